@@ -1,0 +1,69 @@
+/** Typed errors: each says what went wrong in words safe to log, and whether a retry can help. */
+
+/** Settings that are missing or invalid. `problems` holds one line per problem, each naming its variable. */
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(`invalid configuration:\n${problems.join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Closed set of upstream failure kinds; safe as a log field or metric label. */
+export const UPSTREAM_ERROR_KINDS = [
+  'bad_request', // 400: our request is wrong (path, params)
+  'auth', // 401/403: key missing, invalid or revoked
+  'rate_limited', // 429
+  'server', // 500, 502, 503, 504
+  'timeout', // the request deadline passed
+  'network', // connection refused, reset, DNS...
+  'bad_response', // 200 whose body is not a usable balance
+  'unexpected_status', // any other status (3xx included: redirects are not followed)
+] as const;
+export type UpstreamErrorKind = (typeof UPSTREAM_ERROR_KINDS)[number];
+
+export class UpstreamError extends Error {
+  readonly kind: UpstreamErrorKind;
+  readonly retryable: boolean;
+  /** HTTP status, when there was a response. */
+  readonly status: number | undefined;
+  /** For 429: how long to wait before the next request, already clamped. */
+  readonly retryAfterMs: number | undefined;
+  constructor(
+    kind: UpstreamErrorKind,
+    message: string,
+    opts: { retryable?: boolean; status?: number; retryAfterMs?: number } = {},
+  ) {
+    super(message);
+    this.name = 'UpstreamError';
+    this.kind = kind;
+    this.retryable = opts.retryable ?? false;
+    this.status = opts.status;
+    this.retryAfterMs = opts.retryAfterMs;
+  }
+}
+
+/** Closed set of notification failure reasons; safe as a log field. */
+export type NotifyFailureReason = 'timeout' | 'network' | 'rejected' | 'server' | 'rate_limited' | 'config' | 'aborted';
+
+export class NotifyError extends Error {
+  readonly retryable: boolean;
+  readonly reason: NotifyFailureReason;
+  /** Hint from the receiver (HTTP Retry-After), in ms. */
+  readonly retryAfterMs: number | undefined;
+  constructor(reason: NotifyFailureReason, message: string, opts: { retryable: boolean; retryAfterMs?: number }) {
+    super(message);
+    this.name = 'NotifyError';
+    this.reason = reason;
+    this.retryable = opts.retryable;
+    this.retryAfterMs = opts.retryAfterMs;
+  }
+}
+
+/** A message safe to print for any thrown value (never the value's own properties, which may carry headers). */
+export function describeError(err: unknown): string {
+  if (err instanceof ConfigError || err instanceof UpstreamError || err instanceof NotifyError) return err.message;
+  if (err instanceof Error) return `${err.name}: ${err.message}`;
+  return String(err);
+}
