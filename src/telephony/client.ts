@@ -1,0 +1,283 @@
+/**
+ * Telephony.io balance client: one GET per attempt, statuses mapped by hand (contract §1), transient
+ * failures retried with backoff inside the caller's deadline. Axios errors never leave this file: they
+ * carry the Authorization header in their config, so errors are rebuilt from method, host, path,
+ * status and error code only.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import type { Secret } from '../config/secret.js';
+import { UpstreamError } from '../errors.js';
+import { parseBalanceBody, parseExhaustedBody, readCurrency } from './parse.js';
+import { parseRetryAfter } from './retry-after.js';
+
+export interface BalanceReading {
+  status: 200 | 402;
+  balance: number | null;
+  currency: string | null;
+  requiredCredits: number | null;
+}
+
+export interface TelephonyClientOptions {
+  baseUrl: string;
+  balancePath: string;
+  balanceField: string;
+  currencyField: string;
+  apiKey: Secret;
+  timeoutMs: number;
+  userAgent: string;
+  /** Attempts in all, for retryable failures. Default 4. */
+  maxAttempts?: number;
+  /** Default 1 MiB. */
+  maxBodyBytes?: number;
+  /** Once per HTTP attempt; code is the HTTP status as a string, or 'timeout' | 'network'. */
+  onAttempt?: (code: string, durationSeconds: number) => void;
+  random?: () => number;
+  now?: () => number;
+  /** Default: an abortable timer. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+export interface FetchOptions {
+  signal?: AbortSignal;
+  /** Epoch ms: no attempt starts and no backoff wait ends past it. */
+  deadline?: number;
+}
+
+const DEFAULT_MAX_ATTEMPTS = 4;
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+const BACKOFF_BASE_MS = 250;
+const BACKOFF_MAX_MS = 10_000;
+// Timers above 2^31-1 ms fire at once.
+const MAX_TIMER_MS = 2_147_483_647;
+const RETRYABLE_STATUSES = new Set([500, 502, 503, 504]);
+// Error codes go into messages; anything not shaped like a code (ECONNREFUSED, ERR_CANCELED) is dropped.
+const SAFE_CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
+
+/** Wait before retry number `attempt` (1-based): ~250 ms doubling, ±25 % jitter, never above 10 s. */
+export function backoffDelay(attempt: number, random: () => number): number {
+  const n = Number.isFinite(attempt) ? Math.max(1, Math.floor(attempt)) : 1;
+  const r = Math.min(1, Math.max(0, random()));
+  return Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (n - 1) * (0.75 + 0.5 * r));
+}
+
+const abortableSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  delay(ms, undefined, signal ? { signal } : {});
+
+/** code: what onAttempt reports (null: nothing was sent). */
+type Failure = { code: string | null; error: UpstreamError };
+
+export class TelephonyClient {
+  readonly #opts: TelephonyClientOptions;
+  readonly #http: AxiosInstance;
+  readonly #maxAttempts: number;
+  readonly #maxBodyBytes: number;
+  readonly #now: () => number;
+  readonly #random: () => number;
+  readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** "GET host/path" for messages: no userinfo, query or fragment (they may hold credentials). */
+  readonly #where: string;
+
+  constructor(opts: TelephonyClientOptions) {
+    this.#opts = opts;
+    this.#maxAttempts = Math.max(1, Math.floor(opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS));
+    this.#maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    this.#now = opts.now ?? Date.now;
+    this.#random = opts.random ?? Math.random;
+    this.#sleep = opts.sleep ?? abortableSleep;
+    let host = '<invalid TELEPHONY_API_URL>';
+    try {
+      host = new URL(opts.baseUrl).host;
+    } catch {
+      // The URL's own error message would echo it; the config layer reports it properly.
+    }
+    this.#where = `GET ${host}${opts.balancePath.split(/[?#]/, 1)[0] ?? ''}`;
+    // The key is not in the instance defaults: it is added per request, so inspecting the instance shows nothing.
+    this.#http = axios.create({
+      baseURL: opts.baseUrl,
+      allowAbsoluteUrls: false,
+      maxRedirects: 0,
+      maxContentLength: this.#maxBodyBytes,
+      maxBodyLength: this.#maxBodyBytes,
+      responseType: 'text',
+      // Parse JSON ourselves: an HTML page or a truncated body must become a clean bad_response.
+      transformResponse: [(d: unknown) => d],
+      validateStatus: () => true,
+    });
+  }
+
+  async fetchBalance(opts: FetchOptions = {}): Promise<BalanceReading> {
+    const { signal, deadline } = opts;
+    let lastError: UpstreamError | undefined;
+    for (let attempt = 1; ; attempt++) {
+      if (signal?.aborted) throw lastError ?? this.#abortedError();
+      // The first attempt always gets the full REQUEST_TIMEOUT_MS; retries must end by the deadline (the next scheduled poll).
+      const budget = Math.min(this.#opts.timeoutMs, deadline === undefined || attempt === 1 ? Infinity : deadline - this.#now());
+      if (!(budget > 0)) {
+        throw lastError ?? new UpstreamError('timeout', `${this.#where}: deadline passed before the request started`);
+      }
+      try {
+        return await this.#attempt(budget, signal);
+      } catch (err) {
+        if (!(err instanceof UpstreamError)) throw err;
+        if (!err.retryable || attempt >= this.#maxAttempts) throw err;
+        lastError = err;
+      }
+      const wait = backoffDelay(attempt, this.#random);
+      if (deadline !== undefined && this.#now() + wait > deadline) throw lastError;
+      try {
+        await this.#sleep(wait, signal);
+      } catch {
+        throw lastError; // the caller aborted the wait
+      }
+    }
+  }
+
+  async #attempt(budgetMs: number, callerSignal: AbortSignal | undefined): Promise<BalanceReading> {
+    const ms = Math.min(MAX_TIMER_MS, Math.max(1, Math.ceil(budgetMs)));
+    // `timeout` in axios resets on every byte; this signal is a true deadline for the whole attempt.
+    const timeout = AbortSignal.timeout(ms);
+    const started = performance.now();
+    let res: AxiosResponse<unknown>;
+    try {
+      res = await this.#http.request<unknown>({
+        method: 'GET',
+        url: this.#opts.balancePath,
+        signal: callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout,
+        headers: {
+          Authorization: `Bearer ${this.#opts.apiKey.reveal()}`,
+          Accept: 'application/json',
+          'User-Agent': this.#opts.userAgent,
+        },
+      });
+    } catch (err) {
+      const failure = this.#classify(err, callerSignal, ms);
+      if (failure.code) this.#report(failure.code, started);
+      throw failure.error;
+    }
+    this.#report(String(res.status), started);
+    return this.#mapResponse(res);
+  }
+
+  #report(code: string, started: number): void {
+    try {
+      this.#opts.onAttempt?.(code, (performance.now() - started) / 1000);
+    } catch {
+      // A metrics callback must not turn a poll into a failure.
+    }
+  }
+
+  /** Turns whatever axios threw into an UpstreamError, reading only its code (never message, config or request). */
+  #classify(err: unknown, callerSignal: AbortSignal | undefined, ms: number): Failure {
+    const rawCode = axios.isAxiosError(err) ? err.code : undefined;
+    const code = typeof rawCode === 'string' && SAFE_CODE.test(rawCode) ? rawCode : undefined;
+    const where = this.#where;
+
+    if (callerSignal?.aborted) return { code: 'timeout', error: this.#abortedError() };
+    if (code === 'ERR_CANCELED') {
+      return {
+        code: 'timeout',
+        error: new UpstreamError('timeout', `${where}: no complete answer within ${ms} ms`, { retryable: true }),
+      };
+    }
+    if (code === 'ERR_BAD_RESPONSE' && axios.isAxiosError(err) && err.message.startsWith('maxContentLength')) {
+      // The server did answer: count the attempt under its status when the request still knows it.
+      const status: unknown = (err.request as { res?: { statusCode?: unknown } } | undefined)?.res?.statusCode;
+      return {
+        code: typeof status === 'number' ? String(status) : 'network',
+        error: new UpstreamError('bad_response', `${where}: response body exceeded ${this.#maxBodyBytes} bytes`),
+      };
+    }
+    if (code === 'ERR_INVALID_URL' || code === 'ERR_BAD_OPTION_VALUE' || code === 'ERR_BAD_OPTION') {
+      // Nothing was sent: no attempt to count.
+      return {
+        code: null,
+        error: new UpstreamError(
+          'bad_request',
+          `${where}: cannot build the request (${code}); check TELEPHONY_API_URL and TELEPHONY_BALANCE_PATH`,
+        ),
+      };
+    }
+    if (code === 'ERR_INVALID_CHAR' || code === 'ERR_INVALID_HTTP_TOKEN') {
+      return {
+        code: null,
+        error: new UpstreamError(
+          'bad_request',
+          `${where}: a request header holds characters HTTP does not allow (${code}); check TELEPHONY_API_KEY`,
+        ),
+      };
+    }
+    // Refused, reset, DNS, a body cut short by the connection closing...: transient.
+    return {
+      code: 'network',
+      error: new UpstreamError('network', `${where}: network error${code ? ` (${code})` : ''}`, { retryable: true }),
+    };
+  }
+
+  #abortedError(): UpstreamError {
+    return new UpstreamError('timeout', `${this.#where}: aborted`);
+  }
+
+  #mapResponse(res: AxiosResponse<unknown>): BalanceReading {
+    const status = res.status;
+    const where = this.#where;
+    const opts = { status };
+    if (status === 200) {
+      const body = parseJsonObject(res.data);
+      if (body === undefined) {
+        throw new UpstreamError(
+          'bad_response',
+          `${where} answered 200 with a body that is not a JSON object; check TELEPHONY_API_URL and TELEPHONY_BALANCE_PATH`,
+          opts,
+        );
+      }
+      const { balance, currency } = parseBalanceBody(body, this.#opts.balanceField, this.#opts.currencyField);
+      return { status: 200, balance, currency, requiredCredits: null };
+    }
+    if (status === 402) {
+      const body = parseJsonObject(res.data);
+      const { balance, requiredCredits } = parseExhaustedBody(body);
+      return { status: 402, balance, requiredCredits, currency: readCurrency(body, this.#opts.currencyField) };
+    }
+    if (status === 400) {
+      throw new UpstreamError(
+        'bad_request',
+        `${where} answered 400 (bad request); check TELEPHONY_API_URL and TELEPHONY_BALANCE_PATH`,
+        opts,
+      );
+    }
+    if (status === 401 || status === 403) {
+      throw new UpstreamError('auth', `${where} answered ${status}: the API key was rejected; check TELEPHONY_API_KEY`, opts);
+    }
+    if (status === 429) {
+      const header: unknown = res.headers['retry-after'];
+      const retryAfterMs = parseRetryAfter(typeof header === 'string' ? header : undefined, this.#now());
+      throw new UpstreamError('rate_limited', `${where} answered 429 (rate limited); retry after ${retryAfterMs} ms`, {
+        status,
+        retryAfterMs,
+      });
+    }
+    if (RETRYABLE_STATUSES.has(status)) {
+      throw new UpstreamError('server', `${where} answered ${status} (server error)`, { status, retryable: true });
+    }
+    const hint =
+      status >= 300 && status < 400
+        ? 'redirects are not followed; check TELEPHONY_API_URL'
+        : 'check TELEPHONY_API_URL and TELEPHONY_BALANCE_PATH';
+    throw new UpstreamError('unexpected_status', `${where} answered unexpected status ${status}; ${hint}`, opts);
+  }
+}
+
+/** The body as a parsed JSON object (not an array), or undefined. */
+function parseJsonObject(data: unknown): Record<string, unknown> | undefined {
+  if (typeof data !== 'string') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(data);
+  } catch {
+    return undefined; // the parser's message quotes the body
+  }
+  return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
+    ? (parsed as Record<string, unknown>)
+    : undefined;
+}

@@ -1,0 +1,33 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DEFAULT_RETRY_AFTER_MS, MAX_RETRY_AFTER_MS, parseRetryAfter } from '../../src/telephony/retry-after.js';
+
+const NOW = Date.parse('2026-11-27T10:00:00Z');
+const httpDate = (offsetMs: number): string => new Date(NOW + offsetMs).toUTCString();
+
+const cases: Array<[string, string | undefined | null, number]> = [
+  ['delta seconds', '120', 120_000],
+  ['zero', '0', 0],
+  ['surrounding whitespace', ' 7 ', 7_000],
+  ['empty', '', DEFAULT_RETRY_AFTER_MS],
+  ['blank', '   ', DEFAULT_RETRY_AFTER_MS],
+  ['negative (Date.parse would read it as 2001)', '-5', DEFAULT_RETRY_AFTER_MS],
+  ['decimal, read as seconds', '1.5', 1_500],
+  ['garbage', 'abc', DEFAULT_RETRY_AFTER_MS],
+  ['exponent', '1e3', DEFAULT_RETRY_AFTER_MS],
+  ['undefined', undefined, DEFAULT_RETRY_AFTER_MS],
+  ['null', null, DEFAULT_RETRY_AFTER_MS],
+  ['huge delta, clamped', '999999999', MAX_RETRY_AFTER_MS],
+  ['past HTTP-date', httpDate(-3_600_000), 0],
+  ['future HTTP-date (30 s)', httpDate(30_000), 30_000],
+  ['HTTP-date 40 days out, clamped', httpDate(40 * 86_400_000), MAX_RETRY_AFTER_MS],
+  ['RFC 850 date', 'Friday, 27-Nov-26 10:00:10 GMT', 10_000],
+  ['asctime date (GMT, whatever the local zone)', 'Fri Nov 27 10:00:20 2026', 20_000],
+  ['invalid date with a day name', 'Sun, 99 Foo 2026 99:99:99 GMT', DEFAULT_RETRY_AFTER_MS],
+];
+
+for (const [name, header, expected] of cases) {
+  test(`parseRetryAfter: ${name} (${JSON.stringify(header)})`, () => {
+    assert.equal(parseRetryAfter(header, NOW), expected);
+  });
+}
