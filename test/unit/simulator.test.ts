@@ -1,0 +1,174 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Simulator, type SimulatorOptions } from '../../src/simulator/simulator.js';
+
+const AUTH = { Authorization: 'Bearer sim-key' };
+const PATH = '/v1/wallet/balance';
+
+async function sim(t: { after: (fn: () => Promise<void>) => void }, opts: SimulatorOptions = {}): Promise<Simulator> {
+  const s = new Simulator(opts);
+  await s.start();
+  t.after(() => s.close());
+  return s;
+}
+async function get(s: Simulator, headers: Record<string, string> = AUTH, path = PATH) {
+  const res = await fetch(s.url + path, { headers });
+  return { status: res.status, headers: res.headers, text: await res.text() };
+}
+const post = async (s: Simulator, path: string, body?: string) => {
+  const res = await fetch(s.url + path, { method: 'POST', body });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+};
+function clock(start = 1_700_000_000_000) {
+  let t = start;
+  return { now: () => t, advance: (ms: number) => void (t += ms) };
+}
+
+test('auth: missing or wrong key is 401, the right key is 200', async (t) => {
+  const s = await sim(t);
+  for (const h of [{}, { Authorization: 'Bearer nope' }, { Authorization: 'sim-key' }] as Record<string, string>[]) {
+    const r = await get(s, h);
+    assert.equal(r.status, 401);
+    assert.deepEqual(JSON.parse(r.text), { error: 'Invalid API key', code: 'unauthorized' });
+  }
+  const ok = await get(s, { ...AUTH, 'User-Agent': 'wallet-sentinel/0.1.0' });
+  assert.equal(ok.status, 200);
+  assert.deepEqual(s.requests.map((r) => r.served), [401, 401, 401, 200]);
+  assert.equal(s.requests.at(-1)?.userAgent, 'wallet-sentinel/0.1.0');
+  assert.equal(s.requests.at(-1)?.authorization, 'Bearer sim-key');
+  assert.equal(s.balanceRequests(), 4);
+});
+
+test('body formats', async (t) => {
+  const s = await sim(t, { balance: 42.5, currency: 'EUR' });
+  assert.deepEqual(JSON.parse((await get(s)).text), { balance: 42.5, currency: 'EUR' });
+  s.setFormat('string');
+  assert.deepEqual(JSON.parse((await get(s)).text), { balance: '42.50', currency: 'EUR' });
+  s.setFormat('nested');
+  assert.deepEqual(JSON.parse((await get(s)).text), { data: { attributes: { balance: '42.50', currency: 'EUR' } } });
+  s.setBalance(1 / 3);
+  s.setFormat('number');
+  assert.equal(JSON.parse((await get(s)).text).balance, 0.3333);
+});
+
+test('drain with an injected clock, floor at 0, then 402', async (t) => {
+  const c = clock();
+  const s = await sim(t, { balance: 100, burnPerHour: 10, now: c.now });
+  c.advance(30 * 60_000);
+  assert.equal(s.balance(), 95);
+  assert.equal(JSON.parse((await get(s)).text).balance, 95);
+  c.advance(100 * 3_600_000);
+  assert.equal(s.balance(), 0);
+  const r = await get(s);
+  assert.equal(r.status, 402);
+  assert.deepEqual(JSON.parse(r.text), {
+    error: 'Insufficient credits to complete this request',
+    code: 'insufficient_balance',
+    required_credits: 0.01,
+    current_balance: 0,
+  });
+  s.topUp(20);
+  assert.equal((await get(s)).status, 200);
+  s.setBurnPerHour(40);
+  c.advance(15 * 60_000);
+  assert.equal(s.balance(), 10);
+});
+
+test('automatic top-ups are computed lazily, interleaved with the drain', async (t) => {
+  const c = clock();
+  const s = await sim(t, { balance: 10, burnPerHour: 36, topupEverySeconds: 3600, topupAmount: 50, now: c.now });
+  c.advance(1800_000);
+  assert.equal(s.balance(), 0); // 10 - 18 floors at 0 before the first top-up
+  c.advance(1800_000); // top-up at 1 h: 0 + 50
+  assert.equal(s.balance(), 50);
+  c.advance(2 * 3600_000); // two more top-ups, 72 drained
+  assert.equal(s.balance(), 50 - 72 + 100);
+});
+
+test('enqueue is served in order, then normal behaviour; explicit statuses bypass auth', async (t) => {
+  const s = await sim(t, { balance: 7 });
+  s.enqueue(
+    { status: 429, headers: { 'Retry-After': '5' } },
+    { status: 500 },
+    { body: '<html>oops</html>', headers: { 'Content-Type': 'text/html' } },
+    { body: '{"balance": 4' },
+    { status: 200, body: { balance: '1.00' }, delayMs: 30 },
+  );
+  const a = await get(s, {}); // no key, but the status is scripted
+  assert.equal(a.status, 429);
+  assert.equal(a.headers.get('retry-after'), '5');
+  assert.equal(JSON.parse(a.text).code, 'rate_limit_exceeded');
+  assert.equal((await get(s)).status, 500);
+  assert.equal((await get(s, {})).status, 401); // no status scripted: auth first, script not consumed
+  const html = await get(s);
+  assert.equal(html.headers.get('content-type'), 'text/html');
+  assert.equal(html.text, '<html>oops</html>');
+  assert.equal((await get(s)).text, '{"balance": 4');
+  const t0 = Date.now();
+  assert.deepEqual(JSON.parse((await get(s)).text), { balance: '1.00' });
+  assert.ok(Date.now() - t0 >= 25);
+  assert.deepEqual(JSON.parse((await get(s)).text), { balance: 7, currency: 'USD' });
+});
+
+test('override applies to every request until cleared', async (t) => {
+  const s = await sim(t);
+  s.setOverride({ status: 503 });
+  assert.equal((await get(s)).status, 503);
+  assert.equal((await get(s, {})).status, 503);
+  s.setOverride(null);
+  assert.equal((await get(s)).status, 200);
+  assert.equal((await get(s, {}, '/nope')).status, 404);
+});
+
+test('control API', async (t) => {
+  const s = await sim(t, { balance: 10 });
+  await get(s);
+  const st = await fetch(`${s.url}/_sim/state`);
+  assert.deepEqual(await st.json(), { balance: 10, currency: 'USD', burn_per_hour: 0, requests: 1 });
+  assert.equal((await post(s, '/_sim/topup?amount=50')).json.balance, 60);
+  assert.equal((await post(s, '/_sim/balance?value=12')).json.balance, 12);
+  assert.equal((await post(s, '/_sim/burn?per_hour=100')).json.burn_per_hour, 100);
+  const sc = await post(s, '/_sim/script', JSON.stringify([{ status: 502 }, { status: 429, headers: { 'Retry-After': '1' } }]));
+  assert.equal(sc.status, 200);
+  assert.equal((await get(s)).status, 502);
+  assert.equal((await get(s)).status, 429);
+  for (const bad of ['/_sim/topup?amount=abc', '/_sim/balance?value=', '/_sim/burn?per_hour=-1']) {
+    const r = await post(s, bad);
+    assert.equal(r.status, 400, bad);
+    assert.equal(r.json.code, 'invalid_parameter');
+  }
+  assert.equal((await post(s, '/_sim/script', '{"status":500}')).status, 400);
+  assert.equal((await post(s, '/_sim/script', '[{"status":"x"}]')).status, 400);
+  assert.equal((await post(s, '/_sim/script', 'not json')).status, 400);
+});
+
+test('hang and drip responses end when close() is called', async (t) => {
+  const s = await sim(t); // close() is idempotent: t.after's second call is a no-op
+  s.enqueue({ hang: true }, { drip: { intervalMs: 20 } });
+  const ac = new AbortController();
+  const hung = fetch(s.url + PATH, { headers: AUTH, signal: ac.signal }).then(
+    () => 'answered',
+    () => 'failed',
+  );
+  const drip = await fetch(s.url + PATH, { headers: AUTH, signal: ac.signal });
+  assert.equal(drip.status, 200);
+  const reader = drip.body!.getReader();
+  const first = await reader.read();
+  assert.equal(first.done, false);
+  const rest = (async () => {
+    try {
+      while (!(await reader.read()).done);
+      return 'ended';
+    } catch {
+      return 'failed';
+    }
+  })();
+  await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(s.requests.map((r) => r.served), ['hang', 'drip']);
+  const guard = setTimeout(() => ac.abort(), 5000);
+  await s.close();
+  assert.equal(await hung, 'failed');
+  assert.equal(await rest, 'failed');
+  clearTimeout(guard);
+  assert.equal(ac.signal.aborted, false, 'close() itself ended the responses');
+});
