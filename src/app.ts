@@ -1,0 +1,120 @@
+import type { AddressInfo } from 'node:net';
+import type { Settings } from './config/settings.js';
+import { describeError } from './errors.js';
+import type { Logger } from './log.js';
+import { createMetrics, type Metrics } from './metrics/metrics.js';
+import { HttpServer } from './http/server.js';
+import { AccountMonitor } from './poller/monitor.js';
+import { pollBalance } from './poller/poll.js';
+import { Scheduler } from './poller/scheduler.js';
+import { accountStatus } from './status.js';
+import { AccountStore } from './store/account-store.js';
+import { TelephonyClient } from './telephony/client.js';
+import { USER_AGENT, VERSION } from './version.js';
+
+/** How long stop() lets a poll in flight finish before aborting it. */
+const STOP_GRACE_MS = 5_000;
+
+/** The daemon: builds its parts in the constructor (no I/O), starts and stops them in order. */
+export class App {
+  readonly metrics: Metrics;
+  readonly #http: HttpServer;
+  readonly #monitor: AccountMonitor;
+  readonly #scheduler: Scheduler;
+  readonly #shutdown = new AbortController();
+  #ready = false;
+
+  constructor(
+    private readonly settings: Settings,
+    private readonly log: Logger,
+    private readonly now: () => number = Date.now,
+  ) {
+    const account = settings.accountName;
+    this.metrics = createMetrics(account);
+    const { api } = settings;
+    if (!api.apiKey) throw new Error('the daemon needs TELEPHONY_API_KEY'); // loadSettings enforces it
+    const client = new TelephonyClient({
+      ...api,
+      apiKey: api.apiKey,
+      userAgent: USER_AGENT,
+      now,
+      onAttempt: (code, seconds) => {
+        this.metrics.requests.inc({ account, code });
+        this.metrics.requestDuration.observe({ account }, seconds);
+      },
+    });
+    this.#monitor = new AccountMonitor({
+      account,
+      topupMinCredits: settings.rules.topupMinCredits,
+      poll: (opts) => pollBalance(client, opts),
+      store: new AccountStore(settings.stateDir, account, log.child({ component: 'store' })),
+      metrics: this.metrics,
+      log: log.child({ component: 'poller', account }),
+      now,
+    });
+    this.#scheduler = new Scheduler({
+      schedule: settings.poll.schedule,
+      timezone: settings.poll.timezone,
+      log: log.child({ component: 'scheduler' }),
+      run: () => this.#poll(),
+      onOverlap: () => {
+        this.metrics.skipped.inc({ account, reason: 'overlap' });
+        log.warn({ account }, 'poll skipped: the previous poll is still running');
+      },
+    });
+    this.#http = new HttpServer({
+      registry: this.metrics.registry,
+      healthy: () => this.#scheduler.running,
+      ready: () => this.#ready,
+      status: () => this.status(),
+      log: log.child({ component: 'http' }),
+    });
+  }
+
+  /** Loads state, binds the HTTP listener, runs the first poll and schedules the rest. */
+  async start(): Promise<AddressInfo> {
+    await this.#monitor.init();
+    const address = await this.#http.listen(this.settings.http.host, this.settings.http.port);
+    this.log.info(
+      { version: VERSION, account: this.settings.accountName, schedule: this.settings.poll.schedule, listen: `${address.address}:${address.port}` },
+      'wallet-sentinel started',
+    );
+    this.#scheduler.start();
+    return address;
+  }
+
+  /** Stops every part even if one fails: no new polls, the current one finished (or aborted after a grace), state written, listener closed. */
+  async stop(): Promise<void> {
+    const grace = setTimeout(() => this.#shutdown.abort(), STOP_GRACE_MS);
+    const steps: [string, () => Promise<void>][] = [
+      ['scheduler', () => this.#scheduler.stop()],
+      ['state', () => this.#monitor.save()],
+      ['http', () => this.#http.close()],
+    ];
+    for (const [name, step] of steps) {
+      try {
+        await step();
+      } catch (err) {
+        this.log.error({ part: name, err: describeError(err) }, 'failed to stop cleanly');
+      }
+    }
+    clearTimeout(grace);
+    this.log.info('wallet-sentinel stopped');
+  }
+
+  status() {
+    const now = this.now();
+    const s = this.#monitor.state;
+    return {
+      version: VERSION,
+      generated_at: new Date(now).toISOString(),
+      accounts: [accountStatus(this.settings.accountName, s, this.#monitor.forecast(now), [], now)],
+    };
+  }
+
+  async #poll(): Promise<void> {
+    const deadline = this.#scheduler.nextRunAt();
+    await this.#monitor.tick({ signal: this.#shutdown.signal, deadline });
+    this.#ready = true;
+  }
+}

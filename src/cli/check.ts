@@ -1,0 +1,37 @@
+import type { Settings } from '../config/settings.js';
+import { applyPoll } from '../domain/account.js';
+import { forecast } from '../domain/forecast.js';
+import { evaluateRules } from '../domain/rules.js';
+import type { Logger } from '../log.js';
+import { pollBalance } from '../poller/poll.js';
+import { accountStatus, conditionsAsAlerts } from '../status.js';
+import { AccountStore } from '../store/account-store.js';
+import { TelephonyClient } from '../telephony/client.js';
+import { USER_AGENT, VERSION } from '../version.js';
+
+/** Nagios plugin exit codes. */
+export const CHECK_EXIT = { ok: 0, warning: 1, critical: 2, unknown: 3 } as const;
+
+/**
+ * `wallet-sentinel check`: one poll (history read from STATE_DIR, nothing written or sent), the status
+ * JSON on stdout, and a Nagios-style exit code.
+ */
+export async function runCheck(settings: Settings, log: Logger, out: (line: string) => void): Promise<number> {
+  const now = Date.now;
+  const store = new AccountStore(settings.stateDir, settings.accountName, log);
+  const before = await store.load(now(), { readOnly: true });
+  const client = new TelephonyClient({ ...settings.api, apiKey: settings.api.apiKey!, userAgent: USER_AGENT, now });
+  // No next poll to stay clear of: give retries the time of a few attempts.
+  const outcome = await pollBalance(client, { deadline: now() + 3 * settings.api.timeoutMs });
+  const t = now();
+  const { state } = applyPoll(before, outcome, t, settings.rules.topupMinCredits);
+  const f = forecast(state.history, state.balance, t);
+  const conditions = evaluateRules({ state, forecast: f, settings: settings.rules });
+  out(JSON.stringify({ version: VERSION, generated_at: new Date(t).toISOString(), accounts: [accountStatus(settings.accountName, state, f, conditionsAsAlerts(conditions), t)] }, null, 2));
+
+  if (!outcome.ok) return CHECK_EXIT.unknown;
+  const severities = Object.values(conditions);
+  if (severities.includes('critical')) return CHECK_EXIT.critical;
+  if (severities.includes('warning')) return CHECK_EXIT.warning;
+  return CHECK_EXIT.ok;
+}

@@ -1,0 +1,84 @@
+/**
+ * What the daemon knows about one account, and how one poll's outcome changes it. PURE.
+ */
+import type { UpstreamErrorKind } from '../errors.js';
+import { EMPTY_HISTORY, recordSample, type History } from './history.js';
+
+export type PollOutcome =
+  | { ok: true; status: 200 | 402; balance: number | null; currency: string | null; requiredCredits: number | null }
+  | { ok: false; kind: UpstreamErrorKind; message: string; retryAfterMs?: number | undefined };
+
+export interface AccountState {
+  readonly history: History;
+  /** Last balance read (a 402's current_balance included); null before the first. */
+  readonly balance: number | null;
+  readonly currency: string | null;
+  readonly lastPollAt: number | null;
+  readonly lastSuccessAt: number | null;
+  /** Short reason of the last failed poll, safe to show; null after a success. */
+  readonly lastError: { kind: UpstreamErrorKind; message: string } | null;
+  /** Polls that ran and failed in a row (skipped polls do not count). */
+  readonly consecutiveFailures: number;
+  /** Upstream answered 402, or the balance was ≤ 0; cleared by the first 200 with a balance above 0. */
+  readonly exhausted: boolean;
+  /** Upstream answered 401/403; cleared by the next successful poll. */
+  readonly authFailed: boolean;
+  /** Epoch ms before which no request may be sent (429 Retry-After); null when free. */
+  readonly rateLimitedUntil: number | null;
+}
+
+export const INITIAL_ACCOUNT_STATE: AccountState = Object.freeze({
+  history: EMPTY_HISTORY,
+  balance: null,
+  currency: null,
+  lastPollAt: null,
+  lastSuccessAt: null,
+  lastError: null,
+  consecutiveFailures: 0,
+  exhausted: false,
+  authFailed: false,
+  rateLimitedUntil: null,
+});
+
+export interface PollApplied {
+  state: AccountState;
+  /** Credits consumed since the previous sample (for the consumed counter). */
+  consumed: number;
+  topup: boolean;
+}
+
+export function applyPoll(s: AccountState, outcome: PollOutcome, now: number, topupMinCredits: number): PollApplied {
+  if (!outcome.ok) {
+    return {
+      state: {
+        ...s,
+        lastPollAt: now,
+        lastError: { kind: outcome.kind, message: outcome.message },
+        consecutiveFailures: s.consecutiveFailures + 1,
+        authFailed: outcome.kind === 'auth' ? true : s.authFailed,
+        rateLimitedUntil: outcome.kind === 'rate_limited' ? now + (outcome.retryAfterMs ?? 0) : s.rateLimitedUntil,
+      },
+      consumed: 0,
+      topup: false,
+    };
+  }
+  const base: AccountState = {
+    ...s,
+    lastPollAt: now,
+    lastSuccessAt: now,
+    lastError: null,
+    consecutiveFailures: 0,
+    authFailed: false,
+    rateLimitedUntil: null,
+    currency: outcome.currency ?? s.currency,
+    exhausted: outcome.status === 402 || (outcome.balance !== null && outcome.balance <= 0),
+  };
+  if (outcome.balance === null) return { state: { ...base, balance: null }, consumed: 0, topup: false };
+  const r = recordSample(s.history, now, outcome.balance, topupMinCredits);
+  return { state: { ...base, balance: outcome.balance, history: r.history }, consumed: r.consumed, topup: r.topup };
+}
+
+/** True while a 429's Retry-After forbids calling the API. */
+export function isRateLimited(s: AccountState, now: number): boolean {
+  return s.rateLimitedUntil !== null && now < s.rateLimitedUntil;
+}

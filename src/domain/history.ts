@@ -1,0 +1,84 @@
+/**
+ * Balance history of one wallet, PURE: no I/O, no clock — every function takes `now`/`t` in epoch ms.
+ *
+ * Spend is tracked as a cumulative counter (`consumed`) rather than read off the balance, so a top-up
+ * (a rise in balance) never counts as negative spending and never drags a burn rate down.
+ */
+
+export interface Sample {
+  /** Epoch ms. */
+  readonly t: number;
+  readonly balance: number;
+  /** Cumulative credits consumed up to `t` (top-ups excluded). */
+  readonly consumed: number;
+}
+
+export interface History {
+  /** Oldest first; thinned with age (see RETENTION), so its length is bounded. */
+  readonly samples: readonly Sample[];
+  readonly consumedTotal: number;
+  readonly topupsTotal: number;
+  /**
+   * Credits from small rises (refunds, rounding noise) not yet offset by later drops: the next drops use
+   * this up before they count as consumption, so jitter around a flat balance adds no spend.
+   */
+  readonly pendingCredit: number;
+}
+
+export const EMPTY_HISTORY: History = Object.freeze({ samples: [], consumedTotal: 0, topupsTotal: 0, pendingCredit: 0 });
+
+/** Samples younger than `fullResolutionMs` are all kept; older ones are kept one per `thinnedSpacingMs`, up to `keepMs`. */
+export const RETENTION = { fullResolutionMs: 3_600_000, thinnedSpacingMs: 60_000, keepMs: 25 * 3_600_000 } as const;
+
+export interface RecordResult {
+  history: History;
+  /** Credits consumed since the previous sample (≥ 0). */
+  consumed: number;
+  topup: boolean;
+}
+
+/**
+ * Adds a balance reading taken at `t`. A reading not newer than the last one (clock stepped back,
+ * duplicate) leaves the history unchanged.
+ */
+export function recordSample(h: History, t: number, balance: number, topupMinCredits: number): RecordResult {
+  const last = h.samples.at(-1);
+  if (last && t <= last.t) return { history: h, consumed: 0, topup: false };
+
+  let consumed = 0;
+  let topup = false;
+  let pendingCredit = h.pendingCredit;
+  if (last) {
+    const delta = balance - last.balance;
+    if (delta > 0 && delta >= topupMinCredits) {
+      topup = true;
+      pendingCredit = 0;
+    } else if (delta > 0) {
+      pendingCredit += delta;
+    } else if (delta < 0) {
+      const offset = Math.min(pendingCredit, -delta);
+      pendingCredit -= offset;
+      consumed = -delta - offset;
+    }
+  }
+  const consumedTotal = h.consumedTotal + consumed;
+  const samples = thin([...h.samples, { t, balance, consumed: consumedTotal }], t);
+  return {
+    history: { samples, consumedTotal, topupsTotal: h.topupsTotal + (topup ? 1 : 0), pendingCredit },
+    consumed,
+    topup,
+  };
+}
+
+/** Drops samples past retention and thins old ones; the newest is always kept. */
+function thin(samples: Sample[], now: number): Sample[] {
+  const out: Sample[] = [];
+  for (const s of samples) {
+    const age = now - s.t;
+    if (age > RETENTION.keepMs) continue;
+    const prev = out.at(-1);
+    if (age > RETENTION.fullResolutionMs && prev && s.t - prev.t < RETENTION.thinnedSpacingMs) continue;
+    out.push(s);
+  }
+  return out;
+}

@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+/**
+ * Composition root: parse the command line, load settings, run a command, map the result to an exit code
+ * (0 clean, 1 crash, 64 usage, 78 configuration; `check` uses the Nagios codes).
+ */
+import { App } from './app.js';
+import { runCheck } from './cli/check.js';
+import { loadSettings } from './config/load.js';
+import type { Settings } from './config/settings.js';
+import { ConfigError, describeError } from './errors.js';
+import { createLogger, type Logger } from './log.js';
+import { VERSION } from './version.js';
+
+const EXIT = { ok: 0, crash: 1, usage: 64, config: 78 } as const;
+
+const USAGE = `wallet-sentinel ${VERSION}: guards a prepaid Telephony.io wallet
+
+Usage:
+  wallet-sentinel [start]        run the daemon (polls, /metrics, alerts)
+  wallet-sentinel check          poll once, print the status JSON, exit 0 OK / 1 WARNING / 2 CRITICAL / 3 UNKNOWN
+  wallet-sentinel --version      print the version
+
+Settings come from the environment and ./.env; see README.md.
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command = 'start', ...rest] = argv;
+  if (command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(USAGE);
+    return EXIT.ok;
+  }
+  if (command === '--version' || command === '-v') {
+    process.stdout.write(`${VERSION}\n`);
+    return EXIT.ok;
+  }
+  if (!['start', 'check'].includes(command) || rest.length > 0) {
+    process.stderr.write(`wallet-sentinel: unknown command or argument: ${[command, ...rest].join(' ')}\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+
+  let settings: Settings;
+  let warnings: string[];
+  try {
+    ({ settings, warnings } = loadSettings(process.env));
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    for (const line of err.problems) process.stderr.write(`config error: ${line}\n`);
+    return EXIT.config;
+  }
+  const log = createLogger(settings.logLevel);
+  for (const w of warnings) log.warn(w);
+
+  if (command === 'check') return runCheck(settings, log, (s) => process.stdout.write(`${s}\n`));
+  return runDaemon(settings, log);
+}
+
+async function runDaemon(settings: Settings, log: Logger): Promise<number> {
+  const app = new App(settings, log);
+  const stopRequested = new Promise<string>((resolve) => {
+    for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => resolve(sig));
+  });
+  try {
+    await app.start();
+  } catch (err) {
+    log.fatal({ err: describeError(err) }, 'cannot start');
+    await app.stop();
+    return EXIT.crash;
+  }
+  const signal = await stopRequested;
+  log.info({ signal }, 'stopping');
+  // A second signal while stopping means "now".
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => process.exit(EXIT.crash));
+  await app.stop();
+  return EXIT.ok;
+}
+
+process.on('unhandledRejection', (err) => {
+  process.stderr.write(`wallet-sentinel: unhandled rejection: ${describeError(err)}\n`);
+  process.exit(EXIT.crash);
+});
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`wallet-sentinel: crashed: ${describeError(err)}\n`);
+    process.exit(EXIT.crash);
+  },
+);

@@ -1,0 +1,109 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { BURN_WINDOW_NAMES } from '../domain/forecast.js';
+
+/** prom-client's default gauges whose `_total` suffix breaks promtool's counter rule (contract section 4). */
+const DROPPED_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
+export const SKIP_REASONS = ['rate_limited', 'overlap'] as const;
+export const CHANNELS = ['email', 'webhook'] as const;
+export const OUTCOMES = ['sent', 'failed'] as const;
+
+/**
+ * A private registry with every metric of contract section 4. One per app instance, so two instances
+ * in one process (tests) never collide. Nothing here calls the upstream: values are set by the poller.
+ */
+export function createMetrics(account: string) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  for (const name of DROPPED_DEFAULTS) registry.removeSingleMetric(name);
+
+  const registers = [registry];
+  const m = {
+    registry,
+    balance: new Gauge({
+      name: 'telephony_wallet_balance_credits',
+      help: 'Wallet balance last read from Telephony.io, in credits.',
+      labelNames: ['account', 'currency'] as const,
+      registers,
+    }),
+    consumed: new Counter({
+      name: 'telephony_wallet_consumed_credits_total',
+      help: 'Credits spent (top-ups excluded); rate() of it is the burn rate.',
+      labelNames: ['account'] as const,
+      registers,
+    }),
+    topups: new Counter({
+      name: 'telephony_wallet_topups_total',
+      help: 'Top-ups detected (rises in balance).',
+      labelNames: ['account'] as const,
+      registers,
+    }),
+    burnRate: new Gauge({
+      name: 'telephony_wallet_burn_rate_credits_per_hour',
+      help: 'Credits consumed per hour over the window; NaN until the window holds two samples.',
+      labelNames: ['account', 'window'] as const,
+      registers,
+    }),
+    runway: new Gauge({
+      name: 'telephony_wallet_runway_seconds',
+      help: 'Forecast seconds until the balance reaches 0; +Inf while not burning.',
+      labelNames: ['account'] as const,
+      registers,
+    }),
+    apiUp: new Gauge({
+      name: 'telephony_api_up',
+      help: '1 if the last poll of the Telephony.io API succeeded, else 0.',
+      labelNames: ['account'] as const,
+      registers,
+    }),
+    requests: new Counter({
+      name: 'telephony_api_requests_total',
+      help: 'HTTP requests to the Telephony.io API by outcome (HTTP status, timeout or network).',
+      labelNames: ['account', 'code'] as const,
+      registers,
+    }),
+    requestDuration: new Histogram({
+      name: 'telephony_api_request_duration_seconds',
+      help: 'Duration of HTTP requests to the Telephony.io API.',
+      labelNames: ['account'] as const,
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60],
+      registers,
+    }),
+    lastSuccess: new Gauge({
+      name: 'telephony_poll_last_success_timestamp_seconds',
+      help: 'Unix time of the last successful poll.',
+      labelNames: ['account'] as const,
+      registers,
+    }),
+    skipped: new Counter({
+      name: 'telephony_poll_skipped_total',
+      help: 'Scheduled polls not run, by reason.',
+      labelNames: ['account', 'reason'] as const,
+      registers,
+    }),
+    alertFiring: new Gauge({
+      name: 'telephony_alert_firing',
+      help: '1 while the alert fires, 0 after it resolves.',
+      labelNames: ['account', 'alertname', 'severity'] as const,
+      registers,
+    }),
+    notifications: new Counter({
+      name: 'telephony_alert_notifications_total',
+      help: 'Alert notification delivery attempts by channel and outcome.',
+      labelNames: ['channel', 'outcome'] as const,
+      registers,
+    }),
+  };
+
+  // Series exist from the first scrape, before any event.
+  m.consumed.inc({ account }, 0);
+  m.topups.inc({ account }, 0);
+  for (const window of BURN_WINDOW_NAMES) m.burnRate.set({ account, window }, NaN);
+  m.runway.set({ account }, Infinity);
+  m.apiUp.set({ account }, 0);
+  for (const reason of SKIP_REASONS) m.skipped.inc({ account, reason }, 0);
+  for (const channel of CHANNELS) for (const outcome of OUTCOMES) m.notifications.inc({ channel, outcome }, 0);
+  return m;
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

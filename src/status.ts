@@ -1,0 +1,46 @@
+/** The `/api/status` document (and `check`'s output): plain JSON, never a secret, no Infinity or NaN. */
+import type { AccountState } from './domain/account.js';
+import { BURN_WINDOW_NAMES, type Forecast } from './domain/forecast.js';
+import type { AlertName, Conditions, Severity } from './domain/rules.js';
+
+export interface AlertStatus {
+  alertname: AlertName;
+  severity: Severity;
+  starts_at?: string;
+}
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+const finiteOrNull = (n: number): number | null => (Number.isFinite(n) ? round(n) : null);
+const round = (n: number): number => Math.round(n * 10_000) / 10_000;
+
+export function accountStatus(account: string, s: AccountState, f: Forecast, alerts: readonly AlertStatus[], now: number) {
+  const burn: Record<string, number | null> = {};
+  for (const w of BURN_WINDOW_NAMES) burn[w] = finiteOrNull(f.rates[w]);
+  const runway = finiteOrNull(f.runwaySeconds);
+  return {
+    account,
+    balance: s.balance,
+    currency: s.currency,
+    api_up: s.lastPollAt !== null && s.lastError === null,
+    last_poll_at: iso(s.lastPollAt),
+    last_success_at: iso(s.lastSuccessAt),
+    last_error: s.lastError,
+    consecutive_failures: s.consecutiveFailures,
+    rate_limited_until: s.rateLimitedUntil !== null && s.rateLimitedUntil > now ? iso(s.rateLimitedUntil) : null,
+    exhausted: s.exhausted,
+    burn_rate_per_hour: burn,
+    runway_seconds: runway,
+    depletion_at: runway === null ? null : iso(now + runway * 1000),
+    consumed_credits_total: round(s.history.consumedTotal),
+    topups_total: s.history.topupsTotal,
+    samples: s.history.samples.length,
+    alerts,
+  };
+}
+
+export type AccountStatus = ReturnType<typeof accountStatus>;
+
+/** Alert list for a status page when no lifecycle state is at hand (check). */
+export function conditionsAsAlerts(c: Conditions): AlertStatus[] {
+  return (Object.entries(c) as [AlertName, Severity][]).map(([alertname, severity]) => ({ alertname, severity }));
+}

@@ -1,0 +1,72 @@
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { AccountState } from '../domain/account.js';
+import { INITIAL_ACCOUNT_STATE } from '../domain/account.js';
+import { UPSTREAM_ERROR_KINDS } from '../errors.js';
+import type { Logger } from '../log.js';
+import { readJsonFile, writeJsonFileAtomic } from './json-file.js';
+
+const finite = z.number().finite();
+const sampleSchema = z.object({ t: finite, balance: finite, consumed: finite.min(0) });
+const stateSchema = z.object({
+  version: z.literal(1),
+  account: z.string(),
+  state: z.object({
+    history: z.object({
+      samples: z.array(sampleSchema),
+      consumedTotal: finite.min(0),
+      topupsTotal: z.number().int().min(0),
+      pendingCredit: finite.min(0),
+    }),
+    balance: finite.nullable(),
+    currency: z.string().nullable(),
+    lastPollAt: finite.nullable(),
+    lastSuccessAt: finite.nullable(),
+    lastError: z.object({ kind: z.enum(UPSTREAM_ERROR_KINDS), message: z.string() }).nullable(),
+    consecutiveFailures: z.number().int().min(0),
+    exhausted: z.boolean(),
+    authFailed: z.boolean(),
+    rateLimitedUntil: finite.nullable(),
+  }),
+});
+
+/**
+ * Persists one account's state as `<STATE_DIR>/<account>.json`. Saves are serialized (the newest wins)
+ * and atomic; a corrupt file is set aside with a warning and the account starts fresh.
+ */
+export class AccountStore {
+  readonly path: string;
+  #queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    stateDir: string,
+    private readonly account: string,
+    private readonly log: Logger,
+  ) {
+    this.path = join(stateDir, `${account}.json`);
+  }
+
+  /** The saved state, or the initial one. `readOnly` (for `check`) leaves a corrupt file where it is. */
+  async load(now: number, opts: { readOnly?: boolean } = {}): Promise<AccountState> {
+    const r = await readJsonFile(this.path, (raw) => stateSchema.parse(raw), now, opts);
+    if (r.status === 'ok') {
+      if (r.value.account !== this.account) {
+        this.log.warn({ file: this.path }, 'state file belongs to another account; starting fresh');
+        return INITIAL_ACCOUNT_STATE;
+      }
+      return r.value.state;
+    }
+    if (r.status === 'corrupt') {
+      this.log.warn({ file: this.path, reason: r.reason, movedTo: r.setAsideTo }, 'state file is corrupt; starting fresh');
+    }
+    return INITIAL_ACCOUNT_STATE;
+  }
+
+  /** Resolves when this state (or a newer one) is on disk; rejects if the write failed. */
+  save(state: AccountState): Promise<void> {
+    const doc = { version: 1, account: this.account, state };
+    const next = this.#queue.catch(() => undefined).then(() => writeJsonFileAtomic(this.path, doc));
+    this.#queue = next;
+    return next;
+  }
+}

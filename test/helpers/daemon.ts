@@ -1,0 +1,173 @@
+/** Starts the real built CLI (`node dist/main.js`) as a child process and talks to it over real sockets. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const CLI = join(ROOT, 'dist/main.js');
+
+export function tempDir(prefix = 'ws-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Polls `check` until it returns a truthy value or the deadline passes (then throws with `what`). */
+export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 15_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v as NonNullable<T>;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The environment a child gets: nothing from ours but PATH and HOME, so a developer's settings never leak in. */
+export function baseEnv(extra: Record<string, string | undefined>): Record<string, string> {
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NO_COLOR: '1' };
+  for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
+  return env;
+}
+
+/** Runs a CLI command to completion (check, test-alert, backtest, a start that must fail). */
+export function runCli(args: string[], env: Record<string, string | undefined>, opts: { cwd?: string; timeoutMs?: number } = {}): Promise<RunResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd ?? tempDir(), env: baseEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`wallet-sentinel ${args.join(' ')} did not exit within ${opts.timeoutMs ?? 20_000} ms\n${stderr}`));
+    }, opts.timeoutMs ?? 20_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      // 'exit' can come before the pipes drain
+      setImmediate(() => resolvePromise({ code, stdout, stderr }));
+    });
+  });
+}
+
+export interface LogLine {
+  level: string;
+  msg: string;
+  [k: string]: unknown;
+}
+
+/** A running daemon. */
+export class Daemon {
+  readonly child: ChildProcess;
+  stdout = '';
+  stderr = '';
+  port = 0;
+  readonly exited: Promise<number | null>;
+
+  private constructor(
+    child: ChildProcess,
+    readonly stateDir: string,
+  ) {
+    this.child = child;
+    child.stdout!.on('data', (d: Buffer) => (this.stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString()));
+    this.exited = new Promise((r) => child.on('exit', (code) => setImmediate(() => r(code))));
+  }
+
+  /** Starts `wallet-sentinel start` and waits until it listens (METRICS_PORT=0: the log says which port). */
+  static async start(env: Record<string, string | undefined>, opts: { stateDir?: string; cwd?: string } = {}): Promise<Daemon> {
+    const stateDir = opts.stateDir ?? tempDir('ws-state-');
+    const child = spawn(process.execPath, [CLI, 'start'], {
+      cwd: opts.cwd ?? tempDir(),
+      env: baseEnv({ METRICS_HOST: '127.0.0.1', METRICS_PORT: '0', POLL_SCHEDULE: '* * * * * *', STATE_DIR: stateDir, LOG_LEVEL: 'debug', ...env }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const d = new Daemon(child, stateDir);
+    const started = await waitFor(() => d.logs().find((l) => l.msg === 'wallet-sentinel started') ?? (child.exitCode !== null ? Promise.reject(new Error(`exited ${child.exitCode}: ${d.stderr}`)) : undefined), 'the daemon to start');
+    d.port = Number(String(started.listen).split(':').at(-1));
+    return d;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  logs(): LogLine[] {
+    return this.stderr
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as LogLine);
+  }
+
+  async get(path: string): Promise<{ status: number; text: string; contentType: string | null }> {
+    const res = await fetch(this.url + path);
+    return { status: res.status, text: await res.text(), contentType: res.headers.get('content-type') };
+  }
+
+  async status(): Promise<StatusDoc['accounts'][number]> {
+    const r = await this.get('/api/status');
+    return (JSON.parse(r.text) as StatusDoc).accounts[0]!;
+  }
+
+  async metrics(): Promise<Map<string, number>> {
+    return parseMetrics((await this.get('/metrics')).text);
+  }
+
+  /** The value of one series, e.g. `telephony_api_up{account="default"}`. */
+  async metric(series: string): Promise<number | undefined> {
+    return (await this.metrics()).get(series);
+  }
+
+  /** Sends a signal and waits for the exit code. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
+    return this.exited;
+  }
+
+  /** Kill without ceremony (cleanup in t.after). */
+  kill(): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+  }
+}
+
+export interface StatusDoc {
+  accounts: Array<{
+    account: string;
+    balance: number | null;
+    currency: string | null;
+    api_up: boolean;
+    last_success_at: string | null;
+    last_error: { kind: string; message: string } | null;
+    consecutive_failures: number;
+    exhausted: boolean;
+    burn_rate_per_hour: Record<string, number | null>;
+    runway_seconds: number | null;
+    depletion_at: string | null;
+    consumed_credits_total: number;
+    topups_total: number;
+    samples: number;
+    alerts: Array<{ alertname: string; severity: string }>;
+  }>;
+}
+
+/** Prometheus text → series (name plus labels, as printed) → value. */
+export function parseMetrics(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const i = line.lastIndexOf(' ');
+    const v = line.slice(i + 1);
+    out.set(line.slice(0, i), v === '+Inf' ? Infinity : v === '-Inf' ? -Infinity : Number(v));
+  }
+  return out;
+}

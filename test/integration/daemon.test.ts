@@ -1,0 +1,113 @@
+/** The real daemon against the simulator: balances, burn rate, runway, top-ups and every endpoint. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Simulator } from '../../src/simulator/simulator.js';
+import { Daemon, waitFor } from '../helpers/daemon.js';
+import { promtoolCheckMetrics, requireBinary } from '../helpers/promtool.js';
+
+const KEY = 'sk_live_integration_key_1234';
+const A = '{account="default"}';
+
+async function setup(t: import('node:test').TestContext, simOpts: ConstructorParameters<typeof Simulator>[0] = {}, env: Record<string, string> = {}) {
+  const sim = new Simulator({ apiKey: KEY, balance: 1000, burnPerHour: 36_000, currency: 'EUR', ...simOpts });
+  await sim.start();
+  t.after(() => sim.close());
+  const daemon = await Daemon.start({ TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY, ...env });
+  t.after(() => daemon.kill());
+  return { sim, daemon };
+}
+
+test('a draining wallet shows balance, spend, burn rate and a finite runway on /metrics and /api/status', async (t) => {
+  const { daemon } = await setup(t);
+  await waitFor(async () => (await daemon.get('/readyz')).status === 200, '/readyz 200');
+  await waitFor(async () => Number.isFinite((await daemon.metric(`telephony_wallet_runway_seconds${A}`)) ?? Infinity), 'a finite runway', 20_000);
+
+  const m = await daemon.metrics();
+  const balance = m.get('telephony_wallet_balance_credits{account="default",currency="EUR"}');
+  assert.ok(balance !== undefined && balance > 0 && balance < 1000, `balance ${balance}`);
+  assert.ok(m.get(`telephony_wallet_consumed_credits_total${A}`)! > 0);
+  assert.equal(m.get(`telephony_wallet_topups_total${A}`), 0);
+  assert.equal(m.get(`telephony_api_up${A}`), 1);
+  assert.ok(m.get('telephony_api_requests_total{account="default",code="200"}')! >= 3);
+  assert.ok(m.get(`telephony_api_request_duration_seconds_count${A}`)! >= 3);
+  assert.ok(Math.abs(m.get(`telephony_poll_last_success_timestamp_seconds${A}`)! - Date.now() / 1000) < 30);
+  // 36 000 credits/h drained: the 1h window sees roughly that (wide bounds: polls jitter on a busy machine)
+  const rate = m.get('telephony_wallet_burn_rate_credits_per_hour{account="default",window="1h"}')!;
+  assert.ok(rate > 18_000 && rate < 72_000, `burn rate ${rate}`);
+  const runway = m.get(`telephony_wallet_runway_seconds${A}`)!;
+  assert.ok(runway > 0 && runway < 1000 / 10 * 2, `runway ${runway}`);
+  for (const reason of ['rate_limited', 'overlap']) assert.ok(m.has(`telephony_poll_skipped_total{account="default",reason="${reason}"}`));
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+    assert.ok(![...m.keys()].some((k) => k.startsWith(name)), `${name} must be removed`);
+  }
+  assert.ok([...m.keys()].some((k) => k.startsWith('process_cpu_seconds_total')), 'default process metrics present');
+
+  const s = await daemon.status();
+  assert.equal(s.account, 'default');
+  assert.equal(s.currency, 'EUR');
+  assert.equal(s.api_up, true);
+  assert.ok(s.runway_seconds !== null && s.runway_seconds > 0);
+  assert.ok(s.depletion_at !== null && Date.parse(s.depletion_at) > Date.now());
+  assert.ok(s.burn_rate_per_hour['1h']! > 0);
+  assert.equal(s.burn_rate_per_hour['24h'], s.burn_rate_per_hour['1h']);
+  assert.equal((await daemon.get('/healthz')).status, 200);
+});
+
+test('/metrics passes promtool check metrics', async (t) => {
+  if (!requireBinary(t, 'promtool', 'prometheus')) return;
+  const { daemon } = await setup(t);
+  await waitFor(async () => (await daemon.metric(`telephony_api_up${A}`)) === 1, 'a successful poll');
+  const page = await daemon.get('/metrics');
+  assert.match(page.contentType ?? '', /^text\/plain; version=0\.0\.4/);
+  const r = promtoolCheckMetrics(page.text);
+  assert.equal(r.output, '', `promtool reported:\n${r.output}`);
+  assert.equal(r.status, 0);
+});
+
+test('a top-up is counted and never counts as negative spend', async (t) => {
+  const { sim, daemon } = await setup(t);
+  await waitFor(async () => (await daemon.metric(`telephony_wallet_consumed_credits_total${A}`))! > 0, 'some spend');
+  const consumedBefore = (await daemon.metric(`telephony_wallet_consumed_credits_total${A}`))!;
+  sim.topUp(5000);
+  await waitFor(async () => (await daemon.metric(`telephony_wallet_topups_total${A}`)) === 1, 'the top-up to be counted');
+  const m = await daemon.metrics();
+  assert.ok(m.get(`telephony_wallet_consumed_credits_total${A}`)! >= consumedBefore, 'consumed never decreases');
+  assert.ok(m.get('telephony_wallet_balance_credits{account="default",currency="EUR"}')! > 5000);
+  const rate = m.get('telephony_wallet_burn_rate_credits_per_hour{account="default",window="1h"}')!;
+  assert.ok(rate > 0, `burn rate stays positive across a top-up (${rate})`);
+  assert.equal((await daemon.status()).topups_total, 1);
+});
+
+test('scrapes and status reads never call the upstream', async (t) => {
+  const { sim, daemon } = await setup(t, {}, { POLL_SCHEDULE: '0 0 1 1 *' }); // only the start-up poll
+  await waitFor(async () => (await daemon.get('/readyz')).status === 200, '/readyz 200');
+  assert.ok(sim.balanceRequests() >= 1);
+  const before = sim.balanceRequests();
+  const pages = await Promise.all(Array.from({ length: 10 }, () => daemon.get('/metrics')));
+  assert.ok(pages.every((p) => p.status === 200));
+  await Promise.all(Array.from({ length: 5 }, () => daemon.get('/api/status')));
+  assert.equal(sim.balanceRequests(), before, '10 scrapes and 5 status reads made no upstream call');
+});
+
+test('/readyz answers 503 before the first poll finished', async (t) => {
+  const sim = new Simulator({ apiKey: KEY, balance: 100 });
+  await sim.start();
+  t.after(() => sim.close());
+  sim.enqueue({ delayMs: 3000 });
+  const daemon = await Daemon.start({ TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY, POLL_SCHEDULE: '0 0 1 1 *' });
+  t.after(() => daemon.kill());
+  assert.equal((await daemon.get('/readyz')).status, 503);
+  assert.equal((await daemon.get('/healthz')).status, 200);
+  await waitFor(async () => (await daemon.get('/readyz')).status === 200, '/readyz 200 after the slow first poll');
+});
+
+test('string and nested balance bodies work with TELEPHONY_BALANCE_FIELD', async (t) => {
+  const { daemon } = await setup(t, { format: 'nested', balance: 42.5, burnPerHour: 0 }, {
+    TELEPHONY_BALANCE_FIELD: 'data.attributes.balance',
+    TELEPHONY_CURRENCY_FIELD: 'data.attributes.currency',
+  });
+  await waitFor(async () => (await daemon.metric(`telephony_api_up${A}`)) === 1, 'a successful poll');
+  const s = await daemon.status();
+  assert.equal(s.balance, 42.5);
+  assert.equal(s.currency, 'EUR');
+});
