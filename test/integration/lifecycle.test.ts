@@ -1,0 +1,102 @@
+/** Start-up refusal, clean stop, restart with history, corrupt state. */
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { Simulator } from '../../src/simulator/simulator.js';
+import { Daemon, runCli, tempDir, waitFor } from '../helpers/daemon.js';
+
+const KEY = 'sk_live_lifecycle_key_4321';
+const A = '{account="default"}';
+
+test('bad settings: exit 78 within 5 s, one line per problem naming the variable, nothing polled or written', async (t) => {
+  const sim = new Simulator({ apiKey: KEY });
+  await sim.start();
+  t.after(() => sim.close());
+  const stateDir = join(tempDir(), 'state');
+  const started = Date.now();
+  const r = await runCli(['start'], {
+    TELEPHONY_API_URL: sim.url,
+    TELEPHONY_API_KEY: KEY,
+    STATE_DIR: stateDir,
+    POLL_SCHEDULE: 'every minute',
+    REQUEST_TIMEOUT_MS: 'soon',
+    LOG_LEVEL: 'loud',
+    SMTP_URL_FILE: '/nonexistent/smtp-url',
+  });
+  assert.equal(r.code, 78);
+  assert.ok(Date.now() - started < 5000);
+  const lines = r.stderr.trim().split('\n');
+  for (const name of ['POLL_SCHEDULE', 'REQUEST_TIMEOUT_MS', 'LOG_LEVEL', 'SMTP_URL_FILE']) {
+    assert.equal(lines.filter((l) => l.includes(`${name}:`)).length, 1, `one line for ${name}:\n${r.stderr}`);
+  }
+  assert.equal(lines.length, 4, r.stderr);
+  assert.equal(sim.requests.length, 0, 'nothing polled');
+  assert.equal(existsSync(stateDir), false, 'nothing written');
+});
+
+test('a missing API key and an empty one that hides .env are configuration errors', async () => {
+  const cwd = tempDir();
+  writeFileSync(join(cwd, '.env'), `TELEPHONY_API_KEY=${KEY}\n`);
+  const r = await runCli(['start'], { TELEPHONY_API_KEY: '' }, { cwd });
+  assert.equal(r.code, 78);
+  assert.match(r.stderr, /TELEPHONY_API_KEY: .*empty string/);
+  assert.ok(!r.stderr.includes(KEY));
+  const r2 = await runCli(['check'], {});
+  assert.equal(r2.code, 78);
+  assert.match(r2.stderr, /TELEPHONY_API_KEY/);
+});
+
+test('.env and TELEPHONY_API_KEY_FILE are read; SIGTERM stops cleanly with state written; a restart keeps history and counters', async (t) => {
+  const sim = new Simulator({ apiKey: KEY, balance: 1000, burnPerHour: 36_000 });
+  await sim.start();
+  t.after(() => sim.close());
+  const cwd = tempDir();
+  writeFileSync(join(cwd, 'key'), `${KEY}\n`);
+  writeFileSync(join(cwd, '.env'), `TELEPHONY_API_URL=${sim.url}\nTELEPHONY_API_KEY_FILE=${join(cwd, 'key')}\nACCOUNT_NAME=ops\n`);
+  const first = await Daemon.start({}, { cwd });
+  t.after(() => first.kill());
+  await waitFor(async () => Number.isFinite((await first.metric('telephony_wallet_runway_seconds{account="ops"}')) ?? Infinity), 'a finite runway');
+  assert.equal(sim.requests.at(-1)!.authorization, `Bearer ${KEY}`, 'key file read, newline trimmed');
+
+  assert.equal(await first.stop('SIGTERM'), 0);
+  assert.ok(first.logs().some((l) => l.msg === 'wallet-sentinel stopped'));
+  const saved = JSON.parse(readFileSync(join(first.stateDir, 'ops.json'), 'utf8')) as { state: { history: { samples: unknown[]; consumedTotal: number } } };
+  const samplesBefore = saved.state.history.samples.length;
+  const consumedBefore = saved.state.history.consumedTotal;
+  assert.ok(samplesBefore >= 3 && consumedBefore > 0);
+  assert.equal(readdirSync(first.stateDir).filter((f) => f.endsWith('.tmp')).length, 0, 'no temp file left');
+
+  const second = await Daemon.start({}, { cwd, stateDir: first.stateDir });
+  t.after(() => second.kill());
+  // before the restarted daemon's first poll lands, its counter already carries the old spend
+  const consumedAfter = await waitFor(() => second.metric('telephony_wallet_consumed_credits_total{account="ops"}'), 'the counter');
+  assert.ok(consumedAfter >= consumedBefore, `counter restored: ${consumedAfter} >= ${consumedBefore}`);
+  await waitFor(async () => (await second.status()).samples > samplesBefore, 'history to continue');
+  assert.ok(Number.isFinite((await second.metric('telephony_wallet_runway_seconds{account="ops"}'))!), 'runway finite right away from the kept history');
+  assert.equal(await second.stop('SIGINT'), 0, 'SIGINT stops cleanly too');
+});
+
+test('a corrupt state file is set aside with a warning, and the daemon starts fresh', async (t) => {
+  const sim = new Simulator({ apiKey: KEY, balance: 100 });
+  await sim.start();
+  t.after(() => sim.close());
+  const stateDir = tempDir('ws-state-');
+  writeFileSync(join(stateDir, 'default.json'), '{"version":1,"account":"default","state":{"hist');
+  const d = await Daemon.start({ TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY }, { stateDir });
+  t.after(() => d.kill());
+  await waitFor(async () => (await d.metric(`telephony_api_up${A}`)) === 1, 'a good poll');
+  assert.ok(d.logs().some((l) => l.level === 'warn' && /corrupt/.test(l.msg)));
+  assert.ok(readdirSync(stateDir).some((f) => f.startsWith('default.json.corrupt-')), 'set aside');
+  await waitFor(() => existsSync(join(stateDir, 'default.json')), 'a fresh state file');
+});
+
+test('a metrics port already in use: a clear error and exit 1, not a hang', async (t) => {
+  const sim = new Simulator({ apiKey: KEY });
+  await sim.start();
+  t.after(() => sim.close());
+  const port = new URL(sim.url).port;
+  const r = await runCli(['start'], { TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY, METRICS_HOST: '127.0.0.1', METRICS_PORT: port, STATE_DIR: tempDir() });
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /EADDRINUSE/);
+});
