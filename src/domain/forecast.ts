@@ -12,7 +12,7 @@ export const MIN_RUNWAY_EVIDENCE = { samples: 3, spanMs: 10_000 } as const;
 
 const HOUR_MS = 3_600_000;
 
-/** Credits per hour over the samples inside [now − windowMs, now]; NaN with fewer than two. */
+/** Net credits per hour over the samples inside [now − windowMs, now] (never below 0); NaN with fewer than two. */
 export function burnRate(samples: readonly Sample[], now: number, windowMs: number): number {
   const from = now - windowMs;
   let first: Sample | undefined;
@@ -25,7 +25,7 @@ export function burnRate(samples: readonly Sample[], now: number, windowMs: numb
     first = s;
   }
   if (!first || !last || last.t <= first.t) return NaN;
-  return ((last.consumed - first.consumed) / (last.t - first.t)) * HOUR_MS;
+  return Math.max(0, ((last.consumed - first.consumed) / (last.t - first.t)) * HOUR_MS);
 }
 
 export type BurnRates = Record<BurnWindow, number>;

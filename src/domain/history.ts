@@ -9,7 +9,10 @@ export interface Sample {
   /** Epoch ms. */
   readonly t: number;
   readonly balance: number;
-  /** Cumulative credits consumed up to `t` (top-ups excluded). */
+  /**
+   * Net credits consumed up to `t`: spend minus small rises not yet offset (top-ups excluded). Burn rates
+   * are differences of it, so jitter around a flat balance nets out to no spend.
+   */
   readonly consumed: number;
 }
 
@@ -62,7 +65,7 @@ export function recordSample(h: History, t: number, balance: number, topupMinCre
     }
   }
   const consumedTotal = h.consumedTotal + consumed;
-  const samples = thin([...h.samples, { t, balance, consumed: consumedTotal }], t);
+  const samples = thin([...h.samples, { t, balance, consumed: consumedTotal - pendingCredit }], t);
   return {
     history: { samples, consumedTotal, topupsTotal: h.topupsTotal + (topup ? 1 : 0), pendingCredit },
     consumed,

@@ -44,6 +44,7 @@ export class Scheduler {
 
   /** Epoch ms of the next scheduled poll, or undefined when not scheduled. */
   nextRunAt(): number | undefined {
+    if (this.#stopped) return undefined;
     return this.#task?.getNextRun()?.getTime();
   }
 
@@ -64,8 +65,8 @@ export class Scheduler {
       this.opts.onOverlap();
       return Promise.resolve();
     }
-    const run = this.opts
-      .run()
+    const run = Promise.resolve()
+      .then(() => this.opts.run()) // a synchronous throw becomes a rejection too
       .catch((err: unknown) => this.opts.log.error({ err: describeError(err) }, 'poll crashed; the next tick polls again'))
       .finally(() => {
         this.#inFlight = undefined;

@@ -2,12 +2,13 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { AccountState } from '../domain/account.js';
 import { INITIAL_ACCOUNT_STATE } from '../domain/account.js';
+import { ALERT_NAMES, SEVERITIES } from '../domain/rules.js';
 import { UPSTREAM_ERROR_KINDS } from '../errors.js';
 import type { Logger } from '../log.js';
 import { readJsonFile, writeJsonFileAtomic } from './json-file.js';
 
 const finite = z.number().finite();
-const sampleSchema = z.object({ t: finite, balance: finite, consumed: finite.min(0) });
+const sampleSchema = z.object({ t: finite, balance: finite, consumed: finite });
 const stateSchema = z.object({
   version: z.literal(1),
   account: z.string(),
@@ -27,6 +28,12 @@ const stateSchema = z.object({
     exhausted: z.boolean(),
     authFailed: z.boolean(),
     rateLimitedUntil: finite.nullable(),
+    alerts: z
+      .partialRecord(
+        z.enum(ALERT_NAMES),
+        z.object({ id: z.string(), alertname: z.enum(ALERT_NAMES), severity: z.enum(SEVERITIES), startsAt: finite, lastNotifiedAt: finite }),
+      )
+      .default({}),
   }),
 });
 

@@ -1,0 +1,406 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inspect } from 'node:util';
+import { loadSettings, type Loaded } from '../../src/config/load.js';
+import { formatDuration, parseDuration } from '../../src/config/duration.js';
+import type { Settings } from '../../src/config/settings.js';
+import { ConfigError } from '../../src/errors.js';
+
+type Env = Record<string, string>;
+
+const dirs: string[] = [];
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** A fresh, empty folder: no real `.env` is ever read. */
+function freshDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'ws-config-'));
+  dirs.push(d);
+  return d;
+}
+
+/** A fresh folder holding `name` with `content`; returns the file's path. */
+function tempFile(name: string, content: string): string {
+  const path = join(freshDir(), name);
+  writeFileSync(path, content);
+  return path;
+}
+
+function load(env: Env, opts: { cwd?: string; requireApiKey?: boolean } = {}): Loaded {
+  return loadSettings(env, { cwd: opts.cwd ?? freshDir(), requireApiKey: opts.requireApiKey });
+}
+
+/** The problems of the ConfigError that loading `env` throws (fails if it does not throw one). */
+function problemsOf(env: Env, opts: { cwd?: string; requireApiKey?: boolean } = {}): string[] {
+  try {
+    load(env, opts);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
+    assert.ok(err.problems.length > 0);
+    return [...err.problems];
+  }
+  assert.fail(`expected a ConfigError for ${JSON.stringify(env)}`);
+}
+
+const startsWithVar = (problems: string[], name: string): boolean => problems.some((p) => p.startsWith(`${name}:`));
+
+const KEY = 'sk_live_K3yThatMustNotLeak';
+const BASE: Env = { TELEPHONY_API_KEY: KEY };
+const EMAIL: Env = { ALERT_EMAIL_FROM: 'sentinel@example.com', ALERT_EMAIL_TO: 'ops@example.com' };
+
+// ---------------------------------------------------------------- defaults
+
+test('defaults: every setting of contract section 2 when only the API key is set', () => {
+  const { settings, warnings } = load(BASE);
+  assert.equal(settings.accountName, 'default');
+  assert.equal(settings.api.baseUrl, 'https://api.telephony.io');
+  assert.equal(settings.api.balancePath, '/v1/wallet/balance');
+  assert.equal(settings.api.balanceField, 'balance');
+  assert.equal(settings.api.currencyField, 'currency');
+  assert.equal(settings.api.timeoutMs, 10_000);
+  assert.equal(settings.api.apiKey?.reveal(), KEY);
+  assert.equal(settings.poll.schedule, '* * * * *');
+  assert.equal(settings.poll.timezone, undefined);
+  assert.equal(settings.rules.runwayWarningHours, 72);
+  assert.equal(settings.rules.runwayCriticalHours, 24);
+  assert.equal(settings.rules.lowBalanceThreshold, undefined);
+  assert.equal(settings.rules.criticalBalanceThreshold, undefined);
+  assert.equal(settings.alerts.repeatIntervalMs, 14_400_000);
+  assert.equal(settings.http.port, 9721);
+  assert.equal(settings.http.host, '0.0.0.0');
+  assert.equal(settings.stateDir, './data');
+  assert.equal(settings.logLevel, 'info');
+  assert.equal(settings.email, undefined);
+  assert.equal(settings.webhook, undefined);
+  assert.deepEqual(warnings, []);
+});
+
+const validCases: Array<[string, Env, (s: Settings) => unknown, unknown]> = [
+  ['ACCOUNT_NAME', { ACCOUNT_NAME: 'prod-eu_1.a' }, (s) => s.accountName, 'prod-eu_1.a'],
+  ['POLL_SCHEDULE with seconds', { POLL_SCHEDULE: '*/30 * * * * *' }, (s) => s.poll.schedule, '*/30 * * * * *'],
+  ['POLL_TIMEZONE', { POLL_TIMEZONE: 'Europe/Berlin' }, (s) => s.poll.timezone, 'Europe/Berlin'],
+  ['REQUEST_TIMEOUT_MS', { REQUEST_TIMEOUT_MS: '2500' }, (s) => s.api.timeoutMs, 2500],
+  ['ALERT_REPEAT_INTERVAL 30m', { ALERT_REPEAT_INTERVAL: '30m' }, (s) => s.alerts.repeatIntervalMs, 1_800_000],
+  ['ALERT_REPEAT_INTERVAL in seconds', { ALERT_REPEAT_INTERVAL: '900' }, (s) => s.alerts.repeatIntervalMs, 900_000],
+  ['thresholds', { LOW_BALANCE_THRESHOLD: '50', CRITICAL_BALANCE_THRESHOLD: '10.5' }, (s) => [s.rules.lowBalanceThreshold, s.rules.criticalBalanceThreshold], [50, 10.5]],
+  ['METRICS_PORT', { METRICS_PORT: '9100' }, (s) => s.http.port, 9100],
+  ['empty METRICS_PORT counts as unset', { METRICS_PORT: '' }, (s) => s.http.port, 9721],
+  ['LOG_LEVEL', { LOG_LEVEL: 'debug' }, (s) => s.logLevel, 'debug'],
+  ['TELEPHONY_API_URL trailing slash dropped', { TELEPHONY_API_URL: 'http://127.0.0.1:8080/' }, (s) => s.api.baseUrl, 'http://127.0.0.1:8080'],
+];
+for (const [name, env, get, expected] of validCases) {
+  test(`valid setting: ${name}`, () => {
+    assert.deepEqual(get(load({ ...BASE, ...env }).settings), expected);
+  });
+}
+
+// ---------------------------------------------------------------- invalid values
+
+const invalidCases: Array<{ name: string; env: Env; variable: string; secretInValue?: string }> = [
+  { name: 'bad cron', env: { POLL_SCHEDULE: 'every minute' }, variable: 'POLL_SCHEDULE' },
+  { name: 'cron with 4 fields', env: { POLL_SCHEDULE: '* * * *' }, variable: 'POLL_SCHEDULE' },
+  { name: 'cron minute 61', env: { POLL_SCHEDULE: '61 * * * *' }, variable: 'POLL_SCHEDULE' },
+  { name: 'timeout abc', env: { REQUEST_TIMEOUT_MS: 'abc' }, variable: 'REQUEST_TIMEOUT_MS' },
+  { name: 'timeout 1.5', env: { REQUEST_TIMEOUT_MS: '1.5' }, variable: 'REQUEST_TIMEOUT_MS' },
+  { name: 'timeout 50 (too short)', env: { REQUEST_TIMEOUT_MS: '50' }, variable: 'REQUEST_TIMEOUT_MS' },
+  { name: 'port 70000', env: { METRICS_PORT: '70000' }, variable: 'METRICS_PORT' },
+  { name: 'port -1', env: { METRICS_PORT: '-1' }, variable: 'METRICS_PORT' },
+  { name: 'LOG_LEVEL verbose', env: { LOG_LEVEL: 'verbose' }, variable: 'LOG_LEVEL' },
+  { name: 'ALERT_REPEAT_INTERVAL soon', env: { ALERT_REPEAT_INTERVAL: 'soon' }, variable: 'ALERT_REPEAT_INTERVAL' },
+  {
+    name: 'RUNWAY_CRITICAL_HOURS above RUNWAY_WARNING_HOURS',
+    env: { RUNWAY_WARNING_HOURS: '10', RUNWAY_CRITICAL_HOURS: '20' },
+    variable: 'RUNWAY_CRITICAL_HOURS',
+  },
+  {
+    name: 'RUNWAY_CRITICAL_HOURS above the default RUNWAY_WARNING_HOURS',
+    env: { RUNWAY_CRITICAL_HOURS: '100' },
+    variable: 'RUNWAY_CRITICAL_HOURS',
+  },
+  {
+    name: 'CRITICAL_BALANCE_THRESHOLD above LOW_BALANCE_THRESHOLD',
+    env: { LOW_BALANCE_THRESHOLD: '5', CRITICAL_BALANCE_THRESHOLD: '10' },
+    variable: 'CRITICAL_BALANCE_THRESHOLD',
+  },
+  { name: 'LOW_BALANCE_THRESHOLD not a number', env: { LOW_BALANCE_THRESHOLD: 'ten' }, variable: 'LOW_BALANCE_THRESHOLD' },
+  { name: 'SMTP_URL http://x', env: { SMTP_URL: 'http://x', ...EMAIL }, variable: 'SMTP_URL' },
+  { name: 'ACCOUNT_NAME with a space', env: { ACCOUNT_NAME: 'my account' }, variable: 'ACCOUNT_NAME' },
+  { name: 'TELEPHONY_API_URL ftp://x', env: { TELEPHONY_API_URL: 'ftp://x' }, variable: 'TELEPHONY_API_URL' },
+  {
+    name: 'TELEPHONY_API_URL with user:pass@',
+    env: { TELEPHONY_API_URL: 'https://user:Pa55wordInUrl@api.telephony.io' },
+    variable: 'TELEPHONY_API_URL',
+    secretInValue: 'Pa55wordInUrl',
+  },
+  { name: 'TELEPHONY_API_URL not a URL', env: { TELEPHONY_API_URL: 'api.telephony.io' }, variable: 'TELEPHONY_API_URL' },
+  { name: 'POLL_TIMEZONE Mars/Base', env: { POLL_TIMEZONE: 'Mars/Base' }, variable: 'POLL_TIMEZONE' },
+  { name: 'ALERT_EMAIL_TO not addresses', env: { SMTP_URL: 'smtp://h:25', ALERT_EMAIL_FROM: 'a@b.io', ALERT_EMAIL_TO: 'ops, x@y.io' }, variable: 'ALERT_EMAIL_TO' },
+  { name: 'ALERT_WEBHOOK_URL not http(s)', env: { ALERT_WEBHOOK_URL: 'ftp://hooks.example.com/x' }, variable: 'ALERT_WEBHOOK_URL' },
+];
+for (const c of invalidCases) {
+  test(`invalid: ${c.name} → a problem line starting with ${c.variable}`, () => {
+    const problems = problemsOf({ ...BASE, ...c.env });
+    assert.ok(startsWithVar(problems, c.variable), `no line starts with ${c.variable}: ${JSON.stringify(problems)}`);
+    assert.ok(!problems.join('\n').includes(KEY), 'a problem line echoes the API key');
+    if (c.secretInValue) assert.ok(!problems.join('\n').includes(c.secretInValue), 'a problem line echoes the credentials');
+  });
+}
+
+test('several problems at once: one line per problem, every one reported', () => {
+  const problems = problemsOf({ ...BASE, POLL_SCHEDULE: 'nope', REQUEST_TIMEOUT_MS: 'abc', METRICS_PORT: '70000', LOG_LEVEL: 'verbose' });
+  for (const v of ['POLL_SCHEDULE', 'REQUEST_TIMEOUT_MS', 'METRICS_PORT', 'LOG_LEVEL']) {
+    assert.ok(startsWithVar(problems, v), `missing ${v}: ${JSON.stringify(problems)}`);
+  }
+  assert.equal(problems.length, 4, JSON.stringify(problems));
+  for (const p of problems) assert.ok(!p.includes('\n'), 'one line per problem');
+});
+
+test('several problems at once: a missing API key is reported alongside other problems', () => {
+  const problems = problemsOf({ POLL_SCHEDULE: 'nope', LOG_LEVEL: 'verbose' });
+  for (const v of ['TELEPHONY_API_KEY', 'POLL_SCHEDULE', 'LOG_LEVEL']) assert.ok(startsWithVar(problems, v), `missing ${v}`);
+});
+
+const crossFieldWithFieldProblem: Array<[string, Env, string[]]> = [
+  ['RUNWAY_CRITICAL_HOURS above warning + bad timeout', { RUNWAY_CRITICAL_HOURS: '100', REQUEST_TIMEOUT_MS: 'abc' }, ['RUNWAY_CRITICAL_HOURS', 'REQUEST_TIMEOUT_MS']],
+  ['SMTP_URL without FROM/TO + bad port', { SMTP_URL: 'smtp://mail.example.com:25', METRICS_PORT: '70000' }, ['ALERT_EMAIL_FROM', 'ALERT_EMAIL_TO', 'METRICS_PORT']],
+  ['CRITICAL above LOW threshold + bad repeat interval', { LOW_BALANCE_THRESHOLD: '5', CRITICAL_BALANCE_THRESHOLD: '10', ALERT_REPEAT_INTERVAL: 'soon' }, ['CRITICAL_BALANCE_THRESHOLD', 'ALERT_REPEAT_INTERVAL']],
+];
+for (const [name, env, vars] of crossFieldWithFieldProblem) {
+  test(
+    `several problems at once, cross-field included: ${name}`,
+    () => {
+      const problems = problemsOf({ ...BASE, ...env });
+      for (const v of vars) assert.ok(startsWithVar(problems, v), `missing ${v}: ${JSON.stringify(problems)}`);
+    },
+  );
+}
+
+// ---------------------------------------------------------------- API key
+
+test('missing API key → a problem naming TELEPHONY_API_KEY', () => {
+  const problems = problemsOf({});
+  assert.ok(startsWithVar(problems, 'TELEPHONY_API_KEY'), JSON.stringify(problems));
+});
+
+test('requireApiKey: false → no problem and no key', () => {
+  const { settings } = load({}, { requireApiKey: false });
+  assert.equal(settings.api.apiKey, undefined);
+});
+
+test('an API key with a newline in it is refused', () => {
+  assert.ok(startsWithVar(problemsOf({ TELEPHONY_API_KEY: 'abc\ndef' }), 'TELEPHONY_API_KEY'));
+});
+
+// ---------------------------------------------------------------- .env
+
+test('.env in cwd is read', () => {
+  const cwd = freshDir();
+  writeFileSync(join(cwd, '.env'), 'TELEPHONY_API_KEY=from-dotenv\nACCOUNT_NAME=dotenv-acct\nMETRICS_PORT=9100\n');
+  const { settings } = load({}, { cwd });
+  assert.equal(settings.api.apiKey?.reveal(), 'from-dotenv');
+  assert.equal(settings.accountName, 'dotenv-acct');
+  assert.equal(settings.http.port, 9100);
+});
+
+test('a value in env overrides .env', () => {
+  const cwd = freshDir();
+  writeFileSync(join(cwd, '.env'), 'TELEPHONY_API_KEY=from-dotenv\nACCOUNT_NAME=dotenv-acct\n');
+  const { settings } = load({ TELEPHONY_API_KEY: 'from-env', ACCOUNT_NAME: 'env-acct' }, { cwd });
+  assert.equal(settings.api.apiKey?.reveal(), 'from-env');
+  assert.equal(settings.accountName, 'env-acct');
+});
+
+test('TELEPHONY_API_KEY="" in env with a key in .env → ConfigError naming TELEPHONY_API_KEY', () => {
+  const cwd = freshDir();
+  writeFileSync(join(cwd, '.env'), 'TELEPHONY_API_KEY=from-dotenv\n');
+  const problems = problemsOf({ TELEPHONY_API_KEY: '' }, { cwd });
+  assert.ok(startsWithVar(problems, 'TELEPHONY_API_KEY'), JSON.stringify(problems));
+  assert.ok(!problems.join('\n').includes('from-dotenv'), 'the .env key is echoed');
+});
+
+test('an invalid value in .env is reported with its variable', () => {
+  const cwd = freshDir();
+  writeFileSync(join(cwd, '.env'), 'TELEPHONY_API_KEY=k\nLOG_LEVEL=loud\n');
+  assert.ok(startsWithVar(problemsOf({}, { cwd }), 'LOG_LEVEL'));
+});
+
+// ---------------------------------------------------------------- *_FILE secrets
+
+test('TELEPHONY_API_KEY_FILE: the trailing newline is trimmed', () => {
+  for (const content of ['file-key\n', 'file-key\r\n', 'file-key']) {
+    const { settings } = load({ TELEPHONY_API_KEY_FILE: tempFile('key', content) });
+    assert.equal(settings.api.apiKey?.reveal(), 'file-key', JSON.stringify(content));
+  }
+});
+
+test('TELEPHONY_API_KEY_FILE given in .env is read too', () => {
+  const cwd = freshDir();
+  writeFileSync(join(cwd, '.env'), `TELEPHONY_API_KEY_FILE=${tempFile('key', 'dotenv-file-key\n')}\n`);
+  assert.equal(load({}, { cwd }).settings.api.apiKey?.reveal(), 'dotenv-file-key');
+});
+
+const secretFiles: Array<{ name: string; base: Env; value: string; read: (s: Settings) => string | undefined }> = [
+  { name: 'TELEPHONY_API_KEY', base: {}, value: 'key-from-file', read: (s) => s.api.apiKey?.reveal() },
+  { name: 'SMTP_URL', base: { ...BASE, ...EMAIL }, value: 'smtp://user:pw@mail.example.com:25', read: (s) => s.email?.smtpUrl.reveal() },
+  {
+    name: 'ALERT_WEBHOOK_SECRET',
+    base: { ...BASE, ALERT_WEBHOOK_URL: 'https://hooks.example.com/x' },
+    value: 'whsec_from_file',
+    read: (s) => s.webhook?.secret?.reveal(),
+  },
+];
+for (const c of secretFiles) {
+  const fileVar = `${c.name}_FILE`;
+
+  test(`${fileVar}: read, trailing \\n and \\r\\n trimmed`, () => {
+    for (const eol of ['\n', '\r\n']) {
+      const { settings } = load({ ...c.base, [fileVar]: tempFile('secret', c.value + eol) });
+      assert.equal(c.read(settings), c.value);
+    }
+  });
+
+  test(`${c.name} and ${fileVar} both set → a problem naming both`, () => {
+    const problems = problemsOf({ ...c.base, [c.name]: c.value, [fileVar]: tempFile('secret', c.value) });
+    assert.ok(
+      problems.some((p) => p.includes(`${c.name}:`) || p.includes(`${c.name} `)) && problems.some((p) => p.includes(fileVar)),
+      JSON.stringify(problems),
+    );
+  });
+
+  test(`${fileVar} pointing at a missing file → a problem starting with ${fileVar}`, () => {
+    const problems = problemsOf({ ...c.base, [fileVar]: join(freshDir(), 'does-not-exist') });
+    assert.ok(startsWithVar(problems, fileVar), JSON.stringify(problems));
+  });
+}
+
+// ---------------------------------------------------------------- alert channels
+
+test('SMTP_URL without ALERT_EMAIL_FROM / ALERT_EMAIL_TO → a problem for each', () => {
+  const problems = problemsOf({ ...BASE, SMTP_URL: 'smtp://mail.example.com:25' });
+  assert.ok(startsWithVar(problems, 'ALERT_EMAIL_FROM'), JSON.stringify(problems));
+  assert.ok(startsWithVar(problems, 'ALERT_EMAIL_TO'), JSON.stringify(problems));
+});
+
+test('SMTP_URL with only ALERT_EMAIL_FROM → a problem for ALERT_EMAIL_TO only', () => {
+  const problems = problemsOf({ ...BASE, SMTP_URL: 'smtp://mail.example.com:25', ALERT_EMAIL_FROM: 'a@b.io' });
+  assert.ok(startsWithVar(problems, 'ALERT_EMAIL_TO'));
+  assert.ok(!startsWithVar(problems, 'ALERT_EMAIL_FROM'));
+});
+
+test('ALERT_EMAIL_TO: a comma list is split and trimmed', () => {
+  const { settings } = load({ ...BASE, SMTP_URL: 'smtps://mail.example.com:465', ALERT_EMAIL_FROM: 'sentinel@example.com', ALERT_EMAIL_TO: 'a@x.io, b@y.io ,c@z.io' });
+  assert.deepEqual(settings.email?.to, ['a@x.io', 'b@y.io', 'c@z.io']);
+  assert.equal(settings.email?.from, 'sentinel@example.com');
+  assert.equal(settings.email?.smtpUrl.reveal(), 'smtps://mail.example.com:465');
+});
+
+test('ALERT_WEBHOOK_URL: a comma list is split and trimmed', () => {
+  const { settings } = load({ ...BASE, ALERT_WEBHOOK_URL: 'https://a.example.com/hook, http://127.0.0.1:9000/x' });
+  assert.deepEqual(
+    settings.webhook?.targets.map((t) => t.url.reveal()),
+    ['https://a.example.com/hook', 'http://127.0.0.1:9000/x'],
+  );
+  assert.deepEqual(settings.webhook?.targets.map((t) => t.format), ['json', 'json']);
+  assert.equal(settings.webhook?.secret, undefined);
+});
+
+// ---------------------------------------------------------------- shape of the result
+
+test('the returned Settings are deeply frozen', () => {
+  const { settings } = load({ ...BASE, ...EMAIL, SMTP_URL: 'smtp://h:25', ALERT_WEBHOOK_URL: 'https://a/x' });
+  assert.ok(settings.email && settings.webhook, 'email and webhook are configured (Object.isFrozen(undefined) is true)');
+  for (const o of [settings, settings.api, settings.poll, settings.rules, settings.http, settings.email, settings.email?.to, settings.webhook, settings.webhook?.targets, settings.webhook?.targets[0]]) {
+    assert.ok(Object.isFrozen(o));
+  }
+  // ESM modules are strict: assigning to a frozen property throws.
+  assert.throws(() => {
+    (settings as { accountName: string }).accountName = 'changed';
+  }, TypeError);
+  assert.throws(() => {
+    (settings.http as { port: number }).port = 1;
+  }, TypeError);
+  assert.throws(() => (settings.email!.to as string[]).push('evil@example.com'), TypeError);
+  assert.equal(settings.accountName, 'default');
+});
+
+test('unknown TELEPHONY_* / ALERT_* variables → a warning, not an error; others are ignored', () => {
+  const { warnings } = load({ ...BASE, TELEPHONY_FOO: '1', ALERT_WEBHOOK_URLS: 'https://x', HOME: '/root', SOME_OTHER: 'x' });
+  assert.equal(warnings.length, 2, JSON.stringify(warnings));
+  assert.ok(warnings.some((w) => w.startsWith('TELEPHONY_FOO')));
+  assert.ok(warnings.some((w) => w.startsWith('ALERT_WEBHOOK_URLS')));
+});
+
+test('secrets never appear in JSON or util.inspect of the settings, nor in problems; reveal() gives them', () => {
+  const smtpPw = 'S3cretPw';
+  const whSecret = 'whsec_D0ntPrintMe';
+  const hookToken = 'T0kenInHookUrl'; // a webhook URL is often the credential itself (Slack)
+  const env: Env = {
+    ...BASE,
+    ...EMAIL,
+    SMTP_URL: `smtp://user:${smtpPw}@host:25`,
+    ALERT_WEBHOOK_URL: `https://hooks.example.com/${hookToken}`,
+    ALERT_WEBHOOK_SECRET: whSecret,
+  };
+  const loaded = load(env);
+  const { settings } = loaded;
+  for (const out of [JSON.stringify(loaded), inspect(loaded, { depth: 10 }), inspect(settings, { depth: 10, showHidden: true }), String(settings.api.apiKey)]) {
+    for (const secret of [KEY, smtpPw, whSecret, hookToken]) assert.ok(!out.includes(secret), `${secret} leaked in ${out}`);
+  }
+  assert.equal(settings.api.apiKey?.reveal(), KEY);
+  assert.equal(settings.email?.smtpUrl.reveal(), `smtp://user:${smtpPw}@host:25`);
+  assert.equal(settings.webhook?.secret?.reveal(), whSecret);
+  assert.equal(settings.webhook?.targets[0]?.url.reveal(), `https://hooks.example.com/${hookToken}`);
+
+  try {
+    load({ ...env, LOG_LEVEL: 'verbose' });
+    assert.fail('expected a ConfigError');
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    for (const text of [err.message, inspect(err), JSON.stringify(err.problems)]) {
+      for (const secret of [KEY, smtpPw, whSecret, hookToken]) assert.ok(!text.includes(secret), `${secret} leaked in the error`);
+    }
+  }
+});
+
+// ---------------------------------------------------------------- durations
+
+const durations: Array<[string, number | undefined]> = [
+  ['30m', 1_800_000],
+  ['4h', 14_400_000],
+  ['1h30m', 5_400_000],
+  ['90s', 90_000],
+  ['250ms', 250],
+  ['1d', 86_400_000],
+  ['900', 900_000],
+  ['1.5', 1500],
+  [' 4h ', 14_400_000],
+  ['soon', undefined],
+  ['', undefined],
+  ['-5m', undefined],
+  ['4 h', undefined],
+  ['4x', undefined],
+  ['h', undefined],
+];
+for (const [text, expected] of durations) {
+  test(`parseDuration(${JSON.stringify(text)}) → ${expected}`, () => {
+    assert.equal(parseDuration(text), expected);
+  });
+}
+
+const formats: Array<[number, string]> = [
+  [90_000, '1m30s'],
+  [14_400_000, '4h'],
+  [5_400_000, '1h30m'],
+  [86_400_000 + 1000, '1d1s'],
+  [0, '0s'],
+  [Infinity, 'never'],
+];
+for (const [ms, expected] of formats) {
+  test(`formatDuration(${ms}) → ${expected}`, () => {
+    assert.equal(formatDuration(ms), expected);
+  });
+}

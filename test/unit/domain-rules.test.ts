@@ -1,0 +1,290 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { RuleSettings } from '../../src/config/settings.js';
+import { INITIAL_ACCOUNT_STATE, applyPoll, isRateLimited, type AccountState, type PollOutcome } from '../../src/domain/account.js';
+import type { Forecast } from '../../src/domain/forecast.js';
+import { EMPTY_HISTORY, recordSample } from '../../src/domain/history.js';
+import { evaluateRules, type AlertName, type Conditions, type Severity } from '../../src/domain/rules.js';
+import type { UpstreamErrorKind } from '../../src/errors.js';
+
+const T0 = Date.parse('2026-11-27T10:00:00Z');
+const MIN = 60_000;
+const HOUR_S = 3600;
+
+const RULES: RuleSettings = {
+  lowBalanceThreshold: undefined,
+  criticalBalanceThreshold: undefined,
+  runwayWarningHours: 72,
+  runwayCriticalHours: 24,
+  topupMinCredits: 1,
+  hysteresisPercent: 5,
+};
+
+const forecastWith = (runwaySeconds: number): Forecast => ({
+  rates: { '1h': NaN, '6h': NaN, '24h': NaN },
+  burnRatePerHour: Number.isFinite(runwaySeconds) && runwaySeconds > 0 ? 1 : 0,
+  runwaySeconds,
+});
+const NOT_BURNING = forecastWith(Infinity);
+
+const ok = (balance: number | null, status: 200 | 402 = 200): PollOutcome => ({
+  ok: true,
+  status,
+  balance,
+  currency: 'USD',
+  requiredCredits: status === 402 ? 1 : null,
+});
+const failed = (kind: UpstreamErrorKind, retryAfterMs?: number): PollOutcome => ({ ok: false, kind, message: `failed: ${kind}`, retryAfterMs });
+
+/** Applies outcomes one minute apart from `start`. */
+function run(outcomes: readonly PollOutcome[], start: AccountState = INITIAL_ACCOUNT_STATE, t0 = T0): AccountState {
+  let s = start;
+  outcomes.forEach((o, i) => {
+    s = applyPoll(s, o, t0 + i * MIN, RULES.topupMinCredits).state;
+  });
+  return s;
+}
+
+const withBalance = (balance: number | null, extra: Partial<AccountState> = {}): AccountState => ({ ...INITIAL_ACCOUNT_STATE, balance, ...extra });
+
+function fired(state: AccountState, forecast: Forecast = NOT_BURNING, settings: Partial<RuleSettings> = {}, firing?: Conditions) {
+  return evaluateRules({ state, forecast, settings: { ...RULES, ...settings }, firing });
+}
+
+// ---------------------------------------------------------------- low_balance
+
+const lowBalance: Array<[string, Partial<RuleSettings>, number | null, Severity | undefined]> = [
+  ['thresholds unset, balance 0.5', {}, 0.5, undefined],
+  ['thresholds unset, balance 1e6', {}, 1e6, undefined],
+  ['above low', { lowBalanceThreshold: 10, criticalBalanceThreshold: 2 }, 11, undefined],
+  ['at low (not below)', { lowBalanceThreshold: 10, criticalBalanceThreshold: 2 }, 10, undefined],
+  ['below low', { lowBalanceThreshold: 10, criticalBalanceThreshold: 2 }, 9.99, 'warning'],
+  ['at critical (not below)', { lowBalanceThreshold: 10, criticalBalanceThreshold: 2 }, 2, 'warning'],
+  ['below critical', { lowBalanceThreshold: 10, criticalBalanceThreshold: 2 }, 1.5, 'critical'],
+  ['only low set, far below', { lowBalanceThreshold: 10 }, 0.1, 'warning'],
+  ['only critical set, below', { criticalBalanceThreshold: 5 }, 4, 'critical'],
+  ['only critical set, above', { criticalBalanceThreshold: 5 }, 6, undefined],
+  ['balance unknown', { lowBalanceThreshold: 10, criticalBalanceThreshold: 2 }, null, undefined],
+];
+for (const [name, settings, balance, expected] of lowBalance) {
+  test(`low_balance: ${name} → ${expected ?? 'none'}`, () => {
+    assert.equal(fired(withBalance(balance), NOT_BURNING, settings).low_balance, expected);
+  });
+}
+
+// ---------------------------------------------------------------- depletion_forecast
+
+const depletion: Array<[string, number, boolean, Severity | undefined]> = [
+  ['runway 100 h', 100 * HOUR_S, false, undefined],
+  ['runway exactly 72 h (not below)', 72 * HOUR_S, false, undefined],
+  ['runway just under 72 h', 72 * HOUR_S - 1, false, 'warning'],
+  ['runway 50 h', 50 * HOUR_S, false, 'warning'],
+  ['runway exactly 24 h (not below)', 24 * HOUR_S, false, 'warning'],
+  ['runway 10 h', 10 * HOUR_S, false, 'critical'],
+  ['runway 1 s', 1, false, 'critical'],
+  ['runway Infinity (not burning)', Infinity, false, undefined],
+  ['runway 0 but exhausted (wallet_exhausted covers it)', 0, true, undefined],
+  ['runway 1 h but exhausted', HOUR_S, true, undefined],
+];
+for (const [name, runway, exhausted, expected] of depletion) {
+  test(`depletion_forecast: ${name} → ${expected ?? 'none'}`, () => {
+    assert.equal(fired(withBalance(100, { exhausted }), forecastWith(runway)).depletion_forecast, expected);
+  });
+}
+
+// Hysteresis (ALERT_HYSTERESIS_PERCENT, 5 % here): a firing alert calms down only once its value clears the threshold by 5 %.
+const hysteresis: Array<[string, 'low_balance' | 'depletion_forecast', number, Severity | undefined, Severity | undefined]> = [
+  // [name, rule, value (balance, or runway in hours), firing now, expected]
+  ['low: not firing, 10.3 over 10', 'low_balance', 10.3, undefined, undefined],
+  ['low: firing warning, 10.3 (within 5 % of 10)', 'low_balance', 10.3, 'warning', 'warning'],
+  ['low: firing warning, 10.6 (cleared)', 'low_balance', 10.6, 'warning', undefined],
+  ['low: firing critical, 2.05 (within 5 % of 2)', 'low_balance', 2.05, 'critical', 'critical'],
+  ['low: firing critical, 2.2 (de-escalates to warning)', 'low_balance', 2.2, 'critical', 'warning'],
+  ['low: firing warning, 1.9 (escalates)', 'low_balance', 1.9, 'warning', 'critical'],
+  ['runway: not firing, 73 h over 72 h', 'depletion_forecast', 73, undefined, undefined],
+  ['runway: firing warning, 73 h (within 5 % of 72 h)', 'depletion_forecast', 73, 'warning', 'warning'],
+  ['runway: firing warning, 76 h (cleared)', 'depletion_forecast', 76, 'warning', undefined],
+  ['runway: firing critical, 25 h (within 5 % of 24 h)', 'depletion_forecast', 25, 'critical', 'critical'],
+  ['runway: firing critical, 26 h (de-escalates to warning)', 'depletion_forecast', 26, 'critical', 'warning'],
+];
+for (const [name, rule, value, firingNow, expected] of hysteresis) {
+  test(`hysteresis: ${name} → ${expected ?? 'none'}`, () => {
+    const settings = { lowBalanceThreshold: 10, criticalBalanceThreshold: 2, hysteresisPercent: 5 };
+    const firing: Conditions = firingNow ? { [rule]: firingNow } : {};
+    const result =
+      rule === 'low_balance'
+        ? fired(withBalance(value), NOT_BURNING, settings, firing)
+        : fired(withBalance(100), forecastWith(value * HOUR_S), settings, firing);
+    assert.equal(result[rule], expected);
+  });
+}
+
+test('hysteresis 0 %: a firing alert calms down as soon as the value is at the threshold', () => {
+  const settings = { lowBalanceThreshold: 10, hysteresisPercent: 0 };
+  assert.equal(fired(withBalance(10), NOT_BURNING, settings, { low_balance: 'warning' }).low_balance, undefined);
+  assert.equal(fired(withBalance(9.99), NOT_BURNING, settings, { low_balance: 'warning' }).low_balance, 'warning');
+});
+
+test('depletion_forecast follows RUNWAY_WARNING_HOURS / RUNWAY_CRITICAL_HOURS', () => {
+  const settings = { runwayWarningHours: 10, runwayCriticalHours: 2 };
+  assert.equal(fired(withBalance(100), forecastWith(11 * HOUR_S), settings).depletion_forecast, undefined);
+  assert.equal(fired(withBalance(100), forecastWith(9 * HOUR_S), settings).depletion_forecast, 'warning');
+  assert.equal(fired(withBalance(100), forecastWith(1 * HOUR_S), settings).depletion_forecast, 'critical');
+});
+
+// ---------------------------------------------------------------- wallet_exhausted
+
+const exhausted: Array<[string, PollOutcome[], Severity | undefined]> = [
+  ['a 402', [ok(0, 402)], 'critical'],
+  ['a 402 with current_balance 0.25', [ok(0.25, 402)], 'critical'],
+  ['a 402 without current_balance', [ok(null, 402)], 'critical'],
+  ['a 200 with balance 0', [ok(0)], 'critical'],
+  ['a 200 with a negative balance', [ok(-3)], 'critical'],
+  ['a 200 with balance 5', [ok(5)], undefined],
+  ['402 then 200 with balance 5 (resolved)', [ok(0, 402), ok(5)], undefined],
+  ['402 then 200 with balance 0.01 (resolved)', [ok(0, 402), ok(0.01)], undefined],
+  ['402 then 402 with current_balance 0.25', [ok(0, 402), ok(0.25, 402)], 'critical'],
+  ['402 then 200 with balance 0', [ok(0, 402), ok(0)], 'critical'],
+  ['402 then failed polls', [ok(0, 402), failed('server'), failed('timeout')], 'critical'],
+  ['402, failure, then 200 with balance 10', [ok(0, 402), failed('network'), ok(10)], undefined],
+];
+for (const [name, outcomes, expected] of exhausted) {
+  test(`wallet_exhausted: ${name} → ${expected ?? 'none'}`, () => {
+    const state = run(outcomes);
+    assert.equal(state.exhausted, expected !== undefined);
+    assert.equal(fired(state, forecastWith(0)).wallet_exhausted, expected);
+  });
+}
+
+// ---------------------------------------------------------------- auth_failed
+
+const auth: Array<[string, PollOutcome[], Severity | undefined]> = [
+  ['a failed poll of kind auth', [failed('auth')], 'critical'],
+  ['success then auth failure', [ok(10), failed('auth')], 'critical'],
+  ['auth failure then success', [failed('auth'), ok(10)], undefined],
+  ['auth failure then a 402 (a successful poll)', [failed('auth'), ok(0, 402)], undefined],
+  ['auth failure then a server error', [failed('auth'), failed('server')], 'critical'],
+  ['a server error', [failed('server')], undefined],
+];
+for (const [name, outcomes, expected] of auth) {
+  test(`auth_failed: ${name} → ${expected ?? 'none'}`, () => {
+    assert.equal(fired(run(outcomes)).auth_failed, expected);
+  });
+}
+
+// ---------------------------------------------------------------- poll_failing
+
+const F = failed('server');
+const pollFailing: Array<[string, PollOutcome[], Severity | undefined]> = [
+  ['1 failure', [F], undefined],
+  ['2 failures', [F, failed('timeout')], undefined],
+  ['3 failures in a row', [F, failed('timeout'), failed('network')], 'warning'],
+  ['5 failures in a row', [F, F, F, F, F], 'warning'],
+  ['3 failures then a success', [F, F, F, ok(10)], undefined],
+  ['2 failures, success, 2 failures', [F, F, ok(10), F, F], undefined],
+  ['2 failures, success, 3 failures', [F, F, ok(10), F, F, F], 'warning'],
+  ['3 failures then a 402', [F, F, F, ok(0, 402)], undefined],
+  ['3 rate-limited polls that ran', [failed('rate_limited', 1000), failed('rate_limited', 1000), failed('rate_limited', 1000)], 'warning'],
+];
+for (const [name, outcomes, expected] of pollFailing) {
+  test(`poll_failing: ${name} → ${expected ?? 'none'}`, () => {
+    const state = run(outcomes);
+    assert.equal(fired(state).poll_failing, expected);
+  });
+}
+
+test('evaluateRules: a healthy account fires nothing', () => {
+  assert.deepEqual(fired(run([ok(500), ok(499)]), forecastWith(1000 * HOUR_S), { lowBalanceThreshold: 10, criticalBalanceThreshold: 5 }), {});
+});
+
+test('evaluateRules: several alerts at once, each with its severity', () => {
+  const state = run([ok(0.5, 402), failed('auth'), failed('auth'), failed('auth')]);
+  const expected: Partial<Record<AlertName, Severity>> = {
+    low_balance: 'critical',
+    wallet_exhausted: 'critical',
+    auth_failed: 'critical',
+    poll_failing: 'warning',
+  };
+  assert.deepEqual(fired(state, forecastWith(60), { lowBalanceThreshold: 10, criticalBalanceThreshold: 1 }), expected);
+});
+
+// ---------------------------------------------------------------- rate limiting
+
+test('a 429 with retryAfterMs 5000 → rate limited until now + 5000, free from then on', () => {
+  const now = T0 + 42;
+  const { state } = applyPoll(INITIAL_ACCOUNT_STATE, { ok: false, kind: 'rate_limited', message: '429', retryAfterMs: 5000 }, now, 1);
+  const table: Array<[number, boolean]> = [
+    [now, true],
+    [now + 1, true],
+    [now + 4999, true],
+    [now + 5000, false],
+    [now + 60_000, false],
+  ];
+  for (const [t, expected] of table) assert.equal(isRateLimited(state, t), expected, `at now + ${t - now} ms`);
+  assert.equal(state.consecutiveFailures, 1, 'a 429 poll ran and failed');
+});
+
+test('rate limiting: none initially; a later success clears it; other failures keep it', () => {
+  assert.equal(isRateLimited(INITIAL_ACCOUNT_STATE, T0), false);
+  const limited = applyPoll(INITIAL_ACCOUNT_STATE, failed('rate_limited', 60_000), T0, 1).state;
+  const afterServerError = applyPoll(limited, failed('server'), T0 + 1000, 1).state;
+  assert.equal(isRateLimited(afterServerError, T0 + 2000), true);
+  const afterSuccess = applyPoll(limited, ok(10), T0 + 1000, 1).state;
+  assert.equal(isRateLimited(afterSuccess, T0 + 2000), false);
+});
+
+// ---------------------------------------------------------------- balance and samples
+
+test('a 402 without current_balance records no sample and leaves the balance null', () => {
+  const r = applyPoll(INITIAL_ACCOUNT_STATE, ok(null, 402), T0, 1);
+  assert.equal(r.state.balance, null);
+  assert.equal(r.state.history.samples.length, 0);
+  assert.equal(r.consumed, 0);
+  assert.equal(r.state.exhausted, true);
+  assert.equal(r.state.lastSuccessAt, T0);
+
+  const withHistory = run([ok(10), ok(9)]);
+  const r2 = applyPoll(withHistory, ok(null, 402), T0 + 5 * MIN, 1);
+  assert.deepEqual(r2.state.history, withHistory.history, 'no sample added');
+});
+
+test('a 402 with current_balance records it as a sample', () => {
+  const s = run([ok(10), ok(0.25, 402)]);
+  assert.equal(s.balance, 0.25);
+  assert.deepEqual(s.history.samples.map((x) => x.balance), [10, 0.25]);
+  assert.equal(s.history.consumedTotal, 9.75);
+});
+
+const failureKinds: UpstreamErrorKind[] = ['bad_request', 'auth', 'rate_limited', 'server', 'timeout', 'network', 'bad_response', 'unexpected_status'];
+for (const kind of failureKinds) {
+  test(`a failed poll (${kind}) never changes the balance or adds a sample`, () => {
+    const before = run([ok(100), ok(98)]);
+    const r = applyPoll(before, failed(kind, 1000), T0 + 10 * MIN, 1);
+    assert.equal(r.state.balance, 98);
+    assert.equal(r.state.currency, 'USD');
+    assert.deepEqual(r.state.history, before.history);
+    assert.equal(r.consumed, 0);
+    assert.equal(r.topup, false);
+    assert.equal(r.state.lastSuccessAt, before.lastSuccessAt);
+    assert.equal(r.state.lastPollAt, T0 + 10 * MIN);
+    assert.deepEqual(r.state.lastError, { kind, message: `failed: ${kind}` });
+    // From the initial state too: still no balance.
+    const fromInitial = applyPoll(INITIAL_ACCOUNT_STATE, failed(kind), T0, 1).state;
+    assert.equal(fromInitial.balance, null);
+    assert.equal(fromInitial.history.samples.length, 0);
+  });
+}
+
+test('a success records the balance and currency and reports consumption and top-ups', () => {
+  const s1 = applyPoll(INITIAL_ACCOUNT_STATE, ok(100), T0, 1);
+  assert.equal(s1.state.balance, 100);
+  assert.equal(s1.state.currency, 'USD');
+  const s2 = applyPoll(s1.state, ok(97), T0 + MIN, 1);
+  assert.equal(s2.consumed, 3);
+  const s3 = applyPoll(s2.state, ok(197), T0 + 2 * MIN, 1);
+  assert.equal(s3.topup, true);
+  assert.equal(s3.consumed, 0);
+  const expected = recordSample(recordSample(recordSample(EMPTY_HISTORY, T0, 100, 1).history, T0 + MIN, 97, 1).history, T0 + 2 * MIN, 197, 1).history;
+  assert.deepEqual(s3.state.history, expected);
+  assert.equal(s3.state.lastError, null);
+});
