@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { parseDuration } from './duration.js';
 import { Secret } from './secret.js';
-import { LOG_LEVELS, type Settings } from './settings.js';
+import { LOG_LEVELS, WEBHOOK_FORMATS, type Settings, type WebhookFormat, type WebhookTarget } from './settings.js';
 
 export interface LoadOptions {
   /** Folder whose `.env` is read; default process.cwd(). */
@@ -26,11 +26,13 @@ const KNOWN = new Set([
   'ACCOUNT_NAME', 'TELEPHONY_API_URL', 'TELEPHONY_BALANCE_PATH', 'TELEPHONY_BALANCE_FIELD', 'TELEPHONY_CURRENCY_FIELD',
   'TELEPHONY_API_KEY', 'TELEPHONY_API_KEY_FILE', 'POLL_SCHEDULE', 'POLL_TIMEZONE', 'REQUEST_TIMEOUT_MS',
   'LOW_BALANCE_THRESHOLD', 'CRITICAL_BALANCE_THRESHOLD', 'RUNWAY_WARNING_HOURS', 'RUNWAY_CRITICAL_HOURS',
-  'TOPUP_MIN_CREDITS', 'ALERT_REPEAT_INTERVAL', 'SMTP_URL', 'SMTP_URL_FILE', 'ALERT_EMAIL_FROM', 'ALERT_EMAIL_TO',
-  'ALERT_WEBHOOK_URL', 'ALERT_WEBHOOK_SECRET', 'ALERT_WEBHOOK_SECRET_FILE', 'METRICS_HOST', 'METRICS_PORT',
+  'TOPUP_MIN_CREDITS', 'ALERT_REPEAT_INTERVAL', 'ALERT_REPEAT_RUNWAY_FRACTION', 'ALERT_HYSTERESIS_PERCENT',
+  'ALERT_RETRY_BASE_DELAY', 'SMTP_URL', 'SMTP_URL_FILE', 'SMTP_REQUIRE_TLS', 'ALERT_EMAIL_FROM', 'ALERT_EMAIL_TO',
+  'ALERT_WEBHOOK_URL', 'ALERT_WEBHOOK_SECRET', 'ALERT_WEBHOOK_SECRET_FILE', 'ALERT_PAGERDUTY_ROUTING_KEY',
+  'ALERT_PAGERDUTY_ROUTING_KEY_FILE', 'METRICS_HOST', 'METRICS_PORT',
   'STATE_DIR', 'LOG_LEVEL',
 ]);
-const SECRET_VARS = ['TELEPHONY_API_KEY', 'SMTP_URL', 'ALERT_WEBHOOK_SECRET'] as const;
+const SECRET_VARS = ['TELEPHONY_API_KEY', 'SMTP_URL', 'ALERT_WEBHOOK_SECRET', 'ALERT_PAGERDUTY_ROUTING_KEY'] as const;
 
 type Env = Record<string, string | undefined>;
 
@@ -52,20 +54,27 @@ export function loadSettings(env: Env, opts: LoadOptions = {}): Loaded {
   }
   for (const name of SECRET_VARS) resolveSecretFile(vars, name, problems);
 
-  const result = schema(opts.requireApiKey ?? true).safeParse(vars);
-  if (!result.success) {
-    for (const issue of result.error.issues) {
-      const name = String(issue.path[0] ?? 'settings');
-      const hint = emptyInEnv.has(name) ? ' (it is set to an empty string in the environment, which counts as unset and hides any value in .env)' : '';
-      problems.push(`${name}: ${issue.message}${hint}`);
+  // Each variable is parsed on its own, and the cross-field rules run on whatever parsed, so one bad
+  // value never hides another problem.
+  const fields = fieldSchemas(opts.requireApiKey ?? true);
+  const parsed: Record<string, unknown> = {};
+  for (const [name, field] of Object.entries(fields)) {
+    const r = field.safeParse(vars[name]);
+    if (r.success) {
+      parsed[name] = r.data;
+      continue;
     }
+    const hint = emptyInEnv.has(name) ? ' (it is set to an empty string in the environment, which counts as unset and hides any value in .env)' : '';
+    for (const issue of r.error.issues) problems.push(`${name}: ${issue.message}${hint}`);
   }
+  crossFieldProblems(parsed as Partial<Fields>, vars, problems);
   if (problems.length > 0) throw new ConfigError(problems);
+  const settings = toSettings(parsed as Fields);
 
   const warnings = Object.keys(vars)
     .filter((k) => /^(TELEPHONY|ALERT)_/.test(k) && !KNOWN.has(k))
     .map((k) => `${k}: unknown variable, ignored (a typo?)`);
-  return { settings: deepFreeze(result.data!), warnings };
+  return { settings: deepFreeze(settings), warnings };
 }
 
 function readDotenv(cwd: string, problems: string[]): Env {
@@ -134,126 +143,168 @@ const httpUrl = (v: string, ctx: Ctx): string => {
 const secret = z.string().optional().transform((v) => (v === undefined ? undefined : new Secret(v)));
 const emailAddress = /^[^\s@<>,]+@[^\s@<>,]+$/;
 
-function schema(requireApiKey: boolean) {
-  return z
-    .object({
-      ACCOUNT_NAME: text('default').refine((v) => /^[A-Za-z0-9_.-]{1,64}$/.test(v), {
-        message: 'use 1 to 64 letters, digits, dots, dashes or underscores',
-      }),
-      TELEPHONY_API_URL: text('https://api.telephony.io').transform(httpUrl).transform((v) => v.replace(/\/+$/, '')),
-      TELEPHONY_BALANCE_PATH: text('/v1/wallet/balance').refine((v) => v.startsWith('/') && !/\s/.test(v), {
-        message: "must be a path starting with '/'",
-      }),
-      TELEPHONY_BALANCE_FIELD: text('balance').refine((v) => /^[^.\s]+(\.[^.\s]+)*$/.test(v), {
-        message: 'must be a dotted path such as data.attributes.balance',
-      }),
-      TELEPHONY_CURRENCY_FIELD: text('currency').refine((v) => /^[^.\s]+(\.[^.\s]+)*$/.test(v), {
-        message: 'must be a dotted path such as data.attributes.currency',
-      }),
-      TELEPHONY_API_KEY: secret.refine((v) => !requireApiKey || v !== undefined, {
-        message: 'is required (or set TELEPHONY_API_KEY_FILE to a file holding it)',
-      }).refine((v) => v === undefined || !/[\r\n]/.test(v.reveal()), { message: 'must be a single line' }),
-      POLL_SCHEDULE: text('* * * * *').refine((v) => validateCron(v), {
-        message: 'is not a valid cron expression (5 fields, or 6 with seconds first)',
-      }),
-      POLL_TIMEZONE: z.string().optional().refine((v) => v === undefined || isTimeZone(v), {
-        message: 'is not an IANA time zone such as UTC or Europe/Berlin',
-      }),
-      REQUEST_TIMEOUT_MS: number(10_000, { min: 100, max: 300_000, integer: true }),
-      LOW_BALANCE_THRESHOLD: number(undefined, { min: 0 }),
-      CRITICAL_BALANCE_THRESHOLD: number(undefined, { min: 0 }),
-      RUNWAY_WARNING_HOURS: number(72, { min: 0 }),
-      RUNWAY_CRITICAL_HOURS: number(24, { min: 0 }),
-      TOPUP_MIN_CREDITS: number(1, { min: 0 }),
-      ALERT_REPEAT_INTERVAL: text('4h').transform((v, ctx) => {
-        const ms = parseDuration(v);
-        if (ms === undefined) return fail(ctx, `'${v}' is not a duration such as 30m, 4h or 900 (seconds)`);
-        if (ms < 1000) return fail(ctx, 'must be at least 1s');
-        return ms;
-      }),
-      SMTP_URL: secret.refine((v) => v === undefined || /^smtps?:\/\/[^/]/.test(v.reveal()), {
-        message: 'must be an smtp:// or smtps:// URL',
-      }),
-      ALERT_EMAIL_FROM: z.string().optional().refine((v) => v === undefined || emailAddress.test(v.trim()), {
-        message: 'is not an email address',
-      }),
-      ALERT_EMAIL_TO: z.string().optional().transform((v, ctx) => {
-        if (v === undefined) return undefined;
-        const list = v.split(',').map((s) => s.trim()).filter(Boolean);
-        const bad = list.filter((a) => !emailAddress.test(a));
-        if (list.length === 0 || bad.length > 0) return fail(ctx, `not a comma-separated list of email addresses: ${bad.join(', ') || v}`);
-        return list;
-      }),
-      ALERT_WEBHOOK_URL: z.string().optional().transform((v, ctx) => {
-        if (v === undefined) return undefined;
-        const urls = v.split(',').map((s) => s.trim()).filter(Boolean);
-        if (urls.length === 0) return fail(ctx, 'no URL given');
-        for (const [i, u] of urls.entries()) {
-          try {
-            const url = new URL(u);
-            if (url.protocol !== 'http:' && url.protocol !== 'https:') return fail(ctx, `URL #${i + 1} is not http(s)`);
-          } catch {
-            return fail(ctx, `URL #${i + 1} is not a valid URL`); // the URL itself may hold a token: not echoed
+function fieldSchemas(requireApiKey: boolean) {
+  return {
+    ACCOUNT_NAME: text('default').refine((v) => /^[A-Za-z0-9_.-]{1,64}$/.test(v), {
+      message: 'use 1 to 64 letters, digits, dots, dashes or underscores',
+    }),
+    TELEPHONY_API_URL: text('https://api.telephony.io').transform(httpUrl).transform((v) => v.replace(/\/+$/, '')),
+    TELEPHONY_BALANCE_PATH: text('/v1/wallet/balance').refine((v) => v.startsWith('/') && !/\s/.test(v), {
+      message: "must be a path starting with '/'",
+    }),
+    TELEPHONY_BALANCE_FIELD: text('balance').refine((v) => /^[^.\s]+(\.[^.\s]+)*$/.test(v), {
+      message: 'must be a dotted path such as data.attributes.balance',
+    }),
+    TELEPHONY_CURRENCY_FIELD: text('currency').refine((v) => /^[^.\s]+(\.[^.\s]+)*$/.test(v), {
+      message: 'must be a dotted path such as data.attributes.currency',
+    }),
+    TELEPHONY_API_KEY: secret.refine((v) => !requireApiKey || v !== undefined, {
+      message: 'is required (or set TELEPHONY_API_KEY_FILE to a file holding it)',
+    }).refine((v) => v === undefined || !/[\r\n]/.test(v.reveal()), { message: 'must be a single line' }),
+    POLL_SCHEDULE: text('* * * * *').refine((v) => validateCron(v), {
+      message: 'is not a valid cron expression (5 fields, or 6 with seconds first)',
+    }),
+    POLL_TIMEZONE: z.string().optional().refine((v) => v === undefined || isTimeZone(v), {
+      message: 'is not an IANA time zone such as UTC or Europe/Berlin',
+    }),
+    REQUEST_TIMEOUT_MS: number(10_000, { min: 100, max: 300_000, integer: true }),
+    LOW_BALANCE_THRESHOLD: number(undefined, { min: 0 }),
+    CRITICAL_BALANCE_THRESHOLD: number(undefined, { min: 0 }),
+    RUNWAY_WARNING_HOURS: number(72, { min: 0 }),
+    RUNWAY_CRITICAL_HOURS: number(24, { min: 0 }),
+    TOPUP_MIN_CREDITS: number(1, { min: 0 }),
+    ALERT_REPEAT_INTERVAL: duration('4h', 1000),
+    ALERT_REPEAT_RUNWAY_FRACTION: number(0, { min: 0, max: 1 }),
+    ALERT_HYSTERESIS_PERCENT: number(5, { min: 0, max: 100 }),
+    ALERT_RETRY_BASE_DELAY: duration('5s', 100),
+    SMTP_URL: secret.refine((v) => v === undefined || /^smtps?:\/\/[^/]/.test(v.reveal()), {
+      message: 'must be an smtp:// or smtps:// URL',
+    }),
+    SMTP_REQUIRE_TLS: text('auto').refine((v) => ['auto', 'true', 'false'].includes(v), { message: 'must be auto, true or false' }),
+    ALERT_EMAIL_FROM: z.string().optional().refine((v) => v === undefined || emailAddress.test(v.trim()), {
+      message: 'is not an email address',
+    }),
+    ALERT_EMAIL_TO: z.string().optional().transform((v, ctx) => {
+      if (v === undefined) return undefined;
+      const list = v.split(',').map((s) => s.trim()).filter(Boolean);
+      const bad = list.filter((a) => !emailAddress.test(a));
+      if (list.length === 0 || bad.length > 0) return fail(ctx, `not a comma-separated list of email addresses: ${bad.join(', ') || v}`);
+      return list;
+    }),
+    ALERT_WEBHOOK_URL: z.string().optional().transform((v, ctx) => (v === undefined ? undefined : webhookTargets(v, ctx))),
+    ALERT_WEBHOOK_SECRET: secret,
+    ALERT_PAGERDUTY_ROUTING_KEY: secret,
+    METRICS_HOST: text('0.0.0.0'),
+    METRICS_PORT: number(9721, { min: 0, max: 65_535, integer: true }),
+    STATE_DIR: text('./data'),
+    LOG_LEVEL: text('info').refine((v): v is (typeof LOG_LEVELS)[number] => (LOG_LEVELS as readonly string[]).includes(v), {
+      message: `must be one of ${LOG_LEVELS.join(', ')}`,
+    }),
+  };
+}
+
+type Fields = { [K in keyof ReturnType<typeof fieldSchemas>]: z.output<ReturnType<typeof fieldSchemas>[K]> };
+
+/** Rules between settings, on the values that parsed (`vars` tells what was given at all). */
+function crossFieldProblems(v: Partial<Fields>, vars: Env, problems: string[]): void {
+  const issue = (name: string, message: string) => problems.push(`${name}: ${message}`);
+  const given = (name: string) => vars[name] !== undefined;
+  if (v.LOW_BALANCE_THRESHOLD !== undefined && v.CRITICAL_BALANCE_THRESHOLD !== undefined && v.CRITICAL_BALANCE_THRESHOLD > v.LOW_BALANCE_THRESHOLD) {
+    issue('CRITICAL_BALANCE_THRESHOLD', `(${v.CRITICAL_BALANCE_THRESHOLD}) must not be above LOW_BALANCE_THRESHOLD (${v.LOW_BALANCE_THRESHOLD})`);
+  }
+  if (v.RUNWAY_CRITICAL_HOURS !== undefined && v.RUNWAY_WARNING_HOURS !== undefined && v.RUNWAY_CRITICAL_HOURS > v.RUNWAY_WARNING_HOURS) {
+    issue('RUNWAY_CRITICAL_HOURS', `(${v.RUNWAY_CRITICAL_HOURS}) must not be above RUNWAY_WARNING_HOURS (${v.RUNWAY_WARNING_HOURS})`);
+  }
+  if (given('SMTP_URL')) {
+    if (!given('ALERT_EMAIL_FROM')) issue('ALERT_EMAIL_FROM', 'is required when SMTP_URL is set');
+    if (!given('ALERT_EMAIL_TO')) issue('ALERT_EMAIL_TO', 'is required when SMTP_URL is set');
+  } else if (given('ALERT_EMAIL_TO') || given('ALERT_EMAIL_FROM')) {
+    issue('SMTP_URL', 'is required when ALERT_EMAIL_FROM or ALERT_EMAIL_TO is set');
+  }
+  if (given('ALERT_WEBHOOK_SECRET') && !given('ALERT_WEBHOOK_URL')) issue('ALERT_WEBHOOK_URL', 'is required when ALERT_WEBHOOK_SECRET is set');
+  if (v.ALERT_WEBHOOK_URL?.some((w) => w.format === 'pagerduty') && !given('ALERT_PAGERDUTY_ROUTING_KEY')) {
+    issue('ALERT_PAGERDUTY_ROUTING_KEY', 'is required for a pagerduty+ webhook URL');
+  }
+}
+
+function toSettings(v: Fields): Settings {
+  return {
+    accountName: v.ACCOUNT_NAME,
+    api: {
+      baseUrl: v.TELEPHONY_API_URL,
+      balancePath: v.TELEPHONY_BALANCE_PATH,
+      balanceField: v.TELEPHONY_BALANCE_FIELD,
+      currencyField: v.TELEPHONY_CURRENCY_FIELD,
+      apiKey: v.TELEPHONY_API_KEY,
+      timeoutMs: v.REQUEST_TIMEOUT_MS,
+    },
+    poll: { schedule: v.POLL_SCHEDULE, timezone: v.POLL_TIMEZONE },
+    rules: {
+      lowBalanceThreshold: v.LOW_BALANCE_THRESHOLD,
+      criticalBalanceThreshold: v.CRITICAL_BALANCE_THRESHOLD,
+      runwayWarningHours: v.RUNWAY_WARNING_HOURS,
+      runwayCriticalHours: v.RUNWAY_CRITICAL_HOURS,
+      topupMinCredits: v.TOPUP_MIN_CREDITS,
+      hysteresisPercent: v.ALERT_HYSTERESIS_PERCENT,
+    },
+    alerts: {
+      repeatIntervalMs: v.ALERT_REPEAT_INTERVAL,
+      repeatRunwayFraction: v.ALERT_REPEAT_RUNWAY_FRACTION,
+      retryBaseDelayMs: v.ALERT_RETRY_BASE_DELAY,
+    },
+    email:
+      v.SMTP_URL && v.ALERT_EMAIL_FROM && v.ALERT_EMAIL_TO
+        ? {
+            smtpUrl: v.SMTP_URL,
+            from: v.ALERT_EMAIL_FROM.trim(),
+            to: v.ALERT_EMAIL_TO,
+            requireTls: v.SMTP_REQUIRE_TLS === 'auto' ? !isLoopbackSmtp(v.SMTP_URL.reveal()) : v.SMTP_REQUIRE_TLS === 'true',
           }
-        }
-        return urls;
-      }),
-      ALERT_WEBHOOK_SECRET: secret,
-      METRICS_HOST: text('0.0.0.0'),
-      METRICS_PORT: number(9721, { min: 0, max: 65_535, integer: true }),
-      STATE_DIR: text('./data'),
-      LOG_LEVEL: text('info').refine((v): v is (typeof LOG_LEVELS)[number] => (LOG_LEVELS as readonly string[]).includes(v), {
-        message: `must be one of ${LOG_LEVELS.join(', ')}`,
-      }),
-    })
-    .superRefine((v, ctx) => {
-      const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
-      if (v.LOW_BALANCE_THRESHOLD !== undefined && v.CRITICAL_BALANCE_THRESHOLD !== undefined && v.CRITICAL_BALANCE_THRESHOLD > v.LOW_BALANCE_THRESHOLD) {
-        issue('CRITICAL_BALANCE_THRESHOLD', `(${v.CRITICAL_BALANCE_THRESHOLD}) must not be above LOW_BALANCE_THRESHOLD (${v.LOW_BALANCE_THRESHOLD})`);
-      }
-      if (v.RUNWAY_CRITICAL_HOURS > v.RUNWAY_WARNING_HOURS) {
-        issue('RUNWAY_CRITICAL_HOURS', `(${v.RUNWAY_CRITICAL_HOURS}) must not be above RUNWAY_WARNING_HOURS (${v.RUNWAY_WARNING_HOURS})`);
-      }
-      if (v.SMTP_URL !== undefined) {
-        if (v.ALERT_EMAIL_FROM === undefined) issue('ALERT_EMAIL_FROM', 'is required when SMTP_URL is set');
-        if (v.ALERT_EMAIL_TO === undefined) issue('ALERT_EMAIL_TO', 'is required when SMTP_URL is set');
-      } else if (v.ALERT_EMAIL_TO !== undefined || v.ALERT_EMAIL_FROM !== undefined) {
-        issue('SMTP_URL', 'is required when ALERT_EMAIL_FROM or ALERT_EMAIL_TO is set');
-      }
-      if (v.ALERT_WEBHOOK_SECRET !== undefined && v.ALERT_WEBHOOK_URL === undefined) {
-        issue('ALERT_WEBHOOK_URL', 'is required when ALERT_WEBHOOK_SECRET is set');
-      }
-    })
-    .transform(
-      (v): Settings => ({
-        accountName: v.ACCOUNT_NAME,
-        api: {
-          baseUrl: v.TELEPHONY_API_URL,
-          balancePath: v.TELEPHONY_BALANCE_PATH,
-          balanceField: v.TELEPHONY_BALANCE_FIELD,
-          currencyField: v.TELEPHONY_CURRENCY_FIELD,
-          apiKey: v.TELEPHONY_API_KEY,
-          timeoutMs: v.REQUEST_TIMEOUT_MS,
-        },
-        poll: { schedule: v.POLL_SCHEDULE, timezone: v.POLL_TIMEZONE },
-        rules: {
-          lowBalanceThreshold: v.LOW_BALANCE_THRESHOLD,
-          criticalBalanceThreshold: v.CRITICAL_BALANCE_THRESHOLD,
-          runwayWarningHours: v.RUNWAY_WARNING_HOURS,
-          runwayCriticalHours: v.RUNWAY_CRITICAL_HOURS,
-          topupMinCredits: v.TOPUP_MIN_CREDITS,
-        },
-        alerts: { repeatIntervalMs: v.ALERT_REPEAT_INTERVAL },
-        email:
-          v.SMTP_URL && v.ALERT_EMAIL_FROM && v.ALERT_EMAIL_TO
-            ? { smtpUrl: v.SMTP_URL, from: v.ALERT_EMAIL_FROM.trim(), to: v.ALERT_EMAIL_TO }
-            : undefined,
-        webhook: v.ALERT_WEBHOOK_URL ? { urls: v.ALERT_WEBHOOK_URL, secret: v.ALERT_WEBHOOK_SECRET } : undefined,
-        http: { host: v.METRICS_HOST, port: v.METRICS_PORT },
-        stateDir: v.STATE_DIR,
-        logLevel: v.LOG_LEVEL,
-      }),
-    );
+        : undefined,
+    webhook: v.ALERT_WEBHOOK_URL
+      ? { targets: v.ALERT_WEBHOOK_URL, secret: v.ALERT_WEBHOOK_SECRET, pagerdutyRoutingKey: v.ALERT_PAGERDUTY_ROUTING_KEY }
+      : undefined,
+    http: { host: v.METRICS_HOST, port: v.METRICS_PORT },
+    stateDir: v.STATE_DIR,
+    logLevel: v.LOG_LEVEL,
+  };
+}
+
+const duration = (fallback: string, minMs: number) =>
+  text(fallback).transform((v, ctx) => {
+    const ms = parseDuration(v);
+    if (ms === undefined) return fail(ctx, `'${v}' is not a duration such as 30m, 4h or 900 (seconds)`);
+    if (ms < minMs) return fail(ctx, `must be at least ${minMs} ms`);
+    return ms;
+  });
+
+/** `https://a/x,slack+https://hooks.slack.com/…,pagerduty+https://events.pagerduty.com/v2/enqueue` → targets. */
+function webhookTargets(list: string, ctx: Ctx): WebhookTarget[] {
+  const entries = list.split(',').map((s) => s.trim()).filter(Boolean);
+  if (entries.length === 0) return fail(ctx, 'no URL given');
+  return entries.map((entry, i) => {
+    const m = /^([a-z]+)\+(https?:.*)$/.exec(entry);
+    const format = (m ? m[1] : 'json') as WebhookFormat;
+    const raw = m ? m[2]! : entry;
+    if (!WEBHOOK_FORMATS.includes(format)) return fail(ctx, `URL #${i + 1}: unknown format prefix '${format}+' (use slack+ or pagerduty+)`);
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      return fail(ctx, `URL #${i + 1} is not a valid URL`); // the URL itself may hold a token: never echoed
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return fail(ctx, `URL #${i + 1} is not http(s)`);
+    return { url: new Secret(raw), format, label: `webhook#${i + 1}${format === 'json' ? '' : `/${format}`} (${url.host})` };
+  });
+}
+
+function isLoopbackSmtp(url: string): boolean {
+  try {
+    const host = new URL(url).hostname;
+    return host === 'localhost' || host === '[::1]' || host.startsWith('127.');
+  } catch {
+    return false;
+  }
 }
 
 function isTimeZone(zone: string): boolean {

@@ -20,6 +20,10 @@ export interface Settings {
   readonly rules: RuleSettings;
   readonly alerts: {
     readonly repeatIntervalMs: number;
+    /** ALERT_REPEAT_RUNWAY_FRACTION: repeat at least this often relative to the runway; 0 = off. */
+    readonly repeatRunwayFraction: number;
+    /** First retry delay of a failed delivery (doubles up to 5 min). */
+    readonly retryBaseDelayMs: number;
   };
   readonly email: EmailSettings | undefined;
   readonly webhook: WebhookSettings | undefined;
@@ -35,17 +39,32 @@ export interface RuleSettings {
   readonly runwayCriticalHours: number;
   /** A balance rise smaller than this is a refund or noise that offsets later spend, not a top-up. */
   readonly topupMinCredits: number;
+  /** A firing threshold alert calms down only once its value clears the threshold by this much (percent). */
+  readonly hysteresisPercent: number;
 }
 
 export interface EmailSettings {
   readonly smtpUrl: Secret;
   readonly from: string;
   readonly to: readonly string[];
+  /** Refuse to send without TLS (STARTTLS or smtps). Default: on, except for loopback hosts. */
+  readonly requireTls: boolean;
+}
+
+export const WEBHOOK_FORMATS = ['json', 'slack', 'pagerduty'] as const;
+export type WebhookFormat = (typeof WEBHOOK_FORMATS)[number];
+
+export interface WebhookTarget {
+  readonly url: Secret; // a webhook URL often is the credential (Slack): never printed
+  readonly format: WebhookFormat;
+  /** For messages and logs: `webhook#2 (hooks.slack.com)`. */
+  readonly label: string;
 }
 
 export interface WebhookSettings {
-  readonly urls: readonly string[];
+  readonly targets: readonly WebhookTarget[];
   readonly secret: Secret | undefined;
+  readonly pagerdutyRoutingKey: Secret | undefined;
 }
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
