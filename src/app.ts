@@ -4,10 +4,14 @@ import { describeError } from './errors.js';
 import type { Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { HttpServer } from './http/server.js';
+import { repeatPolicy } from './domain/evaluate.js';
+import { Dispatcher } from './notify/dispatch.js';
+import { OutboxStore } from './notify/outbox-store.js';
+import { createNotifiers } from './notify/registry.js';
 import { AccountMonitor } from './poller/monitor.js';
 import { pollBalance } from './poller/poll.js';
 import { Scheduler } from './poller/scheduler.js';
-import { accountStatus } from './status.js';
+import { accountStatus, alertsOf } from './status.js';
 import { AccountStore } from './store/account-store.js';
 import { TelephonyClient } from './telephony/client.js';
 import { USER_AGENT, VERSION } from './version.js';
@@ -21,6 +25,7 @@ export class App {
   readonly #http: HttpServer;
   readonly #monitor: AccountMonitor;
   readonly #scheduler: Scheduler;
+  readonly #dispatcher: Dispatcher;
   readonly #shutdown = new AbortController();
   #ready = false;
 
@@ -43,10 +48,18 @@ export class App {
         this.metrics.requestDuration.observe({ account }, seconds);
       },
     });
+    this.#dispatcher = new Dispatcher({
+      notifiers: createNotifiers(settings, now),
+      store: new OutboxStore(settings.stateDir, log.child({ component: 'outbox' })),
+      metrics: this.metrics,
+      log: log.child({ component: 'notify' }),
+      retryBaseDelayMs: settings.alerts.retryBaseDelayMs,
+      now,
+    });
     this.#monitor = new AccountMonitor({
-      account,
-      topupMinCredits: settings.rules.topupMinCredits,
+      evaluation: { account, rules: settings.rules, repeat: repeatPolicy(settings.alerts) },
       poll: (opts) => pollBalance(client, opts),
+      notify: (notifications) => this.#dispatcher.enqueue(notifications),
       store: new AccountStore(settings.stateDir, account, log.child({ component: 'store' })),
       metrics: this.metrics,
       log: log.child({ component: 'poller', account }),
@@ -74,6 +87,7 @@ export class App {
   /** Loads state, binds the HTTP listener, runs the first poll and schedules the rest. */
   async start(): Promise<AddressInfo> {
     await this.#monitor.init();
+    await this.#dispatcher.start();
     const address = await this.#http.listen(this.settings.http.host, this.settings.http.port);
     this.log.info(
       { version: VERSION, account: this.settings.accountName, schedule: this.settings.poll.schedule, listen: `${address.address}:${address.port}` },
@@ -88,6 +102,7 @@ export class App {
     const grace = setTimeout(() => this.#shutdown.abort(), STOP_GRACE_MS);
     const steps: [string, () => Promise<void>][] = [
       ['scheduler', () => this.#scheduler.stop()],
+      ['notifications', () => this.#dispatcher.stop(STOP_GRACE_MS)],
       ['state', () => this.#monitor.save()],
       ['http', () => this.#http.close()],
     ];
@@ -108,7 +123,8 @@ export class App {
     return {
       version: VERSION,
       generated_at: new Date(now).toISOString(),
-      accounts: [accountStatus(this.settings.accountName, s, this.#monitor.forecast(now), [], now)],
+      accounts: [accountStatus(this.settings.accountName, s, this.#monitor.forecast(now), alertsOf(s.alerts), now)],
+      notifications_owed: this.#dispatcher.pending,
     };
   }
 

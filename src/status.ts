@@ -1,12 +1,15 @@
 /** The `/api/status` document (and `check`'s output): plain JSON, never a secret, no Infinity or NaN. */
 import type { AccountState } from './domain/account.js';
+import type { AlertBook } from './domain/alerts.js';
 import { BURN_WINDOW_NAMES, type Forecast } from './domain/forecast.js';
 import type { AlertName, Conditions, Severity } from './domain/rules.js';
 
 export interface AlertStatus {
   alertname: AlertName;
   severity: Severity;
+  id?: string;
   starts_at?: string;
+  last_notified_at?: string;
 }
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
@@ -43,4 +46,15 @@ export type AccountStatus = ReturnType<typeof accountStatus>;
 /** Alert list for a status page when no lifecycle state is at hand (check). */
 export function conditionsAsAlerts(c: Conditions): AlertStatus[] {
   return (Object.entries(c) as [AlertName, Severity][]).map(([alertname, severity]) => ({ alertname, severity }));
+}
+
+/** The firing alerts of a lifecycle book, for the status page. */
+export function alertsOf(book: AlertBook): AlertStatus[] {
+  return Object.values(book).map((a) => ({
+    alertname: a.alertname,
+    severity: a.severity,
+    id: a.id,
+    starts_at: new Date(a.startsAt).toISOString(),
+    last_notified_at: new Date(a.lastNotifiedAt).toISOString(),
+  }));
 }

@@ -1,7 +1,5 @@
 import type { Settings } from '../config/settings.js';
-import { applyPoll } from '../domain/account.js';
-import { forecast } from '../domain/forecast.js';
-import { evaluateRules } from '../domain/rules.js';
+import { observe, repeatPolicy } from '../domain/evaluate.js';
 import type { Logger } from '../log.js';
 import { pollBalance } from '../poller/poll.js';
 import { accountStatus, conditionsAsAlerts } from '../status.js';
@@ -24,9 +22,12 @@ export async function runCheck(settings: Settings, log: Logger, out: (line: stri
   // No next poll to stay clear of: give retries the time of a few attempts.
   const outcome = await pollBalance(client, { deadline: now() + 3 * settings.api.timeoutMs });
   const t = now();
-  const { state } = applyPoll(before, outcome, t, settings.rules.topupMinCredits);
-  const f = forecast(state.history, state.balance, t);
-  const conditions = evaluateRules({ state, forecast: f, settings: settings.rules });
+  // The daemon's own evaluation (hysteresis against what the daemon has firing included); nothing is sent.
+  const { state, forecast: f, conditions } = observe(before, outcome, t, {
+    account: settings.accountName,
+    rules: settings.rules,
+    repeat: repeatPolicy(settings.alerts),
+  });
   out(JSON.stringify({ version: VERSION, generated_at: new Date(t).toISOString(), accounts: [accountStatus(settings.accountName, state, f, conditionsAsAlerts(conditions), t)] }, null, 2));
 
   if (!outcome.ok) return CHECK_EXIT.unknown;

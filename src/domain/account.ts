@@ -2,6 +2,7 @@
  * What the daemon knows about one account, and how one poll's outcome changes it. PURE.
  */
 import type { UpstreamErrorKind } from '../errors.js';
+import type { AlertBook } from './alerts.js';
 import { EMPTY_HISTORY, recordSample, type History } from './history.js';
 
 export type PollOutcome =
@@ -25,6 +26,8 @@ export interface AccountState {
   readonly authFailed: boolean;
   /** Epoch ms before which no request may be sent (429 Retry-After); null when free. */
   readonly rateLimitedUntil: number | null;
+  /** Alerts firing now, with what was notified when. */
+  readonly alerts: AlertBook;
 }
 
 export const INITIAL_ACCOUNT_STATE: AccountState = Object.freeze({
@@ -38,6 +41,7 @@ export const INITIAL_ACCOUNT_STATE: AccountState = Object.freeze({
   exhausted: false,
   authFailed: false,
   rateLimitedUntil: null,
+  alerts: {},
 });
 
 export interface PollApplied {

@@ -19,24 +19,33 @@ export interface RuleInput {
   state: AccountState;
   forecast: Forecast;
   settings: RuleSettings;
+  /** What fires now: a firing alert needs its value to clear the threshold by `settings.hysteresisPercent` to calm down. */
+  firing?: Conditions;
 }
 
 type Rule = (input: RuleInput) => Severity | null;
 
 const HOUR_S = 3600;
 
+/**
+ * Severity of `value` against "below" thresholds, with hysteresis: once firing at a level, the value must
+ * rise past threshold × (1 + h) to leave it, so a balance hovering at a threshold does not flap.
+ */
+function below(value: number, warnAt: number | undefined, critAt: number | undefined, current: Severity | undefined, h: number): Severity | null {
+  if (critAt !== undefined && value < critAt * (current === 'critical' ? 1 + h : 1)) return 'critical';
+  if (warnAt !== undefined && value < warnAt * (current ? 1 + h : 1)) return 'warning';
+  return null;
+}
+
 export const RULES: Record<AlertName, Rule> = {
-  low_balance: ({ state: { balance }, settings: s }) => {
+  low_balance: ({ state: { balance }, settings: s, firing }) => {
     if (balance === null) return null;
-    if (s.criticalBalanceThreshold !== undefined && balance < s.criticalBalanceThreshold) return 'critical';
-    if (s.lowBalanceThreshold !== undefined && balance < s.lowBalanceThreshold) return 'warning';
-    return null;
+    return below(balance, s.lowBalanceThreshold, s.criticalBalanceThreshold, firing?.low_balance, s.hysteresisPercent / 100);
   },
-  depletion_forecast: ({ state, forecast: { runwaySeconds }, settings: s }) => {
+  depletion_forecast: ({ state, forecast: { runwaySeconds }, settings: s, firing }) => {
     if (state.exhausted || !Number.isFinite(runwaySeconds)) return null; // empty is wallet_exhausted's job
-    if (runwaySeconds < s.runwayCriticalHours * HOUR_S) return 'critical';
-    if (runwaySeconds < s.runwayWarningHours * HOUR_S) return 'warning';
-    return null;
+    const h = s.hysteresisPercent / 100;
+    return below(runwaySeconds, s.runwayWarningHours * HOUR_S, s.runwayCriticalHours * HOUR_S, firing?.depletion_forecast, h);
   },
   wallet_exhausted: ({ state }) => (state.exhausted ? 'critical' : null),
   auth_failed: ({ state }) => (state.authFailed ? 'critical' : null),

@@ -1,48 +1,48 @@
-import { applyPoll, INITIAL_ACCOUNT_STATE, isRateLimited, type AccountState, type PollOutcome } from '../domain/account.js';
+import { INITIAL_ACCOUNT_STATE, isRateLimited, type AccountState, type PollOutcome } from '../domain/account.js';
+import type { AlertBook, Notification } from '../domain/alerts.js';
+import { observe, type EvaluationConfig } from '../domain/evaluate.js';
 import { BURN_WINDOW_NAMES, forecast, type Forecast } from '../domain/forecast.js';
+import { ALERT_NAMES, SEVERITIES } from '../domain/rules.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { AccountStore } from '../store/account-store.js';
 import type { FetchOptions } from '../telephony/client.js';
 
 export interface MonitorDeps {
-  account: string;
-  topupMinCredits: number;
+  evaluation: EvaluationConfig;
   poll: (opts: FetchOptions) => Promise<PollOutcome>;
+  /** Hands notifications over; resolves once they are safely owed (on disk). */
+  notify: (notifications: Notification[]) => Promise<void>;
   store: AccountStore;
   metrics: Metrics;
   log: Logger;
   now: () => number;
-  /** Called after every poll that ran, with the new state (the alert engine hooks in here). */
-  onPolled?: (state: AccountState, f: Forecast, now: number) => Promise<void>;
 }
 
 /**
- * One account's poll cycle: fetch → domain → metrics → state file → alerts. Holds the account's state;
- * everything it decides is done by the pure domain functions.
+ * One account's poll cycle: fetch → domain (state, forecast, rules, alert lifecycle) → notifications
+ * owed → state file → metrics. Everything it decides is decided by the pure `observe`.
  */
 export class AccountMonitor {
   #state: AccountState = INITIAL_ACCOUNT_STATE;
-  #polls = 0;
+  readonly #account: string;
 
-  constructor(private readonly d: MonitorDeps) {}
+  constructor(private readonly d: MonitorDeps) {
+    this.#account = d.evaluation.account;
+  }
 
   get state(): AccountState {
     return this.#state;
   }
 
-  /** Polls that ran since start (success or not). */
-  get polls(): number {
-    return this.#polls;
-  }
-
-  /** Loads the saved state and puts the counters back where they were. */
+  /** Loads the saved state and puts the counters and gauges back where they were. */
   async init(): Promise<void> {
-    const { metrics: m, account } = this.d;
+    const { metrics: m } = this.d;
+    const account = this.#account;
     this.#state = await this.d.store.load(this.d.now());
     m.consumed.inc({ account }, this.#state.history.consumedTotal);
     m.topups.inc({ account }, this.#state.history.topupsTotal);
-    this.#publish(this.d.now(), false);
+    this.#publish(this.forecast(this.d.now()), false, {});
     if (this.#state.history.samples.length > 0) {
       this.d.log.info({ samples: this.#state.history.samples.length, balance: this.#state.balance }, 'restored history from the state file');
     }
@@ -52,7 +52,7 @@ export class AccountMonitor {
   async tick(opts: FetchOptions): Promise<void> {
     const now = this.d.now();
     if (isRateLimited(this.#state, now)) {
-      this.d.metrics.skipped.inc({ account: this.d.account, reason: 'rate_limited' });
+      this.d.metrics.skipped.inc({ account: this.#account, reason: 'rate_limited' });
       this.d.log.info({ until: new Date(this.#state.rateLimitedUntil!).toISOString() }, 'poll skipped: rate limited (Retry-After)');
       return;
     }
@@ -62,19 +62,21 @@ export class AccountMonitor {
   async pollNow(opts: FetchOptions): Promise<void> {
     const outcome = await this.d.poll(opts);
     if (opts.signal?.aborted) return; // cut short by shutdown: not the upstream's failure
-    const now = this.d.now();
-    const applied = applyPoll(this.#state, outcome, now, this.d.topupMinCredits);
-    this.#state = applied.state;
-    this.#polls++;
-    this.#logOutcome(outcome, applied.topup);
+    const obs = observe(this.#state, outcome, this.d.now(), this.d.evaluation);
+    const previousAlerts = this.#state.alerts;
+    this.#state = obs.state;
+    this.#logOutcome(outcome, obs.topup);
 
-    const { metrics: m, account } = this.d;
-    if (applied.consumed > 0) m.consumed.inc({ account }, applied.consumed);
-    if (applied.topup) m.topups.inc({ account });
-    const f = this.#publish(now, outcome.ok);
-
+    const { metrics: m } = this.d;
+    const account = this.#account;
+    if (obs.consumed > 0) m.consumed.inc({ account }, obs.consumed);
+    if (obs.topup) m.topups.inc({ account });
+    this.#publish(obs.forecast, outcome.ok, previousAlerts);
+    for (const n of obs.notifications) this.d.log.info({ alert: n.alertname, severity: n.severity, status: n.status, reason: n.reason, id: n.id }, `alert ${n.reason}`);
+    // Owed notifications reach the outbox before the alert book that says they were sent reaches disk:
+    // a crash in between re-sends (at-least-once) rather than loses.
+    await this.d.notify(obs.notifications);
     await this.save();
-    await this.d.onPolled?.(this.#state, f, now);
   }
 
   /** Writes the state file; a failure is logged (the daemon keeps polling), never thrown. */
@@ -93,10 +95,10 @@ export class AccountMonitor {
     return forecast(this.#state.history, this.#state.balance, now);
   }
 
-  #publish(now: number, up: boolean): Forecast {
-    const { metrics: m, account } = this.d;
+  #publish(f: Forecast, up: boolean, previousAlerts: AlertBook): void {
+    const { metrics: m } = this.d;
+    const account = this.#account;
     const s = this.#state;
-    const f = this.forecast(now);
     if (s.balance !== null) {
       m.balance.reset(); // one series: a currency that appears later replaces `unknown`
       m.balance.set({ account, currency: s.currency ?? 'unknown' }, s.balance);
@@ -105,7 +107,13 @@ export class AccountMonitor {
     m.runway.set({ account }, f.runwaySeconds);
     m.apiUp.set({ account }, up ? 1 : 0);
     if (s.lastSuccessAt !== null) m.lastSuccess.set({ account }, s.lastSuccessAt / 1000);
-    return f;
+    // 1 for what fires at its severity; 0 for a series that fired before (resolved, or escalated away from)
+    for (const alertname of ALERT_NAMES) {
+      for (const severity of SEVERITIES) {
+        const now = s.alerts[alertname]?.severity === severity;
+        if (now || previousAlerts[alertname]?.severity === severity) m.alertFiring.set({ account, alertname, severity }, now ? 1 : 0);
+      }
+    }
   }
 
   #logOutcome(outcome: PollOutcome, topup: boolean): void {

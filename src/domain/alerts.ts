@@ -1,0 +1,116 @@
+/**
+ * The alert lifecycle, PURE: one explicit state machine per alert instance, stepped with the time passed
+ * in, so the daemon and `backtest` decide exactly alike.
+ *
+ *   (quiet) ──condition──▶ FIRING ──condition gone──▶ (quiet)      notify: start, resolve
+ *              FIRING ──warning→critical──▶ FIRING                  notify: escalation
+ *              FIRING ──critical→warning──▶ FIRING                  silent (de-escalation)
+ *              FIRING ──repeat interval passed──▶ FIRING            notify: repeat (current severity)
+ */
+import type { AlertName, Conditions, Severity } from './rules.js';
+import { ALERT_NAMES } from './rules.js';
+
+export interface AlertInstance {
+  /** Stable for the instance's whole life: start, escalation, repeats and resolve share it. */
+  readonly id: string;
+  readonly alertname: AlertName;
+  readonly severity: Severity;
+  readonly startsAt: number;
+  readonly lastNotifiedAt: number;
+}
+
+/** What is firing now, by alert name. */
+export type AlertBook = Partial<Record<AlertName, AlertInstance>>;
+
+export type NotificationReason = 'start' | 'escalation' | 'repeat' | 'resolve';
+
+/** Facts about the wallet when the decision was taken; null when unknown. */
+export interface WalletSnapshot {
+  readonly balance: number | null;
+  readonly currency: string | null;
+  readonly burnRatePerHour: number | null;
+  readonly runwaySeconds: number | null;
+}
+
+export interface Notification {
+  readonly id: string;
+  readonly account: string;
+  readonly alertname: AlertName | 'test';
+  readonly severity: Severity;
+  readonly status: 'firing' | 'resolved';
+  readonly reason: NotificationReason | 'test';
+  readonly startsAt: number;
+  /** When the decision was taken (simulated time in backtest). */
+  readonly decidedAt: number;
+  readonly wallet: WalletSnapshot;
+}
+
+export interface RepeatPolicy {
+  readonly repeatIntervalMs: number;
+  /** Repeat faster as the money runs out: never wait longer than this fraction of the runway (0 = off). */
+  readonly runwayFraction: number;
+  /** The shortest repeat interval the runway rule may bring. */
+  readonly minRepeatIntervalMs: number;
+}
+
+const SEVERITY_RANK: Record<Severity, number> = { warning: 1, critical: 2 };
+
+/** How long to wait before repeating a still-firing alert, given the runway (seconds). */
+export function repeatInterval(policy: RepeatPolicy, runwaySeconds: number | null): number {
+  if (policy.runwayFraction <= 0 || runwaySeconds === null || !Number.isFinite(runwaySeconds)) return policy.repeatIntervalMs;
+  const byRunway = Math.max(policy.minRepeatIntervalMs, runwaySeconds * 1000 * policy.runwayFraction);
+  return Math.min(policy.repeatIntervalMs, byRunway);
+}
+
+export function alertId(account: string, alertname: AlertName, startsAt: number): string {
+  return `${account}/${alertname}/${startsAt.toString(36)}`;
+}
+
+/**
+ * One step: compares what fires now (`conditions`) with what was firing (`book`) and returns the new book
+ * and the notifications owed.
+ */
+export function stepAlerts(
+  book: AlertBook,
+  conditions: Conditions,
+  now: number,
+  ctx: { account: string; policy: RepeatPolicy; wallet: WalletSnapshot },
+): { book: AlertBook; notifications: Notification[] } {
+  const next: AlertBook = {};
+  const notifications: Notification[] = [];
+  const notify = (a: AlertInstance, status: Notification['status'], reason: NotificationReason) =>
+    notifications.push({ id: a.id, account: ctx.account, alertname: a.alertname, severity: a.severity, status, reason, startsAt: a.startsAt, decidedAt: now, wallet: ctx.wallet });
+
+  for (const name of ALERT_NAMES) {
+    const was = book[name];
+    const severity = conditions[name];
+    if (!was && !severity) continue;
+    if (!was && severity) {
+      const a: AlertInstance = { id: alertId(ctx.account, name, now), alertname: name, severity, startsAt: now, lastNotifiedAt: now };
+      next[name] = a;
+      notify(a, 'firing', 'start');
+    } else if (was && !severity) {
+      notify(was, 'resolved', 'resolve');
+    } else if (was && severity) {
+      if (SEVERITY_RANK[severity] > SEVERITY_RANK[was.severity]) {
+        const a = { ...was, severity, lastNotifiedAt: now };
+        next[name] = a;
+        notify(a, 'firing', 'escalation');
+      } else if (now - was.lastNotifiedAt >= repeatInterval(ctx.policy, ctx.wallet.runwaySeconds)) {
+        const a = { ...was, severity, lastNotifiedAt: now };
+        next[name] = a;
+        notify(a, 'firing', 'repeat');
+      } else {
+        next[name] = { ...was, severity }; // de-escalation (or nothing new): silent
+      }
+    }
+  }
+  return { book: next, notifications };
+}
+
+/** Current severities, for the rules' hysteresis. */
+export function firingSeverities(book: AlertBook): Conditions {
+  const out: Conditions = {};
+  for (const a of Object.values(book)) if (a) out[a.alertname] = a.severity;
+  return out;
+}

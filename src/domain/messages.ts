@@ -1,0 +1,78 @@
+/**
+ * What a notification says, PURE and shared by every channel: a one-line summary, the facts, and what
+ * to do. Users' most common complaint about alerts is that they do not say what to do.
+ */
+import type { Notification } from './alerts.js';
+
+const fmtNumber = (n: number): string => (Math.round(n * 100) / 100).toString();
+
+export function formatBalance(n: Notification): string {
+  const { balance, currency } = n.wallet;
+  return balance === null ? 'unknown' : `${fmtNumber(balance)}${currency ? ` ${currency}` : ''}`;
+}
+
+/** `about 4 hours`, `about 3 days`, `about 20 minutes`. */
+export function humanDuration(seconds: number): string {
+  if (seconds < 90) return 'less than 2 minutes';
+  const units: [number, string][] = [[86_400, 'day'], [3_600, 'hour'], [60, 'minute']];
+  for (const [size, name] of units) {
+    if (seconds >= size * 1.5 || size === 60) {
+      const v = Math.round(seconds / size);
+      return `about ${v} ${name}${v === 1 ? '' : 's'}`;
+    }
+  }
+  return `about ${Math.round(seconds)} seconds`;
+}
+
+export function depletionTime(n: Notification): string | null {
+  const r = n.wallet.runwaySeconds;
+  return r === null ? null : new Date(n.decidedAt + r * 1000).toISOString();
+}
+
+export function summary(n: Notification): string {
+  const w = `Telephony.io wallet '${n.account}'`;
+  if (n.status === 'resolved') return `${w}: ${n.alertname} resolved (balance ${formatBalance(n)})`;
+  switch (n.alertname) {
+    case 'depletion_forecast':
+      return `${w} will run out in ${humanDuration(n.wallet.runwaySeconds ?? 0)}`;
+    case 'low_balance':
+      return `${w} balance is low: ${formatBalance(n)}`;
+    case 'wallet_exhausted':
+      return `${w} is exhausted: Telephony.io answers 402 and calls and messages fail`;
+    case 'auth_failed':
+      return `Telephony.io rejects the API key of wallet '${n.account}': its balance cannot be watched`;
+    case 'poll_failing':
+      return `wallet-sentinel cannot read the balance of wallet '${n.account}': polls keep failing`;
+    case 'test':
+      return `TEST notification from wallet-sentinel for wallet '${n.account}': no action needed`;
+  }
+}
+
+/** What to do about it. */
+export function action(n: Notification): string {
+  if (n.status === 'resolved') return 'No action needed.';
+  switch (n.alertname) {
+    case 'depletion_forecast':
+    case 'low_balance':
+    case 'wallet_exhausted':
+      return 'Top up the wallet in the Telephony.io dashboard (Billing → Top up) before the balance reaches 0.';
+    case 'auth_failed':
+      return 'Check TELEPHONY_API_KEY: the key may have been revoked or rotated. Create a new key in the Telephony.io dashboard and update the secret.';
+    case 'poll_failing':
+      return "Check wallet-sentinel's logs and the Telephony.io status page; meanwhile check the balance in the Telephony.io dashboard by hand.";
+    case 'test':
+      return 'Nothing to do: this message only checks that alerts reach you.';
+  }
+}
+
+/** The facts, one per line, for text bodies. */
+export function facts(n: Notification): string[] {
+  const lines = [`Account: ${n.account}`, `Alert: ${n.alertname} (${n.severity})`, `Balance: ${formatBalance(n)}`];
+  const { burnRatePerHour, runwaySeconds } = n.wallet;
+  if (burnRatePerHour !== null) lines.push(`Burn rate: ${fmtNumber(burnRatePerHour)} credits/hour`);
+  const at = depletionTime(n);
+  if (runwaySeconds !== null && at) lines.push(`Expected to run out: ${at} (in ${humanDuration(runwaySeconds)})`);
+  else lines.push('Expected to run out: not while spend stays at its current level');
+  lines.push(`Since: ${new Date(n.startsAt).toISOString()}`);
+  return lines;
+}

@@ -1,0 +1,22 @@
+import type { Notification } from '../domain/alerts.js';
+
+export type Channel = 'email' | 'webhook';
+
+/**
+ * One delivery target. `send` tries once (retries live in dispatch.ts) and throws NotifyError, whose
+ * `retryable` says whether another attempt can help. `label` is safe to print: never a URL or password.
+ */
+export interface Notifier {
+  readonly channel: Channel;
+  /** Stable across restarts for the same settings: owed deliveries are matched to targets by it. */
+  readonly key: string;
+  readonly label: string;
+  send(notification: Notification, signal: AbortSignal): Promise<void>;
+  close?(): void;
+}
+
+/** The longest one send may take (connect, TLS, request, answer). */
+export const SEND_TIMEOUT_MS = 15_000;
+
+/** ISO-8601 to the second, as in the contract's webhook body (`2026-11-27T10:00:00Z`). */
+export const isoSeconds = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');

@@ -1,0 +1,51 @@
+/** The bodies a webhook target receives, by format. PURE. */
+import type { Notification } from '../../domain/alerts.js';
+import { action, facts, summary } from '../../domain/messages.js';
+import { isoSeconds } from '../notifier.js';
+
+const round = (n: number | null, digits: number): number | null => (n === null ? null : Math.round(n * 10 ** digits) / 10 ** digits);
+
+/** Contract section 5: one JSON body per notification. `sentAt` is the attempt's time. */
+export function webhookBody(n: Notification, sentAt: number) {
+  return {
+    version: '1',
+    status: n.status,
+    alertname: n.alertname,
+    severity: n.severity,
+    account: n.account,
+    balance: round(n.wallet.balance, 4),
+    currency: n.wallet.currency,
+    burn_rate_per_hour: round(n.wallet.burnRatePerHour, 4),
+    runway_seconds: n.wallet.runwaySeconds === null ? null : Math.round(n.wallet.runwaySeconds),
+    summary: summary(n),
+    starts_at: isoSeconds(n.startsAt),
+    sent_at: isoSeconds(sentAt),
+    id: n.id,
+  };
+}
+
+export type WebhookBody = ReturnType<typeof webhookBody>;
+
+/** Slack-compatible incoming webhook (also Mattermost, Rocket.Chat, Google Chat's `text`). */
+export function slackBody(n: Notification) {
+  const head = `${n.status === 'firing' ? (n.severity === 'critical' ? ':rotating_light:' : ':warning:') : ':white_check_mark:'} *[${n.status.toUpperCase()}] ${summary(n)}*`;
+  return { text: [head, ...facts(n), `*What to do:* ${action(n)}`].join('\n') };
+}
+
+/** PagerDuty Events API v2: trigger and resolve linked by a dedup_key per alert instance. */
+export function pagerdutyBody(n: Notification, routingKey: string, sentAt: number) {
+  return {
+    routing_key: routingKey,
+    event_action: n.status === 'firing' ? 'trigger' : 'resolve',
+    dedup_key: n.id,
+    payload: {
+      summary: summary(n),
+      source: `wallet-sentinel/${n.account}`,
+      severity: n.severity,
+      component: 'telephony-wallet',
+      group: n.alertname,
+      timestamp: isoSeconds(sentAt),
+      custom_details: { ...webhookBody(n, sentAt), action: action(n) },
+    },
+  };
+}
