@@ -5,6 +5,7 @@
  */
 import { App } from './app.js';
 import { runCheck } from './cli/check.js';
+import { runTestAlert } from './cli/test-alert.js';
 import { loadSettings } from './config/load.js';
 import type { Settings } from './config/settings.js';
 import { ConfigError, describeError } from './errors.js';
@@ -18,6 +19,7 @@ const USAGE = `wallet-sentinel ${VERSION}: guards a prepaid Telephony.io wallet
 Usage:
   wallet-sentinel [start]        run the daemon (polls, /metrics, alerts)
   wallet-sentinel check          poll once, print the status JSON, exit 0 OK / 1 WARNING / 2 CRITICAL / 3 UNKNOWN
+  wallet-sentinel test-alert     send one test notification through every configured channel
   wallet-sentinel --version      print the version
 
 Settings come from the environment and ./.env; see README.md.
@@ -33,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${VERSION}\n`);
     return EXIT.ok;
   }
-  if (!['start', 'check'].includes(command) || rest.length > 0) {
+  if (!['start', 'check', 'test-alert'].includes(command) || rest.length > 0) {
     process.stderr.write(`wallet-sentinel: unknown command or argument: ${[command, ...rest].join(' ')}\n\n${USAGE}`);
     return EXIT.usage;
   }
@@ -41,7 +43,7 @@ async function main(argv: string[]): Promise<number> {
   let settings: Settings;
   let warnings: string[];
   try {
-    ({ settings, warnings } = loadSettings(process.env));
+    ({ settings, warnings } = loadSettings(process.env, { requireApiKey: command !== 'test-alert' }));
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     for (const line of err.problems) process.stderr.write(`config error: ${line}\n`);
@@ -50,7 +52,9 @@ async function main(argv: string[]): Promise<number> {
   const log = createLogger(settings.logLevel);
   for (const w of warnings) log.warn(w);
 
-  if (command === 'check') return runCheck(settings, log, (s) => process.stdout.write(`${s}\n`));
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  if (command === 'check') return runCheck(settings, log, out);
+  if (command === 'test-alert') return runTestAlert(settings, log, out);
   return runDaemon(settings, log);
 }
 

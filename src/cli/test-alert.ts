@@ -1,0 +1,46 @@
+import type { Settings } from '../config/settings.js';
+import type { Notification } from '../domain/alerts.js';
+import { snapshot } from '../domain/evaluate.js';
+import { forecast } from '../domain/forecast.js';
+import { describeError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { createNotifiers } from '../notify/registry.js';
+import { AccountStore } from '../store/account-store.js';
+
+/**
+ * `wallet-sentinel test-alert`: one clearly marked test notification through every configured channel,
+ * one attempt each; prints which worked and why not. Exit 0 if every channel accepted it, else 1.
+ */
+export async function runTestAlert(settings: Settings, log: Logger, out: (line: string) => void): Promise<number> {
+  const notifiers = createNotifiers(settings);
+  if (notifiers.length === 0) {
+    out('no alert channel configured: set SMTP_URL (with ALERT_EMAIL_FROM and ALERT_EMAIL_TO) and/or ALERT_WEBHOOK_URL');
+    return 1;
+  }
+  const now = Date.now();
+  // The last known balance makes the test message look like a real one; nothing is written.
+  const state = await new AccountStore(settings.stateDir, settings.accountName, log).load(now, { readOnly: true });
+  const n: Notification = {
+    id: `${settings.accountName}/test/${now.toString(36)}`,
+    account: settings.accountName,
+    alertname: 'test',
+    severity: 'warning',
+    status: 'firing',
+    reason: 'test',
+    startsAt: now,
+    decidedAt: now,
+    wallet: snapshot(state, forecast(state.history, state.balance, now)),
+  };
+  const results = await Promise.allSettled(notifiers.map((x) => x.send(n, AbortSignal.timeout(60_000))));
+  let ok = 0;
+  results.forEach((r, i) => {
+    const label = notifiers[i]!.label;
+    if (r.status === 'fulfilled') {
+      ok++;
+      out(`ok      ${label}`);
+    } else out(`FAILED  ${label}: ${describeError(r.reason)}`);
+  });
+  for (const x of notifiers) x.close?.();
+  out(`${ok} of ${notifiers.length} channel(s) accepted the test notification`);
+  return ok === notifiers.length ? 0 : 1;
+}

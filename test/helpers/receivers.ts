@@ -1,0 +1,129 @@
+/** Real receivers on loopback for the alert channels: an HTTP webhook endpoint and an SMTP server. */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { simpleParser } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+
+export interface Received {
+  at: number;
+  headers: Record<string, string | string[] | undefined>;
+  raw: string;
+  body: Record<string, unknown>;
+  /** The signature header verified against the secret (undefined when no secret was given). */
+  verified: boolean | undefined;
+}
+
+/** Verifies `t=<unix>,v1=<hex>` over `<t>.<raw body>`, as a receiver would. */
+export function verifySignature(secret: string, header: string | undefined, raw: string): boolean {
+  const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header ?? '');
+  if (!m) return false;
+  const expected = createHmac('sha256', secret).update(`${m[1]}.${raw}`).digest();
+  return timingSafeEqual(expected, Buffer.from(m[2]!, 'hex'));
+}
+
+/** An HTTP receiver: records every POST; `answers` (status codes) are used first, then 200. */
+export class WebhookReceiver {
+  readonly received: Received[] = [];
+  readonly answers: number[] = [];
+  #server: Server | undefined;
+  url = '';
+
+  constructor(private readonly secret?: string) {}
+
+  async start(): Promise<string> {
+    this.#server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const raw = Buffer.concat(chunks).toString('utf8');
+        const status = this.answers.shift() ?? 200;
+        if (status >= 200 && status < 300) {
+          let body: Record<string, unknown> = {};
+          try {
+            body = JSON.parse(raw) as Record<string, unknown>;
+          } catch {
+            // kept raw
+          }
+          const sig = req.headers['x-wallet-sentinel-signature'];
+          const verified = this.secret === undefined ? undefined : verifySignature(this.secret, typeof sig === 'string' ? sig : undefined, raw);
+          this.received.push({ at: Date.now(), headers: req.headers, raw, body, verified });
+        }
+        res.writeHead(status, { 'Content-Type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((r) => this.#server!.listen(0, '127.0.0.1', r));
+    this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}/hook`;
+    return this.url;
+  }
+
+  /** Accepted notifications' bodies. */
+  bodies(): Array<Record<string, unknown>> {
+    return this.received.map((r) => r.body);
+  }
+
+  async close(): Promise<void> {
+    this.#server?.closeAllConnections();
+    await new Promise<void>((r) => (this.#server ? this.#server.close(() => r()) : r()));
+  }
+}
+
+export interface Mail {
+  at: number;
+  subject: string;
+  text: string;
+  html: string;
+  to: string;
+}
+
+/** A real SMTP server (smtp-server) that keeps what it accepts; `reject` answers the next N messages with a code. */
+export class MailCatcher {
+  readonly mails: Mail[] = [];
+  rejectNext = 0;
+  rejectCode = 421;
+  attempts = 0;
+  port = 0;
+  #server: SMTPServer;
+
+  constructor() {
+    this.#server = new SMTPServer({
+      authOptional: true,
+      allowInsecureAuth: true, // loopback test server: AUTH without TLS
+      disabledCommands: ['STARTTLS'],
+      onAuth: (_auth, _session, cb) => cb(null, { user: 'alerts' }),
+      onData: (stream, _session, cb) => {
+        this.attempts++;
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => {
+          if (this.rejectNext > 0) {
+            this.rejectNext--;
+            const err = Object.assign(new Error('Service not available, try again later'), { responseCode: this.rejectCode });
+            cb(err);
+            return;
+          }
+          void simpleParser(Buffer.concat(chunks)).then((m) => {
+            const to = Array.isArray(m.to) ? m.to.map((a) => a.text).join(', ') : (m.to?.text ?? '');
+            this.mails.push({ at: Date.now(), subject: m.subject ?? '', text: m.text ?? '', html: typeof m.html === 'string' ? m.html : '', to });
+            cb();
+          }, cb);
+        });
+      },
+      logger: false,
+    });
+  }
+
+  async start(): Promise<number> {
+    await new Promise<void>((r) => this.#server.listen(0, '127.0.0.1', r));
+    this.port = (this.#server.server.address() as AddressInfo).port;
+    return this.port;
+  }
+
+  url(user = 'alerts', password = 'pw'): string {
+    return `smtp://${user}:${password}@127.0.0.1:${this.port}`;
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((r) => this.#server.close(() => r()));
+  }
+}
