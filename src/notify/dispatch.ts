@@ -68,11 +68,15 @@ export class Dispatcher {
   /** Loads what a previous run still owed, and starts sending it. */
   async start(): Promise<void> {
     const loaded = await this.d.store.load(this.#now());
-    const unknown = loaded.filter((x) => !this.#byKey.has(x.target));
-    for (const x of unknown) this.d.log.warn({ target: x.target, alert: x.notification.alertname }, 'owed notification dropped: its channel is no longer configured');
-    this.#outbox = loaded.filter((x) => this.#byKey.has(x.target));
+    const now = this.#now();
+    const keep = (x: Delivery) => this.#byKey.has(x.target) && now - x.createdAt < MAX_DELIVERY_AGE_MS;
+    for (const x of loaded.filter((y) => !keep(y))) {
+      const why = this.#byKey.has(x.target) ? 'older than 24 h' : 'its channel is no longer configured';
+      this.d.log.error({ target: x.target, alert: x.notification.alertname, id: x.notification.id }, `owed notification given up: ${why}`);
+    }
+    this.#outbox = loaded.filter(keep);
     if (this.#outbox.length > 0) this.d.log.info({ owed: this.#outbox.length }, 'resuming owed notifications');
-    if (unknown.length > 0) await this.#save();
+    if (this.#outbox.length !== loaded.length) await this.#save();
     this.#pump();
   }
 

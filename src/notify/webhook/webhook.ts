@@ -30,7 +30,8 @@ export class WebhookNotifier implements Notifier {
   ) {
     this.label = target.label;
     this.key = `webhook:${target.label}`;
-    this.#http = axios.create({ maxRedirects: 0, maxContentLength: 64 * 1024, responseType: 'text', transformResponse: [(d: unknown) => d], validateStatus: () => true });
+    // Only the status matters: the answer's body is streamed and dropped unread, whatever its size.
+    this.#http = axios.create({ maxRedirects: 0, responseType: 'stream', validateStatus: () => true });
   }
 
   async send(n: Notification, signal: AbortSignal): Promise<void> {
@@ -44,6 +45,7 @@ export class WebhookNotifier implements Notifier {
     try {
       const res = await this.#http.post(this.target.url.reveal(), raw, { headers, signal: AbortSignal.any([signal, AbortSignal.timeout(SEND_TIMEOUT_MS)]) });
       status = res.status;
+      (res.data as { destroy?: () => void } | undefined)?.destroy?.();
       const h: unknown = res.headers['retry-after'];
       retryAfter = typeof h === 'string' ? h : undefined;
     } catch (err) {
@@ -54,10 +56,9 @@ export class WebhookNotifier implements Notifier {
       throw new NotifyError('network', `${this.label}: network error (${code})`, { retryable: true });
     }
     if (status >= 200 && status < 300) return;
-    if (status === 429) {
-      throw new NotifyError('rate_limited', `${this.label} answered 429`, { retryable: true, retryAfterMs: parseRetryAfter(retryAfter, this.now()) });
-    }
-    if (status >= 500 || status === 408) throw new NotifyError('server', `${this.label} answered ${status}`, { retryable: true });
+    const wait = retryAfter === undefined ? undefined : parseRetryAfter(retryAfter, this.now());
+    if (status === 429) throw new NotifyError('rate_limited', `${this.label} answered 429`, { retryable: true, retryAfterMs: wait ?? 60_000 });
+    if (status >= 500 || status === 408) throw new NotifyError('server', `${this.label} answered ${status}`, { retryable: true, retryAfterMs: wait });
     const hint = status >= 300 && status < 400 ? ' (redirects are not followed)' : status === 410 ? ' (the endpoint is gone)' : '';
     throw new NotifyError('rejected', `${this.label} answered ${status}${hint}; not retried`, { retryable: false });
   }

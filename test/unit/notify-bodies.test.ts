@@ -1,0 +1,380 @@
+/**
+ * What a notification says (contract section 5): the webhook body, the email parts, the Slack and
+ * PagerDuty bodies, the signature, and the delivery backoff. All pure: no socket here.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { INITIAL_ACCOUNT_STATE, type PollOutcome } from '../../src/domain/account.js';
+import type { Notification, WalletSnapshot } from '../../src/domain/alerts.js';
+import { observe, snapshot } from '../../src/domain/evaluate.js';
+import { forecast } from '../../src/domain/forecast.js';
+import { action, humanDuration, summary } from '../../src/domain/messages.js';
+import { ALERT_NAMES, type AlertName } from '../../src/domain/rules.js';
+import { htmlBody, subject, textBody } from '../../src/notify/email/render.js';
+import { MAX_RETRY_DELAY_MS, retryDelay } from '../../src/notify/dispatch.js';
+import { pagerdutyBody, slackBody, webhookBody } from '../../src/notify/webhook/body.js';
+import { signature } from '../../src/notify/webhook/webhook.js';
+
+const T0 = Date.parse('2026-11-27T10:00:00Z');
+const MIN = 60_000;
+
+const WALLET: WalletSnapshot = { balance: 12.5, currency: 'USD', burnRatePerHour: 3.1, runwaySeconds: 14516 };
+
+function note(over: Partial<Omit<Notification, 'wallet'>> & { wallet?: Partial<WalletSnapshot> } = {}): Notification {
+  const { wallet, ...rest } = over;
+  return {
+    id: 'default/depletion_forecast/abc123',
+    account: 'default',
+    alertname: 'depletion_forecast',
+    severity: 'critical',
+    status: 'firing',
+    reason: 'start',
+    startsAt: T0,
+    decidedAt: T0,
+    ...rest,
+    wallet: { ...WALLET, ...wallet },
+  };
+}
+
+const CONTRACT_KEYS = [
+  'version',
+  'status',
+  'alertname',
+  'severity',
+  'account',
+  'balance',
+  'currency',
+  'burn_rate_per_hour',
+  'runway_seconds',
+  'summary',
+  'starts_at',
+  'sent_at',
+  'id',
+];
+
+const ISO_SECONDS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
+
+// ---------------------------------------------------------------- webhook body
+
+test('webhookBody: the contract example, key for key', () => {
+  const body = webhookBody(note(), T0 + 1000);
+  assert.deepEqual(body, {
+    version: '1',
+    status: 'firing',
+    alertname: 'depletion_forecast',
+    severity: 'critical',
+    account: 'default',
+    balance: 12.5,
+    currency: 'USD',
+    burn_rate_per_hour: 3.1,
+    runway_seconds: 14516,
+    summary: "Telephony.io wallet 'default' will run out in about 4 hours",
+    starts_at: '2026-11-27T10:00:00Z',
+    sent_at: '2026-11-27T10:00:01Z',
+    id: 'default/depletion_forecast/abc123',
+  });
+});
+
+for (const status of ['firing', 'resolved'] as const) {
+  for (const alertname of [...ALERT_NAMES, 'test'] as const) {
+    test(`webhookBody (${alertname}, ${status}): exactly the contract's keys, version "1", seconds-only timestamps`, () => {
+      const body = webhookBody(note({ alertname, status }), T0 + 61_789);
+      assert.deepEqual(Object.keys(body).sort(), [...CONTRACT_KEYS].sort());
+      assert.equal(body.version, '1');
+      assert.equal(body.status, status);
+      assert.equal(body.alertname, alertname);
+      assert.match(body.starts_at, ISO_SECONDS);
+      assert.match(body.sent_at, ISO_SECONDS);
+      assert.equal(typeof body.summary, 'string');
+      assert.ok(body.summary.length > 0);
+      assert.deepEqual(JSON.parse(JSON.stringify(body)), body);
+    });
+  }
+}
+
+const stamps: Array<[number, string]> = [
+  [T0, '2026-11-27T10:00:00Z'],
+  [T0 + 1, '2026-11-27T10:00:00Z'],
+  [T0 + 999, '2026-11-27T10:00:00Z'],
+  [T0 + 1000, '2026-11-27T10:00:01Z'],
+  [T0 + 61_789, '2026-11-27T10:01:01Z'],
+  [Date.parse('2027-01-01T00:00:00.500Z'), '2027-01-01T00:00:00Z'],
+];
+for (const [ms, expected] of stamps) {
+  test(`webhookBody timestamps: ${new Date(ms).toISOString()} → ${expected}`, () => {
+    const body = webhookBody(note({ startsAt: ms }), ms);
+    assert.equal(body.starts_at, expected);
+    assert.equal(body.sent_at, expected);
+  });
+}
+
+const unknowns: Array<[string, Partial<WalletSnapshot>, Partial<Record<'balance' | 'currency' | 'burn_rate_per_hour' | 'runway_seconds', null>>]> = [
+  ['balance unknown', { balance: null }, { balance: null }],
+  ['currency unknown', { currency: null }, { currency: null }],
+  ['burn rate unknown', { burnRatePerHour: null }, { burn_rate_per_hour: null }],
+  ['not burning (runway unknown)', { runwaySeconds: null }, { runway_seconds: null }],
+  [
+    'everything unknown',
+    { balance: null, currency: null, burnRatePerHour: null, runwaySeconds: null },
+    { balance: null, currency: null, burn_rate_per_hour: null, runway_seconds: null },
+  ],
+];
+for (const [name, wallet, expected] of unknowns) {
+  test(`webhookBody: ${name} → null, and JSON.stringify round-trips`, () => {
+    const body = webhookBody(note({ alertname: 'low_balance', wallet }), T0);
+    for (const [k, v] of Object.entries(expected)) assert.equal((body as Record<string, unknown>)[k], v, k);
+    const text = JSON.stringify(body);
+    assert.doesNotMatch(text, /Infinity|NaN/);
+    assert.deepEqual(JSON.parse(text), body);
+  });
+}
+
+const ok = (balance: number | null, status: 200 | 402 = 200): PollOutcome => ({ ok: true, status, balance, currency: 'USD', requiredCredits: null });
+
+test('webhookBody from the real pipeline: a 401 before any balance → every wallet field null, never Infinity/NaN', () => {
+  const cfg = {
+    account: 'default',
+    rules: { lowBalanceThreshold: 100, criticalBalanceThreshold: 20, runwayWarningHours: 72, runwayCriticalHours: 24, topupMinCredits: 1, hysteresisPercent: 5, spendAnomalyFactor: 3, spendAnomalyMinCredits: 10 },
+    repeat: { repeatIntervalMs: 4 * 3_600_000, runwayFraction: 0, minRepeatIntervalMs: 5 * MIN },
+  };
+  const r = observe(INITIAL_ACCOUNT_STATE, { ok: false, kind: 'auth', message: 'x' }, T0, cfg);
+  assert.equal(r.notifications.length, 1);
+  const body = webhookBody(r.notifications[0]!, T0);
+  assert.deepEqual([body.balance, body.currency, body.burn_rate_per_hour, body.runway_seconds], [null, null, null, null]);
+  const text = JSON.stringify(body);
+  assert.doesNotMatch(text, /Infinity|NaN/);
+  assert.deepEqual(JSON.parse(text), body);
+});
+
+test('snapshot: a wallet that is not burning (runway Infinity, rates NaN) → runway null; one reading → burn rate null', () => {
+  let s = INITIAL_ACCOUNT_STATE;
+  s = observe(s, ok(500), T0, {
+    account: 'default',
+    rules: { lowBalanceThreshold: undefined, criticalBalanceThreshold: undefined, runwayWarningHours: 72, runwayCriticalHours: 24, topupMinCredits: 1, hysteresisPercent: 5, spendAnomalyFactor: 3, spendAnomalyMinCredits: 10 },
+    repeat: { repeatIntervalMs: 3_600_000, runwayFraction: 0, minRepeatIntervalMs: MIN },
+  }).state;
+  const f = forecast(s.history, s.balance, T0);
+  assert.equal(f.runwaySeconds, Infinity);
+  const w = snapshot(s, f);
+  assert.deepEqual(w, { balance: 500, currency: 'USD', burnRatePerHour: null, runwaySeconds: null });
+  const body = webhookBody(note({ wallet: w }), T0);
+  assert.deepEqual(JSON.parse(JSON.stringify(body)), body);
+});
+
+test('webhookBody rounds runway_seconds to whole seconds and keeps small balances', () => {
+  const body = webhookBody(note({ wallet: { runwaySeconds: 14516.4, balance: 0.01, burnRatePerHour: 0.0042 } }), T0);
+  assert.equal(body.runway_seconds, 14516);
+  assert.equal(body.balance, 0.01);
+  assert.equal(body.burn_rate_per_hour, 0.0042);
+});
+
+// ---------------------------------------------------------------- summary and action
+
+const runways: Array<[number, string]> = [
+  [14_516, 'about 4 hours'],
+  [30, 'less than 2 minutes'],
+  [20 * 60, 'about 20 minutes'],
+  [3 * 86_400, 'about 3 days'],
+];
+for (const [seconds, words] of runways) {
+  test(`depletion_forecast summary for runway ${seconds} s says "${words}"`, () => {
+    assert.equal(humanDuration(seconds), words);
+    assert.equal(summary(note({ wallet: { runwaySeconds: seconds } })), `Telephony.io wallet 'default' will run out in ${words}`);
+  });
+}
+
+// Each firing alert says what to do, in words a user can act on.
+const todo: Array<[AlertName, RegExp]> = [
+  ['low_balance', /Top up/],
+  ['depletion_forecast', /Top up/],
+  ['wallet_exhausted', /Top up/],
+  ['auth_failed', /TELEPHONY_API_KEY/],
+  ['poll_failing', /log|status page|dashboard/i],
+];
+for (const [alertname, expected] of todo) {
+  test(`${alertname}: the summary names the wallet and the action says what to do (${expected})`, () => {
+    const n = note({ alertname, account: 'acme-prod' });
+    assert.match(summary(n), /acme-prod/);
+    assert.match(action(n), expected);
+    assert.match(textBody(n), expected);
+    assert.match(slackBody(n).text, expected);
+    assert.match(String(pagerdutyBody(n, 'rk', T0).payload.custom_details.action), expected);
+  });
+}
+
+test('every firing alert name has an action that says what to do', () => {
+  for (const alertname of ALERT_NAMES) {
+    const a = action(note({ alertname }));
+    assert.notEqual(a, 'No action needed.', alertname);
+    assert.match(a, /Top up|Check|Create|update|Stop/i, alertname);
+    assert.ok(summary(note({ alertname })).includes("'default'"), alertname);
+  }
+});
+
+test('a resolved notification says so and needs no action', () => {
+  for (const alertname of ALERT_NAMES) {
+    const n = note({ alertname, status: 'resolved', reason: 'resolve' });
+    assert.match(summary(n), /resolved/, alertname);
+    assert.match(summary(n), new RegExp(alertname), alertname);
+    assert.equal(action(n), 'No action needed.');
+  }
+});
+
+// ---------------------------------------------------------------- email
+
+const subjects: Array<[string, Partial<Omit<Notification, 'wallet'>> & { wallet?: Partial<WalletSnapshot> }, RegExp, string[]]> = [
+  ['firing low_balance', { alertname: 'low_balance', severity: 'warning' }, /^\[FIRING\]/, ['low_balance', "'default'", '12.5']],
+  ['resolved low_balance', { alertname: 'low_balance', status: 'resolved', wallet: { balance: 500 } }, /^\[RESOLVED\]/, ['low_balance', 'default', '500']],
+  ['firing depletion_forecast', { alertname: 'depletion_forecast' }, /^\[FIRING\]/, ['depletion_forecast', 'default', '12.5']],
+  ['firing wallet_exhausted', { alertname: 'wallet_exhausted', wallet: { balance: 0 } }, /^\[FIRING\]/, ['wallet_exhausted', 'default', '0']],
+  ['firing auth_failed, other account', { alertname: 'auth_failed', account: 'acme-prod', wallet: { balance: 7.25 } }, /^\[FIRING\]/, ['auth_failed', 'acme-prod', '7.25']],
+  ['resolved poll_failing', { alertname: 'poll_failing', status: 'resolved', wallet: { balance: 1234.5 } }, /^\[RESOLVED\]/, ['poll_failing', 'default', '1234.5']],
+];
+for (const [name, over, prefix, parts] of subjects) {
+  test(`email subject, ${name}: ${prefix} and contains ${parts.join(', ')}`, () => {
+    const s = subject(note(over));
+    assert.match(s, prefix);
+    for (const p of parts) assert.ok(s.includes(p), `${JSON.stringify(s)} lacks ${p}`);
+    const balance = parts.at(-1)!;
+    // A plain number: not 1.25e1, not 12.50, not 1,234.5.
+    assert.match(s, new RegExp(`(^|[^\\d.,])${balance.replace('.', '\\.')}($|[^\\d.,e])`));
+    assert.doesNotMatch(s, /\n/);
+  });
+}
+
+test('email text and HTML parts both carry balance, burn rate, expected depletion time and the action', () => {
+  const n = note({ alertname: 'low_balance', severity: 'warning' });
+  const text = textBody(n);
+  const html = htmlBody(n);
+  const depletesAt = new Date(T0 + 14_516_000).toISOString(); // 2026-11-27T14:01:56.000Z
+  for (const [part, body] of [
+    ['text', text],
+    ['html', html],
+  ] as const) {
+    assert.ok(body.includes('12.5'), `${part}: balance`);
+    assert.ok(body.includes('3.1'), `${part}: burn rate`);
+    assert.ok(body.includes('2026-11-27T14:01:56'), `${part}: depletion time ${depletesAt}`);
+    assert.ok(body.includes('Top up the wallet'), `${part}: action`);
+    assert.ok(body.includes(n.id), `${part}: alert id`);
+  }
+  assert.match(html, /^<!doctype html>/i);
+});
+
+test('email parts when not burning: no depletion time is invented', () => {
+  const n = note({ alertname: 'low_balance', wallet: { runwaySeconds: null, burnRatePerHour: null } });
+  for (const body of [textBody(n), htmlBody(n)]) {
+    assert.doesNotMatch(body, /Infinity|NaN|1970-01-01/);
+    assert.match(body, /not while spend stays/);
+  }
+});
+
+test('email HTML escapes markup in the account name', () => {
+  const account = `<script>alert("x")</script>&'`;
+  const n = note({ alertname: 'low_balance', account, id: `${account}/low_balance/1` });
+  const html = htmlBody(n);
+  assert.ok(!html.includes('<script'), 'raw <script> in the HTML');
+  assert.ok(!html.includes('alert("x")'), 'raw quote in the HTML');
+  assert.match(html, /(&lt;|&#60;|&#x3c;)script(&gt;|&#62;|&#x3e;)/i);
+  // The text part and subject are plain text: the name appears as is.
+  assert.ok(textBody(n).includes(account));
+  assert.ok(subject(n).includes(account));
+});
+
+// ---------------------------------------------------------------- Slack and PagerDuty
+
+for (const status of ['firing', 'resolved'] as const) {
+  test(`slackBody (${status}): a non-empty text with the summary`, () => {
+    const n = note({ status });
+    const body = slackBody(n);
+    assert.deepEqual(Object.keys(body), ['text']);
+    assert.ok(body.text.includes(summary(n)));
+    assert.ok(body.text.includes(status.toUpperCase()));
+  });
+}
+
+const pd: Array<['firing' | 'resolved', 'warning' | 'critical', 'trigger' | 'resolve']> = [
+  ['firing', 'critical', 'trigger'],
+  ['firing', 'warning', 'trigger'],
+  ['resolved', 'critical', 'resolve'],
+  ['resolved', 'warning', 'resolve'],
+];
+for (const [status, severity, eventAction] of pd) {
+  test(`pagerdutyBody: ${status} ${severity} → ${eventAction}, dedup_key = id, routing_key, severity`, () => {
+    const n = note({ status, severity, id: 'default/low_balance/xyz' });
+    const body = pagerdutyBody(n, 'R0UT1NGKEY', T0 + 1500);
+    assert.equal(body.event_action, eventAction);
+    assert.equal(body.dedup_key, 'default/low_balance/xyz');
+    assert.equal(body.routing_key, 'R0UT1NGKEY');
+    assert.equal(body.payload.severity, severity);
+    assert.equal(body.payload.summary, summary(n));
+    assert.match(body.payload.timestamp, ISO_SECONDS);
+    assert.ok(body.payload.source.length > 0);
+    assert.deepEqual(JSON.parse(JSON.stringify(body)), body);
+  });
+}
+
+// ---------------------------------------------------------------- signature
+
+const signatures: Array<[string, number, string]> = [
+  ['whsec_test', 1_795_000_000, '{"version":"1"}'],
+  ['another secret', 0, ''],
+  ['ünïcødé 🔑', 1_795_000_001, JSON.stringify({ summary: "wallet 'Zürich' — 4 hours", n: 1.5 })],
+];
+for (const [secret, t, raw] of signatures) {
+  test(`signature(${JSON.stringify(secret)}, ${t}, ${raw.length} bytes) = HMAC-SHA256 over "<t>.<raw>"`, () => {
+    const mac = createHmac('sha256', Buffer.from(secret, 'utf8')).update(Buffer.from(`${t}.${raw}`, 'utf8')).digest('hex');
+    assert.equal(signature(secret, t, raw), `t=${t},v1=${mac}`);
+    assert.match(signature(secret, t, raw), /^t=\d+,v1=[0-9a-f]{64}$/);
+    assert.ok(!signature(secret, t, raw).includes(secret));
+  });
+}
+
+test('signature changes with the secret, the time and the body', () => {
+  const base = signature('s', 100, 'body');
+  assert.notEqual(signature('s2', 100, 'body'), base);
+  assert.notEqual(signature('s', 101, 'body'), base);
+  assert.notEqual(signature('s', 100, 'body '), base);
+});
+
+// ---------------------------------------------------------------- retryDelay
+
+const delays: Array<[number, number, number, number]> = [
+  // [attempt, base, random, expected]
+  [1, 5000, 0, 3750],
+  [1, 5000, 0.5, 5000],
+  [1, 5000, 0.9999999, 6250],
+  [2, 5000, 0.5, 10_000],
+  [3, 5000, 0.5, 20_000],
+  [4, 5000, 0.5, 40_000],
+  [6, 5000, 0.5, 160_000],
+  [7, 5000, 0.5, 300_000],
+  [7, 5000, 0, 240_000],
+  [8, 5000, 0, 300_000],
+  [30, 5000, 0.5, 300_000],
+  [1000, 5000, 0.9999999, 300_000],
+  [1, 50, 0.5, 50],
+  [2, 50, 0.5, 100],
+];
+for (const [attempt, base, random, expected] of delays) {
+  test(`retryDelay(attempt ${attempt}, base ${base}, random ${random}) ≈ ${expected}`, () => {
+    const d = retryDelay(attempt, base, () => random);
+    assert.ok(Math.abs(d - expected) < 0.01, `${d}`);
+  });
+}
+
+test('retryDelay: attempt 1 stays within 5 s ± 25 %, each attempt about doubles, nothing above 5 min', () => {
+  assert.equal(MAX_RETRY_DELAY_MS, 300_000);
+  for (let i = 0; i <= 20; i++) {
+    const r = i / 20 - (i === 20 ? 1e-9 : 0);
+    const first = retryDelay(1, 5000, () => r);
+    assert.ok(first >= 3750 && first <= 6250, `attempt 1, random ${r}: ${first}`);
+    for (let attempt = 1; attempt <= 40; attempt++) {
+      const d = retryDelay(attempt, 5000, () => r);
+      assert.ok(Number.isFinite(d) && d > 0 && d <= 300_000, `attempt ${attempt}, random ${r}: ${d}`);
+      const next = retryDelay(attempt + 1, 5000, () => r);
+      if (next < 300_000) assert.ok(Math.abs(next - 2 * d) < 1e-6, `attempt ${attempt + 1} doubles ${d} → ${next}`);
+      else assert.ok(next >= d);
+    }
+  }
+});

@@ -1,0 +1,493 @@
+/**
+ * WebhookNotifier and Dispatcher against real node:http receivers on 127.0.0.1 (no mocking of axios):
+ * signing, status handling, retries with backoff, Retry-After, redirects, shutdown with owed deliveries,
+ * isolation between targets and ordering within one.
+ */
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { Secret } from '../../src/config/secret.js';
+import type { WebhookTarget } from '../../src/config/settings.js';
+import type { Notification } from '../../src/domain/alerts.js';
+import { NotifyError } from '../../src/errors.js';
+import { createMetrics, type Metrics } from '../../src/metrics/metrics.js';
+import { Dispatcher } from '../../src/notify/dispatch.js';
+import { OutboxStore } from '../../src/notify/outbox-store.js';
+import { SIGNATURE_HEADER, WebhookNotifier } from '../../src/notify/webhook/webhook.js';
+
+const WEBHOOK_SECRET = 'whsec-DISTINCTIVE-5f1c9a7e-do-not-leak';
+const log = pino({ level: 'silent' });
+const T0 = Date.parse('2026-11-27T10:00:00Z');
+
+// ---------------------------------------------------------------- helpers
+
+interface Received {
+  /** Arrival time (ms, monotonic clock). */
+  at: number;
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  rawHeaders: string[];
+  body: string;
+}
+
+/** What the receiver does with request number `i` (0-based): answer, or never answer. */
+type Answer = { status: number; headers?: Record<string, string>; body?: string } | 'hang';
+
+interface Receiver {
+  url: string;
+  received: Received[];
+  /** Requests that were left hanging and whose connection has since closed. */
+  closedHanging: number;
+  close(): Promise<void>;
+}
+
+async function receiver(t: TestContext, answer: (i: number, r: Received) => Answer): Promise<Receiver> {
+  const received: Received[] = [];
+  const state = { closedHanging: 0 };
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const r: Received = {
+        at: performance.now(),
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        rawHeaders: req.rawHeaders,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
+      const i = received.length;
+      received.push(r);
+      const a = answer(i, r);
+      if (a === 'hang') {
+        res.on('close', () => (state.closedHanging += 1));
+        return;
+      }
+      res.writeHead(a.status, { 'Content-Type': 'text/plain', ...a.headers });
+      res.end(a.body ?? '');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  t.after(close);
+  return {
+    url: `http://127.0.0.1:${port}/hook/path?x=1`,
+    received,
+    get closedHanging() {
+      return state.closedHanging;
+    },
+    close,
+  };
+}
+
+/** A URL on which nothing listens (connection refused). */
+async function deadUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}/dead`;
+}
+
+async function waitUntil(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!(await cond())) {
+    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+function tempDir(t: TestContext): string {
+  const d = mkdtempSync(join(tmpdir(), 'ws-webhook-'));
+  t.after(() => rmSync(d, { recursive: true, force: true }));
+  return d;
+}
+
+const target = (url: string, n = 1): WebhookTarget => ({ url: new Secret(url), format: 'json', label: `webhook#${n} (127.0.0.1)` });
+const SETTINGS = { secret: new Secret(WEBHOOK_SECRET), pagerdutyRoutingKey: undefined };
+
+function note(over: Partial<Notification> = {}): Notification {
+  return {
+    id: 'default/low_balance/mh7q2x',
+    account: 'default',
+    alertname: 'low_balance',
+    severity: 'warning',
+    status: 'firing',
+    reason: 'start',
+    startsAt: T0,
+    decidedAt: T0,
+    wallet: { balance: 12.5, currency: 'USD', burnRatePerHour: 3.1, runwaySeconds: 14516 },
+    ...over,
+  };
+}
+
+/** Verifies `X-Wallet-Sentinel-Signature` over the exact bytes received; returns its `t`. */
+function verifySignature(r: Received, secret = WEBHOOK_SECRET): number {
+  const header = r.headers[SIGNATURE_HEADER.toLowerCase()];
+  assert.equal(typeof header, 'string', 'signature header present');
+  const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header as string);
+  assert.ok(m, `signature header shape: ${String(header)}`);
+  const t = Number(m[1]);
+  const expected = createHmac('sha256', secret).update(`${m[1]}.${r.body}`, 'utf8').digest();
+  assert.ok(timingSafeEqual(Buffer.from(m[2]!, 'hex'), expected), 'signature verifies over the received bytes');
+  return t;
+}
+
+interface Rig {
+  dispatcher: Dispatcher;
+  store: OutboxStore;
+  metrics: Metrics;
+  dir: string;
+}
+
+/** A Dispatcher over `targets`, with a fresh outbox in a temp dir (or `dir`), stopped at the end of the test. */
+async function rig(t: TestContext, targets: WebhookTarget[], opts: { dir?: string; metrics?: Metrics } = {}): Promise<Rig> {
+  const dir = opts.dir ?? tempDir(t);
+  const store = new OutboxStore(dir, log);
+  const metrics = opts.metrics ?? createMetrics('default');
+  const dispatcher = new Dispatcher({
+    notifiers: targets.map((x) => new WebhookNotifier(x, SETTINGS)),
+    store,
+    metrics,
+    log,
+    retryBaseDelayMs: 50,
+  });
+  t.after(() => dispatcher.stop(100));
+  await dispatcher.start();
+  return { dispatcher, store, metrics, dir };
+}
+
+async function counted(metrics: Metrics, outcome: 'sent' | 'failed', channel: 'webhook' | 'email' = 'webhook'): Promise<number> {
+  const m = await metrics.notifications.get();
+  return m.values.find((v) => v.labels.channel === channel && v.labels.outcome === outcome)?.value ?? 0;
+}
+
+const bodyOf = (r: Received): Record<string, unknown> => JSON.parse(r.body) as Record<string, unknown>;
+
+// ---------------------------------------------------------------- WebhookNotifier alone
+
+test('the receiver gets the exact bytes that were signed; t is a recent unix second', async (t) => {
+  const rx = await receiver(t, () => ({ status: 200 }));
+  const notifier = new WebhookNotifier(target(rx.url), SETTINGS);
+  const before = Math.floor(Date.now() / 1000);
+  await notifier.send(note(), new AbortController().signal);
+  const after = Math.floor(Date.now() / 1000);
+
+  assert.equal(rx.received.length, 1);
+  const r = rx.received[0]!;
+  assert.equal(r.method, 'POST');
+  assert.equal(r.url, '/hook/path?x=1');
+  assert.match(String(r.headers['content-type']), /^application\/json/);
+  const ts = verifySignature(r);
+  assert.ok(ts >= before && ts <= after, `t=${ts} not within [${before}, ${after}]`);
+  const body = bodyOf(r);
+  assert.equal(body.id, 'default/low_balance/mh7q2x');
+  assert.equal(body.version, '1');
+  assert.equal(body.status, 'firing');
+  assert.equal(body.alertname, 'low_balance');
+  // sent_at is the attempt's second, the same as the signature's t.
+  assert.equal(Date.parse(String(body.sent_at)) / 1000, ts);
+  assert.equal(r.headers['x-wallet-sentinel-id'], 'default/low_balance/mh7q2x');
+});
+
+test('without a secret the body is sent unsigned', async (t) => {
+  const rx = await receiver(t, () => ({ status: 204 }));
+  const notifier = new WebhookNotifier(target(rx.url), { secret: undefined, pagerdutyRoutingKey: undefined });
+  await notifier.send(note(), new AbortController().signal);
+  assert.equal(rx.received.length, 1);
+  assert.equal(rx.received[0]!.headers[SIGNATURE_HEADER.toLowerCase()], undefined);
+});
+
+const finals: Array<[number, boolean]> = [
+  [200, true],
+  [201, true],
+  [202, true],
+  [204, true],
+  [299, true],
+];
+for (const [status] of finals) {
+  test(`WebhookNotifier: ${status} is success`, async (t) => {
+    const rx = await receiver(t, () => ({ status }));
+    await new WebhookNotifier(target(rx.url), SETTINGS).send(note(), new AbortController().signal);
+    assert.equal(rx.received.length, 1);
+  });
+}
+
+const failures: Array<[number, boolean]> = [
+  [500, true],
+  [502, true],
+  [503, true],
+  [408, true],
+  [429, true],
+  [400, false],
+  [401, false],
+  [404, false],
+  [410, false],
+  [301, false],
+  [302, false],
+  [307, false],
+];
+for (const [status, retryable] of failures) {
+  test(`WebhookNotifier: ${status} throws NotifyError (retryable: ${retryable})`, async (t) => {
+    const rx = await receiver(t, () => ({ status, headers: status >= 300 && status < 400 ? { Location: 'http://127.0.0.1:9/elsewhere' } : ({} as Record<string, string>) }));
+    await assert.rejects(new WebhookNotifier(target(rx.url), SETTINGS).send(note(), new AbortController().signal), (err: unknown) => {
+      assert.ok(err instanceof NotifyError);
+      assert.equal(err.retryable, retryable);
+      assert.ok(!err.message.includes(rx.url), 'the message never carries the URL');
+      return true;
+    });
+    assert.equal(rx.received.length, 1);
+  });
+}
+
+// ---------------------------------------------------------------- Dispatcher
+
+test('2xx → sent once; telephony_alert_notifications_total{channel="webhook",outcome="sent"} is 1', async (t) => {
+  const rx = await receiver(t, () => ({ status: 200 }));
+  const { dispatcher, store, metrics } = await rig(t, [target(rx.url)]);
+  await dispatcher.enqueue([note()]);
+  await waitUntil(() => dispatcher.pending === 0, 'delivery accepted');
+  assert.equal(rx.received.length, 1);
+  verifySignature(rx.received[0]!);
+  assert.equal(await counted(metrics, 'sent'), 1);
+  assert.equal(await counted(metrics, 'failed'), 0);
+  assert.equal(await counted(metrics, 'sent', 'email'), 0);
+  const text = await metrics.registry.metrics();
+  assert.match(text, /^telephony_alert_notifications_total\{channel="webhook",outcome="sent"\} 1$/m);
+  assert.match(text, /^telephony_alert_notifications_total\{channel="webhook",outcome="failed"\} 0$/m);
+  await dispatcher.stop(100);
+  assert.deepEqual(await store.load(Date.now()), [], 'nothing left owed on disk');
+});
+
+test('500, 500, then 200 → delivered exactly once in the end; failed 2, sent 1; every attempt freshly signed', async (t) => {
+  const rx = await receiver(t, (i) => ({ status: i < 2 ? 500 : 200 }));
+  const { dispatcher, store, metrics } = await rig(t, [target(rx.url)]);
+  await dispatcher.enqueue([note()]);
+  await waitUntil(() => dispatcher.pending === 0, 'delivery accepted after retries');
+  await dispatcher.stop(100);
+  assert.equal(rx.received.length, 3);
+  assert.equal(await counted(metrics, 'failed'), 2);
+  assert.equal(await counted(metrics, 'sent'), 1);
+  const ids = new Set<unknown>();
+  for (const r of rx.received) {
+    verifySignature(r); // present on every attempt, and over that attempt's bytes
+    ids.add(bodyOf(r).id);
+    assert.equal(r.headers['x-wallet-sentinel-id'], 'default/low_balance/mh7q2x');
+  }
+  assert.deepEqual([...ids], ['default/low_balance/mh7q2x'], 'the id is stable across retries');
+  assert.deepEqual(await store.load(Date.now()), []);
+});
+
+const finalStatuses: Array<[number, string]> = [
+  [400, 'bad request'],
+  [404, 'not found'],
+  [410, 'gone'],
+  [401, 'unauthorized'],
+];
+for (const [status, name] of finalStatuses) {
+  test(`${status} (${name}) → given up after one attempt, not retried`, async (t) => {
+    const rx = await receiver(t, () => ({ status }));
+    const { dispatcher, store, metrics } = await rig(t, [target(rx.url)]);
+    await dispatcher.enqueue([note()]);
+    await waitUntil(() => dispatcher.pending === 0, 'delivery given up');
+    // A second notification goes through the same target: if the first were still being retried it
+    // would come first; it does not.
+    await dispatcher.enqueue([note({ id: 'second', status: 'resolved', reason: 'resolve' })]);
+    await waitUntil(() => dispatcher.pending === 0 && rx.received.length >= 2, 'second delivery tried');
+    await dispatcher.stop(100);
+    assert.deepEqual(
+      rx.received.map((r) => bodyOf(r).id),
+      ['default/low_balance/mh7q2x', 'second'],
+    );
+    assert.equal(await counted(metrics, 'failed'), 2);
+    assert.equal(await counted(metrics, 'sent'), 0);
+    assert.deepEqual(await store.load(Date.now()), []);
+  });
+}
+
+for (const status of [301, 302, 303, 307, 308]) {
+  test(`${status} → not followed (the other receiver gets nothing) and not retried`, async (t) => {
+    const other = await receiver(t, () => ({ status: 200 }));
+    const rx = await receiver(t, () => ({ status, headers: { Location: other.url } }));
+    const { dispatcher, metrics } = await rig(t, [target(rx.url)]);
+    await dispatcher.enqueue([note()]);
+    await waitUntil(() => dispatcher.pending === 0, 'delivery given up');
+    await dispatcher.stop(100);
+    assert.equal(rx.received.length, 1);
+    assert.equal(other.received.length, 0);
+    assert.equal(await counted(metrics, 'failed'), 1);
+    assert.equal(await counted(metrics, 'sent'), 0);
+  });
+}
+
+test('429 with Retry-After: 1 → the next attempt comes no sooner than ~1 s later', async (t) => {
+  const rx = await receiver(t, (i) => (i === 0 ? { status: 429, headers: { 'Retry-After': '1' } } : { status: 200 }));
+  const { dispatcher, metrics } = await rig(t, [target(rx.url)]);
+  await dispatcher.enqueue([note()]);
+  await waitUntil(() => dispatcher.pending === 0, 'delivery accepted after Retry-After', 10_000);
+  assert.equal(rx.received.length, 2);
+  const gap = rx.received[1]!.at - rx.received[0]!.at;
+  assert.ok(gap >= 900, `second attempt ${gap.toFixed(0)} ms after the first`);
+  assert.equal(await counted(metrics, 'failed'), 1);
+  assert.equal(await counted(metrics, 'sent'), 1);
+  verifySignature(rx.received[0]!);
+  verifySignature(rx.received[1]!);
+});
+
+test('a receiver that never answers: stop() aborts the attempt, the delivery stays owed, a new Dispatcher re-sends it exactly once', async (t) => {
+  let healthy = false;
+  const rx = await receiver(t, () => (healthy ? { status: 200 } : 'hang'));
+  const dir = tempDir(t);
+  const first = await rig(t, [target(rx.url)], { dir });
+  await first.dispatcher.enqueue([note()]);
+  await waitUntil(() => rx.received.length === 1, 'the attempt reached the receiver');
+  await first.dispatcher.stop(100);
+  await waitUntil(() => rx.closedHanging === 1, 'the hanging request was abandoned');
+
+  const owed = await first.store.load(Date.now());
+  assert.equal(owed.length, 1, 'still owed on disk');
+  assert.equal(owed[0]!.notification.id, 'default/low_balance/mh7q2x');
+  assert.equal(await counted(first.metrics, 'sent'), 0);
+
+  healthy = true;
+  const second = await rig(t, [target(rx.url)], { dir });
+  await waitUntil(() => second.dispatcher.pending === 0, 'owed delivery re-sent');
+  await second.dispatcher.stop(100);
+  assert.equal(rx.received.length, 2, 'one hung attempt, then exactly one re-send');
+  assert.equal(bodyOf(rx.received[1]!).id, 'default/low_balance/mh7q2x');
+  verifySignature(rx.received[1]!);
+  assert.equal(await counted(second.metrics, 'sent'), 1);
+  assert.deepEqual(await second.store.load(Date.now()), []);
+});
+
+test('two targets, one dead (connection refused): the healthy one gets its notification; the dead one stays owed', async (t) => {
+  const dead = await deadUrl();
+  const rx = await receiver(t, () => ({ status: 200 }));
+  const { dispatcher, store, metrics } = await rig(t, [target(dead, 1), target(rx.url, 2)]);
+  await dispatcher.enqueue([note()]);
+  await waitUntil(() => rx.received.length === 1, 'healthy target served');
+  await waitUntil(() => dispatcher.pending === 1, 'healthy delivery done');
+  // The dead target keeps failing (and is counted) without disturbing the healthy one.
+  await waitUntil(async () => (await counted(metrics, 'failed')) >= 2, 'the dead target retried');
+  await dispatcher.stop(100);
+  assert.equal(rx.received.length, 1);
+  assert.equal(await counted(metrics, 'sent'), 1);
+  const owed = await store.load(Date.now());
+  assert.deepEqual(
+    owed.map((x) => x.target),
+    ['webhook:webhook#1 (127.0.0.1)'],
+  );
+});
+
+test('two targets, one that never answers: the healthy one is served long before the other would time out', async (t) => {
+  const hung = await receiver(t, () => 'hang');
+  const rx = await receiver(t, () => ({ status: 200 }));
+  const { dispatcher } = await rig(t, [target(hung.url, 1), target(rx.url, 2)]);
+  await dispatcher.enqueue([note(), note({ id: 'b', status: 'resolved', reason: 'resolve' })]);
+  // The notifier's own timeout is 15 s; the healthy target must not wait for it.
+  await waitUntil(() => rx.received.length === 2, 'healthy target served both', 5000);
+  assert.deepEqual(
+    rx.received.map((r) => bodyOf(r).id),
+    ['default/low_balance/mh7q2x', 'b'],
+  );
+  await waitUntil(() => hung.received.length >= 1, 'the hung target got its first attempt');
+  assert.equal(hung.received.length, 1, 'the hung target has one attempt in flight, the second waits behind it');
+  await dispatcher.stop(100);
+});
+
+test('deliveries to one target arrive in the order enqueued (firing before resolved), even when the first needs retries', async (t) => {
+  // The receiver fails the first two requests, whatever they are.
+  const rx = await receiver(t, (i) => ({ status: i < 2 ? 503 : 200 }));
+  const { dispatcher, metrics } = await rig(t, [target(rx.url)]);
+  const firingNote = note({ id: 'inst-1' });
+  const resolvedNote = note({ id: 'inst-1', status: 'resolved', reason: 'resolve', decidedAt: T0 + 60_000 });
+  await dispatcher.enqueue([firingNote]);
+  await dispatcher.enqueue([resolvedNote]);
+  await waitUntil(() => dispatcher.pending === 0, 'both delivered');
+  await dispatcher.stop(100);
+  const seen = rx.received.map((r) => String(bodyOf(r).status));
+  assert.deepEqual(seen, ['firing', 'firing', 'firing', 'resolved']);
+  assert.equal(await counted(metrics, 'failed'), 2);
+  assert.equal(await counted(metrics, 'sent'), 2);
+});
+
+test('order holds for several notifications in one enqueue, with a 429 in the way', async (t) => {
+  const rx = await receiver(t, (i) => (i === 1 ? { status: 429, headers: { 'Retry-After': '0' } } : { status: 200 }));
+  const { dispatcher } = await rig(t, [target(rx.url)]);
+  const notes = ['a', 'b', 'c', 'd'].map((id) => note({ id }));
+  await dispatcher.enqueue(notes);
+  await waitUntil(() => dispatcher.pending === 0, 'all delivered');
+  await dispatcher.stop(100);
+  assert.deepEqual(
+    rx.received.map((r) => bodyOf(r).id),
+    ['a', 'b', 'b', 'c', 'd'],
+  );
+});
+
+test("the receiver's view never contains the webhook secret (only the signature)", async (t) => {
+  const rx = await receiver(t, (i) => (i === 0 ? { status: 500 } : i === 1 ? { status: 429, headers: { 'Retry-After': '0' } } : { status: 200 }));
+  const { dispatcher } = await rig(t, [target(rx.url)]);
+  await dispatcher.enqueue([note(), note({ id: 'other', alertname: 'auth_failed', severity: 'critical' })]);
+  await waitUntil(() => dispatcher.pending === 0, 'all delivered');
+  await dispatcher.stop(100);
+  assert.equal(rx.received.length, 4);
+  for (const r of rx.received) {
+    const view = [r.method, r.url, ...r.rawHeaders, r.body].join('\n');
+    assert.ok(!view.includes(WEBHOOK_SECRET), 'the secret reached the receiver');
+    assert.ok(!view.includes('DISTINCTIVE'), 'part of the secret reached the receiver');
+    verifySignature(r);
+  }
+});
+
+// A receiver that accepts (2xx) but answers with a large body (an HTML page, say) has accepted the
+// notification; a final status with a large body is still final.
+const bigBodies: Array<[number, boolean | 'ok']> = [
+  [200, 'ok'],
+  [202, 'ok'],
+  [410, false],
+  [400, false],
+];
+for (const [status, expected] of bigBodies) {
+  test(
+    `${status} with a 100 KB response body → ${expected === 'ok' ? 'success' : 'final failure, not retried'} (the status decides, not the body size)`,
+    async (t) => {
+      const page = `<html>${'x'.repeat(100_000)}</html>`;
+      const rx = await receiver(t, () => ({ status, headers: { 'Content-Type': 'text/html' }, body: page }));
+      const send = new WebhookNotifier(target(rx.url), SETTINGS).send(note(), new AbortController().signal);
+      if (expected === 'ok') await send;
+      else {
+        await assert.rejects(send, (err: unknown) => {
+          assert.ok(err instanceof NotifyError);
+          assert.equal(err.retryable, false);
+          return true;
+        });
+      }
+      assert.equal(rx.received.length, 1);
+    },
+  );
+}
+
+test('a 200 with a 100 KB body through the Dispatcher → sent once, not re-sent', async (t) => {
+  const rx = await receiver(t, () => ({ status: 200, body: 'y'.repeat(100_000) }));
+  const { dispatcher, metrics } = await rig(t, [target(rx.url)]);
+  await dispatcher.enqueue([note()]);
+  await waitUntil(() => dispatcher.pending === 0, 'delivery accepted', 2000);
+  await dispatcher.stop(100);
+  assert.equal(rx.received.length, 1);
+  assert.equal(await counted(metrics, 'sent'), 1);
+  assert.equal(await counted(metrics, 'failed'), 0);
+});
