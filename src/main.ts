@@ -4,6 +4,7 @@
  * (0 clean, 1 crash, 64 usage, 78 configuration; `check` uses the Nagios codes).
  */
 import { App } from './app.js';
+import { runBacktest } from './cli/backtest.js';
 import { runCheck } from './cli/check.js';
 import { runTestAlert } from './cli/test-alert.js';
 import { loadSettings } from './config/load.js';
@@ -20,6 +21,8 @@ Usage:
   wallet-sentinel [start]        run the daemon (polls, /metrics, alerts)
   wallet-sentinel check          poll once, print the status JSON, exit 0 OK / 1 WARNING / 2 CRITICAL / 3 UNKNOWN
   wallet-sentinel test-alert     send one test notification through every configured channel
+  wallet-sentinel backtest FILE  replay a balance history (CSV timestamp,balance or Prometheus query_range
+                                 JSON) through the alert rules; prints the notifications as JSON lines
   wallet-sentinel --version      print the version
 
 Settings come from the environment and ./.env; see README.md.
@@ -35,7 +38,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${VERSION}\n`);
     return EXIT.ok;
   }
-  if (!['start', 'check', 'test-alert'].includes(command) || rest.length > 0) {
+  const arity: Record<string, number> = { start: 0, check: 0, 'test-alert': 0, backtest: 1 };
+  if (arity[command] === undefined || rest.length !== arity[command]) {
     process.stderr.write(`wallet-sentinel: unknown command or argument: ${[command, ...rest].join(' ')}\n\n${USAGE}`);
     return EXIT.usage;
   }
@@ -43,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
   let settings: Settings;
   let warnings: string[];
   try {
-    ({ settings, warnings } = loadSettings(process.env, { requireApiKey: command !== 'test-alert' }));
+    ({ settings, warnings } = loadSettings(process.env, { requireApiKey: command === 'start' || command === 'check' }));
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     for (const line of err.problems) process.stderr.write(`config error: ${line}\n`);
@@ -55,6 +59,7 @@ async function main(argv: string[]): Promise<number> {
   const out = (line: string) => process.stdout.write(`${line}\n`);
   if (command === 'check') return runCheck(settings, log, out);
   if (command === 'test-alert') return runTestAlert(settings, log, out);
+  if (command === 'backtest') return runBacktest(rest[0]!, settings, log, out);
   return runDaemon(settings, log);
 }
 

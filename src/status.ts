@@ -20,6 +20,7 @@ export function accountStatus(account: string, s: AccountState, f: Forecast, ale
   const burn: Record<string, number | null> = {};
   for (const w of BURN_WINDOW_NAMES) burn[w] = finiteOrNull(f.rates[w]);
   const runway = finiteOrNull(f.runwaySeconds);
+  const runwayLow = finiteOrNull(f.runwayLowSeconds);
   return {
     account,
     balance: s.balance,
@@ -33,7 +34,15 @@ export function accountStatus(account: string, s: AccountState, f: Forecast, ale
     exhausted: s.exhausted,
     burn_rate_per_hour: burn,
     runway_seconds: runway,
+    runway_low_seconds: runwayLow,
+    runway_high_seconds: finiteOrNull(f.runwayHighSeconds),
+    forecast_confidence: f.confidence,
+    forecast_method: f.method,
+    /** Predicted depletion time (central), and the earliest the band allows. */
     depletion_at: runway === null ? null : iso(now + runway * 1000),
+    depletion_at_earliest: runwayLow === null ? null : iso(now + runwayLow * 1000),
+    spend_last_3h: f.recentSpend === null ? null : round(f.recentSpend),
+    expected_spend_last_3h: f.expectedRecentSpend === null ? null : round(f.expectedRecentSpend),
     consumed_credits_total: round(s.history.consumedTotal),
     topups_total: s.history.topupsTotal,
     samples: s.history.samples.length,

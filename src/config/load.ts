@@ -27,7 +27,7 @@ const KNOWN = new Set([
   'TELEPHONY_API_KEY', 'TELEPHONY_API_KEY_FILE', 'POLL_SCHEDULE', 'POLL_TIMEZONE', 'REQUEST_TIMEOUT_MS',
   'LOW_BALANCE_THRESHOLD', 'CRITICAL_BALANCE_THRESHOLD', 'RUNWAY_WARNING_HOURS', 'RUNWAY_CRITICAL_HOURS',
   'TOPUP_MIN_CREDITS', 'ALERT_REPEAT_INTERVAL', 'ALERT_REPEAT_RUNWAY_FRACTION', 'ALERT_HYSTERESIS_PERCENT',
-  'ALERT_RETRY_BASE_DELAY', 'SMTP_URL', 'SMTP_URL_FILE', 'SMTP_REQUIRE_TLS', 'ALERT_EMAIL_FROM', 'ALERT_EMAIL_TO',
+  'ALERT_RETRY_BASE_DELAY', 'SPEND_ANOMALY_FACTOR', 'SPEND_ANOMALY_MIN_CREDITS', 'SMTP_URL', 'SMTP_URL_FILE', 'SMTP_REQUIRE_TLS', 'ALERT_EMAIL_FROM', 'ALERT_EMAIL_TO',
   'ALERT_WEBHOOK_URL', 'ALERT_WEBHOOK_SECRET', 'ALERT_WEBHOOK_SECRET_FILE', 'ALERT_PAGERDUTY_ROUTING_KEY',
   'ALERT_PAGERDUTY_ROUTING_KEY_FILE', 'METRICS_HOST', 'METRICS_PORT',
   'STATE_DIR', 'LOG_LEVEL',
@@ -177,6 +177,8 @@ function fieldSchemas(requireApiKey: boolean) {
     ALERT_REPEAT_RUNWAY_FRACTION: number(0, { min: 0, max: 1 }),
     ALERT_HYSTERESIS_PERCENT: number(5, { min: 0, max: 100 }),
     ALERT_RETRY_BASE_DELAY: duration('5s', 100),
+    SPEND_ANOMALY_FACTOR: number(3, { min: 1 }),
+    SPEND_ANOMALY_MIN_CREDITS: number(10, { min: 0 }),
     SMTP_URL: secret.refine((v) => v === undefined || /^smtps?:\/\/[^/]/.test(v.reveal()), {
       message: 'must be an smtp:// or smtps:// URL',
     }),
@@ -246,6 +248,8 @@ function toSettings(v: Fields): Settings {
       runwayCriticalHours: v.RUNWAY_CRITICAL_HOURS,
       topupMinCredits: v.TOPUP_MIN_CREDITS,
       hysteresisPercent: v.ALERT_HYSTERESIS_PERCENT,
+      spendAnomalyFactor: v.SPEND_ANOMALY_FACTOR,
+      spendAnomalyMinCredits: v.SPEND_ANOMALY_MIN_CREDITS,
     },
     alerts: {
       repeatIntervalMs: v.ALERT_REPEAT_INTERVAL,

@@ -41,6 +41,10 @@ export interface RuleSettings {
   readonly topupMinCredits: number;
   /** A firing threshold alert calms down only once its value clears the threshold by this much (percent). */
   readonly hysteresisPercent: number;
+  /** spend_anomaly: spend over the last 3 h at least this many times what the pattern expects… */
+  readonly spendAnomalyFactor: number;
+  /** …and at least this many credits above it. */
+  readonly spendAnomalyMinCredits: number;
 }
 
 export interface EmailSettings {

@@ -2,6 +2,7 @@
  * Burn rate and runway, PURE: the daemon, `check` and `backtest` all call these with the time passed in.
  */
 import type { History, Sample } from './history.js';
+import { expectedRate, expectedSpend, profileReady, profileRunway } from './profile.js';
 
 export const BURN_WINDOWS = { '1h': 3_600_000, '6h': 6 * 3_600_000, '24h': 24 * 3_600_000 } as const;
 export type BurnWindow = keyof typeof BURN_WINDOWS;
@@ -14,18 +15,8 @@ const HOUR_MS = 3_600_000;
 
 /** Net credits per hour over the samples inside [now − windowMs, now] (never below 0); NaN with fewer than two. */
 export function burnRate(samples: readonly Sample[], now: number, windowMs: number): number {
-  const from = now - windowMs;
-  let first: Sample | undefined;
-  let last: Sample | undefined;
-  for (let i = samples.length - 1; i >= 0; i--) {
-    const s = samples[i]!;
-    if (s.t > now) continue;
-    if (s.t < from) break;
-    last ??= s;
-    first = s;
-  }
-  if (!first || !last || last.t <= first.t) return NaN;
-  return Math.max(0, ((last.consumed - first.consumed) / (last.t - first.t)) * HOUR_MS);
+  const w = windowSpend(samples, now, windowMs);
+  return w === null ? NaN : (w.spend / (w.to - w.from)) * HOUR_MS;
 }
 
 export type BurnRates = Record<BurnWindow, number>;
@@ -36,37 +27,122 @@ export function burnRates(h: History, now: number): BurnRates {
   return out;
 }
 
+export type Confidence = 'none' | 'low' | 'medium' | 'high';
+export const CONFIDENCES: readonly Confidence[] = ['none', 'low', 'medium', 'high'];
+
+/** History span below which confidence is none / low / medium; high after. */
+export const CONFIDENCE_SPAN_HOURS = { low: 6, medium: 24, high: 72 } as const;
+/** The short-window rate is a burst once it is this many times what is expected now. */
+const BURST_FACTOR = { rate: 3, profile: 2 } as const;
+/** Width of the low/high band around the central runway (rate multiplier). */
+const BAND = 1.3;
+/** Window of the spend_anomaly comparison. */
+export const ANOMALY_WINDOW_MS = 3 * HOUR_MS;
+
 export interface Forecast {
   rates: BurnRates;
-  /** The rate the runway rests on (credits/hour); 0 while not burning. */
+  /** The spend rate the central runway rests on (credits/hour); 0 while not burning. */
   burnRatePerHour: number;
-  /** Seconds until the balance reaches 0; Infinity while not burning; 0 once empty. */
+  /** Central estimate: seconds until the balance reaches 0; Infinity while not burning; 0 once empty. */
   runwaySeconds: number;
+  /** Pessimistic and optimistic ends of the band around it. */
+  runwayLowSeconds: number;
+  runwayHighSeconds: number;
+  /** What depletion_forecast compares: the central runway, or the pessimistic one while history is short. */
+  alertRunwaySeconds: number;
+  confidence: Confidence;
+  /** `profile` once a full week of hourly spend is known, else `rate` (window rates), `none` without evidence. */
+  method: 'none' | 'rate' | 'profile';
+  /** Spend over the last 3 h, and what the usage pattern expected for those hours; null when unknown. */
+  recentSpend: number | null;
+  expectedRecentSpend: number | null;
 }
 
 /**
- * Runway from the current balance and the fastest of the burn-rate windows: a recent burst shortens
- * the forecast at once, a quiet hour never hides a day of spend (err toward warning).
+ * The runway forecast. With a full weekly profile: spend follows the profile for each coming hour,
+ * scaled by how the last 24 h compared with it (growth, a quiet week). Before that: the longest window
+ * rate. Either way a burst (the 1 h rate far above what is expected now) takes over at once, and while
+ * the history is short the alert looks at the pessimistic end of the band: a short history never
+ * silences a wallet that is visibly running out.
  */
 export function forecast(h: History, balance: number | null, now: number): Forecast {
   const rates = burnRates(h, now);
-  const finite = BURN_WINDOW_NAMES.map((w) => rates[w]).filter((r) => Number.isFinite(r));
-  const rate = hasEvidence(h.samples, now) ? Math.max(0, ...finite) : 0;
-  let runwaySeconds = Infinity;
-  if (balance !== null && balance <= 0) runwaySeconds = 0;
-  else if (balance !== null && rate > 0) runwaySeconds = (balance / rate) * 3600;
-  return { rates, burnRatePerHour: rate, runwaySeconds };
+  const spanHours = h.firstSampleAt === null ? 0 : (now - h.firstSampleAt) / HOUR_MS;
+  const confidence: Confidence =
+    spanHours < CONFIDENCE_SPAN_HOURS.low ? 'none' : spanHours < CONFIDENCE_SPAN_HOURS.medium ? 'low' : spanHours < CONFIDENCE_SPAN_HOURS.high ? 'medium' : 'high';
+  const recent = windowSpend(h.samples, now, ANOMALY_WINDOW_MS);
+  const ready = profileReady(h.profile);
+  const expectedRecentSpend =
+    recent === null ? null : ready ? expectedSpend(h.profile, recent.from, recent.to) : spanHours >= 24 && Number.isFinite(rates['24h']) ? (rates['24h'] * (recent.to - recent.from)) / HOUR_MS : null;
+  const base = { rates, confidence, recentSpend: recent?.spend ?? null, expectedRecentSpend };
+
+  if (balance !== null && balance <= 0) {
+    return { ...base, burnRatePerHour: 0, runwaySeconds: 0, runwayLowSeconds: 0, runwayHighSeconds: 0, alertRunwaySeconds: 0, method: 'none' };
+  }
+  if (balance === null || !hasEvidence(h.samples, now)) {
+    const inf = Infinity;
+    return { ...base, burnRatePerHour: 0, runwaySeconds: inf, runwayLowSeconds: inf, runwayHighSeconds: inf, alertRunwaySeconds: inf, method: 'none' };
+  }
+
+  const r1h = rates['1h'];
+  const seconds = (rate: number) => (rate > 0 ? (balance / rate) * 3600 : Infinity);
+  let central: number, low: number, high: number, burnRatePerHour: number;
+  let method: Forecast['method'] = 'rate';
+  const day = windowSpend(h.samples, now, BURN_WINDOWS['24h']);
+  const expectedDay = ready && day ? expectedSpend(h.profile, day.from, day.to) : null;
+  if (ready && day && expectedDay !== null && expectedDay > 0) {
+    method = 'profile';
+    const scale = clamp(day.spend / expectedDay, 0.25, 4);
+    const expectedNow = (expectedRate(h.profile, now) ?? 0) * scale;
+    const burst = Number.isFinite(r1h) && r1h > BURST_FACTOR.profile * Math.max(expectedNow, (expectedDay / 24) * scale);
+    const byProfile = (k: number) => profileRunway(h.profile, balance, now, scale * k);
+    const burstRunway = burst ? seconds(r1h) : Infinity;
+    central = Math.min(byProfile(1), burstRunway);
+    low = Math.min(byProfile(BAND), burstRunway);
+    high = byProfile(1 / BAND);
+    burnRatePerHour = burst ? r1h : ((expectedSpend(h.profile, now, now + 24 * HOUR_MS) ?? 0) * scale) / 24;
+  } else {
+    const finite = BURN_WINDOW_NAMES.map((w) => rates[w]).filter((r) => Number.isFinite(r));
+    const longest = [rates['24h'], rates['6h'], r1h].find((r) => Number.isFinite(r)) ?? 0;
+    const rate = Number.isFinite(r1h) && r1h > BURST_FACTOR.rate * longest ? r1h : longest;
+    central = seconds(rate);
+    low = seconds(Math.max(rate, ...finite) * BAND);
+    high = seconds(Math.min(rate, ...finite) / BAND);
+    burnRatePerHour = rate;
+  }
+  const alertRunwaySeconds = confidence === 'none' || confidence === 'low' ? low : central;
+  return { ...base, burnRatePerHour, runwaySeconds: central, runwayLowSeconds: low, runwayHighSeconds: high, alertRunwaySeconds, method };
 }
 
+const clamp = (x: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, x));
+
+/** Net spend between the first and last sample inside [now − windowMs, now]; null with fewer than two. */
+function windowSpend(samples: readonly Sample[], now: number, windowMs: number): { spend: number; from: number; to: number } | null {
+  let first: Sample | undefined;
+  let last: Sample | undefined;
+  for (let i = samples.length - 1; i >= 0; i--) {
+    const s = samples[i]!;
+    if (s.t > now) continue;
+    if (s.t < now - windowMs) break;
+    last ??= s;
+    first = s;
+  }
+  if (!first || !last || last.t <= first.t) return null;
+  return { spend: Math.max(0, last.consumed - first.consumed), from: first.t, to: last.t };
+}
+
+/** At least MIN_RUNWAY_EVIDENCE samples over its span inside the last 24 h, with net spend. */
 function hasEvidence(samples: readonly Sample[], now: number): boolean {
-  const inWindow = samples.filter((s) => s.t <= now && s.t >= now - BURN_WINDOWS['24h']);
-  const first = inWindow[0];
-  const last = inWindow.at(-1);
-  return (
-    inWindow.length >= MIN_RUNWAY_EVIDENCE.samples &&
-    first !== undefined &&
-    last !== undefined &&
-    last.t - first.t >= MIN_RUNWAY_EVIDENCE.spanMs &&
-    last.consumed > first.consumed
-  );
+  let count = 0;
+  let first: Sample | undefined;
+  let last: Sample | undefined;
+  for (let i = samples.length - 1; i >= 0; i--) {
+    const s = samples[i]!;
+    if (s.t > now) continue;
+    if (s.t < now - BURN_WINDOWS['24h']) break;
+    last ??= s;
+    first = s;
+    count++;
+  }
+  return count >= MIN_RUNWAY_EVIDENCE.samples && !!first && !!last && last.t - first.t >= MIN_RUNWAY_EVIDENCE.spanMs && last.consumed > first.consumed;
 }

@@ -1,3 +1,5 @@
+import { addSpend, EMPTY_PROFILE, type WeeklyProfile } from './profile.js';
+
 /**
  * Balance history of one wallet, PURE: no I/O, no clock — every function takes `now`/`t` in epoch ms.
  *
@@ -26,12 +28,23 @@ export interface History {
    * this up before they count as consumption, so jitter around a flat balance adds no spend.
    */
   readonly pendingCredit: number;
+  /** When the first sample was taken: how much history the forecast rests on. */
+  readonly firstSampleAt: number | null;
+  /** Spend by hour of week, learnt over the whole history (bounded: 168 numbers). */
+  readonly profile: WeeklyProfile;
 }
 
-export const EMPTY_HISTORY: History = Object.freeze({ samples: [], consumedTotal: 0, topupsTotal: 0, pendingCredit: 0 });
+export const EMPTY_HISTORY: History = Object.freeze({
+  samples: [],
+  consumedTotal: 0,
+  topupsTotal: 0,
+  pendingCredit: 0,
+  firstSampleAt: null,
+  profile: EMPTY_PROFILE,
+});
 
 /** Samples younger than `fullResolutionMs` are all kept; older ones are kept one per `thinnedSpacingMs`, up to `keepMs`. */
-export const RETENTION = { fullResolutionMs: 3_600_000, thinnedSpacingMs: 60_000, keepMs: 25 * 3_600_000 } as const;
+export const RETENTION = { fullResolutionMs: 3_600_000, thinnedSpacingMs: 5 * 60_000, keepMs: 25 * 3_600_000 } as const;
 
 export interface RecordResult {
   history: History;
@@ -65,23 +78,32 @@ export function recordSample(h: History, t: number, balance: number, topupMinCre
     }
   }
   const consumedTotal = h.consumedTotal + consumed;
-  const samples = thin([...h.samples, { t, balance, consumed: consumedTotal - pendingCredit }], t);
+  const samples = appendThinned(h.samples, { t, balance, consumed: consumedTotal - pendingCredit });
   return {
-    history: { samples, consumedTotal, topupsTotal: h.topupsTotal + (topup ? 1 : 0), pendingCredit },
+    history: {
+      samples,
+      consumedTotal,
+      topupsTotal: h.topupsTotal + (topup ? 1 : 0),
+      pendingCredit,
+      firstSampleAt: h.firstSampleAt ?? t,
+      profile: last ? addSpend(h.profile, last.t, t, consumed) : h.profile,
+    },
     consumed,
     topup,
   };
 }
 
-/** Drops samples past retention and thins old ones; the newest is always kept. */
-function thin(samples: Sample[], now: number): Sample[] {
+/** A new array: the old samples past retention dropped, old ones thinned, and `s` appended (always kept). */
+function appendThinned(samples: readonly Sample[], s: Sample): Sample[] {
   const out: Sample[] = [];
-  for (const s of samples) {
-    const age = now - s.t;
+  let prev: Sample | undefined;
+  for (const x of samples) {
+    const age = s.t - x.t;
     if (age > RETENTION.keepMs) continue;
-    const prev = out.at(-1);
-    if (age > RETENTION.fullResolutionMs && prev && s.t - prev.t < RETENTION.thinnedSpacingMs) continue;
-    out.push(s);
+    if (age > RETENTION.fullResolutionMs && prev && x.t - prev.t < RETENTION.thinnedSpacingMs) continue;
+    out.push(x);
+    prev = x;
   }
+  out.push(s);
   return out;
 }

@@ -24,6 +24,10 @@ export function humanDuration(seconds: number): string {
   return `about ${Math.round(seconds)} seconds`;
 }
 
+function humanRate(n: Notification): string {
+  return n.wallet.burnRatePerHour === null ? 'rate unknown' : `${fmtNumber(n.wallet.burnRatePerHour)} credits/hour`;
+}
+
 export function depletionTime(n: Notification): string | null {
   const r = n.wallet.runwaySeconds;
   return r === null ? null : new Date(n.decidedAt + r * 1000).toISOString();
@@ -43,6 +47,8 @@ export function summary(n: Notification): string {
       return `Telephony.io rejects the API key of wallet '${n.account}': its balance cannot be watched`;
     case 'poll_failing':
       return `wallet-sentinel cannot read the balance of wallet '${n.account}': polls keep failing`;
+    case 'spend_anomaly':
+      return `${w} is spending far faster than usual: ${humanRate(n)} — check for fraud (SMS pumping) or a runaway loop`;
     case 'test':
       return `TEST notification from wallet-sentinel for wallet '${n.account}': no action needed`;
   }
@@ -60,6 +66,8 @@ export function action(n: Notification): string {
       return 'Check TELEPHONY_API_KEY: the key may have been revoked or rotated. Create a new key in the Telephony.io dashboard and update the secret.';
     case 'poll_failing':
       return "Check wallet-sentinel's logs and the Telephony.io status page; meanwhile check the balance in the Telephony.io dashboard by hand.";
+    case 'spend_anomaly':
+      return 'Check recent calls and messages in the Telephony.io dashboard for unexpected traffic (SMS pumping fraud, a retry loop in your application); stop it, then top up if needed.';
     case 'test':
       return 'Nothing to do: this message only checks that alerts reach you.';
   }

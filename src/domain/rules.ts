@@ -9,7 +9,7 @@ import type { Forecast } from './forecast.js';
 export const SEVERITIES = ['warning', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-export const ALERT_NAMES = ['low_balance', 'depletion_forecast', 'wallet_exhausted', 'auth_failed', 'poll_failing'] as const;
+export const ALERT_NAMES = ['low_balance', 'depletion_forecast', 'wallet_exhausted', 'auth_failed', 'poll_failing', 'spend_anomaly'] as const;
 export type AlertName = (typeof ALERT_NAMES)[number];
 
 /** Scheduled polls in a row that ran and failed before `poll_failing` fires. */
@@ -39,10 +39,10 @@ function below(value: number, warnAt: number | undefined, critAt: number | undef
 
 export const RULES: Record<AlertName, Rule> = {
   low_balance: ({ state: { balance }, settings: s, firing }) => {
-    if (balance === null) return null;
+    if (balance === null) return firing?.low_balance ?? null; // unknown (a 402 without current_balance): hold
     return below(balance, s.lowBalanceThreshold, s.criticalBalanceThreshold, firing?.low_balance, s.hysteresisPercent / 100);
   },
-  depletion_forecast: ({ state, forecast: { runwaySeconds }, settings: s, firing }) => {
+  depletion_forecast: ({ state, forecast: { alertRunwaySeconds: runwaySeconds }, settings: s, firing }) => {
     if (state.exhausted || !Number.isFinite(runwaySeconds)) return null; // empty is wallet_exhausted's job
     const h = s.hysteresisPercent / 100;
     return below(runwaySeconds, s.runwayWarningHours * HOUR_S, s.runwayCriticalHours * HOUR_S, firing?.depletion_forecast, h);
@@ -50,6 +50,14 @@ export const RULES: Record<AlertName, Rule> = {
   wallet_exhausted: ({ state }) => (state.exhausted ? 'critical' : null),
   auth_failed: ({ state }) => (state.authFailed ? 'critical' : null),
   poll_failing: ({ state }) => (state.consecutiveFailures >= POLL_FAILING_AFTER ? 'warning' : null),
+  // Spend over the last hours far above what the usage pattern expects for them (SMS pumping, a runaway
+  // loop), and by more than a floor so a tiny wallet does not alarm on cents.
+  spend_anomaly: ({ forecast: { recentSpend, expectedRecentSpend }, settings: s, firing }) => {
+    if (recentSpend === null || expectedRecentSpend === null) return null;
+    const factor = firing?.spend_anomaly ? s.spendAnomalyFactor / (1 + s.hysteresisPercent / 100) : s.spendAnomalyFactor;
+    const anomalous = recentSpend >= factor * expectedRecentSpend && recentSpend - expectedRecentSpend >= s.spendAnomalyMinCredits;
+    return anomalous ? 'warning' : null;
+  },
 };
 
 export type Conditions = Partial<Record<AlertName, Severity>>;

@@ -50,6 +50,24 @@ export function createMetrics(account: string) {
       labelNames: ['account'] as const,
       registers,
     }),
+    runwayLow: new Gauge({
+      name: 'telephony_wallet_runway_low_seconds',
+      help: 'Pessimistic end of the runway forecast band, in seconds; +Inf while not burning.',
+      labelNames: ['account'] as const,
+      registers,
+    }),
+    runwayHigh: new Gauge({
+      name: 'telephony_wallet_runway_high_seconds',
+      help: 'Optimistic end of the runway forecast band, in seconds; +Inf while not burning.',
+      labelNames: ['account'] as const,
+      registers,
+    }),
+    confidence: new Gauge({
+      name: 'telephony_wallet_forecast_confidence',
+      help: 'Confidence of the runway forecast by the history it rests on: 0 none (<6h), 1 low (<24h), 2 medium (<72h), 3 high.',
+      labelNames: ['account'] as const,
+      registers,
+    }),
     apiUp: new Gauge({
       name: 'telephony_api_up',
       help: '1 if the last poll of the Telephony.io API succeeded, else 0.',
@@ -100,6 +118,9 @@ export function createMetrics(account: string) {
   m.topups.inc({ account }, 0);
   for (const window of BURN_WINDOW_NAMES) m.burnRate.set({ account, window }, NaN);
   m.runway.set({ account }, Infinity);
+  m.runwayLow.set({ account }, Infinity);
+  m.runwayHigh.set({ account }, Infinity);
+  m.confidence.set({ account }, 0);
   m.apiUp.set({ account }, 0);
   for (const reason of SKIP_REASONS) m.skipped.inc({ account, reason }, 0);
   for (const channel of CHANNELS) for (const outcome of OUTCOMES) m.notifications.inc({ channel, outcome }, 0);

@@ -1,7 +1,7 @@
 import { INITIAL_ACCOUNT_STATE, isRateLimited, type AccountState, type PollOutcome } from '../domain/account.js';
 import type { AlertBook, Notification } from '../domain/alerts.js';
 import { observe, type EvaluationConfig } from '../domain/evaluate.js';
-import { BURN_WINDOW_NAMES, forecast, type Forecast } from '../domain/forecast.js';
+import { BURN_WINDOW_NAMES, CONFIDENCES, forecast, type Forecast } from '../domain/forecast.js';
 import { ALERT_NAMES, SEVERITIES } from '../domain/rules.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -105,6 +105,9 @@ export class AccountMonitor {
     }
     for (const window of BURN_WINDOW_NAMES) m.burnRate.set({ account, window }, f.rates[window]);
     m.runway.set({ account }, f.runwaySeconds);
+    m.runwayLow.set({ account }, f.runwayLowSeconds);
+    m.runwayHigh.set({ account }, f.runwayHighSeconds);
+    m.confidence.set({ account }, CONFIDENCES.indexOf(f.confidence));
     m.apiUp.set({ account }, up ? 1 : 0);
     if (s.lastSuccessAt !== null) m.lastSuccess.set({ account }, s.lastSuccessAt / 1000);
     // 1 for what fires at its severity; 0 for a series that fired before (resolved, or escalated away from)

@@ -18,6 +18,13 @@ const stateSchema = z.object({
       consumedTotal: finite.min(0),
       topupsTotal: z.number().int().min(0),
       pendingCredit: finite.min(0),
+      firstSampleAt: finite.nullable().default(null),
+      profile: z
+        .object({
+          rates: z.array(finite.nullable()).max(168),
+          open: z.object({ hour: finite, consumed: finite, observedMs: finite }).nullable(),
+        })
+        .default({ rates: [], open: null }),
     }),
     balance: finite.nullable(),
     currency: z.string().nullable(),

@@ -18,12 +18,22 @@ const RULES: RuleSettings = {
   runwayCriticalHours: 24,
   topupMinCredits: 1,
   hysteresisPercent: 5,
+  spendAnomalyFactor: 3,
+  spendAnomalyMinCredits: 10,
 };
 
-const forecastWith = (runwaySeconds: number): Forecast => ({
+const forecastWith = (runwaySeconds: number, extra: Partial<Forecast> = {}): Forecast => ({
   rates: { '1h': NaN, '6h': NaN, '24h': NaN },
   burnRatePerHour: Number.isFinite(runwaySeconds) && runwaySeconds > 0 ? 1 : 0,
   runwaySeconds,
+  runwayLowSeconds: runwaySeconds,
+  runwayHighSeconds: runwaySeconds,
+  alertRunwaySeconds: runwaySeconds,
+  confidence: 'high',
+  method: 'rate',
+  recentSpend: null,
+  expectedRecentSpend: null,
+  ...extra,
 });
 const NOT_BURNING = forecastWith(Infinity);
 
@@ -287,4 +297,29 @@ test('a success records the balance and currency and reports consumption and top
   const expected = recordSample(recordSample(recordSample(EMPTY_HISTORY, T0, 100, 1).history, T0 + MIN, 97, 1).history, T0 + 2 * MIN, 197, 1).history;
   assert.deepEqual(s3.state.history, expected);
   assert.equal(s3.state.lastError, null);
+});
+
+// ---- spend_anomaly: recent spend far above what the pattern expects, with a floor --------------------
+
+const anomalyCases: Array<[string, number | null, number | null, 'warning' | undefined, 'warning' | null]> = [
+  // name, recent 3h spend, expected, firing now, expected severity
+  ['unknown expectation → quiet', 500, null, undefined, null],
+  ['no recent spend known → quiet', null, 10, undefined, null],
+  ['3× expected and 20 above → fires', 30, 10, undefined, 'warning'],
+  ['2.9× expected → quiet', 29, 10, undefined, null],
+  ['far above but under the 10-credit floor (tiny wallet) → quiet', 0.9, 0.1, undefined, null],
+  ['firing: 2.9× holds thanks to hysteresis', 29, 10, 'warning', 'warning'],
+  ['firing: 2.8× (below 3/1.05) resolves', 28, 10, 'warning', null],
+];
+for (const [name, recentSpend, expectedRecentSpend, firing, want] of anomalyCases) {
+  test(`spend_anomaly: ${name}`, () => {
+    const forecast = forecastWith(Infinity, { recentSpend, expectedRecentSpend });
+    const c = evaluateRules({ state: INITIAL_ACCOUNT_STATE, forecast, settings: RULES, firing: firing ? { spend_anomaly: firing } : {} });
+    assert.equal(c.spend_anomaly ?? null, want);
+  });
+}
+
+test('depletion_forecast compares the alert runway (pessimistic while history is short), not the central one', () => {
+  const forecast = forecastWith(100 * HOUR_S, { alertRunwaySeconds: 20 * HOUR_S, confidence: 'low' });
+  assert.equal(evaluateRules({ state: INITIAL_ACCOUNT_STATE, forecast, settings: RULES }).depletion_forecast, 'critical');
 });

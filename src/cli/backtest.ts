@@ -1,0 +1,43 @@
+import { readFile } from 'node:fs/promises';
+import { InputError, parseHistory } from '../backtest/input.js';
+import { replay } from '../backtest/replay.js';
+import type { Settings } from '../config/settings.js';
+import { repeatPolicy } from '../domain/evaluate.js';
+import type { Logger } from '../log.js';
+import { webhookBody } from '../notify/webhook/body.js';
+
+/** sysexits: bad input data, input missing. */
+export const BACKTEST_EXIT = { ok: 0, dataError: 65, noInput: 66 } as const;
+
+/**
+ * `wallet-sentinel backtest FILE`: every notification the daemon would have sent for this history, as one
+ * webhook-body JSON line each on stdout (times simulated); logs and the summary on stderr.
+ */
+export async function runBacktest(file: string, settings: Settings, log: Logger, out: (line: string) => void): Promise<number> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    log.error({ file, code: (err as NodeJS.ErrnoException).code }, 'cannot read the history file');
+    return BACKTEST_EXIT.noInput;
+  }
+  let parsed: ReturnType<typeof parseHistory>;
+  try {
+    parsed = parseHistory(text);
+  } catch (err) {
+    if (!(err instanceof InputError)) throw err;
+    log.error({ file }, `bad history file: ${err.message}`);
+    return BACKTEST_EXIT.dataError;
+  }
+  const started = performance.now();
+  let count = 0;
+  replay(parsed.rows, { account: settings.accountName, rules: settings.rules, repeat: repeatPolicy(settings.alerts) }, (n) => {
+    count++;
+    out(JSON.stringify(webhookBody(n, n.decidedAt)));
+  });
+  log.info(
+    { file, format: parsed.format, rows: parsed.rows.length, notifications: count, ms: Math.round(performance.now() - started) },
+    'backtest done',
+  );
+  return BACKTEST_EXIT.ok;
+}

@@ -1,0 +1,106 @@
+/**
+ * The weekly usage pattern of a wallet, PURE: spend rate by hour of week (UTC, Monday 00:00 = hour 0),
+ * learnt as an exponentially weighted average over weeks. 168 numbers whatever the history length, so
+ * a forecast costs the same on day 2 and on day 200.
+ */
+
+export const HOURS_PER_WEEK = 168;
+const HOUR_MS = 3_600_000;
+/** Weight of the newest week in a bucket's average. */
+const ALPHA = 0.3;
+/** An hour counts only if at least this much of it was observed. */
+const MIN_OBSERVED_MS = 30 * 60_000;
+/** Spend across a gap longer than this (daemon down) is not attributed to hours: its shape is unknown. */
+const MAX_SPREAD_MS = 2 * HOUR_MS;
+
+export interface WeeklyProfile {
+  /** Credits/hour by hour of week; null where never observed. Empty until the first hour closes. */
+  readonly rates: readonly (number | null)[];
+  /** The hour being accumulated: epoch hour index, spend and observed time so far. */
+  readonly open: { readonly hour: number; readonly consumed: number; readonly observedMs: number } | null;
+}
+
+export const EMPTY_PROFILE: WeeklyProfile = Object.freeze({ rates: [], open: null });
+
+/** Epoch ms → hour of week, Monday 00:00 UTC = 0 (1970-01-01 was a Thursday: 72 h into its week). */
+export function hourOfWeek(t: number): number {
+  return (Math.floor(t / HOUR_MS) + 72) % HOURS_PER_WEEK;
+}
+
+/** Spreads `consumed` evenly over [from, to] across the hours it covers, closing each hour passed. */
+export function addSpend(p: WeeklyProfile, from: number, to: number, consumed: number): WeeklyProfile {
+  if (to <= from) return p;
+  let rates = p.rates;
+  let open = p.open;
+  const spread = to - from <= MAX_SPREAD_MS;
+  for (let t = from; t < to; ) {
+    const hour = Math.floor(t / HOUR_MS);
+    const end = Math.min(to, (hour + 1) * HOUR_MS);
+    if (open && open.hour !== hour) {
+      rates = close(rates, open);
+      open = null;
+    }
+    if (spread) {
+      const share = consumed * ((end - t) / (to - from));
+      open = { hour, consumed: (open?.consumed ?? 0) + share, observedMs: (open?.observedMs ?? 0) + (end - t) };
+    }
+    t = end;
+  }
+  return { rates, open };
+}
+
+function close(rates: readonly (number | null)[], open: NonNullable<WeeklyProfile['open']>): readonly (number | null)[] {
+  if (open.observedMs < MIN_OBSERVED_MS) return rates;
+  const out = rates.length === HOURS_PER_WEEK ? [...rates] : new Array<number | null>(HOURS_PER_WEEK).fill(null);
+  const h = (open.hour + 72) % HOURS_PER_WEEK;
+  const observed = open.consumed / (open.observedMs / HOUR_MS);
+  const old = out[h];
+  out[h] = old === null || old === undefined ? observed : old + ALPHA * (observed - old);
+  return out;
+}
+
+/** True once every hour of the week has been observed at least once. */
+export function profileReady(p: WeeklyProfile): boolean {
+  return p.rates.length === HOURS_PER_WEEK && p.rates.every((r) => r !== null);
+}
+
+/** Expected credits/hour at `t`; null when that hour was never observed. */
+export function expectedRate(p: WeeklyProfile, t: number): number | null {
+  return p.rates[hourOfWeek(t)] ?? null;
+}
+
+/** Spend the profile expects over [from, to]; null if any hour in it was never observed. */
+export function expectedSpend(p: WeeklyProfile, from: number, to: number): number | null {
+  let total = 0;
+  for (let t = from; t < to; ) {
+    const end = Math.min(to, (Math.floor(t / HOUR_MS) + 1) * HOUR_MS);
+    const r = expectedRate(p, t);
+    if (r === null) return null;
+    total += (r * (end - t)) / HOUR_MS;
+    t = end;
+  }
+  return total;
+}
+
+/**
+ * Seconds until `balance` is spent if spend follows the profile times `scale` from `now`: walked hour by
+ * hour through one week (at most 169 steps), then extended at the weekly average, since the pattern
+ * repeats. Infinity when the profile expects no spend at all.
+ */
+export function profileRunway(p: WeeklyProfile, balance: number, now: number, scale: number): number {
+  if (balance <= 0) return 0;
+  const weekMs = HOURS_PER_WEEK * HOUR_MS;
+  let left = balance;
+  let spentInWeek = 0;
+  for (let t = now; t < now + weekMs; ) {
+    const end = Math.min(now + weekMs, (Math.floor(t / HOUR_MS) + 1) * HOUR_MS);
+    const rate = (expectedRate(p, t) ?? 0) * scale; // credits/hour
+    const spend = (rate * (end - t)) / HOUR_MS;
+    if (spend >= left) return (t - now + (left / rate) * HOUR_MS) / 1000;
+    left -= spend;
+    spentInWeek += spend;
+    t = end;
+  }
+  if (spentInWeek <= 0) return Infinity;
+  return (weekMs + (left / spentInWeek) * weekMs) / 1000;
+}
