@@ -5,6 +5,7 @@ import type { Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { HttpServer } from './http/server.js';
 import { repeatPolicy } from './domain/evaluate.js';
+import { AlertmanagerSync } from './notify/alertmanager/alertmanager.js';
 import { Dispatcher } from './notify/dispatch.js';
 import { OutboxStore } from './notify/outbox-store.js';
 import { createNotifiers } from './notify/registry.js';
@@ -26,6 +27,7 @@ export class App {
   readonly #monitor: AccountMonitor;
   readonly #scheduler: Scheduler;
   readonly #dispatcher: Dispatcher;
+  readonly #alertmanager: AlertmanagerSync | undefined;
   readonly #shutdown = new AbortController();
   #ready = false;
 
@@ -56,10 +58,22 @@ export class App {
       retryBaseDelayMs: settings.alerts.retryBaseDelayMs,
       now,
     });
+    this.#alertmanager =
+      settings.alertmanager.length === 0
+        ? undefined
+        : new AlertmanagerSync({
+            targets: settings.alertmanager,
+            account,
+            // like Prometheus: a firing alert stays valid a few polls ahead, then expires if not re-sent
+            resendTtlMs: () => Math.max(5 * 60_000, 4 * (this.#scheduler.intervalMs() ?? 60_000)),
+            metrics: this.metrics,
+            log: log.child({ component: 'alertmanager' }),
+          });
     this.#monitor = new AccountMonitor({
       evaluation: { account, rules: settings.rules, repeat: repeatPolicy(settings.alerts) },
       poll: (opts) => pollBalance(client, opts),
       notify: (notifications) => this.#dispatcher.enqueue(notifications),
+      onAlerts: this.#alertmanager ? (book, wallet, at) => this.#alertmanager!.trigger(book, wallet, at) : undefined,
       store: new AccountStore(settings.stateDir, account, log.child({ component: 'store' })),
       metrics: this.metrics,
       log: log.child({ component: 'poller', account }),
@@ -103,6 +117,7 @@ export class App {
     const steps: [string, () => Promise<void>][] = [
       ['scheduler', () => this.#scheduler.stop()],
       ['notifications', () => this.#dispatcher.stop(STOP_GRACE_MS)],
+      ['alertmanager', async () => this.#alertmanager?.flush()],
       ['state', () => this.#monitor.save()],
       ['http', () => this.#http.close()],
     ];

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { parseDuration } from './duration.js';
 import { Secret } from './secret.js';
-import { LOG_LEVELS, WEBHOOK_FORMATS, type Settings, type WebhookFormat, type WebhookTarget } from './settings.js';
+import { LOG_LEVELS, WEBHOOK_FORMATS, type AlertmanagerTarget, type Settings, type WebhookFormat, type WebhookTarget } from './settings.js';
 
 export interface LoadOptions {
   /** Folder whose `.env` is read; default process.cwd(). */
@@ -29,7 +29,7 @@ const KNOWN = new Set([
   'TOPUP_MIN_CREDITS', 'ALERT_REPEAT_INTERVAL', 'ALERT_REPEAT_RUNWAY_FRACTION', 'ALERT_HYSTERESIS_PERCENT',
   'ALERT_RETRY_BASE_DELAY', 'SPEND_ANOMALY_FACTOR', 'SPEND_ANOMALY_MIN_CREDITS', 'SMTP_URL', 'SMTP_URL_FILE', 'SMTP_REQUIRE_TLS', 'ALERT_EMAIL_FROM', 'ALERT_EMAIL_TO',
   'ALERT_WEBHOOK_URL', 'ALERT_WEBHOOK_SECRET', 'ALERT_WEBHOOK_SECRET_FILE', 'ALERT_PAGERDUTY_ROUTING_KEY',
-  'ALERT_PAGERDUTY_ROUTING_KEY_FILE', 'METRICS_HOST', 'METRICS_PORT',
+  'ALERT_PAGERDUTY_ROUTING_KEY_FILE', 'ALERTMANAGER_URL', 'METRICS_HOST', 'METRICS_PORT',
   'STATE_DIR', 'LOG_LEVEL',
 ]);
 const SECRET_VARS = ['TELEPHONY_API_KEY', 'SMTP_URL', 'ALERT_WEBHOOK_SECRET', 'ALERT_PAGERDUTY_ROUTING_KEY'] as const;
@@ -196,6 +196,7 @@ function fieldSchemas(requireApiKey: boolean) {
     ALERT_WEBHOOK_URL: z.string().optional().transform((v, ctx) => (v === undefined ? undefined : webhookTargets(v, ctx))),
     ALERT_WEBHOOK_SECRET: secret,
     ALERT_PAGERDUTY_ROUTING_KEY: secret,
+    ALERTMANAGER_URL: z.string().optional().transform((v, ctx) => (v === undefined ? [] : alertmanagerTargets(v, ctx))),
     METRICS_HOST: text('0.0.0.0'),
     METRICS_PORT: number(9721, { min: 0, max: 65_535, integer: true }),
     STATE_DIR: text('./data'),
@@ -268,6 +269,7 @@ function toSettings(v: Fields): Settings {
     webhook: v.ALERT_WEBHOOK_URL
       ? { targets: v.ALERT_WEBHOOK_URL, secret: v.ALERT_WEBHOOK_SECRET, pagerdutyRoutingKey: v.ALERT_PAGERDUTY_ROUTING_KEY }
       : undefined,
+    alertmanager: v.ALERTMANAGER_URL,
     http: { host: v.METRICS_HOST, port: v.METRICS_PORT },
     stateDir: v.STATE_DIR,
     logLevel: v.LOG_LEVEL,
@@ -299,6 +301,20 @@ function webhookTargets(list: string, ctx: Ctx): WebhookTarget[] {
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return fail(ctx, `URL #${i + 1} is not http(s)`);
     return { url: new Secret(raw), format, label: `webhook#${i + 1}${format === 'json' ? '' : `/${format}`} (${url.host})` };
+  });
+}
+
+function alertmanagerTargets(list: string, ctx: Ctx): AlertmanagerTarget[] {
+  const entries = list.split(',').map((s) => s.trim()).filter(Boolean);
+  return entries.map((raw, i) => {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      return fail(ctx, `URL #${i + 1} is not a valid URL`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return fail(ctx, `URL #${i + 1} is not http(s)`);
+    return { baseUrl: raw.replace(/\/+$/, ''), label: `alertmanager#${i + 1} (${url.host})` };
   });
 }
 

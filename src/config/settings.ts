@@ -1,5 +1,11 @@
 import type { Secret } from './secret.js';
 
+export interface AlertmanagerTarget {
+  readonly baseUrl: string;
+  /** For logs: `alertmanager#1 (host)`. */
+  readonly label: string;
+}
+
 /** Validated, frozen settings for one daemon instance (one account). Built only by loadSettings(). */
 export interface Settings {
   readonly accountName: string;
@@ -27,6 +33,8 @@ export interface Settings {
   };
   readonly email: EmailSettings | undefined;
   readonly webhook: WebhookSettings | undefined;
+  /** Alertmanager base URLs that get the firing set after every poll (`POST /api/v2/alerts`). */
+  readonly alertmanager: readonly AlertmanagerTarget[];
   readonly http: { readonly host: string; readonly port: number };
   readonly stateDir: string;
   readonly logLevel: LogLevel;

@@ -5,7 +5,7 @@ import { BURN_WINDOW_NAMES } from '../domain/forecast.js';
 const DROPPED_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
 export const SKIP_REASONS = ['rate_limited', 'overlap'] as const;
-export const CHANNELS = ['email', 'webhook'] as const;
+export const CHANNELS = ['email', 'webhook', 'alertmanager'] as const;
 export const OUTCOMES = ['sent', 'failed'] as const;
 
 /**

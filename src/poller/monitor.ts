@@ -1,6 +1,6 @@
 import { INITIAL_ACCOUNT_STATE, isRateLimited, type AccountState, type PollOutcome } from '../domain/account.js';
-import type { AlertBook, Notification } from '../domain/alerts.js';
-import { observe, type EvaluationConfig } from '../domain/evaluate.js';
+import type { AlertBook, Notification, WalletSnapshot } from '../domain/alerts.js';
+import { observe, snapshot, type EvaluationConfig } from '../domain/evaluate.js';
 import { BURN_WINDOW_NAMES, CONFIDENCES, forecast, type Forecast } from '../domain/forecast.js';
 import { ALERT_NAMES, SEVERITIES } from '../domain/rules.js';
 import type { Logger } from '../log.js';
@@ -13,6 +13,8 @@ export interface MonitorDeps {
   poll: (opts: FetchOptions) => Promise<PollOutcome>;
   /** Hands notifications over; resolves once they are safely owed (on disk). */
   notify: (notifications: Notification[]) => Promise<void>;
+  /** Told the whole firing set after every poll (state-syncing channels such as Alertmanager); must not block. */
+  onAlerts?: (book: AlertBook, wallet: WalletSnapshot, now: number) => void;
   store: AccountStore;
   metrics: Metrics;
   log: Logger;
@@ -62,7 +64,8 @@ export class AccountMonitor {
   async pollNow(opts: FetchOptions): Promise<void> {
     const outcome = await this.d.poll(opts);
     if (opts.signal?.aborted) return; // cut short by shutdown: not the upstream's failure
-    const obs = observe(this.#state, outcome, this.d.now(), this.d.evaluation);
+    const now = this.d.now();
+    const obs = observe(this.#state, outcome, now, this.d.evaluation);
     const previousAlerts = this.#state.alerts;
     this.#state = obs.state;
     this.#logOutcome(outcome, obs.topup);
@@ -77,6 +80,7 @@ export class AccountMonitor {
     // a crash in between re-sends (at-least-once) rather than loses.
     await this.d.notify(obs.notifications);
     await this.save();
+    this.d.onAlerts?.(obs.state.alerts, snapshot(obs.state, obs.forecast), now);
   }
 
   /** Writes the state file; a failure is logged (the daemon keeps polling), never thrown. */

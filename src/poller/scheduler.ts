@@ -48,6 +48,12 @@ export class Scheduler {
     return this.#task?.getNextRun()?.getTime();
   }
 
+  /** Time between the next two scheduled polls (ms), or undefined when not scheduled. */
+  intervalMs(): number | undefined {
+    const [a, b] = this.#stopped ? [] : (this.#task?.getNextRuns(2) ?? []);
+    return a && b ? b.getTime() - a.getTime() : undefined;
+  }
+
   get running(): boolean {
     return this.#task !== undefined && !this.#stopped;
   }

@@ -1,0 +1,107 @@
+import axios, { type AxiosInstance } from 'axios';
+import type { AlertmanagerTarget } from '../../config/settings.js';
+import type { AlertBook, Notification, WalletSnapshot } from '../../domain/alerts.js';
+import { action, facts, summary } from '../../domain/messages.js';
+import type { Logger } from '../../log.js';
+import type { Metrics } from '../../metrics/metrics.js';
+import { USER_AGENT } from '../../version.js';
+import { SEND_TIMEOUT_MS } from '../notifier.js';
+
+
+interface PostableAlert {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  startsAt: string;
+  endsAt: string;
+}
+
+export const RUNBOOK_BASE = 'https://github.com/wallet-sentinel/wallet-sentinel/blob/main/deploy/README.md';
+
+/**
+ * Hands wallet-sentinel's alerts to Alertmanager (`POST /api/v2/alerts`) the way Prometheus does: the
+ * whole firing set after every poll, each with an `endsAt` a few poll intervals ahead, and a resolved
+ * alert once with `endsAt` now. Alertmanager then owns grouping, silences, routing and deduplication:
+ * two replicas of the sidecar post the same label sets and page once. A failed post is simply retried
+ * by the next poll's sync; a missed resolve expires at `endsAt`.
+ */
+export class AlertmanagerSync {
+  readonly #http: AxiosInstance;
+  /** Label sets posted as firing last time, by key, to resolve them when they stop firing. */
+  #posted = new Map<string, PostableAlert>();
+  #lastError = new Map<string, string>();
+  #running: Promise<void> | undefined;
+  #next: [AlertBook, WalletSnapshot, number] | undefined;
+
+  constructor(
+    private readonly d: { targets: readonly AlertmanagerTarget[]; account: string; resendTtlMs: () => number; metrics: Metrics; log: Logger },
+  ) {
+    this.#http = axios.create({ maxRedirects: 0, responseType: 'stream', validateStatus: () => true, headers: { 'User-Agent': USER_AGENT } });
+  }
+
+  /**
+   * Schedules a sync without blocking the caller (a poll): one at a time, the newest state wins.
+   */
+  trigger(book: AlertBook, wallet: WalletSnapshot, now: number): void {
+    this.#next = [book, wallet, now];
+    if (this.#running) return;
+    this.#running = (async () => {
+      while (this.#next) {
+        const args = this.#next;
+        this.#next = undefined;
+        await this.sync(...args);
+      }
+    })().finally(() => (this.#running = undefined));
+  }
+
+  /** Waits for the sync in flight (shutdown). */
+  async flush(): Promise<void> {
+    await this.#running;
+  }
+
+  /** Posts the current firing set (and what just stopped firing) to every Alertmanager. Never throws. */
+  async sync(book: AlertBook, wallet: WalletSnapshot, now: number): Promise<void> {
+    const current = new Map<string, PostableAlert>();
+    for (const a of Object.values(book)) {
+      const n: Notification = { id: a.id, account: this.d.account, alertname: a.alertname, severity: a.severity, status: 'firing', reason: 'repeat', startsAt: a.startsAt, decidedAt: now, wallet };
+      const labels = { alertname: a.alertname, severity: a.severity, account: this.d.account, service: 'wallet-sentinel' };
+      current.set(JSON.stringify(labels), {
+        labels,
+        annotations: {
+          summary: summary(n),
+          description: `${facts(n).join('\n')}\nWhat to do: ${action(n)}`,
+          runbook_url: `${RUNBOOK_BASE}#${a.alertname}`,
+          wallet_sentinel_id: a.id,
+        },
+        startsAt: new Date(a.startsAt).toISOString(),
+        endsAt: new Date(now + this.d.resendTtlMs()).toISOString(),
+      });
+    }
+    const resolved = [...this.#posted].filter(([k]) => !current.has(k)).map(([, a]) => ({ ...a, endsAt: new Date(now).toISOString() }));
+    const body = [...current.values(), ...resolved];
+    if (body.length === 0) return;
+    const results = await Promise.all(this.d.targets.map((t) => this.#post(t, body)));
+    // Resolves are forgotten only once every Alertmanager took them; firing ones are re-posted anyway.
+    this.#posted = results.every(Boolean) ? current : new Map([...current, ...resolved.map((a) => [JSON.stringify(a.labels), a] as const)]);
+  }
+
+  async #post(t: AlertmanagerTarget, body: PostableAlert[]): Promise<boolean> {
+    let outcome: string;
+    try {
+      const res = await this.#http.post(`${t.baseUrl.replace(/\/+$/, '')}/api/v2/alerts`, body, { signal: AbortSignal.timeout(SEND_TIMEOUT_MS) });
+      (res.data as { destroy?: () => void } | undefined)?.destroy?.();
+      outcome = res.status >= 200 && res.status < 300 ? 'ok' : `answered ${res.status}`;
+    } catch (err) {
+      const code = axios.isAxiosError(err) && typeof err.code === 'string' && /^[A-Z_]+$/.test(err.code) ? err.code : 'error';
+      outcome = code === 'ERR_CANCELED' ? 'timeout' : `network error (${code})`;
+    }
+    const ok = outcome === 'ok';
+    this.d.metrics.notifications.inc({ channel: 'alertmanager', outcome: ok ? 'sent' : 'failed' });
+    if (ok) {
+      if (this.#lastError.delete(t.label)) this.d.log.info({ target: t.label }, 'alertmanager reachable again');
+    } else if (this.#lastError.get(t.label) !== outcome) {
+      this.#lastError.set(t.label, outcome);
+      this.d.log.warn({ target: t.label }, `alertmanager post failed: ${outcome}; retried at the next poll`);
+    }
+    return ok;
+  }
+}
