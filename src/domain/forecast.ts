@@ -2,7 +2,7 @@
  * Burn rate and runway, PURE: the daemon, `check` and `backtest` all call these with the time passed in.
  */
 import type { History, Sample } from './history.js';
-import { expectedRate, expectedSpend, profileReady, profileRunway } from './profile.js';
+import { expectedSpend, expectedSpendBefore, profileReady, profileRunway } from './profile.js';
 
 export const BURN_WINDOWS = { '1h': 3_600_000, '6h': 6 * 3_600_000, '24h': 24 * 3_600_000 } as const;
 export type BurnWindow = keyof typeof BURN_WINDOWS;
@@ -15,7 +15,7 @@ const HOUR_MS = 3_600_000;
 
 /** Net credits per hour over the samples inside [now − windowMs, now] (never below 0); NaN with fewer than two. */
 export function burnRate(samples: readonly Sample[], now: number, windowMs: number): number {
-  const w = windowSpend(samples, now, windowMs);
+  const w = windowSpend(samples, now - windowMs, now);
   return w === null ? NaN : (w.spend / (w.to - w.from)) * HOUR_MS;
 }
 
@@ -70,10 +70,9 @@ export function forecast(h: History, balance: number | null, now: number): Forec
   const spanHours = h.firstSampleAt === null ? 0 : (now - h.firstSampleAt) / HOUR_MS;
   const confidence: Confidence =
     spanHours < CONFIDENCE_SPAN_HOURS.low ? 'none' : spanHours < CONFIDENCE_SPAN_HOURS.medium ? 'low' : spanHours < CONFIDENCE_SPAN_HOURS.high ? 'medium' : 'high';
-  const recent = windowSpend(h.samples, now, ANOMALY_WINDOW_MS);
+  const recent = windowSpend(h.samples, now - ANOMALY_WINDOW_MS, now);
   const ready = profileReady(h.profile);
-  const expectedRecentSpend =
-    recent === null ? null : ready ? expectedSpend(h.profile, recent.from, recent.to) : spanHours >= 24 && Number.isFinite(rates['24h']) ? (rates['24h'] * (recent.to - recent.from)) / HOUR_MS : null;
+  const expectedRecentSpend = recent === null ? null : expectedNormalSpend(h, ready, spanHours, recent.from, recent.to);
   const base = { rates, confidence, recentSpend: recent?.spend ?? null, expectedRecentSpend };
 
   if (balance !== null && balance <= 0) {
@@ -88,13 +87,15 @@ export function forecast(h: History, balance: number | null, now: number): Forec
   const seconds = (rate: number) => (rate > 0 ? (balance / rate) * 3600 : Infinity);
   let central: number, low: number, high: number, burnRatePerHour: number;
   let method: Forecast['method'] = 'rate';
-  const day = windowSpend(h.samples, now, BURN_WINDOWS['24h']);
+  const day = windowSpend(h.samples, now - BURN_WINDOWS['24h'], now);
   const expectedDay = ready && day ? expectedSpend(h.profile, day.from, day.to) : null;
   if (ready && day && expectedDay !== null && expectedDay > 0) {
     method = 'profile';
     const scale = clamp(day.spend / expectedDay, 0.25, 4);
-    const expectedNow = (expectedRate(h.profile, now) ?? 0) * scale;
-    const burst = Number.isFinite(r1h) && r1h > BURST_FACTOR.profile * Math.max(expectedNow, (expectedDay / 24) * scale);
+    // A burst: the last hour far above what the pattern expected of that same hour (not of the coming
+    // one: the end of a business day is not a burst, a burst just before opening time is).
+    const expectedLastHour = (expectedSpendBefore(h.profile, now - HOUR_MS, now) ?? 0) * scale;
+    const burst = Number.isFinite(r1h) && r1h > BURST_FACTOR.profile * Math.max(expectedLastHour, (expectedDay / 24) * scale);
     const byProfile = (k: number) => profileRunway(h.profile, balance, now, scale * k);
     const burstRunway = burst ? seconds(r1h) : Infinity;
     central = Math.min(byProfile(1), burstRunway);
@@ -116,14 +117,25 @@ export function forecast(h: History, balance: number | null, now: number): Forec
 
 const clamp = (x: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, x));
 
-/** Net spend between the first and last sample inside [now − windowMs, now]; null with fewer than two. */
-function windowSpend(samples: readonly Sample[], now: number, windowMs: number): { spend: number; from: number; to: number } | null {
+/**
+ * What normal spend over [from, to] would have been: the weekly profile as learnt before those hours, or,
+ * before a profile exists, the rate of the day before them (at least 12 h of it); null when unknown.
+ */
+function expectedNormalSpend(h: History, ready: boolean, spanHours: number, from: number, to: number): number | null {
+  if (ready) return expectedSpendBefore(h.profile, from, to);
+  const before = windowSpend(h.samples, from - BURN_WINDOWS['24h'], from);
+  if (spanHours < 24 || before === null || before.to - before.from < 12 * HOUR_MS) return null;
+  return (before.spend / (before.to - before.from)) * (to - from);
+}
+
+/** Net spend between the first and last sample inside [from, to]; null with fewer than two. */
+function windowSpend(samples: readonly Sample[], from: number, to: number): { spend: number; from: number; to: number } | null {
   let first: Sample | undefined;
   let last: Sample | undefined;
   for (let i = samples.length - 1; i >= 0; i--) {
     const s = samples[i]!;
-    if (s.t > now) continue;
-    if (s.t < now - windowMs) break;
+    if (s.t > to) continue;
+    if (s.t < from) break;
     last ??= s;
     first = s;
   }

@@ -16,11 +16,15 @@ const MAX_SPREAD_MS = 2 * HOUR_MS;
 export interface WeeklyProfile {
   /** Credits/hour by hour of week; null where never observed. Empty until the first hour closes. */
   readonly rates: readonly (number | null)[];
+  /** Each bucket's value before its latest update, and the epoch hour of that update: what was expected
+   *  of the last hours before they were seen (spend_anomaly must not judge hours by themselves). */
+  readonly prior: readonly (number | null)[];
+  readonly updatedHour: readonly (number | null)[];
   /** The hour being accumulated: epoch hour index, spend and observed time so far. */
   readonly open: { readonly hour: number; readonly consumed: number; readonly observedMs: number } | null;
 }
 
-export const EMPTY_PROFILE: WeeklyProfile = Object.freeze({ rates: [], open: null });
+export const EMPTY_PROFILE: WeeklyProfile = Object.freeze({ rates: [], prior: [], updatedHour: [], open: null });
 
 /** Epoch ms → hour of week, Monday 00:00 UTC = 0 (1970-01-01 was a Thursday: 72 h into its week). */
 export function hourOfWeek(t: number): number {
@@ -30,14 +34,14 @@ export function hourOfWeek(t: number): number {
 /** Spreads `consumed` evenly over [from, to] across the hours it covers, closing each hour passed. */
 export function addSpend(p: WeeklyProfile, from: number, to: number, consumed: number): WeeklyProfile {
   if (to <= from) return p;
-  let rates = p.rates;
+  let learnt: Learnt = p;
   let open = p.open;
   const spread = to - from <= MAX_SPREAD_MS;
   for (let t = from; t < to; ) {
     const hour = Math.floor(t / HOUR_MS);
     const end = Math.min(to, (hour + 1) * HOUR_MS);
     if (open && open.hour !== hour) {
-      rates = close(rates, open);
+      learnt = close(learnt, open);
       open = null;
     }
     if (spread) {
@@ -46,17 +50,24 @@ export function addSpend(p: WeeklyProfile, from: number, to: number, consumed: n
     }
     t = end;
   }
-  return { rates, open };
+  return { rates: learnt.rates, prior: learnt.prior, updatedHour: learnt.updatedHour, open };
 }
 
-function close(rates: readonly (number | null)[], open: NonNullable<WeeklyProfile['open']>): readonly (number | null)[] {
-  if (open.observedMs < MIN_OBSERVED_MS) return rates;
-  const out = rates.length === HOURS_PER_WEEK ? [...rates] : new Array<number | null>(HOURS_PER_WEEK).fill(null);
+type Learnt = Pick<WeeklyProfile, 'rates' | 'prior' | 'updatedHour'>;
+
+const buckets = (xs: readonly (number | null)[]): (number | null)[] =>
+  xs.length === HOURS_PER_WEEK ? [...xs] : new Array<number | null>(HOURS_PER_WEEK).fill(null);
+
+function close(p: Learnt, open: NonNullable<WeeklyProfile['open']>): Learnt {
+  if (open.observedMs < MIN_OBSERVED_MS) return p;
+  const [rates, prior, updatedHour] = [buckets(p.rates), buckets(p.prior), buckets(p.updatedHour)];
   const h = (open.hour + 72) % HOURS_PER_WEEK;
   const observed = open.consumed / (open.observedMs / HOUR_MS);
-  const old = out[h];
-  out[h] = old === null || old === undefined ? observed : old + ALPHA * (observed - old);
-  return out;
+  const old = rates[h] ?? null;
+  prior[h] = old;
+  updatedHour[h] = open.hour;
+  rates[h] = old === null ? observed : old + ALPHA * (observed - old);
+  return { rates, prior, updatedHour };
 }
 
 /** True once every hour of the week has been observed at least once. */
@@ -69,12 +80,32 @@ export function expectedRate(p: WeeklyProfile, t: number): number | null {
   return p.rates[hourOfWeek(t)] ?? null;
 }
 
+/** Expected credits/hour at `t` as learnt before `asOf` (updates at or after it are undone). */
+function expectedRateAsOf(p: WeeklyProfile, t: number, asOf: number): number | null {
+  const h = hourOfWeek(t);
+  const updated = p.updatedHour[h];
+  if (updated !== null && updated !== undefined && updated >= Math.floor(asOf / HOUR_MS)) return p.prior[h] ?? null;
+  return p.rates[h] ?? null;
+}
+
 /** Spend the profile expects over [from, to]; null if any hour in it was never observed. */
 export function expectedSpend(p: WeeklyProfile, from: number, to: number): number | null {
+  return integrate(from, to, (t) => expectedRate(p, t));
+}
+
+/**
+ * The same, as learnt before `from`: hours just seen are judged against what was expected of them, not
+ * against themselves (a burst learnt into the profile must not raise its own bar).
+ */
+export function expectedSpendBefore(p: WeeklyProfile, from: number, to: number): number | null {
+  return integrate(from, to, (t) => expectedRateAsOf(p, t, from));
+}
+
+function integrate(from: number, to: number, rateAt: (t: number) => number | null): number | null {
   let total = 0;
   for (let t = from; t < to; ) {
     const end = Math.min(to, (Math.floor(t / HOUR_MS) + 1) * HOUR_MS);
-    const r = expectedRate(p, t);
+    const r = rateAt(t);
     if (r === null) return null;
     total += (r * (end - t)) / HOUR_MS;
     t = end;

@@ -22,9 +22,11 @@ const stateSchema = z.object({
       profile: z
         .object({
           rates: z.array(finite.nullable()).max(168),
+          prior: z.array(finite.nullable()).max(168).default([]),
+          updatedHour: z.array(finite.nullable()).max(168).default([]),
           open: z.object({ hour: finite, consumed: finite, observedMs: finite }).nullable(),
         })
-        .default({ rates: [], open: null }),
+        .default({ rates: [], prior: [], updatedHour: [], open: null }),
     }),
     balance: finite.nullable(),
     currency: z.string().nullable(),

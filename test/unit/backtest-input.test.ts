@@ -1,0 +1,317 @@
+/**
+ * `backtest` input: parseHistory on CSV and Prometheus query_range JSON (rows, and errors that point at the
+ * line), and replay() of a tiny history through the daemon's own pipeline.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { InputError, parseHistory, type Row } from '../../src/backtest/input.js';
+import { replay } from '../../src/backtest/replay.js';
+import type { RuleSettings } from '../../src/config/settings.js';
+import type { Notification } from '../../src/domain/alerts.js';
+import type { EvaluationConfig } from '../../src/domain/evaluate.js';
+
+const T = Date.parse('2026-11-02T00:00:00Z'); // 1793577600 s
+const S = T / 1000;
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+
+const csv = (...lines: string[]) => lines.join('\n');
+
+// ---------------------------------------------------------------------------------------------------------
+// CSV: accepted
+
+const THREE_ROWS: Row[] = [
+  { t: T, balance: 100 },
+  { t: T + MIN, balance: 99.5 },
+  { t: T + 2 * MIN, balance: 99 },
+];
+
+for (const [name, text, rows] of [
+  ['ISO-8601 with Z', csv('timestamp,balance', '2026-11-02T00:00:00Z,100', '2026-11-02T00:01:00Z,99.5', '2026-11-02T00:02:00Z,99'), THREE_ROWS],
+  ['unix seconds', csv('timestamp,balance', `${S},100`, `${S + 60},99.5`, `${S + 120},99`), THREE_ROWS],
+  ['ISO and unix seconds mixed', csv('timestamp,balance', '2026-11-02T00:00:00Z,100', `${S + 60},99.5`, '2026-11-02T00:02:00.000Z,99'), THREE_ROWS],
+  ['CRLF line ends', ['timestamp,balance', '2026-11-02T00:00:00Z,100', '2026-11-02T00:01:00Z,99.5', '2026-11-02T00:02:00Z,99', ''].join('\r\n'), THREE_ROWS],
+  ['a UTF-8 BOM', '\uFEFF' + csv('timestamp,balance', '2026-11-02T00:00:00Z,100', '2026-11-02T00:01:00Z,99.5', '2026-11-02T00:02:00Z,99'), THREE_ROWS],
+  ['blank trailing lines', csv('timestamp,balance', '2026-11-02T00:00:00Z,100', '2026-11-02T00:01:00Z,99.5', '2026-11-02T00:02:00Z,99', '', '', '  ', ''), THREE_ROWS],
+  ['blank CRLF trailing lines', ['timestamp,balance', `${S},100`, `${S + 60},99.5`, `${S + 120},99`, '', '', ''].join('\r\n'), THREE_ROWS],
+  ['a blank line in the middle', csv('timestamp,balance', `${S},100`, '', `${S + 60},99.5`, `${S + 120},99`), THREE_ROWS],
+  ['spaces around cells, header in capitals', csv(' Timestamp , BALANCE ', ` 2026-11-02T00:00:00Z , 100 `, `${S + 60} ,99.5`, `${S + 120}, 99`), THREE_ROWS],
+  ['fractional unix seconds', csv('timestamp,balance', `${S}.25,1`, `${S}.5,2`, `${S + 1}.001,3`), [
+    { t: T + 250, balance: 1 },
+    { t: T + 500, balance: 2 },
+    { t: T + 1001, balance: 3 },
+  ]],
+  ['ISO with fractions, offsets and a space for T', csv('timestamp,balance', '2026-11-01T23:59:00+00:00,1', '2026-11-02 00:00:00Z,2', '2026-11-02T00:00:00.250Z,3', '2026-11-02T02:00:01+02:00,4', '2026-11-02T00:01Z,5'), [
+    { t: T - MIN, balance: 1 },
+    { t: T, balance: 2 },
+    { t: T + 250, balance: 3 },
+    { t: T + 1000, balance: 4 },
+    { t: T + MIN, balance: 5 },
+  ]],
+  ['balance formats: integer, decimal, signs, leading dot, exponent', csv('timestamp,balance', `${S},42`, `${S + 1},42.50`, `${S + 2},-3`, `${S + 3},+7`, `${S + 4},.5`, `${S + 5},1e3`, `${S + 6},0`), [
+    { t: T, balance: 42 },
+    { t: T + 1000, balance: 42.5 },
+    { t: T + 2000, balance: -3 },
+    { t: T + 3000, balance: 7 },
+    { t: T + 4000, balance: 0.5 },
+    { t: T + 5000, balance: 1000 },
+    { t: T + 6000, balance: 0 },
+  ]],
+  ['one row', csv('timestamp,balance', `${S},5`), [{ t: T, balance: 5 }]],
+] as const) {
+  test(`parseHistory CSV: ${name}`, () => {
+    const parsed = parseHistory(text);
+    assert.equal(parsed.format, 'csv');
+    assert.deepEqual(parsed.rows, rows);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// CSV: errors, with the line they are on
+
+function assertInputError(text: string, message: RegExp): void {
+  assert.throws(
+    () => parseHistory(text),
+    (err: unknown) => {
+      assert.ok(err instanceof InputError, `not an InputError: ${String(err)}`);
+      assert.equal(err.name, 'InputError');
+      assert.match(err.message, message);
+      return true;
+    },
+  );
+}
+
+for (const [name, text, message] of [
+  ['an empty file', '', /^line 1: the header must be "timestamp,balance"/],
+  ['no header', csv(`${S},100`, `${S + 60},99`), /^line 1: the header must be "timestamp,balance", got "1793577600,100"/],
+  ['a wrong header', csv('time,balance', `${S},100`), /^line 1: .*got "time,balance"/],
+  ['columns swapped', csv('balance,timestamp', `100,${S}`), /^line 1: /],
+  ['a header with 3 columns', csv('timestamp,balance,currency', `${S},100,USD`), /^line 1: /],
+  ['a header with 1 column', csv('timestamp', `${S}`), /^line 1: /],
+  ['a row with 3 fields', csv('timestamp,balance', `${S},100`, `${S + 60},99,USD`), /^line 3: expected 2 fields, got 3$/],
+  ['a row with 1 field', csv('timestamp,balance', `${S},100`, `${S + 60},99`, `${S + 120}`), /^line 4: expected 2 fields, got 1$/],
+  ['a decimal comma (3 fields)', csv('timestamp,balance', `${S},99,5`), /^line 2: expected 2 fields, got 3$/],
+  ['a bad timestamp', csv('timestamp,balance', `${S},100`, `${S + 60},99`, 'yesterday,98'), /^line 4: "yesterday" is not unix seconds or a valid ISO-8601 time with a zone/],
+  ['a date without a time', csv('timestamp,balance', '2026-11-02,100'), /^line 2: "2026-11-02" is not unix seconds or a valid ISO-8601 time/],
+  ['an impossible ISO time', csv('timestamp,balance', '2026-13-45T00:00:00Z,100'), /^line 2: "2026-13-45T00:00:00Z" is not/],
+  ['a negative unix time', csv('timestamp,balance', `-${S},100`), /^line 2: .* is not unix seconds or a valid ISO-8601 time/],
+  ['an empty timestamp', csv('timestamp,balance', ',100'), /^line 2: "" is not/],
+  ['balance abc', csv('timestamp,balance', `${S},100`, `${S + 60},abc`), /^line 3: balance "abc" is not a number$/],
+  ['balance NaN', csv('timestamp,balance', `${S},NaN`), /^line 2: balance "NaN" is not a number$/],
+  ['balance empty', csv('timestamp,balance', `${S},100`, `${S + 60},`), /^line 3: balance "" is not a number$/],
+  ['balance blank', csv('timestamp,balance', `${S},   `), /^line 2: balance "" is not a number$/],
+  ['balance Infinity', csv('timestamp,balance', `${S},Infinity`), /^line 2: balance "Infinity" is not a number$/],
+  ['balance overflowing to Infinity', csv('timestamp,balance', `${S},1e999`), /^line 2: balance "1e999" is not a number$/],
+  ['balance with a unit', csv('timestamp,balance', `${S},12USD`), /^line 2: balance "12USD" is not a number$/],
+  ['balance in hex', csv('timestamp,balance', `${S},0x10`), /^line 2: balance "0x10" is not a number$/],
+  ['a quoted balance', csv('timestamp,balance', `${S},"12"`), /^line 2: balance ""12"" is not a number$/],
+  ['the line counted after CRLF and blank lines', ['timestamp,balance', `${S},100`, '', `${S + 60},x`].join('\r\n'), /^line 4: balance "x"/],
+  ['the line counted after a BOM', '\uFEFF' + csv('timestamp,balance', `${S},100`, `${S + 60},x`), /^line 3: balance "x"/],
+  ['a header only', csv('timestamp,balance'), /^no rows$/],
+  ['a header and blank lines', csv('timestamp,balance', '', '', ''), /^no rows$/],
+] as const) {
+  test(`parseHistory CSV error: ${name}`, () => assertInputError(text, message));
+}
+
+for (const [name, text] of [
+  ['a row older than the one before', csv('timestamp,balance', `${S},100`, `${S + 120},99`, `${S + 60},98`)],
+  ['a duplicated timestamp', csv('timestamp,balance', `${S},100`, `${S + 60},99`, `${S + 60},98`)],
+  ['the same instant written two ways', csv('timestamp,balance', '2026-11-02T00:00:00Z,100', `${S},99`)],
+] as const) {
+  test(`parseHistory CSV error: ${name} → rows must be strictly increasing`, () => assertInputError(text, /strictly increasing/));
+}
+
+for (const [name, text, line] of [
+  ['a row older than the one before (line 4)', csv('timestamp,balance', `${S},100`, `${S + 120},99`, `${S + 60},98`), 4],
+  ['a duplicated timestamp after a blank line (line 5)', csv('timestamp,balance', `${S},100`, '', `${S + 60},99`, `${S + 60},98`), 5],
+] as const) {
+  test(
+    `parseHistory CSV error: ${name} names the line`,
+    () => assertInputError(text, new RegExp(`^line ${line}: `)),
+  );
+}
+
+test(
+  'parseHistory CSV error: line numbers count blank lines before the header',
+  () => assertInputError(csv('', '', 'timestamp,balance', `${S},100`, `bad,99`), /^line 5: "bad"/),
+);
+
+test(
+  'parseHistory CSV: a time without an offset gives the same row whatever the machine time zone (read as UTC or refused)',
+  () => {
+    const text = csv('timestamp,balance', '2026-11-02T00:00:00,100');
+    const before = process.env.TZ;
+    const parseIn = (tz: string): string => {
+      process.env.TZ = tz;
+      try {
+        return JSON.stringify(parseHistory(text).rows);
+      } catch (err) {
+        assert.ok(err instanceof InputError);
+        return 'InputError';
+      }
+    };
+    try {
+      assert.equal(parseIn('America/New_York'), parseIn('Asia/Tokyo'));
+      assert.equal(parseIn('UTC'), parseIn('Asia/Tokyo'));
+    } finally {
+      if (before === undefined) delete process.env.TZ;
+      else process.env.TZ = before;
+    }
+  },
+);
+
+test(
+  'parseHistory CSV error: a calendar date that does not exist (30 February) is refused',
+  () => assertInputError(csv('timestamp,balance', '2026-02-30T00:00:00Z,100'), /^line 2: "2026-02-30T00:00:00Z" is not/),
+);
+
+// ---------------------------------------------------------------------------------------------------------
+// Prometheus query_range JSON
+
+const matrix = (result: unknown[]) => JSON.stringify({ status: 'success', data: { resultType: 'matrix', result } });
+const series = (values: unknown, metric: Record<string, string> = { __name__: 'wallet_sentinel_balance', account: 'default' }) => ({ metric, values });
+
+test('parseHistory Prometheus: one series → rows in ms, balances parsed from strings', () => {
+  const parsed = parseHistory(
+    matrix([
+      series([
+        [1700000000.123, '42.5'],
+        [1700000060, '41'],
+        [1700000120.5, '-0.25'],
+        [1700000180, '1e2'],
+      ]),
+    ]),
+  );
+  assert.equal(parsed.format, 'prometheus');
+  assert.deepEqual(parsed.rows, [
+    { t: 1700000000123, balance: 42.5 },
+    { t: 1700000060000, balance: 41 },
+    { t: 1700000120500, balance: -0.25 },
+    { t: 1700000180000, balance: 100 },
+  ]);
+});
+
+test('parseHistory Prometheus: pretty-printed, after a BOM and leading blank lines', () => {
+  const text = '\uFEFF\n\n  ' + JSON.stringify(JSON.parse(matrix([series([[1700000000, '1']])])), null, 2);
+  assert.deepEqual(parseHistory(text), { rows: [{ t: 1700000000000, balance: 1 }], format: 'prometheus' });
+});
+
+for (const [name, text, message] of [
+  ['not JSON', '{"status": "success", ', /^not valid JSON/],
+  ['status error', JSON.stringify({ status: 'error', errorType: 'bad_data', error: 'invalid parameter "query"' }), /^Prometheus answered an error: invalid parameter "query"$/],
+  ['a vector result (instant query)', JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [1700000000, '1'] }] } }), /^expected a Prometheus query_range answer/],
+  ['a result that is not an array', JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: {} } }), /^expected a Prometheus query_range answer/],
+  ['no data', JSON.stringify({ status: 'success' }), /^expected a Prometheus query_range answer/],
+  ['zero series', matrix([]), /^the query returned 0 series; backtest takes exactly one/],
+  ['two series', matrix([series([[1700000000, '1']], { account: 'a' }), series([[1700000000, '2']], { account: 'b' })]), /returned 2 series; .*label matcher/],
+  ['a series without values', matrix([{ metric: {} }]), /^the series has no "values"$/],
+  ['a series with no points', matrix([series([])]), /^no rows$/],
+  ['a value given as a number', matrix([series([[1700000000, '1'], [1700000060, 42]])]), /^values\[1\]: expected \[unix seconds, "number"\]$/],
+  ['a timestamp given as a string', matrix([series([['1700000000', '1']])]), /^values\[0\]: /],
+  ['a pair with one element', matrix([series([[1700000000, '1'], [1700000060, '2'], [1700000120]])]), /^values\[2\]: /],
+  ['a pair that is not an array', matrix([series(['1700000000 1'])]), /^values\[0\]: /],
+  ['a value "NaN" (stale)', matrix([series([[1700000000, 'NaN']])]), /^values\[0\]: /],
+  ['a value "+Inf"', matrix([series([[1700000000, '+Inf']])]), /^values\[0\]: /],
+  ['a value that is not a number', matrix([series([[1700000000, 'abc']])]), /^values\[0\]: /],
+  ['a null timestamp', matrix([series([[null, '1']])]), /^values\[0\]: /],
+  ['out of order', matrix([series([[1700000060, '1'], [1700000000, '2']])]), /strictly increasing/],
+  ['a duplicated timestamp', matrix([series([[1700000000, '1'], [1700000000, '2']])]), /strictly increasing/],
+] as const) {
+  test(`parseHistory Prometheus error: ${name}`, () => assertInputError(text, message));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// replay
+
+const RULES: RuleSettings = {
+  lowBalanceThreshold: 100,
+  criticalBalanceThreshold: undefined,
+  runwayWarningHours: 72,
+  runwayCriticalHours: 24,
+  topupMinCredits: 1,
+  hysteresisPercent: 5,
+  spendAnomalyFactor: 3,
+  spendAnomalyMinCredits: 10,
+};
+const CFG: EvaluationConfig = {
+  account: 'default',
+  rules: RULES,
+  repeat: { repeatIntervalMs: 24 * HOUR, runwayFraction: 0, minRepeatIntervalMs: 5 * MIN },
+};
+
+/**
+ * Hourly, burning 0.5/h (runway ~200 h: no depletion_forecast): below 100 at 03:00, a small top-up at 05:00
+ * that stays under the 105 hysteresis bound (still firing), a real one at 06:00 (resolved).
+ */
+const HISTORY_CSV = csv(
+  'timestamp,balance',
+  '2026-11-02T00:00:00Z,101',
+  '2026-11-02T01:00:00Z,100.5',
+  '2026-11-02T02:00:00Z,100',
+  '2026-11-02T03:00:00Z,99.5',
+  '2026-11-02T04:00:00Z,99',
+  '2026-11-02T05:00:00Z,101.5',
+  '2026-11-02T06:00:00Z,500',
+  '2026-11-02T07:00:00Z,499.5',
+  '',
+);
+
+function replayAll(rows: readonly Row[], cfg: EvaluationConfig = CFG): Notification[] {
+  const out: Notification[] = [];
+  replay(rows, cfg, (n) => out.push(n));
+  return out;
+}
+
+test('replay: a balance falling through LOW_BALANCE_THRESHOLD → low_balance start at the crossing row, resolve at the top-up row, nothing else', () => {
+  const { rows } = parseHistory(HISTORY_CSV);
+  const notifications = replayAll(rows);
+  assert.deepEqual(
+    notifications.map((n) => [n.alertname, n.reason, n.status, n.severity, new Date(n.decidedAt).toISOString()]),
+    [
+      ['low_balance', 'start', 'firing', 'warning', '2026-11-02T03:00:00.000Z'],
+      ['low_balance', 'resolve', 'resolved', 'warning', '2026-11-02T06:00:00.000Z'],
+    ],
+  );
+  const [start, resolve] = notifications as [Notification, Notification];
+  assert.equal(start.decidedAt, rows[3]!.t);
+  assert.equal(resolve.decidedAt, rows[6]!.t);
+  assert.equal(start.id, resolve.id);
+  assert.equal(start.startsAt, rows[3]!.t);
+  assert.equal(resolve.startsAt, rows[3]!.t);
+  assert.equal(start.account, 'default');
+  assert.equal(start.wallet.balance, 99.5);
+  assert.equal(resolve.wallet.balance, 500);
+});
+
+test('replay: the same history as Prometheus JSON gives the same notifications', () => {
+  const fromCsv = replayAll(parseHistory(HISTORY_CSV).rows);
+  const { rows: csvRows } = parseHistory(HISTORY_CSV);
+  const json = matrix([series(csvRows.map((r) => [r.t / 1000, String(r.balance)]))]);
+  const parsed = parseHistory(json);
+  assert.equal(parsed.format, 'prometheus');
+  assert.deepEqual(parsed.rows, csvRows);
+  assert.deepEqual(replayAll(parsed.rows), fromCsv);
+});
+
+test('replay: deterministic — replaying twice gives identical notifications', () => {
+  const { rows } = parseHistory(HISTORY_CSV);
+  assert.deepEqual(replayAll(rows), replayAll(rows));
+});
+
+test('replay: a balance that never crosses a threshold and burns slowly → no notifications', () => {
+  const { rows } = parseHistory(csv('timestamp,balance', `${S},1000`, `${S + 3600},999.5`, `${S + 7200},999`, `${S + 10800},998.5`));
+  assert.deepEqual(replayAll(rows), []);
+});
+
+test('replay: with a critical threshold too → start, escalation, resolve; decidedAt = row times', () => {
+  const { rows } = parseHistory(HISTORY_CSV);
+  const notifications = replayAll(rows, { ...CFG, rules: { ...RULES, criticalBalanceThreshold: 99.2 } });
+  assert.deepEqual(
+    notifications.map((n) => [n.alertname, n.reason, n.severity, n.decidedAt]),
+    [
+      ['low_balance', 'start', 'warning', rows[3]!.t],
+      ['low_balance', 'escalation', 'critical', rows[4]!.t],
+      ['low_balance', 'resolve', 'critical', rows[6]!.t],
+    ],
+  );
+});

@@ -1,0 +1,578 @@
+/**
+ * The runway estimator on whole histories: each kind the issue names (top-up step, business-hours pattern,
+ * campaign burst, short history, usage that stops, growth), built by feeding `recordSample` one noisy
+ * sample per step from a fixed Monday 00:00 UTC, then asking `forecast` (and the rules) at chosen times.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { RuleSettings } from '../../src/config/settings.js';
+import { INITIAL_ACCOUNT_STATE, type AccountState } from '../../src/domain/account.js';
+import { forecast, type Forecast } from '../../src/domain/forecast.js';
+import { EMPTY_HISTORY, RETENTION, recordSample, type History } from '../../src/domain/history.js';
+import { EMPTY_PROFILE, HOURS_PER_WEEK, addSpend, expectedRate, expectedSpend, hourOfWeek, profileReady } from '../../src/domain/profile.js';
+import { evaluateRules } from '../../src/domain/rules.js';
+
+/** Monday 00:00 UTC. */
+const T0 = Date.parse('2026-11-02T00:00:00Z');
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
+const HOUR_S = 3600;
+
+const RULES: RuleSettings = {
+  lowBalanceThreshold: undefined,
+  criticalBalanceThreshold: undefined,
+  runwayWarningHours: 72,
+  runwayCriticalHours: 24,
+  topupMinCredits: 1,
+  hysteresisPercent: 5,
+  spendAnomalyFactor: 3,
+  spendAnomalyMinCredits: 10,
+};
+
+// ---------------------------------------------------------------------------------------------------------
+// Helpers
+
+/** Seeded PRNG (mulberry32): uniform in [0, 1). */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Credits/hour as a function of epoch ms. */
+type Pattern = (t: number) => number;
+
+/** Mon–Fri 08–18 UTC at `peak`/h, otherwise `off`/h. */
+const businessHours =
+  (peak = 60, off = 2): Pattern =>
+  (t) => {
+    const d = new Date(t);
+    const weekday = d.getUTCDay() >= 1 && d.getUTCDay() <= 5;
+    const h = d.getUTCHours();
+    return weekday && h >= 8 && h < 18 ? peak : off;
+  };
+const steady =
+  (rate: number): Pattern =>
+  () =>
+    rate;
+
+/** A wallet being polled: its history, its balance and the time of its last sample. */
+interface Sim {
+  history: History;
+  balance: number;
+  t: number;
+  rand: () => number;
+}
+
+function start(balance: number, t = T0, seed = 42): Sim {
+  return { history: recordSample(EMPTY_HISTORY, t, balance, RULES.topupMinCredits).history, balance, t, rand: prng(seed) };
+}
+
+/**
+ * Polls every `stepMs` until `until`, spending `pattern(t)` credits/hour over each step times a uniform
+ * noise factor in [1 − noise, 1 + noise].
+ */
+function run(sim: Sim, until: number, pattern: Pattern, stepMs = 5 * MIN, noise = 0.2): Sim {
+  let { history, balance, t } = sim;
+  while (t + stepMs <= until) {
+    const spend = ((pattern(t) * stepMs) / HOUR) * (1 + noise * (2 * sim.rand() - 1));
+    balance -= spend;
+    t += stepMs;
+    history = recordSample(history, t, balance, RULES.topupMinCredits).history;
+  }
+  return { ...sim, history, balance, t };
+}
+
+/** One poll reading `balance` at `t` (a top-up, say). */
+function poll(sim: Sim, t: number, balance: number): Sim {
+  return { ...sim, history: recordSample(sim.history, t, balance, RULES.topupMinCredits).history, balance, t };
+}
+
+/** The true runway (seconds) of `balance` from `now` if spend follows `pattern` exactly: walked minute by minute. */
+function trueRunway(pattern: Pattern, balance: number, now: number): number {
+  let left = balance;
+  for (let t = now; t < now + 60 * DAY; t += MIN) {
+    const spend = pattern(t) / 60;
+    if (spend >= left) return (t - now) / 1000 + (left / spend) * 60;
+    left -= spend;
+  }
+  return Infinity;
+}
+
+function assertClose(actual: number, expected: number, relTol: number, what: string): void {
+  assert.ok(Number.isFinite(actual), `${what}: ${actual} is not finite`);
+  assert.ok(Math.abs(actual - expected) <= Math.abs(expected) * relTol, `${what}: ${actual} is not within ${relTol * 100} % of ${expected}`);
+}
+
+/** low ≤ central ≤ high, and the alert runway is the pessimistic end while confidence is none/low. */
+function assertBand(f: Forecast, where: string): void {
+  assert.ok(f.runwayLowSeconds <= f.runwaySeconds, `${where}: low ${f.runwayLowSeconds} > central ${f.runwaySeconds}`);
+  assert.ok(f.runwaySeconds <= f.runwayHighSeconds, `${where}: central ${f.runwaySeconds} > high ${f.runwayHighSeconds}`);
+  const expected = f.confidence === 'none' || f.confidence === 'low' ? f.runwayLowSeconds : f.runwaySeconds;
+  assert.equal(f.alertRunwaySeconds, expected, `${where}: alertRunwaySeconds with confidence ${f.confidence}`);
+}
+
+const stateOf = (history: History, balance: number): AccountState => ({ ...INITIAL_ACCOUNT_STATE, history, balance, lastPollAt: history.samples.at(-1)?.t ?? null });
+const conditions = (sim: Sim, balance = sim.balance, settings: RuleSettings = RULES) =>
+  evaluateRules({ state: stateOf(sim.history, balance), forecast: forecast(sim.history, balance, sim.t), settings });
+
+const hours = (seconds: number) => seconds / HOUR_S;
+const at = (iso: string) => Date.parse(iso);
+
+/** Upper bound of `samples.length` at `stepMs` polling: full resolution for an hour, then thinned, up to keepMs. */
+const sampleBound = (stepMs: number) => Math.ceil(RETENTION.fullResolutionMs / stepMs) + Math.ceil(RETENTION.keepMs / Math.max(stepMs, RETENTION.thinnedSpacingMs)) + 2;
+
+// ---------------------------------------------------------------------------------------------------------
+// hourOfWeek and the profile
+
+for (const [iso, expected] of [
+  ['2026-11-02T00:00:00Z', 0], // Monday 00:00
+  ['2026-11-02T00:59:59.999Z', 0],
+  ['2026-11-02T01:00:00Z', 1],
+  ['2026-11-02T23:30:00Z', 23],
+  ['2026-11-03T10:00:00Z', 34], // Tuesday 10:00
+  ['2026-11-07T10:00:00Z', 5 * 24 + 10], // Saturday 10:00
+  ['2026-11-08T23:00:00Z', 167], // Sunday 23:00
+  ['2026-11-08T23:59:59.999Z', 167],
+  ['2026-11-09T00:00:00Z', 0], // next Monday
+  ['1970-01-01T00:00:00Z', 72], // a Thursday
+  ['2024-02-29T12:00:00Z', 3 * 24 + 12], // a leap-day Thursday
+] as const) {
+  test(`hourOfWeek(${iso}) = ${expected}`, () => {
+    assert.equal(hourOfWeek(Date.parse(iso)), expected);
+  });
+}
+
+test('profile: nothing known before an hour closes; a 30-minute hour counts, a 20-minute one does not; spend across a gap > 2 h is not spread', () => {
+  assert.equal(profileReady(EMPTY_PROFILE), false);
+  assert.equal(expectedRate(EMPTY_PROFILE, T0), null);
+  const m = (h: number, min = 0) => T0 + h * HOUR + min * MIN;
+  let p = addSpend(EMPTY_PROFILE, m(10), m(10, 40), 6);
+  assert.equal(expectedRate(p, m(10)), null, 'hour 10 still open');
+  p = addSpend(p, m(10, 40), m(11, 20), 8); // 4 in each hour
+  assertClose(expectedRate(p, m(10))!, 10, 1e-9, 'hour 10: 10 credits over 60 min');
+  p = addSpend(p, m(11, 20), m(11, 30), 3); // hour 11: 7 credits over 30 min
+  p = addSpend(p, m(11, 30), m(16, 5), 20); // a 4.6 h gap: closes hour 11, attributes nothing
+  assertClose(expectedRate(p, m(11))!, 14, 1e-9, 'hour 11: 7 credits over 30 min');
+  for (const h of [12, 13, 14, 15, 16]) assert.equal(expectedRate(p, m(h)), null, `gap hour ${h} stays unknown`);
+  p = addSpend(p, m(16, 40), m(17, 10), 6); // hour 16: 20 min observed
+  p = addSpend(p, m(17, 10), m(18, 5), 11);
+  assert.equal(expectedRate(p, m(16)), null, 'a 20-minute hour does not count');
+  assertClose(expectedRate(p, m(17))!, 12, 1e-9, 'hour 17: 2 + 10 credits over 60 min');
+  assert.equal(expectedSpend(p, m(10), m(12)), 24);
+  assert.equal(expectedSpend(p, m(10), m(13)), null, 'an unknown hour makes the expectation unknown');
+  assert.equal(p.rates.length, HOURS_PER_WEEK);
+  assert.equal(profileReady(p), false);
+});
+
+test('profile learning: after 8 days of business hours it is ready, Tuesday 10:00 ≈ 60/h, Saturday 10:00 ≈ 2/h; 168 numbers after 8 and 16 days', () => {
+  const pattern = businessHours(60, 2);
+  const d8 = run(start(1e6), T0 + 8 * DAY, pattern);
+  assert.equal(profileReady(d8.history.profile), true);
+  assertClose(expectedRate(d8.history.profile, at('2026-11-10T10:00:00Z'))!, 60, 0.1, 'Tuesday 10:00');
+  assertClose(expectedRate(d8.history.profile, at('2026-11-14T10:00:00Z'))!, 2, 0.1, 'Saturday 10:00');
+  assertClose(expectedRate(d8.history.profile, at('2026-11-10T07:00:00Z'))!, 2, 0.1, 'Tuesday 07:00');
+  assertClose(expectedSpend(d8.history.profile, T0, T0 + 7 * DAY)!, 50 * 60 + 118 * 2, 0.05, 'a week of the profile');
+  assert.equal(d8.history.profile.rates.length, HOURS_PER_WEEK);
+  const d16 = run(d8, T0 + 16 * DAY, pattern);
+  assert.equal(d16.history.profile.rates.length, HOURS_PER_WEEK);
+  assert.equal(profileReady(d16.history.profile), true);
+  assertClose(expectedRate(d16.history.profile, at('2026-11-17T10:00:00Z'))!, 60, 0.1, 'Tuesday 10:00 after 16 days');
+});
+
+test('profile not ready after 6 days: the rate method, never profile', () => {
+  const sim = run(start(1e6), T0 + 6 * DAY, businessHours());
+  assert.equal(profileReady(sim.history.profile), false);
+  assert.equal(forecast(sim.history, 3000, sim.t).method, 'rate');
+});
+
+test('memory bounded: samples.length is the same after 2 and after 14 days (5-min polls), and after 2 and 4 days (1-min polls)', () => {
+  const pattern = businessHours();
+  const d2 = run(start(1e6), T0 + 2 * DAY, pattern);
+  const d14 = run(d2, T0 + 14 * DAY, pattern);
+  assert.equal(d14.history.samples.length, d2.history.samples.length);
+  assert.ok(d14.history.samples.length <= sampleBound(5 * MIN), `${d14.history.samples.length} samples`);
+  assert.equal(d14.history.profile.rates.length, HOURS_PER_WEEK);
+  // The oldest kept sample is within keepMs: nothing older survives.
+  assert.ok(d14.t - d14.history.samples[0]!.t <= RETENTION.keepMs);
+
+  const m2 = run(start(1e6), T0 + 2 * DAY, pattern, MIN);
+  const m4 = run(m2, T0 + 4 * DAY, pattern, MIN);
+  assert.equal(m4.history.samples.length, m2.history.samples.length);
+  assert.ok(m4.history.samples.length <= sampleBound(MIN), `${m4.history.samples.length} samples`);
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// Business hours: the profile looks ahead
+
+test('business hours, not depleting: Monday 10:00 → method profile, runway within ±25 % of the truth, not balance / peak rate', () => {
+  // 50 h × 60 + 118 h × 2 = 3 236 credits/week: 3 000 last ~6.5 days at the weekly average, 50 h at the peak.
+  const pattern = businessHours(60, 2);
+  const balance = 3000;
+  const now = at('2026-11-16T10:00:00Z'); // Monday, after 14 days
+  const sim = run(start(1e6), now, pattern);
+  const f = forecast(sim.history, balance, now);
+  assert.equal(f.method, 'profile');
+  assert.equal(f.confidence, 'high');
+  assertBand(f, 'Monday 10:00');
+  const truth = trueRunway(pattern, balance, now);
+  assertClose(hours(truth), 108, 0.02, 'the truth itself (Friday ~22:00)');
+  assertClose(f.runwaySeconds, truth, 0.25, 'central runway vs truth');
+  const naive = (balance / 60) * HOUR_S;
+  assert.ok(f.runwaySeconds > 1.5 * naive, `central ${hours(f.runwaySeconds)} h is the naive balance / peak rate answer (${hours(naive)} h)`);
+  // It does not alarm: 72 h warning, and the central runway is what is compared at high confidence.
+  assert.equal(f.alertRunwaySeconds, f.runwaySeconds);
+  assert.equal(conditions(sim, balance).depletion_forecast, undefined);
+});
+
+test('business hours: the runway at Monday 10:00 and Saturday 10:00 (same balance) differ by < 2×, while the 1h rate differs by ~30×', () => {
+  const pattern = businessHours(60, 2);
+  const balance = 3000;
+  const saturday = at('2026-11-14T10:00:00Z');
+  const monday = at('2026-11-16T10:00:00Z');
+  const sat = run(start(1e6), saturday, pattern);
+  const mon = run(sat, monday, pattern);
+  const fs = forecast(sat.history, balance, saturday);
+  const fm = forecast(mon.history, balance, monday);
+  assert.equal(fs.method, 'profile');
+  assert.equal(fm.method, 'profile');
+  assertBand(fs, 'Saturday 10:00');
+  assertClose(fs.runwaySeconds, trueRunway(pattern, balance, saturday), 0.25, 'Saturday central runway vs truth');
+  const ratio = Math.max(fs.runwaySeconds, fm.runwaySeconds) / Math.min(fs.runwaySeconds, fm.runwaySeconds);
+  assert.ok(ratio < 2, `runway ratio ${ratio}`);
+  const rateRatio = fm.rates['1h'] / fs.rates['1h'];
+  assert.ok(rateRatio > 20 && rateRatio < 45, `1h rate ratio ${rateRatio}`);
+  // The naive 1h-window runway would swing by the same ~30×.
+  assert.ok(balance / fs.rates['1h'] / (balance / fm.rates['1h']) > 20);
+});
+
+test('business hours: no spend_anomaly all through a normal week (checked hourly); balance / 1h rate would alarm every morning', () => {
+  const pattern = businessHours(60, 2);
+  const balance = 3000;
+  let sim = run(start(1e6), T0 + 8 * DAY, pattern);
+  let naiveAlarms = 0;
+  for (let t = sim.t + HOUR; t <= T0 + 15 * DAY; t += HOUR) {
+    sim = run(sim, t, pattern);
+    const f = forecast(sim.history, balance, t);
+    const where = new Date(t).toISOString();
+    assertBand(f, where);
+    assert.equal(f.method, 'profile', where);
+    assert.ok(Number.isFinite(f.runwaySeconds), where);
+    assert.equal(conditions(sim, balance).spend_anomaly, undefined, `spend_anomaly at ${where}: ${f.recentSpend} vs ${f.expectedRecentSpend}`);
+    if ((balance / f.rates['1h']) * HOUR_S < RULES.runwayWarningHours * HOUR_S) naiveAlarms++;
+  }
+  assert.ok(naiveAlarms >= 40, `the naive 1h-rate runway would have alarmed ${naiveAlarms} times`);
+});
+
+test(
+  'business hours: no depletion_forecast at any 5-min poll of a normal week (3 000 credits last ≥ 4 days from any hour)',
+  () => {
+    const pattern = businessHours(60, 2);
+    const balance = 3000;
+    let sim = run(start(1e6), T0 + 8 * DAY, pattern);
+    const alarms: string[] = [];
+    for (let t = sim.t + 5 * MIN; t <= T0 + 15 * DAY; t += 5 * MIN) {
+      sim = run(sim, t, pattern);
+      const f = forecast(sim.history, balance, t);
+      if (conditions(sim, balance).depletion_forecast) alarms.push(`${new Date(t).toISOString()} (${hours(f.alertRunwaySeconds).toFixed(1)} h)`);
+    }
+    assert.deepEqual(alarms, []);
+  },
+);
+
+test(
+  'business hours: at Tuesday 18:00, just after the last peak hour, the runway still follows the profile (no burst)',
+  () => {
+    const pattern = businessHours(60, 2);
+    const balance = 3000;
+    const now = at('2026-11-10T18:00:00Z');
+    const sim = run(start(1e6), now, pattern, 5 * MIN, 0);
+    const f = forecast(sim.history, balance, now);
+    assert.equal(f.method, 'profile');
+    const truth = trueRunway(pattern, balance, now); // ~164 h: next Tuesday ~14:00
+    assertClose(f.runwaySeconds, truth, 0.25, 'central runway vs truth');
+    assert.ok(f.burnRatePerHour < 40, `burn rate ${f.burnRatePerHour}/h: the peak hour just past taken for a burst`);
+    assert.equal(conditions(sim, balance).depletion_forecast, undefined);
+  },
+);
+
+test('business hours: at Tuesday 18:30 the evening is not a burst — the runway follows the profile', () => {
+  const pattern = businessHours(60, 2);
+  const balance = 3000;
+  const now = at('2026-11-10T18:30:00Z');
+  const sim = run(start(1e6), now, pattern, 5 * MIN, 0);
+  const f = forecast(sim.history, balance, now);
+  assertClose(f.runwaySeconds, trueRunway(pattern, balance, now), 0.25, 'central runway vs truth');
+  assert.equal(conditions(sim, balance).depletion_forecast, undefined);
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// Short history: confidence and the band
+
+test('steady burn with short history: confidence none < 6 h, low at 12 h, medium at 48 h, high at 80 h; band ordered; alert runway pessimistic while none/low', () => {
+  const expected: Array<[number, Forecast['confidence']]> = [
+    [1, 'none'],
+    [5.5, 'none'],
+    [6, 'low'],
+    [12, 'low'],
+    [23.9, 'low'],
+    [24, 'medium'],
+    [48, 'medium'],
+    [71.9, 'medium'],
+    [72, 'high'],
+    [80, 'high'],
+  ];
+  let sim = start(5000);
+  for (const [h, confidence] of expected) {
+    sim = run(sim, T0 + h * HOUR, steady(10), 6 * MIN);
+    const f = forecast(sim.history, sim.balance, sim.t);
+    const where = `${h} h`;
+    assert.equal(f.confidence, confidence, where);
+    assert.equal(f.method, 'rate', where);
+    assertBand(f, where);
+    assertClose(f.burnRatePerHour, 10, 0.15, `${where}: burn rate`);
+    assertClose(f.runwaySeconds, (sim.balance / 10) * HOUR_S, 0.15, `${where}: central runway`);
+    assert.ok(f.runwayLowSeconds < f.runwaySeconds && f.runwaySeconds < f.runwayHighSeconds, `${where}: a real band`);
+    if (confidence === 'none' || confidence === 'low') assert.equal(f.alertRunwaySeconds, f.runwayLowSeconds, where);
+    else assert.equal(f.alertRunwaySeconds, f.runwaySeconds, where);
+  }
+});
+
+test('the band is ordered at every hour of a noisy 9-day business-hours history (rate, then profile method)', () => {
+  const pattern = businessHours(60, 2);
+  let sim = start(1e6, T0, 7);
+  const methods = new Set<string>();
+  for (let t = T0 + HOUR; t <= T0 + 9 * DAY; t += HOUR) {
+    sim = run(sim, t, pattern, 5 * MIN, 0.5);
+    const f = forecast(sim.history, 3000, t);
+    assertBand(f, new Date(t).toISOString());
+    methods.add(f.method);
+  }
+  assert.deepEqual([...methods].sort(), ['profile', 'rate']);
+});
+
+test('low confidence never silences: 1 h of history at 10/h with balance 50 (5 h left) → depletion_forecast critical', () => {
+  const sim = run(start(60), T0 + HOUR, steady(10), MIN, 0.1);
+  assertClose(sim.balance, 50, 0.01, 'balance after 1 h');
+  const f = forecast(sim.history, sim.balance, sim.t);
+  assertClose(hours(f.runwaySeconds), 5, 0.1, 'central runway');
+  assert.equal(f.confidence, 'none');
+  assert.ok(Number.isFinite(f.alertRunwaySeconds));
+  assert.ok(hours(f.alertRunwaySeconds) < 5, `alert runway ${hours(f.alertRunwaySeconds)} h`);
+  assert.equal(conditions(sim).depletion_forecast, 'critical');
+});
+
+test('low confidence never silences: at 12 h a wallet with 30 h left (> 24 h central) still fires critical on the pessimistic end', () => {
+  // 12 h at 10/h, balance 300 at the end: central 30 h (warning only), pessimistic 30 / 1.3 ≈ 23 h (critical).
+  let sim = start(420);
+  sim = run(sim, T0 + 12 * HOUR, steady(10), 5 * MIN, 0);
+  const f = forecast(sim.history, sim.balance, sim.t);
+  assert.equal(f.confidence, 'low');
+  assertClose(hours(f.runwaySeconds), 30, 0.01, 'central');
+  assert.ok(hours(f.runwayLowSeconds) < 24);
+  assert.equal(conditions(sim).depletion_forecast, 'critical');
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// Burst, top-up, stop, growth
+
+test('burst with a profile: 8 days at 10/h then an hour at 200/h → central runway ≈ balance / 200 h at once', () => {
+  const balance = 1000;
+  const before = run(start(1e6), T0 + 8 * DAY, steady(10));
+  const f0 = forecast(before.history, balance, before.t);
+  assert.equal(f0.method, 'profile');
+  assertClose(hours(f0.runwaySeconds), balance / 10, 0.1, 'before the burst');
+  const after = run(before, before.t + HOUR, steady(200));
+  const f = forecast(after.history, balance, after.t);
+  assert.equal(f.method, 'profile');
+  assertClose(hours(f.runwaySeconds), balance / 200, 0.2, 'central runway after the burst');
+  assertClose(f.burnRatePerHour, 200, 0.2, 'burn rate after the burst');
+  assertBand(f, 'burst');
+  assert.equal(conditions(after, balance).depletion_forecast, 'critical');
+});
+
+test('burst before a profile exists: 2 days at 10/h then an hour at 100/h → central runway ≈ balance / 100 h at once', () => {
+  const balance = 1000;
+  const before = run(start(1e6), T0 + 2 * DAY, steady(10));
+  const f0 = forecast(before.history, balance, before.t);
+  assert.equal(f0.method, 'rate');
+  assertClose(hours(f0.runwaySeconds), balance / 10, 0.1, 'before the burst');
+  const after = run(before, before.t + HOUR, steady(100));
+  const f = forecast(after.history, balance, after.t);
+  assert.equal(f.method, 'rate');
+  assertClose(hours(f.runwaySeconds), balance / 100, 0.2, 'central runway after the burst');
+  assert.ok(f.runwaySeconds < f0.runwaySeconds / 5);
+});
+
+for (const days of [2, 8]) {
+  test(`top-up after ${days} days at 20/h: balance 100 → 2 000, the runway jumps to ≈ 100 h and the burn rate stays ≈ 20/h`, () => {
+    const spent = days * 24 * 20;
+    const before = run(start(100 + spent), T0 + days * DAY, steady(20));
+    assertClose(before.balance, 100, 0.5, 'balance before the top-up');
+    const f0 = forecast(before.history, before.balance, before.t);
+    assert.equal(f0.method, days >= 8 ? 'profile' : 'rate');
+    assertClose(hours(f0.runwaySeconds), before.balance / 20, 0.15, 'runway before');
+    let sim = poll(before, before.t + 5 * MIN, 2000);
+    for (const later of [0, 5 * MIN, 3 * HOUR]) {
+      sim = run(sim, sim.t + later, steady(20));
+      const f = forecast(sim.history, sim.balance, sim.t);
+      assert.equal(f.method, f0.method);
+      assertClose(f.burnRatePerHour, 20, 0.1, `burn rate ${later / MIN} min after the top-up`);
+      assertClose(hours(f.runwaySeconds), sim.balance / 20, 0.1, `runway ${later / MIN} min after the top-up`);
+      assert.ok(f.rates['1h'] > 15 && f.rates['24h'] > 15, `window rates ${JSON.stringify(f.rates)}`);
+      assertBand(f, `${later / MIN} min after the top-up`);
+    }
+    assert.equal(sim.history.topupsTotal, 1);
+  });
+}
+
+test('usage that stops: 3 days at 10/h then 30 h flat → 24h rate 0, runway +Inf, no depletion_forecast', () => {
+  let sim = run(start(5000), T0 + 3 * DAY, steady(10));
+  sim = run(sim, sim.t + 30 * HOUR, steady(0));
+  const f = forecast(sim.history, sim.balance, sim.t);
+  assert.equal(f.rates['24h'], 0);
+  assert.equal(f.rates['1h'], 0);
+  assert.equal(f.runwaySeconds, Infinity);
+  assert.equal(f.alertRunwaySeconds, Infinity);
+  assert.equal(f.burnRatePerHour, 0);
+  assert.equal(conditions(sim).depletion_forecast, undefined);
+});
+
+test('usage that stops after a profile exists: 8 days at 10/h then 30 h flat → runway +Inf', () => {
+  let sim = run(start(5000), T0 + 8 * DAY, steady(10));
+  sim = run(sim, sim.t + 30 * HOUR, steady(0));
+  const f = forecast(sim.history, sim.balance, sim.t);
+  assert.equal(f.runwaySeconds, Infinity);
+  assert.equal(conditions(sim).depletion_forecast, undefined);
+});
+
+test('growing usage (+15 %/day for 6 days): runway shorter than balance / the average rate over the history', () => {
+  const growing: Pattern = (t) => 10 * 1.15 ** ((t - T0) / DAY);
+  const balance = 2000;
+  const sim = run(start(1e6), T0 + 6 * DAY, growing);
+  const f = forecast(sim.history, balance, sim.t);
+  const averageRate = sim.history.consumedTotal / hours((sim.t - T0) / 1000);
+  const naive = (balance / averageRate) * HOUR_S;
+  assert.ok(f.runwaySeconds < 0.85 * naive, `runway ${hours(f.runwaySeconds)} h vs balance / average ${hours(naive)} h`);
+  // The last day's rate dominates: the runway is at most balance / (the rate a day ago).
+  assert.ok(f.runwaySeconds <= (balance / growing(sim.t - DAY)) * HOUR_S * 1.05);
+  assertBand(f, 'growth');
+});
+
+test('growing usage with a profile (+15 %/day for 10 days): the 24 h scale lifts the profile, runway shorter than balance / weekly average', () => {
+  const growing: Pattern = (t) => 10 * 1.15 ** ((t - T0) / DAY);
+  const balance = 2000;
+  const sim = run(start(1e6), T0 + 10 * DAY, growing);
+  const f = forecast(sim.history, balance, sim.t);
+  assert.equal(f.method, 'profile');
+  const weekAverage = expectedSpend(sim.history.profile, sim.t, sim.t + 7 * DAY)! / (7 * 24);
+  assert.ok(f.runwaySeconds < (balance / weekAverage) * HOUR_S, `runway ${hours(f.runwaySeconds)} h vs balance / profile average ${balance / weekAverage} h`);
+  assert.ok(f.burnRatePerHour > weekAverage);
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// spend_anomaly through forecast + evaluateRules
+
+/** 8 days of `pattern`, then 3 h at `factor` × the pattern. */
+function anomalyAfterWeek(pattern: Pattern, factor: number, from = T0 + 8 * DAY): { sim: Sim; f: Forecast } {
+  let sim = run(start(1e6), from, pattern);
+  sim = run(sim, from + 3 * HOUR, (t) => factor * pattern(t));
+  return { sim, f: forecast(sim.history, sim.balance, sim.t) };
+}
+
+test('spend_anomaly: 8 days of business hours, then 3 night hours at 10× the expected rate → fires', () => {
+  // Tuesday 00:00–03:00: expected 2/h, spent 20/h.
+  const { sim, f } = anomalyAfterWeek(businessHours(60, 2), 10);
+  assert.equal(f.method, 'profile');
+  assertClose(f.recentSpend!, 60, 0.1, 'recent spend');
+  assert.ok(f.expectedRecentSpend !== null && f.expectedRecentSpend < 20, `expected ${f.expectedRecentSpend}`);
+  assert.equal(conditions(sim).spend_anomaly, 'warning');
+});
+
+test('spend_anomaly: the same 10× jump on a tiny wallet (expected 0.01/h) → quiet (floor of 10 credits)', () => {
+  const { sim, f } = anomalyAfterWeek(businessHours(0.3, 0.01), 10);
+  assert.ok(f.recentSpend! >= RULES.spendAnomalyFactor * f.expectedRecentSpend!, 'relatively it is anomalous');
+  assert.ok(f.recentSpend! < 1);
+  assert.equal(conditions(sim).spend_anomaly, undefined);
+});
+
+test('spend_anomaly: a normal business morning (peak hours the profile expects) → quiet, and so is depletion_forecast', () => {
+  const pattern = businessHours(60, 2);
+  let sim = run(start(1e6), at('2026-11-10T06:00:00Z'), pattern); // Tuesday, day 8
+  for (let t = at('2026-11-10T07:00:00Z'); t <= at('2026-11-10T13:00:00Z'); t += 30 * MIN) {
+    sim = run(sim, t, pattern);
+    const f = forecast(sim.history, 3000, t);
+    const c = conditions(sim, 3000);
+    assert.equal(c.spend_anomaly, undefined, `${new Date(t).toISOString()}: ${f.recentSpend} vs expected ${f.expectedRecentSpend}`);
+    assert.equal(c.depletion_forecast, undefined, `${new Date(t).toISOString()}: ${hours(f.alertRunwaySeconds)} h`);
+  }
+  // By 11:00 the last 3 h are all peak: 180 credits, which the profile expects.
+  const f = forecast(sim.history, 3000, sim.t);
+  assertClose(f.recentSpend!, 180, 0.1, 'recent spend');
+  assertClose(f.expectedRecentSpend!, 180, 0.15, 'expected recent spend');
+});
+
+test('spend_anomaly: without a profile (2 days of history) a 3 h jump to 10× the 24 h rate fires too', () => {
+  let sim = run(start(1e6), T0 + 2 * DAY, steady(10));
+  sim = run(sim, sim.t + 3 * HOUR, steady(100));
+  const f = forecast(sim.history, sim.balance, sim.t);
+  assert.equal(f.method, 'rate');
+  assert.notEqual(f.expectedRecentSpend, null);
+  assert.equal(conditions(sim).spend_anomaly, 'warning');
+});
+
+test(
+  'spend_anomaly: 3 night hours at 4× the expected rate (above the 3× factor, ≥ 10 credits above) → fires',
+  () => {
+    // Tuesday 00:00–03:00 after 8 days: expected 2/h × 3 h = 6, spent 8/h × 3 h = 24 (4×, 18 above).
+    const { sim, f } = anomalyAfterWeek(businessHours(60, 2), 4);
+    assertClose(f.recentSpend!, 24, 0.1, 'recent spend');
+    assertClose(f.expectedRecentSpend!, 6, 0.15, 'expected recent spend: what the pattern expected before these hours');
+    assert.equal(conditions(sim).spend_anomaly, 'warning');
+  },
+);
+
+test(
+  'spend_anomaly without a profile: 2 days at 10/h, then 3 h at 4× (120 vs 30 expected) → fires',
+  () => {
+    let sim = run(start(1e6), T0 + 2 * DAY, steady(10));
+    sim = run(sim, sim.t + 3 * HOUR, steady(40));
+    const f = forecast(sim.history, sim.balance, sim.t);
+    assertClose(f.recentSpend!, 120, 0.1, 'recent spend');
+    assert.equal(conditions(sim).spend_anomaly, 'warning', `${f.recentSpend} vs expected ${f.expectedRecentSpend}`);
+  },
+);
+
+test('spend_anomaly, the 4× case above: the pattern learnt before the anomaly did expect 6 credits for those 3 h', () => {
+  // What the test above relies on: before 00:00 the profile expects 2/h for Tuesday 00–03.
+  const before = run(start(1e6), T0 + 8 * DAY, businessHours(60, 2));
+  assertClose(expectedSpend(before.history.profile, before.t, before.t + 3 * HOUR)!, 6, 0.1, 'expected before the anomaly');
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// Cost: structural, never timed
+
+test('cost per forecast does not grow with history: samples bounded and profile 168 numbers on 2- and 14-day histories', () => {
+  const pattern = businessHours(60, 2);
+  const d2 = run(start(1e6), T0 + 2 * DAY, pattern);
+  const d14 = run(d2, T0 + 14 * DAY, pattern);
+  for (const [name, sim] of [
+    ['2 days', d2],
+    ['14 days', d14],
+  ] as const) {
+    assert.ok(sim.history.samples.length <= sampleBound(5 * MIN), `${name}: ${sim.history.samples.length} samples`);
+    const f = forecast(sim.history, 3000, sim.t);
+    assert.ok(Number.isFinite(f.runwaySeconds), name);
+  }
+  assert.equal(d14.history.samples.length, d2.history.samples.length);
+  assert.equal(d14.history.profile.rates.length, HOURS_PER_WEEK);
+  // The profile holds no per-sample state: an open hour at most.
+  assert.deepEqual(Object.keys(d14.history.profile).sort(), ['open', 'prior', 'rates', 'updatedHour']);
+  for (const k of ['prior', 'updatedHour'] as const) assert.equal(d14.history.profile[k].length, 168);
+});
