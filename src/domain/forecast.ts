@@ -91,11 +91,16 @@ export function forecast(h: History, balance: number | null, now: number): Forec
   const expectedDay = ready && day ? expectedSpend(h.profile, day.from, day.to) : null;
   if (ready && day && expectedDay !== null && expectedDay > 0) {
     method = 'profile';
-    const scale = clamp(day.spend / expectedDay, 0.25, 4);
+    // How the last day compared with the pattern, shrunk toward 1 by one average day's spend: a quiet
+    // day's ratio of two small numbers is noise, not a trend to multiply the whole week by.
+    const averageDay = h.profile.rates.reduce<number>((sum, r) => sum + (r ?? 0), 0) / 7;
+    const scale = clamp((day.spend + averageDay) / (expectedDay + averageDay), 0.25, 4);
     // A burst: the last hour far above what the pattern expected of that same hour (not of the coming
-    // one: the end of a business day is not a burst, a burst just before opening time is).
+    // one: the end of a business day is not a burst, a burst just before opening time is), and above
+    // the last 6 h (one noisy hour-of-week value is not a burst).
     const expectedLastHour = (expectedSpendBefore(h.profile, now - HOUR_MS, now) ?? 0) * scale;
-    const burst = Number.isFinite(r1h) && r1h > BURST_FACTOR.profile * Math.max(expectedLastHour, (expectedDay / 24) * scale);
+    const r6h = Number.isFinite(rates['6h']) ? rates['6h'] : 0;
+    const burst = Number.isFinite(r1h) && r1h > BURST_FACTOR.profile * Math.max(expectedLastHour, (expectedDay / 24) * scale, r6h);
     const byProfile = (k: number) => profileRunway(h.profile, balance, now, scale * k);
     const burstRunway = burst ? seconds(r1h) : Infinity;
     central = Math.min(byProfile(1), burstRunway);
@@ -103,12 +108,13 @@ export function forecast(h: History, balance: number | null, now: number): Forec
     high = byProfile(1 / BAND);
     burnRatePerHour = burst ? r1h : ((expectedSpend(h.profile, now, now + 24 * HOUR_MS) ?? 0) * scale) / 24;
   } else {
-    const finite = BURN_WINDOW_NAMES.map((w) => rates[w]).filter((r) => Number.isFinite(r));
     const longest = [rates['24h'], rates['6h'], r1h].find((r) => Number.isFinite(r)) ?? 0;
-    const rate = Number.isFinite(r1h) && r1h > BURST_FACTOR.rate * longest ? r1h : longest;
+    // A burst is the last hour far above both longer windows (a busy business hour is not).
+    const usual = Math.max(longest, Number.isFinite(rates['6h']) ? rates['6h'] : 0);
+    const rate = Number.isFinite(r1h) && r1h > BURST_FACTOR.rate * usual ? r1h : longest;
     central = seconds(rate);
-    low = seconds(Math.max(rate, ...finite) * BAND);
-    high = seconds(Math.min(rate, ...finite) / BAND);
+    low = seconds(rate * BAND);
+    high = seconds(rate / BAND);
     burnRatePerHour = rate;
   }
   const alertRunwaySeconds = confidence === 'none' || confidence === 'low' ? low : central;
@@ -118,14 +124,21 @@ export function forecast(h: History, balance: number | null, now: number): Forec
 const clamp = (x: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, x));
 
 /**
- * What normal spend over [from, to] would have been: the weekly profile as learnt before those hours, or,
- * before a profile exists, the rate of the day before them (at least 12 h of it); null when unknown.
+ * What normal spend over [from, to] would have been — the more generous of: the same hours one day
+ * earlier (steady growth is not an anomaly), and either the weekly profile as learnt before those hours
+ * or, before a profile exists, the average rate of the day before them (a busy business morning is not
+ * an anomaly). Null before a day of history.
  */
 function expectedNormalSpend(h: History, ready: boolean, spanHours: number, from: number, to: number): number | null {
-  if (ready) return expectedSpendBefore(h.profile, from, to);
-  const before = windowSpend(h.samples, from - BURN_WINDOWS['24h'], from);
-  if (spanHours < 24 || before === null || before.to - before.from < 12 * HOUR_MS) return null;
-  return (before.spend / (before.to - before.from)) * (to - from);
+  if (spanHours < 24) return null;
+  const day = 24 * HOUR_MS;
+  const rateOver = (w: ReturnType<typeof windowSpend>, minMs: number) =>
+    w && w.to - w.from >= minMs ? (w.spend / (w.to - w.from)) * (to - from) : null;
+  const candidates = [rateOver(windowSpend(h.samples, from - day, to - day), 0.5 * (to - from))];
+  if (ready) candidates.push(expectedSpendBefore(h.profile, from, to));
+  else candidates.push(rateOver(windowSpend(h.samples, from - day, from), 12 * HOUR_MS));
+  const known = candidates.filter((c): c is number => c !== null);
+  return known.length === 0 ? null : Math.max(...known);
 }
 
 /** Net spend between the first and last sample inside [from, to]; null with fewer than two. */
