@@ -93,7 +93,16 @@ export class Daemon {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const d = new Daemon(child, stateDir);
-    const started = await waitFor(() => d.logs().find((l) => l.msg === 'wallet-sentinel started') ?? (child.exitCode !== null ? Promise.reject(new Error(`exited ${child.exitCode}: ${d.stderr}`)) : undefined), 'the daemon to start');
+    let started: LogLine;
+    try {
+      started = await waitFor(
+        () => d.logs().find((l) => l.msg === 'wallet-sentinel started') ?? (child.exitCode !== null ? Promise.reject(new Error(`exited ${child.exitCode}: ${d.stderr}`)) : undefined),
+        'the daemon to start (it logs "wallet-sentinel started" at LOG_LEVEL info or debug)',
+      );
+    } catch (err) {
+      d.kill(); // never leave a half-started daemon behind
+      throw err;
+    }
     d.port = Number(String(started.listen).split(':').at(-1));
     return d;
   }

@@ -1,0 +1,81 @@
+/**
+ * deploy/alertmanager/alertmanager.yml: amtool accepts it, severities route to the right receivers,
+ * and the real Alertmanager delivers critical alerts by email and webhook, warnings by email only,
+ * and mutes a warning while the critical of the same alert and account fires.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { tempDir } from '../helpers/daemon.js';
+import { requireBinary } from '../helpers/promtool.js';
+import { MailCatcher, WebhookReceiver } from '../helpers/receivers.js';
+import { ALERTMANAGER_CONFIG, readYaml, run, startAlertmanager, waitUntil } from './lib.js';
+
+test('amtool check-config accepts alertmanager.yml', (t) => {
+  if (!requireBinary(t, 'amtool', 'prometheus-alertmanager')) return;
+  const r = run('amtool', ['check-config', ALERTMANAGER_CONFIG]);
+  assert.equal(r.status, 0, r.output);
+  assert.match(r.output, /SUCCESS/);
+});
+
+test('routing: critical goes to the email+webhook receiver, warning to email only', (t) => {
+  if (!requireBinary(t, 'amtool', 'prometheus-alertmanager')) return;
+  const route = (...labels: string[]) => run('amtool', ['config', 'routes', 'test', `--config.file=${ALERTMANAGER_CONFIG}`, ...labels]).stdout;
+  assert.equal(route('severity=critical', 'alertname=TelephonyWalletExhausted', 'account=shop'), 'team-critical');
+  assert.equal(route('severity=warning', 'alertname=TelephonyWalletRunwayLow', 'account=shop'), 'team-email');
+  // wallet-sentinel's own alerts (ALERTMANAGER_URL) carry the same labels
+  assert.equal(route('severity=critical', 'alertname=wallet_exhausted', 'account=shop', 'service=wallet-sentinel'), 'team-critical');
+  assert.equal(route('severity=warning', 'alertname=poll_failing', 'account=shop', 'service=wallet-sentinel'), 'team-email');
+
+  const cfg = readYaml<{ route: { group_by: string[] }; receivers: Array<{ name: string; email_configs?: unknown[]; webhook_configs?: unknown[] }>; inhibit_rules: Array<{ source_matchers: string[]; target_matchers: string[]; equal: string[] }> }>(ALERTMANAGER_CONFIG);
+  assert.deepEqual(cfg.route.group_by, ['alertname', 'account']);
+  const critical = cfg.receivers.find((r) => r.name === 'team-critical')!;
+  assert.ok(critical.email_configs?.length && critical.webhook_configs?.length, 'critical: email and webhook');
+  const warning = cfg.receivers.find((r) => r.name === 'team-email')!;
+  assert.ok(warning.email_configs?.length && !warning.webhook_configs, 'warning: email only');
+  assert.deepEqual(cfg.inhibit_rules, [{ source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ['alertname', 'account'] }]);
+});
+
+test('the real Alertmanager with this config: delivers by severity and inhibits the warning under its critical', { timeout: 90_000 }, async (t) => {
+  const mail = new MailCatcher();
+  await mail.start();
+  t.after(() => mail.close());
+  const hook = new WebhookReceiver();
+  await hook.start();
+  t.after(() => hook.close());
+  const am = await startAlertmanager(t, tempDir('ws-am-'), mail.port, hook.url);
+  if (!am) return;
+
+  const alert = (alertname: string, severity: string, account: string) => ({ labels: { alertname, severity, account, service: 'wallet-sentinel' }, annotations: { summary: `${alertname} ${severity} ${account}` } });
+  const post = await fetch(`${am}/api/v2/alerts`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify([alert('depletion_forecast', 'critical', 'shop'), alert('depletion_forecast', 'warning', 'shop'), alert('low_balance', 'warning', 'shop')]),
+  });
+  assert.equal(post.status, 200, await post.text());
+
+  interface AmAlert {
+    labels: Record<string, string>;
+    status: { state: string; inhibitedBy: string[] };
+  }
+  const listed = await waitUntil(async () => {
+    const list = (await (await fetch(`${am}/api/v2/alerts`)).json()) as AmAlert[];
+    return list.length === 3 ? list : undefined;
+  }, () => 'three alerts in Alertmanager');
+  const state = (name: string, sev: string) => listed.find((a) => a.labels.alertname === name && a.labels.severity === sev)!.status;
+  assert.equal(state('depletion_forecast', 'critical').state, 'active');
+  assert.equal(state('depletion_forecast', 'warning').state, 'suppressed', 'the warning is inhibited by its critical');
+  assert.equal(state('depletion_forecast', 'warning').inhibitedBy.length, 1);
+  assert.equal(state('low_balance', 'warning').state, 'active', 'another alert of the account is not inhibited');
+
+  // critical: one webhook and one email; the lone warning: one email; the inhibited warning: nothing
+  await waitUntil(() => hook.received.length >= 1 && mail.mails.length >= 2, () => `deliveries (webhook ${hook.received.length}, mail ${mail.mails.length})`);
+  await new Promise((r) => setTimeout(r, 3000)); // group_wait is 1 s: anything else would have come by now
+  const hooked = hook.bodies().flatMap((b) => (b.alerts as Array<{ labels: Record<string, string> }>).map((a) => `${a.labels.alertname}/${a.labels.severity}`));
+  assert.deepEqual(hooked, ['depletion_forecast/critical']);
+  const subjects = mail.mails.map((m) => m.subject).sort();
+  assert.equal(subjects.length, 2, subjects.join('\n'));
+  assert.match(subjects[0]!, /depletion_forecast.*critical/);
+  assert.match(subjects[1]!, /low_balance.*warning/);
+  assert.ok(!subjects.some((s) => /depletion_forecast.*warning/.test(s)), 'the inhibited warning was not mailed');
+  assert.ok(mail.mails.every((m) => m.to.includes('oncall@wallet-sentinel.example')));
+});

@@ -1,0 +1,208 @@
+/**
+ * deploy/Dockerfile, .dockerignore, docker-compose.yml and docker-compose.real.yml: read as text and
+ * YAML (no Docker engine needed), `docker-compose config` for the compose files, and the inline
+ * scripts (HEALTHCHECK, webhook-sink) run with the local node.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import YAML from 'yaml';
+import { Simulator } from '../../src/simulator/simulator.js';
+import { CLI, Daemon } from '../helpers/daemon.js';
+import { requireBinary } from '../helpers/promtool.js';
+import { ALERTMANAGER_CONFIG, freePort, PROMETHEUS_CONFIG, read, readYaml, ROOT, run, waitUntil } from './lib.js';
+
+interface Instruction {
+  op: string;
+  args: string;
+}
+/** Dockerfile → stages of instructions (continuation lines joined, comments dropped). */
+function dockerStages(text: string): Instruction[][] {
+  const joined = text.replace(/\\\n/g, ' ');
+  const stages: Instruction[][] = [];
+  for (const line of joined.split('\n')) {
+    const m = /^\s*([A-Za-z]+)\s+(.*)$/.exec(line);
+    if (!m || line.trim().startsWith('#')) continue;
+    const ins = { op: m[1]!.toUpperCase(), args: m[2]!.trim() };
+    if (ins.op === 'FROM') stages.push([]);
+    if (stages.length === 0) continue; // ARG before the first FROM
+    stages.at(-1)!.push(ins);
+  }
+  return stages;
+}
+const dockerfile = () => dockerStages(read(join(ROOT, 'deploy/Dockerfile')));
+const final = () => dockerfile().at(-1)!;
+const jsonArgs = (i: Instruction | undefined): string[] => JSON.parse(i?.args ?? 'null') as string[];
+
+test('Dockerfile: multi-stage, and the final stage gets only production dependencies', () => {
+  const stages = dockerfile();
+  assert.ok(stages.length >= 2, 'multi-stage');
+  const fromStage = (name: string) => stages.find((s) => new RegExp(`\\bAS\\s+${name}\\b`, 'i').test(s[0]!.args));
+  const copies = final().filter((i) => i.op === 'COPY');
+  const modules = copies.find((i) => /node_modules/.test(i.args));
+  assert.ok(modules, 'the final stage copies node_modules');
+  const source = /--from=(\S+)/.exec(modules.args)?.[1];
+  assert.ok(source, 'node_modules comes from another stage');
+  const deps = fromStage(source);
+  assert.ok(deps?.some((i) => i.op === 'RUN' && /npm ci\b.*--omit=dev/.test(i.args)), `stage ${source} installs with npm ci --omit=dev`);
+  assert.ok(!final().some((i) => i.op === 'RUN' && /\bnpm\b/.test(i.args)), 'no npm in the final stage');
+  assert.ok(copies.some((i) => /--from=\S+\s+\S*dist\b/.test(i.args)), 'dist is built in another stage');
+});
+
+test('Dockerfile: non-root USER, EXPOSE 9721, HEALTHCHECK on /healthz, state volume, OCI labels', () => {
+  const f = final();
+  const user = f.filter((i) => i.op === 'USER').at(-1)?.args;
+  assert.ok(user, 'a USER');
+  assert.ok(!/^(root|0)(:|$)/.test(user), `USER ${user} is not root`);
+  assert.match(user, /^\d+(:\d+)?$/, "numeric, so Kubernetes' runAsNonRoot can verify it");
+  assert.ok(f.some((i) => i.op === 'EXPOSE' && i.args.split(/\s+/).includes('9721')), 'EXPOSE 9721');
+  const hc = f.find((i) => i.op === 'HEALTHCHECK');
+  assert.ok(hc && /\bCMD\b/.test(hc.args) && hc.args.includes('/healthz'), 'HEALTHCHECK … CMD … /healthz');
+  assert.ok(f.some((i) => i.op === 'ENV' && /STATE_DIR=\/var\/lib\/wallet-sentinel\b/.test(i.args)), 'STATE_DIR=/var/lib/wallet-sentinel');
+  assert.ok(f.some((i) => i.op === 'VOLUME' && i.args.includes('/var/lib/wallet-sentinel')), 'VOLUME for the state');
+  const labels = f.filter((i) => i.op === 'LABEL').map((i) => i.args).join(' ');
+  for (const k of ['title', 'description', 'source', 'licenses', 'version', 'revision', 'created']) assert.match(labels, new RegExp(`org\\.opencontainers\\.image\\.${k}=`), `label org.opencontainers.image.${k}`);
+});
+
+test('Dockerfile: tini is PID 1 and runs node dist/main.js directly (never npm or npx)', () => {
+  const f = final();
+  assert.ok(f.some((i) => i.op === 'RUN' && /apt-get install\b.*\btini\b/.test(i.args)), 'tini is installed');
+  const entry = jsonArgs(f.find((i) => i.op === 'ENTRYPOINT'));
+  assert.ok(Array.isArray(entry), 'ENTRYPOINT in exec (JSON) form, so no shell sits between tini and the signal');
+  assert.match(entry[0]!, /(^|\/)tini$/);
+  assert.deepEqual(entry.slice(entry.indexOf('node')), ['node', 'dist/main.js']);
+  const cmd = jsonArgs(f.find((i) => i.op === 'CMD'));
+  assert.deepEqual(cmd, ['start']);
+  for (const i of f.filter((x) => ['ENTRYPOINT', 'CMD'].includes(x.op))) assert.ok(!/\bnpm\b|\bnpx\b/.test(i.args), `${i.op} ${i.args}`);
+});
+
+/** .dockerignore semantics for the plain patterns we use: the last matching line wins. */
+function ignored(patterns: string[], path: string): boolean {
+  let out = false;
+  for (const raw of patterns) {
+    const neg = raw.startsWith('!');
+    const p = (neg ? raw.slice(1) : raw).replace(/\/$/, '');
+    const re = new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')}(/.*)?$`);
+    if (re.test(path)) out = !neg;
+  }
+  return out;
+}
+
+test('.dockerignore sends only what the build copies: no secrets, .env, state, node_modules or .git', () => {
+  const patterns = read(join(ROOT, '.dockerignore'))
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+  for (const p of ['.env', 'secrets/telephony_api_key', 'node_modules/axios/index.js', 'dist/main.js', 'data/default.json', 'data-demo/x.json', '.git/config', 'deploy/demo-api-key.txt', 'test/unit/x.test.ts', 'docker-compose.yml']) {
+    assert.ok(ignored(patterns, p), `${p} must not be in the build context`);
+  }
+  // everything the Dockerfile COPYs from the context
+  const fromContext = dockerfile()
+    .flat()
+    .filter((i) => i.op === 'COPY' && !i.args.includes('--from='))
+    .flatMap((i) => i.args.split(/\s+/).slice(0, -1));
+  assert.ok(fromContext.length >= 4);
+  for (const p of fromContext) assert.ok(!ignored(patterns, p) && !ignored(patterns, `${p}/main.ts`), `${p} is copied by the Dockerfile but ignored`);
+});
+
+interface Compose {
+  services: Record<string, { image?: string; build?: unknown; entrypoint?: string[]; command?: string[]; environment?: Record<string, string>; secrets?: string[]; volumes?: string[]; read_only?: boolean; ports?: string[] }>;
+  secrets: Record<string, { file: string }>;
+}
+const compose = () => readYaml<Compose>(join(ROOT, 'docker-compose.yml'));
+
+test('docker-compose config accepts docker-compose.yml, alone and with the real-API override', (t) => {
+  if (!requireBinary(t, 'docker-compose', 'docker-compose')) return;
+  let r = run('docker-compose', ['-f', 'docker-compose.yml', 'config', '-q']);
+  assert.equal(r.status, 0, r.output);
+  r = run('docker-compose', ['-f', 'docker-compose.yml', '-f', 'docker-compose.real.yml', 'config']);
+  assert.equal(r.status, 0, r.output);
+  const merged = YAML.parse(r.stdout) as Compose;
+  const ws = merged.services['wallet-sentinel']!;
+  assert.equal(ws.environment?.TELEPHONY_API_URL, 'https://api.telephony.io');
+  assert.equal(ws.environment?.TELEPHONY_API_KEY_FILE, '/run/secrets/telephony_api_key');
+  assert.equal(merged.secrets.telephony_api_key!.file, join(ROOT, 'secrets/telephony_api_key'));
+});
+
+test('compose: the whole stack, with the key as a secret file and every alert path wired to mailpit', () => {
+  const c = compose();
+  for (const s of ['simulator', 'wallet-sentinel', 'prometheus', 'alertmanager', 'grafana', 'mailpit']) assert.ok(c.services[s], `service ${s}`);
+  const ws = c.services['wallet-sentinel']!;
+  const env = ws.environment ?? {};
+  assert.equal(env.TELEPHONY_API_URL, 'http://simulator:9722');
+  assert.equal(env.TELEPHONY_API_KEY_FILE, '/run/secrets/telephony_api_key');
+  assert.equal(env.TELEPHONY_API_KEY, undefined, 'the key never as an environment value');
+  assert.ok(ws.secrets?.includes('telephony_api_key'));
+  assert.equal(c.secrets.telephony_api_key!.file, './deploy/demo-api-key.txt');
+  assert.equal(env.ALERTMANAGER_URL, 'http://alertmanager:9093');
+  assert.match(env.SMTP_URL ?? '', /^smtp:\/\/mailpit:1025$/);
+  assert.equal(ws.read_only, true, 'read-only root filesystem');
+  assert.ok(ws.volumes?.some((v) => v.endsWith(':/var/lib/wallet-sentinel')), 'state in a volume');
+
+  // the simulator: the same image, its own entry point, the demo key
+  const sim = c.services.simulator!;
+  assert.equal(sim.image, ws.image);
+  assert.deepEqual(sim.entrypoint?.slice(-2), ['node', 'dist/simulator/main.js']);
+  assert.equal(sim.environment?.SIM_API_KEY, read(join(ROOT, 'deploy/demo-api-key.txt')).trim());
+  for (const k of ['SIM_HOST', 'SIM_PORT', 'SIM_BALANCE', 'SIM_BURN_PER_HOUR', 'SIM_TOPUP_EVERY_SECONDS', 'SIM_TOPUP_AMOUNT']) assert.ok(sim.environment?.[k], k);
+
+  // nothing runs through npm or npx
+  for (const [name, s] of Object.entries(c.services)) for (const a of [...(s.entrypoint ?? []), ...(s.command ?? [])]) assert.ok(!/^(npm|npx)$/.test(a), `${name}: ${a}`);
+
+  // every bind mount and secret file exists
+  for (const [name, s] of Object.entries(c.services)) for (const v of s.volumes ?? []) if (v.startsWith('./')) assert.ok(existsSync(join(ROOT, v.split(':')[0]!)), `${name}: ${v}`);
+  for (const [name, s] of Object.entries(c.secrets)) assert.ok(existsSync(join(ROOT, s.file)), `secret ${name}: ${s.file}`);
+});
+
+test('compose and the config files agree on names and ports', () => {
+  const c = compose();
+  // Prometheus loads deploy/prometheus/prometheus.yml, which scrapes wallet-sentinel and alerts Alertmanager
+  assert.ok(c.services.prometheus!.volumes?.includes('./deploy/prometheus:/etc/prometheus:ro'));
+  assert.ok(c.services.prometheus!.command?.includes('--config.file=/etc/prometheus/prometheus.yml'));
+  const prom = read(PROMETHEUS_CONFIG);
+  assert.match(prom, /"wallet-sentinel:9721"/);
+  assert.match(prom, /"alertmanager:9093"/);
+  assert.ok(c.services['wallet-sentinel']!.ports?.includes('9721:9721'));
+  // Alertmanager loads deploy/alertmanager/alertmanager.yml: email to mailpit, webhook to the sink
+  assert.ok(c.services.alertmanager!.volumes?.includes('./deploy/alertmanager:/etc/alertmanager:ro'));
+  const am = readYaml<{ global: { smtp_smarthost: string }; receivers: Array<{ webhook_configs?: Array<{ url: string }> }> }>(ALERTMANAGER_CONFIG);
+  assert.equal(am.global.smtp_smarthost, 'mailpit:1025');
+  const hooks = am.receivers.flatMap((r) => r.webhook_configs ?? []).map((w) => new URL(w.url));
+  for (const u of hooks) {
+    assert.ok(c.services[u.hostname], `Alertmanager posts to ${u.hostname}, a compose service`);
+    assert.ok((c.services[u.hostname]!.entrypoint ?? []).join(' ').includes(`listen(${u.port}`), `${u.hostname} listens on ${u.port}`);
+  }
+  assert.ok(c.services.mailpit!.ports?.includes('8025:8025'), 'the mail UI is published');
+});
+
+test("the image's HEALTHCHECK command and compose's webhook-sink script work when run with node", { timeout: 60_000 }, async (t) => {
+  assert.ok(existsSync(CLI), `${CLI} is missing: run \`npm run build\` first`);
+  const hc = final().find((i) => i.op === 'HEALTHCHECK')!;
+  const argv = JSON.parse(hc.args.slice(hc.args.indexOf('CMD') + 3).trim()) as string[];
+  assert.equal(argv[0], 'node');
+  const sim = new Simulator({ apiKey: 'k' });
+  await sim.start();
+  t.after(() => sim.close());
+  const daemon = await Daemon.start({ TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: 'k' });
+  t.after(() => daemon.kill());
+  const check = (port: number) => spawnSync(process.execPath, argv.slice(1), { env: { ...process.env, METRICS_PORT: String(port) }, timeout: 10_000 }).status;
+  assert.equal(check(daemon.port), 0, 'healthy daemon: exit 0');
+  await daemon.stop();
+  assert.equal(check(daemon.port), 1, 'nothing listening: exit 1');
+
+  // webhook-sink: the script from docker-compose.yml, on a free port instead of 8080
+  const entry = compose().services['webhook-sink']!.entrypoint!;
+  const script = entry[entry.indexOf('-e') + 1]!;
+  assert.match(script, /listen\(8080,/);
+  const port = await freePort();
+  const sink = spawn(process.execPath, ['-e', script.replace('listen(8080,', `listen(${port},`)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  t.after(() => sink.kill('SIGKILL'));
+  let out = '';
+  sink.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  await waitUntil(() => out.includes('listening'), () => `webhook-sink to start: ${out}`);
+  const res = await fetch(`http://127.0.0.1:${port}/alertmanager`, { method: 'POST', body: '{"status":"firing"}' });
+  assert.equal(res.status, 200);
+  await waitUntil(() => out.includes('POST /alertmanager {"status":"firing"}'), () => `the sink to print the body: ${out}`);
+});

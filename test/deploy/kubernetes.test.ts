@@ -1,0 +1,170 @@
+/**
+ * deploy/kubernetes: every manifest parses; every wallet-sentinel container is locked down, probed,
+ * sized and reads its key from a file; the monitors find it under job="wallet-sentinel"; the
+ * PrometheusRule carries exactly the groups of deploy/prometheus/rules.yml.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { DEPLOY, loadRules, readYaml, readYamlDocs } from './lib.js';
+
+const K8S = join(DEPLOY, 'kubernetes');
+
+interface Obj {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; labels?: Record<string, string> };
+  spec?: Record<string, unknown>;
+  [k: string]: unknown;
+}
+interface Container {
+  name: string;
+  image: string;
+  command?: string[];
+  args?: string[];
+  env?: Array<{ name: string; value?: string; valueFrom?: unknown }>;
+  envFrom?: unknown[];
+  ports?: Array<{ name?: string; containerPort: number }>;
+  volumeMounts?: Array<{ name: string; mountPath: string; readOnly?: boolean }>;
+  securityContext?: Record<string, unknown> & { capabilities?: { drop?: string[] } };
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  livenessProbe?: { httpGet?: { path: string; port: string | number } };
+  readinessProbe?: { httpGet?: { path: string; port: string | number } };
+}
+interface PodSpec {
+  securityContext?: Record<string, unknown>;
+  containers: Container[];
+  volumes?: Array<{ name: string; secret?: { secretName: string; defaultMode?: number }; emptyDir?: unknown; persistentVolumeClaim?: { claimName: string } }>;
+}
+
+function yamlFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    if (statSync(p).isDirectory()) return yamlFiles(p);
+    return /\.ya?ml$/.test(f) ? [p] : [];
+  });
+}
+const objects = (): Array<Obj & { file: string }> => yamlFiles(K8S).flatMap((file) => readYamlDocs(file).map((o) => ({ ...(o as Obj), file })));
+const workloads = () => objects().filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet' || o.kind === 'DaemonSet');
+const podSpec = (o: Obj): PodSpec => (o.spec as { template: { spec: PodSpec } }).template.spec;
+const sentinels = () =>
+  workloads().flatMap((w) => podSpec(w).containers.filter((c) => c.image.includes('wallet-sentinel')).map((c) => ({ w, pod: podSpec(w), c, where: `${w.file.slice(K8S.length + 1)} ${w.metadata.name}/${c.name}` })));
+
+test('every manifest parses (multi-document YAML) and names its kind, apiVersion and name', () => {
+  const all = objects();
+  assert.ok(all.length >= 8, `${all.length} objects`);
+  for (const o of all) {
+    assert.ok(o.apiVersion && o.kind, `${o.file}: apiVersion and kind`);
+    if (o.kind !== 'Kustomization') assert.ok(o.metadata?.name, `${o.file}: metadata.name`);
+  }
+  const kinds = new Set(all.map((o) => o.kind));
+  for (const k of ['Deployment', 'PersistentVolumeClaim', 'Service', 'PodMonitor', 'ServiceMonitor', 'PrometheusRule', 'Kustomization']) assert.ok(kinds.has(k), `a ${k}`);
+});
+
+test('every kustomization lists files and directories that exist', () => {
+  for (const k of objects().filter((o) => o.kind === 'Kustomization')) {
+    const dir = join(k.file, '..');
+    for (const r of (k as { resources?: string[] }).resources ?? []) assert.ok(existsSync(join(dir, r)), `${k.file}: resource ${r} does not exist`);
+  }
+});
+
+test('there is a sidecar example (with the application) and a standalone Deployment (1 replica, on a PVC)', () => {
+  const list = sentinels();
+  const sidecar = list.find((s) => s.pod.containers.length > 1);
+  assert.ok(sidecar, 'a pod with wallet-sentinel next to another container');
+  const stateVol = (s: (typeof list)[number]) => s.pod.volumes?.find((v) => v.name === s.c.volumeMounts?.find((m) => m.mountPath === '/var/lib/wallet-sentinel')?.name);
+  assert.ok(stateVol(sidecar)?.emptyDir !== undefined, 'the sidecar keeps its state on an emptyDir');
+
+  const standalone = list.find((s) => s.pod.containers.length === 1);
+  assert.ok(standalone, 'a pod with wallet-sentinel alone');
+  assert.equal((standalone.w.spec as { replicas?: number }).replicas, 1, 'one poller per account');
+  assert.equal((standalone.w.spec as { strategy?: { type: string } }).strategy?.type, 'Recreate', 'never two pollers, and the RWO volume moves');
+  const claim = stateVol(standalone)?.persistentVolumeClaim?.claimName;
+  assert.ok(claim && objects().some((o) => o.kind === 'PersistentVolumeClaim' && o.metadata.name === claim), `the state PVC ${claim} is defined`);
+});
+
+test('every wallet-sentinel container: non-root, read-only root, no privilege escalation, no capabilities, seccomp', () => {
+  const list = sentinels();
+  assert.ok(list.length >= 2);
+  for (const { pod, c, where } of list) {
+    // the container's own securityContext wins over the pod's
+    const sc = { ...(pod.securityContext ?? {}), ...(c.securityContext ?? {}) } as Record<string, unknown> & { capabilities?: { drop?: string[] }; seccompProfile?: { type: string } };
+    assert.equal(sc.runAsNonRoot, true, `${where}: runAsNonRoot`);
+    assert.ok(typeof sc.runAsUser !== 'number' || sc.runAsUser > 0, `${where}: runAsUser is not root`);
+    assert.equal(sc.readOnlyRootFilesystem, true, `${where}: readOnlyRootFilesystem`);
+    assert.equal(sc.allowPrivilegeEscalation, false, `${where}: allowPrivilegeEscalation`);
+    assert.ok(c.securityContext?.capabilities?.drop?.includes('ALL'), `${where}: capabilities.drop ALL`);
+    assert.equal(sc.seccompProfile?.type, 'RuntimeDefault', `${where}: seccompProfile`);
+    assert.equal(c.securityContext?.privileged ?? false, false, `${where}: not privileged`);
+  }
+});
+
+test('every wallet-sentinel container: liveness on /healthz, readiness on /readyz, on its metrics port', () => {
+  for (const { c, where } of sentinels()) {
+    const port = c.ports?.find((p) => p.containerPort === 9721);
+    assert.ok(port?.name, `${where}: a named port 9721`);
+    assert.equal(c.livenessProbe?.httpGet?.path, '/healthz', `${where}: liveness`);
+    assert.equal(c.readinessProbe?.httpGet?.path, '/readyz', `${where}: readiness`);
+    assert.ok([port.name, 9721].includes(c.livenessProbe.httpGet.port), `${where}: liveness port`);
+    assert.ok([port.name, 9721].includes(c.readinessProbe.httpGet.port), `${where}: readiness port`);
+  }
+});
+
+test('every wallet-sentinel container: requests and limits for cpu and memory', () => {
+  for (const { c, where } of sentinels()) {
+    for (const kind of ['requests', 'limits'] as const) for (const r of ['cpu', 'memory']) assert.ok(c.resources?.[kind]?.[r], `${where}: resources.${kind}.${r}`);
+    assert.equal(c.resources?.limits?.memory, '128Mi', `${where}: memory limit`);
+  }
+});
+
+test('every wallet-sentinel container reads the key from a Secret mounted as a file, never from an env literal', () => {
+  for (const { pod, c, where } of sentinels()) {
+    const env = new Map((c.env ?? []).map((e) => [e.name, e]));
+    assert.ok(!env.has('TELEPHONY_API_KEY'), `${where}: TELEPHONY_API_KEY must not be set`);
+    assert.equal(c.envFrom, undefined, `${where}: no envFrom (it could carry the key)`);
+    const file = env.get('TELEPHONY_API_KEY_FILE')?.value;
+    assert.ok(file, `${where}: TELEPHONY_API_KEY_FILE`);
+    const mount = c.volumeMounts?.find((m) => file.startsWith(`${m.mountPath}/`));
+    assert.ok(mount, `${where}: ${file} is on a mounted volume`);
+    assert.equal(mount.readOnly, true, `${where}: the key volume is read-only`);
+    const vol = pod.volumes?.find((v) => v.name === mount.name);
+    assert.ok(vol?.secret?.secretName, `${where}: the key volume is a Secret`);
+    assert.equal(env.get('STATE_DIR')?.value, '/var/lib/wallet-sentinel', `${where}: STATE_DIR`);
+    assert.ok(c.volumeMounts?.some((m) => m.mountPath === '/var/lib/wallet-sentinel' && !m.readOnly), `${where}: a writable state volume`);
+    // the image's entry point runs node directly; a command override must not bring npm back
+    assert.ok(!(c.command ?? []).some((a) => /\bnpm\b|\bnpx\b/.test(a)), `${where}: no npm/npx`);
+  }
+});
+
+test('the PodMonitor and ServiceMonitor scrape the metrics port and label the job wallet-sentinel', () => {
+  type Endpoint = { port: string; path?: string; relabelings?: Array<{ targetLabel?: string; replacement?: string; sourceLabels?: string[] }> };
+  const relabelsJob = (eps: Endpoint[]) => eps.every((e) => e.relabelings?.some((r) => r.targetLabel === 'job' && r.replacement === 'wallet-sentinel' && !r.sourceLabels));
+  const pm = objects().find((o) => o.kind === 'PodMonitor')!;
+  const pmEps = (pm.spec as { podMetricsEndpoints: Endpoint[] }).podMetricsEndpoints;
+  assert.ok(relabelsJob(pmEps), 'PodMonitor: job=wallet-sentinel (rules.yml selects it)');
+  const sidecar = sentinels().find((s) => s.pod.containers.length > 1)!;
+  assert.equal(pmEps[0]!.port, sidecar.c.ports![0]!.name, 'PodMonitor scrapes the sidecar port');
+  const podLabels = (sidecar.w.spec as { template: { metadata: { labels: Record<string, string> } } }).template.metadata.labels;
+  for (const [k, v] of Object.entries((pm.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels)) assert.equal(podLabels[k], v, `PodMonitor selects the sidecar pods (${k})`);
+
+  const sm = objects().find((o) => o.kind === 'ServiceMonitor')!;
+  const smEps = (sm.spec as { endpoints: Endpoint[] }).endpoints;
+  assert.ok(relabelsJob(smEps), 'ServiceMonitor: job=wallet-sentinel');
+  const svc = objects().find((o) => o.kind === 'Service')!;
+  assert.ok((svc.spec as { ports: Array<{ name: string }> }).ports.some((p) => p.name === smEps[0]!.port), 'ServiceMonitor scrapes a port the Service has');
+});
+
+test('the PrometheusRule carries exactly the groups of deploy/prometheus/rules.yml', () => {
+  const prs = objects().filter((o) => o.kind === 'PrometheusRule');
+  assert.equal(prs.length, 1);
+  assert.equal(prs[0]!.apiVersion, 'monitoring.coreos.com/v1');
+  assert.deepEqual((prs[0]!.spec as { groups: unknown }).groups, loadRules().groups, 'out of date: run node deploy/kubernetes/rules/generate.mjs');
+});
+
+test('the kustomizations of both patterns include the rules', () => {
+  for (const dir of ['standalone', 'sidecar']) {
+    const k = readYaml<{ resources: string[] }>(join(K8S, dir, 'kustomization.yaml'));
+    assert.ok(k.resources.includes('../rules'), `${dir}/kustomization.yaml includes ../rules`);
+  }
+});

@@ -1,0 +1,94 @@
+/**
+ * deploy/systemd/wallet-sentinel.service: systemd-analyze verify accepts it, and it has the settings
+ * the deployment relies on (node directly, credential file, state directory, stop behaviour, hardening).
+ */
+import assert from 'node:assert/strict';
+import { accessSync, constants, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { tempDir } from '../helpers/daemon.js';
+import { requireBinary } from '../helpers/promtool.js';
+import { DEPLOY, read, run } from './lib.js';
+
+const UNIT = join(DEPLOY, 'systemd/wallet-sentinel.service');
+
+/** [Service] (and other sections) as key → every value given, in order. */
+function parseUnit(text: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  let section = '';
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#') || line.startsWith(';')) continue;
+    const s = /^\[(.+)\]$/.exec(line);
+    if (s) {
+      section = s[1]!;
+      continue;
+    }
+    const i = line.indexOf('=');
+    const key = `${section}.${line.slice(0, i)}`;
+    out.set(key, [...(out.get(key) ?? []), line.slice(i + 1)]);
+  }
+  return out;
+}
+
+test('systemd-analyze verify accepts the unit', (t) => {
+  if (!requireBinary(t, 'systemd-analyze', 'systemd')) return;
+  let unit = UNIT;
+  try {
+    accessSync('/usr/bin/node', constants.X_OK);
+  } catch {
+    // verify checks that ExecStart's binary exists; where node lives elsewhere (nvm, setup-node),
+    // verify a copy that names this node instead: everything else is the file as shipped.
+    unit = join(tempDir('ws-unit-'), 'wallet-sentinel.service');
+    writeFileSync(unit, read(UNIT).replaceAll('/usr/bin/node', process.execPath));
+    t.diagnostic(`/usr/bin/node missing: verifying a copy with ExecStart=${process.execPath}`);
+  }
+  const r = run('systemd-analyze', ['verify', unit]);
+  assert.equal(r.status, 0, r.output);
+  assert.equal(r.output, '', r.output);
+});
+
+test('the unit runs node on dist/main.js as a dedicated user, with the key as a credential and the state in StateDirectory', () => {
+  const u = parseUnit(read(UNIT));
+  const one = (k: string) => u.get(`Service.${k}`)?.at(-1);
+  const envs = u.get('Service.Environment') ?? [];
+  assert.equal(one('ExecStart'), '/usr/bin/node /opt/wallet-sentinel/dist/main.js start');
+  assert.ok(!/\bnpm\b|\bnpx\b/.test(one('ExecStart')!), 'node directly');
+  assert.equal(one('DynamicUser'), 'yes');
+  assert.ok(one('User') && one('User') !== 'root');
+  assert.equal(one('EnvironmentFile'), '/etc/wallet-sentinel/env');
+  assert.equal(one('StateDirectory'), 'wallet-sentinel');
+  assert.ok(envs.includes('STATE_DIR=/var/lib/wallet-sentinel'));
+  assert.equal(one('LoadCredential'), 'telephony_api_key:/etc/wallet-sentinel/telephony_api_key');
+  assert.ok(envs.includes('TELEPHONY_API_KEY_FILE=%d/telephony_api_key'));
+  assert.ok(!envs.some((e) => e.startsWith('TELEPHONY_API_KEY=')), 'never the key itself');
+  assert.equal(one('Restart'), 'on-failure');
+  assert.equal(one('RestartPreventExitStatus'), '78');
+  assert.equal(one('KillSignal'), 'SIGTERM');
+  assert.equal(one('TimeoutStopSec'), '30');
+});
+
+test('the unit is hardened (and keeps MemoryDenyWriteExecute off for V8)', () => {
+  const u = parseUnit(read(UNIT));
+  const one = (k: string) => u.get(`Service.${k}`)?.at(-1);
+  const want: Record<string, string> = {
+    NoNewPrivileges: 'yes',
+    ProtectSystem: 'strict',
+    ProtectHome: 'yes',
+    PrivateTmp: 'yes',
+    PrivateDevices: 'yes',
+    ProtectKernelTunables: 'yes',
+    ProtectKernelModules: 'yes',
+    ProtectKernelLogs: 'yes',
+    ProtectControlGroups: 'yes',
+    RestrictAddressFamilies: 'AF_INET AF_INET6 AF_UNIX',
+    RestrictNamespaces: 'yes',
+    RestrictSUIDSGID: 'yes',
+    LockPersonality: 'yes',
+    SystemCallArchitectures: 'native',
+    SystemCallFilter: '@system-service',
+    CapabilityBoundingSet: '',
+    MemoryDenyWriteExecute: 'no',
+  };
+  for (const [k, v] of Object.entries(want)) assert.equal(one(k), v, k);
+});
