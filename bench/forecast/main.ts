@@ -33,19 +33,11 @@ import {
 } from './baselines.js';
 import { corpus, DAY_MS, DEFAULT_SEED, HOUR_MS, T0, type BenchHistory } from './corpus.js';
 import { cumulativeDrops, median, score, type Score } from './metrics.js';
+import { DEFAULT_RULES } from '../../test/helpers/fixtures.js';
 
 // ---------------------------------------------------------------- wallet-sentinel's settings
 
-export const RULES: RuleSettings = {
-  lowBalanceThreshold: undefined,
-  criticalBalanceThreshold: undefined,
-  runwayWarningHours: 72,
-  runwayCriticalHours: 24,
-  topupMinCredits: 1,
-  hysteresisPercent: 5,
-  spendAnomalyFactor: 3,
-  spendAnomalyMinCredits: 10,
-};
+export const RULES: RuleSettings = DEFAULT_RULES;
 export const CONFIG: EvaluationConfig = {
   account: 'bench',
   rules: RULES,

@@ -7,6 +7,7 @@ import type { TestContext } from 'node:test';
 import YAML from 'yaml';
 import { ALERT_NAMES } from '../../src/domain/rules.js';
 import { requireBinary } from '../helpers/promtool.js';
+import { waitFor } from '../helpers/daemon.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const DEPLOY = join(ROOT, 'deploy');
@@ -202,18 +203,6 @@ export async function startAlertmanager(t: TestContext, dir: string, smtpPort: n
   return url;
 }
 
-/** Polls `check` until it returns a truthy value; on timeout throws with `what()` (which can carry logs). */
-export async function waitUntil<T>(check: () => T | Promise<T>, what: () => string, timeoutMs = 30_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v) return v as NonNullable<T>;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what()}${last ? `\nlast error: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+/** waitFor with the longer deadline that outside binaries need. */
+export const waitUntil = <T>(check: () => T | Promise<T>, what: () => string, timeoutMs = 30_000): Promise<NonNullable<T>> =>
+  waitFor(check, what, timeoutMs);

@@ -11,8 +11,11 @@ export function tempDir(prefix = 'ws-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-/** Polls `check` until it returns a truthy value or the deadline passes (then throws with `what`). */
-export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 15_000): Promise<NonNullable<T>> {
+/**
+ * Polls `check` until it returns a truthy value or the deadline passes, then throws naming `what` (a
+ * function is called only then, so it can carry a process's output).
+ */
+export async function waitFor<T>(check: () => T | Promise<T>, what: string | (() => string), timeoutMs = 15_000): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -22,7 +25,9 @@ export async function waitFor<T>(check: () => T | Promise<T>, what: string, time
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}${last ? ` (last error: ${String(last)})` : ''}`);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -20,6 +20,7 @@ import {
 import { observe, repeatPolicy, type EvaluationConfig } from '../../src/domain/evaluate.js';
 import type { AlertName, Conditions, Severity } from '../../src/domain/rules.js';
 import type { UpstreamErrorKind } from '../../src/errors.js';
+import { DEFAULT_RULES } from '../helpers/fixtures.js';
 
 const T0 = Date.parse('2026-11-27T10:00:00Z');
 const MIN = 60_000;
@@ -296,16 +297,7 @@ const ok = (balance: number | null, status: 200 | 402 = 200): PollOutcome => ({
 });
 const fail = (kind: UpstreamErrorKind): PollOutcome => ({ ok: false, kind, message: 'x' });
 
-const BASE_RULES: RuleSettings = {
-  lowBalanceThreshold: 100,
-  criticalBalanceThreshold: 20,
-  runwayWarningHours: 72,
-  runwayCriticalHours: 24,
-  topupMinCredits: 1,
-  hysteresisPercent: 5,
-  spendAnomalyFactor: 3,
-  spendAnomalyMinCredits: 10,
-};
+const BASE_RULES: RuleSettings = { ...DEFAULT_RULES, lowBalanceThreshold: 100, criticalBalanceThreshold: 20 };
 // Balances that fall by tens of credits a minute forecast a runway of minutes, which would (rightly) fire
 // depletion_forecast too. The balance and status scenarios switch the runway rule off (0 h) so that each
 // counts the notifications of the rule under test alone; the depletion scenario has it on.

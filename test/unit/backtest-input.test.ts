@@ -9,6 +9,7 @@ import { replay } from '../../src/backtest/replay.js';
 import type { RuleSettings } from '../../src/config/settings.js';
 import type { Notification } from '../../src/domain/alerts.js';
 import type { EvaluationConfig } from '../../src/domain/evaluate.js';
+import { DEFAULT_RULES } from '../helpers/fixtures.js';
 
 const T = Date.parse('2026-11-02T00:00:00Z'); // 1793577600 s
 const S = T / 1000;
@@ -223,16 +224,7 @@ for (const [name, text, message] of [
 // ---------------------------------------------------------------------------------------------------------
 // replay
 
-const RULES: RuleSettings = {
-  lowBalanceThreshold: 100,
-  criticalBalanceThreshold: undefined,
-  runwayWarningHours: 72,
-  runwayCriticalHours: 24,
-  topupMinCredits: 1,
-  hysteresisPercent: 5,
-  spendAnomalyFactor: 3,
-  spendAnomalyMinCredits: 10,
-};
+const RULES: RuleSettings = { ...DEFAULT_RULES, lowBalanceThreshold: 100 };
 const CFG: EvaluationConfig = {
   account: 'default',
   rules: RULES,

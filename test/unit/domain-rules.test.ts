@@ -6,21 +6,13 @@ import type { Forecast } from '../../src/domain/forecast.js';
 import { EMPTY_HISTORY, recordSample } from '../../src/domain/history.js';
 import { evaluateRules, type AlertName, type Conditions, type Severity } from '../../src/domain/rules.js';
 import type { UpstreamErrorKind } from '../../src/errors.js';
+import { DEFAULT_RULES } from '../helpers/fixtures.js';
 
 const T0 = Date.parse('2026-11-27T10:00:00Z');
 const MIN = 60_000;
 const HOUR_S = 3600;
 
-const RULES: RuleSettings = {
-  lowBalanceThreshold: undefined,
-  criticalBalanceThreshold: undefined,
-  runwayWarningHours: 72,
-  runwayCriticalHours: 24,
-  topupMinCredits: 1,
-  hysteresisPercent: 5,
-  spendAnomalyFactor: 3,
-  spendAnomalyMinCredits: 10,
-};
+const RULES: RuleSettings = DEFAULT_RULES;
 
 const forecastWith = (runwaySeconds: number, extra: Partial<Forecast> = {}): Forecast => ({
   rates: { '1h': NaN, '6h': NaN, '24h': NaN },

@@ -11,6 +11,7 @@ import { forecast, type Forecast } from '../../src/domain/forecast.js';
 import { EMPTY_HISTORY, RETENTION, recordSample, type History } from '../../src/domain/history.js';
 import { EMPTY_PROFILE, HOURS_PER_WEEK, addSpend, expectedRate, expectedSpend, hourOfWeek, profileReady } from '../../src/domain/profile.js';
 import { evaluateRules } from '../../src/domain/rules.js';
+import { DEFAULT_RULES } from '../helpers/fixtures.js';
 
 /** Monday 00:00 UTC. */
 const T0 = Date.parse('2026-11-02T00:00:00Z');
@@ -19,16 +20,7 @@ const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
 const HOUR_S = 3600;
 
-const RULES: RuleSettings = {
-  lowBalanceThreshold: undefined,
-  criticalBalanceThreshold: undefined,
-  runwayWarningHours: 72,
-  runwayCriticalHours: 24,
-  topupMinCredits: 1,
-  hysteresisPercent: 5,
-  spendAnomalyFactor: 3,
-  spendAnomalyMinCredits: 10,
-};
+const RULES: RuleSettings = DEFAULT_RULES;
 
 // ---------------------------------------------------------------------------------------------------------
 // Helpers

@@ -15,6 +15,7 @@ import { htmlBody, subject, textBody } from '../../src/notify/email/render.js';
 import { MAX_RETRY_DELAY_MS, retryDelay } from '../../src/notify/dispatch.js';
 import { pagerdutyBody, slackBody, webhookBody } from '../../src/notify/webhook/body.js';
 import { signature } from '../../src/notify/webhook/webhook.js';
+import { DEFAULT_RULES } from '../helpers/fixtures.js';
 
 const T0 = Date.parse('2026-11-27T10:00:00Z');
 const MIN = 60_000;
@@ -135,7 +136,7 @@ const ok = (balance: number | null, status: 200 | 402 = 200): PollOutcome => ({ 
 test('webhookBody from the real pipeline: a 401 before any balance → every wallet field null, never Infinity/NaN', () => {
   const cfg = {
     account: 'default',
-    rules: { lowBalanceThreshold: 100, criticalBalanceThreshold: 20, runwayWarningHours: 72, runwayCriticalHours: 24, topupMinCredits: 1, hysteresisPercent: 5, spendAnomalyFactor: 3, spendAnomalyMinCredits: 10 },
+    rules: { ...DEFAULT_RULES, lowBalanceThreshold: 100, criticalBalanceThreshold: 20 },
     repeat: { repeatIntervalMs: 4 * 3_600_000, runwayFraction: 0, minRepeatIntervalMs: 5 * MIN },
   };
   const r = observe(INITIAL_ACCOUNT_STATE, { ok: false, kind: 'auth', message: 'x' }, T0, cfg);
@@ -151,7 +152,7 @@ test('snapshot: a wallet that is not burning (runway Infinity, rates NaN) → ru
   let s = INITIAL_ACCOUNT_STATE;
   s = observe(s, ok(500), T0, {
     account: 'default',
-    rules: { lowBalanceThreshold: undefined, criticalBalanceThreshold: undefined, runwayWarningHours: 72, runwayCriticalHours: 24, topupMinCredits: 1, hysteresisPercent: 5, spendAnomalyFactor: 3, spendAnomalyMinCredits: 10 },
+    rules: DEFAULT_RULES,
     repeat: { repeatIntervalMs: 3_600_000, runwayFraction: 0, minRepeatIntervalMs: MIN },
   }).state;
   const f = forecast(s.history, s.balance, T0);

@@ -4,34 +4,16 @@
  * wallet-sentinel's Alertmanager channel shows up in Alertmanager once, even with two replicas sending.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import YAML from 'yaml';
 import { Simulator } from '../../src/simulator/simulator.js';
-import { Daemon, ROOT, tempDir, waitFor } from '../helpers/daemon.js';
+import { Daemon, tempDir, waitFor } from '../helpers/daemon.js';
 import { requireBinary } from '../helpers/promtool.js';
+import { DEPLOY, PROMETHEUS_CONFIG, freePort, readYaml, startProcess } from './lib.js';
 
 const KEY = 'sk_live_prometheus_e2e';
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
-
-function startProcess(t: TestContext, cmd: string, args: string[]): ChildProcess & { output: () => string } {
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  t.after(() => child.kill('SIGKILL'));
-  return Object.assign(child, { output: () => out });
-}
 
 async function getJson<T>(url: string): Promise<T> {
   const res = await fetch(url);
@@ -53,7 +35,7 @@ test('Prometheus scrapes both replicas; Alertmanager holds their alert once', as
     '--cluster.listen-address=',
   ]);
   const amUrl = `http://127.0.0.1:${amPort}`;
-  await waitFor(async () => (await fetch(`${amUrl}/-/ready`)).ok, `alertmanager ready (${am.output()})`, 20_000);
+  await waitFor(async () => (await fetch(`${amUrl}/-/ready`)).ok, () => `alertmanager ready (${am.output()})`, 20_000);
 
   const sim = new Simulator({ apiKey: KEY, balance: 50, burnPerHour: 0 });
   await sim.start();
@@ -63,15 +45,15 @@ test('Prometheus scrapes both replicas; Alertmanager holds their alert once', as
   for (const d of replicas) t.after(() => d.kill());
 
   // Our scrape config and rules, pointed at the test's daemons and Alertmanager, scraping every second.
-  const config = YAML.parse(readFileSync(join(ROOT, 'deploy/prometheus/prometheus.yml'), 'utf8')) as {
+  const config = readYaml<{
     global: Record<string, string>;
     rule_files: string[];
     alerting: { alertmanagers: Array<{ static_configs: Array<{ targets: string[] }> }> };
     scrape_configs: Array<{ job_name: string; scrape_interval?: string; static_configs: Array<{ targets: string[] }> }>;
-  };
+  }>(PROMETHEUS_CONFIG);
   config.global.scrape_interval = '1s';
   config.global.evaluation_interval = '1s';
-  config.rule_files = config.rule_files.map((f) => join(ROOT, 'deploy/prometheus', f));
+  config.rule_files = config.rule_files.map((f) => join(DEPLOY, 'prometheus', f));
   config.alerting.alertmanagers = [{ static_configs: [{ targets: [`127.0.0.1:${amPort}`] }] }];
   const job = config.scrape_configs.find((j) => j.job_name === 'wallet-sentinel');
   assert.ok(job, 'deploy/prometheus/prometheus.yml scrapes job wallet-sentinel');
@@ -86,7 +68,7 @@ test('Prometheus scrapes both replicas; Alertmanager holds their alert once', as
     `--web.listen-address=127.0.0.1:${promPort}`,
   ]);
   const promUrl = `http://127.0.0.1:${promPort}`;
-  await waitFor(async () => (await fetch(`${promUrl}/-/ready`)).ok, `prometheus ready (${prom.output().slice(-2000)})`, 30_000);
+  await waitFor(async () => (await fetch(`${promUrl}/-/ready`)).ok, () => `prometheus ready (${prom.output().slice(-2000)})`, 30_000);
 
   type Vector = { data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } };
   const query = (q: string) => getJson<Vector>(`${promUrl}/api/v1/query?query=${encodeURIComponent(q)}`);
