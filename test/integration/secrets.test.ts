@@ -8,28 +8,38 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { Simulator, type ScriptedResponse } from '../../src/simulator/simulator.js';
 import { Daemon, runCli, waitFor } from '../helpers/daemon.js';
+import { WebhookReceiver } from '../helpers/receivers.js';
 
 const KEY = 'sk_live_NEVER_PRINT_ME_7f3a9c';
 const SMTP_PASSWORD = 'smtp-pw-NEVER_PRINT_ME_51b2';
 const WEBHOOK_SECRET = 'whsec-NEVER_PRINT_ME_0d4e';
-const SECRETS = [KEY, SMTP_PASSWORD, WEBHOOK_SECRET, 'NEVER_PRINT_ME'];
+const SLACK_TOKEN = 'slack-token-NEVER_PRINT_ME_77aa';
+const PAGERDUTY_KEY = 'pd-routing-NEVER_PRINT_ME_31c1';
+const SECRETS = [KEY, SMTP_PASSWORD, WEBHOOK_SECRET, SLACK_TOKEN, PAGERDUTY_KEY, 'NEVER_PRINT_ME'];
 
 function assertNoSecret(where: string, text: string): void {
   for (const s of SECRETS) assert.ok(!text.includes(s), `${where} contains a secret (${s})`);
 }
 
-test('no secret in logs, errors, /metrics, /api/status or the state file on any upstream path', async (t) => {
+test('no secret in logs, errors, /metrics, /api/status, webhook bodies or the state files on any path', async (t) => {
   const sim = new Simulator({ apiKey: KEY, balance: 300, burnPerHour: 3600 });
   await sim.start();
   t.after(() => sim.close());
+  const hook = new WebhookReceiver(WEBHOOK_SECRET);
+  await hook.start();
+  t.after(() => hook.close());
+  hook.answers.push(500, 500); // the delivery-failure path is logged too
   const secretEnv = {
     TELEPHONY_API_URL: sim.url,
     TELEPHONY_API_KEY: KEY,
-    SMTP_URL: `smtp://alerts:${SMTP_PASSWORD}@127.0.0.1:9`,
+    SMTP_URL: `smtp://alerts:${SMTP_PASSWORD}@127.0.0.1:9`, // refused: a failing channel
     ALERT_EMAIL_FROM: 'sentinel@example.com',
     ALERT_EMAIL_TO: 'ops@example.com',
-    ALERT_WEBHOOK_URL: 'http://127.0.0.1:9/hook',
+    ALERT_WEBHOOK_URL: `${hook.url},slack+http://127.0.0.1:9/services/${SLACK_TOKEN},pagerduty+http://127.0.0.1:9/v2/enqueue`,
     ALERT_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    ALERT_PAGERDUTY_ROUTING_KEY: PAGERDUTY_KEY,
+    ALERT_RETRY_BASE_DELAY: '200ms',
+    LOW_BALANCE_THRESHOLD: '1000', // fires at once: every channel is exercised
     REQUEST_TIMEOUT_MS: '300',
     LOG_LEVEL: 'debug',
   };
@@ -52,6 +62,9 @@ test('no secret in logs, errors, /metrics, /api/status or the state file on any 
   }
   sim.setOverride(null);
   await waitFor(async () => (await d.metric('telephony_api_up{account="default"}')) === 1, 'recovery');
+  await waitFor(() => hook.received.length > 0, 'a webhook delivered after its failures');
+  for (const r of hook.received) assertNoSecret('webhook body and headers', r.raw + JSON.stringify({ ...r.headers, 'x-wallet-sentinel-signature': undefined }));
+  assert.equal(hook.received[0]!.verified, true);
 
   assertNoSecret('/metrics', (await d.get('/metrics')).text);
   assertNoSecret('/api/status', (await d.get('/api/status')).text);
@@ -60,11 +73,14 @@ test('no secret in logs, errors, /metrics, /api/status or the state file on any 
   assertNoSecret('stdout', d.stdout);
   assertNoSecret('stderr', d.stderr);
   assert.ok(d.stderr.includes('poll failed'), 'the failure paths were logged');
+  assert.ok(d.stderr.includes('notification failed'), 'the delivery failures were logged');
   for (const f of readdirSync(d.stateDir)) assertNoSecret(f, readFileSync(join(d.stateDir, f), 'utf8'));
 
-  const check = await runCli(['check'], { ...secretEnv, STATE_DIR: d.stateDir });
-  assertNoSecret('check stdout', check.stdout);
-  assertNoSecret('check stderr', check.stderr);
+  for (const args of [['check'], ['test-alert']]) {
+    const r = await runCli(args, { ...secretEnv, STATE_DIR: d.stateDir });
+    assertNoSecret(`${args[0]} stdout`, r.stdout);
+    assertNoSecret(`${args[0]} stderr`, r.stderr);
+  }
   const bad = await runCli(['start'], { ...secretEnv, REQUEST_TIMEOUT_MS: 'x', SMTP_URL: `http://alerts:${SMTP_PASSWORD}@x` });
   assert.equal(bad.code, 78);
   assertNoSecret('config errors', bad.stderr);
