@@ -17,6 +17,7 @@
  * pattern lines up with the weekly profile's hour of week 0.
  */
 import type { Row } from '../../src/backtest/input.js';
+import { mulberry32 } from '../../test/helpers/fixtures.js';
 
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;
@@ -38,17 +39,6 @@ export interface BenchHistory {
 
 // ---------------------------------------------------------------- randomness
 
-/** mulberry32: a tiny, fast, well-mixed 32-bit PRNG; uniform in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** FNV-1a: each history gets its own stream (seed ⊕ hash(name)), so adding one changes no other. */
 function hashName(s: string): number {

@@ -143,31 +143,34 @@ function expectedNormalSpend(h: History, ready: boolean, spanHours: number, from
 
 /** Net spend between the first and last sample inside [from, to]; null with fewer than two. */
 function windowSpend(samples: readonly Sample[], from: number, to: number): { spend: number; from: number; to: number } | null {
-  let first: Sample | undefined;
-  let last: Sample | undefined;
-  for (let i = samples.length - 1; i >= 0; i--) {
-    const s = samples[i]!;
-    if (s.t > to) continue;
-    if (s.t < from) break;
-    last ??= s;
-    first = s;
-  }
-  if (!first || !last || last.t <= first.t) return null;
+  const [i, j] = inside(samples, from, to);
+  if (j - i < 2) return null;
+  const first = samples[i]!;
+  const last = samples[j - 1]!;
+  if (last.t <= first.t) return null;
   return { spend: Math.max(0, last.consumed - first.consumed), from: first.t, to: last.t };
+}
+
+/** Index range [i, j) of the samples (sorted by time) with from ≤ t ≤ to: two binary searches. */
+function inside(samples: readonly Sample[], from: number, to: number): [number, number] {
+  const firstIndex = (pred: (s: Sample) => boolean) => {
+    let lo = 0;
+    let hi = samples.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (pred(samples[mid]!)) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  };
+  return [firstIndex((s) => s.t >= from), firstIndex((s) => s.t > to)];
 }
 
 /** At least MIN_RUNWAY_EVIDENCE samples over its span inside the last 24 h, with net spend. */
 function hasEvidence(samples: readonly Sample[], now: number): boolean {
-  let count = 0;
-  let first: Sample | undefined;
-  let last: Sample | undefined;
-  for (let i = samples.length - 1; i >= 0; i--) {
-    const s = samples[i]!;
-    if (s.t > now) continue;
-    if (s.t < now - BURN_WINDOWS['24h']) break;
-    last ??= s;
-    first = s;
-    count++;
-  }
-  return count >= MIN_RUNWAY_EVIDENCE.samples && !!first && !!last && last.t - first.t >= MIN_RUNWAY_EVIDENCE.spanMs && last.consumed > first.consumed;
+  const [i, j] = inside(samples, now - BURN_WINDOWS['24h'], now);
+  if (j - i < MIN_RUNWAY_EVIDENCE.samples) return false;
+  const first = samples[i]!;
+  const last = samples[j - 1]!;
+  return last.t - first.t >= MIN_RUNWAY_EVIDENCE.spanMs && last.consumed > first.consumed;
 }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { tempDir } from '../helpers/daemon.js';
 import { requireBinary } from '../helpers/promtool.js';
-import { MailCatcher, WebhookReceiver } from '../helpers/receivers.js';
+import { startReceivers } from '../helpers/receivers.js';
 import { ALERTMANAGER_CONFIG, readYaml, run, startAlertmanager, waitUntil } from './lib.js';
 
 test('amtool check-config accepts alertmanager.yml', (t) => {
@@ -36,12 +36,7 @@ test('routing: critical goes to the email+webhook receiver, warning to email onl
 });
 
 test('the real Alertmanager with this config: delivers by severity and inhibits the warning under its critical', { timeout: 90_000 }, async (t) => {
-  const mail = new MailCatcher();
-  await mail.start();
-  t.after(() => mail.close());
-  const hook = new WebhookReceiver();
-  await hook.start();
-  t.after(() => hook.close());
+  const { mail, hook } = await startReceivers(t);
   const am = await startAlertmanager(t, tempDir('ws-am-'), mail.port, hook.url);
   if (!am) return;
 

@@ -13,7 +13,7 @@ import YAML from 'yaml';
 import { Simulator } from '../../src/simulator/simulator.js';
 import { CLI, Daemon, tempDir } from '../helpers/daemon.js';
 import { requireBinary } from '../helpers/promtool.js';
-import { MailCatcher, WebhookReceiver } from '../helpers/receivers.js';
+import { startReceivers } from '../helpers/receivers.js';
 import { allRules, freePort, PROMETHEUS_CONFIG, readYaml, RULES, startAlertmanager, startProcess, waitUntil } from './lib.js';
 
 const KEY = 'sk_live_deploy_stack_8080';
@@ -41,12 +41,7 @@ test('daemon → Prometheus (rules.yml) → Alertmanager → email and webhook',
   assert.ok(existsSync(CLI), `${CLI} is missing: run \`npm run build\` first`);
   const dir = tempDir('ws-stack-');
 
-  const mail = new MailCatcher();
-  await mail.start();
-  t.after(() => mail.close());
-  const hook = new WebhookReceiver();
-  await hook.start();
-  t.after(() => hook.close());
+  const { mail, hook } = await startReceivers(t);
   const am = await startAlertmanager(t, dir, mail.port, hook.url);
   if (!am) return;
 

@@ -7,3 +7,15 @@ import type { RuleSettings } from '../../src/config/settings.js';
 
 /** The rule settings of an empty environment: the documented defaults, read from the loader itself. */
 export const DEFAULT_RULES: RuleSettings = loadSettings({}, { cwd: mkdtempSync(join(tmpdir(), 'ws-defaults-')), requireApiKey: false }).settings.rules;
+
+/** mulberry32: a tiny, fast, well-mixed seeded 32-bit PRNG; uniform in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

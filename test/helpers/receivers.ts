@@ -3,6 +3,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
+import type { TestContext } from 'node:test';
 import { SMTPServer } from 'smtp-server';
 
 export interface Received {
@@ -126,4 +127,15 @@ export class MailCatcher {
   async close(): Promise<void> {
     await new Promise<void>((r) => this.#server.close(() => r()));
   }
+}
+
+/** A started SMTP server and webhook receiver, closed when the test ends. */
+export async function startReceivers(t: TestContext, webhookSecret?: string): Promise<{ mail: MailCatcher; hook: WebhookReceiver }> {
+  const mail = new MailCatcher();
+  await mail.start();
+  t.after(() => mail.close());
+  const hook = new WebhookReceiver(webhookSecret);
+  await hook.start();
+  t.after(() => hook.close());
+  return { mail, hook };
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { Simulator } from '../../src/simulator/simulator.js';
 import { Daemon, runCli, waitFor } from '../helpers/daemon.js';
-import { MailCatcher, WebhookReceiver } from '../helpers/receivers.js';
+import { startReceivers } from '../helpers/receivers.js';
 
 const KEY = 'sk_live_alerts_key_1357';
 const SECRET = 'whsec_alerts_secret_9753';
@@ -16,12 +16,7 @@ async function setup(t: TestContext, env: Record<string, string> = {}, opts: { s
   const sim = new Simulator({ apiKey: KEY, balance: 500, burnPerHour: 0 });
   await sim.start();
   t.after(() => sim.close());
-  const mail = new MailCatcher();
-  await mail.start();
-  t.after(() => mail.close());
-  const hook = new WebhookReceiver(SECRET);
-  await hook.start();
-  t.after(() => hook.close());
+  const { mail, hook } = await startReceivers(t, SECRET);
   const alertEnv = {
     TELEPHONY_API_URL: sim.url,
     TELEPHONY_API_KEY: KEY,
@@ -177,12 +172,7 @@ test('401 raises auth_failed, 402 raises wallet_exhausted at once; both resolve'
 });
 
 test('test-alert: says which channel worked; exit 0 when all did, 1 otherwise', async (t) => {
-  const mail = new MailCatcher();
-  await mail.start();
-  t.after(() => mail.close());
-  const hook = new WebhookReceiver(SECRET);
-  await hook.start();
-  t.after(() => hook.close());
+  const { mail, hook } = await startReceivers(t, SECRET);
   const env = {
     SMTP_URL: mail.url(),
     ALERT_EMAIL_FROM: 'sentinel@example.com',

@@ -14,7 +14,7 @@ test('bad settings: exit 78 within 5 s, one line per problem naming the variable
   await sim.start();
   t.after(() => sim.close());
   const stateDir = join(tempDir(), 'state');
-  const started = Date.now();
+  // runCli fails the test if the process has not exited by its deadline: the contract's 5 s
   const r = await runCli(['start'], {
     TELEPHONY_API_URL: sim.url,
     TELEPHONY_API_KEY: KEY,
@@ -23,9 +23,8 @@ test('bad settings: exit 78 within 5 s, one line per problem naming the variable
     REQUEST_TIMEOUT_MS: 'soon',
     LOG_LEVEL: 'loud',
     SMTP_URL_FILE: '/nonexistent/smtp-url',
-  });
+  }, { timeoutMs: 5000 });
   assert.equal(r.code, 78);
-  assert.ok(Date.now() - started < 5000);
   const lines = r.stderr.trim().split('\n');
   for (const name of ['POLL_SCHEDULE', 'REQUEST_TIMEOUT_MS', 'LOG_LEVEL', 'SMTP_URL_FILE']) {
     assert.equal(lines.filter((l) => l.includes(`${name}:`)).length, 1, `one line for ${name}:\n${r.stderr}`);

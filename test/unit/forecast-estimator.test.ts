@@ -11,7 +11,7 @@ import { forecast, type Forecast } from '../../src/domain/forecast.js';
 import { EMPTY_HISTORY, RETENTION, recordSample, type History } from '../../src/domain/history.js';
 import { EMPTY_PROFILE, HOURS_PER_WEEK, addSpend, expectedRate, expectedSpend, hourOfWeek, profileReady } from '../../src/domain/profile.js';
 import { evaluateRules } from '../../src/domain/rules.js';
-import { DEFAULT_RULES } from '../helpers/fixtures.js';
+import { DEFAULT_RULES, mulberry32 } from '../helpers/fixtures.js';
 
 /** Monday 00:00 UTC. */
 const T0 = Date.parse('2026-11-02T00:00:00Z');
@@ -25,17 +25,6 @@ const RULES: RuleSettings = DEFAULT_RULES;
 // ---------------------------------------------------------------------------------------------------------
 // Helpers
 
-/** Seeded PRNG (mulberry32): uniform in [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Credits/hour as a function of epoch ms. */
 type Pattern = (t: number) => number;
@@ -63,7 +52,7 @@ interface Sim {
 }
 
 function start(balance: number, t = T0, seed = 42): Sim {
-  return { history: recordSample(EMPTY_HISTORY, t, balance, RULES.topupMinCredits).history, balance, t, rand: prng(seed) };
+  return { history: recordSample(EMPTY_HISTORY, t, balance, RULES.topupMinCredits).history, balance, t, rand: mulberry32(seed) };
 }
 
 /**
