@@ -47,7 +47,7 @@ const stateSchema = z.object({
 });
 
 /**
- * Persists one account's state as `<STATE_DIR>/<account>.json`. Saves are serialized (the newest wins)
+ * Persists one account's state as `<STATE_DIR>/account-<account>.json`. Saves are serialized (the newest wins)
  * and atomic; a corrupt file is set aside with a warning and the account starts fresh.
  */
 export class AccountStore {
@@ -59,7 +59,7 @@ export class AccountStore {
     private readonly account: string,
     private readonly log: Logger,
   ) {
-    this.path = join(stateDir, `${account}.json`);
+    this.path = join(stateDir, `account-${account}.json`); // prefixed: no account name can collide with outbox.json
   }
 
   /** The saved state, or the initial one. `readOnly` (for `check`) leaves a corrupt file where it is. */

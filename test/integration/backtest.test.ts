@@ -73,7 +73,7 @@ test('the live daemon and backtest send the same alerts for the same samples', a
   assert.equal(await daemon.stop(), 0);
 
   // What the daemon observed (all raw: the run is shorter than an hour) → CSV → backtest with the same settings.
-  const saved = JSON.parse(readFileSync(join(daemon.stateDir, 'default.json'), 'utf8')) as { state: { history: { samples: Array<{ t: number; balance: number }> } } };
+  const saved = JSON.parse(readFileSync(join(daemon.stateDir, 'account-default.json'), 'utf8')) as { state: { history: { samples: Array<{ t: number; balance: number }> } } };
   const csv = join(tempDir(), 'observed.csv');
   writeFileSync(csv, `timestamp,balance\n${saved.state.history.samples.map((s) => `${new Date(s.t).toISOString()},${s.balance}`).join('\n')}\n`);
   const r = await runCli(['backtest', csv], env);

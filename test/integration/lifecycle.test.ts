@@ -60,7 +60,7 @@ test('.env and TELEPHONY_API_KEY_FILE are read; SIGTERM stops cleanly with state
 
   assert.equal(await first.stop('SIGTERM'), 0);
   assert.ok(first.logs().some((l) => l.msg === 'wallet-sentinel stopped'));
-  const saved = JSON.parse(readFileSync(join(first.stateDir, 'ops.json'), 'utf8')) as { state: { history: { samples: unknown[]; consumedTotal: number } } };
+  const saved = JSON.parse(readFileSync(join(first.stateDir, 'account-ops.json'), 'utf8')) as { state: { history: { samples: unknown[]; consumedTotal: number } } };
   const samplesBefore = saved.state.history.samples.length;
   const consumedBefore = saved.state.history.consumedTotal;
   assert.ok(samplesBefore >= 3 && consumedBefore > 0);
@@ -81,13 +81,13 @@ test('a corrupt state file is set aside with a warning, and the daemon starts fr
   await sim.start();
   t.after(() => sim.close());
   const stateDir = tempDir('ws-state-');
-  writeFileSync(join(stateDir, 'default.json'), '{"version":1,"account":"default","state":{"hist');
+  writeFileSync(join(stateDir, 'account-default.json'), '{"version":1,"account":"default","state":{"hist');
   const d = await Daemon.start({ TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY }, { stateDir });
   t.after(() => d.kill());
   await waitFor(async () => (await d.metric(`telephony_api_up${A}`)) === 1, 'a good poll');
   assert.ok(d.logs().some((l) => l.level === 'warn' && /corrupt/.test(l.msg)));
-  assert.ok(readdirSync(stateDir).some((f) => f.startsWith('default.json.corrupt-')), 'set aside');
-  await waitFor(() => existsSync(join(stateDir, 'default.json')), 'a fresh state file');
+  assert.ok(readdirSync(stateDir).some((f) => f.startsWith('account-default.json.corrupt-')), 'set aside');
+  await waitFor(() => existsSync(join(stateDir, 'account-default.json')), 'a fresh state file');
 });
 
 test('a metrics port already in use: a clear error and exit 1, not a hang', async (t) => {

@@ -109,7 +109,7 @@ test('AccountStore: save then load round-trips the state', async (t) => {
   const store = new AccountStore(dir, 'prod', log);
   const state = sampleState();
   await store.save(state);
-  assert.equal(store.path, join(dir, 'prod.json'));
+  assert.equal(store.path, join(dir, 'account-prod.json'));
   const loaded = await new AccountStore(dir, 'prod', log).load(NOW + 10 * MIN);
   assert.deepEqual(loaded, state);
   assert.equal(loaded.history.samples.length, 5);
@@ -137,12 +137,12 @@ const badStateFiles: Array<[string, string]> = [
 for (const [name, content] of badStateFiles) {
   test(`AccountStore: ${name} → initial state, the file is renamed <file>.corrupt-…`, async (t) => {
     const dir = tempDir(t);
-    const path = join(dir, 'default.json');
+    const path = join(dir, 'account-default.json');
     writeFileSync(path, content);
     const store = new AccountStore(dir, 'default', log);
     assert.deepEqual(await store.load(NOW), INITIAL_ACCOUNT_STATE);
     assert.equal(existsSync(path), false, 'the original path no longer exists');
-    const aside = corpses(dir, 'default.json');
+    const aside = corpses(dir, 'account-default.json');
     assert.equal(aside.length, 1, JSON.stringify(readdirSync(dir)));
     assert.equal(readFileSync(join(dir, aside[0]!), 'utf8'), content);
     // The daemon can go on saving at the original path.
@@ -152,18 +152,18 @@ for (const [name, content] of badStateFiles) {
 
   test(`AccountStore readOnly: ${name} → initial state, the corrupt file stays in place`, async (t) => {
     const dir = tempDir(t);
-    const path = join(dir, 'default.json');
+    const path = join(dir, 'account-default.json');
     writeFileSync(path, content);
     assert.deepEqual(await new AccountStore(dir, 'default', log).load(NOW, { readOnly: true }), INITIAL_ACCOUNT_STATE);
     assert.equal(readFileSync(path, 'utf8'), content);
-    assert.deepEqual(corpses(dir, 'default.json'), []);
+    assert.deepEqual(corpses(dir, 'account-default.json'), []);
   });
 }
 
 test('AccountStore: a file written for another account is not used', async (t) => {
   const dir = tempDir(t);
   await new AccountStore(dir, 'other', log).save(sampleState());
-  writeFileSync(join(dir, 'mine.json'), readFileSync(join(dir, 'other.json')));
+  writeFileSync(join(dir, 'account-mine.json'), readFileSync(join(dir, 'account-other.json')));
   assert.deepEqual(await new AccountStore(dir, 'mine', log).load(NOW), INITIAL_ACCOUNT_STATE);
 });
 
@@ -180,7 +180,7 @@ test('AccountStore: 20 concurrent saves → the file holds the last one, parses,
   assert.deepEqual(doc.state, states.at(-1));
   assert.deepEqual(await store.load(NOW), states.at(-1));
   assert.deepEqual(tmpFiles(dir), []);
-  assert.deepEqual(readdirSync(dir), ['default.json']);
+  assert.deepEqual(readdirSync(dir), ['account-default.json']);
 });
 
 test('AccountStore: a save into a STATE_DIR that cannot be created rejects; once it can, the same store saves again', async (t) => {
