@@ -61,6 +61,15 @@ export class NotifyError extends Error {
   }
 }
 
+/**
+ * The error's code (ECONNREFUSED, ERR_CANCELED, EAUTH…) when it looks like one, else undefined: the only
+ * part of a library's error (whose message, config or request may quote URLs and headers) we print.
+ */
+export function safeErrorCode(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[A-Z][A-Z0-9_]{0,63}$/.test(code) ? code : undefined;
+}
+
 /** A message safe to print for any thrown value (never the value's own properties, which may carry headers). */
 export function describeError(err: unknown): string {
   if (err instanceof ConfigError || err instanceof UpstreamError || err instanceof NotifyError) return err.message;

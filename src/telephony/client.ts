@@ -7,7 +7,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { Secret } from '../config/secret.js';
-import { UpstreamError } from '../errors.js';
+import { safeErrorCode, UpstreamError } from '../errors.js';
 import { parseBalanceBody, parseExhaustedBody, readCurrency } from './parse.js';
 import { parseRetryAfter } from './retry-after.js';
 
@@ -51,8 +51,6 @@ const BACKOFF_MAX_MS = 10_000;
 // Timers above 2^31-1 ms fire at once.
 const MAX_TIMER_MS = 2_147_483_647;
 const RETRYABLE_STATUSES = new Set([500, 502, 503, 504]);
-// Error codes go into messages; anything not shaped like a code (ECONNREFUSED, ERR_CANCELED) is dropped.
-const SAFE_CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
 
 /** Wait before retry number `attempt` (1-based): ~250 ms doubling, ±25 % jitter, never above 10 s. */
 export function backoffDelay(attempt: number, random: () => number): number {
@@ -169,8 +167,7 @@ export class TelephonyClient {
 
   /** Turns whatever axios threw into an UpstreamError, reading only its code (never message, config or request). */
   #classify(err: unknown, callerSignal: AbortSignal | undefined, ms: number): Failure {
-    const rawCode = axios.isAxiosError(err) ? err.code : undefined;
-    const code = typeof rawCode === 'string' && SAFE_CODE.test(rawCode) ? rawCode : undefined;
+    const code = axios.isAxiosError(err) ? safeErrorCode(err) : undefined;
     const where = this.#where;
 
     if (callerSignal?.aborted) return { code: 'timeout', error: this.#abortedError() };

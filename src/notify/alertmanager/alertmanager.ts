@@ -2,6 +2,7 @@ import axios, { type AxiosInstance } from 'axios';
 import type { AlertmanagerTarget } from '../../config/settings.js';
 import type { AlertBook, Notification, WalletSnapshot } from '../../domain/alerts.js';
 import { action, facts, summary } from '../../domain/messages.js';
+import { safeErrorCode } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { Metrics } from '../../metrics/metrics.js';
 import { USER_AGENT } from '../../version.js';
@@ -91,7 +92,7 @@ export class AlertmanagerSync {
       (res.data as { destroy?: () => void } | undefined)?.destroy?.();
       outcome = res.status >= 200 && res.status < 300 ? 'ok' : `answered ${res.status}`;
     } catch (err) {
-      const code = axios.isAxiosError(err) && typeof err.code === 'string' && /^[A-Z_]+$/.test(err.code) ? err.code : 'error';
+      const code = (axios.isAxiosError(err) ? safeErrorCode(err) : undefined) ?? 'error';
       outcome = code === 'ERR_CANCELED' ? 'timeout' : `network error (${code})`;
     }
     const ok = outcome === 'ok';

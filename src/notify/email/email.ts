@@ -1,7 +1,7 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { EmailSettings } from '../../config/settings.js';
 import type { Notification } from '../../domain/alerts.js';
-import { NotifyError } from '../../errors.js';
+import { NotifyError, safeErrorCode } from '../../errors.js';
 import { SEND_TIMEOUT_MS, type Notifier } from '../notifier.js';
 import { htmlBody, subject, textBody } from './render.js';
 
@@ -61,8 +61,8 @@ export class EmailNotifier implements Notifier {
 
 /** nodemailer's error → NotifyError, from its codes only (its messages can quote the server's lines). */
 function classify(err: unknown, label: string, signal: AbortSignal): NotifyError {
-  const e = (err ?? {}) as { code?: unknown; responseCode?: unknown; name?: unknown };
-  const code = typeof e.code === 'string' && /^[A-Z_]+$/.test(e.code) ? e.code : undefined;
+  const e = (err ?? {}) as { responseCode?: unknown; name?: unknown };
+  const code = safeErrorCode(err);
   const responseCode = typeof e.responseCode === 'number' ? e.responseCode : undefined;
   if (signal.aborted) return new NotifyError('aborted', `${label}: aborted`, { retryable: true });
   if (e.name === 'AbortError' || code === 'EABORT' || code === 'ABORT_ERR') return new NotifyError('timeout', `${label}: no answer in time`, { retryable: true });

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import axios, { type AxiosInstance } from 'axios';
 import type { WebhookSettings, WebhookTarget } from '../../config/settings.js';
 import type { Notification } from '../../domain/alerts.js';
-import { NotifyError } from '../../errors.js';
+import { NotifyError, safeErrorCode } from '../../errors.js';
 import { parseRetryAfter } from '../../telephony/retry-after.js';
 import { USER_AGENT } from '../../version.js';
 import { SEND_TIMEOUT_MS, type Notifier } from '../notifier.js';
@@ -50,7 +50,7 @@ export class WebhookNotifier implements Notifier {
       retryAfter = typeof h === 'string' ? h : undefined;
     } catch (err) {
       // Never the AxiosError itself: it carries the URL, which may be the credential (Slack).
-      const code = axios.isAxiosError(err) && typeof err.code === 'string' && /^[A-Z_]+$/.test(err.code) ? err.code : 'error';
+      const code = (axios.isAxiosError(err) ? safeErrorCode(err) : undefined) ?? 'error';
       if (signal.aborted) throw new NotifyError('aborted', `${this.label}: aborted`, { retryable: true });
       if (code === 'ERR_CANCELED') throw new NotifyError('timeout', `${this.label}: no answer within ${SEND_TIMEOUT_MS} ms`, { retryable: true });
       throw new NotifyError('network', `${this.label}: network error (${code})`, { retryable: true });
