@@ -27,7 +27,7 @@ const KNOWN = new Set([
   'TELEPHONY_API_KEY', 'TELEPHONY_API_KEY_FILE', 'POLL_SCHEDULE', 'POLL_TIMEZONE', 'REQUEST_TIMEOUT_MS',
   'LOW_BALANCE_THRESHOLD', 'CRITICAL_BALANCE_THRESHOLD', 'RUNWAY_WARNING_HOURS', 'RUNWAY_CRITICAL_HOURS',
   'TOPUP_MIN_CREDITS', 'ALERT_REPEAT_INTERVAL', 'ALERT_REPEAT_RUNWAY_FRACTION', 'ALERT_HYSTERESIS_PERCENT',
-  'ALERT_RETRY_BASE_DELAY', 'SPEND_ANOMALY_FACTOR', 'SPEND_ANOMALY_MIN_CREDITS', 'SMTP_URL', 'SMTP_URL_FILE', 'SMTP_REQUIRE_TLS', 'ALERT_EMAIL_FROM', 'ALERT_EMAIL_TO',
+  'ALERT_RETRY_BASE_DELAY', 'SPEND_ANOMALY_FACTOR', 'SPEND_ANOMALY_MIN_CREDITS', 'SMTP_URL', 'SMTP_URL_FILE', 'SMTP_REQUIRE_TLS', 'SMTP_CA_FILE', 'ALERT_EMAIL_FROM', 'ALERT_EMAIL_TO',
   'ALERT_WEBHOOK_URL', 'ALERT_WEBHOOK_SECRET', 'ALERT_WEBHOOK_SECRET_FILE', 'ALERT_PAGERDUTY_ROUTING_KEY',
   'ALERT_PAGERDUTY_ROUTING_KEY_FILE', 'ALERTMANAGER_URL', 'METRICS_HOST', 'METRICS_PORT',
   'STATE_DIR', 'LOG_LEVEL',
@@ -182,6 +182,7 @@ function fieldSchemas(requireApiKey: boolean) {
     SMTP_URL: secret.refine((v) => v === undefined || /^smtps?:\/\/[^/]/.test(v.reveal()), {
       message: 'must be an smtp:// or smtps:// URL',
     }),
+    SMTP_CA_FILE: z.string().optional().transform((path, ctx) => (path === undefined ? undefined : readPemCertificates(path, ctx))),
     SMTP_REQUIRE_TLS: text('auto').refine((v) => ['auto', 'true', 'false'].includes(v), { message: 'must be auto, true or false' }),
     ALERT_EMAIL_FROM: z.string().optional().refine((v) => v === undefined || emailAddress.test(v.trim()), {
       message: 'is not an email address',
@@ -224,6 +225,7 @@ function crossFieldProblems(v: Partial<Fields>, vars: Env, problems: string[]): 
   } else if (given('ALERT_EMAIL_TO') || given('ALERT_EMAIL_FROM')) {
     issue('SMTP_URL', 'is required when ALERT_EMAIL_FROM or ALERT_EMAIL_TO is set');
   }
+  if (given('SMTP_CA_FILE') && !given('SMTP_URL')) issue('SMTP_CA_FILE', 'is set but SMTP_URL is not (the CA file is only for the mail server)');
   if (given('ALERT_WEBHOOK_SECRET') && !given('ALERT_WEBHOOK_URL')) issue('ALERT_WEBHOOK_URL', 'is required when ALERT_WEBHOOK_SECRET is set');
   if (v.ALERT_WEBHOOK_URL?.some((w) => w.format === 'pagerduty') && !given('ALERT_PAGERDUTY_ROUTING_KEY')) {
     issue('ALERT_PAGERDUTY_ROUTING_KEY', 'is required for a pagerduty+ webhook URL');
@@ -264,6 +266,7 @@ function toSettings(v: Fields): Settings {
             from: v.ALERT_EMAIL_FROM.trim(),
             to: v.ALERT_EMAIL_TO,
             requireTls: v.SMTP_REQUIRE_TLS === 'auto' ? !isLoopbackSmtp(v.SMTP_URL.reveal()) : v.SMTP_REQUIRE_TLS === 'true',
+            caPem: v.SMTP_CA_FILE,
           }
         : undefined,
     webhook: v.ALERT_WEBHOOK_URL
@@ -316,6 +319,18 @@ function alertmanagerTargets(list: string, ctx: Ctx): AlertmanagerTarget[] {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return fail(ctx, `URL #${i + 1} is not http(s)`);
     return { baseUrl: raw.replace(/\/+$/, ''), label: `alertmanager#${i + 1} (${url.host})` };
   });
+}
+
+/** A PEM file of one or more certificates, read now so a wrong path stops start-up, not the first alert. */
+function readPemCertificates(path: string, ctx: Ctx): string {
+  let pem: string;
+  try {
+    pem = readFileSync(path, 'utf8');
+  } catch (err) {
+    return fail(ctx, `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+  if (!/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.test(pem)) return fail(ctx, `${path} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+  return pem;
 }
 
 function isLoopbackSmtp(url: string): boolean {

@@ -61,6 +61,8 @@ export interface EmailSettings {
   readonly to: readonly string[];
   /** Refuse to send without TLS (STARTTLS or smtps). Default: on, except for loopback hosts. */
   readonly requireTls: boolean;
+  /** SMTP_CA_FILE's PEM text, read at start-up: the CA certificates that sign the server's certificate. */
+  readonly caPem: string | undefined;
 }
 
 export const WEBHOOK_FORMATS = ['json', 'slack', 'pagerduty'] as const;
