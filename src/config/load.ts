@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
-import { validate as validateCron } from 'node-cron';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { cronProblem } from './cron.js';
 import { parseDuration } from './duration.js';
 import { Secret } from './secret.js';
 import { LOG_LEVELS, WEBHOOK_FORMATS, type AlertmanagerTarget, type Settings, type WebhookFormat, type WebhookTarget } from './settings.js';
@@ -161,8 +161,9 @@ function fieldSchemas(requireApiKey: boolean) {
     TELEPHONY_API_KEY: secret.refine((v) => !requireApiKey || v !== undefined, {
       message: 'is required (or set TELEPHONY_API_KEY_FILE to a file holding it)',
     }).refine((v) => v === undefined || !/[\r\n]/.test(v.reveal()), { message: 'must be a single line' }),
-    POLL_SCHEDULE: text('* * * * *').refine((v) => validateCron(v), {
-      message: 'is not a valid cron expression (5 fields, or 6 with seconds first)',
+    POLL_SCHEDULE: text('* * * * *').superRefine((v, ctx) => {
+      const problem = cronProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
     }),
     POLL_TIMEZONE: z.string().optional().refine((v) => v === undefined || isTimeZone(v), {
       message: 'is not an IANA time zone such as UTC or Europe/Berlin',
