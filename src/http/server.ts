@@ -30,7 +30,7 @@ export class HttpServer {
     });
     server.keepAliveTimeout = 65_000; // longer than common scraper/proxy idle timeouts
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
+      server.once('error', (err) => reject(listenError(err, host, port)));
       server.listen(port, host, () => {
         server.off('error', reject);
         resolve();
@@ -71,6 +71,19 @@ export class HttpServer {
         return send(res, 404, 'text/plain; charset=utf-8', 'not found\n');
     }
   }
+}
+
+/** The listener's error in the words of the settings that fix it (the code kept for the curious). */
+function listenError(err: Error, host: string, port: number): Error {
+  const code = (err as NodeJS.ErrnoException).code;
+  const why =
+    code === 'EADDRINUSE' ? `METRICS_PORT ${port} on ${host} is already in use (another process listens there: stop it or choose another METRICS_PORT)`
+    : code === 'EACCES' ? `METRICS_PORT ${port} on ${host}: permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE; choose another METRICS_PORT)`
+    : code === 'EADDRNOTAVAIL' ? `METRICS_HOST ${host} is not an address of this machine (use 0.0.0.0, 127.0.0.1 or one of its addresses)`
+    : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? `METRICS_HOST ${host} cannot be resolved`
+    : undefined;
+  if (!why) return err;
+  return Object.assign(new Error(`${why} [${code}]`), { name: 'ListenError', code });
 }
 
 function send(res: ServerResponse, status: number, contentType: string, body: string): void {
