@@ -13,6 +13,8 @@ export interface LoadOptions {
   cwd?: string;
   /** False for commands that never call the API (backtest). */
   requireApiKey?: boolean;
+  /** False: ignore `.env` (the demo, which must never pick up a user's real channels). Default true. */
+  dotenv?: boolean;
 }
 
 export interface Loaded {
@@ -43,7 +45,7 @@ type Env = Record<string, string | undefined>;
  */
 export function loadSettings(env: Env, opts: LoadOptions = {}): Loaded {
   const problems: string[] = [];
-  const merged: Env = { ...readDotenv(opts.cwd ?? process.cwd(), problems), ...env };
+  const merged: Env = { ...(opts.dotenv === false ? {} : readDotenv(opts.cwd ?? process.cwd(), problems)), ...env };
   // An empty value counts as unset (dotenv does not override it, so it would hide .env's value silently).
   const vars: Env = {};
   const emptyInEnv = new Set<string>();
