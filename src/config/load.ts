@@ -6,6 +6,7 @@ import { ConfigError } from '../errors.js';
 import { cronProblem } from './cron.js';
 import { parseDuration } from './duration.js';
 import { Secret } from './secret.js';
+import { readWebConfig } from './web-config.js';
 import { LOG_LEVELS, WEBHOOK_FORMATS, type AlertmanagerTarget, type Settings, type WebhookFormat, type WebhookTarget } from './settings.js';
 
 export interface LoadOptions {
@@ -31,7 +32,7 @@ const KNOWN = new Set([
   'TOPUP_MIN_CREDITS', 'ALERT_REPEAT_INTERVAL', 'ALERT_REPEAT_RUNWAY_FRACTION', 'ALERT_HYSTERESIS_PERCENT',
   'ALERT_RETRY_BASE_DELAY', 'SPEND_ANOMALY_FACTOR', 'SPEND_ANOMALY_MIN_CREDITS', 'SMTP_URL', 'SMTP_URL_FILE', 'SMTP_REQUIRE_TLS', 'SMTP_CA_FILE', 'ALERT_EMAIL_FROM', 'ALERT_EMAIL_TO',
   'ALERT_WEBHOOK_URL', 'ALERT_WEBHOOK_SECRET', 'ALERT_WEBHOOK_SECRET_FILE', 'ALERT_PAGERDUTY_ROUTING_KEY',
-  'ALERT_PAGERDUTY_ROUTING_KEY_FILE', 'ALERTMANAGER_URL', 'METRICS_HOST', 'METRICS_PORT',
+  'ALERT_PAGERDUTY_ROUTING_KEY_FILE', 'ALERTMANAGER_URL', 'METRICS_HOST', 'METRICS_PORT', 'WEB_CONFIG_FILE',
   'STATE_DIR', 'LOG_LEVEL',
 ]);
 const SECRET_VARS = ['TELEPHONY_API_KEY', 'SMTP_URL', 'ALERT_WEBHOOK_SECRET', 'ALERT_PAGERDUTY_ROUTING_KEY'] as const;
@@ -203,6 +204,12 @@ function fieldSchemas(requireApiKey: boolean) {
     ALERTMANAGER_URL: z.string().optional().transform((v, ctx) => (v === undefined ? [] : alertmanagerTargets(v, ctx))),
     METRICS_HOST: text('0.0.0.0'),
     METRICS_PORT: number(9721, { min: 0, max: 65_535, integer: true }),
+    WEB_CONFIG_FILE: z.string().optional().transform((file, ctx) => {
+      if (file === undefined) return undefined;
+      const { config, problems } = readWebConfig(file);
+      for (const message of problems) ctx.addIssue({ code: 'custom', message });
+      return config;
+    }),
     STATE_DIR: text('./data'),
     LOG_LEVEL: text('info').refine((v): v is (typeof LOG_LEVELS)[number] => (LOG_LEVELS as readonly string[]).includes(v), {
       message: `must be one of ${LOG_LEVELS.join(', ')}`,
@@ -276,7 +283,7 @@ function toSettings(v: Fields): Settings {
       ? { targets: v.ALERT_WEBHOOK_URL, secret: v.ALERT_WEBHOOK_SECRET, pagerdutyRoutingKey: v.ALERT_PAGERDUTY_ROUTING_KEY }
       : undefined,
     alertmanager: v.ALERTMANAGER_URL,
-    http: { host: v.METRICS_HOST, port: v.METRICS_PORT },
+    http: { host: v.METRICS_HOST, port: v.METRICS_PORT, web: v.WEB_CONFIG_FILE },
     stateDir: v.STATE_DIR,
     logLevel: v.LOG_LEVEL,
   };

@@ -1,4 +1,5 @@
 import type { Secret } from './secret.js';
+import type { WebConfig } from './web-config.js';
 
 export interface AlertmanagerTarget {
   readonly baseUrl: string;
@@ -35,7 +36,8 @@ export interface Settings {
   readonly webhook: WebhookSettings | undefined;
   /** Alertmanager base URLs that get the firing set after every poll (`POST /api/v2/alerts`). */
   readonly alertmanager: readonly AlertmanagerTarget[];
-  readonly http: { readonly host: string; readonly port: number };
+  /** `web`: WEB_CONFIG_FILE, already read (TLS, basic auth users, headers); undefined = plain HTTP, no password. */
+  readonly http: { readonly host: string; readonly port: number; readonly web: WebConfig | undefined };
   readonly stateDir: string;
   readonly logLevel: LogLevel;
 }

@@ -1,7 +1,9 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import type { WebConfig } from '../config/web-config.js';
 import type { Logger } from '../log.js';
+import { createListener } from './web-config.js';
 
 export interface HttpDeps {
   registry: Registry;
@@ -9,6 +11,8 @@ export interface HttpDeps {
   ready: () => boolean;
   status: () => unknown;
   log: Logger;
+  /** WEB_CONFIG_FILE: TLS and a password in front of the handler (src/http/web-config.ts). */
+  web?: WebConfig;
 }
 
 /**
@@ -21,13 +25,13 @@ export class HttpServer {
   constructor(private readonly d: HttpDeps) {}
 
   async listen(host: string, port: number): Promise<AddressInfo> {
-    const server = createServer((req, res) => {
+    const server = createListener(this.d.web, (req, res) => {
       this.#handle(req, res).catch((err: unknown) => {
         this.d.log.error({ err: err instanceof Error ? err.message : String(err), path: req.url }, 'http handler failed');
         if (!res.headersSent) send(res, 500, 'text/plain; charset=utf-8', 'internal error\n');
         else res.destroy();
       });
-    });
+    }, this.d.log);
     server.keepAliveTimeout = 65_000; // longer than common scraper/proxy idle timeouts
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err) => reject(listenError(err, host, port)));
