@@ -11,10 +11,13 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import bcrypt from 'bcryptjs';
+import YAML from 'yaml';
 import { readWebConfig } from '../../src/config/web-config.js';
 import { Simulator } from '../../src/simulator/simulator.js';
 import { Daemon, parseMetrics, ROOT, runCli, tempDir, waitFor } from '../helpers/daemon.js';
+import { requireBinary } from '../helpers/promtool.js';
 import { selfSignedCert } from '../helpers/tls.js';
+import { freePort, startProcess, waitUntil } from '../deploy/lib.js';
 
 const KEY = 'sk_live_webconfig_test_key';
 const USER = 'prometheus';
@@ -146,4 +149,40 @@ test('config/web-config.yml, the documented example, is accepted as written (cer
   assert.ok(config?.tls, 'TLS on');
   assert.deepEqual([...config.users.keys()], ['prometheus']);
   assert.ok(bcrypt.compareSync('change-me-please', config.users.get('prometheus')!.reveal()), 'the hash the comment names');
+});
+
+test('a real Prometheus scrapes the HTTPS + password endpoint with the scrape job deploy/README.md documents', { timeout: 90_000 }, async (t) => {
+  if (!requireBinary(t, 'prometheus', 'prometheus')) return;
+  const dir = tempDir('ws-web-prom-');
+  const cert = selfSignedCert(t, { dir, name: 'tls' });
+  if (!cert) return;
+  const file = join(dir, 'web-config.yml');
+  writeFileSync(file, `tls_server_config:\n  cert_file: tls.crt\n  key_file: tls.key\nbasic_auth_users:\n  prometheus: ${bcrypt.hashSync(PASSWORD, 10)}\n`);
+  const sim = new Simulator({ apiKey: KEY, balance: 77 });
+  await sim.start();
+  t.after(() => sim.close());
+  const d = await Daemon.start({ TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY, WEB_CONFIG_FILE: file });
+  t.after(() => d.kill());
+
+  // The scrape job exactly as documented, pointed at this daemon, this password file and this CA.
+  const docs = readFileSync(join(ROOT, 'deploy/README.md'), 'utf8');
+  const section = docs.slice(docs.indexOf('### Endpoints behind TLS and a password'));
+  const documented = YAML.parse(/```yaml\n([\s\S]*?)```/.exec(section)![1]!) as { scrape_configs: Array<{ scheme: string; basic_auth: Record<string, string>; tls_config: Record<string, string>; static_configs: unknown; scrape_interval?: string }> };
+  const job = documented.scrape_configs[0]!;
+  assert.equal(job.scheme, 'https');
+  writeFileSync(join(dir, 'password'), PASSWORD);
+  job.basic_auth.password_file = join(dir, 'password');
+  job.tls_config.ca_file = cert.certFile;
+  job.static_configs = [{ targets: [`127.0.0.1:${d.port}`] }];
+  job.scrape_interval = '1s';
+  const promPort = await freePort();
+  writeFileSync(join(dir, 'prometheus.yml'), YAML.stringify({ global: { scrape_interval: '1s' }, scrape_configs: [job] }));
+  const prom = startProcess(t, 'prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${promPort}`]);
+  const query = async (q: string) =>
+    ((await (await fetch(`http://127.0.0.1:${promPort}/api/v1/query?query=${encodeURIComponent(q)}`)).json()) as { data: { result: Array<{ value: [number, string] }> } }).data.result;
+  const balance = await waitUntil(
+    async () => ((await query('up{job="wallet-sentinel"} == 1')).length === 1 ? (await query('telephony_wallet_balance_credits'))[0] : undefined),
+    () => `Prometheus to scrape over HTTPS with the password\n${prom.output().slice(-2000)}`,
+  );
+  assert.equal(balance.value[1], '77');
 });
