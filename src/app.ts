@@ -95,6 +95,7 @@ export class App {
       ready: () => this.#ready,
       status: () => this.status(),
       log: log.child({ component: 'http' }),
+      web: settings.http.web,
     });
   }
 

@@ -1,47 +1,105 @@
 /**
  * `npm run demo`: a simulated Telephony.io wallet on loopback, draining fast with a top-up now and then,
- * and the real daemon polling it every 5 s. No API key needed. Honours METRICS_PORT (and any other
- * setting you export, except the API URL and key, which point at the simulator).
+ * and the real daemon polling it every 5 s, printing one plain line per poll.
+ *
+ * The demo never touches real channels: it builds its settings from its own values only (no `.env`, no
+ * SMTP_URL, ALERT_WEBHOOK_URL or any other variable of the environment except METRICS_PORT), so a user
+ * with a real `.env` gets no simulated alert on their real webhook. It starts fresh each run: a new
+ * simulator and a temporary STATE_DIR, removed at exit (a kept state would read the fresh simulator's
+ * balance as a top-up and resolve alerts that never resolved).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { App } from './app.js';
 import { loadSettings } from './config/load.js';
+import { humanDuration } from './domain/messages.js';
 import { ConfigError } from './errors.js';
 import { createLogger } from './log.js';
 import { Simulator } from './simulator/simulator.js';
+import type { AccountStatus } from './status.js';
 
 const DEMO_KEY = 'demo-key-not-a-secret';
+const out = (line: string) => process.stdout.write(`${line}\n`);
+
+const stateDir = mkdtempSync(join(tmpdir(), 'wallet-sentinel-demo-'));
 const sim = new Simulator({ apiKey: DEMO_KEY, balance: 500, burnPerHour: 3600, topupEverySeconds: 300, topupAmount: 300, currency: 'USD' });
 const simUrl = await sim.start();
+const cleanUp = () => rmSync(stateDir, { recursive: true, force: true });
 
 let app: App;
 try {
-  const { settings } = loadSettings({
-    POLL_SCHEDULE: '*/5 * * * * *',
-    STATE_DIR: './data-demo',
-    LOW_BALANCE_THRESHOLD: '200',
-    CRITICAL_BALANCE_THRESHOLD: '50',
-    RUNWAY_WARNING_HOURS: '0.25',
-    RUNWAY_CRITICAL_HOURS: '0.05',
-    ...process.env,
-    TELEPHONY_API_URL: simUrl,
-    TELEPHONY_API_KEY: DEMO_KEY,
-    TELEPHONY_API_KEY_FILE: undefined,
-  });
-  const log = createLogger(settings.logLevel);
-  app = new App(settings, log);
+  const { settings } = loadSettings(
+    {
+      TELEPHONY_API_URL: simUrl,
+      TELEPHONY_API_KEY: DEMO_KEY,
+      POLL_SCHEDULE: '*/5 * * * * *',
+      STATE_DIR: stateDir,
+      LOW_BALANCE_THRESHOLD: '200',
+      CRITICAL_BALANCE_THRESHOLD: '50',
+      RUNWAY_WARNING_HOURS: '0.25',
+      RUNWAY_CRITICAL_HOURS: '0.05',
+      METRICS_HOST: '127.0.0.1',
+      METRICS_PORT: process.env.METRICS_PORT,
+      LOG_LEVEL: 'warn', // the plain lines below tell the story; warnings and errors still show
+    },
+    { dotenv: false },
+  );
+  app = new App(settings, createLogger(settings.logLevel));
   const address = await app.start();
   const base = `http://127.0.0.1:${address.port}`;
-  log.info(`demo: simulated wallet at ${simUrl} drains 1 credit/s and gets +300 every 5 min`);
-  log.info(`demo: open ${base}/api/status and ${base}/metrics (Ctrl-C to stop)`);
+  out(`wallet-sentinel demo: a simulated wallet (500 USD, spending 1 credit/s, +300 every 5 min), polled every 5 s.`);
+  out(`Open ${base}/ (status: ${base}/api/status, metrics: ${base}/metrics). No alert leaves this machine. Ctrl-C stops.`);
 } catch (err) {
   if (err instanceof ConfigError) for (const p of err.problems) process.stderr.write(`config error: ${p}\n`);
-  else process.stderr.write(`demo: cannot start: ${String(err)}\n`);
+  else process.stderr.write(`demo: cannot start: ${err instanceof Error ? err.message : String(err)}\n`);
   await sim.close();
+  cleanUp();
   process.exit(err instanceof ConfigError ? 78 : 1);
+}
+
+// One line per finished poll, read from the same status the daemon serves.
+let lastPoll: string | null = null;
+let lastAlerts = new Map<string, string>();
+const watch = setInterval(() => {
+  const s = app.status().accounts[0];
+  if (!s || s.last_poll_at === null || s.last_poll_at === lastPoll) return;
+  lastPoll = s.last_poll_at;
+  const alerts = new Map(s.alerts.map((a) => [a.alertname, a.severity]));
+  out(pollLine(s, alertChanges(lastAlerts, alerts)));
+  lastAlerts = alerts;
+}, 200);
+
+/** `12:00:05  balance 480 USD  burn 3600 credits/h  runway about 8 minutes  fired: low_balance (warning)` */
+function pollLine(s: AccountStatus, changes: string): string {
+  const time = s.last_poll_at!.slice(11, 19);
+  if (s.last_error) return `${time}  poll failed: ${s.last_error.message}`;
+  const num = (n: number | null) => (n === null ? '?' : String(Math.round(n * 10) / 10));
+  const rate = s.burn_rate_per_hour['1h'] ?? null;
+  const runway = s.runway_seconds === null ? 'not burning' : humanDuration(s.runway_seconds);
+  const firing = s.alerts.map((a) => `${a.alertname} (${a.severity})`).join(', ') || 'nothing';
+  return `${time}  balance ${num(s.balance)} ${s.currency ?? ''}  burn ${num(rate)} credits/h  runway ${runway}  firing: ${firing}${changes}`;
+}
+
+function alertChanges(before: Map<string, string>, after: Map<string, string>): string {
+  const parts: string[] = [];
+  for (const [name, severity] of after) {
+    if (!before.has(name)) parts.push(`FIRED ${name} (${severity})`);
+    else if (before.get(name) !== severity) parts.push(`${name} now ${severity}`);
+  }
+  for (const name of before.keys()) if (!after.has(name)) parts.push(`RESOLVED ${name}`);
+  return parts.length === 0 ? '' : `  <- ${parts.join(', ')}`;
 }
 
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.once(sig, () => {
-    void app.stop().then(() => sim.close()).then(() => process.exit(0));
+    clearInterval(watch);
+    void app
+      .stop()
+      .then(() => sim.close())
+      .finally(() => {
+        cleanUp();
+        process.exit(0);
+      });
   });
 }

@@ -38,9 +38,15 @@ export async function runTestAlert(settings: Settings, log: Logger, out: (line: 
     if (r.status === 'fulfilled') {
       ok++;
       out(`ok      ${label}`);
-    } else out(`FAILED  ${label}: ${describeError(r.reason)}`);
+    } else out(`FAILED  ${label}: ${withoutLabel(describeError(r.reason), label)}`);
   });
   for (const x of notifiers) x.close?.();
   out(`${ok} of ${notifiers.length} channel(s) accepted the test notification`);
   return ok === notifiers.length ? 0 : 1;
+}
+
+/** A channel's error starts with its label (for the daemon's logs); here the label already opens the line. */
+function withoutLabel(message: string, label: string): string {
+  if (!message.startsWith(label)) return message;
+  return message.slice(label.length).replace(/^:?\s+/, '');
 }

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
-import { validate as validateCron } from 'node-cron';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { cronProblem } from './cron.js';
 import { parseDuration } from './duration.js';
 import { Secret } from './secret.js';
+import { readWebConfig } from './web-config.js';
 import { LOG_LEVELS, WEBHOOK_FORMATS, type AlertmanagerTarget, type Settings, type WebhookFormat, type WebhookTarget } from './settings.js';
 
 export interface LoadOptions {
@@ -13,6 +14,8 @@ export interface LoadOptions {
   cwd?: string;
   /** False for commands that never call the API (backtest). */
   requireApiKey?: boolean;
+  /** False: ignore `.env` (the demo, which must never pick up a user's real channels). Default true. */
+  dotenv?: boolean;
 }
 
 export interface Loaded {
@@ -27,9 +30,9 @@ const KNOWN = new Set([
   'TELEPHONY_API_KEY', 'TELEPHONY_API_KEY_FILE', 'POLL_SCHEDULE', 'POLL_TIMEZONE', 'REQUEST_TIMEOUT_MS',
   'LOW_BALANCE_THRESHOLD', 'CRITICAL_BALANCE_THRESHOLD', 'RUNWAY_WARNING_HOURS', 'RUNWAY_CRITICAL_HOURS',
   'TOPUP_MIN_CREDITS', 'ALERT_REPEAT_INTERVAL', 'ALERT_REPEAT_RUNWAY_FRACTION', 'ALERT_HYSTERESIS_PERCENT',
-  'ALERT_RETRY_BASE_DELAY', 'SPEND_ANOMALY_FACTOR', 'SPEND_ANOMALY_MIN_CREDITS', 'SMTP_URL', 'SMTP_URL_FILE', 'SMTP_REQUIRE_TLS', 'ALERT_EMAIL_FROM', 'ALERT_EMAIL_TO',
+  'ALERT_RETRY_BASE_DELAY', 'SPEND_ANOMALY_FACTOR', 'SPEND_ANOMALY_MIN_CREDITS', 'SMTP_URL', 'SMTP_URL_FILE', 'SMTP_REQUIRE_TLS', 'SMTP_CA_FILE', 'ALERT_EMAIL_FROM', 'ALERT_EMAIL_TO',
   'ALERT_WEBHOOK_URL', 'ALERT_WEBHOOK_SECRET', 'ALERT_WEBHOOK_SECRET_FILE', 'ALERT_PAGERDUTY_ROUTING_KEY',
-  'ALERT_PAGERDUTY_ROUTING_KEY_FILE', 'ALERTMANAGER_URL', 'METRICS_HOST', 'METRICS_PORT',
+  'ALERT_PAGERDUTY_ROUTING_KEY_FILE', 'ALERTMANAGER_URL', 'METRICS_HOST', 'METRICS_PORT', 'WEB_CONFIG_FILE',
   'STATE_DIR', 'LOG_LEVEL',
 ]);
 const SECRET_VARS = ['TELEPHONY_API_KEY', 'SMTP_URL', 'ALERT_WEBHOOK_SECRET', 'ALERT_PAGERDUTY_ROUTING_KEY'] as const;
@@ -43,7 +46,7 @@ type Env = Record<string, string | undefined>;
  */
 export function loadSettings(env: Env, opts: LoadOptions = {}): Loaded {
   const problems: string[] = [];
-  const merged: Env = { ...readDotenv(opts.cwd ?? process.cwd(), problems), ...env };
+  const merged: Env = { ...(opts.dotenv === false ? {} : readDotenv(opts.cwd ?? process.cwd(), problems)), ...env };
   // An empty value counts as unset (dotenv does not override it, so it would hide .env's value silently).
   const vars: Env = {};
   const emptyInEnv = new Set<string>();
@@ -161,8 +164,9 @@ function fieldSchemas(requireApiKey: boolean) {
     TELEPHONY_API_KEY: secret.refine((v) => !requireApiKey || v !== undefined, {
       message: 'is required (or set TELEPHONY_API_KEY_FILE to a file holding it)',
     }).refine((v) => v === undefined || !/[\r\n]/.test(v.reveal()), { message: 'must be a single line' }),
-    POLL_SCHEDULE: text('* * * * *').refine((v) => validateCron(v), {
-      message: 'is not a valid cron expression (5 fields, or 6 with seconds first)',
+    POLL_SCHEDULE: text('* * * * *').superRefine((v, ctx) => {
+      const problem = cronProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
     }),
     POLL_TIMEZONE: z.string().optional().refine((v) => v === undefined || isTimeZone(v), {
       message: 'is not an IANA time zone such as UTC or Europe/Berlin',
@@ -182,6 +186,7 @@ function fieldSchemas(requireApiKey: boolean) {
     SMTP_URL: secret.refine((v) => v === undefined || /^smtps?:\/\/[^/]/.test(v.reveal()), {
       message: 'must be an smtp:// or smtps:// URL',
     }),
+    SMTP_CA_FILE: z.string().optional().transform((path, ctx) => (path === undefined ? undefined : readPemCertificates(path, ctx))),
     SMTP_REQUIRE_TLS: text('auto').refine((v) => ['auto', 'true', 'false'].includes(v), { message: 'must be auto, true or false' }),
     ALERT_EMAIL_FROM: z.string().optional().refine((v) => v === undefined || emailAddress.test(v.trim()), {
       message: 'is not an email address',
@@ -199,6 +204,12 @@ function fieldSchemas(requireApiKey: boolean) {
     ALERTMANAGER_URL: z.string().optional().transform((v, ctx) => (v === undefined ? [] : alertmanagerTargets(v, ctx))),
     METRICS_HOST: text('0.0.0.0'),
     METRICS_PORT: number(9721, { min: 0, max: 65_535, integer: true }),
+    WEB_CONFIG_FILE: z.string().optional().transform((file, ctx) => {
+      if (file === undefined) return undefined;
+      const { config, problems } = readWebConfig(file);
+      for (const message of problems) ctx.addIssue({ code: 'custom', message });
+      return config;
+    }),
     STATE_DIR: text('./data'),
     LOG_LEVEL: text('info').refine((v): v is (typeof LOG_LEVELS)[number] => (LOG_LEVELS as readonly string[]).includes(v), {
       message: `must be one of ${LOG_LEVELS.join(', ')}`,
@@ -224,6 +235,7 @@ function crossFieldProblems(v: Partial<Fields>, vars: Env, problems: string[]): 
   } else if (given('ALERT_EMAIL_TO') || given('ALERT_EMAIL_FROM')) {
     issue('SMTP_URL', 'is required when ALERT_EMAIL_FROM or ALERT_EMAIL_TO is set');
   }
+  if (given('SMTP_CA_FILE') && !given('SMTP_URL')) issue('SMTP_CA_FILE', 'is set but SMTP_URL is not (the CA file is only for the mail server)');
   if (given('ALERT_WEBHOOK_SECRET') && !given('ALERT_WEBHOOK_URL')) issue('ALERT_WEBHOOK_URL', 'is required when ALERT_WEBHOOK_SECRET is set');
   if (v.ALERT_WEBHOOK_URL?.some((w) => w.format === 'pagerduty') && !given('ALERT_PAGERDUTY_ROUTING_KEY')) {
     issue('ALERT_PAGERDUTY_ROUTING_KEY', 'is required for a pagerduty+ webhook URL');
@@ -264,13 +276,14 @@ function toSettings(v: Fields): Settings {
             from: v.ALERT_EMAIL_FROM.trim(),
             to: v.ALERT_EMAIL_TO,
             requireTls: v.SMTP_REQUIRE_TLS === 'auto' ? !isLoopbackSmtp(v.SMTP_URL.reveal()) : v.SMTP_REQUIRE_TLS === 'true',
+            caPem: v.SMTP_CA_FILE,
           }
         : undefined,
     webhook: v.ALERT_WEBHOOK_URL
       ? { targets: v.ALERT_WEBHOOK_URL, secret: v.ALERT_WEBHOOK_SECRET, pagerdutyRoutingKey: v.ALERT_PAGERDUTY_ROUTING_KEY }
       : undefined,
     alertmanager: v.ALERTMANAGER_URL,
-    http: { host: v.METRICS_HOST, port: v.METRICS_PORT },
+    http: { host: v.METRICS_HOST, port: v.METRICS_PORT, web: v.WEB_CONFIG_FILE },
     stateDir: v.STATE_DIR,
     logLevel: v.LOG_LEVEL,
   };
@@ -316,6 +329,18 @@ function alertmanagerTargets(list: string, ctx: Ctx): AlertmanagerTarget[] {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return fail(ctx, `URL #${i + 1} is not http(s)`);
     return { baseUrl: raw.replace(/\/+$/, ''), label: `alertmanager#${i + 1} (${url.host})` };
   });
+}
+
+/** A PEM file of one or more certificates, read now so a wrong path stops start-up, not the first alert. */
+function readPemCertificates(path: string, ctx: Ctx): string {
+  let pem: string;
+  try {
+    pem = readFileSync(path, 'utf8');
+  } catch (err) {
+    return fail(ctx, `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+  if (!/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.test(pem)) return fail(ctx, `${path} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+  return pem;
 }
 
 function isLoopbackSmtp(url: string): boolean {

@@ -1,4 +1,5 @@
 import type { Secret } from './secret.js';
+import type { WebConfig } from './web-config.js';
 
 export interface AlertmanagerTarget {
   readonly baseUrl: string;
@@ -35,7 +36,8 @@ export interface Settings {
   readonly webhook: WebhookSettings | undefined;
   /** Alertmanager base URLs that get the firing set after every poll (`POST /api/v2/alerts`). */
   readonly alertmanager: readonly AlertmanagerTarget[];
-  readonly http: { readonly host: string; readonly port: number };
+  /** `web`: WEB_CONFIG_FILE, already read (TLS, basic auth users, headers); undefined = plain HTTP, no password. */
+  readonly http: { readonly host: string; readonly port: number; readonly web: WebConfig | undefined };
   readonly stateDir: string;
   readonly logLevel: LogLevel;
 }
@@ -61,6 +63,8 @@ export interface EmailSettings {
   readonly to: readonly string[];
   /** Refuse to send without TLS (STARTTLS or smtps). Default: on, except for loopback hosts. */
   readonly requireTls: boolean;
+  /** SMTP_CA_FILE's PEM text, read at start-up: the CA certificates that sign the server's certificate. */
+  readonly caPem: string | undefined;
 }
 
 export const WEBHOOK_FORMATS = ['json', 'slack', 'pagerduty'] as const;

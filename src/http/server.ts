@@ -1,7 +1,9 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import type { WebConfig } from '../config/web-config.js';
 import type { Logger } from '../log.js';
+import { createListener } from './web-config.js';
 
 export interface HttpDeps {
   registry: Registry;
@@ -9,6 +11,8 @@ export interface HttpDeps {
   ready: () => boolean;
   status: () => unknown;
   log: Logger;
+  /** WEB_CONFIG_FILE: TLS and a password in front of the handler (src/http/web-config.ts). */
+  web?: WebConfig;
 }
 
 /**
@@ -21,16 +25,16 @@ export class HttpServer {
   constructor(private readonly d: HttpDeps) {}
 
   async listen(host: string, port: number): Promise<AddressInfo> {
-    const server = createServer((req, res) => {
+    const server = createListener(this.d.web, (req, res) => {
       this.#handle(req, res).catch((err: unknown) => {
         this.d.log.error({ err: err instanceof Error ? err.message : String(err), path: req.url }, 'http handler failed');
         if (!res.headersSent) send(res, 500, 'text/plain; charset=utf-8', 'internal error\n');
         else res.destroy();
       });
-    });
+    }, this.d.log);
     server.keepAliveTimeout = 65_000; // longer than common scraper/proxy idle timeouts
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
+      server.once('error', (err) => reject(listenError(err, host, port)));
       server.listen(port, host, () => {
         server.off('error', reject);
         resolve();
@@ -71,6 +75,19 @@ export class HttpServer {
         return send(res, 404, 'text/plain; charset=utf-8', 'not found\n');
     }
   }
+}
+
+/** The listener's error in the words of the settings that fix it (the code kept for the curious). */
+function listenError(err: Error, host: string, port: number): Error {
+  const code = (err as NodeJS.ErrnoException).code;
+  const why =
+    code === 'EADDRINUSE' ? `METRICS_PORT ${port} on ${host} is already in use (another process listens there: stop it or choose another METRICS_PORT)`
+    : code === 'EACCES' ? `METRICS_PORT ${port} on ${host}: permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE; choose another METRICS_PORT)`
+    : code === 'EADDRNOTAVAIL' ? `METRICS_HOST ${host} is not an address of this machine (use 0.0.0.0, 127.0.0.1 or one of its addresses)`
+    : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? `METRICS_HOST ${host} cannot be resolved`
+    : undefined;
+  if (!why) return err;
+  return Object.assign(new Error(`${why} [${code}]`), { name: 'ListenError', code });
 }
 
 function send(res: ServerResponse, status: number, contentType: string, body: string): void {

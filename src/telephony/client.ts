@@ -51,6 +51,9 @@ const BACKOFF_MAX_MS = 10_000;
 // Timers above 2^31-1 ms fire at once.
 const MAX_TIMER_MS = 2_147_483_647;
 const RETRYABLE_STATUSES = new Set([500, 502, 503, 504]);
+/** A retry needs at least max(100 ms, a tenth of REQUEST_TIMEOUT_MS) (capped at the timeout) to be worth starting. */
+const MIN_ATTEMPT_MS = 100;
+const MIN_ATTEMPT_FRACTION = 0.1;
 
 /** Wait before retry number `attempt` (1-based): ~250 ms doubling, ±25 % jitter, never above 10 s. */
 export function backoffDelay(attempt: number, random: () => number): number {
@@ -73,8 +76,10 @@ export class TelephonyClient {
   readonly #now: () => number;
   readonly #random: () => number;
   readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
-  /** "GET host/path" for messages: no userinfo, query or fragment (they may hold credentials). */
+  /** "GET host/base-path/balance-path" for messages: no userinfo, query or fragment (they may hold credentials). */
   readonly #where: string;
+  /** A retry with less time than this left before the deadline is not started (see fetchBalance). */
+  readonly #minAttemptMs: number;
 
   constructor(opts: TelephonyClientOptions) {
     this.#opts = opts;
@@ -83,13 +88,8 @@ export class TelephonyClient {
     this.#now = opts.now ?? Date.now;
     this.#random = opts.random ?? Math.random;
     this.#sleep = opts.sleep ?? abortableSleep;
-    let host = '<invalid TELEPHONY_API_URL>';
-    try {
-      host = new URL(opts.baseUrl).host;
-    } catch {
-      // The URL's own error message would echo it; the config layer reports it properly.
-    }
-    this.#where = `GET ${host}${opts.balancePath.split(/[?#]/, 1)[0] ?? ''}`;
+    this.#where = `GET ${requestedPath(opts.baseUrl, opts.balancePath)}`;
+    this.#minAttemptMs = Math.min(opts.timeoutMs, Math.max(MIN_ATTEMPT_MS, opts.timeoutMs * MIN_ATTEMPT_FRACTION));
     // The key is not in the instance defaults: it is added per request, so inspecting the instance shows nothing.
     this.#http = axios.create({
       baseURL: opts.baseUrl,
@@ -111,7 +111,9 @@ export class TelephonyClient {
       if (signal?.aborted) throw lastError ?? this.#abortedError();
       // The first attempt always gets the full REQUEST_TIMEOUT_MS; retries must end by the deadline (the next scheduled poll).
       const budget = Math.min(this.#opts.timeoutMs, deadline === undefined || attempt === 1 ? Infinity : deadline - this.#now());
-      if (!(budget > 0)) {
+      // A retry that cannot finish would only turn the real error (a 503, a refused connection) into a
+      // "timeout": stop and report the real one instead.
+      if (!(budget >= this.#minAttemptMs)) {
         throw lastError ?? new UpstreamError('timeout', `${this.#where}: deadline passed before the request started`);
       }
       try {
@@ -122,7 +124,7 @@ export class TelephonyClient {
         lastError = err;
       }
       const wait = backoffDelay(attempt, this.#random);
-      if (deadline !== undefined && this.#now() + wait > deadline) throw lastError;
+      if (deadline !== undefined && this.#now() + wait + this.#minAttemptMs > deadline) throw lastError;
       try {
         await this.#sleep(wait, signal);
       } catch {
@@ -263,6 +265,22 @@ export class TelephonyClient {
         : 'check TELEPHONY_API_URL and TELEPHONY_BALANCE_PATH';
     throw new UpstreamError('unexpected_status', `${where} answered unexpected status ${status}; ${hint}`, opts);
   }
+}
+
+/**
+ * `host/v1/wallet/balance`: the path axios really requests (its baseURL's path joined with the balance
+ * path, one slash between), for messages. No userinfo, query or fragment: they may hold credentials.
+ */
+export function requestedPath(baseUrl: string, balancePath: string): string {
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    return '<invalid TELEPHONY_API_URL>'; // the URL's own error message would echo it; the config layer reports it
+  }
+  const base = url.pathname.replace(/\/+$/, '');
+  const path = (balancePath.split(/[?#]/, 1)[0] ?? '').replace(/^\/+/, '');
+  return `${url.host}${base}/${path}`;
 }
 
 /** The body as a parsed JSON object (not an array), or undefined. */

@@ -78,6 +78,30 @@ test('Dockerfile: tini is PID 1 and runs node dist/main.js directly (never npm o
   for (const i of f.filter((x) => ['ENTRYPOINT', 'CMD'].includes(x.op))) assert.ok(!/\bnpm\b|\bnpx\b/.test(i.args), `${i.op} ${i.args}`);
 });
 
+/**
+ * Node.js release lines and the day each stops getting security fixes (https://nodejs.org/en/about/previous-releases).
+ * A line missing here fails the test below until someone looks its date up.
+ */
+const NODE_END_OF_LIFE: Record<number, string> = { 20: '2026-04-30', 22: '2027-04-30', 24: '2028-04-30' };
+
+test('Dockerfile: every stage runs on a Node.js LTS line that still gets security fixes; engines still allows Node 20', () => {
+  const text = read(join(ROOT, 'deploy/Dockerfile'));
+  const image = /^ARG NODE_IMAGE=(\S+)$/m.exec(text)?.[1];
+  assert.ok(image, 'ARG NODE_IMAGE=<image> names the base image');
+  for (const from of text.split('\n').filter((l) => /^FROM\s/i.test(l))) assert.match(from, /^FROM \$\{NODE_IMAGE\}(\s|$)/, `${from}: every stage uses NODE_IMAGE`);
+  const m = /^node:(\d+)(?:\.\d+)*-(bookworm|trixie)-slim(@sha256:[0-9a-f]{64})?$/.exec(image);
+  assert.ok(m, `${image}: an official node:<major>-<debian>-slim image`);
+  const major = Number(m[1]);
+  assert.equal(major % 2, 0, `Node ${major} is not an LTS line (odd majors never are)`);
+  const eol = NODE_END_OF_LIFE[major];
+  assert.ok(eol, `Node ${major}: add its end-of-life date to NODE_END_OF_LIFE`);
+  assert.ok(Date.now() < Date.parse(eol), `Node ${major} reached end of life on ${eol}: move the image to a supported line`);
+  const pkg = JSON.parse(read(join(ROOT, 'package.json'))) as { engines: { node: string }; license: string };
+  assert.equal(pkg.engines.node, '>=20', 'the code keeps supporting Node 20 (these machines run it)');
+  assert.equal(pkg.license, 'Apache-2.0');
+  assert.match(read(join(ROOT, 'LICENSE')), /Apache License\s+Version 2\.0, January 2004[\s\S]*END OF TERMS AND CONDITIONS/, 'LICENSE holds the full Apache-2.0 text');
+});
+
 /** .dockerignore semantics for the plain patterns we use: the last matching line wins. */
 function ignored(patterns: string[], path: string): boolean {
   let out = false;

@@ -3,9 +3,11 @@
  * the status page or the state file — on every path we can drive (AssertNotifyLeaksNoSecret, our way).
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import bcrypt from 'bcryptjs';
 import { Simulator, type ScriptedResponse } from '../../src/simulator/simulator.js';
 import { Daemon, runCli, waitFor } from '../helpers/daemon.js';
 import { WebhookReceiver } from '../helpers/receivers.js';
@@ -84,4 +86,35 @@ test('no secret in logs, errors, /metrics, /api/status, webhook bodies or the st
   const bad = await runCli(['start'], { ...secretEnv, REQUEST_TIMEOUT_MS: 'x', SMTP_URL: `http://alerts:${SMTP_PASSWORD}@x` });
   assert.equal(bad.code, 78);
   assertNoSecret('config errors', bad.stderr);
+});
+
+test('WEB_CONFIG_FILE: neither the scrape password nor its bcrypt hash appears in logs, 401 answers or config errors', async (t) => {
+  const password = 'scrape-NEVER_PRINT_ME_a91f';
+  const hash = bcrypt.hashSync(password, 4);
+  const dir = mkdtempSync(join(tmpdir(), 'ws-secrets-web-'));
+  const file = join(dir, 'web.yml');
+  writeFileSync(file, `basic_auth_users:\n  prometheus: ${hash}\n`);
+  const sim = new Simulator({ apiKey: KEY });
+  await sim.start();
+  t.after(() => sim.close());
+  const d = await Daemon.start({ TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY, WEB_CONFIG_FILE: file, LOG_LEVEL: 'debug' });
+  t.after(() => d.kill());
+  const auth = (user: string, pw: string) => ({ Authorization: `Basic ${Buffer.from(`${user}:${pw}`).toString('base64')}` });
+  const texts: string[] = [];
+  for (const headers of [{}, auth('prometheus', `${password}x`), auth(`${password}`, password), auth('prometheus', password)]) {
+    const res = await fetch(`${d.url}/api/status`, { headers });
+    texts.push(`${res.status} ${JSON.stringify([...res.headers])} ${await res.text()}`);
+  }
+  assert.match(texts[3]!, /^200 /);
+  assert.equal(await d.stop(), 0);
+  for (const text of [...texts, d.stdout, d.stderr]) {
+    assert.ok(!text.includes(password) && !text.includes(hash), `a password or hash leaked: ${text.slice(0, 200)}`);
+  }
+  // A bad entry next to a good one: the error names the key, never the good or bad value.
+  writeFileSync(file, `basic_auth_users:\n  prometheus: ${hash}\n  other: ${password}\n`);
+  const bad = await runCli(['start'], { TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY, WEB_CONFIG_FILE: file });
+  assert.equal(bad.code, 78);
+  assert.match(bad.stderr, /basic_auth_users\.other: is not a bcrypt hash/);
+  assertNoSecret('web config errors', bad.stderr);
+  assert.ok(!bad.stderr.includes(hash));
 });

@@ -150,6 +150,23 @@ for (const c of invalidCases) {
   });
 }
 
+const cronMessages: Array<[string, string]> = [
+  ['61 * * * *', 'POLL_SCHEDULE: minute field 61 is out of range 0-59 in "61 * * * *"'],
+  ['0 25 * * *', 'POLL_SCHEDULE: hour field 25 is out of range 0-23 in "0 25 * * *"'],
+  ['60 * * * * *', 'POLL_SCHEDULE: second field 60 is out of range 0-59 in "60 * * * * *"'],
+  ['* * * 13 *', 'POLL_SCHEDULE: month field 13 is out of range 1-12 in "* * * 13 *"'],
+  ['* * * * 8', 'POLL_SCHEDULE: weekday field 8 is out of range 0-7 in "* * * * 8"'],
+  ['5,70 * * * *', 'POLL_SCHEDULE: minute field 5,70 holds 70, out of range 0-59, in "5,70 * * * *"'],
+  ['* * 31 2 *', 'POLL_SCHEDULE: day-of-month 31 never occurs in the month(s) of "* * 31 2 *"'],
+  ['* * * *', 'POLL_SCHEDULE: "* * * *" has 4 field(s): use 5 (minute hour day-of-month month weekday), or 6 with seconds first'],
+  ['abc * * * *', 'POLL_SCHEDULE: minute field abc is not valid in "abc * * * *" (numbers 0-59, *, lists a,b, ranges a-b, steps */n)'],
+];
+for (const [expr, expected] of cronMessages) {
+  test(`POLL_SCHEDULE ${JSON.stringify(expr)}: the message quotes the value and names the field and its range`, () => {
+    assert.deepEqual(problemsOf({ ...BASE, POLL_SCHEDULE: expr }), [expected]);
+  });
+}
+
 test('several problems at once: one line per problem, every one reported', () => {
   const problems = problemsOf({ ...BASE, POLL_SCHEDULE: 'nope', REQUEST_TIMEOUT_MS: 'abc', METRICS_PORT: '70000', LOG_LEVEL: 'verbose' });
   for (const v of ['POLL_SCHEDULE', 'REQUEST_TIMEOUT_MS', 'METRICS_PORT', 'LOG_LEVEL']) {

@@ -148,6 +148,17 @@ test('base URL with a path prefix keeps it', async () => {
   assert.equal(up.seen[0]?.url, `/api${PATH}`);
 });
 
+test('with a base URL carrying a path prefix, messages show the path really requested', async () => {
+  const up = await serve(json(400, {}));
+  const port = new URL(up.url).port;
+  for (const [base, balancePath] of [[`${up.url}/v1`, '/wallet/balance'], [`${up.url}/v1/`, 'wallet/balance?debug=1']] as const) {
+    const { client } = makeClient(base, { balancePath });
+    const err = await failure(client.fetchBalance(), 'bad_request');
+    assert.equal(up.seen.at(-1)?.url?.split('?')[0], '/v1/wallet/balance');
+    assert.ok(err.message.startsWith(`GET 127.0.0.1:${port}/v1/wallet/balance answered 400`), err.message);
+  }
+});
+
 // ---- statuses that are not retried ------------------------------------------------------------
 
 test('401 → auth, one request only, message points at TELEPHONY_API_KEY', async () => {
@@ -280,6 +291,25 @@ test('retries stop when the next backoff wait would end past the deadline', asyn
   assert.equal(err.status, 503);
   assert.equal(up.seen.length, 2);
   assert.deepEqual(sleeps, [250]);
+});
+
+test('a retry with only a few ms left is not started: the real error (503) is reported, not a timeout', async () => {
+  // First request 503; any later one would hang, so a started retry could only end as "timeout".
+  const up = await serve((n, _req, res) => {
+    if (n === 0) json(503, {})(n, _req, res);
+  });
+  let clock = 1_000_000;
+  const { client, attempts } = makeClient(up.url, {
+    now: () => clock,
+    sleep: async (ms) => {
+      clock += ms;
+    },
+  });
+  // After the 250 ms backoff, 3 ms would be left before the deadline.
+  const err = await failure(client.fetchBalance({ deadline: clock + 253 }), 'server');
+  assert.equal(err.status, 503);
+  assert.equal(up.seen.length, 1, 'no attempt that could not finish');
+  assert.deepEqual(attempts, ['503']);
 });
 
 test('a deadline already past → the first attempt still gets the full timeout, but no retry', async () => {

@@ -1,12 +1,9 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { EmailSettings } from '../../config/settings.js';
 import type { Notification } from '../../domain/alerts.js';
-import { NotifyError, safeErrorCode } from '../../errors.js';
+import { classifySmtpError } from './classify.js';
 import { SEND_TIMEOUT_MS, type Notifier } from '../notifier.js';
 import { htmlBody, subject, textBody } from './render.js';
-
-/** SMTP reply codes and error codes nodemailer reports that another attempt may fix. */
-const TRANSIENT_CODES = new Set(['ETIMEDOUT', 'ECONNECTION', 'ESOCKET', 'EDNS', 'ECONNRESET', 'ECONNREFUSED']);
 
 /**
  * Email through nodemailer. Timeouts are seconds, not nodemailer's minutes, so a dead SMTP server
@@ -16,16 +13,23 @@ export class EmailNotifier implements Notifier {
   readonly channel = 'email' as const;
   readonly key = 'email';
   readonly label: string;
+  /** `host:port` as dialled, for messages (never the user or password). */
+  readonly #hostPort: string;
   readonly #transport: Transporter;
 
   constructor(private readonly settings: EmailSettings) {
     let host = 'smtp';
+    let hostPort = 'the SMTP server';
     try {
-      host = new URL(settings.smtpUrl.reveal()).host;
+      const url = new URL(settings.smtpUrl.reveal());
+      host = url.host;
+      // nodemailer's defaults when SMTP_URL names no port
+      hostPort = `${url.hostname}:${url.port || (url.protocol === 'smtps:' ? 465 : 587)}`;
     } catch {
       // validated at load; the label just stays generic
     }
     this.label = `email (${host})`;
+    this.#hostPort = hostPort;
     this.#transport = nodemailer.createTransport({
       url: settings.smtpUrl.reveal(),
       connectionTimeout: 10_000,
@@ -33,6 +37,9 @@ export class EmailNotifier implements Notifier {
       socketTimeout: SEND_TIMEOUT_MS,
       dnsTimeout: 5_000,
       requireTLS: settings.requireTls,
+      // SMTP_CA_FILE: the CA(s) that sign a private mail server's certificate, trusted instead of the public
+      // ones (Node's `ca`, like curl's --cacert). Verification stays on: there is no "ignore the certificate".
+      ...(settings.caPem ? { tls: { ca: settings.caPem } } : {}),
       logger: false,
       debug: false,
     });
@@ -50,33 +57,11 @@ export class EmailNotifier implements Notifier {
         signal: AbortSignal.any([signal, AbortSignal.timeout(SEND_TIMEOUT_MS * 2)]),
       });
     } catch (err) {
-      throw classify(err, this.label, signal);
+      throw classifySmtpError(err, { label: this.label, hostPort: this.#hostPort }, signal.aborted);
     }
   }
 
   close(): void {
     this.#transport.close();
   }
-}
-
-/** nodemailer's error → NotifyError, from its codes only (its messages can quote the server's lines). */
-function classify(err: unknown, label: string, signal: AbortSignal): NotifyError {
-  const e = (err ?? {}) as { responseCode?: unknown; name?: unknown };
-  const code = safeErrorCode(err);
-  const responseCode = typeof e.responseCode === 'number' ? e.responseCode : undefined;
-  if (signal.aborted) return new NotifyError('aborted', `${label}: aborted`, { retryable: true });
-  if (e.name === 'AbortError' || code === 'EABORT' || code === 'ABORT_ERR') return new NotifyError('timeout', `${label}: no answer in time`, { retryable: true });
-  if (responseCode !== undefined && responseCode >= 400 && responseCode < 500) {
-    return new NotifyError('server', `${label}: the server answered ${responseCode} (temporary)`, { retryable: true });
-  }
-  if (responseCode !== undefined && responseCode >= 500) {
-    return new NotifyError('rejected', `${label}: the server answered ${responseCode} (permanent); check ALERT_EMAIL_FROM / ALERT_EMAIL_TO`, { retryable: false });
-  }
-  if (code === 'EAUTH' || code === 'ENOAUTH') return new NotifyError('config', `${label}: authentication failed; check the user and password in SMTP_URL`, { retryable: false });
-  if (code === 'ETLS') {
-    return new NotifyError('config', `${label}: TLS failed or is not offered by the server; fix the server, use smtps://, or set SMTP_REQUIRE_TLS=false`, { retryable: false });
-  }
-  if (code === 'EENVELOPE') return new NotifyError('rejected', `${label}: the server refused the sender or recipients; check ALERT_EMAIL_FROM / ALERT_EMAIL_TO`, { retryable: false });
-  if (code && TRANSIENT_CODES.has(code)) return new NotifyError('network', `${label}: ${code}`, { retryable: true });
-  return new NotifyError('network', `${label}: send failed${code ? ` (${code})` : ''}`, { retryable: true });
 }

@@ -1,0 +1,132 @@
+/**
+ * SMTP failures say what to fix, against real SMTP servers on loopback: a wrong password, a self-signed
+ * certificate (and SMTP_CA_FILE that trusts it), a refused port. Checked twice: through the real
+ * `test-alert` command (what a user reads) and through EmailNotifier itself (whether a retry happens).
+ */
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { SMTPServer } from 'smtp-server';
+import type { AddressInfo } from 'node:net';
+import type { Notification } from '../../src/domain/alerts.js';
+import { NotifyError } from '../../src/errors.js';
+import { EmailNotifier } from '../../src/notify/email/email.js';
+import { Secret } from '../../src/config/secret.js';
+import { runCli, tempDir } from '../helpers/daemon.js';
+import { selfSignedCert } from '../helpers/tls.js';
+import { freePort } from '../deploy/lib.js';
+
+const PASSWORD = 'smtp-pw-NEVER_PRINT_ME_e2b1';
+const MAIL = { ALERT_EMAIL_FROM: 'sentinel@example.com', ALERT_EMAIL_TO: 'ops@example.com' };
+
+/** A real SMTP server on loopback; `accept` decides logins; `tls` makes it smtps (TLS from the first byte). */
+async function smtpServer(t: TestContext, opts: { accept: boolean; tls?: { key: string; cert: string } }): Promise<{ port: number; delivered: () => number }> {
+  let delivered = 0;
+  const server = new SMTPServer({
+    logger: false,
+    allowInsecureAuth: true,
+    authOptional: false,
+    disabledCommands: opts.tls ? [] : ['STARTTLS'],
+    ...(opts.tls ? { secure: true, key: opts.tls.key, cert: opts.tls.cert } : {}),
+    onAuth: (_a, _s, cb) => (opts.accept ? cb(null, { user: 'alerts' }) : cb(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }))),
+    onData: (stream, _s, cb) => {
+      stream.resume();
+      stream.on('end', () => {
+        delivered++;
+        cb();
+      });
+    },
+  });
+  server.on('error', () => {}); // a client that drops the TLS handshake is not the test's failure
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.after(() => new Promise<void>((r) => server.close(() => r())));
+  return { port: (server.server.address() as AddressInfo).port, delivered: () => delivered };
+}
+
+const NOTE: Notification = {
+  id: 'default/test/1',
+  account: 'default',
+  alertname: 'test',
+  severity: 'warning',
+  status: 'firing',
+  reason: 'test',
+  startsAt: 0,
+  decidedAt: 0,
+  wallet: { balance: 1, currency: 'USD', burnRatePerHour: null, runwaySeconds: null },
+};
+
+/** One send through the real EmailNotifier; the NotifyError it throws (or undefined when it was accepted). */
+async function sendOnce(smtpUrl: string, caPem?: string): Promise<NotifyError | undefined> {
+  const n = new EmailNotifier({ smtpUrl: new Secret(smtpUrl), from: MAIL.ALERT_EMAIL_FROM, to: [MAIL.ALERT_EMAIL_TO], requireTls: false, caPem });
+  try {
+    await n.send(NOTE, AbortSignal.timeout(20_000));
+    return undefined;
+  } catch (err) {
+    assert.ok(err instanceof NotifyError, String(err));
+    return err;
+  } finally {
+    n.close();
+  }
+}
+
+test('SMTP 535: names the user and password in SMTP_URL (not the addresses), once per line, not retried, password never shown', async (t) => {
+  const { port } = await smtpServer(t, { accept: false });
+  const url = `smtp://alerts:${PASSWORD}@127.0.0.1:${port}`;
+  const r = await runCli(['test-alert'], { SMTP_URL: url, ...MAIL });
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  const line = r.stdout.split('\n').find((l) => l.startsWith('FAILED'));
+  assert.equal(line, `FAILED  email (127.0.0.1:${port}): authentication failed (535); check the user and password in SMTP_URL`);
+  assert.ok(!(r.stdout + r.stderr).includes(PASSWORD));
+
+  const err = await sendOnce(url);
+  assert.equal(err?.retryable, false);
+  assert.equal(err?.reason, 'config');
+});
+
+test('smtps:// to a self-signed server: says TLS and why, is not retried; SMTP_CA_FILE trusting that certificate delivers', async (t) => {
+  const tls = selfSignedCert(t);
+  if (!tls) return;
+  const server = await smtpServer(t, { accept: true, tls });
+  const url = `smtps://alerts:${PASSWORD}@127.0.0.1:${server.port}`;
+
+  const r = await runCli(['test-alert'], { SMTP_URL: url, ...MAIL });
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, /^FAILED {2}email \(127\.0\.0\.1:\d+\): TLS certificate refused \(DEPTH_ZERO_SELF_SIGNED_CERT\): the server's certificate is self-signed; set SMTP_CA_FILE/m);
+  const err = await sendOnce(url);
+  assert.equal(err?.retryable, false, 'a certificate does not fix itself: no retry');
+
+  const ok = await runCli(['test-alert'], { SMTP_URL: url, SMTP_CA_FILE: tls.certFile, ...MAIL });
+  assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+  assert.match(ok.stdout, /^ok\s+email/m);
+  assert.equal(server.delivered(), 1);
+
+  // a certificate for another name: the message says hostname mismatch
+  const other = selfSignedCert(t, { san: 'DNS:mail.internal.test', name: 'other' })!;
+  const otherServer = await smtpServer(t, { accept: true, tls: other });
+  const mismatch = await sendOnce(`smtps://alerts:${PASSWORD}@127.0.0.1:${otherServer.port}`, other.cert);
+  assert.match(mismatch?.message ?? '', /ERR_TLS_CERT_ALTNAME_INVALID.*hostname mismatch/);
+  assert.equal(mismatch?.retryable, false);
+});
+
+test('SMTP_CA_FILE that cannot be read or holds no certificate: exit 78 naming it, before anything is sent', async () => {
+  const dir = tempDir();
+  const notPem = join(dir, 'ca.txt');
+  writeFileSync(notPem, 'hello\n');
+  for (const [file, why] of [[join(dir, 'missing.pem'), /SMTP_CA_FILE: cannot read .*missing\.pem: ENOENT/], [notPem, /SMTP_CA_FILE: .*ca\.txt holds no PEM certificate/]] as const) {
+    const r = await runCli(['test-alert'], { SMTP_URL: 'smtps://a:b@127.0.0.1:9', SMTP_CA_FILE: file, ...MAIL });
+    assert.equal(r.code, 78, r.stderr);
+    assert.match(r.stderr, why);
+  }
+});
+
+test('a refused SMTP port: "connection refused by host:port", retried later', async () => {
+  const port = await freePort(); // free: nothing listens there
+  const url = `smtp://alerts:${PASSWORD}@127.0.0.1:${port}`;
+  const r = await runCli(['test-alert'], { SMTP_URL: url, ...MAIL });
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, new RegExp(`^FAILED {2}email \\(127\\.0\\.0\\.1:${port}\\): connection refused by 127\\.0\\.0\\.1:${port};`, 'm'));
+  assert.ok(!(r.stdout + r.stderr).includes(PASSWORD));
+  const err = await sendOnce(url);
+  assert.equal(err?.retryable, true, 'a server that is down may come back');
+});
