@@ -6,11 +6,12 @@
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
 import { history, type Kind, type Part } from './corpus.js';
 import { HELDOUT_KINDS } from './heldout.js';
-import { TUNING_KINDS } from './kinds.js';
+import { ISSUE_KINDS } from './kinds.js';
+import { WALLET_KINDS } from './kinds-wallets.js';
 import { benchConfig } from './ours.js';
 import { runHistory, type HistoryResult } from './run.js';
 
-export const KINDS: readonly Kind[] = [...TUNING_KINDS, ...HELDOUT_KINDS];
+export const KINDS: readonly Kind[] = [...ISSUE_KINDS, ...WALLET_KINDS, ...HELDOUT_KINDS];
 
 export interface Job {
   kind: string;

@@ -8,20 +8,20 @@ import { dayAt, DAY_MS, expectedSpend, fmt, generate, HOUR_MS, hourOfWeek, T0, u
 import type { Noise } from './noise.js';
 
 /** A wallet of this shape (relative rate per hour), sized so the expected spend reaches `balance` at `emptyAt`. */
-function sizedToEmpty(shape: (t: number) => number, balance: number, emptyAt: number, t0 = T0): (t: number) => number {
+export function sizedToEmpty(shape: (t: number) => number, balance: number, emptyAt: number, t0 = T0): (t: number) => number {
   const k = balance / expectedSpend(shape, t0, emptyAt);
   return (t) => k * shape(t);
 }
 
-const balanceOf = (n: Noise): number => n.logBetween(50, 100_000);
-const eventsPerMinute = (n: Noise): number => n.logBetween(0.05, 20);
+export const balanceOf = (n: Noise): number => n.logBetween(50, 100_000);
+export const eventsPerMinute = (n: Noise): number => n.logBetween(0.05, 20);
 
 /** Mean rate over the first week, for the unit charge and the description. */
-function meanRate(rate: (t: number) => number, t0 = T0): number {
+export function meanRate(rate: (t: number) => number, t0 = T0): number {
   return expectedSpend(rate, t0, t0 + 7 * DAY_MS) / (7 * 24);
 }
 
-function kind(name: string, description: string, make: (n: Noise) => Spec, check?: Kind['check']): Kind {
+export function kind(name: string, description: string, make: (n: Noise) => Spec, check?: Kind['check']): Kind {
   return {
     name,
     part: 'tuning',
@@ -34,11 +34,12 @@ function kind(name: string, description: string, make: (n: Noise) => Spec, check
   };
 }
 
-const flat = (): number => 1;
-const weekday = (t: number): boolean => Math.floor(hourOfWeek(t) / 24) < 5;
-const hourOfDay = (t: number): number => hourOfWeek(t) % 24;
+export const flat = (): number => 1;
+export const weekday = (t: number): boolean => Math.floor(hourOfWeek(t) / 24) < 5;
+export const hourOfDay = (t: number): number => hourOfWeek(t) % 24;
 
-export const TUNING_KINDS: readonly Kind[] = [
+/** The six kinds issue 9 names. */
+export const ISSUE_KINDS: readonly Kind[] = [
   kind('new_install', 'a brand-new install on a healthy wallet: 96–150 h of runway, Poisson-noisy spend from minute 0', (n) => {
     const start = balanceOf(n);
     const runwayH = n.between(96, 150);
