@@ -28,11 +28,13 @@ export function runJob(job: Job): HistoryResult {
 export async function runParallel(jobs: readonly Job[], workers: number): Promise<HistoryResult[]> {
   if (workers <= 1 || jobs.length <= 1) return jobs.map(runJob);
   const results = new Array<HistoryResult>(jobs.length);
+  const running: Worker[] = [];
   let next = 0;
   const one = () =>
     new Promise<void>((resolve, reject) => {
       // tsx's loader is per thread: register it in the worker before it loads this (TypeScript) file.
       const w = new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(import.meta.url)}); });`, { eval: true });
+      running.push(w);
       const feed = () => {
         if (next >= jobs.length) {
           void w.terminate().then(() => resolve());
@@ -48,7 +50,13 @@ export async function runParallel(jobs: readonly Job[], workers: number): Promis
       w.on('error', reject);
       feed();
     });
-  await Promise.all(Array.from({ length: Math.min(workers, jobs.length) }, one));
+  try {
+    await Promise.all(Array.from({ length: Math.min(workers, jobs.length) }, one));
+  } catch (err) {
+    // one job failed: stop the other workers too, or they keep the process alive
+    await Promise.all(running.map((w) => w.terminate()));
+    throw err;
+  }
   return results;
 }
 

@@ -132,6 +132,11 @@ async function main(): Promise<void> {
     return;
   }
   const jobs = plan(KINDS, o.part, o.seeds).filter((j) => o.kind === undefined || j.kind.name === o.kind);
+  if (jobs.length === 0) {
+    console.error(`bench:forecast: nothing to run: ${o.kind} is a held-out kind, scored in the held-out part only (--part heldout or all)`);
+    process.exitCode = 64;
+    return;
+  }
   const started = performance.now();
   if (o.csv) {
     mkdirSync(o.csv, { recursive: true });

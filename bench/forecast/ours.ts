@@ -65,14 +65,20 @@ interface Line {
   id: string;
   sent_at: string;
   starts_at: string;
-  balance: number | null;
-  burn_rate_per_hour: number | null;
-  runway_seconds: number | null;
-  summary: string;
+  [field: string]: unknown;
 }
 
+/** The fields that are not the alert's identity or timing. */
+const IDENTITY = new Set(['version', 'status', 'alertname', 'severity', 'account', 'currency', 'starts_at', 'sent_at', 'id']);
+/**
+ * For --verbose: every other field of the line (balance, rate, runway, summary, and whatever the
+ * estimator adds to the body later), so the forecast behind each alarm is visible.
+ */
 const detail = (l: Line): string =>
-  `b=${l.balance} rate=${l.burn_rate_per_hour}/h runway=${l.runway_seconds === null ? '∞' : (l.runway_seconds / 3600).toFixed(1)}h · ${l.summary}`;
+  Object.entries(l)
+    .filter(([k]) => !IDENTITY.has(k))
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v)}`)
+    .join(' ');
 
 /** The depletion_forecast alerts in the backtest's JSON lines, in the scoring's terms. */
 export function recordFromLines(jsonLines: readonly string[]): AlertRecord {

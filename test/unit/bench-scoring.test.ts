@@ -2,12 +2,15 @@
  * The forecast benchmark's scoring (bench/forecast/scoring.ts, ours.ts, baselines.ts): issue 9's
  * definitions on small hand-made tracks. Each case pins one word of a definition, so changing a definition
  * (the 0.5 reset fraction, counting from U, the strict ≥, the (id, severity) alarm, the 10 % stretch, the
- * tail rate past the end) fails a test.
+ * tail rate past the end) fails a test. The last test pins the corpus's shape (determinism, resolution,
+ * the held-out kinds staying out of the tuning part).
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Row } from '../../src/backtest/input.js';
 import { predictLinear, staticThresholds } from '../../bench/forecast/baselines.js';
+import { history, plan } from '../../bench/forecast/corpus.js';
+import { KINDS } from '../../bench/forecast/jobs.js';
 import { recordFromLines } from '../../bench/forecast/ours.js';
 import {
   cumulativeConsumption,
@@ -197,4 +200,29 @@ test('scoreHistory: the same history and alert record give depletions and judged
     [[at(100), at(0), 80 * H, 24 * H, true, true]],
   );
   assert.deepEqual(s.alarms.map((a) => a.justified), [false, true, true], 'empty 80 h after 20 h: false; 79 h after 21 h: justified');
+});
+
+test('corpus: deterministic, every kind at 1-minute resolution over 3–14 days, held-out kinds only in the held-out part', () => {
+  const all = plan(KINDS, 'all', 5);
+  const tuningKinds = new Set(all.filter((j) => j.part === 'tuning').map((j) => j.kind.name));
+  for (const k of KINDS) {
+    assert.equal(all.filter((j) => j.kind === k && j.part === 'heldout').length, 5, `${k.name}: 5 held-out seeds`);
+    assert.equal(tuningKinds.has(k.name), k.part === 'tuning', `${k.name}: in the tuning part only if it is a tuning kind`);
+  }
+  assert.ok(KINDS.filter((k) => k.part === 'heldout').length >= 4, 'at least 4 held-out kinds');
+  const seeds = (p: string) => new Set(all.filter((j) => j.part === p).map((j) => j.seed));
+  assert.ok([...seeds('tuning')].every((s) => !seeds('heldout').has(s)), 'tuning and held-out seeds are disjoint');
+
+  for (const k of KINDS) {
+    const h = history(k, k.part, k.part === 'tuning' ? 1 : 1001);
+    assert.deepEqual(history(k, k.part, k.part === 'tuning' ? 1 : 1001).rows, h.rows, `${k.name}: the same seed gives the same rows`);
+    assert.notDeepEqual(history(k, k.part, 2).rows, h.rows, `${k.name}: another seed, another history`);
+    const days = (h.rows.at(-1)!.t - h.rows[0]!.t) / (24 * H);
+    assert.ok(days >= 3 && days <= 14, `${k.name}: ${days} days`);
+    const steps = new Set(h.rows.slice(1).map((r, i) => r.t - h.rows[i]!.t));
+    if (k.name !== 'daemon_gaps') assert.deepEqual([...steps], [MIN], `${k.name}: one reading a minute`);
+    else assert.ok(Math.max(...steps) >= 2 * H, 'daemon_gaps has hours without readings');
+    assert.ok(h.rows[0]!.balance >= 50 && h.rows[0]!.balance <= 100_000, `${k.name}: starts at ${h.rows[0]!.balance}`);
+    assert.ok(h.rows.every((r) => r.balance >= 0 && Number.isFinite(r.balance)), `${k.name}: never below 0`);
+  }
 });
