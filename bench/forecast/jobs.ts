@@ -11,6 +11,9 @@ import { WALLET_KINDS } from './kinds-wallets.js';
 import { benchConfig } from './ours.js';
 import { runHistory, type HistoryResult } from './run.js';
 
+/** Resolved here, so the worker finds tsx whatever the current directory. */
+const TSX_API = import.meta.resolve('tsx/esm/api');
+
 export const KINDS: readonly Kind[] = [...ISSUE_KINDS, ...WALLET_KINDS, ...HELDOUT_KINDS];
 
 export interface Job {
@@ -33,7 +36,7 @@ export async function runParallel(jobs: readonly Job[], workers: number): Promis
   const one = () =>
     new Promise<void>((resolve, reject) => {
       // tsx's loader is per thread: register it in the worker before it loads this (TypeScript) file.
-      const w = new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(import.meta.url)}); });`, { eval: true });
+      const w = new Worker(`import(${JSON.stringify(TSX_API)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(import.meta.url)}); });`, { eval: true });
       running.push(w);
       const feed = () => {
         if (next >= jobs.length) {
