@@ -92,7 +92,15 @@ function parity(histories: readonly BenchHistory[]): string {
   for (const h of histories) {
     const file = join(dir, `${h.name.replace('#', '_')}.csv`);
     writeFileSync(file, csvText(h.rows));
-    const stdout = execFileSync(process.execPath, [cli, 'backtest', file], { cwd: dir, env: { PATH: process.env.PATH ?? '', ...BENCH_ENV }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 28 });
+    let stdout: string;
+    try {
+      stdout = execFileSync(process.execPath, [cli, 'backtest', file], { cwd: dir, env: { PATH: process.env.PATH ?? '', ...BENCH_ENV }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 28 });
+    } catch (err) {
+      const e = err as { status?: number; stderr?: string };
+      const lines = String(e.stderr ?? '').trim().split('\n');
+      const why = (lines.find((l) => /error/i.test(l)) ?? lines.at(-1) ?? '').slice(0, 200);
+      return `- FAIL parity with \`node dist/main.js backtest\`: exit ${e.status ?? '?'} on ${h.name}: ${why}`;
+    }
     const ours = backtestLines(h.rows, cfg);
     lines += ours.length;
     if (stdout !== ours.map((l) => `${l}\n`).join('')) failed.push(h.name);
