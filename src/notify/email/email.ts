@@ -1,6 +1,7 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { EmailSettings } from '../../config/settings.js';
 import type { Notification } from '../../domain/alerts.js';
+import { deadline } from '../../deadline.js';
 import { NotifyError, safeErrorCode } from '../../errors.js';
 import { SEND_TIMEOUT_MS, type Notifier } from '../notifier.js';
 import { htmlBody, subject, textBody } from './render.js';
@@ -39,6 +40,7 @@ export class EmailNotifier implements Notifier {
   }
 
   async send(n: Notification, signal: AbortSignal): Promise<void> {
+    const limit = deadline(SEND_TIMEOUT_MS * 2, signal);
     try {
       await this.#transport.sendMail({
         from: this.settings.from,
@@ -47,10 +49,12 @@ export class EmailNotifier implements Notifier {
         text: textBody(n),
         html: htmlBody(n),
         headers: { 'X-Wallet-Sentinel-Id': n.id },
-        signal: AbortSignal.any([signal, AbortSignal.timeout(SEND_TIMEOUT_MS * 2)]),
+        signal: limit.signal,
       });
     } catch (err) {
       throw classify(err, this.label, signal);
+    } finally {
+      limit.clear();
     }
   }
 
