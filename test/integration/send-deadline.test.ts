@@ -15,13 +15,16 @@ const FORCE_GC = ['--expose-gc', '--import', join(ROOT, 'test/helpers/force-gc.m
 /** SEND_TIMEOUT_MS is 15 s: the timeout must come, but on 2 shared cores give it room. */
 const SEND_WAIT_MS = 60_000;
 
-test('under forced GC a webhook that never answers times out and is retried; the other target is served at once', async (t) => {
+test('under forced GC a webhook (and an Alertmanager) that never answers times out and is retried; the other target is served at once', async (t) => {
   const sim = new Simulator({ apiKey: KEY, balance: 500, burnPerHour: 0 });
   await sim.start();
   t.after(() => sim.close());
   const hole = new BlackHole();
   await hole.start();
   t.after(() => hole.close());
+  const amHole = new BlackHole();
+  await amHole.start();
+  t.after(() => amHole.close());
   const hook = new WebhookReceiver();
   await hook.start();
   t.after(() => hook.close());
@@ -31,6 +34,7 @@ test('under forced GC a webhook that never answers times out and is retried; the
       TELEPHONY_API_URL: sim.url,
       TELEPHONY_API_KEY: KEY,
       ALERT_WEBHOOK_URL: `${hole.url},${hook.url}`,
+      ALERTMANAGER_URL: amHole.url.replace(/\/hook$/, ''),
       LOW_BALANCE_THRESHOLD: '100',
       ALERT_RETRY_BASE_DELAY: '300ms',
       RUNWAY_WARNING_HOURS: '0',
@@ -52,6 +56,8 @@ test('under forced GC a webhook that never answers times out and is retried; the
   await waitFor(timedOut, () => `the hung send to time out despite forced GC\n${daemon.stderr.slice(-2000)}`, SEND_WAIT_MS);
   assert.ok((await daemon.metric('telephony_alert_notifications_total{channel="webhook",outcome="failed"}'))! >= 1, 'the timeout counts as a failed attempt');
   await waitFor(() => hole.connections >= 2, 'a retry after the timeout', 15_000);
+  await waitFor(async () => ((await daemon.metric('telephony_alert_notifications_total{channel="alertmanager",outcome="failed"}')) ?? 0) >= 1, 'the Alertmanager post to time out', 15_000);
+  await waitFor(() => amHole.connections >= 2, 'the next sync posts again', 15_000);
   assert.equal(hook.received.length, 1, 'the healthy target got its notification once');
 
   // The upstream client's deadline holds under GC too: a poll that hangs ends as a timeout.
