@@ -1,12 +1,12 @@
 import type { AddressInfo } from 'node:net';
 import type { Settings } from './config/settings.js';
-import { describeError } from './errors.js';
+import { describeError, safeErrorCode } from './errors.js';
 import type { Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { HttpServer } from './http/server.js';
 import { repeatPolicy } from './domain/evaluate.js';
 import { AlertmanagerSync } from './notify/alertmanager/alertmanager.js';
-import { Dispatcher } from './notify/dispatch.js';
+import { Dispatcher, OwedNotSavedError } from './notify/dispatch.js';
 import { OutboxStore } from './notify/outbox-store.js';
 import { createNotifiers } from './notify/registry.js';
 import { AccountMonitor } from './poller/monitor.js';
@@ -14,15 +14,24 @@ import { pollBalance } from './poller/poll.js';
 import { Scheduler } from './poller/scheduler.js';
 import { accountStatus, alertsOf } from './status.js';
 import { AccountStore } from './store/account-store.js';
+import { probeWritableDir } from './store/json-file.js';
+import { StateDirError, WriteHealth } from './store/write-health.js';
 import { TelephonyClient } from './telephony/client.js';
 import { USER_AGENT, VERSION } from './version.js';
 
 /** How long stop() lets a poll in flight finish before aborting it. */
 const STOP_GRACE_MS = 5_000;
 
+/** How a stop went: `lostNotifications` when owed deliveries could not be saved (they are gone). */
+export interface StopResult {
+  clean: boolean;
+  lostNotifications: boolean;
+}
+
 /** The daemon: builds its parts in the constructor (no I/O), starts and stops them in order. */
 export class App {
   readonly metrics: Metrics;
+  readonly #health: WriteHealth;
   readonly #http: HttpServer;
   readonly #monitor: AccountMonitor;
   readonly #scheduler: Scheduler;
@@ -38,6 +47,12 @@ export class App {
   ) {
     const account = settings.accountName;
     this.metrics = createMetrics(account);
+    this.#health = new WriteHealth({
+      stateDir: settings.stateDir,
+      log: log.child({ component: 'store' }),
+      onChange: (healthy) => this.metrics.stateWriteHealthy.set(healthy ? 1 : 0),
+      onFailure: () => this.metrics.stateWriteFailures.inc(),
+    });
     const { api } = settings;
     if (!api.apiKey) throw new Error('the daemon needs TELEPHONY_API_KEY'); // loadSettings enforces it
     const client = new TelephonyClient({
@@ -52,12 +67,14 @@ export class App {
     });
     this.#dispatcher = new Dispatcher({
       notifiers: createNotifiers(settings, now),
-      store: new OutboxStore(settings.stateDir, log.child({ component: 'outbox' })),
+      store: new OutboxStore(settings.stateDir, log.child({ component: 'outbox' }), { health: this.#health }),
       metrics: this.metrics,
       log: log.child({ component: 'notify' }),
       retryBaseDelayMs: settings.alerts.retryBaseDelayMs,
       now,
     });
+    this.metrics.readouts.notificationsOwed = () => this.#dispatcher.pending;
+    this.metrics.readouts.oldestOwedAgeSeconds = () => this.#dispatcher.oldestOwedAgeSeconds();
     this.#alertmanager =
       settings.alertmanager.length === 0
         ? undefined
@@ -74,7 +91,7 @@ export class App {
       poll: (opts) => pollBalance(client, opts),
       notify: (notifications) => this.#dispatcher.enqueue(notifications),
       onAlerts: this.#alertmanager ? (book, wallet, at) => this.#alertmanager!.trigger(book, wallet, at) : undefined,
-      store: new AccountStore(settings.stateDir, account, log.child({ component: 'store' })),
+      store: new AccountStore(settings.stateDir, account, log.child({ component: 'store' }), this.#health),
       metrics: this.metrics,
       log: log.child({ component: 'poller', account }),
       now,
@@ -93,14 +110,23 @@ export class App {
       registry: this.metrics.registry,
       healthy: () => this.#scheduler.running,
       ready: () => this.#ready,
+      notReadyReason: () => this.#health.reason,
       status: () => this.status(),
       log: log.child({ component: 'http' }),
       web: settings.http.web,
     });
   }
 
-  /** Loads state, binds the HTTP listener, runs the first poll and schedules the rest. */
+  /**
+   * Checks STATE_DIR can be written (else rejects with StateDirError before anything binds or polls),
+   * loads state, binds the HTTP listener, runs the first poll and schedules the rest.
+   */
   async start(): Promise<AddressInfo> {
+    try {
+      await probeWritableDir(this.settings.stateDir);
+    } catch (err) {
+      throw new StateDirError(this.settings.stateDir, safeErrorCode(err) ?? describeError(err));
+    }
     await this.#monitor.init();
     await this.#dispatcher.start();
     const address = await this.#http.listen(this.settings.http.host, this.settings.http.port);
@@ -113,7 +139,8 @@ export class App {
   }
 
   /** Stops every part even if one fails: no new polls, the current one finished (or aborted after a grace), state written, listener closed. */
-  async stop(): Promise<void> {
+  async stop(): Promise<StopResult> {
+    const result: StopResult = { clean: true, lostNotifications: false };
     const grace = setTimeout(() => this.#shutdown.abort(), STOP_GRACE_MS);
     const steps: [string, () => Promise<void>][] = [
       ['scheduler', () => this.#scheduler.stop()],
@@ -126,11 +153,16 @@ export class App {
       try {
         await step();
       } catch (err) {
-        this.log.error({ part: name, err: describeError(err) }, 'failed to stop cleanly');
+        result.clean = false;
+        if (err instanceof OwedNotSavedError) {
+          result.lostNotifications = true;
+          this.log.error({ part: name }, `stopping lost notifications: ${err.message}`);
+        } else this.log.error({ part: name, err: describeError(err) }, 'failed to stop cleanly');
       }
     }
     clearTimeout(grace);
-    this.log.info('wallet-sentinel stopped');
+    this.log.info({ clean: result.clean }, 'wallet-sentinel stopped');
+    return result;
   }
 
   status() {
@@ -139,7 +171,7 @@ export class App {
     return {
       version: VERSION,
       generated_at: new Date(now).toISOString(),
-      accounts: [accountStatus(this.settings.accountName, s, this.#monitor.forecast(now), alertsOf(s.alerts), now)],
+      accounts: [accountStatus(this.settings.accountName, s, this.#monitor.forecast(now), alertsOf(s.alerts, this.#dispatcher), now)],
       notifications_owed: this.#dispatcher.pending,
     };
   }

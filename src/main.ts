@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 /**
  * Composition root: parse the command line, load settings, run a command, map the result to an exit code
- * (0 clean, 1 crash, 64 usage, 78 configuration; `check` uses the Nagios codes).
+ * (0 clean, 1 crash, 64 usage, 73 STATE_DIR not writable at start, 74 owed notifications lost at stop,
+ * 78 configuration; `check` uses the Nagios codes).
  */
 import { App } from './app.js';
+import { StateDirError } from './store/write-health.js';
 import { runBacktest } from './cli/backtest.js';
 import { runCheck } from './cli/check.js';
 import { runTestAlert } from './cli/test-alert.js';
@@ -13,7 +15,7 @@ import { ConfigError, describeError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
 import { VERSION } from './version.js';
 
-const EXIT = { ok: 0, crash: 1, usage: 64, config: 78 } as const;
+const EXIT = { ok: 0, crash: 1, usage: 64, cantCreate: 73, ioError: 74, config: 78 } as const;
 
 const USAGE = `wallet-sentinel ${VERSION}: guards a prepaid Telephony.io wallet
 
@@ -71,6 +73,10 @@ async function runDaemon(settings: Settings, log: Logger): Promise<number> {
   try {
     await app.start();
   } catch (err) {
+    if (err instanceof StateDirError) {
+      log.fatal({ stateDir: err.stateDir, code: err.code }, err.message); // nothing bound or polled yet
+      return EXIT.cantCreate;
+    }
     log.fatal({ err: describeError(err) }, 'cannot start');
     await app.stop();
     return EXIT.crash;
@@ -79,8 +85,8 @@ async function runDaemon(settings: Settings, log: Logger): Promise<number> {
   log.info({ signal }, 'stopping');
   // A second signal while stopping means "now".
   for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => process.exit(EXIT.crash));
-  await app.stop();
-  return EXIT.ok;
+  const stopped = await app.stop();
+  return stopped.lostNotifications ? EXIT.ioError : stopped.clean ? EXIT.ok : EXIT.crash;
 }
 
 process.on('unhandledRejection', (err) => {

@@ -9,7 +9,18 @@ export interface AlertStatus {
   severity: Severity;
   id?: string;
   starts_at?: string;
-  last_notified_at?: string;
+  /** When a notification of this alert was last accepted by a target; null if none ever was. */
+  last_notified_at?: string | null;
+  /** When the lifecycle last decided to notify (start, escalation, repeat): what the repeat interval counts from. */
+  last_decided_at?: string;
+  /** Deliveries of this alert not yet accepted by their target. */
+  notifications_owed?: number;
+}
+
+/** What the delivery side knows about an alert's notifications. */
+export interface DeliveryView {
+  lastDeliveredAt(alertId: string): number | undefined;
+  owedFor(alertId: string): number;
 }
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
@@ -57,13 +68,15 @@ export function conditionsAsAlerts(c: Conditions): AlertStatus[] {
   return (Object.entries(c) as [AlertName, Severity][]).map(([alertname, severity]) => ({ alertname, severity }));
 }
 
-/** The firing alerts of a lifecycle book, for the status page. */
-export function alertsOf(book: AlertBook): AlertStatus[] {
+/** The firing alerts of a lifecycle book, for the status page: decided and delivered are told apart. */
+export function alertsOf(book: AlertBook, delivery: DeliveryView): AlertStatus[] {
   return Object.values(book).map((a) => ({
     alertname: a.alertname,
     severity: a.severity,
     id: a.id,
     starts_at: new Date(a.startsAt).toISOString(),
-    last_notified_at: new Date(a.lastNotifiedAt).toISOString(),
+    last_notified_at: iso(delivery.lastDeliveredAt(a.id) ?? null),
+    last_decided_at: new Date(a.lastNotifiedAt).toISOString(),
+    notifications_owed: delivery.owedFor(a.id),
   }));
 }

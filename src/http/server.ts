@@ -9,6 +9,8 @@ export interface HttpDeps {
   registry: Registry;
   healthy: () => boolean;
   ready: () => boolean;
+  /** Why the daemon cannot do its job although the first poll finished (e.g. STATE_DIR not writable). */
+  notReadyReason?: () => string | undefined;
   status: () => unknown;
   log: Logger;
   /** WEB_CONFIG_FILE: TLS and a password in front of the handler (src/http/web-config.ts). */
@@ -65,8 +67,10 @@ export class HttpServer {
         return send(res, 200, this.d.registry.contentType, await this.d.registry.metrics());
       case '/healthz':
         return this.d.healthy() ? send(res, 200, 'text/plain; charset=utf-8', 'ok\n') : send(res, 503, 'text/plain; charset=utf-8', 'scheduler not running\n');
-      case '/readyz':
-        return this.d.ready() ? send(res, 200, 'text/plain; charset=utf-8', 'ready\n') : send(res, 503, 'text/plain; charset=utf-8', 'first poll not finished\n');
+      case '/readyz': {
+        const why = this.d.ready() ? this.d.notReadyReason?.() : 'first poll not finished';
+        return why === undefined ? send(res, 200, 'text/plain; charset=utf-8', 'ready\n') : send(res, 503, 'text/plain; charset=utf-8', `${why}\n`);
+      }
       case '/api/status':
         return send(res, 200, 'application/json; charset=utf-8', `${JSON.stringify(this.d.status(), null, 2)}\n`);
       case '/':

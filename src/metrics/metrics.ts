@@ -18,8 +18,11 @@ export function createMetrics(account: string) {
   for (const name of DROPPED_DEFAULTS) registry.removeSingleMetric(name);
 
   const registers = [registry];
+  /** Read at scrape time; App points them at the dispatcher. */
+  const readouts = { notificationsOwed: () => 0, oldestOwedAgeSeconds: () => 0 };
   const m = {
     registry,
+    readouts,
     balance: new Gauge({
       name: 'telephony_wallet_balance_credits',
       help: 'Wallet balance last read from Telephony.io, in credits.',
@@ -111,6 +114,32 @@ export function createMetrics(account: string) {
       labelNames: ['channel', 'outcome'] as const,
       registers,
     }),
+    notificationsOwed: new Gauge({
+      name: 'wallet_sentinel_notifications_owed',
+      help: 'Notification deliveries not yet accepted by their target (one per notification and target).',
+      registers,
+      collect() {
+        this.set(readouts.notificationsOwed());
+      },
+    }),
+    oldestOwedAge: new Gauge({
+      name: 'wallet_sentinel_notification_oldest_owed_age_seconds',
+      help: 'Age of the oldest notification delivery not yet accepted by its target; 0 when nothing is owed.',
+      registers,
+      collect() {
+        this.set(readouts.oldestOwedAgeSeconds());
+      },
+    }),
+    stateWriteHealthy: new Gauge({
+      name: 'wallet_sentinel_state_write_healthy',
+      help: '1 while the last write of every file in STATE_DIR succeeded, 0 while one fails (read-only, full...).',
+      registers,
+    }),
+    stateWriteFailures: new Counter({
+      name: 'wallet_sentinel_state_write_failures_total',
+      help: 'Failed writes of a file in STATE_DIR.',
+      registers,
+    }),
   };
 
   // Series exist from the first scrape, before any event.
@@ -124,6 +153,8 @@ export function createMetrics(account: string) {
   m.apiUp.set({ account }, 0);
   for (const reason of SKIP_REASONS) m.skipped.inc({ account, reason }, 0);
   for (const channel of CHANNELS) for (const outcome of OUTCOMES) m.notifications.inc({ channel, outcome }, 0);
+  m.stateWriteHealthy.set(1);
+  m.stateWriteFailures.inc(0);
   return m;
 }
 

@@ -1,17 +1,19 @@
 /**
- * Delivery that loses nothing: every notification becomes one delivery per target, kept in an outbox on
- * disk until the target accepts it, gives a final no, or 24 h pass. Targets are isolated from each
- * other (a dead SMTP server never delays a webhook), each target gets its deliveries in order, and a
- * failed attempt waits ~5 s doubling up to 5 min (or the receiver's Retry-After). At-least-once: a
- * crash between sending and saving re-sends rather than loses.
+ * Delivery that loses nothing: every notification becomes one delivery per target, kept in an outbox
+ * (in memory, mirrored to disk) until the target accepts it, gives a final no, or 24 h pass. Sending never
+ * waits for the disk: a STATE_DIR that is read-only or full delays only the mirror, which retries by
+ * itself. Targets are isolated from each other (a dead SMTP server never delays a webhook), each target
+ * gets its deliveries in order, and a failed attempt waits ~5 s doubling up to 5 min (or the receiver's
+ * Retry-After). At-least-once: a crash between sending and saving re-sends rather than loses.
  */
 import { randomUUID } from 'node:crypto';
 import type { Notification } from '../domain/alerts.js';
-import { describeError, NotifyError } from '../errors.js';
+import { describeError, NotifyError, safeErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Notifier } from './notifier.js';
-import type { OutboxStore } from './outbox-store.js';
+import { SEND_TIMEOUT_MS } from './notifier.js';
+import type { OutboxDoc, OutboxStore } from './outbox-store.js';
 
 export interface Delivery {
   deliveryId: string;
@@ -27,6 +29,18 @@ export interface Delivery {
 export const MAX_DELIVERY_AGE_MS = 24 * 3_600_000;
 export const MAX_RETRY_DELAY_MS = 5 * 60_000;
 const MAX_TIMER_MS = 2_147_483_647;
+/** An attempt still in flight this long has outlived every channel's own deadline (email's is 2 × SEND_TIMEOUT_MS). */
+export const STUCK_AFTER_MS = 2 * SEND_TIMEOUT_MS + 15_000;
+/** How many alert ids `lastDeliveredAt` remembers. */
+const DELIVERED_MEMORY = 200;
+
+/** A stop found owed notifications it could not write to STATE_DIR: they are lost. */
+export class OwedNotSavedError extends Error {
+  constructor(owed: number, file: string, code: string) {
+    super(`${owed} owed notification(s) could not be saved to ${file} (${code}) and are lost`);
+    this.name = 'OwedNotSavedError';
+  }
+}
 
 /** Wait after failed attempt number `attempts` (1-based): base doubling, ±25 % jitter, at most 5 min. */
 export function retryDelay(attempts: number, baseMs: number, random: () => number): number {
@@ -39,12 +53,16 @@ export interface DispatcherDeps {
   metrics: Metrics;
   log: Logger;
   retryBaseDelayMs: number;
+  /** Log a delivery attempt still in flight after this long (default STUCK_AFTER_MS). */
+  stuckAfterMs?: number;
   now?: () => number;
   random?: () => number;
 }
 
 export class Dispatcher {
   #outbox: Delivery[] = [];
+  /** Alert id → when a target last accepted a notification of it. */
+  #delivered = new Map<string, number>();
   readonly #inFlight = new Map<string, Promise<void>>(); // by target
   readonly #abort = new AbortController();
   readonly #byKey: Map<string, Notifier>;
@@ -65,9 +83,27 @@ export class Dispatcher {
     return this.#outbox.length;
   }
 
+  /** Deliveries of this alert not yet accepted. */
+  owedFor(alertId: string): number {
+    return this.#outbox.filter((x) => x.notification.id === alertId).length;
+  }
+
+  /** When a target last accepted a notification of this alert (undefined if none ever did). */
+  lastDeliveredAt(alertId: string): number | undefined {
+    return this.#delivered.get(alertId);
+  }
+
+  /** Seconds since the oldest owed delivery was queued; 0 when nothing is owed. */
+  oldestOwedAgeSeconds(): number {
+    if (this.#outbox.length === 0) return 0;
+    return Math.max(0, this.#now() - Math.min(...this.#outbox.map((x) => x.createdAt))) / 1000;
+  }
+
   /** Loads what a previous run still owed, and starts sending it. */
   async start(): Promise<void> {
-    const loaded = await this.d.store.load(this.#now());
+    const doc = await this.d.store.load(this.#now());
+    const loaded = doc.deliveries;
+    this.#delivered = new Map(Object.entries(doc.delivered));
     const now = this.#now();
     const keep = (x: Delivery) => this.#byKey.has(x.target) && now - x.createdAt < MAX_DELIVERY_AGE_MS;
     for (const x of loaded.filter((y) => !keep(y))) {
@@ -76,11 +112,14 @@ export class Dispatcher {
     }
     this.#outbox = loaded.filter(keep);
     if (this.#outbox.length > 0) this.d.log.info({ owed: this.#outbox.length }, 'resuming owed notifications');
-    if (this.#outbox.length !== loaded.length) await this.#save();
     this.#pump();
+    if (this.#outbox.length !== loaded.length) await this.#mirror();
   }
 
-  /** Queues notifications for every target; resolves once they are safely in the outbox on disk. */
+  /**
+   * Queues notifications for every target and starts sending them at once, from memory; resolves once the
+   * outbox was written to disk, or the write failed (then it is retried in the background). Never rejects.
+   */
   async enqueue(notifications: readonly Notification[]): Promise<void> {
     if (notifications.length === 0 || this.d.notifiers.length === 0) return;
     const now = this.#now();
@@ -89,19 +128,29 @@ export class Dispatcher {
         this.#outbox.push({ deliveryId: randomUUID(), target: n.key, notification, createdAt: now, attempts: 0, nextAttemptAt: now, lastError: null });
       }
     }
-    await this.#save();
     this.#pump();
+    await this.#mirror();
   }
 
-  /** No new attempts; sends in flight get `graceMs` to finish, then are aborted (and stay owed); the outbox is saved. */
+  /**
+   * No new attempts; sends in flight get `graceMs` to finish, then are aborted (and stay owed); the outbox is
+   * saved. Rejects with OwedNotSavedError if deliveries are still owed and the outbox cannot be written.
+   */
   async stop(graceMs: number): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);
+    this.d.store.stopRetrying();
     const grace = setTimeout(() => this.#abort.abort(), graceMs);
     await Promise.allSettled(this.#inFlight.values());
     clearTimeout(grace);
-    await this.#save();
     for (const n of this.d.notifiers) n.close?.();
+    try {
+      await this.d.store.save(this.#doc());
+    } catch (err) {
+      const code = safeErrorCode(err) ?? 'error';
+      if (this.#outbox.length > 0) throw new OwedNotSavedError(this.#outbox.length, this.d.store.path, code);
+      this.d.log.warn({ file: this.d.store.path, code }, 'cannot write the outbox at stop; nothing is owed, but a restart may re-send notifications already delivered');
+    }
   }
 
   /** Starts the head delivery of every idle target that is due, and arms a timer for the next one. */
@@ -128,10 +177,14 @@ export class Dispatcher {
     const notifier = this.#byKey.get(x.target)!;
     const n = x.notification;
     const log = { target: notifier.label, alert: n.alertname, status: n.status, id: n.id, attempt: x.attempts + 1 };
+    const stuckAfterMs = this.d.stuckAfterMs ?? STUCK_AFTER_MS;
+    const watchdog = setTimeout(() => this.d.log.error({ ...log, inFlightMs: stuckAfterMs }, 'notification delivery stuck: the attempt outlived its deadline; this target gets nothing until it ends'), stuckAfterMs);
+    watchdog.unref();
     try {
       await notifier.send(n, this.#abort.signal);
       this.d.metrics.notifications.inc({ channel: notifier.channel, outcome: 'sent' });
       this.#remove(x);
+      this.#remember(n.id);
       this.#lastError.delete(x.target);
       this.d.log.info(log, 'notification sent');
     } catch (err) {
@@ -150,11 +203,18 @@ export class Dispatcher {
         this.#lastError.set(x.target, e.message);
         this.d.log[changed ? 'warn' : 'debug']({ ...log, reason: e.reason, retryAt: new Date(x.nextAttemptAt).toISOString() }, `notification failed, will retry: ${e.message}`);
       }
+    } finally {
+      clearTimeout(watchdog);
     }
-    try {
-      await this.#save();
-    } catch (err) {
-      this.d.log.error({ err: describeError(err), file: this.d.store.path }, 'cannot write the outbox');
+    await this.#mirror();
+  }
+
+  #remember(alertId: string): void {
+    this.#delivered.delete(alertId); // re-inserted last: the map stays in delivery order
+    this.#delivered.set(alertId, this.#now());
+    for (const id of this.#delivered.keys()) {
+      if (this.#delivered.size <= DELIVERED_MEMORY) break;
+      this.#delivered.delete(id);
     }
   }
 
@@ -162,7 +222,12 @@ export class Dispatcher {
     this.#outbox = this.#outbox.filter((y) => y !== x);
   }
 
-  #save(): Promise<void> {
-    return this.d.store.save(this.#outbox);
+  #doc(): OutboxDoc {
+    return { deliveries: [...this.#outbox], delivered: Object.fromEntries(this.#delivered) };
+  }
+
+  /** Writes the outbox to disk, best effort (a failure shows in WriteHealth and is retried by the store). */
+  #mirror(): Promise<boolean> {
+    return this.d.store.mirror(() => this.#doc());
   }
 }

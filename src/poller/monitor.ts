@@ -88,7 +88,7 @@ export class AccountMonitor {
     try {
       await this.d.store.save(this.#state);
     } catch (err) {
-      this.d.log.error(
+      this.d.log.debug( // the change to unwritable is logged once by WriteHealth, not on every failed save
         { err: (err as NodeJS.ErrnoException).code ?? String(err), file: this.d.store.path },
         'cannot write the state file; history since the last good save would be lost on restart',
       );

@@ -6,6 +6,7 @@ import { ALERT_NAMES, SEVERITIES } from '../domain/rules.js';
 import { UPSTREAM_ERROR_KINDS } from '../errors.js';
 import type { Logger } from '../log.js';
 import { readJsonFile, writeJsonFileAtomic } from './json-file.js';
+import type { WriteHealth } from './write-health.js';
 
 const finite = z.number().finite();
 const sampleSchema = z.object({ t: finite, balance: finite, consumed: finite });
@@ -58,6 +59,7 @@ export class AccountStore {
     stateDir: string,
     private readonly account: string,
     private readonly log: Logger,
+    private readonly health?: WriteHealth,
   ) {
     this.path = join(stateDir, `account-${account}.json`); // prefixed: no account name can collide with outbox.json
   }
@@ -81,7 +83,8 @@ export class AccountStore {
   /** Resolves when this state (or a newer one) is on disk; rejects if the write failed. */
   save(state: AccountState): Promise<void> {
     const doc = { version: 1, account: this.account, state };
-    const next = this.#queue.catch(() => undefined).then(() => writeJsonFileAtomic(this.path, doc));
+    const write = () => writeJsonFileAtomic(this.path, doc);
+    const next = this.#queue.catch(() => undefined).then(() => (this.health ? this.health.track(this.path, write) : write()));
     this.#queue = next;
     return next;
   }

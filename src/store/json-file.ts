@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 
 export type ReadResult<T> =
   | { status: 'missing' }
@@ -48,19 +48,25 @@ async function setAside(path: string, now: number): Promise<string | undefined> 
 /**
  * Writes `value` as JSON so that a crash at any moment leaves either the old file or the new one:
  * write a temp file in the same folder, fsync it, rename it over the target, fsync the folder.
+ * A write that fails (read-only, full, gone) removes its temp file before rejecting: nothing is left behind.
  */
 export async function writeJsonFileAtomic(path: string, value: unknown): Promise<void> {
   const dir = dirname(path);
-  await mkdir(dir, { recursive: true });
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const fh = await open(tmp, 'w', 0o600);
+  await makeDir(dir);
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}${TMP_SUFFIX}`;
   try {
-    await fh.writeFile(JSON.stringify(value));
-    await fh.sync();
-  } finally {
-    await fh.close();
+    const fh = await open(tmp, 'w', 0o600);
+    try {
+      await fh.writeFile(JSON.stringify(value));
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, path);
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined); // ENOENT when open itself failed: nothing to remove
+    throw err;
   }
-  await rename(tmp, path);
   const dh = await open(dir, 'r');
   try {
     await dh.sync();
@@ -68,5 +74,41 @@ export async function writeJsonFileAtomic(path: string, value: unknown): Promise
     // Some filesystems refuse fsync on a directory; the rename itself is still atomic.
   } finally {
     await dh.close();
+  }
+}
+
+const TMP_SUFFIX = '.tmp';
+
+/** mkdir -p, except that a recursive mkdir says ENOENT where the file system is read-only: ask once more for the real code. */
+async function makeDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    await mkdir(dir); // EROFS, EACCES...: the cause; ENOENT again if a parent really is missing
+  }
+}
+
+/**
+ * Proves `dir` can be written before the daemon relies on it: creates it if needed, writes, syncs and
+ * removes a small probe file (a full disk fails here too), and removes temp files an earlier run left
+ * when it was killed mid-write. Rejects with the file-system error (EROFS, EACCES, ENOSPC...).
+ */
+export async function probeWritableDir(dir: string): Promise<void> {
+  await makeDir(dir);
+  const probe = join(dir, `.write-probe.${process.pid}${TMP_SUFFIX}`);
+  try {
+    const fh = await open(probe, 'w', 0o600);
+    try {
+      await fh.writeFile('wallet-sentinel write probe\n');
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  } finally {
+    await unlink(probe).catch(() => undefined);
+  }
+  for (const name of await readdir(dir)) {
+    if (/^(outbox|account-.+)\.json\.\d+\.[0-9a-f]{8}\.tmp$/.test(name)) await unlink(join(dir, name)).catch(() => undefined);
   }
 }

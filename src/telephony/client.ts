@@ -7,6 +7,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { Secret } from '../config/secret.js';
+import { deadline } from '../deadline.js';
 import { safeErrorCode, UpstreamError } from '../errors.js';
 import { parseBalanceBody, parseExhaustedBody, readCurrency } from './parse.js';
 import { parseRetryAfter } from './retry-after.js';
@@ -135,15 +136,16 @@ export class TelephonyClient {
 
   async #attempt(budgetMs: number, callerSignal: AbortSignal | undefined): Promise<BalanceReading> {
     const ms = Math.min(MAX_TIMER_MS, Math.max(1, Math.ceil(budgetMs)));
-    // `timeout` in axios resets on every byte; this signal is a true deadline for the whole attempt.
-    const timeout = AbortSignal.timeout(ms);
+    // `timeout` in axios resets on every byte; this signal is a true deadline for the whole attempt (one that
+    // survives garbage collection, unlike AbortSignal.any around AbortSignal.timeout: see src/deadline.ts).
+    const limit = deadline(ms, callerSignal);
     const started = performance.now();
     let res: AxiosResponse<unknown>;
     try {
       res = await this.#http.request<unknown>({
         method: 'GET',
         url: this.#opts.balancePath,
-        signal: callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout,
+        signal: limit.signal,
         headers: {
           Authorization: `Bearer ${this.#opts.apiKey.reveal()}`,
           Accept: 'application/json',
@@ -154,6 +156,8 @@ export class TelephonyClient {
       const failure = this.#classify(err, callerSignal, ms);
       if (failure.code) this.#report(failure.code, started);
       throw failure.error;
+    } finally {
+      limit.clear();
     }
     this.#report(String(res.status), started);
     return this.#mapResponse(res);

@@ -89,10 +89,13 @@ export class Daemon {
     this.exited = new Promise((r) => child.on('exit', (code) => setImmediate(() => r(code))));
   }
 
-  /** Starts `wallet-sentinel start` and waits until it listens (METRICS_PORT=0: the log says which port). */
-  static async start(env: Record<string, string | undefined>, opts: { stateDir?: string; cwd?: string } = {}): Promise<Daemon> {
+  /**
+   * Starts `wallet-sentinel start` and waits until it listens (METRICS_PORT=0: the log says which port).
+   * `nodeArgs` go to node before the script (e.g. `--expose-gc`).
+   */
+  static async start(env: Record<string, string | undefined>, opts: { stateDir?: string; cwd?: string; nodeArgs?: string[] } = {}): Promise<Daemon> {
     const stateDir = opts.stateDir ?? tempDir('ws-state-');
-    const child = spawn(process.execPath, [CLI, 'start'], {
+    const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), CLI, 'start'], {
       cwd: opts.cwd ?? tempDir(),
       env: baseEnv({ METRICS_HOST: '127.0.0.1', METRICS_PORT: '0', POLL_SCHEDULE: '* * * * * *', STATE_DIR: stateDir, LOG_LEVEL: 'debug', ...env }),
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSettings } from '../../src/config/load.js';
 import type { RuleSettings } from '../../src/config/settings.js';
+import type { Notification } from '../../src/domain/alerts.js';
 
 /** The rule settings of an empty environment: the documented defaults, read from the loader itself. */
 export const DEFAULT_RULES: RuleSettings = loadSettings({}, { cwd: mkdtempSync(join(tmpdir(), 'ws-defaults-')), requireApiKey: false }).settings.rules;
@@ -17,5 +18,22 @@ export function mulberry32(seed: number): () => number {
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A firing low_balance notification decided at 2026-11-27T10:00:00Z; `over` replaces fields. */
+export function sampleNotification(over: Partial<Notification> = {}): Notification {
+  const t0 = Date.parse('2026-11-27T10:00:00Z');
+  return {
+    id: 'default/low_balance/mh7q2x',
+    account: 'default',
+    alertname: 'low_balance',
+    severity: 'warning',
+    status: 'firing',
+    reason: 'start',
+    startsAt: t0,
+    decidedAt: t0,
+    wallet: { balance: 12.5, currency: 'USD', burnRatePerHour: 3.1, runwaySeconds: 14516 },
+    ...over,
   };
 }

@@ -1,7 +1,7 @@
 /** Real receivers on loopback for the alert channels: an HTTP webhook endpoint and an SMTP server. */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { simpleParser } from 'mailparser';
 import type { TestContext } from 'node:test';
 import { SMTPServer } from 'smtp-server';
@@ -138,4 +138,34 @@ export async function startReceivers(t: TestContext, webhookSecret?: string): Pr
   await hook.start();
   t.after(() => hook.close());
   return { mail, hook };
+}
+
+/** A TCP server that accepts every connection and never answers: a receiver that hangs forever. */
+export class BlackHole {
+  connections = 0;
+  readonly #sockets = new Set<Socket>();
+  readonly #server = createTcpServer((socket) => {
+    this.connections++;
+    this.#sockets.add(socket);
+    socket.on('close', () => this.#sockets.delete(socket));
+    socket.on('error', () => undefined);
+    socket.resume(); // read and drop: the request is received, no answer is ever sent
+  });
+  url = '';
+
+  async start(): Promise<string> {
+    await new Promise<void>((r) => this.#server.listen(0, '127.0.0.1', r));
+    this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}/hook`;
+    return this.url;
+  }
+
+  /** Connections still held open. */
+  get open(): number {
+    return this.#sockets.size;
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.#sockets) s.destroy();
+    await new Promise<void>((r) => this.#server.close(() => r()));
+  }
 }

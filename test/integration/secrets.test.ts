@@ -71,6 +71,7 @@ test('no secret in logs, errors, /metrics, /api/status, webhook bodies or the st
   assertNoSecret('/metrics', (await d.get('/metrics')).text);
   assertNoSecret('/api/status', (await d.get('/api/status')).text);
   assertNoSecret('/', (await d.get('/')).text);
+  assertNoSecret('/readyz', (await d.get('/readyz')).text);
   assert.equal(await d.stop(), 0);
   assertNoSecret('stdout', d.stdout);
   assertNoSecret('stderr', d.stderr);

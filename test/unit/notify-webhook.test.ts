@@ -14,12 +14,12 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { Secret } from '../../src/config/secret.js';
 import type { WebhookTarget } from '../../src/config/settings.js';
-import type { Notification } from '../../src/domain/alerts.js';
 import { NotifyError } from '../../src/errors.js';
 import { createMetrics, type Metrics } from '../../src/metrics/metrics.js';
 import { Dispatcher } from '../../src/notify/dispatch.js';
 import { OutboxStore } from '../../src/notify/outbox-store.js';
 import { SIGNATURE_HEADER, WebhookNotifier } from '../../src/notify/webhook/webhook.js';
+import { sampleNotification } from '../helpers/fixtures.js';
 
 const WEBHOOK_SECRET = 'whsec-DISTINCTIVE-5f1c9a7e-do-not-leak';
 const log = pino({ level: 'silent' });
@@ -120,20 +120,7 @@ function tempDir(t: TestContext): string {
 const target = (url: string, n = 1): WebhookTarget => ({ url: new Secret(url), format: 'json', label: `webhook#${n} (127.0.0.1)` });
 const SETTINGS = { secret: new Secret(WEBHOOK_SECRET), pagerdutyRoutingKey: undefined };
 
-function note(over: Partial<Notification> = {}): Notification {
-  return {
-    id: 'default/low_balance/mh7q2x',
-    account: 'default',
-    alertname: 'low_balance',
-    severity: 'warning',
-    status: 'firing',
-    reason: 'start',
-    startsAt: T0,
-    decidedAt: T0,
-    wallet: { balance: 12.5, currency: 'USD', burnRatePerHour: 3.1, runwaySeconds: 14516 },
-    ...over,
-  };
-}
+const note = sampleNotification;
 
 /** Verifies `X-Wallet-Sentinel-Signature` over the exact bytes received; returns its `t`. */
 function verifySignature(r: Received, secret = WEBHOOK_SECRET): number {
@@ -270,7 +257,7 @@ test('2xx → sent once; telephony_alert_notifications_total{channel="webhook",o
   assert.match(text, /^telephony_alert_notifications_total\{channel="webhook",outcome="sent"\} 1$/m);
   assert.match(text, /^telephony_alert_notifications_total\{channel="webhook",outcome="failed"\} 0$/m);
   await dispatcher.stop(100);
-  assert.deepEqual(await store.load(Date.now()), [], 'nothing left owed on disk');
+  assert.deepEqual((await store.load(Date.now())).deliveries, [], 'nothing left owed on disk');
 });
 
 test('500, 500, then 200 → delivered exactly once in the end; failed 2, sent 1; every attempt freshly signed', async (t) => {
@@ -289,7 +276,7 @@ test('500, 500, then 200 → delivered exactly once in the end; failed 2, sent 1
     assert.equal(r.headers['x-wallet-sentinel-id'], 'default/low_balance/mh7q2x');
   }
   assert.deepEqual([...ids], ['default/low_balance/mh7q2x'], 'the id is stable across retries');
-  assert.deepEqual(await store.load(Date.now()), []);
+  assert.deepEqual((await store.load(Date.now())).deliveries, []);
 });
 
 const finalStatuses: Array<[number, string]> = [
@@ -315,7 +302,7 @@ for (const [status, name] of finalStatuses) {
     );
     assert.equal(await counted(metrics, 'failed'), 2);
     assert.equal(await counted(metrics, 'sent'), 0);
-    assert.deepEqual(await store.load(Date.now()), []);
+    assert.deepEqual((await store.load(Date.now())).deliveries, []);
   });
 }
 
@@ -358,7 +345,7 @@ test('a receiver that never answers: stop() aborts the attempt, the delivery sta
   await first.dispatcher.stop(100);
   await waitUntil(() => rx.closedHanging === 1, 'the hanging request was abandoned');
 
-  const owed = await first.store.load(Date.now());
+  const owed = (await first.store.load(Date.now())).deliveries;
   assert.equal(owed.length, 1, 'still owed on disk');
   assert.equal(owed[0]!.notification.id, 'default/low_balance/mh7q2x');
   assert.equal(await counted(first.metrics, 'sent'), 0);
@@ -371,7 +358,7 @@ test('a receiver that never answers: stop() aborts the attempt, the delivery sta
   assert.equal(bodyOf(rx.received[1]!).id, 'default/low_balance/mh7q2x');
   verifySignature(rx.received[1]!);
   assert.equal(await counted(second.metrics, 'sent'), 1);
-  assert.deepEqual(await second.store.load(Date.now()), []);
+  assert.deepEqual((await second.store.load(Date.now())).deliveries, []);
 });
 
 test('two targets, one dead (connection refused): the healthy one gets its notification; the dead one stays owed', async (t) => {
@@ -386,7 +373,7 @@ test('two targets, one dead (connection refused): the healthy one gets its notif
   await dispatcher.stop(100);
   assert.equal(rx.received.length, 1);
   assert.equal(await counted(metrics, 'sent'), 1);
-  const owed = await store.load(Date.now());
+  const owed = (await store.load(Date.now())).deliveries;
   assert.deepEqual(
     owed.map((x) => x.target),
     ['webhook:webhook#1 (127.0.0.1)'],

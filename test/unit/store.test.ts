@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { INITIAL_ACCOUNT_STATE, applyPoll, type AccountState } from '../../src/domain/account.js';
 import type { AlertBook } from '../../src/domain/alerts.js';
 import { AccountStore } from '../../src/store/account-store.js';
-import { readJsonFile, writeJsonFileAtomic } from '../../src/store/json-file.js';
+import { probeWritableDir, readJsonFile, writeJsonFileAtomic } from '../../src/store/json-file.js';
 
 const NOW = Date.parse('2026-11-27T10:00:00.123Z');
 const MIN = 60_000;
@@ -194,4 +194,21 @@ test('AccountStore: a save into a STATE_DIR that cannot be created rejects; once
   rmSync(blocker);
   await store.save(sampleState(4));
   assert.deepEqual(await store.load(NOW), sampleState(4));
+});
+
+test('probeWritableDir: creates the folder, leaves no probe behind, removes temp files a killed run left (only ours)', async (t) => {
+  const dir = join(tempDir(t), 'state');
+  await probeWritableDir(dir);
+  assert.deepEqual(readdirSync(dir), []);
+  writeFileSync(join(dir, 'outbox.json.4242.0a1b2c3d.tmp'), '');
+  writeFileSync(join(dir, 'account-default.json.17.deadbeef.tmp'), '{"ver');
+  writeFileSync(join(dir, 'someone-elses.tmp'), 'keep');
+  await probeWritableDir(dir);
+  assert.deepEqual(readdirSync(dir), ['someone-elses.tmp']);
+});
+
+test('probeWritableDir rejects with the cause when the folder cannot be made (a path under a file: ENOTDIR)', async (t) => {
+  const blocker = join(tempDir(t), 'a-regular-file');
+  writeFileSync(blocker, 'x');
+  await assert.rejects(probeWritableDir(join(blocker, 'state')), { code: 'ENOTDIR' });
 });

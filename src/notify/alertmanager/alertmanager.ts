@@ -5,6 +5,7 @@ import { action, facts, summary } from '../../domain/messages.js';
 import { safeErrorCode } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { Metrics } from '../../metrics/metrics.js';
+import { deadline } from '../../deadline.js';
 import { USER_AGENT } from '../../version.js';
 import { SEND_TIMEOUT_MS } from '../notifier.js';
 
@@ -87,13 +88,16 @@ export class AlertmanagerSync {
 
   async #post(t: AlertmanagerTarget, body: PostableAlert[]): Promise<boolean> {
     let outcome: string;
+    const limit = deadline(SEND_TIMEOUT_MS);
     try {
-      const res = await this.#http.post(`${t.baseUrl.replace(/\/+$/, '')}/api/v2/alerts`, body, { signal: AbortSignal.timeout(SEND_TIMEOUT_MS) });
+      const res = await this.#http.post(`${t.baseUrl.replace(/\/+$/, '')}/api/v2/alerts`, body, { signal: limit.signal });
       (res.data as { destroy?: () => void } | undefined)?.destroy?.();
       outcome = res.status >= 200 && res.status < 300 ? 'ok' : `answered ${res.status}`;
     } catch (err) {
       const code = (axios.isAxiosError(err) ? safeErrorCode(err) : undefined) ?? 'error';
       outcome = code === 'ERR_CANCELED' ? 'timeout' : `network error (${code})`;
+    } finally {
+      limit.clear();
     }
     const ok = outcome === 'ok';
     this.d.metrics.notifications.inc({ channel: 'alertmanager', outcome: ok ? 'sent' : 'failed' });

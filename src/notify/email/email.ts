@@ -1,6 +1,7 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { EmailSettings } from '../../config/settings.js';
 import type { Notification } from '../../domain/alerts.js';
+import { deadline } from '../../deadline.js';
 import { classifySmtpError } from './classify.js';
 import { SEND_TIMEOUT_MS, type Notifier } from '../notifier.js';
 import { htmlBody, subject, textBody } from './render.js';
@@ -46,6 +47,7 @@ export class EmailNotifier implements Notifier {
   }
 
   async send(n: Notification, signal: AbortSignal): Promise<void> {
+    const limit = deadline(SEND_TIMEOUT_MS * 2, signal);
     try {
       await this.#transport.sendMail({
         from: this.settings.from,
@@ -54,10 +56,12 @@ export class EmailNotifier implements Notifier {
         text: textBody(n),
         html: htmlBody(n),
         headers: { 'X-Wallet-Sentinel-Id': n.id },
-        signal: AbortSignal.any([signal, AbortSignal.timeout(SEND_TIMEOUT_MS * 2)]),
+        signal: limit.signal,
       });
     } catch (err) {
       throw classifySmtpError(err, { label: this.label, hostPort: this.#hostPort }, signal.aborted);
+    } finally {
+      limit.clear();
     }
   }
 

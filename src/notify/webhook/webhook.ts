@@ -4,6 +4,7 @@ import type { WebhookSettings, WebhookTarget } from '../../config/settings.js';
 import type { Notification } from '../../domain/alerts.js';
 import { NotifyError, safeErrorCode } from '../../errors.js';
 import { parseRetryAfter } from '../../telephony/retry-after.js';
+import { deadline } from '../../deadline.js';
 import { USER_AGENT } from '../../version.js';
 import { SEND_TIMEOUT_MS, type Notifier } from '../notifier.js';
 import { pagerdutyBody, slackBody, webhookBody } from './body.js';
@@ -42,8 +43,9 @@ export class WebhookNotifier implements Notifier {
 
     let status: number;
     let retryAfter: string | undefined;
+    const limit = deadline(SEND_TIMEOUT_MS, signal);
     try {
-      const res = await this.#http.post(this.target.url.reveal(), raw, { headers, signal: AbortSignal.any([signal, AbortSignal.timeout(SEND_TIMEOUT_MS)]) });
+      const res = await this.#http.post(this.target.url.reveal(), raw, { headers, signal: limit.signal });
       status = res.status;
       (res.data as { destroy?: () => void } | undefined)?.destroy?.();
       const h: unknown = res.headers['retry-after'];
@@ -54,6 +56,8 @@ export class WebhookNotifier implements Notifier {
       if (signal.aborted) throw new NotifyError('aborted', `${this.label}: aborted`, { retryable: true });
       if (code === 'ERR_CANCELED') throw new NotifyError('timeout', `${this.label}: no answer within ${SEND_TIMEOUT_MS} ms`, { retryable: true });
       throw new NotifyError('network', `${this.label}: network error (${code})`, { retryable: true });
+    } finally {
+      limit.clear();
     }
     if (status >= 200 && status < 300) return;
     const wait = retryAfter === undefined ? undefined : parseRetryAfter(retryAfter, this.now());

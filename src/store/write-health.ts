@@ -1,0 +1,67 @@
+import { safeErrorCode } from '../errors.js';
+import type { Logger } from '../log.js';
+
+/**
+ * Whether the files in STATE_DIR can be written, judged by the last write of each file. Unhealthy while
+ * any file's last write failed. Logs one line per change (unhealthy, then writable again), never one per
+ * failed write, and tells `onChange` so a gauge and /readyz can follow.
+ */
+export class WriteHealth {
+  /** File → error code of its last write, for files whose last write failed. */
+  readonly #failing = new Map<string, string>();
+
+  constructor(
+    private readonly d: { stateDir: string; log: Logger; onChange?: (healthy: boolean) => void; onFailure?: () => void },
+  ) {}
+
+  get healthy(): boolean {
+    return this.#failing.size === 0;
+  }
+
+  /** Why writes fail (safe to show on /readyz: a path and an error code), or undefined while healthy. */
+  get reason(): string | undefined {
+    if (this.healthy) return undefined;
+    const [file, code] = [...this.#failing][0]!;
+    return `cannot write STATE_DIR ${this.d.stateDir}: ${code} writing ${file}`;
+  }
+
+  /** Runs one write of `file` and records its outcome; the write's rejection is passed on. */
+  async track(file: string, write: () => Promise<void>): Promise<void> {
+    try {
+      await write();
+    } catch (err) {
+      this.#fail(file, safeErrorCode(err) ?? (err instanceof Error ? err.name : 'error'));
+      throw err;
+    }
+    this.#ok(file);
+  }
+
+  #fail(file: string, code: string): void {
+    const was = this.healthy;
+    this.#failing.set(file, code);
+    this.d.onFailure?.();
+    if (!was) return;
+    this.d.log.error(
+      { stateDir: this.d.stateDir, file, code },
+      `state directory not writable (${code}): alerts are still sent from memory, but what is owed would be lost on a restart; retrying`,
+    );
+    this.d.onChange?.(false);
+  }
+
+  #ok(file: string): void {
+    if (!this.#failing.delete(file) || !this.healthy) return;
+    this.d.log.info({ stateDir: this.d.stateDir, file }, 'state directory writable again');
+    this.d.onChange?.(true);
+  }
+}
+
+/** STATE_DIR cannot be written at start-up: the daemon refuses to run (exit 73, EX_CANTCREAT). */
+export class StateDirError extends Error {
+  constructor(
+    readonly stateDir: string,
+    readonly code: string,
+  ) {
+    super(`cannot write STATE_DIR ${stateDir} (${code}): wallet-sentinel keeps owed notifications and history there; make it writable or point STATE_DIR elsewhere`);
+    this.name = 'StateDirError';
+  }
+}

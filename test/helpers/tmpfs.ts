@@ -1,0 +1,52 @@
+/**
+ * A small real tmpfs for file-system faults: remount it read-only, fill it up. Needs mount (root here).
+ * Where mount is not permitted the test is skipped with a visible reason, except under CI=true, where it fails.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+
+export interface Tmpfs {
+  dir: string;
+  readOnly(): void;
+  readWrite(): void;
+  /** Fills the file system with one file until it is full (ENOSPC). */
+  fill(): void;
+  /** Removes what fill() wrote. */
+  unfill(): void;
+}
+
+function run(cmd: string, args: string[]): { ok: boolean; out: string } {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  return { ok: r.status === 0, out: `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? String(r.error) : ''}`.trim() };
+}
+
+export function mountTmpfs(t: TestContext, size = '1m'): Tmpfs | undefined {
+  const dir = mkdtempSync(join(tmpdir(), 'ws-tmpfs-'));
+  const mounted = run('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0755`, 'tmpfs', dir]);
+  if (!mounted.ok) {
+    rmSync(dir, { recursive: true, force: true });
+    const why = `cannot mount a tmpfs (${mounted.out || 'mount failed'}): needs root or CAP_SYS_ADMIN`;
+    if (process.env.CI === 'true') throw new Error(`${why}; CI must run this test`);
+    t.skip(why);
+    return undefined;
+  }
+  t.after(() => {
+    run('umount', ['-l', dir]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const must = (args: string[]) => {
+    const r = run('mount', args);
+    if (!r.ok) throw new Error(`mount ${args.join(' ')} failed: ${r.out}`);
+  };
+  const filler = join(dir, 'filler');
+  return {
+    dir,
+    readOnly: () => must(['-o', 'remount,ro', dir]),
+    readWrite: () => must(['-o', 'remount,rw', dir]),
+    fill: () => void run('dd', ['if=/dev/zero', `of=${filler}`, 'bs=4k']), // ends with ENOSPC: that is the point
+    unfill: () => rmSync(filler, { force: true }),
+  };
+}

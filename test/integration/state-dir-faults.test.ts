@@ -1,0 +1,163 @@
+/**
+ * A STATE_DIR that is read-only, full or not a directory must never stall delivery: the real daemon, the
+ * simulator and real webhook receivers, on a real tmpfs remounted read-only or filled up.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { Simulator } from '../../src/simulator/simulator.js';
+import { Daemon, runCli, tempDir, waitFor } from '../helpers/daemon.js';
+import { WebhookReceiver } from '../helpers/receivers.js';
+import { mountTmpfs } from '../helpers/tmpfs.js';
+
+const KEY = 'sk_live_state_faults_key_8642';
+
+interface AlertView {
+  alertname: string;
+  last_notified_at: string | null;
+  last_decided_at: string;
+  notifications_owed: number;
+}
+
+async function receiver(t: TestContext, answers: number[] = []): Promise<WebhookReceiver> {
+  const r = new WebhookReceiver();
+  r.answers.push(...answers);
+  await r.start();
+  t.after(() => r.close());
+  return r;
+}
+
+async function setup(t: TestContext, stateDir: string, webhookUrls: string[]) {
+  const sim = new Simulator({ apiKey: KEY, balance: 500, burnPerHour: 0 });
+  await sim.start();
+  t.after(() => sim.close());
+  const env = {
+    TELEPHONY_API_URL: sim.url,
+    TELEPHONY_API_KEY: KEY,
+    ALERT_WEBHOOK_URL: webhookUrls.join(','),
+    LOW_BALANCE_THRESHOLD: '100',
+    ALERT_RETRY_BASE_DELAY: '300ms',
+    RUNWAY_WARNING_HOURS: '0',
+    RUNWAY_CRITICAL_HOURS: '0',
+  };
+  const daemon = await Daemon.start(env, { stateDir });
+  t.after(() => daemon.kill());
+  await waitFor(async () => (await daemon.metric('telephony_api_up{account="default"}')) === 1, 'a first good poll');
+  return { sim, daemon, env };
+}
+
+const tmpFiles = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.tmp'));
+const logged = (d: Daemon, prefix: string) => d.logs().filter((l) => l.msg.startsWith(prefix));
+const alertsOf = async (d: Daemon) => (await d.status()).alerts as unknown as AlertView[];
+
+test('STATE_DIR remounted read-only mid-run: the alert is still sent; /readyz 503, metric 0, one log line; after remount rw the outbox is saved by itself', async (t) => {
+  const fs = mountTmpfs(t);
+  if (!fs) return;
+  const hook = await receiver(t);
+  const slow = await receiver(t, [429]); // 429 without Retry-After: its next attempt is a minute away
+  const { sim, daemon } = await setup(t, fs.dir, [hook.url, slow.url]);
+
+  fs.readOnly();
+  sim.setBalance(80);
+  await waitFor(() => hook.received.length === 1, 'the notification sent although STATE_DIR is read-only');
+  assert.equal(hook.received[0]!.body.alertname, 'low_balance');
+  await waitFor(async () => (await daemon.get('/readyz')).status === 503, '/readyz 503');
+  assert.match((await daemon.get('/readyz')).text, new RegExp(`cannot write STATE_DIR ${fs.dir}: EROFS`));
+  assert.equal((await daemon.get('/healthz')).status, 200, 'the process itself is fine');
+  assert.equal(await daemon.metric('wallet_sentinel_state_write_healthy'), 0);
+  const failures = (await daemon.metric('wallet_sentinel_state_write_failures_total'))!;
+  assert.ok(failures >= 1);
+  await waitFor(async () => ((await daemon.metric('wallet_sentinel_state_write_failures_total')) ?? 0) >= failures + 3, 'more failed writes');
+  assert.equal(logged(daemon, 'state directory not writable').length, 1, 'one line for the change, not one per failed write');
+
+  const [alert] = await alertsOf(daemon);
+  assert.equal(alert!.notifications_owed, 1, 'the 429 target still owes it');
+  assert.notEqual(alert!.last_notified_at, null, 'delivered to the other target');
+
+  fs.readWrite(); // no new alert comes: the owed delivery must reach disk by itself
+  await waitFor(
+    () => existsSync(join(fs.dir, 'outbox.json')) && (JSON.parse(readFileSync(join(fs.dir, 'outbox.json'), 'utf8')) as { deliveries: unknown[] }).deliveries.length === 1,
+    'the outbox saved after remount rw, without a new alert',
+  );
+  await waitFor(async () => (await daemon.get('/readyz')).status === 200, '/readyz 200 again');
+  assert.equal(await daemon.metric('wallet_sentinel_state_write_healthy'), 1);
+  assert.equal(logged(daemon, 'state directory writable again').length, 1);
+  assert.equal(slow.received.length, 0, 'recovery did not wait for the 429 target');
+  assert.deepEqual(tmpFiles(fs.dir), []);
+  assert.equal(await daemon.stop(), 0);
+});
+
+test('a full STATE_DIR: the alert is still sent, no temp file is left behind, and it recovers when space is freed', async (t) => {
+  const fs = mountTmpfs(t);
+  if (!fs) return;
+  const hook = await receiver(t);
+  const { sim, daemon } = await setup(t, fs.dir, [hook.url]);
+
+  fs.fill();
+  sim.setBalance(80);
+  await waitFor(() => hook.received.length === 1, 'the notification sent although STATE_DIR is full');
+  await waitFor(async () => ((await daemon.metric('wallet_sentinel_state_write_failures_total')) ?? 0) >= 3, 'several failed writes');
+  assert.match((await daemon.get('/readyz')).text, /ENOSPC/);
+  assert.deepEqual(tmpFiles(fs.dir), [], 'every failed write removed its temp file');
+
+  fs.unfill();
+  await waitFor(async () => (await daemon.metric('wallet_sentinel_state_write_healthy')) === 1, 'healthy again once space is freed');
+  assert.equal((await daemon.get('/readyz')).status, 200);
+  assert.equal(await daemon.stop(), 0);
+});
+
+test('start refuses a read-only or full STATE_DIR with exit 73 and a message naming it', async (t) => {
+  const fs = mountTmpfs(t);
+  if (!fs) return;
+  const env = { TELEPHONY_API_URL: 'http://127.0.0.1:9', TELEPHONY_API_KEY: KEY, METRICS_HOST: '127.0.0.1', METRICS_PORT: '0' };
+  fs.fill();
+  const full = await runCli(['start'], { ...env, STATE_DIR: fs.dir });
+  assert.equal(full.code, 73, full.stderr);
+  assert.match(full.stderr, new RegExp(`cannot write STATE_DIR ${fs.dir} \\(ENOSPC\\)`));
+  fs.unfill();
+  fs.readOnly();
+  const ro = await runCli(['start'], { ...env, STATE_DIR: join(fs.dir, 'state') });
+  assert.equal(ro.code, 73, ro.stderr);
+  assert.match(ro.stderr, new RegExp(`cannot write STATE_DIR ${fs.dir}/state \\(EROFS\\)`));
+  assert.doesNotMatch(ro.stderr, /wallet-sentinel started/, 'nothing bound or polled');
+});
+
+test('start refuses a STATE_DIR below a regular file (ENOTDIR) with exit 73, without needing mount', async () => {
+  const root = tempDir();
+  writeFileSync(join(root, 'file'), 'x');
+  const r = await runCli(['start'], { TELEPHONY_API_URL: 'http://127.0.0.1:9', TELEPHONY_API_KEY: KEY, METRICS_HOST: '127.0.0.1', METRICS_PORT: '0', STATE_DIR: join(root, 'file', 'state') });
+  assert.equal(r.code, 73, r.stderr);
+  assert.match(r.stderr, /cannot write STATE_DIR .*file\/state \(ENOTDIR\)/);
+});
+
+test('SIGTERM with an owed, undeliverable notification and a read-only STATE_DIR: exit 74 and a line saying it is lost', async (t) => {
+  const fs = mountTmpfs(t);
+  if (!fs) return;
+  const down = await receiver(t, Array<number>(1000).fill(503));
+  const { sim, daemon } = await setup(t, fs.dir, [down.url]);
+  sim.setBalance(80);
+  await waitFor(async () => ((await daemon.metric('telephony_alert_notifications_total{channel="webhook",outcome="failed"}')) ?? 0) >= 1, 'a failed attempt');
+  fs.readOnly();
+  assert.equal(await daemon.stop(), 74);
+  const lost = logged(daemon, 'stopping lost notifications');
+  assert.equal(lost.length, 1, daemon.stderr.slice(-2000));
+  assert.match(lost[0]!.msg, /1 owed notification\(s\) could not be saved to .*outbox\.json \(EROFS\) and are lost/);
+});
+
+test('/api/status never claims last_notified_at for an alert whose notification was not delivered', async (t) => {
+  const down = await receiver(t, Array<number>(1000).fill(503));
+  const { sim, daemon } = await setup(t, tempDir('ws-state-'), [down.url]);
+  sim.setBalance(80);
+  await waitFor(async () => ((await daemon.metric('telephony_alert_notifications_total{channel="webhook",outcome="failed"}')) ?? 0) >= 2, 'failed attempts');
+  const [alert] = await alertsOf(daemon);
+  assert.equal(alert!.alertname, 'low_balance');
+  assert.equal(alert!.last_notified_at, null);
+  assert.match(alert!.last_decided_at, /^\d{4}-\d\d-\d\dT/);
+  assert.equal(alert!.notifications_owed, 1);
+
+  down.answers.length = 0; // the receiver recovers
+  await waitFor(async () => (await alertsOf(daemon))[0]!.last_notified_at !== null, 'last_notified_at once delivered');
+  assert.equal((await alertsOf(daemon))[0]!.notifications_owed, 0);
+  assert.equal(await daemon.stop(), 0);
+});
