@@ -6,7 +6,15 @@ import type { AlertBook } from './alerts.js';
 import { EMPTY_HISTORY, recordSample, type History } from './history.js';
 
 export type PollOutcome =
-  | { ok: true; status: 200 | 402; balance: number | null; currency: string | null; requiredCredits: number | null }
+  | {
+      ok: true;
+      status: 200 | 402;
+      balance: number | null;
+      currency: string | null;
+      /** The upstream sent a currency that is not a plain code (so `currency` is null): why, for a warning. */
+      currencyProblem?: string | null;
+      requiredCredits: number | null;
+    }
   | { ok: false; kind: UpstreamErrorKind; message: string; retryAfterMs?: number | undefined };
 
 export interface AccountState {
@@ -74,7 +82,8 @@ export function applyPoll(s: AccountState, outcome: PollOutcome, now: number, to
     consecutiveFailures: 0,
     authFailed: false,
     rateLimitedUntil: null,
-    currency: outcome.currency ?? s.currency,
+    // An absent currency keeps the last known one; one that is not a plain code is unknown from now on.
+    currency: outcome.currencyProblem ? null : (outcome.currency ?? s.currency),
     exhausted: outcome.status === 402 || (outcome.balance !== null && outcome.balance <= 0),
   };
   if (outcome.balance === null) return { state: { ...base, balance: null }, consumed: 0, topup: false };

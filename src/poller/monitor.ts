@@ -7,6 +7,7 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { AccountStore } from '../store/account-store.js';
 import type { FetchOptions } from '../telephony/client.js';
+import { isCurrencyCode } from '../telephony/parse.js';
 
 export interface MonitorDeps {
   evaluation: EvaluationConfig;
@@ -28,6 +29,8 @@ export interface MonitorDeps {
 export class AccountMonitor {
   #state: AccountState = INITIAL_ACCOUNT_STATE;
   readonly #account: string;
+  /** The last currency problem warned about: one warning per change, not one per poll. */
+  #currencyProblem: string | null = null;
 
   constructor(private readonly d: MonitorDeps) {
     this.#account = d.evaluation.account;
@@ -105,7 +108,8 @@ export class AccountMonitor {
     const s = this.#state;
     if (s.balance !== null) {
       m.balance.reset(); // one series: a currency that appears later replaces `unknown`
-      m.balance.set({ account, currency: s.currency ?? 'unknown' }, s.balance);
+      // A state file from an older version may hold any string: only a plain code becomes a label.
+      m.balance.set({ account, currency: isCurrencyCode(s.currency) ? s.currency : 'unknown' }, s.balance);
     }
     for (const window of BURN_WINDOW_NAMES) m.burnRate.set({ account, window }, f.rates[window]);
     m.runway.set({ account }, f.runwaySeconds);
@@ -125,6 +129,9 @@ export class AccountMonitor {
 
   #logOutcome(outcome: PollOutcome, topup: boolean): void {
     const { log } = this.d;
+    const currencyProblem = outcome.ok ? (outcome.currencyProblem ?? null) : this.#currencyProblem;
+    if (currencyProblem !== this.#currencyProblem && currencyProblem !== null) log.warn(currencyProblem);
+    this.#currencyProblem = currencyProblem;
     if (outcome.ok && outcome.status === 200) {
       log.info({ balance: outcome.balance, currency: outcome.currency, topup }, 'poll ok');
     } else if (outcome.ok) {
