@@ -29,14 +29,14 @@ export function readDottedField(body: unknown, path: string): unknown {
 }
 
 /** Why a value is not a usable number, in words that never repeat the value; null when it is usable. */
-function numberProblem(value: unknown): string | null {
+export function numberProblem(value: unknown): string | null {
   if (value === undefined) return 'is missing';
   if (value === null) return 'is null';
   if (typeof value === 'number') return magnitudeProblem(value);
   if (typeof value === 'string') {
     const s = value.trim();
     if (s === '') return 'is an empty string';
-    if (!NUMERIC.test(s)) return 'is a string that is not a plain decimal number';
+    if (!NUMERIC.test(s)) return 'is not a plain decimal number';
     const n = Number(s);
     // "1e-400" reads as 0: a non-zero amount must not become an empty wallet.
     if (n === 0 && /[1-9]/.test(s.split(/[eE]/)[0]!)) return 'is too close to 0 to be represented (underflow)';
