@@ -6,7 +6,7 @@ import type { RuleSettings } from '../config/settings.js';
 import { applyPoll, type AccountState, type PollOutcome } from './account.js';
 import { firingSeverities, stepAlerts, type Notification, type RepeatPolicy, type WalletSnapshot } from './alerts.js';
 import { forecast, type Forecast } from './forecast.js';
-import { evaluateRules, type Conditions } from './rules.js';
+import { evaluateRules, type AlertName, type Conditions, type Severity } from './rules.js';
 
 export interface EvaluationConfig {
   account: string;
@@ -25,8 +25,14 @@ export interface Observation {
 
 export function observe(s: AccountState, outcome: PollOutcome, now: number, cfg: EvaluationConfig): Observation {
   const applied = applyPoll(s, outcome, now, cfg.rules.topupMinCredits);
-  const f = forecast(applied.state.history, applied.state.balance, now);
-  const conditions = evaluateRules({ state: applied.state, forecast: f, settings: cfg.rules, firing: firingSeverities(s.alerts) });
+  const firing = firingSeverities(s.alerts);
+  // A reading older than the last sample (the clock went back) adds nothing to the history: forecast at the
+  // history's own latest time, not at a `now` that precedes it (its windows would be empty, the runway
+  // infinite), and let nothing resolve on it — alerts may start or escalate on its facts, never clear.
+  const at = applied.stale ? Math.max(now, applied.state.history.samples.at(-1)!.t) : now;
+  const f = forecast(applied.state.history, applied.state.balance, at);
+  const evaluated = evaluateRules({ state: applied.state, forecast: f, settings: cfg.rules, firing });
+  const conditions = applied.stale ? holdFiring(firing, evaluated) : evaluated;
   const stepped = stepAlerts(s.alerts, conditions, now, { account: cfg.account, policy: cfg.repeat, wallet: snapshot(applied.state, f) });
   return {
     state: { ...applied.state, alerts: stepped.book },
@@ -36,6 +42,16 @@ export function observe(s: AccountState, outcome: PollOutcome, now: number, cfg:
     conditions,
     notifications: stepped.notifications,
   };
+}
+
+/** What fires now, keeping every alert that was firing at no less than its severity. */
+function holdFiring(firing: Conditions, evaluated: Conditions): Conditions {
+  const out: Conditions = { ...evaluated };
+  for (const [name, severity] of Object.entries(firing) as [AlertName, Severity][]) {
+    const current = out[name];
+    if (current === undefined || (severity === 'critical' && current === 'warning')) out[name] = severity;
+  }
+  return out;
 }
 
 export function snapshot(s: AccountState, f: Forecast): WalletSnapshot {

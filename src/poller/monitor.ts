@@ -1,4 +1,4 @@
-import { INITIAL_ACCOUNT_STATE, isRateLimited, type AccountState, type PollOutcome } from '../domain/account.js';
+import { INITIAL_ACCOUNT_STATE, isRateLimited, latestTime, shiftClock, type AccountState, type PollOutcome } from '../domain/account.js';
 import type { AlertBook, Notification, WalletSnapshot } from '../domain/alerts.js';
 import { observe, snapshot, type EvaluationConfig } from '../domain/evaluate.js';
 import { BURN_WINDOW_NAMES, CONFIDENCES, forecast, type Forecast } from '../domain/forecast.js';
@@ -19,8 +19,14 @@ export interface MonitorDeps {
   store: AccountStore;
   metrics: Metrics;
   log: Logger;
+  /** The wall clock, epoch ms: what samples, metrics, the status and notifications are stamped with. */
   now: () => number;
+  /** A monotonic clock in ms (default performance.now): never steps, so it tells a wall-clock step apart. */
+  monotonic?: () => number;
 }
+
+/** A disagreement between the wall and the monotonic clock bigger than this is a clock step. */
+export const CLOCK_STEP_TOLERANCE_MS = 1_000;
 
 /**
  * One account's poll cycle: fetch → domain (state, forecast, rules, alert lifecycle) → notifications
@@ -31,6 +37,8 @@ export class AccountMonitor {
   readonly #account: string;
   /** The last currency problem warned about: one warning per change, not one per poll. */
   #currencyProblem: string | null = null;
+  /** Wall and monotonic readings taken together at the last look at the clock. */
+  #clock: { wall: number; mono: number } | null = null;
 
   constructor(private readonly d: MonitorDeps) {
     this.#account = d.evaluation.account;
@@ -45,9 +53,10 @@ export class AccountMonitor {
     const { metrics: m } = this.d;
     const account = this.#account;
     this.#state = await this.d.store.load(this.d.now());
+    this.#catchUpWithSavedState(this.#now());
     m.consumed.inc({ account }, this.#state.history.consumedTotal);
     m.topups.inc({ account }, this.#state.history.topupsTotal);
-    this.#publish(this.forecast(this.d.now()), false, {});
+    this.#publish(this.forecast(this.#now()), false, {});
     if (this.#state.history.samples.length > 0) {
       this.d.log.info({ samples: this.#state.history.samples.length, balance: this.#state.balance }, 'restored history from the state file');
     }
@@ -55,7 +64,7 @@ export class AccountMonitor {
 
   /** A scheduled tick: skipped while a 429's Retry-After runs, else one poll. */
   async tick(opts: FetchOptions): Promise<void> {
-    const now = this.d.now();
+    const now = this.#now();
     if (isRateLimited(this.#state, now)) {
       this.d.metrics.skipped.inc({ account: this.#account, reason: 'rate_limited' });
       this.d.log.info({ until: new Date(this.#state.rateLimitedUntil!).toISOString() }, 'poll skipped: rate limited (Retry-After)');
@@ -67,7 +76,7 @@ export class AccountMonitor {
   async pollNow(opts: FetchOptions): Promise<void> {
     const outcome = await this.d.poll(opts);
     if (opts.signal?.aborted) return; // cut short by shutdown: not the upstream's failure
-    const now = this.d.now();
+    const now = this.#now(); // after the poll: the clock may have stepped while it ran
     const obs = observe(this.#state, outcome, now, this.d.evaluation);
     const previousAlerts = this.#state.alerts;
     this.#state = obs.state;
@@ -98,8 +107,54 @@ export class AccountMonitor {
     }
   }
 
+  /** The forecast at `now` (wall clock); a clock step since the last look is taken into account first. */
   forecast(now: number): Forecast {
+    this.#now();
     return forecast(this.#state.history, this.#state.balance, now);
+  }
+
+  /**
+   * The wall clock, after checking it against the monotonic one. A step back (NTP correcting a clock that
+   * ran ahead, an operator setting the date) would make every reading "older than the last" until the wall
+   * clock caught up — no sample, no burn rate, an infinite runway, depletion_forecast resolved — so the
+   * account's timeline is shifted back by the same amount and everything goes on from the next reading.
+   * A step forward is only logged: it cannot be told from a suspended host, and the wallet kept spending.
+   */
+  #now(): number {
+    const wall = this.d.now();
+    const mono = (this.d.monotonic ?? performance.now.bind(performance))();
+    const last = this.#clock;
+    this.#clock = { wall, mono };
+    if (last === null) return wall;
+    const stepMs = Math.round(wall - last.wall - (mono - last.mono));
+    if (stepMs < -CLOCK_STEP_TOLERANCE_MS) {
+      this.#state = shiftClock(this.#state, stepMs);
+      this.d.log.warn(
+        { stepMs, wallClock: new Date(wall).toISOString() },
+        `the wall clock stepped back by ${fmtSeconds(-stepMs)}; history and alert timers moved back with it, forecasting goes on`,
+      );
+    } else if (stepMs > CLOCK_STEP_TOLERANCE_MS) {
+      this.d.log.warn(
+        { stepMs, wallClock: new Date(wall).toISOString() },
+        `the wall clock jumped forward by ${fmtSeconds(stepMs)} (a clock step, or the host was suspended); kept as elapsed time`,
+      );
+    }
+    return wall;
+  }
+
+  /**
+   * At start no monotonic reading spans the downtime: saved state later than the wall clock means the clock
+   * stepped back while the daemon was stopped (or the file comes from a host whose clock ran ahead). The
+   * timeline is moved so that its latest point is now — the downtime itself is unknown and counts as none.
+   */
+  #catchUpWithSavedState(now: number): void {
+    const latest = latestTime(this.#state);
+    if (latest === null || latest <= now + CLOCK_STEP_TOLERANCE_MS) return;
+    this.#state = shiftClock(this.#state, now - latest);
+    this.d.log.warn(
+      { aheadMs: latest - now, file: this.d.store.path, wallClock: new Date(now).toISOString() },
+      `the saved state is ${fmtSeconds(latest - now)} ahead of the wall clock (it stepped back while stopped?); history and alert timers moved back to now`,
+    );
   }
 
   #publish(f: Forecast, up: boolean, previousAlerts: AlertBook): void {
@@ -143,3 +198,5 @@ export class AccountMonitor {
     }
   }
 }
+
+const fmtSeconds = (ms: number): string => `${Math.round(ms / 1000)} s`;
