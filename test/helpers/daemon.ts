@@ -90,9 +90,9 @@ export class Daemon {
   }
 
   /** Starts `wallet-sentinel start` and waits until it listens (METRICS_PORT=0: the log says which port). */
-  static async start(env: Record<string, string | undefined>, opts: { stateDir?: string; cwd?: string } = {}): Promise<Daemon> {
+  static async start(env: Record<string, string | undefined>, opts: { stateDir?: string; cwd?: string; nodeArgs?: string[] } = {}): Promise<Daemon> {
     const stateDir = opts.stateDir ?? tempDir('ws-state-');
-    const child = spawn(process.execPath, [CLI, 'start'], {
+    const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), CLI, 'start'], {
       cwd: opts.cwd ?? tempDir(),
       env: baseEnv({ METRICS_HOST: '127.0.0.1', METRICS_PORT: '0', POLL_SCHEDULE: '* * * * * *', STATE_DIR: stateDir, LOG_LEVEL: 'debug', ...env }),
       stdio: ['ignore', 'pipe', 'pipe'],
