@@ -28,7 +28,8 @@ export function observe(s: AccountState, outcome: PollOutcome, now: number, cfg:
   const firing = firingSeverities(s.alerts);
   // A reading older than the last sample (the clock went back) adds nothing to the history: forecast at the
   // history's own latest time, not at a `now` that precedes it (its windows would be empty, the runway
-  // infinite), and let nothing resolve on it — alerts may start or escalate on its facts, never clear.
+  // infinite), and let no forecast alert resolve on it. Facts it carries (the balance, a successful call)
+  // still count: low_balance, wallet_exhausted, auth_failed and poll_failing follow them as always.
   const at = applied.stale ? Math.max(now, applied.state.history.samples.at(-1)!.t) : now;
   const f = forecast(applied.state.history, applied.state.balance, at);
   const evaluated = evaluateRules({ state: applied.state, forecast: f, settings: cfg.rules, firing });
@@ -44,10 +45,14 @@ export function observe(s: AccountState, outcome: PollOutcome, now: number, cfg:
   };
 }
 
-/** What fires now, keeping every alert that was firing at no less than its severity. */
+/** Alerts judged on the history's timeline (burn rates, runway, recent spend), not on the reading's facts. */
+const FORECAST_ALERTS: readonly AlertName[] = ['depletion_forecast', 'spend_anomaly'];
+
+/** What fires now, keeping each forecast alert that was firing at no less than its severity. */
 function holdFiring(firing: Conditions, evaluated: Conditions): Conditions {
   const out: Conditions = { ...evaluated };
   for (const [name, severity] of Object.entries(firing) as [AlertName, Severity][]) {
+    if (!FORECAST_ALERTS.includes(name)) continue;
     const current = out[name];
     if (current === undefined || (severity === 'critical' && current === 'warning')) out[name] = severity;
   }

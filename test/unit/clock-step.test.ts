@@ -63,7 +63,7 @@ test('shiftClock: timers move with the history; an alert keeps its id and start'
   assert.equal(latestTime(INITIAL_ACCOUNT_STATE), null);
 });
 
-test('observe: a reading older than the last sample never resolves or silences an alert (table)', () => {
+test('observe: a reading older than the last sample never resolves or silences a forecast alert (table)', () => {
   const s = draining(6); // depletion_forecast critical; last sample at T0 + 50 s, balance 295
   const last = s.history.samples.at(-1)!.t;
   assert.equal(s.alerts.depletion_forecast?.severity, 'critical');
@@ -74,6 +74,32 @@ test('observe: a reading older than the last sample never resolves or silences a
     { name: 'earlier, the balance under the low threshold: low_balance may start', balance: 90, now: last - 60 * SEC, firing: { depletion_forecast: 'critical', low_balance: 'warning' }, notified: ['low_balance:firing:start'] },
     { name: 'earlier, under the critical threshold', balance: 10, now: last - DAY, firing: { depletion_forecast: 'critical', low_balance: 'critical' }, notified: ['low_balance:firing:start'] },
   ];
+  const withLow = observe(s, ok(90), last + 10 * SEC, CFG).state; // low_balance firing too, last sample 10 s later
+  const lastLow = withLow.history.samples.at(-1)!.t;
+  assert.equal(withLow.alerts.low_balance?.severity, 'warning');
+  const facts: Array<{ name: string; state: AccountState; outcome: PollOutcome; now: number; firing: Record<string, string>; notified: string[] }> = [
+    {
+      name: 'earlier, a top-up: low_balance resolves on the balance (a fact), depletion_forecast is held',
+      state: withLow,
+      outcome: ok(500_000),
+      now: lastLow - DAY,
+      firing: { depletion_forecast: 'critical' },
+      notified: ['low_balance:resolved:resolve'],
+    },
+    {
+      name: 'earlier, a successful call after auth failures: auth_failed resolves',
+      state: { ...s, authFailed: true, alerts: { ...s.alerts, auth_failed: { id: 'default/auth_failed/x', alertname: 'auth_failed', severity: 'critical', startsAt: T0, lastNotifiedAt: T0 } } },
+      outcome: ok(294),
+      now: last - DAY,
+      firing: { depletion_forecast: 'critical' },
+      notified: ['auth_failed:resolved:resolve'],
+    },
+  ];
+  for (const c of facts) {
+    const obs = observe(c.state, c.outcome, c.now, CFG);
+    assert.deepEqual(obs.conditions, c.firing, c.name);
+    assert.deepEqual(obs.notifications.map((n) => `${n.alertname}:${n.status}:${n.reason}`), c.notified, c.name);
+  }
   for (const c of cases) {
     const obs = observe(s, ok(c.balance), c.now, CFG);
     assert.deepEqual(obs.conditions, c.firing, c.name);
