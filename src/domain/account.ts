@@ -38,6 +38,17 @@ export interface AccountState {
   readonly alerts: AlertBook;
 }
 
+/**
+ * A currency code as upstreams send it: ISO 4217 (`USD`), a few longer codes (`USDT`, `CREDITS`). Letters
+ * only, so the value is safe in a metric label, a log, a Slack message or an email.
+ */
+const CURRENCY_CODE = /^[A-Za-z]{1,8}$/;
+
+/** True for a value safe to show as a currency (label, message): a plain code. */
+export function isCurrencyCode(value: string | null): value is string {
+  return value !== null && CURRENCY_CODE.test(value);
+}
+
 export const INITIAL_ACCOUNT_STATE: AccountState = Object.freeze({
   history: EMPTY_HISTORY,
   balance: null,
@@ -85,8 +96,9 @@ export function applyPoll(s: AccountState, outcome: PollOutcome, now: number, to
     consecutiveFailures: 0,
     authFailed: false,
     rateLimitedUntil: null,
-    // An absent currency keeps the last known one; one that is not a plain code is unknown from now on.
-    currency: outcome.currencyProblem ? null : (outcome.currency ?? s.currency),
+    // An absent currency keeps the last known one (if it is a plain code: a state file written by an older
+    // version may hold anything); one that is not a plain code is unknown from now on.
+    currency: outcome.currencyProblem ? null : (outcome.currency ?? (isCurrencyCode(s.currency) ? s.currency : null)),
     exhausted: outcome.status === 402 || (outcome.balance !== null && outcome.balance <= 0),
   };
   if (outcome.balance === null) return { state: { ...base, balance: null }, consumed: 0, topup: false, stale: false };

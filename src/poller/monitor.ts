@@ -1,4 +1,4 @@
-import { INITIAL_ACCOUNT_STATE, isRateLimited, latestTime, shiftClock, type AccountState, type PollOutcome } from '../domain/account.js';
+import { INITIAL_ACCOUNT_STATE, isCurrencyCode, isRateLimited, latestTime, shiftClock, type AccountState, type PollOutcome } from '../domain/account.js';
 import type { AlertBook, Notification, WalletSnapshot } from '../domain/alerts.js';
 import { observe, snapshot, type EvaluationConfig } from '../domain/evaluate.js';
 import { BURN_WINDOW_NAMES, CONFIDENCES, forecast, type Forecast } from '../domain/forecast.js';
@@ -7,7 +7,6 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { AccountStore } from '../store/account-store.js';
 import type { FetchOptions } from '../telephony/client.js';
-import { isCurrencyCode } from '../telephony/parse.js';
 
 export interface MonitorDeps {
   evaluation: EvaluationConfig;

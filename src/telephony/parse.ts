@@ -1,4 +1,5 @@
 /** Pure parsing of Telephony.io response bodies. Errors name the field and the setting, never the body. */
+import { isCurrencyCode } from '../domain/account.js';
 import { UpstreamError } from '../errors.js';
 
 // A plain decimal, optionally signed, optionally with an exponent. Refuses hex, "Infinity", "1,5", "1_000", "".
@@ -10,11 +11,6 @@ const MIN_NORMAL = 2 ** -1022;
  * prepaid wallet holds that much; a bigger value is a broken field, not money.
  */
 export const MAX_BALANCE_MAGNITUDE = Number.MAX_SAFE_INTEGER;
-/**
- * A currency code as upstreams send it: ISO 4217 (`USD`), a few longer codes (`USDT`, `CREDITS`). Letters
- * only, so the value is safe in a metric label, a log, a Slack message or an email.
- */
-export const CURRENCY_CODE = /^[A-Za-z]{1,8}$/;
 
 /** Walks a dotted path (`data.attributes.balance`) through own properties only; undefined when any step is missing. */
 export function readDottedField(body: unknown, path: string): unknown {
@@ -96,17 +92,13 @@ export function readCurrency(body: unknown, currencyField: string): { currency: 
   if (value === undefined || value === null) return { currency: null, currencyProblem: null };
   const s = typeof value === 'string' ? value.trim() : undefined;
   if (s === '') return { currency: null, currencyProblem: null };
-  if (s !== undefined && CURRENCY_CODE.test(s)) return { currency: s, currencyProblem: null };
+  if (s !== undefined && isCurrencyCode(s)) return { currency: s, currencyProblem: null };
   return {
     currency: null,
     currencyProblem: `upstream currency field "${currencyField}" is not a plain currency code (1–8 letters); the balance is recorded with currency unknown; check TELEPHONY_CURRENCY_FIELD`,
   };
 }
 
-/** True for a value safe to show as a currency (label, message): letters only. */
-export function isCurrencyCode(value: string | null): value is string {
-  return value !== null && CURRENCY_CODE.test(value);
-}
 
 /** A 402 body (`required_credits`, `current_balance`); anything missing or invalid is null. Never throws. */
 export function parseExhaustedBody(body: unknown): { balance: number | null; requiredCredits: number | null } {
