@@ -1,3 +1,4 @@
+import { uptime } from 'node:os';
 import { INITIAL_ACCOUNT_STATE, isCurrencyCode, isRateLimited, latestTime, shiftClock, type AccountState, type PollOutcome } from '../domain/account.js';
 import type { AlertBook, Notification, WalletSnapshot } from '../domain/alerts.js';
 import { observe, snapshot, type EvaluationConfig } from '../domain/evaluate.js';
@@ -7,6 +8,7 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { AccountStore } from '../store/account-store.js';
 import type { FetchOptions } from '../telephony/client.js';
+import { CLOCK_STEP_TOLERANCE_MS, clockStep, type ClockReading } from './clock.js';
 
 export interface MonitorDeps {
   evaluation: EvaluationConfig;
@@ -22,10 +24,12 @@ export interface MonitorDeps {
   now: () => number;
   /** A monotonic clock in ms (default performance.now): never steps, so it tells a wall-clock step apart. */
   monotonic?: () => number;
+  /**
+   * Time since boot in ms, suspend included (default os.uptime(): CLOCK_BOOTTIME on Linux): tells a host
+   * that slept (real time passed, the wallet kept spending) from a wall clock that jumped forward.
+   */
+  boottime?: () => number;
 }
-
-/** A disagreement between the wall and the monotonic clock bigger than this is a clock step. */
-export const CLOCK_STEP_TOLERANCE_MS = 1_000;
 
 /**
  * One account's poll cycle: fetch → domain (state, forecast, rules, alert lifecycle) → notifications
@@ -36,8 +40,8 @@ export class AccountMonitor {
   readonly #account: string;
   /** The last currency problem warned about: one warning per change, not one per poll. */
   #currencyProblem: string | null = null;
-  /** Wall and monotonic readings taken together at the last look at the clock. */
-  #clock: { wall: number; mono: number } | null = null;
+  /** Wall, monotonic and boot-time readings taken together at the last look at the clock. */
+  #clock: ClockReading | null = null;
 
   constructor(private readonly d: MonitorDeps) {
     this.#account = d.evaluation.account;
@@ -115,29 +119,27 @@ export class AccountMonitor {
   /**
    * The wall clock, after checking it against the monotonic one. A step back (NTP correcting a clock that
    * ran ahead, an operator setting the date) would make every reading "older than the last" until the wall
-   * clock caught up — no sample, no burn rate, an infinite runway, depletion_forecast resolved — so the
-   * account's timeline is shifted back by the same amount and everything goes on from the next reading.
-   * A step forward is only logged: it cannot be told from a suspended host, and the wallet kept spending.
+   * clock caught up — no sample, no burn rate, an infinite runway, depletion_forecast resolved — and a jump
+   * forward would stretch the last interval into hours of almost no spend. Either way the account's
+   * timeline moves with the step, so intervals stay true and everything goes on from the next reading.
+   * A host that was suspended is no step: boot time (suspend included) moved with the wall clock, real
+   * time passed and the wallet kept spending, so that gap stays.
    */
   #now(): number {
     const wall = this.d.now();
     const mono = (this.d.monotonic ?? performance.now.bind(performance))();
+    const boot = (this.d.boottime ?? (() => uptime() * 1000))();
     const last = this.#clock;
-    this.#clock = { wall, mono };
+    this.#clock = { wall, mono, boot };
     if (last === null) return wall;
-    const stepMs = Math.round(wall - last.wall - (mono - last.mono));
-    if (stepMs < -CLOCK_STEP_TOLERANCE_MS) {
-      this.#state = shiftClock(this.#state, stepMs);
-      this.d.log.warn(
-        { stepMs, wallClock: new Date(wall).toISOString() },
-        `the wall clock stepped back by ${fmtSeconds(-stepMs)}; history and alert timers moved back with it, forecasting goes on`,
-      );
-    } else if (stepMs > CLOCK_STEP_TOLERANCE_MS) {
-      this.d.log.warn(
-        { stepMs, wallClock: new Date(wall).toISOString() },
-        `the wall clock jumped forward by ${fmtSeconds(stepMs)} (a clock step, or the host was suspended); kept as elapsed time`,
-      );
+    const { jumpMs, sleptMs } = clockStep(last, this.#clock);
+    const at = { wallClock: new Date(wall).toISOString() };
+    if (jumpMs !== 0) {
+      this.#state = shiftClock(this.#state, jumpMs);
+      const how = jumpMs < 0 ? `stepped back by ${fmtSeconds(-jumpMs)}` : `jumped forward by ${fmtSeconds(jumpMs)}`;
+      this.d.log.warn({ stepMs: jumpMs, ...at }, `the wall clock ${how}; history and alert timers moved with it, forecasting goes on`);
     }
+    if (sleptMs !== 0) this.d.log.info({ sleptMs, ...at }, `the host was suspended for ${fmtSeconds(sleptMs)}; that time counts as elapsed`);
     return wall;
   }
 

@@ -50,27 +50,33 @@ async function assertForecastGoesOn(d: Daemon, hook: WebhookReceiver, n: number)
   assert.deepEqual(resolved(hook), [], 'no resolved notification reached the receiver');
 }
 
-test('the wall clock steps back a day while the daemon runs: one warning, forecasting goes on, nothing resolves', async (t) => {
-  const { hook, offsetFile, env } = await setup(t);
-  const d = await Daemon.start(env, { nodeArgs: HOOK });
-  t.after(() => d.kill());
+for (const { name, offset, words } of [
+  { name: 'steps back a day', offset: -DAY, words: /wall clock stepped back by 8640\d s/ },
+  // forward, the stretched interval would read as 6 h of almost no spend: a long runway, a resolve
+  { name: 'jumps forward 6 hours', offset: 6 * 3_600_000, words: /wall clock jumped forward by 216\d\d s/ },
+]) {
+  test(`the wall clock ${name} while the daemon runs: one warning, forecasting goes on, nothing resolves`, async (t) => {
+    const { hook, offsetFile, env } = await setup(t);
+    const d = await Daemon.start(env, { nodeArgs: HOOK });
+    t.after(() => d.kill());
 
-  await waitFor(() => hook.bodies().some((b) => b.alertname === 'depletion_forecast' && b.status === 'firing'), () => `depletion_forecast firing\n${d.stderr.slice(-3000)}`);
-  const firing = hook.bodies().find((b) => b.alertname === 'depletion_forecast')!;
-  assert.notEqual((await d.status()).runway_seconds, null);
+    await waitFor(() => hook.bodies().some((b) => b.alertname === 'depletion_forecast' && b.status === 'firing'), () => `depletion_forecast firing\n${d.stderr.slice(-3000)}`);
+    const firing = hook.bodies().find((b) => b.alertname === 'depletion_forecast')!;
+    assert.notEqual((await d.status()).runway_seconds, null);
 
-  writeFileSync(offsetFile, String(-DAY));
-  const step = await waitFor(() => d.logs().find((l) => l.level === 'warn' && /wall clock stepped back/.test(l.msg)), () => `the step warning\n${d.stderr.slice(-3000)}`);
-  assert.ok(Math.abs(Number(step.stepMs) + DAY) < 5_000, `the step's size is logged: ${String(step.stepMs)}`);
-  assert.match(step.msg, /stepped back by 8640\d s/);
+    writeFileSync(offsetFile, String(offset));
+    const step = await waitFor(() => d.logs().find((l) => l.level === 'warn' && /wall clock/.test(l.msg)), () => `the step warning\n${d.stderr.slice(-3000)}`);
+    assert.ok(Math.abs(Number(step.stepMs) - offset) < 5_000, `the step's size is logged: ${String(step.stepMs)}`);
+    assert.match(step.msg, words);
 
-  await assertForecastGoesOn(d, hook, 6);
-  assert.equal(d.logs().filter((l) => /wall clock stepped back/.test(l.msg)).length, 1, 'one warning per step');
-  // what users read stays the wall clock: the status is stamped a day earlier than before the step
-  const status = JSON.parse((await d.get('/api/status')).text) as { generated_at: string };
-  assert.ok(Date.parse(status.generated_at) < Date.parse(String(firing.sent_at)) - DAY / 2, status.generated_at);
-  assert.equal(await d.stop(), 0);
-});
+    await assertForecastGoesOn(d, hook, 6);
+    assert.equal(d.logs().filter((l) => /wall clock/.test(l.msg)).length, 1, 'one warning per step');
+    // what users read stays the wall clock: the status is stamped with the stepped clock
+    const status = JSON.parse((await d.get('/api/status')).text) as { generated_at: string };
+    assert.ok(Math.abs(Date.parse(status.generated_at) - (Date.parse(String(firing.sent_at)) + offset)) < 120_000, status.generated_at);
+    assert.equal(await d.stop(), 0);
+  });
+}
 
 test('the wall clock stepped back while the daemon was stopped: the saved state is moved back, nothing resolves', async (t) => {
   const { hook, offsetFile, env } = await setup(t);

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { INITIAL_ACCOUNT_STATE, latestTime, shiftClock, type AccountState, type PollOutcome } from '../../src/domain/account.js';
 import { observe, repeatPolicy, type EvaluationConfig } from '../../src/domain/evaluate.js';
 import { EMPTY_HISTORY, recordSample, shiftHistory } from '../../src/domain/history.js';
+import { clockStep, type ClockReading } from '../../src/poller/clock.js';
 import { DEFAULT_RULES } from '../helpers/fixtures.js';
 
 const T0 = Date.parse('2026-11-27T10:00:00Z');
@@ -139,4 +140,63 @@ test('a day-long step back: without a shift readings are ignored but nothing res
   }
   assert.equal(s.history.samples.length, 32, 'every reading recorded');
   assert.equal(s.alerts.depletion_forecast?.severity, 'critical');
+});
+
+test('no forecast alert resolves for want of readings: a jump forward, a long outage (table); evidence of no spend still resolves', () => {
+  const s = draining(6); // depletion_forecast critical, last sample at T0 + 50 s, balance 295
+  const last = s.history.samples.at(-1)!.t;
+  const failedPoll: PollOutcome = { ok: false, kind: 'server', message: 'down' };
+  const seq = (start: AccountState, steps: Array<[PollOutcome, number]>) => {
+    let st = start;
+    const seen: string[] = [];
+    for (const [o, t] of steps) {
+      const obs = observe(st, o, t, CFG);
+      // repeats (every 4 h while firing) are the lifecycle's business, not what this test is about
+      seen.push(...obs.notifications.filter((n) => n.reason !== 'repeat').map((n) => `${n.alertname}:${n.status}`));
+      st = obs.state;
+    }
+    return { st, seen };
+  };
+  const after = (gap: number, balances: number[]) => balances.map((b, i) => [ok(b), last + gap + i * 10 * SEC] as [PollOutcome, number]);
+  const cases: Array<{ name: string; steps: Array<[PollOutcome, number]>; seen: string[]; firing: boolean }> = [
+    { name: 'the clock jumps 2 days forward, spend goes on', steps: after(2 * DAY, [290, 289, 288, 287, 286]), seen: [], firing: true },
+    // the domain takes time as given: 6 h that really passed with 5 credits spent is a long runway (a clock
+    // jump forward is told apart by the monitor, which moves the history with it)
+    { name: '6 h really pass with little spend: resolves at once', steps: after(6 * 3_600_000, [290, 289, 288, 287]), seen: ['depletion_forecast:resolved'], firing: false },
+    {
+      name: 'the API is down for 25 h, then answers',
+      steps: [...Array.from({ length: 25 }, (_, i) => [failedPoll, last + (i + 1) * 3_600_000] as [PollOutcome, number]), ...after(25 * 3_600_000 + 10 * SEC, [200, 199, 198])],
+      seen: ['poll_failing:firing', 'poll_failing:resolved'],
+      firing: true,
+    },
+    { name: 'after a jump, readings show the spend stopped: resolves once they are enough', steps: after(2 * DAY, [295, 295, 295, 295]), seen: ['depletion_forecast:resolved'], firing: false },
+    { name: 'after a jump, a big top-up and spend: resolves once readings are enough', steps: after(2 * DAY, [500_000, 499_999, 499_998, 499_997]), seen: ['depletion_forecast:resolved'], firing: false },
+  ];
+  for (const c of cases) {
+    const r = seq(s, c.steps);
+    assert.deepEqual(r.seen, c.seen, c.name);
+    assert.equal(r.st.alerts.depletion_forecast !== undefined, c.firing, c.name);
+    if (c.firing) assert.equal(r.st.alerts.depletion_forecast!.id, s.alerts.depletion_forecast!.id, `${c.name}: the same instance`);
+  }
+});
+
+test('clockStep: a step back, a jump forward, a suspended host, jitter (table)', () => {
+  const prev: ClockReading = { wall: T0, mono: 5_000, boot: 90_000 };
+  const HOUR = 3_600_000;
+  // [name, wall, mono, boot advance, expected jumpMs, expected sleptMs]
+  const cases: Array<[string, number, number, number, number, number]> = [
+    ['a normal poll interval', 60 * SEC, 60 * SEC, 60 * SEC, 0, 0],
+    ['jitter between the reads (0.3 s)', 60 * SEC + 300, 60 * SEC, 60 * SEC, 0, 0],
+    ['the wall clock steps back a day', 60 * SEC - DAY, 60 * SEC, 60 * SEC, -DAY, 0],
+    ['it steps back 2 s', 58 * SEC, 60 * SEC, 60 * SEC, -2 * SEC, 0],
+    ['it jumps forward 6 h', 60 * SEC + 6 * HOUR, 60 * SEC, 60 * SEC, 6 * HOUR, 0],
+    ['the host slept 6 h (boot time moved with the wall clock)', 60 * SEC + 6 * HOUR, 60 * SEC, 60 * SEC + 6 * HOUR, 0, 6 * HOUR],
+    ['it slept 6 h and the clock was corrected 1 h forward on waking', 60 * SEC + 7 * HOUR, 60 * SEC, 60 * SEC + 6 * HOUR, HOUR, 6 * HOUR],
+    ['it slept 6 h and the clock was corrected 1 h back on waking', 60 * SEC + 5 * HOUR, 60 * SEC, 60 * SEC + 6 * HOUR, 0, 5 * HOUR],
+    ['boot time on a system where it follows the wall clock, clock jumps forward', 60 * SEC + HOUR, 60 * SEC, 60 * SEC + HOUR, 0, HOUR],
+  ];
+  for (const [name, wall, mono, boot, jumpMs, sleptMs] of cases) {
+    const cur = { wall: prev.wall + wall, mono: prev.mono + mono, boot: prev.boot + boot };
+    assert.deepEqual(clockStep(prev, cur), { jumpMs, sleptMs }, name);
+  }
 });
