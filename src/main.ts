@@ -5,6 +5,7 @@
  * 78 configuration; `check` uses the Nagios codes).
  */
 import { App } from './app.js';
+import { parseArgs } from './cli/args.js';
 import { StateDirError } from './store/write-health.js';
 import { runBacktest } from './cli/backtest.js';
 import { runCheck } from './cli/check.js';
@@ -13,43 +14,25 @@ import { loadSettings } from './config/load.js';
 import type { Settings } from './config/settings.js';
 import { ConfigError, describeError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
-import { VERSION } from './version.js';
 
 const EXIT = { ok: 0, crash: 1, usage: 64, cantCreate: 73, ioError: 74, config: 78 } as const;
 
-const USAGE = `wallet-sentinel ${VERSION}: guards a prepaid Telephony.io wallet
-
-Usage:
-  wallet-sentinel [start]        run the daemon (polls, /metrics, alerts)
-  wallet-sentinel check          poll once, print the status JSON, exit 0 OK / 1 WARNING / 2 CRITICAL / 3 UNKNOWN
-  wallet-sentinel test-alert     send one test notification through every configured channel
-  wallet-sentinel backtest FILE  replay a balance history (CSV timestamp,balance or Prometheus query_range
-                                 JSON) through the alert rules; prints the notifications as JSON lines
-  wallet-sentinel --version      print the version
-
-Settings come from the environment and ./.env; see README.md.
-`;
-
 async function main(argv: string[]): Promise<number> {
-  const [command = 'start', ...rest] = argv;
-  if (command === '--help' || command === '-h' || command === 'help') {
-    process.stdout.write(USAGE);
+  const args = parseArgs(argv);
+  if (args.kind === 'print') {
+    process.stdout.write(args.text);
     return EXIT.ok;
   }
-  if (command === '--version' || command === '-v') {
-    process.stdout.write(`${VERSION}\n`);
-    return EXIT.ok;
-  }
-  const arity: Record<string, number> = { start: 0, check: 0, 'test-alert': 0, backtest: 1 };
-  if (arity[command] === undefined || rest.length !== arity[command]) {
-    process.stderr.write(`wallet-sentinel: unknown command or argument: ${[command, ...rest].join(' ')}\n\n${USAGE}`);
+  if (args.kind === 'usage-error') {
+    process.stderr.write(`wallet-sentinel: ${args.message}\n\n${args.usage}`);
     return EXIT.usage;
   }
+  const { command } = args;
 
   let settings: Settings;
   let warnings: string[];
   try {
-    ({ settings, warnings } = loadSettings(process.env, { requireApiKey: command === 'start' || command === 'check' }));
+    ({ settings, warnings } = loadSettings(process.env, { requireApiKey: command.name === 'start' || command.name === 'check' }));
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     for (const line of err.problems) process.stderr.write(`config error: ${line}\n`);
@@ -59,9 +42,9 @@ async function main(argv: string[]): Promise<number> {
   for (const w of warnings) log.warn(w);
 
   const out = (line: string) => process.stdout.write(`${line}\n`);
-  if (command === 'check') return runCheck(settings, log, out);
-  if (command === 'test-alert') return runTestAlert(settings, log, out);
-  if (command === 'backtest') return runBacktest(rest[0]!, settings, log, out);
+  if (command.name === 'check') return runCheck(settings, log, out, command.format);
+  if (command.name === 'test-alert') return runTestAlert(settings, log, out);
+  if (command.name === 'backtest') return runBacktest(command.file, settings, log, out);
   return runDaemon(settings, log);
 }
 

@@ -1,7 +1,9 @@
 /**
  * Balance histories for `backtest`: a CSV with header `timestamp,balance` (ISO-8601 or unix seconds), or
  * the JSON that Prometheus's /api/v1/query_range returns for one balance series. PURE: text in, rows out.
+ * The whole file is validated before a row is replayed, so a bad row never comes after printed output.
  */
+import { numberProblem } from '../telephony/parse.js';
 
 export interface Row {
   t: number;
@@ -32,13 +34,13 @@ function parseCsv(text: string): Row[] {
     if (line === '') continue;
     const cells = line.split(',');
     if (cells.length !== 2) throw new InputError(`line ${i + 1}: expected 2 fields, got ${cells.length}`);
-    const t = parseTimestamp(cells[0]!.trim());
+    const cell = cells[0]!.trim();
+    const t = parseTimestamp(cell);
+    if (typeof t === 'string') throw new InputError(`line ${i + 1}: timestamp ${t}`);
     if (t === undefined) {
-      throw new InputError(`line ${i + 1}: "${cells[0]!.trim().slice(0, 40)}" is not unix seconds or a valid ISO-8601 time with a zone (Z or ±hh:mm)`);
+      throw new InputError(`line ${i + 1}: "${cell.slice(0, 40)}" is not unix seconds or a valid ISO-8601 time with a zone (Z or ±hh:mm)`);
     }
-    const balance = parseNumber(cells[1]!);
-    if (balance === undefined) throw new InputError(`line ${i + 1}: balance "${cells[1]!.trim().slice(0, 40)}" is not a number`);
-    push(rows, { t, balance }, `line ${i + 1}`);
+    push(rows, { t, balance: balanceOf(cells[1]!, `line ${i + 1}`) }, `line ${i + 1}`);
   }
   return rows;
 }
@@ -64,9 +66,10 @@ function parsePrometheus(text: string): Row[] {
   const rows: Row[] = [];
   values.forEach((pair: unknown, i) => {
     const [ts, v] = Array.isArray(pair) ? (pair as unknown[]) : [];
-    const balance = typeof v === 'string' ? parseNumber(v) : undefined;
-    if (typeof ts !== 'number' || !Number.isFinite(ts) || balance === undefined) throw new InputError(`values[${i}]: expected [unix seconds, "number"]`);
-    push(rows, { t: Math.round(ts * 1000), balance }, `values[${i}]`);
+    if (typeof ts !== 'number' || !Number.isFinite(ts) || typeof v !== 'string') throw new InputError(`values[${i}]: expected [unix seconds, "number"]`);
+    const range = secondsProblem(ts, String(ts));
+    if (range) throw new InputError(`values[${i}]: timestamp ${range}`);
+    push(rows, { t: Math.round(ts * 1000), balance: balanceOf(v, `values[${i}]`) }, `values[${i}]`);
   });
   return rows;
 }
@@ -75,8 +78,8 @@ function parsePrometheus(text: string): Row[] {
  * Unix seconds, or ISO-8601 with a zone: a time without one would depend on the machine's time zone,
  * and an impossible date (Feb 30) is refused rather than rolled over.
  */
-function parseTimestamp(s: string): number | undefined {
-  if (/^\d+(\.\d+)?$/.test(s)) return Math.round(Number(s) * 1000);
+function parseTimestamp(s: string): number | string | undefined {
+  if (/^\d+(\.\d+)?$/.test(s)) return secondsProblem(Number(s), s) ?? Math.round(Number(s) * 1000);
   const m = /^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d)(?::(\d\d)(?:\.\d+)?)?(Z|[+-]\d\d:?\d\d)$/i.exec(s);
   if (!m) return undefined;
   const [year, month, day, hour, minute, second] = m.slice(1, 7).map((x) => Number(x ?? 0)) as [number, number, number, number, number, number];
@@ -86,11 +89,32 @@ function parseTimestamp(s: string): number | undefined {
   return Number.isFinite(t) ? t : undefined;
 }
 
-function parseNumber(s: string): number | undefined {
-  const v = s.trim();
-  if (!/^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/.test(v)) return undefined;
-  const n = Number(v);
-  return Number.isFinite(n) ? n : undefined;
+/** 9999-12-31T23:59:59Z, the last second ISO-8601's four-digit years can write. */
+export const MAX_UNIX_SECONDS = 253_402_300_799;
+
+/**
+ * Why unix seconds are out of range, naming the unit they were probably written in (milliseconds are the
+ * usual slip: 1795740800000 is 2026 in ms, the year 58874 in seconds); null when fine.
+ */
+function secondsProblem(seconds: number, written: string): string | null {
+  if (Math.abs(seconds) <= MAX_UNIX_SECONDS) return null;
+  const scale = (
+    [
+      [1e3, 'milliseconds'],
+      [1e6, 'microseconds'],
+      [1e9, 'nanoseconds'],
+    ] as const
+  ).find(([f]) => Math.abs(seconds) / f <= MAX_UNIX_SECONDS);
+  const what = scale ? `looks like ${scale[1]}` : 'is out of range';
+  return `${written.slice(0, 40)} ${what} (past the year 9999 as unix seconds); give unix seconds or ISO-8601`;
+}
+
+/** A balance cell by the same rules as the upstream's balance field (no subnormal, no 1e300, no hex). */
+function balanceOf(cell: string, where: string): number {
+  const v = cell.trim();
+  const problem = numberProblem(v);
+  if (problem !== null) throw new InputError(`${where}: balance "${v.slice(0, 40)}" ${problem}`);
+  return Number(v);
 }
 
 /** Appends a row that must be later than the previous one. */

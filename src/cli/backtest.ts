@@ -30,13 +30,14 @@ export async function runBacktest(file: string, settings: Settings, log: Logger,
     return BACKTEST_EXIT.dataError;
   }
   const started = performance.now();
-  let count = 0;
+  // Printed only once the whole replay has run: stdout never holds half an answer.
+  const lines: string[] = [];
   replay(parsed.rows, { account: settings.accountName, rules: settings.rules, repeat: repeatPolicy(settings.alerts) }, (n) => {
-    count++;
-    out(JSON.stringify(webhookBody(n, n.decidedAt)));
+    lines.push(JSON.stringify(webhookBody(n, n.decidedAt)));
   });
+  for (const line of lines) out(line);
   log.info(
-    { file, format: parsed.format, rows: parsed.rows.length, notifications: count, ms: Math.round(performance.now() - started) },
+    { file, format: parsed.format, rows: parsed.rows.length, notifications: lines.length, ms: Math.round(performance.now() - started) },
     'backtest done',
   );
   return BACKTEST_EXIT.ok;

@@ -1,20 +1,23 @@
 import type { Settings } from '../config/settings.js';
-import { observe, repeatPolicy } from '../domain/evaluate.js';
+import { observe, repeatPolicy, snapshot } from '../domain/evaluate.js';
+import type { Conditions } from '../domain/rules.js';
 import type { Logger } from '../log.js';
 import { pollBalance } from '../poller/poll.js';
 import { accountStatus, conditionsAsAlerts } from '../status.js';
 import { AccountStore } from '../store/account-store.js';
 import { TelephonyClient } from '../telephony/client.js';
 import { USER_AGENT, VERSION } from '../version.js';
+import type { CheckFormat } from './args.js';
+import { nagiosLine } from './nagios.js';
 
 /** Nagios plugin exit codes. */
 export const CHECK_EXIT = { ok: 0, warning: 1, critical: 2, unknown: 3 } as const;
 
 /**
  * `wallet-sentinel check`: one poll (history read from STATE_DIR, nothing written or sent), the status
- * JSON on stdout, and a Nagios-style exit code.
+ * JSON (or, with `--format nagios`, one Nagios plugin line) on stdout, and a Nagios-style exit code.
  */
-export async function runCheck(settings: Settings, log: Logger, out: (line: string) => void): Promise<number> {
+export async function runCheck(settings: Settings, log: Logger, out: (line: string) => void, format: CheckFormat = 'json'): Promise<number> {
   const now = Date.now;
   const store = new AccountStore(settings.stateDir, settings.accountName, log);
   const before = await store.load(now(), { readOnly: true });
@@ -28,9 +31,29 @@ export async function runCheck(settings: Settings, log: Logger, out: (line: stri
     rules: settings.rules,
     repeat: repeatPolicy(settings.alerts),
   });
-  out(JSON.stringify({ version: VERSION, generated_at: new Date(t).toISOString(), accounts: [accountStatus(settings.accountName, state, f, conditionsAsAlerts(conditions), t)] }, null, 2));
+  const code = exitCode(outcome.ok, conditions);
+  if (format === 'nagios') {
+    out(
+      nagiosLine({
+        account: settings.accountName,
+        code,
+        error: outcome.ok ? null : outcome.message,
+        balance: state.balance,
+        currency: state.currency,
+        runwaySeconds: f.runwaySeconds,
+        burnRatePerHour: snapshot(state, f).burnRatePerHour,
+        conditions,
+        rules: settings.rules,
+      }),
+    );
+  } else {
+    out(JSON.stringify({ version: VERSION, generated_at: new Date(t).toISOString(), accounts: [accountStatus(settings.accountName, state, f, conditionsAsAlerts(conditions), t)] }, null, 2));
+  }
+  return code;
+}
 
-  if (!outcome.ok) return CHECK_EXIT.unknown;
+function exitCode(pollOk: boolean, conditions: Conditions): 0 | 1 | 2 | 3 {
+  if (!pollOk) return CHECK_EXIT.unknown;
   const severities = Object.values(conditions);
   if (severities.includes('critical')) return CHECK_EXIT.critical;
   if (severities.includes('warning')) return CHECK_EXIT.warning;

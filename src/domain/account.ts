@@ -3,10 +3,18 @@
  */
 import type { UpstreamErrorKind } from '../errors.js';
 import type { AlertBook } from './alerts.js';
-import { EMPTY_HISTORY, recordSample, type History } from './history.js';
+import { EMPTY_HISTORY, recordSample, shiftHistory, type History } from './history.js';
 
 export type PollOutcome =
-  | { ok: true; status: 200 | 402; balance: number | null; currency: string | null; requiredCredits: number | null }
+  | {
+      ok: true;
+      status: 200 | 402;
+      balance: number | null;
+      currency: string | null;
+      /** The upstream sent a currency that is not a plain code (so `currency` is null): why, for a warning. */
+      currencyProblem?: string | null;
+      requiredCredits: number | null;
+    }
   | { ok: false; kind: UpstreamErrorKind; message: string; retryAfterMs?: number | undefined };
 
 export interface AccountState {
@@ -30,6 +38,17 @@ export interface AccountState {
   readonly alerts: AlertBook;
 }
 
+/**
+ * A currency code as upstreams send it: ISO 4217 (`USD`), a few longer codes (`USDT`, `CREDITS`). Letters
+ * only, so the value is safe in a metric label, a log, a Slack message or an email.
+ */
+const CURRENCY_CODE = /^[A-Za-z]{1,8}$/;
+
+/** True for a value safe to show as a currency (label, message): a plain code. */
+export function isCurrencyCode(value: string | null): value is string {
+  return value !== null && CURRENCY_CODE.test(value);
+}
+
 export const INITIAL_ACCOUNT_STATE: AccountState = Object.freeze({
   history: EMPTY_HISTORY,
   balance: null,
@@ -49,6 +68,8 @@ export interface PollApplied {
   /** Credits consumed since the previous sample (for the consumed counter). */
   consumed: number;
   topup: boolean;
+  /** A balance was read but not recorded: `now` is not after the last sample (the clock went back). */
+  stale: boolean;
 }
 
 export function applyPoll(s: AccountState, outcome: PollOutcome, now: number, topupMinCredits: number): PollApplied {
@@ -64,6 +85,7 @@ export function applyPoll(s: AccountState, outcome: PollOutcome, now: number, to
       },
       consumed: 0,
       topup: false,
+      stale: false,
     };
   }
   const base: AccountState = {
@@ -74,12 +96,44 @@ export function applyPoll(s: AccountState, outcome: PollOutcome, now: number, to
     consecutiveFailures: 0,
     authFailed: false,
     rateLimitedUntil: null,
-    currency: outcome.currency ?? s.currency,
+    // An absent currency keeps the last known one (if it is a plain code: a state file written by an older
+    // version may hold anything); one that is not a plain code is unknown from now on.
+    currency: outcome.currencyProblem ? null : (outcome.currency ?? (isCurrencyCode(s.currency) ? s.currency : null)),
     exhausted: outcome.status === 402 || (outcome.balance !== null && outcome.balance <= 0),
   };
-  if (outcome.balance === null) return { state: { ...base, balance: null }, consumed: 0, topup: false };
+  if (outcome.balance === null) return { state: { ...base, balance: null }, consumed: 0, topup: false, stale: false };
   const r = recordSample(s.history, now, outcome.balance, topupMinCredits);
-  return { state: { ...base, balance: outcome.balance, history: r.history }, consumed: r.consumed, topup: r.topup };
+  const stale = r.history === s.history;
+  return { state: { ...base, balance: outcome.balance, history: r.history }, consumed: r.consumed, topup: r.topup, stale };
+}
+
+/**
+ * The account's timeline moved by `deltaMs` (negative: earlier) after the wall clock stepped by that much:
+ * history, the last poll and success, a Retry-After deadline and each alert's last notification move with
+ * it, so intervals stay true. An alert keeps its `startsAt` (and so its id): that is when it was announced
+ * to start, as the clock read then.
+ */
+export function shiftClock(s: AccountState, deltaMs: number): AccountState {
+  if (deltaMs === 0) return s;
+  const shift = (t: number | null): number | null => (t === null ? null : t + deltaMs);
+  const alerts: AlertBook = {};
+  for (const [name, a] of Object.entries(s.alerts) as [keyof AlertBook, NonNullable<AlertBook[keyof AlertBook]>][]) {
+    alerts[name] = { ...a, lastNotifiedAt: a.lastNotifiedAt + deltaMs };
+  }
+  return {
+    ...s,
+    history: shiftHistory(s.history, deltaMs),
+    lastPollAt: shift(s.lastPollAt),
+    lastSuccessAt: shift(s.lastSuccessAt),
+    rateLimitedUntil: shift(s.rateLimitedUntil),
+    alerts,
+  };
+}
+
+/** The latest time the account's state has seen (last sample or poll); null when empty. */
+export function latestTime(s: AccountState): number | null {
+  const times = [s.history.samples.at(-1)?.t, s.lastPollAt].filter((t): t is number => t !== undefined && t !== null);
+  return times.length === 0 ? null : Math.max(...times);
 }
 
 /** True while a 429's Retry-After forbids calling the API. */

@@ -5,8 +5,9 @@
 import type { RuleSettings } from '../config/settings.js';
 import { applyPoll, type AccountState, type PollOutcome } from './account.js';
 import { firingSeverities, stepAlerts, type Notification, type RepeatPolicy, type WalletSnapshot } from './alerts.js';
-import { forecast, type Forecast } from './forecast.js';
-import { evaluateRules, type Conditions } from './rules.js';
+import { BURN_WINDOWS, forecast, MIN_RUNWAY_EVIDENCE, type Forecast } from './forecast.js';
+import type { History } from './history.js';
+import { evaluateRules, type AlertName, type Conditions, type Severity } from './rules.js';
 
 export interface EvaluationConfig {
   account: string;
@@ -25,8 +26,20 @@ export interface Observation {
 
 export function observe(s: AccountState, outcome: PollOutcome, now: number, cfg: EvaluationConfig): Observation {
   const applied = applyPoll(s, outcome, now, cfg.rules.topupMinCredits);
-  const f = forecast(applied.state.history, applied.state.balance, now);
-  const conditions = evaluateRules({ state: applied.state, forecast: f, settings: cfg.rules, firing: firingSeverities(s.alerts) });
+  const firing = firingSeverities(s.alerts);
+  // A reading older than the last sample (the clock went back) adds nothing to the history: forecast at the
+  // history's own latest time, not at a `now` that precedes it (its windows would be empty, the runway
+  // infinite). Facts it carries (the balance, a successful call) still count: low_balance,
+  // wallet_exhausted, auth_failed and poll_failing follow them as always.
+  const at = applied.stale ? Math.max(now, applied.state.history.samples.at(-1)!.t) : now;
+  const f = forecast(applied.state.history, applied.state.balance, at);
+  const evaluated = evaluateRules({ state: applied.state, forecast: f, settings: cfg.rules, firing });
+  // No forecast alert resolves for want of evidence: on a stale reading, or while the last 24 h hold too few
+  // readings to judge the runway (a clock jump forward, a suspended host, a daemon or an API down for
+  // hours). Readings that show the spend stopped, or a top-up, still resolve it; so does an empty wallet,
+  // which is wallet_exhausted's.
+  const hold = !applied.state.exhausted && (applied.stale || tooFewReadings(applied.state.history, at));
+  const conditions = hold ? holdFiring(firing, evaluated) : evaluated;
   const stepped = stepAlerts(s.alerts, conditions, now, { account: cfg.account, policy: cfg.repeat, wallet: snapshot(applied.state, f) });
   return {
     state: { ...applied.state, alerts: stepped.book },
@@ -36,6 +49,34 @@ export function observe(s: AccountState, outcome: PollOutcome, now: number, cfg:
     conditions,
     notifications: stepped.notifications,
   };
+}
+
+/** Fewer than MIN_RUNWAY_EVIDENCE readings, or spanning less than its time, in the 24 h before `at`. */
+function tooFewReadings(h: History, at: number): boolean {
+  const last = h.samples.at(-1);
+  if (last === undefined || last.t < at - BURN_WINDOWS['24h']) return true;
+  let count = 1;
+  for (let i = h.samples.length - 2; i >= 0; i--) {
+    const s = h.samples[i]!;
+    if (s.t < at - BURN_WINDOWS['24h']) break;
+    count++;
+    if (count >= MIN_RUNWAY_EVIDENCE.samples && last.t - s.t >= MIN_RUNWAY_EVIDENCE.spanMs) return false;
+  }
+  return true;
+}
+
+/** Alerts judged on the history's timeline (burn rates, runway, recent spend), not on the reading's facts. */
+const FORECAST_ALERTS: readonly AlertName[] = ['depletion_forecast', 'spend_anomaly'];
+
+/** What fires now, keeping each forecast alert that was firing at no less than its severity. */
+function holdFiring(firing: Conditions, evaluated: Conditions): Conditions {
+  const out: Conditions = { ...evaluated };
+  for (const [name, severity] of Object.entries(firing) as [AlertName, Severity][]) {
+    if (!FORECAST_ALERTS.includes(name)) continue;
+    const current = out[name];
+    if (current === undefined || (severity === 'critical' && current === 'warning')) out[name] = severity;
+  }
+  return out;
 }
 
 export function snapshot(s: AccountState, f: Forecast): WalletSnapshot {

@@ -93,6 +93,20 @@ export function recordSample(h: History, t: number, balance: number, topupMinCre
   };
 }
 
+/**
+ * The history moved by `deltaMs` on the time axis (negative: earlier), for a wall clock that stepped: the
+ * spacing between samples — what burn rates and runway rest on — is kept, so forecasting goes on from the
+ * readings that follow. The weekly profile is left as learnt (its hours were real hours).
+ */
+export function shiftHistory(h: History, deltaMs: number): History {
+  if (deltaMs === 0 || h.samples.length === 0) return h;
+  return {
+    ...h,
+    samples: h.samples.map((s) => ({ ...s, t: s.t + deltaMs })),
+    firstSampleAt: h.firstSampleAt === null ? null : h.firstSampleAt + deltaMs,
+  };
+}
+
 /** A new array: the old samples past retention dropped, old ones thinned, and `s` appended (always kept). */
 function appendThinned(samples: readonly Sample[], s: Sample): Sample[] {
   const out: Sample[] = [];

@@ -1,4 +1,5 @@
-import { INITIAL_ACCOUNT_STATE, isRateLimited, type AccountState, type PollOutcome } from '../domain/account.js';
+import { uptime } from 'node:os';
+import { INITIAL_ACCOUNT_STATE, isCurrencyCode, isRateLimited, latestTime, shiftClock, type AccountState, type PollOutcome } from '../domain/account.js';
 import type { AlertBook, Notification, WalletSnapshot } from '../domain/alerts.js';
 import { observe, snapshot, type EvaluationConfig } from '../domain/evaluate.js';
 import { BURN_WINDOW_NAMES, CONFIDENCES, forecast, type Forecast } from '../domain/forecast.js';
@@ -7,6 +8,7 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { AccountStore } from '../store/account-store.js';
 import type { FetchOptions } from '../telephony/client.js';
+import { CLOCK_STEP_TOLERANCE_MS, clockStep, type ClockReading } from './clock.js';
 
 export interface MonitorDeps {
   evaluation: EvaluationConfig;
@@ -18,7 +20,15 @@ export interface MonitorDeps {
   store: AccountStore;
   metrics: Metrics;
   log: Logger;
+  /** The wall clock, epoch ms: what samples, metrics, the status and notifications are stamped with. */
   now: () => number;
+  /** A monotonic clock in ms (default performance.now): never steps, so it tells a wall-clock step apart. */
+  monotonic?: () => number;
+  /**
+   * Time since boot in ms, suspend included (default os.uptime(): CLOCK_BOOTTIME on Linux): tells a host
+   * that slept (real time passed, the wallet kept spending) from a wall clock that jumped forward.
+   */
+  boottime?: () => number;
 }
 
 /**
@@ -28,6 +38,10 @@ export interface MonitorDeps {
 export class AccountMonitor {
   #state: AccountState = INITIAL_ACCOUNT_STATE;
   readonly #account: string;
+  /** The last currency problem warned about: one warning per change, not one per poll. */
+  #currencyProblem: string | null = null;
+  /** Wall, monotonic and boot-time readings taken together at the last look at the clock. */
+  #clock: ClockReading | null = null;
 
   constructor(private readonly d: MonitorDeps) {
     this.#account = d.evaluation.account;
@@ -42,9 +56,10 @@ export class AccountMonitor {
     const { metrics: m } = this.d;
     const account = this.#account;
     this.#state = await this.d.store.load(this.d.now());
+    this.#catchUpWithSavedState(this.#now());
     m.consumed.inc({ account }, this.#state.history.consumedTotal);
     m.topups.inc({ account }, this.#state.history.topupsTotal);
-    this.#publish(this.forecast(this.d.now()), false, {});
+    this.#publish(this.forecast(this.#now()), false, {});
     if (this.#state.history.samples.length > 0) {
       this.d.log.info({ samples: this.#state.history.samples.length, balance: this.#state.balance }, 'restored history from the state file');
     }
@@ -52,7 +67,7 @@ export class AccountMonitor {
 
   /** A scheduled tick: skipped while a 429's Retry-After runs, else one poll. */
   async tick(opts: FetchOptions): Promise<void> {
-    const now = this.d.now();
+    const now = this.#now();
     if (isRateLimited(this.#state, now)) {
       this.d.metrics.skipped.inc({ account: this.#account, reason: 'rate_limited' });
       this.d.log.info({ until: new Date(this.#state.rateLimitedUntil!).toISOString() }, 'poll skipped: rate limited (Retry-After)');
@@ -64,7 +79,7 @@ export class AccountMonitor {
   async pollNow(opts: FetchOptions): Promise<void> {
     const outcome = await this.d.poll(opts);
     if (opts.signal?.aborted) return; // cut short by shutdown: not the upstream's failure
-    const now = this.d.now();
+    const now = this.#now(); // after the poll: the clock may have stepped while it ran
     const obs = observe(this.#state, outcome, now, this.d.evaluation);
     const previousAlerts = this.#state.alerts;
     this.#state = obs.state;
@@ -95,8 +110,52 @@ export class AccountMonitor {
     }
   }
 
+  /** The forecast at `now` (wall clock); a clock step since the last look is taken into account first. */
   forecast(now: number): Forecast {
+    this.#now();
     return forecast(this.#state.history, this.#state.balance, now);
+  }
+
+  /**
+   * The wall clock, after checking it against the monotonic one. A step back (NTP correcting a clock that
+   * ran ahead, an operator setting the date) would make every reading "older than the last" until the wall
+   * clock caught up — no sample, no burn rate, an infinite runway, depletion_forecast resolved — and a jump
+   * forward would stretch the last interval into hours of almost no spend. Either way the account's
+   * timeline moves with the step, so intervals stay true and everything goes on from the next reading.
+   * A host that was suspended is no step: boot time (suspend included) moved with the wall clock, real
+   * time passed and the wallet kept spending, so that gap stays.
+   */
+  #now(): number {
+    const wall = this.d.now();
+    const mono = (this.d.monotonic ?? performance.now.bind(performance))();
+    const boot = (this.d.boottime ?? (() => uptime() * 1000))();
+    const last = this.#clock;
+    this.#clock = { wall, mono, boot };
+    if (last === null) return wall;
+    const { jumpMs, sleptMs } = clockStep(last, this.#clock);
+    const at = { wallClock: new Date(wall).toISOString() };
+    if (jumpMs !== 0) {
+      this.#state = shiftClock(this.#state, jumpMs);
+      const how = jumpMs < 0 ? `stepped back by ${fmtSeconds(-jumpMs)}` : `jumped forward by ${fmtSeconds(jumpMs)}`;
+      this.d.log.warn({ stepMs: jumpMs, ...at }, `the wall clock ${how}; history and alert timers moved with it, forecasting goes on`);
+    }
+    if (sleptMs !== 0) this.d.log.info({ sleptMs, ...at }, `the host was suspended for ${fmtSeconds(sleptMs)}; that time counts as elapsed`);
+    return wall;
+  }
+
+  /**
+   * At start no monotonic reading spans the downtime: saved state later than the wall clock means the clock
+   * stepped back while the daemon was stopped (or the file comes from a host whose clock ran ahead). The
+   * timeline is moved so that its latest point is now — the downtime itself is unknown and counts as none.
+   */
+  #catchUpWithSavedState(now: number): void {
+    const latest = latestTime(this.#state);
+    if (latest === null || latest <= now + CLOCK_STEP_TOLERANCE_MS) return;
+    this.#state = shiftClock(this.#state, now - latest);
+    this.d.log.warn(
+      { aheadMs: latest - now, file: this.d.store.path, wallClock: new Date(now).toISOString() },
+      `the saved state is ${fmtSeconds(latest - now)} ahead of the wall clock (it stepped back while stopped?); history and alert timers moved back to now`,
+    );
   }
 
   #publish(f: Forecast, up: boolean, previousAlerts: AlertBook): void {
@@ -105,7 +164,8 @@ export class AccountMonitor {
     const s = this.#state;
     if (s.balance !== null) {
       m.balance.reset(); // one series: a currency that appears later replaces `unknown`
-      m.balance.set({ account, currency: s.currency ?? 'unknown' }, s.balance);
+      // A state file from an older version may hold any string: only a plain code becomes a label.
+      m.balance.set({ account, currency: isCurrencyCode(s.currency) ? s.currency : 'unknown' }, s.balance);
     }
     for (const window of BURN_WINDOW_NAMES) m.burnRate.set({ account, window }, f.rates[window]);
     m.runway.set({ account }, f.runwaySeconds);
@@ -125,6 +185,9 @@ export class AccountMonitor {
 
   #logOutcome(outcome: PollOutcome, topup: boolean): void {
     const { log } = this.d;
+    const currencyProblem = outcome.ok ? (outcome.currencyProblem ?? null) : this.#currencyProblem;
+    if (currencyProblem !== this.#currencyProblem && currencyProblem !== null) log.warn(currencyProblem);
+    this.#currencyProblem = currencyProblem;
     if (outcome.ok && outcome.status === 200) {
       log.info({ balance: outcome.balance, currency: outcome.currency, topup }, 'poll ok');
     } else if (outcome.ok) {
@@ -136,3 +199,5 @@ export class AccountMonitor {
     }
   }
 }
+
+const fmtSeconds = (ms: number): string => `${Math.round(ms / 1000)} s`;

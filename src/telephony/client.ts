@@ -16,6 +16,8 @@ export interface BalanceReading {
   status: 200 | 402;
   balance: number | null;
   currency: string | null;
+  /** Why the upstream's currency was not used (not a plain code); null when fine or absent. */
+  currencyProblem: string | null;
   requiredCredits: number | null;
 }
 
@@ -234,13 +236,12 @@ export class TelephonyClient {
           opts,
         );
       }
-      const { balance, currency } = parseBalanceBody(body, this.#opts.balanceField, this.#opts.currencyField);
-      return { status: 200, balance, currency, requiredCredits: null };
+      return { status: 200, ...parseBalanceBody(body, this.#opts.balanceField, this.#opts.currencyField), requiredCredits: null };
     }
     if (status === 402) {
       const body = parseJsonObject(res.data);
       const { balance, requiredCredits } = parseExhaustedBody(body);
-      return { status: 402, balance, requiredCredits, currency: readCurrency(body, this.#opts.currencyField) };
+      return { status: 402, balance, requiredCredits, ...readCurrency(body, this.#opts.currencyField) };
     }
     if (status === 400) {
       throw new UpstreamError(

@@ -1,10 +1,16 @@
 /** Pure parsing of Telephony.io response bodies. Errors name the field and the setting, never the body. */
+import { isCurrencyCode } from '../domain/account.js';
 import { UpstreamError } from '../errors.js';
 
-// A plain decimal, optionally signed, optionally with an exponent. Refuses hex, "Infinity", "1,5", "".
+// A plain decimal, optionally signed, optionally with an exponent. Refuses hex, "Infinity", "1,5", "1_000", "".
 const NUMERIC = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-// Currency ends up as a metric label: a longer string is not a currency code.
-const MAX_CURRENCY_LENGTH = 32;
+/** Smallest positive normal double (2^-1022): below it a value is subnormal, its precision gone. */
+const MIN_NORMAL = 2 ** -1022;
+/**
+ * A balance's magnitude limit: past 2^53 − 1 a double no longer counts whole credits exactly, and no
+ * prepaid wallet holds that much; a bigger value is a broken field, not money.
+ */
+export const MAX_BALANCE_MAGNITUDE = Number.MAX_SAFE_INTEGER;
 
 /** Walks a dotted path (`data.attributes.balance`) through own properties only; undefined when any step is missing. */
 export function readDottedField(body: unknown, path: string): unknown {
@@ -19,19 +25,39 @@ export function readDottedField(body: unknown, path: string): unknown {
 }
 
 /** Why a value is not a usable number, in words that never repeat the value; null when it is usable. */
-function numberProblem(value: unknown): string | null {
+export function numberProblem(value: unknown): string | null {
   if (value === undefined) return 'is missing';
   if (value === null) return 'is null';
-  if (typeof value === 'number') return Number.isFinite(value) ? null : 'is not a finite number';
+  if (typeof value === 'number') return magnitudeProblem(value);
   if (typeof value === 'string') {
     const s = value.trim();
     if (s === '') return 'is an empty string';
-    if (!NUMERIC.test(s)) return 'is a string that is not a number';
-    return Number.isFinite(Number(s)) ? null : 'is not a finite number';
+    if (!NUMERIC.test(s)) return 'is not a plain decimal number';
+    const n = Number(s);
+    // "1e-400" reads as 0: a non-zero amount must not become an empty wallet.
+    if (n === 0 && /[1-9]/.test(s.split(/[eE]/)[0]!)) return 'is too close to 0 to be represented (underflow)';
+    return magnitudeProblem(n);
   }
   if (typeof value === 'boolean') return 'is a boolean, not a number';
   if (Array.isArray(value)) return 'is an array, not a number';
   return `is ${typeof value === 'object' ? 'an object' : `a ${typeof value}`}, not a number`;
+}
+
+/** Finite, not subnormal, not absurdly large: anything else is a broken field, never a balance. */
+function magnitudeProblem(n: number): string | null {
+  if (!Number.isFinite(n)) return 'is not a finite number';
+  const abs = Math.abs(n);
+  if (abs !== 0 && abs < MIN_NORMAL) return 'is too close to 0 to be represented (a subnormal number)';
+  if (abs > MAX_BALANCE_MAGNITUDE) return `is beyond ±${MAX_BALANCE_MAGNITUDE}, not a plausible balance`;
+  return null;
+}
+
+/**
+ * A usable decimal from a string (surrounding whitespace and a leading `+` allowed), else undefined:
+ * the same rules as the balance field, for `backtest` input.
+ */
+export function parseDecimal(s: string): number | undefined {
+  return numberProblem(s) === null ? Number(s.trim()) : undefined;
 }
 
 /** A JSON number or numeric string as a finite number, else null. */
@@ -44,7 +70,7 @@ export function parseBalanceBody(
   body: unknown,
   balanceField: string,
   currencyField: string,
-): { balance: number; currency: string | null } {
+): { balance: number; currency: string | null; currencyProblem: string | null } {
   const raw = readDottedField(body, balanceField);
   const problem = numberProblem(raw);
   if (problem !== null) {
@@ -54,16 +80,25 @@ export function parseBalanceBody(
       { status: 200 },
     );
   }
-  return { balance: toNumber(raw) as number, currency: readCurrency(body, currencyField) };
+  return { balance: toNumber(raw) as number, ...readCurrency(body, currencyField) };
 }
 
-/** A non-empty string (trimmed, at most 32 characters) at the dotted path, else null. */
-export function readCurrency(body: unknown, currencyField: string): string | null {
+/**
+ * The currency code at the dotted path (trimmed), or null: absent (no problem) or not a plain code (then
+ * `problem` says why, in words that never repeat the value — it may be an injection attempt).
+ */
+export function readCurrency(body: unknown, currencyField: string): { currency: string | null; currencyProblem: string | null } {
   const value = readDottedField(body, currencyField);
-  if (typeof value !== 'string') return null;
-  const s = value.trim();
-  return s !== '' && s.length <= MAX_CURRENCY_LENGTH ? s : null;
+  if (value === undefined || value === null) return { currency: null, currencyProblem: null };
+  const s = typeof value === 'string' ? value.trim() : undefined;
+  if (s === '') return { currency: null, currencyProblem: null };
+  if (s !== undefined && isCurrencyCode(s)) return { currency: s, currencyProblem: null };
+  return {
+    currency: null,
+    currencyProblem: `upstream currency field "${currencyField}" is not a plain currency code (1–8 letters); the balance is recorded with currency unknown; check TELEPHONY_CURRENCY_FIELD`,
+  };
 }
+
 
 /** A 402 body (`required_credits`, `current_balance`); anything missing or invalid is null. Never throws. */
 export function parseExhaustedBody(body: unknown): { balance: number | null; requiredCredits: number | null } {

@@ -55,6 +55,41 @@ test('backtest: bad input is a clear error with the line, never a crash', async 
   assert.equal(usage.code, 64);
 });
 
+for (const c of [
+  {
+    name: 'a timestamp past the range of Date after rows that notify (was: RangeError, exit 1, after printing)',
+    last: '100000000000000',
+    message: /line 363: timestamp 100000000000000 looks like milliseconds .*give unix seconds or ISO-8601/,
+  },
+  {
+    name: 'millisecond timestamps (were: accepted, nothing notified)',
+    last: `${(T0 + 361 * 60) * 1000}`,
+    message: new RegExp(`line 363: timestamp ${(T0 + 361 * 60) * 1000} looks like milliseconds`),
+  },
+  { name: 'a subnormal balance', last: `${T0 + 361 * 60}`, balance: '1e-320', message: /line 363: balance \\?"1e-320\\?" is too close to 0/ },
+]) {
+  test(`backtest: ${c.name} → exit 65 naming the line, nothing on stdout`, async () => {
+    const file = join(tempDir(), 'history.csv');
+    // the rows before the bad one would notify (low_balance start, escalation, resolve): none may be printed
+    const rows = history().map(([t, b]) => `${t},${b}`);
+    writeFileSync(file, `timestamp,balance\n${rows.join('\n')}\n${c.last},${c.balance ?? '42'}\n`);
+    const r = await runCli(['backtest', file], ENV);
+    assert.equal(r.code, 65, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, c.message);
+    assert.doesNotMatch(r.stderr, /RangeError|crashed/);
+  });
+}
+
+test('backtest: millisecond timestamps throughout are refused at the first row', async () => {
+  const file = join(tempDir(), 'ms.csv');
+  writeFileSync(file, `timestamp,balance\n${history().map(([t, b]) => `${t * 1000},${b}`).join('\n')}\n`);
+  const r = await runCli(['backtest', file], ENV);
+  assert.equal(r.code, 65, r.stderr);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, new RegExp(`line 2: timestamp ${T0 * 1000} looks like milliseconds`));
+});
+
 test('the live daemon and backtest send the same alerts for the same samples', async (t) => {
   const KEY = 'sk_live_backtest_parity';
   const sim = new Simulator({ apiKey: KEY, balance: 150, burnPerHour: 36_000 });

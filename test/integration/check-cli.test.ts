@@ -42,3 +42,74 @@ test('unknown command: usage and exit 64', async () => {
   assert.equal(r.code, 64);
   assert.match(r.stderr, /Usage:/);
 });
+
+// ---------------------------------------------------------------- check --format nagios, usage and --help
+
+const PERF = /^[a-z_]+=(?:-?\d+(?:\.\d+)?|U)(?:s)?(?:;[\d.:]*){0,4}$/;
+
+for (const c of cases) {
+  test(`check --format nagios: ${c.name} → one plugin line, exit ${c.code}`, async (t) => {
+    const sim = c.sim();
+    await sim.start();
+    t.after(() => sim.close());
+    const r = await runCli(['check', '--format', 'nagios'], { TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY, STATE_DIR: tempDir(), ...c.env });
+    assert.equal(r.code, c.code, r.stderr);
+    assert.equal(r.stdout.split('\n').length, 2, 'exactly one line');
+    const [text, perf] = r.stdout.trim().split(' | ');
+    assert.match(text!, new RegExp(`^WALLET ${['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'][c.code]} - wallet 'default'`));
+    if (c.alert) assert.match(text!, new RegExp(c.alert));
+    for (const item of perf!.split(' ')) assert.match(item, PERF);
+    assert.equal(sim.balanceRequests(), 1, 'one poll');
+  });
+}
+
+test('check --format nagios: the example of the brief, thresholds in the perfdata (warn/crit as "alert below" ranges)', async (t) => {
+  const sim = new Simulator({ apiKey: KEY, balance: 80 });
+  await sim.start();
+  t.after(() => sim.close());
+  const env = { TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY, STATE_DIR: tempDir(), LOW_BALANCE_THRESHOLD: '100', CRITICAL_BALANCE_THRESHOLD: '50' };
+  const r = await runCli(['check', '--format=nagios'], env);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stdout, /^WALLET WARNING - wallet 'default' balance 80 USD, not burning: low_balance \(warning\) \| balance=80;100:;50: runway=U;259200:;86400:;0 burn_rate=U;;;0\n$/);
+  // JSON stays the default, and --format json is the same
+  const json = await runCli(['check'], env);
+  const explicit = await runCli(['check', '--format', 'json'], env);
+  assert.equal((JSON.parse(json.stdout) as StatusDoc).accounts[0]!.balance, 80);
+  assert.equal(explicit.code, 1);
+  assert.deepEqual(Object.keys(JSON.parse(explicit.stdout) as object), Object.keys(JSON.parse(json.stdout) as object));
+});
+
+test('usage: a bad --format, a missing backtest FILE → that command\'s usage on stderr, exit 64, nothing polled', async (t) => {
+  const sim = new Simulator({ apiKey: KEY, balance: 80 });
+  await sim.start();
+  t.after(() => sim.close());
+  const env = { TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY, STATE_DIR: tempDir() };
+  for (const [argv, message, usage] of [
+    [['check', '--format', 'xml'], /--format must be json or nagios, not "xml"/, /Usage: wallet-sentinel check \[--format json\|nagios\]/],
+    [['check', '--format'], /--format needs a value/, /Usage: wallet-sentinel check/],
+    [['backtest'], /backtest: missing FILE/, /Usage: wallet-sentinel backtest FILE/],
+  ] as const) {
+    const r = await runCli([...argv], env);
+    assert.equal(r.code, 64, argv.join(' '));
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, message);
+    assert.match(r.stderr, usage);
+  }
+  assert.equal(sim.balanceRequests(), 0);
+});
+
+test('<command> --help prints that command\'s usage on stdout, exit 0, without settings', async () => {
+  for (const [argv, usage] of [
+    [['check', '--help'], /^Usage: wallet-sentinel check \[--format json\|nagios\]/],
+    [['backtest', '--help'], /^Usage: wallet-sentinel backtest FILE/],
+    [['test-alert', '-h'], /^Usage: wallet-sentinel test-alert/],
+    [['start', '--help'], /^Usage: wallet-sentinel \[start\]/],
+    [['help', 'check'], /^Usage: wallet-sentinel check/],
+    [['--help'], /^wallet-sentinel \S+: guards a prepaid Telephony.io wallet\n\nUsage:/],
+  ] as const) {
+    const r = await runCli([...argv], {});
+    assert.equal(r.code, 0, `${argv.join(' ')}: ${r.stderr}`);
+    assert.match(r.stdout, usage, argv.join(' '));
+    assert.equal(r.stderr, '');
+  }
+});

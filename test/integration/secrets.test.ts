@@ -79,10 +79,10 @@ test('no secret in logs, errors, /metrics, /api/status, webhook bodies or the st
   assert.ok(d.stderr.includes('notification failed'), 'the delivery failures were logged');
   for (const f of readdirSync(d.stateDir)) assertNoSecret(f, readFileSync(join(d.stateDir, f), 'utf8'));
 
-  for (const args of [['check'], ['test-alert']]) {
+  for (const args of [['check'], ['check', '--format', 'nagios'], ['test-alert']]) {
     const r = await runCli(args, { ...secretEnv, STATE_DIR: d.stateDir });
-    assertNoSecret(`${args[0]} stdout`, r.stdout);
-    assertNoSecret(`${args[0]} stderr`, r.stderr);
+    assertNoSecret(`${args.join(' ')} stdout`, r.stdout);
+    assertNoSecret(`${args.join(' ')} stderr`, r.stderr);
   }
   const bad = await runCli(['start'], { ...secretEnv, REQUEST_TIMEOUT_MS: 'x', SMTP_URL: `http://alerts:${SMTP_PASSWORD}@x` });
   assert.equal(bad.code, 78);

@@ -315,3 +315,16 @@ test('depletion_forecast compares the alert runway (pessimistic while history is
   const forecast = forecastWith(100 * HOUR_S, { alertRunwaySeconds: 20 * HOUR_S, confidence: 'low' });
   assert.equal(evaluateRules({ state: INITIAL_ACCOUNT_STATE, forecast, settings: RULES }).depletion_forecast, 'critical');
 });
+
+test('applyPoll currency: absent keeps the last plain code, a problem makes it unknown, an old hostile value is dropped', () => {
+  const withCurrency = (c: string | null): AccountState => ({ ...INITIAL_ACCOUNT_STATE, currency: c });
+  const outcome = (currency: string | null, currencyProblem: string | null = null): PollOutcome => ({ ok: true, status: 200, balance: 5, currency, currencyProblem, requiredCredits: null });
+  const cases: Array<[string, string | null, PollOutcome, string | null]> = [
+    ['new code', null, outcome('EUR'), 'EUR'],
+    ['absent keeps the last', 'USD', outcome(null), 'USD'],
+    ['a code that is not plain → unknown, not the last', 'USD', outcome(null, 'not a plain code'), null],
+    ['absent, the saved value hostile (older state file) → unknown', '<!channel>', outcome(null), null],
+    ['absent, the saved value with a CR → unknown', 'USD\r', outcome(null), null],
+  ];
+  for (const [name, saved, o, expected] of cases) assert.equal(applyPoll(withCurrency(saved), o, T0, 1).state.currency, expected, name);
+});

@@ -13,7 +13,7 @@ import { action, humanDuration, summary } from '../../src/domain/messages.js';
 import { ALERT_NAMES, type AlertName } from '../../src/domain/rules.js';
 import { htmlBody, subject, textBody } from '../../src/notify/email/render.js';
 import { MAX_RETRY_DELAY_MS, retryDelay } from '../../src/notify/dispatch.js';
-import { pagerdutyBody, slackBody, webhookBody } from '../../src/notify/webhook/body.js';
+import { pagerdutyBody, slackBody, slackEscape, webhookBody } from '../../src/notify/webhook/body.js';
 import { signature } from '../../src/notify/webhook/webhook.js';
 import { DEFAULT_RULES } from '../helpers/fixtures.js';
 
@@ -293,6 +293,30 @@ for (const status of ['firing', 'resolved'] as const) {
     assert.ok(body.text.includes(status.toUpperCase()));
   });
 }
+
+test('slackEscape: &, < and > become entities, in that order; nothing else changes', () => {
+  const cases: Array<[string, string]> = [
+    ['plain 12.5 USD', 'plain 12.5 USD'],
+    ['<!channel>', '&lt;!channel&gt;'],
+    ['<https://ev.il|TOP UP>', '&lt;https://ev.il|TOP UP&gt;'],
+    ['a & b', 'a &amp; b'],
+    ['&lt; already', '&amp;lt; already'],
+    ['*bold* _it_ :emoji:', '*bold* _it_ :emoji:'],
+  ];
+  for (const [input, expected] of cases) assert.equal(slackEscape(input), expected, input);
+});
+
+test('slackBody: a hostile currency or account cannot ping the channel or add a link', () => {
+  const hostile = '<!channel><https://ev.il|TOP UP>';
+  for (const status of ['firing', 'resolved'] as const) {
+    for (const alertname of ['low_balance', 'depletion_forecast'] as const) {
+      const n = note({ status, alertname, account: 'acme<!here>', wallet: { currency: hostile } });
+      const text = slackBody(n).text;
+      assert.ok(!/[<>]/.test(text), text); // not one raw < or >: no mention, no link, whatever the value
+      assert.ok(text.includes('&lt;!channel&gt;&lt;https://ev.il|TOP UP&gt;'), text);
+    }
+  }
+});
 
 const pd: Array<['firing' | 'resolved', 'warning' | 'critical', 'trigger' | 'resolve']> = [
   ['firing', 'critical', 'trigger'],

@@ -115,7 +115,7 @@ async function failure(promise: Promise<unknown>, kind: UpstreamErrorKind): Prom
 test('200 flat body: balance and currency; request carries the key, Accept and User-Agent', async () => {
   const up = await serve(json(200, { balance: 42.5, currency: 'USD' }));
   const { client, attempts } = makeClient(up.url);
-  assert.deepEqual(await client.fetchBalance(), { status: 200, balance: 42.5, currency: 'USD', requiredCredits: null });
+  assert.deepEqual(await client.fetchBalance(), { status: 200, balance: 42.5, currency: 'USD', currencyProblem: null, requiredCredits: null });
   assert.equal(up.seen.length, 1);
   const [req] = up.seen;
   assert.equal(req?.method, 'GET');
@@ -129,7 +129,7 @@ test('200 flat body: balance and currency; request carries the key, Accept and U
 test('200 numeric string, no currency', async () => {
   const up = await serve(json(200, { balance: '50.00' }));
   const { client } = makeClient(up.url);
-  assert.deepEqual(await client.fetchBalance(), { status: 200, balance: 50, currency: null, requiredCredits: null });
+  assert.deepEqual(await client.fetchBalance(), { status: 200, balance: 50, currency: null, currencyProblem: null, requiredCredits: null });
 });
 
 test('200 nested body with dotted fields', async () => {
@@ -138,7 +138,7 @@ test('200 nested body with dotted fields', async () => {
     balanceField: 'data.attributes.balance',
     currencyField: 'data.attributes.currency',
   });
-  assert.deepEqual(await client.fetchBalance(), { status: 200, balance: 12.5, currency: 'EUR', requiredCredits: null });
+  assert.deepEqual(await client.fetchBalance(), { status: 200, balance: 12.5, currency: 'EUR', currencyProblem: null, requiredCredits: null });
 });
 
 test('base URL with a path prefix keeps it', async () => {
@@ -189,7 +189,7 @@ test('402 → a reading with current_balance and required_credits', async () => 
     }),
   );
   const { client, attempts } = makeClient(up.url);
-  assert.deepEqual(await client.fetchBalance(), { status: 402, balance: 0.25, currency: null, requiredCredits: 1.5 });
+  assert.deepEqual(await client.fetchBalance(), { status: 402, balance: 0.25, currency: null, currencyProblem: null, requiredCredits: 1.5 });
   assert.equal(up.seen.length, 1);
   assert.deepEqual(attempts, ['402']);
 });
@@ -197,7 +197,7 @@ test('402 → a reading with current_balance and required_credits', async () => 
 test('402 with a body that is not JSON → a reading with nulls', async () => {
   const up = await serve((_n, _req, res) => res.writeHead(402).end('Payment Required'));
   const { client } = makeClient(up.url);
-  assert.deepEqual(await client.fetchBalance(), { status: 402, balance: null, currency: null, requiredCredits: null });
+  assert.deepEqual(await client.fetchBalance(), { status: 402, balance: null, currency: null, currencyProblem: null, requiredCredits: null });
 });
 
 test('429 with Retry-After: 7 → rate_limited, 7000 ms, one request', async () => {

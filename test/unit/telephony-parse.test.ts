@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { UpstreamError } from '../../src/errors.js';
-import { parseBalanceBody, parseExhaustedBody, readDottedField } from '../../src/telephony/parse.js';
+import { parseBalanceBody, parseDecimal, parseExhaustedBody, readCurrency, readDottedField } from '../../src/telephony/parse.js';
 
 const nested = { data: { attributes: { balance: '50.00', currency: 'EUR' } } };
 
@@ -35,8 +35,19 @@ test('parseBalanceBody accepts numbers and numeric strings', async (t) => {
     ['negative', { balance: -3.25 }, 'balance', -3.25],
     ['numeric string', { balance: '50.00' }, 'balance', 50],
     ['padded string', { balance: ' 12.5 ' }, 'balance', 12.5],
+    ['leading space', { balance: ' 5' }, 'balance', 5],
+    ['trailing space', { balance: '5 ' }, 'balance', 5],
+    ['leading plus', { balance: '+5' }, 'balance', 5],
+    ['negative string (overdraft)', { balance: '-12.50' }, 'balance', -12.5],
+    ['negative zero string', { balance: '-0.00' }, 'balance', -0],
+    ['zero string with exponent', { balance: '0e5' }, 'balance', 0],
     ['leading dot', { balance: '.5' }, 'balance', 0.5],
+    ['trailing dot', { balance: '5.' }, 'balance', 5],
     ['exponent string', { balance: '1.5e2' }, 'balance', 150],
+    ['smallest normal number', { balance: 2 ** -1022 }, 'balance', 2 ** -1022],
+    ['tiny but normal string', { balance: '1e-300' }, 'balance', 1e-300],
+    ['largest accepted magnitude', { balance: Number.MAX_SAFE_INTEGER }, 'balance', Number.MAX_SAFE_INTEGER],
+    ['largest negative magnitude', { balance: String(-Number.MAX_SAFE_INTEGER) }, 'balance', -Number.MAX_SAFE_INTEGER],
     ['nested string', nested, 'data.attributes.balance', 50],
   ];
   for (const [name, body, field, expected] of cases) {
@@ -60,6 +71,26 @@ test('parseBalanceBody rejects unusable values with a bad_response naming field 
     ['Infinity string', 'Infinity'],
     ['NaN string', 'NaN'],
     ['overflowing string', '1e999'],
+    ['-Infinity string', '-Infinity'],
+    ['subnormal string', '1e-320'],
+    ['subnormal number', 1e-320],
+    ['negative subnormal', -5e-324],
+    ['underflow to zero string', '1e-400'],
+    ['long underflow to zero string', `0.${'0'.repeat(400)}1`],
+    ['huge exponent string', '1e300'],
+    ['huge number', 1e300],
+    ['just past the magnitude limit', Number.MAX_SAFE_INTEGER + 2],
+    ['hex', '0x1A'],
+    ['octal prefix', '0o17'],
+    ['binary prefix', '0b101'],
+    ['numeric separator', '1_000'],
+    ['thousands separator', '1,000.00'],
+    ['currency sign', '$5'],
+    ['two signs', '+-5'],
+    ['inner space', '5 0'],
+    ['exponent without digits', '5e'],
+    ['lone dot', '.'],
+    ['lone minus', '-'],
     ['non-finite number', Infinity],
     ['NaN number', NaN],
     ['object', { amount: 5, note: marker }],
@@ -92,18 +123,70 @@ test('parseBalanceBody currency', async (t) => {
   const cases: Array<[string, unknown, string, string | null]> = [
     ['present', { balance: 1, currency: 'USD' }, 'currency', 'USD'],
     ['trimmed', { balance: 1, currency: ' USD ' }, 'currency', 'USD'],
+    ['lower case kept as sent', { balance: 1, currency: 'usd' }, 'currency', 'usd'],
+    ['crypto code', { balance: 1, currency: 'USDT' }, 'currency', 'USDT'],
+    ['credits', { balance: 1, currency: 'CREDITS' }, 'currency', 'CREDITS'],
     ['nested', nested, 'data.attributes.currency', 'EUR'],
-    ['absent', { balance: 1 }, 'currency', null],
-    ['empty', { balance: 1, currency: '' }, 'currency', null],
-    ['not a string', { balance: 1, currency: 840 }, 'currency', null],
-    ['absurdly long', { balance: 1, currency: 'X'.repeat(100) }, 'currency', null],
   ];
   for (const [name, body, field, expected] of cases) {
     await t.test(name, () => {
       const balanceField = body === nested ? 'data.attributes.balance' : 'balance';
-      assert.equal(parseBalanceBody(body, balanceField, field).currency, expected);
+      assert.deepEqual(parseBalanceBody(body, balanceField, field), { balance: body === nested ? 50 : 1, currency: expected, currencyProblem: null });
     });
   }
+  for (const [name, body] of [
+    ['absent', { balance: 1 }],
+    ['null', { balance: 1, currency: null }],
+    ['empty', { balance: 1, currency: '' }],
+    ['blank', { balance: 1, currency: '   ' }],
+  ] as const) {
+    await t.test(`${name}: unknown, no warning`, () => assert.deepEqual(parseBalanceBody(body, 'balance', 'currency'), { balance: 1, currency: null, currencyProblem: null }));
+  }
+});
+
+test('parseBalanceBody: a currency that is not a plain code is unknown with a warning; the balance still counts', async (t) => {
+  const hostile = '<!channel><https://ev.il|TOP UP>';
+  const cases: Array<[string, unknown]> = [
+    ['Slack mention and link', hostile],
+    ['carriage return', 'USD\r\nX-Evil: 1'],
+    ['NUL', 'US\u0000D'],
+    ['label breaker', 'USD"} 1\nfake_metric{a="'],
+    ['symbol', '$'],
+    ['digits', '840'],
+    ['letters and digit', 'US1'],
+    ['inner space', 'US D'],
+    ['non-ASCII letter', 'ÉUR'],
+    ['too long', 'ABCDEFGHI'],
+    ['absurdly long', 'X'.repeat(100)],
+    ['a number', 840],
+    ['an object', { code: 'USD' }],
+    ['a boolean', true],
+  ];
+  for (const [name, currency] of cases) {
+    await t.test(name, () => {
+      const r = parseBalanceBody({ balance: '42.50', currency }, 'balance', 'currency');
+      assert.equal(r.balance, 42.5);
+      assert.equal(r.currency, null);
+      assert.match(r.currencyProblem ?? '', /"currency".*TELEPHONY_CURRENCY_FIELD/);
+      if (typeof currency === 'string') assert.ok(!r.currencyProblem!.includes(currency), 'the warning never repeats the value');
+    });
+  }
+  await t.test('402 bodies too', () => assert.deepEqual(readCurrency({ current_balance: 0, currency: hostile }, 'currency').currency, null));
+});
+
+test('parseDecimal (backtest input) follows the same rules', () => {
+  const cases: Array<[string, number | undefined]> = [
+    ['50.00', 50],
+    [' -3.5 ', -3.5],
+    ['1e-320', undefined],
+    ['1e-400', undefined],
+    ['1e300', undefined],
+    ['0x10', undefined],
+    ['1_000', undefined],
+    ['Infinity', undefined],
+    ['', undefined],
+  ];
+  for (const [input, expected] of cases) assert.equal(parseDecimal(input), expected, JSON.stringify(input));
 });
 
 test('parseExhaustedBody', async (t) => {

@@ -26,10 +26,22 @@ export function webhookBody(n: Notification, sentAt: number) {
 
 export type WebhookBody = ReturnType<typeof webhookBody>;
 
-/** Slack-compatible incoming webhook (also Mattermost, Rocket.Chat, Google Chat's `text`). */
+/**
+ * Slack's three control characters, escaped as Slack documents: `<` and `>` would otherwise turn text into
+ * a mention (`<!channel>`) or a link with a foreign label (`<https://…|TOP UP>`).
+ */
+export function slackEscape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/**
+ * Slack-compatible incoming webhook (also Mattermost, Rocket.Chat, Google Chat's `text`). Only the markup
+ * added here (emoji, bold) is left as is: every sentence, which carries the account, the currency and the
+ * numbers, is escaped.
+ */
 export function slackBody(n: Notification) {
-  const head = `${n.status === 'firing' ? (n.severity === 'critical' ? ':rotating_light:' : ':warning:') : ':white_check_mark:'} *[${n.status.toUpperCase()}] ${summary(n)}*`;
-  return { text: [head, ...facts(n), `*What to do:* ${action(n)}`].join('\n') };
+  const head = `${n.status === 'firing' ? (n.severity === 'critical' ? ':rotating_light:' : ':warning:') : ':white_check_mark:'} *[${n.status.toUpperCase()}] ${slackEscape(summary(n))}*`;
+  return { text: [head, ...facts(n).map(slackEscape), `*What to do:* ${slackEscape(action(n))}`].join('\n') };
 }
 
 /** PagerDuty Events API v2: trigger and resolve linked by a dedup_key per alert instance. */

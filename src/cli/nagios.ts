@@ -1,0 +1,71 @@
+/**
+ * `check --format nagios`: the one-line output of a Nagios/Icinga plugin, PURE.
+ *
+ *   WALLET WARNING - wallet 'default' balance 80 USD, runway about 3 days: low_balance (warning) | balance=80;100:;50: runway=259200s;259200:;86400:;0 burn_rate=1.11;;;0
+ *
+ * Performance data follows the Monitoring Plugins guidelines exactly: `label=value[UOM];[warn];[crit];[min];[max]`,
+ * warn and crit in their range format — `100:` means "alert below 100", which is what a low-balance or
+ * short-runway threshold is (a bare `100` would mean "alert above 100"). `U` is a value that could not be
+ * determined (the poll failed, or the wallet is not burning, so there is no finite runway).
+ */
+import type { RuleSettings } from '../config/settings.js';
+import { humanDuration } from '../domain/messages.js';
+import type { Conditions } from '../domain/rules.js';
+
+export const NAGIOS_STATES = ['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'] as const;
+
+export interface NagiosInput {
+  account: string;
+  /** The plugin exit code: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. */
+  code: 0 | 1 | 2 | 3;
+  /** Why the poll failed (a safe message), when it did. */
+  error: string | null;
+  balance: number | null;
+  currency: string | null;
+  runwaySeconds: number;
+  burnRatePerHour: number | null;
+  conditions: Conditions;
+  rules: Pick<RuleSettings, 'lowBalanceThreshold' | 'criticalBalanceThreshold' | 'runwayWarningHours' | 'runwayCriticalHours'>;
+}
+
+/** A plain decimal (never an exponent, which perfdata parsers refuse), rounded to 4 places. */
+function num(n: number): string {
+  const s = (Math.round(n * 10_000) / 10_000).toFixed(4);
+  return s.replace(/\.?0+$/, '') || '0';
+}
+
+/** `threshold:` — alert when the value is below it; empty when the rule is off. */
+const below = (threshold: number | undefined): string => (threshold === undefined ? '' : `${num(threshold)}:`);
+
+/** The text part may hold neither `|` (it starts the perfdata) nor a line break (a second output line). */
+const textSafe = (s: string): string =>
+  s
+    .replace(/[|\u0000-\u001f\u007f]+/g, ' ')
+    .replace(/ {2,}/g, ' ')
+    .trim();
+
+/** One perfdata item; trailing empty fields dropped, as the guidelines allow. */
+const perfItem = (label: string, ...fields: string[]): string => `${label}=${fields.join(';').replace(/;+$/, '')}`;
+
+export function nagiosLine(x: NagiosInput): string {
+  const state = NAGIOS_STATES[x.code];
+  const known = x.code !== 3;
+  const balance = known && x.balance !== null ? num(x.balance) : 'U';
+  const runway = known && Number.isFinite(x.runwaySeconds) ? `${Math.round(x.runwaySeconds)}s` : 'U';
+  const rate = known && x.burnRatePerHour !== null ? num(x.burnRatePerHour) : 'U';
+  const perf = [
+    perfItem('balance', balance, below(x.rules.lowBalanceThreshold), below(x.rules.criticalBalanceThreshold)),
+    perfItem('runway', runway, below(x.rules.runwayWarningHours * 3600), below(x.rules.runwayCriticalHours * 3600), '0'),
+    perfItem('burn_rate', rate, '', '', '0'),
+  ].join(' ');
+  return `WALLET ${state} - ${textSafe(summaryText(x))} | ${perf}`;
+}
+
+function summaryText(x: NagiosInput): string {
+  const wallet = `wallet '${x.account}'`;
+  if (x.code === 3) return `${wallet}: poll failed: ${x.error ?? 'unknown error'}`;
+  const balance = x.balance === null ? 'balance unknown' : `balance ${num(x.balance)}${x.currency ? ` ${x.currency}` : ''}`;
+  const runway = Number.isFinite(x.runwaySeconds) ? `runway ${humanDuration(x.runwaySeconds)}` : 'not burning';
+  const firing = Object.entries(x.conditions).map(([name, severity]) => `${name} (${severity})`);
+  return `${wallet} ${balance}, ${runway}${firing.length > 0 ? `: ${firing.join(', ')}` : ''}`;
+}

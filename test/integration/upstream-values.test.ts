@@ -1,0 +1,75 @@
+/**
+ * Hostile or broken values from the upstream, end to end: the real daemon polls the simulator and sends to
+ * real receivers. A currency is data, never markup or a label breaker; a number that is not a normal finite
+ * decimal is a failed poll, never a balance.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Simulator } from '../../src/simulator/simulator.js';
+import { Daemon, waitFor } from '../helpers/daemon.js';
+import { WebhookReceiver } from '../helpers/receivers.js';
+
+const KEY = 'sk_live_upstream_values_1357';
+const HOSTILE = '<!channel><https://ev.il|TOP UP>';
+
+test('a hostile currency: Slack text escaped, the metric label is unknown, the balance recorded, one warning', async (t) => {
+  const sim = new Simulator({ apiKey: KEY, balance: 80, currency: HOSTILE, format: 'string' });
+  await sim.start();
+  t.after(() => sim.close());
+  const slack = new WebhookReceiver();
+  const hook = new WebhookReceiver();
+  await slack.start();
+  await hook.start();
+  t.after(() => slack.close());
+  t.after(() => hook.close());
+  const d = await Daemon.start({
+    TELEPHONY_API_URL: sim.url,
+    TELEPHONY_API_KEY: KEY,
+    LOW_BALANCE_THRESHOLD: '100',
+    ALERT_WEBHOOK_URL: `slack+${slack.url},${hook.url}`,
+  });
+  t.after(() => d.kill());
+
+  await waitFor(() => slack.received.length > 0 && hook.received.length > 0, () => `low_balance at both receivers\n${d.stderr}`);
+  const text = String(slack.bodies()[0]!.text);
+  assert.match(text, /low_balance/);
+  assert.ok(!text.includes('<!channel>') && !text.includes('<https://'), text);
+  assert.ok(!/[<>]/.test(text), `no raw < or > at all: ${text}`);
+  assert.equal(hook.bodies()[0]!.currency, null, 'the webhook body says unknown (null)');
+  assert.equal(hook.bodies()[0]!.balance, 80);
+
+  const metrics = (await d.get('/metrics')).text;
+  assert.match(metrics, /^telephony_wallet_balance_credits\{account="default",currency="unknown"\} 80$/m);
+  assert.ok(!metrics.includes('!channel') && !metrics.includes('ev.il'), 'nothing of the value reaches /metrics');
+  const s = await d.status();
+  assert.equal(s.balance, 80);
+  assert.equal(s.currency, null);
+
+  await waitFor(() => d.logs().filter((l) => l.msg === 'poll ok').length >= 3, 'three polls');
+  const warnings = d.logs().filter((l) => l.level === 'warn' && /not a plain currency code/.test(l.msg));
+  assert.equal(warnings.length, 1, 'warned once, not on every poll');
+  assert.match(warnings[0]!.msg, /TELEPHONY_CURRENCY_FIELD/);
+  assert.ok(!d.stderr.includes('ev.il'), 'the log never repeats the value');
+});
+
+test('a balance that is not a normal finite decimal is a failed poll, never a balance', async (t) => {
+  const sim = new Simulator({ apiKey: KEY, balance: 500 });
+  await sim.start();
+  t.after(() => sim.close());
+  const bad = ['1e-320', '1e-400', '1e300', '0x10', '1_000'];
+  sim.enqueue(...bad.map((b) => ({ status: 200, body: { balance: b, currency: 'USD' } })));
+  const d = await Daemon.start({ TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY });
+  t.after(() => d.kill());
+
+  // after the scripted bodies, the simulator's own 500 USD: the first balance ever recorded
+  await waitFor(async () => (await d.status()).balance === 500, () => `a good poll after the bad ones\n${d.stderr}`);
+  const failed = d.logs().filter((l) => l.level === 'error' && /balance field "balance" .*TELEPHONY_BALANCE_FIELD/.test(l.msg));
+  assert.equal(failed.length, bad.length, d.stderr);
+  const okPolls = d.logs().filter((l) => l.msg === 'poll ok');
+  assert.deepEqual(
+    okPolls.map((l) => l.balance),
+    okPolls.map(() => 500),
+    'no subnormal, zero (from 1e-400) or absurd balance was ever recorded',
+  );
+  assert.ok(!d.logs().some((l) => /exhausted/.test(l.msg)), '1e-400 never read as an empty wallet');
+});
