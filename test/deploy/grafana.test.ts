@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { allRules, DEPLOY, loadDashboard, metricNames, panelsOf, read, readYaml, ROOT, sourceMetrics } from './lib.js';
+import { accountMetrics, allRules, DEPLOY, loadDashboard, metricNames, panelsOf, read, readYaml, ROOT, sourceMetrics } from './lib.js';
 
 /** Series every Prometheus has: the scrape health and the alert states of rules.yml. */
 const STANDARD = new Set(['up', 'ALERTS']);
@@ -70,10 +70,16 @@ test('the panels the issue asks for are there', () => {
   has(/histogram_quantile\(0\.9, .*telephony_api_request_duration_seconds_bucket/, 'poll latency quantiles');
   has(/telephony_alert_firing/, 'the alerts firing');
   has(/telephony_alert_notifications_total/, 'the notifications');
+  has(/wallet_sentinel_notification_oldest_owed_age_seconds/, 'the age of the oldest owed notification');
+  has(/wallet_sentinel_notifications_owed/, 'the notifications owed');
+  has(/wallet_sentinel_state_write_healthy/, 'whether STATE_DIR is writable');
 });
 
 test('panels on per-account metrics filter by $account', () => {
-  const perAccount = [...sourceMetrics().keys()].filter((n) => n !== 'telephony_alert_notifications_total');
+  const perAccount = [...accountMetrics()];
+  // the parse finds the per-account metrics, and not the daemon's own (no account label)
+  assert.ok(perAccount.includes('telephony_wallet_balance_credits') && perAccount.includes('telephony_api_request_duration_seconds'), perAccount.join(', '));
+  for (const own of ['telephony_alert_notifications_total', 'wallet_sentinel_notifications_owed', 'wallet_sentinel_state_write_healthy']) assert.ok(!perAccount.includes(own), own);
   for (const p of panelsOf(loadDashboard())) {
     for (const t of p.targets ?? []) {
       for (const n of metricNames(t.expr)) {

@@ -100,14 +100,29 @@ test('every wallet-sentinel container: non-root, read-only root, no privilege es
   }
 });
 
-test('every wallet-sentinel container: liveness on /healthz, readiness on /readyz, on its metrics port', () => {
-  for (const { c, where } of sentinels()) {
+test('every wallet-sentinel container: liveness on /healthz on its metrics port; alone in its pod, readiness on /readyz', () => {
+  const list = sentinels();
+  assert.ok(list.some((s) => s.pod.containers.length === 1), 'a standalone wallet-sentinel');
+  for (const { pod, c, where } of list) {
     const port = c.ports?.find((p) => p.containerPort === 9721);
     assert.ok(port?.name, `${where}: a named port 9721`);
     assert.equal(c.livenessProbe?.httpGet?.path, '/healthz', `${where}: liveness`);
-    assert.equal(c.readinessProbe?.httpGet?.path, '/readyz', `${where}: readiness`);
     assert.ok([port.name, 9721].includes(c.livenessProbe.httpGet.port), `${where}: liveness port`);
+    if (pod.containers.length > 1) continue; // a sidecar: see the next test
+    assert.equal(c.readinessProbe?.httpGet?.path, '/readyz', `${where}: readiness`);
     assert.ok([port.name, 9721].includes(c.readinessProbe.httpGet.port), `${where}: readiness port`);
+  }
+});
+
+test('a wallet-sentinel sidecar has no readiness probe: its readiness would gate the application it guards', () => {
+  const sidecars = sentinels().filter((s) => s.pod.containers.length > 1);
+  assert.ok(sidecars.length >= 1, 'a sidecar example');
+  for (const { c, where } of sidecars) {
+    // /readyz is 503 until the first poll ends and while STATE_DIR cannot be written; a pod is Ready
+    // only when every container is, so either would take the application out of its Service.
+    assert.notEqual(c.readinessProbe?.httpGet?.path, '/readyz', `${where}: a readiness probe on /readyz takes the application down with the guard`);
+    assert.equal(c.readinessProbe, undefined, `${where}: no readinessProbe (liveness on /healthz restarts the sidecar alone)`);
+    assert.equal((c as { startupProbe?: unknown }).startupProbe, undefined, `${where}: no startupProbe (until it passes, the container and so the pod are not Ready)`);
   }
 });
 

@@ -121,6 +121,17 @@ export function sourceMetrics(): Map<string, string> {
   return out;
 }
 
+/** The metrics of src/metrics/metrics.ts that carry an `account` label (the daemon's own health metrics do not). */
+export function accountMetrics(): Set<string> {
+  const src = read(join(ROOT, 'src/metrics/metrics.ts'));
+  const out = new Set<string>();
+  for (const block of src.split(/new (?:Gauge|Counter|Histogram|Summary)\(\{/).slice(1)) {
+    const name = /^\s*name: '([a-zA-Z_:][a-zA-Z0-9_:]*)'/.exec(block)?.[1];
+    if (name && /labelNames: \[[^\]]*'account'/.test(block.split(/\n {4}\}\),?\n/)[0]!)) out.add(name);
+  }
+  return out;
+}
+
 export interface Dashboard {
   uid: string;
   title: string;

@@ -1,7 +1,8 @@
 /**
- * The real daemon against the simulator: every telephony_* metric that the Grafana dashboard or the
- * Prometheus rules use is on its /metrics page (histograms as _bucket/_sum/_count), so no panel or
- * alert silently selects nothing because of a typo or a renamed metric.
+ * The real daemon against the simulator: every telephony_* and wallet_sentinel_* metric that the
+ * Grafana dashboard or the Prometheus rules use is on its /metrics page (histograms as
+ * _bucket/_sum/_count), so no panel or alert silently selects nothing because of a typo or a renamed
+ * metric.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { allRules, dashboardExprs, metricNames, sourceMetrics } from './lib.js';
 
 const KEY = 'sk_live_deploy_metrics_4242';
 
-test('every telephony_* metric referenced by the dashboard and rules.yml is exported by the running daemon', { timeout: 60_000 }, async (t) => {
+test('every telephony_* and wallet_sentinel_* metric referenced by the dashboard and rules.yml is exported by the running daemon', { timeout: 60_000 }, async (t) => {
   assert.ok(existsSync(CLI), `${CLI} is missing: run \`npm run build\` first`);
   // Draining, so spend, burn rate and a finite runway appear; a low-balance threshold above the
   // balance, so an alert fires and telephony_alert_firing has a series.
@@ -38,6 +39,9 @@ test('every telephony_* metric referenced by the dashboard and rules.yml is expo
   const histograms = [...sourceMetrics()].filter(([, type]) => type === 'Histogram').map(([n]) => n);
   const present = (name: string): boolean =>
     live.has(name) || (histograms.includes(name) && ['_bucket', '_sum', '_count'].every((s) => live.has(name + s)));
-  const missing = telephony.filter((n) => !present(n)).map((n) => `${n} (used by ${referenced.get(n)})`);
+  // the daemon's own health (owed notifications, STATE_DIR writes) that the WalletSentinel* rules watch
+  const own = [...referenced.keys()].filter((n) => n.startsWith('wallet_sentinel_'));
+  assert.ok(own.length >= 2, `only ${own.length} wallet_sentinel_* names found: ${own.join(', ')}`);
+  const missing = [...telephony, ...own].filter((n) => !present(n)).map((n) => `${n} (used by ${referenced.get(n)})`);
   assert.deepEqual(missing, [], `not on the live /metrics page:\n${missing.join('\n')}`);
 });

@@ -3,10 +3,10 @@
  * the deployment relies on (node directly, credential file, state directory, stop behaviour, hardening).
  */
 import assert from 'node:assert/strict';
-import { accessSync, constants, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { tempDir } from '../helpers/daemon.js';
+import { CLI, runCli, tempDir } from '../helpers/daemon.js';
 import { requireBinary } from '../helpers/promtool.js';
 import { DEPLOY, read, run } from './lib.js';
 
@@ -63,7 +63,7 @@ test('the unit runs node on dist/main.js as a dedicated user, with the key as a 
   assert.ok(envs.includes('TELEPHONY_API_KEY_FILE=%d/telephony_api_key'));
   assert.ok(!envs.some((e) => e.startsWith('TELEPHONY_API_KEY=')), 'never the key itself');
   assert.equal(one('Restart'), 'on-failure');
-  assert.equal(one('RestartPreventExitStatus'), '78');
+  assert.equal(one('RestartPreventExitStatus'), '78 73');
   assert.equal(one('KillSignal'), 'SIGTERM');
   assert.equal(one('TimeoutStopSec'), '30');
 });
@@ -91,4 +91,23 @@ test('the unit is hardened (and keeps MemoryDenyWriteExecute off for V8)', () =>
     MemoryDenyWriteExecute: 'no',
   };
   for (const [k, v] of Object.entries(want)) assert.equal(one(k), v, k);
+});
+
+test('RestartPreventExitStatus names exactly the exit codes of the two start failures a restart cannot fix, as the real CLI returns them', async () => {
+  assert.ok(existsSync(CLI), `${CLI} is missing: run \`npm run build\` first`);
+  // Bad settings: EX_CONFIG.
+  const badSetting = await runCli(['start'], { TELEPHONY_API_KEY: 'sk_test_unit_7', LOW_BALANCE_THRESHOLD: 'lots', STATE_DIR: tempDir('ws-unit-state-') });
+  // STATE_DIR not writable at start: a path under a regular file can never be created, for root too.
+  const file = join(tempDir('ws-unit-'), 'not-a-directory');
+  writeFileSync(file, '');
+  const stateDir = join(file, 'state');
+  const unwritable = await runCli(['start'], { TELEPHONY_API_KEY: 'sk_test_unit_7', STATE_DIR: stateDir, METRICS_PORT: '0' });
+  assert.equal(badSetting.code, 78, badSetting.stderr);
+  assert.equal(unwritable.code, 73, unwritable.stderr);
+  assert.match(unwritable.stderr, /cannot write STATE_DIR/);
+
+  const prevent = (parseUnit(read(UNIT)).get('Service.RestartPreventExitStatus') ?? []).flatMap((v) => v.split(/\s+/)).map(Number);
+  assert.deepEqual(prevent.sort(), [badSetting.code, unwritable.code].sort(), 'RestartPreventExitStatus');
+  // A stop that lost notifications (74) follows a SIGTERM: systemd must still restart after a stray kill.
+  assert.ok(!prevent.includes(74));
 });
