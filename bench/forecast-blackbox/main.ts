@@ -63,6 +63,7 @@ async function main(): Promise<number> {
         kind: h.kind, name: h.name, start: (h.rows[0] as { t: number }).t, ours: notes,
         scores: { 'wallet-sentinel': ours.score, predict_linear: pl.score, static: st.score },
         verdicts: { 'wallet-sentinel': ours.verdicts, predict_linear: pl.verdicts, static: st.verdicts },
+        leads: { 'wallet-sentinel': ours.leads, predict_linear: pl.leads, static: st.leads },
       };
     });
     process.stdout.write(render(results, { cli, verbose: opts.verbose }));

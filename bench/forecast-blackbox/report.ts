@@ -1,5 +1,5 @@
 // Markdown output: totals per method, per kind per method, issue 9's targets as PASS/FAIL lines.
-import { addScores, emptyScore, type Note, type Score, type Verdict } from './scoring.js';
+import { addScores, emptyScore, type DepletionLeads, type Note, type Score, type Verdict } from './scoring.js';
 
 export const METHODS = ['wallet-sentinel', 'predict_linear', 'static'] as const;
 export type Method = (typeof METHODS)[number];
@@ -10,6 +10,7 @@ export interface HistoryResult {
   start: number;
   scores: Record<Method, Score>;
   verdicts: Record<Method, Verdict[]>;
+  leads: Record<Method, DepletionLeads[]>;
   ours: Note[];
 }
 
@@ -80,6 +81,15 @@ export function render(results: readonly HistoryResult[], opts: { cli: string; v
     for (const k of kinds) lines.push(row(k, totals(results.filter((r) => r.kind === k), m)));
   }
   if (opts.verbose) {
+    const h = (x: number | null): string => (x === null ? 'none' : `${(x / 3600).toFixed(1)} h`);
+    lines.push('', '## Every depletion (leads: warning-or-critical / critical)', '');
+    for (const r of results) {
+      for (const m of METHODS) {
+        for (const d of r.leads[m]) {
+          lines.push(`- ${r.name} ${m} D ${iso(d.d)} (U + ${((d.d - d.u) / 3600).toFixed(1)} h): lead ${h(d.any)} / ${h(d.critical)}`);
+        }
+      }
+    }
     lines.push('', '## Every alarm', '');
     for (const r of results) {
       for (const m of METHODS) {

@@ -190,12 +190,19 @@ export interface Verdict extends Alarm {
   justified: boolean;
 }
 
-export function scoreHistory(rows: readonly Row[], notes: readonly Note[]): { score: Score; verdicts: Verdict[] } {
+export interface DepletionLeads extends Depletion {
+  any: number | null;
+  critical: number | null;
+}
+
+export function scoreHistory(rows: readonly Row[], notes: readonly Note[]): { score: Score; verdicts: Verdict[]; leads: DepletionLeads[] } {
   const score = emptyScore();
   const intervals = intervalsFromNotes(notes);
+  const perDepletion: DepletionLeads[] = [];
   for (const dep of depletions(rows)) {
     score.depletions++;
     const l = leads(intervals, dep);
+    perDepletion.push({ ...dep, ...l });
     if (l.any === null) score.missed++;
     if (dep.d - dep.u >= WARN_H) {
       score.warnEligible++;
@@ -215,5 +222,5 @@ export function scoreHistory(rows: readonly Row[], notes: readonly Note[]): { sc
     if (v.severity === 'warning') score.falseWarning++;
     else score.falseCritical++;
   }
-  return { score, verdicts };
+  return { score, verdicts, leads: perDepletion };
 }
