@@ -33,7 +33,7 @@ function ruleNotes(rows: readonly Row[], name: string, severity: Severity, cond:
   return notes;
 }
 
-/** index of the last row with t ≤ at (rows sorted), or -1; `hint` makes a forward scan O(1) amortised */
+/** index of the last row with t ≤ at (rows sorted), or -1; calls with growing `at` cost O(1) amortised */
 function makeCursor(rows: readonly Row[]): (at: number) => number {
   let i = -1;
   return (at) => {

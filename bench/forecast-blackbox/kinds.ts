@@ -136,7 +136,7 @@ const kinds: Kind[] = [
     },
   },
   {
-    // rented numbers charged at 00:00 UTC on the 1st (25–45 % of the starting balance); seeds 0, 1 run out
+    // rented numbers charged at 00:00 UTC on the 1st (35–80 % of the usage the balance was sized for); seeds 0, 1 run out
     name: 'monthly_rental',
     build(rng, seed) {
       const start = Date.UTC(2026, 9, rng.int(25, 28), rng.int(0, 23)) / 1000;
