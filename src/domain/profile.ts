@@ -1,7 +1,12 @@
 /**
- * The weekly usage pattern of a wallet, PURE: spend rate by hour of week (UTC, Monday 00:00 = hour 0),
- * learnt as an exponentially weighted average over weeks. 168 numbers whatever the history length, so
- * a forecast costs the same on day 2 and on day 200.
+ * The usage record of a wallet, PURE, bounded whatever the history length (a forecast costs the same on
+ * day 2 and on day 200):
+ *   - the weekly pattern: spend rate by hour of week (UTC, Monday 00:00 = hour 0), learnt as an
+ *     exponentially weighted average over weeks (168 numbers);
+ *   - the last RECENT_HOURS closed hours, each with its spend, its number of charges (sample-to-sample
+ *     drops) and how much of it was observed: the forecast's windows (1 h … 7 d), its daily pattern and
+ *     the evidence behind each rate;
+ *   - the last DAYS_KEPT daily totals (UTC days): the trend.
  */
 
 export const HOURS_PER_WEEK = 168;
@@ -12,6 +17,25 @@ const ALPHA = 0.3;
 const MIN_OBSERVED_MS = 30 * 60_000;
 /** Spend across a gap longer than this (daemon down) is not attributed to hours: its shape is unknown. */
 const MAX_SPREAD_MS = 2 * HOUR_MS;
+/** Closed hours kept (a week) and daily totals kept (two weeks). */
+export const RECENT_HOURS = HOURS_PER_WEEK;
+export const DAYS_KEPT = 14;
+const DAY_MS = 24 * HOUR_MS;
+
+/** One closed hour: epoch hour index, credits spent, charges counted, milliseconds observed. */
+export interface HourTotal {
+  readonly hour: number;
+  readonly consumed: number;
+  readonly charges: number;
+  readonly observedMs: number;
+}
+
+/** One UTC day (epoch day index) as the sum of its closed hours. */
+export interface DayTotal {
+  readonly day: number;
+  readonly consumed: number;
+  readonly observedMs: number;
+}
 
 export interface WeeklyProfile {
   /** Credits/hour by hour of week; null where never observed. Empty until the first hour closes. */
@@ -21,17 +45,24 @@ export interface WeeklyProfile {
   readonly prior: readonly (number | null)[];
   readonly updatedHour: readonly (number | null)[];
   /** The hour being accumulated: epoch hour index, spend and observed time so far. */
-  readonly open: { readonly hour: number; readonly consumed: number; readonly observedMs: number } | null;
+  readonly open: { readonly hour: number; readonly consumed: number; readonly observedMs: number; readonly charges?: number } | null;
+  /** The last RECENT_HOURS closed hours, oldest first (hours with nothing observed are absent). */
+  readonly recent: readonly HourTotal[];
+  /** The last DAYS_KEPT days' totals of closed hours, oldest first. */
+  readonly days: readonly DayTotal[];
 }
 
-export const EMPTY_PROFILE: WeeklyProfile = Object.freeze({ rates: [], prior: [], updatedHour: [], open: null });
+export const EMPTY_PROFILE: WeeklyProfile = Object.freeze({ rates: [], prior: [], updatedHour: [], open: null, recent: [], days: [] });
 
 /** Epoch ms → hour of week, Monday 00:00 UTC = 0 (1970-01-01 was a Thursday: 72 h into its week). */
 export function hourOfWeek(t: number): number {
   return (Math.floor(t / HOUR_MS) + 72) % HOURS_PER_WEEK;
 }
 
-/** Spreads `consumed` evenly over [from, to] across the hours it covers, closing each hour passed. */
+/**
+ * Spreads `consumed` evenly over [from, to] across the hours it covers, closing each hour passed. A
+ * positive `consumed` is one charge (a sample-to-sample drop), counted in the hour it was seen.
+ */
 export function addSpend(p: WeeklyProfile, from: number, to: number, consumed: number): WeeklyProfile {
   if (to <= from) return p;
   let learnt: Learnt = p;
@@ -46,19 +77,21 @@ export function addSpend(p: WeeklyProfile, from: number, to: number, consumed: n
     }
     if (spread) {
       const share = consumed * ((end - t) / (to - from));
-      open = { hour, consumed: (open?.consumed ?? 0) + share, observedMs: (open?.observedMs ?? 0) + (end - t) };
+      const charge = end === to && consumed > 0 ? 1 : 0;
+      open = { hour, consumed: (open?.consumed ?? 0) + share, observedMs: (open?.observedMs ?? 0) + (end - t), charges: (open?.charges ?? 0) + charge };
     }
     t = end;
   }
-  return { rates: learnt.rates, prior: learnt.prior, updatedHour: learnt.updatedHour, open };
+  return { ...learnt, open };
 }
 
-type Learnt = Pick<WeeklyProfile, 'rates' | 'prior' | 'updatedHour'>;
+type Learnt = Omit<WeeklyProfile, 'open'>;
 
 const buckets = (xs: readonly (number | null)[]): (number | null)[] =>
   xs.length === HOURS_PER_WEEK ? [...xs] : new Array<number | null>(HOURS_PER_WEEK).fill(null);
 
-function close(p: Learnt, open: NonNullable<WeeklyProfile['open']>): Learnt {
+function close(p0: Learnt, open: NonNullable<WeeklyProfile['open']>): Learnt {
+  const p = record(p0, open);
   if (open.observedMs < MIN_OBSERVED_MS) return p;
   const [rates, prior, updatedHour] = [buckets(p.rates), buckets(p.prior), buckets(p.updatedHour)];
   const h = (open.hour + 72) % HOURS_PER_WEEK;
@@ -67,7 +100,20 @@ function close(p: Learnt, open: NonNullable<WeeklyProfile['open']>): Learnt {
   prior[h] = old;
   updatedHour[h] = open.hour;
   rates[h] = old === null ? observed : old + ALPHA * (observed - old);
-  return { rates, prior, updatedHour };
+  return { ...p, rates, prior, updatedHour };
+}
+
+/** The closed hour appended to the recent hours and added to its day's total; both bounded. */
+function record(p: Learnt, open: NonNullable<WeeklyProfile['open']>): Learnt {
+  const hour: HourTotal = { hour: open.hour, consumed: open.consumed, charges: open.charges ?? 0, observedMs: open.observedMs };
+  const oldest = open.hour - RECENT_HOURS;
+  const recent = [...(p.recent ?? []).filter((x) => x.hour > oldest && x.hour < open.hour), hour];
+  const day = Math.floor((open.hour * HOUR_MS) / DAY_MS);
+  const days = (p.days ?? []).filter((d) => d.day > day - DAYS_KEPT && d.day <= day);
+  const last = days.at(-1);
+  if (last && last.day === day) days[days.length - 1] = { day, consumed: last.consumed + open.consumed, observedMs: last.observedMs + open.observedMs };
+  else days.push({ day, consumed: open.consumed, observedMs: open.observedMs });
+  return { ...p, recent, days };
 }
 
 /** True once every hour of the week has been observed at least once. */

@@ -42,10 +42,14 @@ export const RULES: Record<AlertName, Rule> = {
     if (balance === null) return firing?.low_balance ?? null; // unknown (a 402 without current_balance): hold
     return below(balance, s.lowBalanceThreshold, s.criticalBalanceThreshold, firing?.low_balance, s.hysteresisPercent / 100);
   },
-  depletion_forecast: ({ state, forecast: { alertRunwaySeconds: runwaySeconds }, settings: s, firing }) => {
-    if (state.exhausted || !Number.isFinite(runwaySeconds)) return null; // empty is wallet_exhausted's job
+  // Each severity compares its own decision runway (forecast.ts DESIGN: margin or caution included; the
+  // critical one may rest on a burst both short windows agree on), with hysteresis once firing.
+  depletion_forecast: ({ state, forecast: { alertRunwaySeconds, criticalAlertRunwaySeconds }, settings: s, firing }) => {
+    if (state.exhausted) return null; // empty is wallet_exhausted's job
     const h = s.hysteresisPercent / 100;
-    return below(runwaySeconds, s.runwayWarningHours * HOUR_S, s.runwayCriticalHours * HOUR_S, firing?.depletion_forecast, h);
+    const current = firing?.depletion_forecast;
+    if (below(criticalAlertRunwaySeconds, undefined, s.runwayCriticalHours * HOUR_S, current, h)) return 'critical';
+    return below(alertRunwaySeconds, s.runwayWarningHours * HOUR_S, undefined, current, h);
   },
   wallet_exhausted: ({ state }) => (state.exhausted ? 'critical' : null),
   auth_failed: ({ state }) => (state.authFailed ? 'critical' : null),

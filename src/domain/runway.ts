@@ -1,0 +1,195 @@
+/**
+ * From a spend level to runways and alert decisions, PURE (the DESIGN is in forecast.ts's header): the
+ * walk through the coming hours, the band, the near (burst) reading, the margin or the caution, and the
+ * sentence that says what it all rests on.
+ */
+import type { BurnRates, Confidence } from './forecast.js';
+import { dampedDays, type Level, type Shape, type Trend } from './usage.js';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/** Above this relative error of the level the evidence is weak: alerts use the cautious end of the band. */
+export const WEAK_REL_ERROR = 0.1;
+/** The band is level × e^(±Z·relErr): Z = 1.28, an 80 % interval (the cautious end: a 90 % lower bound of the rate). */
+export const BAND_Z = 1.28;
+/** The alert margin is the level's relative error, kept within these bounds. */
+export const MARGIN = { min: 0.02, max: 0.08 } as const;
+/** The near reading takes over the critical decision when the last 1 h and 6 h both spend this many times what is expected. */
+export const BURST_FACTOR = 1.5;
+/** The walk goes hour by hour this far, then goes on at the rate of its last day. */
+const WALK_HOURS = 240;
+
+export interface Reading {
+  level: Level;
+  /** Hours of the window the level was read over. */
+  window: number;
+  /** The last 24 h replaced the long window (a level shift). */
+  shifted: boolean;
+  trend: Trend | null;
+  shape: Shape;
+}
+
+export interface Outlook {
+  /** Seconds: central, band, and what the warning and critical decisions compare. */
+  central: number;
+  low: number;
+  high: number;
+  warning: number;
+  critical: number;
+  cautious: boolean;
+  margin: number;
+  /** Credits/hour expected over the next 24 h (central). */
+  ratePerHour: number;
+  /** The level now (credits per average hour), trend included. */
+  levelNow: number;
+  /** When 1 h and 6 h agree on a burst: how many times the expected spend, and its runway (s). */
+  burst: { factor: number; runway: number } | null;
+}
+
+/** Runways for the balance, the band, and the per-severity decisions. */
+export function outlook(r: Reading, balance: number, now: number, rates: BurnRates): Outlook {
+  const e = r.level.relError;
+  const slope = r.trend?.perHourPerDay ?? 0;
+  // The level was read over a window centred window/2 ago: with a trend, bring it forward to now.
+  const levelNow = r.level.perHour + slope * (r.window / 2 / 24);
+  const k = Math.exp(BAND_Z * e);
+  const [low, central, high, spentDay] = walk(r.shape, levelNow, slope, now, [balance / k, balance, balance * k]);
+  const ratePerHour = spentDay / 24;
+
+  const burst = nearBurst(r.shape, levelNow, now, rates, balance);
+  const cautious = e > WEAK_REL_ERROR;
+  const margin = Math.min(MARGIN.max, Math.max(MARGIN.min, e));
+  const warning = cautious ? high : central / (1 + margin);
+  const critical = burst ? Math.min(warning, burst.runway / (1 + margin)) : warning;
+  return { central, low, high, warning, critical, cautious, margin, ratePerHour, levelNow, burst };
+}
+
+/**
+ * Seconds until the cumulative expected spend reaches each target (ascending), and the spend expected
+ * over the first 24 h. Hour by hour for WALK_HOURS, then at the rate of the last day walked.
+ */
+function walk(shape: Shape, levelNow: number, slope: number, now: number, targets: readonly [number, number, number]): [number, number, number, number] {
+  const out = targets.map(() => Infinity);
+  let spent = 0;
+  let spentDay = 0;
+  let lastDay = 0;
+  let next = 0;
+  let t = now;
+  const end = now + WALK_HOURS * HOUR_MS;
+  while (t < end && next < targets.length) {
+    const stepEnd = Math.min(end, (Math.floor(t / HOUR_MS) + 1) * HOUR_MS);
+    const mid = (t + stepEnd) / 2;
+    const level = slope === 0 ? levelNow : levelNow + slope * dampedDays((mid - now) / DAY_MS);
+    const rate = Math.max(0, level * shape.at(mid)); // credits/hour
+    const spend = (rate * (stepEnd - t)) / HOUR_MS;
+    while (next < targets.length && spent + spend >= targets[next]!) {
+      out[next] = (t - now + ((targets[next]! - spent) / rate) * HOUR_MS) / 1000;
+      next++;
+    }
+    spent += spend;
+    if (stepEnd - now <= DAY_MS) spentDay = spent;
+    if (stepEnd > end - DAY_MS) lastDay += spend;
+    t = stepEnd;
+  }
+  if (now + DAY_MS > end) spentDay = spent;
+  for (; next < targets.length; next++) {
+    out[next] = lastDay > 0 ? (end - now + ((targets[next]! - spent) / lastDay) * DAY_MS) / 1000 : Infinity;
+  }
+  return [out[0]!, out[1]!, out[2]!, spentDay];
+}
+
+/** Expected credits over [from, to] at `levelNow` through the shape (hour by hour). */
+function expectedOver(shape: Shape, levelNow: number, from: number, to: number): number {
+  let total = 0;
+  for (let t = from; t < to; ) {
+    const end = Math.min(to, (Math.floor(t / HOUR_MS) + 1) * HOUR_MS);
+    total += (levelNow * shape.at((t + end) / 2) * (end - t)) / HOUR_MS;
+    t = end;
+  }
+  return total;
+}
+
+/** The burst both short windows agree on (the smaller of the two excesses), or null. */
+function nearBurst(shape: Shape, levelNow: number, now: number, rates: BurnRates, balance: number): Outlook['burst'] {
+  const r1 = rates['1h'];
+  const r6 = rates['6h'];
+  if (!(r1 > 0) || !(r6 > 0)) return null;
+  const ratio = (rate: number, hours: number) => {
+    const expected = expectedOver(shape, levelNow, now - hours * HOUR_MS, now) / hours;
+    return expected > 0 ? rate / expected : Infinity;
+  };
+  const factor = Math.min(ratio(r1, 1), ratio(r6, 6));
+  if (!(factor >= BURST_FACTOR)) return null;
+  return { factor, runway: (balance / Math.min(r1, r6)) * 3600 };
+}
+
+
+/** The numbers a forecast rests on (what `describe` puts in words). */
+export interface Evidence {
+  /** Credits/hour now for an hour of average shape (trend included), and its relative standard error. */
+  levelPerHour: number;
+  relativeError: number;
+  charges: number;
+  hoursObserved: number;
+  /** The window the level was read over (hours); `shifted` when the last 24 h replaced the long one. */
+  windowHours: number;
+  shifted: boolean;
+  shape: Shape['kind'];
+  trend: Trend | null;
+  /** The alert margin (fraction of the horizon) used when the evidence is strong. */
+  margin: number;
+  burst: Outlook['burst'];
+}
+
+export function evidenceOf(r: Reading, o: Outlook): Evidence {
+  const { level } = r;
+  return {
+    levelPerHour: o.levelNow,
+    relativeError: level.relError,
+    charges: level.charges,
+    hoursObserved: level.hours,
+    windowHours: r.window,
+    shifted: r.shifted,
+    shape: r.shape.kind,
+    trend: r.trend,
+    margin: o.margin,
+    burst: o.burst,
+  };
+}
+
+const fmt = (x: number): string => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toPrecision(2));
+const hrs = (s: number): string => (Number.isFinite(s) ? `${fmt(s / 3600)} h` : 'never');
+const pct = (x: number): string => `${Math.round(x * 100)} %`;
+
+export interface Described {
+  evidence: Evidence | null;
+  runwaySeconds: number;
+  runwayLowSeconds: number;
+  runwayHighSeconds: number;
+  confidence: Confidence;
+  cautious: boolean;
+}
+
+/** What the forecast rests on, for people: method, evidence, band, and how the alerts decide. */
+export function describe(f: Described): string {
+  const e = f.evidence;
+  if (e === null) return f.runwaySeconds === 0 ? 'The balance is 0: the wallet is empty.' : 'No net spend measured in the last 24 h: no depletion is forecast.';
+  const pattern = { flat: 'a flat rate', daily: 'the daily pattern (hour of day)', weekly: 'the weekly pattern (hour of week)' }[e.shape];
+  const window = e.shifted ? 'the last 24 h, which differ from the longer window (usage changed)' : `the last ${fmt(e.windowHours)} h`;
+  const parts = [
+    `Spend of ${fmt(e.levelPerHour)} credits/h for an average hour (${e.charges} charges over ${fmt(e.hoursObserved)} h observed in ${window}, ±${pct(e.relativeError)}), shaped by ${pattern}`,
+  ];
+  if (e.trend) parts.push(`, rising ${fmt(e.trend.perHourPerDay)} credits/h a day over the last ${e.trend.days} days (damped trend)`);
+  parts.push(`. Runway ${hrs(f.runwaySeconds)} (band ${hrs(f.runwayLowSeconds)} to ${hrs(f.runwayHighSeconds)}), confidence ${f.confidence}.`);
+  if (f.cautious) {
+    parts.push(
+      ` The evidence is thin (±${pct(e.relativeError)}), so depletion_forecast alerts on the cautious end of the band (${hrs(f.runwayHighSeconds)}): ` +
+        'only when even the slowest spend the evidence allows runs out inside the horizon.',
+    );
+  } else {
+    parts.push(` depletion_forecast alerts ${pct(e.margin)} before each horizon (the forecast's own uncertainty), so the warning comes at least that early.`);
+  }
+  if (e.burst) parts.push(` Critical also reads the last 1 h and 6 h, both spending ${fmt(e.burst.factor)}× the usual: at that rate the balance lasts ${hrs(e.burst.runway)}.`);
+  return parts.join('');
+}

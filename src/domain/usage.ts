@@ -1,0 +1,214 @@
+/**
+ * The evidence behind a forecast, PURE: the usage pattern's shape, the spend level over windows of the
+ * recent hours with its standard error, and a damped trend on the daily totals. Everything here reads
+ * the bounded usage record of src/domain/profile.ts (168 closed hours, 14 days, the weekly pattern).
+ */
+import { HOURS_PER_WEEK, hourOfWeek, profileReady, type DayTotal, type HourTotal, type WeeklyProfile } from './profile.js';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+// ---------------------------------------------------------------------------------------------- shape
+
+/**
+ * The shape of usage over time: a multiplier with mean 1 over its period. `weekly` once every hour of
+ * the week is known, `daily` (by hour of day, from the last week's closed hours) once every hour of the
+ * day is, else `flat`.
+ */
+export interface Shape {
+  readonly kind: 'flat' | 'daily' | 'weekly';
+  at(t: number): number;
+}
+
+export const FLAT: Shape = { kind: 'flat', at: () => 1 };
+/** An hour of the day counts for the daily shape once this much of it has been observed in all. */
+const MIN_OBSERVED_PER_HOUR_OF_DAY_MS = 30 * 60_000;
+
+/** shapeOf's answers by the recent hours they were learnt from: both change only when an hour closes. */
+const shapes = new WeakMap<readonly HourTotal[], { rates: WeeklyProfile['rates']; weekly: boolean; shape: Shape }>();
+
+/** The shape of the usage record (memoized: the same record gives the same shape). */
+export function shapeOf(p: WeeklyProfile, weekly = true): Shape {
+  const known = shapes.get(p.recent);
+  if (known && known.rates === p.rates && known.weekly === weekly) return known.shape;
+  const shape = learnShape(p, weekly);
+  shapes.set(p.recent, { rates: p.rates, weekly, shape });
+  return shape;
+}
+
+/**
+ * `weekly` false: the daily shape even when the weekly pattern is known — under a trend the weekly
+ * buckets (each last updated a different number of days ago) would read growth as a weekly pattern.
+ */
+function learnShape(p: WeeklyProfile, weekly: boolean): Shape {
+  if (weekly && profileReady(p)) {
+    const mean = p.rates.reduce<number>((a, r) => a + (r ?? 0), 0) / HOURS_PER_WEEK;
+    if (mean > 0) {
+      const rel = p.rates.map((r) => (r ?? 0) / mean);
+      return { kind: 'weekly', at: (t) => rel[hourOfWeek(t)]! };
+    }
+  }
+  const spent = new Array<number>(24).fill(0);
+  const seen = new Array<number>(24).fill(0);
+  for (const h of p.recent) {
+    spent[h.hour % 24]! += h.consumed;
+    seen[h.hour % 24]! += h.observedMs;
+  }
+  if (seen.some((ms) => ms < MIN_OBSERVED_PER_HOUR_OF_DAY_MS)) return FLAT;
+  const rates = spent.map((c, i) => c / (seen[i]! / HOUR_MS));
+  const mean = rates.reduce((a, r) => a + r, 0) / 24;
+  if (!(mean > 0)) return FLAT;
+  const rel = rates.map((r) => r / mean);
+  return { kind: 'daily', at: (t) => rel[Math.floor(t / HOUR_MS) % 24]! };
+}
+
+// ---------------------------------------------------------------------------------------------- level
+
+/** A spend level read over a window: credits per average hour of the shape, and how sure it is. */
+export interface Level {
+  /** Credits/hour for an hour of average shape (spend ÷ the shape's weight of the hours observed). */
+  readonly perHour: number;
+  /** Relative standard error of `perHour`. */
+  readonly relError: number;
+  readonly spend: number;
+  readonly charges: number;
+  /** Hours actually observed inside the window. */
+  readonly hours: number;
+}
+
+/** Hourly spend varies beyond Poisson noise by about this much (relative σ) until the data say otherwise. */
+export const PRIOR_HOURLY_SIGMA = 0.3;
+/** Weight of that prior, in hours of evidence. */
+const PRIOR_WEIGHT_HOURS = 6;
+/** The shape's weight of an hour never counts below this (an hour the pattern says is empty). */
+const MIN_SHAPE = 0.02;
+/** No level is known to better than this (the future is not the past). */
+const MIN_REL_ERROR = 0.02;
+
+/**
+ * The closed hours (and the open one) with index in (nowHour − windowHours, nowHour]: spend, charges,
+ * hours observed, and the shape's weight of those hours. The level is spend ÷ weight. Its relative error
+ * has two parts: the Poisson count of charges (1/√n) and the over-dispersion of hourly spend (σ²/hours).
+ */
+export function levelOver(p: WeeklyProfile, now: number, windowHours: number, shape: Shape, sigma2: number): Level | null {
+  const nowHour = Math.floor(now / HOUR_MS);
+  let spend = 0;
+  let charges = 0;
+  let hours = 0;
+  let weight = 0;
+  const add = (x: Pick<HourTotal, 'hour' | 'consumed' | 'observedMs'> & { charges?: number }) => {
+    if (x.hour <= nowHour - windowHours || x.hour > nowHour) return;
+    const h = x.observedMs / HOUR_MS;
+    spend += x.consumed;
+    charges += x.charges ?? 0;
+    hours += h;
+    weight += Math.max(MIN_SHAPE, shape.at(x.hour * HOUR_MS + HOUR_MS / 2)) * h;
+  };
+  for (let i = p.recent.length - 1; i >= 0 && p.recent[i]!.hour > nowHour - windowHours; i--) add(p.recent[i]!);
+  if (p.open) add(p.open);
+  if (hours <= 0 || weight <= 0) return null;
+  const relError = Math.max(MIN_REL_ERROR, Math.sqrt(1 / Math.max(1, charges) + sigma2 / Math.max(hours, 1 / 60)));
+  return { perHour: spend / weight, relError, spend, charges, hours };
+}
+
+/**
+ * Relative variance of hourly spend beyond Poisson noise, from the successive differences of the last
+ * two days' shape-adjusted hourly spend (successive differences cancel a slow drift), shrunk toward the
+ * prior PRIOR_HOURLY_SIGMA² by PRIOR_WEIGHT_HOURS of evidence.
+ */
+const dispersions = new WeakMap<readonly HourTotal[], { hour: number; shape: Shape; value: number }>();
+
+export function hourlyDispersion(p: WeeklyProfile, now: number, shape: Shape): number {
+  const nowHour = Math.floor(now / HOUR_MS);
+  const known = dispersions.get(p.recent);
+  if (known && known.hour === nowHour && known.shape === shape) return known.value;
+  const value = dispersionOf(p, nowHour, shape);
+  dispersions.set(p.recent, { hour: nowHour, shape, value });
+  return value;
+}
+
+function dispersionOf(p: WeeklyProfile, nowHour: number, shape: Shape): number {
+  const xs: { hour: number; x: number; poisson: number }[] = [];
+  for (let i = p.recent.length - 1; i >= 0 && p.recent[i]!.hour > nowHour - 48; i--) {
+    const h = p.recent[i]!;
+    const s = shape.at(h.hour * HOUR_MS + HOUR_MS / 2);
+    if (h.observedMs < 45 * 60_000 || s < 0.25) continue;
+    const w = s * (h.observedMs / HOUR_MS);
+    const size = h.charges > 0 ? h.consumed / h.charges : 0;
+    xs.push({ hour: h.hour, x: h.consumed / w, poisson: (h.consumed * size) / (w * w) });
+  }
+  const prior = PRIOR_HOURLY_SIGMA ** 2;
+  let sumSq = 0;
+  let pairs = 0;
+  let poisson = 0;
+  let mean = 0;
+  for (let i = 0; i + 1 < xs.length; i++) {
+    if (xs[i]!.hour !== xs[i + 1]!.hour + 1) continue;
+    sumSq += (xs[i]!.x - xs[i + 1]!.x) ** 2;
+    poisson += (xs[i]!.poisson + xs[i + 1]!.poisson) / 2;
+    mean += (xs[i]!.x + xs[i + 1]!.x) / 2;
+    pairs++;
+  }
+  if (pairs === 0) return prior;
+  mean /= pairs;
+  if (!(mean > 0)) return prior;
+  const observed = Math.max(0, sumSq / (2 * pairs) - poisson / pairs) / (mean * mean);
+  return (pairs * observed + PRIOR_WEIGHT_HOURS * prior) / (pairs + PRIOR_WEIGHT_HOURS);
+}
+
+// ---------------------------------------------------------------------------------------------- trend
+
+export interface Trend {
+  /** Growth of the level, credits/hour per day. */
+  readonly perHourPerDay: number;
+  /** Days of totals it rests on. */
+  readonly days: number;
+}
+
+/** Days of totals the trend needs, and uses at most. */
+export const TREND_DAYS = { min: 4, max: 7 } as const;
+/** Damping per day (Gardner & McKenzie's φ): the trend adds b·φ + b·φ² + … — about 9 days' worth at most. */
+export const TREND_DAMPING = 0.9;
+/** A day counts toward the trend once this much of it was observed. */
+const MIN_DAY_OBSERVED_MS = 20 * HOUR_MS;
+
+/**
+ * A rising trend in the daily totals, or null. Only a rise counts, and only a clear one:
+ * a least-squares slope at least TREND_T standard errors above 0, with at least two thirds of the day-to-
+ * day changes rising, so a quiet weekend, a stopped service or one busy day never becomes a trend (a
+ * falling trend would lengthen the runway: the level windows see a drop soon enough).
+ */
+const TREND_T = 2.5;
+const trends = new WeakMap<readonly DayTotal[], { today: number; value: Trend | null }>();
+
+export function risingTrend(p: WeeklyProfile, now: number): Trend | null {
+  const today = Math.floor(now / DAY_MS);
+  const known = trends.get(p.days);
+  if (known && known.today === today) return known.value;
+  const value = trendOf(p, today);
+  trends.set(p.days, { today, value });
+  return value;
+}
+
+function trendOf(p: WeeklyProfile, today: number): Trend | null {
+  const days = p.days.filter((d) => d.day < today && d.day >= today - TREND_DAYS.max && d.observedMs >= MIN_DAY_OBSERVED_MS);
+  if (days.length < TREND_DAYS.min) return null;
+  // Credits/hour of each day, as they are: a weekly pattern (quiet weekends) fails the two-thirds rule.
+  const pts = days.map((d) => ({ x: d.day, y: d.consumed / (d.observedMs / HOUR_MS) }));
+  const n = pts.length;
+  const mx = pts.reduce((a, p) => a + p.x, 0) / n;
+  const my = pts.reduce((a, p) => a + p.y, 0) / n;
+  const sxx = pts.reduce((a, p) => a + (p.x - mx) ** 2, 0);
+  const b = pts.reduce((a, p) => a + (p.x - mx) * (p.y - my), 0) / sxx;
+  const residual = pts.reduce((a, p) => a + (p.y - my - b * (p.x - mx)) ** 2, 0);
+  const se = Math.sqrt(residual / (n - 2) / sxx);
+  let rising = 0;
+  for (let i = 1; i < n; i++) if (pts[i]!.y > pts[i - 1]!.y) rising++;
+  if (!(b > 0) || b < TREND_T * se || rising < (2 / 3) * (n - 1)) return null;
+  return { perHourPerDay: b, days: n };
+}
+
+/** What a damped trend adds to the level `days` ahead, in days of slope: ∫₀^days φ^s ds. */
+export function dampedDays(days: number): number {
+  return (1 - TREND_DAMPING ** days) / -Math.log(TREND_DAMPING);
+}
