@@ -4,9 +4,10 @@
  */
 import type { RuleSettings } from '../config/settings.js';
 import { applyPoll, type AccountState, type PollOutcome } from './account.js';
-import { firingSeverities, stepAlerts, type Notification, type RepeatPolicy, type WalletSnapshot } from './alerts.js';
+import { firingSeverities, stepAlerts, type ForecastBasis, type Notification, type RepeatPolicy, type WalletSnapshot } from './alerts.js';
 import { forecast, type Forecast } from './forecast.js';
 import { evaluateRules, type Conditions } from './rules.js';
+import { describe } from './runway.js';
 
 export interface EvaluationConfig {
   account: string;
@@ -27,24 +28,44 @@ export function observe(s: AccountState, outcome: PollOutcome, now: number, cfg:
   const applied = applyPoll(s, outcome, now, cfg.rules.topupMinCredits);
   const f = forecast(applied.state.history, applied.state.balance, now);
   const conditions = evaluateRules({ state: applied.state, forecast: f, settings: cfg.rules, firing: firingSeverities(s.alerts) });
-  const stepped = stepAlerts(s.alerts, conditions, now, { account: cfg.account, policy: cfg.repeat, wallet: snapshot(applied.state, f) });
+  const stepped = stepAlerts(s.alerts, conditions, now, { account: cfg.account, policy: cfg.repeat, wallet: facts(applied.state, f) });
+  // The basis sentence only for what is sent (backtest steps every row; most send nothing).
+  const notifications = stepped.notifications.map((n) => ({ ...n, wallet: { ...n.wallet, forecast: forecastBasis(f) } }));
   return {
     state: { ...applied.state, alerts: stepped.book },
     consumed: applied.consumed,
     topup: applied.topup,
     forecast: f,
     conditions,
-    notifications: stepped.notifications,
+    notifications,
   };
 }
 
+/** The wallet as a notification tells it, with what the forecast rests on. */
 export function snapshot(s: AccountState, f: Forecast): WalletSnapshot {
+  return { ...facts(s, f), forecast: forecastBasis(f) };
+}
+
+function facts(s: AccountState, f: Forecast): WalletSnapshot {
   const anyRate = Object.values(f.rates).some((r) => Number.isFinite(r));
   return {
     balance: s.balance,
     currency: s.currency,
     burnRatePerHour: anyRate ? f.burnRatePerHour : null,
     runwaySeconds: Number.isFinite(f.runwaySeconds) ? f.runwaySeconds : null,
+  };
+}
+
+const finiteOrNull = (n: number): number | null => (Number.isFinite(n) ? n : null);
+
+export function forecastBasis(f: Forecast): ForecastBasis {
+  return {
+    method: f.method,
+    confidence: f.confidence,
+    runwayLowSeconds: finiteOrNull(f.runwayLowSeconds),
+    runwayHighSeconds: finiteOrNull(f.runwayHighSeconds),
+    cautious: f.cautious,
+    basis: describe(f),
   };
 }
 

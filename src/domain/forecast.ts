@@ -76,7 +76,8 @@ const SHIFT_WINDOW_H = 24;
 /** The last 24 h replace the long window when they differ from it by this many standard errors. */
 const LEVEL_SHIFT_Z = 3;
 
-export type ForecastMethod = 'none' | 'rate' | 'daily' | 'weekly' | 'trend';
+export const FORECAST_METHODS = ['none', 'rate', 'daily', 'weekly', 'trend'] as const;
+export type ForecastMethod = (typeof FORECAST_METHODS)[number];
 
 export interface Forecast {
   rates: BurnRates;
@@ -138,9 +139,12 @@ export function forecast(h: History, balance: number | null, now: number): Forec
   const long = levelOver(h.profile, now, LONG_WINDOW_H, shape, sigma2);
   if (long === null) return none(Infinity);
   const day = spanHours >= SHIFT_WINDOW_H + 6 ? levelOver(h.profile, now, SHIFT_WINDOW_H, shape, sigma2) : null;
-  const shifted = day !== null && Math.abs(Math.log(day.perHour / long.perHour)) > LEVEL_SHIFT_Z * Math.hypot(day.relError, long.relError);
+  // A drop (a service switched off) counts at once; a rise only once the weekly pattern is known: before
+  // that, a busy weekend looks exactly like a level shift for a day or two.
+  const change = day === null ? 0 : Math.log(day.perHour / long.perHour);
+  const shifted = day !== null && (change < 0 || shape.kind === 'weekly') && Math.abs(change) > LEVEL_SHIFT_Z * Math.hypot(day.relError, long.relError);
   const level = shifted ? day : long;
-  const reading: Reading = { level, window: shifted ? SHIFT_WINDOW_H : Math.min(LONG_WINDOW_H, Math.ceil(spanHours)), shifted, trend, shape };
+  const reading: Reading = { level, window: shifted ? SHIFT_WINDOW_H : Math.min(LONG_WINDOW_H, spanHours), shifted, trend, shape, sigma2 };
   const o = outlook(reading, balance, now, rates);
   const relativeError = level.relError;
   const confidence: Confidence =

@@ -28,6 +28,8 @@ export interface Reading {
   shifted: boolean;
   trend: Trend | null;
   shape: Shape;
+  /** Relative variance of hourly spend beyond Poisson noise. */
+  sigma2: number;
 }
 
 export interface Outlook {
@@ -59,9 +61,17 @@ export function outlook(r: Reading, balance: number, now: number, rates: BurnRat
 
   const burst = nearBurst(r.shape, levelNow, now, rates, balance);
   const cautious = e > WEAK_REL_ERROR;
-  const margin = Math.min(MARGIN.max, Math.max(MARGIN.min, e));
+  // The margin per horizon: the uncertainty of the level and of the spend still to come inside the
+  // horizon (hourly over-dispersion averages out over its hours), kept within MARGIN.
+  const T = (globalThis as any).TUNE ?? {};
+  const mk = T.mk ?? 1;
+  const mmax = T.mmax ?? MARGIN.max;
+  const mmin = T.mmin ?? MARGIN.min;
+  const marginFor = (hours: number) => Math.min(mmax, Math.max(mmin, mk * Math.sqrt(e * e + r.sigma2 / hours)));
+  const margin = marginFor(72);
+  const marginCrit = marginFor(24);
   const warning = cautious ? high : central / (1 + margin);
-  const critical = burst ? Math.min(warning, burst.runway / (1 + margin)) : warning;
+  const critical = cautious ? high : Math.min(central / (1 + marginCrit), burst ? burst.runway / (1 + marginCrit) : Infinity);
   return { central, low, high, warning, critical, cautious, margin, ratePerHour, levelNow, burst };
 }
 
@@ -77,7 +87,7 @@ function walk(shape: Shape, levelNow: number, slope: number, now: number, target
   let next = 0;
   let t = now;
   const end = now + WALK_HOURS * HOUR_MS;
-  while (t < end && next < targets.length) {
+  while (t < end && (next < targets.length || t < now + DAY_MS)) {
     const stepEnd = Math.min(end, (Math.floor(t / HOUR_MS) + 1) * HOUR_MS);
     const mid = (t + stepEnd) / 2;
     const level = slope === 0 ? levelNow : levelNow + slope * dampedDays((mid - now) / DAY_MS);

@@ -3,7 +3,7 @@
  * recent hours with its standard error, and a damped trend on the daily totals. Everything here reads
  * the bounded usage record of src/domain/profile.ts (168 closed hours, 14 days, the weekly pattern).
  */
-import { HOURS_PER_WEEK, hourOfWeek, profileReady, type DayTotal, type HourTotal, type WeeklyProfile } from './profile.js';
+import { hourOfWeek, profileReady, type DayTotal, type HourTotal, type WeeklyProfile } from './profile.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -42,11 +42,8 @@ export function shapeOf(p: WeeklyProfile, weekly = true): Shape {
  */
 function learnShape(p: WeeklyProfile, weekly: boolean): Shape {
   if (weekly && profileReady(p)) {
-    const mean = p.rates.reduce<number>((a, r) => a + (r ?? 0), 0) / HOURS_PER_WEEK;
-    if (mean > 0) {
-      const rel = p.rates.map((r) => (r ?? 0) / mean);
-      return { kind: 'weekly', at: (t) => rel[hourOfWeek(t)]! };
-    }
+    const rel = shrunk(p.rates.map((r) => r ?? 0), PRIOR_HOURLY_SIGMA ** 2);
+    if (rel) return { kind: 'weekly', at: (t) => rel[hourOfWeek(t)]! };
   }
   const spent = new Array<number>(24).fill(0);
   const seen = new Array<number>(24).fill(0);
@@ -56,10 +53,23 @@ function learnShape(p: WeeklyProfile, weekly: boolean): Shape {
   }
   if (seen.some((ms) => ms < MIN_OBSERVED_PER_HOUR_OF_DAY_MS)) return FLAT;
   const rates = spent.map((c, i) => c / (seen[i]! / HOUR_MS));
-  const mean = rates.reduce((a, r) => a + r, 0) / 24;
-  if (!(mean > 0)) return FLAT;
+  const days = Math.min(...seen) / HOUR_MS; // observations behind the least-known hour of the day
+  const rel = shrunk(rates, PRIOR_HOURLY_SIGMA ** 2 / days);
+  return rel ? { kind: 'daily', at: (t) => rel[Math.floor(t / HOUR_MS) % 24]! } : FLAT;
+}
+
+/**
+ * Rates → multipliers with mean 1, shrunk toward flat by how much of their spread is noise (James–Stein):
+ * a flat wallet's hourly noise must not become a pattern, a business day's 30× swing stays. Null when
+ * there is no spend at all.
+ */
+function shrunk(rates: readonly number[], noiseVariance: number): number[] | null {
+  const mean = rates.reduce((a, r) => a + r, 0) / rates.length;
+  if (!(mean > 0)) return null;
   const rel = rates.map((r) => r / mean);
-  return { kind: 'daily', at: (t) => rel[Math.floor(t / HOUR_MS) % 24]! };
+  const spread = rel.reduce((a, r) => a + (r - 1) ** 2, 0) / rel.length;
+  const keep = spread > 0 ? Math.max(0, 1 - noiseVariance / spread) : 0;
+  return rel.map((r) => 1 + keep * (r - 1));
 }
 
 // ---------------------------------------------------------------------------------------------- level
