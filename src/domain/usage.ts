@@ -43,7 +43,7 @@ export function shapeOf(p: WeeklyProfile, weekly = true): Shape {
 function learnShape(p: WeeklyProfile, weekly: boolean): Shape {
   if (weekly && profileReady(p)) {
     const rel = shrunk(p.rates.map((r) => r ?? 0), PRIOR_HOURLY_SIGMA ** 2);
-    if (rel) return { kind: 'weekly', at: (t) => rel[hourOfWeek(t)]! };
+    return rel ? { kind: 'weekly', at: (t) => rel[hourOfWeek(t)]! } : FLAT;
   }
   const spent = new Array<number>(24).fill(0);
   const seen = new Array<number>(24).fill(0);
@@ -60,16 +60,16 @@ function learnShape(p: WeeklyProfile, weekly: boolean): Shape {
 
 /**
  * Rates → multipliers with mean 1, shrunk toward flat by how much of their spread is noise (James–Stein):
- * a flat wallet's hourly noise must not become a pattern, a business day's 30× swing stays. Null when
- * there is no spend at all.
+ * a flat wallet's hourly noise must not become a pattern; a clear pattern (spread over 4× the noise, a
+ * business day's 30× swing) is kept as learnt. Null when there is no spend, or nothing but noise.
  */
 function shrunk(rates: readonly number[], noiseVariance: number): number[] | null {
   const mean = rates.reduce((a, r) => a + r, 0) / rates.length;
   if (!(mean > 0)) return null;
   const rel = rates.map((r) => r / mean);
   const spread = rel.reduce((a, r) => a + (r - 1) ** 2, 0) / rel.length;
-  const keep = spread > 0 ? Math.max(0, 1 - noiseVariance / spread) : 0;
-  return rel.map((r) => 1 + keep * (r - 1));
+  const keep = spread > 4 * noiseVariance ? 1 : spread > 0 ? Math.max(0, 1 - noiseVariance / spread) : 0;
+  return keep > 0 ? rel.map((r) => 1 + keep * (r - 1)) : null;
 }
 
 // ---------------------------------------------------------------------------------------------- level
