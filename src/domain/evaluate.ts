@@ -6,7 +6,7 @@ import type { RuleSettings } from '../config/settings.js';
 import { applyPoll, type AccountState, type PollOutcome } from './account.js';
 import { firingSeverities, stepAlerts, type ForecastBasis, type Notification, type RepeatPolicy, type WalletSnapshot } from './alerts.js';
 import { forecast, type Forecast } from './forecast.js';
-import { evaluateRules, type Conditions } from './rules.js';
+import { evaluateRules, type Conditions, type Severity } from './rules.js';
 import { describe } from './runway.js';
 
 export interface EvaluationConfig {
@@ -30,7 +30,7 @@ export function observe(s: AccountState, outcome: PollOutcome, now: number, cfg:
   const conditions = evaluateRules({ state: applied.state, forecast: f, settings: cfg.rules, firing: firingSeverities(s.alerts) });
   const stepped = stepAlerts(s.alerts, conditions, now, { account: cfg.account, policy: cfg.repeat, wallet: facts(applied.state, f) });
   // The basis sentence only for what is sent (backtest steps every row; most send nothing).
-  const notifications = stepped.notifications.map((n) => ({ ...n, wallet: { ...n.wallet, forecast: forecastBasis(f) } }));
+  const notifications = stepped.notifications.map((n) => ({ ...n, wallet: { ...n.wallet, forecast: forecastBasis(f, n.severity) } }));
   return {
     state: { ...applied.state, alerts: stepped.book },
     consumed: applied.consumed,
@@ -58,13 +58,14 @@ function facts(s: AccountState, f: Forecast): WalletSnapshot {
 
 const finiteOrNull = (n: number): number | null => (Number.isFinite(n) ? n : null);
 
-export function forecastBasis(f: Forecast): ForecastBasis {
+/** What the forecast rests on; `cautious` is the decision of `severity` (the warning's by default). */
+export function forecastBasis(f: Forecast, severity: Severity = 'warning'): ForecastBasis {
   return {
     method: f.method,
     confidence: f.confidence,
     runwayLowSeconds: finiteOrNull(f.runwayLowSeconds),
     runwayHighSeconds: finiteOrNull(f.runwayHighSeconds),
-    cautious: f.cautious,
+    cautious: severity === 'critical' ? f.criticalCautious : f.cautious,
     basis: describe(f),
   };
 }

@@ -38,7 +38,7 @@
 import type { History, Sample } from './history.js';
 import { expectedSpendBefore, profileReady } from './profile.js';
 import { evidenceOf, outlook, WEAK_REL_ERROR, type Evidence, type Reading } from './runway.js';
-import { FLAT, hourlyDispersion, levelOver, risingTrend, shapeOf } from './usage.js';
+import { FLAT, hourlyDispersion, levelOver, risingTrend, shapeOf, type Level } from './usage.js';
 
 export const BURN_WINDOWS = { '1h': 3_600_000, '6h': 6 * 3_600_000, '24h': 24 * 3_600_000 } as const;
 export type BurnWindow = keyof typeof BURN_WINDOWS;
@@ -66,8 +66,17 @@ export function burnRates(h: History, now: number): BurnRates {
 export type Confidence = 'none' | 'low' | 'medium' | 'high';
 export const CONFIDENCES: readonly Confidence[] = ['none', 'low', 'medium', 'high'];
 
-/** Confidence from the level's relative error: none above 30 %, low above WEAK_REL_ERROR, medium above 5 %. */
+/**
+ * Confidence: none while even critical rests on the cautious end and the level is known to worse than
+ * ±30 %; low while the warning rests on the cautious end (under a day of history, or worse than
+ * ±WEAK_REL_ERROR); medium above ±5 %; high below.
+ */
 export const CONFIDENCE_REL_ERROR = { none: 0.3, low: WEAK_REL_ERROR, medium: 0.05 } as const;
+/**
+ * Before a whole day has been seen, the hours not yet seen may differ from those seen (a business day's
+ * evening, a night): the level's relative error gets this σ for the unseen fraction of the day.
+ */
+export const UNSEEN_DAY_SIGMA = 0.35;
 /** Window of the spend_anomaly comparison. */
 export const ANOMALY_WINDOW_MS = 3 * HOUR_MS;
 /** The long window of the level (hours), and the recent one a level shift is read from. */
@@ -97,13 +106,20 @@ export interface Forecast {
   method: ForecastMethod;
   /** Relative standard error of the level (0.05 = ±5 %); null without evidence. */
   relativeError: number | null;
-  /** True when the alert runways are the cautious (high) end of the band: the evidence is too thin for the centre. */
+  /** True when the warning decision is the cautious (high) end of the band: the evidence is too thin for the centre. */
   cautious: boolean;
+  /** The same for the critical decision (it needs less history: CENTRAL_AFTER_HOURS). */
+  criticalCautious: boolean;
   /** The numbers the forecast rests on (`describe()` in runway.ts puts them in words); null without evidence. */
   evidence: Evidence | null;
   /** Spend over the last 3 h, and what the usage pattern expected for those hours; null when unknown. */
   recentSpend: number | null;
   expectedRecentSpend: number | null;
+}
+
+function unseenDay(level: Level, spanHours: number): Level {
+  if (spanHours >= 24) return level;
+  return { ...level, relError: Math.hypot(level.relError, UNSEEN_DAY_SIGMA * Math.sqrt(1 - spanHours / 24)) };
 }
 
 /** The forecast; see DESIGN above. */
@@ -126,6 +142,7 @@ export function forecast(h: History, balance: number | null, now: number): Forec
     method: 'none',
     relativeError: null,
     cautious: false,
+    criticalCautious: false,
     evidence: null,
   });
 
@@ -143,12 +160,11 @@ export function forecast(h: History, balance: number | null, now: number): Forec
   // that, a busy weekend looks exactly like a level shift for a day or two.
   const change = day === null ? 0 : Math.log(day.perHour / long.perHour);
   const shifted = day !== null && (change < 0 || shape.kind === 'weekly') && Math.abs(change) > LEVEL_SHIFT_Z * Math.hypot(day.relError, long.relError);
-  const level = shifted ? day : long;
+  const level = unseenDay(shifted ? day : long, spanHours);
   const reading: Reading = { level, window: shifted ? SHIFT_WINDOW_H : Math.min(LONG_WINDOW_H, spanHours), shifted, trend, shape, sigma2 };
-  const o = outlook(reading, balance, now, rates);
+  const o = outlook(reading, balance, now, rates, spanHours);
   const relativeError = level.relError;
-  const confidence: Confidence =
-    relativeError > CONFIDENCE_REL_ERROR.none ? 'none' : relativeError > CONFIDENCE_REL_ERROR.low ? 'low' : relativeError > CONFIDENCE_REL_ERROR.medium ? 'medium' : 'high';
+  const confidence: Confidence = o.cautious.critical && relativeError > CONFIDENCE_REL_ERROR.none ? 'none' : o.cautious.warning ? 'low' : relativeError > CONFIDENCE_REL_ERROR.medium ? 'medium' : 'high';
   const method: ForecastMethod = trend ? 'trend' : shape.kind === 'flat' ? 'rate' : shape.kind;
   return {
     ...base,
@@ -161,7 +177,8 @@ export function forecast(h: History, balance: number | null, now: number): Forec
     confidence,
     method,
     relativeError,
-    cautious: o.cautious,
+    cautious: o.cautious.warning,
+    criticalCautious: o.cautious.critical,
     evidence: evidenceOf(reading, o),
   };
 }

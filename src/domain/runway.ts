@@ -11,10 +11,16 @@ const DAY_MS = 24 * HOUR_MS;
 
 /** Above this relative error of the level the evidence is weak: alerts use the cautious end of the band. */
 export const WEAK_REL_ERROR = 0.1;
+/**
+ * History before which a severity decides on the cautious end of the band, and after which on the central
+ * runway (less its margin), sliding in between: a third of its default horizon, then as long again. A
+ * healthy new wallet's first hours drift like a random walk, and the warning horizon is the far one.
+ */
+export const CAUTIOUS_UNTIL_HOURS = { warning: [24, 48], critical: [8, 16] } as const;
 /** The band is level × e^(±Z·relErr): Z = 1.28, an 80 % interval (the cautious end: a 90 % lower bound of the rate). */
 export const BAND_Z = 1.28;
 /** The alert margin is the level's relative error, kept within these bounds. */
-export const MARGIN = { min: 0.02, max: 0.08 } as const;
+export const MARGIN = { min: 0.02, max: 0.05 } as const;
 /** The near reading takes over the critical decision when the last 1 h and 6 h both spend this many times what is expected. */
 export const BURST_FACTOR = 1.5;
 /** The walk goes hour by hour this far, then goes on at the rate of its last day. */
@@ -39,7 +45,8 @@ export interface Outlook {
   high: number;
   warning: number;
   critical: number;
-  cautious: boolean;
+  /** Per severity: the decision is the cautious (high) end of the band. */
+  cautious: { warning: boolean; critical: boolean };
   margin: number;
   /** Credits/hour expected over the next 24 h (central). */
   ratePerHour: number;
@@ -50,17 +57,27 @@ export interface Outlook {
 }
 
 /** Runways for the balance, the band, and the per-severity decisions. */
-export function outlook(r: Reading, balance: number, now: number, rates: BurnRates): Outlook {
+export function outlook(r: Reading, balance: number, now: number, rates: BurnRates, spanHours: number): Outlook {
   const e = r.level.relError;
   const slope = r.trend?.perHourPerDay ?? 0;
   // The level was read over a window centred window/2 ago: with a trend, bring it forward to now.
   const levelNow = r.level.perHour + slope * (r.window / 2 / 24);
-  const k = Math.exp(BAND_Z * e);
-  const [low, central, high, spentDay] = walk(r.shape, levelNow, slope, now, [balance / k, balance, balance * k]);
+  // How far toward the cautious end each severity decides: all the way on thin evidence, none on a long history.
+  const lean = ([from, to]: readonly [number, number]) => (e > WEAK_REL_ERROR ? 1 : Math.min(1, Math.max(0, (to - spanHours) / (to - from))));
+  const leanW = lean(CAUTIOUS_UNTIL_HOURS.warning);
+  const leanC = lean(CAUTIOUS_UNTIL_HOURS.critical);
+  const k = (z: number) => Math.exp(z * e);
+  const [low, central, high, leanedW, leanedC, spentDay] = walk(r.shape, levelNow, slope, now, [
+    balance / k(BAND_Z),
+    balance,
+    balance * k(BAND_Z),
+    balance * k(BAND_Z * leanW),
+    balance * k(BAND_Z * leanC),
+  ]);
   const ratePerHour = spentDay / 24;
 
   const burst = nearBurst(r.shape, levelNow, now, rates, balance);
-  const cautious = e > WEAK_REL_ERROR;
+  const cautious = { warning: leanW > 0, critical: leanC > 0 };
   // The margin per horizon: the uncertainty of the level and of the spend still to come inside the
   // horizon (hourly over-dispersion averages out over its hours), kept within MARGIN.
   const T = (globalThis as any).TUNE ?? {};
@@ -70,8 +87,9 @@ export function outlook(r: Reading, balance: number, now: number, rates: BurnRat
   const marginFor = (hours: number) => Math.min(mmax, Math.max(mmin, mk * Math.sqrt(e * e + r.sigma2 / hours)));
   const margin = marginFor(72);
   const marginCrit = marginFor(24);
-  const warning = cautious ? high : central / (1 + margin);
-  const critical = cautious ? high : Math.min(central / (1 + marginCrit), burst ? burst.runway / (1 + marginCrit) : Infinity);
+  // Leaning to the cautious end takes the margin away in proportion (the cautious end needs none).
+  const warning = leanedW / (1 + margin * (1 - leanW));
+  const critical = Math.min(warning, leanedC / (1 + marginCrit * (1 - leanC)), burst && leanC < 1 ? burst.runway / (1 + marginCrit) : Infinity);
   return { central, low, high, warning, critical, cautious, margin, ratePerHour, levelNow, burst };
 }
 
@@ -79,7 +97,9 @@ export function outlook(r: Reading, balance: number, now: number, rates: BurnRat
  * Seconds until the cumulative expected spend reaches each target (ascending), and the spend expected
  * over the first 24 h. Hour by hour for WALK_HOURS, then at the rate of the last day walked.
  */
-function walk(shape: Shape, levelNow: number, slope: number, now: number, targets: readonly [number, number, number]): [number, number, number, number] {
+function walk<T extends number[]>(shape: Shape, levelNow: number, slope: number, now: number, unsorted: T): [...T, number] {
+  const order = unsorted.map((_, i) => i).sort((a, b) => unsorted[a]! - unsorted[b]!);
+  const targets = order.map((i) => unsorted[i]!);
   const out = targets.map(() => Infinity);
   let spent = 0;
   let spentDay = 0;
@@ -106,7 +126,9 @@ function walk(shape: Shape, levelNow: number, slope: number, now: number, target
   for (; next < targets.length; next++) {
     out[next] = lastDay > 0 ? (end - now + ((targets[next]! - spent) / lastDay) * DAY_MS) / 1000 : Infinity;
   }
-  return [out[0]!, out[1]!, out[2]!, spentDay];
+  const result = new Array<number>(targets.length);
+  order.forEach((i, j) => (result[i] = out[j]!));
+  return [...result, spentDay] as [...T, number];
 }
 
 /** Expected credits over [from, to] at `levelNow` through the shape (hour by hour). */
@@ -179,6 +201,7 @@ export interface Described {
   runwayHighSeconds: number;
   confidence: Confidence;
   cautious: boolean;
+  criticalCautious: boolean;
 }
 
 /** What the forecast rests on, for people: method, evidence, band, and how the alerts decide. */
@@ -192,14 +215,12 @@ export function describe(f: Described): string {
   ];
   if (e.trend) parts.push(`, rising ${fmt(e.trend.perHourPerDay)} credits/h a day over the last ${e.trend.days} days (damped trend)`);
   parts.push(`. Runway ${hrs(f.runwaySeconds)} (band ${hrs(f.runwayLowSeconds)} to ${hrs(f.runwayHighSeconds)}), confidence ${f.confidence}.`);
-  if (f.cautious) {
-    parts.push(
-      ` The evidence is thin (±${pct(e.relativeError)}), so depletion_forecast alerts on the cautious end of the band (${hrs(f.runwayHighSeconds)}): ` +
-        'only when even the slowest spend the evidence allows runs out inside the horizon.',
-    );
-  } else {
-    parts.push(` depletion_forecast alerts ${pct(e.margin)} before each horizon (the forecast's own uncertainty), so the warning comes at least that early.`);
-  }
+  const thin = e.relativeError > WEAK_REL_ERROR ? `the level is known to ±${pct(e.relativeError)} only` : `only ${fmt(e.hoursObserved)} h of history`;
+  const cautiousEnd = `on the cautious end of the band (${hrs(f.runwayHighSeconds)}): ${thin}, so it alerts only when even the slowest spend the evidence allows runs out inside the horizon`;
+  const margin = `${pct(e.margin)} before the horizon (the forecast's own uncertainty), so the alert comes at least that early`;
+  if (f.cautious && f.criticalCautious) parts.push(` depletion_forecast alerts ${cautiousEnd}.`);
+  else if (f.cautious) parts.push(` The warning alerts ${cautiousEnd}; critical alerts ${margin}.`);
+  else parts.push(` depletion_forecast alerts ${margin}.`);
   if (e.burst) parts.push(` Critical also reads the last 1 h and 6 h, both spending ${fmt(e.burst.factor)}× the usual: at that rate the balance lasts ${hrs(e.burst.runway)}.`);
   return parts.join('');
 }
