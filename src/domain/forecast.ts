@@ -129,9 +129,11 @@ export function forecast(h: History, balance: number | null, now: number): Forec
   const recent = windowSpend(h.samples, now - ANOMALY_WINDOW_MS, now);
   const ready = profileReady(h.profile);
   const expectedRecentSpend = recent === null ? null : expectedNormalSpend(h, ready, spanHours, recent.from, recent.to);
-  const base = { rates, recentSpend: recent?.spend ?? null, expectedRecentSpend };
+  const recentSpend = recent?.spend ?? null;
   const none = (runway: number): Forecast => ({
-    ...base,
+    rates,
+    recentSpend,
+    expectedRecentSpend,
     burnRatePerHour: 0,
     runwaySeconds: runway,
     runwayLowSeconds: runway,
@@ -167,7 +169,9 @@ export function forecast(h: History, balance: number | null, now: number): Forec
   const confidence: Confidence = o.cautious.critical && relativeError > CONFIDENCE_REL_ERROR.none ? 'none' : o.cautious.warning ? 'low' : relativeError > CONFIDENCE_REL_ERROR.medium ? 'medium' : 'high';
   const method: ForecastMethod = trend ? 'trend' : shape.kind === 'flat' ? 'rate' : shape.kind;
   return {
-    ...base,
+    rates,
+    recentSpend,
+    expectedRecentSpend,
     burnRatePerHour: o.ratePerHour,
     runwaySeconds: o.central,
     runwayLowSeconds: o.low,

@@ -4,10 +4,10 @@
  * sentence that says what it all rests on.
  */
 import type { BurnRates, Confidence } from './forecast.js';
-import { dampedDays, type Level, type Shape, type Trend } from './usage.js';
+import type { Level, Shape, Trend } from './usage.js';
+import { walk } from './walk.js';
 
 const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
 
 /** Above this relative error of the level the evidence is weak: alerts use the cautious end of the band. */
 export const WEAK_REL_ERROR = 0.1;
@@ -23,8 +23,6 @@ export const BAND_Z = 1.28;
 export const MARGIN = { min: 0.02, max: 0.05 } as const;
 /** The near reading takes over the critical decision when the last 1 h and 6 h both spend this many times what is expected. */
 export const BURST_FACTOR = 1.5;
-/** The walk goes hour by hour this far, then goes on at the rate of its last day. */
-const WALK_HOURS = 240;
 
 export interface Reading {
   level: Level;
@@ -67,14 +65,9 @@ export function outlook(r: Reading, balance: number, now: number, rates: BurnRat
   const leanW = lean(CAUTIOUS_UNTIL_HOURS.warning);
   const leanC = lean(CAUTIOUS_UNTIL_HOURS.critical);
   const k = (z: number) => Math.exp(z * e);
-  const [low, central, high, leanedW, leanedC, spentDay] = walk(r.shape, levelNow, slope, now, [
-    balance / k(BAND_Z),
-    balance,
-    balance * k(BAND_Z),
-    balance * k(BAND_Z * leanW),
-    balance * k(BAND_Z * leanC),
-  ]);
-  const ratePerHour = spentDay / 24;
+  const walked = walk(r.shape, levelNow, slope, now, [balance / k(BAND_Z), balance, balance * k(BAND_Z), balance * k(BAND_Z * leanW), balance * k(BAND_Z * leanC)]);
+  const [low, central, high, leanedW, leanedC] = walked.hours.map((h) => h * 3600) as [number, number, number, number, number];
+  const ratePerHour = walked.day / 24;
 
   const burst = nearBurst(r.shape, levelNow, now, rates, balance);
   const cautious = { warning: leanW > 0, critical: leanC > 0 };
@@ -91,44 +84,6 @@ export function outlook(r: Reading, balance: number, now: number, rates: BurnRat
   const warning = leanedW / (1 + margin * (1 - leanW));
   const critical = Math.min(warning, leanedC / (1 + marginCrit * (1 - leanC)), burst && leanC < 1 ? burst.runway / (1 + marginCrit) : Infinity);
   return { central, low, high, warning, critical, cautious, margin, ratePerHour, levelNow, burst };
-}
-
-/**
- * Seconds until the cumulative expected spend reaches each target (ascending), and the spend expected
- * over the first 24 h. Hour by hour for WALK_HOURS, then at the rate of the last day walked.
- */
-function walk<T extends number[]>(shape: Shape, levelNow: number, slope: number, now: number, unsorted: T): [...T, number] {
-  const order = unsorted.map((_, i) => i).sort((a, b) => unsorted[a]! - unsorted[b]!);
-  const targets = order.map((i) => unsorted[i]!);
-  const out = targets.map(() => Infinity);
-  let spent = 0;
-  let spentDay = 0;
-  let lastDay = 0;
-  let next = 0;
-  let t = now;
-  const end = now + WALK_HOURS * HOUR_MS;
-  while (t < end && (next < targets.length || t < now + DAY_MS)) {
-    const stepEnd = Math.min(end, (Math.floor(t / HOUR_MS) + 1) * HOUR_MS);
-    const mid = (t + stepEnd) / 2;
-    const level = slope === 0 ? levelNow : levelNow + slope * dampedDays((mid - now) / DAY_MS);
-    const rate = Math.max(0, level * shape.at(mid)); // credits/hour
-    const spend = (rate * (stepEnd - t)) / HOUR_MS;
-    while (next < targets.length && spent + spend >= targets[next]!) {
-      out[next] = (t - now + ((targets[next]! - spent) / rate) * HOUR_MS) / 1000;
-      next++;
-    }
-    spent += spend;
-    if (stepEnd - now <= DAY_MS) spentDay = spent;
-    if (stepEnd > end - DAY_MS) lastDay += spend;
-    t = stepEnd;
-  }
-  if (now + DAY_MS > end) spentDay = spent;
-  for (; next < targets.length; next++) {
-    out[next] = lastDay > 0 ? (end - now + ((targets[next]! - spent) / lastDay) * DAY_MS) / 1000 : Infinity;
-  }
-  const result = new Array<number>(targets.length);
-  order.forEach((i, j) => (result[i] = out[j]!));
-  return [...result, spentDay] as [...T, number];
 }
 
 /** Expected credits over [from, to] at `levelNow` through the shape (hour by hour). */
