@@ -26,6 +26,7 @@ const forecastWith = (runwaySeconds: number, extra: Partial<Forecast> = {}): For
   method: 'rate',
   relativeError: 0.03,
   cautious: false,
+  criticalCautious: false,
   evidence: null,
   recentSpend: null,
   expectedRecentSpend: null,
