@@ -36,7 +36,7 @@
  *   Every forecast carries `basis`: one sentence saying what it rests on, for notifications and status.
  */
 import type { History, Sample } from './history.js';
-import { expectedSpendBefore, profileReady } from './profile.js';
+import { expectedSpendBefore, ONE_OFF_FACTOR, profileReady, typicalHourly } from './profile.js';
 import { evidenceOf, outlook, WEAK_REL_ERROR, type Evidence, type Reading } from './runway.js';
 import { FLAT, hourlyDispersion, levelOver, risingTrend, shapeOf, type Level } from './usage.js';
 
@@ -164,7 +164,7 @@ export function forecast(h: History, balance: number | null, now: number): Forec
   const shifted = day !== null && (change < 0 || shape.kind === 'weekly') && Math.abs(change) > LEVEL_SHIFT_Z * Math.hypot(day.relError, long.relError);
   const level = unseenDay(shifted ? day : long, spanHours);
   const reading: Reading = { level, window: shifted ? SHIFT_WINDOW_H : Math.min(LONG_WINDOW_H, spanHours), shifted, trend, shape, sigma2 };
-  const o = outlook(reading, balance, now, rates, spanHours);
+  const o = outlook(reading, balance, now, nearRates(h, now, rates), spanHours);
   const relativeError = level.relError;
   const confidence: Confidence = o.cautious.critical && relativeError > CONFIDENCE_REL_ERROR.none ? 'none' : o.cautious.warning ? 'low' : relativeError > CONFIDENCE_REL_ERROR.medium ? 'medium' : 'high';
   const method: ForecastMethod = trend ? 'trend' : shape.kind === 'flat' ? 'rate' : shape.kind;
@@ -228,6 +228,24 @@ function inside(samples: readonly Sample[], from: number, to: number): [number, 
     return lo;
   };
   return [firstIndex((s) => s.t >= from), firstIndex((s) => s.t > to)];
+}
+
+/**
+ * The 1 h and 6 h rates less any one-off charge in them (a single drop beyond ONE_OFF_FACTOR typical
+ * hours: a rental charged at once is not a burst to extrapolate).
+ */
+function nearRates(h: History, now: number, rates: BurnRates): { '1h': number; '6h': number } {
+  const cap = ONE_OFF_FACTOR * typicalHourly(h.profile);
+  if (!Number.isFinite(cap)) return rates;
+  const [i, j] = inside(h.samples, now - BURN_WINDOWS['6h'], now);
+  let max6 = 0;
+  let max1 = 0;
+  for (let k = i + 1; k < j; k++) {
+    const drop = h.samples[k]!.consumed - h.samples[k - 1]!.consumed;
+    if (drop > max6) max6 = drop;
+    if (drop > max1 && h.samples[k - 1]!.t >= now - BURN_WINDOWS['1h']) max1 = drop;
+  }
+  return { '1h': rates['1h'] - Math.max(0, max1 - cap), '6h': rates['6h'] - Math.max(0, max6 - cap) / 6 };
 }
 
 /** At least MIN_RUNWAY_EVIDENCE samples over its span inside the last 24 h, with net spend. */

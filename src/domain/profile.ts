@@ -22,13 +22,23 @@ export const RECENT_HOURS = HOURS_PER_WEEK;
 export const DAYS_KEPT = 14;
 const DAY_MS = 24 * HOUR_MS;
 
-/** One closed hour: epoch hour index, credits spent, charges counted, milliseconds observed. */
+/**
+ * One closed hour: epoch hour index, credits spent, charges counted, milliseconds observed, and the part
+ * of its spend that was a one-off (a single charge above ONE_OFF_FACTOR × a typical hour's spend, like the
+ * monthly rental of numbers): spend, but not a rate to extrapolate.
+ */
 export interface HourTotal {
   readonly hour: number;
   readonly consumed: number;
   readonly charges: number;
   readonly observedMs: number;
+  readonly oneOff?: number;
 }
+
+/** A single charge above this many typical hours' spend is a one-off (see HourTotal). */
+export const ONE_OFF_FACTOR = 10;
+/** Closed hours (of the last 72) a typical hour needs before anything is called a one-off. */
+const MIN_TYPICAL_HOURS = 12;
 
 /** One UTC day (epoch day index) as the sum of its closed hours. */
 export interface DayTotal {
@@ -45,7 +55,7 @@ export interface WeeklyProfile {
   readonly prior: readonly (number | null)[];
   readonly updatedHour: readonly (number | null)[];
   /** The hour being accumulated: epoch hour index, spend and observed time so far. */
-  readonly open: { readonly hour: number; readonly consumed: number; readonly observedMs: number; readonly charges?: number } | null;
+  readonly open: { readonly hour: number; readonly consumed: number; readonly observedMs: number; readonly charges?: number; readonly maxCharge?: number } | null;
   /** The last RECENT_HOURS closed hours, oldest first (hours with nothing observed are absent). */
   readonly recent: readonly HourTotal[];
   /** The last DAYS_KEPT days' totals of closed hours, oldest first. */
@@ -78,7 +88,13 @@ export function addSpend(p: WeeklyProfile, from: number, to: number, consumed: n
     if (spread) {
       const share = consumed * ((end - t) / (to - from));
       const charge = end === to && consumed > 0 ? 1 : 0;
-      open = { hour, consumed: (open?.consumed ?? 0) + share, observedMs: (open?.observedMs ?? 0) + (end - t), charges: (open?.charges ?? 0) + charge };
+      open = {
+        hour,
+        consumed: (open?.consumed ?? 0) + share,
+        observedMs: (open?.observedMs ?? 0) + (end - t),
+        charges: (open?.charges ?? 0) + charge,
+        maxCharge: Math.max(open?.maxCharge ?? 0, charge ? consumed : 0),
+      };
     }
     t = end;
   }
@@ -91,11 +107,12 @@ const buckets = (xs: readonly (number | null)[]): (number | null)[] =>
   xs.length === HOURS_PER_WEEK ? [...xs] : new Array<number | null>(HOURS_PER_WEEK).fill(null);
 
 function close(p0: Learnt, open: NonNullable<WeeklyProfile['open']>): Learnt {
-  const p = record(p0, open);
+  const oneOff = oneOffPart(p0, open);
+  const p = record(p0, open, oneOff);
   if (open.observedMs < MIN_OBSERVED_MS) return p;
   const [rates, prior, updatedHour] = [buckets(p.rates), buckets(p.prior), buckets(p.updatedHour)];
   const h = (open.hour + 72) % HOURS_PER_WEEK;
-  const observed = open.consumed / (open.observedMs / HOUR_MS);
+  const observed = (open.consumed - oneOff) / (open.observedMs / HOUR_MS);
   const old = rates[h] ?? null;
   prior[h] = old;
   updatedHour[h] = open.hour;
@@ -104,16 +121,45 @@ function close(p0: Learnt, open: NonNullable<WeeklyProfile['open']>): Learnt {
 }
 
 /** The closed hour appended to the recent hours and added to its day's total; both bounded. */
-function record(p: Learnt, open: NonNullable<WeeklyProfile['open']>): Learnt {
-  const hour: HourTotal = { hour: open.hour, consumed: open.consumed, charges: open.charges ?? 0, observedMs: open.observedMs };
+function record(p: Learnt, open: NonNullable<WeeklyProfile['open']>, oneOff: number): Learnt {
+  const hour: HourTotal = { hour: open.hour, consumed: open.consumed, charges: open.charges ?? 0, observedMs: open.observedMs, oneOff };
   const oldest = open.hour - RECENT_HOURS;
   const recent = [...(p.recent ?? []).filter((x) => x.hour > oldest && x.hour < open.hour), hour];
   const day = Math.floor((open.hour * HOUR_MS) / DAY_MS);
   const days = (p.days ?? []).filter((d) => d.day > day - DAYS_KEPT && d.day <= day);
   const last = days.at(-1);
-  if (last && last.day === day) days[days.length - 1] = { day, consumed: last.consumed + open.consumed, observedMs: last.observedMs + open.observedMs };
-  else days.push({ day, consumed: open.consumed, observedMs: open.observedMs });
+  const regular = open.consumed - oneOff; // the trend reads rates: a one-off is not one
+  if (last && last.day === day) days[days.length - 1] = { day, consumed: last.consumed + regular, observedMs: last.observedMs + open.observedMs };
+  else days.push({ day, consumed: regular, observedMs: open.observedMs });
   return { ...p, recent, days };
+}
+
+/** Spend of a closed hour less its one-off part: what rates are read from. */
+export const regularSpend = (h: HourTotal): number => h.consumed - (h.oneOff ?? 0);
+
+const typicals = new WeakMap<readonly HourTotal[], number>();
+
+/**
+ * A typical hour's spend (credits/hour): the 75th percentile of the regular spend rate of the last 72
+ * closed hours observed for at least half an hour (the upper quartile, so that a business's peak hours are
+ * typical, not its nights); Infinity with fewer than MIN_TYPICAL_HOURS of them or none spending.
+ */
+export function typicalHourly(p: Pick<WeeklyProfile, 'recent'>): number {
+  const known = typicals.get(p.recent);
+  if (known !== undefined) return known;
+  const newest = p.recent.at(-1)?.hour ?? 0;
+  const rates = p.recent.filter((h) => h.hour > newest - 72 && h.observedMs >= MIN_OBSERVED_MS).map((h) => regularSpend(h) / (h.observedMs / HOUR_MS));
+  rates.sort((a, b) => a - b);
+  const q = rates.length >= MIN_TYPICAL_HOURS ? rates[Math.floor(0.75 * (rates.length - 1))]! : 0;
+  const value = q > 0 ? q : Infinity;
+  typicals.set(p.recent, value);
+  return value;
+}
+
+/** The one-off part of an hour's spend: its largest charge beyond ONE_OFF_FACTOR typical hours. */
+export function oneOffPart(p: Pick<WeeklyProfile, 'recent'>, open: NonNullable<WeeklyProfile['open']>): number {
+  const cap = ONE_OFF_FACTOR * typicalHourly(p);
+  return Math.min(open.consumed, Math.max(0, (open.maxCharge ?? 0) - cap));
 }
 
 /** True once every hour of the week has been observed at least once. */

@@ -55,7 +55,7 @@ export interface Outlook {
 }
 
 /** Runways for the balance, the band, and the per-severity decisions. */
-export function outlook(r: Reading, balance: number, now: number, rates: BurnRates, spanHours: number): Outlook {
+export function outlook(r: Reading, balance: number, now: number, rates: Pick<BurnRates, '1h' | '6h'>, spanHours: number): Outlook {
   const e = r.level.relError;
   const slope = r.trend?.perHourPerDay ?? 0;
   // The level was read over a window centred window/2 ago: with a trend, bring it forward to now.
@@ -98,7 +98,7 @@ function expectedOver(shape: Shape, levelNow: number, from: number, to: number):
 }
 
 /** The burst both short windows agree on (the smaller of the two excesses), or null. */
-function nearBurst(shape: Shape, levelNow: number, now: number, rates: BurnRates, balance: number): Outlook['burst'] {
+function nearBurst(shape: Shape, levelNow: number, now: number, rates: Pick<BurnRates, '1h' | '6h'>, balance: number): Outlook['burst'] {
   const r1 = rates['1h'];
   const r6 = rates['6h'];
   if (!(r1 > 0) || !(r6 > 0)) return null;

@@ -3,7 +3,7 @@
  * recent hours with its standard error, and a damped trend on the daily totals. Everything here reads
  * the bounded usage record of src/domain/profile.ts (168 closed hours, 14 days, the weekly pattern).
  */
-import { hourOfWeek, profileReady, type DayTotal, type HourTotal, type WeeklyProfile } from './profile.js';
+import { hourOfWeek, oneOffPart, profileReady, regularSpend, type DayTotal, type HourTotal, type WeeklyProfile } from './profile.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -48,7 +48,7 @@ function learnShape(p: WeeklyProfile, weekly: boolean): Shape {
   const spent = new Array<number>(24).fill(0);
   const seen = new Array<number>(24).fill(0);
   for (const h of p.recent) {
-    spent[h.hour % 24]! += h.consumed;
+    spent[h.hour % 24]! += regularSpend(h);
     seen[h.hour % 24]! += h.observedMs;
   }
   if (seen.some((ms) => ms < MIN_OBSERVED_PER_HOUR_OF_DAY_MS)) return FLAT;
@@ -106,16 +106,17 @@ export function levelOver(p: WeeklyProfile, now: number, windowHours: number, sh
   let charges = 0;
   let hours = 0;
   let weight = 0;
-  const add = (x: Pick<HourTotal, 'hour' | 'consumed' | 'observedMs'> & { charges?: number }) => {
+  const add = (x: HourTotal) => {
     if (x.hour <= nowHour - windowHours || x.hour > nowHour) return;
     const h = x.observedMs / HOUR_MS;
-    spend += x.consumed;
+    spend += regularSpend(x);
     charges += x.charges ?? 0;
     hours += h;
     weight += Math.max(MIN_SHAPE, shape.at(x.hour * HOUR_MS + HOUR_MS / 2)) * h;
   };
   for (let i = p.recent.length - 1; i >= 0 && p.recent[i]!.hour > nowHour - windowHours; i--) add(p.recent[i]!);
-  if (p.open) add(p.open);
+  const o = p.open;
+  if (o) add({ hour: o.hour, consumed: o.consumed, observedMs: o.observedMs, charges: o.charges ?? 0, oneOff: oneOffPart(p, o) });
   if (hours <= 0 || weight <= 0) return null;
   const relError = Math.max(MIN_REL_ERROR, Math.sqrt(1 / Math.max(1, charges) + sigma2 / Math.max(hours, 1 / 60)));
   return { perHour: spend / weight, relError, spend, charges, hours };
@@ -144,8 +145,9 @@ function dispersionOf(p: WeeklyProfile, nowHour: number, shape: Shape): number {
     const s = shape.at(h.hour * HOUR_MS + HOUR_MS / 2);
     if (h.observedMs < 45 * 60_000 || s < 0.25) continue;
     const w = s * (h.observedMs / HOUR_MS);
-    const size = h.charges > 0 ? h.consumed / h.charges : 0;
-    xs.push({ hour: h.hour, x: h.consumed / w, poisson: (h.consumed * size) / (w * w) });
+    const c = regularSpend(h);
+    const size = h.charges > 0 ? c / h.charges : 0;
+    xs.push({ hour: h.hour, x: c / w, poisson: (c * size) / (w * w) });
   }
   const prior = PRIOR_HOURLY_SIGMA ** 2;
   let sumSq = 0;
