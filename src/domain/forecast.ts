@@ -79,8 +79,8 @@ export const CONFIDENCE_REL_ERROR = { none: 0.3, low: WEAK_REL_ERROR, medium: 0.
 export const UNSEEN_DAY_SIGMA = 0.35;
 /** Window of the spend_anomaly comparison. */
 export const ANOMALY_WINDOW_MS = 3 * HOUR_MS;
-/** The long window of the level (hours), and the recent one a level shift is read from. */
-const LONG_WINDOW_H = 72;
+/** The long window of the level (a week, or the whole history if shorter), and the recent one a level shift is read from. */
+const LONG_WINDOW_H = 168;
 const SHIFT_WINDOW_H = 24;
 /** The last 24 h replace the long window when they differ from it by this many standard errors. */
 const LEVEL_SHIFT_Z = 3;

@@ -12,17 +12,24 @@ const HOUR_MS = 3_600_000;
 /** Above this relative error of the level the evidence is weak: alerts use the cautious end of the band. */
 export const WEAK_REL_ERROR = 0.1;
 /**
- * History before which a severity decides on the cautious end of the band, and after which on the central
- * runway (less its margin), sliding in between: a third of its default horizon, then as long again. A
- * healthy new wallet's first hours drift like a random walk, and the warning horizon is the far one.
+ * History before which the warning decides on the cautious end of the band, and after which on the
+ * central runway (less its margin), sliding in between: a healthy new wallet's first hours drift like a
+ * random walk, and 72 h is far. Critical (24 h) decides on the central runway as soon as the level is
+ * known to ±CRITICAL_CAUTIOUS_ABOVE: a wallet that runs dry in 12 h must page in its first hour, and a
+ * healthy one is 4 × 24 h from empty — no first-hour reading is that far off.
  */
-export const CAUTIOUS_UNTIL_HOURS = { warning: [24, 48], critical: [8, 16] } as const;
+export const CAUTIOUS_UNTIL_HOURS = { warning: [24, 48] } as const;
+export const CRITICAL_CAUTIOUS_ABOVE = 0.7;
 /** The band is level × e^(±Z·relErr): Z = 1.28, an 80 % interval (the cautious end: a 90 % lower bound of the rate). */
 export const BAND_Z = 1.28;
-/** The alert margin is the level's relative error, kept within these bounds. */
-export const MARGIN = { min: 0.02, max: 0.05 } as const;
-/** The near reading takes over the critical decision when the last 1 h and 6 h both spend this many times what is expected. */
-export const BURST_FACTOR = 1.5;
+/** The alert margin: the uncertainty of the level and of the spend to come inside the horizon, kept within these bounds. */
+export const MARGIN = { min: 0.04, max: 0.08 } as const;
+/**
+ * The near reading takes over the critical decision when the last 1 h and 6 h both spend this many times
+ * what is expected: the SRE workbook's burn rate for its 6 h page window. Lower factors page on every
+ * campaign hour and noisy 6 h window.
+ */
+export const BURST_FACTOR = 6;
 
 export interface Reading {
   level: Level;
@@ -61,9 +68,12 @@ export function outlook(r: Reading, balance: number, now: number, rates: Pick<Bu
   // The level was read over a window centred window/2 ago: with a trend, bring it forward to now.
   const levelNow = r.level.perHour + slope * (r.window / 2 / 24);
   // How far toward the cautious end each severity decides: all the way on thin evidence, none on a long history.
-  const lean = ([from, to]: readonly [number, number]) => (e > WEAK_REL_ERROR ? 1 : Math.min(1, Math.max(0, (to - spanHours) / (to - from))));
+  const clamp01 = (x: number) => Math.min(1, Math.max(0, x));
+  // Fully cautious once the level is known to worse than twice WEAK_REL_ERROR, sliding from WEAK_REL_ERROR.
+  const byError = clamp01((e - WEAK_REL_ERROR) / WEAK_REL_ERROR);
+  const lean = ([from, to]: readonly [number, number]) => Math.max(byError, clamp01((to - spanHours) / (to - from)));
   const leanW = lean(CAUTIOUS_UNTIL_HOURS.warning);
-  const leanC = lean(CAUTIOUS_UNTIL_HOURS.critical);
+  const leanC = clamp01((e - CRITICAL_CAUTIOUS_ABOVE) / 0.25);
   const k = (z: number) => Math.exp(z * e);
   const walked = walk(r.shape, levelNow, slope, now, [balance / k(BAND_Z), balance, balance * k(BAND_Z), balance * k(BAND_Z * leanW), balance * k(BAND_Z * leanC)]);
   const [low, central, high, leanedW, leanedC] = walked.hours.map((h) => h * 3600) as [number, number, number, number, number];
@@ -73,11 +83,7 @@ export function outlook(r: Reading, balance: number, now: number, rates: Pick<Bu
   const cautious = { warning: leanW > 0, critical: leanC > 0 };
   // The margin per horizon: the uncertainty of the level and of the spend still to come inside the
   // horizon (hourly over-dispersion averages out over its hours), kept within MARGIN.
-  const T = (globalThis as any).TUNE ?? {};
-  const mk = T.mk ?? 1;
-  const mmax = T.mmax ?? MARGIN.max;
-  const mmin = T.mmin ?? MARGIN.min;
-  const marginFor = (hours: number) => Math.min(mmax, Math.max(mmin, mk * Math.sqrt(e * e + r.sigma2 / hours)));
+  const marginFor = (hours: number) => Math.min(MARGIN.max, Math.max(MARGIN.min, Math.sqrt(e * e + r.sigma2 / hours)));
   const margin = marginFor(72);
   const marginCrit = marginFor(24);
   // Leaning to the cautious end takes the margin away in proportion (the cautious end needs none).

@@ -42,20 +42,42 @@ export function shapeOf(p: WeeklyProfile, weekly = true): Shape {
  */
 function learnShape(p: WeeklyProfile, weekly: boolean): Shape {
   if (weekly && profileReady(p)) {
-    const rel = shrunk(p.rates.map((r) => r ?? 0), PRIOR_HOURLY_SIGMA ** 2);
+    const rates = p.rates.map((r) => r ?? 0);
+    const rel = shrunk(dayTimesHour(rates), PRIOR_HOURLY_SIGMA ** 2);
     return rel ? { kind: 'weekly', at: (t) => rel[hourOfWeek(t)]! } : FLAT;
   }
   const spent = new Array<number>(24).fill(0);
   const seen = new Array<number>(24).fill(0);
+  let charges = 0;
   for (const h of p.recent) {
     spent[h.hour % 24]! += regularSpend(h);
     seen[h.hour % 24]! += h.observedMs;
+    charges += h.charges;
   }
   if (seen.some((ms) => ms < MIN_OBSERVED_PER_HOUR_OF_DAY_MS)) return FLAT;
   const rates = spent.map((c, i) => c / (seen[i]! / HOUR_MS));
   const days = Math.min(...seen) / HOUR_MS; // observations behind the least-known hour of the day
-  const rel = shrunk(rates, PRIOR_HOURLY_SIGMA ** 2 / days);
+  // Each hour of the day's noise: its over-dispersion over the days seen, and 1/n for its n charges.
+  const rel = shrunk(rates, PRIOR_HOURLY_SIGMA ** 2 / days + 24 / Math.max(1, charges));
   return rel ? { kind: 'daily', at: (t) => rel[Math.floor(t / HOUR_MS) % 24]! } : FLAT;
+}
+
+
+/**
+ * The weekly pattern as a day-of-week factor × an hour-of-day factor (7 + 24 numbers instead of 168): each
+ * hour of the week has been seen about once, so its own bucket is mostly noise; the day's total and the
+ * hour's profile across the week are each read from many buckets.
+ */
+function dayTimesHour(rates: readonly number[]): number[] {
+  const day = new Array<number>(7).fill(0);
+  const hour = new Array<number>(24).fill(0);
+  let total = 0;
+  rates.forEach((r, i) => {
+    day[Math.floor(i / 24)]! += r;
+    hour[i % 24]! += r;
+    total += r;
+  });
+  return total > 0 ? rates.map((_, i) => (day[Math.floor(i / 24)]! * hour[i % 24]!) / total) : [...rates];
 }
 
 /**
@@ -178,19 +200,21 @@ export interface Trend {
 }
 
 /** Days of totals the trend needs, and uses at most. */
-export const TREND_DAYS = { min: 4, max: 7 } as const;
+export const TREND_DAYS = { min: 6, max: 7 } as const;
 /** Damping per day (Gardner & McKenzie's φ): the trend adds b·φ + b·φ² + … — about 9 days' worth at most. */
 export const TREND_DAMPING = 0.9;
 /** A day counts toward the trend once this much of it was observed. */
 const MIN_DAY_OBSERVED_MS = 20 * HOUR_MS;
 
 /**
- * A rising trend in the daily totals, or null. Only a rise counts, and only a clear one:
- * a least-squares slope at least TREND_T standard errors above 0, with at least two thirds of the day-to-
- * day changes rising, so a quiet weekend, a stopped service or one busy day never becomes a trend (a
- * falling trend would lengthen the runway: the level windows see a drop soon enough).
+ * A rising trend in the daily totals, or null. Only a rise counts, and only a steady one: Kendall's τ over
+ * the days (the share of day pairs where the later one spends more, less the share where it spends less)
+ * at least TREND_TAU, and the slope is Theil–Sen's (the median of the pairwise slopes). A step — a busy
+ * weekend after quiet weekdays, a new customer — has τ ≈ 0.5 and a median slope near 0, so it never
+ * becomes a trend; nor does a stopped service or one busy day (a falling trend would lengthen the runway:
+ * the level windows see a drop soon enough).
  */
-const TREND_T = 2.5;
+const TREND_TAU = 0.75;
 const trends = new WeakMap<readonly DayTotal[], { today: number; value: Trend | null }>();
 
 export function risingTrend(p: WeeklyProfile, now: number): Trend | null {
@@ -205,19 +229,22 @@ export function risingTrend(p: WeeklyProfile, now: number): Trend | null {
 function trendOf(p: WeeklyProfile, today: number): Trend | null {
   const days = p.days.filter((d) => d.day < today && d.day >= today - TREND_DAYS.max && d.observedMs >= MIN_DAY_OBSERVED_MS);
   if (days.length < TREND_DAYS.min) return null;
-  // Credits/hour of each day, as they are: a weekly pattern (quiet weekends) fails the two-thirds rule.
-  const pts = days.map((d) => ({ x: d.day, y: d.consumed / (d.observedMs / HOUR_MS) }));
-  const n = pts.length;
-  const mx = pts.reduce((a, p) => a + p.x, 0) / n;
-  const my = pts.reduce((a, p) => a + p.y, 0) / n;
-  const sxx = pts.reduce((a, p) => a + (p.x - mx) ** 2, 0);
-  const b = pts.reduce((a, p) => a + (p.x - mx) * (p.y - my), 0) / sxx;
-  const residual = pts.reduce((a, p) => a + (p.y - my - b * (p.x - mx)) ** 2, 0);
-  const se = Math.sqrt(residual / (n - 2) / sxx);
-  let rising = 0;
-  for (let i = 1; i < n; i++) if (pts[i]!.y > pts[i - 1]!.y) rising++;
-  if (!(b > 0) || b < TREND_T * se || rising < (2 / 3) * (n - 1)) return null;
-  return { perHourPerDay: b, days: n };
+  const pts = days.map((d) => ({ x: d.day, y: d.consumed / (d.observedMs / HOUR_MS) })); // credits/hour of each day
+  const slopes: number[] = [];
+  let concordant = 0;
+  for (let i = 0; i < pts.length; i++) {
+    for (let j = i + 1; j < pts.length; j++) {
+      const dy = pts[j]!.y - pts[i]!.y;
+      concordant += Math.sign(dy);
+      slopes.push(dy / (pts[j]!.x - pts[i]!.x));
+    }
+  }
+  const tau = concordant / slopes.length;
+  slopes.sort((a, b) => a - b);
+  const mid = slopes.length >> 1;
+  const b = slopes.length % 2 ? slopes[mid]! : (slopes[mid - 1]! + slopes[mid]!) / 2;
+  if (tau < TREND_TAU || !(b > 0)) return null;
+  return { perHourPerDay: b, days: pts.length };
 }
 
 /** What a damped trend adds to the level `days` ahead, in days of slope: ∫₀^days φ^s ds. */
