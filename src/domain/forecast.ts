@@ -4,40 +4,46 @@
  * DESIGN (issue 9: a forecast people trust)
  *
  *   Evidence. Every closed hour of the last week is kept with its spend, its number of charges (sample-
- *   to-sample drops) and how long it was observed, plus 14 daily totals and the weekly pattern
+ *   to-sample drops), how long it was observed and its one-off part (a single charge above 10 typical
+ *   hours, like a monthly rental: spend, not a rate), plus 14 daily totals and the weekly pattern
  *   (profile.ts; bounded). A spend LEVEL is read over a window as spend ÷ the pattern's weight of the
  *   hours observed (credits per average hour), with a relative standard error from the evidence:
  *       relErr² = 1/n (Poisson count of charges) + σ²/hours (over-dispersion of hourly spend: σ² from the
  *                 successive differences of the last 48 hours, shrunk toward 0.3² by 6 hours)
- *   so 20 charges over 10 minutes say "±50 %", 2 000 over three days say "±3 %" (usage.ts).
+ *                 + 0.35² × the unseen fraction of the first day
+ *   so 20 charges over 10 minutes say "±50 %", 2 000 over a week "±3 %" (usage.ts).
  *
  *   Shape. flat before a day is known; `daily` (hour of day, from the last week's hours) once every hour
- *   of the day was seen; `weekly` once every hour of the week was (a quiet night or weekend is then
- *   expected, not extrapolated).
+ *   of the day was seen; `weekly` (a day-of-week × hour-of-day model of the weekly pattern) once every
+ *   hour of the week was. A shape whose spread is no more than its noise is shrunk to flat.
  *
- *   Level. The long window (72 h, or the whole history if shorter) unless the last 24 h differ from it by
- *   more than LEVEL_SHIFT_Z standard errors (a service switched on or off): then the last 24 h. A damped
- *   trend (usage.ts: least squares on up to 7 daily totals, only a clear rise, φ = 0.9 per day) lifts it
- *   — method `trend`.
+ *   Level. The long window (a week, or the whole history if shorter) unless the last 24 h differ from it
+ *   by more than LEVEL_SHIFT_Z standard errors: then the last 24 h (a drop at once; a rise only once the
+ *   weekly pattern is known). A damped trend (usage.ts: Theil–Sen slope of up to 7 daily totals, only a
+ *   steady rise — Kendall's τ ≥ 0.75 over ≥ 6 days —, φ = 0.9 per day) lifts it: method `trend`.
  *
- *   Runway. Walked hour by hour: the time the cumulative expected spend level(t) × shape(t) reaches the
- *   balance. The band (runway low/high) is the same walk at level × e^(±Z·relErr), an 80 % interval.
+ *   Runway. The time the cumulative expected spend level(t) × shape(t) reaches the balance (walk.ts: a
+ *   binary search over per-hour sums). The band (runway low/high) is the same at level × e^(±1.28·relErr),
+ *   an 80 % interval.
  *
  *   Decision, per severity (rules.ts compares these with the horizons):
  *     - warning rests on the long-window forecast only: a burst that ends is spend_anomaly's business.
  *     - critical also takes the NEAR reading, but only when the last 1 h AND the last 6 h both spend at
- *       least BURST_FACTOR × what the level and the pattern expect of them (multi-window, multi-burn-
+ *       least BURST_FACTOR (6) × what the level and the pattern expect of them (multi-window, multi-burn-
  *       rate, as in Google's SRE workbook): a one-hour spike does not agree with its 6 h window.
- *     - strong evidence (relErr ≤ WEAK_REL_ERROR): the central runway ÷ (1 + margin), the margin being
- *       the forecast's own uncertainty (relErr, kept within MARGIN), so the user gets at least the
- *       horizon asked for rather than a coin toss at it.
- *     - weak evidence (a short history, few charges): the CAUTIOUS end of the band, runway high — the
- *       slowest spend the evidence allows must still run out inside the horizon before it alerts.
- *   Every forecast carries `basis`: one sentence saying what it rests on, for notifications and status.
+ *     - strong evidence: the central runway ÷ (1 + margin), the margin being the forecast's own
+ *       uncertainty (relErr and σ²/horizon, kept within 4–8 %), so the user gets at least the horizon
+ *       asked for rather than a coin toss at it.
+ *     - thin evidence: toward the CAUTIOUS end of the band, runway high — the slowest spend the evidence
+ *       allows. The warning leans on it fully through the first 24 h of history (sliding to the centre by
+ *       48 h) and whenever relErr > 20 % (from 10 %); critical only while relErr > 70 %: a wallet running
+ *       dry in 12 h must page in its first hour, and a healthy one is 4 horizons from empty.
+ *   Every forecast carries its `evidence`; runway.ts's describe() says in words what it rests on, for
+ *   notifications and /api/status.
  */
 import type { History, Sample } from './history.js';
 import { expectedSpendBefore, ONE_OFF_FACTOR, profileReady, typicalHourly } from './profile.js';
-import { evidenceOf, outlook, WEAK_REL_ERROR, type Evidence, type Reading } from './runway.js';
+import { evidenceOf, outlook, type Evidence, type Reading } from './runway.js';
 import { FLAT, hourlyDispersion, levelOver, risingTrend, shapeOf, type Level } from './usage.js';
 
 export const BURN_WINDOWS = { '1h': 3_600_000, '6h': 6 * 3_600_000, '24h': 24 * 3_600_000 } as const;
@@ -67,11 +73,10 @@ export type Confidence = 'none' | 'low' | 'medium' | 'high';
 export const CONFIDENCES: readonly Confidence[] = ['none', 'low', 'medium', 'high'];
 
 /**
- * Confidence: none while even critical rests on the cautious end and the level is known to worse than
- * ±30 %; low while the warning rests on the cautious end (under a day of history, or worse than
- * ±WEAK_REL_ERROR); medium above ±5 %; high below.
+ * Confidence: none while even critical leans to the cautious end; low while the warning does (under two
+ * days of history, or a level known to worse than ±10 %: runway.ts); medium above ±5 %; high below.
  */
-export const CONFIDENCE_REL_ERROR = { none: 0.3, low: WEAK_REL_ERROR, medium: 0.05 } as const;
+export const CONFIDENCE_REL_ERROR = { medium: 0.05 } as const;
 /**
  * Before a whole day has been seen, the hours not yet seen may differ from those seen (a business day's
  * evening, a night): the level's relative error gets this σ for the unseen fraction of the day.
@@ -166,7 +171,7 @@ export function forecast(h: History, balance: number | null, now: number): Forec
   const reading: Reading = { level, window: shifted ? SHIFT_WINDOW_H : Math.min(LONG_WINDOW_H, spanHours), shifted, trend, shape, sigma2 };
   const o = outlook(reading, balance, now, nearRates(h, now, rates), spanHours);
   const relativeError = level.relError;
-  const confidence: Confidence = o.cautious.critical && relativeError > CONFIDENCE_REL_ERROR.none ? 'none' : o.cautious.warning ? 'low' : relativeError > CONFIDENCE_REL_ERROR.medium ? 'medium' : 'high';
+  const confidence: Confidence = o.cautious.critical ? 'none' : o.cautious.warning ? 'low' : relativeError > CONFIDENCE_REL_ERROR.medium ? 'medium' : 'high';
   const method: ForecastMethod = trend ? 'trend' : shape.kind === 'flat' ? 'rate' : shape.kind;
   return {
     rates,

@@ -64,7 +64,7 @@ export function createMetrics(account: string) {
     }),
     confidence: new Gauge({
       name: 'telephony_wallet_forecast_confidence',
-      help: 'Confidence of the runway forecast by the evidence it rests on: 0 none (level known to worse than ±30 %), 1 low (under a day of history or worse than ±10 %: alerts use the cautious end), 2 medium (worse than ±5 %), 3 high.',
+      help: 'Confidence of the runway forecast by the evidence it rests on: 0 none (even critical leans to the cautious end), 1 low (the warning leans to the cautious end: under two days of history or a level worse than ±10 %), 2 medium (worse than ±5 %), 3 high.',
       labelNames: ['account'] as const,
       registers,
     }),
