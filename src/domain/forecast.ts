@@ -32,12 +32,14 @@
  *       least BURST_FACTOR (6) × what the level and the pattern expect of them (multi-window, multi-burn-
  *       rate, as in Google's SRE workbook): a one-hour spike does not agree with its 6 h window.
  *     - strong evidence: the central runway ÷ (1 + margin), the margin being the forecast's own
- *       uncertainty (relErr and σ²/horizon, kept within 4–8 %), so the user gets at least the horizon
+ *       uncertainty (relErr and σ²/horizon, kept within 5–8 %), so the user gets at least the horizon
  *       asked for rather than a coin toss at it.
  *     - thin evidence: toward the CAUTIOUS end of the band, runway high — the slowest spend the evidence
  *       allows. The warning leans on it fully through the first 24 h of history (sliding to the centre by
  *       48 h) and whenever relErr > 20 % (from 10 %); critical only while relErr > 70 %: a wallet running
  *       dry in 12 h must page in its first hour, and a healthy one is 4 horizons from empty.
+ *     - once firing, the hysteresis is widened by 4 × relErr (at most +50 %, rules.ts): a reading that
+ *       wobbles by its own uncertainty around the horizon does not resolve and re-fire as a new alert.
  *   Every forecast carries its `evidence`; runway.ts's describe() says in words what it rests on, for
  *   notifications and /api/status.
  */

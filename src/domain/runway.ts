@@ -23,7 +23,7 @@ export const CRITICAL_CAUTIOUS_ABOVE = 0.7;
 /** The band is level × e^(±Z·relErr): Z = 1.28, an 80 % interval (the cautious end: a 90 % lower bound of the rate). */
 export const BAND_Z = 1.28;
 /** The alert margin: the uncertainty of the level and of the spend to come inside the horizon, kept within these bounds. */
-export const MARGIN = { min: 0.04, max: 0.08 } as const;
+export const MARGIN = { min: 0.05, max: 0.08 } as const;
 /**
  * The near reading takes over the critical decision when the last 1 h and 6 h both spend this many times
  * what is expected: the SRE workbook's burn rate for its 6 h page window. Lower factors page on every

@@ -24,7 +24,7 @@ const forecastWith = (runwaySeconds: number, extra: Partial<Forecast> = {}): For
   criticalAlertRunwaySeconds: runwaySeconds,
   confidence: 'high',
   method: 'rate',
-  relativeError: 0.03,
+  relativeError: null,
   cautious: false,
   criticalCautious: false,
   evidence: null,
@@ -330,4 +330,10 @@ test('depletion_forecast compares each severity with its own decision runway, no
   assert.equal(rule({ alertRunwaySeconds: 26 * HOUR_S, criticalAlertRunwaySeconds: 26 * HOUR_S }, 'critical'), 'warning');
   assert.equal(rule({ alertRunwaySeconds: 74 * HOUR_S, criticalAlertRunwaySeconds: 74 * HOUR_S }, 'warning'), 'warning');
   assert.equal(rule({ alertRunwaySeconds: 76 * HOUR_S, criticalAlertRunwaySeconds: 76 * HOUR_S }, 'warning'), null);
+  // A noisier forecast holds longer: ±5 % widens the 5 % hysteresis by 4 × 5 % (a wobble must not resolve and re-fire).
+  assert.equal(rule({ alertRunwaySeconds: 85 * HOUR_S, criticalAlertRunwaySeconds: 85 * HOUR_S, relativeError: 0.05 }, 'warning'), 'warning');
+  assert.equal(rule({ alertRunwaySeconds: 91 * HOUR_S, criticalAlertRunwaySeconds: 91 * HOUR_S, relativeError: 0.05 }, 'warning'), null);
+  assert.equal(rule({ alertRunwaySeconds: 28 * HOUR_S, criticalAlertRunwaySeconds: 28 * HOUR_S, relativeError: 0.05 }, 'critical'), 'critical');
+  // …but never by more than 50 %: a top-up still resolves a thin-evidence alert.
+  assert.equal(rule({ alertRunwaySeconds: 120 * HOUR_S, criticalAlertRunwaySeconds: 120 * HOUR_S, relativeError: 0.4 }, 'warning'), null);
 });
