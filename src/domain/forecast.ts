@@ -46,7 +46,7 @@
 import type { History, Sample } from './history.js';
 import { expectedSpendBefore, ONE_OFF_FACTOR, profileReady, typicalHourly } from './profile.js';
 import { evidenceOf, outlook, type Evidence, type Reading } from './runway.js';
-import { FLAT, hourlyDispersion, levelOver, risingTrend, shapeOf, type Level } from './usage.js';
+import { dispersion, FLAT, levelOver, risingTrend, shapeOf, type Level } from './usage.js';
 
 export const BURN_WINDOWS = { '1h': 3_600_000, '6h': 6 * 3_600_000, '24h': 24 * 3_600_000 } as const;
 export type BurnWindow = keyof typeof BURN_WINDOWS;
@@ -161,14 +161,17 @@ export function forecast(h: History, balance: number | null, now: number): Forec
 
   const trend = risingTrend(h.profile, now);
   const shape = spanHours >= 24 ? shapeOf(h.profile, trend === null) : FLAT;
-  const sigma2 = hourlyDispersion(h.profile, now, shape);
+  const d = dispersion(h.profile, now, shape);
+  const sigma2 = d.hourly;
   const long = levelOver(h.profile, now, LONG_WINDOW_H, shape, sigma2);
   if (long === null) return none(Infinity);
   const day = spanHours >= SHIFT_WINDOW_H + 6 ? levelOver(h.profile, now, SHIFT_WINDOW_H, shape, sigma2) : null;
   // A drop (a service switched off) counts at once; a rise only once the weekly pattern is known: before
-  // that, a busy weekend looks exactly like a level shift for a day or two.
+  // that, a busy weekend looks exactly like a level shift for a day or two. Either must stand out from
+  // the wallet's sustained swings (a quiet day of a bursty wallet is not a change).
   const change = day === null ? 0 : Math.log(day.perHour / long.perHour);
-  const shifted = day !== null && (change < 0 || shape.kind === 'weekly') && Math.abs(change) > LEVEL_SHIFT_Z * Math.hypot(day.relError, long.relError);
+  const swing = (l: Level) => Math.sqrt(1 / Math.max(1, l.charges) + d.sustained / Math.max(l.hours, 1));
+  const shifted = day !== null && (change < 0 || shape.kind === 'weekly') && Math.abs(change) > LEVEL_SHIFT_Z * Math.hypot(swing(day), swing(long));
   const level = unseenDay(shifted ? day : long, spanHours);
   const reading: Reading = { level, window: shifted ? SHIFT_WINDOW_H : Math.min(LONG_WINDOW_H, spanHours), shifted, trend, shape, sigma2 };
   const o = outlook(reading, balance, now, nearRates(h, now, rates), spanHours);

@@ -3,7 +3,7 @@
  * recent hours with its standard error, and a damped trend on the daily totals. Everything here reads
  * the bounded usage record of src/domain/profile.ts (168 closed hours, 14 days, the weekly pattern).
  */
-import { hourOfWeek, oneOffPart, profileReady, regularSpend, type DayTotal, type HourTotal, type WeeklyProfile } from './profile.js';
+import { hourOfWeek, oneOffPart, profileReady, RECENT_HOURS, regularSpend, type DayTotal, type HourTotal, type WeeklyProfile } from './profile.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -149,20 +149,33 @@ export function levelOver(p: WeeklyProfile, now: number, windowHours: number, sh
  * two days' shape-adjusted hourly spend (successive differences cancel a slow drift), shrunk toward the
  * prior PRIOR_HOURLY_SIGMA² by PRIOR_WEIGHT_HOURS of evidence.
  */
-const dispersions = new WeakMap<readonly HourTotal[], { hour: number; shape: Shape; value: number }>();
+const dispersions = new WeakMap<readonly HourTotal[], { hour: number; shape: Shape; value: Dispersion }>();
 
-export function hourlyDispersion(p: WeeklyProfile, now: number, shape: Shape): number {
+/**
+ * Relative variance of spend beyond Poisson noise, per hour of evidence: `hourly` from hour to hour;
+ * `sustained` the same read at the scale of 6-hour blocks over the last week (× 6, so it equals `hourly`
+ * when hours are independent). Regimes — a busy afternoon, a quiet day, bursts that feed on themselves —
+ * make `sustained` larger: then a quiet or busy day is within the wallet's normal swings, not a change.
+ */
+export interface Dispersion {
+  hourly: number;
+  sustained: number;
+}
+
+export function dispersion(p: WeeklyProfile, now: number, shape: Shape): Dispersion {
   const nowHour = Math.floor(now / HOUR_MS);
   const known = dispersions.get(p.recent);
   if (known && known.hour === nowHour && known.shape === shape) return known.value;
-  const value = dispersionOf(p, nowHour, shape);
+  const hourly = dispersionOf(p, nowHour, shape);
+  const value = { hourly, sustained: Math.max(hourly, sustainedOf(p, nowHour, shape)) };
   dispersions.set(p.recent, { hour: nowHour, shape, value });
   return value;
 }
 
-function dispersionOf(p: WeeklyProfile, nowHour: number, shape: Shape): number {
+/** Shape-adjusted spend rates of the closed hours after `from` observed at least 45 minutes (newest first). */
+function adjusted(p: WeeklyProfile, from: number, shape: Shape): { hour: number; x: number; poisson: number }[] {
   const xs: { hour: number; x: number; poisson: number }[] = [];
-  for (let i = p.recent.length - 1; i >= 0 && p.recent[i]!.hour > nowHour - 48; i--) {
+  for (let i = p.recent.length - 1; i >= 0 && p.recent[i]!.hour > from; i--) {
     const h = p.recent[i]!;
     const s = shape.at(h.hour * HOUR_MS + HOUR_MS / 2);
     if (h.observedMs < 45 * 60_000 || s < 0.25) continue;
@@ -171,6 +184,34 @@ function dispersionOf(p: WeeklyProfile, nowHour: number, shape: Shape): number {
     const size = h.charges > 0 ? c / h.charges : 0;
     xs.push({ hour: h.hour, x: c / w, poisson: (c * size) / (w * w) });
   }
+  return xs;
+}
+
+/** 6 × the relative Allan variance of 6-hour block means over the last week; 0 with fewer than 4 block pairs. */
+function sustainedOf(p: WeeklyProfile, nowHour: number, shape: Shape): number {
+  const blocks = new Map<number, { sum: number; n: number }>();
+  for (const { hour, x } of adjusted(p, nowHour - RECENT_HOURS, shape)) {
+    const j = Math.floor(hour / 6);
+    const b = blocks.get(j) ?? { sum: 0, n: 0 };
+    blocks.set(j, { sum: b.sum + x, n: b.n + 1 });
+  }
+  let sumSq = 0;
+  let pairs = 0;
+  let mean = 0;
+  for (const [j, b] of blocks) {
+    const next = blocks.get(j + 1);
+    if (b.n < 5 || !next || next.n < 5) continue;
+    sumSq += (next.sum / next.n - b.sum / b.n) ** 2;
+    mean += (next.sum / next.n + b.sum / b.n) / 2;
+    pairs++;
+  }
+  if (pairs < 4 || !(mean > 0)) return 0;
+  mean /= pairs;
+  return (6 * sumSq) / (2 * pairs) / (mean * mean);
+}
+
+function dispersionOf(p: WeeklyProfile, nowHour: number, shape: Shape): number {
+  const xs = adjusted(p, nowHour - 48, shape);
   const prior = PRIOR_HOURLY_SIGMA ** 2;
   let sumSq = 0;
   let pairs = 0;
