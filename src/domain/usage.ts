@@ -187,10 +187,14 @@ function adjusted(p: WeeklyProfile, from: number, shape: Shape): { hour: number;
   return xs;
 }
 
-/** 6 × the relative Allan variance of 6-hour block means over the last week; 0 with fewer than 4 block pairs. */
+/**
+ * 6 × the relative Allan variance of 6-hour block means over the week before the last day (the day a
+ * level shift is read from must not set its own bar); 0 with fewer than 4 block pairs.
+ */
 function sustainedOf(p: WeeklyProfile, nowHour: number, shape: Shape): number {
   const blocks = new Map<number, { sum: number; n: number }>();
   for (const { hour, x } of adjusted(p, nowHour - RECENT_HOURS, shape)) {
+    if (hour > nowHour - 24) continue;
     const j = Math.floor(hour / 6);
     const b = blocks.get(j) ?? { sum: 0, n: 0 };
     blocks.set(j, { sum: b.sum + x, n: b.n + 1 });
