@@ -1,0 +1,146 @@
+/**
+ * More tuning kinds: what real prepaid telephony wallets show besides the issue's six. Same generator and
+ * the same per-seed magnitudes as kinds.ts.
+ */
+import { dayAt, DAY_MS, fmt, HOUR_MS, MINUTE_MS, T0, unitFor, type Kind } from './corpus.js';
+import { balanceOf, eventsPerMinute, flat, hourOfDay, kind, meanRate, sizedToEmpty, weekday } from './kinds.js';
+
+const day = (t: number, t0 = T0): string => ((t - t0) / DAY_MS).toFixed(1);
+/** Monday 2024-02-26 00:00 UTC: 1 March (a Friday) is day 4. */
+const T0_FEB = Date.UTC(2024, 1, 26);
+const FIRST_OF_MARCH = Date.UTC(2024, 2, 1);
+
+export const WALLET_KINDS: readonly Kind[] = [
+  kind('monthly_rental', 'the monthly rental of phone numbers: 30–50 % of the balance charged at once on the 1st (day 4); some run out after it', (n) => {
+    const start = balanceOf(n);
+    const runwayD = n.between(12, 20);
+    const r = start / (runwayD * 24);
+    const rental = start * n.between(0.3, 0.5);
+    return {
+      description: `${fmt(start)} credits at ${fmt(r)}/h (${runwayD.toFixed(0)} days), ${fmt(rental)} rental on 1 March 00:00 (day 4)`,
+      days: 14,
+      t0: T0_FEB,
+      start,
+      rate: () => r,
+      unit: unitFor(r, eventsPerMinute(n)),
+      charge: (t) => (t === FIRST_OF_MARCH ? rental : 0),
+    };
+  }),
+
+  kind('service_off', 'steady spend (5–8 days of runway) until the service is switched off on day 2–4: spend stops, never runs out', (n) => {
+    const start = balanceOf(n);
+    const r = start / (n.between(5, 8) * 24);
+    const off = dayAt(n.between(2, 4));
+    return {
+      description: `${fmt(start)} credits at ${fmt(r)}/h, switched off on day ${day(off)}`,
+      days: 10,
+      start,
+      rate: (t) => (t < off ? r : 0),
+      unit: unitFor(r, eventsPerMinute(n)),
+    };
+  }),
+
+  kind('refunds', 'spend with refunds: frequent small ones (10–25 % of the spend back) and one or two big ones (hours of spend); runs out on day 6–9', (n) => {
+    const start = balanceOf(n);
+    const emptyAt = T0 + n.between(6, 9) * DAY_MS;
+    const back = n.between(0.1, 0.25);
+    const r = sizedToEmpty(flat, start, emptyAt)(T0) / (1 - back);
+    const unit = unitFor(r, eventsPerMinute(n));
+    const small = Math.max(unit, r / 60) * n.between(2, 6);
+    const big = new Set(Array.from({ length: n.int(1, 2) }, () => dayAt(n.int(1, 5), n.int(0, 23))));
+    const bigSize = r * n.between(2, 8);
+    return {
+      description: `${fmt(start)} credits, ${fmt(r)}/h charged, ${(back * 100).toFixed(0)} % refunded, ${big.size} big refund(s) of ${fmt(bigSize)}; empty on day ~${day(emptyAt)}`,
+      days: 10,
+      start,
+      rate: () => r,
+      unit,
+      refunds: { prob: (r / 60) * back / small, size: () => small },
+      topup: (t) => (big.has(t) ? bigSize : 0),
+    };
+  }),
+
+  kind('weekend_consumer', 'consumer traffic: evenings busy, weekends 3× weekdays; runs out on day 8–12', (n) => {
+    const start = balanceOf(n);
+    const emptyAt = T0 + n.between(8, 12) * DAY_MS;
+    const shape = (t: number) => (weekday(t) ? 1 : 3) * (hourOfDay(t) >= 18 ? 2.5 : hourOfDay(t) < 7 ? 0.2 : 1);
+    const rate = sizedToEmpty(shape, start, emptyAt);
+    return {
+      description: `${fmt(start)} credits, ${fmt(meanRate(rate))}/h on average, weekends 3×; empty on day ~${day(emptyAt)}`,
+      days: 14,
+      start,
+      rate,
+      unit: unitFor(meanRate(rate), eventsPerMinute(n)),
+    };
+  }),
+
+  kind('whole_credits', 'a small wallet read in whole credits (50–500 credits, 0.2–4 credits/h): the balance moves in steps; runs out on day 5–12', (n) => {
+    const start = Math.round(n.logBetween(50, 500));
+    const emptyAt = T0 + n.between(5, 12) * DAY_MS;
+    const rate = sizedToEmpty(flat, start, emptyAt);
+    return {
+      description: `${start} credits at ${fmt(rate(T0))}/h, read in whole credits; empty on day ~${day(emptyAt)}`,
+      days: 14,
+      start,
+      rate,
+      unit: n.pick([0.05, 0.25, 1]),
+      wholeCredits: true,
+    };
+  }),
+
+  kind('daemon_gaps', 'business-day spend with 2–4 gaps of 2–12 h without readings (the daemon was down); runs out on day 6–9', (n) => {
+    const start = balanceOf(n);
+    const emptyAt = T0 + n.between(6, 9) * DAY_MS;
+    const shape = (t: number) => (hourOfDay(t) >= 7 && hourOfDay(t) < 20 ? 1 : 0.2);
+    const rate = sizedToEmpty(shape, start, emptyAt);
+    const gaps = Array.from({ length: n.int(2, 4) }, () => {
+      const from = T0 + Math.round(n.between(0.5, 8.5) * 24 * 60) * MINUTE_MS;
+      return [from, from + Math.round(n.between(2, 12) * 60) * MINUTE_MS] as const;
+    });
+    return {
+      description: `${fmt(start)} credits, ${fmt(meanRate(rate))}/h on average, ${gaps.length} gaps (${gaps.map(([a, b]) => `day ${day(a)} ${((b - a) / HOUR_MS).toFixed(0)} h`).join(', ')}); empty on day ~${day(emptyAt)}`,
+      days: 10,
+      start,
+      rate,
+      unit: unitFor(meanRate(rate), eventsPerMinute(n)),
+      gaps,
+    };
+  }),
+
+  kind('auto_recharge', 'auto-recharge: 3–6 days of runway; whenever the balance drops below 20 % of the start, 60 % of the start is added; never runs out', (n) => {
+    const start = balanceOf(n);
+    const r = start / (n.between(3, 6) * 24);
+    return {
+      description: `${fmt(start)} credits at ${fmt(r)}/h, +${fmt(0.6 * start)} below ${fmt(0.2 * start)}`,
+      days: 14,
+      start,
+      rate: () => r,
+      unit: unitFor(r, eventsPerMinute(n)),
+      topup: (_t, balance) => (balance < 0.2 * start ? 0.6 * start : 0),
+    };
+  }),
+
+  kind('dry_in_12h', 'a wallet that truly runs dry 10–12 h after the first reading (Poisson-noisy spend from minute 0)', (n) => {
+    const start = balanceOf(n);
+    const hours = n.between(10, 12);
+    const r = start / hours;
+    return { description: `${fmt(start)} credits at ${fmt(r)}/h: empty after ~${hours.toFixed(1)} h`, days: 3, start, rate: () => r, unit: unitFor(r, eventsPerMinute(n)) };
+  }, 'critical-first-hour'),
+
+  kind('dormant', 'a dormant wallet: a few charges a day (months of runway), sometimes one bigger charge; never runs out', (n) => {
+    const start = balanceOf(n);
+    const perDay = start * n.logBetween(0.0005, 0.01);
+    const unit = perDay / n.between(1, 6);
+    const bigAt = dayAt(n.int(1, 10), n.int(0, 23));
+    const big = n.uniform() < 0.5 ? start * n.between(0.02, 0.1) : 0;
+    return {
+      description: `${fmt(start)} credits, ${fmt(perDay)}/day in ${fmt(unit)} charges${big ? `, one charge of ${fmt(big)} on day ${day(bigAt)}` : ''}`,
+      days: 14,
+      start,
+      rate: () => perDay / 24,
+      unit,
+      hourSigma: 0.5,
+      charge: (t) => (t === bigAt ? big : 0),
+    };
+  }),
+];

@@ -1,0 +1,122 @@
+/**
+ * The tuning kinds: the six kinds of history issue 9 names, then what real prepaid wallets show. Each
+ * kind draws its magnitudes from the seed: the starting balance (log-uniform 50…100 000 credits), the
+ * timing (when it runs out, where the spike falls) and the unit charge (0.05…20 billable events a minute),
+ * so every seed is a different wallet of the same shape.
+ */
+import { dayAt, DAY_MS, expectedSpend, fmt, generate, HOUR_MS, hourOfWeek, T0, unitFor, type Kind, type Spec } from './corpus.js';
+import type { Noise } from './noise.js';
+
+/** A wallet of this shape (relative rate per hour), sized so the expected spend reaches `balance` at `emptyAt`. */
+export function sizedToEmpty(shape: (t: number) => number, balance: number, emptyAt: number, t0 = T0): (t: number) => number {
+  const k = balance / expectedSpend(shape, t0, emptyAt);
+  return (t) => k * shape(t);
+}
+
+export const balanceOf = (n: Noise): number => n.logBetween(50, 100_000);
+export const eventsPerMinute = (n: Noise): number => n.logBetween(0.05, 20);
+
+/** Mean rate over the first week, for the unit charge and the description. */
+export function meanRate(rate: (t: number) => number, t0 = T0): number {
+  return expectedSpend(rate, t0, t0 + 7 * DAY_MS) / (7 * 24);
+}
+
+export function kind(name: string, description: string, make: (n: Noise) => Spec, check?: Kind['check']): Kind {
+  return {
+    name,
+    part: 'tuning',
+    description,
+    ...(check ? { check } : {}),
+    build: (n) => {
+      const spec = make(n);
+      return { rows: generate(spec, n), description: spec.description };
+    },
+  };
+}
+
+export const flat = (): number => 1;
+export const weekday = (t: number): boolean => Math.floor(hourOfWeek(t) / 24) < 5;
+export const hourOfDay = (t: number): number => hourOfWeek(t) % 24;
+
+/** The six kinds issue 9 names. */
+export const ISSUE_KINDS: readonly Kind[] = [
+  kind('new_install', 'a brand-new install on a healthy wallet: 96–150 h of runway, Poisson-noisy spend from minute 0', (n) => {
+    const start = balanceOf(n);
+    const runwayH = n.between(96, 150);
+    const r = start / runwayH;
+    return {
+      description: `${fmt(start)} credits at ${fmt(r)}/h (${runwayH.toFixed(0)} h of runway), new install`,
+      days: 7,
+      start,
+      rate: () => r,
+      unit: unitFor(r, eventsPerMinute(n)),
+    };
+  }, 'quiet-first-24h'),
+
+  kind('slow_spiky', 'a slow wallet (25–35 days of runway) with a one-hour 10× spike every other day', (n) => {
+    const start = balanceOf(n);
+    const runwayD = n.between(25, 35);
+    const r = start / (runwayD * 24);
+    const spikes = Array.from({ length: 7 }, (_, i) => dayAt(2 * i + 1, n.int(0, 23)));
+    const rate = (t: number) => (spikes.some((s) => t > s && t <= s + HOUR_MS) ? 10 * r : r);
+    return { description: `${fmt(start)} credits at ${fmt(r)}/h (${runwayD.toFixed(0)} days), 1 h at 10× on days 1, 3, 5…`, days: 14, start, rate, unit: unitFor(r, eventsPerMinute(n)) };
+  }),
+
+  kind('growing_usage', 'usage grows steadily 5 → 45 (relative) over two weeks and runs out on day 10–13', (n) => {
+    const start = balanceOf(n);
+    const emptyAt = T0 + n.between(10, 13) * DAY_MS;
+    const rate = sizedToEmpty((t) => 5 + (40 * (t - T0)) / (14 * DAY_MS), start, emptyAt);
+    return {
+      description: `${fmt(start)} credits, ${fmt(rate(T0))}/h growing to ${fmt(rate(T0 + 14 * DAY_MS))}/h, empty on day ~${((emptyAt - T0) / DAY_MS).toFixed(1)}`,
+      days: 14,
+      start,
+      rate,
+      unit: unitFor(meanRate(rate), eventsPerMinute(n)),
+    };
+  }),
+
+  kind('steady_depletes', 'an accurate steady burn that runs out on day 4–9', (n) => {
+    const start = balanceOf(n);
+    const emptyAt = T0 + n.between(4, 9) * DAY_MS;
+    const rate = sizedToEmpty(flat, start, emptyAt);
+    return {
+      description: `${fmt(start)} credits at ${fmt(rate(T0))}/h, empty on day ~${((emptyAt - T0) / DAY_MS).toFixed(1)}`,
+      days: 10,
+      start,
+      rate,
+      unit: unitFor(rate(T0), eventsPerMinute(n)),
+      hourSigma: 0.1,
+    };
+  }),
+
+  kind('business_hours', 'a weekday-only business, 08–18 UTC, quiet nights and weekends, runs out on day 8–12', (n) => {
+    const start = balanceOf(n);
+    const emptyAt = T0 + n.between(8.3, 12.5) * DAY_MS;
+    const night = n.between(0.01, 0.05);
+    const shape = (t: number) => (!weekday(t) ? night / 2 : hourOfDay(t) >= 8 && hourOfDay(t) < 18 ? 1 : night);
+    const rate = sizedToEmpty(shape, start, emptyAt);
+    const peak = rate(dayAt(0, 12));
+    return {
+      description: `${fmt(start)} credits, ${fmt(peak)}/h Mon–Fri 08–18, ${fmt(peak * night)}/h nights, empty on day ~${((emptyAt - T0) / DAY_MS).toFixed(1)}`,
+      days: 14,
+      start,
+      rate,
+      unit: unitFor(peak, eventsPerMinute(n)),
+    };
+  }),
+
+  kind('campaign_10x', 'a one-day marketing campaign at 10× on day 3–5; runs out a few days later', (n) => {
+    const start = balanceOf(n);
+    const from = dayAt(n.int(3, 5), n.int(0, 23));
+    const shape = (t: number) => (t > from && t <= from + DAY_MS ? 10 : 1);
+    const emptyAt = from + DAY_MS + n.between(2, 5) * DAY_MS;
+    const rate = sizedToEmpty(shape, start, emptyAt);
+    return {
+      description: `${fmt(start)} credits at ${fmt(rate(T0))}/h, 10× for 24 h from day ${((from - T0) / DAY_MS).toFixed(1)}, empty on day ~${((emptyAt - T0) / DAY_MS).toFixed(1)}`,
+      days: 11,
+      start,
+      rate,
+      unit: unitFor(rate(T0), eventsPerMinute(n)),
+    };
+  }),
+];

@@ -1,0 +1,143 @@
+/** Totals and the Markdown the benchmark prints, PURE (results in, text out). */
+import type { Part } from './corpus.js';
+import { METHODS, type HistoryResult, type Method } from './run.js';
+import { addScore, emptyTotals, falseAlarms, HOUR_MS, type Totals } from './scoring.js';
+
+export const REPLAY_BUDGET_MS = 1000;
+const FOURTEEN_DAYS_MS = 14 * 24 * HOUR_MS;
+
+function medianMs(rs: readonly HistoryResult[]): number {
+  const xs = rs.map((r) => r.replayMs).sort((a, b) => a - b);
+  const m = xs.length >> 1;
+  return xs.length % 2 ? xs[m]! : (xs[m - 1]! + xs[m]!) / 2;
+}
+
+export type MethodTotals = Record<Method, Totals>;
+
+export function totals(results: readonly HistoryResult[]): MethodTotals {
+  const out = {} as MethodTotals;
+  for (const m of METHODS) out[m] = results.reduce((t, r) => addScore(t, r.scores[m]), emptyTotals());
+  return out;
+}
+
+export interface Target {
+  readonly pass: boolean | null; // null: nothing to judge in this run
+  readonly text: string;
+}
+
+export function targets(results: readonly HistoryResult[]): Target[] {
+  const t = totals(results);
+  const { ours, predict_linear: pl, static: st } = t;
+  const checks = (name: string) => results.filter((r) => r.check?.name === name);
+  const allPass = (name: string, what: string): Target => {
+    const rs = checks(name);
+    const failed = rs.filter((r) => !r.check!.pass);
+    return {
+      pass: rs.length ? failed.length === 0 : null,
+      text: `${what}: ${rs.length - failed.length} of ${rs.length} seeds${failed.length ? ` (failed: ${failed.map((r) => `${r.name} ${r.check!.detail}`).join('; ')})` : ''}`,
+    };
+  };
+  return [
+    { pass: ours.missed === 0, text: `ours misses 0 depletions: ${ours.missed} missed of ${ours.depletions}` },
+    {
+      pass: falseAlarms(ours) < falseAlarms(pl) && falseAlarms(ours) <= 2 * falseAlarms(st),
+      text: `ours' false alarms < predict_linear's and ≤ 2 × static's: ${falseAlarms(ours)} vs ${falseAlarms(pl)} and 2 × ${falseAlarms(st)} = ${2 * falseAlarms(st)}`,
+    },
+    {
+      pass: ours.warned72 >= pl.warned72 && ours.critical24 >= pl.critical24,
+      text: `ours warned ≥ 72 h and critical ≥ 24 h at least as often as predict_linear: ${ours.warned72} vs ${pl.warned72} of ${ours.eligible72}; ${ours.critical24} vs ${pl.critical24} of ${ours.eligible24}`,
+    },
+    allPass('quiet-first-24h', 'a brand-new healthy install sends no depletion_forecast in its first 24 h'),
+    allPass('critical-first-hour', 'the wallet that runs dry in 12 h gets a critical within its first hour'),
+  ];
+}
+
+const table = (header: string[], rows: string[][]): string =>
+  [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+const ofElig = (hit: number, elig: number): string => `${hit} of ${elig}`;
+const fa = (t: Totals): string => `${falseAlarms(t)} (${t.falseWarning} + ${t.falseCritical})`;
+const trio = (t: MethodTotals, f: (x: Totals) => string | number): string => METHODS.map((m) => String(f(t[m]))).join(' / ');
+
+function totalsTable(t: MethodTotals): string {
+  return table(
+    ['method', 'depletions', 'missed', 'warned ≥ 72 h', 'critical ≥ 24 h', 'false alarms (warning + critical)', 'alarms'],
+    METHODS.map((m) => [m, String(t[m].depletions), String(t[m].missed), ofElig(t[m].warned72, t[m].eligible72), ofElig(t[m].critical24, t[m].eligible24), fa(t[m]), String(t[m].alarms)]),
+  );
+}
+
+function kindTable(results: readonly HistoryResult[]): string {
+  const kinds = [...new Set(results.map((r) => r.kind))];
+  return table(
+    ['kind', 'seeds', 'depl.', 'missed', 'warned ≥ 72 h', 'critical ≥ 24 h', 'false alarms', 'alarms'],
+    kinds.map((k) => {
+      const rs = results.filter((r) => r.kind === k);
+      const t = totals(rs);
+      return [
+        k,
+        String(rs.length),
+        String(t.ours.depletions),
+        trio(t, (x) => x.missed),
+        `${trio(t, (x) => x.warned72)} of ${t.ours.eligible72}`,
+        `${trio(t, (x) => x.critical24)} of ${t.ours.eligible24}`,
+        trio(t, falseAlarms),
+        trio(t, (x) => x.alarms),
+      ];
+    }),
+  );
+}
+
+export const PART_TITLE: Record<Part, string> = {
+  tuning: 'Tuning part (tuning kinds × tuning seeds)',
+  heldout: 'Held-out part (tuning kinds × held-out seeds, and the held-out kinds) — never tune on it',
+};
+
+export function markdown(results: readonly HistoryResult[], header: string, verbose: boolean): { text: string; json: unknown } {
+  const out: string[] = [header, ''];
+  const json: Record<string, unknown> = {};
+  for (const part of ['tuning', 'heldout'] as const) {
+    const rs = results.filter((r) => r.part === part);
+    if (rs.length === 0) continue;
+    const t = totals(rs);
+    const ts = targets(rs);
+    json[part] = { histories: rs.length, totals: t, targets: ts, kinds: Object.fromEntries([...new Set(rs.map((r) => r.kind))].map((k) => [k, totals(rs.filter((r) => r.kind === k))])) };
+    out.push(`### ${PART_TITLE[part]}: ${rs.length} histories`, '', totalsTable(t), '', 'Per kind (cells: ours / predict_linear / static):', '', kindTable(rs), '');
+    out.push(`Targets, ${part} part:`, '');
+    for (const x of ts) out.push(`- ${x.pass === null ? 'N/A ' : x.pass ? 'PASS' : 'FAIL'} ${x.text}`);
+    out.push('');
+  }
+  const long = results.filter((r) => r.spanMs >= FOURTEEN_DAYS_MS);
+  if (long.length) {
+    const slowest = long.reduce((a, r) => (r.replayMs > a.replayMs ? r : a));
+    out.push(`Replay time of the ${long.length} 14-day histories during the run (2 worker threads, wall clock): median ${medianMs(long).toFixed(0)} ms, slowest ${slowest.replayMs.toFixed(0)} ms (${slowest.name}).`, '');
+    json.replay = { medianMs: medianMs(long), slowestMs: slowest.replayMs, slowest: slowest.name, histories: long.length };
+  }
+  if (verbose) out.push('', ...verboseLines(results));
+  return { text: out.join('\n'), json };
+}
+
+const h = (ms: number | null): string => (ms === null ? '—' : (ms / HOUR_MS).toFixed(1));
+const iso = (t: number): string => new Date(t).toISOString().slice(0, 16).replace('T', ' ');
+
+function verboseLines(results: readonly HistoryResult[]): string[] {
+  const out = ['### Every history (verbose)'];
+  for (const r of results) {
+    out.push('', `#### ${r.name} (${r.part}): ${r.description}${r.check ? ` — ${r.check.name}: ${r.check.pass ? 'PASS' : 'FAIL'} (${r.check.detail})` : ''}`);
+    for (const m of METHODS) {
+      const s = r.scores[m];
+      out.push(`- ${m}:`);
+      for (const d of s.depletions) {
+        out.push(
+          `  - depletion ${iso(d.t)} (reset ${iso(d.u)}): lead ${h(d.leadMs)} h, critical lead ${h(d.criticalLeadMs)} h` +
+            `${d.missed ? ' MISSED' : ''}${d.eligible72 ? (d.warned72 ? ' warned≥72h' : ' warned<72h') : ''}${d.eligible24 ? (d.critical24 ? ' critical≥24h' : ' critical<24h') : ''}`,
+        );
+      }
+      for (const a of s.alarms) {
+        out.push(
+          `  - ${a.justified ? 'justified' : 'FALSE'} ${a.severity} ${iso(a.t)} at b=${+a.balance.toFixed(4)}, consumed in the next ${a.severity === 'critical' ? '26.4' : '79.2'} h: ` +
+            `${+a.consumed.toFixed(4)}${a.extrapolated ? ' (extrapolated past the end)' : ''}${a.detail ? ` — ${a.detail}` : ''}`,
+        );
+      }
+    }
+  }
+  return out;
+}
