@@ -18,8 +18,10 @@
  *   hour of the week was. A shape whose spread is no more than its noise is shrunk to flat.
  *
  *   Level. The long window (a week, or the whole history if shorter) unless the last 24 h differ from it
- *   by more than LEVEL_SHIFT_Z standard errors: then the last 24 h (a drop at once; a rise only once the
- *   weekly pattern is known). A damped trend (usage.ts: Theil–Sen slope of up to 7 daily totals, only a
+ *   by more than LEVEL_SHIFT_Z standard errors (of the wallet's sustained swings): then the last 24 h (a
+ *   drop at once; a rise only once the weekly pattern is known). A stop — the last 72 h (longer than any
+ *   weekend) under a quarter of the week's raw rate — is read flat from those 72 h: the pattern learnt
+ *   the quiet days as quiet and the busy days before the stop as busy, and would bring the old spend back. A damped trend (usage.ts: Theil–Sen slope of up to 7 daily totals, only a
  *   steady rise — Kendall's τ ≥ 0.75 over ≥ 6 days —, φ = 0.9 per day) lifts it: method `trend`.
  *
  *   Runway. The time the cumulative expected spend level(t) × shape(t) reaches the balance (walk.ts: a
@@ -129,6 +131,15 @@ function unseenDay(level: Level, spanHours: number): Level {
   return { ...level, relError: Math.hypot(level.relError, UNSEEN_DAY_SIGMA * Math.sqrt(1 - spanHours / 24)) };
 }
 
+/** A stop: the last `windowHours` spent under `ratio` × the long window's rate (after `afterHours` of history). */
+const STOP = { windowHours: 72, ratio: 0.25, afterHours: 96 } as const;
+
+/** Regular spend per observed hour over the closed and open hours of the last `hours` (no shape); 0 when none. */
+function rawRate(p: History['profile'], now: number, hours: number): number {
+  const l = levelOver(p, now, hours, FLAT, 0);
+  return l === null ? 0 : l.perHour;
+}
+
 /** The forecast; see DESIGN above. */
 export function forecast(h: History, balance: number | null, now: number): Forecast {
   const rates = burnRates(h, now);
@@ -160,7 +171,11 @@ export function forecast(h: History, balance: number | null, now: number): Forec
   if (!hasEvidence(h.samples, now)) return none(Infinity);
 
   const trend = risingTrend(h.profile, now);
-  const shape = spanHours >= 24 ? shapeOf(h.profile, trend === null) : FLAT;
+  // A service switched off: the last 3 days (longer than any weekend) spent under a quarter of the week's
+  // rate, whatever the pattern says. The pattern learnt the quiet days as "quiet days" and the busy ones
+  // before the stop as "busy days": read the quiet days flat, or the old spend comes back on the forecast.
+  const stopped = spanHours >= STOP.afterHours && rawRate(h.profile, now, STOP.windowHours) < STOP.ratio * rawRate(h.profile, now, LONG_WINDOW_H);
+  const shape = spanHours >= 24 && !stopped ? shapeOf(h.profile, trend === null) : FLAT;
   const d = dispersion(h.profile, now, shape);
   const sigma2 = d.hourly;
   const long = levelOver(h.profile, now, LONG_WINDOW_H, shape, sigma2);
@@ -172,12 +187,14 @@ export function forecast(h: History, balance: number | null, now: number): Forec
   const change = day === null ? 0 : Math.log(day.perHour / long.perHour);
   const swing = (l: Level) => Math.sqrt(1 / Math.max(1, l.charges) + d.sustained / Math.max(l.hours, 1));
   const shifted = day !== null && (change < 0 || shape.kind === 'weekly') && Math.abs(change) > LEVEL_SHIFT_Z * Math.hypot(swing(day), swing(long));
-  const level = unseenDay(shifted ? day : long, spanHours);
-  const reading: Reading = { level, window: shifted ? SHIFT_WINDOW_H : Math.min(LONG_WINDOW_H, spanHours), shifted, trend, shape, sigma2 };
+  const recentDays = stopped ? levelOver(h.profile, now, STOP.windowHours, shape, sigma2) : null;
+  const level = unseenDay(recentDays ?? (shifted ? day : long), spanHours);
+  const window = recentDays ? STOP.windowHours : shifted ? SHIFT_WINDOW_H : Math.min(LONG_WINDOW_H, spanHours);
+  const reading: Reading = { level, window, shifted: shifted || recentDays !== null, trend: recentDays ? null : trend, shape, sigma2 };
   const o = outlook(reading, balance, now, nearRates(h, now, rates), spanHours);
   const relativeError = level.relError;
   const confidence: Confidence = o.cautious.critical ? 'none' : o.cautious.warning ? 'low' : relativeError > CONFIDENCE_REL_ERROR.medium ? 'medium' : 'high';
-  const method: ForecastMethod = trend ? 'trend' : shape.kind === 'flat' ? 'rate' : shape.kind;
+  const method: ForecastMethod = reading.trend ? 'trend' : shape.kind === 'flat' ? 'rate' : shape.kind;
   return {
     rates,
     recentSpend,

@@ -170,3 +170,15 @@ test('business hours (Mon–Fri 08–18 UTC 20/h, nights 1/h) running out on day
   assert.equal(r.paged24, SEEDS.length, JSON.stringify(r));
   assert.ok(r.falseAlarms.length <= 1, JSON.stringify(r));
 });
+
+// ---------------------------------------------------------------------------------------------------------
+// A service switched off
+
+test('a service switched off on day 3: once the weekly pattern is known (day 7+) the old spend does not come back — no depletion_forecast from day 7 on', () => {
+  // 10/h for 3 days, then a trickle (0.05/h): 1 000 credits would last 100 h at the old rate, ~2 years now.
+  for (const seed of SEEDS.slice(0, 3)) {
+    const rows = history(seed, 12, 1000, (t) => (t < T0 + 3 * DAY ? 10 : 0.05), 2 * MIN);
+    const late = alarms(rows).filter((a) => a.t >= T0 + 7 * DAY);
+    assert.equal(describe(late), '', `seed ${seed}`);
+  }
+});
