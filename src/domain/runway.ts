@@ -75,20 +75,26 @@ export function outlook(r: Reading, balance: number, now: number, rates: Pick<Bu
   const leanW = lean(CAUTIOUS_UNTIL_HOURS.warning);
   const leanC = clamp01((e - CRITICAL_CAUTIOUS_ABOVE) / 0.25);
   const k = (z: number) => Math.exp(z * e);
-  const walked = walk(r.shape, levelNow, slope, now, [balance / k(BAND_Z), balance, balance * k(BAND_Z), balance * k(BAND_Z * leanW), balance * k(BAND_Z * leanC)]);
-  const [low, central, high, leanedW, leanedC] = walked.hours.map((h) => h * 3600) as [number, number, number, number, number];
-  const ratePerHour = walked.day / 24;
-
-  const burst = nearBurst(r.shape, levelNow, now, rates, balance);
-  const cautious = { warning: leanW > 0, critical: leanC > 0 };
   // The margin per horizon: the uncertainty of the level and of the spend still to come inside the
-  // horizon (hourly over-dispersion averages out over its hours), kept within MARGIN.
+  // horizon (hourly over-dispersion averages out over its hours), kept within MARGIN. It is applied both
+  // to the runway and to the spend (the runway if spend runs that much faster), the earlier of the two:
+  // with a pattern the cumulative spend climbs in stairs (an evening peak, a business day) and a few %
+  // more spend can move the empty point across a whole quiet night.
   const marginFor = (hours: number) => Math.min(MARGIN.max, Math.max(MARGIN.min, Math.sqrt(e * e + r.sigma2 / hours)));
   const margin = marginFor(72);
   const marginCrit = marginFor(24);
   // Leaning to the cautious end takes the margin away in proportion (the cautious end needs none).
-  const warning = leanedW / (1 + margin * (1 - leanW));
-  const critical = Math.min(warning, leanedC / (1 + marginCrit * (1 - leanC)), burst && leanC < 1 ? burst.runway / (1 + marginCrit) : Infinity);
+  const decide = (lean: number, m: number) => (balance * k(BAND_Z * lean)) / (1 + m * (1 - lean));
+  const walked = walk(r.shape, levelNow, slope, now, [balance / k(BAND_Z), balance, balance * k(BAND_Z), decide(leanW, margin), decide(leanC, marginCrit)]);
+  const [low, central, high, spendW, spendC] = walked.hours.map((h) => h * 3600) as [number, number, number, number, number];
+  const [timeW, timeC] = walk(r.shape, levelNow, slope, now, [balance * k(BAND_Z * leanW), balance * k(BAND_Z * leanC)]).hours.map((h) => h * 3600) as [number, number];
+  const warning = Math.min(spendW, timeW / (1 + margin * (1 - leanW)));
+  const leanedC = Math.min(spendC, timeC / (1 + marginCrit * (1 - leanC)));
+  const ratePerHour = walked.day / 24;
+
+  const burst = nearBurst(r.shape, levelNow, now, rates, balance);
+  const cautious = { warning: leanW > 0, critical: leanC > 0 };
+  const critical = Math.min(warning, leanedC, burst && leanC < 1 ? burst.runway / (1 + marginCrit) : Infinity);
   return { central, low, high, warning, critical, cautious, margin, ratePerHour, levelNow, burst };
 }
 
