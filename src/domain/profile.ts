@@ -15,8 +15,13 @@ const HOUR_MS = 3_600_000;
 const ALPHA = 0.3;
 /** An hour counts only if at least this much of it was observed. */
 const MIN_OBSERVED_MS = 30 * 60_000;
-/** Spend across a gap longer than this (daemon down) is not attributed to hours: its shape is unknown. */
+/**
+ * Spend across a gap longer than MAX_SPREAD_MS (daemon down, sparse polling) is not learnt into the weekly
+ * pattern: its shape is unknown. Up to MAX_GAP_MS it is still spread evenly over the hours it covers in
+ * the recent hours and daily totals, so rates stay right when polls are hours apart; beyond, it is lost.
+ */
 const MAX_SPREAD_MS = 2 * HOUR_MS;
+const MAX_GAP_MS = 12 * HOUR_MS;
 /** Closed hours kept (a week) and daily totals kept (two weeks). */
 export const RECENT_HOURS = HOURS_PER_WEEK;
 export const DAYS_KEPT = 14;
@@ -55,7 +60,16 @@ export interface WeeklyProfile {
   readonly prior: readonly (number | null)[];
   readonly updatedHour: readonly (number | null)[];
   /** The hour being accumulated: epoch hour index, spend and observed time so far. */
-  readonly open: { readonly hour: number; readonly consumed: number; readonly observedMs: number; readonly charges?: number; readonly maxCharge?: number } | null;
+  readonly open: {
+    readonly hour: number;
+    readonly consumed: number;
+    readonly observedMs: number;
+    readonly charges?: number;
+    readonly maxCharge?: number;
+    /** The part of `consumed` / `observedMs` spread from a gap (not learnt into the weekly pattern). */
+    readonly gapConsumed?: number;
+    readonly gapMs?: number;
+  } | null;
   /** The last RECENT_HOURS closed hours, oldest first (hours with nothing observed are absent). */
   readonly recent: readonly HourTotal[];
   /** The last DAYS_KEPT days' totals of closed hours, oldest first. */
@@ -77,7 +91,8 @@ export function addSpend(p: WeeklyProfile, from: number, to: number, consumed: n
   if (to <= from) return p;
   let learnt: Learnt = p;
   let open = p.open;
-  const spread = to - from <= MAX_SPREAD_MS;
+  const gap = to - from > MAX_SPREAD_MS;
+  const spread = to - from <= MAX_GAP_MS;
   for (let t = from; t < to; ) {
     const hour = Math.floor(t / HOUR_MS);
     const end = Math.min(to, (hour + 1) * HOUR_MS);
@@ -93,7 +108,10 @@ export function addSpend(p: WeeklyProfile, from: number, to: number, consumed: n
         consumed: (open?.consumed ?? 0) + share,
         observedMs: (open?.observedMs ?? 0) + (end - t),
         charges: (open?.charges ?? 0) + charge,
-        maxCharge: Math.max(open?.maxCharge ?? 0, charge ? consumed : 0),
+        // Across a gap the whole drop is one reading, not one charge: no one-off is told from it.
+        maxCharge: Math.max(open?.maxCharge ?? 0, charge && !gap ? consumed : 0),
+        gapConsumed: (open?.gapConsumed ?? 0) + (gap ? share : 0),
+        gapMs: (open?.gapMs ?? 0) + (gap ? end - t : 0),
       };
     }
     t = end;
@@ -109,10 +127,12 @@ const buckets = (xs: readonly (number | null)[]): (number | null)[] =>
 function close(p0: Learnt, open: NonNullable<WeeklyProfile['open']>): Learnt {
   const oneOff = oneOffPart(p0, open);
   const p = record(p0, open, oneOff);
-  if (open.observedMs < MIN_OBSERVED_MS) return p;
+  // The weekly pattern learns from what was seen hour by hour, not from spend spread across a gap.
+  const seenMs = open.observedMs - (open.gapMs ?? 0);
+  if (seenMs < MIN_OBSERVED_MS) return p;
   const [rates, prior, updatedHour] = [buckets(p.rates), buckets(p.prior), buckets(p.updatedHour)];
   const h = (open.hour + 72) % HOURS_PER_WEEK;
-  const observed = (open.consumed - oneOff) / (open.observedMs / HOUR_MS);
+  const observed = (open.consumed - (open.gapConsumed ?? 0) - oneOff) / (seenMs / HOUR_MS);
   const old = rates[h] ?? null;
   prior[h] = old;
   updatedHour[h] = open.hour;

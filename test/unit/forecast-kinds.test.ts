@@ -182,3 +182,16 @@ test('a service switched off on day 3: once the weekly pattern is known (day 7+)
     assert.equal(describe(late), '', `seed ${seed}`);
   }
 });
+
+// ---------------------------------------------------------------------------------------------------------
+// Polls hours apart
+
+test('polled every 3 h (a gap between every two readings): the forecast still rests on the spend, and pages ≥ 24 h (less one poll interval) before the wallet runs dry', () => {
+  for (const seed of SEEDS.slice(0, 3)) {
+    const rows = history(seed, 10, 700, () => 5).filter((_, i) => i % 180 === 0);
+    const d = depletion(rows)!;
+    const critical = alarms(rows).find((a) => a.severity === 'critical' && a.t < d);
+    assert.ok(critical && d - critical.t >= 21 * HOUR, `seed ${seed}: paged ${critical ? hours(d - critical.t) : 'never'} h ahead`);
+    assert.ok(Number.isFinite(critical.n.wallet.runwaySeconds ?? NaN));
+  }
+});
