@@ -195,3 +195,14 @@ test('polled every 3 h (a gap between every two readings): the forecast still re
     assert.ok(Number.isFinite(critical.n.wallet.runwaySeconds ?? NaN));
   }
 });
+
+// ---------------------------------------------------------------------------------------------------------
+// A one-off charge
+
+test('a one-off charge (the monthly rental of numbers, 40 % of the balance at once) is spent, not a rate: no depletion_forecast while 6 days or more are left', () => {
+  // 10/h from 4 200; on day 3 a rental of 1 200 is charged at once: ~2 280 left then, ~1 560 (6.5 days) at the end.
+  for (const seed of SEEDS.slice(0, 3)) {
+    const rows = history(seed, 6, 4200, () => 10, 2 * MIN).map((r) => (r.t >= T0 + 3 * DAY ? { ...r, balance: Math.round((r.balance - 1200) * 100) / 100 } : r));
+    assert.equal(describe(alarms(rows)), '', `seed ${seed}`);
+  }
+});
