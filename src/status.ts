@@ -1,7 +1,9 @@
 /** The `/api/status` document (and `check`'s output): plain JSON, never a secret, no Infinity or NaN. */
 import type { AccountState } from './domain/account.js';
 import type { AlertBook } from './domain/alerts.js';
+import { forecastBasis } from './domain/evaluate.js';
 import { BURN_WINDOW_NAMES, type Forecast } from './domain/forecast.js';
+import { forecastJson } from './domain/messages.js';
 import type { AlertName, Conditions, Severity } from './domain/rules.js';
 
 export interface AlertStatus {
@@ -49,6 +51,8 @@ export function accountStatus(account: string, s: AccountState, f: Forecast, ale
     runway_high_seconds: finiteOrNull(f.runwayHighSeconds),
     forecast_confidence: f.confidence,
     forecast_method: f.method,
+    /** What the forecast rests on: the same object every notification carries. */
+    forecast: forecastJson(forecastBasis(f)),
     /** Predicted depletion time (central), and the earliest the band allows. */
     depletion_at: runway === null ? null : iso(now + runway * 1000),
     depletion_at_earliest: runwayLow === null ? null : iso(now + runwayLow * 1000),

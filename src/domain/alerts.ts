@@ -7,6 +7,7 @@
  *              FIRING ──critical→warning──▶ FIRING                  silent (de-escalation)
  *              FIRING ──repeat interval passed──▶ FIRING            notify: repeat (current severity)
  */
+import type { Confidence, ForecastMethod } from './forecast.js';
 import type { AlertName, Conditions, Severity } from './rules.js';
 import { ALERT_NAMES } from './rules.js';
 
@@ -30,6 +31,21 @@ export interface WalletSnapshot {
   readonly currency: string | null;
   readonly burnRatePerHour: number | null;
   readonly runwaySeconds: number | null;
+  /** What the forecast rested on when the decision was taken (absent in outbox entries written before it existed). */
+  readonly forecast?: ForecastBasis | null;
+}
+
+/** The forecast's basis, as every notification and /api/status tell it (issue 9). */
+export interface ForecastBasis {
+  readonly method: ForecastMethod;
+  readonly confidence: Confidence;
+  /** The band around the central runway (seconds); null while not burning. */
+  readonly runwayLowSeconds: number | null;
+  readonly runwayHighSeconds: number | null;
+  /** depletion_forecast decides on the cautious end of the band (thin evidence). */
+  readonly cautious: boolean;
+  /** One or two sentences: method, evidence, band, how the alert decides (and why the cautious end). */
+  readonly basis: string;
 }
 
 export interface Notification {

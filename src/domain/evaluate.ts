@@ -4,10 +4,11 @@
  */
 import type { RuleSettings } from '../config/settings.js';
 import { applyPoll, type AccountState, type PollOutcome } from './account.js';
-import { firingSeverities, stepAlerts, type Notification, type RepeatPolicy, type WalletSnapshot } from './alerts.js';
+import { firingSeverities, stepAlerts, type ForecastBasis, type Notification, type RepeatPolicy, type WalletSnapshot } from './alerts.js';
 import { BURN_WINDOWS, forecast, MIN_RUNWAY_EVIDENCE, type Forecast } from './forecast.js';
 import type { History } from './history.js';
 import { evaluateRules, type AlertName, type Conditions, type Severity } from './rules.js';
+import { describe } from './runway.js';
 
 export interface EvaluationConfig {
   account: string;
@@ -40,14 +41,16 @@ export function observe(s: AccountState, outcome: PollOutcome, now: number, cfg:
   // which is wallet_exhausted's.
   const hold = !applied.state.exhausted && (applied.stale || tooFewReadings(applied.state.history, at));
   const conditions = hold ? holdFiring(firing, evaluated) : evaluated;
-  const stepped = stepAlerts(s.alerts, conditions, now, { account: cfg.account, policy: cfg.repeat, wallet: snapshot(applied.state, f) });
+  const stepped = stepAlerts(s.alerts, conditions, now, { account: cfg.account, policy: cfg.repeat, wallet: facts(applied.state, f) });
+  // The basis sentence only for what is sent (backtest steps every row; most send nothing).
+  const notifications = stepped.notifications.map((n) => ({ ...n, wallet: { ...n.wallet, forecast: forecastBasis(f, n.severity) } }));
   return {
     state: { ...applied.state, alerts: stepped.book },
     consumed: applied.consumed,
     topup: applied.topup,
     forecast: f,
     conditions,
-    notifications: stepped.notifications,
+    notifications,
   };
 }
 
@@ -79,13 +82,32 @@ function holdFiring(firing: Conditions, evaluated: Conditions): Conditions {
   return out;
 }
 
+/** The wallet as a notification tells it, with what the forecast rests on. */
 export function snapshot(s: AccountState, f: Forecast): WalletSnapshot {
+  return { ...facts(s, f), forecast: forecastBasis(f) };
+}
+
+function facts(s: AccountState, f: Forecast): WalletSnapshot {
   const anyRate = Object.values(f.rates).some((r) => Number.isFinite(r));
   return {
     balance: s.balance,
     currency: s.currency,
     burnRatePerHour: anyRate ? f.burnRatePerHour : null,
     runwaySeconds: Number.isFinite(f.runwaySeconds) ? f.runwaySeconds : null,
+  };
+}
+
+const finiteOrNull = (n: number): number | null => (Number.isFinite(n) ? n : null);
+
+/** What the forecast rests on; `cautious` is the decision of `severity` (the warning's by default). */
+export function forecastBasis(f: Forecast, severity: Severity = 'warning'): ForecastBasis {
+  return {
+    method: f.method,
+    confidence: f.confidence,
+    runwayLowSeconds: finiteOrNull(f.runwayLowSeconds),
+    runwayHighSeconds: finiteOrNull(f.runwayHighSeconds),
+    cautious: severity === 'critical' ? f.criticalCautious : f.cautious,
+    basis: describe(f),
   };
 }
 

@@ -2,7 +2,7 @@
  * What a notification says, PURE and shared by every channel: a one-line summary, the facts, and what
  * to do. Users' most common complaint about alerts is that they do not say what to do.
  */
-import type { Notification } from './alerts.js';
+import type { ForecastBasis, Notification } from './alerts.js';
 
 const fmtNumber = (n: number): string => (Math.round(n * 100) / 100).toString();
 
@@ -81,6 +81,25 @@ export function facts(n: Notification): string[] {
   const at = depletionTime(n);
   if (runwaySeconds !== null && at) lines.push(`Expected to run out: ${at} (in ${humanDuration(runwaySeconds)})`);
   else lines.push('Expected to run out: not while spend stays at its current level');
+  const f = n.wallet.forecast;
+  if (f) {
+    const band = f.runwayLowSeconds === null || f.runwayHighSeconds === null ? 'none' : `${humanDuration(f.runwayLowSeconds)} to ${humanDuration(f.runwayHighSeconds)}`;
+    lines.push(`Forecast: method ${f.method}, confidence ${f.confidence}, runway band ${band}${f.cautious ? ', alerting on the cautious end of the band' : ''}`);
+    lines.push(`Forecast basis: ${f.basis}`);
+  }
   lines.push(`Since: ${new Date(n.startsAt).toISOString()}`);
   return lines;
+}
+
+/** The forecast's basis as JSON (webhook body, PagerDuty custom_details, /api/status): one object. */
+export function forecastJson(f: ForecastBasis) {
+  const s = (x: number | null) => (x === null ? null : Math.round(x));
+  return {
+    method: f.method,
+    confidence: f.confidence,
+    runway_low_seconds: s(f.runwayLowSeconds),
+    runway_high_seconds: s(f.runwayHighSeconds),
+    cautious: f.cautious,
+    basis: f.basis,
+  };
 }

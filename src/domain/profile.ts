@@ -1,7 +1,12 @@
 /**
- * The weekly usage pattern of a wallet, PURE: spend rate by hour of week (UTC, Monday 00:00 = hour 0),
- * learnt as an exponentially weighted average over weeks. 168 numbers whatever the history length, so
- * a forecast costs the same on day 2 and on day 200.
+ * The usage record of a wallet, PURE, bounded whatever the history length (a forecast costs the same on
+ * day 2 and on day 200):
+ *   - the weekly pattern: spend rate by hour of week (UTC, Monday 00:00 = hour 0), learnt as an
+ *     exponentially weighted average over weeks (168 numbers);
+ *   - the last RECENT_HOURS closed hours, each with its spend, its number of charges (sample-to-sample
+ *     drops) and how much of it was observed: the forecast's windows (1 h … 7 d), its daily pattern and
+ *     the evidence behind each rate;
+ *   - the last DAYS_KEPT daily totals (UTC days): the trend.
  */
 
 export const HOURS_PER_WEEK = 168;
@@ -10,8 +15,42 @@ const HOUR_MS = 3_600_000;
 const ALPHA = 0.3;
 /** An hour counts only if at least this much of it was observed. */
 const MIN_OBSERVED_MS = 30 * 60_000;
-/** Spend across a gap longer than this (daemon down) is not attributed to hours: its shape is unknown. */
+/**
+ * Spend across a gap longer than MAX_SPREAD_MS (daemon down, sparse polling) is not learnt into the weekly
+ * pattern: its shape is unknown. Up to MAX_GAP_MS it is still spread evenly over the hours it covers in
+ * the recent hours and daily totals, so rates stay right when polls are hours apart; beyond, it is lost.
+ */
 const MAX_SPREAD_MS = 2 * HOUR_MS;
+const MAX_GAP_MS = 12 * HOUR_MS;
+/** Closed hours kept (a week) and daily totals kept (two weeks). */
+export const RECENT_HOURS = HOURS_PER_WEEK;
+export const DAYS_KEPT = 14;
+const DAY_MS = 24 * HOUR_MS;
+
+/**
+ * One closed hour: epoch hour index, credits spent, charges counted, milliseconds observed, and the part
+ * of its spend that was a one-off (a single charge above ONE_OFF_FACTOR × a typical hour's spend, like the
+ * monthly rental of numbers): spend, but not a rate to extrapolate.
+ */
+export interface HourTotal {
+  readonly hour: number;
+  readonly consumed: number;
+  readonly charges: number;
+  readonly observedMs: number;
+  readonly oneOff?: number;
+}
+
+/** A single charge above this many typical hours' spend is a one-off (see HourTotal). */
+export const ONE_OFF_FACTOR = 10;
+/** Closed hours (of the last 72) a typical hour needs before anything is called a one-off. */
+const MIN_TYPICAL_HOURS = 12;
+
+/** One UTC day (epoch day index) as the sum of its closed hours. */
+export interface DayTotal {
+  readonly day: number;
+  readonly consumed: number;
+  readonly observedMs: number;
+}
 
 export interface WeeklyProfile {
   /** Credits/hour by hour of week; null where never observed. Empty until the first hour closes. */
@@ -21,22 +60,39 @@ export interface WeeklyProfile {
   readonly prior: readonly (number | null)[];
   readonly updatedHour: readonly (number | null)[];
   /** The hour being accumulated: epoch hour index, spend and observed time so far. */
-  readonly open: { readonly hour: number; readonly consumed: number; readonly observedMs: number } | null;
+  readonly open: {
+    readonly hour: number;
+    readonly consumed: number;
+    readonly observedMs: number;
+    readonly charges?: number;
+    readonly maxCharge?: number;
+    /** The part of `consumed` / `observedMs` spread from a gap (not learnt into the weekly pattern). */
+    readonly gapConsumed?: number;
+    readonly gapMs?: number;
+  } | null;
+  /** The last RECENT_HOURS closed hours, oldest first (hours with nothing observed are absent). */
+  readonly recent: readonly HourTotal[];
+  /** The last DAYS_KEPT days' totals of closed hours, oldest first. */
+  readonly days: readonly DayTotal[];
 }
 
-export const EMPTY_PROFILE: WeeklyProfile = Object.freeze({ rates: [], prior: [], updatedHour: [], open: null });
+export const EMPTY_PROFILE: WeeklyProfile = Object.freeze({ rates: [], prior: [], updatedHour: [], open: null, recent: [], days: [] });
 
 /** Epoch ms → hour of week, Monday 00:00 UTC = 0 (1970-01-01 was a Thursday: 72 h into its week). */
 export function hourOfWeek(t: number): number {
   return (Math.floor(t / HOUR_MS) + 72) % HOURS_PER_WEEK;
 }
 
-/** Spreads `consumed` evenly over [from, to] across the hours it covers, closing each hour passed. */
+/**
+ * Spreads `consumed` evenly over [from, to] across the hours it covers, closing each hour passed. A
+ * positive `consumed` is one charge (a sample-to-sample drop), counted in the hour it was seen.
+ */
 export function addSpend(p: WeeklyProfile, from: number, to: number, consumed: number): WeeklyProfile {
   if (to <= from) return p;
   let learnt: Learnt = p;
   let open = p.open;
-  const spread = to - from <= MAX_SPREAD_MS;
+  const gap = to - from > MAX_SPREAD_MS;
+  const spread = to - from <= MAX_GAP_MS;
   for (let t = from; t < to; ) {
     const hour = Math.floor(t / HOUR_MS);
     const end = Math.min(to, (hour + 1) * HOUR_MS);
@@ -46,28 +102,84 @@ export function addSpend(p: WeeklyProfile, from: number, to: number, consumed: n
     }
     if (spread) {
       const share = consumed * ((end - t) / (to - from));
-      open = { hour, consumed: (open?.consumed ?? 0) + share, observedMs: (open?.observedMs ?? 0) + (end - t) };
+      const charge = end === to && consumed > 0 ? 1 : 0;
+      open = {
+        hour,
+        consumed: (open?.consumed ?? 0) + share,
+        observedMs: (open?.observedMs ?? 0) + (end - t),
+        charges: (open?.charges ?? 0) + charge,
+        // Across a gap the whole drop is one reading, not one charge: no one-off is told from it.
+        maxCharge: Math.max(open?.maxCharge ?? 0, charge && !gap ? consumed : 0),
+        gapConsumed: (open?.gapConsumed ?? 0) + (gap ? share : 0),
+        gapMs: (open?.gapMs ?? 0) + (gap ? end - t : 0),
+      };
     }
     t = end;
   }
-  return { rates: learnt.rates, prior: learnt.prior, updatedHour: learnt.updatedHour, open };
+  return { ...learnt, open };
 }
 
-type Learnt = Pick<WeeklyProfile, 'rates' | 'prior' | 'updatedHour'>;
+type Learnt = Omit<WeeklyProfile, 'open'>;
 
 const buckets = (xs: readonly (number | null)[]): (number | null)[] =>
   xs.length === HOURS_PER_WEEK ? [...xs] : new Array<number | null>(HOURS_PER_WEEK).fill(null);
 
-function close(p: Learnt, open: NonNullable<WeeklyProfile['open']>): Learnt {
-  if (open.observedMs < MIN_OBSERVED_MS) return p;
+function close(p0: Learnt, open: NonNullable<WeeklyProfile['open']>): Learnt {
+  const oneOff = oneOffPart(p0, open);
+  const p = record(p0, open, oneOff);
+  // The weekly pattern learns from what was seen hour by hour, not from spend spread across a gap.
+  const seenMs = open.observedMs - (open.gapMs ?? 0);
+  if (seenMs < MIN_OBSERVED_MS) return p;
   const [rates, prior, updatedHour] = [buckets(p.rates), buckets(p.prior), buckets(p.updatedHour)];
   const h = (open.hour + 72) % HOURS_PER_WEEK;
-  const observed = open.consumed / (open.observedMs / HOUR_MS);
+  const observed = (open.consumed - (open.gapConsumed ?? 0) - oneOff) / (seenMs / HOUR_MS);
   const old = rates[h] ?? null;
   prior[h] = old;
   updatedHour[h] = open.hour;
   rates[h] = old === null ? observed : old + ALPHA * (observed - old);
-  return { rates, prior, updatedHour };
+  return { ...p, rates, prior, updatedHour };
+}
+
+/** The closed hour appended to the recent hours and added to its day's total; both bounded. */
+function record(p: Learnt, open: NonNullable<WeeklyProfile['open']>, oneOff: number): Learnt {
+  const hour: HourTotal = { hour: open.hour, consumed: open.consumed, charges: open.charges ?? 0, observedMs: open.observedMs, oneOff };
+  const oldest = open.hour - RECENT_HOURS;
+  const recent = [...(p.recent ?? []).filter((x) => x.hour > oldest && x.hour < open.hour), hour];
+  const day = Math.floor((open.hour * HOUR_MS) / DAY_MS);
+  const days = (p.days ?? []).filter((d) => d.day > day - DAYS_KEPT && d.day <= day);
+  const last = days.at(-1);
+  const regular = open.consumed - oneOff; // the trend reads rates: a one-off is not one
+  if (last && last.day === day) days[days.length - 1] = { day, consumed: last.consumed + regular, observedMs: last.observedMs + open.observedMs };
+  else days.push({ day, consumed: regular, observedMs: open.observedMs });
+  return { ...p, recent, days };
+}
+
+/** Spend of a closed hour less its one-off part: what rates are read from. */
+export const regularSpend = (h: HourTotal): number => h.consumed - (h.oneOff ?? 0);
+
+const typicals = new WeakMap<readonly HourTotal[], number>();
+
+/**
+ * A typical hour's spend (credits/hour): the 75th percentile of the regular spend rate of the last 72
+ * closed hours observed for at least half an hour (the upper quartile, so that a business's peak hours are
+ * typical, not its nights); Infinity with fewer than MIN_TYPICAL_HOURS of them or none spending.
+ */
+export function typicalHourly(p: Pick<WeeklyProfile, 'recent'>): number {
+  const known = typicals.get(p.recent);
+  if (known !== undefined) return known;
+  const newest = p.recent.at(-1)?.hour ?? 0;
+  const rates = p.recent.filter((h) => h.hour > newest - 72 && h.observedMs >= MIN_OBSERVED_MS).map((h) => regularSpend(h) / (h.observedMs / HOUR_MS));
+  rates.sort((a, b) => a - b);
+  const q = rates.length >= MIN_TYPICAL_HOURS ? rates[Math.floor(0.75 * (rates.length - 1))]! : 0;
+  const value = q > 0 ? q : Infinity;
+  typicals.set(p.recent, value);
+  return value;
+}
+
+/** The one-off part of an hour's spend: its largest charge beyond ONE_OFF_FACTOR typical hours. */
+export function oneOffPart(p: Pick<WeeklyProfile, 'recent'>, open: NonNullable<WeeklyProfile['open']>): number {
+  const cap = ONE_OFF_FACTOR * typicalHourly(p);
+  return Math.min(open.consumed, Math.max(0, (open.maxCharge ?? 0) - cap));
 }
 
 /** True once every hour of the week has been observed at least once. */

@@ -26,6 +26,8 @@ export interface RuleInput {
 type Rule = (input: RuleInput) => Severity | null;
 
 const HOUR_S = 3600;
+/** depletion_forecast's hysteresis is widened by this many of the forecast's relative errors, up to HOLD_MAX. */
+export const HOLD = { perRelativeError: 4, max: 0.5 } as const;
 
 /**
  * Severity of `value` against "below" thresholds, with hysteresis: once firing at a level, the value must
@@ -42,10 +44,16 @@ export const RULES: Record<AlertName, Rule> = {
     if (balance === null) return firing?.low_balance ?? null; // unknown (a 402 without current_balance): hold
     return below(balance, s.lowBalanceThreshold, s.criticalBalanceThreshold, firing?.low_balance, s.hysteresisPercent / 100);
   },
-  depletion_forecast: ({ state, forecast: { alertRunwaySeconds: runwaySeconds }, settings: s, firing }) => {
-    if (state.exhausted || !Number.isFinite(runwaySeconds)) return null; // empty is wallet_exhausted's job
-    const h = s.hysteresisPercent / 100;
-    return below(runwaySeconds, s.runwayWarningHours * HOUR_S, s.runwayCriticalHours * HOUR_S, firing?.depletion_forecast, h);
+  // Each severity compares its own decision runway (forecast.ts DESIGN: margin or caution included; the
+  // critical one may rest on a burst both short windows agree on), with hysteresis once firing.
+  depletion_forecast: ({ state, forecast: { alertRunwaySeconds, criticalAlertRunwaySeconds, relativeError }, settings: s, firing }) => {
+    if (state.exhausted) return null; // empty is wallet_exhausted's job
+    // Hysteresis widened by the forecast's own noise: a reading that wobbles by its uncertainty around
+    // the horizon must not resolve and re-fire (each re-fire is a new alert for the user).
+    const h = s.hysteresisPercent / 100 + Math.min(HOLD.max, HOLD.perRelativeError * (relativeError ?? 0));
+    const current = firing?.depletion_forecast;
+    if (below(criticalAlertRunwaySeconds, undefined, s.runwayCriticalHours * HOUR_S, current, h)) return 'critical';
+    return below(alertRunwaySeconds, s.runwayWarningHours * HOUR_S, undefined, current, h);
   },
   wallet_exhausted: ({ state }) => (state.exhausted ? 'critical' : null),
   auth_failed: ({ state }) => (state.authFailed ? 'critical' : null),

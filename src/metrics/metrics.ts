@@ -55,19 +55,19 @@ export function createMetrics(account: string) {
     }),
     runwayLow: new Gauge({
       name: 'telephony_wallet_runway_low_seconds',
-      help: 'Pessimistic end of the runway forecast band, in seconds; +Inf while not burning.',
+      help: 'Short end of the runway forecast band (spend faster by the evidence\'s uncertainty, an 80 % band), in seconds; +Inf while not burning.',
       labelNames: ['account'] as const,
       registers,
     }),
     runwayHigh: new Gauge({
       name: 'telephony_wallet_runway_high_seconds',
-      help: 'Optimistic end of the runway forecast band, in seconds; +Inf while not burning.',
+      help: 'Long end of the runway forecast band (the cautious end depletion_forecast uses on thin evidence), in seconds; +Inf while not burning.',
       labelNames: ['account'] as const,
       registers,
     }),
     confidence: new Gauge({
       name: 'telephony_wallet_forecast_confidence',
-      help: 'Confidence of the runway forecast by the history it rests on: 0 none (<6h), 1 low (<24h), 2 medium (<72h), 3 high.',
+      help: 'Confidence of the runway forecast by the evidence it rests on: 0 none (even critical leans to the cautious end), 1 low (the warning leans to the cautious end: under two days of history or a level worse than ±10 %), 2 medium (worse than ±5 %), 3 high.',
       labelNames: ['account'] as const,
       registers,
     }),

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { z } from 'zod';
+import { CONFIDENCES, FORECAST_METHODS } from '../domain/forecast.js';
 import { ALERT_NAMES, SEVERITIES } from '../domain/rules.js';
 import { safeErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -24,7 +25,24 @@ const deliverySchema = z.object({
     reason: z.enum(['start', 'escalation', 'repeat', 'resolve', 'test']),
     startsAt: finite,
     decidedAt: finite,
-    wallet: z.object({ balance: finite.nullable(), currency: z.string().nullable(), burnRatePerHour: finite.nullable(), runwaySeconds: finite.nullable() }),
+    wallet: z.object({
+      balance: finite.nullable(),
+      currency: z.string().nullable(),
+      burnRatePerHour: finite.nullable(),
+      runwaySeconds: finite.nullable(),
+      // Added with issue 9: outbox files written before it load without it.
+      forecast: z
+        .object({
+          method: z.enum(FORECAST_METHODS),
+          confidence: z.enum(CONFIDENCES),
+          runwayLowSeconds: finite.nullable(),
+          runwayHighSeconds: finite.nullable(),
+          cautious: z.boolean(),
+          basis: z.string(),
+        })
+        .nullable()
+        .optional(),
+    }),
   }),
 });
 const outboxSchema = z.object({

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { AccountState } from '../domain/account.js';
 import { INITIAL_ACCOUNT_STATE } from '../domain/account.js';
+import { DAYS_KEPT, RECENT_HOURS } from '../domain/profile.js';
 import { ALERT_NAMES, SEVERITIES } from '../domain/rules.js';
 import { UPSTREAM_ERROR_KINDS } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -25,9 +26,22 @@ const stateSchema = z.object({
           rates: z.array(finite.nullable()).max(168),
           prior: z.array(finite.nullable()).max(168).default([]),
           updatedHour: z.array(finite.nullable()).max(168).default([]),
-          open: z.object({ hour: finite, consumed: finite, observedMs: finite }).nullable(),
+          open: z
+            .object({
+              hour: finite,
+              consumed: finite,
+              observedMs: finite,
+              charges: finite.min(0).default(0),
+              maxCharge: finite.min(0).default(0),
+              gapConsumed: finite.default(0),
+              gapMs: finite.min(0).default(0),
+            })
+            .nullable(),
+          // Added for the forecast's windows and trend (issue 9): state files written before load with none.
+          recent: z.array(z.object({ hour: finite, consumed: finite, charges: finite.min(0), observedMs: finite, oneOff: finite.min(0).default(0) })).max(RECENT_HOURS).default([]),
+          days: z.array(z.object({ day: finite, consumed: finite, observedMs: finite })).max(DAYS_KEPT).default([]),
         })
-        .default({ rates: [], prior: [], updatedHour: [], open: null }),
+        .default({ rates: [], prior: [], updatedHour: [], open: null, recent: [], days: [] }),
     }),
     balance: finite.nullable(),
     currency: z.string().nullable(),

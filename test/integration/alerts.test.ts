@@ -52,7 +52,11 @@ test('fire, no duplicate inside the repeat interval, escalate, resolve: same id,
   await waitFor(() => hook.received.length === 1 && mail.mails.length === 1, 'the firing notification on both channels');
   const fired = hook.received[0]!;
   assert.equal(fired.verified, true, 'signature verifies');
-  assert.deepEqual(Object.keys(fired.body).sort(), CONTRACT_KEYS);
+  // The contract's keys, plus ONE object saying what the forecast rests on (issue 9).
+  assert.deepEqual(Object.keys(fired.body).sort(), [...CONTRACT_KEYS, 'forecast'].sort());
+  const basis = fired.body.forecast as Record<string, unknown>;
+  assert.deepEqual(Object.keys(basis).sort(), ['basis', 'cautious', 'confidence', 'method', 'runway_high_seconds', 'runway_low_seconds']);
+  assert.equal(typeof basis.basis, 'string');
   assert.equal(fired.body.status, 'firing');
   assert.equal(fired.body.alertname, 'low_balance');
   assert.equal(fired.body.severity, 'warning');
@@ -65,6 +69,7 @@ test('fire, no duplicate inside the repeat interval, escalate, resolve: same id,
   assert.match(email.subject, /^\[FIRING\]/);
   assert.ok(email.subject.includes('low_balance') && email.subject.includes('default') && email.subject.includes('80'), email.subject);
   assert.match(email.text, /Top up/);
+  assert.match(email.text, /Forecast: method \w+, confidence \w+/);
   assert.match(email.html, /Top up/);
   assert.match(email.to, /ops@example\.com.*oncall@example\.com/);
   assert.equal(await daemon.metric('telephony_alert_firing{account="default",alertname="low_balance",severity="warning"}'), 1);

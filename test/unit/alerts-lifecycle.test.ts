@@ -430,7 +430,9 @@ test('observe: a 401 fires auth_failed (critical) at once; the next success reso
 test('observe: a 401 as the very first poll: auth_failed with an unknown wallet', () => {
   const r = replay([fail('auth')], config(NO_RUNWAY_RULE));
   assert.deepEqual(briefSteps(r.steps), [['auth_failed firing critical start']]);
-  assert.deepEqual(r.all[0]!.wallet, { balance: null, currency: null, burnRatePerHour: null, runwaySeconds: null });
+  const { forecast: basis, ...wallet } = r.all[0]!.wallet;
+  assert.deepEqual(wallet, { balance: null, currency: null, burnRatePerHour: null, runwaySeconds: null });
+  assert.equal(basis?.method, 'none');
 });
 
 test('observe: depletion_forecast fires when a steady burn takes the runway under RUNWAY_WARNING_HOURS; a top-up above it (by more than the hysteresis) resolves it', () => {

@@ -234,7 +234,7 @@ test('retention: 30 h of one sample per 10 s stays bounded and thinned, consumed
   for (const w of ['1h', '6h', '24h'] as const) assertClose(rates[w], 360, 1e-9, `${w} rate after thinning`);
 });
 
-test('forecast uses the fastest window: a burst in the last hour shortens the runway', () => {
+test('a burst in the last hour alone does not become the forecast: the central runway and both decisions rest on the day', () => {
   // 10/h for 23 h (−1 every 6 min), then 100/h for the last hour (−5 every 3 min).
   const pairs: Array<[number, number]> = [];
   for (let m = 0; m <= 23 * 60; m += 6) pairs.push([m, 10_000 - m / 6]);
@@ -245,9 +245,11 @@ test('forecast uses the fastest window: a burst in the last hour shortens the ru
   const f = forecast(h, 9670, now);
   assertClose(f.rates['1h'], 100, 1e-12, '1h rate');
   assertClose(f.rates['24h'], 330 / 24, 1e-12, '24h rate');
-  assertClose(f.burnRatePerHour, 100, 1e-12, 'the forecast rests on the fastest window');
-  assertClose(f.runwaySeconds, (9670 / 100) * 3600, 1e-12, 'runway');
-  assert.ok(f.runwaySeconds < (9670 / f.rates['24h']) * 3600 / 5);
+  assertClose(f.burnRatePerHour, 330 / 24, 1e-9, 'the forecast rests on the long window');
+  assertClose(f.runwaySeconds, (9670 / (330 / 24)) * 3600, 1e-9, 'runway');
+  // 1 h at 7× the day's level but 6 h at 1.8×: the 6 h window does not confirm a burst.
+  assert.equal(f.evidence?.burst, null);
+  assert.ok(f.criticalAlertRunwaySeconds >= f.runwaySeconds / 1.08, 'critical decides on the central runway less its margin, not the burst');
 });
 
 test('a quiet last hour does not hide a day of spend', () => {

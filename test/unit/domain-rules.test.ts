@@ -21,8 +21,13 @@ const forecastWith = (runwaySeconds: number, extra: Partial<Forecast> = {}): For
   runwayLowSeconds: runwaySeconds,
   runwayHighSeconds: runwaySeconds,
   alertRunwaySeconds: runwaySeconds,
+  criticalAlertRunwaySeconds: runwaySeconds,
   confidence: 'high',
   method: 'rate',
+  relativeError: null,
+  cautious: false,
+  criticalCautious: false,
+  evidence: null,
   recentSpend: null,
   expectedRecentSpend: null,
   ...extra,
@@ -311,9 +316,26 @@ for (const [name, recentSpend, expectedRecentSpend, firing, want] of anomalyCase
   });
 }
 
-test('depletion_forecast compares the alert runway (pessimistic while history is short), not the central one', () => {
-  const forecast = forecastWith(100 * HOUR_S, { alertRunwaySeconds: 20 * HOUR_S, confidence: 'low' });
-  assert.equal(evaluateRules({ state: INITIAL_ACCOUNT_STATE, forecast, settings: RULES }).depletion_forecast, 'critical');
+test('depletion_forecast compares each severity with its own decision runway, not the central one', () => {
+  const rule = (extra: Partial<Forecast>, firing?: Severity) =>
+    evaluateRules({ state: INITIAL_ACCOUNT_STATE, forecast: forecastWith(100 * HOUR_S, extra), settings: RULES, firing: firing ? { depletion_forecast: firing } : {} }).depletion_forecast ?? null;
+  // The cautious end (thin evidence) above the horizon: quiet although the central runway is shorter.
+  assert.equal(rule({ runwaySeconds: 60 * HOUR_S, alertRunwaySeconds: 80 * HOUR_S, criticalAlertRunwaySeconds: 80 * HOUR_S, cautious: true }), null);
+  // Warning from the long-window decision, critical only from the critical one (a burst both short windows agree on).
+  assert.equal(rule({ alertRunwaySeconds: 70 * HOUR_S, criticalAlertRunwaySeconds: 70 * HOUR_S }), 'warning');
+  assert.equal(rule({ alertRunwaySeconds: 70 * HOUR_S, criticalAlertRunwaySeconds: 20 * HOUR_S }), 'critical');
+  assert.equal(rule({ alertRunwaySeconds: 20 * HOUR_S, criticalAlertRunwaySeconds: 30 * HOUR_S }), 'warning');
+  // Hysteresis per severity: critical holds until its runway passes 24 h × 1.05, then drops to warning.
+  assert.equal(rule({ alertRunwaySeconds: 25 * HOUR_S, criticalAlertRunwaySeconds: 25 * HOUR_S }, 'critical'), 'critical');
+  assert.equal(rule({ alertRunwaySeconds: 26 * HOUR_S, criticalAlertRunwaySeconds: 26 * HOUR_S }, 'critical'), 'warning');
+  assert.equal(rule({ alertRunwaySeconds: 74 * HOUR_S, criticalAlertRunwaySeconds: 74 * HOUR_S }, 'warning'), 'warning');
+  assert.equal(rule({ alertRunwaySeconds: 76 * HOUR_S, criticalAlertRunwaySeconds: 76 * HOUR_S }, 'warning'), null);
+  // A noisier forecast holds longer: ±5 % widens the 5 % hysteresis by 4 × 5 % (a wobble must not resolve and re-fire).
+  assert.equal(rule({ alertRunwaySeconds: 85 * HOUR_S, criticalAlertRunwaySeconds: 85 * HOUR_S, relativeError: 0.05 }, 'warning'), 'warning');
+  assert.equal(rule({ alertRunwaySeconds: 91 * HOUR_S, criticalAlertRunwaySeconds: 91 * HOUR_S, relativeError: 0.05 }, 'warning'), null);
+  assert.equal(rule({ alertRunwaySeconds: 28 * HOUR_S, criticalAlertRunwaySeconds: 28 * HOUR_S, relativeError: 0.05 }, 'critical'), 'critical');
+  // …but never by more than 50 %: a top-up still resolves a thin-evidence alert.
+  assert.equal(rule({ alertRunwaySeconds: 120 * HOUR_S, criticalAlertRunwaySeconds: 120 * HOUR_S, relativeError: 0.4 }, 'warning'), null);
 });
 
 test('applyPoll currency: absent keeps the last plain code, a problem makes it unknown, an old hostile value is dropped', () => {

@@ -74,6 +74,7 @@ test('webhookBody: the contract example, key for key', () => {
     starts_at: '2026-11-27T10:00:00Z',
     sent_at: '2026-11-27T10:00:01Z',
     id: 'default/depletion_forecast/abc123',
+    forecast: null,
   });
 });
 
@@ -81,7 +82,8 @@ for (const status of ['firing', 'resolved'] as const) {
   for (const alertname of [...ALERT_NAMES, 'test'] as const) {
     test(`webhookBody (${alertname}, ${status}): exactly the contract's keys, version "1", seconds-only timestamps`, () => {
       const body = webhookBody(note({ alertname, status }), T0 + 61_789);
-      assert.deepEqual(Object.keys(body).sort(), [...CONTRACT_KEYS].sort());
+      // The contract's keys, plus ONE object saying what the forecast rests on (issue 9).
+      assert.deepEqual(Object.keys(body).sort(), [...CONTRACT_KEYS, 'forecast'].sort());
       assert.equal(body.version, '1');
       assert.equal(body.status, status);
       assert.equal(body.alertname, alertname);
@@ -158,9 +160,60 @@ test('snapshot: a wallet that is not burning (runway Infinity, rates NaN) → ru
   const f = forecast(s.history, s.balance, T0);
   assert.equal(f.runwaySeconds, Infinity);
   const w = snapshot(s, f);
-  assert.deepEqual(w, { balance: 500, currency: 'USD', burnRatePerHour: null, runwaySeconds: null });
+  const { forecast: basis, ...facts } = w;
+  assert.deepEqual(facts, { balance: 500, currency: 'USD', burnRatePerHour: null, runwaySeconds: null });
+  assert.deepEqual({ ...basis, basis: undefined }, { method: 'none', confidence: 'none', runwayLowSeconds: null, runwayHighSeconds: null, cautious: false, basis: undefined });
   const body = webhookBody(note({ wallet: w }), T0);
   assert.deepEqual(JSON.parse(JSON.stringify(body)), body);
+});
+
+// ---------------------------------------------------------------- what the forecast rests on (issue 9)
+
+/** A noisy hour of spend from a new install: the forecast is cautious, and every channel says so. */
+function cautiousNotification(): Notification {
+  const cfg = { account: 'default', rules: DEFAULT_RULES, repeat: { repeatIntervalMs: 4 * 3_600_000, runwayFraction: 0, minRepeatIntervalMs: 5 * MIN } };
+  let s = INITIAL_ACCOUNT_STATE;
+  let sent: Notification | undefined;
+  // 60 credits at ~5/h: 12 h left. Within the first hour a critical page comes, on the cautious end.
+  for (let m = 0; m <= 60 && !sent; m++) {
+    const r = observe(s, ok(60 - (5 * m) / 60 - (m % 3 === 0 ? 0.02 : 0)), T0 + m * MIN, cfg);
+    s = r.state;
+    sent = r.notifications.find((n) => n.alertname === 'depletion_forecast' && n.severity === 'critical');
+  }
+  assert.ok(sent, 'a wallet 12 h from empty is paged within its first hour');
+  return sent;
+}
+
+test('forecast basis: the webhook body carries one forecast object (method, confidence, band, cautious, basis); PagerDuty custom_details too', () => {
+  const n = cautiousNotification();
+  assert.equal(n.severity, 'critical');
+  const body = webhookBody(n, T0);
+  assert.ok(body.forecast);
+  assert.deepEqual(Object.keys(body.forecast).sort(), ['basis', 'cautious', 'confidence', 'method', 'runway_high_seconds', 'runway_low_seconds']);
+  assert.equal(body.forecast.method, 'rate');
+  assert.ok(body.forecast.confidence === 'none' || body.forecast.confidence === 'low', body.forecast.confidence);
+  assert.equal(body.forecast.cautious, true);
+  assert.ok(body.forecast.runway_low_seconds! < body.runway_seconds! && body.runway_seconds! < body.forecast.runway_high_seconds!);
+  assert.match(body.forecast.basis, /cautious end of the band/);
+  assert.match(body.forecast.basis, /\d+ charges over/);
+  for (const k of CONTRACT_KEYS) assert.ok(k in body, k);
+  assert.deepEqual(pagerdutyBody(n, 'rk', T0).payload.custom_details.forecast, body.forecast);
+});
+
+test('forecast basis: email text and HTML, and Slack text, say the method, confidence, band and why the cautious end', () => {
+  const n = cautiousNotification();
+  const html = htmlBody(n).replace(/<\/th><td>/g, ': ').replace(/<[^>]+>/g, '\n');
+  for (const text of [textBody(n), html, slackBody(n).text]) {
+    assert.match(text, /Forecast: method rate, confidence (none|low), runway band about \d+ hours to about \d+ hours, alerting on the cautious end of the band/);
+    assert.match(text, /Forecast basis: Spend of /);
+    assert.match(text, /only when even the slowest spend the evidence allows runs out inside the horizon/);
+  }
+});
+
+test('forecast basis: an outbox entry written before it existed (no wallet.forecast) still renders every channel', () => {
+  const n = note();
+  assert.equal(webhookBody(n, T0).forecast, null);
+  assert.doesNotMatch(textBody(n), /Forecast/);
 });
 
 test('webhookBody rounds runway_seconds to whole seconds and keeps small balances', () => {

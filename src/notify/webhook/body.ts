@@ -1,6 +1,6 @@
 /** The bodies a webhook target receives, by format. PURE. */
 import type { Notification } from '../../domain/alerts.js';
-import { action, facts, summary } from '../../domain/messages.js';
+import { action, facts, forecastJson, summary } from '../../domain/messages.js';
 import { isoSeconds } from '../notifier.js';
 
 const round = (n: number | null, digits: number): number | null => (n === null ? null : Math.round(n * 10 ** digits) / 10 ** digits);
@@ -21,6 +21,8 @@ export function webhookBody(n: Notification, sentAt: number) {
     starts_at: isoSeconds(n.startsAt),
     sent_at: isoSeconds(sentAt),
     id: n.id,
+    /** Beyond contract §5's fields (which stay as they are): what the forecast rests on; null when unknown. */
+    forecast: n.wallet.forecast ? forecastJson(n.wallet.forecast) : null,
   };
 }
 

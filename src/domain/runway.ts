@@ -1,0 +1,193 @@
+/**
+ * From a spend level to runways and alert decisions, PURE (the DESIGN is in forecast.ts's header): the
+ * walk through the coming hours, the band, the near (burst) reading, the margin or the caution, and the
+ * sentence that says what it all rests on.
+ */
+import type { BurnRates, Confidence } from './forecast.js';
+import type { Level, Shape, Trend } from './usage.js';
+import { walk } from './walk.js';
+
+const HOUR_MS = 3_600_000;
+
+/** Above this relative error of the level the evidence is weak: alerts use the cautious end of the band. */
+export const WEAK_REL_ERROR = 0.1;
+/**
+ * History before which the warning decides on the cautious end of the band, and after which on the
+ * central runway (less its margin), sliding in between: a healthy new wallet's first hours drift like a
+ * random walk, and 72 h is far. Critical (24 h) decides on the central runway as soon as the level is
+ * known to ±CRITICAL_CAUTIOUS_ABOVE: a wallet that runs dry in 12 h must page in its first hour, and a
+ * healthy one is 4 × 24 h from empty — no first-hour reading is that far off.
+ */
+export const CAUTIOUS_UNTIL_HOURS = { warning: [24, 48] } as const;
+export const CRITICAL_CAUTIOUS_ABOVE = 0.7;
+/** The band is level × e^(±Z·relErr): Z = 1.28, an 80 % interval (the cautious end: a 90 % lower bound of the rate). */
+export const BAND_Z = 1.28;
+/** The alert margin: the uncertainty of the level and of the spend to come inside the horizon, kept within these bounds. */
+export const MARGIN = { min: 0.05, max: 0.08 } as const;
+/**
+ * The near reading takes over the critical decision when the last 1 h and 6 h both spend this many times
+ * what is expected: the SRE workbook's burn rate for its 6 h page window. Lower factors page on every
+ * campaign hour and noisy 6 h window.
+ */
+export const BURST_FACTOR = 6;
+
+export interface Reading {
+  level: Level;
+  /** Hours of the window the level was read over. */
+  window: number;
+  /** The last 24 h replaced the long window (a level shift). */
+  shifted: boolean;
+  trend: Trend | null;
+  shape: Shape;
+  /** Relative variance of hourly spend beyond Poisson noise. */
+  sigma2: number;
+}
+
+export interface Outlook {
+  /** Seconds: central, band, and what the warning and critical decisions compare. */
+  central: number;
+  low: number;
+  high: number;
+  warning: number;
+  critical: number;
+  /** Per severity: the decision is the cautious (high) end of the band. */
+  cautious: { warning: boolean; critical: boolean };
+  margin: number;
+  /** Credits/hour expected over the next 24 h (central). */
+  ratePerHour: number;
+  /** The level now (credits per average hour), trend included. */
+  levelNow: number;
+  /** When 1 h and 6 h agree on a burst: how many times the expected spend, and its runway (s). */
+  burst: { factor: number; runway: number } | null;
+}
+
+/** Runways for the balance, the band, and the per-severity decisions. */
+export function outlook(r: Reading, balance: number, now: number, rates: Pick<BurnRates, '1h' | '6h'>, spanHours: number): Outlook {
+  const e = r.level.relError;
+  const slope = r.trend?.perHourPerDay ?? 0;
+  // The level was read over a window centred window/2 ago: with a trend, bring it forward to now.
+  const levelNow = r.level.perHour + slope * (r.window / 2 / 24);
+  // How far toward the cautious end each severity decides: all the way on thin evidence, none on a long history.
+  const clamp01 = (x: number) => Math.min(1, Math.max(0, x));
+  // Fully cautious once the level is known to worse than twice WEAK_REL_ERROR, sliding from WEAK_REL_ERROR.
+  const byError = clamp01((e - WEAK_REL_ERROR) / WEAK_REL_ERROR);
+  const lean = ([from, to]: readonly [number, number]) => Math.max(byError, clamp01((to - spanHours) / (to - from)));
+  const leanW = lean(CAUTIOUS_UNTIL_HOURS.warning);
+  const leanC = clamp01((e - CRITICAL_CAUTIOUS_ABOVE) / 0.25);
+  const k = (z: number) => Math.exp(z * e);
+  // The margin per horizon: the uncertainty of the level and of the spend still to come inside the
+  // horizon (hourly over-dispersion averages out over its hours), kept within MARGIN. It is applied both
+  // to the runway and to the spend (the runway if spend runs that much faster), the earlier of the two:
+  // with a pattern the cumulative spend climbs in stairs (an evening peak, a business day) and a few %
+  // more spend can move the empty point across a whole quiet night.
+  const marginFor = (hours: number) => Math.min(MARGIN.max, Math.max(MARGIN.min, Math.sqrt(e * e + r.sigma2 / hours)));
+  const margin = marginFor(72);
+  const marginCrit = marginFor(24);
+  // Leaning to the cautious end takes the margin away in proportion (the cautious end needs none).
+  const decide = (lean: number, m: number) => (balance * k(BAND_Z * lean)) / (1 + m * (1 - lean));
+  const walked = walk(r.shape, levelNow, slope, now, [balance / k(BAND_Z), balance, balance * k(BAND_Z), decide(leanW, margin), decide(leanC, marginCrit)]);
+  const [low, central, high, spendW, spendC] = walked.hours.map((h) => h * 3600) as [number, number, number, number, number];
+  const [timeW, timeC] = walk(r.shape, levelNow, slope, now, [balance * k(BAND_Z * leanW), balance * k(BAND_Z * leanC)]).hours.map((h) => h * 3600) as [number, number];
+  const warning = Math.min(spendW, timeW / (1 + margin * (1 - leanW)));
+  const leanedC = Math.min(spendC, timeC / (1 + marginCrit * (1 - leanC)));
+  const ratePerHour = walked.day / 24;
+
+  const burst = nearBurst(r.shape, levelNow, now, rates, balance);
+  const cautious = { warning: leanW > 0, critical: leanC > 0 };
+  const critical = Math.min(warning, leanedC, burst && leanC < 1 ? burst.runway / (1 + marginCrit) : Infinity);
+  return { central, low, high, warning, critical, cautious, margin, ratePerHour, levelNow, burst };
+}
+
+/** Expected credits over [from, to] at `levelNow` through the shape (hour by hour). */
+function expectedOver(shape: Shape, levelNow: number, from: number, to: number): number {
+  let total = 0;
+  for (let t = from; t < to; ) {
+    const end = Math.min(to, (Math.floor(t / HOUR_MS) + 1) * HOUR_MS);
+    total += (levelNow * shape.at((t + end) / 2) * (end - t)) / HOUR_MS;
+    t = end;
+  }
+  return total;
+}
+
+/** The burst both short windows agree on (the smaller of the two excesses), or null. */
+function nearBurst(shape: Shape, levelNow: number, now: number, rates: Pick<BurnRates, '1h' | '6h'>, balance: number): Outlook['burst'] {
+  const r1 = rates['1h'];
+  const r6 = rates['6h'];
+  if (!(r1 > 0) || !(r6 > 0)) return null;
+  const ratio = (rate: number, hours: number) => {
+    const expected = expectedOver(shape, levelNow, now - hours * HOUR_MS, now) / hours;
+    return expected > 0 ? rate / expected : Infinity;
+  };
+  const factor = Math.min(ratio(r1, 1), ratio(r6, 6));
+  if (!(factor >= BURST_FACTOR)) return null;
+  return { factor, runway: (balance / Math.min(r1, r6)) * 3600 };
+}
+
+
+/** The numbers a forecast rests on (what `describe` puts in words). */
+export interface Evidence {
+  /** Credits/hour now for an hour of average shape (trend included), and its relative standard error. */
+  levelPerHour: number;
+  relativeError: number;
+  charges: number;
+  hoursObserved: number;
+  /** The window the level was read over (hours); `shifted` when the last 24 h replaced the long one. */
+  windowHours: number;
+  shifted: boolean;
+  shape: Shape['kind'];
+  trend: Trend | null;
+  /** The alert margin (fraction of the horizon) used when the evidence is strong. */
+  margin: number;
+  burst: Outlook['burst'];
+}
+
+export function evidenceOf(r: Reading, o: Outlook): Evidence {
+  const { level } = r;
+  return {
+    levelPerHour: o.levelNow,
+    relativeError: level.relError,
+    charges: level.charges,
+    hoursObserved: level.hours,
+    windowHours: r.window,
+    shifted: r.shifted,
+    shape: r.shape.kind,
+    trend: r.trend,
+    margin: o.margin,
+    burst: o.burst,
+  };
+}
+
+const fmt = (x: number): string => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toPrecision(2));
+const hrs = (s: number): string => (Number.isFinite(s) ? `${fmt(s / 3600)} h` : 'never');
+const pct = (x: number): string => `${Math.round(x * 100)} %`;
+
+export interface Described {
+  evidence: Evidence | null;
+  runwaySeconds: number;
+  runwayLowSeconds: number;
+  runwayHighSeconds: number;
+  confidence: Confidence;
+  cautious: boolean;
+  criticalCautious: boolean;
+}
+
+/** What the forecast rests on, for people: method, evidence, band, and how the alerts decide. */
+export function describe(f: Described): string {
+  const e = f.evidence;
+  if (e === null) return f.runwaySeconds === 0 ? 'The balance is 0: the wallet is empty.' : 'No net spend measured in the last 24 h: no depletion is forecast.';
+  const pattern = { flat: 'a flat rate', daily: 'the daily pattern (hour of day)', weekly: 'the weekly pattern (hour of week)' }[e.shape];
+  const window = e.shifted ? 'the last 24 h, which differ from the longer window (usage changed)' : `the last ${fmt(e.windowHours)} h`;
+  const parts = [
+    `Spend of ${fmt(e.levelPerHour)} credits/h for an average hour (${e.charges} charges over ${fmt(e.hoursObserved)} h observed in ${window}, ±${pct(e.relativeError)}), shaped by ${pattern}`,
+  ];
+  if (e.trend) parts.push(`, rising ${fmt(e.trend.perHourPerDay)} credits/h a day over the last ${e.trend.days} days (damped trend)`);
+  parts.push(`. Runway ${hrs(f.runwaySeconds)} (band ${hrs(f.runwayLowSeconds)} to ${hrs(f.runwayHighSeconds)}), confidence ${f.confidence}.`);
+  const thin = e.relativeError > WEAK_REL_ERROR ? `the level is known to ±${pct(e.relativeError)} only` : `only ${fmt(e.hoursObserved)} h of history`;
+  const cautiousEnd = `on the cautious end of the band (${hrs(f.runwayHighSeconds)}): ${thin}, so it alerts only when even the slowest spend the evidence allows runs out inside the horizon`;
+  const margin = `${pct(e.margin)} before the horizon (the forecast's own uncertainty), so the alert comes at least that early`;
+  if (f.cautious && f.criticalCautious) parts.push(` depletion_forecast alerts ${cautiousEnd}.`);
+  else if (f.cautious) parts.push(` The warning alerts ${cautiousEnd}; critical alerts ${margin}.`);
+  else parts.push(` depletion_forecast alerts ${margin}.`);
+  if (e.burst) parts.push(` Critical also reads the last 1 h and 6 h, both spending ${fmt(e.burst.factor)}× the usual: at that rate the balance lasts ${hrs(e.burst.runway)}.`);
+  return parts.join('');
+}

@@ -1,0 +1,74 @@
+/**
+ * The runway walk, PURE: when does the cumulative expected spend — level × shape(t), plus a damped trend —
+ * reach a target? The shape's hourly weights for the coming WALK_HOURS are summed once per hour and shape
+ * (memoized), so each forecast costs a binary search, not a 240-step loop: backtest replays a reading a
+ * minute.
+ */
+import { dampedDays, type Shape } from './usage.js';
+
+const HOUR_MS = 3_600_000;
+/** The walk goes hour by hour this far, then goes on at the rate of its last day. */
+export const WALK_HOURS = 240;
+
+interface Curve {
+  hour: number;
+  /** Per coming hour i (from the current hour's start): the shape's weight, and the weight × the trend's damped days. */
+  a: Float64Array;
+  b: Float64Array;
+  /** Prefix sums: sa[k] = a[0] + … + a[k − 1]. */
+  sa: Float64Array;
+  sb: Float64Array;
+}
+
+const curves = new WeakMap<Shape, Curve>();
+
+function curve(shape: Shape, hour: number): Curve {
+  const known = curves.get(shape);
+  if (known && known.hour === hour) return known;
+  const n = WALK_HOURS + 1;
+  const a = new Float64Array(n);
+  const b = new Float64Array(n);
+  const sa = new Float64Array(n + 1);
+  const sb = new Float64Array(n + 1);
+  for (let i = 0; i < n; i++) {
+    a[i] = Math.max(0, shape.at((hour + i) * HOUR_MS + HOUR_MS / 2));
+    b[i] = a[i]! * dampedDays((i + 0.5) / 24);
+    sa[i + 1] = sa[i]! + a[i]!;
+    sb[i + 1] = sb[i]! + b[i]!;
+  }
+  const c = { hour, a, b, sa, sb };
+  curves.set(shape, c);
+  return c;
+}
+
+/**
+ * Hours from `now` until the cumulative expected spend reaches each target, and the spend expected over
+ * the next 24 h. `level` credits per average hour, `slope` credits/hour per day (damped).
+ */
+export function walk(shape: Shape, level: number, slope: number, now: number, targets: readonly number[]): { hours: number[]; day: number } {
+  const hour = Math.floor(now / HOUR_MS);
+  const f = now / HOUR_MS - hour; // part of the current hour already gone
+  const c = curve(shape, hour);
+  const rate = (i: number) => level * c.a[i]! + slope * c.b[i]!; // credits in coming hour i
+  // Spend from now to the end of coming hour k − 1 (k ≥ 1), i.e. to hour boundary k.
+  const upTo = (k: number) => level * (c.sa[k]! - f * c.a[0]!) + slope * (c.sb[k]! - f * c.b[0]!);
+  const n = WALK_HOURS;
+  const total = upTo(n);
+  const lastDay = total - upTo(n - 24);
+  const hours = targets.map((target) => {
+    if (target <= 0) return 0;
+    if (target > total) return lastDay > 0 ? n - f + ((target - total) / lastDay) * 24 : Infinity;
+    let lo = 1;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (upTo(mid) >= target) hi = mid;
+      else lo = mid + 1;
+    }
+    const before = lo === 1 ? 0 : upTo(lo - 1);
+    const start = lo === 1 ? 0 : lo - 1 - f;
+    return start + (target - before) / rate(lo - 1);
+  });
+  const day = upTo(24) + f * rate(24);
+  return { hours, day };
+}

@@ -1,0 +1,115 @@
+/**
+ * What the forecast rests on, where it is read (issue 9): /api/status (and `check`), and the files that
+ * carry it across restarts — a state file or an outbox written before it existed still loads.
+ */
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { INITIAL_ACCOUNT_STATE, applyPoll, type AccountState } from '../../src/domain/account.js';
+import type { Notification } from '../../src/domain/alerts.js';
+import { snapshot } from '../../src/domain/evaluate.js';
+import { forecast } from '../../src/domain/forecast.js';
+import type { Delivery } from '../../src/notify/dispatch.js';
+import { OutboxStore } from '../../src/notify/outbox-store.js';
+import { accountStatus } from '../../src/status.js';
+import { AccountStore } from '../../src/store/account-store.js';
+
+const T0 = Date.parse('2026-11-02T00:00:00Z');
+const MIN = 60_000;
+const log = pino({ level: 'silent' });
+
+function tempDir(t: TestContext): string {
+  const d = mkdtempSync(join(tmpdir(), 'ws-basis-'));
+  t.after(() => rmSync(d, { recursive: true, force: true }));
+  return d;
+}
+
+/** `minutes` polls a minute apart, spending `perMinute` credits each (a little noise every third). */
+function burning(minutes: number, start: number, perMinute: number): { state: AccountState; now: number } {
+  let s = INITIAL_ACCOUNT_STATE;
+  let balance = start;
+  for (let m = 0; m <= minutes; m++) {
+    s = applyPoll(s, { ok: true, status: 200, balance, currency: 'USD', requiredCredits: null }, T0 + m * MIN, 1).state;
+    balance = Math.round((balance - perMinute - (m % 3 === 0 ? 0.03 : 0)) * 100) / 100;
+  }
+  return { state: s, now: T0 + minutes * MIN };
+}
+
+test('/api/status: one forecast object — method, confidence, band, cautious, basis — the same a notification carries; JSON-safe', () => {
+  const { state, now } = burning(26 * 60, 1000, 0.1); // 26 h at 6/h
+  const f = forecast(state.history, state.balance, now);
+  const status = accountStatus('default', state, f, [], now);
+  assert.deepEqual(Object.keys(status.forecast).sort(), ['basis', 'cautious', 'confidence', 'method', 'runway_high_seconds', 'runway_low_seconds']);
+  assert.equal(status.forecast.method, status.forecast_method);
+  assert.equal(status.forecast.confidence, status.forecast_confidence);
+  assert.equal(status.forecast.runway_low_seconds, Math.round(status.runway_low_seconds!));
+  assert.equal(status.forecast.runway_high_seconds, Math.round(status.runway_high_seconds!));
+  assert.match(status.forecast.basis, /credits\/h for an average hour \(\d+ charges over [\d.]+ h observed/);
+  assert.match(status.forecast.basis, /Runway [\d.]+ h \(band [\d.]+ h to [\d.]+ h\)/);
+  // 26 h of history: the warning still leans to the cautious end (a second day slides it to the centre).
+  assert.equal(status.forecast.cautious, true);
+  assert.match(status.forecast.basis, /The warning alerts on the cautious end of the band/);
+  assert.deepEqual(JSON.parse(JSON.stringify(status)), status);
+  const w = snapshot(state, f);
+  assert.equal(w.forecast?.basis, status.forecast.basis);
+});
+
+test('/api/status when not burning: method none, no band, a basis that says why; no Infinity anywhere', () => {
+  let s = INITIAL_ACCOUNT_STATE;
+  for (let m = 0; m < 5; m++) s = applyPoll(s, { ok: true, status: 200, balance: 500, currency: 'USD', requiredCredits: null }, T0 + m * MIN, 1).state;
+  const now = T0 + 4 * MIN;
+  const status = accountStatus('default', s, forecast(s.history, s.balance, now), [], now);
+  assert.deepEqual(status.forecast, {
+    method: 'none',
+    confidence: 'none',
+    runway_low_seconds: null,
+    runway_high_seconds: null,
+    cautious: false,
+    basis: 'No net spend measured in the last 24 h: no depletion is forecast.',
+  });
+  assert.doesNotMatch(JSON.stringify(status), /Infinity|NaN/);
+});
+
+test('a state file written before issue 9 (profile without recent hours, daily totals or charges) loads, and the forecast works on it', async (t) => {
+  const dir = tempDir(t);
+  const { state } = burning(90, 1000, 0.1);
+  const { recent: _r, days: _d, open, ...oldProfile } = state.history.profile;
+  const old = { ...state, history: { ...state.history, profile: { ...oldProfile, open: open && { hour: open.hour, consumed: open.consumed, observedMs: open.observedMs } } } };
+  writeFileSync(join(dir, 'account-default.json'), JSON.stringify({ version: 1, account: 'default', state: old }));
+  const loaded = await new AccountStore(dir, 'default', log).load(T0 + 91 * MIN);
+  assert.deepEqual(loaded.history.profile.recent, []);
+  assert.deepEqual(loaded.history.profile.days, []);
+  assert.equal(loaded.history.profile.open?.charges, 0);
+  const f = forecast(loaded.history, loaded.balance, T0 + 90 * MIN);
+  assert.ok(Number.isFinite(f.runwaySeconds) && f.runwaySeconds > 0, `runway ${f.runwaySeconds}`);
+  // And the new fields round-trip.
+  await new AccountStore(dir, 'default', log).save(state);
+  assert.deepEqual((await new AccountStore(dir, 'default', log).load(T0 + 91 * MIN)).history.profile, state.history.profile);
+  assert.equal(state.history.profile.recent.length, 1, 'one closed hour after 90 minutes');
+  assert.ok(state.history.profile.recent[0]!.charges >= 50, `charges ${state.history.profile.recent[0]!.charges}`);
+});
+
+test('an outbox written before issue 9 (no wallet.forecast) loads; one with the forecast basis round-trips', async (t) => {
+  const dir = tempDir(t);
+  const n: Notification = {
+    id: 'default/depletion_forecast/x',
+    account: 'default',
+    alertname: 'depletion_forecast',
+    severity: 'warning',
+    status: 'firing',
+    reason: 'start',
+    startsAt: T0,
+    decidedAt: T0,
+    wallet: { balance: 10, currency: 'USD', burnRatePerHour: 1, runwaySeconds: 36_000 },
+  };
+  const delivery = (notification: Notification): Delivery => ({ deliveryId: 'd1', target: 'webhook', notification, createdAt: T0, attempts: 0, nextAttemptAt: T0, lastError: null });
+  writeFileSync(join(dir, 'outbox.json'), JSON.stringify({ version: 1, deliveries: [delivery(n)] }));
+  assert.deepEqual(await new OutboxStore(dir, log).load(T0), [delivery(n)]);
+  const { state, now } = burning(60, 100, 0.1);
+  const withBasis = { ...n, wallet: snapshot(state, forecast(state.history, state.balance, now)) };
+  await new OutboxStore(dir, log).save([delivery(withBasis)]);
+  assert.deepEqual(await new OutboxStore(dir, log).load(T0), [delivery(withBasis)]);
+});
