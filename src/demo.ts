@@ -37,8 +37,11 @@ try {
       STATE_DIR: stateDir,
       LOW_BALANCE_THRESHOLD: '200',
       CRITICAL_BALANCE_THRESHOLD: '50',
-      RUNWAY_WARNING_HOURS: '0.25',
-      RUNWAY_CRITICAL_HOURS: '0.05',
+      // Horizons scaled to a wallet that lasts minutes. On its first day the forecast warns only when even the
+      // slowest spend the evidence allows empties the wallet within the horizon, so a 3 h warning fires within
+      // a few polls, and the 15 min page once the drain has been watched for a few minutes.
+      RUNWAY_WARNING_HOURS: '3',
+      RUNWAY_CRITICAL_HOURS: '0.25',
       METRICS_HOST: '127.0.0.1',
       METRICS_PORT: process.env.METRICS_PORT,
       LOG_LEVEL: 'warn', // the plain lines below tell the story; warnings and errors still show
@@ -76,7 +79,7 @@ function pollLine(s: AccountStatus, changes: string): string {
   if (s.last_error) return `${time}  poll failed: ${s.last_error.message}`;
   const num = (n: number | null) => (n === null ? '?' : String(Math.round(n * 10) / 10));
   const rate = s.burn_rate_per_hour['1h'] ?? null;
-  const runway = s.runway_seconds === null ? 'not burning' : humanDuration(s.runway_seconds);
+  const runway = s.runway_seconds !== null ? humanDuration(s.runway_seconds) : s.forecast_method === 'none' ? 'not known yet' : 'not burning';
   const firing = s.alerts.map((a) => `${a.alertname} (${a.severity})`).join(', ') || 'nothing';
   return `${time}  balance ${num(s.balance)} ${s.currency ?? ''}  burn ${num(rate)} credits/h  runway ${runway}  firing: ${firing}${changes}`;
 }

@@ -63,7 +63,7 @@ test(
     const userEnv = { ALERT_WEBHOOK_URL: fromEnv.url, ALERTMANAGER_URL: fromEnv.url.replace('/hook', ''), STATE_DIR: join(cwd, 'my-real-state') };
 
     const first = await startDemo(t, cwd, userEnv);
-    // An alert fires within a few polls (runway thresholds of 15 / 3 minutes against 1 credit/s)…
+    // An alert fires within a few polls (a 3 h warning horizon against a wallet that lasts about 8 minutes)…
     await waitFor(() => first.pollLines().some((l) => l.includes('FIRED')), () => `an alert to fire in the demo\n${first.stdout()}\n${first.stderr()}`, 60_000);
     // …and one poll later any delivery would long have happened.
     const linesAtFire = first.pollLines().length;
