@@ -4,10 +4,10 @@ import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { cronProblem } from './cron.js';
-import { parseDuration } from './duration.js';
+import { alertmanagerTargets, duration, emailAddress, fail, httpUrl, isLoopbackSmtp, isTimeZone, number, readPemCertificates, secret, text, webhookTargets } from './fields.js';
 import { Secret } from './secret.js';
 import { readWebConfig } from './web-config.js';
-import { LOG_LEVELS, WEBHOOK_FORMATS, type AlertmanagerTarget, type Settings, type WebhookFormat, type WebhookTarget } from './settings.js';
+import { LOG_LEVELS, type Settings } from './settings.js';
 
 export interface LoadOptions {
   /** Folder whose `.env` is read; default process.cwd(). */
@@ -109,42 +109,6 @@ function resolveSecretFile(vars: Env, name: string, problems: string[]): void {
   }
   delete vars[fileVar];
 }
-
-// ---- field parsers: each turns an optional string into a typed value or a message ----
-
-type Ctx = z.RefinementCtx;
-const fail = (ctx: Ctx, message: string): never => {
-  ctx.addIssue({ code: 'custom', message });
-  return z.NEVER;
-};
-
-const text = (fallback: string) => z.string().optional().transform((v) => v ?? fallback);
-
-const number = <F extends number | undefined>(fallback: F, check: { min?: number; integer?: boolean; max?: number } = {}) =>
-  z.string().optional().transform((v, ctx): number | F => {
-    if (v === undefined) return fallback;
-    const n = Number(v.trim());
-    if (v.trim() === '' || !Number.isFinite(n)) return fail(ctx, `'${v}' is not a number`);
-    if (check.integer && !Number.isInteger(n)) return fail(ctx, `'${v}' is not a whole number`);
-    if (check.min !== undefined && n < check.min) return fail(ctx, `${n} is below the minimum ${check.min}`);
-    if (check.max !== undefined && n > check.max) return fail(ctx, `${n} is above the maximum ${check.max}`);
-    return n;
-  });
-
-const httpUrl = (v: string, ctx: Ctx): string => {
-  let url: URL;
-  try {
-    url = new URL(v);
-  } catch {
-    return fail(ctx, 'not a valid URL');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return fail(ctx, `scheme ${url.protocol} is not http: or https:`);
-  if (url.username || url.password) return fail(ctx, 'must not carry credentials in the URL');
-  return v;
-};
-
-const secret = z.string().optional().transform((v) => (v === undefined ? undefined : new Secret(v)));
-const emailAddress = /^[^\s@<>,]+@[^\s@<>,]+$/;
 
 function fieldSchemas(requireApiKey: boolean) {
   return {
@@ -287,78 +251,6 @@ function toSettings(v: Fields): Settings {
     stateDir: v.STATE_DIR,
     logLevel: v.LOG_LEVEL,
   };
-}
-
-const duration = (fallback: string, minMs: number) =>
-  text(fallback).transform((v, ctx) => {
-    const ms = parseDuration(v);
-    if (ms === undefined) return fail(ctx, `'${v}' is not a duration such as 30m, 4h or 900 (seconds)`);
-    if (ms < minMs) return fail(ctx, `must be at least ${minMs} ms`);
-    return ms;
-  });
-
-/** `https://a/x,slack+https://hooks.slack.com/…,pagerduty+https://events.pagerduty.com/v2/enqueue` → targets. */
-function webhookTargets(list: string, ctx: Ctx): WebhookTarget[] {
-  const entries = list.split(',').map((s) => s.trim()).filter(Boolean);
-  if (entries.length === 0) return fail(ctx, 'no URL given');
-  return entries.map((entry, i) => {
-    const m = /^([a-z]+)\+(https?:.*)$/.exec(entry);
-    const format = (m ? m[1] : 'json') as WebhookFormat;
-    const raw = m ? m[2]! : entry;
-    if (!WEBHOOK_FORMATS.includes(format)) return fail(ctx, `URL #${i + 1}: unknown format prefix '${format}+' (use slack+ or pagerduty+)`);
-    let url: URL;
-    try {
-      url = new URL(raw);
-    } catch {
-      return fail(ctx, `URL #${i + 1} is not a valid URL`); // the URL itself may hold a token: never echoed
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return fail(ctx, `URL #${i + 1} is not http(s)`);
-    return { url: new Secret(raw), format, label: `webhook#${i + 1}${format === 'json' ? '' : `/${format}`} (${url.host})` };
-  });
-}
-
-function alertmanagerTargets(list: string, ctx: Ctx): AlertmanagerTarget[] {
-  const entries = list.split(',').map((s) => s.trim()).filter(Boolean);
-  return entries.map((raw, i) => {
-    let url: URL;
-    try {
-      url = new URL(raw);
-    } catch {
-      return fail(ctx, `URL #${i + 1} is not a valid URL`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return fail(ctx, `URL #${i + 1} is not http(s)`);
-    return { baseUrl: raw.replace(/\/+$/, ''), label: `alertmanager#${i + 1} (${url.host})` };
-  });
-}
-
-/** A PEM file of one or more certificates, read now so a wrong path stops start-up, not the first alert. */
-function readPemCertificates(path: string, ctx: Ctx): string {
-  let pem: string;
-  try {
-    pem = readFileSync(path, 'utf8');
-  } catch (err) {
-    return fail(ctx, `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
-  }
-  if (!/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.test(pem)) return fail(ctx, `${path} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
-  return pem;
-}
-
-function isLoopbackSmtp(url: string): boolean {
-  try {
-    const host = new URL(url).hostname;
-    return host === 'localhost' || host === '[::1]' || host.startsWith('127.');
-  } catch {
-    return false;
-  }
-}
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function deepFreeze<T>(value: T): T {

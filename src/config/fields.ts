@@ -1,0 +1,109 @@
+/** Field parsers for the settings: each turns an optional string into a typed value, or a message naming what is wrong. */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+import { Secret } from './secret.js';
+import { WEBHOOK_FORMATS, type AlertmanagerTarget, type WebhookFormat, type WebhookTarget } from './settings.js';
+
+export type Ctx = z.RefinementCtx;
+export const fail = (ctx: Ctx, message: string): never => {
+  ctx.addIssue({ code: 'custom', message });
+  return z.NEVER;
+};
+
+export const text = (fallback: string) => z.string().optional().transform((v) => v ?? fallback);
+
+export const number = <F extends number | undefined>(fallback: F, check: { min?: number; integer?: boolean; max?: number } = {}) =>
+  z.string().optional().transform((v, ctx): number | F => {
+    if (v === undefined) return fallback;
+    const n = Number(v.trim());
+    if (v.trim() === '' || !Number.isFinite(n)) return fail(ctx, `'${v}' is not a number`);
+    if (check.integer && !Number.isInteger(n)) return fail(ctx, `'${v}' is not a whole number`);
+    if (check.min !== undefined && n < check.min) return fail(ctx, `${n} is below the minimum ${check.min}`);
+    if (check.max !== undefined && n > check.max) return fail(ctx, `${n} is above the maximum ${check.max}`);
+    return n;
+  });
+
+/** An http(s) URL, or why not (never quoting it: a URL may hold a token). */
+function parseHttp(raw: string): URL | string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return 'not a valid URL';
+  }
+  return url.protocol === 'http:' || url.protocol === 'https:' ? url : `scheme ${url.protocol} is not http: or https:`;
+}
+
+export const httpUrl = (v: string, ctx: Ctx): string => {
+  const url = parseHttp(v);
+  if (typeof url === 'string') return fail(ctx, url);
+  if (url.username || url.password) return fail(ctx, 'must not carry credentials in the URL');
+  return v;
+};
+
+export const secret = z.string().optional().transform((v) => (v === undefined ? undefined : new Secret(v)));
+export const emailAddress = /^[^\s@<>,]+@[^\s@<>,]+$/;
+
+export const duration = (fallback: string, minMs: number) =>
+  text(fallback).transform((v, ctx) => {
+    const ms = parseDuration(v);
+    if (ms === undefined) return fail(ctx, `'${v}' is not a duration such as 30m, 4h or 900 (seconds)`);
+    if (ms < minMs) return fail(ctx, `must be at least ${minMs} ms`);
+    return ms;
+  });
+
+/** `https://a/x,slack+https://hooks.slack.com/…,pagerduty+https://events.pagerduty.com/v2/enqueue` → targets. */
+export function webhookTargets(list: string, ctx: Ctx): WebhookTarget[] {
+  const entries = list.split(',').map((s) => s.trim()).filter(Boolean);
+  if (entries.length === 0) return fail(ctx, 'no URL given');
+  return entries.map((entry, i) => {
+    const m = /^([a-z]+)\+(https?:.*)$/.exec(entry);
+    const format = (m ? m[1] : 'json') as WebhookFormat;
+    const raw = m ? m[2]! : entry;
+    if (!WEBHOOK_FORMATS.includes(format)) return fail(ctx, `URL #${i + 1}: unknown format prefix '${format}+' (use slack+ or pagerduty+)`);
+    const url = parseHttp(raw);
+    if (typeof url === 'string') return fail(ctx, `URL #${i + 1}: ${url}`);
+    return { url: new Secret(raw), format, label: `webhook#${i + 1}${format === 'json' ? '' : `/${format}`} (${url.host})` };
+  });
+}
+
+export function alertmanagerTargets(list: string, ctx: Ctx): AlertmanagerTarget[] {
+  const entries = list.split(',').map((s) => s.trim()).filter(Boolean);
+  return entries.map((raw, i) => {
+    const url = parseHttp(raw);
+    if (typeof url === 'string') return fail(ctx, `URL #${i + 1}: ${url}`);
+    return { baseUrl: raw.replace(/\/+$/, ''), label: `alertmanager#${i + 1} (${url.host})` };
+  });
+}
+
+/** A PEM file of one or more certificates, read now so a wrong path stops start-up, not the first alert. */
+export function readPemCertificates(path: string, ctx: Ctx): string {
+  let pem: string;
+  try {
+    pem = readFileSync(path, 'utf8');
+  } catch (err) {
+    return fail(ctx, `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+  if (!/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.test(pem)) return fail(ctx, `${path} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+  return pem;
+}
+
+export function isLoopbackSmtp(url: string): boolean {
+  try {
+    const host = new URL(url).hostname;
+    return host === 'localhost' || host === '[::1]' || host.startsWith('127.');
+  } catch {
+    return false;
+  }
+}
+
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
