@@ -7,6 +7,7 @@ import { isMainThread, parentPort, Worker } from 'node:worker_threads';
 import { history, type Kind, type Part } from './corpus.js';
 import { HELDOUT_KINDS } from './heldout.js';
 import { ISSUE_KINDS } from './kinds.js';
+import { BURSTY_KINDS } from './kinds-bursty.js';
 import { WALLET_KINDS } from './kinds-wallets.js';
 import { benchConfig } from './ours.js';
 import { runHistory, type HistoryResult } from './run.js';
@@ -14,7 +15,7 @@ import { runHistory, type HistoryResult } from './run.js';
 /** Resolved here, so the worker finds tsx whatever the current directory. */
 const TSX_API = import.meta.resolve('tsx/esm/api');
 
-export const KINDS: readonly Kind[] = [...ISSUE_KINDS, ...WALLET_KINDS, ...HELDOUT_KINDS];
+export const KINDS: readonly Kind[] = [...ISSUE_KINDS, ...WALLET_KINDS, ...BURSTY_KINDS, ...HELDOUT_KINDS];
 
 export interface Job {
   kind: string;
