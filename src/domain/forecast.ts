@@ -42,7 +42,9 @@
  *       48 h) and whenever relErr > 20 % (from 10 %); critical only while relErr > 70 %: a wallet running
  *       dry in 12 h must page in its first hour, and a healthy one is 4 horizons from empty.
  *     - once firing, the hysteresis is widened by 4 × relErr (at most +50 %, rules.ts): a reading that
- *       wobbles by its own uncertainty around the horizon does not resolve and re-fire as a new alert.
+ *       wobbles by its own uncertainty around the horizon does not resolve and re-fire as a new alert;
+ *       and when the last 24 h read as a drop (not a stop), a firing alert holds on the week's reading
+ *       too (`hold`): the drop test flips in and out as one day's spend wobbles around it.
  *   Every forecast carries its `evidence`; runway.ts's describe() says in words what it rests on, for
  *   notifications and /api/status.
  */
@@ -114,6 +116,13 @@ export interface Forecast {
   confidence: Confidence;
   /** rate: a flat level; daily / weekly: the level shaped by that pattern; trend: with a damped rising trend. */
   method: ForecastMethod;
+  /**
+   * What a FIRING depletion_forecast holds on (rules.ts): the decision runways of the long window when the
+   * last 24 h read as a drop (not a stop), the smaller of the two readings; absent = the decision runways.
+   * A drop read from one day flips in and out as that day's spend wobbles around the test; a firing alert
+   * resolves only when the week agrees, or every flip is a resolve and a new alert.
+   */
+  hold?: { warning: number; critical: number };
   /** Relative standard error of the level (0.05 = ±5 %); null without evidence. */
   relativeError: number | null;
   /** True when the warning decision is the cautious (high) end of the band: the evidence is too thin for the centre. */
@@ -192,7 +201,9 @@ export function forecast(h: History, balance: number | null, now: number): Forec
   const level = unseenDay(recentDays ?? (shifted ? day : long), spanHours);
   const window = recentDays ? STOP.windowHours : shifted ? SHIFT_WINDOW_H : Math.min(LONG_WINDOW_H, spanHours);
   const reading: Reading = { level, window, shifted: shifted || recentDays !== null, trend: recentDays ? null : trend, shape, sigma2 };
-  const o = outlook(reading, balance, now, nearRates(h, now, rates), spanHours);
+  const near = nearRates(h, now, rates);
+  const o = outlook(reading, balance, now, near, spanHours);
+  const weekly = shifted && change < 0 && !stopped ? outlook({ ...reading, level: long, window: Math.min(LONG_WINDOW_H, spanHours), shifted: false }, balance, now, near, spanHours) : null;
   const relativeError = level.relError;
   const confidence: Confidence = o.cautious.critical ? 'none' : o.cautious.warning ? 'low' : relativeError > CONFIDENCE_REL_ERROR.medium ? 'medium' : 'high';
   const method: ForecastMethod = reading.trend ? 'trend' : shape.kind === 'flat' ? 'rate' : shape.kind;
@@ -212,6 +223,7 @@ export function forecast(h: History, balance: number | null, now: number): Forec
     cautious: o.cautious.warning,
     criticalCautious: o.cautious.critical,
     evidence: evidenceOf(reading, o),
+    ...(weekly ? { hold: { warning: Math.min(o.warning, weekly.warning), critical: Math.min(o.critical, weekly.critical) } } : {}),
   };
 }
 

@@ -46,14 +46,17 @@ export const RULES: Record<AlertName, Rule> = {
   },
   // Each severity compares its own decision runway (forecast.ts DESIGN: margin or caution included; the
   // critical one may rest on a burst both short windows agree on), with hysteresis once firing.
-  depletion_forecast: ({ state, forecast: { alertRunwaySeconds, criticalAlertRunwaySeconds, relativeError }, settings: s, firing }) => {
+  depletion_forecast: ({ state, forecast: { alertRunwaySeconds, criticalAlertRunwaySeconds, relativeError, hold }, settings: s, firing }) => {
     if (state.exhausted) return null; // empty is wallet_exhausted's job
     // Hysteresis widened by the forecast's own noise: a reading that wobbles by its uncertainty around
     // the horizon must not resolve and re-fire (each re-fire is a new alert for the user).
     const h = s.hysteresisPercent / 100 + Math.min(HOLD.max, HOLD.perRelativeError * (relativeError ?? 0));
+    // Once firing, a drop read from the last day alone does not calm it: it holds on the week too (hold).
     const current = firing?.depletion_forecast;
-    if (below(criticalAlertRunwaySeconds, undefined, s.runwayCriticalHours * HOUR_S, current, h)) return 'critical';
-    return below(alertRunwaySeconds, s.runwayWarningHours * HOUR_S, undefined, current, h);
+    const critical = current === 'critical' && hold ? hold.critical : criticalAlertRunwaySeconds;
+    const warning = current && hold ? hold.warning : alertRunwaySeconds;
+    if (below(critical, undefined, s.runwayCriticalHours * HOUR_S, current, h)) return 'critical';
+    return below(warning, s.runwayWarningHours * HOUR_S, undefined, current, h);
   },
   wallet_exhausted: ({ state }) => (state.exhausted ? 'critical' : null),
   auth_failed: ({ state }) => (state.authFailed ? 'critical' : null),

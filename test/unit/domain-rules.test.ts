@@ -338,6 +338,20 @@ test('depletion_forecast compares each severity with its own decision runway, no
   assert.equal(rule({ alertRunwaySeconds: 120 * HOUR_S, criticalAlertRunwaySeconds: 120 * HOUR_S, relativeError: 0.4 }, 'warning'), null);
 });
 
+test('depletion_forecast: once firing, a drop read from the last day alone does not resolve it (it holds on the week too)', () => {
+  const rule = (extra: Partial<Forecast>, firing?: Severity) =>
+    evaluateRules({ state: INITIAL_ACCOUNT_STATE, forecast: forecastWith(130 * HOUR_S, extra), settings: RULES, firing: firing ? { depletion_forecast: firing } : {} }).depletion_forecast ?? null;
+  // The last 24 h read as a drop (runway 130 h) while the week still says 71 h: a firing warning holds…
+  const drop = { hold: { warning: 71 * HOUR_S, critical: 71 * HOUR_S } };
+  assert.equal(rule(drop, 'warning'), 'warning');
+  // …a firing critical holds at critical while the week's critical runway is under 24 h (+ hysteresis)…
+  assert.equal(rule({ hold: { warning: 20 * HOUR_S, critical: 20 * HOUR_S } }, 'critical'), 'critical');
+  // …but the hold never fires an alert by itself, and it resolves once the week clears the horizon too.
+  assert.equal(rule(drop), null);
+  assert.equal(rule({ hold: { warning: 100 * HOUR_S, critical: 100 * HOUR_S } }, 'warning'), null);
+  assert.equal(rule({}, 'warning'), null);
+});
+
 test('applyPoll currency: absent keeps the last plain code, a problem makes it unknown, an old hostile value is dropped', () => {
   const withCurrency = (c: string | null): AccountState => ({ ...INITIAL_ACCOUNT_STATE, currency: c });
   const outcome = (currency: string | null, currencyProblem: string | null = null): PollOutcome => ({ ok: true, status: 200, balance: 5, currency, currencyProblem, requiredCredits: null });

@@ -444,6 +444,17 @@ test('usage that stops after a profile exists: 8 days at 10/h then 30 h flat →
   assert.equal(conditions(sim).depletion_forecast, undefined);
 });
 
+test('a drop to a lower level (6 days at 40/h, then 30 h at 10/h): the last day drives the runway, but a firing warning holds on the week (no resolve and re-fire as the day wobbles)', () => {
+  let sim = run(start(8360), T0 + 6 * DAY, steady(40));
+  sim = run(sim, sim.t + 30 * HOUR, steady(10));
+  const f = forecast(sim.history, sim.balance, sim.t);
+  assert.ok(hours(f.alertRunwaySeconds) > 72 * 1.5, `decision runway ${hours(f.alertRunwaySeconds)} h from the last day's 10/h`);
+  assert.ok(f.hold !== undefined && hours(f.hold.warning) < 72, `hold ${f.hold && hours(f.hold.warning)} h from the week's level`);
+  const state = stateOf(sim.history, sim.balance);
+  assert.equal(evaluateRules({ state, forecast: f, settings: RULES }).depletion_forecast, undefined, 'the hold does not fire by itself');
+  assert.equal(evaluateRules({ state, forecast: f, settings: RULES, firing: { depletion_forecast: 'warning' } }).depletion_forecast, 'warning');
+});
+
 test('growing usage (+15 %/day for 6 days): runway shorter than balance / the average rate over the history', () => {
   const growing: Pattern = (t) => 10 * 1.15 ** ((t - T0) / DAY);
   const balance = 2000;
