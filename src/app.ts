@@ -167,11 +167,12 @@ export class App {
 
   status() {
     const now = this.now();
+    const f = this.#monitor.forecast(now); // first: it checks the clock, and a step moves the state's times
     const s = this.#monitor.state;
     return {
       version: VERSION,
       generated_at: new Date(now).toISOString(),
-      accounts: [accountStatus(this.settings.accountName, s, this.#monitor.forecast(now), alertsOf(s.alerts, this.#dispatcher), now)],
+      accounts: [accountStatus(this.settings.accountName, s, f, alertsOf(s.alerts, this.#dispatcher), now)],
       notifications_owed: this.#dispatcher.pending,
     };
   }
