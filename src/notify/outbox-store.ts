@@ -4,7 +4,7 @@ import { CONFIDENCES, FORECAST_METHODS } from '../domain/forecast.js';
 import { ALERT_NAMES, SEVERITIES } from '../domain/rules.js';
 import { safeErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
-import { readJsonFile, writeJsonFileAtomic } from '../store/json-file.js';
+import { readJsonFile, SerializedFile } from '../store/json-file.js';
 import type { WriteHealth } from '../store/write-health.js';
 import type { Delivery } from './dispatch.js';
 
@@ -67,7 +67,7 @@ export const OUTBOX_RETRY_MS = 5_000;
  */
 export class OutboxStore {
   readonly path: string;
-  #queue: Promise<void> = Promise.resolve();
+  readonly #file: SerializedFile;
   #retry: NodeJS.Timeout | undefined;
   #current: (() => OutboxDoc) | undefined;
 
@@ -77,6 +77,7 @@ export class OutboxStore {
     private readonly opts: { health?: WriteHealth; retryMs?: number } = {},
   ) {
     this.path = join(stateDir, 'outbox.json');
+    this.#file = new SerializedFile(this.path, opts.health);
   }
 
   async load(now: number): Promise<OutboxDoc> {
@@ -87,12 +88,7 @@ export class OutboxStore {
 
   /** Writes `doc` (saves are serialized); rejects if the write failed. */
   save(doc: OutboxDoc): Promise<void> {
-    const body = { version: 1, deliveries: doc.deliveries, delivered: doc.delivered };
-    const write = () => writeJsonFileAtomic(this.path, body);
-    const health = this.opts.health;
-    const next = this.#queue.catch(() => undefined).then(() => (health ? health.track(this.path, write) : write()));
-    this.#queue = next;
-    return next;
+    return this.#file.write({ version: 1, deliveries: doc.deliveries, delivered: doc.delivered });
   }
 
   /** Best effort: writes `current()` now, and again every few seconds while writes fail. True if this write succeeded. */

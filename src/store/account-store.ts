@@ -6,7 +6,7 @@ import { DAYS_KEPT, RECENT_HOURS } from '../domain/profile.js';
 import { ALERT_NAMES, SEVERITIES } from '../domain/rules.js';
 import { UPSTREAM_ERROR_KINDS } from '../errors.js';
 import type { Logger } from '../log.js';
-import { readJsonFile, writeJsonFileAtomic } from './json-file.js';
+import { readJsonFile, SerializedFile } from './json-file.js';
 import type { WriteHealth } from './write-health.js';
 
 const finite = z.number().finite();
@@ -67,15 +67,16 @@ const stateSchema = z.object({
  */
 export class AccountStore {
   readonly path: string;
-  #queue: Promise<void> = Promise.resolve();
+  readonly #file: SerializedFile;
 
   constructor(
     stateDir: string,
     private readonly account: string,
     private readonly log: Logger,
-    private readonly health?: WriteHealth,
+    health?: WriteHealth,
   ) {
     this.path = join(stateDir, `account-${account}.json`); // prefixed: no account name can collide with outbox.json
+    this.#file = new SerializedFile(this.path, health);
   }
 
   /** The saved state, or the initial one. `readOnly` (for `check`) leaves a corrupt file where it is. */
@@ -96,10 +97,6 @@ export class AccountStore {
 
   /** Resolves when this state (or a newer one) is on disk; rejects if the write failed. */
   save(state: AccountState): Promise<void> {
-    const doc = { version: 1, account: this.account, state };
-    const write = () => writeJsonFileAtomic(this.path, doc);
-    const next = this.#queue.catch(() => undefined).then(() => (this.health ? this.health.track(this.path, write) : write()));
-    this.#queue = next;
-    return next;
+    return this.#file.write({ version: 1, account: this.account, state });
   }
 }

@@ -112,3 +112,23 @@ export async function probeWritableDir(dir: string): Promise<void> {
     if (/^(outbox|account-.+)\.json\.\d+\.[0-9a-f]{8}\.tmp$/.test(name)) await unlink(join(dir, name)).catch(() => undefined);
   }
 }
+
+/**
+ * Atomic writes of one file, one at a time in call order (the newest wins), each outcome told to `health`
+ * when given. `write` resolves when that value (or a newer one) is on disk and rejects if its write failed.
+ */
+export class SerializedFile {
+  #queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly path: string,
+    private readonly health?: { track(file: string, write: () => Promise<void>): Promise<void> },
+  ) {}
+
+  write(value: unknown): Promise<void> {
+    const once = () => writeJsonFileAtomic(this.path, value);
+    const next = this.#queue.catch(() => undefined).then(() => (this.health ? this.health.track(this.path, once) : once()));
+    this.#queue = next;
+    return next;
+  }
+}
