@@ -13,7 +13,8 @@ export interface Deadline {
   clear(): void;
 }
 
-const MAX_TIMER_MS = 2_147_483_647;
+/** Node fires a timer above 2^31 − 1 ms at once: every delay is clamped to this. */
+export const MAX_TIMER_MS = 2_147_483_647;
 
 export function deadline(ms: number, caller?: AbortSignal): Deadline {
   const controller = new AbortController();

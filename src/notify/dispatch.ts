@@ -11,6 +11,7 @@ import type { Notification } from '../domain/alerts.js';
 import { describeError, NotifyError, safeErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
+import { MAX_TIMER_MS } from '../deadline.js';
 import type { Notifier } from './notifier.js';
 import { SEND_TIMEOUT_MS } from './notifier.js';
 import type { OutboxDoc, OutboxStore } from './outbox-store.js';
@@ -28,7 +29,6 @@ export interface Delivery {
 
 export const MAX_DELIVERY_AGE_MS = 24 * 3_600_000;
 export const MAX_RETRY_DELAY_MS = 5 * 60_000;
-const MAX_TIMER_MS = 2_147_483_647;
 /** An attempt still in flight this long has outlived every channel's own deadline (email's is 2 × SEND_TIMEOUT_MS). */
 export const STUCK_AFTER_MS = 2 * SEND_TIMEOUT_MS + 15_000;
 /** How many alert ids `lastDeliveredAt` remembers. */

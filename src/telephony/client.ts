@@ -7,7 +7,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { Secret } from '../config/secret.js';
-import { deadline } from '../deadline.js';
+import { deadline, MAX_TIMER_MS } from '../deadline.js';
 import { safeErrorCode, UpstreamError } from '../errors.js';
 import { parseBalanceBody, parseExhaustedBody, readCurrency } from './parse.js';
 import { parseRetryAfter } from './retry-after.js';
@@ -51,8 +51,6 @@ const DEFAULT_MAX_ATTEMPTS = 4;
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 const BACKOFF_BASE_MS = 250;
 const BACKOFF_MAX_MS = 10_000;
-// Timers above 2^31-1 ms fire at once.
-const MAX_TIMER_MS = 2_147_483_647;
 const RETRYABLE_STATUSES = new Set([500, 502, 503, 504]);
 /** A retry needs at least max(100 ms, a tenth of REQUEST_TIMEOUT_MS) (capped at the timeout) to be worth starting. */
 const MIN_ATTEMPT_MS = 100;
