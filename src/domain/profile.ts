@@ -224,26 +224,3 @@ function integrate(from: number, to: number, rateAt: (t: number) => number | nul
   }
   return total;
 }
-
-/**
- * Seconds until `balance` is spent if spend follows the profile times `scale` from `now`: walked hour by
- * hour through one week (at most 169 steps), then extended at the weekly average, since the pattern
- * repeats. Infinity when the profile expects no spend at all.
- */
-export function profileRunway(p: WeeklyProfile, balance: number, now: number, scale: number): number {
-  if (balance <= 0) return 0;
-  const weekMs = HOURS_PER_WEEK * HOUR_MS;
-  let left = balance;
-  let spentInWeek = 0;
-  for (let t = now; t < now + weekMs; ) {
-    const end = Math.min(now + weekMs, (Math.floor(t / HOUR_MS) + 1) * HOUR_MS);
-    const rate = (expectedRate(p, t) ?? 0) * scale; // credits/hour
-    const spend = (rate * (end - t)) / HOUR_MS;
-    if (spend >= left) return (t - now + (left / rate) * HOUR_MS) / 1000;
-    left -= spend;
-    spentInWeek += spend;
-    t = end;
-  }
-  if (spentInWeek <= 0) return Infinity;
-  return (weekMs + (left / spentInWeek) * weekMs) / 1000;
-}
