@@ -40,7 +40,10 @@
  *     - thin evidence: toward the CAUTIOUS end of the band, runway high — the slowest spend the evidence
  *       allows. The warning leans on it fully through the first 24 h of history (sliding to the centre by
  *       48 h) and whenever relErr > 20 % (from 10 %); critical only while relErr > 70 %: a wallet running
- *       dry in 12 h must page in its first hour, and a healthy one is 4 horizons from empty.
+ *       dry in 12 h must page in its first hour, and a healthy one is 4 horizons from empty. Before a
+ *       whole day is seen the warning's cautious reading is slower still: the spend so far spread over a
+ *       whole day, on five days of seven — the first hours of a business day (all its money spent in 10
+ *       hours) look exactly like a wallet with a day left, and only the night and the weekend tell them apart.
  *     - once firing, the hysteresis is widened by 4 × relErr (at most +50 %, rules.ts): a reading that
  *       wobbles by its own uncertainty around the horizon does not resolve and re-fire as a new alert;
  *       and when the last 24 h read as a drop (not a stop), a firing alert holds on the week's reading

@@ -20,6 +20,8 @@ export const WEAK_REL_ERROR = 0.1;
  */
 export const CAUTIOUS_UNTIL_HOURS = { warning: [24, 48] } as const;
 export const CRITICAL_CAUTIOUS_ABOVE = 0.7;
+/** Before a day is seen, the warning's cautious reading spends the day's money on 5 days of 7 (a weekend may be quiet). */
+export const FIRST_DAY_QUIET_WEEKEND = 7 / 5;
 /** The band is level × e^(±Z·relErr): Z = 1.28, an 80 % interval (the cautious end: a 90 % lower bound of the rate). */
 export const BAND_Z = 1.28;
 /** The alert margin: the uncertainty of the level and of the spend to come inside the horizon, kept within these bounds. */
@@ -83,11 +85,17 @@ export function outlook(r: Reading, balance: number, now: number, rates: Pick<Bu
   const marginFor = (hours: number) => Math.min(MARGIN.max, Math.max(MARGIN.min, Math.sqrt(e * e + r.sigma2 / hours)));
   const margin = marginFor(72);
   const marginCrit = marginFor(24);
+  // Before a whole day is seen, the warning's cautious reading also lets the hours not seen yet spend nothing
+  // (a business closes at night) and the days to come include a quiet weekend: the spend so far spread over
+  // a whole day, on five days of seven (FIRST_DAY_QUIET_WEEKEND), when that is slower than the band's end.
+  const firstDay = spanHours < 24 ? (24 / Math.max(spanHours, 1 / 60)) * FIRST_DAY_QUIET_WEEKEND : 1;
+  const slowestW = Math.max(k(BAND_Z * leanW), leanW >= 1 ? firstDay : 1);
+  const slowestC = k(BAND_Z * leanC);
   // Leaning to the cautious end takes the margin away in proportion (the cautious end needs none).
-  const decide = (lean: number, m: number) => (balance * k(BAND_Z * lean)) / (1 + m * (1 - lean));
-  const walked = walk(r.shape, levelNow, slope, now, [balance / k(BAND_Z), balance, balance * k(BAND_Z), decide(leanW, margin), decide(leanC, marginCrit)]);
+  const decide = (lean: number, m: number, slowest: number) => (balance * slowest) / (1 + m * (1 - lean));
+  const walked = walk(r.shape, levelNow, slope, now, [balance / k(BAND_Z), balance, balance * k(BAND_Z), decide(leanW, margin, slowestW), decide(leanC, marginCrit, slowestC)]);
   const [low, central, high, spendW, spendC] = walked.hours.map((h) => h * 3600) as [number, number, number, number, number];
-  const [timeW, timeC] = walk(r.shape, levelNow, slope, now, [balance * k(BAND_Z * leanW), balance * k(BAND_Z * leanC)]).hours.map((h) => h * 3600) as [number, number];
+  const [timeW, timeC] = walk(r.shape, levelNow, slope, now, [balance * slowestW, balance * slowestC]).hours.map((h) => h * 3600) as [number, number];
   const warning = Math.min(spendW, timeW / (1 + margin * (1 - leanW)));
   const leanedC = Math.min(spendC, timeC / (1 + marginCrit * (1 - leanC)));
   const ratePerHour = walked.day / 24;
@@ -185,8 +193,13 @@ export function describe(f: Described): string {
   const thin = e.relativeError > WEAK_REL_ERROR ? `the level is known to ±${pct(e.relativeError)} only` : `only ${fmt(e.hoursObserved)} h of history`;
   const cautiousEnd = `on the cautious end of the band (${hrs(f.runwayHighSeconds)}): ${thin}, so it alerts only when even the slowest spend the evidence allows runs out inside the horizon`;
   const margin = `${pct(e.margin)} before the horizon (the forecast's own uncertainty), so the alert comes at least that early`;
-  if (f.cautious && f.criticalCautious) parts.push(` depletion_forecast alerts ${cautiousEnd}.`);
-  else if (f.cautious) parts.push(` The warning alerts ${cautiousEnd}; critical alerts ${margin}.`);
+  // Within the first day the warning's cautious reading is the FIRST_DAY_QUIET_WEEKEND one (outlook()).
+  const firstDay = f.cautious && e.windowHours < 24 && !e.shifted;
+  const warning = firstDay
+    ? `The warning alerts only when the spend so far, spread over a whole day and over five days of seven, runs out inside the horizon: only ${fmt(e.windowHours)} h of history, and the hours and days not seen yet may be quiet (a night, a weekend)`
+    : `The warning alerts ${cautiousEnd}`;
+  if (f.cautious && f.criticalCautious && !firstDay) parts.push(` depletion_forecast alerts ${cautiousEnd}.`);
+  else if (f.cautious) parts.push(` ${warning}; critical alerts ${f.criticalCautious ? cautiousEnd : margin}.`);
   else parts.push(` depletion_forecast alerts ${margin}.`);
   if (e.burst) parts.push(` Critical also reads the last 1 h and 6 h, both spending ${fmt(e.burst.factor)}× the usual: at that rate the balance lasts ${hrs(e.burst.runway)}.`);
   return parts.join('');

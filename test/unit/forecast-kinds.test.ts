@@ -98,6 +98,19 @@ for (const [name, start, pattern] of [
   });
 }
 
+test('new install, healthy business-hours wallet (weekdays 08–18, quiet nights; installed Monday 08:00, empty Friday ~18:00): no depletion_forecast in its first 24 h', () => {
+  // A business day spends all its day's money in 10 hours: read as a rate over the hours seen, the first
+  // working day says "2.4× the average hour" until the quiet night is seen.
+  const office: Pattern = (t) => {
+    const h = ((t - T0) / HOUR) % 24;
+    return Math.floor((t - T0) / DAY) % 7 < 5 && h >= 8 && h < 18 ? 10 : 0.1;
+  };
+  for (const seed of SEEDS) {
+    const rows = history(seed, 1 + 8 / 24, 505, office).filter((r) => r.t >= T0 + 8 * HOUR);
+    assert.equal(describe(alarms(rows)), '', `seed ${seed}`);
+  }
+});
+
 test('new install, a wallet that truly runs dry in 12 h (5/h, 60 credits): a critical page within its first hour, in every seed', () => {
   for (const seed of SEEDS) {
     const rows = history(seed, 1, 60, () => 5);
