@@ -1,0 +1,65 @@
+/**
+ * Diagnostic (tuning part by default; never tune on --part heldout): how far the forecast's runways are from the runway that actually
+ * followed, at points where the truth is near the horizons. Not part of the benchmark's scoring.
+ *   node --import tsx bench/forecast/diag.ts [--part tuning|heldout] [--kind NAME] [--seeds N] [--real]
+ * --real: the truth is the next real depletion (refunds and top-ups included), not the balance less the
+ * drops that followed.
+ */
+import { INITIAL_ACCOUNT_STATE } from '../../src/domain/account.js';
+import { observe } from '../../src/domain/evaluate.js';
+import { history, plan } from './corpus.js';
+import { KINDS } from './jobs.js';
+import { benchConfig } from './ours.js';
+
+const args = process.argv.slice(2);
+const kindArg = args.includes('--kind') ? args[args.indexOf('--kind') + 1] : undefined;
+const seeds = args.includes('--seeds') ? Number(args[args.indexOf('--seeds') + 1]) : 5;
+const part = (args.includes('--part') ? args[args.indexOf('--part') + 1] : 'tuning') as 'tuning' | 'heldout';
+const H = 3_600_000;
+const cfg = benchConfig();
+const q = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))]! : NaN; };
+const byKind = new Map<string, { w: number[]; c: number[]; lateW: number; earlyW: number; nW: number; lateC: number; earlyC: number; nC: number }>();
+for (const job of plan(KINDS, part, seeds)) {
+  if (kindArg && job.kind.name !== kindArg) continue;
+  const h = history(job.kind, job.part, job.seed);
+  const rows = h.rows;
+  // cumulative consumption (drops only)
+  const cum = new Float64Array(rows.length);
+  for (let i = 1; i < rows.length; i++) cum[i] = cum[i - 1]! + Math.max(0, rows[i - 1]!.balance - rows[i]!.balance);
+  let state = INITIAL_ACCOUNT_STATE;
+  let j = 0;
+  const k = byKind.get(job.kind.name) ?? { w: [], c: [], lateW: 0, earlyW: 0, nW: 0, lateC: 0, earlyC: 0, nC: 0 };
+  byKind.set(job.kind.name, k);
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
+    const obs = observe(state, { ok: true, status: 200, balance: row.balance, currency: null, requiredCredits: null }, row.t, cfg);
+    state = obs.state;
+    if (i % 30 !== 0 || row.balance <= 0) continue;
+    if ((row.t - rows[0]!.t) < 24 * H) continue;
+    if (j < i) j = i;
+    if (args.includes('--real')) { while (j < rows.length && rows[j]!.balance > 0) j++; }
+    else while (j < rows.length && cum[j]! - cum[i]! < row.balance) j++;
+    if (j >= rows.length) continue;
+    const actual = (rows[j]!.t - row.t) / H;
+    const f = obs.forecast;
+    if (actual > 50 && actual < 110) {
+      k.w.push(f.runwaySeconds / 3600 / actual);
+      k.nW++;
+      const fires = f.alertRunwaySeconds / 3600 < 72;
+      if (fires && actual > 79.2) k.earlyW++;
+      if (!fires && actual < 72 && actual > 60) k.lateW++;
+    }
+    if (actual > 16 && actual < 36) {
+      k.c.push(f.runwaySeconds / 3600 / actual);
+      k.nC++;
+      const fires = f.criticalAlertRunwaySeconds / 3600 < 24;
+      if (fires && actual > 26.4) k.earlyC++;
+      if (!fires && actual < 24 && actual > 20) k.lateC++;
+    }
+  }
+}
+console.log('kind | n(w) | ratio central/actual p10 p50 p90 (50-110h) | FA-risk pts | late pts | n(c) | ratio p10 p50 p90 (16-36h) | FA-risk | late');
+for (const [name, k] of byKind) {
+  const f = (x: number) => x.toFixed(2);
+  console.log(`${name.padEnd(22)} ${String(k.nW).padStart(4)}  ${f(q(k.w, 0.1))} ${f(q(k.w, 0.5))} ${f(q(k.w, 0.9))}  ${String(k.earlyW).padStart(4)} ${String(k.lateW).padStart(4)} | ${String(k.nC).padStart(4)} ${f(q(k.c, 0.1))} ${f(q(k.c, 0.5))} ${f(q(k.c, 0.9))}  ${String(k.earlyC).padStart(4)} ${String(k.lateC).padStart(4)}`);
+}
