@@ -48,11 +48,15 @@
  *       wobbles by its own uncertainty around the horizon does not resolve and re-fire as a new alert;
  *       and when the last 24 h read as a drop (not a stop), a firing alert holds on the week's reading
  *       too (`hold`): the drop test flips in and out as one day's spend wobbles around it.
+ *   A wallet that refills itself (refill.ts: its last two top-ups at about the same balance, of about the
+ *   same amount) is not warned while its balance is above the refill level: the refill prevents the
+ *   depletion; below it without a refill, the forecast alerts as usual (the refill may have failed).
  *   Every forecast carries its `evidence`; runway.ts's describe() says in words what it rests on, for
  *   notifications and /api/status.
  */
 import type { History, Sample } from './history.js';
 import { expectedSpendBefore, ONE_OFF_FACTOR, profileReady, typicalHourly } from './profile.js';
+import { autoRefill, type AutoRefill } from './refill.js';
 import { evidenceOf, outlook, type Evidence, type Reading } from './runway.js';
 import { dispersion, FLAT, levelOver, risingTrend, shapeOf, type Level } from './usage.js';
 
@@ -134,6 +138,8 @@ export interface Forecast {
   criticalCautious: boolean;
   /** The numbers the forecast rests on (`describe()` in runway.ts puts them in words); null without evidence. */
   evidence: Evidence | null;
+  /** The wallet refills itself (refill.ts): depletion_forecast waits while the balance is above its floor. */
+  refill: AutoRefill | null;
   /** Spend over the last 3 h, and what the usage pattern expected for those hours; null when unknown. */
   recentSpend: number | null;
   expectedRecentSpend: number | null;
@@ -161,8 +167,10 @@ export function forecast(h: History, balance: number | null, now: number): Forec
   const ready = profileReady(h.profile);
   const expectedRecentSpend = recent === null ? null : expectedNormalSpend(h, ready, spanHours, recent.from, recent.to);
   const recentSpend = recent?.spend ?? null;
+  const refill = autoRefill(h, now);
   const none = (runway: number): Forecast => ({
     rates,
+    refill,
     recentSpend,
     expectedRecentSpend,
     burnRatePerHour: 0,
@@ -212,6 +220,7 @@ export function forecast(h: History, balance: number | null, now: number): Forec
   const method: ForecastMethod = reading.trend ? 'trend' : shape.kind === 'flat' ? 'rate' : shape.kind;
   return {
     rates,
+    refill,
     recentSpend,
     expectedRecentSpend,
     burnRatePerHour: o.ratePerHour,

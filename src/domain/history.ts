@@ -32,7 +32,17 @@ export interface History {
   readonly firstSampleAt: number | null;
   /** Spend by hour of week, learnt over the whole history (bounded: 168 numbers). */
   readonly profile: WeeklyProfile;
+  /** The last REFILLS_KEPT top-ups, oldest first: when, and the balance before and after (refill.ts reads them). */
+  readonly refills: readonly Refill[];
 }
+
+export interface Refill {
+  readonly t: number;
+  readonly before: number;
+  readonly after: number;
+}
+
+export const REFILLS_KEPT = 4;
 
 export const EMPTY_HISTORY: History = Object.freeze({
   samples: [],
@@ -41,6 +51,7 @@ export const EMPTY_HISTORY: History = Object.freeze({
   pendingCredit: 0,
   firstSampleAt: null,
   profile: EMPTY_PROFILE,
+  refills: [],
 });
 
 /** Samples younger than `fullResolutionMs` are all kept; older ones are kept one per `thinnedSpacingMs`, up to `keepMs`. */
@@ -87,6 +98,7 @@ export function recordSample(h: History, t: number, balance: number, topupMinCre
       pendingCredit,
       firstSampleAt: h.firstSampleAt ?? t,
       profile: last ? addSpend(h.profile, last.t, t, consumed) : h.profile,
+      refills: topup && last ? [...h.refills, { t, before: last.balance, after: balance }].slice(-REFILLS_KEPT) : h.refills,
     },
     consumed,
     topup,
@@ -104,6 +116,7 @@ export function shiftHistory(h: History, deltaMs: number): History {
     ...h,
     samples: h.samples.map((s) => ({ ...s, t: s.t + deltaMs })),
     firstSampleAt: h.firstSampleAt === null ? null : h.firstSampleAt + deltaMs,
+    refills: h.refills.map((r) => ({ ...r, t: r.t + deltaMs })),
   };
 }
 

@@ -46,13 +46,16 @@ export const RULES: Record<AlertName, Rule> = {
   },
   // Each severity compares its own decision runway (forecast.ts DESIGN: margin or caution included; the
   // critical one may rest on a burst both short windows agree on), with hysteresis once firing.
-  depletion_forecast: ({ state, forecast: { alertRunwaySeconds, criticalAlertRunwaySeconds, relativeError, hold }, settings: s, firing }) => {
+  depletion_forecast: ({ state, forecast: { alertRunwaySeconds, criticalAlertRunwaySeconds, relativeError, hold, refill }, settings: s, firing }) => {
     if (state.exhausted) return null; // empty is wallet_exhausted's job
+    const current = firing?.depletion_forecast;
+    // A wallet that refills itself: the next refill is expected before the floor (refill.ts). Only a
+    // refill resolves an alert already firing: the balance wobbling around the floor must not flap it.
+    if (refill && state.balance !== null && state.balance > (current ? refill.refilled : refill.floor)) return null;
     // Hysteresis widened by the forecast's own noise: a reading that wobbles by its uncertainty around
     // the horizon must not resolve and re-fire (each re-fire is a new alert for the user).
     const h = s.hysteresisPercent / 100 + Math.min(HOLD.max, HOLD.perRelativeError * (relativeError ?? 0));
     // Once firing, a drop read from the last day alone does not calm it: it holds on the week too (hold).
-    const current = firing?.depletion_forecast;
     const critical = current === 'critical' && hold ? hold.critical : criticalAlertRunwaySeconds;
     const warning = current && hold ? hold.warning : alertRunwaySeconds;
     if (below(critical, undefined, s.runwayCriticalHours * HOUR_S, current, h)) return 'critical';

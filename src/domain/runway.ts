@@ -5,6 +5,7 @@
  */
 import type { BurnRates, Confidence } from './forecast.js';
 import type { Level, Shape, Trend } from './usage.js';
+import type { AutoRefill } from './refill.js';
 import { walk } from './walk.js';
 
 const HOUR_MS = 3_600_000;
@@ -171,6 +172,7 @@ const pct = (x: number): string => `${Math.round(x * 100)} %`;
 
 export interface Described {
   evidence: Evidence | null;
+  refill?: AutoRefill | null;
   runwaySeconds: number;
   runwayLowSeconds: number;
   runwayHighSeconds: number;
@@ -201,6 +203,10 @@ export function describe(f: Described): string {
   if (f.cautious && f.criticalCautious && !firstDay) parts.push(` depletion_forecast alerts ${cautiousEnd}.`);
   else if (f.cautious) parts.push(` ${warning}; critical alerts ${f.criticalCautious ? cautiousEnd : margin}.`);
   else parts.push(` depletion_forecast alerts ${margin}.`);
+  if (f.refill) {
+    const r = f.refill;
+    parts.push(` The wallet refills itself (topped up ${r.count} times at about ${fmt(r.level)} credits, +${fmt(r.amount)} each): depletion_forecast waits while the balance stays above ${fmt(r.floor)}, and alerts as usual below it (the refill may have failed).`);
+  }
   if (e.burst) parts.push(` Critical also reads the last 1 h and 6 h, both spending ${fmt(e.burst.factor)}× the usual: at that rate the balance lasts ${hrs(e.burst.runway)}.`);
   return parts.join('');
 }

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { AccountState } from '../domain/account.js';
 import { INITIAL_ACCOUNT_STATE } from '../domain/account.js';
+import { REFILLS_KEPT } from '../domain/history.js';
 import { DAYS_KEPT, RECENT_HOURS } from '../domain/profile.js';
 import { ALERT_NAMES, SEVERITIES } from '../domain/rules.js';
 import { UPSTREAM_ERROR_KINDS } from '../errors.js';
@@ -21,6 +22,8 @@ const stateSchema = z.object({
       topupsTotal: z.number().int().min(0),
       pendingCredit: finite.min(0),
       firstSampleAt: finite.nullable().default(null),
+      // Added for auto-refill detection (issue 9): state files written before load with none.
+      refills: z.array(z.object({ t: finite, before: finite, after: finite })).max(REFILLS_KEPT).default([]),
       profile: z
         .object({
           rates: z.array(finite.nullable()).max(168),

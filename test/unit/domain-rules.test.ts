@@ -16,6 +16,7 @@ const RULES: RuleSettings = DEFAULT_RULES;
 
 const forecastWith = (runwaySeconds: number, extra: Partial<Forecast> = {}): Forecast => ({
   rates: { '1h': NaN, '6h': NaN, '24h': NaN },
+  refill: null,
   burnRatePerHour: Number.isFinite(runwaySeconds) && runwaySeconds > 0 ? 1 : 0,
   runwaySeconds,
   runwayLowSeconds: runwaySeconds,
