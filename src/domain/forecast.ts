@@ -39,7 +39,7 @@
  *       asked for rather than a coin toss at it.
  *     - thin evidence: toward the CAUTIOUS end of the band, runway high — the slowest spend the evidence
  *       allows. The warning leans on it fully through the first 24 h of history (sliding to the centre by
- *       48 h) and whenever relErr > 20 % (from 10 %); critical only while relErr > 70 %: a wallet running
+ *       30 h: after a whole day, the evidence decides) and whenever relErr > 20 % (from 10 %); critical only while relErr > 70 %: a wallet running
  *       dry in 12 h must page in its first hour, and a healthy one is 4 horizons from empty. Before a
  *       whole day is seen the warning's cautious reading is slower still: the spend so far spread over a
  *       whole day, on five days of seven — the first hours of a business day (all its money spent in 10
@@ -87,7 +87,7 @@ export type Confidence = 'none' | 'low' | 'medium' | 'high';
 export const CONFIDENCES: readonly Confidence[] = ['none', 'low', 'medium', 'high'];
 
 /**
- * Confidence: none while even critical leans to the cautious end; low while the warning does (under two
+ * Confidence: none while even critical leans to the cautious end; low while the warning does (under 30 h
  * days of history, or a level known to worse than ±10 %: runway.ts); medium above ±5 %; high below.
  */
 export const CONFIDENCE_REL_ERROR = { medium: 0.05 } as const;

@@ -15,11 +15,12 @@ export const WEAK_REL_ERROR = 0.1;
 /**
  * History before which the warning decides on the cautious end of the band, and after which on the
  * central runway (less its margin), sliding in between: a healthy new wallet's first hours drift like a
- * random walk, and 72 h is far. Critical (24 h) decides on the central runway as soon as the level is
+ * random walk, and 72 h is far. Once a whole day is seen the evidence (relErr) decides: a steady wallet that
+ * empties 100 h after install must be warned 28 h in. Critical (24 h) decides on the central runway as soon as the level is
  * known to ±CRITICAL_CAUTIOUS_ABOVE: a wallet that runs dry in 12 h must page in its first hour, and a
  * healthy one is 4 × 24 h from empty — no first-hour reading is that far off.
  */
-export const CAUTIOUS_UNTIL_HOURS = { warning: [24, 48] } as const;
+export const CAUTIOUS_UNTIL_HOURS = { warning: [24, 30] } as const;
 export const CRITICAL_CAUTIOUS_ABOVE = 0.7;
 /** Before a day is seen, the warning's cautious reading spends the day's money on 5 days of 7 (a weekend may be quiet). */
 export const FIRST_DAY_QUIET_WEEKEND = 7 / 5;

@@ -376,6 +376,17 @@ test('thin evidence: 2 h of history at 10/h with 26 h left → no warning yet (a
   assert.ok(sim.balance / 10 >= 24, `paged with ${(sim.balance / 10).toFixed(1)} h left`);
 });
 
+test('strong evidence after the first day: 30 h at a steady 40/h with 74 h left → warned now, on the central runway less its margin (not the cautious end)', () => {
+  // A steady wallet that empties ~100 h after install must be warned ~28 h in to be warned 72 h ahead:
+  // once a whole day is seen, a level known to ±2 % decides on the centre, not on how young the history is.
+  const sim = run(start(4200), T0 + 30 * HOUR, steady(40), MIN, 0.1);
+  const f = forecast(sim.history, 40 * 74, sim.t);
+  assert.ok(f.relativeError !== null && f.relativeError < 0.05, `±${f.relativeError}`);
+  assert.equal(f.cautious, false);
+  assertClose(hours(f.runwaySeconds), 74, 1.5, 'central runway');
+  assert.equal(conditions(sim, 40 * 74).depletion_forecast, 'warning');
+});
+
 // ---------------------------------------------------------------------------------------------------------
 // Burst, top-up, stop, growth
 
