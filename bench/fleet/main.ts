@@ -102,7 +102,6 @@ if (mode === 'sim-only') {
   const s1 = procFigures(sim.child.pid);
   const c = process.cpuUsage(c0);
   await sleep(500); // the log stream's last writes
-  const p = pollsOf(names.map((w) => w.name), from, to);
   rows.push(
     simRow(s0, s1, r.sent),
     { what: 'simulator CPU share of one core', figure: `${(((s1.cpuMs - s0.cpuMs) / (to - from + 2000)) * 100).toFixed(1)} %`, target: '(little)', pass: null },
@@ -112,7 +111,6 @@ if (mode === 'sim-only') {
     { what: 'load generator CPU per request (bench process)', figure: ms((c.user + c.system) / 1000 / Math.max(1, r.sent)), target: '(for reference)', pass: null },
     ...pollRows(names.map((w) => w.name), from, to, 'log analysis'),
   );
-  void p;
   console.log(table(rows));
   await cleanUp();
   process.exit(0);
