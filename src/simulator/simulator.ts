@@ -14,8 +14,9 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BadInput, parseOverride, parseScript, readBody } from './script.js';
-import { round4, Wallet, type BodyFormat, type DrainShape, type ScriptedResponse, type WalletSpec } from './wallet.js';
+import { control, err } from './control.js';
+import { BadInput } from './script.js';
+import { Wallet, type BodyFormat, type DrainShape, type ScriptedResponse, type WalletSpec } from './wallet.js';
 
 export { BODY_FORMATS, Wallet, type BodyFormat, type DrainShape, type ScriptedResponse, type WalletSpec } from './wallet.js';
 
@@ -50,13 +51,6 @@ export interface RequestRecord {
   userAgent: string | undefined;
   served: number | 'hang' | 'drip';
 }
-
-const json = (res: ServerResponse, status: number, body: unknown): void => {
-  res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
-};
-const err = (res: ServerResponse, status: number, error: string, code: string): void => json(res, status, { error, code });
-
-const ROUTES = ['state', 'topup', 'balance', 'burn', 'script', 'override', 'key'];
 
 export class Simulator {
   readonly requests: RequestRecord[] = [];
@@ -163,6 +157,9 @@ export class Simulator {
     if (!w) throw new Error(`no wallet named ${name}`);
     return w;
   }
+  find(name: string): Wallet | undefined {
+    return this.byName.get(name);
+  }
   wallets(): IterableIterator<Wallet> {
     return this.byName.values();
   }
@@ -185,8 +182,12 @@ export class Simulator {
 
   // ---- the single-wallet interface: the first wallet ---------------------------------------------------
 
+  /** The first wallet: the one the single-wallet methods and `/_sim/<route>` act on. */
+  get first(): Wallet | undefined {
+    return this.byName.values().next().value;
+  }
   private get primary(): Wallet {
-    const w = this.byName.values().next().value;
+    const w = this.first;
     if (!w) throw new Error('the simulator serves no wallet');
     return w;
   }
@@ -250,7 +251,7 @@ export class Simulator {
       return this.serveBalance(wallet, req, res, rec);
     }
     if (path.startsWith('/_sim/')) {
-      this.control(req, res, path.slice('/_sim/'.length), new URLSearchParams(q < 0 ? '' : raw.slice(q + 1))).catch((e: unknown) => {
+      control(this, req, res, path.slice('/_sim/'.length), new URLSearchParams(q < 0 ? '' : raw.slice(q + 1))).catch((e: unknown) => {
         if (res.headersSent) return void res.destroy();
         if (e instanceof BadInput) err(res, 400, e.message, 'invalid_parameter');
         else err(res, 500, String(e), 'internal_error');
@@ -292,67 +293,5 @@ export class Simulator {
     };
     if (s.delayMs && s.delayMs > 0) this.later(s.delayMs, send);
     else send();
-  }
-
-  /**
-   * `/_sim/<route>` acts on the first wallet (and answers as it always did); `/_sim/wallets` lists every
-   * wallet with its request count; `/_sim/wallets/<name>/<route>` acts on that wallet.
-   */
-  private async control(req: IncomingMessage, res: ServerResponse, route: string, params: URLSearchParams): Promise<void> {
-    if (route === 'wallets') {
-      if (req.method !== 'GET') return err(res, 405, 'Use GET', 'method_not_allowed');
-      return json(res, 200, { wallets: [...this.byName.values()].map((w) => w.state()) });
-    }
-    let wallet: Wallet | undefined;
-    let legacy = true;
-    const m = /^wallets\/([^/]+)\/([a-z]+)$/.exec(route);
-    if (m) {
-      wallet = this.byName.get(decodeURIComponent(m[1]!));
-      if (!wallet) return err(res, 404, `No wallet named ${m[1]}`, 'not_found');
-      route = m[2]!;
-      legacy = false;
-    } else {
-      wallet = this.byName.values().next().value;
-    }
-    if (!wallet || !ROUTES.includes(route)) return err(res, 404, 'Not found', 'not_found');
-    const want = route === 'state' ? 'GET' : 'POST';
-    if (req.method !== want) return err(res, 405, `Use ${want}`, 'method_not_allowed');
-    const num = (name: string, dflt?: number): number => {
-      const raw = params.get(name);
-      if (raw === null || raw === '') {
-        if (dflt !== undefined) return dflt;
-        throw new BadInput(`missing query parameter ${name}`);
-      }
-      const n = Number(raw);
-      if (!Number.isFinite(n) || n < 0) throw new BadInput(`${name} must be a non-negative number, got "${raw}"`);
-      return n;
-    };
-    switch (route) {
-      case 'topup': wallet.topUp(num('amount', wallet.topupAmount)); break;
-      case 'balance': wallet.setBalance(num('value')); break;
-      case 'burn': {
-        const amplitude = params.get('amplitude');
-        let shape: DrainShape | undefined;
-        if (amplitude !== null) {
-          const a = num('amplitude');
-          if (a > 1) throw new BadInput(`amplitude must be in [0, 1], got "${amplitude}"`);
-          const peakHour = num('peak_hour', 0);
-          if (peakHour >= 24) throw new BadInput(`peak_hour must be in [0, 24), got "${peakHour}"`);
-          shape = { kind: 'daily', amplitude: a, peakHour };
-        }
-        wallet.setBurnPerHour(num('per_hour'), shape);
-        break;
-      }
-      case 'script': wallet.enqueue(...parseScript(await readBody(req))); break;
-      case 'override': wallet.setOverride(parseOverride(await readBody(req))); break;
-      case 'key': {
-        const key = params.get('value');
-        if (!key || !/^[\x21-\x7e]+$/.test(key)) throw new BadInput('value must be a non-empty printable key');
-        this.setApiKey(wallet.name, key);
-        break;
-      }
-    }
-    if (!legacy) return json(res, 200, wallet.state());
-    json(res, 200, { balance: round4(wallet.balance()), currency: wallet.currency, burn_per_hour: wallet.burnPerHour, requests: wallet.requests });
   }
 }
