@@ -1,20 +1,67 @@
-/** Standalone simulated Telephony.io wallet: `node dist/simulator/main.js`, configured by SIM_* env. */
-import { BODY_FORMATS, Simulator, type BodyFormat } from './simulator.js';
+/**
+ * Standalone simulated Telephony.io API: `node dist/simulator/main.js [flags]`.
+ *
+ * Without flags it serves one wallet configured by SIM_* variables (as docker-compose.yml uses it). With
+ * `--wallets N` and/or `--spec FILE` it serves a fleet instead:
+ *
+ *   --wallets N                     N generated wallets (see src/simulator/fleet.ts)
+ *   --first I                       number of the first generated wallet (default 1)
+ *   --wallet-name-template T        default w{i}
+ *   --wallet-path-template T        default /t/{i}/v1/wallet/balance
+ *   --wallet-key-template T         default sim-key-{i}
+ *   --wallet-balance B              default 1000
+ *   --wallet-burn-per-hour R        default 0
+ *   --wallet-currency C             default USD
+ *   --spread F                      scale each balance and burn by a stable factor in [1-F, 1+F]
+ *   --daily-amplitude A             shape the burn over the UTC day (0..1; default constant)
+ *   --spec FILE                     JSON {"fleet": {…}, "wallets": [{name, path, apiKey, …}]}
+ *   --request-log FILE              one line per balance request: <unix ms> TAB <wallet> TAB <status>
+ *   --write-wallets-file FILE       also write a matching WALLETS_FILE, keys in files under --key-dir
+ *   --key-dir DIR                   default: <FILE>.keys
+ *   --host H, --port P              override SIM_HOST / SIM_PORT
+ *
+ * A bad flag or variable: one line per problem on stderr, exit 78.
+ */
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { fleetSpecs, readSpecFile } from './fleet.js';
+import { BODY_FORMATS, Simulator, type BodyFormat, type RequestRecord, type WalletSpec } from './simulator.js';
+import { writeWalletsFile } from './wallets-file.js';
 
 const problems: string[] = [];
 const str = (name: string, dflt: string): string => process.env[name] || dflt;
-const num = (name: string, dflt: number, ok: (n: number) => boolean, what: string): number => {
-  const raw = process.env[name];
+const parse = (name: string, raw: string | undefined, dflt: number, ok: (n: number) => boolean, what: string): number => {
   if (raw === undefined || raw.trim() === '') return dflt;
   const n = Number(raw);
   if (Number.isFinite(n) && ok(n)) return n;
   problems.push(`${name}: must be ${what}, got "${raw}"`);
   return dflt;
 };
+const num = (name: string, dflt: number, ok: (n: number) => boolean, what: string): number => parse(name, process.env[name], dflt, ok, what);
 const nonNeg = (n: number): boolean => n >= 0;
+const isPort = (n: number): boolean => Number.isInteger(n) && n <= 65535 && n >= 0;
 
-const host = str('SIM_HOST', '127.0.0.1');
-const port = num('SIM_PORT', 9722, (n) => Number.isInteger(n) && n <= 65535 && n >= 0, 'a port number (0-65535)');
+let args: ReturnType<typeof parseFlags>;
+function parseFlags() {
+  const s = { type: 'string' } as const;
+  return parseArgs({
+    options: {
+      wallets: s, first: s, 'wallet-name-template': s, 'wallet-path-template': s, 'wallet-key-template': s,
+      'wallet-balance': s, 'wallet-burn-per-hour': s, 'wallet-currency': s, spread: s, 'daily-amplitude': s,
+      spec: s, 'request-log': s, 'write-wallets-file': s, 'key-dir': s, host: s, port: s,
+    },
+    allowPositionals: false,
+  }).values;
+}
+try {
+  args = parseFlags();
+} catch (e) {
+  process.stderr.write(`${(e as Error).message}\n`);
+  process.exit(78);
+}
+
+const host = args.host ?? str('SIM_HOST', '127.0.0.1');
+const port = args.port !== undefined ? parse('--port', args.port, 9722, isPort, 'a port number (0-65535)') : num('SIM_PORT', 9722, isPort, 'a port number (0-65535)');
 const apiKey = str('SIM_API_KEY', 'sim-key');
 const balance = num('SIM_BALANCE', 500, nonNeg, 'a non-negative number');
 const burnPerHour = num('SIM_BURN_PER_HOUR', 1800, nonNeg, 'a non-negative number');
@@ -24,15 +71,58 @@ const currency = str('SIM_CURRENCY', 'USD');
 const format = str('SIM_FORMAT', 'number') as BodyFormat;
 if (!BODY_FORMATS.includes(format)) problems.push(`SIM_FORMAT: must be one of ${BODY_FORMATS.join(', ')}, got "${format}"`);
 
+let fleet: WalletSpec[] | undefined;
+if (args.wallets !== undefined || args.spec !== undefined) {
+  fleet = [];
+  const count = parse('--wallets', args.wallets, 0, (n) => Number.isInteger(n) && n >= 0, 'a whole number');
+  const amplitude = parse('--daily-amplitude', args['daily-amplitude'], 0, (n) => n >= 0 && n <= 1, 'a number in [0, 1]');
+  try {
+    fleet.push(
+      ...fleetSpecs({
+        count,
+        first: parse('--first', args.first, 1, (n) => Number.isInteger(n) && n >= 0, 'a whole number'),
+        nameTemplate: args['wallet-name-template'],
+        pathTemplate: args['wallet-path-template'],
+        keyTemplate: args['wallet-key-template'],
+        balance: parse('--wallet-balance', args['wallet-balance'], 1000, nonNeg, 'a non-negative number'),
+        burnPerHour: parse('--wallet-burn-per-hour', args['wallet-burn-per-hour'], 0, nonNeg, 'a non-negative number'),
+        spread: parse('--spread', args.spread, 0, (n) => n >= 0 && n < 1, 'a number in [0, 1)'),
+        currency: args['wallet-currency'],
+        shape: amplitude > 0 ? { kind: 'daily', amplitude } : { kind: 'constant' },
+      }),
+    );
+    if (args.spec !== undefined) fleet.push(...readSpecFile(args.spec));
+  } catch (e) {
+    problems.push((e as Error).message);
+  }
+}
+
 if (problems.length > 0) {
   for (const p of problems) process.stderr.write(`${p}\n`);
   process.exit(78);
 }
 
-const sim = new Simulator({ host, port, apiKey, balance, burnPerHour, topupEverySeconds, topupAmount, currency, format });
+let log: WriteStream | undefined;
+if (args['request-log']) log = createWriteStream(args['request-log'], { flags: 'a' });
+const onRequest = log ? (r: RequestRecord) => { if (r.wallet !== null) log!.write(`${r.at}\t${r.wallet}\t${r.served}\n`); } : undefined;
+
+let sim: Simulator;
+try {
+  sim = fleet
+    ? new Simulator({ host, port, wallets: fleet, keepRequests: false, onRequest })
+    : new Simulator({ host, port, apiKey, balance, burnPerHour, topupEverySeconds, topupAmount, currency, format, keepRequests: false, onRequest });
+} catch (e) {
+  process.stderr.write(`${(e as Error).message}\n`);
+  process.exit(78);
+}
 try {
   const url = await sim.start();
-  process.stderr.write(`telephony.io simulator listening on ${url} (key: ${apiKey})\n`);
+  process.stderr.write(fleet ? `telephony.io simulator listening on ${url} (${sim.size} wallets)\n` : `telephony.io simulator listening on ${url} (key: ${apiKey})\n`);
+  const file = args['write-wallets-file'];
+  if (file) {
+    writeWalletsFile({ file, keyDir: args['key-dir'] ?? `${file}.keys`, apiUrl: url.replace('//0.0.0.0:', '//127.0.0.1:'), wallets: [...sim.wallets()].map((w) => ({ name: w.name, path: w.path, apiKey: w.apiKey })) });
+    process.stderr.write(`wrote ${file}\n`);
+  }
 } catch (e) {
   process.stderr.write(`telephony.io simulator: cannot listen on ${host}:${port}: ${(e as Error).message}\n`);
   process.exit(1);
@@ -42,7 +132,10 @@ let stopping = false;
 const stop = (): void => {
   if (stopping) return;
   stopping = true;
-  void sim.close().then(() => process.exit(0));
+  void sim
+    .close()
+    .then(() => new Promise<void>((r) => (log ? log.end(r) : r())))
+    .then(() => process.exit(0));
 };
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

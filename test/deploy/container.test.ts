@@ -5,12 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import YAML from 'yaml';
 import { Simulator } from '../../src/simulator/simulator.js';
-import { CLI, Daemon } from '../helpers/daemon.js';
+import { CLI, Daemon, tempDir, waitFor } from '../helpers/daemon.js';
 import { requireBinary } from '../helpers/promtool.js';
 import { ALERTMANAGER_CONFIG, freePort, PROMETHEUS_CONFIG, read, readYaml, ROOT, run, waitUntil } from './lib.js';
 
@@ -79,6 +79,77 @@ test('Dockerfile: tini is PID 1 and runs node dist/main.js directly (never npm o
 });
 
 /**
+ * The shipped image leaves out the simulator and the demo (test and demo tools: less code in production,
+ * no fake API to start by mistake); the `simulator` stage carries only the simulator, for compose and
+ * load tests. Checked by doing what the Dockerfile does: the build stage's commands run on a copy of the
+ * real dist/, the stages' COPY --from=build take their parts, and each result is started.
+ */
+test('Dockerfile: the shipped dist has no simulator or demo and still runs; the simulator stage runs alone, without node_modules', { timeout: 60_000 }, async (t) => {
+  assert.ok(existsSync(CLI), `${CLI} is missing: run \`npm run build\` first`);
+  const stages = dockerfile();
+  const build = stages.find((s) => /\bAS\s+build\b/i.test(s[0]!.args))!;
+  const simStage = stages.find((s) => /\bAS\s+simulator\b/i.test(s[0]!.args));
+  assert.ok(simStage, 'a stage named simulator');
+  assert.notEqual(simStage, final(), 'the simulator stage is not the default (last) target');
+  assert.equal(build.find((i) => i.op === 'WORKDIR')?.args, '/app');
+  const run = build.find((i) => i.op === 'RUN' && /npm run build/.test(i.args))!.args;
+
+  // the build stage's commands after `npm run build`, on a copy of dist/, with / mapped to a temp dir
+  const root = tempDir('ws-image-');
+  mkdirSync(join(root, 'app'));
+  cpSync(join(ROOT, 'dist'), join(root, 'app/dist'), { recursive: true });
+  const after = run.split('&&').map((c) => c.trim()).filter((c) => c !== 'npm run build').map((c) => c.replace(/(^|\s)\//g, `$1${root}/`));
+  for (const c of after) {
+    const r = spawnSync('sh', ['-c', c], { cwd: join(root, 'app'), encoding: 'utf8' });
+    assert.equal(r.status, 0, `${c}: ${r.stderr}`);
+  }
+  /** An image's /app: what its stage COPYs --from=build (package.json from the context), plus node_modules if it copies them. */
+  const assemble = (stage: Instruction[], name: string): string => {
+    const app = join(root, name);
+    mkdirSync(app);
+    for (const i of stage.filter((x) => x.op === 'COPY')) {
+      const [src, dest] = i.args.replace(/--\S+\s+/g, '').split(/\s+/);
+      if (/--from=build\b/.test(i.args)) cpSync(join(root, src!), join(app, dest!), { recursive: true });
+      else if (/--from=/.test(i.args) && /node_modules/.test(src!)) symlinkSync(join(ROOT, 'node_modules'), join(app, 'node_modules'));
+      else if (!/--from=/.test(i.args)) for (const f of i.args.split(/\s+/).slice(0, -1)) copyFileSync(join(ROOT, f), join(app, f));
+    }
+    return app;
+  };
+
+  const image = assemble(final(), 'image');
+  assert.ok(existsSync(join(image, 'dist/main.js')));
+  assert.ok(!existsSync(join(image, 'dist/simulator')), 'no dist/simulator in the shipped image');
+  assert.deepEqual(readdirSync(join(image, 'dist')).filter((f) => f.startsWith('demo')), [], 'no dist/demo.js in the shipped image');
+  // every module the daemon imports is there: it loads, and stops at the missing key (78), not at a missing file
+  const check = spawnSync(process.execPath, ['dist/main.js', 'check'], { cwd: image, env: { PATH: process.env.PATH ?? '' }, encoding: 'utf8', timeout: 20_000 });
+  assert.equal(check.status, 78, check.stderr);
+  assert.match(check.stderr, /TELEPHONY_API_KEY/);
+
+  const simImage = assemble(simStage, 'simulator-image');
+  assert.ok(!existsSync(join(simImage, 'node_modules')), 'the simulator image has no node_modules');
+  assert.deepEqual(readdirSync(join(simImage, 'dist')), ['simulator']);
+  const entry = jsonArgs(simStage.find((i) => i.op === 'ENTRYPOINT'));
+  assert.equal(entry[0], 'node');
+  const sim = spawn(process.execPath, [...entry.slice(1), '--port', '0', '--wallets', '3'], { cwd: simImage, env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  t.after(() => sim.kill('SIGKILL'));
+  let err = '';
+  sim.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const url = await waitFor(() => /listening on (\S+)/.exec(err)?.[1], () => `the simulator image to listen: ${err}`);
+  assert.equal((await fetch(`${url}/t/3/v1/wallet/balance`, { headers: { Authorization: 'Bearer sim-key-3' } })).status, 200);
+  const user = simStage.filter((i) => i.op === 'USER').at(-1)?.args;
+  assert.match(user ?? '', /^[1-9]\d*(:\d+)?$/, 'the simulator image runs as a numeric non-root USER too');
+});
+
+test('package.json files: the npm package ships dist/ without the simulator and the demo', () => {
+  const r = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const files = (JSON.parse(r.stdout) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path);
+  assert.ok(files.includes('dist/main.js'), 'dist/main.js is shipped');
+  assert.ok(files.includes('dist/app.js'));
+  assert.deepEqual(files.filter((f) => /^dist\/(simulator\/|demo\.)/.test(f)), []);
+});
+
+/**
  * Node.js release lines and the day each stops getting security fixes (https://nodejs.org/en/about/previous-releases).
  * A line missing here fails the test below until someone looks its date up.
  */
@@ -132,7 +203,7 @@ test('.dockerignore sends only what the build copies: no secrets, .env, state, n
 });
 
 interface Compose {
-  services: Record<string, { image?: string; build?: unknown; entrypoint?: string[]; command?: string[]; environment?: Record<string, string>; secrets?: string[]; volumes?: string[]; read_only?: boolean; ports?: string[] }>;
+  services: Record<string, { image?: string; build?: unknown; init?: boolean; entrypoint?: string[]; command?: string[]; environment?: Record<string, string>; secrets?: string[]; volumes?: string[]; read_only?: boolean; ports?: string[] }>;
   secrets: Record<string, { file: string }>;
 }
 const compose = () => readYaml<Compose>(join(ROOT, 'docker-compose.yml'));
@@ -165,10 +236,12 @@ test('compose: the whole stack, with the key as a secret file and every alert pa
   assert.equal(ws.read_only, true, 'read-only root filesystem');
   assert.ok(ws.volumes?.some((v) => v.endsWith(':/var/lib/wallet-sentinel')), 'state in a volume');
 
-  // the simulator: the same image, its own entry point, the demo key
+  // the simulator: its own image from the Dockerfile's simulator stage, an init in front of node, the demo key
   const sim = c.services.simulator!;
-  assert.equal(sim.image, ws.image);
-  assert.deepEqual(sim.entrypoint?.slice(-2), ['node', 'dist/simulator/main.js']);
+  assert.notEqual(sim.image, ws.image, 'the shipped image has no simulator');
+  assert.deepEqual(sim.build, { context: '.', dockerfile: 'deploy/Dockerfile', target: 'simulator' });
+  assert.equal(sim.init, true, 'init: true, so SIGTERM reaches node');
+  assert.deepEqual(sim.entrypoint, ['node', 'dist/simulator/main.js']);
   assert.equal(sim.environment?.SIM_API_KEY, read(join(ROOT, 'deploy/demo-api-key.txt')).trim());
   for (const k of ['SIM_HOST', 'SIM_PORT', 'SIM_BALANCE', 'SIM_BURN_PER_HOUR', 'SIM_TOPUP_EVERY_SECONDS', 'SIM_TOPUP_AMOUNT']) assert.ok(sim.environment?.[k], k);
 

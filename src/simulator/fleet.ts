@@ -1,0 +1,90 @@
+/**
+ * Many wallets at once: generated from templates (`{i}` is the wallet's number, 1-based, zero-padded to the
+ * width of the count in names) or read from a JSON spec file. Generation is deterministic, so a benchmark,
+ * a test and the wallets file written for the daemon agree on every wallet's key and starting balance.
+ */
+import { readFileSync } from 'node:fs';
+import { BODY_FORMATS, type BodyFormat, type DrainShape, type WalletSpec } from './wallet.js';
+
+export interface FleetOptions {
+  count: number;
+  /** 1-based number of the first wallet (default 1): a second batch can follow the first without clashing. */
+  first?: number;
+  /** Default `w{i}`. */
+  nameTemplate?: string;
+  /** Default `/t/{i}/v1/wallet/balance`. */
+  pathTemplate?: string;
+  /** Default `sim-key-{i}`. */
+  keyTemplate?: string;
+  balance?: number;
+  burnPerHour?: number;
+  /** Each wallet's balance and burn are scaled by a stable factor in [1 − spread, 1 + spread] (default 0). */
+  spread?: number;
+  currency?: string;
+  shape?: DrainShape;
+  topupEverySeconds?: number;
+  topupAmount?: number;
+  format?: BodyFormat;
+}
+
+/** A stable number in [0, 1) for wallet i (golden-ratio sequence: well spread, no two alike). */
+const unit = (i: number): number => (i * 0.6180339887498949) % 1;
+const round2 = (n: number): number => Math.round(n * 100) / 100;
+
+export function fleetSpecs(o: FleetOptions): WalletSpec[] {
+  if (!Number.isInteger(o.count) || o.count < 0) throw new Error(`count must be a non-negative integer, got ${o.count}`);
+  const first = o.first ?? 1;
+  const width = String(first + o.count - 1).length;
+  const fill = (template: string, i: number, pad: boolean) => template.replaceAll('{i}', pad ? String(i).padStart(width, '0') : String(i));
+  const spread = o.spread ?? 0;
+  if (!(spread >= 0 && spread < 1)) throw new Error(`spread must be in [0, 1), got ${spread}`);
+  const specs: WalletSpec[] = [];
+  for (let i = first; i < first + o.count; i++) {
+    const f = 1 + spread * (2 * unit(i) - 1);
+    const g = 1 + spread * (2 * unit(i + 7919) - 1);
+    specs.push({
+      name: fill(o.nameTemplate ?? 'w{i}', i, true),
+      path: fill(o.pathTemplate ?? '/t/{i}/v1/wallet/balance', i, false),
+      apiKey: fill(o.keyTemplate ?? 'sim-key-{i}', i, false),
+      balance: round2((o.balance ?? 1000) * f),
+      burnPerHour: round2((o.burnPerHour ?? 0) * g),
+      currency: o.currency ?? 'USD',
+      shape: o.shape ?? { kind: 'constant' },
+      topupEverySeconds: o.topupEverySeconds ?? 0,
+      topupAmount: o.topupAmount ?? 50,
+      format: o.format ?? 'number',
+    });
+  }
+  return specs;
+}
+
+/**
+ * A spec file: `{"fleet": {…FleetOptions}, "wallets": [{name, path, apiKey, …}]}`, either part optional;
+ * the fleet's wallets come first. Throws one message naming the file and the entry at fault.
+ */
+export function readSpecFile(file: string): WalletSpec[] {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new Error(`${file}: ${(e as Error).message}`);
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new Error(`${file}: must be a JSON object with "fleet" and/or "wallets"`);
+  const { fleet, wallets, ...rest } = data as { fleet?: FleetOptions; wallets?: unknown };
+  const unknown = Object.keys(rest);
+  if (unknown.length > 0) throw new Error(`${file}: unknown key(s) ${unknown.join(', ')}`);
+  const out = fleet === undefined ? [] : fleetSpecs(fleet);
+  if (wallets !== undefined && !Array.isArray(wallets)) throw new Error(`${file}: "wallets" must be an array`);
+  for (const [i, w] of (wallets ?? []).entries()) {
+    const at = `${file}: wallets[${i}]`;
+    if (typeof w !== 'object' || w === null) throw new Error(`${at} must be an object`);
+    const s = w as Partial<WalletSpec>;
+    for (const k of ['name', 'path', 'apiKey'] as const) if (typeof s[k] !== 'string' || s[k] === '') throw new Error(`${at}.${k} must be a non-empty string`);
+    for (const k of ['balance', 'burnPerHour', 'topupEverySeconds', 'topupAmount'] as const) {
+      if (s[k] !== undefined && !(typeof s[k] === 'number' && s[k] >= 0)) throw new Error(`${at}.${k} must be a non-negative number`);
+    }
+    if (s.format !== undefined && !BODY_FORMATS.includes(s.format)) throw new Error(`${at}.format must be one of ${BODY_FORMATS.join(', ')}`);
+    out.push(s as WalletSpec);
+  }
+  return out;
+}

@@ -1,0 +1,222 @@
+/**
+ * One simulated wallet: its key, path, lazily computed clock-driven balance (a drain, optionally shaped
+ * over the day, interleaved with automatic top-ups) and its scripted responses. Nothing here runs on a
+ * timer: the balance is brought up to the clock only when it is read, so 10,000 idle wallets cost nothing.
+ */
+import { STATUS_CODES } from 'node:http';
+
+export type BodyFormat = 'number' | 'string' | 'nested';
+export const BODY_FORMATS: readonly BodyFormat[] = ['number', 'string', 'nested'];
+
+/**
+ * How the burn rate varies: `constant`, or `daily`, a sine over the UTC day around `burnPerHour`
+ * (rate = burnPerHour × (1 + amplitude × cos(2π (hour − peakHour) / 24)), amplitude in [0, 1], so the
+ * rate never goes negative and the day's average is `burnPerHour`).
+ */
+export type DrainShape = { kind: 'constant' } | { kind: 'daily'; amplitude: number; peakHour?: number };
+
+export interface WalletSpec {
+  /** Unique; the control API's `/_sim/wallets/<name>/…` (letters, digits, `.`, `-`, `_`). */
+  name: string;
+  /** The balance path this wallet answers on (exact match, query string ignored). */
+  path: string;
+  apiKey: string;
+  balance?: number;
+  currency?: string;
+  burnPerHour?: number;
+  shape?: DrainShape;
+  topupEverySeconds?: number;
+  topupAmount?: number;
+  format?: BodyFormat;
+}
+
+export interface ScriptedResponse {
+  status?: number;
+  body?: string | object;
+  headers?: Record<string, string>;
+  delayMs?: number;
+  hang?: boolean;
+  drip?: { intervalMs: number };
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+export const round4 = (n: number): number => Math.round(n * 1e4) / 1e4;
+export const NAME_RE = /^[A-Za-z0-9._-]+$/;
+
+export class Wallet {
+  readonly name: string;
+  readonly path: string;
+  readonly currency: string;
+  readonly topupAmount: number;
+  /** Balance requests that reached this wallet's path (any method, any key, scripted or not). */
+  requests = 0;
+  format: BodyFormat;
+  private key: string;
+  private auth: string; // `Bearer <key>`, precomputed: compared on every request
+  private burn: number;
+  private shape: DrainShape;
+  private readonly topupEveryMs: number;
+  private value: number; // balance as of `at`
+  private at: number;
+  private nextTopupAt: number; // Infinity when automatic top-ups are off
+  private readonly queue: ScriptedResponse[] = [];
+  private override: ScriptedResponse | null = null;
+
+  constructor(
+    spec: WalletSpec,
+    private readonly now: () => number,
+  ) {
+    if (!NAME_RE.test(spec.name)) throw new Error(`wallet name "${spec.name}": letters, digits, . - _ only`);
+    if (!spec.path.startsWith('/') || spec.path.startsWith('/_sim/') || spec.path.includes('?')) {
+      throw new Error(`wallet ${spec.name}: path "${spec.path}" must start with / and not with /_sim/, and hold no query`);
+    }
+    this.name = spec.name;
+    this.path = spec.path;
+    this.key = spec.apiKey;
+    this.auth = `Bearer ${spec.apiKey}`;
+    this.currency = spec.currency ?? 'USD';
+    this.topupEveryMs = (spec.topupEverySeconds ?? 0) * 1000;
+    this.topupAmount = spec.topupAmount ?? 50;
+    this.format = spec.format ?? 'number';
+    this.burn = spec.burnPerHour ?? 0;
+    this.shape = checkShape(spec.shape ?? { kind: 'constant' });
+    this.value = Math.max(0, spec.balance ?? 100);
+    this.at = now();
+    this.nextTopupAt = this.topupEveryMs > 0 ? this.at + this.topupEveryMs : Infinity;
+  }
+
+  get apiKey(): string {
+    return this.key;
+  }
+  /** A new key: the old one is rejected from now on (401, as a revoked key). */
+  setApiKey(key: string): void {
+    this.key = key;
+    this.auth = `Bearer ${key}`;
+  }
+  authorized(header: string | undefined): boolean {
+    return header === this.auth;
+  }
+
+  get burnPerHour(): number {
+    return this.burn;
+  }
+  balance(): number {
+    this.sync();
+    return this.value;
+  }
+  setBalance(n: number): void {
+    this.sync();
+    this.value = Math.max(0, n);
+  }
+  topUp(amount: number): void {
+    this.sync();
+    this.value = Math.max(0, this.value + amount);
+  }
+  setBurnPerHour(n: number, shape?: DrainShape): void {
+    this.sync();
+    this.burn = n;
+    if (shape) this.shape = checkShape(shape);
+  }
+  enqueue(...r: ScriptedResponse[]): void {
+    this.queue.push(...r);
+  }
+  setOverride(r: ScriptedResponse | null): void {
+    this.override = r;
+  }
+
+  /**
+   * The scripted response for this request, if any, consuming a queued one. Auth comes first unless the
+   * script names its status explicitly (so a 401/429 can be scripted); an unscripted request with a bad
+   * key gets `authStatus` (401, or 403 for another wallet's key).
+   */
+  take(authOk: boolean, authStatus: number): ScriptedResponse {
+    let script = this.override ?? this.queue[0];
+    if (script && script.status === undefined && !authOk) script = undefined;
+    if (script && !this.override) this.queue.shift();
+    if (!script && !authOk) script = { status: authStatus };
+    return script ?? {};
+  }
+
+  state(): object {
+    return {
+      name: this.name,
+      path: this.path,
+      balance: round4(this.balance()),
+      currency: this.currency,
+      burn_per_hour: this.burn,
+      requests: this.requests,
+    };
+  }
+
+  /** Bring `value` up to the clock: drain, interleaved with any automatic top-ups due since `at`. */
+  private sync(): void {
+    const now = this.now();
+    if (now <= this.at) return; // a clock that goes back changes nothing
+    while (this.nextTopupAt <= now) {
+      this.drainTo(this.nextTopupAt);
+      this.value += this.topupAmount;
+      this.nextTopupAt += this.topupEveryMs;
+    }
+    this.drainTo(now);
+  }
+  /** The drain is never negative, so flooring at 0 once at the end of the stretch is exact. */
+  private drainTo(t: number): void {
+    this.value = Math.max(0, this.value - this.consumed(this.at, t));
+    this.at = t;
+  }
+  /** Credits spent between a and b: the integral of the rate, closed form (O(1) however long the gap). */
+  private consumed(a: number, b: number): number {
+    const base = (this.burn * (b - a)) / HOUR_MS;
+    if (this.shape.kind === 'constant' || this.shape.amplitude === 0) return base;
+    const w = (2 * Math.PI) / DAY_MS;
+    const phase = ((this.shape.peakHour ?? 0) * HOUR_MS) % DAY_MS;
+    const wave = (Math.sin(w * (b - phase)) - Math.sin(w * (a - phase))) / w;
+    return base + (this.burn * this.shape.amplitude * wave) / HOUR_MS;
+  }
+
+  balanceBody(): object {
+    const b = this.balance();
+    switch (this.format) {
+      case 'number':
+        return { balance: round4(b), currency: this.currency };
+      case 'string':
+        return { balance: b.toFixed(2), currency: this.currency };
+      case 'nested':
+        return { data: { attributes: { balance: b.toFixed(2), currency: this.currency } } };
+    }
+  }
+
+  defaultBody(status: number): object | undefined {
+    switch (status) {
+      case 200: return this.balanceBody();
+      case 204: case 304: return undefined;
+      case 400: return { error: 'Invalid request parameters', code: 'invalid_parameter' };
+      case 401: return { error: 'Invalid API key', code: 'unauthorized' };
+      case 402:
+        return {
+          error: 'Insufficient credits to complete this request',
+          code: 'insufficient_balance',
+          required_credits: 0.01,
+          current_balance: round4(this.balance()),
+        };
+      case 403: return { error: 'This API key has no access to this wallet', code: 'forbidden' };
+      case 404: return { error: 'Not found', code: 'not_found' };
+      case 429: return { error: 'Rate limit exceeded', code: 'rate_limit_exceeded' };
+      default: {
+        const error = STATUS_CODES[status] ?? 'Error';
+        return { error, code: status >= 500 ? 'internal_error' : error.toLowerCase().replace(/\W+/g, '_') };
+      }
+    }
+  }
+}
+
+function checkShape(s: DrainShape): DrainShape {
+  if (s.kind === 'daily') {
+    if (!(s.amplitude >= 0 && s.amplitude <= 1)) throw new Error(`daily shape: amplitude must be in [0, 1], got ${s.amplitude}`);
+    if (s.peakHour !== undefined && !(s.peakHour >= 0 && s.peakHour < 24)) throw new Error(`daily shape: peakHour must be in [0, 24), got ${s.peakHour}`);
+  } else if (s.kind !== 'constant') {
+    throw new Error(`unknown drain shape ${JSON.stringify((s as { kind: unknown }).kind)}`);
+  }
+  return s;
+}
