@@ -29,7 +29,7 @@ export interface Loaded {
 }
 
 /** Every variable we read; anything that looks like one of them but is not gets a warning (a typo?). */
-const KNOWN = new Set([
+export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([
   'ACCOUNT_NAME', 'TELEPHONY_API_URL', 'TELEPHONY_BALANCE_PATH', 'TELEPHONY_BALANCE_FIELD', 'TELEPHONY_CURRENCY_FIELD',
   'TELEPHONY_API_KEY', 'TELEPHONY_API_KEY_FILE', 'POLL_SCHEDULE', 'POLL_TIMEZONE', 'POLL_CONCURRENCY', 'REQUEST_TIMEOUT_MS',
   'LOW_BALANCE_THRESHOLD', 'CRITICAL_BALANCE_THRESHOLD', 'RUNWAY_WARNING_HOURS', 'RUNWAY_CRITICAL_HOURS',
@@ -77,7 +77,7 @@ export function loadSettings(env: Env, opts: LoadOptions = {}): Loaded {
   }
   crossFieldProblems(parsed as Partial<Fields>, vars, problems);
 
-  const warnings = typoWarnings(Object.keys(vars), KNOWN);
+  const warnings = typoWarnings(Object.keys(vars), KNOWN_VARIABLES);
   const tuning = ruleTuning(parsed as Partial<Fields>);
   const requireApiKey = opts.requireApiKey ?? true;
   let wallets: WalletSettings[] = [];
