@@ -109,6 +109,7 @@ export class App {
       },
       'wallet-sentinel started',
     );
+    if (wallets.length === 0) this.log.warn({ shard: `${settings.shard.index}/${settings.shard.count}`, walletsInFile: settings.wallets.length }, 'no wallet of WALLETS_FILE falls in this shard: nothing to poll');
     this.#fleet.start();
     void this.#fleet.schedule.started.then(() => (this.#ready = true));
     return address;

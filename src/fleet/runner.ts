@@ -2,22 +2,20 @@
  * One wallet of the fleet: its settings, its upstream client, its poll cycle (AccountMonitor) and the
  * counters a scrape reads. A reload that changes the wallet reconfigures it in place (see Fleet.apply).
  */
-import type { WalletSettings } from '../config/settings.js';
+import type { Settings, WalletSettings } from '../config/settings.js';
 import { repeatPolicy, type EvaluationConfig } from '../domain/evaluate.js';
 import type { Logger } from '../log.js';
 import { SKIP_REASONS, type SkipReason, type WalletReadout } from '../metrics/collector.js';
 import { AccountMonitor } from '../poller/monitor.js';
 import { pollBalance } from '../poller/poll.js';
-import type { FetchOptions } from '../telephony/client.js';
-import { TelephonyClient } from '../telephony/client.js';
+import { TelephonyClient, type FetchOptions } from '../telephony/client.js';
 import type { AlertmanagerSync } from '../notify/alertmanager/alertmanager.js';
 import type { Notification } from '../domain/alerts.js';
 import type { AccountStore } from '../store/account-store.js';
 import { USER_AGENT } from '../version.js';
-import type { Settings } from '../config/settings.js';
 
 export interface RunnerDeps {
-  settings: Pick<Settings, 'requestTimeoutMs' | 'alerts'>;
+  settings: Pick<Settings, 'requestTimeoutMs' | 'alerts' | 'walletsFile'>;
   store: AccountStore;
   notify: (notifications: Notification[]) => Promise<void>;
   alertmanager: AlertmanagerSync | undefined;
@@ -55,6 +53,7 @@ export class WalletRunner implements WalletReadout {
       onAlerts: d.alertmanager ? (book, snap, at) => d.alertmanager!.trigger(book, snap, at) : undefined,
       store: d.store,
       log: d.log,
+      quietPolls: d.settings.walletsFile !== undefined,
       now: d.now,
     });
   }

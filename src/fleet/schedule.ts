@@ -88,6 +88,7 @@ export class FleetSchedule {
 
   /** No new polls; waits for those in flight. */
   async stop(): Promise<void> {
+    if (this.#stopped) return void (await Promise.all(this.#inFlight));
     this.#stopped = true;
     clearTimeout(this.#timer);
     this.#slots = [];

@@ -18,6 +18,8 @@ export interface MonitorDeps {
   onAlerts?: (book: AlertBook, wallet: WalletSnapshot, now: number) => void;
   store: AccountStore;
   log: Logger;
+  /** Log a successful poll at debug rather than info (many wallets: a line per wallet per tick is noise). */
+  quietPolls?: boolean;
   /** The wall clock, epoch ms: what samples, metrics, the status and notifications are stamped with. */
   now: () => number;
   /** A monotonic clock in ms (default performance.now): never steps, so it tells a wall-clock step apart. */
@@ -204,7 +206,7 @@ export class AccountMonitor {
     if (currencyProblem !== this.#currencyProblem && currencyProblem !== null) log.warn(currencyProblem);
     this.#currencyProblem = currencyProblem;
     if (outcome.ok && outcome.status === 200) {
-      log.info({ balance: outcome.balance, currency: outcome.currency, topup }, 'poll ok');
+      log[this.d.quietPolls ? 'debug' : 'info']({ balance: outcome.balance, currency: outcome.currency, topup }, 'poll ok');
     } else if (outcome.ok) {
       log.warn({ status: 402, balance: outcome.balance, requiredCredits: outcome.requiredCredits }, 'wallet exhausted: Telephony.io answered 402; top up in the Telephony.io dashboard');
     } else if (outcome.kind === 'rate_limited') {

@@ -117,3 +117,16 @@ test('check with WALLETS_FILE checks every wallet; the exit code is the worst of
   assert.match(lines[1]!, /^WALLET OK - wallet 'fine' balance 500 USD/);
   assert.match(lines[2]!, /^WALLET UNKNOWN - wallet 'broken': poll failed/);
 });
+
+test('a bad WALLETS_FILE at start: exit 78, one stderr line per problem naming file, wallet and key, nothing bound', async () => {
+  const dir = tempDir('ws-badfile-');
+  const file = `${dir}/wallets.yaml`;
+  writeFileSync(file, 'wallets:\n  - name: a\n    api_key_file: /nonexistent/a\n  - name: a\n    api_key: k\n    low_balance_treshold: 5\n');
+  const r = await runCli(['start'], { WALLETS_FILE: file, STATE_DIR: dir, METRICS_PORT: '0' });
+  assert.equal(r.code, 78, r.stderr);
+  assert.deepEqual(r.stderr.trim().split('\n'), [
+    `config error: WALLETS_FILE: ${file}: wallet 'a' (#1): api_key_file: cannot read /nonexistent/a: ENOENT`,
+    `config error: WALLETS_FILE: ${file}: wallet 'a' (#2): unknown key 'low_balance_treshold' (did you mean low_balance_threshold?)`,
+    `config error: WALLETS_FILE: ${file}: wallet 'a' (#2): name: 'a' is already the name of wallet #1`,
+  ]);
+});
