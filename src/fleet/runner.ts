@@ -50,7 +50,8 @@ export class WalletRunner implements WalletReadout {
       evaluation: this.#evaluation(wallet),
       poll: (opts) => pollBalance(this.#client, opts),
       notify: d.notify,
-      onAlerts: d.alertmanager ? (book, snap, at) => d.alertmanager!.trigger(book, snap, at) : undefined,
+      // a poll that ends after the wallet was removed must not re-post what the removal resolved
+      onAlerts: d.alertmanager ? (book, snap, at) => void (this.removed || d.alertmanager!.trigger(book, snap, at)) : undefined,
       store: d.store,
       log: d.log,
       quietPolls: d.settings.walletsFile !== undefined,

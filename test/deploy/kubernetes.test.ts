@@ -217,7 +217,7 @@ test('the sharded StatefulSet: SHARD_COUNT = replicas, SHARD_INDEX = the pod ord
 });
 
 test("the sharded example's wallets file (ConfigMap) passes wallet-sentinel's own validation", () => {
-  const cm = objects().find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'wallet-sentinel-wallets') as Obj & { data: Record<string, string> };
+  const cm = objects().find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'wallet-sentinel-wallets') as unknown as { data: Record<string, string> };
   const dir = mkdtempSync(join(tmpdir(), 'ws-k8s-'));
   // the Secret's files, stood in for by readable ones
   const text = cm.data['wallets.yaml']!.replace(/\/run\/secrets\/wallets\/([\w.-]+)/g, (_, name: string) => {

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { Daemon, runCli, tempDir, waitFor, type StatusDoc } from '../helpers/daemon.js';
 import { WalletsUpstream, writeWalletsFile } from '../helpers/wallets-upstream.js';
 
-type Account = StatusDoc['accounts'][number] & { alerts: Array<{ alertname: string; severity: string; id?: string }> };
+type Account = Omit<StatusDoc['accounts'][number], 'alerts'> & { alerts: Array<{ alertname: string; severity: string; id?: string }> };
 async function accounts(d: Daemon): Promise<Map<string, Account>> {
   const doc = JSON.parse((await d.get('/api/status')).text) as { accounts: Account[] };
   return new Map(doc.accounts.map((a) => [a.account, a]));
