@@ -1,12 +1,12 @@
 /** Warnings for environment variables that look like ours but are not (a typo silently ignored costs an alert). */
 
-/** The first word of our variables: a variable starting with one of these, or with a near miss of one, is probably meant for us. */
+/** The first word of our variables: a variable starting with one of these is probably meant for us. */
 const PREFIXES = ['TELEPHONY', 'ALERT', 'ALERTMANAGER', 'SMTP', 'METRICS', 'POLL', 'SHARD', 'WALLETS', 'RUNWAY', 'SPEND'];
 
 /**
  * For each variable that is not one of `known`: a warning if it is a near miss of a known name (edit
- * distance at most 2, and under a quarter of its length), or if its first word is one of our prefixes or a
- * near miss of one (`METRIC_…`, `TELEPHONE_…`). Anything else (PATH, HOME, the platform's own) is left alone.
+ * distance at most 2, and under a quarter of its length), or if its first word is one of our prefixes
+ * (`TELEPHONY_…`, `SMTP_…`). Anything else (PATH, HOME, the platform's own) is left alone.
  */
 export function typoWarnings(names: Iterable<string>, known: ReadonlySet<string>): string[] {
   const warnings: string[] = [];
@@ -18,8 +18,10 @@ export function typoWarnings(names: Iterable<string>, known: ReadonlySet<string>
       if (best === undefined || d < best[1]) best = [k, d];
     }
     const near = best !== undefined && best[1] <= 2 && best[1] < name.length / 4;
-    const word = name.split('_', 1)[0]!;
-    const ours = name.includes('_') && PREFIXES.some((p) => p === word || (word.length >= 4 && distance(p, word) <= 1));
+    // Only an exact first word: a near miss of one (`WALLET_`) is what Kubernetes names a Service's
+    // variables after (`WALLET_SENTINEL_PORT` for a Service `wallet-sentinel`); a typo in the first word
+    // is still caught by the distance to the whole name (`METRIC_PORT`, `TELEPHONE_API_KEY`).
+    const ours = name.includes('_') && PREFIXES.includes(name.split('_', 1)[0]!);
     if (!near && !ours) continue;
     const hint = best !== undefined && best[1] <= 3 ? `did you mean ${best[0]}?` : 'a typo?';
     warnings.push(`${name}: unknown variable, ignored (${hint})`);

@@ -43,7 +43,9 @@ test('a typo in .env is warned about too', () => {
 });
 
 test("other programs' variables are left alone", () => {
-  const env = { PATH: '/bin', HOME: '/root', HOSTNAME: 'pod-0', NODE_ENV: 'production', POD_NAME: 'ws-0', NODE_VERSION: '20', LANG: 'C', TZ: 'UTC', KUBERNETES_PORT: 'tcp://10.0.0.1:443', NPM_CONFIG_CACHE: '/tmp', SHLVL: '1', PWD: '/', TERM: 'xterm', NO_COLOR: '1', LOG_FORMAT: 'json' };
+  const env = { PATH: '/bin', HOME: '/root', HOSTNAME: 'pod-0', NODE_ENV: 'production', POD_NAME: 'ws-0', NODE_VERSION: '20', LANG: 'C', TZ: 'UTC', KUBERNETES_PORT: 'tcp://10.0.0.1:443',
+    // Kubernetes service links for a Service named wallet-sentinel
+    WALLET_SENTINEL_PORT: 'tcp://10.0.0.2:9721', WALLET_SENTINEL_SERVICE_HOST: '10.0.0.2', WALLET_SENTINEL_PORT_9721_TCP_PORT: '9721', NPM_CONFIG_CACHE: '/tmp', SHLVL: '1', PWD: '/', TERM: 'xterm', NO_COLOR: '1', LOG_FORMAT: 'json' };
   assert.deepEqual(warningsOf(env), []);
 });
 
