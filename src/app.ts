@@ -1,23 +1,19 @@
 import type { AddressInfo } from 'node:net';
+import { reloadWallets } from './config/load.js';
 import type { Settings } from './config/settings.js';
-import { describeError, safeErrorCode } from './errors.js';
+import { ConfigError, describeError, safeErrorCode } from './errors.js';
+import { Fleet, type ReloadSummary } from './fleet/fleet.js';
+import { walletsOfShard } from './fleet/shard.js';
 import type { Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { HttpServer } from './http/server.js';
-import { repeatPolicy } from './domain/evaluate.js';
-import { AlertmanagerSync } from './notify/alertmanager/alertmanager.js';
 import { Dispatcher, OwedNotSavedError } from './notify/dispatch.js';
 import { OutboxStore } from './notify/outbox-store.js';
 import { createNotifiers } from './notify/registry.js';
-import { AccountMonitor } from './poller/monitor.js';
-import { pollBalance } from './poller/poll.js';
-import { Scheduler } from './poller/scheduler.js';
 import { accountStatus, alertsOf } from './status.js';
-import { AccountStore } from './store/account-store.js';
 import { probeWritableDir } from './store/json-file.js';
 import { StateDirError, WriteHealth } from './store/write-health.js';
-import { TelephonyClient } from './telephony/client.js';
-import { USER_AGENT, VERSION } from './version.js';
+import { VERSION } from './version.js';
 
 /** How long stop() lets a poll in flight finish before aborting it. */
 const STOP_GRACE_MS = 5_000;
@@ -29,41 +25,31 @@ export interface StopResult {
 }
 
 /** The daemon: builds its parts in the constructor (no I/O), starts and stops them in order. */
+/** The daemon: builds its parts in the constructor (no I/O), starts and stops them in order. */
 export class App {
   readonly metrics: Metrics;
   readonly #health: WriteHealth;
   readonly #http: HttpServer;
-  readonly #monitor: AccountMonitor;
-  readonly #scheduler: Scheduler;
+  readonly #fleet: Fleet;
   readonly #dispatcher: Dispatcher;
-  readonly #alertmanager: AlertmanagerSync | undefined;
   readonly #shutdown = new AbortController();
   #ready = false;
+  /** The wallet settings in force (the last good WALLETS_FILE): a reload goes on from these. */
+  #settings: Settings;
+  #reloading: Promise<unknown> = Promise.resolve();
 
   constructor(
-    private readonly settings: Settings,
+    settings: Settings,
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
   ) {
-    const account = settings.accountName;
-    this.metrics = createMetrics(account);
+    this.#settings = settings;
+    this.metrics = createMetrics();
     this.#health = new WriteHealth({
       stateDir: settings.stateDir,
       log: log.child({ component: 'store' }),
       onChange: (healthy) => this.metrics.stateWriteHealthy.set(healthy ? 1 : 0),
       onFailure: () => this.metrics.stateWriteFailures.inc(),
-    });
-    const { api } = settings;
-    if (!api.apiKey) throw new Error('the daemon needs TELEPHONY_API_KEY'); // loadSettings enforces it
-    const client = new TelephonyClient({
-      ...api,
-      apiKey: api.apiKey,
-      userAgent: USER_AGENT,
-      now,
-      onAttempt: (code, seconds) => {
-        this.metrics.requests.inc({ account, code });
-        this.metrics.requestDuration.observe({ account }, seconds);
-      },
     });
     this.#dispatcher = new Dispatcher({
       notifiers: createNotifiers(settings, now),
@@ -75,40 +61,19 @@ export class App {
     });
     this.metrics.readouts.notificationsOwed = () => this.#dispatcher.pending;
     this.metrics.readouts.oldestOwedAgeSeconds = () => this.#dispatcher.oldestOwedAgeSeconds();
-    this.#alertmanager =
-      settings.alertmanager.length === 0
-        ? undefined
-        : new AlertmanagerSync({
-            targets: settings.alertmanager,
-            account,
-            // like Prometheus: a firing alert stays valid a few polls ahead, then expires if not re-sent
-            resendTtlMs: () => Math.max(5 * 60_000, 4 * (this.#scheduler.intervalMs() ?? 60_000)),
-            metrics: this.metrics,
-            log: log.child({ component: 'alertmanager' }),
-          });
-    this.#monitor = new AccountMonitor({
-      evaluation: { account, rules: settings.rules, repeat: repeatPolicy(settings.alerts) },
-      poll: (opts) => pollBalance(client, opts),
-      notify: (notifications) => this.#dispatcher.enqueue(notifications),
-      onAlerts: this.#alertmanager ? (book, wallet, at) => this.#alertmanager!.trigger(book, wallet, at) : undefined,
-      store: new AccountStore(settings.stateDir, account, log.child({ component: 'store' }), this.#health),
+    this.#fleet = new Fleet({
+      settings,
       metrics: this.metrics,
-      log: log.child({ component: 'poller', account }),
+      health: this.#health,
+      notify: (notifications) => this.#dispatcher.enqueue(notifications),
+      log,
       now,
+      shutdown: this.#shutdown.signal,
     });
-    this.#scheduler = new Scheduler({
-      schedule: settings.poll.schedule,
-      timezone: settings.poll.timezone,
-      log: log.child({ component: 'scheduler' }),
-      run: () => this.#poll(),
-      onOverlap: () => {
-        this.metrics.skipped.inc({ account, reason: 'overlap' });
-        log.warn({ account }, 'poll skipped: the previous poll is still running');
-      },
-    });
+    this.metrics.readouts.wallets = () => this.#fleet.runners;
     this.#http = new HttpServer({
       registry: this.metrics.registry,
-      healthy: () => this.#scheduler.running,
+      healthy: () => this.#fleet.schedule.running,
       ready: () => this.#ready,
       notReadyReason: () => this.#health.reason,
       status: () => this.status(),
@@ -119,34 +84,79 @@ export class App {
 
   /**
    * Checks STATE_DIR can be written (else rejects with StateDirError before anything binds or polls),
-   * loads state, binds the HTTP listener, runs the first poll and schedules the rest.
+   * loads every wallet's state, binds the HTTP listener, polls every wallet once and schedules the rest.
    */
   async start(): Promise<AddressInfo> {
+    const settings = this.#settings;
     try {
-      await probeWritableDir(this.settings.stateDir);
+      await probeWritableDir(settings.stateDir);
     } catch (err) {
-      throw new StateDirError(this.settings.stateDir, safeErrorCode(err) ?? describeError(err));
+      throw new StateDirError(settings.stateDir, safeErrorCode(err) ?? describeError(err));
     }
-    await this.#monitor.init();
+    const wallets = walletsOfShard(settings.wallets, settings.shard);
+    await this.#fleet.init(wallets);
     await this.#dispatcher.start();
-    const address = await this.#http.listen(this.settings.http.host, this.settings.http.port);
+    const address = await this.#http.listen(settings.http.host, settings.http.port);
+    const single = wallets.length === 1 && settings.walletsFile === undefined ? { account: wallets[0]!.name } : {};
     this.log.info(
-      { version: VERSION, account: this.settings.accountName, schedule: this.settings.poll.schedule, listen: `${address.address}:${address.port}` },
+      {
+        version: VERSION,
+        ...single,
+        wallets: wallets.length,
+        ...(settings.shard.count > 1 ? { shard: `${settings.shard.index}/${settings.shard.count}`, walletsInFile: settings.wallets.length } : {}),
+        schedule: settings.poll.schedule,
+        listen: `${address.address}:${address.port}`,
+      },
       'wallet-sentinel started',
     );
-    this.#scheduler.start();
+    if (wallets.length === 0) this.log.warn({ shard: `${settings.shard.index}/${settings.shard.count}`, walletsInFile: settings.wallets.length }, 'no wallet of WALLETS_FILE falls in this shard: nothing to poll');
+    this.#fleet.start();
+    void this.#fleet.schedule.started.then(() => (this.#ready = true));
     return address;
   }
 
-  /** Stops every part even if one fails: no new polls, the current one finished (or aborted after a grace), state written, listener closed. */
+  /**
+   * SIGHUP: reads WALLETS_FILE again and applies it as a diff. A file with any problem changes nothing:
+   * the running set stays, the problems are logged, and wallet_sentinel_config_last_reload_successful is 0.
+   */
+  reload(): Promise<ReloadSummary | undefined> {
+    const run = this.#reloading.then(async () => {
+      const settings = this.#settings;
+      if (settings.walletsFile === undefined) {
+        this.log.warn('SIGHUP: nothing to reload: the wallet comes from the environment (set WALLETS_FILE to reload wallets without a restart)');
+        return undefined;
+      }
+      let loaded: ReturnType<typeof reloadWallets>;
+      try {
+        loaded = reloadWallets({ ...settings, walletsFile: settings.walletsFile });
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        this.metrics.configReloadSuccessful.set(0);
+        this.log.error({ problems: err.problems }, `reload failed, still watching the ${this.#fleet.size} wallet(s) of the last good configuration: ${err.problems.join('; ')}`);
+        return undefined;
+      }
+      for (const w of loaded.warnings) this.log.warn(w);
+      const summary = await this.#fleet.apply(walletsOfShard(loaded.wallets, settings.shard));
+      this.#settings = { ...settings, wallets: loaded.wallets };
+      this.metrics.configReloadSuccessful.set(1);
+      this.log.info({ added: summary.added.length, removed: summary.removed.length, changed: summary.changed.length, unchanged: summary.unchanged, wallets: this.#fleet.size }, 'wallets reloaded');
+      return summary;
+    });
+    this.#reloading = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Stops every part even if one fails: no new polls, the current ones finished (or aborted after a grace), state written, listener closed. */
   async stop(): Promise<StopResult> {
     const result: StopResult = { clean: true, lostNotifications: false };
     const grace = setTimeout(() => this.#shutdown.abort(), STOP_GRACE_MS);
     const steps: [string, () => Promise<void>][] = [
-      ['scheduler', () => this.#scheduler.stop()],
+      ['scheduler', async () => {
+        await this.#reloading;
+        await this.#fleet.schedule.stop();
+      }],
       ['notifications', () => this.#dispatcher.stop(STOP_GRACE_MS)],
-      ['alertmanager', async () => this.#alertmanager?.flush()],
-      ['state', () => this.#monitor.save()],
+      ['state', () => this.#fleet.stop()],
       ['http', () => this.#http.close()],
     ];
     for (const [name, step] of steps) {
@@ -167,19 +177,15 @@ export class App {
 
   status() {
     const now = this.now();
-    const f = this.#monitor.forecast(now); // first: it checks the clock, and a step moves the state's times
-    const s = this.#monitor.state;
     return {
       version: VERSION,
       generated_at: new Date(now).toISOString(),
-      accounts: [accountStatus(this.settings.accountName, s, f, alertsOf(s.alerts, this.#dispatcher), now)],
+      accounts: this.#fleet.runners.map((r) => {
+        const f = r.monitor.forecast(now); // first: it checks the clock, and a step moves the state's times
+        const s = r.monitor.state;
+        return accountStatus(r.name, s, f, alertsOf(s.alerts, this.#dispatcher), now);
+      }),
       notifications_owed: this.#dispatcher.pending,
     };
-  }
-
-  async #poll(): Promise<void> {
-    const deadline = this.#scheduler.nextRunAt();
-    await this.#monitor.tick({ signal: this.#shutdown.signal, deadline });
-    this.#ready = true;
   }
 }

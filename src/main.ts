@@ -53,8 +53,16 @@ async function runDaemon(settings: Settings, log: Logger): Promise<number> {
   const stopRequested = new Promise<string>((resolve) => {
     for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => resolve(sig));
   });
+  // SIGHUP re-reads WALLETS_FILE (its default action would end the process).
+  let started = false;
+  process.on('SIGHUP', () => {
+    if (!started) return void log.warn('SIGHUP before start-up finished: ignored; send it again once started');
+    log.info('SIGHUP: reloading WALLETS_FILE');
+    app.reload().catch((err: unknown) => log.error({ err: describeError(err) }, 'reload crashed; still watching the previous wallets'));
+  });
   try {
     await app.start();
+    started = true;
   } catch (err) {
     if (err instanceof StateDirError) {
       log.fatal({ stateDir: err.stateDir, code: err.code }, err.message); // nothing bound or polled yet

@@ -37,10 +37,11 @@ let cached: EvaluationConfig | undefined;
 export function benchConfig(): EvaluationConfig {
   if (cached) return cached;
   const { settings } = loadSettings({ ...BENCH_ENV }, { cwd: mkdtempSync(join(tmpdir(), 'ws-bench-')), requireApiKey: false });
-  if (settings.rules.lowBalanceThreshold !== undefined || settings.rules.criticalBalanceThreshold !== undefined) {
+  const wallet = settings.wallets[0]!;
+  if (wallet.rules.lowBalanceThreshold !== undefined || wallet.rules.criticalBalanceThreshold !== undefined) {
     throw new Error('bench: balance thresholds must be unset');
   }
-  cached = { account: settings.accountName, rules: settings.rules, repeat: repeatPolicy(settings.alerts) };
+  cached = { account: wallet.name, rules: wallet.rules, repeat: repeatPolicy(settings.alerts) };
   return cached;
 }
 

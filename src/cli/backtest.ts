@@ -32,7 +32,8 @@ export async function runBacktest(file: string, settings: Settings, log: Logger,
   const started = performance.now();
   // Printed only once the whole replay has run: stdout never holds half an answer.
   const lines: string[] = [];
-  replay(parsed.rows, { account: settings.accountName, rules: settings.rules, repeat: repeatPolicy(settings.alerts) }, (n) => {
+  const wallet = settings.wallets[0]!; // with WALLETS_FILE: the first wallet's rules
+  replay(parsed.rows, { account: wallet.name, rules: wallet.rules, repeat: repeatPolicy(settings.alerts) }, (n) => {
     lines.push(JSON.stringify(webhookBody(n, n.decidedAt)));
   });
   for (const line of lines) out(line);

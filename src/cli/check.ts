@@ -1,6 +1,8 @@
-import type { Settings } from '../config/settings.js';
+import type { Settings, WalletSettings } from '../config/settings.js';
 import { observe, repeatPolicy, snapshot } from '../domain/evaluate.js';
 import type { Conditions } from '../domain/rules.js';
+import { mapLimit } from '../fleet/limit.js';
+import { walletsOfShard } from '../fleet/shard.js';
 import type { Logger } from '../log.js';
 import { pollBalance } from '../poller/poll.js';
 import { accountStatus, conditionsAsAlerts } from '../status.js';
@@ -8,51 +10,65 @@ import { AccountStore } from '../store/account-store.js';
 import { TelephonyClient } from '../telephony/client.js';
 import { USER_AGENT, VERSION } from '../version.js';
 import type { CheckFormat } from './args.js';
-import { nagiosLine } from './nagios.js';
+import { NAGIOS_STATES, nagiosLine } from './nagios.js';
 
 /** Nagios plugin exit codes. */
 export const CHECK_EXIT = { ok: 0, warning: 1, critical: 2, unknown: 3 } as const;
+type Code = 0 | 1 | 2 | 3;
 
 /**
- * `wallet-sentinel check`: one poll (history read from STATE_DIR, nothing written or sent), the status
- * JSON (or, with `--format nagios`, one Nagios plugin line) on stdout, and a Nagios-style exit code.
+ * `wallet-sentinel check`: one poll of every wallet (of this shard; history read from STATE_DIR, nothing
+ * written or sent), the status JSON (or, with `--format nagios`, Nagios plugin output) on stdout, and a
+ * Nagios-style exit code: the worst of the wallets' (3 UNKNOWN above 2 CRITICAL above 1 WARNING above 0 OK).
  */
 export async function runCheck(settings: Settings, log: Logger, out: (line: string) => void, format: CheckFormat = 'json'): Promise<number> {
-  const now = Date.now;
-  const store = new AccountStore(settings.stateDir, settings.accountName, log);
-  const before = await store.load(now(), { readOnly: true });
-  const client = new TelephonyClient({ ...settings.api, apiKey: settings.api.apiKey!, userAgent: USER_AGENT, now });
-  // No next poll to stay clear of: give retries the time of a few attempts.
-  const outcome = await pollBalance(client, { deadline: now() + 3 * settings.api.timeoutMs });
-  const t = now();
-  // The daemon's own evaluation (hysteresis against what the daemon has firing included); nothing is sent.
-  const { state, forecast: f, conditions } = observe(before, outcome, t, {
-    account: settings.accountName,
-    rules: settings.rules,
-    repeat: repeatPolicy(settings.alerts),
-  });
-  const code = exitCode(outcome.ok, conditions);
+  const wallets = walletsOfShard(settings.wallets, settings.shard);
+  const results = await mapLimit(wallets, settings.poll.concurrency, (w) => checkWallet(settings, w, log));
+  const code = Math.max(CHECK_EXIT.ok, ...results.map((r) => r.code)) as Code;
   if (format === 'nagios') {
-    out(
-      nagiosLine({
-        account: settings.accountName,
-        code,
-        error: outcome.ok ? null : outcome.message,
-        balance: state.balance,
-        currency: state.currency,
-        runwaySeconds: f.runwaySeconds,
-        burnRatePerHour: snapshot(state, f).burnRatePerHour,
-        conditions,
-        rules: settings.rules,
-      }),
-    );
+    if (results.length === 1) out(results[0]!.nagios);
+    else {
+      // The first line is the plugin's status; one line per wallet follows as its long output.
+      const counts = NAGIOS_STATES.map((state, i) => [state, results.filter((r) => r.code === i).length] as const).filter(([, n]) => n > 0);
+      out(`WALLET ${NAGIOS_STATES[code]} - ${results.length} wallets: ${counts.map(([state, n]) => `${n} ${state}`).join(', ')}`);
+      for (const r of results) out(r.nagios);
+    }
   } else {
-    out(JSON.stringify({ version: VERSION, generated_at: new Date(t).toISOString(), accounts: [accountStatus(settings.accountName, state, f, conditionsAsAlerts(conditions), t)] }, null, 2));
+    out(JSON.stringify({ version: VERSION, generated_at: new Date().toISOString(), accounts: results.map((r) => r.status) }, null, 2));
   }
   return code;
 }
 
-function exitCode(pollOk: boolean, conditions: Conditions): 0 | 1 | 2 | 3 {
+async function checkWallet(settings: Settings, wallet: WalletSettings, log: Logger) {
+  const now = Date.now;
+  const store = new AccountStore(settings.stateDir, wallet.name, log);
+  const before = await store.load(now(), { readOnly: true });
+  const client = new TelephonyClient({ ...wallet.api, apiKey: wallet.api.apiKey!, timeoutMs: settings.requestTimeoutMs, userAgent: USER_AGENT, now });
+  // No next poll to stay clear of: give retries the time of a few attempts.
+  const outcome = await pollBalance(client, { deadline: now() + 3 * settings.requestTimeoutMs });
+  const t = now();
+  // The daemon's own evaluation (hysteresis against what the daemon has firing included); nothing is sent.
+  const { state, forecast: f, conditions } = observe(before, outcome, t, {
+    account: wallet.name,
+    rules: wallet.rules,
+    repeat: repeatPolicy(settings.alerts),
+  });
+  const code = exitCode(outcome.ok, conditions);
+  const nagios = nagiosLine({
+    account: wallet.name,
+    code,
+    error: outcome.ok ? null : outcome.message,
+    balance: state.balance,
+    currency: state.currency,
+    runwaySeconds: f.runwaySeconds,
+    burnRatePerHour: snapshot(state, f).burnRatePerHour,
+    conditions,
+    rules: wallet.rules,
+  });
+  return { code, nagios, status: accountStatus(wallet.name, state, f, conditionsAsAlerts(conditions), t) };
+}
+
+function exitCode(pollOk: boolean, conditions: Conditions): Code {
   if (!pollOk) return CHECK_EXIT.unknown;
   const severities = Object.values(conditions);
   if (severities.includes('critical')) return CHECK_EXIT.critical;

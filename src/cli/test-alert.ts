@@ -18,11 +18,12 @@ export async function runTestAlert(settings: Settings, log: Logger, out: (line: 
     return 1;
   }
   const now = Date.now();
+  const account = settings.wallets[0]!.name; // with WALLETS_FILE: the first wallet stands for all
   // The last known balance makes the test message look like a real one; nothing is written.
-  const state = await new AccountStore(settings.stateDir, settings.accountName, log).load(now, { readOnly: true });
+  const state = await new AccountStore(settings.stateDir, account, log).load(now, { readOnly: true });
   const n: Notification = {
-    id: `${settings.accountName}/test/${now.toString(36)}`,
-    account: settings.accountName,
+    id: `${account}/test/${now.toString(36)}`,
+    account: account,
     alertname: 'test',
     severity: 'warning',
     status: 'firing',

@@ -4,10 +4,14 @@ import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { cronProblem } from './cron.js';
-import { alertmanagerTargets, duration, emailAddress, fail, httpUrl, isLoopbackSmtp, isTimeZone, number, readPemCertificates, secret, text, webhookTargets } from './fields.js';
+import { alertmanagerTargets, duration, emailAddress, fail, isLoopbackSmtp, isTimeZone, number, readPemCertificates, secret, text, webhookTargets } from './fields.js';
 import { Secret } from './secret.js';
 import { readWebConfig } from './web-config.js';
-import { LOG_LEVELS, type Settings } from './settings.js';
+import { envWallet, WALLET_VARS } from './env-wallet.js';
+import { LOG_LEVELS, type Settings, type WalletSettings } from './settings.js';
+import { typoWarnings } from './typos.js';
+import type { RuleTuning } from './wallet.js';
+import { readWalletsFile } from './wallets-file.js';
 
 export interface LoadOptions {
   /** Folder whose `.env` is read; default process.cwd(). */
@@ -24,18 +28,19 @@ export interface Loaded {
   warnings: string[];
 }
 
-/** Every variable we read; an unknown TELEPHONY_* or ALERT_* variable is probably a typo and gets a warning. */
-const KNOWN = new Set([
+/** Every variable we read; anything that looks like one of them but is not gets a warning (a typo?). */
+export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([
   'ACCOUNT_NAME', 'TELEPHONY_API_URL', 'TELEPHONY_BALANCE_PATH', 'TELEPHONY_BALANCE_FIELD', 'TELEPHONY_CURRENCY_FIELD',
-  'TELEPHONY_API_KEY', 'TELEPHONY_API_KEY_FILE', 'POLL_SCHEDULE', 'POLL_TIMEZONE', 'REQUEST_TIMEOUT_MS',
+  'TELEPHONY_API_KEY', 'TELEPHONY_API_KEY_FILE', 'POLL_SCHEDULE', 'POLL_TIMEZONE', 'POLL_CONCURRENCY', 'REQUEST_TIMEOUT_MS',
   'LOW_BALANCE_THRESHOLD', 'CRITICAL_BALANCE_THRESHOLD', 'RUNWAY_WARNING_HOURS', 'RUNWAY_CRITICAL_HOURS',
   'TOPUP_MIN_CREDITS', 'ALERT_REPEAT_INTERVAL', 'ALERT_REPEAT_RUNWAY_FRACTION', 'ALERT_HYSTERESIS_PERCENT',
   'ALERT_RETRY_BASE_DELAY', 'SPEND_ANOMALY_FACTOR', 'SPEND_ANOMALY_MIN_CREDITS', 'SMTP_URL', 'SMTP_URL_FILE', 'SMTP_REQUIRE_TLS', 'SMTP_CA_FILE', 'ALERT_EMAIL_FROM', 'ALERT_EMAIL_TO',
   'ALERT_WEBHOOK_URL', 'ALERT_WEBHOOK_SECRET', 'ALERT_WEBHOOK_SECRET_FILE', 'ALERT_PAGERDUTY_ROUTING_KEY',
   'ALERT_PAGERDUTY_ROUTING_KEY_FILE', 'ALERTMANAGER_URL', 'METRICS_HOST', 'METRICS_PORT', 'WEB_CONFIG_FILE',
-  'STATE_DIR', 'LOG_LEVEL',
+  'STATE_DIR', 'LOG_LEVEL', 'WALLETS_FILE', 'SHARD_COUNT', 'SHARD_INDEX',
 ]);
-const SECRET_VARS = ['TELEPHONY_API_KEY', 'SMTP_URL', 'ALERT_WEBHOOK_SECRET', 'ALERT_PAGERDUTY_ROUTING_KEY'] as const;
+/** Secrets of the process (channels); the wallet's key and key file go through the wallet schema. */
+const SECRET_VARS = ['SMTP_URL', 'ALERT_WEBHOOK_SECRET', 'ALERT_PAGERDUTY_ROUTING_KEY'] as const;
 
 type Env = Record<string, string | undefined>;
 
@@ -59,7 +64,7 @@ export function loadSettings(env: Env, opts: LoadOptions = {}): Loaded {
 
   // Each variable is parsed on its own, and the cross-field rules run on whatever parsed, so one bad
   // value never hides another problem.
-  const fields = fieldSchemas(opts.requireApiKey ?? true);
+  const fields = fieldSchemas();
   const parsed: Record<string, unknown> = {};
   for (const [name, field] of Object.entries(fields)) {
     const r = field.safeParse(vars[name]);
@@ -71,13 +76,45 @@ export function loadSettings(env: Env, opts: LoadOptions = {}): Loaded {
     for (const issue of r.error.issues) problems.push(`${name}: ${issue.message}${hint}`);
   }
   crossFieldProblems(parsed as Partial<Fields>, vars, problems);
-  if (problems.length > 0) throw new ConfigError(problems);
-  const settings = toSettings(parsed as Fields);
 
-  const warnings = Object.keys(vars)
-    .filter((k) => /^(TELEPHONY|ALERT)_/.test(k) && !KNOWN.has(k))
-    .map((k) => `${k}: unknown variable, ignored (a typo?)`);
+  const warnings = typoWarnings(Object.keys(vars), KNOWN_VARIABLES);
+  const tuning = ruleTuning(parsed as Partial<Fields>);
+  const requireApiKey = opts.requireApiKey ?? true;
+  let wallets: WalletSettings[] = [];
+  const walletsFile = vars.WALLETS_FILE;
+  if (walletsFile !== undefined) {
+    // Problems of the file need the process settings' tuning only as defaults: they are reported even if a variable is bad.
+    const file = readWalletsFile(walletsFile, { tuning, requireApiKey });
+    problems.push(...file.problems.map((p) => `WALLETS_FILE: ${p}`));
+    warnings.push(...file.warnings);
+    wallets = file.wallets;
+    const ignored = Object.values(WALLET_VARS).filter((name) => vars[name] !== undefined);
+    if (ignored.length > 0) warnings.push(`${ignored.join(', ')}: ignored, WALLETS_FILE lists the wallets`);
+  } else {
+    const env = envWallet(vars, { tuning, requireApiKey, emptyInEnv });
+    problems.push(...env.problems);
+    if (env.wallet) wallets = [env.wallet];
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  const settings = toSettings(parsed as Fields, walletsFile, wallets);
   return { settings: deepFreeze(settings), warnings };
+}
+
+/** WALLETS_FILE read again (SIGHUP) with the settings of the running process; throws ConfigError. */
+export function reloadWallets(settings: Settings & { walletsFile: string }): { wallets: readonly WalletSettings[]; warnings: string[] } {
+  const file = readWalletsFile(settings.walletsFile, { tuning: settings.ruleTuning, requireApiKey: true });
+  if (file.problems.length > 0) throw new ConfigError(file.problems.map((p) => `WALLETS_FILE: ${p}`));
+  return { wallets: deepFreeze(file.wallets), warnings: file.warnings };
+}
+
+/** Rule settings shared by every wallet (environment only); defaults stand in for values that failed to parse. */
+function ruleTuning(v: Partial<Fields>): RuleTuning {
+  return {
+    topupMinCredits: v.TOPUP_MIN_CREDITS ?? 1,
+    hysteresisPercent: v.ALERT_HYSTERESIS_PERCENT ?? 5,
+    spendAnomalyFactor: v.SPEND_ANOMALY_FACTOR ?? 3,
+    spendAnomalyMinCredits: v.SPEND_ANOMALY_MIN_CREDITS ?? 10,
+  };
 }
 
 function readDotenv(cwd: string, problems: string[]): Env {
@@ -110,24 +147,8 @@ function resolveSecretFile(vars: Env, name: string, problems: string[]): void {
   delete vars[fileVar];
 }
 
-function fieldSchemas(requireApiKey: boolean) {
+function fieldSchemas() {
   return {
-    ACCOUNT_NAME: text('default').refine((v) => /^[A-Za-z0-9_.-]{1,64}$/.test(v), {
-      message: 'use 1 to 64 letters, digits, dots, dashes or underscores',
-    }),
-    TELEPHONY_API_URL: text('https://api.telephony.io').transform(httpUrl).transform((v) => v.replace(/\/+$/, '')),
-    TELEPHONY_BALANCE_PATH: text('/v1/wallet/balance').refine((v) => v.startsWith('/') && !/\s/.test(v), {
-      message: "must be a path starting with '/'",
-    }),
-    TELEPHONY_BALANCE_FIELD: text('balance').refine((v) => /^[^.\s]+(\.[^.\s]+)*$/.test(v), {
-      message: 'must be a dotted path such as data.attributes.balance',
-    }),
-    TELEPHONY_CURRENCY_FIELD: text('currency').refine((v) => /^[^.\s]+(\.[^.\s]+)*$/.test(v), {
-      message: 'must be a dotted path such as data.attributes.currency',
-    }),
-    TELEPHONY_API_KEY: secret.refine((v) => !requireApiKey || v !== undefined, {
-      message: 'is required (or set TELEPHONY_API_KEY_FILE to a file holding it)',
-    }).refine((v) => v === undefined || !/[\r\n]/.test(v.reveal()), { message: 'must be a single line' }),
     POLL_SCHEDULE: text('* * * * *').superRefine((v, ctx) => {
       const problem = cronProblem(v);
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
@@ -135,11 +156,11 @@ function fieldSchemas(requireApiKey: boolean) {
     POLL_TIMEZONE: z.string().optional().refine((v) => v === undefined || isTimeZone(v), {
       message: 'is not an IANA time zone such as UTC or Europe/Berlin',
     }),
+    POLL_CONCURRENCY: number(32, { min: 1, max: 10_000, integer: true }),
     REQUEST_TIMEOUT_MS: number(10_000, { min: 100, max: 300_000, integer: true }),
-    LOW_BALANCE_THRESHOLD: number(undefined, { min: 0 }),
-    CRITICAL_BALANCE_THRESHOLD: number(undefined, { min: 0 }),
-    RUNWAY_WARNING_HOURS: number(72, { min: 0 }),
-    RUNWAY_CRITICAL_HOURS: number(24, { min: 0 }),
+    WALLETS_FILE: z.string().optional(),
+    SHARD_COUNT: number(1, { min: 1, max: 10_000, integer: true }),
+    SHARD_INDEX: number(0, { min: 0, integer: true }),
     TOPUP_MIN_CREDITS: number(1, { min: 0 }),
     ALERT_REPEAT_INTERVAL: duration('4h', 1000),
     ALERT_REPEAT_RUNWAY_FRACTION: number(0, { min: 0, max: 1 }),
@@ -187,11 +208,8 @@ type Fields = { [K in keyof ReturnType<typeof fieldSchemas>]: z.output<ReturnTyp
 function crossFieldProblems(v: Partial<Fields>, vars: Env, problems: string[]): void {
   const issue = (name: string, message: string) => problems.push(`${name}: ${message}`);
   const given = (name: string) => vars[name] !== undefined;
-  if (v.LOW_BALANCE_THRESHOLD !== undefined && v.CRITICAL_BALANCE_THRESHOLD !== undefined && v.CRITICAL_BALANCE_THRESHOLD > v.LOW_BALANCE_THRESHOLD) {
-    issue('CRITICAL_BALANCE_THRESHOLD', `(${v.CRITICAL_BALANCE_THRESHOLD}) must not be above LOW_BALANCE_THRESHOLD (${v.LOW_BALANCE_THRESHOLD})`);
-  }
-  if (v.RUNWAY_CRITICAL_HOURS !== undefined && v.RUNWAY_WARNING_HOURS !== undefined && v.RUNWAY_CRITICAL_HOURS > v.RUNWAY_WARNING_HOURS) {
-    issue('RUNWAY_CRITICAL_HOURS', `(${v.RUNWAY_CRITICAL_HOURS}) must not be above RUNWAY_WARNING_HOURS (${v.RUNWAY_WARNING_HOURS})`);
+  if (v.SHARD_INDEX !== undefined && v.SHARD_COUNT !== undefined && v.SHARD_INDEX >= v.SHARD_COUNT) {
+    issue('SHARD_INDEX', `(${v.SHARD_INDEX}) must be below SHARD_COUNT (${v.SHARD_COUNT}): shards are numbered from 0`);
   }
   if (given('SMTP_URL')) {
     if (!given('ALERT_EMAIL_FROM')) issue('ALERT_EMAIL_FROM', 'is required when SMTP_URL is set');
@@ -206,28 +224,14 @@ function crossFieldProblems(v: Partial<Fields>, vars: Env, problems: string[]): 
   }
 }
 
-function toSettings(v: Fields): Settings {
+function toSettings(v: Fields, walletsFile: string | undefined, wallets: WalletSettings[]): Settings {
   return {
-    accountName: v.ACCOUNT_NAME,
-    api: {
-      baseUrl: v.TELEPHONY_API_URL,
-      balancePath: v.TELEPHONY_BALANCE_PATH,
-      balanceField: v.TELEPHONY_BALANCE_FIELD,
-      currencyField: v.TELEPHONY_CURRENCY_FIELD,
-      apiKey: v.TELEPHONY_API_KEY,
-      timeoutMs: v.REQUEST_TIMEOUT_MS,
-    },
-    poll: { schedule: v.POLL_SCHEDULE, timezone: v.POLL_TIMEZONE },
-    rules: {
-      lowBalanceThreshold: v.LOW_BALANCE_THRESHOLD,
-      criticalBalanceThreshold: v.CRITICAL_BALANCE_THRESHOLD,
-      runwayWarningHours: v.RUNWAY_WARNING_HOURS,
-      runwayCriticalHours: v.RUNWAY_CRITICAL_HOURS,
-      topupMinCredits: v.TOPUP_MIN_CREDITS,
-      hysteresisPercent: v.ALERT_HYSTERESIS_PERCENT,
-      spendAnomalyFactor: v.SPEND_ANOMALY_FACTOR,
-      spendAnomalyMinCredits: v.SPEND_ANOMALY_MIN_CREDITS,
-    },
+    poll: { schedule: v.POLL_SCHEDULE, timezone: v.POLL_TIMEZONE, concurrency: v.POLL_CONCURRENCY },
+    requestTimeoutMs: v.REQUEST_TIMEOUT_MS,
+    shard: { count: v.SHARD_COUNT, index: v.SHARD_INDEX },
+    walletsFile,
+    wallets,
+    ruleTuning: ruleTuning(v),
     alerts: {
       repeatIntervalMs: v.ALERT_REPEAT_INTERVAL,
       repeatRunwayFraction: v.ALERT_REPEAT_RUNWAY_FRACTION,

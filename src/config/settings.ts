@@ -7,24 +7,29 @@ export interface AlertmanagerTarget {
   readonly label: string;
 }
 
-/** Validated, frozen settings for one daemon instance (one account). Built only by loadSettings(). */
+/**
+ * Validated, frozen settings for one daemon instance: the process-level part (schedule, HTTP, state,
+ * channels) and the wallets it watches. Built only by loadSettings(). The environment's single wallet
+ * and every entry of WALLETS_FILE come out of the same schema as a WalletSettings (src/config/wallet.ts).
+ */
 export interface Settings {
-  readonly accountName: string;
-  readonly api: {
-    readonly baseUrl: string;
-    readonly balancePath: string;
-    readonly balanceField: string;
-    readonly currencyField: string;
-    /** Absent only for commands that never call the API (backtest). */
-    readonly apiKey: Secret | undefined;
-    readonly timeoutMs: number;
-  };
   readonly poll: {
     readonly schedule: string;
     /** IANA zone for the cron schedule; undefined = the system's. */
     readonly timezone: string | undefined;
+    /** POLL_CONCURRENCY: at most this many requests to upstreams in flight at once. */
+    readonly concurrency: number;
   };
-  readonly rules: RuleSettings;
+  /** REQUEST_TIMEOUT_MS: per-request timeout, the same for every wallet. */
+  readonly requestTimeoutMs: number;
+  /** SHARD_COUNT / SHARD_INDEX: this process watches the wallets whose shardOf(name, count) is `index`. */
+  readonly shard: { readonly count: number; readonly index: number };
+  /** WALLETS_FILE when set (SIGHUP reads it again); undefined = the one wallet of the environment. */
+  readonly walletsFile: string | undefined;
+  /** Every wallet configured (all shards); the daemon watches `walletsOfShard(settings)`. */
+  readonly wallets: readonly WalletSettings[];
+  /** The rule settings every wallet shares (environment only): a reload of WALLETS_FILE applies them again. */
+  readonly ruleTuning: RuleTuning;
   readonly alerts: {
     readonly repeatIntervalMs: number;
     /** ALERT_REPEAT_RUNWAY_FRACTION: repeat at least this often relative to the runway; 0 = off. */
@@ -42,6 +47,28 @@ export interface Settings {
   readonly logLevel: LogLevel;
 }
 
+export const PROVIDERS = ['telephony-io'] as const;
+export type Provider = (typeof PROVIDERS)[number];
+
+/** One wallet: what to ask (provider, API), what to alert on (rules) and what to label it with. */
+export interface WalletSettings {
+  /** The `account` label, the state's key; unique. */
+  readonly name: string;
+  /** The preset that says how to ask for the balance (contract section 8; only telephony-io so far). */
+  readonly provider: Provider;
+  readonly api: {
+    readonly baseUrl: string;
+    readonly balancePath: string;
+    readonly balanceField: string;
+    readonly currencyField: string;
+    /** Absent only for commands that never call the API (backtest). */
+    readonly apiKey: Secret | undefined;
+  };
+  readonly rules: RuleSettings;
+  /** Extra labels for telephony_wallet_info; keys are Prometheus label names other than account/provider. */
+  readonly labels: Readonly<Record<string, string>>;
+}
+
 export interface RuleSettings {
   readonly lowBalanceThreshold: number | undefined;
   readonly criticalBalanceThreshold: number | undefined;
@@ -56,6 +83,9 @@ export interface RuleSettings {
   /** …and at least this many credits above it. */
   readonly spendAnomalyMinCredits: number;
 }
+
+/** The rule settings that are process-wide (environment only), shared by every wallet. */
+export type RuleTuning = Pick<RuleSettings, 'topupMinCredits' | 'hysteresisPercent' | 'spendAnomalyFactor' | 'spendAnomalyMinCredits'>;
 
 export interface EmailSettings {
   readonly smtpUrl: Secret;

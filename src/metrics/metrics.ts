@@ -1,25 +1,32 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { BURN_WINDOW_NAMES } from '../domain/forecast.js';
+import { fill, ROWS, SKIP_REASONS, WalletInfoMetric, type WalletReadout } from './collector.js';
 
 /** prom-client's default gauges whose `_total` suffix breaks promtool's counter rule (contract section 4). */
 const DROPPED_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
-export const SKIP_REASONS = ['rate_limited', 'overlap'] as const;
+export { SKIP_REASONS };
 export const CHANNELS = ['email', 'webhook', 'alertmanager'] as const;
 export const OUTCOMES = ['sent', 'failed'] as const;
 
 /**
- * A private registry with every metric of contract section 4. One per app instance, so two instances
- * in one process (tests) never collide. Nothing here calls the upstream: values are set by the poller.
+ * A private registry with every metric of contract sections 4 and 7. One per app instance, so two
+ * instances in one process (tests) never collide. The per-wallet series are rebuilt at every scrape from
+ * `readouts.wallets()` (collector.ts); nothing here calls an upstream.
  */
-export function createMetrics(account: string) {
+export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   for (const name of DROPPED_DEFAULTS) registry.removeSingleMetric(name);
 
   const registers = [registry];
   /** Read at scrape time; App points them at the dispatcher. */
-  const readouts = { notificationsOwed: () => 0, oldestOwedAgeSeconds: () => 0 };
+  const readouts = {
+    notificationsOwed: () => 0,
+    oldestOwedAgeSeconds: () => 0,
+    /** The wallets watched now, read by every per-wallet metric at scrape time. */
+    wallets: (): readonly WalletReadout[] => [],
+  };
+  const wallets = () => readouts.wallets();
   const m = {
     registry,
     readouts,
@@ -28,65 +35,95 @@ export function createMetrics(account: string) {
       help: 'Wallet balance last read from Telephony.io, in credits.',
       labelNames: ['account', 'currency'] as const,
       registers,
+      collect() {
+        fill(this, wallets(), ROWS.balance);
+      },
     }),
     consumed: new Counter({
       name: 'telephony_wallet_consumed_credits_total',
       help: 'Credits spent (top-ups excluded); rate() of it is the burn rate.',
       labelNames: ['account'] as const,
       registers,
+      collect() {
+        fill(this, wallets(), ROWS.consumed);
+      },
     }),
     topups: new Counter({
       name: 'telephony_wallet_topups_total',
       help: 'Top-ups detected (rises in balance).',
       labelNames: ['account'] as const,
       registers,
+      collect() {
+        fill(this, wallets(), ROWS.topups);
+      },
     }),
     burnRate: new Gauge({
       name: 'telephony_wallet_burn_rate_credits_per_hour',
       help: 'Credits consumed per hour over the window; NaN until the window holds two samples.',
       labelNames: ['account', 'window'] as const,
       registers,
+      collect() {
+        fill(this, wallets(), ROWS.burnRate);
+      },
     }),
     runway: new Gauge({
       name: 'telephony_wallet_runway_seconds',
       help: 'Forecast seconds until the balance reaches 0; +Inf while not burning.',
       labelNames: ['account'] as const,
       registers,
+      collect() {
+        fill(this, wallets(), ROWS.runway);
+      },
     }),
     runwayLow: new Gauge({
       name: 'telephony_wallet_runway_low_seconds',
       help: 'Short end of the runway forecast band (spend faster by the evidence\'s uncertainty, an 80 % band), in seconds; +Inf while not burning.',
       labelNames: ['account'] as const,
       registers,
+      collect() {
+        fill(this, wallets(), ROWS.runwayLow);
+      },
     }),
     runwayHigh: new Gauge({
       name: 'telephony_wallet_runway_high_seconds',
       help: 'Long end of the runway forecast band (the cautious end depletion_forecast uses on thin evidence), in seconds; +Inf while not burning.',
       labelNames: ['account'] as const,
       registers,
+      collect() {
+        fill(this, wallets(), ROWS.runwayHigh);
+      },
     }),
     confidence: new Gauge({
       name: 'telephony_wallet_forecast_confidence',
       help: 'Confidence of the runway forecast by the evidence it rests on: 0 none (even critical leans to the cautious end), 1 low (the warning leans to the cautious end: under two days of history or a level worse than ±10 %), 2 medium (worse than ±5 %), 3 high.',
       labelNames: ['account'] as const,
       registers,
+      collect() {
+        fill(this, wallets(), ROWS.confidence);
+      },
     }),
     apiUp: new Gauge({
       name: 'telephony_api_up',
       help: '1 if the last poll of the Telephony.io API succeeded, else 0.',
       labelNames: ['account'] as const,
       registers,
+      collect() {
+        fill(this, wallets(), ROWS.apiUp);
+      },
     }),
     requests: new Counter({
       name: 'telephony_api_requests_total',
       help: 'HTTP requests to the Telephony.io API by outcome (HTTP status, timeout or network).',
       labelNames: ['account', 'code'] as const,
       registers,
+      collect() {
+        fill(this, wallets(), ROWS.requests);
+      },
     }),
     requestDuration: new Histogram({
       name: 'telephony_api_request_duration_seconds',
-      help: 'Duration of HTTP requests to the Telephony.io API.',
-      labelNames: ['account'] as const,
+      help: 'Duration of HTTP requests to the balance APIs, by provider (one histogram per wallet would be too many series).',
+      labelNames: ['provider'] as const,
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60],
       registers,
     }),
@@ -95,18 +132,27 @@ export function createMetrics(account: string) {
       help: 'Unix time of the last successful poll.',
       labelNames: ['account'] as const,
       registers,
+      collect() {
+        fill(this, wallets(), ROWS.lastSuccess);
+      },
     }),
     skipped: new Counter({
       name: 'telephony_poll_skipped_total',
       help: 'Scheduled polls not run, by reason.',
       labelNames: ['account', 'reason'] as const,
       registers,
+      collect() {
+        fill(this, wallets(), ROWS.skipped);
+      },
     }),
     alertFiring: new Gauge({
       name: 'telephony_alert_firing',
       help: '1 while the alert fires, 0 after it resolves.',
       labelNames: ['account', 'alertname', 'severity'] as const,
       registers,
+      collect() {
+        fill(this, wallets(), ROWS.alertFiring);
+      },
     }),
     notifications: new Counter({
       name: 'telephony_alert_notifications_total',
@@ -130,6 +176,19 @@ export function createMetrics(account: string) {
         this.set(readouts.oldestOwedAgeSeconds());
       },
     }),
+    configReloadSuccessful: new Gauge({
+      name: 'wallet_sentinel_config_last_reload_successful',
+      help: '1 if the last reload of WALLETS_FILE (SIGHUP) succeeded, or none was asked for; 0 if it failed and the previous wallets are still watched.',
+      registers,
+    }),
+    walletCount: new Gauge({
+      name: 'wallet_sentinel_wallets',
+      help: 'Wallets this process watches (its shard of WALLETS_FILE).',
+      registers,
+      collect() {
+        this.set(wallets().length);
+      },
+    }),
     stateWriteHealthy: new Gauge({
       name: 'wallet_sentinel_state_write_healthy',
       help: '1 while the last write of every file in STATE_DIR succeeded, 0 while one fails (read-only, full...).',
@@ -142,16 +201,9 @@ export function createMetrics(account: string) {
     }),
   };
 
-  // Series exist from the first scrape, before any event.
-  m.consumed.inc({ account }, 0);
-  m.topups.inc({ account }, 0);
-  for (const window of BURN_WINDOW_NAMES) m.burnRate.set({ account, window }, NaN);
-  m.runway.set({ account }, Infinity);
-  m.runwayLow.set({ account }, Infinity);
-  m.runwayHigh.set({ account }, Infinity);
-  m.confidence.set({ account }, 0);
-  m.apiUp.set({ account }, 0);
-  for (const reason of SKIP_REASONS) m.skipped.inc({ account, reason }, 0);
+  registry.registerMetric(new WalletInfoMetric(wallets) as never); // label names change with reloads: see collector.ts
+  // Series exist from the first scrape, before any event (the per-wallet ones from the wallet's readout).
+  m.configReloadSuccessful.set(1);
   for (const channel of CHANNELS) for (const outcome of OUTCOMES) m.notifications.inc({ channel, outcome }, 0);
   m.stateWriteHealthy.set(1);
   m.stateWriteFailures.inc(0);

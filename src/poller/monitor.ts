@@ -1,11 +1,10 @@
 import { uptime } from 'node:os';
-import { INITIAL_ACCOUNT_STATE, isCurrencyCode, isRateLimited, latestTime, shiftClock, type AccountState, type PollOutcome } from '../domain/account.js';
+import { INITIAL_ACCOUNT_STATE, isRateLimited, latestTime, shiftClock, type AccountState, type PollOutcome } from '../domain/account.js';
 import type { AlertBook, Notification, WalletSnapshot } from '../domain/alerts.js';
 import { observe, snapshot, type EvaluationConfig } from '../domain/evaluate.js';
-import { BURN_WINDOW_NAMES, CONFIDENCES, forecast, type Forecast } from '../domain/forecast.js';
-import { ALERT_NAMES, SEVERITIES } from '../domain/rules.js';
+import { forecast, type Forecast } from '../domain/forecast.js';
+import type { AlertName, Severity } from '../domain/rules.js';
 import type { Logger } from '../log.js';
-import type { Metrics } from '../metrics/metrics.js';
 import type { AccountStore } from '../store/account-store.js';
 import type { FetchOptions } from '../telephony/client.js';
 import { CLOCK_STEP_TOLERANCE_MS, clockStep, type ClockReading } from './clock.js';
@@ -18,8 +17,9 @@ export interface MonitorDeps {
   /** Told the whole firing set after every poll (state-syncing channels such as Alertmanager); must not block. */
   onAlerts?: (book: AlertBook, wallet: WalletSnapshot, now: number) => void;
   store: AccountStore;
-  metrics: Metrics;
   log: Logger;
+  /** Log a successful poll at debug rather than info (many wallets: a line per wallet per tick is noise). */
+  quietPolls?: boolean;
   /** The wall clock, epoch ms: what samples, metrics, the status and notifications are stamped with. */
   now: () => number;
   /** A monotonic clock in ms (default performance.now): never steps, so it tells a wall-clock step apart. */
@@ -31,49 +31,84 @@ export interface MonitorDeps {
   boottime?: () => number;
 }
 
+/** What a scrape reads of one wallet: set by its polls, never computed at scrape time. */
+export interface MonitorReadout {
+  readonly state: AccountState;
+  /** The forecast of the last poll (or of the saved state at start). */
+  readonly forecast: Forecast;
+  /** The last poll succeeded. */
+  readonly up: boolean;
+  /** Credits spent and top-ups seen, counted from the saved history on: the wallet's counters. */
+  readonly consumed: number;
+  readonly topups: number;
+  /** Every (alertname, severity) that fired since start, with 1 while it fires at that severity, else 0. */
+  readonly alertSeries: ReadonlyMap<string, { alertname: AlertName; severity: Severity; value: 0 | 1 }>;
+}
+
 /**
- * One account's poll cycle: fetch → domain (state, forecast, rules, alert lifecycle) → notifications
- * owed → state file → metrics. Everything it decides is decided by the pure `observe`.
+ * One wallet's poll cycle: fetch → domain (state, forecast, rules, alert lifecycle) → notifications
+ * owed → state file → readout (what /metrics shows). Everything it decides is decided by the pure `observe`.
  */
 export class AccountMonitor {
   #state: AccountState = INITIAL_ACCOUNT_STATE;
-  readonly #account: string;
+  #forecast: Forecast | undefined;
+  #up = false;
+  #consumed = 0;
+  #topups = 0;
+  readonly #alertSeries = new Map<string, { alertname: AlertName; severity: Severity; value: 0 | 1 }>();
   /** The last currency problem warned about: one warning per change, not one per poll. */
   #currencyProblem: string | null = null;
   /** Wall, monotonic and boot-time readings taken together at the last look at the clock. */
   #clock: ClockReading | null = null;
 
-  constructor(private readonly d: MonitorDeps) {
-    this.#account = d.evaluation.account;
-  }
+  constructor(private readonly d: MonitorDeps) {}
 
   get state(): AccountState {
     return this.#state;
   }
 
+  get readout(): MonitorReadout {
+    return {
+      state: this.#state,
+      forecast: this.#forecast ?? forecast(this.#state.history, this.#state.balance, this.d.now()),
+      up: this.#up,
+      consumed: this.#consumed,
+      topups: this.#topups,
+      alertSeries: this.#alertSeries,
+    };
+  }
+
+  /** New rules (a reload that changed them): history and alert state stay, the next poll evaluates with these. */
+  configure(evaluation: EvaluationConfig): void {
+    this.d.evaluation = evaluation;
+  }
+
   /** Loads the saved state and puts the counters and gauges back where they were. */
   async init(): Promise<void> {
-    const { metrics: m } = this.d;
-    const account = this.#account;
     this.#state = await this.d.store.load(this.d.now());
     this.#catchUpWithSavedState(this.#now());
-    m.consumed.inc({ account }, this.#state.history.consumedTotal);
-    m.topups.inc({ account }, this.#state.history.topupsTotal);
-    this.#publish(this.forecast(this.#now()), false, {});
+    this.#consumed = this.#state.history.consumedTotal;
+    this.#topups = this.#state.history.topupsTotal;
+    this.#publish(this.forecast(this.#now()), false);
     if (this.#state.history.samples.length > 0) {
       this.d.log.info({ samples: this.#state.history.samples.length, balance: this.#state.balance }, 'restored history from the state file');
     }
   }
 
-  /** A scheduled tick: skipped while a 429's Retry-After runs, else one poll. */
-  async tick(opts: FetchOptions): Promise<void> {
+  /** A scheduled slot: skipped while a 429's Retry-After runs (the caller counts it), else one poll. */
+  async tick(opts: FetchOptions): Promise<'polled' | 'rate_limited'> {
     const now = this.#now();
     if (isRateLimited(this.#state, now)) {
-      this.d.metrics.skipped.inc({ account: this.#account, reason: 'rate_limited' });
-      this.d.log.info({ until: new Date(this.#state.rateLimitedUntil!).toISOString() }, 'poll skipped: rate limited (Retry-After)');
-      return;
+      this.d.log.debug({ until: new Date(this.#state.rateLimitedUntil!).toISOString() }, 'poll skipped: rate limited (Retry-After)');
+      return 'rate_limited';
     }
     await this.pollNow(opts);
+    return 'polled';
+  }
+
+  /** When a 429's Retry-After ends, if one runs at `now`. */
+  rateLimitedUntil(now: number): number | null {
+    return isRateLimited(this.#state, now) ? this.#state.rateLimitedUntil : null;
   }
 
   async pollNow(opts: FetchOptions): Promise<void> {
@@ -81,15 +116,12 @@ export class AccountMonitor {
     if (opts.signal?.aborted) return; // cut short by shutdown: not the upstream's failure
     const now = this.#now(); // after the poll: the clock may have stepped while it ran
     const obs = observe(this.#state, outcome, now, this.d.evaluation);
-    const previousAlerts = this.#state.alerts;
     this.#state = obs.state;
     this.#logOutcome(outcome, obs.topup);
 
-    const { metrics: m } = this.d;
-    const account = this.#account;
-    if (obs.consumed > 0) m.consumed.inc({ account }, obs.consumed);
-    if (obs.topup) m.topups.inc({ account });
-    this.#publish(obs.forecast, outcome.ok, previousAlerts);
+    if (obs.consumed > 0) this.#consumed += obs.consumed;
+    if (obs.topup) this.#topups++;
+    this.#publish(obs.forecast, outcome.ok);
     for (const n of obs.notifications) this.d.log.info({ alert: n.alertname, severity: n.severity, status: n.status, reason: n.reason, id: n.id }, `alert ${n.reason}`);
     // Owed notifications reach the outbox before the alert book that says they were sent reaches disk:
     // a crash in between re-sends (at-least-once) rather than loses.
@@ -158,28 +190,13 @@ export class AccountMonitor {
     );
   }
 
-  #publish(f: Forecast, up: boolean, previousAlerts: AlertBook): void {
-    const { metrics: m } = this.d;
-    const account = this.#account;
-    const s = this.#state;
-    if (s.balance !== null) {
-      m.balance.reset(); // one series: a currency that appears later replaces `unknown`
-      // A state file from an older version may hold any string: only a plain code becomes a label.
-      m.balance.set({ account, currency: isCurrencyCode(s.currency) ? s.currency : 'unknown' }, s.balance);
-    }
-    for (const window of BURN_WINDOW_NAMES) m.burnRate.set({ account, window }, f.rates[window]);
-    m.runway.set({ account }, f.runwaySeconds);
-    m.runwayLow.set({ account }, f.runwayLowSeconds);
-    m.runwayHigh.set({ account }, f.runwayHighSeconds);
-    m.confidence.set({ account }, CONFIDENCES.indexOf(f.confidence));
-    m.apiUp.set({ account }, up ? 1 : 0);
-    if (s.lastSuccessAt !== null) m.lastSuccess.set({ account }, s.lastSuccessAt / 1000);
-    // 1 for what fires at its severity; 0 for a series that fired before (resolved, or escalated away from)
-    for (const alertname of ALERT_NAMES) {
-      for (const severity of SEVERITIES) {
-        const now = s.alerts[alertname]?.severity === severity;
-        if (now || previousAlerts[alertname]?.severity === severity) m.alertFiring.set({ account, alertname, severity }, now ? 1 : 0);
-      }
+  /** What /metrics reads: 1 for what fires at its severity; 0 for a series that fired before (resolved, or escalated away from). */
+  #publish(f: Forecast, up: boolean): void {
+    this.#forecast = f;
+    this.#up = up;
+    for (const series of this.#alertSeries.values()) series.value = 0;
+    for (const a of Object.values(this.#state.alerts)) {
+      this.#alertSeries.set(`${a.alertname}/${a.severity}`, { alertname: a.alertname, severity: a.severity, value: 1 });
     }
   }
 
@@ -189,7 +206,7 @@ export class AccountMonitor {
     if (currencyProblem !== this.#currencyProblem && currencyProblem !== null) log.warn(currencyProblem);
     this.#currencyProblem = currencyProblem;
     if (outcome.ok && outcome.status === 200) {
-      log.info({ balance: outcome.balance, currency: outcome.currency, topup }, 'poll ok');
+      log[this.d.quietPolls ? 'debug' : 'info']({ balance: outcome.balance, currency: outcome.currency, topup }, 'poll ok');
     } else if (outcome.ok) {
       log.warn({ status: 402, balance: outcome.balance, requiredCredits: outcome.requiredCredits }, 'wallet exhausted: Telephony.io answered 402; top up in the Telephony.io dashboard');
     } else if (outcome.kind === 'rate_limited') {

@@ -1,8 +1,11 @@
-/** deploy/README.md: every in-page link lands on a heading, and every file it names exists. */
+/** deploy/README.md: every in-page link lands on a heading, and every file it names exists; README and config/ in step with the settings loader. */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { KNOWN_VARIABLES, loadSettings } from '../../src/config/load.js';
+import { WALLET_KEYS } from '../../src/config/wallet.js';
 import { DAEMON_ALERTS, DOCS, markdownAnchors, read, ROOT } from './lib.js';
 
 test('every #anchor link in deploy/README.md lands on a heading', () => {
@@ -32,4 +35,48 @@ test('every repository path deploy/README.md names in backticks exists', () => {
   const paths = [...read(DOCS).matchAll(/`((?:deploy|config|test)\/[^`\s*{}]+|docker-compose(?:\.real)?\.yml|\.dockerignore)`/g)].map((m) => m[1]!);
   assert.ok(paths.length >= 10);
   for (const p of paths) assert.ok(existsSync(join(ROOT, p)), `${p} does not exist`);
+});
+
+// ---------------------------------------------------------------- settings docs in step with the loader
+
+test('every variable the loader reads is in the README settings table and in config/example.env', () => {
+  const readme = read(join(ROOT, 'README.md'));
+  const table = readme.slice(readme.indexOf('\n## Settings'), readme.indexOf('\n## Many wallets'));
+  const example = read(join(ROOT, 'config/example.env'));
+  for (const v of KNOWN_VARIABLES) {
+    const base = v.replace(/_FILE$/, '');
+    assert.ok(table.includes(`\`${v}\``) || (v.endsWith('_FILE') && table.includes(`\`${base}\``)), `${v} in README's settings table`);
+    assert.match(example, new RegExp(`^#?${v}=`, 'm'), `${v} in config/example.env`);
+  }
+});
+
+/** The YAML with every /run/secrets/… key file replaced by a readable one. */
+function withKeyFiles(yaml: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ws-docs-'));
+  return yaml.replace(/\/run\/secrets\/([\w.-]+)/g, (_, name: string) => {
+    writeFileSync(join(dir, name), `sk_${name}\n`);
+    return join(dir, name);
+  });
+}
+
+function loadWallets(yaml: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'ws-docs-'));
+  writeFileSync(join(dir, 'wallets.yaml'), withKeyFiles(yaml));
+  return loadSettings({ WALLETS_FILE: join(dir, 'wallets.yaml') }, { cwd: dir });
+}
+
+test('config/wallets.example.yaml loads, uses every wallet key, and warns about nothing', () => {
+  const text = read(join(ROOT, 'config/wallets.example.yaml'));
+  const { settings, warnings } = loadWallets(text);
+  assert.deepEqual(settings.wallets.map((w) => w.name), ['acme-prod', 'acme-eu', 'globex']);
+  assert.deepEqual(warnings, []);
+  for (const key of WALLET_KEYS) assert.match(text, new RegExp(`^\\s*(- |# )?${key}:`, 'm'), `the example shows ${key}`);
+});
+
+test("README's WALLETS_FILE example loads, and its key table lists every wallet key", () => {
+  const readme = read(join(ROOT, 'README.md'));
+  const section = readme.slice(readme.indexOf('\n## Many wallets'), readme.indexOf('\n## How it reads the API'));
+  const yaml = /```yaml\n([\s\S]*?)```/.exec(section)![1]!;
+  assert.deepEqual(loadWallets(yaml).settings.wallets.map((w) => w.name), ['acme-prod', 'acme-eu']);
+  for (const key of WALLET_KEYS) assert.ok(section.includes(`\`${key}\``), `README documents ${key}`);
 });

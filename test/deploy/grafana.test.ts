@@ -78,7 +78,7 @@ test('the panels the issue asks for are there', () => {
 test('panels on per-account metrics filter by $account', () => {
   const perAccount = [...accountMetrics()];
   // the parse finds the per-account metrics, and not the daemon's own (no account label)
-  assert.ok(perAccount.includes('telephony_wallet_balance_credits') && perAccount.includes('telephony_api_request_duration_seconds'), perAccount.join(', '));
+  assert.ok(perAccount.includes('telephony_wallet_balance_credits') && perAccount.includes('telephony_api_up') && !perAccount.includes('telephony_api_request_duration_seconds'), perAccount.join(', '));
   for (const own of ['telephony_alert_notifications_total', 'wallet_sentinel_notifications_owed', 'wallet_sentinel_state_write_healthy']) assert.ok(!perAccount.includes(own), own);
   for (const p of panelsOf(loadDashboard())) {
     for (const t of p.targets ?? []) {

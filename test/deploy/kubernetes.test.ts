@@ -1,12 +1,16 @@
 /**
  * deploy/kubernetes: every manifest parses; every wallet-sentinel container is locked down, probed,
- * sized and reads its key from a file; the monitors find it under job="wallet-sentinel"; the
+ * sized and reads its key(s) from a file; the sharded StatefulSet derives its shard from the pod's
+ * ordinal; the monitors find it under job="wallet-sentinel"; the
  * PrometheusRule carries exactly the groups of deploy/prometheus/rules.yml.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import YAML from 'yaml';
+import { loadSettings } from '../../src/config/load.js';
 import { DEPLOY, loadRules, readYaml, readYamlDocs } from './lib.js';
 
 const K8S = join(DEPLOY, 'kubernetes');
@@ -59,7 +63,7 @@ test('every manifest parses (multi-document YAML) and names its kind, apiVersion
     if (o.kind !== 'Kustomization') assert.ok(o.metadata?.name, `${o.file}: metadata.name`);
   }
   const kinds = new Set(all.map((o) => o.kind));
-  for (const k of ['Deployment', 'PersistentVolumeClaim', 'Service', 'PodMonitor', 'ServiceMonitor', 'PrometheusRule', 'Kustomization']) assert.ok(kinds.has(k), `a ${k}`);
+  for (const k of ['Deployment', 'StatefulSet', 'ConfigMap', 'PersistentVolumeClaim', 'Service', 'PodMonitor', 'ServiceMonitor', 'PrometheusRule', 'Kustomization']) assert.ok(kinds.has(k), `a ${k}`);
 });
 
 test('every kustomization lists files and directories that exist', () => {
@@ -76,7 +80,7 @@ test('there is a sidecar example (with the application) and a standalone Deploym
   const stateVol = (s: (typeof list)[number]) => s.pod.volumes?.find((v) => v.name === s.c.volumeMounts?.find((m) => m.mountPath === '/var/lib/wallet-sentinel')?.name);
   assert.ok(stateVol(sidecar)?.emptyDir !== undefined, 'the sidecar keeps its state on an emptyDir');
 
-  const standalone = list.find((s) => s.pod.containers.length === 1);
+  const standalone = list.find((s) => s.w.kind === 'Deployment' && s.pod.containers.length === 1);
   assert.ok(standalone, 'a pod with wallet-sentinel alone');
   assert.equal((standalone.w.spec as { replicas?: number }).replicas, 1, 'one poller per account');
   assert.equal((standalone.w.spec as { strategy?: { type: string } }).strategy?.type, 'Recreate', 'never two pollers, and the RWO volume moves');
@@ -127,24 +131,41 @@ test('a wallet-sentinel sidecar has no readiness probe: its readiness would gate
 });
 
 test('every wallet-sentinel container: requests and limits for cpu and memory', () => {
-  for (const { c, where } of sentinels()) {
+  for (const { w, c, where } of sentinels()) {
     for (const kind of ['requests', 'limits'] as const) for (const r of ['cpu', 'memory']) assert.ok(c.resources?.[kind]?.[r], `${where}: resources.${kind}.${r}`);
-    assert.equal(c.resources?.limits?.memory, '128Mi', `${where}: memory limit`);
+    // one wallet: measured (standalone/deployment.yaml); a shard of many: sized by the issue's target
+    assert.equal(c.resources?.limits?.memory, w.kind === 'StatefulSet' ? '512Mi' : '128Mi', `${where}: memory limit`);
   }
 });
 
-test('every wallet-sentinel container reads the key from a Secret mounted as a file, never from an env literal', () => {
+/** The key files a container reads: TELEPHONY_API_KEY_FILE, or every api_key_file of its WALLETS_FILE (from a ConfigMap). */
+function keyFilesOf(pod: PodSpec, c: Container, where: string): string[] {
+  const env = new Map((c.env ?? []).map((e) => [e.name, e]));
+  const walletsFile = env.get('WALLETS_FILE')?.value;
+  if (walletsFile === undefined) return [env.get('TELEPHONY_API_KEY_FILE')?.value ?? assert.fail(`${where}: TELEPHONY_API_KEY_FILE or WALLETS_FILE`)];
+  const mount = c.volumeMounts?.find((m) => walletsFile.startsWith(`${m.mountPath}/`));
+  assert.ok(mount?.readOnly, `${where}: WALLETS_FILE on a read-only mount`);
+  const cmName = (pod.volumes?.find((v) => v.name === mount.name) as { configMap?: { name: string } } | undefined)?.configMap?.name;
+  const cm = objects().find((o) => o.kind === 'ConfigMap' && o.metadata.name === cmName) as (Obj & { data: Record<string, string> }) | undefined;
+  const text = cm?.data[walletsFile.slice(mount.mountPath.length + 1)];
+  assert.ok(text, `${where}: WALLETS_FILE comes from a ConfigMap in the same example`);
+  const doc = YAML.parse(text) as { wallets: Array<{ name: string; api_key?: string; api_key_file?: string }> };
+  for (const w of doc.wallets) assert.equal(w.api_key, undefined, `${where}: wallet ${w.name} has a key literal in the ConfigMap`);
+  return doc.wallets.map((w) => w.api_key_file ?? assert.fail(`${where}: wallet ${w.name} has no api_key_file`));
+}
+
+test('every wallet-sentinel container reads its key(s) from a Secret mounted as a file, never from an env literal or a ConfigMap', () => {
   for (const { pod, c, where } of sentinels()) {
     const env = new Map((c.env ?? []).map((e) => [e.name, e]));
     assert.ok(!env.has('TELEPHONY_API_KEY'), `${where}: TELEPHONY_API_KEY must not be set`);
     assert.equal(c.envFrom, undefined, `${where}: no envFrom (it could carry the key)`);
-    const file = env.get('TELEPHONY_API_KEY_FILE')?.value;
-    assert.ok(file, `${where}: TELEPHONY_API_KEY_FILE`);
-    const mount = c.volumeMounts?.find((m) => file.startsWith(`${m.mountPath}/`));
-    assert.ok(mount, `${where}: ${file} is on a mounted volume`);
-    assert.equal(mount.readOnly, true, `${where}: the key volume is read-only`);
-    const vol = pod.volumes?.find((v) => v.name === mount.name);
-    assert.ok(vol?.secret?.secretName, `${where}: the key volume is a Secret`);
+    for (const file of keyFilesOf(pod, c, where)) {
+      const mount = c.volumeMounts?.find((m) => file.startsWith(`${m.mountPath}/`));
+      assert.ok(mount, `${where}: ${file} is on a mounted volume`);
+      assert.equal(mount.readOnly, true, `${where}: the key volume is read-only`);
+      const vol = pod.volumes?.find((v) => v.name === mount.name);
+      assert.ok(vol?.secret?.secretName, `${where}: the key volume is a Secret`);
+    }
     assert.equal(env.get('STATE_DIR')?.value, '/var/lib/wallet-sentinel', `${where}: STATE_DIR`);
     assert.ok(c.volumeMounts?.some((m) => m.mountPath === '/var/lib/wallet-sentinel' && !m.readOnly), `${where}: a writable state volume`);
     // the image's entry point runs node directly; a command override must not bring npm back
@@ -177,8 +198,40 @@ test('the PrometheusRule carries exactly the groups of deploy/prometheus/rules.y
   assert.deepEqual((prs[0]!.spec as { groups: unknown }).groups, loadRules().groups, 'out of date: run node deploy/kubernetes/rules/generate.mjs');
 });
 
-test('the kustomizations of both patterns include the rules', () => {
-  for (const dir of ['standalone', 'sidecar']) {
+test('the sharded StatefulSet: SHARD_COUNT = replicas, SHARD_INDEX = the pod ordinal, a volume per pod, Alertmanager for all', () => {
+  const sts = workloads().filter((w) => w.kind === 'StatefulSet');
+  assert.equal(sts.length, 1);
+  const s = sts[0]!;
+  const spec = s.spec as { replicas: number; serviceName: string; volumeClaimTemplates?: Array<{ metadata: { name: string } }> };
+  const c = podSpec(s).containers.find((x) => x.image.includes('wallet-sentinel'))!;
+  const env = new Map((c.env ?? []).map((e) => [e.name, e]));
+  assert.equal(env.get('SHARD_COUNT')?.value, String(spec.replicas), 'SHARD_COUNT equals replicas');
+  assert.deepEqual(env.get('SHARD_INDEX')?.valueFrom, { fieldRef: { fieldPath: "metadata.labels['apps.kubernetes.io/pod-index']" } }, 'SHARD_INDEX from the pod-index label (0-based ordinal)');
+  assert.ok(env.get('WALLETS_FILE')?.value, 'one WALLETS_FILE for all shards');
+  assert.match(env.get('ALERTMANAGER_URL')?.value ?? '', /^http:\/\/alertmanager/, 'every shard posts to Alertmanager');
+  const state = c.volumeMounts!.find((m) => m.mountPath === '/var/lib/wallet-sentinel')!;
+  assert.ok(spec.volumeClaimTemplates?.some((t) => t.metadata.name === state.name), 'STATE_DIR on a volumeClaimTemplate: a volume per pod');
+  assert.ok(!podSpec(s).volumes?.some((v) => v.name === state.name), 'not a volume shared by the pods');
+  const svc = objects().find((o) => o.kind === 'Service' && o.metadata.name === spec.serviceName);
+  assert.equal((svc?.spec as { clusterIP?: string } | undefined)?.clusterIP, 'None', 'a headless governing Service');
+});
+
+test("the sharded example's wallets file (ConfigMap) passes wallet-sentinel's own validation", () => {
+  const cm = objects().find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'wallet-sentinel-wallets') as unknown as { data: Record<string, string> };
+  const dir = mkdtempSync(join(tmpdir(), 'ws-k8s-'));
+  // the Secret's files, stood in for by readable ones
+  const text = cm.data['wallets.yaml']!.replace(/\/run\/secrets\/wallets\/([\w.-]+)/g, (_, name: string) => {
+    writeFileSync(join(dir, name), `sk_${name}\n`);
+    return join(dir, name);
+  });
+  writeFileSync(join(dir, 'wallets.yaml'), text);
+  const { settings, warnings } = loadSettings({ WALLETS_FILE: join(dir, 'wallets.yaml'), SHARD_COUNT: '3', SHARD_INDEX: '2' }, { cwd: dir });
+  assert.equal(settings.wallets.length, 3);
+  assert.deepEqual(warnings, []);
+});
+
+test('the kustomizations of every pattern include the rules', () => {
+  for (const dir of ['standalone', 'sidecar', 'sharded']) {
     const k = readYaml<{ resources: string[] }>(join(K8S, dir, 'kustomization.yaml'));
     assert.ok(k.resources.includes('../rules'), `${dir}/kustomization.yaml includes ../rules`);
   }

@@ -7,7 +7,7 @@ import type { RuleSettings } from '../../src/config/settings.js';
 import type { Notification } from '../../src/domain/alerts.js';
 
 /** The rule settings of an empty environment: the documented defaults, read from the loader itself. */
-export const DEFAULT_RULES: RuleSettings = loadSettings({}, { cwd: mkdtempSync(join(tmpdir(), 'ws-defaults-')), requireApiKey: false }).settings.rules;
+export const DEFAULT_RULES: RuleSettings = loadSettings({}, { cwd: mkdtempSync(join(tmpdir(), 'ws-defaults-')), requireApiKey: false }).settings.wallets[0]!.rules;
 
 /** mulberry32: a tiny, fast, well-mixed seeded 32-bit PRNG; uniform in [0, 1). */
 export function mulberry32(seed: number): () => number {

@@ -29,7 +29,7 @@ test('a draining wallet shows balance, spend, burn rate and a finite runway on /
   assert.equal(m.get(`telephony_wallet_topups_total${A}`), 0);
   assert.equal(m.get(`telephony_api_up${A}`), 1);
   assert.ok(m.get('telephony_api_requests_total{account="default",code="200"}')! >= 3);
-  assert.ok(m.get(`telephony_api_request_duration_seconds_count${A}`)! >= 3);
+  assert.ok(m.get(`telephony_api_request_duration_seconds_count{provider="telephony-io"}`)! >= 3, "one histogram per provider (contract section 7)");
   assert.ok(Math.abs(m.get(`telephony_poll_last_success_timestamp_seconds${A}`)! - Date.now() / 1000) < 30);
   // 36 000 credits/h drained: the 1h window sees roughly that (wide bounds: polls jitter on a busy machine)
   const rate = m.get('telephony_wallet_burn_rate_credits_per_hour{account="default",window="1h"}')!;

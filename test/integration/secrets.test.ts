@@ -11,6 +11,7 @@ import bcrypt from 'bcryptjs';
 import { Simulator, type ScriptedResponse } from '../../src/simulator/simulator.js';
 import { Daemon, runCli, waitFor } from '../helpers/daemon.js';
 import { WebhookReceiver } from '../helpers/receivers.js';
+import { WalletsUpstream, writeWalletsFile } from '../helpers/wallets-upstream.js';
 
 const KEY = 'sk_live_NEVER_PRINT_ME_7f3a9c';
 const SMTP_PASSWORD = 'smtp-pw-NEVER_PRINT_ME_51b2';
@@ -118,4 +119,46 @@ test('WEB_CONFIG_FILE: neither the scrape password nor its bcrypt hash appears i
   assert.match(bad.stderr, /basic_auth_users\.other: is not a bcrypt hash/);
   assertNoSecret('web config errors', bad.stderr);
   assert.ok(!bad.stderr.includes(hash));
+});
+
+test('WALLETS_FILE: no wallet key (literal or from a file) in logs, /metrics, /api/status, reload errors, config errors, check or the state files', async (t) => {
+  const up = new WalletsUpstream();
+  const names = ['lit', 'filed', 'bad-key'];
+  for (const n of names) up.add(n, 50);
+  await up.start();
+  t.after(() => up.close());
+  const dir = mkdtempSync(join(tmpdir(), 'ws-secrets-wallets-'));
+  // `lit` has its key written in the file (warned about); `bad-key` sends a wrong key (401 path)
+  const file = writeWalletsFile(dir, up, ['filed', 'bad-key'], { 'bad-key': ['labels: {team: x}'] });
+  writeFileSync(join(dir, 'keys', 'bad-key'), 'wrong-NEVER_PRINT_ME_bad\n');
+  const lit = `  - name: lit\n    balance_path: /w/lit/balance\n    api_key: ${up.wallets.get('lit')!.key}\n    low_balance_threshold: 100\n`;
+  writeFileSync(file, readFileSync(file, 'utf8') + lit);
+  const walletKeys = [...up.wallets.values()].map((w) => w.key);
+  const assertNoKey = (where: string, text: string) => {
+    assertNoSecret(where, text);
+    for (const k of [...walletKeys, 'wrong-NEVER_PRINT_ME_bad']) assert.ok(!text.includes(k), `${where} contains a wallet key`);
+  };
+  const d = await Daemon.start({ WALLETS_FILE: file, LOG_LEVEL: 'debug' });
+  t.after(() => d.kill());
+  await waitFor(async () => (await d.get('/readyz')).status === 200, 'every wallet polled');
+  assert.ok(d.stderr.includes("wallet 'lit' (#3): api_key: a key written in the file"), 'the literal key is warned about');
+  // a reload with problems in it: the error lines name keys, never their values
+  writeFileSync(file, `wallets:\n  - name: lit\n    api_key: ${up.wallets.get('lit')!.key}\n    api_key_file: ${join(dir, 'keys', 'filed')}\n    colour: red\n`);
+  d.child.kill('SIGHUP');
+  await waitFor(() => d.logs().some((l) => l.msg.startsWith('reload failed')), 'the failed reload');
+  assertNoKey('/metrics', (await d.get('/metrics')).text);
+  assertNoKey('/api/status', (await d.get('/api/status')).text);
+  assert.equal(await d.stop(), 0);
+  assertNoKey('stderr', d.stderr);
+  assertNoKey('stdout', d.stdout);
+  for (const f of readdirSync(d.stateDir)) assertNoKey(f, readFileSync(join(d.stateDir, f), 'utf8'));
+  const check = await runCli(['check'], { WALLETS_FILE: file, STATE_DIR: d.stateDir });
+  assert.equal(check.code, 78, 'the broken file is a config error for check too');
+  assertNoKey('check config errors', check.stderr);
+  writeWalletsFile(dir, up, ['filed', 'bad-key']);
+  writeFileSync(join(dir, 'keys', 'bad-key'), 'wrong-NEVER_PRINT_ME_bad\n');
+  const ok = await runCli(['check', '--format', 'nagios'], { WALLETS_FILE: file, STATE_DIR: d.stateDir });
+  assert.equal(ok.code, 3, ok.stdout + ok.stderr); // bad-key: a 401 is a failed poll (UNKNOWN)
+  assertNoKey('check stdout', ok.stdout);
+  assertNoKey('check stderr', ok.stderr);
 });

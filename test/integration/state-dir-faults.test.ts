@@ -84,7 +84,8 @@ test('STATE_DIR remounted read-only mid-run: the alert is still sent; /readyz 50
   assert.equal(await daemon.metric('wallet_sentinel_state_write_healthy'), 1);
   assert.equal(logged(daemon, 'state directory writable again').length, 1);
   assert.equal(slow.received.length, 0, 'recovery did not wait for the 429 target');
-  assert.deepEqual(tmpFiles(fs.dir), []);
+  // a poll a second writes the state: a temp file of the write in flight is no leak, one that stays is
+  await waitFor(() => tmpFiles(fs.dir).length === 0, () => `no temp file left behind (${tmpFiles(fs.dir).join(', ')})`);
   assert.equal(await daemon.stop(), 0);
 });
 

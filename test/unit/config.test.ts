@@ -56,19 +56,19 @@ const EMAIL: Env = { ALERT_EMAIL_FROM: 'sentinel@example.com', ALERT_EMAIL_TO: '
 
 test('defaults: every setting of contract section 2 when only the API key is set', () => {
   const { settings, warnings } = load(BASE);
-  assert.equal(settings.accountName, 'default');
-  assert.equal(settings.api.baseUrl, 'https://api.telephony.io');
-  assert.equal(settings.api.balancePath, '/v1/wallet/balance');
-  assert.equal(settings.api.balanceField, 'balance');
-  assert.equal(settings.api.currencyField, 'currency');
-  assert.equal(settings.api.timeoutMs, 10_000);
-  assert.equal(settings.api.apiKey?.reveal(), KEY);
+  assert.equal(settings.wallets[0]!.name, 'default');
+  assert.equal(settings.wallets[0]!.api.baseUrl, 'https://api.telephony.io');
+  assert.equal(settings.wallets[0]!.api.balancePath, '/v1/wallet/balance');
+  assert.equal(settings.wallets[0]!.api.balanceField, 'balance');
+  assert.equal(settings.wallets[0]!.api.currencyField, 'currency');
+  assert.equal(settings.requestTimeoutMs, 10_000);
+  assert.equal(settings.wallets[0]!.api.apiKey?.reveal(), KEY);
   assert.equal(settings.poll.schedule, '* * * * *');
   assert.equal(settings.poll.timezone, undefined);
-  assert.equal(settings.rules.runwayWarningHours, 72);
-  assert.equal(settings.rules.runwayCriticalHours, 24);
-  assert.equal(settings.rules.lowBalanceThreshold, undefined);
-  assert.equal(settings.rules.criticalBalanceThreshold, undefined);
+  assert.equal(settings.wallets[0]!.rules.runwayWarningHours, 72);
+  assert.equal(settings.wallets[0]!.rules.runwayCriticalHours, 24);
+  assert.equal(settings.wallets[0]!.rules.lowBalanceThreshold, undefined);
+  assert.equal(settings.wallets[0]!.rules.criticalBalanceThreshold, undefined);
   assert.equal(settings.alerts.repeatIntervalMs, 14_400_000);
   assert.equal(settings.http.port, 9721);
   assert.equal(settings.http.host, '0.0.0.0');
@@ -80,17 +80,17 @@ test('defaults: every setting of contract section 2 when only the API key is set
 });
 
 const validCases: Array<[string, Env, (s: Settings) => unknown, unknown]> = [
-  ['ACCOUNT_NAME', { ACCOUNT_NAME: 'prod-eu_1.a' }, (s) => s.accountName, 'prod-eu_1.a'],
+  ['ACCOUNT_NAME', { ACCOUNT_NAME: 'prod-eu_1.a' }, (s) => s.wallets[0]!.name, 'prod-eu_1.a'],
   ['POLL_SCHEDULE with seconds', { POLL_SCHEDULE: '*/30 * * * * *' }, (s) => s.poll.schedule, '*/30 * * * * *'],
   ['POLL_TIMEZONE', { POLL_TIMEZONE: 'Europe/Berlin' }, (s) => s.poll.timezone, 'Europe/Berlin'],
-  ['REQUEST_TIMEOUT_MS', { REQUEST_TIMEOUT_MS: '2500' }, (s) => s.api.timeoutMs, 2500],
+  ['REQUEST_TIMEOUT_MS', { REQUEST_TIMEOUT_MS: '2500' }, (s) => s.requestTimeoutMs, 2500],
   ['ALERT_REPEAT_INTERVAL 30m', { ALERT_REPEAT_INTERVAL: '30m' }, (s) => s.alerts.repeatIntervalMs, 1_800_000],
   ['ALERT_REPEAT_INTERVAL in seconds', { ALERT_REPEAT_INTERVAL: '900' }, (s) => s.alerts.repeatIntervalMs, 900_000],
-  ['thresholds', { LOW_BALANCE_THRESHOLD: '50', CRITICAL_BALANCE_THRESHOLD: '10.5' }, (s) => [s.rules.lowBalanceThreshold, s.rules.criticalBalanceThreshold], [50, 10.5]],
+  ['thresholds', { LOW_BALANCE_THRESHOLD: '50', CRITICAL_BALANCE_THRESHOLD: '10.5' }, (s) => [s.wallets[0]!.rules.lowBalanceThreshold, s.wallets[0]!.rules.criticalBalanceThreshold], [50, 10.5]],
   ['METRICS_PORT', { METRICS_PORT: '9100' }, (s) => s.http.port, 9100],
   ['empty METRICS_PORT counts as unset', { METRICS_PORT: '' }, (s) => s.http.port, 9721],
   ['LOG_LEVEL', { LOG_LEVEL: 'debug' }, (s) => s.logLevel, 'debug'],
-  ['TELEPHONY_API_URL trailing slash dropped', { TELEPHONY_API_URL: 'http://127.0.0.1:8080/' }, (s) => s.api.baseUrl, 'http://127.0.0.1:8080'],
+  ['TELEPHONY_API_URL trailing slash dropped', { TELEPHONY_API_URL: 'http://127.0.0.1:8080/' }, (s) => s.wallets[0]!.api.baseUrl, 'http://127.0.0.1:8080'],
 ];
 for (const [name, env, get, expected] of validCases) {
   test(`valid setting: ${name}`, () => {
@@ -205,7 +205,7 @@ test('missing API key → a problem naming TELEPHONY_API_KEY', () => {
 
 test('requireApiKey: false → no problem and no key', () => {
   const { settings } = load({}, { requireApiKey: false });
-  assert.equal(settings.api.apiKey, undefined);
+  assert.equal(settings.wallets[0]!.api.apiKey, undefined);
 });
 
 test('an API key with a newline in it is refused', () => {
@@ -218,8 +218,8 @@ test('.env in cwd is read', () => {
   const cwd = freshDir();
   writeFileSync(join(cwd, '.env'), 'TELEPHONY_API_KEY=from-dotenv\nACCOUNT_NAME=dotenv-acct\nMETRICS_PORT=9100\n');
   const { settings } = load({}, { cwd });
-  assert.equal(settings.api.apiKey?.reveal(), 'from-dotenv');
-  assert.equal(settings.accountName, 'dotenv-acct');
+  assert.equal(settings.wallets[0]!.api.apiKey?.reveal(), 'from-dotenv');
+  assert.equal(settings.wallets[0]!.name, 'dotenv-acct');
   assert.equal(settings.http.port, 9100);
 });
 
@@ -227,8 +227,8 @@ test('a value in env overrides .env', () => {
   const cwd = freshDir();
   writeFileSync(join(cwd, '.env'), 'TELEPHONY_API_KEY=from-dotenv\nACCOUNT_NAME=dotenv-acct\n');
   const { settings } = load({ TELEPHONY_API_KEY: 'from-env', ACCOUNT_NAME: 'env-acct' }, { cwd });
-  assert.equal(settings.api.apiKey?.reveal(), 'from-env');
-  assert.equal(settings.accountName, 'env-acct');
+  assert.equal(settings.wallets[0]!.api.apiKey?.reveal(), 'from-env');
+  assert.equal(settings.wallets[0]!.name, 'env-acct');
 });
 
 test('TELEPHONY_API_KEY="" in env with a key in .env → ConfigError naming TELEPHONY_API_KEY', () => {
@@ -250,18 +250,18 @@ test('an invalid value in .env is reported with its variable', () => {
 test('TELEPHONY_API_KEY_FILE: the trailing newline is trimmed', () => {
   for (const content of ['file-key\n', 'file-key\r\n', 'file-key']) {
     const { settings } = load({ TELEPHONY_API_KEY_FILE: tempFile('key', content) });
-    assert.equal(settings.api.apiKey?.reveal(), 'file-key', JSON.stringify(content));
+    assert.equal(settings.wallets[0]!.api.apiKey?.reveal(), 'file-key', JSON.stringify(content));
   }
 });
 
 test('TELEPHONY_API_KEY_FILE given in .env is read too', () => {
   const cwd = freshDir();
   writeFileSync(join(cwd, '.env'), `TELEPHONY_API_KEY_FILE=${tempFile('key', 'dotenv-file-key\n')}\n`);
-  assert.equal(load({}, { cwd }).settings.api.apiKey?.reveal(), 'dotenv-file-key');
+  assert.equal(load({}, { cwd }).settings.wallets[0]!.api.apiKey?.reveal(), 'dotenv-file-key');
 });
 
 const secretFiles: Array<{ name: string; base: Env; value: string; read: (s: Settings) => string | undefined }> = [
-  { name: 'TELEPHONY_API_KEY', base: {}, value: 'key-from-file', read: (s) => s.api.apiKey?.reveal() },
+  { name: 'TELEPHONY_API_KEY', base: {}, value: 'key-from-file', read: (s) => s.wallets[0]!.api.apiKey?.reveal() },
   { name: 'SMTP_URL', base: { ...BASE, ...EMAIL }, value: 'smtp://user:pw@mail.example.com:25', read: (s) => s.email?.smtpUrl.reveal() },
   {
     name: 'ALERT_WEBHOOK_SECRET',
@@ -330,18 +330,18 @@ test('ALERT_WEBHOOK_URL: a comma list is split and trimmed', () => {
 test('the returned Settings are deeply frozen', () => {
   const { settings } = load({ ...BASE, ...EMAIL, SMTP_URL: 'smtp://h:25', ALERT_WEBHOOK_URL: 'https://a/x' });
   assert.ok(settings.email && settings.webhook, 'email and webhook are configured (Object.isFrozen(undefined) is true)');
-  for (const o of [settings, settings.api, settings.poll, settings.rules, settings.http, settings.email, settings.email?.to, settings.webhook, settings.webhook?.targets, settings.webhook?.targets[0]]) {
+  for (const o of [settings, settings.wallets[0]!.api, settings.poll, settings.wallets[0]!.rules, settings.http, settings.email, settings.email?.to, settings.webhook, settings.webhook?.targets, settings.webhook?.targets[0]]) {
     assert.ok(Object.isFrozen(o));
   }
   // ESM modules are strict: assigning to a frozen property throws.
   assert.throws(() => {
-    (settings as { accountName: string }).accountName = 'changed';
+    (settings.wallets[0] as { name: string }).name = 'changed';
   }, TypeError);
   assert.throws(() => {
     (settings.http as { port: number }).port = 1;
   }, TypeError);
   assert.throws(() => (settings.email!.to as string[]).push('evil@example.com'), TypeError);
-  assert.equal(settings.accountName, 'default');
+  assert.equal(settings.wallets[0]!.name, 'default');
 });
 
 test('unknown TELEPHONY_* / ALERT_* variables → a warning, not an error; others are ignored', () => {
@@ -364,10 +364,10 @@ test('secrets never appear in JSON or util.inspect of the settings, nor in probl
   };
   const loaded = load(env);
   const { settings } = loaded;
-  for (const out of [JSON.stringify(loaded), inspect(loaded, { depth: 10 }), inspect(settings, { depth: 10, showHidden: true }), String(settings.api.apiKey)]) {
+  for (const out of [JSON.stringify(loaded), inspect(loaded, { depth: 10 }), inspect(settings, { depth: 10, showHidden: true }), String(settings.wallets[0]!.api.apiKey)]) {
     for (const secret of [KEY, smtpPw, whSecret, hookToken]) assert.ok(!out.includes(secret), `${secret} leaked in ${out}`);
   }
-  assert.equal(settings.api.apiKey?.reveal(), KEY);
+  assert.equal(settings.wallets[0]!.api.apiKey?.reveal(), KEY);
   assert.equal(settings.email?.smtpUrl.reveal(), `smtp://user:${smtpPw}@host:25`);
   assert.equal(settings.webhook?.secret?.reveal(), whSecret);
   assert.equal(settings.webhook?.targets[0]?.url.reveal(), `https://hooks.example.com/${hookToken}`);

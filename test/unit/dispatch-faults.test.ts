@@ -61,7 +61,7 @@ function dirs(t: TestContext): { root: string; blocker: string; stateDir: string
 test('an attempt still in flight past its deadline is logged once as stuck', async (t) => {
   const { log, lines } = capture();
   const { root } = dirs(t);
-  const d = new Dispatcher({ notifiers: [channel('hung', 'hang')], store: new OutboxStore(root, log), metrics: createMetrics('default'), log, retryBaseDelayMs: 50, stuckAfterMs: 30 });
+  const d = new Dispatcher({ notifiers: [channel('hung', 'hang')], store: new OutboxStore(root, log), metrics: createMetrics(), log, retryBaseDelayMs: 50, stuckAfterMs: 30 });
   await d.start();
   await d.enqueue([note()]);
   await until(() => lines.some((l) => l.msg.startsWith('notification delivery stuck')), 'the stuck line');
@@ -77,7 +77,7 @@ test('STATE_DIR unwritable: the notification is still sent; the outbox write is 
   const { log, lines } = capture();
   const { blocker, stateDir } = dirs(t);
   writeFileSync(blocker, 'not a directory');
-  const metrics = createMetrics('default');
+  const metrics = createMetrics();
   const health = new WriteHealth({ stateDir, log, onChange: (ok) => metrics.stateWriteHealthy.set(ok ? 1 : 0), onFailure: () => metrics.stateWriteFailures.inc() });
   const store = new OutboxStore(stateDir, log, { health, retryMs: 50 });
   const ok = channel('ok', 'ok');
@@ -112,13 +112,13 @@ test('stop with owed deliveries and an unwritable STATE_DIR rejects with OwedNot
   const { log } = capture();
   const { blocker, stateDir } = dirs(t);
   writeFileSync(blocker, 'not a directory');
-  const owing = new Dispatcher({ notifiers: [channel('down', 'fail')], store: new OutboxStore(stateDir, log), metrics: createMetrics('default'), log, retryBaseDelayMs: 60_000 });
+  const owing = new Dispatcher({ notifiers: [channel('down', 'fail')], store: new OutboxStore(stateDir, log), metrics: createMetrics(), log, retryBaseDelayMs: 60_000 });
   await owing.start();
   await owing.enqueue([note()]);
   await assert.rejects(owing.stop(10), (err: unknown) => err instanceof OwedNotSavedError && /1 owed notification\(s\) could not be saved .*outbox\.json \(ENOTDIR\)/.test(err.message));
 
   const { log: log2, lines } = capture();
-  const done = new Dispatcher({ notifiers: [channel('ok', 'ok')], store: new OutboxStore(stateDir, log2), metrics: createMetrics('default'), log: log2, retryBaseDelayMs: 60_000 });
+  const done = new Dispatcher({ notifiers: [channel('ok', 'ok')], store: new OutboxStore(stateDir, log2), metrics: createMetrics(), log: log2, retryBaseDelayMs: 60_000 });
   await done.start();
   await done.enqueue([note()]);
   await until(() => done.pending === 0, 'delivered');

@@ -145,7 +145,7 @@ interface Rig {
 async function rig(t: TestContext, targets: WebhookTarget[], opts: { dir?: string; metrics?: Metrics } = {}): Promise<Rig> {
   const dir = opts.dir ?? tempDir(t);
   const store = new OutboxStore(dir, log);
-  const metrics = opts.metrics ?? createMetrics('default');
+  const metrics = opts.metrics ?? createMetrics();
   const dispatcher = new Dispatcher({
     notifiers: targets.map((x) => new WebhookNotifier(x, SETTINGS)),
     store,

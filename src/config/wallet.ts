@@ -1,0 +1,164 @@
+/**
+ * The one schema of a wallet. A WALLETS_FILE entry (defaults merged in) and the environment's single wallet
+ * (src/config/env-wallet.ts) are both handed here as a map of the file's keys; only how a key is named in
+ * a problem differs (`low_balance_threshold` in a file, `LOW_BALANCE_THRESHOLD` in the environment).
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { httpUrl, number, text } from './fields.js';
+import { Secret } from './secret.js';
+import { PROVIDERS, type Provider, type RuleTuning, type WalletSettings } from './settings.js';
+
+export type { RuleTuning };
+
+export const WALLET_KEYS = [
+  'name', 'provider', 'api_url', 'balance_path', 'balance_field', 'currency_field', 'api_key_file', 'api_key',
+  'low_balance_threshold', 'critical_balance_threshold', 'runway_warning_hours', 'runway_critical_hours', 'labels',
+] as const;
+export type WalletKey = (typeof WALLET_KEYS)[number];
+export const isWalletKey = (k: string): k is WalletKey => (WALLET_KEYS as readonly string[]).includes(k);
+
+/** A wallet as written: values are whatever YAML (or the environment, as strings) gave. */
+export type RawWallet = Partial<Record<WalletKey, unknown>>;
+
+export interface WalletContext {
+  tuning: RuleTuning;
+  /** False for commands that never call the API (backtest). */
+  requireApiKey: boolean;
+  /** How a key is named in a message about another key. */
+  keyName: (key: WalletKey) => string;
+  /** The name when none is given (the environment's `default`); undefined = `name` is required. */
+  defaultName?: string;
+}
+
+export interface WalletProblem {
+  key: WalletKey;
+  message: string;
+}
+
+/** Letters, digits, `. - _`: the `account` label and the state file's name. */
+export const WALLET_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+/** A Prometheus label name that is not reserved (`__…`). */
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+const RESERVED_LABELS = new Set(['account', 'provider']);
+const DOTTED = /^[^.\s]+(\.[^.\s]+)*$/;
+
+const fields = {
+  provider: z.string().optional().refine((v) => v === undefined || (PROVIDERS as readonly string[]).includes(v), {
+    message: `unknown provider; supported: ${PROVIDERS.join(', ')} (other presets come later)`,
+  }),
+  api_url: text('https://api.telephony.io').transform(httpUrl).transform((v) => v.replace(/\/+$/, '')),
+  balance_path: text('/v1/wallet/balance').refine((v) => v.startsWith('/') && !/\s/.test(v), { message: "must be a path starting with '/'" }),
+  balance_field: text('balance').refine((v) => DOTTED.test(v), { message: 'must be a dotted path such as data.attributes.balance' }),
+  currency_field: text('currency').refine((v) => DOTTED.test(v), { message: 'must be a dotted path such as data.attributes.currency' }),
+  low_balance_threshold: number(undefined, { min: 0 }),
+  critical_balance_threshold: number(undefined, { min: 0 }),
+  runway_warning_hours: number(72, { min: 0 }),
+  runway_critical_hours: number(24, { min: 0 }),
+};
+type Fields = { [K in keyof typeof fields]: z.output<(typeof fields)[K]> };
+
+/**
+ * Validates one wallet; every problem is collected (one bad value never hides another). The wallet is
+ * returned only when there is no problem.
+ */
+export function parseWallet(raw: RawWallet, cx: WalletContext): { wallet: WalletSettings | undefined; problems: WalletProblem[] } {
+  const problems: WalletProblem[] = [];
+  const add = (key: WalletKey, message: string) => problems.push({ key, message });
+
+  const str = (key: WalletKey): string | undefined => {
+    const v = raw[key];
+    if (v === undefined || v === null || v === '') return undefined;
+    if (typeof v === 'string') return v;
+    if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+    add(key, `must be a single value, not ${Array.isArray(v) ? 'a list' : 'a map'}`);
+    return undefined;
+  };
+
+  const name = str('name') ?? cx.defaultName;
+  if (name === undefined) add('name', 'is required');
+  else if (!WALLET_NAME.test(name)) add('name', 'use 1 to 64 letters, digits, dots, dashes or underscores');
+
+  const parsed: Partial<Fields> = {};
+  for (const [key, schema] of Object.entries(fields) as [keyof Fields, z.ZodType][]) {
+    const r = schema.safeParse(str(key));
+    if (r.success) (parsed as Record<string, unknown>)[key] = r.data;
+    else for (const issue of r.error.issues) add(key, issue.message);
+  }
+
+  const apiKey = readApiKey(str('api_key'), str('api_key_file'), cx, add);
+  const labels = parseLabels(raw.labels, add);
+
+  const { low_balance_threshold: low, critical_balance_threshold: critical, runway_warning_hours: warnH, runway_critical_hours: critH } = parsed;
+  if (low !== undefined && critical !== undefined && critical > low) {
+    add('critical_balance_threshold', `(${critical}) must not be above ${cx.keyName('low_balance_threshold')} (${low})`);
+  }
+  if (warnH !== undefined && critH !== undefined && critH > warnH) {
+    add('runway_critical_hours', `(${critH}) must not be above ${cx.keyName('runway_warning_hours')} (${warnH})`);
+  }
+  if (problems.length > 0 || name === undefined) return { wallet: undefined, problems };
+
+  const v = parsed as Fields;
+  return {
+    problems,
+    wallet: {
+      name,
+      provider: (v.provider ?? 'telephony-io') as Provider,
+      api: { baseUrl: v.api_url, balancePath: v.balance_path, balanceField: v.balance_field, currencyField: v.currency_field, apiKey },
+      rules: {
+        lowBalanceThreshold: v.low_balance_threshold,
+        criticalBalanceThreshold: v.critical_balance_threshold,
+        runwayWarningHours: v.runway_warning_hours,
+        runwayCriticalHours: v.runway_critical_hours,
+        ...cx.tuning,
+      },
+      labels,
+    },
+  };
+}
+
+/** `api_key` or `api_key_file` (read now, trailing newline trimmed); both is a problem. */
+function readApiKey(literal: string | undefined, file: string | undefined, cx: WalletContext, add: (key: WalletKey, message: string) => void): Secret | undefined {
+  let value = literal;
+  if (literal !== undefined && file !== undefined) {
+    add('api_key', `set both ${cx.keyName('api_key')} and ${cx.keyName('api_key_file')}; set only one`);
+    return undefined;
+  }
+  if (file !== undefined) {
+    try {
+      value = readFileSync(file, 'utf8').replace(/(\r?\n)+$/, '');
+      if (value === '') {
+        add('api_key_file', `the file ${file} is empty`);
+        return undefined;
+      }
+    } catch (err) {
+      add('api_key_file', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+      return undefined;
+    }
+  }
+  if (value === undefined) {
+    if (cx.requireApiKey) add('api_key', `is required (or set ${cx.keyName('api_key_file')} to a file holding it)`);
+    return undefined;
+  }
+  if (/[\r\n]/.test(value)) {
+    add(file !== undefined ? 'api_key_file' : 'api_key', 'must be a single line');
+    return undefined;
+  }
+  return new Secret(value);
+}
+
+function parseLabels(raw: unknown, add: (key: WalletKey, message: string) => void): Record<string, string> {
+  if (raw === undefined || raw === null) return {};
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    add('labels', 'must be a map of label name to value, such as {team: voice}');
+    return {};
+  }
+  const labels: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    if (!LABEL_NAME.test(k) || k.startsWith('__')) add('labels', `'${k}' is not a valid Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with __)`);
+    else if (RESERVED_LABELS.has(k)) add('labels', `'${k}' is set by wallet-sentinel itself; choose another label name`);
+    else if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') labels[k] = String(v);
+    else add('labels', `${k}: the value must be a single value`);
+  }
+  return labels;
+}

@@ -1,0 +1,94 @@
+/**
+ * WALLETS_FILE (contract section 7): YAML with `defaults` and `wallets`, each entry validated by the one
+ * wallet schema (wallet.ts). Every problem is one line naming the file, the wallet and the key.
+ */
+import { readFileSync } from 'node:fs';
+import YAML from 'yaml';
+import type { WalletSettings } from './settings.js';
+import { distance } from './typos.js';
+import { isWalletKey, parseWallet, WALLET_KEYS, type RawWallet, type RuleTuning } from './wallet.js';
+
+export interface WalletsFileResult {
+  wallets: WalletSettings[];
+  problems: string[];
+  warnings: string[];
+}
+
+const TOP_KEYS = ['defaults', 'wallets'];
+const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export function readWalletsFile(path: string, opts: { tuning: RuleTuning; requireApiKey: boolean }): WalletsFileResult {
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  const out: WalletsFileResult = { wallets: [], problems, warnings };
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    problems.push(`${path}: cannot read the wallets file: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+    return out;
+  }
+  const doc = YAML.parseDocument(text, { uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    // The YAML library's message quotes the offending line, which may hold a key: say only where.
+    for (const e of doc.errors) problems.push(`${path}: not valid YAML at line ${e.linePos?.[0]?.line ?? '?'}, column ${e.linePos?.[0]?.col ?? '?'} (${e.code})`);
+    return out;
+  }
+  const top: unknown = doc.toJS();
+  if (!isMap(top)) {
+    problems.push(`${path}: must be a map with 'wallets' (a list) and optionally 'defaults'`);
+    return out;
+  }
+  for (const k of Object.keys(top)) if (!TOP_KEYS.includes(k)) problems.push(`${path}: unknown key '${k}' (expected ${TOP_KEYS.join(', ')})`);
+
+  let defaults: RawWallet = {};
+  if (top.defaults !== undefined && top.defaults !== null) {
+    if (!isMap(top.defaults)) problems.push(`${path}: defaults: must be a map of wallet keys`);
+    else {
+      for (const k of Object.keys(top.defaults)) {
+        if (k === 'name') problems.push(`${path}: defaults: name: a name cannot be a default (each wallet has its own)`);
+        else if (!isWalletKey(k)) problems.push(`${path}: defaults: unknown key '${k}' (${closest(k)})`);
+      }
+      defaults = top.defaults as RawWallet;
+      if (defaults.api_key !== undefined) warnings.push(`${path}: defaults: api_key: a key written in the file; prefer api_key_file`);
+    }
+  }
+
+  if (!Array.isArray(top.wallets) || top.wallets.length === 0) {
+    problems.push(`${path}: wallets: must be a list of at least one wallet`);
+    return out;
+  }
+  const seen = new Map<string, number>();
+  top.wallets.forEach((entry: unknown, i: number) => {
+    const rawName = isMap(entry) && typeof entry.name === 'string' ? entry.name : undefined;
+    const where = `${path}: wallet ${rawName !== undefined ? `'${rawName}' (#${i + 1})` : `#${i + 1}`}`;
+    if (!isMap(entry)) {
+      problems.push(`${where}: must be a map of wallet keys`);
+      return;
+    }
+    for (const k of Object.keys(entry)) if (!isWalletKey(k)) problems.push(`${where}: unknown key '${k}' (${closest(k)})`);
+    if (entry.api_key !== undefined) warnings.push(`${where}: api_key: a key written in the file; prefer api_key_file`);
+    const merged: RawWallet = { ...defaults, ...entry };
+    if (isMap(defaults.labels) && isMap(entry.labels)) merged.labels = { ...defaults.labels, ...entry.labels };
+    // A key file named in defaults and a literal in the wallet (or the reverse): the wallet's own wins.
+    if (entry.api_key !== undefined && entry.api_key_file === undefined) delete merged.api_key_file;
+    if (entry.api_key_file !== undefined && entry.api_key === undefined) delete merged.api_key;
+    const { wallet, problems: p } = parseWallet(merged, { ...opts, keyName: (k) => k });
+    for (const { key, message } of p) problems.push(`${where}: ${key}: ${message}`);
+    if (rawName !== undefined) {
+      const first = seen.get(rawName);
+      if (first !== undefined) problems.push(`${where}: name: '${rawName}' is already the name of wallet #${first + 1}`);
+      else seen.set(rawName, i);
+    }
+    if (wallet) out.wallets.push(wallet);
+  });
+  if (problems.length > 0) out.wallets = [];
+  return out;
+}
+
+/** A hint for an unknown key: the nearest known one, or the list. */
+function closest(key: string): string {
+  const best = WALLET_KEYS.map((k) => [k, distance(k, key)] as const).sort((a, b) => a[1] - b[1])[0]!;
+  return best[1] <= 3 ? `did you mean ${best[0]}?` : `known keys: ${WALLET_KEYS.join(', ')}`;
+}
+

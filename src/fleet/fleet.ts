@@ -1,0 +1,135 @@
+/**
+ * The set of wallets one process watches. A reload is applied as a diff: added wallets load their state
+ * and are polled at once, removed ones stop (a poll in flight finishes) and leave /metrics at the next
+ * scrape, changed ones are reconfigured in place (history, alerts and counters kept: see
+ * WalletRunner.reconfigure), unchanged ones are not touched at all.
+ */
+import type { Settings, WalletSettings } from '../config/settings.js';
+import type { Notification, WalletSnapshot } from '../domain/alerts.js';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics/metrics.js';
+import { AlertmanagerSync } from '../notify/alertmanager/alertmanager.js';
+import { AccountStore } from '../store/account-store.js';
+import type { WriteHealth } from '../store/write-health.js';
+import { mapLimit } from './limit.js';
+import { sameWallet, WalletRunner } from './runner.js';
+import { FleetSchedule } from './schedule.js';
+
+export interface FleetDeps {
+  settings: Settings;
+  metrics: Metrics;
+  health: WriteHealth;
+  notify: (notifications: Notification[]) => Promise<void>;
+  log: Logger;
+  now: () => number;
+  /** Aborted when a stop's grace ran out: polls in flight give up. */
+  shutdown: AbortSignal;
+}
+
+export interface ReloadSummary {
+  added: string[];
+  removed: string[];
+  changed: string[];
+  unchanged: number;
+}
+
+/** How many state files are read at once at start and on a reload. */
+const LOAD_CONCURRENCY = 16;
+const NO_WALLET: WalletSnapshot = { balance: null, currency: null, burnRatePerHour: null, runwaySeconds: null };
+
+export class Fleet {
+  readonly #runners = new Map<string, WalletRunner>();
+  /** The runners as an array, for scrapes (rebuilt when the set changes). */
+  #list: WalletRunner[] = [];
+  readonly schedule: FleetSchedule;
+
+  constructor(private readonly d: FleetDeps) {
+    const { settings } = d;
+    this.schedule = new FleetSchedule({
+      schedule: settings.poll.schedule,
+      timezone: settings.poll.timezone,
+      concurrency: settings.poll.concurrency,
+      log: d.log.child({ component: 'scheduler' }),
+      runners: () => this.#list,
+      poll: (runner, deadline) => runner.poll({ signal: d.shutdown, deadline }),
+      now: d.now,
+    });
+  }
+
+  get runners(): readonly WalletRunner[] {
+    return this.#list;
+  }
+
+  get size(): number {
+    return this.#list.length;
+  }
+
+  /** Loads every wallet's saved state (before anything is bound or polled). */
+  async init(wallets: readonly WalletSettings[]): Promise<void> {
+    await mapLimit(wallets, LOAD_CONCURRENCY, (w) => this.#add(w));
+    this.#list = [...this.#runners.values()];
+  }
+
+  start(): void {
+    this.schedule.start();
+  }
+
+  /** Applies a new list of wallets (already validated and sharded) as a diff. */
+  async apply(wallets: readonly WalletSettings[]): Promise<ReloadSummary> {
+    const next = new Map(wallets.map((w) => [w.name, w]));
+    const summary: ReloadSummary = { added: [], removed: [], changed: [], unchanged: 0 };
+    for (const [name, runner] of this.#runners) {
+      const w = next.get(name);
+      if (w === undefined) {
+        summary.removed.push(name);
+        runner.removed = true;
+        this.#runners.delete(name);
+        // Alertmanager hears the wallet's alerts resolved rather than waiting for them to expire.
+        runner.alertmanager?.trigger({}, NO_WALLET, this.d.now());
+      } else if (!sameWallet(runner.wallet, w)) {
+        summary.changed.push(name);
+        runner.reconfigure(w);
+      } else summary.unchanged++;
+    }
+    const added = wallets.filter((w) => !this.#runners.has(w.name));
+    summary.added = added.map((w) => w.name);
+    const runners = await mapLimit(added, LOAD_CONCURRENCY, (w) => this.#add(w));
+    this.#list = [...this.#runners.values()];
+    for (const r of runners) void this.schedule.pollSoon(r);
+    return summary;
+  }
+
+  /** Stops the schedule (polls in flight finish), then lets Alertmanager syncs finish and writes every wallet's state. */
+  async stop(): Promise<void> {
+    await this.schedule.stop();
+    await Promise.all(this.#list.map((r) => r.alertmanager?.flush()));
+    await mapLimit(this.#list, LOAD_CONCURRENCY, (r) => r.monitor.save());
+  }
+
+  async #add(wallet: WalletSettings): Promise<WalletRunner> {
+    const { settings, log, now, metrics } = this.d;
+    const alertmanager =
+      settings.alertmanager.length === 0
+        ? undefined
+        : new AlertmanagerSync({
+            targets: settings.alertmanager,
+            account: wallet.name,
+            // like Prometheus: a firing alert stays valid a few polls ahead, then expires if not re-sent
+            resendTtlMs: () => Math.max(5 * 60_000, 4 * this.schedule.intervalMs()),
+            metrics,
+            log: log.child({ component: 'alertmanager', account: wallet.name }),
+          });
+    const runner = new WalletRunner(wallet, {
+      settings,
+      store: new AccountStore(settings.stateDir, wallet.name, log.child({ component: 'store' }), this.d.health),
+      notify: this.d.notify,
+      alertmanager,
+      observeDuration: (provider, seconds) => metrics.requestDuration.observe({ provider }, seconds),
+      log: log.child({ component: 'poller', account: wallet.name }),
+      now,
+    });
+    await runner.monitor.init();
+    this.#runners.set(wallet.name, runner);
+    return runner;
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * One wallet of the fleet: its settings, its upstream client, its poll cycle (AccountMonitor) and the
+ * counters a scrape reads. A reload that changes the wallet reconfigures it in place (see Fleet.apply).
+ */
+import type { Settings, WalletSettings } from '../config/settings.js';
+import { repeatPolicy, type EvaluationConfig } from '../domain/evaluate.js';
+import type { Logger } from '../log.js';
+import { SKIP_REASONS, type SkipReason, type WalletReadout } from '../metrics/collector.js';
+import { AccountMonitor } from '../poller/monitor.js';
+import { pollBalance } from '../poller/poll.js';
+import { TelephonyClient, type FetchOptions } from '../telephony/client.js';
+import type { AlertmanagerSync } from '../notify/alertmanager/alertmanager.js';
+import type { Notification } from '../domain/alerts.js';
+import type { AccountStore } from '../store/account-store.js';
+import { USER_AGENT } from '../version.js';
+
+export interface RunnerDeps {
+  settings: Pick<Settings, 'requestTimeoutMs' | 'alerts' | 'walletsFile'>;
+  store: AccountStore;
+  notify: (notifications: Notification[]) => Promise<void>;
+  alertmanager: AlertmanagerSync | undefined;
+  /** Once per HTTP attempt, for the per-provider duration histogram. */
+  observeDuration: (provider: string, seconds: number) => void;
+  log: Logger;
+  now: () => number;
+}
+
+/** Where a wallet is in the schedule: a wallet is never polled twice at once, nor queued twice. */
+export type RunnerPhase = 'idle' | 'queued' | 'running';
+
+export class WalletRunner implements WalletReadout {
+  #wallet: WalletSettings;
+  #client: TelephonyClient;
+  readonly monitor: AccountMonitor;
+  readonly requests = new Map<string, number>();
+  readonly skipped: Record<SkipReason, number> = Object.fromEntries(SKIP_REASONS.map((r) => [r, 0])) as Record<SkipReason, number>;
+  phase: RunnerPhase = 'idle';
+  readonly alertmanager: AlertmanagerSync | undefined;
+  /** Set once the wallet is no longer watched: a poll still in flight finishes, nothing new starts. */
+  removed = false;
+
+  constructor(
+    wallet: WalletSettings,
+    private readonly d: RunnerDeps,
+  ) {
+    this.#wallet = wallet;
+    this.alertmanager = d.alertmanager;
+    this.#client = this.#makeClient(wallet);
+    this.monitor = new AccountMonitor({
+      evaluation: this.#evaluation(wallet),
+      poll: (opts) => pollBalance(this.#client, opts),
+      notify: d.notify,
+      // a poll that ends after the wallet was removed must not re-post what the removal resolved
+      onAlerts: d.alertmanager ? (book, snap, at) => void (this.removed || d.alertmanager!.trigger(book, snap, at)) : undefined,
+      store: d.store,
+      log: d.log,
+      quietPolls: d.settings.walletsFile !== undefined,
+      now: d.now,
+    });
+  }
+
+  get wallet(): WalletSettings {
+    return this.#wallet;
+  }
+
+  get name(): string {
+    return this.#wallet.name;
+  }
+
+  get readout() {
+    return this.monitor.readout;
+  }
+
+  /**
+   * The wallet's settings changed in a reload. History, alert state and counters stay: the name is the
+   * wallet's identity (its `account` label and its state), and the most common API change is a rotated key.
+   * A new client is made for the API part; a poll in flight finishes with the old one.
+   */
+  reconfigure(wallet: WalletSettings): void {
+    const apiChanged = JSON.stringify(apiOf(wallet)) !== JSON.stringify(apiOf(this.#wallet)) || wallet.api.apiKey?.reveal() !== this.#wallet.api.apiKey?.reveal();
+    this.#wallet = wallet;
+    if (apiChanged) this.#client = this.#makeClient(wallet);
+    this.monitor.configure(this.#evaluation(wallet));
+  }
+
+  /** One scheduled slot; 'rate_limited' when a Retry-After still runs (nothing was sent). */
+  async poll(opts: FetchOptions): Promise<'polled' | 'rate_limited'> {
+    const r = await this.monitor.tick(opts);
+    if (r === 'rate_limited') this.skipped.rate_limited++;
+    return r;
+  }
+
+  #evaluation(wallet: WalletSettings): EvaluationConfig {
+    return { account: wallet.name, rules: wallet.rules, repeat: repeatPolicy(this.d.settings.alerts) };
+  }
+
+  #makeClient(wallet: WalletSettings): TelephonyClient {
+    if (!wallet.api.apiKey) throw new Error(`wallet ${wallet.name} has no API key`); // loadSettings enforces it for start
+    return new TelephonyClient({
+      ...wallet.api,
+      apiKey: wallet.api.apiKey,
+      timeoutMs: this.d.settings.requestTimeoutMs,
+      userAgent: USER_AGENT,
+      now: this.d.now,
+      onAttempt: (code, seconds) => {
+        this.requests.set(code, (this.requests.get(code) ?? 0) + 1);
+        this.d.observeDuration(wallet.provider, seconds);
+      },
+    });
+  }
+}
+
+const apiOf = (w: WalletSettings) => ({ provider: w.provider, ...w.api, apiKey: undefined });
+
+/** Whether a reload changed a wallet at all (the key compared by value, never printed). */
+export function sameWallet(a: WalletSettings, b: WalletSettings): boolean {
+  return JSON.stringify({ ...a, api: apiOf(a) }) === JSON.stringify({ ...b, api: apiOf(b) }) && a.api.apiKey?.reveal() === b.api.apiKey?.reveal();
+}

@@ -1,0 +1,207 @@
+/**
+ * Scheduling at scale. One cron tick (POLL_SCHEDULE) makes one round: every wallet gets a slot in the
+ * interval that follows, at a stable offset (a hash of its name, shard.ts), so polls are spread instead of
+ * fired at once. A due wallet joins a FIFO queue served by at most POLL_CONCURRENCY polls in flight.
+ * A wallet is never polled twice at once nor queued twice: a slot that finds it still queued or running
+ * is skipped and counted (`overlap`), never piled up. Skips are logged in summaries, not one line each.
+ */
+import type { Logger } from '../log.js';
+import type { SkipReason } from '../metrics/collector.js';
+import { Scheduler } from '../poller/scheduler.js';
+import { slotFraction } from './shard.js';
+import type { WalletRunner } from './runner.js';
+
+export interface ScheduleDeps {
+  schedule: string;
+  timezone: string | undefined;
+  concurrency: number;
+  log: Logger;
+  /** The wallets watched now (read at every round). */
+  runners: () => Iterable<WalletRunner>;
+  /** One poll of a wallet; never rejects. `deadline`: the wallet's next slot, which retries must not pass. */
+  poll: (runner: WalletRunner, deadline: number | undefined) => Promise<'polled' | 'rate_limited'>;
+  now?: () => number;
+  /** Minimum time between two summaries of skipped polls in the log. Default 30 s. */
+  skipLogIntervalMs?: number;
+}
+
+interface Queued {
+  runner: WalletRunner;
+  deadline: number | undefined;
+  /** Settles the promise #enqueue returned. */
+  done: () => void;
+}
+
+interface Slot {
+  at: number;
+  runner: WalletRunner;
+  deadline: number | undefined;
+}
+
+/** Used when the cron expression's interval cannot be read (a stopped task): one minute. */
+const FALLBACK_INTERVAL_MS = 60_000;
+
+export class FleetSchedule {
+  readonly #cron: Scheduler;
+  readonly #now: () => number;
+  /** Slots of the current round not yet due, in time order. */
+  #slots: Slot[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  readonly #queue: Queued[] = [];
+  readonly #inFlight = new Set<Promise<void>>();
+  #stopped = false;
+  #firstRound = true;
+  #resolveStarted!: () => void;
+  /** Resolves once every wallet present at start finished its first poll. */
+  readonly started: Promise<void> = new Promise((r) => (this.#resolveStarted = r));
+  readonly #skips = { overlap: 0, rate_limited: 0, wallets: new Set<string>(), since: 0, lastLogAt: -Infinity };
+
+  constructor(private readonly d: ScheduleDeps) {
+    this.#now = d.now ?? Date.now;
+    this.#cron = new Scheduler({
+      schedule: d.schedule,
+      timezone: d.timezone,
+      log: d.log,
+      run: async () => this.#round(),
+      onOverlap: () => {}, // a round only lays out slots: it never overlaps; wallets' overlaps are counted per wallet
+    });
+  }
+
+  get running(): boolean {
+    return this.#cron.running;
+  }
+
+  intervalMs(): number {
+    return this.#cron.intervalMs() ?? FALLBACK_INTERVAL_MS;
+  }
+
+  /** Starts the schedule: at once a first round that polls every wallet (through the concurrency limit), then a round per tick. */
+  start(): void {
+    this.#cron.start();
+  }
+
+  /** Polls a wallet as soon as the concurrency allows (a wallet added by a reload); false if it is already queued or running. */
+  pollSoon(runner: WalletRunner): Promise<void> | false {
+    if (runner.phase !== 'idle') return false;
+    return this.#enqueue(runner, this.#nextSlotOf(runner));
+  }
+
+  /** No new polls; waits for those in flight. */
+  async stop(): Promise<void> {
+    if (this.#stopped) return void (await Promise.all(this.#inFlight));
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    this.#slots = [];
+    for (const { runner, done } of this.#queue.splice(0)) {
+      runner.phase = 'idle';
+      done();
+    }
+    await this.#cron.stop();
+    await Promise.all(this.#inFlight);
+    this.#flushSkips(true);
+  }
+
+  #round(): void {
+    if (this.#stopped) return;
+    const runners = [...this.d.runners()];
+    if (this.#firstRound) {
+      this.#firstRound = false;
+      const polls = runners.map((r) => this.#enqueue(r, this.#nextSlotOf(r)) || Promise.resolve());
+      void Promise.all(polls).then(() => this.#resolveStarted());
+      return;
+    }
+    const t = this.#now();
+    const interval = this.intervalMs();
+    const slots = runners.map((runner) => {
+      const at = t + slotFraction(runner.name) * interval;
+      return { at, runner, deadline: at + interval };
+    });
+    // Slots of the last round still waiting (a blocked loop) stay ahead of the new ones.
+    this.#slots = [...this.#slots, ...slots].sort((a, b) => a.at - b.at);
+    this.#flushSkips(false);
+    this.#arm();
+  }
+
+  /** The wallet's slot in the coming round (its poll's deadline when it is polled out of turn). */
+  #nextSlotOf(runner: WalletRunner): number | undefined {
+    const next = this.#cron.nextRunAt();
+    return next === undefined ? undefined : next + slotFraction(runner.name) * this.intervalMs();
+  }
+
+  #arm(): void {
+    clearTimeout(this.#timer);
+    const first = this.#slots[0];
+    if (first === undefined || this.#stopped) return;
+    this.#timer = setTimeout(() => this.#due(), Math.max(0, first.at - this.#now()));
+  }
+
+  #due(): void {
+    const now = this.#now();
+    let n = 0;
+    while (n < this.#slots.length && this.#slots[n]!.at <= now) n++;
+    for (const slot of this.#slots.splice(0, n)) {
+      if (slot.runner.removed) continue;
+      if (!this.#enqueue(slot.runner, slot.deadline)) {
+        slot.runner.skipped.overlap++;
+        this.#noteSkip('overlap', slot.runner.name);
+      }
+    }
+    this.#arm();
+  }
+
+  /** Queues a poll of an idle wallet; false when it is already queued or running. The promise settles when the poll ends. */
+  #enqueue(runner: WalletRunner, deadline: number | undefined): Promise<void> | false {
+    if (runner.phase !== 'idle' || this.#stopped) return false;
+    runner.phase = 'queued';
+    const done = new Promise<void>((resolve) => this.#queue.push({ runner, deadline, done: resolve }));
+    this.#pump();
+    return done;
+  }
+
+  #pump(): void {
+    while (this.#inFlight.size < this.d.concurrency && this.#queue.length > 0) {
+      const { runner, deadline, done } = this.#queue.shift()!;
+      if (runner.removed) {
+        runner.phase = 'idle';
+        done();
+        continue;
+      }
+      runner.phase = 'running';
+      const p: Promise<void> = this.d
+        .poll(runner, deadline)
+        .then((r) => {
+          if (r === 'rate_limited') this.#noteSkip('rate_limited', runner.name);
+        })
+        .catch(() => {}) // poll never rejects; a bug must not stop the queue
+        .finally(() => {
+          runner.phase = 'idle';
+          this.#inFlight.delete(p);
+          done();
+          this.#pump();
+        });
+      this.#inFlight.add(p);
+    }
+  }
+
+  #noteSkip(reason: SkipReason, wallet: string): void {
+    const s = this.#skips;
+    if (s.overlap + s.rate_limited === 0) s.since = this.#now();
+    s[reason]++;
+    if (s.wallets.size < 10) s.wallets.add(wallet);
+    this.#flushSkips(false);
+  }
+
+  /** One summary line of the skipped polls since the last one, at most every skipLogIntervalMs (or at stop). */
+  #flushSkips(force: boolean): void {
+    const s = this.#skips;
+    const total = s.overlap + s.rate_limited;
+    const now = this.#now();
+    if (total === 0 || (!force && now - s.lastLogAt < (this.d.skipLogIntervalMs ?? 30_000))) return;
+    const fields = { overlap: s.overlap, rateLimited: s.rate_limited, sinceMs: now - s.since, wallets: [...s.wallets] };
+    const why = 'overlap: the wallet was still queued or polling at its next slot; rate_limited: a Retry-After still ran';
+    if (s.overlap > 0) this.d.log.warn(fields, `${total} scheduled poll(s) skipped (${why}); the polls fall behind: raise POLL_CONCURRENCY, lengthen POLL_SCHEDULE or shard`);
+    else this.d.log.info(fields, `${total} scheduled poll(s) skipped (${why})`);
+    Object.assign(s, { overlap: 0, rate_limited: 0, since: now, lastLogAt: now });
+    s.wallets.clear();
+  }
+}

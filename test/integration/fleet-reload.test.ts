@@ -1,0 +1,132 @@
+/**
+ * WALLETS_FILE reloads on SIGHUP (added, removed, changed, unchanged, invalid) and SHARD_COUNT/SHARD_INDEX
+ * splitting one file between processes: the real daemon over real sockets.
+ */
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { Daemon, runCli, tempDir, waitFor, type StatusDoc } from '../helpers/daemon.js';
+import { WalletsUpstream, writeWalletsFile } from '../helpers/wallets-upstream.js';
+
+type Account = Omit<StatusDoc['accounts'][number], 'alerts'> & { alerts: Array<{ alertname: string; severity: string; id?: string }> };
+async function accounts(d: Daemon): Promise<Map<string, Account>> {
+  const doc = JSON.parse((await d.get('/api/status')).text) as { accounts: Account[] };
+  return new Map(doc.accounts.map((a) => [a.account, a]));
+}
+const seriesOf = (page: string, account: string) => page.split('\n').filter((l) => l.includes(`account="${account}"`));
+
+test('SIGHUP: added wallets polled, removed ones leave /metrics, changed rules keep history and alerts, unchanged ones untouched; an invalid file changes nothing', async (t) => {
+  const up = new WalletsUpstream();
+  for (const n of ['keep', 'gone', 'rules', 'new']) up.add(n, 100);
+  await up.start();
+  t.after(() => up.close());
+  const dir = tempDir('ws-reload-');
+  const file = writeWalletsFile(dir, up, ['keep', 'gone', 'rules'], { rules: ['low_balance_threshold: 150'], gone: ['labels: {team: old}'] });
+  const daemon = await Daemon.start({ WALLETS_FILE: file, LOG_LEVEL: 'info' });
+  t.after(() => daemon.kill());
+
+  await waitFor(async () => (await accounts(daemon)).get('rules')?.alerts.some((a) => a.alertname === 'low_balance'), 'low_balance firing on `rules`');
+  await waitFor(async () => ((await daemon.metric('telephony_api_requests_total{account="rules",code="200"}')) ?? 0) >= 6, 'a few polls');
+  const before = await accounts(daemon);
+  const keepRequests = (await daemon.metric('telephony_api_requests_total{account="keep",code="200"}'))!;
+  const rulesRequests = (await daemon.metric('telephony_api_requests_total{account="rules",code="200"}'))!;
+  const alertId = before.get('rules')!.alerts.find((a) => a.alertname === 'low_balance')!.id;
+  assert.ok(seriesOf((await daemon.get('/metrics')).text, 'gone').length > 5);
+
+  // remove `gone`, add `new`, change only the rules of `rules` (still above the balance: the alert goes on)
+  writeWalletsFile(dir, up, ['keep', 'rules', 'new'], { rules: ['low_balance_threshold: 120'] });
+  daemon.child.kill('SIGHUP');
+  await waitFor(() => daemon.logs().find((l) => l.msg === 'wallets reloaded'), 'the reload');
+  const reloaded = daemon.logs().find((l) => l.msg === 'wallets reloaded')!;
+  assert.deepEqual([reloaded.added, reloaded.removed, reloaded.changed, reloaded.unchanged], [1, 1, 1, 1]);
+
+  await waitFor(async () => (await daemon.metric('telephony_wallet_balance_credits{account="new",currency="USD"}')) === 100, '`new` polled and on /metrics');
+  const page = (await daemon.get('/metrics')).text;
+  assert.deepEqual(seriesOf(page, 'gone'), [], 'every series of the removed wallet left /metrics');
+  assert.ok(!page.includes('team="old"'), 'its info series too');
+  assert.equal(/^wallet_sentinel_wallets (\d+)$/m.exec(page)?.[1], '3');
+  const after = await accounts(daemon);
+  assert.deepEqual([...after.keys()].sort(), ['keep', 'new', 'rules']);
+  // counters go on from where they were (a wallet started afresh would count from 0 again)
+  assert.ok((await daemon.metric('telephony_api_requests_total{account="keep",code="200"}'))! >= keepRequests, 'the unchanged wallet kept counting');
+  assert.ok((await daemon.metric('telephony_api_requests_total{account="rules",code="200"}'))! >= rulesRequests, 'the changed wallet kept counting');
+  assert.ok(after.get('keep')!.samples >= before.get('keep')!.samples, 'the unchanged wallet kept its history');
+  assert.ok(after.get('rules')!.samples >= before.get('rules')!.samples, 'the changed wallet kept its history');
+  assert.equal(after.get('rules')!.alerts.find((a) => a.alertname === 'low_balance')?.id, alertId, 'the same alert goes on (no resolve + new alert)');
+  const requestsOfGone = up.requestsOf('gone');
+
+  // an invalid file: the running set stays, the gauge says so, the log says why
+  writeFileSync(file, 'wallets:\n  - name: keep\n    api_key_file: /nonexistent/key\n    colour: red\n');
+  daemon.child.kill('SIGHUP');
+  await waitFor(async () => (await daemon.metric('wallet_sentinel_config_last_reload_successful')) === 0, 'the failed reload on /metrics');
+  const failed = daemon.logs().find((l) => l.msg.startsWith('reload failed'))!;
+  assert.match(failed.msg, /wallet 'keep' \(#1\): unknown key 'colour'/);
+  assert.match(failed.msg, /api_key_file: cannot read \/nonexistent\/key/);
+  assert.deepEqual([...(await accounts(daemon)).keys()].sort(), ['keep', 'new', 'rules']);
+  const newRequests = up.requestsOf('new');
+  await waitFor(() => up.requestsOf('new') >= newRequests + 2, 'the running set still polled');
+  assert.equal(up.requestsOf('gone'), requestsOfGone, 'the removed wallet is not polled any more');
+
+  // fixed: back to 1
+  writeWalletsFile(dir, up, ['keep']);
+  daemon.child.kill('SIGHUP');
+  await waitFor(async () => (await daemon.metric('wallet_sentinel_config_last_reload_successful')) === 1, 'a good reload');
+  await waitFor(async () => (await accounts(daemon)).size === 1, 'one wallet left');
+  assert.equal(await daemon.stop(), 0);
+});
+
+test('three shard processes over one file watch every wallet exactly once', async (t) => {
+  const names = Array.from({ length: 45 }, (_, i) => `tenant-${i}`);
+  const up = new WalletsUpstream();
+  names.forEach((n, i) => up.add(n, 10 + i));
+  await up.start();
+  t.after(() => up.close());
+  const file = writeWalletsFile(tempDir('ws-shards-'), up, names);
+  const shards = await Promise.all([0, 1, 2].map((i) => Daemon.start({ WALLETS_FILE: file, SHARD_COUNT: '3', SHARD_INDEX: String(i), LOG_LEVEL: 'info' })));
+  t.after(() => shards.forEach((d) => d.kill()));
+
+  for (const d of shards) await waitFor(async () => (await d.get('/readyz')).status === 200, 'each shard ready');
+  const watched = await Promise.all(shards.map(async (d) => [...(await accounts(d)).keys()]));
+  for (const w of watched) assert.ok(w.length > 0 && w.length < names.length, `a shard of ${w.length}`);
+  assert.deepEqual(watched.flat().sort(), [...names].sort(), 'every wallet exactly once over the three');
+  for (const [i, d] of shards.entries()) {
+    assert.equal(await d.metric('wallet_sentinel_wallets'), watched[i]!.length);
+    const started = d.logs().find((l) => l.msg === 'wallet-sentinel started')!;
+    assert.equal(started.shard, `${i}/3`);
+  }
+  for (const n of names) assert.ok(up.requestsOf(n) >= 1, `${n} polled`);
+});
+
+test('check with WALLETS_FILE checks every wallet; the exit code is the worst of them', async (t) => {
+  const up = new WalletsUpstream();
+  up.add('fine', 500);
+  up.add('low', 20);
+  up.add('broken', 10).script.push({ status: 500 }, { status: 500 }, { status: 500 }, { status: 500 });
+  await up.start();
+  t.after(() => up.close());
+  const dir = tempDir('ws-check-');
+  const ok = await runCli(['check'], { WALLETS_FILE: writeWalletsFile(dir, up, ['fine', 'low'], { low: ['low_balance_threshold: 50', 'critical_balance_threshold: 25'] }, 'two.yaml'), STATE_DIR: dir });
+  assert.equal(ok.code, 2, ok.stderr);
+  const doc = JSON.parse(ok.stdout) as StatusDoc;
+  assert.deepEqual(doc.accounts.map((a) => [a.account, a.balance]), [['fine', 500], ['low', 20]]);
+
+  const all = await runCli(['check', '--format', 'nagios'], { WALLETS_FILE: writeWalletsFile(dir, up, ['fine', 'broken'], {}, 'three.yaml'), STATE_DIR: dir, REQUEST_TIMEOUT_MS: '1000' });
+  assert.equal(all.code, 3, all.stderr);
+  const lines = all.stdout.trim().split('\n');
+  assert.equal(lines[0], 'WALLET UNKNOWN - 2 wallets: 1 OK, 1 UNKNOWN');
+  assert.match(lines[1]!, /^WALLET OK - wallet 'fine' balance 500 USD/);
+  assert.match(lines[2]!, /^WALLET UNKNOWN - wallet 'broken': poll failed/);
+});
+
+test('a bad WALLETS_FILE at start: exit 78, one stderr line per problem naming file, wallet and key, nothing bound', async () => {
+  const dir = tempDir('ws-badfile-');
+  const file = `${dir}/wallets.yaml`;
+  writeFileSync(file, 'wallets:\n  - name: a\n    api_key_file: /nonexistent/a\n  - name: a\n    api_key: k\n    low_balance_treshold: 5\n');
+  const r = await runCli(['start'], { WALLETS_FILE: file, STATE_DIR: dir, METRICS_PORT: '0' });
+  assert.equal(r.code, 78, r.stderr);
+  assert.deepEqual(r.stderr.trim().split('\n'), [
+    `config error: WALLETS_FILE: ${file}: wallet 'a' (#1): api_key_file: cannot read /nonexistent/a: ENOENT`,
+    `config error: WALLETS_FILE: ${file}: wallet 'a' (#2): unknown key 'low_balance_treshold' (did you mean low_balance_threshold?)`,
+    `config error: WALLETS_FILE: ${file}: wallet 'a' (#2): name: 'a' is already the name of wallet #1`,
+  ]);
+});

@@ -1,0 +1,107 @@
+/**
+ * Many wallets in one process (contract section 7), the real daemon over real sockets against a loopback
+ * upstream serving every wallet: balances on /metrics and /api/status, spread and concurrency-limited
+ * polls, a 429 that delays only its wallet, a slow wallet that is skipped rather than piled up.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Daemon, tempDir, waitFor, type StatusDoc } from '../helpers/daemon.js';
+import { promtoolCheckMetrics, requireBinary } from '../helpers/promtool.js';
+import { WalletsUpstream, writeWalletsFile } from '../helpers/wallets-upstream.js';
+
+async function upstreamWith(t: import('node:test').TestContext, names: string[], balanceOf: (i: number) => number): Promise<WalletsUpstream> {
+  const up = new WalletsUpstream();
+  names.forEach((n, i) => up.add(n, balanceOf(i)));
+  await up.start();
+  t.after(() => up.close());
+  return up;
+}
+
+async function statusDoc(d: Daemon): Promise<StatusDoc> {
+  return JSON.parse((await d.get('/api/status')).text) as StatusDoc;
+}
+
+test('300 wallets from one file: every balance right on /metrics and /api/status, polls spread and at most POLL_CONCURRENCY in flight', async (t) => {
+  const names = Array.from({ length: 300 }, (_, i) => `w-${String(i).padStart(3, '0')}`);
+  const balanceOf = (i: number) => 1000 + i * 1.25;
+  const up = await upstreamWith(t, names, balanceOf);
+  up.delayMs = 5;
+  const dir = tempDir('ws-fleet-');
+  const extra = { 'w-000': ['labels: {team: voice, env: prod}'], 'w-001': ['labels: {region: eu}'] };
+  const file = writeWalletsFile(dir, up, names, extra);
+  const interval = 4000;
+  const daemon = await Daemon.start({ WALLETS_FILE: file, POLL_SCHEDULE: '*/4 * * * * *', POLL_CONCURRENCY: '6', LOG_LEVEL: 'info' });
+  t.after(() => daemon.kill());
+
+  await waitFor(async () => (await daemon.get('/readyz')).status === 200, '/readyz once every wallet was polled', 30_000);
+  const doc = await statusDoc(daemon);
+  assert.deepEqual(doc.accounts.map((a) => a.account).sort(), names);
+  for (const a of doc.accounts) assert.equal(a.balance, balanceOf(names.indexOf(a.account)), `${a.account} on /api/status`);
+
+  const m = await daemon.metrics();
+  assert.equal(m.get('wallet_sentinel_wallets'), 300);
+  names.forEach((n, i) => {
+    assert.equal(m.get(`telephony_wallet_balance_credits{account="${n}",currency="USD"}`), balanceOf(i), `${n} on /metrics`);
+    assert.equal(m.get(`telephony_api_up{account="${n}"}`), 1);
+  });
+  assert.equal(m.get('telephony_wallet_info{team="voice",env="prod",account="w-000",provider="telephony-io"}'), 1);
+  assert.equal(m.get('telephony_wallet_info{region="eu",account="w-001",provider="telephony-io"}'), 1);
+  assert.equal(m.get('telephony_wallet_info{account="w-002",provider="telephony-io"}'), 1);
+  assert.equal(m.get('wallet_sentinel_config_last_reload_successful'), 1);
+  assert.ok(![...m.keys()].some((k) => k.startsWith('telephony_api_request_duration_seconds') && k.includes('account=')), 'the histogram is per provider');
+  assert.ok(up.maxInFlight <= 6, `at most POLL_CONCURRENCY requests in flight (saw ${up.maxInFlight})`);
+  if (requireBinary(t, 'promtool', 'prometheus')) {
+    const check = promtoolCheckMetrics((await daemon.get('/metrics')).text);
+    assert.equal(check.output, '', check.output);
+  }
+
+  // The next round: each wallet once, spread over the interval rather than fired at once.
+  const firstRound = new Map(names.map((n) => [n, up.requestsOf(n)]));
+  await waitFor(() => names.every((n) => up.requestsOf(n) >= firstRound.get(n)! + 1), 'a scheduled round polling every wallet', 20_000);
+  const secondRequests = names.map((n) => up.wallets.get(n)!.requests[firstRound.get(n)!]!).sort((a, b) => a - b);
+  const span = secondRequests.at(-1)! - secondRequests[0]!;
+  assert.ok(span > interval / 2, `a round's polls spread over the interval (${span} ms of ${interval})`);
+  assert.ok(up.maxInFlight <= 6, `at most POLL_CONCURRENCY requests in flight (saw ${up.maxInFlight})`);
+  for (const n of names) assert.equal(up.wallets.get(n)!.maxInFlight, 1, `${n} never polled twice at once`);
+});
+
+test('a 429 on one wallet delays only that wallet', async (t) => {
+  const names = ['busy', 'calm-1', 'calm-2', 'calm-3'];
+  const up = await upstreamWith(t, names, () => 500);
+  up.wallets.get('busy')!.script.push({ status: 429, headers: { 'Retry-After': '3600' }, body: { error: 'slow down' } });
+  const file = writeWalletsFile(tempDir('ws-fleet-'), up, names);
+  const daemon = await Daemon.start({ WALLETS_FILE: file });
+  t.after(() => daemon.kill());
+
+  await waitFor(() => names.slice(1).every((n) => up.requestsOf(n) >= 4), 'the other wallets polled on', 20_000);
+  assert.equal(up.requestsOf('busy'), 1, 'no request to the rate-limited wallet before Retry-After');
+  const m = await daemon.metrics();
+  assert.ok(m.get('telephony_poll_skipped_total{account="busy",reason="rate_limited"}')! >= 2);
+  for (const n of names.slice(1)) {
+    assert.equal(m.get(`telephony_poll_skipped_total{account="${n}",reason="rate_limited"}`), 0, n);
+    assert.equal(m.get(`telephony_api_up{account="${n}"}`), 1, n);
+  }
+  assert.equal(m.get('telephony_api_up{account="busy"}'), 0);
+  const doc = await statusDoc(daemon);
+  assert.ok((doc.accounts.find((a) => a.account === 'busy') as { rate_limited_until?: string | null }).rate_limited_until);
+});
+
+test('a wallet slower than the schedule: its slots are skipped and counted, never piled up, and the others go on', async (t) => {
+  const names = ['slow', 'quick-1', 'quick-2'];
+  const up = await upstreamWith(t, names, () => 200);
+  up.wallets.get('slow')!.delayMs = 3500;
+  const file = writeWalletsFile(tempDir('ws-fleet-'), up, names);
+  const daemon = await Daemon.start({ WALLETS_FILE: file, REQUEST_TIMEOUT_MS: '10000', LOG_LEVEL: 'info' });
+  t.after(() => daemon.kill());
+
+  await waitFor(async () => (await daemon.metric('telephony_poll_skipped_total{account="slow",reason="overlap"}'))! >= 2, 'overlaps counted for the slow wallet', 20_000);
+  await waitFor(() => up.requestsOf('quick-1') >= 5 && up.requestsOf('quick-2') >= 5, 'the quick wallets polled on', 20_000);
+  assert.equal(up.wallets.get('slow')!.maxInFlight, 1, 'never two polls of one wallet at once');
+  assert.equal(await daemon.metric('telephony_poll_skipped_total{account="quick-1",reason="overlap"}'), 0);
+  // logged as a summary, not a line per skipped slot
+  await waitFor(() => daemon.logs().some((l) => /scheduled poll\(s\) skipped/.test(l.msg)), 'a summary of skipped polls in the log');
+  const skipLines = daemon.logs().filter((l) => /scheduled poll\(s\) skipped/.test(l.msg));
+  const skipped = (await daemon.metric('telephony_poll_skipped_total{account="slow",reason="overlap"}'))!;
+  assert.ok(skipLines.length < skipped, `${skipLines.length} log lines for ${skipped} skipped polls`);
+  assert.deepEqual(skipLines[0]!.wallets, ['slow']);
+});

@@ -1,0 +1,222 @@
+/** WALLETS_FILE (contract section 7): the file's wallets, its problems as exact lines, and the environment as a one-wallet file. */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inspect } from 'node:util';
+import { loadSettings } from '../../src/config/load.js';
+import { ConfigError } from '../../src/errors.js';
+
+const dirs: string[] = [];
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+function freshDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'ws-wallets-'));
+  dirs.push(d);
+  return d;
+}
+
+/** A folder with `wallets.yaml` holding `yaml` and a key file `key` (`KEYFILE` in the yaml is replaced by its path). */
+function walletsFile(yaml: string): { dir: string; file: string; keyFile: string } {
+  const dir = freshDir();
+  const keyFile = join(dir, 'key');
+  writeFileSync(keyFile, 'sk_file_key_NeverPrinted\n');
+  const file = join(dir, 'wallets.yaml');
+  writeFileSync(file, yaml.replaceAll('KEYFILE', keyFile));
+  return { dir, file, keyFile };
+}
+
+function load(yaml: string, env: Record<string, string> = {}) {
+  const { dir, file } = walletsFile(yaml);
+  return { file, ...loadSettings({ WALLETS_FILE: file, ...env }, { cwd: dir }) };
+}
+
+function problemsOf(yaml: string, env: Record<string, string> = {}): { file: string; problems: string[] } {
+  const { dir, file } = walletsFile(yaml);
+  try {
+    loadSettings({ WALLETS_FILE: file, ...env }, { cwd: dir });
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, String(err));
+    return { file, problems: [...err.problems] };
+  }
+  assert.fail('expected a ConfigError');
+}
+
+test('a file with defaults and two wallets: each wallet gets the defaults, its own values win', () => {
+  const { settings, warnings } = load(`
+defaults:
+  runway_warning_hours: 48
+  api_key_file: KEYFILE
+  labels: {env: prod}
+wallets:
+  - name: acme-prod
+    api_url: http://127.0.0.1:9/
+    balance_path: /v2/balance
+    balance_field: data.balance
+    currency_field: data.currency
+    low_balance_threshold: 100
+    critical_balance_threshold: 30
+    labels: {team: voice}
+  - name: beta.eu_1
+    runway_warning_hours: 96
+    runway_critical_hours: "12"
+`);
+  assert.deepEqual(warnings, []);
+  assert.equal(settings.walletsFile?.endsWith('wallets.yaml'), true);
+  const [a, b] = settings.wallets;
+  assert.equal(settings.wallets.length, 2);
+  assert.equal(a!.name, 'acme-prod');
+  assert.equal(a!.provider, 'telephony-io');
+  assert.deepEqual({ ...a!.api, apiKey: a!.api.apiKey?.reveal() }, {
+    baseUrl: 'http://127.0.0.1:9',
+    balancePath: '/v2/balance',
+    balanceField: 'data.balance',
+    currencyField: 'data.currency',
+    apiKey: 'sk_file_key_NeverPrinted',
+  });
+  assert.equal(a!.rules.lowBalanceThreshold, 100);
+  assert.equal(a!.rules.criticalBalanceThreshold, 30);
+  assert.equal(a!.rules.runwayWarningHours, 48);
+  assert.deepEqual(a!.labels, { env: 'prod', team: 'voice' });
+  assert.equal(b!.name, 'beta.eu_1');
+  assert.equal(b!.api.baseUrl, 'https://api.telephony.io');
+  assert.equal(b!.rules.runwayWarningHours, 96);
+  assert.equal(b!.rules.runwayCriticalHours, 12);
+  assert.equal(b!.rules.lowBalanceThreshold, undefined);
+  assert.deepEqual(b!.labels, { env: 'prod' });
+  // the process-wide tuning reaches every wallet's rules
+  assert.equal(b!.rules.topupMinCredits, 1);
+  assert.ok(Object.isFrozen(settings.wallets) && Object.isFrozen(a!.labels));
+});
+
+test('with WALLETS_FILE, TELEPHONY_API_KEY is not required; wallet variables set anyway are ignored with a warning', () => {
+  const { settings, warnings } = load('wallets: [{name: a, api_key_file: KEYFILE}]', { ACCOUNT_NAME: 'other', LOW_BALANCE_THRESHOLD: '5' });
+  assert.deepEqual(settings.wallets.map((w) => w.name), ['a']);
+  assert.deepEqual(warnings, ['ACCOUNT_NAME, LOW_BALANCE_THRESHOLD: ignored, WALLETS_FILE lists the wallets']);
+});
+
+test('api_key written in the file is accepted and warned about; the key itself is in no warning', () => {
+  const { settings, warnings, file } = load('wallets:\n  - name: lit\n    api_key: sk_literal_InTheFile\n');
+  assert.equal(settings.wallets[0]!.api.apiKey?.reveal(), 'sk_literal_InTheFile');
+  assert.deepEqual(warnings, [`${file}: wallet 'lit' (#1): api_key: a key written in the file; prefer api_key_file`]);
+  assert.ok(!inspect(settings, { depth: 10 }).includes('sk_literal_InTheFile'));
+});
+
+/** [name, yaml, problem lines after `WALLETS_FILE: <file>: `] */
+const bad: Array<[string, string, string[]]> = [
+  ['an unknown top-level key', 'wallet: []\nwallets: [{name: a, api_key_file: KEYFILE}]', ["unknown key 'wallet' (expected defaults, wallets)"]],
+  ['no wallets', 'defaults: {}', ['wallets: must be a list of at least one wallet']],
+  ['an empty list', 'wallets: []', ['wallets: must be a list of at least one wallet']],
+  ['not a map', '- a\n- b', ["must be a map with 'wallets' (a list) and optionally 'defaults'"]],
+  ['a typo in a wallet key', 'wallets: [{name: a, api_key_file: KEYFILE, low_balance_treshold: 5}]', ["wallet 'a' (#1): unknown key 'low_balance_treshold' (did you mean low_balance_threshold?)"]],
+  ['an unknown default', 'defaults: {colour: red}\nwallets: [{name: a, api_key_file: KEYFILE}]', ["defaults: unknown key 'colour' (known keys: name, provider, api_url, balance_path, balance_field, currency_field, api_key_file, api_key, low_balance_threshold, critical_balance_threshold, runway_warning_hours, runway_critical_hours, labels)"]],
+  ['a name in defaults', 'defaults: {name: x}\nwallets: [{name: a, api_key_file: KEYFILE}]', ['defaults: name: a name cannot be a default (each wallet has its own)']],
+  ['a missing name', 'wallets: [{api_key_file: KEYFILE}]', ['wallet #1: name: is required']],
+  ['a bad name', 'wallets: [{name: "a b", api_key_file: KEYFILE}]', ["wallet 'a b' (#1): name: use 1 to 64 letters, digits, dots, dashes or underscores"]],
+  [
+    'a duplicate name',
+    'wallets: [{name: a, api_key_file: KEYFILE}, {name: b, api_key_file: KEYFILE}, {name: a, api_key_file: KEYFILE}]',
+    ["wallet 'a' (#3): name: 'a' is already the name of wallet #1"],
+  ],
+  ['an unknown provider', 'wallets: [{name: a, provider: twilio, api_key_file: KEYFILE}]', ["wallet 'a' (#1): provider: unknown provider; supported: telephony-io (other presets come later)"]],
+  ['no key', 'wallets: [{name: a}]', ["wallet 'a' (#1): api_key: is required (or set api_key_file to a file holding it)"]],
+  ['both key forms', 'wallets: [{name: a, api_key: k, api_key_file: KEYFILE}]', ["wallet 'a' (#1): api_key: set both api_key and api_key_file; set only one"]],
+  ['a threshold not a number', 'wallets: [{name: a, api_key_file: KEYFILE, low_balance_threshold: ten}]', ["wallet 'a' (#1): low_balance_threshold: 'ten' is not a number"]],
+  ['a threshold that is a list', 'wallets: [{name: a, api_key_file: KEYFILE, low_balance_threshold: [1]}]', ["wallet 'a' (#1): low_balance_threshold: must be a single value, not a list"]],
+  [
+    'critical above low, runway critical above warning (from defaults)',
+    'defaults: {runway_warning_hours: 10}\nwallets: [{name: a, api_key_file: KEYFILE, low_balance_threshold: 5, critical_balance_threshold: 9, runway_critical_hours: 20}]',
+    ["wallet 'a' (#1): critical_balance_threshold: (9) must not be above low_balance_threshold (5)", "wallet 'a' (#1): runway_critical_hours: (20) must not be above runway_warning_hours (10)"],
+  ],
+  ['an ftp api_url', 'wallets: [{name: a, api_key_file: KEYFILE, api_url: "ftp://x"}]', ["wallet 'a' (#1): api_url: scheme ftp: is not http: or https:"]],
+  ['a bad balance_path', 'wallets: [{name: a, api_key_file: KEYFILE, balance_path: v1}]', ["wallet 'a' (#1): balance_path: must be a path starting with '/'"]],
+  [
+    'bad label names',
+    'wallets: [{name: a, api_key_file: KEYFILE, labels: {team-x: a, account: b, __meta: c, ok: {x: 1}}}]',
+    [
+      "wallet 'a' (#1): labels: 'team-x' is not a valid Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with __)",
+      "wallet 'a' (#1): labels: 'account' is set by wallet-sentinel itself; choose another label name",
+      "wallet 'a' (#1): labels: '__meta' is not a valid Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with __)",
+      "wallet 'a' (#1): labels: ok: the value must be a single value",
+    ],
+  ],
+  ['labels not a map', 'wallets: [{name: a, api_key_file: KEYFILE, labels: [a]}]', ["wallet 'a' (#1): labels: must be a map of label name to value, such as {team: voice}"]],
+  [
+    'two wallets, a problem each: both reported',
+    'wallets: [{name: a, api_key_file: KEYFILE, runway_warning_hours: -1}, {name: b, api_key_file: /nonexistent/key}]',
+    ["wallet 'a' (#1): runway_warning_hours: -1 is below the minimum 0", "wallet 'b' (#2): api_key_file: cannot read /nonexistent/key: ENOENT"],
+  ],
+];
+for (const [name, yaml, expected] of bad) {
+  test(`a bad wallets file: ${name} → exactly the lines naming file, wallet and key`, () => {
+    const { file, problems } = problemsOf(yaml);
+    assert.deepEqual(problems, expected.map((p) => `WALLETS_FILE: ${file}: ${p}`));
+  });
+}
+
+test('invalid YAML: where, never the offending text (it may hold a key)', () => {
+  const { file, problems } = problemsOf('wallets:\n  - name: a\n    api_key: "sk_unterminated_Secret\n');
+  assert.equal(problems.length, 1, JSON.stringify(problems));
+  assert.match(problems[0]!, new RegExp(`^WALLETS_FILE: ${file}: not valid YAML at line \\d+, column \\d+ \\(\\w+\\)$`));
+});
+
+test('a duplicate key inside a wallet is a YAML error, not a silent override', () => {
+  const { problems } = problemsOf('wallets:\n  - name: a\n    name: b\n');
+  assert.match(problems[0]!, /not valid YAML at line 3/);
+});
+
+test('a missing or unreadable wallets file → one problem naming it', () => {
+  const dir = freshDir();
+  const missing = join(dir, 'nope.yaml');
+  assert.throws(() => loadSettings({ WALLETS_FILE: missing }, { cwd: dir }), (err: unknown) => {
+    assert.deepEqual((err as ConfigError).problems, [`WALLETS_FILE: ${missing}: cannot read the wallets file: ENOENT`]);
+    return true;
+  });
+  if (process.getuid?.() === 0) return; // root reads a mode-000 file
+  const { file, keyFile } = walletsFile('wallets: [{name: a, api_key_file: KEYFILE}]');
+  chmodSync(keyFile, 0);
+  assert.throws(() => loadSettings({ WALLETS_FILE: file }, { cwd: dir }), /api_key_file: cannot read .*EACCES/);
+});
+
+test('problems of the environment and of the file come together', () => {
+  const { problems } = problemsOf('wallets: [{name: a}]', { METRICS_PORT: '70000' });
+  assert.ok(problems.some((p) => p.startsWith('METRICS_PORT:')), JSON.stringify(problems));
+  assert.ok(problems.some((p) => p.includes("wallet 'a' (#1): api_key: is required")), JSON.stringify(problems));
+});
+
+test('a key never appears in a problem line', () => {
+  const { problems } = problemsOf('wallets: [{name: a, api_key: sk_InAProblem_x, api_key_file: KEYFILE, low_balance_threshold: x}]');
+  assert.ok(problems.length >= 2 && !problems.join('\n').includes('sk_InAProblem_x') && !problems.join('\n').includes('sk_file_key_NeverPrinted'));
+});
+
+// ---------------------------------------------------------------- process settings of section 7
+
+const processCases: Array<[string, Record<string, string>, (s: ReturnType<typeof loadSettings>['settings']) => unknown, unknown]> = [
+  ['POLL_CONCURRENCY default', {}, (s) => s.poll.concurrency, 32],
+  ['POLL_CONCURRENCY', { POLL_CONCURRENCY: '4' }, (s) => s.poll.concurrency, 4],
+  ['SHARD_* default', {}, (s) => s.shard, { count: 1, index: 0 }],
+  ['SHARD_*', { SHARD_COUNT: '3', SHARD_INDEX: '2' }, (s) => s.shard, { count: 3, index: 2 }],
+];
+for (const [name, env, get, expected] of processCases) {
+  test(`process setting: ${name}`, () => {
+    assert.deepEqual(get(loadSettings({ TELEPHONY_API_KEY: 'k', ...env }, { cwd: freshDir() }).settings), expected);
+  });
+}
+
+const processBad: Array<[Record<string, string>, string]> = [
+  [{ SHARD_COUNT: '3', SHARD_INDEX: '3' }, 'SHARD_INDEX: (3) must be below SHARD_COUNT (3): shards are numbered from 0'],
+  [{ SHARD_COUNT: '0' }, 'SHARD_COUNT: 0 is below the minimum 1'],
+  [{ SHARD_INDEX: '-1' }, 'SHARD_INDEX: -1 is below the minimum 0'],
+  [{ POLL_CONCURRENCY: '0' }, 'POLL_CONCURRENCY: 0 is below the minimum 1'],
+  [{ POLL_CONCURRENCY: '2.5' }, "POLL_CONCURRENCY: '2.5' is not a whole number"],
+];
+for (const [env, line] of processBad) {
+  test(`process setting problem: ${JSON.stringify(env)} → ${line}`, () => {
+    assert.throws(() => loadSettings({ TELEPHONY_API_KEY: 'k', ...env }, { cwd: freshDir() }), (err: unknown) => {
+      assert.deepEqual((err as ConfigError).problems, [line]);
+      return true;
+    });
+  });
+}
