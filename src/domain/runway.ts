@@ -87,17 +87,19 @@ export function outlook(r: Reading, balance: number, now: number, rates: Pick<Bu
   const marginFor = (hours: number) => Math.min(MARGIN.max, Math.max(MARGIN.min, Math.sqrt(e * e + r.sigma2 / hours)));
   const margin = marginFor(72);
   const marginCrit = marginFor(24);
-  // Before a whole day is seen, the warning's cautious reading also lets the hours not seen yet spend nothing
-  // (a business closes at night) and the days to come include a quiet weekend: the spend so far spread over
-  // a whole day, on five days of seven (FIRST_DAY_QUIET_WEEKEND), when that is slower than the band's end.
-  const firstDay = spanHours < 24 ? (24 / Math.max(spanHours, 1 / 60)) * FIRST_DAY_QUIET_WEEKEND : 1;
-  const slowestW = Math.max(k(BAND_Z * leanW), leanW >= 1 ? firstDay : 1);
   const slowestC = k(BAND_Z * leanC);
   // Leaning to the cautious end takes the margin away in proportion (the cautious end needs none).
   const decide = (lean: number, m: number, slowest: number) => (balance * slowest) / (1 + m * (1 - lean));
-  const walked = walk(r.shape, levelNow, slope, now, [balance / k(BAND_Z), balance, balance * k(BAND_Z), decide(leanW, margin, slowestW), decide(leanC, marginCrit, slowestC)]);
-  const [low, central, high, spendW, spendC] = walked.hours.map((h) => h * 3600) as [number, number, number, number, number];
-  const [timeW, timeC] = walk(r.shape, levelNow, slope, now, [balance * slowestW, balance * slowestC]).hours.map((h) => h * 3600) as [number, number];
+  const walked = walk(r.shape, levelNow, slope, now, [balance / k(BAND_Z), balance, balance * k(BAND_Z), decide(leanC, marginCrit, slowestC)]);
+  const [low, central, high, spendC] = walked.hours.map((h) => h * 3600) as [number, number, number, number];
+  // Before a whole day is seen, when the money would last past the end of that first day, the forecast rests
+  // on hours not seen yet, which may spend nothing (a business closes at night), and on days to come, a
+  // weekend among them: the warning's cautious reading spreads the spend so far over a whole day, on five
+  // days of seven (FIRST_DAY_QUIET_WEEKEND), when that is slower than the band's end.
+  const unseen = spanHours < 24 && central / 3600 > 24 - spanHours;
+  const firstDay = unseen ? (24 / Math.max(spanHours, 1 / 60)) * FIRST_DAY_QUIET_WEEKEND : 1;
+  const slowestW = Math.max(k(BAND_Z * leanW), leanW >= 1 ? firstDay : 1);
+  const [spendW, timeW, timeC] = walk(r.shape, levelNow, slope, now, [decide(leanW, margin, slowestW), balance * slowestW, balance * slowestC]).hours.map((h) => h * 3600) as [number, number, number];
   const warning = Math.min(spendW, timeW / (1 + margin * (1 - leanW)));
   const leanedC = Math.min(spendC, timeC / (1 + marginCrit * (1 - leanC)));
   const ratePerHour = walked.day / 24;
@@ -197,7 +199,7 @@ export function describe(f: Described): string {
   const cautiousEnd = `on the cautious end of the band (${hrs(f.runwayHighSeconds)}): ${thin}, so it alerts only when even the slowest spend the evidence allows runs out inside the horizon`;
   const margin = `${pct(e.margin)} before the horizon (the forecast's own uncertainty), so the alert comes at least that early`;
   // Within the first day the warning's cautious reading is the FIRST_DAY_QUIET_WEEKEND one (outlook()).
-  const firstDay = f.cautious && e.windowHours < 24 && !e.shifted;
+  const firstDay = f.cautious && e.windowHours < 24 && !e.shifted && f.runwaySeconds / 3600 > 24 - e.windowHours;
   const warning = firstDay
     ? `The warning alerts only when the spend so far, spread over a whole day and over five days of seven, runs out inside the horizon: only ${fmt(e.windowHours)} h of history, and the hours and days not seen yet may be quiet (a night, a weekend)`
     : `The warning alerts ${cautiousEnd}`;

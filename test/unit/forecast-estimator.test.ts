@@ -376,6 +376,14 @@ test('thin evidence: 2 h of history at 10/h with 26 h left → no warning yet (a
   assert.ok(sim.balance / 10 >= 24, `paged with ${(sim.balance / 10).toFixed(1)} h left`);
 });
 
+test('the first-day reading only where the money lasts past the first day: 2 min at 1 credit/s with 8 min left → warned on the band, not spread over a day', () => {
+  // Quiet unseen hours (a night) change nothing for a wallet that is empty before they come.
+  const sim = run(start(500), T0 + 2 * MIN, steady(3600), 5_000, 0.05);
+  const f = forecast(sim.history, sim.balance, sim.t);
+  assert.ok(hours(f.runwaySeconds) < 0.2, `central ${hours(f.runwaySeconds)} h`);
+  assert.ok(hours(f.alertRunwaySeconds) < 3, `the warning decision ${hours(f.alertRunwaySeconds)} h is inside a 3 h horizon`);
+});
+
 test('strong evidence after the first day: 30 h at a steady 40/h with 74 h left → warned now, on the central runway less its margin (not the cautious end)', () => {
   // A steady wallet that empties ~100 h after install must be warned ~28 h in to be warned 72 h ahead:
   // once a whole day is seen, a level known to ±2 % decides on the centre, not on how young the history is.
