@@ -55,7 +55,7 @@ export const EMPTY_HISTORY: History = Object.freeze({
 });
 
 /** Samples younger than `fullResolutionMs` are all kept; older ones are kept one per `thinnedSpacingMs`, up to `keepMs`. */
-export const RETENTION = { fullResolutionMs: 3_600_000, thinnedSpacingMs: 5 * 60_000, keepMs: 28 * 3_600_000 } as const;
+export const RETENTION = { fullResolutionMs: 3_600_000, thinnedSpacingMs: 15 * 60_000, keepMs: 28 * 3_600_000 } as const;
 
 export interface RecordResult {
   history: History;

@@ -44,7 +44,7 @@ test('steady burn: 1 credit a minute for 2 h → every window 60/h, runway = bal
   }
   assert.equal(h.consumedTotal, 120);
   assert.equal(h.topupsTotal, 0);
-  assert.equal(h.samples.length, 61 + 12, 'every sample of the last hour, one per 5 min before it (RETENTION)');
+  assert.equal(h.samples.length, 61 + 4, 'every sample of the last hour, one per 15 min before it (RETENTION)');
   const rates = burnRates(h, at(120));
   for (const w of ['1h', '6h', '24h'] as const) assertClose(rates[w], 60, 1e-12, `${w} rate`);
   const f = forecast(h, 880, at(120));
