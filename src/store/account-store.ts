@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { AccountState } from '../domain/account.js';
 import { INITIAL_ACCOUNT_STATE } from '../domain/account.js';
 import { REFILLS_KEPT } from '../domain/history.js';
+import { accountStateFromPlain, accountStateToPlain } from '../domain/plain.js';
 import { DAYS_KEPT, RECENT_HOURS } from '../domain/profile.js';
 import { ALERT_NAMES, SEVERITIES } from '../domain/rules.js';
 import { UPSTREAM_ERROR_KINDS } from '../errors.js';
@@ -90,7 +91,7 @@ export class AccountStore {
         this.log.warn({ file: this.path }, 'state file belongs to another account; starting fresh');
         return INITIAL_ACCOUNT_STATE;
       }
-      return r.value.state;
+      return accountStateFromPlain(r.value.state);
     }
     if (r.status === 'corrupt') {
       this.log.warn({ file: this.path, reason: r.reason, movedTo: r.setAsideTo }, 'state file is corrupt; starting fresh');
@@ -100,6 +101,6 @@ export class AccountStore {
 
   /** Resolves when this state (or a newer one) is on disk; rejects if the write failed. */
   save(state: AccountState): Promise<void> {
-    return this.#file.write({ version: 1, account: this.account, state });
+    return this.#file.write({ version: 1, account: this.account, state: accountStateToPlain(state) });
   }
 }

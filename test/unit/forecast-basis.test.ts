@@ -16,6 +16,8 @@ import type { Delivery } from '../../src/notify/dispatch.js';
 import { OutboxStore } from '../../src/notify/outbox-store.js';
 import { accountStatus } from '../../src/status.js';
 import { AccountStore } from '../../src/store/account-store.js';
+import { daysToPlain, hourCharges, hourCount, hoursToPlain } from '../../src/domain/packed.js';
+import { accountStateToPlain } from '../../src/domain/plain.js';
 
 const T0 = Date.parse('2026-11-02T00:00:00Z');
 const MIN = 60_000;
@@ -76,20 +78,21 @@ test('/api/status when not burning: method none, no band, a basis that says why;
 test('a state file written before issue 9 (profile without recent hours, daily totals or charges) loads, and the forecast works on it', async (t) => {
   const dir = tempDir(t);
   const { state } = burning(90, 1000, 0.1);
-  const { recent: _r, days: _d, open, ...oldProfile } = state.history.profile;
-  const old = { ...state, history: { ...state.history, profile: { ...oldProfile, open: open && { hour: open.hour, consumed: open.consumed, observedMs: open.observedMs } } } };
+  const saved = accountStateToPlain(state);
+  const { recent: _r, days: _d, open, ...oldProfile } = saved.history.profile;
+  const old = { ...saved, history: { ...saved.history, profile: { ...oldProfile, open: open && { hour: open.hour, consumed: open.consumed, observedMs: open.observedMs } } } };
   writeFileSync(join(dir, 'account-default.json'), JSON.stringify({ version: 1, account: 'default', state: old }));
   const loaded = await new AccountStore(dir, 'default', log).load(T0 + 91 * MIN);
-  assert.deepEqual(loaded.history.profile.recent, []);
-  assert.deepEqual(loaded.history.profile.days, []);
+  assert.deepEqual(hoursToPlain(loaded.history.profile.recent), []);
+  assert.deepEqual(daysToPlain(loaded.history.profile.days), []);
   assert.equal(loaded.history.profile.open?.charges, 0);
   const f = forecast(loaded.history, loaded.balance, T0 + 90 * MIN);
   assert.ok(Number.isFinite(f.runwaySeconds) && f.runwaySeconds > 0, `runway ${f.runwaySeconds}`);
   // And the new fields round-trip.
   await new AccountStore(dir, 'default', log).save(state);
   assert.deepEqual((await new AccountStore(dir, 'default', log).load(T0 + 91 * MIN)).history.profile, state.history.profile);
-  assert.equal(state.history.profile.recent.length, 1, 'one closed hour after 90 minutes');
-  assert.ok(state.history.profile.recent[0]!.charges >= 50, `charges ${state.history.profile.recent[0]!.charges}`);
+  assert.equal(hourCount(state.history.profile.recent), 1, 'one closed hour after 90 minutes');
+  assert.ok(hourCharges(state.history.profile.recent, 0) >= 50, `charges ${hourCharges(state.history.profile.recent, 0)}`);
 });
 
 test('an outbox written before issue 9 (no wallet.forecast) loads; one with the forecast basis round-trips', async (t) => {
