@@ -4,10 +4,10 @@
  * path), then keeps N states (2,000 by default) built by the real code: each loaded from the saved form
  * (`accountStateFromPlain`, what a restart does) and advanced by an hour of its own readings (so its
  * samples, closed hours, daily totals and weekly buckets are rebuilt by recordSample/addSpend, shared with
- * no other copy). Measured after a forced GC: V8 heap plus ArrayBuffer memory (the packed series' numbers
- * live outside the V8 heap). For comparison, the same states as plain objects (the saved form, which is how
- * they were held in memory before packed.ts). Prints figures; asserts nothing. Needs --expose-gc (the npm
- * script passes it).
+ * no other copy). Measured after a forced GC: V8 heap plus ArrayBuffer memory (outside the V8 heap: 0 for
+ * the series, which are on-heap arrays of unboxed doubles; walk.ts's cached curve is Float64Arrays). For
+ * comparison, the same states as plain objects (the saved form, which is how they were held in memory
+ * before packed.ts). Prints figures; asserts nothing. Needs --expose-gc (the npm script passes it).
  */
 import { INITIAL_ACCOUNT_STATE, type AccountState } from '../src/domain/account.js';
 import { observe } from '../src/domain/evaluate.js';
@@ -100,11 +100,11 @@ const rows: [string, Mem][] = [
   ['state as plain objects (the saved form: how states were held before packed.ts)', await perCopy((i) => JSON.parse(JSON.stringify(accountStateToPlain(states[i]!))) as unknown)],
 ];
 const h = states[0]!.history;
-// The packed series' own bytes, counted from the states (each array once).
+// The packed series' own numbers, counted from the states (8 bytes each).
 let seriesBytes = 0;
 for (const s of states) {
   const p = s.history.profile;
-  for (const x of [s.history.samples, p.recent, p.days, p.rates, p.prior, p.updatedHour]) seriesBytes += raw(x).byteLength;
+  for (const x of [s.history.samples, p.recent, p.days, p.rates, p.prior, p.updatedHour]) seriesBytes += raw(x).length * 8;
 }
 console.log(`## Memory per fully learnt wallet state (${DAYS} days of 1-minute readings; ${COPIES} copies; Node ${process.version})`);
 console.log('');

@@ -1,4 +1,4 @@
-import { allocate, EMPTY_SAMPLES, raw, SAMPLE_STRIDE, sampleAt, sampleCount, sampleT, size, type Samples } from './packed.js';
+import { allocate, EMPTY_SAMPLES, raw, SAMPLE_STRIDE, sampleAt, sampleCount, size, type Samples } from './packed.js';
 import { addSpend, EMPTY_PROFILE, type WeeklyProfile } from './profile.js';
 
 export type { Sample, Samples } from './packed.js';
@@ -109,9 +109,9 @@ export function recordSample(h: History, t: number, balance: number, topupMinCre
  */
 export function shiftHistory(h: History, deltaMs: number): History {
   if (deltaMs === 0 || size(h.samples) === 0) return h;
+  const from = raw(h.samples);
   const samples = allocate<'samples'>(sampleCount(h.samples), SAMPLE_STRIDE);
-  samples.set(raw(h.samples));
-  for (let i = 0; i < samples.length; i += SAMPLE_STRIDE) samples[i] = samples[i]! + deltaMs;
+  for (let i = 0; i < from.length; i++) samples[i] = i % SAMPLE_STRIDE === 0 ? from[i]! + deltaMs : from[i]!;
   return {
     ...h,
     samples,
@@ -122,27 +122,24 @@ export function shiftHistory(h: History, deltaMs: number): History {
 
 /** A new array: the old samples past retention dropped, old ones thinned, and (t, balance, consumed) appended (always kept). */
 function appendThinned(samples: Samples, t: number, balance: number, consumed: number): Samples {
-  const kept: number[] = [];
+  const from = raw(samples); // t, balance, consumed per sample (packed.ts)
+  const out = allocate<'samples'>(sampleCount(samples) + 1, SAMPLE_STRIDE);
+  let k = 0;
   let prevT = NaN;
-  for (let i = 0; i < sampleCount(samples); i++) {
-    const x = sampleT(samples, i);
+  for (let i = 0; i < from.length; i += SAMPLE_STRIDE) {
+    const x = from[i]!;
     const age = t - x;
     if (age > RETENTION.keepMs) continue;
-    if (age > RETENTION.fullResolutionMs && kept.length > 0 && x - prevT < RETENTION.thinnedSpacingMs) continue;
-    kept.push(i);
+    if (age > RETENTION.fullResolutionMs && k > 0 && x - prevT < RETENTION.thinnedSpacingMs) continue;
+    out[k] = x;
+    out[k + 1] = from[i + 1]!;
+    out[k + 2] = from[i + 2]!;
+    k += SAMPLE_STRIDE;
     prevT = x;
-  }
-  const out = allocate<'samples'>(kept.length + 1, 3); // t, balance, consumed (packed.ts)
-  const from = raw(samples);
-  let k = 0;
-  for (let n = 0; n < kept.length; n++) {
-    const i = kept[n]! * 3;
-    out[k++] = from[i]!;
-    out[k++] = from[i + 1]!;
-    out[k++] = from[i + 2]!;
   }
   out[k] = t;
   out[k + 1] = balance;
   out[k + 2] = consumed;
+  out.length = k + SAMPLE_STRIDE; // the samples dropped: usually one, its few bytes of capacity stay with the array
   return out;
 }

@@ -1,9 +1,15 @@
 /**
  * The bounded series a wallet keeps (its samples, its closed hours, its daily totals, its 168 weekly
- * buckets), packed in Float64Arrays, PURE. With 10,000 wallets in one process the representation is the
- * memory bill: an object of double fields costs ~104 bytes of V8 heap (every double field is a boxed
- * HeapNumber) where a packed number costs 8. A series is a record per `stride` numbers, oldest first,
- * read through the accessors below and never written once built (a change builds a new array).
+ * buckets), packed in flat arrays of doubles, PURE. With 10,000 wallets in one process the representation
+ * is the memory bill: an object of double fields costs ~104 bytes of V8 heap (every double field is a
+ * boxed HeapNumber) where a packed number costs 8. A series is a record per `stride` numbers, oldest
+ * first, read through the accessors below and never written once built (a change builds a new array).
+ *
+ * The arrays are plain JS arrays of doubles only (V8 stores them unboxed: HOLEY_DOUBLE_ELEMENTS, exactly
+ * sized), not Float64Arrays: a Float64Array's numbers live outside the V8 heap in a buffer of their own,
+ * and allocating one per poll (the samples) cost the replay ~10 %; an on-heap array costs half as much to
+ * build and the same 8 bytes a number. Nothing but a number is ever stored in them (null is NaN), so they
+ * never fall back to boxed elements.
  * Null is NaN inside a bucket array; the plain forms (arrays of objects, nulls) are what is saved (plain.ts).
  */
 
@@ -36,14 +42,14 @@ export interface DayTotal {
 
 declare const kind: unique symbol;
 /**
- * A packed series of records of kind `K`: a Float64Array not to be written once built, opaque to the
+ * A packed series of records of kind `K`: an array of doubles not to be written once built, opaque to the
  * type checker so that nothing reads its raw numbers (or counts them as records) but the accessors here.
  */
 export interface Packed<K extends string> {
   readonly [kind]: K;
 }
 /** The numbers behind a series (packed.ts and the code that builds series only). */
-export const raw = (p: Packed<string>): Float64Array => p as unknown as Float64Array;
+export const raw = (p: Packed<string>): readonly number[] => p as unknown as readonly number[];
 export type Samples = Packed<'samples'>;
 export type Hours = Packed<'hours'>;
 export type Days = Packed<'days'>;
@@ -54,9 +60,12 @@ const SAMPLE = ['t', 'balance', 'consumed'] as const;
 const HOUR = ['hour', 'consumed', 'charges', 'observedMs', 'oneOff'] as const;
 const DAY = ['day', 'consumed', 'observedMs'] as const;
 
-/** A new, writable array for `records` records of `stride` numbers: the only place series are built. */
-export const allocate = <K extends string>(records: number, stride: number): Float64Array & Packed<K> =>
-  new Float64Array(records * stride) as Float64Array & Packed<K>;
+/**
+ * A new, writable array for `records` records of `stride` numbers, filled with NaN (a double: the array
+ * holds unboxed doubles from the start, sized exactly): the only place series are built.
+ */
+export const allocate = <K extends string>(records: number, stride: number): number[] & Packed<K> =>
+  new Array<number>(records * stride).fill(NaN) as number[] & Packed<K>;
 /** Numbers in a series (records × stride). */
 export const size = (p: Packed<string>): number => raw(p).length;
 

@@ -135,10 +135,9 @@ export function addSpend(p: WeeklyProfile, from: number, to: number, consumed: n
 type Learnt = Omit<WeeklyProfile, 'open'>;
 
 /** A writable copy of 168 buckets, or 168 never-observed ones (NaN) when they are not 168. */
-function buckets(xs: Buckets): Float64Array & Buckets {
+function buckets(xs: Buckets): number[] & Buckets {
   const out = allocate<'buckets'>(HOURS_PER_WEEK, 1);
-  if (size(xs) === HOURS_PER_WEEK) out.set(raw(xs));
-  else out.fill(NaN);
+  if (size(xs) === HOURS_PER_WEEK) for (let i = 0; i < HOURS_PER_WEEK; i++) out[i] = raw(xs)[i]!;
   return out;
 }
 
@@ -214,7 +213,8 @@ export function oneOffPart(p: Pick<WeeklyProfile, 'recent'>, open: NonNullable<W
 /** True once every hour of the week has been observed at least once. */
 export function profileReady(p: WeeklyProfile): boolean {
   if (size(p.rates) !== HOURS_PER_WEEK) return false;
-  for (let i = 0; i < HOURS_PER_WEEK; i++) if (bucket(p.rates, i) === null) return false;
+  const rates = raw(p.rates);
+  for (let i = 0; i < HOURS_PER_WEEK; i++) if (Number.isNaN(rates[i])) return false;
   return true;
 }
 

@@ -138,8 +138,9 @@ export function levelOver(p: WeeklyProfile, now: number, windowHours: number, sh
     hours += h;
     weight += Math.max(MIN_SHAPE, shape.at(hour * HOUR_MS + HOUR_MS / 2)) * h;
   };
-  const r = p.recent;
-  for (let i = hourCount(r) - 1; i >= 0 && hourIndex(r, i) > nowHour - windowHours; i--) add(hourIndex(r, i), regularSpend(r, i), hourCharges(r, i), hourObservedMs(r, i));
+  // The hottest loop of a forecast: the packed hours read in place (hour, consumed, charges, observedMs, oneOff).
+  const x = raw(p.recent);
+  for (let k = x.length - 5; k >= 0 && x[k]! > nowHour - windowHours; k -= 5) add(x[k]!, x[k + 1]! - x[k + 4]!, x[k + 2]!, x[k + 3]!);
   const o = p.open;
   if (o) add(o.hour, o.consumed - oneOffPart(p, o), o.charges ?? 0, o.observedMs);
   if (hours <= 0 || weight <= 0) return null;
