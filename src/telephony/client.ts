@@ -91,18 +91,7 @@ export class TelephonyClient {
     this.#sleep = opts.sleep ?? abortableSleep;
     this.#where = `GET ${requestedPath(opts.baseUrl, opts.balancePath)}`;
     this.#minAttemptMs = Math.min(opts.timeoutMs, Math.max(MIN_ATTEMPT_MS, opts.timeoutMs * MIN_ATTEMPT_FRACTION));
-    // The key is not in the instance defaults: it is added per request, so inspecting the instance shows nothing.
-    this.#http = axios.create({
-      baseURL: opts.baseUrl,
-      allowAbsoluteUrls: false,
-      maxRedirects: 0,
-      maxContentLength: this.#maxBodyBytes,
-      maxBodyLength: this.#maxBodyBytes,
-      responseType: 'text',
-      // Parse JSON ourselves: an HTML page or a truncated body must become a clean bad_response.
-      transformResponse: [(d: unknown) => d],
-      validateStatus: () => true,
-    });
+    this.#http = sharedInstance(opts.baseUrl, this.#maxBodyBytes);
   }
 
   async fetchBalance(opts: FetchOptions = {}): Promise<BalanceReading> {
@@ -298,4 +287,30 @@ function parseJsonObject(data: unknown): Record<string, unknown> | undefined {
   return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
     ? (parsed as Record<string, unknown>)
     : undefined;
+}
+
+/**
+ * One axios instance per API base URL (and body limit), shared by every wallet that polls it: an instance
+ * costs ~6 KiB, and a fleet has thousands of wallets on a handful of APIs. It holds no secret: the key is
+ * added per request, so inspecting the instance shows nothing.
+ */
+const instances = new Map<string, AxiosInstance>();
+function sharedInstance(baseUrl: string, maxBodyBytes: number): AxiosInstance {
+  const key = `${maxBodyBytes} ${baseUrl}`;
+  let http = instances.get(key);
+  if (!http) {
+    http = axios.create({
+      baseURL: baseUrl,
+      allowAbsoluteUrls: false,
+      maxRedirects: 0,
+      maxContentLength: maxBodyBytes,
+      maxBodyLength: maxBodyBytes,
+      responseType: 'text',
+      // Parse JSON ourselves: an HTML page or a truncated body must become a clean bad_response.
+      transformResponse: [(d: unknown) => d],
+      validateStatus: () => true,
+    });
+    instances.set(key, http);
+  }
+  return http;
 }
