@@ -6,6 +6,7 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import { sharedInstance } from './http.js';
 import type { Secret } from '../config/secret.js';
 import { deadline, MAX_TIMER_MS } from '../deadline.js';
 import { safeErrorCode, UpstreamError } from '../errors.js';
@@ -289,28 +290,3 @@ function parseJsonObject(data: unknown): Record<string, unknown> | undefined {
     : undefined;
 }
 
-/**
- * One axios instance per API base URL (and body limit), shared by every wallet that polls it: an instance
- * costs ~6 KiB, and a fleet has thousands of wallets on a handful of APIs. It holds no secret: the key is
- * added per request, so inspecting the instance shows nothing.
- */
-const instances = new Map<string, AxiosInstance>();
-function sharedInstance(baseUrl: string, maxBodyBytes: number): AxiosInstance {
-  const key = `${maxBodyBytes} ${baseUrl}`;
-  let http = instances.get(key);
-  if (!http) {
-    http = axios.create({
-      baseURL: baseUrl,
-      allowAbsoluteUrls: false,
-      maxRedirects: 0,
-      maxContentLength: maxBodyBytes,
-      maxBodyLength: maxBodyBytes,
-      responseType: 'text',
-      // Parse JSON ourselves: an HTML page or a truncated body must become a clean bad_response.
-      transformResponse: [(d: unknown) => d],
-      validateStatus: () => true,
-    });
-    instances.set(key, http);
-  }
-  return http;
-}
