@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { reloadWallets } from './config/load.js';
 import type { Settings } from './config/settings.js';
@@ -32,6 +33,7 @@ export class App {
   readonly #http: HttpServer;
   readonly #fleet: Fleet;
   readonly #dispatcher: Dispatcher;
+  /** Aborts polls in flight when a stop's grace runs out; every poll in flight listens (up to POLL_CONCURRENCY). */
   readonly #shutdown = new AbortController();
   #ready = false;
   /** The wallet settings in force (the last good WALLETS_FILE): a reload goes on from these. */
@@ -43,6 +45,7 @@ export class App {
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
   ) {
+    setMaxListeners(0, this.#shutdown.signal); // not a leak: one listener per poll in flight
     this.#settings = settings;
     this.metrics = createMetrics();
     this.#health = new WriteHealth({
