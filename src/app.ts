@@ -13,8 +13,8 @@ import { AccountMonitor } from './poller/monitor.js';
 import { pollBalance } from './poller/poll.js';
 import { Scheduler } from './poller/scheduler.js';
 import { accountStatus, alertsOf } from './status.js';
-import { AccountStore } from './store/account-store.js';
 import { probeWritableDir } from './store/json-file.js';
+import { StateStore } from './store/state-store.js';
 import { StateDirError, WriteHealth } from './store/write-health.js';
 import { TelephonyClient } from './telephony/client.js';
 import { USER_AGENT, VERSION } from './version.js';
@@ -32,6 +32,7 @@ export interface StopResult {
 export class App {
   readonly metrics: Metrics;
   readonly #health: WriteHealth;
+  readonly #states: StateStore;
   readonly #http: HttpServer;
   readonly #monitor: AccountMonitor;
   readonly #scheduler: Scheduler;
@@ -53,6 +54,7 @@ export class App {
       onChange: (healthy) => this.metrics.stateWriteHealthy.set(healthy ? 1 : 0),
       onFailure: () => this.metrics.stateWriteFailures.inc(),
     });
+    this.#states = new StateStore(settings.stateDir, log.child({ component: 'store' }), { health: this.#health });
     const { api } = settings;
     if (!api.apiKey) throw new Error('the daemon needs TELEPHONY_API_KEY'); // loadSettings enforces it
     const client = new TelephonyClient({
@@ -67,7 +69,7 @@ export class App {
     });
     this.#dispatcher = new Dispatcher({
       notifiers: createNotifiers(settings, now),
-      store: new OutboxStore(settings.stateDir, log.child({ component: 'outbox' }), { health: this.#health }),
+      store: new OutboxStore(this.#states.db, log.child({ component: 'outbox' })),
       metrics: this.metrics,
       log: log.child({ component: 'notify' }),
       retryBaseDelayMs: settings.alerts.retryBaseDelayMs,
@@ -91,7 +93,7 @@ export class App {
       poll: (opts) => pollBalance(client, opts),
       notify: (notifications) => this.#dispatcher.enqueue(notifications),
       onAlerts: this.#alertmanager ? (book, wallet, at) => this.#alertmanager!.trigger(book, wallet, at) : undefined,
-      store: new AccountStore(settings.stateDir, account, log.child({ component: 'store' }), this.#health),
+      store: this.#states.account(account),
       metrics: this.metrics,
       log: log.child({ component: 'poller', account }),
       now,
@@ -124,10 +126,12 @@ export class App {
   async start(): Promise<AddressInfo> {
     try {
       await probeWritableDir(this.settings.stateDir);
+      await this.#states.init(this.now());
     } catch (err) {
       throw new StateDirError(this.settings.stateDir, safeErrorCode(err) ?? describeError(err));
     }
     await this.#monitor.init();
+    this.#states.releasePreloaded();
     await this.#dispatcher.start();
     const address = await this.#http.listen(this.settings.http.host, this.settings.http.port);
     this.log.info(
@@ -147,6 +151,7 @@ export class App {
       ['notifications', () => this.#dispatcher.stop(STOP_GRACE_MS)],
       ['alertmanager', async () => this.#alertmanager?.flush()],
       ['state', () => this.#monitor.save()],
+      ['database', () => this.#closeStates()],
       ['http', () => this.#http.close()],
     ];
     for (const [name, step] of steps) {
@@ -163,6 +168,15 @@ export class App {
     clearTimeout(grace);
     this.log.info({ clean: result.clean }, 'wallet-sentinel stopped');
     return result;
+  }
+
+  /** The last commit; a failure is logged (like a failed save while running), not a failed stop. */
+  async #closeStates(): Promise<void> {
+    try {
+      await this.#states.close();
+    } catch (err) {
+      this.log.warn({ file: this.#states.db.path, code: safeErrorCode(err) }, 'cannot write the state database at stop; history since the last good commit is lost');
+    }
   }
 
   status() {

@@ -4,7 +4,7 @@ import type { Conditions } from '../domain/rules.js';
 import type { Logger } from '../log.js';
 import { pollBalance } from '../poller/poll.js';
 import { accountStatus, conditionsAsAlerts } from '../status.js';
-import { AccountStore } from '../store/account-store.js';
+import { StateStore } from '../store/state-store.js';
 import { TelephonyClient } from '../telephony/client.js';
 import { USER_AGENT, VERSION } from '../version.js';
 import type { CheckFormat } from './args.js';
@@ -19,8 +19,8 @@ export const CHECK_EXIT = { ok: 0, warning: 1, critical: 2, unknown: 3 } as cons
  */
 export async function runCheck(settings: Settings, log: Logger, out: (line: string) => void, format: CheckFormat = 'json'): Promise<number> {
   const now = Date.now;
-  const store = new AccountStore(settings.stateDir, settings.accountName, log);
-  const before = await store.load(now(), { readOnly: true });
+  // Read-only: a missing database stays missing (fresh state), nothing in STATE_DIR is created or changed.
+  const before = await new StateStore(settings.stateDir, log, { readOnly: true }).account(settings.accountName).load(now());
   const client = new TelephonyClient({ ...settings.api, apiKey: settings.api.apiKey!, userAgent: USER_AGENT, now });
   // No next poll to stay clear of: give retries the time of a few attempts.
   const outcome = await pollBalance(client, { deadline: now() + 3 * settings.api.timeoutMs });

@@ -13,7 +13,7 @@ import { CLOCK_STEP_TOLERANCE_MS, clockStep, type ClockReading } from './clock.j
 export interface MonitorDeps {
   evaluation: EvaluationConfig;
   poll: (opts: FetchOptions) => Promise<PollOutcome>;
-  /** Hands notifications over; resolves once they are safely owed (on disk). */
+  /** Hands notifications over (staged for the next state commit at once); resolves once that commit was tried. */
   notify: (notifications: Notification[]) => Promise<void>;
   /** Told the whole firing set after every poll (state-syncing channels such as Alertmanager); must not block. */
   onAlerts?: (book: AlertBook, wallet: WalletSnapshot, now: number) => void;
@@ -91,10 +91,12 @@ export class AccountMonitor {
     if (obs.topup) m.topups.inc({ account });
     this.#publish(obs.forecast, outcome.ok, previousAlerts);
     for (const n of obs.notifications) this.d.log.info({ alert: n.alertname, severity: n.severity, status: n.status, reason: n.reason, id: n.id }, `alert ${n.reason}`);
-    // Owed notifications reach the outbox before the alert book that says they were sent reaches disk:
-    // a crash in between re-sends (at-least-once) rather than loses.
-    await this.d.notify(obs.notifications);
-    await this.save();
+    // The notifications owed and the alert book that says they were decided are staged together (neither
+    // call awaits before the other is made), so they reach the state database in one transaction: a crash
+    // leaves both or neither, and with neither the restart decides and sends again (at-least-once).
+    const owed = this.d.notify(obs.notifications);
+    const saved = this.save();
+    await Promise.all([owed, saved]);
     this.d.onAlerts?.(obs.state.alerts, snapshot(obs.state, obs.forecast), now);
   }
 

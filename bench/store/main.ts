@@ -1,0 +1,139 @@
+/**
+ * `npm run bench:store`: the state database under a fleet's load, without the network. WALLETS wallets
+ * (default 10,000), each with a full 28-hour in-memory history, are polled MINUTES times (default 60: one
+ * snapshot period and one closed hour per wallet) through the very StateStore the daemon uses, committed as
+ * the daemon commits them: one transaction per FLUSH_MS at a poll rate of WALLETS a minute. Prints bytes
+ * written per poll, the store's CPU per poll, commit times, the database size and the time and memory to
+ * load every wallet's state at start-up. Asserts nothing.
+ *
+ *   WALLETS=10000 MINUTES=60 STATE_DIR=/var/tmp/ws-bench npm run bench:store
+ *
+ * STATE_DIR should be on a real disk (default: a fresh folder under os.tmpdir()): a tmpfs counts no
+ * block-layer writes.
+ */
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { applyPoll, INITIAL_ACCOUNT_STATE, type AccountState } from '../../src/domain/account.js';
+import { DB_FILE, FLUSH_MS } from '../../src/store/db.js';
+import { StateStore } from '../../src/store/state-store.js';
+
+const WALLETS = Number(process.env.WALLETS ?? 10_000);
+const MINUTES = Number(process.env.MINUTES ?? 60);
+const dir = process.env.STATE_DIR ?? mkdtempSync(join(tmpdir(), 'ws-bench-store-'));
+const log = pino({ level: 'warn' });
+const MIN = 60_000;
+const T0 = Date.parse('2026-11-02T00:00:00Z'); // a Monday, on the hour
+
+const io = (): { wchar: number; writeBytes: number } => {
+  const text = readFileSync('/proc/self/io', 'utf8');
+  const get = (k: string) => Number(new RegExp(`^${k}: (\\d+)`, 'm').exec(text)![1]);
+  return { wchar: get('wchar'), writeBytes: get('write_bytes') };
+};
+const rssMiB = (): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))![1]) / 1024;
+const cpuMs = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+const fileBytes = (f: string): number => {
+  try {
+    return statSync(f).size;
+  } catch {
+    return 0;
+  }
+};
+const q = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
+const fmt = (n: number, d = 2): string => n.toFixed(d);
+
+/** One wallet's reading at minute i: a drain that varies by hour, a little jitter. */
+const balanceAt = (w: number, i: number): number => 50_000 - i * (0.4 + ((w + Math.floor(i / 60)) % 5) * 0.2) + (i % 7 === 0 ? 0.05 : 0);
+
+// A full 28 h history (the domain keeps 28 h in memory): built once, then shared by every wallet at the
+// start (the store does not care whose samples they are; each wallet's polls diverge from there).
+let template: AccountState = INITIAL_ACCOUNT_STATE;
+const HISTORY = 28 * 60;
+for (let i = 0; i < HISTORY; i++) template = applyPoll(template, { ok: true, status: 200, balance: balanceAt(0, i), currency: 'USD', requiredCredits: null }, T0 + i * MIN, 1).state;
+
+console.log(`# bench:store — ${WALLETS} wallets × ${MINUTES} polls, STATE_DIR ${dir}`);
+console.log(`state per wallet: ${template.history.samples.length} samples, ${fmt(JSON.stringify(template).length / 1024, 1)} KiB as JSON`);
+
+const names = Array.from({ length: WALLETS }, (_, w) => `wallet-${String(w).padStart(5, '0')}`);
+let store = new StateStore(dir, log, { flushMs: 3_600_000 }); // commits are driven below, at the daemon's pace
+await store.init(Date.now());
+const states = names.map(() => template);
+
+// Seed: every wallet's first save is a snapshot (what a fresh database costs once; not counted below).
+let seedCpu = cpuMs();
+for (let w = 0; w < WALLETS; w++) {
+  await store.account(names[w]!).load(T0);
+  void store.account(names[w]!).save(states[w]!);
+  if (w % 500 === 499) await store.db.flush();
+}
+await store.db.flush();
+store.releasePreloaded();
+seedCpu = cpuMs() - seedCpu;
+console.log(`seed (first snapshot of every wallet): ${fmt(seedCpu / 1000, 1)} s CPU, database ${fmt(fileBytes(join(dir, DB_FILE)) / 2 ** 20, 1)} MiB`);
+
+// Polls: WALLETS a minute, so one commit per FLUSH_MS carries this many saves.
+const perCommit = Math.max(1, Math.round((WALLETS / 60) * (FLUSH_MS / 1000)));
+const commitMs: number[] = [];
+const perSaveMs: number[] = [];
+let pending = 0;
+let storeCpu = 0;
+let domainCpu = 0;
+const before = { io: io(), db: fileBytes(join(dir, DB_FILE)) };
+const started = Date.now();
+for (let m = 0; m < MINUTES; m++) {
+  const i = HISTORY + m;
+  for (let w = 0; w < WALLETS; w++) {
+    let c = cpuMs();
+    const outcome = { ok: true as const, status: 200 as const, balance: balanceAt(w, i), currency: 'USD', requiredCredits: null };
+    states[w] = applyPoll(states[w]!, outcome, T0 + i * MIN + (w / WALLETS) * MIN, 1).state;
+    domainCpu += cpuMs() - c;
+    c = cpuMs();
+    void store.account(names[w]!).save(states[w]!);
+    if (++pending === perCommit) {
+      const t = performance.now();
+      await store.db.flush();
+      const ms = performance.now() - t;
+      commitMs.push(ms);
+      perSaveMs.push(ms / pending);
+      pending = 0;
+    }
+    storeCpu += cpuMs() - c;
+  }
+}
+await store.db.flush();
+const polls = WALLETS * MINUTES;
+const after = { io: io(), db: fileBytes(join(dir, DB_FILE)) };
+const wall = (Date.now() - started) / 1000;
+
+console.log('');
+console.log(`polls: ${polls} in ${fmt(wall, 1)} s wall (${perCommit} saves per commit, FLUSH_MS ${FLUSH_MS})`);
+console.log(`bytes written per poll: ${fmt((after.io.wchar - before.io.wchar) / polls, 0)} B (write syscalls, WAL + checkpoint + journal), ${fmt((after.io.writeBytes - before.io.writeBytes) / polls, 0)} B (block layer, /proc/self/io write_bytes)`);
+console.log(`database growth per poll: ${fmt((after.db - before.db) / polls, 0)} B; database now ${fmt(after.db / 2 ** 20, 1)} MiB`);
+console.log(`store CPU per poll: ${fmt(storeCpu / polls, 3)} ms (stage + its share of the commit); domain applyPoll: ${fmt(domainCpu / polls, 3)} ms`);
+console.log(`commit: median ${fmt(q(commitMs, 0.5))} ms, p99 ${fmt(q(commitMs, 0.99))} ms, max ${fmt(Math.max(...commitMs))} ms`);
+console.log(`per save (commit time / saves in it): median ${fmt(q(perSaveMs, 0.5), 3)} ms, p99 ${fmt(q(perSaveMs, 0.99), 3)} ms`);
+await store.close();
+
+// Start-up: every wallet's state loaded back (snapshots + journal replay), as a restarted daemon does.
+store = undefined!;
+states.length = 0;
+template = undefined!;
+(globalThis as { gc?: () => void }).gc?.();
+const rssBefore = rssMiB();
+const t = performance.now();
+const again = new StateStore(dir, log);
+await again.init(Date.now());
+const loaded: AccountState[] = [];
+for (const n of names) loaded.push(await again.account(n).load(Date.now()));
+again.releasePreloaded();
+const loadMs = performance.now() - t;
+(globalThis as { gc?: () => void }).gc?.();
+console.log(`load ${WALLETS} wallets' state: ${fmt(loadMs / 1000, 2)} s; RSS ${fmt(rssBefore, 0)} → ${fmt(rssMiB(), 0)} MiB with every state in memory (${loaded.reduce((n, s) => n + s.history.samples.length, 0)} samples)`);
+const range = again.account(names[0]!).readRange(0, Date.parse('2100-01-01'));
+console.log(`readings of one wallet on disk: ${range.length} (the last hour closed and the open one)`);
+await again.close();
+if (!process.env.STATE_DIR) rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,123 @@
+/**
+ * How one account's state is written: a snapshot now and then, and between snapshots one small journal
+ * entry per save with only what changed (the samples appended and dropped, the scalars that moved, the
+ * profile parts that were replaced). Loading a snapshot and replaying its journal gives back the very
+ * same AccountState.
+ */
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import type { AccountState } from '../domain/account.js';
+import type { History, Sample } from '../domain/history.js';
+import type { WeeklyProfile } from '../domain/profile.js';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+type Scalars = Omit<AccountState, 'history'>;
+type HistoryScalars = Omit<History, 'samples' | 'profile'>;
+
+/** One save's changes. Keys are short: one of these is written per poll per wallet. */
+export interface Delta {
+  /** Top-level fields that changed. */
+  s?: Partial<Scalars>;
+  /** History counters that changed. */
+  h?: Partial<HistoryScalars>;
+  /** Profile parts that were replaced. */
+  p?: Partial<WeeklyProfile>;
+  /** Samples appended: [t, balance, consumed]. */
+  a?: [number, number, number][];
+  /** Times of the samples dropped (thinned or aged out). */
+  r?: number[];
+}
+
+const SCALAR_KEYS = ['balance', 'currency', 'lastPollAt', 'lastSuccessAt', 'lastError', 'consecutiveFailures', 'exhausted', 'authFailed', 'rateLimitedUntil', 'alerts'] as const satisfies readonly (keyof Scalars)[];
+const HISTORY_KEYS = ['consumedTotal', 'topupsTotal', 'pendingCredit', 'firstSampleAt'] as const satisfies readonly (keyof HistoryScalars)[];
+const PROFILE_KEYS = ['rates', 'prior', 'updatedHour', 'open', 'recent', 'days'] as const satisfies readonly (keyof WeeklyProfile)[];
+
+/** Equal as stored: the same reference, the same primitive, or (objects) the same JSON. */
+function same(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function changed<T extends object>(prev: T, next: T, keys: readonly (keyof T)[], deep = true): Partial<T> | undefined {
+  let out: Partial<T> | undefined;
+  for (const k of keys) {
+    const differs = deep ? !same(prev[k], next[k]) : prev[k] !== next[k];
+    if (differs) (out ??= {} as Partial<T>)[k] = next[k];
+  }
+  return out;
+}
+
+/**
+ * What changed from `prev` to `next`. Samples are compared by time (the domain only appends newer ones and
+ * drops older ones); a history whose times all moved (a clock step) comes out as a large delta, which the
+ * caller writes as a snapshot instead.
+ */
+export function diff(prev: AccountState, next: AccountState): Delta {
+  const d: Delta = {};
+  const s = changed<Scalars>(prev, next, SCALAR_KEYS);
+  if (s) d.s = s;
+  const h = changed<HistoryScalars>(prev.history, next.history, HISTORY_KEYS);
+  if (h) d.h = h;
+  // The profile's arrays are replaced (never mutated) by the domain: a reference check is enough and cheap.
+  const p = changed<WeeklyProfile>(prev.history.profile, next.history.profile, PROFILE_KEYS, false);
+  if (p) d.p = p;
+  const { added, removed } = sampleChanges(prev.history.samples, next.history.samples);
+  if (added.length > 0) d.a = added.map((x) => [x.t, x.balance, x.consumed]);
+  if (removed.length > 0) d.r = removed;
+  return d;
+}
+
+function sampleChanges(prev: readonly Sample[], next: readonly Sample[]): { added: Sample[]; removed: number[] } {
+  const removed: number[] = [];
+  const added: Sample[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < prev.length || j < next.length) {
+    const a = prev[i];
+    const b = next[j];
+    if (a && b && a.t === b.t && a.balance === b.balance && a.consumed === b.consumed) {
+      i++;
+      j++;
+    } else if (a && (!b || a.t <= b.t)) {
+      removed.push(a.t);
+      i++;
+    } else {
+      added.push(b!);
+      j++;
+    }
+  }
+  return { added, removed };
+}
+
+/** `state` with `d` applied (the inverse of diff). */
+export function apply(state: AccountState, d: Delta): AccountState {
+  const next: Mutable<AccountState> = { ...state, ...d.s };
+  const history: Mutable<History> = { ...state.history, ...d.h };
+  if (d.p) history.profile = { ...state.history.profile, ...d.p };
+  if (d.a || d.r) {
+    const gone = new Set(d.r ?? []);
+    const kept = gone.size === 0 ? [...state.history.samples] : state.history.samples.filter((x) => !gone.has(x.t));
+    const last = kept.at(-1)?.t ?? -Infinity;
+    for (const [t, balance, consumed] of d.a ?? []) kept.push({ t, balance, consumed });
+    if (d.a && d.a[0]![0] <= last) kept.sort((x, y) => x.t - y.t);
+    history.samples = kept;
+  }
+  next.history = history;
+  return next;
+}
+
+/** A delta this long (JSON characters) is written as a snapshot instead. */
+export const MAX_DELTA_CHARS = 4_096;
+
+/** The whole state, compressed (a snapshot of ~30 KiB of JSON is ~6 KiB deflated). */
+export function encodeSnapshot(state: AccountState): Buffer {
+  return deflateRawSync(JSON.stringify(state), { level: 6 });
+}
+
+export function decodeSnapshot(blob: Buffer): AccountState {
+  const state = JSON.parse(inflateRawSync(blob).toString('utf8')) as AccountState;
+  if (typeof state !== 'object' || state === null || typeof state.history !== 'object' || !Array.isArray(state.history.samples)) {
+    throw new Error('not an account state');
+  }
+  return state;
+}
