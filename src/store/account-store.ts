@@ -3,7 +3,7 @@ import { INITIAL_ACCOUNT_STATE } from '../domain/account.js';
 import type { Sample } from '../domain/history.js';
 import type { Logger } from '../log.js';
 import type { Conn, Participant } from './db.js';
-import { apply, decodeSnapshot, diff, encodeSnapshot, MAX_DELTA_CHARS } from './journal.js';
+import { decodeSnapshot, diff, encodeSnapshot, MAX_DELTA_CHARS, Replay, type Delta } from './journal.js';
 import { hourOf, readRange, writeClosedHours } from './readings.js';
 import type { StateStore } from './state-store.js';
 
@@ -36,7 +36,9 @@ export class AccountStore implements Participant {
   /** What the database holds: the base of the next journal entry. Undefined: nothing yet (a snapshot next). */
   #committed: AccountState | undefined;
   #staged: AccountState | undefined;
-  #sinceSnapshot: number;
+  /** Commits of this account so far, offset by a stable per-account stagger: a snapshot when it is a multiple of SNAPSHOT_EVERY. */
+  #saves: number;
+  #forceSnapshot = false;
   #snapshotSeq = 0;
   #lastSeq = 0;
   #historyThrough = -1;
@@ -49,7 +51,7 @@ export class AccountStore implements Participant {
     readonly account: string,
   ) {
     this.path = store.db.path;
-    this.#sinceSnapshot = stagger(account);
+    this.#saves = stagger(account);
   }
 
   /** The saved state, or the initial one. (`readOnly` is the store's mode: `check` opens it read-only.) */
@@ -93,7 +95,7 @@ export class AccountStore implements Participant {
   compact(): Promise<void> {
     if (this.#committed === undefined) return Promise.resolve();
     this.#staged ??= this.#committed;
-    this.#sinceSnapshot = SNAPSHOT_EVERY;
+    this.#forceSnapshot = true;
     return this.store.db.stage(this);
   }
 
@@ -101,7 +103,7 @@ export class AccountStore implements Participant {
     const state = this.#staged;
     if (!state) return;
     const id = this.#id ?? this.store.accountId(db, this.account); // kept once committed: a rollback undoes the row
-    let snapshot = this.#committed === undefined || this.#sinceSnapshot + 1 >= SNAPSHOT_EVERY;
+    let snapshot = this.#committed === undefined || this.#forceSnapshot || (this.#saves + 1) % SNAPSHOT_EVERY === 0;
     let seq = this.#lastSeq;
     if (!snapshot) {
       const text = JSON.stringify(diff(this.#committed!, state));
@@ -120,8 +122,7 @@ export class AccountStore implements Participant {
     if (newest && hourOf(newest.t) - 1 > through) {
       const closed = open.filter((s) => hourOf(s.t) < hourOf(newest.t));
       if (closed.length > 0) writeClosedHours(db, id, closed);
-      through = hourOf(newest.t) - 1;
-      db.prepare('UPDATE accounts SET history_through = ? WHERE id = ?').run(through, id);
+      through = hourOf(newest.t) - 1; // read back from the readings table at start-up
     }
     this.#writing = { id, state, snapshot, seq, open: open.filter((s) => hourOf(s.t) > through), through };
   }
@@ -136,10 +137,11 @@ export class AccountStore implements Participant {
     this.#lastSeq = w.seq;
     this.#open = w.open;
     this.#historyThrough = w.through;
+    this.#saves++;
     if (w.snapshot) {
       this.#snapshotSeq = w.seq;
-      this.#sinceSnapshot = 0;
-    } else this.#sinceSnapshot++;
+      this.#forceSnapshot = false;
+    }
   }
 }
 
@@ -150,14 +152,48 @@ function stagger(account: string): number {
   return (h >>> 0) % SNAPSHOT_EVERY;
 }
 
-/** Rebuilds one account from its snapshot and journal entries (oldest first); a damaged part starts it fresh. */
-export function rebuild(snapshot: Buffer | null, deltas: readonly string[], log: Logger, account: string): { state: AccountState; damaged: boolean } {
-  try {
-    let state = snapshot ? decodeSnapshot(snapshot) : INITIAL_ACCOUNT_STATE;
-    for (const d of deltas) state = apply(state, JSON.parse(d));
-    return { state, damaged: false };
-  } catch (err) {
-    log.warn({ account, reason: (err as Error).message.slice(0, 200) }, 'stored state of this account is unreadable; starting it fresh');
-    return { state: INITIAL_ACCOUNT_STATE, damaged: true };
+/**
+ * One account being rebuilt at start-up: its snapshot, then its journal entries in order. A part that
+ * cannot be read starts the account fresh (with a warning), never the whole store.
+ */
+export class Rebuild {
+  #replay: Replay | undefined;
+  #damaged = false;
+
+  constructor(
+    snapshot: Buffer | null,
+    private readonly log: Logger,
+    private readonly account: string,
+  ) {
+    try {
+      this.#replay = new Replay(snapshot ? decodeSnapshot(snapshot) : INITIAL_ACCOUNT_STATE);
+    } catch (err) {
+      this.#fail(err);
+    }
+  }
+
+  add(delta: string): void {
+    if (!this.#replay) return;
+    try {
+      this.#replay.add(JSON.parse(delta) as Delta);
+    } catch (err) {
+      this.#fail(err);
+    }
+  }
+
+  result(): { state: AccountState; damaged: boolean } {
+    if (!this.#replay) return { state: INITIAL_ACCOUNT_STATE, damaged: true };
+    try {
+      return { state: this.#replay.result(), damaged: this.#damaged };
+    } catch (err) {
+      this.#fail(err);
+      return { state: INITIAL_ACCOUNT_STATE, damaged: true };
+    }
+  }
+
+  #fail(err: unknown): void {
+    this.log.warn({ account: this.account, reason: (err as Error).message.slice(0, 200) }, 'stored state of this account is unreadable; starting it fresh');
+    this.#replay = undefined;
+    this.#damaged = true;
   }
 }

@@ -17,7 +17,7 @@ export const KEEP_HOURS = 14 * 24;
 const HOURS_PER_ACCOUNT = 2 ** 21; // epoch hours stay below it until the year 2209
 
 export const hourOf = (t: number): number => Math.floor(t / HOUR_MS);
-const keyOf = (accountId: number, hour: number): number => accountId * HOURS_PER_ACCOUNT + Math.max(0, hour);
+export const keyOf = (accountId: number, hour: number): number => accountId * HOURS_PER_ACCOUNT + Math.max(0, hour);
 
 export function encodeReadings(samples: readonly Sample[]): Buffer {
   const a = new Float64Array(samples.length * 3);
@@ -77,4 +77,10 @@ export function readRange(db: Conn, accountId: number, from: number, to: number)
     .prepare<[number, number], { data: Buffer }>('SELECT data FROM readings WHERE key >= ? AND key <= ? ORDER BY key')
     .all(keyOf(accountId, hourOf(from)), keyOf(accountId, hourOf(to)));
   return rows.flatMap((r) => decodeReadings(r.data)).filter((s) => s.t >= from && s.t <= to);
+}
+
+/** The last hour of an account already in the readings table (-1 when none): later readings are still open. */
+export function historyThrough(db: Conn, accountId: number): number {
+  const r = db.prepare<[number, number], { key: number }>('SELECT MAX(key) AS key FROM readings WHERE key >= ? AND key < ?').get(keyOf(accountId, 0), keyOf(accountId + 1, 0));
+  return r?.key == null ? -1 : r.key - keyOf(accountId, 0);
 }

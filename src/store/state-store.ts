@@ -1,7 +1,8 @@
 import type { Logger } from '../log.js';
-import { AccountStore, rebuild, SNAPSHOT_EVERY, type StoredAccount } from './account-store.js';
+import { AccountStore, Rebuild, SNAPSHOT_EVERY, type StoredAccount } from './account-store.js';
 import { StateDb, type Conn, type Participant, type StateDbOptions } from './db.js';
 import { encodeSnapshot } from './journal.js';
+import { historyThrough } from './readings.js';
 import { readAccountV01, readStateDirV01, setImportedAside } from './import-v01.js';
 
 /** Journal housekeeping (dropping entries every snapshot covers) every this many commits. */
@@ -106,28 +107,23 @@ export class StateStore implements Participant {
     const out = new Map<string, StoredAccount>();
     if (!this.db.exists()) return out;
     this.db.read((db) => {
-      const byId = new Map<number, { name: string; snapshot: Buffer | null; deltas: string[]; row: StoredAccount }>();
-      const rows = db.prepare('SELECT id, name, snapshot, snapshot_seq, history_through FROM accounts').all() as {
-        id: number;
-        name: string;
-        snapshot: Buffer | null;
-        snapshot_seq: number;
-        history_through: number;
-      }[];
+      const byId = new Map<number, { name: string; rebuild: Rebuild; row: StoredAccount }>();
+      const rows = db.prepare('SELECT id, name, snapshot, snapshot_seq FROM accounts').iterate() as Iterable<{ id: number; name: string; snapshot: Buffer | null; snapshot_seq: number }>;
       for (const r of rows) {
-        const row: StoredAccount = { id: r.id, state: undefined!, snapshotSeq: r.snapshot_seq, lastSeq: r.snapshot_seq, historyThrough: r.history_through, damaged: false };
-        byId.set(r.id, { name: r.name, snapshot: r.snapshot, deltas: [], row });
+        const row: StoredAccount = { id: r.id, state: undefined!, snapshotSeq: r.snapshot_seq, lastSeq: r.snapshot_seq, historyThrough: -1, damaged: false };
+        byId.set(r.id, { name: r.name, rebuild: new Rebuild(r.snapshot, this.log, r.name), row });
       }
       for (const j of db.prepare('SELECT seq, account_id, delta FROM journal ORDER BY seq').iterate() as Iterable<{ seq: number; account_id: number; delta: string }>) {
         const a = byId.get(j.account_id);
         if (!a || j.seq <= a.row.snapshotSeq) continue;
-        a.deltas.push(j.delta);
+        a.rebuild.add(j.delta);
         a.row.lastSeq = j.seq;
       }
       for (const a of byId.values()) {
-        const { state, damaged } = rebuild(a.snapshot, a.deltas, this.log, a.name);
+        const { state, damaged } = a.rebuild.result();
         a.row.state = state;
         a.row.damaged = damaged;
+        a.row.historyThrough = historyThrough(db, a.row.id); // not while the queries above iterate
         out.set(a.name, a.row);
       }
     });
@@ -141,12 +137,12 @@ export class StateStore implements Participant {
    */
   #readOne(name: string): StoredAccount | undefined {
     if (!this.db.exists()) return undefined;
-    const r = this.db.read((db) => db.prepare('SELECT id, snapshot, snapshot_seq, history_through FROM accounts WHERE name = ?').get(name)) as
-      | { id: number; snapshot: Buffer | null; snapshot_seq: number; history_through: number }
-      | undefined;
-    if (!r) return undefined;
-    const { state, damaged } = rebuild(r.snapshot, [], this.log, name);
-    return { id: r.id, state, snapshotSeq: r.snapshot_seq, lastSeq: r.snapshot_seq, historyThrough: r.history_through, damaged };
+    return this.db.read((db) => {
+      const r = db.prepare('SELECT id, snapshot, snapshot_seq FROM accounts WHERE name = ?').get(name) as { id: number; snapshot: Buffer | null; snapshot_seq: number } | undefined;
+      if (!r) return undefined;
+      const { state, damaged } = new Rebuild(r.snapshot, this.log, name).result();
+      return { id: r.id, state, snapshotSeq: r.snapshot_seq, lastSeq: r.snapshot_seq, historyThrough: historyThrough(db, r.id), damaged };
+    });
   }
 
   async #readOnlyTake(name: string, now: number): Promise<StoredAccount | undefined> {
