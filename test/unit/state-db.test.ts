@@ -11,6 +11,7 @@ import type { AlertBook } from '../../src/domain/alerts.js';
 import { SNAPSHOT_EVERY } from '../../src/store/account-store.js';
 import { OutboxStore } from '../../src/notify/outbox-store.js';
 import { DB_FILE, type Participant } from '../../src/store/db.js';
+import { apply, diff, Replay, type Delta } from '../../src/store/journal.js';
 import { StateStore } from '../../src/store/state-store.js';
 import { sampleNotification } from '../helpers/fixtures.js';
 import { openState, outboxIn } from '../helpers/state.js';
@@ -224,4 +225,36 @@ test('a 0.1 STATE_DIR is imported once: every account and the outbox, then the J
   await store.account('prod-eu').save(newer);
   cpSync(join(FIXTURE, 'account-prod-eu.json'), join(dir, 'account-prod-eu.json'));
   assert.deepEqual(await (await openState(dir, log)).account('prod-eu').load(T0), newer);
+});
+
+test('start-up replay (all entries at once) gives the same state as applying them one by one', () => {
+  let s = INITIAL_ACCOUNT_STATE;
+  const states: AccountState[] = [s];
+  for (let i = 0; i < 400; i++) states.push((s = poll(s, i)));
+  const deltas = states.slice(1).map((x, i) => JSON.parse(JSON.stringify(diff(states[i]!, x))) as Delta);
+  assert.ok(deltas.some((d) => d.o) && deltas.some((d) => d.r) && deltas.some((d) => d.p), 'the entries exercise every kind of change');
+  let one = states[0]!;
+  const replay = new Replay(states[0]!);
+  for (const d of deltas) {
+    one = apply(one, d);
+    replay.add(d);
+  }
+  assert.deepEqual(one, s);
+  assert.deepEqual(replay.result(), s);
+});
+
+test("an account whose stored state cannot be read starts fresh with a warning; the others keep theirs", async (t) => {
+  const dir = tempDir(t);
+  const store = await openState(dir, log);
+  await Promise.all([store.account('good').save(poll(INITIAL_ACCOUNT_STATE, 5)), store.account('bad').save(poll(INITIAL_ACCOUNT_STATE, 6))]);
+  const db = new Database(join(dir, DB_FILE));
+  db.prepare("UPDATE accounts SET snapshot = ? WHERE name = 'bad'").run(Buffer.from('garbage'));
+  db.close();
+  const lines: string[] = [];
+  const again = await openState(dir, pino({ level: 'warn' }, { write: (l: string) => void lines.push(l) }));
+  assert.deepEqual(await again.account('bad').load(0), INITIAL_ACCOUNT_STATE);
+  assert.deepEqual(await again.account('good').load(0), poll(INITIAL_ACCOUNT_STATE, 5));
+  assert.ok(lines.some((l) => l.includes('"account":"bad"') && l.includes('unreadable; starting it fresh')), lines.join(''));
+  await again.account('bad').save(poll(INITIAL_ACCOUNT_STATE, 7)); // written as a fresh snapshot
+  assert.deepEqual(await (await openState(dir, log)).account('bad').load(0), poll(INITIAL_ACCOUNT_STATE, 7));
 });
