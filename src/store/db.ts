@@ -249,6 +249,22 @@ export class StateDb {
       return fn(db);
     } finally {
       db.close();
+      this.#dropStaleShm();
+    }
+  }
+
+  /**
+   * A reader (`check`) that opened the database while this process committed leaves a -shm file behind
+   * (its own cleanup sees the WAL written meanwhile and leaves both). This process keeps its WAL index in
+   * memory (EXCLUSIVE), so once its connection closed the WAL is gone and the -shm means nothing: remove it,
+   * so STATE_DIR holds only the database between commits.
+   */
+  #dropStaleShm(): void {
+    if (existsSync(`${this.path}-wal`)) return;
+    try {
+      unlinkSync(`${this.path}-shm`);
+    } catch {
+      // none
     }
   }
 
