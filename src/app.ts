@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { reloadWallets } from './config/load.js';
 import type { Settings } from './config/settings.js';
@@ -12,6 +13,7 @@ import { OutboxStore } from './notify/outbox-store.js';
 import { createNotifiers } from './notify/registry.js';
 import { accountStatus, alertsOf } from './status.js';
 import { probeWritableDir } from './store/json-file.js';
+import { StateStore } from './store/state-store.js';
 import { StateDirError, WriteHealth } from './store/write-health.js';
 import { VERSION } from './version.js';
 
@@ -29,9 +31,11 @@ export interface StopResult {
 export class App {
   readonly metrics: Metrics;
   readonly #health: WriteHealth;
+  readonly #states: StateStore;
   readonly #http: HttpServer;
   readonly #fleet: Fleet;
   readonly #dispatcher: Dispatcher;
+  /** Aborts polls in flight when a stop's grace runs out; every poll in flight listens (up to POLL_CONCURRENCY). */
   readonly #shutdown = new AbortController();
   #ready = false;
   /** The wallet settings in force (the last good WALLETS_FILE): a reload goes on from these. */
@@ -43,6 +47,7 @@ export class App {
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
   ) {
+    setMaxListeners(0, this.#shutdown.signal); // not a leak: one listener per poll in flight
     this.#settings = settings;
     this.metrics = createMetrics();
     this.#health = new WriteHealth({
@@ -51,9 +56,10 @@ export class App {
       onChange: (healthy) => this.metrics.stateWriteHealthy.set(healthy ? 1 : 0),
       onFailure: () => this.metrics.stateWriteFailures.inc(),
     });
+    this.#states = new StateStore(settings.stateDir, log.child({ component: 'store' }), { health: this.#health });
     this.#dispatcher = new Dispatcher({
       notifiers: createNotifiers(settings, now),
-      store: new OutboxStore(settings.stateDir, log.child({ component: 'outbox' }), { health: this.#health }),
+      store: new OutboxStore(this.#states.db, log.child({ component: 'outbox' })),
       metrics: this.metrics,
       log: log.child({ component: 'notify' }),
       retryBaseDelayMs: settings.alerts.retryBaseDelayMs,
@@ -64,7 +70,7 @@ export class App {
     this.#fleet = new Fleet({
       settings,
       metrics: this.metrics,
-      health: this.#health,
+      states: this.#states,
       notify: (notifications) => this.#dispatcher.enqueue(notifications),
       log,
       now,
@@ -90,11 +96,13 @@ export class App {
     const settings = this.#settings;
     try {
       await probeWritableDir(settings.stateDir);
+      await this.#states.init(this.now());
     } catch (err) {
       throw new StateDirError(settings.stateDir, safeErrorCode(err) ?? describeError(err));
     }
     const wallets = walletsOfShard(settings.wallets, settings.shard);
     await this.#fleet.init(wallets);
+    this.#states.releasePreloaded(); // accounts in the database that no wallet of this process claimed
     await this.#dispatcher.start();
     const address = await this.#http.listen(settings.http.host, settings.http.port);
     const single = wallets.length === 1 && settings.walletsFile === undefined ? { account: wallets[0]!.name } : {};
@@ -157,6 +165,7 @@ export class App {
       }],
       ['notifications', () => this.#dispatcher.stop(STOP_GRACE_MS)],
       ['state', () => this.#fleet.stop()],
+      ['database', () => this.#closeStates()],
       ['http', () => this.#http.close()],
     ];
     for (const [name, step] of steps) {
@@ -173,6 +182,15 @@ export class App {
     clearTimeout(grace);
     this.log.info({ clean: result.clean }, 'wallet-sentinel stopped');
     return result;
+  }
+
+  /** The last commit; a failure is logged (like a failed save while running), not a failed stop. */
+  async #closeStates(): Promise<void> {
+    try {
+      await this.#states.close();
+    } catch (err) {
+      this.log.warn({ file: this.#states.db.path, code: safeErrorCode(err) }, 'cannot write the state database at stop; history since the last good commit is lost');
+    }
   }
 
   status() {

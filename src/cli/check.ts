@@ -6,7 +6,7 @@ import { walletsOfShard } from '../fleet/shard.js';
 import type { Logger } from '../log.js';
 import { pollBalance } from '../poller/poll.js';
 import { accountStatus, conditionsAsAlerts } from '../status.js';
-import { AccountStore } from '../store/account-store.js';
+import { StateStore } from '../store/state-store.js';
 import { TelephonyClient } from '../telephony/client.js';
 import { USER_AGENT, VERSION } from '../version.js';
 import type { CheckFormat } from './args.js';
@@ -23,7 +23,9 @@ type Code = 0 | 1 | 2 | 3;
  */
 export async function runCheck(settings: Settings, log: Logger, out: (line: string) => void, format: CheckFormat = 'json'): Promise<number> {
   const wallets = walletsOfShard(settings.wallets, settings.shard);
-  const results = await mapLimit(wallets, settings.poll.concurrency, (w) => checkWallet(settings, w, log));
+  // Read-only: a missing database stays missing (fresh state), nothing in STATE_DIR is created or changed.
+  const states = new StateStore(settings.stateDir, log, { readOnly: true });
+  const results = await mapLimit(wallets, settings.poll.concurrency, (w) => checkWallet(settings, w, states));
   const code = Math.max(CHECK_EXIT.ok, ...results.map((r) => r.code)) as Code;
   if (format === 'nagios') {
     if (results.length === 1) out(results[0]!.nagios);
@@ -39,10 +41,9 @@ export async function runCheck(settings: Settings, log: Logger, out: (line: stri
   return code;
 }
 
-async function checkWallet(settings: Settings, wallet: WalletSettings, log: Logger) {
+async function checkWallet(settings: Settings, wallet: WalletSettings, states: StateStore) {
   const now = Date.now;
-  const store = new AccountStore(settings.stateDir, wallet.name, log);
-  const before = await store.load(now(), { readOnly: true });
+  const before = await states.account(wallet.name).load(now());
   const client = new TelephonyClient({ ...wallet.api, apiKey: wallet.api.apiKey!, timeoutMs: settings.requestTimeoutMs, userAgent: USER_AGENT, now });
   // No next poll to stay clear of: give retries the time of a few attempts.
   const outcome = await pollBalance(client, { deadline: now() + 3 * settings.requestTimeoutMs });

@@ -5,7 +5,7 @@ import { forecast } from '../domain/forecast.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { createNotifiers } from '../notify/registry.js';
-import { AccountStore } from '../store/account-store.js';
+import { StateStore } from '../store/state-store.js';
 
 /**
  * `wallet-sentinel test-alert`: one clearly marked test notification through every configured channel,
@@ -20,7 +20,7 @@ export async function runTestAlert(settings: Settings, log: Logger, out: (line: 
   const now = Date.now();
   const account = settings.wallets[0]!.name; // with WALLETS_FILE: the first wallet stands for all
   // The last known balance makes the test message look like a real one; nothing is written.
-  const state = await new AccountStore(settings.stateDir, account, log).load(now, { readOnly: true });
+  const state = await new StateStore(settings.stateDir, log, { readOnly: true }).account(account).load(now);
   const n: Notification = {
     id: `${account}/test/${now.toString(36)}`,
     account: account,

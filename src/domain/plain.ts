@@ -36,27 +36,30 @@ export interface PlainAccountState extends Omit<AccountState, 'history'> {
   readonly history: PlainHistory;
 }
 
-export function profileToPlain(p: WeeklyProfile): PlainProfile {
-  return {
-    ...p,
-    rates: bucketsToPlain(p.rates),
-    prior: bucketsToPlain(p.prior),
-    updatedHour: bucketsToPlain(p.updatedHour),
-    recent: hoursToPlain(p.recent),
-    days: daysToPlain(p.days),
-  };
+/** The given parts of a profile in their plain form (a journal entry holds only the parts that changed). */
+export function profilePartsToPlain(p: Partial<WeeklyProfile>): Partial<PlainProfile> {
+  const out: Record<string, unknown> = { ...p };
+  if (p.rates) out.rates = bucketsToPlain(p.rates);
+  if (p.prior) out.prior = bucketsToPlain(p.prior);
+  if (p.updatedHour) out.updatedHour = bucketsToPlain(p.updatedHour);
+  if (p.recent) out.recent = hoursToPlain(p.recent);
+  if (p.days) out.days = daysToPlain(p.days);
+  return out as Partial<PlainProfile>;
 }
 
-export function profileFromPlain(p: PlainProfile): WeeklyProfile {
-  return {
-    ...p,
-    rates: bucketsFromPlain(p.rates),
-    prior: bucketsFromPlain(p.prior),
-    updatedHour: bucketsFromPlain(p.updatedHour),
-    recent: hoursFromPlain(p.recent),
-    days: daysFromPlain(p.days),
-  };
+/** The given plain parts of a profile, packed (the inverse of profilePartsToPlain). */
+export function profilePartsFromPlain(p: Partial<PlainProfile>): Partial<WeeklyProfile> {
+  const out: Record<string, unknown> = { ...p };
+  if (p.rates) out.rates = bucketsFromPlain(p.rates);
+  if (p.prior) out.prior = bucketsFromPlain(p.prior);
+  if (p.updatedHour) out.updatedHour = bucketsFromPlain(p.updatedHour);
+  if (p.recent) out.recent = hoursFromPlain(p.recent);
+  if (p.days) out.days = daysFromPlain(p.days);
+  return out as Partial<WeeklyProfile>;
 }
+
+export const profileToPlain = (p: WeeklyProfile): PlainProfile => profilePartsToPlain(p) as PlainProfile;
+export const profileFromPlain = (p: PlainProfile): WeeklyProfile => profilePartsFromPlain(p) as WeeklyProfile;
 
 export function historyToPlain(h: History): PlainHistory {
   return { ...h, samples: samplesToPlain(h.samples), profile: profileToPlain(h.profile) };

@@ -9,8 +9,7 @@ import type { Notification, WalletSnapshot } from '../domain/alerts.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { AlertmanagerSync } from '../notify/alertmanager/alertmanager.js';
-import { AccountStore } from '../store/account-store.js';
-import type { WriteHealth } from '../store/write-health.js';
+import type { StateStore } from '../store/state-store.js';
 import { mapLimit } from './limit.js';
 import { sameWallet, WalletRunner } from './runner.js';
 import { FleetSchedule } from './schedule.js';
@@ -18,7 +17,8 @@ import { FleetSchedule } from './schedule.js';
 export interface FleetDeps {
   settings: Settings;
   metrics: Metrics;
-  health: WriteHealth;
+  /** The state database: one store per wallet, by name. */
+  states: StateStore;
   notify: (notifications: Notification[]) => Promise<void>;
   log: Logger;
   now: () => number;
@@ -51,7 +51,7 @@ export class Fleet {
       concurrency: settings.poll.concurrency,
       log: d.log.child({ component: 'scheduler' }),
       runners: () => this.#list,
-      poll: (runner, deadline) => runner.poll({ signal: d.shutdown, deadline }),
+      poll: (runner, deadline, fetched) => runner.poll({ signal: d.shutdown, deadline }, fetched),
       now: d.now,
     });
   }
@@ -121,7 +121,7 @@ export class Fleet {
           });
     const runner = new WalletRunner(wallet, {
       settings,
-      store: new AccountStore(settings.stateDir, wallet.name, log.child({ component: 'store' }), this.d.health),
+      store: this.d.states.account(wallet.name),
       notify: this.d.notify,
       alertmanager,
       observeDuration: (provider, seconds) => metrics.requestDuration.observe({ provider }, seconds),

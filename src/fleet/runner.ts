@@ -84,8 +84,8 @@ export class WalletRunner implements WalletReadout {
   }
 
   /** One scheduled slot; 'rate_limited' when a Retry-After still runs (nothing was sent). */
-  async poll(opts: FetchOptions): Promise<'polled' | 'rate_limited'> {
-    const r = await this.monitor.tick(opts);
+  async poll(opts: FetchOptions, fetched?: () => void): Promise<'polled' | 'rate_limited'> {
+    const r = await this.monitor.tick(opts, fetched);
     if (r === 'rate_limited') this.skipped.rate_limited++;
     return r;
   }

@@ -18,8 +18,11 @@ export interface ScheduleDeps {
   log: Logger;
   /** The wallets watched now (read at every round). */
   runners: () => Iterable<WalletRunner>;
-  /** One poll of a wallet; never rejects. `deadline`: the wallet's next slot, which retries must not pass. */
-  poll: (runner: WalletRunner, deadline: number | undefined) => Promise<'polled' | 'rate_limited'>;
+  /**
+   * One poll of a wallet; never rejects. `deadline`: the wallet's next slot, which retries must not pass.
+   * `fetched`: the request is over (the poll goes on to commit its state): its concurrency slot is free.
+   */
+  poll: (runner: WalletRunner, deadline: number | undefined, fetched: () => void) => Promise<'polled' | 'rate_limited'>;
   now?: () => number;
   /** Minimum time between two summaries of skipped polls in the log. Default 30 s. */
   skipLogIntervalMs?: number;
@@ -48,7 +51,9 @@ export class FleetSchedule {
   #slots: Slot[] = [];
   #timer: NodeJS.Timeout | undefined;
   readonly #queue: Queued[] = [];
+  /** Polls not finished (stop waits for them); `#requests` of them still hold a POLL_CONCURRENCY slot. */
   readonly #inFlight = new Set<Promise<void>>();
+  #requests = 0;
   #stopped = false;
   #firstRound = true;
   #resolveStarted!: () => void;
@@ -159,16 +164,24 @@ export class FleetSchedule {
   }
 
   #pump(): void {
-    while (this.#inFlight.size < this.d.concurrency && this.#queue.length > 0) {
+    while (this.#requests < this.d.concurrency && this.#queue.length > 0) {
       const { runner, deadline, done } = this.#queue.shift()!;
       if (runner.removed) {
         runner.phase = 'idle';
         done();
         continue;
       }
-      runner.phase = 'running';
+      runner.phase = 'running'; // until the state is committed too: never polled twice at once
+      this.#requests++;
+      let holding = true;
+      const release = () => {
+        if (!holding) return;
+        holding = false;
+        this.#requests--;
+        this.#pump();
+      };
       const p: Promise<void> = this.d
-        .poll(runner, deadline)
+        .poll(runner, deadline, release)
         .then((r) => {
           if (r === 'rate_limited') this.#noteSkip('rate_limited', runner.name);
         })
@@ -177,7 +190,7 @@ export class FleetSchedule {
           runner.phase = 'idle';
           this.#inFlight.delete(p);
           done();
-          this.#pump();
+          release();
         });
       this.#inFlight.add(p);
     }

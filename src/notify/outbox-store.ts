@@ -1,116 +1,98 @@
-import { join } from 'node:path';
-import { z } from 'zod';
-import { CONFIDENCES, FORECAST_METHODS } from '../domain/forecast.js';
-import { ALERT_NAMES, SEVERITIES } from '../domain/rules.js';
-import { safeErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
-import { readJsonFile, SerializedFile } from '../store/json-file.js';
-import type { WriteHealth } from '../store/write-health.js';
+import type { Conn, Participant, StateDb } from '../store/db.js';
 import type { Delivery } from './dispatch.js';
-
-const finite = z.number().finite();
-const deliverySchema = z.object({
-  deliveryId: z.string(),
-  target: z.string(),
-  createdAt: finite,
-  attempts: z.number().int().min(0),
-  nextAttemptAt: finite,
-  lastError: z.string().nullable(),
-  notification: z.object({
-    id: z.string(),
-    account: z.string(),
-    alertname: z.enum([...ALERT_NAMES, 'test']),
-    severity: z.enum(SEVERITIES),
-    status: z.enum(['firing', 'resolved']),
-    reason: z.enum(['start', 'escalation', 'repeat', 'resolve', 'test']),
-    startsAt: finite,
-    decidedAt: finite,
-    wallet: z.object({
-      balance: finite.nullable(),
-      currency: z.string().nullable(),
-      burnRatePerHour: finite.nullable(),
-      runwaySeconds: finite.nullable(),
-      // Added with issue 9: outbox files written before it load without it.
-      forecast: z
-        .object({
-          method: z.enum(FORECAST_METHODS),
-          confidence: z.enum(CONFIDENCES),
-          runwayLowSeconds: finite.nullable(),
-          runwayHighSeconds: finite.nullable(),
-          cautious: z.boolean(),
-          basis: z.string(),
-        })
-        .nullable()
-        .optional(),
-    }),
-  }),
-});
-const outboxSchema = z.object({
-  version: z.literal(1),
-  deliveries: z.array(deliverySchema),
-  /** Alert id → when a target last accepted a notification of it (for /api/status `last_notified_at`). */
-  delivered: z.record(z.string(), finite).default({}),
-});
+import { deliverySchema } from './outbox-schema.js';
 
 export interface OutboxDoc {
   deliveries: readonly Delivery[];
+  /** Alert id → when a target last accepted a notification of it (for /api/status `last_notified_at`). */
   delivered: Readonly<Record<string, number>>;
 }
 
-/** How often a failed outbox write is tried again, with whatever is owed by then. */
-export const OUTBOX_RETRY_MS = 5_000;
-
 /**
- * Owed deliveries on disk (`<STATE_DIR>/outbox.json`), so a restart sends what a stop left owed. The
- * dispatcher's memory is the truth and this file its best-effort mirror: `mirror` never rejects, and a
- * failed write is retried on a timer (not only when the next alert comes) until the disk takes it.
+ * Owed deliveries in the state database (table `outbox`, one row per delivery; `delivered` in `meta`), so a
+ * restart sends what a stop left owed. The dispatcher's memory is the truth and the database its mirror.
+ * A mirror is staged with the commit that follows, which is also the one that carries the alert state of
+ * the poll that owed it: the notifications owed and the alert book that says they were decided reach the
+ * disk in one transaction. A failed commit is retried by the database (every few seconds) until the disk
+ * takes it; `save` (at stop) commits at once and rejects if it cannot.
  */
-export class OutboxStore {
+export class OutboxStore implements Participant {
   readonly path: string;
-  readonly #file: SerializedFile;
-  #retry: NodeJS.Timeout | undefined;
   #current: (() => OutboxDoc) | undefined;
+  /** deliveryId → its row as committed. */
+  #rows = new Map<string, string>();
+  #delivered = '{}';
+  #writing: { rows: Map<string, string>; delivered: string } | undefined;
 
   constructor(
-    stateDir: string,
+    private readonly db: StateDb,
     private readonly log: Logger,
-    private readonly opts: { health?: WriteHealth; retryMs?: number } = {},
   ) {
-    this.path = join(stateDir, 'outbox.json');
-    this.#file = new SerializedFile(this.path, opts.health);
+    this.path = db.path;
   }
 
-  async load(now: number): Promise<OutboxDoc> {
-    const r = await readJsonFile(this.path, (raw) => outboxSchema.parse(raw), now);
-    if (r.status === 'corrupt') this.log.error({ file: this.path, reason: r.reason, movedTo: r.setAsideTo }, 'outbox file is corrupt; owed notifications in it are lost');
-    return r.status === 'ok' ? r.value : { deliveries: [], delivered: {} };
+  async load(_now: number): Promise<OutboxDoc> {
+    if (!this.db.exists()) return { deliveries: [], delivered: {} };
+    const { rows, delivered } = this.db.read((db) => ({
+      rows: db.prepare('SELECT delivery_id AS id, body FROM outbox').all() as { id: string; body: string }[],
+      delivered: (db.prepare("SELECT value FROM meta WHERE key = 'delivered'").get() as { value: string } | undefined)?.value ?? '{}',
+    }));
+    const deliveries: Delivery[] = [];
+    for (const r of rows) {
+      try {
+        deliveries.push(deliverySchema.parse(JSON.parse(r.body)) as Delivery);
+        this.#rows.set(r.id, r.body);
+      } catch (err) {
+        this.log.error({ file: this.path, deliveryId: r.id, reason: (err as Error).message.slice(0, 200) }, 'owed notification unreadable; it is lost');
+      }
+    }
+    deliveries.sort((a, b) => a.createdAt - b.createdAt);
+    this.#delivered = delivered;
+    return { deliveries, delivered: JSON.parse(delivered) as Record<string, number> };
   }
 
-  /** Writes `doc` (saves are serialized); rejects if the write failed. */
+  /** Commits `doc` now (with whatever else is staged); rejects if the write failed. */
   save(doc: OutboxDoc): Promise<void> {
-    return this.#file.write({ version: 1, deliveries: doc.deliveries, delivered: doc.delivered });
+    this.#current = () => doc;
+    return this.db.stage(this, { now: true });
   }
 
-  /** Best effort: writes `current()` now, and again every few seconds while writes fail. True if this write succeeded. */
+  /**
+   * Stages `current()` for the next commit (at once, so that whatever the caller stages before awaiting
+   * joins the same transaction) and resolves with whether that commit succeeded. Never rejects: WriteHealth
+   * tells of failures, and the database retries with what is current then.
+   */
   async mirror(current: () => OutboxDoc): Promise<boolean> {
     this.#current = current;
     try {
-      await this.save(current());
+      await this.db.stage(this);
       return true;
-    } catch (err) {
-      this.log.debug({ file: this.path, code: safeErrorCode(err) }, 'outbox write failed; will retry');
-      this.#retry ??= setTimeout(() => {
-        this.#retry = undefined;
-        if (this.#current) void this.mirror(this.#current);
-      }, this.opts.retryMs ?? OUTBOX_RETRY_MS);
+    } catch {
       return false;
     }
   }
 
-  /** No more retries (stopping: the final save is the caller's). */
-  stopRetrying(): void {
-    clearTimeout(this.#retry);
-    this.#retry = undefined;
-    this.#current = undefined;
+  /** Kept for the dispatcher's stop: retries belong to the database, which stops retrying when it is closed. */
+  stopRetrying(): void {}
+
+  write(db: Conn): void {
+    if (!this.#current) return;
+    const doc = this.#current();
+    const rows = new Map(doc.deliveries.map((d) => [d.deliveryId, JSON.stringify(d)]));
+    const del = db.prepare('DELETE FROM outbox WHERE delivery_id = ?');
+    const put = db.prepare('INSERT OR REPLACE INTO outbox (delivery_id, body) VALUES (?, ?)');
+    for (const id of this.#rows.keys()) if (!rows.has(id)) del.run(id);
+    for (const [id, body] of rows) if (this.#rows.get(id) !== body) put.run(id, body);
+    const delivered = JSON.stringify(doc.delivered);
+    if (delivered !== this.#delivered) db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('delivered', ?)").run(delivered);
+    this.#writing = { rows, delivered };
+  }
+
+  committed(): void {
+    if (!this.#writing) return;
+    this.#rows = this.#writing.rows;
+    this.#delivered = this.#writing.delivered;
+    this.#writing = undefined;
   }
 }

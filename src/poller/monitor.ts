@@ -13,7 +13,7 @@ import { CLOCK_STEP_TOLERANCE_MS, clockStep, type ClockReading } from './clock.j
 export interface MonitorDeps {
   evaluation: EvaluationConfig;
   poll: (opts: FetchOptions) => Promise<PollOutcome>;
-  /** Hands notifications over; resolves once they are safely owed (on disk). */
+  /** Hands notifications over (staged for the next state commit at once); resolves once that commit was tried. */
   notify: (notifications: Notification[]) => Promise<void>;
   /** Told the whole firing set after every poll (state-syncing channels such as Alertmanager); must not block. */
   onAlerts?: (book: AlertBook, wallet: WalletSnapshot, now: number) => void;
@@ -97,13 +97,17 @@ export class AccountMonitor {
   }
 
   /** A scheduled slot: skipped while a 429's Retry-After runs (the caller counts it), else one poll. */
-  async tick(opts: FetchOptions): Promise<'polled' | 'rate_limited'> {
+  /**
+   * `fetched` is called once the upstream answered (or failed), before the state is committed: a fleet's
+   * concurrency limit is about requests in flight, and a commit may wait for the next batch (up to ~1 s).
+   */
+  async tick(opts: FetchOptions, fetched?: () => void): Promise<'polled' | 'rate_limited'> {
     const now = this.#now();
     if (isRateLimited(this.#state, now)) {
       this.d.log.debug({ until: new Date(this.#state.rateLimitedUntil!).toISOString() }, 'poll skipped: rate limited (Retry-After)');
       return 'rate_limited';
     }
-    await this.pollNow(opts);
+    await this.pollNow(opts, fetched);
     return 'polled';
   }
 
@@ -112,8 +116,9 @@ export class AccountMonitor {
     return isRateLimited(this.#state, now) ? this.#state.rateLimitedUntil : null;
   }
 
-  async pollNow(opts: FetchOptions): Promise<void> {
+  async pollNow(opts: FetchOptions, fetched?: () => void): Promise<void> {
     const outcome = await this.d.poll(opts);
+    fetched?.();
     if (opts.signal?.aborted) return; // cut short by shutdown: not the upstream's failure
     const now = this.#now(); // after the poll: the clock may have stepped while it ran
     const obs = observe(this.#state, outcome, now, this.d.evaluation);
@@ -124,10 +129,12 @@ export class AccountMonitor {
     if (obs.topup) this.#topups++;
     this.#publish(obs.forecast, outcome.ok);
     for (const n of obs.notifications) this.d.log.info({ alert: n.alertname, severity: n.severity, status: n.status, reason: n.reason, id: n.id }, `alert ${n.reason}`);
-    // Owed notifications reach the outbox before the alert book that says they were sent reaches disk:
-    // a crash in between re-sends (at-least-once) rather than loses.
-    await this.d.notify(obs.notifications);
-    await this.save();
+    // The notifications owed and the alert book that says they were decided are staged together (neither
+    // call awaits before the other is made), so they reach the state database in one transaction: a crash
+    // leaves both or neither, and with neither the restart decides and sends again (at-least-once).
+    const owed = this.d.notify(obs.notifications);
+    const saved = this.save();
+    await Promise.all([owed, saved]);
     this.d.onAlerts?.(obs.state.alerts, snapshot(obs.state, obs.forecast), now);
   }
 

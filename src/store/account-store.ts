@@ -1,106 +1,209 @@
-import { join } from 'node:path';
-import { z } from 'zod';
 import type { AccountState } from '../domain/account.js';
 import { INITIAL_ACCOUNT_STATE } from '../domain/account.js';
-import { REFILLS_KEPT } from '../domain/history.js';
-import { accountStateFromPlain, accountStateToPlain } from '../domain/plain.js';
-import { DAYS_KEPT, RECENT_HOURS } from '../domain/profile.js';
-import { ALERT_NAMES, SEVERITIES } from '../domain/rules.js';
-import { UPSTREAM_ERROR_KINDS } from '../errors.js';
+import type { Sample } from '../domain/history.js';
+import { sampleAt, sampleCount, sampleT, type Samples } from '../domain/packed.js';
 import type { Logger } from '../log.js';
-import { readJsonFile, SerializedFile } from './json-file.js';
-import type { WriteHealth } from './write-health.js';
+import type { Conn, Participant } from './db.js';
+import { decodeSnapshot, diff, encodeSnapshot, MAX_DELTA_CHARS, Replay, type Delta } from './journal.js';
+import { hourOf, readRange, writeClosedHours } from './readings.js';
+import type { StateStore } from './state-store.js';
 
-const finite = z.number().finite();
-const sampleSchema = z.object({ t: finite, balance: finite, consumed: finite });
-const stateSchema = z.object({
-  version: z.literal(1),
-  account: z.string(),
-  state: z.object({
-    history: z.object({
-      samples: z.array(sampleSchema),
-      consumedTotal: finite.min(0),
-      topupsTotal: z.number().int().min(0),
-      pendingCredit: finite.min(0),
-      firstSampleAt: finite.nullable().default(null),
-      // Added for auto-refill detection (issue 9): state files written before load with none.
-      refills: z.array(z.object({ t: finite, before: finite, after: finite })).max(REFILLS_KEPT).default([]),
-      profile: z
-        .object({
-          rates: z.array(finite.nullable()).max(168),
-          prior: z.array(finite.nullable()).max(168).default([]),
-          updatedHour: z.array(finite.nullable()).max(168).default([]),
-          open: z
-            .object({
-              hour: finite,
-              consumed: finite,
-              observedMs: finite,
-              charges: finite.min(0).default(0),
-              maxCharge: finite.min(0).default(0),
-              gapConsumed: finite.default(0),
-              gapMs: finite.min(0).default(0),
-            })
-            .nullable(),
-          // Added for the forecast's windows and trend (issue 9): state files written before load with none.
-          recent: z.array(z.object({ hour: finite, consumed: finite, charges: finite.min(0), observedMs: finite, oneOff: finite.min(0).default(0) })).max(RECENT_HOURS).default([]),
-          days: z.array(z.object({ day: finite, consumed: finite, observedMs: finite })).max(DAYS_KEPT).default([]),
-        })
-        .default({ rates: [], prior: [], updatedHour: [], open: null, recent: [], days: [] }),
-    }),
-    balance: finite.nullable(),
-    currency: z.string().nullable(),
-    lastPollAt: finite.nullable(),
-    lastSuccessAt: finite.nullable(),
-    lastError: z.object({ kind: z.enum(UPSTREAM_ERROR_KINDS), message: z.string() }).nullable(),
-    consecutiveFailures: z.number().int().min(0),
-    exhausted: z.boolean(),
-    authFailed: z.boolean(),
-    rateLimitedUntil: finite.nullable(),
-    alerts: z
-      .partialRecord(
-        z.enum(ALERT_NAMES),
-        z.object({ id: z.string(), alertname: z.enum(ALERT_NAMES), severity: z.enum(SEVERITIES), startsAt: finite, lastNotifiedAt: finite }),
-      )
-      .default({}),
-  }),
-});
+/** A snapshot after this many journal entries (spread over accounts by name, so they do not all come at once). */
+export const SNAPSHOT_EVERY = 60;
+
+/** What the database holds for one account, as read at start-up. */
+export interface StoredAccount {
+  id: number;
+  state: AccountState;
+  snapshotSeq: number;
+  /** Highest journal seq of this account (≤ snapshotSeq when the snapshot is current). */
+  lastSeq: number;
+  /** Last hour whose readings are in the `readings` table. */
+  historyThrough: number;
+  /** The snapshot or a journal entry could not be read: the next save writes a fresh snapshot. */
+  damaged: boolean;
+}
 
 /**
- * Persists one account's state as `<STATE_DIR>/account-<account>.json`. Saves are serialized (the newest wins)
- * and atomic; a corrupt file is set aside with a warning and the account starts fresh.
+ * One account's state in the state database, with the shape the poll cycle uses (load, save, path). A
+ * save stages the new state; the commit (shared with other accounts' saves and the outbox, one transaction)
+ * writes a journal entry with what changed since the last commit, a snapshot every SNAPSHOT_EVERY entries,
+ * and the readings of an hour once it closes.
  */
-export class AccountStore {
+export class AccountStore implements Participant {
+  /** The database file (for log lines). */
   readonly path: string;
-  readonly #file: SerializedFile;
+  #id: number | undefined;
+  /** What the database holds: the base of the next journal entry. Undefined: nothing yet (a snapshot next). */
+  #committed: AccountState | undefined;
+  #staged: AccountState | undefined;
+  /** Commits of this account so far, offset by a stable per-account stagger: a snapshot when it is a multiple of SNAPSHOT_EVERY. */
+  #saves: number;
+  #forceSnapshot = false;
+  #snapshotSeq = 0;
+  #lastSeq = 0;
+  #historyThrough = -1;
+  /** Readings of hours not closed yet (not in the readings table). */
+  #open: Sample[] = [];
+  #writing: { id: number; state: AccountState; snapshot: boolean; seq: number; open: Sample[]; through: number } | undefined;
 
   constructor(
-    stateDir: string,
-    private readonly account: string,
-    private readonly log: Logger,
-    health?: WriteHealth,
+    private readonly store: StateStore,
+    readonly account: string,
   ) {
-    this.path = join(stateDir, `account-${account}.json`); // prefixed: no account name can collide with outbox.json
-    this.#file = new SerializedFile(this.path, health);
+    this.path = store.db.path;
+    this.#saves = stagger(account);
   }
 
-  /** The saved state, or the initial one. `readOnly` (for `check`) leaves a corrupt file where it is. */
-  async load(now: number, opts: { readOnly?: boolean } = {}): Promise<AccountState> {
-    const r = await readJsonFile(this.path, (raw) => stateSchema.parse(raw), now, opts);
-    if (r.status === 'ok') {
-      if (r.value.account !== this.account) {
-        this.log.warn({ file: this.path }, 'state file belongs to another account; starting fresh');
-        return INITIAL_ACCOUNT_STATE;
-      }
-      return accountStateFromPlain(r.value.state);
-    }
-    if (r.status === 'corrupt') {
-      this.log.warn({ file: this.path, reason: r.reason, movedTo: r.setAsideTo }, 'state file is corrupt; starting fresh');
-    }
-    return INITIAL_ACCOUNT_STATE;
+  /** The saved state, or the initial one. (`readOnly` is the store's mode: `check` opens it read-only.) */
+  async load(now: number, _opts: { readOnly?: boolean } = {}): Promise<AccountState> {
+    const known = this.#staged ?? this.#committed; // loaded before in this process (a wallet removed and added back)
+    if (known) return known;
+    const found = await this.store.take(this.account, now);
+    if (!found) return INITIAL_ACCOUNT_STATE;
+    this.adopt(found);
+    return found.state;
   }
 
-  /** Resolves when this state (or a newer one) is on disk; rejects if the write failed. */
+  /** Takes what the database holds as the base of the next save. */
+  adopt(found: StoredAccount): void {
+    this.#id = found.id;
+    this.#snapshotSeq = found.snapshotSeq;
+    this.#lastSeq = found.lastSeq;
+    this.#historyThrough = found.historyThrough;
+    this.#committed = found.damaged ? undefined : found.state;
+    this.#open = samplesFrom(found.state.history.samples, (t) => hourOf(t) > found.historyThrough);
+  }
+
+  /** Resolves when this state (or a newer one) is committed; rejects if that commit failed (it is retried). */
   save(state: AccountState): Promise<void> {
-    return this.#file.write({ version: 1, account: this.account, state: accountStateToPlain(state) });
+    this.#staged = state;
+    return this.store.db.stage(this);
+  }
+
+  /** Readings with from ≤ t ≤ to from the last 14 days (full resolution for a day, then one per 10 min), oldest first. */
+  readRange(from: number, to: number): Sample[] {
+    const stored = this.#id === undefined || !this.store.db.exists() ? [] : this.store.db.read((db) => readRange(db, this.#id!, from, to));
+    return [...stored, ...this.#open.filter((s) => s.t >= from && s.t <= to)];
+  }
+
+  /** Journal entries since the last snapshot; the store compacts accounts that lag (idle ones hold the journal back). */
+  get journalState(): { snapshotSeq: number; lastSeq: number } {
+    return { snapshotSeq: this.#snapshotSeq, lastSeq: this.#lastSeq };
+  }
+
+  /** Writes a snapshot at the next commit (folds the journal; for idle accounts and start-up compaction). */
+  compact(): Promise<void> {
+    if (this.#committed === undefined) return Promise.resolve();
+    this.#staged ??= this.#committed;
+    this.#forceSnapshot = true;
+    return this.store.db.stage(this);
+  }
+
+  write(db: Conn): void {
+    const state = this.#staged;
+    if (!state) return;
+    const id = this.#id ?? this.store.accountId(db, this.account); // kept once committed: a rollback undoes the row
+    let snapshot = this.#committed === undefined || this.#forceSnapshot || (this.#saves + 1) % SNAPSHOT_EVERY === 0;
+    let seq = this.#lastSeq;
+    if (!snapshot) {
+      const text = JSON.stringify(diff(this.#committed!, state));
+      if (text.length > MAX_DELTA_CHARS) snapshot = true;
+      else if (text !== '{}') seq = Number(db.prepare('INSERT INTO journal (account_id, delta) VALUES (?, ?)').run(id, text).lastInsertRowid);
+    }
+    if (snapshot) {
+      seq = (db.prepare('SELECT MAX(seq) AS seq FROM journal').get() as { seq: number | null }).seq ?? 0;
+      db.prepare('UPDATE accounts SET snapshot = ?, snapshot_seq = ? WHERE id = ?').run(encodeSnapshot(state), seq, id);
+    }
+    // Readings: new samples join the open hours; hours before the newest sample's hour are closed.
+    const lastKnown = this.#open.at(-1)?.t ?? (this.#historyThrough + 1) * 3_600_000 - 1;
+    const open = [...this.#open, ...samplesFrom(state.history.samples, (t) => t > lastKnown)];
+    const newest = open.at(-1);
+    let through = this.#historyThrough;
+    if (newest && hourOf(newest.t) - 1 > through) {
+      const closed = open.filter((s) => hourOf(s.t) < hourOf(newest.t));
+      if (closed.length > 0) writeClosedHours(db, id, closed);
+      through = hourOf(newest.t) - 1; // read back from the readings table at start-up
+    }
+    this.#writing = { id, state, snapshot, seq, open: open.filter((s) => hourOf(s.t) > through), through };
+  }
+
+  committed(): void {
+    const w = this.#writing;
+    if (!w) return;
+    this.#writing = undefined;
+    if (this.#staged === w.state) this.#staged = undefined;
+    this.#id = w.id;
+    this.#committed = w.state;
+    this.#lastSeq = w.seq;
+    this.#open = w.open;
+    this.#historyThrough = w.through;
+    this.#saves++;
+    if (w.snapshot) {
+      this.#snapshotSeq = w.seq;
+      this.#forceSnapshot = false;
+    }
+  }
+}
+
+/** The newest samples whose time passes `after` (a test that holds from some time on), oldest first, as objects. */
+function samplesFrom(samples: Samples, after: (t: number) => boolean): Sample[] {
+  let i = sampleCount(samples);
+  while (i > 0 && after(sampleT(samples, i - 1))) i--;
+  const out: Sample[] = [];
+  for (; i < sampleCount(samples); i++) out.push(sampleAt(samples, i)!);
+  return out;
+}
+
+/** A stable start in [0, SNAPSHOT_EVERY) per account, so 10,000 accounts do not snapshot on the same poll. */
+function stagger(account: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < account.length; i++) h = Math.imul(h ^ account.charCodeAt(i), 16777619);
+  return (h >>> 0) % SNAPSHOT_EVERY;
+}
+
+/**
+ * One account being rebuilt at start-up: its snapshot, then its journal entries in order. A part that
+ * cannot be read starts the account fresh (with a warning), never the whole store.
+ */
+export class Rebuild {
+  #replay: Replay | undefined;
+  #damaged = false;
+
+  constructor(
+    snapshot: Buffer | null,
+    private readonly log: Logger,
+    private readonly account: string,
+  ) {
+    try {
+      this.#replay = new Replay(snapshot ? decodeSnapshot(snapshot) : INITIAL_ACCOUNT_STATE);
+    } catch (err) {
+      this.#fail(err);
+    }
+  }
+
+  add(delta: string): void {
+    if (!this.#replay) return;
+    try {
+      this.#replay.add(JSON.parse(delta) as Delta);
+    } catch (err) {
+      this.#fail(err);
+    }
+  }
+
+  result(): { state: AccountState; damaged: boolean } {
+    if (!this.#replay) return { state: INITIAL_ACCOUNT_STATE, damaged: true };
+    try {
+      return { state: this.#replay.result(), damaged: this.#damaged };
+    } catch (err) {
+      this.#fail(err);
+      return { state: INITIAL_ACCOUNT_STATE, damaged: true };
+    }
+  }
+
+  #fail(err: unknown): void {
+    this.log.warn({ account: this.account, reason: (err as Error).message.slice(0, 200) }, 'stored state of this account is unreadable; starting it fresh');
+    this.#replay = undefined;
+    this.#damaged = true;
   }
 }

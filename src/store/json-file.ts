@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 
 export type ReadResult<T> =
   | { status: 'missing' }
@@ -45,38 +44,6 @@ async function setAside(path: string, now: number): Promise<string | undefined> 
   }
 }
 
-/**
- * Writes `value` as JSON so that a crash at any moment leaves either the old file or the new one:
- * write a temp file in the same folder, fsync it, rename it over the target, fsync the folder.
- * A write that fails (read-only, full, gone) removes its temp file before rejecting: nothing is left behind.
- */
-export async function writeJsonFileAtomic(path: string, value: unknown): Promise<void> {
-  const dir = dirname(path);
-  await makeDir(dir);
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}${TMP_SUFFIX}`;
-  try {
-    const fh = await open(tmp, 'w', 0o600);
-    try {
-      await fh.writeFile(JSON.stringify(value));
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, path);
-  } catch (err) {
-    await unlink(tmp).catch(() => undefined); // ENOENT when open itself failed: nothing to remove
-    throw err;
-  }
-  const dh = await open(dir, 'r');
-  try {
-    await dh.sync();
-  } catch {
-    // Some filesystems refuse fsync on a directory; the rename itself is still atomic.
-  } finally {
-    await dh.close();
-  }
-}
-
 const TMP_SUFFIX = '.tmp';
 
 /** mkdir -p, except that a recursive mkdir says ENOENT where the file system is read-only: ask once more for the real code. */
@@ -110,25 +77,5 @@ export async function probeWritableDir(dir: string): Promise<void> {
   }
   for (const name of await readdir(dir)) {
     if (/^(outbox|account-.+)\.json\.\d+\.[0-9a-f]{8}\.tmp$/.test(name)) await unlink(join(dir, name)).catch(() => undefined);
-  }
-}
-
-/**
- * Atomic writes of one file, one at a time in call order (the newest wins), each outcome told to `health`
- * when given. `write` resolves when that value (or a newer one) is on disk and rejects if its write failed.
- */
-export class SerializedFile {
-  #queue: Promise<void> = Promise.resolve();
-
-  constructor(
-    readonly path: string,
-    private readonly health?: { track(file: string, write: () => Promise<void>): Promise<void> },
-  ) {}
-
-  write(value: unknown): Promise<void> {
-    const once = () => writeJsonFileAtomic(this.path, value);
-    const next = this.#queue.catch(() => undefined).then(() => (this.health ? this.health.track(this.path, once) : once()));
-    this.#queue = next;
-    return next;
   }
 }

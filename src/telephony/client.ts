@@ -6,6 +6,7 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import { sharedInstance } from './http.js';
 import type { Secret } from '../config/secret.js';
 import { deadline, MAX_TIMER_MS } from '../deadline.js';
 import { safeErrorCode, UpstreamError } from '../errors.js';
@@ -91,18 +92,7 @@ export class TelephonyClient {
     this.#sleep = opts.sleep ?? abortableSleep;
     this.#where = `GET ${requestedPath(opts.baseUrl, opts.balancePath)}`;
     this.#minAttemptMs = Math.min(opts.timeoutMs, Math.max(MIN_ATTEMPT_MS, opts.timeoutMs * MIN_ATTEMPT_FRACTION));
-    // The key is not in the instance defaults: it is added per request, so inspecting the instance shows nothing.
-    this.#http = axios.create({
-      baseURL: opts.baseUrl,
-      allowAbsoluteUrls: false,
-      maxRedirects: 0,
-      maxContentLength: this.#maxBodyBytes,
-      maxBodyLength: this.#maxBodyBytes,
-      responseType: 'text',
-      // Parse JSON ourselves: an HTML page or a truncated body must become a clean bad_response.
-      transformResponse: [(d: unknown) => d],
-      validateStatus: () => true,
-    });
+    this.#http = sharedInstance(opts.baseUrl, this.#maxBodyBytes);
   }
 
   async fetchBalance(opts: FetchOptions = {}): Promise<BalanceReading> {
@@ -299,3 +289,4 @@ function parseJsonObject(data: unknown): Record<string, unknown> | undefined {
     ? (parsed as Record<string, unknown>)
     : undefined;
 }
+

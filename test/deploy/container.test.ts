@@ -78,6 +78,27 @@ test('Dockerfile: tini is PID 1 and runs node dist/main.js directly (never npm o
   for (const i of f.filter((x) => ['ENTRYPOINT', 'CMD'].includes(x.op))) assert.ok(!/\bnpm\b|\bnpx\b/.test(i.args), `${i.op} ${i.args}`);
 });
 
+test('Dockerfile: the native addon (better-sqlite3 12) is compiled from source in the deps stage and only its result reaches the final image', () => {
+  const stages = dockerfile();
+  const modules = final().find((i) => i.op === 'COPY' && /node_modules/.test(i.args))!;
+  const source = /--from=(\S+)/.exec(modules.args)![1]!;
+  const deps = stages.find((s) => new RegExp(`\\bAS\\s+${source}\\b`, 'i').test(s[0]!.args))!;
+  const runs = deps.filter((i) => i.op === 'RUN').map((i) => i.args);
+  assert.ok(runs.some((r) => /apt-get install\b.*\bpython3\b/.test(r) && /\bmake\b/.test(r) && /\bg\+\+/.test(r)), `stage ${source} installs python3, make and g++ for node-gyp`);
+  const build = runs.find((r) => /npm ci\b/.test(r))!;
+  const scriptsRun = !/--ignore-scripts/.test(build) || /npm rebuild better-sqlite3\b/.test(build) || runs.some((r) => /npm rebuild better-sqlite3\b/.test(r));
+  assert.ok(scriptsRun, 'better-sqlite3 runs its install script (npm ci --ignore-scripts alone would leave it without its addon)');
+  assert.match(runs.join(' '), /--build-from-source/, 'built from source: no prebuilt download from GitHub');
+  assert.match(runs.join(' '), /require\('better-sqlite3'\)/, 'the stage proves the addon loads');
+  for (const i of final().filter((x) => x.op === 'RUN')) assert.doesNotMatch(i.args, /\b(g\+\+|make|python3|build-essential)\b/, 'no compiler in the final image');
+  const pkg = JSON.parse(read(join(ROOT, 'package.json'))) as { dependencies: Record<string, string>; allowScripts?: Record<string, boolean> };
+  assert.match(pkg.dependencies['better-sqlite3'] ?? '', /^[~^]?12\./, 'better-sqlite3 12.x (13 needs Node 22)');
+  assert.equal(pkg.allowScripts?.['better-sqlite3'], true, 'npm 11 runs its install script only when package.json allows it');
+  const lock = JSON.parse(read(join(ROOT, 'package-lock.json'))) as { packages: Record<string, { version: string }> };
+  assert.match(lock.packages['node_modules/better-sqlite3']!.version, /^12\./);
+  assert.match(read(join(ROOT, '.ci/run')), /apt-get install\b.*\bpython3\b.*\bmake\b.*\bg\+\+/, '.ci/run installs the compiler');
+});
+
 /**
  * The shipped image leaves out the simulator and the demo (test and demo tools: less code in production,
  * no fake API to start by mistake); the `simulator` stage carries only the simulator, for compose and

@@ -65,6 +65,17 @@ test('300 wallets from one file: every balance right on /metrics and /api/status
   for (const n of names) assert.equal(up.wallets.get(n)!.maxInFlight, 1, `${n} never polled twice at once`);
 });
 
+test('POLL_CONCURRENCY polls in flight at once (each listening to the shutdown signal) are no "possible leak" warning', async (t) => {
+  const names = Array.from({ length: 40 }, (_, i) => `slow-${i}`);
+  const up = await upstreamWith(t, names, () => 100);
+  up.delayMs = 300;
+  const daemon = await Daemon.start({ WALLETS_FILE: writeWalletsFile(tempDir('ws-fleet-'), up, names) });
+  t.after(() => daemon.kill());
+  await waitFor(async () => (await daemon.get('/readyz')).status === 200, '/readyz once every wallet was polled', 30_000);
+  assert.ok(up.maxInFlight >= 12, `many polls in flight at once (saw ${up.maxInFlight})`);
+  assert.doesNotMatch(daemon.stderr, /MaxListenersExceededWarning/);
+});
+
 test('a 429 on one wallet delays only that wallet', async (t) => {
   const names = ['busy', 'calm-1', 'calm-2', 'calm-3'];
   const up = await upstreamWith(t, names, () => 500);

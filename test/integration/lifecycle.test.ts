@@ -3,8 +3,10 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { savedAccount } from '../helpers/state.js';
 import { Simulator } from '../../src/simulator/simulator.js';
 import { Daemon, runCli, tempDir, waitFor } from '../helpers/daemon.js';
+import { sampleCount } from '../../src/domain/packed.js';
 
 const KEY = 'sk_live_lifecycle_key_4321';
 const A = '{account="default"}';
@@ -60,9 +62,9 @@ test('.env and TELEPHONY_API_KEY_FILE are read; SIGTERM stops cleanly with state
 
   assert.equal(await first.stop('SIGTERM'), 0);
   assert.ok(first.logs().some((l) => l.msg === 'wallet-sentinel stopped'));
-  const saved = JSON.parse(readFileSync(join(first.stateDir, 'account-ops.json'), 'utf8')) as { state: { history: { samples: unknown[]; consumedTotal: number } } };
-  const samplesBefore = saved.state.history.samples.length;
-  const consumedBefore = saved.state.history.consumedTotal;
+  const saved = await savedAccount(first.stateDir, 'ops');
+  const samplesBefore = sampleCount(saved.history.samples);
+  const consumedBefore = saved.history.consumedTotal;
   assert.ok(samplesBefore >= 3 && consumedBefore > 0);
   assert.equal(readdirSync(first.stateDir).filter((f) => f.endsWith('.tmp')).length, 0, 'no temp file left');
 
@@ -76,18 +78,20 @@ test('.env and TELEPHONY_API_KEY_FILE are read; SIGTERM stops cleanly with state
   assert.equal(await second.stop('SIGINT'), 0, 'SIGINT stops cleanly too');
 });
 
-test('a corrupt state file is set aside with a warning, and the daemon starts fresh', async (t) => {
+test('a corrupt state database is set aside with a warning, and the daemon starts fresh', async (t) => {
   const sim = new Simulator({ apiKey: KEY, balance: 100 });
   await sim.start();
   t.after(() => sim.close());
   const stateDir = tempDir('ws-state-');
-  writeFileSync(join(stateDir, 'account-default.json'), '{"version":1,"account":"default","state":{"hist');
+  writeFileSync(join(stateDir, 'wallet-sentinel.db'), 'SQLite format 3\0 but not really: a torn copy of a backup'.repeat(200));
   const d = await Daemon.start({ TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY }, { stateDir });
   t.after(() => d.kill());
   await waitFor(async () => (await d.metric(`telephony_api_up${A}`)) === 1, 'a good poll');
   assert.ok(d.logs().some((l) => l.level === 'warn' && /corrupt/.test(l.msg)));
-  assert.ok(readdirSync(stateDir).some((f) => f.startsWith('account-default.json.corrupt-')), 'set aside');
-  await waitFor(() => existsSync(join(stateDir, 'account-default.json')), 'a fresh state file');
+  const aside = readdirSync(stateDir).find((f) => f.startsWith('wallet-sentinel.db.corrupt-'));
+  assert.ok(aside, 'set aside');
+  assert.match(readFileSync(join(stateDir, aside), 'utf8'), /a torn copy/, 'kept as it was, for inspection');
+  await waitFor(async () => sampleCount((await savedAccount(stateDir, 'default')).history.samples) > 0, 'a fresh database with the new poll');
 });
 
 test('a metrics port already in use: a clear error and exit 1, not a hang', async (t) => {

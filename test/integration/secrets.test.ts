@@ -3,6 +3,7 @@
  * the status page or the state file — on every path we can drive (AssertNotifyLeaksNoSecret, our way).
  */
 import assert from 'node:assert/strict';
+import { savedAccount, savedOutbox } from '../helpers/state.js';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,6 +80,9 @@ test('no secret in logs, errors, /metrics, /api/status, webhook bodies or the st
   assert.ok(d.stderr.includes('poll failed'), 'the failure paths were logged');
   assert.ok(d.stderr.includes('notification failed'), 'the delivery failures were logged');
   for (const f of readdirSync(d.stateDir)) assertNoSecret(f, readFileSync(join(d.stateDir, f), 'utf8'));
+  // The database's snapshots are compressed: grep them decoded too (journal rows and the outbox are plain text above).
+  assert.ok(readdirSync(d.stateDir).includes('wallet-sentinel.db'), 'the state database was written');
+  assertNoSecret('state database, decoded', JSON.stringify(await savedAccount(d.stateDir, 'default')) + JSON.stringify(await savedOutbox(d.stateDir)));
 
   for (const args of [['check'], ['check', '--format', 'nagios'], ['test-alert']]) {
     const r = await runCli(args, { ...secretEnv, STATE_DIR: d.stateDir });

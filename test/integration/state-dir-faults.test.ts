@@ -3,12 +3,13 @@
  * simulator and real webhook receivers, on a real tmpfs remounted read-only or filled up.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { Simulator } from '../../src/simulator/simulator.js';
 import { Daemon, runCli, tempDir, waitFor } from '../helpers/daemon.js';
 import { WebhookReceiver } from '../helpers/receivers.js';
+import { savedOutbox } from '../helpers/state.js';
 import { mountTmpfs } from '../helpers/tmpfs.js';
 
 const KEY = 'sk_live_state_faults_key_8642';
@@ -76,10 +77,7 @@ test('STATE_DIR remounted read-only mid-run: the alert is still sent; /readyz 50
   assert.notEqual(alert!.last_notified_at, null, 'delivered to the other target');
 
   fs.readWrite(); // no new alert comes: the owed delivery must reach disk by itself
-  await waitFor(
-    () => existsSync(join(fs.dir, 'outbox.json')) && (JSON.parse(readFileSync(join(fs.dir, 'outbox.json'), 'utf8')) as { deliveries: unknown[] }).deliveries.length === 1,
-    'the outbox saved after remount rw, without a new alert',
-  );
+  await waitFor(async () => (await savedOutbox(fs.dir)).deliveries.length === 1, 'the outbox saved after remount rw, without a new alert');
   await waitFor(async () => (await daemon.get('/readyz')).status === 200, '/readyz 200 again');
   assert.equal(await daemon.metric('wallet_sentinel_state_write_healthy'), 1);
   assert.equal(logged(daemon, 'state directory writable again').length, 1);
@@ -143,7 +141,7 @@ test('SIGTERM with an owed, undeliverable notification and a read-only STATE_DIR
   assert.equal(await daemon.stop(), 74);
   const lost = logged(daemon, 'stopping lost notifications');
   assert.equal(lost.length, 1, daemon.stderr.slice(-2000));
-  assert.match(lost[0]!.msg, /1 owed notification\(s\) could not be saved to .*outbox\.json \(EROFS\) and are lost/);
+  assert.match(lost[0]!.msg, /1 owed notification\(s\) could not be saved to .*wallet-sentinel\.db \(EROFS\) and are lost/);
 });
 
 test('/api/status never claims last_notified_at for an alert whose notification was not delivered', async (t) => {

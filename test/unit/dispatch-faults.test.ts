@@ -4,7 +4,7 @@
  * The unwritable STATE_DIR is real: a path under a regular file (ENOTDIR), which stops root as well.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -13,9 +13,9 @@ import type { Notification } from '../../src/domain/alerts.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
 import { Dispatcher, OwedNotSavedError } from '../../src/notify/dispatch.js';
 import type { Notifier } from '../../src/notify/notifier.js';
-import { OutboxStore } from '../../src/notify/outbox-store.js';
 import { WriteHealth } from '../../src/store/write-health.js';
 import { sampleNotification } from '../helpers/fixtures.js';
+import { outboxIn, savedOutbox } from '../helpers/state.js';
 
 const note = (): Notification => sampleNotification();
 
@@ -61,7 +61,7 @@ function dirs(t: TestContext): { root: string; blocker: string; stateDir: string
 test('an attempt still in flight past its deadline is logged once as stuck', async (t) => {
   const { log, lines } = capture();
   const { root } = dirs(t);
-  const d = new Dispatcher({ notifiers: [channel('hung', 'hang')], store: new OutboxStore(root, log), metrics: createMetrics(), log, retryBaseDelayMs: 50, stuckAfterMs: 30 });
+  const d = new Dispatcher({ notifiers: [channel('hung', 'hang')], store: outboxIn(root, log), metrics: createMetrics(), log, retryBaseDelayMs: 50, stuckAfterMs: 30 });
   await d.start();
   await d.enqueue([note()]);
   await until(() => lines.some((l) => l.msg.startsWith('notification delivery stuck')), 'the stuck line');
@@ -79,7 +79,7 @@ test('STATE_DIR unwritable: the notification is still sent; the outbox write is 
   writeFileSync(blocker, 'not a directory');
   const metrics = createMetrics();
   const health = new WriteHealth({ stateDir, log, onChange: (ok) => metrics.stateWriteHealthy.set(ok ? 1 : 0), onFailure: () => metrics.stateWriteFailures.inc() });
-  const store = new OutboxStore(stateDir, log, { health, retryMs: 50 });
+  const store = outboxIn(stateDir, log, { health, retryMs: 50 });
   const ok = channel('ok', 'ok');
   const down = channel('down', 'fail');
   const d = new Dispatcher({ notifiers: [ok, down], store, metrics, log, retryBaseDelayMs: 60_000 });
@@ -89,7 +89,7 @@ test('STATE_DIR unwritable: the notification is still sent; the outbox write is 
   assert.equal(health.healthy, false);
   assert.match(health.reason!, /cannot write STATE_DIR .*state: ENOTDIR/);
   assert.equal((await metrics.stateWriteHealthy.get()).values[0]!.value, 0);
-  await until(() => lines.filter((l) => l.msg.includes('outbox write failed')).length >= 3, 'a few retries of the write');
+  await until(() => lines.filter((l) => l.msg.includes('state commit failed')).length >= 3, 'a few retries of the write');
   assert.ok((await metrics.stateWriteFailures.get()).values[0]!.value >= 3);
   assert.equal(lines.filter((l) => l.msg.startsWith('state directory not writable')).length, 1, 'one line for the change, not one per failed write');
   assert.equal(d.pending, 1, 'the failing target still owes its delivery');
@@ -97,8 +97,8 @@ test('STATE_DIR unwritable: the notification is still sent; the outbox write is 
   assert.equal(d.owedFor(note().id), 1);
 
   rmSync(blocker); // the disk is back; no new notification comes
-  await until(() => existsSync(join(stateDir, 'outbox.json')), 'the outbox saved without a new alert');
-  const saved = JSON.parse(readFileSync(join(stateDir, 'outbox.json'), 'utf8')) as { deliveries: Array<{ target: string }>; delivered: Record<string, number> };
+  await until(() => health.healthy, 'the outbox saved without a new alert');
+  const saved = await savedOutbox(stateDir);
   assert.deepEqual(saved.deliveries.map((x) => x.target), ['down']);
   assert.ok(saved.delivered[note().id]! > 0);
   await until(() => health.healthy, 'healthy again');
@@ -112,13 +112,13 @@ test('stop with owed deliveries and an unwritable STATE_DIR rejects with OwedNot
   const { log } = capture();
   const { blocker, stateDir } = dirs(t);
   writeFileSync(blocker, 'not a directory');
-  const owing = new Dispatcher({ notifiers: [channel('down', 'fail')], store: new OutboxStore(stateDir, log), metrics: createMetrics(), log, retryBaseDelayMs: 60_000 });
+  const owing = new Dispatcher({ notifiers: [channel('down', 'fail')], store: outboxIn(stateDir, log), metrics: createMetrics(), log, retryBaseDelayMs: 60_000 });
   await owing.start();
   await owing.enqueue([note()]);
-  await assert.rejects(owing.stop(10), (err: unknown) => err instanceof OwedNotSavedError && /1 owed notification\(s\) could not be saved .*outbox\.json \(ENOTDIR\)/.test(err.message));
+  await assert.rejects(owing.stop(10), (err: unknown) => err instanceof OwedNotSavedError && /1 owed notification\(s\) could not be saved .*wallet-sentinel\.db \(ENOTDIR\)/.test(err.message));
 
   const { log: log2, lines } = capture();
-  const done = new Dispatcher({ notifiers: [channel('ok', 'ok')], store: new OutboxStore(stateDir, log2), metrics: createMetrics(), log: log2, retryBaseDelayMs: 60_000 });
+  const done = new Dispatcher({ notifiers: [channel('ok', 'ok')], store: outboxIn(stateDir, log2), metrics: createMetrics(), log: log2, retryBaseDelayMs: 60_000 });
   await done.start();
   await done.enqueue([note()]);
   await until(() => done.pending === 0, 'delivered');

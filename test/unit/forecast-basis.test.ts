@@ -13,11 +13,10 @@ import type { Notification } from '../../src/domain/alerts.js';
 import { snapshot } from '../../src/domain/evaluate.js';
 import { forecast } from '../../src/domain/forecast.js';
 import type { Delivery } from '../../src/notify/dispatch.js';
-import { OutboxStore } from '../../src/notify/outbox-store.js';
 import { accountStatus } from '../../src/status.js';
-import { AccountStore } from '../../src/store/account-store.js';
 import { daysToPlain, hourCharges, hourCount, hoursToPlain } from '../../src/domain/packed.js';
 import { accountStateToPlain } from '../../src/domain/plain.js';
+import { openState, outboxIn } from '../helpers/state.js';
 
 const T0 = Date.parse('2026-11-02T00:00:00Z');
 const MIN = 60_000;
@@ -82,15 +81,16 @@ test('a state file written before issue 9 (profile without recent hours, daily t
   const { recent: _r, days: _d, open, ...oldProfile } = saved.history.profile;
   const old = { ...saved, history: { ...saved.history, profile: { ...oldProfile, open: open && { hour: open.hour, consumed: open.consumed, observedMs: open.observedMs } } } };
   writeFileSync(join(dir, 'account-default.json'), JSON.stringify({ version: 1, account: 'default', state: old }));
-  const loaded = await new AccountStore(dir, 'default', log).load(T0 + 91 * MIN);
+  const loaded = await (await openState(dir, log)).account('default').load(T0 + 91 * MIN); // imported from 0.1's file
   assert.deepEqual(hoursToPlain(loaded.history.profile.recent), []);
   assert.deepEqual(daysToPlain(loaded.history.profile.days), []);
   assert.equal(loaded.history.profile.open?.charges, 0);
   const f = forecast(loaded.history, loaded.balance, T0 + 90 * MIN);
   assert.ok(Number.isFinite(f.runwaySeconds) && f.runwaySeconds > 0, `runway ${f.runwaySeconds}`);
   // And the new fields round-trip.
-  await new AccountStore(dir, 'default', log).save(state);
-  assert.deepEqual((await new AccountStore(dir, 'default', log).load(T0 + 91 * MIN)).history.profile, state.history.profile);
+  const store = await openState(join(dir, 'db'), log);
+  await store.account('default').save(state);
+  assert.deepEqual((await (await openState(join(dir, 'db'), log)).account('default').load(T0 + 91 * MIN)).history.profile, state.history.profile);
   assert.equal(hourCount(state.history.profile.recent), 1, 'one closed hour after 90 minutes');
   assert.ok(hourCharges(state.history.profile.recent, 0) >= 50, `charges ${hourCharges(state.history.profile.recent, 0)}`);
 });
@@ -110,9 +110,10 @@ test('an outbox written before issue 9 (no wallet.forecast) loads; one with the 
   };
   const delivery = (notification: Notification): Delivery => ({ deliveryId: 'd1', target: 'webhook', notification, createdAt: T0, attempts: 0, nextAttemptAt: T0, lastError: null });
   writeFileSync(join(dir, 'outbox.json'), JSON.stringify({ version: 1, deliveries: [delivery(n)] }));
-  assert.deepEqual((await new OutboxStore(dir, log).load(T0)).deliveries, [delivery(n)]);
+  await openState(dir, log); // imports 0.1's outbox.json
+  assert.deepEqual((await outboxIn(dir, log).load(T0)).deliveries, [delivery(n)]);
   const { state, now } = burning(60, 100, 0.1);
   const withBasis = { ...n, wallet: snapshot(state, forecast(state.history, state.balance, now)) };
-  await new OutboxStore(dir, log).save({ deliveries: [delivery(withBasis)], delivered: {} });
-  assert.deepEqual((await new OutboxStore(dir, log).load(T0)).deliveries, [delivery(withBasis)]);
+  await outboxIn(dir, log).save({ deliveries: [delivery(withBasis)], delivered: {} });
+  assert.deepEqual((await outboxIn(dir, log).load(T0)).deliveries, [delivery(withBasis)]);
 });

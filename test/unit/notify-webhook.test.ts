@@ -17,7 +17,8 @@ import type { WebhookTarget } from '../../src/config/settings.js';
 import { NotifyError } from '../../src/errors.js';
 import { createMetrics, type Metrics } from '../../src/metrics/metrics.js';
 import { Dispatcher } from '../../src/notify/dispatch.js';
-import { OutboxStore } from '../../src/notify/outbox-store.js';
+import type { OutboxStore } from '../../src/notify/outbox-store.js';
+import { outboxIn } from '../helpers/state.js';
 import { SIGNATURE_HEADER, WebhookNotifier } from '../../src/notify/webhook/webhook.js';
 import { sampleNotification } from '../helpers/fixtures.js';
 
@@ -144,7 +145,7 @@ interface Rig {
 /** A Dispatcher over `targets`, with a fresh outbox in a temp dir (or `dir`), stopped at the end of the test. */
 async function rig(t: TestContext, targets: WebhookTarget[], opts: { dir?: string; metrics?: Metrics } = {}): Promise<Rig> {
   const dir = opts.dir ?? tempDir(t);
-  const store = new OutboxStore(dir, log);
+  const store = outboxIn(dir, log);
   const metrics = opts.metrics ?? createMetrics();
   const dispatcher = new Dispatcher({
     notifiers: targets.map((x) => new WebhookNotifier(x, SETTINGS)),

@@ -1,0 +1,42 @@
+/** The outbox's delivery as stored (0.1's outbox.json and the database's outbox rows alike). */
+import { z } from 'zod';
+import { CONFIDENCES, FORECAST_METHODS } from '../domain/forecast.js';
+import { ALERT_NAMES, SEVERITIES } from '../domain/rules.js';
+
+const finite = z.number().finite();
+export const deliverySchema = z.object({
+  deliveryId: z.string(),
+  target: z.string(),
+  createdAt: finite,
+  attempts: z.number().int().min(0),
+  nextAttemptAt: finite,
+  lastError: z.string().nullable(),
+  notification: z.object({
+    id: z.string(),
+    account: z.string(),
+    alertname: z.enum([...ALERT_NAMES, 'test']),
+    severity: z.enum(SEVERITIES),
+    status: z.enum(['firing', 'resolved']),
+    reason: z.enum(['start', 'escalation', 'repeat', 'resolve', 'test']),
+    startsAt: finite,
+    decidedAt: finite,
+    wallet: z.object({
+      balance: finite.nullable(),
+      currency: z.string().nullable(),
+      burnRatePerHour: finite.nullable(),
+      runwaySeconds: finite.nullable(),
+      // Added with issue 9: outbox files written before it load without it.
+      forecast: z
+        .object({
+          method: z.enum(FORECAST_METHODS),
+          confidence: z.enum(CONFIDENCES),
+          runwayLowSeconds: finite.nullable(),
+          runwayHighSeconds: finite.nullable(),
+          cautious: z.boolean(),
+          basis: z.string(),
+        })
+        .nullable()
+        .optional(),
+    }),
+  }),
+});

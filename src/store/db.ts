@@ -1,0 +1,300 @@
+import { existsSync, mkdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { safeErrorCode } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { WriteHealth } from './write-health.js';
+import { classifyWriteError } from './write-error.js';
+
+/** The one database file in STATE_DIR. */
+export const DB_FILE = 'wallet-sentinel.db';
+/** Bumped when the schema changes incompatibly; a database from a newer version is refused (set aside). */
+const SCHEMA_VERSION = '1';
+
+export type Conn = Database.Database;
+
+/**
+ * Something with changes staged for the next commit: the per-account stores and the outbox. `write` runs
+ * inside the commit's transaction (it must not keep anything it wrote as "done" until `committed`);
+ * `committed` runs once the transaction is durable.
+ */
+export interface Participant {
+  write(db: Conn): void;
+  committed(): void;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS accounts (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  snapshot BLOB,
+  snapshot_seq INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS journal (seq INTEGER PRIMARY KEY, account_id INTEGER NOT NULL, delta TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS readings (key INTEGER PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS outbox (delivery_id TEXT PRIMARY KEY, body TEXT NOT NULL);
+`;
+
+/**
+ * How long staged changes wait for others to share their commit. A commit costs a few pages whatever it
+ * carries (the journal's last page, its parent, the header: each written to the WAL and again by the
+ * checkpoint), so under load (the last commit carried BUSY_COMMIT changes or more: a fleet) commits come
+ * once a second and carry ~170 polls of 10,000 wallets; a quiet daemon (one wallet) commits 100 ms after
+ * its poll.
+ */
+export const FLUSH_MS = { quiet: 100, busy: 1_000 } as const;
+export const BUSY_COMMIT = 32;
+/** How often a failed commit is tried again, with whatever is staged by then. */
+export const RETRY_MS = 5_000;
+
+export interface StateDbOptions {
+  health?: WriteHealth;
+  /** Fixed delay before a commit (tests, the benchmark); default: FLUSH_MS by load. */
+  flushMs?: number;
+  retryMs?: number;
+  /** `check`: never create, migrate or write anything; a missing database reads as empty. */
+  readOnly?: boolean;
+  /** Told after every successful commit. */
+  afterCommit?: () => void;
+}
+
+/**
+ * The state database: one SQLite file in STATE_DIR (WAL mode) that every account store and the outbox
+ * write through. Changes are staged in memory and committed together, one transaction per flush
+ * interval, so a poll costs an appended journal row rather than a page rewrite of its own. A failed commit
+ * keeps what was staged and is retried on a timer until the disk takes it (WriteHealth follows).
+ *
+ * Between commits no file in STATE_DIR is held open: a connection is opened for each commit or read and
+ * closed after it (the checkpoint folds the WAL back into the database on close). That keeps the daemon
+ * from pinning the file system (a read-only remount, an unmount or a volume swap works while it runs), at
+ * the price of an open per commit, which the batching makes rare.
+ */
+export class StateDb {
+  readonly path: string;
+  readonly #staged = new Set<Participant>();
+  #waiters: { resolve: () => void; reject: (err: Error) => void }[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  /** #timer is a retry after a failed commit (unref'd), not a flush of new changes. */
+  #retryTimer = false;
+  #flushing: Promise<void> | undefined;
+  #closed = false;
+  #lastCommitSize = 0;
+
+  constructor(
+    readonly dir: string,
+    private readonly log: Logger,
+    private readonly opts: StateDbOptions = {},
+  ) {
+    this.path = join(dir, DB_FILE);
+  }
+
+  get readOnly(): boolean {
+    return this.opts.readOnly === true;
+  }
+
+  /** True when the database file exists (a read-only store with none reads every account as fresh). */
+  exists(): boolean {
+    return existsSync(this.path);
+  }
+
+  /**
+   * Opens (creating if needed) and checks the database: a file that is not a database or fails its
+   * header check is set aside as `<file>.corrupt-<time>` with a warning and a fresh one is made. Throws
+   * (classified) when STATE_DIR cannot be written. Read-only: only checks that it can be read.
+   */
+  init(now: number): void {
+    if (this.readOnly) return;
+    try {
+      this.#withConn(() => undefined);
+    } catch (err) {
+      const code = safeErrorCode(err);
+      if (code !== 'SQLITE_NOTADB' && code !== 'SQLITE_CORRUPT' && !(err instanceof NewerSchemaError)) throw classifyWriteError(err, this.dir);
+      const to = this.#setAside(now);
+      this.log.warn({ file: this.path, reason: err instanceof NewerSchemaError ? err.message : code, movedTo: to }, 'state database is corrupt or unreadable; set aside, starting fresh');
+      this.#withConn(() => undefined);
+    }
+  }
+
+  /** Runs `fn` on a connection opened for it (read-only for `check`), then closes it. */
+  read<T>(fn: (db: Conn) => T): T {
+    if (this.readOnly) return this.#readOnly(fn);
+    return this.#withConn(fn);
+  }
+
+  /** One transaction now, outside the batching (start-up import). Throws classified. */
+  writeNow(fn: (db: Conn) => void): void {
+    try {
+      this.#withConn((db) => db.transaction(() => fn(db)).immediate());
+    } catch (err) {
+      throw classifyWriteError(err, this.dir);
+    }
+  }
+
+  /** Stages `p`'s changes for the next commit; resolves once they are committed, rejects if that commit failed. */
+  stage(p: Participant, opts: { now?: boolean } = {}): Promise<void> {
+    if (this.readOnly) return Promise.reject(new Error('the state database is open read-only'));
+    this.#staged.add(p);
+    const done = new Promise<void>((resolve, reject) => this.#waiters.push({ resolve, reject }));
+    if (opts.now || this.#closed) void this.flush().catch(() => undefined);
+    else if (!this.#timer || this.#retryTimer) {
+      // A new change does not wait for a pending retry (and keeps the process alive until it is tried).
+      clearTimeout(this.#timer);
+      this.#retryTimer = false;
+      const delay = this.opts.flushMs ?? (this.#lastCommitSize >= BUSY_COMMIT ? FLUSH_MS.busy : FLUSH_MS.quiet);
+      this.#timer = setTimeout(() => void this.flush().catch(() => undefined), delay); // the waiters get the rejection
+    }
+    return done;
+  }
+
+  /** Commits everything staged now (after a commit in progress); rejects if it failed. */
+  async flush(): Promise<void> {
+    while (this.#flushing) await this.#flushing.catch(() => undefined);
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#retryTimer = false;
+    if (this.#staged.size === 0 && this.#waiters.length === 0) return;
+    this.#flushing = this.#commit();
+    try {
+      await this.#flushing;
+    } finally {
+      this.#flushing = undefined;
+    }
+  }
+
+  /** Final commit, no more timers. Rejects if what was staged could not be written. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.flush();
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  async #commit(): Promise<void> {
+    const parts = [...this.#staged];
+    this.#lastCommitSize = parts.length;
+    const waiters = this.#waiters;
+    this.#staged.clear();
+    this.#waiters = [];
+    const write = async () => {
+      try {
+        this.#withConn((db) => db.transaction(() => parts.forEach((p) => p.write(db))).immediate());
+      } catch (err) {
+        throw classifyWriteError(err, this.dir);
+      }
+    };
+    try {
+      await (this.opts.health ? this.opts.health.track(this.path, write) : write());
+    } catch (err) {
+      for (const p of parts) this.#staged.add(p); // newer changes of the same participant are in it already
+      this.log.debug({ file: this.path, code: safeErrorCode(err) }, 'state commit failed; will retry');
+      if (!this.#closed) {
+        if (!this.#timer) {
+          this.#timer = setTimeout(() => void this.flush().catch(() => undefined), this.opts.retryMs ?? RETRY_MS);
+          this.#timer.unref();
+          this.#retryTimer = true;
+        } // a retry alone does not keep a process alive (a stopped daemon's last one failed)
+      }
+      for (const w of waiters) w.reject(err as Error);
+      throw err;
+    }
+    for (const p of parts) p.committed();
+    for (const w of waiters) w.resolve();
+    this.opts.afterCommit?.();
+  }
+
+  /**
+   * A read-only connection to a WAL database creates the -wal and -shm files when they are missing (no
+   * writer has it open) and leaves them behind. `check` must change nothing in STATE_DIR, so files this
+   * connection made are removed after it, unless a writer started meanwhile and wrote to the WAL (then they
+   * are the writer's). (better-sqlite3 is built without URI filenames, so `immutable=1` is not available.)
+   */
+  #readOnly<T>(fn: (db: Conn) => T): T {
+    const wal = `${this.path}-wal`;
+    const shm = `${this.path}-shm`;
+    const had = existsSync(wal) || existsSync(shm);
+    const db = new Database(this.path, { readonly: true, fileMustExist: true });
+    try {
+      return fn(db);
+    } finally {
+      db.close();
+      if (!had) {
+        try {
+          if (statSync(wal).size === 0) {
+            unlinkSync(wal);
+            unlinkSync(shm);
+          }
+        } catch {
+          // not created, or already gone
+        }
+      }
+    }
+  }
+
+  #withConn<T>(fn: (db: Conn) => T): T {
+    mkdirSync(this.dir, { recursive: true }); // a STATE_DIR removed while running comes back (ENOTDIR, EROFS... thrown here)
+    const db = new Database(this.path);
+    try {
+      // WAL: a reader (`check`, a backup) never blocks the commit and sees the last committed state.
+      // synchronous=NORMAL: in WAL mode a commit is not fsynced, the checkpoint is; a power cut can lose
+      // the last commits but never corrupt the file — the same promise as the JSON files' rename, and
+      // the batching already accepts losing the last fraction of a second of polls on a crash.
+      // EXCLUSIVE before the first access: a WAL database then keeps its index in memory, so no -shm file is
+      // made (32 KiB of mapped pages per commit otherwise). The lock lasts only as long as this connection;
+      // a reader (`check`) waits for it (busy timeout).
+      db.pragma('locking_mode = EXCLUSIVE');
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      this.#migrate(db); // every time: cheap, and a STATE_DIR emptied under a running daemon gets its tables back
+      return fn(db);
+    } finally {
+      db.close();
+      this.#dropStaleShm();
+    }
+  }
+
+  /**
+   * A reader (`check`) that opened the database while this process committed leaves a -shm file behind
+   * (its own cleanup sees the WAL written meanwhile and leaves both). This process keeps its WAL index in
+   * memory (EXCLUSIVE), so once its connection closed the WAL is gone and the -shm means nothing: remove it,
+   * so STATE_DIR holds only the database between commits.
+   */
+  #dropStaleShm(): void {
+    if (existsSync(`${this.path}-wal`)) return;
+    try {
+      unlinkSync(`${this.path}-shm`);
+    } catch {
+      // none
+    }
+  }
+
+  #migrate(db: Conn): void {
+    db.exec(SCHEMA);
+    const v = (db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string } | undefined)?.value;
+    if (v === undefined) db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?)").run(SCHEMA_VERSION);
+    else if (v !== SCHEMA_VERSION) throw new NewerSchemaError(v);
+  }
+
+  #setAside(now: number): string | undefined {
+    const to = `${this.path}.corrupt-${new Date(now).toISOString().replace(/[:.]/g, '-')}`;
+    try {
+      renameSync(this.path, to);
+    } catch {
+      return undefined;
+    }
+    for (const ext of ['-wal', '-shm']) {
+      try {
+        renameSync(`${this.path}${ext}`, `${to}${ext}`);
+      } catch {
+        // not there
+      }
+    }
+    return to;
+  }
+}
+
+class NewerSchemaError extends Error {
+  constructor(version: string) {
+    super(`schema version ${version} is not ${SCHEMA_VERSION}`);
+  }
+}

@@ -1,0 +1,187 @@
+import type { Logger } from '../log.js';
+import { AccountStore, Rebuild, SNAPSHOT_EVERY, type StoredAccount } from './account-store.js';
+import { StateDb, type Conn, type Participant, type StateDbOptions } from './db.js';
+import { encodeSnapshot } from './journal.js';
+import { historyThrough } from './readings.js';
+import { readAccountV01, readStateDirV01, setImportedAside } from './import-v01.js';
+
+/** Journal housekeeping (dropping entries every snapshot covers) every this many commits. */
+const MAINTAIN_EVERY = 64;
+
+/**
+ * The state of every account and the outbox, in one SQLite database in STATE_DIR (see StateDb). Made for
+ * many wallets in one process: `account(name)` hands out a per-account store; the first load reads every
+ * account in one pass (snapshots, then the journal in order), so 10,000 wallets start from one scan
+ * rather than 10,000 queries. `releasePreloaded()` (after every wallet loaded) folds the journal of
+ * accounts nobody asked for (removed wallets) into snapshots so it can be trimmed.
+ */
+export class StateStore implements Participant {
+  readonly db: StateDb;
+  readonly #accounts = new Map<string, AccountStore>();
+  #preloaded: Map<string, StoredAccount> | undefined;
+  #released = false;
+  #commits = 0;
+
+  constructor(
+    readonly dir: string,
+    private readonly log: Logger,
+    opts: StateDbOptions = {},
+  ) {
+    this.db = new StateDb(dir, log, { ...opts, afterCommit: () => this.#afterCommit() });
+  }
+
+  /** Opens (creating, or setting a corrupt file aside) and imports a 0.1 JSON STATE_DIR once. Throws StoreWriteError. */
+  async init(now: number): Promise<void> {
+    this.db.init(now);
+    if (!this.db.readOnly) await this.#importV01(now);
+  }
+
+  /** The store of one account (one per name). */
+  account(name: string): AccountStore {
+    let a = this.#accounts.get(name);
+    if (!a) this.#accounts.set(name, (a = new AccountStore(this, name)));
+    return a;
+  }
+
+  get commits(): number {
+    return this.#commits;
+  }
+
+  /** What the database holds for `name` (read with every other account on the first call); undefined if nothing. */
+  async take(name: string, now: number): Promise<StoredAccount | undefined> {
+    if (this.db.readOnly) return this.#readOnlyTake(name, now);
+    if (this.#released) return this.#readOne(name); // a wallet added later (a reload)
+    this.#preloaded ??= this.#preload();
+    const found = this.#preloaded.get(name);
+    this.#preloaded.delete(name);
+    return found;
+  }
+
+  /** The row id of an account, creating the row (inside the commit's transaction). */
+  accountId(db: Conn, name: string): number {
+    db.prepare('INSERT OR IGNORE INTO accounts (name) VALUES (?)').run(name);
+    return (db.prepare('SELECT id FROM accounts WHERE name = ?').get(name) as { id: number }).id;
+  }
+
+  /** Every wallet has loaded: accounts left unclaimed get their journal folded into a snapshot, and memory is freed. */
+  releasePreloaded(): void {
+    const left = this.#preloaded ?? new Map<string, StoredAccount>();
+    this.#preloaded = undefined;
+    this.#released = true;
+    for (const [name, stored] of left) {
+      if (stored.lastSeq <= stored.snapshotSeq || stored.damaged || this.#accounts.has(name)) continue;
+      const a = this.account(name);
+      a.adopt(stored);
+      void a.compact().catch(() => undefined); // retried with the next commits if the disk refuses
+    }
+  }
+
+  /** Final commit. Rejects if what was staged could not be written. */
+  close(): Promise<void> {
+    return this.db.close();
+  }
+
+  /** Journal housekeeping: drop the entries every account's snapshot covers; compact accounts that hold it back. */
+  write(db: Conn): void {
+    const max = (db.prepare('SELECT MAX(seq) AS seq FROM journal').get() as { seq: number | null }).seq;
+    if (max === null) return;
+    const slack = 2 * SNAPSHOT_EVERY * Math.max(1, this.#accounts.size);
+    let low = max; // the newest entry always stays: rowids must never start again from 1
+    for (const a of this.#accounts.values()) {
+      const { snapshotSeq, lastSeq } = a.journalState;
+      if (lastSeq <= snapshotSeq) continue;
+      if (snapshotSeq < max - slack) void a.compact().catch(() => undefined); // idle: fold it at the next commit
+      low = Math.min(low, snapshotSeq + 1);
+    }
+    db.prepare('DELETE FROM journal WHERE seq < ?').run(low);
+  }
+
+  committed(): void {}
+
+  #afterCommit(): void {
+    this.#commits++;
+    if (this.#released && this.#commits % MAINTAIN_EVERY === 0) void this.db.stage(this).catch(() => undefined);
+  }
+
+  #preload(): Map<string, StoredAccount> {
+    const out = new Map<string, StoredAccount>();
+    if (!this.db.exists()) return out;
+    this.db.read((db) => {
+      const byId = new Map<number, { name: string; rebuild: Rebuild; row: StoredAccount }>();
+      const rows = db.prepare('SELECT id, name, snapshot, snapshot_seq FROM accounts').iterate() as Iterable<{ id: number; name: string; snapshot: Buffer | null; snapshot_seq: number }>;
+      for (const r of rows) {
+        const row: StoredAccount = { id: r.id, state: undefined!, snapshotSeq: r.snapshot_seq, lastSeq: r.snapshot_seq, historyThrough: -1, damaged: false };
+        byId.set(r.id, { name: r.name, rebuild: new Rebuild(r.snapshot, this.log, r.name), row });
+      }
+      for (const j of db.prepare('SELECT seq, account_id, delta FROM journal ORDER BY seq').iterate() as Iterable<{ seq: number; account_id: number; delta: string }>) {
+        const a = byId.get(j.account_id);
+        if (!a || j.seq <= a.row.snapshotSeq) continue;
+        a.rebuild.add(j.delta);
+        a.row.lastSeq = j.seq;
+      }
+      for (const a of byId.values()) {
+        const { state, damaged } = a.rebuild.result();
+        a.row.state = state;
+        a.row.damaged = damaged;
+        a.row.historyThrough = historyThrough(db, a.row.id); // not while the queries above iterate
+        out.set(a.name, a.row);
+      }
+    });
+    return out;
+  }
+
+  /**
+   * One account after start-up. Its journal needs no reading: every account with journal entries past its
+   * snapshot was either loaded at start (and so has its store in this process) or compacted by
+   * releasePreloaded().
+   */
+  #readOne(name: string): StoredAccount | undefined {
+    if (!this.db.exists()) return undefined;
+    return this.db.read((db) => {
+      const r = db.prepare('SELECT id, snapshot, snapshot_seq FROM accounts WHERE name = ?').get(name) as { id: number; snapshot: Buffer | null; snapshot_seq: number } | undefined;
+      if (!r) return undefined;
+      const { state, damaged } = new Rebuild(r.snapshot, this.log, name).result();
+      return { id: r.id, state, snapshotSeq: r.snapshot_seq, lastSeq: r.snapshot_seq, historyThrough: historyThrough(db, r.id), damaged };
+    });
+  }
+
+  async #readOnlyTake(name: string, now: number): Promise<StoredAccount | undefined> {
+    if (this.db.exists()) {
+      this.#preloaded ??= this.#preload();
+      const found = this.#preloaded.get(name);
+      if (found) return found;
+    }
+    // A STATE_DIR the daemon has not upgraded yet: read 0.1's file where it is, changing nothing.
+    const state = await readAccountV01(this.dir, name, now, this.log, { readOnly: true });
+    return state && { id: -1, state, snapshotSeq: 0, lastSeq: 0, historyThrough: -1, damaged: false };
+  }
+
+  async #importV01(now: number): Promise<void> {
+    const v01 = await readStateDirV01(this.dir, now, this.log);
+    if (v01.accounts.size === 0 && !v01.outbox) return;
+    const imported: string[] = [];
+    this.db.writeNow((db) => {
+      const seq = (db.prepare('SELECT MAX(seq) AS seq FROM journal').get() as { seq: number | null }).seq ?? 0;
+      const exists = db.prepare('SELECT 1 FROM accounts WHERE name = ?');
+      const insert = db.prepare('INSERT INTO accounts (name, snapshot, snapshot_seq) VALUES (?, ?, ?)');
+      for (const [name, { state }] of v01.accounts) {
+        if (exists.get(name)) continue; // the database already has it: it is newer
+        insert.run(name, encodeSnapshot(state), seq);
+        imported.push(name);
+      }
+      if (v01.outbox) {
+        const put = db.prepare('INSERT OR IGNORE INTO outbox (delivery_id, body) VALUES (?, ?)');
+        for (const d of v01.outbox.doc.deliveries) put.run(d.deliveryId, JSON.stringify(d));
+        const row = db.prepare("SELECT value FROM meta WHERE key = 'delivered'").get() as { value: string } | undefined;
+        const delivered = { ...v01.outbox.doc.delivered, ...(row ? (JSON.parse(row.value) as Record<string, number>) : {}) };
+        db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('delivered', ?)").run(JSON.stringify(delivered));
+      }
+    });
+    for (const { file } of v01.accounts.values()) setImportedAside(file);
+    if (v01.outbox) setImportedAside(v01.outbox.file);
+    this.log.info(
+      { file: this.db.path, accounts: imported, owed: v01.outbox?.doc.deliveries.length ?? 0 },
+      'imported the 0.1 JSON state into the state database; the JSON files are renamed *.imported',
+    );
+  }
+}

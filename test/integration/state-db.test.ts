@@ -1,0 +1,75 @@
+/**
+ * The state database seen from outside: a 0.1 STATE_DIR upgraded by the real daemon, and `check` reading
+ * the database without changing anything in STATE_DIR.
+ */
+import assert from 'node:assert/strict';
+import { cpSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { test } from 'node:test';
+import { Simulator } from '../../src/simulator/simulator.js';
+import { Daemon, runCli, tempDir, waitFor, type StatusDoc } from '../helpers/daemon.js';
+import { savedAccount } from '../helpers/state.js';
+import { sampleCount } from '../../src/domain/packed.js';
+
+const KEY = 'sk_live_state_db_key_1357';
+const FIXTURE = resolve(import.meta.dirname, '../fixtures/state-0.1');
+
+/** Every file in `dir` with its bytes: what "changes nothing" is checked against. */
+const contents = (dir: string): Record<string, string> => Object.fromEntries(readdirSync(dir).sort().map((f) => [f, readFileSync(join(dir, f)).toString('base64')]));
+
+test('a 0.1 STATE_DIR: check reads it in place; the first start imports it once and the wallet goes on from its counters', async (t) => {
+  const sim = new Simulator({ apiKey: KEY, balance: 90, burnPerHour: 0 });
+  await sim.start();
+  t.after(() => sim.close());
+  const stateDir = tempDir('ws-state-01-');
+  cpSync(FIXTURE, stateDir, { recursive: true });
+  const old = (JSON.parse(readFileSync(join(FIXTURE, 'account-prod-eu.json'), 'utf8')) as { state: { history: { consumedTotal: number; topupsTotal: number } } }).state.history;
+  const env = { TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY, ACCOUNT_NAME: 'prod-eu', STATE_DIR: stateDir };
+
+  const before = contents(stateDir);
+  const checked = await runCli(['check'], env);
+  const doc = JSON.parse(checked.stdout) as StatusDoc;
+  assert.equal(doc.accounts[0]!.topups_total, old.topupsTotal, `check sees 0.1's history: ${checked.stderr}`);
+  assert.ok(doc.accounts[0]!.consumed_credits_total >= old.consumedTotal);
+  assert.deepEqual(contents(stateDir), before, 'check changed nothing');
+
+  const first = await Daemon.start(env, { stateDir });
+  t.after(() => first.kill());
+  await waitFor(async () => (await first.metric('telephony_api_up{account="prod-eu"}')) === 1, 'a first good poll');
+  assert.equal(first.logs().filter((l) => l.msg.startsWith('imported the 0.1 JSON state')).length, 1);
+  const s = await first.status();
+  assert.equal(s.topups_total, old.topupsTotal, 'the counters go on from 0.1');
+  assert.ok(s.consumed_credits_total >= old.consumedTotal);
+  assert.deepEqual(readdirSync(stateDir).filter((f) => f.endsWith('.json')), [], 'no 0.1 file left to import again');
+  assert.equal(readdirSync(stateDir).filter((f) => f.endsWith('.json.imported')).length, 3);
+  assert.equal(await first.stop(), 0);
+
+  const second = await Daemon.start(env, { stateDir });
+  t.after(() => second.kill());
+  await waitFor(async () => (await second.metric('telephony_api_up{account="prod-eu"}')) === 1, 'a good poll after the restart');
+  assert.equal(second.logs().filter((l) => l.msg.startsWith('imported')).length, 0, 'imported once only');
+  assert.equal((await second.status()).topups_total, old.topupsTotal);
+  assert.equal(await second.stop(), 0);
+});
+
+test("check reads the daemon's database (running or stopped) and changes nothing in STATE_DIR", async (t) => {
+  const sim = new Simulator({ apiKey: KEY, balance: 500, burnPerHour: 36_000 });
+  await sim.start();
+  t.after(() => sim.close());
+  const daemon = await Daemon.start({ TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY });
+  t.after(() => daemon.kill());
+  await waitFor(async () => sampleCount((await savedAccount(daemon.stateDir, 'default')).history.samples) >= 3, 'a few polls committed');
+  const env = { TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY, STATE_DIR: daemon.stateDir };
+
+  const whileRunning = await runCli(['check'], env);
+  assert.equal(whileRunning.code, 0, whileRunning.stderr);
+  assert.ok((JSON.parse(whileRunning.stdout) as StatusDoc).accounts[0]!.samples >= 4, 'the history the daemon saved, plus check’s own poll');
+
+  assert.equal(await daemon.stop(), 0);
+  const before = contents(daemon.stateDir);
+  assert.deepEqual(Object.keys(before), ['wallet-sentinel.db'], 'between commits the daemon leaves only the database');
+  const stopped = await runCli(['check'], env);
+  assert.equal(stopped.code, 0, stopped.stderr);
+  assert.ok((JSON.parse(stopped.stdout) as StatusDoc).accounts[0]!.samples >= 4);
+  assert.deepEqual(contents(daemon.stateDir), before, 'not a byte changed, no -wal or -shm left');
+});

@@ -1,0 +1,264 @@
+/** The state database: round-trips, the journal and snapshots, history ranges, the shared transaction, faults, the 0.1 import. */
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { pino } from 'pino';
+import { INITIAL_ACCOUNT_STATE, applyPoll, type AccountState } from '../../src/domain/account.js';
+import type { AlertBook } from '../../src/domain/alerts.js';
+import { SNAPSHOT_EVERY } from '../../src/store/account-store.js';
+import { OutboxStore } from '../../src/notify/outbox-store.js';
+import { DB_FILE, type Participant } from '../../src/store/db.js';
+import { apply, diff, Replay, type Delta } from '../../src/store/journal.js';
+import { StateStore } from '../../src/store/state-store.js';
+import { sampleNotification } from '../helpers/fixtures.js';
+import { openState, outboxIn } from '../helpers/state.js';
+import { sampleAt } from '../../src/domain/packed.js';
+import { accountStateFromPlain, type PlainAccountState } from '../../src/domain/plain.js';
+
+const T0 = Date.parse('2026-11-27T10:00:00.123Z');
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const log = pino({ level: 'silent' });
+
+function tempDir(t: TestContext): string {
+  const d = mkdtempSync(join(tmpdir(), 'ws-db-'));
+  t.after(() => rmSync(d, { recursive: true, force: true }));
+  return d;
+}
+
+/** Poll number i of a wallet that spends unevenly, fails now and then and has a top-up and an alert. */
+function poll(s: AccountState, i: number): AccountState {
+  const t = T0 + i * MIN;
+  if (i % 97 === 50) return applyPoll(s, { ok: false, kind: 'server', message: 'HTTP 503' }, t, 1).state;
+  const balance = 10_000 - i * (0.5 + (Math.floor(i / 60) % 4) * 0.3) + (i > 700 ? 3_000 : 0) + (i % 13 === 0 ? 0.2 : 0);
+  const next = applyPoll(s, { ok: true, status: 200, balance, currency: 'EUR', requiredCredits: null }, t, 1).state;
+  const alerts: AlertBook = i > 300 ? { low_balance: { id: 'a1', alertname: 'low_balance', severity: i > 400 ? 'critical' : 'warning', startsAt: T0 + 300 * MIN, lastNotifiedAt: t } } : {};
+  return { ...next, alerts };
+}
+
+const countRows = (dir: string, table: string): number => {
+  const db = new Database(join(dir, DB_FILE), { readonly: true });
+  try {
+    return (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+};
+
+test('save → load gives back the very same state, across restarts, journal entries and snapshots', async (t) => {
+  const dir = tempDir(t);
+  let store = await openState(dir, log, { flushMs: 60_000 });
+  let account = store.account('prod');
+  assert.deepEqual(await account.load(T0), INITIAL_ACCOUNT_STATE);
+  store.releasePreloaded();
+  let s = INITIAL_ACCOUNT_STATE;
+  for (let i = 0; i < 1_000; i++) {
+    s = poll(s, i);
+    const saved = account.save(s);
+    if (i % 7 === 0) await store.db.flush(); // several polls per commit, as under load
+    if (i % 211 === 0) {
+      await store.db.flush();
+      await saved;
+      store = await openState(dir, log, { flushMs: 60_000 });
+      account = store.account('prod');
+      assert.deepEqual(await account.load(T0 + i * MIN), s, `restart after poll ${i}`);
+      store.releasePreloaded();
+    }
+  }
+  await store.close();
+  assert.deepEqual(await (await openState(dir, log)).account('prod').load(0), s);
+  // Snapshots fold the journal and housekeeping trims it: it stays bounded, whatever the number of polls.
+  assert.ok(countRows(dir, 'journal') <= 3 * SNAPSHOT_EVERY, `journal rows ${countRows(dir, 'journal')}`);
+});
+
+test('many accounts in one database, each with its own state; one load reads them all', async (t) => {
+  const dir = tempDir(t);
+  const store = await openState(dir, log, { flushMs: 60_000 });
+  const states = new Map<string, AccountState>();
+  for (let i = 0; i < 30; i++) {
+    for (let w = 0; w < 50; w++) {
+      const name = `w-${w}`;
+      const s = poll(states.get(name) ?? INITIAL_ACCOUNT_STATE, i + w);
+      states.set(name, s);
+      void store.account(name).save(s);
+    }
+    await store.db.flush();
+  }
+  const again = await openState(dir, log);
+  for (const [name, s] of states) assert.deepEqual(await again.account(name).load(0), s, name);
+});
+
+test('20 saves before one commit: the last one wins', async (t) => {
+  const dir = tempDir(t);
+  const store = await openState(dir, log);
+  const states: AccountState[] = [];
+  let s = INITIAL_ACCOUNT_STATE;
+  for (let i = 0; i < 20; i++) states.push((s = poll(s, i)));
+  await Promise.all(states.map((x) => store.account('default').save(x)));
+  assert.deepEqual(await (await openState(dir, log)).account('default').load(0), states.at(-1));
+});
+
+test('readings: full resolution for a day, one per 10 min after, nothing past 14 days; a range reads across the open hour', async (t) => {
+  const dir = tempDir(t);
+  const store = await openState(dir, log, { flushMs: 60_000 });
+  const account = store.account('default');
+  await account.load(T0);
+  let s = INITIAL_ACCOUNT_STATE;
+  const polls = 15 * 24 * 60 + 30;
+  for (let i = 0; i < polls; i++) {
+    s = applyPoll(s, { ok: true, status: 200, balance: 1e6 - i, currency: 'USD', requiredCredits: null }, T0 + i * MIN, 1).state;
+    void account.save(s);
+    if (i % 60 === 59) await store.db.flush();
+  }
+  await store.db.flush();
+  const end = T0 + (polls - 1) * MIN;
+  const all = account.readRange(0, end);
+  assert.ok(all[0]!.t >= end - 14 * 24 * HOUR - 2 * HOUR, `oldest ${(end - all[0]!.t) / HOUR} h old`);
+  const lastDay = all.filter((x) => x.t > end - 23 * HOUR);
+  assert.equal(lastDay.length, 23 * 60, 'every reading of the last day');
+  const older = all.filter((x) => x.t < end - 26 * HOUR);
+  for (let i = 1; i < older.length; i++) assert.ok(older[i]!.t - older[i - 1]!.t >= 10 * MIN, 'thinned to one per 10 min');
+  assert.ok(older.length > 12 * 24 * 5, `older readings kept: ${older.length}`);
+  assert.deepEqual(all.at(-1), sampleAt(s.history.samples, -1), 'the open hour is included');
+  const hour = account.readRange(end - HOUR + 1, end);
+  assert.equal(hour.length, 60);
+  assert.ok(hour.every((x, i) => i === 0 || x.t > hour[i - 1]!.t), 'oldest first');
+});
+
+test('the owed notifications and the alert state that owes them commit in one transaction', async (t) => {
+  const dir = tempDir(t);
+  const store = await openState(dir, log, { flushMs: 60_000 });
+  const outbox = new OutboxStore(store.db, log); // as in the daemon: one database for both
+  await outbox.load(T0);
+  const n = sampleNotification();
+  const doc = { deliveries: [{ deliveryId: 'd1', target: 'webhook:0', notification: n, createdAt: T0, attempts: 0, nextAttemptAt: T0, lastError: null }], delivered: {} };
+  const state = poll(INITIAL_ACCOUNT_STATE, 301);
+  // What the poll cycle does: the dispatcher mirrors the outbox, then the monitor saves the state.
+  const mirrored = outbox.mirror(() => doc);
+  const saved = store.account('default').save(state);
+  assert.equal(countRows(dir, 'outbox'), 0, 'nothing on disk before the commit');
+  // A third part of the same commit fails: the transaction rolls back, neither the outbox nor the state lands.
+  let fail = true;
+  const breaker: Participant = {
+    write: () => {
+      if (fail) throw Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR_WRITE' });
+    },
+    committed: () => undefined,
+  };
+  void store.db.stage(breaker).catch(() => undefined);
+  await assert.rejects(store.db.flush());
+  await assert.rejects(saved, 'the save was told its commit failed');
+  assert.equal(await mirrored, false, 'so was the outbox');
+  assert.equal(countRows(dir, 'outbox'), 0);
+  assert.deepEqual(await new StateStore(dir, log, { readOnly: true }).account('default').load(0), INITIAL_ACCOUNT_STATE);
+  fail = false;
+  await store.db.flush(); // the retry carries all three again
+  assert.equal(countRows(dir, 'outbox'), 1);
+  assert.deepEqual((await (await openState(dir, log)).account('default').load(0)).alerts, state.alerts);
+});
+
+test('a corrupt database file is set aside with a warning and a fresh one is made', async (t) => {
+  const dir = tempDir(t);
+  writeFileSync(join(dir, DB_FILE), 'not a database at all, just text that someone copied here'.repeat(100));
+  const lines: string[] = [];
+  const warnLog = pino({ level: 'warn' }, { write: (l: string) => void lines.push(l) });
+  const store = await openState(dir, warnLog);
+  assert.deepEqual(await store.account('default').load(T0), INITIAL_ACCOUNT_STATE);
+  assert.ok(lines.some((l) => /state database is corrupt or unreadable; set aside/.test(l)), lines.join(''));
+  const aside = readdirSync(dir).filter((f) => f.startsWith(`${DB_FILE}.corrupt-`));
+  assert.equal(aside.length, 1);
+  assert.match(readFileSync(join(dir, aside[0]!), 'utf8'), /just text/);
+  await store.account('default').save(poll(INITIAL_ACCOUNT_STATE, 1));
+  assert.deepEqual(await (await openState(dir, log)).account('default').load(0), poll(INITIAL_ACCOUNT_STATE, 1));
+});
+
+test('a save into a STATE_DIR that cannot be created rejects (ENOTDIR); once it can, the same store saves again', async (t) => {
+  const dir = tempDir(t);
+  const blocker = join(dir, 'a-regular-file');
+  writeFileSync(blocker, 'x');
+  const store = new StateStore(join(blocker, 'state'), log);
+  await assert.rejects(store.account('default').save(poll(INITIAL_ACCOUNT_STATE, 1)), { code: 'ENOTDIR' });
+  rmSync(blocker);
+  await store.account('default').save(poll(INITIAL_ACCOUNT_STATE, 2));
+  assert.deepEqual(await (await openState(join(blocker, 'state'), log)).account('default').load(0), poll(INITIAL_ACCOUNT_STATE, 2));
+});
+
+test('read-only (check): a missing database stays missing; an existing one is neither changed nor joined by -wal/-shm files', async (t) => {
+  const dir = tempDir(t);
+  const ro = new StateStore(dir, log, { readOnly: true });
+  assert.deepEqual(await ro.account('default').load(T0), INITIAL_ACCOUNT_STATE);
+  assert.deepEqual(readdirSync(dir), []);
+  const store = await openState(dir, log);
+  await store.account('default').save(poll(INITIAL_ACCOUNT_STATE, 3));
+  await store.close();
+  const before = { files: readdirSync(dir).sort(), bytes: readFileSync(join(dir, DB_FILE)), mtime: statSync(join(dir, DB_FILE)).mtimeMs };
+  assert.deepEqual(before.files, [DB_FILE]);
+  assert.deepEqual(await new StateStore(dir, log, { readOnly: true }).account('default').load(T0), poll(INITIAL_ACCOUNT_STATE, 3));
+  assert.deepEqual(readdirSync(dir).sort(), before.files);
+  assert.deepEqual(readFileSync(join(dir, DB_FILE)), before.bytes);
+  assert.equal(statSync(join(dir, DB_FILE)).mtimeMs, before.mtime);
+});
+
+const FIXTURE = resolve(import.meta.dirname, '../fixtures/state-0.1');
+
+test('a 0.1 STATE_DIR is imported once: every account and the outbox, then the JSON files are renamed *.imported', async (t) => {
+  const dir = tempDir(t);
+  cpSync(FIXTURE, dir, { recursive: true });
+  const file = JSON.parse(readFileSync(join(FIXTURE, 'account-prod-eu.json'), 'utf8')) as { state: PlainAccountState };
+  // 0.1 kept no refills; its plain arrays of objects are packed once read.
+  const expected = { state: accountStateFromPlain({ ...file.state, history: { ...file.state.history, refills: [] } }) };
+  const outbox = JSON.parse(readFileSync(join(FIXTURE, 'outbox.json'), 'utf8')) as { deliveries: unknown[]; delivered: Record<string, number> };
+  // `check` before any daemon upgraded the folder reads 0.1's file where it is, changing nothing.
+  assert.deepEqual(await new StateStore(dir, log, { readOnly: true }).account('prod-eu').load(T0), expected.state);
+  assert.equal(existsSync(join(dir, DB_FILE)), false);
+
+  const store = await openState(dir, log);
+  assert.deepEqual(await store.account('prod-eu').load(T0), expected.state);
+  assert.equal((await store.account('default').load(T0)).balance, 42.5);
+  const owed = await outboxIn(dir, log).load(T0);
+  assert.deepEqual(owed.deliveries, outbox.deliveries);
+  assert.deepEqual(owed.delivered, outbox.delivered);
+  assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.json')), [], 'no 0.1 file left to import again');
+  assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.imported')).sort(), ['account-default.json.imported', 'account-prod-eu.json.imported', 'outbox.json.imported']);
+
+  // The database wins from now on: a 0.1 file that turns up again does not overwrite newer state.
+  const newer = poll(expected.state, 2_000);
+  await store.account('prod-eu').save(newer);
+  cpSync(join(FIXTURE, 'account-prod-eu.json'), join(dir, 'account-prod-eu.json'));
+  assert.deepEqual(await (await openState(dir, log)).account('prod-eu').load(T0), newer);
+});
+
+test('start-up replay (all entries at once) gives the same state as applying them one by one', () => {
+  let s = INITIAL_ACCOUNT_STATE;
+  const states: AccountState[] = [s];
+  for (let i = 0; i < 400; i++) states.push((s = poll(s, i)));
+  const deltas = states.slice(1).map((x, i) => JSON.parse(JSON.stringify(diff(states[i]!, x))) as Delta);
+  assert.ok(deltas.some((d) => d.o) && deltas.some((d) => d.r) && deltas.some((d) => d.p), 'the entries exercise every kind of change');
+  let one = states[0]!;
+  const replay = new Replay(states[0]!);
+  for (const d of deltas) {
+    one = apply(one, d);
+    replay.add(d);
+  }
+  assert.deepEqual(one, s);
+  assert.deepEqual(replay.result(), s);
+});
+
+test("an account whose stored state cannot be read starts fresh with a warning; the others keep theirs", async (t) => {
+  const dir = tempDir(t);
+  const store = await openState(dir, log);
+  await Promise.all([store.account('good').save(poll(INITIAL_ACCOUNT_STATE, 5)), store.account('bad').save(poll(INITIAL_ACCOUNT_STATE, 6))]);
+  const db = new Database(join(dir, DB_FILE));
+  db.prepare("UPDATE accounts SET snapshot = ? WHERE name = 'bad'").run(Buffer.from('garbage'));
+  db.close();
+  const lines: string[] = [];
+  const again = await openState(dir, pino({ level: 'warn' }, { write: (l: string) => void lines.push(l) }));
+  assert.deepEqual(await again.account('bad').load(0), INITIAL_ACCOUNT_STATE);
+  assert.deepEqual(await again.account('good').load(0), poll(INITIAL_ACCOUNT_STATE, 5));
+  assert.ok(lines.some((l) => l.includes('"account":"bad"') && l.includes('unreadable; starting it fresh')), lines.join(''));
+  await again.account('bad').save(poll(INITIAL_ACCOUNT_STATE, 7)); // written as a fresh snapshot
+  assert.deepEqual(await (await openState(dir, log)).account('bad').load(0), poll(INITIAL_ACCOUNT_STATE, 7));
+});
