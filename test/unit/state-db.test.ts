@@ -3,6 +3,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { inflateRawSync } from 'node:zlib';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { pino } from 'pino';
@@ -72,6 +73,38 @@ test('save → load gives back the very same state, across restarts, journal ent
   assert.deepEqual(await (await openState(dir, log)).account('prod').load(0), s);
   // Snapshots fold the journal and housekeeping trims it: it stays bounded, whatever the number of polls.
   assert.ok(countRows(dir, 'journal') <= 3 * SNAPSHOT_EVERY, `journal rows ${countRows(dir, 'journal')}`);
+});
+
+test('the database holds the plain form: journal entries and snapshots have arrays of objects and null buckets; the store holds the packed state itself, no copy', async (t) => {
+  const dir = tempDir(t);
+  const store = await openState(dir, log, { flushMs: 60_000 });
+  const account = store.account('prod');
+  await account.load(T0);
+  let s = INITIAL_ACCOUNT_STATE;
+  for (let i = 0; i < 3 * SNAPSHOT_EVERY; i++) {
+    s = poll(s, i);
+    void account.save(s);
+    await store.db.flush();
+    assert.equal(await account.load(T0 + i * MIN), s, 'the very state saved (packed, shared with the monitor), not a plain copy');
+  }
+  await store.close();
+  const db = new Database(join(dir, DB_FILE), { readonly: true });
+  t.after(() => db.close());
+  const deltas = (db.prepare('SELECT delta FROM journal').all() as { delta: string }[]).map((r) => JSON.parse(r.delta) as Delta);
+  const parts = deltas.flatMap((d) => (d.p ? [d.p] : []));
+  assert.ok(deltas.some((d) => d.a?.[0]?.length === 3), 'samples appended as [t, balance, consumed]');
+  assert.ok(parts.some((p) => p.recent), 'an hour closed in a journal entry');
+  for (const p of parts) {
+    for (const h of p.recent ?? []) assert.deepEqual(Object.keys(h).sort(), ['charges', 'consumed', 'hour', 'observedMs', 'oneOff']);
+    for (const d of p.days ?? []) assert.deepEqual(Object.keys(d).sort(), ['consumed', 'day', 'observedMs']);
+    for (const b of [p.rates, p.prior, p.updatedHour]) if (b) assert.ok(b.length === 168 && b.every((x) => x === null || typeof x === 'number'));
+    if (p.rates) assert.ok(p.rates.includes(null), 'a bucket never observed is null (not NaN, which JSON cannot hold)');
+  }
+  const snap = db.prepare("SELECT snapshot FROM accounts WHERE name = 'prod'").get() as { snapshot: Buffer };
+  const doc = JSON.parse(inflateRawSync(snap.snapshot).toString('utf8')) as { history: { samples: { t: number[] }; profile: { recent: unknown[]; rates: unknown[] } } };
+  assert.ok(doc.history.samples.t.length > 0, 'samples by column');
+  assert.equal(typeof doc.history.profile.recent[0], 'object');
+  assert.ok(doc.history.profile.rates.includes(null));
 });
 
 test('many accounts in one database, each with its own state; one load reads them all', async (t) => {
