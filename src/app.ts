@@ -134,6 +134,7 @@ export class App {
         this.log.warn('SIGHUP: nothing to reload: the wallet comes from the environment (set WALLETS_FILE to reload wallets without a restart)');
         return undefined;
       }
+      const started = performance.now();
       let loaded: ReturnType<typeof reloadWallets>;
       try {
         loaded = reloadWallets({ ...settings, walletsFile: settings.walletsFile });
@@ -147,7 +148,8 @@ export class App {
       const summary = await this.#fleet.apply(walletsOfShard(loaded.wallets, settings.shard));
       this.#settings = { ...settings, wallets: loaded.wallets };
       this.metrics.configReloadSuccessful.set(1);
-      this.log.info({ added: summary.added.length, removed: summary.removed.length, changed: summary.changed.length, unchanged: summary.unchanged, wallets: this.#fleet.size }, 'wallets reloaded');
+      const ms = Math.round(performance.now() - started);
+      this.log.info({ added: summary.added.length, removed: summary.removed.length, changed: summary.changed.length, unchanged: summary.unchanged, wallets: this.#fleet.size, ms }, 'wallets reloaded');
       return summary;
     });
     this.#reloading = run.catch(() => undefined);

@@ -28,7 +28,8 @@ export interface PollStats {
  *
  * The daemon gives each wallet a stable offset in the interval that the log does not show, so each wallet's
  * slot is estimated from its own polls: the phase (time modulo the interval) of each poll, unwrapped around
- * the first one's, and the earliest phase taken as the slot. A poll's lateness is its phase minus that. A
+ * the first one's, and the earliest phase taken as the slot (from the polls between half an interval before
+ * the window and its end only). A poll's lateness is its phase minus that. A
  * wallet polled late by the same amount every time looks punctual: that is indistinguishable from a later
  * offset, and harmless. A poll belongs to the slot it is late for; the window counts slots, not polls, so
  * a late poll just after `from` for a slot just before it is left out, not counted twice.
@@ -41,7 +42,10 @@ export function pollStats(polls: ReadonlyMap<string, readonly number[]>, wallets
     return first < to ? Math.floor((to - 1 - first) / intervalMs) + 1 : 0;
   };
   for (const name of wallets) {
-    const all = [...(polls.get(name) ?? [])].sort((a, b) => a - b);
+    // Only polls from half an interval before the window to its end set the slot: one out of the schedule's
+    // rhythm (the start-up poll, made at once for every wallet; a restart's) would read as another phase and
+    // make every other poll "late".
+    const all = (polls.get(name) ?? []).filter((t) => t >= from - half && t < to).sort((a, b) => a - b);
     if (all.length === 0) {
       out.neverPolled++;
       out.missed += Math.floor((to - from) / intervalMs);

@@ -46,6 +46,13 @@ test('pollStats: a late poll just inside the window belongs to the slot before i
   assert.equal(s.doubled, 0);
 });
 
+test('pollStats: a start-up poll before the window and a restart\'s after it, out of the schedule\'s rhythm, do not move the slot', () => {
+  // polled at start (T0 - 65 s), then on its slot at +42 s every minute, then at a restart just after the window
+  const polls = new Map([['w', [T0 - 65_000, T0 + 42_000, T0 + I + 42_000, T0 + 2 * I + 16_000]]]);
+  const s = pollStats(polls, ['w'], T0, T0 + 2 * I, I);
+  assert.deepEqual({ polls: s.polls, missed: s.missed, late: Math.max(...s.lateness) }, { polls: 2, missed: 0, late: 0 });
+});
+
 test('request log, /proc files and the table', () => {
   const log = parseRequestLog(`${T0}\tw1\t200\n${T0 + 5}\tw2\t429\n${T0 + I}\tw1\t200\n\n`);
   assert.deepEqual([...log], [['w1', [T0, T0 + I]], ['w2', [T0 + 5]]]);
