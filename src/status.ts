@@ -4,6 +4,7 @@ import type { AlertBook } from './domain/alerts.js';
 import { forecastBasis } from './domain/evaluate.js';
 import { BURN_WINDOW_NAMES, type Forecast } from './domain/forecast.js';
 import { forecastJson } from './domain/messages.js';
+import { sampleCount } from './domain/packed.js';
 import type { AlertName, Conditions, Severity } from './domain/rules.js';
 
 export interface AlertStatus {
@@ -60,7 +61,7 @@ export function accountStatus(account: string, s: AccountState, f: Forecast, ale
     expected_spend_last_3h: f.expectedRecentSpend === null ? null : round(f.expectedRecentSpend),
     consumed_credits_total: round(s.history.consumedTotal),
     topups_total: s.history.topupsTotal,
-    samples: s.history.samples.length,
+    samples: sampleCount(s.history.samples),
     alerts,
   };
 }

@@ -18,6 +18,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { applyPoll, INITIAL_ACCOUNT_STATE, type AccountState } from '../../src/domain/account.js';
+import { lastSampleT, sampleCount } from '../../src/domain/packed.js';
+import { accountStateToPlain } from '../../src/domain/plain.js';
 import { BUSY_COMMIT, DB_FILE, FLUSH_MS } from '../../src/store/db.js';
 import { downsample, encodeReadings, FULL_RESOLUTION_HOURS, HOUR_MS, hourOf, keyOf } from '../../src/store/readings.js';
 import { StateStore } from '../../src/store/state-store.js';
@@ -54,6 +56,7 @@ const balanceAt = (w: number, i: number): number => 50_000 - i * (0.4 + ((w + Ma
 
 if (process.env.LOAD_ONLY) {
   const rssBefore = rssMiB();
+  const heapBefore = process.memoryUsage().heapUsed / 2 ** 20;
   const cpu = cpuMs();
   const t = performance.now();
   const store = new StateStore(dir, log);
@@ -64,7 +67,7 @@ if (process.env.LOAD_ONLY) {
   store.releasePreloaded();
   const ms = performance.now() - t;
   (globalThis as { gc?: () => void }).gc?.();
-  console.log(`start-up: load ${WALLETS} wallets' state in ${fmt(ms / 1000, 2)} s (${fmt((cpuMs() - cpu) / 1000, 2)} s CPU); RSS ${fmt(rssBefore, 0)} → ${fmt(rssMiB(), 0)} MiB holding every state (${loaded.reduce((n, x) => n + x.history.samples.length, 0)} samples in memory)`);
+  console.log(`start-up: load ${WALLETS} wallets' state in ${fmt(ms / 1000, 2)} s (${fmt((cpuMs() - cpu) / 1000, 2)} s CPU); RSS ${fmt(rssBefore, 0)} → ${fmt(rssMiB(), 0)} MiB, V8 heap used ${fmt(heapBefore, 0)} → ${fmt(process.memoryUsage().heapUsed / 2 ** 20, 0)} MiB holding every state (${loaded.reduce((n, x) => n + sampleCount(x.history.samples), 0)} samples in memory)`);
   const range = store.account(names[0]!).readRange(0, Date.parse('2100-01-01'));
   console.log(`readings of one wallet on disk and open: ${range.length}`);
   await store.close();
@@ -78,7 +81,7 @@ const HISTORY = 28 * 60;
 for (let i = 0; i < HISTORY; i++) template = applyPoll(template, { ok: true, status: 200, balance: balanceAt(0, i), currency: 'USD', requiredCredits: null }, T0 + i * MIN, 1).state;
 
 console.log(`# bench:store — ${WALLETS} wallets × ${MINUTES} polls, STATE_DIR ${dir}`);
-console.log(`state per wallet: ${template.history.samples.length} samples, ${fmt(JSON.stringify(template).length / 1024, 1)} KiB as JSON`);
+console.log(`state per wallet: ${sampleCount(template.history.samples)} samples, ${fmt(JSON.stringify(accountStateToPlain(template)).length / 1024, 1)} KiB as plain JSON`);
 
 const names = Array.from({ length: WALLETS }, (_, w) => `wallet-${String(w).padStart(5, '0')}`);
 let store = new StateStore(dir, log, { flushMs: 3_600_000 }); // commits are driven below, at the daemon's pace
@@ -97,7 +100,7 @@ store.releasePreloaded();
 // 14 days of readings per wallet, as the readings table holds them in steady state (full resolution for
 // the last day, one per 10 min before), up to the hour before the last sample: the polls below then close
 // hours, thin the hour turning a day old and drop the oldest, as they would after weeks of running.
-const lastHour = hourOf(template.history.samples.at(-1)!.t);
+const lastHour = hourOf(lastSampleT(template.history.samples)!);
 const SEED_HOURS = Number(process.env.SEED_DAYS ?? 14) * 24;
 for (let w0 = 0; w0 < WALLETS; w0 += 250) {
   store.db.writeNow((db) => {

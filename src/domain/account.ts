@@ -4,6 +4,7 @@
 import type { UpstreamErrorKind } from '../errors.js';
 import type { AlertBook } from './alerts.js';
 import { EMPTY_HISTORY, recordSample, shiftHistory, type History } from './history.js';
+import { lastSampleT } from './packed.js';
 
 export type PollOutcome =
   | {
@@ -132,7 +133,7 @@ export function shiftClock(s: AccountState, deltaMs: number): AccountState {
 
 /** The latest time the account's state has seen (last sample or poll); null when empty. */
 export function latestTime(s: AccountState): number | null {
-  const times = [s.history.samples.at(-1)?.t, s.lastPollAt].filter((t): t is number => t !== undefined && t !== null);
+  const times = [lastSampleT(s.history.samples), s.lastPollAt].filter((t): t is number => t !== undefined && t !== null);
   return times.length === 0 ? null : Math.max(...times);
 }
 

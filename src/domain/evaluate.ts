@@ -7,6 +7,7 @@ import { applyPoll, type AccountState, type PollOutcome } from './account.js';
 import { firingSeverities, stepAlerts, type ForecastBasis, type Notification, type RepeatPolicy, type WalletSnapshot } from './alerts.js';
 import { BURN_WINDOWS, forecast, MIN_RUNWAY_EVIDENCE, type Forecast } from './forecast.js';
 import type { History } from './history.js';
+import { lastSampleT, sampleCount, sampleT } from './packed.js';
 import { evaluateRules, type AlertName, type Conditions, type Severity } from './rules.js';
 import { describe } from './runway.js';
 
@@ -32,7 +33,7 @@ export function observe(s: AccountState, outcome: PollOutcome, now: number, cfg:
   // history's own latest time, not at a `now` that precedes it (its windows would be empty, the runway
   // infinite). Facts it carries (the balance, a successful call) still count: low_balance,
   // wallet_exhausted, auth_failed and poll_failing follow them as always.
-  const at = applied.stale ? Math.max(now, applied.state.history.samples.at(-1)!.t) : now;
+  const at = applied.stale ? Math.max(now, lastSampleT(applied.state.history.samples)!) : now;
   const f = forecast(applied.state.history, applied.state.balance, at);
   const evaluated = evaluateRules({ state: applied.state, forecast: f, settings: cfg.rules, firing });
   // No forecast alert resolves for want of evidence: on a stale reading, or while the last 24 h hold too few
@@ -56,14 +57,14 @@ export function observe(s: AccountState, outcome: PollOutcome, now: number, cfg:
 
 /** Fewer than MIN_RUNWAY_EVIDENCE readings, or spanning less than its time, in the 24 h before `at`. */
 function tooFewReadings(h: History, at: number): boolean {
-  const last = h.samples.at(-1);
-  if (last === undefined || last.t < at - BURN_WINDOWS['24h']) return true;
+  const last = lastSampleT(h.samples);
+  if (last === undefined || last < at - BURN_WINDOWS['24h']) return true;
   let count = 1;
-  for (let i = h.samples.length - 2; i >= 0; i--) {
-    const s = h.samples[i]!;
-    if (s.t < at - BURN_WINDOWS['24h']) break;
+  for (let i = sampleCount(h.samples) - 2; i >= 0; i--) {
+    const t = sampleT(h.samples, i);
+    if (t < at - BURN_WINDOWS['24h']) break;
     count++;
-    if (count >= MIN_RUNWAY_EVIDENCE.samples && last.t - s.t >= MIN_RUNWAY_EVIDENCE.spanMs) return false;
+    if (count >= MIN_RUNWAY_EVIDENCE.samples && last - t >= MIN_RUNWAY_EVIDENCE.spanMs) return false;
   }
   return true;
 }

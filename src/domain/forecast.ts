@@ -54,7 +54,8 @@
  *   Every forecast carries its `evidence`; runway.ts's describe() says in words what it rests on, for
  *   notifications and /api/status.
  */
-import type { History, Sample } from './history.js';
+import type { History } from './history.js';
+import { sampleConsumed, sampleCount, sampleT, type Samples } from './packed.js';
 import { expectedSpendBefore, ONE_OFF_FACTOR, profileReady, typicalHourly } from './profile.js';
 import { autoRefill, type AutoRefill } from './refill.js';
 import { evidenceOf, outlook, type Evidence, type Reading } from './runway.js';
@@ -70,7 +71,7 @@ export const MIN_RUNWAY_EVIDENCE = { samples: 3, spanMs: 10_000 } as const;
 const HOUR_MS = 3_600_000;
 
 /** Net credits per hour over the samples inside [now − windowMs, now] (never below 0); NaN with fewer than two. */
-export function burnRate(samples: readonly Sample[], now: number, windowMs: number): number {
+export function burnRate(samples: Samples, now: number, windowMs: number): number {
   const w = windowSpend(samples, now - windowMs, now);
   return w === null ? NaN : (w.spend / (w.to - w.from)) * HOUR_MS;
 }
@@ -258,28 +259,27 @@ function expectedNormalSpend(h: History, ready: boolean, spanHours: number, from
 }
 
 /** Net spend between the first and last sample inside [from, to]; null with fewer than two. */
-export function windowSpend(samples: readonly Sample[], from: number, to: number): { spend: number; from: number; to: number } | null {
+export function windowSpend(samples: Samples, from: number, to: number): { spend: number; from: number; to: number } | null {
   const [i, j] = inside(samples, from, to);
   if (j - i < 2) return null;
-  const first = samples[i]!;
-  const last = samples[j - 1]!;
-  if (last.t <= first.t) return null;
-  return { spend: Math.max(0, last.consumed - first.consumed), from: first.t, to: last.t };
+  const [firstT, lastT] = [sampleT(samples, i), sampleT(samples, j - 1)];
+  if (lastT <= firstT) return null;
+  return { spend: Math.max(0, sampleConsumed(samples, j - 1) - sampleConsumed(samples, i)), from: firstT, to: lastT };
 }
 
 /** Index range [i, j) of the samples (sorted by time) with from ≤ t ≤ to: two binary searches. */
-function inside(samples: readonly Sample[], from: number, to: number): [number, number] {
-  const firstIndex = (pred: (s: Sample) => boolean) => {
+function inside(samples: Samples, from: number, to: number): [number, number] {
+  const firstIndex = (pred: (t: number) => boolean) => {
     let lo = 0;
-    let hi = samples.length;
+    let hi = sampleCount(samples);
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (pred(samples[mid]!)) hi = mid;
+      if (pred(sampleT(samples, mid))) hi = mid;
       else lo = mid + 1;
     }
     return lo;
   };
-  return [firstIndex((s) => s.t >= from), firstIndex((s) => s.t > to)];
+  return [firstIndex((t) => t >= from), firstIndex((t) => t > to)];
 }
 
 /**
@@ -293,18 +293,16 @@ function nearRates(h: History, now: number, rates: BurnRates): { '1h': number; '
   let max6 = 0;
   let max1 = 0;
   for (let k = i + 1; k < j; k++) {
-    const drop = h.samples[k]!.consumed - h.samples[k - 1]!.consumed;
+    const drop = sampleConsumed(h.samples, k) - sampleConsumed(h.samples, k - 1);
     if (drop > max6) max6 = drop;
-    if (drop > max1 && h.samples[k - 1]!.t >= now - BURN_WINDOWS['1h']) max1 = drop;
+    if (drop > max1 && sampleT(h.samples, k - 1) >= now - BURN_WINDOWS['1h']) max1 = drop;
   }
   return { '1h': rates['1h'] - Math.max(0, max1 - cap), '6h': rates['6h'] - Math.max(0, max6 - cap) / 6 };
 }
 
 /** At least MIN_RUNWAY_EVIDENCE samples over its span inside the last 24 h, with net spend. */
-function hasEvidence(samples: readonly Sample[], now: number): boolean {
+function hasEvidence(samples: Samples, now: number): boolean {
   const [i, j] = inside(samples, now - BURN_WINDOWS['24h'], now);
   if (j - i < MIN_RUNWAY_EVIDENCE.samples) return false;
-  const first = samples[i]!;
-  const last = samples[j - 1]!;
-  return last.t - first.t >= MIN_RUNWAY_EVIDENCE.spanMs && last.consumed > first.consumed;
+  return sampleT(samples, j - 1) - sampleT(samples, i) >= MIN_RUNWAY_EVIDENCE.spanMs && sampleConsumed(samples, j - 1) > sampleConsumed(samples, i);
 }

@@ -1,4 +1,7 @@
+import { allocate, EMPTY_SAMPLES, raw, SAMPLE_STRIDE, sampleAt, sampleCount, size, type Samples } from './packed.js';
 import { addSpend, EMPTY_PROFILE, type WeeklyProfile } from './profile.js';
+
+export type { Sample, Samples } from './packed.js';
 
 /**
  * Balance history of one wallet, PURE: no I/O, no clock — every function takes `now`/`t` in epoch ms.
@@ -7,20 +10,14 @@ import { addSpend, EMPTY_PROFILE, type WeeklyProfile } from './profile.js';
  * (a rise in balance) never counts as negative spending and never drags a burn rate down.
  */
 
-export interface Sample {
-  /** Epoch ms. */
-  readonly t: number;
-  readonly balance: number;
-  /**
-   * Net credits consumed up to `t`: spend minus small rises not yet offset (top-ups excluded). Burn rates
-   * are differences of it, so jitter around a flat balance nets out to no spend.
-   */
-  readonly consumed: number;
-}
-
 export interface History {
-  /** Oldest first; thinned with age (see RETENTION), so its length is bounded. */
-  readonly samples: readonly Sample[];
+  /**
+   * Oldest first; thinned with age (see RETENTION), so its length is bounded. Packed (packed.ts): each
+   * sample's epoch ms, balance, and `consumed` — net credits consumed up to it: spend minus small rises
+   * not yet offset (top-ups excluded). Burn rates are differences of it, so jitter around a flat balance
+   * nets out to no spend.
+   */
+  readonly samples: Samples;
   readonly consumedTotal: number;
   readonly topupsTotal: number;
   /**
@@ -45,7 +42,7 @@ export interface Refill {
 export const REFILLS_KEPT = 4;
 
 export const EMPTY_HISTORY: History = Object.freeze({
-  samples: [],
+  samples: EMPTY_SAMPLES,
   consumedTotal: 0,
   topupsTotal: 0,
   pendingCredit: 0,
@@ -69,7 +66,7 @@ export interface RecordResult {
  * duplicate) leaves the history unchanged.
  */
 export function recordSample(h: History, t: number, balance: number, topupMinCredits: number): RecordResult {
-  const last = h.samples.at(-1);
+  const last = sampleAt(h.samples, -1);
   if (last && t <= last.t) return { history: h, consumed: 0, topup: false };
 
   let consumed = 0;
@@ -89,7 +86,7 @@ export function recordSample(h: History, t: number, balance: number, topupMinCre
     }
   }
   const consumedTotal = h.consumedTotal + consumed;
-  const samples = appendThinned(h.samples, { t, balance, consumed: consumedTotal - pendingCredit });
+  const samples = appendThinned(h.samples, t, balance, consumedTotal - pendingCredit);
   return {
     history: {
       samples,
@@ -111,26 +108,38 @@ export function recordSample(h: History, t: number, balance: number, topupMinCre
  * readings that follow. The weekly profile is left as learnt (its hours were real hours).
  */
 export function shiftHistory(h: History, deltaMs: number): History {
-  if (deltaMs === 0 || h.samples.length === 0) return h;
+  if (deltaMs === 0 || size(h.samples) === 0) return h;
+  const from = raw(h.samples);
+  const samples = allocate<'samples'>(sampleCount(h.samples), SAMPLE_STRIDE);
+  for (let i = 0; i < from.length; i++) samples[i] = i % SAMPLE_STRIDE === 0 ? from[i]! + deltaMs : from[i]!;
   return {
     ...h,
-    samples: h.samples.map((s) => ({ ...s, t: s.t + deltaMs })),
+    samples,
     firstSampleAt: h.firstSampleAt === null ? null : h.firstSampleAt + deltaMs,
     refills: h.refills.map((r) => ({ ...r, t: r.t + deltaMs })),
   };
 }
 
-/** A new array: the old samples past retention dropped, old ones thinned, and `s` appended (always kept). */
-function appendThinned(samples: readonly Sample[], s: Sample): Sample[] {
-  const out: Sample[] = [];
-  let prev: Sample | undefined;
-  for (const x of samples) {
-    const age = s.t - x.t;
+/** A new array: the old samples past retention dropped, old ones thinned, and (t, balance, consumed) appended (always kept). */
+function appendThinned(samples: Samples, t: number, balance: number, consumed: number): Samples {
+  const from = raw(samples); // t, balance, consumed per sample (packed.ts)
+  const out = allocate<'samples'>(sampleCount(samples) + 1, SAMPLE_STRIDE);
+  let k = 0;
+  let prevT = NaN;
+  for (let i = 0; i < from.length; i += SAMPLE_STRIDE) {
+    const x = from[i]!;
+    const age = t - x;
     if (age > RETENTION.keepMs) continue;
-    if (age > RETENTION.fullResolutionMs && prev && x.t - prev.t < RETENTION.thinnedSpacingMs) continue;
-    out.push(x);
-    prev = x;
+    if (age > RETENTION.fullResolutionMs && k > 0 && x - prevT < RETENTION.thinnedSpacingMs) continue;
+    out[k] = x;
+    out[k + 1] = from[i + 1]!;
+    out[k + 2] = from[i + 2]!;
+    k += SAMPLE_STRIDE;
+    prevT = x;
   }
-  out.push(s);
+  out[k] = t;
+  out[k + 1] = balance;
+  out[k + 2] = consumed;
+  out.length = k + SAMPLE_STRIDE; // the samples dropped: usually one, its few bytes of capacity stay with the array
   return out;
 }

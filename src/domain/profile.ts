@@ -9,6 +9,32 @@
  *   - the last DAYS_KEPT daily totals (UTC days): the trend.
  */
 
+import {
+  allocate,
+  bucket,
+  dayConsumed,
+  dayCount,
+  dayIndex,
+  dayObservedMs,
+  daysWith,
+  EMPTY_BUCKETS,
+  EMPTY_DAYS,
+  EMPTY_HOURS,
+  hourConsumed,
+  hourCount,
+  hourIndex,
+  hourObservedMs,
+  hourOneOff,
+  hoursWith,
+  raw,
+  size,
+  type Buckets,
+  type Days,
+  type Hours,
+} from './packed.js';
+
+export type { DayTotal, HourTotal } from './packed.js';
+
 export const HOURS_PER_WEEK = 168;
 const HOUR_MS = 3_600_000;
 /** Weight of the newest week in a bucket's average. */
@@ -27,38 +53,18 @@ export const RECENT_HOURS = HOURS_PER_WEEK;
 export const DAYS_KEPT = 14;
 const DAY_MS = 24 * HOUR_MS;
 
-/**
- * One closed hour: epoch hour index, credits spent, charges counted, milliseconds observed, and the part
- * of its spend that was a one-off (a single charge above ONE_OFF_FACTOR × a typical hour's spend, like the
- * monthly rental of numbers): spend, but not a rate to extrapolate.
- */
-export interface HourTotal {
-  readonly hour: number;
-  readonly consumed: number;
-  readonly charges: number;
-  readonly observedMs: number;
-  readonly oneOff?: number;
-}
-
 /** A single charge above this many typical hours' spend is a one-off (see HourTotal). */
 export const ONE_OFF_FACTOR = 10;
 /** Closed hours (of the last 72) a typical hour needs before anything is called a one-off. */
 const MIN_TYPICAL_HOURS = 12;
 
-/** One UTC day (epoch day index) as the sum of its closed hours. */
-export interface DayTotal {
-  readonly day: number;
-  readonly consumed: number;
-  readonly observedMs: number;
-}
-
 export interface WeeklyProfile {
-  /** Credits/hour by hour of week; null where never observed. Empty until the first hour closes. */
-  readonly rates: readonly (number | null)[];
+  /** Credits/hour by hour of week; null (NaN, packed.ts) where never observed. Empty until the first hour closes. */
+  readonly rates: Buckets;
   /** Each bucket's value before its latest update, and the epoch hour of that update: what was expected
    *  of the last hours before they were seen (spend_anomaly must not judge hours by themselves). */
-  readonly prior: readonly (number | null)[];
-  readonly updatedHour: readonly (number | null)[];
+  readonly prior: Buckets;
+  readonly updatedHour: Buckets;
   /** The hour being accumulated: epoch hour index, spend and observed time so far. */
   readonly open: {
     readonly hour: number;
@@ -70,13 +76,20 @@ export interface WeeklyProfile {
     readonly gapConsumed?: number;
     readonly gapMs?: number;
   } | null;
-  /** The last RECENT_HOURS closed hours, oldest first (hours with nothing observed are absent). */
-  readonly recent: readonly HourTotal[];
-  /** The last DAYS_KEPT days' totals of closed hours, oldest first. */
-  readonly days: readonly DayTotal[];
+  /** The last RECENT_HOURS closed hours (packed.ts's HourTotal), oldest first (hours with nothing observed are absent). */
+  readonly recent: Hours;
+  /** The last DAYS_KEPT days' totals of closed hours (packed.ts's DayTotal), oldest first. */
+  readonly days: Days;
 }
 
-export const EMPTY_PROFILE: WeeklyProfile = Object.freeze({ rates: [], prior: [], updatedHour: [], open: null, recent: [], days: [] });
+export const EMPTY_PROFILE: WeeklyProfile = Object.freeze({
+  rates: EMPTY_BUCKETS,
+  prior: EMPTY_BUCKETS,
+  updatedHour: EMPTY_BUCKETS,
+  open: null,
+  recent: EMPTY_HOURS,
+  days: EMPTY_DAYS,
+});
 
 /** Epoch ms → hour of week, Monday 00:00 UTC = 0 (1970-01-01 was a Thursday: 72 h into its week). */
 export function hourOfWeek(t: number): number {
@@ -121,8 +134,12 @@ export function addSpend(p: WeeklyProfile, from: number, to: number, consumed: n
 
 type Learnt = Omit<WeeklyProfile, 'open'>;
 
-const buckets = (xs: readonly (number | null)[]): (number | null)[] =>
-  xs.length === HOURS_PER_WEEK ? [...xs] : new Array<number | null>(HOURS_PER_WEEK).fill(null);
+/** A writable copy of 168 buckets, or 168 never-observed ones (NaN) when they are not 168. */
+function buckets(xs: Buckets): number[] & Buckets {
+  const out = allocate<'buckets'>(HOURS_PER_WEEK, 1);
+  if (size(xs) === HOURS_PER_WEEK) for (let i = 0; i < HOURS_PER_WEEK; i++) out[i] = raw(xs)[i]!;
+  return out;
+}
 
 function close(p0: Learnt, open: NonNullable<WeeklyProfile['open']>): Learnt {
   const oneOff = oneOffPart(p0, open);
@@ -133,8 +150,8 @@ function close(p0: Learnt, open: NonNullable<WeeklyProfile['open']>): Learnt {
   const [rates, prior, updatedHour] = [buckets(p.rates), buckets(p.prior), buckets(p.updatedHour)];
   const h = (open.hour + 72) % HOURS_PER_WEEK;
   const observed = (open.consumed - (open.gapConsumed ?? 0) - oneOff) / (seenMs / HOUR_MS);
-  const old = rates[h] ?? null;
-  prior[h] = old;
+  const old = bucket(rates, h);
+  prior[h] = old ?? NaN;
   updatedHour[h] = open.hour;
   rates[h] = old === null ? observed : old + ALPHA * (observed - old);
   return { ...p, rates, prior, updatedHour };
@@ -142,22 +159,28 @@ function close(p0: Learnt, open: NonNullable<WeeklyProfile['open']>): Learnt {
 
 /** The closed hour appended to the recent hours and added to its day's total; both bounded. */
 function record(p: Learnt, open: NonNullable<WeeklyProfile['open']>, oneOff: number): Learnt {
-  const hour: HourTotal = { hour: open.hour, consumed: open.consumed, charges: open.charges ?? 0, observedMs: open.observedMs, oneOff };
+  const hour = { hour: open.hour, consumed: open.consumed, charges: open.charges ?? 0, observedMs: open.observedMs, oneOff };
   const oldest = open.hour - RECENT_HOURS;
-  const recent = [...(p.recent ?? []).filter((x) => x.hour > oldest && x.hour < open.hour), hour];
+  const recent = hoursWith(p.recent ?? EMPTY_HOURS, (x) => x > oldest && x < open.hour, hour);
   const day = Math.floor((open.hour * HOUR_MS) / DAY_MS);
-  const days = (p.days ?? []).filter((d) => d.day > day - DAYS_KEPT && d.day <= day);
-  const last = days.at(-1);
+  const days0 = p.days ?? EMPTY_DAYS;
+  const inRange = (d: number) => d > day - DAYS_KEPT && d <= day;
+  // The newest day kept (days are oldest first): this hour's day gets the hour added, else a new day.
+  let last = -1;
+  for (let i = 0; i < dayCount(days0); i++) if (inRange(dayIndex(days0, i))) last = i;
   const regular = open.consumed - oneOff; // the trend reads rates: a one-off is not one
-  if (last && last.day === day) days[days.length - 1] = { day, consumed: last.consumed + regular, observedMs: last.observedMs + open.observedMs };
-  else days.push({ day, consumed: regular, observedMs: open.observedMs });
+  const same = last >= 0 && dayIndex(days0, last) === day;
+  const total = same
+    ? { day, consumed: dayConsumed(days0, last) + regular, observedMs: dayObservedMs(days0, last) + open.observedMs }
+    : { day, consumed: regular, observedMs: open.observedMs };
+  const days = daysWith(days0, (d, i) => inRange(d) && !(same && i === last), total);
   return { ...p, recent, days };
 }
 
-/** Spend of a closed hour less its one-off part: what rates are read from. */
-export const regularSpend = (h: HourTotal): number => h.consumed - (h.oneOff ?? 0);
+/** Spend of the i-th closed hour less its one-off part: what rates are read from. */
+export const regularSpend = (h: Hours, i: number): number => hourConsumed(h, i) - hourOneOff(h, i);
 
-const typicals = new WeakMap<readonly HourTotal[], number>();
+const typicals = new WeakMap<Hours, number>();
 
 /**
  * A typical hour's spend (credits/hour): the 75th percentile of the regular spend rate of the last 72
@@ -167,8 +190,13 @@ const typicals = new WeakMap<readonly HourTotal[], number>();
 export function typicalHourly(p: Pick<WeeklyProfile, 'recent'>): number {
   const known = typicals.get(p.recent);
   if (known !== undefined) return known;
-  const newest = p.recent.at(-1)?.hour ?? 0;
-  const rates = p.recent.filter((h) => h.hour > newest - 72 && h.observedMs >= MIN_OBSERVED_MS).map((h) => regularSpend(h) / (h.observedMs / HOUR_MS));
+  const r = p.recent;
+  const n = hourCount(r);
+  const newest = n > 0 ? hourIndex(r, n - 1) : 0;
+  const rates: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (hourIndex(r, i) > newest - 72 && hourObservedMs(r, i) >= MIN_OBSERVED_MS) rates.push(regularSpend(r, i) / (hourObservedMs(r, i) / HOUR_MS));
+  }
   rates.sort((a, b) => a - b);
   const q = rates.length >= MIN_TYPICAL_HOURS ? rates[Math.floor(0.75 * (rates.length - 1))]! : 0;
   const value = q > 0 ? q : Infinity;
@@ -184,20 +212,23 @@ export function oneOffPart(p: Pick<WeeklyProfile, 'recent'>, open: NonNullable<W
 
 /** True once every hour of the week has been observed at least once. */
 export function profileReady(p: WeeklyProfile): boolean {
-  return p.rates.length === HOURS_PER_WEEK && p.rates.every((r) => r !== null);
+  if (size(p.rates) !== HOURS_PER_WEEK) return false;
+  const rates = raw(p.rates);
+  for (let i = 0; i < HOURS_PER_WEEK; i++) if (Number.isNaN(rates[i])) return false;
+  return true;
 }
 
 /** Expected credits/hour at `t`; null when that hour was never observed. */
 export function expectedRate(p: WeeklyProfile, t: number): number | null {
-  return p.rates[hourOfWeek(t)] ?? null;
+  return bucket(p.rates, hourOfWeek(t));
 }
 
 /** Expected credits/hour at `t` as learnt before `asOf` (updates at or after it are undone). */
 function expectedRateAsOf(p: WeeklyProfile, t: number, asOf: number): number | null {
   const h = hourOfWeek(t);
-  const updated = p.updatedHour[h];
-  if (updated !== null && updated !== undefined && updated >= Math.floor(asOf / HOUR_MS)) return p.prior[h] ?? null;
-  return p.rates[h] ?? null;
+  const updated = bucket(p.updatedHour, h);
+  if (updated !== null && updated >= Math.floor(asOf / HOUR_MS)) return bucket(p.prior, h);
+  return bucket(p.rates, h);
 }
 
 /** Spend the profile expects over [from, to]; null if any hour in it was never observed. */

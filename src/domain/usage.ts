@@ -3,7 +3,8 @@
  * recent hours with its standard error, and a damped trend on the daily totals. Everything here reads
  * the bounded usage record of src/domain/profile.ts (168 closed hours, 14 days, the weekly pattern).
  */
-import { hourOfWeek, oneOffPart, profileReady, RECENT_HOURS, regularSpend, type DayTotal, type HourTotal, type WeeklyProfile } from './profile.js';
+import { dayConsumed, dayCount, dayIndex, dayObservedMs, hourCharges, hourCount, hourIndex, hourObservedMs, raw, type Days, type Hours } from './packed.js';
+import { hourOfWeek, oneOffPart, profileReady, RECENT_HOURS, regularSpend, type WeeklyProfile } from './profile.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -25,7 +26,7 @@ export const FLAT: Shape = { kind: 'flat', at: () => 1 };
 const MIN_OBSERVED_PER_HOUR_OF_DAY_MS = 30 * 60_000;
 
 /** shapeOf's answers by the recent hours they were learnt from: both change only when an hour closes. */
-const shapes = new WeakMap<readonly HourTotal[], { rates: WeeklyProfile['rates']; weekly: boolean; shape: Shape }>();
+const shapes = new WeakMap<Hours, { rates: WeeklyProfile['rates']; weekly: boolean; shape: Shape }>();
 
 /** The shape of the usage record (memoized: the same record gives the same shape). */
 export function shapeOf(p: WeeklyProfile, weekly = true): Shape {
@@ -42,17 +43,18 @@ export function shapeOf(p: WeeklyProfile, weekly = true): Shape {
  */
 function learnShape(p: WeeklyProfile, weekly: boolean): Shape {
   if (weekly && profileReady(p)) {
-    const rates = p.rates.map((r) => r ?? 0);
+    const rates = Array.from(raw(p.rates)); // all known (profileReady)
     const rel = shrunk(dayTimesHour(rates), PRIOR_HOURLY_SIGMA ** 2);
     return rel ? { kind: 'weekly', at: (t) => rel[hourOfWeek(t)]! } : FLAT;
   }
   const spent = new Array<number>(24).fill(0);
   const seen = new Array<number>(24).fill(0);
   let charges = 0;
-  for (const h of p.recent) {
-    spent[h.hour % 24]! += regularSpend(h);
-    seen[h.hour % 24]! += h.observedMs;
-    charges += h.charges;
+  const r = p.recent;
+  for (let i = 0; i < hourCount(r); i++) {
+    spent[hourIndex(r, i) % 24]! += regularSpend(r, i);
+    seen[hourIndex(r, i) % 24]! += hourObservedMs(r, i);
+    charges += hourCharges(r, i);
   }
   if (seen.some((ms) => ms < MIN_OBSERVED_PER_HOUR_OF_DAY_MS)) return FLAT;
   const rates = spent.map((c, i) => c / (seen[i]! / HOUR_MS));
@@ -128,17 +130,19 @@ export function levelOver(p: WeeklyProfile, now: number, windowHours: number, sh
   let charges = 0;
   let hours = 0;
   let weight = 0;
-  const add = (x: HourTotal) => {
-    if (x.hour <= nowHour - windowHours || x.hour > nowHour) return;
-    const h = x.observedMs / HOUR_MS;
-    spend += regularSpend(x);
-    charges += x.charges ?? 0;
+  const add = (hour: number, regular: number, charged: number, observedMs: number) => {
+    if (hour <= nowHour - windowHours || hour > nowHour) return;
+    const h = observedMs / HOUR_MS;
+    spend += regular;
+    charges += charged;
     hours += h;
-    weight += Math.max(MIN_SHAPE, shape.at(x.hour * HOUR_MS + HOUR_MS / 2)) * h;
+    weight += Math.max(MIN_SHAPE, shape.at(hour * HOUR_MS + HOUR_MS / 2)) * h;
   };
-  for (let i = p.recent.length - 1; i >= 0 && p.recent[i]!.hour > nowHour - windowHours; i--) add(p.recent[i]!);
+  // The hottest loop of a forecast: the packed hours read in place (hour, consumed, charges, observedMs, oneOff).
+  const x = raw(p.recent);
+  for (let k = x.length - 5; k >= 0 && x[k]! > nowHour - windowHours; k -= 5) add(x[k]!, x[k + 1]! - x[k + 4]!, x[k + 2]!, x[k + 3]!);
   const o = p.open;
-  if (o) add({ hour: o.hour, consumed: o.consumed, observedMs: o.observedMs, charges: o.charges ?? 0, oneOff: oneOffPart(p, o) });
+  if (o) add(o.hour, o.consumed - oneOffPart(p, o), o.charges ?? 0, o.observedMs);
   if (hours <= 0 || weight <= 0) return null;
   const relError = Math.max(MIN_REL_ERROR, Math.sqrt(1 / Math.max(1, charges) + sigma2 / Math.max(hours, 1 / 60)));
   return { perHour: spend / weight, relError, spend, charges, hours };
@@ -149,7 +153,7 @@ export function levelOver(p: WeeklyProfile, now: number, windowHours: number, sh
  * two days' shape-adjusted hourly spend (successive differences cancel a slow drift), shrunk toward the
  * prior PRIOR_HOURLY_SIGMA² by PRIOR_WEIGHT_HOURS of evidence.
  */
-const dispersions = new WeakMap<readonly HourTotal[], { hour: number; shape: Shape; value: Dispersion }>();
+const dispersions = new WeakMap<Hours, { hour: number; shape: Shape; value: Dispersion }>();
 
 /**
  * Relative variance of spend beyond Poisson noise, per hour of evidence: `hourly` from hour to hour;
@@ -175,14 +179,17 @@ export function dispersion(p: WeeklyProfile, now: number, shape: Shape): Dispers
 /** Shape-adjusted spend rates of the closed hours after `from` observed at least 45 minutes (newest first). */
 function adjusted(p: WeeklyProfile, from: number, shape: Shape): { hour: number; x: number; poisson: number }[] {
   const xs: { hour: number; x: number; poisson: number }[] = [];
-  for (let i = p.recent.length - 1; i >= 0 && p.recent[i]!.hour > from; i--) {
-    const h = p.recent[i]!;
-    const s = shape.at(h.hour * HOUR_MS + HOUR_MS / 2);
-    if (h.observedMs < 45 * 60_000 || s < 0.25) continue;
-    const w = s * (h.observedMs / HOUR_MS);
-    const c = regularSpend(h);
-    const size = h.charges > 0 ? c / h.charges : 0;
-    xs.push({ hour: h.hour, x: c / w, poisson: (c * size) / (w * w) });
+  const r = p.recent;
+  for (let i = hourCount(r) - 1; i >= 0 && hourIndex(r, i) > from; i--) {
+    const hour = hourIndex(r, i);
+    const observedMs = hourObservedMs(r, i);
+    const s = shape.at(hour * HOUR_MS + HOUR_MS / 2);
+    if (observedMs < 45 * 60_000 || s < 0.25) continue;
+    const w = s * (observedMs / HOUR_MS);
+    const c = regularSpend(r, i);
+    const n = hourCharges(r, i);
+    const size = n > 0 ? c / n : 0;
+    xs.push({ hour, x: c / w, poisson: (c * size) / (w * w) });
   }
   return xs;
 }
@@ -260,7 +267,7 @@ const MIN_DAY_OBSERVED_MS = 20 * HOUR_MS;
  * the level windows see a drop soon enough).
  */
 const TREND_TAU = 0.75;
-const trends = new WeakMap<readonly DayTotal[], { today: number; value: Trend | null }>();
+const trends = new WeakMap<Days, { today: number; value: Trend | null }>();
 
 export function risingTrend(p: WeeklyProfile, now: number): Trend | null {
   const today = Math.floor(now / DAY_MS);
@@ -272,9 +279,13 @@ export function risingTrend(p: WeeklyProfile, now: number): Trend | null {
 }
 
 function trendOf(p: WeeklyProfile, today: number): Trend | null {
-  const days = p.days.filter((d) => d.day < today && d.day >= today - TREND_DAYS.max && d.observedMs >= MIN_DAY_OBSERVED_MS);
-  if (days.length < TREND_DAYS.min) return null;
-  const pts = days.map((d) => ({ x: d.day, y: d.consumed / (d.observedMs / HOUR_MS) })); // credits/hour of each day
+  const pts: { x: number; y: number }[] = []; // credits/hour of each day
+  for (let i = 0; i < dayCount(p.days); i++) {
+    const day = dayIndex(p.days, i);
+    const observedMs = dayObservedMs(p.days, i);
+    if (day < today && day >= today - TREND_DAYS.max && observedMs >= MIN_DAY_OBSERVED_MS) pts.push({ x: day, y: dayConsumed(p.days, i) / (observedMs / HOUR_MS) });
+  }
+  if (pts.length < TREND_DAYS.min) return null;
   const slopes: number[] = [];
   let concordant = 0;
   for (let i = 0; i < pts.length; i++) {

@@ -3,6 +3,7 @@ import { INITIAL_ACCOUNT_STATE, isRateLimited, latestTime, shiftClock, type Acco
 import type { AlertBook, Notification, WalletSnapshot } from '../domain/alerts.js';
 import { observe, snapshot, type EvaluationConfig } from '../domain/evaluate.js';
 import { forecast, type Forecast } from '../domain/forecast.js';
+import { sampleCount } from '../domain/packed.js';
 import type { AlertName, Severity } from '../domain/rules.js';
 import type { Logger } from '../log.js';
 import type { AccountStore } from '../store/account-store.js';
@@ -90,8 +91,8 @@ export class AccountMonitor {
     this.#consumed = this.#state.history.consumedTotal;
     this.#topups = this.#state.history.topupsTotal;
     this.#publish(this.forecast(this.#now()), false);
-    if (this.#state.history.samples.length > 0) {
-      this.d.log.info({ samples: this.#state.history.samples.length, balance: this.#state.balance }, 'restored history from the state file');
+    if (sampleCount(this.#state.history.samples) > 0) {
+      this.d.log.info({ samples: sampleCount(this.#state.history.samples), balance: this.#state.balance }, 'restored history from the state file');
     }
   }
 

@@ -1,6 +1,7 @@
 import type { AccountState } from '../domain/account.js';
 import { INITIAL_ACCOUNT_STATE } from '../domain/account.js';
 import type { Sample } from '../domain/history.js';
+import { allocate, EMPTY_SAMPLES, lastSampleT, raw, SAMPLE_STRIDE, sampleCount, samplesFromPlain, samplesToPlain, sampleT, type Samples } from '../domain/packed.js';
 import type { Logger } from '../log.js';
 import type { Conn, Participant } from './db.js';
 import { decodeSnapshot, diff, encodeSnapshot, MAX_DELTA_CHARS, Replay, type Delta } from './journal.js';
@@ -42,9 +43,9 @@ export class AccountStore implements Participant {
   #snapshotSeq = 0;
   #lastSeq = 0;
   #historyThrough = -1;
-  /** Readings of hours not closed yet (not in the readings table). */
-  #open: Sample[] = [];
-  #writing: { id: number; state: AccountState; snapshot: boolean; seq: number; open: Sample[]; through: number } | undefined;
+  /** Readings of hours not closed yet (not in the readings table); packed, as up to an hour of objects per wallet would cost ~6 KiB each. */
+  #open: Samples = EMPTY_SAMPLES;
+  #writing: { id: number; state: AccountState; snapshot: boolean; seq: number; open: Samples; through: number } | undefined;
 
   constructor(
     private readonly store: StateStore,
@@ -71,7 +72,8 @@ export class AccountStore implements Participant {
     this.#lastSeq = found.lastSeq;
     this.#historyThrough = found.historyThrough;
     this.#committed = found.damaged ? undefined : found.state;
-    this.#open = found.state.history.samples.filter((s) => hourOf(s.t) > found.historyThrough);
+    const samples = found.state.history.samples;
+    this.#open = concatSamples(EMPTY_SAMPLES, samples, firstPassing(samples, (t) => hourOf(t) > found.historyThrough));
   }
 
   /** Resolves when this state (or a newer one) is committed; rejects if that commit failed (it is retried). */
@@ -83,7 +85,7 @@ export class AccountStore implements Participant {
   /** Readings with from ≤ t ≤ to from the last 14 days (full resolution for a day, then one per 10 min), oldest first. */
   readRange(from: number, to: number): Sample[] {
     const stored = this.#id === undefined || !this.store.db.exists() ? [] : this.store.db.read((db) => readRange(db, this.#id!, from, to));
-    return [...stored, ...this.#open.filter((s) => s.t >= from && s.t <= to)];
+    return [...stored, ...samplesToPlain(this.#open).filter((s) => s.t >= from && s.t <= to)];
   }
 
   /** Journal entries since the last snapshot; the store compacts accounts that lag (idle ones hold the journal back). */
@@ -115,16 +117,20 @@ export class AccountStore implements Participant {
       db.prepare('UPDATE accounts SET snapshot = ?, snapshot_seq = ? WHERE id = ?').run(encodeSnapshot(state), seq, id);
     }
     // Readings: new samples join the open hours; hours before the newest sample's hour are closed.
-    const lastKnown = this.#open.at(-1)?.t ?? (this.#historyThrough + 1) * 3_600_000 - 1;
-    const open = [...this.#open, ...state.history.samples.filter((s) => s.t > lastKnown)];
-    const newest = open.at(-1);
+    const lastKnown = lastSampleT(this.#open) ?? (this.#historyThrough + 1) * 3_600_000 - 1;
+    const samples = state.history.samples;
+    const from = firstPassing(samples, (t) => t > lastKnown);
+    let open = from === sampleCount(samples) ? this.#open : concatSamples(this.#open, samples, from);
+    const newest = lastSampleT(open);
     let through = this.#historyThrough;
-    if (newest && hourOf(newest.t) - 1 > through) {
-      const closed = open.filter((s) => hourOf(s.t) < hourOf(newest.t));
+    if (newest !== undefined && hourOf(newest) - 1 > through) {
+      const all = samplesToPlain(open); // once an hour per wallet
+      const closed = all.filter((s) => hourOf(s.t) < hourOf(newest));
       if (closed.length > 0) writeClosedHours(db, id, closed);
-      through = hourOf(newest.t) - 1; // read back from the readings table at start-up
+      through = hourOf(newest) - 1; // read back from the readings table at start-up
+      open = samplesFromPlain(all.filter((s) => hourOf(s.t) > through));
     }
-    this.#writing = { id, state, snapshot, seq, open: open.filter((s) => hourOf(s.t) > through), through };
+    this.#writing = { id, state, snapshot, seq, open, through };
   }
 
   committed(): void {
@@ -143,6 +149,23 @@ export class AccountStore implements Participant {
       this.#forceSnapshot = false;
     }
   }
+}
+
+/** Index of the first of the newest samples whose time passes `after` (a test that holds from some time on); the count when none does. */
+function firstPassing(samples: Samples, after: (t: number) => boolean): number {
+  let i = sampleCount(samples);
+  while (i > 0 && after(sampleT(samples, i - 1))) i--;
+  return i;
+}
+
+/** `a`'s samples, then `b`'s from index `from` on: a new packed series. */
+function concatSamples(a: Samples, b: Samples, from: number): Samples {
+  const [x, y] = [raw(a), raw(b)];
+  const skip = from * SAMPLE_STRIDE;
+  const out = allocate<'samples'>((x.length + y.length - skip) / SAMPLE_STRIDE, SAMPLE_STRIDE);
+  for (let i = 0; i < x.length; i++) out[i] = x[i]!;
+  for (let i = skip; i < y.length; i++) out[x.length + i - skip] = y[i]!;
+  return out;
 }
 
 /** A stable start in [0, SNAPSHOT_EVERY) per account, so 10,000 accounts do not snapshot on the same poll. */

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { REFILLS_KEPT } from '../domain/history.js';
 import type { AccountState } from '../domain/account.js';
+import { accountStateFromPlain } from '../domain/plain.js';
 import { DAYS_KEPT, RECENT_HOURS } from '../domain/profile.js';
 import { ALERT_NAMES, SEVERITIES } from '../domain/rules.js';
 import { UPSTREAM_ERROR_KINDS } from '../errors.js';
@@ -90,7 +91,7 @@ export async function readAccountV01(dir: string, account: string, now: number, 
     log.warn({ file: path }, '0.1 state file belongs to another account; not imported');
     return undefined;
   }
-  return r.value.state;
+  return accountStateFromPlain(r.value.state);
 }
 
 export interface V01State {

@@ -3,10 +3,16 @@
  * entry per save with only what changed (the samples appended and dropped, the scalars that moved, the
  * profile parts that were replaced). Loading a snapshot and replaying its journal gives back the very
  * same AccountState.
+ *
+ * The state in memory is packed (src/domain/packed.ts); what is written stays plain (src/domain/plain.ts):
+ * a save diffs the previous packed state against the new one and converts only what changed, and a load
+ * packs what it reads. No plain copy of a state is kept.
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { AccountState } from '../domain/account.js';
-import type { History, Sample } from '../domain/history.js';
+import type { History } from '../domain/history.js';
+import { allocate, raw, SAMPLE_STRIDE, type Samples } from '../domain/packed.js';
+import { profilePartsFromPlain, profilePartsToPlain, type PlainProfile } from '../domain/plain.js';
 import type { WeeklyProfile } from '../domain/profile.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -19,8 +25,8 @@ export interface Delta {
   s?: Partial<Scalars>;
   /** History counters that changed. */
   h?: Partial<HistoryScalars>;
-  /** Profile parts that were replaced. */
-  p?: Partial<WeeklyProfile>;
+  /** Profile parts that were replaced, in their plain form. */
+  p?: Partial<PlainProfile>;
   /** The open hour's fields that changed (same hour as before): most polls change only these. */
   o?: Partial<NonNullable<WeeklyProfile['open']>>;
   /** Samples appended: [t, balance, consumed]. */
@@ -69,33 +75,62 @@ export function diff(prev: AccountState, next: AccountState): Delta {
     if (o && Object.keys(po).every((k) => k in no)) d.o = o;
     else p.open = no; // a field went away: replace the whole
   }
-  if (p && Object.keys(p).length > 0) d.p = p;
+  if (p && Object.keys(p).length > 0) d.p = profilePartsToPlain(p);
   const { added, removed } = sampleChanges(prev.history.samples, next.history.samples);
-  if (added.length > 0) d.a = added.map((x) => [x.t, x.balance, x.consumed]);
+  if (added.length > 0) d.a = added;
   if (removed.length > 0) d.r = removed;
   return d;
 }
 
-function sampleChanges(prev: readonly Sample[], next: readonly Sample[]): { added: Sample[]; removed: number[] } {
+/** Samples in `next` and not in `prev` ([t, balance, consumed]), and the times of those gone: a walk over both packed series. */
+function sampleChanges(prev: Samples, next: Samples): { added: [number, number, number][]; removed: number[] } {
   const removed: number[] = [];
-  const added: Sample[] = [];
+  const added: [number, number, number][] = [];
+  if (prev === next) return { added, removed };
+  const [a, b] = [raw(prev), raw(next)];
   let i = 0;
   let j = 0;
-  while (i < prev.length || j < next.length) {
-    const a = prev[i];
-    const b = next[j];
-    if (a && b && a.t === b.t && a.balance === b.balance && a.consumed === b.consumed) {
-      i++;
-      j++;
-    } else if (a && (!b || a.t <= b.t)) {
-      removed.push(a.t);
-      i++;
+  while (i < a.length || j < b.length) {
+    if (i < a.length && j < b.length && a[i] === b[j] && a[i + 1] === b[j + 1] && a[i + 2] === b[j + 2]) {
+      i += SAMPLE_STRIDE;
+      j += SAMPLE_STRIDE;
+    } else if (i < a.length && (j >= b.length || a[i]! <= b[j]!)) {
+      removed.push(a[i]!);
+      i += SAMPLE_STRIDE;
     } else {
-      added.push(b!);
-      j++;
+      added.push([b[j]!, b[j + 1]!, b[j + 2]!]);
+      j += SAMPLE_STRIDE;
     }
   }
   return { added, removed };
+}
+
+/**
+ * A new packed series: `base` without the samples whose time is in `gone`, then `added` ([t, balance,
+ * consumed], in the order given), sorted by time if the additions are not all newer.
+ */
+function mergeSamples(base: Samples, gone: ReadonlySet<number>, added: readonly (readonly [number, number, number])[]): Samples {
+  const from = raw(base);
+  const out = allocate<'samples'>(from.length / SAMPLE_STRIDE + added.length, SAMPLE_STRIDE);
+  let k = 0;
+  for (let i = 0; i < from.length; i += SAMPLE_STRIDE) {
+    if (gone.has(from[i]!)) continue;
+    for (let j = 0; j < SAMPLE_STRIDE; j++) out[k + j] = from[i + j]!;
+    k += SAMPLE_STRIDE;
+  }
+  for (const x of added) {
+    for (let j = 0; j < SAMPLE_STRIDE; j++) out[k + j] = x[j]!;
+    k += SAMPLE_STRIDE;
+  }
+  out.length = k;
+  let sorted = true;
+  for (let i = SAMPLE_STRIDE; i < k && sorted; i += SAMPLE_STRIDE) sorted = out[i]! > out[i - SAMPLE_STRIDE]!;
+  if (sorted) return out;
+  const rows: number[][] = [];
+  for (let i = 0; i < k; i += SAMPLE_STRIDE) rows.push(out.slice(i, i + SAMPLE_STRIDE));
+  rows.sort((x, y) => x[0]! - y[0]!);
+  rows.forEach((r, i) => r.forEach((v, j) => (out[i * SAMPLE_STRIDE + j] = v)));
+  return out;
 }
 
 /** `state` with `d` applied (the inverse of diff). */
@@ -103,18 +138,11 @@ export function apply(state: AccountState, d: Delta): AccountState {
   const next: Mutable<AccountState> = { ...state, ...d.s };
   const history: Mutable<History> = { ...state.history, ...d.h };
   if (d.p || d.o) {
-    const profile: Mutable<WeeklyProfile> = { ...state.history.profile, ...d.p };
+    const profile: Mutable<WeeklyProfile> = { ...state.history.profile, ...(d.p && profilePartsFromPlain(d.p)) };
     if (d.o) profile.open = { ...profile.open!, ...d.o };
     history.profile = profile;
   }
-  if (d.a || d.r) {
-    const gone = new Set(d.r ?? []);
-    const kept = gone.size === 0 ? [...state.history.samples] : state.history.samples.filter((x) => !gone.has(x.t));
-    const last = kept.at(-1)?.t ?? -Infinity;
-    for (const [t, balance, consumed] of d.a ?? []) kept.push({ t, balance, consumed });
-    if (d.a && d.a[0]![0] <= last) kept.sort((x, y) => x.t - y.t);
-    history.samples = kept;
-  }
+  if (d.a || d.r) history.samples = mergeSamples(state.history.samples, new Set(d.r ?? []), d.a ?? []);
   next.history = history;
   return next;
 }
@@ -130,7 +158,7 @@ export class Replay {
   readonly #p: Record<string, unknown> = {};
   #open: WeeklyProfile['open'];
   readonly #gone = new Set<number>();
-  readonly #added = new Map<number, Sample>();
+  readonly #added = new Map<number, [number, number, number]>();
   #count = 0;
 
   constructor(private readonly base: AccountState) {
@@ -152,16 +180,14 @@ export class Replay {
     }
     for (const [t, balance, consumed] of d.a ?? []) {
       this.#added.delete(t); // a re-added time goes last
-      this.#added.set(t, { t, balance, consumed });
+      this.#added.set(t, [t, balance, consumed]);
     }
   }
 
   result(): AccountState {
     if (this.#count === 0) return this.base;
-    const samples = this.base.history.samples.filter((x) => !this.#gone.has(x.t));
-    for (const x of this.#added.values()) samples.push(x);
-    if (samples.some((x, i) => i > 0 && x.t <= samples[i - 1]!.t)) samples.sort((x, y) => x.t - y.t);
-    const profile = { ...this.base.history.profile, ...this.#p, open: this.#open };
+    const samples = this.#gone.size === 0 && this.#added.size === 0 ? this.base.history.samples : mergeSamples(this.base.history.samples, this.#gone, [...this.#added.values()]);
+    const profile = { ...this.base.history.profile, ...profilePartsFromPlain(this.#p as Partial<PlainProfile>), open: this.#open };
     const history = { ...this.base.history, ...this.#h, samples, profile } as History;
     return { ...this.base, ...this.#s, history } as AccountState;
   }
@@ -176,27 +202,30 @@ export const MAX_DELTA_CHARS = 4_096;
  * that compresses a quarter better than one object per sample.
  */
 export function encodeSnapshot(state: AccountState): Buffer {
-  const samples = state.history.samples;
-  let prev = 0;
-  const columns = {
-    t: samples.map((x) => {
-      const d = x.t - prev;
-      prev = x.t;
-      return d;
-    }),
-    b: samples.map((x) => x.balance),
-    c: samples.map((x) => x.consumed),
-  };
-  return deflateRawSync(JSON.stringify({ ...state, history: { ...state.history, samples: columns } }), { level: 9 });
+  const x = raw(state.history.samples); // t, balance, consumed per sample
+  const columns: { t: number[]; b: number[]; c: number[] } = { t: [], b: [], c: [] };
+  for (let i = 0, prev = 0; i < x.length; i += SAMPLE_STRIDE) {
+    columns.t.push(x[i]! - prev);
+    prev = x[i]!;
+    columns.b.push(x[i + 1]!);
+    columns.c.push(x[i + 2]!);
+  }
+  const history = { ...state.history, samples: columns, profile: profilePartsToPlain(state.history.profile) };
+  return deflateRawSync(JSON.stringify({ ...state, history }), { level: 9 });
 }
 
 export function decodeSnapshot(blob: Buffer): AccountState {
-  const raw = JSON.parse(inflateRawSync(blob).toString('utf8')) as { history?: { samples?: { t: number[]; b: number[]; c: number[] } } };
-  const cols = raw?.history?.samples;
+  const doc = JSON.parse(inflateRawSync(blob).toString('utf8')) as { history?: { samples?: { t: number[]; b: number[]; c: number[] } } };
+  const cols = doc?.history?.samples;
   if (!cols || !Array.isArray(cols.t) || cols.b?.length !== cols.t.length || cols.c?.length !== cols.t.length) throw new Error('not an account state');
-  let t = 0;
-  const samples: Sample[] = cols.t.map((d, i) => ({ t: (t += d), balance: cols.b[i]!, consumed: cols.c[i]! }));
+  const samples = allocate<'samples'>(cols.t.length, SAMPLE_STRIDE);
+  for (let i = 0, t = 0; i < cols.t.length; i++) {
+    samples[i * SAMPLE_STRIDE] = t += cols.t[i]!;
+    samples[i * SAMPLE_STRIDE + 1] = cols.b[i]!;
+    samples[i * SAMPLE_STRIDE + 2] = cols.c[i]!;
+  }
   // A snapshot written before a history field existed loads it empty (refills: issue 9's auto-refill).
-  const history = raw.history as unknown as History;
-  return { ...(raw as unknown as AccountState), history: { ...history, refills: history.refills ?? [], samples } };
+  const history = doc.history as unknown as Omit<History, 'profile'> & { profile: PlainProfile };
+  const profile = profilePartsFromPlain(history.profile) as WeeklyProfile;
+  return { ...(doc as unknown as AccountState), history: { ...history, refills: history.refills ?? [], samples, profile } };
 }

@@ -7,6 +7,7 @@ import { savedAccount } from '../helpers/state.js';
 import { Simulator } from '../../src/simulator/simulator.js';
 import { Daemon, runCli, tempDir, waitFor } from '../helpers/daemon.js';
 import { WebhookReceiver } from '../helpers/receivers.js';
+import { samplesToPlain } from '../../src/domain/packed.js';
 
 const T0 = Date.parse('2026-11-02T00:00:00Z') / 1000;
 /** 6 h at one sample a minute: 500 credits falling 1/min, a top-up of 400 at minute 300. */
@@ -111,7 +112,7 @@ test('the live daemon and backtest send the same alerts for the same samples', a
   // What the daemon observed (all raw: the run is shorter than an hour) → CSV → backtest with the same settings.
   const saved = await savedAccount(daemon.stateDir, 'default');
   const csv = join(tempDir(), 'observed.csv');
-  writeFileSync(csv, `timestamp,balance\n${saved.history.samples.map((s) => `${new Date(s.t).toISOString()},${s.balance}`).join('\n')}\n`);
+  writeFileSync(csv, `timestamp,balance\n${samplesToPlain(saved.history.samples).map((s) => `${new Date(s.t).toISOString()},${s.balance}`).join('\n')}\n`);
   const r = await runCli(['backtest', csv], env);
   assert.equal(r.code, 0, r.stderr);
   const replayed = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);

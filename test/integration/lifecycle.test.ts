@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { savedAccount } from '../helpers/state.js';
 import { Simulator } from '../../src/simulator/simulator.js';
 import { Daemon, runCli, tempDir, waitFor } from '../helpers/daemon.js';
+import { sampleCount } from '../../src/domain/packed.js';
 
 const KEY = 'sk_live_lifecycle_key_4321';
 const A = '{account="default"}';
@@ -62,7 +63,7 @@ test('.env and TELEPHONY_API_KEY_FILE are read; SIGTERM stops cleanly with state
   assert.equal(await first.stop('SIGTERM'), 0);
   assert.ok(first.logs().some((l) => l.msg === 'wallet-sentinel stopped'));
   const saved = await savedAccount(first.stateDir, 'ops');
-  const samplesBefore = saved.history.samples.length;
+  const samplesBefore = sampleCount(saved.history.samples);
   const consumedBefore = saved.history.consumedTotal;
   assert.ok(samplesBefore >= 3 && consumedBefore > 0);
   assert.equal(readdirSync(first.stateDir).filter((f) => f.endsWith('.tmp')).length, 0, 'no temp file left');
@@ -90,7 +91,7 @@ test('a corrupt state database is set aside with a warning, and the daemon start
   const aside = readdirSync(stateDir).find((f) => f.startsWith('wallet-sentinel.db.corrupt-'));
   assert.ok(aside, 'set aside');
   assert.match(readFileSync(join(stateDir, aside), 'utf8'), /a torn copy/, 'kept as it was, for inspection');
-  await waitFor(async () => (await savedAccount(stateDir, 'default')).history.samples.length > 0, 'a fresh database with the new poll');
+  await waitFor(async () => sampleCount((await savedAccount(stateDir, 'default')).history.samples) > 0, 'a fresh database with the new poll');
 });
 
 test('a metrics port already in use: a clear error and exit 1, not a hang', async (t) => {

@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import { Simulator } from '../../src/simulator/simulator.js';
 import { Daemon, runCli, tempDir, waitFor, type StatusDoc } from '../helpers/daemon.js';
 import { savedAccount } from '../helpers/state.js';
+import { sampleCount } from '../../src/domain/packed.js';
 
 const KEY = 'sk_live_state_db_key_1357';
 const FIXTURE = resolve(import.meta.dirname, '../fixtures/state-0.1');
@@ -57,7 +58,7 @@ test("check reads the daemon's database (running or stopped) and changes nothing
   t.after(() => sim.close());
   const daemon = await Daemon.start({ TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY });
   t.after(() => daemon.kill());
-  await waitFor(async () => (await savedAccount(daemon.stateDir, 'default')).history.samples.length >= 3, 'a few polls committed');
+  await waitFor(async () => sampleCount((await savedAccount(daemon.stateDir, 'default')).history.samples) >= 3, 'a few polls committed');
   const env = { TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY, STATE_DIR: daemon.stateDir };
 
   const whileRunning = await runCli(['check'], env);

@@ -9,6 +9,7 @@ import { observe, repeatPolicy, type EvaluationConfig } from '../../src/domain/e
 import { EMPTY_HISTORY, recordSample, shiftHistory } from '../../src/domain/history.js';
 import { clockStep, type ClockReading } from '../../src/poller/clock.js';
 import { DEFAULT_RULES } from '../helpers/fixtures.js';
+import { sampleCount, samplesToPlain } from '../../src/domain/packed.js';
 
 const T0 = Date.parse('2026-11-27T10:00:00Z');
 const SEC = 1000;
@@ -38,8 +39,8 @@ test('shiftHistory: every sample and the first-sample time move; spacing, spend 
   ];
   for (const [name, delta] of cases) {
     const s = shiftHistory(h, delta);
-    assert.deepEqual(s.samples.map((x) => x.t), h.samples.map((x) => x.t + delta), name);
-    assert.deepEqual(s.samples.map((x) => [x.balance, x.consumed]), h.samples.map((x) => [x.balance, x.consumed]), name);
+    assert.deepEqual(samplesToPlain(s.samples).map((x) => x.t), samplesToPlain(h.samples).map((x) => x.t + delta), name);
+    assert.deepEqual(samplesToPlain(s.samples).map((x) => [x.balance, x.consumed]), samplesToPlain(h.samples).map((x) => [x.balance, x.consumed]), name);
     assert.equal(s.firstSampleAt, T0 + delta, name);
     assert.equal(s.consumedTotal, h.consumedTotal);
     assert.equal(s.topupsTotal, h.topupsTotal);
@@ -57,7 +58,7 @@ test('shiftClock: timers move with the history; an alert keeps its id and start'
   assert.equal(shifted.lastPollAt, s.lastPollAt! - DAY);
   assert.equal(shifted.lastSuccessAt, s.lastSuccessAt! - DAY);
   assert.equal(shifted.rateLimitedUntil, T0 + 3_600_000 - DAY);
-  assert.equal(shifted.history.samples.at(-1)!.t, s.history.samples.at(-1)!.t - DAY);
+  assert.equal(samplesToPlain(shifted.history.samples).at(-1)!.t, samplesToPlain(s.history.samples).at(-1)!.t - DAY);
   assert.deepEqual(shifted.alerts.depletion_forecast, { ...alert, lastNotifiedAt: alert.lastNotifiedAt - DAY });
   assert.equal(latestTime(shifted), latestTime(s)! - DAY);
   assert.equal(shiftClock(s, 0), s);
@@ -66,7 +67,7 @@ test('shiftClock: timers move with the history; an alert keeps its id and start'
 
 test('observe: a reading older than the last sample never resolves or silences a forecast alert (table)', () => {
   const s = draining(6); // depletion_forecast critical; last sample at T0 + 50 s, balance 295
-  const last = s.history.samples.at(-1)!.t;
+  const last = samplesToPlain(s.history.samples).at(-1)!.t;
   assert.equal(s.alerts.depletion_forecast?.severity, 'critical');
   const cases: Array<{ name: string; balance: number; now: number; firing: Record<string, string>; notified: string[] }> = [
     { name: 'a day earlier, wallet still draining', balance: 294, now: last - DAY, firing: { depletion_forecast: 'critical' }, notified: [] },
@@ -76,7 +77,7 @@ test('observe: a reading older than the last sample never resolves or silences a
     { name: 'earlier, under the critical threshold', balance: 10, now: last - DAY, firing: { depletion_forecast: 'critical', low_balance: 'critical' }, notified: ['low_balance:firing:start'] },
   ];
   const withLow = observe(s, ok(90), last + 10 * SEC, CFG).state; // low_balance firing too, last sample 10 s later
-  const lastLow = withLow.history.samples.at(-1)!.t;
+  const lastLow = samplesToPlain(withLow.history.samples).at(-1)!.t;
   assert.equal(withLow.alerts.low_balance?.severity, 'warning');
   const facts: Array<{ name: string; state: AccountState; outcome: PollOutcome; now: number; firing: Record<string, string>; notified: string[] }> = [
     {
@@ -116,7 +117,7 @@ test('observe: a reading older than the last sample never resolves or silences a
 
 test('a day-long step back: without a shift readings are ignored but nothing resolves; with shiftClock the runway stays finite', () => {
   const before = draining(12); // 12 readings, last at T0 + 110 s
-  const lastT = before.history.samples.at(-1)!.t;
+  const lastT = samplesToPlain(before.history.samples).at(-1)!.t;
   const readings = Array.from({ length: 20 }, (_, i) => ({ t: lastT + (i + 1) * 10 * SEC - DAY, balance: 288 - i }));
 
   // 1. the domain alone, told nothing: held for as long as the step lasts
@@ -138,13 +139,13 @@ test('a day-long step back: without a shift readings are ignored but nothing res
     assert.ok(Math.abs(obs.forecast.runwaySeconds - r.balance * 10) < r.balance * 10 * 0.05, `${obs.forecast.runwaySeconds} vs ${r.balance * 10}`);
     s = obs.state;
   }
-  assert.equal(s.history.samples.length, 32, 'every reading recorded');
+  assert.equal(sampleCount(s.history.samples), 32, 'every reading recorded');
   assert.equal(s.alerts.depletion_forecast?.severity, 'critical');
 });
 
 test('no forecast alert resolves for want of readings: a jump forward, a long outage (table); evidence of no spend still resolves', () => {
   const s = draining(6); // depletion_forecast critical, last sample at T0 + 50 s, balance 295
-  const last = s.history.samples.at(-1)!.t;
+  const last = samplesToPlain(s.history.samples).at(-1)!.t;
   const failedPoll: PollOutcome = { ok: false, kind: 'server', message: 'down' };
   const seq = (start: AccountState, steps: Array<[PollOutcome, number]>) => {
     let st = start;

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EMPTY_HISTORY, RETENTION, recordSample, type History } from '../../src/domain/history.js';
 import { BURN_WINDOWS, MIN_RUNWAY_EVIDENCE, burnRate, burnRates, forecast } from '../../src/domain/forecast.js';
+import { sampleCount, samplesToPlain } from '../../src/domain/packed.js';
 
 const T0 = Date.parse('2026-11-27T00:00:00Z');
 const SEC = 1000;
@@ -44,7 +45,7 @@ test('steady burn: 1 credit a minute for 2 h → every window 60/h, runway = bal
   }
   assert.equal(h.consumedTotal, 120);
   assert.equal(h.topupsTotal, 0);
-  assert.equal(h.samples.length, 61 + 4, 'every sample of the last hour, one per 15 min before it (RETENTION)');
+  assert.equal(sampleCount(h.samples), 61 + 4, 'every sample of the last hour, one per 15 min before it (RETENTION)');
   const rates = burnRates(h, at(120));
   for (const w of ['1h', '6h', '24h'] as const) assertClose(rates[w], 60, 1e-12, `${w} rate`);
   const f = forecast(h, 880, at(120));
@@ -215,20 +216,20 @@ test('retention: 30 h of one sample per 10 s stays bounded and thinned, consumed
 
   assert.equal(h.consumedTotal, total);
   const maxLen = RETENTION.fullResolutionMs / step + (RETENTION.keepMs - RETENTION.fullResolutionMs) / RETENTION.thinnedSpacingMs + 2;
-  assert.ok(h.samples.length <= maxLen, `${h.samples.length} samples > ${maxLen}`);
-  assert.equal(h.samples.at(-1)!.t, now, 'the newest sample is kept');
-  assert.ok(now - h.samples[0]!.t <= RETENTION.keepMs, 'a sample older than RETENTION.keepMs is kept');
-  assert.ok(now - h.samples[0]!.t >= BURN_WINDOWS['24h'], 'the 24h window still has its oldest sample');
-  for (let i = 1; i < h.samples.length; i++) {
-    const prev = h.samples[i - 1]!;
-    const cur = h.samples[i]!;
+  assert.ok(sampleCount(h.samples) <= maxLen, `${sampleCount(h.samples)} samples > ${maxLen}`);
+  assert.equal(samplesToPlain(h.samples).at(-1)!.t, now, 'the newest sample is kept');
+  assert.ok(now - samplesToPlain(h.samples)[0]!.t <= RETENTION.keepMs, 'a sample older than RETENTION.keepMs is kept');
+  assert.ok(now - samplesToPlain(h.samples)[0]!.t >= BURN_WINDOWS['24h'], 'the 24h window still has its oldest sample');
+  for (let i = 1; i < sampleCount(h.samples); i++) {
+    const prev = samplesToPlain(h.samples)[i - 1]!;
+    const cur = samplesToPlain(h.samples)[i]!;
     assert.ok(cur.t > prev.t, 'oldest first, strictly increasing');
     if (now - cur.t > RETENTION.fullResolutionMs) {
       assert.ok(cur.t - prev.t >= RETENTION.thinnedSpacingMs, `old samples ${cur.t - prev.t} ms apart`);
     }
     assert.equal(cur.consumed, 1_000_000 - cur.balance, 'each kept sample still holds the exact cumulative spend');
   }
-  const fullRes = h.samples.filter((s) => now - s.t <= RETENTION.fullResolutionMs);
+  const fullRes = samplesToPlain(h.samples).filter((s) => now - s.t <= RETENTION.fullResolutionMs);
   assert.equal(fullRes.length, RETENTION.fullResolutionMs / step + 1, 'the last hour is kept at full resolution');
   const rates = burnRates(h, now);
   for (const w of ['1h', '6h', '24h'] as const) assertClose(rates[w], 360, 1e-9, `${w} rate after thinning`);

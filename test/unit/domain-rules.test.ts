@@ -7,6 +7,7 @@ import { EMPTY_HISTORY, recordSample } from '../../src/domain/history.js';
 import { evaluateRules, type AlertName, type Conditions, type Severity } from '../../src/domain/rules.js';
 import type { UpstreamErrorKind } from '../../src/errors.js';
 import { DEFAULT_RULES } from '../helpers/fixtures.js';
+import { sampleCount, samplesToPlain } from '../../src/domain/packed.js';
 
 const T0 = Date.parse('2026-11-27T10:00:00Z');
 const MIN = 60_000;
@@ -246,7 +247,7 @@ test('rate limiting: none initially; a later success clears it; other failures k
 test('a 402 without current_balance records no sample and leaves the balance null', () => {
   const r = applyPoll(INITIAL_ACCOUNT_STATE, ok(null, 402), T0, 1);
   assert.equal(r.state.balance, null);
-  assert.equal(r.state.history.samples.length, 0);
+  assert.equal(sampleCount(r.state.history.samples), 0);
   assert.equal(r.consumed, 0);
   assert.equal(r.state.exhausted, true);
   assert.equal(r.state.lastSuccessAt, T0);
@@ -259,7 +260,7 @@ test('a 402 without current_balance records no sample and leaves the balance nul
 test('a 402 with current_balance records it as a sample', () => {
   const s = run([ok(10), ok(0.25, 402)]);
   assert.equal(s.balance, 0.25);
-  assert.deepEqual(s.history.samples.map((x) => x.balance), [10, 0.25]);
+  assert.deepEqual(samplesToPlain(s.history.samples).map((x) => x.balance), [10, 0.25]);
   assert.equal(s.history.consumedTotal, 9.75);
 });
 
@@ -279,7 +280,7 @@ for (const kind of failureKinds) {
     // From the initial state too: still no balance.
     const fromInitial = applyPoll(INITIAL_ACCOUNT_STATE, failed(kind), T0, 1).state;
     assert.equal(fromInitial.balance, null);
-    assert.equal(fromInitial.history.samples.length, 0);
+    assert.equal(sampleCount(fromInitial.history.samples), 0);
   });
 }
 

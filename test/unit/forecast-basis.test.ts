@@ -14,6 +14,8 @@ import { snapshot } from '../../src/domain/evaluate.js';
 import { forecast } from '../../src/domain/forecast.js';
 import type { Delivery } from '../../src/notify/dispatch.js';
 import { accountStatus } from '../../src/status.js';
+import { daysToPlain, hourCharges, hourCount, hoursToPlain } from '../../src/domain/packed.js';
+import { accountStateToPlain } from '../../src/domain/plain.js';
 import { openState, outboxIn } from '../helpers/state.js';
 
 const T0 = Date.parse('2026-11-02T00:00:00Z');
@@ -75,12 +77,13 @@ test('/api/status when not burning: method none, no band, a basis that says why;
 test('a state file written before issue 9 (profile without recent hours, daily totals or charges) loads, and the forecast works on it', async (t) => {
   const dir = tempDir(t);
   const { state } = burning(90, 1000, 0.1);
-  const { recent: _r, days: _d, open, ...oldProfile } = state.history.profile;
-  const old = { ...state, history: { ...state.history, profile: { ...oldProfile, open: open && { hour: open.hour, consumed: open.consumed, observedMs: open.observedMs } } } };
+  const saved = accountStateToPlain(state);
+  const { recent: _r, days: _d, open, ...oldProfile } = saved.history.profile;
+  const old = { ...saved, history: { ...saved.history, profile: { ...oldProfile, open: open && { hour: open.hour, consumed: open.consumed, observedMs: open.observedMs } } } };
   writeFileSync(join(dir, 'account-default.json'), JSON.stringify({ version: 1, account: 'default', state: old }));
   const loaded = await (await openState(dir, log)).account('default').load(T0 + 91 * MIN); // imported from 0.1's file
-  assert.deepEqual(loaded.history.profile.recent, []);
-  assert.deepEqual(loaded.history.profile.days, []);
+  assert.deepEqual(hoursToPlain(loaded.history.profile.recent), []);
+  assert.deepEqual(daysToPlain(loaded.history.profile.days), []);
   assert.equal(loaded.history.profile.open?.charges, 0);
   const f = forecast(loaded.history, loaded.balance, T0 + 90 * MIN);
   assert.ok(Number.isFinite(f.runwaySeconds) && f.runwaySeconds > 0, `runway ${f.runwaySeconds}`);
@@ -88,8 +91,8 @@ test('a state file written before issue 9 (profile without recent hours, daily t
   const store = await openState(join(dir, 'db'), log);
   await store.account('default').save(state);
   assert.deepEqual((await (await openState(join(dir, 'db'), log)).account('default').load(T0 + 91 * MIN)).history.profile, state.history.profile);
-  assert.equal(state.history.profile.recent.length, 1, 'one closed hour after 90 minutes');
-  assert.ok(state.history.profile.recent[0]!.charges >= 50, `charges ${state.history.profile.recent[0]!.charges}`);
+  assert.equal(hourCount(state.history.profile.recent), 1, 'one closed hour after 90 minutes');
+  assert.ok(hourCharges(state.history.profile.recent, 0) >= 50, `charges ${hourCharges(state.history.profile.recent, 0)}`);
 });
 
 test('an outbox written before issue 9 (no wallet.forecast) loads; one with the forecast basis round-trips', async (t) => {

@@ -13,6 +13,7 @@ import { EMPTY_HISTORY, RETENTION, recordSample, type History } from '../../src/
 import { EMPTY_PROFILE, HOURS_PER_WEEK, addSpend, expectedRate, expectedSpend, hourOfWeek, profileReady } from '../../src/domain/profile.js';
 import { evaluateRules } from '../../src/domain/rules.js';
 import { DEFAULT_RULES, mulberry32 } from '../helpers/fixtures.js';
+import { bucketCount, dayCount, hourCount, sampleCount, samplesToPlain } from '../../src/domain/packed.js';
 
 /** Monday 00:00 UTC. */
 const T0 = Date.parse('2026-11-02T00:00:00Z');
@@ -114,7 +115,7 @@ function assertBand(f: Forecast, where: string): void {
   assert.ok(f.criticalAlertRunwaySeconds <= f.alertRunwaySeconds * (1 + 1e-12), `${where}: critical decision later than the warning one`);
 }
 
-const stateOf = (history: History, balance: number): AccountState => ({ ...INITIAL_ACCOUNT_STATE, history, balance, lastPollAt: history.samples.at(-1)?.t ?? null });
+const stateOf = (history: History, balance: number): AccountState => ({ ...INITIAL_ACCOUNT_STATE, history, balance, lastPollAt: samplesToPlain(history.samples).at(-1)?.t ?? null });
 const conditions = (sim: Sim, balance = sim.balance, settings: RuleSettings = RULES) =>
   evaluateRules({ state: stateOf(sim.history, balance), forecast: forecast(sim.history, balance, sim.t), settings });
 
@@ -163,7 +164,7 @@ test('profile: nothing known before an hour closes; a 30-minute hour counts, a 2
   assertClose(expectedRate(p, m(17))!, 12, 1e-9, 'hour 17: 2 + 10 credits over 60 min');
   assert.equal(expectedSpend(p, m(10), m(12)), 24);
   assert.equal(expectedSpend(p, m(10), m(13)), null, 'an unknown hour makes the expectation unknown');
-  assert.equal(p.rates.length, HOURS_PER_WEEK);
+  assert.equal(bucketCount(p.rates), HOURS_PER_WEEK);
   assert.equal(profileReady(p), false);
 });
 
@@ -175,9 +176,9 @@ test('profile learning: after 8 days of business hours it is ready, Tuesday 10:0
   assertClose(expectedRate(d8.history.profile, at('2026-11-14T10:00:00Z'))!, 2, 0.1, 'Saturday 10:00');
   assertClose(expectedRate(d8.history.profile, at('2026-11-10T07:00:00Z'))!, 2, 0.1, 'Tuesday 07:00');
   assertClose(expectedSpend(d8.history.profile, T0, T0 + 7 * DAY)!, 50 * 60 + 118 * 2, 0.05, 'a week of the profile');
-  assert.equal(d8.history.profile.rates.length, HOURS_PER_WEEK);
+  assert.equal(bucketCount(d8.history.profile.rates), HOURS_PER_WEEK);
   const d16 = run(d8, T0 + 16 * DAY, pattern);
-  assert.equal(d16.history.profile.rates.length, HOURS_PER_WEEK);
+  assert.equal(bucketCount(d16.history.profile.rates), HOURS_PER_WEEK);
   assert.equal(profileReady(d16.history.profile), true);
   assertClose(expectedRate(d16.history.profile, at('2026-11-17T10:00:00Z'))!, 60, 0.1, 'Tuesday 10:00 after 16 days');
 });
@@ -194,16 +195,16 @@ test('memory bounded: samples.length is the same after 2 and after 14 days (5-mi
   const pattern = businessHours();
   const d2 = run(start(1e6), T0 + 2 * DAY, pattern);
   const d14 = run(d2, T0 + 14 * DAY, pattern);
-  assert.equal(d14.history.samples.length, d2.history.samples.length);
-  assert.ok(d14.history.samples.length <= sampleBound(5 * MIN), `${d14.history.samples.length} samples`);
-  assert.equal(d14.history.profile.rates.length, HOURS_PER_WEEK);
+  assert.equal(sampleCount(d14.history.samples), sampleCount(d2.history.samples));
+  assert.ok(sampleCount(d14.history.samples) <= sampleBound(5 * MIN), `${sampleCount(d14.history.samples)} samples`);
+  assert.equal(bucketCount(d14.history.profile.rates), HOURS_PER_WEEK);
   // The oldest kept sample is within keepMs: nothing older survives.
-  assert.ok(d14.t - d14.history.samples[0]!.t <= RETENTION.keepMs);
+  assert.ok(d14.t - samplesToPlain(d14.history.samples)[0]!.t <= RETENTION.keepMs);
 
   const m2 = run(start(1e6), T0 + 2 * DAY, pattern, MIN);
   const m4 = run(m2, T0 + 4 * DAY, pattern, MIN);
-  assert.equal(m4.history.samples.length, m2.history.samples.length);
-  assert.ok(m4.history.samples.length <= sampleBound(MIN), `${m4.history.samples.length} samples`);
+  assert.equal(sampleCount(m4.history.samples), sampleCount(m2.history.samples));
+  assert.ok(sampleCount(m4.history.samples) <= sampleBound(MIN), `${sampleCount(m4.history.samples)} samples`);
 });
 
 // ---------------------------------------------------------------------------------------------------------
@@ -599,15 +600,15 @@ test('cost per forecast does not grow with history: samples bounded and profile 
     ['2 days', d2],
     ['14 days', d14],
   ] as const) {
-    assert.ok(sim.history.samples.length <= sampleBound(5 * MIN), `${name}: ${sim.history.samples.length} samples`);
+    assert.ok(sampleCount(sim.history.samples) <= sampleBound(5 * MIN), `${name}: ${sampleCount(sim.history.samples)} samples`);
     const f = forecast(sim.history, 3000, sim.t);
     assert.ok(Number.isFinite(f.runwaySeconds), name);
   }
-  assert.equal(d14.history.samples.length, d2.history.samples.length);
-  assert.equal(d14.history.profile.rates.length, HOURS_PER_WEEK);
+  assert.equal(sampleCount(d14.history.samples), sampleCount(d2.history.samples));
+  assert.equal(bucketCount(d14.history.profile.rates), HOURS_PER_WEEK);
   // The profile holds no per-sample state: an open hour at most.
   assert.deepEqual(Object.keys(d14.history.profile).sort(), ['days', 'open', 'prior', 'rates', 'recent', 'updatedHour']);
-  for (const k of ['prior', 'updatedHour'] as const) assert.equal(d14.history.profile[k].length, 168);
-  assert.ok(d14.history.profile.recent.length <= 168 && d14.history.profile.days.length <= 14);
-  assert.equal(d14.history.profile.recent.length, 168, 'a week of closed hours');
+  for (const k of ['prior', 'updatedHour'] as const) assert.equal(bucketCount(d14.history.profile[k]), 168);
+  assert.ok(hourCount(d14.history.profile.recent) <= 168 && dayCount(d14.history.profile.days) <= 14);
+  assert.equal(hourCount(d14.history.profile.recent), 168, 'a week of closed hours');
 });

@@ -12,6 +12,7 @@ import { repeatPolicy, type EvaluationConfig } from '../../src/domain/evaluate.j
 import { EMPTY_HISTORY, recordSample, shiftHistory, type History } from '../../src/domain/history.js';
 import { autoRefill } from '../../src/domain/refill.js';
 import { DEFAULT_RULES, mulberry32 } from '../helpers/fixtures.js';
+import { samplesToPlain } from '../../src/domain/packed.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -90,7 +91,7 @@ test('autoRefill: what counts as a refill pattern (table)', () => {
   ];
   for (const [name, pairs, expected] of cases) {
     const h = feed(pairs);
-    assert.equal(autoRefill(h, h.samples.at(-1)!.t) !== null, expected, name);
+    assert.equal(autoRefill(h, samplesToPlain(h.samples).at(-1)!.t) !== null, expected, name);
   }
   const stale = feed([[0, 1000], [60, 195], [60.1, 795], [120, 205], [120.1, 805]]);
   assert.equal(autoRefill(stale, T0 + 120 * HOUR + 15 * DAY), null, 'a pattern older than 14 days no longer counts');

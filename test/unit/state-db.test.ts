@@ -3,6 +3,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { inflateRawSync } from 'node:zlib';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { pino } from 'pino';
@@ -15,6 +16,8 @@ import { apply, diff, Replay, type Delta } from '../../src/store/journal.js';
 import { StateStore } from '../../src/store/state-store.js';
 import { sampleNotification } from '../helpers/fixtures.js';
 import { openState, outboxIn } from '../helpers/state.js';
+import { sampleAt } from '../../src/domain/packed.js';
+import { accountStateFromPlain, type PlainAccountState } from '../../src/domain/plain.js';
 
 const T0 = Date.parse('2026-11-27T10:00:00.123Z');
 const MIN = 60_000;
@@ -72,6 +75,38 @@ test('save → load gives back the very same state, across restarts, journal ent
   assert.ok(countRows(dir, 'journal') <= 3 * SNAPSHOT_EVERY, `journal rows ${countRows(dir, 'journal')}`);
 });
 
+test('the database holds the plain form: journal entries and snapshots have arrays of objects and null buckets; the store holds the packed state itself, no copy', async (t) => {
+  const dir = tempDir(t);
+  const store = await openState(dir, log, { flushMs: 60_000 });
+  const account = store.account('prod');
+  await account.load(T0);
+  let s = INITIAL_ACCOUNT_STATE;
+  for (let i = 0; i < 3 * SNAPSHOT_EVERY; i++) {
+    s = poll(s, i);
+    void account.save(s);
+    await store.db.flush();
+    assert.equal(await account.load(T0 + i * MIN), s, 'the very state saved (packed, shared with the monitor), not a plain copy');
+  }
+  await store.close();
+  const db = new Database(join(dir, DB_FILE), { readonly: true });
+  t.after(() => db.close());
+  const deltas = (db.prepare('SELECT delta FROM journal').all() as { delta: string }[]).map((r) => JSON.parse(r.delta) as Delta);
+  const parts = deltas.flatMap((d) => (d.p ? [d.p] : []));
+  assert.ok(deltas.some((d) => d.a?.[0]?.length === 3), 'samples appended as [t, balance, consumed]');
+  assert.ok(parts.some((p) => p.recent), 'an hour closed in a journal entry');
+  for (const p of parts) {
+    for (const h of p.recent ?? []) assert.deepEqual(Object.keys(h).sort(), ['charges', 'consumed', 'hour', 'observedMs', 'oneOff']);
+    for (const d of p.days ?? []) assert.deepEqual(Object.keys(d).sort(), ['consumed', 'day', 'observedMs']);
+    for (const b of [p.rates, p.prior, p.updatedHour]) if (b) assert.ok(b.length === 168 && b.every((x) => x === null || typeof x === 'number'));
+    if (p.rates) assert.ok(p.rates.includes(null), 'a bucket never observed is null (not NaN, which JSON cannot hold)');
+  }
+  const snap = db.prepare("SELECT snapshot FROM accounts WHERE name = 'prod'").get() as { snapshot: Buffer };
+  const doc = JSON.parse(inflateRawSync(snap.snapshot).toString('utf8')) as { history: { samples: { t: number[] }; profile: { recent: unknown[]; rates: unknown[] } } };
+  assert.ok(doc.history.samples.t.length > 0, 'samples by column');
+  assert.equal(typeof doc.history.profile.recent[0], 'object');
+  assert.ok(doc.history.profile.rates.includes(null));
+});
+
 test('many accounts in one database, each with its own state; one load reads them all', async (t) => {
   const dir = tempDir(t);
   const store = await openState(dir, log, { flushMs: 60_000 });
@@ -120,7 +155,7 @@ test('readings: full resolution for a day, one per 10 min after, nothing past 14
   const older = all.filter((x) => x.t < end - 26 * HOUR);
   for (let i = 1; i < older.length; i++) assert.ok(older[i]!.t - older[i - 1]!.t >= 10 * MIN, 'thinned to one per 10 min');
   assert.ok(older.length > 12 * 24 * 5, `older readings kept: ${older.length}`);
-  assert.deepEqual(all.at(-1), s.history.samples.at(-1), 'the open hour is included');
+  assert.deepEqual(all.at(-1), sampleAt(s.history.samples, -1), 'the open hour is included');
   const hour = account.readRange(end - HOUR + 1, end);
   assert.equal(hour.length, 60);
   assert.ok(hour.every((x, i) => i === 0 || x.t > hour[i - 1]!.t), 'oldest first');
@@ -205,8 +240,9 @@ const FIXTURE = resolve(import.meta.dirname, '../fixtures/state-0.1');
 test('a 0.1 STATE_DIR is imported once: every account and the outbox, then the JSON files are renamed *.imported', async (t) => {
   const dir = tempDir(t);
   cpSync(FIXTURE, dir, { recursive: true });
-  const expected = JSON.parse(readFileSync(join(FIXTURE, 'account-prod-eu.json'), 'utf8')) as { state: AccountState };
-  expected.state = { ...expected.state, history: { ...expected.state.history, refills: [] } }; // 0.1 kept none
+  const file = JSON.parse(readFileSync(join(FIXTURE, 'account-prod-eu.json'), 'utf8')) as { state: PlainAccountState };
+  // 0.1 kept no refills; its plain arrays of objects are packed once read.
+  const expected = { state: accountStateFromPlain({ ...file.state, history: { ...file.state.history, refills: [] } }) };
   const outbox = JSON.parse(readFileSync(join(FIXTURE, 'outbox.json'), 'utf8')) as { deliveries: unknown[]; delivered: Record<string, number> };
   // `check` before any daemon upgraded the folder reads 0.1's file where it is, changing nothing.
   assert.deepEqual(await new StateStore(dir, log, { readOnly: true }).account('prod-eu').load(T0), expected.state);

@@ -1,0 +1,173 @@
+/**
+ * The bounded series a wallet keeps (its samples, its closed hours, its daily totals, its 168 weekly
+ * buckets), packed in flat arrays of doubles, PURE. With 10,000 wallets in one process the representation
+ * is the memory bill: an object of double fields costs ~104 bytes of V8 heap (every double field is a
+ * boxed HeapNumber) where a packed number costs 8. A series is a record per `stride` numbers, oldest
+ * first, read through the accessors below and never written once built (a change builds a new array).
+ *
+ * The arrays are plain JS arrays of doubles only (V8 stores them unboxed: HOLEY_DOUBLE_ELEMENTS, exactly
+ * sized), not Float64Arrays: a Float64Array's numbers live outside the V8 heap in a buffer of their own,
+ * and allocating one per poll (the samples) cost the replay ~10 %; an on-heap array costs half as much to
+ * build and the same 8 bytes a number. Nothing but a number is ever stored in them (null is NaN), so they
+ * never fall back to boxed elements.
+ * Null is NaN inside a bucket array; the plain forms (arrays of objects, nulls) are what is saved (plain.ts).
+ */
+
+/** One balance reading: epoch ms, balance, and the net credits consumed up to it (see history.ts). */
+export interface Sample {
+  readonly t: number;
+  readonly balance: number;
+  readonly consumed: number;
+}
+
+/**
+ * One closed hour: epoch hour index, credits spent, charges counted, milliseconds observed, and the part
+ * of its spend that was a one-off (a single charge above ONE_OFF_FACTOR × a typical hour's spend, like the
+ * monthly rental of numbers): spend, but not a rate to extrapolate.
+ */
+export interface HourTotal {
+  readonly hour: number;
+  readonly consumed: number;
+  readonly charges: number;
+  readonly observedMs: number;
+  readonly oneOff?: number;
+}
+
+/** One UTC day (epoch day index) as the sum of its closed hours. */
+export interface DayTotal {
+  readonly day: number;
+  readonly consumed: number;
+  readonly observedMs: number;
+}
+
+declare const kind: unique symbol;
+/**
+ * A packed series of records of kind `K`: an array of doubles not to be written once built, opaque to the
+ * type checker so that nothing reads its raw numbers (or counts them as records) but the accessors here.
+ */
+export interface Packed<K extends string> {
+  readonly [kind]: K;
+}
+/** The numbers behind a series (packed.ts and the code that builds series only). */
+export const raw = (p: Packed<string>): readonly number[] => p as unknown as readonly number[];
+export type Samples = Packed<'samples'>;
+export type Hours = Packed<'hours'>;
+export type Days = Packed<'days'>;
+/** 168 buckets by hour of week (or none before the first hour closes); NaN is "never observed". */
+export type Buckets = Packed<'buckets'>;
+
+const SAMPLE = ['t', 'balance', 'consumed'] as const;
+const HOUR = ['hour', 'consumed', 'charges', 'observedMs', 'oneOff'] as const;
+const DAY = ['day', 'consumed', 'observedMs'] as const;
+
+/**
+ * A new, writable array for `records` records of `stride` numbers, filled with NaN (a double: the array
+ * holds unboxed doubles from the start, sized exactly): the only place series are built.
+ */
+export const allocate = <K extends string>(records: number, stride: number): number[] & Packed<K> =>
+  new Array<number>(records * stride).fill(NaN) as number[] & Packed<K>;
+/** Numbers in a series (records × stride). */
+export const size = (p: Packed<string>): number => raw(p).length;
+
+function pack<K extends string, R>(rows: readonly R[], fields: readonly (keyof R & string)[]): Packed<K> {
+  const out = allocate<K>(rows.length, fields.length);
+  rows.forEach((r, i) => fields.forEach((f, j) => (out[i * fields.length + j] = (r[f] as number | undefined) ?? 0)));
+  return out;
+}
+
+function unpack<R>(p: Packed<string>, fields: readonly (keyof R & string)[]): R[] {
+  const out: R[] = [];
+  const x = raw(p);
+  for (let i = 0; i < x.length; i += fields.length) {
+    const r: Record<string, number> = {};
+    fields.forEach((f, j) => (r[f] = x[i + j]!));
+    out.push(r as R);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------- samples
+
+export const SAMPLE_STRIDE = SAMPLE.length;
+export const EMPTY_SAMPLES: Samples = allocate(0, SAMPLE_STRIDE);
+export const sampleCount = (s: Samples): number => raw(s).length / 3;
+export const sampleT = (s: Samples, i: number): number => raw(s)[i * 3]!;
+export const sampleBalance = (s: Samples, i: number): number => raw(s)[i * 3 + 1]!;
+export const sampleConsumed = (s: Samples, i: number): number => raw(s)[i * 3 + 2]!;
+/** The sample at `i` (negative: from the end, as Array.prototype.at) as an object; undefined out of range. */
+export function sampleAt(s: Samples, i: number): Sample | undefined {
+  const n = sampleCount(s);
+  const k = i < 0 ? n + i : i;
+  return k >= 0 && k < n ? { t: sampleT(s, k), balance: sampleBalance(s, k), consumed: sampleConsumed(s, k) } : undefined;
+}
+/** Time of the newest sample; undefined when there is none. */
+export const lastSampleT = (s: Samples): number | undefined => (size(s) === 0 ? undefined : sampleT(s, sampleCount(s) - 1));
+export const samplesFromPlain = (xs: readonly Sample[]): Samples => pack(xs, SAMPLE);
+export const samplesToPlain = (s: Samples): Sample[] => unpack<Sample>(s, SAMPLE);
+
+// ---------------------------------------------------------------------------------------------- hours
+
+export const HOUR_STRIDE = HOUR.length;
+export const EMPTY_HOURS: Hours = allocate(0, HOUR_STRIDE);
+export const hourCount = (h: Hours): number => raw(h).length / 5;
+/** Epoch hour index of the i-th closed hour. */
+export const hourIndex = (h: Hours, i: number): number => raw(h)[i * 5]!;
+export const hourConsumed = (h: Hours, i: number): number => raw(h)[i * 5 + 1]!;
+export const hourCharges = (h: Hours, i: number): number => raw(h)[i * 5 + 2]!;
+export const hourObservedMs = (h: Hours, i: number): number => raw(h)[i * 5 + 3]!;
+export const hourOneOff = (h: Hours, i: number): number => raw(h)[i * 5 + 4]!;
+export const hoursFromPlain = (xs: readonly HourTotal[]): Hours => pack(xs, HOUR);
+export const hoursToPlain = (h: Hours): Required<HourTotal>[] => unpack<Required<HourTotal>>(h, HOUR);
+
+/** The closed hours with `keep(hour index)`, then `add` appended: a new array. */
+export function hoursWith(h: Hours, keep: (hour: number) => boolean, add: HourTotal): Hours {
+  return filterAppend<'hours', HourTotal>(h, HOUR, (i) => keep(hourIndex(h, i)), add);
+}
+
+// ---------------------------------------------------------------------------------------------- days
+
+export const DAY_STRIDE = DAY.length;
+export const EMPTY_DAYS: Days = allocate(0, DAY_STRIDE);
+export const dayCount = (d: Days): number => raw(d).length / 3;
+export const dayIndex = (d: Days, i: number): number => raw(d)[i * 3]!;
+export const dayConsumed = (d: Days, i: number): number => raw(d)[i * 3 + 1]!;
+export const dayObservedMs = (d: Days, i: number): number => raw(d)[i * 3 + 2]!;
+export const daysFromPlain = (xs: readonly DayTotal[]): Days => pack(xs, DAY);
+export const daysToPlain = (d: Days): DayTotal[] => unpack<DayTotal>(d, DAY);
+
+/** The days with `keep(day index, position)`, then `add` appended: a new array. */
+export function daysWith(d: Days, keep: (day: number, i: number) => boolean, add: DayTotal): Days {
+  return filterAppend<'days', DayTotal>(d, DAY, (i) => keep(dayIndex(d, i), i), add);
+}
+
+function filterAppend<K extends string, R>(p: Packed<K>, fields: readonly (keyof R & string)[], keep: (i: number) => boolean, add: R): Packed<K> {
+  const stride = fields.length;
+  const x = raw(p);
+  const n = x.length / stride;
+  let kept = 0;
+  for (let i = 0; i < n; i++) if (keep(i)) kept++;
+  const out = allocate<K>(kept + 1, stride);
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    if (!keep(i)) continue;
+    for (let j = 0; j < stride; j++) out[k++] = x[i * stride + j]!;
+  }
+  fields.forEach((f, j) => (out[k + j] = (add[f] as number | undefined) ?? 0));
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------- buckets
+
+export const EMPTY_BUCKETS: Buckets = allocate(0, 1);
+export const bucketCount = (b: Buckets): number => size(b);
+/** Bucket `i`: null where never observed (or out of range, as an array reads undefined). */
+export const bucket = (b: Buckets, i: number): number | null => {
+  const v = raw(b)[i];
+  return v === undefined || Number.isNaN(v) ? null : v;
+};
+export const bucketsFromPlain = (xs: readonly (number | null)[]): Buckets => {
+  const out = allocate<'buckets'>(xs.length, 1);
+  xs.forEach((x, i) => (out[i] = x ?? NaN));
+  return out;
+};
+export const bucketsToPlain = (b: Buckets): (number | null)[] => Array.from(raw(b), (v) => (Number.isNaN(v) ? null : v));

@@ -1,0 +1,73 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { INITIAL_ACCOUNT_STATE, applyPoll, type AccountState } from '../../src/domain/account.js';
+import { hourCount, sampleCount, sampleT } from '../../src/domain/packed.js';
+import { accountStateFromPlain, accountStateToPlain, historyFromPlain, historyToPlain, type PlainHistory } from '../../src/domain/plain.js';
+import { expectedRate, hourOfWeek, profileReady } from '../../src/domain/profile.js';
+import { forecast } from '../../src/domain/forecast.js';
+
+const T0 = Date.parse('2026-11-02T00:00:00Z'); // a Monday
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+
+/** Eight days of 1-minute readings with a daily pattern and a top-up: every series filled, buckets all known. */
+function learnt(): AccountState {
+  let s = INITIAL_ACCOUNT_STATE;
+  let balance = 50_000;
+  for (let i = 0; i <= 8 * 1440; i++) {
+    const t = T0 + i * MIN;
+    balance -= (new Date(t).getUTCHours() >= 9 && new Date(t).getUTCHours() < 18 ? 3 : 0.5) + (i % 7) * 0.01;
+    if (i === 3 * 1440) balance += 20_000;
+    s = applyPoll(s, { ok: true, status: 200, balance: Math.round(balance * 100) / 100, currency: 'USD', requiredCredits: null }, t, 1).state;
+  }
+  return s;
+}
+
+test('plain form round-trips a fully learnt state: through JSON and back, the same state and the same forecast', () => {
+  const s = learnt();
+  assert.equal(profileReady(s.history.profile), true);
+  assert.equal(hourCount(s.history.profile.recent), 168);
+  const plain = accountStateToPlain(s);
+  const back = accountStateFromPlain(JSON.parse(JSON.stringify(plain)));
+  assert.deepEqual(back, s);
+  assert.deepEqual(accountStateToPlain(back), plain);
+  const now = T0 + 8 * 24 * HOUR;
+  assert.deepEqual(forecast(back.history, back.balance, now), forecast(s.history, s.balance, now));
+});
+
+test('plain form is the saved format: arrays of objects, null for a bucket never observed', () => {
+  const s = learnt();
+  const h = historyToPlain(s.history);
+  assert.equal(h.samples.length, sampleCount(s.history.samples));
+  assert.deepEqual(Object.keys(h.samples[0]!), ['t', 'balance', 'consumed']);
+  assert.equal(h.samples.at(-1)!.t, sampleT(s.history.samples, sampleCount(s.history.samples) - 1));
+  assert.deepEqual(Object.keys(h.profile.recent[0]!), ['hour', 'consumed', 'charges', 'observedMs', 'oneOff']);
+  assert.deepEqual(Object.keys(h.profile.days[0]!), ['day', 'consumed', 'observedMs']);
+  assert.equal(h.profile.rates.length, 168);
+  assert.ok(h.profile.rates.every((r) => typeof r === 'number'));
+  // Eight days: each bucket updated once or twice; a bucket updated once had no value before (prior null).
+  assert.ok(h.profile.prior.some((r) => r === null) && h.profile.prior.some((r) => typeof r === 'number'));
+  assert.deepEqual(accountStateToPlain(INITIAL_ACCOUNT_STATE).history.profile, { rates: [], prior: [], updatedHour: [], open: null, recent: [], days: [] });
+});
+
+test('plain form read back: values where they were, null buckets unknown, other lengths kept', () => {
+  const hour = Math.floor(T0 / HOUR);
+  const rates: (number | null)[] = new Array(168).fill(null);
+  rates[hourOfWeek(T0)] = 12.5;
+  const plain: PlainHistory = {
+    samples: [{ t: T0, balance: 100, consumed: 0 }, { t: T0 + MIN, balance: 99.5, consumed: 0.5 }],
+    consumedTotal: 0.5,
+    topupsTotal: 0,
+    pendingCredit: 0,
+    firstSampleAt: T0,
+    profile: { rates, prior: rates, updatedHour: rates.map((r) => (r === null ? null : hour)), open: null, recent: [{ hour, consumed: 3, charges: 2, observedMs: HOUR, oneOff: 0 }], days: [] },
+    refills: [],
+  };
+  const h = historyFromPlain(plain);
+  assert.equal(sampleCount(h.samples), 2);
+  assert.equal(expectedRate(h.profile, T0), 12.5);
+  assert.equal(expectedRate(h.profile, T0 + HOUR), null, 'a null bucket is unknown, not 0');
+  assert.deepEqual(historyToPlain(h), plain);
+  const short = historyFromPlain({ ...plain, profile: { ...plain.profile, rates: [1, null, 3] } });
+  assert.deepEqual(historyToPlain(short).profile.rates, [1, null, 3]);
+});
