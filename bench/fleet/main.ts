@@ -164,6 +164,8 @@ let maxRss = d0.rssKiB;
 const health: number[] = [];
 let healthFailed = 0;
 const scrapes: Array<{ ms: number; found: number; status: number }> = [];
+/** The daemon's own memory view from its last scrape (prom-client's default metrics), to split RSS. */
+let heap = { used: NaN, total: NaN, external: NaN };
 log(`measuring until ${new Date(to).toISOString()}`);
 const probe = (async () => {
   while (Date.now() < to) {
@@ -186,6 +188,8 @@ const sampler = (async () => {
       const r = await httpGet(`${base}/metrics`, 30_000).catch(() => ({ status: 0, body: '', ms: NaN }));
       const found = new Set([...r.body.matchAll(/^telephony_wallet_balance_credits\{[^}]*account="([^"]+)"/gm)].map((m) => m[1]));
       scrapes.push({ ms: r.ms, found: names.filter((n) => found.has(n)).length, status: r.status });
+      const gauge = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(r.body)?.[1] ?? NaN);
+      heap = { used: gauge('nodejs_heap_size_used_bytes'), total: gauge('nodejs_heap_size_total_bytes'), external: gauge('nodejs_external_memory_bytes') };
     }
     await sleep(Math.min(1000, Math.max(1, to - Date.now())));
   }
@@ -207,6 +211,7 @@ rows.push(
     pass: scrapes.length > 0 && scrapes.every((s) => s.status === 200 && s.ms < 1000 && s.found === N),
   },
   { what: seed.seeded ? 'RSS max, every wallet with a 14-day history' : 'RSS max (this run\'s history only)', figure: mib(maxRss), target: '< 400 MiB', pass: maxRss < 400 * 1024 },
+  { what: 'of which: V8 heap used / total, external (last scrape)', figure: `${(heap.used / 2 ** 20).toFixed(0)} / ${(heap.total / 2 ** 20).toFixed(0)} MiB, ${(heap.external / 2 ** 20).toFixed(0)} MiB`, target: '(for reference)', pass: null },
   { what: 'CPU per poll (daemon)', figure: `${ms(cpuPerPoll)} (${(d1.cpuMs - d0.cpuMs).toFixed(0)} ms / ${p.polls} polls)`, target: '<= 2 ms', pass: cpuPerPoll <= 2 },
   { what: 'disk written per poll (daemon)', figure: `${(bytesPerPoll / 1024).toFixed(2)} KiB`, target: '< 2 KiB', pass: bytesPerPoll < 2048 },
   simRow(s0, s1, p.polls),
