@@ -14,6 +14,7 @@ import { observe } from '../src/domain/evaluate.js';
 import { dayCount, hourCount, raw, sampleCount } from '../src/domain/packed.js';
 import { accountStateFromPlain, accountStateToPlain } from '../src/domain/plain.js';
 import { benchConfig } from './forecast/ours.js';
+import { mulberry32 } from '../test/helpers/fixtures.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) {
@@ -26,23 +27,12 @@ const MIN = 60_000;
 const T0 = Date.UTC(2026, 10, 2); // a Monday
 const cfg = benchConfig();
 
-/** A seeded generator (mulberry32): the same histories on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const poll = (s: AccountState, balance: number, t: number): AccountState =>
   observe(s, { ok: true, status: 200, balance: Math.round(balance * 100) / 100, currency: 'USD', requiredCredits: null }, t, cfg).state;
 
 // 14 days of 1-minute readings: a business-hours pattern with noise.
-const rand = rng(1);
+const rand = mulberry32(1);
 let base = INITIAL_ACCOUNT_STATE;
 let balance = 1e6;
 const DAYS = 14;
@@ -57,7 +47,7 @@ const plain = accountStateToPlain(base);
 
 /** A copy of its own: loaded from the saved form, then an hour of its own readings (one closes an hour). */
 function copy(seed: number): AccountState {
-  const r = rng(seed + 2);
+  const r = mulberry32(seed + 2);
   let s = accountStateFromPlain(plain);
   let b = balance;
   for (let m = 0; m <= 60; m++) {
