@@ -16,21 +16,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { control, err } from './control.js';
 import { BadInput } from './script.js';
-import { Wallet, type BodyFormat, type DrainShape, type ScriptedResponse, type WalletSpec } from './wallet.js';
+import { Wallet, type BodyFormat, type ScriptedResponse, type WalletSpec } from './wallet.js';
 
 export { BODY_FORMATS, Wallet, type BodyFormat, type DrainShape, type ScriptedResponse, type WalletSpec } from './wallet.js';
 
-export interface SimulatorOptions {
+/** The single wallet's fields are a WalletSpec's (its path is `balancePath`, its name the default one). */
+export interface SimulatorOptions extends Partial<Omit<WalletSpec, 'name' | 'path'>> {
   host?: string;
   port?: number;
-  apiKey?: string;
-  balance?: number;
-  currency?: string;
-  burnPerHour?: number;
-  shape?: DrainShape;
-  topupEverySeconds?: number;
-  topupAmount?: number;
-  format?: BodyFormat;
   balancePath?: string;
   /** Serve these wallets instead of the single one the options above describe. */
   wallets?: WalletSpec[];
