@@ -5,7 +5,7 @@
  * (`accountStateFromPlain`, what a restart does) and advanced by an hour of its own readings (so its
  * samples, closed hours, daily totals and weekly buckets are rebuilt by recordSample/addSpend, shared with
  * no other copy). Measured after a forced GC: V8 heap plus ArrayBuffer memory (outside the V8 heap: 0 for
- * the series, which are on-heap arrays of unboxed doubles; walk.ts's cached curve is Float64Arrays). For
+ * the series, which are on-heap arrays of unboxed doubles; walk.ts keeps only its last few curves). For
  * comparison, the same states as plain objects (the saved form, which is how they were held in memory
  * before packed.ts). Prints figures; asserts nothing. Needs --expose-gc (the npm script passes it).
  */
@@ -84,7 +84,8 @@ const rows: [string, Mem][] = [
   // The states alone, each loaded from a live one's saved form: no forecast has run on their arrays, so no cache is keyed by them.
   ['state, packed (src/domain/packed.ts)', await perCopy((i) => accountStateFromPlain(accountStateToPlain(states[i]!)))],
   // What the daemon holds per wallet between polls: the state and the forecast's caches keyed by its arrays
-  // (usage.ts's shape and walk.ts's 240-hour curve: ~9 KiB, the same before packed.ts).
+  // (usage.ts's shape, dispersion and trend: ~2 KiB; walk.ts's 240-hour curve, 7.5 KiB of Float64Arrays,
+  // is no longer kept per wallet: only the last few built).
   ['state + forecast caches, after an hour of polls through observe()', await perCopy((i) => copy(COPIES + i))],
   // As JSON.parse builds them (as compact as plain objects get): /tmp/memstate.ts measured states this way on main.
   ['state as plain objects (the saved form: how states were held before packed.ts)', await perCopy((i) => JSON.parse(JSON.stringify(accountStateToPlain(states[i]!))) as unknown)],

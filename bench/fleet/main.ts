@@ -130,7 +130,9 @@ if (mode === 'fleet') {
   writeWalletsFile({ file: walletsFile, keyDir, apiUrl: sim.url, wallets: initial }); // for the key file only
   env = { ...env, ACCOUNT_NAME: initial[0]!.name, TELEPHONY_API_URL: sim.url, TELEPHONY_BALANCE_PATH: initial[0]!.path, TELEPHONY_API_KEY_FILE: join(keyDir, initial[0]!.name) };
 }
-const startDaemon = () => new Child([join(ROOT, 'dist/main.js'), 'start'], env);
+/** BENCH_DAEMON_NODE_FLAGS: Node/V8 flags for the daemon alone, to try a heap setting (some are refused in NODE_OPTIONS). */
+const nodeFlags = (process.env.BENCH_DAEMON_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+const startDaemon = () => new Child([...nodeFlags, join(ROOT, 'dist/main.js'), 'start'], env);
 /** Until `path` answers 200: true, or false once the daemon exits or the time is up. */
 async function waitStatus(d: Child, path: string, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;

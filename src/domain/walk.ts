@@ -1,7 +1,7 @@
 /**
  * The runway walk, PURE: when does the cumulative expected spend — level × shape(t), plus a damped trend —
  * reach a target? The shape's hourly weights for the coming WALK_HOURS are summed once per hour and shape
- * (memoized), so each forecast costs a binary search, not a 240-step loop: backtest replays a reading a
+ * (the last few kept), so each forecast costs a binary search, not a 240-step loop: backtest replays a reading a
  * minute.
  */
 import { dampedDays, type Shape } from './usage.js';
@@ -20,11 +20,19 @@ interface Curve {
   sb: Float64Array;
 }
 
-const curves = new WeakMap<Shape, Curve>();
+/**
+ * The last few curves built, by shape. Bounded, not one per shape: 10,000 wallets' curves held for the
+ * hour would be 75 MiB (4 × 241 doubles each) to save ~10 µs a poll; a replay (backtest) and the several
+ * walks of one forecast still reuse theirs.
+ */
+const curves = new Map<Shape, Curve>();
+const KEPT_CURVES = 8;
 
 function curve(shape: Shape, hour: number): Curve {
   const known = curves.get(shape);
   if (known && known.hour === hour) return known;
+  curves.delete(shape);
+  if (curves.size >= KEPT_CURVES) curves.delete(curves.keys().next().value!);
   const n = WALK_HOURS + 1;
   const a = new Float64Array(n);
   const b = new Float64Array(n);
