@@ -59,6 +59,16 @@ export interface Notification {
   /** When the decision was taken (simulated time in backtest). */
   readonly decidedAt: number;
   readonly wallet: WalletSnapshot;
+  /** The provider's words for summaries and the action line; absent: Telephony.io's. */
+  readonly preset?: PresetWords;
+}
+
+/** What a notification says of the provider (src/providers): `Twilio`, `Top up in the Twilio Console…`. */
+export interface PresetWords {
+  readonly name: string;
+  readonly title: string;
+  readonly topUp: string;
+  readonly credentials: readonly string[];
 }
 
 export interface RepeatPolicy {

@@ -9,7 +9,7 @@ import { SKIP_REASONS, type SkipReason, type WalletReadout } from '../metrics/co
 import { AccountMonitor } from '../poller/monitor.js';
 import { pollBalance } from '../poller/poll.js';
 import { BalanceClient, type FetchOptions } from '../telephony/client.js';
-import { endpointFor, sameCredentials } from '../providers/index.js';
+import { endpointFor, presetWords, sameCredentials } from '../providers/index.js';
 import type { AlertmanagerSync } from '../notify/alertmanager/alertmanager.js';
 import type { Notification } from '../domain/alerts.js';
 import type { AccountStore } from '../store/account-store.js';
@@ -92,7 +92,7 @@ export class WalletRunner implements WalletReadout {
   }
 
   #evaluation(wallet: WalletSettings): EvaluationConfig {
-    return { account: wallet.name, rules: wallet.rules, repeat: repeatPolicy(this.d.settings.alerts) };
+    return { account: wallet.name, rules: wallet.rules, repeat: repeatPolicy(this.d.settings.alerts), preset: presetWords(wallet.provider) };
   }
 
   #makeClient(wallet: WalletSettings): BalanceClient {

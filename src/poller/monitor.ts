@@ -1,5 +1,5 @@
 import { uptime } from 'node:os';
-import { INITIAL_ACCOUNT_STATE, isRateLimited, latestTime, shiftClock, type AccountState, type PollOutcome } from '../domain/account.js';
+import { headroom, INITIAL_ACCOUNT_STATE, isRateLimited, latestTime, shiftClock, type AccountState, type PollOutcome } from '../domain/account.js';
 import type { AlertBook, Notification, WalletSnapshot } from '../domain/alerts.js';
 import { observe, snapshot, type EvaluationConfig } from '../domain/evaluate.js';
 import { forecast, type Forecast } from '../domain/forecast.js';
@@ -71,7 +71,7 @@ export class AccountMonitor {
   get readout(): MonitorReadout {
     return {
       state: this.#state,
-      forecast: this.#forecast ?? forecast(this.#state.history, this.#state.balance, this.d.now()),
+      forecast: this.#forecast ?? forecast(this.#state.history, headroom(this.#state), this.d.now()),
       up: this.#up,
       consumed: this.#consumed,
       topups: this.#topups,
@@ -153,7 +153,7 @@ export class AccountMonitor {
   /** The forecast at `now` (wall clock); a clock step since the last look is taken into account first. */
   forecast(now: number): Forecast {
     this.#now();
-    return forecast(this.#state.history, this.#state.balance, now);
+    return forecast(this.#state.history, headroom(this.#state), now);
   }
 
   /**

@@ -20,7 +20,7 @@ export function parseAuth(auth: string): { kind: 'bearer' | 'basic' } | { kind: 
 
 export const generic: Preset = {
   name,
-  title: 'the API',
+  title: 'API',
   baseUrl: '',
   docs: 'your provider\'s API documentation',
   credentials: [

@@ -8,6 +8,7 @@ import { messagebird } from './messagebird.js';
 import { openrouter } from './openrouter.js';
 import { plivo } from './plivo.js';
 import type { Endpoint, Preset } from './preset.js';
+import type { PresetWords } from '../domain/alerts.js';
 import type { WalletSettings } from '../config/settings.js';
 import type { Secret } from '../config/secret.js';
 import { telephonyIo } from './telephony-io.js';
@@ -58,4 +59,11 @@ export function sameCredentials(a: Readonly<Record<string, Secret>>, b: Readonly
   const ka = Object.keys(a).sort();
   const kb = Object.keys(b).sort();
   return ka.length === kb.length && ka.every((k, i) => k === kb[i] && a[k]!.reveal() === b[k]!.reveal());
+}
+
+/** What notifications say of a wallet's provider; undefined for Telephony.io (its sentences are the contract's). */
+export function presetWords(provider: string): PresetWords | undefined {
+  if (provider === 'telephony-io') return undefined;
+  const p = presetOf(provider);
+  return { name: p.name, title: p.title, topUp: p.topUp, credentials: p.credentials.map((c) => c.name) };
 }
