@@ -33,6 +33,8 @@ export interface WalletSnapshot {
   readonly runwaySeconds: number | null;
   /** What the forecast rested on when the decision was taken (absent in outbox entries written before it existed). */
   readonly forecast?: ForecastBasis | null;
+  /** The provider's auto-recharge flag, when it reports one. */
+  readonly autoRecharge?: boolean;
 }
 
 /** The forecast's basis, as every notification and /api/status tell it (issue 9). */

@@ -98,6 +98,7 @@ function facts(s: AccountState, f: Forecast): WalletSnapshot {
     currency: s.currency,
     burnRatePerHour: anyRate ? f.burnRatePerHour : null,
     runwaySeconds: Number.isFinite(f.runwaySeconds) ? f.runwaySeconds : null,
+    ...(s.autoRecharge !== undefined ? { autoRecharge: s.autoRecharge } : {}),
   };
 }
 

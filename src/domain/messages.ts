@@ -82,7 +82,9 @@ function presetAction(n: Notification, p: PresetWords): string {
     case 'depletion_forecast':
     case 'low_balance':
     case 'wallet_exhausted':
-      return p.topUp;
+      return n.wallet.autoRecharge === true
+        ? `Auto-recharge is on, yet the balance keeps falling: the recharge is failing (declined card, a recharge limit reached?). ${p.topUp}`
+        : p.topUp;
     case 'auth_failed':
       return `Check the wallet's ${p.name} credentials (${p.credentials.join(', ')}): they may have been revoked or rotated; update the secret.`;
     case 'poll_failing':

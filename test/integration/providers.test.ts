@@ -16,6 +16,7 @@ import { Daemon, tempDir, waitFor } from '../helpers/daemon.js';
 import { PROVIDER_CASES, startProviderSim, writeProviderWallets, type ProviderCase } from '../helpers/providers.js';
 import { Secret } from '../../src/config/secret.js';
 import { DEFAULT_RULES } from '../helpers/fixtures.js';
+import { WebhookReceiver } from '../helpers/receivers.js';
 
 const TUNING = {
   topupMinCredits: DEFAULT_RULES.topupMinCredits,
@@ -136,5 +137,42 @@ test('a wallets file mixing every provider runs end to end in the daemon: each b
     const info = [...m.keys()].find((k) => k.startsWith('telephony_wallet_info{') && k.includes(`account="${c.provider}"`));
     assert.ok(info?.includes(`provider="${c.provider}"`), `${c.provider}: telephony_wallet_info carries the provider (${info})`);
   }
+  assert.equal(await d.stop(), 0);
+});
+
+test('credit limit and auto-recharge in the daemon: the floor in /api/status and /metrics, exhausted at the limit, a failing recharge warned about and said in the alert', async (t) => {
+  const cases = PROVIDER_CASES.filter((c) => ['twilio', 'telnyx', 'plivo', 'vonage'].includes(c.provider));
+  const sim = await startProviderSim(cases, 300);
+  t.after(() => sim.close());
+  sim.wallet('telnyx').setBalance(0); // its body: balance −50.00, at the credit limit
+  sim.wallet('plivo').setBalance(40); // auto-recharge on, yet under the threshold
+  const hook = new WebhookReceiver();
+  await hook.start();
+  t.after(() => hook.close());
+  const file = writeProviderWallets(tempDir('ws-prov-floor-'), sim.url, cases, ['low_balance_threshold: 100']);
+  const d = await Daemon.start({ WALLETS_FILE: file, ALERT_WEBHOOK_URL: hook.url, LOG_LEVEL: 'info' });
+  t.after(() => d.kill());
+  const bodies = () => hook.received.map((r) => r.body as { account: string; alertname: string; summary: string });
+  await waitFor(() => bodies().some((b) => b.account === 'telnyx' && b.alertname === 'wallet_exhausted') && bodies().some((b) => b.account === 'plivo'), () => `the alerts\n${JSON.stringify(bodies())}`);
+  const status = JSON.parse((await d.get('/api/status')).text) as { accounts: Record<string, unknown>[] };
+  const acc = (name: string) => status.accounts.find((a) => a.account === name)!;
+  assert.equal(acc('telnyx').balance, -50);
+  assert.equal(acc('telnyx').credit_limit, 50);
+  assert.equal(acc('telnyx').exhausted, true);
+  assert.equal(acc('plivo').auto_recharge, true);
+  assert.equal(acc('plivo').auto_recharge_failing, true);
+  assert.equal(acc('vonage').auto_recharge, false);
+  assert.equal(acc('vonage').auto_recharge_failing, false);
+  assert.equal(acc('twilio').auto_recharge, null, 'Twilio reports no auto-recharge flag');
+  assert.equal(acc('twilio').credit_limit, null);
+  const m = await d.metrics();
+  assert.equal(m.get('telephony_wallet_credit_limit_credits{account="telnyx",currency="USD"}'), 50);
+  assert.equal(m.get('telephony_wallet_auto_recharge{account="plivo"}'), 1);
+  assert.equal(m.get('telephony_wallet_auto_recharge{account="vonage"}'), 0);
+  assert.equal([...m.keys()].some((k) => k.includes('account="twilio"') && k.startsWith('telephony_wallet_auto_recharge')), false);
+  const exhausted = bodies().find((b) => b.account === 'telnyx' && b.alertname === 'wallet_exhausted')!;
+  assert.match(exhausted.summary, /^Telnyx wallet 'telnyx' is exhausted/);
+  assert.match(bodies().find((b) => b.account === 'plivo')!.summary, /^Plivo wallet 'plivo' balance is low/);
+  assert.ok(d.logs().some((l) => l.msg.startsWith('auto-recharge is on, yet the balance keeps falling')), 'the failing recharge is warned about');
   assert.equal(await d.stop(), 0);
 });
