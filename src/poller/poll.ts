@@ -1,9 +1,9 @@
 import type { PollOutcome } from '../domain/account.js';
 import { describeError, UpstreamError } from '../errors.js';
-import type { FetchOptions, TelephonyClient } from '../telephony/client.js';
+import type { BalanceClient, FetchOptions } from '../telephony/client.js';
 
 /** One poll of the upstream as a PollOutcome: never throws, never carries anything but safe words. */
-export async function pollBalance(client: Pick<TelephonyClient, 'fetchBalance'>, opts: FetchOptions): Promise<PollOutcome> {
+export async function pollBalance(client: Pick<BalanceClient, 'fetchBalance'>, opts: FetchOptions): Promise<PollOutcome> {
   try {
     const r = await client.fetchBalance(opts);
     return {

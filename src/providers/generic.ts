@@ -76,7 +76,7 @@ export const generic: Preset = {
         if (amountProblem(balance) !== null) throw badResponse(name, `field "${api.balanceField}" times balance_scale ${amountProblem(balance)}`);
         return { balance, ...currencyAt(name, body, api.currencyField) };
       },
-      hints: { request: 'check api_url and balance_path', auth: `the credentials were rejected; check auth and ${auth.kind === 'basic' ? 'username, password' : 'api_key'}` },
+      hints: { request: 'check api_url and balance_path', rejected: 'the credentials were rejected', credentials: `check auth and ${auth.kind === 'basic' ? 'username, password' : 'api_key'}` },
     };
   },
 };

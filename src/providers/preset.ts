@@ -66,7 +66,11 @@ export interface Endpoint {
   /** A 402 answer (Telephony.io only): the balance it reports. Presets without one treat 402 as unexpected. */
   exhausted?(body: Record<string, unknown> | undefined): { balance: number | null; requiredCredits: number | null; currency: string | null; currencyProblem: string | null };
   /** What to check, for a message: after a 400/404 (request) or a 401/403 (auth). */
-  readonly hints: { readonly request: string; readonly auth: string };
+  /**
+   * What a message tells to check: after a 400, 404 or a redirect (`request`), after a 401/403 (`rejected`,
+   * then `credentials`), and when a credential cannot go into a header (`credentials`).
+   */
+  readonly hints: { readonly request: string; readonly rejected: string; readonly credentials: string };
 }
 
 export interface Preset {
@@ -111,7 +115,8 @@ export function hintsFor(preset: Pick<Preset, 'name' | 'credentials'>): Endpoint
   const names = preset.credentials.map((c) => c.name).join(', ');
   return {
     request: `check api_url and the credentials of this ${preset.name} wallet`,
-    auth: `the ${preset.name} credentials were rejected; check ${names}`,
+    rejected: `the ${preset.name} credentials were rejected`,
+    credentials: `check ${names}`,
   };
 }
 

@@ -19,7 +19,7 @@ export const telephonyIo: Preset = {
       headers: () => ({ Authorization: bearer(key) }),
       read: (body) => parseBalanceBody(body, api.balanceField, api.currencyField),
       exhausted: (body) => ({ ...parseExhaustedBody(body), ...readCurrency(body, api.currencyField) }),
-      hints: { request: 'check TELEPHONY_API_URL and TELEPHONY_BALANCE_PATH', auth: 'the API key was rejected; check TELEPHONY_API_KEY' },
+      hints: { request: 'check TELEPHONY_API_URL and TELEPHONY_BALANCE_PATH', rejected: 'the API key was rejected', credentials: 'check TELEPHONY_API_KEY' },
     };
   },
 };

@@ -9,12 +9,10 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { sharedInstance } from './http.js';
-import type { Secret } from '../config/secret.js';
 import { deadline, MAX_TIMER_MS } from '../deadline.js';
 import { safeErrorCode, UpstreamError } from '../errors.js';
 import { parseRetryAfter } from './retry-after.js';
 import type { Endpoint } from '../providers/preset.js';
-import { telephonyIo } from '../providers/telephony-io.js';
 
 export interface BalanceReading {
   status: 200 | 402;
@@ -203,7 +201,7 @@ export class BalanceClient {
         code: null,
         error: new UpstreamError(
           'bad_request',
-          `${where}: a request header holds characters HTTP does not allow (${code}); ${this.#endpoint.hints.auth.replace(/^.*?; /, '')}`,
+          `${where}: a request header holds characters HTTP does not allow (${code}); ${this.#endpoint.hints.credentials}`,
         ),
       };
     }
@@ -240,7 +238,7 @@ export class BalanceClient {
       throw new UpstreamError('bad_request', `${where} answered 400 (bad request); ${this.#endpoint.hints.request}`, opts);
     }
     if (status === 401 || status === 403) {
-      throw new UpstreamError('auth', `${where} answered ${status}: ${this.#endpoint.hints.auth}`, opts);
+      throw new UpstreamError('auth', `${where} answered ${status}: ${this.#endpoint.hints.rejected}; ${this.#endpoint.hints.credentials}`, opts);
     }
     if (status === 429) {
       const header: unknown = res.headers['retry-after'];
@@ -258,21 +256,6 @@ export class BalanceClient {
         ? `redirects are not followed; ${this.#endpoint.hints.request}`
         : this.#endpoint.hints.request;
     throw new UpstreamError('unexpected_status', `${where} answered unexpected status ${status}; ${hint}`, opts);
-  }
-}
-
-export interface TelephonyClientOptions extends Omit<BalanceClientOptions, 'endpoint'> {
-  balancePath: string;
-  balanceField: string;
-  currencyField: string;
-  apiKey: Secret;
-}
-
-/** The Telephony.io preset over the transport, from the settings of contract section 1. */
-export class TelephonyClient extends BalanceClient {
-  constructor(opts: TelephonyClientOptions) {
-    const { balancePath, balanceField, currencyField, apiKey, ...rest } = opts;
-    super({ ...rest, endpoint: telephonyIo.endpoint({ baseUrl: opts.baseUrl, balancePath, balanceField, currencyField, credentials: { api_key: apiKey } }) });
   }
 }
 

@@ -12,6 +12,7 @@ import { PRESETS, presetOf } from '../../src/providers/index.js';
 import type { GenericOptions, WalletApi } from '../../src/providers/preset.js';
 import { DEFAULT_RULES } from '../helpers/fixtures.js';
 import { parseArgs } from '../../src/cli/args.js';
+import { sameWallet } from '../../src/fleet/runner.js';
 
 test('money: differences, sums and scales are exact on the decimal digits', () => {
   const cases: [number, number][] = [
@@ -166,4 +167,13 @@ test('`wallet-sentinel providers` lists every preset with the credentials it nee
   assert.equal(parseArgs(['providers', 'x']).kind, 'usage-error');
   assert.equal(parseArgs(['providers', '--help']).kind, 'print');
   assert.match((parseArgs(['--help']) as { text: string }).text, /wallet-sentinel providers/);
+});
+
+test('a reload that rotates any credential of a wallet is a change (compared by value, never printed)', () => {
+  const yaml = (token: string) => `wallets:\n  - name: t\n    provider: twilio\n    credentials: {account_sid: AC1, auth_token: ${token}}\n`;
+  const [a] = load(yaml('one')).wallets;
+  const [b] = load(yaml('one')).wallets;
+  const [c] = load(yaml('two')).wallets;
+  assert.equal(sameWallet(a!, b!), true);
+  assert.equal(sameWallet(a!, c!), false, 'a rotated auth_token makes a new client');
 });
