@@ -6,6 +6,7 @@ import { observe, repeatPolicy, type EvaluationConfig } from '../../src/domain/e
 import { action, summary } from '../../src/domain/messages.js';
 import { presetWords } from '../../src/providers/index.js';
 import { DEFAULT_RULES } from '../helpers/fixtures.js';
+import { decodeSnapshot, diff, encodeSnapshot } from '../../src/store/journal.js';
 
 const T0 = Date.parse('2026-11-27T10:00:00Z');
 const MIN = 60_000;
@@ -55,4 +56,14 @@ test("a provider's notifications name it and its top-up step; with auto-recharge
   assert.equal(action(off), presetWords('plivo')!.topUp);
   const tio = observe(INITIAL_ACCOUNT_STATE, ok(50), T0, cfg()).notifications.find((x) => x.alertname === 'low_balance')!;
   assert.equal(summary(tio), "Telephony.io wallet 'w' balance is low: 50 USD", 'Telephony.io keeps the contract sentences');
+});
+
+test('the credit limit and auto-recharge flag are not stored: a snapshot and the journal agree (the next poll reports them)', () => {
+  const { state } = observe(INITIAL_ACCOUNT_STATE, ok(10, { creditLimit: 50, autoRecharge: true }), T0, cfg());
+  assert.equal(state.creditLimit, 50);
+  const back = decodeSnapshot(encodeSnapshot(state));
+  assert.equal(back.creditLimit, undefined);
+  assert.equal(back.autoRecharge, undefined);
+  assert.equal(back.balance, 10);
+  assert.equal(diff(INITIAL_ACCOUNT_STATE, state).s?.creditLimit, undefined, 'nor is it in a journal entry');
 });
