@@ -2,11 +2,10 @@
  * Africa's Talking: `GET /version1/user?username=…`, header `apiKey`; `{"UserData": {"balance":
  * "KES 1785.50"}}`: the currency and the amount in one string.
  */
-import { readDottedField } from '../telephony/parse.js';
-import { amountProblem } from './money.js';
-import { badResponse, cred, hintsFor, type Preset } from './preset.js';
-import { splitCurrencyAmount } from './money.js';
 import { isCurrencyCode } from '../domain/account.js';
+import { readDottedField } from '../telephony/parse.js';
+import { amountProblem, splitCurrencyAmount } from './money.js';
+import { badResponse, cred, hintsFor, type Preset } from './preset.js';
 
 const name = 'africastalking';
 export const africastalking: Preset = {

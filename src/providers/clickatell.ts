@@ -2,7 +2,7 @@
  * Clickatell (Platform / One API): `GET /public-client/balance`, `Authorization: <api key>` (no scheme);
  * `{"balance": 1267.92865, "currency": "ZAR"}`, in the account's billing currency.
  */
-import { cred, currencyAt, decimalAt, hintsFor, type Preset } from './preset.js';
+import { amountAt, cred, currencyAt, hintsFor, type Preset } from './preset.js';
 
 const name = 'clickatell';
 export const clickatell: Preset = {
@@ -20,7 +20,7 @@ export const clickatell: Preset = {
       path: '/public-client/balance',
       shownPath: '/public-client/balance',
       headers: () => ({ Authorization: key.reveal() }),
-      read: (body) => ({ balance: Number(decimalAt(name, body, 'balance')), ...currencyAt(name, body, 'currency') }),
+      read: (body) => ({ balance: amountAt(name, body, 'balance'), ...currencyAt(name, body, 'currency') }),
       hints: hintsFor(clickatell),
     };
   },

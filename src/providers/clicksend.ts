@@ -2,7 +2,7 @@
  * ClickSend: `GET /v3/account`, Basic username:api_key; `{"http_code": 200, "data": {"balance": "4.998000",
  * "auto_recharge": 0, "_currency": {"currency_name_short": "AUD"}, …}}`.
  */
-import { basic, cred, currencyAt, decimalAt, flagAt, hintsFor, type Preset } from './preset.js';
+import { amountAt, basic, cred, currencyAt, flagAt, hintsFor, type Preset } from './preset.js';
 
 const name = 'clicksend';
 export const clicksend: Preset = {
@@ -27,7 +27,7 @@ export const clicksend: Preset = {
       read: (body) => {
         const auto = flagAt(body, 'data.auto_recharge');
         return {
-          balance: Number(decimalAt(name, body, 'data.balance')),
+          balance: amountAt(name, body, 'data.balance'),
           ...currencyAt(name, body, 'data._currency.currency_name_short'),
           ...(auto !== undefined ? { autoRecharge: auto } : {}),
         };

@@ -4,7 +4,7 @@
  * currency. The wallet's `currency` key picks the entry (an error when it is absent); without it, the first.
  */
 import { readDottedField } from '../telephony/parse.js';
-import { badResponse, bearer, cred, currencyAt, decimalAt, hintsFor, type Preset } from './preset.js';
+import { amountAt, badResponse, bearer, cred, currencyAt, hintsFor, type Preset } from './preset.js';
 
 const name = 'deepseek';
 export const deepseek: Preset = {
@@ -28,7 +28,7 @@ export const deepseek: Preset = {
         if (!Array.isArray(infos) || infos.length === 0) throw badResponse(name, 'field "balance_infos" is not a non-empty list');
         const entry = want === undefined ? infos[0] : infos.find((e: unknown) => typeof readDottedField(e, 'currency') === 'string' && (readDottedField(e, 'currency') as string).trim().toUpperCase() === want);
         if (entry === undefined) throw badResponse(name, `"balance_infos" has no entry in the wallet's currency ${want}`);
-        return { balance: Number(decimalAt(name, entry, 'total_balance')), ...currencyAt(name, entry, 'currency') };
+        return { balance: amountAt(name, entry, 'total_balance'), ...currencyAt(name, entry, 'currency') };
       },
       hints: hintsFor(deepseek),
     };

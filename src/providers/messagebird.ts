@@ -2,7 +2,7 @@
  * MessageBird (Bird): `GET /balance`, `Authorization: AccessKey <key>`; `{"payment": "prepaid", "type":
  * "euros", "amount": 103.85}`. `type` is the unit: `euros` (EUR) or `credits`.
  */
-import { cred, decimalAt, hintsFor, type Preset } from './preset.js';
+import { amountAt, cred, hintsFor, type Preset } from './preset.js';
 import { readDottedField } from '../telephony/parse.js';
 
 const name = 'messagebird';
@@ -27,7 +27,7 @@ export const messagebird: Preset = {
         const type = readDottedField(body, 'type');
         const currency = typeof type === 'string' ? (UNITS[type.trim().toLowerCase()] ?? null) : null;
         return {
-          balance: Number(decimalAt(name, body, 'amount')),
+          balance: amountAt(name, body, 'amount'),
           currency,
           currencyProblem: type !== undefined && currency === null ? 'messagebird balance "type" is neither euros nor credits; the balance is recorded with currency unknown' : null,
         };

@@ -2,7 +2,7 @@
  * Plivo: `GET /v1/Account/{auth_id}/`, Basic auth_id:auth_token; the Account object has `cash_credits`
  * ("1.80900", documented as USD; no currency field) and `auto_recharge` (boolean).
  */
-import { basic, cred, decimalAt, fixedCurrency, flagAt, hintsFor, segment, type Preset } from './preset.js';
+import { amountAt, basic, cred, fixedCurrency, flagAt, hintsFor, segment, type Preset } from './preset.js';
 
 const name = 'plivo';
 export const plivo: Preset = {
@@ -26,7 +26,7 @@ export const plivo: Preset = {
       headers: () => ({ Authorization: basic(id, token) }),
       read: (body) => {
         const auto = flagAt(body, 'auto_recharge');
-        return { balance: Number(decimalAt(name, body, 'cash_credits')), ...fixedCurrency('USD'), ...(auto !== undefined ? { autoRecharge: auto } : {}) };
+        return { balance: amountAt(name, body, 'cash_credits'), ...fixedCurrency('USD'), ...(auto !== undefined ? { autoRecharge: auto } : {}) };
       },
       hints: hintsFor(plivo),
     };

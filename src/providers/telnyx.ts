@@ -3,7 +3,7 @@
  * "available_credit": "400.00", "pending": "10.00", "currency": "USD"}}`, all decimal strings. The wallet
  * may go below zero down to −credit_limit: the forecast runs to the available credit, not to 0.
  */
-import { bearer, cred, currencyAt, decimalAt, hintsFor, optionalAmountAt, type Preset } from './preset.js';
+import { amountAt, bearer, cred, currencyAt, hintsFor, optionalAmountAt, type Preset } from './preset.js';
 
 const name = 'telnyx';
 export const telnyx: Preset = {
@@ -22,7 +22,7 @@ export const telnyx: Preset = {
       shownPath: '/v2/balance',
       headers: () => ({ Authorization: bearer(key) }),
       read: (body) => {
-        const balance = Number(decimalAt(name, body, 'data.balance'));
+        const balance = amountAt(name, body, 'data.balance');
         const limit = optionalAmountAt(body, 'data.credit_limit');
         return {
           balance,

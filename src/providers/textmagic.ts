@@ -2,7 +2,7 @@
  * Textmagic: `GET /api/v2/user`, headers `X-TM-Username` and `X-TM-Key`; `{"balance": 208.64,
  * "currency": {"id": "GBP", "htmlSymbol": "£"}, …}`.
  */
-import { cred, currencyAt, decimalAt, hintsFor, type Preset } from './preset.js';
+import { amountAt, cred, currencyAt, hintsFor, type Preset } from './preset.js';
 
 const name = 'textmagic';
 export const textmagic: Preset = {
@@ -24,7 +24,7 @@ export const textmagic: Preset = {
       path: '/api/v2/user',
       shownPath: '/api/v2/user',
       headers: () => ({ 'X-TM-Username': user.reveal(), 'X-TM-Key': key.reveal() }),
-      read: (body) => ({ balance: Number(decimalAt(name, body, 'balance')), ...currencyAt(name, body, 'currency.id') }),
+      read: (body) => ({ balance: amountAt(name, body, 'balance'), ...currencyAt(name, body, 'currency.id') }),
       hints: hintsFor(textmagic),
     };
   },

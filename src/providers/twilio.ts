@@ -2,7 +2,7 @@
  * Twilio: `GET /2010-04-01/Accounts/{AccountSid}/Balance.json`, Basic account_sid:auth_token; the body is
  * `{"account_sid": "AC…", "balance": "0.05", "currency": "USD"}` (balance a decimal string).
  */
-import { basic, cred, currencyAt, decimalAt, hintsFor, segment, type Preset } from './preset.js';
+import { amountAt, basic, cred, currencyAt, hintsFor, segment, type Preset } from './preset.js';
 
 const name = 'twilio';
 export const twilio: Preset = {
@@ -24,7 +24,7 @@ export const twilio: Preset = {
       path: `/2010-04-01/Accounts/${segment(sid)}/Balance.json`,
       shownPath: '/2010-04-01/Accounts/{account_sid}/Balance.json',
       headers: () => ({ Authorization: basic(sid, token) }),
-      read: (body) => ({ balance: Number(decimalAt(name, body, 'balance')), ...currencyAt(name, body, 'currency') }),
+      read: (body) => ({ balance: amountAt(name, body, 'balance'), ...currencyAt(name, body, 'currency') }),
       hints: hintsFor(twilio),
     };
   },

@@ -2,7 +2,7 @@
  * Vonage (Nexmo): `GET /account/get-balance`, Basic api_key:api_secret (the API also takes them as query
  * parameters; Basic keeps them out of URLs); `{"value": 10.28, "autoReload": false}`, the value in EUR.
  */
-import { basic, cred, decimalAt, fixedCurrency, flagAt, hintsFor, type Preset } from './preset.js';
+import { amountAt, basic, cred, fixedCurrency, flagAt, hintsFor, type Preset } from './preset.js';
 
 const name = 'vonage';
 export const vonage: Preset = {
@@ -26,7 +26,7 @@ export const vonage: Preset = {
       headers: () => ({ Authorization: basic(key, secret) }),
       read: (body) => {
         const auto = flagAt(body, 'autoReload');
-        return { balance: Number(decimalAt(name, body, 'value')), ...fixedCurrency('EUR'), ...(auto !== undefined ? { autoRecharge: auto } : {}) };
+        return { balance: amountAt(name, body, 'value'), ...fixedCurrency('EUR'), ...(auto !== undefined ? { autoRecharge: auto } : {}) };
       },
       hints: hintsFor(vonage),
     };
