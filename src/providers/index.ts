@@ -38,10 +38,12 @@ export function neededCredentials(p: Preset, generic: Parameters<NonNullable<Pre
 /** `wallet-sentinel providers`: one block per preset. */
 export function describePresets(): string {
   return PRESETS.map((p) => {
-    const keys = p.credentials.map((c) => `    credentials.${c.name}${c.required ? '' : ' (optional)'} — ${c.help}`);
+    const keys = p.credentials.map((c) => `    ${c.name}${c.required ? '' : ' (optional)'} — ${c.help}`);
     return [
       `${p.name}${p.baseUrl ? `  (${p.baseUrl})` : ''}`,
       `  request: ${p.request}`,
+      `  exhausted: ${p.exhausted ?? 'the balance at or below 0 (in a 200 answer)'}`,
+      '  credentials (each also as <name>_file):',
       ...keys,
       ...(p.settings.length ? [`  settings: ${p.settings.join(', ')}`] : []),
       `  docs: ${p.docs}`,

@@ -87,6 +87,8 @@ export interface Preset {
   readonly topUp: string;
   /** The balance request as a one-line summary, for `wallet-sentinel providers`. */
   readonly request: string;
+  /** What "exhausted" means for this provider, in words (default: the balance at or below 0 in a 200 answer). */
+  readonly exhausted?: string;
   endpoint(api: WalletApi): Endpoint;
   /** The credentials this wallet needs, when they depend on its settings (generic); default: the required ones. */
   needs?(generic: GenericOptions | undefined): readonly string[];

@@ -11,6 +11,7 @@ export const telephonyIo: Preset = {
   settings: ['balance_path', 'balance_field', 'currency_field'],
   topUp: 'Top up the wallet in the Telephony.io dashboard.',
   request: 'GET {balance_path} (default /v1/wallet/balance), Bearer api_key',
+  exhausted: 'a 402 answer (its current_balance recorded), or a balance at or below 0',
   endpoint(api) {
     const key = cred(api, 'api_key');
     return {

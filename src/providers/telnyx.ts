@@ -15,6 +15,7 @@ export const telnyx: Preset = {
   settings: [],
   topUp: 'Add funds in the Telnyx Mission Control Portal (Billing), or raise the credit limit with Telnyx.',
   request: 'GET /v2/balance, Bearer api_key',
+  exhausted: 'the balance at or below −credit_limit (the wallet may go below 0 down to its credit limit)',
   endpoint(api) {
     const key = cred(api, 'api_key');
     return {

@@ -161,7 +161,9 @@ test('`wallet-sentinel providers` lists every preset with the credentials it nee
   const text = (r as { text: string }).text;
   for (const p of PRESETS) {
     assert.match(text, new RegExp(`^${p.name}\\b`, 'm'), p.name);
-    for (const c of p.credentials) assert.ok(text.includes(`credentials.${c.name}`), `${p.name}: ${c.name}`);
+    const block = text.slice(text.search(new RegExp(`^${p.name}\\b`, 'm'))).split('\n\n')[0]!;
+    for (const c of p.credentials) assert.match(block, new RegExp(`^    ${c.name}\\b`, 'm'), `${p.name}: ${c.name}`);
+    assert.match(block, /^  exhausted: /m, `${p.name}: what exhausted means`);
   }
   assert.match(text, /none checked against a live account/);
   assert.equal(parseArgs(['providers', 'x']).kind, 'usage-error');
