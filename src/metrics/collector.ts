@@ -42,7 +42,8 @@ export const ROWS = {
   confidence: (w) => [[{ account: w.wallet.name }, CONFIDENCES.indexOf(w.readout.forecast.confidence)]],
   creditLimit: (w) => {
     const s = w.readout.state;
-    return s.creditLimit === undefined ? [] : [[{ account: w.wallet.name, currency: currencyLabel(s.currency) }, s.creditLimit]];
+    // 0 for a wallet that cannot go below zero: always there beside the balance, so a rule can add it.
+    return s.balance === null ? [] : [[{ account: w.wallet.name, currency: currencyLabel(s.currency) }, s.creditLimit ?? 0]];
   },
   autoRecharge: (w) => {
     const a = w.readout.state.autoRecharge;

@@ -95,7 +95,7 @@ export function createMetrics() {
     }),
     creditLimit: new Gauge({
       name: 'telephony_wallet_credit_limit_credits',
-      help: 'How far below zero the provider lets the balance go (Telnyx credit_limit): the forecast and wallet_exhausted run to minus this. Only for wallets whose provider reports one.',
+      help: 'How far below zero the provider lets the balance go (Telnyx credit_limit), 0 for a prepaid wallet: the forecast and wallet_exhausted run to minus this (balance + credit limit is what is left to spend).',
       labelNames: ['account', 'currency'] as const,
       registers,
       collect() {

@@ -170,6 +170,7 @@ test('credit limit and auto-recharge in the daemon: the floor in /api/status and
   assert.equal(m.get('telephony_wallet_auto_recharge{account="plivo"}'), 1);
   assert.equal(m.get('telephony_wallet_auto_recharge{account="vonage"}'), 0);
   assert.equal([...m.keys()].some((k) => k.includes('account="twilio"') && k.startsWith('telephony_wallet_auto_recharge')), false);
+  assert.equal(m.get('telephony_wallet_credit_limit_credits{account="twilio",currency="USD"}'), 0, 'a prepaid wallet: credit limit 0');
   const exhausted = bodies().find((b) => b.account === 'telnyx' && b.alertname === 'wallet_exhausted')!;
   assert.match(exhausted.summary, /^Telnyx wallet 'telnyx' is exhausted/);
   assert.match(bodies().find((b) => b.account === 'plivo')!.summary, /^Plivo wallet 'plivo' balance is low/);
