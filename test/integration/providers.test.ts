@@ -129,7 +129,8 @@ test('a wallets file mixing every provider runs end to end in the daemon: each b
     const a = doc.accounts.find((x) => x.account === c.provider)!;
     assert.equal(a.currency, c.currency, `${c.provider}: currency`);
     const floor = -(c.creditLimit ?? 0);
-    assert.ok(a.balance !== null && a.balance < 500 + floor && a.balance > 400 + floor, `${c.provider}: a draining balance, got ${a.balance}`);
+    // 10 credits a second from 500: below the start, above the floor (the wait is bounded at 30 s).
+    assert.ok(a.balance !== null && a.balance < 500 + floor && a.balance > floor, `${c.provider}: a draining balance, got ${a.balance}`);
   }
   const m = await d.metrics();
   for (const c of PROVIDER_CASES) {
