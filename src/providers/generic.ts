@@ -9,6 +9,7 @@ import { amountProblem, multiply } from './money.js';
 import { badResponse, basic, bearer, cred, currencyAt, type GenericOptions, type Preset } from './preset.js';
 
 const name = 'generic';
+const MAX_REGEX_INPUT = 256;
 /** `bearer` | `basic` | `header NAME` | `query NAME`: parsed, or why not. */
 export function parseAuth(auth: string): { kind: 'bearer' | 'basic' } | { kind: 'header' | 'query'; param: string } | string {
   const s = auth.trim();
@@ -64,6 +65,9 @@ export const generic: Preset = {
       read: (body) => {
         let raw = readDottedField(body, api.balanceField);
         if (regex && (typeof raw === 'string' || typeof raw === 'number')) {
+          // The expression is the operator's, the text the upstream's: a balance is short, and a long text
+          // under a backtracking expression could hold the event loop.
+          if (String(raw).length > MAX_REGEX_INPUT) throw badResponse(name, `field "${api.balanceField}" is longer than ${MAX_REGEX_INPUT} characters`);
           const m = regex.exec(String(raw));
           if (!m) throw badResponse(name, `field "${api.balanceField}" does not match balance_regex`);
           raw = m[1] ?? m[0];

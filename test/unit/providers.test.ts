@@ -83,6 +83,7 @@ test('generic: dotted field, regex, scale and sign; each auth form puts the key 
   assert.equal(read('generic', { a: { b: 'USD 7.10' } }, gen({ regex: '[\\d.]+' })).balance, 7.1);
   assert.equal(read('generic', { a: { b: 30 } }, gen({ sign: '-' })).balance, -30, 'a debt reported as a positive number');
   badField('generic', { a: { b: 'none' } }, gen({ regex: '^(\\d+)' }));
+  badField('generic', { a: { b: `${'9'.repeat(300)} cents` } }, gen({ regex: '^(\\d+) cents' }));
   badField('generic', { a: {} }, gen({}));
   const endpoint = (auth: string) => presetOf('generic').endpoint(api('generic', gen({ auth })));
   assert.deepEqual(endpoint('bearer').headers(), { Authorization: 'Bearer api_key-v' });
