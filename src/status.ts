@@ -46,6 +46,12 @@ export function accountStatus(account: string, s: AccountState, f: Forecast, ale
     consecutive_failures: s.consecutiveFailures,
     rate_limited_until: s.rateLimitedUntil !== null && s.rateLimitedUntil > now ? iso(s.rateLimitedUntil) : null,
     exhausted: s.exhausted,
+    /** How far below zero the provider lets the balance go (the forecast's floor is minus this); null: 0. */
+    credit_limit: s.creditLimit ?? null,
+    /** The provider's auto-recharge flag; null when it reports none. */
+    auto_recharge: s.autoRecharge ?? null,
+    /** Auto-recharge is on, yet the balance fell into a low-balance, depletion or exhausted alert. */
+    auto_recharge_failing: autoRechargeFailing(s, alerts.map((a) => a.alertname)),
     burn_rate_per_hour: burn,
     runway_seconds: runway,
     runway_low_seconds: runwayLow,
@@ -67,6 +73,12 @@ export function accountStatus(account: string, s: AccountState, f: Forecast, ale
 }
 
 export type AccountStatus = ReturnType<typeof accountStatus>;
+
+/** The alerts that mean the money is running out: with auto-recharge on, the recharge is not happening. */
+const RUNNING_OUT: readonly string[] = ['low_balance', 'depletion_forecast', 'wallet_exhausted'];
+export function autoRechargeFailing(s: Pick<AccountState, 'autoRecharge'>, firing: readonly string[]): boolean {
+  return s.autoRecharge === true && firing.some((a) => RUNNING_OUT.includes(a));
+}
 
 /** Alert list for a status page when no lifecycle state is at hand (check). */
 export function conditionsAsAlerts(c: Conditions): AlertStatus[] {

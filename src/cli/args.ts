@@ -2,6 +2,7 @@
  * The command line, PURE: argv in, what to run (or what to print) out. Each command has its own usage,
  * printed by `<command> --help` (exit 0) and after a usage error in that command (exit 64).
  */
+import { describePresets } from '../providers/index.js';
 import { VERSION } from '../version.js';
 
 export const CHECK_FORMATS = ['json', 'nagios'] as const;
@@ -59,11 +60,22 @@ Usage:
   wallet-sentinel test-alert     send one test notification through every configured channel
   wallet-sentinel backtest FILE  replay a balance history (CSV timestamp,balance or Prometheus query_range
                                  JSON) through the alert rules; prints the notifications as JSON lines
+  wallet-sentinel providers      list the provider presets and the credentials each needs
   wallet-sentinel COMMAND --help that command's usage
   wallet-sentinel --version      print the version
 
 Settings come from the environment and ./.env; see README.md.
 `;
+
+const PROVIDERS_USAGE = `Usage: wallet-sentinel providers
+
+Lists the provider presets a wallet's \`provider\` may name, with the balance request and the credentials
+each needs (in the wallet's \`credentials\` map; each also as <name>_file). Needs no settings.
+`;
+
+function providersText(): string {
+  return `Provider presets (formats from each provider's public documentation; none checked against a live account):\n\n${describePresets()}\n`;
+}
 
 const isHelp = (a: string) => a === '--help' || a === '-h';
 const isCommand = (c: string): c is Command['name'] => Object.hasOwn(COMMAND_USAGE, c);
@@ -76,6 +88,10 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     return { kind: 'print', text: topic !== undefined && isCommand(topic) ? COMMAND_USAGE[topic] : USAGE };
   }
   if (first === '--version' || first === '-v') return { kind: 'print', text: `${VERSION}\n` };
+  if (first === 'providers') {
+    if (rest.length > 0 && !rest.every(isHelp)) return { kind: 'usage-error', message: `providers: unexpected argument ${rest[0]!.slice(0, 80)}`, usage: PROVIDERS_USAGE };
+    return { kind: 'print', text: rest.length > 0 ? PROVIDERS_USAGE : providersText() };
+  }
   if (!isCommand(first)) return { kind: 'usage-error', message: `unknown command: ${first.slice(0, 80)}`, usage: USAGE };
   const beforeEnd = rest.indexOf('--') === -1 ? rest : rest.slice(0, rest.indexOf('--'));
   if (beforeEnd.some(isHelp)) return { kind: 'print', text: COMMAND_USAGE[first] };

@@ -7,7 +7,8 @@ import type { Logger } from '../log.js';
 import { pollBalance } from '../poller/poll.js';
 import { accountStatus, conditionsAsAlerts } from '../status.js';
 import { StateStore } from '../store/state-store.js';
-import { TelephonyClient } from '../telephony/client.js';
+import { BalanceClient } from '../telephony/client.js';
+import { endpointFor } from '../providers/index.js';
 import { USER_AGENT, VERSION } from '../version.js';
 import type { CheckFormat } from './args.js';
 import { NAGIOS_STATES, nagiosLine } from './nagios.js';
@@ -44,7 +45,7 @@ export async function runCheck(settings: Settings, log: Logger, out: (line: stri
 async function checkWallet(settings: Settings, wallet: WalletSettings, states: StateStore) {
   const now = Date.now;
   const before = await states.account(wallet.name).load(now());
-  const client = new TelephonyClient({ ...wallet.api, apiKey: wallet.api.apiKey!, timeoutMs: settings.requestTimeoutMs, userAgent: USER_AGENT, now });
+  const client = new BalanceClient({ baseUrl: wallet.api.baseUrl, endpoint: endpointFor(wallet), timeoutMs: settings.requestTimeoutMs, userAgent: USER_AGENT, now });
   // No next poll to stay clear of: give retries the time of a few attempts.
   const outcome = await pollBalance(client, { deadline: now() + 3 * settings.requestTimeoutMs });
   const t = now();

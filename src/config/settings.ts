@@ -1,4 +1,6 @@
 import type { Secret } from './secret.js';
+import type { GenericOptions } from '../providers/preset.js';
+import { PROVIDER_NAMES } from '../providers/index.js';
 import type { WebConfig } from './web-config.js';
 
 export interface AlertmanagerTarget {
@@ -47,22 +49,30 @@ export interface Settings {
   readonly logLevel: LogLevel;
 }
 
-export const PROVIDERS = ['telephony-io'] as const;
-export type Provider = (typeof PROVIDERS)[number];
+/** The presets' names (src/providers/index.ts). */
+export const PROVIDERS: readonly string[] = PROVIDER_NAMES;
+export type Provider = string;
 
 /** One wallet: what to ask (provider, API), what to alert on (rules) and what to label it with. */
 export interface WalletSettings {
   /** The `account` label, the state's key; unique. */
   readonly name: string;
-  /** The preset that says how to ask for the balance (contract section 8; only telephony-io so far). */
+  /** The preset that says how to ask for the balance (contract section 8; src/providers). */
   readonly provider: Provider;
   readonly api: {
+    /** `api_url`, or the preset's public base URL. */
     readonly baseUrl: string;
     readonly balancePath: string;
     readonly balanceField: string;
     readonly currencyField: string;
-    /** Absent only for commands that never call the API (backtest). */
+    /** Telephony.io's key (credentials.api_key); absent only for commands that never call the API (backtest). */
     readonly apiKey: Secret | undefined;
+    /** The preset's credentials by the provider's own names (`account_sid`, `auth_token`…), all secrets. */
+    readonly credentials: Readonly<Record<string, Secret>>;
+    /** The generic preset's `auth`, `balance_regex`, `balance_scale`, `balance_sign`. */
+    readonly generic?: GenericOptions | undefined;
+    /** `currency`: which per-currency balance to read when the provider reports several (deepseek). */
+    readonly currency?: string | undefined;
   };
   readonly rules: RuleSettings;
   /** Extra labels for telephony_wallet_info; keys are Prometheus label names other than account/provider. */

@@ -3,16 +3,20 @@
  * (src/config/env-wallet.ts) are both handed here as a map of the file's keys; only how a key is named in
  * a problem differs (`low_balance_threshold` in a file, `LOW_BALANCE_THRESHOLD` in the environment).
  */
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { presetOf } from '../providers/index.js';
+import { parseAuth } from '../providers/generic.js';
+import type { GenericOptions } from '../providers/preset.js';
+import { readCredentials } from './credentials.js';
+import type { Secret } from './secret.js';
 import { httpUrl, number, text } from './fields.js';
-import { Secret } from './secret.js';
 import { PROVIDERS, type Provider, type RuleTuning, type WalletSettings } from './settings.js';
 
 export type { RuleTuning };
 
 export const WALLET_KEYS = [
   'name', 'provider', 'api_url', 'balance_path', 'balance_field', 'currency_field', 'api_key_file', 'api_key',
+  'credentials', 'auth', 'balance_regex', 'balance_scale', 'balance_sign', 'currency',
   'low_balance_threshold', 'critical_balance_threshold', 'runway_warning_hours', 'runway_critical_hours', 'labels',
 ] as const;
 export type WalletKey = (typeof WALLET_KEYS)[number];
@@ -45,9 +49,13 @@ const DOTTED = /^[^.\s]+(\.[^.\s]+)*$/;
 
 const fields = {
   provider: z.string().optional().refine((v) => v === undefined || (PROVIDERS as readonly string[]).includes(v), {
-    message: `unknown provider; supported: ${PROVIDERS.join(', ')} (other presets come later)`,
+    message: `unknown provider; supported: ${PROVIDERS.join(', ')} (see wallet-sentinel providers)`,
   }),
-  api_url: text('https://api.telephony.io').transform(httpUrl).transform((v) => v.replace(/\/+$/, '')),
+  api_url: z.string().optional().transform((v, ctx) => {
+    if (v === undefined) return undefined;
+    const url: unknown = httpUrl(v, ctx);
+    return typeof url === 'string' ? url.replace(/\/+$/, '') : z.NEVER;
+  }),
   balance_path: text('/v1/wallet/balance').refine((v) => v.startsWith('/') && !/\s/.test(v), { message: "must be a path starting with '/'" }),
   balance_field: text('balance').refine((v) => DOTTED.test(v), { message: 'must be a dotted path such as data.attributes.balance' }),
   currency_field: text('currency').refine((v) => DOTTED.test(v), { message: 'must be a dotted path such as data.attributes.currency' }),
@@ -55,7 +63,23 @@ const fields = {
   critical_balance_threshold: number(undefined, { min: 0 }),
   runway_warning_hours: number(72, { min: 0 }),
   runway_critical_hours: number(24, { min: 0 }),
+  auth: z.string().optional().refine((v) => v === undefined || typeof parseAuth(v) !== 'string', { message: "must be 'bearer', 'basic', 'header NAME' or 'query NAME'" }),
+  balance_regex: z.string().optional().refine((v) => v === undefined || validRegex(v), { message: 'is not a valid regular expression' }),
+  balance_scale: z.string().optional().refine((v) => v === undefined || (/^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(v.trim()) && Number(v) !== 0 && Number.isFinite(Number(v))), { message: 'must be a non-zero decimal number such as 0.01' }),
+  balance_sign: z.string().optional().refine((v) => v === undefined || v === '+' || v === '-', { message: "must be '+' or '-'" }),
+  currency: z.string().optional().refine((v) => v === undefined || /^[A-Za-z]{1,8}$/.test(v), { message: 'must be a currency code such as USD' }),
 };
+/** Keys that only some presets read (the others refuse them, rather than ignore a setting). */
+const PRESET_KEYS = ['balance_path', 'balance_field', 'currency_field', 'auth', 'balance_regex', 'balance_scale', 'balance_sign', 'currency'] as const;
+
+function validRegex(v: string): boolean {
+  try {
+    new RegExp(v);
+    return true;
+  } catch {
+    return false;
+  }
+}
 type Fields = { [K in keyof typeof fields]: z.output<(typeof fields)[K]> };
 
 /**
@@ -86,7 +110,24 @@ export function parseWallet(raw: RawWallet, cx: WalletContext): { wallet: Wallet
     else for (const issue of r.error.issues) add(key, issue.message);
   }
 
-  const apiKey = readApiKey(str('api_key'), str('api_key_file'), cx, add);
+  const providerName = parsed.provider ?? 'telephony-io';
+  const preset = (PROVIDERS as readonly string[]).includes(providerName) ? presetOf(providerName) : undefined;
+  const generic: GenericOptions | undefined =
+    providerName === 'generic'
+      ? { auth: parsed.auth ?? 'bearer', regex: parsed.balance_regex, scale: parsed.balance_scale?.trim() ?? '1', sign: (parsed.balance_sign ?? '+') as '+' | '-' }
+      : undefined;
+  let credentials: Record<string, Secret> | undefined;
+  if (preset) {
+    for (const key of PRESET_KEYS) {
+      if (raw[key] !== undefined && raw[key] !== null && raw[key] !== '' && !preset.settings.some((s) => s.split(' ')[0] === key)) {
+        add(key, `the ${preset.name} preset does not read it (it reads: ${preset.settings.join(', ') || 'nothing besides api_url and credentials'})`);
+      }
+    }
+    if (preset.name === 'generic' && parsed.api_url === undefined) add('api_url', 'is required for the generic preset');
+    if (preset.name === 'generic' && str('balance_path') === undefined) add('balance_path', 'is required for the generic preset');
+    credentials = readCredentials(preset, generic, { map: raw.credentials, apiKey: str('api_key'), apiKeyFile: str('api_key_file') }, { require: cx.requireApiKey, keyName: cx.keyName }, add);
+  }
+  const apiKey = credentials?.api_key;
   const labels = parseLabels(raw.labels, add);
 
   const { low_balance_threshold: low, critical_balance_threshold: critical, runway_warning_hours: warnH, runway_critical_hours: critH } = parsed;
@@ -103,8 +144,17 @@ export function parseWallet(raw: RawWallet, cx: WalletContext): { wallet: Wallet
     problems,
     wallet: {
       name,
-      provider: (v.provider ?? 'telephony-io') as Provider,
-      api: { baseUrl: v.api_url, balancePath: v.balance_path, balanceField: v.balance_field, currencyField: v.currency_field, apiKey },
+      provider: providerName as Provider,
+      api: {
+        baseUrl: v.api_url ?? preset!.baseUrl,
+        balancePath: v.balance_path,
+        balanceField: v.balance_field,
+        currencyField: v.currency_field,
+        apiKey,
+        credentials: credentials ?? {},
+        ...(generic ? { generic } : {}),
+        ...(v.currency !== undefined ? { currency: v.currency.toUpperCase() } : {}),
+      },
       rules: {
         lowBalanceThreshold: v.low_balance_threshold,
         criticalBalanceThreshold: v.critical_balance_threshold,
@@ -115,36 +165,6 @@ export function parseWallet(raw: RawWallet, cx: WalletContext): { wallet: Wallet
       labels,
     },
   };
-}
-
-/** `api_key` or `api_key_file` (read now, trailing newline trimmed); both is a problem. */
-function readApiKey(literal: string | undefined, file: string | undefined, cx: WalletContext, add: (key: WalletKey, message: string) => void): Secret | undefined {
-  let value = literal;
-  if (literal !== undefined && file !== undefined) {
-    add('api_key', `set both ${cx.keyName('api_key')} and ${cx.keyName('api_key_file')}; set only one`);
-    return undefined;
-  }
-  if (file !== undefined) {
-    try {
-      value = readFileSync(file, 'utf8').replace(/(\r?\n)+$/, '');
-      if (value === '') {
-        add('api_key_file', `the file ${file} is empty`);
-        return undefined;
-      }
-    } catch (err) {
-      add('api_key_file', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
-      return undefined;
-    }
-  }
-  if (value === undefined) {
-    if (cx.requireApiKey) add('api_key', `is required (or set ${cx.keyName('api_key_file')} to a file holding it)`);
-    return undefined;
-  }
-  if (/[\r\n]/.test(value)) {
-    add(file !== undefined ? 'api_key_file' : 'api_key', 'must be a single line');
-    return undefined;
-  }
-  return new Secret(value);
 }
 
 function parseLabels(raw: unknown, add: (key: WalletKey, message: string) => void): Record<string, string> {

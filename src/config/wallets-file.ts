@@ -15,6 +15,12 @@ export interface WalletsFileResult {
 }
 
 const TOP_KEYS = ['defaults', 'wallets'];
+/**
+ * Keys that describe one provider's API: a default among them applies only to the wallets of the defaults'
+ * provider (telephony-io unless `defaults` names one), so a file mixing providers can still default the
+ * Telephony.io URL and key without sending a Twilio wallet there.
+ */
+const API_KEYS = ['api_url', 'balance_path', 'balance_field', 'currency_field', 'api_key', 'api_key_file', 'credentials', 'auth', 'balance_regex', 'balance_scale', 'balance_sign', 'currency'] as const;
 const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function readWalletsFile(path: string, opts: { tuning: RuleTuning; requireApiKey: boolean }): WalletsFileResult {
@@ -73,6 +79,8 @@ export function readWalletsFile(path: string, opts: { tuning: RuleTuning; requir
     // A key file named in defaults and a literal in the wallet (or the reverse): the wallet's own wins.
     if (entry.api_key !== undefined && entry.api_key_file === undefined) delete merged.api_key_file;
     if (entry.api_key_file !== undefined && entry.api_key === undefined) delete merged.api_key;
+    const defaultsProvider = defaults.provider ?? 'telephony-io';
+    if ((entry.provider ?? defaultsProvider) !== defaultsProvider) for (const k of API_KEYS) if (entry[k] === undefined) delete merged[k];
     const { wallet, problems: p } = parseWallet(merged, { ...opts, keyName: (k) => k });
     for (const { key, message } of p) problems.push(`${where}: ${key}: ${message}`);
     if (rawName !== undefined) {

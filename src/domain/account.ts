@@ -15,6 +15,10 @@ export type PollOutcome =
       /** The upstream sent a currency that is not a plain code (so `currency` is null): why, for a warning. */
       currencyProblem?: string | null;
       requiredCredits: number | null;
+      /** How far below zero the provider lets the balance go (Telnyx's credit_limit); absent = 0. */
+      creditLimit?: number | undefined;
+      /** The provider's auto-recharge flag, when it reports one. */
+      autoRecharge?: boolean | undefined;
     }
   | { ok: false; kind: UpstreamErrorKind; message: string; retryAfterMs?: number | undefined };
 
@@ -37,6 +41,18 @@ export interface AccountState {
   readonly rateLimitedUntil: number | null;
   /** Alerts firing now, with what was notified when. */
   readonly alerts: AlertBook;
+  /**
+   * The last reported credit limit: the balance may go down to −creditLimit, the forecast runs to there and
+   * the wallet is exhausted there. Absent: 0 (a prepaid wallet). Not persisted: the next poll reports it.
+   */
+  readonly creditLimit?: number;
+  /** The provider's auto-recharge flag as last reported; absent when it reports none. */
+  readonly autoRecharge?: boolean;
+}
+
+/** How far the balance may still fall: balance + credit limit (null when the balance is unknown). */
+export function headroom(s: Pick<AccountState, 'balance' | 'creditLimit'>): number | null {
+  return s.balance === null ? null : s.balance + (s.creditLimit ?? 0);
 }
 
 /**
@@ -100,8 +116,12 @@ export function applyPoll(s: AccountState, outcome: PollOutcome, now: number, to
     // An absent currency keeps the last known one (if it is a plain code: a state file written by an older
     // version may hold anything); one that is not a plain code is unknown from now on.
     currency: outcome.currencyProblem ? null : (outcome.currency ?? (isCurrencyCode(s.currency) ? s.currency : null)),
-    exhausted: outcome.status === 402 || (outcome.balance !== null && outcome.balance <= 0),
+    exhausted: outcome.status === 402 || (outcome.balance !== null && outcome.balance <= -(outcome.creditLimit ?? 0)),
   };
+  if (outcome.creditLimit !== undefined && outcome.creditLimit > 0) (base as { creditLimit?: number }).creditLimit = outcome.creditLimit;
+  else delete (base as { creditLimit?: number }).creditLimit;
+  if (outcome.autoRecharge !== undefined) (base as { autoRecharge?: boolean }).autoRecharge = outcome.autoRecharge;
+  else delete (base as { autoRecharge?: boolean }).autoRecharge;
   if (outcome.balance === null) return { state: { ...base, balance: null }, consumed: 0, topup: false, stale: false };
   const r = recordSample(s.history, now, outcome.balance, topupMinCredits);
   const stale = r.history === s.history;

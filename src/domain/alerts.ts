@@ -33,6 +33,8 @@ export interface WalletSnapshot {
   readonly runwaySeconds: number | null;
   /** What the forecast rested on when the decision was taken (absent in outbox entries written before it existed). */
   readonly forecast?: ForecastBasis | null;
+  /** The provider's auto-recharge flag, when it reports one. */
+  readonly autoRecharge?: boolean;
 }
 
 /** The forecast's basis, as every notification and /api/status tell it (issue 9). */
@@ -59,6 +61,16 @@ export interface Notification {
   /** When the decision was taken (simulated time in backtest). */
   readonly decidedAt: number;
   readonly wallet: WalletSnapshot;
+  /** The provider's words for summaries and the action line; absent: Telephony.io's. */
+  readonly preset?: PresetWords;
+}
+
+/** What a notification says of the provider (src/providers): `Twilio`, `Top up in the Twilio Console…`. */
+export interface PresetWords {
+  readonly name: string;
+  readonly title: string;
+  readonly topUp: string;
+  readonly credentials: readonly string[];
 }
 
 export interface RepeatPolicy {

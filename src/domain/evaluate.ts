@@ -3,8 +3,8 @@
  * The daemon calls it after every poll and `backtest` after every replayed row: one implementation.
  */
 import type { RuleSettings } from '../config/settings.js';
-import { applyPoll, type AccountState, type PollOutcome } from './account.js';
-import { firingSeverities, stepAlerts, type ForecastBasis, type Notification, type RepeatPolicy, type WalletSnapshot } from './alerts.js';
+import { applyPoll, headroom, type AccountState, type PollOutcome } from './account.js';
+import { firingSeverities, stepAlerts, type ForecastBasis, type Notification, type PresetWords, type RepeatPolicy, type WalletSnapshot } from './alerts.js';
 import { BURN_WINDOWS, forecast, MIN_RUNWAY_EVIDENCE, type Forecast } from './forecast.js';
 import type { History } from './history.js';
 import { lastSampleT, sampleCount, sampleT } from './packed.js';
@@ -15,6 +15,8 @@ export interface EvaluationConfig {
   account: string;
   rules: RuleSettings;
   repeat: RepeatPolicy;
+  /** The provider's words for the notifications; absent: Telephony.io's. */
+  preset?: PresetWords | undefined;
 }
 
 export interface Observation {
@@ -34,7 +36,8 @@ export function observe(s: AccountState, outcome: PollOutcome, now: number, cfg:
   // infinite). Facts it carries (the balance, a successful call) still count: low_balance,
   // wallet_exhausted, auth_failed and poll_failing follow them as always.
   const at = applied.stale ? Math.max(now, lastSampleT(applied.state.history.samples)!) : now;
-  const f = forecast(applied.state.history, applied.state.balance, at);
+  // The forecast runs to the floor: 0, or −credit_limit where the provider lends (its history is the balance's).
+  const f = forecast(applied.state.history, headroom(applied.state), at);
   const evaluated = evaluateRules({ state: applied.state, forecast: f, settings: cfg.rules, firing });
   // No forecast alert resolves for want of evidence: on a stale reading, or while the last 24 h hold too few
   // readings to judge the runway (a clock jump forward, a suspended host, a daemon or an API down for
@@ -44,7 +47,7 @@ export function observe(s: AccountState, outcome: PollOutcome, now: number, cfg:
   const conditions = hold ? holdFiring(firing, evaluated) : evaluated;
   const stepped = stepAlerts(s.alerts, conditions, now, { account: cfg.account, policy: cfg.repeat, wallet: facts(applied.state, f) });
   // The basis sentence only for what is sent (backtest steps every row; most send nothing).
-  const notifications = stepped.notifications.map((n) => ({ ...n, wallet: { ...n.wallet, forecast: forecastBasis(f, n.severity) } }));
+  const notifications = stepped.notifications.map((n) => ({ ...n, wallet: { ...n.wallet, forecast: forecastBasis(f, n.severity) }, ...(cfg.preset ? { preset: cfg.preset } : {}) }));
   return {
     state: { ...applied.state, alerts: stepped.book },
     consumed: applied.consumed,
@@ -95,6 +98,7 @@ function facts(s: AccountState, f: Forecast): WalletSnapshot {
     currency: s.currency,
     burnRatePerHour: anyRate ? f.burnRatePerHour : null,
     runwaySeconds: Number.isFinite(f.runwaySeconds) ? f.runwaySeconds : null,
+    ...(s.autoRecharge !== undefined ? { autoRecharge: s.autoRecharge } : {}),
   };
 }
 

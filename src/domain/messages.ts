@@ -2,7 +2,7 @@
  * What a notification says, PURE and shared by every channel: a one-line summary, the facts, and what
  * to do. Users' most common complaint about alerts is that they do not say what to do.
  */
-import type { ForecastBasis, Notification } from './alerts.js';
+import type { ForecastBasis, Notification, PresetWords } from './alerts.js';
 
 const fmtNumber = (n: number): string => (Math.round(n * 100) / 100).toString();
 
@@ -34,6 +34,7 @@ export function depletionTime(n: Notification): string | null {
 }
 
 export function summary(n: Notification): string {
+  if (n.preset) return presetSummary(n, n.preset);
   const w = `Telephony.io wallet '${n.account}'`;
   if (n.status === 'resolved') return `${w}: ${n.alertname} resolved (balance ${formatBalance(n)})`;
   switch (n.alertname) {
@@ -54,9 +55,51 @@ export function summary(n: Notification): string {
   }
 }
 
+/** The same sentences for another provider's wallet (src/providers: its title and its top-up words). */
+function presetSummary(n: Notification, p: PresetWords): string {
+  const w = `${p.title} wallet '${n.account}'`;
+  if (n.status === 'resolved') return `${w}: ${n.alertname} resolved (balance ${formatBalance(n)})`;
+  switch (n.alertname) {
+    case 'depletion_forecast':
+      return `${w} will run out in ${humanDuration(n.wallet.runwaySeconds ?? 0)}`;
+    case 'low_balance':
+      return `${w} balance is low: ${formatBalance(n)}`;
+    case 'wallet_exhausted':
+      return `${w} is exhausted (balance ${formatBalance(n)}): its calls, messages or requests fail`;
+    case 'auth_failed':
+      return `${p.title} rejects the credentials of wallet '${n.account}': its balance cannot be watched`;
+    case 'poll_failing':
+      return `wallet-sentinel cannot read the balance of wallet '${n.account}': polls keep failing`;
+    case 'spend_anomaly':
+      return `${w} is spending far faster than usual: ${humanRate(n)} — check for fraud or a runaway loop`;
+    case 'test':
+      return `TEST notification from wallet-sentinel for wallet '${n.account}': no action needed`;
+  }
+}
+
+function presetAction(n: Notification, p: PresetWords): string {
+  switch (n.alertname) {
+    case 'depletion_forecast':
+    case 'low_balance':
+    case 'wallet_exhausted':
+      return n.wallet.autoRecharge === true
+        ? `Auto-recharge is on, yet the balance keeps falling: the recharge is failing (declined card, a recharge limit reached?). ${p.topUp}`
+        : p.topUp;
+    case 'auth_failed':
+      return `Check the wallet's ${p.name} credentials (${p.credentials.join(', ')}): they may have been revoked or rotated; update the secret.`;
+    case 'poll_failing':
+      return `Check wallet-sentinel's logs and ${p.title}'s status page; meanwhile check the balance in the ${p.title} dashboard by hand.`;
+    case 'spend_anomaly':
+      return `Check recent usage in the ${p.title} dashboard for unexpected traffic (fraud, a retry loop in your application); stop it, then top up if needed.`;
+    case 'test':
+      return 'Nothing to do: this message only checks that alerts reach you.';
+  }
+}
+
 /** What to do about it. */
 export function action(n: Notification): string {
   if (n.status === 'resolved') return 'No action needed.';
+  if (n.preset) return presetAction(n, n.preset);
   switch (n.alertname) {
     case 'depletion_forecast':
     case 'low_balance':

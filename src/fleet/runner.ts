@@ -8,7 +8,8 @@ import type { Logger } from '../log.js';
 import { SKIP_REASONS, type SkipReason, type WalletReadout } from '../metrics/collector.js';
 import { AccountMonitor } from '../poller/monitor.js';
 import { pollBalance } from '../poller/poll.js';
-import { TelephonyClient, type FetchOptions } from '../telephony/client.js';
+import { BalanceClient, type FetchOptions } from '../telephony/client.js';
+import { endpointFor, presetWords, sameCredentials } from '../providers/index.js';
 import type { AlertmanagerSync } from '../notify/alertmanager/alertmanager.js';
 import type { Notification } from '../domain/alerts.js';
 import type { AccountStore } from '../store/account-store.js';
@@ -30,7 +31,7 @@ export type RunnerPhase = 'idle' | 'queued' | 'running';
 
 export class WalletRunner implements WalletReadout {
   #wallet: WalletSettings;
-  #client: TelephonyClient;
+  #client: BalanceClient;
   readonly monitor: AccountMonitor;
   readonly requests = new Map<string, number>();
   readonly skipped: Record<SkipReason, number> = Object.fromEntries(SKIP_REASONS.map((r) => [r, 0])) as Record<SkipReason, number>;
@@ -77,7 +78,7 @@ export class WalletRunner implements WalletReadout {
    * A new client is made for the API part; a poll in flight finishes with the old one.
    */
   reconfigure(wallet: WalletSettings): void {
-    const apiChanged = JSON.stringify(apiOf(wallet)) !== JSON.stringify(apiOf(this.#wallet)) || wallet.api.apiKey?.reveal() !== this.#wallet.api.apiKey?.reveal();
+    const apiChanged = JSON.stringify(apiOf(wallet)) !== JSON.stringify(apiOf(this.#wallet)) || !sameCredentials(wallet.api.credentials, this.#wallet.api.credentials);
     this.#wallet = wallet;
     if (apiChanged) this.#client = this.#makeClient(wallet);
     this.monitor.configure(this.#evaluation(wallet));
@@ -91,14 +92,13 @@ export class WalletRunner implements WalletReadout {
   }
 
   #evaluation(wallet: WalletSettings): EvaluationConfig {
-    return { account: wallet.name, rules: wallet.rules, repeat: repeatPolicy(this.d.settings.alerts) };
+    return { account: wallet.name, rules: wallet.rules, repeat: repeatPolicy(this.d.settings.alerts), preset: presetWords(wallet.provider) };
   }
 
-  #makeClient(wallet: WalletSettings): TelephonyClient {
-    if (!wallet.api.apiKey) throw new Error(`wallet ${wallet.name} has no API key`); // loadSettings enforces it for start
-    return new TelephonyClient({
-      ...wallet.api,
-      apiKey: wallet.api.apiKey,
+  #makeClient(wallet: WalletSettings): BalanceClient {
+    return new BalanceClient({
+      baseUrl: wallet.api.baseUrl,
+      endpoint: endpointFor(wallet), // loadSettings enforces the credentials for start
       timeoutMs: this.d.settings.requestTimeoutMs,
       userAgent: USER_AGENT,
       now: this.d.now,
@@ -110,9 +110,9 @@ export class WalletRunner implements WalletReadout {
   }
 }
 
-const apiOf = (w: WalletSettings) => ({ provider: w.provider, ...w.api, apiKey: undefined });
+const apiOf = (w: WalletSettings) => ({ provider: w.provider, ...w.api, apiKey: undefined, credentials: undefined });
 
-/** Whether a reload changed a wallet at all (the key compared by value, never printed). */
+/** Whether a reload changed a wallet at all (the credentials compared by value, never printed). */
 export function sameWallet(a: WalletSettings, b: WalletSettings): boolean {
-  return JSON.stringify({ ...a, api: apiOf(a) }) === JSON.stringify({ ...b, api: apiOf(b) }) && a.api.apiKey?.reveal() === b.api.apiKey?.reveal();
+  return JSON.stringify({ ...a, api: apiOf(a) }) === JSON.stringify({ ...b, api: apiOf(b) }) && sameCredentials(a.api.credentials, b.api.credentials);
 }

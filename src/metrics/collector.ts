@@ -40,6 +40,15 @@ export const ROWS = {
   runwayLow: (w) => [[{ account: w.wallet.name }, w.readout.forecast.runwayLowSeconds]],
   runwayHigh: (w) => [[{ account: w.wallet.name }, w.readout.forecast.runwayHighSeconds]],
   confidence: (w) => [[{ account: w.wallet.name }, CONFIDENCES.indexOf(w.readout.forecast.confidence)]],
+  creditLimit: (w) => {
+    const s = w.readout.state;
+    // 0 for a wallet that cannot go below zero: always there beside the balance, so a rule can add it.
+    return s.balance === null ? [] : [[{ account: w.wallet.name, currency: currencyLabel(s.currency) }, s.creditLimit ?? 0]];
+  },
+  autoRecharge: (w) => {
+    const a = w.readout.state.autoRecharge;
+    return a === undefined ? [] : [[{ account: w.wallet.name }, a ? 1 : 0]];
+  },
   apiUp: (w) => [[{ account: w.wallet.name }, w.readout.up ? 1 : 0]],
   lastSuccess: (w) => {
     const t = w.readout.state.lastSuccessAt;

@@ -93,6 +93,24 @@ export function createMetrics() {
         fill(this, wallets(), ROWS.runwayHigh);
       },
     }),
+    creditLimit: new Gauge({
+      name: 'telephony_wallet_credit_limit_credits',
+      help: 'How far below zero the provider lets the balance go (Telnyx credit_limit), 0 for a prepaid wallet: the forecast and wallet_exhausted run to minus this (balance + credit limit is what is left to spend).',
+      labelNames: ['account', 'currency'] as const,
+      registers,
+      collect() {
+        fill(this, wallets(), ROWS.creditLimit);
+      },
+    }),
+    autoRecharge: new Gauge({
+      name: 'telephony_wallet_auto_recharge',
+      help: "The provider's auto-recharge flag as last reported: 1 on, 0 off. Only for wallets whose provider reports one (Plivo, Vonage, ClickSend).",
+      labelNames: ['account'] as const,
+      registers,
+      collect() {
+        fill(this, wallets(), ROWS.autoRecharge);
+      },
+    }),
     confidence: new Gauge({
       name: 'telephony_wallet_forecast_confidence',
       help: 'Confidence of the runway forecast by the evidence it rests on: 0 none (even critical leans to the cautious end), 1 low (the warning leans to the cautious end: under two days of history or a level worse than ±10 %), 2 medium (worse than ±5 %), 3 high.',

@@ -37,6 +37,10 @@ export const deliverySchema = z.object({
         })
         .nullable()
         .optional(),
+      // Added with issue 12 (provider presets).
+      autoRecharge: z.boolean().optional(),
     }),
+    // Added with issue 12: the provider's words for summaries and the action line (absent: Telephony.io's).
+    preset: z.object({ name: z.string(), title: z.string(), topUp: z.string(), credentials: z.array(z.string()) }).optional(),
   }),
 });

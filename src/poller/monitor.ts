@@ -1,5 +1,5 @@
 import { uptime } from 'node:os';
-import { INITIAL_ACCOUNT_STATE, isRateLimited, latestTime, shiftClock, type AccountState, type PollOutcome } from '../domain/account.js';
+import { headroom, INITIAL_ACCOUNT_STATE, isRateLimited, latestTime, shiftClock, type AccountState, type PollOutcome } from '../domain/account.js';
 import type { AlertBook, Notification, WalletSnapshot } from '../domain/alerts.js';
 import { observe, snapshot, type EvaluationConfig } from '../domain/evaluate.js';
 import { forecast, type Forecast } from '../domain/forecast.js';
@@ -7,6 +7,7 @@ import { sampleCount } from '../domain/packed.js';
 import type { AlertName, Severity } from '../domain/rules.js';
 import type { Logger } from '../log.js';
 import type { AccountStore } from '../store/account-store.js';
+import { autoRechargeFailing } from '../status.js';
 import type { FetchOptions } from '../telephony/client.js';
 import { CLOCK_STEP_TOLERANCE_MS, clockStep, type ClockReading } from './clock.js';
 
@@ -59,6 +60,8 @@ export class AccountMonitor {
   readonly #alertSeries = new Map<string, { alertname: AlertName; severity: Severity; value: 0 | 1 }>();
   /** The last currency problem warned about: one warning per change, not one per poll. */
   #currencyProblem: string | null = null;
+  /** Auto-recharge is on yet the money runs out: warned once per episode. */
+  #autoRechargeFailing = false;
   /** Wall, monotonic and boot-time readings taken together at the last look at the clock. */
   #clock: ClockReading | null = null;
 
@@ -71,7 +74,7 @@ export class AccountMonitor {
   get readout(): MonitorReadout {
     return {
       state: this.#state,
-      forecast: this.#forecast ?? forecast(this.#state.history, this.#state.balance, this.d.now()),
+      forecast: this.#forecast ?? forecast(this.#state.history, headroom(this.#state), this.d.now()),
       up: this.#up,
       consumed: this.#consumed,
       topups: this.#topups,
@@ -124,6 +127,7 @@ export class AccountMonitor {
     const obs = observe(this.#state, outcome, now, this.d.evaluation);
     this.#state = obs.state;
     this.#logOutcome(outcome, obs.topup);
+    this.#watchAutoRecharge(Object.keys(obs.conditions));
 
     if (obs.consumed > 0) this.#consumed += obs.consumed;
     if (obs.topup) this.#topups++;
@@ -153,7 +157,7 @@ export class AccountMonitor {
   /** The forecast at `now` (wall clock); a clock step since the last look is taken into account first. */
   forecast(now: number): Forecast {
     this.#now();
-    return forecast(this.#state.history, this.#state.balance, now);
+    return forecast(this.#state.history, headroom(this.#state), now);
   }
 
   /**
@@ -206,6 +210,14 @@ export class AccountMonitor {
     for (const a of Object.values(this.#state.alerts)) {
       this.#alertSeries.set(`${a.alertname}/${a.severity}`, { alertname: a.alertname, severity: a.severity, value: 1 });
     }
+  }
+
+  #watchAutoRecharge(firing: readonly string[]): void {
+    const failing = autoRechargeFailing(this.#state, firing);
+    if (failing && !this.#autoRechargeFailing) {
+      this.d.log.warn({ balance: this.#state.balance, alerts: firing }, "auto-recharge is on, yet the balance keeps falling towards the wallet's floor: the recharge is failing (check the payment method and recharge limits)");
+    }
+    this.#autoRechargeFailing = failing;
   }
 
   #logOutcome(outcome: PollOutcome, topup: boolean): void {

@@ -14,7 +14,8 @@
  *   --wallet-currency C             default USD
  *   --spread F                      scale each balance and burn by a stable factor in [1-F, 1+F]
  *   --daily-amplitude A             shape the burn over the UTC day (0..1; default constant)
- *   --spec FILE                     JSON {"fleet": {…}, "wallets": [{name, path, apiKey, …}]}
+ *   --spec FILE                     JSON {"fleet": {…}, "wallets": [{name, path, apiKey, …}]} (a wallet may name a
+ *                                   provider, its credentials, creditLimit, autoRecharge: src/simulator/wire.ts)
  *   --request-log FILE              one line per balance request: <unix ms> TAB <wallet> TAB <status>
  *   --write-wallets-file FILE       also write a matching WALLETS_FILE, keys in files under --key-dir
  *   --key-dir DIR                   default: <FILE>.keys

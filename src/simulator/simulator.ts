@@ -54,7 +54,7 @@ export class Simulator {
   private readonly onRequest: ((rec: RequestRecord) => void) | undefined;
   private readonly byPath = new Map<string, Wallet>();
   private readonly byName = new Map<string, Wallet>();
-  /** `Bearer <key>` → how many wallets use it: tells another wallet's key (403) from an unknown one (401). */
+  /** A canonical auth string (`Bearer <key>`…) → how many wallets use it: tells another wallet's key (403) from an unknown one (401). */
   private readonly knownAuth = new Map<string, number>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private server: Server | undefined;
@@ -133,7 +133,7 @@ export class Simulator {
     for (const w of made) {
       this.byName.set(w.name, w);
       this.byPath.set(w.path, w);
-      this.countKey(w.apiKey, +1);
+      this.countAuth(w.expectedAuth, +1);
     }
     return made;
   }
@@ -142,7 +142,7 @@ export class Simulator {
     if (!w) return false;
     this.byName.delete(name);
     this.byPath.delete(w.path);
-    this.countKey(w.apiKey, -1);
+    this.countAuth(w.expectedAuth, -1);
     return true;
   }
   wallet(name: string): Wallet {
@@ -162,12 +162,11 @@ export class Simulator {
   /** Rotates a wallet's key: the old one gets a 401 from now on. */
   setApiKey(name: string, key: string): void {
     const w = this.wallet(name);
-    this.countKey(w.apiKey, -1);
+    this.countAuth(w.expectedAuth, -1);
     w.setApiKey(key);
-    this.countKey(key, +1);
+    this.countAuth(w.expectedAuth, +1);
   }
-  private countKey(key: string, delta: number): void {
-    const auth = `Bearer ${key}`;
+  private countAuth(auth: string, delta: number): void {
     const n = (this.knownAuth.get(auth) ?? 0) + delta;
     if (n > 0) this.knownAuth.set(auth, n);
     else this.knownAuth.delete(auth);
@@ -255,16 +254,16 @@ export class Simulator {
   }
 
   private serveBalance(w: Wallet, req: IncomingMessage, res: ServerResponse, rec: RequestRecord): void {
-    const header = req.headers.authorization;
-    const authOk = w.authorized(header);
-    const s = w.take(authOk, header !== undefined && this.knownAuth.has(header) ? 403 : 401);
+    const token = w.authOf(req);
+    const authOk = w.authorized(token);
+    const s = w.take(authOk, token !== undefined && this.knownAuth.has(token) ? 403 : 401);
     if (s.hang) {
       rec.served = 'hang';
       return;
     }
     let status = s.status;
     let body = s.body;
-    if (status === undefined && body === undefined) status = w.balance() > 0 ? 200 : 402;
+    if (status === undefined && body === undefined) status = w.balance() > 0 ? 200 : w.outOfFundsStatus;
     status ??= 200;
     body ??= w.defaultBody(status);
     const payload = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);

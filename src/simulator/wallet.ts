@@ -3,7 +3,8 @@
  * over the day, interleaved with automatic top-ups) and its scripted responses. Nothing here runs on a
  * timer: the balance is brought up to the clock only when it is read, so 10,000 idle wallets cost nothing.
  */
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import { WIRES, type Creds, type Wire } from './wire.js';
 
 export type BodyFormat = 'number' | 'string' | 'nested';
 export const BODY_FORMATS: readonly BodyFormat[] = ['number', 'string', 'nested'];
@@ -21,6 +22,14 @@ export interface WalletSpec {
   /** The balance path this wallet answers on (exact match, query string ignored). */
   path: string;
   apiKey: string;
+  /** The provider whose wire format this wallet speaks (src/simulator/wire.ts); default telephony-io. */
+  provider?: string;
+  /** The provider's credentials; default `{api_key: apiKey}`. */
+  credentials?: Creds;
+  /** Telnyx: how far below zero the balance may go (the simulated value is then the available credit). */
+  creditLimit?: number;
+  /** Plivo, Vonage, ClickSend: the auto-recharge flag the body reports. */
+  autoRecharge?: boolean;
   balance?: number;
   currency?: string;
   burnPerHour?: number;
@@ -52,8 +61,13 @@ export class Wallet {
   /** Balance requests that reached this wallet's path (any method, any key, scripted or not). */
   requests = 0;
   format: BodyFormat;
+  readonly provider: string;
+  readonly wire: Wire;
+  creditLimit: number;
+  autoRecharge: boolean;
   private key: string;
-  private auth: string; // `Bearer <key>`, precomputed: compared on every request
+  private creds: Creds;
+  private auth: string; // the canonical auth string (`Bearer <key>`…), precomputed: compared on every request
   private burn: number;
   private shape: DrainShape;
   private readonly topupEveryMs: number;
@@ -73,8 +87,16 @@ export class Wallet {
     }
     this.name = spec.name;
     this.path = spec.path;
+    this.provider = spec.provider ?? 'telephony-io';
+    const wire = WIRES[this.provider];
+    if (!wire) throw new Error(`wallet ${spec.name}: no wire format for provider ${this.provider}`);
+    this.wire = wire;
     this.key = spec.apiKey;
-    this.auth = `Bearer ${spec.apiKey}`;
+    this.creds = spec.credentials ?? { api_key: spec.apiKey };
+    for (const k of wire.keys) if (!this.creds[k]) throw new Error(`wallet ${spec.name}: provider ${this.provider} needs credential ${k}`);
+    this.auth = wire.expected(this.creds);
+    this.creditLimit = spec.creditLimit ?? 0;
+    this.autoRecharge = spec.autoRecharge ?? false;
     this.currency = spec.currency ?? 'USD';
     this.topupEveryMs = (spec.topupEverySeconds ?? 0) * 1000;
     this.topupAmount = spec.topupAmount ?? 50;
@@ -89,13 +111,29 @@ export class Wallet {
   get apiKey(): string {
     return this.key;
   }
+  get credentials(): Creds {
+    return this.creds;
+  }
+  /** The canonical auth string a request must carry (what `wire.of(req)` returns for a good one). */
+  get expectedAuth(): string {
+    return this.auth;
+  }
   /** A new key: the old one is rejected from now on (401, as a revoked key). */
   setApiKey(key: string): void {
     this.key = key;
-    this.auth = `Bearer ${key}`;
+    this.creds = { ...this.creds, api_key: key };
+    this.auth = this.wire.expected(this.creds);
   }
-  authorized(header: string | undefined): boolean {
-    return header === this.auth;
+  /** The request's canonical auth string (undefined: none sent). */
+  authOf(req: IncomingMessage): string | undefined {
+    return this.wire.of(req);
+  }
+  authorized(token: string | undefined): boolean {
+    return token === this.auth;
+  }
+  /** What an empty wallet answers: Telephony.io a 402; the other providers a 200 with the balance at the floor. */
+  get outOfFundsStatus(): number {
+    return this.provider === 'telephony-io' ? 402 : 200;
   }
 
   get burnPerHour(): number {
@@ -177,6 +215,9 @@ export class Wallet {
 
   balanceBody(): object {
     const b = this.balance();
+    if (this.provider !== 'telephony-io') {
+      return this.wire.body({ balance: b, currency: this.currency, numbers: this.format === 'number' ? 'number' : 'string', creditLimit: this.creditLimit, autoRecharge: this.autoRecharge });
+    }
     switch (this.format) {
       case 'number':
         return { balance: round4(b), currency: this.currency };

@@ -211,7 +211,12 @@ export function encodeSnapshot(state: AccountState): Buffer {
     columns.c.push(x[i + 2]!);
   }
   const history = { ...state.history, samples: columns, profile: profilePartsToPlain(state.history.profile) };
-  return deflateRawSync(JSON.stringify({ ...state, history }), { level: 9 });
+  // The provider's credit limit and auto-recharge flag are readings of the last poll, not history: the journal
+  // does not carry them, so neither does a snapshot (the first poll after a start reports them again).
+  const persisted: Record<string, unknown> = { ...state, history };
+  delete persisted.creditLimit;
+  delete persisted.autoRecharge;
+  return deflateRawSync(JSON.stringify(persisted), { level: 9 });
 }
 
 export function decodeSnapshot(blob: Buffer): AccountState {

@@ -1,17 +1,18 @@
 /**
- * Telephony.io balance client: one GET per attempt, statuses mapped by hand (contract §1), transient
- * failures retried with backoff inside the caller's deadline. Axios errors never leave this file: they
- * carry the Authorization header in their config, so errors are rebuilt from method, host, path,
- * status and error code only.
+ * The one balance transport, under every provider preset: one GET per attempt, statuses mapped by hand
+ * (contract §1), transient failures retried with backoff inside the caller's deadline, Retry-After,
+ * redirects refused, the body size capped. A preset (src/providers) only says what to ask (path, headers)
+ * and how to read a 200 body; it never sees axios. Axios errors never leave this file: they carry the
+ * Authorization header in their config, so errors are rebuilt from method, host, path, status and error
+ * code only (the path as the preset shows it: account ids in it are credentials).
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { sharedInstance } from './http.js';
-import type { Secret } from '../config/secret.js';
 import { deadline, MAX_TIMER_MS } from '../deadline.js';
 import { safeErrorCode, UpstreamError } from '../errors.js';
-import { parseBalanceBody, parseExhaustedBody, readCurrency } from './parse.js';
 import { parseRetryAfter } from './retry-after.js';
+import type { Endpoint } from '../providers/preset.js';
 
 export interface BalanceReading {
   status: 200 | 402;
@@ -20,14 +21,16 @@ export interface BalanceReading {
   /** Why the upstream's currency was not used (not a plain code); null when fine or absent. */
   currencyProblem: string | null;
   requiredCredits: number | null;
+  /** A credit limit the wallet may go down to below zero (Telnyx); absent = 0. */
+  creditLimit?: number;
+  /** The provider's auto-recharge flag, when it reports one. */
+  autoRecharge?: boolean;
 }
 
-export interface TelephonyClientOptions {
+export interface BalanceClientOptions {
   baseUrl: string;
-  balancePath: string;
-  balanceField: string;
-  currencyField: string;
-  apiKey: Secret;
+  /** What the preset asks and how it reads the answer. */
+  endpoint: Endpoint;
   timeoutMs: number;
   userAgent: string;
   /** Attempts in all, for retryable failures. Default 4. */
@@ -70,8 +73,9 @@ const abortableSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
 /** code: what onAttempt reports (null: nothing was sent). */
 type Failure = { code: string | null; error: UpstreamError };
 
-export class TelephonyClient {
-  readonly #opts: TelephonyClientOptions;
+export class BalanceClient {
+  readonly #opts: BalanceClientOptions;
+  readonly #endpoint: Endpoint;
   readonly #http: AxiosInstance;
   readonly #maxAttempts: number;
   readonly #maxBodyBytes: number;
@@ -83,14 +87,15 @@ export class TelephonyClient {
   /** A retry with less time than this left before the deadline is not started (see fetchBalance). */
   readonly #minAttemptMs: number;
 
-  constructor(opts: TelephonyClientOptions) {
+  constructor(opts: BalanceClientOptions) {
     this.#opts = opts;
+    this.#endpoint = opts.endpoint;
     this.#maxAttempts = Math.max(1, Math.floor(opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS));
     this.#maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     this.#now = opts.now ?? Date.now;
     this.#random = opts.random ?? Math.random;
     this.#sleep = opts.sleep ?? abortableSleep;
-    this.#where = `GET ${requestedPath(opts.baseUrl, opts.balancePath)}`;
+    this.#where = `GET ${requestedPath(opts.baseUrl, opts.endpoint.shownPath)}`;
     this.#minAttemptMs = Math.min(opts.timeoutMs, Math.max(MIN_ATTEMPT_MS, opts.timeoutMs * MIN_ATTEMPT_FRACTION));
     this.#http = sharedInstance(opts.baseUrl, this.#maxBodyBytes);
   }
@@ -134,10 +139,10 @@ export class TelephonyClient {
     try {
       res = await this.#http.request<unknown>({
         method: 'GET',
-        url: this.#opts.balancePath,
+        url: this.#endpoint.path,
         signal: limit.signal,
         headers: {
-          Authorization: `Bearer ${this.#opts.apiKey.reveal()}`,
+          ...this.#endpoint.headers(),
           Accept: 'application/json',
           'User-Agent': this.#opts.userAgent,
         },
@@ -187,7 +192,7 @@ export class TelephonyClient {
         code: null,
         error: new UpstreamError(
           'bad_request',
-          `${where}: cannot build the request (${code}); check TELEPHONY_API_URL and TELEPHONY_BALANCE_PATH`,
+          `${where}: cannot build the request (${code}); ${this.#endpoint.hints.request}`,
         ),
       };
     }
@@ -196,7 +201,7 @@ export class TelephonyClient {
         code: null,
         error: new UpstreamError(
           'bad_request',
-          `${where}: a request header holds characters HTTP does not allow (${code}); check TELEPHONY_API_KEY`,
+          `${where}: a request header holds characters HTTP does not allow (${code}); ${this.#endpoint.hints.credentials}`,
         ),
       };
     }
@@ -220,26 +225,20 @@ export class TelephonyClient {
       if (body === undefined) {
         throw new UpstreamError(
           'bad_response',
-          `${where} answered 200 with a body that is not a JSON object; check TELEPHONY_API_URL and TELEPHONY_BALANCE_PATH`,
+          `${where} answered 200 with a body that is not a JSON object; ${this.#endpoint.hints.request}`,
           opts,
         );
       }
-      return { status: 200, ...parseBalanceBody(body, this.#opts.balanceField, this.#opts.currencyField), requiredCredits: null };
+      return { status: 200, ...this.#endpoint.read(body), requiredCredits: null };
     }
-    if (status === 402) {
-      const body = parseJsonObject(res.data);
-      const { balance, requiredCredits } = parseExhaustedBody(body);
-      return { status: 402, balance, requiredCredits, ...readCurrency(body, this.#opts.currencyField) };
+    if (status === 402 && this.#endpoint.exhausted) {
+      return { status: 402, ...this.#endpoint.exhausted(parseJsonObject(res.data)) };
     }
     if (status === 400) {
-      throw new UpstreamError(
-        'bad_request',
-        `${where} answered 400 (bad request); check TELEPHONY_API_URL and TELEPHONY_BALANCE_PATH`,
-        opts,
-      );
+      throw new UpstreamError('bad_request', `${where} answered 400 (bad request); ${this.#endpoint.hints.request}`, opts);
     }
     if (status === 401 || status === 403) {
-      throw new UpstreamError('auth', `${where} answered ${status}: the API key was rejected; check TELEPHONY_API_KEY`, opts);
+      throw new UpstreamError('auth', `${where} answered ${status}: ${this.#endpoint.hints.rejected}; ${this.#endpoint.hints.credentials}`, opts);
     }
     if (status === 429) {
       const header: unknown = res.headers['retry-after'];
@@ -254,8 +253,8 @@ export class TelephonyClient {
     }
     const hint =
       status >= 300 && status < 400
-        ? 'redirects are not followed; check TELEPHONY_API_URL'
-        : 'check TELEPHONY_API_URL and TELEPHONY_BALANCE_PATH';
+        ? `redirects are not followed; ${this.#endpoint.hints.request}`
+        : this.#endpoint.hints.request;
     throw new UpstreamError('unexpected_status', `${where} answered unexpected status ${status}; ${hint}`, opts);
   }
 }

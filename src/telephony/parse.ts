@@ -87,7 +87,11 @@ export function parseBalanceBody(
  * The currency code at the dotted path (trimmed), or null: absent (no problem) or not a plain code (then
  * `problem` says why, in words that never repeat the value — it may be an injection attempt).
  */
-export function readCurrency(body: unknown, currencyField: string): { currency: string | null; currencyProblem: string | null } {
+export function readCurrency(
+  body: unknown,
+  currencyField: string,
+  fix = 'TELEPHONY_CURRENCY_FIELD',
+): { currency: string | null; currencyProblem: string | null } {
   const value = readDottedField(body, currencyField);
   if (value === undefined || value === null) return { currency: null, currencyProblem: null };
   const s = typeof value === 'string' ? value.trim() : undefined;
@@ -95,7 +99,7 @@ export function readCurrency(body: unknown, currencyField: string): { currency: 
   if (s !== undefined && isCurrencyCode(s)) return { currency: s, currencyProblem: null };
   return {
     currency: null,
-    currencyProblem: `upstream currency field "${currencyField}" is not a plain currency code (1–8 letters); the balance is recorded with currency unknown; check TELEPHONY_CURRENCY_FIELD`,
+    currencyProblem: `upstream currency field "${currencyField}" is not a plain currency code (1–8 letters); the balance is recorded with currency unknown; check ${fix}`,
   };
 }
 

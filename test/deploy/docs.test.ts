@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { PRESETS } from '../../src/providers/index.js';
 import { KNOWN_VARIABLES, loadSettings } from '../../src/config/load.js';
 import { WALLET_KEYS } from '../../src/config/wallet.js';
 import { DAEMON_ALERTS, DOCS, markdownAnchors, read, ROOT } from './lib.js';
@@ -68,7 +69,8 @@ function loadWallets(yaml: string) {
 test('config/wallets.example.yaml loads, uses every wallet key, and warns about nothing', () => {
   const text = read(join(ROOT, 'config/wallets.example.yaml'));
   const { settings, warnings } = loadWallets(text);
-  assert.deepEqual(settings.wallets.map((w) => w.name), ['acme-prod', 'acme-eu', 'globex']);
+  assert.deepEqual(settings.wallets.map((w) => w.name), ['acme-prod', 'acme-eu', 'globex', 'acme-twilio', 'acme-telnyx', 'other-api', 'llm']);
+  assert.equal(settings.wallets[3]!.api.baseUrl, 'https://api.twilio.com', "the defaults' Telephony.io URL does not reach the Twilio wallet");
   assert.deepEqual(warnings, []);
   for (const key of WALLET_KEYS) assert.match(text, new RegExp(`^\\s*(- |# )?${key}:`, 'm'), `the example shows ${key}`);
 });
@@ -79,4 +81,16 @@ test("README's WALLETS_FILE example loads, and its key table lists every wallet 
   const yaml = /```yaml\n([\s\S]*?)```/.exec(section)![1]!;
   assert.deepEqual(loadWallets(yaml).settings.wallets.map((w) => w.name), ['acme-prod', 'acme-eu']);
   for (const key of WALLET_KEYS) assert.ok(section.includes(`\`${key}\``), `README documents ${key}`);
+});
+
+test("README's providers table: one row per preset, each minimal entry loads as that provider", () => {
+  const readme = read(join(ROOT, 'README.md'));
+  const section = readme.slice(readme.indexOf('\n### Providers'), readme.indexOf('\n## How it reads the API'));
+  const rows = [...section.matchAll(/^\| `([a-z-]+)` \| `(\{.*\})` \|/gm)].map((m) => [m[1]!, m[2]!] as const);
+  assert.deepEqual(rows.map(([p]) => p), PRESETS.map((p) => p.name), 'a row per preset, in the order `providers` lists them');
+  const yaml = `wallets:\n${rows.map(([, entry]) => `  - ${entry}`).join('\n')}\n`;
+  const { settings, warnings } = loadWallets(yaml);
+  assert.deepEqual(warnings, []);
+  assert.deepEqual(settings.wallets.map((w) => w.provider), rows.map(([p]) => p));
+  assert.match(section, /none was checked against a live account/);
 });

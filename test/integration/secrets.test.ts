@@ -13,6 +13,7 @@ import { Simulator, type ScriptedResponse } from '../../src/simulator/simulator.
 import { Daemon, runCli, waitFor } from '../helpers/daemon.js';
 import { WebhookReceiver } from '../helpers/receivers.js';
 import { WalletsUpstream, writeWalletsFile } from '../helpers/wallets-upstream.js';
+import { credentialsOf, PROVIDER_CASES, startProviderSim, writeProviderWallets } from '../helpers/providers.js';
 
 const KEY = 'sk_live_NEVER_PRINT_ME_7f3a9c';
 const SMTP_PASSWORD = 'smtp-pw-NEVER_PRINT_ME_51b2';
@@ -165,4 +166,44 @@ test('WALLETS_FILE: no wallet key (literal or from a file) in logs, /metrics, /a
   assert.equal(ok.code, 3, ok.stdout + ok.stderr); // bad-key: a 401 is a failed poll (UNKNOWN)
   assertNoKey('check stdout', ok.stdout);
   assertNoKey('check stderr', ok.stderr);
+});
+
+test('provider presets: no credential of any preset (nor its Basic or query form) in logs, /metrics, /api/status, config errors, check or the state files', async (t) => {
+  const sim = await startProviderSim(PROVIDER_CASES, 40, { burnPerHour: 3600 });
+  t.after(() => sim.close());
+  const dir = mkdtempSync(join(tmpdir(), 'ws-secrets-providers-'));
+  const file = writeProviderWallets(dir, sim.url, PROVIDER_CASES, ['low_balance_threshold: 100']);
+  const creds = PROVIDER_CASES.flatMap((c) => Object.values(credentialsOf(c.provider)));
+  const forms = [...creds, ...creds.map((v) => Buffer.from(v).toString('base64').slice(0, 16)), ...creds.map((v) => encodeURIComponent(v))];
+  const assertNoCredential = (where: string, text: string) => {
+    assertNoSecret(where, text);
+    for (const f of forms) assert.ok(!text.includes(f), `${where} contains a credential (${f.slice(0, 12)}…)`);
+  };
+  const d = await Daemon.start({ WALLETS_FILE: file, POLL_SCHEDULE: '* * * * * *', LOG_LEVEL: 'debug', REQUEST_TIMEOUT_MS: '300' });
+  t.after(() => d.kill());
+  // Every failure path of every preset: rejected credentials, a server error, a broken body, a redirect, a 400.
+  const paths: ScriptedResponse[] = [{ status: 401 }, { status: 403 }, { status: 500 }, { status: 200, body: '<html>oops</html>' }, { status: 200, body: { balance: 'x' } }, { status: 302, headers: { Location: 'http://127.0.0.1:9/x' } }, { status: 400 }];
+  for (const c of PROVIDER_CASES) sim.wallet(c.provider).enqueue(...paths);
+  await waitFor(() => PROVIDER_CASES.every((c) => sim.wallet(c.provider).requests > paths.length + 1), 'every scripted answer served', 30_000);
+  await waitFor(async () => (await d.metric('telephony_api_up{account="twilio"}')) === 1, 'recovery');
+  assertNoCredential('/metrics', (await d.get('/metrics')).text);
+  assertNoCredential('/api/status', (await d.get('/api/status')).text);
+  assert.equal(await d.stop(), 0);
+  assertNoCredential('stderr', d.stderr);
+  assertNoCredential('stdout', d.stdout);
+  assert.ok(d.stderr.includes('answered 401'), 'the auth failure path was logged');
+  for (const f of readdirSync(d.stateDir)) assertNoCredential(f, readFileSync(join(d.stateDir, f), 'utf8'));
+  // check, with one wallet's credential wrong (its 401 path) and the rest right
+  writeFileSync(join(dir, 'keys', 'twilio-auth_token'), 'wrong-twilio-NEVER_PRINT_ME\n');
+  const check = await runCli(['check'], { WALLETS_FILE: file, STATE_DIR: d.stateDir });
+  assert.equal(check.code, 3, check.stdout + check.stderr);
+  assertNoCredential('check stdout', check.stdout);
+  assertNoCredential('check stderr', check.stderr);
+  // config errors: an unknown credential key and a literal credential where a file is expected both name keys, never values
+  const bad = join(dir, 'bad.yaml');
+  writeFileSync(bad, `wallets:\n  - name: a\n    provider: twilio\n    credentials: {account_sid: ${creds[1]}, auth_tokn: ${creds[2]}, auth_token_file: /nonexistent/NEVER_PRINT_ME}\n`);
+  const cfg = await runCli(['check'], { WALLETS_FILE: bad });
+  assert.equal(cfg.code, 78, cfg.stderr);
+  assert.ok(cfg.stderr.includes("'auth_tokn' is not a twilio credential"), cfg.stderr);
+  for (const f of creds) assert.ok(!cfg.stderr.includes(f), 'config errors hold no credential');
 });

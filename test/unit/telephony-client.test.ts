@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { Secret } from '../../src/config/secret.js';
 import { UpstreamError, type UpstreamErrorKind } from '../../src/errors.js';
-import { backoffDelay, TelephonyClient, type TelephonyClientOptions } from '../../src/telephony/client.js';
+import { backoffDelay } from '../../src/telephony/client.js';
+import { TelephonyClient, type TelephonyClientOptions } from '../../src/telephony/telephony-client.js';
 
 const KEY = 'sk_live_SENTINEL_TEST_KEY_9f8e7d';
 const PATH = '/v1/wallet/balance';

@@ -69,12 +69,13 @@ wallets:
   assert.equal(settings.wallets.length, 2);
   assert.equal(a!.name, 'acme-prod');
   assert.equal(a!.provider, 'telephony-io');
-  assert.deepEqual({ ...a!.api, apiKey: a!.api.apiKey?.reveal() }, {
+  assert.deepEqual({ ...a!.api, apiKey: a!.api.apiKey?.reveal(), credentials: Object.keys(a!.api.credentials) }, {
     baseUrl: 'http://127.0.0.1:9',
     balancePath: '/v2/balance',
     balanceField: 'data.balance',
     currencyField: 'data.currency',
     apiKey: 'sk_file_key_NeverPrinted',
+    credentials: ['api_key'],
   });
   assert.equal(a!.rules.lowBalanceThreshold, 100);
   assert.equal(a!.rules.criticalBalanceThreshold, 30);
@@ -111,7 +112,7 @@ const bad: Array<[string, string, string[]]> = [
   ['an empty list', 'wallets: []', ['wallets: must be a list of at least one wallet']],
   ['not a map', '- a\n- b', ["must be a map with 'wallets' (a list) and optionally 'defaults'"]],
   ['a typo in a wallet key', 'wallets: [{name: a, api_key_file: KEYFILE, low_balance_treshold: 5}]', ["wallet 'a' (#1): unknown key 'low_balance_treshold' (did you mean low_balance_threshold?)"]],
-  ['an unknown default', 'defaults: {colour: red}\nwallets: [{name: a, api_key_file: KEYFILE}]', ["defaults: unknown key 'colour' (known keys: name, provider, api_url, balance_path, balance_field, currency_field, api_key_file, api_key, low_balance_threshold, critical_balance_threshold, runway_warning_hours, runway_critical_hours, labels)"]],
+  ['an unknown default', 'defaults: {colour: red}\nwallets: [{name: a, api_key_file: KEYFILE}]', ["defaults: unknown key 'colour' (known keys: name, provider, api_url, balance_path, balance_field, currency_field, api_key_file, api_key, credentials, auth, balance_regex, balance_scale, balance_sign, currency, low_balance_threshold, critical_balance_threshold, runway_warning_hours, runway_critical_hours, labels)"]],
   ['a name in defaults', 'defaults: {name: x}\nwallets: [{name: a, api_key_file: KEYFILE}]', ['defaults: name: a name cannot be a default (each wallet has its own)']],
   ['a missing name', 'wallets: [{api_key_file: KEYFILE}]', ['wallet #1: name: is required']],
   ['a bad name', 'wallets: [{name: "a b", api_key_file: KEYFILE}]', ["wallet 'a b' (#1): name: use 1 to 64 letters, digits, dots, dashes or underscores"]],
@@ -120,7 +121,7 @@ const bad: Array<[string, string, string[]]> = [
     'wallets: [{name: a, api_key_file: KEYFILE}, {name: b, api_key_file: KEYFILE}, {name: a, api_key_file: KEYFILE}]',
     ["wallet 'a' (#3): name: 'a' is already the name of wallet #1"],
   ],
-  ['an unknown provider', 'wallets: [{name: a, provider: twilio, api_key_file: KEYFILE}]', ["wallet 'a' (#1): provider: unknown provider; supported: telephony-io (other presets come later)"]],
+  ['an unknown provider', 'wallets: [{name: a, provider: nexmo, api_key_file: KEYFILE}]', ["wallet 'a' (#1): provider: unknown provider; supported: telephony-io, twilio, telnyx, plivo, vonage, messagebird, clicksend, textmagic, clickatell, africastalking, openrouter, deepseek, generic (see wallet-sentinel providers)"]],
   ['no key', 'wallets: [{name: a}]', ["wallet 'a' (#1): api_key: is required (or set api_key_file to a file holding it)"]],
   ['both key forms', 'wallets: [{name: a, api_key: k, api_key_file: KEYFILE}]', ["wallet 'a' (#1): api_key: set both api_key and api_key_file; set only one"]],
   ['a threshold not a number', 'wallets: [{name: a, api_key_file: KEYFILE, low_balance_threshold: ten}]', ["wallet 'a' (#1): low_balance_threshold: 'ten' is not a number"]],

@@ -1,0 +1,108 @@
+/**
+ * A wallet's `credentials` map (contract section 8): the preset's keys by the provider's own names, each
+ * also as `<name>_file` (read now, trailing newline trimmed; both is a problem). Telephony.io's `api_key`
+ * (and any preset's) may also sit at the wallet's top level as `api_key` / `api_key_file` (section 7).
+ * Every value is a Secret; no message quotes one.
+ */
+import { readFileSync } from 'node:fs';
+import { neededCredentials } from '../providers/index.js';
+import type { GenericOptions, Preset } from '../providers/preset.js';
+import { Secret } from './secret.js';
+
+export interface CredentialInput {
+  /** The wallet's `credentials` value as written. */
+  map: unknown;
+  /** Top-level `api_key` / `api_key_file` (already reduced to strings). */
+  apiKey: string | undefined;
+  apiKeyFile: string | undefined;
+}
+
+type Add = (key: 'credentials' | 'api_key' | 'api_key_file', message: string) => void;
+
+/** The credentials, or undefined after a problem; `require` false (backtest) skips the required check. */
+export function readCredentials(
+  preset: Preset,
+  generic: GenericOptions | undefined,
+  input: CredentialInput,
+  opts: { require: boolean; keyName: (k: 'api_key' | 'api_key_file') => string },
+  add: Add,
+): Record<string, Secret> | undefined {
+  const out: Record<string, Secret> = {};
+  const names = new Set(preset.credentials.map((c) => c.name));
+  let ok = true;
+  const fail = (key: Parameters<Add>[0], message: string) => {
+    ok = false;
+    add(key, message);
+  };
+
+  const literal: Record<string, string> = {};
+  const files: Record<string, string> = {};
+  if (input.map !== undefined && input.map !== null) {
+    if (typeof input.map !== 'object' || Array.isArray(input.map)) fail('credentials', `must be a map of ${preset.name} credentials (${[...names].join(', ')})`);
+    else {
+      for (const [k, v] of Object.entries(input.map)) {
+        const isFile = k.endsWith('_file') && names.has(k.slice(0, -'_file'.length));
+        const base = isFile ? k.slice(0, -'_file'.length) : k;
+        if (!names.has(base)) {
+          fail('credentials', `'${k}' is not a ${preset.name} credential (known: ${[...names].flatMap((n) => [n, `${n}_file`]).join(', ')})`);
+          continue;
+        }
+        if (typeof v !== 'string' && typeof v !== 'number') {
+          fail('credentials', `${k}: must be a single value`);
+          continue;
+        }
+        const s = String(v);
+        if (s === '') continue;
+        (isFile ? files : literal)[base] = s;
+      }
+    }
+  }
+  // The top-level key of section 7 is the api_key credential of any preset that has one.
+  if (input.apiKey !== undefined || input.apiKeyFile !== undefined) {
+    if (!names.has('api_key')) fail(input.apiKey !== undefined ? 'api_key' : 'api_key_file', `the ${preset.name} preset takes no api_key; put its credentials (${[...names].join(', ')}) in credentials`);
+    else if (literal.api_key !== undefined || files.api_key !== undefined) fail('api_key', 'is set both at the top level and in credentials; set it once');
+    else {
+      if (input.apiKey !== undefined && input.apiKeyFile !== undefined) fail('api_key', `set both ${opts.keyName('api_key')} and ${opts.keyName('api_key_file')}; set only one`);
+      else if (input.apiKey !== undefined) literal.api_key = input.apiKey;
+      else files.api_key = input.apiKeyFile!;
+    }
+  }
+
+  for (const name of names) {
+    const lit = literal[name];
+    const file = files[name];
+    const where = name === 'api_key' && (input.apiKey !== undefined || input.apiKeyFile !== undefined) ? (file !== undefined ? 'api_key_file' : 'api_key') : 'credentials';
+    if (lit !== undefined && file !== undefined) {
+      fail('credentials', `set both ${name} and ${name}_file; set only one`);
+      continue;
+    }
+    let value = lit;
+    if (file !== undefined) {
+      try {
+        value = readFileSync(file, 'utf8').replace(/(\r?\n)+$/, '');
+      } catch (err) {
+        fail(where, `${where === 'credentials' ? `${name}_file: ` : ''}cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+        continue;
+      }
+      if (value === '') {
+        fail(where, `${where === 'credentials' ? `${name}_file: ` : ''}the file ${file} is empty`);
+        continue;
+      }
+    }
+    if (value === undefined) continue;
+    if (/[\r\n]/.test(value)) {
+      fail(where, `${where === 'credentials' ? `${name}: ` : ''}must be a single line`);
+      continue;
+    }
+    out[name] = new Secret(value);
+  }
+
+  if (opts.require && ok) {
+    for (const name of neededCredentials(preset, generic)) {
+      if (out[name] !== undefined) continue;
+      if (name === 'api_key' && preset.name === 'telephony-io') fail('api_key', `is required (or set ${opts.keyName('api_key_file')} to a file holding it)`);
+      else fail('credentials', `${name} is required by the ${preset.name} preset (or ${name}_file)`);
+    }
+  }
+  return ok ? out : undefined;
+}

@@ -1,0 +1,36 @@
+/**
+ * DeepSeek: `GET /user/balance`, Bearer; `{"is_available": true, "balance_infos": [{"currency": "CNY",
+ * "total_balance": "110.00", "granted_balance": "10.00", "topped_up_balance": "100.00"}]}`: one entry per
+ * currency. The wallet's `currency` key picks the entry (an error when it is absent); without it, the first.
+ */
+import { readDottedField } from '../telephony/parse.js';
+import { amountAt, badResponse, bearer, cred, currencyAt, hintsFor, type Preset } from './preset.js';
+
+const name = 'deepseek';
+export const deepseek: Preset = {
+  name,
+  title: 'DeepSeek',
+  baseUrl: 'https://api.deepseek.com',
+  docs: 'https://api-docs.deepseek.com/api/get-user-balance',
+  credentials: [{ name: 'api_key', required: true, help: 'API key (Bearer)' }],
+  settings: ['currency'],
+  topUp: 'Top up at platform.deepseek.com (Top up).',
+  request: 'GET /user/balance, Bearer api_key; balance_infos[currency].total_balance',
+  endpoint(api) {
+    const key = cred(api, 'api_key');
+    const want = api.currency?.toUpperCase();
+    return {
+      path: '/user/balance',
+      shownPath: '/user/balance',
+      headers: () => ({ Authorization: bearer(key) }),
+      read: (body) => {
+        const infos = readDottedField(body, 'balance_infos');
+        if (!Array.isArray(infos) || infos.length === 0) throw badResponse(name, 'field "balance_infos" is not a non-empty list');
+        const entry = want === undefined ? infos[0] : infos.find((e: unknown) => typeof readDottedField(e, 'currency') === 'string' && (readDottedField(e, 'currency') as string).trim().toUpperCase() === want);
+        if (entry === undefined) throw badResponse(name, `"balance_infos" has no entry in the wallet's currency ${want}`);
+        return { balance: amountAt(name, entry, 'total_balance'), ...currencyAt(name, entry, 'currency') };
+      },
+      hints: hintsFor(deepseek),
+    };
+  },
+};

@@ -1,0 +1,86 @@
+/**
+ * Any JSON balance endpoint: `balance_path` on `api_url`, authentication by `auth` (`bearer`, `basic`,
+ * `header NAME`, `query NAME`), the number at `balance_field` (a dotted path), optionally cut out of a
+ * string by `balance_regex` (its first group, else the whole match), multiplied by `balance_scale` and
+ * by `balance_sign` (`-`: the API reports a debt as a positive number). Every amount rule still holds.
+ */
+import { readDottedField } from '../telephony/parse.js';
+import { amountProblem, multiply } from './money.js';
+import { badResponse, basic, bearer, cred, currencyAt, type GenericOptions, type Preset } from './preset.js';
+
+const name = 'generic';
+const MAX_REGEX_INPUT = 256;
+/** `bearer` | `basic` | `header NAME` | `query NAME`: parsed, or why not. */
+export function parseAuth(auth: string): { kind: 'bearer' | 'basic' } | { kind: 'header' | 'query'; param: string } | string {
+  const s = auth.trim();
+  if (s === 'bearer' || s === 'basic') return { kind: s };
+  const m = /^(header|query)\s+([A-Za-z0-9!#$%&'*+.^_`|~-]+)$/.exec(s);
+  if (m) return { kind: m[1] as 'header' | 'query', param: m[2]! };
+  return "must be 'bearer', 'basic', 'header NAME' or 'query NAME'";
+}
+
+export const generic: Preset = {
+  name,
+  title: 'API',
+  baseUrl: '',
+  docs: 'your provider\'s API documentation',
+  credentials: [
+    { name: 'api_key', required: false, help: 'the key, for auth bearer, header NAME or query NAME' },
+    { name: 'username', required: false, help: 'for auth basic' },
+    { name: 'password', required: false, help: 'for auth basic' },
+  ],
+  settings: ['api_url (required)', 'balance_path', 'balance_field', 'currency_field', 'auth', 'balance_regex', 'balance_scale', 'balance_sign'],
+  topUp: "Top up the wallet in the provider's dashboard.",
+  request: 'GET {balance_path} on {api_url}, auth bearer | basic | header NAME | query NAME',
+  needs: (g: GenericOptions | undefined) => {
+    const a = g ? parseAuth(g.auth) : 'bearer';
+    return typeof a !== 'string' && a.kind === 'basic' ? ['username', 'password'] : ['api_key'];
+  },
+  endpoint(api) {
+    const g: GenericOptions = api.generic ?? { auth: 'bearer', regex: undefined, scale: '1', sign: '+' };
+    const auth = parseAuth(g.auth);
+    if (typeof auth === 'string') throw new Error(`auth ${auth}`); // the configuration layer checked it
+    const regex = g.regex === undefined ? undefined : new RegExp(g.regex);
+    let path = api.balancePath;
+    let headers: () => Record<string, string> = () => ({});
+    if (auth.kind === 'basic') {
+      const user = cred(api, 'username');
+      const password = cred(api, 'password');
+      headers = () => ({ Authorization: basic(user, password) });
+    } else {
+      const key = cred(api, 'api_key');
+      if (auth.kind === 'bearer') headers = () => ({ Authorization: bearer(key) });
+      else if (auth.kind === 'header') {
+        const param = auth.param;
+        headers = () => ({ [param]: key.reveal() });
+      } else if (auth.kind === 'query') {
+        path += `${path.includes('?') ? '&' : '?'}${encodeURIComponent(auth.param)}=${encodeURIComponent(key.reveal())}`;
+        headers = () => ({});
+      }
+    }
+    return {
+      path,
+      shownPath: api.balancePath.split(/[?#]/, 1)[0]!,
+      headers,
+      read: (body) => {
+        let raw = readDottedField(body, api.balanceField);
+        if (regex && (typeof raw === 'string' || typeof raw === 'number')) {
+          // The expression is the operator's, the text the upstream's: a balance is short, and a long text
+          // under a backtracking expression could hold the event loop.
+          if (String(raw).length > MAX_REGEX_INPUT) throw badResponse(name, `field "${api.balanceField}" is longer than ${MAX_REGEX_INPUT} characters`);
+          const m = regex.exec(String(raw));
+          if (!m) throw badResponse(name, `field "${api.balanceField}" does not match balance_regex`);
+          raw = m[1] ?? m[0];
+        }
+        const problem = amountProblem(raw);
+        if (problem !== null) throw badResponse(name, `field "${api.balanceField}" ${problem}`);
+        const value = typeof raw === 'string' ? raw.trim() : (raw as number);
+        const factor = g.sign === '-' ? multiply(g.scale, -1) : g.scale;
+        const balance = multiply(value, factor);
+        if (amountProblem(balance) !== null) throw badResponse(name, `field "${api.balanceField}" times balance_scale ${amountProblem(balance)}`);
+        return { balance, ...currencyAt(name, body, api.currencyField) };
+      },
+      hints: { request: 'check api_url and balance_path', rejected: 'the credentials were rejected', credentials: `check auth and ${auth.kind === 'basic' ? 'username, password' : 'api_key'}` },
+    };
+  },
+};

@@ -1,0 +1,34 @@
+/**
+ * Plivo: `GET /v1/Account/{auth_id}/`, Basic auth_id:auth_token; the Account object has `cash_credits`
+ * ("1.80900", documented as USD; no currency field) and `auto_recharge` (boolean).
+ */
+import { amountAt, basic, cred, fixedCurrency, flagAt, hintsFor, segment, type Preset } from './preset.js';
+
+const name = 'plivo';
+export const plivo: Preset = {
+  name,
+  title: 'Plivo',
+  baseUrl: 'https://api.plivo.com',
+  docs: 'https://www.plivo.com/docs/account/api/account/retrieve-account-details/',
+  credentials: [
+    { name: 'auth_id', required: true, help: 'Auth ID (MA…); also the user of Basic auth' },
+    { name: 'auth_token', required: true, help: 'Auth Token' },
+  ],
+  settings: [],
+  topUp: 'Recharge in the Plivo console (Account → Billing), or check the auto-recharge card.',
+  request: 'GET /v1/Account/{auth_id}/, Basic auth_id:auth_token',
+  endpoint(api) {
+    const id = cred(api, 'auth_id');
+    const token = cred(api, 'auth_token');
+    return {
+      path: `/v1/Account/${segment(id)}/`,
+      shownPath: '/v1/Account/{auth_id}/',
+      headers: () => ({ Authorization: basic(id, token) }),
+      read: (body) => {
+        const auto = flagAt(body, 'auto_recharge');
+        return { balance: amountAt(name, body, 'cash_credits'), ...fixedCurrency('USD'), ...(auto !== undefined ? { autoRecharge: auto } : {}) };
+      },
+      hints: hintsFor(plivo),
+    };
+  },
+};

@@ -1,0 +1,91 @@
+/**
+ * One simulated wallet per provider preset, each speaking its provider's wire format (src/simulator/wire.ts)
+ * on its own path prefix of one simulator, and a WALLETS_FILE that watches them all, credentials in files.
+ * Every credential holds NEVER_PRINT_ME, for the secret-leak test.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Simulator, type WalletSpec } from '../../src/simulator/simulator.js';
+import { WIRES } from '../../src/simulator/wire.js';
+
+export interface ProviderCase {
+  provider: string;
+  /** The currency the simulated account has. */
+  simCurrency: string;
+  /** The currency the preset reports (fixed by some providers). */
+  currency: string;
+  /** Extra wallet keys (YAML lines). */
+  extra?: string[];
+  creditLimit?: number;
+  autoRecharge?: boolean;
+}
+
+export const PROVIDER_CASES: readonly ProviderCase[] = [
+  { provider: 'telephony-io', simCurrency: 'USD', currency: 'USD' },
+  { provider: 'twilio', simCurrency: 'USD', currency: 'USD' },
+  { provider: 'telnyx', simCurrency: 'USD', currency: 'USD', creditLimit: 50 },
+  { provider: 'plivo', simCurrency: 'USD', currency: 'USD', autoRecharge: true },
+  { provider: 'vonage', simCurrency: 'EUR', currency: 'EUR', autoRecharge: false },
+  { provider: 'messagebird', simCurrency: 'EUR', currency: 'EUR' },
+  { provider: 'clicksend', simCurrency: 'AUD', currency: 'AUD', autoRecharge: true },
+  { provider: 'textmagic', simCurrency: 'GBP', currency: 'GBP' },
+  { provider: 'clickatell', simCurrency: 'ZAR', currency: 'ZAR' },
+  { provider: 'africastalking', simCurrency: 'KES', currency: 'KES' },
+  { provider: 'openrouter', simCurrency: 'USD', currency: 'USD' },
+  { provider: 'deepseek', simCurrency: 'USD', currency: 'USD', extra: ['currency: USD'] },
+  {
+    provider: 'generic',
+    simCurrency: 'CHF',
+    currency: 'CHF',
+    extra: ['balance_path: /api/account', 'balance_field: account.credit', 'currency_field: account.currency', "auth: header X-Api-Key", "balance_regex: '^(\\d+) cents'", 'balance_scale: 0.01'],
+  },
+];
+
+/** Distinctive credentials per provider (each holds NEVER_PRINT_ME). */
+export function credentialsOf(provider: string, tag = ''): Record<string, string> {
+  return Object.fromEntries(WIRES[provider]!.keys.map((k) => [k, `${provider}-${k}${tag}-NEVER_PRINT_ME`]));
+}
+
+export const prefixOf = (provider: string) => `/p/${provider}`;
+
+/** The simulator wallet of a case: name = provider, served under its prefix. */
+export function simSpec(c: ProviderCase, balance: number, format: 'number' | 'string' = 'string'): WalletSpec {
+  const credentials = credentialsOf(c.provider);
+  return {
+    name: c.provider,
+    path: prefixOf(c.provider) + WIRES[c.provider]!.path(credentials),
+    apiKey: credentials.api_key ?? 'unused',
+    provider: c.provider,
+    credentials,
+    currency: c.simCurrency,
+    balance,
+    format,
+    ...(c.creditLimit !== undefined ? { creditLimit: c.creditLimit } : {}),
+    ...(c.autoRecharge !== undefined ? { autoRecharge: c.autoRecharge } : {}),
+  };
+}
+
+export async function startProviderSim(cases: readonly ProviderCase[], balance: number, opts: { burnPerHour?: number; format?: 'number' | 'string' } = {}): Promise<Simulator> {
+  const sim = new Simulator({ wallets: cases.map((c) => ({ ...simSpec(c, balance, opts.format), burnPerHour: opts.burnPerHour ?? 0 })) });
+  await sim.start();
+  return sim;
+}
+
+/** A WALLETS_FILE for these cases against the simulator; credentials in files under dir/keys. */
+export function writeProviderWallets(dir: string, simUrl: string, cases: readonly ProviderCase[], extraPerWallet: string[] = []): string {
+  const keyDir = join(dir, 'keys');
+  mkdirSync(keyDir, { recursive: true });
+  const lines = ['wallets:'];
+  for (const c of cases) {
+    lines.push(`  - name: ${c.provider}`, `    provider: ${c.provider}`, `    api_url: ${simUrl}${prefixOf(c.provider)}`, '    credentials:');
+    for (const [k, v] of Object.entries(credentialsOf(c.provider))) {
+      const file = join(keyDir, `${c.provider}-${k}`);
+      writeFileSync(file, `${v}\n`, { mode: 0o600 });
+      lines.push(`      ${k}_file: ${file}`);
+    }
+    for (const e of [...(c.extra ?? []), ...extraPerWallet]) lines.push(`    ${e}`);
+  }
+  const file = join(dir, 'wallets.yaml');
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}

@@ -1,0 +1,180 @@
+/**
+ * Every provider preset against its wire-format fixture (the simulator speaking that provider), over real
+ * sockets through the one transport: documented body shapes with amounts as strings and as numbers, its
+ * authentication checked (wrong credentials → auth failure), its out-of-funds answer, and a broken body
+ * that must fail the poll (never a balance of 0). Then a wallets file mixing every provider, end to end
+ * in the real daemon.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { readWalletsFile } from '../../src/config/wallets-file.js';
+import type { WalletSettings } from '../../src/config/settings.js';
+import { UpstreamError } from '../../src/errors.js';
+import { endpointFor } from '../../src/providers/index.js';
+import { BalanceClient } from '../../src/telephony/client.js';
+import { Daemon, tempDir, waitFor } from '../helpers/daemon.js';
+import { PROVIDER_CASES, startProviderSim, writeProviderWallets, type ProviderCase } from '../helpers/providers.js';
+import { Secret } from '../../src/config/secret.js';
+import { DEFAULT_RULES } from '../helpers/fixtures.js';
+import { WebhookReceiver } from '../helpers/receivers.js';
+
+const TUNING = {
+  topupMinCredits: DEFAULT_RULES.topupMinCredits,
+  hysteresisPercent: DEFAULT_RULES.hysteresisPercent,
+  spendAnomalyFactor: DEFAULT_RULES.spendAnomalyFactor,
+  spendAnomalyMinCredits: DEFAULT_RULES.spendAnomalyMinCredits,
+};
+
+function walletsFor(simUrl: string, cases: readonly ProviderCase[]): Map<string, WalletSettings> {
+  const file = writeProviderWallets(tempDir('ws-prov-'), simUrl, cases);
+  const r = readWalletsFile(file, { tuning: TUNING, requireApiKey: true });
+  assert.deepEqual(r.problems, []);
+  return new Map(r.wallets.map((w) => [w.name, w]));
+}
+
+const client = (w: WalletSettings) => new BalanceClient({ baseUrl: w.api.baseUrl, endpoint: endpointFor(w), timeoutMs: 2000, userAgent: 'test', maxAttempts: 1 });
+
+async function failure(p: Promise<unknown>): Promise<UpstreamError> {
+  try {
+    await p;
+  } catch (err) {
+    assert.ok(err instanceof UpstreamError, `an UpstreamError, got ${String(err)}`);
+    return err;
+  }
+  assert.fail('expected the poll to fail');
+}
+
+for (const format of ['string', 'number'] as const) {
+  test(`every preset reads its provider's documented body (amounts as ${format}s)`, async (t) => {
+    const sim = await startProviderSim(PROVIDER_CASES, 123.45, { format });
+    t.after(() => sim.close());
+    const wallets = walletsFor(sim.url, PROVIDER_CASES);
+    for (const c of PROVIDER_CASES) {
+      const r = await client(wallets.get(c.provider)!).fetchBalance();
+      const expected = c.creditLimit ? 123.45 - c.creditLimit : 123.45;
+      assert.equal(r.status, 200, c.provider);
+      assert.ok(Math.abs(r.balance! - expected) < 1e-9, `${c.provider}: balance ${r.balance}, expected ${expected}`);
+      assert.equal(r.currency, c.currency, `${c.provider}: currency`);
+      assert.equal(r.creditLimit, c.creditLimit, `${c.provider}: credit limit`);
+      assert.equal(r.autoRecharge, c.autoRecharge, `${c.provider}: auto-recharge flag`);
+      assert.equal(sim.wallet(c.provider).requests, 1, `${c.provider}: one request reached its path`);
+    }
+  });
+}
+
+test('every preset authenticates the way its provider does: the fixture rejects other credentials', async (t) => {
+  const sim = await startProviderSim(PROVIDER_CASES, 10);
+  t.after(() => sim.close());
+  const good = walletsFor(sim.url, PROVIDER_CASES);
+  for (const c of PROVIDER_CASES) {
+    const w = good.get(c.provider)!;
+    // The same wallet with each credential altered in turn: the fixture must answer 401 (or 403).
+    for (const key of Object.keys(w.api.credentials)) {
+      if ((c.provider === 'twilio' && key === 'account_sid') || (c.provider === 'plivo' && key === 'auth_id')) continue; // part of the path: another path, a 404
+      const credentials = { ...w.api.credentials, [key]: new Secret(`${w.api.credentials[key]!.reveal()}-wrong`) };
+      if (key === 'api_key' && c.provider === 'telephony-io') continue; // covered below with apiKey too
+      const err = await failure(client({ ...w, api: { ...w.api, credentials } }).fetchBalance());
+      assert.equal(err.kind, 'auth', `${c.provider}: altered ${key} → ${err.message}`);
+      assert.ok(!err.message.includes('NEVER_PRINT_ME'), `${c.provider}: the message holds no credential`);
+    }
+    const ok = await client(w).fetchBalance();
+    assert.equal(ok.status, 200, `${c.provider}: the right credentials still work`);
+  }
+  const tio = good.get('telephony-io')!;
+  const err = await failure(client({ ...tio, api: { ...tio.api, credentials: { api_key: new Secret('other') } } }).fetchBalance());
+  assert.equal(err.kind, 'auth');
+});
+
+test("every preset reads its provider's out-of-funds answer as an empty wallet (Telnyx: at its credit limit)", async (t) => {
+  const sim = await startProviderSim(PROVIDER_CASES, 0);
+  t.after(() => sim.close());
+  const wallets = walletsFor(sim.url, PROVIDER_CASES);
+  for (const c of PROVIDER_CASES) {
+    const r = await client(wallets.get(c.provider)!).fetchBalance();
+    if (c.provider === 'telephony-io') {
+      assert.equal(r.status, 402);
+      assert.equal(r.balance, 0);
+    } else {
+      assert.equal(r.status, 200, c.provider);
+      assert.equal(r.balance, c.creditLimit ? -c.creditLimit : 0, `${c.provider}: the balance at the floor`);
+    }
+  }
+});
+
+test('a body that is not the provider\'s shape fails the poll, naming the field, never a balance of 0', async (t) => {
+  const sim = await startProviderSim(PROVIDER_CASES, 10);
+  t.after(() => sim.close());
+  const wallets = walletsFor(sim.url, PROVIDER_CASES);
+  const bodies: object[] = [{}, { balance: 'abc', data: { balance: 'NaN', total_credits: 'x', total_usage: 1 }, value: '1,5', amount: null, UserData: { balance: 'KES abc' }, cash_credits: '', balance_infos: [], account: { credit: 'none' } }];
+  for (const c of PROVIDER_CASES) {
+    for (const body of bodies) {
+      sim.wallet(c.provider).enqueue({ status: 200, body });
+      const err = await failure(client(wallets.get(c.provider)!).fetchBalance());
+      assert.equal(err.kind, 'bad_response', `${c.provider}: ${JSON.stringify(body)} → ${err.message}`);
+    }
+  }
+});
+
+test('a wallets file mixing every provider runs end to end in the daemon: each balance, currency and provider label', async (t) => {
+  const sim = await startProviderSim(PROVIDER_CASES, 500, { burnPerHour: 36_000 });
+  t.after(() => sim.close());
+  const file = writeProviderWallets(tempDir('ws-prov-e2e-'), sim.url, PROVIDER_CASES);
+  const d = await Daemon.start({ WALLETS_FILE: file, POLL_SCHEDULE: '* * * * * *', LOG_LEVEL: 'info' });
+  t.after(() => d.kill());
+  const doc = await waitFor(async () => {
+    const s = JSON.parse((await d.get('/api/status')).text) as { accounts: { account: string; balance: number | null; currency: string | null; samples: number }[] };
+    return s.accounts.length === PROVIDER_CASES.length && s.accounts.every((a) => a.samples >= 3) ? s : undefined;
+  }, () => `three polls of every wallet\n${d.stderr}`, 30_000);
+  for (const c of PROVIDER_CASES) {
+    const a = doc.accounts.find((x) => x.account === c.provider)!;
+    assert.equal(a.currency, c.currency, `${c.provider}: currency`);
+    const floor = -(c.creditLimit ?? 0);
+    // 10 credits a second from 500: below the start, above the floor (the wait is bounded at 30 s).
+    assert.ok(a.balance !== null && a.balance < 500 + floor && a.balance > floor, `${c.provider}: a draining balance, got ${a.balance}`);
+  }
+  const m = await d.metrics();
+  for (const c of PROVIDER_CASES) {
+    assert.equal(m.get(`telephony_api_up{account="${c.provider}"}`), 1, `${c.provider} up`);
+    const info = [...m.keys()].find((k) => k.startsWith('telephony_wallet_info{') && k.includes(`account="${c.provider}"`));
+    assert.ok(info?.includes(`provider="${c.provider}"`), `${c.provider}: telephony_wallet_info carries the provider (${info})`);
+  }
+  assert.equal(await d.stop(), 0);
+});
+
+test('credit limit and auto-recharge in the daemon: the floor in /api/status and /metrics, exhausted at the limit, a failing recharge warned about and said in the alert', async (t) => {
+  const cases = PROVIDER_CASES.filter((c) => ['twilio', 'telnyx', 'plivo', 'vonage'].includes(c.provider));
+  const sim = await startProviderSim(cases, 300);
+  t.after(() => sim.close());
+  sim.wallet('telnyx').setBalance(0); // its body: balance −50.00, at the credit limit
+  sim.wallet('plivo').setBalance(40); // auto-recharge on, yet under the threshold
+  const hook = new WebhookReceiver();
+  await hook.start();
+  t.after(() => hook.close());
+  const file = writeProviderWallets(tempDir('ws-prov-floor-'), sim.url, cases, ['low_balance_threshold: 100']);
+  const d = await Daemon.start({ WALLETS_FILE: file, ALERT_WEBHOOK_URL: hook.url, LOG_LEVEL: 'info' });
+  t.after(() => d.kill());
+  const bodies = () => hook.received.map((r) => r.body as { account: string; alertname: string; summary: string });
+  await waitFor(() => bodies().some((b) => b.account === 'telnyx' && b.alertname === 'wallet_exhausted') && bodies().some((b) => b.account === 'plivo'), () => `the alerts\n${JSON.stringify(bodies())}`);
+  const status = JSON.parse((await d.get('/api/status')).text) as { accounts: Record<string, unknown>[] };
+  const acc = (name: string) => status.accounts.find((a) => a.account === name)!;
+  assert.equal(acc('telnyx').balance, -50);
+  assert.equal(acc('telnyx').credit_limit, 50);
+  assert.equal(acc('telnyx').exhausted, true);
+  assert.equal(acc('plivo').auto_recharge, true);
+  assert.equal(acc('plivo').auto_recharge_failing, true);
+  assert.equal(acc('vonage').auto_recharge, false);
+  assert.equal(acc('vonage').auto_recharge_failing, false);
+  assert.equal(acc('twilio').auto_recharge, null, 'Twilio reports no auto-recharge flag');
+  assert.equal(acc('twilio').credit_limit, null);
+  const m = await d.metrics();
+  assert.equal(m.get('telephony_wallet_credit_limit_credits{account="telnyx",currency="USD"}'), 50);
+  assert.equal(m.get('telephony_wallet_auto_recharge{account="plivo"}'), 1);
+  assert.equal(m.get('telephony_wallet_auto_recharge{account="vonage"}'), 0);
+  assert.equal([...m.keys()].some((k) => k.includes('account="twilio"') && k.startsWith('telephony_wallet_auto_recharge')), false);
+  assert.equal(m.get('telephony_wallet_credit_limit_credits{account="twilio",currency="USD"}'), 0, 'a prepaid wallet: credit limit 0');
+  const exhausted = bodies().find((b) => b.account === 'telnyx' && b.alertname === 'wallet_exhausted')!;
+  assert.match(exhausted.summary, /^Telnyx wallet 'telnyx' is exhausted/);
+  assert.match(bodies().find((b) => b.account === 'plivo')!.summary, /^Plivo wallet 'plivo' balance is low/);
+  assert.ok(d.logs().some((l) => l.msg.startsWith('auto-recharge is on, yet the balance keeps falling')), 'the failing recharge is warned about');
+  assert.equal(await d.stop(), 0);
+});

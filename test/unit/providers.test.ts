@@ -1,0 +1,182 @@
+/** Pure parts of the provider presets: exact money, each preset's body reading, the credentials map. */
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { Secret } from '../../src/config/secret.js';
+import { readWalletsFile } from '../../src/config/wallets-file.js';
+import { UpstreamError } from '../../src/errors.js';
+import { add, multiply, splitCurrencyAmount, subtract, toAmount } from '../../src/providers/money.js';
+import { PRESETS, presetOf } from '../../src/providers/index.js';
+import type { GenericOptions, WalletApi } from '../../src/providers/preset.js';
+import { DEFAULT_RULES } from '../helpers/fixtures.js';
+import { parseArgs } from '../../src/cli/args.js';
+import { sameWallet } from '../../src/fleet/runner.js';
+
+test('money: differences, sums and scales are exact on the decimal digits', () => {
+  const cases: [number, number][] = [
+    [subtract('100.5', '25.75'), 74.75],
+    [subtract(0.3, 0.1), 0.2], // 0.3 − 0.1 in doubles is 0.19999999999999998
+    [subtract('10', '10.01'), -0.01],
+    [add('0.1', '0.2'), 0.3],
+    [multiply('12345', '0.01'), 123.45],
+    [multiply('1785.50', '-1'), -1785.5],
+    [multiply('1.5e2', '0.1'), 15],
+    [subtract('1e-2', '0'), 0.01],
+  ];
+  for (const [got, want] of cases) assert.equal(got, want);
+});
+
+test('money: an amount is a plain decimal or a finite number, nothing else', () => {
+  for (const ok of ['12.50', ' 7 ', '+3', '-0.5', 42.5, '1.5e2']) assert.notEqual(toAmount(ok), undefined, String(ok));
+  for (const bad of ['', 'abc', '1,5', '0x10', 'Infinity', 'NaN', null, undefined, true, [], {}, '1e-400', Number.NaN]) {
+    assert.equal(toAmount(bad), undefined, JSON.stringify(bad));
+  }
+  assert.deepEqual(splitCurrencyAmount('KES 1785.50'), { currency: 'KES', amount: '1785.50' });
+  assert.deepEqual(splitCurrencyAmount(' usd -3.20 '), { currency: 'USD', amount: '-3.20' });
+  for (const bad of ['1785.50', 'KES', 'KES 1 2', '']) assert.equal(splitCurrencyAmount(bad), undefined, bad);
+});
+
+const creds = (names: string[]) => Object.fromEntries(names.map((n) => [n, new Secret(`${n}-v`)]));
+function api(provider: string, over: Partial<WalletApi> = {}): WalletApi {
+  const p = presetOf(provider);
+  return { baseUrl: 'http://127.0.0.1:9', balancePath: '/b', balanceField: 'balance', currencyField: 'currency', credentials: creds(p.credentials.map((c) => c.name)), ...over };
+}
+const read = (provider: string, body: object, over: Partial<WalletApi> = {}) => presetOf(provider).endpoint(api(provider, over)).read(body as Record<string, unknown>);
+const badField = (provider: string, body: object, over: Partial<WalletApi> = {}) =>
+  assert.throws(() => read(provider, body, over), (e: unknown) => e instanceof UpstreamError && e.kind === 'bad_response', `${provider} ${JSON.stringify(body)}`);
+
+test('presets read the documented bodies, and refuse a broken field instead of reading 0', () => {
+  assert.deepEqual(read('twilio', { balance: '0.05', currency: 'USD' }), { balance: 0.05, currency: 'USD', currencyProblem: null });
+  assert.deepEqual(read('telnyx', { data: { balance: '-20.00', credit_limit: '100.00', available_credit: '80.00', currency: 'USD' } }), { balance: -20, currency: 'USD', currencyProblem: null, creditLimit: 100 });
+  assert.equal(read('telnyx', { data: { balance: '5', credit_limit: '0.00', currency: 'USD' } }).creditLimit, undefined, 'no credit: floor 0');
+  assert.deepEqual(read('plivo', { cash_credits: '1.80900', auto_recharge: false }), { balance: 1.809, currency: 'USD', currencyProblem: null, autoRecharge: false });
+  assert.deepEqual(read('vonage', { value: 10.28, autoReload: true }), { balance: 10.28, currency: 'EUR', currencyProblem: null, autoRecharge: true });
+  assert.equal(read('messagebird', { payment: 'prepaid', type: 'credits', amount: 12 }).currency, 'CREDITS');
+  assert.equal(read('clicksend', { data: { balance: '4.998000', auto_recharge: 1, _currency: { currency_name_short: 'AUD' } } }).autoRecharge, true);
+  assert.equal(read('textmagic', { balance: 208.64, currency: { id: 'GBP' } }).currency, 'GBP');
+  assert.deepEqual(read('africastalking', { UserData: { balance: 'KES 1785.50' } }), { balance: 1785.5, currency: 'KES', currencyProblem: null });
+  assert.equal(read('openrouter', { data: { total_credits: 100.5, total_usage: 25.75 } }).balance, 74.75);
+  badField('twilio', { balance: '1,50', currency: 'USD' });
+  badField('telnyx', { balance: '5' });
+  badField('plivo', { cash_credits: '' });
+  badField('vonage', { value: null });
+  badField('africastalking', { UserData: { balance: '1785.50' } });
+  badField('africastalking', { UserData: { balance: 'KES NaN' } });
+  badField('openrouter', { data: { total_credits: 10 } });
+});
+
+test('deepseek: the entry in the wallet\'s currency, else the first; a missing currency is a failed poll', () => {
+  const body = { is_available: true, balance_infos: [{ currency: 'CNY', total_balance: '110.00' }, { currency: 'USD', total_balance: '7.25' }] };
+  assert.equal(read('deepseek', body).balance, 110);
+  assert.deepEqual(read('deepseek', body, { currency: 'USD' }), { balance: 7.25, currency: 'USD', currencyProblem: null });
+  badField('deepseek', body, { currency: 'EUR' });
+  badField('deepseek', { balance_infos: [] });
+});
+
+test('generic: dotted field, regex, scale and sign; each auth form puts the key where it says', () => {
+  const g = (o: Partial<GenericOptions>): GenericOptions => ({ auth: 'bearer', regex: undefined, scale: '1', sign: '+', ...o });
+  const gen = (o: Partial<GenericOptions>, field = 'a.b') => ({ generic: g(o), balanceField: field, credentials: creds(['api_key', 'username', 'password']) });
+  assert.equal(read('generic', { a: { b: '12.5' } }, gen({})).balance, 12.5);
+  assert.equal(read('generic', { a: { b: '12345 cents' } }, gen({ regex: '^(\\d+) cents', scale: '0.01' })).balance, 123.45);
+  assert.equal(read('generic', { a: { b: 'USD 7.10' } }, gen({ regex: '[\\d.]+' })).balance, 7.1);
+  assert.equal(read('generic', { a: { b: 30 } }, gen({ sign: '-' })).balance, -30, 'a debt reported as a positive number');
+  badField('generic', { a: { b: 'none' } }, gen({ regex: '^(\\d+)' }));
+  badField('generic', { a: { b: `${'9'.repeat(300)} cents` } }, gen({ regex: '^(\\d+) cents' }));
+  badField('generic', { a: {} }, gen({}));
+  const endpoint = (auth: string) => presetOf('generic').endpoint(api('generic', gen({ auth })));
+  assert.deepEqual(endpoint('bearer').headers(), { Authorization: 'Bearer api_key-v' });
+  assert.deepEqual(endpoint('basic').headers(), { Authorization: `Basic ${Buffer.from('username-v:password-v').toString('base64')}` });
+  assert.deepEqual(endpoint('header X-Api-Key').headers(), { 'X-Api-Key': 'api_key-v' });
+  const q = endpoint('query token');
+  assert.deepEqual(q.headers(), {});
+  assert.equal(q.path, '/b?token=api_key-v');
+  assert.equal(q.shownPath, '/b', 'the key in the query is never shown');
+});
+
+test('account ids in a path are shown as their credential name, never their value', () => {
+  for (const p of PRESETS) {
+    const e = p.endpoint(api(p.name, p.name === 'generic' ? { generic: { auth: 'query k', regex: undefined, scale: '1', sign: '+' } } : {}));
+    assert.ok(!e.shownPath.includes('-v'), `${p.name}: ${e.shownPath}`);
+  }
+  assert.equal(presetOf('twilio').endpoint(api('twilio')).shownPath, '/2010-04-01/Accounts/{account_sid}/Balance.json');
+});
+
+// ---- the credentials map in a wallets file
+
+const TUNING = { topupMinCredits: DEFAULT_RULES.topupMinCredits, hysteresisPercent: DEFAULT_RULES.hysteresisPercent, spendAnomalyFactor: DEFAULT_RULES.spendAnomalyFactor, spendAnomalyMinCredits: DEFAULT_RULES.spendAnomalyMinCredits };
+function load(yaml: string, requireApiKey = true) {
+  const dir = mkdtempSync(join(tmpdir(), 'ws-creds-'));
+  writeFileSync(join(dir, 'tok'), 'token-from-file\n');
+  const file = join(dir, 'w.yaml');
+  writeFileSync(file, yaml.replaceAll('TOKFILE', join(dir, 'tok')));
+  const r = readWalletsFile(file, { tuning: TUNING, requireApiKey });
+  return { ...r, problems: r.problems.map((p) => p.slice(p.indexOf(': wallet') + 2)) };
+}
+
+test('credentials: the provider\'s own names, each also as <name>_file; problems name the key, never the value', () => {
+  const ok = load('wallets:\n  - name: t\n    provider: twilio\n    credentials: {account_sid: AC1, auth_token_file: TOKFILE}\n');
+  assert.deepEqual(ok.problems, []);
+  const w = ok.wallets[0]!;
+  assert.equal(w.api.baseUrl, 'https://api.twilio.com', 'api_url defaults to the preset\'s base URL');
+  assert.equal(w.api.credentials.auth_token!.reveal(), 'token-from-file');
+  assert.equal(w.api.credentials.account_sid!.reveal(), 'AC1');
+
+  const table: [string, string[]][] = [
+    ['provider: twilio\n    credentials: {account_sid: AC1}', ["wallet 't' (#1): credentials: auth_token is required by the twilio preset (or auth_token_file)"]],
+    ['provider: twilio\n    credentials: {account_sid: AC1, auth_token: x, auth_token_file: TOKFILE}', ["wallet 't' (#1): credentials: set both auth_token and auth_token_file; set only one"]],
+    ['provider: twilio\n    credentials: {account_sid: AC1, auth_token: SECRETVALUE, authtoken: y}', ["wallet 't' (#1): credentials: 'authtoken' is not a twilio credential (known: account_sid, account_sid_file, auth_token, auth_token_file)"]],
+    ['provider: twilio\n    api_key: SECRETVALUE\n    credentials: {account_sid: AC1, auth_token: x}', ["wallet 't' (#1): api_key: the twilio preset takes no api_key; put its credentials (account_sid, auth_token) in credentials"]],
+    ['provider: telnyx\n    api_key: a\n    credentials: {api_key: b}', ["wallet 't' (#1): api_key: is set both at the top level and in credentials; set it once"]],
+    ['provider: telnyx\n    credentials: {api_key_file: /nonexistent/x}', ["wallet 't' (#1): credentials: api_key_file: cannot read /nonexistent/x: ENOENT"]],
+    ['provider: twilio\n    balance_field: x\n    credentials: {account_sid: AC1, auth_token: x}', ["wallet 't' (#1): balance_field: the twilio preset does not read it (it reads: nothing besides api_url and credentials)"]],
+    ['provider: generic\n    credentials: {api_key: k}', ["wallet 't' (#1): api_url: is required for the generic preset", "wallet 't' (#1): balance_path: is required for the generic preset"]],
+    ['provider: generic\n    api_url: http://127.0.0.1:9\n    balance_path: /x\n    auth: cookie\n    credentials: {api_key: k}', ["wallet 't' (#1): auth: must be 'bearer', 'basic', 'header NAME' or 'query NAME'"]],
+    ['provider: generic\n    api_url: http://127.0.0.1:9\n    balance_path: /x\n    auth: basic\n    credentials: {api_key: k}', ["wallet 't' (#1): credentials: username is required by the generic preset (or username_file)", "wallet 't' (#1): credentials: password is required by the generic preset (or password_file)"]],
+  ];
+  for (const [keys, want] of table) {
+    const r = load(`wallets:\n  - name: t\n    ${keys}\n`);
+    assert.deepEqual(r.problems, want, keys);
+    assert.ok(!r.problems.join('\n').includes('SECRETVALUE'), 'no value in a problem');
+  }
+  assert.deepEqual(load('wallets:\n  - name: t\n    provider: twilio\n', false).problems, [], 'backtest needs no credentials');
+});
+
+test('defaults: a default that belongs to one provider\'s API applies only to wallets of that provider', () => {
+  const r = load(
+    'defaults:\n  api_url: http://127.0.0.1:9\n  balance_path: /v1/x\n  api_key_file: TOKFILE\n  runway_warning_hours: 50\n' +
+      'wallets:\n  - name: tio\n  - name: tw\n    provider: twilio\n    credentials: {account_sid: AC1, auth_token: x}\n',
+  );
+  assert.deepEqual(r.problems, []);
+  const [tio, tw] = r.wallets;
+  assert.equal(tio!.api.baseUrl, 'http://127.0.0.1:9');
+  assert.equal(tio!.api.credentials.api_key!.reveal(), 'token-from-file');
+  assert.equal(tw!.api.baseUrl, 'https://api.twilio.com', 'the telephony-io api_url default does not reach the twilio wallet');
+  assert.equal(tw!.rules.runwayWarningHours, 50, 'rule defaults reach every wallet');
+});
+
+test('`wallet-sentinel providers` lists every preset with the credentials it needs, reading no setting', () => {
+  const r = parseArgs(['providers']);
+  assert.equal(r.kind, 'print');
+  const text = (r as { text: string }).text;
+  for (const p of PRESETS) {
+    assert.match(text, new RegExp(`^${p.name}\\b`, 'm'), p.name);
+    const block = text.slice(text.search(new RegExp(`^${p.name}\\b`, 'm'))).split('\n\n')[0]!;
+    for (const c of p.credentials) assert.match(block, new RegExp(`^    ${c.name}\\b`, 'm'), `${p.name}: ${c.name}`);
+    assert.match(block, /^  exhausted: /m, `${p.name}: what exhausted means`);
+  }
+  assert.match(text, /none checked against a live account/);
+  assert.equal(parseArgs(['providers', 'x']).kind, 'usage-error');
+  assert.equal(parseArgs(['providers', '--help']).kind, 'print');
+  assert.match((parseArgs(['--help']) as { text: string }).text, /wallet-sentinel providers/);
+});
+
+test('a reload that rotates any credential of a wallet is a change (compared by value, never printed)', () => {
+  const yaml = (token: string) => `wallets:\n  - name: t\n    provider: twilio\n    credentials: {account_sid: AC1, auth_token: ${token}}\n`;
+  const [a] = load(yaml('one')).wallets;
+  const [b] = load(yaml('one')).wallets;
+  const [c] = load(yaml('two')).wallets;
+  assert.equal(sameWallet(a!, b!), true);
+  assert.equal(sameWallet(a!, c!), false, 'a rotated auth_token makes a new client');
+});
