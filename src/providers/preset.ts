@@ -65,7 +65,6 @@ export interface Endpoint {
   read(body: Record<string, unknown>): PresetReading;
   /** A 402 answer (Telephony.io only): the balance it reports. Presets without one treat 402 as unexpected. */
   exhausted?(body: Record<string, unknown> | undefined): { balance: number | null; requiredCredits: number | null; currency: string | null; currencyProblem: string | null };
-  /** What to check, for a message: after a 400/404 (request) or a 401/403 (auth). */
   /**
    * What a message tells to check: after a 400, 404 or a redirect (`request`), after a 401/403 (`rejected`,
    * then `credentials`), and when a credential cannot go into a header (`credentials`).
