@@ -105,8 +105,10 @@ export function applyPoll(s: AccountState, outcome: PollOutcome, now: number, to
       stale: false,
     };
   }
+  // Credit limit and auto-recharge flag: as this poll reports them, never carried from an earlier one.
+  const { creditLimit: _limit, autoRecharge: _recharge, ...rest } = s;
   const base: AccountState = {
-    ...s,
+    ...rest,
     lastPollAt: now,
     lastSuccessAt: now,
     lastError: null,
@@ -117,11 +119,9 @@ export function applyPoll(s: AccountState, outcome: PollOutcome, now: number, to
     // version may hold anything); one that is not a plain code is unknown from now on.
     currency: outcome.currencyProblem ? null : (outcome.currency ?? (isCurrencyCode(s.currency) ? s.currency : null)),
     exhausted: outcome.status === 402 || (outcome.balance !== null && outcome.balance <= -(outcome.creditLimit ?? 0)),
+    ...(outcome.creditLimit !== undefined && outcome.creditLimit > 0 ? { creditLimit: outcome.creditLimit } : {}),
+    ...(outcome.autoRecharge !== undefined ? { autoRecharge: outcome.autoRecharge } : {}),
   };
-  if (outcome.creditLimit !== undefined && outcome.creditLimit > 0) (base as { creditLimit?: number }).creditLimit = outcome.creditLimit;
-  else delete (base as { creditLimit?: number }).creditLimit;
-  if (outcome.autoRecharge !== undefined) (base as { autoRecharge?: boolean }).autoRecharge = outcome.autoRecharge;
-  else delete (base as { autoRecharge?: boolean }).autoRecharge;
   if (outcome.balance === null) return { state: { ...base, balance: null }, consumed: 0, topup: false, stale: false };
   const r = recordSample(s.history, now, outcome.balance, topupMinCredits);
   const stale = r.history === s.history;
