@@ -5,7 +5,7 @@
  *   /                                  fleet overview (?q= filter, ?page=, ?per_page=)
  *   /wallets/<name>                    one wallet
  *   /api/wallets                       the overview's rows as JSON (same parameters)
- *   /api/wallets/<name>                one row
+ *   /api/wallets/<name>                one row, with its alert timeline (14 days)
  *   /api/wallets/<name>/history        stored readings (?from=&to=&step=) and the top-ups among them
  *   /assets/style.css, /assets/app.js  the page's own stylesheet and script
  *
@@ -18,7 +18,7 @@ import { html } from './format.js';
 import { page, PAGE_HEADERS } from './layout.js';
 import { fleetPage, thin, topupsIn, walletRow, type WalletSource } from './model.js';
 import { overviewPage } from './overview.js';
-import { BadRequest, historyQuery, listQuery } from './query.js';
+import { BadRequest, HISTORY_MS, historyQuery, listQuery } from './query.js';
 import { walletPage } from './wallet-page.js';
 
 export interface WebDeps {
@@ -74,7 +74,8 @@ function dispatch(path: string, params: URLSearchParams, d: WebDeps): Answer | u
   const now = d.now();
   if (!m[3]) {
     if (params.size > 0) throw new BadRequest(`/api/wallets/<name> takes no query parameters (got ${[...params.keys()].join(', ')})`);
-    return json(200, walletRow(w, now));
+    const timeline = w.alertEvents(now - HISTORY_MS, now).map((e) => ({ ...e, t: iso(e.t) }));
+    return json(200, { ...walletRow(w, now), alert_timeline: timeline });
   }
   const q = historyQuery(params, now);
   const all = w.history(q.from, q.to);
