@@ -144,12 +144,14 @@ export function timeChart(c: TimeChart): string {
     if (b.polygon.length < 3) continue;
     parts.push(`<path class="band band-${b.kind}" data-series="${b.kind}" d="${pathOf(b.polygon.map(xy))} Z" fill="${colour(b.kind)}" fill-opacity="0.45" stroke="none"><title>${escapeHtml(b.label)}</title></path>`);
   }
+  let row = 0; // each rule's label on its own line: horizons close together do not overprint
   for (const r of c.rules ?? []) {
     if (r.t < c.t[0] || r.t > c.t[1]) continue;
     const px = fmt(x(r.t));
+    const ty = top + 10 + 13 * row++;
     parts.push(
       `<g class="rule rule-${r.kind}" data-series="${r.kind}" data-t="${r.t}"><line x1="${px}" x2="${px}" y1="${top}" y2="${bottom}" stroke="${colour(r.kind)}" stroke-width="1.5" stroke-dasharray="4 3"/>` +
-        `<text x="${px}" y="${top + 10}" dx="3" fill="${colour(r.kind)}" font-size="11">${escapeHtml(r.label)}</text></g>`,
+        `<text x="${px}" y="${ty}" ${x(r.t) > right - 90 ? 'dx="-3" text-anchor="end"' : 'dx="3"'} fill="${colour(r.kind)}" font-size="11">${escapeHtml(r.label)}</text></g>`,
     );
   }
   for (const s of c.series) {

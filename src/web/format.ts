@@ -40,8 +40,15 @@ export function num(n: number | null, digits = 1): string {
 /** Seconds as "3 d 4 h", "5 h 20 min", "12 min", "40 s". */
 export function shortDuration(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
-  if (s >= 86_400 * 2) return `${Math.floor(s / 86_400)} d ${Math.round((s % 86_400) / 3_600)} h`;
-  if (s >= 3_600) return `${Math.floor(s / 3_600)} h ${Math.round((s % 3_600) / 60)} min`;
+  if (s >= 86_400 * 2) {
+    const h = Math.round(s / 3_600); // rounded once, so 2 d 23.6 h is 3 d 0 h, never 2 d 24 h
+    return `${Math.floor(h / 24)} d ${h % 24} h`;
+  }
+  if (s >= 10 * 3_600) return `${Math.round(s / 3_600)} h`;
+  if (s >= 3_600) {
+    const m = Math.round(s / 60);
+    return `${Math.floor(m / 60)} h ${m % 60} min`;
+  }
   if (s >= 60) return `${Math.round(s / 60)} min`;
   return `${s} s`;
 }

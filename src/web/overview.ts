@@ -49,7 +49,7 @@ function row(r: WalletRow, now: number): Html {
 <td data-label="Burn rate">${burnCell(r)}</td>
 <td data-label="Runway" data-runway="${r.runway_seconds ?? ''}">${runwayCell(r)}</td>
 <td data-label="Confidence">${r.forecast_confidence}</td>
-<td data-label="Firing alerts">${alertBadges(r.alerts)}</td>
+<td data-label="Firing alerts" class="alerts">${alertBadges(r.alerts)}</td>
 <td data-label="Last successful poll">${ok === null ? html`<span class="muted">never</span>` : html`<time datetime="${r.last_success_at}" title="${utc(ok)}">${ago(ok, now)}</time>`}</td>
 <td data-label="Last error" class="err">${r.last_error ? `${r.last_error.kind}: ${r.last_error.message}` : html`<span class="muted">—</span>`}</td>
 </tr>`;

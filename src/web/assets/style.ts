@@ -35,7 +35,8 @@ th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--lin
 thead th { background: var(--panel); font-weight: 600; position: sticky; top: 0; white-space: normal; }
 tbody th { font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
-td.err { white-space: normal; min-width: 12rem; max-width: 22rem; }
+td.err { white-space: normal; min-width: 10rem; max-width: 18rem; }
+td.alerts { white-space: normal; min-width: 9rem; max-width: 16rem; }
 tbody tr:hover { background: var(--panel); }
 .labels { display: block; font-size: 0.8rem; color: var(--muted); }
 .badge { display: inline-block; padding: 1px 7px; border-radius: 10px; font-size: 0.8rem; font-weight: 600; margin: 1px 2px 1px 0; }
