@@ -5,7 +5,8 @@
  */
 import { BURN_WINDOW_NAMES } from '../domain/forecast.js';
 import type { Sample } from '../domain/packed.js';
-import { timeChart, type Point } from './chart.js';
+import { timeChart, type Band, type Point, type Series } from './chart.js';
+import { forecastShapes } from './forecast-picture.js';
 import { html, money, num, raw, shortDuration, utc, type Html } from './format.js';
 import { page } from './layout.js';
 import { thin, topupsIn, walletRow, type WalletRow, type WalletSource } from './model.js';
@@ -36,27 +37,19 @@ function chartEnd(row: WalletRow, from: number, now: number): number {
   return now + future;
 }
 
-/** A straight line from (now, balance) reaching 0 after `runwayMs`, cut at `end`. */
-function toZero(now: number, balance: number, runwayMs: number, end: number): Point[] {
-  if (now + runwayMs <= end) return [[now, balance], [now + runwayMs, 0]];
-  return [[now, balance], [end, balance * (1 - (end - now) / runwayMs)]];
-}
-
 export function balanceChart(w: WalletSource, row: WalletRow, readings: readonly Sample[], all: readonly Sample[], range: { from: number; to: number }, now: number): string {
   const end = chartEnd(row, range.from, now);
   const balance = row.balance ?? 0;
   const top = Math.max(balance, ...readings.map((r) => r.balance), 1) * 1.08;
   const topups = topupsIn(all, w.wallet.rules.topupMinCredits).filter((t) => t.t >= range.from);
-  const series = [{ kind: 'balance', label: 'Balance', points: readings.map((r) => [r.t, r.balance] as Point) }];
-  const bands = [];
+  const series: Series[] = [{ kind: 'balance', label: 'Balance', points: readings.map((r) => [r.t, r.balance] as Point) }];
+  const bands: Band[] = [];
   if (row.runway_seconds !== null && row.balance !== null) {
-    series.push({ kind: 'forecast', label: `Forecast: reaches 0 at ${row.depletion_at}`, points: toZero(now, balance, row.runway_seconds * 1000, end) });
-    const low = (row.runway_low_seconds ?? row.runway_seconds) * 1000;
-    const high = row.runway_high_seconds === null ? Infinity : row.runway_high_seconds * 1000;
-    const polygon: Point[] = [[now, balance], ...toZero(now, balance, low, end).slice(1)];
-    if (now + low < end) polygon.push([Math.min(now + high, end), 0]);
-    if (now + high > end) polygon.push(toZero(now, balance, high, end)[1]!);
-    bands.push({ kind: 'band', label: 'Forecast band (80 %)', polygon });
+    const ms = (s: number | null) => (s === null ? null : s * 1000);
+    // a band without a high end (Infinity) reaches past the chart's end
+    const f = forecastShapes(now, balance, row.runway_seconds * 1000, ms(row.runway_low_seconds), row.runway_high_seconds === null ? Infinity : row.runway_high_seconds * 1000, end, `Forecast: reaches 0 at ${row.depletion_at}`);
+    series.push(f.line);
+    bands.push(f.band);
   }
   const h = row.horizons_hours;
   const desc =

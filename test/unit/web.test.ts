@@ -129,3 +129,32 @@ test('query parameters: defaults, and a BadRequest naming the parameter for ever
     ['step=1m&step=2m', /given more than once/],
   ] as const) assert.throws(() => historyQuery(new URLSearchParams(q), now), (e: unknown) => e instanceof BadRequest && re.test(e.message), q);
 });
+
+test('the alert email: its HTML part draws the forecast to zero at the runway (inline SVG); the text part has no picture', async () => {
+  const { htmlBody, textBody } = await import('../../src/notify/email/render.js');
+  const T0 = Date.parse('2026-11-27T10:00:00Z');
+  const n = {
+    id: 'a1',
+    account: 'acme',
+    alertname: 'depletion_forecast',
+    severity: 'critical',
+    status: 'firing',
+    reason: 'start',
+    startsAt: T0,
+    decidedAt: T0,
+    wallet: { balance: 12.5, currency: 'USD', burnRatePerHour: 3.1, runwaySeconds: 14_516, forecast: { method: 'rate', confidence: 'low', runwayLowSeconds: 10_000, runwayHighSeconds: 20_000, cautious: false, basis: 'b' } },
+  } as const;
+  const html = htmlBody(n);
+  const svg = /<svg[^]*?<\/svg>/.exec(html)?.[0];
+  assert.ok(svg, 'an inline SVG in the HTML part');
+  const attr = (k: string) => Number(new RegExp(`data-${k}="([-\\d.]+)"`).exec(svg)![1]);
+  const line = /class="series series-forecast"[^>]* d="([^"]+)"/.exec(svg)![1]!.split(/ (?=[ML])/).map((p) => p.slice(1).split(' ').map(Number));
+  const [x, y] = line.at(-1)!;
+  assert.equal(y, attr('bottom'), 'the line ends at 0');
+  const t = attr('t0') + ((x! - attr('left')) / (attr('right') - attr('left'))) * (attr('t1') - attr('t0'));
+  assert.ok(Math.abs(t - (T0 + 14_516_000)) < (attr('t1') - attr('t0')) / 400, `at the runway (${new Date(t).toISOString()})`);
+  assert.match(svg, /class="band band-band"/);
+  assert.doesNotMatch(textBody(n), /<|svg/);
+  assert.doesNotMatch(htmlBody({ ...n, status: 'resolved' }), /<svg/, 'a resolved alert has no forecast to draw');
+  assert.doesNotMatch(htmlBody({ ...n, wallet: { ...n.wallet, runwaySeconds: null } }), /<svg/, 'nor a wallet not burning');
+});
