@@ -98,7 +98,7 @@ function timeline(w: WalletSource, now: number): Html {
   const events = w.alertEvents(now - HISTORY_MS, now).reverse();
   if (events.length === 0) return html`<p class="muted">No alert in the stored history.</p>`;
   return html`<div class="table-wrap" tabindex="0" role="region" aria-label="Alert events, newest first"><table id="timeline"><thead><tr><th scope="col">When (UTC)</th><th scope="col">Alert</th><th scope="col">Severity</th><th scope="col">Event</th></tr></thead><tbody>
-${events.map((e) => html`<tr data-reason="${e.reason}"><td><time datetime="${new Date(e.t).toISOString()}">${utc(e.t)}</time></td><td>${e.alertname}</td><td><span class="badge sev-${e.severity}">${e.severity}</span></td><td>${REASON_WORDS[e.reason]}</td></tr>`)}
+${events.map((e) => html`<tr data-reason="${e.reason}"><td data-label="When"><time datetime="${new Date(e.t).toISOString()}">${utc(e.t)}</time></td><td data-label="Alert">${e.alertname}</td><td data-label="Severity"><span class="badge sev-${e.severity}">${e.severity}</span></td><td data-label="Event">${REASON_WORDS[e.reason]}</td></tr>`)}
 </tbody></table></div>`;
 }
 
@@ -127,7 +127,7 @@ ${card('Firing alerts', alertBadges(row.alerts))}
 ${card('Last successful poll', row.last_success_at ? utc(Date.parse(row.last_success_at)) : 'never')}
 ${card('Last error', row.last_error ? `${row.last_error.kind}: ${row.last_error.message}` : '—')}
 </div></section>
-<section aria-labelledby="chart-h"><h2 id="chart-h">Balance and forecast</h2><figure>${raw(balanceChart(w, row, readings, all, range, now))}
+<section aria-labelledby="chart-h"><h2 id="chart-h">Balance and forecast</h2><figure><div class="chart-wrap" tabindex="0" role="region" aria-label="Balance chart">${raw(balanceChart(w, row, readings, all, range, now))}</div>
 <figcaption><ul class="legend"><li><span class="sw sw-balance"></span>balance (${row.currency ?? 'credits'})</li><li><span class="sw sw-topup"></span>top-up</li><li><span class="sw sw-forecast"></span>forecast to 0</li><li><span class="sw sw-band"></span>80 % band</li><li><span class="sw sw-horizon"></span>now and the warning / critical horizons</li></ul>
 <a id="history-json" href="${historyUrl(row.name, range)}">These readings as JSON</a></figcaption></figure></section>
 <section aria-labelledby="burn-h"><h2 id="burn-h">Burn rate</h2><div class="table-wrap"><table id="burn"><thead><tr><th scope="col">Window</th><th scope="col" class="num">Credits per hour</th></tr></thead><tbody>

@@ -80,11 +80,14 @@ footer ul { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 4
   form.filter input { min-width: 0; flex: 1; }
   th, td { padding: 5px 6px; }
   /* the fleet table as one card per wallet: runway and alerts stay in view without scrolling sideways */
-  #wallets thead { position: absolute; left: -9999px; }
-  #wallets, #wallets tbody, #wallets tr, #wallets th, #wallets td { display: block; white-space: normal; }
-  #wallets tr { border-bottom: 1px solid var(--line); padding: 6px 0; }
-  #wallets td, #wallets tbody th { border: 0; padding: 2px 8px; text-align: left; }
-  #wallets td::before { content: attr(data-label) ": "; color: var(--muted); font-size: 0.85rem; }
+  #wallets thead, #timeline thead { position: absolute; left: -9999px; }
+  #wallets, #wallets tbody, #wallets tr, #wallets th, #wallets td, #timeline, #timeline tbody, #timeline tr, #timeline td { display: block; white-space: normal; }
+  #wallets tr, #timeline tr { border-bottom: 1px solid var(--line); padding: 6px 0; }
+  #wallets td, #wallets tbody th, #timeline td { border: 0; padding: 2px 8px; text-align: left; }
+  #wallets td::before, #timeline td::before { content: attr(data-label) ": "; color: var(--muted); font-size: 0.85rem; }
   #wallets .runway-band { display: inline; margin-left: 6px; }
+  /* a chart keeps a readable size and scrolls sideways rather than shrinking its text to 5 px */
+  .chart-wrap { overflow-x: auto; }
+  svg.chart { min-width: 600px; }
 }
 `;
