@@ -1,7 +1,7 @@
 /**
  * The status page's JSON API over real sockets, without a browser: paging and filtering of /api/wallets,
  * the history's from/to/step, a clear 400 for every bad query parameter, 404 for an unknown wallet, and
- * the alert timeline (fired, escalated, resolved) that the state database keeps across a restart.
+ * the alert timeline (fired, repeated, escalated, resolved) that the state database keeps across a restart.
  */
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
@@ -75,28 +75,35 @@ test('/api/wallets pages and filters; /history takes from, to and step; bad para
   assert.match(await res.text(), /<svg[^>]+id="balance-chart"/);
 });
 
-test('the alert timeline: fired, escalated and resolved, on the wallet page and in the API, kept across a restart', async (t) => {
+test('the alert timeline: fired, repeated, escalated and resolved, on the wallet page and in the API, kept across a restart', async (t) => {
   const up = await upstream(t, { w: 80 });
   up.wallets.get('w')!.drain = 0;
   const file = writeWalletsFile(tempDir('ws-api-'), up, ['w'], { w: ['low_balance_threshold: 100', 'critical_balance_threshold: 30'] });
   const stateDir = tempDir('ws-api-state-');
-  const d = await Daemon.start({ WALLETS_FILE: file }, { stateDir });
+  const env = { WALLETS_FILE: file, ALERT_REPEAT_INTERVAL: '2s' };
+  const d = await Daemon.start(env, { stateDir });
   t.after(() => d.kill());
-  const reasons = async (daemon: Daemon) => ((await getJson(daemon, '/api/wallets/w')).doc.alert_timeline as { reason: string; alertname: string; severity: string }[]).map((e) => `${e.alertname}/${e.severity}/${e.reason}`);
+  const events = async (daemon: Daemon) => ((await getJson(daemon, '/api/wallets/w')).doc.alert_timeline as { reason: string; alertname: string; severity: string; id: string }[]).map((e) => `${e.alertname}/${e.severity}/${e.reason}`);
 
-  await waitFor(async () => (await reasons(d)).length === 1, 'low_balance fired');
+  await waitFor(async () => (await events(d)).includes('low_balance/warning/repeat'), 'low_balance fired and repeated');
   up.wallets.get('w')!.balance = 20;
-  await waitFor(async () => (await reasons(d)).length === 2, 'low_balance escalated');
+  await waitFor(async () => (await events(d)).includes('low_balance/critical/escalation'), 'low_balance escalated');
   up.wallets.get('w')!.balance = 500;
-  await waitFor(async () => (await reasons(d)).length === 3, 'low_balance resolved');
-  const expected = ['low_balance/warning/start', 'low_balance/critical/escalation', 'low_balance/critical/resolve'];
-  assert.deepEqual(await reasons(d), expected);
+  await waitFor(async () => (await events(d)).includes('low_balance/critical/resolve'), 'low_balance resolved');
+  const seen = await events(d);
+  assert.equal(seen[0], 'low_balance/warning/start');
+  assert.equal(seen.at(-1), 'low_balance/critical/resolve');
+  assert.ok(seen.indexOf('low_balance/warning/repeat') < seen.indexOf('low_balance/critical/escalation'), seen.join(', '));
+  const doc = (await getJson(d, '/api/wallets/w')).doc.alert_timeline as { id: string }[];
+  assert.equal(new Set(doc.map((e) => e.id)).size, 1, 'one alert instance throughout');
   const html = (await d.get('/wallets/w')).text;
-  assert.deepEqual([...html.matchAll(/<tr data-reason="(\w+)">/g)].map((m) => m[1]), ['resolve', 'escalation', 'start'], 'newest first on the page');
-  assert.match(html, />escalated</);
+  const rows = [...html.matchAll(/<tr data-reason="(\w+)">/g)].map((m) => m[1]);
+  assert.equal(rows.length, seen.length);
+  assert.deepEqual([rows[0], rows.at(-1)], ['resolve', 'start'], 'newest first on the page');
+  for (const word of ['fired', 'repeated', 'escalated', 'resolved']) assert.match(html, new RegExp(`>${word}<`));
 
   assert.equal(await d.stop(), 0);
-  const again = await Daemon.start({ WALLETS_FILE: file }, { stateDir });
+  const again = await Daemon.start(env, { stateDir });
   t.after(() => again.kill());
-  assert.deepEqual(await reasons(again), expected, 'the timeline comes from the state database');
+  assert.deepEqual(await events(again), seen, 'the timeline comes from the state database');
 });
