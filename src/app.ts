@@ -85,6 +85,7 @@ export class App {
       status: () => this.status(),
       log: log.child({ component: 'http' }),
       web: settings.http.web,
+      pages: { wallets: () => this.#fleet.runners, now },
     });
   }
 

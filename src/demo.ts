@@ -51,8 +51,9 @@ try {
   app = new App(settings, createLogger(settings.logLevel));
   const address = await app.start();
   const base = `http://127.0.0.1:${address.port}`;
-  out(`wallet-sentinel demo: a simulated wallet (500 USD, spending 1 credit/s, +300 every 5 min), polled every 5 s.`);
-  out(`Open ${base}/ (status: ${base}/api/status, metrics: ${base}/metrics). No alert leaves this machine. Ctrl-C stops.`);
+  // The first line says where to look: the status page draws what the lines below tell.
+  out(`Open ${base}/ for the status page (wallet: ${base}/wallets/default, JSON: ${base}/api/wallets, metrics: ${base}/metrics).`);
+  out(`wallet-sentinel demo: a simulated wallet (500 USD, spending 1 credit/s, +300 every 5 min), polled every 5 s. No alert leaves this machine. Ctrl-C stops.`);
 } catch (err) {
   if (err instanceof ConfigError) for (const p of err.problems) process.stderr.write(`config error: ${p}\n`);
   else process.stderr.write(`demo: cannot start: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -13,6 +13,8 @@ import { endpointFor, presetWords, sameCredentials } from '../providers/index.js
 import type { AlertmanagerSync } from '../notify/alertmanager/alertmanager.js';
 import type { Notification } from '../domain/alerts.js';
 import type { AccountStore } from '../store/account-store.js';
+import type { AlertEvent } from '../store/alert-events.js';
+import type { Sample } from '../domain/history.js';
 import { USER_AGENT } from '../version.js';
 
 export interface RunnerDeps {
@@ -70,6 +72,16 @@ export class WalletRunner implements WalletReadout {
 
   get readout() {
     return this.monitor.readout;
+  }
+
+  /** Stored readings with from ≤ t ≤ to (up to 14 days), oldest first: the status page's history. */
+  history(from: number, to: number): Sample[] {
+    return this.d.store.readRange(from, to);
+  }
+
+  /** The alert timeline (fired, escalated, repeated, resolved) with from ≤ t ≤ to, oldest first. */
+  alertEvents(from: number, to: number): AlertEvent[] {
+    return this.d.store.alertEvents(from, to);
   }
 
   /**

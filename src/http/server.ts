@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { WebConfig } from '../config/web-config.js';
 import type { Logger } from '../log.js';
+import { route, type WebDeps } from '../web/routes.js';
 import { createListener } from './web-config.js';
 
 export interface HttpDeps {
@@ -15,10 +16,12 @@ export interface HttpDeps {
   log: Logger;
   /** WEB_CONFIG_FILE: TLS and a password in front of the handler (src/http/web-config.ts). */
   web?: WebConfig;
+  /** The status page and its JSON API (src/web): `/`, `/wallets/…`, `/api/wallets…`, `/assets/…`. */
+  pages?: WebDeps;
 }
 
 /**
- * /metrics, /healthz, /readyz and /api/status on node:http. A scrape only reads what the poller set:
+ * /metrics, /healthz, /readyz, /api/status and the status page (src/web/routes.ts) on node:http. A scrape only reads what the poller set:
  * it never calls the upstream, so ten scrapers cost ten registry reads and zero API calls.
  */
 export class HttpServer {
@@ -57,7 +60,9 @@ export class HttpServer {
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = (req.url ?? '/').split('?', 1)[0];
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
       return send(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n');
@@ -73,10 +78,11 @@ export class HttpServer {
       }
       case '/api/status':
         return send(res, 200, 'application/json; charset=utf-8', `${JSON.stringify(this.d.status(), null, 2)}\n`);
-      case '/':
-        return send(res, 200, 'text/html; charset=utf-8', INDEX);
-      default:
+      default: {
+        const answer = this.d.pages && route(path, new URLSearchParams(q < 0 ? '' : url.slice(q + 1)), this.d.pages);
+        if (answer) return send(res, answer.status, answer.type, answer.body, answer.headers);
         return send(res, 404, 'text/plain; charset=utf-8', 'not found\n');
+      }
     }
   }
 }
@@ -94,11 +100,7 @@ function listenError(err: Error, host: string, port: number): Error {
   return Object.assign(new Error(`${why} [${code}]`), { name: 'ListenError', code });
 }
 
-function send(res: ServerResponse, status: number, contentType: string, body: string): void {
-  res.writeHead(status, { 'Content-Type': contentType, 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(body) });
+function send(res: ServerResponse, status: number, contentType: string, body: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'Content-Type': contentType, 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(body), ...headers });
   res.end(res.req.method === 'HEAD' ? undefined : body);
 }
-
-const INDEX = `<!doctype html><title>wallet-sentinel</title><h1>wallet-sentinel</h1>
-<ul><li><a href="/metrics">/metrics</a></li><li><a href="/api/status">/api/status</a></li><li><a href="/healthz">/healthz</a></li><li><a href="/readyz">/readyz</a></li></ul>
-`;

@@ -137,15 +137,15 @@ export class AccountMonitor {
     // call awaits before the other is made), so they reach the state database in one transaction: a crash
     // leaves both or neither, and with neither the restart decides and sends again (at-least-once).
     const owed = this.d.notify(obs.notifications);
-    const saved = this.save();
+    const saved = this.save(obs.notifications);
     await Promise.all([owed, saved]);
     this.d.onAlerts?.(obs.state.alerts, snapshot(obs.state, obs.forecast), now);
   }
 
-  /** Writes the state file; a failure is logged (the daemon keeps polling), never thrown. */
-  async save(): Promise<void> {
+  /** Writes the state (and the alert events decided with it); a failure is logged (the daemon keeps polling), never thrown. */
+  async save(decided: readonly Notification[] = []): Promise<void> {
     try {
-      await this.d.store.save(this.#state);
+      await this.d.store.save(this.#state, decided);
     } catch (err) {
       this.d.log.debug( // the change to unwritable is logged once by WriteHealth, not on every failed save
         { err: (err as NodeJS.ErrnoException).code ?? String(err), file: this.d.store.path },

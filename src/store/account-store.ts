@@ -1,9 +1,11 @@
 import type { AccountState } from '../domain/account.js';
+import type { Notification } from '../domain/alerts.js';
 import { INITIAL_ACCOUNT_STATE } from '../domain/account.js';
 import type { Sample } from '../domain/history.js';
 import { allocate, EMPTY_SAMPLES, lastSampleT, raw, SAMPLE_STRIDE, sampleCount, samplesFromPlain, samplesToPlain, sampleT, type Samples } from '../domain/packed.js';
 import type { Logger } from '../log.js';
 import type { Conn, Participant } from './db.js';
+import { eventOf, readAlertEvents, writeAlertEvents, type AlertEvent } from './alert-events.js';
 import { decodeSnapshot, diff, encodeSnapshot, MAX_DELTA_CHARS, Replay, type Delta } from './journal.js';
 import { hourOf, readRange, writeClosedHours } from './readings.js';
 import type { StateStore } from './state-store.js';
@@ -45,7 +47,9 @@ export class AccountStore implements Participant {
   #historyThrough = -1;
   /** Readings of hours not closed yet (not in the readings table); packed, as up to an hour of objects per wallet would cost ~6 KiB each. */
   #open: Samples = EMPTY_SAMPLES;
-  #writing: { id: number; state: AccountState; snapshot: boolean; seq: number; open: Samples; through: number } | undefined;
+  /** Alert events decided and not committed yet (kept across a failed commit). */
+  readonly #events: AlertEvent[] = [];
+  #writing: { id: number; state: AccountState; snapshot: boolean; seq: number; open: Samples; through: number; events: number } | undefined;
 
   constructor(
     private readonly store: StateStore,
@@ -77,8 +81,12 @@ export class AccountStore implements Participant {
   }
 
   /** Resolves when this state (or a newer one) is committed; rejects if that commit failed (it is retried). */
-  save(state: AccountState): Promise<void> {
+  save(state: AccountState, decided: readonly Notification[] = []): Promise<void> {
     this.#staged = state;
+    for (const n of decided) {
+      const e = eventOf(n);
+      if (e) this.#events.push(e);
+    }
     return this.store.db.stage(this);
   }
 
@@ -86,6 +94,13 @@ export class AccountStore implements Participant {
   readRange(from: number, to: number): Sample[] {
     const stored = this.#id === undefined || !this.store.db.exists() ? [] : this.store.db.read((db) => readRange(db, this.#id!, from, to));
     return [...stored, ...samplesToPlain(this.#open).filter((s) => s.t >= from && s.t <= to)];
+  }
+
+  /** The alert timeline (what was decided, from the state database and not committed yet) with from ≤ t ≤ to, oldest first. */
+  alertEvents(from: number, to: number): AlertEvent[] {
+    const stored = this.#id === undefined || !this.store.db.exists() ? [] : this.store.db.read((db) => readAlertEvents(db, this.#id!, from, to));
+    const pending = this.#events.filter((e) => e.t >= from && e.t <= to);
+    return [...stored, ...pending];
   }
 
   /** Journal entries since the last snapshot; the store compacts accounts that lag (idle ones hold the journal back). */
@@ -130,7 +145,8 @@ export class AccountStore implements Participant {
       through = hourOf(newest) - 1; // read back from the readings table at start-up
       open = samplesFromPlain(all.filter((s) => hourOf(s.t) > through));
     }
-    this.#writing = { id, state, snapshot, seq, open, through };
+    writeAlertEvents(db, id, this.#events);
+    this.#writing = { id, state, snapshot, seq, open, through, events: this.#events.length };
   }
 
   committed(): void {
@@ -143,6 +159,7 @@ export class AccountStore implements Participant {
     this.#lastSeq = w.seq;
     this.#open = w.open;
     this.#historyThrough = w.through;
+    this.#events.splice(0, w.events);
     this.#saves++;
     if (w.snapshot) {
       this.#snapshotSeq = w.seq;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { safeErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
+import { ALERT_EVENTS_SCHEMA } from './alert-events.js';
 import type { WriteHealth } from './write-health.js';
 import { classifyWriteError } from './write-error.js';
 
@@ -34,6 +35,7 @@ CREATE TABLE IF NOT EXISTS accounts (
 CREATE TABLE IF NOT EXISTS journal (seq INTEGER PRIMARY KEY, account_id INTEGER NOT NULL, delta TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS readings (key INTEGER PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS outbox (delivery_id TEXT PRIMARY KEY, body TEXT NOT NULL);
+${ALERT_EVENTS_SCHEMA}
 `;
 
 /**

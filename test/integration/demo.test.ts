@@ -63,6 +63,8 @@ test(
     const userEnv = { ALERT_WEBHOOK_URL: fromEnv.url, ALERTMANAGER_URL: fromEnv.url.replace('/hook', ''), STATE_DIR: join(cwd, 'my-real-state') };
 
     const first = await startDemo(t, cwd, userEnv);
+    assert.equal(first.stdout().split('\n')[0]!.split(' ')[1], `${first.url}/`, 'the first line says where the status page is');
+    assert.equal((await fetch(`${first.url}/`)).status, 200);
     // An alert fires within a few polls (a 3 h warning horizon against a wallet that lasts about 8 minutes)…
     await waitFor(() => first.pollLines().some((l) => l.includes('FIRED')), () => `an alert to fire in the demo\n${first.stdout()}\n${first.stderr()}`, 60_000);
     // …and one poll later any delivery would long have happened.

@@ -73,7 +73,9 @@ test('no secret in logs, errors, /metrics, /api/status, webhook bodies or the st
 
   assertNoSecret('/metrics', (await d.get('/metrics')).text);
   assertNoSecret('/api/status', (await d.get('/api/status')).text);
-  assertNoSecret('/', (await d.get('/')).text);
+  for (const path of ['/', '/wallets/default', '/api/wallets', '/api/wallets/default', '/api/wallets/default/history', '/api/wallets/default/history?step=bogus', '/wallets/nope']) {
+    assertNoSecret(path, (await d.get(path)).text);
+  }
   assertNoSecret('/readyz', (await d.get('/readyz')).text);
   assert.equal(await d.stop(), 0);
   assertNoSecret('stdout', d.stdout);

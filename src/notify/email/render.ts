@@ -1,6 +1,7 @@
 /** The email for a notification: subject, text and HTML parts. PURE. */
 import type { Notification } from '../../domain/alerts.js';
 import { action, facts, formatBalance, summary } from '../../domain/messages.js';
+import { emailForecastPicture } from '../../web/forecast-picture.js';
 
 export function subject(n: Notification): string {
   const sev = n.status === 'firing' ? ` (${n.severity})` : '';
@@ -25,6 +26,7 @@ export function htmlBody(n: Notification): string {
   return `<!doctype html><html><body style="font-family:sans-serif">
 <h2 style="color:${color}">[${n.status.toUpperCase()}] ${escape(summary(n))}</h2>
 <table>${rows}</table>
+${emailForecastPicture(n)}
 <p><strong>What to do:</strong> ${escape(action(n))}</p>
 <p style="color:#777;font-size:small">Alert id: ${escape(n.id)} · wallet-sentinel</p>
 </body></html>`;

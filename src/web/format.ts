@@ -1,0 +1,65 @@
+/** Small text helpers for the status page and its charts. PURE. */
+
+export const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** Tagged template that escapes every interpolated value unless it is `raw(...)` HTML. */
+export class Html {
+  constructor(readonly html: string) {}
+  toString(): string {
+    return this.html;
+  }
+}
+export const raw = (s: string): Html => new Html(s);
+
+export function html(strings: TemplateStringsArray, ...values: unknown[]): Html {
+  let out = strings[0]!;
+  values.forEach((v, i) => {
+    out += piece(v) + strings[i + 1]!;
+  });
+  return new Html(out);
+}
+
+function piece(v: unknown): string {
+  if (v instanceof Html) return v.html;
+  if (Array.isArray(v)) return v.map(piece).join('');
+  if (v === null || v === undefined || v === false) return '';
+  return escapeHtml(String(v));
+}
+
+/** 1234.5 → "1,234.50"; null → "—". */
+export function money(n: number | null): string {
+  if (n === null) return '—';
+  return n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+}
+
+export function num(n: number | null, digits = 1): string {
+  if (n === null || !Number.isFinite(n)) return '—';
+  return n.toLocaleString('en-US', { maximumFractionDigits: digits });
+}
+
+/** Seconds as "3 d 4 h", "5 h 20 min", "12 min", "40 s". */
+export function shortDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s >= 86_400 * 2) {
+    const h = Math.round(s / 3_600); // rounded once, so 2 d 23.6 h is 3 d 0 h, never 2 d 24 h
+    return `${Math.floor(h / 24)} d ${h % 24} h`;
+  }
+  if (s >= 10 * 3_600) return `${Math.round(s / 3_600)} h`;
+  if (s >= 3_600) {
+    const m = Math.round(s / 60);
+    return `${Math.floor(m / 60)} h ${m % 60} min`;
+  }
+  if (s >= 60) return `${Math.round(s / 60)} min`;
+  return `${s} s`;
+}
+
+/** How long ago `iso` was, relative to `now` ("3 min ago"); "never" for null. */
+export function ago(t: number | null, now: number): string {
+  if (t === null) return 'never';
+  return `${shortDuration((now - t) / 1000)} ago`;
+}
+
+/** `2026-11-30 18:04:05 UTC` */
+export function utc(t: number): string {
+  return `${new Date(t).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}

@@ -1,0 +1,161 @@
+/**
+ * What the status page and /api/wallets show of a wallet, PURE (time passed in): one row per wallet (no
+ * secret: the wallet's settings contribute only its name, provider, labels and rule horizons), the
+ * fleet's order (soonest runway first), the filter, and the burn rate of the last hours for a sparkline.
+ */
+import type { AccountState } from '../domain/account.js';
+import { BURN_WINDOW_NAMES, type Forecast } from '../domain/forecast.js';
+import { raw, SAMPLE_STRIDE, type Sample } from '../domain/packed.js';
+import type { AlertEvent } from '../store/alert-events.js';
+
+/** One watched wallet as the web part sees it (a WalletRunner fits). */
+export interface WalletSource {
+  readonly name: string;
+  readonly wallet: {
+    readonly provider: string;
+    readonly labels: Readonly<Record<string, string>>;
+    readonly rules: { readonly runwayWarningHours: number; readonly runwayCriticalHours: number; readonly topupMinCredits: number; readonly lowBalanceThreshold: number | undefined; readonly criticalBalanceThreshold: number | undefined };
+  };
+  readonly readout: { readonly state: AccountState; readonly forecast: Forecast; readonly up: boolean };
+  history(from: number, to: number): Sample[];
+  alertEvents(from: number, to: number): AlertEvent[];
+}
+
+const HOUR = 3_600_000;
+const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
+const finite = (n: number): number | null => (Number.isFinite(n) ? Math.round(n * 1000) / 1000 : null);
+
+/** The row of /api/wallets and the overview. */
+export function walletRow(w: WalletSource, now: number) {
+  const { state: s, forecast: f } = w.readout;
+  const runway = s.exhausted ? 0 : finite(f.runwaySeconds);
+  const rates: Record<string, number | null> = {};
+  for (const k of BURN_WINDOW_NAMES) rates[k] = finite(f.rates[k]);
+  return {
+    name: w.name,
+    provider: w.wallet.provider,
+    labels: w.wallet.labels,
+    balance: s.balance,
+    currency: s.currency,
+    api_up: w.readout.up,
+    exhausted: s.exhausted,
+    runway_seconds: runway,
+    runway_low_seconds: s.exhausted ? 0 : finite(f.runwayLowSeconds),
+    runway_high_seconds: s.exhausted ? 0 : finite(f.runwayHighSeconds),
+    depletion_at: runway === null ? null : iso(now + runway * 1000),
+    forecast_confidence: f.confidence,
+    forecast_method: f.method,
+    burn_rate_per_hour: rates,
+    burn_recent: recentBurn(s, now),
+    alerts: Object.values(s.alerts).map((a) => ({ alertname: a.alertname, severity: a.severity, starts_at: iso(a.startsAt) })),
+    last_poll_at: iso(s.lastPollAt),
+    last_success_at: iso(s.lastSuccessAt),
+    last_error: s.lastError,
+    horizons_hours: { warning: w.wallet.rules.runwayWarningHours, critical: w.wallet.rules.runwayCriticalHours },
+  };
+}
+export type WalletRow = ReturnType<typeof walletRow>;
+
+/**
+ * Sort key: the soonest runway first (an exhausted wallet has 0), then wallets that are not burning, then
+ * wallets whose runway is unknown (no evidence yet, or never read); ties by name.
+ */
+export function runwayKey(w: WalletSource): [number, number] {
+  const { state: s, forecast: f } = w.readout;
+  if (s.exhausted) return [0, 0];
+  if (Number.isFinite(f.runwaySeconds)) return [0, f.runwaySeconds];
+  return f.method === 'none' || s.balance === null ? [2, 0] : [1, 0];
+}
+
+export function byRunway(a: WalletSource, b: WalletSource): number {
+  const [ka, kb] = [runwayKey(a), runwayKey(b)];
+  return ka[0] - kb[0] || ka[1] - kb[1] || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+}
+
+/**
+ * The filter: every whitespace-separated term must match. `key=value` matches a label (value as a
+ * substring); any other term a substring of the name, a label value or a firing alert's name. Case-blind.
+ */
+export function matcher(q: string): (w: WalletSource) => boolean {
+  const terms = q.toLowerCase().split(/\s+/).filter(Boolean);
+  if (terms.length === 0) return () => true;
+  return (w) =>
+    terms.every((term) => {
+      const eq = term.indexOf('=');
+      const labels = Object.entries(w.wallet.labels);
+      if (eq > 0) {
+        const [k, v] = [term.slice(0, eq), term.slice(eq + 1)];
+        return labels.some(([lk, lv]) => lk.toLowerCase() === k && lv.toLowerCase().includes(v));
+      }
+      return w.name.toLowerCase().includes(term) || labels.some(([, lv]) => lv.toLowerCase().includes(term)) || Object.keys(w.readout.state.alerts).some((a) => a.includes(term));
+    });
+}
+
+export interface Page<T> {
+  total: number;
+  page: number;
+  perPage: number;
+  pages: number;
+  items: T[];
+}
+
+/** The wallets matching `q`, in runway order, cut to one page (1-based). Only the page's rows are built. */
+export function fleetPage(wallets: readonly WalletSource[], q: string, page: number, perPage: number): Page<WalletSource> {
+  const match = matcher(q);
+  const all = wallets.filter(match).sort(byRunway);
+  const pages = Math.max(1, Math.ceil(all.length / perPage));
+  const p = Math.min(page, pages);
+  return { total: all.length, page: p, perPage, pages, items: all.slice((p - 1) * perPage, p * perPage) };
+}
+
+/**
+ * The burn rate (credits/hour) over the last hours, 24 buckets: hourly over the last 24 h, or over the
+ * history's span when it is shorter (a young wallet still shows a line). null where nothing was read.
+ */
+export function recentBurn(s: AccountState, now: number): { step_seconds: number; per_hour: (number | null)[] } {
+  const x = raw(s.history.samples);
+  const buckets = 24;
+  const first = x.length > 0 ? x[0]! : now;
+  const span = Math.min(24 * HOUR, Math.max(0, now - first));
+  const step = Math.max(10_000, Math.min(HOUR, Math.ceil(span / buckets / 10_000) * 10_000));
+  const per: (number | null)[] = [];
+  // index of the last sample at or before t (-1 when none)
+  let i = -SAMPLE_STRIDE;
+  const atOrBefore = (t: number): number => {
+    while (i + SAMPLE_STRIDE < x.length && x[i + SAMPLE_STRIDE]! <= t) i += SAMPLE_STRIDE;
+    return i;
+  };
+  let prev = atOrBefore(now - buckets * step);
+  for (let k = 1; k <= buckets; k++) {
+    const end = now - (buckets - k) * step;
+    const b = atOrBefore(end);
+    const a = prev >= 0 ? prev : x.length > 0 && x[0]! <= end ? 0 : -1;
+    per.push(a >= 0 && b > a ? Math.max(0, Math.round(((x[b + 2]! - x[a + 2]!) / (x[b]! - x[a]!)) * HOUR * 1000) / 1000) : null);
+    prev = b;
+  }
+  return { step_seconds: step / 1000, per_hour: per };
+}
+
+/** Rises of at least `minCredits` between consecutive readings: the top-ups to mark. */
+export function topupsIn(readings: readonly Sample[], minCredits: number): { t: number; before: number; after: number }[] {
+  const out: { t: number; before: number; after: number }[] = [];
+  for (let i = 1; i < readings.length; i++) {
+    const [a, b] = [readings[i - 1]!, readings[i]!];
+    if (b.balance - a.balance >= Math.max(minCredits, 1e-9)) out.push({ t: b.t, before: a.balance, after: b.balance });
+  }
+  return out;
+}
+
+/** The last reading of each `stepMs` bucket (from `from` on); all readings when stepMs is 0. */
+export function thin(readings: readonly Sample[], from: number, stepMs: number): Sample[] {
+  if (stepMs <= 0) return [...readings];
+  const out: Sample[] = [];
+  let bucket = -1;
+  for (const r of readings) {
+    const b = Math.floor((r.t - from) / stepMs);
+    if (b === bucket) out[out.length - 1] = r;
+    else out.push(r);
+    bucket = b;
+  }
+  return out;
+}

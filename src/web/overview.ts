@@ -1,0 +1,91 @@
+/** The fleet overview at `/`: one row per wallet, soonest runway first, filtered and paged on the server. PURE. */
+import { sparkline } from './chart.js';
+import { ago, html, money, num, raw as rawSvg, shortDuration, utc, type Html } from './format.js';
+import { page } from './layout.js';
+import { fleetPage, walletRow, type WalletRow, type WalletSource } from './model.js';
+import type { ListQuery } from './query.js';
+
+const since = (iso: string | null): number | null => (iso === null ? null : Date.parse(iso));
+
+/** critical / warning / ok by the wallet's own horizons (the colour of its runway). */
+export function runwayBand(r: WalletRow): 'critical' | 'warning' | 'ok' | 'unknown' {
+  if (r.runway_seconds === null) return r.forecast_method === 'none' ? 'unknown' : 'ok';
+  // the central runway: on a young history the band's low end is minutes for every wallet, and a page of red says nothing
+  if (r.runway_seconds <= r.horizons_hours.critical * 3600) return 'critical';
+  if (r.runway_seconds <= r.horizons_hours.warning * 3600) return 'warning';
+  return 'ok';
+}
+
+export function runwayCell(r: WalletRow): Html {
+  const band = runwayBand(r);
+  if (r.exhausted) return html`<span class="band-critical">empty</span>`;
+  if (r.runway_seconds === null) return html`<span class="muted">${r.forecast_method === 'none' ? 'not known yet' : 'not burning'}</span>`;
+  const range =
+    r.runway_low_seconds !== null && r.runway_high_seconds !== null ? `${shortDuration(r.runway_low_seconds)} – ${shortDuration(r.runway_high_seconds)}` : r.runway_low_seconds !== null ? `at least ${shortDuration(r.runway_low_seconds)}` : '';
+  return html`<span class="band-${band}">${shortDuration(r.runway_seconds)}</span>${range ? html`<span class="runway-band">80 % band ${range}</span>` : ''}`;
+}
+
+export function alertBadges(alerts: WalletRow['alerts']): Html {
+  if (alerts.length === 0) return html`<span class="muted">none</span>`;
+  return html`${alerts.map((a) => html`<span class="badge sev-${a.severity}" title="since ${a.starts_at ?? ''}">${a.alertname} <span class="skip">(</span>${a.severity}<span class="skip">)</span></span>`)}`;
+}
+
+function burnCell(r: WalletRow): Html {
+  const b = r.burn_recent;
+  const known = b.per_hour.filter((v): v is number => v !== null);
+  const span = shortDuration(b.step_seconds * b.per_hour.length);
+  const label = known.length === 0 ? `burn rate, last ${span}: no readings` : `burn rate per hour, last ${span}: from ${num(Math.min(...known))} to ${num(Math.max(...known))}, latest ${num(known.at(-1)!)}`;
+  const now = r.burn_rate_per_hour['1h'] ?? null;
+  return html`${rawSvg(sparkline(b.per_hour, { label }))} <span class="muted">${now === null ? '' : `${num(now)}/h`}</span>`;
+}
+
+
+function row(r: WalletRow, now: number): Html {
+  const labels = Object.entries(r.labels).map(([k, v]) => `${k}=${v}`).join(' ');
+  const ok = since(r.last_success_at);
+  return html`<tr data-wallet="${r.name}">
+<th scope="row" data-label="Wallet"><a href="/wallets/${encodeURIComponent(r.name)}">${r.name}</a>${labels ? html`<span class="labels">${labels}</span>` : ''}</th>
+<td data-label="Balance" class="num">${money(r.balance)} ${r.currency ?? ''}</td>
+<td data-label="Burn rate">${burnCell(r)}</td>
+<td data-label="Runway" data-runway="${r.runway_seconds ?? ''}">${runwayCell(r)}</td>
+<td data-label="Confidence">${r.forecast_confidence}</td>
+<td data-label="Firing alerts" class="alerts">${alertBadges(r.alerts)}</td>
+<td data-label="Last successful poll">${ok === null ? html`<span class="muted">never</span>` : html`<time datetime="${r.last_success_at}" title="${utc(ok)}">${ago(ok, now)}</time>`}</td>
+<td data-label="Last error" class="err">${r.last_error ? `${r.last_error.kind}: ${r.last_error.message}` : html`<span class="muted">—</span>`}</td>
+</tr>`;
+}
+
+function pageLink(q: ListQuery, p: number, text: string, rel: string): Html {
+  const params = new URLSearchParams();
+  if (q.q) params.set('q', q.q);
+  if (q.perPage !== 50) params.set('per_page', String(q.perPage));
+  params.set('page', String(p));
+  return html`<a href="/?${params.toString()}" rel="${rel}">${text}</a>`;
+}
+
+export function overviewPage(wallets: readonly WalletSource[], q: ListQuery, now: number): string {
+  const p = fleetPage(wallets, q.q, q.page, q.perPage);
+  const rows = p.items.map((w) => walletRow(w, now));
+  let critical = 0;
+  let warning = 0;
+  for (const w of wallets) {
+    const sev = Object.values(w.readout.state.alerts).map((a) => a.severity);
+    if (sev.includes('critical')) critical++;
+    else if (sev.includes('warning')) warning++;
+  }
+  const first = (p.page - 1) * p.perPage + 1;
+  const shown = p.total === 0 ? 'No wallet matches.' : `Wallets ${first}–${first + rows.length - 1} of ${p.total}${q.q ? ` matching “${q.q}”` : ''}, soonest runway first.`;
+  const body = html`<h1>Wallets</h1>
+<form class="filter" role="search" method="get" action="/"><label for="q">Filter by name or label</label>
+<input id="q" name="q" type="search" value="${q.q}" placeholder="acme, team=voice, env=prod" autocomplete="off">
+<button type="submit">Filter</button>${q.q ? html`<a class="button" href="/">Clear</a>` : ''}</form>
+<div id="live">
+<p class="summary"><span><strong>${wallets.length}</strong> wallets watched</span><span><span class="badge sev-critical">${critical} critical</span></span><span><span class="badge sev-warning">${warning} warning</span></span><span class="muted">as of <time datetime="${new Date(now).toISOString()}">${utc(now)}</time></span></p>
+<p id="shown" aria-live="polite">${shown}</p>
+<div class="table-wrap" tabindex="0" role="region" aria-labelledby="shown">
+<table id="wallets"><thead><tr><th scope="col">Wallet</th><th scope="col" class="num">Balance</th><th scope="col">Burn rate (recent)</th><th scope="col">Runway</th><th scope="col">Confidence</th><th scope="col">Firing alerts</th><th scope="col">Last successful poll</th><th scope="col">Last error</th></tr></thead>
+<tbody>${rows.map((r) => row(r, now))}</tbody></table></div>
+${p.pages > 1 ? html`<nav class="pages" aria-label="Pages">${p.page > 1 ? pageLink(q, p.page - 1, '← Previous', 'prev') : ''}<span>Page ${p.page} of ${p.pages}</span>${p.page < p.pages ? pageLink(q, p.page + 1, 'Next →', 'next') : ''}</nav>` : ''}
+</div>`;
+  return page({ title: `wallet-sentinel — ${p.total} wallets`, body, now });
+}

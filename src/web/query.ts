@@ -1,0 +1,84 @@
+/**
+ * Query parameters of the status page and its JSON API, validated: every problem is a BadRequest whose
+ * message names the parameter, what it wants and what it got (answered as 400). Unknown parameters are
+ * refused too, so a typo (`form=`) is not silently ignored. PURE.
+ */
+import { parseDuration } from '../config/duration.js';
+import { KEEP_HOURS } from '../store/readings.js';
+
+export class BadRequest extends Error {
+  override readonly name = 'BadRequest';
+}
+
+const HOUR = 3_600_000;
+/** The most points one history answer holds. */
+export const MAX_POINTS = 10_000;
+export const MAX_PER_PAGE = 500;
+export const DEFAULT_PER_PAGE = 50;
+/** How far back a history may reach: what the store keeps, plus the hour still open. */
+export const HISTORY_MS = (KEEP_HOURS + 1) * HOUR;
+
+function only(params: URLSearchParams, allowed: readonly string[]): void {
+  for (const key of new Set(params.keys())) {
+    if (!allowed.includes(key)) throw new BadRequest(`unknown query parameter "${clip(key)}" (allowed: ${allowed.join(', ')})`);
+    if (params.getAll(key).length > 1) throw new BadRequest(`query parameter "${key}" given more than once`);
+  }
+}
+
+const clip = (s: string): string => (s.length > 40 ? `${s.slice(0, 40)}…` : s);
+
+function int(params: URLSearchParams, key: string, dflt: number, min: number, max: number): number {
+  const v = params.get(key);
+  if (v === null || v === '') return dflt;
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < min || n > max) throw new BadRequest(`${key}: expected a whole number from ${min} to ${max}, got "${clip(v)}"`);
+  return n;
+}
+
+/** An ISO-8601 time or unix seconds. */
+export function parseTime(key: string, v: string): number {
+  const t = /^\d+(\.\d+)?$/.test(v) ? Number(v) * 1000 : /^\d{4}-\d\d-\d\d/.test(v) ? Date.parse(v) : NaN;
+  if (!Number.isFinite(t)) throw new BadRequest(`${key}: expected an ISO-8601 time (2026-11-30T12:00:00Z) or unix seconds, got "${clip(v)}"`);
+  return t;
+}
+
+export interface ListQuery {
+  q: string;
+  page: number;
+  perPage: number;
+}
+
+/** `/` and `/api/wallets`: `q` (filter), `page` (1-based), `per_page`. */
+export function listQuery(params: URLSearchParams): ListQuery {
+  only(params, ['q', 'page', 'per_page']);
+  const q = params.get('q') ?? '';
+  if (q.length > 200) throw new BadRequest('q: at most 200 characters');
+  return { q: q.trim(), page: int(params, 'page', 1, 1, 1_000_000), perPage: int(params, 'per_page', DEFAULT_PER_PAGE, 1, MAX_PER_PAGE) };
+}
+
+export interface HistoryQuery {
+  from: number;
+  to: number;
+  /** 0: every stored reading. */
+  stepMs: number;
+}
+
+/**
+ * `/api/wallets/<name>/history`: `from` and `to` (ISO-8601 or unix seconds; default the last 14 days up
+ * to now), `step` (a duration such as `10m` or seconds; default: every stored reading).
+ */
+export function historyQuery(params: URLSearchParams, now: number): HistoryQuery {
+  only(params, ['from', 'to', 'step']);
+  const to = params.get('to') ? parseTime('to', params.get('to')!) : now;
+  const from = params.get('from') ? parseTime('from', params.get('from')!) : to - HISTORY_MS;
+  if (!(from < to)) throw new BadRequest(`from must be before to (from ${new Date(from).toISOString()}, to ${new Date(to).toISOString()})`);
+  const step = params.get('step');
+  let stepMs = 0;
+  if (step !== null && step !== '') {
+    const ms = parseDuration(step);
+    if (ms === undefined || ms < 1000) throw new BadRequest(`step: expected a duration of at least 1s (60, 90s, 10m, 1h), got "${clip(step)}"`);
+    stepMs = ms;
+    if ((to - from) / stepMs > MAX_POINTS) throw new BadRequest(`step: ${step} over ${Math.round((to - from) / 60_000)} min is more than ${MAX_POINTS} points; use a larger step or a shorter range`);
+  }
+  return { from, to, stepMs };
+}

@@ -1,0 +1,139 @@
+/**
+ * The wallet page at `/wallets/<name>`: balance over the stored history (up to 14 days) with top-ups
+ * marked, the forecast to zero with its band and the alert horizons, burn rate per window, the alert
+ * timeline and what to do. PURE apart from reading the wallet's stored history through its source.
+ */
+import { BURN_WINDOW_NAMES } from '../domain/forecast.js';
+import type { Sample } from '../domain/packed.js';
+import { timeChart, type Band, type Point, type Series } from './chart.js';
+import { forecastShapes } from './forecast-picture.js';
+import { html, money, num, raw, shortDuration, utc, type Html } from './format.js';
+import { page } from './layout.js';
+import { thin, topupsIn, walletRow, type WalletRow, type WalletSource } from './model.js';
+import { alertBadges, runwayCell } from './overview.js';
+import { HISTORY_MS } from './query.js';
+
+const HOUR = 3_600_000;
+/** The chart's balance line has about this many points at most (the history is thinned to it). */
+export const CHART_POINTS = 600;
+
+/** The history the page draws: from the first stored reading (at most 14 days back) to now, and its step. */
+export function chartRange(readings: readonly Sample[], now: number): { from: number; to: number; stepMs: number } {
+  const from = readings[0]?.t ?? now - HOUR;
+  const per = (now - from) / CHART_POINTS;
+  return { from, to: now, stepMs: per > 1000 ? Math.ceil(per / 1000) * 1000 : 0 };
+}
+
+export const historyUrl = (name: string, r: { from: number; to: number; stepMs: number }): string =>
+  `/api/wallets/${encodeURIComponent(name)}/history?from=${r.from / 1000}&to=${r.to / 1000}${r.stepMs > 0 ? `&step=${r.stepMs / 1000}` : ''}`;
+
+/** Where the chart ends: far enough to show the forecast reach zero (and its band), not so far the history shrinks to a sliver. */
+function chartEnd(row: WalletRow, from: number, now: number): number {
+  const past = Math.max(now - from, 60_000);
+  const runway = row.runway_seconds === null ? null : row.runway_seconds * 1000;
+  const high = row.runway_high_seconds === null ? null : row.runway_high_seconds * 1000;
+  let future = runway === null ? past * 0.25 : Math.min(Math.max(runway * 1.1, high === null ? 0 : high * 1.05), Math.max(runway * 2, runway + 60_000));
+  future = Math.min(Math.max(future, past * 0.1), Math.max(past * 6, 24 * HOUR));
+  return now + future;
+}
+
+export function balanceChart(w: WalletSource, row: WalletRow, readings: readonly Sample[], all: readonly Sample[], range: { from: number; to: number }, now: number): string {
+  const end = chartEnd(row, range.from, now);
+  const balance = row.balance ?? 0;
+  const top = Math.max(balance, ...readings.map((r) => r.balance), 1) * 1.08;
+  const topups = topupsIn(all, w.wallet.rules.topupMinCredits).filter((t) => t.t >= range.from);
+  const series: Series[] = [{ kind: 'balance', label: 'Balance', points: readings.map((r) => [r.t, r.balance] as Point) }];
+  const bands: Band[] = [];
+  if (row.runway_seconds !== null && row.balance !== null) {
+    const ms = (s: number | null) => (s === null ? null : s * 1000);
+    // a band without a high end (Infinity) reaches past the chart's end
+    const f = forecastShapes(now, balance, row.runway_seconds * 1000, ms(row.runway_low_seconds), row.runway_high_seconds === null ? Infinity : row.runway_high_seconds * 1000, end, `Forecast: reaches 0 at ${row.depletion_at}`);
+    series.push(f.line);
+    bands.push(f.band);
+  }
+  const h = row.horizons_hours;
+  const desc =
+    `Balance from ${utc(range.from)} to now: ${readings.length} readings, ${topups.length} top-up(s) marked. ` +
+    (row.runway_seconds === null ? 'No depletion forecast (not burning, or not enough readings yet).' : `Forecast: a straight line from ${money(balance)} now to 0 at ${row.depletion_at}.`) +
+    ` Alert horizons: warning ${h.warning} h, critical ${h.critical} h from now.`;
+  return timeChart({
+    id: 'balance-chart',
+    title: `Balance (${row.currency ?? 'credits'}) and forecast of ${w.name}`,
+    desc,
+    t: [range.from, end],
+    v: [0, top],
+    series,
+    bands,
+    markers: topups.map((t) => ({ kind: 'topup', t: t.t, v: t.after, label: `Top-up at ${utc(t.t)}: ${money(t.before)} → ${money(t.after)}` })),
+    rules: [
+      { kind: 'now', t: now, label: 'now' },
+      { kind: 'warning', t: now + h.warning * HOUR, label: `warning ${h.warning} h` },
+      { kind: 'critical', t: now + h.critical * HOUR, label: `critical ${h.critical} h` },
+    ],
+  });
+}
+
+/** What the person on call should do, most urgent first. */
+export function advice(w: WalletSource, row: WalletRow): string[] {
+  const s = w.readout.state;
+  const f = w.readout.forecast;
+  const out: string[] = [];
+  const cur = row.currency ?? 'credits';
+  if (s.exhausted) out.push('The wallet is empty: calls and messages fail now. Top it up in the provider’s dashboard at once.');
+  if (s.authFailed) out.push('The provider rejects the API key: the balance cannot be read. Create a new key, update this wallet’s key file and reload (SIGHUP).');
+  else if (s.lastError) out.push(`The last poll failed (${s.lastError.kind}: ${s.lastError.message}). The figures here are from the last successful poll; check the balance in the provider’s dashboard.`);
+  if (!s.exhausted && row.runway_seconds !== null && f.burnRatePerHour > 0) {
+    const need = f.burnRatePerHour * row.horizons_hours.warning - (row.balance ?? 0);
+    const low = row.runway_low_seconds;
+    const earliest = low !== null && low < row.runway_seconds * 0.9 ? ` (it may run out as soon as ${shortDuration(low)} from now)` : '';
+    if (need > 0) out.push(`Top up at least ${money(need)} ${cur} within ${shortDuration(row.runway_seconds)}${earliest} to keep more than ${row.horizons_hours.warning} h of runway at ${num(f.burnRatePerHour)} ${cur}/h.`);
+  }
+  if (s.alerts.spend_anomaly) out.push('Spend is far above its usual pattern: check recent calls and messages for fraud (SMS pumping) or a retry loop before topping up.');
+  return out;
+}
+
+const REASON_WORDS = { start: 'fired', escalation: 'escalated', repeat: 'repeated', resolve: 'resolved' } as const;
+
+function timeline(w: WalletSource, now: number): Html {
+  const events = w.alertEvents(now - HISTORY_MS, now).reverse();
+  if (events.length === 0) return html`<p class="muted">No alert in the stored history.</p>`;
+  return html`<div class="table-wrap" tabindex="0" role="region" aria-label="Alert events, newest first"><table id="timeline"><thead><tr><th scope="col">When (UTC)</th><th scope="col">Alert</th><th scope="col">Severity</th><th scope="col">Event</th></tr></thead><tbody>
+${events.map((e) => html`<tr data-reason="${e.reason}"><td data-label="When"><time datetime="${new Date(e.t).toISOString()}">${utc(e.t)}</time></td><td data-label="Alert">${e.alertname}</td><td data-label="Severity"><span class="badge sev-${e.severity}">${e.severity}</span></td><td data-label="Event">${REASON_WORDS[e.reason]}</td></tr>`)}
+</tbody></table></div>`;
+}
+
+function card(k: string, v: Html | string, id?: string): Html {
+  return html`<div class="card"${id ? raw(` id="${id}"`) : ''}><span class="k">${k}</span><span class="v">${v}</span></div>`;
+}
+
+export function walletPage(w: WalletSource, now: number): string {
+  const row = walletRow(w, now);
+  const all = w.history(now - HISTORY_MS, now);
+  const range = chartRange(all, now);
+  const readings = thin(all, range.from, range.stepMs);
+  const todo = advice(w, row);
+  const labels = Object.entries(row.labels).map(([k, v]) => `${k}=${v}`).join(' ');
+  const body = html`<p><a href="/">← All wallets</a></p>
+<h1>${row.name}</h1><p class="muted">${row.provider}${labels ? ` · ${labels}` : ''}</p>
+<div id="live">
+<section aria-labelledby="todo-h"><h2 id="todo-h">What to do</h2>
+<div class="todo${todo.length === 0 ? ' calm' : ''}">${todo.length === 0 ? html`<p>Nothing to do: the wallet lasts beyond its alert horizons.</p>` : html`<ul>${todo.map((t) => html`<li>${t}</li>`)}</ul>`}</div></section>
+<section aria-labelledby="now-h"><h2 id="now-h">Now</h2><div class="cards">
+${card('Balance', `${money(row.balance)} ${row.currency ?? ''}`, 'balance')}
+${card('Runway', runwayCell(row), 'runway')}
+${card('Runs out', row.depletion_at ? html`<time datetime="${row.depletion_at}">${utc(Date.parse(row.depletion_at))}</time>` : '—', 'depletion')}
+${card('Confidence', `${row.forecast_confidence} (${row.forecast_method})`)}
+${card('Firing alerts', alertBadges(row.alerts))}
+${card('Last successful poll', row.last_success_at ? utc(Date.parse(row.last_success_at)) : 'never')}
+${card('Last error', row.last_error ? `${row.last_error.kind}: ${row.last_error.message}` : '—')}
+</div></section>
+<section aria-labelledby="chart-h"><h2 id="chart-h">Balance and forecast</h2><figure><div class="chart-wrap" tabindex="0" role="region" aria-label="Balance chart">${raw(balanceChart(w, row, readings, all, range, now))}</div>
+<figcaption><ul class="legend"><li><span class="sw sw-balance"></span>balance (${row.currency ?? 'credits'})</li><li><span class="sw sw-topup"></span>top-up</li><li><span class="sw sw-forecast"></span>forecast to 0</li><li><span class="sw sw-band"></span>80 % band</li><li><span class="sw sw-horizon"></span>now and the warning / critical horizons</li></ul>
+<a id="history-json" href="${historyUrl(row.name, range)}">These readings as JSON</a></figcaption></figure></section>
+<section aria-labelledby="burn-h"><h2 id="burn-h">Burn rate</h2><div class="table-wrap"><table id="burn"><thead><tr><th scope="col">Window</th><th scope="col" class="num">Credits per hour</th></tr></thead><tbody>
+${BURN_WINDOW_NAMES.map((k) => html`<tr><th scope="row">last ${k}</th><td class="num">${num(row.burn_rate_per_hour[k] ?? null, 2)}</td></tr>`)}
+<tr><th scope="row">forecast (next 24 h)</th><td class="num">${num(w.readout.forecast.burnRatePerHour, 2)}</td></tr></tbody></table></div></section>
+<section aria-labelledby="alerts-h"><h2 id="alerts-h">Alert timeline</h2>${timeline(w, now)}</section>
+</div>`;
+  return page({ title: `${row.name} — wallet-sentinel`, body, now });
+}

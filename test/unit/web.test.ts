@@ -1,0 +1,160 @@
+/** The status page's pure parts as tables: formatting, chart geometry, fleet order and filter, query validation, history thinning. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { applyPoll, INITIAL_ACCOUNT_STATE, type AccountState } from '../../src/domain/account.js';
+import { niceTicks, sparkline, timeChart, timeTicks } from '../../src/web/chart.js';
+import { shortDuration } from '../../src/web/format.js';
+import { byRunway, matcher, recentBurn, thin, topupsIn, type WalletSource } from '../../src/web/model.js';
+import { BadRequest, historyQuery, listQuery } from '../../src/web/query.js';
+
+const H = 3_600_000;
+
+test('shortDuration rounds once: never "2 d 24 h" or "1 h 60 min"', () => {
+  for (const [s, want] of [
+    [40, '40 s'],
+    [90, '2 min'],
+    [3_599, '60 min'],
+    [3_600 + 59.6 * 60, '2 h 0 min'],
+    [5 * 3_600 + 20 * 60, '5 h 20 min'],
+    [25.9 * 3_600, '26 h'],
+    [2 * 86_400 + 23.6 * 3_600, '3 d 0 h'],
+    [3 * 86_400 + 4 * 3_600, '3 d 4 h'],
+  ] as const) assert.equal(shortDuration(s), want, String(s));
+});
+
+test('ticks: round values covering the range', () => {
+  assert.deepEqual(niceTicks(0, 1000), [0, 500, 1000]);
+  assert.deepEqual(niceTicks(0, 100), [0, 50, 100]);
+  assert.deepEqual(niceTicks(0, 9), [0, 5]);
+  const t = timeTicks(Date.UTC(2026, 0, 1, 10, 7), Date.UTC(2026, 0, 1, 14, 2));
+  assert.deepEqual(t.map((x) => new Date(x).toISOString().slice(11, 16)), ['11:00', '12:00', '13:00', '14:00']);
+});
+
+test('timeChart: one path command per point, the scales as data attributes, text escaped', () => {
+  const svg = timeChart({
+    id: 'c',
+    title: 'wallet <script>alert(1)</script>',
+    desc: 'd & e',
+    t: [0, 100],
+    v: [0, 10],
+    width: 200,
+    height: 100,
+    series: [{ kind: 'balance', label: 'b', points: [[0, 10], [50, 5], [100, 0]] }],
+  });
+  const d = /class="series series-balance"[^>]* d="([^"]+)"/.exec(svg)![1]!;
+  assert.deepEqual(d.split(/ (?=[ML])/), ['M56 12', 'L122 42', 'L188 72']);
+  assert.match(svg, /data-points="3"/);
+  assert.match(svg, /data-left="56" data-right="188" data-top="12" data-bottom="72"/);
+  assert.ok(!svg.includes('<script>'), 'the title is escaped');
+  assert.match(svg, /role="img" aria-labelledby="c-title c-desc"/);
+});
+
+test('sparkline: nulls are gaps; a lone value still draws', () => {
+  const svg = sparkline([null, 1, 2, null, 3], { label: 'x' });
+  assert.match(svg, /data-points="3"/);
+  assert.equal((/ d="([^"]+)"/.exec(svg)![1]!.match(/M/g) ?? []).length, 2, 'two runs');
+});
+
+function drained(ratePerHour: number, hours: number, now: number, stepMs = 60_000): AccountState {
+  let s = INITIAL_ACCOUNT_STATE;
+  for (let t = now - hours * H; t <= now; t += stepMs) s = applyPoll(s, { ok: true, status: 200, balance: 10_000 - ((t - (now - hours * H)) / H) * ratePerHour, currency: 'USD', requiredCredits: null }, t, 1).state;
+  return s;
+}
+
+test('recentBurn: hourly over 24 h for an old wallet, over its span for a young one; nothing before the first reading', () => {
+  const now = Date.UTC(2026, 10, 30, 12);
+  const old = recentBurn(drained(60, 30, now), now);
+  assert.equal(old.step_seconds, 3600);
+  assert.equal(old.per_hour.length, 24);
+  for (const v of old.per_hour) assert.ok(v !== null && Math.abs(v - 60) < 1, `about 60/h: ${v}`);
+  const young = recentBurn(drained(120, 0.5, now, 10_000), now);
+  assert.equal(young.step_seconds, 80, '30 min over 24 buckets, rounded up to 10 s');
+  assert.ok(young.per_hour.filter((v) => v !== null).every((v) => Math.abs(v! - 120) < 2), JSON.stringify(young.per_hour));
+  assert.deepEqual(recentBurn(INITIAL_ACCOUNT_STATE, now).per_hour, Array(24).fill(null));
+});
+
+test('thin keeps the last reading of each step; topupsIn finds rises of at least the minimum', () => {
+  const r = [0, 1, 2, 5, 6, 11].map((t) => ({ t: t * 1000, balance: [10, 9, 8, 20, 19, 19.5][[0, 1, 2, 5, 6, 11].indexOf(t)]!, consumed: 0 }));
+  assert.deepEqual(thin(r, 0, 5000).map((x) => x.t / 1000), [2, 6, 11]);
+  assert.deepEqual(thin(r, 0, 0).length, 6);
+  assert.deepEqual(topupsIn(r, 1), [{ t: 5000, before: 8, after: 20 }]);
+});
+
+function source(name: string, o: { runway?: number; exhausted?: boolean; method?: string; labels?: Record<string, string>; alerts?: string[] }): WalletSource {
+  const alerts = Object.fromEntries((o.alerts ?? []).map((a) => [a, { alertname: a, severity: 'warning' }]));
+  return {
+    name,
+    wallet: { provider: 'telephony-io', labels: o.labels ?? {}, rules: { runwayWarningHours: 72, runwayCriticalHours: 24, topupMinCredits: 1, lowBalanceThreshold: undefined, criticalBalanceThreshold: undefined } },
+    readout: { state: { ...INITIAL_ACCOUNT_STATE, balance: 10, exhausted: o.exhausted ?? false, alerts }, forecast: { runwaySeconds: o.runway ?? Infinity, method: o.method ?? 'rate' }, up: true },
+    history: () => [],
+    alertEvents: () => [],
+  } as unknown as WalletSource;
+}
+
+test('fleet order: empty first, then the soonest runway, then not burning, then unknown; ties by name', () => {
+  const ws = [source('unknown', { method: 'none' }), source('idle', {}), source('b-later', { runway: 500 }), source('a-later', { runway: 500 }), source('soon', { runway: 10 }), source('empty', { exhausted: true, runway: 900 })];
+  assert.deepEqual(ws.sort(byRunway).map((w) => w.name), ['empty', 'soon', 'a-later', 'b-later', 'idle', 'unknown']);
+});
+
+test('filter: every term must match; key=value on labels; otherwise name, label value or firing alert', () => {
+  const ws = [source('acme-prod', { labels: { team: 'voice', env: 'prod' } }), source('acme-dev', { labels: { team: 'sms', env: 'dev' }, alerts: ['low_balance'] }), source('zeta', { labels: { team: 'voice' } })];
+  const names = (q: string) => ws.filter(matcher(q)).map((w) => w.name);
+  assert.deepEqual(names(''), ['acme-prod', 'acme-dev', 'zeta']);
+  assert.deepEqual(names('ACME'), ['acme-prod', 'acme-dev']);
+  assert.deepEqual(names('team=voice'), ['acme-prod', 'zeta']);
+  assert.deepEqual(names('acme team=voice'), ['acme-prod']);
+  assert.deepEqual(names('sms'), ['acme-dev'], 'a label value');
+  assert.deepEqual(names('low_balance'), ['acme-dev'], 'a firing alert');
+  assert.deepEqual(names('env=staging'), []);
+});
+
+test('query parameters: defaults, and a BadRequest naming the parameter for every bad value', () => {
+  const now = Date.UTC(2026, 10, 30);
+  assert.deepEqual(listQuery(new URLSearchParams('')), { q: '', page: 1, perPage: 50 });
+  assert.deepEqual(historyQuery(new URLSearchParams('from=2026-11-29T00:00:00Z&step=10m'), now), { from: now - 24 * H, to: now, stepMs: 600_000 });
+  assert.deepEqual(historyQuery(new URLSearchParams(`from=${now / 1000 - 60}&to=${now / 1000}`), now), { from: now - 60_000, to: now, stepMs: 0 });
+  for (const [q, re] of [
+    ['page=0', /^page: expected a whole number from 1/],
+    ['per_page=501', /^per_page: expected a whole number from 1 to 500, got "501"/],
+    ['per_page=1.5', /^per_page/],
+    ['order=asc', /^unknown query parameter "order"/],
+  ] as const) assert.throws(() => listQuery(new URLSearchParams(q)), (e: unknown) => e instanceof BadRequest && re.test(e.message), q);
+  for (const [q, re] of [
+    ['from=last%20week', /^from: expected an ISO-8601 time/],
+    ['to=2026-13-45T00:00:00Z', /^to: expected/],
+    ['from=2026-11-30T00:00:00Z&to=2026-11-29T00:00:00Z', /^from must be before to/],
+    ['step=0', /^step: expected a duration of at least 1s/],
+    ['step=fast', /^step: expected a duration/],
+    ['from=0&step=1m', /more than 10000 points/],
+    ['step=1m&step=2m', /given more than once/],
+  ] as const) assert.throws(() => historyQuery(new URLSearchParams(q), now), (e: unknown) => e instanceof BadRequest && re.test(e.message), q);
+});
+
+test('the alert email: its HTML part draws the forecast to zero at the runway (inline SVG); the text part has no picture', async () => {
+  const { htmlBody, textBody } = await import('../../src/notify/email/render.js');
+  const T0 = Date.parse('2026-11-27T10:00:00Z');
+  const n = {
+    id: 'a1',
+    account: 'acme',
+    alertname: 'depletion_forecast',
+    severity: 'critical',
+    status: 'firing',
+    reason: 'start',
+    startsAt: T0,
+    decidedAt: T0,
+    wallet: { balance: 12.5, currency: 'USD', burnRatePerHour: 3.1, runwaySeconds: 14_516, forecast: { method: 'rate', confidence: 'low', runwayLowSeconds: 10_000, runwayHighSeconds: 20_000, cautious: false, basis: 'b' } },
+  } as const;
+  const html = htmlBody(n);
+  const svg = /<svg[^]*?<\/svg>/.exec(html)?.[0];
+  assert.ok(svg, 'an inline SVG in the HTML part');
+  const attr = (k: string) => Number(new RegExp(`data-${k}="([-\\d.]+)"`).exec(svg)![1]);
+  const line = /class="series series-forecast"[^>]* d="([^"]+)"/.exec(svg)![1]!.split(/ (?=[ML])/).map((p) => p.slice(1).split(' ').map(Number));
+  const [x, y] = line.at(-1)!;
+  assert.equal(y, attr('bottom'), 'the line ends at 0');
+  const t = attr('t0') + ((x! - attr('left')) / (attr('right') - attr('left'))) * (attr('t1') - attr('t0'));
+  assert.ok(Math.abs(t - (T0 + 14_516_000)) < (attr('t1') - attr('t0')) / 400, `at the runway (${new Date(t).toISOString()})`);
+  assert.match(svg, /class="band band-band"/);
+  assert.doesNotMatch(textBody(n), /<|svg/);
+  assert.doesNotMatch(htmlBody({ ...n, status: 'resolved' }), /<svg/, 'a resolved alert has no forecast to draw');
+  assert.doesNotMatch(htmlBody({ ...n, wallet: { ...n.wallet, runwaySeconds: null } }), /<svg/, 'nor a wallet not burning');
+});
