@@ -34,8 +34,9 @@ export function depletionTime(n: Notification): string | null {
 }
 
 export function summary(n: Notification): string {
-  if (n.preset) return presetSummary(n, n.preset);
-  const w = `Telephony.io wallet '${n.account}'`;
+  const p = n.preset; // another provider's wallet (src/providers): its title; Telephony.io's sentences otherwise
+  const title = p?.title ?? 'Telephony.io';
+  const w = `${title} wallet '${n.account}'`;
   if (n.status === 'resolved') return `${w}: ${n.alertname} resolved (balance ${formatBalance(n)})`;
   switch (n.alertname) {
     case 'depletion_forecast':
@@ -43,35 +44,15 @@ export function summary(n: Notification): string {
     case 'low_balance':
       return `${w} balance is low: ${formatBalance(n)}`;
     case 'wallet_exhausted':
-      return `${w} is exhausted: Telephony.io answers 402 and calls and messages fail`;
+      return p
+        ? `${w} is exhausted (balance ${formatBalance(n)}): its calls, messages or requests fail`
+        : `${w} is exhausted: Telephony.io answers 402 and calls and messages fail`;
     case 'auth_failed':
-      return `Telephony.io rejects the API key of wallet '${n.account}': its balance cannot be watched`;
+      return `${title} rejects the ${p ? 'credentials' : 'API key'} of wallet '${n.account}': its balance cannot be watched`;
     case 'poll_failing':
       return `wallet-sentinel cannot read the balance of wallet '${n.account}': polls keep failing`;
     case 'spend_anomaly':
-      return `${w} is spending far faster than usual: ${humanRate(n)} — check for fraud (SMS pumping) or a runaway loop`;
-    case 'test':
-      return `TEST notification from wallet-sentinel for wallet '${n.account}': no action needed`;
-  }
-}
-
-/** The same sentences for another provider's wallet (src/providers: its title and its top-up words). */
-function presetSummary(n: Notification, p: PresetWords): string {
-  const w = `${p.title} wallet '${n.account}'`;
-  if (n.status === 'resolved') return `${w}: ${n.alertname} resolved (balance ${formatBalance(n)})`;
-  switch (n.alertname) {
-    case 'depletion_forecast':
-      return `${w} will run out in ${humanDuration(n.wallet.runwaySeconds ?? 0)}`;
-    case 'low_balance':
-      return `${w} balance is low: ${formatBalance(n)}`;
-    case 'wallet_exhausted':
-      return `${w} is exhausted (balance ${formatBalance(n)}): its calls, messages or requests fail`;
-    case 'auth_failed':
-      return `${p.title} rejects the credentials of wallet '${n.account}': its balance cannot be watched`;
-    case 'poll_failing':
-      return `wallet-sentinel cannot read the balance of wallet '${n.account}': polls keep failing`;
-    case 'spend_anomaly':
-      return `${w} is spending far faster than usual: ${humanRate(n)} — check for fraud or a runaway loop`;
+      return `${w} is spending far faster than usual: ${humanRate(n)} — check for fraud${p ? '' : ' (SMS pumping)'} or a runaway loop`;
     case 'test':
       return `TEST notification from wallet-sentinel for wallet '${n.account}': no action needed`;
   }
