@@ -59,6 +59,10 @@ export interface Notification {
   /** When the decision was taken (simulated time in backtest). */
   readonly decidedAt: number;
   readonly wallet: WalletSnapshot;
+  /** The wallet's `labels` from WALLETS_FILE (issue 11: they travel to every channel); absent = none. */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** The wallet's provider preset; absent in outbox entries written before issue 11 (= telephony-io). */
+  readonly provider?: string;
 }
 
 export interface RepeatPolicy {

@@ -13,7 +13,9 @@ import { action, humanDuration, summary } from '../../src/domain/messages.js';
 import { ALERT_NAMES, type AlertName } from '../../src/domain/rules.js';
 import { htmlBody, subject, textBody } from '../../src/notify/email/render.js';
 import { MAX_RETRY_DELAY_MS, retryDelay } from '../../src/notify/dispatch.js';
-import { pagerdutyBody, slackBody, slackEscape, webhookBody } from '../../src/notify/webhook/body.js';
+import { webhookBody } from '../../src/notify/webhook/body.js';
+import { slackBody, slackEscape } from '../../src/notify/slack/body.js';
+import { pagerdutyBody } from '../../src/notify/pagerduty/body.js';
 import { signature } from '../../src/notify/webhook/webhook.js';
 import { DEFAULT_RULES } from '../helpers/fixtures.js';
 
@@ -75,6 +77,8 @@ test('webhookBody: the contract example, key for key', () => {
     sent_at: '2026-11-27T10:00:01Z',
     id: 'default/depletion_forecast/abc123',
     forecast: null,
+    provider: 'telephony-io',
+    labels: {},
   });
 });
 
@@ -82,8 +86,9 @@ for (const status of ['firing', 'resolved'] as const) {
   for (const alertname of [...ALERT_NAMES, 'test'] as const) {
     test(`webhookBody (${alertname}, ${status}): exactly the contract's keys, version "1", seconds-only timestamps`, () => {
       const body = webhookBody(note({ alertname, status }), T0 + 61_789);
-      // The contract's keys, plus ONE object saying what the forecast rests on (issue 9).
-      assert.deepEqual(Object.keys(body).sort(), [...CONTRACT_KEYS, 'forecast'].sort());
+      // The contract's keys, plus ONE object saying what the forecast rests on (issue 9), and the wallet's
+      // provider and labels (issue 11).
+      assert.deepEqual(Object.keys(body).sort(), [...CONTRACT_KEYS, 'forecast', 'provider', 'labels'].sort());
       assert.equal(body.version, '1');
       assert.equal(body.status, status);
       assert.equal(body.alertname, alertname);
