@@ -13,6 +13,7 @@
  * - Retries: ~5 s doubling up to 5 min (or the receiver's Retry-After). At-least-once.
  */
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { Notification } from '../domain/alerts.js';
 import { MAX_TIMER_MS } from '../deadline.js';
 import { describeError, NotifyError, safeErrorCode } from '../errors.js';
@@ -84,6 +85,7 @@ export class Dispatcher {
     this.#now = d.now ?? Date.now;
     this.#random = d.random ?? Math.random;
     this.#concurrency = Math.max(1, d.concurrency ?? DEFAULT_TARGET_CONCURRENCY);
+    setMaxListeners(0, this.#abort.signal); // not a leak: one listener per send in flight (targets × concurrency)
     this.setReceivers(d.receivers ?? [{ name: DEFAULT_RECEIVER, severities: undefined, groupIntervalMs: 0, notifiers: d.notifiers ?? [], alertmanagers: [] }]);
   }
 
@@ -311,7 +313,9 @@ export class Dispatcher {
     } finally {
       clearTimeout(watchdog);
     }
-    await this.#mirror();
+    // Not awaited: the commit comes up to a second later (the database groups commits), and holding the
+    // target's slot until then would cap a target at a few sends per second whatever its speed.
+    void this.#mirror();
   }
 
   #remember(alertId: string): void {
