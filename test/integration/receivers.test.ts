@@ -190,3 +190,34 @@ test('a receiver that never answers delays no other: the live receiver gets ever
   assert.ok(dead.open > 1, `several attempts in flight at the dead receiver at once (${dead.open})`);
   assert.deepEqual(new Set(live.bodies().map((b) => b.account)), new Set(names));
 });
+
+test('SIGHUP reloads the receivers: a wallet moved to another receiver, and a receiver given a new URL, take effect for the next notification', async (t) => {
+  const up = new WalletsUpstream();
+  up.add('m', 50); // warning now; critical after the reload
+  up.add('n', 50);
+  await up.start();
+  t.after(() => up.close());
+  const a = await started(t, new WebhookReceiver());
+  const b = await started(t, new WebhookReceiver());
+  const c = await started(t, new WebhookReceiver());
+  const dir = tempDir('ws-receivers-reload-');
+  const thresholds = ['low_balance_threshold: 100', 'critical_balance_threshold: 20'];
+  const write = (mTo: string, teamUrl: string) =>
+    walletsFile(dir, up, { m: [...thresholds, `receivers: [${mTo}]`], n: [...thresholds, 'receivers: [team]'] }, ['first:', `  webhook: [{url: "${a.url}"}]`, 'second:', `  webhook: [{url: "${b.url}"}]`, 'team:', `  webhook: [{url: "${teamUrl}"}]`]);
+  const file = write('first', a.url);
+  const d = await Daemon.start({ WALLETS_FILE: file });
+  t.after(() => d.kill());
+  // m names `first`, n names `team`: both at a so far
+  await waitFor(() => a.received.length === 2, 'both warnings at a');
+
+  write('second', c.url);
+  d.child.kill('SIGHUP');
+  await waitFor(() => d.logs().some((l) => l.msg === 'wallets reloaded'), 'the reload');
+  up.wallets.get('m')!.balance = 10;
+  up.wallets.get('n')!.balance = 10;
+  await waitFor(() => b.received.length === 1 && c.received.length === 1, () => `the escalations at the new targets\n${d.stderr}`);
+  assert.deepEqual(b.bodies().map((x) => [x.account, x.severity]), [['m', 'critical']]);
+  assert.deepEqual(c.bodies().map((x) => [x.account, x.severity]), [['n', 'critical']]);
+  assert.deepEqual(a.bodies().map((x) => [x.account, x.severity]).sort(), [['m', 'warning'], ['n', 'warning']], 'the old targets got nothing new');
+  assert.equal(await d.stop(), 0);
+});
