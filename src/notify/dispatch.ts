@@ -12,7 +12,6 @@
  *   is an outbox row like any other, so a restart sends it.
  * - Retries: ~5 s doubling up to 5 min (or the receiver's Retry-After). At-least-once.
  */
-import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { Notification } from '../domain/alerts.js';
 import { MAX_TIMER_MS } from '../deadline.js';
@@ -20,9 +19,10 @@ import { describeError, NotifyError, safeErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { DEFAULT_TARGET_CONCURRENCY, MAX_DELIVERY_AGE_MS, MAX_RETRY_DELAY_MS, notificationsOf, retryDelay, STUCK_AFTER_MS, type Delivery } from './delivery.js';
-import type { Notifier } from './notifier.js';
 import type { OutboxDoc, OutboxStore } from './outbox-store.js';
 import { DEFAULT_RECEIVER, type Receiver } from './registry.js';
+import { addTo, dueOf, type Target } from './target.js';
+import type { Notifier } from './notifier.js';
 
 export { MAX_DELIVERY_AGE_MS, MAX_RETRY_DELAY_MS, retryDelay, STUCK_AFTER_MS, type Delivery };
 
@@ -51,20 +51,6 @@ export interface DispatcherDeps {
   stuckAfterMs?: number;
   now?: () => number;
   random?: () => number;
-}
-
-/** One target: its queue in arrival order, what is in flight, and its digest state. */
-interface Target {
-  notifier: Notifier;
-  groupIntervalMs: number;
-  queue: Delivery[];
-  inFlight: Map<Delivery, Promise<void>>;
-  /** When the last notification or digest left (in memory: a restart starts quiet). */
-  lastSentAt: number;
-  open: Delivery | undefined;
-  /** No longer in any receiver (a reload removed it): delivers what it owes, takes nothing new. */
-  retired: boolean;
-  lastError: string | undefined;
 }
 
 export class Dispatcher {
@@ -176,7 +162,7 @@ export class Dispatcher {
         if (!r || (r.severities && !r.severities.includes(n.severity))) continue;
         for (const notifier of r.notifiers) {
           const t = this.#targets.get(notifier.key)!;
-          this.#add(t, n, now);
+          addTo(t, n, now, this.#seq++);
           touched.add(t);
         }
       }
@@ -208,52 +194,17 @@ export class Dispatcher {
     }
   }
 
-  /** Queues `n` for `t`: a delivery of its own, or into the target's open digest (email and chat within the group interval). */
-  #add(t: Target, n: Notification, now: number): void {
-    const digests = t.notifier.sendDigest !== undefined && t.groupIntervalMs > 0;
-    if (digests && t.open) {
-      (t.open.more ??= []).push(n);
-      return;
-    }
-    const x: Delivery = { deliveryId: randomUUID(), target: t.notifier.key, notification: n, seq: this.#seq++, createdAt: now, attempts: 0, nextAttemptAt: now, lastError: null };
-    if (digests && now < t.lastSentAt + t.groupIntervalMs) {
-      x.open = true;
-      x.more = [];
-      x.nextAttemptAt = t.lastSentAt + t.groupIntervalMs;
-      t.open = x;
-    } else if (digests) t.lastSentAt = now;
-    t.queue.push(x);
-  }
-
   #pumpAll(): void {
     for (const t of this.#targets.values()) this.#pump(t);
     this.#arm();
   }
 
-  /**
-   * Starts what is due for one target, in queue order, up to the concurrency: a delivery waits while an
-   * earlier delivery of one of its alerts (to this target) is owed, so each alert's notifications arrive in order.
-   */
+  /** Starts what is due for one target (see dueOf), and notes when the next one will be. */
   #pump(t: Target): void {
     if (this.#stopped) return;
     const now = this.#now();
-    let wake = Infinity;
-    const blocked = new Set<string>();
-    for (const x of t.queue) {
-      if (t.inFlight.size >= this.#concurrency) break;
-      const ids = notificationsOf(x).map((n) => n.id);
-      const free = !t.inFlight.has(x) && !ids.some((id) => blocked.has(id));
-      for (const id of ids) blocked.add(id);
-      if (!free) continue;
-      if (x.nextAttemptAt > now) {
-        wake = Math.min(wake, x.nextAttemptAt);
-        continue;
-      }
-      if (x.open) {
-        x.open = false;
-        if (t.open === x) t.open = undefined;
-      }
-      if (t.notifier.sendDigest) t.lastSentAt = Math.max(t.lastSentAt, now);
+    const { start, wake } = dueOf(t, now, this.#concurrency);
+    for (const x of start) {
       const run = this.#attempt(t, x).finally(() => {
         t.inFlight.delete(x);
         if (t.retired && t.queue.length === 0 && t.inFlight.size === 0 && this.#targets.get(x.target) === t) {
