@@ -22,6 +22,7 @@ import { DEFAULT_TARGET_CONCURRENCY, MAX_DELIVERY_AGE_MS, MAX_RETRY_DELAY_MS, no
 import type { OutboxDoc, OutboxStore } from './outbox-store.js';
 import { DEFAULT_RECEIVER, type Receiver } from './registry.js';
 import { addTo, dueOf, type Target } from './target.js';
+import { SeverityGate } from './severity-gate.js';
 import type { Notifier } from './notifier.js';
 
 export { MAX_DELIVERY_AGE_MS, MAX_RETRY_DELAY_MS, retryDelay, STUCK_AFTER_MS, type Delivery };
@@ -61,6 +62,7 @@ export class Dispatcher {
   readonly #abort = new AbortController();
   readonly #wake = new Map<string, number>(); // target → earliest due attempt not yet started
   #timer: NodeJS.Timeout | undefined;
+  readonly #gate = new SeverityGate();
   #stopped = false;
   #seq = 0;
   readonly #now: () => number;
@@ -157,15 +159,17 @@ export class Dispatcher {
     const now = this.#now();
     const touched = new Set<Target>();
     for (const n of notifications) {
+      this.#gate.started(n);
       for (const name of new Set(receivers)) {
         const r = this.#receivers.get(name);
-        if (!r || (r.severities && !r.severities.includes(n.severity))) continue;
+        if (!r || !this.#gate.passes(r, n)) continue;
         for (const notifier of r.notifiers) {
           const t = this.#targets.get(notifier.key)!;
           addTo(t, n, now, this.#seq++);
           touched.add(t);
         }
       }
+      this.#gate.resolved(n, receivers);
     }
     if (touched.size === 0) return;
     for (const t of touched) this.#pump(t);

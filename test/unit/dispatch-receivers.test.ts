@@ -93,6 +93,19 @@ test('routing: a notification reaches the receivers named, and a receiver limite
   assert.deepEqual(other.sent, [], 'a receiver not named gets nothing');
 });
 
+test('a critical-only receiver gets the resolve of an alert it was told of, even after a de-escalation, and nothing of an alert that never was critical', async (t) => {
+  const oncall = memory('oncall', false);
+  const d = dispatcher(t, [receiver('oncall', [oncall], { severities: ['critical'] })]);
+  await d.start();
+  const to = ['oncall'];
+  await d.enqueue([note({ id: 'x' }), note({ id: 'y' })], to); // both start as warnings
+  await d.enqueue([note({ id: 'x', severity: 'critical', reason: 'escalation' })], to);
+  await d.enqueue([note({ id: 'x', severity: 'warning', reason: 'repeat' })], to); // de-escalated, repeated
+  await d.enqueue([note({ id: 'x', status: 'resolved', reason: 'resolve' }), note({ id: 'y', status: 'resolved', reason: 'resolve' })], to);
+  await waitFor(() => d.pending === 0 && oncall.sent.length === 2, 'delivered');
+  assert.deepEqual(oncall.sent.map(([n]) => `${n!.id}:${n!.status}:${n!.severity}`), ['x:firing:critical', 'x:resolved:warning']);
+});
+
 test('many sends in flight per target, and each alert still in order: a resolve never overtakes its firing, even when the firing needs a retry', async (t) => {
   // Every firing is refused once (503): without the order rule its resolve would be accepted first.
   const rx = await httpReceiver(t, 40, (b, seen) => (b.status === 'firing' && seen === 0 ? 503 : 200));
