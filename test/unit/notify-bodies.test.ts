@@ -14,7 +14,8 @@ import { ALERT_NAMES, type AlertName } from '../../src/domain/rules.js';
 import { htmlBody, subject, textBody } from '../../src/notify/email/render.js';
 import { MAX_RETRY_DELAY_MS, retryDelay } from '../../src/notify/dispatch.js';
 import { webhookBody } from '../../src/notify/webhook/body.js';
-import { slackBody, slackEscape } from '../../src/notify/slack/body.js';
+import { SLACK_DIGEST_LINES, slackBody, slackDigestBody, slackEscape } from '../../src/notify/slack/body.js';
+import { digestSubject, digestText } from '../../src/notify/email/render.js';
 import { pagerdutyBody } from '../../src/notify/pagerduty/body.js';
 import { signature } from '../../src/notify/webhook/webhook.js';
 import { DEFAULT_RULES } from '../helpers/fixtures.js';
@@ -460,4 +461,22 @@ test('retryDelay: attempt 1 stays within 5 s ± 25 %, each attempt about doubles
       else assert.ok(next >= d);
     }
   }
+});
+
+// ---------------------------------------------------------------- digests
+
+test('digests: the email lists every wallet with balance, runway and labels, says what to do once per action; Slack caps its lines and says how many more', () => {
+  const ns = Array.from({ length: 60 }, (_, i) =>
+    note({ id: `w${i}/low_balance/x`, account: `w${i}`, alertname: 'low_balance', severity: i % 2 ? 'critical' : 'warning', labels: { team: 'voice' } }),
+  );
+  ns.push(note({ id: 'z/auth_failed/x', account: 'z<!channel>', alertname: 'auth_failed', status: 'resolved', reason: 'resolve' }));
+  const text = digestText(ns);
+  for (let i = 0; i < 60; i++) assert.match(text, new RegExp(`\\[FIRING\\] low_balance \\((warning|critical)\\) — wallet 'w${i}': balance 12\\.5 USD, runway about 4 hours \\[team=voice\\]`));
+  assert.match(text, /\[RESOLVED\] auth_failed — wallet 'z<!channel>'/);
+  assert.equal(text.match(/Top up the wallet/g)?.length, 1, 'each action once');
+  assert.match(digestSubject(ns), /^\[FIRING\] 61 alert notifications for 61 wallets \(60 firing, 1 resolved\): low_balance, auth_failed$/);
+  const slack = slackDigestBody(ns).text;
+  assert.equal(slack.match(/wallet 'w\d+'/g)?.length, SLACK_DIGEST_LINES);
+  assert.match(slack, new RegExp(`…and ${61 - SLACK_DIGEST_LINES} more`));
+  assert.ok(!slack.includes('<!channel>'), 'escaped');
 });

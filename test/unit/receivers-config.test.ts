@@ -91,3 +91,19 @@ test('ALERT_WEBHOOK_URL keeps its syntax: the prefixes are the channels\' own, a
     return true;
   });
 });
+
+test('defaults can name the receivers; a wallet\'s own list replaces them; no list anywhere = default', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ws-receivers-'));
+  dirs.push(dir);
+  writeFileSync(join(dir, 'key'), 'k\n');
+  const path = join(dir, 'wallets.yaml');
+  writeFileSync(
+    path,
+    `defaults:\n  api_key_file: ${join(dir, 'key')}\n  receivers: [team]\nwallets:\n  - name: a\n  - name: b\n    receivers: [oncall, default]\nreceivers:\n  team:\n    webhook: [{url: "http://127.0.0.1:9/t"}]\n  oncall:\n    webhook: [{url: "http://127.0.0.1:9/o"}]\n`,
+  );
+  const { settings } = loadSettings({ WALLETS_FILE: path }, { cwd: dir });
+  assert.deepEqual(settings.wallets.map((w) => [w.name, w.receivers]), [['a', ['team']], ['b', ['oncall', 'default']]]);
+  const env = loadSettings({ TELEPHONY_API_KEY: 'k' }, { cwd: dir }).settings;
+  assert.deepEqual(env.wallets[0]!.receivers, ['default']);
+  assert.deepEqual(env.receivers, []);
+});

@@ -22,9 +22,16 @@ export function slackBody(n: Notification) {
   return { text: [head, ...facts(n).map(slackEscape), `*What to do:* ${slackEscape(action(n))}`].join('\n') };
 }
 
-/** Many notifications in one message: one line per wallet alert (balance, runway), then what to do. */
+/** Lines a Slack digest lists: Slack truncates a text past 40,000 characters and advises under 4,000. */
+export const SLACK_DIGEST_LINES = 40;
+
+/**
+ * Many notifications in one message: one line per wallet alert (balance, runway), at most
+ * SLACK_DIGEST_LINES of them (then how many more), then what to do.
+ */
 export function slackDigestBody(ns: readonly Notification[]) {
-  const lines = ns.map((n) => `${icon(n)} ${slackEscape(digestLine(n))}`);
+  const lines = ns.slice(0, SLACK_DIGEST_LINES).map((n) => `${icon(n)} ${slackEscape(digestLine(n))}`);
+  if (ns.length > SLACK_DIGEST_LINES) lines.push(`…and ${ns.length - SLACK_DIGEST_LINES} more (every wallet is on the status page, /api/status)`);
   const todo = digestActions(ns).map((a) => `• ${slackEscape(a)}`);
   return { text: [`*${slackEscape(digestTitle(ns))}*`, ...lines, '*What to do:*', ...todo].join('\n') };
 }
