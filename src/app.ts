@@ -10,7 +10,7 @@ import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { HttpServer } from './http/server.js';
 import { Dispatcher, OwedNotSavedError } from './notify/dispatch.js';
 import { OutboxStore } from './notify/outbox-store.js';
-import { createNotifiers } from './notify/registry.js';
+import { createReceivers, type Receiver } from './notify/registry.js';
 import { accountStatus, alertsOf } from './status.js';
 import { probeWritableDir } from './store/json-file.js';
 import { StateStore } from './store/state-store.js';
@@ -35,6 +35,8 @@ export class App {
   readonly #http: HttpServer;
   readonly #fleet: Fleet;
   readonly #dispatcher: Dispatcher;
+  /** The receivers in force (the environment's `default` and WALLETS_FILE's); a reload replaces them. */
+  #receivers: Receiver[];
   /** Aborts polls in flight when a stop's grace runs out; every poll in flight listens (up to POLL_CONCURRENCY). */
   readonly #shutdown = new AbortController();
   #ready = false;
@@ -57,8 +59,9 @@ export class App {
       onFailure: () => this.metrics.stateWriteFailures.inc(),
     });
     this.#states = new StateStore(settings.stateDir, log.child({ component: 'store' }), { health: this.#health });
+    this.#receivers = createReceivers(settings, now);
     this.#dispatcher = new Dispatcher({
-      notifiers: createNotifiers(settings, now),
+      receivers: this.#receivers,
       store: new OutboxStore(this.#states.db, log.child({ component: 'outbox' })),
       metrics: this.metrics,
       log: log.child({ component: 'notify' }),
@@ -71,7 +74,8 @@ export class App {
       settings,
       metrics: this.metrics,
       states: this.#states,
-      notify: (notifications) => this.#dispatcher.enqueue(notifications),
+      notify: (notifications, receivers) => this.#dispatcher.enqueue(notifications, receivers),
+      receivers: () => this.#receivers,
       log,
       now,
       shutdown: this.#shutdown.signal,
@@ -146,8 +150,10 @@ export class App {
         return undefined;
       }
       for (const w of loaded.warnings) this.log.warn(w);
+      this.#settings = { ...settings, wallets: loaded.wallets, receivers: loaded.receivers };
+      this.#receivers = createReceivers(this.#settings, this.now);
+      this.#dispatcher.setReceivers(this.#receivers);
       const summary = await this.#fleet.apply(walletsOfShard(loaded.wallets, settings.shard));
-      this.#settings = { ...settings, wallets: loaded.wallets };
       this.metrics.configReloadSuccessful.set(1);
       const ms = Math.round(performance.now() - started);
       this.log.info({ added: summary.added.length, removed: summary.removed.length, changed: summary.changed.length, unchanged: summary.unchanged, wallets: this.#fleet.size, ms }, 'wallets reloaded');

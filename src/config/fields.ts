@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
 import { Secret } from './secret.js';
-import { WEBHOOK_FORMATS, type AlertmanagerTarget, type WebhookFormat, type WebhookTarget } from './settings.js';
+import type { AlertmanagerTarget } from './settings.js';
 
 export type Ctx = z.RefinementCtx;
 export const fail = (ctx: Ctx, message: string): never => {
@@ -52,21 +52,6 @@ export const duration = (fallback: string, minMs: number) =>
     if (ms < minMs) return fail(ctx, `must be at least ${minMs} ms`);
     return ms;
   });
-
-/** `https://a/x,slack+https://hooks.slack.com/…,pagerduty+https://events.pagerduty.com/v2/enqueue` → targets. */
-export function webhookTargets(list: string, ctx: Ctx): WebhookTarget[] {
-  const entries = list.split(',').map((s) => s.trim()).filter(Boolean);
-  if (entries.length === 0) return fail(ctx, 'no URL given');
-  return entries.map((entry, i) => {
-    const m = /^([a-z]+)\+(https?:.*)$/.exec(entry);
-    const format = (m ? m[1] : 'json') as WebhookFormat;
-    const raw = m ? m[2]! : entry;
-    if (!WEBHOOK_FORMATS.includes(format)) return fail(ctx, `URL #${i + 1}: unknown format prefix '${format}+' (use slack+ or pagerduty+)`);
-    const url = parseHttp(raw);
-    if (typeof url === 'string') return fail(ctx, `URL #${i + 1}: ${url}`);
-    return { url: new Secret(raw), format, label: `webhook#${i + 1}${format === 'json' ? '' : `/${format}`} (${url.host})` };
-  });
-}
 
 export function alertmanagerTargets(list: string, ctx: Ctx): AlertmanagerTarget[] {
   const entries = list.split(',').map((s) => s.trim()).filter(Boolean);

@@ -4,11 +4,13 @@ import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { cronProblem } from './cron.js';
-import { alertmanagerTargets, duration, emailAddress, fail, isLoopbackSmtp, isTimeZone, number, readPemCertificates, secret, text, webhookTargets } from './fields.js';
+import { webhookTargets } from '../notify/env-targets.js';
+import type { ChannelEnv } from '../notify/channel.js';
+import { alertmanagerTargets, duration, emailAddress, fail, isLoopbackSmtp, isTimeZone, number, readPemCertificates, secret, text } from './fields.js';
 import { Secret } from './secret.js';
 import { readWebConfig } from './web-config.js';
 import { envWallet, WALLET_VARS } from './env-wallet.js';
-import { LOG_LEVELS, type Settings, type WalletSettings } from './settings.js';
+import { LOG_LEVELS, type ReceiverSettings, type Settings, type WalletSettings } from './settings.js';
 import { typoWarnings } from './typos.js';
 import type { RuleTuning } from './wallet.js';
 import { readWalletsFile } from './wallets-file.js';
@@ -34,7 +36,7 @@ export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([
   'TELEPHONY_API_KEY', 'TELEPHONY_API_KEY_FILE', 'POLL_SCHEDULE', 'POLL_TIMEZONE', 'POLL_CONCURRENCY', 'REQUEST_TIMEOUT_MS',
   'LOW_BALANCE_THRESHOLD', 'CRITICAL_BALANCE_THRESHOLD', 'RUNWAY_WARNING_HOURS', 'RUNWAY_CRITICAL_HOURS',
   'TOPUP_MIN_CREDITS', 'ALERT_REPEAT_INTERVAL', 'ALERT_REPEAT_RUNWAY_FRACTION', 'ALERT_HYSTERESIS_PERCENT',
-  'ALERT_RETRY_BASE_DELAY', 'SPEND_ANOMALY_FACTOR', 'SPEND_ANOMALY_MIN_CREDITS', 'SMTP_URL', 'SMTP_URL_FILE', 'SMTP_REQUIRE_TLS', 'SMTP_CA_FILE', 'ALERT_EMAIL_FROM', 'ALERT_EMAIL_TO',
+  'ALERT_RETRY_BASE_DELAY', 'ALERT_GROUP_INTERVAL', 'SPEND_ANOMALY_FACTOR', 'SPEND_ANOMALY_MIN_CREDITS', 'SMTP_URL', 'SMTP_URL_FILE', 'SMTP_REQUIRE_TLS', 'SMTP_CA_FILE', 'ALERT_EMAIL_FROM', 'ALERT_EMAIL_TO',
   'ALERT_WEBHOOK_URL', 'ALERT_WEBHOOK_SECRET', 'ALERT_WEBHOOK_SECRET_FILE', 'ALERT_PAGERDUTY_ROUTING_KEY',
   'ALERT_PAGERDUTY_ROUTING_KEY_FILE', 'ALERTMANAGER_URL', 'METRICS_HOST', 'METRICS_PORT', 'WEB_CONFIG_FILE',
   'STATE_DIR', 'LOG_LEVEL', 'WALLETS_FILE', 'SHARD_COUNT', 'SHARD_INDEX',
@@ -81,13 +83,15 @@ export function loadSettings(env: Env, opts: LoadOptions = {}): Loaded {
   const tuning = ruleTuning(parsed as Partial<Fields>);
   const requireApiKey = opts.requireApiKey ?? true;
   let wallets: WalletSettings[] = [];
+  let receivers: ReceiverSettings[] = [];
   const walletsFile = vars.WALLETS_FILE;
   if (walletsFile !== undefined) {
     // Problems of the file need the process settings' tuning only as defaults: they are reported even if a variable is bad.
-    const file = readWalletsFile(walletsFile, { tuning, requireApiKey });
+    const file = readWalletsFile(walletsFile, { tuning, requireApiKey, env: channelEnv(parsed as Partial<Fields>) });
     problems.push(...file.problems.map((p) => `WALLETS_FILE: ${p}`));
     warnings.push(...file.warnings);
     wallets = file.wallets;
+    receivers = file.receivers;
     const ignored = Object.values(WALLET_VARS).filter((name) => vars[name] !== undefined);
     if (ignored.length > 0) warnings.push(`${ignored.join(', ')}: ignored, WALLETS_FILE lists the wallets`);
   } else {
@@ -96,15 +100,29 @@ export function loadSettings(env: Env, opts: LoadOptions = {}): Loaded {
     if (env.wallet) wallets = [env.wallet];
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  const settings = toSettings(parsed as Fields, walletsFile, wallets);
+  const settings = toSettings(parsed as Fields, walletsFile, wallets, receivers);
   return { settings: deepFreeze(settings), warnings };
 }
 
 /** WALLETS_FILE read again (SIGHUP) with the settings of the running process; throws ConfigError. */
-export function reloadWallets(settings: Settings & { walletsFile: string }): { wallets: readonly WalletSettings[]; warnings: string[] } {
-  const file = readWalletsFile(settings.walletsFile, { tuning: settings.ruleTuning, requireApiKey: true });
+export function reloadWallets(settings: Settings & { walletsFile: string }): { wallets: readonly WalletSettings[]; receivers: readonly ReceiverSettings[]; warnings: string[] } {
+  const env: ChannelEnv = { email: settings.email ?? {} };
+  const file = readWalletsFile(settings.walletsFile, { tuning: settings.ruleTuning, requireApiKey: true, env });
   if (file.problems.length > 0) throw new ConfigError(file.problems.map((p) => `WALLETS_FILE: ${p}`));
-  return { wallets: deepFreeze(file.wallets), warnings: file.warnings };
+  return { wallets: deepFreeze(file.wallets), receivers: deepFreeze(file.receivers), warnings: file.warnings };
+}
+
+/** What a receiver's email entry falls back on: the environment's SMTP_URL, ALERT_EMAIL_FROM, TLS and CA settings. */
+function channelEnv(v: Partial<Fields>): ChannelEnv {
+  const smtpUrl = v.SMTP_URL;
+  return {
+    email: {
+      smtpUrl,
+      from: v.ALERT_EMAIL_FROM?.trim(),
+      requireTls: smtpUrl === undefined || v.SMTP_REQUIRE_TLS === undefined ? undefined : v.SMTP_REQUIRE_TLS === 'auto' ? !isLoopbackSmtp(smtpUrl.reveal()) : v.SMTP_REQUIRE_TLS === 'true',
+      caPem: v.SMTP_CA_FILE,
+    },
+  };
 }
 
 /** Rule settings shared by every wallet (environment only); defaults stand in for values that failed to parse. */
@@ -166,6 +184,7 @@ function fieldSchemas() {
     ALERT_REPEAT_RUNWAY_FRACTION: number(0, { min: 0, max: 1 }),
     ALERT_HYSTERESIS_PERCENT: number(5, { min: 0, max: 100 }),
     ALERT_RETRY_BASE_DELAY: duration('5s', 100),
+    ALERT_GROUP_INTERVAL: duration('5m', 0),
     SPEND_ANOMALY_FACTOR: number(3, { min: 1 }),
     SPEND_ANOMALY_MIN_CREDITS: number(10, { min: 0 }),
     SMTP_URL: secret.refine((v) => v === undefined || /^smtps?:\/\/[^/]/.test(v.reveal()), {
@@ -224,7 +243,7 @@ function crossFieldProblems(v: Partial<Fields>, vars: Env, problems: string[]): 
   }
 }
 
-function toSettings(v: Fields, walletsFile: string | undefined, wallets: WalletSettings[]): Settings {
+function toSettings(v: Fields, walletsFile: string | undefined, wallets: WalletSettings[], receivers: ReceiverSettings[]): Settings {
   return {
     poll: { schedule: v.POLL_SCHEDULE, timezone: v.POLL_TIMEZONE, concurrency: v.POLL_CONCURRENCY },
     requestTimeoutMs: v.REQUEST_TIMEOUT_MS,
@@ -236,6 +255,7 @@ function toSettings(v: Fields, walletsFile: string | undefined, wallets: WalletS
       repeatIntervalMs: v.ALERT_REPEAT_INTERVAL,
       repeatRunwayFraction: v.ALERT_REPEAT_RUNWAY_FRACTION,
       retryBaseDelayMs: v.ALERT_RETRY_BASE_DELAY,
+      groupIntervalMs: v.ALERT_GROUP_INTERVAL,
     },
     email:
       v.SMTP_URL && v.ALERT_EMAIL_FROM && v.ALERT_EMAIL_TO
@@ -251,6 +271,7 @@ function toSettings(v: Fields, walletsFile: string | undefined, wallets: WalletS
       ? { targets: v.ALERT_WEBHOOK_URL, secret: v.ALERT_WEBHOOK_SECRET, pagerdutyRoutingKey: v.ALERT_PAGERDUTY_ROUTING_KEY }
       : undefined,
     alertmanager: v.ALERTMANAGER_URL,
+    receivers,
     http: { host: v.METRICS_HOST, port: v.METRICS_PORT, web: v.WEB_CONFIG_FILE },
     stateDir: v.STATE_DIR,
     logLevel: v.LOG_LEVEL,

@@ -1,3 +1,5 @@
+import type { ChannelSettings } from '../notify/channel.js';
+import type { Severity } from '../domain/rules.js';
 import type { Secret } from './secret.js';
 import type { GenericOptions } from '../providers/preset.js';
 import { PROVIDER_NAMES } from '../providers/index.js';
@@ -7,6 +9,18 @@ export interface AlertmanagerTarget {
   readonly baseUrl: string;
   /** For logs: `alertmanager#1 (host)`. */
   readonly label: string;
+  /** A receiver limited to severities hands Alertmanager only those alerts; undefined = all. */
+  readonly severities?: readonly Severity[] | undefined;
+}
+
+/** A named receiver of WALLETS_FILE (`receivers:`); the environment's channels form the receiver `default`. */
+export interface ReceiverSettings {
+  readonly name: string;
+  /** `severities: [critical]`: only these reach it; undefined = all. */
+  readonly severities: readonly Severity[] | undefined;
+  /** `group_interval`; undefined = ALERT_GROUP_INTERVAL. */
+  readonly groupIntervalMs: number | undefined;
+  readonly channels: readonly ChannelSettings[];
 }
 
 /**
@@ -38,11 +52,15 @@ export interface Settings {
     readonly repeatRunwayFraction: number;
     /** First retry delay of a failed delivery (doubles up to 5 min). */
     readonly retryBaseDelayMs: number;
+    /** ALERT_GROUP_INTERVAL: email and chat group what follows a notification within this long into one digest. */
+    readonly groupIntervalMs: number;
   };
   readonly email: EmailSettings | undefined;
   readonly webhook: WebhookSettings | undefined;
   /** Alertmanager base URLs that get the firing set after every poll (`POST /api/v2/alerts`). */
   readonly alertmanager: readonly AlertmanagerTarget[];
+  /** WALLETS_FILE's named receivers (the environment's channels above are the receiver `default`). */
+  readonly receivers: readonly ReceiverSettings[];
   /** `web`: WEB_CONFIG_FILE, already read (TLS, basic auth users, headers); undefined = plain HTTP, no password. */
   readonly http: { readonly host: string; readonly port: number; readonly web: WebConfig | undefined };
   readonly stateDir: string;
@@ -77,6 +95,8 @@ export interface WalletSettings {
   readonly rules: RuleSettings;
   /** Extra labels for telephony_wallet_info; keys are Prometheus label names other than account/provider. */
   readonly labels: Readonly<Record<string, string>>;
+  /** The receivers its notifications go to (`default`: the environment's channels). */
+  readonly receivers: readonly string[];
 }
 
 export interface RuleSettings {
@@ -107,12 +127,10 @@ export interface EmailSettings {
   readonly caPem: string | undefined;
 }
 
-export const WEBHOOK_FORMATS = ['json', 'slack', 'pagerduty'] as const;
-export type WebhookFormat = (typeof WEBHOOK_FORMATS)[number];
-
 export interface WebhookTarget {
   readonly url: Secret; // a webhook URL often is the credential (Slack): never printed
-  readonly format: WebhookFormat;
+  /** The channel's `envFormat`: `json` (no prefix), `slack`, `pagerduty` (src/notify/env-targets.ts). */
+  readonly format: string;
   /** For messages and logs: `webhook#2 (hooks.slack.com)`. */
   readonly label: string;
 }

@@ -18,6 +18,7 @@ export const WALLET_KEYS = [
   'name', 'provider', 'api_url', 'balance_path', 'balance_field', 'currency_field', 'api_key_file', 'api_key',
   'credentials', 'auth', 'balance_regex', 'balance_scale', 'balance_sign', 'currency',
   'low_balance_threshold', 'critical_balance_threshold', 'runway_warning_hours', 'runway_critical_hours', 'labels',
+  'receivers',
 ] as const;
 export type WalletKey = (typeof WALLET_KEYS)[number];
 export const isWalletKey = (k: string): k is WalletKey => (WALLET_KEYS as readonly string[]).includes(k);
@@ -129,6 +130,7 @@ export function parseWallet(raw: RawWallet, cx: WalletContext): { wallet: Wallet
   }
   const apiKey = credentials?.api_key;
   const labels = parseLabels(raw.labels, add);
+  const receivers = parseReceiverNames(raw.receivers, add);
 
   const { low_balance_threshold: low, critical_balance_threshold: critical, runway_warning_hours: warnH, runway_critical_hours: critH } = parsed;
   if (low !== undefined && critical !== undefined && critical > low) {
@@ -163,8 +165,20 @@ export function parseWallet(raw: RawWallet, cx: WalletContext): { wallet: Wallet
         ...cx.tuning,
       },
       labels,
+      receivers,
     },
   };
+}
+
+/** `receivers: [voice-slack, oncall]` → the names (checked against the file's receivers by wallets-file.ts); none = `default`. */
+function parseReceiverNames(raw: unknown, add: (key: WalletKey, message: string) => void): string[] {
+  if (raw === undefined || raw === null) return ['default'];
+  const list = Array.isArray(raw) ? raw : [raw];
+  if (list.length === 0 || list.some((x) => typeof x !== 'string' || x === '')) {
+    add('receivers', 'must be a list of receiver names, such as [voice-slack, oncall]');
+    return [];
+  }
+  return [...new Set(list as string[])];
 }
 
 function parseLabels(raw: unknown, add: (key: WalletKey, message: string) => void): Record<string, string> {

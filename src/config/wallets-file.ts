@@ -4,17 +4,21 @@
  */
 import { readFileSync } from 'node:fs';
 import YAML from 'yaml';
-import type { WalletSettings } from './settings.js';
+import type { ChannelEnv } from '../notify/channel.js';
+import { DEFAULT_RECEIVER } from '../notify/registry.js';
+import { parseReceivers } from './receivers.js';
+import type { ReceiverSettings, WalletSettings } from './settings.js';
 import { distance } from './typos.js';
 import { isWalletKey, parseWallet, WALLET_KEYS, type RawWallet, type RuleTuning } from './wallet.js';
 
 export interface WalletsFileResult {
   wallets: WalletSettings[];
+  receivers: ReceiverSettings[];
   problems: string[];
   warnings: string[];
 }
 
-const TOP_KEYS = ['defaults', 'wallets'];
+const TOP_KEYS = ['defaults', 'wallets', 'receivers'];
 /**
  * Keys that describe one provider's API: a default among them applies only to the wallets of the defaults'
  * provider (telephony-io unless `defaults` names one), so a file mixing providers can still default the
@@ -23,10 +27,10 @@ const TOP_KEYS = ['defaults', 'wallets'];
 const API_KEYS = ['api_url', 'balance_path', 'balance_field', 'currency_field', 'api_key', 'api_key_file', 'credentials', 'auth', 'balance_regex', 'balance_scale', 'balance_sign', 'currency'] as const;
 const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export function readWalletsFile(path: string, opts: { tuning: RuleTuning; requireApiKey: boolean }): WalletsFileResult {
+export function readWalletsFile(path: string, opts: { tuning: RuleTuning; requireApiKey: boolean; env?: ChannelEnv }): WalletsFileResult {
   const problems: string[] = [];
   const warnings: string[] = [];
-  const out: WalletsFileResult = { wallets: [], problems, warnings };
+  const out: WalletsFileResult = { wallets: [], receivers: [], problems, warnings };
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -46,6 +50,9 @@ export function readWalletsFile(path: string, opts: { tuning: RuleTuning; requir
     return out;
   }
   for (const k of Object.keys(top)) if (!TOP_KEYS.includes(k)) problems.push(`${path}: unknown key '${k}' (expected ${TOP_KEYS.join(', ')})`);
+
+  out.receivers = parseReceivers(top.receivers, path, opts.env ?? { email: {} }, problems, warnings);
+  const receiverNames = new Set([DEFAULT_RECEIVER, ...(isMap(top.receivers) ? Object.keys(top.receivers) : [])]);
 
   let defaults: RawWallet = {};
   if (top.defaults !== undefined && top.defaults !== null) {
@@ -83,6 +90,9 @@ export function readWalletsFile(path: string, opts: { tuning: RuleTuning; requir
     if ((entry.provider ?? defaultsProvider) !== defaultsProvider) for (const k of API_KEYS) if (entry[k] === undefined) delete merged[k];
     const { wallet, problems: p } = parseWallet(merged, { ...opts, keyName: (k) => k });
     for (const { key, message } of p) problems.push(`${where}: ${key}: ${message}`);
+    for (const r of wallet?.receivers ?? []) {
+      if (!receiverNames.has(r)) problems.push(`${where}: receivers: '${r}' is not a receiver of the file (known: ${[...receiverNames].join(', ')})`);
+    }
     if (rawName !== undefined) {
       const first = seen.get(rawName);
       if (first !== undefined) problems.push(`${where}: name: '${rawName}' is already the name of wallet #${first + 1}`);
@@ -90,7 +100,10 @@ export function readWalletsFile(path: string, opts: { tuning: RuleTuning; requir
     }
     if (wallet) out.wallets.push(wallet);
   });
-  if (problems.length > 0) out.wallets = [];
+  if (problems.length > 0) {
+    out.wallets = [];
+    out.receivers = [];
+  }
   return out;
 }
 

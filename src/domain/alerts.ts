@@ -63,6 +63,10 @@ export interface Notification {
   readonly wallet: WalletSnapshot;
   /** The provider's words for summaries and the action line; absent: Telephony.io's. */
   readonly preset?: PresetWords;
+  /** The wallet's `labels` from WALLETS_FILE (issue 11: they travel to every channel); absent = none. */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** The wallet's provider preset; absent in outbox entries written before issue 11 (= telephony-io). */
+  readonly provider?: string;
 }
 
 /** What a notification says of the provider (src/providers): `Twilio`, `Top up in the Twilio Console…`. */

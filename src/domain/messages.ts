@@ -100,6 +100,8 @@ export function action(n: Notification): string {
 /** The facts, one per line, for text bodies. */
 export function facts(n: Notification): string[] {
   const lines = [`Account: ${n.account}`, `Alert: ${n.alertname} (${n.severity})`, `Balance: ${formatBalance(n)}`];
+  const labels = labelsText(n);
+  if (labels) lines.splice(1, 0, `Labels: ${labels}`);
   const { burnRatePerHour, runwaySeconds } = n.wallet;
   if (burnRatePerHour !== null) lines.push(`Burn rate: ${fmtNumber(burnRatePerHour)} credits/hour`);
   const at = depletionTime(n);
@@ -126,4 +128,42 @@ export function forecastJson(f: ForecastBasis) {
     cautious: f.cautious,
     basis: f.basis,
   };
+}
+
+/** `env=prod, team=voice` (sorted), or '' when the wallet has no labels. */
+export function labelsText(n: Notification): string {
+  return Object.entries(n.labels ?? {})
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+}
+
+/** The runway in words for one line of a digest: `about 4 hours`, or why there is none. */
+export function runwayText(n: Notification): string {
+  return n.wallet.runwaySeconds === null ? 'not burning' : humanDuration(n.wallet.runwaySeconds);
+}
+
+/** One line of a digest: status, alert, wallet, balance, runway, labels. */
+export function digestLine(n: Notification): string {
+  const labels = labelsText(n);
+  const sev = n.status === 'firing' ? ` (${n.severity})` : '';
+  return `[${n.status.toUpperCase()}] ${n.alertname}${sev} — wallet '${n.account}': balance ${formatBalance(n)}, runway ${runwayText(n)}${labels ? ` [${labels}]` : ''}`;
+}
+
+/** A digest's headline: `12 alerts for 9 wallets (10 firing, 2 resolved)`. */
+export function digestTitle(ns: readonly Notification[]): string {
+  const wallets = new Set(ns.map((n) => n.account)).size;
+  const firing = ns.filter((n) => n.status === 'firing').length;
+  return `${ns.length} alert notification${ns.length === 1 ? '' : 's'} for ${wallets} wallet${wallets === 1 ? '' : 's'} (${firing} firing, ${ns.length - firing} resolved)`;
+}
+
+/** What to do, once per distinct action, with the wallets it applies to. */
+export function digestActions(ns: readonly Notification[]): string[] {
+  const byAction = new Map<string, Set<string>>();
+  for (const n of ns) {
+    const a = action(n);
+    if (!byAction.has(a)) byAction.set(a, new Set());
+    byAction.get(a)!.add(n.account);
+  }
+  return [...byAction].map(([a, accounts]) => `${a} (${[...accounts].slice(0, 20).join(', ')}${accounts.size > 20 ? `, and ${accounts.size - 20} more` : ''})`);
 }

@@ -9,6 +9,7 @@ import type { Notification, WalletSnapshot } from '../domain/alerts.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { AlertmanagerSync } from '../notify/alertmanager/alertmanager.js';
+import type { Receiver } from '../notify/registry.js';
 import type { StateStore } from '../store/state-store.js';
 import { mapLimit } from './limit.js';
 import { sameWallet, WalletRunner } from './runner.js';
@@ -19,7 +20,10 @@ export interface FleetDeps {
   metrics: Metrics;
   /** The state database: one store per wallet, by name. */
   states: StateStore;
-  notify: (notifications: Notification[]) => Promise<void>;
+  /** Hands a wallet's notifications to the receivers it names. */
+  notify: (notifications: Notification[], receivers: readonly string[]) => Promise<void>;
+  /** The receivers in force (a reload replaces them): where each wallet's Alertmanagers come from. */
+  receivers: () => readonly Receiver[];
   log: Logger;
   now: () => number;
   /** Aborted when a stop's grace ran out: polls in flight give up. */
@@ -108,18 +112,21 @@ export class Fleet {
 
   async #add(wallet: WalletSettings): Promise<WalletRunner> {
     const { settings, log, now, metrics } = this.d;
-    const alertmanager =
-      settings.alertmanager.length === 0
-        ? undefined
-        : new AlertmanagerSync({
-            targets: settings.alertmanager,
-            account: wallet.name,
-            // like Prometheus: a firing alert stays valid a few polls ahead, then expires if not re-sent
-            resendTtlMs: () => Math.max(5 * 60_000, 4 * this.schedule.intervalMs()),
-            metrics,
-            log: log.child({ component: 'alertmanager', account: wallet.name }),
-          });
-    const runner = new WalletRunner(wallet, {
+    let runner: WalletRunner | undefined;
+    // The Alertmanagers of the receivers the wallet names, as they are at each sync (a reload may change both).
+    const alertmanager = new AlertmanagerSync({
+      targets: () => {
+        const names = new Set(runner?.wallet.receivers ?? wallet.receivers);
+        return this.d.receivers().filter((r) => names.has(r.name)).flatMap((r) => r.alertmanagers);
+      },
+      account: wallet.name,
+      labels: () => runner?.wallet.labels ?? wallet.labels,
+      // like Prometheus: a firing alert stays valid a few polls ahead, then expires if not re-sent
+      resendTtlMs: () => Math.max(5 * 60_000, 4 * this.schedule.intervalMs()),
+      metrics,
+      log: log.child({ component: 'alertmanager', account: wallet.name }),
+    });
+    runner = new WalletRunner(wallet, {
       settings,
       store: this.d.states.account(wallet.name),
       notify: this.d.notify,

@@ -20,7 +20,7 @@ import { USER_AGENT } from '../version.js';
 export interface RunnerDeps {
   settings: Pick<Settings, 'requestTimeoutMs' | 'alerts' | 'walletsFile'>;
   store: AccountStore;
-  notify: (notifications: Notification[]) => Promise<void>;
+  notify: (notifications: Notification[], receivers: readonly string[]) => Promise<void>;
   alertmanager: AlertmanagerSync | undefined;
   /** Once per HTTP attempt, for the per-provider duration histogram. */
   observeDuration: (provider: string, seconds: number) => void;
@@ -52,7 +52,8 @@ export class WalletRunner implements WalletReadout {
     this.monitor = new AccountMonitor({
       evaluation: this.#evaluation(wallet),
       poll: (opts) => pollBalance(this.#client, opts),
-      notify: d.notify,
+      // the wallet's labels and provider travel with its notifications to the receivers it names (issue 11)
+      notify: (ns) => d.notify(ns.map((n) => ({ ...n, labels: this.#wallet.labels, provider: this.#wallet.provider })), this.#wallet.receivers),
       // a poll that ends after the wallet was removed must not re-post what the removal resolved
       onAlerts: d.alertmanager ? (book, snap, at) => void (this.removed || d.alertmanager!.trigger(book, snap, at)) : undefined,
       store: d.store,

@@ -1,36 +1,33 @@
 /**
- * Delivery that loses nothing: every notification becomes one delivery per target, kept in an outbox
- * (in memory, mirrored to disk) until the target accepts it, gives a final no, or 24 h pass. Sending never
- * waits for the disk: a STATE_DIR that is read-only or full delays only the mirror, which retries by
- * itself. Targets are isolated from each other (a dead SMTP server never delays a webhook), each target
- * gets its deliveries in order, and a failed attempt waits ~5 s doubling up to 5 min (or the receiver's
- * Retry-After). At-least-once: a crash between sending and saving re-sends rather than loses.
+ * Delivery that loses nothing and keeps up: every notification becomes one delivery per target of the
+ * receivers it is routed to, kept in an outbox (in memory, mirrored to the state database) until the target
+ * accepts it, gives a final no, or 24 h pass. Sending never waits for the disk.
+ *
+ * - Routing: a wallet names its receivers; a receiver limited to severities gets only those.
+ * - Keeping up: up to `concurrency` attempts in flight per target; a notification waits only for the earlier
+ *   deliveries of the same alert to the same target (its start before its resolve), never for other alerts.
+ * - Isolation: targets never wait for each other (a dead SMTP server never delays a webhook).
+ * - Digests: an email or chat target that is quiet gets a notification at once; what other wallets send
+ *   within its receiver's group interval is collected in one open digest, sent when the interval ends (the
+ *   same wallet's next notifications still leave at once: one wallet never waits for a digest). The open
+ *   digest is an outbox row like any other, so a restart sends it.
+ * - Retries: ~5 s doubling up to 5 min (or the receiver's Retry-After). At-least-once.
  */
-import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { Notification } from '../domain/alerts.js';
+import { MAX_TIMER_MS } from '../deadline.js';
 import { describeError, NotifyError, safeErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { MAX_TIMER_MS } from '../deadline.js';
-import type { Notifier } from './notifier.js';
-import { SEND_TIMEOUT_MS } from './notifier.js';
+import { DEFAULT_TARGET_CONCURRENCY, MAX_DELIVERY_AGE_MS, MAX_RETRY_DELAY_MS, notificationsOf, retryDelay, STUCK_AFTER_MS, type Delivery } from './delivery.js';
 import type { OutboxDoc, OutboxStore } from './outbox-store.js';
+import { DEFAULT_RECEIVER, type Receiver } from './registry.js';
+import { addTo, dueOf, type Target } from './target.js';
+import { SeverityGate } from './severity-gate.js';
+import type { Notifier } from './notifier.js';
 
-export interface Delivery {
-  deliveryId: string;
-  /** Notifier key. */
-  target: string;
-  notification: Notification;
-  createdAt: number;
-  attempts: number;
-  nextAttemptAt: number;
-  lastError: string | null;
-}
+export { MAX_DELIVERY_AGE_MS, MAX_RETRY_DELAY_MS, retryDelay, STUCK_AFTER_MS, type Delivery };
 
-export const MAX_DELIVERY_AGE_MS = 24 * 3_600_000;
-export const MAX_RETRY_DELAY_MS = 5 * 60_000;
-/** An attempt still in flight this long has outlived every channel's own deadline (email's is 2 × SEND_TIMEOUT_MS). */
-export const STUCK_AFTER_MS = 2 * SEND_TIMEOUT_MS + 15_000;
 /** How many alert ids `lastDeliveredAt` remembers. */
 const DELIVERED_MEMORY = 200;
 
@@ -42,17 +39,16 @@ export class OwedNotSavedError extends Error {
   }
 }
 
-/** Wait after failed attempt number `attempts` (1-based): base doubling, ±25 % jitter, at most 5 min. */
-export function retryDelay(attempts: number, baseMs: number, random: () => number): number {
-  return Math.min(MAX_RETRY_DELAY_MS, baseMs * 2 ** Math.min(attempts - 1, 20) * (0.75 + 0.5 * random()));
-}
-
 export interface DispatcherDeps {
-  notifiers: readonly Notifier[];
+  /** The receivers (src/notify/registry.ts); or `notifiers`: one receiver `default`, no digests. */
+  receivers?: readonly Receiver[];
+  notifiers?: readonly Notifier[];
   store: OutboxStore;
   metrics: Metrics;
   log: Logger;
   retryBaseDelayMs: number;
+  /** Attempts in flight at once per target (default DEFAULT_TARGET_CONCURRENCY). */
+  concurrency?: number;
   /** Log a delivery attempt still in flight after this long (default STUCK_AFTER_MS). */
   stuckAfterMs?: number;
   now?: () => number;
@@ -60,32 +56,62 @@ export interface DispatcherDeps {
 }
 
 export class Dispatcher {
-  #outbox: Delivery[] = [];
+  #receivers = new Map<string, Receiver>();
+  readonly #targets = new Map<string, Target>();
   /** Alert id → when a target last accepted a notification of it. */
   #delivered = new Map<string, number>();
-  readonly #inFlight = new Map<string, Promise<void>>(); // by target
   readonly #abort = new AbortController();
-  readonly #byKey: Map<string, Notifier>;
-  readonly #lastError = new Map<string, string>(); // by target: warn when the error changes
+  readonly #wake = new Map<string, number>(); // target → earliest due attempt not yet started
   #timer: NodeJS.Timeout | undefined;
+  readonly #gate = new SeverityGate();
   #stopped = false;
+  #seq = 0;
   readonly #now: () => number;
   readonly #random: () => number;
+  readonly #concurrency: number;
 
   constructor(private readonly d: DispatcherDeps) {
-    this.#byKey = new Map(d.notifiers.map((n) => [n.key, n]));
     this.#now = d.now ?? Date.now;
     this.#random = d.random ?? Math.random;
+    this.#concurrency = Math.max(1, d.concurrency ?? DEFAULT_TARGET_CONCURRENCY);
+    setMaxListeners(0, this.#abort.signal); // not a leak: one listener per send in flight (targets × concurrency)
+    this.setReceivers(d.receivers ?? [{ name: DEFAULT_RECEIVER, severities: undefined, groupIntervalMs: 0, notifiers: d.notifiers ?? [], alertmanagers: [] }]);
+  }
+
+  /** Applies receivers (start, reload): new targets join, changed ones get their new sender, removed ones finish what they owe. */
+  setReceivers(receivers: readonly Receiver[]): void {
+    this.#receivers = new Map(receivers.map((r) => [r.name, r]));
+    const live = new Set<string>();
+    for (const r of receivers) {
+      for (const notifier of r.notifiers) {
+        live.add(notifier.key);
+        const t = this.#targets.get(notifier.key);
+        if (t) {
+          if (t.notifier !== notifier) t.notifier.close?.();
+          Object.assign(t, { notifier, groupIntervalMs: r.groupIntervalMs, retired: false });
+        } else this.#targets.set(notifier.key, { notifier, groupIntervalMs: r.groupIntervalMs, queue: [], inFlight: new Map(), lastSentAt: -Infinity, open: undefined, retired: false, lastError: undefined });
+      }
+    }
+    for (const [key, t] of this.#targets) {
+      if (live.has(key)) continue;
+      t.retired = true;
+      t.open = undefined; // sent when its interval ends, as it is
+      if (t.queue.length === 0 && t.inFlight.size === 0) this.#targets.delete(key);
+    }
   }
 
   /** Deliveries not yet accepted. */
   get pending(): number {
-    return this.#outbox.length;
+    let n = 0;
+    for (const t of this.#targets.values()) n += t.queue.length;
+    return n;
   }
 
   /** Deliveries of this alert not yet accepted. */
   owedFor(alertId: string): number {
-    return this.#outbox.filter((x) => x.notification.id === alertId).length;
+    let n = 0;
+    for (const t of this.#targets.values()) for (const x of t.queue) if (notificationsOf(x).some((y) => y.id === alertId)) n++;
+    return n;
   }
 
   /** When a target last accepted a notification of this alert (undefined if none ever did). */
@@ -95,40 +121,60 @@ export class Dispatcher {
 
   /** Seconds since the oldest owed delivery was queued; 0 when nothing is owed. */
   oldestOwedAgeSeconds(): number {
-    if (this.#outbox.length === 0) return 0;
-    return Math.max(0, this.#now() - Math.min(...this.#outbox.map((x) => x.createdAt))) / 1000;
+    let oldest = Infinity;
+    for (const t of this.#targets.values()) for (const x of t.queue) oldest = Math.min(oldest, x.createdAt);
+    return Number.isFinite(oldest) ? Math.max(0, this.#now() - oldest) / 1000 : 0;
   }
 
-  /** Loads what a previous run still owed, and starts sending it. */
+  /** Loads what a previous run still owed (open digests included), and starts sending it. */
   async start(): Promise<void> {
     const doc = await this.d.store.load(this.#now());
-    const loaded = doc.deliveries;
+    const loaded = [...doc.deliveries].sort((a, b) => a.createdAt - b.createdAt || (a.seq ?? 0) - (b.seq ?? 0));
     this.#delivered = new Map(Object.entries(doc.delivered));
     const now = this.#now();
-    const keep = (x: Delivery) => this.#byKey.has(x.target) && now - x.createdAt < MAX_DELIVERY_AGE_MS;
-    for (const x of loaded.filter((y) => !keep(y))) {
-      const why = this.#byKey.has(x.target) ? 'older than 24 h' : 'its channel is no longer configured';
-      this.d.log.error({ target: x.target, alert: x.notification.alertname, id: x.notification.id }, `owed notification given up: ${why}`);
+    let kept = 0;
+    for (const x of loaded) {
+      const t = this.#targets.get(x.target);
+      if (!t || now - x.createdAt >= MAX_DELIVERY_AGE_MS) {
+        const why = t ? 'older than 24 h' : 'its channel is no longer configured';
+        this.d.log.error({ target: x.target, alert: x.notification.alertname, id: x.notification.id }, `owed notification given up: ${why}`);
+        continue;
+      }
+      t.queue.push(x);
+      if (x.open) t.open = x;
+      this.#seq = Math.max(this.#seq, (x.seq ?? 0) + 1);
+      kept++;
     }
-    this.#outbox = loaded.filter(keep);
-    if (this.#outbox.length > 0) this.d.log.info({ owed: this.#outbox.length }, 'resuming owed notifications');
-    this.#pump();
-    if (this.#outbox.length !== loaded.length) await this.#mirror();
+    if (kept > 0) this.d.log.info({ owed: kept }, 'resuming owed notifications');
+    this.#pumpAll();
+    if (kept !== loaded.length) await this.#mirror();
   }
 
   /**
-   * Queues notifications for every target and starts sending them at once, from memory; resolves once the
-   * outbox was written to disk, or the write failed (then it is retried in the background). Never rejects.
+   * Routes notifications to the targets of `receivers` (default: the receiver `default`) and starts sending
+   * them at once, from memory; resolves once the outbox was written to disk, or the write failed (then it
+   * is retried in the background). Never rejects.
    */
-  async enqueue(notifications: readonly Notification[]): Promise<void> {
-    if (notifications.length === 0 || this.d.notifiers.length === 0) return;
+  async enqueue(notifications: readonly Notification[], receivers: readonly string[] = [DEFAULT_RECEIVER]): Promise<void> {
+    if (notifications.length === 0) return;
     const now = this.#now();
-    for (const notification of notifications) {
-      for (const n of this.d.notifiers) {
-        this.#outbox.push({ deliveryId: randomUUID(), target: n.key, notification, createdAt: now, attempts: 0, nextAttemptAt: now, lastError: null });
+    const touched = new Set<Target>();
+    for (const n of notifications) {
+      this.#gate.started(n);
+      for (const name of new Set(receivers)) {
+        const r = this.#receivers.get(name);
+        if (!r || !this.#gate.passes(r, n)) continue;
+        for (const notifier of r.notifiers) {
+          const t = this.#targets.get(notifier.key)!;
+          addTo(t, n, now, this.#seq++);
+          touched.add(t);
+        }
       }
+      this.#gate.resolved(n, receivers);
     }
-    this.#pump();
+    if (touched.size === 0) return;
+    for (const t of touched) this.#pump(t);
+    this.#arm();
     await this.#mirror();
   }
 
@@ -141,52 +187,69 @@ export class Dispatcher {
     clearTimeout(this.#timer);
     this.d.store.stopRetrying();
     const grace = setTimeout(() => this.#abort.abort(), graceMs);
-    await Promise.allSettled(this.#inFlight.values());
+    await Promise.allSettled([...this.#targets.values()].flatMap((t) => [...t.inFlight.values()]));
     clearTimeout(grace);
-    for (const n of this.d.notifiers) n.close?.();
+    for (const t of this.#targets.values()) t.notifier.close?.();
     try {
       await this.d.store.save(this.#doc());
     } catch (err) {
       const code = safeErrorCode(err) ?? 'error';
-      if (this.#outbox.length > 0) throw new OwedNotSavedError(this.#outbox.length, this.d.store.path, code);
+      if (this.pending > 0) throw new OwedNotSavedError(this.pending, this.d.store.path, code);
       this.d.log.warn({ file: this.d.store.path, code }, 'cannot write the outbox at stop; nothing is owed, but a restart may re-send notifications already delivered');
     }
   }
 
-  /** Starts the head delivery of every idle target that is due, and arms a timer for the next one. */
-  #pump(): void {
-    if (this.#stopped) return;
-    clearTimeout(this.#timer);
-    const now = this.#now();
-    let next = Infinity;
-    for (const target of new Set(this.#outbox.map((x) => x.target))) {
-      if (this.#inFlight.has(target)) continue;
-      const head = this.#outbox.find((x) => x.target === target)!;
-      if (head.nextAttemptAt <= now) {
-        const run = this.#attempt(head).finally(() => {
-          this.#inFlight.delete(target);
-          this.#pump();
-        });
-        this.#inFlight.set(target, run);
-      } else next = Math.min(next, head.nextAttemptAt);
-    }
-    if (Number.isFinite(next)) this.#timer = setTimeout(() => this.#pump(), Math.min(MAX_TIMER_MS, Math.max(0, next - now)));
+  #pumpAll(): void {
+    for (const t of this.#targets.values()) this.#pump(t);
+    this.#arm();
   }
 
-  async #attempt(x: Delivery): Promise<void> {
-    const notifier = this.#byKey.get(x.target)!;
+  /** Starts what is due for one target (see dueOf), and notes when the next one will be. */
+  #pump(t: Target): void {
+    if (this.#stopped) return;
+    const now = this.#now();
+    const { start, wake } = dueOf(t, now, this.#concurrency);
+    for (const x of start) {
+      const run = this.#attempt(t, x).finally(() => {
+        t.inFlight.delete(x);
+        if (t.retired && t.queue.length === 0 && t.inFlight.size === 0 && this.#targets.get(x.target) === t) {
+          this.#targets.delete(x.target);
+          this.#wake.delete(x.target);
+        }
+        this.#pump(t);
+        this.#arm();
+      });
+      t.inFlight.set(x, run);
+    }
+    if (Number.isFinite(wake)) this.#wake.set(t.notifier.key, wake);
+    else this.#wake.delete(t.notifier.key);
+  }
+
+  /** One timer for the earliest due attempt of any target. */
+  #arm(): void {
+    if (this.#stopped) return;
+    clearTimeout(this.#timer);
+    let next = Infinity;
+    for (const w of this.#wake.values()) next = Math.min(next, w);
+    if (Number.isFinite(next)) this.#timer = setTimeout(() => this.#pumpAll(), Math.min(MAX_TIMER_MS, Math.max(0, next - this.#now())));
+  }
+
+  async #attempt(t: Target, x: Delivery): Promise<void> {
+    const notifier = t.notifier;
+    const all = notificationsOf(x);
     const n = x.notification;
-    const log = { target: notifier.label, alert: n.alertname, status: n.status, id: n.id, attempt: x.attempts + 1 };
+    const log = { target: notifier.label, alert: n.alertname, status: n.status, id: n.id, attempt: x.attempts + 1, ...(all.length > 1 ? { digest: all.length } : {}) };
     const stuckAfterMs = this.d.stuckAfterMs ?? STUCK_AFTER_MS;
     const watchdog = setTimeout(() => this.d.log.error({ ...log, inFlightMs: stuckAfterMs }, 'notification delivery stuck: the attempt outlived its deadline; this target gets nothing until it ends'), stuckAfterMs);
     watchdog.unref();
     try {
-      await notifier.send(n, this.#abort.signal);
+      if (all.length > 1 && notifier.sendDigest) await notifier.sendDigest(all, this.#abort.signal);
+      else await notifier.send(n, this.#abort.signal);
       this.d.metrics.notifications.inc({ channel: notifier.channel, outcome: 'sent' });
-      this.#remove(x);
-      this.#remember(n.id);
-      this.#lastError.delete(x.target);
-      this.d.log.info(log, 'notification sent');
+      this.#remove(t, x);
+      for (const y of all) this.#remember(y.id);
+      t.lastError = undefined;
+      this.d.log.info(log, all.length > 1 ? 'digest sent' : 'notification sent');
     } catch (err) {
       const e = err instanceof NotifyError ? err : new NotifyError('network', describeError(err), { retryable: true });
       if (e.reason === 'aborted') return; // stopping: stays owed, not a failed attempt
@@ -195,18 +258,20 @@ export class Dispatcher {
       x.lastError = e.message;
       const now = this.#now();
       if (!e.retryable || now - x.createdAt >= MAX_DELIVERY_AGE_MS) {
-        this.#remove(x);
+        this.#remove(t, x);
         this.d.log.error({ ...log, reason: e.reason }, `notification given up: ${e.message}`);
       } else {
         x.nextAttemptAt = now + Math.max(retryDelay(x.attempts, this.d.retryBaseDelayMs, this.#random), Math.min(e.retryAfterMs ?? 0, MAX_RETRY_DELAY_MS));
-        const changed = this.#lastError.get(x.target) !== e.message;
-        this.#lastError.set(x.target, e.message);
+        const changed = t.lastError !== e.message;
+        t.lastError = e.message;
         this.d.log[changed ? 'warn' : 'debug']({ ...log, reason: e.reason, retryAt: new Date(x.nextAttemptAt).toISOString() }, `notification failed, will retry: ${e.message}`);
       }
     } finally {
       clearTimeout(watchdog);
     }
-    await this.#mirror();
+    // Not awaited: the commit comes up to a second later (the database groups commits), and holding the
+    // target's slot until then would cap a target at a few sends per second whatever its speed.
+    void this.#mirror();
   }
 
   #remember(alertId: string): void {
@@ -218,12 +283,15 @@ export class Dispatcher {
     }
   }
 
-  #remove(x: Delivery): void {
-    this.#outbox = this.#outbox.filter((y) => y !== x);
+  #remove(t: Target, x: Delivery): void {
+    const i = t.queue.indexOf(x);
+    if (i >= 0) t.queue.splice(i, 1);
   }
 
   #doc(): OutboxDoc {
-    return { deliveries: [...this.#outbox], delivered: Object.fromEntries(this.#delivered) };
+    const deliveries: Delivery[] = [];
+    for (const t of this.#targets.values()) deliveries.push(...t.queue);
+    return { deliveries, delivered: Object.fromEntries(this.#delivered) };
   }
 
   /** Writes the outbox to disk, best effort (a failure shows in WriteHealth and is retried by the store). */

@@ -1,6 +1,10 @@
 import type { Notification } from '../domain/alerts.js';
 
+/** The `channel` label of telephony_alert_notifications_total (contract section 4): Slack and PagerDuty are webhooks. */
 export type Channel = 'email' | 'webhook';
+
+/** The kinds of channel a receiver can have (src/notify/registry.ts lists them). */
+export type ChannelKind = 'email' | 'webhook' | 'slack' | 'pagerduty' | 'alertmanager';
 
 /**
  * One delivery target. `send` tries once (retries live in dispatch.ts) and throws NotifyError, whose
@@ -12,6 +16,11 @@ export interface Notifier {
   readonly key: string;
   readonly label: string;
   send(notification: Notification, signal: AbortSignal): Promise<void>;
+  /**
+   * Channels for people (email, chat) group what fires close together into one message: present only on
+   * them. Called with two or more notifications; tries once and throws NotifyError, like `send`.
+   */
+  sendDigest?(notifications: readonly Notification[], signal: AbortSignal): Promise<void>;
   close?(): void;
 }
 

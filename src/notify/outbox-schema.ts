@@ -4,14 +4,7 @@ import { CONFIDENCES, FORECAST_METHODS } from '../domain/forecast.js';
 import { ALERT_NAMES, SEVERITIES } from '../domain/rules.js';
 
 const finite = z.number().finite();
-export const deliverySchema = z.object({
-  deliveryId: z.string(),
-  target: z.string(),
-  createdAt: finite,
-  attempts: z.number().int().min(0),
-  nextAttemptAt: finite,
-  lastError: z.string().nullable(),
-  notification: z.object({
+const notificationSchema = z.object({
     id: z.string(),
     account: z.string(),
     alertname: z.enum([...ALERT_NAMES, 'test']),
@@ -42,5 +35,20 @@ export const deliverySchema = z.object({
     }),
     // Added with issue 12: the provider's words for summaries and the action line (absent: Telephony.io's).
     preset: z.object({ name: z.string(), title: z.string(), topUp: z.string(), credentials: z.array(z.string()) }).optional(),
-  }),
+    // Added with issue 11 (labels travel); absent in entries written before it.
+    labels: z.record(z.string(), z.string()).optional(),
+    provider: z.string().optional(),
+});
+
+export const deliverySchema = z.object({
+  deliveryId: z.string(),
+  target: z.string(),
+  createdAt: finite,
+  attempts: z.number().int().min(0),
+  nextAttemptAt: finite,
+  lastError: z.string().nullable(),
+  notification: notificationSchema,
+  // Issue 11, digests: the notifications a digest groups after the first, and whether it still collects.
+  more: z.array(notificationSchema).optional(),
+  open: z.boolean().optional(),
 });

@@ -13,6 +13,7 @@ import { deadline, MAX_TIMER_MS } from '../deadline.js';
 import { safeErrorCode, UpstreamError } from '../errors.js';
 import { parseRetryAfter } from './retry-after.js';
 import type { Endpoint } from '../providers/preset.js';
+import { backoff } from '../net/retry.js';
 
 export interface BalanceReading {
   status: 200 | 402;
@@ -62,9 +63,7 @@ const MIN_ATTEMPT_FRACTION = 0.1;
 
 /** Wait before retry number `attempt` (1-based): ~250 ms doubling, ±25 % jitter, never above 10 s. */
 export function backoffDelay(attempt: number, random: () => number): number {
-  const n = Number.isFinite(attempt) ? Math.max(1, Math.floor(attempt)) : 1;
-  const r = Math.min(1, Math.max(0, random()));
-  return Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (n - 1) * (0.75 + 0.5 * r));
+  return backoff(attempt, BACKOFF_BASE_MS, BACKOFF_MAX_MS, random);
 }
 
 const abortableSleep = (ms: number, signal?: AbortSignal): Promise<void> =>

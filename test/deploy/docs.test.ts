@@ -55,7 +55,8 @@ test('every variable the loader reads is in the README settings table and in con
 function withKeyFiles(yaml: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'ws-docs-'));
   return yaml.replace(/\/run\/secrets\/([\w.-]+)/g, (_, name: string) => {
-    writeFileSync(join(dir, name), `sk_${name}\n`);
+    // a file named *-url holds a URL (a receiver's webhook), any other a key
+    writeFileSync(join(dir, name), name.endsWith('-url') ? `https://hooks.example.com/services/${name}\n` : `sk_${name}\n`);
     return join(dir, name);
   });
 }
@@ -63,7 +64,9 @@ function withKeyFiles(yaml: string): string {
 function loadWallets(yaml: string) {
   const dir = mkdtempSync(join(tmpdir(), 'ws-docs-'));
   writeFileSync(join(dir, 'wallets.yaml'), withKeyFiles(yaml));
-  return loadSettings({ WALLETS_FILE: join(dir, 'wallets.yaml') }, { cwd: dir });
+  // email receivers use the environment's mail server unless they name their own
+  const mail = { SMTP_URL: 'smtp://127.0.0.1:25', ALERT_EMAIL_FROM: 'sentinel@example.com', ALERT_EMAIL_TO: 'ops@example.com' };
+  return loadSettings({ WALLETS_FILE: join(dir, 'wallets.yaml'), ...mail }, { cwd: dir });
 }
 
 test('config/wallets.example.yaml loads, uses every wallet key, and warns about nothing', () => {
@@ -71,6 +74,11 @@ test('config/wallets.example.yaml loads, uses every wallet key, and warns about 
   const { settings, warnings } = loadWallets(text);
   assert.deepEqual(settings.wallets.map((w) => w.name), ['acme-prod', 'acme-eu', 'globex', 'acme-twilio', 'acme-telnyx', 'other-api', 'llm']);
   assert.equal(settings.wallets[3]!.api.baseUrl, 'https://api.twilio.com', "the defaults' Telephony.io URL does not reach the Twilio wallet");
+  assert.deepEqual(settings.receivers.map((r) => [r.name, r.channels.map((c) => c.kind)]), [
+    ['voice-slack', ['slack']],
+    ['oncall', ['pagerduty', 'alertmanager']],
+    ['finance', ['email', 'webhook']],
+  ]);
   assert.deepEqual(warnings, []);
   for (const key of WALLET_KEYS) assert.match(text, new RegExp(`^\\s*(- |# )?${key}:`, 'm'), `the example shows ${key}`);
 });
@@ -79,7 +87,9 @@ test("README's WALLETS_FILE example loads, and its key table lists every wallet 
   const readme = read(join(ROOT, 'README.md'));
   const section = readme.slice(readme.indexOf('\n## Many wallets'), readme.indexOf('\n## How it reads the API'));
   const yaml = /```yaml\n([\s\S]*?)```/.exec(section)![1]!;
-  assert.deepEqual(loadWallets(yaml).settings.wallets.map((w) => w.name), ['acme-prod', 'acme-eu']);
+  const { settings } = loadWallets(yaml);
+  assert.deepEqual(settings.wallets.map((w) => w.name), ['acme-prod', 'acme-eu']);
+  assert.deepEqual(settings.receivers.map((r) => r.name), ['voice-slack', 'oncall']);
   for (const key of WALLET_KEYS) assert.ok(section.includes(`\`${key}\``), `README documents ${key}`);
 });
 

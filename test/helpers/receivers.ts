@@ -169,3 +169,47 @@ export class BlackHole {
     await new Promise<void>((r) => this.#server.close(() => r()));
   }
 }
+
+/**
+ * A Slack-like incoming webhook: accepts `{"text": "…"}` as Slack does (200 `ok`, text/plain), refuses a
+ * body without text (400 `no_text`) or that is not JSON (400 `invalid_payload`); keeps the texts accepted.
+ */
+export class SlackReceiver {
+  readonly texts: string[] = [];
+  readonly refused: string[] = [];
+  #server: Server | undefined;
+  url = '';
+
+  async start(): Promise<string> {
+    this.#server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const raw = Buffer.concat(chunks).toString('utf8');
+        let text: unknown;
+        try {
+          text = (JSON.parse(raw) as { text?: unknown }).text;
+        } catch {
+          this.refused.push(raw);
+          res.writeHead(400, { 'Content-Type': 'text/plain' }).end('invalid_payload');
+          return;
+        }
+        if (typeof text !== 'string' || text === '') {
+          this.refused.push(raw);
+          res.writeHead(400, { 'Content-Type': 'text/plain' }).end('no_text');
+          return;
+        }
+        this.texts.push(text);
+        res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
+      });
+    });
+    await new Promise<void>((r) => this.#server!.listen(0, '127.0.0.1', r));
+    this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}/services/T000/B000/XXXX`;
+    return this.url;
+  }
+
+  async close(): Promise<void> {
+    this.#server?.closeAllConnections();
+    await new Promise<void>((r) => (this.#server ? this.#server.close(() => r()) : r()));
+  }
+}

@@ -47,13 +47,14 @@ async function polls(daemon: Daemon, n: number): Promise<void> {
 }
 
 test('fire, no duplicate inside the repeat interval, escalate, resolve: same id, email and signed webhook', async (t) => {
-  const { sim, mail, hook, daemon } = await setup(t);
+  // Every email on its own, as it is decided (digests: test/integration/receivers.test.ts).
+  const { sim, mail, hook, daemon } = await setup(t, { ALERT_GROUP_INTERVAL: '0' });
   sim.setBalance(80);
   await waitFor(() => hook.received.length === 1 && mail.mails.length === 1, 'the firing notification on both channels');
   const fired = hook.received[0]!;
   assert.equal(fired.verified, true, 'signature verifies');
   // The contract's keys, plus ONE object saying what the forecast rests on (issue 9).
-  assert.deepEqual(Object.keys(fired.body).sort(), [...CONTRACT_KEYS, 'forecast'].sort());
+  assert.deepEqual(Object.keys(fired.body).sort(), [...CONTRACT_KEYS, 'forecast', 'provider', 'labels'].sort());
   const basis = fired.body.forecast as Record<string, unknown>;
   assert.deepEqual(Object.keys(basis).sort(), ['basis', 'cautious', 'confidence', 'method', 'runway_high_seconds', 'runway_low_seconds']);
   assert.equal(typeof basis.basis, 'string');

@@ -209,3 +209,55 @@ test('provider presets: no credential of any preset (nor its Basic or query form
   assert.ok(cfg.stderr.includes("'auth_tokn' is not a twilio credential"), cfg.stderr);
   for (const f of creds) assert.ok(!cfg.stderr.includes(f), 'config errors hold no credential');
 });
+
+test('receivers: no channel secret of WALLETS_FILE (Slack URL, PagerDuty key, webhook URL and HMAC secret, SMTP password) in logs, errors, /metrics, /api/status, test-alert or the state files', async (t) => {
+  const up = new WalletsUpstream();
+  up.add('w', 50);
+  await up.start();
+  t.after(() => up.close());
+  const hook = new WebhookReceiver(WEBHOOK_SECRET);
+  await hook.start();
+  t.after(() => hook.close());
+  hook.answers.push(500); // a failed attempt is logged too
+  const dir = mkdtempSync(join(tmpdir(), 'ws-secrets-receivers-'));
+  const secretFile = (name: string, value: string) => {
+    writeFileSync(join(dir, name), `${value}\n`);
+    return join(dir, name);
+  };
+  const file = writeWalletsFile(dir, up, ['w'], { w: ['low_balance_threshold: 100', 'receivers: [all]'] });
+  const receivers = [
+    'receivers:',
+    '  all:',
+    `    slack: [{url_file: ${secretFile('slack', `http://127.0.0.1:9/services/${SLACK_TOKEN}`)}}]`, // refused: failure path
+    `    pagerduty: [{url: "http://127.0.0.1:9/v2/enqueue", routing_key_file: ${secretFile('pd', PAGERDUTY_KEY)}}]`,
+    `    webhook: [{url_file: ${secretFile('hook', `${hook.url}?token=${SLACK_TOKEN}`)}, secret_file: ${secretFile('hmac', WEBHOOK_SECRET)}}]`,
+    `    email: [{to: [ops@example.com], from: a@example.com, smtp_url_file: ${secretFile('smtp', `smtp://alerts:${SMTP_PASSWORD}@127.0.0.1:9`)}}]`,
+  ];
+  writeFileSync(file, `${readFileSync(file, 'utf8')}${receivers.join('\n')}\n`);
+  const d = await Daemon.start({ WALLETS_FILE: file, ALERT_RETRY_BASE_DELAY: '200ms', LOG_LEVEL: 'debug' });
+  t.after(() => d.kill());
+  await waitFor(() => hook.received.length >= 1, 'the signed webhook, after a 500');
+  assert.equal(hook.received[0]!.verified, true, 'signed with the secret of secret_file');
+  await waitFor(() => d.logs().filter((l) => l.msg.startsWith('notification failed')).length >= 3, 'the refused channels logged');
+  // a reload with a broken receiver: the lines name keys, never values
+  writeFileSync(file, `${readFileSync(file, 'utf8')}  broken:\n    slack: [{url: "http://127.0.0.1:9/${SLACK_TOKEN}", colour: red}]\n    pagerduty: [{routing_key: ${PAGERDUTY_KEY}, routing_key_file: /nonexistent}]\n`);
+  d.child.kill('SIGHUP');
+  await waitFor(() => d.logs().some((l) => l.msg.startsWith('reload failed')), 'the failed reload');
+  assertNoSecret('/metrics', (await d.get('/metrics')).text);
+  assertNoSecret('/api/status', (await d.get('/api/status')).text);
+  assert.equal(await d.stop(), 0);
+  assertNoSecret('stderr', d.stderr);
+  assertNoSecret('stdout', d.stdout);
+  for (const f of readdirSync(d.stateDir)) assertNoSecret(f, readFileSync(join(d.stateDir, f), 'latin1'));
+  const bad = await runCli(['check'], { WALLETS_FILE: file, STATE_DIR: d.stateDir });
+  assert.equal(bad.code, 78);
+  assert.match(bad.stderr, /receiver 'broken': slack #1: colour: unknown key/);
+  assertNoSecret('config errors', bad.stderr);
+  // test-alert through every channel of every receiver
+  writeFileSync(file, readFileSync(file, 'utf8').split('  broken:')[0]!);
+  const ta = await runCli(['test-alert'], { WALLETS_FILE: file, STATE_DIR: d.stateDir }, { timeoutMs: 60_000 });
+  assert.equal(ta.code, 1, ta.stdout + ta.stderr); // the refused ones fail
+  assert.match(ta.stdout, /ok {6}all\/webhook#1 \(127\.0\.0\.1:\d+\)/);
+  assertNoSecret('test-alert stdout', ta.stdout);
+  assertNoSecret('test-alert stderr', ta.stderr);
+});

@@ -13,7 +13,10 @@ import { action, humanDuration, summary } from '../../src/domain/messages.js';
 import { ALERT_NAMES, type AlertName } from '../../src/domain/rules.js';
 import { htmlBody, subject, textBody } from '../../src/notify/email/render.js';
 import { MAX_RETRY_DELAY_MS, retryDelay } from '../../src/notify/dispatch.js';
-import { pagerdutyBody, slackBody, slackEscape, webhookBody } from '../../src/notify/webhook/body.js';
+import { webhookBody } from '../../src/notify/webhook/body.js';
+import { SLACK_DIGEST_LINES, slackBody, slackDigestBody, slackEscape } from '../../src/notify/slack/body.js';
+import { digestSubject, digestText } from '../../src/notify/email/render.js';
+import { pagerdutyBody } from '../../src/notify/pagerduty/body.js';
 import { signature } from '../../src/notify/webhook/webhook.js';
 import { DEFAULT_RULES } from '../helpers/fixtures.js';
 
@@ -75,6 +78,8 @@ test('webhookBody: the contract example, key for key', () => {
     sent_at: '2026-11-27T10:00:01Z',
     id: 'default/depletion_forecast/abc123',
     forecast: null,
+    provider: 'telephony-io',
+    labels: {},
   });
 });
 
@@ -82,8 +87,9 @@ for (const status of ['firing', 'resolved'] as const) {
   for (const alertname of [...ALERT_NAMES, 'test'] as const) {
     test(`webhookBody (${alertname}, ${status}): exactly the contract's keys, version "1", seconds-only timestamps`, () => {
       const body = webhookBody(note({ alertname, status }), T0 + 61_789);
-      // The contract's keys, plus ONE object saying what the forecast rests on (issue 9).
-      assert.deepEqual(Object.keys(body).sort(), [...CONTRACT_KEYS, 'forecast'].sort());
+      // The contract's keys, plus ONE object saying what the forecast rests on (issue 9), and the wallet's
+      // provider and labels (issue 11).
+      assert.deepEqual(Object.keys(body).sort(), [...CONTRACT_KEYS, 'forecast', 'provider', 'labels'].sort());
       assert.equal(body.version, '1');
       assert.equal(body.status, status);
       assert.equal(body.alertname, alertname);
@@ -455,4 +461,33 @@ test('retryDelay: attempt 1 stays within 5 s ± 25 %, each attempt about doubles
       else assert.ok(next >= d);
     }
   }
+});
+
+// ---------------------------------------------------------------- digests
+
+test('digests: the email lists every wallet with balance, runway and labels, says what to do once per action; Slack caps its lines and says how many more', () => {
+  const ns = Array.from({ length: 60 }, (_, i) =>
+    note({ id: `w${i}/low_balance/x`, account: `w${i}`, alertname: 'low_balance', severity: i % 2 ? 'critical' : 'warning', labels: { team: 'voice' } }),
+  );
+  ns.push(note({ id: 'z/auth_failed/x', account: 'z<!channel>', alertname: 'auth_failed', status: 'resolved', reason: 'resolve' }));
+  const text = digestText(ns);
+  for (let i = 0; i < 60; i++) assert.match(text, new RegExp(`\\[FIRING\\] low_balance \\((warning|critical)\\) — wallet 'w${i}': balance 12\\.5 USD, runway about 4 hours \\[team=voice\\]`));
+  assert.match(text, /\[RESOLVED\] auth_failed — wallet 'z<!channel>'/);
+  assert.equal(text.match(/Top up the wallet/g)?.length, 1, 'each action once');
+  assert.match(digestSubject(ns), /^\[FIRING\] 61 alert notifications for 61 wallets \(60 firing, 1 resolved\): low_balance, auth_failed$/);
+  const slack = slackDigestBody(ns).text;
+  assert.equal(slack.match(/wallet 'w\d+'/g)?.length, SLACK_DIGEST_LINES);
+  assert.match(slack, new RegExp(`…and ${61 - SLACK_DIGEST_LINES} more`));
+  assert.ok(!slack.includes('<!channel>'), 'escaped');
+});
+
+test("another provider's wallet: the email subject, summary and action name that provider, not Telephony.io", () => {
+  const preset = { name: 'twilio', title: 'Twilio', topUp: 'Top up in the Twilio Console.', credentials: ['account_sid', 'auth_token'] };
+  const n = note({ alertname: 'low_balance', preset, provider: 'twilio' });
+  assert.match(subject(n), /^\[FIRING\] low_balance \(critical\): Twilio wallet 'default', balance 12\.5 USD$/);
+  assert.match(summary(n), /^Twilio wallet 'default' balance is low/);
+  assert.equal(action(n), 'Top up in the Twilio Console.');
+  for (const text of [subject(n), summary(n), textBody(n)]) assert.ok(!text.includes('Telephony.io'), text);
+  // Telephony.io's own wallets keep the contract's words.
+  assert.match(subject(note({ alertname: 'low_balance' })), /: Telephony\.io wallet 'default', balance 12\.5 USD$/);
 });

@@ -107,12 +107,12 @@ test('api_key written in the file is accepted and warned about; the key itself i
 
 /** [name, yaml, problem lines after `WALLETS_FILE: <file>: `] */
 const bad: Array<[string, string, string[]]> = [
-  ['an unknown top-level key', 'wallet: []\nwallets: [{name: a, api_key_file: KEYFILE}]', ["unknown key 'wallet' (expected defaults, wallets)"]],
+  ['an unknown top-level key', 'wallet: []\nwallets: [{name: a, api_key_file: KEYFILE}]', ["unknown key 'wallet' (expected defaults, wallets, receivers)"]],
   ['no wallets', 'defaults: {}', ['wallets: must be a list of at least one wallet']],
   ['an empty list', 'wallets: []', ['wallets: must be a list of at least one wallet']],
   ['not a map', '- a\n- b', ["must be a map with 'wallets' (a list) and optionally 'defaults'"]],
   ['a typo in a wallet key', 'wallets: [{name: a, api_key_file: KEYFILE, low_balance_treshold: 5}]', ["wallet 'a' (#1): unknown key 'low_balance_treshold' (did you mean low_balance_threshold?)"]],
-  ['an unknown default', 'defaults: {colour: red}\nwallets: [{name: a, api_key_file: KEYFILE}]', ["defaults: unknown key 'colour' (known keys: name, provider, api_url, balance_path, balance_field, currency_field, api_key_file, api_key, credentials, auth, balance_regex, balance_scale, balance_sign, currency, low_balance_threshold, critical_balance_threshold, runway_warning_hours, runway_critical_hours, labels)"]],
+  ['an unknown default', 'defaults: {colour: red}\nwallets: [{name: a, api_key_file: KEYFILE}]', ["defaults: unknown key 'colour' (known keys: name, provider, api_url, balance_path, balance_field, currency_field, api_key_file, api_key, credentials, auth, balance_regex, balance_scale, balance_sign, currency, low_balance_threshold, critical_balance_threshold, runway_warning_hours, runway_critical_hours, labels, receivers)"]],
   ['a name in defaults', 'defaults: {name: x}\nwallets: [{name: a, api_key_file: KEYFILE}]', ['defaults: name: a name cannot be a default (each wallet has its own)']],
   ['a missing name', 'wallets: [{api_key_file: KEYFILE}]', ['wallet #1: name: is required']],
   ['a bad name', 'wallets: [{name: "a b", api_key_file: KEYFILE}]', ["wallet 'a b' (#1): name: use 1 to 64 letters, digits, dots, dashes or underscores"]],

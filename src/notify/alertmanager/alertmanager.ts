@@ -1,6 +1,7 @@
 import axios, { type AxiosInstance } from 'axios';
 import type { AlertmanagerTarget } from '../../config/settings.js';
 import type { AlertBook, Notification, WalletSnapshot } from '../../domain/alerts.js';
+import type { Severity } from '../../domain/rules.js';
 import { action, facts, summary } from '../../domain/messages.js';
 import { safeErrorCode } from '../../errors.js';
 import type { Logger } from '../../log.js';
@@ -35,7 +36,16 @@ export class AlertmanagerSync {
   #next: [AlertBook, WalletSnapshot, number] | undefined;
 
   constructor(
-    private readonly d: { targets: readonly AlertmanagerTarget[]; account: string; resendTtlMs: () => number; metrics: Metrics; log: Logger },
+    private readonly d: {
+      /** The Alertmanagers of the wallet's receivers, as they are now. */
+      targets: () => readonly AlertmanagerTarget[];
+      account: string;
+      /** The wallet's labels: added to every alert's label set (issue 11). */
+      labels: () => Readonly<Record<string, string>>;
+      resendTtlMs: () => number;
+      metrics: Metrics;
+      log: Logger;
+    },
   ) {
     this.#http = axios.create({ maxRedirects: 0, responseType: 'stream', validateStatus: () => true, headers: { 'User-Agent': USER_AGENT } });
   }
@@ -44,6 +54,7 @@ export class AlertmanagerSync {
    * Schedules a sync without blocking the caller (a poll): one at a time, the newest state wins.
    */
   trigger(book: AlertBook, wallet: WalletSnapshot, now: number): void {
+    if (this.d.targets().length === 0 && this.#posted.size === 0) return;
     this.#next = [book, wallet, now];
     if (this.#running) return;
     this.#running = (async () => {
@@ -65,7 +76,7 @@ export class AlertmanagerSync {
     const current = new Map<string, PostableAlert>();
     for (const a of Object.values(book)) {
       const n: Notification = { id: a.id, account: this.d.account, alertname: a.alertname, severity: a.severity, status: 'firing', reason: 'repeat', startsAt: a.startsAt, decidedAt: now, wallet };
-      const labels = { alertname: a.alertname, severity: a.severity, account: this.d.account, service: 'wallet-sentinel' };
+      const labels = { ...this.d.labels(), alertname: a.alertname, severity: a.severity, account: this.d.account, service: 'wallet-sentinel' };
       current.set(JSON.stringify(labels), {
         labels,
         annotations: {
@@ -81,12 +92,14 @@ export class AlertmanagerSync {
     const resolved = [...this.#posted].filter(([k]) => !current.has(k)).map(([, a]) => ({ ...a, endsAt: new Date(now).toISOString() }));
     const body = [...current.values(), ...resolved];
     if (body.length === 0) return;
-    const results = await Promise.all(this.d.targets.map((t) => this.#post(t, body)));
+    // A receiver limited to severities hands its Alertmanager only those (resolves included).
+    const results = await Promise.all(this.d.targets().map((t) => this.#post(t, t.severities ? body.filter((a) => t.severities!.includes(a.labels.severity as Severity)) : body)));
     // Resolves are forgotten only once every Alertmanager took them; firing ones are re-posted anyway.
     this.#posted = results.every(Boolean) ? current : new Map([...current, ...resolved.map((a) => [JSON.stringify(a.labels), a] as const)]);
   }
 
   async #post(t: AlertmanagerTarget, body: PostableAlert[]): Promise<boolean> {
+    if (body.length === 0) return true;
     let outcome: string;
     const limit = deadline(SEND_TIMEOUT_MS);
     try {

@@ -4,7 +4,7 @@ import type { Notification } from '../../domain/alerts.js';
 import { deadline } from '../../deadline.js';
 import { classifySmtpError } from './classify.js';
 import { SEND_TIMEOUT_MS, type Notifier } from '../notifier.js';
-import { htmlBody, subject, textBody } from './render.js';
+import { digestHtml, digestSubject, digestText, htmlBody, subject, textBody } from './render.js';
 
 /**
  * Email through nodemailer. Timeouts are seconds, not nodemailer's minutes, so a dead SMTP server
@@ -12,13 +12,17 @@ import { htmlBody, subject, textBody } from './render.js';
  */
 export class EmailNotifier implements Notifier {
   readonly channel = 'email' as const;
-  readonly key = 'email';
+  readonly key: string;
   readonly label: string;
   /** `host:port` as dialled, for messages (never the user or password). */
   readonly #hostPort: string;
   readonly #transport: Transporter;
 
-  constructor(private readonly settings: EmailSettings) {
+  constructor(
+    private readonly settings: EmailSettings,
+    key = 'email',
+  ) {
+    this.key = key;
     let host = 'smtp';
     let hostPort = 'the SMTP server';
     try {
@@ -46,18 +50,18 @@ export class EmailNotifier implements Notifier {
     });
   }
 
-  async send(n: Notification, signal: AbortSignal): Promise<void> {
+  send(n: Notification, signal: AbortSignal): Promise<void> {
+    return this.#mail({ subject: subject(n), text: textBody(n), html: htmlBody(n), headers: { 'X-Wallet-Sentinel-Id': n.id } }, signal);
+  }
+
+  sendDigest(ns: readonly Notification[], signal: AbortSignal): Promise<void> {
+    return this.#mail({ subject: digestSubject(ns), text: digestText(ns), html: digestHtml(ns), headers: {} }, signal);
+  }
+
+  async #mail(m: { subject: string; text: string; html: string; headers: Record<string, string> }, signal: AbortSignal): Promise<void> {
     const limit = deadline(SEND_TIMEOUT_MS * 2, signal);
     try {
-      await this.#transport.sendMail({
-        from: this.settings.from,
-        to: [...this.settings.to],
-        subject: subject(n),
-        text: textBody(n),
-        html: htmlBody(n),
-        headers: { 'X-Wallet-Sentinel-Id': n.id },
-        signal: limit.signal,
-      });
+      await this.#transport.sendMail({ from: this.settings.from, to: [...this.settings.to], ...m, signal: limit.signal });
     } catch (err) {
       throw classifySmtpError(err, { label: this.label, hostPort: this.#hostPort }, signal.aborted);
     } finally {

@@ -1,12 +1,12 @@
 /** The email for a notification: subject, text and HTML parts. PURE. */
 import type { Notification } from '../../domain/alerts.js';
-import { action, facts, formatBalance, summary } from '../../domain/messages.js';
 import { emailForecastPicture } from '../../web/forecast-picture.js';
+import { action, digestActions, digestLine, digestTitle, facts, formatBalance, summary } from '../../domain/messages.js';
 
 export function subject(n: Notification): string {
   const sev = n.status === 'firing' ? ` (${n.severity})` : '';
   const test = n.alertname === 'test' ? ' [TEST]' : '';
-  return `[${n.status.toUpperCase()}]${test} ${n.alertname}${sev}: Telephony.io wallet '${n.account}', balance ${formatBalance(n)}`;
+  return `[${n.status.toUpperCase()}]${test} ${n.alertname}${sev}: ${n.preset?.title ?? 'Telephony.io'} wallet '${n.account}', balance ${formatBalance(n)}`;
 }
 
 export function textBody(n: Notification): string {
@@ -29,5 +29,30 @@ export function htmlBody(n: Notification): string {
 ${emailForecastPicture(n)}
 <p><strong>What to do:</strong> ${escape(action(n))}</p>
 <p style="color:#777;font-size:small">Alert id: ${escape(n.id)} · wallet-sentinel</p>
+</body></html>`;
+}
+
+/**
+ * A digest's subject: `[FIRING]` when anything in it fires (else `[RESOLVED]`), how many, and the alert names
+ * verbatim, as a single alert's subject has them.
+ */
+export function digestSubject(ns: readonly Notification[]): string {
+  const status = ns.some((n) => n.status === 'firing') ? 'FIRING' : 'RESOLVED';
+  const names = [...new Set(ns.map((n) => n.alertname))].join(', ');
+  return `[${status}] ${digestTitle(ns)}: ${names}`;
+}
+
+export function digestText(ns: readonly Notification[]): string {
+  return [digestTitle(ns), '', ...ns.map(digestLine), '', 'What to do:', ...digestActions(ns).map((a) => `- ${a}`), '', '-- wallet-sentinel'].join('\n');
+}
+
+export function digestHtml(ns: readonly Notification[]): string {
+  const items = ns.map((n) => `<li>${escape(digestLine(n))}</li>`).join('');
+  const todo = digestActions(ns).map((a) => `<li>${escape(a)}</li>`).join('');
+  return `<!doctype html><html><body style="font-family:sans-serif">
+<h2>${escape(digestTitle(ns))}</h2>
+<ul>${items}</ul>
+<p><strong>What to do:</strong></p><ul>${todo}</ul>
+<p style="color:#777;font-size:small">wallet-sentinel</p>
 </body></html>`;
 }

@@ -1,0 +1,169 @@
+/**
+ * `npm run bench:delivery`: issue 11's delivery benchmark. Prints figures against the targets; asserts nothing.
+ *
+ *   1. 10,000 notifications (5,000 alerts × firing + resolved) to one webhook receiver that answers in 50 ms:
+ *      the time until all are delivered (target < 2 min), how many were accepted more than once or never
+ *      (target: exactly once each) and whether each alert's firing came before its resolve.
+ *   2. 500 wallets crossing a threshold in the same minute, to one email receiver: how many emails reach
+ *      the SMTP server within 10 minutes (target ≤ 3) and whether they list all 500. The clock of this
+ *      part is scaled (--scale 60: the 5-minute group interval is 5 s, the minute 1 s, the 10 minutes 10 s),
+ *      since only the ratio of the intervals decides how many emails there are.
+ *
+ * The parts are the real ones: the Dispatcher with WebhookNotifier / EmailNotifier (nodemailer), the outbox
+ * in a real SQLite state database, a real HTTP server and a real SMTP server (smtp-server) on loopback.
+ * Flags: --notifications N (10000), --delay-ms D (50), --wallets W (500), --scale S (60).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { Secret } from '../../src/config/secret.js';
+import type { Notification } from '../../src/domain/alerts.js';
+import { createMetrics } from '../../src/metrics/metrics.js';
+import { Dispatcher } from '../../src/notify/dispatch.js';
+import { EmailNotifier } from '../../src/notify/email/email.js';
+import { OutboxStore } from '../../src/notify/outbox-store.js';
+import { WebhookNotifier } from '../../src/notify/webhook/webhook.js';
+import { StateDb } from '../../src/store/db.js';
+import { MailCatcher } from '../../test/helpers/receivers.js';
+
+const { values: f } = parseArgs({
+  options: {
+    notifications: { type: 'string', default: '10000' },
+    'delay-ms': { type: 'string', default: '50' },
+    wallets: { type: 'string', default: '500' },
+    scale: { type: 'string', default: '60' },
+  },
+});
+const log = pino({ level: 'silent' });
+const T0 = Date.now();
+const note = (id: string, account: string, status: 'firing' | 'resolved'): Notification => ({
+  id,
+  account,
+  alertname: 'low_balance',
+  severity: 'warning',
+  status,
+  reason: status === 'firing' ? 'start' : 'resolve',
+  startsAt: T0,
+  decidedAt: T0,
+  wallet: { balance: 42, currency: 'USD', burnRatePerHour: 3, runwaySeconds: 50_400 },
+});
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function webhookPart(total: number, delayMs: number): Promise<void> {
+  const accepted = new Map<string, number>();
+  const order: string[] = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const server = createServer((req, res) => {
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    let raw = '';
+    req.on('data', (c: Buffer) => (raw += c.toString()));
+    req.on('end', () =>
+      setTimeout(() => {
+        const b = JSON.parse(raw) as { id: string; status: string };
+        const key = `${b.id}:${b.status}`;
+        accepted.set(key, (accepted.get(key) ?? 0) + 1);
+        order.push(key);
+        inFlight--;
+        res.writeHead(200).end();
+      }, delayMs),
+    );
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+  const dir = mkdtempSync(join(tmpdir(), 'ws-bench-delivery-'));
+  const db = new StateDb(dir, log);
+  const d = new Dispatcher({
+    notifiers: [new WebhookNotifier({ url: new Secret(url), label: 'bench' }, { secret: new Secret('bench-secret') })],
+    store: new OutboxStore(db, log),
+    metrics: createMetrics(),
+    log,
+    retryBaseDelayMs: 1000,
+  });
+  await d.start();
+  const alerts = total / 2;
+  const started = performance.now();
+  // as polls hand them over: a batch per poll, each alert's firing in one batch and its resolve in a later one
+  const batch = 100;
+  for (let i = 0; i < alerts; i += batch) {
+    const ids = Array.from({ length: Math.min(batch, alerts - i) }, (_, k) => `w${i + k}/low_balance/x`);
+    void d.enqueue(ids.map((id) => note(id, id.split('/')[0]!, 'firing')));
+  }
+  for (let i = 0; i < alerts; i += batch) {
+    const ids = Array.from({ length: Math.min(batch, alerts - i) }, (_, k) => `w${i + k}/low_balance/x`);
+    void d.enqueue(ids.map((id) => note(id, id.split('/')[0]!, 'resolved')));
+  }
+  const enqueuedMs = performance.now() - started;
+  while (d.pending > 0 && performance.now() - started < 600_000) await sleep(20);
+  const seconds = (performance.now() - started) / 1000;
+  await d.stop(1000);
+  await db.close();
+  server.closeAllConnections();
+  server.close();
+  rmSync(dir, { recursive: true, force: true });
+
+  const dupes = [...accepted.values()].filter((n) => n > 1).length;
+  const missing = total - accepted.size;
+  let outOfOrder = 0;
+  const pos = new Map(order.map((k, i) => [k, i]));
+  for (let i = 0; i < alerts; i++) if ((pos.get(`w${i}/low_balance/x:firing`) ?? Infinity) > (pos.get(`w${i}/low_balance/x:resolved`) ?? -1)) outOfOrder++;
+  console.log(`\n1. ${total} notifications (${alerts} alerts × firing + resolved) to one webhook answering in ${delayMs} ms`);
+  console.log(`   handed over in                 ${(enqueuedMs / 1000).toFixed(2)} s`);
+  console.log(`   all delivered after            ${seconds.toFixed(1)} s   (target < 120 s)   ${seconds < 120 ? 'OK' : 'MISSED'}`);
+  console.log(`   throughput                     ${(total / seconds).toFixed(0)} /s; at most ${maxInFlight} in flight at the receiver`);
+  console.log(`   accepted more than once        ${dupes}   never accepted ${missing}   (target 0 and 0)   ${dupes === 0 && missing === 0 ? 'OK' : 'MISSED'}`);
+  console.log(`   alerts whose resolve came first ${outOfOrder}   (target 0)   ${outOfOrder === 0 ? 'OK' : 'MISSED'}`);
+}
+
+async function emailPart(wallets: number, scale: number): Promise<void> {
+  const mail = new MailCatcher();
+  await mail.start();
+  const dir = mkdtempSync(join(tmpdir(), 'ws-bench-digest-'));
+  const db = new StateDb(dir, log);
+  const minute = 60_000 / scale;
+  const groupIntervalMs = 5 * 60_000 / scale;
+  const email = new EmailNotifier({ smtpUrl: new Secret(mail.url()), from: 'sentinel@example.com', to: ['finance@example.com'], requireTls: false, caPem: undefined });
+  const d = new Dispatcher({
+    receivers: [{ name: 'finance', severities: undefined, groupIntervalMs, notifiers: [email], alertmanagers: [] }],
+    store: new OutboxStore(db, log),
+    metrics: createMetrics(),
+    log,
+    retryBaseDelayMs: 1000,
+  });
+  await d.start();
+  const started = performance.now();
+  const startedWall = Date.now();
+  // 500 wallets cross their thresholds at moments spread over one minute, each as its own poll's notification
+  const at = Array.from({ length: wallets }, (_, i) => (i / wallets) * minute);
+  for (let i = 0; i < wallets; i++) {
+    const wait = started + at[i]! - performance.now();
+    if (wait > 0) await sleep(wait);
+    void d.enqueue([note(`acct-${i}/low_balance/x`, `acct-${i}`, 'firing')], ['finance']);
+  }
+  const windowMs = 10 * 60_000 / scale;
+  while (performance.now() - started < windowMs) await sleep(20);
+  const mails = [...mail.mails];
+  const firstAfterMs = mails.length > 0 ? mails[0]!.at - startedWall : NaN;
+  await d.stop(1000);
+  await db.close();
+  await mail.close();
+  rmSync(dir, { recursive: true, force: true });
+  const listed = new Map<string, number>();
+  for (const m of mails) for (const x of m.text.matchAll(/wallet '(acct-\d+)'/g)) listed.set(x[1]!, (listed.get(x[1]!) ?? 0) + 1);
+  const once = [...listed.values()].filter((n) => n === 1).length;
+  console.log(`\n2. ${wallets} wallets crossing a threshold within one minute, one email receiver (group interval 5 min; clock scaled 1:${scale})`);
+  console.log(`   emails within 10 minutes       ${mails.length}   (target ≤ 3)   ${mails.length <= 3 ? 'OK' : 'MISSED'}`);
+  console.log(`   wallets listed                 ${listed.size} of ${wallets}, ${once} exactly once   ${listed.size === wallets && once === wallets ? 'OK' : 'MISSED'}`);
+  console.log(`   first email after              ${firstAfterMs} ms of real time (the first alert is not held for the group interval)`);
+  console.log(`   emails: ${mails.map((m) => `"${m.subject.slice(0, 70)}"`).join(', ')}`);
+}
+
+console.log(`bench:delivery — node ${process.version}, ${new Date().toISOString()}`);
+await webhookPart(Number(f.notifications), Number(f['delay-ms']));
+await emailPart(Number(f.wallets), Number(f.scale));

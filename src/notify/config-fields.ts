@@ -1,0 +1,67 @@
+/**
+ * Reading one channel entry of a receiver in WALLETS_FILE (`receivers: {name: {slack: [{url_file: …}]}}`):
+ * the helpers every channel's config.ts shares. Problems name the key; values are never quoted (a URL may
+ * be the credential).
+ */
+import { readFileSync } from 'node:fs';
+import { Secret } from '../config/secret.js';
+
+export type Raw = Record<string, unknown>;
+export type AddProblem = (key: string, message: string) => void;
+
+/** Unknown keys are problems (a typo must not silently drop a channel's secret). */
+export function checkKeys(raw: Raw, known: readonly string[], add: AddProblem): void {
+  for (const k of Object.keys(raw)) if (!known.includes(k)) add(k, `unknown key (expected ${known.join(', ')})`);
+}
+
+export function stringField(raw: Raw, key: string, add: AddProblem): string | undefined {
+  const v = raw[key];
+  if (v === undefined || v === null || v === '') return undefined;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  add(key, 'must be a single value');
+  return undefined;
+}
+
+/** `key` or `key_file` (read now, trailing newline trimmed); both is a problem, so is neither when required. */
+export function secretField(raw: Raw, key: string, add: AddProblem, opts: { required: boolean; warnings?: string[]; where?: string }): Secret | undefined {
+  const literal = stringField(raw, key, add);
+  const file = stringField(raw, `${key}_file`, add);
+  if (literal !== undefined && file !== undefined) {
+    add(key, `set both ${key} and ${key}_file; set only one`);
+    return undefined;
+  }
+  if (file !== undefined) {
+    try {
+      const value = readFileSync(file, 'utf8').replace(/(\r?\n)+$/, '');
+      if (value === '') add(`${key}_file`, `the file ${file} is empty`);
+      else if (/[\r\n]/.test(value)) add(`${key}_file`, 'must hold a single line');
+      else return new Secret(value);
+    } catch (err) {
+      add(`${key}_file`, `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+    }
+    return undefined;
+  }
+  if (literal !== undefined) {
+    opts.warnings?.push(`${opts.where ?? ''}${key}: a secret written in the file; prefer ${key}_file`);
+    return new Secret(literal);
+  }
+  if (opts.required) add(key, `is required (or ${key}_file, a file holding it)`);
+  return undefined;
+}
+
+/** An http(s) URL without credentials, or a problem (never quoting it). Returns its host for labels. */
+export function httpHost(url: string, key: string, add: AddProblem): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    add(key, 'not a valid URL');
+    return undefined;
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+    add(key, `scheme ${u.protocol} is not http: or https:`);
+    return undefined;
+  }
+  return u.host;
+}

@@ -1,0 +1,37 @@
+/** A delivery (one notification, or a digest of several, to one target) and the rules of its retries. */
+import type { Notification } from '../domain/alerts.js';
+import { backoff } from '../net/retry.js';
+import { SEND_TIMEOUT_MS } from './notifier.js';
+
+export interface Delivery {
+  deliveryId: string;
+  /** Notifier key. */
+  target: string;
+  /** The notification; a digest's first. */
+  notification: Notification;
+  /** A digest's other notifications, in the order they were decided (email and chat only). */
+  more?: Notification[];
+  /** A digest that still takes what fires before `nextAttemptAt` (its group interval ends). */
+  open?: boolean;
+  /** Order of arrival across restarts (createdAt ties within one poll's batch). */
+  seq?: number;
+  createdAt: number;
+  attempts: number;
+  nextAttemptAt: number;
+  lastError: string | null;
+}
+
+export const MAX_DELIVERY_AGE_MS = 24 * 3_600_000;
+export const MAX_RETRY_DELAY_MS = 5 * 60_000;
+/** An attempt still in flight this long has outlived every channel's own deadline (email's is 2 × SEND_TIMEOUT_MS). */
+export const STUCK_AFTER_MS = 2 * SEND_TIMEOUT_MS + 15_000;
+/** Attempts in flight at once per target: a slow receiver is not waited for one notification at a time. */
+export const DEFAULT_TARGET_CONCURRENCY = 16;
+
+/** Wait after failed attempt number `attempts` (1-based): base doubling, ±25 % jitter, at most 5 min. */
+export function retryDelay(attempts: number, baseMs: number, random: () => number): number {
+  return backoff(attempts, baseMs, MAX_RETRY_DELAY_MS, random);
+}
+
+/** Every notification a delivery carries. */
+export const notificationsOf = (x: Delivery): Notification[] => (x.more && x.more.length > 0 ? [x.notification, ...x.more] : [x.notification]);

@@ -1,0 +1,42 @@
+/**
+ * An `email:` entry of a receiver: `to` (a list or a comma-separated string); `from`, `smtp_url` (or
+ * `smtp_url_file`) and `require_tls` default to the environment's ALERT_EMAIL_FROM, SMTP_URL and
+ * SMTP_REQUIRE_TLS, so one mail server serves every receiver unless an entry names its own.
+ */
+import { emailAddress, isLoopbackSmtp } from '../../config/fields.js';
+import type { EmailSettings } from '../../config/settings.js';
+import type { ChannelSpec } from '../channel.js';
+import { checkKeys, secretField, stringField } from '../config-fields.js';
+import { EmailNotifier } from './email.js';
+
+export const emailChannel: ChannelSpec<EmailSettings> = {
+  kind: 'email',
+  keys: ['to', 'from', 'smtp_url', 'smtp_url_file', 'require_tls'],
+  parse(raw, add, cx) {
+    checkKeys(raw, this.keys, add);
+    const rawTo = raw.to;
+    const list = Array.isArray(rawTo) ? rawTo.map(String) : typeof rawTo === 'string' ? rawTo.split(',') : [];
+    const to = list.map((s) => s.trim()).filter(Boolean);
+    if (to.length === 0) add('to', 'is required: a list of email addresses');
+    else if (to.some((a) => !emailAddress.test(a))) add('to', 'is not a list of email addresses');
+    const from = stringField(raw, 'from', add)?.trim() ?? cx.env.email.from;
+    if (from === undefined) add('from', 'is required (or set ALERT_EMAIL_FROM)');
+    else if (!emailAddress.test(from)) add('from', 'is not an email address');
+    const own = secretField(raw, 'smtp_url', add, { required: false, warnings: cx.warnings, where: cx.where });
+    const smtpUrl = own ?? cx.env.email.smtpUrl;
+    if (smtpUrl === undefined) add('smtp_url', 'is required (or smtp_url_file, or SMTP_URL in the environment)');
+    else if (own && !/^smtps?:\/\/[^/]/.test(own.reveal())) add('smtp_url', 'must be an smtp:// or smtps:// URL');
+    const tls = stringField(raw, 'require_tls', add) ?? 'auto';
+    if (!['auto', 'true', 'false'].includes(tls)) add('require_tls', 'must be auto, true or false');
+    if (!smtpUrl || !from || to.length === 0) return undefined;
+    let host = 'smtp';
+    try {
+      host = new URL(smtpUrl.reveal()).host;
+    } catch {
+      // reported above
+    }
+    const requireTls = own === undefined && tls === 'auto' && cx.env.email.requireTls !== undefined ? cx.env.email.requireTls : tls === 'auto' ? !isLoopbackSmtp(smtpUrl.reveal()) : tls === 'true';
+    return { config: { smtpUrl, from, to, requireTls, caPem: cx.env.email.caPem }, host };
+  },
+  create: (c, key) => new EmailNotifier(c, key),
+};

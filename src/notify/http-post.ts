@@ -1,0 +1,46 @@
+/**
+ * One POST of a JSON body, shared by every HTTP channel (webhook, Slack, PagerDuty): a deadline that holds,
+ * no redirects, the answer's body dropped unread, and the answer judged by the one retry rule (src/net/retry.ts).
+ * Throws NotifyError; never the AxiosError (it carries the URL, which may be the credential).
+ */
+import axios, { type AxiosInstance } from 'axios';
+import type { Secret } from '../config/secret.js';
+import { deadline } from '../deadline.js';
+import { NotifyError, safeErrorCode } from '../errors.js';
+import { httpRetryRule } from '../net/retry.js';
+import { USER_AGENT } from '../version.js';
+import { SEND_TIMEOUT_MS } from './notifier.js';
+
+// Only the status matters: the answer's body is streamed and dropped unread, whatever its size.
+const http: AxiosInstance = axios.create({ maxRedirects: 0, responseType: 'stream', validateStatus: () => true });
+
+export async function postJson(
+  target: { url: Secret; label: string },
+  raw: string,
+  headers: Record<string, string>,
+  signal: AbortSignal,
+  now: () => number,
+): Promise<void> {
+  const label = target.label;
+  let status: number;
+  let retryAfter: string | undefined;
+  const limit = deadline(SEND_TIMEOUT_MS, signal);
+  try {
+    const res = await http.post(target.url.reveal(), raw, { headers: { 'Content-Type': 'application/json', 'User-Agent': USER_AGENT, ...headers }, signal: limit.signal });
+    status = res.status;
+    (res.data as { destroy?: () => void } | undefined)?.destroy?.();
+    const h: unknown = res.headers['retry-after'];
+    retryAfter = typeof h === 'string' ? h : undefined;
+  } catch (err) {
+    const code = (axios.isAxiosError(err) ? safeErrorCode(err) : undefined) ?? 'error';
+    if (signal.aborted) throw new NotifyError('aborted', `${label}: aborted`, { retryable: true });
+    if (code === 'ERR_CANCELED') throw new NotifyError('timeout', `${label}: no answer within ${SEND_TIMEOUT_MS} ms`, { retryable: true });
+    throw new NotifyError('network', `${label}: network error (${code})`, { retryable: true });
+  } finally {
+    limit.clear();
+  }
+  const v = httpRetryRule(status, retryAfter, now());
+  if (v.outcome === 'ok') return;
+  if (v.outcome === 'retry') throw new NotifyError(v.reason, `${label} answered ${status}`, { retryable: true, retryAfterMs: v.retryAfterMs });
+  throw new NotifyError('rejected', `${label} answered ${status}${v.hint ? ` (${v.hint})` : ''}; not retried`, { retryable: false });
+}

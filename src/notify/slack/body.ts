@@ -1,0 +1,37 @@
+/** The bodies a Slack-compatible incoming webhook receives: one alert, or a digest. PURE. */
+import type { Notification } from '../../domain/alerts.js';
+import { action, digestActions, digestLine, digestTitle, facts, summary } from '../../domain/messages.js';
+
+/**
+ * Slack's three control characters, escaped as Slack documents: `<` and `>` would otherwise turn text into
+ * a mention (`<!channel>`) or a link with a foreign label (`<https://…|TOP UP>`).
+ */
+export function slackEscape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+const icon = (n: Notification): string => (n.status === 'firing' ? (n.severity === 'critical' ? ':rotating_light:' : ':warning:') : ':white_check_mark:');
+
+/**
+ * Slack-compatible incoming webhook (also Mattermost, Rocket.Chat, Google Chat's `text`). Only the markup
+ * added here (emoji, bold) is left as is: every sentence, which carries the account, the currency and the
+ * numbers, is escaped.
+ */
+export function slackBody(n: Notification) {
+  const head = `${icon(n)} *[${n.status.toUpperCase()}] ${slackEscape(summary(n))}*`;
+  return { text: [head, ...facts(n).map(slackEscape), `*What to do:* ${slackEscape(action(n))}`].join('\n') };
+}
+
+/** Lines a Slack digest lists: Slack truncates a text past 40,000 characters and advises under 4,000. */
+export const SLACK_DIGEST_LINES = 40;
+
+/**
+ * Many notifications in one message: one line per wallet alert (balance, runway), at most
+ * SLACK_DIGEST_LINES of them (then how many more), then what to do.
+ */
+export function slackDigestBody(ns: readonly Notification[]) {
+  const lines = ns.slice(0, SLACK_DIGEST_LINES).map((n) => `${icon(n)} ${slackEscape(digestLine(n))}`);
+  if (ns.length > SLACK_DIGEST_LINES) lines.push(`…and ${ns.length - SLACK_DIGEST_LINES} more (every wallet is on the status page, /api/status)`);
+  const todo = digestActions(ns).map((a) => `• ${slackEscape(a)}`);
+  return { text: [`*${slackEscape(digestTitle(ns))}*`, ...lines, '*What to do:*', ...todo].join('\n') };
+}

@@ -1,0 +1,78 @@
+/**
+ * One target's queue, PURE (time passed in): where a new notification goes (its own delivery, or the open
+ * digest of an email or chat target) and which deliveries may start now. The dispatcher does the sending.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Notification } from '../domain/alerts.js';
+import { notificationsOf, type Delivery } from './delivery.js';
+import type { Notifier } from './notifier.js';
+
+/** One target: its queue in arrival order, what is in flight, and its digest state. */
+export interface Target {
+  notifier: Notifier;
+  groupIntervalMs: number;
+  queue: Delivery[];
+  inFlight: Map<Delivery, Promise<void>>;
+  /** When the last notification or digest left (in memory: a restart starts quiet). */
+  lastSentAt: number;
+  /**
+   * The wallet whose notifications left at once since then (undefined after a digest): its own next ones
+   * leave at once too, so one wallet's escalation or resolve never waits for a digest; another wallet's
+   * notification within the group interval opens one.
+   */
+  lastAccount?: string | undefined;
+  open: Delivery | undefined;
+  /** No longer in any receiver (a reload removed it): delivers what it owes, takes nothing new. */
+  retired: boolean;
+  lastError: string | undefined;
+}
+
+/** Queues `n` for `t`: a delivery of its own, or into the target's open digest (email and chat within the group interval). */
+export function addTo(t: Target, n: Notification, now: number, seq: number): void {
+  const digests = t.notifier.sendDigest !== undefined && t.groupIntervalMs > 0;
+  if (digests && t.open) {
+    (t.open.more ??= []).push(n);
+    return;
+  }
+  const x: Delivery = { deliveryId: randomUUID(), target: t.notifier.key, notification: n, seq, createdAt: now, attempts: 0, nextAttemptAt: now, lastError: null };
+  if (digests && now < t.lastSentAt + t.groupIntervalMs && n.account !== t.lastAccount) {
+    x.open = true;
+    x.more = [];
+    x.nextAttemptAt = t.lastSentAt + t.groupIntervalMs;
+    t.open = x;
+  } else if (digests) {
+    t.lastSentAt = now;
+    t.lastAccount = n.account;
+  }
+  t.queue.push(x);
+}
+
+/**
+ * What may start now, in queue order, up to `concurrency` in flight: a delivery waits while an earlier
+ * delivery of one of its alerts (to this target) is owed, so each alert's notifications arrive in order.
+ * A digest that starts stops collecting. `wake`: when the earliest waiting one is due (Infinity: none).
+ */
+export function dueOf(t: Target, now: number, concurrency: number): { start: Delivery[]; wake: number } {
+  const start: Delivery[] = [];
+  let wake = Infinity;
+  const blocked = new Set<string>();
+  for (const x of t.queue) {
+    if (t.inFlight.size + start.length >= concurrency) break;
+    const ids = notificationsOf(x).map((n) => n.id);
+    const free = !t.inFlight.has(x) && !ids.some((id) => blocked.has(id));
+    for (const id of ids) blocked.add(id);
+    if (!free) continue;
+    if (x.nextAttemptAt > now) {
+      wake = Math.min(wake, x.nextAttemptAt);
+      continue;
+    }
+    if (x.open) {
+      x.open = false;
+      if (t.open === x) t.open = undefined;
+      t.lastAccount = undefined;
+    }
+    if (t.notifier.sendDigest) t.lastSentAt = Math.max(t.lastSentAt, now);
+    start.push(x);
+  }
+  return { start, wake };
+}

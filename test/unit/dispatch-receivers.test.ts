@@ -1,0 +1,160 @@
+/**
+ * The dispatcher with receivers (issue 11): routing by receiver and severity, many sends in flight per
+ * target with each alert's notifications in order, and digests for channels that group. HTTP targets are
+ * real servers on loopback; the digest tests use an in-memory channel (what is grouped is the dispatcher's
+ * decision, not the channel's).
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { pino } from 'pino';
+import { Secret } from '../../src/config/secret.js';
+import type { Notification } from '../../src/domain/alerts.js';
+import { createMetrics } from '../../src/metrics/metrics.js';
+import { Dispatcher } from '../../src/notify/dispatch.js';
+import type { Notifier } from '../../src/notify/notifier.js';
+import type { Receiver } from '../../src/notify/registry.js';
+import { WebhookNotifier } from '../../src/notify/webhook/webhook.js';
+import { waitFor } from '../helpers/daemon.js';
+import { sampleNotification } from '../helpers/fixtures.js';
+import { outboxIn } from '../helpers/state.js';
+
+const log = pino({ level: 'silent' });
+const note = (over: Partial<Notification> = {}) => sampleNotification(over);
+const receiver = (name: string, notifiers: Notifier[], over: Partial<Receiver> = {}): Receiver => ({ name, severities: undefined, groupIntervalMs: 0, notifiers, alertmanagers: [], ...over });
+
+function dispatcher(t: TestContext, receivers: Receiver[]): Dispatcher {
+  const dir = mkdtempSync(join(tmpdir(), 'ws-dispatch-'));
+  const d = new Dispatcher({ receivers, store: outboxIn(dir, log), metrics: createMetrics(), log, retryBaseDelayMs: 20 });
+  t.after(async () => {
+    await d.stop(100);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return d;
+}
+
+/** An in-memory channel; with `digest`, it groups (like email and Slack). */
+function memory(key: string, digest: boolean): Notifier & { sent: Notification[][] } {
+  const sent: Notification[][] = [];
+  return {
+    channel: 'email',
+    key,
+    label: key,
+    sent,
+    send: async (n) => void sent.push([n]),
+    ...(digest ? { sendDigest: async (ns: readonly Notification[]) => void sent.push([...ns]) } : {}),
+  };
+}
+
+/** A webhook receiver on loopback: answers after `delayMs`; `answer` picks the status per body. */
+async function httpReceiver(t: TestContext, delayMs: number, answer: (body: { id: string; status: string }, seen: number) => number) {
+  const accepted: string[] = [];
+  const attempts = new Map<string, number>();
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const server = createServer((req, res) => {
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    let raw = '';
+    req.on('data', (c: Buffer) => (raw += c.toString()));
+    req.on('end', () => {
+      const body = JSON.parse(raw) as { id: string; status: string };
+      const key = `${body.id}:${body.status}`;
+      const seen = attempts.get(key) ?? 0;
+      attempts.set(key, seen + 1);
+      setTimeout(() => {
+        const status = answer(body, seen);
+        if (status === 200) accepted.push(key);
+        inFlight--;
+        res.writeHead(status).end();
+      }, delayMs);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.after(() => new Promise<void>((r) => server.close(() => r())));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+  return { url, accepted, get maxInFlight() { return maxInFlight; } };
+}
+
+test('routing: a notification reaches the receivers named, and a receiver limited to critical gets only critical ones', async (t) => {
+  const team = memory('team', false);
+  const oncall = memory('oncall', false);
+  const other = memory('other', false);
+  const d = dispatcher(t, [receiver('default', [other]), receiver('team', [team]), receiver('oncall', [oncall], { severities: ['critical'] })]);
+  await d.start();
+  await d.enqueue([note({ id: 'w' }), note({ id: 'c', severity: 'critical' })], ['team', 'oncall']);
+  await waitFor(() => d.pending === 0, 'all delivered');
+  assert.deepEqual(team.sent.map((s) => s[0]!.id), ['w', 'c']);
+  assert.deepEqual(oncall.sent.map((s) => s[0]!.id), ['c']);
+  assert.deepEqual(other.sent, [], 'a receiver not named gets nothing');
+});
+
+test('a critical-only receiver gets the resolve of an alert it was told of, even after a de-escalation, and nothing of an alert that never was critical', async (t) => {
+  const oncall = memory('oncall', false);
+  const d = dispatcher(t, [receiver('oncall', [oncall], { severities: ['critical'] })]);
+  await d.start();
+  const to = ['oncall'];
+  await d.enqueue([note({ id: 'x' }), note({ id: 'y' })], to); // both start as warnings
+  await d.enqueue([note({ id: 'x', severity: 'critical', reason: 'escalation' })], to);
+  await d.enqueue([note({ id: 'x', severity: 'warning', reason: 'repeat' })], to); // de-escalated, repeated
+  await d.enqueue([note({ id: 'x', status: 'resolved', reason: 'resolve' }), note({ id: 'y', status: 'resolved', reason: 'resolve' })], to);
+  await waitFor(() => d.pending === 0 && oncall.sent.length === 2, 'delivered');
+  assert.deepEqual(oncall.sent.map(([n]) => `${n!.id}:${n!.status}:${n!.severity}`), ['x:firing:critical', 'x:resolved:warning']);
+});
+
+test('many sends in flight per target, and each alert still in order: a resolve never overtakes its firing, even when the firing needs a retry', async (t) => {
+  // Every firing is refused once (503): without the order rule its resolve would be accepted first.
+  const rx = await httpReceiver(t, 40, (b, seen) => (b.status === 'firing' && seen === 0 ? 503 : 200));
+  const target = new WebhookNotifier({ url: new Secret(rx.url), label: 'hook' }, { secret: undefined });
+  const d = dispatcher(t, [receiver('default', [target])]);
+  await d.start();
+  const ids = Array.from({ length: 40 }, (_, i) => `alert-${i}`);
+  await d.enqueue(ids.flatMap((id) => [note({ id }), note({ id, status: 'resolved', reason: 'resolve' })]));
+  await waitFor(() => d.pending === 0, 'all delivered', 30_000);
+  assert.equal(rx.accepted.length, 80, 'each notification accepted exactly once');
+  assert.equal(new Set(rx.accepted).size, 80);
+  for (const id of ids) assert.ok(rx.accepted.indexOf(`${id}:firing`) < rx.accepted.indexOf(`${id}:resolved`), `${id}: firing before resolved`);
+  assert.ok(rx.maxInFlight > 1, `more than one send in flight at once (${rx.maxInFlight})`);
+  assert.ok(rx.maxInFlight <= 16, `bounded (${rx.maxInFlight})`);
+});
+
+test('digests: the first notification of a quiet target leaves at once, what follows within the group interval is one message; a target that does not group gets one per alert', async (t) => {
+  const mail = memory('mail', true);
+  const hook = memory('hook', false);
+  const d = dispatcher(t, [receiver('default', [mail, hook], { groupIntervalMs: 1_500 })]);
+  await d.start();
+  await d.enqueue([note({ id: 'a1', account: 'w1' })]);
+  await waitFor(() => mail.sent.length === 1, 'the first, at once');
+  await d.enqueue([note({ id: 'a2', account: 'w2' }), note({ id: 'a3', account: 'w3' })]);
+  await d.enqueue([note({ id: 'a4', account: 'w1', status: 'resolved', reason: 'resolve' })]);
+  await waitFor(() => hook.sent.length === 4, 'the hook, one per alert, at once');
+  assert.equal(mail.sent.length, 1, 'what other wallets send next waits for the interval');
+  assert.equal(d.pending, 1, 'one digest owed to the mail target');
+  await waitFor(() => mail.sent.length === 2, 'the digest', 10_000);
+  assert.deepEqual(mail.sent.map((m) => m.map((n) => n.id)), [['a1'], ['a2', 'a3', 'a4']]);
+  assert.deepEqual(hook.sent.map((m) => m.map((n) => n.id)), [['a1'], ['a2'], ['a3'], ['a4']]);
+  // after a digest the target is not quiet: the next one waits for the following interval
+  await d.enqueue([note({ id: 'a5', account: 'w1' })]);
+  assert.equal(mail.sent.length, 2);
+  await waitFor(() => mail.sent.length === 3, 'the next digest', 10_000);
+  assert.deepEqual(mail.sent[2]!.map((n) => n.id), ['a5']);
+});
+
+test("digests: one wallet's own notifications never wait (its escalation and resolve leave at once), until another wallet's open a digest", async (t) => {
+  const mail = memory('mail', true);
+  const d = dispatcher(t, [receiver('default', [mail], { groupIntervalMs: 60_000 })]);
+  await d.start();
+  await d.enqueue([note({ id: 'x', account: 'w1' })]);
+  await waitFor(() => mail.sent.length === 1, 'the first, at once');
+  await d.enqueue([note({ id: 'x', account: 'w1', severity: 'critical', reason: 'escalation' })]);
+  await waitFor(() => mail.sent.length === 2, 'the escalation, at once (a 60 s interval would hold a digest)');
+  await d.enqueue([note({ id: 'x', account: 'w1', status: 'resolved', reason: 'resolve' })]);
+  await waitFor(() => mail.sent.length === 3, 'the resolve, at once');
+  await d.enqueue([note({ id: 'y', account: 'w2' })]);
+  assert.equal(d.pending, 1, "another wallet's alert within the interval opens a digest");
+  assert.equal(mail.sent.length, 3);
+});

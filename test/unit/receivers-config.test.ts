@@ -1,0 +1,109 @@
+/** WALLETS_FILE `receivers:` (issue 11): what a good file gives, and each problem as an exact line. */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadSettings } from '../../src/config/load.js';
+import { ConfigError } from '../../src/errors.js';
+import { createReceivers } from '../../src/notify/registry.js';
+
+const dirs: string[] = [];
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** `receivers` YAML (indented under `receivers:`) and wallet lines; SECRET is replaced by a file holding a URL. */
+function file(receivers: string, walletLines = '', env: Record<string, string> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'ws-receivers-'));
+  dirs.push(dir);
+  writeFileSync(join(dir, 'key'), 'k\n');
+  writeFileSync(join(dir, 'secret'), 'https://hooks.example.com/services/T/B/x\n');
+  const path = join(dir, 'wallets.yaml');
+  const yaml = `wallets:\n  - name: w\n    api_key_file: ${join(dir, 'key')}\n${walletLines}receivers:\n${receivers}`;
+  writeFileSync(path, yaml.replaceAll('SECRET', join(dir, 'secret')));
+  const run = () => loadSettings({ WALLETS_FILE: path, ...env }, { cwd: dir });
+  return { path, run };
+}
+
+function problems(receivers: string, walletLines = '', env: Record<string, string> = {}): string[] {
+  const { path, run } = file(receivers, walletLines, env);
+  try {
+    run();
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, String(err));
+    return err.problems.map((p) => p.replace(path, 'FILE'));
+  }
+  assert.fail('expected a ConfigError');
+}
+
+test('a good file: receivers with their channels, severities and group interval; wallets name them; `default` is the environment', () => {
+  const { run } = file(
+    `  voice:\n    slack: [{url_file: SECRET}]\n  oncall:\n    severities: [critical]\n    group_interval: 90s\n    pagerduty: {routing_key: rk}\n    webhook: [{url: "http://127.0.0.1:9/a"}, {url_file: SECRET, secret: s}]\n`,
+    '    receivers: [voice, default]\n',
+    { ALERT_WEBHOOK_URL: 'http://127.0.0.1:9/env,slack+http://127.0.0.1:9/s', ALERT_GROUP_INTERVAL: '2m' },
+  );
+  const { settings, warnings } = run();
+  assert.deepEqual(settings.wallets[0]!.receivers, ['voice', 'default']);
+  assert.deepEqual(
+    settings.receivers.map((r) => [r.name, r.severities, r.groupIntervalMs, r.channels.map((c) => c.label)]),
+    [
+      ['voice', undefined, undefined, ['voice/slack#1 (hooks.example.com)']],
+      ['oncall', ['critical'], 90_000, ['oncall/webhook#1 (127.0.0.1:9)', 'oncall/webhook#2 (hooks.example.com)', 'oncall/pagerduty#1 (events.pagerduty.com)']],
+    ],
+  );
+  // literal secrets work but are warned about (a key or a URL written in the file)
+  assert.equal(warnings.filter((w) => w.includes('a secret written in the file')).length, 3, warnings.join('\n'));
+  const receivers = createReceivers(settings);
+  assert.deepEqual(
+    receivers.map((r) => [r.name, r.groupIntervalMs, r.notifiers.map((n) => n.key)]),
+    [
+      ['default', 120_000, ['webhook:webhook#1 (127.0.0.1:9)', 'webhook:webhook#2/slack (127.0.0.1:9)']],
+      ['voice', 120_000, ['voice/slack#1']],
+      ['oncall', 90_000, ['oncall/webhook#1', 'oncall/webhook#2', 'oncall/pagerduty#1']],
+    ],
+  );
+  assert.equal(typeof receivers[1]!.notifiers[0]!.sendDigest, 'function', 'Slack groups');
+  assert.equal(receivers[2]!.notifiers[0]!.sendDigest, undefined, 'a webhook keeps one event per alert');
+});
+
+const cases: Array<[string, string, string, string[]]> = [
+  ['an unknown channel kind', '  r:\n    teams: [{url: "http://x"}]\n', '', ["FILE: receiver 'r': unknown key 'teams' (expected email, webhook, slack, pagerduty, alertmanager, severities, group_interval)"]],
+  ['a receiver with no channel', '  r:\n    severities: [critical]\n', '', ["FILE: receiver 'r': has no channel (give at least one of email, webhook, slack, pagerduty, alertmanager)"]],
+  ['a receiver named default', '  default:\n    webhook: [{url: "http://127.0.0.1:9/"}]\n', '', ["FILE: receiver 'default': 'default' is the receiver of the environment's channels (SMTP_URL, ALERT_WEBHOOK_URL, ALERTMANAGER_URL); choose another name"]],
+  ['a bad severity and group interval', '  r:\n    severities: [page]\n    group_interval: soon\n    webhook: [{url: "http://127.0.0.1:9/"}]\n', '', ["FILE: receiver 'r': severities: must be a list of warning, critical", "FILE: receiver 'r': group_interval: is not a duration such as 5m or 300 (seconds)"]],
+  ['a channel entry with an unknown key, both url and url_file, an unreadable file', '  r:\n    slack: [{url: "http://a/", url_file: SECRET, colour: red}]\n    pagerduty: [{routing_key_file: /nonexistent/pd}]\n', '', ["FILE: receiver 'r': slack #1: colour: unknown key (expected url, url_file)", "FILE: receiver 'r': slack #1: url: set both url and url_file; set only one", "FILE: receiver 'r': pagerduty #1: routing_key_file: cannot read /nonexistent/pd: ENOENT"]],
+  ['a URL that is not http(s) (never quoted)', '  r:\n    webhook: [{url: "ftp://user:pw@host/"}]\n', '', ["FILE: receiver 'r': webhook #1: url: scheme ftp: is not http: or https:"]],
+  ['email without a mail server', '  r:\n    email: [{to: [a@example.com]}]\n', '', ["FILE: receiver 'r': email #1: from: is required (or set ALERT_EMAIL_FROM)", "FILE: receiver 'r': email #1: smtp_url: is required (or smtp_url_file, or SMTP_URL in the environment)"]],
+  ['a wallet naming an unknown receiver', '  r:\n    webhook: [{url: "http://127.0.0.1:9/"}]\n', '    receivers: [r, nobody]\n', ["FILE: wallet 'w' (#1): receivers: 'nobody' is not a receiver of the file (known: default, r)"]],
+  ['receivers that is not a list', '  r:\n    webhook: [{url: "http://127.0.0.1:9/"}]\n', '    receivers: {r: 1}\n', ["FILE: wallet 'w' (#1): receivers: must be a list of receiver names, such as [voice-slack, oncall]"]],
+];
+for (const [name, receivers, walletLines, expected] of cases) {
+  test(`a bad receiver: ${name} → exactly these lines`, () => {
+    assert.deepEqual(problems(receivers, walletLines), expected.map((p) => `WALLETS_FILE: ${p}`));
+  });
+}
+
+test('ALERT_WEBHOOK_URL keeps its syntax: the prefixes are the channels\' own, an unknown one is named', () => {
+  assert.throws(() => loadSettings({ TELEPHONY_API_KEY: 'k', ALERT_WEBHOOK_URL: 'teams+https://x.example/' }, { cwd: mkdtempSync(join(tmpdir(), 'ws-r-')) }), (err: unknown) => {
+    assert.ok(err instanceof ConfigError);
+    assert.deepEqual(err.problems, ["ALERT_WEBHOOK_URL: URL #1: unknown format prefix 'teams+' (use slack+ or pagerduty+)"]);
+    return true;
+  });
+});
+
+test('defaults can name the receivers; a wallet\'s own list replaces them; no list anywhere = default', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ws-receivers-'));
+  dirs.push(dir);
+  writeFileSync(join(dir, 'key'), 'k\n');
+  const path = join(dir, 'wallets.yaml');
+  writeFileSync(
+    path,
+    `defaults:\n  api_key_file: ${join(dir, 'key')}\n  receivers: [team]\nwallets:\n  - name: a\n  - name: b\n    receivers: [oncall, default]\nreceivers:\n  team:\n    webhook: [{url: "http://127.0.0.1:9/t"}]\n  oncall:\n    webhook: [{url: "http://127.0.0.1:9/o"}]\n`,
+  );
+  const { settings } = loadSettings({ WALLETS_FILE: path }, { cwd: dir });
+  assert.deepEqual(settings.wallets.map((w) => [w.name, w.receivers]), [['a', ['team']], ['b', ['oncall', 'default']]]);
+  const env = loadSettings({ TELEPHONY_API_KEY: 'k' }, { cwd: dir }).settings;
+  assert.deepEqual(env.wallets[0]!.receivers, ['default']);
+  assert.deepEqual(env.receivers, []);
+});
