@@ -146,10 +146,17 @@ test('status page in Chromium: runway order, filter, charts, no console error, n
 /** The balance line has one point per reading the JSON link gives; the forecast reaches 0 at the runway. Returns the top-ups in range. */
 async function assertWalletCharts(page: Page, daemon: Daemon, name: string): Promise<number> {
   const svg = page.locator('#balance-chart');
-  const box = Object.fromEntries(await Promise.all(['t0', 't1', 'v0', 'v1', 'left', 'right', 'top', 'bottom'].map(async (k) => [k, Number(await svg.getAttribute(`data-${k}`))] as const)));
-  const link = await page.locator('#history-json').getAttribute('href');
-  const history = JSON.parse((await daemon.get(link!)).text) as { readings: unknown[]; topups: unknown[] };
   const balance = page.locator('#balance-chart path.series-balance');
+  // The JSON link repeats the page's range. A poll that started before the page was drawn but was stored
+  // after it adds a reading to the link's answer: then draw the page again (a few times at most).
+  let history: { readings: unknown[]; topups: unknown[] } | undefined;
+  for (let attempt = 0; ; attempt++) {
+    const link = await page.locator('#history-json').getAttribute('href');
+    history = JSON.parse((await daemon.get(link!)).text) as { readings: unknown[]; topups: unknown[] };
+    if (Number(await balance.getAttribute('data-points')) === history.readings.length || attempt === 4) break;
+    await page.reload();
+  }
+  const box = Object.fromEntries(await Promise.all(['t0', 't1', 'v0', 'v1', 'left', 'right', 'top', 'bottom'].map(async (k) => [k, Number(await svg.getAttribute(`data-${k}`))] as const)));
   assert.equal(Number(await balance.getAttribute('data-points')), history.readings.length, `${name}: one point per reading`);
   assert.equal(pathPoints((await balance.getAttribute('d'))!).length, history.readings.length, `${name}: the path draws every reading`);
   assert.ok(history.readings.length >= 5, `${name}: a history (${history.readings.length} readings)`);
