@@ -14,8 +14,6 @@
  * Flags: --notifications N (10000), --delay-ms D (50), --wallets W (500), --scale S (60).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -28,7 +26,7 @@ import { EmailNotifier } from '../../src/notify/email/email.js';
 import { OutboxStore } from '../../src/notify/outbox-store.js';
 import { WebhookNotifier } from '../../src/notify/webhook/webhook.js';
 import { StateDb } from '../../src/store/db.js';
-import { MailCatcher } from '../../test/helpers/receivers.js';
+import { MailCatcher, SlowWebhook } from '../../test/helpers/receivers.js';
 
 const { values: f } = parseArgs({
   options: {
@@ -54,29 +52,8 @@ const note = (id: string, account: string, status: 'firing' | 'resolved'): Notif
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function webhookPart(total: number, delayMs: number): Promise<void> {
-  const accepted = new Map<string, number>();
-  const order: string[] = [];
-  let inFlight = 0;
-  let maxInFlight = 0;
-  const server = createServer((req, res) => {
-    inFlight++;
-    maxInFlight = Math.max(maxInFlight, inFlight);
-    let raw = '';
-    req.on('data', (c: Buffer) => (raw += c.toString()));
-    req.on('end', () =>
-      setTimeout(() => {
-        const b = JSON.parse(raw) as { id: string; status: string };
-        const key = `${b.id}:${b.status}`;
-        accepted.set(key, (accepted.get(key) ?? 0) + 1);
-        order.push(key);
-        inFlight--;
-        res.writeHead(200).end();
-      }, delayMs),
-    );
-  });
-  server.keepAliveTimeout = 30_000;
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+  const hook = new SlowWebhook(delayMs);
+  const url = await hook.start();
   const dir = mkdtempSync(join(tmpdir(), 'ws-bench-delivery-'));
   const db = new StateDb(dir, log);
   const d = new Dispatcher({
@@ -104,19 +81,20 @@ async function webhookPart(total: number, delayMs: number): Promise<void> {
   const seconds = (performance.now() - started) / 1000;
   await d.stop(1000);
   await db.close();
-  server.closeAllConnections();
-  server.close();
+  await hook.close();
   rmSync(dir, { recursive: true, force: true });
 
-  const dupes = [...accepted.values()].filter((n) => n > 1).length;
-  const missing = total - accepted.size;
+  const times = new Map<string, number>();
+  for (const k of hook.accepted) times.set(k, (times.get(k) ?? 0) + 1);
+  const dupes = [...times.values()].filter((n) => n > 1).length;
+  const missing = total - times.size;
   let outOfOrder = 0;
-  const pos = new Map(order.map((k, i) => [k, i]));
+  const pos = new Map(hook.accepted.map((k, i) => [k, i]));
   for (let i = 0; i < alerts; i++) if ((pos.get(`w${i}/low_balance/x:firing`) ?? Infinity) > (pos.get(`w${i}/low_balance/x:resolved`) ?? -1)) outOfOrder++;
   console.log(`\n1. ${total} notifications (${alerts} alerts × firing + resolved) to one webhook answering in ${delayMs} ms`);
   console.log(`   handed over in                 ${(enqueuedMs / 1000).toFixed(2)} s`);
   console.log(`   all delivered after            ${seconds.toFixed(1)} s   (target < 120 s)   ${seconds < 120 ? 'OK' : 'MISSED'}`);
-  console.log(`   throughput                     ${(total / seconds).toFixed(0)} /s; at most ${maxInFlight} in flight at the receiver`);
+  console.log(`   throughput                     ${(total / seconds).toFixed(0)} /s; at most ${hook.maxInFlight} in flight at the receiver`);
   console.log(`   accepted more than once        ${dupes}   never accepted ${missing}   (target 0 and 0)   ${dupes === 0 && missing === 0 ? 'OK' : 'MISSED'}`);
   console.log(`   alerts whose resolve came first ${outOfOrder}   (target 0)   ${outOfOrder === 0 ? 'OK' : 'MISSED'}`);
 }

@@ -213,3 +213,52 @@ export class SlackReceiver {
     await new Promise<void>((r) => (this.#server ? this.#server.close(() => r()) : r()));
   }
 }
+
+/**
+ * A slow webhook on loopback (tests and bench:delivery): answers every POST after `delayMs`, with the status
+ * `answer` picks from the body and how often that notification was seen before (default 200); keeps the
+ * `<id>:<status>` of every accepted body in arrival order and the most requests it held at once.
+ */
+export class SlowWebhook {
+  readonly accepted: string[] = [];
+  maxInFlight = 0;
+  url = '';
+  #server: Server | undefined;
+  #inFlight = 0;
+  readonly #attempts = new Map<string, number>();
+
+  constructor(
+    private readonly delayMs: number,
+    private readonly answer: (body: { id: string; status: string }, seen: number) => number = () => 200,
+  ) {}
+
+  async start(): Promise<string> {
+    const server = createServer((req, res) => {
+      this.maxInFlight = Math.max(this.maxInFlight, ++this.#inFlight);
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { id: string; status: string };
+        const key = `${body.id}:${body.status}`;
+        const seen = this.#attempts.get(key) ?? 0;
+        this.#attempts.set(key, seen + 1);
+        setTimeout(() => {
+          const status = this.answer(body, seen);
+          if (status === 200) this.accepted.push(key);
+          this.#inFlight--;
+          res.writeHead(status).end();
+        }, this.delayMs);
+      });
+    });
+    server.keepAliveTimeout = 30_000;
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    this.#server = server;
+    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    return this.url;
+  }
+
+  async close(): Promise<void> {
+    this.#server?.closeAllConnections();
+    await new Promise<void>((r) => (this.#server ? this.#server.close(() => r()) : r()));
+  }
+}

@@ -6,8 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -21,6 +19,7 @@ import type { Receiver } from '../../src/notify/registry.js';
 import { WebhookNotifier } from '../../src/notify/webhook/webhook.js';
 import { waitFor } from '../helpers/daemon.js';
 import { sampleNotification } from '../helpers/fixtures.js';
+import { SlowWebhook } from '../helpers/receivers.js';
 import { outboxIn } from '../helpers/state.js';
 
 const log = pino({ level: 'silent' });
@@ -50,34 +49,12 @@ function memory(key: string, digest: boolean): Notifier & { sent: Notification[]
   };
 }
 
-/** A webhook receiver on loopback: answers after `delayMs`; `answer` picks the status per body. */
-async function httpReceiver(t: TestContext, delayMs: number, answer: (body: { id: string; status: string }, seen: number) => number) {
-  const accepted: string[] = [];
-  const attempts = new Map<string, number>();
-  let inFlight = 0;
-  let maxInFlight = 0;
-  const server = createServer((req, res) => {
-    inFlight++;
-    maxInFlight = Math.max(maxInFlight, inFlight);
-    let raw = '';
-    req.on('data', (c: Buffer) => (raw += c.toString()));
-    req.on('end', () => {
-      const body = JSON.parse(raw) as { id: string; status: string };
-      const key = `${body.id}:${body.status}`;
-      const seen = attempts.get(key) ?? 0;
-      attempts.set(key, seen + 1);
-      setTimeout(() => {
-        const status = answer(body, seen);
-        if (status === 200) accepted.push(key);
-        inFlight--;
-        res.writeHead(status).end();
-      }, delayMs);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  t.after(() => new Promise<void>((r) => server.close(() => r())));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-  return { url, accepted, get maxInFlight() { return maxInFlight; } };
+/** A slow webhook on loopback, closed after the test. */
+async function httpReceiver(t: TestContext, delayMs: number, answer: (body: { id: string; status: string }, seen: number) => number): Promise<SlowWebhook> {
+  const rx = new SlowWebhook(delayMs, answer);
+  await rx.start();
+  t.after(() => rx.close());
+  return rx;
 }
 
 test('routing: a notification reaches the receivers named, and a receiver limited to critical gets only critical ones', async (t) => {
