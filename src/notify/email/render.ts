@@ -1,6 +1,7 @@
 /** The email for a notification: subject, text and HTML parts. PURE. */
 import type { Notification } from '../../domain/alerts.js';
 import { emailForecastPicture } from '../../web/forecast-picture.js';
+import { escapeHtml as escape } from '../../web/format.js';
 import { action, digestActions, digestLine, digestTitle, facts, formatBalance, summary } from '../../domain/messages.js';
 
 export function subject(n: Notification): string {
@@ -12,8 +13,6 @@ export function subject(n: Notification): string {
 export function textBody(n: Notification): string {
   return [summary(n), '', ...facts(n), '', `What to do: ${action(n)}`, '', `Alert id: ${n.id}`, '-- wallet-sentinel'].join('\n');
 }
-
-const escape = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export function htmlBody(n: Notification): string {
   const color = n.status === 'resolved' ? '#2e7d32' : n.severity === 'critical' ? '#c62828' : '#ef6c00';
