@@ -124,7 +124,7 @@ export class Fleet {
       // like Prometheus: a firing alert stays valid a few polls ahead, then expires if not re-sent
       resendTtlMs: () => Math.max(5 * 60_000, 4 * this.schedule.intervalMs()),
       metrics,
-      log: log.child({ component: 'alertmanager', account: wallet.name }),
+      log, // its two lines name the component and account themselves: no child logger for every wallet
     });
     runner = new WalletRunner(wallet, {
       settings,

@@ -21,6 +21,14 @@ interface PostableAlert {
 export const RUNBOOK_BASE = 'https://github.com/wallet-sentinel/wallet-sentinel/blob/main/deploy/README.md';
 
 /**
+ * One axios instance for every wallet's sync (same settings for all; ~6 KiB each), made at the first post:
+ * every wallet has a sync, since a reload may give it an Alertmanager, and most never post.
+ */
+let shared: AxiosInstance | undefined;
+const http = (): AxiosInstance =>
+  (shared ??= axios.create({ maxRedirects: 0, responseType: 'stream', validateStatus: () => true, headers: { 'User-Agent': USER_AGENT } }));
+
+/**
  * Hands wallet-sentinel's alerts to Alertmanager (`POST /api/v2/alerts`) the way Prometheus does: the
  * whole firing set after every poll, each with an `endsAt` a few poll intervals ahead, and a resolved
  * alert once with `endsAt` now. Alertmanager then owns grouping, silences, routing and deduplication:
@@ -28,7 +36,6 @@ export const RUNBOOK_BASE = 'https://github.com/wallet-sentinel/wallet-sentinel/
  * by the next poll's sync; a missed resolve expires at `endsAt`.
  */
 export class AlertmanagerSync {
-  readonly #http: AxiosInstance;
   /** Label sets posted as firing last time, by key, to resolve them when they stop firing. */
   #posted = new Map<string, PostableAlert>();
   #lastError = new Map<string, string>();
@@ -47,7 +54,6 @@ export class AlertmanagerSync {
       log: Logger;
     },
   ) {
-    this.#http = axios.create({ maxRedirects: 0, responseType: 'stream', validateStatus: () => true, headers: { 'User-Agent': USER_AGENT } });
   }
 
   /**
@@ -103,7 +109,7 @@ export class AlertmanagerSync {
     let outcome: string;
     const limit = deadline(SEND_TIMEOUT_MS);
     try {
-      const res = await this.#http.post(`${t.baseUrl.replace(/\/+$/, '')}/api/v2/alerts`, body, { signal: limit.signal });
+      const res = await http().post(`${t.baseUrl.replace(/\/+$/, '')}/api/v2/alerts`, body, { signal: limit.signal });
       (res.data as { destroy?: () => void } | undefined)?.destroy?.();
       outcome = res.status >= 200 && res.status < 300 ? 'ok' : `answered ${res.status}`;
     } catch (err) {
@@ -115,10 +121,10 @@ export class AlertmanagerSync {
     const ok = outcome === 'ok';
     this.d.metrics.notifications.inc({ channel: 'alertmanager', outcome: ok ? 'sent' : 'failed' });
     if (ok) {
-      if (this.#lastError.delete(t.label)) this.d.log.info({ target: t.label }, 'alertmanager reachable again');
+      if (this.#lastError.delete(t.label)) this.d.log.info({ component: 'alertmanager', account: this.d.account, target: t.label }, 'alertmanager reachable again');
     } else if (this.#lastError.get(t.label) !== outcome) {
       this.#lastError.set(t.label, outcome);
-      this.d.log.warn({ target: t.label }, `alertmanager post failed: ${outcome}; retried at the next poll`);
+      this.d.log.warn({ component: 'alertmanager', account: this.d.account, target: t.label }, `alertmanager post failed: ${outcome}; retried at the next poll`);
     }
     return ok;
   }
