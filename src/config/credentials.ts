@@ -4,10 +4,9 @@
  * (and any preset's) may also sit at the wallet's top level as `api_key` / `api_key_file` (section 7).
  * Every value is a Secret; no message quotes one.
  */
-import { readFileSync } from 'node:fs';
 import { neededCredentials } from '../providers/index.js';
 import type { GenericOptions, Preset } from '../providers/preset.js';
-import { Secret } from './secret.js';
+import { readSecretFile, Secret } from './secret.js';
 
 export interface CredentialInput {
   /** The wallet's `credentials` value as written. */
@@ -78,16 +77,12 @@ export function readCredentials(
     }
     let value = lit;
     if (file !== undefined) {
-      try {
-        value = readFileSync(file, 'utf8').replace(/(\r?\n)+$/, '');
-      } catch (err) {
-        fail(where, `${where === 'credentials' ? `${name}_file: ` : ''}cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+      const read = readSecretFile(file);
+      if ('problem' in read) {
+        fail(where, `${where === 'credentials' ? `${name}_file: ` : ''}${read.problem}`);
         continue;
       }
-      if (value === '') {
-        fail(where, `${where === 'credentials' ? `${name}_file: ` : ''}the file ${file} is empty`);
-        continue;
-      }
+      value = read.value;
     }
     if (value === undefined) continue;
     if (/[\r\n]/.test(value)) {

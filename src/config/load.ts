@@ -7,7 +7,7 @@ import { cronProblem } from './cron.js';
 import { webhookTargets } from '../notify/env-targets.js';
 import type { ChannelEnv } from '../notify/channel.js';
 import { alertmanagerTargets, duration, emailAddress, fail, isLoopbackSmtp, isTimeZone, number, readPemCertificates, secret, text } from './fields.js';
-import { Secret } from './secret.js';
+import { readSecretFile, Secret } from './secret.js';
 import { readWebConfig } from './web-config.js';
 import { envWallet, WALLET_VARS } from './env-wallet.js';
 import { LOG_LEVELS, type ReceiverSettings, type Settings, type WalletSettings } from './settings.js';
@@ -155,13 +155,9 @@ function resolveSecretFile(vars: Env, name: string, problems: string[]): void {
     problems.push(`${name}: set both ${name} and ${fileVar}; set only one`);
     return;
   }
-  try {
-    const value = readFileSync(path, 'utf8').replace(/(\r?\n)+$/, '');
-    if (value === '') problems.push(`${fileVar}: the file ${path} is empty`);
-    else vars[name] = value;
-  } catch (err) {
-    problems.push(`${fileVar}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
-  }
+  const read = readSecretFile(path);
+  if ('problem' in read) problems.push(`${fileVar}: ${read.problem}`);
+  else vars[name] = read.value;
   delete vars[fileVar];
 }
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 
 const REDACTED = '<secret>';
@@ -22,5 +23,18 @@ export class Secret {
   }
   [inspect.custom](): string {
     return REDACTED;
+  }
+}
+
+/**
+ * A secret file (`*_FILE`, `*_file`) read now, its trailing newline(s) trimmed. What is wrong (unreadable,
+ * empty) comes back as words naming the path, never the content.
+ */
+export function readSecretFile(path: string): { value: string } | { problem: string } {
+  try {
+    const value = readFileSync(path, 'utf8').replace(/(\r?\n)+$/, '');
+    return value === '' ? { problem: `the file ${path} is empty` } : { value };
+  } catch (err) {
+    return { problem: `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}` };
   }
 }

@@ -3,8 +3,7 @@
  * the helpers every channel's config.ts shares. Problems name the key; values are never quoted (a URL may
  * be the credential).
  */
-import { readFileSync } from 'node:fs';
-import { Secret } from '../config/secret.js';
+import { readSecretFile, Secret } from '../config/secret.js';
 
 export type Raw = Record<string, unknown>;
 export type AddProblem = (key: string, message: string) => void;
@@ -32,14 +31,10 @@ export function secretField(raw: Raw, key: string, add: AddProblem, opts: { requ
     return undefined;
   }
   if (file !== undefined) {
-    try {
-      const value = readFileSync(file, 'utf8').replace(/(\r?\n)+$/, '');
-      if (value === '') add(`${key}_file`, `the file ${file} is empty`);
-      else if (/[\r\n]/.test(value)) add(`${key}_file`, 'must hold a single line');
-      else return new Secret(value);
-    } catch (err) {
-      add(`${key}_file`, `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
-    }
+    const read = readSecretFile(file);
+    if ('problem' in read) add(`${key}_file`, read.problem);
+    else if (/[\r\n]/.test(read.value)) add(`${key}_file`, 'must hold a single line');
+    else return new Secret(read.value);
     return undefined;
   }
   if (literal !== undefined) {
