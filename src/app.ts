@@ -128,6 +128,11 @@ export class App {
     return address;
   }
 
+  /** Resolves once every wallet present at start finished its first poll (what /readyz waits for). */
+  get firstPollsDone(): Promise<void> {
+    return this.#fleet.schedule.started;
+  }
+
   /**
    * SIGHUP: reads WALLETS_FILE again and applies it as a diff. A file with any problem changes nothing:
    * the running set stays, the problems are logged, and wallet_sentinel_config_last_reload_successful is 0.
