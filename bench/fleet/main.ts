@@ -122,7 +122,7 @@ const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
 const seed = await seedHistory(stateDir, initial, 14, Date.now());
 log(seed.note);
-let env: Record<string, string> = { STATE_DIR: stateDir, METRICS_HOST: '127.0.0.1', METRICS_PORT: String(port), POLL_SCHEDULE: schedule, LOG_LEVEL: f['log-level']!, POLL_CONCURRENCY: String(CONCURRENCY), MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' }; // as the image and the unit run it
+let env: Record<string, string> = { STATE_DIR: stateDir, METRICS_HOST: '127.0.0.1', METRICS_PORT: String(port), POLL_SCHEDULE: schedule, LOG_LEVEL: f['log-level']!, POLL_CONCURRENCY: String(CONCURRENCY), MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2', NODE_OPTIONS: process.env.BENCH_DAEMON_NODE_OPTIONS ?? '--max-semi-space-size=4', ...(process.env.GLIBC_TUNABLES ? { GLIBC_TUNABLES: process.env.GLIBC_TUNABLES } : {}) }; // as the image and the unit run it
 if (mode === 'fleet') {
   writeWalletsFile({ file: walletsFile, keyDir, apiUrl: sim.url, wallets: initial });
   env = { ...env, WALLETS_FILE: walletsFile };

@@ -66,6 +66,15 @@ test('Dockerfile: non-root USER, EXPOSE 9721, HEALTHCHECK on /healthz, state vol
   for (const k of ['title', 'description', 'source', 'licenses', 'version', 'revision', 'created']) assert.match(labels, new RegExp(`org\\.opencontainers\\.image\\.${k}=`), `label org.opencontainers.image.${k}`);
 });
 
+test('the image and the systemd unit run node with the memory settings bench:fleet measures (few malloc arenas, a small young generation)', () => {
+  const env = final().filter((i) => i.op === 'ENV').map((i) => i.args).join(' ');
+  const unit = read('deploy/systemd/wallet-sentinel.service');
+  for (const [name, value] of [['MALLOC_ARENA_MAX', '2'], ['NODE_OPTIONS', '--max-semi-space-size=4']] as const) {
+    assert.match(env, new RegExp(`\\b${name}=${value}(\\s|$)`), `Dockerfile ENV ${name}=${value}`);
+    assert.match(unit, new RegExp(`^Environment=${name}=${value}$`, 'm'), `unit Environment=${name}=${value}`);
+  }
+});
+
 test('Dockerfile: tini is PID 1 and runs node dist/main.js directly (never npm or npx)', () => {
   const f = final();
   assert.ok(f.some((i) => i.op === 'RUN' && /apt-get install\b.*\btini\b/.test(i.args)), 'tini is installed');
