@@ -82,7 +82,6 @@ export class BalanceClient {
   readonly #random: () => number;
   readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** "GET host/base-path/balance-path" for messages: no userinfo, query or fragment (they may hold credentials). */
-  readonly #where: string;
   /** A retry with less time than this left before the deadline is not started (see fetchBalance). */
   readonly #minAttemptMs: number;
 
@@ -94,10 +93,14 @@ export class BalanceClient {
     this.#now = opts.now ?? Date.now;
     this.#random = opts.random ?? Math.random;
     this.#sleep = opts.sleep ?? abortableSleep;
-    this.#where = `GET ${requestedPath(opts.baseUrl, opts.endpoint.shownPath)}`;
     this.#minAttemptMs = Math.min(opts.timeoutMs, Math.max(MIN_ATTEMPT_MS, opts.timeoutMs * MIN_ATTEMPT_FRACTION));
     this.#http = sharedInstance(opts.baseUrl, this.#maxBodyBytes);
   }
+  /** "GET host/path" for error messages (built when one is written: 10,000 wallets rarely need it). */
+  #where(): string {
+    return `GET ${requestedPath(this.#opts.baseUrl, this.#endpoint.shownPath)}`;
+  }
+
 
   async fetchBalance(opts: FetchOptions = {}): Promise<BalanceReading> {
     const { signal, deadline } = opts;
@@ -109,7 +112,7 @@ export class BalanceClient {
       // A retry that cannot finish would only turn the real error (a 503, a refused connection) into a
       // "timeout": stop and report the real one instead.
       if (!(budget >= this.#minAttemptMs)) {
-        throw lastError ?? new UpstreamError('timeout', `${this.#where}: deadline passed before the request started`);
+        throw lastError ?? new UpstreamError('timeout', `${this.#where()}: deadline passed before the request started`);
       }
       try {
         return await this.#attempt(budget, signal);
@@ -168,7 +171,7 @@ export class BalanceClient {
   /** Turns whatever axios threw into an UpstreamError, reading only its code (never message, config or request). */
   #classify(err: unknown, callerSignal: AbortSignal | undefined, ms: number): Failure {
     const code = axios.isAxiosError(err) ? safeErrorCode(err) : undefined;
-    const where = this.#where;
+    const where = this.#where();
 
     if (callerSignal?.aborted) return { code: 'timeout', error: this.#abortedError() };
     if (code === 'ERR_CANCELED') {
@@ -212,19 +215,18 @@ export class BalanceClient {
   }
 
   #abortedError(): UpstreamError {
-    return new UpstreamError('timeout', `${this.#where}: aborted`);
+    return new UpstreamError('timeout', `${this.#where()}: aborted`);
   }
 
   #mapResponse(res: AxiosResponse<unknown>): BalanceReading {
     const status = res.status;
-    const where = this.#where;
     const opts = { status };
     if (status === 200) {
       const body = parseJsonObject(res.data);
       if (body === undefined) {
         throw new UpstreamError(
           'bad_response',
-          `${where} answered 200 with a body that is not a JSON object; ${this.#endpoint.hints.request}`,
+          `${this.#where()} answered 200 with a body that is not a JSON object; ${this.#endpoint.hints.request}`,
           opts,
         );
       }
@@ -234,27 +236,27 @@ export class BalanceClient {
       return { status: 402, ...this.#endpoint.exhausted(parseJsonObject(res.data)) };
     }
     if (status === 400) {
-      throw new UpstreamError('bad_request', `${where} answered 400 (bad request); ${this.#endpoint.hints.request}`, opts);
+      throw new UpstreamError('bad_request', `${this.#where()} answered 400 (bad request); ${this.#endpoint.hints.request}`, opts);
     }
     if (status === 401 || status === 403) {
-      throw new UpstreamError('auth', `${where} answered ${status}: ${this.#endpoint.hints.rejected}; ${this.#endpoint.hints.credentials}`, opts);
+      throw new UpstreamError('auth', `${this.#where()} answered ${status}: ${this.#endpoint.hints.rejected}; ${this.#endpoint.hints.credentials}`, opts);
     }
     if (status === 429) {
       const header: unknown = res.headers['retry-after'];
       const retryAfterMs = parseRetryAfter(typeof header === 'string' ? header : undefined, this.#now());
-      throw new UpstreamError('rate_limited', `${where} answered 429 (rate limited); retry after ${retryAfterMs} ms`, {
+      throw new UpstreamError('rate_limited', `${this.#where()} answered 429 (rate limited); retry after ${retryAfterMs} ms`, {
         status,
         retryAfterMs,
       });
     }
     if (RETRYABLE_STATUSES.has(status)) {
-      throw new UpstreamError('server', `${where} answered ${status} (server error)`, { status, retryable: true });
+      throw new UpstreamError('server', `${this.#where()} answered ${status} (server error)`, { status, retryable: true });
     }
     const hint =
       status >= 300 && status < 400
         ? `redirects are not followed; ${this.#endpoint.hints.request}`
         : this.#endpoint.hints.request;
-    throw new UpstreamError('unexpected_status', `${where} answered unexpected status ${status}; ${hint}`, opts);
+    throw new UpstreamError('unexpected_status', `${this.#where()} answered unexpected status ${status}; ${hint}`, opts);
   }
 }
 

@@ -18,6 +18,8 @@ interface PostableAlert {
   endsAt: string;
 }
 
+const NOTHING_POSTED: ReadonlyMap<string, PostableAlert> = new Map();
+
 export const RUNBOOK_BASE = 'https://github.com/wallet-sentinel/wallet-sentinel/blob/main/deploy/README.md';
 
 /**
@@ -37,8 +39,9 @@ const http = (): AxiosInstance =>
  */
 export class AlertmanagerSync {
   /** Label sets posted as firing last time, by key, to resolve them when they stop firing. */
-  #posted = new Map<string, PostableAlert>();
-  #lastError = new Map<string, string>();
+  #posted: ReadonlyMap<string, PostableAlert> = NOTHING_POSTED;
+  /** The last failure per target (made at the first: most wallets of a fleet never post). */
+  #lastError: Map<string, string> | undefined;
   #running: Promise<void> | undefined;
   #next: [AlertBook, WalletSnapshot, number] | undefined;
 
@@ -121,9 +124,9 @@ export class AlertmanagerSync {
     const ok = outcome === 'ok';
     this.d.metrics.notifications.inc({ channel: 'alertmanager', outcome: ok ? 'sent' : 'failed' });
     if (ok) {
-      if (this.#lastError.delete(t.label)) this.d.log.info({ component: 'alertmanager', account: this.d.account, target: t.label }, 'alertmanager reachable again');
-    } else if (this.#lastError.get(t.label) !== outcome) {
-      this.#lastError.set(t.label, outcome);
+      if (this.#lastError?.delete(t.label)) this.d.log.info({ component: 'alertmanager', account: this.d.account, target: t.label }, 'alertmanager reachable again');
+    } else if (this.#lastError?.get(t.label) !== outcome) {
+      (this.#lastError ??= new Map()).set(t.label, outcome);
       this.d.log.warn({ component: 'alertmanager', account: this.d.account, target: t.label }, `alertmanager post failed: ${outcome}; retried at the next poll`);
     }
     return ok;
