@@ -111,7 +111,8 @@ export class FleetSchedule {
     const runners = [...this.d.runners()];
     if (this.#firstRound) {
       this.#firstRound = false;
-      const polls = runners.map((r) => this.#enqueue(r, this.#nextSlotOf(r)) || Promise.resolve());
+      const round = { next: this.#cron.nextRunAt(), interval: this.intervalMs() };
+      const polls = runners.map((r) => this.#enqueue(r, this.#nextSlotOf(r, round)) || Promise.resolve());
       void Promise.all(polls).then(() => this.#resolveStarted());
       return;
     }
@@ -127,10 +128,13 @@ export class FleetSchedule {
     this.#arm();
   }
 
-  /** The wallet's slot in the coming round (its poll's deadline when it is polled out of turn). */
-  #nextSlotOf(runner: WalletRunner): number | undefined {
-    const next = this.#cron.nextRunAt();
-    return next === undefined ? undefined : next + slotFraction(runner.name) * this.intervalMs();
+  /**
+   * The wallet's slot in the coming round (its poll's deadline when it is polled out of turn). The next run
+   * and the interval are the cron's date arithmetic (~50 µs each): `round` passes them in when it asks for
+   * 10,000 wallets at once.
+   */
+  #nextSlotOf(runner: WalletRunner, round = { next: this.#cron.nextRunAt(), interval: this.intervalMs() }): number | undefined {
+    return round.next === undefined ? undefined : round.next + slotFraction(runner.name) * round.interval;
   }
 
   #arm(): void {

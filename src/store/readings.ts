@@ -79,8 +79,14 @@ export function readRange(db: Conn, accountId: number, from: number, to: number)
   return rows.flatMap((r) => decodeReadings(r.data)).filter((s) => s.t >= from && s.t <= to);
 }
 
-/** The last hour of an account already in the readings table (-1 when none): later readings are still open. */
-export function historyThrough(db: Conn, accountId: number): number {
-  const r = db.prepare<[number, number], { key: number }>('SELECT MAX(key) AS key FROM readings WHERE key >= ? AND key < ?').get(keyOf(accountId, 0), keyOf(accountId + 1, 0));
-  return r?.key == null ? -1 : r.key - keyOf(accountId, 0);
+/**
+ * The last hour of an account already in the readings table (-1 when none): later readings are still open.
+ * One statement for every account asked (start-up asks for 10,000).
+ */
+export function historyThrough(db: Conn): (accountId: number) => number {
+  const max = db.prepare<[number, number], { key: number }>('SELECT MAX(key) AS key FROM readings WHERE key >= ? AND key < ?');
+  return (accountId) => {
+    const r = max.get(keyOf(accountId, 0), keyOf(accountId + 1, 0));
+    return r?.key == null ? -1 : r.key - keyOf(accountId, 0);
+  };
 }

@@ -119,11 +119,12 @@ export class StateStore implements Participant {
         a.rebuild.add(j.delta);
         a.row.lastSeq = j.seq;
       }
+      const through = historyThrough(db); // not while the queries above iterate
       for (const a of byId.values()) {
         const { state, damaged } = a.rebuild.result();
         a.row.state = state;
         a.row.damaged = damaged;
-        a.row.historyThrough = historyThrough(db, a.row.id); // not while the queries above iterate
+        a.row.historyThrough = through(a.row.id);
         out.set(a.name, a.row);
       }
     });
@@ -141,7 +142,7 @@ export class StateStore implements Participant {
       const r = db.prepare('SELECT id, snapshot, snapshot_seq FROM accounts WHERE name = ?').get(name) as { id: number; snapshot: Buffer | null; snapshot_seq: number } | undefined;
       if (!r) return undefined;
       const { state, damaged } = new Rebuild(r.snapshot, this.log, name).result();
-      return { id: r.id, state, snapshotSeq: r.snapshot_seq, lastSeq: r.snapshot_seq, historyThrough: historyThrough(db, r.id), damaged };
+      return { id: r.id, state, snapshotSeq: r.snapshot_seq, lastSeq: r.snapshot_seq, historyThrough: historyThrough(db)(r.id), damaged };
     });
   }
 
