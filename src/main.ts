@@ -5,6 +5,7 @@
  * 78 configuration; `check` uses the Nagios codes).
  */
 import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { App } from './app.js';
 import { parseArgs } from './cli/args.js';
 import { StateDirError } from './store/write-health.js';
@@ -60,6 +61,19 @@ async function main(argv: string[]): Promise<number> {
  */
 const HEAP_GROWING_PERCENT = 15;
 
+/**
+ * Once the wallets are loaded and polled: the growth limit above from now on, and one full collection now.
+ * V8 sets the next collection's threshold at the end of each one, and the last one of start-up may have
+ * set it at several times the live heap: without this the lower limit would wait for that threshold
+ * (measured: RSS over 1 GiB for the first minutes at 10,000 wallets, ~500 MiB after). A forced collection
+ * needs `gc`, which V8 puts in contexts created after --expose-gc is set.
+ */
+function settleHeap(): void {
+  setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
+
 async function runDaemon(settings: Settings, log: Logger): Promise<number> {
   const app = new App(settings, log);
   const stopRequested = new Promise<string>((resolve) => {
@@ -75,7 +89,7 @@ async function runDaemon(settings: Settings, log: Logger): Promise<number> {
   try {
     await app.start();
     started = true;
-    void app.firstPollsDone.then(() => setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`));
+    void app.firstPollsDone.then(settleHeap);
   } catch (err) {
     if (err instanceof StateDirError) {
       log.fatal({ stateDir: err.stateDir, code: err.code }, err.message); // nothing bound or polled yet
