@@ -68,10 +68,11 @@ const HEAP_GROWING_PERCENT = 15;
  * (measured: RSS over 1 GiB for the first minutes at 10,000 wallets, ~500 MiB after). A forced collection
  * needs `gc`, which V8 puts in contexts created after --expose-gc is set.
  */
-function settleHeap(): void {
+function settleHeap(log: Logger): void {
   setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   setFlagsFromString('--expose-gc');
   (runInNewContext('gc') as () => void)();
+  log.info({ heapUsedMiB: Math.round(process.memoryUsage().heapUsed / 2 ** 20) }, 'first polls done; heap after a full collection');
 }
 
 async function runDaemon(settings: Settings, log: Logger): Promise<number> {
@@ -89,7 +90,8 @@ async function runDaemon(settings: Settings, log: Logger): Promise<number> {
   try {
     await app.start();
     started = true;
-    void app.firstPollsDone.then(settleHeap);
+    // a moment later: the collection blocks for a few hundred ms, and /readyz should answer first
+    void app.firstPollsDone.then(() => setTimeout(() => settleHeap(log), 1_000).unref());
   } catch (err) {
     if (err instanceof StateDirError) {
       log.fatal({ stateDir: err.stateDir, code: err.code }, err.message); // nothing bound or polled yet
