@@ -95,7 +95,7 @@ const h = states[0]!.history;
 let seriesBytes = 0;
 for (const s of states) {
   const p = s.history.profile;
-  for (const x of [s.history.samples, p.recent, p.days, p.rates, p.prior, p.updatedHour]) seriesBytes += raw(x).length * 8;
+  for (const x of [s.history.samples, p.recent, p.days, p.rates, p.updates]) seriesBytes += raw(x).length * 8;
 }
 console.log(`## Memory per fully learnt wallet state (${DAYS} days of 1-minute readings; ${COPIES} copies; Node ${process.version})`);
 console.log('');

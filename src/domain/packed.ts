@@ -1,6 +1,6 @@
 /**
  * The bounded series a wallet keeps (its samples, its closed hours, its daily totals, its 168 weekly
- * buckets), packed in flat arrays of doubles, PURE. With 10,000 wallets in one process the representation
+ * buckets and their last updates), packed in flat arrays of doubles, PURE. With 10,000 wallets in one process the representation
  * is the memory bill: an object of double fields costs ~104 bytes of V8 heap (every double field is a
  * boxed HeapNumber) where a packed number costs 8. A series is a record per `stride` numbers, oldest
  * first, read through the accessors below and never written once built (a change builds a new array).
@@ -155,6 +155,41 @@ function filterAppend<K extends string, R>(p: Packed<K>, fields: readonly (keyof
   fields.forEach((f, j) => (out[k + j] = (add[f] as number | undefined) ?? 0));
   return out;
 }
+
+// ---------------------------------------------------------------------------------------------- updates
+
+/**
+ * The latest updates of the weekly buckets, oldest first: the epoch hour that was learnt into its bucket
+ * and the bucket's value before (NaN: never observed before).
+ */
+export type Updates = Packed<'updates'>;
+export const UPDATE_STRIDE = 2;
+export const EMPTY_UPDATES: Updates = allocate(0, UPDATE_STRIDE);
+export const updateCount = (u: Updates): number => raw(u).length / UPDATE_STRIDE;
+export const updateHour = (u: Updates, i: number): number => raw(u)[i * UPDATE_STRIDE]!;
+/** The bucket's value before the update; null where it had never been observed. */
+export const updatePrior = (u: Updates, i: number): number | null => {
+  const v = raw(u)[i * UPDATE_STRIDE + 1]!;
+  return Number.isNaN(v) ? null : v;
+};
+
+/** The last `keep` updates after appending (hour, prior): a new array. */
+export function updatesWith(u: Updates, hour: number, prior: number | null, keep: number): Updates {
+  const from = raw(u);
+  const start = Math.max(0, from.length - (keep - 1) * UPDATE_STRIDE);
+  const out = allocate<'updates'>((from.length - start) / UPDATE_STRIDE + 1, UPDATE_STRIDE);
+  for (let i = start; i < from.length; i++) out[i - start] = from[i]!;
+  out[from.length - start] = hour;
+  out[from.length - start + 1] = prior ?? NaN;
+  return out;
+}
+export const updatesFromPlain = (xs: readonly (readonly [number, number | null])[]): Updates => {
+  const out = allocate<'updates'>(xs.length, UPDATE_STRIDE);
+  xs.forEach(([hour, prior], i) => ((out[i * UPDATE_STRIDE] = hour), (out[i * UPDATE_STRIDE + 1] = prior ?? NaN)));
+  return out;
+};
+export const updatesToPlain = (u: Updates): [number, number | null][] =>
+  Array.from({ length: updateCount(u) }, (_, i) => [updateHour(u, i), updatePrior(u, i)] as [number, number | null]);
 
 // ---------------------------------------------------------------------------------------------- buckets
 

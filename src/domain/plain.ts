@@ -14,15 +14,23 @@ import {
   hoursToPlain,
   samplesFromPlain,
   samplesToPlain,
+  updatesFromPlain,
+  updatesToPlain,
   type DayTotal,
   type HourTotal,
 } from './packed.js';
-import type { WeeklyProfile } from './profile.js';
+import { UPDATES_KEPT, type WeeklyProfile } from './profile.js';
 
-export interface PlainProfile extends Omit<WeeklyProfile, 'rates' | 'prior' | 'updatedHour' | 'recent' | 'days'> {
+export interface PlainProfile extends Omit<WeeklyProfile, 'rates' | 'updates' | 'recent' | 'days'> {
   readonly rates: readonly (number | null)[];
-  readonly prior: readonly (number | null)[];
-  readonly updatedHour: readonly (number | null)[];
+  /** [epoch hour learnt, the bucket's value before] of the last updates, oldest first. */
+  readonly updates?: readonly (readonly [number, number | null])[];
+  /**
+   * Read only, from states saved before `updates` (0.1 files, older snapshots and journal entries): each
+   * bucket's value before its latest update and the epoch hour of that update, 168 of each.
+   */
+  readonly prior?: readonly (number | null)[];
+  readonly updatedHour?: readonly (number | null)[];
   readonly recent: readonly HourTotal[];
   readonly days: readonly DayTotal[];
 }
@@ -40,8 +48,7 @@ export interface PlainAccountState extends Omit<AccountState, 'history'> {
 export function profilePartsToPlain(p: Partial<WeeklyProfile>): Partial<PlainProfile> {
   const out: Record<string, unknown> = { ...p };
   if (p.rates) out.rates = bucketsToPlain(p.rates);
-  if (p.prior) out.prior = bucketsToPlain(p.prior);
-  if (p.updatedHour) out.updatedHour = bucketsToPlain(p.updatedHour);
+  if (p.updates) out.updates = updatesToPlain(p.updates);
   if (p.recent) out.recent = hoursToPlain(p.recent);
   if (p.days) out.days = daysToPlain(p.days);
   return out as Partial<PlainProfile>;
@@ -51,11 +58,20 @@ export function profilePartsToPlain(p: Partial<WeeklyProfile>): Partial<PlainPro
 export function profilePartsFromPlain(p: Partial<PlainProfile>): Partial<WeeklyProfile> {
   const out: Record<string, unknown> = { ...p };
   if (p.rates) out.rates = bucketsFromPlain(p.rates);
-  if (p.prior) out.prior = bucketsFromPlain(p.prior);
-  if (p.updatedHour) out.updatedHour = bucketsFromPlain(p.updatedHour);
+  delete out.prior;
+  delete out.updatedHour;
+  if (p.updates) out.updates = updatesFromPlain(p.updates);
+  else if (p.prior && p.updatedHour) out.updates = updatesFromPlain(legacyUpdates(p.prior, p.updatedHour));
   if (p.recent) out.recent = hoursFromPlain(p.recent);
   if (p.days) out.days = daysFromPlain(p.days);
   return out as Partial<WeeklyProfile>;
+}
+
+/** The last UPDATES_KEPT updates read from the 168 (value before, hour of update) pairs of older states. */
+function legacyUpdates(prior: readonly (number | null)[], updatedHour: readonly (number | null)[]): [number, number | null][] {
+  const all: [number, number | null][] = [];
+  updatedHour.forEach((hour, h) => hour !== null && all.push([hour, prior[h] ?? null]));
+  return all.sort((a, b) => a[0] - b[0]).slice(-UPDATES_KEPT);
 }
 
 export const profileToPlain = (p: WeeklyProfile): PlainProfile => profilePartsToPlain(p) as PlainProfile;

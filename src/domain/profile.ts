@@ -20,6 +20,7 @@ import {
   EMPTY_BUCKETS,
   EMPTY_DAYS,
   EMPTY_HOURS,
+  EMPTY_UPDATES,
   hourConsumed,
   hourCount,
   hourIndex,
@@ -28,9 +29,14 @@ import {
   hoursWith,
   raw,
   size,
+  updateCount,
+  updateHour,
+  updatePrior,
+  updatesWith,
   type Buckets,
   type Days,
   type Hours,
+  type Updates,
 } from './packed.js';
 
 export type { DayTotal, HourTotal } from './packed.js';
@@ -51,6 +57,11 @@ const MAX_GAP_MS = 12 * HOUR_MS;
 /** Closed hours kept (a week) and daily totals kept (two weeks). */
 export const RECENT_HOURS = HOURS_PER_WEEK;
 export const DAYS_KEPT = 14;
+/**
+ * Bucket updates kept (WeeklyProfile.updates): 8 hours, for spend_anomaly's 3-hour window. Were the
+ * value before every bucket's update kept (2 × 168 numbers), it would cost 2.3 KiB more a wallet.
+ */
+export const UPDATES_KEPT = 8;
 const DAY_MS = 24 * HOUR_MS;
 
 /** A single charge above this many typical hours' spend is a one-off (see HourTotal). */
@@ -61,10 +72,13 @@ const MIN_TYPICAL_HOURS = 12;
 export interface WeeklyProfile {
   /** Credits/hour by hour of week; null (NaN, packed.ts) where never observed. Empty until the first hour closes. */
   readonly rates: Buckets;
-  /** Each bucket's value before its latest update, and the epoch hour of that update: what was expected
-   *  of the last hours before they were seen (spend_anomaly must not judge hours by themselves). */
-  readonly prior: Buckets;
-  readonly updatedHour: Buckets;
+  /**
+   * The last UPDATES_KEPT bucket updates (packed.ts): the epoch hour learnt and its bucket's value before:
+   * what was expected of the last hours before they were seen (spend_anomaly must not judge hours by
+   * themselves). An update per closed hour at most, so they cover the last UPDATES_KEPT hours, more than
+   * any window asked about (see expectedSpendBefore).
+   */
+  readonly updates: Updates;
   /** The hour being accumulated: epoch hour index, spend and observed time so far. */
   readonly open: {
     readonly hour: number;
@@ -84,8 +98,7 @@ export interface WeeklyProfile {
 
 export const EMPTY_PROFILE: WeeklyProfile = Object.freeze({
   rates: EMPTY_BUCKETS,
-  prior: EMPTY_BUCKETS,
-  updatedHour: EMPTY_BUCKETS,
+  updates: EMPTY_UPDATES,
   open: null,
   recent: EMPTY_HOURS,
   days: EMPTY_DAYS,
@@ -147,14 +160,12 @@ function close(p0: Learnt, open: NonNullable<WeeklyProfile['open']>): Learnt {
   // The weekly pattern learns from what was seen hour by hour, not from spend spread across a gap.
   const seenMs = open.observedMs - (open.gapMs ?? 0);
   if (seenMs < MIN_OBSERVED_MS) return p;
-  const [rates, prior, updatedHour] = [buckets(p.rates), buckets(p.prior), buckets(p.updatedHour)];
+  const rates = buckets(p.rates);
   const h = (open.hour + 72) % HOURS_PER_WEEK;
   const observed = (open.consumed - (open.gapConsumed ?? 0) - oneOff) / (seenMs / HOUR_MS);
   const old = bucket(rates, h);
-  prior[h] = old ?? NaN;
-  updatedHour[h] = open.hour;
   rates[h] = old === null ? observed : old + ALPHA * (observed - old);
-  return { ...p, rates, prior, updatedHour };
+  return { ...p, rates, updates: updatesWith(p.updates, open.hour, old, UPDATES_KEPT) };
 }
 
 /** The closed hour appended to the recent hours and added to its day's total; both bounded. */
@@ -223,11 +234,19 @@ export function expectedRate(p: WeeklyProfile, t: number): number | null {
   return bucket(p.rates, hourOfWeek(t));
 }
 
-/** Expected credits/hour at `t` as learnt before `asOf` (updates at or after it are undone). */
+/**
+ * Expected credits/hour at `t` as learnt before `asOf` (updates at or after it are undone): the bucket's
+ * value before its latest update if that update learnt an hour at or after `asOf`. Exact for `asOf` within
+ * the last UPDATES_KEPT − 1 hours (every such update is kept); older ones are read as not undone.
+ */
 function expectedRateAsOf(p: WeeklyProfile, t: number, asOf: number): number | null {
   const h = hourOfWeek(t);
-  const updated = bucket(p.updatedHour, h);
-  if (updated !== null && updated >= Math.floor(asOf / HOUR_MS)) return bucket(p.prior, h);
+  const u = p.updates;
+  for (let i = updateCount(u) - 1; i >= 0; i--) {
+    if (hourOfWeek(updateHour(u, i) * HOUR_MS) !== h) continue;
+    if (updateHour(u, i) >= Math.floor(asOf / HOUR_MS)) return updatePrior(u, i);
+    break;
+  }
   return bucket(p.rates, h);
 }
 
@@ -238,7 +257,8 @@ export function expectedSpend(p: WeeklyProfile, from: number, to: number): numbe
 
 /**
  * The same, as learnt before `from`: hours just seen are judged against what was expected of them, not
- * against themselves (a burst learnt into the profile must not raise its own bar).
+ * against themselves (a burst learnt into the profile must not raise its own bar). `from` within the last
+ * UPDATES_KEPT − 1 hours (spend_anomaly asks about the last 3).
  */
 export function expectedSpendBefore(p: WeeklyProfile, from: number, to: number): number | null {
   return integrate(from, to, (t) => expectedRateAsOf(p, t, from));

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { INITIAL_ACCOUNT_STATE, applyPoll, type AccountState } from '../../src/domain/account.js';
 import { hourCount, sampleCount, sampleT } from '../../src/domain/packed.js';
 import { accountStateFromPlain, accountStateToPlain, historyFromPlain, historyToPlain, type PlainHistory } from '../../src/domain/plain.js';
-import { expectedRate, hourOfWeek, profileReady } from '../../src/domain/profile.js';
+import { expectedRate, expectedSpend, expectedSpendBefore, hourOfWeek, profileReady, UPDATES_KEPT } from '../../src/domain/profile.js';
 import { forecast } from '../../src/domain/forecast.js';
 
 const T0 = Date.parse('2026-11-02T00:00:00Z'); // a Monday
@@ -45,9 +45,10 @@ test('plain form is the saved format: arrays of objects, null for a bucket never
   assert.deepEqual(Object.keys(h.profile.days[0]!), ['day', 'consumed', 'observedMs']);
   assert.equal(h.profile.rates.length, 168);
   assert.ok(h.profile.rates.every((r) => typeof r === 'number'));
-  // Eight days: each bucket updated once or twice; a bucket updated once had no value before (prior null).
-  assert.ok(h.profile.prior.some((r) => r === null) && h.profile.prior.some((r) => typeof r === 'number'));
-  assert.deepEqual(accountStateToPlain(INITIAL_ACCOUNT_STATE).history.profile, { rates: [], prior: [], updatedHour: [], open: null, recent: [], days: [] });
+  // The last updates: the last hours closed, each bucket seen a week before (a value before it).
+  assert.deepEqual(h.profile.updates!.map(([hour]) => hour), Array.from({ length: UPDATES_KEPT }, (_, i) => T0 / HOUR + 8 * 24 - 1 - UPDATES_KEPT + i), 'the hours closed last (the one of the last reading is open)');
+  assert.ok(h.profile.updates!.every(([, prior]) => typeof prior === 'number'));
+  assert.deepEqual(accountStateToPlain(INITIAL_ACCOUNT_STATE).history.profile, { rates: [], updates: [], open: null, recent: [], days: [] });
 });
 
 test('plain form read back: values where they were, null buckets unknown, other lengths kept', () => {
@@ -60,7 +61,7 @@ test('plain form read back: values where they were, null buckets unknown, other 
     topupsTotal: 0,
     pendingCredit: 0,
     firstSampleAt: T0,
-    profile: { rates, prior: rates, updatedHour: rates.map((r) => (r === null ? null : hour)), open: null, recent: [{ hour, consumed: 3, charges: 2, observedMs: HOUR, oneOff: 0 }], days: [] },
+    profile: { rates, updates: [[hour, null]], open: null, recent: [{ hour, consumed: 3, charges: 2, observedMs: HOUR, oneOff: 0 }], days: [] },
     refills: [],
   };
   const h = historyFromPlain(plain);
@@ -70,4 +71,41 @@ test('plain form read back: values where they were, null buckets unknown, other 
   assert.deepEqual(historyToPlain(h), plain);
   const short = historyFromPlain({ ...plain, profile: { ...plain.profile, rates: [1, null, 3] } });
   assert.deepEqual(historyToPlain(short).profile.rates, [1, null, 3]);
+});
+
+test('a state saved with a value before for each of the 168 buckets reads as its last updates, and answers spend_anomaly the same', () => {
+  const s = learnt();
+  const now = T0 + 8 * 24 * HOUR;
+  const plain = historyToPlain(s.history);
+  // The older saved form: the value before each bucket's latest update and that update's hour (168 each),
+  // rebuilt from the same learning with the bucket updates of the last week in order.
+  const prior: (number | null)[] = new Array(168).fill(null);
+  const updatedHour: (number | null)[] = new Array(168).fill(null);
+  for (const [hour, before] of plain.profile.updates!) {
+    prior[hourOfWeek(hour * HOUR)] = before;
+    updatedHour[hourOfWeek(hour * HOUR)] = hour;
+  }
+  updatedHour[hourOfWeek(now - 30 * HOUR)] = now / HOUR - 30; // an update older than those kept
+  prior[hourOfWeek(now - 30 * HOUR)] = 1;
+  const { updates: _, ...legacy } = plain.profile;
+  const back = historyFromPlain({ ...plain, profile: { ...legacy, prior, updatedHour } });
+  assert.deepEqual(historyToPlain(back).profile.updates, plain.profile.updates, 'the last UPDATES_KEPT updates, oldest first');
+  assert.ok(!('prior' in back.profile) && !('updatedHour' in back.profile), 'the 168-number forms are not kept');
+  for (const from of [now - 3 * HOUR, now - 2 * HOUR - 17 * MIN, now - HOUR]) {
+    assert.equal(expectedSpendBefore(back.profile, from, now), expectedSpendBefore(s.history.profile, from, now));
+  }
+});
+
+test('spend_anomaly judges the hours just learnt by what was expected before them (the updates kept are enough)', () => {
+  let s = learnt();
+  const start = T0 + 8 * 24 * HOUR;
+  const before = s.history.profile;
+  let balance = s.balance!;
+  for (let i = 1; i <= 3 * 60; i++) {
+    balance -= 30; // ten times the usual spend, learnt into the buckets of these three hours
+    s = applyPoll(s, { ok: true, status: 200, balance, currency: 'USD', requiredCredits: null }, start + i * MIN, 1).state;
+  }
+  const now = start + 3 * HOUR;
+  assert.ok(expectedSpend(s.history.profile, start, now)! > 2 * expectedSpend(before, start, now)!, 'the burst was learnt');
+  assert.equal(expectedSpendBefore(s.history.profile, start, now), expectedSpend(before, start, now));
 });

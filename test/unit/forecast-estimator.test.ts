@@ -10,10 +10,10 @@ import { INITIAL_ACCOUNT_STATE, type AccountState } from '../../src/domain/accou
 import { forecast, type Forecast } from '../../src/domain/forecast.js';
 import { MARGIN } from '../../src/domain/runway.js';
 import { EMPTY_HISTORY, RETENTION, recordSample, type History } from '../../src/domain/history.js';
-import { EMPTY_PROFILE, HOURS_PER_WEEK, addSpend, expectedRate, expectedSpend, hourOfWeek, profileReady } from '../../src/domain/profile.js';
+import { EMPTY_PROFILE, HOURS_PER_WEEK, UPDATES_KEPT, addSpend, expectedRate, expectedSpend, hourOfWeek, profileReady } from '../../src/domain/profile.js';
 import { evaluateRules } from '../../src/domain/rules.js';
 import { DEFAULT_RULES, mulberry32 } from '../helpers/fixtures.js';
-import { bucketCount, dayCount, hourCount, sampleCount, samplesToPlain } from '../../src/domain/packed.js';
+import { bucketCount, dayCount, hourCount, sampleCount, samplesToPlain, updateCount } from '../../src/domain/packed.js';
 
 /** Monday 00:00 UTC. */
 const T0 = Date.parse('2026-11-02T00:00:00Z');
@@ -607,8 +607,8 @@ test('cost per forecast does not grow with history: samples bounded and profile 
   assert.equal(sampleCount(d14.history.samples), sampleCount(d2.history.samples));
   assert.equal(bucketCount(d14.history.profile.rates), HOURS_PER_WEEK);
   // The profile holds no per-sample state: an open hour at most.
-  assert.deepEqual(Object.keys(d14.history.profile).sort(), ['days', 'open', 'prior', 'rates', 'recent', 'updatedHour']);
-  for (const k of ['prior', 'updatedHour'] as const) assert.equal(bucketCount(d14.history.profile[k]), 168);
+  assert.deepEqual(Object.keys(d14.history.profile).sort(), ['days', 'open', 'rates', 'recent', 'updates']);
+  assert.equal(updateCount(d14.history.profile.updates), UPDATES_KEPT, 'the last bucket updates only, not a value before for each of 168');
   assert.ok(hourCount(d14.history.profile.recent) <= 168 && dayCount(d14.history.profile.days) <= 14);
   assert.equal(hourCount(d14.history.profile.recent), 168, 'a week of closed hours');
 });

@@ -17,6 +17,7 @@ import { StateStore } from '../../src/store/state-store.js';
 import { sampleNotification } from '../helpers/fixtures.js';
 import { openState, outboxIn } from '../helpers/state.js';
 import { sampleAt } from '../../src/domain/packed.js';
+import { UPDATES_KEPT } from '../../src/domain/profile.js';
 import { accountStateFromPlain, type PlainAccountState } from '../../src/domain/plain.js';
 
 const T0 = Date.parse('2026-11-27T10:00:00.123Z');
@@ -97,7 +98,9 @@ test('the database holds the plain form: journal entries and snapshots have arra
   for (const p of parts) {
     for (const h of p.recent ?? []) assert.deepEqual(Object.keys(h).sort(), ['charges', 'consumed', 'hour', 'observedMs', 'oneOff']);
     for (const d of p.days ?? []) assert.deepEqual(Object.keys(d).sort(), ['consumed', 'day', 'observedMs']);
-    for (const b of [p.rates, p.prior, p.updatedHour]) if (b) assert.ok(b.length === 168 && b.every((x) => x === null || typeof x === 'number'));
+    if (p.rates) assert.ok(p.rates.length === 168 && p.rates.every((x) => x === null || typeof x === 'number'));
+    for (const [hour, prior] of p.updates ?? []) assert.ok(Number.isInteger(hour) && (prior === null || typeof prior === 'number'), 'an update is [epoch hour, value before]');
+    assert.ok((p.updates?.length ?? 0) <= UPDATES_KEPT && !('prior' in p) && !('updatedHour' in p));
     if (p.rates) assert.ok(p.rates.includes(null), 'a bucket never observed is null (not NaN, which JSON cannot hold)');
   }
   const snap = db.prepare("SELECT snapshot FROM accounts WHERE name = 'prod'").get() as { snapshot: Buffer };
