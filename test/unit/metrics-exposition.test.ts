@@ -113,10 +113,13 @@ test("a removed wallet's series are gone at the next scrape, the others stay", a
 
 test('a wallet whose readout throws is left out whole, a counter that went negative loses its series; the page is still served', async () => {
   const fleet: WalletReadout[] = syntheticFleet(5);
-  const broken = fleet[2]!;
-  fleet[2] = { ...broken, get readout(): never { throw new Error('readout failed'); } };
+  fleet[1] = { ...fleet[1]!, get readout(): never { throw new Error('readout failed'); } };
+  // fails half-way, after its balance, burn rates and runways were written
+  const requests = { [Symbol.iterator]: (): never => { throw new Error('requests failed'); } } as unknown as ReadonlyMap<string, number>;
+  fleet[2] = { ...fleet[2]!, requests };
   fleet[3] = { ...fleet[3]!, requests: new Map([['200', -1], ['500', 2]]) };
   const page = await metricsOf(() => fleet).registry.metrics();
+  assert.deepEqual(page.split('\n').filter((l) => l.includes('account="w-00001"')), [], 'no wallet whose readout failed');
   assert.deepEqual(page.split('\n').filter((l) => l.includes('account="w-00002"')), [], 'no half-written wallet');
   assert.ok(page.includes('\ntelephony_api_requests_total{account="w-00003",code="500"} 2\n'));
   assert.ok(!page.includes('account="w-00003",code="200"'));
