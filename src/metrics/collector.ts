@@ -143,7 +143,6 @@ export class WalletExposition {
     const f = r.forecast;
     const l = labelsOf(w.wallet, s.currency);
     const a = l.account;
-    // the credit limit is 0 for a wallet that cannot go below zero: always there beside the balance, so a rule can add it
     if (s.balance !== null) this.#sample('balance', l.currency, s.balance);
     this.#count('consumed', a, r.consumed);
     this.#count('topups', a, r.topups);
@@ -151,6 +150,7 @@ export class WalletExposition {
     this.#sample('runway', a, f.runwaySeconds);
     this.#sample('runwayLow', a, f.runwayLowSeconds);
     this.#sample('runwayHigh', a, f.runwayHighSeconds);
+    // 0 for a wallet that cannot go below zero: always there beside the balance, so a rule can add it
     if (s.balance !== null) this.#sample('creditLimit', l.currency, s.creditLimit ?? 0);
     if (s.autoRecharge !== undefined) this.#sample('autoRecharge', a, s.autoRecharge ? 1 : 0);
     this.#sample('confidence', a, CONFIDENCES.indexOf(f.confidence));
