@@ -93,7 +93,9 @@ const SKIP_LABELS = SKIP_REASONS.map((r) => `,${labelPair('reason', r)}`);
  * not finite (prom-client's inc() refuses those).
  */
 export class WalletExposition {
+  /** Each family's lines of the wallets being added, then its text of every add() so far. */
   readonly #lines = Object.fromEntries(WALLET_FAMILIES.map((f) => [f, []])) as unknown as Record<WalletFamily, string[]>;
+  readonly #chunks = Object.fromEntries(WALLET_FAMILIES.map((f) => [f, []])) as unknown as Record<WalletFamily, string[]>;
   readonly #names: Record<WalletFamily, string>;
   #watched = 0;
 
@@ -106,7 +108,10 @@ export class WalletExposition {
     return this.#watched;
   }
 
-  /** Appends the samples of these wallets. */
+  /**
+   * Appends the samples of these wallets. Each family's lines of the call are joined into one chunk at
+   * the end, so the many short line strings die young (a scavenge copies only what still lives).
+   */
   add(wallets: Iterable<WalletReadout>): void {
     const lines = WALLET_FAMILIES.map((f) => this.#lines[f]);
     for (const w of wallets) {
@@ -118,14 +123,16 @@ export class WalletExposition {
         lines.forEach((l, i) => (l.length = marks[i]!));
       }
     }
+    for (const f of WALLET_FAMILIES) {
+      if (this.#lines[f].length > 0) this.#chunks[f].push(this.#lines[f].join('\n'));
+      this.#lines[f] = [];
+    }
   }
 
   /** A family's text: its HELP and TYPE, then every wallet's samples (no trailing newline, as prom-client). */
   text(family: WalletFamily): string {
     const d = this.decls[family];
-    const lines = this.#lines[family];
-    const head = familyHeader(d.name, d.help, d.type);
-    return lines.length === 0 ? head : `${head}\n${lines.join('\n')}`;
+    return [familyHeader(d.name, d.help, d.type), ...this.#chunks[family]].join('\n');
   }
 
   #sample(family: WalletFamily, labels: string, value: number): void {
