@@ -1,5 +1,6 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { fill, ROWS, SKIP_REASONS, WalletInfoMetric, type WalletReadout } from './collector.js';
+import { collectDefaultMetrics, Counter, Gauge, Histogram } from 'prom-client';
+import { SKIP_REASONS, WalletInfoMetric, type FamilyDecl, type WalletFamily, type WalletReadout } from './collector.js';
+import { WalletRegistry } from './registry.js';
 
 /** prom-client's default gauges whose `_total` suffix breaks promtool's counter rule (contract section 4). */
 const DROPPED_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
@@ -10,134 +11,105 @@ export const OUTCOMES = ['sent', 'failed'] as const;
 
 /**
  * A private registry with every metric of contract sections 4 and 7. One per app instance, so two
- * instances in one process (tests) never collide. The per-wallet series are rebuilt at every scrape from
- * `readouts.wallets()` (collector.ts); nothing here calls an upstream.
+ * instances in one process (tests) never collide. The per-wallet families are declared here (name, help,
+ * type, label names: prom-client checks them, and they keep their place on the page) but their samples
+ * are written at every scrape from `readouts.wallets()` (collector.ts, registry.ts): `wallet()` hands a
+ * declaration to the registry and leaves only its name, help and type, so nothing can set() it.
+ * Nothing here calls an upstream.
  */
 export function createMetrics() {
-  const registry = new Registry();
+  /** Read at scrape time; App points them at the dispatcher and the fleet. */
+  const readouts = {
+    notificationsOwed: () => 0,
+    oldestOwedAgeSeconds: () => 0,
+    /** The wallets watched now, read once per scrape. */
+    wallets: (): readonly WalletReadout[] => [],
+  };
+  const registry = new WalletRegistry(() => readouts.wallets());
   collectDefaultMetrics({ register: registry });
   for (const name of DROPPED_DEFAULTS) registry.removeSingleMetric(name);
 
   const registers = [registry];
-  /** Read at scrape time; App points them at the dispatcher. */
-  const readouts = {
-    notificationsOwed: () => 0,
-    oldestOwedAgeSeconds: () => 0,
-    /** The wallets watched now, read by every per-wallet metric at scrape time. */
-    wallets: (): readonly WalletReadout[] => [],
+  const wallet = (family: WalletFamily, metric: Gauge | Counter): FamilyDecl => {
+    const { name, help, type } = metric as unknown as FamilyDecl; // prom-client's types leave them out
+    registry.writeFromWallets(family, { name, help, type });
+    return { name, help, type };
   };
-  const wallets = () => readouts.wallets();
   const m = {
     registry,
     readouts,
-    balance: new Gauge({
+    balance: wallet('balance', new Gauge({
       name: 'telephony_wallet_balance_credits',
       help: 'Wallet balance last read from Telephony.io, in credits.',
       labelNames: ['account', 'currency'] as const,
       registers,
-      collect() {
-        fill(this, wallets(), ROWS.balance);
-      },
-    }),
-    consumed: new Counter({
+    })),
+    consumed: wallet('consumed', new Counter({
       name: 'telephony_wallet_consumed_credits_total',
       help: 'Credits spent (top-ups excluded); rate() of it is the burn rate.',
       labelNames: ['account'] as const,
       registers,
-      collect() {
-        fill(this, wallets(), ROWS.consumed);
-      },
-    }),
-    topups: new Counter({
+    })),
+    topups: wallet('topups', new Counter({
       name: 'telephony_wallet_topups_total',
       help: 'Top-ups detected (rises in balance).',
       labelNames: ['account'] as const,
       registers,
-      collect() {
-        fill(this, wallets(), ROWS.topups);
-      },
-    }),
-    burnRate: new Gauge({
+    })),
+    burnRate: wallet('burnRate', new Gauge({
       name: 'telephony_wallet_burn_rate_credits_per_hour',
       help: 'Credits consumed per hour over the window; NaN until the window holds two samples.',
       labelNames: ['account', 'window'] as const,
       registers,
-      collect() {
-        fill(this, wallets(), ROWS.burnRate);
-      },
-    }),
-    runway: new Gauge({
+    })),
+    runway: wallet('runway', new Gauge({
       name: 'telephony_wallet_runway_seconds',
       help: 'Forecast seconds until the balance reaches 0; +Inf while not burning.',
       labelNames: ['account'] as const,
       registers,
-      collect() {
-        fill(this, wallets(), ROWS.runway);
-      },
-    }),
-    runwayLow: new Gauge({
+    })),
+    runwayLow: wallet('runwayLow', new Gauge({
       name: 'telephony_wallet_runway_low_seconds',
       help: 'Short end of the runway forecast band (spend faster by the evidence\'s uncertainty, an 80 % band), in seconds; +Inf while not burning.',
       labelNames: ['account'] as const,
       registers,
-      collect() {
-        fill(this, wallets(), ROWS.runwayLow);
-      },
-    }),
-    runwayHigh: new Gauge({
+    })),
+    runwayHigh: wallet('runwayHigh', new Gauge({
       name: 'telephony_wallet_runway_high_seconds',
       help: 'Long end of the runway forecast band (the cautious end depletion_forecast uses on thin evidence), in seconds; +Inf while not burning.',
       labelNames: ['account'] as const,
       registers,
-      collect() {
-        fill(this, wallets(), ROWS.runwayHigh);
-      },
-    }),
-    creditLimit: new Gauge({
+    })),
+    creditLimit: wallet('creditLimit', new Gauge({
       name: 'telephony_wallet_credit_limit_credits',
       help: 'How far below zero the provider lets the balance go (Telnyx credit_limit), 0 for a prepaid wallet: the forecast and wallet_exhausted run to minus this (balance + credit limit is what is left to spend).',
       labelNames: ['account', 'currency'] as const,
       registers,
-      collect() {
-        fill(this, wallets(), ROWS.creditLimit);
-      },
-    }),
-    autoRecharge: new Gauge({
+    })),
+    autoRecharge: wallet('autoRecharge', new Gauge({
       name: 'telephony_wallet_auto_recharge',
       help: "The provider's auto-recharge flag as last reported: 1 on, 0 off. Only for wallets whose provider reports one (Plivo, Vonage, ClickSend).",
       labelNames: ['account'] as const,
       registers,
-      collect() {
-        fill(this, wallets(), ROWS.autoRecharge);
-      },
-    }),
-    confidence: new Gauge({
+    })),
+    confidence: wallet('confidence', new Gauge({
       name: 'telephony_wallet_forecast_confidence',
       help: 'Confidence of the runway forecast by the evidence it rests on: 0 none (even critical leans to the cautious end), 1 low (the warning leans to the cautious end: under two days of history or a level worse than ±10 %), 2 medium (worse than ±5 %), 3 high.',
       labelNames: ['account'] as const,
       registers,
-      collect() {
-        fill(this, wallets(), ROWS.confidence);
-      },
-    }),
-    apiUp: new Gauge({
+    })),
+    apiUp: wallet('apiUp', new Gauge({
       name: 'telephony_api_up',
       help: '1 if the last poll of the Telephony.io API succeeded, else 0.',
       labelNames: ['account'] as const,
       registers,
-      collect() {
-        fill(this, wallets(), ROWS.apiUp);
-      },
-    }),
-    requests: new Counter({
+    })),
+    requests: wallet('requests', new Counter({
       name: 'telephony_api_requests_total',
       help: 'HTTP requests to the Telephony.io API by outcome (HTTP status, timeout or network).',
       labelNames: ['account', 'code'] as const,
       registers,
-      collect() {
-        fill(this, wallets(), ROWS.requests);
-      },
-    }),
+    })),
     requestDuration: new Histogram({
       name: 'telephony_api_request_duration_seconds',
       help: 'Duration of HTTP requests to the balance APIs, by provider (one histogram per wallet would be too many series).',
@@ -145,33 +117,24 @@ export function createMetrics() {
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60],
       registers,
     }),
-    lastSuccess: new Gauge({
+    lastSuccess: wallet('lastSuccess', new Gauge({
       name: 'telephony_poll_last_success_timestamp_seconds',
       help: 'Unix time of the last successful poll.',
       labelNames: ['account'] as const,
       registers,
-      collect() {
-        fill(this, wallets(), ROWS.lastSuccess);
-      },
-    }),
-    skipped: new Counter({
+    })),
+    skipped: wallet('skipped', new Counter({
       name: 'telephony_poll_skipped_total',
       help: 'Scheduled polls not run, by reason.',
       labelNames: ['account', 'reason'] as const,
       registers,
-      collect() {
-        fill(this, wallets(), ROWS.skipped);
-      },
-    }),
-    alertFiring: new Gauge({
+    })),
+    alertFiring: wallet('alertFiring', new Gauge({
       name: 'telephony_alert_firing',
       help: '1 while the alert fires, 0 after it resolves.',
       labelNames: ['account', 'alertname', 'severity'] as const,
       registers,
-      collect() {
-        fill(this, wallets(), ROWS.alertFiring);
-      },
-    }),
+    })),
     notifications: new Counter({
       name: 'telephony_alert_notifications_total',
       help: 'Alert notification delivery attempts by channel and outcome.',
@@ -203,9 +166,6 @@ export function createMetrics() {
       name: 'wallet_sentinel_wallets',
       help: 'Wallets this process watches (its shard of WALLETS_FILE).',
       registers,
-      collect() {
-        this.set(wallets().length);
-      },
     }),
     stateWriteHealthy: new Gauge({
       name: 'wallet_sentinel_state_write_healthy',
@@ -219,7 +179,10 @@ export function createMetrics() {
     }),
   };
 
-  registry.registerMetric(new WalletInfoMetric(wallets) as never); // label names change with reloads: see collector.ts
+  const info = new WalletInfoMetric(); // label names change with reloads: see collector.ts
+  registry.registerMetric(info as never);
+  registry.writeFromWallets('info', info);
+  registry.countWallets(m.walletCount as unknown as FamilyDecl); // the wallets of the snapshot the page was written from
   // Series exist from the first scrape, before any event (the per-wallet ones from the wallet's readout).
   m.configReloadSuccessful.set(1);
   for (const channel of CHANNELS) for (const outcome of OUTCOMES) m.notifications.inc({ channel, outcome }, 0);
