@@ -44,7 +44,12 @@ export function shapeOf(p: WeeklyProfile, weekly = true): Shape {
 function learnShape(p: WeeklyProfile, weekly: boolean): Shape {
   if (weekly && profileReady(p)) {
     const rates = Array.from(raw(p.rates)); // all known (profileReady)
-    const rel = shrunk(dayTimesHour(rates), PRIOR_HOURLY_SIGMA ** 2);
+    // The noise of the day-of-week × hour-of-day model: the hourly over-dispersion, and the Poisson
+    // noise of a day's charges (a 7th of the week's) plus an hour of the day's (a 24th): a wallet charged
+    // 50 times a week (whole credits, a small wallet) has no weekly pattern it could tell from chance.
+    let weekCharges = 0;
+    for (let i = 0; i < hourCount(p.recent); i++) weekCharges += hourCharges(p.recent, i);
+    const rel = shrunk(dayTimesHour(rates), PRIOR_HOURLY_SIGMA ** 2 + (7 + 24) / Math.max(1, weekCharges));
     return rel ? { kind: 'weekly', at: (t) => rel[hourOfWeek(t)]! } : FLAT;
   }
   const spent = new Array<number>(24).fill(0);

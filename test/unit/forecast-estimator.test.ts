@@ -399,6 +399,16 @@ test('strong evidence after the first day: 30 h at a steady 40/h with 74 h left 
 // ---------------------------------------------------------------------------------------------------------
 // Burst, top-up, stop, growth
 
+test('a wallet charged ~50 times a week (whole credits): its weekly buckets are Poisson noise, shrunk to flat — the rate method, not a weekly pattern', () => {
+  // 0.3 credits/h in whole-credit charges: each 5-minute poll has a 0.025 chance of one charge.
+  let sim = start(1000, T0, 7);
+  for (let t = T0 + 5 * MIN; t <= T0 + 8 * DAY; t += 5 * MIN) sim = poll(sim, t, sim.balance - (sim.rand() < 0.025 ? 1 : 0));
+  assert.ok(profileReady(sim.history.profile), 'every hour of the week seen');
+  const f = forecast(sim.history, 30, sim.t);
+  assert.equal(f.method, 'rate', `method ${f.method}: a weekly shape read from ~1 charge in 3 hours is chance`);
+  assertClose(hours(f.runwaySeconds), 30 / ((1000 - sim.balance) / (8 * 24)), 0.1, 'runway at the average rate');
+});
+
 test('burst: 8 days at 10/h, then one hour at 200/h is not confirmed by its 6 h window (no page); six hours are (critical)', () => {
   const balance = 1000;
   const before = run(start(1e6), T0 + 8 * DAY, steady(10));
