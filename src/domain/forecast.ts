@@ -16,7 +16,12 @@
  *
  *   Shape. flat before a day is known; `daily` (hour of day, from the last week's hours) once every hour
  *   of the day was seen; `weekly` (a day-of-week × hour-of-day model of the weekly pattern) once every
- *   hour of the week was. A shape whose spread is no more than its noise is shrunk to flat.
+ *   hour of the week was. A shape whose spread is no more than its noise (the hourly over-dispersion and the
+ *   Poisson noise of its charges) is shrunk to flat. Between the two, the daily shape knows a quieter
+ *   weekend (daytype.ts): once part of one is seen, its level against the weekdays' (so a business's first
+ *   quiet Saturday is not read as a drop); before, for a business's day (its quietest hour under 10 % of
+ *   the average), the weekend to come is assumed as quiet as that hour (no Thursday warning for money
+ *   that lasts over the weekend).
  *
  *   Level. The long window (a week, or the whole history if shorter) unless the last 24 h differ from it
  *   by more than LEVEL_SHIFT_Z standard errors (of the wallet's sustained swings): then the last 24 h (a

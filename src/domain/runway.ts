@@ -147,6 +147,8 @@ export interface Evidence {
   windowHours: number;
   shifted: boolean;
   shape: Shape['kind'];
+  /** A daily shape's quieter weekend (daytype.ts): its factor, and whether it is assumed before one was seen. */
+  weekend?: Shape['weekend'];
   trend: Trend | null;
   /** The alert margin (fraction of the horizon) used when the evidence is strong. */
   margin: number;
@@ -163,6 +165,7 @@ export function evidenceOf(r: Reading, o: Outlook): Evidence {
     windowHours: r.window,
     shifted: r.shifted,
     shape: r.shape.kind,
+    ...(r.shape.weekend ? { weekend: r.shape.weekend } : {}),
     trend: r.trend,
     margin: o.margin,
     burst: o.burst,
@@ -193,6 +196,13 @@ export function describe(f: Described): string {
   const parts = [
     `Spend of ${fmt(e.levelPerHour)} credits/h for an average hour (${e.charges} charges over ${fmt(e.hoursObserved)} h observed in ${window}, ±${pct(e.relativeError)}), shaped by ${pattern}`,
   ];
+  if (e.weekend) {
+    parts.push(
+      e.weekend.assumed
+        ? ` with the weekend assumed as quiet as the quietest hour (${pct(e.weekend.factor)} of a weekday) until one is seen`
+        : ` with weekends at ${pct(e.weekend.factor)} of a weekday (the week is not known yet)`,
+    );
+  }
   if (e.trend) parts.push(`, rising ${fmt(e.trend.perHourPerDay)} credits/h a day over the last ${e.trend.days} days (damped trend)`);
   parts.push(`. Runway ${hrs(f.runwaySeconds)} (band ${hrs(f.runwayLowSeconds)} to ${hrs(f.runwayHighSeconds)}), confidence ${f.confidence}.`);
   const thin = e.relativeError > WEAK_REL_ERROR ? `the level is known to ±${pct(e.relativeError)} only` : `only ${fmt(e.hoursObserved)} h of history`;

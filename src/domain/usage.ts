@@ -4,6 +4,7 @@
  * the bounded usage record of src/domain/profile.ts (168 closed hours, 14 days, the weekly pattern).
  */
 import { dayConsumed, dayCount, dayIndex, dayObservedMs, hourCharges, hourCount, hourIndex, hourObservedMs, raw, type Days, type Hours } from './packed.js';
+import { dayTypeOf, isWeekend } from './daytype.js';
 import { hourOfWeek, oneOffPart, profileReady, RECENT_HOURS, regularSpend, type WeeklyProfile } from './profile.js';
 
 const HOUR_MS = 3_600_000;
@@ -19,6 +20,8 @@ const DAY_MS = 24 * HOUR_MS;
 export interface Shape {
   readonly kind: 'flat' | 'daily' | 'weekly';
   at(t: number): number;
+  /** A daily shape's weekend relative to its weekdays (daytype.ts), and whether it is assumed (no weekend seen yet). */
+  readonly weekend?: { readonly factor: number; readonly assumed: boolean };
 }
 
 export const FLAT: Shape = { kind: 'flat', at: () => 1 };
@@ -62,11 +65,25 @@ function learnShape(p: WeeklyProfile, weekly: boolean): Shape {
     charges += hourCharges(r, i);
   }
   if (seen.some((ms) => ms < MIN_OBSERVED_PER_HOUR_OF_DAY_MS)) return FLAT;
-  const rates = spent.map((c, i) => c / (seen[i]! / HOUR_MS));
   const days = Math.min(...seen) / HOUR_MS; // observations behind the least-known hour of the day
   // Each hour of the day's noise: its over-dispersion over the days seen, and 1/n for its n charges.
-  const rel = shrunk(rates, PRIOR_HOURLY_SIGMA ** 2 / days + 24 / Math.max(1, charges));
-  return rel ? { kind: 'daily', at: (t) => rel[Math.floor(t / HOUR_MS) % 24]! } : FLAT;
+  const noise = PRIOR_HOURLY_SIGMA ** 2 / days + 24 / Math.max(1, charges);
+  const daily = shrunk(
+    spent.map((c, i) => c / (seen[i]! / HOUR_MS)),
+    noise,
+  );
+  // A quieter weekend, seen or (for a business's day) assumed until seen (daytype.ts); not under a trend,
+  // which the day types would read as weekdays against a weekend.
+  const dayType = weekly ? dayTypeOf(r, daily) : null;
+  if (!dayType) return daily ? { kind: 'daily', at: (t) => daily[Math.floor(t / HOUR_MS) % 24]! } : FLAT;
+  const hours = (dayType.hourRates ? shrunk(dayType.hourRates, noise) : daily) ?? new Array<number>(24).fill(1);
+  const w = dayType.weekend;
+  const norm = (5 + 2 * w) / 7; // mean 1 over the week
+  return {
+    kind: 'daily',
+    at: (t) => (hours[Math.floor(t / HOUR_MS) % 24]! * (isWeekend(t) ? w : 1)) / norm,
+    weekend: { factor: w, assumed: dayType.hourRates === null },
+  };
 }
 
 
