@@ -40,7 +40,8 @@
  *       least BURST_FACTOR (6) × what the level and the pattern expect of them (multi-window, multi-burn-
  *       rate, as in Google's SRE workbook): a one-hour spike does not agree with its 6 h window.
  *     - strong evidence: the central runway ÷ (1 + margin), the margin being the forecast's own
- *       uncertainty (relErr and σ²/horizon, kept within 5–8 %), so the user gets at least the horizon
+ *       uncertainty (relErr and σ²/horizon — for the warning σ² the sustained 6-hour-block swings, kept within
+ *       5–10 %; for critical the hourly over-dispersion, within 5–8 %), so the user gets at least the horizon
  *       asked for rather than a coin toss at it.
  *     - thin evidence: toward the CAUTIOUS end of the band, runway high — the slowest spend the evidence
  *       allows. The warning leans on it fully through the first 24 h of history (sliding to the centre by
@@ -217,7 +218,7 @@ export function forecast(h: History, balance: number | null, now: number): Forec
   const recentDays = stopped ? levelOver(h.profile, now, STOP.windowHours, shape, sigma2) : null;
   const level = unseenDay(recentDays ?? (shifted ? day : long), spanHours);
   const window = recentDays ? STOP.windowHours : shifted ? SHIFT_WINDOW_H : Math.min(LONG_WINDOW_H, spanHours);
-  const reading: Reading = { level, window, shifted: shifted || recentDays !== null, trend: recentDays ? null : trend, shape, sigma2 };
+  const reading: Reading = { level, window, shifted: shifted || recentDays !== null, trend: recentDays ? null : trend, shape, sigma2, sustained: d.sustained };
   const near = nearRates(h, now, rates);
   const o = outlook(reading, balance, now, near, spanHours);
   const weekly = shifted && change < 0 && !stopped ? outlook({ ...reading, level: long, window: Math.min(LONG_WINDOW_H, spanHours), shifted: false }, balance, now, near, spanHours) : null;

@@ -26,8 +26,11 @@ export const CRITICAL_CAUTIOUS_ABOVE = 0.7;
 export const FIRST_DAY_QUIET_WEEKEND = 7 / 5;
 /** The band is level × e^(±Z·relErr): Z = 1.28, an 80 % interval (the cautious end: a 90 % lower bound of the rate). */
 export const BAND_Z = 1.28;
-/** The alert margin: the uncertainty of the level and of the spend to come inside the horizon, kept within these bounds. */
-export const MARGIN = { min: 0.05, max: 0.08 } as const;
+/**
+ * The alert margin: the uncertainty of the level and of the spend to come inside the horizon, kept within
+ * these bounds (the critical one within `criticalMax`: a wider one paged too early on noisy wallets).
+ */
+export const MARGIN = { min: 0.05, max: 0.1, criticalMax: 0.08 } as const;
 /**
  * The near reading takes over the critical decision when the last 1 h and 6 h both spend this many times
  * what is expected: the SRE workbook's burn rate for its 6 h page window. Lower factors page on every
@@ -45,6 +48,8 @@ export interface Reading {
   shape: Shape;
   /** Relative variance of hourly spend beyond Poisson noise. */
   sigma2: number;
+  /** The same read at the scale of 6-hour blocks (usage.ts dispersion()): regimes and bursts make it larger. */
+  sustained: number;
 }
 
 export interface Outlook {
@@ -80,13 +85,15 @@ export function outlook(r: Reading, balance: number, now: number, rates: Pick<Bu
   const leanC = clamp01((e - CRITICAL_CAUTIOUS_ABOVE) / 0.25);
   const k = (z: number) => Math.exp(z * e);
   // The margin per horizon: the uncertainty of the level and of the spend still to come inside the
-  // horizon (hourly over-dispersion averages out over its hours), kept within MARGIN. It is applied both
+  // horizon, kept within MARGIN. Over 72 h the hour-to-hour noise averages out but a wallet's sustained
+  // swings (a busy afternoon, a quiet day, bursts that feed on themselves: `sustained`) do not, so the
+  // warning's margin reads those; the critical one reads the hourly over-dispersion. It is applied both
   // to the runway and to the spend (the runway if spend runs that much faster), the earlier of the two:
   // with a pattern the cumulative spend climbs in stairs (an evening peak, a business day) and a few %
   // more spend can move the empty point across a whole quiet night.
-  const marginFor = (hours: number) => Math.min(MARGIN.max, Math.max(MARGIN.min, Math.sqrt(e * e + r.sigma2 / hours)));
-  const margin = marginFor(72);
-  const marginCrit = marginFor(24);
+  const marginFor = (hours: number, sigma2: number, max: number) => Math.min(max, Math.max(MARGIN.min, Math.sqrt(e * e + sigma2 / hours)));
+  const margin = marginFor(72, Math.max(r.sigma2, r.sustained), MARGIN.max);
+  const marginCrit = marginFor(24, r.sigma2, MARGIN.criticalMax);
   const slowestC = k(BAND_Z * leanC);
   // Leaning to the cautious end takes the margin away in proportion (the cautious end needs none).
   const decide = (lean: number, m: number, slowest: number) => (balance * slowest) / (1 + m * (1 - lean));

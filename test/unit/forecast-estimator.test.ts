@@ -441,6 +441,20 @@ test('a wallet charged ~50 times a week (whole credits): its weekly buckets are 
   assertClose(hours(f.runwaySeconds), 30 / ((1000 - sim.balance) / (8 * 24)), 0.1, 'runway at the average rate');
 });
 
+test('a wallet that swings for hours at a time: the warning margin reads the sustained swings (beyond the critical cap), the critical one the hourly noise', () => {
+  // 6-hour blocks at 40/h × a lognormal factor (σ 0.5): over 72 h the hours average out, the blocks do not.
+  const rand = mulberry32(11);
+  const blocks = Array.from({ length: 40 }, () => Math.exp(0.5 * Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand())));
+  const swinging: Pattern = (t) => 40 * blocks[Math.floor((t - T0) / (6 * HOUR))]!;
+  const sim = run(start(1e6), T0 + 6 * DAY, swinging);
+  const f = forecast(sim.history, 40 * 90, sim.t);
+  assert.equal(f.cautious, false);
+  assert.ok(f.evidence !== null && f.evidence.margin > MARGIN.criticalMax, `warning margin ${f.evidence?.margin}`);
+  assert.ok(f.evidence.margin <= MARGIN.max + 1e-12);
+  assert.ok(f.runwaySeconds / f.alertRunwaySeconds - 1 >= f.evidence.margin - 1e-9, 'the warning decision is the central runway less that margin (or earlier)');
+  assertBand(f, 'swinging');
+});
+
 test('burst: 8 days at 10/h, then one hour at 200/h is not confirmed by its 6 h window (no page); six hours are (critical)', () => {
   const balance = 1000;
   const before = run(start(1e6), T0 + 8 * DAY, steady(10));
