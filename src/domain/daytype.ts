@@ -1,5 +1,5 @@
 /**
- * Weekdays and the weekend before the weekly pattern is known, PURE (usage.ts's daily shape uses it).
+ * Weekdays and the weekend before the weekly pattern is known, PURE (shape.ts's daily shape uses it).
  *
  * The daily shape (hour of day) is learnt after a day; the weekly one only after every hour of the week
  * was seen. In between, a business's first weekend was either assumed as busy as its weekdays (a
@@ -23,9 +23,9 @@ export const MIN_WEEKEND_HOURS = 12;
 export const UNSEEN_WEEKEND_BELOW = 0.1;
 /** The busiest 24 h is abnormal (a campaign) above this many times the rest's rate. */
 const ABNORMAL_DAY = 5;
-/** Relative σ of a 6-hour block's spend (usage.ts's PRIOR_HOURLY_SIGMA): the noise of the weekend ratio. */
+/** Relative σ of a 6-hour block's spend (shape.ts's PRIOR_HOURLY_SIGMA): the noise of the weekend ratio. */
 const BLOCK_SIGMA = 0.3;
-/** No factor below this (the shape's floor in usage.ts). */
+/** No factor below this (the shape's floor in usage.ts's levelOver). */
 const MIN_FACTOR = 0.02;
 
 /** Saturday or Sunday, UTC. */
