@@ -16,7 +16,12 @@
  *
  *   Shape. flat before a day is known; `daily` (hour of day, from the last week's hours) once every hour
  *   of the day was seen; `weekly` (a day-of-week × hour-of-day model of the weekly pattern) once every
- *   hour of the week was. A shape whose spread is no more than its noise is shrunk to flat.
+ *   hour of the week was. A shape whose spread is no more than its noise (the hourly over-dispersion and the
+ *   Poisson noise of its charges) is shrunk to flat. Between the two, the daily shape knows a quieter
+ *   weekend (daytype.ts): once part of one is seen, its level against the weekdays' (so a business's first
+ *   quiet Saturday is not read as a drop); before, for a business's day (its quietest hour under 10 % of
+ *   the average), the weekend to come is assumed as quiet as that hour (no Thursday warning for money
+ *   that lasts over the weekend).
  *
  *   Level. The long window (a week, or the whole history if shorter) unless the last 24 h differ from it
  *   by more than LEVEL_SHIFT_Z standard errors (of the wallet's sustained swings): then the last 24 h (a
@@ -35,7 +40,8 @@
  *       least BURST_FACTOR (6) × what the level and the pattern expect of them (multi-window, multi-burn-
  *       rate, as in Google's SRE workbook): a one-hour spike does not agree with its 6 h window.
  *     - strong evidence: the central runway ÷ (1 + margin), the margin being the forecast's own
- *       uncertainty (relErr and σ²/horizon, kept within 5–8 %), so the user gets at least the horizon
+ *       uncertainty (relErr and σ²/horizon — for the warning σ² the sustained 6-hour-block swings, kept within
+ *       5–10 %; for critical the hourly over-dispersion, within 5–8 %), so the user gets at least the horizon
  *       asked for rather than a coin toss at it.
  *     - thin evidence: toward the CAUTIOUS end of the band, runway high — the slowest spend the evidence
  *       allows. The warning leans on it fully through the first 24 h of history (sliding to the centre by
@@ -212,7 +218,7 @@ export function forecast(h: History, balance: number | null, now: number): Forec
   const recentDays = stopped ? levelOver(h.profile, now, STOP.windowHours, shape, sigma2) : null;
   const level = unseenDay(recentDays ?? (shifted ? day : long), spanHours);
   const window = recentDays ? STOP.windowHours : shifted ? SHIFT_WINDOW_H : Math.min(LONG_WINDOW_H, spanHours);
-  const reading: Reading = { level, window, shifted: shifted || recentDays !== null, trend: recentDays ? null : trend, shape, sigma2 };
+  const reading: Reading = { level, window, shifted: shifted || recentDays !== null, trend: recentDays ? null : trend, shape, sigma2, sustained: d.sustained };
   const near = nearRates(h, now, rates);
   const o = outlook(reading, balance, now, near, spanHours);
   const weekly = shifted && change < 0 && !stopped ? outlook({ ...reading, level: long, window: Math.min(LONG_WINDOW_H, spanHours), shifted: false }, balance, now, near, spanHours) : null;

@@ -26,8 +26,11 @@ export const CRITICAL_CAUTIOUS_ABOVE = 0.7;
 export const FIRST_DAY_QUIET_WEEKEND = 7 / 5;
 /** The band is level × e^(±Z·relErr): Z = 1.28, an 80 % interval (the cautious end: a 90 % lower bound of the rate). */
 export const BAND_Z = 1.28;
-/** The alert margin: the uncertainty of the level and of the spend to come inside the horizon, kept within these bounds. */
-export const MARGIN = { min: 0.05, max: 0.08 } as const;
+/**
+ * The alert margin: the uncertainty of the level and of the spend to come inside the horizon, kept within
+ * these bounds (the critical one within `criticalMax`: a wider one paged too early on noisy wallets).
+ */
+export const MARGIN = { min: 0.05, max: 0.1, criticalMax: 0.08 } as const;
 /**
  * The near reading takes over the critical decision when the last 1 h and 6 h both spend this many times
  * what is expected: the SRE workbook's burn rate for its 6 h page window. Lower factors page on every
@@ -45,6 +48,8 @@ export interface Reading {
   shape: Shape;
   /** Relative variance of hourly spend beyond Poisson noise. */
   sigma2: number;
+  /** The same read at the scale of 6-hour blocks (usage.ts dispersion()): regimes and bursts make it larger. */
+  sustained: number;
 }
 
 export interface Outlook {
@@ -80,13 +85,15 @@ export function outlook(r: Reading, balance: number, now: number, rates: Pick<Bu
   const leanC = clamp01((e - CRITICAL_CAUTIOUS_ABOVE) / 0.25);
   const k = (z: number) => Math.exp(z * e);
   // The margin per horizon: the uncertainty of the level and of the spend still to come inside the
-  // horizon (hourly over-dispersion averages out over its hours), kept within MARGIN. It is applied both
+  // horizon, kept within MARGIN. Over 72 h the hour-to-hour noise averages out but a wallet's sustained
+  // swings (a busy afternoon, a quiet day, bursts that feed on themselves: `sustained`) do not, so the
+  // warning's margin reads those; the critical one reads the hourly over-dispersion. It is applied both
   // to the runway and to the spend (the runway if spend runs that much faster), the earlier of the two:
   // with a pattern the cumulative spend climbs in stairs (an evening peak, a business day) and a few %
   // more spend can move the empty point across a whole quiet night.
-  const marginFor = (hours: number) => Math.min(MARGIN.max, Math.max(MARGIN.min, Math.sqrt(e * e + r.sigma2 / hours)));
-  const margin = marginFor(72);
-  const marginCrit = marginFor(24);
+  const marginFor = (hours: number, sigma2: number, max: number) => Math.min(max, Math.max(MARGIN.min, Math.sqrt(e * e + sigma2 / hours)));
+  const margin = marginFor(72, Math.max(r.sigma2, r.sustained), MARGIN.max);
+  const marginCrit = marginFor(24, r.sigma2, MARGIN.criticalMax);
   const slowestC = k(BAND_Z * leanC);
   // Leaning to the cautious end takes the margin away in proportion (the cautious end needs none).
   const decide = (lean: number, m: number, slowest: number) => (balance * slowest) / (1 + m * (1 - lean));
@@ -147,6 +154,8 @@ export interface Evidence {
   windowHours: number;
   shifted: boolean;
   shape: Shape['kind'];
+  /** A daily shape's quieter weekend (daytype.ts): its factor, and whether it is assumed before one was seen. */
+  weekend?: Shape['weekend'];
   trend: Trend | null;
   /** The alert margin (fraction of the horizon) used when the evidence is strong. */
   margin: number;
@@ -163,6 +172,7 @@ export function evidenceOf(r: Reading, o: Outlook): Evidence {
     windowHours: r.window,
     shifted: r.shifted,
     shape: r.shape.kind,
+    ...(r.shape.weekend ? { weekend: r.shape.weekend } : {}),
     trend: r.trend,
     margin: o.margin,
     burst: o.burst,
@@ -193,6 +203,13 @@ export function describe(f: Described): string {
   const parts = [
     `Spend of ${fmt(e.levelPerHour)} credits/h for an average hour (${e.charges} charges over ${fmt(e.hoursObserved)} h observed in ${window}, ±${pct(e.relativeError)}), shaped by ${pattern}`,
   ];
+  if (e.weekend) {
+    parts.push(
+      e.weekend.assumed
+        ? ` with the weekend assumed as quiet as the quietest hour (${pct(e.weekend.factor)} of a weekday) until one is seen`
+        : ` with weekends at ${pct(e.weekend.factor)} of a weekday (the week is not known yet)`,
+    );
+  }
   if (e.trend) parts.push(`, rising ${fmt(e.trend.perHourPerDay)} credits/h a day over the last ${e.trend.days} days (damped trend)`);
   parts.push(`. Runway ${hrs(f.runwaySeconds)} (band ${hrs(f.runwayLowSeconds)} to ${hrs(f.runwayHighSeconds)}), confidence ${f.confidence}.`);
   const thin = e.relativeError > WEAK_REL_ERROR ? `the level is known to ±${pct(e.relativeError)} only` : `only ${fmt(e.hoursObserved)} h of history`;

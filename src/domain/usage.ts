@@ -1,100 +1,17 @@
 /**
- * The evidence behind a forecast, PURE: the usage pattern's shape, the spend level over windows of the
- * recent hours with its standard error, and a damped trend on the daily totals. Everything here reads
- * the bounded usage record of src/domain/profile.ts (168 closed hours, 14 days, the weekly pattern).
+ * The evidence behind a forecast, PURE: the spend level over windows of the recent hours with its
+ * standard error, the dispersion of spend, and a damped trend on the daily totals (the usage pattern's
+ * shape is shape.ts, re-exported here). Everything here reads the bounded usage record of
+ * src/domain/profile.ts (168 closed hours, 14 days, the weekly pattern).
  */
 import { dayConsumed, dayCount, dayIndex, dayObservedMs, hourCharges, hourCount, hourIndex, hourObservedMs, raw, type Days, type Hours } from './packed.js';
-import { hourOfWeek, oneOffPart, profileReady, RECENT_HOURS, regularSpend, type WeeklyProfile } from './profile.js';
+import { oneOffPart, RECENT_HOURS, regularSpend, type WeeklyProfile } from './profile.js';
+import { PRIOR_HOURLY_SIGMA, type Shape } from './shape.js';
+
+export { FLAT, PRIOR_HOURLY_SIGMA, shapeOf, type Shape } from './shape.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
-
-// ---------------------------------------------------------------------------------------------- shape
-
-/**
- * The shape of usage over time: a multiplier with mean 1 over its period. `weekly` once every hour of
- * the week is known, `daily` (by hour of day, from the last week's closed hours) once every hour of the
- * day is, else `flat`.
- */
-export interface Shape {
-  readonly kind: 'flat' | 'daily' | 'weekly';
-  at(t: number): number;
-}
-
-export const FLAT: Shape = { kind: 'flat', at: () => 1 };
-/** An hour of the day counts for the daily shape once this much of it has been observed in all. */
-const MIN_OBSERVED_PER_HOUR_OF_DAY_MS = 30 * 60_000;
-
-/** shapeOf's answers by the recent hours they were learnt from: both change only when an hour closes. */
-const shapes = new WeakMap<Hours, { rates: WeeklyProfile['rates']; weekly: boolean; shape: Shape }>();
-
-/** The shape of the usage record (memoized: the same record gives the same shape). */
-export function shapeOf(p: WeeklyProfile, weekly = true): Shape {
-  const known = shapes.get(p.recent);
-  if (known && known.rates === p.rates && known.weekly === weekly) return known.shape;
-  const shape = learnShape(p, weekly);
-  shapes.set(p.recent, { rates: p.rates, weekly, shape });
-  return shape;
-}
-
-/**
- * `weekly` false: the daily shape even when the weekly pattern is known — under a trend the weekly
- * buckets (each last updated a different number of days ago) would read growth as a weekly pattern.
- */
-function learnShape(p: WeeklyProfile, weekly: boolean): Shape {
-  if (weekly && profileReady(p)) {
-    const rates = Array.from(raw(p.rates)); // all known (profileReady)
-    const rel = shrunk(dayTimesHour(rates), PRIOR_HOURLY_SIGMA ** 2);
-    return rel ? { kind: 'weekly', at: (t) => rel[hourOfWeek(t)]! } : FLAT;
-  }
-  const spent = new Array<number>(24).fill(0);
-  const seen = new Array<number>(24).fill(0);
-  let charges = 0;
-  const r = p.recent;
-  for (let i = 0; i < hourCount(r); i++) {
-    spent[hourIndex(r, i) % 24]! += regularSpend(r, i);
-    seen[hourIndex(r, i) % 24]! += hourObservedMs(r, i);
-    charges += hourCharges(r, i);
-  }
-  if (seen.some((ms) => ms < MIN_OBSERVED_PER_HOUR_OF_DAY_MS)) return FLAT;
-  const rates = spent.map((c, i) => c / (seen[i]! / HOUR_MS));
-  const days = Math.min(...seen) / HOUR_MS; // observations behind the least-known hour of the day
-  // Each hour of the day's noise: its over-dispersion over the days seen, and 1/n for its n charges.
-  const rel = shrunk(rates, PRIOR_HOURLY_SIGMA ** 2 / days + 24 / Math.max(1, charges));
-  return rel ? { kind: 'daily', at: (t) => rel[Math.floor(t / HOUR_MS) % 24]! } : FLAT;
-}
-
-
-/**
- * The weekly pattern as a day-of-week factor × an hour-of-day factor (7 + 24 numbers instead of 168): each
- * hour of the week has been seen about once, so its own bucket is mostly noise; the day's total and the
- * hour's profile across the week are each read from many buckets.
- */
-function dayTimesHour(rates: readonly number[]): number[] {
-  const day = new Array<number>(7).fill(0);
-  const hour = new Array<number>(24).fill(0);
-  let total = 0;
-  rates.forEach((r, i) => {
-    day[Math.floor(i / 24)]! += r;
-    hour[i % 24]! += r;
-    total += r;
-  });
-  return total > 0 ? rates.map((_, i) => (day[Math.floor(i / 24)]! * hour[i % 24]!) / total) : [...rates];
-}
-
-/**
- * Rates → multipliers with mean 1, shrunk toward flat by how much of their spread is noise (James–Stein):
- * a flat wallet's hourly noise must not become a pattern; a clear pattern (spread over 4× the noise, a
- * business day's 30× swing) is kept as learnt. Null when there is no spend, or nothing but noise.
- */
-function shrunk(rates: readonly number[], noiseVariance: number): number[] | null {
-  const mean = rates.reduce((a, r) => a + r, 0) / rates.length;
-  if (!(mean > 0)) return null;
-  const rel = rates.map((r) => r / mean);
-  const spread = rel.reduce((a, r) => a + (r - 1) ** 2, 0) / rel.length;
-  const keep = spread > 4 * noiseVariance ? 1 : spread > 0 ? Math.max(0, 1 - noiseVariance / spread) : 0;
-  return keep > 0 ? rel.map((r) => 1 + keep * (r - 1)) : null;
-}
 
 // ---------------------------------------------------------------------------------------------- level
 
@@ -110,8 +27,6 @@ export interface Level {
   readonly hours: number;
 }
 
-/** Hourly spend varies beyond Poisson noise by about this much (relative σ) until the data say otherwise. */
-export const PRIOR_HOURLY_SIGMA = 0.3;
 /** Weight of that prior, in hours of evidence. */
 const PRIOR_WEIGHT_HOURS = 6;
 /** The shape's weight of an hour never counts below this (an hour the pattern says is empty). */

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { RuleSettings } from '../../src/config/settings.js';
 import { INITIAL_ACCOUNT_STATE, type AccountState } from '../../src/domain/account.js';
 import { forecast, type Forecast } from '../../src/domain/forecast.js';
-import { MARGIN } from '../../src/domain/runway.js';
+import { describe, MARGIN } from '../../src/domain/runway.js';
 import { EMPTY_HISTORY, RETENTION, recordSample, type History } from '../../src/domain/history.js';
 import { EMPTY_PROFILE, HOURS_PER_WEEK, UPDATES_KEPT, addSpend, expectedRate, expectedSpend, hourOfWeek, profileReady } from '../../src/domain/profile.js';
 import { evaluateRules } from '../../src/domain/rules.js';
@@ -301,6 +301,38 @@ test(
   },
 );
 
+/** The balance that lasts exactly `hours` from `now` if spend follows `pattern`. */
+function balanceLasting(pattern: Pattern, now: number, hours: number): number {
+  let total = 0;
+  for (let t = now; t < now + hours * HOUR; t += MIN) total += pattern(t) / 60;
+  return total;
+}
+
+test('business hours, first week: the unseen weekend of a business day is not assumed busy (Thursday, 95 h left) nor, once seen, read as a drop (Saturday, 68 h left)', () => {
+  const pattern = businessHours(60, 2);
+  // Thursday 12:00, three and a half business days seen, no weekend yet: the money lasts over the quiet
+  // weekend to Monday 11:00 (95 h). Read as five more busy days it would be gone on Saturday.
+  const thursday = at('2026-11-05T12:00:00Z');
+  const thu = run(start(1e6), thursday, pattern, 5 * MIN, 0.1);
+  const b1 = balanceLasting(pattern, thursday, 95);
+  const f1 = forecast(thu.history, b1, thursday);
+  assert.equal(f1.method, 'daily');
+  assert.ok(hours(f1.alertRunwaySeconds) > 72, `Thursday: warning decision ${hours(f1.alertRunwaySeconds)} h for 95 h of money`);
+  assert.equal(conditions(thu, b1).depletion_forecast, undefined, 'no warning on Thursday');
+  assert.match(describe(f1), /weekend assumed as quiet as the quietest hour/, 'the basis says so');
+  // Saturday 14:00, 14 quiet weekend hours seen: the money runs out on Tuesday 10:00 (68 h). The quiet
+  // Saturday is the weekend, not a lower level: warned.
+  const saturday = at('2026-11-07T14:00:00Z');
+  const sat = run(thu, saturday, pattern, 5 * MIN, 0.1);
+  const b2 = balanceLasting(pattern, saturday, 68);
+  const f2 = forecast(sat.history, b2, saturday);
+  assert.equal(f2.evidence?.shifted, false, 'the quiet Saturday is read as the weekend, not as a drop of the level');
+  assert.ok(hours(f2.alertRunwaySeconds) < 72, `Saturday: warning decision ${hours(f2.alertRunwaySeconds)} h for 68 h of money`);
+  assertClose(hours(f2.runwaySeconds), 68, 0.08, 'Saturday: central runway vs truth');
+  assert.equal(conditions(sat, b2).depletion_forecast, 'warning', 'warned on Saturday');
+  assert.match(describe(f2), /with weekends at \d+ % of a weekday/, 'the basis says so');
+});
+
 test('business hours: at Tuesday 18:30 the evening is not a burst — the runway follows the profile', () => {
   const pattern = businessHours(60, 2);
   const balance = 3000;
@@ -398,6 +430,30 @@ test('strong evidence after the first day: 30 h at a steady 40/h with 74 h left 
 
 // ---------------------------------------------------------------------------------------------------------
 // Burst, top-up, stop, growth
+
+test('a wallet charged ~50 times a week (whole credits): its weekly buckets are Poisson noise, shrunk to flat — the rate method, not a weekly pattern', () => {
+  // 0.3 credits/h in whole-credit charges: each 5-minute poll has a 0.025 chance of one charge.
+  let sim = start(1000, T0, 7);
+  for (let t = T0 + 5 * MIN; t <= T0 + 8 * DAY; t += 5 * MIN) sim = poll(sim, t, sim.balance - (sim.rand() < 0.025 ? 1 : 0));
+  assert.ok(profileReady(sim.history.profile), 'every hour of the week seen');
+  const f = forecast(sim.history, 30, sim.t);
+  assert.equal(f.method, 'rate', `method ${f.method}: a weekly shape read from ~1 charge in 3 hours is chance`);
+  assertClose(hours(f.runwaySeconds), 30 / ((1000 - sim.balance) / (8 * 24)), 0.1, 'runway at the average rate');
+});
+
+test('a wallet that swings for hours at a time: the warning margin reads the sustained swings (beyond the critical cap), the critical one the hourly noise', () => {
+  // 6-hour blocks at 40/h × a lognormal factor (σ 0.5): over 72 h the hours average out, the blocks do not.
+  const rand = mulberry32(11);
+  const blocks = Array.from({ length: 40 }, () => Math.exp(0.5 * Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand())));
+  const swinging: Pattern = (t) => 40 * blocks[Math.floor((t - T0) / (6 * HOUR))]!;
+  const sim = run(start(1e6), T0 + 6 * DAY, swinging);
+  const f = forecast(sim.history, 40 * 90, sim.t);
+  assert.equal(f.cautious, false);
+  assert.ok(f.evidence !== null && f.evidence.margin > MARGIN.criticalMax, `warning margin ${f.evidence?.margin}`);
+  assert.ok(f.evidence.margin <= MARGIN.max + 1e-12);
+  assert.ok(f.runwaySeconds / f.alertRunwaySeconds - 1 >= f.evidence.margin - 1e-9, 'the warning decision is the central runway less that margin (or earlier)');
+  assertBand(f, 'swinging');
+});
 
 test('burst: 8 days at 10/h, then one hour at 200/h is not confirmed by its 6 h window (no page); six hours are (critical)', () => {
   const balance = 1000;
