@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { WebConfig } from '../config/web-config.js';
 import type { Logger } from '../log.js';
+import { WalletRegistry } from '../metrics/registry.js';
 import { route, type WebDeps } from '../web/routes.js';
 import { createListener } from './web-config.js';
 
@@ -69,7 +70,9 @@ export class HttpServer {
     }
     switch (path) {
       case '/metrics':
-        return send(res, 200, this.d.registry.contentType, await this.d.registry.metrics());
+        return this.d.registry instanceof WalletRegistry
+          ? stream(res, this.d.registry.contentType, this.d.registry.parts())
+          : send(res, 200, this.d.registry.contentType, await this.d.registry.metrics());
       case '/healthz':
         return this.d.healthy() ? send(res, 200, 'text/plain; charset=utf-8', 'ok\n') : send(res, 503, 'text/plain; charset=utf-8', 'scheduler not running\n');
       case '/readyz': {
@@ -98,6 +101,39 @@ function listenError(err: Error, host: string, port: number): Error {
     : undefined;
   if (!why) return err;
   return Object.assign(new Error(`${why} [${code}]`), { name: 'ListenError', code });
+}
+
+/**
+ * A 200 written part by part (chunked), waiting for the socket to drain between parts. A part that fails
+ * after the head was sent ends the response broken (the scraper sees a failed scrape, never half a page as
+ * a whole one); a scraper that goes away stops the parts.
+ */
+async function stream(res: ServerResponse, contentType: string, parts: AsyncGenerator<string>): Promise<void> {
+  const first = await parts.next(); // an error before the head still answers 500 (the caller's catch)
+  res.writeHead(200, { 'Content-Type': contentType, 'Cache-Control': 'no-store' });
+  if (res.req.method === 'HEAD') return void (await parts.return(undefined), res.end());
+  try {
+    for (let part = first; !part.done; part = await parts.next()) {
+      if (res.destroyed) return void (await parts.return(undefined));
+      if (!res.write(part.value)) await drainedOrClosed(res);
+    }
+    res.end();
+  } catch (err) {
+    res.destroy(err as Error);
+  }
+}
+
+/** Resolves when the socket takes more, or is gone (a scraper that hung up never drains). */
+function drainedOrClosed(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }
 
 function send(res: ServerResponse, status: number, contentType: string, body: string, headers: Record<string, string> = {}): void {

@@ -64,6 +64,23 @@ test('/metrics passes promtool check metrics', async (t) => {
   assert.equal(r.status, 0);
 });
 
+test('/metrics is written part by part (chunked, no page-sized Content-Length) and HEAD sends the head alone', async (t) => {
+  const { daemon } = await setup(t);
+  await waitFor(async () => (await daemon.metric(`telephony_api_up${A}`)) === 1, 'a successful poll');
+  const res = await fetch(`${daemon.url}/metrics`);
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('transfer-encoding'), 'chunked');
+  assert.equal(res.headers.get('content-length'), null);
+  const text = await res.text();
+  assert.match(text, /^# HELP /);
+  assert.ok(text.endsWith('\n') && !text.endsWith('\n\n'), 'one newline at the end, as prom-client writes it');
+  assert.match(text, /^telephony_wallet_balance_credits\{account="default"/m);
+  const head = await fetch(`${daemon.url}/metrics`, { method: 'HEAD' });
+  assert.equal(head.status, 200);
+  assert.match(head.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
+  assert.equal(await head.text(), '');
+});
+
 test('a top-up is counted and never counts as negative spend', async (t) => {
   const { sim, daemon } = await setup(t);
   await waitFor(async () => (await daemon.metric(`telephony_wallet_consumed_credits_total${A}`))! > 0, 'some spend');
