@@ -4,7 +4,7 @@ import { INITIAL_ACCOUNT_STATE, applyPoll, type AccountState } from '../../src/d
 import { hourCount, sampleCount, sampleT } from '../../src/domain/packed.js';
 import { accountStateFromPlain, accountStateToPlain, historyFromPlain, historyToPlain, type PlainHistory } from '../../src/domain/plain.js';
 import { expectedRate, expectedSpend, expectedSpendBefore, hourOfWeek, profileReady, UPDATES_KEPT } from '../../src/domain/profile.js';
-import { forecast } from '../../src/domain/forecast.js';
+import { ANOMALY_WINDOW_MS, forecast } from '../../src/domain/forecast.js';
 
 const T0 = Date.parse('2026-11-02T00:00:00Z'); // a Monday
 const MIN = 60_000;
@@ -108,4 +108,8 @@ test('spend_anomaly judges the hours just learnt by what was expected before the
   const now = start + 3 * HOUR;
   assert.ok(expectedSpend(s.history.profile, start, now)! > 2 * expectedSpend(before, start, now)!, 'the burst was learnt');
   assert.equal(expectedSpendBefore(s.history.profile, start, now), expectedSpend(before, start, now));
+});
+
+test("the bucket updates kept cover spend_anomaly's window (a longer window would need more of them)", () => {
+  assert.ok(ANOMALY_WINDOW_MS / HOUR + 1 < UPDATES_KEPT, `${ANOMALY_WINDOW_MS / HOUR} h window, ${UPDATES_KEPT} updates kept`);
 });
