@@ -166,6 +166,15 @@ let maxRss = d0.rssKiB;
 const health: number[] = [];
 let healthFailed = 0;
 const scrapes: Array<{ ms: number; found: number; status: number }> = [];
+/** The daemon's own counts of polls it skipped (by reason) and of answers that were not 200 (by code), summed over its wallets. */
+const upstreamCounts = (body: string): Map<string, number> => {
+  const out = new Map<string, number>();
+  for (const m of body.matchAll(/^telephony_poll_skipped_total\{[^}]*reason="([^"]+)"[^}]*\} (\S+)$/gm)) out.set(`skipped ${m[1]}`, (out.get(`skipped ${m[1]}`) ?? 0) + Number(m[2]));
+  for (const m of body.matchAll(/^telephony_api_requests_total\{[^}]*code="([^"]+)"[^}]*\} (\S+)$/gm)) if (m[1] !== '200') out.set(`answered ${m[1]}`, (out.get(`answered ${m[1]}`) ?? 0) + Number(m[2]));
+  return out;
+};
+let firstCounts: Map<string, number> | undefined;
+let lastCounts = new Map<string, number>();
 /** The daemon's own memory view from its last scrape (prom-client's default metrics), to split RSS. */
 let heap = { used: NaN, total: NaN, external: NaN };
 log(`measuring until ${new Date(to).toISOString()}`);
@@ -190,6 +199,7 @@ const sampler = (async () => {
       const r = await httpGet(`${base}/metrics`, 30_000).catch(() => ({ status: 0, body: '', ms: NaN }));
       const found = new Set([...r.body.matchAll(/^telephony_wallet_balance_credits\{[^}]*account="([^"]+)"/gm)].map((m) => m[1]));
       scrapes.push({ ms: r.ms, found: names.filter((n) => found.has(n)).length, status: r.status });
+      if (r.status === 200) (firstCounts ??= upstreamCounts(r.body), (lastCounts = upstreamCounts(r.body)));
       const gauge = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(r.body)?.[1] ?? NaN);
       heap = { used: gauge('nodejs_heap_size_used_bytes'), total: gauge('nodejs_heap_size_total_bytes'), external: gauge('nodejs_external_memory_bytes') };
     }
@@ -217,6 +227,12 @@ rows.push(
   { what: 'CPU per poll (daemon)', figure: `${ms(cpuPerPoll)} (${(d1.cpuMs - d0.cpuMs).toFixed(0)} ms / ${p.polls} polls)`, target: '<= 2 ms', pass: cpuPerPoll <= 2 },
   { what: 'disk written per poll (daemon)', figure: `${(bytesPerPoll / 1024).toFixed(2)} KiB`, target: '< 2 KiB', pass: bytesPerPoll < 2048 },
   simRow(s0, s1, p.polls),
+  {
+    what: "the daemon's skipped polls and failed answers (first to last scrape)",
+    figure: [...lastCounts].map(([k, n]) => [k, n - (firstCounts?.get(k) ?? 0)] as const).filter(([, n]) => n > 0).map(([k, n]) => `${k}: ${n}`).join(', ') || 'none',
+    target: '(for reference)',
+    pass: null,
+  },
 );
 
 // ---- reload: remove the first RELOAD wallets, add RELOAD new ones ------------------------------------
