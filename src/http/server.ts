@@ -1,14 +1,13 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Registry } from 'prom-client';
 import type { WebConfig } from '../config/web-config.js';
 import type { Logger } from '../log.js';
-import { WalletRegistry } from '../metrics/registry.js';
+import type { WalletRegistry } from '../metrics/registry.js';
 import { route, type WebDeps } from '../web/routes.js';
 import { createListener } from './web-config.js';
 
 export interface HttpDeps {
-  registry: Registry;
+  registry: WalletRegistry;
   healthy: () => boolean;
   ready: () => boolean;
   /** Why the daemon cannot do its job although the first poll finished (e.g. STATE_DIR not writable). */
@@ -70,9 +69,7 @@ export class HttpServer {
     }
     switch (path) {
       case '/metrics':
-        return this.d.registry instanceof WalletRegistry
-          ? stream(res, this.d.registry.contentType, this.d.registry.parts())
-          : send(res, 200, this.d.registry.contentType, await this.d.registry.metrics());
+        return stream(res, this.d.registry.contentType, this.d.registry.parts());
       case '/healthz':
         return this.d.healthy() ? send(res, 200, 'text/plain; charset=utf-8', 'ok\n') : send(res, 503, 'text/plain; charset=utf-8', 'scheduler not running\n');
       case '/readyz': {
