@@ -1,9 +1,9 @@
 /**
  * The per-wallet series, written as exposition text at scrape time straight from each wallet's readout
  * (what its last poll left), so the page is exactly the wallets watched now: a removed wallet's series are
- * gone at the next scrape, and no poll ever touches another wallet's series. One pass over the wallets,
- * each wallet's readout read once (its samples all come from one snapshot), its label strings escaped once
- * and cached: prom-client's set()/label hashing per series per scrape cost ~0.5 s at 10,000 wallets.
+ * gone at the next scrape, and no poll ever touches another wallet's series. Each wallet's readout is
+ * read once per scrape (its samples all come from one snapshot), its label strings escaped once and
+ * cached: prom-client's set()/label hashing per series per scrape cost ~0.5 s at 10,000 wallets.
  * Nothing here calls an upstream (pitfalls: collect()).
  */
 import type { WalletSettings } from '../config/settings.js';
@@ -87,86 +87,110 @@ const BURN_WINDOW_LABELS = BURN_WINDOW_NAMES.map((w) => `,${labelPair('window', 
 const SKIP_LABELS = SKIP_REASONS.map((r) => `,${labelPair('reason', r)}`);
 
 /**
- * The sample lines of every per-wallet family, built from a list of wallets (in slices, see
- * WalletRegistry) and then turned into text. A wallet whose readout throws is left out of the scrape
- * whole (none of its lines stay) rather than failing the page; so is a counter value that is negative or
- * not finite (prom-client's inc() refuses those).
+ * One wallet as one scrape reads it: its readout read once, its label strings, and copies of its counters
+ * and alert series (a poll may move them while the scrape writes other families), so its series agree
+ * across every family of the page.
+ */
+interface Captured {
+  readonly r: MonitorReadout;
+  /** `account="…"`, `account="…",currency="…"`, and telephony_wallet_info's labels. */
+  readonly account: string;
+  readonly currency: string;
+  readonly info: string;
+  readonly requests: readonly (readonly [string, number])[];
+  readonly skipped: readonly number[];
+  readonly alerts: readonly { alertname: string; severity: string; value: number }[];
+}
+
+/** Writes one sample line of the family being written. */
+type Emit = (labels: string, value: number) => void;
+
+/** Each family's samples of one captured wallet: `sample` writes any value, `count` only a counter's (finite, ≥ 0). */
+const WRITERS: Record<WalletFamily, (c: Captured, sample: Emit, count: Emit) => void> = {
+  balance: (c, sample) => c.r.state.balance !== null && sample(c.currency, c.r.state.balance),
+  consumed: (c, _, count) => count(c.account, c.r.consumed),
+  topups: (c, _, count) => count(c.account, c.r.topups),
+  burnRate: (c, sample) => BURN_WINDOW_NAMES.forEach((window, i) => sample(c.account + BURN_WINDOW_LABELS[i], c.r.forecast.rates[window])),
+  runway: (c, sample) => sample(c.account, c.r.forecast.runwaySeconds),
+  runwayLow: (c, sample) => sample(c.account, c.r.forecast.runwayLowSeconds),
+  runwayHigh: (c, sample) => sample(c.account, c.r.forecast.runwayHighSeconds),
+  // 0 for a wallet that cannot go below zero: always there beside the balance, so a rule can add it
+  creditLimit: (c, sample) => c.r.state.balance !== null && sample(c.currency, c.r.state.creditLimit ?? 0),
+  autoRecharge: (c, sample) => c.r.state.autoRecharge !== undefined && sample(c.account, c.r.state.autoRecharge ? 1 : 0),
+  confidence: (c, sample) => sample(c.account, CONFIDENCES.indexOf(c.r.forecast.confidence)),
+  apiUp: (c, sample) => sample(c.account, c.r.up ? 1 : 0),
+  requests: (c, _, count) => c.requests.forEach(([code, n]) => count(`${c.account},${labelPair('code', code)}`, n)),
+  lastSuccess: (c, sample) => c.r.state.lastSuccessAt !== null && sample(c.account, c.r.state.lastSuccessAt / 1000),
+  skipped: (c, _, count) => c.skipped.forEach((n, i) => count(c.account + SKIP_LABELS[i], n)),
+  alertFiring: (c, sample) => c.alerts.forEach((x) => sample(`${c.account},${labelPair('alertname', x.alertname)},${labelPair('severity', x.severity)}`, x.value)),
+  info: (c, sample) => sample(c.info, 1),
+};
+
+/** Reads one wallet for a scrape; throws if its readout or counters cannot be read. */
+function capture(w: WalletReadout): Captured {
+  const r = w.readout;
+  const l = labelsOf(w.wallet, r.state.currency);
+  return {
+    r,
+    account: l.account,
+    currency: l.currency,
+    info: l.info,
+    requests: [...w.requests],
+    skipped: SKIP_REASONS.map((reason) => w.skipped[reason]),
+    alerts: [...r.alertSeries.values()].map((x) => ({ ...x })),
+  };
+}
+
+/**
+ * The per-wallet families of one scrape: the wallets are read first (in slices, see WalletRegistry), each
+ * once, then each family is written slice by slice, so a scrape of 10,000 wallets holds one slice of one
+ * family as text at a time, never the page (13 MB). A wallet whose readout or counters cannot be read is
+ * left out of the scrape whole rather than failing the page; so is a counter value that is negative or not
+ * finite (prom-client's inc() refuses those).
  */
 export class WalletExposition {
-  /** Each family's lines of the wallets being added, then its text of every add() so far. */
-  readonly #lines = Object.fromEntries(WALLET_FAMILIES.map((f) => [f, []])) as unknown as Record<WalletFamily, string[]>;
-  readonly #chunks = Object.fromEntries(WALLET_FAMILIES.map((f) => [f, []])) as unknown as Record<WalletFamily, string[]>;
-  readonly #names: Record<WalletFamily, string>;
+  readonly #wallets: Captured[] = [];
   #watched = 0;
 
-  constructor(private readonly decls: Readonly<Record<WalletFamily, FamilyDecl>>) {
-    this.#names = Object.fromEntries(WALLET_FAMILIES.map((f) => [f, decls[f].name])) as Record<WalletFamily, string>;
-  }
+  constructor(private readonly decls: Readonly<Record<WalletFamily, FamilyDecl>>) {}
 
   /** Wallets given to add(), those left out included. */
   get watched(): number {
     return this.#watched;
   }
 
-  /**
-   * Appends the samples of these wallets. Each family's lines of the call are joined into one chunk at
-   * the end, so the many short line strings die young (a scavenge copies only what still lives).
-   */
+  /** Wallets read and kept for the families (those whose read failed are not). */
+  get captured(): number {
+    return this.#wallets.length;
+  }
+
+  /** Reads these wallets for the scrape. */
   add(wallets: Iterable<WalletReadout>): void {
-    const lines = WALLET_FAMILIES.map((f) => this.#lines[f]);
     for (const w of wallets) {
       this.#watched++;
-      const marks = lines.map((l) => l.length);
       try {
-        this.#wallet(w);
+        this.#wallets.push(capture(w));
       } catch {
-        lines.forEach((l, i) => (l.length = marks[i]!));
+        // left out whole
       }
     }
-    for (const f of WALLET_FAMILIES) {
-      if (this.#lines[f].length > 0) this.#chunks[f].push(this.#lines[f].join('\n'));
-      this.#lines[f] = [];
-    }
   }
 
-  /** A family's text: its HELP and TYPE, then every wallet's samples (no trailing newline, as prom-client). */
-  text(family: WalletFamily): string {
+  /** A family's HELP and TYPE (no trailing newline, as prom-client). */
+  header(family: WalletFamily): string {
     const d = this.decls[family];
-    return [familyHeader(d.name, d.help, d.type), ...this.#chunks[family]].join('\n');
+    return familyHeader(d.name, d.help, d.type);
   }
 
-  #sample(family: WalletFamily, labels: string, value: number): void {
-    this.#lines[family].push(`${this.#names[family]}{${labels}} ${formatValue(value)}`);
-  }
-
-  #count(family: WalletFamily, labels: string, value: number): void {
-    if (Number.isFinite(value) && value >= 0) this.#sample(family, labels, value);
-  }
-
-  /** Every series of one wallet, from one read of its readout. */
-  #wallet(w: WalletReadout): void {
-    const r = w.readout;
-    const s = r.state;
-    const f = r.forecast;
-    const l = labelsOf(w.wallet, s.currency);
-    const a = l.account;
-    if (s.balance !== null) this.#sample('balance', l.currency, s.balance);
-    this.#count('consumed', a, r.consumed);
-    this.#count('topups', a, r.topups);
-    BURN_WINDOW_NAMES.forEach((window, i) => this.#sample('burnRate', a + BURN_WINDOW_LABELS[i], f.rates[window]));
-    this.#sample('runway', a, f.runwaySeconds);
-    this.#sample('runwayLow', a, f.runwayLowSeconds);
-    this.#sample('runwayHigh', a, f.runwayHighSeconds);
-    // 0 for a wallet that cannot go below zero: always there beside the balance, so a rule can add it
-    if (s.balance !== null) this.#sample('creditLimit', l.currency, s.creditLimit ?? 0);
-    if (s.autoRecharge !== undefined) this.#sample('autoRecharge', a, s.autoRecharge ? 1 : 0);
-    this.#sample('confidence', a, CONFIDENCES.indexOf(f.confidence));
-    this.#sample('apiUp', a, r.up ? 1 : 0);
-    for (const [code, n] of w.requests) this.#count('requests', `${a},${labelPair('code', code)}`, n);
-    if (s.lastSuccessAt !== null) this.#sample('lastSuccess', a, s.lastSuccessAt / 1000);
-    SKIP_REASONS.forEach((reason, i) => this.#count('skipped', a + SKIP_LABELS[i], w.skipped[reason]));
-    for (const x of r.alertSeries.values()) this.#sample('alertFiring', `${a},${labelPair('alertname', x.alertname)},${labelPair('severity', x.severity)}`, x.value);
-    this.#sample('info', l.info, 1);
+  /** A family's sample lines of the captured wallets [from, to), joined by newlines ('' when none). */
+  lines(family: WalletFamily, from: number, to: number): string {
+    const name = this.decls[family].name;
+    const out: string[] = [];
+    const sample: Emit = (labels, value) => void out.push(`${name}{${labels}} ${formatValue(value)}`);
+    const count: Emit = (labels, value) => Number.isFinite(value) && value >= 0 && sample(labels, value);
+    const write = WRITERS[family];
+    for (let i = from; i < Math.min(to, this.#wallets.length); i++) write(this.#wallets[i]!, sample, count);
+    return out.join('\n');
   }
 }
 

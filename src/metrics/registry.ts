@@ -67,8 +67,15 @@ export class WalletRegistry extends Registry {
       const end = i === metrics.length - 1 ? '\n' : '\n\n';
       if (family === 'count') yield `${familyHeader(m.name, count.help, count.type)}\n${m.name} ${formatValue(out.watched)}${end}`;
       else if (family) {
-        await turn(); // a family's text joins up to 30,000 lines: one at a time
-        yield out.text(family) + end;
+        let part = out.header(family);
+        for (let from = 0; from < out.captured; from += SLICE) {
+          await turn(); // a slice of a family at a time: the page is never held whole
+          const lines = out.lines(family, from, from + SLICE);
+          if (lines === '') continue;
+          yield `${part}\n${lines}`;
+          part = '';
+        }
+        yield part + end;
       } else yield own[i]! + end;
     }
   }
