@@ -21,11 +21,10 @@ import {
   EMPTY_DAYS,
   EMPTY_HOURS,
   EMPTY_UPDATES,
-  hourConsumed,
   hourCount,
   hourIndex,
   hourObservedMs,
-  hourOneOff,
+  hourRegular,
   hoursWith,
   raw,
   size,
@@ -189,7 +188,7 @@ function record(p: Learnt, open: NonNullable<WeeklyProfile['open']>, oneOff: num
 }
 
 /** Spend of the i-th closed hour less its one-off part: what rates are read from. */
-export const regularSpend = (h: Hours, i: number): number => hourConsumed(h, i) - hourOneOff(h, i);
+export const regularSpend = hourRegular;
 
 const typicals = new WeakMap<Hours, number>();
 

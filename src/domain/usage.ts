@@ -4,7 +4,7 @@
  * shape is shape.ts, re-exported here). Everything here reads the bounded usage record of
  * src/domain/profile.ts (168 closed hours, 14 days, the weekly pattern).
  */
-import { dayConsumed, dayCount, dayIndex, dayObservedMs, hourCharges, hourCount, hourIndex, hourObservedMs, raw, type Days, type Hours } from './packed.js';
+import { chargesOf, dayConsumed, dayCount, dayIndex, dayObservedMs, hourCharges, hourCount, hourIndex, hourObservedMs, hourOf, HOUR_STRIDE, raw, type Days, type Hours } from './packed.js';
 import { oneOffPart, RECENT_HOURS, regularSpend, type WeeklyProfile } from './profile.js';
 import { PRIOR_HOURLY_SIGMA, type Shape } from './shape.js';
 
@@ -53,9 +53,9 @@ export function levelOver(p: WeeklyProfile, now: number, windowHours: number, sh
     hours += h;
     weight += Math.max(MIN_SHAPE, shape.at(hour * HOUR_MS + HOUR_MS / 2)) * h;
   };
-  // The hottest loop of a forecast: the packed hours read in place (hour, consumed, charges, observedMs, oneOff).
+  // The hottest loop of a forecast: the packed hours read in place (hour and charges, regular spend, observedMs).
   const x = raw(p.recent);
-  for (let k = x.length - 5; k >= 0 && x[k]! > nowHour - windowHours; k -= 5) add(x[k]!, x[k + 1]! - x[k + 4]!, x[k + 2]!, x[k + 3]!);
+  for (let k = x.length - HOUR_STRIDE; k >= 0 && hourOf(x[k]!) > nowHour - windowHours; k -= HOUR_STRIDE) add(hourOf(x[k]!), x[k + 1]!, chargesOf(x[k]!), x[k + 2]!);
   const o = p.open;
   if (o) add(o.hour, o.consumed - oneOffPart(p, o), o.charges ?? 0, o.observedMs);
   if (hours <= 0 || weight <= 0) return null;

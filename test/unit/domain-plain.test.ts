@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { INITIAL_ACCOUNT_STATE, applyPoll, type AccountState } from '../../src/domain/account.js';
-import { hourCount, sampleCount, sampleT } from '../../src/domain/packed.js';
+import { hourCharges, hourCount, hourIndex, hourObservedMs, hoursFromPlain, hoursToPlain, sampleCount, sampleT, size } from '../../src/domain/packed.js';
 import { accountStateFromPlain, accountStateToPlain, historyFromPlain, historyToPlain, type PlainHistory } from '../../src/domain/plain.js';
-import { expectedRate, expectedSpend, expectedSpendBefore, hourOfWeek, profileReady, UPDATES_KEPT } from '../../src/domain/profile.js';
+import { expectedRate, expectedSpend, expectedSpendBefore, hourOfWeek, profileReady, regularSpend, UPDATES_KEPT } from '../../src/domain/profile.js';
 import { ANOMALY_WINDOW_MS, forecast } from '../../src/domain/forecast.js';
 
 const T0 = Date.parse('2026-11-02T00:00:00Z'); // a Monday
@@ -112,4 +112,21 @@ test('spend_anomaly judges the hours just learnt by what was expected before the
 
 test("the bucket updates kept cover spend_anomaly's window (a longer window would need more of them)", () => {
   assert.ok(ANOMALY_WINDOW_MS / HOUR + 1 < UPDATES_KEPT, `${ANOMALY_WINDOW_MS / HOUR} h window, ${UPDATES_KEPT} updates kept`);
+});
+
+test('a closed hour is packed in 3 numbers (hour and charges together, the one-off part taken out): the same rates, and the plain form reads back', () => {
+  const hour = Math.floor(T0 / HOUR);
+  const packed = hoursFromPlain([
+    { hour, consumed: 10.25, charges: 3, observedMs: HOUR, oneOff: 4 },
+    { hour: hour + 1, consumed: 2, charges: 1_000_000, observedMs: 1_234.5 }, // no oneOff: an older state's form
+    { hour: hour + 2, consumed: 1, charges: -2, observedMs: HOUR }, // a count out of range is clamped, not a wrong hour
+  ]);
+  assert.equal(size(packed), 3 * 3, '3 numbers an hour: 10,000 wallets × 168 hours cost 26 MiB more at 5');
+  assert.deepEqual([0, 1, 2].map((i) => hourIndex(packed, i)), [hour, hour + 1, hour + 2]);
+  assert.deepEqual([0, 1, 2].map((i) => hourCharges(packed, i)), [3, 1_000_000, 0]);
+  assert.deepEqual([0, 1, 2].map((i) => regularSpend(packed, i)), [10.25 - 4, 2, 1]);
+  assert.deepEqual([0, 1, 2].map((i) => hourObservedMs(packed, i)), [HOUR, 1_234.5, HOUR]);
+  const again = hoursFromPlain(hoursToPlain(packed));
+  assert.deepEqual(hoursToPlain(again), hoursToPlain(packed));
+  assert.deepEqual(hoursToPlain(packed)[0], { hour, consumed: 6.25, charges: 3, observedMs: HOUR, oneOff: 0 });
 });
