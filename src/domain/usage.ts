@@ -41,23 +41,32 @@ const MIN_REL_ERROR = 0.02;
  */
 export function levelOver(p: WeeklyProfile, now: number, windowHours: number, shape: Shape, sigma2: number): Level | null {
   const nowHour = Math.floor(now / HOUR_MS);
+  const from = nowHour - windowHours;
+  // The hottest loop of a forecast: the packed hours read in place (hour and charges, regular spend,
+  // observedMs), newest first, then the open hour. No closure: sums held in a closure's context are boxed,
+  // and each += allocated a number (19 KiB a poll).
   let spend = 0;
   let charges = 0;
   let hours = 0;
   let weight = 0;
-  const add = (hour: number, regular: number, charged: number, observedMs: number) => {
-    if (hour <= nowHour - windowHours || hour > nowHour) return;
-    const h = observedMs / HOUR_MS;
-    spend += regular;
-    charges += charged;
+  const x = raw(p.recent);
+  for (let k = x.length - HOUR_STRIDE; k >= 0 && hourOf(x[k]!) > from; k -= HOUR_STRIDE) {
+    const hour = hourOf(x[k]!);
+    if (hour > nowHour) continue;
+    const h = x[k + 2]! / HOUR_MS;
+    spend += x[k + 1]!;
+    charges += chargesOf(x[k]!);
     hours += h;
     weight += Math.max(MIN_SHAPE, shape.at(hour * HOUR_MS + HOUR_MS / 2)) * h;
-  };
-  // The hottest loop of a forecast: the packed hours read in place (hour and charges, regular spend, observedMs).
-  const x = raw(p.recent);
-  for (let k = x.length - HOUR_STRIDE; k >= 0 && hourOf(x[k]!) > nowHour - windowHours; k -= HOUR_STRIDE) add(hourOf(x[k]!), x[k + 1]!, chargesOf(x[k]!), x[k + 2]!);
+  }
   const o = p.open;
-  if (o) add(o.hour, o.consumed - oneOffPart(p, o), o.charges ?? 0, o.observedMs);
+  if (o && o.hour > from && o.hour <= nowHour) {
+    const h = o.observedMs / HOUR_MS;
+    spend += o.consumed - oneOffPart(p, o);
+    charges += o.charges ?? 0;
+    hours += h;
+    weight += Math.max(MIN_SHAPE, shape.at(o.hour * HOUR_MS + HOUR_MS / 2)) * h;
+  }
   if (hours <= 0 || weight <= 0) return null;
   const relError = Math.max(MIN_REL_ERROR, Math.sqrt(1 / Math.max(1, charges) + sigma2 / Math.max(hours, 1 / 60)));
   return { perHour: spend / weight, relError, spend, charges, hours };
