@@ -98,8 +98,8 @@ export function cpuMsFromStat(stat: string, clockTicks = 100): number {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
 }
-export function rssKiBFromStatus(status: string): number {
-  return Number(/VmRSS:\s+(\d+)\s+kB/.exec(status)?.[1] ?? NaN);
+export function rssKiBFromStatus(status: string, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number {
+  return Number(new RegExp(`${field}:\\s+(\\d+)\\s+kB`).exec(status)?.[1] ?? NaN);
 }
 export function writeBytesFromIo(io: string): number {
   return Number(/^write_bytes:\s+(\d+)/m.exec(io)?.[1] ?? NaN);

@@ -59,6 +59,7 @@ test('request log, /proc files and the table', () => {
   const stat = '4242 (node dist/main.js) S 1 4242 4242 0 -1 4194560 9000 0 0 0 250 50 0 0 20 0 11 0 123 0 0';
   assert.equal(cpuMsFromStat(stat, 100), 3_000);
   assert.equal(rssKiBFromStatus('Name:\tnode\nVmRSS:\t  123456 kB\n'), 123456);
+  assert.equal(rssKiBFromStatus('Name:\tnode\nVmHWM:\t  234567 kB\nVmRSS:\t  123456 kB\n', 'VmHWM'), 234567);
   assert.equal(writeBytesFromIo('rchar: 1\nwchar: 2\nread_bytes: 3\nwrite_bytes: 4096\n'), 4096);
   const t = table([{ what: 'a', figure: '1', target: '< 2', pass: true }, { what: 'bb', figure: 'x', target: '-', pass: null }]);
   assert.match(t, /^a\s+1\s+< 2\s+PASS$/m);
