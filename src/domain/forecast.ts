@@ -53,7 +53,10 @@
  *     - once firing, the hysteresis is widened by 4 × relErr (at most +50 %, rules.ts): a reading that
  *       wobbles by its own uncertainty around the horizon does not resolve and re-fire as a new alert;
  *       and when the last 24 h read as a drop (not a stop), a firing alert holds on the week's reading
- *       too (`hold`): the drop test flips in and out as one day's spend wobbles around it.
+ *       too (`hold`): the drop test flips in and out as one day's spend wobbles around it. A day with no
+ *       net spend at all is such a drop once a day of history is known (no runway, but the hold): a
+ *       wallet charged a dozen times a day (whole credits) has quiet days, and resolving on each one
+ *       re-fired the same warning as a new alert the next day.
  *   A wallet that refills itself (refill.ts: its last two top-ups at about the same balance, of about the
  *   same amount) is not warned while its balance is above the refill level: the refill prevents the
  *   depletion; below it without a refill, the forecast alerts as usual (the refill may have failed).
@@ -196,7 +199,11 @@ export function forecast(h: History, balance: number | null, now: number): Forec
 
   if (balance !== null && balance <= 0) return none(0);
   if (balance === null) return none(Infinity);
-  if (!hasEvidence(h.samples, now)) return none(Infinity);
+  // No net spend in the last 24 h: no depletion is forecast, but after a day of history with spend in the
+  // week, that day is a drop like any other (below): a firing alert holds on the week's reading until the
+  // spend resumes or 72 h of quiet read as a stop. A wallet charged a dozen times a day has quiet days.
+  const burning = hasEvidence(h.samples, now);
+  if (!burning && !(spanHours >= SHIFT_WINDOW_H + 6 && hasEvidence(h.samples, now, LONG_WINDOW_H * HOUR_MS))) return none(Infinity);
 
   const trend = risingTrend(h.profile, now);
   // A service switched off: the last 3 days (longer than any weekend) spent under a quarter of the week's
@@ -222,6 +229,7 @@ export function forecast(h: History, balance: number | null, now: number): Forec
   const near = nearRates(h, now, rates);
   const o = outlook(reading, balance, now, near, spanHours);
   const weekly = shifted && change < 0 && !stopped ? outlook({ ...reading, level: long, window: Math.min(LONG_WINDOW_H, spanHours), shifted: false }, balance, now, near, spanHours) : null;
+  if (!burning) return { ...none(Infinity), ...(weekly ? { hold: { warning: weekly.warning, critical: weekly.critical } } : {}) };
   const relativeError = level.relError;
   const confidence: Confidence = o.cautious.critical ? 'none' : o.cautious.warning ? 'low' : relativeError > CONFIDENCE_REL_ERROR.medium ? 'medium' : 'high';
   const method: ForecastMethod = reading.trend ? 'trend' : shape.kind === 'flat' ? 'rate' : shape.kind;
@@ -306,9 +314,9 @@ function nearRates(h: History, now: number, rates: BurnRates): { '1h': number; '
   return { '1h': rates['1h'] - Math.max(0, max1 - cap), '6h': rates['6h'] - Math.max(0, max6 - cap) / 6 };
 }
 
-/** At least MIN_RUNWAY_EVIDENCE samples over its span inside the last 24 h, with net spend. */
-function hasEvidence(samples: Samples, now: number): boolean {
-  const [i, j] = inside(samples, now - BURN_WINDOWS['24h'], now);
+/** At least MIN_RUNWAY_EVIDENCE samples over its span inside the last 24 h (or `windowMs`), with net spend. */
+function hasEvidence(samples: Samples, now: number, windowMs: number = BURN_WINDOWS['24h']): boolean {
+  const [i, j] = inside(samples, now - windowMs, now);
   if (j - i < MIN_RUNWAY_EVIDENCE.samples) return false;
   return sampleT(samples, j - 1) - sampleT(samples, i) >= MIN_RUNWAY_EVIDENCE.spanMs && sampleConsumed(samples, j - 1) > sampleConsumed(samples, i);
 }

@@ -542,6 +542,24 @@ test('a drop to a lower level (6 days at 40/h, then 30 h at 10/h): the last day 
   assert.equal(evaluateRules({ state, forecast: f, settings: RULES, firing: { depletion_forecast: 'warning' } }).depletion_forecast, 'warning');
 });
 
+test('a day with no net spend (6 days at 10/h, then 25 h without a charge): no runway, but a firing warning holds on the week; 73 h of quiet is a stop and resolves it', () => {
+  let sim = run(start(2100), T0 + 6 * DAY, steady(10));
+  assert.ok(sim.balance > 600 && sim.balance < 700, `balance ${sim.balance}`);
+  assert.equal(conditions(sim).depletion_forecast, 'warning', 'about 65 h left at 10/h');
+  sim = run(sim, sim.t + 25 * HOUR, steady(0));
+  const f = forecast(sim.history, sim.balance, sim.t);
+  assert.equal(f.runwaySeconds, Infinity, 'no net spend in the last 24 h: no depletion is forecast');
+  assert.equal(f.alertRunwaySeconds, Infinity);
+  assert.ok(f.hold !== undefined && hours(f.hold.warning) < 72, `hold ${f.hold && hours(f.hold.warning)} h from the week's level`);
+  const state = stateOf(sim.history, sim.balance);
+  assert.equal(evaluateRules({ state, forecast: f, settings: RULES }).depletion_forecast, undefined, 'a quiet day does not start a warning');
+  assert.equal(evaluateRules({ state, forecast: f, settings: RULES, firing: { depletion_forecast: 'warning' } }).depletion_forecast, 'warning', 'nor resolve one that fires');
+  sim = run(sim, sim.t + 48 * HOUR, steady(0));
+  const stopped = forecast(sim.history, sim.balance, sim.t);
+  assert.equal(stopped.hold, undefined, '73 h without spend is a stop');
+  assert.equal(evaluateRules({ state: stateOf(sim.history, sim.balance), forecast: stopped, settings: RULES, firing: { depletion_forecast: 'warning' } }).depletion_forecast, undefined);
+});
+
 test('growing usage (+15 %/day for 6 days): runway shorter than balance / the average rate over the history', () => {
   const growing: Pattern = (t) => 10 * 1.15 ** ((t - T0) / DAY);
   const balance = 2000;
