@@ -35,7 +35,13 @@
  *   an 80 % interval.
  *
  *   Decision, per severity (rules.ts compares these with the horizons):
- *     - warning rests on the long-window forecast only: a burst that ends is spend_anomaly's business.
+ *     - warning rests on the long-window forecast, and on a PERSISTENT RISE (regime.ts): the last 24 h's
+ *       level when, even without its busiest 2 hours, it stands out from the week by more than 3 standard
+ *       errors of the wallet's sustained swings and the last 72 h agree it is above the week (multi-window,
+ *       applied to levels; not before a kind of day — weekday, weekend — was seen once). Regimes and
+ *       self-exciting traffic spend for days at a level the week's average has not caught up with; a burst
+ *       that ends in an hour or two is spend_anomaly's business. A firing warning holds on that reading
+ *       while the whole day is still above the week by 1 standard error (a Schmitt trigger).
  *     - critical also takes the NEAR reading, but only when the last 1 h AND the last 6 h both spend at
  *       least BURST_FACTOR (6) × what the level and the pattern expect of them (multi-window, multi-burn-
  *       rate, as in Google's SRE workbook): a one-hour spike does not agree with its 6 h window.
@@ -67,6 +73,7 @@ import type { History } from './history.js';
 import { sampleConsumed, sampleCount, sampleT, type Samples } from './packed.js';
 import { expectedSpendBefore, ONE_OFF_FACTOR, profileReady, typicalHourly } from './profile.js';
 import { autoRefill, type AutoRefill } from './refill.js';
+import { persistentRise } from './regime.js';
 import { evidenceOf, outlook, type Evidence, type Reading } from './runway.js';
 import { dispersion, FLAT, levelOver, risingTrend, shapeOf, type Level } from './usage.js';
 
@@ -230,6 +237,21 @@ export function forecast(h: History, balance: number | null, now: number): Forec
   const o = outlook(reading, balance, now, near, spanHours);
   const weekly = shifted && change < 0 && !stopped ? outlook({ ...reading, level: long, window: Math.min(LONG_WINDOW_H, spanHours), shifted: false }, balance, now, near, spanHours) : null;
   if (!burning) return { ...none(Infinity), ...(weekly ? { hold: { warning: weekly.warning, critical: weekly.critical } } : {}) };
+  // A persistent rise (regime.ts): the last day's level, confirmed by the last 3 days, is a second reading
+  // for the warning only; the earlier of the two decides. A firing warning holds on it while a looser
+  // test still sees the rise.
+  const input = { profile: h.profile, now, long, shape, sigma2, swing, firstSampleAt: h.firstSampleAt! };
+  const regimeAt = (l: Level | null) => (l ? outlook({ ...reading, level: l, window: SHIFT_WINDOW_H, trend: null }, balance, now, near, spanHours) : null);
+  const rising = day !== null && !shifted && !stopped;
+  const rise = rising ? persistentRise(input) : null;
+  const regime = regimeAt(rise);
+  const held = regime ?? (rising ? regimeAt(persistentRise(input, true)) : null);
+  const warning = regime ? Math.min(o.warning, regime.warning) : o.warning;
+  const hold = weekly
+    ? { hold: { warning: Math.min(o.warning, weekly.warning), critical: Math.min(o.critical, weekly.critical) } }
+    : held
+      ? { hold: { warning: Math.min(warning, held.warning), critical: o.critical } }
+      : {};
   const relativeError = level.relError;
   const confidence: Confidence = o.cautious.critical ? 'none' : o.cautious.warning ? 'low' : relativeError > CONFIDENCE_REL_ERROR.medium ? 'medium' : 'high';
   const method: ForecastMethod = reading.trend ? 'trend' : shape.kind === 'flat' ? 'rate' : shape.kind;
@@ -242,15 +264,15 @@ export function forecast(h: History, balance: number | null, now: number): Forec
     runwaySeconds: o.central,
     runwayLowSeconds: o.low,
     runwayHighSeconds: o.high,
-    alertRunwaySeconds: o.warning,
+    alertRunwaySeconds: warning,
     criticalAlertRunwaySeconds: o.critical,
     confidence,
     method,
     relativeError,
     cautious: o.cautious.warning,
     criticalCautious: o.cautious.critical,
-    evidence: evidenceOf(reading, o),
-    ...(weekly ? { hold: { warning: Math.min(o.warning, weekly.warning), critical: Math.min(o.critical, weekly.critical) } } : {}),
+    evidence: evidenceOf(reading, o, regime ? { levelPerHour: regime.levelNow, relativeError: rise!.relError, windowHours: SHIFT_WINDOW_H, runwaySeconds: regime.central, decides: regime.warning < o.warning } : null),
+    ...hold,
   };
 }
 
