@@ -240,12 +240,9 @@ export function forecast(h: History, balance: number | null, now: number): Forec
   // A persistent rise (regime.ts): the last day's level, confirmed by the last 3 days, is a second reading
   // for the warning only; the earlier of the two decides. A firing warning holds on it while a looser
   // test still sees the rise.
-  const input = { profile: h.profile, now, long, shape, sigma2, swing, firstSampleAt: h.firstSampleAt! };
-  const regimeAt = (l: Level | null) => (l ? outlook({ ...reading, level: l, window: SHIFT_WINDOW_H, trend: null }, balance, now, near, spanHours) : null);
-  const rising = day !== null && !shifted && !stopped;
-  const rise = rising ? persistentRise(input) : null;
-  const regime = regimeAt(rise);
-  const held = regime ?? (rising ? regimeAt(persistentRise(input, true)) : null);
+  const rise = day !== null && !shifted && !stopped ? persistentRise({ profile: h.profile, now, long, day, shape, sigma2, swing, firstSampleAt: h.firstSampleAt! }) : null;
+  const held = rise ? outlook({ ...reading, level: rise.level, window: SHIFT_WINDOW_H, trend: null }, balance, now, near, spanHours) : null;
+  const regime = rise?.entered ? held : null;
   const warning = regime ? Math.min(o.warning, regime.warning) : o.warning;
   const hold = weekly
     ? { hold: { warning: Math.min(o.warning, weekly.warning), critical: Math.min(o.critical, weekly.critical) } }
@@ -271,7 +268,7 @@ export function forecast(h: History, balance: number | null, now: number): Forec
     relativeError,
     cautious: o.cautious.warning,
     criticalCautious: o.cautious.critical,
-    evidence: evidenceOf(reading, o, regime ? { levelPerHour: regime.levelNow, relativeError: rise!.relError, windowHours: SHIFT_WINDOW_H, runwaySeconds: regime.central, decides: regime.warning < o.warning } : null),
+    evidence: evidenceOf(reading, o, regime ? { levelPerHour: regime.levelNow, relativeError: rise!.level.relError, windowHours: SHIFT_WINDOW_H, runwaySeconds: regime.central, decides: regime.warning < o.warning } : null),
     ...hold,
   };
 }

@@ -32,8 +32,9 @@ export const REGIME_HOLD = { z: 1, confirmZ: 0 } as const;
 export interface RegimeInput {
   profile: WeeklyProfile;
   now: number;
-  /** The week's level (the long window) and how the levels are read. */
+  /** The week's level (the long window), the last day's (REGIME.windowHours), and how the levels are read. */
   long: Level;
+  day: Level;
   shape: Shape;
   sigma2: number;
   /** Relative standard error of a level from its charges and the wallet's sustained swings. */
@@ -42,24 +43,25 @@ export interface RegimeInput {
 }
 
 /**
- * The last day's level when it is a persistent rise above the week (see above), else null; `holding`: the
- * looser test that keeps a firing warning on it (REGIME_HOLD).
+ * The last day's level when the looser test that keeps a firing warning on it (REGIME_HOLD) sees a rise,
+ * else null; `entered` when it is a persistent rise (see above): then it is a reading for a new warning
+ * too. The entry test is the stricter of the two on every count, so one window of 3 days is read per
+ * forecast, and the hours of the last day only when the rest of the entry test passes.
  */
-export function persistentRise(r: RegimeInput, holding = false): Level | null {
-  const recent = levelOver(r.profile, r.now, REGIME.windowHours, r.shape, r.sigma2);
+export function persistentRise(r: RegimeInput): { level: Level; entered: boolean } | null {
+  const recent = r.day;
   const confirm = levelOver(r.profile, r.now, REGIME.confirmHours, r.shape, r.sigma2);
-  if (recent === null || confirm === null) return null;
+  if (confirm === null) return null;
   const above = (l: Level, z: number) => Math.log(l.perHour / r.long.perHour) > z * Math.hypot(r.swing(l), r.swing(r.long));
-  if (holding) {
-    if (!above(recent, REGIME_HOLD.z) || !above(confirm, REGIME_HOLD.confirmZ)) return null;
-  } else {
-    if (!above(recent, REGIME.z) || !above(confirm, REGIME.confirmZ)) return null;
-    const trimmed = withoutBusiestHours(r, recent);
-    if (trimmed === null || !above(trimmed, REGIME.z)) return null;
-  }
+  if (!above(recent, REGIME_HOLD.z) || !above(confirm, REGIME_HOLD.confirmZ)) return null;
   const weekKnown = r.now - r.firstSampleAt >= HOURS_PER_WEEK * HOUR_MS;
   if (!weekKnown && newDayType(r.firstSampleAt, r.now - REGIME.confirmHours * HOUR_MS, r.now)) return null;
-  return recent;
+  const entered = above(recent, REGIME.z) && above(confirm, REGIME.confirmZ) && aboveWithout(withoutBusiestHours(r, recent));
+  return { level: recent, entered };
+
+  function aboveWithout(l: Level | null): boolean {
+    return l !== null && above(l, REGIME.z);
+  }
 }
 
 /** A kind of day (weekday, weekend; UTC) inside [from, now) that the history before `from` never saw. */
