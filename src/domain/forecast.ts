@@ -35,7 +35,13 @@
  *   an 80 % interval.
  *
  *   Decision, per severity (rules.ts compares these with the horizons):
- *     - warning rests on the long-window forecast only: a burst that ends is spend_anomaly's business.
+ *     - warning rests on the long-window forecast, and on a PERSISTENT RISE (regime.ts): the last 24 h's
+ *       level when, even without its busiest 2 hours, it stands out from the week by more than 3 standard
+ *       errors of the wallet's sustained swings and the last 72 h agree it is above the week (multi-window,
+ *       applied to levels; not before a kind of day — weekday, weekend — was seen once). Regimes and
+ *       self-exciting traffic spend for days at a level the week's average has not caught up with; a burst
+ *       that ends in an hour or two is spend_anomaly's business. A firing warning holds on that reading
+ *       while the whole day is still above the week by 1 standard error (a Schmitt trigger).
  *     - critical also takes the NEAR reading, but only when the last 1 h AND the last 6 h both spend at
  *       least BURST_FACTOR (6) × what the level and the pattern expect of them (multi-window, multi-burn-
  *       rate, as in Google's SRE workbook): a one-hour spike does not agree with its 6 h window.
@@ -53,7 +59,10 @@
  *     - once firing, the hysteresis is widened by 4 × relErr (at most +50 %, rules.ts): a reading that
  *       wobbles by its own uncertainty around the horizon does not resolve and re-fire as a new alert;
  *       and when the last 24 h read as a drop (not a stop), a firing alert holds on the week's reading
- *       too (`hold`): the drop test flips in and out as one day's spend wobbles around it.
+ *       too (`hold`): the drop test flips in and out as one day's spend wobbles around it. A day with no
+ *       net spend at all is such a drop once a day of history is known (no runway, but the hold): a
+ *       wallet charged a dozen times a day (whole credits) has quiet days, and resolving on each one
+ *       re-fired the same warning as a new alert the next day.
  *   A wallet that refills itself (refill.ts: its last two top-ups at about the same balance, of about the
  *   same amount) is not warned while its balance is above the refill level: the refill prevents the
  *   depletion; below it without a refill, the forecast alerts as usual (the refill may have failed).
@@ -64,6 +73,7 @@ import type { History } from './history.js';
 import { sampleConsumed, sampleCount, sampleT, type Samples } from './packed.js';
 import { expectedSpendBefore, ONE_OFF_FACTOR, profileReady, typicalHourly } from './profile.js';
 import { autoRefill, type AutoRefill } from './refill.js';
+import { persistentRise } from './regime.js';
 import { evidenceOf, outlook, type Evidence, type Reading } from './runway.js';
 import { dispersion, FLAT, levelOver, risingTrend, shapeOf, type Level } from './usage.js';
 
@@ -196,7 +206,11 @@ export function forecast(h: History, balance: number | null, now: number): Forec
 
   if (balance !== null && balance <= 0) return none(0);
   if (balance === null) return none(Infinity);
-  if (!hasEvidence(h.samples, now)) return none(Infinity);
+  // No net spend in the last 24 h: no depletion is forecast, but after a day of history with spend in the
+  // week, that day is a drop like any other (below): a firing alert holds on the week's reading until the
+  // spend resumes or 72 h of quiet read as a stop. A wallet charged a dozen times a day has quiet days.
+  const burning = hasEvidence(h.samples, now);
+  if (!burning && !(spanHours >= SHIFT_WINDOW_H + 6 && hasEvidence(h.samples, now, LONG_WINDOW_H * HOUR_MS))) return none(Infinity);
 
   const trend = risingTrend(h.profile, now);
   // A service switched off: the last 3 days (longer than any weekend) spent under a quarter of the week's
@@ -222,6 +236,19 @@ export function forecast(h: History, balance: number | null, now: number): Forec
   const near = nearRates(h, now, rates);
   const o = outlook(reading, balance, now, near, spanHours);
   const weekly = shifted && change < 0 && !stopped ? outlook({ ...reading, level: long, window: Math.min(LONG_WINDOW_H, spanHours), shifted: false }, balance, now, near, spanHours) : null;
+  if (!burning) return { ...none(Infinity), ...(weekly ? { hold: { warning: weekly.warning, critical: weekly.critical } } : {}) };
+  // A persistent rise (regime.ts): the last day's level, confirmed by the last 3 days, is a second reading
+  // for the warning only; the earlier of the two decides. A firing warning holds on it while a looser
+  // test still sees the rise.
+  const rise = day !== null && !shifted && !stopped ? persistentRise({ profile: h.profile, now, long, day, shape, sigma2, swing, firstSampleAt: h.firstSampleAt! }) : null;
+  const held = rise ? outlook({ ...reading, level: rise.level, window: SHIFT_WINDOW_H, trend: null }, balance, now, near, spanHours) : null;
+  const regime = rise?.entered ? held : null;
+  const warning = regime ? Math.min(o.warning, regime.warning) : o.warning;
+  const hold = weekly
+    ? { hold: { warning: Math.min(o.warning, weekly.warning), critical: Math.min(o.critical, weekly.critical) } }
+    : held
+      ? { hold: { warning: Math.min(warning, held.warning), critical: o.critical } }
+      : {};
   const relativeError = level.relError;
   const confidence: Confidence = o.cautious.critical ? 'none' : o.cautious.warning ? 'low' : relativeError > CONFIDENCE_REL_ERROR.medium ? 'medium' : 'high';
   const method: ForecastMethod = reading.trend ? 'trend' : shape.kind === 'flat' ? 'rate' : shape.kind;
@@ -234,15 +261,15 @@ export function forecast(h: History, balance: number | null, now: number): Forec
     runwaySeconds: o.central,
     runwayLowSeconds: o.low,
     runwayHighSeconds: o.high,
-    alertRunwaySeconds: o.warning,
+    alertRunwaySeconds: warning,
     criticalAlertRunwaySeconds: o.critical,
     confidence,
     method,
     relativeError,
     cautious: o.cautious.warning,
     criticalCautious: o.cautious.critical,
-    evidence: evidenceOf(reading, o),
-    ...(weekly ? { hold: { warning: Math.min(o.warning, weekly.warning), critical: Math.min(o.critical, weekly.critical) } } : {}),
+    evidence: evidenceOf(reading, o, regime ? { levelPerHour: regime.levelNow, relativeError: rise!.level.relError, windowHours: SHIFT_WINDOW_H, runwaySeconds: regime.central, decides: regime.warning < o.warning } : null),
+    ...hold,
   };
 }
 
@@ -306,9 +333,9 @@ function nearRates(h: History, now: number, rates: BurnRates): { '1h': number; '
   return { '1h': rates['1h'] - Math.max(0, max1 - cap), '6h': rates['6h'] - Math.max(0, max6 - cap) / 6 };
 }
 
-/** At least MIN_RUNWAY_EVIDENCE samples over its span inside the last 24 h, with net spend. */
-function hasEvidence(samples: Samples, now: number): boolean {
-  const [i, j] = inside(samples, now - BURN_WINDOWS['24h'], now);
+/** At least MIN_RUNWAY_EVIDENCE samples over its span inside the last 24 h (or `windowMs`), with net spend. */
+function hasEvidence(samples: Samples, now: number, windowMs: number = BURN_WINDOWS['24h']): boolean {
+  const [i, j] = inside(samples, now - windowMs, now);
   if (j - i < MIN_RUNWAY_EVIDENCE.samples) return false;
   return sampleT(samples, j - 1) - sampleT(samples, i) >= MIN_RUNWAY_EVIDENCE.spanMs && sampleConsumed(samples, j - 1) > sampleConsumed(samples, i);
 }

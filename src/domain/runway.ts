@@ -160,9 +160,23 @@ export interface Evidence {
   /** The alert margin (fraction of the horizon) used when the evidence is strong. */
   margin: number;
   burst: Outlook['burst'];
+  /**
+   * A persistent rise (regime.ts): the last day's level, above the week's beyond its usual swings and
+   * confirmed by the last 3 days, read as a second warning reading; `decides` when it is the earlier one.
+   */
+  regime?: Regime;
 }
 
-export function evidenceOf(r: Reading, o: Outlook): Evidence {
+export interface Regime {
+  levelPerHour: number;
+  relativeError: number;
+  windowHours: number;
+  /** Central runway at that level. */
+  runwaySeconds: number;
+  decides: boolean;
+}
+
+export function evidenceOf(r: Reading, o: Outlook, regime: Regime | null = null): Evidence {
   const { level } = r;
   return {
     levelPerHour: o.levelNow,
@@ -176,6 +190,7 @@ export function evidenceOf(r: Reading, o: Outlook): Evidence {
     trend: r.trend,
     margin: o.margin,
     burst: o.burst,
+    ...(regime ? { regime } : {}),
   };
 }
 
@@ -226,6 +241,12 @@ export function describe(f: Described): string {
   if (f.refill) {
     const r = f.refill;
     parts.push(` The wallet refills itself (topped up ${r.count} times at about ${fmt(r.level)} credits, +${fmt(r.amount)} each): depletion_forecast waits while the balance stays above ${fmt(r.floor)}, and alerts as usual below it (the refill may have failed).`);
+  }
+  if (e.regime?.decides) {
+    const g = e.regime;
+    parts.push(
+      ` The warning also reads the last ${Math.round(g.windowHours)} h alone: ${fmt(g.levelPerHour)} credits/h (±${pct(g.relativeError)}), above the longer window by more than its usual swings and confirmed by the last 72 h, so it may persist (a new level of usage); at that level the balance lasts ${hrs(g.runwaySeconds)}, and the warning alerts on it.`,
+    );
   }
   if (e.burst) parts.push(` Critical also reads the last 1 h and 6 h, both spending ${fmt(e.burst.factor)}× the usual: at that rate the balance lasts ${hrs(e.burst.runway)}.`);
   return parts.join('');

@@ -25,6 +25,8 @@ export interface Level {
   readonly charges: number;
   /** Hours actually observed inside the window. */
   readonly hours: number;
+  /** The shape's weight of those hours (perHour = spend ÷ weight). */
+  readonly weight: number;
 }
 
 /** Weight of that prior, in hours of evidence. */
@@ -69,7 +71,7 @@ export function levelOver(p: WeeklyProfile, now: number, windowHours: number, sh
   }
   if (hours <= 0 || weight <= 0) return null;
   const relError = Math.max(MIN_REL_ERROR, Math.sqrt(1 / Math.max(1, charges) + sigma2 / Math.max(hours, 1 / 60)));
-  return { perHour: spend / weight, relError, spend, charges, hours };
+  return { perHour: spend / weight, relError, spend, charges, hours, weight };
 }
 
 /**

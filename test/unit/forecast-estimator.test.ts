@@ -542,6 +542,62 @@ test('a drop to a lower level (6 days at 40/h, then 30 h at 10/h): the last day 
   assert.equal(evaluateRules({ state, forecast: f, settings: RULES, firing: { depletion_forecast: 'warning' } }).depletion_forecast, 'warning');
 });
 
+test('a day with no net spend (6 days at 10/h, then 25 h without a charge): no runway, but a firing warning holds on the week; 73 h of quiet is a stop and resolves it', () => {
+  let sim = run(start(2100), T0 + 6 * DAY, steady(10));
+  assert.ok(sim.balance > 600 && sim.balance < 700, `balance ${sim.balance}`);
+  assert.equal(conditions(sim).depletion_forecast, 'warning', 'about 65 h left at 10/h');
+  sim = run(sim, sim.t + 25 * HOUR, steady(0));
+  const f = forecast(sim.history, sim.balance, sim.t);
+  assert.equal(f.runwaySeconds, Infinity, 'no net spend in the last 24 h: no depletion is forecast');
+  assert.equal(f.alertRunwaySeconds, Infinity);
+  assert.ok(f.hold !== undefined && hours(f.hold.warning) < 72, `hold ${f.hold && hours(f.hold.warning)} h from the week's level`);
+  const state = stateOf(sim.history, sim.balance);
+  assert.equal(evaluateRules({ state, forecast: f, settings: RULES }).depletion_forecast, undefined, 'a quiet day does not start a warning');
+  assert.equal(evaluateRules({ state, forecast: f, settings: RULES, firing: { depletion_forecast: 'warning' } }).depletion_forecast, 'warning', 'nor resolve one that fires');
+  sim = run(sim, sim.t + 48 * HOUR, steady(0));
+  const stopped = forecast(sim.history, sim.balance, sim.t);
+  assert.equal(stopped.hold, undefined, '73 h without spend is a stop');
+  assert.equal(evaluateRules({ state: stateOf(sim.history, sim.balance), forecast: stopped, settings: RULES, firing: { depletion_forecast: 'warning' } }).depletion_forecast, undefined);
+});
+
+test('a persistent rise (Monday to Wednesday at 10/h, then 20 h at 60/h, 3 000 left: 50 h at the new level, ~140 h at the average): the warning reads the last day, confirmed by 3 days; critical does not', () => {
+  // Under a week, so the rise is not yet a level shift of the weekly pattern; no weekend in it. Caught in
+  // its first day: later the step itself swells the wallet's sustained swings, and only a firing warning
+  // holds on it (REGIME_HOLD).
+  let sim = run(start(1e6), T0 + 3 * DAY, steady(10));
+  sim = run(sim, sim.t + 20 * HOUR, steady(60));
+  const balance = 3000;
+  const f = forecast(sim.history, balance, sim.t);
+  assert.ok(hours(f.runwaySeconds) > 72 * 1.3, `central runway ${hours(f.runwaySeconds)} h rests on the average`);
+  assert.ok(f.evidence?.regime?.decides, 'the rise is the warning\'s reading');
+  assertClose(f.evidence.regime.levelPerHour, (4 * 10 + 20 * 60) / 24, 0.15, 'the last day\'s level');
+  assert.ok(hours(f.alertRunwaySeconds) < 72, `warning decision ${hours(f.alertRunwaySeconds)} h`);
+  assert.ok(hours(f.criticalAlertRunwaySeconds) > 24, 'critical keeps its own readings');
+  assert.equal(conditions(sim, balance).depletion_forecast, 'warning');
+  assert.match(describe(f), /The warning also reads the last 24 h alone: \d+\.?\d* credits\/h/);
+});
+
+test('a persistent rise, a day on (40 h at 60/h): the step now swells the sustained swings and the entry test fails, but a firing warning holds on the last day (no resolve and re-fire)', () => {
+  let sim = run(start(1e6), T0 + 3 * DAY, steady(10));
+  sim = run(sim, sim.t + 40 * HOUR, steady(60));
+  const balance = 3000;
+  const f = forecast(sim.history, balance, sim.t);
+  assert.equal(f.evidence?.regime, undefined, 'no new warning from the rise now');
+  assert.ok(hours(f.alertRunwaySeconds) > 72 * 1.25, `the long window alone: ${hours(f.alertRunwaySeconds)} h`);
+  assert.ok(f.hold !== undefined && hours(f.hold.warning) < 72, `hold ${f.hold && hours(f.hold.warning)} h from the last day`);
+  const state = stateOf(sim.history, balance);
+  assert.equal(evaluateRules({ state, forecast: f, settings: RULES }).depletion_forecast, undefined);
+  assert.equal(evaluateRules({ state, forecast: f, settings: RULES, firing: { depletion_forecast: 'warning' } }).depletion_forecast, 'warning');
+});
+
+test('not a persistent rise: a busy first weekend (5 weekdays at 10/h, then 40 h of weekend at 60/h), before a weekend was ever seen', () => {
+  let sim = run(start(1e6), T0 + 5 * DAY, steady(10));
+  sim = run(sim, sim.t + 40 * HOUR, steady(60));
+  const f = forecast(sim.history, 3000, sim.t);
+  assert.equal(f.evidence?.regime, undefined, 'a weekend never seen before may be the week\'s pattern');
+  assert.equal(conditions(sim, 3000).depletion_forecast, undefined);
+});
+
 test('growing usage (+15 %/day for 6 days): runway shorter than balance / the average rate over the history', () => {
   const growing: Pattern = (t) => 10 * 1.15 ** ((t - T0) / DAY);
   const balance = 2000;
