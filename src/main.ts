@@ -54,17 +54,18 @@ async function main(argv: string[]): Promise<number> {
  * How far V8 lets the old generation grow past what the last full collection kept, in percent, once the
  * daemon runs. Left to itself V8 picks up to 300 % for a busy process: a fleet replaces each wallet's
  * state at every poll, the old states become garbage a minute later, and the heap of 10,000 wallets grew
- * to 3 × its ~265 MiB of live objects (bench/fleet/README.md). At 15 % the collections come more often
- * and bench:fleet sees no CPU cost (1.1–1.2 ms a poll, as before). V8 reads the flag at every
- * collection, so setting it at run time works.
+ * to 3 × its ~265 MiB of live objects (bench/fleet/README.md). At 15 % the collections came more often
+ * and bench:fleet saw no CPU cost (1.0–1.2 ms a poll, as before); 10 % holds ~10 MiB less garbage at
+ * 10,000 wallets (a full collection every few seconds, marked mostly on V8's helper threads). V8 reads
+ * the flag at every collection, so setting it at run time works.
  */
-const HEAP_GROWING_PERCENT = 15;
+const HEAP_GROWING_PERCENT = 10;
 
 /**
- * The same while the wallets' states load and take their first poll: the heap only grows then, and at 15 %
- * a collection would mark it ~30 times (+1 s of CPU at 10,000 wallets). Left to V8, though, the heap
- * reached 2.5 × its live size before start-up's last collection, and V8 keeps the pages it committed for
- * minutes after: at 10,000 wallets the start-up peak was 458–524 MiB and the RSS a minute later ~420 MiB;
+ * The same while the wallets' states load and take their first poll: the heap only grows then, and at
+ * 10–15 % a collection would mark it 30 times or more (measured at 15 %: +1 s of CPU at 10,000 wallets).
+ * Left to V8, though, the heap reached 2.5 × its live size before start-up's last collection, and V8
+ * keeps the pages it committed for minutes after: at 10,000 wallets the start-up peak was 458–524 MiB and the RSS a minute later ~420 MiB;
  * at 30 % the peak is 356–372 MiB for the same CPU (10.1–10.5 s against 9.8–10.5 s, measured in turn).
  */
 const START_HEAP_GROWING_PERCENT = 30;

@@ -96,7 +96,8 @@ export class AccountMonitor {
     // No forecast yet: the first poll comes at once and makes one; a scrape before it computes one (readout).
     this.#publish(undefined, false);
     if (sampleCount(this.#state.history.samples) > 0) {
-      this.d.log.info({ samples: sampleCount(this.#state.history.samples), balance: this.#state.balance }, 'restored history from the state file');
+      // one line per wallet: a fleet's start-up would write 10,000 of them
+      this.d.log[this.d.quietPolls ? 'debug' : 'info']({ samples: sampleCount(this.#state.history.samples), balance: this.#state.balance }, 'restored history from the state file');
     }
   }
 
