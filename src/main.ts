@@ -65,8 +65,9 @@ const HEAP_GROWING_PERCENT = 10;
  * The same while the wallets' states load and take their first poll: the heap only grows then, and at
  * 10–15 % a collection would mark it 30 times or more (measured at 15 %: +1 s of CPU at 10,000 wallets).
  * Left to V8, though, the heap reached 2.5 × its live size before start-up's last collection, and V8
- * keeps the pages it committed for minutes after: at 10,000 wallets the start-up peak was 458–524 MiB and the RSS a minute later ~420 MiB;
- * at 30 % the peak is 356–372 MiB for the same CPU (10.1–10.5 s against 9.8–10.5 s, measured in turn).
+ * keeps the pages it committed for minutes after: at 10,000 wallets the start-up peak was 458–524 MiB
+ * and the RSS a minute later ~420 MiB; at 30 % the peak is 356–372 MiB for the same CPU (10.1–10.5 s
+ * against 9.8–10.5 s, measured in turn).
  */
 const START_HEAP_GROWING_PERCENT = 30;
 
