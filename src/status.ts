@@ -2,7 +2,8 @@
 import type { AccountState } from './domain/account.js';
 import type { AlertBook } from './domain/alerts.js';
 import { forecastBasis } from './domain/evaluate.js';
-import { BURN_WINDOW_NAMES, type Forecast } from './domain/forecast.js';
+import { type Forecast } from './domain/forecast.js';
+import { BURN_WINDOW_NAMES } from './domain/rates.js';
 import { forecastJson } from './domain/messages.js';
 import { sampleCount } from './domain/packed.js';
 import type { AlertName, Conditions, Severity } from './domain/rules.js';

@@ -7,7 +7,8 @@
  */
 import { Counter, Gauge, Registry } from 'prom-client';
 import { isCurrencyCode } from '../../src/domain/account.js';
-import { BURN_WINDOW_NAMES, CONFIDENCES } from '../../src/domain/forecast.js';
+import { CONFIDENCES } from '../../src/domain/forecast.js';
+import { BURN_WINDOW_NAMES } from '../../src/domain/rates.js';
 import type { WalletFamily, WalletReadout } from '../../src/metrics/collector.js';
 import type { WalletRegistry } from '../../src/metrics/registry.js';
 

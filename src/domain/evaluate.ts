@@ -5,7 +5,8 @@
 import type { RuleSettings } from '../config/settings.js';
 import { applyPoll, headroom, type AccountState, type PollOutcome } from './account.js';
 import { firingSeverities, stepAlerts, type ForecastBasis, type Notification, type PresetWords, type RepeatPolicy, type WalletSnapshot } from './alerts.js';
-import { BURN_WINDOWS, forecast, MIN_RUNWAY_EVIDENCE, type Forecast } from './forecast.js';
+import { forecast, type Forecast } from './forecast.js';
+import { BURN_WINDOWS, MIN_RUNWAY_EVIDENCE } from './rates.js';
 import type { History } from './history.js';
 import { lastSampleT, sampleCount, sampleT } from './packed.js';
 import { evaluateRules, type AlertName, type Conditions, type Severity } from './rules.js';

@@ -70,35 +70,14 @@
  *   notifications and /api/status.
  */
 import type { History } from './history.js';
-import { sampleConsumed, sampleCount, sampleT, type Samples } from './packed.js';
-import { expectedSpendBefore, ONE_OFF_FACTOR, profileReady, typicalHourly } from './profile.js';
+import { expectedSpendBefore, profileReady } from './profile.js';
+import { burnRates, hasEvidence, nearRates, windowSpend, type BurnRates } from './rates.js';
 import { autoRefill, type AutoRefill } from './refill.js';
 import { persistentRise } from './regime.js';
 import { evidenceOf, outlook, type Evidence, type Reading } from './runway.js';
 import { dispersion, FLAT, levelOver, risingTrend, shapeOf, type Level } from './usage.js';
 
-export const BURN_WINDOWS = { '1h': 3_600_000, '6h': 6 * 3_600_000, '24h': 24 * 3_600_000 } as const;
-export type BurnWindow = keyof typeof BURN_WINDOWS;
-export const BURN_WINDOW_NAMES = Object.keys(BURN_WINDOWS) as BurnWindow[];
-
-/** The least evidence before a runway is finite: this many samples over this long, with net consumption. */
-export const MIN_RUNWAY_EVIDENCE = { samples: 3, spanMs: 10_000 } as const;
-
 const HOUR_MS = 3_600_000;
-
-/** Net credits per hour over the samples inside [now − windowMs, now] (never below 0); NaN with fewer than two. */
-export function burnRate(samples: Samples, now: number, windowMs: number): number {
-  const w = windowSpend(samples, now - windowMs, now);
-  return w === null ? NaN : (w.spend / (w.to - w.from)) * HOUR_MS;
-}
-
-export type BurnRates = Record<BurnWindow, number>;
-
-export function burnRates(h: History, now: number): BurnRates {
-  const out = {} as BurnRates;
-  for (const w of BURN_WINDOW_NAMES) out[w] = burnRate(h.samples, now, BURN_WINDOWS[w]);
-  return out;
-}
 
 export type Confidence = 'none' | 'low' | 'medium' | 'high';
 export const CONFIDENCES: readonly Confidence[] = ['none', 'low', 'medium', 'high'];
@@ -289,53 +268,4 @@ function expectedNormalSpend(h: History, ready: boolean, spanHours: number, from
   else candidates.push(rateOver(windowSpend(h.samples, from - day, from), 12 * HOUR_MS));
   const known = candidates.filter((c): c is number => c !== null);
   return known.length === 0 ? null : Math.max(...known);
-}
-
-/** Net spend between the first and last sample inside [from, to]; null with fewer than two. */
-export function windowSpend(samples: Samples, from: number, to: number): { spend: number; from: number; to: number } | null {
-  const [i, j] = inside(samples, from, to);
-  if (j - i < 2) return null;
-  const [firstT, lastT] = [sampleT(samples, i), sampleT(samples, j - 1)];
-  if (lastT <= firstT) return null;
-  return { spend: Math.max(0, sampleConsumed(samples, j - 1) - sampleConsumed(samples, i)), from: firstT, to: lastT };
-}
-
-/** Index range [i, j) of the samples (sorted by time) with from ≤ t ≤ to: two binary searches. */
-function inside(samples: Samples, from: number, to: number): [number, number] {
-  const firstIndex = (pred: (t: number) => boolean) => {
-    let lo = 0;
-    let hi = sampleCount(samples);
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (pred(sampleT(samples, mid))) hi = mid;
-      else lo = mid + 1;
-    }
-    return lo;
-  };
-  return [firstIndex((t) => t >= from), firstIndex((t) => t > to)];
-}
-
-/**
- * The 1 h and 6 h rates less any one-off charge in them (a single drop beyond ONE_OFF_FACTOR typical
- * hours: a rental charged at once is not a burst to extrapolate).
- */
-function nearRates(h: History, now: number, rates: BurnRates): { '1h': number; '6h': number } {
-  const cap = ONE_OFF_FACTOR * typicalHourly(h.profile);
-  if (!Number.isFinite(cap)) return rates;
-  const [i, j] = inside(h.samples, now - BURN_WINDOWS['6h'], now);
-  let max6 = 0;
-  let max1 = 0;
-  for (let k = i + 1; k < j; k++) {
-    const drop = sampleConsumed(h.samples, k) - sampleConsumed(h.samples, k - 1);
-    if (drop > max6) max6 = drop;
-    if (drop > max1 && sampleT(h.samples, k - 1) >= now - BURN_WINDOWS['1h']) max1 = drop;
-  }
-  return { '1h': rates['1h'] - Math.max(0, max1 - cap), '6h': rates['6h'] - Math.max(0, max6 - cap) / 6 };
-}
-
-/** At least MIN_RUNWAY_EVIDENCE samples over its span inside the last 24 h (or `windowMs`), with net spend. */
-function hasEvidence(samples: Samples, now: number, windowMs: number = BURN_WINDOWS['24h']): boolean {
-  const [i, j] = inside(samples, now - windowMs, now);
-  if (j - i < MIN_RUNWAY_EVIDENCE.samples) return false;
-  return sampleT(samples, j - 1) - sampleT(samples, i) >= MIN_RUNWAY_EVIDENCE.spanMs && sampleConsumed(samples, j - 1) > sampleConsumed(samples, i);
 }

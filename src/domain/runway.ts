@@ -3,7 +3,8 @@
  * walk through the coming hours, the band, the near (burst) reading, the margin or the caution, and the
  * sentence that says what it all rests on.
  */
-import type { BurnRates, Confidence } from './forecast.js';
+import type { Confidence } from './forecast.js';
+import type { BurnRates } from './rates.js';
 import type { Level, Shape, Trend } from './usage.js';
 import type { AutoRefill } from './refill.js';
 import { walk } from './walk.js';

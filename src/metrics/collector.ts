@@ -8,7 +8,8 @@
  */
 import type { WalletSettings } from '../config/settings.js';
 import { isCurrencyCode } from '../domain/account.js';
-import { BURN_WINDOW_NAMES, CONFIDENCES } from '../domain/forecast.js';
+import { CONFIDENCES } from '../domain/forecast.js';
+import { BURN_WINDOW_NAMES } from '../domain/rates.js';
 import type { MonitorReadout } from '../poller/monitor.js';
 import { familyHeader, formatValue, labelPair } from './exposition.js';
 

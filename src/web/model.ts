@@ -4,7 +4,8 @@
  * fleet's order (soonest runway first), the filter, and the burn rate of the last hours for a sparkline.
  */
 import type { AccountState } from '../domain/account.js';
-import { BURN_WINDOW_NAMES, type Forecast } from '../domain/forecast.js';
+import { type Forecast } from '../domain/forecast.js';
+import { BURN_WINDOW_NAMES } from '../domain/rates.js';
 import { raw, SAMPLE_STRIDE, type Sample } from '../domain/packed.js';
 import type { AlertEvent } from '../store/alert-events.js';
 

@@ -3,7 +3,7 @@
  * marked, the forecast to zero with its band and the alert horizons, burn rate per window, the alert
  * timeline and what to do. PURE apart from reading the wallet's stored history through its source.
  */
-import { BURN_WINDOW_NAMES } from '../domain/forecast.js';
+import { BURN_WINDOW_NAMES } from '../domain/rates.js';
 import type { Sample } from '../domain/packed.js';
 import { timeChart, type Band, type Point, type Series } from './chart.js';
 import { forecastShapes } from './forecast-picture.js';

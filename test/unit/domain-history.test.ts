@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EMPTY_HISTORY, RETENTION, recordSample, type History } from '../../src/domain/history.js';
-import { BURN_WINDOWS, MIN_RUNWAY_EVIDENCE, burnRate, burnRates, forecast } from '../../src/domain/forecast.js';
+import { forecast } from '../../src/domain/forecast.js';
+import { BURN_WINDOWS, MIN_RUNWAY_EVIDENCE, burnRate, burnRates } from '../../src/domain/rates.js';
 import { sampleCount, samplesToPlain } from '../../src/domain/packed.js';
 
 const T0 = Date.parse('2026-11-27T00:00:00Z');
