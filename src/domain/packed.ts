@@ -148,15 +148,7 @@ export const hoursToPlain = (h: Hours): Required<HourTotal>[] =>
 
 /** The closed hours with `keep(hour index)`, then `add` appended: a new array. */
 export function hoursWith(h: Hours, keep: (hour: number) => boolean, add: HourTotal): Hours {
-  const x = raw(h);
-  const kept: number[] = [];
-  for (let i = 0; i < x.length; i += HOUR_STRIDE) if (keep(hourOf(x[i]!))) kept.push(i);
-  const out = allocate<'hours'>(kept.length + 1, HOUR_STRIDE);
-  kept.forEach((from, k) => {
-    for (let j = 0; j < HOUR_STRIDE; j++) out[k * HOUR_STRIDE + j] = x[from + j]!;
-  });
-  putHour(out, kept.length * HOUR_STRIDE, add);
-  return out;
+  return filterAppend(h, HOUR_STRIDE, (i) => keep(hourIndex(h, i)), (out, at) => putHour(out, at, add));
 }
 
 // ---------------------------------------------------------------------------------------------- days
@@ -172,11 +164,11 @@ export const daysToPlain = (d: Days): DayTotal[] => unpack<DayTotal>(d, DAY);
 
 /** The days with `keep(day index, position)`, then `add` appended: a new array. */
 export function daysWith(d: Days, keep: (day: number, i: number) => boolean, add: DayTotal): Days {
-  return filterAppend<'days', DayTotal>(d, DAY, (i) => keep(dayIndex(d, i), i), add);
+  return filterAppend(d, DAY_STRIDE, (i) => keep(dayIndex(d, i), i), (out, at) => DAY.forEach((f, j) => (out[at + j] = (add[f] as number | undefined) ?? 0)));
 }
 
-function filterAppend<K extends string, R>(p: Packed<K>, fields: readonly (keyof R & string)[], keep: (i: number) => boolean, add: R): Packed<K> {
-  const stride = fields.length;
+/** The records of `p` with `keep(record index)`, then one more written by `put(out, at)` (from number `at`): a new array. */
+function filterAppend<K extends string>(p: Packed<K>, stride: number, keep: (i: number) => boolean, put: (out: number[], at: number) => void): Packed<K> {
   const x = raw(p);
   const n = x.length / stride;
   let kept = 0;
@@ -187,7 +179,7 @@ function filterAppend<K extends string, R>(p: Packed<K>, fields: readonly (keyof
     if (!keep(i)) continue;
     for (let j = 0; j < stride; j++) out[k++] = x[i * stride + j]!;
   }
-  fields.forEach((f, j) => (out[k + j] = (add[f] as number | undefined) ?? 0));
+  put(out, k);
   return out;
 }
 
