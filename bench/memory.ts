@@ -84,7 +84,7 @@ const rows: [string, Mem][] = [
   // The states alone, each loaded from a live one's saved form: no forecast has run on their arrays, so no cache is keyed by them.
   ['state, packed (src/domain/packed.ts)', await perCopy((i) => accountStateFromPlain(accountStateToPlain(states[i]!)))],
   // What the daemon holds per wallet between polls: the state and the forecast's caches keyed by its arrays
-  // (usage.ts's shape, dispersion and trend: ~2 KiB; walk.ts's 240-hour curve, 7.5 KiB of Float64Arrays,
+  // (shape.ts's shape, usage.ts's dispersion and trend: ~2 KiB; walk.ts's 240-hour curve, 7.5 KiB of Float64Arrays,
   // is no longer kept per wallet: only the last few built).
   ['state + forecast caches, after an hour of polls through observe()', await perCopy((i) => copy(COPIES + i))],
   // As JSON.parse builds them (as compact as plain objects get): /tmp/memstate.ts measured states this way on main.

@@ -13,8 +13,8 @@
  * An abnormal day (a campaign: the busiest 24 consecutive hours at ABNORMAL_DAY × the rest) is left out
  * of the fit.
  */
-import { hourCharges, hourCount, hourIndex, hourObservedMs, type Hours } from './packed.js';
-import { hourOfWeek, regularSpend } from './profile.js';
+import { hourCharges, hourCount, hourIndex, hourObservedMs, hourRegular, type Hours } from './packed.js';
+import { hourOfWeek } from './profile.js';
 
 const HOUR_MS = 3_600_000;
 /** Weekend hours observed before the weekend's own level counts. */
@@ -67,7 +67,7 @@ export function dayTypeOf(r: Hours, dailyRel: readonly number[] | null): DayType
     for (let i = 0; i < n; i++) {
       if (!used(i)) continue;
       const hour = hourIndex(r, i);
-      spent[hour % 24]! += regularSpend(r, i);
+      spent[hour % 24]! += hourRegular(r, i);
       weight[hour % 24]! += (hourObservedMs(r, i) / HOUR_MS) * (isWeekend(hour * HOUR_MS) ? f : 1);
     }
     hourRates = spent.map((c, h) => (weight[h]! > 0 ? c / weight[h]! : 0));
@@ -76,7 +76,7 @@ export function dayTypeOf(r: Hours, dailyRel: readonly number[] | null): DayType
     for (let i = 0; i < n; i++) {
       if (!used(i)) continue;
       const type = isWeekend(hourIndex(r, i) * HOUR_MS) ? 'weekend' : 'weekday';
-      spend[type] += regularSpend(r, i);
+      spend[type] += hourRegular(r, i);
       expected[type] += hourRates[hourIndex(r, i) % 24]! * (hourObservedMs(r, i) / HOUR_MS);
     }
     if (!(expected.weekend > 0) || !(spend.weekday > 0) || !(expected.weekday > 0)) return null;
@@ -98,10 +98,10 @@ function abnormalDay(r: Hours): [number, number] {
   let bestFrom = 0;
   let sum = 0;
   for (let i = 0, j = 0; i < n; i++) {
-    total += regularSpend(r, i);
+    total += hourRegular(r, i);
     hours += hourObservedMs(r, i) / HOUR_MS;
-    sum += regularSpend(r, i);
-    while (hourIndex(r, j) <= hourIndex(r, i) - 24) sum -= regularSpend(r, j++);
+    sum += hourRegular(r, i);
+    while (hourIndex(r, j) <= hourIndex(r, i) - 24) sum -= hourRegular(r, j++);
     if (sum > best) {
       best = sum;
       bestFrom = hourIndex(r, i) - 23;

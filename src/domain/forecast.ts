@@ -75,7 +75,8 @@ import { burnRates, hasEvidence, nearRates, windowSpend, type BurnRates } from '
 import { autoRefill, type AutoRefill } from './refill.js';
 import { persistentRise } from './regime.js';
 import { evidenceOf, outlook, type Evidence, type Reading } from './runway.js';
-import { dispersion, FLAT, levelOver, risingTrend, shapeOf, type Level } from './usage.js';
+import { FLAT, shapeOf } from './shape.js';
+import { dispersion, levelOver, risingTrend, type Level } from './usage.js';
 
 const HOUR_MS = 3_600_000;
 

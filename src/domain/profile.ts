@@ -187,9 +187,6 @@ function record(p: Learnt, open: NonNullable<WeeklyProfile['open']>, oneOff: num
   return { ...p, recent, days };
 }
 
-/** Spend of the i-th closed hour less its one-off part: what rates are read from. */
-export const regularSpend = hourRegular;
-
 const typicals = new WeakMap<Hours, number>();
 
 /**
@@ -205,7 +202,7 @@ export function typicalHourly(p: Pick<WeeklyProfile, 'recent'>): number {
   const newest = n > 0 ? hourIndex(r, n - 1) : 0;
   const rates: number[] = [];
   for (let i = 0; i < n; i++) {
-    if (hourIndex(r, i) > newest - 72 && hourObservedMs(r, i) >= MIN_OBSERVED_MS) rates.push(regularSpend(r, i) / (hourObservedMs(r, i) / HOUR_MS));
+    if (hourIndex(r, i) > newest - 72 && hourObservedMs(r, i) >= MIN_OBSERVED_MS) rates.push(hourRegular(r, i) / (hourObservedMs(r, i) / HOUR_MS));
   }
   rates.sort((a, b) => a - b);
   const q = rates.length >= MIN_TYPICAL_HOURS ? rates[Math.floor(0.75 * (rates.length - 1))]! : 0;

@@ -5,7 +5,8 @@
  */
 import type { Confidence } from './forecast.js';
 import type { BurnRates } from './rates.js';
-import type { Level, Shape, Trend } from './usage.js';
+import type { Shape } from './shape.js';
+import type { Level, Trend } from './usage.js';
 import type { AutoRefill } from './refill.js';
 import { walk } from './walk.js';
 

@@ -4,8 +4,8 @@
  * hour of week — and shrunk toward flat by how much of its spread is noise.
  */
 import { dayTypeOf, isWeekend } from './daytype.js';
-import { hourCharges, hourCount, hourIndex, hourObservedMs, raw, type Hours } from './packed.js';
-import { hourOfWeek, profileReady, regularSpend, type WeeklyProfile } from './profile.js';
+import { hourCharges, hourCount, hourIndex, hourObservedMs, hourRegular, raw, type Hours } from './packed.js';
+import { hourOfWeek, profileReady, type WeeklyProfile } from './profile.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -60,7 +60,7 @@ function learnShape(p: WeeklyProfile, weekly: boolean): Shape {
   let charges = 0;
   const r = p.recent;
   for (let i = 0; i < hourCount(r); i++) {
-    spent[hourIndex(r, i) % 24]! += regularSpend(r, i);
+    spent[hourIndex(r, i) % 24]! += hourRegular(r, i);
     seen[hourIndex(r, i) % 24]! += hourObservedMs(r, i);
     charges += hourCharges(r, i);
   }

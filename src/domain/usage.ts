@@ -1,14 +1,12 @@
 /**
  * The evidence behind a forecast, PURE: the spend level over windows of the recent hours with its
  * standard error, the dispersion of spend, and a damped trend on the daily totals (the usage pattern's
- * shape is shape.ts, re-exported here). Everything here reads the bounded usage record of
+ * shape is shape.ts). Everything here reads the bounded usage record of
  * src/domain/profile.ts (168 closed hours, 14 days, the weekly pattern).
  */
-import { chargesOf, dayConsumed, dayCount, dayIndex, dayObservedMs, hourCharges, hourCount, hourIndex, hourObservedMs, hourOf, HOUR_STRIDE, raw, type Days, type Hours } from './packed.js';
-import { oneOffPart, RECENT_HOURS, regularSpend, type WeeklyProfile } from './profile.js';
+import { chargesOf, dayConsumed, dayCount, dayIndex, dayObservedMs, hourCharges, hourCount, hourIndex, hourObservedMs, hourOf, hourRegular, HOUR_STRIDE, raw, type Days, type Hours } from './packed.js';
+import { oneOffPart, RECENT_HOURS, type WeeklyProfile } from './profile.js';
 import { PRIOR_HOURLY_SIGMA, type Shape } from './shape.js';
-
-export { FLAT, PRIOR_HOURLY_SIGMA, shapeOf, type Shape } from './shape.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -112,7 +110,7 @@ function adjusted(p: WeeklyProfile, from: number, shape: Shape): { hour: number;
     const s = shape.at(hour * HOUR_MS + HOUR_MS / 2);
     if (observedMs < 45 * 60_000 || s < 0.25) continue;
     const w = s * (observedMs / HOUR_MS);
-    const c = regularSpend(r, i);
+    const c = hourRegular(r, i);
     const n = hourCharges(r, i);
     const size = n > 0 ? c / n : 0;
     xs.push({ hour, x: c / w, poisson: (c * size) / (w * w) });

@@ -4,7 +4,8 @@
  * (the last few kept), so each forecast costs a binary search, not a 240-step loop: backtest replays a reading a
  * minute.
  */
-import { dampedDays, type Shape } from './usage.js';
+import type { Shape } from './shape.js';
+import { dampedDays } from './usage.js';
 
 const HOUR_MS = 3_600_000;
 /** The walk goes hour by hour this far, then goes on at the rate of its last day. */

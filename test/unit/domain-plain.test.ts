@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { INITIAL_ACCOUNT_STATE, applyPoll, type AccountState } from '../../src/domain/account.js';
-import { hourCharges, hourCount, hourIndex, hourObservedMs, hoursFromPlain, hoursToPlain, sampleCount, sampleT, size } from '../../src/domain/packed.js';
+import { hourCharges, hourCount, hourIndex, hourObservedMs, hourRegular, hoursFromPlain, hoursToPlain, sampleCount, sampleT, size } from '../../src/domain/packed.js';
 import { accountStateFromPlain, accountStateToPlain, historyFromPlain, historyToPlain, type PlainHistory } from '../../src/domain/plain.js';
-import { expectedRate, expectedSpend, expectedSpendBefore, hourOfWeek, profileReady, regularSpend, UPDATES_KEPT } from '../../src/domain/profile.js';
+import { expectedRate, expectedSpend, expectedSpendBefore, hourOfWeek, profileReady, UPDATES_KEPT } from '../../src/domain/profile.js';
 import { ANOMALY_WINDOW_MS, forecast } from '../../src/domain/forecast.js';
 
 const T0 = Date.parse('2026-11-02T00:00:00Z'); // a Monday
@@ -124,7 +124,7 @@ test('a closed hour is packed in 3 numbers (hour and charges together, the one-o
   assert.equal(size(packed), 3 * 3, '3 numbers an hour: 10,000 wallets × 168 hours cost 26 MiB more at 5');
   assert.deepEqual([0, 1, 2].map((i) => hourIndex(packed, i)), [hour, hour + 1, hour + 2]);
   assert.deepEqual([0, 1, 2].map((i) => hourCharges(packed, i)), [3, 1_000_000, 0]);
-  assert.deepEqual([0, 1, 2].map((i) => regularSpend(packed, i)), [10.25 - 4, 2, 1]);
+  assert.deepEqual([0, 1, 2].map((i) => hourRegular(packed, i)), [10.25 - 4, 2, 1]);
   assert.deepEqual([0, 1, 2].map((i) => hourObservedMs(packed, i)), [HOUR, 1_234.5, HOUR]);
   const again = hoursFromPlain(hoursToPlain(packed));
   assert.deepEqual(hoursToPlain(again), hoursToPlain(packed));
