@@ -13,7 +13,8 @@
  */
 import { isWeekend } from './daytype.js';
 import { HOURS_PER_WEEK, type WeeklyProfile } from './profile.js';
-import { levelOver, type Level, type Shape } from './usage.js';
+import type { Shape } from './shape.js';
+import { levelOver, type Level } from './usage.js';
 
 const HOUR_MS = 3_600_000;
 /** The run of hours a spike may fill, left out of the entry test (see withoutBusiestHours). */
@@ -81,20 +82,12 @@ export function newDayType(firstSampleAt: number, from: number, now: number): bo
  * the rest of the day too (a one-hour spike straddles at most two clock hours). Null when nothing is left.
  */
 function withoutBusiestHours(r: RegimeInput, day: Level): Level | null {
-  // Per hour back from now (the open hour first): cumulative levels, differenced.
+  // Each hour back from now (the open hour first), read alone: a one-hour window ending k hours ago.
   const n = REGIME.windowHours;
-  const cumulative = Array.from({ length: n + 1 }, (_, k) => (k === 0 ? null : k === n ? day : levelOver(r.profile, r.now, k, r.shape, r.sigma2)));
-  const hour = (k: number) => {
-    const inner = cumulative[k];
-    const outer = cumulative[k + 1];
-    return {
-      spend: (outer?.spend ?? 0) - (inner?.spend ?? 0),
-      weight: (outer?.weight ?? 0) - (inner?.weight ?? 0),
-      charges: (outer?.charges ?? 0) - (inner?.charges ?? 0),
-      hours: (outer?.hours ?? 0) - (inner?.hours ?? 0),
-    };
-  };
-  const hours = Array.from({ length: n }, (_, k) => hour(k));
+  const hours = Array.from({ length: n }, (_, k) => {
+    const l = levelOver(r.profile, r.now - k * HOUR_MS, 1, r.shape, r.sigma2);
+    return { spend: l?.spend ?? 0, weight: l?.weight ?? 0, charges: l?.charges ?? 0, hours: l?.hours ?? 0 };
+  });
   let busiest = { spend: 0, weight: 0, charges: 0, hours: 0 };
   let busiestRate = -1;
   for (let k = 0; k + SPIKE_HOURS <= n; k++) {
