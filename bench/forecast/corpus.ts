@@ -15,7 +15,7 @@
  *
  * The tuning kinds' generator, minute by minute: the kind's expected rate (credits/h) × an hourly
  * lognormal multiplier (mean 1: busy and quiet hours) → a Poisson number of billable events × the unit
- * charge; then optional refunds, one-off charges (a monthly number rental), top-ups. The true balance
+ * charge (or × each event's own size: a call's billed minutes); then optional refunds, one-off charges (a monthly number rental), top-ups. The true balance
  * never goes below 0; once it is 0 nothing more is spent until a top-up. The reading is the true balance
  * rounded to 0.01 (or to whole credits), and minutes inside a gap (the daemon was down) have no reading.
  */
@@ -39,7 +39,17 @@ export interface Kind {
   readonly description: string;
   readonly check?: Check;
   /** One history of this kind for this seed. */
-  readonly build: (noise: Noise) => { rows: Row[]; description: string };
+  readonly build: (noise: Noise) => { rows: Row[]; description: string; expected?: Expected };
+}
+
+/** What the generator expected a tuning history to spend (for bench/forecast/oracle.ts): credits/h and one-off charges at t. */
+export interface Expected {
+  readonly rate: (t: number) => number;
+  readonly charge?: (t: number) => number;
+  /** The random part: the mean charge, E[size²] of a charge in units², and σ of the hourly busy/quiet multiplier. */
+  readonly unit: number;
+  readonly size2: number;
+  readonly hourSigma: number;
 }
 
 export interface BenchHistory {
@@ -85,8 +95,10 @@ export interface Spec {
   start: number;
   /** Expected spend at t (credits/hour), before noise. */
   rate: (t: number) => number;
-  /** Credits per billable event. */
+  /** Credits per billable event (its mean, with `eventSize`). */
   unit: number;
+  /** Each event's size relative to `unit` (mean 1), e.g. a call's billed minutes; default: every event is one unit. */
+  eventSize?: () => number;
   /** σ of the hourly lognormal multiplier (default 0.25). */
   hourSigma?: number;
   /** Each minute with probability `prob`, a refund of `size()` credits. */
@@ -102,6 +114,11 @@ export interface Spec {
 }
 
 const round2 = (x: number): number => Math.round(x * 100) / 100;
+const sum = (n: number, draw: () => number): number => {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += draw();
+  return s;
+};
 
 export function generate(spec: Spec, noise: Noise): Row[] {
   const t0 = spec.t0 ?? T0;
@@ -117,7 +134,8 @@ export function generate(spec: Spec, noise: Noise): Row[] {
     const t = t0 + i * MINUTE_MS;
     if ((i - 1) % 60 === 0) hourMult = noise.lognormal1(sigma);
     if (balance > 0) {
-      balance -= noise.poisson(((spec.rate(t) / 60) * hourMult) / spec.unit) * spec.unit;
+      const events = noise.poisson(((spec.rate(t) / 60) * hourMult) / spec.unit);
+      balance -= spec.unit * (spec.eventSize ? sum(events, spec.eventSize) : events);
       balance -= spec.charge?.(t) ?? 0;
       if (spec.refunds && balance > 0 && noise.uniform() < spec.refunds.prob) balance += spec.refunds.size();
       balance = Math.max(0, balance);

@@ -143,4 +143,38 @@ export const WALLET_KINDS: readonly Kind[] = [
       charge: (t) => (t === bigAt ? big : 0),
     };
   }),
+  kind('call_minutes', 'voice calls billed per started minute, durations lognormal (median 1–3 min, σ 0.7–1.4, at most 4 h): charges of very different sizes, from a few calls a day to many a minute; runs out on day 5–10', (n) => {
+    const start = balanceOf(n);
+    const emptyAt = T0 + n.between(5, 10) * DAY_MS;
+    const median = n.between(1, 3);
+    const sigma = n.between(0.7, 1.4);
+    const minutes = (): number => Math.min(240, Math.ceil(median * Math.exp(sigma * n.normal())));
+    const mean = meanBilledMinutes(median, sigma);
+    const shape = (t: number) => (hourOfDay(t) >= 8 && hourOfDay(t) < 20 ? 1 : 0.3);
+    const rate = sizedToEmpty(shape, start, emptyAt);
+    const callsPerMinute = n.logBetween(0.004, 4);
+    return {
+      description: `${fmt(start)} credits, ${fmt(meanRate(rate))}/h on average in calls (${fmt(callsPerMinute * 60)}/h, median ${median.toFixed(1)} min, σ ${sigma.toFixed(2)}); empty on day ~${day(emptyAt)}`,
+      days: 12,
+      start,
+      rate,
+      unit: meanRate(rate) / 60 / callsPerMinute,
+      eventSize: () => minutes() / mean,
+    };
+  }),
 ];
+
+/** Mean billed minutes of a call (whole minutes, started ones count, at most 240) with lognormal duration: Σ P(d > k). */
+function meanBilledMinutes(median: number, sigma: number): number {
+  let s = 0;
+  for (let k = 0; k < 240; k++) s += k === 0 ? 1 : 1 - normalCdf(Math.log(k / median) / sigma);
+  return s;
+}
+
+/** Standard normal CDF (Abramowitz–Stegun 7.1.26, error < 1.5e-7). */
+function normalCdf(z: number): number {
+  const x = Math.abs(z) / Math.SQRT2;
+  const t = 1 / (1 + 0.3275911 * x);
+  const erf = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  return z >= 0 ? (1 + erf) / 2 : (1 - erf) / 2;
+}

@@ -29,7 +29,10 @@ export function kind(name: string, description: string, make: (n: Noise) => Spec
     ...(check ? { check } : {}),
     build: (n) => {
       const spec = make(n);
-      return { rows: generate(spec, n), description: spec.description };
+      const rows = generate(spec, n);
+      // E[size²] sampled after the rows are drawn, so the history does not depend on it
+      const size2 = spec.eventSize ? Array.from({ length: 4000 }, () => spec.eventSize!() ** 2).reduce((a, b) => a + b) / 4000 : 1;
+      return { rows, description: spec.description, expected: { rate: spec.rate, ...(spec.charge ? { charge: spec.charge } : {}), unit: spec.unit, size2, hourSigma: spec.hourSigma ?? 0.25 } };
     },
   };
 }

@@ -226,3 +226,13 @@ test('corpus: deterministic, every kind at 1-minute resolution over 3–14 days,
     assert.ok(h.rows.every((r) => r.balance >= 0 && Number.isFinite(r.balance)), `${k.name}: never below 0`);
   }
 });
+
+test('corpus: call_minutes bills calls of very different sizes (each event its own size), the other tuning kinds one unit per event', () => {
+  const spread = (name: string) => {
+    const h = history(KINDS.find((k) => k.name === name)!, 'tuning', 1);
+    const drops = h.rows.slice(1).map((r, i) => h.rows[i]!.balance - r.balance).filter((d) => d > 0).sort((a, b) => a - b);
+    return drops.at(-1)! / drops[Math.floor(drops.length / 2)]!;
+  };
+  assert.ok(spread('call_minutes') > 5, `call_minutes: the largest minute's charge is ${spread('call_minutes').toFixed(1)} × the median one`);
+  assert.ok(spread('steady_depletes') < 5, `steady_depletes: ${spread('steady_depletes').toFixed(1)} × (Poisson counts of one unit)`);
+});
