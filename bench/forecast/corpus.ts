@@ -15,9 +15,10 @@
  *
  * The tuning kinds' generator, minute by minute: the kind's expected rate (credits/h) × an hourly
  * lognormal multiplier (mean 1: busy and quiet hours) → a Poisson number of billable events × the unit
- * charge (or × each event's own size: a call's billed minutes); then optional refunds, one-off charges (a monthly number rental), top-ups. The true balance
- * never goes below 0; once it is 0 nothing more is spent until a top-up. The reading is the true balance
- * rounded to 0.01 (or to whole credits), and minutes inside a gap (the daemon was down) have no reading.
+ * charge (or × each event's own size: a call's billed minutes); then optional refunds, one-off charges (a
+ * monthly number rental), top-ups. The true balance never goes below 0; once it is 0 nothing more is
+ * spent until a top-up. The reading is the true balance rounded to 0.01 (or to whole credits), and
+ * minutes inside a gap (the daemon was down) have no reading.
  */
 import type { Row } from '../../src/backtest/input.js';
 import { Noise } from './noise.js';

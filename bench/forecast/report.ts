@@ -86,6 +86,8 @@ function kindTable(results: readonly HistoryResult[]): string {
   );
 }
 
+const targetLines = (ts: readonly Target[]): string[] => ts.map((x) => `- ${x.pass === null ? 'N/A ' : x.pass ? 'PASS' : 'FAIL'} ${x.text}`);
+
 export const PART_TITLE: Record<Part, string> = {
   tuning: 'Tuning part (tuning kinds × tuning seeds)',
   heldout: 'Held-out part (tuning kinds × held-out seeds, and the held-out kinds) — never tune on it',
@@ -102,7 +104,7 @@ export function markdown(results: readonly HistoryResult[], header: string, verb
     json[part] = { histories: rs.length, totals: t, targets: ts, kinds: Object.fromEntries([...new Set(rs.map((r) => r.kind))].map((k) => [k, totals(rs.filter((r) => r.kind === k))])) };
     out.push(`### ${PART_TITLE[part]}: ${rs.length} histories`, '', totalsTable(t), '', 'Per kind (cells: ours / predict_linear / static):', '', kindTable(rs), '');
     out.push(`Targets, ${part} part:`, '');
-    for (const x of ts) out.push(`- ${x.pass === null ? 'N/A ' : x.pass ? 'PASS' : 'FAIL'} ${x.text}`);
+    out.push(...targetLines(ts));
     out.push('');
   }
   if (results.some((r) => r.part === 'tuning') && results.some((r) => r.part === 'heldout')) {
@@ -110,7 +112,7 @@ export function markdown(results: readonly HistoryResult[], header: string, verb
     const ts = targets(results);
     json.both = { histories: results.length, totals: totals(results), targets: ts };
     out.push(`### Both parts together (issue 9 judges its targets over all seeds): ${results.length} histories`, '', totalsTable(totals(results)), '', 'Targets, both parts:', '');
-    for (const x of ts) out.push(`- ${x.pass === null ? 'N/A ' : x.pass ? 'PASS' : 'FAIL'} ${x.text}`);
+    out.push(...targetLines(ts));
     out.push('');
   }
   const long = results.filter((r) => r.spanMs >= FOURTEEN_DAYS_MS);
