@@ -102,6 +102,11 @@ export interface Spec {
   eventSize?: () => number;
   /** σ of the hourly lognormal multiplier (default 0.25). */
   hourSigma?: number;
+  /**
+   * The rate is itself a random draw (an hourly table of regimes or bursts drawn from the seed): it is
+   * not what anyone could expect, so the history has no `expected` spend for the oracle.
+   */
+  rateIsDrawn?: boolean;
   /** Each minute with probability `prob`, a refund of `size()` credits. */
   refunds?: { prob: number; size: () => number };
   /** A one-off charge at minute t (e.g. the monthly rental of numbers); 0 = none. */

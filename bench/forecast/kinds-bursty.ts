@@ -32,7 +32,8 @@ function spec(n: Noise, what: string, shape: (t: number) => number): Spec {
   const start = balanceOf(n);
   const { rate, ends } = sized(n, shape, start);
   const mean = meanRate(rate);
-  return { description: `${fmt(start)} credits, ${fmt(mean)}/h on average, ${what}; ${ends}`, days: DAYS, start, rate, unit: unitFor(mean, eventsPerMinute(n)) };
+  // the hourly table is a random draw (regimes, bursts): no expected spend for the oracle
+  return { description: `${fmt(start)} credits, ${fmt(mean)}/h on average, ${what}; ${ends}`, days: DAYS, start, rate, unit: unitFor(mean, eventsPerMinute(n)), rateIsDrawn: true };
 }
 
 export const BURSTY_KINDS: readonly Kind[] = [
