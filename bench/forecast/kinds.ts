@@ -79,6 +79,29 @@ export const ISSUE_KINDS: readonly Kind[] = [
     };
   }),
 
+  kind('curved_growth', 'usage that grows but not in a straight line: like √t, like log t, by 8–15 % a day, or rising for 6–9 days and then flat; runs out on day 8–13', (n) => {
+    const start = balanceOf(n);
+    const emptyAt = T0 + n.between(8, 13) * DAY_MS;
+    const days = (t: number) => Math.max(0, (t - T0) / DAY_MS);
+    const growth = n.between(1.08, 1.15);
+    const stopAt = n.between(6, 9);
+    const shapes = [
+      { what: 'like √t', f: (t: number) => 1 + 2 * Math.sqrt(days(t)) },
+      { what: 'like log t', f: (t: number) => 1 + 3 * Math.log1p(days(t)) },
+      { what: `by ${((growth - 1) * 100).toFixed(0)} % a day`, f: (t: number) => growth ** days(t) },
+      { what: `rising for ${stopAt.toFixed(1)} days, then flat`, f: (t: number) => 1 + 0.5 * Math.min(days(t), stopAt) },
+    ];
+    const shape = n.pick(shapes);
+    const rate = sizedToEmpty(shape.f, start, emptyAt);
+    return {
+      description: `${fmt(start)} credits, ${fmt(rate(T0))}/h growing ${shape.what}, empty on day ~${((emptyAt - T0) / DAY_MS).toFixed(1)}`,
+      days: 14,
+      start,
+      rate,
+      unit: unitFor(meanRate(rate), eventsPerMinute(n)),
+    };
+  }),
+
   kind('steady_depletes', 'an accurate steady burn that runs out on day 4–9', (n) => {
     const start = balanceOf(n);
     const emptyAt = T0 + n.between(4, 9) * DAY_MS;
