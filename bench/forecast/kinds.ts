@@ -42,7 +42,7 @@ export const flat = (): number => 1;
 export const weekday = (t: number): boolean => Math.floor(hourOfWeek(t) / 24) < 5;
 export const hourOfDay = (t: number): number => hourOfWeek(t) % 24;
 
-/** The six kinds issue 9 names. */
+/** The six kinds issue 9 names, and growth that bends or stops next to its straight-line growth (round 8). */
 export const ISSUE_KINDS: readonly Kind[] = [
   kind('new_install', 'a brand-new install on a healthy wallet: 96–150 h of runway, Poisson-noisy spend from minute 0', (n) => {
     const start = balanceOf(n);
