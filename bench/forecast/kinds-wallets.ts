@@ -3,7 +3,7 @@
  * the same per-seed magnitudes as kinds.ts.
  */
 import { dayAt, DAY_MS, fmt, HOUR_MS, MINUTE_MS, T0, unitFor, type Kind } from './corpus.js';
-import { balanceOf, eventsPerMinute, flat, hourOfDay, kind, meanRate, sizedToEmpty, weekday } from './kinds.js';
+import { balanceOf, eventsPerMinute, flat, hourOfDay, kind, meanRate, sizedToEmpty, twoWeeks, weekday } from './kinds.js';
 
 const day = (t: number, t0 = T0): string => ((t - t0) / DAY_MS).toFixed(1);
 /** Monday 2024-02-26 00:00 UTC: 1 March (a Friday) is day 4. */
@@ -65,13 +65,7 @@ export const WALLET_KINDS: readonly Kind[] = [
     const emptyAt = T0 + n.between(8, 12) * DAY_MS;
     const shape = (t: number) => (weekday(t) ? 1 : 3) * (hourOfDay(t) >= 18 ? 2.5 : hourOfDay(t) < 7 ? 0.2 : 1);
     const rate = sizedToEmpty(shape, start, emptyAt);
-    return {
-      description: `${fmt(start)} credits, ${fmt(meanRate(rate))}/h on average, weekends 3×; empty on day ~${day(emptyAt)}`,
-      days: 14,
-      start,
-      rate,
-      unit: unitFor(meanRate(rate), eventsPerMinute(n)),
-    };
+    return twoWeeks(n, `${fmt(start)} credits, ${fmt(meanRate(rate))}/h on average, weekends 3×; empty on day ~${day(emptyAt)}`, start, rate);
   }),
 
   kind('whole_credits', 'a small wallet read in whole credits (50–500 credits, 0.2–4 credits/h): the balance moves in steps; runs out on day 5–12', (n) => {

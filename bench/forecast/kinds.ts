@@ -21,6 +21,11 @@ export function meanRate(rate: (t: number) => number, t0 = T0): number {
   return expectedSpend(rate, t0, t0 + 7 * DAY_MS) / (7 * 24);
 }
 
+/** A 14-day wallet spending `rate` from `start`, its unit charge sized for the seed's billable events a minute. */
+export function twoWeeks(n: Noise, description: string, start: number, rate: (t: number) => number): Spec {
+  return { description, days: 14, start, rate, unit: unitFor(meanRate(rate), eventsPerMinute(n)) };
+}
+
 export function kind(name: string, description: string, make: (n: Noise) => Spec, check?: Kind['check']): Kind {
   return {
     name,
@@ -70,13 +75,7 @@ export const ISSUE_KINDS: readonly Kind[] = [
     const start = balanceOf(n);
     const emptyAt = T0 + n.between(10, 13) * DAY_MS;
     const rate = sizedToEmpty((t) => 5 + (40 * (t - T0)) / (14 * DAY_MS), start, emptyAt);
-    return {
-      description: `${fmt(start)} credits, ${fmt(rate(T0))}/h growing to ${fmt(rate(T0 + 14 * DAY_MS))}/h, empty on day ~${((emptyAt - T0) / DAY_MS).toFixed(1)}`,
-      days: 14,
-      start,
-      rate,
-      unit: unitFor(meanRate(rate), eventsPerMinute(n)),
-    };
+    return twoWeeks(n, `${fmt(start)} credits, ${fmt(rate(T0))}/h growing to ${fmt(rate(T0 + 14 * DAY_MS))}/h, empty on day ~${((emptyAt - T0) / DAY_MS).toFixed(1)}`, start, rate);
   }),
 
   kind('curved_growth', 'usage that grows but not in a straight line: like √t, like log t, by 8–15 % a day, or rising for 6–9 days and then flat; runs out on day 8–13', (n) => {
@@ -93,13 +92,7 @@ export const ISSUE_KINDS: readonly Kind[] = [
     ];
     const shape = n.pick(shapes);
     const rate = sizedToEmpty(shape.f, start, emptyAt);
-    return {
-      description: `${fmt(start)} credits, ${fmt(rate(T0))}/h growing ${shape.what}, empty on day ~${((emptyAt - T0) / DAY_MS).toFixed(1)}`,
-      days: 14,
-      start,
-      rate,
-      unit: unitFor(meanRate(rate), eventsPerMinute(n)),
-    };
+    return twoWeeks(n, `${fmt(start)} credits, ${fmt(rate(T0))}/h growing ${shape.what}, empty on day ~${((emptyAt - T0) / DAY_MS).toFixed(1)}`, start, rate);
   }),
 
   kind('steady_depletes', 'an accurate steady burn that runs out on day 4–9', (n) => {
