@@ -47,9 +47,9 @@ export interface Kind {
 export interface Expected {
   readonly rate: (t: number) => number;
   readonly charge?: (t: number) => number;
-  /** The random part: the mean charge, E[size²] of a charge in units², and σ of the hourly busy/quiet multiplier. */
+  /** The random part: the mean charge, each charge's size in units (default 1), and σ of the hourly busy/quiet multiplier. */
   readonly unit: number;
-  readonly size2: number;
+  readonly eventSize?: () => number;
   readonly hourSigma: number;
 }
 
