@@ -109,9 +109,10 @@ export function markdown(results: readonly HistoryResult[], header: string, verb
   }
   if (results.some((r) => r.part === 'tuning') && results.some((r) => r.part === 'heldout')) {
     // issue 9's Done-when is judged over all seeds: both parts together
+    const t = totals(results);
     const ts = targets(results);
-    json.both = { histories: results.length, totals: totals(results), targets: ts };
-    out.push(`### Both parts together (issue 9 judges its targets over all seeds): ${results.length} histories`, '', totalsTable(totals(results)), '', 'Targets, both parts:', '');
+    json.both = { histories: results.length, totals: t, targets: ts };
+    out.push(`### Both parts together (issue 9 judges its targets over all seeds): ${results.length} histories`, '', totalsTable(t), '', 'Targets, both parts:', '');
     out.push(...targetLines(ts));
     out.push('');
   }
