@@ -137,8 +137,9 @@ for (const job of plan(KINDS, part, seeds)) {
   for (const z of ZS) add(`oracle ${z} σ`, job.kind.name, h.rows, oracle(h.rows, k, { z }));
 }
 const line = (name: string, t: Totals) =>
-  `| ${name} | ${t.missed} | ${t.warned72} of ${t.eligible72} | ${t.critical24} of ${t.eligible24} | ${falseAlarms(t)} (${t.falseWarning} + ${t.falseCritical}) | ${t.alarms} |`;
+  `| ${name} | ${t.missed} | ${t.warned72} of ${t.eligible72} (${t.warned72ByFalse}) | ${t.critical24} of ${t.eligible24} (${t.critical24ByFalse}) | ${falseAlarms(t)} (${t.falseWarning} + ${t.falseCritical}) | ${t.alarms} |`;
 console.log(`${part === 'tuning' ? 'Tuning part' : 'Held-out seeds of the tuning kinds'}, ${seeds} seeds${kindArg ? `, kind ${kindArg}` : ''}: the oracle (expected spend known exactly) at each alert margin\n`);
+console.log('In brackets: of those leads, how many were won by a false alarm (the alert that counted first began with one).\n');
 console.log('| method | missed | warned ≥ 72 h | critical ≥ 24 h | false alarms (warning + critical) | alarms |\n|---|---:|---:|---:|---:|---:|');
 for (const [name, t] of totals) console.log(line(name, t));
 if (args.includes('--per-kind')) {

@@ -65,6 +65,15 @@ function totalsTable(t: MethodTotals): string {
   );
 }
 
+/** How many of each method's leads were won by an alarm that was itself false (scoring.ts JudgedDepletion). */
+function wonByFalseLine(t: MethodTotals): string {
+  const of = (f: (x: Totals) => [number, number]) => METHODS.map((m) => `${m} ${f(t[m])[0]} of ${f(t[m])[1]}`).join(', ');
+  return (
+    'Leads won by a false alarm (the alert that counted first began with an alarm that was itself false; the definitions count the lead and the false alarm both): ' +
+    `warned ≥ 72 h: ${of((x) => [x.warned72ByFalse, x.warned72])}; critical ≥ 24 h: ${of((x) => [x.critical24ByFalse, x.critical24])}.`
+  );
+}
+
 function kindTable(results: readonly HistoryResult[]): string {
   const kinds = [...new Set(results.map((r) => r.kind))];
   return table(
@@ -102,7 +111,7 @@ export function markdown(results: readonly HistoryResult[], header: string, verb
     const t = totals(rs);
     const ts = targets(rs);
     json[part] = { histories: rs.length, totals: t, targets: ts, kinds: Object.fromEntries([...new Set(rs.map((r) => r.kind))].map((k) => [k, totals(rs.filter((r) => r.kind === k))])) };
-    out.push(`### ${PART_TITLE[part]}: ${rs.length} histories`, '', totalsTable(t), '', 'Per kind (cells: ours / predict_linear / static):', '', kindTable(rs), '');
+    out.push(`### ${PART_TITLE[part]}: ${rs.length} histories`, '', totalsTable(t), '', wonByFalseLine(t), '', 'Per kind (cells: ours / predict_linear / static):', '', kindTable(rs), '');
     out.push(`Targets, ${part} part:`, '');
     out.push(...targetLines(ts));
     out.push('');
@@ -112,7 +121,7 @@ export function markdown(results: readonly HistoryResult[], header: string, verb
     const t = totals(results);
     const ts = targets(results);
     json.both = { histories: results.length, totals: t, targets: ts };
-    out.push(`### Both parts together (issue 9 judges its targets over all seeds): ${results.length} histories`, '', totalsTable(t), '', 'Targets, both parts:', '');
+    out.push(`### Both parts together (issue 9 judges its targets over all seeds): ${results.length} histories`, '', totalsTable(t), '', wonByFalseLine(t), '', 'Targets, both parts:', '');
     out.push(...targetLines(ts));
     out.push('');
   }

@@ -22,6 +22,8 @@
  *                  the end of the history the consumption is extrapolated at the history's tail rate: the
  *                  average consumption over its last 24 h (the whole history if shorter).
  *   false alarm    an alarm that is not justified.
+ *   won by a false alarm (not in the issue; a diagnostic) a lead whose first counting alert began with a
+ *                  false alarm: the scoring counts the lead and the false alarm both.
  *
  * Times are epoch ms. An interval's `end` is the moment it stopped firing (exclusive), Infinity when it
  * was still firing at the end of the history.
@@ -79,6 +81,14 @@ export interface DepletionScore extends Depletion {
   readonly missed: boolean;
 }
 
+/** A scored depletion, and whether its lead was won by an alarm that was itself false (scoreHistory). */
+export interface JudgedDepletion extends DepletionScore {
+  /** warned72, and the alert that counted first started with a false alarm. */
+  readonly warnedByFalseAlarm: boolean;
+  /** critical24, and the critical alert that counted first started with a false alarm. */
+  readonly criticalByFalseAlarm: boolean;
+}
+
 export interface JudgedAlarm extends Alarm {
   readonly balance: number;
   /** Consumption over the justification window (extrapolated past the end when `extrapolated`). */
@@ -88,7 +98,7 @@ export interface JudgedAlarm extends Alarm {
 }
 
 export interface HistoryScore {
-  readonly depletions: readonly DepletionScore[];
+  readonly depletions: readonly JudgedDepletion[];
   readonly alarms: readonly JudgedAlarm[];
 }
 
@@ -107,16 +117,21 @@ export function findDepletions(rows: readonly Row[]): Depletion[] {
   return out;
 }
 
-/** The first moment an interval counts for the depletion (D, U), or null. */
-export function firstCounting(intervals: readonly Interval[], d: Depletion): number | null {
-  let first: number | null = null;
+/** The interval that counts first for the depletion (D, U) and the moment it counts from, or null. */
+function firstCountingInterval(intervals: readonly Interval[], d: Depletion): { at: number; interval: Interval } | null {
+  let first: { at: number; interval: Interval } | null = null;
   for (const iv of intervals) {
     let at: number | null = null;
     if (iv.start >= d.u && iv.start < d.t) at = iv.start;
     else if (iv.start < d.u && iv.end >= d.t) at = d.u;
-    if (at !== null && (first === null || at < first)) first = at;
+    if (at !== null && (first === null || at < first.at)) first = { at, interval: iv };
   }
   return first;
+}
+
+/** The first moment an interval counts for the depletion (D, U), or null. */
+export function firstCounting(intervals: readonly Interval[], d: Depletion): number | null {
+  return firstCountingInterval(intervals, d)?.at ?? null;
 }
 
 export function scoreDepletion(d: Depletion, record: AlertRecord): DepletionScore {
@@ -193,10 +208,18 @@ export function judgeAlarm(alarm: Alarm, rows: readonly Row[], cum: Float64Array
 export function scoreHistory(rows: readonly Row[], record: AlertRecord): HistoryScore {
   const cum = cumulativeConsumption(rows);
   const rate = tailRate(rows, cum);
-  return {
-    depletions: findDepletions(rows).map((d) => scoreDepletion(d, record)),
-    alarms: record.alarms.map((a) => judgeAlarm(a, rows, cum, rate)),
+  const alarms = record.alarms.map((a) => judgeAlarm(a, rows, cum, rate));
+  // A lead is won by a false alarm when the alert that counted first began with an alarm that was not
+  // justified (it fired while the money still lasted past the horizon + 10 %): the lead counts all the same.
+  const wonByFalse = (intervals: readonly Interval[], d: Depletion, severity?: Severity): boolean => {
+    const start = firstCountingInterval(intervals, d)?.interval.start;
+    return alarms.some((a) => a.t === start && (severity === undefined || a.severity === severity) && !a.justified);
   };
+  const depletions = findDepletions(rows).map((d): JudgedDepletion => {
+    const s = scoreDepletion(d, record);
+    return { ...s, warnedByFalseAlarm: s.warned72 && wonByFalse(record.any, d), criticalByFalseAlarm: s.critical24 && wonByFalse(record.critical, d, 'critical') };
+  });
+  return { depletions, alarms };
 }
 
 // ---------------------------------------------------------------- totals
@@ -208,6 +231,9 @@ export interface Totals {
   warned72: number;
   eligible24: number;
   critical24: number;
+  /** Of warned72 (critical24): won by a false alarm (JudgedDepletion). */
+  warned72ByFalse: number;
+  critical24ByFalse: number;
   falseWarning: number;
   falseCritical: number;
   alarms: number;
@@ -220,6 +246,8 @@ export const emptyTotals = (): Totals => ({
   warned72: 0,
   eligible24: 0,
   critical24: 0,
+  warned72ByFalse: 0,
+  critical24ByFalse: 0,
   falseWarning: 0,
   falseCritical: 0,
   alarms: 0,
@@ -233,6 +261,8 @@ export function addScore(t: Totals, s: HistoryScore): Totals {
     if (d.warned72) t.warned72++;
     if (d.eligible24) t.eligible24++;
     if (d.critical24) t.critical24++;
+    if (d.warnedByFalseAlarm) t.warned72ByFalse++;
+    if (d.criticalByFalseAlarm) t.critical24ByFalse++;
   }
   for (const a of s.alarms) {
     t.alarms++;

@@ -13,7 +13,9 @@ import { history, plan } from '../../bench/forecast/corpus.js';
 import { KINDS } from '../../bench/forecast/jobs.js';
 import { recordFromLines } from '../../bench/forecast/ours.js';
 import {
+  addScore,
   cumulativeConsumption,
+  emptyTotals,
   findDepletions,
   judgeAlarm,
   scoreDepletion,
@@ -200,6 +202,20 @@ test('scoreHistory: the same history and alert record give depletions and judged
     [[at(100), at(0), 80 * H, 24 * H, true, true]],
   );
   assert.deepEqual(s.alarms.map((a) => a.justified), [false, true, true], 'empty 80 h after 20 h: false; 79 h after 21 h: justified');
+});
+
+test('won by a false alarm: a lead whose first counting alert began with a false alarm (diagnostic, counted in the totals)', () => {
+  const track = ramp(0, 100, 100, 0); // empty at 100 h
+  const alarms = (w: number, c: number) => [{ t: at(w), severity: 'warning' as const, id: 'a' }, { t: at(c), severity: 'critical' as const, id: 'a' }];
+  const byFalse = (w: number, c: number) => scoreHistory(track, { any: [iv(w, 100)], critical: [iv(c, 100)], alarms: alarms(w, c) }).depletions.map((d) => [d.warned72, d.warnedByFalseAlarm, d.critical24, d.criticalByFalseAlarm]);
+  assert.deepEqual(byFalse(20, 73), [[true, true, true, true]], 'warning 80 h and critical 27 h ahead: both leads won by false alarms');
+  assert.deepEqual(byFalse(21, 76), [[true, false, true, false]], 'warning 79 h and critical 24 h ahead: both justified');
+  assert.deepEqual(byFalse(30, 80), [[false, false, false, false]], 'no lead, nothing won');
+  // A false warning that resolved still counts for the lead; a later justified one does not change that.
+  const resolved = scoreHistory(track, { any: [iv(10, 12), iv(25, 100)], critical: [], alarms: [{ t: at(10), severity: 'warning', id: 'a' }, { t: at(25), severity: 'warning', id: 'b' }] });
+  assert.deepEqual(resolved.depletions.map((d) => [d.leadMs, d.warnedByFalseAlarm]), [[90 * H, true]]);
+  const t = addScore(emptyTotals(), scoreHistory(track, { any: [iv(20, 100)], critical: [iv(76, 100)], alarms: alarms(20, 76) }));
+  assert.deepEqual([t.warned72, t.warned72ByFalse, t.critical24, t.critical24ByFalse], [1, 1, 1, 0]);
 });
 
 test('corpus: deterministic, every kind at 1-minute resolution over 3–14 days, held-out kinds only in the held-out part', () => {
