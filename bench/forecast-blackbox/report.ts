@@ -72,6 +72,11 @@ export function render(results: readonly HistoryResult[], opts: { cli: string; v
     HEAD,
     ...METHODS.map((m) => row(m, totals(results, m))),
     '',
+    `Leads won by a false alarm (the alert behind the lead began with an alarm that was not justified; a diagnostic, not one of issue 9's numbers): ${METHODS.map((m) => {
+      const t = totals(results, m);
+      return `${m} ${t.warned72ByFalse} of ${t.warned72} warned, ${t.crit24ByFalse} of ${t.crit24} critical`;
+    }).join('; ')}.`,
+    '',
     '## Targets (issue 9)',
     '',
     ...targets(results).map((t) => `- ${t.ok ? 'PASS' : 'FAIL'} ${t.text}`),

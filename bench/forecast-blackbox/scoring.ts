@@ -121,6 +121,18 @@ export function leads(intervals: readonly Interval[], dep: Depletion): { any: nu
   return { any, critical };
 }
 
+/** the interval behind a lead (the one counting earliest), or null; critical: among the critical ones */
+function leadingInterval(intervals: readonly Interval[], dep: Depletion, critical: boolean): Interval | null {
+  let best: Interval | null = null;
+  let bestFrom = Infinity;
+  for (const iv of intervals) {
+    if (critical && !iv.critical) continue;
+    const from = countsFrom(iv, dep);
+    if (from !== null && from < bestFrom) [best, bestFrom] = [iv, from];
+  }
+  return best;
+}
+
 /** cumulative consumption (decreases only, top-ups excluded) at each row */
 export function consumption(rows: readonly Row[]): Float64Array {
   const c = new Float64Array(rows.length);
@@ -174,10 +186,13 @@ export interface Score {
   falseWarning: number;
   falseCritical: number;
   alarms: number;
+  /** diagnostic (not one of issue 9's numbers): warned72 / crit24 whose alert began with a false alarm */
+  warned72ByFalse: number;
+  crit24ByFalse: number;
 }
 
 export function emptyScore(): Score {
-  return { depletions: 0, missed: 0, warnEligible: 0, warned72: 0, critEligible: 0, crit24: 0, falseWarning: 0, falseCritical: 0, alarms: 0 };
+  return { depletions: 0, missed: 0, warnEligible: 0, warned72: 0, critEligible: 0, crit24: 0, falseWarning: 0, falseCritical: 0, alarms: 0, warned72ByFalse: 0, crit24ByFalse: 0 };
 }
 
 export function addScores(a: Score, b: Score): Score {
@@ -198,6 +213,12 @@ export interface DepletionLeads extends Depletion {
 export function scoreHistory(rows: readonly Row[], notes: readonly Note[]): { score: Score; verdicts: Verdict[]; leads: DepletionLeads[] } {
   const score = emptyScore();
   const intervals = intervalsFromNotes(notes);
+  const cons = consumption(rows);
+  const rate = tailRate(rows, cons);
+  const verdicts = alarmsFromNotes(notes).map((a) => ({ ...a, justified: justified(rows, cons, rate, a) }));
+  // a lead won by a false alarm: the alert behind it started with an alarm that was not justified
+  const byFalse = (iv: Interval | null, critical: boolean): boolean =>
+    iv !== null && verdicts.some((v) => v.t === iv.start && !v.justified && (!critical || v.severity === 'critical'));
   const perDepletion: DepletionLeads[] = [];
   for (const dep of depletions(rows)) {
     score.depletions++;
@@ -206,16 +227,19 @@ export function scoreHistory(rows: readonly Row[], notes: readonly Note[]): { sc
     if (l.any === null) score.missed++;
     if (dep.d - dep.u >= WARN_H) {
       score.warnEligible++;
-      if (l.any !== null && l.any >= WARN_H) score.warned72++;
+      if (l.any !== null && l.any >= WARN_H) {
+        score.warned72++;
+        if (byFalse(leadingInterval(intervals, dep, false), false)) score.warned72ByFalse++;
+      }
     }
     if (dep.d - dep.u >= CRIT_H) {
       score.critEligible++;
-      if (l.critical !== null && l.critical >= CRIT_H) score.crit24++;
+      if (l.critical !== null && l.critical >= CRIT_H) {
+        score.crit24++;
+        if (byFalse(leadingInterval(intervals, dep, true), true)) score.crit24ByFalse++;
+      }
     }
   }
-  const cons = consumption(rows);
-  const rate = tailRate(rows, cons);
-  const verdicts = alarmsFromNotes(notes).map((a) => ({ ...a, justified: justified(rows, cons, rate, a) }));
   score.alarms = verdicts.length;
   for (const v of verdicts) {
     if (v.justified) continue;

@@ -95,6 +95,17 @@ test('score: missed, strict ≥ 72 h / ≥ 24 h out of the eligible depletions, 
   assert.deepEqual([short.warnEligible, short.critEligible], [0, 0], 'D − U of 2 h allows neither lead');
 });
 
+test('won by a false alarm (diagnostic): a lead whose alert began with an alarm that was not justified', () => {
+  const rows = rowsOf(Array.from({ length: 110 }, (_, i) => Math.max(0, 100 - i))); // D at hour 100
+  const at = (h: number): number => h * H;
+  const early = scoreHistory(rows, [fire(at(20), 'a'), fire(at(73), 'a', 'critical')]).score;
+  assert.deepEqual([early.warned72, early.warned72ByFalse, early.crit24, early.crit24ByFalse], [1, 1, 1, 1], '80 h / 27 h ahead: leads, both won by false alarms');
+  const right = scoreHistory(rows, [fire(at(21), 'a'), fire(at(76), 'a', 'critical')]).score;
+  assert.deepEqual([right.warned72, right.warned72ByFalse, right.crit24, right.crit24ByFalse], [1, 0, 1, 0], '79 h / 24 h ahead: justified');
+  const resolvedFirst = scoreHistory(rows, [fire(at(10), 'a'), resolve(at(11), 'a'), fire(at(25), 'b')]).score;
+  assert.deepEqual([resolvedFirst.warned72, resolvedFirst.warned72ByFalse], [1, 1], 'the earliest alert decides the lead, resolved or not');
+});
+
 test('predict_linear baseline: least squares over (t − 6h, t], < 0 at +72 h / +24 h for 5 minutes', () => {
   // 1 credit a minute from 3000.5: 0 after 50 h — warning at once (+72 h < 0), critical once < 24 h are left
   const rows = rowsOf(Array.from({ length: 3000 }, (_, i) => 3000.5 - i), 60);
