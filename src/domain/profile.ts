@@ -65,6 +65,15 @@ const DAY_MS = 24 * HOUR_MS;
 
 /** A single charge above this many typical hours' spend is a one-off (see HourTotal). */
 export const ONE_OFF_FACTOR = 10;
+
+/**
+ * The one-off part of a single charge: all of it but one typical hour's spend once it is above
+ * ONE_OFF_FACTOR typical hours, else 0. Taking out only its excess over the threshold left 10 typical
+ * hours of a rental in the week's level: a flat wallet read 6–7 % faster for a week after its rental.
+ */
+export function oneOffOf(charge: number, typical: number): number {
+  return charge > ONE_OFF_FACTOR * typical ? charge - typical : 0;
+}
 /** Closed hours (of the last 72) a typical hour needs before anything is called a one-off. */
 const MIN_TYPICAL_HOURS = 12;
 
@@ -211,10 +220,9 @@ export function typicalHourly(p: Pick<WeeklyProfile, 'recent'>): number {
   return value;
 }
 
-/** The one-off part of an hour's spend: its largest charge beyond ONE_OFF_FACTOR typical hours. */
+/** The one-off part of an hour's spend: that of its largest charge (oneOffOf). */
 export function oneOffPart(p: Pick<WeeklyProfile, 'recent'>, open: NonNullable<WeeklyProfile['open']>): number {
-  const cap = ONE_OFF_FACTOR * typicalHourly(p);
-  return Math.min(open.consumed, Math.max(0, (open.maxCharge ?? 0) - cap));
+  return Math.min(open.consumed, oneOffOf(open.maxCharge ?? 0, typicalHourly(p)));
 }
 
 /** True once every hour of the week has been observed at least once. */

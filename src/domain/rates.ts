@@ -7,7 +7,7 @@
  */
 import type { History } from './history.js';
 import { sampleConsumed, sampleCount, sampleT, type Samples } from './packed.js';
-import { ONE_OFF_FACTOR, typicalHourly } from './profile.js';
+import { oneOffOf, typicalHourly } from './profile.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -57,12 +57,12 @@ function inside(samples: Samples, from: number, to: number): [number, number] {
 }
 
 /**
- * The 1 h and 6 h rates less any one-off charge in them (a single drop beyond ONE_OFF_FACTOR typical
- * hours: a rental charged at once is not a burst to extrapolate).
+ * The 1 h and 6 h rates less any one-off charge in them (profile.ts oneOffOf: a rental charged at once
+ * is not a burst to extrapolate).
  */
 export function nearRates(h: History, now: number, rates: BurnRates): { '1h': number; '6h': number } {
-  const cap = ONE_OFF_FACTOR * typicalHourly(h.profile);
-  if (!Number.isFinite(cap)) return rates;
+  const typical = typicalHourly(h.profile);
+  if (!Number.isFinite(typical)) return rates;
   const [i, j] = inside(h.samples, now - BURN_WINDOWS['6h'], now);
   let max6 = 0;
   let max1 = 0;
@@ -71,7 +71,7 @@ export function nearRates(h: History, now: number, rates: BurnRates): { '1h': nu
     if (drop > max6) max6 = drop;
     if (drop > max1 && sampleT(h.samples, k - 1) >= now - BURN_WINDOWS['1h']) max1 = drop;
   }
-  return { '1h': rates['1h'] - Math.max(0, max1 - cap), '6h': rates['6h'] - Math.max(0, max6 - cap) / 6 };
+  return { '1h': rates['1h'] - oneOffOf(max1, typical), '6h': rates['6h'] - oneOffOf(max6, typical) / 6 };
 }
 
 /** At least MIN_RUNWAY_EVIDENCE samples over its span inside the last 24 h (or `windowMs`), with net spend. */

@@ -511,6 +511,15 @@ for (const days of [2, 8]) {
   });
 }
 
+test('a one-off charge (a rental of 60 hours\' spend at once) is taken out of the rate whole: two days later the runway is balance ÷ the steady rate, not 6 % shorter', () => {
+  let sim = run(start(5000), T0 + 4 * DAY, steady(10));
+  sim = poll(sim, sim.t + 5 * MIN, sim.balance - 600 - 10 / 12);
+  sim = run(sim, sim.t + 2 * DAY, steady(10));
+  const f = forecast(sim.history, sim.balance, sim.t);
+  // 10 typical hours of the rental left in 6 days of level read as +7 %; one hour, as +0.7 %.
+  assertClose(f.runwaySeconds, trueRunway(steady(10), sim.balance, sim.t), 0.03, 'runway after the rental');
+});
+
 test('usage that stops: 3 days at 10/h then 30 h flat → 24h rate 0, runway +Inf, no depletion_forecast', () => {
   let sim = run(start(5000), T0 + 3 * DAY, steady(10));
   sim = run(sim, sim.t + 30 * HOUR, steady(0));
