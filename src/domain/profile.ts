@@ -74,6 +74,7 @@ export const ONE_OFF_FACTOR = 10;
 export function oneOffOf(charge: number, typical: number): number {
   return charge > ONE_OFF_FACTOR * typical ? charge - typical : 0;
 }
+
 /** Closed hours (of the last 72) a typical hour needs before anything is called a one-off. */
 const MIN_TYPICAL_HOURS = 12;
 
