@@ -75,6 +75,11 @@ export function oneOffOf(charge: number, typical: number): number {
   return charge > ONE_OFF_FACTOR * typical ? charge - typical : 0;
 }
 
+/**
+ * A charge above the one-off threshold within this many hours of the previous one is usage (a daily batch,
+ * a weekly invoice run), not a one-off: a rate to extrapolate. A monthly rental stays a one-off.
+ */
+export const ONE_OFF_RECUR_HOURS = 7 * 24;
 /** Closed hours (of the last 72) a typical hour needs before anything is called a one-off. */
 const MIN_TYPICAL_HOURS = 12;
 
@@ -103,6 +108,8 @@ export interface WeeklyProfile {
   readonly recent: Hours;
   /** The last DAYS_KEPT days' totals of closed hours (packed.ts's DayTotal), oldest first. */
   readonly days: Days;
+  /** The epoch hour of the last charge above the one-off threshold (absent: none yet); see oneOffPart. */
+  readonly lastOneOffHour?: number;
 }
 
 export const EMPTY_PROFILE: WeeklyProfile = Object.freeze({
@@ -165,7 +172,8 @@ function buckets(xs: Buckets): number[] & Buckets {
 
 function close(p0: Learnt, open: NonNullable<WeeklyProfile['open']>): Learnt {
   const oneOff = oneOffPart(p0, open);
-  const p = record(p0, open, oneOff);
+  const lump = oneOffOf(open.maxCharge ?? 0, typicalHourly(p0)) > 0;
+  const p = { ...record(p0, open, oneOff), ...(lump ? { lastOneOffHour: open.hour } : {}) };
   // The weekly pattern learns from what was seen hour by hour, not from spend spread across a gap.
   const seenMs = open.observedMs - (open.gapMs ?? 0);
   if (seenMs < MIN_OBSERVED_MS) return p;
@@ -221,9 +229,13 @@ export function typicalHourly(p: Pick<WeeklyProfile, 'recent'>): number {
   return value;
 }
 
-/** The one-off part of an hour's spend: that of its largest charge (oneOffOf). */
-export function oneOffPart(p: Pick<WeeklyProfile, 'recent'>, open: NonNullable<WeeklyProfile['open']>): number {
-  return Math.min(open.consumed, oneOffOf(open.maxCharge ?? 0, typicalHourly(p)));
+/**
+ * The one-off part of an hour's spend: that of its largest charge (oneOffOf), unless a charge as big came
+ * within ONE_OFF_RECUR_HOURS before it: then it is recurring usage and all of it is spend to extrapolate.
+ */
+export function oneOffPart(p: Pick<WeeklyProfile, 'recent' | 'lastOneOffHour'>, open: NonNullable<WeeklyProfile['open']>): number {
+  const recurring = p.lastOneOffHour !== undefined && open.hour - p.lastOneOffHour <= ONE_OFF_RECUR_HOURS;
+  return recurring ? 0 : Math.min(open.consumed, oneOffOf(open.maxCharge ?? 0, typicalHourly(p)));
 }
 
 /** True once every hour of the week has been observed at least once. */

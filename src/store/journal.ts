@@ -37,7 +37,7 @@ export interface Delta {
 
 const SCALAR_KEYS = ['balance', 'currency', 'lastPollAt', 'lastSuccessAt', 'lastError', 'consecutiveFailures', 'exhausted', 'authFailed', 'rateLimitedUntil', 'alerts'] as const satisfies readonly (keyof Scalars)[];
 const HISTORY_KEYS = ['consumedTotal', 'topupsTotal', 'pendingCredit', 'firstSampleAt', 'refills'] as const satisfies readonly (keyof HistoryScalars)[];
-const PROFILE_KEYS = ['rates', 'updates', 'open', 'recent', 'days'] as const satisfies readonly (keyof WeeklyProfile)[];
+const PROFILE_KEYS = ['rates', 'updates', 'open', 'recent', 'days', 'lastOneOffHour'] as const satisfies readonly (keyof WeeklyProfile)[];
 
 /** Equal as stored: the same reference, the same primitive, or (objects) the same JSON. */
 function same(a: unknown, b: unknown): boolean {

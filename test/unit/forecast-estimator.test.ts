@@ -520,6 +520,19 @@ test('a one-off charge (a rental of 60 hours\' spend at once) is taken out of th
   assertClose(f.runwaySeconds, trueRunway(steady(10), sim.balance, sim.t), 0.03, 'runway after the rental');
 });
 
+test('a charge as big every day (a daily batch of 300 credits at 09:00 over 10/h) is usage, not a one-off: from the second one on it is in the rate', () => {
+  let sim = run(start(1e5), T0 + 9 * HOUR, steady(10));
+  for (let day = 0; day < 6; day++) {
+    sim = poll(sim, sim.t + 5 * MIN, sim.balance - 300 - 10 / 12);
+    sim = run(sim, T0 + (day + 1) * DAY + 9 * HOUR, steady(10));
+  }
+  // 10/h and 300 a day: 22.5/h on average. Read as one-offs, the batches left ~10.5/h.
+  const f = forecast(sim.history, 2000, sim.t);
+  assertClose(2000 / hours(f.runwaySeconds), 22.5, 0.15, 'credits/h the runway rests on');
+  // A single rental is still a one-off: the other test above; and the first batch alone was one.
+  assert.equal(sim.history.profile.lastOneOffHour, Math.floor((T0 + 5 * DAY + 9 * HOUR + 5 * MIN) / HOUR));
+});
+
 test('usage that stops: 3 days at 10/h then 30 h flat → 24h rate 0, runway +Inf, no depletion_forecast', () => {
   let sim = run(start(5000), T0 + 3 * DAY, steady(10));
   sim = run(sim, sim.t + 30 * HOUR, steady(0));

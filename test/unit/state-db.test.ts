@@ -35,7 +35,8 @@ function tempDir(t: TestContext): string {
 function poll(s: AccountState, i: number): AccountState {
   const t = T0 + i * MIN;
   if (i % 97 === 50) return applyPoll(s, { ok: false, kind: 'server', message: 'HTTP 503' }, t, 1).state;
-  const balance = 10_000 - i * (0.5 + (Math.floor(i / 60) % 4) * 0.3) + (i > 700 ? 3_000 : 0) + (i % 13 === 0 ? 0.2 : 0);
+  // a top-up at 700, a one-off charge (the profile's lastOneOffHour) at 850
+  const balance = 10_000 - i * (0.5 + (Math.floor(i / 60) % 4) * 0.3) + (i > 700 ? 3_000 : 0) - (i >= 850 ? 2_000 : 0) + (i % 13 === 0 ? 0.2 : 0);
   const next = applyPoll(s, { ok: true, status: 200, balance, currency: 'EUR', requiredCredits: null }, t, 1).state;
   const alerts: AlertBook = i > 300 ? { low_balance: { id: 'a1', alertname: 'low_balance', severity: i > 400 ? 'critical' : 'warning', startsAt: T0 + 300 * MIN, lastNotifiedAt: t } } : {};
   return { ...next, alerts };
@@ -71,6 +72,7 @@ test('save → load gives back the very same state, across restarts, journal ent
     }
   }
   await store.close();
+  assert.ok(s.history.profile.lastOneOffHour !== undefined, 'the run exercises every part of the profile');
   assert.deepEqual(await (await openState(dir, log)).account('prod').load(0), s);
   // Snapshots fold the journal and housekeeping trims it: it stays bounded, whatever the number of polls.
   assert.ok(countRows(dir, 'journal') <= 3 * SNAPSHOT_EVERY, `journal rows ${countRows(dir, 'journal')}`);
@@ -270,7 +272,8 @@ test('a 0.1 STATE_DIR is imported once: every account and the outbox, then the J
 test('start-up replay (all entries at once) gives the same state as applying them one by one', () => {
   let s = INITIAL_ACCOUNT_STATE;
   const states: AccountState[] = [s];
-  for (let i = 0; i < 400; i++) states.push((s = poll(s, i)));
+  for (let i = 0; i < 950; i++) states.push((s = poll(s, i)));
+  assert.ok(s.history.profile.lastOneOffHour !== undefined, 'a one-off charge was recorded (poll 850)');
   const deltas = states.slice(1).map((x, i) => JSON.parse(JSON.stringify(diff(states[i]!, x))) as Delta);
   assert.ok(deltas.some((d) => d.o) && deltas.some((d) => d.r) && deltas.some((d) => d.p), 'the entries exercise every kind of change');
   let one = states[0]!;
