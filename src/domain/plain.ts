@@ -33,7 +33,6 @@ export interface PlainProfile extends Omit<WeeklyProfile, 'rates' | 'updates' | 
   readonly updatedHour?: readonly (number | null)[];
   readonly recent: readonly HourTotal[];
   readonly days: readonly DayTotal[];
-  readonly lastOneOffHour?: number;
 }
 
 export interface PlainHistory extends Omit<History, 'samples' | 'profile'> {
