@@ -152,6 +152,32 @@ export function generate(spec: Spec, noise: Noise): Row[] {
   return rows;
 }
 
+/** (oracle.ts, diag.ts --vs-oracle) Cumulative expected spend at each minute from rows[0].t to `extraMinutes` past the last row. */
+export function expectedCumulative(rows: readonly Row[], e: Expected, extraMinutes: number): Float64Array {
+  const t0 = rows[0]!.t;
+  const n = Math.round((rows.at(-1)!.t - t0) / MINUTE_MS) + extraMinutes + 1;
+  const cum = new Float64Array(n);
+  for (let i = 1; i < n; i++) {
+    const t = t0 + i * MINUTE_MS;
+    cum[i] = cum[i - 1]! + e.rate(t) / 60 + (e.charge?.(t) ?? 0);
+  }
+  return cum;
+}
+
+/** Minutes until the expected spend from minute i reaches `balance` (Infinity past the table; expectedCumulative). */
+export function expectedRunwayMinutes(cum: Float64Array, i: number, balance: number): number {
+  const target = cum[i]! + balance;
+  if (cum[cum.length - 1]! < target) return Infinity;
+  let lo = i;
+  let hi = cum.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (cum[mid]! >= target) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo - i;
+}
+
 /** Expected spend (credits) of `rate` from `from` to `to`, minute by minute. */
 export function expectedSpend(rate: (t: number) => number, from: number, to: number): number {
   let s = 0;

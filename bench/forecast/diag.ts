@@ -1,15 +1,18 @@
 /**
  * Diagnostic (tuning part by default; never tune on --part heldout): how far the forecast's runways are from the runway that actually
  * followed, at points where the truth is near the horizons. Not part of the benchmark's scoring.
- *   node --import tsx bench/forecast/diag.ts [--part tuning|heldout] [--kind NAME] [--seeds N] [--real] [--per-seed]
+ *   node --import tsx bench/forecast/diag.ts [--part tuning|heldout] [--kind NAME] [--seeds N] [--real | --vs-oracle] [--per-seed]
  * --real: the truth is the next real depletion (refunds and top-ups included), not the balance less the
- * drops that followed. --per-seed: each seed's median ratio too — a bias shows as medians on one side of 1
- * seed after seed (monthly_rental's rental left in the level: 0.92), noise as medians on both sides.
+ * drops that followed. --vs-oracle: the "truth" is the runway at the generator's expected spend (tuning
+ * kinds only; refunds not expected), so the ratio is the estimator's own error without the luck of the
+ * spend that followed. --per-seed: each seed's median ratio too — a bias shows as medians on one side of 1
+ * seed after seed (monthly_rental's rental left in the level: 9 of 12 below 1), noise as medians on both sides.
  */
 import { INITIAL_ACCOUNT_STATE } from '../../src/domain/account.js';
 import { observe } from '../../src/domain/evaluate.js';
-import { history, plan } from './corpus.js';
+import { expectedCumulative, expectedRunwayMinutes, plan } from './corpus.js';
 import { KINDS } from './jobs.js';
+import { Noise } from './noise.js';
 import { benchConfig } from './ours.js';
 
 const args = process.argv.slice(2);
@@ -17,13 +20,16 @@ const kindArg = args.includes('--kind') ? args[args.indexOf('--kind') + 1] : und
 const seeds = args.includes('--seeds') ? Number(args[args.indexOf('--seeds') + 1]) : 5;
 const part = (args.includes('--part') ? args[args.indexOf('--part') + 1] : 'tuning') as 'tuning' | 'heldout';
 const H = 3_600_000;
+const vsOracle = args.includes('--vs-oracle');
 const cfg = benchConfig();
 const q = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))]! : NaN; };
 const byKind = new Map<string, { w: number[]; c: number[]; lateW: number; earlyW: number; nW: number; lateC: number; earlyC: number; nC: number; seedW: number[]; seedC: number[] }>();
 for (const job of plan(KINDS, part, seeds)) {
   if (kindArg && job.kind.name !== kindArg) continue;
-  const h = history(job.kind, job.part, job.seed);
-  const rows = h.rows;
+  const built = job.kind.build(new Noise(`${job.kind.name}#${job.seed}`)); // corpus.ts history(), with `expected`
+  if (vsOracle && !built.expected) continue;
+  const rows = built.rows;
+  const expected = vsOracle ? expectedCumulative(rows, built.expected!, 30 * 24 * 60) : null;
   // cumulative consumption (drops only)
   const cum = new Float64Array(rows.length);
   for (let i = 1; i < rows.length; i++) cum[i] = cum[i - 1]! + Math.max(0, rows[i - 1]!.balance - rows[i]!.balance);
@@ -38,12 +44,18 @@ for (const job of plan(KINDS, part, seeds)) {
     state = obs.state;
     if (i % 30 !== 0 || row.balance <= 0) continue;
     if ((row.t - rows[0]!.t) < 24 * H) continue;
-    if (j < i) j = i;
-    if (args.includes('--real')) { while (j < rows.length && rows[j]!.balance > 0) j++; }
-    // (the float sum of the drops may end a hair under the balance that ran out: judgeAlarm's tolerance)
-    else while (j < rows.length && cum[j]! - cum[i]! < row.balance - 1e-9 * Math.max(1, row.balance)) j++;
-    if (j >= rows.length) continue;
-    const actual = (rows[j]!.t - row.t) / H;
+    let actual: number;
+    if (expected) {
+      actual = expectedRunwayMinutes(expected, Math.round((row.t - rows[0]!.t) / 60_000), row.balance) / 60;
+      if (!Number.isFinite(actual)) continue;
+    } else {
+      if (j < i) j = i;
+      if (args.includes('--real')) { while (j < rows.length && rows[j]!.balance > 0) j++; }
+      // (the float sum of the drops may end a hair under the balance that ran out: judgeAlarm's tolerance)
+      else while (j < rows.length && cum[j]! - cum[i]! < row.balance - 1e-9 * Math.max(1, row.balance)) j++;
+      if (j >= rows.length) continue;
+      actual = (rows[j]!.t - row.t) / H;
+    }
     const f = obs.forecast;
     if (actual > 50 && actual < 110) {
       k.w.push(f.runwaySeconds / 3600 / actual);

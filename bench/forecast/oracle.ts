@@ -15,7 +15,7 @@
  * round 8).
  */
 import type { Row } from '../../src/backtest/input.js';
-import { plan, type Expected } from './corpus.js';
+import { expectedCumulative, expectedRunwayMinutes, plan, type Expected } from './corpus.js';
 import { predictLinear, staticThresholds } from './baselines.js';
 import { KINDS } from './jobs.js';
 import { Noise } from './noise.js';
@@ -33,32 +33,6 @@ const ZS = [0.5, 1, 1.5, 2];
 const RESOLVE = 1.05;
 /** --list M: every depletion's leads for the oracle at margin M (a fraction). */
 const listAt = args.includes('--list') ? Number(args[args.indexOf('--list') + 1]) : undefined;
-
-/** Cumulative expected spend at each minute from rows[0].t to `extraMinutes` past the last row. */
-function expectedCumulative(rows: readonly Row[], e: Expected, extraMinutes: number): Float64Array {
-  const t0 = rows[0]!.t;
-  const n = Math.round((rows.at(-1)!.t - t0) / MINUTE) + extraMinutes + 1;
-  const cum = new Float64Array(n);
-  for (let i = 1; i < n; i++) {
-    const t = t0 + i * MINUTE;
-    cum[i] = cum[i - 1]! + e.rate(t) / 60 + (e.charge?.(t) ?? 0);
-  }
-  return cum;
-}
-
-/** Minutes until the expected spend from minute i reaches `balance` (Infinity past the table). */
-function runwayMinutes(cum: Float64Array, i: number, balance: number): number {
-  const target = cum[i]! + balance;
-  if (cum[cum.length - 1]! < target) return Infinity;
-  let lo = i;
-  let hi = cum.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (cum[mid]! >= target) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo - i;
-}
 
 /** The oracle's inputs for one history, read once for every margin. */
 interface Known {
@@ -81,7 +55,7 @@ function oracle(rows: readonly Row[], { e, cum, size2 }: Known, margin: number |
   const horizon = { warning: 72, critical: 24 };
   for (const row of rows) {
     const i = Math.round((row.t - t0) / MINUTE);
-    const hours = row.balance <= 0 ? 0 : runwayMinutes(cum, i, row.balance) / 60;
+    const hours = row.balance <= 0 ? 0 : expectedRunwayMinutes(cum, i, row.balance) / 60;
     for (const sev of ['warning', 'critical'] as const) {
       const H = horizon[sev];
       const m = typeof margin === 'number' ? margin : margin.z * Math.sqrt((e.unit * size2) / Math.max(row.balance, 1e-9) + (e.hourSigma * e.hourSigma) / H);
