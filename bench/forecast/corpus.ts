@@ -66,8 +66,13 @@ export interface BenchHistory {
 export const TUNING_SEED_BASE = 0;
 export const HELDOUT_SEED_BASE = 1000;
 
+/** The history of (kind, seed) as generated, with its expected spend for the oracle when it has one: one noise stream per name. */
+export function built(kind: Kind, seed: number): ReturnType<Kind['build']> {
+  return kind.build(new Noise(`${kind.name}#${seed}`));
+}
+
 export function history(kind: Kind, part: Part, seed: number): BenchHistory {
-  const { rows, description } = kind.build(new Noise(`${kind.name}#${seed}`));
+  const { rows, description } = built(kind, seed);
   return { kind: kind.name, part, seed, name: `${kind.name}#${seed}`, description, rows, ...(kind.check ? { check: kind.check } : {}) };
 }
 

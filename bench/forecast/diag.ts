@@ -10,9 +10,8 @@
  */
 import { INITIAL_ACCOUNT_STATE } from '../../src/domain/account.js';
 import { observe } from '../../src/domain/evaluate.js';
-import { expectedCumulative, expectedRunwayMinutes, plan } from './corpus.js';
+import { built as builtOf, expectedCumulative, expectedRunwayMinutes, plan } from './corpus.js';
 import { KINDS } from './jobs.js';
-import { Noise } from './noise.js';
 import { benchConfig } from './ours.js';
 
 const args = process.argv.slice(2);
@@ -26,7 +25,7 @@ const q = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b)
 const byKind = new Map<string, { w: number[]; c: number[]; lateW: number; earlyW: number; nW: number; lateC: number; earlyC: number; nC: number; seedW: number[]; seedC: number[] }>();
 for (const job of plan(KINDS, part, seeds)) {
   if (kindArg && job.kind.name !== kindArg) continue;
-  const built = job.kind.build(new Noise(`${job.kind.name}#${job.seed}`)); // corpus.ts history(), with `expected`
+  const built = builtOf(job.kind, job.seed);
   if (vsOracle && !built.expected) continue;
   const rows = built.rows;
   const expected = vsOracle ? expectedCumulative(rows, built.expected!, 30 * 24 * 60) : null;

@@ -15,10 +15,9 @@
  * round 8).
  */
 import type { Row } from '../../src/backtest/input.js';
-import { expectedCumulative, expectedRunwayMinutes, plan, type Expected } from './corpus.js';
+import { built as builtOf, expectedCumulative, expectedRunwayMinutes, plan, type Expected } from './corpus.js';
 import { predictLinear, staticThresholds } from './baselines.js';
 import { KINDS } from './jobs.js';
-import { Noise } from './noise.js';
 import { addScore, emptyTotals, falseAlarms, scoreHistory, type Alarm, type AlertRecord, type Interval, type Totals } from './scoring.js';
 
 const MINUTE = 60_000;
@@ -95,7 +94,7 @@ const add = (method: string, kind: string, rows: readonly Row[], rec: AlertRecor
 for (const job of plan(KINDS, part, seeds)) {
   if (kindArg && job.kind.name !== kindArg) continue;
   const name = `${job.kind.name}#${job.seed}`;
-  const built = job.kind.build(new Noise(name));
+  const built = builtOf(job.kind, job.seed);
   if (!built.expected) continue;
   const h = { name, rows: built.rows };
   const k = known(h.rows, built.expected);
