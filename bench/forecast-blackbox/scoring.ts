@@ -107,20 +107,6 @@ export function countsFrom(iv: Interval, dep: Depletion): number | null {
   return null;
 }
 
-/** leads in seconds (null = no such alert counted for this depletion) */
-export function leads(intervals: readonly Interval[], dep: Depletion): { any: number | null; critical: number | null } {
-  let any: number | null = null;
-  let critical: number | null = null;
-  for (const iv of intervals) {
-    const from = countsFrom(iv, dep);
-    if (from === null) continue;
-    const lead = dep.d - from;
-    if (any === null || lead > any) any = lead;
-    if (iv.critical && (critical === null || lead > critical)) critical = lead;
-  }
-  return { any, critical };
-}
-
 /** the interval behind a lead (the one counting earliest), or null; critical: among the critical ones */
 function leadingInterval(intervals: readonly Interval[], dep: Depletion, critical: boolean): Interval | null {
   let best: Interval | null = null;
@@ -131,6 +117,14 @@ function leadingInterval(intervals: readonly Interval[], dep: Depletion, critica
     if (from !== null && from < bestFrom) [best, bestFrom] = [iv, from];
   }
   return best;
+}
+
+/** the lead (seconds) an interval behind it gives, null without one */
+const leadOf = (iv: Interval | null, dep: Depletion): number | null => (iv === null ? null : dep.d - countsFrom(iv, dep)!);
+
+/** leads in seconds (null = no such alert counted for this depletion) */
+export function leads(intervals: readonly Interval[], dep: Depletion): { any: number | null; critical: number | null } {
+  return { any: leadOf(leadingInterval(intervals, dep, false), dep), critical: leadOf(leadingInterval(intervals, dep, true), dep) };
 }
 
 /** cumulative consumption (decreases only, top-ups excluded) at each row */
@@ -222,21 +216,22 @@ export function scoreHistory(rows: readonly Row[], notes: readonly Note[]): { sc
   const perDepletion: DepletionLeads[] = [];
   for (const dep of depletions(rows)) {
     score.depletions++;
-    const l = leads(intervals, dep);
+    const behind = { any: leadingInterval(intervals, dep, false), critical: leadingInterval(intervals, dep, true) };
+    const l = { any: leadOf(behind.any, dep), critical: leadOf(behind.critical, dep) };
     perDepletion.push({ ...dep, ...l });
     if (l.any === null) score.missed++;
     if (dep.d - dep.u >= WARN_H) {
       score.warnEligible++;
       if (l.any !== null && l.any >= WARN_H) {
         score.warned72++;
-        if (byFalse(leadingInterval(intervals, dep, false), false)) score.warned72ByFalse++;
+        if (byFalse(behind.any, false)) score.warned72ByFalse++;
       }
     }
     if (dep.d - dep.u >= CRIT_H) {
       score.critEligible++;
       if (l.critical !== null && l.critical >= CRIT_H) {
         score.crit24++;
-        if (byFalse(leadingInterval(intervals, dep, true), true)) score.crit24ByFalse++;
+        if (byFalse(behind.critical, true)) score.crit24ByFalse++;
       }
     }
   }
