@@ -114,6 +114,30 @@ export const WALLET_KINDS: readonly Kind[] = [
     };
   }),
 
+  kind('manual_topups', 'topped up by hand after running dry: 3–5 days of runway, then empty (calls fail) for 1–30 h until someone notices and adds 4–6 days of spend; runs out 2–3 times', (n) => {
+    const start = balanceOf(n);
+    const r = start / (n.between(3, 5) * 24);
+    const refills = [0, 1, 2, 3].map(() => ({ waitMs: n.logBetween(1, 30) * HOUR_MS, hours: n.between(96, 144) }));
+    let emptySince: number | null = null;
+    let k = 0;
+    return {
+      description: `${fmt(start)} credits at ${fmt(r)}/h, refilled by hand ${refills.map((x) => `${(x.waitMs / HOUR_MS).toFixed(0)} h`).join(', ')} after each empty`,
+      days: 14,
+      start,
+      rate: () => r,
+      unit: unitFor(r, eventsPerMinute(n)),
+      topup: (t, balance) => {
+        if (balance > 0) return 0;
+        emptySince ??= t;
+        const next = refills[k % refills.length]!;
+        if (t - emptySince < next.waitMs) return 0;
+        emptySince = null;
+        k++;
+        return r * next.hours;
+      },
+    };
+  }),
+
   kind('dry_in_12h', 'a wallet that truly runs dry 10–12 h after the first reading (Poisson-noisy spend from minute 0)', (n) => {
     const start = balanceOf(n);
     const hours = n.between(10, 12);

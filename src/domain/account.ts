@@ -123,7 +123,7 @@ export function applyPoll(s: AccountState, outcome: PollOutcome, now: number, to
     ...(outcome.autoRecharge !== undefined ? { autoRecharge: outcome.autoRecharge } : {}),
   };
   if (outcome.balance === null) return { state: { ...base, balance: null }, consumed: 0, topup: false, stale: false };
-  const r = recordSample(s.history, now, outcome.balance, topupMinCredits);
+  const r = recordSample(s.history, now, outcome.balance, topupMinCredits, s.exhausted);
   const stale = r.history === s.history;
   return { state: { ...base, balance: outcome.balance, history: r.history }, consumed: r.consumed, topup: r.topup, stale };
 }

@@ -63,9 +63,12 @@ export interface RecordResult {
 
 /**
  * Adds a balance reading taken at `t`. A reading not newer than the last one (clock stepped back,
- * duplicate) leaves the history unchanged.
+ * duplicate) leaves the history unchanged. `emptyBefore`: the wallet was exhausted since the last reading
+ * (402, or nothing left to spend): its calls failed, so the time is not usage — the weekly pattern and the
+ * hours the forecast reads skip it, as they skip a gap. Counted as hours of no spend, a day empty before
+ * a top-up read as a seventh less usage, and the next empty point came that much later than forecast.
  */
-export function recordSample(h: History, t: number, balance: number, topupMinCredits: number): RecordResult {
+export function recordSample(h: History, t: number, balance: number, topupMinCredits: number, emptyBefore = false): RecordResult {
   const last = sampleAt(h.samples, -1);
   if (last && t <= last.t) return { history: h, consumed: 0, topup: false };
 
@@ -94,7 +97,7 @@ export function recordSample(h: History, t: number, balance: number, topupMinCre
       topupsTotal: h.topupsTotal + (topup ? 1 : 0),
       pendingCredit,
       firstSampleAt: h.firstSampleAt ?? t,
-      profile: last ? addSpend(h.profile, last.t, t, consumed) : h.profile,
+      profile: last && !emptyBefore ? addSpend(h.profile, last.t, t, consumed) : h.profile,
       refills: topup && last ? [...h.refills, { t, before: last.balance, after: balance }].slice(-REFILLS_KEPT) : h.refills,
     },
     consumed,

@@ -9,6 +9,8 @@ import type { Row } from '../../src/backtest/input.js';
 import { replay } from '../../src/backtest/replay.js';
 import type { Notification } from '../../src/domain/alerts.js';
 import { repeatPolicy, type EvaluationConfig } from '../../src/domain/evaluate.js';
+import { applyPoll, INITIAL_ACCOUNT_STATE, type AccountState } from '../../src/domain/account.js';
+import { forecast } from '../../src/domain/forecast.js';
 import { EMPTY_HISTORY, recordSample, shiftHistory, type History } from '../../src/domain/history.js';
 import { autoRefill } from '../../src/domain/refill.js';
 import { DEFAULT_RULES, mulberry32 } from '../helpers/fixtures.js';
@@ -104,4 +106,30 @@ test('refills move with a clock step, and are kept bounded', () => {
   assert.equal(h.refills.length, 4);
   const shifted = shiftHistory(h, -HOUR);
   assert.deepEqual(shifted.refills.map((r) => r.t), h.refills.map((r) => r.t - HOUR));
+});
+
+test('a wallet refilled by hand after 2 days empty: the time it had no money is not read as usage, so the next runway is the balance at the rate before (read as days of no usage, seed 1 said 178 h)', () => {
+  for (const seed of [1, 2, 3]) {
+    const rand = mulberry32(seed);
+    let s: AccountState = INITIAL_ACCOUNT_STATE;
+    let balance = 600;
+    const read = (t: number) => (s = applyPoll(s, { ok: true, status: balance > 0 ? 200 : 402, balance, currency: 'USD', requiredCredits: null }, t, 1).state);
+    let t = T0;
+    // 10 credits/h in 0.1-credit Poisson charges, a reading a minute, until empty (~60 h), then 48 h at 0.
+    for (; balance > 0; t += MIN) {
+      let k = 0;
+      for (let p = rand(), limit = Math.exp(-10 / 60 / 0.1); p > limit; p *= rand()) k++;
+      balance = Math.max(0, Math.round((balance - k * 0.1) * 100) / 100);
+      read(t);
+    }
+    for (const end = t + 2 * DAY; t < end; t += MIN) read(t);
+    // Refilled with 1 000 (100 h at 10/h); an hour later, the runway.
+    balance = 1000;
+    for (const end = t + HOUR; t < end; t += MIN) {
+      read(t);
+      balance = Math.round((balance - 10 / 60) * 100) / 100;
+    }
+    const hours = forecast(s.history, s.balance, t).runwaySeconds / 3600;
+    assert.ok(hours > 85 && hours < 115, `seed ${seed}: runway ${hours.toFixed(1)} h after the refill, 100 h at the rate before`);
+  }
 });
