@@ -8,8 +8,9 @@
  *   hours, like a monthly rental: spend, not a rate), plus 14 daily totals and the weekly pattern
  *   (profile.ts; bounded). Spend across a gap of up to 12 h (polls hours apart) is spread over its hours,
  *   so a sparsely polled wallet still has a rate; the weekly pattern learns only from hours seen. Time the
- *   wallet spent exhausted is not evidence at all (history.ts): its calls failed, so it says nothing of usage. A spend LEVEL is read over a window as spend ÷ the pattern's weight of the
- *   hours observed (credits per average hour), with a relative standard error from the evidence:
+ *   wallet spent exhausted is not evidence at all (history.ts): its calls failed, so it says nothing of
+ *   usage. A spend LEVEL is read over a window as spend ÷ the pattern's weight of the hours observed
+ *   (credits per average hour), with a relative standard error from the evidence:
  *       relErr² = 1/n (Poisson count of charges) + σ²/hours (over-dispersion of hourly spend: σ² from the
  *                 successive differences of the last 48 hours, shrunk toward 0.3² by 6 hours)
  *                 + 0.35² × the unseen fraction of the first day

@@ -26,6 +26,13 @@ const CONFIG: EvaluationConfig = {
   repeat: repeatPolicy({ repeatIntervalMs: 4 * HOUR, repeatRunwayFraction: 0 }),
 };
 
+/** A minute's number of 0.1-credit charges at 10 credits/h: Poisson(10/6), by Knuth's product of uniforms. */
+function aMinutesCharges(rand: () => number): number {
+  let k = 0;
+  for (let p = rand(), limit = Math.exp(-10 / 60 / 0.1); p > limit; p *= rand()) k++;
+  return k;
+}
+
 /** 10 credits/h in Poisson 0.1-credit charges, a reading a minute; `refill(n, balance)` says what the n-th top-up adds (0: none). */
 function wallet(days: number, refill: (n: number, balance: number) => number, seed = 1): Row[] {
   const rand = mulberry32(seed);
@@ -33,9 +40,7 @@ function wallet(days: number, refill: (n: number, balance: number) => number, se
   let balance = 1000;
   let refills = 0;
   for (let t = T0; t <= T0 + days * DAY; t += MIN) {
-    let k = 0;
-    for (let p = rand(), limit = Math.exp(-10 / 60 / 0.1); p > limit; p *= rand()) k++;
-    balance = Math.max(0, Math.round((balance - k * 0.1) * 100) / 100);
+    balance = Math.max(0, Math.round((balance - aMinutesCharges(rand) * 0.1) * 100) / 100);
     if (balance < 200) {
       const added = refill(refills + 1, balance);
       if (added > 0) {
@@ -117,9 +122,7 @@ test('a wallet refilled by hand after 2 days empty: the time it had no money is 
     let t = T0;
     // 10 credits/h in 0.1-credit Poisson charges, a reading a minute, until empty (~60 h), then 48 h at 0.
     for (; balance > 0; t += MIN) {
-      let k = 0;
-      for (let p = rand(), limit = Math.exp(-10 / 60 / 0.1); p > limit; p *= rand()) k++;
-      balance = Math.max(0, Math.round((balance - k * 0.1) * 100) / 100);
+      balance = Math.max(0, Math.round((balance - aMinutesCharges(rand) * 0.1) * 100) / 100);
       read(t);
     }
     for (const end = t + 2 * DAY; t < end; t += MIN) read(t);
