@@ -107,24 +107,20 @@ export function countsFrom(iv: Interval, dep: Depletion): number | null {
   return null;
 }
 
-/** the interval behind a lead (the one counting earliest), or null; critical: among the critical ones */
-function leadingInterval(intervals: readonly Interval[], dep: Depletion, critical: boolean): Interval | null {
-  let best: Interval | null = null;
-  let bestFrom = Infinity;
+/** the interval behind a lead (the one counting earliest) and that lead in seconds, or null; critical: among the critical ones */
+function leadingInterval(intervals: readonly Interval[], dep: Depletion, critical: boolean): { iv: Interval; lead: number } | null {
+  let best: { iv: Interval; lead: number } | null = null;
   for (const iv of intervals) {
     if (critical && !iv.critical) continue;
     const from = countsFrom(iv, dep);
-    if (from !== null && from < bestFrom) [best, bestFrom] = [iv, from];
+    if (from !== null && (best === null || dep.d - from > best.lead)) best = { iv, lead: dep.d - from };
   }
   return best;
 }
 
-/** the lead (seconds) an interval behind it gives, null without one */
-const leadOf = (iv: Interval | null, dep: Depletion): number | null => (iv === null ? null : dep.d - countsFrom(iv, dep)!);
-
 /** leads in seconds (null = no such alert counted for this depletion) */
 export function leads(intervals: readonly Interval[], dep: Depletion): { any: number | null; critical: number | null } {
-  return { any: leadOf(leadingInterval(intervals, dep, false), dep), critical: leadOf(leadingInterval(intervals, dep, true), dep) };
+  return { any: leadingInterval(intervals, dep, false)?.lead ?? null, critical: leadingInterval(intervals, dep, true)?.lead ?? null };
 }
 
 /** cumulative consumption (decreases only, top-ups excluded) at each row */
@@ -211,13 +207,13 @@ export function scoreHistory(rows: readonly Row[], notes: readonly Note[]): { sc
   const rate = tailRate(rows, cons);
   const verdicts = alarmsFromNotes(notes).map((a) => ({ ...a, justified: justified(rows, cons, rate, a) }));
   // a lead won by a false alarm: the alert behind it started with an alarm that was not justified
-  const byFalse = (iv: Interval | null, critical: boolean): boolean =>
-    iv !== null && verdicts.some((v) => v.t === iv.start && !v.justified && (!critical || v.severity === 'critical'));
+  const byFalse = (behind: { iv: Interval } | null, critical: boolean): boolean =>
+    behind !== null && verdicts.some((v) => v.t === behind.iv.start && !v.justified && (!critical || v.severity === 'critical'));
   const perDepletion: DepletionLeads[] = [];
   for (const dep of depletions(rows)) {
     score.depletions++;
     const behind = { any: leadingInterval(intervals, dep, false), critical: leadingInterval(intervals, dep, true) };
-    const l = { any: leadOf(behind.any, dep), critical: leadOf(behind.critical, dep) };
+    const l = { any: behind.any?.lead ?? null, critical: behind.critical?.lead ?? null };
     perDepletion.push({ ...dep, ...l });
     if (l.any === null) score.missed++;
     if (dep.d - dep.u >= WARN_H) {
