@@ -26,8 +26,13 @@ export interface RuleInput {
 type Rule = (input: RuleInput) => Severity | null;
 
 const HOUR_S = 3600;
-/** depletion_forecast's hysteresis is widened by this many of the forecast's relative errors, up to HOLD_MAX. */
-export const HOLD = { perRelativeError: 4, max: 0.5 } as const;
+/**
+ * depletion_forecast's hysteresis, on top of ALERT_HYSTERESIS_PERCENT: once firing, the runway must be back
+ * past the horizon by half of it (108 h for a 72 h warning) to resolve. The forecast swings by more than its
+ * level's error (a day's pattern re-read, a quiet night, a week replacing a day), and every swing that
+ * resolved the alert re-fired it as a new alert, a second page for the same shortfall. A top-up clears it.
+ */
+export const HOLD = 0.5;
 
 /**
  * Severity of `value` against "below" thresholds, with hysteresis: once firing at a level, the value must
@@ -46,15 +51,14 @@ export const RULES: Record<AlertName, Rule> = {
   },
   // Each severity compares its own decision runway (forecast.ts DESIGN: margin or caution included; the
   // critical one may rest on a burst both short windows agree on), with hysteresis once firing.
-  depletion_forecast: ({ state, forecast: { alertRunwaySeconds, criticalAlertRunwaySeconds, relativeError, hold, refill }, settings: s, firing }) => {
+  depletion_forecast: ({ state, forecast: { alertRunwaySeconds, criticalAlertRunwaySeconds, hold, refill }, settings: s, firing }) => {
     if (state.exhausted) return null; // empty is wallet_exhausted's job
     const current = firing?.depletion_forecast;
     // A wallet that refills itself: the next refill is expected before the floor (refill.ts). Only a
     // refill resolves an alert already firing: the balance wobbling around the floor must not flap it.
     if (refill && state.balance !== null && state.balance > (current ? refill.refilled : refill.floor)) return null;
-    // Hysteresis widened by the forecast's own noise: a reading that wobbles by its uncertainty around
-    // the horizon must not resolve and re-fire (each re-fire is a new alert for the user).
-    const h = s.hysteresisPercent / 100 + Math.min(HOLD.max, HOLD.perRelativeError * (relativeError ?? 0));
+    // Hysteresis widened (HOLD): a forecast that swings around the horizon must not resolve and re-fire.
+    const h = s.hysteresisPercent / 100 + HOLD;
     // Once firing, a drop read from the last day alone does not calm it: it holds on the week too (hold).
     const critical = current === 'critical' && hold ? hold.critical : criticalAlertRunwaySeconds;
     const warning = current && hold ? hold.warning : alertRunwaySeconds;

@@ -111,10 +111,12 @@ const hysteresis: Array<[string, 'low_balance' | 'depletion_forecast', number, S
   ['low: firing critical, 2.2 (de-escalates to warning)', 'low_balance', 2.2, 'critical', 'warning'],
   ['low: firing warning, 1.9 (escalates)', 'low_balance', 1.9, 'warning', 'critical'],
   ['runway: not firing, 73 h over 72 h', 'depletion_forecast', 73, undefined, undefined],
+  // depletion_forecast adds HOLD (half the horizon) to the 5 %: it clears at 72 h × 1.55 = 111.6 h, 24 h × 1.55 = 37.2 h.
   ['runway: firing warning, 73 h (within 5 % of 72 h)', 'depletion_forecast', 73, 'warning', 'warning'],
-  ['runway: firing warning, 76 h (cleared)', 'depletion_forecast', 76, 'warning', undefined],
-  ['runway: firing critical, 25 h (within 5 % of 24 h)', 'depletion_forecast', 25, 'critical', 'critical'],
-  ['runway: firing critical, 26 h (de-escalates to warning)', 'depletion_forecast', 26, 'critical', 'warning'],
+  ['runway: firing warning, 110 h (within 55 % of 72 h)', 'depletion_forecast', 110, 'warning', 'warning'],
+  ['runway: firing warning, 112 h (cleared)', 'depletion_forecast', 112, 'warning', undefined],
+  ['runway: firing critical, 37 h (within 55 % of 24 h)', 'depletion_forecast', 37, 'critical', 'critical'],
+  ['runway: firing critical, 38 h (de-escalates to warning)', 'depletion_forecast', 38, 'critical', 'warning'],
 ];
 for (const [name, rule, value, firingNow, expected] of hysteresis) {
   test(`hysteresis: ${name} → ${expected ?? 'none'}`, () => {
@@ -327,17 +329,14 @@ test('depletion_forecast compares each severity with its own decision runway, no
   assert.equal(rule({ alertRunwaySeconds: 70 * HOUR_S, criticalAlertRunwaySeconds: 70 * HOUR_S }), 'warning');
   assert.equal(rule({ alertRunwaySeconds: 70 * HOUR_S, criticalAlertRunwaySeconds: 20 * HOUR_S }), 'critical');
   assert.equal(rule({ alertRunwaySeconds: 20 * HOUR_S, criticalAlertRunwaySeconds: 30 * HOUR_S }), 'warning');
-  // Hysteresis per severity: critical holds until its runway passes 24 h × 1.05, then drops to warning.
-  assert.equal(rule({ alertRunwaySeconds: 25 * HOUR_S, criticalAlertRunwaySeconds: 25 * HOUR_S }, 'critical'), 'critical');
-  assert.equal(rule({ alertRunwaySeconds: 26 * HOUR_S, criticalAlertRunwaySeconds: 26 * HOUR_S }, 'critical'), 'warning');
-  assert.equal(rule({ alertRunwaySeconds: 74 * HOUR_S, criticalAlertRunwaySeconds: 74 * HOUR_S }, 'warning'), 'warning');
-  assert.equal(rule({ alertRunwaySeconds: 76 * HOUR_S, criticalAlertRunwaySeconds: 76 * HOUR_S }, 'warning'), null);
-  // A noisier forecast holds longer: ±5 % widens the 5 % hysteresis by 4 × 5 % (a wobble must not resolve and re-fire).
-  assert.equal(rule({ alertRunwaySeconds: 85 * HOUR_S, criticalAlertRunwaySeconds: 85 * HOUR_S, relativeError: 0.05 }, 'warning'), 'warning');
-  assert.equal(rule({ alertRunwaySeconds: 91 * HOUR_S, criticalAlertRunwaySeconds: 91 * HOUR_S, relativeError: 0.05 }, 'warning'), null);
-  assert.equal(rule({ alertRunwaySeconds: 28 * HOUR_S, criticalAlertRunwaySeconds: 28 * HOUR_S, relativeError: 0.05 }, 'critical'), 'critical');
-  // …but never by more than 50 %: a top-up still resolves a thin-evidence alert.
-  assert.equal(rule({ alertRunwaySeconds: 120 * HOUR_S, criticalAlertRunwaySeconds: 120 * HOUR_S, relativeError: 0.4 }, 'warning'), null);
+  // Hysteresis per severity, each on its own decision: critical holds until its runway passes 24 h × 1.55, then
+  // drops to warning, which holds until its runway passes 72 h × 1.55 (a swing of the forecast does not re-fire it).
+  assert.equal(rule({ alertRunwaySeconds: 37 * HOUR_S, criticalAlertRunwaySeconds: 37 * HOUR_S }, 'critical'), 'critical');
+  assert.equal(rule({ alertRunwaySeconds: 38 * HOUR_S, criticalAlertRunwaySeconds: 38 * HOUR_S }, 'critical'), 'warning');
+  assert.equal(rule({ alertRunwaySeconds: 90 * HOUR_S, criticalAlertRunwaySeconds: 30 * HOUR_S }, 'critical'), 'critical');
+  assert.equal(rule({ alertRunwaySeconds: 110 * HOUR_S, criticalAlertRunwaySeconds: 110 * HOUR_S }, 'warning'), 'warning');
+  // A top-up clears it: the runway is then far past the horizon.
+  assert.equal(rule({ alertRunwaySeconds: 112 * HOUR_S, criticalAlertRunwaySeconds: 112 * HOUR_S }, 'warning'), null);
 });
 
 test('depletion_forecast: once firing, a drop read from the last day alone does not resolve it (it holds on the week too)', () => {
@@ -350,7 +349,7 @@ test('depletion_forecast: once firing, a drop read from the last day alone does 
   assert.equal(rule({ hold: { warning: 20 * HOUR_S, critical: 20 * HOUR_S } }, 'critical'), 'critical');
   // …but the hold never fires an alert by itself, and it resolves once the week clears the horizon too.
   assert.equal(rule(drop), null);
-  assert.equal(rule({ hold: { warning: 100 * HOUR_S, critical: 100 * HOUR_S } }, 'warning'), null);
+  assert.equal(rule({ hold: { warning: 120 * HOUR_S, critical: 120 * HOUR_S } }, 'warning'), null);
   assert.equal(rule({}, 'warning'), null);
 });
 
