@@ -28,10 +28,11 @@ type Rule = (input: RuleInput) => Severity | null;
 const HOUR_S = 3600;
 /**
  * depletion_forecast's hysteresis, on top of ALERT_HYSTERESIS_PERCENT: once firing, the runway must be back
- * past the horizon by half of it (108 h for a 72 h warning) to resolve. The forecast swings by more than its
- * level's error (a day's pattern re-read, a quiet night, a week replacing a day), and every swing that
- * resolved the alert re-fired it as a new alert, a second page for the same shortfall. A top-up that lifts the
- * runway past that clears it; a smaller one (an auto-recharge of a few days' spend) leaves it firing.
+ * past the horizon by half of it (111.6 h for a 72 h warning, with the default 5 %) to resolve. The forecast
+ * swings by more than its level's error (a day's pattern re-read, a quiet night, a week replacing a day), and
+ * every swing that resolved the alert re-fired it as a new alert, a second page for the same shortfall. A
+ * top-up that lifts the runway past that clears it; a smaller one (an auto-recharge of a few days' spend)
+ * leaves it firing.
  */
 export const HOLD = 0.5;
 

@@ -5,6 +5,7 @@ import { INITIAL_ACCOUNT_STATE, applyPoll, isRateLimited, type AccountState, typ
 import type { Forecast } from '../../src/domain/forecast.js';
 import { EMPTY_HISTORY, recordSample } from '../../src/domain/history.js';
 import { evaluateRules, type AlertName, type Conditions, type Severity } from '../../src/domain/rules.js';
+import { firingSeverities, stepAlerts, type AlertBook } from '../../src/domain/alerts.js';
 import type { UpstreamErrorKind } from '../../src/errors.js';
 import { DEFAULT_RULES } from '../helpers/fixtures.js';
 import { sampleCount, samplesToPlain } from '../../src/domain/packed.js';
@@ -335,8 +336,23 @@ test('depletion_forecast compares each severity with its own decision runway, no
   assert.equal(rule({ alertRunwaySeconds: 38 * HOUR_S, criticalAlertRunwaySeconds: 38 * HOUR_S }, 'critical'), 'warning');
   assert.equal(rule({ alertRunwaySeconds: 90 * HOUR_S, criticalAlertRunwaySeconds: 30 * HOUR_S }, 'critical'), 'critical');
   assert.equal(rule({ alertRunwaySeconds: 110 * HOUR_S, criticalAlertRunwaySeconds: 110 * HOUR_S }, 'warning'), 'warning');
-  // A top-up clears it: the runway is then far past the horizon.
+  // Past 72 h × 1.55 it resolves (a top-up of a few days' spend gets there at once).
   assert.equal(rule({ alertRunwaySeconds: 112 * HOUR_S, criticalAlertRunwaySeconds: 112 * HOUR_S }, 'warning'), null);
+});
+
+test('depletion_forecast: a forecast that swings above the horizon and back is one alert, not a new one each time', () => {
+  // A day's pattern re-read, a quiet night: the runway read every hour goes 70 → 100 h → 68 h (issue 9: each
+  // resolve and re-fire was a second alarm for the same shortfall). Then a top-up lifts it to 200 h.
+  const runways = [70, 78, 90, 100, 85, 74, 68, 66, 200];
+  let book: AlertBook = {};
+  const sent: string[] = [];
+  runways.forEach((hours, i) => {
+    const conditions = evaluateRules({ state: withBalance(100), forecast: forecastWith(hours * HOUR_S), settings: RULES, firing: firingSeverities(book) });
+    const step = stepAlerts(book, conditions, T0 + i * 3_600_000, { account: 'default', policy: { repeatIntervalMs: 24 * 3_600_000, runwayFraction: 0, minRepeatIntervalMs: 0 }, wallet: { balance: 100, currency: null, burnRatePerHour: null, runwaySeconds: null } });
+    book = step.book;
+    sent.push(...step.notifications.map((n) => `${i}:${n.status}`));
+  });
+  assert.deepEqual(sent, ['0:firing', '8:resolved']);
 });
 
 test('depletion_forecast: once firing, a drop read from the last day alone does not resolve it (it holds on the week too)', () => {
