@@ -37,9 +37,17 @@ export function mountTmpfs(t: TestContext, size = '1m'): Tmpfs | undefined {
     run('umount', ['-l', dir]);
     rmSync(dir, { recursive: true, force: true });
   });
-  const must = (args: string[]) => {
-    const r = run('mount', args);
-    if (!r.ok) throw new Error(`mount ${args.join(' ')} failed: ${r.out}`);
+  // A read-only remount fails with EBUSY ("mount point is busy") while a file on it is open for writing:
+  // the daemon's atomic write of its state (a .tmp file for a few ms). Retry until that write is done,
+  // within a deadline; any other failure throws at once.
+  const must = (args: string[], deadlineMs = 10_000) => {
+    const until = Date.now() + deadlineMs;
+    for (;;) {
+      const r = run('mount', args);
+      if (r.ok) return;
+      if (!/busy/i.test(r.out) || Date.now() > until) throw new Error(`mount ${args.join(' ')} failed: ${r.out}`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    }
   };
   const filler = join(dir, 'filler');
   return {
