@@ -131,7 +131,7 @@ export interface Forecast {
   hold?: { warning: number; critical: number };
   /** Relative standard error of the level (0.05 = ±5 %); null without evidence. */
   relativeError: number | null;
-  /** True when the warning decision is the cautious (high) end of the band: the evidence is too thin for the centre. */
+  /** True when the warning decision leans to the cautious (high) end of the band, all or part of the way (evidence.lean): the evidence is too thin for the centre. */
   cautious: boolean;
   /** The same for the critical decision (it needs less history: CENTRAL_AFTER_HOURS). */
   criticalCautious: boolean;

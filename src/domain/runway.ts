@@ -61,8 +61,10 @@ export interface Outlook {
   high: number;
   warning: number;
   critical: number;
-  /** Per severity: the decision is the cautious (high) end of the band. */
+  /** Per severity: the decision leans to the cautious (high) end of the band. */
   cautious: { warning: boolean; critical: boolean };
+  /** Per severity, how far: 0 the central runway less its margin, 1 the cautious end, sliding in between. */
+  lean: { warning: number; critical: number };
   margin: number;
   /** Credits/hour expected over the next 24 h (central). */
   ratePerHour: number;
@@ -116,7 +118,7 @@ export function outlook(r: Reading, balance: number, now: number, rates: Pick<Bu
   const burst = nearBurst(r.shape, levelNow, now, rates, balance);
   const cautious = { warning: leanW > 0, critical: leanC > 0 };
   const critical = Math.min(warning, leanedC, burst && leanC < 1 ? burst.runway / (1 + marginCrit) : Infinity);
-  return { central, low, high, warning, critical, cautious, margin, ratePerHour, levelNow, burst };
+  return { central, low, high, warning, critical, cautious, lean: { warning: leanW, critical: leanC }, margin, ratePerHour, levelNow, burst };
 }
 
 /** Expected credits over [from, to] at `levelNow` through the shape (hour by hour). */
@@ -161,6 +163,8 @@ export interface Evidence {
   trend: Trend | null;
   /** The alert margin (fraction of the horizon) used when the evidence is strong. */
   margin: number;
+  /** How far each severity's decision leans from the central runway less the margin to the cautious end (0–1). */
+  lean: Outlook['lean'];
   burst: Outlook['burst'];
   /**
    * A persistent rise (regime.ts): the last day's level, above the week's beyond its usual swings and
@@ -191,6 +195,7 @@ export function evidenceOf(r: Reading, o: Outlook, regime: Regime | null = null)
     ...(r.shape.weekend ? { weekend: r.shape.weekend } : {}),
     trend: r.trend,
     margin: o.margin,
+    lean: o.lean,
     burst: o.burst,
     ...(regime ? { regime } : {}),
   };
@@ -232,13 +237,16 @@ export function describe(f: Described): string {
   const thin = e.relativeError > WEAK_REL_ERROR ? `the level is known to ±${pct(e.relativeError)} only` : `only ${fmt(e.hoursObserved)} h of history`;
   const cautiousEnd = `on the cautious end of the band (${hrs(f.runwayHighSeconds)}): ${thin}, so it alerts only when even the slowest spend the evidence allows runs out inside the horizon`;
   const margin = `${pct(e.margin)} before the horizon (the forecast's own uncertainty), so the alert comes at least that early`;
+  // Part of the way (the evidence is between strong and thin): say how far, not "on the cautious end".
+  const leaning = (lean: number) =>
+    lean >= 1 ? cautiousEnd : `${pct(Math.max(0.01, lean))} of the way from the central runway less ${pct(e.margin)} toward the cautious end of the band (${hrs(f.runwayHighSeconds)}): ${thin}`;
   // Within the first day the warning's cautious reading is the FIRST_DAY_QUIET_WEEKEND one (outlook()).
   const firstDay = f.cautious && e.windowHours < 24 && !e.shifted && f.runwaySeconds / 3600 > 24 - e.windowHours;
   const warning = firstDay
     ? `The warning alerts only when the spend so far, spread over a whole day and over five days of seven, runs out inside the horizon: only ${fmt(e.windowHours)} h of history, and the hours and days not seen yet may be quiet (a night, a weekend)`
-    : `The warning alerts ${cautiousEnd}`;
-  if (f.cautious && f.criticalCautious && !firstDay) parts.push(` depletion_forecast alerts ${cautiousEnd}.`);
-  else if (f.cautious) parts.push(` ${warning}; critical alerts ${f.criticalCautious ? cautiousEnd : margin}.`);
+    : `The warning alerts ${leaning(e.lean.warning)}`;
+  if (f.cautious && f.criticalCautious && !firstDay && e.lean.warning >= 1 && e.lean.critical >= 1) parts.push(` depletion_forecast alerts ${cautiousEnd}.`);
+  else if (f.cautious) parts.push(` ${warning}; critical alerts ${f.criticalCautious ? leaning(e.lean.critical) : margin}.`);
   else parts.push(` depletion_forecast alerts ${margin}.`);
   if (f.refill) {
     const r = f.refill;
