@@ -232,7 +232,7 @@ export function forecast(h: History, balance: number | null, now: number): Forec
       ? { hold: { warning: Math.min(warning, held.warning), critical: o.critical } }
       : {};
   const relativeError = level.relError;
-  const confidence: Confidence = o.cautious.critical ? 'none' : o.cautious.warning ? 'low' : relativeError > CONFIDENCE_REL_ERROR.medium ? 'medium' : 'high';
+  const confidence: Confidence = o.lean.critical > 0 ? 'none' : o.lean.warning > 0 ? 'low' : relativeError > CONFIDENCE_REL_ERROR.medium ? 'medium' : 'high';
   const method: ForecastMethod = reading.trend ? 'trend' : shape.kind === 'flat' ? 'rate' : shape.kind;
   return {
     rates,
@@ -248,8 +248,8 @@ export function forecast(h: History, balance: number | null, now: number): Forec
     confidence,
     method,
     relativeError,
-    cautious: o.cautious.warning,
-    criticalCautious: o.cautious.critical,
+    cautious: o.lean.warning > 0,
+    criticalCautious: o.lean.critical > 0,
     evidence: evidenceOf(reading, o, regime ? { levelPerHour: regime.levelNow, relativeError: rise!.level.relError, windowHours: SHIFT_WINDOW_H, runwaySeconds: regime.central, decides: regime.warning < o.warning } : null),
     ...hold,
   };

@@ -61,9 +61,10 @@ export interface Outlook {
   high: number;
   warning: number;
   critical: number;
-  /** Per severity: the decision leans to the cautious (high) end of the band. */
-  cautious: { warning: boolean; critical: boolean };
-  /** Per severity, how far: 0 the central runway less its margin, 1 the cautious end, sliding in between. */
+  /**
+   * Per severity, how far the decision leans to the cautious (high) end of the band: 0 the central runway
+   * less its margin, 1 the cautious end, sliding in between.
+   */
   lean: { warning: number; critical: number };
   margin: number;
   /** Credits/hour expected over the next 24 h (central). */
@@ -116,9 +117,8 @@ export function outlook(r: Reading, balance: number, now: number, rates: Pick<Bu
   const ratePerHour = walked.day / 24;
 
   const burst = nearBurst(r.shape, levelNow, now, rates, balance);
-  const cautious = { warning: leanW > 0, critical: leanC > 0 };
   const critical = Math.min(warning, leanedC, burst && leanC < 1 ? burst.runway / (1 + marginCrit) : Infinity);
-  return { central, low, high, warning, critical, cautious, lean: { warning: leanW, critical: leanC }, margin, ratePerHour, levelNow, burst };
+  return { central, low, high, warning, critical, lean: { warning: leanW, critical: leanC }, margin, ratePerHour, levelNow, burst };
 }
 
 /** Expected credits over [from, to] at `levelNow` through the shape (hour by hour). */
@@ -245,7 +245,7 @@ export function describe(f: Described): string {
   const warning = firstDay
     ? `The warning alerts only when the spend so far, spread over a whole day and over five days of seven, runs out inside the horizon: only ${fmt(e.windowHours)} h of history, and the hours and days not seen yet may be quiet (a night, a weekend)`
     : `The warning alerts ${leaning(e.lean.warning)}`;
-  if (f.cautious && f.criticalCautious && !firstDay && e.lean.warning >= 1 && e.lean.critical >= 1) parts.push(` depletion_forecast alerts ${cautiousEnd}.`);
+  if (!firstDay && e.lean.warning >= 1 && e.lean.critical >= 1) parts.push(` depletion_forecast alerts ${cautiousEnd}.`);
   else if (f.cautious) parts.push(` ${warning}; critical alerts ${f.criticalCautious ? leaning(e.lean.critical) : margin}.`);
   else parts.push(` depletion_forecast alerts ${margin}.`);
   if (f.refill) {
