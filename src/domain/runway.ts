@@ -212,8 +212,6 @@ export interface Described {
   runwayLowSeconds: number;
   runwayHighSeconds: number;
   confidence: Confidence;
-  cautious: boolean;
-  criticalCautious: boolean;
 }
 
 /** What the forecast rests on, for people: method, evidence, band, and how the alerts decide. */
@@ -241,12 +239,12 @@ export function describe(f: Described): string {
   const leaning = (lean: number) =>
     lean >= 1 ? cautiousEnd : `${pct(Math.max(0.01, lean))} of the way from the central runway less ${pct(e.margin)} toward the cautious end of the band (${hrs(f.runwayHighSeconds)}): ${thin}`;
   // Within the first day the warning's cautious reading is the FIRST_DAY_QUIET_WEEKEND one (outlook()).
-  const firstDay = f.cautious && e.windowHours < 24 && !e.shifted && f.runwaySeconds / 3600 > 24 - e.windowHours;
+  const firstDay = e.lean.warning > 0 && e.windowHours < 24 && !e.shifted && f.runwaySeconds / 3600 > 24 - e.windowHours;
   const warning = firstDay
     ? `The warning alerts only when the spend so far, spread over a whole day and over five days of seven, runs out inside the horizon: only ${fmt(e.windowHours)} h of history, and the hours and days not seen yet may be quiet (a night, a weekend)`
     : `The warning alerts ${leaning(e.lean.warning)}`;
   if (!firstDay && e.lean.warning >= 1 && e.lean.critical >= 1) parts.push(` depletion_forecast alerts ${cautiousEnd}.`);
-  else if (f.cautious) parts.push(` ${warning}; critical alerts ${f.criticalCautious ? leaning(e.lean.critical) : margin}.`);
+  else if (e.lean.warning > 0) parts.push(` ${warning}; critical alerts ${e.lean.critical > 0 ? leaning(e.lean.critical) : margin}.`);
   else parts.push(` depletion_forecast alerts ${margin}.`);
   if (f.refill) {
     const r = f.refill;
