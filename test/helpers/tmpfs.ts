@@ -40,8 +40,8 @@ export function mountTmpfs(t: TestContext, size = '1m'): Tmpfs | undefined {
   // A read-only remount fails with EBUSY ("mount point is busy") while a file on it is open for writing:
   // the daemon's atomic write of its state (a .tmp file for a few ms). Retry until that write is done,
   // within a deadline; any other failure throws at once.
-  const must = (args: string[], deadlineMs = 10_000) => {
-    const until = Date.now() + deadlineMs;
+  const must = (args: string[]) => {
+    const until = Date.now() + 10_000;
     for (;;) {
       const r = run('mount', args);
       if (r.ok) return;

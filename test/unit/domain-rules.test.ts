@@ -6,6 +6,7 @@ import type { Forecast } from '../../src/domain/forecast.js';
 import { EMPTY_HISTORY, recordSample } from '../../src/domain/history.js';
 import { evaluateRules, type AlertName, type Conditions, type Severity } from '../../src/domain/rules.js';
 import { firingSeverities, stepAlerts, type AlertBook } from '../../src/domain/alerts.js';
+import { repeatPolicy } from '../../src/domain/evaluate.js';
 import type { UpstreamErrorKind } from '../../src/errors.js';
 import { DEFAULT_RULES } from '../helpers/fixtures.js';
 import { sampleCount, samplesToPlain } from '../../src/domain/packed.js';
@@ -348,7 +349,9 @@ test('depletion_forecast: a forecast that swings above the horizon and back is o
   const sent: string[] = [];
   runways.forEach((hours, i) => {
     const conditions = evaluateRules({ state: withBalance(100), forecast: forecastWith(hours * HOUR_S), settings: RULES, firing: firingSeverities(book) });
-    const step = stepAlerts(book, conditions, T0 + i * 3_600_000, { account: 'default', policy: { repeatIntervalMs: 24 * 3_600_000, runwayFraction: 0, minRepeatIntervalMs: 0 }, wallet: { balance: 100, currency: null, burnRatePerHour: null, runwaySeconds: null } });
+    const policy = repeatPolicy({ repeatIntervalMs: 24 * HOUR_S * 1000, repeatRunwayFraction: 0 });
+    const wallet = { balance: 100, currency: null, burnRatePerHour: null, runwaySeconds: null };
+    const step = stepAlerts(book, conditions, T0 + i * HOUR_S * 1000, { account: 'default', policy, wallet });
     book = step.book;
     sent.push(...step.notifications.map((n) => `${i}:${n.status}`));
   });
