@@ -1,4 +1,4 @@
-// npm run bench:forecast-blackbox [-- --csv-dir DIR] [--cli PATH] [--verbose] [--seeds N]
+// npm run bench:forecast-blackbox [-- --csv-dir DIR] [--cli PATH] [--verbose] [--seeds N] [--corpus blackbox|third]
 // An independent, black-box evaluation of depletion_forecast against issue 9's definitions (see README.md here).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { predictLinearNotes, staticNotes } from './baselines.js';
+import { generateThirdCorpus } from '../forecast-third/corpus.js';
 import { generateCorpus } from './kinds.js';
 import { render, targets, type HistoryResult } from './report.js';
 import { pool, runBacktest } from './runner.js';
@@ -17,10 +18,12 @@ interface Options {
   cli: string | null;
   verbose: boolean;
   seeds: number;
+  /** blackbox: this folder's corpus; third: bench/forecast-third's, written without reading either of the others. */
+  corpus: 'blackbox' | 'third';
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const o: Options = { csvDir: null, cli: null, verbose: false, seeds: 4 };
+  const o: Options = { csvDir: null, cli: null, verbose: false, seeds: 4, corpus: 'blackbox' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = (): string => {
@@ -34,7 +37,11 @@ function parseArgs(argv: readonly string[]): Options {
     else if (a === '--seeds') {
       o.seeds = Number(value());
       if (!Number.isInteger(o.seeds) || o.seeds < 1) throw new Error('--seeds takes a whole number ≥ 1');
-    } else throw new Error(`unknown option ${a}; usage: main.ts [--csv-dir DIR] [--cli PATH] [--verbose] [--seeds N]`);
+    } else if (a === '--corpus') {
+      const c = value();
+      if (c !== 'blackbox' && c !== 'third') throw new Error('--corpus takes blackbox or third');
+      o.corpus = c;
+    } else throw new Error(`unknown option ${a}; usage: main.ts [--csv-dir DIR] [--cli PATH] [--verbose] [--seeds N] [--corpus blackbox|third]`);
   }
   return o;
 }
@@ -51,7 +58,7 @@ async function main(): Promise<number> {
   mkdirSync(csvDir, { recursive: true });
   const cwd = mkdtempSync(join(tmpdir(), 'ws-blackbox-cwd-')); // empty: no .env to pick up
   try {
-    const corpus = generateCorpus(opts.seeds);
+    const corpus = opts.corpus === 'third' ? generateThirdCorpus(opts.seeds) : generateCorpus(opts.seeds);
     const results = await pool(corpus, 2, async (h): Promise<HistoryResult> => {
       const file = join(csvDir, `${h.name.replace('#', '-')}.csv`);
       writeFileSync(file, toCsv(h.rows));
@@ -66,7 +73,7 @@ async function main(): Promise<number> {
         leads: { 'wallet-sentinel': ours.leads, predict_linear: pl.leads, static: st.leads },
       };
     });
-    process.stdout.write(render(results, { cli, verbose: opts.verbose }));
+    process.stdout.write(render(results, { cli, verbose: opts.verbose, corpus: opts.corpus }));
     if (opts.csvDir) process.stderr.write(`CSVs kept in ${csvDir}\n`);
     return targets(results).every((t) => t.ok) ? 0 : 1;
   } finally {

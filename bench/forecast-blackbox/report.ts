@@ -59,11 +59,11 @@ function iso(t: number): string {
   return new Date(t * 1000).toISOString().replace('.000Z', 'Z');
 }
 
-export function render(results: readonly HistoryResult[], opts: { cli: string; verbose: boolean }): string {
+export function render(results: readonly HistoryResult[], opts: { cli: string; verbose: boolean; corpus: string }): string {
   const kinds = [...new Set(results.map((r) => r.kind))];
   const deps = totals(results, 'wallet-sentinel').depletions;
   const lines: string[] = [
-    `# Black-box forecast benchmark`,
+    `# Black-box forecast benchmark (corpus: ${opts.corpus})`,
     '',
     `${results.length} histories, ${kinds.length} kinds, ${deps} depletions; CLI: \`${opts.cli}\``,
     '',
