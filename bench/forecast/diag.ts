@@ -22,7 +22,7 @@ const H = 3_600_000;
 const vsOracle = args.includes('--vs-oracle');
 const cfg = benchConfig();
 const q = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))]! : NaN; };
-const byKind = new Map<string, { w: number[]; c: number[]; lateW: number; earlyW: number; nW: number; lateC: number; earlyC: number; nC: number; seedW: number[]; seedC: number[] }>();
+const byKind = new Map<string, { w: number[]; c: number[]; lateW: number; earlyW: number; nW: number; lateC: number; earlyC: number; nC: number; seedW: number[]; seedC: number[]; inBand: number; belowBand: number; nBand: number }>();
 for (const job of plan(KINDS, part, seeds)) {
   if (kindArg && job.kind.name !== kindArg) continue;
   const built = builtOf(job.kind, job.seed);
@@ -34,7 +34,7 @@ for (const job of plan(KINDS, part, seeds)) {
   for (let i = 1; i < rows.length; i++) cum[i] = cum[i - 1]! + Math.max(0, rows[i - 1]!.balance - rows[i]!.balance);
   let state = INITIAL_ACCOUNT_STATE;
   let j = 0;
-  const k = byKind.get(job.kind.name) ?? { w: [], c: [], lateW: 0, earlyW: 0, nW: 0, lateC: 0, earlyC: 0, nC: 0, seedW: [], seedC: [] };
+  const k = byKind.get(job.kind.name) ?? { w: [], c: [], lateW: 0, earlyW: 0, nW: 0, lateC: 0, earlyC: 0, nC: 0, seedW: [], seedC: [], inBand: 0, belowBand: 0, nBand: 0 };
   const [w0, c0] = [k.w.length, k.c.length];
   byKind.set(job.kind.name, k);
   for (let i = 0; i < rows.length; i++) {
@@ -56,6 +56,11 @@ for (const job of plan(KINDS, part, seeds)) {
       actual = (rows[j]!.t - row.t) / H;
     }
     const f = obs.forecast;
+    if (actual > 16 && actual < 110) {
+      k.nBand++;
+      if (actual * 3600 < f.runwayLowSeconds) k.belowBand++;
+      else if (actual * 3600 <= f.runwayHighSeconds) k.inBand++;
+    }
     if (actual > 50 && actual < 110) {
       k.w.push(f.runwaySeconds / 3600 / actual);
       k.nW++;
@@ -75,10 +80,19 @@ for (const job of plan(KINDS, part, seeds)) {
   k.seedW.push(q(k.w.slice(w0), 0.5));
   k.seedC.push(q(k.c.slice(c0), 0.5));
 }
+if (args.includes('--band')) {
+  const all = [...byKind.values()].reduce((a, k) => ({ n: a.n + k.nBand, in: a.in + k.inBand, below: a.below + k.belowBand }), { n: 0, in: 0, below: 0 });
+  const pct = (x: number) => `${((100 * x) / Math.max(1, all.n)).toFixed(0)} %`;
+  console.log(`all kinds, 80 % band (16-110 h): ${all.n} points, inside ${pct(all.in)}, runway shorter than the band ${pct(all.below)}, longer ${pct(all.n - all.in - all.below)}`);
+}
 console.log('kind | n(w) | ratio central/actual p10 p50 p90 (50-110h) | FA-risk pts | late pts | n(c) | ratio p10 p50 p90 (16-36h) | FA-risk | late');
 for (const [name, k] of byKind) {
   const f = (x: number) => x.toFixed(2);
   console.log(`${name.padEnd(22)} ${String(k.nW).padStart(4)}  ${f(q(k.w, 0.1))} ${f(q(k.w, 0.5))} ${f(q(k.w, 0.9))}  ${String(k.earlyW).padStart(4)} ${String(k.lateW).padStart(4)} | ${String(k.nC).padStart(4)} ${f(q(k.c, 0.1))} ${f(q(k.c, 0.5))} ${f(q(k.c, 0.9))}  ${String(k.earlyC).padStart(4)} ${String(k.lateC).padStart(4)}`);
+  if (args.includes('--band')) {
+    const pct = (x: number) => `${((100 * x) / Math.max(1, k.nBand)).toFixed(0)} %`;
+    console.log(`  80 % band (16-110 h): ${k.nBand} points, inside ${pct(k.inBand)}, runway shorter than the band ${pct(k.belowBand)}, longer ${pct(k.nBand - k.inBand - k.belowBand)}`);
+  }
   if (args.includes('--per-seed')) {
     // A sign test of sorts: how many seeds' medians fall below 1 (pessimistic) and above (optimistic).
     const line = (xs: number[]) => {

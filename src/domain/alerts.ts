@@ -44,7 +44,7 @@ export interface ForecastBasis {
   /** The band around the central runway (seconds); null while not burning. */
   readonly runwayLowSeconds: number | null;
   readonly runwayHighSeconds: number | null;
-  /** depletion_forecast's decision leans to the cautious end of the band (thin evidence): all or part of the way (`basis` says how far). */
+  /** depletion_forecast's decision leans to the cautious end of the evidence (thin evidence): all or part of the way (`basis` says how far). */
   readonly cautious: boolean;
   /** One or two sentences: method, evidence, band, how the alert decides (and why the cautious end). */
   readonly basis: string;

@@ -33,8 +33,11 @@
  *   steady rise — Kendall's τ ≥ 0.75 over ≥ 6 days —, φ = 0.9 per day) lifts it: method `trend`.
  *
  *   Runway. The time the cumulative expected spend level(t) × shape(t) reaches the balance (walk.ts: a
- *   binary search over per-hour sums). The band (runway low/high) is the same at level × e^(±1.28·relErr),
- *   an 80 % interval.
+ *   binary search over per-hour sums). The band (runway low/high) is an 80 % interval of the runway that
+ *   will follow (runway.ts band()): the same walk with the spend faster / slower by 1.28 × its relative
+ *   spread — the level's error, the charges' size spread the count of charges does not see (calls billed
+ *   by their length), and the noise of the spend still to come over the runway (its charges, each of its
+ *   own size, and the wallet's sustained swings). The decisions do not read it (below).
  *
  *   Decision, per severity (rules.ts compares these with the horizons):
  *     - warning rests on the long-window forecast, and on a PERSISTENT RISE (regime.ts): the last 24 h's
@@ -51,9 +54,9 @@
  *       uncertainty (relErr and σ²/horizon — for the warning σ² the sustained 6-hour-block swings, kept within
  *       5–10 %; for critical the hourly over-dispersion, within 5–8 %), so the user gets at least the horizon
  *       asked for rather than a coin toss at it.
- *     - thin evidence: toward the CAUTIOUS end of the band, runway high — the slowest spend the evidence
- *       allows. The warning leans on it fully through the first 24 h of history (sliding to the centre by
- *       30 h: after a whole day, the evidence decides) and whenever relErr > 20 % (from 10 %); critical only while relErr > 70 %: a wallet running
+ *     - thin evidence: toward the CAUTIOUS end of the evidence — the runway at the slowest spend the level's
+ *       error allows (level × e^(−1.28·relErr): `slowest`, inside the band). The warning leans on it fully
+ *       through the first 24 h of history (sliding to the centre by 30 h: after a whole day, the evidence decides) and whenever relErr > 20 % (from 10 %); critical only while relErr > 70 %: a wallet running
  *       dry in 12 h must page in its first hour, and a healthy one is 4 horizons from empty. Before a
  *       whole day is seen the warning's cautious reading is slower still: the spend so far spread over a
  *       whole day, on five days of seven — the first hours of a business day (all its money spent in 10
@@ -112,7 +115,7 @@ export interface Forecast {
   burnRatePerHour: number;
   /** Central estimate: seconds until the balance reaches 0; Infinity while not burning; 0 once empty. */
   runwaySeconds: number;
-  /** The 80 % band around it (spend faster / slower by the level's uncertainty). */
+  /** The 80 % band around it: the runway that will follow, by the level's uncertainty and the noise of the spend to come (runway.ts band()). */
   runwayLowSeconds: number;
   runwayHighSeconds: number;
   /** What depletion_forecast compares with the warning horizon (margin or caution included, see DESIGN). */
@@ -131,7 +134,7 @@ export interface Forecast {
   hold?: { warning: number; critical: number };
   /** Relative standard error of the level (0.05 = ±5 %); null without evidence. */
   relativeError: number | null;
-  /** True when the warning decision leans to the cautious (high) end of the band, all or part of the way (evidence.lean): the evidence is too thin for the centre. */
+  /** True when the warning decision leans to the cautious end of the evidence (evidence.slowestRunwaySeconds), all or part of the way (evidence.lean): the evidence is too thin for the centre. */
   cautious: boolean;
   /** The same for the critical decision (it needs less history: CENTRAL_AFTER_HOURS). */
   criticalCautious: boolean;

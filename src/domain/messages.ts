@@ -110,7 +110,7 @@ export function facts(n: Notification): string[] {
   const f = n.wallet.forecast;
   if (f) {
     const band = f.runwayLowSeconds === null || f.runwayHighSeconds === null ? 'none' : `${humanDuration(f.runwayLowSeconds)} to ${humanDuration(f.runwayHighSeconds)}`;
-    lines.push(`Forecast: method ${f.method}, confidence ${f.confidence}, runway band ${band}${f.cautious ? ', leaning to the cautious end of the band' : ''}`);
+    lines.push(`Forecast: method ${f.method}, confidence ${f.confidence}, runway band ${band}${f.cautious ? ', leaning to the cautious end of the evidence' : ''}`);
     lines.push(`Forecast basis: ${f.basis}`);
   }
   lines.push(`Since: ${new Date(n.startsAt).toISOString()}`);

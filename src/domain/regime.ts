@@ -98,5 +98,5 @@ function withoutBusiestHours(r: RegimeInput, day: Level): Level | null {
   const weight = day.weight - busiest.weight;
   if (!(weight > 0)) return null;
   const spend = day.spend - busiest.spend;
-  return { perHour: spend / weight, spend, weight, charges: day.charges - busiest.charges, hours: day.hours - busiest.hours, relError: day.relError };
+  return { perHour: spend / weight, spend, weight, charges: day.charges - busiest.charges, hours: day.hours - busiest.hours, relError: day.relError, sizeSpread: day.sizeSpread };
 }

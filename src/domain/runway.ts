@@ -59,6 +59,8 @@ export interface Outlook {
   central: number;
   low: number;
   high: number;
+  /** The runway at the slowest spend the level's error allows (BAND_Z): the cautious end the decisions lean to. */
+  slowest: number;
   warning: number;
   critical: number;
   /**
@@ -102,8 +104,9 @@ export function outlook(r: Reading, balance: number, now: number, rates: Pick<Bu
   const slowestC = k(BAND_Z * leanC);
   // Leaning to the cautious end takes the margin away in proportion (the cautious end needs none).
   const decide = (lean: number, m: number, slowest: number) => (balance * slowest) / (1 + m * (1 - lean));
-  const walked = walk(r.shape, levelNow, slope, now, [balance / k(BAND_Z), balance, balance * k(BAND_Z), decide(leanC, marginCrit, slowestC)]);
-  const [low, central, high, spendC] = walked.hours.map((h) => h * 3600) as [number, number, number, number];
+  const walked = walk(r.shape, levelNow, slope, now, [balance, balance * k(BAND_Z), decide(leanC, marginCrit, slowestC)]);
+  const [central, slowest, spendC] = walked.hours.map((h) => h * 3600) as [number, number, number];
+  const [low, high] = band(r, levelNow, slope, now, balance, central);
   // Before a whole day is seen, when the money would last past the end of that first day, the forecast rests
   // on hours not seen yet, which may spend nothing (a business closes at night), and on days to come, a
   // weekend among them: the warning's cautious reading spreads the spend so far over a whole day, on five
@@ -118,7 +121,25 @@ export function outlook(r: Reading, balance: number, now: number, rates: Pick<Bu
 
   const burst = nearBurst(r.shape, levelNow, now, rates, balance);
   const critical = Math.min(warning, leanedC, burst && leanC < 1 ? burst.runway / (1 + marginCrit) : Infinity);
-  return { central, low, high, warning, critical, lean: { warning: leanW, critical: leanC }, margin, ratePerHour, levelNow, burst };
+  return { central, low, high, slowest, warning, critical, lean: { warning: leanW, critical: leanC }, margin, ratePerHour, levelNow, burst };
+}
+
+/**
+ * The 80 % band of the runway: where the balance runs out if the spend to come is faster or slower by
+ * BAND_Z of its relative spread — what is not known of the level (its error, and the charges' size spread
+ * the count of charges does not see: calls billed by their length) and the noise of the spend still to come
+ * over the central runway (its charges, each of its own size, and the wallet's sustained swings), which no
+ * level, however well known, removes. The decisions read the level's error alone (`slowest`).
+ */
+function band(r: Reading, levelNow: number, slope: number, now: number, balance: number, central: number): [number, number] {
+  if (!Number.isFinite(central)) return [central, central];
+  const { relError, charges, hours, sizeSpread } = r.level;
+  const runwayHours = Math.max(central / 3600, 1);
+  const chargesToCome = (Math.max(1, charges) / Math.max(hours, 1 / 60)) * runwayHours;
+  const spread = Math.sqrt(relError ** 2 + sizeSpread / Math.max(1, charges) + (1 + sizeSpread) / Math.max(1, chargesToCome) + r.sustained / runwayHours);
+  const f = Math.exp(BAND_Z * spread);
+  const [low, high] = walk(r.shape, levelNow, slope, now, [balance / f, balance * f]).hours;
+  return [low! * 3600, high! * 3600];
 }
 
 /** Expected credits over [from, to] at `levelNow` through the shape (hour by hour). */
@@ -163,6 +184,8 @@ export interface Evidence {
   trend: Trend | null;
   /** The alert margin (fraction of the horizon) used when the evidence is strong. */
   margin: number;
+  /** Seconds: the runway at the slowest spend the level's error allows, the cautious end the decisions lean to (Outlook.slowest). */
+  slowestRunwaySeconds: number;
   /** How far each severity's decision leans from the central runway less the margin to the cautious end (0–1). */
   lean: Outlook['lean'];
   burst: Outlook['burst'];
@@ -195,6 +218,7 @@ export function evidenceOf(r: Reading, o: Outlook, regime: Regime | null = null)
     ...(r.shape.weekend ? { weekend: r.shape.weekend } : {}),
     trend: r.trend,
     margin: o.margin,
+    slowestRunwaySeconds: o.slowest,
     lean: o.lean,
     burst: o.burst,
     ...(regime ? { regime } : {}),
@@ -231,13 +255,13 @@ export function describe(f: Described): string {
     );
   }
   if (e.trend) parts.push(`, rising ${fmt(e.trend.perHourPerDay)} credits/h a day over the last ${e.trend.days} days (damped trend)`);
-  parts.push(`. Runway ${hrs(f.runwaySeconds)} (band ${hrs(f.runwayLowSeconds)} to ${hrs(f.runwayHighSeconds)}), confidence ${f.confidence}.`);
+  parts.push(`. Runway ${hrs(f.runwaySeconds)} (80 % band ${hrs(f.runwayLowSeconds)} to ${hrs(f.runwayHighSeconds)}), confidence ${f.confidence}.`);
   const thin = e.relativeError > WEAK_REL_ERROR ? `the level is known to ±${pct(e.relativeError)} only` : `only ${fmt(e.hoursObserved)} h of history`;
-  const cautiousEnd = `on the cautious end of the band (${hrs(f.runwayHighSeconds)}): ${thin}, so it alerts only when even the slowest spend the evidence allows runs out inside the horizon`;
+  const cautiousEnd = `on the cautious end of the evidence (${hrs(e.slowestRunwaySeconds)}): ${thin}, so it alerts only when even the slowest spend the evidence allows runs out inside the horizon`;
   const margin = `${pct(e.margin)} before the horizon (the forecast's own uncertainty), so the alert comes at least that early`;
   // Part of the way (the evidence is between strong and thin): say how far, not "on the cautious end".
   const leaning = (lean: number) =>
-    lean >= 1 ? cautiousEnd : `${pct(Math.max(0.01, lean))} of the way from the central runway less ${pct(e.margin)} toward the cautious end of the band (${hrs(f.runwayHighSeconds)}): ${thin}`;
+    lean >= 1 ? cautiousEnd : `${pct(Math.max(0.01, lean))} of the way from the central runway less ${pct(e.margin)} toward the cautious end of the evidence (${hrs(e.slowestRunwaySeconds)}): ${thin}`;
   // Within the first day the warning's cautious reading is the FIRST_DAY_QUIET_WEEKEND one (outlook()).
   const firstDay = e.lean.warning > 0 && e.windowHours < 24 && !e.shifted && f.runwaySeconds / 3600 > 24 - e.windowHours;
   const warning = firstDay

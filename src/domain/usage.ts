@@ -25,6 +25,12 @@ export interface Level {
   readonly hours: number;
   /** The shape's weight of those hours (perHour = spend ÷ weight). */
   readonly weight: number;
+  /**
+   * The spread of the charges' sizes: their variance ÷ their mean², read from each hour's spend given its
+   * count of charges (Σ (spend − count × mean)² ÷ Σ count). 0 when every charge is one unit; 1–3 for calls
+   * billed by their length. The band reads it (runway.ts); the alert decisions do not.
+   */
+  readonly sizeSpread: number;
 }
 
 /** Weight of that prior, in hours of evidence. */
@@ -49,27 +55,48 @@ export function levelOver(p: WeeklyProfile, now: number, windowHours: number, sh
   let charges = 0;
   let hours = 0;
   let weight = 0;
+  // Σ spend², Σ spend × count, Σ count² of the hours: the charges' size spread without a second pass.
+  let cc = 0;
+  let cn = 0;
+  let nn = 0;
   const x = raw(p.recent);
   for (let k = x.length - HOUR_STRIDE; k >= 0 && hourOf(x[k]!) > from; k -= HOUR_STRIDE) {
     const hour = hourOf(x[k]!);
     if (hour > nowHour) continue;
     const h = x[k + 2]! / HOUR_MS;
-    spend += x[k + 1]!;
-    charges += chargesOf(x[k]!);
+    const c = x[k + 1]!;
+    const n = chargesOf(x[k]!);
+    spend += c;
+    charges += n;
+    cc += c * c;
+    cn += c * n;
+    nn += n * n;
     hours += h;
     weight += Math.max(MIN_SHAPE, shape.at(hour * HOUR_MS + HOUR_MS / 2)) * h;
   }
   const o = p.open;
   if (o && o.hour > from && o.hour <= nowHour) {
     const h = o.observedMs / HOUR_MS;
-    spend += o.consumed - oneOffPart(p, o);
-    charges += o.charges ?? 0;
+    const c = o.consumed - oneOffPart(p, o);
+    const n = o.charges ?? 0;
+    spend += c;
+    charges += n;
+    cc += c * c;
+    cn += c * n;
+    nn += n * n;
     hours += h;
     weight += Math.max(MIN_SHAPE, shape.at(o.hour * HOUR_MS + HOUR_MS / 2)) * h;
   }
   if (hours <= 0 || weight <= 0) return null;
   const relError = Math.max(MIN_REL_ERROR, Math.sqrt(1 / Math.max(1, charges) + sigma2 / Math.max(hours, 1 / 60)));
-  return { perHour: spend / weight, relError, spend, charges, hours, weight };
+  return { perHour: spend / weight, relError, spend, charges, hours, weight, sizeSpread: sizeSpreadOf(spend, charges, cc, cn, nn) };
+}
+
+/** Variance ÷ mean² of the charges' sizes from the hours' sums (see Level.sizeSpread); 0 without charges. */
+function sizeSpreadOf(spend: number, charges: number, cc: number, cn: number, nn: number): number {
+  if (!(charges > 0) || !(spend > 0)) return 0;
+  const mean = spend / charges;
+  return Math.max(0, (cc - 2 * mean * cn + mean * mean * nn) / charges / (mean * mean));
 }
 
 /**

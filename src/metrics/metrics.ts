@@ -70,13 +70,13 @@ export function createMetrics() {
     })),
     runwayLow: wallet('runwayLow', new Gauge({
       name: 'telephony_wallet_runway_low_seconds',
-      help: 'Short end of the runway forecast band (spend faster by the evidence\'s uncertainty, an 80 % band), in seconds; +Inf while not burning.',
+      help: 'Short end of the runway\'s 80 % band (the spend to come faster by the level\'s uncertainty and its own noise), in seconds; +Inf while not burning.',
       labelNames: ['account'] as const,
       registers,
     })),
     runwayHigh: wallet('runwayHigh', new Gauge({
       name: 'telephony_wallet_runway_high_seconds',
-      help: 'Long end of the runway forecast band (the cautious end depletion_forecast uses on thin evidence), in seconds; +Inf while not burning.',
+      help: 'Long end of the runway\'s 80 % band (the spend to come slower by the level\'s uncertainty and its own noise), in seconds; +Inf while not burning.',
       labelNames: ['account'] as const,
       registers,
     })),

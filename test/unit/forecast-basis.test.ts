@@ -49,11 +49,11 @@ test('/api/status: one forecast object — method, confidence, band, cautious, b
   assert.equal(status.forecast.runway_low_seconds, Math.round(status.runway_low_seconds!));
   assert.equal(status.forecast.runway_high_seconds, Math.round(status.runway_high_seconds!));
   assert.match(status.forecast.basis, /credits\/h for an average hour \(\d+ charges over [\d.]+ h observed/);
-  assert.match(status.forecast.basis, /Runway [\d.]+ h \(band [\d.]+ h to [\d.]+ h\)/);
+  assert.match(status.forecast.basis, /Runway [\d.]+ h \(80 % band [\d.]+ h to [\d.]+ h\)/);
   // 26 h of history: the warning still leans to the cautious end, (30 − 26) ÷ 6 of the way (a second day slides
   // it to the centre), and the basis says how far rather than "on the cautious end".
   assert.equal(status.forecast.cautious, true);
-  assert.match(status.forecast.basis, /The warning alerts 67 % of the way from the central runway less \d+ % toward the cautious end of the band \([\d.]+ h\): only 26\.0 h of history;/);
+  assert.match(status.forecast.basis, /The warning alerts 67 % of the way from the central runway less \d+ % toward the cautious end of the evidence \([\d.]+ h\): only 26\.0 h of history;/);
   assert.doesNotMatch(status.forecast.basis, /on the cautious end/);
   assert.deepEqual(JSON.parse(JSON.stringify(status)), status);
   const w = snapshot(state, f);

@@ -200,7 +200,7 @@ test('forecast basis: the webhook body carries one forecast object (method, conf
   assert.ok(body.forecast.confidence === 'none' || body.forecast.confidence === 'low', body.forecast.confidence);
   assert.equal(body.forecast.cautious, true);
   assert.ok(body.forecast.runway_low_seconds! < body.runway_seconds! && body.runway_seconds! < body.forecast.runway_high_seconds!);
-  assert.match(body.forecast.basis, /cautious end of the band/);
+  assert.match(body.forecast.basis, /cautious end of the evidence/);
   assert.match(body.forecast.basis, /\d+ charges over/);
   for (const k of CONTRACT_KEYS) assert.ok(k in body, k);
   assert.deepEqual(pagerdutyBody(n, 'rk', T0).payload.custom_details.forecast, body.forecast);
@@ -210,7 +210,7 @@ test('forecast basis: email text and HTML, and Slack text, say the method, confi
   const n = cautiousNotification();
   const html = htmlBody(n).replace(/<\/th><td>/g, ': ').replace(/<[^>]+>/g, '\n');
   for (const text of [textBody(n), html, slackBody(n).text]) {
-    assert.match(text, /Forecast: method rate, confidence (none|low), runway band about \d+ hours to about \d+ hours, leaning to the cautious end of the band/);
+    assert.match(text, /Forecast: method rate, confidence (none|low), runway band about \d+ hours to about \d+ hours, leaning to the cautious end of the evidence/);
     assert.match(text, /Forecast basis: Spend of /);
     assert.match(text, /only when even the slowest spend the evidence allows runs out inside the horizon/);
   }
