@@ -27,7 +27,12 @@ export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 24 * HOUR_MS;
 /** Monday 2024-03-04 00:00 UTC: the default start, so day 0 is a Monday. */
-export const T0 = Date.UTC(2024, 2, 4);
+const MONDAY = Date.UTC(2024, 2, 4);
+/**
+ * The first reading of a history: Monday 00:00 UTC, or that many hours later for a run with
+ * `--start-shift` (built() sets it while a history is generated; the kinds read it as their start).
+ */
+export let T0 = MONDAY;
 
 export type Part = 'tuning' | 'heldout';
 /** Extra per-kind targets from the issue. */
@@ -66,25 +71,48 @@ export interface BenchHistory {
 export const TUNING_SEED_BASE = 0;
 export const HELDOUT_SEED_BASE = 1000;
 
-/** The history of (kind, seed) as generated, with its expected spend for the oracle when it has one: one noise stream per name. */
-export function built(kind: Kind, seed: number): ReturnType<Kind['build']> {
-  return kind.build(new Noise(`${kind.name}#${seed}`));
+/**
+ * The history of (kind, seed) as generated, with its expected spend for the oracle when it has one: one noise
+ * stream per name. `shiftHours` starts it that much after Monday 00:00 UTC (the oracle's expected spend is
+ * read at the Monday start only).
+ */
+export function built(kind: Kind, seed: number, shiftHours = 0): ReturnType<Kind['build']> {
+  T0 = MONDAY + shiftHours * HOUR_MS;
+  try {
+    return kind.build(new Noise(`${kind.name}#${seed}`));
+  } finally {
+    T0 = MONDAY;
+  }
 }
 
-export function history(kind: Kind, part: Part, seed: number): BenchHistory {
-  const { rows, description } = built(kind, seed);
+export function history(kind: Kind, part: Part, seed: number, shiftHours = 0): BenchHistory {
+  const { rows, description } = built(kind, seed, shiftHours);
   return { kind: kind.name, part, seed, name: `${kind.name}#${seed}`, description, rows, ...(kind.check ? { check: kind.check } : {}) };
 }
 
-/** Which (kind, part, seed) triples make up a run. Held-out kinds only ever appear in the held-out part. */
-export function plan(kinds: readonly Kind[], part: Part | 'all', seeds: number): { kind: Kind; part: Part; seed: number }[] {
-  const out: { kind: Kind; part: Part; seed: number }[] = [];
+export interface Planned {
+  kind: Kind;
+  part: Part;
+  seed: number;
+  /** Hours after Monday 00:00 UTC the history starts: 0, or with `startShift` any hour of the week (from the seed). */
+  shiftHours: number;
+}
+
+/**
+ * Which (kind, part, seed) make up a run. Held-out kinds only ever appear in the held-out part. With
+ * `startShift` each history starts at an hour of the week drawn from its name instead of Monday 00:00 UTC.
+ */
+export function plan(kinds: readonly Kind[], part: Part | 'all', seeds: number, startShift = false): Planned[] {
+  const out: Planned[] = [];
   for (const p of ['tuning', 'heldout'] as const) {
     if (part !== 'all' && part !== p) continue;
     for (const kind of kinds) {
       if (p === 'tuning' && kind.part === 'heldout') continue;
       const base = p === 'tuning' ? TUNING_SEED_BASE : HELDOUT_SEED_BASE;
-      for (let s = 1; s <= seeds; s++) out.push({ kind, part: p, seed: base + s });
+      for (let s = 1; s <= seeds; s++) {
+        const shiftHours = startShift ? new Noise(`${kind.name}#${base + s}#start`).int(0, 167) : 0;
+        out.push({ kind, part: p, seed: base + s, shiftHours });
+      }
     }
   }
   return out;

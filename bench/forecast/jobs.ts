@@ -21,12 +21,13 @@ export interface Job {
   kind: string;
   part: Part;
   seed: number;
+  shiftHours: number;
 }
 
 export function runJob(job: Job): HistoryResult {
   const kind = KINDS.find((k) => k.name === job.kind);
   if (!kind) throw new Error(`no kind ${job.kind}`);
-  return runHistory(history(kind, job.part, job.seed), benchConfig());
+  return runHistory(history(kind, job.part, job.seed, job.shiftHours), benchConfig());
 }
 
 export async function runParallel(jobs: readonly Job[], workers: number): Promise<HistoryResult[]> {

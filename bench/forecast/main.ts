@@ -1,6 +1,6 @@
 /**
  * `npm run bench:forecast [-- --part tuning|heldout|all] [--kind NAME] [--seeds N] [--verbose]
- *                         [--json FILE] [--csv DIR] [--no-parity] [--workers N]`
+ *                         [--json FILE] [--csv DIR] [--no-parity] [--workers N] [--start-shift]`
  *
  * Replays every history of the corpus through wallet-sentinel (the JSON lines `wallet-sentinel backtest`
  * prints, from replay()), predict_linear and static thresholds, scores the three with the same code
@@ -15,7 +15,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Row } from '../../src/backtest/input.js';
-import { history, plan, type BenchHistory, type Kind, type Part } from './corpus.js';
+import { history, plan, type BenchHistory, type Part, type Planned } from './corpus.js';
 import { KINDS, runParallel } from './jobs.js';
 import { backtestLines, BENCH_ENV, benchConfig, timedBacktest } from './ours.js';
 import { markdown, REPLAY_BUDGET_MS } from './report.js';
@@ -34,12 +34,14 @@ export interface Options {
   csv?: string;
   parity: boolean;
   workers: number;
+  /** Start each history at an hour of the week drawn from its name, not Monday 00:00 UTC (a check of what the start flatters). */
+  startShift: boolean;
 }
 
 class UsageError extends Error {}
 
 export function parseArgs(argv: readonly string[]): Options {
-  const o: Options = { part: 'all', seeds: DEFAULT_SEEDS, verbose: false, parity: true, workers: Math.min(2, availableParallelism()) };
+  const o: Options = { part: 'all', seeds: DEFAULT_SEEDS, verbose: false, parity: true, workers: Math.min(2, availableParallelism()), startShift: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = (): string => {
@@ -62,6 +64,7 @@ export function parseArgs(argv: readonly string[]): Options {
     else if (a === '--json') o.json = value();
     else if (a === '--csv') o.csv = value();
     else if (a === '--no-parity') o.parity = false;
+    else if (a === '--start-shift') o.startShift = true;
     else throw new UsageError(`unknown option "${a}"`);
   }
   if (o.kind !== undefined && !KINDS.some((k) => k.name === o.kind)) throw new UsageError(`--kind: one of ${KINDS.map((k) => k.name).join(', ')}; got "${o.kind}"`);
@@ -116,10 +119,10 @@ function parity(histories: readonly BenchHistory[]): string {
  * times in the main thread after the scoring (the per-history times in the table run next to another
  * worker); PASS when the median is under the budget.
  */
-function replayTiming(jobs: readonly { kind: Kind; part: Part; seed: number }[]): string {
-  const j = jobs.find((x) => history(x.kind, x.part, x.seed).rows.length >= FOURTEEN_DAYS_ROWS);
+function replayTiming(jobs: readonly Planned[]): string {
+  const j = jobs.find((x) => history(x.kind, x.part, x.seed, x.shiftHours).rows.length >= FOURTEEN_DAYS_ROWS);
   if (!j) return `- N/A  a 14-day 1-minute history replays in < ${REPLAY_BUDGET_MS} ms: no 14-day history in this run`;
-  const h = history(j.kind, j.part, j.seed);
+  const h = history(j.kind, j.part, j.seed, j.shiftHours);
   const cfg = benchConfig();
   const ms = [0, 1, 2].map(() => timedBacktest(h.rows, cfg).replayMs);
   const median = [...ms].sort((a, b) => a - b)[1]!;
@@ -139,7 +142,7 @@ async function main(): Promise<void> {
     process.exitCode = 64;
     return;
   }
-  const jobs = plan(KINDS, o.part, o.seeds).filter((j) => o.kind === undefined || j.kind.name === o.kind);
+  const jobs = plan(KINDS, o.part, o.seeds, o.startShift).filter((j) => o.kind === undefined || j.kind.name === o.kind);
   if (jobs.length === 0) {
     console.error(`bench:forecast: nothing to run: ${o.kind} is a held-out kind, scored in the held-out part only (--part heldout or all)`);
     process.exitCode = 64;
@@ -149,24 +152,24 @@ async function main(): Promise<void> {
   if (o.csv) {
     mkdirSync(o.csv, { recursive: true });
     for (const j of jobs) {
-      const h = history(j.kind, j.part, j.seed);
+      const h = history(j.kind, j.part, j.seed, j.shiftHours);
       writeFileSync(join(o.csv, `${h.part}-${h.name.replace('#', '_')}.csv`), csvText(h.rows));
     }
   }
   const results: HistoryResult[] = await runParallel(
-    jobs.map((j) => ({ kind: j.kind.name, part: j.part, seed: j.seed })),
+    jobs.map((j) => ({ kind: j.kind.name, part: j.part, seed: j.seed, shiftHours: j.shiftHours })),
     o.workers,
   );
   const header =
     `## Forecast benchmark (src/domain ${domainDigest()}; ${o.seeds} seeds per kind and part` +
-    `${o.kind ? `; kind ${o.kind}` : ''}; ${results.length} histories; ${((performance.now() - started) / 1000).toFixed(0)} s)`;
+    `${o.kind ? `; kind ${o.kind}` : ''}${o.startShift ? '; starts shifted through the week' : ''}; ${results.length} histories; ${((performance.now() - started) / 1000).toFixed(0)} s)`;
   const { text, json } = markdown(results, header, o.verbose);
   console.log(text);
   const extra = [replayTiming(jobs)];
   if (o.parity) {
     // two histories of different shapes (one with holes in the readings) when the run has them
     const preferred = ['daemon_gaps', 'business_hours'].map((k) => jobs.find((j) => j.kind.name === k)).filter((j) => j !== undefined);
-    const sample = (preferred.length === 2 ? preferred : jobs.slice(0, 2)).map((j) => history(j.kind, j.part, j.seed));
+    const sample = (preferred.length === 2 ? preferred : jobs.slice(0, 2)).map((j) => history(j.kind, j.part, j.seed, j.shiftHours));
     extra.push(parity(sample));
   }
   console.log(extra.join('\n'));
