@@ -1,7 +1,9 @@
 /**
  * Diagnostic (tuning part by default; never tune on --part heldout): how far the forecast's runways are from the runway that actually
  * followed, at points where the truth is near the horizons. Not part of the benchmark's scoring.
- *   node --import tsx bench/forecast/diag.ts [--part tuning|heldout] [--kind NAME] [--seeds N] [--real | --vs-oracle] [--per-seed]
+ *   node --import tsx bench/forecast/diag.ts [--part tuning|heldout] [--kind NAME] [--seeds N] [--real | --vs-oracle] [--per-seed] [--band]
+ * --band: how often the runway that followed (16–110 h) fell inside the forecast's 80 % band, below or above it,
+ * per kind and over all kinds (bench/forecast/README.md, round 13).
  * --real: the truth is the next real depletion (refunds and top-ups included), not the balance less the
  * drops that followed. --vs-oracle: the "truth" is the runway at the generator's expected spend (tuning
  * kinds only; refunds not expected), so the ratio is the estimator's own error without the luck of the
