@@ -82,19 +82,20 @@ for (const job of plan(KINDS, part, seeds)) {
   k.seedW.push(q(k.w.slice(w0), 0.5));
   k.seedC.push(q(k.c.slice(c0), 0.5));
 }
+/** One line of --band: of n points, how many had the runway that followed inside the band, and how many under it. */
+const bandLine = (n: number, inside: number, below: number): string => {
+  const pct = (x: number) => `${((100 * x) / Math.max(1, n)).toFixed(0)} %`;
+  return `80 % band (16-110 h): ${n} points, inside ${pct(inside)}, runway shorter than the band ${pct(below)}, longer ${pct(n - inside - below)}`;
+};
 if (args.includes('--band')) {
   const all = [...byKind.values()].reduce((a, k) => ({ n: a.n + k.nBand, in: a.in + k.inBand, below: a.below + k.belowBand }), { n: 0, in: 0, below: 0 });
-  const pct = (x: number) => `${((100 * x) / Math.max(1, all.n)).toFixed(0)} %`;
-  console.log(`all kinds, 80 % band (16-110 h): ${all.n} points, inside ${pct(all.in)}, runway shorter than the band ${pct(all.below)}, longer ${pct(all.n - all.in - all.below)}`);
+  console.log(`all kinds, ${bandLine(all.n, all.in, all.below)}`);
 }
 console.log('kind | n(w) | ratio central/actual p10 p50 p90 (50-110h) | FA-risk pts | late pts | n(c) | ratio p10 p50 p90 (16-36h) | FA-risk | late');
 for (const [name, k] of byKind) {
   const f = (x: number) => x.toFixed(2);
   console.log(`${name.padEnd(22)} ${String(k.nW).padStart(4)}  ${f(q(k.w, 0.1))} ${f(q(k.w, 0.5))} ${f(q(k.w, 0.9))}  ${String(k.earlyW).padStart(4)} ${String(k.lateW).padStart(4)} | ${String(k.nC).padStart(4)} ${f(q(k.c, 0.1))} ${f(q(k.c, 0.5))} ${f(q(k.c, 0.9))}  ${String(k.earlyC).padStart(4)} ${String(k.lateC).padStart(4)}`);
-  if (args.includes('--band')) {
-    const pct = (x: number) => `${((100 * x) / Math.max(1, k.nBand)).toFixed(0)} %`;
-    console.log(`  80 % band (16-110 h): ${k.nBand} points, inside ${pct(k.inBand)}, runway shorter than the band ${pct(k.belowBand)}, longer ${pct(k.nBand - k.inBand - k.belowBand)}`);
-  }
+  if (args.includes('--band')) console.log(`  ${bandLine(k.nBand, k.inBand, k.belowBand)}`);
   if (args.includes('--per-seed')) {
     // A sign test of sorts: how many seeds' medians fall below 1 (pessimistic) and above (optimistic).
     const line = (xs: number[]) => {

@@ -56,7 +56,8 @@
  *       asked for rather than a coin toss at it.
  *     - thin evidence: toward the CAUTIOUS end of the evidence — the runway at the slowest spend the level's
  *       error allows (level × e^(−1.28·relErr): `slowest`, inside the band). The warning leans on it fully
- *       through the first 24 h of history (sliding to the centre by 30 h: after a whole day, the evidence decides) and whenever relErr > 20 % (from 10 %); critical only while relErr > 70 %: a wallet running
+ *       through the first 24 h of history (sliding to the centre by 30 h: after a whole day, the evidence
+ *       decides) and whenever relErr > 20 % (from 10 %); critical only while relErr > 70 %: a wallet running
  *       dry in 12 h must page in its first hour, and a healthy one is 4 horizons from empty. Before a
  *       whole day is seen the warning's cautious reading is slower still: the spend so far spread over a
  *       whole day, on five days of seven — the first hours of a business day (all its money spent in 10

@@ -64,8 +64,8 @@ export interface Outlook {
   warning: number;
   critical: number;
   /**
-   * Per severity, how far the decision leans to the cautious (high) end of the band: 0 the central runway
-   * less its margin, 1 the cautious end, sliding in between.
+   * Per severity, how far the decision leans to the cautious end of the evidence (`slowest`): 0 the central
+   * runway less its margin, 1 the cautious end, sliding in between.
    */
   lean: { warning: number; critical: number };
   margin: number;
