@@ -94,6 +94,27 @@ export const ISSUE_KINDS: readonly Kind[] = [
     return twoWeeks(n, `${fmt(start)} credits, ${fmt(rate(T0))}/h growing ${shape.what}, empty on day ~${((emptyAt - T0) / DAY_MS).toFixed(1)}`, start, rate);
   }),
 
+  kind('growth_weekly', 'growing usage on a weekly pattern (a business: weekdays 08–18, quiet nights and weekends; or consumers: evenings, busier weekends), rising linearly to 3–6× or by 6–12 % a day; runs out on day 9–13', (n) => {
+    const start = balanceOf(n);
+    const emptyAt = T0 + n.between(9, 13) * DAY_MS;
+    const days = (t: number) => Math.max(0, (t - T0) / DAY_MS);
+    const night = n.between(0.02, 0.08);
+    const weeks = [
+      { what: 'a business', f: (t: number) => (!weekday(t) ? night : hourOfDay(t) >= 8 && hourOfDay(t) < 18 ? 1 : night) },
+      { what: 'consumers', f: (t: number) => (weekday(t) ? 1 : 2) * (hourOfDay(t) >= 18 ? 2.5 : hourOfDay(t) < 7 ? 0.2 : 1) },
+    ];
+    const to = n.between(3, 6);
+    const daily = n.between(1.06, 1.12);
+    const growths = [
+      { what: `rising linearly to ${to.toFixed(1)}× over 14 days`, f: (t: number) => 1 + ((to - 1) * days(t)) / 14 },
+      { what: `rising ${((daily - 1) * 100).toFixed(0)} % a day`, f: (t: number) => daily ** days(t) },
+    ];
+    const week = n.pick(weeks);
+    const growth = n.pick(growths);
+    const rate = sizedToEmpty((t) => week.f(t) * growth.f(t), start, emptyAt);
+    return twoWeeks(n, `${fmt(start)} credits, ${week.what}'s week, ${growth.what}, empty on day ~${((emptyAt - T0) / DAY_MS).toFixed(1)}`, start, rate);
+  }),
+
   kind('steady_depletes', 'an accurate steady burn that runs out on day 4–9', (n) => {
     const start = balanceOf(n);
     const emptyAt = T0 + n.between(4, 9) * DAY_MS;
