@@ -145,6 +145,26 @@ export const ISSUE_KINDS: readonly Kind[] = [
     };
   }),
 
+  kind('business_holidays', 'a weekday business in a local time zone (UTC −6 to +9), 08–18 local, quiet nights and weekends, with one or two public holidays on weekdays (as quiet as a Sunday); runs out on day 7–12', (n) => {
+    const start = balanceOf(n);
+    const emptyAt = T0 + n.between(7, 12) * DAY_MS;
+    const night = n.between(0.01, 0.05);
+    const offset = n.int(-6, 9) * HOUR_MS;
+    const local = (t: number) => t + offset;
+    const holidays = [n.int(1, 4), n.int(7, 11)].slice(0, n.int(1, 2)).map((d) => d + (Math.floor(hourOfWeek(dayAt(d)) / 24) >= 5 ? 2 : 0));
+    const off = (t: number) => !weekday(local(t)) || holidays.includes(Math.floor((local(t) - T0) / DAY_MS));
+    const shape = (t: number) => (off(t) ? night / 2 : hourOfDay(local(t)) >= 8 && hourOfDay(local(t)) < 18 ? 1 : night);
+    const rate = sizedToEmpty(shape, start, emptyAt);
+    const peak = Math.max(...[0, 1, 2, 3, 4].map((d) => rate(dayAt(d, 12) - offset)));
+    return {
+      description: `${fmt(start)} credits, ${fmt(peak)}/h Mon–Fri 08–18 at UTC${offset >= 0 ? '+' : ''}${offset / HOUR_MS}, holidays on day ${holidays.join(' and ')}, empty on day ~${((emptyAt - T0) / DAY_MS).toFixed(1)}`,
+      days: 14,
+      start,
+      rate,
+      unit: unitFor(peak, eventsPerMinute(n)),
+    };
+  }),
+
   kind('campaign_10x', 'a one-day marketing campaign at 10× on day 3–5; runs out a few days later', (n) => {
     const start = balanceOf(n);
     const from = dayAt(n.int(3, 5), n.int(0, 23));
