@@ -27,7 +27,10 @@
  *
  *   Level. The long window (a week, or the whole history if shorter) unless the last 24 h differ from it
  *   by more than LEVEL_SHIFT_Z standard errors (of the wallet's sustained swings): then the last 24 h (a
- *   drop at once; a rise only once the weekly pattern is known). A stop — the last 72 h (longer than any
+ *   drop at once; a rise only once the weekly pattern is known). A drop needs charges that did not come:
+ *   the same kind of hours before (hour of the day, weekday or weekend) would have brought 3 or more in
+ *   those 24 h; else the quiet is one the wallet has had before (a business's weekend, even a whole day
+ *   without a charge) and the week's level goes on. A stop — the last 72 h (longer than any
  *   weekend) under a quarter of the week's raw rate — is read flat from those 72 h: the pattern learnt
  *   the quiet days as quiet and the busy days before the stop as busy, and would bring the old spend back. A damped trend (usage.ts: Theil–Sen slope of up to 7 daily totals, only a
  *   steady rise — Kendall's τ ≥ 0.75 over ≥ 6 days —, φ = 0.9 per day) lifts it: method `trend`.
@@ -82,7 +85,7 @@ import { autoRefill, type AutoRefill } from './refill.js';
 import { persistentRise } from './regime.js';
 import { evidenceOf, outlook, type Evidence, type Reading } from './runway.js';
 import { FLAT, shapeOf } from './shape.js';
-import { dispersion, levelOver, risingTrend, type Level } from './usage.js';
+import { dispersion, expectedCharges, levelOver, risingTrend, type Level } from './usage.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -153,6 +156,12 @@ function unseenDay(level: Level, spanHours: number): Level {
   return { ...level, relError: Math.hypot(level.relError, UNSEEN_DAY_SIGMA * Math.sqrt(1 - spanHours / 24)) };
 }
 
+/**
+ * A day is read as a drop only when the same kind of hours before it would have brought at least this many
+ * charges (usage.ts expectedCharges): none of 3 expected comes by chance 5 % of the time (e^−3).
+ */
+const QUIET_DAY_CHARGES = 3;
+
 /** A stop: the last `windowHours` spent under `ratio` × the long window's rate (after `afterHours` of history). */
 const STOP = { windowHours: 72, ratio: 0.25, afterHours: 96 } as const;
 
@@ -192,11 +201,13 @@ export function forecast(h: History, balance: number | null, now: number): Forec
 
   if (balance !== null && balance <= 0) return none(0);
   if (balance === null) return none(Infinity);
-  // No net spend in the last 24 h: no depletion is forecast, but after a day of history with spend in the
-  // week, that day is a drop like any other (below): a firing alert holds on the week's reading until the
-  // spend resumes or 72 h of quiet read as a stop. A wallet charged a dozen times a day has quiet days.
-  const burning = hasEvidence(h.samples, now);
-  if (!burning && !(spanHours >= SHIFT_WINDOW_H + 6 && hasEvidence(h.samples, now, LONG_WINDOW_H * HOUR_MS))) return none(Infinity);
+  // No net spend in the last 24 h: after a day of history with spend in the week (read from the usage
+  // record), that day is either the quiet the pattern expects (a business's weekend: forecast as usual) or
+  // a drop like any other (below): no runway, and while the samples kept (28 h) still show spend, a firing
+  // alert holds on the week's reading (a wallet charged a dozen times a day has quiet days).
+  const spending = hasEvidence(h.samples, now);
+  if (!spending && !(spanHours >= SHIFT_WINDOW_H + 6 && rawRate(h.profile, now, LONG_WINDOW_H) > 0)) return none(Infinity);
+  const spentLately = spending || hasEvidence(h.samples, now, LONG_WINDOW_H * HOUR_MS);
 
   const trend = risingTrend(h.profile, now);
   // A service switched off: the last 3 days (longer than any weekend) spent under a quarter of the week's
@@ -214,7 +225,12 @@ export function forecast(h: History, balance: number | null, now: number): Forec
   // the wallet's sustained swings (a quiet day of a bursty wallet is not a change).
   const change = day === null ? 0 : Math.log(day.perHour / long.perHour);
   const swing = (l: Level) => Math.sqrt(1 / Math.max(1, l.charges) + d.sustained / Math.max(l.hours, 1));
-  const shifted = day !== null && (change < 0 || shape.kind === 'weekly') && Math.abs(change) > LEVEL_SHIFT_Z * Math.hypot(swing(day), swing(long));
+  // A drop needs charges that did not come: at the rate of the same kind of hour before them, the last 24 h
+  // should have brought QUIET_DAY_CHARGES or more. Below that, a quiet day is a quiet the wallet has had
+  // before (a business's weekend), not a drop: it is still burning, at the week's level.
+  const quiet = day !== null && change < 0 && expectedCharges(h.profile, now, SHIFT_WINDOW_H, long, shape) < QUIET_DAY_CHARGES;
+  const burning = spending || quiet;
+  const shifted = day !== null && !quiet && (change < 0 || shape.kind === 'weekly') && Math.abs(change) > LEVEL_SHIFT_Z * Math.hypot(swing(day), swing(long));
   const recentDays = stopped ? levelOver(h.profile, now, STOP.windowHours, shape, sigma2) : null;
   const level = unseenDay(recentDays ?? (shifted ? day : long), spanHours);
   const window = recentDays ? STOP.windowHours : shifted ? SHIFT_WINDOW_H : Math.min(LONG_WINDOW_H, spanHours);
@@ -222,7 +238,7 @@ export function forecast(h: History, balance: number | null, now: number): Forec
   const near = nearRates(h, now, rates);
   const o = outlook(reading, balance, now, near, spanHours);
   const weekly = shifted && change < 0 && !stopped ? outlook({ ...reading, level: long, window: Math.min(LONG_WINDOW_H, spanHours), shifted: false }, balance, now, near, spanHours) : null;
-  if (!burning) return { ...none(Infinity), ...(weekly ? { hold: { warning: weekly.warning, critical: weekly.critical } } : {}) };
+  if (!burning) return { ...none(Infinity), ...(weekly && spentLately ? { hold: { warning: weekly.warning, critical: weekly.critical } } : {}) };
   // A persistent rise (regime.ts): the last day's level, confirmed by the last 3 days, is a second reading
   // for the warning only; the earlier of the two decides. A firing warning holds on it while a looser
   // test still sees the rise.

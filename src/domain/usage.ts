@@ -6,6 +6,7 @@
  */
 import { chargesOf, dayConsumed, dayCount, dayIndex, dayObservedMs, hourCharges, hourCount, hourIndex, hourObservedMs, hourOf, hourRegular, HOUR_STRIDE, raw, type Days, type Hours } from './packed.js';
 import { oneOffPart, RECENT_HOURS, type WeeklyProfile } from './profile.js';
+import { isWeekend } from './daytype.js';
 import { PRIOR_HOURLY_SIGMA, type Shape } from './shape.js';
 
 const HOUR_MS = 3_600_000;
@@ -90,6 +91,49 @@ export function levelOver(p: WeeklyProfile, now: number, windowHours: number, sh
   if (hours <= 0 || weight <= 0) return null;
   const relError = Math.max(MIN_REL_ERROR, Math.sqrt(1 / Math.max(1, charges) + sigma2 / Math.max(hours, 1 / 60)));
   return { perHour: spend / weight, relError, spend, charges, hours, weight, sizeSpread: sizeSpreadOf(spend, charges, cc, cn, nn) };
+}
+
+/** Per kind of hour (hour of the day, weekday or weekend): charges per observed hour before `from`; NaN unseen. */
+const kindRates = new WeakMap<Hours, { from: number; value: Float64Array }>();
+const kindOf = (hour: number): number => (hour % 24) + (isWeekend(hour * HOUR_MS) ? 24 : 0);
+
+function ratesBefore(r: Hours, from: number): Float64Array {
+  const known = kindRates.get(r);
+  if (known && known.from === from) return known.value;
+  const charges = new Float64Array(48);
+  const seen = new Float64Array(48);
+  for (let i = 0; i < hourCount(r) && hourIndex(r, i) <= from; i++) {
+    charges[kindOf(hourIndex(r, i))]! += hourCharges(r, i);
+    seen[kindOf(hourIndex(r, i))]! += hourObservedMs(r, i) / HOUR_MS;
+  }
+  const value = charges.map((c, k) => (seen[k]! >= 0.5 ? c / seen[k]! : NaN));
+  kindRates.set(r, { from, value });
+  return value;
+}
+
+/**
+ * The charges the last `windowHours` (closed hours and the open one) would have brought at the rate of the
+ * same kind of hour before them in the recent hours — the same hour of the day, on a weekday or at the
+ * weekend: what a quiet stretch is measured against. An hour of a kind not seen before expects nothing (no
+ * evidence of a drop: a business's first weekend), unless no kind of hour was seen for half an hour yet:
+ * then each expects what the level (`level`, read through `shape`) does.
+ */
+export function expectedCharges(p: WeeklyProfile, now: number, windowHours: number, level: Level, shape: Shape): number {
+  const nowHour = Math.floor(now / HOUR_MS);
+  const from = nowHour - windowHours;
+  const rates = ratesBefore(p.recent, from);
+  const known = rates.some((x) => !Number.isNaN(x));
+  const perWeight = level.charges / level.weight;
+  const rateOf = (hour: number) => {
+    const x = rates[kindOf(hour)]!;
+    return !Number.isNaN(x) ? x : known ? 0 : perWeight * Math.max(MIN_SHAPE, shape.at(hour * HOUR_MS + HOUR_MS / 2));
+  };
+  let expected = 0;
+  const r = p.recent;
+  for (let i = hourCount(r) - 1; i >= 0 && hourIndex(r, i) > from; i--) if (hourIndex(r, i) <= nowHour) expected += rateOf(hourIndex(r, i)) * (hourObservedMs(r, i) / HOUR_MS);
+  const o = p.open;
+  if (o && o.hour > from && o.hour <= nowHour) expected += rateOf(o.hour) * (o.observedMs / HOUR_MS);
+  return expected;
 }
 
 /** Variance ÷ mean² of the charges' sizes from the hours' sums (see Level.sizeSpread); 0 without charges. */

@@ -171,7 +171,9 @@ test('no forecast alert resolves for want of readings: a jump forward, a long ou
       seen: ['poll_failing:firing', 'poll_failing:resolved'],
       firing: true,
     },
-    { name: 'after a jump, readings show the spend stopped: resolves once they are enough', steps: after(2 * DAY, [295, 295, 295, 295]), seen: ['depletion_forecast:resolved'], firing: false },
+    // "enough": readings in which the spend before (a credit every 10 s) would have brought 3 or more charges
+    { name: 'after a jump, readings show the spend stopped: resolves once they are enough', steps: after(2 * DAY, new Array<number>(16).fill(295)), seen: ['depletion_forecast:resolved'], firing: false },
+    { name: 'after a jump, too few readings to tell a stop from chance: still firing', steps: after(2 * DAY, [295, 295, 295, 295]), seen: [], firing: true },
     { name: 'after a jump, a big top-up and spend: resolves once readings are enough', steps: after(2 * DAY, [500_000, 499_999, 499_998, 499_997]), seen: ['depletion_forecast:resolved'], firing: false },
   ];
   for (const c of cases) {

@@ -70,6 +70,15 @@ function alarms(rows: readonly Row[]): Alarm[] {
   return out;
 }
 
+/** The severity of depletion_forecast firing at `t` (the last notification decided by then), or 'none'. */
+function firingAt(rows: readonly Row[], t: number): 'warning' | 'critical' | 'none' {
+  let state: 'warning' | 'critical' | 'none' = 'none';
+  replay(rows, CONFIG, (n) => {
+    if (n.alertname === 'depletion_forecast' && n.decidedAt <= t) state = n.status === 'firing' ? n.severity : 'none';
+  });
+  return state;
+}
+
 /** When the balance first reaches 0 (ms), or null. */
 const depletion = (rows: readonly Row[]): number | null => rows.find((r) => r.balance <= 0)?.t ?? null;
 
@@ -182,6 +191,33 @@ test('business hours (Mon–Fri 08–18 UTC 20/h, nights 1/h) running out on day
   const r = onTime(SEEDS, (seed) => history(seed, 5, 900, business, 2 * MIN));
   assert.equal(r.paged24, SEEDS.length, JSON.stringify(r));
   assert.ok(r.falseAlarms.length <= 1, JSON.stringify(r));
+});
+
+test('business hours with silent nights and weekends (Mon–Fri 08–18 UTC 20/h, nothing else) running out on Monday of week 2: paged during the silent weekend, ≥ 24 h ahead in most seeds, nothing new on Monday', () => {
+  // ~200 credits a weekday: 1 100 credits last the first week and ~5 h of the next Monday. From Saturday
+  // evening no charge has come for 24 h: that is the quiet the wallet had before (its nights, Saturday),
+  // not a drop or a stop, and the page due on Sunday must not wait for Monday's first charge (it did: "no
+  // net spend in the last 24 h: no depletion is forecast" all Sunday).
+  const business: Pattern = (t) => {
+    const d = new Date(t);
+    const weekday = d.getUTCDay() >= 1 && d.getUTCDay() <= 5;
+    return weekday && d.getUTCHours() >= 8 && d.getUTCHours() < 18 ? 20 : 0;
+  };
+  const sundayEvening = T0 + 6 * DAY + 18 * HOUR;
+  const monday = T0 + 7 * DAY;
+  let paged24 = 0;
+  for (const seed of SEEDS) {
+    const rows = history(seed, 8, 1100, business, 2 * MIN);
+    const d = depletion(rows);
+    assert.ok(d !== null && d > monday + 8 * HOUR, `seed ${seed}: runs out on Monday of week 2`);
+    const as = alarms(rows).filter((a) => a.t < d);
+    assert.equal(firingAt(rows, sundayEvening), 'critical', `seed ${seed}: ${describe(as)}, empty at ${hours(d - T0)} h`);
+    // Nothing new once the charges resume: the warning was held through the weekend, the page came before.
+    assert.deepEqual(describe(as.filter((a) => a.t >= monday)), '', `seed ${seed}`);
+    const critical = as.find((a) => a.severity === 'critical');
+    if (critical && d - critical.t >= 24 * HOUR) paged24++;
+  }
+  assert.ok(paged24 >= SEEDS.length - 1, `paged ≥ 24 h ahead in ${paged24} of ${SEEDS.length} seeds`);
 });
 
 // ---------------------------------------------------------------------------------------------------------
