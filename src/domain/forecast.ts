@@ -17,8 +17,8 @@
  *   so 20 charges over 10 minutes say "±50 %", 2 000 over a week "±3 %" (usage.ts).
  *
  *   Shape. flat before a day is known; `daily` (hour of day, from the last week's hours) once every hour
- *   of the day was seen; `weekly` (a day-of-week × hour-of-day model of the weekly pattern) once every
- *   hour of the week was. A shape whose spread is no more than its noise (the hourly over-dispersion and the
+ *   of the day was seen; `weekly` (a day-of-week × hour-of-day model of the weekly pattern; a weekday under
+ *   a third of the median weekday is a holiday, read as the median) once every hour of the week was. A shape whose spread is no more than its noise (the hourly over-dispersion and the
  *   Poisson noise of its charges) is shrunk to flat. Between the two, the daily shape knows a quieter
  *   weekend (daytype.ts): once part of one is seen, its level against the weekdays' (so a business's first
  *   quiet Saturday is not read as a drop); before, for a business's day (its quietest hour under 10 % of

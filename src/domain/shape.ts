@@ -87,10 +87,13 @@ function learnShape(p: WeeklyProfile, weekly: boolean): Shape {
 }
 
 
+/** A weekday (Monday to Friday, UTC) spending under this share of the median weekday is a one-off: a holiday. */
+const HOLIDAY_BELOW = 1 / 3;
+
 /**
  * The weekly pattern as a day-of-week factor × an hour-of-day factor (7 + 24 numbers instead of 168): each
  * hour of the week has been seen about once, so its own bucket is mostly noise; the day's total and the
- * hour's profile across the week are each read from many buckets.
+ * hour's profile across the week are each read from many buckets. A holiday is not a day of the pattern.
  */
 function dayTimesHour(rates: readonly number[]): number[] {
   const day = new Array<number>(7).fill(0);
@@ -101,6 +104,12 @@ function dayTimesHour(rates: readonly number[]): number[] {
     hour[i % 24]! += r;
     total += r;
   });
+  // A weekday far quieter than the median weekday is a one-off (a public holiday), not the pattern of the
+  // weeks to come: it is read as the median weekday. Taken for the pattern, it made the same weekday a week
+  // later quiet in the forecast, and the page for money running out on it came a day late. A weekday quiet
+  // every week is read so too: a forecast that runs out early, not late.
+  const median = [...day.slice(0, 5)].sort((a, b) => a - b)[2]!;
+  for (let d = 0; d < 5; d++) if (day[d]! < HOLIDAY_BELOW * median) day[d] = median;
   return total > 0 ? rates.map((_, i) => (day[Math.floor(i / 24)]! * hour[i % 24]!) / total) : [...rates];
 }
 
