@@ -17,23 +17,25 @@
  *   so 20 charges over 10 minutes say "±50 %", 2 000 over a week "±3 %" (usage.ts).
  *
  *   Shape. flat before a day is known; `daily` (hour of day, from the last week's hours) once every hour
- *   of the day was seen; `weekly` (a day-of-week × hour-of-day model of the weekly pattern; a weekday under
- *   a third of the median weekday is a holiday, read as the median) once every hour of the week was. A shape whose spread is no more than its noise (the hourly over-dispersion and the
- *   Poisson noise of its charges) is shrunk to flat. Between the two, the daily shape knows a quieter
- *   weekend (daytype.ts): once part of one is seen, its level against the weekdays' (so a business's first
- *   quiet Saturday is not read as a drop); before, for a business's day (its quietest hour under 10 % of
- *   the average), the weekend to come is assumed as quiet as that hour (no Thursday warning for money
- *   that lasts over the weekend).
+ *   of the day was seen; `weekly` (a day-of-week × hour-of-day model of the weekly pattern; a weekday
+ *   under a third of the median weekday is a holiday, read as the median) once every hour of the week
+ *   was. A shape whose spread is no more than its noise (the hourly over-dispersion and the Poisson noise
+ *   of its charges) is shrunk to flat. Between the two, the daily shape knows a quieter weekend
+ *   (daytype.ts): once part of one is seen, its level against the weekdays' (so a business's first quiet
+ *   Saturday is not read as a drop); before, for a business's day (its quietest hour under 10 % of the
+ *   average), the weekend to come is assumed as quiet as that hour (no Thursday warning for money that
+ *   lasts over the weekend).
  *
  *   Level. The long window (a week, or the whole history if shorter) unless the last 24 h differ from it
  *   by more than LEVEL_SHIFT_Z standard errors (of the wallet's sustained swings): then the last 24 h (a
  *   drop at once; a rise only once the weekly pattern is known). A drop needs charges that did not come:
  *   the same kind of hours before (hour of the day, weekday or weekend) would have brought 3 or more in
  *   those 24 h; else the quiet is one the wallet has had before (a business's weekend, even a whole day
- *   without a charge) and the week's level goes on. A stop — the last 72 h (longer than any
- *   weekend) under a quarter of the week's raw rate — is read flat from those 72 h: the pattern learnt
- *   the quiet days as quiet and the busy days before the stop as busy, and would bring the old spend back. A damped trend (usage.ts: Theil–Sen slope of up to 7 daily totals, only a
- *   steady rise — Kendall's τ ≥ 0.75 over ≥ 6 days —, φ = 0.9 per day) lifts it: method `trend`.
+ *   without a charge) and the week's level goes on. A stop — the last 72 h (longer than any weekend)
+ *   under a quarter of the week's raw rate — is read flat from those 72 h: the pattern learnt the quiet
+ *   days as quiet and the busy days before the stop as busy, and would bring the old spend back. A damped
+ *   trend (trend.ts: Theil–Sen slope of up to 7 daily totals, only a steady rise — Kendall's τ ≥ 0.75
+ *   over ≥ 6 days —, φ = 0.9 per day) lifts it: method `trend`.
  *
  *   Runway. The time the cumulative expected spend level(t) × shape(t) reaches the balance (walk.ts: a
  *   binary search over per-hour sums). The band (runway low/high) is an 80 % interval of the runway that
@@ -85,7 +87,8 @@ import { autoRefill, type AutoRefill } from './refill.js';
 import { persistentRise } from './regime.js';
 import { evidenceOf, outlook, type Evidence, type Reading } from './runway.js';
 import { FLAT, shapeOf } from './shape.js';
-import { dispersion, expectedCharges, levelOver, risingTrend, type Level } from './usage.js';
+import { risingTrend } from './trend.js';
+import { dispersion, expectedCharges, levelOver, type Level } from './usage.js';
 
 const HOUR_MS = 3_600_000;
 

@@ -6,7 +6,8 @@
 import type { Confidence } from './forecast.js';
 import type { BurnRates } from './rates.js';
 import type { Shape } from './shape.js';
-import type { Level, Trend } from './usage.js';
+import type { Trend } from './trend.js';
+import type { Level } from './usage.js';
 import type { AutoRefill } from './refill.js';
 import { walk } from './walk.js';
 

@@ -5,7 +5,7 @@
  * minute.
  */
 import type { Shape } from './shape.js';
-import { dampedDays } from './usage.js';
+import { dampedDays } from './trend.js';
 
 const HOUR_MS = 3_600_000;
 /** The walk goes hour by hour this far, then goes on at the rate of its last day. */
