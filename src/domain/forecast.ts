@@ -31,11 +31,12 @@
  *   drop at once; a rise only once the weekly pattern is known). A drop needs charges that did not come:
  *   the same kind of hours before (hour of the day, weekday or weekend) would have brought 3 or more in
  *   those 24 h; else the quiet is one the wallet has had before (a business's weekend, even a whole day
- *   without a charge) and the week's level goes on. A stop — the last 72 h (longer than any weekend)
- *   under a quarter of the week's raw rate — is read flat from those 72 h: the pattern learnt the quiet
- *   days as quiet and the busy days before the stop as busy, and would bring the old spend back. A damped
- *   trend (trend.ts: Theil–Sen slope of up to 7 daily totals, only a steady rise — Kendall's τ ≥ 0.75
- *   over ≥ 6 days —, φ = 0.9 per day) lifts it: method `trend`.
+ *   without a charge) and the week's level goes on. A holiday (a weekday under a third of the median
+ *   weekday, a normal one after it) is left out of every window (usage.ts). A stop — the last 72 h
+ *   (longer than any weekend) under a quarter of the week's raw rate — is read flat from those 72 h: the
+ *   pattern learnt the quiet days as quiet and the busy days before the stop as busy, and would bring the
+ *   old spend back. A damped trend (trend.ts: Theil–Sen slope of up to 7 daily totals, only a steady rise
+ *   — Kendall's τ ≥ 0.75 over ≥ 6 days —, φ = 0.9 per day) lifts it: method `trend`.
  *
  *   Runway. The time the cumulative expected spend level(t) × shape(t) reaches the balance (walk.ts: a
  *   binary search over per-hour sums). The band (runway low/high) is an 80 % interval of the runway that

@@ -88,7 +88,7 @@ function learnShape(p: WeeklyProfile, weekly: boolean): Shape {
 
 
 /** A weekday (Monday to Friday, UTC) spending under this share of the median weekday is a one-off: a holiday. */
-const HOLIDAY_BELOW = 1 / 3;
+export const HOLIDAY_BELOW = 1 / 3;
 
 /**
  * The weekly pattern as a day-of-week factor × an hour-of-day factor (7 + 24 numbers instead of 168): each

@@ -4,10 +4,10 @@
  * pattern's shape is shape.ts, the damped trend on the daily totals trend.ts). Everything here reads the
  * bounded usage record of src/domain/profile.ts (168 closed hours, 14 days, the weekly pattern).
  */
-import { chargesOf, hourCharges, hourCount, hourIndex, hourObservedMs, hourOf, hourRegular, HOUR_STRIDE, raw, type Hours } from './packed.js';
+import { chargesOf, dayConsumed, dayCount, dayIndex, dayObservedMs, hourCharges, hourCount, hourIndex, hourObservedMs, hourOf, hourRegular, HOUR_STRIDE, raw, type Days, type Hours } from './packed.js';
 import { oneOffPart, RECENT_HOURS, type WeeklyProfile } from './profile.js';
 import { isWeekend } from './daytype.js';
-import { PRIOR_HOURLY_SIGMA, type Shape } from './shape.js';
+import { HOLIDAY_BELOW, PRIOR_HOURLY_SIGMA, type Shape } from './shape.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -33,6 +33,35 @@ export interface Level {
   readonly sizeSpread: number;
 }
 
+const holidays = new WeakMap<Days, ReadonlySet<number>>();
+
+/**
+ * The holidays among the days kept (UTC day indexes): a weekday (Monday to Friday, UTC) that spent under
+ * HOLIDAY_BELOW of the median weekday, with a weekday of normal spend after it. The level leaves them out:
+ * read as a weekday that spent little, a holiday lowered the week's level by a fifth of a day's spend, and
+ * the warnings of the week after came a day late. A quiet weekday with nothing normal after it is not one
+ * (a service switched off: the drop and stop readings see it).
+ */
+function holidaysOf(days: Days): ReadonlySet<number> {
+  const known = holidays.get(days);
+  if (known) return known;
+  const weekdays: { day: number; rate: number }[] = [];
+  for (let i = 0; i < dayCount(days); i++) {
+    const day = dayIndex(days, i);
+    const dayOfWeek = (day + 3) % 7; // 0 = Monday (1970-01-01 was a Thursday)
+    if (dayOfWeek < 5 && dayObservedMs(days, i) >= 20 * HOUR_MS) weekdays.push({ day, rate: dayConsumed(days, i) / dayObservedMs(days, i) });
+  }
+  const out = new Set<number>();
+  if (weekdays.length >= 3) {
+    const low = HOLIDAY_BELOW * [...weekdays].sort((a, b) => a.rate - b.rate)[weekdays.length >> 1]!.rate;
+    weekdays.forEach((w, i) => {
+      if (w.rate < low && weekdays.slice(i + 1).some((v) => v.rate >= low)) out.add(w.day);
+    });
+  }
+  holidays.set(days, out);
+  return out;
+}
+
 /** Weight of that prior, in hours of evidence. */
 const PRIOR_WEIGHT_HOURS = 6;
 /** The shape's weight of an hour never counts below this (an hour the pattern says is empty). */
@@ -41,9 +70,10 @@ const MIN_SHAPE = 0.02;
 const MIN_REL_ERROR = 0.02;
 
 /**
- * The closed hours (and the open one) with index in (nowHour − windowHours, nowHour]: spend, charges,
- * hours observed, and the shape's weight of those hours. The level is spend ÷ weight. Its relative error
- * has two parts: the Poisson count of charges (1/√n) and the over-dispersion of hourly spend (σ²/hours).
+ * The closed hours (and the open one) with index in (nowHour − windowHours, nowHour], holidays left out:
+ * spend, charges, hours observed, and the shape's weight of those hours. The level is spend ÷ weight. Its
+ * relative error has two parts: the Poisson count of charges (1/√n) and the over-dispersion of hourly
+ * spend (σ²/hours).
  */
 export function levelOver(p: WeeklyProfile, now: number, windowHours: number, shape: Shape, sigma2: number): Level | null {
   const nowHour = Math.floor(now / HOUR_MS);
@@ -60,9 +90,11 @@ export function levelOver(p: WeeklyProfile, now: number, windowHours: number, sh
   let cn = 0;
   let nn = 0;
   const x = raw(p.recent);
+  const skip = holidaysOf(p.days);
   for (let k = x.length - HOUR_STRIDE; k >= 0 && hourOf(x[k]!) > from; k -= HOUR_STRIDE) {
     const hour = hourOf(x[k]!);
     if (hour > nowHour) continue;
+    if (skip.size > 0 && skip.has(Math.floor(hour / 24))) continue; // a holiday: the days around it say what a weekday spends
     const h = x[k + 2]! / HOUR_MS;
     const c = x[k + 1]!;
     const n = chargesOf(x[k]!);
