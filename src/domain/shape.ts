@@ -88,7 +88,13 @@ function learnShape(p: WeeklyProfile, weekly: boolean): Shape {
 
 
 /** A weekday (Monday to Friday, UTC) spending under this share of the median weekday is a one-off: a holiday. */
-export const HOLIDAY_BELOW = 1 / 3;
+const HOLIDAY_BELOW = 1 / 3;
+
+/** The weekdays' median spend (any unit, at least one weekday) and whether a spend is a holiday's beside it. */
+export function weekdayHolidays(weekdays: readonly number[]): { median: number; isHoliday: (spend: number) => boolean } {
+  const median = [...weekdays].sort((a, b) => a - b)[weekdays.length >> 1]!;
+  return { median, isHoliday: (spend) => spend < HOLIDAY_BELOW * median };
+}
 
 /**
  * The weekly pattern as a day-of-week factor × an hour-of-day factor (7 + 24 numbers instead of 168): each
@@ -108,8 +114,8 @@ function dayTimesHour(rates: readonly number[]): number[] {
   // weeks to come: it is read as the median weekday. Taken for the pattern, it made the same weekday a week
   // later quiet in the forecast, and the page for money running out on it came a day late. A weekday quiet
   // every week is read so too: a forecast that runs out early, not late.
-  const median = [...day.slice(0, 5)].sort((a, b) => a - b)[2]!;
-  for (let d = 0; d < 5; d++) if (day[d]! < HOLIDAY_BELOW * median) day[d] = median;
+  const { median, isHoliday } = weekdayHolidays(day.slice(0, 5));
+  for (let d = 0; d < 5; d++) if (isHoliday(day[d]!)) day[d] = median;
   return total > 0 ? rates.map((_, i) => (day[Math.floor(i / 24)]! * hour[i % 24]!) / total) : [...rates];
 }
 

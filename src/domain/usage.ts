@@ -7,9 +7,10 @@
 import { chargesOf, dayConsumed, dayCount, dayIndex, dayObservedMs, hourCharges, hourCount, hourIndex, hourObservedMs, hourOf, hourRegular, HOUR_STRIDE, raw, type Days, type Hours } from './packed.js';
 import { oneOffPart, RECENT_HOURS, type WeeklyProfile } from './profile.js';
 import { isWeekend } from './daytype.js';
-import { HOLIDAY_BELOW, PRIOR_HOURLY_SIGMA, type Shape } from './shape.js';
+import { PRIOR_HOURLY_SIGMA, weekdayHolidays, type Shape } from './shape.js';
 
 const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
 
 // ---------------------------------------------------------------------------------------------- level
 
@@ -37,10 +38,10 @@ const holidays = new WeakMap<Days, ReadonlySet<number>>();
 
 /**
  * The holidays among the days kept (UTC day indexes): a weekday (Monday to Friday, UTC) that spent under
- * HOLIDAY_BELOW of the median weekday, with a weekday of normal spend after it. The level leaves them out:
- * read as a weekday that spent little, a holiday lowered the week's level by a fifth of a day's spend, and
- * the warnings of the week after came a day late. A quiet weekday with nothing normal after it is not one
- * (a service switched off: the drop and stop readings see it).
+ * a third of the median weekday (shape.ts weekdayHolidays), with a weekday of normal spend after it. The
+ * level leaves them out: read as a weekday that spent little, a holiday lowered the week's level by a
+ * fifth of a day's spend, and the warnings of the week after came a day late. A quiet weekday with nothing
+ * normal after it is not one (a service switched off: the drop and stop readings see it).
  */
 function holidaysOf(days: Days): ReadonlySet<number> {
   const known = holidays.get(days);
@@ -48,14 +49,13 @@ function holidaysOf(days: Days): ReadonlySet<number> {
   const weekdays: { day: number; rate: number }[] = [];
   for (let i = 0; i < dayCount(days); i++) {
     const day = dayIndex(days, i);
-    const dayOfWeek = (day + 3) % 7; // 0 = Monday (1970-01-01 was a Thursday)
-    if (dayOfWeek < 5 && dayObservedMs(days, i) >= 20 * HOUR_MS) weekdays.push({ day, rate: dayConsumed(days, i) / dayObservedMs(days, i) });
+    if (!isWeekend(day * DAY_MS) && dayObservedMs(days, i) >= 20 * HOUR_MS) weekdays.push({ day, rate: dayConsumed(days, i) / dayObservedMs(days, i) });
   }
   const out = new Set<number>();
   if (weekdays.length >= 3) {
-    const low = HOLIDAY_BELOW * [...weekdays].sort((a, b) => a.rate - b.rate)[weekdays.length >> 1]!.rate;
+    const { isHoliday } = weekdayHolidays(weekdays.map((w) => w.rate));
     weekdays.forEach((w, i) => {
-      if (w.rate < low && weekdays.slice(i + 1).some((v) => v.rate >= low)) out.add(w.day);
+      if (isHoliday(w.rate) && weekdays.slice(i + 1).some((v) => !isHoliday(v.rate))) out.add(w.day);
     });
   }
   holidays.set(days, out);
