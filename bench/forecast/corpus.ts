@@ -98,6 +98,9 @@ export interface Planned {
   shiftHours: number;
 }
 
+/** The history a planned run replays. */
+export const historyOf = (j: Planned): BenchHistory => history(j.kind, j.part, j.seed, j.shiftHours);
+
 /**
  * Which (kind, part, seed) make up a run. Held-out kinds only ever appear in the held-out part. With
  * `startShift` each history starts at an hour of the week drawn from its name instead of Monday 00:00 UTC.

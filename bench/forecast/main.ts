@@ -15,7 +15,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Row } from '../../src/backtest/input.js';
-import { history, plan, type BenchHistory, type Part, type Planned } from './corpus.js';
+import { historyOf, plan, type BenchHistory, type Part, type Planned } from './corpus.js';
 import { KINDS, runParallel } from './jobs.js';
 import { backtestLines, BENCH_ENV, benchConfig, timedBacktest } from './ours.js';
 import { markdown, REPLAY_BUDGET_MS } from './report.js';
@@ -114,15 +114,23 @@ function parity(histories: readonly BenchHistory[]): string {
     : `- PASS parity with \`node dist/main.js backtest\`: identical JSON lines (${lines}) for ${names}`;
 }
 
+/** The first history of the run that is 14 days long at one reading a minute (each generated once). */
+function firstFourteenDays(jobs: readonly Planned[]): BenchHistory | undefined {
+  for (const j of jobs) {
+    const h = historyOf(j);
+    if (h.rows.length >= FOURTEEN_DAYS_ROWS) return h;
+  }
+  return undefined;
+}
+
 /**
  * The replay-time target, measured on its own: replay() of the first 14-day history of the run, three
  * times in the main thread after the scoring (the per-history times in the table run next to another
  * worker); PASS when the median is under the budget.
  */
 function replayTiming(jobs: readonly Planned[]): string {
-  const j = jobs.find((x) => history(x.kind, x.part, x.seed, x.shiftHours).rows.length >= FOURTEEN_DAYS_ROWS);
-  if (!j) return `- N/A  a 14-day 1-minute history replays in < ${REPLAY_BUDGET_MS} ms: no 14-day history in this run`;
-  const h = history(j.kind, j.part, j.seed, j.shiftHours);
+  const h = firstFourteenDays(jobs);
+  if (!h) return `- N/A  a 14-day 1-minute history replays in < ${REPLAY_BUDGET_MS} ms: no 14-day history in this run`;
   const cfg = benchConfig();
   const ms = [0, 1, 2].map(() => timedBacktest(h.rows, cfg).replayMs);
   const median = [...ms].sort((a, b) => a - b)[1]!;
@@ -152,7 +160,7 @@ async function main(): Promise<void> {
   if (o.csv) {
     mkdirSync(o.csv, { recursive: true });
     for (const j of jobs) {
-      const h = history(j.kind, j.part, j.seed, j.shiftHours);
+      const h = historyOf(j);
       writeFileSync(join(o.csv, `${h.part}-${h.name.replace('#', '_')}.csv`), csvText(h.rows));
     }
   }
@@ -169,7 +177,7 @@ async function main(): Promise<void> {
   if (o.parity) {
     // two histories of different shapes (one with holes in the readings) when the run has them
     const preferred = ['daemon_gaps', 'business_hours'].map((k) => jobs.find((j) => j.kind.name === k)).filter((j) => j !== undefined);
-    const sample = (preferred.length === 2 ? preferred : jobs.slice(0, 2)).map((j) => history(j.kind, j.part, j.seed, j.shiftHours));
+    const sample = (preferred.length === 2 ? preferred : jobs.slice(0, 2)).map(historyOf);
     extra.push(parity(sample));
   }
   console.log(extra.join('\n'));
