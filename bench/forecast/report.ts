@@ -74,6 +74,15 @@ function wonByFalseLine(t: MethodTotals): string {
   );
 }
 
+/** Where each method's false alarms fell (scoring.ts JudgedAlarm.place). */
+function falsePlaceLine(t: MethodTotals): string {
+  const of = (x: Totals) => `${x.falseFirst} / ${x.falseNone} / ${falseAlarms(x) - x.falseFirst - x.falseNone} of ${falseAlarms(x)}`;
+  return (
+    'Where the false alarms fell (first of their severity before a depletion: early, and its lead counts from them / before no depletion / ' +
+    `a repeat before the same depletion): ${METHODS.map((m) => `${m} ${of(t[m])}`).join(', ')}.`
+  );
+}
+
 function kindTable(results: readonly HistoryResult[]): string {
   const kinds = [...new Set(results.map((r) => r.kind))];
   return table(
@@ -111,7 +120,7 @@ export function markdown(results: readonly HistoryResult[], header: string, verb
     const t = totals(rs);
     const ts = targets(rs);
     json[part] = { histories: rs.length, totals: t, targets: ts, kinds: Object.fromEntries([...new Set(rs.map((r) => r.kind))].map((k) => [k, totals(rs.filter((r) => r.kind === k))])) };
-    out.push(`### ${PART_TITLE[part]}: ${rs.length} histories`, '', totalsTable(t), '', wonByFalseLine(t), '', 'Per kind (cells: ours / predict_linear / static):', '', kindTable(rs), '');
+    out.push(`### ${PART_TITLE[part]}: ${rs.length} histories`, '', totalsTable(t), '', wonByFalseLine(t), '', falsePlaceLine(t), '', 'Per kind (cells: ours / predict_linear / static):', '', kindTable(rs), '');
     out.push(`Targets, ${part} part:`, '');
     out.push(...targetLines(ts));
     out.push('');
@@ -121,7 +130,7 @@ export function markdown(results: readonly HistoryResult[], header: string, verb
     const t = totals(results);
     const ts = targets(results);
     json.both = { histories: results.length, totals: t, targets: ts };
-    out.push(`### Both parts together (issue 9 judges its targets over all seeds): ${results.length} histories`, '', totalsTable(t), '', wonByFalseLine(t), '', 'Targets, both parts:', '');
+    out.push(`### Both parts together (issue 9 judges its targets over all seeds): ${results.length} histories`, '', totalsTable(t), '', wonByFalseLine(t), '', falsePlaceLine(t), '', 'Targets, both parts:', '');
     out.push(...targetLines(ts));
     out.push('');
   }

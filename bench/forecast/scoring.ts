@@ -95,6 +95,12 @@ export interface JudgedAlarm extends Alarm {
   readonly consumed: number;
   readonly extrapolated: boolean;
   readonly justified: boolean;
+  /**
+   * Where it fell (a diagnostic): `first` — the first alarm of its severity in [U, D) of the depletion that
+   * followed (a false one came early, and that depletion's lead counts from it); `again` — a later one of the
+   * same severity before the same depletion; `none` — no depletion followed it without a reset in between.
+   */
+  readonly place: 'first' | 'again' | 'none';
 }
 
 export interface HistoryScore {
@@ -185,7 +191,7 @@ export function tailRate(rows: readonly Row[], cum: Float64Array): number {
  * Judges one alarm. Consumption inside the history is read at the last reading at or before the window's
  * end (a drop across a gap is counted when the reading after the gap arrives).
  */
-export function judgeAlarm(alarm: Alarm, rows: readonly Row[], cum: Float64Array, ratePerMs: number): JudgedAlarm {
+export function judgeAlarm(alarm: Alarm, rows: readonly Row[], cum: Float64Array, ratePerMs: number): Omit<JudgedAlarm, 'place'> {
   const k = Math.max(0, rowAtOrBefore(rows, alarm.t));
   const balance = rows[k]!.balance;
   const horizon = (alarm.severity === 'critical' ? CRITICAL_HORIZON_MS : WARNING_HORIZON_MS) * JUSTIFY_STRETCH;
@@ -208,14 +214,20 @@ export function judgeAlarm(alarm: Alarm, rows: readonly Row[], cum: Float64Array
 export function scoreHistory(rows: readonly Row[], record: AlertRecord): HistoryScore {
   const cum = cumulativeConsumption(rows);
   const rate = tailRate(rows, cum);
-  const alarms = record.alarms.map((a) => judgeAlarm(a, rows, cum, rate));
+  const found = findDepletions(rows);
+  const placeOf = (a: Alarm): JudgedAlarm['place'] => {
+    const d = found.find((x) => a.t >= x.u && a.t < x.t);
+    if (!d) return 'none';
+    return record.alarms.some((b) => b.severity === a.severity && b.t >= d.u && b.t < a.t) ? 'again' : 'first';
+  };
+  const alarms = record.alarms.map((a) => ({ ...judgeAlarm(a, rows, cum, rate), place: placeOf(a) }));
   // A lead is won by a false alarm when the alert that counted first began with an alarm that was not
   // justified (it fired while the money still lasted past the horizon + 10 %): the lead counts all the same.
   const wonByFalse = (intervals: readonly Interval[], d: Depletion, severity?: Severity): boolean => {
     const start = firstCountingInterval(intervals, d)?.interval.start;
     return alarms.some((a) => a.t === start && (severity === undefined || a.severity === severity) && !a.justified);
   };
-  const depletions = findDepletions(rows).map((d): JudgedDepletion => {
+  const depletions = found.map((d): JudgedDepletion => {
     const s = scoreDepletion(d, record);
     return { ...s, warnedByFalseAlarm: s.warned72 && wonByFalse(record.any, d), criticalByFalseAlarm: s.critical24 && wonByFalse(record.critical, d, 'critical') };
   });
@@ -236,6 +248,9 @@ export interface Totals {
   critical24ByFalse: number;
   falseWarning: number;
   falseCritical: number;
+  /** Of the false alarms: the first of their severity before a depletion, and those before none (JudgedAlarm.place). */
+  falseFirst: number;
+  falseNone: number;
   alarms: number;
 }
 
@@ -250,6 +265,8 @@ export const emptyTotals = (): Totals => ({
   critical24ByFalse: 0,
   falseWarning: 0,
   falseCritical: 0,
+  falseFirst: 0,
+  falseNone: 0,
   alarms: 0,
 });
 
@@ -269,6 +286,8 @@ export function addScore(t: Totals, s: HistoryScore): Totals {
     if (!a.justified) {
       if (a.severity === 'critical') t.falseCritical++;
       else t.falseWarning++;
+      if (a.place === 'first') t.falseFirst++;
+      if (a.place === 'none') t.falseNone++;
     }
   }
   return t;

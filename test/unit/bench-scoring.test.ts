@@ -218,6 +218,28 @@ test('won by a false alarm: a lead whose first counting alert began with a false
   assert.deepEqual([t.warned72, t.warned72ByFalse, t.critical24, t.critical24ByFalse], [1, 1, 1, 0]);
 });
 
+test('where a false alarm fell: the first of its severity before a depletion, a repeat, or before none (diagnostic, counted in the totals)', () => {
+  // 100 credits at 1/h, empty at 100 h; topped up from 50 to 200 at 50 h (a reset), empty again at 250 h;
+  // the second history never runs out.
+  const track = [...ramp(0, 50, 100, 50), ...ramp(50, 200, 200, 0).slice(1)];
+  const alarm = (h: number, severity: 'warning' | 'critical') => ({ t: at(h), severity, id: `${severity}@${h}` });
+  const s = scoreHistory(track, { any: [], critical: [], alarms: [alarm(10, 'warning'), alarm(80, 'warning'), alarm(90, 'warning'), alarm(200, 'critical'), alarm(210, 'critical')] });
+  assert.deepEqual(
+    s.alarms.map((a) => [a.justified, a.place]),
+    [
+      [false, 'none'], // before the top-up that reset the run: no depletion followed it
+      [false, 'first'], // 170 h before the depletion at 250 h
+      [false, 'again'],
+      [false, 'first'], // 50 h before: too early for a page
+      [false, 'again'],
+    ],
+  );
+  const t = addScore(emptyTotals(), s);
+  assert.deepEqual([t.falseWarning + t.falseCritical, t.falseFirst, t.falseNone], [5, 2, 1]);
+  const never = scoreHistory(ramp(0, 100, 1000, 900), { any: [], critical: [], alarms: [alarm(5, 'warning')] });
+  assert.deepEqual(never.alarms.map((a) => a.place), ['none']);
+});
+
 test('corpus: deterministic, every kind at 1-minute resolution over 3–14 days, held-out kinds only in the held-out part', () => {
   const all = plan(KINDS, 'all', 5);
   const tuningKinds = new Set(all.filter((j) => j.part === 'tuning').map((j) => j.kind.name));
