@@ -28,11 +28,6 @@ export const HOUR_MS = 3_600_000;
 export const DAY_MS = 24 * HOUR_MS;
 /** Monday 2024-03-04 00:00 UTC: the default start, so day 0 is a Monday. */
 const MONDAY = Date.UTC(2024, 2, 4);
-/**
- * The first reading of a history: Monday 00:00 UTC, or that many hours later for a run with
- * `--start-shift` (built() sets it while a history is generated; the kinds read it as their start).
- */
-export let T0 = MONDAY;
 
 export type Part = 'tuning' | 'heldout';
 /** Extra per-kind targets from the issue. */
@@ -44,8 +39,8 @@ export interface Kind {
   readonly part: Part;
   readonly description: string;
   readonly check?: Check;
-  /** One history of this kind for this seed. */
-  readonly build: (noise: Noise) => { rows: Row[]; description: string; expected?: Expected };
+  /** One history of this kind for this seed, its first reading at `t0` (Monday 00:00 UTC, or later with `--start-shift`). */
+  readonly build: (noise: Noise, t0: number) => { rows: Row[]; description: string; expected?: Expected };
 }
 
 /** What the generator expected a tuning history to spend (for bench/forecast/oracle.ts): credits/h and one-off charges at t. */
@@ -73,16 +68,11 @@ export const HELDOUT_SEED_BASE = 1000;
 
 /**
  * The history of (kind, seed) as generated, with its expected spend for the oracle when it has one: one noise
- * stream per name. `shiftHours` starts it that much after Monday 00:00 UTC (the oracle's expected spend is
- * read at the Monday start only).
+ * stream per name. `shiftHours` starts it that much after Monday 00:00 UTC (the kind's times, its expected
+ * spend's included, are read from that start).
  */
 export function built(kind: Kind, seed: number, shiftHours = 0): ReturnType<Kind['build']> {
-  T0 = MONDAY + shiftHours * HOUR_MS;
-  try {
-    return kind.build(new Noise(`${kind.name}#${seed}`));
-  } finally {
-    T0 = MONDAY;
-  }
+  return kind.build(new Noise(`${kind.name}#${seed}`), MONDAY + shiftHours * HOUR_MS);
 }
 
 export function history(kind: Kind, part: Part, seed: number, shiftHours = 0): BenchHistory {
@@ -126,7 +116,7 @@ export function plan(kinds: readonly Kind[], part: Part | 'all', seeds: number, 
 export interface Spec {
   description: string;
   days: number;
-  /** First reading (default T0, a Monday 00:00 UTC). */
+  /** First reading, when not the history's start (generate()'s `start`). */
   t0?: number;
   /** Balance at t0. */
   start: number;
@@ -162,8 +152,8 @@ const sum = (n: number, draw: () => number): number => {
   return s;
 };
 
-export function generate(spec: Spec, noise: Noise): Row[] {
-  const t0 = spec.t0 ?? T0;
+export function generate(spec: Spec, noise: Noise, start: number): Row[] {
+  const t0 = spec.t0 ?? start;
   const sigma = spec.hourSigma ?? 0.25;
   const n = spec.days * 24 * 60 + 1;
   const rows: Row[] = [];
@@ -230,5 +220,5 @@ export function unitFor(ratePerHour: number, eventsPerMinute: number): number {
 
 /** Hour of week, Monday 00:00 UTC = 0 (1970-01-01 was a Thursday, 72 h into its week). */
 export const hourOfWeek = (t: number): number => (Math.floor(t / HOUR_MS) + 72) % 168;
-export const dayAt = (d: number, hour = 0, minute = 0, t0 = T0): number => t0 + d * DAY_MS + hour * HOUR_MS + minute * MINUTE_MS;
+export const dayAt = (t0: number, d: number, hour = 0, minute = 0): number => t0 + d * DAY_MS + hour * HOUR_MS + minute * MINUTE_MS;
 export const fmt = (x: number): string => (x >= 100 ? x.toFixed(0) : x >= 1 ? x.toFixed(1) : x.toPrecision(2));

@@ -4,40 +4,40 @@
  * kind precomputes an hourly shape from the seed, then sizes it like the other kinds. Some seeds run out
  * (sized to be empty on a chosen day), the others never do (sized to last 1.5–3 × the history).
  */
-import { DAY_MS, expectedSpend, fmt, HOUR_MS, T0, unitFor, type Kind, type Spec } from './corpus.js';
+import { DAY_MS, expectedSpend, fmt, HOUR_MS, unitFor, type Kind, type Spec } from './corpus.js';
 import { balanceOf, eventsPerMinute, kind, meanRate, sizedToEmpty } from './kinds.js';
 import type { Noise } from './noise.js';
 
 const DAYS = 14;
 const HOURS = DAYS * 24;
-const day = (t: number): string => ((t - T0) / DAY_MS).toFixed(1);
+const day = (t: number, t0: number): string => ((t - t0) / DAY_MS).toFixed(1);
 
-/** An hourly table as a rate shape (hour 0 starts at T0; past the end, the last hour). */
-function hourly(table: readonly number[]): (t: number) => number {
-  return (t) => table[Math.min(table.length - 1, Math.max(0, Math.floor((t - T0 - 1) / HOUR_MS)))]!;
+/** An hourly table as a rate shape (hour 0 starts at t0; past the end, the last hour). */
+function hourly(table: readonly number[], t0: number): (t: number) => number {
+  return (t) => table[Math.min(table.length - 1, Math.max(0, Math.floor((t - t0 - 1) / HOUR_MS)))]!;
 }
 
 /** Sized to run out on day 6–11 (about two seeds in three), or to last 1.5–3 × the history. */
-function sized(n: Noise, shape: (t: number) => number, start: number): { rate: (t: number) => number; ends: string } {
+function sized(n: Noise, shape: (t: number) => number, start: number, t0: number): { rate: (t: number) => number; ends: string } {
   if (n.uniform() < 0.65) {
-    const emptyAt = T0 + n.between(6, 11) * DAY_MS;
-    return { rate: sizedToEmpty(shape, start, emptyAt), ends: `empty on day ~${day(emptyAt)}` };
+    const emptyAt = t0 + n.between(6, 11) * DAY_MS;
+    return { rate: sizedToEmpty(shape, start, emptyAt, t0), ends: `empty on day ~${day(emptyAt, t0)}` };
   }
   const lasts = n.between(1.5, 3);
-  const k = start / (lasts * expectedSpend(shape, T0, T0 + DAYS * DAY_MS));
+  const k = start / (lasts * expectedSpend(shape, t0, t0 + DAYS * DAY_MS));
   return { rate: (t) => k * shape(t), ends: `lasts ~${lasts.toFixed(1)} × the history` };
 }
 
-function spec(n: Noise, what: string, shape: (t: number) => number): Spec {
+function spec(n: Noise, t0: number, what: string, shape: (t: number) => number): Spec {
   const start = balanceOf(n);
-  const { rate, ends } = sized(n, shape, start);
-  const mean = meanRate(rate);
+  const { rate, ends } = sized(n, shape, start, t0);
+  const mean = meanRate(rate, t0);
   // the hourly table is a random draw (regimes, bursts): no expected spend for the oracle
   return { description: `${fmt(start)} credits, ${fmt(mean)}/h on average, ${what}; ${ends}`, days: DAYS, start, rate, unit: unitFor(mean, eventsPerMinute(n)), rateIsDrawn: true };
 }
 
 export const BURSTY_KINDS: readonly Kind[] = [
-  kind('regime_switch', 'usage switching between a low and a high level (3–8× apart) every 1–4 days; some run out on day 6–11', (n) => {
+  kind('regime_switch', 'usage switching between a low and a high level (3–8× apart) every 1–4 days; some run out on day 6–11', (n, t0) => {
     const ratio = n.between(3, 8);
     const table: number[] = [];
     let high = n.uniform() < 0.5;
@@ -48,10 +48,10 @@ export const BURSTY_KINDS: readonly Kind[] = [
       high = !high;
       if (table.length < HOURS) switches.push(`${(table.length / 24).toFixed(1)}`);
     }
-    return spec(n, `high ${ratio.toFixed(1)}× the low, switching on days ${switches.join(', ')}`, hourly(table));
+    return spec(n, t0, `high ${ratio.toFixed(1)}× the low, switching on days ${switches.join(', ')}`, hourly(table, t0));
   }),
 
-  kind('clustered_bursts', 'traffic in clusters: busy hours come in runs (a busy hour makes the next hours busier, decaying); some run out on day 6–11', (n) => {
+  kind('clustered_bursts', 'traffic in clusters: busy hours come in runs (a busy hour makes the next hours busier, decaying); some run out on day 6–11', (n, t0) => {
     // A self-exciting hourly intensity: a background rate plus the echo of recent bursts. Each hour draws
     // a number of bursts whose mean grows with the excitation the previous hours left; each burst adds
     // `size` to this hour's rate and leaves `echo` (decaying by `decay` an hour) for the next.
@@ -69,6 +69,6 @@ export const BURSTY_KINDS: readonly Kind[] = [
       table.push(base + size * (k + excitation));
       excitation = decay * excitation + k * branching * (1 - decay);
     }
-    return spec(n, `${bursts} bursts of ${size.toFixed(1)}× (echo ${decay.toFixed(2)}/h)`, hourly(table));
+    return spec(n, t0, `${bursts} bursts of ${size.toFixed(1)}× (echo ${decay.toFixed(2)}/h)`, hourly(table, t0));
   }),
 ];

@@ -2,16 +2,16 @@
  * More tuning kinds: what real prepaid telephony wallets show besides the issue's six. Same generator and
  * the same per-seed magnitudes as kinds.ts.
  */
-import { dayAt, DAY_MS, fmt, HOUR_MS, MINUTE_MS, T0, unitFor, type Kind } from './corpus.js';
+import { dayAt, DAY_MS, fmt, HOUR_MS, MINUTE_MS, unitFor, type Kind } from './corpus.js';
 import { balanceOf, eventsPerMinute, flat, hourOfDay, kind, meanRate, sizedToEmpty, twoWeeks, weekday } from './kinds.js';
 
-const day = (t: number, t0 = T0): string => ((t - t0) / DAY_MS).toFixed(1);
+const day = (t: number, t0: number): string => ((t - t0) / DAY_MS).toFixed(1);
 /** Monday 2024-02-26 00:00 UTC: 1 March (a Friday) is day 4. */
 const T0_FEB = Date.UTC(2024, 1, 26);
 const FIRST_OF_MARCH = Date.UTC(2024, 2, 1);
 
 export const WALLET_KINDS: readonly Kind[] = [
-  kind('monthly_rental', 'the monthly rental of phone numbers: 30–50 % of the balance charged at once on the 1st (day 4); some run out after it', (n) => {
+  kind('monthly_rental', 'the monthly rental of phone numbers: 30–50 % of the balance charged at once on the 1st (day 4); some run out after it', (n, t0) => {
     const start = balanceOf(n);
     const runwayD = n.between(12, 20);
     const r = start / (runwayD * 24);
@@ -27,12 +27,12 @@ export const WALLET_KINDS: readonly Kind[] = [
     };
   }),
 
-  kind('service_off', 'steady spend (5–8 days of runway) until the service is switched off on day 2–4: spend stops, never runs out', (n) => {
+  kind('service_off', 'steady spend (5–8 days of runway) until the service is switched off on day 2–4: spend stops, never runs out', (n, t0) => {
     const start = balanceOf(n);
     const r = start / (n.between(5, 8) * 24);
-    const off = dayAt(n.between(2, 4));
+    const off = dayAt(t0, n.between(2, 4));
     return {
-      description: `${fmt(start)} credits at ${fmt(r)}/h, switched off on day ${day(off)}`,
+      description: `${fmt(start)} credits at ${fmt(r)}/h, switched off on day ${day(off, t0)}`,
       days: 10,
       start,
       rate: (t) => (t < off ? r : 0),
@@ -40,17 +40,17 @@ export const WALLET_KINDS: readonly Kind[] = [
     };
   }),
 
-  kind('refunds', 'spend with refunds: frequent small ones (10–25 % of the spend back) and one or two big ones (hours of spend); runs out on day 6–9', (n) => {
+  kind('refunds', 'spend with refunds: frequent small ones (10–25 % of the spend back) and one or two big ones (hours of spend); runs out on day 6–9', (n, t0) => {
     const start = balanceOf(n);
-    const emptyAt = T0 + n.between(6, 9) * DAY_MS;
+    const emptyAt = t0 + n.between(6, 9) * DAY_MS;
     const back = n.between(0.1, 0.25);
-    const r = sizedToEmpty(flat, start, emptyAt)(T0) / (1 - back);
+    const r = sizedToEmpty(flat, start, emptyAt, t0)(t0) / (1 - back);
     const unit = unitFor(r, eventsPerMinute(n));
     const small = Math.max(unit, r / 60) * n.between(2, 6);
-    const big = new Set(Array.from({ length: n.int(1, 2) }, () => dayAt(n.int(1, 5), n.int(0, 23))));
+    const big = new Set(Array.from({ length: n.int(1, 2) }, () => dayAt(t0, n.int(1, 5), n.int(0, 23))));
     const bigSize = r * n.between(2, 8);
     return {
-      description: `${fmt(start)} credits, ${fmt(r)}/h charged, ${(back * 100).toFixed(0)} % refunded, ${big.size} big refund(s) of ${fmt(bigSize)}; empty on day ~${day(emptyAt)}`,
+      description: `${fmt(start)} credits, ${fmt(r)}/h charged, ${(back * 100).toFixed(0)} % refunded, ${big.size} big refund(s) of ${fmt(bigSize)}; empty on day ~${day(emptyAt, t0)}`,
       days: 10,
       start,
       rate: () => r,
@@ -60,20 +60,20 @@ export const WALLET_KINDS: readonly Kind[] = [
     };
   }),
 
-  kind('weekend_consumer', 'consumer traffic: evenings busy, weekends 3× weekdays; runs out on day 8–12', (n) => {
+  kind('weekend_consumer', 'consumer traffic: evenings busy, weekends 3× weekdays; runs out on day 8–12', (n, t0) => {
     const start = balanceOf(n);
-    const emptyAt = T0 + n.between(8, 12) * DAY_MS;
+    const emptyAt = t0 + n.between(8, 12) * DAY_MS;
     const shape = (t: number) => (weekday(t) ? 1 : 3) * (hourOfDay(t) >= 18 ? 2.5 : hourOfDay(t) < 7 ? 0.2 : 1);
-    const rate = sizedToEmpty(shape, start, emptyAt);
-    return twoWeeks(n, `${fmt(start)} credits, ${fmt(meanRate(rate))}/h on average, weekends 3×; empty on day ~${day(emptyAt)}`, start, rate);
+    const rate = sizedToEmpty(shape, start, emptyAt, t0);
+    return twoWeeks(n, t0, `${fmt(start)} credits, ${fmt(meanRate(rate, t0))}/h on average, weekends 3×; empty on day ~${day(emptyAt, t0)}`, start, rate);
   }),
 
-  kind('whole_credits', 'a small wallet read in whole credits (50–500 credits, 0.2–4 credits/h): the balance moves in steps; runs out on day 5–12', (n) => {
+  kind('whole_credits', 'a small wallet read in whole credits (50–500 credits, 0.2–4 credits/h): the balance moves in steps; runs out on day 5–12', (n, t0) => {
     const start = Math.round(n.logBetween(50, 500));
-    const emptyAt = T0 + n.between(5, 12) * DAY_MS;
-    const rate = sizedToEmpty(flat, start, emptyAt);
+    const emptyAt = t0 + n.between(5, 12) * DAY_MS;
+    const rate = sizedToEmpty(flat, start, emptyAt, t0);
     return {
-      description: `${start} credits at ${fmt(rate(T0))}/h, read in whole credits; empty on day ~${day(emptyAt)}`,
+      description: `${start} credits at ${fmt(rate(t0))}/h, read in whole credits; empty on day ~${day(emptyAt, t0)}`,
       days: 14,
       start,
       rate,
@@ -82,21 +82,21 @@ export const WALLET_KINDS: readonly Kind[] = [
     };
   }),
 
-  kind('daemon_gaps', 'business-day spend with 2–4 gaps of 2–12 h without readings (the daemon was down); runs out on day 6–9', (n) => {
+  kind('daemon_gaps', 'business-day spend with 2–4 gaps of 2–12 h without readings (the daemon was down); runs out on day 6–9', (n, t0) => {
     const start = balanceOf(n);
-    const emptyAt = T0 + n.between(6, 9) * DAY_MS;
+    const emptyAt = t0 + n.between(6, 9) * DAY_MS;
     const shape = (t: number) => (hourOfDay(t) >= 7 && hourOfDay(t) < 20 ? 1 : 0.2);
-    const rate = sizedToEmpty(shape, start, emptyAt);
+    const rate = sizedToEmpty(shape, start, emptyAt, t0);
     const gaps = Array.from({ length: n.int(2, 4) }, () => {
-      const from = T0 + Math.round(n.between(0.5, 8.5) * 24 * 60) * MINUTE_MS;
+      const from = t0 + Math.round(n.between(0.5, 8.5) * 24 * 60) * MINUTE_MS;
       return [from, from + Math.round(n.between(2, 12) * 60) * MINUTE_MS] as const;
     });
     return {
-      description: `${fmt(start)} credits, ${fmt(meanRate(rate))}/h on average, ${gaps.length} gaps (${gaps.map(([a, b]) => `day ${day(a)} ${((b - a) / HOUR_MS).toFixed(0)} h`).join(', ')}); empty on day ~${day(emptyAt)}`,
+      description: `${fmt(start)} credits, ${fmt(meanRate(rate, t0))}/h on average, ${gaps.length} gaps (${gaps.map(([a, b]) => `day ${day(a, t0)} ${((b - a) / HOUR_MS).toFixed(0)} h`).join(', ')}); empty on day ~${day(emptyAt, t0)}`,
       days: 10,
       start,
       rate,
-      unit: unitFor(meanRate(rate), eventsPerMinute(n)),
+      unit: unitFor(meanRate(rate, t0), eventsPerMinute(n)),
       gaps,
     };
   }),
@@ -145,14 +145,14 @@ export const WALLET_KINDS: readonly Kind[] = [
     return { description: `${fmt(start)} credits at ${fmt(r)}/h: empty after ~${hours.toFixed(1)} h`, days: 3, start, rate: () => r, unit: unitFor(r, eventsPerMinute(n)) };
   }, 'critical-first-hour'),
 
-  kind('dormant', 'a dormant wallet: a few charges a day (months of runway), sometimes one bigger charge; never runs out', (n) => {
+  kind('dormant', 'a dormant wallet: a few charges a day (months of runway), sometimes one bigger charge; never runs out', (n, t0) => {
     const start = balanceOf(n);
     const perDay = start * n.logBetween(0.0005, 0.01);
     const unit = perDay / n.between(1, 6);
-    const bigAt = dayAt(n.int(1, 10), n.int(0, 23));
+    const bigAt = dayAt(t0, n.int(1, 10), n.int(0, 23));
     const big = n.uniform() < 0.5 ? start * n.between(0.02, 0.1) : 0;
     return {
-      description: `${fmt(start)} credits, ${fmt(perDay)}/day in ${fmt(unit)} charges${big ? `, one charge of ${fmt(big)} on day ${day(bigAt)}` : ''}`,
+      description: `${fmt(start)} credits, ${fmt(perDay)}/day in ${fmt(unit)} charges${big ? `, one charge of ${fmt(big)} on day ${day(bigAt, t0)}` : ''}`,
       days: 14,
       start,
       rate: () => perDay / 24,
@@ -161,22 +161,22 @@ export const WALLET_KINDS: readonly Kind[] = [
       charge: (t) => (t === bigAt ? big : 0),
     };
   }),
-  kind('call_minutes', 'voice calls billed per started minute, durations lognormal (median 1–3 min, σ 0.7–1.4, at most 4 h): charges of very different sizes, from a few calls a day to many a minute; runs out on day 5–10', (n) => {
+  kind('call_minutes', 'voice calls billed per started minute, durations lognormal (median 1–3 min, σ 0.7–1.4, at most 4 h): charges of very different sizes, from a few calls a day to many a minute; runs out on day 5–10', (n, t0) => {
     const start = balanceOf(n);
-    const emptyAt = T0 + n.between(5, 10) * DAY_MS;
+    const emptyAt = t0 + n.between(5, 10) * DAY_MS;
     const median = n.between(1, 3);
     const sigma = n.between(0.7, 1.4);
     const minutes = (): number => Math.min(240, Math.ceil(median * Math.exp(sigma * n.normal())));
     const mean = meanBilledMinutes(median, sigma);
     const shape = (t: number) => (hourOfDay(t) >= 8 && hourOfDay(t) < 20 ? 1 : 0.3);
-    const rate = sizedToEmpty(shape, start, emptyAt);
+    const rate = sizedToEmpty(shape, start, emptyAt, t0);
     const callsPerMinute = n.logBetween(0.004, 4);
     return {
-      description: `${fmt(start)} credits, ${fmt(meanRate(rate))}/h on average in calls (${fmt(callsPerMinute * 60)}/h, median ${median.toFixed(1)} min, σ ${sigma.toFixed(2)}); empty on day ~${day(emptyAt)}`,
+      description: `${fmt(start)} credits, ${fmt(meanRate(rate, t0))}/h on average in calls (${fmt(callsPerMinute * 60)}/h, median ${median.toFixed(1)} min, σ ${sigma.toFixed(2)}); empty on day ~${day(emptyAt, t0)}`,
       days: 12,
       start,
       rate,
-      unit: meanRate(rate) / 60 / callsPerMinute,
+      unit: meanRate(rate, t0) / 60 / callsPerMinute,
       eventSize: () => minutes() / mean,
     };
   }),

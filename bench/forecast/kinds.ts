@@ -4,11 +4,11 @@
  * timing (when it runs out, where the spike falls) and the unit charge (0.05…20 billable events a minute),
  * so every seed is a different wallet of the same shape.
  */
-import { dayAt, DAY_MS, expectedSpend, fmt, generate, HOUR_MS, hourOfWeek, T0, unitFor, type Kind, type Spec } from './corpus.js';
+import { dayAt, DAY_MS, expectedSpend, fmt, generate, HOUR_MS, hourOfWeek, unitFor, type Kind, type Spec } from './corpus.js';
 import type { Noise } from './noise.js';
 
 /** A wallet of this shape (relative rate per hour), sized so the expected spend reaches `balance` at `emptyAt`. */
-export function sizedToEmpty(shape: (t: number) => number, balance: number, emptyAt: number, t0 = T0): (t: number) => number {
+export function sizedToEmpty(shape: (t: number) => number, balance: number, emptyAt: number, t0: number): (t: number) => number {
   const k = balance / expectedSpend(shape, t0, emptyAt);
   return (t) => k * shape(t);
 }
@@ -17,24 +17,24 @@ export const balanceOf = (n: Noise): number => n.logBetween(50, 100_000);
 export const eventsPerMinute = (n: Noise): number => n.logBetween(0.05, 20);
 
 /** Mean rate over the first week, for the unit charge and the description. */
-export function meanRate(rate: (t: number) => number, t0 = T0): number {
+export function meanRate(rate: (t: number) => number, t0: number): number {
   return expectedSpend(rate, t0, t0 + 7 * DAY_MS) / (7 * 24);
 }
 
 /** A 14-day wallet spending `rate` from `start`, its unit charge sized for the seed's billable events a minute. */
-export function twoWeeks(n: Noise, description: string, start: number, rate: (t: number) => number): Spec {
-  return { description, days: 14, start, rate, unit: unitFor(meanRate(rate), eventsPerMinute(n)) };
+export function twoWeeks(n: Noise, t0: number, description: string, start: number, rate: (t: number) => number): Spec {
+  return { description, days: 14, start, rate, unit: unitFor(meanRate(rate, t0), eventsPerMinute(n)) };
 }
 
-export function kind(name: string, description: string, make: (n: Noise) => Spec, check?: Kind['check']): Kind {
+export function kind(name: string, description: string, make: (n: Noise, t0: number) => Spec, check?: Kind['check']): Kind {
   return {
     name,
     part: 'tuning',
     description,
     ...(check ? { check } : {}),
-    build: (n) => {
-      const spec = make(n);
-      const rows = generate(spec, n);
+    build: (n, t0) => {
+      const spec = make(n, t0);
+      const rows = generate(spec, n, t0);
       if (spec.rateIsDrawn) return { rows, description: spec.description };
       const { rate, charge, unit, eventSize, hourSigma = 0.25 } = spec;
       return { rows, description: spec.description, expected: { rate, ...(charge ? { charge } : {}), unit, ...(eventSize ? { eventSize } : {}), hourSigma } };
@@ -61,26 +61,26 @@ export const ISSUE_KINDS: readonly Kind[] = [
     };
   }, 'quiet-first-24h'),
 
-  kind('slow_spiky', 'a slow wallet (25–35 days of runway) with a one-hour 10× spike every other day', (n) => {
+  kind('slow_spiky', 'a slow wallet (25–35 days of runway) with a one-hour 10× spike every other day', (n, t0) => {
     const start = balanceOf(n);
     const runwayD = n.between(25, 35);
     const r = start / (runwayD * 24);
-    const spikes = Array.from({ length: 7 }, (_, i) => dayAt(2 * i + 1, n.int(0, 23)));
+    const spikes = Array.from({ length: 7 }, (_, i) => dayAt(t0, 2 * i + 1, n.int(0, 23)));
     const rate = (t: number) => (spikes.some((s) => t > s && t <= s + HOUR_MS) ? 10 * r : r);
     return { description: `${fmt(start)} credits at ${fmt(r)}/h (${runwayD.toFixed(0)} days), 1 h at 10× on days 1, 3, 5…`, days: 14, start, rate, unit: unitFor(r, eventsPerMinute(n)) };
   }),
 
-  kind('growing_usage', 'usage grows steadily 5 → 45 (relative) over two weeks and runs out on day 10–13', (n) => {
+  kind('growing_usage', 'usage grows steadily 5 → 45 (relative) over two weeks and runs out on day 10–13', (n, t0) => {
     const start = balanceOf(n);
-    const emptyAt = T0 + n.between(10, 13) * DAY_MS;
-    const rate = sizedToEmpty((t) => 5 + (40 * (t - T0)) / (14 * DAY_MS), start, emptyAt);
-    return twoWeeks(n, `${fmt(start)} credits, ${fmt(rate(T0))}/h growing to ${fmt(rate(T0 + 14 * DAY_MS))}/h, empty on day ~${((emptyAt - T0) / DAY_MS).toFixed(1)}`, start, rate);
+    const emptyAt = t0 + n.between(10, 13) * DAY_MS;
+    const rate = sizedToEmpty((t) => 5 + (40 * (t - t0)) / (14 * DAY_MS), start, emptyAt, t0);
+    return twoWeeks(n, t0, `${fmt(start)} credits, ${fmt(rate(t0))}/h growing to ${fmt(rate(t0 + 14 * DAY_MS))}/h, empty on day ~${((emptyAt - t0) / DAY_MS).toFixed(1)}`, start, rate);
   }),
 
-  kind('curved_growth', 'usage that grows but not in a straight line: like √t, like log t, by 8–15 % a day, or rising for 6–9 days and then flat; runs out on day 8–13', (n) => {
+  kind('curved_growth', 'usage that grows but not in a straight line: like √t, like log t, by 8–15 % a day, or rising for 6–9 days and then flat; runs out on day 8–13', (n, t0) => {
     const start = balanceOf(n);
-    const emptyAt = T0 + n.between(8, 13) * DAY_MS;
-    const days = (t: number) => Math.max(0, (t - T0) / DAY_MS);
+    const emptyAt = t0 + n.between(8, 13) * DAY_MS;
+    const days = (t: number) => Math.max(0, (t - t0) / DAY_MS);
     const growth = n.between(1.08, 1.15);
     const stopAt = n.between(6, 9);
     const shapes = [
@@ -90,14 +90,14 @@ export const ISSUE_KINDS: readonly Kind[] = [
       { what: `rising for ${stopAt.toFixed(1)} days, then flat`, f: (t: number) => 1 + 0.5 * Math.min(days(t), stopAt) },
     ];
     const shape = n.pick(shapes);
-    const rate = sizedToEmpty(shape.f, start, emptyAt);
-    return twoWeeks(n, `${fmt(start)} credits, ${fmt(rate(T0))}/h growing ${shape.what}, empty on day ~${((emptyAt - T0) / DAY_MS).toFixed(1)}`, start, rate);
+    const rate = sizedToEmpty(shape.f, start, emptyAt, t0);
+    return twoWeeks(n, t0, `${fmt(start)} credits, ${fmt(rate(t0))}/h growing ${shape.what}, empty on day ~${((emptyAt - t0) / DAY_MS).toFixed(1)}`, start, rate);
   }),
 
-  kind('growth_weekly', 'growing usage on a weekly pattern (a business: weekdays 08–18, quiet nights and weekends; or consumers: evenings, busier weekends), rising linearly to 3–6× or by 6–12 % a day; runs out on day 9–13', (n) => {
+  kind('growth_weekly', 'growing usage on a weekly pattern (a business: weekdays 08–18, quiet nights and weekends; or consumers: evenings, busier weekends), rising linearly to 3–6× or by 6–12 % a day; runs out on day 9–13', (n, t0) => {
     const start = balanceOf(n);
-    const emptyAt = T0 + n.between(9, 13) * DAY_MS;
-    const days = (t: number) => Math.max(0, (t - T0) / DAY_MS);
+    const emptyAt = t0 + n.between(9, 13) * DAY_MS;
+    const days = (t: number) => Math.max(0, (t - t0) / DAY_MS);
     const night = n.between(0.02, 0.08);
     const weeks = [
       { what: 'a business', f: (t: number) => (!weekday(t) ? night : hourOfDay(t) >= 8 && hourOfDay(t) < 18 ? 1 : night) },
@@ -111,33 +111,33 @@ export const ISSUE_KINDS: readonly Kind[] = [
     ];
     const week = n.pick(weeks);
     const growth = n.pick(growths);
-    const rate = sizedToEmpty((t) => week.f(t) * growth.f(t), start, emptyAt);
-    return twoWeeks(n, `${fmt(start)} credits, ${week.what}'s week, ${growth.what}, empty on day ~${((emptyAt - T0) / DAY_MS).toFixed(1)}`, start, rate);
+    const rate = sizedToEmpty((t) => week.f(t) * growth.f(t), start, emptyAt, t0);
+    return twoWeeks(n, t0, `${fmt(start)} credits, ${week.what}'s week, ${growth.what}, empty on day ~${((emptyAt - t0) / DAY_MS).toFixed(1)}`, start, rate);
   }),
 
-  kind('steady_depletes', 'an accurate steady burn that runs out on day 4–9', (n) => {
+  kind('steady_depletes', 'an accurate steady burn that runs out on day 4–9', (n, t0) => {
     const start = balanceOf(n);
-    const emptyAt = T0 + n.between(4, 9) * DAY_MS;
-    const rate = sizedToEmpty(flat, start, emptyAt);
+    const emptyAt = t0 + n.between(4, 9) * DAY_MS;
+    const rate = sizedToEmpty(flat, start, emptyAt, t0);
     return {
-      description: `${fmt(start)} credits at ${fmt(rate(T0))}/h, empty on day ~${((emptyAt - T0) / DAY_MS).toFixed(1)}`,
+      description: `${fmt(start)} credits at ${fmt(rate(t0))}/h, empty on day ~${((emptyAt - t0) / DAY_MS).toFixed(1)}`,
       days: 10,
       start,
       rate,
-      unit: unitFor(rate(T0), eventsPerMinute(n)),
+      unit: unitFor(rate(t0), eventsPerMinute(n)),
       hourSigma: 0.1,
     };
   }),
 
-  kind('business_hours', 'a weekday-only business, 08–18 UTC, quiet nights and weekends, runs out on day 8–12', (n) => {
+  kind('business_hours', 'a weekday-only business, 08–18 UTC, quiet nights and weekends, runs out on day 8–12', (n, t0) => {
     const start = balanceOf(n);
-    const emptyAt = T0 + n.between(8.3, 12.5) * DAY_MS;
+    const emptyAt = t0 + n.between(8.3, 12.5) * DAY_MS;
     const night = n.between(0.01, 0.05);
     const shape = (t: number) => (!weekday(t) ? night / 2 : hourOfDay(t) >= 8 && hourOfDay(t) < 18 ? 1 : night);
-    const rate = sizedToEmpty(shape, start, emptyAt);
-    const peak = rate(dayAt(0, 12));
+    const rate = sizedToEmpty(shape, start, emptyAt, t0);
+    const peak = rate(dayAt(t0, 0, 12));
     return {
-      description: `${fmt(start)} credits, ${fmt(peak)}/h Mon–Fri 08–18, ${fmt(peak * night)}/h nights, empty on day ~${((emptyAt - T0) / DAY_MS).toFixed(1)}`,
+      description: `${fmt(start)} credits, ${fmt(peak)}/h Mon–Fri 08–18, ${fmt(peak * night)}/h nights, empty on day ~${((emptyAt - t0) / DAY_MS).toFixed(1)}`,
       days: 14,
       start,
       rate,
@@ -145,19 +145,19 @@ export const ISSUE_KINDS: readonly Kind[] = [
     };
   }),
 
-  kind('business_holidays', 'a weekday business in a local time zone (UTC −6 to +9), 08–18 local, quiet nights and weekends, with one or two public holidays on weekdays (as quiet as a Sunday); runs out on day 7–12', (n) => {
+  kind('business_holidays', 'a weekday business in a local time zone (UTC −6 to +9), 08–18 local, quiet nights and weekends, with one or two public holidays on weekdays (as quiet as a Sunday); runs out on day 7–12', (n, t0) => {
     const start = balanceOf(n);
-    const emptyAt = T0 + n.between(7, 12) * DAY_MS;
+    const emptyAt = t0 + n.between(7, 12) * DAY_MS;
     const night = n.between(0.01, 0.05);
     const offset = n.int(-6, 9) * HOUR_MS;
     const local = (t: number) => t + offset;
-    const holidays = [n.int(1, 4), n.int(7, 11)].slice(0, n.int(1, 2)).map((d) => d + (Math.floor(hourOfWeek(dayAt(d)) / 24) >= 5 ? 2 : 0));
-    const off = (t: number) => !weekday(local(t)) || holidays.includes(Math.floor((local(t) - T0) / DAY_MS));
+    const holidays = [n.int(1, 4), n.int(7, 11)].slice(0, n.int(1, 2)).map((d) => d + (Math.floor(hourOfWeek(dayAt(t0, d)) / 24) >= 5 ? 2 : 0));
+    const off = (t: number) => !weekday(local(t)) || holidays.includes(Math.floor((local(t) - t0) / DAY_MS));
     const shape = (t: number) => (off(t) ? night / 2 : hourOfDay(local(t)) >= 8 && hourOfDay(local(t)) < 18 ? 1 : night);
-    const rate = sizedToEmpty(shape, start, emptyAt);
-    const peak = Math.max(...[0, 1, 2, 3, 4].map((d) => rate(dayAt(d, 12) - offset)));
+    const rate = sizedToEmpty(shape, start, emptyAt, t0);
+    const peak = Math.max(...[0, 1, 2, 3, 4].map((d) => rate(dayAt(t0, d, 12) - offset)));
     return {
-      description: `${fmt(start)} credits, ${fmt(peak)}/h Mon–Fri 08–18 at UTC${offset >= 0 ? '+' : ''}${offset / HOUR_MS}, holidays on day ${holidays.join(' and ')}, empty on day ~${((emptyAt - T0) / DAY_MS).toFixed(1)}`,
+      description: `${fmt(start)} credits, ${fmt(peak)}/h Mon–Fri 08–18 at UTC${offset >= 0 ? '+' : ''}${offset / HOUR_MS}, holidays on day ${holidays.join(' and ')}, empty on day ~${((emptyAt - t0) / DAY_MS).toFixed(1)}`,
       days: 14,
       start,
       rate,
@@ -165,18 +165,18 @@ export const ISSUE_KINDS: readonly Kind[] = [
     };
   }),
 
-  kind('campaign_10x', 'a one-day marketing campaign at 10× on day 3–5; runs out a few days later', (n) => {
+  kind('campaign_10x', 'a one-day marketing campaign at 10× on day 3–5; runs out a few days later', (n, t0) => {
     const start = balanceOf(n);
-    const from = dayAt(n.int(3, 5), n.int(0, 23));
+    const from = dayAt(t0, n.int(3, 5), n.int(0, 23));
     const shape = (t: number) => (t > from && t <= from + DAY_MS ? 10 : 1);
     const emptyAt = from + DAY_MS + n.between(2, 5) * DAY_MS;
-    const rate = sizedToEmpty(shape, start, emptyAt);
+    const rate = sizedToEmpty(shape, start, emptyAt, t0);
     return {
-      description: `${fmt(start)} credits at ${fmt(rate(T0))}/h, 10× for 24 h from day ${((from - T0) / DAY_MS).toFixed(1)}, empty on day ~${((emptyAt - T0) / DAY_MS).toFixed(1)}`,
+      description: `${fmt(start)} credits at ${fmt(rate(t0))}/h, 10× for 24 h from day ${((from - t0) / DAY_MS).toFixed(1)}, empty on day ~${((emptyAt - t0) / DAY_MS).toFixed(1)}`,
       days: 11,
       start,
       rate,
-      unit: unitFor(rate(T0), eventsPerMinute(n)),
+      unit: unitFor(rate(t0), eventsPerMinute(n)),
     };
   }),
 ];
