@@ -45,6 +45,13 @@ export function kind(name: string, description: string, make: (n: Noise, t0: num
 export const flat = (): number => 1;
 export const weekday = (t: number): boolean => Math.floor(hourOfWeek(t) / 24) < 5;
 export const hourOfDay = (t: number): number => hourOfWeek(t) % 24;
+/** Office hours: 08–18 by the hour of day of `t` (UTC; pass a local time for a local business). */
+const officeHours = (t: number): boolean => hourOfDay(t) >= 8 && hourOfDay(t) < 18;
+/** A business's relative rate: 1 in office hours, `night` outside them, half that on a day it is `closed`. */
+const businessDay =
+  (night: number, closed: (t: number) => boolean, clock: (t: number) => number = (t) => t) =>
+  (t: number): number =>
+    closed(t) ? night / 2 : officeHours(clock(t)) ? 1 : night;
 
 /** The six kinds issue 9 names, and growth that bends or stops next to its straight-line growth (round 8). */
 export const ISSUE_KINDS: readonly Kind[] = [
@@ -100,7 +107,7 @@ export const ISSUE_KINDS: readonly Kind[] = [
     const days = (t: number) => Math.max(0, (t - t0) / DAY_MS);
     const night = n.between(0.02, 0.08);
     const weeks = [
-      { what: 'a business', f: (t: number) => (!weekday(t) ? night : hourOfDay(t) >= 8 && hourOfDay(t) < 18 ? 1 : night) },
+      { what: 'a business', f: (t: number) => (weekday(t) && officeHours(t) ? 1 : night) },
       { what: 'consumers', f: (t: number) => (weekday(t) ? 1 : 2) * (hourOfDay(t) >= 18 ? 2.5 : hourOfDay(t) < 7 ? 0.2 : 1) },
     ];
     const to = n.between(3, 6);
@@ -133,7 +140,7 @@ export const ISSUE_KINDS: readonly Kind[] = [
     const start = balanceOf(n);
     const emptyAt = t0 + n.between(8.3, 12.5) * DAY_MS;
     const night = n.between(0.01, 0.05);
-    const shape = (t: number) => (!weekday(t) ? night / 2 : hourOfDay(t) >= 8 && hourOfDay(t) < 18 ? 1 : night);
+    const shape = businessDay(night, (t) => !weekday(t));
     const rate = sizedToEmpty(shape, start, emptyAt, t0);
     const peak = rate(dayAt(t0, 0, 12));
     return {
@@ -153,7 +160,7 @@ export const ISSUE_KINDS: readonly Kind[] = [
     const local = (t: number) => t + offset;
     const holidays = [n.int(1, 4), n.int(7, 11)].slice(0, n.int(1, 2)).map((d) => d + (Math.floor(hourOfWeek(dayAt(t0, d)) / 24) >= 5 ? 2 : 0));
     const off = (t: number) => !weekday(local(t)) || holidays.includes(Math.floor((local(t) - t0) / DAY_MS));
-    const shape = (t: number) => (off(t) ? night / 2 : hourOfDay(local(t)) >= 8 && hourOfDay(local(t)) < 18 ? 1 : night);
+    const shape = businessDay(night, off, local);
     const rate = sizedToEmpty(shape, start, emptyAt, t0);
     const peak = Math.max(...[0, 1, 2, 3, 4].map((d) => rate(dayAt(t0, d, 12) - offset)));
     return {
