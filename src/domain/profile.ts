@@ -56,6 +56,8 @@ const MAX_GAP_MS = 12 * HOUR_MS;
 /** Closed hours kept (a week) and daily totals kept (two weeks). */
 export const RECENT_HOURS = HOURS_PER_WEEK;
 export const DAYS_KEPT = 14;
+/** A daily total counts as a whole day (the trend, the holidays) once this much of the day was observed. */
+export const WHOLE_DAY_OBSERVED_MS = 20 * HOUR_MS;
 /**
  * Bucket updates kept (WeeklyProfile.updates): 8 hours, for spend_anomaly's 3-hour window. Were the
  * value before every bucket's update kept (2 × 168 numbers), it would cost 2.3 KiB more a wallet.

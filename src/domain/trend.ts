@@ -3,7 +3,7 @@
  * DAYS_KEPT daily totals of src/domain/profile.ts's bounded usage record.
  */
 import { dayConsumed, dayCount, dayIndex, dayObservedMs, type Days } from './packed.js';
-import type { WeeklyProfile } from './profile.js';
+import { WHOLE_DAY_OBSERVED_MS, type WeeklyProfile } from './profile.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -19,8 +19,6 @@ export interface Trend {
 export const TREND_DAYS = { min: 6, max: 7 } as const;
 /** Damping per day (Gardner & McKenzie's φ): the trend adds b·φ + b·φ² + … — about 9 days' worth at most. */
 export const TREND_DAMPING = 0.9;
-/** A day counts toward the trend once this much of it was observed. */
-const MIN_DAY_OBSERVED_MS = 20 * HOUR_MS;
 
 /**
  * A rising trend in the daily totals, or null. Only a rise counts, and only a steady one: Kendall's τ over
@@ -47,7 +45,7 @@ function trendOf(p: WeeklyProfile, today: number): Trend | null {
   for (let i = 0; i < dayCount(p.days); i++) {
     const day = dayIndex(p.days, i);
     const observedMs = dayObservedMs(p.days, i);
-    if (day < today && day >= today - TREND_DAYS.max && observedMs >= MIN_DAY_OBSERVED_MS) pts.push({ x: day, y: dayConsumed(p.days, i) / (observedMs / HOUR_MS) });
+    if (day < today && day >= today - TREND_DAYS.max && observedMs >= WHOLE_DAY_OBSERVED_MS) pts.push({ x: day, y: dayConsumed(p.days, i) / (observedMs / HOUR_MS) });
   }
   if (pts.length < TREND_DAYS.min) return null;
   const slopes: number[] = [];

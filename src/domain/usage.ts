@@ -5,7 +5,7 @@
  * bounded usage record of src/domain/profile.ts (168 closed hours, 14 days, the weekly pattern).
  */
 import { chargesOf, dayConsumed, dayCount, dayIndex, dayObservedMs, hourCharges, hourCount, hourIndex, hourObservedMs, hourOf, hourRegular, HOUR_STRIDE, raw, type Days, type Hours } from './packed.js';
-import { oneOffPart, RECENT_HOURS, type WeeklyProfile } from './profile.js';
+import { oneOffPart, RECENT_HOURS, WHOLE_DAY_OBSERVED_MS, type WeeklyProfile } from './profile.js';
 import { isWeekend } from './daytype.js';
 import { PRIOR_HOURLY_SIGMA, weekdayHolidays, type Shape } from './shape.js';
 
@@ -49,7 +49,7 @@ function holidaysOf(days: Days): ReadonlySet<number> {
   const weekdays: { day: number; rate: number }[] = [];
   for (let i = 0; i < dayCount(days); i++) {
     const day = dayIndex(days, i);
-    if (!isWeekend(day * DAY_MS) && dayObservedMs(days, i) >= 20 * HOUR_MS) weekdays.push({ day, rate: dayConsumed(days, i) / dayObservedMs(days, i) });
+    if (!isWeekend(day * DAY_MS) && dayObservedMs(days, i) >= WHOLE_DAY_OBSERVED_MS) weekdays.push({ day, rate: dayConsumed(days, i) / dayObservedMs(days, i) });
   }
   const out = new Set<number>();
   if (weekdays.length >= 3) {
