@@ -221,4 +221,6 @@ export function unitFor(ratePerHour: number, eventsPerMinute: number): number {
 /** Hour of week, Monday 00:00 UTC = 0 (1970-01-01 was a Thursday, 72 h into its week). */
 export const hourOfWeek = (t: number): number => (Math.floor(t / HOUR_MS) + 72) % 168;
 export const dayAt = (t0: number, d: number, hour = 0, minute = 0): number => t0 + d * DAY_MS + hour * HOUR_MS + minute * MINUTE_MS;
+/** The day number of `t` counted from `t0`, to a tenth (for a history's description). */
+export const dayOf = (t0: number, t: number): string => ((t - t0) / DAY_MS).toFixed(1);
 export const fmt = (x: number): string => (x >= 100 ? x.toFixed(0) : x >= 1 ? x.toFixed(1) : x.toPrecision(2));

@@ -9,7 +9,7 @@
  * reaches the balance then) or no depletion (the balance is 1.4–3× the whole tape's cost).
  */
 import type { Row } from '../../src/backtest/input.js';
-import { DAY_MS, fmt, HOUR_MS, hourOfWeek, MINUTE_MS, type Kind } from './corpus.js';
+import { dayOf, DAY_MS, fmt, HOUR_MS, hourOfWeek, MINUTE_MS, type Kind } from './corpus.js';
 import type { Noise } from './noise.js';
 
 interface Charge {
@@ -56,7 +56,7 @@ function read(t0: number, days: number, start: number, tape: readonly Charge[], 
 }
 
 const describe = (s: Sizing, what: string, t0: number): string =>
-  `${fmt(s.start)} credits, ${what}; ${s.emptyAt === null ? 'the charges never reach the balance' : `the charges reach the balance on day ~${((s.emptyAt - t0) / DAY_MS).toFixed(1)}`}`;
+  `${fmt(s.start)} credits, ${what}; ${s.emptyAt === null ? 'the charges never reach the balance' : `the charges reach the balance on day ~${dayOf(t0, s.emptyAt)}`}`;
 
 function heldout(name: string, description: string, days: number, pDeplete: number, tapeOf: (n: Noise, t0: number, end: number) => { tape: Charge[]; what: string; topup?: (s: Sizing) => (t: number, balance: number) => number }): Kind {
   return {

@@ -4,13 +4,12 @@
  * kind precomputes an hourly shape from the seed, then sizes it like the other kinds. Some seeds run out
  * (sized to be empty on a chosen day), the others never do (sized to last 1.5–3 × the history).
  */
-import { DAY_MS, expectedSpend, fmt, HOUR_MS, unitFor, type Kind, type Spec } from './corpus.js';
+import { dayOf, DAY_MS, expectedSpend, fmt, HOUR_MS, unitFor, type Kind, type Spec } from './corpus.js';
 import { balanceOf, eventsPerMinute, kind, meanRate, sizedToEmpty } from './kinds.js';
 import type { Noise } from './noise.js';
 
 const DAYS = 14;
 const HOURS = DAYS * 24;
-const day = (t: number, t0: number): string => ((t - t0) / DAY_MS).toFixed(1);
 
 /** An hourly table as a rate shape (hour 0 starts at t0; past the end, the last hour). */
 function hourly(table: readonly number[], t0: number): (t: number) => number {
@@ -21,7 +20,7 @@ function hourly(table: readonly number[], t0: number): (t: number) => number {
 function sized(n: Noise, shape: (t: number) => number, start: number, t0: number): { rate: (t: number) => number; ends: string } {
   if (n.uniform() < 0.65) {
     const emptyAt = t0 + n.between(6, 11) * DAY_MS;
-    return { rate: sizedToEmpty(shape, start, emptyAt, t0), ends: `empty on day ~${day(emptyAt, t0)}` };
+    return { rate: sizedToEmpty(shape, start, emptyAt, t0), ends: `empty on day ~${dayOf(t0, emptyAt)}` };
   }
   const lasts = n.between(1.5, 3);
   const k = start / (lasts * expectedSpend(shape, t0, t0 + DAYS * DAY_MS));

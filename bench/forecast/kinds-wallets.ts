@@ -2,10 +2,9 @@
  * More tuning kinds: what real prepaid telephony wallets show besides the issue's six. Same generator and
  * the same per-seed magnitudes as kinds.ts.
  */
-import { dayAt, DAY_MS, fmt, HOUR_MS, MINUTE_MS, unitFor, type Kind } from './corpus.js';
+import { dayAt, dayOf, DAY_MS, fmt, HOUR_MS, MINUTE_MS, unitFor, type Kind } from './corpus.js';
 import { balanceOf, eventsPerMinute, flat, hourOfDay, kind, meanRate, sizedToEmpty, twoWeeks, weekday } from './kinds.js';
 
-const day = (t: number, t0: number): string => ((t - t0) / DAY_MS).toFixed(1);
 /** Monday 2024-02-26 00:00 UTC: 1 March (a Friday) is day 4. */
 const T0_FEB = Date.UTC(2024, 1, 26);
 const FIRST_OF_MARCH = Date.UTC(2024, 2, 1);
@@ -32,7 +31,7 @@ export const WALLET_KINDS: readonly Kind[] = [
     const r = start / (n.between(5, 8) * 24);
     const off = dayAt(t0, n.between(2, 4));
     return {
-      description: `${fmt(start)} credits at ${fmt(r)}/h, switched off on day ${day(off, t0)}`,
+      description: `${fmt(start)} credits at ${fmt(r)}/h, switched off on day ${dayOf(t0, off)}`,
       days: 10,
       start,
       rate: (t) => (t < off ? r : 0),
@@ -50,7 +49,7 @@ export const WALLET_KINDS: readonly Kind[] = [
     const big = new Set(Array.from({ length: n.int(1, 2) }, () => dayAt(t0, n.int(1, 5), n.int(0, 23))));
     const bigSize = r * n.between(2, 8);
     return {
-      description: `${fmt(start)} credits, ${fmt(r)}/h charged, ${(back * 100).toFixed(0)} % refunded, ${big.size} big refund(s) of ${fmt(bigSize)}; empty on day ~${day(emptyAt, t0)}`,
+      description: `${fmt(start)} credits, ${fmt(r)}/h charged, ${(back * 100).toFixed(0)} % refunded, ${big.size} big refund(s) of ${fmt(bigSize)}; empty on day ~${dayOf(t0, emptyAt)}`,
       days: 10,
       start,
       rate: () => r,
@@ -65,7 +64,7 @@ export const WALLET_KINDS: readonly Kind[] = [
     const emptyAt = t0 + n.between(8, 12) * DAY_MS;
     const shape = (t: number) => (weekday(t) ? 1 : 3) * (hourOfDay(t) >= 18 ? 2.5 : hourOfDay(t) < 7 ? 0.2 : 1);
     const rate = sizedToEmpty(shape, start, emptyAt, t0);
-    return twoWeeks(n, t0, `${fmt(start)} credits, ${fmt(meanRate(rate, t0))}/h on average, weekends 3×; empty on day ~${day(emptyAt, t0)}`, start, rate);
+    return twoWeeks(n, t0, `${fmt(start)} credits, ${fmt(meanRate(rate, t0))}/h on average, weekends 3×; empty on day ~${dayOf(t0, emptyAt)}`, start, rate);
   }),
 
   kind('whole_credits', 'a small wallet read in whole credits (50–500 credits, 0.2–4 credits/h): the balance moves in steps; runs out on day 5–12', (n, t0) => {
@@ -73,7 +72,7 @@ export const WALLET_KINDS: readonly Kind[] = [
     const emptyAt = t0 + n.between(5, 12) * DAY_MS;
     const rate = sizedToEmpty(flat, start, emptyAt, t0);
     return {
-      description: `${start} credits at ${fmt(rate(t0))}/h, read in whole credits; empty on day ~${day(emptyAt, t0)}`,
+      description: `${start} credits at ${fmt(rate(t0))}/h, read in whole credits; empty on day ~${dayOf(t0, emptyAt)}`,
       days: 14,
       start,
       rate,
@@ -92,7 +91,7 @@ export const WALLET_KINDS: readonly Kind[] = [
       return [from, from + Math.round(n.between(2, 12) * 60) * MINUTE_MS] as const;
     });
     return {
-      description: `${fmt(start)} credits, ${fmt(meanRate(rate, t0))}/h on average, ${gaps.length} gaps (${gaps.map(([a, b]) => `day ${day(a, t0)} ${((b - a) / HOUR_MS).toFixed(0)} h`).join(', ')}); empty on day ~${day(emptyAt, t0)}`,
+      description: `${fmt(start)} credits, ${fmt(meanRate(rate, t0))}/h on average, ${gaps.length} gaps (${gaps.map(([a, b]) => `day ${dayOf(t0, a)} ${((b - a) / HOUR_MS).toFixed(0)} h`).join(', ')}); empty on day ~${dayOf(t0, emptyAt)}`,
       days: 10,
       start,
       rate,
@@ -152,7 +151,7 @@ export const WALLET_KINDS: readonly Kind[] = [
     const bigAt = dayAt(t0, n.int(1, 10), n.int(0, 23));
     const big = n.uniform() < 0.5 ? start * n.between(0.02, 0.1) : 0;
     return {
-      description: `${fmt(start)} credits, ${fmt(perDay)}/day in ${fmt(unit)} charges${big ? `, one charge of ${fmt(big)} on day ${day(bigAt, t0)}` : ''}`,
+      description: `${fmt(start)} credits, ${fmt(perDay)}/day in ${fmt(unit)} charges${big ? `, one charge of ${fmt(big)} on day ${dayOf(t0, bigAt)}` : ''}`,
       days: 14,
       start,
       rate: () => perDay / 24,
@@ -172,7 +171,7 @@ export const WALLET_KINDS: readonly Kind[] = [
     const rate = sizedToEmpty(shape, start, emptyAt, t0);
     const callsPerMinute = n.logBetween(0.004, 4);
     return {
-      description: `${fmt(start)} credits, ${fmt(meanRate(rate, t0))}/h on average in calls (${fmt(callsPerMinute * 60)}/h, median ${median.toFixed(1)} min, σ ${sigma.toFixed(2)}); empty on day ~${day(emptyAt, t0)}`,
+      description: `${fmt(start)} credits, ${fmt(meanRate(rate, t0))}/h on average in calls (${fmt(callsPerMinute * 60)}/h, median ${median.toFixed(1)} min, σ ${sigma.toFixed(2)}); empty on day ~${dayOf(t0, emptyAt)}`,
       days: 12,
       start,
       rate,

@@ -4,7 +4,7 @@
  * timing (when it runs out, where the spike falls) and the unit charge (0.05…20 billable events a minute),
  * so every seed is a different wallet of the same shape.
  */
-import { dayAt, DAY_MS, expectedSpend, fmt, generate, HOUR_MS, hourOfWeek, unitFor, type Kind, type Spec } from './corpus.js';
+import { dayAt, dayOf, DAY_MS, expectedSpend, fmt, generate, HOUR_MS, hourOfWeek, unitFor, type Kind, type Spec } from './corpus.js';
 import type { Noise } from './noise.js';
 
 /** A wallet of this shape (relative rate per hour), sized so the expected spend reaches `balance` at `emptyAt`. */
@@ -81,7 +81,7 @@ export const ISSUE_KINDS: readonly Kind[] = [
     const start = balanceOf(n);
     const emptyAt = t0 + n.between(10, 13) * DAY_MS;
     const rate = sizedToEmpty((t) => 5 + (40 * (t - t0)) / (14 * DAY_MS), start, emptyAt, t0);
-    return twoWeeks(n, t0, `${fmt(start)} credits, ${fmt(rate(t0))}/h growing to ${fmt(rate(t0 + 14 * DAY_MS))}/h, empty on day ~${((emptyAt - t0) / DAY_MS).toFixed(1)}`, start, rate);
+    return twoWeeks(n, t0, `${fmt(start)} credits, ${fmt(rate(t0))}/h growing to ${fmt(rate(t0 + 14 * DAY_MS))}/h, empty on day ~${dayOf(t0, emptyAt)}`, start, rate);
   }),
 
   kind('curved_growth', 'usage that grows but not in a straight line: like √t, like log t, by 8–15 % a day, or rising for 6–9 days and then flat; runs out on day 8–13', (n, t0) => {
@@ -98,7 +98,7 @@ export const ISSUE_KINDS: readonly Kind[] = [
     ];
     const shape = n.pick(shapes);
     const rate = sizedToEmpty(shape.f, start, emptyAt, t0);
-    return twoWeeks(n, t0, `${fmt(start)} credits, ${fmt(rate(t0))}/h growing ${shape.what}, empty on day ~${((emptyAt - t0) / DAY_MS).toFixed(1)}`, start, rate);
+    return twoWeeks(n, t0, `${fmt(start)} credits, ${fmt(rate(t0))}/h growing ${shape.what}, empty on day ~${dayOf(t0, emptyAt)}`, start, rate);
   }),
 
   kind('growth_weekly', 'growing usage on a weekly pattern (a business: weekdays 08–18, quiet nights and weekends; or consumers: evenings, busier weekends), rising linearly to 3–6× or by 6–12 % a day; runs out on day 9–13', (n, t0) => {
@@ -119,7 +119,7 @@ export const ISSUE_KINDS: readonly Kind[] = [
     const week = n.pick(weeks);
     const growth = n.pick(growths);
     const rate = sizedToEmpty((t) => week.f(t) * growth.f(t), start, emptyAt, t0);
-    return twoWeeks(n, t0, `${fmt(start)} credits, ${week.what}'s week, ${growth.what}, empty on day ~${((emptyAt - t0) / DAY_MS).toFixed(1)}`, start, rate);
+    return twoWeeks(n, t0, `${fmt(start)} credits, ${week.what}'s week, ${growth.what}, empty on day ~${dayOf(t0, emptyAt)}`, start, rate);
   }),
 
   kind('steady_depletes', 'an accurate steady burn that runs out on day 4–9', (n, t0) => {
@@ -127,7 +127,7 @@ export const ISSUE_KINDS: readonly Kind[] = [
     const emptyAt = t0 + n.between(4, 9) * DAY_MS;
     const rate = sizedToEmpty(flat, start, emptyAt, t0);
     return {
-      description: `${fmt(start)} credits at ${fmt(rate(t0))}/h, empty on day ~${((emptyAt - t0) / DAY_MS).toFixed(1)}`,
+      description: `${fmt(start)} credits at ${fmt(rate(t0))}/h, empty on day ~${dayOf(t0, emptyAt)}`,
       days: 10,
       start,
       rate,
@@ -144,7 +144,7 @@ export const ISSUE_KINDS: readonly Kind[] = [
     const rate = sizedToEmpty(shape, start, emptyAt, t0);
     const peak = rate(dayAt(t0, 0, 12));
     return {
-      description: `${fmt(start)} credits, ${fmt(peak)}/h Mon–Fri 08–18, ${fmt(peak * night)}/h nights, empty on day ~${((emptyAt - t0) / DAY_MS).toFixed(1)}`,
+      description: `${fmt(start)} credits, ${fmt(peak)}/h Mon–Fri 08–18, ${fmt(peak * night)}/h nights, empty on day ~${dayOf(t0, emptyAt)}`,
       days: 14,
       start,
       rate,
@@ -164,7 +164,7 @@ export const ISSUE_KINDS: readonly Kind[] = [
     const rate = sizedToEmpty(shape, start, emptyAt, t0);
     const peak = Math.max(...[0, 1, 2, 3, 4].map((d) => rate(dayAt(t0, d, 12) - offset)));
     return {
-      description: `${fmt(start)} credits, ${fmt(peak)}/h Mon–Fri 08–18 at UTC${offset >= 0 ? '+' : ''}${offset / HOUR_MS}, holidays on day ${holidays.join(' and ')}, empty on day ~${((emptyAt - t0) / DAY_MS).toFixed(1)}`,
+      description: `${fmt(start)} credits, ${fmt(peak)}/h Mon–Fri 08–18 at UTC${offset >= 0 ? '+' : ''}${offset / HOUR_MS}, holidays on day ${holidays.join(' and ')}, empty on day ~${dayOf(t0, emptyAt)}`,
       days: 14,
       start,
       rate,
@@ -179,7 +179,7 @@ export const ISSUE_KINDS: readonly Kind[] = [
     const emptyAt = from + DAY_MS + n.between(2, 5) * DAY_MS;
     const rate = sizedToEmpty(shape, start, emptyAt, t0);
     return {
-      description: `${fmt(start)} credits at ${fmt(rate(t0))}/h, 10× for 24 h from day ${((from - t0) / DAY_MS).toFixed(1)}, empty on day ~${((emptyAt - t0) / DAY_MS).toFixed(1)}`,
+      description: `${fmt(start)} credits at ${fmt(rate(t0))}/h, 10× for 24 h from day ${dayOf(t0, from)}, empty on day ~${dayOf(t0, emptyAt)}`,
       days: 11,
       start,
       rate,
