@@ -24,6 +24,8 @@ export interface HistoryResult {
   readonly seed: number;
   readonly description: string;
   readonly rows: number;
+  /** The first reading's time (a depletion's warning can be due while the history is young, report.ts warnedApart). */
+  readonly startMs: number;
   readonly spanMs: number;
   /** replay() alone over the whole history (no JSON), wall clock. */
   readonly replayMs: number;
@@ -58,6 +60,7 @@ export function runHistory(h: BenchHistory, cfg: EvaluationConfig): HistoryResul
     seed: h.seed,
     description: h.description,
     rows: h.rows.length,
+    startMs: h.rows[0]!.t,
     spanMs: h.rows.at(-1)!.t - h.rows[0]!.t,
     replayMs,
     scores: {
