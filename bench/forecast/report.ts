@@ -115,6 +115,11 @@ function warnedApartLine(results: readonly HistoryResult[]): string {
   );
 }
 
+/** The totals table and the diagnostic lines under it, each followed by a blank line. */
+function summaryLines(t: MethodTotals, results: readonly HistoryResult[]): string[] {
+  return [totalsTable(t), '', wonByFalseLine(t), '', falsePlaceLine(t), '', warnedApartLine(results), ''];
+}
+
 function kindTable(results: readonly HistoryResult[]): string {
   const kinds = [...new Set(results.map((r) => r.kind))];
   return table(
@@ -152,7 +157,7 @@ export function markdown(results: readonly HistoryResult[], header: string, verb
     const t = totals(rs);
     const ts = targets(rs);
     json[part] = { histories: rs.length, totals: t, targets: ts, warnedApart: warnedApart(rs), kinds: Object.fromEntries([...new Set(rs.map((r) => r.kind))].map((k) => [k, totals(rs.filter((r) => r.kind === k))])) };
-    out.push(`### ${PART_TITLE[part]}: ${rs.length} histories`, '', totalsTable(t), '', wonByFalseLine(t), '', falsePlaceLine(t), '', warnedApartLine(rs), '', 'Per kind (cells: ours / predict_linear / static):', '', kindTable(rs), '');
+    out.push(`### ${PART_TITLE[part]}: ${rs.length} histories`, '', ...summaryLines(t, rs), 'Per kind (cells: ours / predict_linear / static):', '', kindTable(rs), '');
     out.push(`Targets, ${part} part:`, '');
     out.push(...targetLines(ts));
     out.push('');
@@ -162,7 +167,7 @@ export function markdown(results: readonly HistoryResult[], header: string, verb
     const t = totals(results);
     const ts = targets(results);
     json.both = { histories: results.length, totals: t, targets: ts, warnedApart: warnedApart(results) };
-    out.push(`### Both parts together (issue 9 judges its targets over all seeds): ${results.length} histories`, '', totalsTable(t), '', wonByFalseLine(t), '', falsePlaceLine(t), '', warnedApartLine(results), '', 'Targets, both parts:', '');
+    out.push(`### Both parts together (issue 9 judges its targets over all seeds): ${results.length} histories`, '', ...summaryLines(t, results), 'Targets, both parts:', '');
     out.push(...targetLines(ts));
     out.push('');
   }
