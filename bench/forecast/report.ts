@@ -2,7 +2,7 @@
 import { CAUTIOUS_UNTIL_HOURS } from '../../src/domain/runway.js';
 import type { Part } from './corpus.js';
 import { METHODS, type HistoryResult, type Method } from './run.js';
-import { addScore, emptyTotals, falseAlarms, HOUR_MS, type Totals } from './scoring.js';
+import { addScore, emptyTotals, falseAlarms, HOUR_MS, WARNING_HORIZON_MS, type Totals } from './scoring.js';
 
 export const REPLAY_BUDGET_MS = 1000;
 const FOURTEEN_DAYS_MS = 14 * 24 * HOUR_MS;
@@ -90,7 +90,13 @@ function falsePlaceLine(t: MethodTotals): string {
  * (CAUTIOUS_UNTIL_HOURS): there issue 9's first point asks for the cautious reading, and only an early alarm
  * that happens to be right wins the lead.
  */
-export function warnedApart(results: readonly HistoryResult[]): { predictLinearOnly: number; young: number; oursOnly: number } {
+export interface WarnedApart {
+  readonly predictLinearOnly: number;
+  readonly young: number;
+  readonly oursOnly: number;
+}
+
+export function warnedApart(results: readonly HistoryResult[]): WarnedApart {
   const youngMs = CAUTIOUS_UNTIL_HOURS.warning[1] * HOUR_MS;
   const out = { predictLinearOnly: 0, young: 0, oursOnly: 0 };
   for (const r of results) {
@@ -100,15 +106,14 @@ export function warnedApart(results: readonly HistoryResult[]): { predictLinearO
       if (!d.eligible72 || p?.t !== d.t) return; // the same rows give both methods the same depletions
       if (p.warned72 && !d.warned72) {
         out.predictLinearOnly++;
-        if (d.t - 72 * HOUR_MS - r.startMs < youngMs) out.young++;
+        if (d.t - WARNING_HORIZON_MS - r.startMs < youngMs) out.young++;
       } else if (d.warned72 && !p.warned72) out.oursOnly++;
     });
   }
   return out;
 }
 
-function warnedApartLine(results: readonly HistoryResult[]): string {
-  const w = warnedApart(results);
+function warnedApartLine(w: WarnedApart): string {
   return (
     `Warned ≥ 72 h by one of the two only: predict_linear ${w.predictLinearOnly} (${w.young} of them due in the history's first ` +
     `${CAUTIOUS_UNTIL_HOURS.warning[1]} h, where ours decides on the cautious reading), ours ${w.oursOnly}.`
@@ -116,8 +121,8 @@ function warnedApartLine(results: readonly HistoryResult[]): string {
 }
 
 /** The totals table and the diagnostic lines under it, each followed by a blank line. */
-function summaryLines(t: MethodTotals, results: readonly HistoryResult[]): string[] {
-  return [totalsTable(t), '', wonByFalseLine(t), '', falsePlaceLine(t), '', warnedApartLine(results), ''];
+function summaryLines(t: MethodTotals, w: WarnedApart): string[] {
+  return [totalsTable(t), '', wonByFalseLine(t), '', falsePlaceLine(t), '', warnedApartLine(w), ''];
 }
 
 function kindTable(results: readonly HistoryResult[]): string {
@@ -156,8 +161,9 @@ export function markdown(results: readonly HistoryResult[], header: string, verb
     if (rs.length === 0) continue;
     const t = totals(rs);
     const ts = targets(rs);
-    json[part] = { histories: rs.length, totals: t, targets: ts, warnedApart: warnedApart(rs), kinds: Object.fromEntries([...new Set(rs.map((r) => r.kind))].map((k) => [k, totals(rs.filter((r) => r.kind === k))])) };
-    out.push(`### ${PART_TITLE[part]}: ${rs.length} histories`, '', ...summaryLines(t, rs), 'Per kind (cells: ours / predict_linear / static):', '', kindTable(rs), '');
+    const w = warnedApart(rs);
+    json[part] = { histories: rs.length, totals: t, targets: ts, warnedApart: w, kinds: Object.fromEntries([...new Set(rs.map((r) => r.kind))].map((k) => [k, totals(rs.filter((r) => r.kind === k))])) };
+    out.push(`### ${PART_TITLE[part]}: ${rs.length} histories`, '', ...summaryLines(t, w), 'Per kind (cells: ours / predict_linear / static):', '', kindTable(rs), '');
     out.push(`Targets, ${part} part:`, '');
     out.push(...targetLines(ts));
     out.push('');
@@ -166,8 +172,9 @@ export function markdown(results: readonly HistoryResult[], header: string, verb
     // issue 9's Done-when is judged over all seeds: both parts together
     const t = totals(results);
     const ts = targets(results);
-    json.both = { histories: results.length, totals: t, targets: ts, warnedApart: warnedApart(results) };
-    out.push(`### Both parts together (issue 9 judges its targets over all seeds): ${results.length} histories`, '', ...summaryLines(t, results), 'Targets, both parts:', '');
+    const w = warnedApart(results);
+    json.both = { histories: results.length, totals: t, targets: ts, warnedApart: w };
+    out.push(`### Both parts together (issue 9 judges its targets over all seeds): ${results.length} histories`, '', ...summaryLines(t, w), 'Targets, both parts:', '');
     out.push(...targetLines(ts));
     out.push('');
   }
