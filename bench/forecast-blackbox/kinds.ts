@@ -260,12 +260,18 @@ const kinds: Kind[] = [
 export const KIND_NAMES: readonly string[] = kinds.map((k) => k.name);
 
 export function generateCorpus(seeds: number): History[] {
-  const out: History[] = [];
+  return generateScenarios(seeds).map(({ history }) => history);
+}
+
+/** Every history with the scenario it was drawn from (its expected spend: bench/forecast-blackbox/oracle.ts). */
+export function generateScenarios(seeds: number): Array<{ history: History; scenario: Scenario }> {
+  const out: Array<{ history: History; scenario: Scenario }> = [];
   for (const kind of kinds) {
     for (let seed = 0; seed < seeds; seed++) {
       const rng = makeRng(hashSeed(`${kind.name}#${seed}`));
-      const rows = simulate(kind.build(rng, seed), rng);
-      out.push({ kind: kind.name, seed, name: `${kind.name}#${seed}`, rows });
+      const scenario = kind.build(rng, seed);
+      const rows = simulate(scenario, rng);
+      out.push({ history: { kind: kind.name, seed, name: `${kind.name}#${seed}`, rows }, scenario });
     }
   }
   return out;

@@ -1,0 +1,133 @@
+/**
+ * Diagnostic, not a benchmark of ours: could ANY runway-threshold forecast meet issue 9's targets on the
+ * corpora written without reading ours (this folder's, and bench/forecast-third's)?
+ *   npm run bench:forecast-blackbox-oracle [-- --corpus blackbox|third] [--seeds N] [--per-kind MARGIN]
+ * The oracle knows each history's expected spend exactly (the corpus's own expected-spend curve: every
+ * rate × its mean price, scheduled charges such as rentals, blasts and batch jobs included), but not the draws
+ * (the charges; on the third corpus also the daily and slow traffic factors) nor top-ups and refunds. It fires a severity when the
+ * runway at that expected spend is under the horizon × (1 + margin) and resolves 5 % above that, as
+ * bench/forecast/oracle.ts does for our own corpus. It is scored by this folder's scoring, next to
+ * predict_linear and static, so its rows compare with `main.ts --corpus …`; on the third corpus it also
+ * fires at z standard deviations of the spend over the horizon (as its engine draws it). Nothing that learns from the
+ * past knows more of the future than this, so where no margin meets the targets here, no forecast alerting on
+ * a runway threshold can.
+ */
+import { Clock, expectedCum, HORIZON } from '../forecast-third/engine.js';
+import { buildThird, THIRD_KIND_NAMES } from '../forecast-third/corpus.js';
+import { predictLinearNotes, staticNotes } from './baselines.js';
+import { generateScenarios } from './kinds.js';
+import { oracleNotes, spreadOf } from './oracle-rule.js';
+import { addScores, emptyScore, scoreHistory, type Score } from './scoring.js';
+import { DAY, MINUTE, type Row, type Scenario } from './sim.js';
+
+const MARGINS = [-0.05, 0, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25];
+/** Margins of z standard deviations of the spend over the horizon (its charges, the daily factor, the slow wobble). */
+const ZS = [0.5, 1, 1.5, 2, 3];
+/** The finer grid each severity's margin is drawn from when the two need not share one. */
+const PAIR_MARGINS = [0, 0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09, 0.1, 0.125, 0.15, 0.2, 0.25];
+
+const fa = (s: Score): number => s.falseWarning + s.falseCritical;
+const row = (label: string, s: Score): string =>
+  `| ${label} | ${s.missed} | ${s.warned72} of ${s.warnEligible} | ${s.crit24} of ${s.critEligible} | ${fa(s)} (${s.falseWarning} + ${s.falseCritical}) |`;
+
+/** One history and what the oracle knows of it: the expected spend per minute from `start` (cumulative). */
+interface Known {
+  kind: string;
+  rows: Row[];
+  start: number;
+  cum: Float64Array;
+  spread: ((m: number, hours: number) => number) | null;
+}
+
+function* third(seeds: number): Generator<Known> {
+  for (const kind of THIRD_KIND_NAMES) {
+    for (let seed = 0; seed < seeds; seed++) {
+      const { history, plan } = buildThird(kind, seed);
+      const clock = new Clock(plan.start, plan.tzMin, plan.minutes);
+      yield { kind, rows: history.rows, start: plan.start, cum: expectedCum(clock, plan.streams, plan.scheduled), spread: spreadOf(plan, clock) };
+    }
+  }
+}
+
+/** The black box's expected spend: its rate (per minute ending at t, as sim.ts charges it) and the monthly rental. */
+function blackboxCum(sc: Scenario): Float64Array {
+  const n = sc.minutes + HORIZON;
+  const cum = new Float64Array(n + 1);
+  for (let m = 0; m < n; m++) {
+    const t = sc.start + m * MINUTE;
+    const rental = sc.monthlyRental && new Date(t * 1000).getUTCDate() === 1 && t % DAY === 0 ? sc.monthlyRental : 0;
+    cum[m + 1] = cum[m]! + sc.ratePerHour(t) / 60 + rental;
+  }
+  return cum;
+}
+
+function* blackbox(seeds: number): Generator<Known> {
+  for (const { history, scenario } of generateScenarios(seeds)) {
+    yield { kind: history.kind, rows: history.rows, start: scenario.start, cum: blackboxCum(scenario), spread: null };
+  }
+}
+
+function main(): void {
+  const args = process.argv.slice(2);
+  const value = (name: string): string | undefined => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+  const seeds = Number(value('--seeds') ?? 8);
+  const corpus = value('--corpus') ?? 'third';
+  const perKind = value('--per-kind') === undefined ? null : Number(value('--per-kind'));
+  if (!Number.isInteger(seeds) || seeds < 1) throw new Error('--seeds takes a whole number ≥ 1');
+  if (corpus !== 'third' && corpus !== 'blackbox') throw new Error('--corpus takes blackbox or third');
+  if (perKind !== null && !Number.isFinite(perKind)) throw new Error('--per-kind takes a margin as a fraction, e.g. 0.05');
+  const totals = new Map<string, Score>();
+  const byKind = new Map<string, Score>();
+  const pairs = new Map<string, Score>();
+  const add = (map: Map<string, Score>, key: string, s: Score) => map.set(key, addScores(map.get(key) ?? emptyScore(), s));
+  let histories = 0;
+  for (const h of corpus === 'third' ? third(seeds) : blackbox(seeds)) {
+    histories++;
+    add(totals, 'predict_linear', scoreHistory(h.rows, predictLinearNotes(h.rows)).score);
+    add(totals, 'static', scoreHistory(h.rows, staticNotes(h.rows)).score);
+    for (const m of MARGINS) {
+      const s = scoreHistory(h.rows, oracleNotes(h.rows, h.start, h.cum, m, h.spread)).score;
+      add(totals, `oracle ${m >= 0 ? '+' : ''}${(m * 100).toFixed(1)} %`, s);
+      if (perKind !== null && Math.abs(m - perKind) < 1e-9) add(byKind, h.kind, s);
+    }
+    if (h.spread) for (const z of ZS) add(totals, `oracle ${z} σ`, scoreHistory(h.rows, oracleNotes(h.rows, h.start, h.cum, { z }, h.spread)).score);
+    // every pair of a warning margin and a critical margin (the two severities need not share one)
+    const w = PAIR_MARGINS.map((m) => oracleNotes(h.rows, h.start, h.cum, m, null, 'warning'));
+    const c = PAIR_MARGINS.map((m) => oracleNotes(h.rows, h.start, h.cum, m, null, 'critical'));
+    w.forEach((wn, i) => c.forEach((cn, j) => add(pairs, `${i}/${j}`, scoreHistory(h.rows, [...wn, ...cn].sort((a, b) => a.t - b.t)).score)));
+  }
+  const pl = totals.get('predict_linear')!;
+  const limit = 2 * fa(totals.get('static')!);
+  const signed = (x: number) => `${x >= 0 ? '+' : ''}${x}`;
+  const out = [
+    `Corpus ${corpus}, ${seeds} seeds per kind, ${histories} histories; the oracle knows the expected spend.`,
+    '',
+    '| method | missed | warned ≥ 72 h | critical ≥ 24 h | false alarms (warning + critical) |',
+    '|---|---:|---:|---:|---:|',
+    ...[...totals].map(([label, s]) => row(label, s)),
+    '',
+    `Targets: warned ≥ ${pl.warned72}, critical ≥ ${pl.crit24}, false alarms ≤ ${limit} (2 × static) and < ${fa(pl)}.`,
+    ...[...totals].filter(([l]) => l.startsWith('oracle')).map(([l, s]) => {
+      const ok = s.missed === 0 && s.warned72 >= pl.warned72 && s.crit24 >= pl.crit24 && fa(s) <= limit && fa(s) < fa(pl);
+      return `${l}: ${ok ? 'meets every target' : 'fails'} (warned ${signed(s.warned72 - pl.warned72)}, critical ${signed(s.crit24 - pl.crit24)}, false alarms ${signed(fa(s) - limit)} against the limit)`;
+    }),
+  ];
+  const pct = (m: number) => `${m >= 0 ? '+' : ''}${(m * 100).toFixed(1)} %`;
+  const meets = [...pairs].filter(([, s]) => s.missed === 0 && s.warned72 >= pl.warned72 && s.crit24 >= pl.crit24 && fa(s) <= limit && fa(s) < fa(pl));
+  const leadsOk = [...pairs].filter(([, s]) => s.warned72 >= pl.warned72 && s.crit24 >= pl.crit24).sort((a, b) => fa(a[1]) - fa(b[1]));
+  const label = (key: string) => key.split('/').map((i, k) => `${k ? 'critical' : 'warning'} ${pct(PAIR_MARGINS[Number(i)]!)}`).join(', ');
+  out.push(
+    '',
+    `Pairs of a warning and a critical margin (${PAIR_MARGINS.length} × ${PAIR_MARGINS.length}, from ${pct(0)} to ${pct(PAIR_MARGINS.at(-1)!)}): ${meets.length} meet every target.`,
+    leadsOk.length
+      ? `Fewest false alarms with both lead targets met: ${label(leadsOk[0]![0])}: warned ${leadsOk[0]![1].warned72}, critical ${leadsOk[0]![1].crit24}, false alarms ${fa(leadsOk[0]![1])} (${leadsOk[0]![1].falseWarning} + ${leadsOk[0]![1].falseCritical}; limit ${limit}).`
+      : 'No pair meets both lead targets.',
+  );
+  if (perKind !== null) {
+    out.push('', `Per kind at ${(perKind * 100).toFixed(1)} %:`, '', '| kind | missed | warned ≥ 72 h | critical ≥ 24 h | false alarms |', '|---|---:|---:|---:|---:|');
+    for (const [k, s] of byKind) out.push(row(k, s));
+  }
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+main();
