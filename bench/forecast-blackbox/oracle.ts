@@ -1,7 +1,7 @@
 /**
  * Diagnostic, not a benchmark of ours: could ANY runway-threshold forecast meet issue 9's targets on the
  * corpora written without reading ours (this folder's, and bench/forecast-third's)?
- *   npm run bench:forecast-blackbox-oracle [-- --corpus blackbox|third] [--seeds N] [--per-kind MARGIN]
+ *   npm run bench:forecast-blackbox-oracle [-- --corpus blackbox|third|fourth] [--seeds N] [--per-kind MARGIN]
  * The oracle knows each history's expected spend exactly (the corpus's own expected-spend curve: every
  * rate × its mean price, scheduled charges such as rentals, blasts and batch jobs included), but not the draws
  * (the charges; on the third corpus also the daily and slow traffic factors) nor top-ups and refunds. It fires a severity when the
@@ -14,6 +14,8 @@
  */
 import { Clock, expectedCum, HORIZON } from '../forecast-third/engine.js';
 import { buildThird, THIRD_KIND_NAMES } from '../forecast-third/corpus.js';
+import { FOURTH_KIND_NAMES, simulateFourth } from '../forecast-fourth/corpus.js';
+import { expectedCum as fourthCum } from '../forecast-fourth/engine.js';
 import { predictLinearNotes, staticNotes } from './baselines.js';
 import { generateScenarios } from './kinds.js';
 import { oracleNotes, spreadOf } from './oracle-rule.js';
@@ -67,6 +69,16 @@ function* blackbox(seeds: number): Generator<Known> {
   }
 }
 
+/** The fourth corpus's expected-spend curve (its engine's own, price changes and daily cap included), 4 days past the end. */
+function* fourth(seeds: number): Generator<Known> {
+  for (const kind of FOURTH_KIND_NAMES) {
+    for (let seed = 0; seed < seeds; seed++) {
+      const { rows, plan } = simulateFourth(kind, seed);
+      yield { kind, rows, start: plan.start, cum: fourthCum(plan, plan.minutes + 4 * 1440), spread: null };
+    }
+  }
+}
+
 function main(): void {
   const args = process.argv.slice(2);
   const value = (name: string): string | undefined => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
@@ -74,14 +86,15 @@ function main(): void {
   const corpus = value('--corpus') ?? 'third';
   const perKind = value('--per-kind') === undefined ? null : Number(value('--per-kind'));
   if (!Number.isInteger(seeds) || seeds < 1) throw new Error('--seeds takes a whole number ≥ 1');
-  if (corpus !== 'third' && corpus !== 'blackbox') throw new Error('--corpus takes blackbox or third');
+  const corpora = { blackbox, third, fourth };
+  if (!Object.hasOwn(corpora, corpus)) throw new Error('--corpus takes blackbox, third or fourth');
   if (perKind !== null && !Number.isFinite(perKind)) throw new Error('--per-kind takes a margin as a fraction, e.g. 0.05');
   const totals = new Map<string, Score>();
   const byKind = new Map<string, Score>();
   const pairs = new Map<string, Score>();
   const add = (map: Map<string, Score>, key: string, s: Score) => map.set(key, addScores(map.get(key) ?? emptyScore(), s));
   let histories = 0;
-  for (const h of corpus === 'third' ? third(seeds) : blackbox(seeds)) {
+  for (const h of corpora[corpus as keyof typeof corpora](seeds)) {
     histories++;
     add(totals, 'predict_linear', scoreHistory(h.rows, predictLinearNotes(h.rows)).score);
     add(totals, 'static', scoreHistory(h.rows, staticNotes(h.rows)).score);
