@@ -1,6 +1,6 @@
 /**
  * Diagnostic, not a benchmark of ours: could ANY runway-threshold forecast meet issue 9's targets on the
- * corpora written without reading ours (this folder's, and bench/forecast-third's)?
+ * corpora written without reading ours (this folder's, bench/forecast-third's and -fourth's)?
  *   npm run bench:forecast-blackbox-oracle [-- --corpus blackbox|third|fourth] [--seeds N] [--per-kind MARGIN]
  * The oracle knows each history's expected spend exactly (the corpus's own expected-spend curve: every
  * rate × its mean price, scheduled charges such as rentals, blasts and batch jobs included), but not the draws
@@ -29,6 +29,7 @@ const ZS = [0.5, 1, 1.5, 2, 3];
 const PAIR_MARGINS = [0, 0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09, 0.1, 0.125, 0.15, 0.2, 0.25];
 
 const fa = (s: Score): number => s.falseWarning + s.falseCritical;
+const pct = (m: number): string => `${m >= 0 ? '+' : ''}${(m * 100).toFixed(1)} %`;
 const row = (label: string, s: Score): string =>
   `| ${label} | ${s.missed} | ${s.warned72} of ${s.warnEligible} | ${s.crit24} of ${s.critEligible} | ${fa(s)} (${s.falseWarning} + ${s.falseCritical}) |`;
 
@@ -100,7 +101,7 @@ function main(): void {
     add(totals, 'static', scoreHistory(h.rows, staticNotes(h.rows)).score);
     for (const m of MARGINS) {
       const s = scoreHistory(h.rows, oracleNotes(h.rows, h.start, h.cum, m, h.spread)).score;
-      add(totals, `oracle ${m >= 0 ? '+' : ''}${(m * 100).toFixed(1)} %`, s);
+      add(totals, `oracle ${pct(m)}`, s);
       if (perKind !== null && Math.abs(m - perKind) < 1e-9) add(byKind, h.kind, s);
     }
     if (h.spread) for (const z of ZS) add(totals, `oracle ${z} σ`, scoreHistory(h.rows, oracleNotes(h.rows, h.start, h.cum, { z }, h.spread)).score);
@@ -112,6 +113,8 @@ function main(): void {
   const pl = totals.get('predict_linear')!;
   const limit = 2 * fa(totals.get('static')!);
   const signed = (x: number) => `${x >= 0 ? '+' : ''}${x}`;
+  const leadsMet = (s: Score) => s.missed === 0 && s.warned72 >= pl.warned72 && s.crit24 >= pl.crit24;
+  const meetsAll = (s: Score) => leadsMet(s) && fa(s) <= limit && fa(s) < fa(pl);
   const out = [
     `Corpus ${corpus}, ${seeds} seeds per kind, ${histories} histories; the oracle knows the expected spend.`,
     '',
@@ -121,23 +124,21 @@ function main(): void {
     '',
     `Targets: warned ≥ ${pl.warned72}, critical ≥ ${pl.crit24}, false alarms ≤ ${limit} (2 × static) and < ${fa(pl)}.`,
     ...[...totals].filter(([l]) => l.startsWith('oracle')).map(([l, s]) => {
-      const ok = s.missed === 0 && s.warned72 >= pl.warned72 && s.crit24 >= pl.crit24 && fa(s) <= limit && fa(s) < fa(pl);
-      return `${l}: ${ok ? 'meets every target' : 'fails'} (warned ${signed(s.warned72 - pl.warned72)}, critical ${signed(s.crit24 - pl.crit24)}, false alarms ${signed(fa(s) - limit)} against the limit)`;
+      return `${l}: ${meetsAll(s) ? 'meets every target' : 'fails'} (warned ${signed(s.warned72 - pl.warned72)}, critical ${signed(s.crit24 - pl.crit24)}, false alarms ${signed(fa(s) - limit)} against the limit)`;
     }),
   ];
-  const pct = (m: number) => `${m >= 0 ? '+' : ''}${(m * 100).toFixed(1)} %`;
-  const meets = [...pairs].filter(([, s]) => s.missed === 0 && s.warned72 >= pl.warned72 && s.crit24 >= pl.crit24 && fa(s) <= limit && fa(s) < fa(pl));
-  const leadsOk = [...pairs].filter(([, s]) => s.warned72 >= pl.warned72 && s.crit24 >= pl.crit24).sort((a, b) => fa(a[1]) - fa(b[1]));
+  const meets = [...pairs].filter(([, s]) => meetsAll(s));
+  const [best] = [...pairs].filter(([, s]) => leadsMet(s)).sort((a, b) => fa(a[1]) - fa(b[1]));
   const label = (key: string) => key.split('/').map((i, k) => `${k ? 'critical' : 'warning'} ${pct(PAIR_MARGINS[Number(i)]!)}`).join(', ');
   out.push(
     '',
     `Pairs of a warning and a critical margin (${PAIR_MARGINS.length} × ${PAIR_MARGINS.length}, from ${pct(0)} to ${pct(PAIR_MARGINS.at(-1)!)}): ${meets.length} meet every target.`,
-    leadsOk.length
-      ? `Fewest false alarms with both lead targets met: ${label(leadsOk[0]![0])}: warned ${leadsOk[0]![1].warned72}, critical ${leadsOk[0]![1].crit24}, false alarms ${fa(leadsOk[0]![1])} (${leadsOk[0]![1].falseWarning} + ${leadsOk[0]![1].falseCritical}; limit ${limit}).`
+    best
+      ? `Fewest false alarms with both lead targets met: ${label(best[0])}: warned ${best[1].warned72}, critical ${best[1].crit24}, false alarms ${fa(best[1])} (${best[1].falseWarning} + ${best[1].falseCritical}; limit ${limit}).`
       : 'No pair meets both lead targets.',
   );
   if (perKind !== null) {
-    out.push('', `Per kind at ${(perKind * 100).toFixed(1)} %:`, '', '| kind | missed | warned ≥ 72 h | critical ≥ 24 h | false alarms |', '|---|---:|---:|---:|---:|');
+    out.push('', `Per kind at ${pct(perKind)}:`, '', '| kind | missed | warned ≥ 72 h | critical ≥ 24 h | false alarms |', '|---|---:|---:|---:|---:|');
     for (const [k, s] of byKind) out.push(row(k, s));
   }
   process.stdout.write(`${out.join('\n')}\n`);
