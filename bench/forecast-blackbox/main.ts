@@ -1,4 +1,4 @@
-// npm run bench:forecast-blackbox [-- --csv-dir DIR] [--cli PATH] [--verbose] [--seeds N] [--corpus blackbox|third|fourth]
+// npm run bench:forecast-blackbox [-- --csv-dir DIR] [--cli PATH] [--verbose] [--seeds N] [--corpus blackbox|third|fourth|fifth]
 // An independent, black-box evaluation of depletion_forecast against issue 9's definitions (see README.md here).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { predictLinearNotes, staticNotes } from './baselines.js';
+import { generateFifthCorpus } from '../forecast-fifth/corpus.js';
 import { generateFourthCorpus } from '../forecast-fourth/corpus.js';
 import { generateThirdCorpus } from '../forecast-third/corpus.js';
 import { generateCorpus } from './kinds.js';
@@ -19,8 +20,8 @@ interface Options {
   cli: string | null;
   verbose: boolean;
   seeds: number;
-  /** blackbox: this folder's corpus; third, fourth: bench/forecast-third's and -fourth's, each written without reading the others. */
-  corpus: 'blackbox' | 'third' | 'fourth';
+  /** blackbox: this folder's corpus; third, fourth, fifth: bench/forecast-third's, -fourth's and -fifth's, each written without reading the others. */
+  corpus: 'blackbox' | 'third' | 'fourth' | 'fifth';
 }
 
 function parseArgs(argv: readonly string[]): Options {
@@ -40,9 +41,9 @@ function parseArgs(argv: readonly string[]): Options {
       if (!Number.isInteger(o.seeds) || o.seeds < 1) throw new Error('--seeds takes a whole number ≥ 1');
     } else if (a === '--corpus') {
       const c = value();
-      if (c !== 'blackbox' && c !== 'third' && c !== 'fourth') throw new Error('--corpus takes blackbox, third or fourth');
+      if (c !== 'blackbox' && c !== 'third' && c !== 'fourth' && c !== 'fifth') throw new Error('--corpus takes blackbox, third, fourth or fifth');
       o.corpus = c;
-    } else throw new Error(`unknown option ${a}; usage: main.ts [--csv-dir DIR] [--cli PATH] [--verbose] [--seeds N] [--corpus blackbox|third|fourth]`);
+    } else throw new Error(`unknown option ${a}; usage: main.ts [--csv-dir DIR] [--cli PATH] [--verbose] [--seeds N] [--corpus blackbox|third|fourth|fifth]`);
   }
   return o;
 }
@@ -59,7 +60,7 @@ async function main(): Promise<number> {
   mkdirSync(csvDir, { recursive: true });
   const cwd = mkdtempSync(join(tmpdir(), 'ws-blackbox-cwd-')); // empty: no .env to pick up
   try {
-    const generate = { blackbox: generateCorpus, third: generateThirdCorpus, fourth: generateFourthCorpus }[opts.corpus];
+    const generate = { blackbox: generateCorpus, third: generateThirdCorpus, fourth: generateFourthCorpus, fifth: generateFifthCorpus }[opts.corpus];
     const corpus = generate(opts.seeds);
     const results = await pool(corpus, 2, async (h): Promise<HistoryResult> => {
       const file = join(csvDir, `${h.name.replace('#', '-')}.csv`);
