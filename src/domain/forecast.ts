@@ -49,7 +49,9 @@
  *     - warning rests on the long-window forecast, and on a PERSISTENT RISE (regime.ts): the last 24 h's
  *       level when, even without its busiest 2 hours, it stands out from the week by more than 3 standard
  *       errors of the wallet's sustained swings and the last 72 h agree it is above the week (multi-window,
- *       applied to levels; not before a kind of day — weekday, weekend — was seen once). Regimes and
+ *       applied to levels; not before a kind of day — weekday, weekend — was seen once). It goes on rising
+ *       at the damped trend, or before one exists at the smaller of its last two day-on-day rises when the
+ *       last three days rose in order (riseSlope: first-week growth; a step rises once). Regimes and
  *       self-exciting traffic spend for days at a level the week's average has not caught up with; a burst
  *       that ends in an hour or two is spend_anomaly's business. A firing warning holds on that reading
  *       while the whole day is still above the week by 1 standard error (a Schmitt trigger).
@@ -85,7 +87,7 @@ import type { History } from './history.js';
 import { expectedSpendBefore, profileReady } from './profile.js';
 import { burnRates, hasEvidence, nearRates, windowSpend, type BurnRates } from './rates.js';
 import { autoRefill, type AutoRefill } from './refill.js';
-import { persistentRise } from './regime.js';
+import { persistentRise, riseSlope } from './regime.js';
 import { evidenceOf, outlook, type Evidence, type Reading } from './runway.js';
 import { FLAT, shapeOf } from './shape.js';
 import { risingTrend } from './trend.js';
@@ -246,8 +248,11 @@ export function forecast(h: History, balance: number | null, now: number): Forec
   // A persistent rise (regime.ts): the last day's level, confirmed by the last 3 days, is a second reading
   // for the warning only; the earlier of the two decides. A firing warning holds on it while a looser
   // test still sees the rise.
-  const rise = day !== null && !shifted && !stopped ? persistentRise({ profile: h.profile, now, long, day, shape, sigma2, swing, firstSampleAt: h.firstSampleAt! }) : null;
-  const held = rise ? outlook({ ...reading, level: rise.level, window: SHIFT_WINDOW_H, trend: null }, balance, now, near, spanHours) : null;
+  const riseInput = day !== null && !shifted && !stopped ? { profile: h.profile, now, long, day, shape, sigma2, swing, firstSampleAt: h.firstSampleAt! } : null;
+  const rise = riseInput ? persistentRise(riseInput) : null;
+  // The rise goes on growing at the week's trend, or, before the daily totals hold one, at its last three days' rate.
+  const riseTrend = rise ? (reading.trend ?? riseSlope(riseInput!)) : null;
+  const held = rise ? outlook({ ...reading, level: rise.level, window: SHIFT_WINDOW_H, trend: riseTrend }, balance, now, near, spanHours) : null;
   const regime = rise?.entered ? held : null;
   const warning = regime ? Math.min(o.warning, regime.warning) : o.warning;
   const hold = weekly
@@ -274,7 +279,7 @@ export function forecast(h: History, balance: number | null, now: number): Forec
     relativeError,
     cautious: o.lean.warning > 0,
     criticalCautious: o.lean.critical > 0,
-    evidence: evidenceOf(reading, o, regime ? { levelPerHour: regime.levelNow, relativeError: rise!.level.relError, windowHours: SHIFT_WINDOW_H, runwaySeconds: regime.central, decides: regime.warning < o.warning } : null),
+    evidence: evidenceOf(reading, o, regime ? { levelPerHour: regime.levelNow, relativeError: rise!.level.relError, windowHours: SHIFT_WINDOW_H, runwaySeconds: regime.central, decides: regime.warning < o.warning, ...(riseTrend ? { growthPerHourPerDay: riseTrend.perHourPerDay } : {}) } : null),
     ...hold,
   };
 }

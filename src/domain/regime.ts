@@ -14,6 +14,7 @@
 import { isWeekend } from './daytype.js';
 import { HOURS_PER_WEEK, type WeeklyProfile } from './profile.js';
 import type { Shape } from './shape.js';
+import type { Trend } from './trend.js';
 import { levelOver, type Level } from './usage.js';
 
 const HOUR_MS = 3_600_000;
@@ -63,6 +64,23 @@ export function persistentRise(r: RegimeInput): { level: Level; entered: boolean
   function aboveWithout(l: Level | null): boolean {
     return l !== null && above(l, REGIME.z);
   }
+}
+
+/**
+ * How fast a persistent rise is still rising (issue 9 round 19; measured in round 18): when the 24 h levels of
+ * the last three days rise in order and the newest stands above the oldest by more than their swings, the
+ * smaller of the two day-on-day rises, in credits/hour per day. Growth in a wallet's first week — before the
+ * daily totals hold a trend (trend.ts needs 6 days) — is read from it, damped like the trend; a step rises
+ * once, so the smaller rise is about 0 and nothing is carried on.
+ */
+export function riseSlope(r: RegimeInput): Trend | null {
+  const H = REGIME.windowHours;
+  const prev = levelOver(r.profile, r.now - H * HOUR_MS, H, r.shape, r.sigma2);
+  const prev2 = levelOver(r.profile, r.now - 2 * H * HOUR_MS, H, r.shape, r.sigma2);
+  if (prev === null || prev2 === null || prev2.hours < H - 4) return null;
+  const [a, b, c] = [prev2.perHour, prev.perHour, r.day.perHour];
+  if (!(a < b && b < c) || !(Math.log(c / a) > Math.hypot(r.swing(r.day), r.swing(prev2)))) return null;
+  return { perHourPerDay: Math.min(c - b, b - a), days: 3 };
 }
 
 /** A kind of day (weekday, weekend; UTC) inside [from, now) that the history before `from` never saw. */

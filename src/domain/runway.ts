@@ -204,6 +204,8 @@ export interface Regime {
   /** Central runway at that level. */
   runwaySeconds: number;
   decides: boolean;
+  /** The rise's growth carried on (credits/hour per day, damped): the week's trend or its last three days' (regime.ts riseSlope). */
+  growthPerHourPerDay?: number;
 }
 
 export function evidenceOf(r: Reading, o: Outlook, regime: Regime | null = null): Evidence {
@@ -278,7 +280,7 @@ export function describe(f: Described): string {
   if (e.regime?.decides) {
     const g = e.regime;
     parts.push(
-      ` The warning also reads the last ${Math.round(g.windowHours)} h alone: ${fmt(g.levelPerHour)} credits/h (±${pct(g.relativeError)}), above the longer window by more than its usual swings and confirmed by the last 72 h, so it may persist (a new level of usage); at that level the balance lasts ${hrs(g.runwaySeconds)}, and the warning alerts on it.`,
+      ` The warning also reads the last ${Math.round(g.windowHours)} h alone: ${fmt(g.levelPerHour)} credits/h (±${pct(g.relativeError)}), above the longer window by more than its usual swings and confirmed by the last 72 h, so it may persist (a new level of usage)${g.growthPerHourPerDay ? `, still growing by ${fmt(g.growthPerHourPerDay)} credits/h a day (damped)` : ''}; at that level the balance lasts ${hrs(g.runwaySeconds)}, and the warning alerts on it.`,
     );
   }
   if (e.burst) parts.push(` Critical also reads the last 1 h and 6 h, both spending ${fmt(e.burst.factor)}× the usual: at that rate the balance lasts ${hrs(e.burst.runway)}.`);

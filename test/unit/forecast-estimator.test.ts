@@ -593,6 +593,7 @@ test('a persistent rise (Monday to Wednesday at 10/h, then 20 h at 60/h, 3 000 l
   assert.ok(hours(f.runwaySeconds) > 72 * 1.3, `central runway ${hours(f.runwaySeconds)} h rests on the average`);
   assert.ok(f.evidence?.regime?.decides, 'the rise is the warning\'s reading');
   assertClose(f.evidence.regime.levelPerHour, (4 * 10 + 20 * 60) / 24, 0.15, 'the last day\'s level');
+  assert.ok((f.evidence.regime.growthPerHourPerDay ?? 0) < 1, 'a step rises once: no growth carried on');
   assert.ok(hours(f.alertRunwaySeconds) < 72, `warning decision ${hours(f.alertRunwaySeconds)} h`);
   assert.ok(hours(f.criticalAlertRunwaySeconds) > 24, 'critical keeps its own readings');
   assert.equal(conditions(sim, balance).depletion_forecast, 'warning');
@@ -610,6 +611,21 @@ test('a persistent rise, a day on (40 h at 60/h): the step now swells the sustai
   const state = stateOf(sim.history, balance);
   assert.equal(evaluateRules({ state, forecast: f, settings: RULES }).depletion_forecast, undefined);
   assert.equal(evaluateRules({ state, forecast: f, settings: RULES, firing: { depletion_forecast: 'warning' } }).depletion_forecast, 'warning');
+});
+
+test('first-week growth (10, 13, 17, then 22/h a day; 1 870 left): the persistent rise goes on growing at its last three days\' smaller rise, before the daily totals hold a trend', () => {
+  // 85 h at the last day's level alone, under 72 h at it plus 4/h a day (damped): growth the week's trend
+  // (6 days of totals) cannot see yet.
+  let sim = start(1e6);
+  for (const [day, rate] of [10, 13, 17, 22].entries()) sim = run(sim, T0 + (day + 1) * DAY, steady(rate));
+  const balance = 1870;
+  const f = forecast(sim.history, balance, sim.t);
+  assert.notEqual(f.method, 'trend', 'no trend in the daily totals yet');
+  assert.ok(f.evidence?.regime?.decides, 'the rise is the warning\'s reading');
+  assert.ok(hours(f.alertRunwaySeconds) < 72, `warning decision ${hours(f.alertRunwaySeconds)} h`);
+  assert.equal(conditions(sim, balance).depletion_forecast, 'warning');
+  assertClose(f.evidence.regime.growthPerHourPerDay ?? 0, 4, 0.3, 'the smaller of the two day-on-day rises');
+  assert.match(describe(f), /still growing by \d+\.?\d* credits\/h a day/);
 });
 
 test('not a persistent rise: a busy first weekend (5 weekdays at 10/h, then 40 h of weekend at 60/h), before a weekend was ever seen', () => {
