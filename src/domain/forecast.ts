@@ -251,7 +251,7 @@ export function forecast(h: History, balance: number | null, now: number): Forec
   const riseInput = day !== null && !shifted && !stopped ? { profile: h.profile, now, long, day, shape, sigma2, swing, firstSampleAt: h.firstSampleAt! } : null;
   const rise = riseInput ? persistentRise(riseInput) : null;
   // The rise goes on growing at the week's trend, or, before the daily totals hold one, at its last three days' rate.
-  const riseTrend = rise ? (reading.trend ?? riseSlope(riseInput!)) : null;
+  const riseTrend = rise && riseInput ? (reading.trend ?? riseSlope(riseInput)) : null;
   const held = rise ? outlook({ ...reading, level: rise.level, window: SHIFT_WINDOW_H, trend: riseTrend }, balance, now, near, spanHours) : null;
   const regime = rise?.entered ? held : null;
   const warning = regime ? Math.min(o.warning, regime.warning) : o.warning;
