@@ -1,4 +1,4 @@
-// npm run bench:forecast-blackbox [-- --csv-dir DIR] [--cli PATH] [--verbose] [--seeds N] [--corpus blackbox|third|fourth|fifth]
+// npm run bench:forecast-blackbox [-- --csv-dir DIR] [--cli PATH] [--verbose] [--seeds N] [--corpus blackbox|third|fourth|fifth|sixth]
 // An independent, black-box evaluation of depletion_forecast against issue 9's definitions (see README.md here).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { predictLinearNotes, staticNotes } from './baselines.js';
 import { generateFifthCorpus } from '../forecast-fifth/corpus.js';
 import { generateFourthCorpus } from '../forecast-fourth/corpus.js';
+import { generateSixthCorpus } from '../forecast-sixth/corpus.js';
 import { generateThirdCorpus } from '../forecast-third/corpus.js';
 import { generateCorpus } from './kinds.js';
 import { render, targets, type HistoryResult } from './report.js';
@@ -15,13 +16,16 @@ import { pool, runBacktest } from './runner.js';
 import { scoreHistory } from './scoring.js';
 import { toCsv } from './sim.js';
 
+const CORPORA = ['blackbox', 'third', 'fourth', 'fifth', 'sixth'] as const;
+type Corpus = (typeof CORPORA)[number];
+
 interface Options {
   csvDir: string | null;
   cli: string | null;
   verbose: boolean;
   seeds: number;
-  /** blackbox: this folder's corpus; third, fourth, fifth: bench/forecast-third's, -fourth's and -fifth's, each written without reading the others. */
-  corpus: 'blackbox' | 'third' | 'fourth' | 'fifth';
+  /** blackbox: this folder's corpus; third … sixth: bench/forecast-third's … -sixth's, each written without reading the others. */
+  corpus: Corpus;
 }
 
 function parseArgs(argv: readonly string[]): Options {
@@ -41,9 +45,9 @@ function parseArgs(argv: readonly string[]): Options {
       if (!Number.isInteger(o.seeds) || o.seeds < 1) throw new Error('--seeds takes a whole number ≥ 1');
     } else if (a === '--corpus') {
       const c = value();
-      if (c !== 'blackbox' && c !== 'third' && c !== 'fourth' && c !== 'fifth') throw new Error('--corpus takes blackbox, third, fourth or fifth');
-      o.corpus = c;
-    } else throw new Error(`unknown option ${a}; usage: main.ts [--csv-dir DIR] [--cli PATH] [--verbose] [--seeds N] [--corpus blackbox|third|fourth|fifth]`);
+      if (!(CORPORA as readonly string[]).includes(c)) throw new Error(`--corpus takes ${CORPORA.join(', ')}`);
+      o.corpus = c as Corpus;
+    } else throw new Error(`unknown option ${a}; usage: main.ts [--csv-dir DIR] [--cli PATH] [--verbose] [--seeds N] [--corpus blackbox|third|fourth|fifth|sixth]`);
   }
   return o;
 }
@@ -60,7 +64,7 @@ async function main(): Promise<number> {
   mkdirSync(csvDir, { recursive: true });
   const cwd = mkdtempSync(join(tmpdir(), 'ws-blackbox-cwd-')); // empty: no .env to pick up
   try {
-    const generate = { blackbox: generateCorpus, third: generateThirdCorpus, fourth: generateFourthCorpus, fifth: generateFifthCorpus }[opts.corpus];
+    const generate = { blackbox: generateCorpus, third: generateThirdCorpus, fourth: generateFourthCorpus, fifth: generateFifthCorpus, sixth: generateSixthCorpus }[opts.corpus];
     const corpus = generate(opts.seeds);
     const results = await pool(corpus, 2, async (h): Promise<HistoryResult> => {
       const file = join(csvDir, `${h.name.replace('#', '-')}.csv`);

@@ -1,7 +1,7 @@
 /**
  * Diagnostic, not a benchmark of ours: could ANY runway-threshold forecast meet issue 9's targets on the
- * corpora written without reading ours (this folder's, bench/forecast-third's, -fourth's and -fifth's)?
- *   npm run bench:forecast-blackbox-oracle [-- --corpus blackbox|third|fourth|fifth] [--seeds N] [--per-kind MARGIN]
+ * corpora written without reading ours (this folder's, bench/forecast-third's … -sixth's)?
+ *   npm run bench:forecast-blackbox-oracle [-- --corpus blackbox|third|fourth|fifth|sixth] [--seeds N] [--per-kind MARGIN]
  * The oracle knows each history's expected spend exactly (the corpus's own expected-spend curve: every
  * rate × its mean price, scheduled charges such as rentals, blasts and batch jobs included), but not the draws
  * (the charges; on the third corpus also the daily and slow traffic factors) nor top-ups and refunds. It fires a severity when the
@@ -16,6 +16,7 @@ import { Clock, expectedCum, HORIZON } from '../forecast-third/engine.js';
 import { buildThird, THIRD_KIND_NAMES } from '../forecast-third/corpus.js';
 import { FIFTH_KIND_NAMES, simulateFifth } from '../forecast-fifth/corpus.js';
 import { FOURTH_KIND_NAMES, simulateFourth } from '../forecast-fourth/corpus.js';
+import { SIXTH_KIND_NAMES, simulateSixth } from '../forecast-sixth/corpus.js';
 import { expectedCum as fourthCum } from '../forecast-fourth/engine.js';
 import { predictLinearNotes, staticNotes } from './baselines.js';
 import { generateScenarios } from './kinds.js';
@@ -81,15 +82,19 @@ function* fourth(seeds: number): Generator<Known> {
   }
 }
 
-/** The fifth corpus hands its expected-spend curve over itself (its scheduled bursts included). */
-function* fifth(seeds: number): Generator<Known> {
-  for (const kind of FIFTH_KIND_NAMES) {
-    for (let seed = 0; seed < seeds; seed++) {
-      const { history, expectedCum: cum, start } = simulateFifth(kind, seed);
-      yield { kind, rows: history.rows, start, cum, spread: null };
+/** The fifth and sixth corpora hand their expected-spend curves over themselves (scheduled bursts included). */
+function handedOver(kinds: readonly string[], simulate: (kind: string, seed: number) => { history: { rows: Row[] }; expectedCum: Float64Array; start: number }) {
+  return function* (seeds: number): Generator<Known> {
+    for (const kind of kinds) {
+      for (let seed = 0; seed < seeds; seed++) {
+        const { history, expectedCum: cum, start } = simulate(kind, seed);
+        yield { kind, rows: history.rows, start, cum, spread: null };
+      }
     }
-  }
+  };
 }
+const fifth = handedOver(FIFTH_KIND_NAMES, simulateFifth);
+const sixth = handedOver(SIXTH_KIND_NAMES, simulateSixth);
 
 function main(): void {
   const args = process.argv.slice(2);
@@ -98,8 +103,8 @@ function main(): void {
   const corpus = value('--corpus') ?? 'third';
   const perKind = value('--per-kind') === undefined ? null : Number(value('--per-kind'));
   if (!Number.isInteger(seeds) || seeds < 1) throw new Error('--seeds takes a whole number ≥ 1');
-  const corpora = { blackbox, third, fourth, fifth };
-  if (!Object.hasOwn(corpora, corpus)) throw new Error('--corpus takes blackbox, third, fourth or fifth');
+  const corpora = { blackbox, third, fourth, fifth, sixth };
+  if (!Object.hasOwn(corpora, corpus)) throw new Error(`--corpus takes ${Object.keys(corpora).join(', ')}`);
   if (perKind !== null && !Number.isFinite(perKind)) throw new Error('--per-kind takes a margin as a fraction, e.g. 0.05');
   const totals = new Map<string, Score>();
   const byKind = new Map<string, Score>();
