@@ -16,15 +16,15 @@ import { pool, runBacktest } from './runner.js';
 import { scoreHistory } from './scoring.js';
 import { toCsv } from './sim.js';
 
-const CORPORA = ['blackbox', 'third', 'fourth', 'fifth', 'sixth'] as const;
-type Corpus = (typeof CORPORA)[number];
+/** blackbox: this folder's corpus; third … sixth: bench/forecast-third's … -sixth's, each written without reading the others. */
+const CORPORA = { blackbox: generateCorpus, third: generateThirdCorpus, fourth: generateFourthCorpus, fifth: generateFifthCorpus, sixth: generateSixthCorpus };
+type Corpus = keyof typeof CORPORA;
 
 interface Options {
   csvDir: string | null;
   cli: string | null;
   verbose: boolean;
   seeds: number;
-  /** blackbox: this folder's corpus; third … sixth: bench/forecast-third's … -sixth's, each written without reading the others. */
   corpus: Corpus;
 }
 
@@ -45,9 +45,9 @@ function parseArgs(argv: readonly string[]): Options {
       if (!Number.isInteger(o.seeds) || o.seeds < 1) throw new Error('--seeds takes a whole number ≥ 1');
     } else if (a === '--corpus') {
       const c = value();
-      if (!(CORPORA as readonly string[]).includes(c)) throw new Error(`--corpus takes ${CORPORA.join(', ')}`);
+      if (!Object.hasOwn(CORPORA, c)) throw new Error(`--corpus takes ${Object.keys(CORPORA).join(', ')}`);
       o.corpus = c as Corpus;
-    } else throw new Error(`unknown option ${a}; usage: main.ts [--csv-dir DIR] [--cli PATH] [--verbose] [--seeds N] [--corpus blackbox|third|fourth|fifth|sixth]`);
+    } else throw new Error(`unknown option ${a}; usage: main.ts [--csv-dir DIR] [--cli PATH] [--verbose] [--seeds N] [--corpus ${Object.keys(CORPORA).join('|')}]`);
   }
   return o;
 }
@@ -64,8 +64,7 @@ async function main(): Promise<number> {
   mkdirSync(csvDir, { recursive: true });
   const cwd = mkdtempSync(join(tmpdir(), 'ws-blackbox-cwd-')); // empty: no .env to pick up
   try {
-    const generate = { blackbox: generateCorpus, third: generateThirdCorpus, fourth: generateFourthCorpus, fifth: generateFifthCorpus, sixth: generateSixthCorpus }[opts.corpus];
-    const corpus = generate(opts.seeds);
+    const corpus = CORPORA[opts.corpus](opts.seeds);
     const results = await pool(corpus, 2, async (h): Promise<HistoryResult> => {
       const file = join(csvDir, `${h.name.replace('#', '-')}.csv`);
       writeFileSync(file, toCsv(h.rows));

@@ -26,7 +26,7 @@ export function runwayMinutes(cum: Float64Array, m: number, balance: number): nu
  * events of random price), each local day's traffic factor (log-sd daySd) and the slow AR(1) wobble (log-sd
  * wobble, correlation time wobbleMin), per stream, as the corpus's engine draws them; scheduled charges are sure.
  */
-export function spreadOf(plan: Plan, clock: Clock): (m: number, hours: number) => number {
+export function spreadOf(plan: Plan, clock: Clock, total = expectedCum(clock, plan.streams, plan.scheduled)): (m: number, hours: number) => number {
   const streams = plan.streams.map((s) => {
     const spend = new Float64Array(s.rate.length + 1);
     const sq = new Float64Array(s.rate.length + 1);
@@ -36,7 +36,6 @@ export function spreadOf(plan: Plan, clock: Clock): (m: number, hours: number) =
     }
     return { s, spend, sq };
   });
-  const total = expectedCum(clock, plan.streams, plan.scheduled);
   const at = (a: Float64Array, m: number) => a[Math.min(a.length - 1, Math.max(0, Math.round(m)))]!;
   return (m, hours) => {
     const w = hours * 60;

@@ -12,7 +12,7 @@
  * past knows more of the future than this, so where no margin meets the targets here, no forecast alerting on
  * a runway threshold can.
  */
-import { Clock, expectedCum, HORIZON } from '../forecast-third/engine.js';
+import { Clock, expectedCum } from '../forecast-third/engine.js';
 import { buildThird, THIRD_KIND_NAMES } from '../forecast-third/corpus.js';
 import { FIFTH_KIND_NAMES, simulateFifth } from '../forecast-fifth/corpus.js';
 import { FOURTH_KIND_NAMES, simulateFourth } from '../forecast-fourth/corpus.js';
@@ -44,19 +44,26 @@ interface Known {
   spread: ((m: number, hours: number) => number) | null;
 }
 
-function* third(seeds: number): Generator<Known> {
-  for (const kind of THIRD_KIND_NAMES) {
-    for (let seed = 0; seed < seeds; seed++) {
-      const { history, plan } = buildThird(kind, seed);
-      const clock = new Clock(plan.start, plan.tzMin, plan.minutes);
-      yield { kind, rows: history.rows, start: plan.start, cum: expectedCum(clock, plan.streams, plan.scheduled), spread: spreadOf(plan, clock) };
-    }
-  }
+/** The expected-spend curves run this far past a history's end (an alert near the end looks up to ~4 days on). */
+const PAST_END_MIN = 4 * 1440;
+
+/** Every kind × seed of a corpus, each with what the oracle knows of it. */
+function corpusOf(kinds: readonly string[], know: (kind: string, seed: number) => Known) {
+  return function* (seeds: number): Generator<Known> {
+    for (const kind of kinds) for (let seed = 0; seed < seeds; seed++) yield know(kind, seed);
+  };
 }
+
+const third = corpusOf(THIRD_KIND_NAMES, (kind, seed) => {
+  const { history, plan } = buildThird(kind, seed);
+  const clock = new Clock(plan.start, plan.tzMin, plan.minutes);
+  const cum = expectedCum(clock, plan.streams, plan.scheduled);
+  return { kind, rows: history.rows, start: plan.start, cum, spread: spreadOf(plan, clock, cum) };
+});
 
 /** The black box's expected spend: its rate (per minute ending at t, as sim.ts charges it) and the monthly rental. */
 function blackboxCum(sc: Scenario): Float64Array {
-  const n = sc.minutes + HORIZON;
+  const n = sc.minutes + PAST_END_MIN;
   const cum = new Float64Array(n + 1);
   for (let m = 0; m < n; m++) {
     const t = sc.start + m * MINUTE;
@@ -72,29 +79,20 @@ function* blackbox(seeds: number): Generator<Known> {
   }
 }
 
-/** The fourth corpus's expected-spend curve (its engine's own, price changes and daily cap included), 4 days past the end. */
-function* fourth(seeds: number): Generator<Known> {
-  for (const kind of FOURTH_KIND_NAMES) {
-    for (let seed = 0; seed < seeds; seed++) {
-      const { rows, plan } = simulateFourth(kind, seed);
-      yield { kind, rows, start: plan.start, cum: fourthCum(plan, plan.minutes + 4 * 1440), spread: null };
-    }
-  }
-}
+/** The fourth corpus's expected-spend curve: its engine's own, price changes and daily cap included. */
+const fourth = corpusOf(FOURTH_KIND_NAMES, (kind, seed) => {
+  const { rows, plan } = simulateFourth(kind, seed);
+  return { kind, rows, start: plan.start, cum: fourthCum(plan, plan.minutes + PAST_END_MIN), spread: null };
+});
 
 /** The fifth and sixth corpora hand their expected-spend curves over themselves (scheduled bursts included). */
-function handedOver(kinds: readonly string[], simulate: (kind: string, seed: number) => { history: { rows: Row[] }; expectedCum: Float64Array; start: number }) {
-  return function* (seeds: number): Generator<Known> {
-    for (const kind of kinds) {
-      for (let seed = 0; seed < seeds; seed++) {
-        const { history, expectedCum: cum, start } = simulate(kind, seed);
-        yield { kind, rows: history.rows, start, cum, spread: null };
-      }
-    }
-  };
-}
-const fifth = handedOver(FIFTH_KIND_NAMES, simulateFifth);
-const sixth = handedOver(SIXTH_KIND_NAMES, simulateSixth);
+type HandsOver = (kind: string, seed: number) => { history: { rows: Row[] }; expectedCum: Float64Array; start: number };
+const handedOver = (simulate: HandsOver) => (kind: string, seed: number): Known => {
+  const { history, expectedCum: cum, start } = simulate(kind, seed);
+  return { kind, rows: history.rows, start, cum, spread: null };
+};
+const fifth = corpusOf(FIFTH_KIND_NAMES, handedOver(simulateFifth));
+const sixth = corpusOf(SIXTH_KIND_NAMES, handedOver(simulateSixth));
 
 function main(): void {
   const args = process.argv.slice(2);
