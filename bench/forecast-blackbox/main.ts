@@ -1,4 +1,4 @@
-// npm run bench:forecast-blackbox [-- --csv-dir DIR] [--cli PATH] [--verbose] [--seeds N] [--corpus blackbox|third|fourth|fifth|sixth]
+// npm run bench:forecast-blackbox [-- --csv-dir DIR] [--cli PATH] [--verbose] [--seeds N] [--corpus blackbox|third|fourth|fifth|sixth|seventh]
 // An independent, black-box evaluation of depletion_forecast against issue 9's definitions (see README.md here).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { predictLinearNotes, staticNotes } from './baselines.js';
 import { generateFifthCorpus } from '../forecast-fifth/corpus.js';
 import { generateFourthCorpus } from '../forecast-fourth/corpus.js';
+import { generateSeventhCorpus } from '../forecast-seventh/corpus.js';
 import { generateSixthCorpus } from '../forecast-sixth/corpus.js';
 import { generateThirdCorpus } from '../forecast-third/corpus.js';
 import { generateCorpus } from './kinds.js';
@@ -16,8 +17,8 @@ import { pool, runBacktest } from './runner.js';
 import { scoreHistory } from './scoring.js';
 import { toCsv } from './sim.js';
 
-/** blackbox: this folder's corpus; third … sixth: bench/forecast-third's … -sixth's, each written without reading the others. */
-const CORPORA = { blackbox: generateCorpus, third: generateThirdCorpus, fourth: generateFourthCorpus, fifth: generateFifthCorpus, sixth: generateSixthCorpus };
+/** blackbox: this folder's corpus; third … seventh: bench/forecast-third's … -seventh's, each written without reading the others. */
+const CORPORA = { blackbox: generateCorpus, third: generateThirdCorpus, fourth: generateFourthCorpus, fifth: generateFifthCorpus, sixth: generateSixthCorpus, seventh: generateSeventhCorpus };
 type Corpus = keyof typeof CORPORA;
 
 interface Options {

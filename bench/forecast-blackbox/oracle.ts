@@ -1,7 +1,7 @@
 /**
  * Diagnostic, not a benchmark of ours: could ANY runway-threshold forecast meet issue 9's targets on the
- * corpora written without reading ours (this folder's, bench/forecast-third's … -sixth's)?
- *   npm run bench:forecast-blackbox-oracle [-- --corpus blackbox|third|fourth|fifth|sixth] [--seeds N] [--per-kind MARGIN]
+ * corpora written without reading ours (this folder's, bench/forecast-third's … -seventh's)?
+ *   npm run bench:forecast-blackbox-oracle [-- --corpus blackbox|third|fourth|fifth|sixth|seventh] [--seeds N] [--per-kind MARGIN]
  * The oracle knows each history's expected spend exactly (the corpus's own expected-spend curve: every
  * rate × its mean price, scheduled charges such as rentals, blasts and batch jobs included), but not the draws
  * (the charges; on the third corpus also the daily and slow traffic factors) nor top-ups and refunds. It fires a severity when the
@@ -16,6 +16,7 @@ import { Clock, expectedCum } from '../forecast-third/engine.js';
 import { buildThird, THIRD_KIND_NAMES } from '../forecast-third/corpus.js';
 import { FIFTH_KIND_NAMES, simulateFifth } from '../forecast-fifth/corpus.js';
 import { FOURTH_KIND_NAMES, simulateFourth } from '../forecast-fourth/corpus.js';
+import { SEVENTH_KIND_NAMES, simulateSeventh } from '../forecast-seventh/corpus.js';
 import { SIXTH_KIND_NAMES, simulateSixth } from '../forecast-sixth/corpus.js';
 import { expectedCum as fourthCum } from '../forecast-fourth/engine.js';
 import { predictLinearNotes, staticNotes } from './baselines.js';
@@ -85,7 +86,7 @@ const fourth = corpusOf(FOURTH_KIND_NAMES, (kind, seed) => {
   return { kind, rows, start: plan.start, cum: fourthCum(plan, plan.minutes + PAST_END_MIN), spread: null };
 });
 
-/** The fifth and sixth corpora hand their expected-spend curves over themselves (scheduled bursts included). */
+/** The fifth to seventh corpora hand their expected-spend curves over themselves (scheduled bursts included). */
 type HandsOver = (kind: string, seed: number) => { history: { rows: Row[] }; expectedCum: Float64Array; start: number };
 const handedOver = (simulate: HandsOver) => (kind: string, seed: number): Known => {
   const { history, expectedCum: cum, start } = simulate(kind, seed);
@@ -93,6 +94,7 @@ const handedOver = (simulate: HandsOver) => (kind: string, seed: number): Known 
 };
 const fifth = corpusOf(FIFTH_KIND_NAMES, handedOver(simulateFifth));
 const sixth = corpusOf(SIXTH_KIND_NAMES, handedOver(simulateSixth));
+const seventh = corpusOf(SEVENTH_KIND_NAMES, handedOver(simulateSeventh));
 
 function main(): void {
   const args = process.argv.slice(2);
@@ -101,7 +103,7 @@ function main(): void {
   const corpus = value('--corpus') ?? 'third';
   const perKind = value('--per-kind') === undefined ? null : Number(value('--per-kind'));
   if (!Number.isInteger(seeds) || seeds < 1) throw new Error('--seeds takes a whole number ≥ 1');
-  const corpora = { blackbox, third, fourth, fifth, sixth };
+  const corpora = { blackbox, third, fourth, fifth, sixth, seventh };
   if (!Object.hasOwn(corpora, corpus)) throw new Error(`--corpus takes ${Object.keys(corpora).join(', ')}`);
   if (perKind !== null && !Number.isFinite(perKind)) throw new Error('--per-kind takes a margin as a fraction, e.g. 0.05');
   const totals = new Map<string, Score>();
