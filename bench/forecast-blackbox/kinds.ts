@@ -259,11 +259,7 @@ const kinds: Kind[] = [
 
 export const KIND_NAMES: readonly string[] = kinds.map((k) => k.name);
 
-export function generateCorpus(seeds: number): History[] {
-  return generateScenarios(seeds).map(({ history }) => history);
-}
-
-/** Every history with the scenario it was drawn from (its expected spend: bench/forecast-blackbox/oracle.ts). */
+/** Every history with the scenario it was drawn from (its expected spend: corpora.ts). */
 export function generateScenarios(seeds: number): Array<{ history: History; scenario: Scenario }> {
   const out: Array<{ history: History; scenario: Scenario }> = [];
   for (const kind of kinds) {

@@ -6,20 +6,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { predictLinearNotes, staticNotes } from './baselines.js';
-import { generateFifthCorpus } from '../forecast-fifth/corpus.js';
-import { generateFourthCorpus } from '../forecast-fourth/corpus.js';
-import { generateSeventhCorpus } from '../forecast-seventh/corpus.js';
-import { generateSixthCorpus } from '../forecast-sixth/corpus.js';
-import { generateThirdCorpus } from '../forecast-third/corpus.js';
-import { generateCorpus } from './kinds.js';
+import { CORPORA, type Corpus } from './corpora.js';
 import { render, targets, type HistoryResult } from './report.js';
 import { pool, runBacktest } from './runner.js';
 import { scoreHistory } from './scoring.js';
 import { toCsv } from './sim.js';
-
-/** blackbox: this folder's corpus; third … seventh: bench/forecast-third's … -seventh's, each written without reading the others. */
-const CORPORA = { blackbox: generateCorpus, third: generateThirdCorpus, fourth: generateFourthCorpus, fifth: generateFifthCorpus, sixth: generateSixthCorpus, seventh: generateSeventhCorpus };
-type Corpus = keyof typeof CORPORA;
 
 interface Options {
   csvDir: string | null;
@@ -65,7 +56,7 @@ async function main(): Promise<number> {
   mkdirSync(csvDir, { recursive: true });
   const cwd = mkdtempSync(join(tmpdir(), 'ws-blackbox-cwd-')); // empty: no .env to pick up
   try {
-    const corpus = CORPORA[opts.corpus](opts.seeds);
+    const corpus = [...CORPORA[opts.corpus](opts.seeds)];
     const results = await pool(corpus, 2, async (h): Promise<HistoryResult> => {
       const file = join(csvDir, `${h.name.replace('#', '-')}.csv`);
       writeFileSync(file, toCsv(h.rows));

@@ -12,18 +12,10 @@
  * past knows more of the future than this, so where no margin meets the targets here, no forecast alerting on
  * a runway threshold can.
  */
-import { Clock, expectedCum } from '../forecast-third/engine.js';
-import { buildThird, THIRD_KIND_NAMES } from '../forecast-third/corpus.js';
-import { FIFTH_KIND_NAMES, simulateFifth } from '../forecast-fifth/corpus.js';
-import { FOURTH_KIND_NAMES, simulateFourth } from '../forecast-fourth/corpus.js';
-import { SEVENTH_KIND_NAMES, simulateSeventh } from '../forecast-seventh/corpus.js';
-import { SIXTH_KIND_NAMES, simulateSixth } from '../forecast-sixth/corpus.js';
-import { expectedCum as fourthCum } from '../forecast-fourth/engine.js';
 import { predictLinearNotes, staticNotes } from './baselines.js';
-import { generateScenarios } from './kinds.js';
-import { oracleNotes, spreadOf } from './oracle-rule.js';
+import { CORPORA } from './corpora.js';
+import { oracleNotes } from './oracle-rule.js';
 import { addScores, emptyScore, scoreHistory, type Score } from './scoring.js';
-import { DAY, MINUTE, type Row, type Scenario } from './sim.js';
 
 const MARGINS = [-0.05, 0, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25];
 /** Margins of z standard deviations of the spend over the horizon (its charges, the daily factor, the slow wobble). */
@@ -36,66 +28,6 @@ const pct = (m: number): string => `${m >= 0 ? '+' : ''}${(m * 100).toFixed(1)} 
 const row = (label: string, s: Score): string =>
   `| ${label} | ${s.missed} | ${s.warned72} of ${s.warnEligible} | ${s.crit24} of ${s.critEligible} | ${fa(s)} (${s.falseWarning} + ${s.falseCritical}) |`;
 
-/** One history and what the oracle knows of it: the expected spend per minute from `start` (cumulative). */
-interface Known {
-  kind: string;
-  rows: Row[];
-  start: number;
-  cum: Float64Array;
-  spread: ((m: number, hours: number) => number) | null;
-}
-
-/** The expected-spend curves run this far past a history's end (an alert near the end looks up to ~4 days on). */
-const PAST_END_MIN = 4 * 1440;
-
-/** Every kind × seed of a corpus, each with what the oracle knows of it. */
-function corpusOf(kinds: readonly string[], know: (kind: string, seed: number) => Known) {
-  return function* (seeds: number): Generator<Known> {
-    for (const kind of kinds) for (let seed = 0; seed < seeds; seed++) yield know(kind, seed);
-  };
-}
-
-const third = corpusOf(THIRD_KIND_NAMES, (kind, seed) => {
-  const { history, plan } = buildThird(kind, seed);
-  const clock = new Clock(plan.start, plan.tzMin, plan.minutes);
-  const cum = expectedCum(clock, plan.streams, plan.scheduled);
-  return { kind, rows: history.rows, start: plan.start, cum, spread: spreadOf(plan, clock, cum) };
-});
-
-/** The black box's expected spend: its rate (per minute ending at t, as sim.ts charges it) and the monthly rental. */
-function blackboxCum(sc: Scenario): Float64Array {
-  const n = sc.minutes + PAST_END_MIN;
-  const cum = new Float64Array(n + 1);
-  for (let m = 0; m < n; m++) {
-    const t = sc.start + m * MINUTE;
-    const rental = sc.monthlyRental && new Date(t * 1000).getUTCDate() === 1 && t % DAY === 0 ? sc.monthlyRental : 0;
-    cum[m + 1] = cum[m]! + sc.ratePerHour(t) / 60 + rental;
-  }
-  return cum;
-}
-
-function* blackbox(seeds: number): Generator<Known> {
-  for (const { history, scenario } of generateScenarios(seeds)) {
-    yield { kind: history.kind, rows: history.rows, start: scenario.start, cum: blackboxCum(scenario), spread: null };
-  }
-}
-
-/** The fourth corpus's expected-spend curve: its engine's own, price changes and daily cap included. */
-const fourth = corpusOf(FOURTH_KIND_NAMES, (kind, seed) => {
-  const { rows, plan } = simulateFourth(kind, seed);
-  return { kind, rows, start: plan.start, cum: fourthCum(plan, plan.minutes + PAST_END_MIN), spread: null };
-});
-
-/** The fifth to seventh corpora hand their expected-spend curves over themselves (scheduled bursts included). */
-type HandsOver = (kind: string, seed: number) => { history: { rows: Row[] }; expectedCum: Float64Array; start: number };
-const handedOver = (simulate: HandsOver) => (kind: string, seed: number): Known => {
-  const { history, expectedCum: cum, start } = simulate(kind, seed);
-  return { kind, rows: history.rows, start, cum, spread: null };
-};
-const fifth = corpusOf(FIFTH_KIND_NAMES, handedOver(simulateFifth));
-const sixth = corpusOf(SIXTH_KIND_NAMES, handedOver(simulateSixth));
-const seventh = corpusOf(SEVENTH_KIND_NAMES, handedOver(simulateSeventh));
-
 function main(): void {
   const args = process.argv.slice(2);
   const value = (name: string): string | undefined => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
@@ -103,27 +35,27 @@ function main(): void {
   const corpus = value('--corpus') ?? 'third';
   const perKind = value('--per-kind') === undefined ? null : Number(value('--per-kind'));
   if (!Number.isInteger(seeds) || seeds < 1) throw new Error('--seeds takes a whole number ≥ 1');
-  const corpora = { blackbox, third, fourth, fifth, sixth, seventh };
-  if (!Object.hasOwn(corpora, corpus)) throw new Error(`--corpus takes ${Object.keys(corpora).join(', ')}`);
+  if (!Object.hasOwn(CORPORA, corpus)) throw new Error(`--corpus takes ${Object.keys(CORPORA).join(', ')}`);
   if (perKind !== null && !Number.isFinite(perKind)) throw new Error('--per-kind takes a margin as a fraction, e.g. 0.05');
   const totals = new Map<string, Score>();
   const byKind = new Map<string, Score>();
   const pairs = new Map<string, Score>();
   const add = (map: Map<string, Score>, key: string, s: Score) => map.set(key, addScores(map.get(key) ?? emptyScore(), s));
   let histories = 0;
-  for (const h of corpora[corpus as keyof typeof corpora](seeds)) {
+  for (const h of CORPORA[corpus as keyof typeof CORPORA](seeds)) {
     histories++;
+    const { start, cum, spread } = h.expected();
     add(totals, 'predict_linear', scoreHistory(h.rows, predictLinearNotes(h.rows)).score);
     add(totals, 'static', scoreHistory(h.rows, staticNotes(h.rows)).score);
     for (const m of MARGINS) {
-      const s = scoreHistory(h.rows, oracleNotes(h.rows, h.start, h.cum, m, h.spread)).score;
+      const s = scoreHistory(h.rows, oracleNotes(h.rows, start, cum, m, spread)).score;
       add(totals, `oracle ${pct(m)}`, s);
       if (perKind !== null && Math.abs(m - perKind) < 1e-9) add(byKind, h.kind, s);
     }
-    if (h.spread) for (const z of ZS) add(totals, `oracle ${z} σ`, scoreHistory(h.rows, oracleNotes(h.rows, h.start, h.cum, { z }, h.spread)).score);
+    if (spread) for (const z of ZS) add(totals, `oracle ${z} σ`, scoreHistory(h.rows, oracleNotes(h.rows, start, cum, { z }, spread)).score);
     // every pair of a warning margin and a critical margin (the two severities need not share one)
-    const w = PAIR_MARGINS.map((m) => oracleNotes(h.rows, h.start, h.cum, m, null, 'warning'));
-    const c = PAIR_MARGINS.map((m) => oracleNotes(h.rows, h.start, h.cum, m, null, 'critical'));
+    const w = PAIR_MARGINS.map((m) => oracleNotes(h.rows, start, cum, m, null, 'warning'));
+    const c = PAIR_MARGINS.map((m) => oracleNotes(h.rows, start, cum, m, null, 'critical'));
     w.forEach((wn, i) => c.forEach((cn, j) => add(pairs, `${i}/${j}`, scoreHistory(h.rows, [...wn, ...cn].sort((a, b) => a.t - b.t)).score)));
   }
   const pl = totals.get('predict_linear')!;
