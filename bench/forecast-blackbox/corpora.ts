@@ -1,6 +1,7 @@
 // Every corpus bench:forecast-blackbox and its oracle read, in one list: this folder's and the ones written
-// without reading ours (bench/forecast-third's … -seventh's). Each history comes with what the oracle knows of
+// without reading ours (bench/forecast-third's … -eighth's). Each history comes with what the oracle knows of
 // it, read only when asked for (the black-box bench itself never asks).
+import { EIGHTH_KIND_NAMES, simulateEighth } from '../forecast-eighth/corpus.js';
 import { FIFTH_KIND_NAMES, simulateFifth } from '../forecast-fifth/corpus.js';
 import { FOURTH_KIND_NAMES, simulateFourth } from '../forecast-fourth/corpus.js';
 import { expectedCum as fourthCum } from '../forecast-fourth/engine.js';
@@ -70,7 +71,7 @@ const fourth = corpusOf(FOURTH_KIND_NAMES, (kind, seed) => {
   return { kind, name, rows, expected: () => ({ start: plan.start, cum: fourthCum(plan, plan.minutes + PAST_END_MIN), spread: null }) };
 });
 
-/** The fifth to seventh corpora hand their expected-spend curves over themselves (scheduled bursts included). */
+/** The fifth to eighth corpora hand their expected-spend curves over themselves (scheduled bursts included). */
 type HandsOver = (kind: string, seed: number) => { history: { name: string; rows: Row[] }; expectedCum: Float64Array; start: number };
 const handedOver = (simulate: HandsOver) => (kind: string, seed: number): CorpusHistory => {
   const { history, expectedCum: cum, start } = simulate(kind, seed);
@@ -84,5 +85,6 @@ export const CORPORA = {
   fifth: corpusOf(FIFTH_KIND_NAMES, handedOver(simulateFifth)),
   sixth: corpusOf(SIXTH_KIND_NAMES, handedOver(simulateSixth)),
   seventh: corpusOf(SEVENTH_KIND_NAMES, handedOver(simulateSeventh)),
+  eighth: corpusOf(EIGHTH_KIND_NAMES, handedOver(simulateEighth)),
 };
 export type Corpus = keyof typeof CORPORA;

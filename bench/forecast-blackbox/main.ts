@@ -1,4 +1,4 @@
-// npm run bench:forecast-blackbox [-- --csv-dir DIR] [--cli PATH] [--verbose] [--seeds N] [--corpus blackbox|third|fourth|fifth|sixth|seventh]
+// npm run bench:forecast-blackbox [-- --csv-dir DIR] [--cli PATH] [--verbose] [--seeds N] [--corpus blackbox|third|fourth|fifth|sixth|seventh|eighth]
 // An independent, black-box evaluation of depletion_forecast against issue 9's definitions (see README.md here).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,7 +1,7 @@
 /**
  * Diagnostic, not a benchmark of ours: could ANY runway-threshold forecast meet issue 9's targets on the
- * corpora written without reading ours (this folder's, bench/forecast-third's … -seventh's)?
- *   npm run bench:forecast-blackbox-oracle [-- --corpus blackbox|third|fourth|fifth|sixth|seventh] [--seeds N] [--per-kind MARGIN]
+ * corpora written without reading ours (this folder's, bench/forecast-third's … -eighth's)?
+ *   npm run bench:forecast-blackbox-oracle [-- --corpus blackbox|third|fourth|fifth|sixth|seventh|eighth] [--seeds N] [--per-kind MARGIN]
  * The oracle knows each history's expected spend exactly (the corpus's own expected-spend curve: every
  * rate × its mean price, scheduled charges such as rentals, blasts and batch jobs included), but not the draws
  * (the charges; on the third corpus also the daily and slow traffic factors) nor top-ups and refunds. It fires a severity when the

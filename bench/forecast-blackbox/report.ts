@@ -40,7 +40,7 @@ export function targets(results: readonly HistoryResult[]): Target[] {
     { ok: o.warned72 >= p.warned72, text: `warned ≥ 72 h at least as often as predict_linear (${o.warned72} of ${o.warnEligible} vs ${p.warned72} of ${p.warnEligible})` },
     { ok: o.crit24 >= p.crit24, text: `critical ≥ 24 h at least as often as predict_linear (${o.crit24} of ${o.critEligible} vs ${p.crit24} of ${p.critEligible})` },
   ];
-  // the two kinds' own checks, on the corpora that have them (the fourth to seventh name their kinds their own way)
+  // the two kinds' own checks, on the corpora that have them (the fourth to eighth name their kinds their own way)
   const fresh = results.filter((r) => r.kind === 'fresh_healthy');
   const early = fresh.filter((r) => r.ours.some((n) => n.status === 'firing' && n.t < r.start + 24 * 3600));
   if (fresh.length > 0) out.push({
