@@ -1,7 +1,7 @@
 /**
  * Diagnostic (tuning part by default; never tune on --part heldout): how far the forecast's runways are from the runway that actually
  * followed, at points where the truth is near the horizons. Not part of the benchmark's scoring.
- *   node --import tsx bench/forecast/diag.ts [--part tuning|heldout] [--kind NAME] [--seeds N] [--real | --vs-oracle] [--per-seed] [--band]
+ *   node --import tsx bench/forecast/diag.ts [--part tuning|heldout] [--kind NAME] [--seeds N] [--real | --vs-oracle] [--per-seed] [--band] [--lag]
  * --band: how often the runway that followed (16–110 h) fell inside the forecast's 80 % band, below or above it,
  * per kind and over all kinds (bench/forecast/README.md, round 13).
  * --real: the truth is the next real depletion (refunds and top-ups included), not the balance less the
@@ -9,6 +9,10 @@
  * kinds only; refunds not expected), so the ratio is the estimator's own error without the luck of the
  * spend that followed. --per-seed: each seed's median ratio too — a bias shows as medians on one side of 1
  * seed after seed (monthly_rental's rental left in the level: 9 of 12 below 1), noise as medians on both sides.
+ * --lag: could the forecast calibrate itself on its own record (round 22)? Pairs, at each point, how far the
+ * spend of the last 24 h was from what the forecast expected a day ago (log actual / expected) with how far
+ * the runway read now is from the runway that followed (log actual / central); prints their correlation and
+ * the error left after the best linear correction, per kind and over all kinds.
  */
 import { INITIAL_ACCOUNT_STATE } from '../../src/domain/account.js';
 import { observe } from '../../src/domain/evaluate.js';
@@ -24,6 +28,8 @@ const H = 3_600_000;
 const vsOracle = args.includes('--vs-oracle');
 const cfg = benchConfig();
 const q = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))]! : NaN; };
+/** --lag: per kind, (last day's spend error, runway error now) pairs. */
+const lagPairs = new Map<string, [number, number][]>();
 const byKind = new Map<string, { w: number[]; c: number[]; lateW: number; earlyW: number; nW: number; lateC: number; earlyC: number; nC: number; seedW: number[]; seedC: number[]; inBand: number; belowBand: number; nBand: number }>();
 for (const job of plan(KINDS, part, seeds)) {
   if (kindArg && job.kind.name !== kindArg) continue;
@@ -36,6 +42,8 @@ for (const job of plan(KINDS, part, seeds)) {
   for (let i = 1; i < rows.length; i++) cum[i] = cum[i - 1]! + Math.max(0, rows[i - 1]!.balance - rows[i]!.balance);
   let state = INITIAL_ACCOUNT_STATE;
   let j = 0;
+  /** --lag: every sampled point's row and the spend it expected over the next 24 h. */
+  const expectedDay: { i: number; spend: number }[] = [];
   const k = byKind.get(job.kind.name) ?? { w: [], c: [], lateW: 0, earlyW: 0, nW: 0, lateC: 0, earlyC: 0, nC: 0, seedW: [], seedC: [], inBand: 0, belowBand: 0, nBand: 0 };
   const [w0, c0] = [k.w.length, k.c.length];
   byKind.set(job.kind.name, k);
@@ -44,6 +52,7 @@ for (const job of plan(KINDS, part, seeds)) {
     const obs = observe(state, { ok: true, status: 200, balance: row.balance, currency: null, requiredCredits: null }, row.t, cfg);
     state = obs.state;
     if (i % 30 !== 0 || row.balance <= 0) continue;
+    expectedDay.push({ i, spend: obs.forecast.burnRatePerHour * 24 });
     if ((row.t - rows[0]!.t) < 24 * H) continue;
     let actual: number;
     if (expected) {
@@ -58,6 +67,12 @@ for (const job of plan(KINDS, part, seeds)) {
       actual = (rows[j]!.t - row.t) / H;
     }
     const f = obs.forecast;
+    const dayAgo = expectedDay.find((p) => rows[p.i]!.t >= row.t - 24 * H);
+    if (args.includes('--lag') && dayAgo && rows[dayAgo.i]!.t === row.t - 24 * H && dayAgo.spend > 0 && cum[i]! > cum[dayAgo.i]! && Number.isFinite(f.runwaySeconds) && f.runwaySeconds > 0 && actual > 16 && actual < 110) {
+      const pairs = lagPairs.get(job.kind.name) ?? [];
+      lagPairs.set(job.kind.name, pairs);
+      pairs.push([Math.log((cum[i]! - cum[dayAgo.i]!) / dayAgo.spend), Math.log((actual * 3600) / f.runwaySeconds)]);
+    }
     if (actual > 16 && actual < 110) {
       k.nBand++;
       if (actual * 3600 < f.runwayLowSeconds) k.belowBand++;
@@ -87,6 +102,20 @@ const bandLine = (n: number, inside: number, below: number): string => {
   const pct = (x: number) => `${((100 * x) / Math.max(1, n)).toFixed(0)} %`;
   return `80 % band (16-110 h): ${n} points, inside ${pct(inside)}, runway shorter than the band ${pct(below)}, longer ${pct(n - inside - below)}`;
 };
+/** --lag: correlation of the two errors, and the runway error's RMS before and after the best correction e − β·c. */
+const lagLine = (pairs: readonly [number, number][]): string => {
+  const n = pairs.length;
+  const [mc, me] = [pairs.reduce((a, p) => a + p[0], 0) / n, pairs.reduce((a, p) => a + p[1], 0) / n];
+  let [sxy, sxx, syy] = [0, 0, 0];
+  for (const [c, e] of pairs) [sxy, sxx, syy] = [sxy + (c - mc) * (e - me), sxx + (c - mc) ** 2, syy + (e - me) ** 2];
+  const beta = sxy / sxx;
+  const rms = (g: (p: readonly [number, number]) => number) => Math.sqrt(pairs.reduce((a, p) => a + g(p) ** 2, 0) / n);
+  return `${String(n).padStart(5)} points, correlation ${(sxy / Math.sqrt(sxx * syy)).toFixed(2)}, runway error RMS ${rms((p) => p[1]).toFixed(3)} -> ${rms((p) => p[1] - beta * p[0]).toFixed(3)} (beta ${beta.toFixed(2)})`;
+};
+if (args.includes('--lag')) {
+  console.log(`all kinds: ${lagLine([...lagPairs.values()].flat())}`);
+  for (const [name, pairs] of lagPairs) if (pairs.length > 1) console.log(`  ${name.padEnd(22)} ${lagLine(pairs)}`);
+}
 if (args.includes('--band')) {
   const all = [...byKind.values()].reduce((a, k) => ({ n: a.n + k.nBand, in: a.in + k.inBand, below: a.below + k.belowBand }), { n: 0, in: 0, below: 0 });
   console.log(`all kinds, ${bandLine(all.n, all.in, all.below)}`);
