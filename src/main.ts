@@ -6,12 +6,9 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { App } from './app.js';
 import { parseArgs } from './cli/args.js';
 import { StateDirError } from './store/write-health.js';
 import { runBacktest } from './cli/backtest.js';
-import { runCheck } from './cli/check.js';
-import { runTestAlert } from './cli/test-alert.js';
 import { loadSettings } from './config/load.js';
 import type { Settings } from './config/settings.js';
 import { ConfigError, describeError } from './errors.js';
@@ -44,8 +41,10 @@ async function main(argv: string[]): Promise<number> {
   for (const w of warnings) log.warn(w);
 
   const out = (line: string) => process.stdout.write(`${line}\n`);
-  if (command.name === 'check') return runCheck(settings, log, out, command.format);
-  if (command.name === 'test-alert') return runTestAlert(settings, log, out);
+  // Each command loads what it needs: `backtest` reads a file and runs the pure core, so it starts without
+  // the HTTP clients, the mailer, the store and the status page the others load.
+  if (command.name === 'check') return (await import('./cli/check.js')).runCheck(settings, log, out, command.format);
+  if (command.name === 'test-alert') return (await import('./cli/test-alert.js')).runTestAlert(settings, log, out);
   if (command.name === 'backtest') return runBacktest(command.file, settings, log, out);
   return runDaemon(settings, log);
 }
@@ -87,6 +86,7 @@ function settleHeap(log: Logger): void {
 
 async function runDaemon(settings: Settings, log: Logger): Promise<number> {
   setFlagsFromString(`--heap-growing-percent=${START_HEAP_GROWING_PERCENT}`);
+  const { App } = await import('./app.js');
   const app = new App(settings, log);
   const stopRequested = new Promise<string>((resolve) => {
     for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => resolve(sig));

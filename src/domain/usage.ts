@@ -78,9 +78,83 @@ const MIN_REL_ERROR = 0.02;
 export function levelOver(p: WeeklyProfile, now: number, windowHours: number, shape: Shape, sigma2: number): Level | null {
   const nowHour = Math.floor(now / HOUR_MS);
   const from = nowHour - windowHours;
+  let { spend, charges, hours, weight, cc, cn, nn } = closedSums(p, from, windowHours, shape);
+  const o = p.open;
+  if (o && o.hour > from && o.hour <= nowHour) {
+    const h = o.observedMs / HOUR_MS;
+    const c = o.consumed - oneOffPart(p, o);
+    const n = o.charges ?? 0;
+    spend += c;
+    charges += n;
+    cc += c * c;
+    cn += c * n;
+    nn += n * n;
+    hours += h;
+    weight += Math.max(MIN_SHAPE, shape.at(o.hour * HOUR_MS + HOUR_MS / 2)) * h;
+  }
+  if (hours <= 0 || weight <= 0) return null;
+  const relError = Math.max(MIN_REL_ERROR, Math.sqrt(1 / Math.max(1, charges) + sigma2 / Math.max(hours, 1 / 60)));
+  return { perHour: spend / weight, relError, spend, charges, hours, weight, sizeSpread: sizeSpreadOf(spend, charges, cc, cn, nn) };
+}
+
+/** The closed hours' sums of a window: spend, charges, hours observed, the shape's weight, Σ spend², Σ spend × count, Σ count². */
+interface Sums {
+  readonly spend: number;
+  readonly charges: number;
+  readonly hours: number;
+  readonly weight: number;
+  readonly cc: number;
+  readonly cn: number;
+  readonly nn: number;
+}
+
+/**
+ * The closed-hour sums of the last few wallets' windows. A forecast reads some thirty windows (the long one,
+ * the last day, each of the last 24 hours alone…) and `backtest` forecasts at every row, yet a window's
+ * closed hours change only when an hour closes (a new hours array: packed.ts never writes one), the
+ * holidays or the shape change: read once an hour, not once a row. Bounded like walk.ts's curves: kept for
+ * KEPT_WALLETS hours arrays, not one per wallet (10,000 wallets' sums held for the hour would be ~100 MiB).
+ */
+interface Kept {
+  readonly days: Days;
+  readonly byShape: Map<Shape, Map<number, Sums>>;
+}
+const kept = new Map<Hours, Kept>();
+const KEPT_WALLETS = 4;
+/** Windows kept per shape: the 24 one-hour windows of the last day and the few longer ones fit. */
+const KEPT_WINDOWS = 64;
+
+function closedSums(p: WeeklyProfile, from: number, windowHours: number, shape: Shape): Sums {
+  const nowHour = from + windowHours;
+  // The window's key: its first hour and its length (an integer number of hours below 1024 — all the
+  // forecast reads); any other window is summed afresh.
+  if (!Number.isInteger(windowHours) || windowHours < 0 || windowHours >= 1024) return sumClosed(p, from, nowHour, shape);
+  let k = kept.get(p.recent);
+  if (!k || k.days !== p.days) {
+    kept.delete(p.recent);
+    if (kept.size >= KEPT_WALLETS) kept.delete(kept.keys().next().value!);
+    k = { days: p.days, byShape: new Map() };
+    kept.set(p.recent, k);
+  }
+  let byWindow = k.byShape.get(shape);
+  if (!byWindow) {
+    if (k.byShape.size >= 4) k.byShape.clear();
+    byWindow = new Map();
+    k.byShape.set(shape, byWindow);
+  }
+  const key = from * 1024 + windowHours;
+  const known = byWindow.get(key);
+  if (known) return known;
+  const value = sumClosed(p, from, nowHour, shape);
+  if (byWindow.size >= KEPT_WINDOWS) byWindow.clear();
+  byWindow.set(key, value);
+  return value;
+}
+
+function sumClosed(p: WeeklyProfile, from: number, nowHour: number, shape: Shape): Sums {
   // The hottest loop of a forecast: the packed hours read in place (hour and charges, regular spend,
-  // observedMs), newest first, then the open hour. No closure: sums held in a closure's context are boxed,
-  // and each += allocated a number (19 KiB a poll).
+  // observedMs), newest first. No closure: sums held in a closure's context are boxed, and each += allocated
+  // a number.
   let spend = 0;
   let charges = 0;
   let hours = 0;
@@ -106,22 +180,7 @@ export function levelOver(p: WeeklyProfile, now: number, windowHours: number, sh
     hours += h;
     weight += Math.max(MIN_SHAPE, shape.at(hour * HOUR_MS + HOUR_MS / 2)) * h;
   }
-  const o = p.open;
-  if (o && o.hour > from && o.hour <= nowHour) {
-    const h = o.observedMs / HOUR_MS;
-    const c = o.consumed - oneOffPart(p, o);
-    const n = o.charges ?? 0;
-    spend += c;
-    charges += n;
-    cc += c * c;
-    cn += c * n;
-    nn += n * n;
-    hours += h;
-    weight += Math.max(MIN_SHAPE, shape.at(o.hour * HOUR_MS + HOUR_MS / 2)) * h;
-  }
-  if (hours <= 0 || weight <= 0) return null;
-  const relError = Math.max(MIN_REL_ERROR, Math.sqrt(1 / Math.max(1, charges) + sigma2 / Math.max(hours, 1 / 60)));
-  return { perHour: spend / weight, relError, spend, charges, hours, weight, sizeSpread: sizeSpreadOf(spend, charges, cc, cn, nn) };
+  return { spend, charges, hours, weight, cc, cn, nn };
 }
 
 /** Per kind of hour (hour of the day, weekday or weekend): charges per observed hour before `from`; NaN unseen. */

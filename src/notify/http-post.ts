@@ -3,7 +3,7 @@
  * no redirects, the answer's body dropped unread, and the answer judged by the one retry rule (src/net/retry.ts).
  * Throws NotifyError; never the AxiosError (it carries the URL, which may be the credential).
  */
-import axios, { type AxiosInstance } from 'axios';
+import type { AxiosInstance, AxiosStatic } from 'axios';
 import type { Secret } from '../config/secret.js';
 import { deadline } from '../deadline.js';
 import { NotifyError, safeErrorCode } from '../errors.js';
@@ -11,8 +11,11 @@ import { httpRetryRule } from '../net/retry.js';
 import { USER_AGENT } from '../version.js';
 import { SEND_TIMEOUT_MS } from './notifier.js';
 
-// Only the status matters: the answer's body is streamed and dropped unread, whatever its size.
-const http: AxiosInstance = axios.create({ maxRedirects: 0, responseType: 'stream', validateStatus: () => true });
+// Only the status matters: the answer's body is streamed and dropped unread, whatever its size. axios is
+// loaded at the first post: configuration (which lists the channels) and `backtest` never need it.
+let client: Promise<{ axios: AxiosStatic; http: AxiosInstance }> | undefined;
+const httpClient = (): Promise<{ axios: AxiosStatic; http: AxiosInstance }> =>
+  (client ??= import('axios').then(({ default: axios }) => ({ axios, http: axios.create({ maxRedirects: 0, responseType: 'stream', validateStatus: () => true }) })));
 
 export async function postJson(
   target: { url: Secret; label: string },
@@ -24,6 +27,7 @@ export async function postJson(
   const label = target.label;
   let status: number;
   let retryAfter: string | undefined;
+  const { axios, http } = await httpClient();
   const limit = deadline(SEND_TIMEOUT_MS, signal);
   try {
     const res = await http.post(target.url.reveal(), raw, { headers: { 'Content-Type': 'application/json', 'User-Agent': USER_AGENT, ...headers }, signal: limit.signal });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import { savedAccount } from '../helpers/state.js';
 import { Simulator } from '../../src/simulator/simulator.js';
 import { Daemon, runCli, tempDir, waitFor } from '../helpers/daemon.js';
@@ -41,6 +42,40 @@ test('backtest replays a CSV: one contract JSON line per notification on stdout,
   const r2 = await runCli(['backtest', prom], ENV);
   assert.equal(r2.code, 0, r2.stderr);
   assert.equal(r2.stdout, r.stdout);
+});
+
+/**
+ * Node's module hooks, registered in the CLI's process (NODE_OPTIONS=--import): every package under
+ * node_modules it loads is written to stderr, one line each.
+ */
+function packageLog(dir: string): string {
+  const hooks = join(dir, 'hooks.mjs');
+  writeFileSync(
+    hooks,
+    `import { writeSync } from 'node:fs';
+export async function resolve(specifier, context, next) {
+  const r = await next(specifier, context);
+  const m = /\\/node_modules\\/((?:@[^/]+\\/)?[^/]+)\\//.exec(r.url);
+  if (m) writeSync(2, 'package-loaded ' + m[1] + '\\n');
+  return r;
+}
+`,
+  );
+  const register = join(dir, 'register.mjs');
+  writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
+  return `--import ${register}`;
+}
+
+test('backtest starts without the HTTP clients, the mailer, the store or the metrics: it sends nothing', async () => {
+  const dir = tempDir();
+  const file = join(dir, 'history.csv');
+  writeFileSync(file, `timestamp,balance\n${history().map(([t, b]) => `${new Date(t * 1000).toISOString()},${b}`).join('\n')}\n`);
+  const r = await runCli(['backtest', file], { ...ENV, NODE_OPTIONS: packageLog(dir) });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.trim().split('\n').length, 3, 'the same three notifications as without the hooks');
+  const loaded = new Set([...r.stderr.matchAll(/^package-loaded (\S+)$/gm)].map((m) => m[1]!));
+  assert.ok(loaded.has('zod') && loaded.has('pino'), `the hooks see the packages it does load (saw: ${[...loaded].join(', ')})`);
+  for (const heavy of ['axios', 'nodemailer', 'better-sqlite3', 'prom-client']) assert.ok(!loaded.has(heavy), `${heavy} loaded by backtest (saw: ${[...loaded].join(', ')})`);
 });
 
 test('backtest: bad input is a clear error with the line, never a crash', async () => {

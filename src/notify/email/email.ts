@@ -1,4 +1,4 @@
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { EmailSettings } from '../../config/settings.js';
 import type { Notification } from '../../domain/alerts.js';
 import { deadline } from '../../deadline.js';
@@ -16,7 +16,8 @@ export class EmailNotifier implements Notifier {
   readonly label: string;
   /** `host:port` as dialled, for messages (never the user or password). */
   readonly #hostPort: string;
-  readonly #transport: Transporter;
+  /** Made at the first send (nodemailer is loaded then: configuration and `backtest` never need it). */
+  #transport: Promise<Transporter> | undefined;
 
   constructor(
     private readonly settings: EmailSettings,
@@ -35,7 +36,12 @@ export class EmailNotifier implements Notifier {
     }
     this.label = `email (${host})`;
     this.#hostPort = hostPort;
-    this.#transport = nodemailer.createTransport({
+  }
+
+  async #open(): Promise<Transporter> {
+    const nodemailer = (await import('nodemailer')).default;
+    const settings = this.settings;
+    return nodemailer.createTransport({
       url: settings.smtpUrl.reveal(),
       connectionTimeout: 10_000,
       greetingTimeout: 10_000,
@@ -61,7 +67,8 @@ export class EmailNotifier implements Notifier {
   async #mail(m: { subject: string; text: string; html: string; headers: Record<string, string> }, signal: AbortSignal): Promise<void> {
     const limit = deadline(SEND_TIMEOUT_MS * 2, signal);
     try {
-      await this.#transport.sendMail({ from: this.settings.from, to: [...this.settings.to], ...m, signal: limit.signal });
+      const transport = await (this.#transport ??= this.#open());
+      await transport.sendMail({ from: this.settings.from, to: [...this.settings.to], ...m, signal: limit.signal });
     } catch (err) {
       throw classifySmtpError(err, { label: this.label, hostPort: this.#hostPort }, signal.aborted);
     } finally {
@@ -70,6 +77,6 @@ export class EmailNotifier implements Notifier {
   }
 
   close(): void {
-    this.#transport.close();
+    void this.#transport?.then((t) => t.close(), () => undefined);
   }
 }
