@@ -78,7 +78,7 @@ const MIN_REL_ERROR = 0.02;
 export function levelOver(p: WeeklyProfile, now: number, windowHours: number, shape: Shape, sigma2: number): Level | null {
   const nowHour = Math.floor(now / HOUR_MS);
   const from = nowHour - windowHours;
-  let { spend, charges, hours, weight, cc, cn, nn } = closedSums(p, from, windowHours, shape);
+  let { spend, charges, hours, weight, cc, cn, nn } = closedSums(p, from, windowHours, shape, now);
   const o = p.open;
   if (o && o.hour > from && o.hour <= nowHour) {
     const h = o.observedMs / HOUR_MS;
@@ -99,21 +99,23 @@ export function levelOver(p: WeeklyProfile, now: number, windowHours: number, sh
 
 /** The closed hours' sums of a window: spend, charges, hours observed, the shape's weight, Σ spend², Σ spend × count, Σ count². */
 interface Sums {
-  readonly spend: number;
-  readonly charges: number;
-  readonly hours: number;
-  readonly weight: number;
-  readonly cc: number;
-  readonly cn: number;
-  readonly nn: number;
+  spend: number;
+  charges: number;
+  hours: number;
+  weight: number;
+  cc: number;
+  cn: number;
+  nn: number;
 }
 
 /**
- * The closed-hour sums of the last few wallets' windows. A forecast reads some thirty windows (the long one,
- * the last day, each of the last 24 hours alone…) and `backtest` forecasts at every row, yet a window's
- * closed hours change only when an hour closes (a new hours array: packed.ts never writes one), the
- * holidays or the shape change: read once an hour, not once a row. Bounded like walk.ts's curves: kept for
- * KEPT_WALLETS hours arrays, not one per wallet (10,000 wallets' sums held for the hour would be ~100 MiB).
+ * The closed-hour sums of the windows of a wallet forecast again and again within the hour. A forecast reads
+ * some thirty windows (the long one, the last day, each of the last 24 hours alone…) and `backtest` (or a
+ * daemon watching a few wallets) forecasts the same wallet at every reading, yet a window's closed hours
+ * change only when an hour closes (a new hours array: packed.ts never writes one), the holidays or the
+ * shape change: read once an hour, not once a reading. Bounded like walk.ts's curves: kept for
+ * KEPT_WALLETS hours arrays, and only for one forecast again at a later time with no other wallet's in
+ * between — a fleet polls each of its wallets once between others', and caching there would only add garbage.
  */
 interface Kept {
   readonly days: Days;
@@ -123,13 +125,24 @@ const kept = new Map<Hours, Kept>();
 const KEPT_WALLETS = 4;
 /** Windows kept per shape: the 24 one-hour windows of the last day and the few longer ones fit. */
 const KEPT_WINDOWS = 64;
+/** The hours array and time of the last forecast's windows (a second forecast of it, later, starts a cache). */
+let lastRecent: Hours | undefined;
+let lastNow = NaN;
+/** Where an uncached window is summed (read at once by levelOver, never kept). */
+const scratch: Sums = { spend: 0, charges: 0, hours: 0, weight: 0, cc: 0, cn: 0, nn: 0 };
 
-function closedSums(p: WeeklyProfile, from: number, windowHours: number, shape: Shape): Sums {
+function closedSums(p: WeeklyProfile, from: number, windowHours: number, shape: Shape, now: number): Readonly<Sums> {
   const nowHour = from + windowHours;
+  let k = kept.get(p.recent);
+  if (!k) {
+    const again = p.recent === lastRecent && now !== lastNow;
+    lastRecent = p.recent;
+    lastNow = now;
+    if (!again) return sumClosed(p, from, nowHour, shape, scratch);
+  }
   // The window's key: its first hour and its length (an integer number of hours below 1024 — all the
   // forecast reads); any other window is summed afresh.
-  if (!Number.isInteger(windowHours) || windowHours < 0 || windowHours >= 1024) return sumClosed(p, from, nowHour, shape);
-  let k = kept.get(p.recent);
+  if (!Number.isInteger(windowHours) || windowHours < 0 || windowHours >= 1024) return sumClosed(p, from, nowHour, shape, scratch);
   if (!k || k.days !== p.days) {
     kept.delete(p.recent);
     if (kept.size >= KEPT_WALLETS) kept.delete(kept.keys().next().value!);
@@ -145,13 +158,13 @@ function closedSums(p: WeeklyProfile, from: number, windowHours: number, shape: 
   const key = from * 1024 + windowHours;
   const known = byWindow.get(key);
   if (known) return known;
-  const value = sumClosed(p, from, nowHour, shape);
+  const value = sumClosed(p, from, nowHour, shape, { spend: 0, charges: 0, hours: 0, weight: 0, cc: 0, cn: 0, nn: 0 });
   if (byWindow.size >= KEPT_WINDOWS) byWindow.clear();
   byWindow.set(key, value);
   return value;
 }
 
-function sumClosed(p: WeeklyProfile, from: number, nowHour: number, shape: Shape): Sums {
+function sumClosed(p: WeeklyProfile, from: number, nowHour: number, shape: Shape, out: Sums): Sums {
   // The hottest loop of a forecast: the packed hours read in place (hour and charges, regular spend,
   // observedMs), newest first. No closure: sums held in a closure's context are boxed, and each += allocated
   // a number.
@@ -180,7 +193,14 @@ function sumClosed(p: WeeklyProfile, from: number, nowHour: number, shape: Shape
     hours += h;
     weight += Math.max(MIN_SHAPE, shape.at(hour * HOUR_MS + HOUR_MS / 2)) * h;
   }
-  return { spend, charges, hours, weight, cc, cn, nn };
+  out.spend = spend;
+  out.charges = charges;
+  out.hours = hours;
+  out.weight = weight;
+  out.cc = cc;
+  out.cn = cn;
+  out.nn = nn;
+  return out;
 }
 
 /** Per kind of hour (hour of the day, weekday or weekend): charges per observed hour before `from`; NaN unseen. */
