@@ -111,49 +111,37 @@ interface Sums {
 /**
  * The closed-hour sums of the windows of a wallet forecast again and again within the hour. A forecast reads
  * some thirty windows (the long one, the last day, each of the last 24 hours alone…) and `backtest` (or a
- * daemon watching a few wallets) forecasts the same wallet at every reading, yet a window's closed hours
+ * daemon watching one wallet) forecasts the same wallet at every reading, yet a window's closed hours
  * change only when an hour closes (a new hours array: packed.ts never writes one), the holidays or the
- * shape change: read once an hour, not once a reading. Bounded like walk.ts's curves: kept for
- * KEPT_WALLETS hours arrays, and only for one forecast again at a later time with no other wallet's in
- * between — a fleet polls each of its wallets once between others', and caching there would only add garbage.
+ * shape change: read once an hour, not once a reading. Kept for the last hours array forecast only, and only
+ * from its second forecast at a later time on: a fleet forecasts each of its wallets between others', and a
+ * cache there would only add garbage.
  */
-interface Kept {
-  readonly days: Days;
-  readonly byShape: Map<Shape, Map<number, Sums>>;
-}
-const kept = new Map<Hours, Kept>();
-const KEPT_WALLETS = 4;
+let lastRecent: Hours | undefined;
+let lastDays: Days | undefined;
+let lastNow = NaN;
+/** The sums of the last hours array's windows, by shape and window; null until it is forecast again. */
+let lastSums: Map<Shape, Map<number, Sums>> | null = null;
 /** Windows kept per shape: the 24 one-hour windows of the last day and the few longer ones fit. */
 const KEPT_WINDOWS = 64;
-/** The hours array and time of the last forecast's windows (a second forecast of it, later, starts a cache). */
-let lastRecent: Hours | undefined;
-let lastNow = NaN;
 /** Where an uncached window is summed (read at once by levelOver, never kept). */
 const scratch: Sums = { spend: 0, charges: 0, hours: 0, weight: 0, cc: 0, cn: 0, nn: 0 };
 
 function closedSums(p: WeeklyProfile, from: number, windowHours: number, shape: Shape, now: number): Readonly<Sums> {
   const nowHour = from + windowHours;
-  let k = kept.get(p.recent);
-  if (!k) {
-    const again = p.recent === lastRecent && now !== lastNow;
-    lastRecent = p.recent;
-    lastNow = now;
-    if (!again) return sumClosed(p, from, nowHour, shape, scratch);
+  if (p.recent !== lastRecent || p.days !== lastDays) {
+    [lastRecent, lastDays, lastNow, lastSums] = [p.recent, p.days, now, null];
+  } else if (lastSums === null && now !== lastNow) {
+    lastSums = new Map();
   }
   // The window's key: its first hour and its length (an integer number of hours below 1024 — all the
   // forecast reads); any other window is summed afresh.
-  if (!Number.isInteger(windowHours) || windowHours < 0 || windowHours >= 1024) return sumClosed(p, from, nowHour, shape, scratch);
-  if (!k || k.days !== p.days) {
-    kept.delete(p.recent);
-    if (kept.size >= KEPT_WALLETS) kept.delete(kept.keys().next().value!);
-    k = { days: p.days, byShape: new Map() };
-    kept.set(p.recent, k);
-  }
-  let byWindow = k.byShape.get(shape);
+  if (lastSums === null || !Number.isInteger(windowHours) || windowHours < 0 || windowHours >= 1024) return sumClosed(p, from, nowHour, shape, scratch);
+  let byWindow = lastSums.get(shape);
   if (!byWindow) {
-    if (k.byShape.size >= 4) k.byShape.clear();
+    if (lastSums.size >= 4) lastSums.clear();
     byWindow = new Map();
-    k.byShape.set(shape, byWindow);
+    lastSums.set(shape, byWindow);
   }
   const key = from * 1024 + windowHours;
   const known = byWindow.get(key);
