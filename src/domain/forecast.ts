@@ -91,7 +91,8 @@ import { persistentRise, riseSlope } from './regime.js';
 import { evidenceOf, outlook, type Evidence, type Reading } from './runway.js';
 import { FLAT, shapeOf } from './shape.js';
 import { risingTrend } from './trend.js';
-import { dispersion, expectedCharges, levelOver, type Level } from './usage.js';
+import { dispersion } from './dispersion.js';
+import { expectedCharges, levelOver, type Level } from './usage.js';
 
 const HOUR_MS = 3_600_000;
 

@@ -51,7 +51,7 @@ export interface Reading {
   shape: Shape;
   /** Relative variance of hourly spend beyond Poisson noise. */
   sigma2: number;
-  /** The same read at the scale of 6-hour blocks (usage.ts dispersion()): regimes and bursts make it larger. */
+  /** The same read at the scale of 6-hour blocks (dispersion.ts): regimes and bursts make it larger. */
   sustained: number;
 }
 
