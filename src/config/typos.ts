@@ -14,6 +14,7 @@ export function typoWarnings(names: Iterable<string>, known: ReadonlySet<string>
     if (known.has(name)) continue;
     let best: [string, number] | undefined;
     for (const k of known) {
+      if (best !== undefined && Math.abs(name.length - k.length) >= best[1]) continue; // its distance is at least that
       const d = distance(name, k);
       if (best === undefined || d < best[1]) best = [k, d];
     }

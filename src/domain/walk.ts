@@ -28,6 +28,8 @@ interface Curve {
  */
 const curves = new Map<Shape, Curve>();
 const KEPT_CURVES = 8;
+/** The trend's damped days at the middle of each coming hour: the same for every curve. */
+const DAMPED = Float64Array.from({ length: WALK_HOURS + 1 }, (_, i) => dampedDays((i + 0.5) / 24));
 
 function curve(shape: Shape, hour: number): Curve {
   const known = curves.get(shape);
@@ -41,7 +43,7 @@ function curve(shape: Shape, hour: number): Curve {
   const sb = new Float64Array(n + 1);
   for (let i = 0; i < n; i++) {
     a[i] = Math.max(0, shape.at((hour + i) * HOUR_MS + HOUR_MS / 2));
-    b[i] = a[i]! * dampedDays((i + 0.5) / 24);
+    b[i] = a[i]! * DAMPED[i]!;
     sa[i + 1] = sa[i]! + a[i]!;
     sb[i + 1] = sb[i]! + b[i]!;
   }

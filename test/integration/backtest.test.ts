@@ -61,8 +61,21 @@ export async function resolve(specifier, context, next) {
 }
 `,
   );
+  // A package loaded with require() (CommonJS, or createRequire) does not pass the hooks above on Node 20.
   const register = join(dir, 'register.mjs');
-  writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
+  writeFileSync(
+    register,
+    `import Module, { register } from 'node:module';
+import { writeSync } from 'node:fs';
+register(${JSON.stringify(pathToFileURL(hooks).href)});
+const load = Module._load;
+Module._load = function (request, ...rest) {
+  const m = /^((?:@[^/]+\\/)?[^./][^/]*)/.exec(request);
+  if (m && !request.startsWith('node:')) writeSync(2, 'package-loaded ' + m[1] + '\\n');
+  return load.call(this, request, ...rest);
+};
+`,
+  );
   return `--import ${register}`;
 }
 
@@ -74,8 +87,8 @@ test('backtest starts without the HTTP clients, the mailer, the store or the met
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout.trim().split('\n').length, 3, 'the same three notifications as without the hooks');
   const loaded = new Set([...r.stderr.matchAll(/^package-loaded (\S+)$/gm)].map((m) => m[1]!));
-  assert.ok(loaded.has('zod') && loaded.has('pino'), `the hooks see the packages it does load (saw: ${[...loaded].join(', ')})`);
-  for (const heavy of ['axios', 'nodemailer', 'better-sqlite3', 'prom-client']) assert.ok(!loaded.has(heavy), `${heavy} loaded by backtest (saw: ${[...loaded].join(', ')})`);
+  assert.ok(loaded.has('zod') && loaded.has('pino') && loaded.has('sonic-boom'), `the hooks see the packages it does load, imported and required (saw: ${[...loaded].join(', ')})`);
+  for (const heavy of ['axios', 'nodemailer', 'better-sqlite3', 'prom-client', 'yaml']) assert.ok(!loaded.has(heavy), `${heavy} loaded by backtest (saw: ${[...loaded].join(', ')})`);
 });
 
 test('backtest: bad input is a clear error with the line, never a crash', async () => {
