@@ -83,6 +83,7 @@
  *   Every forecast carries its `evidence`; runway.ts's describe() says in words what it rests on, for
  *   notifications and /api/status.
  */
+import { dispersion } from './dispersion.js';
 import type { History } from './history.js';
 import { expectedSpendBefore, profileReady } from './profile.js';
 import { burnRates, hasEvidence, nearRates, windowSpend, type BurnRates } from './rates.js';
@@ -91,7 +92,6 @@ import { persistentRise, riseSlope } from './regime.js';
 import { evidenceOf, outlook, type Evidence, type Reading } from './runway.js';
 import { FLAT, shapeOf } from './shape.js';
 import { risingTrend } from './trend.js';
-import { dispersion } from './dispersion.js';
 import { expectedCharges, levelOver, type Level } from './usage.js';
 
 const HOUR_MS = 3_600_000;
