@@ -2,7 +2,7 @@
 import { CAUTIOUS_UNTIL_HOURS } from '../../src/domain/runway.js';
 import type { Part } from './corpus.js';
 import { METHODS, type HistoryResult, type Method } from './run.js';
-import { addScore, emptyTotals, falseAlarms, HOUR_MS, WARNING_HORIZON_MS, type Totals } from './scoring.js';
+import { addScore, CRITICAL_HORIZON_MS, emptyTotals, falseAlarms, HOUR_MS, JUSTIFY_STRETCH, NEAR_MISS_SHARE, WARNING_HORIZON_MS, type Totals } from './scoring.js';
 
 export const REPLAY_BUDGET_MS = 1000;
 const FOURTEEN_DAYS_MS = 14 * 24 * HOUR_MS;
@@ -84,6 +84,15 @@ function falsePlaceLine(t: MethodTotals): string {
   );
 }
 
+/** How many of each method's false alarms were near misses (scoring.ts NEAR_MISS_SHARE). */
+function nearMissLine(t: MethodTotals): string {
+  const lasted = (horizonMs: number) => ((horizonMs * JUSTIFY_STRETCH) / NEAR_MISS_SHARE / HOUR_MS).toFixed(0);
+  return (
+    `False alarms that were near misses (what followed spent ≥ ${NEAR_MISS_SHARE * 100} % of the balance within the horizon + 10 %: at a steady spend the money ` +
+    `lasted under ${lasted(WARNING_HORIZON_MS)} h after a warning, ${lasted(CRITICAL_HORIZON_MS)} h after a page): ${METHODS.map((m) => `${m} ${t[m].falseNear} of ${falseAlarms(t[m])}`).join(', ')}.`
+  );
+}
+
 /**
  * The depletions warned ≥ 72 h ahead by one of ours and predict_linear and not the other, and how many of
  * predict_linear's were due (D − 72 h) while the history was younger than ours' cautious reading lasts
@@ -122,7 +131,7 @@ function warnedApartLine(w: WarnedApart): string {
 
 /** The totals table and the diagnostic lines under it, each followed by a blank line. */
 function summaryLines(t: MethodTotals, w: WarnedApart): string[] {
-  return [totalsTable(t), '', wonByFalseLine(t), '', falsePlaceLine(t), '', warnedApartLine(w), ''];
+  return [totalsTable(t), '', wonByFalseLine(t), '', falsePlaceLine(t), '', nearMissLine(t), '', warnedApartLine(w), ''];
 }
 
 function kindTable(results: readonly HistoryResult[]): string {

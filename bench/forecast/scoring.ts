@@ -37,6 +37,8 @@ export const CRITICAL_HORIZON_MS = 24 * HOUR_MS;
 export const JUSTIFY_STRETCH = 1.1;
 /** A top-up resets the depletion clock when it adds at least this fraction of the balance before it. */
 export const RESET_FRACTION = 0.5;
+/** A false alarm is a near miss (a diagnostic) when what followed spent at least this share of its balance. */
+export const NEAR_MISS_SHARE = 0.9;
 /** The tail rate used past the end of a history: average consumption over this much of its end. */
 export const TAIL_WINDOW_MS = 24 * HOUR_MS;
 
@@ -251,6 +253,8 @@ export interface Totals {
   /** Of the false alarms: the first of their severity before a depletion, and those before none (JudgedAlarm.place). */
   falseFirst: number;
   falseNone: number;
+  /** Of the false alarms: near misses (the consumption that followed reached NEAR_MISS_SHARE of the balance). */
+  falseNear: number;
   alarms: number;
 }
 
@@ -267,6 +271,7 @@ export const emptyTotals = (): Totals => ({
   falseCritical: 0,
   falseFirst: 0,
   falseNone: 0,
+  falseNear: 0,
   alarms: 0,
 });
 
@@ -288,6 +293,7 @@ export function addScore(t: Totals, s: HistoryScore): Totals {
       else t.falseWarning++;
       if (a.place === 'first') t.falseFirst++;
       if (a.place === 'none') t.falseNone++;
+      if (a.consumed >= NEAR_MISS_SHARE * a.balance) t.falseNear++;
     }
   }
   return t;

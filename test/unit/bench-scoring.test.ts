@@ -240,6 +240,16 @@ test('where a false alarm fell: the first of its severity before a depletion, a 
   assert.deepEqual(never.alarms.map((a) => a.place), ['none']);
 });
 
+test('a near miss: a false alarm after which the money spent ≥ 90 % of its balance within the horizon + 10 % (diagnostic, counted in the totals)', () => {
+  const track = ramp(0, 100, 100, 0); // 1 credit/h, empty at 100 h
+  const alarm = (h: number, severity: 'warning' | 'critical') => ({ t: at(h), severity, id: `${severity}@${h}` });
+  const s = scoreHistory(track, { any: [], critical: [], alarms: [alarm(10, 'warning'), alarm(15, 'warning'), alarm(70, 'critical'), alarm(73, 'critical')] });
+  assert.deepEqual(s.alarms.map((a) => a.justified), [false, false, false, false]);
+  // 79.2 of 90 (88 %), 79.2 of 85 (93 %), 26.4 of 30 (88 %), 26.4 of 27 (98 %)
+  const t = addScore(emptyTotals(), s);
+  assert.deepEqual([t.falseWarning, t.falseCritical, t.falseNear], [2, 2, 2]);
+});
+
 test('corpus: deterministic, every kind at 1-minute resolution over 3–14 days, held-out kinds only in the held-out part', () => {
   const all = plan(KINDS, 'all', 5);
   const tuningKinds = new Set(all.filter((j) => j.part === 'tuning').map((j) => j.kind.name));
