@@ -10,7 +10,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,7 @@ import { markdown, REPLAY_BUDGET_MS } from './report.js';
 import type { HistoryResult } from './run.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const CLI = join(ROOT, 'dist/main.js');
 export const DEFAULT_SEEDS = 5;
 const FOURTEEN_DAYS_ROWS = 14 * 24 * 60 + 1;
 
@@ -86,18 +87,14 @@ const csvText = (rows: readonly Row[]): string => `timestamp,balance\n${rows.map
  * the lines the bench scores. Needs `npm run build` first; a stale dist/ shows up as a FAIL.
  */
 function parity(histories: readonly BenchHistory[]): string {
-  const cli = join(ROOT, 'dist/main.js');
-  if (!existsSync(cli)) return '- N/A  parity with `node dist/main.js backtest`: dist/ not built (run `npm run build`)';
-  const dir = mkdtempSync(join(tmpdir(), 'ws-bench-parity-'));
+  if (!existsSync(CLI)) return '- N/A  parity with `node dist/main.js backtest`: dist/ not built (run `npm run build`)';
   const cfg = benchConfig();
   const failed: string[] = [];
   let lines = 0;
   for (const h of histories) {
-    const file = join(dir, `${h.name.replace('#', '_')}.csv`);
-    writeFileSync(file, csvText(h.rows));
     let stdout: string;
     try {
-      stdout = execFileSync(process.execPath, [cli, 'backtest', file], { cwd: dir, env: { PATH: process.env.PATH ?? '', ...BENCH_ENV }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 28 });
+      stdout = withCsv(h, cliBacktest);
     } catch (err) {
       const e = err as { status?: number; stderr?: string };
       const lines = String(e.stderr ?? '').trim().split('\n');
@@ -114,6 +111,22 @@ function parity(histories: readonly BenchHistory[]): string {
     : `- PASS parity with \`node dist/main.js backtest\`: identical JSON lines (${lines}) for ${names}`;
 }
 
+/** `use` called with the history written as a CSV into a fresh empty folder (no .env there); the folder is removed afterwards. */
+function withCsv<T>(h: BenchHistory, use: (file: string) => T): T {
+  const dir = mkdtempSync(join(tmpdir(), 'ws-bench-cli-'));
+  try {
+    const file = join(dir, `${h.name.replace('#', '_')}.csv`);
+    writeFileSync(file, csvText(h.rows));
+    return use(file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** `node dist/main.js backtest FILE` as the independent evaluation runs it (its folder as cwd, the bench's settings only): its stdout. */
+const cliBacktest = (file: string): string =>
+  execFileSync(process.execPath, [CLI, 'backtest', file], { cwd: dirname(file), env: { PATH: process.env.PATH ?? '', ...BENCH_ENV }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 28 });
+
 /** The first history of the run that is 14 days long at one reading a minute (each generated once). */
 function firstFourteenDays(jobs: readonly Planned[]): BenchHistory | undefined {
   for (const j of jobs) {
@@ -128,8 +141,7 @@ function firstFourteenDays(jobs: readonly Planned[]): BenchHistory | undefined {
  * times in the main thread after the scoring (the per-history times in the table run next to another
  * worker); PASS when the median is under the budget.
  */
-function replayTiming(jobs: readonly Planned[]): string {
-  const h = firstFourteenDays(jobs);
+function replayTiming(h: BenchHistory | undefined): string {
   if (!h) return `- N/A  a 14-day 1-minute history replays in < ${REPLAY_BUDGET_MS} ms: no 14-day history in this run`;
   const cfg = benchConfig();
   const ms = [0, 1, 2].map(() => timedBacktest(h.rows, cfg).replayMs);
@@ -145,19 +157,16 @@ function replayTiming(jobs: readonly Planned[]): string {
  * history, Node's start-up and the file's reading included, three runs one after the other (wall clock from
  * spawn to exit); PASS when the median is under the budget.
  */
-function commandTiming(jobs: readonly Planned[]): string {
+function commandTiming(h: BenchHistory | undefined): string {
   const what = `the whole command \`node dist/main.js backtest\` on a 14-day 1-minute history, Node's start-up included, takes < ${REPLAY_BUDGET_MS} ms`;
-  const cli = join(ROOT, 'dist/main.js');
-  const h = firstFourteenDays(jobs);
-  if (!existsSync(cli) || !h) return `- N/A  ${what}: ${h ? 'dist/ not built (run `npm run build`)' : 'no 14-day history in this run'}`;
-  const dir = mkdtempSync(join(tmpdir(), 'ws-bench-command-'));
-  const file = join(dir, 'history.csv');
-  writeFileSync(file, csvText(h.rows));
-  const ms = [0, 1, 2].map(() => {
-    const t = performance.now();
-    execFileSync(process.execPath, [cli, 'backtest', file], { cwd: dir, env: { PATH: process.env.PATH ?? '', ...BENCH_ENV }, stdio: 'ignore' });
-    return performance.now() - t;
-  });
+  if (!existsSync(CLI) || !h) return `- N/A  ${what}: ${h ? 'dist/ not built (run `npm run build`)' : 'no 14-day history in this run'}`;
+  const ms = withCsv(h, (file) =>
+    [0, 1, 2].map(() => {
+      const t = performance.now();
+      cliBacktest(file);
+      return performance.now() - t;
+    }),
+  );
   const median = [...ms].sort((a, b) => a - b)[1]!;
   return `- ${median < REPLAY_BUDGET_MS ? 'PASS' : 'FAIL'} ${what}: ${h.name} ${ms.map((x) => x.toFixed(0)).join(' / ')} ms, median ${median.toFixed(0)} ms (wall clock, machine-dependent)`;
 }
@@ -195,12 +204,13 @@ async function main(): Promise<void> {
     `${o.kind ? `; kind ${o.kind}` : ''}${o.startShift ? '; starts shifted through the week' : ''}; ${results.length} histories; ${((performance.now() - started) / 1000).toFixed(0)} s)`;
   const { text, json } = markdown(results, header, o.verbose);
   console.log(text);
-  const extra = [replayTiming(jobs)];
+  const fourteenDays = firstFourteenDays(jobs);
+  const extra = [replayTiming(fourteenDays)];
   if (o.parity) {
     // two histories of different shapes (one with holes in the readings) when the run has them
     const preferred = ['daemon_gaps', 'business_hours'].map((k) => jobs.find((j) => j.kind.name === k)).filter((j) => j !== undefined);
     const sample = (preferred.length === 2 ? preferred : jobs.slice(0, 2)).map(historyOf);
-    extra.push(parity(sample), commandTiming(jobs));
+    extra.push(parity(sample), commandTiming(fourteenDays));
   }
   console.log(extra.join('\n'));
   if (o.json) {

@@ -14,7 +14,7 @@
  *   alarms    the first firing line of each (id, severity) pair: an escalation is a second alarm,
  *             repeats are not.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Row } from '../../src/backtest/input.js';
@@ -36,7 +36,9 @@ export const BENCH_ENV: Readonly<Record<string, string>> = {
 let cached: EvaluationConfig | undefined;
 export function benchConfig(): EvaluationConfig {
   if (cached) return cached;
-  const { settings } = loadSettings({ ...BENCH_ENV }, { cwd: mkdtempSync(join(tmpdir(), 'ws-bench-')), requireApiKey: false });
+  const cwd = mkdtempSync(join(tmpdir(), 'ws-bench-'));
+  const { settings } = loadSettings({ ...BENCH_ENV }, { cwd, requireApiKey: false });
+  rmSync(cwd, { recursive: true, force: true });
   const wallet = settings.wallets[0]!;
   if (wallet.rules.lowBalanceThreshold !== undefined || wallet.rules.criticalBalanceThreshold !== undefined) {
     throw new Error('bench: balance thresholds must be unset');
