@@ -26,6 +26,7 @@ const seeds = args.includes('--seeds') ? Number(args[args.indexOf('--seeds') + 1
 const part = (args.includes('--part') ? args[args.indexOf('--part') + 1] : 'tuning') as 'tuning' | 'heldout';
 const H = 3_600_000;
 const vsOracle = args.includes('--vs-oracle');
+const lag = args.includes('--lag');
 const cfg = benchConfig();
 const q = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))]! : NaN; };
 /** --lag: per kind, (last day's spend error, runway error now) pairs. */
@@ -42,8 +43,8 @@ for (const job of plan(KINDS, part, seeds)) {
   for (let i = 1; i < rows.length; i++) cum[i] = cum[i - 1]! + Math.max(0, rows[i - 1]!.balance - rows[i]!.balance);
   let state = INITIAL_ACCOUNT_STATE;
   let j = 0;
-  /** --lag: every sampled point's row and the spend it expected over the next 24 h. */
-  const expectedDay: { i: number; spend: number }[] = [];
+  /** --lag: by time, every sampled point's row and the spend it expected over the next 24 h. */
+  const expectedDay = new Map<number, { i: number; spend: number }>();
   const k = byKind.get(job.kind.name) ?? { w: [], c: [], lateW: 0, earlyW: 0, nW: 0, lateC: 0, earlyC: 0, nC: 0, seedW: [], seedC: [], inBand: 0, belowBand: 0, nBand: 0 };
   const [w0, c0] = [k.w.length, k.c.length];
   byKind.set(job.kind.name, k);
@@ -52,7 +53,7 @@ for (const job of plan(KINDS, part, seeds)) {
     const obs = observe(state, { ok: true, status: 200, balance: row.balance, currency: null, requiredCredits: null }, row.t, cfg);
     state = obs.state;
     if (i % 30 !== 0 || row.balance <= 0) continue;
-    expectedDay.push({ i, spend: obs.forecast.burnRatePerHour * 24 });
+    if (lag) expectedDay.set(row.t, { i, spend: obs.forecast.burnRatePerHour * 24 });
     if ((row.t - rows[0]!.t) < 24 * H) continue;
     let actual: number;
     if (expected) {
@@ -67,8 +68,8 @@ for (const job of plan(KINDS, part, seeds)) {
       actual = (rows[j]!.t - row.t) / H;
     }
     const f = obs.forecast;
-    const dayAgo = expectedDay.find((p) => rows[p.i]!.t >= row.t - 24 * H);
-    if (args.includes('--lag') && dayAgo && rows[dayAgo.i]!.t === row.t - 24 * H && dayAgo.spend > 0 && cum[i]! > cum[dayAgo.i]! && Number.isFinite(f.runwaySeconds) && f.runwaySeconds > 0 && actual > 16 && actual < 110) {
+    const dayAgo = lag ? expectedDay.get(row.t - 24 * H) : undefined;
+    if (dayAgo && dayAgo.spend > 0 && cum[i]! > cum[dayAgo.i]! && Number.isFinite(f.runwaySeconds) && f.runwaySeconds > 0 && actual > 16 && actual < 110) {
       const pairs = lagPairs.get(job.kind.name) ?? [];
       lagPairs.set(job.kind.name, pairs);
       pairs.push([Math.log((cum[i]! - cum[dayAgo.i]!) / dayAgo.spend), Math.log((actual * 3600) / f.runwaySeconds)]);
@@ -112,7 +113,7 @@ const lagLine = (pairs: readonly [number, number][]): string => {
   const rms = (g: (p: readonly [number, number]) => number) => Math.sqrt(pairs.reduce((a, p) => a + g(p) ** 2, 0) / n);
   return `${String(n).padStart(5)} points, correlation ${(sxy / Math.sqrt(sxx * syy)).toFixed(2)}, runway error RMS ${rms((p) => p[1]).toFixed(3)} -> ${rms((p) => p[1] - beta * p[0]).toFixed(3)} (beta ${beta.toFixed(2)})`;
 };
-if (args.includes('--lag')) {
+if (lag) {
   console.log(`all kinds: ${lagLine([...lagPairs.values()].flat())}`);
   for (const [name, pairs] of lagPairs) if (pairs.length > 1) console.log(`  ${name.padEnd(22)} ${lagLine(pairs)}`);
 }
