@@ -79,7 +79,7 @@ Module._load = function (request, ...rest) {
   return `--import ${register}`;
 }
 
-test('backtest starts without the HTTP clients, the mailer, the store or the metrics: it sends nothing', async () => {
+test('backtest starts without the HTTP clients, the mailer, the store, the metrics or the YAML parser: it sends nothing and reads no wallets file', async () => {
   const dir = tempDir();
   const file = join(dir, 'history.csv');
   writeFileSync(file, `timestamp,balance\n${history().map(([t, b]) => `${new Date(t * 1000).toISOString()},${b}`).join('\n')}\n`);
