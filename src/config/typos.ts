@@ -3,6 +3,9 @@
 /** The first word of our variables: a variable starting with one of these is probably meant for us. */
 const PREFIXES = ['TELEPHONY', 'ALERT', 'ALERTMANAGER', 'SMTP', 'METRICS', 'POLL', 'SHARD', 'WALLETS', 'RUNWAY', 'SPEND'];
 
+/** A known name this close is offered as the one meant. */
+const HINT_DISTANCE = 3;
+
 /**
  * For each variable that is not one of `known`: a warning if it is a near miss of a known name (edit
  * distance at most 2, and under a quarter of its length), or if its first word is one of our prefixes
@@ -14,7 +17,10 @@ export function typoWarnings(names: Iterable<string>, known: ReadonlySet<string>
     if (known.has(name)) continue;
     let best: [string, number] | undefined;
     for (const k of known) {
-      if (best !== undefined && Math.abs(name.length - k.length) >= best[1]) continue; // its distance is at least that
+      // A name's distance is at least the difference of the lengths: past HINT_DISTANCE it names nothing,
+      // and it cannot beat the best found so far. (Kubernetes gives a pod ~7 variables per Service.)
+      const apart = Math.abs(name.length - k.length);
+      if (apart > HINT_DISTANCE || (best !== undefined && apart >= best[1])) continue;
       const d = distance(name, k);
       if (best === undefined || d < best[1]) best = [k, d];
     }
@@ -24,7 +30,7 @@ export function typoWarnings(names: Iterable<string>, known: ReadonlySet<string>
     // is still caught by the distance to the whole name (`METRIC_PORT`, `TELEPHONE_API_KEY`).
     const ours = name.includes('_') && PREFIXES.includes(name.split('_', 1)[0]!);
     if (!near && !ours) continue;
-    const hint = best !== undefined && best[1] <= 3 ? `did you mean ${best[0]}?` : 'a typo?';
+    const hint = best !== undefined && best[1] <= HINT_DISTANCE ? `did you mean ${best[0]}?` : 'a typo?';
     warnings.push(`${name}: unknown variable, ignored (${hint})`);
   }
   return warnings;
@@ -32,15 +38,17 @@ export function typoWarnings(names: Iterable<string>, known: ReadonlySet<string>
 
 /** Optimal string alignment distance (Levenshtein plus adjacent transpositions: `ULR` is one edit from `URL`). */
 export function distance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  const w = b.length + 1;
+  const d = new Uint16Array((a.length + 1) * w); // row i at i × w
+  for (let j = 0; j < w; j++) d[j] = j;
   for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
-      d[i]![j] = v;
+    d[i * w] = i;
+    for (let j = 1; j < w; j++) {
+      const at = i * w + j;
+      let v = Math.min(d[at - w]! + 1, d[at - 1]! + 1, d[at - w - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[at - 2 * w - 2]! + 1);
+      d[at] = v;
     }
   }
-  return d[a.length]![b.length]!;
+  return d[d.length - 1]!;
 }

@@ -36,6 +36,14 @@ for (const [typo, meant] of typos) {
   });
 }
 
+test('one of our prefixes with no known name within 3 edits: warned, without a guess', () => {
+  // RUNWAY_WARN_HRS is 5 edits from RUNWAY_WARNING_HOURS: no name is offered; SMTP_REQUIRE_SSL is 2 from SMTP_REQUIRE_TLS.
+  assert.deepEqual(warningsOf({ RUNWAY_WARN_HRS: '72', SMTP_REQUIRE_SSL: 'true' }), [
+    'RUNWAY_WARN_HRS: unknown variable, ignored (a typo?)',
+    'SMTP_REQUIRE_SSL: unknown variable, ignored (did you mean SMTP_REQUIRE_TLS?)',
+  ]);
+});
+
 test('a typo in .env is warned about too', () => {
   const cwd = freshDir();
   writeFileSync(join(cwd, '.env'), 'POLL_SHEDULE=*/5 * * * *\n');
