@@ -16,6 +16,13 @@ export interface CredentialInput {
   apiKeyFile: string | undefined;
 }
 
+/**
+ * A credential YAML read as a number or a boolean is refused, not turned back into text: YAML has already
+ * changed it (01234567 → 1234567, 0x1f → 31, 12345e67 → 1.2345e+71), and the provider would answer 401
+ * forever to a key nobody can see. The value is not quoted in the message (it is a secret).
+ */
+export const UNQUOTED = 'YAML reads this value as a number or true/false, which may not be the text written (a leading 0, 0x…, an exponent); put it in quotes';
+
 type Add = (key: 'credentials' | 'api_key' | 'api_key_file', message: string) => void;
 
 /** The credentials, or undefined after a problem; `require` false (backtest) skips the required check. */
@@ -46,11 +53,15 @@ export function readCredentials(
           fail('credentials', `'${k}' is not a ${preset.name} credential (known: ${[...names].flatMap((n) => [n, `${n}_file`]).join(', ')})`);
           continue;
         }
-        if (typeof v !== 'string' && typeof v !== 'number') {
+        if (typeof v === 'number' || typeof v === 'boolean') {
+          fail('credentials', `${k}: ${UNQUOTED}`);
+          continue;
+        }
+        if (typeof v !== 'string') {
           fail('credentials', `${k}: must be a single value`);
           continue;
         }
-        const s = String(v);
+        const s = v;
         if (s === '') continue;
         (isFile ? files : literal)[base] = s;
       }

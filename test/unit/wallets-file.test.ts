@@ -124,6 +124,16 @@ const bad: Array<[string, string, string[]]> = [
   ['an unknown provider', 'wallets: [{name: a, provider: nexmo, api_key_file: KEYFILE}]', ["wallet 'a' (#1): provider: unknown provider; supported: telephony-io, twilio, telnyx, plivo, vonage, messagebird, clicksend, textmagic, clickatell, africastalking, openrouter, deepseek, generic (see wallet-sentinel providers)"]],
   ['no key', 'wallets: [{name: a}]', ["wallet 'a' (#1): api_key: is required (or set api_key_file to a file holding it)"]],
   ['both key forms', 'wallets: [{name: a, api_key: k, api_key_file: KEYFILE}]', ["wallet 'a' (#1): api_key: set both api_key and api_key_file; set only one"]],
+  [
+    'keys YAML reads as numbers (01234567 would reach Vonage as 1234567, 0x1f2e3d4c as 523124044): refused, not quoted',
+    'wallets: [{name: a, api_key: 01234567}, {name: v, provider: vonage, credentials: {api_key: 12345e67, api_secret: 0x1f2e3d4c}}, {name: t, api_key_file: true}]',
+    [
+      "wallet 'a' (#1): api_key: YAML reads this value as a number or true/false, which may not be the text written (a leading 0, 0x…, an exponent); put it in quotes",
+      "wallet 'v' (#2): credentials: api_key: YAML reads this value as a number or true/false, which may not be the text written (a leading 0, 0x…, an exponent); put it in quotes",
+      "wallet 'v' (#2): credentials: api_secret: YAML reads this value as a number or true/false, which may not be the text written (a leading 0, 0x…, an exponent); put it in quotes",
+      "wallet 't' (#3): api_key_file: YAML reads this value as a number or true/false, which may not be the text written (a leading 0, 0x…, an exponent); put it in quotes",
+    ],
+  ],
   ['a threshold not a number', 'wallets: [{name: a, api_key_file: KEYFILE, low_balance_threshold: ten}]', ["wallet 'a' (#1): low_balance_threshold: 'ten' is not a number"]],
   ['a threshold that is a list', 'wallets: [{name: a, api_key_file: KEYFILE, low_balance_threshold: [1]}]', ["wallet 'a' (#1): low_balance_threshold: must be a single value, not a list"]],
   [
