@@ -7,6 +7,7 @@
  */
 import type { Logger } from '../log.js';
 import type { SkipReason } from '../metrics/collector.js';
+import { MAX_TIMER_MS } from '../deadline.js';
 import { Scheduler } from '../poller/scheduler.js';
 import { slotFraction } from './shard.js';
 import type { WalletRunner } from './runner.js';
@@ -35,7 +36,7 @@ interface Queued {
   done: () => void;
 }
 
-interface Slot {
+export interface Slot {
   at: number;
   runner: WalletRunner;
   deadline: number | undefined;
@@ -43,6 +44,23 @@ interface Slot {
 
 /** Used when the cron expression's interval cannot be read (a stopped task): one minute. */
 const FALLBACK_INTERVAL_MS = 60_000;
+
+/**
+ * The slots of the round a tick at `t` starts: each wallet at its stable fraction of the time until the next
+ * tick (`next`), with its slot in the round after as the deadline of its retries (that round lasts
+ * `following`, the time from `next` to the tick after it). The time to the next tick, not the gap between
+ * the next two: with uneven ticks (`0 9,17 * * *`, business hours, weekdays) that gap is another round's
+ * length, and a wallet's 09:00 slot fell at night, after the 17:00 tick. `next` undefined (stopped): the
+ * rounds are taken as `following` long.
+ */
+export function roundSlots(runners: readonly WalletRunner[], t: number, next: number | undefined, following: number): Slot[] {
+  const length = next !== undefined && next > t ? next - t : following;
+  const start = next !== undefined && next > t ? next : t + following;
+  return runners.map((runner) => {
+    const f = slotFraction(runner.name);
+    return { at: t + f * length, runner, deadline: start + f * following };
+  });
+}
 
 export class FleetSchedule {
   readonly #cron: Scheduler;
@@ -116,12 +134,7 @@ export class FleetSchedule {
       void Promise.all(polls).then(() => this.#resolveStarted());
       return;
     }
-    const t = this.#now();
-    const interval = this.intervalMs();
-    const slots = runners.map((runner) => {
-      const at = t + slotFraction(runner.name) * interval;
-      return { at, runner, deadline: at + interval };
-    });
+    const slots = roundSlots(runners, this.#now(), this.#cron.nextRunAt(), this.intervalMs());
     // Slots of the last round still waiting (a blocked loop) stay ahead of the new ones.
     this.#slots = [...this.#slots, ...slots].sort((a, b) => a.at - b.at);
     this.#flushSkips(false);
@@ -141,7 +154,8 @@ export class FleetSchedule {
     clearTimeout(this.#timer);
     const first = this.#slots[0];
     if (first === undefined || this.#stopped) return;
-    this.#timer = setTimeout(() => this.#due(), Math.max(0, first.at - this.#now()));
+    // Clamped: Node fires a longer delay at once, and #due would re-arm it every millisecond (a monthly schedule).
+    this.#timer = setTimeout(() => this.#due(), Math.min(MAX_TIMER_MS, Math.max(0, first.at - this.#now())));
   }
 
   #due(): void {

@@ -7,12 +7,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pino from 'pino';
 import type { WalletRunner } from '../../src/fleet/runner.js';
-import { FleetSchedule } from '../../src/fleet/schedule.js';
+import { FleetSchedule, roundSlots } from '../../src/fleet/schedule.js';
 
 const fakeRunner = (name: string) => ({ name, phase: 'idle', removed: false, skipped: { overlap: 0, rate_limited: 0 } }) as unknown as WalletRunner;
 
 async function until(cond: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5_000;
+  const deadline = Date.now() + 10_000;
   while (!cond()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setImmediate(r));
@@ -47,4 +47,50 @@ test('POLL_CONCURRENCY 1: the second wallet is fetched while the first one still
     await schedule.stop();
   }
   assert.equal(runners[0]!.phase, 'idle');
+});
+
+test('a round lasts until the next tick, however uneven the ticks (0 9,17 * * *: the 09:00 round ends at 17:00, not 16 h later)', () => {
+  const H = 3_600_000;
+  const nine = Date.UTC(2026, 11, 2, 9);
+  const runners = ['twilio-main', 'acme-prod', 'a', 'b', 'c', 'd', 'e', 'f'].map(fakeRunner);
+  // From 09:00 the next tick is 17:00 (8 h); the round after it runs from 17:00 to 09:00 (16 h).
+  for (const slot of roundSlots(runners, nine, nine + 8 * H, 16 * H)) {
+    assert.ok(slot.at >= nine && slot.at < nine + 8 * H, `${slot.runner.name}: its slot ${new Date(slot.at).toISOString()} is inside 09:00–17:00`);
+    assert.ok(slot.deadline! >= nine + 8 * H && slot.deadline! < nine + 24 * H, `${slot.runner.name}: its retries end at its slot of the 17:00 round`);
+  }
+  // An even schedule: the round and the one after are the same length (the slots are what they always were).
+  const [s] = roundSlots([fakeRunner('a')], 0, 60_000, 60_000);
+  assert.equal(s!.deadline! - s!.at, 60_000);
+});
+
+test('a slot further away than a timer can wait (a yearly schedule): the schedule sleeps, it does not re-check every millisecond', async () => {
+  const tick = new Date(Date.now() + 1_500); // a one-off tick 1.5 s from now, then a year to the next
+  const schedule = `${tick.getUTCSeconds()} ${tick.getUTCMinutes()} ${tick.getUTCHours()} ${tick.getUTCDate()} ${tick.getUTCMonth() + 1} *`;
+  const runners = [fakeRunner('default')]; // its slot: 19 % of the way through the year, 70 days out
+  let polls = 0;
+  let nowCalls = 0;
+  const s = new FleetSchedule({
+    schedule,
+    timezone: 'UTC',
+    concurrency: 4,
+    log: pino({ level: 'silent' }),
+    runners: () => runners,
+    now: () => (nowCalls++, Date.now()),
+    poll: async (_r, _d, fetched) => (polls++, fetched(), 'polled'),
+  });
+  const warned: string[] = [];
+  const onWarning = (w: Error) => warned.push(w.name);
+  process.on('warning', onWarning);
+  s.start();
+  try {
+    await until(() => polls === runners.length, 'the first round');
+    await new Promise((r) => setTimeout(r, tick.getTime() + 300 - Date.now())); // the tick, and the round it lays out
+    const calls = nowCalls;
+    await new Promise((r) => setTimeout(r, 300)); // how often the clock is read in 300 ms of a year-long wait
+    assert.ok(nowCalls - calls < 20, `the clock was read ${nowCalls - calls} times in 300 ms (a timer firing every millisecond)`);
+    assert.ok(!warned.includes('TimeoutOverflowWarning'), 'no delay above 2^31 − 1 ms was given to setTimeout');
+  } finally {
+    process.off('warning', onWarning);
+    await s.stop();
+  }
 });
