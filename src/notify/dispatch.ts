@@ -65,6 +65,8 @@ export class Dispatcher {
   #timer: NodeJS.Timeout | undefined;
   readonly #gate = new SeverityGate();
   #stopped = false;
+  /** start() read the outbox: from then on memory is the truth and stop() saves it. */
+  #loaded = false;
   #seq = 0;
   readonly #now: () => number;
   readonly #random: () => number;
@@ -129,6 +131,7 @@ export class Dispatcher {
   /** Loads what a previous run still owed (open digests included), and starts sending it. */
   async start(): Promise<void> {
     const doc = await this.d.store.load(this.#now());
+    this.#loaded = true;
     const loaded = [...doc.deliveries].sort((a, b) => a.createdAt - b.createdAt || (a.seq ?? 0) - (b.seq ?? 0));
     this.#delivered = new Map(Object.entries(doc.delivered));
     const now = this.#now();
@@ -190,6 +193,8 @@ export class Dispatcher {
     await Promise.allSettled([...this.#targets.values()].flatMap((t) => [...t.inFlight.values()]));
     clearTimeout(grace);
     for (const t of this.#targets.values()) t.notifier.close?.();
+    // A start that could not read the outbox holds none of it: saving this empty queue would delete what is owed.
+    if (!this.#loaded) return;
     try {
       await this.d.store.save(this.#doc());
     } catch (err) {

@@ -48,8 +48,10 @@ export class OutboxStore implements Participant {
       }
     }
     deliveries.sort((a, b) => a.createdAt - b.createdAt);
-    this.#delivered = delivered;
-    return { deliveries, delivered: JSON.parse(delivered) as Record<string, number> };
+    const times = timesOf(delivered);
+    if (times === undefined) this.log.error({ file: this.path }, 'when each alert was last notified is unreadable; it starts again empty (the owed notifications are kept)');
+    this.#delivered = times === undefined ? '' : delivered; // unreadable: rewritten at the next commit
+    return { deliveries, delivered: times ?? {} };
   }
 
   /** Commits `doc` now (with whatever else is staged); rejects if the write failed. */
@@ -95,4 +97,15 @@ export class OutboxStore implements Participant {
     this.#delivered = this.#writing.delivered;
     this.#writing = undefined;
   }
+}
+
+/** The `delivered` map as stored (alert id → epoch ms), or undefined when it is not one (a torn or edited row). */
+function timesOf(text: string): Record<string, number> | undefined {
+  try {
+    const v: unknown = JSON.parse(text);
+    if (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((t) => typeof t === 'number')) return v as Record<string, number>;
+  } catch {
+    // below
+  }
+  return undefined;
 }

@@ -11,6 +11,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { pino } from 'pino';
 import { Secret } from '../../src/config/secret.js';
 import type { WebhookTarget } from '../../src/config/settings.js';
@@ -360,6 +361,34 @@ test('a receiver that never answers: stop() aborts the attempt, the delivery sta
   verifySignature(rx.received[1]!);
   assert.equal(await counted(second.metrics, 'sent'), 1);
   assert.deepEqual((await second.store.load(Date.now())).deliveries, []);
+});
+
+test('an unreadable record of when alerts were last notified (a torn row): the owed delivery is still sent after a restart, not wiped', async (t) => {
+  let healthy = false;
+  const rx = await receiver(t, () => (healthy ? { status: 200 } : 'hang'));
+  const dir = tempDir(t);
+  const first = await rig(t, [target(rx.url)], { dir });
+  await first.dispatcher.enqueue([note()]);
+  await waitUntil(() => rx.received.length === 1, 'the attempt reached the receiver');
+  await first.dispatcher.stop(100);
+  const db = new Database(join(dir, 'wallet-sentinel.db'));
+  db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('delivered', ?)").run('{"default/low_balance/mh7q2x":17');
+  db.close();
+
+  healthy = true;
+  const second = await rig(t, [target(rx.url)], { dir });
+  await waitUntil(() => second.dispatcher.pending === 0, 'owed delivery re-sent');
+  assert.equal(rx.received.length, 2, 'one hung attempt, then the re-send');
+  assert.equal(bodyOf(rx.received[1]!).id, 'default/low_balance/mh7q2x');
+});
+
+test('a start that could not read the outbox does not save over it at stop', async () => {
+  let saves = 0;
+  const store = { path: 'x', load: () => Promise.reject(new Error('SQLITE_IOERR')), save: () => (saves++, Promise.resolve()), stopRetrying: () => {} } as unknown as OutboxStore;
+  const d = new Dispatcher({ notifiers: [], store, metrics: createMetrics(), log });
+  await assert.rejects(d.start(), /SQLITE_IOERR/);
+  await d.stop(10);
+  assert.equal(saves, 0, 'an empty queue saved now would delete every owed row');
 });
 
 test('two targets, one dead (connection refused): the healthy one gets its notification; the dead one stays owed', async (t) => {
