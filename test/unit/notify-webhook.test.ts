@@ -385,7 +385,7 @@ test('an unreadable record of when alerts were last notified (a torn row): the o
 test('a start that could not read the outbox does not save over it at stop', async () => {
   let saves = 0;
   const store = { path: 'x', load: () => Promise.reject(new Error('SQLITE_IOERR')), save: () => (saves++, Promise.resolve()), stopRetrying: () => {} } as unknown as OutboxStore;
-  const d = new Dispatcher({ notifiers: [], store, metrics: createMetrics(), log });
+  const d = new Dispatcher({ notifiers: [], store, metrics: createMetrics(), log, retryBaseDelayMs: 50 });
   await assert.rejects(d.start(), /SQLITE_IOERR/);
   await d.stop(10);
   assert.equal(saves, 0, 'an empty queue saved now would delete every owed row');
