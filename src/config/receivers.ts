@@ -10,7 +10,7 @@
  *       severities: [critical]
  *       pagerduty: [{routing_key_file: /run/secrets/pd}]
  */
-import type { ChannelEnv } from '../notify/channel.js';
+import { destinationKey, type ChannelEnv } from '../notify/channel.js';
 import { CHANNELS, channelSpec, DEFAULT_RECEIVER } from '../notify/registry.js';
 import { SEVERITIES, type Severity } from '../domain/rules.js';
 import { parseDuration } from './duration.js';
@@ -52,6 +52,7 @@ export function parseReceivers(raw: unknown, path: string, env: ChannelEnv, prob
     }
 
     const channels: ReceiverSettings['channels'][number][] = [];
+    const seen = new Map<string, number>();
     for (const kind of kinds) {
       const entries = body[kind];
       if (entries === undefined || entries === null) continue;
@@ -64,7 +65,10 @@ export function parseReceivers(raw: unknown, path: string, env: ChannelEnv, prob
           return;
         }
         const parsed = spec.parse(entry, (key, message) => problems.push(`${at}: ${key}: ${message}`), { where: `${at}: `, warnings, env });
-        if (parsed) channels.push({ kind, key: `${name}/${kind}#${i + 1}`, label: `${name}/${kind}#${i + 1} (${parsed.host})`, config: parsed.config });
+        if (!parsed) return;
+        const formerKey = `${name}/${kind}#${i + 1}`;
+        const key = spec.destination ? destinationKey(`${name}/${kind}`, spec.destination(parsed.config), seen) : formerKey;
+        channels.push({ kind, key, formerKey, label: `${name}/${kind}#${i + 1} (${parsed.host})`, config: parsed.config });
       });
     }
     if (problems.length === before && channels.length === 0) problems.push(`${where}: has no channel (give at least one of ${kinds.join(', ')})`);

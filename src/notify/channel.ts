@@ -3,6 +3,7 @@
  * to read them, and how to make its sender. Each channel's folder holds its own (config.ts, its sender, its
  * body); src/notify/registry.ts lists them.
  */
+import { createHash } from 'node:crypto';
 import type { EmailSettings, WebhookSettings, WebhookTarget } from '../config/settings.js';
 import type { AddProblem, Raw } from './config-fields.js';
 import type { ChannelKind, Notifier } from './notifier.js';
@@ -22,8 +23,13 @@ export interface ParseContext {
 /** A channel of a receiver, validated: its sender is made from `config` by the channel's own create(). */
 export interface ChannelSettings {
   readonly kind: ChannelKind;
-  /** Stable across restarts for the same file: owed deliveries are matched to their sender by it. */
+  /**
+   * Owed deliveries are matched to their sender by it, across restarts and reloads: it names the
+   * destination (destinationKey), so adding, removing or reordering entries moves no delivery to another.
+   */
   readonly key: string;
+  /** The key by position (`voice/slack#1`) that earlier builds stored with owed deliveries: read once, at start. */
+  readonly formerKey: string;
   /** Safe to print: never a URL's path, a password or a routing key. */
   readonly label: string;
   readonly config: unknown;
@@ -41,6 +47,23 @@ export interface ChannelSpec<C = unknown> {
    */
   readonly envFormat?: string;
   fromEnv?(target: WebhookTarget, env: WebhookSettings): C;
+  /**
+   * Where a sender's notifications go (its URL, routing key, recipients): what its key digests. Absent
+   * for channels that send nothing themselves (Alertmanager).
+   */
+  destination?(config: C): string;
   /** Makes the sender; absent for channels that sync state instead (Alertmanager). */
   create?(config: C, key: string, label: string, now: () => number): Notifier;
+}
+
+/**
+ * `prefix:` and a digest of the destination (never the destination: a Slack URL or a routing key is a
+ * credential), `~2`, `~3` for the same destination again in one list (`seen`, per list). Two entries that
+ * send to the same place stay two senders, as they were written.
+ */
+export function destinationKey(prefix: string, destination: string, seen: Map<string, number>): string {
+  const id = `${prefix}:${createHash('sha256').update(destination).digest('hex').slice(0, 16)}`;
+  const n = (seen.get(id) ?? 0) + 1;
+  seen.set(id, n);
+  return n > 1 ? `${id}~${n}` : id;
 }

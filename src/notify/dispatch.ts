@@ -65,6 +65,8 @@ export class Dispatcher {
   #timer: NodeJS.Timeout | undefined;
   readonly #gate = new SeverityGate();
   #stopped = false;
+  /** Key by position (earlier builds) → key by destination: owed deliveries stored under the first (start). */
+  #formerKeys = new Map<string, string>();
   /** start() read the outbox: from then on memory is the truth and stop() saves it. */
   #loaded = false;
   #seq = 0;
@@ -83,6 +85,7 @@ export class Dispatcher {
   /** Applies receivers (start, reload): new targets join, changed ones get their new sender, removed ones finish what they owe. */
   setReceivers(receivers: readonly Receiver[]): void {
     this.#receivers = new Map(receivers.map((r) => [r.name, r]));
+    this.#formerKeys = new Map(receivers.flatMap((r) => [...(r.formerKeys ?? [])]));
     const live = new Set<string>();
     for (const r of receivers) {
       for (const notifier of r.notifiers) {
@@ -137,6 +140,8 @@ export class Dispatcher {
     const now = this.#now();
     let kept = 0;
     for (const x of loaded) {
+      const renamed = this.#targets.has(x.target) ? undefined : this.#formerKeys.get(x.target);
+      if (renamed !== undefined) x.target = renamed; // saved by a build that keyed channels by their position
       const t = this.#targets.get(x.target);
       if (!t || now - x.createdAt >= MAX_DELIVERY_AGE_MS) {
         const why = t ? 'older than 24 h' : 'its channel is no longer configured';

@@ -6,7 +6,7 @@
 import type { AlertmanagerTarget, Settings } from '../config/settings.js';
 import type { Severity } from '../domain/rules.js';
 import { alertmanagerChannel, type AlertmanagerConfig } from './alertmanager/config.js';
-import type { ChannelSpec } from './channel.js';
+import { destinationKey, type ChannelSpec } from './channel.js';
 import { emailChannel } from './email/config.js';
 import { EmailNotifier } from './email/email.js';
 import type { ChannelKind, Notifier } from './notifier.js';
@@ -36,6 +36,8 @@ export interface Receiver {
   readonly groupIntervalMs: number;
   readonly notifiers: readonly Notifier[];
   readonly alertmanagers: readonly AlertmanagerTarget[];
+  /** Former key (by position, as earlier builds stored it) → the notifier's key: owed deliveries saved under one find their sender. */
+  readonly formerKeys?: ReadonlyMap<string, string>;
 }
 
 type ReceiverSource = Pick<Settings, 'email' | 'webhook' | 'alertmanager' | 'receivers'> & { alerts: Pick<Settings['alerts'], 'groupIntervalMs'> };
@@ -43,22 +45,31 @@ type ReceiverSource = Pick<Settings, 'email' | 'webhook' | 'alertmanager' | 'rec
 /** Every receiver: `default` (the environment's channels, maybe none) first, then WALLETS_FILE's. */
 export function createReceivers(settings: ReceiverSource, now: () => number = Date.now): Receiver[] {
   const notifiers: Notifier[] = [];
+  const formerKeys = new Map<string, string>();
   if (settings.email) notifiers.push(new EmailNotifier(settings.email));
   const wh = settings.webhook;
+  const seen = new Map<string, number>();
   for (const target of wh?.targets ?? []) {
     const spec = CHANNELS.find((c) => c.envFormat === target.format)!;
-    notifiers.push(spec.create!(spec.fromEnv!(target, wh!), `webhook:${target.label}`, target.label, now));
+    const config = spec.fromEnv!(target, wh!);
+    const key = destinationKey(`webhook:${spec.kind}`, spec.destination!(config), seen);
+    formerKeys.set(`webhook:${target.label}`, key);
+    notifiers.push(spec.create!(config, key, target.label, now));
   }
-  const out: Receiver[] = [{ name: DEFAULT_RECEIVER, severities: undefined, groupIntervalMs: settings.alerts.groupIntervalMs, notifiers, alertmanagers: settings.alertmanager }];
+  const out: Receiver[] = [{ name: DEFAULT_RECEIVER, severities: undefined, groupIntervalMs: settings.alerts.groupIntervalMs, notifiers, alertmanagers: settings.alertmanager, formerKeys }];
   for (const r of settings.receivers) {
     const own: Notifier[] = [];
     const alertmanagers: AlertmanagerTarget[] = [];
+    const former = new Map<string, string>();
     for (const c of r.channels) {
       const spec = channelSpec(c.kind)!;
-      if (spec.create) own.push(spec.create(c.config, c.key, c.label, now));
+      if (spec.create) {
+        own.push(spec.create(c.config, c.key, c.label, now));
+        former.set(c.formerKey, c.key);
+      }
       else if (c.kind === 'alertmanager') alertmanagers.push({ baseUrl: (c.config as AlertmanagerConfig).baseUrl, label: c.label, severities: r.severities });
     }
-    out.push({ name: r.name, severities: r.severities, groupIntervalMs: r.groupIntervalMs ?? settings.alerts.groupIntervalMs, notifiers: own, alertmanagers });
+    out.push({ name: r.name, severities: r.severities, groupIntervalMs: r.groupIntervalMs ?? settings.alerts.groupIntervalMs, notifiers: own, alertmanagers, formerKeys: former });
   }
   return out;
 }

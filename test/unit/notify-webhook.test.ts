@@ -17,7 +17,9 @@ import { Secret } from '../../src/config/secret.js';
 import type { WebhookTarget } from '../../src/config/settings.js';
 import { NotifyError } from '../../src/errors.js';
 import { createMetrics, type Metrics } from '../../src/metrics/metrics.js';
+import { loadSettings } from '../../src/config/load.js';
 import { Dispatcher } from '../../src/notify/dispatch.js';
+import { createReceivers } from '../../src/notify/registry.js';
 import type { OutboxStore } from '../../src/notify/outbox-store.js';
 import { outboxIn } from '../helpers/state.js';
 import { SIGNATURE_HEADER, WebhookNotifier } from '../../src/notify/webhook/webhook.js';
@@ -511,4 +513,65 @@ test('a 200 with a 100 KB body through the Dispatcher → sent once, not re-sent
   assert.equal(rx.received.length, 1);
   assert.equal(await counted(metrics, 'sent'), 1);
   assert.equal(await counted(metrics, 'failed'), 0);
+});
+
+// ---------------------------------------------------------------- owed deliveries find their channel by destination
+
+/** A dispatcher over ALERT_WEBHOOK_URL = `urls` (the receivers the daemon builds), its outbox in `dir`. */
+async function envRig(t: TestContext, dir: string, urls: string[]): Promise<Dispatcher> {
+  const { settings } = loadSettings({ TELEPHONY_API_KEY: 'k', ALERT_WEBHOOK_URL: urls.join(',') }, { cwd: dir });
+  const dispatcher = new Dispatcher({ receivers: createReceivers(settings), store: outboxIn(dir, log), metrics: createMetrics(), log, retryBaseDelayMs: 100 });
+  t.after(() => dispatcher.stop(100));
+  await dispatcher.start();
+  return dispatcher;
+}
+
+test('a channel removed from ALERT_WEBHOOK_URL: what another one still owed is sent to it after the restart, not given up', async (t) => {
+  let bUp = false;
+  let bServed = 0;
+  const a = await receiver(t, () => ({ status: 200 }));
+  const b = await receiver(t, () => (bUp ? (bServed++, { status: 200 }) : { status: 503 }));
+  const dir = tempDir(t);
+  const first = await envRig(t, dir, [a.url, b.url]);
+  await first.enqueue([note()]);
+  await waitUntil(() => a.received.length === 1 && b.received.length >= 1 && first.pending === 1, 'A took it, B refused it');
+  await first.stop(100);
+
+  bUp = true;
+  const second = await envRig(t, dir, [b.url]); // A removed: B is now entry #1
+  await waitUntil(() => second.pending === 0, 'B served');
+  assert.equal(bServed, 1, 'the owed copy reached B');
+  assert.equal(a.received.length, 1);
+});
+
+test('ALERT_WEBHOOK_URL reordered: each owed delivery still goes to its own channel, not to the one now in its place', async (t) => {
+  let aUp = false;
+  let aServed = 0;
+  const a = await receiver(t, () => (aUp ? (aServed++, { status: 200 }) : { status: 503 }));
+  const b = await receiver(t, () => ({ status: 200 }));
+  const dir = tempDir(t);
+  const first = await envRig(t, dir, [a.url, b.url]);
+  await first.enqueue([note()]);
+  await waitUntil(() => b.received.length === 1 && a.received.length >= 1 && first.pending === 1, 'B took it, A refused it');
+  await first.stop(100);
+
+  aUp = true;
+  const second = await envRig(t, dir, [b.url, a.url]);
+  await waitUntil(() => second.pending === 0, 'A served');
+  assert.equal(aServed, 1, 'the owed copy reached A');
+  assert.equal(b.received.length, 1, 'B, which had it already, did not get it twice');
+});
+
+test('an owed delivery saved under the key of an earlier build (the channel by its position) is still sent', async (t) => {
+  const a = await receiver(t, () => ({ status: 200 }));
+  const dir = tempDir(t);
+  const { settings } = loadSettings({ TELEPHONY_API_KEY: 'k', ALERT_WEBHOOK_URL: a.url }, { cwd: dir });
+  const former = `webhook:${settings.webhook!.targets[0]!.label}`; // webhook:webhook#1 (127.0.0.1:port)
+  const store = outboxIn(dir, log);
+  const n = note();
+  await store.save({ deliveries: [{ deliveryId: 'd-1', target: former, notification: n, seq: 0, createdAt: Date.now(), attempts: 1, nextAttemptAt: Date.now(), lastError: 'HTTP 503' }], delivered: {} });
+  const d = await envRig(t, dir, [a.url]);
+  await waitUntil(() => d.pending === 0, 'sent');
+  assert.equal(a.received.length, 1);
+  assert.equal(bodyOf(a.received[0]!).id, n.id);
 });

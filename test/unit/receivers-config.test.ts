@@ -55,14 +55,17 @@ test('a good file: receivers with their channels, severities and group interval;
   // literal secrets work but are warned about (a key or a URL written in the file)
   assert.equal(warnings.filter((w) => w.includes('a secret written in the file')).length, 3, warnings.join('\n'));
   const receivers = createReceivers(settings);
-  assert.deepEqual(
-    receivers.map((r) => [r.name, r.groupIntervalMs, r.notifiers.map((n) => n.key)]),
-    [
-      ['default', 120_000, ['webhook:webhook#1 (127.0.0.1:9)', 'webhook:webhook#2/slack (127.0.0.1:9)']],
-      ['voice', 120_000, ['voice/slack#1']],
-      ['oncall', 90_000, ['oncall/webhook#1', 'oncall/webhook#2', 'oncall/pagerduty#1']],
-    ],
-  );
+  // Keys name the destination by a digest (never the URL: it may be the credential), per receiver and kind.
+  const h = '[0-9a-f]{16}';
+  const keys = receivers.map((r) => [r.name, r.groupIntervalMs, r.notifiers.map((n) => n.key)] as const);
+  assert.deepEqual(keys.map(([name, ms, k]) => [name, ms, k.length]), [['default', 120_000, 2], ['voice', 120_000, 1], ['oncall', 90_000, 3]]);
+  const patterns = [[`^webhook:webhook:${h}$`, `^webhook:slack:${h}$`], [`^voice/slack:${h}$`], [`^oncall/webhook:${h}$`, `^oncall/webhook:${h}$`, `^oncall/pagerduty:${h}$`]];
+  keys.forEach(([, , k], i) => k.forEach((key, j) => assert.match(key, new RegExp(patterns[i]![j]!))));
+  assert.equal(new Set(keys.flatMap(([, , k]) => k)).size, 6, 'every sender its own key');
+  assert.ok(!JSON.stringify(keys).includes('hooks.example.com') && !JSON.stringify(keys).includes('127.0.0.1'), 'no URL in a key');
+  // what earlier builds stored owed deliveries under (by position) still finds each sender
+  assert.deepEqual([...receivers[0]!.formerKeys!.entries()], [['webhook:webhook#1 (127.0.0.1:9)', keys[0]![2][0]], ['webhook:webhook#2/slack (127.0.0.1:9)', keys[0]![2][1]]]);
+  assert.deepEqual([...receivers[2]!.formerKeys!.keys()], ['oncall/webhook#1', 'oncall/webhook#2', 'oncall/pagerduty#1']);
   assert.equal(typeof receivers[1]!.notifiers[0]!.sendDigest, 'function', 'Slack groups');
   assert.equal(receivers[2]!.notifiers[0]!.sendDigest, undefined, 'a webhook keeps one event per alert');
 });

@@ -38,5 +38,6 @@ export const emailChannel: ChannelSpec<EmailSettings> = {
     const requireTls = own === undefined && tls === 'auto' && cx.env.email.requireTls !== undefined ? cx.env.email.requireTls : tls === 'auto' ? !isLoopbackSmtp(smtpUrl.reveal()) : tls === 'true';
     return { config: { smtpUrl, from, to, requireTls, caPem: cx.env.email.caPem }, host };
   },
+  destination: (c) => [...c.to].map((a) => a.toLowerCase()).sort().join(','), // whichever server sends it
   create: (c, key) => new EmailNotifier(c, key),
 };

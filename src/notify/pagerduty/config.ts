@@ -23,5 +23,6 @@ export const pagerdutyChannel: ChannelSpec<PagerDutyConfig> = {
   },
   envFormat: 'pagerduty',
   fromEnv: (t, env) => ({ url: t.url, routingKey: env.pagerdutyRoutingKey ?? new Secret('') }),
+  destination: (c) => `${c.routingKey.reveal()} ${c.url.reveal()}`, // one Events URL serves every service: the routing key tells them apart
   create: (c, key, label, now) => new PagerDutyNotifier({ url: c.url, label }, c.routingKey, now, key),
 };

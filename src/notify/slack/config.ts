@@ -19,5 +19,6 @@ export const slackChannel: ChannelSpec<SlackConfig> = {
   },
   envFormat: 'slack',
   fromEnv: (t) => ({ url: t.url }),
+  destination: (c) => c.url.reveal(),
   create: (c, key, label, now) => new SlackNotifier({ url: c.url, label }, now, key),
 };

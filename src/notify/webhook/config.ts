@@ -21,5 +21,6 @@ export const webhookChannel: ChannelSpec<WebhookConfig> = {
   },
   envFormat: 'json',
   fromEnv: (t, env) => ({ url: t.url, secret: env.secret }),
+  destination: (c) => c.url.reveal(),
   create: (c, key, label, now) => new WebhookNotifier({ url: c.url, label }, { secret: c.secret }, now, key),
 };
