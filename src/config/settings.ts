@@ -72,6 +72,16 @@ export const PROVIDERS: readonly string[] = PROVIDER_NAMES;
 export type Provider = string;
 
 /** One wallet: what to ask (provider, API), what to alert on (rules) and what to label it with. */
+export interface ApiSettingNames {
+  readonly apiUrl: string;
+  readonly balancePath: string;
+  readonly balanceField: string;
+  readonly currencyField: string;
+  readonly apiKey: string;
+  /** Where they are set: '' for the environment, ' in WALLETS_FILE'. */
+  readonly where: string;
+}
+
 export interface WalletSettings {
   /** The `account` label, the state's key; unique. */
   readonly name: string;
@@ -83,6 +93,8 @@ export interface WalletSettings {
     readonly balancePath: string;
     readonly balanceField: string;
     readonly currencyField: string;
+    /** How a failed poll's message names these settings (TELEPHONY_BALANCE_FIELD; balance_field in WALLETS_FILE); absent: the environment's. */
+    readonly names?: ApiSettingNames;
     /** Telephony.io's key (credentials.api_key); absent only for commands that never call the API (backtest). */
     readonly apiKey: Secret | undefined;
     /** The preset's credentials by the provider's own names (`account_sid`, `auth_token`…), all secrets. */

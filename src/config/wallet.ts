@@ -10,7 +10,7 @@ import type { GenericOptions } from '../providers/preset.js';
 import { readCredentials, UNQUOTED } from './credentials.js';
 import type { Secret } from './secret.js';
 import { httpUrl, number, text } from './fields.js';
-import { PROVIDERS, type Provider, type RuleTuning, type WalletSettings } from './settings.js';
+import { PROVIDERS, type ApiSettingNames, type Provider, type RuleTuning, type WalletSettings } from './settings.js';
 
 export type { RuleTuning };
 
@@ -32,6 +32,9 @@ export interface WalletContext {
   requireApiKey: boolean;
   /** How a key is named in a message about another key. */
   keyName: (key: WalletKey) => string;
+  /** How a failed poll's message names the setting to fix, and where it is set (' in WALLETS_FILE'); default keyName, ''. */
+  settingName?: (key: WalletKey) => string;
+  settingsWhere?: string;
   /** The name when none is given (the environment's `default`); undefined = `name` is required. */
   defaultName?: string;
 }
@@ -155,6 +158,7 @@ export function parseWallet(raw: RawWallet, cx: WalletContext): { wallet: Wallet
         balancePath: v.balance_path,
         balanceField: v.balance_field,
         currencyField: v.currency_field,
+        names: settingNames(cx.settingName ?? cx.keyName, cx.settingsWhere ?? ''),
         apiKey,
         credentials: credentials ?? {},
         ...(generic ? { generic } : {}),
@@ -198,4 +202,9 @@ function parseLabels(raw: unknown, add: (key: WalletKey, message: string) => voi
     else add('labels', `${k}: the value must be a single value`);
   }
   return labels;
+}
+
+/** The settings a failed poll's message may ask to check, by the names this wallet was configured with. */
+function settingNames(name: (key: WalletKey) => string, where: string): ApiSettingNames {
+  return { apiUrl: name('api_url'), balancePath: name('balance_path'), balanceField: name('balance_field'), currencyField: name('currency_field'), apiKey: name('api_key'), where };
 }

@@ -9,7 +9,7 @@ import { DEFAULT_RECEIVER } from '../notify/registry.js';
 import { parseReceivers } from './receivers.js';
 import type { ReceiverSettings, WalletSettings } from './settings.js';
 import { distance } from './typos.js';
-import { isWalletKey, parseWallet, WALLET_KEYS, type RawWallet, type RuleTuning } from './wallet.js';
+import { isWalletKey, parseWallet, WALLET_KEYS, type RawWallet, type RuleTuning, type WalletKey } from './wallet.js';
 
 export interface WalletsFileResult {
   wallets: WalletSettings[];
@@ -88,7 +88,7 @@ export function readWalletsFile(path: string, opts: { tuning: RuleTuning; requir
     if (entry.api_key_file !== undefined && entry.api_key === undefined) delete merged.api_key;
     const defaultsProvider = defaults.provider ?? 'telephony-io';
     if ((entry.provider ?? defaultsProvider) !== defaultsProvider) for (const k of API_KEYS) if (entry[k] === undefined) delete merged[k];
-    const { wallet, problems: p } = parseWallet(merged, { ...opts, keyName: (k) => k });
+    const { wallet, problems: p } = parseWallet(merged, { ...opts, keyName: (k) => k, settingName: fileSettingName, settingsWhere: ' in WALLETS_FILE' });
     for (const { key, message } of p) problems.push(`${where}: ${key}: ${message}`);
     for (const r of wallet?.receivers ?? []) {
       if (!receiverNames.has(r)) problems.push(`${where}: receivers: '${r}' is not a receiver of the file (known: ${[...receiverNames].join(', ')})`);
@@ -113,3 +113,5 @@ function closest(key: string): string {
   return best[1] <= 3 ? `did you mean ${best[0]}?` : `known keys: ${WALLET_KEYS.join(', ')}`;
 }
 
+/** A failed poll of a wallet of the file asks to check its key there (the log line names the wallet). */
+const fileSettingName = (k: WalletKey): string => (k === 'api_key' ? 'api_key (or api_key_file)' : k);

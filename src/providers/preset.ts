@@ -5,6 +5,7 @@
  * retries, and hands a 200 body (parsed JSON object) to `read()`.
  */
 import type { Secret } from '../config/secret.js';
+import type { ApiSettingNames } from '../config/settings.js';
 import { readCurrency, readDottedField } from '../telephony/parse.js';
 import { UpstreamError } from '../errors.js';
 import { amountProblem, toAmount } from './money.js';
@@ -38,6 +39,8 @@ export interface WalletApi {
   readonly generic?: GenericOptions | undefined;
   /** The wallet's `currency` key: which of several per-currency balances to read (deepseek). */
   readonly currency?: string | undefined;
+  /** How a failed poll's message names the settings to check (config/settings.ts); absent: the environment's. */
+  readonly names?: ApiSettingNames | undefined;
 }
 
 /** One 200 body read. */

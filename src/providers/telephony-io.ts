@@ -1,6 +1,10 @@
 /** Telephony.io (contract section 1): the balance path and fields are settings; a 402 carries `current_balance`. */
+import type { ApiSettingNames } from '../config/settings.js';
 import { parseBalanceBody, parseExhaustedBody, readCurrency } from '../telephony/parse.js';
 import { bearer, cred, type Preset } from './preset.js';
+
+/** The environment's names: a failed poll of the single wallet TELEPHONY_* configures asks to check these. */
+const ENV_NAMES: ApiSettingNames = { apiUrl: 'TELEPHONY_API_URL', balancePath: 'TELEPHONY_BALANCE_PATH', balanceField: 'TELEPHONY_BALANCE_FIELD', currencyField: 'TELEPHONY_CURRENCY_FIELD', apiKey: 'TELEPHONY_API_KEY', where: '' };
 
 export const telephonyIo: Preset = {
   name: 'telephony-io',
@@ -14,13 +18,15 @@ export const telephonyIo: Preset = {
   exhausted: 'a 402 answer (its current_balance recorded), or a balance at or below 0',
   endpoint(api) {
     const key = cred(api, 'api_key');
+    const n = api.names ?? ENV_NAMES;
+    const fields = { balanceField: n.balanceField + n.where, currencyField: n.currencyField + n.where };
     return {
       path: api.balancePath,
       shownPath: api.balancePath,
       headers: () => ({ Authorization: bearer(key) }),
-      read: (body) => parseBalanceBody(body, api.balanceField, api.currencyField),
-      exhausted: (body) => ({ ...parseExhaustedBody(body), ...readCurrency(body, api.currencyField) }),
-      hints: { request: 'check TELEPHONY_API_URL and TELEPHONY_BALANCE_PATH', rejected: 'the API key was rejected', credentials: 'check TELEPHONY_API_KEY' },
+      read: (body) => parseBalanceBody(body, api.balanceField, api.currencyField, fields),
+      exhausted: (body) => ({ ...parseExhaustedBody(body), ...readCurrency(body, api.currencyField, fields.currencyField) }),
+      hints: { request: `check ${n.apiUrl} and ${n.balancePath}${n.where}`, rejected: 'the API key was rejected', credentials: `check ${n.apiKey}${n.where}` },
     };
   },
 };

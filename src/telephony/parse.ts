@@ -70,17 +70,18 @@ export function parseBalanceBody(
   body: unknown,
   balanceField: string,
   currencyField: string,
+  names: { balanceField: string; currencyField: string } = { balanceField: 'TELEPHONY_BALANCE_FIELD', currencyField: 'TELEPHONY_CURRENCY_FIELD' },
 ): { balance: number; currency: string | null; currencyProblem: string | null } {
   const raw = readDottedField(body, balanceField);
   const problem = numberProblem(raw);
   if (problem !== null) {
     throw new UpstreamError(
       'bad_response',
-      `upstream balance field "${balanceField}" ${problem}; check TELEPHONY_BALANCE_FIELD`,
+      `upstream balance field "${balanceField}" ${problem}; check ${names.balanceField}`,
       { status: 200 },
     );
   }
-  return { balance: toNumber(raw) as number, ...readCurrency(body, currencyField) };
+  return { balance: toNumber(raw) as number, ...readCurrency(body, currencyField, names.currencyField) };
 }
 
 /**

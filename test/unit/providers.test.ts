@@ -180,3 +180,15 @@ test('a reload that rotates any credential of a wallet is a change (compared by 
   assert.equal(sameWallet(a!, b!), true);
   assert.equal(sameWallet(a!, c!), false, 'a rotated auth_token makes a new client');
 });
+
+test('a failed Telephony.io poll names the setting to check where the wallet was configured: TELEPHONY_* for the environment\'s, the key of WALLETS_FILE for the file\'s', () => {
+  const fromFile = load('wallets:\n  - name: t\n    api_key_file: TOKFILE\n').wallets[0]!;
+  const file = presetOf('telephony-io').endpoint(fromFile.api);
+  assert.equal(file.hints.credentials, 'check api_key (or api_key_file) in WALLETS_FILE');
+  assert.equal(file.hints.request, 'check api_url and balance_path in WALLETS_FILE');
+  assert.throws(() => file.read({ data: {} }), (err: unknown) => err instanceof UpstreamError && /check balance_field in WALLETS_FILE$/.test(err.message));
+
+  const env = presetOf('telephony-io').endpoint(api('telephony-io'));
+  assert.equal(env.hints.credentials, 'check TELEPHONY_API_KEY');
+  assert.throws(() => env.read({ data: {} }), (err: unknown) => err instanceof UpstreamError && /check TELEPHONY_BALANCE_FIELD$/.test(err.message));
+});

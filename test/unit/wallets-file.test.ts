@@ -69,7 +69,9 @@ wallets:
   assert.equal(settings.wallets.length, 2);
   assert.equal(a!.name, 'acme-prod');
   assert.equal(a!.provider, 'telephony-io');
-  assert.deepEqual({ ...a!.api, apiKey: a!.api.apiKey?.reveal(), credentials: Object.keys(a!.api.credentials) }, {
+  const { names, ...api } = a!.api;
+  assert.deepEqual([names?.balanceField, names?.where], ['balance_field', ' in WALLETS_FILE'], 'a failed poll names the key of the file');
+  assert.deepEqual({ ...api, apiKey: a!.api.apiKey?.reveal(), credentials: Object.keys(a!.api.credentials) }, {
     baseUrl: 'http://127.0.0.1:9',
     balancePath: '/v2/balance',
     balanceField: 'data.balance',
