@@ -159,9 +159,13 @@ export class App {
       this.#receivers = createReceivers(this.#settings, this.now);
       this.#dispatcher.setReceivers(this.#receivers);
       const summary = await this.#fleet.apply(walletsOfShard(loaded.wallets, settings.shard));
-      this.metrics.configReloadSuccessful.set(1);
+      this.metrics.configReloadSuccessful.set(summary.failed.length === 0 ? 1 : 0);
       const ms = Math.round(performance.now() - started);
       this.log.info({ added: summary.added.length, removed: summary.removed.length, changed: summary.changed.length, unchanged: summary.unchanged, wallets: this.#fleet.size, ms }, 'wallets reloaded');
+      if (summary.failed.length > 0) {
+        const names = summary.failed.map((f) => `${f.name} (${f.code})`).join(', ');
+        this.log.error({ failed: summary.failed }, `reload: cannot read the saved state of ${names} in STATE_DIR; not watched until a reload (SIGHUP) once STATE_DIR reads again`);
+      }
       return summary;
     });
     this.#reloading = run.catch(() => undefined);

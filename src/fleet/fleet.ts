@@ -11,6 +11,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import { AlertmanagerSync } from '../notify/alertmanager/alertmanager.js';
 import type { Receiver } from '../notify/registry.js';
 import type { StateStore } from '../store/state-store.js';
+import { safeErrorCode } from '../errors.js';
 import { mapLimit } from './limit.js';
 import { sameWallet, WalletRunner } from './runner.js';
 import { FleetSchedule } from './schedule.js';
@@ -35,6 +36,8 @@ export interface ReloadSummary {
   removed: string[];
   changed: string[];
   unchanged: number;
+  /** Added wallets whose saved state could not be read (a read-only or failing STATE_DIR): not watched until a reload adds them. */
+  failed: { name: string; code: string }[];
 }
 
 /** How many state files are read at once at start and on a reload. */
@@ -81,7 +84,7 @@ export class Fleet {
   /** Applies a new list of wallets (already validated and sharded) as a diff. */
   async apply(wallets: readonly WalletSettings[]): Promise<ReloadSummary> {
     const next = new Map(wallets.map((w) => [w.name, w]));
-    const summary: ReloadSummary = { added: [], removed: [], changed: [], unchanged: 0 };
+    const summary: ReloadSummary = { added: [], removed: [], changed: [], unchanged: 0, failed: [] };
     for (const [name, runner] of this.#runners) {
       const w = next.get(name);
       if (w === undefined) {
@@ -95,11 +98,18 @@ export class Fleet {
         runner.reconfigure(w);
       } else summary.unchanged++;
     }
+    // A wallet whose state cannot be read is left out, not the whole reload: the removals and changes above
+    // are already applied, and the list must say so (else a removed wallet stays on /metrics, frozen).
     const added = wallets.filter((w) => !this.#runners.has(w.name));
-    summary.added = added.map((w) => w.name);
-    const runners = await mapLimit(added, LOAD_CONCURRENCY, (w) => this.#add(w));
+    const runners = await mapLimit(added, LOAD_CONCURRENCY, (w) =>
+      this.#add(w).catch((err: unknown) => {
+        summary.failed.push({ name: w.name, code: safeErrorCode(err) ?? 'error' });
+        return undefined;
+      }),
+    );
+    summary.added = added.filter((w) => this.#runners.has(w.name)).map((w) => w.name);
     this.#list = [...this.#runners.values()];
-    for (const r of runners) void this.schedule.pollSoon(r);
+    for (const r of runners) if (r) void this.schedule.pollSoon(r);
     return summary;
   }
 

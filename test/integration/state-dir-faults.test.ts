@@ -11,6 +11,7 @@ import { Daemon, runCli, tempDir, waitFor } from '../helpers/daemon.js';
 import { WebhookReceiver } from '../helpers/receivers.js';
 import { savedOutbox } from '../helpers/state.js';
 import { mountTmpfs } from '../helpers/tmpfs.js';
+import { WalletsUpstream, writeWalletsFile } from '../helpers/wallets-upstream.js';
 
 const KEY = 'sk_live_state_faults_key_8642';
 
@@ -159,4 +160,34 @@ test('/api/status never claims last_notified_at for an alert whose notification 
   await waitFor(async () => (await alertsOf(daemon))[0]!.last_notified_at !== null, 'last_notified_at once delivered');
   assert.equal((await alertsOf(daemon))[0]!.notifications_owed, 0);
   assert.equal(await daemon.stop(), 0);
+});
+
+test('SIGHUP while STATE_DIR is read-only: the removal is applied, the wallet that cannot be loaded is said and retried by the next reload', async (t) => {
+  const fs = mountTmpfs(t, '8m');
+  if (!fs) return;
+  const up = new WalletsUpstream();
+  for (const n of ['keep', 'gone', 'new']) up.add(n, 500);
+  await up.start();
+  t.after(() => up.close());
+  const dir = tempDir('ws-reload-ro-');
+  writeWalletsFile(dir, up, ['keep', 'gone']);
+  const daemon = await Daemon.start({ WALLETS_FILE: join(dir, 'wallets.yaml'), LOG_LEVEL: 'info' }, { stateDir: fs.dir });
+  t.after(() => daemon.kill());
+  await waitFor(async () => (await daemon.get('/readyz')).status === 200, 'both wallets polled');
+
+  fs.readOnly();
+  writeWalletsFile(dir, up, ['keep', 'new']);
+  daemon.child.kill('SIGHUP');
+  const failed = await waitFor(() => daemon.logs().find((l) => l.msg.startsWith('reload: cannot read the saved state of new')), 'the wallet that could not be loaded, named');
+  assert.match(failed.msg, /SIGHUP/);
+  const accounts = async () => ((JSON.parse((await daemon.get('/api/status')).text) as { accounts: { account: string }[] }).accounts.map((a) => a.account).sort());
+  assert.deepEqual(await accounts(), ['keep'], 'gone is removed (not left on /api/status with frozen values); new is not watched yet');
+  assert.equal(await daemon.metric('wallet_sentinel_config_last_reload_successful'), 0);
+  assert.equal(await daemon.metric('wallet_sentinel_wallets'), 1);
+
+  fs.readWrite();
+  daemon.child.kill('SIGHUP');
+  await waitFor(async () => (await daemon.metric('telephony_wallet_balance_credits{account="new",currency="USD"}')) === 500, 'new polled after the next reload');
+  assert.deepEqual(await accounts(), ['keep', 'new']);
+  assert.equal(await daemon.metric('wallet_sentinel_config_last_reload_successful'), 1);
 });
