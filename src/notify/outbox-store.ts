@@ -91,6 +91,12 @@ export class OutboxStore implements Participant {
     this.#writing = { rows, delivered };
   }
 
+  /** A database made anew (StateDb): the next write puts every owed row and the delivered map back. */
+  rewrite(): void {
+    this.#rows = new Map();
+    this.#delivered = '';
+  }
+
   committed(): void {
     if (!this.#writing) return;
     this.#rows = this.#writing.rows;

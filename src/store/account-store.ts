@@ -149,6 +149,15 @@ export class AccountStore implements Participant {
     this.#writing = { id, state, snapshot, seq, open, through, events: this.#events.length };
   }
 
+  /** A database made anew (StateDb): the next write is a snapshot of the latest state, under a new row. */
+  rewrite(): void {
+    this.#staged ??= this.#committed;
+    this.#committed = undefined;
+    this.#id = undefined;
+    this.#lastSeq = 0;
+    this.#snapshotSeq = 0;
+  }
+
   committed(): void {
     const w = this.#writing;
     if (!w) return;

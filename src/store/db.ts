@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -22,6 +23,12 @@ export type Conn = Database.Database;
 export interface Participant {
   write(db: Conn): void;
   committed(): void;
+  /**
+   * The database file was removed or replaced under the running daemon (STATE_DIR emptied, a volume
+   * swapped): forget what it held, so the next write is whole (a snapshot, every owed row), not a change
+   * against rows that are gone.
+   */
+  rewrite?(): void;
 }
 
 const SCHEMA = `
@@ -75,6 +82,12 @@ export interface StateDbOptions {
 export class StateDb {
   readonly path: string;
   readonly #staged = new Set<Participant>();
+  /** Every participant that ever staged: all of them write again into a database made anew. */
+  readonly #known = new Set<Participant>();
+  /** The identity (meta `instance`) of the database this process last committed to, to notice one made anew. */
+  #instance: string | undefined;
+  /** The identity of the database the last connection opened. */
+  #opened: string | undefined;
   #waiters: { resolve: () => void; reject: (err: Error) => void }[] = [];
   #timer: NodeJS.Timeout | undefined;
   /** #timer is a retry after a failed commit (unref'd), not a flush of new changes. */
@@ -116,6 +129,7 @@ export class StateDb {
       this.log.warn({ file: this.path, reason: err instanceof NewerSchemaError ? err.message : code, movedTo: to }, 'state database is corrupt or unreadable; set aside, starting fresh');
       this.#withConn(() => undefined);
     }
+    this.#instance = this.#opened;
   }
 
   /** Runs `fn` on a connection opened for it (read-only for `check`), then closes it. */
@@ -137,6 +151,7 @@ export class StateDb {
   stage(p: Participant, opts: { now?: boolean } = {}): Promise<void> {
     if (this.readOnly) return Promise.reject(new Error('the state database is open read-only'));
     this.#staged.add(p);
+    this.#known.add(p);
     const done = new Promise<void>((resolve, reject) => this.#waiters.push({ resolve, reject }));
     if (opts.now || this.#closed) void this.flush().catch(() => undefined);
     else if (!this.#timer || this.#retryTimer) {
@@ -180,7 +195,14 @@ export class StateDb {
     this.#waiters = [];
     const write = async () => {
       try {
-        this.#withConn((db) => db.transaction(() => parts.forEach((p) => p.write(db))).immediate());
+        this.#withConn((db) =>
+          db
+            .transaction(() => {
+              if (this.#instance !== undefined && this.#opened !== this.#instance) this.#madeAnew(parts);
+              parts.forEach((p) => p.write(db));
+            })
+            .immediate(),
+        );
       } catch (err) {
         throw classifyWriteError(err, this.dir);
       }
@@ -201,6 +223,7 @@ export class StateDb {
       throw err;
     }
     for (const p of parts) p.committed();
+    this.#instance = this.#opened;
     for (const w of waiters) w.resolve();
     this.opts.afterCommit?.();
   }
@@ -230,6 +253,18 @@ export class StateDb {
           // not created, or already gone
         }
       }
+    }
+  }
+
+  /**
+   * The database is not the one this process committed to (STATE_DIR emptied, a volume swapped; a read
+   * meanwhile may have made it anew, empty): every participant writes all it holds again, in this commit.
+   */
+  #madeAnew(parts: Participant[]): void {
+    this.log.warn({ file: this.path }, "the state database was removed or replaced while running; writing every wallet's state and the owed notifications to it again");
+    for (const p of this.#known) {
+      p.rewrite?.();
+      if (!parts.includes(p)) parts.push(p);
     }
   }
 
@@ -275,6 +310,9 @@ export class StateDb {
     const v = (db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string } | undefined)?.value;
     if (v === undefined) db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?)").run(SCHEMA_VERSION);
     else if (v !== SCHEMA_VERSION) throw new NewerSchemaError(v);
+    // A name for this database file, made once: a file made anew has another (an inode number is reused at once).
+    db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('instance', ?)").run(randomUUID());
+    this.#opened = (db.prepare("SELECT value FROM meta WHERE key = 'instance'").get() as { value: string }).value;
   }
 
   #setAside(now: number): string | undefined {

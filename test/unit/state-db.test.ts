@@ -224,6 +224,30 @@ test('a save into a STATE_DIR that cannot be created rejects (ENOTDIR); once it 
   assert.deepEqual(await (await openState(join(blocker, 'state'), log)).account('default').load(0), poll(INITIAL_ACCOUNT_STATE, 2));
 });
 
+test('STATE_DIR emptied while running: the next commit writes every account and every owed row again, not a change against rows that are gone', async (t) => {
+  const dir = tempDir(t);
+  const store = await openState(dir, log, { flushMs: 10 });
+  store.releasePreloaded();
+  const outbox = new OutboxStore(store.db, log);
+  const n = sampleNotification();
+  const doc = { deliveries: [{ deliveryId: 'd1', target: 'webhook:0', notification: n, createdAt: T0, attempts: 1, nextAttemptAt: T0, lastError: 'HTTP 503' }], delivered: { [n.id]: T0 } };
+  let [a, b] = [poll(INITIAL_ACCOUNT_STATE, 1), poll(INITIAL_ACCOUNT_STATE, 1)];
+  for (let i = 2; i <= 320; i++) [a, b] = [poll(a, i), poll(b, i)]; // an alert from poll 300
+  await Promise.all([store.account('a').save(a), store.account('b').save(b), outbox.mirror(() => doc)]);
+
+  rmSync(dir, { recursive: true, force: true });
+  store.db.read(() => undefined); // a read meanwhile (the status page) makes an empty database: it must not hide the loss
+  assert.equal(countRows(dir, 'accounts'), 0);
+  a = poll(a, 321); // one wallet polls; the other and the outbox have nothing new
+  await store.account('a').save(a);
+  await store.close();
+
+  const again = await openState(dir, log);
+  assert.deepEqual(await again.account('a').load(0), a);
+  assert.deepEqual(await again.account('b').load(0), b, 'the wallet that did not poll is written again too');
+  assert.deepEqual((await outboxIn(dir, log).load(0)).deliveries.map((d) => d.deliveryId), ['d1'], 'the owed delivery is back on disk');
+});
+
 test('read-only (check): a missing database stays missing; an existing one is neither changed nor joined by -wal/-shm files', async (t) => {
   const dir = tempDir(t);
   const ro = new StateStore(dir, log, { readOnly: true });
