@@ -16,6 +16,7 @@
 import { setMaxListeners } from 'node:events';
 import type { Notification } from '../domain/alerts.js';
 import { MAX_TIMER_MS } from '../deadline.js';
+import { SteppingClock } from '../clock.js';
 import { describeError, NotifyError, safeErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -51,7 +52,10 @@ export interface DispatcherDeps {
   concurrency?: number;
   /** Log a delivery attempt still in flight after this long (default STUCK_AFTER_MS). */
   stuckAfterMs?: number;
+  /** The wall clock (default Date.now), checked against the monotonic one (src/clock.ts). */
   now?: () => number;
+  monotonic?: () => number;
+  boottime?: () => number;
   random?: () => number;
 }
 
@@ -70,12 +74,12 @@ export class Dispatcher {
   /** start() read the outbox: from then on memory is the truth and stop() saves it. */
   #loaded = false;
   #seq = 0;
-  readonly #now: () => number;
+  readonly #clock: SteppingClock;
   readonly #random: () => number;
   readonly #concurrency: number;
 
   constructor(private readonly d: DispatcherDeps) {
-    this.#now = d.now ?? Date.now;
+    this.#clock = new SteppingClock({ now: d.now ?? Date.now, monotonic: d.monotonic, boottime: d.boottime });
     this.#random = d.random ?? Math.random;
     this.#concurrency = Math.max(1, d.concurrency ?? DEFAULT_TARGET_CONCURRENCY);
     setMaxListeners(0, this.#abort.signal); // not a leak: one listener per send in flight (targets × concurrency)
@@ -239,9 +243,31 @@ export class Dispatcher {
   #arm(): void {
     if (this.#stopped) return;
     clearTimeout(this.#timer);
+    const now = this.#now(); // first: a step it notices moves the wake times
     let next = Infinity;
     for (const w of this.#wake.values()) next = Math.min(next, w);
-    if (Number.isFinite(next)) this.#timer = setTimeout(() => this.#pumpAll(), Math.min(MAX_TIMER_MS, Math.max(0, next - this.#now())));
+    if (Number.isFinite(next)) this.#timer = setTimeout(() => this.#pumpAll(), Math.min(MAX_TIMER_MS, Math.max(0, next - now)));
+  }
+
+  /**
+   * The wall clock. When it stepped on its own (NTP), every time kept here moves with it, as the poller's
+   * timeline does: a retry due in 200 ms stays due in 200 ms (not in an hour after a one-hour step back),
+   * and a delivery's 24 h limit stays 24 h of real time.
+   */
+  #now(): number {
+    const { wall, jumpMs } = this.#clock.read();
+    if (jumpMs === 0) return wall;
+    for (const t of this.#targets.values()) {
+      t.lastSentAt += jumpMs;
+      for (const x of t.queue) {
+        x.createdAt += jumpMs;
+        x.nextAttemptAt += jumpMs;
+      }
+    }
+    for (const [key, at] of this.#wake) this.#wake.set(key, at + jumpMs);
+    for (const [id, at] of this.#delivered) this.#delivered.set(id, at + jumpMs);
+    this.d.log.warn({ stepMs: jumpMs }, 'the wall clock stepped; the times of owed notifications moved with it');
+    return wall;
   }
 
   async #attempt(t: Target, x: Delivery): Promise<void> {

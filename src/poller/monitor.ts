@@ -1,4 +1,3 @@
-import { uptime } from 'node:os';
 import { headroom, INITIAL_ACCOUNT_STATE, isRateLimited, latestTime, shiftClock, type AccountState, type PollOutcome } from '../domain/account.js';
 import type { AlertBook, Notification, WalletSnapshot } from '../domain/alerts.js';
 import { observe, snapshot, type EvaluationConfig } from '../domain/evaluate.js';
@@ -9,9 +8,9 @@ import type { Logger } from '../log.js';
 import type { AccountStore } from '../store/account-store.js';
 import { autoRechargeFailing } from '../status.js';
 import type { FetchOptions } from '../telephony/client.js';
-import { CLOCK_STEP_TOLERANCE_MS, clockStep, type ClockReading } from './clock.js';
+import { CLOCK_STEP_TOLERANCE_MS, SteppingClock, type Clocks } from '../clock.js';
 
-export interface MonitorDeps {
+export interface MonitorDeps extends Clocks {
   evaluation: EvaluationConfig;
   poll: (opts: FetchOptions) => Promise<PollOutcome>;
   /** Hands notifications over (staged for the next state commit at once); resolves once that commit was tried. */
@@ -22,15 +21,6 @@ export interface MonitorDeps {
   log: Logger;
   /** Log a successful poll at debug rather than info (many wallets: a line per wallet per tick is noise). */
   quietPolls?: boolean;
-  /** The wall clock, epoch ms: what samples, metrics, the status and notifications are stamped with. */
-  now: () => number;
-  /** A monotonic clock in ms (default performance.now): never steps, so it tells a wall-clock step apart. */
-  monotonic?: () => number;
-  /**
-   * Time since boot in ms, suspend included (default os.uptime(): CLOCK_BOOTTIME on Linux): tells a host
-   * that slept (real time passed, the wallet kept spending) from a wall clock that jumped forward.
-   */
-  boottime?: () => number;
 }
 
 /** What a scrape reads of one wallet: set by its polls, never computed at scrape time. */
@@ -62,10 +52,12 @@ export class AccountMonitor {
   #currencyProblem: string | null = null;
   /** Auto-recharge is on yet the money runs out: warned once per episode. */
   #autoRechargeFailing = false;
-  /** Wall, monotonic and boot-time readings taken together at the last look at the clock. */
-  #clock: ClockReading | null = null;
+  /** The wall clock, checked against the monotonic and boot-time ones at every look. */
+  readonly #clock: SteppingClock;
 
-  constructor(private readonly d: MonitorDeps) {}
+  constructor(private readonly d: MonitorDeps) {
+    this.#clock = new SteppingClock(d);
+  }
 
   get state(): AccountState {
     return this.#state;
@@ -172,13 +164,7 @@ export class AccountMonitor {
    * time passed and the wallet kept spending, so that gap stays.
    */
   #now(): number {
-    const wall = this.d.now();
-    const mono = (this.d.monotonic ?? performance.now.bind(performance))();
-    const boot = (this.d.boottime ?? bootTime)();
-    const last = this.#clock;
-    this.#clock = { wall, mono, boot };
-    if (last === null) return wall;
-    const { jumpMs, sleptMs } = clockStep(last, this.#clock);
+    const { wall, jumpMs, sleptMs } = this.#clock.read();
     const at = { wallClock: new Date(wall).toISOString() };
     if (jumpMs !== 0) {
       this.#state = shiftClock(this.#state, jumpMs);
@@ -241,18 +227,3 @@ export class AccountMonitor {
 
 const fmtSeconds = (ms: number): string => `${Math.round(ms / 1000)} s`;
 
-/**
- * Time since boot in ms (os.uptime(): libuv reads /proc/uptime, ~10 µs). Every wallet reads the clocks
- * at each poll, so with 10,000 wallets the reads are shared: within 100 ms of the last one, with the wall
- * and monotonic clocks moved alike since (no step, no suspend: the monotonic clock stops in one), boot
- * time moved as much as they did.
- */
-function bootTime(): number {
-  const wall = Date.now();
-  const mono = performance.now();
-  const last = lastBoot;
-  if (last && mono - last.mono < 100 && Math.abs(wall - last.wall - (mono - last.mono)) < 5) return last.boot + (mono - last.mono);
-  lastBoot = { wall, mono, boot: uptime() * 1000 };
-  return lastBoot.boot;
-}
-let lastBoot: { wall: number; mono: number; boot: number } | null = null;

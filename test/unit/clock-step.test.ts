@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { INITIAL_ACCOUNT_STATE, latestTime, shiftClock, type AccountState, type PollOutcome } from '../../src/domain/account.js';
 import { observe, repeatPolicy, type EvaluationConfig } from '../../src/domain/evaluate.js';
 import { EMPTY_HISTORY, recordSample, shiftHistory } from '../../src/domain/history.js';
-import { clockStep, type ClockReading } from '../../src/poller/clock.js';
+import { clockStep, type ClockReading } from '../../src/clock.js';
 import { DEFAULT_RULES } from '../helpers/fixtures.js';
 import { sampleCount, samplesToPlain } from '../../src/domain/packed.js';
 

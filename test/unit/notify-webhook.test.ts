@@ -575,3 +575,30 @@ test('an owed delivery saved under the key of an earlier build (the channel by i
   assert.equal(a.received.length, 1);
   assert.equal(bodyOf(a.received[0]!).id, n.id);
 });
+
+test('the wall clock steps back an hour while a delivery waits for its retry: it is retried when due, not an hour later', async (t) => {
+  let offset = 0;
+  let mono = 0; // a monotonic clock the test moves by hand: it never steps
+  const rx = await receiver(t, (i) => (i === 0 ? { status: 503 } : { status: 200 }));
+  const dir = tempDir(t);
+  const start = Date.now();
+  const dispatcher = new Dispatcher({
+    notifiers: [new WebhookNotifier(target(rx.url), SETTINGS)],
+    store: outboxIn(dir, log),
+    metrics: createMetrics(),
+    log,
+    retryBaseDelayMs: 200,
+    now: () => start + mono + offset,
+    monotonic: () => mono,
+    boottime: () => mono,
+  });
+  t.after(() => dispatcher.stop(100));
+  await dispatcher.start();
+  const ticking = setInterval(() => (mono = Date.now() - start), 5);
+  t.after(() => clearInterval(ticking));
+  await dispatcher.enqueue([note()]);
+  await waitUntil(() => rx.received.length === 1, 'the first attempt (503)');
+  offset = -3_600_000; // NTP steps the wall clock back an hour
+  await waitUntil(() => dispatcher.pending === 0, 'the retry, due ~200 ms after the failure', 3_000);
+  assert.equal(rx.received.length, 2);
+});
