@@ -266,7 +266,7 @@ export class Dispatcher {
     }
     for (const [key, at] of this.#wake) this.#wake.set(key, at + jumpMs);
     for (const [id, at] of this.#delivered) this.#delivered.set(id, at + jumpMs);
-    this.d.log.warn({ stepMs: jumpMs }, 'the wall clock stepped; the times of owed notifications moved with it');
+    this.d.log.warn({ stepMs: jumpMs }, "a clock step (the poller's line says how far): the retry times of owed notifications moved with it");
     return wall;
   }
 
