@@ -46,19 +46,16 @@ export interface Slot {
 const FALLBACK_INTERVAL_MS = 60_000;
 
 /**
- * The slots of the round a tick at `t` starts: each wallet at its stable fraction of the time until the next
- * tick (`next`), with its slot in the round after as the deadline of its retries (that round lasts
- * `following`, the time from `next` to the tick after it). The time to the next tick, not the gap between
- * the next two: with uneven ticks (`0 9,17 * * *`, business hours, weekdays) that gap is another round's
- * length, and a wallet's 09:00 slot fell at night, after the 17:00 tick. `next` undefined (stopped): the
- * rounds are taken as `following` long.
+ * The slots of the round that starts at `t` and lasts `length` (until the next tick): each wallet at its
+ * stable fraction of it, with its slot in the round after (which lasts `following`) as the deadline of its
+ * retries. A round lasts until the next tick, not the gap between the next two: with uneven ticks (`0 9,17
+ * * *`, business hours, weekdays) that gap is another round's length, and a wallet's 09:00 slot fell at
+ * night, after the 17:00 tick.
  */
-export function roundSlots(runners: readonly WalletRunner[], t: number, next: number | undefined, following: number): Slot[] {
-  const length = next !== undefined && next > t ? next - t : following;
-  const start = next !== undefined && next > t ? next : t + following;
+export function roundSlots(runners: readonly WalletRunner[], t: number, length: number, following: number): Slot[] {
   return runners.map((runner) => {
     const f = slotFraction(runner.name);
-    return { at: t + f * length, runner, deadline: start + f * following };
+    return { at: t + f * length, runner, deadline: t + length + f * following };
   });
 }
 
@@ -85,7 +82,7 @@ export class FleetSchedule {
       schedule: d.schedule,
       timezone: d.timezone,
       log: d.log,
-      run: async () => this.#round(),
+      run: async (scheduledAt) => this.#round(scheduledAt),
       onOverlap: () => {}, // a round only lays out slots: it never overlaps; wallets' overlaps are counted per wallet
     });
   }
@@ -124,7 +121,8 @@ export class FleetSchedule {
     this.#flushSkips(true);
   }
 
-  #round(): void {
+  /** `tickAt`: the tick's cron time; the round's length is read on the cron's clock (next tick − this one). */
+  #round(tickAt: number | undefined): void {
     if (this.#stopped) return;
     const runners = [...this.d.runners()];
     if (this.#firstRound) {
@@ -134,7 +132,10 @@ export class FleetSchedule {
       void Promise.all(polls).then(() => this.#resolveStarted());
       return;
     }
-    const slots = roundSlots(runners, this.#now(), this.#cron.nextRunAt(), this.intervalMs());
+    const next = this.#cron.nextRunAt();
+    const following = this.intervalMs();
+    const length = next !== undefined && tickAt !== undefined && next > tickAt ? next - tickAt : following;
+    const slots = roundSlots(runners, this.#now(), length, following);
     // Slots of the last round still waiting (a blocked loop) stay ahead of the new ones.
     this.#slots = [...this.#slots, ...slots].sort((a, b) => a.at - b.at);
     this.#flushSkips(false);

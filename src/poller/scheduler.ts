@@ -6,8 +6,11 @@ export interface SchedulerOptions {
   schedule: string;
   timezone: string | undefined;
   log: Logger;
-  /** One poll; errors are caught and logged here, so a throwing poll never stops the schedule. */
-  run: () => Promise<void>;
+  /**
+   * One poll; errors are caught and logged here, so a throwing poll never stops the schedule.
+   * `scheduledAt`: the cron time of the tick (epoch ms, on node-cron's clock); undefined for the poll at start.
+   */
+  run: (scheduledAt: number | undefined) => Promise<void>;
   /** A tick that found the previous poll still running (it is skipped, never doubled). */
   onOverlap: () => void;
 }
@@ -25,7 +28,7 @@ export class Scheduler {
 
   start(): void {
     const { log } = this.opts;
-    this.#task = createTask(this.opts.schedule, () => this.#tick(), {
+    this.#task = createTask(this.opts.schedule, (ctx) => this.#tick(ctx?.date?.getTime()), {
       name: 'poll',
       noOverlap: true,
       timezone: this.opts.timezone,
@@ -65,14 +68,14 @@ export class Scheduler {
     await this.#inFlight;
   }
 
-  #tick(): Promise<void> {
+  #tick(scheduledAt?: number): Promise<void> {
     if (this.#stopped) return Promise.resolve();
     if (this.#inFlight) {
       this.opts.onOverlap();
       return Promise.resolve();
     }
     const run = Promise.resolve()
-      .then(() => this.opts.run()) // a synchronous throw becomes a rejection too
+      .then(() => this.opts.run(scheduledAt)) // a synchronous throw becomes a rejection too
       .catch((err: unknown) => this.opts.log.error({ err: describeError(err) }, 'poll crashed; the next tick polls again'))
       .finally(() => {
         this.#inFlight = undefined;

@@ -54,7 +54,7 @@ test('a round lasts until the next tick, however uneven the ticks (0 9,17 * * *:
   const nine = Date.UTC(2026, 11, 2, 9);
   const runners = ['twilio-main', 'acme-prod', 'a', 'b', 'c', 'd', 'e', 'f'].map(fakeRunner);
   // From 09:00 the next tick is 17:00 (8 h); the round after it runs from 17:00 to 09:00 (16 h).
-  for (const slot of roundSlots(runners, nine, nine + 8 * H, 16 * H)) {
+  for (const slot of roundSlots(runners, nine, 8 * H, 16 * H)) {
     assert.ok(slot.at >= nine && slot.at < nine + 8 * H, `${slot.runner.name}: its slot ${new Date(slot.at).toISOString()} is inside 09:00–17:00`);
     assert.ok(slot.deadline! >= nine + 8 * H && slot.deadline! < nine + 24 * H, `${slot.runner.name}: its retries end at its slot of the 17:00 round`);
   }
