@@ -6,11 +6,14 @@ export const MAX_RETRY_AFTER_MS = 3_600_000;
 // Delta-seconds. RFC 9110 allows only digits; a decimal ("1.5") is accepted as seconds too, since
 // some servers send one and reading it as 1.5 s is what they mean. Signs and exponents are refused.
 const DELTA_SECONDS = /^\d+(?:\.\d+)?$/;
-// Every HTTP-date form (IMF-fixdate, RFC 850, asctime) starts with a day name. Checking that first
-// keeps Date.parse away from strings it would read as some date ("-3", "1.5" are dates in 2001).
-const LOOKS_LIKE_DATE = /^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s/i;
-// asctime ("Sun Nov  6 08:49:37 1994") carries no zone; HTTP means GMT, Date.parse would use local time.
-const ASCTIME = /^[a-z]{3} [a-z]{3} [ \d]\d \d\d:\d\d:\d\d \d{4}$/i;
+// The three HTTP-date forms, and nothing else: Date.parse reads far more ("-3" and "1.5" are dates in
+// 2001, "Mon 5" is a date too). IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT") and RFC 850 ("Sunday,
+// 06-Nov-94 08:49:37 GMT") end in GMT; one sent without it is read as GMT all the same, as asctime ("Sun
+// Nov  6 08:49:37 1994", no zone) is: an HTTP date is never local time, and Date.parse would use the
+// host's zone (an hour's wait, or none, in New York).
+const IMF_FIXDATE = /^[a-z]{3}, \d{2} [a-z]{3} \d{4} \d{2}:\d{2}:\d{2}( GMT)?$/i;
+const RFC850 = /^[a-z]{6,9}, \d{2}-[a-z]{3}-\d{2} \d{2}:\d{2}:\d{2}( GMT)?$/i;
+const ASCTIME = /^[a-z]{3} [a-z]{3} [ \d]\d \d\d:\d\d:\d\d \d{4}()$/i;
 
 const clamp = (ms: number): number => Math.min(MAX_RETRY_AFTER_MS, Math.max(0, ms));
 
@@ -25,8 +28,9 @@ export function parseRetryAfter(header: string | undefined | null, nowMs: number
     return clamp(Math.ceil(Number(value) * 1000));
   }
 
-  if (LOOKS_LIKE_DATE.test(value)) {
-    const at = Date.parse(ASCTIME.test(value) ? `${value} GMT` : value);
+  const date = IMF_FIXDATE.exec(value) ?? RFC850.exec(value) ?? ASCTIME.exec(value);
+  if (date) {
+    const at = Date.parse(date[1] ? value : `${value} GMT`);
     if (Number.isFinite(at)) return clamp(at - nowMs);
   }
 

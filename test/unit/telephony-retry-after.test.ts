@@ -26,6 +26,27 @@ const cases: Array<[string, string | undefined | null, number]> = [
   ['invalid date with a day name', 'Sun, 99 Foo 2026 99:99:99 GMT', DEFAULT_RETRY_AFTER_MS],
 ];
 
+// Dates that are not one of the three HTTP forms, or carry no zone: read as GMT or not at all, whatever the host's zone.
+const zoned: Array<[string, string, number]> = [
+  ['IMF-fixdate without GMT (GMT all the same)', 'Fri, 27 Nov 2026 10:02:00', 120_000],
+  ['RFC 850 without GMT', 'Friday, 27-Nov-26 10:00:10', 10_000],
+  ['asctime', 'Fri Nov 27 10:00:20 2026', 20_000],
+  ['a day name and a number (Date.parse reads it as some date)', 'Mon 5', DEFAULT_RETRY_AFTER_MS],
+  ['an ISO date (not an HTTP-date)', '2026-11-27T10:00:30Z', DEFAULT_RETRY_AFTER_MS],
+];
+for (const [name, header, expected] of zoned) {
+  test(`parseRetryAfter in New York: ${name} (${JSON.stringify(header)})`, () => {
+    const tz = process.env.TZ;
+    process.env.TZ = 'America/New_York'; // Node re-reads the zone when TZ changes
+    try {
+      assert.equal(parseRetryAfter(header, NOW), expected);
+    } finally {
+      if (tz === undefined) delete process.env.TZ;
+      else process.env.TZ = tz;
+    }
+  });
+}
+
 for (const [name, header, expected] of cases) {
   test(`parseRetryAfter: ${name} (${JSON.stringify(header)})`, () => {
     assert.equal(parseRetryAfter(header, NOW), expected);
