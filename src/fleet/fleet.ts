@@ -46,6 +46,8 @@ const NO_WALLET: WalletSnapshot = { balance: null, currency: null, burnRatePerHo
 
 export class Fleet {
   readonly #runners = new Map<string, WalletRunner>();
+  /** Removed by a reload while a poll of theirs was queued or running: until it ends, a re-add takes them back. */
+  readonly #leaving = new Map<string, WalletRunner>();
   /** The runners as an array, for scrapes (rebuilt when the set changes). */
   #list: WalletRunner[] = [];
   readonly schedule: FleetSchedule;
@@ -85,12 +87,14 @@ export class Fleet {
   async apply(wallets: readonly WalletSettings[]): Promise<ReloadSummary> {
     const next = new Map(wallets.map((w) => [w.name, w]));
     const summary: ReloadSummary = { added: [], removed: [], changed: [], unchanged: 0, failed: [] };
+    for (const [name, runner] of this.#leaving) if (runner.phase === 'idle') this.#leaving.delete(name);
     for (const [name, runner] of this.#runners) {
       const w = next.get(name);
       if (w === undefined) {
         summary.removed.push(name);
         runner.removed = true;
         this.#runners.delete(name);
+        this.#leaving.set(name, runner);
         // Alertmanager hears the wallet's alerts resolved rather than waiting for them to expire.
         runner.alertmanager?.trigger({}, NO_WALLET, this.d.now());
       } else if (!sameWallet(runner.wallet, w)) {
@@ -100,6 +104,17 @@ export class Fleet {
     }
     // A wallet whose state cannot be read is left out, not the whole reload: the removals and changes above
     // are already applied, and the list must say so (else a removed wallet stays on /metrics, frozen).
+    // A wallet removed by an earlier reload whose last poll still runs comes back as the same runner: a new
+    // one would poll it a second time at once (and its Retry-After would be unknown to the other).
+    for (const w of wallets) {
+      const back = this.#runners.has(w.name) ? undefined : this.#leaving.get(w.name);
+      if (!back) continue;
+      this.#leaving.delete(w.name);
+      back.removed = false;
+      if (!sameWallet(back.wallet, w)) back.reconfigure(w);
+      this.#runners.set(w.name, back);
+      summary.added.push(w.name);
+    }
     const added = wallets.filter((w) => !this.#runners.has(w.name));
     const runners = await mapLimit(added, LOAD_CONCURRENCY, (w) =>
       this.#add(w).catch((err: unknown) => {
@@ -107,7 +122,7 @@ export class Fleet {
         return undefined;
       }),
     );
-    summary.added = added.filter((w) => this.#runners.has(w.name)).map((w) => w.name);
+    summary.added.push(...added.filter((w) => this.#runners.has(w.name)).map((w) => w.name));
     this.#list = [...this.#runners.values()];
     for (const r of runners) if (r) void this.schedule.pollSoon(r);
     return summary;

@@ -130,3 +130,31 @@ test('a bad WALLETS_FILE at start: exit 78, one stderr line per problem naming f
     `config error: WALLETS_FILE: ${file}: wallet 'a' (#2): name: 'a' is already the name of wallet #1`,
   ]);
 });
+
+test('a wallet removed and added back by two reloads while its poll is still running: the same runner goes on, never two polls at once', async (t) => {
+  const up = new WalletsUpstream();
+  up.add('keep', 100);
+  const slow = up.add('slow', 100);
+  await up.start();
+  t.after(() => up.close());
+  const dir = tempDir('ws-readd-');
+  const file = writeWalletsFile(dir, up, ['keep', 'slow']);
+  const daemon = await Daemon.start({ WALLETS_FILE: file, LOG_LEVEL: 'info' });
+  t.after(() => daemon.kill());
+  await waitFor(async () => (await daemon.get('/readyz')).status === 200, 'both polled once');
+
+  slow.delayMs = 3_000; // its next poll hangs for 3 s
+  const before = slow.requests.length;
+  await waitFor(() => slow.inFlight === 1, 'a poll of `slow` in flight');
+  const reloads = () => daemon.logs().filter((l) => l.msg === 'wallets reloaded').length;
+  writeWalletsFile(dir, up, ['keep']);
+  daemon.child.kill('SIGHUP');
+  await waitFor(() => reloads() === 1, 'removed');
+  writeWalletsFile(dir, up, ['keep', 'slow']);
+  daemon.child.kill('SIGHUP');
+  await waitFor(() => reloads() === 2, 'added back');
+  slow.delayMs = 0;
+  await waitFor(() => slow.requests.length >= before + 3, 'polled again after the slow answer');
+  assert.equal(slow.maxInFlight, 1, 'never two polls of the same wallet at once');
+  assert.deepEqual((JSON.parse((await daemon.get('/api/status')).text) as { accounts: { account: string }[] }).accounts.map((a) => a.account).sort(), ['keep', 'slow']);
+});
