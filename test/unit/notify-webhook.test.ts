@@ -339,14 +339,20 @@ test('429 with Retry-After: 1 → the next attempt comes no sooner than ~1 s lat
   verifySignature(rx.received[1]!);
 });
 
-test('a receiver that never answers: stop() aborts the attempt, the delivery stays owed, a new Dispatcher re-sends it exactly once', async (t) => {
-  let healthy = false;
-  const rx = await receiver(t, () => (healthy ? { status: 200 } : 'hang'));
+/** A notification owed at stop: its one attempt hung on a receiver that answers 200 once `healthy` is set. */
+async function owedAfterAHang(t: TestContext) {
+  const health = { healthy: false };
+  const rx = await receiver(t, () => (health.healthy ? { status: 200 } : 'hang'));
   const dir = tempDir(t);
   const first = await rig(t, [target(rx.url)], { dir });
   await first.dispatcher.enqueue([note()]);
   await waitUntil(() => rx.received.length === 1, 'the attempt reached the receiver');
   await first.dispatcher.stop(100);
+  return { rx, dir, first, health };
+}
+
+test('a receiver that never answers: stop() aborts the attempt, the delivery stays owed, a new Dispatcher re-sends it exactly once', async (t) => {
+  const { rx, dir, first, health } = await owedAfterAHang(t);
   await waitUntil(() => rx.closedHanging === 1, 'the hanging request was abandoned');
 
   const owed = (await first.store.load(Date.now())).deliveries;
@@ -354,7 +360,7 @@ test('a receiver that never answers: stop() aborts the attempt, the delivery sta
   assert.equal(owed[0]!.notification.id, 'default/low_balance/mh7q2x');
   assert.equal(await counted(first.metrics, 'sent'), 0);
 
-  healthy = true;
+  health.healthy = true;
   const second = await rig(t, [target(rx.url)], { dir });
   await waitUntil(() => second.dispatcher.pending === 0, 'owed delivery re-sent');
   await second.dispatcher.stop(100);
@@ -366,18 +372,12 @@ test('a receiver that never answers: stop() aborts the attempt, the delivery sta
 });
 
 test('an unreadable record of when alerts were last notified (a torn row): the owed delivery is still sent after a restart, not wiped', async (t) => {
-  let healthy = false;
-  const rx = await receiver(t, () => (healthy ? { status: 200 } : 'hang'));
-  const dir = tempDir(t);
-  const first = await rig(t, [target(rx.url)], { dir });
-  await first.dispatcher.enqueue([note()]);
-  await waitUntil(() => rx.received.length === 1, 'the attempt reached the receiver');
-  await first.dispatcher.stop(100);
+  const { rx, dir, health } = await owedAfterAHang(t);
   const db = new Database(join(dir, 'wallet-sentinel.db'));
   db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('delivered', ?)").run('{"default/low_balance/mh7q2x":17');
   db.close();
 
-  healthy = true;
+  health.healthy = true;
   const second = await rig(t, [target(rx.url)], { dir });
   await waitUntil(() => second.dispatcher.pending === 0, 'owed delivery re-sent');
   assert.equal(rx.received.length, 2, 'one hung attempt, then the re-send');
@@ -526,41 +526,31 @@ async function envRig(t: TestContext, dir: string, urls: string[]): Promise<Disp
   return dispatcher;
 }
 
-test('a channel removed from ALERT_WEBHOOK_URL: what another one still owed is sent to it after the restart, not given up', async (t) => {
-  let bUp = false;
-  let bServed = 0;
-  const a = await receiver(t, () => ({ status: 200 }));
-  const b = await receiver(t, () => (bUp ? (bServed++, { status: 200 }) : { status: 503 }));
-  const dir = tempDir(t);
-  const first = await envRig(t, dir, [a.url, b.url]);
-  await first.enqueue([note()]);
-  await waitUntil(() => a.received.length === 1 && b.received.length >= 1 && first.pending === 1, 'A took it, B refused it');
-  await first.stop(100);
+// A channel that refuses (503) until it is up again owes the notification; the list is then changed and the daemon restarted.
+const listChanges: Array<[string, ('ok' | 'down')[], ('ok' | 'down')[]]> = [
+  ['a channel removed from ALERT_WEBHOOK_URL: what another one still owed is sent to it, not given up', ['ok', 'down'], ['down']],
+  ['ALERT_WEBHOOK_URL reordered: the owed delivery goes to its own channel, not to the one now in its place', ['down', 'ok'], ['ok', 'down']],
+];
+for (const [name, before, after] of listChanges) {
+  test(`${name} (after a restart)`, async (t) => {
+    let up = false;
+    let served = 0;
+    const ok = await receiver(t, () => ({ status: 200 }));
+    const down = await receiver(t, () => (up ? (served++, { status: 200 }) : { status: 503 }));
+    const urls = (list: ('ok' | 'down')[]) => list.map((c) => (c === 'ok' ? ok.url : down.url));
+    const dir = tempDir(t);
+    const first = await envRig(t, dir, urls(before));
+    await first.enqueue([note()]);
+    await waitUntil(() => ok.received.length === 1 && down.received.length >= 1 && first.pending === 1, 'one took it, the other refused it');
+    await first.stop(100);
 
-  bUp = true;
-  const second = await envRig(t, dir, [b.url]); // A removed: B is now entry #1
-  await waitUntil(() => second.pending === 0, 'B served');
-  assert.equal(bServed, 1, 'the owed copy reached B');
-  assert.equal(a.received.length, 1);
-});
-
-test('ALERT_WEBHOOK_URL reordered: each owed delivery still goes to its own channel, not to the one now in its place', async (t) => {
-  let aUp = false;
-  let aServed = 0;
-  const a = await receiver(t, () => (aUp ? (aServed++, { status: 200 }) : { status: 503 }));
-  const b = await receiver(t, () => ({ status: 200 }));
-  const dir = tempDir(t);
-  const first = await envRig(t, dir, [a.url, b.url]);
-  await first.enqueue([note()]);
-  await waitUntil(() => b.received.length === 1 && a.received.length >= 1 && first.pending === 1, 'B took it, A refused it');
-  await first.stop(100);
-
-  aUp = true;
-  const second = await envRig(t, dir, [b.url, a.url]);
-  await waitUntil(() => second.pending === 0, 'A served');
-  assert.equal(aServed, 1, 'the owed copy reached A');
-  assert.equal(b.received.length, 1, 'B, which had it already, did not get it twice');
-});
+    up = true;
+    const second = await envRig(t, dir, urls(after));
+    await waitUntil(() => second.pending === 0, 'the owed copy delivered');
+    assert.equal(served, 1, 'the owed copy reached the channel that owed it');
+    assert.equal(ok.received.length, 1, 'the other one, which had it already, did not get it twice');
+  });
+}
 
 test('an owed delivery saved under the key of an earlier build (the channel by its position) is still sent', async (t) => {
   const a = await receiver(t, () => ({ status: 200 }));
