@@ -71,7 +71,7 @@ export interface Settings {
 export const PROVIDERS: readonly string[] = PROVIDER_NAMES;
 export type Provider = string;
 
-/** One wallet: what to ask (provider, API), what to alert on (rules) and what to label it with. */
+/** How a failed poll's message names the settings to check, as the wallet was configured (environment or WALLETS_FILE). */
 export interface ApiSettingNames {
   readonly apiUrl: string;
   readonly balancePath: string;
@@ -82,6 +82,7 @@ export interface ApiSettingNames {
   readonly where: string;
 }
 
+/** One wallet: what to ask (provider, API), what to alert on (rules) and what to label it with. */
 export interface WalletSettings {
   /** The `account` label, the state's key; unique. */
   readonly name: string;

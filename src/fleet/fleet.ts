@@ -102,8 +102,6 @@ export class Fleet {
         runner.reconfigure(w);
       } else summary.unchanged++;
     }
-    // A wallet whose state cannot be read is left out, not the whole reload: the removals and changes above
-    // are already applied, and the list must say so (else a removed wallet stays on /metrics, frozen).
     // A wallet removed by an earlier reload whose last poll still runs comes back as the same runner: a new
     // one would poll it a second time at once (and its Retry-After would be unknown to the other).
     for (const w of wallets) {
@@ -115,6 +113,8 @@ export class Fleet {
       this.#runners.set(w.name, back);
       summary.added.push(w.name);
     }
+    // A wallet whose state cannot be read is left out, not the whole reload: the removals and changes above
+    // are already applied, and the list must say so (else a removed wallet stays on /metrics, frozen).
     const added = wallets.filter((w) => !this.#runners.has(w.name));
     const runners = await mapLimit(added, LOAD_CONCURRENCY, (w) =>
       this.#add(w).catch((err: unknown) => {

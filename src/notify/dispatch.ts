@@ -16,7 +16,7 @@
 import { setMaxListeners } from 'node:events';
 import type { Notification } from '../domain/alerts.js';
 import { MAX_TIMER_MS } from '../deadline.js';
-import { SteppingClock } from '../clock.js';
+import { SteppingClock, type Clocks } from '../clock.js';
 import { describeError, NotifyError, safeErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -40,7 +40,8 @@ export class OwedNotSavedError extends Error {
   }
 }
 
-export interface DispatcherDeps {
+/** `now` defaults to Date.now; it is checked against the monotonic clock (src/clock.ts). */
+export interface DispatcherDeps extends Partial<Clocks> {
   /** The receivers (src/notify/registry.ts); or `notifiers`: one receiver `default`, no digests. */
   receivers?: readonly Receiver[];
   notifiers?: readonly Notifier[];
@@ -52,10 +53,6 @@ export interface DispatcherDeps {
   concurrency?: number;
   /** Log a delivery attempt still in flight after this long (default STUCK_AFTER_MS). */
   stuckAfterMs?: number;
-  /** The wall clock (default Date.now), checked against the monotonic one (src/clock.ts). */
-  now?: () => number;
-  monotonic?: () => number;
-  boottime?: () => number;
   random?: () => number;
 }
 

@@ -66,8 +66,7 @@ export function createReceivers(settings: ReceiverSource, now: () => number = Da
       if (spec.create) {
         own.push(spec.create(c.config, c.key, c.label, now));
         former.set(c.formerKey, c.key);
-      }
-      else if (c.kind === 'alertmanager') alertmanagers.push({ baseUrl: (c.config as AlertmanagerConfig).baseUrl, label: c.label, severities: r.severities });
+      } else if (c.kind === 'alertmanager') alertmanagers.push({ baseUrl: (c.config as AlertmanagerConfig).baseUrl, label: c.label, severities: r.severities });
     }
     out.push({ name: r.name, severities: r.severities, groupIntervalMs: r.groupIntervalMs ?? settings.alerts.groupIntervalMs, notifiers: own, alertmanagers, formerKeys: former });
   }
