@@ -92,15 +92,30 @@ export class AccountStore implements Participant {
 
   /** Readings with from ≤ t ≤ to from the last 14 days (full resolution for a day, then one per 10 min), oldest first. */
   readRange(from: number, to: number): Sample[] {
-    const stored = this.#id === undefined || !this.store.db.exists() ? [] : this.store.db.read((db) => readRange(db, this.#id!, from, to));
+    const stored = this.#stored((db, id) => readRange(db, id, from, to)) ?? [];
     return [...stored, ...samplesToPlain(this.#open).filter((s) => s.t >= from && s.t <= to)];
   }
 
   /** The alert timeline (what was decided, from the state database and not committed yet) with from ≤ t ≤ to, oldest first. */
   alertEvents(from: number, to: number): AlertEvent[] {
-    const stored = this.#id === undefined || !this.store.db.exists() ? [] : this.store.db.read((db) => readAlertEvents(db, this.#id!, from, to));
+    const stored = this.#stored((db, id) => readAlertEvents(db, id, from, to)) ?? [];
     const pending = this.#events.filter((e) => e.t >= from && e.t <= to);
     return [...stored, ...pending];
+  }
+
+  /**
+   * What the database holds for this account, or undefined when it holds nothing yet or cannot be read (a
+   * read-only remount: the writer's connection cannot open there, and WriteHealth already tells of it). The
+   * status page then draws what memory holds rather than answer 500 when it is most looked at.
+   */
+  #stored<T>(read: (db: Conn, id: number) => T): T | undefined {
+    const id = this.#id;
+    if (id === undefined || !this.store.db.exists()) return undefined;
+    try {
+      return this.store.db.read((db) => read(db, id));
+    } catch {
+      return undefined;
+    }
   }
 
   /** Journal entries since the last snapshot; the store compacts accounts that lag (idle ones hold the journal back). */

@@ -72,6 +72,8 @@ test('STATE_DIR remounted read-only mid-run: the alert is still sent; /readyz 50
   assert.ok(failures >= 1);
   await waitFor(async () => ((await daemon.metric('wallet_sentinel_state_write_failures_total')) ?? 0) >= failures + 3, 'more failed writes');
   assert.equal(logged(daemon, 'state directory not writable').length, 1, 'one line for the change, not one per failed write');
+  // the status page draws what memory holds while the database cannot be opened there (it is most looked at now)
+  for (const path of ['/wallets/default', '/api/wallets/default', '/api/wallets/default/history']) assert.equal((await daemon.get(path)).status, 200, path);
 
   const [alert] = await alertsOf(daemon);
   assert.equal(alert!.notifications_owed, 1, 'the 429 target still owes it');

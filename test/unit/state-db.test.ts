@@ -19,6 +19,7 @@ import { openState, outboxIn } from '../helpers/state.js';
 import { sampleAt } from '../../src/domain/packed.js';
 import { UPDATES_KEPT } from '../../src/domain/profile.js';
 import { accountStateFromPlain, type PlainAccountState } from '../../src/domain/plain.js';
+import { mountTmpfs } from '../helpers/tmpfs.js';
 
 const T0 = Date.parse('2026-11-27T10:00:00.123Z');
 const MIN = 60_000;
@@ -246,6 +247,21 @@ test('STATE_DIR emptied while running: the next commit writes every account and 
   assert.deepEqual(await again.account('a').load(0), a);
   assert.deepEqual(await again.account('b').load(0), b, 'the wallet that did not poll is written again too');
   assert.deepEqual((await outboxIn(dir, log).load(0)).deliveries.map((d) => d.deliveryId), ['d1'], 'the owed delivery is back on disk');
+});
+
+test('STATE_DIR remounted read-only: the readings and alert events read what memory holds instead of throwing (the status page answers)', async (t) => {
+  const fs = mountTmpfs(t);
+  if (!fs) return;
+  const store = await openState(fs.dir, log, { flushMs: 10 });
+  store.releasePreloaded();
+  let s = poll(INITIAL_ACCOUNT_STATE, 1);
+  for (let i = 2; i <= 5; i++) s = poll(s, i);
+  await store.account('a').save(s);
+  fs.readOnly(); // the writer's connection (exclusive locking, WAL) cannot open the file there: SQLITE_IOERR_LOCK
+  assert.equal(store.account('a').readRange(0, Infinity).length, 5, 'the open hour, from memory');
+  assert.deepEqual(store.account('a').alertEvents(0, Infinity), []);
+  fs.readWrite();
+  await store.close();
 });
 
 test('read-only (check): a missing database stays missing; an existing one is neither changed nor joined by -wal/-shm files', async (t) => {
