@@ -4,7 +4,7 @@ import type { AlertBook } from './domain/alerts.js';
 import { forecastBasis } from './domain/evaluate.js';
 import { type Forecast } from './domain/forecast.js';
 import { BURN_WINDOW_NAMES } from './domain/rates.js';
-import { forecastJson } from './domain/messages.js';
+import { depletionAt, forecastJson } from './domain/messages.js';
 import { sampleCount } from './domain/packed.js';
 import type { AlertName, Conditions, Severity } from './domain/rules.js';
 
@@ -62,8 +62,8 @@ export function accountStatus(account: string, s: AccountState, f: Forecast, ale
     /** What the forecast rests on: the same object every notification carries. */
     forecast: forecastJson(forecastBasis(f)),
     /** Predicted depletion time (central), and the earliest the band allows. */
-    depletion_at: runway === null ? null : iso(now + runway * 1000),
-    depletion_at_earliest: runwayLow === null ? null : iso(now + runwayLow * 1000),
+    depletion_at: depletionAt(now, runway),
+    depletion_at_earliest: depletionAt(now, runwayLow),
     spend_last_3h: f.recentSpend === null ? null : round(f.recentSpend),
     expected_spend_last_3h: f.expectedRecentSpend === null ? null : round(f.expectedRecentSpend),
     consumed_credits_total: round(s.history.consumedTotal),

@@ -28,9 +28,22 @@ function humanRate(n: Notification): string {
   return n.wallet.burnRatePerHour === null ? 'rate unknown' : `${fmtNumber(n.wallet.burnRatePerHour)} credits/hour`;
 }
 
+/** The largest time a Date holds (±8.64e15 ms: year 275760). */
+const MAX_DATE_MS = 8.64e15;
+
+/**
+ * `at` + `runwaySeconds` as an ISO time, or null when there is none: no runway, or one past what a date
+ * holds (a nearly flat balance reads a runway of 10^17 s; toISOString would throw, and with it the
+ * notification, /api/status for every wallet and the wallet page).
+ */
+export function depletionAt(at: number, runwaySeconds: number | null): string | null {
+  if (runwaySeconds === null) return null;
+  const t = at + runwaySeconds * 1000;
+  return Number.isFinite(t) && Math.abs(t) <= MAX_DATE_MS ? new Date(t).toISOString() : null;
+}
+
 export function depletionTime(n: Notification): string | null {
-  const r = n.wallet.runwaySeconds;
-  return r === null ? null : new Date(n.decidedAt + r * 1000).toISOString();
+  return depletionAt(n.decidedAt, n.wallet.runwaySeconds);
 }
 
 export function summary(n: Notification): string {

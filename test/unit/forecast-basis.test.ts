@@ -14,6 +14,7 @@ import { snapshot } from '../../src/domain/evaluate.js';
 import { forecast } from '../../src/domain/forecast.js';
 import type { Delivery } from '../../src/notify/dispatch.js';
 import { accountStatus } from '../../src/status.js';
+import { depletionAt, depletionTime } from '../../src/domain/messages.js';
 import { daysToPlain, hourCharges, hourCount, hoursToPlain } from '../../src/domain/packed.js';
 import { accountStateToPlain } from '../../src/domain/plain.js';
 import { openState, outboxIn } from '../helpers/state.js';
@@ -118,4 +119,16 @@ test('an outbox written before issue 9 (no wallet.forecast) loads; one with the 
   const withBasis = { ...n, wallet: snapshot(state, forecast(state.history, state.balance, now)) };
   await outboxIn(dir, log).save({ deliveries: [delivery(withBasis)], delivered: {} });
   assert.deepEqual((await outboxIn(dir, log).load(T0)).deliveries, [delivery(withBasis)]);
+});
+
+test('a runway past what a date holds (a nearly flat balance: 10^17 s): /api/status, the wallet row and the notification say no depletion time instead of throwing', () => {
+  const { state, now } = burning(60, 1000, 0.1);
+  const f = forecast(state.history, state.balance, now);
+  const far = { ...f, runwaySeconds: 7.9e16, runwayLowSeconds: 7.9e16 };
+  const status = accountStatus('default', state, far, [], now);
+  assert.equal(status.runway_seconds, 7.9e16);
+  assert.deepEqual([status.depletion_at, status.depletion_at_earliest], [null, null]);
+  assert.equal(depletionAt(now, 3600), new Date(now + 3_600_000).toISOString());
+  const n = { decidedAt: now, wallet: snapshot(state, far) } as unknown as Notification;
+  assert.equal(depletionTime(n), null);
 });
