@@ -17,7 +17,8 @@ export const KEEP_HOURS = 14 * 24;
 const HOURS_PER_ACCOUNT = 2 ** 21; // epoch hours stay below it until the year 2209
 
 export const hourOf = (t: number): number => Math.floor(t / HOUR_MS);
-export const keyOf = (accountId: number, hour: number): number => accountId * HOURS_PER_ACCOUNT + Math.max(0, hour);
+/** Hours outside an account's range are clamped into it: a key never reaches another account's rows (`to` in the year 3000). */
+export const keyOf = (accountId: number, hour: number): number => accountId * HOURS_PER_ACCOUNT + Math.min(HOURS_PER_ACCOUNT - 1, Math.max(0, hour));
 
 export function encodeReadings(samples: readonly Sample[]): Buffer {
   const a = new Float64Array(samples.length * 3);

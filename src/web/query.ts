@@ -35,10 +35,13 @@ function int(params: URLSearchParams, key: string, dflt: number, min: number, ma
   return n;
 }
 
-/** An ISO-8601 time or unix seconds. */
+const MAX_TIME_MS = 8.64e15;
+
+/** An ISO-8601 time or unix seconds, up to what a Date holds. */
 export function parseTime(key: string, v: string): number {
   const t = /^\d+(\.\d+)?$/.test(v) ? Number(v) * 1000 : /^\d{4}-\d\d-\d\d/.test(v) ? Date.parse(v) : NaN;
-  if (!Number.isFinite(t)) throw new BadRequest(`${key}: expected an ISO-8601 time (2026-11-30T12:00:00Z) or unix seconds, got "${clip(v)}"`);
+  // Past what a Date holds (year 275760) a time cannot be shown, nor compared with a reading's.
+  if (!(t <= MAX_TIME_MS)) throw new BadRequest(`${key}: expected an ISO-8601 time (2026-11-30T12:00:00Z) or unix seconds, got "${clip(v)}"`);
   return t;
 }
 

@@ -167,6 +167,27 @@ test('readings: full resolution for a day, one per 10 min after, nothing past 14
   assert.ok(hour.every((x, i) => i === 0 || x.t > hour[i - 1]!.t), 'oldest first');
 });
 
+test('a range far past now reads only its own account, never the next accounts\' rows', async (t) => {
+  const dir = tempDir(t);
+  const store = await openState(dir, log, { flushMs: 60_000 });
+  const mine = (await store.account('a').load(T0), store.account('a'));
+  await store.account('b').load(T0);
+  let [a, b] = [INITIAL_ACCOUNT_STATE, INITIAL_ACCOUNT_STATE];
+  for (let i = 0; i < 3 * 60; i++) {
+    const t = T0 + i * MIN;
+    a = applyPoll(a, { ok: true, status: 200, balance: 42, currency: 'USD', requiredCredits: null }, t, 1).state;
+    b = applyPoll(b, { ok: true, status: 200, balance: 1e12, currency: 'USD', requiredCredits: null }, t, 1).state;
+    void mine.save(a);
+    void store.account('b').save(b);
+    if (i % 60 === 59) await store.db.flush(); // hours close into the readings table
+  }
+  await store.db.flush();
+  const far = mine.readRange(0, 8.64e15); // hours past the account's key range (2^21 hours) used to run into b's
+  assert.deepEqual(far, mine.readRange(0, T0 + 3 * HOUR));
+  assert.ok(far.length >= 2 * 60);
+  assert.deepEqual([...new Set(far.map((r) => r.balance))], [42]);
+});
+
 test('the owed notifications and the alert state that owes them commit in one transaction', async (t) => {
   const dir = tempDir(t);
   const store = await openState(dir, log, { flushMs: 60_000 });
