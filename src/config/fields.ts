@@ -74,6 +74,18 @@ export function readPemCertificates(path: string, ctx: Ctx): string {
   return pem;
 }
 
+/**
+ * Why an SMTP URL cannot be used, or undefined. It must parse as a URL here, not only look like one: the
+ * mail library fails every send on one it cannot parse, and Node's warning about it prints the whole URL,
+ * password included, on stderr (a password with an unencoded "/", or a "#" that .env cut as a comment).
+ * The value itself is never in the message.
+ */
+export function smtpUrlProblem(url: string): string | undefined {
+  if (!/^smtps?:\/\/[^/]/.test(url)) return 'must be an smtp:// or smtps:// URL';
+  if (!URL.canParse(url)) return 'is not a valid URL: a "/", "#", "?", "@" or ":" in the user or password must be percent-encoded (%2F, %23, %3F, %40, %3A)';
+  return undefined;
+}
+
 export function isLoopbackSmtp(url: string): boolean {
   try {
     const host = new URL(url).hostname;

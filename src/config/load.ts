@@ -6,7 +6,7 @@ import { ConfigError } from '../errors.js';
 import { cronProblem } from './cron.js';
 import { webhookTargets } from '../notify/env-targets.js';
 import type { ChannelEnv } from '../notify/channel.js';
-import { alertmanagerTargets, duration, emailAddress, fail, isLoopbackSmtp, isTimeZone, number, readPemCertificates, secret, text } from './fields.js';
+import { alertmanagerTargets, duration, emailAddress, fail, isLoopbackSmtp, isTimeZone, number, readPemCertificates, secret, smtpUrlProblem, text } from './fields.js';
 import { readSecretFile, Secret } from './secret.js';
 import { readWebConfig } from './web-config.js';
 import { envWallet, WALLET_VARS } from './env-wallet.js';
@@ -183,8 +183,9 @@ function fieldSchemas() {
     ALERT_GROUP_INTERVAL: duration('5m', 0),
     SPEND_ANOMALY_FACTOR: number(3, { min: 1 }),
     SPEND_ANOMALY_MIN_CREDITS: number(10, { min: 0 }),
-    SMTP_URL: secret.refine((v) => v === undefined || /^smtps?:\/\/[^/]/.test(v.reveal()), {
-      message: 'must be an smtp:// or smtps:// URL',
+    SMTP_URL: secret.superRefine((v, ctx) => {
+      const problem = v === undefined ? undefined : smtpUrlProblem(v.reveal());
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
     }),
     SMTP_CA_FILE: z.string().optional().transform((path, ctx) => (path === undefined ? undefined : readPemCertificates(path, ctx))),
     SMTP_REQUIRE_TLS: text('auto').refine((v) => ['auto', 'true', 'false'].includes(v), { message: 'must be auto, true or false' }),

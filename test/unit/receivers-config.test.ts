@@ -72,6 +72,7 @@ test('a good file: receivers with their channels, severities and group interval;
 
 const cases: Array<[string, string, string, string[]]> = [
   ['an unknown channel kind', '  r:\n    teams: [{url: "http://x"}]\n', '', ["FILE: receiver 'r': unknown key 'teams' (expected email, webhook, slack, pagerduty, alertmanager, severities, group_interval)"]],
+  ['an smtp_url that is not a URL (an unencoded "/" in the password)', '  r:\n    email: [{to: [a@b.io], from: c@d.io, smtp_url: "smtp://u:pass/word@127.0.0.1:25"}]\n', '', ["FILE: receiver 'r': email #1: smtp_url: is not a valid URL: a \"/\", \"#\", \"?\", \"@\" or \":\" in the user or password must be percent-encoded (%2F, %23, %3F, %40, %3A)"]],
   ['a receiver with no channel', '  r:\n    severities: [critical]\n', '', ["FILE: receiver 'r': has no channel (give at least one of email, webhook, slack, pagerduty, alertmanager)"]],
   ['a receiver named default', '  default:\n    webhook: [{url: "http://127.0.0.1:9/"}]\n', '', ["FILE: receiver 'default': 'default' is the receiver of the environment's channels (SMTP_URL, ALERT_WEBHOOK_URL, ALERTMANAGER_URL); choose another name"]],
   ['a bad severity and group interval', '  r:\n    severities: [page]\n    group_interval: soon\n    webhook: [{url: "http://127.0.0.1:9/"}]\n', '', ["FILE: receiver 'r': severities: must be a list of warning, critical", "FILE: receiver 'r': group_interval: is not a duration such as 5m or 300 (seconds)"]],

@@ -3,7 +3,7 @@
  * `smtp_url_file`) and `require_tls` default to the environment's ALERT_EMAIL_FROM, SMTP_URL and
  * SMTP_REQUIRE_TLS, so one mail server serves every receiver unless an entry names its own.
  */
-import { emailAddress, isLoopbackSmtp } from '../../config/fields.js';
+import { emailAddress, isLoopbackSmtp, smtpUrlProblem } from '../../config/fields.js';
 import type { EmailSettings } from '../../config/settings.js';
 import type { ChannelSpec } from '../channel.js';
 import { checkKeys, secretField, stringField } from '../config-fields.js';
@@ -25,7 +25,10 @@ export const emailChannel: ChannelSpec<EmailSettings> = {
     const own = secretField(raw, 'smtp_url', add, { required: false, warnings: cx.warnings, where: cx.where });
     const smtpUrl = own ?? cx.env.email.smtpUrl;
     if (smtpUrl === undefined) add('smtp_url', 'is required (or smtp_url_file, or SMTP_URL in the environment)');
-    else if (own && !/^smtps?:\/\/[^/]/.test(own.reveal())) add('smtp_url', 'must be an smtp:// or smtps:// URL');
+    else if (own) {
+      const problem = smtpUrlProblem(own.reveal());
+      if (problem) add('smtp_url', problem);
+    }
     const tls = stringField(raw, 'require_tls', add) ?? 'auto';
     if (!['auto', 'true', 'false'].includes(tls)) add('require_tls', 'must be auto, true or false');
     if (!smtpUrl || !from || to.length === 0) return undefined;
