@@ -27,12 +27,14 @@ export class Secret {
 }
 
 /**
- * A secret file (`*_FILE`, `*_file`) read now, its trailing newline(s) trimmed. What is wrong (unreadable,
- * empty) comes back as words naming the path, never the content.
+ * A secret file (`*_FILE`, `*_file`) read now: a leading byte-order mark (an editor on Windows writes one)
+ * and trailing line ends (LF, CRLF or a lone CR) are not part of the secret. Kept, a BOM signed every
+ * webhook with a key its receiver did not have and sent Basic credentials a provider refused. What is
+ * wrong (unreadable, empty) comes back as words naming the path, never the content.
  */
 export function readSecretFile(path: string): { value: string } | { problem: string } {
   try {
-    const value = readFileSync(path, 'utf8').replace(/(\r?\n)+$/, '');
+    const value = readFileSync(path, 'utf8').replace(/^\uFEFF/, '').replace(/[\r\n]+$/, '');
     return value === '' ? { problem: `the file ${path} is empty` } : { value };
   } catch (err) {
     return { problem: `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}` };

@@ -276,10 +276,10 @@ const secretFiles: Array<{ name: string; base: Env; value: string; read: (s: Set
 for (const c of secretFiles) {
   const fileVar = `${c.name}_FILE`;
 
-  test(`${fileVar}: read, trailing \\n and \\r\\n trimmed`, () => {
-    for (const eol of ['\n', '\r\n']) {
-      const { settings } = load({ ...c.base, [fileVar]: tempFile('secret', c.value + eol) });
-      assert.equal(c.read(settings), c.value);
+  test(`${fileVar}: read, trailing \\n, \\r\\n and a lone \\r trimmed, a leading byte-order mark dropped`, () => {
+    for (const [bom, eol] of [['', '\n'], ['', '\r\n'], ['', '\r'], ['\uFEFF', '\n'], ['\uFEFF', '\r\n']] as const) {
+      const { settings } = load({ ...c.base, [fileVar]: tempFile('secret', bom + c.value + eol) });
+      assert.equal(c.read(settings), c.value, JSON.stringify(bom + eol));
     }
   });
 
