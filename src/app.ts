@@ -149,8 +149,8 @@ export class App {
       try {
         loaded = reloadWallets({ ...settings, walletsFile: settings.walletsFile });
       } catch (err) {
+        this.metrics.configReloadSuccessful.set(0); // whatever failed: the gauge must not say the reload took
         if (!(err instanceof ConfigError)) throw err;
-        this.metrics.configReloadSuccessful.set(0);
         this.log.error({ problems: err.problems }, `reload failed, still watching the ${this.#fleet.size} wallet(s) of the last good configuration: ${err.problems.join('; ')}`);
         return undefined;
       }

@@ -27,6 +27,9 @@ const TOP_KEYS = ['defaults', 'wallets', 'receivers'];
 const API_KEYS = ['api_url', 'balance_path', 'balance_field', 'currency_field', 'api_key', 'api_key_file', 'credentials', 'auth', 'balance_regex', 'balance_scale', 'balance_sign', 'currency'] as const;
 const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** YAML alias uses a wallets file may make (each `*name`; nested ones count for what they expand to). */
+const MAX_ALIAS_USES = 1_000_000;
+
 export function readWalletsFile(path: string, opts: { tuning: RuleTuning; requireApiKey: boolean; env?: ChannelEnv }): WalletsFileResult {
   const problems: string[] = [];
   const warnings: string[] = [];
@@ -44,7 +47,15 @@ export function readWalletsFile(path: string, opts: { tuning: RuleTuning; requir
     for (const e of doc.errors) problems.push(`${path}: not valid YAML at line ${e.linePos?.[0]?.line ?? '?'}, column ${e.linePos?.[0]?.col ?? '?'} (${e.code})`);
     return out;
   }
-  const top: unknown = doc.toJS();
+  // The library allows 100 alias uses by default (against "billion laughs" files): a fleet that gives its
+  // 10,000 wallets `labels: *common` needs one per wallet. Past this bound it is a problem, not a crash.
+  let top: unknown;
+  try {
+    top = doc.toJS({ maxAliasCount: MAX_ALIAS_USES });
+  } catch (err) {
+    problems.push(`${path}: cannot be read: ${(err as Error).message} (more than ${MAX_ALIAS_USES} uses of YAML aliases)`);
+    return out;
+  }
   if (!isMap(top)) {
     problems.push(`${path}: must be a map with 'wallets' (a list) and optionally 'defaults'`);
     return out;

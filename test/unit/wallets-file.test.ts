@@ -233,3 +233,19 @@ for (const [env, line] of processBad) {
     });
   });
 }
+
+test('a fleet that reuses one YAML anchor for every wallet (past the library\'s default of 100 aliases) loads', () => {
+  const lines = ['wallets:', '  - {name: w0, api_key_file: KEYFILE, labels: &common {team: voice}}'];
+  for (let i = 1; i <= 150; i++) lines.push(`  - {name: w${i}, api_key_file: KEYFILE, labels: *common}`);
+  const { settings } = load(`${lines.join('\n')}\n`);
+  assert.equal(settings.wallets.length, 151);
+  assert.deepEqual(settings.wallets[150]!.labels, { team: 'voice' });
+});
+
+test('nested aliases that expand past the bound ("billion laughs"): a configuration problem (exit 78), not a crash', () => {
+  const levels = ['l0: &l0 [x, x, x, x, x, x, x, x, x, x]'];
+  for (let i = 1; i < 8; i++) levels.push(`l${i}: &l${i} [${Array.from({ length: 10 }, () => `*l${i - 1}`).join(', ')}]`);
+  const { file, problems } = problemsOf(`${levels.join('\n')}\nwallets: [{name: a, api_key_file: KEYFILE}]\n`);
+  assert.equal(problems.length, 1, JSON.stringify(problems));
+  assert.match(problems[0]!, new RegExp(`^WALLETS_FILE: ${file}: cannot be read: .* \\(more than 1000000 uses of YAML aliases\\)$`));
+});
