@@ -6,6 +6,9 @@ import type { WalletRegistry } from '../metrics/registry.js';
 import { route, type WebDeps } from '../web/routes.js';
 import { createListener } from './web-config.js';
 
+/** How long requests in flight may still take once the server closes (a stop), before their connections are cut. */
+const CLOSE_GRACE_MS = 5_000;
+
 export interface HttpDeps {
   registry: WalletRegistry;
   healthy: () => boolean;
@@ -49,14 +52,22 @@ export class HttpServer {
     return server.address() as AddressInfo;
   }
 
+  /**
+   * Stops listening; idle connections close at once, requests in flight get CLOSE_GRACE_MS to finish. Then
+   * every connection is cut: once closing, Node no longer times out a client that sent half a request
+   * (its header and request timers stop with the listener), and the stop would wait for it forever.
+   */
   async close(): Promise<void> {
     const server = this.#server;
     if (!server) return;
     this.#server = undefined;
+    let cut: NodeJS.Timeout | undefined;
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeIdleConnections();
+      cut = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
     });
+    clearTimeout(cut);
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

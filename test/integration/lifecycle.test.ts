@@ -1,6 +1,7 @@
 /** Start-up refusal, clean stop, restart with history, corrupt state. */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { savedAccount } from '../helpers/state.js';
@@ -102,4 +103,20 @@ test('a metrics port already in use: a clear error and exit 1, not a hang', asyn
   const r = await runCli(['start'], { TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY, METRICS_HOST: '127.0.0.1', METRICS_PORT: port, STATE_DIR: tempDir() });
   assert.equal(r.code, 1);
   assert.ok(r.stderr.includes(`METRICS_PORT ${port} on 127.0.0.1 is already in use`), r.stderr);
+});
+
+test('SIGTERM while a client holds half a request open: the stop cuts it after its grace and exits 0', async (t) => {
+  const sim = new Simulator({ apiKey: KEY, balance: 500 });
+  await sim.start();
+  t.after(() => sim.close());
+  const d = await Daemon.start({ TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY });
+  t.after(() => d.kill());
+  const socket = connect(d.port, '127.0.0.1');
+  t.after(() => socket.destroy());
+  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  socket.write('GET /api/status HTTP/1.1\r\nHost: 127.0.0.1\r\n'); // no blank line: the request never ends
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  const code = await Promise.race([d.stop(), new Promise<string>((resolve) => setTimeout(() => resolve('still running after 30 s'), 30_000).unref())]);
+  assert.equal(code, 0);
+  await closed;
 });
