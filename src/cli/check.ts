@@ -1,4 +1,6 @@
 import type { Settings, WalletSettings } from '../config/settings.js';
+import { INITIAL_ACCOUNT_STATE } from '../domain/account.js';
+import { safeErrorCode } from '../errors.js';
 import { observe, repeatPolicy, snapshot } from '../domain/evaluate.js';
 import type { Conditions } from '../domain/rules.js';
 import { mapLimit } from '../fleet/limit.js';
@@ -27,9 +29,11 @@ export async function runCheck(settings: Settings, log: Logger, out: (line: stri
   // Read-only: a missing database stays missing (fresh state), nothing in STATE_DIR is created or changed.
   const states = new StateStore(settings.stateDir, log, { readOnly: true });
   const results = await mapLimit(wallets, settings.poll.concurrency, (w) => checkWallet(settings, w, states));
-  const code = Math.max(CHECK_EXIT.ok, ...results.map((r) => r.code)) as Code;
+  // Nothing checked (no wallet falls in this shard) is not OK: a monitor must not read it as healthy.
+  const code = (results.length === 0 ? CHECK_EXIT.unknown : Math.max(CHECK_EXIT.ok, ...results.map((r) => r.code))) as Code;
   if (format === 'nagios') {
-    if (results.length === 1) out(results[0]!.nagios);
+    if (results.length === 0) out(`WALLET UNKNOWN - 0 wallets: none of WALLETS_FILE's ${settings.wallets.length} falls in shard ${settings.shard.index} of ${settings.shard.count}`);
+    else if (results.length === 1) out(results[0]!.nagios);
     else {
       // The first line is the plugin's status; one line per wallet follows as its long output.
       const counts = NAGIOS_STATES.map((state, i) => [state, results.filter((r) => r.code === i).length] as const).filter(([, n]) => n > 0);
@@ -44,7 +48,15 @@ export async function runCheck(settings: Settings, log: Logger, out: (line: stri
 
 async function checkWallet(settings: Settings, wallet: WalletSettings, states: StateStore) {
   const now = Date.now;
-  const before = await states.account(wallet.name).load(now());
+  // A state database that cannot be read (corrupt, a directory in its place) makes the wallet UNKNOWN, not
+  // the command crash with exit 1 (WARNING to Nagios): the balance is still read and shown.
+  let before = INITIAL_ACCOUNT_STATE;
+  let stateProblem: string | null = null;
+  try {
+    before = await states.account(wallet.name).load(now());
+  } catch (err) {
+    stateProblem = `cannot read the state database in STATE_DIR (${safeErrorCode(err) ?? 'error'}): history unknown`;
+  }
   const client = new BalanceClient({ baseUrl: wallet.api.baseUrl, endpoint: endpointFor(wallet), timeoutMs: settings.requestTimeoutMs, userAgent: USER_AGENT, now });
   // No next poll to stay clear of: give retries the time of a few attempts.
   const outcome = await pollBalance(client, { deadline: now() + 3 * settings.requestTimeoutMs });
@@ -55,11 +67,11 @@ async function checkWallet(settings: Settings, wallet: WalletSettings, states: S
     rules: wallet.rules,
     repeat: repeatPolicy(settings.alerts),
   });
-  const code = exitCode(outcome.ok, conditions);
+  const code = stateProblem ? CHECK_EXIT.unknown : exitCode(outcome.ok, conditions);
   const nagios = nagiosLine({
     account: wallet.name,
     code,
-    error: outcome.ok ? null : outcome.message,
+    error: outcome.ok ? stateProblem : `poll failed: ${outcome.message}`,
     balance: state.balance,
     currency: state.currency,
     runwaySeconds: f.runwaySeconds,

@@ -18,7 +18,7 @@ export interface NagiosInput {
   account: string;
   /** The plugin exit code: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. */
   code: 0 | 1 | 2 | 3;
-  /** Why the poll failed (a safe message), when it did. */
+  /** Why the wallet is UNKNOWN (a safe message: `poll failed: …`, an unreadable state), when it is. */
   error: string | null;
   balance: number | null;
   currency: string | null;
@@ -63,7 +63,7 @@ export function nagiosLine(x: NagiosInput): string {
 
 function summaryText(x: NagiosInput): string {
   const wallet = `wallet '${x.account}'`;
-  if (x.code === 3) return `${wallet}: poll failed: ${x.error ?? 'unknown error'}`;
+  if (x.code === 3) return `${wallet}: ${x.error ?? 'poll failed: unknown error'}`;
   const balance = x.balance === null ? 'balance unknown' : `balance ${num(x.balance)}${x.currency ? ` ${x.currency}` : ''}`;
   const runway = Number.isFinite(x.runwaySeconds) ? `runway ${humanDuration(x.runwaySeconds)}` : 'not burning';
   const firing = Object.entries(x.conditions).map(([name, severity]) => `${name} (${severity})`);

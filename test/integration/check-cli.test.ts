@@ -1,7 +1,9 @@
 /** `wallet-sentinel check`: one poll, status JSON on stdout, Nagios exit codes, nothing written. */
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { shardOf } from '../../src/fleet/shard.js';
 import { Simulator } from '../../src/simulator/simulator.js';
 import { runCli, tempDir, type StatusDoc } from '../helpers/daemon.js';
 
@@ -112,4 +114,28 @@ test('<command> --help prints that command\'s usage on stdout, exit 0, without s
     assert.match(r.stdout, usage, argv.join(' '));
     assert.equal(r.stderr, '');
   }
+});
+
+test('check: a state database that cannot be read is UNKNOWN (exit 3) with the balance still read, not a crash (exit 1, WARNING to Nagios)', async (t) => {
+  const sim = new Simulator({ apiKey: KEY, balance: 500 });
+  await sim.start();
+  t.after(() => sim.close());
+  const stateDir = tempDir();
+  writeFileSync(join(stateDir, 'wallet-sentinel.db'), 'not a database, a torn copy\n');
+  const r = await runCli(['check', '--format', 'nagios'], { TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY, STATE_DIR: stateDir });
+  assert.equal(r.code, 3, r.stderr);
+  assert.match(r.stdout, /^WALLET UNKNOWN - wallet 'default': cannot read the state database in STATE_DIR \(SQLITE_NOTADB\): history unknown \|/);
+  assert.equal(sim.balanceRequests(), 1, 'the balance was still read');
+});
+
+test('check: a shard that holds none of the file\'s wallets is UNKNOWN (exit 3), not OK', async () => {
+  const dir = tempDir();
+  const file = join(dir, 'wallets.yaml');
+  writeFileSync(join(dir, 'key'), 'k\n');
+  let name = 'a';
+  for (let i = 0; shardOf(name, 2) !== 1; i++) name = `w${i}`; // a wallet of shard 1; this process is shard 0
+  writeFileSync(file, `wallets:\n  - {name: ${name}, api_url: "http://127.0.0.1:9", api_key_file: ${join(dir, 'key')}}\n`);
+  const r = await runCli(['check', '--format', 'nagios'], { WALLETS_FILE: file, SHARD_COUNT: '2', SHARD_INDEX: '0', STATE_DIR: tempDir() });
+  assert.equal(r.code, 3, r.stderr);
+  assert.match(r.stdout, /^WALLET UNKNOWN - 0 wallets: none of WALLETS_FILE's 1 falls in shard 0 of 2/);
 });

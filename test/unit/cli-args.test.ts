@@ -100,7 +100,7 @@ test('nagiosLine: status text and performance data in the plugin syntax', () => 
     ],
     [
       'unknown: the reason, every value U',
-      { code: 3, error: 'GET 127.0.0.1:9/v1/wallet/balance: network error (ECONNREFUSED)', conditions: {} },
+      { code: 3, error: 'poll failed: GET 127.0.0.1:9/v1/wallet/balance: network error (ECONNREFUSED)', conditions: {} },
       "WALLET UNKNOWN - wallet 'default': poll failed: GET 127.0.0.1:9/v1/wallet/balance: network error (ECONNREFUSED) | balance=U;100:;50: runway=U;259200:;86400:;0 burn_rate=U;;;0",
     ],
     [
@@ -118,7 +118,7 @@ test('nagiosLine: status text and performance data in the plugin syntax', () => 
 });
 
 test('nagiosLine: one line, one "|", whatever the error message holds', () => {
-  const line = nagiosLine({ ...base, code: 3, error: 'bad | thing\r\nsecond line\u0000' });
+  const line = nagiosLine({ ...base, code: 3, error: 'poll failed: bad | thing\r\nsecond line\u0000' });
   assert.ok(!/[\r\n\u0000]/.test(line), line);
   assert.equal(line.split('|').length, 2, line);
   assert.match(line, /^WALLET UNKNOWN - wallet 'default': poll failed: bad thing second line \| balance=U/);
