@@ -28,8 +28,16 @@ function decimal(value: string | number): Decimal {
   const neg = mant.startsWith('-');
   const [int = '', frac = ''] = mant.replace(/^-/, '').split('.');
   const digits = BigInt(`${int}${frac}` || '0');
-  return { digits: neg ? -digits : digits, exp: Number(e) - frac.length };
+  const exp = Number(e) - frac.length;
+  // An exponent far outside a double's (0e999999999, 1e-999999999: usable amounts, 0) would be aligned by a
+  // BigInt of 10^999999999 digits: 20 s of a blocked event loop, then a RangeError. Read it as the double it is.
+  if (digits === 0n) return { digits: 0n, exp: 0 };
+  if (Math.abs(exp) > MAX_EXP) return decimal(Number(s));
+  return { digits: neg ? -digits : digits, exp };
 }
+
+/** Beyond this a decimal exponent is outside what a double holds (±308, ±324 for denormals). */
+const MAX_EXP = 400;
 
 function align(a: Decimal, b: Decimal): [bigint, bigint, number] {
   const exp = Math.min(a.exp, b.exp);

@@ -28,6 +28,13 @@ test('money: differences, sums and scales are exact on the decimal digits', () =
   for (const [got, want] of cases) assert.equal(got, want);
 });
 
+test('money: exponents far outside a double\'s (a malformed body) are read as the double they are, at once', () => {
+  assert.equal(subtract('0e999999999', '1'), -1); // was 20 s of BigInt arithmetic, then a RangeError
+  assert.equal(add('1e-999999999', '2.5'), 2.5);
+  assert.equal(multiply('0e-999999999', '0.01'), 0);
+  assert.equal(subtract('1.5e2', '50'), 100);
+});
+
 test('money: an amount is a plain decimal or a finite number, nothing else', () => {
   for (const ok of ['12.50', ' 7 ', '+3', '-0.5', 42.5, '1.5e2']) assert.notEqual(toAmount(ok), undefined, String(ok));
   for (const bad of ['', 'abc', '1,5', '0x10', 'Infinity', 'NaN', null, undefined, true, [], {}, '1e-400', Number.NaN]) {
