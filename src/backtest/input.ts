@@ -61,7 +61,8 @@ function parsePrometheus(text: string): Row[] {
   if (data.result.length !== 1) {
     throw new InputError(`the query returned ${data.result.length} series; backtest takes exactly one (add a label matcher such as {account="default"})`);
   }
-  const values = (data.result[0] as { values?: unknown }).values;
+  const series: unknown = data.result[0];
+  const values = typeof series === 'object' && series !== null ? (series as { values?: unknown }).values : undefined;
   if (!Array.isArray(values)) throw new InputError('the series has no "values"');
   const rows: Row[] = [];
   values.forEach((pair: unknown, i) => {

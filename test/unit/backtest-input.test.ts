@@ -217,6 +217,7 @@ for (const [name, text, message] of [
   ['zero series', matrix([]), /^the query returned 0 series; backtest takes exactly one/],
   ['two series', matrix([series([[1700000000, '1']], { account: 'a' }), series([[1700000000, '2']], { account: 'b' })]), /returned 2 series; .*label matcher/],
   ['a series without values', matrix([{ metric: {} }]), /^the series has no "values"$/],
+  ['a null series (was a TypeError, exit 1)', matrix([null]), /^the series has no "values"$/],
   ['a series with no points', matrix([series([])]), /^no rows$/],
   ['a value given as a number', matrix([series([[1700000000, '1'], [1700000060, 42]])]), /^values\[1\]: expected \[unix seconds, "number"\]$/],
   ['a timestamp given as a string', matrix([series([['1700000000', '1']])]), /^values\[0\]: /],
