@@ -103,8 +103,10 @@ export function parseWallet(raw: RawWallet, cx: WalletContext): { wallet: Wallet
     return undefined;
   };
 
-  const name = str('name') ?? cx.defaultName;
-  if (name === undefined) add('name', 'is required');
+  // A name YAML read as a number is not the one written (01 and 1 both became '1': two wallets, one name).
+  const name = typeof raw.name === 'number' ? undefined : (str('name') ?? cx.defaultName);
+  if (typeof raw.name === 'number') add('name', UNQUOTED);
+  else if (name === undefined) add('name', 'is required');
   else if (!WALLET_NAME.test(name)) add('name', 'use 1 to 64 letters, digits, dots, dashes or underscores');
 
   const parsed: Partial<Fields> = {};

@@ -136,6 +136,14 @@ const bad: Array<[string, string, string[]]> = [
       "wallet 't' (#3): api_key_file: YAML reads this value as a number or true/false, which may not be the text written (a leading 0, 0x…, an exponent); put it in quotes",
     ],
   ],
+  [
+    'names YAML reads as numbers (01 and 1 were both wallet "1"): refused',
+    'wallets: [{name: 01, api_key_file: KEYFILE}, {name: 1e3, api_key_file: KEYFILE}, {name: "007", api_key_file: KEYFILE}]',
+    [
+      "wallet #1: name: YAML reads this value as a number or true/false, which may not be the text written (a leading 0, 0x…, an exponent); put it in quotes",
+      "wallet #2: name: YAML reads this value as a number or true/false, which may not be the text written (a leading 0, 0x…, an exponent); put it in quotes",
+    ],
+  ],
   ['a threshold not a number', 'wallets: [{name: a, api_key_file: KEYFILE, low_balance_threshold: ten}]', ["wallet 'a' (#1): low_balance_threshold: 'ten' is not a number"]],
   ['a threshold that is a list', 'wallets: [{name: a, api_key_file: KEYFILE, low_balance_threshold: [1]}]', ["wallet 'a' (#1): low_balance_threshold: must be a single value, not a list"]],
   [
