@@ -192,4 +192,6 @@ test('SIGHUP while STATE_DIR is read-only: the removal is applied, the wallet th
   await waitFor(async () => (await daemon.metric('telephony_wallet_balance_credits{account="new",currency="USD"}')) === 500, 'new polled after the next reload');
   assert.deepEqual(await accounts(), ['keep', 'new']);
   assert.equal(await daemon.metric('wallet_sentinel_config_last_reload_successful'), 1);
+  daemon.kill(); // before the tmpfs goes (its hook runs first): a daemon polling two wallets a second writes on
+  await daemon.exited;
 });
