@@ -145,6 +145,8 @@ function drainedOrClosed(res: ServerResponse): Promise<void> {
 }
 
 function send(res: ServerResponse, status: number, contentType: string, body: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'Content-Type': contentType, 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(body), ...headers });
+  // A header WEB_CONFIG_FILE sets (already on `res`) wins over the route's own: writeHead's would replace it.
+  const own = Object.fromEntries(Object.entries(headers).filter(([name]) => !res.hasHeader(name)));
+  res.writeHead(status, { 'Content-Type': contentType, 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(body), ...own });
   res.end(res.req.method === 'HEAD' ? undefined : body);
 }

@@ -53,7 +53,7 @@ test('WEB_CONFIG_FILE: HTTPS with a certificate, basic auth on /metrics, /api/st
   if (!cert) return;
   // Relative paths: resolved against the web config file's folder, whatever the daemon's working directory.
   const file = join(dir, 'web-config.yml');
-  writeFileSync(file, `tls_server_config:\n  cert_file: tls.crt\n  key_file: tls.key\n  min_version: TLS12\nhttp_server_config:\n  headers:\n    X-Frame-Options: deny\nbasic_auth_users:\n  ${USER}: ${HASH}\n`);
+  writeFileSync(file, `tls_server_config:\n  cert_file: tls.crt\n  key_file: tls.key\n  min_version: TLS12\nhttp_server_config:\n  headers:\n    X-Frame-Options: deny\n    Content-Security-Policy: \"default-src 'none'\"\nbasic_auth_users:\n  ${USER}: ${HASH}\n`);
   const sim = new Simulator({ apiKey: KEY, balance: 100 });
   await sim.start();
   t.after(() => sim.close());
@@ -76,6 +76,7 @@ test('WEB_CONFIG_FILE: HTTPS with a certificate, basic auth on /metrics, /api/st
     const ok = await get(d.port, path, good);
     assert.equal(ok.status, 200, `${path} with the password`);
     assert.equal(ok.headers['x-frame-options'], 'deny', 'http_server_config.headers are sent');
+    assert.equal(ok.headers['content-security-policy'], "default-src 'none'", `${path}: a configured header wins over the page's own`);
   }
   const m = parseMetrics((await get(d.port, '/metrics', good)).text);
   assert.equal(m.get('telephony_wallet_balance_credits{account="default",currency="USD"}'), 100);
