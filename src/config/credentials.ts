@@ -23,6 +23,9 @@ export interface CredentialInput {
  */
 export const UNQUOTED = 'YAML reads this value as a number or true/false, which may not be the text written (a leading 0, 0x…, an exponent); put it in quotes';
 
+/** A value YAML read as a number or true/false: not the text written (UNQUOTED says so). */
+export const unquoted = (v: unknown): boolean => typeof v === 'number' || typeof v === 'boolean';
+
 type Add = (key: 'credentials' | 'api_key' | 'api_key_file', message: string) => void;
 
 /** The credentials, or undefined after a problem; `require` false (backtest) skips the required check. */
@@ -53,7 +56,7 @@ export function readCredentials(
           fail('credentials', `'${k}' is not a ${preset.name} credential (known: ${[...names].flatMap((n) => [n, `${n}_file`]).join(', ')})`);
           continue;
         }
-        if (typeof v === 'number' || typeof v === 'boolean') {
+        if (unquoted(v)) {
           fail('credentials', `${k}: ${UNQUOTED}`);
           continue;
         }

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { presetOf } from '../providers/index.js';
 import { parseAuth } from '../providers/generic.js';
 import type { GenericOptions } from '../providers/preset.js';
-import { readCredentials, UNQUOTED } from './credentials.js';
+import { readCredentials, unquoted, UNQUOTED } from './credentials.js';
 import type { Secret } from './secret.js';
 import { httpUrl, number, text } from './fields.js';
 import { PROVIDERS, type ApiSettingNames, type Provider, type RuleTuning, type WalletSettings } from './settings.js';
@@ -132,9 +132,9 @@ export function parseWallet(raw: RawWallet, cx: WalletContext): { wallet: Wallet
     if (preset.name === 'generic' && parsed.api_url === undefined) add('api_url', 'is required for the generic preset');
     if (preset.name === 'generic' && str('balance_path') === undefined) add('balance_path', 'is required for the generic preset');
     // The top-level key and its file as text only: a value YAML read as a number is not the one written (credentials.ts).
-    const unquoted = (['api_key', 'api_key_file'] as const).filter((k) => typeof raw[k] === 'number' || typeof raw[k] === 'boolean');
-    for (const k of unquoted) add(k, UNQUOTED);
-    if (unquoted.length === 0) credentials = readCredentials(preset, generic, { map: raw.credentials, apiKey: str('api_key'), apiKeyFile: str('api_key_file') }, { require: cx.requireApiKey, keyName: cx.keyName }, add);
+    const numeric = (['api_key', 'api_key_file'] as const).filter((k) => unquoted(raw[k]));
+    for (const k of numeric) add(k, UNQUOTED);
+    if (numeric.length === 0) credentials = readCredentials(preset, generic, { map: raw.credentials, apiKey: str('api_key'), apiKeyFile: str('api_key_file') }, { require: cx.requireApiKey, keyName: cx.keyName }, add);
   }
   const apiKey = credentials?.api_key;
   const labels = parseLabels(raw.labels, add);

@@ -29,7 +29,7 @@ function humanRate(n: Notification): string {
 }
 
 /** The largest time a Date holds (±8.64e15 ms: year 275760). */
-const MAX_DATE_MS = 8.64e15;
+export const MAX_DATE_MS = 8.64e15;
 
 /**
  * `at` + `runwaySeconds` as an ISO time, or null when there is none: no runway, or one past what a date

@@ -3,6 +3,7 @@
  * message names the parameter, what it wants and what it got (answered as 400). Unknown parameters are
  * refused too, so a typo (`form=`) is not silently ignored. PURE.
  */
+import { MAX_DATE_MS } from '../domain/messages.js';
 import { parseDuration } from '../config/duration.js';
 import { KEEP_HOURS } from '../store/readings.js';
 
@@ -35,13 +36,11 @@ function int(params: URLSearchParams, key: string, dflt: number, min: number, ma
   return n;
 }
 
-const MAX_TIME_MS = 8.64e15;
-
 /** An ISO-8601 time or unix seconds, up to what a Date holds. */
 export function parseTime(key: string, v: string): number {
   const t = /^\d+(\.\d+)?$/.test(v) ? Number(v) * 1000 : /^\d{4}-\d\d-\d\d/.test(v) ? Date.parse(v) : NaN;
   // Past what a Date holds (year 275760) a time cannot be shown, nor compared with a reading's.
-  if (!(t <= MAX_TIME_MS)) throw new BadRequest(`${key}: expected an ISO-8601 time (2026-11-30T12:00:00Z) or unix seconds, got "${clip(v)}"`);
+  if (!(t <= MAX_DATE_MS)) throw new BadRequest(`${key}: expected an ISO-8601 time (2026-11-30T12:00:00Z) or unix seconds, got "${clip(v)}"`);
   return t;
 }
 
