@@ -61,7 +61,7 @@ test('SIGHUP: added wallets polled, removed ones leave /metrics, changed rules k
   await waitFor(async () => (await daemon.metric('wallet_sentinel_config_last_reload_successful')) === 0, 'the failed reload on /metrics');
   const failed = daemon.logs().find((l) => l.msg.startsWith('reload failed'))!;
   assert.match(failed.msg, /wallet 'keep' \(#1\): unknown key 'colour'/);
-  assert.match(failed.msg, /api_key_file: cannot read \/nonexistent\/key/);
+  assert.match(failed.msg, /api_key_file: cannot read the file it names \(the name is not shown: it may be the secret itself\): ENOENT/);
   assert.deepEqual([...(await accounts(daemon)).keys()].sort(), ['keep', 'new', 'rules']);
   const newRequests = up.requestsOf('new');
   await waitFor(() => up.requestsOf('new') >= newRequests + 2, 'the running set still polled');
@@ -125,7 +125,7 @@ test('a bad WALLETS_FILE at start: exit 78, one stderr line per problem naming f
   const r = await runCli(['start'], { WALLETS_FILE: file, STATE_DIR: dir, METRICS_PORT: '0' });
   assert.equal(r.code, 78, r.stderr);
   assert.deepEqual(r.stderr.trim().split('\n'), [
-    `config error: WALLETS_FILE: ${file}: wallet 'a' (#1): api_key_file: cannot read /nonexistent/a: ENOENT`,
+    `config error: WALLETS_FILE: ${file}: wallet 'a' (#1): api_key_file: cannot read the file it names (the name is not shown: it may be the secret itself): ENOENT`,
     `config error: WALLETS_FILE: ${file}: wallet 'a' (#2): unknown key 'low_balance_treshold' (did you mean low_balance_threshold?)`,
     `config error: WALLETS_FILE: ${file}: wallet 'a' (#2): name: 'a' is already the name of wallet #1`,
   ]);

@@ -295,6 +295,19 @@ for (const c of secretFiles) {
     const problems = problemsOf({ ...c.base, [fileVar]: join(freshDir(), 'does-not-exist') });
     assert.ok(startsWithVar(problems, fileVar), JSON.stringify(problems));
   });
+
+  test(`${fileVar} holding the secret itself instead of a path → a problem that does not print it`, () => {
+    for (const slip of [c.value, 'sk_live_Ab3/x+Yz9Q==', '/Qk9/x+Yz9Q=='])  {
+      const problems = problemsOf({ ...c.base, [fileVar]: slip });
+      assert.ok(startsWithVar(problems, fileVar), JSON.stringify(problems));
+      assert.ok(problems.every((p) => !p.includes(slip)), JSON.stringify(problems));
+    }
+    // a real path still names itself: a missing file in a folder that exists, and a folder where a file belongs
+    const missing = join(freshDir(), 'does-not-exist');
+    assert.ok(problemsOf({ ...c.base, [fileVar]: missing }).some((p) => p.includes(missing)));
+    const folder = freshDir();
+    assert.ok(problemsOf({ ...c.base, [fileVar]: folder }).some((p) => p.includes(folder) && p.includes('EISDIR')));
+  });
 }
 
 // ---------------------------------------------------------------- alert channels

@@ -136,7 +136,7 @@ test('credentials: the provider\'s own names, each also as <name>_file; problems
     ['provider: twilio\n    credentials: {account_sid: AC1, auth_token: SECRETVALUE, authtoken: y}', ["wallet 't' (#1): credentials: 'authtoken' is not a twilio credential (known: account_sid, account_sid_file, auth_token, auth_token_file)"]],
     ['provider: twilio\n    api_key: SECRETVALUE\n    credentials: {account_sid: AC1, auth_token: x}', ["wallet 't' (#1): api_key: the twilio preset takes no api_key; put its credentials (account_sid, auth_token) in credentials"]],
     ['provider: telnyx\n    api_key: a\n    credentials: {api_key: b}', ["wallet 't' (#1): api_key: is set both at the top level and in credentials; set it once"]],
-    ['provider: telnyx\n    credentials: {api_key_file: /nonexistent/x}', ["wallet 't' (#1): credentials: api_key_file: cannot read /nonexistent/x: ENOENT"]],
+    ['provider: telnyx\n    credentials: {api_key_file: /nonexistent/x}', ["wallet 't' (#1): credentials: api_key_file: cannot read the file it names (the name is not shown: it may be the secret itself): ENOENT"]],
     ['provider: twilio\n    balance_field: x\n    credentials: {account_sid: AC1, auth_token: x}', ["wallet 't' (#1): balance_field: the twilio preset does not read it (it reads: nothing besides api_url and credentials)"]],
     ['provider: generic\n    credentials: {api_key: k}', ["wallet 't' (#1): api_url: is required for the generic preset", "wallet 't' (#1): balance_path: is required for the generic preset"]],
     ['provider: generic\n    api_url: http://127.0.0.1:9\n    balance_path: /x\n    auth: cookie\n    credentials: {api_key: k}', ["wallet 't' (#1): auth: must be 'bearer', 'basic', 'header NAME' or 'query NAME'"]],

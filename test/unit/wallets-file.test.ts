@@ -167,7 +167,7 @@ const bad: Array<[string, string, string[]]> = [
   [
     'two wallets, a problem each: both reported',
     'wallets: [{name: a, api_key_file: KEYFILE, runway_warning_hours: -1}, {name: b, api_key_file: /nonexistent/key}]',
-    ["wallet 'a' (#1): runway_warning_hours: -1 is below the minimum 0", "wallet 'b' (#2): api_key_file: cannot read /nonexistent/key: ENOENT"],
+    ["wallet 'a' (#1): runway_warning_hours: -1 is below the minimum 0", "wallet 'b' (#2): api_key_file: cannot read the file it names (the name is not shown: it may be the secret itself): ENOENT"],
   ],
 ];
 for (const [name, yaml, expected] of bad) {
