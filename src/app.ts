@@ -5,13 +5,14 @@ import type { Settings } from './config/settings.js';
 import { ConfigError, describeError, safeErrorCode } from './errors.js';
 import { Fleet, type ReloadSummary } from './fleet/fleet.js';
 import { walletsOfShard } from './fleet/shard.js';
+import type { WalletRunner } from './fleet/runner.js';
 import type { Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { HttpServer } from './http/server.js';
 import { Dispatcher, OwedNotSavedError } from './notify/dispatch.js';
 import { OutboxStore } from './notify/outbox-store.js';
 import { createReceivers, type Receiver } from './notify/registry.js';
-import { accountStatus, alertsOf } from './status.js';
+import { accountStatus, alertsOf, statusDocument, type AccountStatus } from './status.js';
 import { probeWritableDir } from './store/json-file.js';
 import { StateStore } from './store/state-store.js';
 import { StateDirError, WriteHealth } from './store/write-health.js';
@@ -86,7 +87,7 @@ export class App {
       healthy: () => this.#fleet.schedule.running,
       ready: () => this.#ready,
       notReadyReason: () => this.#health.reason,
-      status: () => this.status(),
+      status: () => this.statusParts(),
       log: log.child({ component: 'http' }),
       web: settings.http.web,
       pages: { wallets: () => this.#fleet.runners, now },
@@ -211,17 +212,28 @@ export class App {
     }
   }
 
-  status() {
+  /**
+   * The `/api/status` document in parts: each wallet as its last poll left it (the forecast /metrics and the
+   * status page show, not one computed anew per request), `generated_at` when the request came.
+   */
+  statusParts(): AsyncGenerator<string> {
     const now = this.now();
-    return {
-      version: VERSION,
-      generated_at: new Date(now).toISOString(),
-      accounts: this.#fleet.runners.map((r) => {
-        const f = r.monitor.forecast(now); // first: it checks the clock, and a step moves the state's times
-        const s = r.monitor.state;
-        return accountStatus(r.name, s, f, alertsOf(s.alerts, this.#dispatcher), now);
-      }),
-      notifications_owed: this.#dispatcher.pending,
-    };
+    return statusDocument(
+      { version: VERSION, generated_at: new Date(now).toISOString() },
+      [...this.#fleet.runners],
+      (r) => this.#accountStatus(r, now),
+      () => ({ notifications_owed: this.#dispatcher.pending }),
+    );
+  }
+
+  /** Every wallet's `/api/status` entry in one go: for the demo's one wallet (a fleet's document is `statusParts`). */
+  accountStatuses(): AccountStatus[] {
+    const now = this.now();
+    return this.#fleet.runners.map((r) => this.#accountStatus(r, now));
+  }
+
+  #accountStatus(r: WalletRunner, now: number): AccountStatus {
+    const { state: s, forecast: f } = r.monitor.readout;
+    return accountStatus(r.name, s, f, alertsOf(s.alerts, this.#dispatcher), now);
   }
 }

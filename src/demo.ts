@@ -66,7 +66,7 @@ try {
 let lastPoll: string | null = null;
 let lastAlerts = new Map<string, string>();
 const watch = setInterval(() => {
-  const s = app.status().accounts[0];
+  const s = app.accountStatuses()[0];
   if (!s || s.last_poll_at === null || s.last_poll_at === lastPoll) return;
   lastPoll = s.last_poll_at;
   const alerts = new Map(s.alerts.map((a) => [a.alertname, a.severity]));

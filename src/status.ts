@@ -81,6 +81,37 @@ export function autoRechargeFailing(s: Pick<AccountState, 'autoRecharge'>, firin
   return s.autoRecharge === true && firing.some((a) => RUNNING_OUT.includes(a));
 }
 
+/** Accounts written between two turns of the event loop (about 0.2 MB of JSON). */
+export const STATUS_ACCOUNTS_PER_PART = 100;
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * The `/api/status` document, byte for byte what `JSON.stringify({ ...head, accounts, ...tail }, null, 2)`
+ * writes, in parts of STATUS_ACCOUNTS_PER_PART accounts with a turn of the event loop between them. Built
+ * in one go at 10,000 wallets (20 MB, 0.6 s) it held /healthz and every poll for that long, and four
+ * requests at once made a liveness probe wait past its 2 s. Each account is read when its part is made.
+ */
+export async function* statusDocument<T>(
+  head: Record<string, unknown>,
+  accounts: readonly T[],
+  statusOf: (account: T) => unknown,
+  tail: () => Record<string, unknown>,
+): AsyncGenerator<string> {
+  const open = JSON.stringify(head, null, 2).slice(0, -2); // '{\n  "version": …' without its '\n}'; '{}' leaves ''
+  yield `${open === '' ? '{' : `${open},`}\n  "accounts": [`;
+  let part = '';
+  for (let i = 0; i < accounts.length; i++) {
+    part += `${i === 0 ? '\n' : ',\n'}    ${JSON.stringify(statusOf(accounts[i]!), null, 2).replace(/\n/g, '\n    ')}`;
+    if ((i + 1) % STATUS_ACCOUNTS_PER_PART === 0) {
+      yield part;
+      part = '';
+      await turn();
+    }
+  }
+  const close = JSON.stringify(tail(), null, 2).slice(1); // '\n  "notifications_owed": 0\n}' without its '{'; '{}' leaves '}'
+  yield `${part}${accounts.length > 0 ? '\n  ' : ''}]${close === '}' ? '\n}' : `,${close}`}\n`;
+}
+
 /** Alert list for a status page when no lifecycle state is at hand (check). */
 export function conditionsAsAlerts(c: Conditions): AlertStatus[] {
   return (Object.entries(c) as [AlertName, Severity][]).map(([alertname, severity]) => ({ alertname, severity }));

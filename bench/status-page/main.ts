@@ -12,6 +12,7 @@
  * /usr/bin/chromium exists, in the browser (navigation to DOMContentLoaded and to the load event).
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -65,6 +66,7 @@ try {
     ['/api/wallets (50 rows)', '/api/wallets'],
     ['wallet page (14 days, ~600 points)', `/wallets/${specs[0]!.name}`],
     ['/api/wallets/<name>/history (14 days, step 10m)', `/api/wallets/${specs[0]!.name}/history?step=10m`],
+    ['/api/status (every wallet)', '/api/status'],
   ] as const) {
     const times: number[] = [];
     let bytes = 0;
@@ -77,6 +79,7 @@ try {
     const target = path === '/' ? 'first screen < 1 s' : '(for reference)';
     rows.push({ what: `HTTP ${what}: p50 / p95 / max`, figure: `${ms(percentile(times, 50))} / ${ms(percentile(times, 95))} / ${ms(Math.max(...times))} (${(bytes / 1024).toFixed(0)} KiB)`, target, pass: path === '/' ? percentile(times, 95) < 1000 : null });
   }
+  rows.push(await healthzUnderStatus());
   rows.push(...(await inChromium()));
 } finally {
   await daemon.stop('SIGKILL');
@@ -84,6 +87,37 @@ try {
   if (!f.keep) rmSync(tmp, { recursive: true, force: true });
 }
 console.log(`${N} wallets, ${RUNS} requests per path\n${table(rows)}`);
+
+/**
+ * A liveness probe while the heaviest document is being made: 4 /api/status requests at once (bodies read
+ * and dropped), then /healthz, each on its own connection (the shared agent's 4 sockets would queue the
+ * probe behind them in this process, not in the daemon). The Dockerfile's HEALTHCHECK gives it 2 s.
+ */
+async function healthzUnderStatus(): Promise<Row> {
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const heavy = Array.from({ length: 4 }, () => ownGet(`${base}/api/status`));
+    const probe = await ownGet(`${base}/healthz`);
+    if (probe.status !== 200) throw new Error(`/healthz: ${probe.status}`);
+    times.push(probe.ms);
+    await Promise.all(heavy);
+  }
+  return { what: '/healthz during 4 concurrent /api/status: p50 / max', figure: `${ms(percentile(times, 50))} / ${ms(Math.max(...times))}`, target: '< 2 s (HEALTHCHECK timeout)', pass: Math.max(...times) < 2000 };
+}
+
+/** GET on a connection of its own, the body dropped: its status and the time to its end. */
+function ownGet(url: string): Promise<{ status: number; ms: number }> {
+  const t0 = performance.now();
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent: false, signal: AbortSignal.timeout(60_000) }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - t0 }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 /** Navigation to load event and first contentful paint of `/` in headless Chromium; the screenshots when asked. */
 async function inChromium(): Promise<Row[]> {

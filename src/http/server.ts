@@ -15,7 +15,8 @@ export interface HttpDeps {
   ready: () => boolean;
   /** Why the daemon cannot do its job although the first poll finished (e.g. STATE_DIR not writable). */
   notReadyReason?: () => string | undefined;
-  status: () => unknown;
+  /** The /api/status JSON document, in parts (src/status.ts statusDocument). */
+  status: () => AsyncGenerator<string>;
   log: Logger;
   /** WEB_CONFIG_FILE: TLS and a password in front of the handler (src/http/web-config.ts). */
   web?: WebConfig;
@@ -88,7 +89,7 @@ export class HttpServer {
         return why === undefined ? send(res, 200, 'text/plain; charset=utf-8', 'ready\n') : send(res, 503, 'text/plain; charset=utf-8', `${why}\n`);
       }
       case '/api/status':
-        return send(res, 200, 'application/json; charset=utf-8', `${JSON.stringify(this.d.status(), null, 2)}\n`);
+        return stream(res, 'application/json; charset=utf-8', this.d.status());
       default: {
         const answer = this.d.pages && route(path, new URLSearchParams(q < 0 ? '' : url.slice(q + 1)), this.d.pages);
         if (answer) return send(res, answer.status, answer.type, answer.body, answer.headers);
