@@ -23,7 +23,8 @@ export interface AlertInstance {
 /** What is firing now, by alert name. */
 export type AlertBook = Partial<Record<AlertName, AlertInstance>>;
 
-export type NotificationReason = 'start' | 'escalation' | 'repeat' | 'resolve';
+/** `unwatched`: resolved because the wallet is no longer watched (removed from the wallets file), not because it recovered. */
+export type NotificationReason = 'start' | 'escalation' | 'repeat' | 'resolve' | 'unwatched';
 
 /** Facts about the wallet when the decision was taken; null when unknown. */
 export interface WalletSnapshot {
@@ -138,6 +139,14 @@ export function stepAlerts(
     }
   }
   return { book: next, notifications };
+}
+
+/**
+ * A wallet no longer watched (a reload removed it from the wallets file): every firing alert closes, so no
+ * PagerDuty incident or open webhook alert waits for a resolve that no poll will ever decide.
+ */
+export function unwatchAlerts(book: AlertBook, now: number, ctx: { account: string; policy: RepeatPolicy; wallet: WalletSnapshot }): Notification[] {
+  return stepAlerts(book, {}, now, ctx).notifications.map((n) => ({ ...n, reason: 'unwatched' }));
 }
 
 /** Current severities, for the rules' hysteresis. */

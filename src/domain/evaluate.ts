@@ -4,7 +4,7 @@
  */
 import type { RuleSettings } from '../config/settings.js';
 import { applyPoll, headroom, type AccountState, type PollOutcome } from './account.js';
-import { firingSeverities, stepAlerts, type ForecastBasis, type Notification, type PresetWords, type RepeatPolicy, type WalletSnapshot } from './alerts.js';
+import { firingSeverities, stepAlerts, unwatchAlerts, type ForecastBasis, type Notification, type PresetWords, type RepeatPolicy, type WalletSnapshot } from './alerts.js';
 import { forecast, type Forecast } from './forecast.js';
 import { BURN_WINDOWS, MIN_RUNWAY_EVIDENCE } from './rates.js';
 import type { History } from './history.js';
@@ -47,8 +47,7 @@ export function observe(s: AccountState, outcome: PollOutcome, now: number, cfg:
   const hold = !applied.state.exhausted && (applied.stale || tooFewReadings(applied.state.history, at));
   const conditions = hold ? holdFiring(firing, evaluated) : evaluated;
   const stepped = stepAlerts(s.alerts, conditions, now, { account: cfg.account, policy: cfg.repeat, wallet: facts(applied.state, f) });
-  // The basis sentence only for what is sent (backtest steps every row; most send nothing).
-  const notifications = stepped.notifications.map((n) => ({ ...n, wallet: { ...n.wallet, forecast: forecastBasis(f, n.severity) }, ...(cfg.preset ? { preset: cfg.preset } : {}) }));
+  const notifications = withBasis(stepped.notifications, f, cfg);
   return {
     state: { ...applied.state, alerts: stepped.book },
     consumed: applied.consumed,
@@ -57,6 +56,20 @@ export function observe(s: AccountState, outcome: PollOutcome, now: number, cfg:
     conditions,
     notifications,
   };
+}
+
+/**
+ * The wallet is no longer watched (removed from the wallets file): its firing alerts close (resolved, reason
+ * `unwatched`) and the book is empty, so a wallet added back later fires afresh.
+ */
+export function unwatch(s: AccountState, f: Forecast, now: number, cfg: EvaluationConfig): { state: AccountState; notifications: Notification[] } {
+  const notifications = unwatchAlerts(s.alerts, now, { account: cfg.account, policy: cfg.repeat, wallet: facts(s, f) });
+  return { state: { ...s, alerts: {} }, notifications: withBasis(notifications, f, cfg) };
+}
+
+/** What the forecast rests on and the provider's words, for what is sent only (backtest steps every row; most send nothing). */
+function withBasis(ns: readonly Notification[], f: Forecast, cfg: EvaluationConfig): Notification[] {
+  return ns.map((n) => ({ ...n, wallet: { ...n.wallet, forecast: forecastBasis(f, n.severity) }, ...(cfg.preset ? { preset: cfg.preset } : {}) }));
 }
 
 /** Fewer than MIN_RUNWAY_EVIDENCE readings, or spanning less than its time, in the 24 h before `at`. */

@@ -50,6 +50,7 @@ export function summary(n: Notification): string {
   const p = n.preset; // another provider's wallet (src/providers): its title; Telephony.io's sentences otherwise
   const title = p?.title ?? 'Telephony.io';
   const w = `${title} wallet '${n.account}'`;
+  if (n.reason === 'unwatched') return `${w}: ${n.alertname} closed: the wallet is no longer watched (balance ${formatBalance(n)})`;
   if (n.status === 'resolved') return `${w}: ${n.alertname} resolved (balance ${formatBalance(n)})`;
   switch (n.alertname) {
     case 'depletion_forecast':
@@ -92,6 +93,7 @@ function presetAction(n: Notification, p: PresetWords): string {
 
 /** What to do about it. */
 export function action(n: Notification): string {
+  if (n.reason === 'unwatched') return 'It was removed from the wallets file: nothing watches its balance any more. If it is still in use, add it back or check its balance by hand.';
   if (n.status === 'resolved') return 'No action needed.';
   if (n.preset) return presetAction(n, n.preset);
   switch (n.alertname) {

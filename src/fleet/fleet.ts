@@ -48,6 +48,8 @@ export class Fleet {
   readonly #runners = new Map<string, WalletRunner>();
   /** Removed by a reload while a poll of theirs was queued or running: until it ends, a re-add takes them back. */
   readonly #leaving = new Map<string, WalletRunner>();
+  /** Removed wallets whose alerts are being closed (notifications staged, state saved): a stop waits for them. */
+  readonly #unwatching = new Set<Promise<void>>();
   /** The runners as an array, for scrapes (rebuilt when the set changes). */
   #list: WalletRunner[] = [];
   readonly schedule: FleetSchedule;
@@ -92,10 +94,11 @@ export class Fleet {
       const w = next.get(name);
       if (w === undefined) {
         summary.removed.push(name);
-        runner.removed = true;
         this.#runners.delete(name);
         this.#leaving.set(name, runner);
-        // Alertmanager hears the wallet's alerts resolved rather than waiting for them to expire.
+        // Its firing alerts close on every channel (reason `unwatched`); Alertmanager hears them resolved
+        // rather than waiting for them to expire.
+        this.#closing(runner.unwatch());
         runner.alertmanager?.trigger({}, NO_WALLET, this.d.now());
       } else if (!sameWallet(runner.wallet, w)) {
         summary.changed.push(name);
@@ -128,9 +131,17 @@ export class Fleet {
     return summary;
   }
 
+  #closing(p: Promise<void>): void {
+    const tracked = p
+      .catch((err: unknown) => this.d.log.error({ err: err instanceof Error ? err.message : String(err) }, 'closing the alerts of a removed wallet failed'))
+      .finally(() => this.#unwatching.delete(tracked));
+    this.#unwatching.add(tracked);
+  }
+
   /** Stops the schedule (polls in flight finish), then lets Alertmanager syncs finish and writes every wallet's state. */
   async stop(): Promise<void> {
     await this.schedule.stop();
+    await Promise.all(this.#unwatching);
     await Promise.all(this.#list.map((r) => r.alertmanager?.flush()));
     await mapLimit(this.#list, LOAD_CONCURRENCY, (r) => r.monitor.save());
   }

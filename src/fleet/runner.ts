@@ -101,7 +101,17 @@ export class WalletRunner implements WalletReadout {
   async poll(opts: FetchOptions, fetched?: () => void): Promise<'polled' | 'rate_limited'> {
     const r = await this.monitor.tick(opts, fetched);
     if (r === 'rate_limited') this.skipped.rate_limited++;
+    if (this.removed) await this.monitor.unwatch(); // removed while this poll ran: its alerts close now
     return r;
+  }
+
+  /**
+   * No longer watched (a reload removed it): nothing new starts, and its firing alerts close — now, or at the
+   * end of a poll still running (which would otherwise decide on the book the closing emptied).
+   */
+  unwatch(): Promise<void> {
+    this.removed = true;
+    return this.phase === 'running' ? Promise.resolve() : this.monitor.unwatch();
   }
 
   #evaluation(wallet: WalletSettings): EvaluationConfig {

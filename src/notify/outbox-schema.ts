@@ -10,7 +10,7 @@ const notificationSchema = z.object({
     alertname: z.enum([...ALERT_NAMES, 'test']),
     severity: z.enum(SEVERITIES),
     status: z.enum(['firing', 'resolved']),
-    reason: z.enum(['start', 'escalation', 'repeat', 'resolve', 'test']),
+    reason: z.enum(['start', 'escalation', 'repeat', 'resolve', 'unwatched', 'test']),
     startsAt: finite,
     decidedAt: finite,
     wallet: z.object({

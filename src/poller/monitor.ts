@@ -1,6 +1,6 @@
 import { headroom, INITIAL_ACCOUNT_STATE, isRateLimited, latestTime, shiftClock, type AccountState, type PollOutcome } from '../domain/account.js';
 import type { AlertBook, Notification, WalletSnapshot } from '../domain/alerts.js';
-import { observe, snapshot, type EvaluationConfig } from '../domain/evaluate.js';
+import { observe, snapshot, unwatch, type EvaluationConfig } from '../domain/evaluate.js';
 import { forecast, type Forecast } from '../domain/forecast.js';
 import { sampleCount } from '../domain/packed.js';
 import type { AlertName, Severity } from '../domain/rules.js';
@@ -126,14 +126,34 @@ export class AccountMonitor {
     if (obs.consumed > 0) this.#consumed += obs.consumed;
     if (obs.topup) this.#topups++;
     this.#publish(obs.forecast, outcome.ok);
-    for (const n of obs.notifications) this.d.log.info({ alert: n.alertname, severity: n.severity, status: n.status, reason: n.reason, id: n.id }, `alert ${n.reason}`);
-    // The notifications owed and the alert book that says they were decided are staged together (neither
-    // call awaits before the other is made), so they reach the state database in one transaction: a crash
-    // leaves both or neither, and with neither the restart decides and sends again (at-least-once).
-    const owed = this.d.notify(obs.notifications);
-    const saved = this.save(obs.notifications);
-    await Promise.all([owed, saved]);
+    await this.#decided(obs.notifications);
     this.d.onAlerts?.(obs.state.alerts, snapshot(obs.state, obs.forecast), now);
+  }
+
+  /**
+   * The wallet is no longer watched (a reload removed it): its firing alerts close — resolved, reason
+   * `unwatched` — sent and saved like a poll's. Called once no poll of it runs.
+   */
+  async unwatch(): Promise<void> {
+    if (Object.keys(this.#state.alerts).length === 0) return;
+    const { forecast: f, up } = this.readout;
+    const { state, notifications } = unwatch(this.#state, f, this.#now(), this.d.evaluation);
+    this.#state = state;
+    this.#publish(f, up);
+    await this.#decided(notifications);
+  }
+
+  /**
+   * Logs what the lifecycle decided and stages its notifications and the state that says they were decided
+   * together (neither call awaits before the other is made), so they reach the state database in one
+   * transaction: a crash leaves both or neither, and with neither the restart decides and sends again
+   * (at-least-once).
+   */
+  async #decided(notifications: Notification[]): Promise<void> {
+    for (const n of notifications) this.d.log.info({ alert: n.alertname, severity: n.severity, status: n.status, reason: n.reason, id: n.id }, `alert ${n.reason}`);
+    const owed = this.d.notify(notifications);
+    const saved = this.save(notifications);
+    await Promise.all([owed, saved]);
   }
 
   /** Writes the state (and the alert events decided with it); a failure is logged (the daemon keeps polling), never thrown. */
@@ -146,12 +166,6 @@ export class AccountMonitor {
         'cannot write the state file; history since the last good save would be lost on restart',
       );
     }
-  }
-
-  /** The forecast at `now` (wall clock); a clock step since the last look is taken into account first. */
-  forecast(now: number): Forecast {
-    this.#now();
-    return forecast(this.#state.history, headroom(this.#state), now);
   }
 
   /**

@@ -4,7 +4,7 @@
  * holds only what fires now and the outbox forgets a delivery once it is accepted, so neither can tell
  * what happened yesterday. Written in the same transaction as the state that decided it.
  */
-import type { Notification } from '../domain/alerts.js';
+import type { Notification, NotificationReason } from '../domain/alerts.js';
 import type { Conn } from './db.js';
 import { HOUR_MS, KEEP_HOURS } from './readings.js';
 
@@ -18,7 +18,7 @@ export interface AlertEvent {
   id: string;
   alertname: string;
   severity: string;
-  reason: 'start' | 'escalation' | 'repeat' | 'resolve';
+  reason: NotificationReason;
 }
 
 export function eventOf(n: Notification): AlertEvent | undefined {

@@ -92,7 +92,7 @@ export function advice(w: WalletSource, row: WalletRow): string[] {
   return out;
 }
 
-const REASON_WORDS = { start: 'fired', escalation: 'escalated', repeat: 'repeated', resolve: 'resolved' } as const;
+const REASON_WORDS = { start: 'fired', escalation: 'escalated', repeat: 'repeated', resolve: 'resolved', unwatched: 'closed: no longer watched' } as const;
 
 function timeline(w: WalletSource, now: number): Html {
   const events = w.alertEvents(now - HISTORY_MS, now).reverse();

@@ -4,8 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { Daemon, runCli, tempDir, waitFor, type StatusDoc } from '../helpers/daemon.js';
+import { WebhookReceiver } from '../helpers/receivers.js';
 import { WalletsUpstream, writeWalletsFile } from '../helpers/wallets-upstream.js';
 
 type Account = Omit<StatusDoc['accounts'][number], 'alerts'> & { alerts: Array<{ alertname: string; severity: string; id?: string }> };
@@ -157,4 +158,57 @@ test('a wallet removed and added back by two reloads while its poll is still run
   await waitFor(() => slow.requests.length >= before + 3, 'polled again after the slow answer');
   assert.equal(slow.maxInFlight, 1, 'never two polls of the same wallet at once');
   assert.deepEqual((JSON.parse((await daemon.get('/api/status')).text) as { accounts: { account: string }[] }).accounts.map((a) => a.account).sort(), ['keep', 'slow']);
+});
+
+/** `keep` and `gone` (low_balance firing at once), a webhook, and the daemon with POLL_SCHEDULE `schedule`. */
+async function firingFleet(t: TestContext, schedule: string) {
+  const up = new WalletsUpstream();
+  up.add('keep', 100);
+  const gone = up.add('gone', 100);
+  await up.start();
+  t.after(() => up.close());
+  const hook = new WebhookReceiver();
+  await hook.start();
+  t.after(() => hook.close());
+  const dir = tempDir('ws-unwatch-');
+  const low = { gone: ['low_balance_threshold: 150'] };
+  const file = writeWalletsFile(dir, up, ['keep', 'gone'], low);
+  const daemon = await Daemon.start({ WALLETS_FILE: file, LOG_LEVEL: 'info', ALERT_WEBHOOK_URL: hook.url, POLL_SCHEDULE: schedule });
+  t.after(() => daemon.kill());
+  const of = (status: string) => hook.received.filter((r) => r.body.account === 'gone' && r.body.alertname === 'low_balance' && r.body.status === status);
+  const fired = await waitFor(() => of('firing')[0], 'low_balance of `gone` on the webhook');
+  const reload = (names: string[]) => {
+    writeWalletsFile(dir, up, names, low);
+    daemon.child.kill('SIGHUP');
+  };
+  return { daemon, gone, of, fired, reload };
+}
+
+test('a firing wallet removed by a reload: its alert closes on the webhook (resolved, "no longer watched"); added back, it fires afresh under a new id', async (t) => {
+  // polled once at start, then not for a year: once that poll is committed (/readyz), the removal finds it idle
+  const { daemon, of, fired, reload } = await firingFleet(t, '0 0 1 1 *');
+  await waitFor(async () => (await daemon.get('/readyz')).status === 200, 'the first polls done');
+  reload(['keep']);
+  const closed = await waitFor(() => of('resolved')[0], 'its resolve on the webhook');
+  assert.equal(closed.body.id, fired.body.id, 'the same alert instance resolves');
+  assert.match(String(closed.body.summary), /no longer watched/);
+  assert.ok(daemon.logs().some((l) => l.msg === 'alert unwatched' && l.alert === 'low_balance'), 'logged as closed by the removal');
+
+  reload(['keep', 'gone']);
+  const again = await waitFor(() => of('firing')[1], 'fired again once added back (polled at once)');
+  assert.notEqual(again.body.id, fired.body.id, 'a new alert instance, not the closed one');
+  assert.equal(await daemon.stop(), 0);
+});
+
+test('a firing wallet removed while its poll runs: the alert closes once that poll ends, and the poll fires nothing new', async (t) => {
+  const { daemon, gone, of, fired, reload } = await firingFleet(t, '* * * * * *');
+  gone.delayMs = 2_000;
+  await waitFor(() => gone.inFlight === 1, 'a poll of `gone` in flight');
+  reload(['keep']);
+  await waitFor(() => daemon.logs().some((l) => l.msg === 'wallets reloaded'), 'the reload');
+  gone.delayMs = 0;
+  const closed = await waitFor(() => of('resolved')[0], 'its resolve on the webhook');
+  assert.equal(closed.body.id, fired.body.id);
+  assert.equal(of('firing').length, 1, 'the poll that ended after the removal fired nothing new');
+  assert.equal(await daemon.stop(), 0);
 });

@@ -17,7 +17,9 @@ import {
   type RepeatPolicy,
   type WalletSnapshot,
 } from '../../src/domain/alerts.js';
-import { observe, repeatPolicy, type EvaluationConfig } from '../../src/domain/evaluate.js';
+import { observe, repeatPolicy, unwatch, type EvaluationConfig } from '../../src/domain/evaluate.js';
+import { forecast } from '../../src/domain/forecast.js';
+import { action, summary } from '../../src/domain/messages.js';
 import type { AlertName, Conditions, Severity } from '../../src/domain/rules.js';
 import type { UpstreamErrorKind } from '../../src/errors.js';
 import { DEFAULT_RULES } from '../helpers/fixtures.js';
@@ -515,3 +517,17 @@ test(
     assert.equal(r.state.alerts.low_balance?.id, alertId(ACCOUNT, 'low_balance', T0 + MIN));
   },
 );
+
+test('unwatch: a wallet no longer watched closes every firing alert (resolved, reason unwatched, same ids, the forecast basis on each) and keeps nothing firing', () => {
+  const r = replay([ok(95), ok(19), fail('auth')], config(NO_RUNWAY_RULE));
+  const firingIds = Object.values(r.state.alerts).map((a) => a.id).sort();
+  assert.deepEqual(Object.keys(r.state.alerts).sort(), ['auth_failed', 'low_balance']);
+  const closed = unwatch(r.state, forecast(r.state.history, r.state.balance, T0 + 3 * MIN), T0 + 3 * MIN, config(NO_RUNWAY_RULE));
+  assert.deepEqual(closed.notifications.map(brief).sort(), ['auth_failed resolved critical unwatched', 'low_balance resolved critical unwatched']);
+  assert.deepEqual(closed.notifications.map((n) => n.id).sort(), firingIds);
+  assert.ok(closed.notifications.every((n) => n.wallet.forecast !== undefined && n.decidedAt === T0 + 3 * MIN));
+  assert.deepEqual(closed.state.alerts, {});
+  assert.match(summary(closed.notifications[0]!), /closed: the wallet is no longer watched/);
+  assert.match(action(closed.notifications[0]!), /removed from the wallets file/);
+  assert.deepEqual(unwatch(closed.state, forecast(r.state.history, 19, T0), T0, config(NO_RUNWAY_RULE)).notifications, [], 'nothing firing: nothing to close');
+});
