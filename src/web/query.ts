@@ -84,3 +84,13 @@ export function historyQuery(params: URLSearchParams, now: number): HistoryQuery
   }
   return { from, to, stepMs };
 }
+
+/**
+ * The step of a history asked for without one: 0 (every stored reading) while they fit in MAX_POINTS,
+ * else the smallest whole minute that brings them under it (a wallet polled every second stores 86,400
+ * readings a day). The answer's `step_seconds` says which.
+ */
+export function fittingStep(q: HistoryQuery, readings: number): number {
+  if (q.stepMs > 0 || readings <= MAX_POINTS) return q.stepMs;
+  return Math.ceil((q.to - q.from) / MAX_POINTS / 60_000) * 60_000;
+}

@@ -18,7 +18,7 @@ import { html } from './format.js';
 import { page, PAGE_HEADERS } from './layout.js';
 import { fleetPage, thin, topupsIn, walletRow, type WalletSource } from './model.js';
 import { overviewPage } from './overview.js';
-import { BadRequest, HISTORY_MS, historyQuery, listQuery } from './query.js';
+import { BadRequest, fittingStep, HISTORY_MS, historyQuery, listQuery } from './query.js';
 import { walletPage } from './wallet-page.js';
 
 export interface WebDeps {
@@ -79,12 +79,13 @@ function dispatch(path: string, params: URLSearchParams, d: WebDeps): Answer | u
   }
   const q = historyQuery(params, now);
   const all = w.history(q.from, q.to);
-  const readings = thin(all, q.from, q.stepMs);
+  const stepMs = fittingStep(q, all.length);
+  const readings = thin(all, q.from, stepMs);
   return json(200, {
     account: w.name,
     from: iso(q.from),
     to: iso(q.to),
-    step_seconds: q.stepMs === 0 ? null : q.stepMs / 1000,
+    step_seconds: stepMs === 0 ? null : stepMs / 1000,
     readings: readings.map((r) => ({ t: iso(r.t), balance: r.balance })),
     topups: topupsIn(all, w.wallet.rules.topupMinCredits).map((t) => ({ t: iso(t.t), before: t.before, after: t.after })),
   });

@@ -5,7 +5,8 @@ import { applyPoll, INITIAL_ACCOUNT_STATE, type AccountState } from '../../src/d
 import { niceTicks, sparkline, timeChart, timeTicks } from '../../src/web/chart.js';
 import { shortDuration } from '../../src/web/format.js';
 import { byRunway, matcher, recentBurn, thin, topupsIn, type WalletSource } from '../../src/web/model.js';
-import { BadRequest, historyQuery, listQuery } from '../../src/web/query.js';
+import { BadRequest, historyQuery, listQuery, MAX_POINTS } from '../../src/web/query.js';
+import { route } from '../../src/web/routes.js';
 
 const H = 3_600_000;
 
@@ -90,6 +91,23 @@ function source(name: string, o: { runway?: number; exhausted?: boolean; method?
     alertEvents: () => [],
   } as unknown as WalletSource;
 }
+
+test('a history asked for without a step: every reading while they fit, else the smallest whole minute that keeps it under MAX_POINTS', () => {
+  const now = Date.parse('2026-11-30T00:00:00Z');
+  const perSecond = (n: number) => Array.from({ length: n }, (_, i) => ({ t: now - (n - i) * 1000, balance: 1_000 - i / 1000, consumed: 0 }));
+  const ask = (readings: ReturnType<typeof perSecond>, query = '') => {
+    const src = { ...source('w', {}), history: () => readings } as WalletSource;
+    const answer = route('/api/wallets/w/history', new URLSearchParams(query), { wallets: () => [src], now: () => now })!;
+    return JSON.parse(answer.body) as { step_seconds: number | null; readings: unknown[] };
+  };
+  const few = ask(perSecond(MAX_POINTS));
+  assert.deepEqual([few.step_seconds, few.readings.length], [null, MAX_POINTS], 'as many as fit: every one');
+  const day = ask(perSecond(86_400), `from=${now / 1000 - 86_400}`);
+  assert.deepEqual([day.step_seconds, day.readings.length], [60, 1_440], 'a day of per-second readings asked for a day: one a minute');
+  const fortnight = ask(perSecond(86_400));
+  assert.equal(fortnight.step_seconds, 3 * 60, 'the default 14 days + 1 h over 10,000 points is 2.02 min a point: 3 min');
+  assert.equal(ask(perSecond(86_400), 'step=1h').step_seconds, 3600, 'a step given is kept');
+});
 
 test('fleet order: empty first, then the soonest runway, then not burning, then unknown; ties by name', () => {
   const ws = [source('unknown', { method: 'none' }), source('idle', {}), source('b-later', { runway: 500 }), source('a-later', { runway: 500 }), source('soon', { runway: 10 }), source('empty', { exhausted: true, runway: 900 })];
