@@ -4,7 +4,8 @@ import { snapshot } from '../domain/evaluate.js';
 import { forecast } from '../domain/forecast.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { createNotifiers } from '../notify/registry.js';
+import { sendTestAlert } from '../notify/alertmanager/alertmanager.js';
+import { createReceivers } from '../notify/registry.js';
 import { StateStore } from '../store/state-store.js';
 
 /**
@@ -12,9 +13,13 @@ import { StateStore } from '../store/state-store.js';
  * one attempt each; prints which worked and why not. Exit 0 if every channel accepted it, else 1.
  */
 export async function runTestAlert(settings: Settings, log: Logger, out: (line: string) => void): Promise<number> {
-  const notifiers = createNotifiers(settings);
-  if (notifiers.length === 0) {
-    out('no alert channel configured: set SMTP_URL (with ALERT_EMAIL_FROM and ALERT_EMAIL_TO) and/or ALERT_WEBHOOK_URL');
+  const receivers = createReceivers(settings);
+  const notifiers = receivers.flatMap((r) => r.notifiers);
+  // Alertmanager is no notifier (the daemon syncs its firing set) but a channel all the same; each once.
+  const alertmanagers = [...new Map(receivers.flatMap((r) => r.alertmanagers).map((t) => [t.baseUrl, t])).values()];
+  const channels = [...notifiers.map((x) => ({ label: x.label, send: (n: Notification) => x.send(n, AbortSignal.timeout(60_000)) })), ...alertmanagers.map((t) => ({ label: t.label, send: (n: Notification) => sendTestAlert(t, n) }))];
+  if (channels.length === 0) {
+    out('no alert channel configured: set SMTP_URL (with ALERT_EMAIL_FROM and ALERT_EMAIL_TO), ALERT_WEBHOOK_URL and/or ALERTMANAGER_URL');
     return 1;
   }
   const now = Date.now();
@@ -32,18 +37,18 @@ export async function runTestAlert(settings: Settings, log: Logger, out: (line: 
     decidedAt: now,
     wallet: snapshot(state, forecast(state.history, state.balance, now)),
   };
-  const results = await Promise.allSettled(notifiers.map((x) => x.send(n, AbortSignal.timeout(60_000))));
+  const results = await Promise.allSettled(channels.map((c) => c.send(n)));
   let ok = 0;
   results.forEach((r, i) => {
-    const label = notifiers[i]!.label;
+    const label = channels[i]!.label;
     if (r.status === 'fulfilled') {
       ok++;
       out(`ok      ${label}`);
     } else out(`FAILED  ${label}: ${withoutLabel(describeError(r.reason), label)}`);
   });
   for (const x of notifiers) x.close?.();
-  out(`${ok} of ${notifiers.length} channel(s) accepted the test notification`);
-  return ok === notifiers.length ? 0 : 1;
+  out(`${ok} of ${channels.length} channel(s) accepted the test notification`);
+  return ok === channels.length ? 0 : 1;
 }
 
 /** A channel's error starts with its label (for the daemon's logs); here the label already opens the line. */

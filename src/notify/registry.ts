@@ -73,9 +73,4 @@ export function createReceivers(settings: ReceiverSource, now: () => number = Da
   return out;
 }
 
-/** Every sender of every receiver (test-alert). */
-export function createNotifiers(settings: ReceiverSource, now: () => number = Date.now): Notifier[] {
-  return createReceivers(settings, now).flatMap((r) => r.notifiers);
-}
-
 export type { ChannelKind };

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { tempDir } from '../helpers/daemon.js';
+import { runCli, tempDir } from '../helpers/daemon.js';
 import { requireBinary } from '../helpers/promtool.js';
 import { startReceivers } from '../helpers/receivers.js';
 import { ALERTMANAGER_CONFIG, readYaml, run, startAlertmanager, waitUntil } from './lib.js';
@@ -73,4 +73,20 @@ test('the real Alertmanager with this config: delivers by severity and inhibits 
   assert.match(subjects[1]!, /low_balance.*warning/);
   assert.ok(!subjects.some((s) => /depletion_forecast.*warning/.test(s)), 'the inhibited warning was not mailed');
   assert.ok(mail.mails.every((m) => m.to.includes('oncall@wallet-sentinel.example')));
+});
+
+test('test-alert against the real Alertmanager: accepted, listed as alertname=test from wallet-sentinel, ending by itself', { timeout: 90_000 }, async (t) => {
+  const { mail, hook } = await startReceivers(t);
+  const am = await startAlertmanager(t, tempDir('ws-am-test-'), mail.port, hook.url);
+  if (!am) return;
+  const r = await runCli(['test-alert'], { ALERTMANAGER_URL: am });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /^ok\s+alertmanager#1/m);
+  const listed = await waitUntil(async () => {
+    const list = (await (await fetch(`${am}/api/v2/alerts`)).json()) as Array<{ labels: Record<string, string>; endsAt: string; annotations: Record<string, string> }>;
+    return list.find((a) => a.labels.alertname === 'test');
+  }, () => 'the test alert in Alertmanager');
+  assert.equal(listed.labels.service, 'wallet-sentinel');
+  assert.match(listed.annotations.summary!, /TEST/);
+  assert.ok(Date.parse(listed.endsAt) - Date.now() < 10 * 60_000, `ends within minutes (${listed.endsAt})`);
 });

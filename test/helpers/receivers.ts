@@ -8,6 +8,8 @@ import { SMTPServer } from 'smtp-server';
 
 export interface Received {
   at: number;
+  /** The request's path (an Alertmanager stand-in is posted at /api/v2/alerts). */
+  path: string;
   headers: Record<string, string | string[] | undefined>;
   raw: string;
   body: Record<string, unknown>;
@@ -48,7 +50,7 @@ export class WebhookReceiver {
           }
           const sig = req.headers['x-wallet-sentinel-signature'];
           const verified = this.secret === undefined ? undefined : verifySignature(this.secret, typeof sig === 'string' ? sig : undefined, raw);
-          this.received.push({ at: Date.now(), headers: req.headers, raw, body, verified });
+          this.received.push({ at: Date.now(), path: req.url ?? '', headers: req.headers, raw, body, verified });
         }
         res.writeHead(status, { 'Content-Type': 'application/json' }).end('{}');
       });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { Simulator } from '../../src/simulator/simulator.js';
 import { Daemon, runCli, waitFor } from '../helpers/daemon.js';
-import { startReceivers } from '../helpers/receivers.js';
+import { startReceivers, WebhookReceiver } from '../helpers/receivers.js';
 
 const KEY = 'sk_live_alerts_key_1357';
 const SECRET = 'whsec_alerts_secret_9753';
@@ -200,6 +200,26 @@ test('test-alert: says which channel worked; exit 0 when all did, 1 otherwise', 
   assert.equal(bad.code, 1);
   assert.match(bad.stdout, /^FAILED\s+webhook#1.*500/m);
   assert.match(bad.stdout, /^ok\s+email/m);
+
+  // an Alertmanager is a channel too (env and a receiver naming the same one: posted once); its alert ends by itself
+  const am = new WebhookReceiver();
+  await am.start();
+  t.after(() => am.close());
+  const amUrl = am.url.replace(/\/hook$/, '');
+  const withAm = await runCli(['test-alert'], { ALERTMANAGER_URL: amUrl });
+  assert.equal(withAm.code, 0, withAm.stdout + withAm.stderr);
+  assert.match(withAm.stdout, /^ok\s+alertmanager#1/m);
+  assert.match(withAm.stdout, /1 of 1 channel/);
+  assert.deepEqual(am.received.map((r) => r.path), ['/api/v2/alerts']);
+  const [posted] = JSON.parse(am.received[0]!.raw) as { labels: Record<string, string>; annotations: Record<string, string>; startsAt: string; endsAt: string }[];
+  assert.equal(posted!.labels.alertname, 'test');
+  assert.equal(posted!.labels.service, 'wallet-sentinel');
+  assert.match(posted!.annotations.summary!, /TEST/);
+  assert.ok(Date.parse(posted!.endsAt) > Date.parse(posted!.startsAt) && Date.parse(posted!.endsAt) - Date.parse(posted!.startsAt) <= 10 * 60_000, 'it ends by itself within minutes');
+  am.answers.push(503);
+  const amDown = await runCli(['test-alert'], { ALERTMANAGER_URL: amUrl });
+  assert.equal(amDown.code, 1);
+  assert.match(amDown.stdout, /^FAILED\s+alertmanager#1 \(127\.0\.0\.1:\d+\): answered 503$/m);
 
   const none = await runCli(['test-alert'], {});
   assert.equal(none.code, 1);

@@ -3,7 +3,7 @@ import type { AlertmanagerTarget } from '../../config/settings.js';
 import type { AlertBook, Notification, WalletSnapshot } from '../../domain/alerts.js';
 import type { Severity } from '../../domain/rules.js';
 import { action, facts, summary } from '../../domain/messages.js';
-import { safeErrorCode } from '../../errors.js';
+import { NotifyError, safeErrorCode } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { Metrics } from '../../metrics/metrics.js';
 import { deadline } from '../../deadline.js';
@@ -85,18 +85,8 @@ export class AlertmanagerSync {
     const current = new Map<string, PostableAlert>();
     for (const a of Object.values(book)) {
       const n: Notification = { id: a.id, account: this.d.account, alertname: a.alertname, severity: a.severity, status: 'firing', reason: 'repeat', startsAt: a.startsAt, decidedAt: now, wallet };
-      const labels = { ...this.d.labels(), alertname: a.alertname, severity: a.severity, account: this.d.account, service: 'wallet-sentinel' };
-      current.set(JSON.stringify(labels), {
-        labels,
-        annotations: {
-          summary: summary(n),
-          description: `${facts(n).join('\n')}\nWhat to do: ${action(n)}`,
-          runbook_url: `${RUNBOOK_BASE}#${a.alertname}`,
-          wallet_sentinel_id: a.id,
-        },
-        startsAt: new Date(a.startsAt).toISOString(),
-        endsAt: new Date(now + this.d.resendTtlMs()).toISOString(),
-      });
+      const alert = postable(n, this.d.labels(), now + this.d.resendTtlMs());
+      current.set(JSON.stringify(alert.labels), alert);
     }
     const resolved = [...this.#posted].filter(([k]) => !current.has(k)).map(([, a]) => ({ ...a, endsAt: new Date(now).toISOString() }));
     const body = [...current.values(), ...resolved];
@@ -109,18 +99,7 @@ export class AlertmanagerSync {
 
   async #post(t: AlertmanagerTarget, body: PostableAlert[]): Promise<boolean> {
     if (body.length === 0) return true;
-    let outcome: string;
-    const limit = deadline(SEND_TIMEOUT_MS);
-    try {
-      const res = await http().post(`${t.baseUrl.replace(/\/+$/, '')}/api/v2/alerts`, body, { signal: limit.signal });
-      (res.data as { destroy?: () => void } | undefined)?.destroy?.();
-      outcome = res.status >= 200 && res.status < 300 ? 'ok' : `answered ${res.status}`;
-    } catch (err) {
-      const code = (axios.isAxiosError(err) ? safeErrorCode(err) : undefined) ?? 'error';
-      outcome = code === 'ERR_CANCELED' ? 'timeout' : `network error (${code})`;
-    } finally {
-      limit.clear();
-    }
+    const outcome = await postAlerts(t, body);
     const ok = outcome === 'ok';
     this.d.metrics.notifications.inc({ channel: 'alertmanager', outcome: ok ? 'sent' : 'failed' });
     if (ok) {
@@ -131,4 +110,43 @@ export class AlertmanagerSync {
     }
     return ok;
   }
+}
+
+/** An alert as Alertmanager takes it: the wallet's labels, then ours; what to do in the annotations. */
+function postable(n: Notification, walletLabels: Readonly<Record<string, string>>, endsAt: number): PostableAlert {
+  return {
+    labels: { ...walletLabels, alertname: n.alertname, severity: n.severity, account: n.account, service: 'wallet-sentinel' },
+    annotations: {
+      summary: summary(n),
+      description: `${facts(n).join('\n')}\nWhat to do: ${action(n)}`,
+      runbook_url: `${RUNBOOK_BASE}#${n.alertname}`,
+      wallet_sentinel_id: n.id,
+    },
+    startsAt: new Date(n.startsAt).toISOString(),
+    endsAt: new Date(endsAt).toISOString(),
+  };
+}
+
+/** One `POST /api/v2/alerts`: 'ok', or what went wrong in words that hold no URL. Never throws. */
+async function postAlerts(t: AlertmanagerTarget, body: PostableAlert[]): Promise<string> {
+  const limit = deadline(SEND_TIMEOUT_MS);
+  try {
+    const res = await http().post(`${t.baseUrl.replace(/\/+$/, '')}/api/v2/alerts`, body, { signal: limit.signal });
+    (res.data as { destroy?: () => void } | undefined)?.destroy?.();
+    return res.status >= 200 && res.status < 300 ? 'ok' : `answered ${res.status}`;
+  } catch (err) {
+    const code = (axios.isAxiosError(err) ? safeErrorCode(err) : undefined) ?? 'error';
+    return code === 'ERR_CANCELED' ? 'timeout' : `network error (${code})`;
+  } finally {
+    limit.clear();
+  }
+}
+
+/** How long `test-alert`'s alert stays firing in Alertmanager: long enough for a group_wait, then it ends by itself. */
+const TEST_ALERT_TTL_MS = 5 * 60_000;
+
+/** `test-alert`'s notification to one Alertmanager (the test alert ends by itself); rejects with what went wrong. */
+export async function sendTestAlert(t: AlertmanagerTarget, n: Notification): Promise<void> {
+  const outcome = await postAlerts(t, [postable(n, n.labels ?? {}, n.decidedAt + TEST_ALERT_TTL_MS)]);
+  if (outcome !== 'ok') throw new NotifyError('rejected', outcome, { retryable: false }); // one attempt: how it failed is in the words
 }
