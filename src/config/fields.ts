@@ -35,11 +35,12 @@ function parseHttp(raw: string): URL | string {
   return url.protocol === 'http:' || url.protocol === 'https:' ? url : `scheme ${url.protocol} is not http: or https:`;
 }
 
+/** An http(s) URL without credentials, without the spaces around it (URL parsers drop them; a base URL joined with a path would keep them as %20). */
 export const httpUrl = (v: string, ctx: Ctx): string => {
   const url = parseHttp(v);
   if (typeof url === 'string') return fail(ctx, url);
   if (url.username || url.password) return fail(ctx, 'must not carry credentials in the URL');
-  return v;
+  return v.trim();
 };
 
 export const secret = z.string().optional().transform((v) => (v === undefined ? undefined : new Secret(v)));

@@ -91,6 +91,8 @@ const validCases: Array<[string, Env, (s: Settings) => unknown, unknown]> = [
   ['empty METRICS_PORT counts as unset', { METRICS_PORT: '' }, (s) => s.http.port, 9721],
   ['LOG_LEVEL', { LOG_LEVEL: 'debug' }, (s) => s.logLevel, 'debug'],
   ['TELEPHONY_API_URL trailing slash dropped', { TELEPHONY_API_URL: 'http://127.0.0.1:8080/' }, (s) => s.wallets[0]!.api.baseUrl, 'http://127.0.0.1:8080'],
+  // a space pasted around the URL (a .env line, a YAML value in quotes) became %20 in the path: a 404 from the API
+  ['TELEPHONY_API_URL spaces around it dropped', { TELEPHONY_API_URL: ' http://127.0.0.1:8080/ \t' }, (s) => s.wallets[0]!.api.baseUrl, 'http://127.0.0.1:8080'],
 ];
 for (const [name, env, get, expected] of validCases) {
   test(`valid setting: ${name}`, () => {
