@@ -94,6 +94,15 @@ wallets:
   assert.ok(Object.isFrozen(settings.wallets) && Object.isFrozen(a!.labels));
 });
 
+test('label values YAML reads as numbers or true/false keep the text written (007, 1.10, 0x1F, 1e3), through defaults and aliases too', () => {
+  const { settings } = load(
+    'defaults: {labels: {tier: 1, ver: 1.10}}\nwallets:\n  - {name: a, api_key_file: KEYFILE, labels: &L {code: 007, hex: 0x1F, big: 1e3, on: true, quoted: "08"}}\n  - {name: b, api_key_file: KEYFILE, labels: *L}\n',
+  );
+  const [a, b] = settings.wallets;
+  assert.deepEqual(a!.labels, { tier: '1', ver: '1.10', code: '007', hex: '0x1F', big: '1e3', on: 'true', quoted: '08' });
+  assert.deepEqual(b!.labels, a!.labels);
+});
+
 test('with WALLETS_FILE, TELEPHONY_API_KEY is not required; wallet variables set anyway are ignored with a warning', () => {
   const { settings, warnings } = load('wallets: [{name: a, api_key_file: KEYFILE}]', { ACCOUNT_NAME: 'other', LOW_BALANCE_THRESHOLD: '5' });
   assert.deepEqual(settings.wallets.map((w) => w.name), ['a']);
