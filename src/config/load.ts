@@ -203,7 +203,10 @@ function fieldSchemas() {
     ALERT_WEBHOOK_SECRET: secret,
     ALERT_PAGERDUTY_ROUTING_KEY: secret,
     ALERTMANAGER_URL: z.string().optional().transform((v, ctx) => (v === undefined ? [] : alertmanagerTargets(v, ctx))),
-    METRICS_HOST: text('0.0.0.0'),
+    METRICS_HOST: text('0.0.0.0').transform((v, ctx) => {
+      const problem = listenHostProblem(v.trim());
+      return problem ? fail(ctx, problem) : v.trim();
+    }),
     METRICS_PORT: number(9721, { min: 0, max: 65_535, integer: true }),
     WEB_CONFIG_FILE: z.string().optional().transform((file, ctx) => {
       if (file === undefined) return undefined;
@@ -281,4 +284,16 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
+}
+
+/**
+ * What is wrong with METRICS_HOST, said before anything starts (at listen it was "cannot be resolved",
+ * after a DNS lookup of a URL): a host name or an address, without a scheme, a path or a port.
+ */
+function listenHostProblem(host: string): string | undefined {
+  const want = 'expected a host name or IP address such as 0.0.0.0, 127.0.0.1 or ::';
+  if (host === '') return `${want}, got nothing`;
+  if (/[\s/]/.test(host)) return `${want} (no scheme, path or spaces inside)`;
+  if (/^[^:]*:\d+$/.test(host) || /^\[.*\]:\d+$/.test(host)) return `${want}, without a port: the port is METRICS_PORT`;
+  return undefined;
 }

@@ -92,6 +92,8 @@ const validCases: Array<[string, Env, (s: Settings) => unknown, unknown]> = [
   ['LOG_LEVEL', { LOG_LEVEL: 'debug' }, (s) => s.logLevel, 'debug'],
   ['TELEPHONY_API_URL trailing slash dropped', { TELEPHONY_API_URL: 'http://127.0.0.1:8080/' }, (s) => s.wallets[0]!.api.baseUrl, 'http://127.0.0.1:8080'],
   // a space pasted around the URL (a .env line, a YAML value in quotes) became %20 in the path: a 404 from the API
+  ['METRICS_HOST IPv6 ::', { METRICS_HOST: '::' }, (s) => s.http.host, '::'],
+  ['METRICS_HOST spaces around it dropped', { METRICS_HOST: '127.0.0.1 ' }, (s) => s.http.host, '127.0.0.1'],
   ['TELEPHONY_API_URL spaces around it dropped', { TELEPHONY_API_URL: ' http://127.0.0.1:8080/ \t' }, (s) => s.wallets[0]!.api.baseUrl, 'http://127.0.0.1:8080'],
 ];
 for (const [name, env, get, expected] of validCases) {
@@ -111,6 +113,10 @@ const invalidCases: Array<{ name: string; env: Env; variable: string; secretInVa
   { name: 'timeout 50 (too short)', env: { REQUEST_TIMEOUT_MS: '50' }, variable: 'REQUEST_TIMEOUT_MS' },
   { name: 'port 70000', env: { METRICS_PORT: '70000' }, variable: 'METRICS_PORT' },
   { name: 'port -1', env: { METRICS_PORT: '-1' }, variable: 'METRICS_PORT' },
+  { name: 'METRICS_HOST with a port', env: { METRICS_HOST: 'localhost:9721' }, variable: 'METRICS_HOST' },
+  { name: 'METRICS_HOST [::1]:9721', env: { METRICS_HOST: '[::1]:9721' }, variable: 'METRICS_HOST' },
+  { name: 'METRICS_HOST a URL', env: { METRICS_HOST: 'http://0.0.0.0' }, variable: 'METRICS_HOST' },
+  { name: 'METRICS_HOST empty', env: { METRICS_HOST: ' ' }, variable: 'METRICS_HOST' },
   { name: 'LOG_LEVEL verbose', env: { LOG_LEVEL: 'verbose' }, variable: 'LOG_LEVEL' },
   { name: 'ALERT_REPEAT_INTERVAL soon', env: { ALERT_REPEAT_INTERVAL: 'soon' }, variable: 'ALERT_REPEAT_INTERVAL' },
   {
