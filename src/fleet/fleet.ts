@@ -89,16 +89,24 @@ export class Fleet {
   async apply(wallets: readonly WalletSettings[]): Promise<ReloadSummary> {
     const next = new Map(wallets.map((w) => [w.name, w]));
     const summary: ReloadSummary = { added: [], removed: [], changed: [], unchanged: 0, failed: [] };
-    for (const [name, runner] of this.#leaving) if (runner.phase === 'idle') this.#leaving.delete(name);
+    for (const [name, runner] of this.#leaving) {
+      if (runner.phase !== 'idle') continue;
+      this.#leaving.delete(name);
+      this.#closing(this.#forget(name));
+    }
     for (const [name, runner] of this.#runners) {
       const w = next.get(name);
       if (w === undefined) {
         summary.removed.push(name);
         this.#runners.delete(name);
-        this.#leaving.set(name, runner);
         // Its firing alerts close on every channel (reason `unwatched`); Alertmanager hears them resolved
-        // rather than waiting for them to expire.
-        this.#closing(runner.unwatch());
+        // rather than waiting for them to expire. Its state then leaves memory, unless a poll of it still
+        // runs: such a runner waits in #leaving (a re-add takes it back) until a later reload finds it idle.
+        if (runner.phase === 'idle') this.#closing(runner.unwatch().then(() => this.#forget(name)));
+        else {
+          this.#leaving.set(name, runner);
+          this.#closing(runner.unwatch());
+        }
         runner.alertmanager?.trigger({}, NO_WALLET, this.d.now());
       } else if (!sameWallet(runner.wallet, w)) {
         summary.changed.push(name);
@@ -131,9 +139,14 @@ export class Fleet {
     return summary;
   }
 
+  /** A removed wallet's state leaves memory (the database keeps it), unless it was added back meanwhile. */
+  #forget(name: string): Promise<void> {
+    return this.d.states.forget(name, () => !this.#runners.has(name) && !this.#leaving.has(name));
+  }
+
   #closing(p: Promise<void>): void {
     const tracked = p
-      .catch((err: unknown) => this.d.log.error({ err: err instanceof Error ? err.message : String(err) }, 'closing the alerts of a removed wallet failed'))
+      .catch((err: unknown) => this.d.log.warn({ err: safeErrorCode(err) ?? (err instanceof Error ? err.message : String(err)) }, 'closing a removed wallet (its alerts, or its state leaving memory) failed; its state stays in memory'))
       .finally(() => this.#unwatching.delete(tracked));
     this.#unwatching.add(tracked);
   }

@@ -125,7 +125,7 @@ export class AccountStore implements Participant {
 
   /** Writes a snapshot at the next commit (folds the journal; for idle accounts and start-up compaction). */
   compact(): Promise<void> {
-    if (this.#committed === undefined) return Promise.resolve();
+    if (this.#committed === undefined && this.#staged === undefined) return Promise.resolve(); // nothing yet (a first write is a snapshot anyway)
     this.#staged ??= this.#committed;
     this.#forceSnapshot = true;
     return this.store.db.stage(this);

@@ -260,6 +260,11 @@ export class StateDb {
    * The database is not the one this process committed to (STATE_DIR emptied, a volume swapped; a read
    * meanwhile may have made it anew, empty): every participant writes all it holds again, in this commit.
    */
+  /** A participant that will not stage again (a wallet forgotten): not kept for a database made anew. */
+  release(p: Participant): void {
+    if (!this.#staged.has(p)) this.#known.delete(p);
+  }
+
   #madeAnew(parts: Participant[]): void {
     this.log.warn({ file: this.path }, "the state database was removed or replaced while running; writing every wallet's state and the owed notifications to it again");
     for (const p of this.#known) {

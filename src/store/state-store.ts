@@ -43,6 +43,26 @@ export class StateStore implements Participant {
     return a;
   }
 
+  /**
+   * A wallet no longer watched leaves memory (its state and the hour of readings not closed yet): its last
+   * state is folded into a snapshot first, so the database holds all of it and a wallet added back reads
+   * it from there. `unused` is asked once the fold is committed: a wallet added back meanwhile keeps its
+   * store. A fold the disk refuses keeps the store (memory is then the only copy). Rejects with that error.
+   */
+  async forget(name: string, unused: () => boolean): Promise<void> {
+    const a = this.#accounts.get(name);
+    if (!a) return;
+    await a.compact();
+    if (!unused() || this.#accounts.get(name) !== a) return;
+    this.#accounts.delete(name);
+    this.db.release(a);
+  }
+
+  /** Accounts held in memory (the wallets watched, and removed ones not forgotten yet). */
+  get accountsInMemory(): number {
+    return this.#accounts.size;
+  }
+
   get commits(): number {
     return this.#commits;
   }

@@ -130,6 +130,38 @@ test('many accounts in one database, each with its own state; one load reads the
   for (const [name, s] of states) assert.deepEqual(await again.account(name).load(0), s, name);
 });
 
+test('a forgotten account (a wallet removed) leaves memory and loses nothing: its last state, journal entries and all, is read back from the database, also after the journal was trimmed', async (t) => {
+  const dir = tempDir(t);
+  const store = await openState(dir, log, { flushMs: 60_000 });
+  store.releasePreloaded();
+  let gone = INITIAL_ACCOUNT_STATE;
+  let keep = INITIAL_ACCOUNT_STATE;
+  for (let i = 0; i < 30; i++) { // past a snapshot: the last states are journal entries
+    gone = poll(gone, i);
+    void store.account('gone').save(gone);
+    await store.db.flush();
+  }
+  const fresh = poll(INITIAL_ACCOUNT_STATE, 5);
+  void store.account('new').save(fresh); // staged, never committed yet
+  assert.equal(store.accountsInMemory, 2);
+
+  await store.forget('gone', () => false);
+  assert.equal(store.accountsInMemory, 2, 'added back meanwhile: kept');
+  await Promise.all([store.forget('gone', () => true), store.forget('new', () => true)]);
+  assert.equal(store.accountsInMemory, 0);
+  // the others go on: snapshots and housekeeping trim the journal past what the forgotten account had written
+  for (let i = 0; i < 3 * SNAPSHOT_EVERY; i++) {
+    keep = poll(keep, i);
+    void store.account('keep').save(keep);
+    await store.db.flush();
+  }
+  assert.deepEqual(await store.account('gone').load(0), gone, 'added back: read from the database');
+  assert.deepEqual(await store.account('new').load(0), fresh, 'one never committed before its forgetting was written first');
+  await store.close();
+  const again = await openState(dir, log);
+  assert.deepEqual(await again.account('gone').load(0), gone, 'and after a restart');
+});
+
 test('20 saves before one commit: the last one wins', async (t) => {
   const dir = tempDir(t);
   const store = await openState(dir, log);
