@@ -28,7 +28,8 @@ export const africastalking: Preset = {
       shownPath: '/version1/user',
       headers: () => ({ apiKey: key.reveal() }),
       read: (body) => {
-        const raw = readDottedField(body, 'UserData.balance');
+        // The reference's table says UserData, its example userData: read either
+        const raw = readDottedField(body, 'UserData.balance') ?? readDottedField(body, 'userData.balance');
         if (typeof raw !== 'string') throw badResponse(name, `field "UserData.balance" ${raw === undefined ? 'is missing' : 'is not a string such as "KES 1785.50"'}`);
         const split = splitCurrencyAmount(raw);
         if (!split) throw badResponse(name, 'field "UserData.balance" is not of the form "<currency> <amount>" such as "KES 1785.50"');

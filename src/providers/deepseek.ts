@@ -1,8 +1,12 @@
 /**
  * DeepSeek: `GET /user/balance`, Bearer; `{"is_available": true, "balance_infos": [{"currency": "CNY",
  * "total_balance": "110.00", "granted_balance": "10.00", "topped_up_balance": "100.00"}]}`: one entry per
- * currency. The wallet's `currency` key picks the entry (an error when it is absent); without it, the first.
+ * currency, in no stated order (reported: CNY first on one request, USD first on the next). The wallet's
+ * `currency` key picks the entry (an error when it is absent); without it, a list of one is read and a
+ * longer one is a failed poll that says which currencies to choose from: "the first" flipped the balance
+ * and currency between polls (a phantom spend, a false wallet_exhausted, a phantom top-up).
  */
+import { isCurrencyCode } from '../domain/account.js';
 import { readDottedField } from '../telephony/parse.js';
 import { amountAt, badResponse, bearer, cred, currencyAt, hintsFor, type Preset } from './preset.js';
 
@@ -26,6 +30,10 @@ export const deepseek: Preset = {
       read: (body) => {
         const infos = readDottedField(body, 'balance_infos');
         if (!Array.isArray(infos) || infos.length === 0) throw badResponse(name, 'field "balance_infos" is not a non-empty list');
+        if (want === undefined && infos.length > 1) {
+          const codes = infos.map((e: unknown) => readDottedField(e, 'currency')).filter((c): c is string => typeof c === 'string' && isCurrencyCode(c.trim()));
+          throw badResponse(name, `"balance_infos" holds ${infos.length} currencies (${codes.join(', ')}) in no fixed order; set the wallet's currency key to the one to watch`);
+        }
         const entry = want === undefined ? infos[0] : infos.find((e: unknown) => typeof readDottedField(e, 'currency') === 'string' && (readDottedField(e, 'currency') as string).trim().toUpperCase() === want);
         if (entry === undefined) throw badResponse(name, `"balance_infos" has no entry in the wallet's currency ${want}`);
         return { balance: amountAt(name, entry, 'total_balance'), ...currencyAt(name, entry, 'currency') };

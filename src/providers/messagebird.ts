@@ -1,12 +1,17 @@
 /**
  * MessageBird (Bird): `GET /balance`, `Authorization: AccessKey <key>`; `{"payment": "prepaid", "type":
- * "euros", "amount": 103.85}`. `type` is the unit: `euros` (EUR) or `credits`.
+ * "euros", "amount": 103.85}`. `type` is the unit: "credits, euros, pounds & dollars. For all other
+ * supported currencies, an ISO-4217 code is returned" (the API reference). "When postpaid is your payment
+ * method, the amount will be 0": a postpaid account has no balance to watch, and is a failed poll that says
+ * so (read as 0 it was a permanent wallet_exhausted).
  */
-import { amountAt, cred, hintsFor, type Preset } from './preset.js';
+import { isCurrencyCode } from '../domain/account.js';
+import { amountAt, badResponse, cred, hintsFor, type Preset } from './preset.js';
 import { readDottedField } from '../telephony/parse.js';
 
 const name = 'messagebird';
-const UNITS: Record<string, string> = { euros: 'EUR', euro: 'EUR', eur: 'EUR', credits: 'CREDITS' };
+/** The reference's words for units; `dollars` is taken as USD (which dollar is not said). */
+const UNITS: Record<string, string> = { euros: 'EUR', euro: 'EUR', pounds: 'GBP', dollars: 'USD', credits: 'CREDITS' };
 
 export const messagebird: Preset = {
   name,
@@ -24,15 +29,18 @@ export const messagebird: Preset = {
       shownPath: '/balance',
       headers: () => ({ Authorization: `AccessKey ${key.reveal()}` }),
       read: (body) => {
+        if (readDottedField(body, 'payment') === 'postpaid') throw badResponse(name, 'the account is postpaid: MessageBird reports its amount as 0 and there is no prepaid balance to watch');
         const type = readDottedField(body, 'type');
-        const currency = typeof type === 'string' ? (UNITS[type.trim().toLowerCase()] ?? null) : null;
+        const currency = typeof type === 'string' ? unit(type.trim()) : null;
         return {
           balance: amountAt(name, body, 'amount'),
           currency,
-          currencyProblem: type !== undefined && currency === null ? 'messagebird balance "type" is neither euros nor credits; the balance is recorded with currency unknown' : null,
+          currencyProblem: type !== undefined && currency === null ? 'messagebird balance "type" is neither a unit it documents (credits, euros, pounds, dollars) nor an ISO-4217 code; the balance is recorded with currency unknown' : null,
         };
       },
       hints: hintsFor(messagebird),
     };
   },
 };
+
+const unit = (type: string): string | null => UNITS[type.toLowerCase()] ?? (/^[A-Za-z]{3}$/.test(type) && isCurrencyCode(type.toUpperCase()) ? type.toUpperCase() : null);

@@ -25,7 +25,9 @@ export const openrouter: Preset = {
         balance: subtract(decimalAt(name, body, 'data.total_credits'), decimalAt(name, body, 'data.total_usage')),
         ...fixedCurrency('USD'),
       }),
-      hints: hintsFor(openrouter),
+      // /api/v1/credits takes only a management key: an inference key is refused, and "rejected" alone sent
+      // users checking a key that works everywhere else
+      hints: { ...hintsFor(openrouter), rejected: 'OpenRouter refused the key: /api/v1/credits needs a management key (openrouter.ai/settings/management-keys), an inference key is refused' },
     };
   },
 };

@@ -25,7 +25,8 @@ export const twilio: Preset = {
       shownPath: '/2010-04-01/Accounts/{account_sid}/Balance.json',
       headers: () => ({ Authorization: basic(sid, token) }),
       read: (body) => ({ balance: amountAt(name, body, 'balance'), ...currencyAt(name, body, 'currency') }),
-      hints: hintsFor(twilio),
+      // "Child accounts do not contain balance information": a subaccount's SID answers 404
+      hints: { ...hintsFor(twilio), request: "check api_url and the credentials of this twilio wallet (a subaccount has no balance of its own and answers 404: use the parent account's SID and token)" },
     };
   },
 };

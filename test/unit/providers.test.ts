@@ -74,12 +74,31 @@ test('presets read the documented bodies, and refuse a broken field instead of r
   badField('openrouter', { data: { total_credits: 10 } });
 });
 
-test('deepseek: the entry in the wallet\'s currency, else the first; a missing currency is a failed poll', () => {
+test('deepseek: the entry in the wallet\'s currency; without the key one entry is read, several (in no fixed order) are a failed poll naming them; a missing currency is a failed poll', () => {
   const body = { is_available: true, balance_infos: [{ currency: 'CNY', total_balance: '110.00' }, { currency: 'USD', total_balance: '7.25' }] };
-  assert.equal(read('deepseek', body).balance, 110);
+  assert.throws(() => read('deepseek', body), (e: unknown) => e instanceof UpstreamError && e.kind === 'bad_response' && /2 currencies \(CNY, USD\).*set the wallet's currency key/.test(e.message));
+  assert.deepEqual(read('deepseek', { balance_infos: [body.balance_infos[0]] }), { balance: 110, currency: 'CNY', currencyProblem: null });
+  assert.equal(read('deepseek', body, { currency: 'cny' }).balance, 110);
   assert.deepEqual(read('deepseek', body, { currency: 'USD' }), { balance: 7.25, currency: 'USD', currencyProblem: null });
   badField('deepseek', body, { currency: 'EUR' });
   badField('deepseek', { balance_infos: [] });
+});
+
+test('messagebird: a postpaid account is a failed poll that says so (its amount is 0 by definition); the documented units and ISO codes are currencies', () => {
+  assert.throws(() => read('messagebird', { payment: 'postpaid', type: 'euros', amount: 0 }), (e: unknown) => e instanceof UpstreamError && e.kind === 'bad_response' && /postpaid/.test(e.message));
+  assert.deepEqual(read('messagebird', { payment: 'prepaid', type: 'euros', amount: 103.85 }), { balance: 103.85, currency: 'EUR', currencyProblem: null });
+  assert.equal(read('messagebird', { payment: 'prepaid', type: 'pounds', amount: 50 }).currency, 'GBP');
+  assert.equal(read('messagebird', { payment: 'prepaid', type: 'dollars', amount: 50 }).currency, 'USD');
+  assert.equal(read('messagebird', { payment: 'prepaid', type: 'SEK', amount: 500 }).currency, 'SEK');
+  const odd = read('messagebird', { payment: 'prepaid', type: 'tokens', amount: 5 });
+  assert.equal(odd.currency, null);
+  assert.match(odd.currencyProblem!, /neither a unit it documents/);
+});
+
+test("words for a refused or missing balance where a provider has a known cause: OpenRouter's management key, a Twilio subaccount", () => {
+  assert.match(presetOf('openrouter').endpoint(api('openrouter')).hints.rejected, /management key/);
+  assert.match(presetOf('twilio').endpoint(api('twilio')).hints.request, /subaccount/);
+  assert.deepEqual(read('africastalking', { userData: { balance: 'KES 10.00' } }), { balance: 10, currency: 'KES', currencyProblem: null }, "the reference's example spells it userData");
 });
 
 test('generic: dotted field, regex, scale and sign; each auth form puts the key where it says', () => {
