@@ -123,8 +123,13 @@ export function applyPoll(s: AccountState, outcome: PollOutcome, now: number, to
     ...(outcome.autoRecharge !== undefined ? { autoRecharge: outcome.autoRecharge } : {}),
   };
   if (outcome.balance === null) return { state: { ...base, balance: null }, consumed: 0, topup: false, stale: false };
-  const r = recordSample(s.history, now, outcome.balance, topupMinCredits, s.exhausted);
-  const stale = r.history === s.history;
+  // Another currency (the account moved to another billing currency, a DeepSeek wallet given its
+  // currency key): balances in two units are not one series. Compared, 100 USD then 85 EUR was 15 spent and
+  // 150000 JPY a top-up; the history starts again (the counters go on).
+  const moved = isCurrencyCode(s.currency) && isCurrencyCode(base.currency) && s.currency.toUpperCase() !== base.currency.toUpperCase();
+  const history = moved ? { ...EMPTY_HISTORY, consumedTotal: s.history.consumedTotal, topupsTotal: s.history.topupsTotal } : s.history;
+  const r = recordSample(history, now, outcome.balance, topupMinCredits, s.exhausted);
+  const stale = r.history === history;
   return { state: { ...base, balance: outcome.balance, history: r.history }, consumed: r.consumed, topup: r.topup, stale };
 }
 

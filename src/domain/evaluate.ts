@@ -44,7 +44,7 @@ export function observe(s: AccountState, outcome: PollOutcome, now: number, cfg:
   // readings to judge the runway (a clock jump forward, a suspended host, a daemon or an API down for
   // hours). Readings that show the spend stopped, or a top-up, still resolve it; so does an empty wallet,
   // which is wallet_exhausted's.
-  const hold = !applied.state.exhausted && (applied.stale || tooFewReadings(applied.state.history, at));
+  const hold = !applied.state.exhausted && !applied.topup && (applied.stale || tooFewReadings(applied.state.history, at));
   const conditions = hold ? holdFiring(firing, evaluated) : evaluated;
   const stepped = stepAlerts(s.alerts, conditions, now, { account: cfg.account, policy: cfg.repeat, wallet: facts(applied.state, f) });
   const notifications = withBasis(stepped.notifications, f, cfg);

@@ -78,8 +78,7 @@ export function recordSample(h: History, t: number, balance: number, topupMinCre
   if (last) {
     const delta = balance - last.balance;
     if (delta > 0 && delta >= topupMinCredits) {
-      topup = true;
-      pendingCredit = 0;
+      topup = true; // small credits still pending stay so: dropped, the spend series jumped by them (phantom spend)
     } else if (delta > 0) {
       pendingCredit += delta;
     } else if (delta < 0) {

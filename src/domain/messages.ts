@@ -4,7 +4,8 @@
  */
 import type { ForecastBasis, Notification, PresetWords } from './alerts.js';
 
-const fmtNumber = (n: number): string => (Math.round(n * 100) / 100).toString();
+/** Cents from 1 up; below 1, two significant digits (0.004 USD, 0.00042 BTC are not "0"). */
+const fmtNumber = (n: number): string => (Math.abs(n) >= 1 || n === 0 ? Math.round(n * 100) / 100 : Number(n.toPrecision(2))).toString();
 
 export function formatBalance(n: Notification): string {
   const { balance, currency } = n.wallet;
@@ -54,7 +55,10 @@ export function summary(n: Notification): string {
   if (n.status === 'resolved') return `${w}: ${n.alertname} resolved (balance ${formatBalance(n)})`;
   switch (n.alertname) {
     case 'depletion_forecast':
-      return `${w} will run out in ${humanDuration(n.wallet.runwaySeconds ?? 0)}`;
+      // Held firing while too few recent readings (a daemon or API down for hours) allow a forecast
+      return n.wallet.runwaySeconds === null
+        ? `${w} may run out: too few recent readings to forecast, so the alert stays open until they resume`
+        : `${w} will run out in ${humanDuration(n.wallet.runwaySeconds)}`;
     case 'low_balance':
       return `${w} balance is low: ${formatBalance(n)}`;
     case 'wallet_exhausted':

@@ -54,7 +54,10 @@ export const RULES: Record<AlertName, Rule> = {
   // Each severity compares its own decision runway (forecast.ts DESIGN: margin or caution included; the
   // critical one may rest on a burst both short windows agree on), with hysteresis once firing.
   depletion_forecast: ({ state, forecast: { alertRunwaySeconds, criticalAlertRunwaySeconds, hold, refill }, settings: s, firing }) => {
-    if (state.exhausted) return null; // empty is wallet_exhausted's job
+    // Empty is wallet_exhausted's job: no forecast alert starts, and one firing stays as it is (resolved "no
+    // action needed" as the money ran out, then a new id at the first cent, it closed the incident at the
+    // worst moment and paged twice for one shortfall); the refill resolves it.
+    if (state.exhausted) return firing?.depletion_forecast ?? null;
     const current = firing?.depletion_forecast;
     // A wallet that refills itself: the next refill is expected before the floor (refill.ts). Only a
     // refill resolves an alert already firing: the balance wobbling around the floor must not flap it.

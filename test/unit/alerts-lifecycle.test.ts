@@ -19,7 +19,7 @@ import {
 } from '../../src/domain/alerts.js';
 import { observe, repeatPolicy, unwatch, type EvaluationConfig } from '../../src/domain/evaluate.js';
 import { forecast } from '../../src/domain/forecast.js';
-import { action, summary } from '../../src/domain/messages.js';
+import { action, formatBalance, summary } from '../../src/domain/messages.js';
 import type { AlertName, Conditions, Severity } from '../../src/domain/rules.js';
 import type { UpstreamErrorKind } from '../../src/errors.js';
 import { DEFAULT_RULES } from '../helpers/fixtures.js';
@@ -530,4 +530,49 @@ test('unwatch: a wallet no longer watched closes every firing alert (resolved, r
   assert.match(summary(closed.notifications[0]!), /closed: the wallet is no longer watched/);
   assert.match(action(closed.notifications[0]!), /removed from the wallets file/);
   assert.deepEqual(unwatch(closed.state, forecast(r.state.history, 19, T0), T0, config(NO_RUNWAY_RULE)).notifications, [], 'nothing firing: nothing to close');
+});
+
+// ---------------------------------------------------------------- found by a review of the core (stop 36)
+
+const RUNWAY_ONLY = config({ ...BASE_RULES, lowBalanceThreshold: undefined, criticalBalanceThreshold: undefined });
+const depletion = (ns: Notification[]) => ns.filter((n) => n.alertname === 'depletion_forecast').map(brief);
+
+test('a wallet running dry: depletion_forecast stays firing while wallet_exhausted does (no "resolved, no action needed" as the money ends, no new id at the first cent); the refill resolves it', () => {
+  const outcomes = [...Array.from({ length: 41 }, (_, i) => ok(40 - i)), ok(0, 402), ok(0, 402), ok(0.5), ok(0.2), ok(5_000), ok(4_999)];
+  const r = replay(outcomes, RUNWAY_ONLY);
+  const ids = new Set(r.all.filter((n) => n.alertname === 'depletion_forecast').map((n) => n.id));
+  assert.equal(ids.size, 1, 'one alert instance from the warning to the refill');
+  assert.deepEqual(r.steps.slice(40, 45).flatMap(depletion), [], 'nothing about the forecast while empty');
+  assert.deepEqual(depletion(r.steps[45]!), ['depletion_forecast resolved critical resolve'], 'the refill resolves it');
+});
+
+test('a top-up after a gap resolves depletion_forecast at once (a top-up is evidence, though the last 24 h hold too few readings)', () => {
+  const outcomes: [number, PollOutcome][] = Array.from({ length: 61 }, (_, i) => [T0 + i * MIN, ok(1_000 - i)]);
+  const back = T0 + 60 * MIN + 30 * HOUR;
+  outcomes.push([back, ok(50_000)], [back + 5 * MIN, ok(49_999.99)]);
+  let state = INITIAL_ACCOUNT_STATE;
+  const steps: Notification[][] = [];
+  for (const [t, o] of outcomes) {
+    const r = observe(state, o, t, RUNWAY_ONLY);
+    steps.push(r.notifications);
+    state = r.state;
+  }
+  assert.ok(steps.slice(0, 61).flatMap(depletion).includes('depletion_forecast firing critical escalation'), 'it fired before the gap');
+  assert.deepEqual(depletion(steps[61]!), ['depletion_forecast resolved critical resolve'], 'the first reading after the gap, a top-up, resolves it');
+});
+
+test('a held depletion_forecast (too few recent readings: no runway) never says "will run out in less than 2 minutes"', () => {
+  const held: Notification = { id: 'x', account: 'a', alertname: 'depletion_forecast', severity: 'critical', status: 'firing', reason: 'repeat', startsAt: T0, decidedAt: T0, wallet: { ...WALLET, runwaySeconds: null } };
+  assert.match(summary(held), /may run out: too few recent readings/);
+  assert.doesNotMatch(summary(held), /less than 2 minutes/);
+  assert.match(summary({ ...held, wallet: { ...WALLET, runwaySeconds: 60 } }), /will run out in less than 2 minutes/);
+});
+
+test('a small balance is not shown as 0: 0.004 USD, 0.00042 BTC; from 1 up, cents', () => {
+  const n = (balance: number, currency: string): Notification => ({ id: 'x', account: 'a', alertname: 'low_balance', severity: 'warning', status: 'firing', reason: 'start', startsAt: T0, decidedAt: T0, wallet: { ...WALLET, balance, currency } });
+  assert.equal(formatBalance(n(0.004, 'USD')), '0.004 USD');
+  assert.equal(formatBalance(n(0.00042, 'BTC')), '0.00042 BTC');
+  assert.equal(formatBalance(n(-0.004, 'USD')), '-0.004 USD');
+  assert.equal(formatBalance(n(2.675, 'USD')), '2.68 USD');
+  assert.equal(formatBalance(n(0, 'USD')), '0 USD');
 });

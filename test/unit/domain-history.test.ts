@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EMPTY_HISTORY, RETENTION, recordSample, type History } from '../../src/domain/history.js';
 import { forecast } from '../../src/domain/forecast.js';
+import { applyPoll, INITIAL_ACCOUNT_STATE, type AccountState } from '../../src/domain/account.js';
 import { BURN_WINDOWS, MIN_RUNWAY_EVIDENCE, burnRate, burnRates } from '../../src/domain/rates.js';
 import { sampleCount, samplesToPlain } from '../../src/domain/packed.js';
 
@@ -262,4 +263,32 @@ test('a quiet last hour does not hide a day of spend', () => {
   assertClose(f.rates['1h'], 0, 0, '1h rate');
   assertClose(f.burnRatePerHour, 230 / 24, 1e-12, 'rate');
   assert.ok(Number.isFinite(f.runwaySeconds));
+});
+
+test('a top-up keeps the small credits still pending: no spend appears in the series where none happened', () => {
+  // flat at 100, a 0.9 refund, flat, a top-up of 500, flat: nothing spent
+  const pairs: Array<[number, number]> = [[0, 100], [5, 100.9]];
+  for (let m = 10; m <= 50; m += 5) pairs.push([m, 100.9]);
+  for (let m = 55; m <= 70; m += 5) pairs.push([m, 600.9]);
+  const h = feed(pairs);
+  assert.equal(h.consumedTotal, 0);
+  const consumed = samplesToPlain(h.samples).map((s) => s.consumed);
+  assertClose(Math.max(...consumed) - Math.min(...consumed), 0.9, 1e-9, 'the series moved by the refund only');
+  assert.equal(consumed.at(-1), consumed[1], 'the top-up left it where the refund put it');
+  assert.equal(burnRates(h, at(70))['1h'], 0);
+});
+
+test('another currency starts the history again: 100 USD then 85 EUR is no spend, 150000 JPY no top-up; the counters go on', () => {
+  const poll = (s: AccountState, m: number, balance: number, currency: string) => applyPoll(s, { ok: true, status: 200, balance, currency, requiredCredits: null }, at(m), 1);
+  let s = INITIAL_ACCOUNT_STATE;
+  for (let m = 0; m < 30; m++) s = poll(s, m, 1_000 - m, 'USD').state;
+  const spent = s.history.consumedTotal;
+  assert.equal(spent, 29);
+  for (const [balance, currency] of [[850, 'EUR'], [150_000, 'JPY']] as const) {
+    const r = poll(s, 30, balance, currency);
+    assert.deepEqual([r.consumed, r.topup, r.state.history.consumedTotal, r.state.history.topupsTotal], [0, false, spent, 0], currency);
+    assert.equal(sampleCount(r.state.history.samples), 1, `${currency}: one reading, the first of the new series`);
+    assert.equal(r.state.history.firstSampleAt, at(30));
+  }
+  assert.equal(poll(s, 30, 970, 'usd').state.history.consumedTotal, 30, 'the same code in other letters: the same series (1 more spent)');
 });
