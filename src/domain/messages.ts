@@ -64,7 +64,7 @@ export function summary(n: Notification): string {
     case 'wallet_exhausted':
       return p
         ? `${w} is exhausted (balance ${formatBalance(n)}): its calls, messages or requests fail`
-        : `${w} is exhausted: Telephony.io answers 402 and calls and messages fail`;
+        : `${w} is exhausted (balance ${formatBalance(n)}): calls and messages fail (Telephony.io answers 402)`;
     case 'auth_failed':
       return `${title} rejects the ${p ? 'credentials' : 'API key'} of wallet '${n.account}': its balance cannot be watched`;
     case 'poll_failing':
@@ -103,8 +103,9 @@ export function action(n: Notification): string {
   switch (n.alertname) {
     case 'depletion_forecast':
     case 'low_balance':
-    case 'wallet_exhausted':
       return 'Top up the wallet in the Telephony.io dashboard (Billing → Top up) before the balance reaches 0.';
+    case 'wallet_exhausted':
+      return 'Top up the wallet in the Telephony.io dashboard (Billing → Top up) now: calls and messages fail until you do.';
     case 'auth_failed':
       return 'Check TELEPHONY_API_KEY: the key may have been revoked or rotated. Create a new key in the Telephony.io dashboard and update the secret.';
     case 'poll_failing':

@@ -576,3 +576,10 @@ test('a small balance is not shown as 0: 0.004 USD, 0.00042 BTC; from 1 up, cent
   assert.equal(formatBalance(n(2.675, 'USD')), '2.68 USD');
   assert.equal(formatBalance(n(0, 'USD')), '0 USD');
 });
+
+test('wallet_exhausted says the balance and that it is time to top up, whether a 402 or a 200 at or below 0 made it', () => {
+  const n: Notification = { id: 'x', account: 'a', alertname: 'wallet_exhausted', severity: 'critical', status: 'firing', reason: 'start', startsAt: T0, decidedAt: T0, wallet: { ...WALLET, balance: -3 } };
+  assert.equal(summary(n), "Telephony.io wallet 'a' is exhausted (balance -3 USD): calls and messages fail (Telephony.io answers 402)");
+  assert.match(action(n), /now: calls and messages fail until you do/);
+  assert.doesNotMatch(action(n), /before the balance reaches 0/);
+});
