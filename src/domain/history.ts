@@ -1,5 +1,5 @@
 import { allocate, EMPTY_SAMPLES, raw, SAMPLE_STRIDE, sampleAt, sampleCount, size, type Samples } from './packed.js';
-import { addSpend, EMPTY_PROFILE, type WeeklyProfile } from './profile.js';
+import { addSpend, EMPTY_PROFILE, shiftProfile, type WeeklyProfile } from './profile.js';
 
 export type { Sample, Samples } from './packed.js';
 
@@ -119,6 +119,7 @@ export function shiftHistory(h: History, deltaMs: number): History {
     samples,
     firstSampleAt: h.firstSampleAt === null ? null : h.firstSampleAt + deltaMs,
     refills: h.refills.map((r) => ({ ...r, t: r.t + deltaMs })),
+    profile: shiftProfile(h.profile, deltaMs),
   };
 }
 

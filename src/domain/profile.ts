@@ -16,6 +16,8 @@ import {
   dayCount,
   dayIndex,
   dayObservedMs,
+  daysFromPlain,
+  daysToPlain,
   daysWith,
   EMPTY_BUCKETS,
   EMPTY_DAYS,
@@ -25,12 +27,16 @@ import {
   hourIndex,
   hourObservedMs,
   hourRegular,
+  hoursFromPlain,
+  hoursToPlain,
   hoursWith,
   raw,
   size,
   updateCount,
   updateHour,
   updatePrior,
+  updatesFromPlain,
+  updatesToPlain,
   updatesWith,
   type Buckets,
   type Days,
@@ -138,7 +144,9 @@ export function addSpend(p: WeeklyProfile, from: number, to: number, consumed: n
   const gap = to - from > MAX_SPREAD_MS;
   const spread = to - from <= MAX_GAP_MS;
   for (let t = from; t < to; ) {
-    const hour = Math.floor(t / HOUR_MS);
+    // Never before the open hour (what a clock step's rounding to whole hours may leave): closing the open
+    // hour for an earlier one would drop the closed hours after it.
+    const hour = Math.max(Math.floor(t / HOUR_MS), open?.hour ?? -Infinity);
     const end = Math.min(to, (hour + 1) * HOUR_MS);
     if (open && open.hour !== hour) {
       learnt = close(learnt, open);
@@ -161,6 +169,35 @@ export function addSpend(p: WeeklyProfile, from: number, to: number, consumed: n
     t = end;
   }
   return { ...learnt, open };
+}
+
+/**
+ * The profile moved with a wall-clock step (account.ts shiftClock) by the nearest whole hour: the open
+ * hour, the closed hours, the bucket updates and the last one-off keep their epoch hours relative to the
+ * samples, the days move by the nearest whole day, and the weekly pattern turns with them (what was learnt
+ * at an hour of the old clock's week belongs to the hour the step makes of it). Left as it was, a step
+ * back of a day closed the next hours before the open one: a day of closed hours lost, a day's total
+ * overwritten, the forecast's windows reading hours "after" now.
+ */
+export function shiftProfile(p: WeeklyProfile, deltaMs: number): WeeklyProfile {
+  const k = Math.round(deltaMs / HOUR_MS);
+  if (k === 0) return p;
+  const days = Math.round(k / 24);
+  let rates = p.rates;
+  if (size(p.rates) === HOURS_PER_WEEK) {
+    const turned = allocate<'buckets'>(HOURS_PER_WEEK, 1);
+    for (let i = 0; i < HOURS_PER_WEEK; i++) turned[(((i + k) % HOURS_PER_WEEK) + HOURS_PER_WEEK) % HOURS_PER_WEEK] = raw(p.rates)[i]!;
+    rates = turned;
+  }
+  return {
+    ...p,
+    rates,
+    updates: updatesFromPlain(updatesToPlain(p.updates).map(([hour, prior]) => [hour + k, prior] as const)),
+    open: p.open && { ...p.open, hour: p.open.hour + k },
+    recent: hoursFromPlain(hoursToPlain(p.recent).map((h) => ({ ...h, hour: h.hour + k }))),
+    days: days === 0 ? p.days : daysFromPlain(daysToPlain(p.days).map((d) => ({ ...d, day: d.day + days }))),
+    ...(p.lastOneOffHour !== undefined ? { lastOneOffHour: p.lastOneOffHour + k } : {}),
+  };
 }
 
 type Learnt = Omit<WeeklyProfile, 'open'>;

@@ -9,7 +9,7 @@ import { observe, repeatPolicy, type EvaluationConfig } from '../../src/domain/e
 import { EMPTY_HISTORY, recordSample, shiftHistory } from '../../src/domain/history.js';
 import { clockStep, type ClockReading } from '../../src/clock.js';
 import { DEFAULT_RULES } from '../helpers/fixtures.js';
-import { sampleCount, samplesToPlain } from '../../src/domain/packed.js';
+import { daysToPlain, hoursToPlain, sampleCount, samplesToPlain } from '../../src/domain/packed.js';
 
 const T0 = Date.parse('2026-11-27T10:00:00Z');
 const SEC = 1000;
@@ -29,7 +29,7 @@ function draining(readings: number, from = 300): AccountState {
   return s;
 }
 
-test('shiftHistory: every sample and the first-sample time move; spacing, spend and profile do not', () => {
+test('shiftHistory: every sample and the first-sample time move; spacing and spend do not; the profile moves by whole hours only', () => {
   let h = EMPTY_HISTORY;
   for (const [t, b] of [[T0, 10], [T0 + 60 * SEC, 9], [T0 + 120 * SEC, 12]] as const) h = recordSample(h, t, b, 1).history;
   const cases: Array<[string, number]> = [
@@ -44,7 +44,8 @@ test('shiftHistory: every sample and the first-sample time move; spacing, spend 
     assert.equal(s.firstSampleAt, T0 + delta, name);
     assert.equal(s.consumedTotal, h.consumedTotal);
     assert.equal(s.topupsTotal, h.topupsTotal);
-    assert.equal(s.profile, h.profile);
+    if (Math.abs(delta) < 1_800_000) assert.equal(s.profile, h.profile, `${name}: under half an hour, the profile stays`);
+    else assert.equal(s.profile.open!.hour, h.profile.open!.hour + Math.round(delta / 3_600_000), name);
   }
   assert.equal(shiftHistory(h, 0), h, 'no shift: the same object');
   assert.equal(shiftHistory(EMPTY_HISTORY, -DAY), EMPTY_HISTORY, 'nothing to shift');
@@ -203,4 +204,25 @@ test('clockStep: a step back, a jump forward, a suspended host, jitter (table)',
     const cur = { wall: prev.wall + wall, mono: prev.mono + mono, boot: prev.boot + boot };
     assert.deepEqual(clockStep(prev, cur), { jumpMs, sleptMs }, name);
   }
+});
+
+test('a day-long step back after three days: the closed hours and the day totals move with the history, none lost or overwritten', () => {
+  const HOUR = 3_600_000;
+  let s = INITIAL_ACCOUNT_STATE;
+  let t = T0;
+  let balance = 100_000;
+  for (; t < T0 + 72 * HOUR; t += 300 * SEC) s = observe(s, ok((balance -= 1)), t, CFG).state;
+  const before = s.history.profile;
+  s = shiftClock(s, -DAY);
+  t -= DAY;
+  for (let k = 0; k < 24; k++, t += 300 * SEC) s = observe(s, ok((balance -= 1)), t, CFG).state;
+  const recent = hoursToPlain(s.history.profile.recent);
+  assert.ok(recent.length >= hoursToPlain(before.recent).length, `closed hours kept: ${recent.length} after, ${hoursToPlain(before.recent).length} before`);
+  assert.ok(recent.every((x, i) => i === 0 || x.hour > recent[i - 1]!.hour), 'in order');
+  const days = daysToPlain(s.history.profile.days);
+  assert.ok(days.every((d) => d.observedMs <= DAY), `no day holds more than a day: ${JSON.stringify(days.map((d) => d.observedMs / HOUR))}`);
+  const full = daysToPlain(before.days).filter((d) => d.observedMs === DAY).length;
+  assert.equal(days.filter((d) => d.observedMs === DAY).length, full, 'every full day kept whole');
+  assert.ok(recent.at(-1)!.hour < Math.floor(t / HOUR), 'no closed hour after now');
+  assert.ok(Number.isFinite(observe(s, ok(balance - 1), t, CFG).forecast.runwaySeconds));
 });
