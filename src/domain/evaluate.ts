@@ -47,7 +47,10 @@ export function observe(s: AccountState, outcome: PollOutcome, now: number, cfg:
   const hold = !applied.state.exhausted && !applied.topup && (applied.stale || tooFewReadings(applied.state.history, at));
   const conditions = hold ? holdFiring(firing, evaluated) : evaluated;
   const stepped = stepAlerts(s.alerts, conditions, now, { account: cfg.account, policy: cfg.repeat, wallet: facts(applied.state, f) });
-  const notifications = withBasis(stepped.notifications, f, cfg);
+  // While the wallet is empty its forecast alert stays open (rules.ts) but says nothing more: "will run out
+  // in less than 2 minutes" every repeat interval, beside wallet_exhausted's own repeats, was noise.
+  const said = applied.state.exhausted ? stepped.notifications.filter((n) => !(n.alertname === 'depletion_forecast' && n.reason === 'repeat')) : stepped.notifications;
+  const notifications = withBasis(said, f, cfg);
   return {
     state: { ...applied.state, alerts: stepped.book },
     consumed: applied.consumed,

@@ -546,6 +546,15 @@ test('a wallet running dry: depletion_forecast stays firing while wallet_exhaust
   assert.deepEqual(depletion(r.steps[45]!), ['depletion_forecast resolved critical resolve'], 'the refill resolves it');
 });
 
+test('while the wallet is empty its forecast alert repeats nothing ("will run out in less than 2 minutes" was noise); wallet_exhausted repeats as usual', () => {
+  const cfg = config({ ...BASE_RULES, lowBalanceThreshold: undefined, criticalBalanceThreshold: undefined }, 10 * MIN);
+  const r = replay([...Array.from({ length: 41 }, (_, i) => ok(40 - i)), ...Array.from({ length: 60 }, () => ok(0, 402)), ok(5_000)], cfg);
+  const empty = r.steps.slice(41, 101).flat();
+  assert.deepEqual(empty.filter((n) => n.alertname === 'depletion_forecast'), []);
+  assert.ok(empty.filter((n) => n.alertname === 'wallet_exhausted' && n.reason === 'repeat').length >= 4, 'wallet_exhausted repeats');
+  assert.deepEqual(depletion(r.steps[101]!), ['depletion_forecast resolved critical resolve']);
+});
+
 test('a top-up after a gap resolves depletion_forecast at once (a top-up is evidence, though the last 24 h hold too few readings)', () => {
   const outcomes: [number, PollOutcome][] = Array.from({ length: 61 }, (_, i) => [T0 + i * MIN, ok(1_000 - i)]);
   const back = T0 + 60 * MIN + 30 * HOUR;
