@@ -85,6 +85,7 @@
  */
 import { dispersion } from './dispersion.js';
 import type { History } from './history.js';
+import { lastSampleT } from './packed.js';
 import { expectedSpendBefore, profileReady } from './profile.js';
 import { burnRates, hasEvidence, nearRates, windowSpend, type BurnRates } from './rates.js';
 import { autoRefill, type AutoRefill } from './refill.js';
@@ -179,7 +180,40 @@ function rawRate(p: History['profile'], now: number, hours: number): number {
 }
 
 /** The forecast; see DESIGN above. */
+/** Readings older than this are aged (see `forecast`): past a missed poll or two of a minute's schedule. */
+export const AGE_AFTER_MS = 5 * 60_000;
+/** How long without a reading the forecast goes on aging; past it, no evidence (none: firing alerts hold). */
+const AGE_FOR_MS = 24 * HOUR_MS;
+
+/**
+ * The forecast at `now`. The balance is the last one read: when that reading is older than AGE_AFTER_MS
+ * (the API or the network down, polls failing) the money kept going meanwhile, so the forecast is the one
+ * made at that reading, its runways shortened by the time since (the rates and the recent spend stay
+ * those of `now`: nothing measured). Made at `now`, a wallet forecast to run dry in 16 h still read 16 h
+ * after a day of failed polls, and the page due meanwhile never came.
+ */
 export function forecast(h: History, balance: number | null, now: number): Forecast {
+  const last = lastSampleT(h.samples);
+  const age = last === undefined ? 0 : now - last;
+  if (age <= AGE_AFTER_MS || age > AGE_FOR_MS) return forecastAt(h, balance, now);
+  const then = forecastAt(h, balance, last!);
+  const current = forecastAt(h, balance, now);
+  const less = (runway: number) => Math.max(0, runway - age / 1000);
+  return {
+    ...then,
+    rates: current.rates,
+    recentSpend: current.recentSpend,
+    expectedRecentSpend: current.expectedRecentSpend,
+    runwaySeconds: less(then.runwaySeconds),
+    runwayLowSeconds: less(then.runwayLowSeconds),
+    runwayHighSeconds: less(then.runwayHighSeconds),
+    alertRunwaySeconds: less(then.alertRunwaySeconds),
+    criticalAlertRunwaySeconds: less(then.criticalAlertRunwaySeconds),
+    ...(then.hold ? { hold: { warning: less(then.hold.warning), critical: less(then.hold.critical) } } : {}),
+  };
+}
+
+function forecastAt(h: History, balance: number | null, now: number): Forecast {
   const rates = burnRates(h, now);
   const spanHours = h.firstSampleAt === null ? 0 : (now - h.firstSampleAt) / HOUR_MS;
   const recent = windowSpend(h.samples, now - ANOMALY_WINDOW_MS, now);

@@ -575,6 +575,7 @@ test('a held depletion_forecast (too few recent readings: no runway) never says 
   assert.match(summary(held), /may run out: too few recent readings/);
   assert.doesNotMatch(summary(held), /less than 2 minutes/);
   assert.match(summary({ ...held, wallet: { ...WALLET, runwaySeconds: 60 } }), /will run out in less than 2 minutes/);
+  assert.match(summary({ ...held, wallet: { ...WALLET, runwaySeconds: 0 } }), /may have run out by now: .*no reading since/, 'aged past its end while no reading came');
 });
 
 test('a small balance is not shown as 0: 0.004 USD, 0.00042 BTC; from 1 up, cents', () => {
@@ -591,4 +592,29 @@ test('wallet_exhausted says the balance and that it is time to top up, whether a
   assert.equal(summary(n), "Telephony.io wallet 'a' is exhausted (balance -3 USD): calls and messages fail (Telephony.io answers 402)");
   assert.match(action(n), /now: calls and messages fail until you do/);
   assert.doesNotMatch(action(n), /before the balance reaches 0/);
+});
+
+test('polls failing while the wallet burns: the forecast ages from the last reading, so the page due meanwhile comes; past a day without readings it is held, not aged further', () => {
+  // 3 days at 10 credits an hour, 500 left: about 50 h of runway at the last reading, a warning firing
+  const cfg = RUNWAY_ONLY;
+  let state = INITIAL_ACCOUNT_STATE;
+  const last = T0 + 72 * HOUR;
+  for (let t = T0; t <= last; t += 5 * MIN) state = observe(state, ok(1_220 - ((t - T0) / HOUR) * 10), t, cfg).state;
+  const atLast = forecast(state.history, state.balance, last);
+  assert.ok(atLast.runwaySeconds > 40 * 3600 && atLast.runwaySeconds < 60 * 3600, String(atLast.runwaySeconds / 3600));
+  assert.equal(state.alerts.depletion_forecast?.severity, 'warning');
+  const aged = forecast(state.history, state.balance, last + 10 * HOUR);
+  assert.ok(Math.abs(aged.runwaySeconds - (atLast.runwaySeconds - 10 * 3600)) < 1, 'ten hours later: ten hours less');
+  assert.ok(Number.isNaN(aged.rates['1h']), 'no rate is made up for the hours without readings');
+  let escalatedAt: number | undefined;
+  for (let t = last + 5 * MIN; t <= last + 30 * HOUR; t += 5 * MIN) {
+    const r = observe(state, fail('server'), t, cfg);
+    state = r.state;
+    if (escalatedAt === undefined && r.notifications.some((n) => n.alertname === 'depletion_forecast' && n.reason === 'escalation')) escalatedAt = t;
+  }
+  assert.ok(escalatedAt !== undefined, 'paged while no reading came');
+  const leftAtPage = atLast.runwaySeconds - (escalatedAt - last) / 1000;
+  assert.ok(leftAtPage >= 24 * 3600 && leftAtPage < 30 * 3600, `paged with ${(leftAtPage / 3600).toFixed(1)} h left by the forecast`);
+  assert.equal(forecast(state.history, state.balance, last + 30 * HOUR).method, 'none', 'past a day without readings: no evidence');
+  assert.equal(state.alerts.depletion_forecast?.severity, 'critical', 'and the page holds');
 });
