@@ -154,6 +154,8 @@ export interface Forecast {
   evidence: Evidence | null;
   /** The wallet refills itself (refill.ts): depletion_forecast waits while the balance is above its floor. */
   refill: AutoRefill | null;
+  /** Seconds since the last reading when this forecast was aged from it (`forecast`); absent otherwise. */
+  agedSeconds?: number;
   /** Spend over the last 3 h, and what the usage pattern expected for those hours; null when unknown. */
   recentSpend: number | null;
   expectedRecentSpend: number | null;
@@ -210,6 +212,7 @@ export function forecast(h: History, balance: number | null, now: number): Forec
     alertRunwaySeconds: less(then.alertRunwaySeconds),
     criticalAlertRunwaySeconds: less(then.criticalAlertRunwaySeconds),
     ...(then.hold ? { hold: { warning: less(then.hold.warning), critical: less(then.hold.critical) } } : {}),
+    agedSeconds: age / 1000,
   };
 }
 

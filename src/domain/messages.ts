@@ -56,12 +56,15 @@ export function summary(n: Notification): string {
   switch (n.alertname) {
     case 'depletion_forecast':
       // Held firing while too few recent readings (a daemon or API down for hours) allow a forecast
-      // runway 0 with money left: the forecast aged past its end while no reading came (forecast.ts)
+      // runway 0: empty (kept open beside wallet_exhausted, as Alertmanager's annotation reads it), or, with
+      // money left at the last reading, the forecast aged past its end while no reading came (forecast.ts)
       return n.wallet.runwaySeconds === null
         ? `${w} may run out: too few recent readings to forecast, so the alert stays open until they resume`
-        : n.wallet.runwaySeconds === 0
-          ? `${w} may have run out by now: the forecast said so, and no reading since confirms or clears it`
-          : `${w} will run out in ${humanDuration(n.wallet.runwaySeconds)}`;
+        : n.wallet.runwaySeconds > 0
+          ? `${w} will run out in ${humanDuration(n.wallet.runwaySeconds)}`
+          : n.wallet.balance !== null && n.wallet.balance <= 0
+            ? `${w} has run out (balance ${formatBalance(n)})`
+            : `${w} may have run out by now: the forecast said so, and no reading since confirms or clears it`;
     case 'low_balance':
       return `${w} balance is low: ${formatBalance(n)}`;
     case 'wallet_exhausted':

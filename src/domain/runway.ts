@@ -239,6 +239,8 @@ export interface Described {
   runwayLowSeconds: number;
   runwayHighSeconds: number;
   confidence: Confidence;
+  /** Seconds since the reading the forecast was made at, when it was aged (forecast.ts `forecast`). */
+  agedSeconds?: number;
 }
 
 /** What the forecast rests on, for people: method, evidence, band, and how the alerts decide. */
@@ -284,5 +286,6 @@ export function describe(f: Described): string {
     );
   }
   if (e.burst) parts.push(` Critical also reads the last 1 h and 6 h, both spending ${fmt(e.burst.factor)}× the usual: at that rate the balance lasts ${hrs(e.burst.runway)}.`);
+  if (f.agedSeconds !== undefined) parts.unshift(`No reading for ${hrs(f.agedSeconds)}: this is the forecast made at the last one, its runway shortened by that time. `);
   return parts.join('');
 }

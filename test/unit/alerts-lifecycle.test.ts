@@ -19,6 +19,7 @@ import {
 } from '../../src/domain/alerts.js';
 import { observe, repeatPolicy, unwatch, type EvaluationConfig } from '../../src/domain/evaluate.js';
 import { forecast } from '../../src/domain/forecast.js';
+import { describe } from '../../src/domain/runway.js';
 import { action, formatBalance, summary } from '../../src/domain/messages.js';
 import type { AlertName, Conditions, Severity } from '../../src/domain/rules.js';
 import type { UpstreamErrorKind } from '../../src/errors.js';
@@ -576,6 +577,7 @@ test('a held depletion_forecast (too few recent readings: no runway) never says 
   assert.doesNotMatch(summary(held), /less than 2 minutes/);
   assert.match(summary({ ...held, wallet: { ...WALLET, runwaySeconds: 60 } }), /will run out in less than 2 minutes/);
   assert.match(summary({ ...held, wallet: { ...WALLET, runwaySeconds: 0 } }), /may have run out by now: .*no reading since/, 'aged past its end while no reading came');
+  assert.equal(summary({ ...held, wallet: { ...WALLET, balance: 0, runwaySeconds: 0 } }), "Telephony.io wallet 'a' has run out (balance 0 USD)", 'empty: a reading says so');
 });
 
 test('a small balance is not shown as 0: 0.004 USD, 0.00042 BTC; from 1 up, cents', () => {
@@ -606,6 +608,8 @@ test('polls failing while the wallet burns: the forecast ages from the last read
   const aged = forecast(state.history, state.balance, last + 10 * HOUR);
   assert.ok(Math.abs(aged.runwaySeconds - (atLast.runwaySeconds - 10 * 3600)) < 1, 'ten hours later: ten hours less');
   assert.ok(Number.isNaN(aged.rates['1h']), 'no rate is made up for the hours without readings');
+  assert.match(describe(aged), /^No reading for 10.0 h: this is the forecast made at the last one, its runway shortened by that time\. Spend of/);
+  assert.doesNotMatch(describe(atLast), /No reading/);
   let escalatedAt: number | undefined;
   for (let t = last + 5 * MIN; t <= last + 30 * HOUR; t += 5 * MIN) {
     const r = observe(state, fail('server'), t, cfg);
