@@ -61,9 +61,9 @@ export function accountStatus(account: string, s: AccountState, f: Forecast, ale
     forecast_method: f.method,
     /** What the forecast rests on: the same object every notification carries. */
     forecast: forecastJson(forecastBasis(f)),
-    /** Predicted depletion time (central), and the earliest the band allows. */
-    depletion_at: depletionAt(now, runway),
-    depletion_at_earliest: depletionAt(now, runwayLow),
+    /** Predicted depletion time (central), and the earliest the band allows: from the poll the forecast was made at. */
+    depletion_at: depletionAt(forecastTime(s, now), runway),
+    depletion_at_earliest: depletionAt(forecastTime(s, now), runwayLow),
     spend_last_3h: f.recentSpend === null ? null : round(f.recentSpend),
     expected_spend_last_3h: f.expectedRecentSpend === null ? null : round(f.expectedRecentSpend),
     consumed_credits_total: round(s.history.consumedTotal),
@@ -74,6 +74,13 @@ export function accountStatus(account: string, s: AccountState, f: Forecast, ale
 }
 
 export type AccountStatus = ReturnType<typeof accountStatus>;
+
+/**
+ * When the wallet's forecast was made: at its last poll (the daemon shows the forecast of the last poll, not
+ * one made per request), else now. Added to the request's time instead, the runway of an hourly poll moved
+ * the depletion time an hour later between two polls.
+ */
+export const forecastTime = (s: Pick<AccountState, 'lastPollAt'>, now: number): number => (s.lastPollAt !== null && s.lastPollAt <= now ? s.lastPollAt : now);
 
 /** The alerts that mean the money is running out: with auto-recharge on, the recharge is not happening. */
 const RUNNING_OUT: readonly string[] = ['low_balance', 'depletion_forecast', 'wallet_exhausted'];

@@ -6,6 +6,7 @@
 import type { AccountState } from '../domain/account.js';
 import { type Forecast } from '../domain/forecast.js';
 import { depletionAt } from '../domain/messages.js';
+import { forecastTime } from '../status.js';
 import { BURN_WINDOW_NAMES } from '../domain/rates.js';
 import { raw, SAMPLE_STRIDE, type Sample } from '../domain/packed.js';
 import type { AlertEvent } from '../store/alert-events.js';
@@ -44,7 +45,7 @@ export function walletRow(w: WalletSource, now: number) {
     runway_seconds: runway,
     runway_low_seconds: s.exhausted ? 0 : finite(f.runwayLowSeconds),
     runway_high_seconds: s.exhausted ? 0 : finite(f.runwayHighSeconds),
-    depletion_at: depletionAt(now, runway),
+    depletion_at: depletionAt(forecastTime(s, now), runway),
     forecast_confidence: f.confidence,
     forecast_method: f.method,
     burn_rate_per_hour: rates,

@@ -61,6 +61,15 @@ test('/api/status: one forecast object — method, confidence, band, cautious, b
   assert.equal(w.forecast?.basis, status.forecast.basis);
 });
 
+test('/api/status: the depletion time counts from the poll the forecast was made at, not from the request', () => {
+  const { state, now } = burning(26 * 60, 1000, 0.1);
+  const f = forecast(state.history, state.balance, now);
+  const polled = { ...state, lastPollAt: now };
+  const later = accountStatus('default', polled, f, [], now + 30 * MIN);
+  assert.equal(later.depletion_at, new Date(now + f.runwaySeconds * 1000).toISOString());
+  assert.equal(accountStatus('default', polled, f, [], now).depletion_at, later.depletion_at, 'the same at the poll and half an hour later');
+});
+
 test('/api/status when not burning: method none, no band, a basis that says why; no Infinity anywhere', () => {
   let s = INITIAL_ACCOUNT_STATE;
   for (let m = 0; m < 5; m++) s = applyPoll(s, { ok: true, status: 200, balance: 500, currency: 'USD', requiredCredits: null }, T0 + m * MIN, 1).state;
