@@ -181,7 +181,6 @@ function rawRate(p: History['profile'], now: number, hours: number): number {
   return l === null ? 0 : l.perHour;
 }
 
-/** The forecast; see DESIGN above. */
 /** Readings older than this are aged (see `forecast`): past a missed poll or two of a minute's schedule. */
 export const AGE_AFTER_MS = 5 * 60_000;
 /** How long without a reading the forecast goes on aging; past it, no evidence (none: firing alerts hold). */
@@ -192,7 +191,7 @@ const AGE_FOR_MS = 24 * HOUR_MS;
  * (the API or the network down, polls failing) the money kept going meanwhile, so the forecast is the one
  * made at that reading, its runways shortened by the time since (the rates and the recent spend stay
  * those of `now`: nothing measured). Made at `now`, a wallet forecast to run dry in 16 h still read 16 h
- * after a day of failed polls, and the page due meanwhile never came.
+ * after a day of failed polls, and the page due meanwhile never came. The forecast itself: DESIGN above.
  */
 export function forecast(h: History, balance: number | null, now: number): Forecast {
   const last = lastSampleT(h.samples);
