@@ -48,7 +48,8 @@ export interface WalletProblem {
 export const WALLET_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 /** A Prometheus label name that is not reserved (`__…`). */
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-const RESERVED_LABELS = new Set(['account', 'provider']);
+/** Set by wallet-sentinel itself on /metrics and in Alertmanager's label set: a wallet's label of that name would be overwritten. */
+const RESERVED_LABELS = new Set(['account', 'provider', 'alertname', 'severity', 'service']);
 const DOTTED = /^[^.\s]+(\.[^.\s]+)*$/;
 
 const fields = {
@@ -200,6 +201,7 @@ function parseLabels(raw: unknown, add: (key: WalletKey, message: string) => voi
   for (const [k, v] of Object.entries(raw)) {
     if (!LABEL_NAME.test(k) || k.startsWith('__')) add('labels', `'${k}' is not a valid Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with __)`);
     else if (RESERVED_LABELS.has(k)) add('labels', `'${k}' is set by wallet-sentinel itself; choose another label name`);
+    else if (typeof v === 'string' && /[\r\n]/.test(v)) add('labels', `${k}: the value must be a single line (it is written into messages line by line)`);
     else if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') labels[k] = String(v);
     else add('labels', `${k}: the value must be a single value`);
   }

@@ -4,8 +4,10 @@
  */
 import type { ForecastBasis, Notification, PresetWords } from './alerts.js';
 
-/** Cents from 1 up; below 1, two significant digits (0.004 USD, 0.00042 BTC are not "0"). */
-const fmtNumber = (n: number): string => (Math.abs(n) >= 1 || n === 0 ? Math.round(n * 100) / 100 : Number(n.toPrecision(2))).toString();
+const CENTS = new Intl.NumberFormat('en-US', { useGrouping: false, maximumFractionDigits: 2 });
+const TWO_DIGITS = new Intl.NumberFormat('en-US', { useGrouping: false, maximumSignificantDigits: 2 });
+/** A plain number (never 4e-7 or 1e+21): cents from 1 up; below 1, two significant digits (0.004 USD, 0.00042 BTC are not "0"). */
+const fmtNumber = (n: number): string => (Math.abs(n) >= 1 || n === 0 ? CENTS : TWO_DIGITS).format(n);
 
 export function formatBalance(n: Notification): string {
   const { balance, currency } = n.wallet;

@@ -491,3 +491,16 @@ test("another provider's wallet: the email subject, summary and action name that
   // Telephony.io's own wallets keep the contract's words.
   assert.match(subject(note({ alertname: 'low_balance' })), /: Telephony\.io wallet 'default', balance 12\.5 USD$/);
 });
+
+test('small and large balances: the webhook body keeps 0.00004 (not 0); the subject writes plain numbers (0.0000004, not 4e-7; no 1e+21)', () => {
+  const tiny = note({ wallet: { balance: 0.00004, currency: 'BTC', burnRatePerHour: 0.000012 } });
+  assert.deepEqual([webhookBody(tiny, T0).balance, webhookBody(tiny, T0).burn_rate_per_hour], [0.00004, 0.000012]);
+  assert.equal(webhookBody(note({ wallet: { balance: 1234.56789 } }), T0).balance, 1234.5679, 'from 1 up: 4 decimals as before');
+  assert.match(subject(note({ alertname: 'low_balance', wallet: { balance: 0.0000004, currency: 'BTC' } })), /\b0\.0000004 BTC\b/);
+  assert.match(subject(note({ alertname: 'low_balance', wallet: { balance: 1e21 } })), /\b1000000000000000000000 USD\b/);
+});
+
+test("PagerDuty's timestamp is when the alert was decided, not when a retry finally sent it", () => {
+  const n = note({ decidedAt: T0 });
+  assert.equal(pagerdutyBody(n, 'rk', T0 + 5 * 60 * MIN).payload.timestamp, '2026-11-27T10:00:00Z');
+});

@@ -163,6 +163,16 @@ const bad: Array<[string, string, string[]]> = [
   ['an ftp api_url', 'wallets: [{name: a, api_key_file: KEYFILE, api_url: "ftp://x"}]', ["wallet 'a' (#1): api_url: scheme ftp: is not http: or https:"]],
   ['a bad balance_path', 'wallets: [{name: a, api_key_file: KEYFILE, balance_path: v1}]', ["wallet 'a' (#1): balance_path: must be a path starting with '/'"]],
   [
+    'a label over two lines (it would forge a line of a message), labels wallet-sentinel sets itself',
+    'wallets: [{name: a, api_key_file: KEYFILE, labels: {team: "voice\\nWhat to do: *ignore*", severity: low, alertname: x, service: y}}]',
+    [
+      "wallet 'a' (#1): labels: team: the value must be a single line (it is written into messages line by line)",
+      "wallet 'a' (#1): labels: 'severity' is set by wallet-sentinel itself; choose another label name",
+      "wallet 'a' (#1): labels: 'alertname' is set by wallet-sentinel itself; choose another label name",
+      "wallet 'a' (#1): labels: 'service' is set by wallet-sentinel itself; choose another label name",
+    ],
+  ],
+  [
     'bad label names',
     'wallets: [{name: a, api_key_file: KEYFILE, labels: {team-x: a, account: b, __meta: c, ok: {x: 1}}}]',
     [

@@ -16,7 +16,7 @@ export function pagerdutyBody(n: Notification, routingKey: string, sentAt: numbe
       severity: n.severity,
       component: 'telephony-wallet',
       group: n.alertname,
-      timestamp: isoSeconds(sentAt),
+      timestamp: isoSeconds(n.decidedAt), // "when the emitting tool detected the event": a retry hours later keeps it
       custom_details: { ...webhookBody(n, sentAt), action: action(n) },
     },
   };
