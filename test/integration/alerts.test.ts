@@ -5,7 +5,9 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { Simulator } from '../../src/simulator/simulator.js';
-import { Daemon, runCli, waitFor } from '../helpers/daemon.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Daemon, runCli, tempDir, waitFor } from '../helpers/daemon.js';
 import { startReceivers, WebhookReceiver } from '../helpers/receivers.js';
 
 const KEY = 'sk_live_alerts_key_1357';
@@ -241,4 +243,21 @@ test('depletion_forecast fires from a real burn, says when the money runs out, a
   sim.topUp(1_000_000);
   await waitFor(() => hook.bodies().some((b) => b.alertname === 'depletion_forecast' && b.status === 'resolved'), 'the resolve after a top-up', 30_000);
   assert.equal(hook.bodies().find((b) => b.alertname === 'depletion_forecast' && b.status === 'resolved')!.id, fired.id);
+});
+
+test("test-alert through PagerDuty: the incident it opens is resolved at once (PagerDuty has no endsAt; it stayed open until closed by hand)", async (t) => {
+  const pd = new WebhookReceiver();
+  await pd.start();
+  t.after(() => pd.close());
+  const dir = tempDir('ws-test-alert-pd-');
+  writeFileSync(join(dir, 'key'), 'k\n');
+  writeFileSync(join(dir, 'pd-key'), 'R0UTING_KEY_NEVER_PRINTED\n');
+  const file = join(dir, 'wallets.yaml');
+  writeFileSync(file, `wallets:\n  - {name: a, api_key_file: ${join(dir, 'key')}, receivers: [pd]}\nreceivers:\n  pd:\n    pagerduty: [{url: "${pd.url}", routing_key_file: ${join(dir, 'pd-key')}}]\n`);
+  const r = await runCli(['test-alert'], { WALLETS_FILE: file });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const events = pd.received.map((x) => [x.body.event_action, x.body.dedup_key]);
+  assert.deepEqual(events.map(([a]) => a), ['trigger', 'resolve']);
+  assert.equal(events[0]![1], events[1]![1], 'the same dedup_key');
+  assert.ok(!(r.stdout + r.stderr).includes('R0UTING_KEY'), 'the routing key is never printed');
 });

@@ -20,7 +20,14 @@ export class PagerDutyNotifier implements Notifier {
     this.key = key ?? `webhook:${target.label}`;
   }
 
-  send(n: Notification, signal: AbortSignal): Promise<void> {
+  async send(n: Notification, signal: AbortSignal): Promise<void> {
+    await this.#post(n, signal);
+    // test-alert's incident closes itself: PagerDuty has no endsAt, and an incident a test opened stayed
+    // open until someone resolved it by hand (the page itself is what the test checks)
+    if (n.reason === 'test' && n.status === 'firing') await this.#post({ ...n, status: 'resolved' }, signal);
+  }
+
+  #post(n: Notification, signal: AbortSignal): Promise<void> {
     const raw = JSON.stringify(pagerdutyBody(n, this.routingKey?.reveal() ?? '', this.now()));
     return postJson(this.target, raw, { 'X-Wallet-Sentinel-Id': n.id }, signal, this.now);
   }
