@@ -102,6 +102,9 @@ export class AccountMonitor {
     const now = this.#now();
     if (isRateLimited(this.#state, now)) {
       this.d.log.debug({ until: new Date(this.#state.rateLimitedUntil!).toISOString() }, 'poll skipped: rate limited (Retry-After)');
+      // Alertmanager holds what fires until its endsAt (a few poll intervals) unless posted again: a
+      // Retry-After of up to an hour outlasted it, and every alert read as resolved, then fired anew.
+      this.d.onAlerts?.(this.#state.alerts, snapshot(this.#state, this.readout.forecast), now);
       return 'rate_limited';
     }
     await this.pollNow(opts, fetched);

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Daemon, tempDir, waitFor, type StatusDoc } from '../helpers/daemon.js';
 import { promtoolCheckMetrics, requireBinary } from '../helpers/promtool.js';
+import { WebhookReceiver } from '../helpers/receivers.js';
 import { WalletsUpstream, writeWalletsFile } from '../helpers/wallets-upstream.js';
 
 async function upstreamWith(t: import('node:test').TestContext, names: string[], balanceOf: (i: number) => number): Promise<WalletsUpstream> {
@@ -115,4 +116,24 @@ test('a wallet slower than the schedule: its slots are skipped and counted, neve
   const skipped = (await daemon.metric('telephony_poll_skipped_total{account="slow",reason="overlap"}'))!;
   assert.ok(skipLines.length < skipped, `${skipLines.length} log lines for ${skipped} skipped polls`);
   assert.deepEqual(skipLines[0]!.wallets, ['slow']);
+});
+
+test("while a 429's Retry-After skips a wallet's polls, Alertmanager keeps hearing what fires (its copy ends at endsAt, a few poll intervals, unless posted again)", async (t) => {
+  const up = new WalletsUpstream();
+  const busy = up.add('busy', 100);
+  await up.start();
+  t.after(() => up.close());
+  const am = new WebhookReceiver();
+  await am.start();
+  t.after(() => am.close());
+  const file = writeWalletsFile(tempDir('ws-fleet-am-'), up, ['busy'], { busy: ['low_balance_threshold: 150'] });
+  const daemon = await Daemon.start({ WALLETS_FILE: file, ALERTMANAGER_URL: am.url.replace(/\/hook$/, '') });
+  t.after(() => daemon.kill());
+  const firing = () => am.received.filter((r) => (JSON.parse(r.raw) as { labels: { alertname: string }; endsAt: string }[]).some((a) => a.labels.alertname === 'low_balance' && Date.parse(a.endsAt) > r.at));
+  await waitFor(() => firing().length >= 1, 'low_balance posted to Alertmanager');
+  busy.script.push({ status: 429, headers: { 'Retry-After': '3600' }, body: { error: 'slow down' } });
+  await waitFor(() => busy.requests.length >= 2, 'the 429 answered');
+  const after429 = firing().length;
+  await waitFor(() => firing().length >= after429 + 3, 'posted again on the skipped slots', 20_000);
+  assert.equal(up.requestsOf('busy'), 2, 'and no request to the API before Retry-After');
 });
