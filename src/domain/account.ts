@@ -66,6 +66,11 @@ export function isCurrencyCode(value: string | null): value is string {
   return value !== null && CURRENCY_CODE.test(value);
 }
 
+/** Two known currency codes that differ (in any letter case): balances in them are not one series. */
+export function otherCurrency(was: string | null, is: string | null): boolean {
+  return isCurrencyCode(was) && isCurrencyCode(is) && was.toUpperCase() !== is.toUpperCase();
+}
+
 export const INITIAL_ACCOUNT_STATE: AccountState = Object.freeze({
   history: EMPTY_HISTORY,
   balance: null,
@@ -126,8 +131,7 @@ export function applyPoll(s: AccountState, outcome: PollOutcome, now: number, to
   // Another currency (the account moved to another billing currency, a DeepSeek wallet given its
   // currency key): balances in two units are not one series. Compared, 100 USD then 85 EUR was 15 spent and
   // 150000 JPY a top-up; the history starts again (the counters go on).
-  const moved = isCurrencyCode(s.currency) && isCurrencyCode(base.currency) && s.currency.toUpperCase() !== base.currency.toUpperCase();
-  const history = moved ? { ...EMPTY_HISTORY, consumedTotal: s.history.consumedTotal, topupsTotal: s.history.topupsTotal } : s.history;
+  const history = otherCurrency(s.currency, base.currency) ? { ...EMPTY_HISTORY, consumedTotal: s.history.consumedTotal, topupsTotal: s.history.topupsTotal } : s.history;
   const r = recordSample(history, now, outcome.balance, topupMinCredits, s.exhausted);
   const stale = r.history === history;
   return { state: { ...base, balance: outcome.balance, history: r.history }, consumed: r.consumed, topup: r.topup, stale };

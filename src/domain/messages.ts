@@ -57,9 +57,9 @@ export function summary(n: Notification): string {
   if (n.status === 'resolved') return `${w}: ${n.alertname} resolved (balance ${formatBalance(n)})`;
   switch (n.alertname) {
     case 'depletion_forecast':
-      // Held firing while too few recent readings (a daemon or API down for hours) allow a forecast
-      // runway 0: empty (kept open beside wallet_exhausted, as Alertmanager's annotation reads it), or, with
-      // money left at the last reading, the forecast aged past its end while no reading came (forecast.ts)
+      // No runway: held firing while too few recent readings (a daemon or API down for hours) allow a
+      // forecast. Runway 0: empty (kept open beside wallet_exhausted, as Alertmanager's annotation reads it),
+      // or, with money left at the last reading, the forecast aged past its end while no reading came.
       return n.wallet.runwaySeconds === null
         ? `${w} may run out: too few recent readings to forecast, so the alert stays open until they resume`
         : n.wallet.runwaySeconds > 0

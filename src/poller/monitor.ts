@@ -1,4 +1,4 @@
-import { headroom, INITIAL_ACCOUNT_STATE, isCurrencyCode, isRateLimited, latestTime, shiftClock, type AccountState, type PollOutcome } from '../domain/account.js';
+import { headroom, INITIAL_ACCOUNT_STATE, isRateLimited, otherCurrency, latestTime, shiftClock, type AccountState, type PollOutcome } from '../domain/account.js';
 import type { AlertBook, Notification, WalletSnapshot } from '../domain/alerts.js';
 import { observe, snapshot, unwatch, type EvaluationConfig } from '../domain/evaluate.js';
 import { forecast, type Forecast } from '../domain/forecast.js';
@@ -123,7 +123,7 @@ export class AccountMonitor {
     const now = this.#now(); // after the poll: the clock may have stepped while it ran
     const obs = observe(this.#state, outcome, now, this.d.evaluation);
     const [was, is] = [this.#state.currency, obs.state.currency];
-    if (isCurrencyCode(was) && isCurrencyCode(is) && was.toUpperCase() !== is.toUpperCase()) { // applyPoll started the history again
+    if (otherCurrency(was, is)) { // applyPoll started the history again
       this.d.log.warn({ from: was, to: is }, `the balance's currency changed from ${was} to ${is}; its history starts again (balances in two currencies are not one series)`);
     }
     this.#state = obs.state;
