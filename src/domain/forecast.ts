@@ -83,11 +83,11 @@
  *   Every forecast carries its `evidence`; runway.ts's describe() says in words what it rests on, for
  *   notifications and /api/status.
  */
+import { recentAgainstNormal } from './anomaly.js';
 import { dispersion } from './dispersion.js';
 import type { History } from './history.js';
 import { lastSampleT } from './packed.js';
-import { expectedSpendBefore, profileReady } from './profile.js';
-import { burnRates, hasEvidence, nearRates, windowSpend, type BurnRates } from './rates.js';
+import { burnRates, hasEvidence, nearRates, type BurnRates } from './rates.js';
 import { autoRefill, type AutoRefill } from './refill.js';
 import { persistentRise, riseSlope } from './regime.js';
 import { evidenceOf, outlook, type Evidence, type Reading } from './runway.js';
@@ -102,7 +102,7 @@ export const CONFIDENCES: readonly Confidence[] = ['none', 'low', 'medium', 'hig
 
 /**
  * Confidence: none while even critical leans to the cautious end; low while the warning does (under 30 h
- * days of history, or a level known to worse than ±10 %: runway.ts); medium above ±5 %; high below.
+ * of history, or a level known to worse than ±10 %: runway.ts); medium above ±5 %; high below.
  */
 export const CONFIDENCE_REL_ERROR = { medium: 0.05 } as const;
 /**
@@ -110,8 +110,6 @@ export const CONFIDENCE_REL_ERROR = { medium: 0.05 } as const;
  * evening, a night): the level's relative error gets this σ for the unseen fraction of the day.
  */
 export const UNSEEN_DAY_SIGMA = 0.35;
-/** Window of the spend_anomaly comparison. */
-export const ANOMALY_WINDOW_MS = 3 * HOUR_MS;
 /** The long window of the level (a week, or the whole history if shorter), and the recent one a level shift is read from. */
 const LONG_WINDOW_H = 168;
 const SHIFT_WINDOW_H = 24;
@@ -218,10 +216,7 @@ export function forecast(h: History, balance: number | null, now: number): Forec
 function forecastAt(h: History, balance: number | null, now: number): Forecast {
   const rates = burnRates(h, now);
   const spanHours = h.firstSampleAt === null ? 0 : (now - h.firstSampleAt) / HOUR_MS;
-  const recent = windowSpend(h.samples, now - ANOMALY_WINDOW_MS, now);
-  const ready = profileReady(h.profile);
-  const expectedRecentSpend = recent === null ? null : expectedNormalSpend(h, ready, spanHours, recent.from, recent.to);
-  const recentSpend = recent?.spend ?? null;
+  const { recentSpend, expectedRecentSpend } = recentAgainstNormal(h, now, spanHours);
   const refill = autoRefill(h, now);
   const none = (runway: number): Forecast => ({
     rates,
@@ -319,22 +314,4 @@ function forecastAt(h: History, balance: number | null, now: number): Forecast {
     evidence: evidenceOf(reading, o, regime ? { levelPerHour: regime.levelNow, relativeError: rise!.level.relError, windowHours: SHIFT_WINDOW_H, runwaySeconds: regime.central, decides: regime.warning < o.warning, ...(riseTrend ? { growthPerHourPerDay: riseTrend.perHourPerDay } : {}) } : null),
     ...hold,
   };
-}
-
-/**
- * What normal spend over [from, to] would have been — the more generous of: the same hours one day
- * earlier (steady growth is not an anomaly), and either the weekly profile as learnt before those hours
- * or, before a profile exists, the average rate of the day before them (a busy business morning is not
- * an anomaly). Null before a day of history.
- */
-function expectedNormalSpend(h: History, ready: boolean, spanHours: number, from: number, to: number): number | null {
-  if (spanHours < 24) return null;
-  const day = 24 * HOUR_MS;
-  const rateOver = (w: ReturnType<typeof windowSpend>, minMs: number) =>
-    w && w.to - w.from >= minMs ? (w.spend / (w.to - w.from)) * (to - from) : null;
-  const candidates = [rateOver(windowSpend(h.samples, from - day, to - day), 0.5 * (to - from))];
-  if (ready) candidates.push(expectedSpendBefore(h.profile, from, to));
-  else candidates.push(rateOver(windowSpend(h.samples, from - day, from), 12 * HOUR_MS));
-  const known = candidates.filter((c): c is number => c !== null);
-  return known.length === 0 ? null : Math.max(...known);
 }

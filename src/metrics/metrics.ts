@@ -94,7 +94,7 @@ export function createMetrics() {
     })),
     confidence: wallet('confidence', new Gauge({
       name: 'telephony_wallet_forecast_confidence',
-      help: 'Confidence of the runway forecast by the evidence it rests on: 0 none (even critical leans to the cautious end), 1 low (the warning leans to the cautious end: under two days of history or a level worse than ±10 %), 2 medium (worse than ±5 %), 3 high.',
+      help: 'Confidence of the runway forecast by the evidence it rests on: 0 none (even critical leans to the cautious end), 1 low (the warning leans to the cautious end: under 30 h of history or a level worse than ±10 %), 2 medium (worse than ±5 %), 3 high.',
       labelNames: ['account'] as const,
       registers,
     })),

@@ -4,7 +4,8 @@ import { INITIAL_ACCOUNT_STATE, applyPoll, type AccountState } from '../../src/d
 import { hourCharges, hourCount, hourIndex, hourObservedMs, hourRegular, hoursFromPlain, hoursToPlain, sampleCount, sampleT, size } from '../../src/domain/packed.js';
 import { accountStateFromPlain, accountStateToPlain, historyFromPlain, historyToPlain, type PlainHistory } from '../../src/domain/plain.js';
 import { expectedRate, expectedSpend, expectedSpendBefore, hourOfWeek, profileReady, UPDATES_KEPT } from '../../src/domain/profile.js';
-import { ANOMALY_WINDOW_MS, forecast } from '../../src/domain/forecast.js';
+import { ANOMALY_WINDOW_MS } from '../../src/domain/anomaly.js';
+import { forecast } from '../../src/domain/forecast.js';
 
 const T0 = Date.parse('2026-11-02T00:00:00Z'); // a Monday
 const MIN = 60_000;
