@@ -4,8 +4,9 @@
  * handler, so the handler itself knows nothing of it.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import bcrypt from 'bcryptjs';
 import type { WebConfig } from '../config/web-config.js';
 import type { Logger } from '../log.js';
@@ -21,16 +22,19 @@ const CACHE_MAX = 1024;
 export function createListener(web: WebConfig | undefined, handler: RequestListener, log: Logger): Server {
   if (!web) return createHttpServer(handler);
   const auth = web.users.size > 0 ? new BasicAuth(web.users) : undefined;
+  const clientCertificates = web.tls?.clientCa !== undefined;
   const guarded: RequestListener = (req, res) => {
     for (const [name, value] of Object.entries(web.headers)) res.setHeader(name, value);
     const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
-    if (!auth || OPEN_PATHS.has(path)) return void handler(req, res);
+    if (OPEN_PATHS.has(path)) return void handler(req, res);
+    // Client certificates are asked for but checked here, per path: refused at the handshake, the probes
+    // (a kubelet, Docker's HEALTHCHECK: no certificate) failed and the pod restarted in a loop.
+    if (clientCertificates && !(req.socket as TLSSocket).authorized) return void refuse(res, req.method, 403, 'a client certificate signed by client_ca is required\n');
+    if (!auth) return void handler(req, res);
     auth.allows(req.headers.authorization).then(
       (ok) => {
         if (ok) return void handler(req, res);
-        const body = 'unauthorized\n';
-        res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="wallet-sentinel", charset="UTF-8"', 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
-        res.end(req.method === 'HEAD' ? undefined : body);
+        refuse(res, req.method, 401, 'unauthorized\n', { 'WWW-Authenticate': 'Basic realm="wallet-sentinel", charset="UTF-8"' });
       },
       () => {
         res.writeHead(500).end();
@@ -41,9 +45,14 @@ export function createListener(web: WebConfig | undefined, handler: RequestListe
   if (!web.tls) return createHttpServer(guarded);
   const { cert, key, clientCa, minVersion, maxVersion } = web.tls;
   return createHttpsServer(
-    { cert, key: key.reveal(), minVersion, maxVersion, ...(clientCa ? { ca: clientCa, requestCert: true, rejectUnauthorized: true } : {}) },
+    { cert, key: key.reveal(), minVersion, maxVersion, ...(clientCa ? { ca: clientCa, requestCert: true, rejectUnauthorized: false } : {}) },
     guarded,
   );
+}
+
+function refuse(res: ServerResponse, method: string | undefined, status: number, body: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { ...headers, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
+  res.end(method === 'HEAD' ? undefined : body);
 }
 
 /** HTTP basic auth against bcrypt hashes, with successful checks cached under a per-process keyed digest. */

@@ -32,3 +32,17 @@ export function selfSignedCert(t: TestContext, opts: { san?: string; cn?: string
   if (r.status !== 0) throw new Error(`openssl req failed: ${r.stderr}`);
   return { dir, certFile, keyFile, cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') };
 }
+
+/** A client certificate (RSA 2048, valid 2 days) signed by `ca` (a `selfSignedCert`), for client-certificate checks. */
+export function clientCertSignedBy(ca: TestCert, name: string): TestCert {
+  const certFile = join(ca.dir, `${name}.crt`);
+  const keyFile = join(ca.dir, `${name}.key`);
+  const csr = join(ca.dir, `${name}.csr`);
+  const run = (args: string[]) => {
+    const r = spawnSync('openssl', args, { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`openssl ${args[0]} failed: ${r.stderr}`);
+  };
+  run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', csr, '-subj', `/CN=${name}`]);
+  run(['x509', '-req', '-in', csr, '-CA', ca.certFile, '-CAkey', ca.keyFile, '-CAcreateserial', '-days', '2', '-out', certFile]);
+  return { dir: ca.dir, certFile, keyFile, cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') };
+}

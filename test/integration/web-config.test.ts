@@ -16,7 +16,7 @@ import { readWebConfig } from '../../src/config/web-config.js';
 import { Simulator } from '../../src/simulator/simulator.js';
 import { Daemon, parseMetrics, ROOT, runCli, tempDir, waitFor } from '../helpers/daemon.js';
 import { requireBinary } from '../helpers/promtool.js';
-import { selfSignedCert } from '../helpers/tls.js';
+import { clientCertSignedBy, selfSignedCert } from '../helpers/tls.js';
 import { freePort, startProcess, waitUntil } from '../deploy/lib.js';
 
 const KEY = 'sk_live_webconfig_test_key';
@@ -32,11 +32,11 @@ interface Answer {
 }
 
 /** One GET over HTTPS trusting only `ca`, with optional basic-auth credentials. */
-function get(port: number, path: string, opts: { ca: string; user?: string; password?: string }): Promise<Answer> {
+function get(port: number, path: string, opts: { ca: string; user?: string; password?: string; client?: { cert: string; key: string } }): Promise<Answer> {
   const headers: Record<string, string> = {};
   if (opts.user !== undefined) headers.Authorization = `Basic ${Buffer.from(`${opts.user}:${opts.password ?? ''}`).toString('base64')}`;
   return new Promise((resolve, reject) => {
-    const req = httpsRequest({ host: '127.0.0.1', port, path, ca: opts.ca, headers, signal: AbortSignal.timeout(10_000) }, (res) => {
+    const req = httpsRequest({ host: '127.0.0.1', port, path, ca: opts.ca, headers, ...opts.client, signal: AbortSignal.timeout(10_000) }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => (text += d));
@@ -45,6 +45,13 @@ function get(port: number, path: string, opts: { ca: string; user?: string; pass
     req.on('error', reject);
     req.end();
   });
+}
+
+/** The exit status of the image's HEALTHCHECK command (deploy/Dockerfile) against the daemon on `port`. */
+function healthcheck(port: number): number | null {
+  const dockerfile = readFileSync(join(ROOT, 'deploy/Dockerfile'), 'utf8').replace(/\\\n/g, ' ');
+  const argv = JSON.parse(/^HEALTHCHECK .*?CMD (\[.*\])$/m.exec(dockerfile)![1]!) as string[];
+  return spawnSync(process.execPath, argv.slice(1), { env: { PATH: process.env.PATH, METRICS_PORT: String(port) }, timeout: 10_000 }).status;
 }
 
 test('WEB_CONFIG_FILE: HTTPS with a certificate, basic auth on /metrics, /api/status and /, probes open, successful checks cached', { timeout: 90_000 }, async (t) => {
@@ -98,14 +105,41 @@ test('WEB_CONFIG_FILE: HTTPS with a certificate, basic auth on /metrics, /api/st
   const spent = (await cpu()) - cpu0;
   assert.ok(spent < 3 * oneCheckSeconds, `20 cached scrapes cost ${spent.toFixed(3)} s CPU; one bcrypt check costs ${oneCheckSeconds.toFixed(3)} s`);
 
-  // The image's HEALTHCHECK command (deploy/Dockerfile) finds the TLS listener healthy, without a password.
-  const dockerfile = readFileSync(join(ROOT, 'deploy/Dockerfile'), 'utf8').replace(/\\\n/g, ' ');
-  const argv = JSON.parse(/^HEALTHCHECK .*?CMD (\[.*\])$/m.exec(dockerfile)![1]!) as string[];
-  assert.equal(spawnSync(process.execPath, argv.slice(1), { env: { PATH: process.env.PATH, METRICS_PORT: String(d.port) }, timeout: 10_000 }).status, 0);
+  assert.equal(healthcheck(d.port), 0, "the image's HEALTHCHECK finds the TLS listener healthy, without a password");
 
   assert.equal(await d.stop(), 0);
   for (const s of [PASSWORD, HASH, cert.key.split('\n')[1]!]) assert.ok(!(d.stderr + d.stdout).includes(s), 'no password, hash or key in the logs');
   assert.ok(d.logs().some((l) => l.msg === 'web configuration in force' && l.tls === true && l.basic_auth_users === 1));
+});
+
+test('WEB_CONFIG_FILE with client certificates: a certificate signed by client_ca is required everywhere but the probes (a kubelet and the HEALTHCHECK send none)', { timeout: 90_000 }, async (t) => {
+  const dir = tempDir('ws-web-mtls-');
+  const cert = selfSignedCert(t, { dir, name: 'tls' });
+  if (!cert) return;
+  const clientCa = selfSignedCert(t, { dir, name: 'clients-ca', cn: 'clients CA' })!;
+  const otherCa = selfSignedCert(t, { dir, name: 'other-ca', cn: 'another CA' })!;
+  const good = clientCertSignedBy(clientCa, 'prometheus');
+  const stranger = clientCertSignedBy(otherCa, 'stranger');
+  const file = join(dir, 'web-config.yml');
+  writeFileSync(file, `tls_server_config:\n  cert_file: tls.crt\n  key_file: tls.key\n  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: clients-ca.crt\n`);
+  const sim = new Simulator({ apiKey: KEY, balance: 100 });
+  await sim.start();
+  t.after(() => sim.close());
+  const d = await Daemon.start({ TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY, WEB_CONFIG_FILE: file }, { cwd: tempDir() });
+  t.after(() => d.kill());
+  const ca = cert.cert;
+
+  assert.equal((await get(d.port, '/healthz', { ca })).status, 200, 'a probe without a certificate');
+  await waitFor(async () => (await get(d.port, '/readyz', { ca })).status === 200, 'readyz 200 without a certificate');
+  for (const path of ['/metrics', '/api/status', '/']) {
+    const none = await get(d.port, path, { ca });
+    assert.equal(none.status, 403, `${path} without a certificate`);
+    assert.match(none.text, /client certificate/);
+    assert.equal((await get(d.port, path, { ca, client: stranger })).status, 403, `${path} with a certificate of another CA`);
+    assert.equal((await get(d.port, path, { ca, client: good })).status, 200, `${path} with a certificate signed by client_ca`);
+  }
+  assert.equal(healthcheck(d.port), 0, "the image's HEALTHCHECK passes without a certificate");
+  assert.equal(await d.stop(), 0);
 });
 
 test('WEB_CONFIG_FILE problems: exit 78 at start, one line naming the file and the key, nothing polled', { timeout: 60_000 }, async (t) => {
