@@ -207,7 +207,11 @@ function fieldSchemas() {
       const problem = listenHostProblem(v.trim());
       return problem ? fail(ctx, problem) : v.trim();
     }),
-    METRICS_PORT: number(9721, { min: 0, max: 65_535, integer: true }),
+    // Kubernetes sets METRICS_PORT=tcp://IP:PORT for a Service named `metrics` in the namespace (service
+    // links): say so, or the pod restarts in a loop on "is not a number" with no clue why.
+    METRICS_PORT: z.string().optional().superRefine((v, ctx) => {
+      if (v !== undefined && /^(tcp|udp):\/\//.test(v.trim())) fail(ctx, `'${v}' looks like a Kubernetes service link (a Service named 'metrics'): set the port explicitly in the container's env, or enableServiceLinks: false in the pod`);
+    }).pipe(number(9721, { min: 0, max: 65_535, integer: true })),
     WEB_CONFIG_FILE: z.string().optional().transform((file, ctx) => {
       if (file === undefined) return undefined;
       const { config, problems } = readWebConfig(file);

@@ -23,7 +23,9 @@ test('the dashboard JSON parses and has the datasource and account variables', (
   assert.ok(account, 'an account variable');
   assert.equal(account.type, 'query');
   const q = typeof account.query === 'string' ? account.query : account.query.query;
-  assert.equal(q, 'label_values(telephony_wallet_balance_credits, account)');
+  // From a series every wallet has from its first poll: a wallet whose key is wrong has no balance, and is
+  // the one to look at.
+  assert.equal(q, 'label_values(telephony_api_up, account)');
   assert.equal(account.datasource?.uid, '${datasource}');
 });
 
@@ -73,6 +75,16 @@ test('the panels the issue asks for are there', () => {
   has(/wallet_sentinel_notification_oldest_owed_age_seconds/, 'the age of the oldest owed notification');
   has(/wallet_sentinel_notifications_owed/, 'the notifications owed');
   has(/wallet_sentinel_state_write_healthy/, 'whether STATE_DIR is writable');
+});
+
+test('wallet-level series are merged across processes with max/min, never summed (every sidecar replica reports the whole wallet)', () => {
+  const perAccount = new Set(accountMetrics());
+  for (const p of panelsOf(loadDashboard())) {
+    for (const t of p.targets ?? []) {
+      const summed = [...t.expr.matchAll(/sum by \(account\) \(([^]*)\)/g)].flatMap((m) => [...metricNames(m[1]!)]).filter((n) => perAccount.has(n));
+      assert.deepEqual(summed, [], `panel "${p.title}": ${t.expr}`);
+    }
+  }
 });
 
 test('panels on per-account metrics filter by $account', () => {

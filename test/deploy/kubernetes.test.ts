@@ -38,6 +38,7 @@ interface Container {
 }
 interface PodSpec {
   securityContext?: Record<string, unknown>;
+  enableServiceLinks?: boolean;
   containers: Container[];
   volumes?: Array<{ name: string; secret?: { secretName: string; defaultMode?: number }; emptyDir?: unknown; persistentVolumeClaim?: { claimName: string } }>;
 }
@@ -101,6 +102,16 @@ test('every wallet-sentinel container: non-root, read-only root, no privilege es
     assert.ok(c.securityContext?.capabilities?.drop?.includes('ALL'), `${where}: capabilities.drop ALL`);
     assert.equal(sc.seccompProfile?.type, 'RuntimeDefault', `${where}: seccompProfile`);
     assert.equal(c.securityContext?.privileged ?? false, false, `${where}: not privileged`);
+  }
+});
+
+test('every wallet-sentinel container is safe from service links (METRICS_PORT=tcp://… from a Service named metrics)', () => {
+  for (const { pod, c, where } of sentinels()) {
+    const own = (c.env ?? []).some((e: { name: string; value?: string }) => e.name === 'METRICS_PORT' && /^\d+$/.test(e.value ?? ''));
+    assert.ok(pod.enableServiceLinks === false || own, `${where}: enableServiceLinks: false or an explicit METRICS_PORT`);
+  }
+  for (const { c, where } of sentinels().filter(({ where }) => where.includes('sidecar'))) {
+    assert.ok((c.env ?? []).some((e: { name: string }) => e.name === 'METRICS_PORT'), `${where}: a sidecar's container carries METRICS_PORT itself (the pod-level switch does not travel with it)`);
   }
 });
 

@@ -187,6 +187,12 @@ test('several problems at once: one line per problem, every one reported', () =>
   for (const p of problems) assert.ok(!p.includes('\n'), 'one line per problem');
 });
 
+test('METRICS_PORT set by a Kubernetes service link (a Service named metrics): one problem that says so', () => {
+  const problems = problemsOf({ ...BASE, METRICS_PORT: 'tcp://10.0.0.5:9090' });
+  assert.equal(problems.length, 1, JSON.stringify(problems));
+  assert.match(problems[0]!, /^METRICS_PORT: .*Kubernetes service link.*enableServiceLinks: false/);
+});
+
 test('several problems at once: a missing API key is reported alongside other problems', () => {
   const problems = problemsOf({ POLL_SCHEDULE: 'nope', LOG_LEVEL: 'verbose' });
   for (const v of ['TELEPHONY_API_KEY', 'POLL_SCHEDULE', 'LOG_LEVEL']) assert.ok(startsWithVar(problems, v), `missing ${v}`);
