@@ -78,8 +78,8 @@ export function loadSettings(env: Env, opts: LoadOptions = {}): Loaded {
     for (const issue of r.error.issues) problems.push(`${name}: ${issue.message}${hint}`);
   }
   crossFieldProblems(parsed as Partial<Fields>, vars, problems);
-
   const warnings = typoWarnings(Object.keys(vars), KNOWN_VARIABLES);
+  shardProblems(parsed as Partial<Fields>, vars, emptyInEnv, problems, warnings);
   const tuning = ruleTuning(parsed as Partial<Fields>);
   const requireApiKey = opts.requireApiKey ?? true;
   let wallets: WalletSettings[] = [];
@@ -245,6 +245,20 @@ function crossFieldProblems(v: Partial<Fields>, vars: Env, problems: string[]): 
   if (v.ALERT_WEBHOOK_URL?.some((w) => w.format === 'pagerduty') && !given('ALERT_PAGERDUTY_ROUTING_KEY')) {
     issue('ALERT_PAGERDUTY_ROUTING_KEY', 'is required for a pagerduty+ webhook URL');
   }
+}
+
+/**
+ * SHARD_COUNT above 1 without this replica's SHARD_INDEX makes every replica shard 0: the other shards'
+ * wallets unwatched, shard 0's polled and paged for N times. Set but empty — what a StatefulSet's
+ * pod-index label gives on Kubernetes before 1.28 — it is an error; not set at all, the contract's
+ * default 0 holds, with a warning.
+ */
+function shardProblems(v: Partial<Fields>, vars: Env, emptyInEnv: ReadonlySet<string>, problems: string[], warnings: string[]): void {
+  const count = v.SHARD_COUNT ?? 1;
+  if (count <= 1 || vars.SHARD_INDEX !== undefined) return;
+  const why = `every replica without it is shard 0 of ${count}: the other shards' wallets go unwatched`;
+  if (emptyInEnv.has('SHARD_INDEX')) problems.push(`SHARD_INDEX: is empty with SHARD_COUNT ${count}; set this replica's number (0 to ${count - 1}): ${why} (a StatefulSet's apps.kubernetes.io/pod-index label needs Kubernetes 1.28 or later)`);
+  else warnings.push(`SHARD_INDEX: not set with SHARD_COUNT ${count}, so this process is shard 0; ${why}`);
 }
 
 function toSettings(v: Fields, walletsFile: string | undefined, wallets: WalletSettings[], receivers: ReceiverSettings[]): Settings {

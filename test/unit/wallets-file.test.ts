@@ -251,6 +251,10 @@ const processBad: Array<[Record<string, string>, string]> = [
   [{ SHARD_INDEX: '-1' }, 'SHARD_INDEX: -1 is below the minimum 0'],
   [{ POLL_CONCURRENCY: '0' }, 'POLL_CONCURRENCY: 0 is below the minimum 1'],
   [{ POLL_CONCURRENCY: '2.5' }, "POLL_CONCURRENCY: '2.5' is not a whole number"],
+  [
+    { SHARD_COUNT: '3', SHARD_INDEX: '' },
+    "SHARD_INDEX: is empty with SHARD_COUNT 3; set this replica's number (0 to 2): every replica without it is shard 0 of 3: the other shards' wallets go unwatched (a StatefulSet's apps.kubernetes.io/pod-index label needs Kubernetes 1.28 or later)",
+  ],
 ];
 for (const [env, line] of processBad) {
   test(`process setting problem: ${JSON.stringify(env)} → ${line}`, () => {
@@ -260,6 +264,13 @@ for (const [env, line] of processBad) {
     });
   });
 }
+
+test('SHARD_COUNT above 1 without SHARD_INDEX: shard 0 (the contract\'s default), with a warning that says what it costs', () => {
+  const { settings, warnings } = loadSettings({ TELEPHONY_API_KEY: 'k', SHARD_COUNT: '3' }, { cwd: freshDir() });
+  assert.deepEqual(settings.shard, { count: 3, index: 0 });
+  assert.deepEqual(warnings, ["SHARD_INDEX: not set with SHARD_COUNT 3, so this process is shard 0; every replica without it is shard 0 of 3: the other shards' wallets go unwatched"]);
+  assert.deepEqual(loadSettings({ TELEPHONY_API_KEY: 'k', SHARD_COUNT: '1', SHARD_INDEX: '' }, { cwd: freshDir() }).warnings, [], 'one shard: nothing to say');
+});
 
 test('a fleet that reuses one YAML anchor for every wallet (past the library\'s default of 100 aliases) loads', () => {
   const lines = ['wallets:', '  - {name: w0, api_key_file: KEYFILE, labels: &common {team: voice}}'];
