@@ -94,7 +94,7 @@ export class WalletRunner implements WalletReadout {
     const apiChanged = JSON.stringify(apiOf(wallet)) !== JSON.stringify(apiOf(this.#wallet)) || !sameCredentials(wallet.api.credentials, this.#wallet.api.credentials);
     this.#wallet = wallet;
     if (apiChanged) this.#client = this.#makeClient(wallet);
-    this.monitor.configure(this.#evaluation(wallet));
+    this.monitor.configure(this.#evaluation(wallet), apiChanged);
   }
 
   /** One scheduled slot; 'rate_limited' when a Retry-After still runs (nothing was sent). */

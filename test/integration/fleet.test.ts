@@ -98,6 +98,24 @@ test('a 429 on one wallet delays only that wallet', async (t) => {
   assert.ok((doc.accounts.find((a) => a.account === 'busy') as { rate_limited_until?: string | null }).rate_limited_until);
 });
 
+test("a reload that points a rate-limited wallet at another API drops the old API's Retry-After", async (t) => {
+  const names = ['busy', 'calm'];
+  const old = await upstreamWith(t, names, () => 500);
+  const moved = await upstreamWith(t, names, () => 400);
+  old.wallets.get('busy')!.script.push({ status: 429, headers: { 'Retry-After': '3600' }, body: { error: 'slow down' } });
+  const dir = tempDir('ws-fleet-');
+  const file = writeWalletsFile(dir, old, names);
+  const daemon = await Daemon.start({ WALLETS_FILE: file });
+  t.after(() => daemon.kill());
+  await waitFor(async () => (await daemon.metric('telephony_poll_skipped_total{account="busy",reason="rate_limited"}'))! >= 1, 'busy rate-limited by the old API');
+
+  writeWalletsFile(dir, moved, names);
+  daemon.child.kill('SIGHUP');
+  await waitFor(() => moved.requestsOf('busy') >= 1, 'the new API polled at the next slot, not an hour later', 20_000);
+  await waitFor(async () => (await daemon.metric('telephony_wallet_balance_credits{account="busy",currency="USD"}')) === 400, 'its balance read from the new API');
+  assert.equal(old.requestsOf('busy'), 1, 'the old API not asked again');
+});
+
 test('a wallet slower than the schedule: its slots are skipped and counted, never piled up, and the others go on', async (t) => {
   const names = ['slow', 'quick-1', 'quick-2'];
   const up = await upstreamWith(t, names, () => 200);
