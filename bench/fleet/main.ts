@@ -274,8 +274,14 @@ if (RELOAD > 0 && daemon.running) {
 }
 
 // ---- restart on the state it wrote ------------------------------------------------------------------
+const stopping = Date.now();
 const code = await daemon.stop('SIGTERM');
-rows.push({ what: 'SIGTERM exit code', figure: String(code), target: '0', pass: code === 0 });
+const stoppedMs = Date.now() - stopping;
+rows.push(
+  { what: 'SIGTERM exit code', figure: String(code), target: '0', pass: code === 0 },
+  // every wallet's state written: within the grace period of the unit and the manifests (30 s), with room
+  { what: 'SIGTERM to exit (every state written)', figure: ms(stoppedMs), target: '< 10000 ms', pass: stoppedMs < 10_000 },
+);
 daemon = startDaemon();
 const restarted = Date.now();
 const healthyAfter = (await waitStatus(daemon, '/healthz', 60_000)) ? Date.now() - restarted : NaN;

@@ -156,7 +156,9 @@ export class Fleet {
     await this.schedule.stop();
     await Promise.all(this.#unwatching);
     await Promise.all(this.#list.map((r) => r.alertmanager?.flush()));
-    await mapLimit(this.#list, LOAD_CONCURRENCY, (r) => r.monitor.save());
+    // Every save staged at once: one commit. In batches, each waited for its own commit (100 ms apart), and
+    // 5,000 wallets took 32 s to stop: past the 30 s grace of the unit and the manifests, then SIGKILL.
+    await Promise.all(this.#list.map((r) => r.monitor.save()));
   }
 
   async #add(wallet: WalletSettings): Promise<WalletRunner> {
