@@ -170,7 +170,7 @@ export class Dispatcher {
     const touched = new Set<Target>();
     for (const n of notifications) {
       this.#gate.started(n);
-      for (const name of new Set(receivers)) {
+      for (const name of this.#gate.routes(n, receivers)) {
         const r = this.#receivers.get(name);
         if (!r || !this.#gate.passes(r, n)) continue;
         for (const notifier of r.notifiers) {
@@ -179,7 +179,7 @@ export class Dispatcher {
           touched.add(t);
         }
       }
-      this.#gate.resolved(n, receivers);
+      this.#gate.resolved(n);
     }
     if (touched.size === 0) return;
     for (const t of touched) this.#pump(t);

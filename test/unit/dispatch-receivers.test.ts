@@ -83,6 +83,22 @@ test('a critical-only receiver gets the resolve of an alert it was told of, even
   assert.deepEqual(oncall.sent.map(([n]) => `${n!.id}:${n!.status}:${n!.severity}`), ['x:firing:critical', 'x:resolved:warning']);
 });
 
+test("a wallet's receivers changed while its alert fires (a reload): the resolve reaches the receiver that was told, and the new one", async (t) => {
+  const ops = memory('ops', false);
+  const fin = memory('fin', false);
+  const d = dispatcher(t, [receiver('ops', [ops]), receiver('fin', [fin])]);
+  await d.start();
+  await d.enqueue([note({ id: 'a' })], ['ops']);
+  await d.enqueue([note({ id: 'a', status: 'resolved', reason: 'resolve' })], ['fin']); // the reload moved the wallet to fin
+  await waitFor(() => d.pending === 0 && ops.sent.length === 2, 'delivered');
+  assert.deepEqual(ops.sent.map(([n]) => `${n!.id}:${n!.status}`), ['a:firing', 'a:resolved'], 'the incident ops opened is closed');
+  assert.deepEqual(fin.sent.map(([n]) => `${n!.id}:${n!.status}`), ['a:resolved']);
+  // and once resolved, nothing more is remembered of it: a new alert goes only where it is routed
+  await d.enqueue([note({ id: 'b' }), note({ id: 'b', status: 'resolved', reason: 'resolve' })], ['fin']);
+  await waitFor(() => d.pending === 0 && fin.sent.length === 3, 'delivered');
+  assert.equal(ops.sent.length, 2);
+});
+
 test('many sends in flight per target, and each alert still in order: a resolve never overtakes its firing, even when the firing needs a retry', async (t) => {
   // Every firing is refused once (503): without the order rule its resolve would be accepted first.
   const rx = await httpReceiver(t, 40, (b, seen) => (b.status === 'firing' && seen === 0 ? 503 : 200));
