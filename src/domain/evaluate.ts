@@ -65,13 +65,13 @@ export function observe(s: AccountState, outcome: PollOutcome, now: number, cfg:
  * The wallet is no longer watched (removed from the wallets file): its firing alerts close (resolved, reason
  * `unwatched`) and the book is empty, so a wallet added back later fires afresh.
  */
-export function unwatch(s: AccountState, f: Forecast, now: number, cfg: EvaluationConfig): { state: AccountState; notifications: Notification[] } {
+export function unwatch(s: AccountState, f: Forecast, now: number, cfg: Pick<EvaluationConfig, 'account' | 'repeat' | 'preset'>): { state: AccountState; notifications: Notification[] } {
   const notifications = unwatchAlerts(s.alerts, now, { account: cfg.account, policy: cfg.repeat, wallet: facts(s, f) });
   return { state: { ...s, alerts: {} }, notifications: withBasis(notifications, f, cfg) };
 }
 
 /** What the forecast rests on and the provider's words, for what is sent only (backtest steps every row; most send nothing). */
-function withBasis(ns: readonly Notification[], f: Forecast, cfg: EvaluationConfig): Notification[] {
+function withBasis(ns: readonly Notification[], f: Forecast, cfg: Pick<EvaluationConfig, 'preset'>): Notification[] {
   return ns.map((n) => ({ ...n, wallet: { ...n.wallet, forecast: forecastBasis(f, n.severity) }, ...(cfg.preset ? { preset: cfg.preset } : {}) }));
 }
 

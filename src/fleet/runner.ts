@@ -16,6 +16,7 @@ import type { AccountStore } from '../store/account-store.js';
 import type { AlertEvent } from '../store/alert-events.js';
 import type { Sample } from '../domain/history.js';
 import { USER_AGENT } from '../version.js';
+import { routingOf } from './orphans.js';
 
 export interface RunnerDeps {
   settings: Pick<Settings, 'requestTimeoutMs' | 'alerts' | 'walletsFile'>;
@@ -49,6 +50,7 @@ export class WalletRunner implements WalletReadout {
     this.#wallet = wallet;
     this.alertmanager = d.alertmanager;
     this.#client = this.#makeClient(wallet);
+    d.store.route(routingOf(wallet));
     this.monitor = new AccountMonitor({
       evaluation: this.#evaluation(wallet),
       poll: (opts) => pollBalance(this.#client, opts),
@@ -94,6 +96,7 @@ export class WalletRunner implements WalletReadout {
     const apiChanged = JSON.stringify(apiOf(wallet)) !== JSON.stringify(apiOf(this.#wallet)) || !sameCredentials(wallet.api.credentials, this.#wallet.api.credentials);
     this.#wallet = wallet;
     if (apiChanged) this.#client = this.#makeClient(wallet);
+    this.d.store.route(routingOf(wallet));
     this.monitor.configure(this.#evaluation(wallet), apiChanged);
   }
 

@@ -24,6 +24,8 @@ export interface StoredAccount {
   historyThrough: number;
   /** The snapshot or a journal entry could not be read: the next save writes a fresh snapshot. */
   damaged: boolean;
+  /** Where its notifications went (AccountStore.route), as last written; absent for a database before it was kept. */
+  routing?: string | undefined;
 }
 
 /**
@@ -49,7 +51,10 @@ export class AccountStore implements Participant {
   #open: Samples = EMPTY_SAMPLES;
   /** Alert events decided and not committed yet (kept across a failed commit). */
   readonly #events: AlertEvent[] = [];
-  #writing: { id: number; state: AccountState; snapshot: boolean; seq: number; open: Samples; through: number; events: number } | undefined;
+  /** Where the account's notifications go (JSON), and what the database holds of it. */
+  #routing: string | undefined;
+  #routingWritten: string | undefined;
+  #writing: { id: number; state: AccountState; snapshot: boolean; seq: number; open: Samples; through: number; events: number; routing: string | undefined } | undefined;
 
   constructor(
     private readonly store: StateStore,
@@ -69,9 +74,15 @@ export class AccountStore implements Participant {
     return found.state;
   }
 
+  /** Where the account's notifications go (JSON): written with its next save when it changed. */
+  route(routing: string): void {
+    this.#routing = routing;
+  }
+
   /** Takes what the database holds as the base of the next save. */
   adopt(found: StoredAccount): void {
     this.#id = found.id;
+    this.#routingWritten = found.routing;
     this.#snapshotSeq = found.snapshotSeq;
     this.#lastSeq = found.lastSeq;
     this.#historyThrough = found.historyThrough;
@@ -161,7 +172,9 @@ export class AccountStore implements Participant {
       open = samplesFromPlain(all.filter((s) => hourOf(s.t) > through));
     }
     writeAlertEvents(db, id, this.#events);
-    this.#writing = { id, state, snapshot, seq, open, through, events: this.#events.length };
+    const routing = this.#routing ?? this.#routingWritten;
+    if (routing !== undefined && routing !== this.#routingWritten) db.prepare('INSERT OR REPLACE INTO account_routing (account_id, routing) VALUES (?, ?)').run(id, routing);
+    this.#writing = { id, state, snapshot, seq, open, through, events: this.#events.length, routing };
   }
 
   /** A database made anew (StateDb): the next write is a snapshot of the latest state, under a new row. */
@@ -171,6 +184,7 @@ export class AccountStore implements Participant {
     this.#id = undefined;
     this.#lastSeq = 0;
     this.#snapshotSeq = 0;
+    this.#routingWritten = undefined;
   }
 
   committed(): void {
@@ -184,6 +198,7 @@ export class AccountStore implements Participant {
     this.#open = w.open;
     this.#historyThrough = w.through;
     this.#events.splice(0, w.events);
+    this.#routingWritten = w.routing;
     this.#saves++;
     if (w.snapshot) {
       this.#snapshotSeq = w.seq;

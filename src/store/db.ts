@@ -42,6 +42,9 @@ CREATE TABLE IF NOT EXISTS accounts (
 CREATE TABLE IF NOT EXISTS journal (seq INTEGER PRIMARY KEY, account_id INTEGER NOT NULL, delta TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS readings (key INTEGER PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS outbox (delivery_id TEXT PRIMARY KEY, body TEXT NOT NULL);
+-- Where an account's notifications go (its receivers, provider and labels as JSON): a wallet gone from the
+-- configuration at the next start has its firing alerts closed there (StateStore.releasePreloaded).
+CREATE TABLE IF NOT EXISTS account_routing (account_id INTEGER PRIMARY KEY, routing TEXT NOT NULL);
 ${ALERT_EVENTS_SCHEMA}
 `;
 

@@ -1,3 +1,4 @@
+import type { AccountState } from '../domain/account.js';
 import type { Logger } from '../log.js';
 import { AccountStore, Rebuild, SNAPSHOT_EVERY, type StoredAccount } from './account-store.js';
 import { StateDb, type Conn, type Participant, type StateDbOptions } from './db.js';
@@ -15,6 +16,13 @@ const MAINTAIN_EVERY = 64;
  * rather than 10,000 queries. `releasePreloaded()` (after every wallet loaded) folds the journal of
  * accounts nobody asked for (removed wallets) into snapshots so it can be trimmed.
  */
+/** An account no wallet of this process claims, with alerts still firing, and where its notifications went (JSON, if known). */
+export interface Orphan {
+  name: string;
+  state: AccountState;
+  routing: string | undefined;
+}
+
 export class StateStore implements Participant {
   readonly db: StateDb;
   readonly #accounts = new Map<string, AccountStore>();
@@ -83,17 +91,26 @@ export class StateStore implements Participant {
     return (db.prepare('SELECT id FROM accounts WHERE name = ?').get(name) as { id: number }).id;
   }
 
-  /** Every wallet has loaded: accounts left unclaimed get their journal folded into a snapshot, and memory is freed. */
-  releasePreloaded(): void {
+  /**
+   * Every wallet has loaded: accounts left unclaimed (wallets removed, renamed or moved to another shard
+   * while the daemon was stopped) get their journal folded into a snapshot, and memory is freed. Those
+   * with alerts still firing are returned, adopted, for the caller to close and forget (Fleet.closeOrphans).
+   */
+  releasePreloaded(): Orphan[] {
     const left = this.#preloaded ?? new Map<string, StoredAccount>();
     this.#preloaded = undefined;
     this.#released = true;
+    const orphans: Orphan[] = [];
     for (const [name, stored] of left) {
-      if (stored.lastSeq <= stored.snapshotSeq || stored.damaged || this.#accounts.has(name)) continue;
+      if (stored.damaged || this.#accounts.has(name)) continue;
+      const firing = Object.keys(stored.state.alerts).length > 0;
+      if (!firing && stored.lastSeq <= stored.snapshotSeq) continue;
       const a = this.account(name);
       a.adopt(stored);
-      void a.compact().catch(() => undefined); // retried with the next commits if the disk refuses
+      if (firing) orphans.push({ name, state: stored.state, routing: stored.routing });
+      else void a.compact().catch(() => undefined); // retried with the next commits if the disk refuses
     }
+    return orphans;
   }
 
   /** Final commit. Rejects if what was staged could not be written. */
@@ -140,7 +157,9 @@ export class StateStore implements Participant {
         a.row.lastSeq = j.seq;
       }
       const through = historyThrough(db); // not while the queries above iterate
+      const routing = routingOf(db);
       for (const a of byId.values()) {
+        a.row.routing = routing.get(a.row.id);
         const { state, damaged } = a.rebuild.result();
         a.row.state = state;
         a.row.damaged = damaged;
@@ -162,7 +181,7 @@ export class StateStore implements Participant {
       const r = db.prepare('SELECT id, snapshot, snapshot_seq FROM accounts WHERE name = ?').get(name) as { id: number; snapshot: Buffer | null; snapshot_seq: number } | undefined;
       if (!r) return undefined;
       const { state, damaged } = new Rebuild(r.snapshot, this.log, name).result();
-      return { id: r.id, state, snapshotSeq: r.snapshot_seq, lastSeq: r.snapshot_seq, historyThrough: historyThrough(db)(r.id), damaged };
+      return { id: r.id, state, snapshotSeq: r.snapshot_seq, lastSeq: r.snapshot_seq, historyThrough: historyThrough(db)(r.id), damaged, routing: routingOf(db, r.id).get(r.id) };
     });
   }
 
@@ -205,4 +224,12 @@ export class StateStore implements Participant {
       'imported the 0.1 JSON state into the state database; the JSON files are renamed *.imported',
     );
   }
+}
+
+/** Where each account's notifications went (account_routing), by account id; one account with `id`. */
+function routingOf(db: Conn, id?: number): Map<number, string> {
+  // `check` reads a database read-only, as an older version may have left it (without the table)
+  if (!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'account_routing'").get()) return new Map();
+  const rows = (id === undefined ? db.prepare('SELECT account_id, routing FROM account_routing').all() : db.prepare('SELECT account_id, routing FROM account_routing WHERE account_id = ?').all(id)) as Array<{ account_id: number; routing: string }>;
+  return new Map(rows.map((r) => [r.account_id, r.routing]));
 }

@@ -173,15 +173,16 @@ async function firingFleet(t: TestContext, schedule: string) {
   const dir = tempDir('ws-unwatch-');
   const low = { gone: ['low_balance_threshold: 150'] };
   const file = writeWalletsFile(dir, up, ['keep', 'gone'], low);
-  const daemon = await Daemon.start({ WALLETS_FILE: file, LOG_LEVEL: 'info', ALERT_WEBHOOK_URL: hook.url, POLL_SCHEDULE: schedule });
+  const env = { WALLETS_FILE: file, LOG_LEVEL: 'info', ALERT_WEBHOOK_URL: hook.url, POLL_SCHEDULE: schedule };
+  const daemon = await Daemon.start(env);
   t.after(() => daemon.kill());
   const of = (status: string) => hook.received.filter((r) => r.body.account === 'gone' && r.body.alertname === 'low_balance' && r.body.status === status);
   const fired = await waitFor(() => of('firing')[0], 'low_balance of `gone` on the webhook');
-  const reload = (names: string[]) => {
+  const reload = (names: string[], signal = true) => {
     writeWalletsFile(dir, up, names, low);
-    daemon.child.kill('SIGHUP');
+    if (signal) daemon.child.kill('SIGHUP');
   };
-  return { daemon, gone, of, fired, reload };
+  return { daemon, gone, of, fired, reload, env };
 }
 
 test('a firing wallet removed by a reload: its alert closes on the webhook (resolved, "no longer watched"); added back, it fires afresh under a new id', async (t) => {
@@ -198,6 +199,25 @@ test('a firing wallet removed by a reload: its alert closes on the webhook (reso
   const again = await waitFor(() => of('firing')[1], 'fired again once added back (polled at once)');
   assert.notEqual(again.body.id, fired.body.id, 'a new alert instance, not the closed one');
   assert.equal(await daemon.stop(), 0);
+});
+
+test('a firing wallet removed while the daemon was stopped: the next start closes its alert (resolved, "no longer watched"), once', async (t) => {
+  const { daemon, of, fired, reload, env } = await firingFleet(t, '0 0 1 1 *');
+  await waitFor(async () => (await daemon.get('/readyz')).status === 200, 'the first polls done');
+  assert.equal(await daemon.stop(), 0);
+  reload(['keep'], false); // the file edited while stopped (a ConfigMap change and a rollout restart)
+  const next = await Daemon.start(env, { stateDir: daemon.stateDir });
+  t.after(() => next.kill());
+  const closed = await waitFor(() => of('resolved')[0], 'its resolve on the webhook');
+  assert.equal(closed.body.id, fired.body.id, 'the alert that fired before the stop');
+  assert.match(String(closed.body.summary), /no longer watched/);
+  assert.ok(next.logs().some((l) => /wallets no longer watched/.test(l.msg) && l.count === 1));
+  assert.equal(await next.stop(), 0);
+  const third = await Daemon.start(env, { stateDir: daemon.stateDir });
+  t.after(() => third.kill());
+  await waitFor(async () => (await third.get('/readyz')).status === 200, 'started again');
+  assert.equal(await third.stop(), 0);
+  assert.equal(of('resolved').length, 1, 'closed once: a later start has nothing left to close');
 });
 
 test('a firing wallet removed while its poll runs: the alert closes once that poll ends, and the poll fires nothing new', async (t) => {

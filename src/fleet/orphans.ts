@@ -1,0 +1,74 @@
+/**
+ * Wallets gone while the daemon was stopped — removed from the configuration, renamed, moved to another
+ * shard — whose alerts were still firing: at start they are closed (reason `unwatched`) on the receivers
+ * they went to, as a reload closes a removed wallet's, so no PagerDuty incident waits for a poll that will
+ * never come. Where a wallet's notifications go is kept with its state (AccountStore.route); a database
+ * written before that was kept sends the close to the receiver `default`.
+ */
+import type { Settings, WalletSettings } from '../config/settings.js';
+import { headroom } from '../domain/account.js';
+import type { Notification } from '../domain/alerts.js';
+import { repeatPolicy, unwatch } from '../domain/evaluate.js';
+import { forecast } from '../domain/forecast.js';
+import type { Logger } from '../log.js';
+import { DEFAULT_RECEIVER } from '../notify/registry.js';
+import { isProvider, presetWords } from '../providers/index.js';
+import type { Orphan, StateStore } from '../store/state-store.js';
+
+interface Routing {
+  receivers: readonly string[];
+  provider: string;
+  labels: Readonly<Record<string, string>>;
+}
+
+/** What AccountStore.route keeps of a wallet: where its notifications go and what they carry. */
+export function routingOf(wallet: Pick<WalletSettings, 'receivers' | 'provider' | 'labels'>): string {
+  return JSON.stringify({ receivers: wallet.receivers, provider: wallet.provider, labels: wallet.labels } satisfies Routing);
+}
+
+function parseRouting(text: string | undefined): Routing {
+  const fallback: Routing = { receivers: [DEFAULT_RECEIVER], provider: 'telephony-io', labels: {} };
+  try {
+    const r = JSON.parse(text ?? 'null') as Partial<Routing> | null;
+    const strings = (xs: unknown): xs is string[] => Array.isArray(xs) && xs.every((x) => typeof x === 'string');
+    const labels = r?.labels && typeof r.labels === 'object' && Object.values(r.labels).every((v) => typeof v === 'string') ? r.labels : {};
+    return {
+      receivers: strings(r?.receivers) ? r.receivers : fallback.receivers,
+      provider: typeof r?.provider === 'string' && isProvider(r.provider) ? r.provider : fallback.provider,
+      labels,
+    };
+  } catch {
+    return fallback;
+  }
+}
+
+export interface OrphanDeps {
+  settings: Pick<Settings, 'alerts'>;
+  states: StateStore;
+  notify: (notifications: Notification[], receivers: readonly string[]) => Promise<void>;
+  log: Logger;
+  now: () => number;
+}
+
+/** Closes the orphans' alerts (notifications and state in one commit, like a poll's), then lets them leave memory. */
+export async function closeOrphans(orphans: readonly Orphan[], d: OrphanDeps): Promise<void> {
+  const now = d.now();
+  await Promise.all(
+    orphans.map(async (o) => {
+      const routing = parseRouting(o.routing);
+      const cfg = { account: o.name, repeat: repeatPolicy(d.settings.alerts), preset: presetWords(routing.provider) };
+      const closed = unwatch(o.state, forecast(o.state.history, headroom(o.state), now), now, cfg);
+      const notifications = closed.notifications.map((n) => ({ ...n, labels: routing.labels, provider: routing.provider }));
+      const store = d.states.account(o.name);
+      try {
+        await Promise.all([d.notify(notifications, routing.receivers), store.save(closed.state, notifications)]);
+        await d.states.forget(o.name, () => true);
+      } catch (err) {
+        d.log.warn({ account: o.name, err: String(err) }, 'could not save the close of a wallet no longer watched; it is tried again at the next start');
+      }
+    }),
+  );
+  if (orphans.length > 0) {
+    d.log.info({ wallets: orphans.map((o) => o.name).slice(0, 20), count: orphans.length }, 'closed the firing alerts of wallets no longer watched (removed, renamed or on another shard since the last run)');
+  }
+}
