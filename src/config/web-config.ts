@@ -111,6 +111,11 @@ function readTls(section: unknown, base: string, at: At): WebTlsConfig | undefin
   };
   const minVersion = version('min_version', 'TLS12');
   const maxVersion = version('max_version', 'TLS13');
+  // Node accepts the pair and then fails every handshake (the probes too: a pod restarting for ever).
+  if (minVersion && maxVersion && minVersion > maxVersion) {
+    at(k('min_version'), `(${String(section.min_version)}) is above max_version (${String(section.max_version ?? 'TLS13')}): no TLS version is left, every handshake would fail`);
+    return undefined;
+  }
   if (cert === undefined || key === undefined || !minVersion || !maxVersion) {
     if (section.cert === undefined && section.cert_file === undefined) at(k('cert_file'), 'is required (or cert, inline)');
     if (section.key === undefined && section.key_file === undefined) at(k('key_file'), 'is required (or key, inline)');
