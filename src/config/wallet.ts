@@ -9,7 +9,7 @@ import { parseAuth } from '../providers/generic.js';
 import type { GenericOptions } from '../providers/preset.js';
 import { readCredentials, unquoted, UNQUOTED } from './credentials.js';
 import type { Secret } from './secret.js';
-import { httpUrl, number, text } from './fields.js';
+import { fail, httpUrl, number, text } from './fields.js';
 import { PROVIDERS, type ApiSettingNames, type Provider, type RuleTuning, type WalletSettings } from './settings.js';
 
 export type { RuleTuning };
@@ -59,7 +59,11 @@ const fields = {
   api_url: z.string().optional().transform((v, ctx) => {
     if (v === undefined) return undefined;
     const url: unknown = httpUrl(v, ctx);
-    return typeof url === 'string' ? url.replace(/\/+$/, '') : z.NEVER;
+    if (typeof url !== 'string') return z.NEVER;
+    // The balance path is appended to it: `…/?api_key=x` asked for `/?api_key=x/v1/wallet/balance` (and
+    // a key in the URL is no place for one: the `auth: query NAME` option sends it).
+    if (/[?#]/.test(url)) return fail(ctx, 'is a base URL: no query or fragment (the balance path is appended to it; `auth: query NAME` sends a key as a parameter)');
+    return url.replace(/\/+$/, '');
   }),
   balance_path: text('/v1/wallet/balance').refine((v) => v.startsWith('/') && !/\s/.test(v), { message: "must be a path starting with '/'" }),
   balance_field: text('balance').refine((v) => DOTTED.test(v), { message: 'must be a dotted path such as data.attributes.balance' }),

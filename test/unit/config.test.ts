@@ -145,6 +145,8 @@ const invalidCases: Array<{ name: string; env: Env; variable: string; secretInVa
     secretInValue: 'Pa55wordInUrl',
   },
   { name: 'TELEPHONY_API_URL not a URL', env: { TELEPHONY_API_URL: 'api.telephony.io' }, variable: 'TELEPHONY_API_URL' },
+  { name: 'TELEPHONY_API_URL with a query (a key in it)', env: { TELEPHONY_API_URL: 'http://127.0.0.1:8080/?api_key=QueryKeyNeverShown' }, variable: 'TELEPHONY_API_URL', secretInValue: 'QueryKeyNeverShown' },
+  { name: 'TELEPHONY_API_URL with a fragment', env: { TELEPHONY_API_URL: 'http://127.0.0.1:8080/#x' }, variable: 'TELEPHONY_API_URL' },
   { name: 'POLL_TIMEZONE Mars/Base', env: { POLL_TIMEZONE: 'Mars/Base' }, variable: 'POLL_TIMEZONE' },
   { name: 'ALERT_EMAIL_TO not addresses', env: { SMTP_URL: 'smtp://h:25', ALERT_EMAIL_FROM: 'a@b.io', ALERT_EMAIL_TO: 'ops, x@y.io' }, variable: 'ALERT_EMAIL_TO' },
   { name: 'ALERT_WEBHOOK_URL not http(s)', env: { ALERT_WEBHOOK_URL: 'ftp://hooks.example.com/x' }, variable: 'ALERT_WEBHOOK_URL' },
