@@ -85,7 +85,9 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   if (isHelp(first)) return { kind: 'print', text: USAGE };
   if (first === 'help') {
     const [topic] = rest;
-    return { kind: 'print', text: topic !== undefined && isCommand(topic) ? COMMAND_USAGE[topic] : USAGE };
+    if (topic === undefined) return { kind: 'print', text: USAGE };
+    if (topic === 'providers') return { kind: 'print', text: PROVIDERS_USAGE };
+    return isCommand(topic) ? { kind: 'print', text: COMMAND_USAGE[topic] } : { kind: 'usage-error', message: `help: unknown command: ${topic.slice(0, 80)}`, usage: USAGE };
   }
   if (first === '--version' || first === '-v') return { kind: 'print', text: `${VERSION}\n` };
   if (first === 'providers') {

@@ -1,26 +1,5 @@
 /**
- * Standalone simulated Telephony.io API: `node dist/simulator/main.js [flags]`.
- *
- * Without flags it serves one wallet configured by SIM_* variables (as docker-compose.yml uses it). With
- * `--wallets N` and/or `--spec FILE` it serves a fleet instead:
- *
- *   --wallets N                     N generated wallets (see src/simulator/fleet.ts)
- *   --first I                       number of the first generated wallet (default 1)
- *   --wallet-name-template T        default w{i}
- *   --wallet-path-template T        default /t/{i}/v1/wallet/balance
- *   --wallet-key-template T         default sim-key-{i}
- *   --wallet-balance B              default 1000
- *   --wallet-burn-per-hour R        default 0
- *   --wallet-currency C             default USD
- *   --spread F                      scale each balance and burn by a stable factor in [1-F, 1+F]
- *   --daily-amplitude A             shape the burn over the UTC day (0..1; default constant)
- *   --spec FILE                     JSON {"fleet": {…}, "wallets": [{name, path, apiKey, …}]} (a wallet may name a
- *                                   provider, its credentials, creditLimit, autoRecharge: src/simulator/wire.ts)
- *   --request-log FILE              one line per balance request: <unix ms> TAB <wallet> TAB <status>
- *   --write-wallets-file FILE       also write a matching WALLETS_FILE, keys in files under --key-dir
- *   --key-dir DIR                   default: <FILE>.keys
- *   --host H, --port P              override SIM_HOST / SIM_PORT
- *
+ * Standalone simulated Telephony.io API: `node dist/simulator/main.js [flags]` (USAGE below; `--help` prints it).
  * A bad flag or variable: one line per problem on stderr, exit 78.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
@@ -28,6 +7,37 @@ import { parseArgs } from 'node:util';
 import { fleetSpecs, readSpecFile } from './fleet.js';
 import { BODY_FORMATS, Simulator, type BodyFormat, type RequestRecord, type WalletSpec } from './simulator.js';
 import { writeWalletsFile } from './wallets-file.js';
+
+const USAGE = `Usage: node dist/simulator/main.js [flags]
+
+A simulated Telephony.io API on loopback. Without flags it serves one wallet configured by SIM_* variables
+(SIM_HOST, SIM_PORT, SIM_API_KEY, SIM_BALANCE, SIM_BURN_PER_HOUR, SIM_TOPUP_EVERY_SECONDS, SIM_TOPUP_AMOUNT…,
+as docker-compose.yml uses it). With --wallets N and/or --spec FILE it serves a fleet instead:
+
+  --wallets N                     N generated wallets (see src/simulator/fleet.ts)
+  --first I                       number of the first generated wallet (default 1)
+  --wallet-name-template T        default w{i}
+  --wallet-path-template T        default /t/{i}/v1/wallet/balance
+  --wallet-key-template T         default sim-key-{i}
+  --wallet-balance B              default 1000
+  --wallet-burn-per-hour R        default 0
+  --wallet-currency C             default USD
+  --spread F                      scale each balance and burn by a stable factor in [1-F, 1+F]
+  --daily-amplitude A             shape the burn over the UTC day (0..1; default constant)
+  --spec FILE                     JSON {"fleet": {…}, "wallets": [{name, path, apiKey, …}]} (a wallet may name a
+                                  provider, its credentials, creditLimit, autoRecharge: src/simulator/wire.ts)
+  --request-log FILE              one line per balance request: <unix ms> TAB <wallet> TAB <status>
+  --write-wallets-file FILE       also write a matching WALLETS_FILE, keys in files under --key-dir
+  --key-dir DIR                   default: <FILE>.keys
+  --host H, --port P              override SIM_HOST / SIM_PORT
+  --help, -h                      this text
+
+A bad flag or variable: one line per problem on stderr, exit 78.
+`;
+if (process.argv.slice(2).some((a) => a === '--help' || a === '-h')) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
 
 const problems: string[] = [];
 const str = (name: string, dflt: string): string => process.env[name] || dflt;

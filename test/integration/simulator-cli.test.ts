@@ -76,3 +76,13 @@ test('bad flags and spec files: one line naming the problem, exit 78', { timeout
     assert.match(stderr, msg);
   }
 });
+
+test('--help prints the flags and exits 0 (the README sends operators to run it on its own)', { timeout: 30_000 }, async () => {
+  const child = spawn(process.execPath, [SIM, '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  const code = await new Promise<number | null>((r) => child.on('exit', r));
+  assert.equal(code, 0);
+  assert.match(stdout, /^Usage: node dist\/simulator\/main\.js/);
+  for (const flag of ['--wallets', '--spec', '--write-wallets-file', '--port']) assert.ok(stdout.includes(flag), flag);
+});

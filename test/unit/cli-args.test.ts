@@ -41,6 +41,10 @@ test('parseArgs: --help prints the usage of the command it follows; exit 0', () 
   assert.match(help(['backtest', 'file.csv', '--help']), /^Usage: wallet-sentinel backtest FILE/);
   assert.match(help(['check', '--format', 'bogus', '--help']), /^Usage: wallet-sentinel check/, '--help wins over a bad value');
   assert.match(help(['--version']), /^\d+\.\d+\.\d+/);
+  assert.match(help(['help', 'providers']), /providers/);
+  const unknown = parseArgs(['help', 'bogus']);
+  assert.equal(unknown.kind, 'usage-error', 'help for an unknown command is a usage error (exit 64), not the general help with exit 0');
+  assert.match((unknown as { message: string }).message, /unknown command: bogus/);
 });
 
 test('parseArgs: usage errors name the problem and carry the command usage (exit 64)', () => {
