@@ -36,7 +36,10 @@
  *   (longer than any weekend) under a quarter of the week's raw rate — is read flat from those 72 h: the
  *   pattern learnt the quiet days as quiet and the busy days before the stop as busy, and would bring the
  *   old spend back. A damped trend (trend.ts: Theil–Sen slope of up to 7 daily totals, only a steady rise
- *   — Kendall's τ ≥ 0.75 over ≥ 6 days —, φ = 0.9 per day) lifts it: method `trend`.
+ *   — Kendall's τ ≥ 0.75 over ≥ 6 days —, φ = 0.9 per day) lifts it: method `trend`. The trend replaces the
+ *   weekly pattern (whose buckets, each learnt a different number of days ago, read growth as a pattern),
+ *   unless the weekend spends apart from the weekdays: then it is read over days of the same type and the
+ *   pattern stays (a business's weekend is still a weekend).
  *
  *   Runway. The time the cumulative expected spend level(t) × shape(t) reaches the balance (walk.ts: a
  *   binary search over per-hour sums). The band (runway low/high) is an 80 % interval of the runway that
@@ -87,7 +90,7 @@ import { recentAgainstNormal } from './anomaly.js';
 import { dispersion } from './dispersion.js';
 import type { History } from './history.js';
 import { lastSampleT } from './packed.js';
-import { burnRates, hasEvidence, nearRates, type BurnRates } from './rates.js';
+import { burnRates, effectiveCharges, hasEvidence, nearRates, type BurnRates } from './rates.js';
 import { autoRefill, type AutoRefill } from './refill.js';
 import { persistentRise, riseSlope } from './regime.js';
 import { evidenceOf, outlook, type Evidence, type Reading } from './runway.js';
@@ -165,10 +168,27 @@ function unseenDay(level: Level, spanHours: number): Level {
 }
 
 /**
+ * Before a day is seen, when a few charges make most of the spend, the level's error counts them by their
+ * sizes (Kish's effective number) rather than by their count: one charge of 20 credits among cents in a
+ * new wallet's first minutes is one observation of a rate, not sixteen, and it paged "runs out in 12
+ * hours" on a wallet with weeks of money. (Sizes that merely vary — a busy hour's charges against a quiet
+ * one's — stay counted: the level's hours and the band see those.)
+ */
+function unevenCharges(level: Level, h: History, now: number, spanHours: number): Level {
+  if (spanHours >= 24 || h.firstSampleAt === null) return level;
+  const c = effectiveCharges(h.samples, h.firstSampleAt, now);
+  if (c === null || c.effective >= UNEVEN_CHARGES * c.count) return level;
+  return { ...level, relError: Math.sqrt(level.relError ** 2 + 1 / c.effective - 1 / c.count) };
+}
+
+/**
  * A day is read as a drop only when the same kind of hours before it would have brought at least this many
  * charges (usage.ts expectedCharges): none of 3 expected comes by chance 5 % of the time (e^−3).
  */
 const QUIET_DAY_CHARGES = 3;
+
+/** A few charges make most of the spend when their effective number (Kish) is under this share of their count. */
+const UNEVEN_CHARGES = 0.25;
 
 /** A stop: the last `windowHours` spent under `ratio` × the long window's rate (after `afterHours` of history). */
 const STOP = { windowHours: 72, ratio: 0.25, afterHours: 96 } as const;
@@ -252,7 +272,7 @@ function forecastAt(h: History, balance: number | null, now: number): Forecast {
   // rate, whatever the pattern says. The pattern learnt the quiet days as "quiet days" and the busy ones
   // before the stop as "busy days": read the quiet days flat, or the old spend comes back on the forecast.
   const stopped = spanHours >= STOP.afterHours && rawRate(h.profile, now, STOP.windowHours) < STOP.ratio * rawRate(h.profile, now, LONG_WINDOW_H);
-  const shape = spanHours >= 24 && !stopped ? shapeOf(h.profile, trend === null) : FLAT;
+  const shape = spanHours >= 24 && !stopped ? shapeOf(h.profile, trend === null || trend.seasonal === true) : FLAT; // see DESIGN, Level
   const d = dispersion(h.profile, now, shape);
   const sigma2 = d.hourly;
   const long = levelOver(h.profile, now, LONG_WINDOW_H, shape, sigma2);
@@ -270,10 +290,10 @@ function forecastAt(h: History, balance: number | null, now: number): Forecast {
   const burning = spending || quiet;
   const shifted = day !== null && !quiet && (change < 0 || shape.kind === 'weekly') && Math.abs(change) > LEVEL_SHIFT_Z * Math.hypot(swing(day), swing(long));
   const recentDays = stopped ? levelOver(h.profile, now, STOP.windowHours, shape, sigma2) : null;
-  const level = unseenDay(recentDays ?? (shifted ? day : long), spanHours);
+  const level = unseenDay(unevenCharges(recentDays ?? (shifted ? day : long), h, now, spanHours), spanHours);
   const window = recentDays ? STOP.windowHours : shifted ? SHIFT_WINDOW_H : Math.min(LONG_WINDOW_H, spanHours);
   const reading: Reading = { level, window, shifted: shifted || recentDays !== null, trend: recentDays ? null : trend, shape, sigma2, sustained: d.sustained };
-  const near = nearRates(h, now, rates);
+  const near = nearRates(h, now);
   const o = outlook(reading, balance, now, near, spanHours);
   const weekly = shifted && change < 0 && !stopped ? outlook({ ...reading, level: long, window: Math.min(LONG_WINDOW_H, spanHours), shifted: false }, balance, now, near, spanHours) : null;
   if (!burning) return { ...none(Infinity), ...(weekly && spentLately ? { hold: { warning: weekly.warning, critical: weekly.critical } } : {}) };

@@ -96,7 +96,9 @@ export function recordSample(h: History, t: number, balance: number, topupMinCre
       topupsTotal: h.topupsTotal + (topup ? 1 : 0),
       pendingCredit,
       firstSampleAt: h.firstSampleAt ?? t,
-      profile: last && !emptyBefore ? addSpend(h.profile, last.t, t, consumed) : h.profile,
+      // A top-up hides the spend of its interval (the balance rose): not observed, like an empty spell; learnt as
+      // hours of no spend, it dragged the rate down by the interval's share (a sparsely polled, often refilled wallet).
+      profile: last && !emptyBefore && !topup ? addSpend(h.profile, last.t, t, consumed) : h.profile,
       refills: topup && last ? [...h.refills, { t, before: last.balance, after: balance }].slice(-REFILLS_KEPT) : h.refills,
     },
     consumed,

@@ -58,20 +58,23 @@ function inside(samples: Samples, from: number, to: number): [number, number] {
 
 /**
  * The 1 h and 6 h rates less any one-off charge in them (profile.ts oneOffOf: a rental charged at once
- * is not a burst to extrapolate).
+ * is not a burst to extrapolate), each over the span its samples cover; NaN (no near reading) when they
+ * cover under half of the window: after an outage both windows held minutes, not hours, and a rental
+ * charged in them read as hundreds of times the usual spend — a critical page on a wallet months from empty.
  */
-export function nearRates(h: History, now: number, rates: BurnRates): { '1h': number; '6h': number } {
+export function nearRates(h: History, now: number): { '1h': number; '6h': number } {
   const typical = typicalHourly(h.profile);
-  if (!Number.isFinite(typical)) return rates;
-  const [i, j] = inside(h.samples, now - BURN_WINDOWS['6h'], now);
-  let max6 = 0;
-  let max1 = 0;
-  for (let k = i + 1; k < j; k++) {
-    const drop = sampleConsumed(h.samples, k) - sampleConsumed(h.samples, k - 1);
-    if (drop > max6) max6 = drop;
-    if (drop > max1 && sampleT(h.samples, k - 1) >= now - BURN_WINDOWS['1h']) max1 = drop;
-  }
-  return { '1h': rates['1h'] - oneOffOf(max1, typical), '6h': rates['6h'] - oneOffOf(max6, typical) / 6 };
+  const near = (windowMs: number): number => {
+    const w = windowSpend(h.samples, now - windowMs, now);
+    if (w === null || w.to - w.from < windowMs / 2) return NaN;
+    const perHour = HOUR_MS / (w.to - w.from);
+    if (!Number.isFinite(typical)) return w.spend * perHour;
+    const [i, j] = inside(h.samples, now - windowMs, now);
+    let largest = 0;
+    for (let k = i + 1; k < j; k++) largest = Math.max(largest, sampleConsumed(h.samples, k) - sampleConsumed(h.samples, k - 1));
+    return (w.spend - oneOffOf(largest, typical)) * perHour;
+  };
+  return { '1h': near(BURN_WINDOWS['1h']), '6h': near(BURN_WINDOWS['6h']) };
 }
 
 /** At least MIN_RUNWAY_EVIDENCE samples over its span inside the last 24 h (or `windowMs`), with net spend. */
@@ -79,4 +82,23 @@ export function hasEvidence(samples: Samples, now: number, windowMs: number = BU
   const [i, j] = inside(samples, now - windowMs, now);
   if (j - i < MIN_RUNWAY_EVIDENCE.samples) return false;
   return sampleT(samples, j - 1) - sampleT(samples, i) >= MIN_RUNWAY_EVIDENCE.spanMs && sampleConsumed(samples, j - 1) > sampleConsumed(samples, i);
+}
+
+/**
+ * The effective number of charges among the sample-to-sample drops in [from, to] (Kish: (Σd)² ÷ Σd²): the
+ * count when they are alike, about 1 when one charge is most of the spend; null without a drop.
+ */
+export function effectiveCharges(samples: Samples, from: number, to: number): { count: number; effective: number } | null {
+  const [i, j] = inside(samples, from, to);
+  let count = 0;
+  let sum = 0;
+  let sumSq = 0;
+  for (let k = i + 1; k < j; k++) {
+    const d = sampleConsumed(samples, k) - sampleConsumed(samples, k - 1);
+    if (!(d > 0)) continue;
+    count++;
+    sum += d;
+    sumSq += d * d;
+  }
+  return count === 0 ? null : { count, effective: (sum * sum) / sumSq };
 }

@@ -77,8 +77,11 @@ export const RULES: Record<AlertName, Rule> = {
   // loop), and by more than a floor so a tiny wallet does not alarm on cents.
   spend_anomaly: ({ forecast: { recentSpend, expectedRecentSpend }, settings: s, firing }) => {
     if (recentSpend === null || expectedRecentSpend === null) return null;
-    const factor = firing?.spend_anomaly ? s.spendAnomalyFactor / (1 + s.hysteresisPercent / 100) : s.spendAnomalyFactor;
-    const anomalous = recentSpend >= factor * expectedRecentSpend && recentSpend - expectedRecentSpend >= s.spendAnomalyMinCredits;
+    // Once firing, only the factor (with its hysteresis) keeps it: the floor is for starting, or a spend
+    // hovering at the floor resolved and re-fired a new alert every hour or two.
+    const already = firing?.spend_anomaly !== undefined;
+    const factor = already ? s.spendAnomalyFactor / (1 + s.hysteresisPercent / 100) : s.spendAnomalyFactor;
+    const anomalous = recentSpend >= factor * expectedRecentSpend && (already || recentSpend - expectedRecentSpend >= s.spendAnomalyMinCredits);
     return anomalous ? 'warning' : null;
   },
 };

@@ -8,8 +8,9 @@ import type { Shape } from './shape.js';
 import { dampedDays } from './trend.js';
 
 const HOUR_MS = 3_600_000;
-/** The walk goes hour by hour this far, then goes on at the rate of its last day. */
+/** The walk goes hour by hour this far, then repeats its last week (WEEK_HOURS). */
 export const WALK_HOURS = 240;
+const WEEK_HOURS = 168;
 
 interface Curve {
   hour: number;
@@ -65,17 +66,31 @@ export function walk(shape: Shape, level: number, slope: number, now: number, ta
   const upTo = (k: number) => level * (c.sa[k]! - f * c.a[0]!) + slope * (c.sb[k]! - f * c.b[0]!);
   const n = WALK_HOURS;
   const total = upTo(n);
-  const lastDay = total - upTo(n - 24);
-  const hours = targets.map((target) => {
-    if (target <= 0) return 0;
-    if (target > total) return lastDay > 0 ? n - f + ((target - total) / lastDay) * 24 : Infinity;
-    let lo = 1;
-    let hi = n;
+  // Past the walk, its last week repeats: a weekly pattern's last day may be a quiet weekend, and going
+  // on at its rate put a wallet 12 days from empty at 18 (or never, for a weekend without spend).
+  const weekStart = n - WEEK_HOURS;
+  const lastWeek = total - upTo(weekStart);
+  /** The first hour boundary k in [lo, hi] with spend(k) ≥ target (spend non-decreasing in k). */
+  const reach = (spend: (k: number) => number, lo: number, hi: number, target: number) => {
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (upTo(mid) >= target) hi = mid;
+      if (spend(mid) >= target) hi = mid;
       else lo = mid + 1;
     }
+    return lo;
+  };
+  const hours = targets.map((target) => {
+    if (target <= 0) return 0;
+    if (target > total) {
+      if (!(lastWeek > 0)) return Infinity;
+      const weeks = Math.floor((target - total) / lastWeek);
+      const rest = target - total - weeks * lastWeek; // spent inside the repeated week
+      if (rest <= 0) return n - f + weeks * WEEK_HOURS;
+      const inWeek = (j: number) => upTo(weekStart + j) - upTo(weekStart);
+      const j = reach(inWeek, 1, WEEK_HOURS, rest);
+      return n - f + weeks * WEEK_HOURS + j - 1 + (rest - inWeek(j - 1)) / rate(weekStart + j - 1);
+    }
+    const lo = reach(upTo, 1, n, target);
     const before = lo === 1 ? 0 : upTo(lo - 1);
     const start = lo === 1 ? 0 : lo - 1 - f;
     return start + (target - before) / rate(lo - 1);

@@ -1,0 +1,98 @@
+/**
+ * Edges of the estimator a review of src/domain reproduced as wrong numbers: what an outage, a top-up
+ * inside a poll interval, a business week read for a trend and a runway past the walk's horizon must not do.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { forecast } from '../../src/domain/forecast.js';
+import { hourOfWeek } from '../../src/domain/profile.js';
+import { nearRates } from '../../src/domain/rates.js';
+import { FLAT } from '../../src/domain/shape.js';
+import { walk } from '../../src/domain/walk.js';
+import { poll, RULES, start, stateOf, steady, run, trueRunway, T0, DAY, HOUR, MIN, hours } from '../helpers/forecast-sim.js';
+import { evaluateRules } from '../../src/domain/rules.js';
+
+test('a one-off charge (a rental) just after an 8 h outage is not a burst: no near reading over minutes, no page on a wallet days from empty', () => {
+  let s = start(400);
+  s = run(s, T0 + 3 * DAY, steady(2), MIN, 0); // 2 credits/h for three days, polled every minute
+  const back = T0 + 3 * DAY + 8 * HOUR; // the daemon was down for 8 h: no readings
+  s = poll(s, back, s.balance - 16);
+  s = run(s, back + 3 * MIN, steady(2), MIN, 0);
+  s = poll(s, back + 4 * MIN, s.balance - 60); // the monthly rental, charged at once
+  s = run(s, back + 6 * MIN, steady(2), MIN, 0);
+  const near = nearRates(s.history, s.t);
+  assert.ok(Number.isNaN(near['1h']) && Number.isNaN(near['6h']), `windows of 6 minutes are no 1 h / 6 h reading: ${JSON.stringify(near)}`);
+  const f = forecast(s.history, s.balance, s.t);
+  assert.equal(f.evidence?.burst ?? null, null);
+  assert.ok(hours(f.criticalAlertRunwaySeconds) > 24, `critical decision ${hours(f.criticalAlertRunwaySeconds)} h`);
+  assert.equal(evaluateRules({ state: stateOf(s.history, s.balance), forecast: f, settings: RULES }).depletion_forecast, undefined);
+});
+
+test('the near reading subtracts a one-off at the rate of the span its window covers', () => {
+  let s = start(1000);
+  s = run(s, T0 + 2 * DAY, steady(2), MIN, 0);
+  s = poll(s, s.t + MIN, s.balance - 60); // the rental, inside both windows
+  s = run(s, s.t + 30 * MIN, steady(2), MIN, 0);
+  const near = nearRates(s.history, s.t);
+  // What is left is the steady spend (the hour of typical spend the one-off test keeps is small next to 60).
+  assert.ok(near['1h'] < 4 && near['6h'] < 3, JSON.stringify(near));
+});
+
+test('a top-up inside a poll interval hides that interval\'s spend: it is not learnt as hours of no spend (polls 1 h, 3 h, 6 h apart)', () => {
+  for (const stepH of [1, 3, 6]) {
+    let s = start(1000);
+    for (let t = T0 + stepH * HOUR; t <= T0 + 10 * DAY; t += stepH * HOUR) {
+      const topup = (t - T0) % DAY === 12 * HOUR ? 300 : 0; // refilled once a day, inside the interval ending at 12:00
+      s = poll(s, t, s.balance - 10 * stepH + topup);
+    }
+    const f = forecast(s.history, s.balance, s.t);
+    assert.ok(Math.abs(f.burnRatePerHour - 10) < 0.05, `polled every ${stepH} h: ${f.burnRatePerHour} credits/h, spent 10`);
+  }
+});
+
+test('past the walk\'s 240 h its last week repeats, not its last day (a weekend without spend is not "never")', () => {
+  // Weekdays 1.4, weekends 0 (1 per average hour over the week), 10 credits per average hour, from a Thursday.
+  const shape = { kind: 'weekly' as const, at: (t: number) => (hourOfWeek(t) < 120 ? 1.4 : 0) };
+  const thursday = Date.parse('2026-11-19T00:00:00Z');
+  for (const target of [2000, 3000, 5000]) {
+    let left = target;
+    let t = thursday;
+    for (; left > 1e-9; t += MIN) left -= (10 * shape.at(t)) / 60;
+    const byHand = (t - thursday) / HOUR;
+    const walked = walk(shape, 10, 0, thursday, [target]).hours[0]!;
+    assert.ok(Math.abs(walked - byHand) < 0.05, `${target} credits: walked ${walked} h, by hand ${byHand} h`);
+  }
+  // A flat shape: beyond the walk as before, at its (only) rate.
+  assert.ok(Math.abs(walk(FLAT, 10, 0, thursday, [5000]).hours[0]! - 500) < 1e-6);
+});
+
+test('a growing business week: the trend is read over days of the same type and keeps the weekend (no false warning on Friday, runway right)', () => {
+  // Mon–Fri 08–18 UTC at 60 credits/h growing 1 % a day, 2 credits/h otherwise, no noise.
+  const pattern = (t: number) => {
+    const d = new Date(t);
+    const weekday = d.getUTCDay() >= 1 && d.getUTCDay() <= 5;
+    return weekday && d.getUTCHours() >= 8 && d.getUTCHours() < 18 ? 60 * 1.01 ** ((t - T0) / DAY) : 2;
+  };
+  const s = run(start(1e6), T0 + 19 * DAY, pattern, 5 * MIN, 0);
+  const balance = 1500;
+  for (const iso of ['2026-11-20T20:00:00Z', '2026-11-21T02:00:00Z', '2026-11-21T10:00:00Z']) {
+    const at = run(s, Date.parse(iso), pattern, 5 * MIN, 0);
+    const f = forecast(at.history, balance, at.t);
+    const truth = trueRunway(pattern, balance, at.t);
+    assert.ok(f.evidence?.trend === null || f.evidence!.trend.perHourPerDay < 0.6, `${iso}: a slope of ${f.evidence?.trend?.perHourPerDay} credits/h a day (the weekend read as growth)`);
+    assert.ok(Math.abs(f.runwaySeconds / truth - 1) < 0.1, `${iso}: runway ${hours(f.runwaySeconds)} h, truly ${hours(truth)} h`);
+    assert.equal(evaluateRules({ state: stateOf(at.history, balance), forecast: f, settings: RULES }).depletion_forecast, undefined, `${iso}: ${hours(truth)} h of money is no warning`);
+  }
+});
+
+test('a new wallet\'s first hour: one charge of 20 credits among cents is one observation, not a rate to page on (Kish\'s effective count)', () => {
+  let s = start(1000, T0, 7);
+  s = run(s, T0 + 15 * MIN, steady(1), MIN, 0);
+  s = poll(s, s.t + MIN, s.balance - 20);
+  for (const minutes of [20, 40, 60]) {
+    const at = run(s, T0 + minutes * MIN, steady(1), MIN, 0);
+    const f = forecast(at.history, at.balance, at.t);
+    const c = evaluateRules({ state: stateOf(at.history, at.balance), forecast: f, settings: RULES });
+    assert.notEqual(c.depletion_forecast, 'critical', `minute ${minutes}: a page on ${hours(f.runwaySeconds)} h of central runway, the wallet has weeks`);
+  }
+});
