@@ -50,6 +50,8 @@ export class App {
     settings: Settings,
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
+    /** The demo sends nothing on purpose: no warning that no channel is configured. */
+    private readonly opts: { channelsExpected?: boolean } = {},
   ) {
     setMaxListeners(0, this.#shutdown.signal); // not a leak: one listener per poll in flight
     this.#settings = settings;
@@ -126,6 +128,9 @@ export class App {
       'wallet-sentinel started',
     );
     if (wallets.length === 0) this.log.warn({ shard: `${settings.shard.index}/${settings.shard.count}`, walletsInFile: settings.wallets.length }, 'no wallet of WALLETS_FILE falls in this shard: nothing to poll');
+    if (this.opts.channelsExpected !== false && this.#receivers.every((r) => r.notifiers.length === 0 && r.alertmanagers.length === 0)) {
+      this.log.warn('no alert channel configured: alerts show only in /metrics, /api/status and the status page (set SMTP_URL, ALERT_WEBHOOK_URL and/or ALERTMANAGER_URL, or receivers in WALLETS_FILE)');
+    }
     this.#fleet.start();
     void this.#fleet.schedule.started.then(() => (this.#ready = true));
     return address;

@@ -48,7 +48,7 @@ try {
     },
     { dotenv: false },
   );
-  app = new App(settings, createLogger(settings.logLevel));
+  app = new App(settings, createLogger(settings.logLevel), Date.now, { channelsExpected: false });
   const address = await app.start();
   const base = `http://127.0.0.1:${address.port}`;
   // The first line says where to look: the status page draws what the lines below tell.

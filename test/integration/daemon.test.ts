@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { Simulator } from '../../src/simulator/simulator.js';
 import { Daemon, waitFor } from '../helpers/daemon.js';
 import { promtoolCheckMetrics, requireBinary } from '../helpers/promtool.js';
+import { WebhookReceiver } from '../helpers/receivers.js';
 
 const KEY = 'sk_live_integration_key_1234';
 const A = '{account="default"}';
@@ -51,6 +52,25 @@ test('a draining wallet shows balance, spend, burn rate and a finite runway on /
   assert.ok(s.burn_rate_per_hour['1h']! > 0);
   assert.equal(s.burn_rate_per_hour['24h'], s.burn_rate_per_hour['1h']);
   assert.equal((await daemon.get('/healthz')).status, 200);
+});
+
+test('no alert channel configured: one warning at start that alerts show only on the endpoints; none with a channel', async (t) => {
+  const sim = new Simulator({ apiKey: KEY, balance: 100 });
+  await sim.start();
+  t.after(() => sim.close());
+  const noChannel = (d: Daemon) => d.logs().some((l) => l.level === 'warn' && /^no alert channel configured/.test(l.msg));
+  const bare = await Daemon.start({ TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY, LOG_LEVEL: 'info' });
+  t.after(() => bare.kill());
+  await waitFor(() => noChannel(bare), 'the warning without a channel');
+  assert.equal(await bare.stop(), 0);
+  const hook = new WebhookReceiver();
+  await hook.start();
+  t.after(() => hook.close());
+  const wired = await Daemon.start({ TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY, LOG_LEVEL: 'info', ALERT_WEBHOOK_URL: hook.url });
+  t.after(() => wired.kill());
+  await waitFor(async () => (await wired.get('/readyz')).status === 200, 'the first poll done (the start lines long written)');
+  assert.ok(wired.logs().some((l) => l.msg === 'wallet-sentinel started') && !noChannel(wired), 'no warning with a webhook');
+  assert.equal(await wired.stop(), 0);
 });
 
 test('/metrics passes promtool check metrics', async (t) => {
