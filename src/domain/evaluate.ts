@@ -109,11 +109,14 @@ export function snapshot(s: AccountState, f: Forecast): WalletSnapshot {
 }
 
 function facts(s: AccountState, f: Forecast): WalletSnapshot {
-  const anyRate = Object.values(f.rates).some((r) => Number.isFinite(r));
+  const rates = Object.values(f.rates).filter((r) => Number.isFinite(r));
+  // No forecast yet while spend was seen (too few readings): the rate is unknown, not 0 ("Burn rate: 0
+  // credits/hour" in the first alert of a wallet spending fast). All windows at 0: not burning, 0.
+  const unknown = rates.length === 0 || (f.method === 'none' && rates.some((r) => r > 0) && !(s.balance !== null && s.balance <= 0));
   return {
     balance: s.balance,
     currency: s.currency,
-    burnRatePerHour: anyRate ? f.burnRatePerHour : null,
+    burnRatePerHour: unknown ? null : f.burnRatePerHour,
     runwaySeconds: Number.isFinite(f.runwaySeconds) ? f.runwaySeconds : null,
     ...(s.autoRecharge !== undefined ? { autoRecharge: s.autoRecharge } : {}),
   };

@@ -326,6 +326,13 @@ function replay(outcomes: readonly PollOutcome[], cfg: EvaluationConfig, start: 
 
 const briefSteps = (steps: Notification[][]): string[][] => steps.map((ns) => ns.map(brief).sort());
 
+test('observe: an alert before the forecast has evidence says the burn rate is unknown (null), not 0; with evidence, the rate', () => {
+  const early = replay([ok(130), ok(95)], config(NO_RUNWAY_RULE)).all.find((n) => n.alertname === 'low_balance');
+  assert.equal(early?.wallet.burnRatePerHour, null, 'spend seen, too few readings to forecast: unknown');
+  const later = replay([ok(130), ok(125), ok(120), ok(115), ok(110), ok(105), ok(99)], config(NO_RUNWAY_RULE)).all.find((n) => n.alertname === 'low_balance');
+  assert.ok(later!.wallet.burnRatePerHour! > 200, `about 310 credits/h: ${later?.wallet.burnRatePerHour}`);
+});
+
 test('observe: balance 130 → 95 fires low_balance warning once; 19 escalates to critical; a top-up to 500 resolves it', () => {
   const r = replay([ok(130), ok(95), ok(90), ok(50), ok(19), ok(18), ok(500), ok(499)], config(NO_RUNWAY_RULE));
   assert.deepEqual(briefSteps(r.steps), [
