@@ -13,7 +13,7 @@ import { BalanceClient } from '../telephony/client.js';
 import { endpointFor } from '../providers/index.js';
 import { USER_AGENT, VERSION } from '../version.js';
 import type { CheckFormat } from './args.js';
-import { NAGIOS_STATES, nagiosLine } from './nagios.js';
+import { NAGIOS_STATES, nagiosFleet, nagiosLine, type NagiosInput } from './nagios.js';
 
 /** Nagios plugin exit codes. */
 export const CHECK_EXIT = { ok: 0, warning: 1, critical: 2, unknown: 3 } as const;
@@ -33,12 +33,11 @@ export async function runCheck(settings: Settings, log: Logger, out: (line: stri
   const code = (results.length === 0 ? CHECK_EXIT.unknown : Math.max(CHECK_EXIT.ok, ...results.map((r) => r.code))) as Code;
   if (format === 'nagios') {
     if (results.length === 0) out(`WALLET UNKNOWN - 0 wallets: none of WALLETS_FILE's ${settings.wallets.length} falls in shard ${settings.shard.index} of ${settings.shard.count}`);
-    else if (results.length === 1) out(results[0]!.nagios);
+    else if (results.length === 1) out(nagiosLine(results[0]!.nagios));
     else {
       // The first line is the plugin's status; one line per wallet follows as its long output.
       const counts = NAGIOS_STATES.map((state, i) => [state, results.filter((r) => r.code === i).length] as const).filter(([, n]) => n > 0);
-      out(`WALLET ${NAGIOS_STATES[code]} - ${results.length} wallets: ${counts.map(([state, n]) => `${n} ${state}`).join(', ')}`);
-      for (const r of results) out(r.nagios);
+      for (const line of nagiosFleet(`WALLET ${NAGIOS_STATES[code]} - ${results.length} wallets: ${counts.map(([state, n]) => `${n} ${state}`).join(', ')}`, results.map((r) => r.nagios))) out(line);
     }
   } else {
     out(JSON.stringify({ version: VERSION, generated_at: new Date().toISOString(), accounts: results.map((r) => r.status) }, null, 2));
@@ -68,7 +67,7 @@ async function checkWallet(settings: Settings, wallet: WalletSettings, states: S
     repeat: repeatPolicy(settings.alerts),
   });
   const code = stateProblem ? CHECK_EXIT.unknown : exitCode(outcome.ok, conditions);
-  const nagios = nagiosLine({
+  const nagios: NagiosInput = {
     account: wallet.name,
     code,
     error: outcome.ok ? stateProblem : `poll failed: ${outcome.message}`,
@@ -78,7 +77,7 @@ async function checkWallet(settings: Settings, wallet: WalletSettings, states: S
     burnRatePerHour: snapshot(state, f).burnRatePerHour,
     conditions,
     rules: wallet.rules,
-  });
+  };
   return { code, nagios, status: accountStatus(wallet.name, state, f, conditionsAsAlerts(conditions), t) };
 }
 

@@ -48,17 +48,38 @@ const textSafe = (s: string): string =>
 const perfItem = (label: string, ...fields: string[]): string => `${label}=${fields.join(';').replace(/;+$/, '')}`;
 
 export function nagiosLine(x: NagiosInput): string {
-  const state = NAGIOS_STATES[x.code];
+  return `${nagiosText(x)} | ${nagiosPerf(x)}`;
+}
+
+/**
+ * Several wallets: the status line (`header`), one line of long output per wallet without perfdata, and the
+ * perfdata of every wallet after the one `|` the long output may hold, each label quoted with its wallet's
+ * name ('shop balance'=…), as the guidelines lay out. A `|` on every wallet line made a parser read the
+ * wallets after the first as garbled perfdata, and gave graphers the same labels over and over.
+ */
+export function nagiosFleet(header: string, xs: readonly NagiosInput[]): string[] {
+  const texts = xs.map(nagiosText);
+  const perfs = xs.map((x) => nagiosPerf(x, x.account));
+  if (xs.length === 0) return [header];
+  return [header, ...texts.slice(0, -1), `${texts.at(-1)!} | ${perfs[0]!}`, ...perfs.slice(1)];
+}
+
+function nagiosText(x: NagiosInput): string {
+  return `WALLET ${NAGIOS_STATES[x.code]} - ${textSafe(summaryText(x))}`;
+}
+
+/** The perfdata items; with `wallet`, each label is quoted and carries the wallet's name. */
+function nagiosPerf(x: NagiosInput, wallet?: string): string {
   const known = x.code !== 3;
   const balance = known && x.balance !== null ? num(x.balance) : 'U';
   const runway = known && Number.isFinite(x.runwaySeconds) ? `${Math.round(x.runwaySeconds)}s` : 'U';
   const rate = known && x.burnRatePerHour !== null ? num(x.burnRatePerHour) : 'U';
-  const perf = [
-    perfItem('balance', balance, below(x.rules.lowBalanceThreshold), below(x.rules.criticalBalanceThreshold)),
-    perfItem('runway', runway, below(x.rules.runwayWarningHours * 3600), below(x.rules.runwayCriticalHours * 3600), '0'),
-    perfItem('burn_rate', rate, '', '', '0'),
+  const label = (name: string) => (wallet === undefined ? name : `'${wallet} ${name}'`); // wallet names hold no quote
+  return [
+    perfItem(label('balance'), balance, below(x.rules.lowBalanceThreshold), below(x.rules.criticalBalanceThreshold)),
+    perfItem(label('runway'), runway, below(x.rules.runwayWarningHours * 3600), below(x.rules.runwayCriticalHours * 3600), '0'),
+    perfItem(label('burn_rate'), rate, '', '', '0'),
   ].join(' ');
-  return `WALLET ${state} - ${textSafe(summaryText(x))} | ${perf}`;
 }
 
 function summaryText(x: NagiosInput): string {

@@ -115,8 +115,12 @@ test('check with WALLETS_FILE checks every wallet; the exit code is the worst of
   assert.equal(all.code, 3, all.stderr);
   const lines = all.stdout.trim().split('\n');
   assert.equal(lines[0], 'WALLET UNKNOWN - 2 wallets: 1 OK, 1 UNKNOWN');
-  assert.match(lines[1]!, /^WALLET OK - wallet 'fine' balance 500 USD/);
-  assert.match(lines[2]!, /^WALLET UNKNOWN - wallet 'broken': poll failed/);
+  // The plugin guidelines: long output without perfdata, then the one '|' and every wallet's perfdata,
+  // labels quoted with the wallet's name.
+  assert.match(lines[1]!, /^WALLET OK - wallet 'fine' balance 500 USD[^|]*$/);
+  assert.match(lines[2]!, /^WALLET UNKNOWN - wallet 'broken': poll failed[^|]* \| 'fine balance'=500 'fine runway'=U;259200:;86400:;0 'fine burn_rate'=/);
+  assert.match(lines[3]!, /^'broken balance'=U 'broken runway'=U/);
+  assert.equal(all.stdout.split('|').length, 2, 'one | in the whole output');
 });
 
 test('a bad WALLETS_FILE at start: exit 78, one stderr line per problem naming file, wallet and key, nothing bound', async () => {
