@@ -9,7 +9,7 @@ import { request as httpsRequest } from 'node:https';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import bcrypt from 'bcryptjs';
 import YAML from 'yaml';
 import { readWebConfig } from '../../src/config/web-config.js';
@@ -47,6 +47,16 @@ function get(port: number, path: string, opts: { ca: string; user?: string; pass
   });
 }
 
+/** A simulated wallet and the daemon watching it behind the web config `file` (both closed after the test). */
+async function daemonWith(t: TestContext, file: string): Promise<Daemon> {
+  const sim = new Simulator({ apiKey: KEY, balance: 100 });
+  await sim.start();
+  t.after(() => sim.close());
+  const d = await Daemon.start({ TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY, WEB_CONFIG_FILE: file }, { cwd: tempDir() });
+  t.after(() => d.kill());
+  return d;
+}
+
 /** The exit status of the image's HEALTHCHECK command (deploy/Dockerfile) against the daemon on `port`. */
 function healthcheck(port: number): number | null {
   const dockerfile = readFileSync(join(ROOT, 'deploy/Dockerfile'), 'utf8').replace(/\\\n/g, ' ');
@@ -61,11 +71,7 @@ test('WEB_CONFIG_FILE: HTTPS with a certificate, basic auth on /metrics, /api/st
   // Relative paths: resolved against the web config file's folder, whatever the daemon's working directory.
   const file = join(dir, 'web-config.yml');
   writeFileSync(file, `tls_server_config:\n  cert_file: tls.crt\n  key_file: tls.key\n  min_version: TLS12\nhttp_server_config:\n  headers:\n    X-Frame-Options: deny\n    Content-Security-Policy: \"default-src 'none'\"\nbasic_auth_users:\n  ${USER}: ${HASH}\n`);
-  const sim = new Simulator({ apiKey: KEY, balance: 100 });
-  await sim.start();
-  t.after(() => sim.close());
-  const d = await Daemon.start({ TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY, WEB_CONFIG_FILE: file }, { cwd: tempDir() });
-  t.after(() => d.kill());
+  const d = await daemonWith(t, file);
   const ca = cert.cert;
   const good = { ca, user: USER, password: PASSWORD };
 
@@ -122,11 +128,7 @@ test('WEB_CONFIG_FILE with client certificates: a certificate signed by client_c
   const stranger = clientCertSignedBy(otherCa, 'stranger');
   const file = join(dir, 'web-config.yml');
   writeFileSync(file, `tls_server_config:\n  cert_file: tls.crt\n  key_file: tls.key\n  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: clients-ca.crt\n`);
-  const sim = new Simulator({ apiKey: KEY, balance: 100 });
-  await sim.start();
-  t.after(() => sim.close());
-  const d = await Daemon.start({ TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY, WEB_CONFIG_FILE: file }, { cwd: tempDir() });
-  t.after(() => d.kill());
+  const d = await daemonWith(t, file);
   const ca = cert.cert;
 
   assert.equal((await get(d.port, '/healthz', { ca })).status, 200, 'a probe without a certificate');
