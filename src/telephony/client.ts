@@ -177,7 +177,8 @@ export class BalanceClient {
     if (code === 'ERR_CANCELED') {
       return {
         code: 'timeout',
-        error: new UpstreamError('timeout', `${where}: no complete answer within ${ms} ms`, { retryable: true }),
+        // A retry gets what is left before the next poll: say so, or "within 184 ms" reads as a setting.
+        error: new UpstreamError('timeout', `${where}: no complete answer within ${ms} ms${ms < this.#opts.timeoutMs ? ` (a retry, in what was left before the next poll; REQUEST_TIMEOUT_MS is ${this.#opts.timeoutMs})` : ''}`, { retryable: true }),
       };
     }
     if (code === 'ERR_BAD_RESPONSE' && axios.isAxiosError(err) && err.message.startsWith('maxContentLength')) {

@@ -408,6 +408,7 @@ test('a drip server (one byte every 200 ms, never ends) → timeout by the deadl
   const err = await failure(client.fetchBalance(), 'timeout');
   assert.equal(err.retryable, true);
   assert.deepEqual(attempts, ['timeout']);
+  assert.match(err.message, /no complete answer within 1000 ms$/, 'a full attempt names the setting alone');
 });
 
 async function blackHole(): Promise<{ url: string; connections: () => number }> {
@@ -429,7 +430,9 @@ async function blackHole(): Promise<{ url: string; connections: () => number }> 
 test('a black-hole server (accepts, never answers) → timeout, retries bounded by the deadline', { timeout: 10_000 }, async () => {
   const hole = await blackHole();
   const { client, attempts } = makeClient(hole.url, { timeoutMs: 1000, sleep: undefined });
-  await failure(client.fetchBalance({ deadline: Date.now() + 1500 }), 'timeout');
+  const err = await failure(client.fetchBalance({ deadline: Date.now() + 2000 }), 'timeout');
+  // the retry's budget is what was left (under 1000 ms): the message says so, not "within 184 ms" as if set
+  assert.match(err.message, /no complete answer within \d+ ms \(a retry, in what was left before the next poll; REQUEST_TIMEOUT_MS is 1000\)$/);
   assert.ok(hole.connections() >= 1);
   assert.ok(attempts.length >= 1 && attempts.every((code) => code === 'timeout'));
 });
