@@ -66,18 +66,7 @@ function trendOf(p: WeeklyProfile, today: number): Trend | null {
   }
   if (pts.length < TREND_DAYS.min) return null;
   const seasonal = weekendApart(pts);
-  const slopes: number[] = [];
-  let concordant = 0;
-  for (let i = 0; i < pts.length; i++) {
-    for (let j = i + 1; j < pts.length; j++) {
-      if (seasonal && pts[i]!.weekend !== pts[j]!.weekend) continue;
-      const dy = pts[j]!.y - pts[i]!.y;
-      concordant += Math.sign(dy);
-      slopes.push(dy / (pts[j]!.x - pts[i]!.x));
-    }
-  }
-  const tau = concordant / slopes.length;
-  const b = median(slopes);
+  const { tau, slope: b } = kendallTheilSen(pts, seasonal ? (d, e) => d.weekend === e.weekend : undefined);
   if (tau < TREND_TAU || !(b > 0)) return null;
   return { perHourPerDay: b, days: pts.length, ...(seasonal ? { seasonal } : {}) };
 }
@@ -87,12 +76,25 @@ function weekendApart(pts: readonly Day[]): boolean {
   const weekdays = pts.filter((q) => !q.weekend);
   const weekend = pts.filter((q) => q.weekend);
   if (weekdays.length < 2 || weekend.length === 0) return false;
-  const slopes: number[] = [];
-  for (let i = 0; i < weekdays.length; i++) for (let j = i + 1; j < weekdays.length; j++) slopes.push((weekdays[j]!.y - weekdays[i]!.y) / (weekdays[j]!.x - weekdays[i]!.x));
-  const b = median(slopes);
+  const b = kendallTheilSen(weekdays).slope;
   const a = median(weekdays.map((q) => q.y - b * q.x));
   const ratio = weekend.reduce((s, q) => s + q.y, 0) / weekend.reduce((s, q) => s + Math.max(0, a + b * q.x), 0);
   return !(ratio <= WEEKEND_APART && ratio >= 1 / WEEKEND_APART);
+}
+
+/** Over the pairs of days `paired` keeps: Kendall's τ (concordant less discordant, over the pairs) and Theil–Sen's slope (their median slope). */
+function kendallTheilSen(pts: readonly Day[], paired: (p: Day, q: Day) => boolean = () => true): { tau: number; slope: number } {
+  const slopes: number[] = [];
+  let concordant = 0;
+  for (let i = 0; i < pts.length; i++) {
+    for (let j = i + 1; j < pts.length; j++) {
+      if (!paired(pts[i]!, pts[j]!)) continue;
+      const dy = pts[j]!.y - pts[i]!.y;
+      concordant += Math.sign(dy);
+      slopes.push(dy / (pts[j]!.x - pts[i]!.x));
+    }
+  }
+  return { tau: concordant / slopes.length, slope: median(slopes) };
 }
 
 function median(xs: readonly number[]): number {

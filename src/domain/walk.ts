@@ -69,7 +69,8 @@ export function walk(shape: Shape, level: number, slope: number, now: number, ta
   // Past the walk, its last week repeats: a weekly pattern's last day may be a quiet weekend, and going
   // on at its rate put a wallet 12 days from empty at 18 (or never, for a weekend without spend).
   const weekStart = n - WEEK_HOURS;
-  const lastWeek = total - upTo(weekStart);
+  const beforeWeek = upTo(weekStart);
+  const lastWeek = total - beforeWeek;
   /** The first hour boundary k in [lo, hi] with spend(k) ≥ target (spend non-decreasing in k). */
   const reach = (spend: (k: number) => number, lo: number, hi: number, target: number) => {
     while (lo < hi) {
@@ -86,7 +87,7 @@ export function walk(shape: Shape, level: number, slope: number, now: number, ta
       const weeks = Math.floor((target - total) / lastWeek);
       const rest = target - total - weeks * lastWeek; // spent inside the repeated week
       if (rest <= 0) return n - f + weeks * WEEK_HOURS;
-      const inWeek = (j: number) => upTo(weekStart + j) - upTo(weekStart);
+      const inWeek = (j: number) => upTo(weekStart + j) - beforeWeek;
       const j = reach(inWeek, 1, WEEK_HOURS, rest);
       return n - f + weeks * WEEK_HOURS + j - 1 + (rest - inWeek(j - 1)) / rate(weekStart + j - 1);
     }
