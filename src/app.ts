@@ -4,7 +4,6 @@ import { reloadWallets } from './config/load.js';
 import type { Settings } from './config/settings.js';
 import { ConfigError, describeError, safeErrorCode } from './errors.js';
 import { Fleet, type ReloadSummary } from './fleet/fleet.js';
-import { closeOrphans } from './fleet/orphans.js';
 import { walletsOfShard } from './fleet/shard.js';
 import type { WalletRunner } from './fleet/runner.js';
 import type { Logger } from './log.js';
@@ -113,7 +112,7 @@ export class App {
     await this.#fleet.init(wallets);
     const orphans = this.#states.releasePreloaded(); // accounts in the database that no wallet of this process claimed
     await this.#dispatcher.start();
-    await closeOrphans(orphans, { settings, states: this.#states, notify: (ns, receivers) => this.#dispatcher.enqueue(ns, receivers), log: this.log.child({ component: 'fleet' }), now: this.now });
+    await this.#fleet.closeOrphans(orphans);
     const address = await this.#http.listen(settings.http.host, settings.http.port);
     const single = wallets.length === 1 && settings.walletsFile === undefined ? { account: wallets[0]!.name } : {};
     this.log.info(

@@ -10,7 +10,8 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { AlertmanagerSync } from '../notify/alertmanager/alertmanager.js';
 import type { Receiver } from '../notify/registry.js';
-import type { StateStore } from '../store/state-store.js';
+import type { Orphan, StateStore } from '../store/state-store.js';
+import { closeOrphans } from './orphans.js';
 import { safeErrorCode } from '../errors.js';
 import { mapLimit } from './limit.js';
 import { sameWallet, WalletRunner } from './runner.js';
@@ -149,6 +150,11 @@ export class Fleet {
       .catch((err: unknown) => this.d.log.warn({ err: safeErrorCode(err) ?? (err instanceof Error ? err.message : String(err)) }, 'closing a removed wallet (its alerts, or its state leaving memory) failed; its state stays in memory'))
       .finally(() => this.#unwatching.delete(tracked));
     this.#unwatching.add(tracked);
+  }
+
+  /** Closes the firing alerts of accounts no wallet of this process claims (orphans.ts), through the fleet's own notify and store. */
+  closeOrphans(orphans: readonly Orphan[]): Promise<void> {
+    return closeOrphans(orphans, { ...this.d, log: this.d.log.child({ component: 'fleet' }) });
   }
 
   /** Stops the schedule (polls in flight finish), then lets Alertmanager syncs finish and writes every wallet's state. */
