@@ -14,8 +14,9 @@ import { OutboxStore } from './notify/outbox-store.js';
 import { createReceivers, type Receiver } from './notify/registry.js';
 import { accountStatus, alertsOf, statusDocument, type AccountStatus } from './status.js';
 import { probeWritableDir } from './store/json-file.js';
+import { lockStateDir, type StateDirLock } from './store/lock.js';
 import { StateStore } from './store/state-store.js';
-import { StateDirError, WriteHealth } from './store/write-health.js';
+import { StateDirBusyError, StateDirError, WriteHealth } from './store/write-health.js';
 import { VERSION } from './version.js';
 
 /** How long stop() lets a poll in flight finish before aborting it. */
@@ -38,6 +39,7 @@ export class App {
   readonly #dispatcher: Dispatcher;
   /** The receivers in force (the environment's `default` and WALLETS_FILE's); a reload replaces them. */
   #receivers: Receiver[];
+  #lock: StateDirLock | null = null;
   /** Aborts polls in flight when a stop's grace runs out; every poll in flight listens (up to POLL_CONCURRENCY). */
   readonly #shutdown = new AbortController();
   #ready = false;
@@ -97,15 +99,18 @@ export class App {
   }
 
   /**
-   * Checks STATE_DIR can be written (else rejects with StateDirError before anything binds or polls),
-   * loads every wallet's state, binds the HTTP listener, polls every wallet once and schedules the rest.
+   * Checks STATE_DIR can be written and takes it (else rejects with StateDirError, or StateDirBusyError
+   * while another daemon holds it, before anything binds or polls), loads every wallet's state, binds the
+   * HTTP listener, polls every wallet once and schedules the rest.
    */
   async start(): Promise<AddressInfo> {
     const settings = this.#settings;
     try {
       await probeWritableDir(settings.stateDir);
+      this.#lock = lockStateDir(settings.stateDir);
       await this.#states.init(this.now());
     } catch (err) {
+      if (err instanceof StateDirBusyError) throw err;
       throw new StateDirError(settings.stateDir, safeErrorCode(err) ?? describeError(err));
     }
     const wallets = walletsOfShard(settings.wallets, settings.shard);
@@ -205,6 +210,8 @@ export class App {
       }
     }
     clearTimeout(grace);
+    this.#lock?.release(); // last: the state is written; a daemon waiting for STATE_DIR may take it
+    this.#lock = null;
     this.log.info({ clean: result.clean }, 'wallet-sentinel stopped');
     return result;
   }

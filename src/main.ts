@@ -2,19 +2,19 @@
 /**
  * Composition root: parse the command line, load settings, run a command, map the result to an exit code
  * (0 clean, 1 crash, 64 usage, 73 STATE_DIR not writable at start, 74 owed notifications lost at stop,
- * 78 configuration; `check` uses the Nagios codes).
+ * 75 STATE_DIR held by another running daemon, 78 configuration; `check` uses the Nagios codes).
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { parseArgs } from './cli/args.js';
-import { StateDirError } from './store/write-health.js';
+import { StateDirBusyError, StateDirError } from './store/write-health.js';
 import { runBacktest } from './cli/backtest.js';
 import { loadSettings } from './config/load.js';
 import type { Settings } from './config/settings.js';
 import { ConfigError, describeError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
 
-const EXIT = { ok: 0, crash: 1, usage: 64, cantCreate: 73, ioError: 74, config: 78 } as const;
+const EXIT = { ok: 0, crash: 1, usage: 64, cantCreate: 73, ioError: 74, tempFail: 75, config: 78 } as const;
 
 async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
@@ -107,6 +107,10 @@ async function runDaemon(settings: Settings, log: Logger): Promise<number> {
     if (err instanceof StateDirError) {
       log.fatal({ stateDir: err.stateDir, code: err.code }, err.message); // nothing bound or polled yet
       return EXIT.cantCreate;
+    }
+    if (err instanceof StateDirBusyError) {
+      log.fatal({ stateDir: err.stateDir }, err.message); // nothing bound or polled yet
+      return EXIT.tempFail;
     }
     log.fatal({ err: describeError(err) }, 'cannot start');
     await app.stop();

@@ -65,3 +65,13 @@ export class StateDirError extends Error {
     this.name = 'StateDirError';
   }
 }
+
+/** Another running daemon holds STATE_DIR's lock: this one refuses to start (exit 75, EX_TEMPFAIL). */
+export class StateDirBusyError extends Error {
+  constructor(readonly stateDir: string) {
+    super(
+      `STATE_DIR ${stateDir} is in use by another running wallet-sentinel (it holds wallet-sentinel.lock): two daemons on one STATE_DIR poll and alert twice and overwrite each other's state; stop the other one or give this one its own STATE_DIR`,
+    );
+    this.name = 'StateDirBusyError';
+  }
+}

@@ -67,9 +67,27 @@ test("check reads the daemon's database (running or stopped) and changes nothing
 
   assert.equal(await daemon.stop(), 0);
   const before = contents(daemon.stateDir);
-  assert.deepEqual(Object.keys(before), ['wallet-sentinel.db'], 'between commits the daemon leaves only the database');
+  assert.deepEqual(Object.keys(before), ['wallet-sentinel.db', 'wallet-sentinel.lock'], 'between commits the daemon leaves only the database (and the file it held locked)');
   const stopped = await runCli(['check'], env);
   assert.equal(stopped.code, 0, stopped.stderr);
   assert.ok((JSON.parse(stopped.stdout) as StatusDoc).accounts[0]!.samples >= 4);
   assert.deepEqual(contents(daemon.stateDir), before, 'not a byte changed, no -wal or -shm left');
+});
+
+test('a second daemon on a STATE_DIR in use refuses to start (exit 75, before binding or polling); once the first is killed, it starts', async (t) => {
+  const sim = new Simulator({ apiKey: KEY, balance: 500, burnPerHour: 36 });
+  await sim.start();
+  t.after(() => sim.close());
+  const first = await Daemon.start({ TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY });
+  t.after(() => first.kill());
+  const env = { TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY, STATE_DIR: first.stateDir, METRICS_HOST: '127.0.0.1', METRICS_PORT: '0', POLL_SCHEDULE: '* * * * * *' };
+  const second = await runCli(['start'], env);
+  assert.equal(second.code, 75, second.stderr);
+  assert.match(second.stderr, /STATE_DIR .* is in use by another running wallet-sentinel/);
+  assert.doesNotMatch(second.stderr, /wallet-sentinel started/);
+
+  first.kill(); // SIGKILL: the kernel drops its lock, no stale lock file blocks the next start
+  const next = await Daemon.start({ TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY }, { stateDir: first.stateDir });
+  t.after(() => next.kill());
+  assert.equal(await next.stop(), 0);
 });
