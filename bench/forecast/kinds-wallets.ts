@@ -26,6 +26,22 @@ export const WALLET_KINDS: readonly Kind[] = [
     };
   }),
 
+  kind('rental_at_install', 'a new install whose first 10 h hold the monthly rental of its numbers (5–30 % of the balance at once), then 9–14 days of runway left at a steady spend: never runs out in its week', (n, t0) => {
+    const start = balanceOf(n);
+    const rental = start * n.between(0.05, 0.3);
+    const runwayD = n.between(9, 14);
+    const r = (start - rental) / (runwayD * 24);
+    const at = t0 + n.int(1, 600) * MINUTE_MS;
+    return {
+      description: `${fmt(start)} credits, ${fmt(rental)} rental ${Math.round((at - t0) / MINUTE_MS)} min after the first reading, then ${fmt(r)}/h (${runwayD.toFixed(0)} days)`,
+      days: 7,
+      start,
+      rate: () => r,
+      unit: unitFor(r, eventsPerMinute(n)),
+      charge: (t) => (t === at ? rental : 0),
+    };
+  }, 'quiet-first-24h'),
+
   kind('service_off', 'steady spend (5–8 days of runway) until the service is switched off on day 2–4: spend stops, never runs out', (n, t0) => {
     const start = balanceOf(n);
     const r = start / (n.between(5, 8) * 24);

@@ -5,7 +5,8 @@
  *
  *   Evidence. Every closed hour of the last week is kept with its spend, its number of charges (sample-
  *   to-sample drops), how long it was observed and its one-off part (a single charge above 10 typical
- *   hours, like a monthly rental: spend, not a rate), plus 14 daily totals and the weekly pattern
+ *   hours, like a monthly rental: spend, not a rate; before 12 hours make a typical one, the hours seen so
+ *   far stand in: oneoff.ts), plus 14 daily totals and the weekly pattern
  *   (profile.ts; bounded). Spend across a gap of up to 12 h (polls hours apart) is spread over its hours,
  *   so a sparsely polled wallet still has a rate; the weekly pattern learns only from hours seen. Time the
  *   wallet spent exhausted is not evidence at all (history.ts): its calls failed, so it says nothing of
@@ -72,7 +73,8 @@
  *       dry in 12 h must page in its first hour, and a healthy one is 4 horizons from empty. Before a
  *       whole day is seen the warning's cautious reading is slower still: the spend so far spread over a
  *       whole day, on five days of seven — the first hours of a business day (all its money spent in 10
- *       hours) look exactly like a wallet with a day left, and only the night and the weekend tell them apart.
+ *       hours) look exactly like a wallet with a day left, and only the night and the weekend tell them apart;
+ *       so too when a few charges make most of that spend (unevenCharges), whatever runway they give.
  *     - once firing, the hysteresis is widened by 4 × relErr (at most +50 %, rules.ts): a reading that
  *       wobbles by its own uncertainty around the horizon does not resolve and re-fire as a new alert;
  *       and when the last 24 h read as a drop (not a stop), a firing alert holds on the week's reading
@@ -168,18 +170,21 @@ function unseenDay(level: Level, spanHours: number): Level {
 }
 
 /**
- * Before a day is seen, when a few charges make most of the spend, the level's error counts them by their
- * sizes (Kish's effective number) rather than by their count: one charge of 20 credits among cents in a
- * new wallet's first minutes is one observation of a rate, not sixteen, and it paged "runs out in 12
- * hours" on a wallet with weeks of money. (Sizes that merely vary — a busy hour's charges against a quiet
- * one's — stay counted: the level's hours and the band see those.)
+ * Before a day is seen, when a few charges make most of the spend (null otherwise), the level's error
+ * counts them by their sizes (Kish's effective number, `counted`) rather than by their count: one charge
+ * of 20 credits among cents in a new wallet's first minutes is one observation of a rate, not sixteen, and
+ * it paged "runs out in 12 hours" on a wallet with weeks of money; and the warning's cautious reading is
+ * the first day's whatever the central runway (runway.ts outlook). (Sizes that merely vary — a busy
+ * hour's charges against a quiet one's — stay counted: the level's hours and the band see those.)
  */
-function unevenCharges(level: Level, h: History, now: number, spanHours: number): Level {
-  if (spanHours >= 24 || h.firstSampleAt === null) return level;
+function unevenCharges(h: History, now: number, spanHours: number): { count: number; effective: number } | null {
+  if (spanHours >= 24 || h.firstSampleAt === null) return null;
   const c = effectiveCharges(h.samples, h.firstSampleAt, now);
-  if (c === null || c.effective >= UNEVEN_CHARGES * c.count) return level;
-  return { ...level, relError: Math.sqrt(level.relError ** 2 + 1 / c.effective - 1 / c.count) };
+  return c === null || c.effective >= UNEVEN_CHARGES * c.count ? null : c;
 }
+
+const counted = (level: Level, c: { count: number; effective: number } | null): Level =>
+  c === null ? level : { ...level, relError: Math.sqrt(level.relError ** 2 + 1 / c.effective - 1 / c.count) };
 
 /**
  * A day is read as a drop only when the same kind of hours before it would have brought at least this many
@@ -290,9 +295,10 @@ function forecastAt(h: History, balance: number | null, now: number): Forecast {
   const burning = spending || quiet;
   const shifted = day !== null && !quiet && (change < 0 || shape.kind === 'weekly') && Math.abs(change) > LEVEL_SHIFT_Z * Math.hypot(swing(day), swing(long));
   const recentDays = stopped ? levelOver(h.profile, now, STOP.windowHours, shape, sigma2) : null;
-  const level = unseenDay(unevenCharges(recentDays ?? (shifted ? day : long), h, now, spanHours), spanHours);
+  const uneven = unevenCharges(h, now, spanHours);
+  const level = unseenDay(counted(recentDays ?? (shifted ? day : long), uneven), spanHours);
   const window = recentDays ? STOP.windowHours : shifted ? SHIFT_WINDOW_H : Math.min(LONG_WINDOW_H, spanHours);
-  const reading: Reading = { level, window, shifted: shifted || recentDays !== null, trend: recentDays ? null : trend, shape, sigma2, sustained: d.sustained };
+  const reading: Reading = { level, window, shifted: shifted || recentDays !== null, trend: recentDays ? null : trend, shape, sigma2, sustained: d.sustained, lumpy: uneven !== null };
   const near = nearRates(h, now);
   const o = outlook(reading, balance, now, near, spanHours);
   const weekly = shifted && change < 0 && !stopped ? outlook({ ...reading, level: long, window: Math.min(LONG_WINDOW_H, spanHours), shifted: false }, balance, now, near, spanHours) : null;

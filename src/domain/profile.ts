@@ -23,10 +23,6 @@ import {
   EMPTY_DAYS,
   EMPTY_HOURS,
   EMPTY_UPDATES,
-  hourCount,
-  hourIndex,
-  hourObservedMs,
-  hourRegular,
   hoursFromPlain,
   hoursToPlain,
   hoursWith,
@@ -44,6 +40,8 @@ import {
   type Updates,
 } from './packed.js';
 
+import { lumpHour, oneOffPart } from './oneoff.js';
+
 export type { DayTotal, HourTotal } from './packed.js';
 
 export const HOURS_PER_WEEK = 168;
@@ -51,7 +49,7 @@ const HOUR_MS = 3_600_000;
 /** Weight of the newest week in a bucket's average. */
 const ALPHA = 0.3;
 /** An hour counts only if at least this much of it was observed. */
-const MIN_OBSERVED_MS = 30 * 60_000;
+export const MIN_OBSERVED_MS = 30 * 60_000;
 /**
  * Spend across a gap longer than MAX_SPREAD_MS (daemon down, sparse polling) is not learnt into the weekly
  * pattern: its shape is unknown. Up to MAX_GAP_MS it is still spread evenly over the hours it covers in
@@ -70,26 +68,6 @@ export const WHOLE_DAY_OBSERVED_MS = 20 * HOUR_MS;
  */
 export const UPDATES_KEPT = 8;
 const DAY_MS = 24 * HOUR_MS;
-
-/** A single charge above this many typical hours' spend is a one-off (see HourTotal). */
-export const ONE_OFF_FACTOR = 10;
-
-/**
- * The one-off part of a single charge: all of it but one typical hour's spend once it is above
- * ONE_OFF_FACTOR typical hours, else 0. Taking out only its excess over the threshold left 10 typical
- * hours of a rental in the week's level: a flat wallet read 6–7 % faster for a week after its rental.
- */
-export function oneOffOf(charge: number, typical: number): number {
-  return charge > ONE_OFF_FACTOR * typical ? charge - typical : 0;
-}
-
-/**
- * A charge above the one-off threshold within this many hours of the previous one is usage (a daily batch,
- * a weekly invoice run), not a one-off: a rate to extrapolate. A monthly rental stays a one-off.
- */
-export const ONE_OFF_RECUR_HOURS = 7 * 24;
-/** Closed hours (of the last 72) a typical hour needs before anything is called a one-off. */
-const MIN_TYPICAL_HOURS = 12;
 
 export interface WeeklyProfile {
   /** Credits/hour by hour of week; null (NaN, packed.ts) where never observed. Empty until the first hour closes. */
@@ -210,8 +188,8 @@ function buckets(xs: Buckets): number[] & Buckets {
 }
 
 function close(p0: Learnt, open: NonNullable<WeeklyProfile['open']>): Learnt {
-  const oneOff = oneOffPart(p0, open);
-  const lump = oneOffOf(open.maxCharge ?? 0, typicalHourly(p0)) > 0;
+  const oneOff = oneOffPart(p0, open, true);
+  const lump = lumpHour(p0, open);
   const p = { ...record(p0, open, oneOff), ...(lump ? { lastOneOffHour: open.hour } : {}) };
   // The weekly pattern learns from what was seen hour by hour, not from spend spread across a gap.
   const seenMs = open.observedMs - (open.gapMs ?? 0);
@@ -242,39 +220,6 @@ function record(p: Learnt, open: NonNullable<WeeklyProfile['open']>, oneOff: num
     : { day, consumed: regular, observedMs: open.observedMs };
   const days = daysWith(days0, (d, i) => inRange(d) && !(same && i === last), total);
   return { ...p, recent, days };
-}
-
-const typicals = new WeakMap<Hours, number>();
-
-/**
- * A typical hour's spend (credits/hour): the 75th percentile of the regular spend rate of the last 72
- * closed hours observed for at least half an hour (the upper quartile, so that a business's peak hours are
- * typical, not its nights); Infinity with fewer than MIN_TYPICAL_HOURS of them or none spending.
- */
-export function typicalHourly(p: Pick<WeeklyProfile, 'recent'>): number {
-  const known = typicals.get(p.recent);
-  if (known !== undefined) return known;
-  const r = p.recent;
-  const n = hourCount(r);
-  const newest = n > 0 ? hourIndex(r, n - 1) : 0;
-  const rates: number[] = [];
-  for (let i = 0; i < n; i++) {
-    if (hourIndex(r, i) > newest - 72 && hourObservedMs(r, i) >= MIN_OBSERVED_MS) rates.push(hourRegular(r, i) / (hourObservedMs(r, i) / HOUR_MS));
-  }
-  rates.sort((a, b) => a - b);
-  const q = rates.length >= MIN_TYPICAL_HOURS ? rates[Math.floor(0.75 * (rates.length - 1))]! : 0;
-  const value = q > 0 ? q : Infinity;
-  typicals.set(p.recent, value);
-  return value;
-}
-
-/**
- * The one-off part of an hour's spend: that of its largest charge (oneOffOf), unless a charge as big came
- * within ONE_OFF_RECUR_HOURS before it: then it is recurring usage and all of it is spend to extrapolate.
- */
-export function oneOffPart(p: Pick<WeeklyProfile, 'recent' | 'lastOneOffHour'>, open: NonNullable<WeeklyProfile['open']>): number {
-  const recurring = p.lastOneOffHour !== undefined && open.hour - p.lastOneOffHour <= ONE_OFF_RECUR_HOURS;
-  return recurring ? 0 : Math.min(open.consumed, oneOffOf(open.maxCharge ?? 0, typicalHourly(p)));
 }
 
 /** True once every hour of the week has been observed at least once. */

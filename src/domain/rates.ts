@@ -7,7 +7,7 @@
  */
 import type { History } from './history.js';
 import { sampleConsumed, sampleCount, sampleT, type Samples } from './packed.js';
-import { oneOffOf, typicalHourly } from './profile.js';
+import { oneOffOf, typicalFor } from './oneoff.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -57,13 +57,13 @@ function inside(samples: Samples, from: number, to: number): [number, number] {
 }
 
 /**
- * The 1 h and 6 h rates less any one-off charge in them (profile.ts oneOffOf: a rental charged at once
+ * The 1 h and 6 h rates less any one-off charge in them (oneoff.ts oneOffOf: a rental charged at once
  * is not a burst to extrapolate), each over the span its samples cover; NaN (no near reading) when they
  * cover under half of the window: after an outage both windows held minutes, not hours, and a rental
  * charged in them read as hundreds of times the usual spend — a critical page on a wallet months from empty.
  */
 export function nearRates(h: History, now: number): { '1h': number; '6h': number } {
-  const typical = typicalHourly(h.profile);
+  const typical = typicalFor(h.profile, h.profile.open);
   const near = (windowMs: number): number => {
     const w = windowSpend(h.samples, now - windowMs, now);
     if (w === null || w.to - w.from < windowMs / 2) return NaN;

@@ -53,6 +53,8 @@ export interface Reading {
   sigma2: number;
   /** The same read at the scale of 6-hour blocks (dispersion.ts): regimes and bursts make it larger. */
   sustained: number;
+  /** Before a day is seen, a few charges make most of the spend so far (forecast.ts unevenCharges). */
+  lumpy?: boolean;
 }
 
 export interface Outlook {
@@ -76,6 +78,8 @@ export interface Outlook {
   levelNow: number;
   /** When 1 h and 6 h agree on a burst: how many times the expected spend, and its runway (s). */
   burst: { factor: number; runway: number } | null;
+  /** The warning's cautious reading is the first day's (the spend so far over a whole day, on five days of seven). */
+  firstDay: boolean;
 }
 
 /** Runways for the balance, the band, and the per-severity decisions. */
@@ -111,10 +115,15 @@ export function outlook(r: Reading, balance: number, now: number, rates: Pick<Bu
   // Before a whole day is seen, when the money would last past the end of that first day, the forecast rests
   // on hours not seen yet, which may spend nothing (a business closes at night), and on days to come, a
   // weekend among them: the warning's cautious reading spreads the spend so far over a whole day, on five
-  // days of seven (FIRST_DAY_QUIET_WEEKEND), when that is slower than the band's end.
-  const unseen = spanHours < 24 && central / 3600 > 24 - spanHours;
-  const firstDay = unseen ? (24 / Math.max(spanHours, 1 / 60)) * FIRST_DAY_QUIET_WEEKEND : 1;
-  const slowestW = Math.max(k(BAND_Z * leanW), leanW >= 1 ? firstDay : 1);
+  // days of seven (FIRST_DAY_QUIET_WEEKEND), when that is slower than the band's end. So too when a few
+  // charges make most of that spend, whatever the central runway (which rests on them): a new install's
+  // first minutes with one charge of 50 credits among cents read "runs out in 6 hours" on a wallet with
+  // weeks of money, and no error bar of a rate drawn from one charge says how often the next one comes.
+  // A wallet truly running dry on such charges is paged by critical, which does not read this.
+  const unseen = spanHours < 24 && (central / 3600 > 24 - spanHours || r.lumpy === true);
+  const firstDayFactor = unseen ? (24 / Math.max(spanHours, 1 / 60)) * FIRST_DAY_QUIET_WEEKEND : 1;
+  const firstDay = leanW >= 1 && firstDayFactor > k(BAND_Z * leanW);
+  const slowestW = firstDay ? firstDayFactor : k(BAND_Z * leanW);
   const [spendW, timeW, timeC] = walk(r.shape, levelNow, slope, now, [decide(leanW, margin, slowestW), balance * slowestW, balance * slowestC]).hours.map((h) => h * 3600) as [number, number, number];
   const warning = Math.min(spendW, timeW / (1 + margin * (1 - leanW)));
   const leanedC = Math.min(spendC, timeC / (1 + marginCrit * (1 - leanC)));
@@ -122,7 +131,7 @@ export function outlook(r: Reading, balance: number, now: number, rates: Pick<Bu
 
   const burst = nearBurst(r.shape, levelNow, now, rates, balance);
   const critical = Math.min(warning, leanedC, burst && leanC < 1 ? burst.runway / (1 + marginCrit) : Infinity);
-  return { central, low, high, slowest, warning, critical, lean: { warning: leanW, critical: leanC }, margin, ratePerHour, levelNow, burst };
+  return { central, low, high, slowest, warning, critical, lean: { warning: leanW, critical: leanC }, margin, ratePerHour, levelNow, burst, firstDay };
 }
 
 /**
@@ -190,6 +199,8 @@ export interface Evidence {
   /** How far each severity's decision leans from the central runway less the margin to the cautious end (0–1). */
   lean: Outlook['lean'];
   burst: Outlook['burst'];
+  /** The warning's cautious reading is the first day's (Outlook.firstDay). */
+  firstDay: boolean;
   /**
    * A persistent rise (regime.ts): the last day's level, above the week's beyond its usual swings and
    * confirmed by the last 3 days, read as a second warning reading; `decides` when it is the earlier one.
@@ -224,6 +235,7 @@ export function evidenceOf(r: Reading, o: Outlook, regime: Regime | null = null)
     slowestRunwaySeconds: o.slowest,
     lean: o.lean,
     burst: o.burst,
+    firstDay: o.firstDay,
     ...(regime ? { regime } : {}),
   };
 }
@@ -268,7 +280,7 @@ export function describe(f: Described): string {
   const leaning = (lean: number) =>
     lean >= 1 ? cautiousEnd : `${pct(Math.max(0.01, lean))} of the way from the central runway less ${pct(e.margin)} toward the cautious end of the evidence (${hrs(e.slowestRunwaySeconds)}): ${thin}`;
   // Within the first day the warning's cautious reading is the FIRST_DAY_QUIET_WEEKEND one (outlook()).
-  const firstDay = e.lean.warning > 0 && e.windowHours < 24 && !e.shifted && f.runwaySeconds / 3600 > 24 - e.windowHours;
+  const firstDay = e.firstDay;
   const warning = firstDay
     ? `The warning alerts only when the spend so far, spread over a whole day and over five days of seven, runs out inside the horizon: only ${fmt(e.windowHours)} h of history, and the hours and days not seen yet may be quiet (a night, a weekend)`
     : `The warning alerts ${leaning(e.lean.warning)}`;

@@ -5,7 +5,8 @@
  * bounded usage record of src/domain/profile.ts (168 closed hours, 14 days, the weekly pattern).
  */
 import { chargesOf, dayConsumed, dayCount, dayIndex, dayObservedMs, hourCharges, hourCount, hourIndex, hourObservedMs, hourOf, HOUR_STRIDE, raw, type Days, type Hours } from './packed.js';
-import { oneOffPart, WHOLE_DAY_OBSERVED_MS, type WeeklyProfile } from './profile.js';
+import { oneOffPart } from './oneoff.js';
+import { WHOLE_DAY_OBSERVED_MS, type WeeklyProfile } from './profile.js';
 import { isWeekend } from './daytype.js';
 import { weekdayHolidays, type Shape } from './shape.js';
 

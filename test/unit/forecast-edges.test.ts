@@ -9,7 +9,7 @@ import { hourOfWeek } from '../../src/domain/profile.js';
 import { nearRates } from '../../src/domain/rates.js';
 import { FLAT } from '../../src/domain/shape.js';
 import { walk } from '../../src/domain/walk.js';
-import { poll, RULES, start, stateOf, steady, run, trueRunway, T0, DAY, HOUR, MIN, hours } from '../helpers/forecast-sim.js';
+import { assertClose, poll, RULES, start, stateOf, steady, run, trueRunway, T0, DAY, HOUR, MIN, hours } from '../helpers/forecast-sim.js';
 import { evaluateRules } from '../../src/domain/rules.js';
 
 test('a one-off charge (a rental) just after an 8 h outage is not a burst: no near reading over minutes, no page on a wallet days from empty', () => {
@@ -95,4 +95,52 @@ test('a new wallet\'s first hour: one charge of 20 credits among cents is one ob
     const c = evaluateRules({ state: stateOf(at.history, at.balance), forecast: f, settings: RULES });
     assert.notEqual(c.depletion_forecast, 'critical', `minute ${minutes}: a page on ${hours(f.runwaySeconds)} h of central runway, the wallet has weeks`);
   }
+});
+
+/** The depletion_forecast severity each `everyMs` from `from` to `until` (undefined: none), the wallet spending `rate` credits/h meanwhile. */
+function alertsOver(s0: ReturnType<typeof start>, from: number, until: number, rate: number, everyMs = 10 * MIN): { at: number; severity: string | undefined }[] {
+  const out: { at: number; severity: string | undefined }[] = [];
+  let s = s0;
+  for (let t = from; t <= until; t += everyMs) {
+    s = run(s, t, steady(rate), MIN, 0.5);
+    const f = forecast(s.history, s.balance, s.t);
+    out.push({ at: (s.t - T0) / HOUR, severity: evaluateRules({ state: stateOf(s.history, s.balance), forecast: f, settings: RULES }).depletion_forecast });
+  }
+  return out;
+}
+
+test('a new install whose first minutes hold the month\'s number rental: the rental is no rate — no depletion_forecast for two days, nor the next day at that hour', () => {
+  let s = start(1000, T0, 7);
+  s = run(s, T0 + 5 * MIN, steady(5), MIN, 0.5);
+  s = poll(s, s.t + MIN, s.balance - 300); // the rental: 30 % of the wallet at once, 140 h of money left at 5/h
+  const fired = alertsOver(s, s.t + MIN, T0 + 40 * HOUR, 5).filter((a) => a.severity !== undefined);
+  assert.deepEqual(fired, [], 'a wallet with over 100 h of money paged for a rental');
+});
+
+test('a new install\'s first charge is 50 credits, then cents: no page on one charge, and none while the cents come', () => {
+  let s = start(1000, T0, 11);
+  s = poll(s, T0 + 5 * MIN, 950);
+  const f = forecast(s.history, s.balance, s.t);
+  assert.equal(evaluateRules({ state: stateOf(s.history, s.balance), forecast: f, settings: RULES }).depletion_forecast, undefined, `one charge read as ${f.burnRatePerHour}/h`);
+  const fired = alertsOver(s, s.t + MIN, T0 + 6 * HOUR, 2, MIN).filter((a) => a.severity !== undefined);
+  assert.deepEqual(fired, [], 'the first charge was read as the rate');
+});
+
+test('a wallet of large charges alone still has its rate: every charge is 25 credits, two hours apart, and a true burn of 100-credit charges pages in its first hour', () => {
+  let s = start(1000, T0, 3);
+  for (let k = 1; k <= 12; k++) {
+    const t = T0 + k * 2 * HOUR - 17 * MIN;
+    s = poll(poll(s, t - MIN, s.balance), t, s.balance - 25); // read a minute before: each drop is one charge
+  }
+  s = poll(s, T0 + 24 * HOUR, s.balance);
+  const f = forecast(s.history, s.balance, s.t);
+  assertClose(f.evidence!.levelPerHour, 12.5, 0.04, 'the level of a wallet charged 25 credits every 2 h: its first charge is no one-off');
+  let b = start(2000, T0, 5);
+  let critical: number | null = null;
+  for (let k = 1; k <= 3 && critical === null; k++) {
+    b = poll(b, T0 + k * 20 * MIN, b.balance - 100); // 300 credits/h: empty in under 7 h
+    const g = forecast(b.history, b.balance, b.t);
+    if (evaluateRules({ state: stateOf(b.history, b.balance), forecast: g, settings: RULES }).depletion_forecast === 'critical') critical = k * 20;
+  }
+  assert.ok(critical !== null && critical <= 60, `a wallet emptying in 7 h was not paged in its first hour (${critical})`);
 });
