@@ -14,7 +14,7 @@ import { OutboxStore } from './notify/outbox-store.js';
 import { createReceivers, type Receiver } from './notify/registry.js';
 import { accountStatus, alertsOf, statusDocument, type AccountStatus } from './status.js';
 import { probeWritableDir } from './store/json-file.js';
-import { lockStateDir, type StateDirLock } from './store/lock.js';
+import { keepStateDir } from './store/lock.js';
 import { StateStore } from './store/state-store.js';
 import { StateDirBusyError, StateDirError, WriteHealth } from './store/write-health.js';
 import { VERSION } from './version.js';
@@ -39,7 +39,10 @@ export class App {
   readonly #dispatcher: Dispatcher;
   /** The receivers in force (the environment's `default` and WALLETS_FILE's); a reload replaces them. */
   #receivers: Receiver[];
-  #lock: StateDirLock | null = null;
+  #lock: { release(): void } | null = null;
+  /** Settles once another daemon took STATE_DIR from under this one (its lock file was removed): it must yield. */
+  #onLockLost: (err: StateDirBusyError) => void = () => undefined;
+  readonly #lockLost = new Promise<StateDirBusyError>((resolve) => (this.#onLockLost = resolve));
   /** Aborts polls in flight when a stop's grace runs out; every poll in flight listens (up to POLL_CONCURRENCY). */
   readonly #shutdown = new AbortController();
   #ready = false;
@@ -107,10 +110,10 @@ export class App {
     const settings = this.#settings;
     try {
       await probeWritableDir(settings.stateDir);
-      this.#lock = lockStateDir(settings.stateDir);
+      this.#lock = keepStateDir(settings.stateDir, this.log.child({ component: 'store' }), (err) => this.#onLockLost(err));
       await this.#states.init(this.now());
     } catch (err) {
-      if (err instanceof StateDirBusyError) throw err;
+      if (err instanceof StateDirBusyError || err instanceof StateDirError) throw err;
       throw new StateDirError(settings.stateDir, safeErrorCode(err) ?? describeError(err));
     }
     const wallets = walletsOfShard(settings.wallets, settings.shard);
@@ -138,6 +141,11 @@ export class App {
     this.#fleet.start();
     void this.#fleet.schedule.started.then(() => (this.#ready = true));
     return address;
+  }
+
+  /** Resolves if another daemon took STATE_DIR while this one ran (its lock file was removed): stop it, exit 75. */
+  get lockLost(): Promise<StateDirBusyError> {
+    return this.#lockLost;
   }
 
   /** Resolves once every wallet present at start finished its first poll (what /readyz waits for). */

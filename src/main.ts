@@ -105,7 +105,7 @@ async function runDaemon(settings: Settings, log: Logger): Promise<number> {
     void app.firstPollsDone.then(() => setTimeout(() => settleHeap(log), 1_000).unref());
   } catch (err) {
     if (err instanceof StateDirError) {
-      log.fatal({ stateDir: err.stateDir, code: err.code }, err.message); // nothing bound or polled yet
+      log.fatal({ stateDir: err.stateDir, code: err.code, ...(err.file === undefined ? {} : { file: err.file }) }, err.message); // nothing bound or polled yet
       return EXIT.cantCreate;
     }
     if (err instanceof StateDirBusyError) {
@@ -116,11 +116,13 @@ async function runDaemon(settings: Settings, log: Logger): Promise<number> {
     await app.stop();
     return EXIT.crash;
   }
-  const signal = await stopRequested;
-  log.info({ signal }, 'stopping');
+  const why = await Promise.race([stopRequested, app.lockLost]);
+  if (why instanceof StateDirBusyError) log.fatal({ stateDir: why.stateDir }, `another wallet-sentinel took STATE_DIR after its lock file was removed under this one: stopping so that one daemon polls and alerts. ${why.message}`);
+  else log.info({ signal: why }, 'stopping');
   // A second signal while stopping means "now".
   for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => process.exit(EXIT.crash));
   const stopped = await app.stop();
+  if (why instanceof StateDirBusyError) return EXIT.tempFail;
   return stopped.lostNotifications ? EXIT.ioError : stopped.clean ? EXIT.ok : EXIT.crash;
 }
 

@@ -77,10 +77,10 @@ export interface StateDbOptions {
  * interval, so a poll costs an appended journal row rather than a page rewrite of its own. A failed commit
  * keeps what was staged and is retried on a timer until the disk takes it (WriteHealth follows).
  *
- * Between commits no file in STATE_DIR is held open: a connection is opened for each commit or read and
+ * Between commits the database is not held open: a connection is opened for each commit or read and
  * closed after it (the checkpoint folds the WAL back into the database on close). That keeps the daemon
- * from pinning the file system (a read-only remount, an unmount or a volume swap works while it runs), at
- * the price of an open per commit, which the batching makes rare.
+ * from pinning the file system for writing (a read-only remount works while it runs; STATE_DIR's lock,
+ * lock.ts, holds one file open for reading), at the price of an open per commit, which the batching makes rare.
  */
 export class StateDb {
   readonly path: string;

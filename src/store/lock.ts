@@ -1,15 +1,22 @@
 import { randomUUID } from 'node:crypto';
+import { statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { StateDirBusyError } from './write-health.js';
+import { safeErrorCode } from '../errors.js';
+import type { Logger } from '../log.js';
+import { StateDirBusyError, StateDirError } from './write-health.js';
 
 /** The file a running daemon holds locked in STATE_DIR (the database itself is opened per commit). */
 export const LOCK_FILE = 'wallet-sentinel.lock';
 /** How long a starting daemon waits for the lock: the one it replaces may still be saving its state. */
 export const LOCK_WAIT_MS = 5_000;
+/** How often a running daemon checks that LOCK_FILE is still the file it holds (see keepStateDir). */
+export const LOCK_CHECK_MS = 5_000;
 
 export interface StateDirLock {
   release(): void;
+  /** LOCK_FILE is still the file held: false once it was removed or replaced, when it locks nothing. */
+  intact(): boolean;
 }
 
 /**
@@ -22,23 +29,24 @@ export interface StateDirLock {
  * volume being remounted read-only under the running daemon (EBUSY), which it survives by design. A
  * newcomer needs the EXCLUSIVE lock for a moment (waiting up to `waitMs` for a daemon that is stopping,
  * then StateDirBusyError), writes its id, lets go and takes its SHARED lock; if the id it then reads is not
- * its own, another daemon took the file in between, and this one is the one that yields. `check` and
- * `test-alert` only read STATE_DIR and take no lock.
+ * its own, another daemon took the file in between, and this one is the one that yields. A damaged
+ * LOCK_FILE holds nothing worth keeping (an id): it is made anew. Any other failure is a StateDirError
+ * naming LOCK_FILE. `check` and `test-alert` only read STATE_DIR and take no lock.
  */
 export function lockStateDir(dir: string, waitMs = LOCK_WAIT_MS): StateDirLock {
   const path = join(dir, LOCK_FILE);
   const id = randomUUID();
-  const claim = new Database(path, { timeout: waitMs });
   try {
-    claim.pragma('journal_mode = MEMORY'); // nothing of this file needs to survive; no journal file
-    claim.exec('BEGIN EXCLUSIVE');
-    claim.exec('CREATE TABLE IF NOT EXISTS holder (key INTEGER PRIMARY KEY, id TEXT NOT NULL, pid INTEGER NOT NULL, since TEXT NOT NULL)');
-    claim.prepare('INSERT OR REPLACE INTO holder (key, id, pid, since) VALUES (1, ?, ?, ?)').run(id, process.pid, new Date().toISOString());
-    claim.exec('COMMIT');
+    claim(path, id, waitMs);
   } catch (err) {
-    throw busy(err, dir);
-  } finally {
-    claim.close(); // before the read-only connection locks anything: SQLite would keep this file descriptor open for it
+    const code = safeErrorCode(err);
+    if (code !== 'SQLITE_NOTADB' && code !== 'SQLITE_CORRUPT') throw failure(err, dir);
+    unlinkSync(path); // not a database: no daemon can hold it
+    try {
+      claim(path, id, waitMs);
+    } catch (again) {
+      throw failure(again, dir);
+    }
   }
   const hold = new Database(path, { readonly: true, fileMustExist: true, timeout: waitMs });
   try {
@@ -47,11 +55,73 @@ export function lockStateDir(dir: string, waitMs = LOCK_WAIT_MS): StateDirLock {
     if (row?.id !== id) throw new StateDirBusyError(dir);
   } catch (err) {
     hold.close();
-    throw busy(err, dir);
+    throw failure(err, dir);
   }
-  return { release: () => hold.close() };
+  const held = fileId(path);
+  return { release: () => hold.close(), intact: () => held !== undefined && fileId(path) === held };
 }
 
-function busy(err: unknown, dir: string): unknown {
-  return (err as { code?: string }).code === 'SQLITE_BUSY' ? new StateDirBusyError(dir) : err;
+function claim(path: string, id: string, waitMs: number): void {
+  const db = new Database(path, { timeout: waitMs });
+  try {
+    db.pragma('journal_mode = MEMORY'); // nothing of this file needs to survive; no journal file
+    db.exec('BEGIN EXCLUSIVE');
+    db.exec('CREATE TABLE IF NOT EXISTS holder (key INTEGER PRIMARY KEY, id TEXT NOT NULL, pid INTEGER NOT NULL, since TEXT NOT NULL)');
+    db.prepare('INSERT OR REPLACE INTO holder (key, id, pid, since) VALUES (1, ?, ?, ?)').run(id, process.pid, new Date().toISOString());
+    db.exec('COMMIT');
+  } finally {
+    db.close(); // before the read-only connection locks anything: SQLite would keep this file descriptor open for it
+  }
+}
+
+function fileId(path: string): string | undefined {
+  try {
+    const s = statSync(path);
+    return `${s.dev}:${s.ino}`;
+  } catch {
+    return undefined;
+  }
+}
+
+function failure(err: unknown, dir: string): Error {
+  if (err instanceof StateDirBusyError) return err;
+  const code = safeErrorCode(err);
+  return code === 'SQLITE_BUSY' ? new StateDirBusyError(dir) : new StateDirError(dir, code ?? 'error', LOCK_FILE);
+}
+
+/**
+ * STATE_DIR taken for as long as the daemon runs (lockStateDir, then a check every `everyMs`). A LOCK_FILE
+ * removed or replaced under it (a clean-up job, a hand) locked nothing: a second daemon could start. It is
+ * then taken again (a warning); if another daemon took it meanwhile, `onLost` is told and this one must
+ * yield; while it cannot be taken (STATE_DIR unwritable), an error is logged once and it is tried again.
+ */
+export function keepStateDir(dir: string, log: Logger, onLost: (err: StateDirBusyError) => void, everyMs = LOCK_CHECK_MS): { release(): void } {
+  let lock: StateDirLock | null = lockStateDir(dir);
+  let failing = false;
+  const timer = setInterval(() => {
+    if (lock?.intact()) return;
+    lock?.release();
+    lock = null;
+    try {
+      lock = lockStateDir(dir, 0);
+      failing = false;
+      log.warn({ stateDir: dir, file: LOCK_FILE }, `${LOCK_FILE} was removed or replaced under the running daemon: taken again (remove nothing in STATE_DIR while wallet-sentinel runs)`);
+    } catch (err) {
+      if (err instanceof StateDirBusyError) {
+        clearInterval(timer);
+        onLost(err);
+      } else if (!failing) {
+        failing = true;
+        log.error({ stateDir: dir, file: LOCK_FILE, code: (err as StateDirError).code }, `${LOCK_FILE} was removed or replaced and cannot be made again: a second daemon could start on this STATE_DIR; retrying`);
+      }
+    }
+  }, everyMs);
+  timer.unref();
+  return {
+    release: () => {
+      clearInterval(timer);
+      lock?.release();
+      lock = null;
+    },
+  };
 }

@@ -60,8 +60,10 @@ export class StateDirError extends Error {
   constructor(
     readonly stateDir: string,
     readonly code: string,
+    /** The file of STATE_DIR that failed, when it is not STATE_DIR itself. */
+    readonly file?: string,
   ) {
-    super(`cannot write STATE_DIR ${stateDir} (${code}): wallet-sentinel keeps owed notifications and history there; make it writable or point STATE_DIR elsewhere`);
+    super(`cannot write STATE_DIR ${stateDir} (${code}${file === undefined ? '' : ` on ${file}`}): wallet-sentinel keeps owed notifications and history there; make it writable or point STATE_DIR elsewhere`);
     this.name = 'StateDirError';
   }
 }

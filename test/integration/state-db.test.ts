@@ -3,7 +3,7 @@
  * the database without changing anything in STATE_DIR.
  */
 import assert from 'node:assert/strict';
-import { cpSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { Simulator } from '../../src/simulator/simulator.js';
@@ -90,4 +90,18 @@ test('a second daemon on a STATE_DIR in use refuses to start (exit 75, before bi
   const next = await Daemon.start({ TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY }, { stateDir: first.stateDir });
   t.after(() => next.kill());
   assert.equal(await next.stop(), 0);
+});
+
+test('the lock file removed under a running daemon (a clean-up job): it is taken again, and a second daemon still refuses to start', async (t) => {
+  const sim = new Simulator({ apiKey: KEY, balance: 500, burnPerHour: 36 });
+  await sim.start();
+  t.after(() => sim.close());
+  const first = await Daemon.start({ TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY });
+  t.after(() => first.kill());
+  rmSync(join(first.stateDir, 'wallet-sentinel.lock'));
+  await waitFor(() => first.logs().find((l) => l.msg.includes('was removed or replaced under the running daemon: taken again')), () => `the daemon to take STATE_DIR again: ${first.stderr}`);
+  const env = { TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY, STATE_DIR: first.stateDir, METRICS_HOST: '127.0.0.1', METRICS_PORT: '0', POLL_SCHEDULE: '* * * * * *' };
+  const second = await runCli(['start'], env);
+  assert.equal(second.code, 75, second.stderr);
+  assert.equal(await first.stop(), 0);
 });
