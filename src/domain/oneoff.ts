@@ -69,7 +69,10 @@ export function typicalHourly(p: Pick<WeeklyProfile, 'recent'>): number {
 export function typicalFor(p: Pick<WeeklyProfile, 'recent'>, open: WeeklyProfile['open'], closing = false): number {
   const typical = typicalHourly(p);
   if (Number.isFinite(typical) || open === null) return typical;
-  let spend = open.consumed - (open.maxCharge ?? 0);
+  // A drop spread over the hours it spans left only its share here: the rest of it is in the hours before,
+  // so at most what this hour holds is left out (more read a poll 1–2 h apart as a one-off: a fake
+  // lastOneOffHour, and the month's real rental after it recurring usage).
+  let spend = open.consumed - Math.min(open.consumed, open.maxCharge ?? 0);
   let ms = open.observedMs;
   const r = p.recent;
   for (let i = 0; i < hourCount(r); i++) {
@@ -94,4 +97,19 @@ export function lumpHour(p: Pick<WeeklyProfile, 'recent'>, open: NonNullable<Wee
 export function oneOffPart(p: Pick<WeeklyProfile, 'recent' | 'lastOneOffHour'>, open: NonNullable<WeeklyProfile['open']>, closing = false): number {
   const recurring = p.lastOneOffHour !== undefined && open.hour - p.lastOneOffHour <= ONE_OFF_RECUR_HOURS;
   return recurring ? 0 : Math.min(open.consumed, oneOffOf(open.maxCharge ?? 0, typicalFor(p, open, closing), open.observedMs / HOUR_MS));
+}
+
+/**
+ * The rate (credits/ms) a drop of `consumed` over `spanMs` puts in the hours before the one it was seen in:
+ * an even share, unless it is a one-off (a rental paid inside a poll interval that crosses an hour): a
+ * charge comes at one moment, so the hours before get a typical hour's spend over their part and the
+ * charge stays whole in the hour it was seen, where oneOffPart takes it out. Spread evenly, up to 60 % of
+ * a rental polled every 5 minutes went into the hour before as regular spend: a level 65 % high for three
+ * days. The first charge of a new install (typical 0) is spread evenly.
+ */
+export function spreadRate(p: Pick<WeeklyProfile, 'recent' | 'open'>, consumed: number, spanMs: number): number {
+  const even = consumed / spanMs;
+  if (consumed <= 0) return even;
+  const typical = typicalFor(p, p.open);
+  return typical > 0 && oneOffOf(consumed, typical) > 0 ? Math.min(even, typical / HOUR_MS) : even;
 }

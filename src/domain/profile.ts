@@ -40,7 +40,7 @@ import {
   type Updates,
 } from './packed.js';
 
-import { lumpHour, oneOffPart } from './oneoff.js';
+import { lumpHour, oneOffPart, spreadRate } from './oneoff.js';
 
 export type { DayTotal, HourTotal } from './packed.js';
 
@@ -112,8 +112,9 @@ export function hourOfWeek(t: number): number {
 }
 
 /**
- * Spreads `consumed` evenly over [from, to] across the hours it covers, closing each hour passed. A
- * positive `consumed` is one charge (a sample-to-sample drop), counted in the hour it was seen.
+ * Spreads `consumed` over [from, to] across the hours it covers (evenly, or a one-off's way: spreadRate),
+ * closing each hour passed. A positive `consumed` is one charge (a sample-to-sample drop), counted in the
+ * hour it was seen.
  */
 export function addSpend(p: WeeklyProfile, from: number, to: number, consumed: number): WeeklyProfile {
   if (to <= from) return p;
@@ -121,6 +122,8 @@ export function addSpend(p: WeeklyProfile, from: number, to: number, consumed: n
   let open = p.open;
   const gap = to - from > MAX_SPREAD_MS;
   const spread = to - from <= MAX_GAP_MS;
+  const before = Math.floor(from / HOUR_MS) < Math.floor((to - 1) / HOUR_MS) && !gap ? spreadRate(p, consumed, to - from) : consumed / (to - from);
+  let spent = 0;
   for (let t = from; t < to; ) {
     // Never before the open hour (what a clock step's rounding to whole hours may leave): closing the open
     // hour for an earlier one would drop the closed hours after it.
@@ -131,7 +134,8 @@ export function addSpend(p: WeeklyProfile, from: number, to: number, consumed: n
       open = null;
     }
     if (spread) {
-      const share = consumed * ((end - t) / (to - from));
+      const share = end === to ? consumed - spent : before * (end - t);
+      spent += share;
       const charge = end === to && consumed > 0 ? 1 : 0;
       open = {
         hour,

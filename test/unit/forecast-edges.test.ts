@@ -144,3 +144,22 @@ test('a wallet of large charges alone still has its rate: every charge is 25 cre
   }
   assert.ok(critical !== null && critical <= 60, `a wallet emptying in 7 h was not paged in its first hour (${critical})`);
 });
+
+test('a new install polled every 110 minutes: a drop spread over two hours is no one-off, so the month\'s rental two days later is no recurring usage (no warning)', () => {
+  let s = start(1000, T0, 13);
+  s = run(s, T0 + 2 * DAY, steady(5), 110 * MIN, 0.1); // 9.2 credits a poll, each spread over the hours it spans
+  s = poll(s, s.t + MIN, s.balance - 300); // the rental, seen within a minute: about 90 h of money left at 5/h
+  const fired = alertsOver(s, s.t + 110 * MIN, s.t + 10 * HOUR, 5, 110 * MIN).filter((a) => a.severity !== undefined);
+  assert.deepEqual(fired, [], 'a rental read as a recurring charge after a poll\'s spread drop was called a one-off');
+});
+
+test('a rental paid inside a poll interval that crosses an hour stays whole in the hour it was seen: none of it is learnt as the hour before\'s spend', () => {
+  for (const minutesBefore of [1, 2, 3]) {
+    let s = start(2000, T0, 13);
+    s = run(s, T0 + 2 * DAY + 55 * MIN, steady(5), 5 * MIN, 0.1);
+    s = poll(s, s.t + (5 - minutesBefore) * MIN, s.balance - ((5 - minutesBefore) * 5) / 60);
+    s = poll(s, s.t + 5 * MIN, s.balance - 300 - (5 * 5) / 60); // polled every 5 min; the interval crosses the hour
+    s = run(s, s.t + 3 * HOUR, steady(5), 5 * MIN, 0.1);
+    assertClose(forecast(s.history, s.balance, s.t).evidence!.levelPerHour, 5, 0.05, `rental ${minutesBefore} min into its poll interval's hour before`);
+  }
+});
