@@ -201,6 +201,8 @@ export interface Evidence {
   burst: Outlook['burst'];
   /** The warning's cautious reading is the first day's (Outlook.firstDay). */
   firstDay: boolean;
+  /** A few charges make most of the spend so far (Reading.lumpy). */
+  lumpy?: boolean;
   /**
    * A persistent rise (regime.ts): the last day's level, above the week's beyond its usual swings and
    * confirmed by the last 3 days, read as a second warning reading; `decides` when it is the earlier one.
@@ -236,6 +238,7 @@ export function evidenceOf(r: Reading, o: Outlook, regime: Regime | null = null)
     lean: o.lean,
     burst: o.burst,
     firstDay: o.firstDay,
+    ...(r.lumpy === true ? { lumpy: true } : {}),
     ...(regime ? { regime } : {}),
   };
 }
@@ -282,7 +285,7 @@ export function describe(f: Described): string {
   // Within the first day the warning's cautious reading is the FIRST_DAY_QUIET_WEEKEND one (outlook()).
   const firstDay = e.firstDay;
   const warning = firstDay
-    ? `The warning alerts only when the spend so far, spread over a whole day and over five days of seven, runs out inside the horizon: only ${fmt(e.windowHours)} h of history, and the hours and days not seen yet may be quiet (a night, a weekend)`
+    ? `The warning alerts only when the spend so far, spread over a whole day and over five days of seven, runs out inside the horizon: only ${fmt(e.windowHours)} h of history${e.lumpy ? ', a few charges make most of the spend so far' : ''}, and the hours and days not seen yet may be quiet (a night, a weekend)`
     : `The warning alerts ${leaning(e.lean.warning)}`;
   if (!firstDay && e.lean.warning >= 1 && e.lean.critical >= 1) parts.push(` depletion_forecast alerts ${cautiousEnd}.`);
   else if (e.lean.warning > 0) parts.push(` ${warning}; critical alerts ${e.lean.critical > 0 ? leaning(e.lean.critical) : margin}.`);

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import { forecast } from '../../src/domain/forecast.js';
 import { hourOfWeek } from '../../src/domain/profile.js';
 import { nearRates } from '../../src/domain/rates.js';
+import { describe } from '../../src/domain/runway.js';
 import { FLAT } from '../../src/domain/shape.js';
 import { walk } from '../../src/domain/walk.js';
 import { assertClose, poll, RULES, start, stateOf, steady, run, trueRunway, T0, DAY, HOUR, MIN, hours } from '../helpers/forecast-sim.js';
@@ -85,15 +86,30 @@ test('a growing business week: the trend is read over days of the same type and 
   }
 });
 
-test('a new wallet\'s first hour: one charge of 20 credits among cents is one observation, not a rate to page on (Kish\'s effective count)', () => {
+/** A new wallet spending `rate` credits/h, with one charge of `charge` credits in its 16th minute: its forecast and depletion_forecast at each of `minutes`. */
+function firstHourWith(rate: number, charge: number, minutes: number[]): { minute: number; f: ReturnType<typeof forecast>; severity: string | undefined }[] {
   let s = start(1000, T0, 7);
-  s = run(s, T0 + 15 * MIN, steady(1), MIN, 0);
-  s = poll(s, s.t + MIN, s.balance - 20);
-  for (const minutes of [20, 40, 60]) {
-    const at = run(s, T0 + minutes * MIN, steady(1), MIN, 0);
+  s = run(s, T0 + 15 * MIN, steady(rate), MIN, 0);
+  s = poll(s, s.t + MIN, s.balance - charge);
+  return minutes.map((minute) => {
+    const at = run(s, T0 + minute * MIN, steady(rate), MIN, 0);
     const f = forecast(at.history, at.balance, at.t);
-    const c = evaluateRules({ state: stateOf(at.history, at.balance), forecast: f, settings: RULES });
-    assert.notEqual(c.depletion_forecast, 'critical', `minute ${minutes}: a page on ${hours(f.runwaySeconds)} h of central runway, the wallet has weeks`);
+    return { minute, f, severity: evaluateRules({ state: stateOf(at.history, at.balance), forecast: f, settings: RULES }).depletion_forecast };
+  });
+}
+
+test('a new wallet\'s first hour: one charge of 20 credits among cents is one observation, not a rate to page on (Kish\'s effective count)', () => {
+  for (const { minute, f, severity } of firstHourWith(1, 20, [20, 40, 60])) {
+    assert.notEqual(severity, 'critical', `minute ${minute}: a page on ${hours(f.runwaySeconds)} h of central runway, the wallet has weeks`);
+  }
+});
+
+test('a new wallet\'s first hour: a 50-credit charge among 6 credits/h is most of the spend, so the warning reads the first day, not a rate from one charge', () => {
+  // under 10 provisional typical hours: no one-off, but one charge is most of the spend
+  for (const { minute, f, severity } of firstHourWith(6, 50, [20, 30, 45, 60])) {
+    assert.equal(severity, undefined, `minute ${minute}: warned on ${hours(f.runwaySeconds)} h read from one charge; the wallet has 150 h`);
+    assert.equal(f.evidence?.lumpy, true);
+    assert.match(describe(f), /a few charges make most of the spend so far/);
   }
 });
 
@@ -162,4 +178,24 @@ test('a rental paid inside a poll interval that crosses an hour stays whole in t
     s = run(s, s.t + 3 * HOUR, steady(5), 5 * MIN, 0.1);
     assertClose(forecast(s.history, s.balance, s.t).evidence!.levelPerHour, 5, 0.05, `rental ${minutesBefore} min into its poll interval's hour before`);
   }
+});
+
+test('a rental in a new install\'s third minute leaves in a typical hour\'s spend over the minutes seen, not a whole hour: the level stays near the rate', () => {
+  let s = start(3000, T0, 5);
+  s = run(s, T0 + 2 * MIN, steady(5), MIN, 0.2);
+  s = poll(s, s.t + MIN, s.balance - 300);
+  for (const minutes of [5, 10, 20]) {
+    const at = run(s, T0 + minutes * MIN, steady(5), MIN, 0.2);
+    const level = forecast(at.history, at.balance, at.t).evidence!.levelPerHour;
+    assert.ok(level < 12, `minute ${minutes}: ${level} credits/h read from a wallet spending 5 (a whole typical hour left in five minutes reads 50)`);
+  }
+});
+
+test('the near windows judge a new install\'s rental against its provisional typical hour: no burst read from it', () => {
+  let s = start(3000, T0, 5);
+  s = run(s, T0 + 6 * HOUR + 30 * MIN, steady(5), MIN, 0.2); // no typical hour yet: it takes 12 closed hours
+  s = poll(s, s.t + MIN, s.balance - 300);
+  s = run(s, T0 + 7 * HOUR, steady(5), MIN, 0.2);
+  const near = nearRates(s.history, s.t);
+  assert.ok(near['1h'] < 12 && (Number.isNaN(near['6h']) || near['6h'] < 8), `the rental read as a rate in the near windows: ${JSON.stringify(near)}`);
 });
