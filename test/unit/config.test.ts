@@ -163,6 +163,21 @@ for (const c of invalidCases) {
   });
 }
 
+test('SMTP_URL that is not a URL: the message says which part is wrong (the port, the host, or an unencoded character in the credentials), never the value', () => {
+  const cases: Array<[string, RegExp]> = [
+    ['smtp://u:secretpw@127.0.0.1:99999', /port after the host must be a number from 1 to 65535/],
+    ['smtp://127.0.0.1:2x5', /port after the host must be a number from 1 to 65535/],
+    ['smtp://exa mple.test:25', /host must be a host name or an IP address/],
+    ['smtp://AKIA:pass/secretpw@127.0.0.1:2525', /must be percent-encoded/],
+  ];
+  for (const [url, message] of cases) {
+    const problems = problemsOf({ ...BASE, ...EMAIL, SMTP_URL: url }).filter((p) => p.startsWith('SMTP_URL'));
+    assert.equal(problems.length, 1, `${url}: ${JSON.stringify(problems)}`);
+    assert.match(problems[0]!, message);
+    assert.ok(!problems[0]!.includes('secretpw'), 'the credentials in a problem line');
+  }
+});
+
 const cronMessages: Array<[string, string]> = [
   ['61 * * * *', 'POLL_SCHEDULE: minute field 61 is out of range 0-59 in "61 * * * *"'],
   ['0 25 * * *', 'POLL_SCHEDULE: hour field 25 is out of range 0-23 in "0 25 * * *"'],
