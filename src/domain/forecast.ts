@@ -74,7 +74,9 @@
  *       whole day is seen the warning's cautious reading is slower still: the spend so far spread over a
  *       whole day, on five days of seven — the first hours of a business day (all its money spent in 10
  *       hours) look exactly like a wallet with a day left, and only the night and the weekend tell them apart;
- *       so too when a few charges make most of that spend (unevenCharges), whatever runway they give.
+ *       so too when a few charges make most of that spend (unevenCharges), whatever runway they give;
+ *       and then the cautious end is the lower end of those charges' Poisson band when that is slower (one
+ *       charge allows 8–9× slower spend, where e^(1.28·relErr) allows 3.6×: runway.ts fewCharges).
  *     - once firing, the hysteresis is widened by 4 × relErr (at most +50 %, rules.ts): a reading that
  *       wobbles by its own uncertainty around the horizon does not resolve and re-fire as a new alert;
  *       and when the last 24 h read as a drop (not a stop), a firing alert holds on the week's reading
@@ -298,7 +300,7 @@ function forecastAt(h: History, balance: number | null, now: number): Forecast {
   const uneven = unevenCharges(h, now, spanHours);
   const level = unseenDay(counted(recentDays ?? (shifted ? day : long), uneven), spanHours);
   const window = recentDays ? STOP.windowHours : shifted ? SHIFT_WINDOW_H : Math.min(LONG_WINDOW_H, spanHours);
-  const reading: Reading = { level, window, shifted: shifted || recentDays !== null, trend: recentDays ? null : trend, shape, sigma2, sustained: d.sustained, lumpy: uneven !== null };
+  const reading: Reading = { level, window, shifted: shifted || recentDays !== null, trend: recentDays ? null : trend, shape, sigma2, sustained: d.sustained, ...(uneven !== null ? { lumpy: uneven.effective } : {}) };
   const near = nearRates(h, now);
   const o = outlook(reading, balance, now, near, spanHours);
   const weekly = shifted && change < 0 && !stopped ? outlook({ ...reading, level: long, window: Math.min(LONG_WINDOW_H, spanHours), shifted: false }, balance, now, near, spanHours) : null;

@@ -53,8 +53,20 @@ export interface Reading {
   sigma2: number;
   /** The same read at the scale of 6-hour blocks (dispersion.ts): regimes and bursts make it larger. */
   sustained: number;
-  /** Before a day is seen, a few charges make most of the spend so far (forecast.ts unevenCharges). */
-  lumpy?: boolean;
+  /** Before a day is seen, a few charges make most of the spend so far (forecast.ts unevenCharges): their effective number. */
+  lumpy?: number;
+}
+
+/**
+ * How much slower than read the spend may be when `n` charges (their effective number) make it: the rate
+ * over the lower end of the count's Poisson band at BAND_Z (Wilson–Hilferty), Infinity when that end is 0.
+ * A log-normal band of the same error (k) allows 3.6× for one charge where Poisson allows 8–9×: a new
+ * install's one 80-credit charge among 10 credits/h paged critical "runs out in 3.7 hours" on a wallet with
+ * 100 h of money. Critical's cautious end reads the wider of the two.
+ */
+function fewCharges(n: number): number {
+  const base = 1 - 1 / (9 * n) - BAND_Z / (3 * Math.sqrt(n));
+  return base > 0 ? base ** -3 : Infinity;
 }
 
 export interface Outlook {
@@ -106,10 +118,11 @@ export function outlook(r: Reading, balance: number, now: number, rates: Pick<Bu
   const marginFor = (hours: number, sigma2: number, max: number) => Math.min(max, Math.max(MARGIN.min, Math.sqrt(e * e + sigma2 / hours)));
   const margin = marginFor(72, Math.max(r.sigma2, r.sustained), MARGIN.max);
   const marginCrit = marginFor(24, r.sigma2, MARGIN.criticalMax);
-  const slowestC = k(BAND_Z * leanC);
+  const few = r.lumpy === undefined ? 1 : fewCharges(r.lumpy);
+  const slowestC = Math.max(k(BAND_Z * leanC), few ** leanC);
   // Leaning to the cautious end takes the margin away in proportion (the cautious end needs none).
   const decide = (lean: number, m: number, slowest: number) => (balance * slowest) / (1 + m * (1 - lean));
-  const walked = walk(r.shape, levelNow, slope, now, [balance, balance * k(BAND_Z), decide(leanC, marginCrit, slowestC)]);
+  const walked = walk(r.shape, levelNow, slope, now, [balance, balance * Math.max(k(BAND_Z), few), decide(leanC, marginCrit, slowestC)]);
   const [central, slowest, spendC] = walked.hours.map((h) => h * 3600) as [number, number, number];
   const [low, high] = band(r, levelNow, slope, now, balance, central);
   // Before a whole day is seen, when the money would last past the end of that first day, the forecast rests
@@ -120,7 +133,7 @@ export function outlook(r: Reading, balance: number, now: number, rates: Pick<Bu
   // first minutes with one charge of 50 credits among cents read "runs out in 6 hours" on a wallet with
   // weeks of money, and no error bar of a rate drawn from one charge says how often the next one comes.
   // A wallet truly running dry on such charges is paged by critical, which does not read this.
-  const unseen = spanHours < 24 && (central / 3600 > 24 - spanHours || r.lumpy === true);
+  const unseen = spanHours < 24 && (central / 3600 > 24 - spanHours || r.lumpy !== undefined);
   const firstDayFactor = unseen ? (24 / Math.max(spanHours, 1 / 60)) * FIRST_DAY_QUIET_WEEKEND : 1;
   const firstDay = leanW >= 1 && firstDayFactor > k(BAND_Z * leanW);
   const slowestW = firstDay ? firstDayFactor : k(BAND_Z * leanW);
@@ -148,7 +161,7 @@ function band(r: Reading, levelNow: number, slope: number, now: number, balance:
   const chargesToCome = (Math.max(1, charges) / Math.max(hours, 1 / 60)) * runwayHours;
   const spread = Math.sqrt(relError ** 2 + sizeSpread / Math.max(1, charges) + (1 + sizeSpread) / Math.max(1, chargesToCome) + r.sustained / runwayHours);
   const f = Math.exp(BAND_Z * spread);
-  const [low, high] = walk(r.shape, levelNow, slope, now, [balance / f, balance * f]).hours;
+  const [low, high] = walk(r.shape, levelNow, slope, now, [balance / f, balance * Math.max(f, r.lumpy === undefined ? 1 : fewCharges(r.lumpy))]).hours;
   return [low! * 3600, high! * 3600];
 }
 
@@ -238,7 +251,7 @@ export function evidenceOf(r: Reading, o: Outlook, regime: Regime | null = null)
     lean: o.lean,
     burst: o.burst,
     firstDay: o.firstDay,
-    ...(r.lumpy === true ? { lumpy: true } : {}),
+    ...(r.lumpy !== undefined ? { lumpy: true } : {}),
     ...(regime ? { regime } : {}),
   };
 }

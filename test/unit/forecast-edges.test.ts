@@ -180,6 +180,13 @@ test('a rental paid inside a poll interval that crosses an hour stays whole in t
   }
 });
 
+test('a new wallet\'s first hour: one 80-credit charge among 10 credits/h is one charge, not a rate to page on: critical reads the Poisson band of so few charges', () => {
+  for (const { minute, f, severity } of firstHourWith(10, 80, [20, 30, 45, 60])) {
+    assert.notEqual(severity, 'critical', `minute ${minute}: paged on ${hours(f.runwaySeconds)} h read from one charge; the wallet has 90 h`);
+    assert.ok(f.runwayHighSeconds >= f.criticalAlertRunwaySeconds, 'the band reaches the cautious end critical reads');
+  }
+});
+
 test('a rental in a new install\'s third minute leaves in a typical hour\'s spend over the minutes seen, not a whole hour: the level stays near the rate', () => {
   let s = start(3000, T0, 5);
   s = run(s, T0 + 2 * MIN, steady(5), MIN, 0.2);
