@@ -58,13 +58,15 @@ export interface Reading {
 }
 
 /**
- * How much slower than read the spend may be when `n` charges (their effective number) make it: the rate
- * over the lower end of the count's Poisson band at BAND_Z (Wilson–Hilferty), Infinity when that end is 0.
- * A log-normal band of the same error (k) allows 3.6× for one charge where Poisson allows 8–9×: a new
- * install's one 80-credit charge among 10 credits/h paged critical "runs out in 3.7 hours" on a wallet with
- * 100 h of money. Critical's cautious end reads the wider of the two.
+ * How much slower than read the spend may be when `n` charges (their effective number) make most of it
+ * (1 when undefined: not a few charges): the rate over the lower end of the count's Poisson band at BAND_Z
+ * (Wilson–Hilferty), Infinity when that end is 0. A log-normal band of the same error (k) allows 3.6× for
+ * one charge where Poisson allows 8–9×: a new install's one 80-credit charge among 10 credits/h paged
+ * critical "runs out in 3.7 hours" on a wallet with 90 h of money. Critical's cautious end and the band's
+ * high end read the wider of the two.
  */
-function fewCharges(n: number): number {
+function fewCharges(n: number | undefined): number {
+  if (n === undefined) return 1;
   const base = 1 - 1 / (9 * n) - BAND_Z / (3 * Math.sqrt(n));
   return base > 0 ? base ** -3 : Infinity;
 }
@@ -118,7 +120,7 @@ export function outlook(r: Reading, balance: number, now: number, rates: Pick<Bu
   const marginFor = (hours: number, sigma2: number, max: number) => Math.min(max, Math.max(MARGIN.min, Math.sqrt(e * e + sigma2 / hours)));
   const margin = marginFor(72, Math.max(r.sigma2, r.sustained), MARGIN.max);
   const marginCrit = marginFor(24, r.sigma2, MARGIN.criticalMax);
-  const few = r.lumpy === undefined ? 1 : fewCharges(r.lumpy);
+  const few = fewCharges(r.lumpy);
   const slowestC = Math.max(k(BAND_Z * leanC), few ** leanC);
   // Leaning to the cautious end takes the margin away in proportion (the cautious end needs none).
   const decide = (lean: number, m: number, slowest: number) => (balance * slowest) / (1 + m * (1 - lean));
@@ -161,7 +163,7 @@ function band(r: Reading, levelNow: number, slope: number, now: number, balance:
   const chargesToCome = (Math.max(1, charges) / Math.max(hours, 1 / 60)) * runwayHours;
   const spread = Math.sqrt(relError ** 2 + sizeSpread / Math.max(1, charges) + (1 + sizeSpread) / Math.max(1, chargesToCome) + r.sustained / runwayHours);
   const f = Math.exp(BAND_Z * spread);
-  const [low, high] = walk(r.shape, levelNow, slope, now, [balance / f, balance * Math.max(f, r.lumpy === undefined ? 1 : fewCharges(r.lumpy))]).hours;
+  const [low, high] = walk(r.shape, levelNow, slope, now, [balance / f, balance * Math.max(f, fewCharges(r.lumpy))]).hours;
   return [low! * 3600, high! * 3600];
 }
 

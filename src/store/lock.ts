@@ -41,8 +41,8 @@ export function lockStateDir(dir: string, waitMs = LOCK_WAIT_MS): StateDirLock {
   } catch (err) {
     const code = safeErrorCode(err);
     if (code !== 'SQLITE_NOTADB' && code !== 'SQLITE_CORRUPT') throw failure(err, dir);
-    unlinkSync(path); // not a database: no daemon can hold it
     try {
+      unlinkSync(path); // not a database: no daemon can hold it
       claim(path, id, waitMs);
     } catch (again) {
       throw failure(again, dir);
