@@ -84,11 +84,14 @@ export function readPemCertificates(path: string, ctx: Ctx): string {
 export function smtpUrlProblem(url: string): string | undefined {
   if (!/^smtps?:\/\/[^/]/.test(url)) return 'must be an smtp:// or smtps:// URL';
   if (URL.canParse(url)) return undefined;
-  const host = /^smtps?:\/\/(?:.*@)?([^/?#@]*)/.exec(url)?.[1] ?? ''; // after the last "@": the password may hold "/"
-  const port = /:([^:\]]*)$/.exec(host)?.[1];
-  if (port !== undefined && !(/^\d{1,5}$/.test(port) && Number(port) <= 65535)) return 'is not a valid URL: the port after the host must be a number from 1 to 65535';
-  if (!url.includes('@')) return 'is not a valid URL: the host must be a host name or an IP address';
-  return 'is not a valid URL: a "/", "#", "?", "@" or ":" in the user or password must be percent-encoded (%2F, %23, %3F, %40, %3A)';
+  // What follows the last "@" (a password may hold "/"): with a plain user in front, does it parse?
+  const [, scheme, rest] = /^(smtps?:\/\/)(?:.*@)?(.*)$/.exec(url)!;
+  if (url.includes('@') && URL.canParse(`${scheme}u@${rest}`)) {
+    return 'is not a valid URL: a "/", "#", "?", "@" or ":" in the user or password must be percent-encoded (%2F, %23, %3F, %40, %3A)';
+  }
+  const port = /^[^/?#]*:([^:\]/?#]*)(?:[/?#]|$)/.exec(rest!)?.[1];
+  if (port !== undefined && !(/^\d{1,5}$/.test(port) && Number(port) <= 65535)) return 'is not a valid URL: the port after the host must be a number up to 65535';
+  return 'is not a valid URL: the host must be a host name or an IP address';
 }
 
 export function isLoopbackSmtp(url: string): boolean {

@@ -75,8 +75,8 @@
  *       whole day, on five days of seven — the first hours of a business day (all its money spent in 10
  *       hours) look exactly like a wallet with a day left, and only the night and the weekend tell them apart;
  *       so too when a few charges make most of that spend (unevenCharges), whatever runway they give;
- *       and then the cautious end is the lower end of those charges' Poisson band when that is slower (one
- *       charge allows 8–9× slower spend, where e^(1.28·relErr) allows 3.6×: runway.ts fewCharges).
+ *       and then critical's cautious end reads their part at the lower end of their Poisson band when that
+ *       is slower (one charge allows 10× slower spend, where e^(1.28·relErr) allows 3.6×; runway.ts fewCharges).
  *     - once firing, the hysteresis is widened by 4 × relErr (at most +50 %, rules.ts): a reading that
  *       wobbles by its own uncertainty around the horizon does not resolve and re-fire as a new alert;
  *       and when the last 24 h read as a drop (not a stop), a firing alert holds on the week's reading
@@ -97,7 +97,7 @@ import { lastSampleT } from './packed.js';
 import { burnRates, effectiveCharges, hasEvidence, nearRates, type BurnRates } from './rates.js';
 import { autoRefill, type AutoRefill } from './refill.js';
 import { persistentRise, riseSlope } from './regime.js';
-import { evidenceOf, outlook, type Evidence, type Reading } from './runway.js';
+import { evidenceOf, outlook, type Evidence, type FewCharges, type Reading } from './runway.js';
 import { FLAT, shapeOf } from './shape.js';
 import { risingTrend } from './trend.js';
 import { expectedCharges, levelOver, type Level } from './usage.js';
@@ -179,11 +179,21 @@ function unseenDay(level: Level, spanHours: number): Level {
  * the first day's whatever the central runway (runway.ts outlook). (Sizes that merely vary — a busy
  * hour's charges against a quiet one's — stay counted: the level's hours and the band see those.)
  */
-function unevenCharges(h: History, now: number, spanHours: number): { count: number; effective: number } | null {
+function unevenCharges(h: History, now: number, spanHours: number): NonNullable<ReturnType<typeof effectiveCharges>> | null {
   if (spanHours >= 24 || h.firstSampleAt === null) return null;
   const c = effectiveCharges(h.samples, h.firstSampleAt, now);
   return c === null || c.effective >= UNEVEN_CHARGES * c.count ? null : c;
 }
+
+/**
+ * The few charges as the outlook reads them: their effective number, and the share of the level's spend
+ * the other charges make (the few's part of a one-off the level left out is no part of it: a rental among
+ * a dry wallet's cents must not slow the cautious reading of the cents).
+ */
+const fewOf = (c: { effective: number; sum: number; top: number }, level: Level): FewCharges => ({
+  effective: c.effective,
+  rest: level.spend > 0 ? Math.min(1, (c.sum - c.top) / level.spend) : 1,
+});
 
 const counted = (level: Level, c: { count: number; effective: number } | null): Level =>
   c === null ? level : { ...level, relError: Math.sqrt(level.relError ** 2 + 1 / c.effective - 1 / c.count) };
@@ -300,7 +310,7 @@ function forecastAt(h: History, balance: number | null, now: number): Forecast {
   const uneven = unevenCharges(h, now, spanHours);
   const level = unseenDay(counted(recentDays ?? (shifted ? day : long), uneven), spanHours);
   const window = recentDays ? STOP.windowHours : shifted ? SHIFT_WINDOW_H : Math.min(LONG_WINDOW_H, spanHours);
-  const reading: Reading = { level, window, shifted: shifted || recentDays !== null, trend: recentDays ? null : trend, shape, sigma2, sustained: d.sustained, ...(uneven !== null ? { lumpy: uneven.effective } : {}) };
+  const reading: Reading = { level, window, shifted: shifted || recentDays !== null, trend: recentDays ? null : trend, shape, sigma2, sustained: d.sustained, ...(uneven !== null ? { lumpy: fewOf(uneven, level) } : {}) };
   const near = nearRates(h, now);
   const o = outlook(reading, balance, now, near, spanHours);
   const weekly = shifted && change < 0 && !stopped ? outlook({ ...reading, level: long, window: Math.min(LONG_WINDOW_H, spanHours), shifted: false }, balance, now, near, spanHours) : null;

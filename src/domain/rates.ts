@@ -86,19 +86,24 @@ export function hasEvidence(samples: Samples, now: number, windowMs: number = BU
 
 /**
  * The effective number of charges among the sample-to-sample drops in [from, to] (Kish: (Σd)² ÷ Σd²): the
- * count when they are alike, about 1 when one charge is most of the spend; null without a drop.
+ * count when they are alike, about 1 when one charge is most of the spend; with their `sum` and the sum of
+ * the largest ⌈effective⌉ of them (`top`: the few that make most of it); null without a drop.
  */
-export function effectiveCharges(samples: Samples, from: number, to: number): { count: number; effective: number } | null {
+export function effectiveCharges(samples: Samples, from: number, to: number): { count: number; effective: number; sum: number; top: number } | null {
   const [i, j] = inside(samples, from, to);
-  let count = 0;
+  const drops: number[] = [];
   let sum = 0;
   let sumSq = 0;
   for (let k = i + 1; k < j; k++) {
     const d = sampleConsumed(samples, k) - sampleConsumed(samples, k - 1);
     if (!(d > 0)) continue;
-    count++;
+    drops.push(d);
     sum += d;
     sumSq += d * d;
   }
-  return count === 0 ? null : { count, effective: (sum * sum) / sumSq };
+  if (drops.length === 0) return null;
+  const effective = (sum * sum) / sumSq;
+  drops.sort((a, b) => b - a);
+  const top = drops.slice(0, Math.ceil(effective)).reduce((a, d) => a + d, 0);
+  return { count: drops.length, effective, sum, top };
 }

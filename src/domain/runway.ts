@@ -53,22 +53,31 @@ export interface Reading {
   sigma2: number;
   /** The same read at the scale of 6-hour blocks (dispersion.ts): regimes and bursts make it larger. */
   sustained: number;
-  /** Before a day is seen, a few charges make most of the spend so far (forecast.ts unevenCharges): their effective number. */
-  lumpy?: number;
+  /** Before a day is seen, a few charges make most of the spend so far (forecast.ts unevenCharges). */
+  lumpy?: FewCharges;
+}
+
+export interface FewCharges {
+  /** Their effective number (Kish). */
+  effective: number;
+  /** The share (0–1) of the level's spend the other charges make. */
+  rest: number;
 }
 
 /**
- * How much slower than read the spend may be when `n` charges (their effective number) make most of it
- * (1 when undefined: not a few charges): the rate over the lower end of the count's Poisson band at BAND_Z
- * (Wilson–Hilferty), Infinity when that end is 0. A log-normal band of the same error (k) allows 3.6× for
- * one charge where Poisson allows 8–9×: a new install's one 80-credit charge among 10 credits/h paged
- * critical "runs out in 3.7 hours" on a wallet with 90 h of money. Critical's cautious end and the band's
- * high end read the wider of the two.
+ * How much slower than read the spend may be when a few charges make most of it (1 when undefined): their
+ * part at the lower end of their count's Poisson band at BAND_Z (Wilson–Hilferty), the rest as read;
+ * Infinity when nothing is left. A log-normal band of the same error (k) allows 3.6× for one charge where
+ * Poisson allows 10×: a new install's one 80-credit charge among 10 credits/h paged critical "runs out in
+ * 3.7 hours" on a wallet with 90 h of money. Only their part: a wallet spending its money in cents, after
+ * a rental the level already left out, must page on the cents' runway. Critical's cautious end and the
+ * band's high end read the wider of this and k.
  */
-function fewCharges(n: number | undefined): number {
-  if (n === undefined) return 1;
-  const base = 1 - 1 / (9 * n) - BAND_Z / (3 * Math.sqrt(n));
-  return base > 0 ? base ** -3 : Infinity;
+function fewCharges(few: FewCharges | undefined): number {
+  if (few === undefined) return 1;
+  const base = 1 - 1 / (9 * few.effective) - BAND_Z / (3 * Math.sqrt(few.effective));
+  const slowest = few.rest + (1 - few.rest) * (base > 0 ? base ** 3 : 0);
+  return slowest > 0 ? 1 / slowest : Infinity;
 }
 
 export interface Outlook {

@@ -42,23 +42,30 @@ export function lockStateDir(dir: string, waitMs = LOCK_WAIT_MS): StateDirLock {
     const code = safeErrorCode(err);
     if (code !== 'SQLITE_NOTADB' && code !== 'SQLITE_CORRUPT') throw failure(err, dir);
     try {
-      unlinkSync(path); // not a database: no daemon can hold it
+      removeIfThere(path); // not a database: no daemon can hold it (another starter may have removed it first)
       claim(path, id, waitMs);
     } catch (again) {
       throw failure(again, dir);
     }
   }
-  const hold = new Database(path, { readonly: true, fileMustExist: true, timeout: waitMs });
+  const before = fileId(path);
+  let hold: Database.Database | undefined;
   try {
+    hold = new Database(path, { readonly: true, fileMustExist: true, timeout: waitMs });
     hold.pragma('locking_mode = EXCLUSIVE'); // the SHARED lock of the first read is kept until close
     const row = hold.prepare('SELECT id FROM holder WHERE key = 1').get() as { id: string } | undefined;
-    if (row?.id !== id) throw new StateDirBusyError(dir);
+    // Another id, or the file replaced while it was being taken: another daemon has it, this one yields.
+    if (row?.id !== id || fileId(path) !== before) throw new StateDirBusyError(dir);
   } catch (err) {
-    hold.close();
+    hold?.close();
     throw failure(err, dir);
   }
-  const held = fileId(path);
-  return { release: () => hold.close(), intact: () => held !== undefined && fileId(path) === held };
+  const held = hold;
+  const intact = (): boolean => {
+    const now = fileId(path);
+    return before === undefined || now === undefined || now === before; // only a file gone or replaced is told
+  };
+  return { release: () => held.close(), intact };
 }
 
 function claim(path: string, id: string, waitMs: number): void {
@@ -74,12 +81,23 @@ function claim(path: string, id: string, waitMs: number): void {
   }
 }
 
+/** The file's identity (device and inode), GONE when it does not exist, undefined when it cannot be told (EIO, EACCES). */
 function fileId(path: string): string | undefined {
   try {
     const s = statSync(path);
     return `${s.dev}:${s.ino}`;
-  } catch {
-    return undefined;
+  } catch (err) {
+    return safeErrorCode(err) === 'ENOENT' ? GONE : undefined;
+  }
+}
+
+const GONE = 'gone';
+
+function removeIfThere(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (err) {
+    if (safeErrorCode(err) !== 'ENOENT') throw err;
   }
 }
 

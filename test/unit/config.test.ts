@@ -165,9 +165,10 @@ for (const c of invalidCases) {
 
 test('SMTP_URL that is not a URL: the message says which part is wrong (the port, the host, or an unencoded character in the credentials), never the value', () => {
   const cases: Array<[string, RegExp]> = [
-    ['smtp://u:secretpw@127.0.0.1:99999', /port after the host must be a number from 1 to 65535/],
-    ['smtp://127.0.0.1:2x5', /port after the host must be a number from 1 to 65535/],
+    ['smtp://u:secretpw@127.0.0.1:99999', /port after the host must be a number up to 65535/],
+    ['smtp://127.0.0.1:2x5', /port after the host must be a number up to 65535/],
     ['smtp://exa mple.test:25', /host must be a host name or an IP address/],
+    ['smtp://u:secretpw@exa mple.test:25', /host must be a host name or an IP address/],
     ['smtp://AKIA:pass/secretpw@127.0.0.1:2525', /must be percent-encoded/],
   ];
   for (const [url, message] of cases) {

@@ -187,6 +187,23 @@ test('a new wallet\'s first hour: one 80-credit charge among 10 credits/h is one
   }
 });
 
+test('a new install truly running dry is still paged within its first hour when a few large charges make most of its spend (only their part reads their Poisson band)', () => {
+  const cases = [
+    { what: 'cents, 12.7 h of money after a rental the level leaves out', balance: 330, rate: 10, big: 200, every: Infinity },
+    { what: '80 credits every hour among 10 credits/h: 6 h of money', balance: 540, rate: 10, big: 80, every: 60 },
+  ];
+  for (const c of cases) {
+    let s = start(c.balance, T0, 7);
+    let paged: number | null = null;
+    for (let m = 1; m <= 60 && paged === null; m++) {
+      const big = m === 16 || (m > 16 && (m - 16) % c.every === 0) ? c.big : 0;
+      s = poll(s, T0 + m * MIN, s.balance - c.rate / 60 - big);
+      if (evaluateRules({ state: stateOf(s.history, s.balance), forecast: forecast(s.history, s.balance, s.t), settings: RULES }).depletion_forecast === 'critical') paged = m;
+    }
+    assert.ok(paged !== null, `${c.what}: no critical in the first hour`);
+  }
+});
+
 test('a rental in a new install\'s third minute leaves in a typical hour\'s spend over the minutes seen, not a whole hour: the level stays near the rate', () => {
   let s = start(3000, T0, 5);
   s = run(s, T0 + 2 * MIN, steady(5), MIN, 0.2);
