@@ -18,6 +18,15 @@ const DUMMY_HASH = '$2b$10$yMsJL19U0KO3o0AkSTSbBegV8awjHoXCVfOqMWhUtrfZTHTxaJ.Im
 /** Successful checks remembered (bcrypt costs ~100 ms; a scrape every 15 s must not). */
 const CACHE_MAX = 1024;
 
+/**
+ * The connection carries a client certificate signed by client_ca. `authorized` alone is not enough: Node
+ * reports a TLS 1.3 session resumed from a connection that sent no certificate as authorized (there is
+ * nothing to verify on resumption), so a client refused once could resume its session and be let in.
+ */
+function certified(socket: TLSSocket): boolean {
+  return socket.authorized && Object.keys(socket.getPeerCertificate()).length > 0;
+}
+
 /** The HTTP or HTTPS server for `handler`, behind the web config's password when it sets one. */
 export function createListener(web: WebConfig | undefined, handler: RequestListener, log: Logger): Server {
   if (!web) return createHttpServer(handler);
@@ -29,7 +38,7 @@ export function createListener(web: WebConfig | undefined, handler: RequestListe
     if (OPEN_PATHS.has(path)) return void handler(req, res);
     // Client certificates are asked for but checked here, per path: refused at the handshake, the probes
     // (a kubelet, Docker's HEALTHCHECK: no certificate) failed and the pod restarted in a loop.
-    if (clientCertificates && !(req.socket as TLSSocket).authorized) return void refuse(res, req.method, 403, 'a client certificate signed by client_ca is required\n');
+    if (clientCertificates && !certified(req.socket as TLSSocket)) return void refuse(res, req.method, 403, 'a client certificate signed by client_ca is required\n');
     if (!auth) return void handler(req, res);
     auth.allows(req.headers.authorization).then(
       (ok) => {

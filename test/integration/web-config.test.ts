@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
+import { connect as tlsConnect } from 'node:tls';
 import bcrypt from 'bcryptjs';
 import YAML from 'yaml';
 import { readWebConfig } from '../../src/config/web-config.js';
@@ -140,9 +141,37 @@ test('WEB_CONFIG_FILE with client certificates: a certificate signed by client_c
     assert.equal((await get(d.port, path, { ca, client: stranger })).status, 403, `${path} with a certificate of another CA`);
     assert.equal((await get(d.port, path, { ca, client: good })).status, 200, `${path} with a certificate signed by client_ca`);
   }
+  // A TLS 1.3 session resumed from a connection without a certificate: Node reports it authorized (no
+  // certificate to verify on resumption). Every resumption without a certificate must be refused too.
+  const first = await getWithSession(d.port, '/healthz', { ca });
+  assert.ok(first.session, 'the server handed out a session to resume');
+  for (const path of ['/metrics', '/api/status', '/']) {
+    const resumed = await getWithSession(d.port, path, { ca, session: first.session });
+    assert.ok(resumed.reused, 'the session was resumed');
+    assert.equal(resumed.status, 403, `${path} over a resumed session without a certificate`);
+  }
   assert.equal(healthcheck(d.port), 0, "the image's HEALTHCHECK passes without a certificate");
   assert.equal(await d.stop(), 0);
 });
+
+/** One GET on a fresh TLS connection, resuming `session` if given, read until the server closes it: the status, whether the session was resumed, and the last session the server handed out. */
+function getWithSession(port: number, path: string, opts: { ca: string; session?: Buffer }): Promise<{ status: number; reused: boolean; session: Buffer | undefined }> {
+  return new Promise((resolve, reject) => {
+    let session: Buffer | undefined;
+    let text = '';
+    let reused = false;
+    const socket = tlsConnect({ host: '127.0.0.1', port, ca: opts.ca, ...(opts.session ? { session: opts.session } : {}) }, () => {
+      reused = socket.isSessionReused();
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`);
+    });
+    socket.setTimeout(10_000, () => socket.destroy(new Error('no answer in 10 s')));
+    socket.on('session', (s: Buffer) => (session = s));
+    socket.setEncoding('utf8');
+    socket.on('data', (d: string) => (text += d));
+    socket.on('error', reject);
+    socket.on('close', () => resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0), reused, session }));
+  });
+}
 
 test('WEB_CONFIG_FILE problems: exit 78 at start, one line naming the file and the key, nothing polled', { timeout: 60_000 }, async (t) => {
   const dir = tempDir('ws-web-');
