@@ -142,7 +142,9 @@ test('backtest: millisecond timestamps throughout are refused at the first row',
 
 test('the live daemon and backtest send the same alerts for the same samples', async (t) => {
   const KEY = 'sk_live_backtest_parity';
-  const sim = new Simulator({ apiKey: KEY, balance: 150, burnPerHour: 36_000 });
+  // 5 credits/s: about 20 s from 150 to 40 (low_balance critical), time for a depletion_forecast to fire
+  // first even when a loaded machine starts the daemon late (it needs 10 s of samples).
+  const sim = new Simulator({ apiKey: KEY, balance: 150, burnPerHour: 18_000 });
   await sim.start();
   t.after(() => sim.close());
   const hook = new WebhookReceiver();
@@ -151,7 +153,8 @@ test('the live daemon and backtest send the same alerts for the same samples', a
   const env = { LOW_BALANCE_THRESHOLD: '100', CRITICAL_BALANCE_THRESHOLD: '40' };
   const daemon = await Daemon.start({ TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY, ALERT_WEBHOOK_URL: hook.url, ...env });
   t.after(() => daemon.kill());
-  await waitFor(() => hook.bodies().some((b) => b.alertname === 'low_balance' && b.severity === 'critical'), 'low_balance critical', 30_000);
+  const fired = (name: string) => hook.bodies().some((b) => b.alertname === name && b.severity === 'critical');
+  await waitFor(() => fired('low_balance') && fired('depletion_forecast'), () => `low_balance and depletion_forecast critical: ${hook.bodies().map((b) => `${String(b.alertname)}:${String(b.status)}`).join(', ')}`, 60_000);
   sim.setBurnPerHour(0);
   sim.topUp(10_000_000); // enough to lift the runway past 72 h even at the burn rate the last hour shows
   await waitFor(() => hook.bodies().filter((b) => b.status === 'resolved').length === new Set(hook.bodies().map((b) => b.id)).size, 'every alert resolved', 30_000);
