@@ -57,7 +57,7 @@ export function syntheticWallet(i: number, o: FleetOptions = {}): WalletReadout 
     const severity = SEVERITIES[(i + a) % 2]!;
     alertSeries.set(`${alertname}/${severity}`, { alertname, severity, value: a === 2 ? 0 : 1 });
   }
-  const readout: MonitorReadout = { state, forecast, up: polled && i % 23 !== 0, consumed: i * 3.5, topups: i % 7, alertSeries };
+  const readout: MonitorReadout = { state, forecast, up: polled && i % 23 !== 0, currency: state.currency, consumed: i * 3.5, topups: i % 7, alertSeries };
   const requests = new Map<string, number>([['200', 100 + (i % 17)]]);
   if (i % 23 === 0) requests.set('500', 3);
   if (i % 29 === 0) requests.set('timeout', 1);

@@ -130,7 +130,7 @@ const WRITERS: Record<WalletFamily, (c: Captured, sample: Emit, count: Emit) => 
 /** Reads one wallet for a scrape; throws if its readout or counters cannot be read. */
 function capture(w: WalletReadout): Captured {
   const r = w.readout;
-  const l = labelsOf(w.wallet, r.state.currency);
+  const l = labelsOf(w.wallet, r.currency);
   return {
     r,
     account: l.account,

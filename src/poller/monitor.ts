@@ -30,6 +30,12 @@ export interface MonitorReadout {
   readonly forecast: Forecast;
   /** The last poll succeeded. */
   readonly up: boolean;
+  /**
+   * The currency label: the last balance body's code, null (`unknown`) when that body had none (the contract's
+   * label; the state keeps the last known code for the history and the notifications). Before a poll of
+   * this process, the saved state's.
+   */
+  readonly currency: string | null;
   /** Credits spent and top-ups seen, counted from the saved history on: the wallet's counters. */
   readonly consumed: number;
   readonly topups: number;
@@ -45,6 +51,7 @@ export class AccountMonitor {
   #state: AccountState = INITIAL_ACCOUNT_STATE;
   #forecast: Forecast | undefined;
   #up = false;
+  #bodyCurrency: string | null | undefined;
   #consumed = 0;
   #topups = 0;
   readonly #alertSeries = new Map<string, { alertname: AlertName; severity: Severity; value: 0 | 1 }>();
@@ -68,6 +75,7 @@ export class AccountMonitor {
       state: this.#state,
       forecast: (this.#forecast ??= forecast(this.#state.history, headroom(this.#state), this.d.now())),
       up: this.#up,
+      currency: this.#bodyCurrency === undefined ? this.#state.currency : this.#bodyCurrency,
       consumed: this.#consumed,
       topups: this.#topups,
       alertSeries: this.#alertSeries,
@@ -132,6 +140,8 @@ export class AccountMonitor {
       this.d.log.warn({ from: was, to: is }, `the balance's currency changed from ${was} to ${is}; its history starts again (balances in two currencies are not one series)`);
     }
     this.#state = obs.state;
+    // A balance body decides the label; a 402's error body (no currency field) does not.
+    if (outcome.ok && outcome.status !== 402 && outcome.balance !== null) this.#bodyCurrency = obs.state.currency === null ? null : outcome.currency;
     this.#logOutcome(outcome, obs.topup);
     this.#watchAutoRecharge(Object.keys(obs.conditions));
 

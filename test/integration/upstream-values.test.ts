@@ -73,3 +73,19 @@ test('a balance that is not a normal finite decimal is a failed poll, never a ba
   );
   assert.ok(!d.logs().some((l) => /exhausted/.test(l.msg)), '1e-400 never read as an empty wallet');
 });
+
+test('the currency label follows each body: `unknown` while the body has none, the code again when it comes back (the history and the notifications keep the last known code)', async (t) => {
+  const sim = new Simulator({ apiKey: KEY, balance: 500 });
+  await sim.start();
+  t.after(() => sim.close());
+  const d = await Daemon.start({ TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY });
+  t.after(() => d.kill());
+  let last: string | undefined;
+  const balanceLine = async () => (last = /^telephony_wallet_balance_credits\{[^}]*\} .*$/m.exec((await d.get('/metrics')).text)?.[0]);
+  await waitFor(async () => (await balanceLine())?.includes('currency="USD"'), 'the USD label');
+  sim.enqueue(...Array.from({ length: 30 }, () => ({ status: 200, body: { balance: 470 } })));
+  await waitFor(async () => (await balanceLine()) === 'telephony_wallet_balance_credits{account="default",currency="unknown"} 470', () => `the unknown label (last: ${last})`);
+  assert.equal((await d.status()).currency, 'USD', 'the status keeps the last known code');
+  await waitFor(async () => (await balanceLine())?.includes('currency="USD"'), 'the USD label again once the body has it', 60_000);
+  assert.equal(await d.stop(), 0);
+});
