@@ -110,7 +110,7 @@ export class App {
     const settings = this.#settings;
     try {
       await probeWritableDir(settings.stateDir);
-      this.#lock = keepStateDir(settings.stateDir, this.log.child({ component: 'store' }), (err) => this.#onLockLost(err));
+      this.#lock = keepStateDir(settings.stateDir, this.log.child({ component: 'store' }), (err) => this.#yieldStateDir(err));
       await this.#states.init(this.now());
     } catch (err) {
       if (err instanceof StateDirBusyError || err instanceof StateDirError) throw err;
@@ -141,6 +141,17 @@ export class App {
     this.#fleet.start();
     void this.#fleet.schedule.started.then(() => (this.#ready = true));
     return address;
+  }
+
+  /**
+   * Another daemon took STATE_DIR: this one writes nothing more there (StateDb.abandon: its last states and
+   * owed notifications are the other's business now, which loaded its commits and polls the same wallets)
+   * and must stop (lockLost).
+   */
+  #yieldStateDir(err: StateDirBusyError): void {
+    const dropped = this.#states.db.abandon();
+    this.log.warn({ stateDir: err.stateDir, dropped, notificationsOwed: this.#dispatcher.pending }, 'STATE_DIR is another daemon\'s now: nothing more is written there (not at stop either); the changes not yet committed and the notifications still owed are left to it');
+    this.#onLockLost(err);
   }
 
   /** Resolves if another daemon took STATE_DIR while this one ran (its lock file was removed): stop it, exit 75. */

@@ -97,6 +97,8 @@ export class StateDb {
   #retryTimer = false;
   #flushing: Promise<void> | undefined;
   #closed = false;
+  /** Set by `abandon`: STATE_DIR belongs to another daemon now; nothing more is written. */
+  #abandoned = false;
   #lastCommitSize = 0;
 
   constructor(
@@ -153,6 +155,7 @@ export class StateDb {
   /** Stages `p`'s changes for the next commit; resolves once they are committed, rejects if that commit failed. */
   stage(p: Participant, opts: { now?: boolean } = {}): Promise<void> {
     if (this.readOnly) return Promise.reject(new Error('the state database is open read-only'));
+    if (this.#abandoned) return Promise.resolve(); // dropped on purpose (see abandon)
     this.#staged.add(p);
     this.#known.add(p);
     const done = new Promise<void>((resolve, reject) => this.#waiters.push({ resolve, reject }));
@@ -170,6 +173,7 @@ export class StateDb {
   /** Commits everything staged now (after a commit in progress); rejects if it failed. */
   async flush(): Promise<void> {
     while (this.#flushing) await this.#flushing.catch(() => undefined);
+    if (this.#abandoned) return void this.#staged.clear(); // a commit that failed before abandon put its changes back
     clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#retryTimer = false;
@@ -188,6 +192,24 @@ export class StateDb {
     await this.flush();
     clearTimeout(this.#timer);
     this.#timer = undefined;
+  }
+
+  /**
+   * STATE_DIR was taken by another daemon (lock.ts, keepStateDir): from now on nothing is written, not even
+   * at stop, so this daemon's last states and owed notifications do not land in a database the other one
+   * uses (its own commits would interleave with them; owed rows would be sent at its next start, late).
+   * The other daemon loaded this one's commits up to its start and polls the same wallets. Staged changes are
+   * dropped and their waiters told they are done; returns how many participants had changes staged.
+   */
+  abandon(): number {
+    this.#abandoned = true;
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const dropped = this.#staged.size;
+    this.#staged.clear();
+    for (const w of this.#waiters.splice(0)) w.resolve();
+    return dropped;
   }
 
   async #commit(): Promise<void> {

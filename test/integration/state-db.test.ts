@@ -4,11 +4,15 @@
  */
 import assert from 'node:assert/strict';
 import { cpSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
+import Database from 'better-sqlite3';
 import { Simulator } from '../../src/simulator/simulator.js';
 import { Daemon, runCli, tempDir, waitFor, type StatusDoc } from '../helpers/daemon.js';
 import { savedAccount } from '../helpers/state.js';
+import { lockStateDir } from '../../src/store/lock.js';
 import { sampleCount } from '../../src/domain/packed.js';
 
 const KEY = 'sk_live_state_db_key_1357';
@@ -104,4 +108,53 @@ test('the lock file removed under a running daemon (a clean-up job): it is taken
   const second = await runCli(['start'], env);
   assert.equal(second.code, 75, second.stderr);
   assert.equal(await first.stop(), 0);
+});
+
+/** Every row of every table of the state database in `dir`, read without changing anything. */
+function rows(dir: string): Record<string, unknown[]> {
+  const db = new Database(join(dir, 'wallet-sentinel.db'), { readonly: true, fileMustExist: true });
+  try {
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[];
+    return Object.fromEntries(tables.map(({ name }) => [name, db.prepare(`SELECT * FROM "${name}"`).all()]));
+  } finally {
+    db.close();
+  }
+}
+
+/** A webhook that holds each request until `answer()`: the delivery is in flight, then done, when the test says. */
+async function heldWebhook(t: TestContext): Promise<{ url: string; held: () => number; answer: () => void }> {
+  const waiting: ServerResponse[] = [];
+  const server = createServer((req, res) => void req.resume().on('end', () => waiting.push(res)));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.after(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    held: () => waiting.length,
+    answer: () => waiting.splice(0).forEach((res) => res.writeHead(200).end('{}')),
+  };
+}
+
+test('another daemon takes STATE_DIR after its lock file was removed: the running one writes nothing more there, stops and exits 75', async (t) => {
+  const sim = new Simulator({ apiKey: KEY, balance: 40, burnPerHour: 36 });
+  await sim.start();
+  t.after(() => sim.close());
+  const hook = await heldWebhook(t);
+  const first = await Daemon.start({ TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY, LOW_BALANCE_THRESHOLD: '100', ALERT_WEBHOOK_URL: hook.url });
+  t.after(() => first.kill());
+  await waitFor(() => hook.held() > 0, 'the low_balance webhook to be sent (and held)');
+
+  rmSync(join(first.stateDir, 'wallet-sentinel.lock'));
+  const other = lockStateDir(first.stateDir, 0); // another daemon starts before the running one looks
+  t.after(() => other.release());
+  await waitFor(() => first.logs().find((l) => l.msg.includes('another wallet-sentinel took STATE_DIR')), () => `the daemon to yield: ${first.stderr}`);
+  const left = rows(first.stateDir);
+  hook.answer(); // delivered while it stops: written, that would take the row out of the other daemon's outbox
+
+  assert.equal(await first.exited, 75, first.stderr);
+  assert.ok(first.logs().some((l) => l.msg.includes('nothing more is written there')), first.stderr);
+  assert.equal(rows(first.stateDir).outbox!.length, 1, 'the owed delivery is still in the database');
+  assert.deepEqual(rows(first.stateDir), left, 'the database is as the yielding daemon left it: its stop wrote nothing into the other daemon\'s STATE_DIR');
 });

@@ -172,6 +172,20 @@ test('20 saves before one commit: the last one wins', async (t) => {
   assert.deepEqual(await (await openState(dir, log)).account('default').load(0), states.at(-1));
 });
 
+test('abandoned (another daemon took STATE_DIR): what is staged and anything saved later is dropped, its saves still settle, and close writes nothing', async (t) => {
+  const dir = tempDir(t);
+  const store = await openState(dir, log);
+  const first = poll(INITIAL_ACCOUNT_STATE, 0);
+  await store.account('default').save(first);
+  const pending = store.account('default').save(poll(first, 1)); // staged, not committed yet
+  assert.equal(store.db.abandon(), 1);
+  await pending;
+  await store.account('default').save(poll(first, 2));
+  await store.close();
+  assert.equal(countRows(dir, 'journal'), 0, 'no journal entry after the first save\'s snapshot');
+  assert.deepEqual(await (await openState(dir, log)).account('default').load(0), first);
+});
+
 test('readings: full resolution for a day, one per 10 min after, nothing past 14 days; a range reads across the open hour', async (t) => {
   const dir = tempDir(t);
   const store = await openState(dir, log, { flushMs: 60_000 });
