@@ -1,17 +1,14 @@
-import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { safeErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
-import { ALERT_EVENTS_SCHEMA } from './alert-events.js';
+import { dropStaleShm, migrate, NewerSchemaError, readUnchanged, setAside } from './db-file.js';
 import type { WriteHealth } from './write-health.js';
 import { classifyWriteError } from './write-error.js';
 
 /** The one database file in STATE_DIR. */
 export const DB_FILE = 'wallet-sentinel.db';
-/** Bumped when the schema changes incompatibly; a database from a newer version is refused (set aside). */
-const SCHEMA_VERSION = '1';
 
 export type Conn = Database.Database;
 
@@ -31,22 +28,6 @@ export interface Participant {
   rewrite?(): void;
 }
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS accounts (
-  id INTEGER PRIMARY KEY,
-  name TEXT NOT NULL UNIQUE,
-  snapshot BLOB,
-  snapshot_seq INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS journal (seq INTEGER PRIMARY KEY, account_id INTEGER NOT NULL, delta TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS readings (key INTEGER PRIMARY KEY, data BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS outbox (delivery_id TEXT PRIMARY KEY, body TEXT NOT NULL);
--- Where an account's notifications go (its receivers, provider and labels as JSON): a wallet gone from the
--- configuration at the next start has its firing alerts closed there (StateStore.releasePreloaded).
-CREATE TABLE IF NOT EXISTS account_routing (account_id INTEGER PRIMARY KEY, routing TEXT NOT NULL);
-${ALERT_EVENTS_SCHEMA}
-`;
 
 /**
  * How long staged changes wait for others to share their commit. A commit costs a few pages whatever it
@@ -130,7 +111,7 @@ export class StateDb {
     } catch (err) {
       const code = safeErrorCode(err);
       if (code !== 'SQLITE_NOTADB' && code !== 'SQLITE_CORRUPT' && !(err instanceof NewerSchemaError)) throw classifyWriteError(err, this.dir);
-      const to = this.#setAside(now);
+      const to = setAside(this.path, now);
       this.log.warn({ file: this.path, reason: err instanceof NewerSchemaError ? err.message : code, movedTo: to }, 'state database is corrupt or unreadable; set aside, starting fresh');
       this.#withConn(() => undefined);
     }
@@ -139,7 +120,7 @@ export class StateDb {
 
   /** Runs `fn` on a connection opened for it (read-only for `check`), then closes it. */
   read<T>(fn: (db: Conn) => T): T {
-    if (this.readOnly) return this.#readOnly(fn);
+    if (this.readOnly) return readUnchanged(this.path, fn);
     return this.#withConn(fn);
   }
 
@@ -253,43 +234,15 @@ export class StateDb {
     this.opts.afterCommit?.();
   }
 
-  /**
-   * A read-only connection to a WAL database creates the -wal and -shm files when they are missing (no
-   * writer has it open) and leaves them behind. `check` must change nothing in STATE_DIR, so files this
-   * connection made are removed after it, unless a writer started meanwhile and wrote to the WAL (then they
-   * are the writer's). (better-sqlite3 is built without URI filenames, so `immutable=1` is not available.)
-   */
-  #readOnly<T>(fn: (db: Conn) => T): T {
-    const wal = `${this.path}-wal`;
-    const shm = `${this.path}-shm`;
-    const had = existsSync(wal) || existsSync(shm);
-    const db = new Database(this.path, { readonly: true, fileMustExist: true });
-    try {
-      return fn(db);
-    } finally {
-      db.close();
-      if (!had) {
-        try {
-          if (statSync(wal).size === 0) {
-            unlinkSync(wal);
-            unlinkSync(shm);
-          }
-        } catch {
-          // not created, or already gone
-        }
-      }
-    }
+  /** A participant that will not stage again (a wallet forgotten): not kept for a database made anew. */
+  release(p: Participant): void {
+    if (!this.#staged.has(p)) this.#known.delete(p);
   }
 
   /**
    * The database is not the one this process committed to (STATE_DIR emptied, a volume swapped; a read
    * meanwhile may have made it anew, empty): every participant writes all it holds again, in this commit.
    */
-  /** A participant that will not stage again (a wallet forgotten): not kept for a database made anew. */
-  release(p: Participant): void {
-    if (!this.#staged.has(p)) this.#known.delete(p);
-  }
-
   #madeAnew(parts: Participant[]): void {
     this.log.warn({ file: this.path }, "the state database was removed or replaced while running; writing every wallet's state and the owed notifications to it again");
     for (const p of this.#known) {
@@ -312,59 +265,11 @@ export class StateDb {
       db.pragma('locking_mode = EXCLUSIVE');
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
-      this.#migrate(db); // every time: cheap, and a STATE_DIR emptied under a running daemon gets its tables back
+      this.#opened = migrate(db); // every time: cheap, and a STATE_DIR emptied under a running daemon gets its tables back
       return fn(db);
     } finally {
       db.close();
-      this.#dropStaleShm();
+      dropStaleShm(this.path);
     }
-  }
-
-  /**
-   * A reader (`check`) that opened the database while this process committed leaves a -shm file behind
-   * (its own cleanup sees the WAL written meanwhile and leaves both). This process keeps its WAL index in
-   * memory (EXCLUSIVE), so once its connection closed the WAL is gone and the -shm means nothing: remove it,
-   * so STATE_DIR holds only the database between commits.
-   */
-  #dropStaleShm(): void {
-    if (existsSync(`${this.path}-wal`)) return;
-    try {
-      unlinkSync(`${this.path}-shm`);
-    } catch {
-      // none
-    }
-  }
-
-  #migrate(db: Conn): void {
-    db.exec(SCHEMA);
-    const v = (db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string } | undefined)?.value;
-    if (v === undefined) db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?)").run(SCHEMA_VERSION);
-    else if (v !== SCHEMA_VERSION) throw new NewerSchemaError(v);
-    // A name for this database file, made once: a file made anew has another (an inode number is reused at once).
-    db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('instance', ?)").run(randomUUID());
-    this.#opened = (db.prepare("SELECT value FROM meta WHERE key = 'instance'").get() as { value: string }).value;
-  }
-
-  #setAside(now: number): string | undefined {
-    const to = `${this.path}.corrupt-${new Date(now).toISOString().replace(/[:.]/g, '-')}`;
-    try {
-      renameSync(this.path, to);
-    } catch {
-      return undefined;
-    }
-    for (const ext of ['-wal', '-shm']) {
-      try {
-        renameSync(`${this.path}${ext}`, `${to}${ext}`);
-      } catch {
-        // not there
-      }
-    }
-    return to;
-  }
-}
-
-class NewerSchemaError extends Error {
-  constructor(version: string) {
-    super(`schema version ${version} is not ${SCHEMA_VERSION}`);
   }
 }

@@ -1,0 +1,109 @@
+/**
+ * The state database's file as such (db.ts batches the commits): its schema and identity, a read that
+ * leaves STATE_DIR as it was, a file set aside, and the -shm a reader left behind.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { ALERT_EVENTS_SCHEMA } from './alert-events.js';
+
+/** Bumped when the schema changes incompatibly; a database from a newer version is refused (set aside). */
+const SCHEMA_VERSION = '1';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS accounts (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  snapshot BLOB,
+  snapshot_seq INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS journal (seq INTEGER PRIMARY KEY, account_id INTEGER NOT NULL, delta TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS readings (key INTEGER PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS outbox (delivery_id TEXT PRIMARY KEY, body TEXT NOT NULL);
+-- Where an account's notifications go (its receivers, provider and labels as JSON): a wallet gone from the
+-- configuration at the next start has its firing alerts closed there (StateStore.releasePreloaded).
+CREATE TABLE IF NOT EXISTS account_routing (account_id INTEGER PRIMARY KEY, routing TEXT NOT NULL);
+${ALERT_EVENTS_SCHEMA}
+`;
+
+export class NewerSchemaError extends Error {
+  constructor(version: string) {
+    super(`schema version ${version} is not ${SCHEMA_VERSION}`);
+  }
+}
+
+/**
+ * Makes the tables that are missing and checks the schema version (NewerSchemaError); returns the
+ * database's identity, a name made once per file: a file made anew has another (an inode number is
+ * reused at once).
+ */
+export function migrate(db: Database.Database): string {
+  db.exec(SCHEMA);
+  const v = (db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string } | undefined)?.value;
+  if (v === undefined) db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?)").run(SCHEMA_VERSION);
+  else if (v !== SCHEMA_VERSION) throw new NewerSchemaError(v);
+  db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('instance', ?)").run(randomUUID());
+  return (db.prepare("SELECT value FROM meta WHERE key = 'instance'").get() as { value: string }).value;
+}
+
+/**
+ * A read-only connection to a WAL database creates the -wal and -shm files when they are missing (no
+ * writer has it open) and leaves them behind. `check` must change nothing in STATE_DIR, so files this
+ * connection made are removed after it, unless a writer started meanwhile and wrote to the WAL (then they
+ * are the writer's). (better-sqlite3 is built without URI filenames, so `immutable=1` is not available.)
+ */
+export function readUnchanged<T>(path: string, fn: (db: Database.Database) => T): T {
+  const wal = `${path}-wal`;
+  const shm = `${path}-shm`;
+  const had = existsSync(wal) || existsSync(shm);
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    return fn(db);
+  } finally {
+    db.close();
+    if (!had) {
+      try {
+        if (statSync(wal).size === 0) {
+          unlinkSync(wal);
+          unlinkSync(shm);
+        }
+      } catch {
+        // not created, or already gone
+      }
+    }
+  }
+}
+
+/**
+ * A reader (`check`) that opened the database while this process committed leaves a -shm file behind
+ * (its own cleanup sees the WAL written meanwhile and leaves both). The writer keeps its WAL index in
+ * memory (EXCLUSIVE), so once its connection closed the WAL is gone and the -shm means nothing: remove it,
+ * so STATE_DIR holds only the database between commits.
+ */
+export function dropStaleShm(path: string): void {
+  if (existsSync(`${path}-wal`)) return;
+  try {
+    unlinkSync(`${path}-shm`);
+  } catch {
+    // none
+  }
+}
+
+/** Renames a damaged database (and its -wal, -shm) `<file>.corrupt-<time>`; returns the new name, undefined if it could not. */
+export function setAside(path: string, now: number): string | undefined {
+  const to = `${path}.corrupt-${new Date(now).toISOString().replace(/[:.]/g, '-')}`;
+  try {
+    renameSync(path, to);
+  } catch {
+    return undefined;
+  }
+  for (const ext of ['-wal', '-shm']) {
+    try {
+      renameSync(`${path}${ext}`, `${to}${ext}`);
+    } catch {
+      // not there
+    }
+  }
+  return to;
+}
