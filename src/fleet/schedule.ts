@@ -84,6 +84,7 @@ export class FleetSchedule {
       log: d.log,
       run: async (scheduledAt) => this.#round(scheduledAt),
       onOverlap: () => {}, // a round only lays out slots: it never overlaps; wallets' overlaps are counted per wallet
+      onClockStep: (jumpMs) => this.#clockStepped(jumpMs),
     });
   }
 
@@ -149,6 +150,16 @@ export class FleetSchedule {
    */
   #nextSlotOf(runner: WalletRunner, round = { next: this.#cron.nextRunAt(), interval: this.intervalMs() }): number | undefined {
     return round.next === undefined ? undefined : round.next + slotFraction(runner.name) * round.interval;
+  }
+
+  /**
+   * The wall clock stepped: the slots laid out on it, and the deadlines of queued polls, move with it, so a
+   * step back does not leave the round waiting for the clock to catch up (nor a jump forward fire it at once).
+   */
+  #clockStepped(jumpMs: number): void {
+    this.#slots = this.#slots.map((s) => ({ ...s, at: s.at + jumpMs, deadline: s.deadline === undefined ? undefined : s.deadline + jumpMs }));
+    for (const q of this.#queue) if (q.deadline !== undefined) q.deadline += jumpMs;
+    this.#arm();
   }
 
   #arm(): void {

@@ -1,6 +1,10 @@
 import { createTask, type ScheduledTask } from 'node-cron';
+import { SteppingClock } from '../clock.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
+
+/** How often the wall clock is checked against the monotonic one between ticks (Scheduler #watchClock). */
+export const CLOCK_WATCH_MS = 1_000;
 
 export interface SchedulerOptions {
   schedule: string;
@@ -13,6 +17,8 @@ export interface SchedulerOptions {
   run: (scheduledAt: number | undefined) => Promise<void>;
   /** A tick that found the previous poll still running (it is skipped, never doubled). */
   onOverlap: () => void;
+  /** The wall clock stepped by `jumpMs` (negative: back) between ticks; the cron is already re-armed from the new time. */
+  onClockStep?: (jumpMs: number) => void;
 }
 
 /**
@@ -23,12 +29,22 @@ export class Scheduler {
   #task: ScheduledTask | undefined;
   #inFlight: Promise<void> | undefined;
   #stopped = false;
+  readonly #clock = new SteppingClock({ now: () => Date.now() });
+  #clockWatch: NodeJS.Timeout | undefined;
+  #missed: { first: number; last: number; count: number } | undefined;
 
   constructor(private readonly opts: SchedulerOptions) {}
 
   start(): void {
+    this.#arm();
+    this.#clockWatch = setInterval(() => this.#watchClock(), CLOCK_WATCH_MS);
+    this.#clockWatch.unref();
+    void this.#tick();
+  }
+
+  #arm(): void {
     const { log } = this.opts;
-    this.#task = createTask(this.opts.schedule, (ctx) => this.#tick(ctx?.date?.getTime()), {
+    const task = createTask(this.opts.schedule, (ctx) => this.#tick(ctx?.date?.getTime()), {
       name: 'poll',
       noOverlap: true,
       timezone: this.opts.timezone,
@@ -39,10 +55,42 @@ export class Scheduler {
         debug: (m) => log.debug({ msg: describeError(m) }),
       },
     });
-    this.#task.on('execution:overlap', () => this.opts.onOverlap());
-    this.#task.on('execution:missed', (ctx) => log.warn({ slot: ctx.date.toISOString() }, 'missed a scheduled poll (event loop blocked or host asleep)'));
-    void this.#task.start();
-    void this.#tick();
+    task.on('execution:overlap', () => this.opts.onOverlap());
+    task.on('execution:missed', (ctx) => this.#noteMissed(ctx.date.getTime()));
+    void task.start();
+    this.#task = task;
+  }
+
+  /**
+   * node-cron arms each tick from the wall clock (`new Date()`): after a step back it would wait until the
+   * clock caught up with the slot it had planned, and poll nothing for as long as the step (a day back: a
+   * day without a poll, and /healthz still 200); after a jump forward it would count every slot in between as
+   * missed. Checked every CLOCK_WATCH_MS against the monotonic clock, a step re-arms the cron from the new
+   * time. (A host that was suspended is no step: its slots really passed, and are told as missed.)
+   */
+  #watchClock(): void {
+    if (this.#stopped) return;
+    const { jumpMs } = this.#clock.read();
+    if (jumpMs === 0) return;
+    const old = this.#task;
+    this.#arm();
+    void old?.destroy();
+    this.opts.log.info({ stepMs: jumpMs }, 'POLL_SCHEDULE re-armed from the new time after a step of the system clock');
+    this.opts.onClockStep?.(jumpMs);
+  }
+
+  /** Slots node-cron found passed (a blocked event loop, a host asleep) come all at once: one line for them. */
+  #noteMissed(at: number): void {
+    const m = (this.#missed ??= { first: at, last: at, count: 0 });
+    m.count++;
+    m.first = Math.min(m.first, at);
+    m.last = Math.max(m.last, at);
+    if (m.count > 1) return;
+    setImmediate(() => {
+      this.#missed = undefined;
+      const span = { first: new Date(m.first).toISOString(), last: new Date(m.last).toISOString() };
+      this.opts.log.warn({ missed: m.count, ...span }, `missed ${m.count} scheduled poll(s) (event loop blocked or host asleep)`);
+    });
   }
 
   /** Epoch ms of the next scheduled poll, or undefined when not scheduled. */
@@ -64,6 +112,7 @@ export class Scheduler {
   /** Stops scheduling and waits for the poll in flight, if any. */
   async stop(): Promise<void> {
     this.#stopped = true;
+    clearInterval(this.#clockWatch);
     await this.#task?.destroy();
     await this.#inFlight;
   }

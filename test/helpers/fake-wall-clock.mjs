@@ -2,9 +2,10 @@
  * TEST ONLY — loaded with `node --import` into a spawned daemon by test/integration/clock-step.test.ts; it is
  * not under src/, never compiled to dist/, and nothing in the product reads it.
  *
- * Moves the process's wall clock (Date.now) by the number of milliseconds written in the file named by
- * WS_TEST_WALL_CLOCK_OFFSET_FILE (re-read at most every 20 ms of real time), the way an NTP step or an
- * operator's `date -s` would. The monotonic clock (performance.now, timers) is untouched, as in real life.
+ * Moves the process's wall clock (Date.now and `new Date()`, which node-cron reads) by the number of
+ * milliseconds written in the file named by WS_TEST_WALL_CLOCK_OFFSET_FILE (re-read at most every 20 ms of
+ * real time), the way an NTP step or an operator's `date -s` would. The monotonic clock (performance.now,
+ * timers) is untouched, as in real life.
  */
 import { readFileSync } from 'node:fs';
 
@@ -25,4 +26,13 @@ Date.now = () => {
     }
   }
   return real + offset;
+};
+
+const RealDate = Date;
+// `new Date()` without arguments reads the wall clock too; everything else is the real Date.
+globalThis.Date = class extends RealDate {
+  constructor(...args) {
+    if (args.length === 0) super(Date.now());
+    else super(...args);
+  }
 };

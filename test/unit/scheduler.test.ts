@@ -196,3 +196,20 @@ test('stop() before any start() resolves', async () => {
   await s.stop();
   assert.equal(s.running, false);
 });
+
+test('slots passed while the event loop was blocked are told in one line, not one each', async (t) => {
+  const lines: { msg: string; missed?: number }[] = [];
+  const capture = pino({ level: 'warn' }, { write: (l: string) => void lines.push(JSON.parse(l) as { msg: string; missed?: number }) });
+  let calls = 0;
+  const s = new Scheduler({ schedule: EVERY_SECOND, timezone: undefined, log: capture, run: async () => void calls++, onOverlap: () => {} });
+  t.after(() => s.stop());
+  s.start();
+  await waitUntil(() => calls >= 2, 5000, 'a first tick');
+  const blockedUntil = Date.now() + 4_500;
+  while (Date.now() < blockedUntil); // a blocked event loop (a long synchronous job, a stalled host)
+  const missed = () => lines.filter((l) => /missed \d+ scheduled poll/.test(l.msg));
+  await waitUntil(() => missed().length > 0, 5000, 'the missed slots to be told');
+  await waitUntil(() => calls >= 4, 5000, 'ticks to go on');
+  assert.equal(missed().length, 1, JSON.stringify(lines));
+  assert.ok(missed()[0]!.missed! >= 2, JSON.stringify(lines));
+});
