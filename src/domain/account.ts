@@ -50,8 +50,13 @@ export interface AccountState {
   readonly autoRecharge?: boolean;
 }
 
-/** How far the balance may still fall: balance + credit limit (null when the balance is unknown). */
-export function headroom(s: Pick<AccountState, 'balance' | 'creditLimit'>): number | null {
+/**
+ * How far the balance may still fall: balance + credit limit (null when the balance is unknown); 0 once the
+ * upstream refuses calls (a 402): what is left (`current_balance` 0.25 against a 1.50 call, or nothing said)
+ * pays for nothing, so the runway is 0, not +Inf ("not burning") at the moment the money ran out.
+ */
+export function headroom(s: Pick<AccountState, 'balance' | 'creditLimit' | 'exhausted'>): number | null {
+  if (s.exhausted) return 0;
   return s.balance === null ? null : s.balance + (s.creditLimit ?? 0);
 }
 

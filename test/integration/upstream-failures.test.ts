@@ -39,6 +39,9 @@ test('402: a successful poll that records current_balance and marks the wallet e
   assert.equal(m.get(`telephony_api_up${A}`), 1, 'a 402 is a successful poll');
   assert.equal(m.get('telephony_wallet_balance_credits{account="default",currency="USD"}'), 0.25);
   assert.equal((await daemon.status()).balance, 0.25);
+  // 0.25 pays for nothing (calls are refused): the money ran out now, not "never" (a rule on the runway would resolve)
+  assert.equal(m.get(`telephony_wallet_runway_seconds${A}`), 0);
+  assert.equal((await daemon.status()).runway_seconds, 0);
   assert.ok(daemon.logs().some((l) => /top up/i.test(l.msg)), 'the log says what to do');
   sim.setOverride(null);
   await waitFor(async () => !(await daemon.status()).exhausted, 'exhausted cleared by a 200 above 0');

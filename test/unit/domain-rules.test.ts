@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RuleSettings } from '../../src/config/settings.js';
-import { INITIAL_ACCOUNT_STATE, applyPoll, isRateLimited, type AccountState, type PollOutcome } from '../../src/domain/account.js';
-import type { Forecast } from '../../src/domain/forecast.js';
+import { INITIAL_ACCOUNT_STATE, applyPoll, headroom, isRateLimited, type AccountState, type PollOutcome } from '../../src/domain/account.js';
+import { forecast, type Forecast } from '../../src/domain/forecast.js';
 import { EMPTY_HISTORY, recordSample } from '../../src/domain/history.js';
 import { evaluateRules, type AlertName, type Conditions, type Severity } from '../../src/domain/rules.js';
 import { firingSeverities, stepAlerts, type AlertBook } from '../../src/domain/alerts.js';
@@ -266,6 +266,18 @@ test('a 402 with current_balance records it as a sample', () => {
   assert.equal(s.balance, 0.25);
   assert.deepEqual(samplesToPlain(s.history.samples).map((x) => x.balance), [10, 0.25]);
   assert.equal(s.history.consumedTotal, 9.75);
+});
+
+test('a 402 leaves nothing to spend: the runway is 0 whatever current_balance says, or when it says nothing; a 200 above 0 brings the forecast back', () => {
+  const burning = run(Array.from({ length: 30 }, (_, i) => ok(100 - i * 2)));
+  assert.ok(forecast(burning.history, headroom(burning), T0 + 29 * MIN).runwaySeconds > 0);
+  for (const balance of [0.25, null]) {
+    const s = applyPoll(burning, ok(balance, 402), T0 + 30 * MIN, 1).state;
+    assert.equal(headroom(s), 0, String(balance));
+    assert.equal(forecast(s.history, headroom(s), T0 + 30 * MIN).runwaySeconds, 0, `402 with current_balance ${balance}`);
+  }
+  const toppedUp = applyPoll(applyPoll(burning, ok(0.25, 402), T0 + 30 * MIN, 1).state, ok(500), T0 + 31 * MIN, 1).state;
+  assert.equal(headroom(toppedUp), 500);
 });
 
 const failureKinds: UpstreamErrorKind[] = ['bad_request', 'auth', 'rate_limited', 'server', 'timeout', 'network', 'bad_response', 'unexpected_status'];
