@@ -1,5 +1,5 @@
 import type { Settings, WalletSettings } from '../config/settings.js';
-import { INITIAL_ACCOUNT_STATE } from '../domain/account.js';
+import { INITIAL_ACCOUNT_STATE, isRateLimited, type AccountState, type PollOutcome } from '../domain/account.js';
 import { safeErrorCode } from '../errors.js';
 import { observe, repeatPolicy, snapshot } from '../domain/evaluate.js';
 import type { Conditions } from '../domain/rules.js';
@@ -56,9 +56,7 @@ async function checkWallet(settings: Settings, wallet: WalletSettings, states: S
   } catch (err) {
     stateProblem = `cannot read the state database in STATE_DIR (${safeErrorCode(err) ?? 'error'}): history unknown`;
   }
-  const client = new BalanceClient({ baseUrl: wallet.api.baseUrl, endpoint: endpointFor(wallet), timeoutMs: settings.requestTimeoutMs, userAgent: USER_AGENT, now });
-  // No next poll to stay clear of: give retries the time of a few attempts.
-  const outcome = await pollBalance(client, { deadline: now() + 3 * settings.requestTimeoutMs });
+  const outcome = await readBalance(settings, wallet, before, now);
   const t = now();
   // The daemon's own evaluation (hysteresis against what the daemon has firing included); nothing is sent.
   const { state, forecast: f, conditions } = observe(before, outcome, t, {
@@ -79,6 +77,21 @@ async function checkWallet(settings: Settings, wallet: WalletSettings, states: S
     rules: wallet.rules,
   };
   return { code, nagios, status: accountStatus(wallet.name, state, f, conditionsAsAlerts(conditions), t) };
+}
+
+/**
+ * One poll, as the daemon makes it; none while a Retry-After the daemon saved still runs (a check every
+ * minute would defy it): that is a rate-limited outcome, UNKNOWN, saying until when.
+ */
+async function readBalance(settings: Settings, wallet: WalletSettings, before: AccountState, now: () => number): Promise<PollOutcome> {
+  const until = before.rateLimitedUntil;
+  if (until !== null && isRateLimited(before, now())) {
+    const message = `rate limited until ${new Date(until).toISOString()} (the upstream's Retry-After, saved by the daemon); no request before then`;
+    return { ok: false, kind: 'rate_limited', message, retryAfterMs: until - now() };
+  }
+  const client = new BalanceClient({ baseUrl: wallet.api.baseUrl, endpoint: endpointFor(wallet), timeoutMs: settings.requestTimeoutMs, userAgent: USER_AGENT, now });
+  // No next poll to stay clear of: give retries the time of a few attempts.
+  return pollBalance(client, { deadline: now() + 3 * settings.requestTimeoutMs });
 }
 
 function exitCode(pollOk: boolean, conditions: Conditions): Code {

@@ -166,6 +166,7 @@ export interface StatusDoc {
     last_success_at: string | null;
     last_error: { kind: string; message: string } | null;
     consecutive_failures: number;
+    rate_limited_until: string | null;
     exhausted: boolean;
     burn_rate_per_hour: Record<string, number | null>;
     runway_seconds: number | null;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { shardOf } from '../../src/fleet/shard.js';
 import { Simulator } from '../../src/simulator/simulator.js';
-import { runCli, tempDir, type StatusDoc } from '../helpers/daemon.js';
+import { Daemon, runCli, tempDir, waitFor, type StatusDoc } from '../helpers/daemon.js';
 
 const KEY = 'sk_live_check_key_2468';
 
@@ -138,4 +138,20 @@ test('check: a shard that holds none of the file\'s wallets is UNKNOWN (exit 3),
   const r = await runCli(['check', '--format', 'nagios'], { WALLETS_FILE: file, SHARD_COUNT: '2', SHARD_INDEX: '0', STATE_DIR: tempDir() });
   assert.equal(r.code, 3, r.stderr);
   assert.match(r.stdout, /^WALLET UNKNOWN - 0 wallets: none of WALLETS_FILE's 1 falls in shard 0 of 2/);
+});
+
+test('check while a Retry-After the daemon saved still runs: no request, UNKNOWN (exit 3) saying until when', async (t) => {
+  const sim = new Simulator({ apiKey: KEY, balance: 500 });
+  await sim.start();
+  t.after(() => sim.close());
+  sim.enqueue({ status: 429, headers: { 'Retry-After': '600' } });
+  const daemon = await Daemon.start({ TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY });
+  await waitFor(async () => (await daemon.status()).rate_limited_until, 'the 429 to be saved');
+  assert.equal(await daemon.stop(), 0);
+  const asked = sim.balanceRequests();
+
+  const r = await runCli(['check', '--format', 'nagios'], { TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY, STATE_DIR: daemon.stateDir });
+  assert.equal(r.code, 3, r.stderr);
+  assert.match(r.stdout, /^WALLET UNKNOWN - wallet 'default': poll failed: rate limited until \d{4}-\d\d-\d\dT[\d:.]+Z/);
+  assert.equal(sim.balanceRequests(), asked, 'no request before the Retry-After passed');
 });
