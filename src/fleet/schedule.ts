@@ -20,7 +20,7 @@ export interface ScheduleDeps {
   /** The wallets watched now (read at every round). */
   runners: () => Iterable<WalletRunner>;
   /**
-   * One poll of a wallet; never rejects. `deadline`: the wallet's next slot, which retries must not pass.
+   * One poll of a wallet; never rejects. `deadline`: what its retries must not pass, SETTLE_MS before the wallet's next slot.
    * `fetched`: the request is over (the poll goes on to commit its state): its concurrency slot is free.
    */
   poll: (runner: WalletRunner, deadline: number | undefined, fetched: () => void) => Promise<'polled' | 'rate_limited'>;
@@ -46,6 +46,17 @@ export interface Slot {
 const FALLBACK_INTERVAL_MS = 60_000;
 
 /**
+ * How long before its next slot a poll's retries stop (at most a quarter of the interval): the poll still
+ * commits its state after its last attempt, and a wallet still committing at its slot is skipped as an
+ * overlap. Retried up to the slot itself, a hanging upstream on a schedule under ~40 s lost every other poll
+ * and logged "the polls fall behind".
+ */
+export const SETTLE_MS = 1_000;
+
+/** The deadline of a poll's retries: SETTLE_MS (at most a quarter of the interval) before the wallet's next slot. */
+const retriesUntil = (nextSlot: number, interval: number): number => nextSlot - Math.min(SETTLE_MS, interval / 4);
+
+/**
  * The slots of the round that starts at `t` and lasts `length` (until the next tick): each wallet at its
  * stable fraction of it, with its slot in the round after (which lasts `following`) as the deadline of its
  * retries. A round lasts until the next tick, not the gap between the next two: with uneven ticks (`0 9,17
@@ -55,7 +66,7 @@ const FALLBACK_INTERVAL_MS = 60_000;
 export function roundSlots(runners: readonly WalletRunner[], t: number, length: number, following: number): Slot[] {
   return runners.map((runner) => {
     const f = slotFraction(runner.name);
-    return { at: t + f * length, runner, deadline: t + length + f * following };
+    return { at: t + f * length, runner, deadline: retriesUntil(t + length + f * following, following) };
   });
 }
 
@@ -149,7 +160,7 @@ export class FleetSchedule {
    * 10,000 wallets at once.
    */
   #nextSlotOf(runner: WalletRunner, round = { next: this.#cron.nextRunAt(), interval: this.intervalMs() }): number | undefined {
-    return round.next === undefined ? undefined : round.next + slotFraction(runner.name) * round.interval;
+    return round.next === undefined ? undefined : retriesUntil(round.next + slotFraction(runner.name) * round.interval, round.interval);
   }
 
   /**

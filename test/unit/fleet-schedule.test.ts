@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pino from 'pino';
 import type { WalletRunner } from '../../src/fleet/runner.js';
-import { FleetSchedule, roundSlots } from '../../src/fleet/schedule.js';
+import { FleetSchedule, roundSlots, SETTLE_MS } from '../../src/fleet/schedule.js';
+import { slotFraction } from '../../src/fleet/shard.js';
 
 const fakeRunner = (name: string) => ({ name, phase: 'idle', removed: false, skipped: { overlap: 0, rate_limited: 0 } }) as unknown as WalletRunner;
 
@@ -56,11 +57,21 @@ test('a round lasts until the next tick, however uneven the ticks (0 9,17 * * *:
   // From 09:00 the next tick is 17:00 (8 h); the round after it runs from 17:00 to 09:00 (16 h).
   for (const slot of roundSlots(runners, nine, 8 * H, 16 * H)) {
     assert.ok(slot.at >= nine && slot.at < nine + 8 * H, `${slot.runner.name}: its slot ${new Date(slot.at).toISOString()} is inside 09:00–17:00`);
-    assert.ok(slot.deadline! >= nine + 8 * H && slot.deadline! < nine + 24 * H, `${slot.runner.name}: its retries end at its slot of the 17:00 round`);
+    const next = nine + 8 * H + slotFraction(slot.runner.name) * 16 * H; // its slot in the 17:00 round
+    assert.equal(slot.deadline, next - SETTLE_MS, `${slot.runner.name}: its retries end SETTLE_MS before its slot of the 17:00 round`);
   }
   // An even schedule: the round and the one after are the same length (the slots are what they always were).
   const [s] = roundSlots([fakeRunner('a')], 0, 60_000, 60_000);
-  assert.equal(s!.deadline! - s!.at, 60_000);
+  assert.equal(s!.deadline! - s!.at, 60_000 - SETTLE_MS);
+});
+
+test('retries end before the next slot, so the poll can commit its state and the wallet is idle when its slot comes; on a short schedule, a quarter of the interval', () => {
+  const t = Date.UTC(2026, 11, 2, 9);
+  const runners = ['acme-prod', 'a', 'b'].map(fakeRunner);
+  for (const [interval, settle] of [[60_000, SETTLE_MS], [3_000, 750]] as const) {
+    const [now, next] = [roundSlots(runners, t, interval, interval), roundSlots(runners, t + interval, interval, interval)];
+    now.forEach((slot, i) => assert.equal(next[i]!.at - slot.deadline!, settle, `${slot.runner.name} every ${interval} ms`));
+  }
 });
 
 test('a slot further away than a timer can wait (a yearly schedule): the schedule sleeps, it does not re-check every millisecond', async () => {
