@@ -15,7 +15,7 @@ export const UPSTREAM_ERROR_KINDS = [
   'bad_request', // 400: our request is wrong (path, params)
   'auth', // 401/403: key missing, invalid or revoked
   'rate_limited', // 429
-  'server', // 500, 502, 503, 504
+  'server', // 500, 502, 503, 504 (retried); any other 5xx and 408 (not retried within the poll)
   'timeout', // the request deadline passed
   'network', // connection refused, reset, DNS...
   'bad_response', // 200 whose body is not a usable balance

@@ -253,6 +253,11 @@ export class BalanceClient {
     if (RETRYABLE_STATUSES.has(status)) {
       throw new UpstreamError('server', `${this.#where()} answered ${status} (server error)`, { status, retryable: true });
     }
+    // Other 5xx (a proxy's or CDN's 520–524, 501, 505) and 408 are the server's trouble too, not a wrong
+    // URL: said so, and left to the next scheduled poll (the contract retries only 500, 502, 503, 504).
+    if (status >= 500 || status === 408) {
+      throw new UpstreamError('server', `${this.#where()} answered ${status} (a server or proxy error; not retried within the poll, the next poll tries again)`, opts);
+    }
     const hint =
       status >= 300 && status < 400
         ? `redirects are not followed; ${this.#endpoint.hints.request}`

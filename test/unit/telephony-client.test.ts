@@ -238,6 +238,18 @@ test('404 → unexpected_status, not retried', async () => {
   assert.equal(up.seen.length, 1);
 });
 
+for (const status of [408, 501, 520, 524]) {
+  test(`${status} → a server error, not a wrong URL; not retried within the poll (only 500, 502, 503, 504 are)`, async () => {
+    const up = await serve(json(status, { error: 'origin unreachable' }));
+    const { client } = makeClient(up.url);
+    const err = await failure(client.fetchBalance(), 'server');
+    assert.equal(err.status, status);
+    assert.match(err.message, /server or proxy error/);
+    assert.doesNotMatch(err.message, /TELEPHONY_API_URL/);
+    assert.equal(up.seen.length, 1);
+  });
+}
+
 test('302 to another origin is not followed: the other server sees nothing', async () => {
   const other = await serve(json(200, { balance: 1 }));
   const up = await serve((_n, _req, res) => res.writeHead(302, { Location: `${other.url}${PATH}` }).end());
