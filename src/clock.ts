@@ -33,6 +33,12 @@ export function clockStep(prev: ClockReading, cur: ClockReading): { jumpMs: numb
   };
 }
 
+/** A duration for a log line: whole seconds. */
+export const fmtSeconds = (ms: number): string => `${Math.round(ms / 1000)} s`;
+
+/** "stepped back by 86400 s" / "jumped forward by 21600 s". */
+export const stepWords = (jumpMs: number): string => (jumpMs < 0 ? `stepped back by ${fmtSeconds(-jumpMs)}` : `jumped forward by ${fmtSeconds(jumpMs)}`);
+
 /** The clocks a SteppingClock reads; the monotonic and boot-time ones default to the process's own. */
 export interface Clocks {
   /** The wall clock, epoch ms: what samples, metrics, the status and notifications are stamped with. */

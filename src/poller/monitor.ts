@@ -8,7 +8,7 @@ import type { Logger } from '../log.js';
 import type { AccountStore } from '../store/account-store.js';
 import { autoRechargeFailing } from '../status.js';
 import type { FetchOptions } from '../telephony/client.js';
-import { CLOCK_STEP_TOLERANCE_MS, SteppingClock, type Clocks } from '../clock.js';
+import { CLOCK_STEP_TOLERANCE_MS, fmtSeconds, stepWords, SteppingClock, type Clocks } from '../clock.js';
 
 export interface MonitorDeps extends Clocks {
   evaluation: EvaluationConfig;
@@ -202,12 +202,12 @@ export class AccountMonitor {
   #now(): number {
     const { wall, jumpMs, sleptMs } = this.#clock.read();
     const at = { wallClock: new Date(wall).toISOString() };
+    // Told once for the process by the schedule (Scheduler #watchClock), not once per wallet: debug here.
     if (jumpMs !== 0) {
       this.#state = shiftClock(this.#state, jumpMs);
-      const how = jumpMs < 0 ? `stepped back by ${fmtSeconds(-jumpMs)}` : `jumped forward by ${fmtSeconds(jumpMs)}`;
-      this.d.log.warn({ stepMs: jumpMs, ...at }, `the wall clock ${how}; history and alert timers moved with it, forecasting goes on`);
+      this.d.log.debug({ stepMs: jumpMs, ...at }, `the wall clock ${stepWords(jumpMs)}; this wallet's history and alert timers moved with it`);
     }
-    if (sleptMs !== 0) this.d.log.info({ sleptMs, ...at }, `the host was suspended for ${fmtSeconds(sleptMs)}; that time counts as elapsed`);
+    if (sleptMs !== 0) this.d.log.debug({ sleptMs, ...at }, `the host was suspended for ${fmtSeconds(sleptMs)}; that time counts as elapsed`);
     return wall;
   }
 
@@ -261,5 +261,4 @@ export class AccountMonitor {
   }
 }
 
-const fmtSeconds = (ms: number): string => `${Math.round(ms / 1000)} s`;
 

@@ -1,5 +1,5 @@
 import { createTask, type ScheduledTask } from 'node-cron';
-import { SteppingClock } from '../clock.js';
+import { fmtSeconds, stepWords, SteppingClock } from '../clock.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 
@@ -70,12 +70,14 @@ export class Scheduler {
    */
   #watchClock(): void {
     if (this.#stopped) return;
-    const { jumpMs } = this.#clock.read();
+    const { wall, jumpMs, sleptMs } = this.#clock.read();
+    const at = { wallClock: new Date(wall).toISOString() };
+    if (sleptMs !== 0) this.opts.log.info({ sleptMs, ...at }, `the host was suspended for ${fmtSeconds(sleptMs)}; that time counts as elapsed`);
     if (jumpMs === 0) return;
     const old = this.#task;
     this.#arm();
     void old?.destroy();
-    this.opts.log.info({ stepMs: jumpMs }, 'POLL_SCHEDULE re-armed from the new time after a step of the system clock');
+    this.opts.log.warn({ stepMs: jumpMs, ...at }, `the wall clock ${stepWords(jumpMs)}; POLL_SCHEDULE re-armed from the new time, each wallet's history and alert timers move with it at its next poll, forecasting goes on`);
     this.opts.onClockStep?.(jumpMs);
   }
 

@@ -70,10 +70,10 @@ for (const { name, offset, words } of [
     assert.match(step.msg, words);
 
     await assertForecastGoesOn(d, hook, 6);
-    assert.equal(d.logs().filter((l) => /wall clock/.test(l.msg)).length, 1, 'one warning per step');
+    assert.equal(d.logs().filter((l) => l.level === 'warn' && /wall clock/.test(l.msg)).length, 1, 'one warning per step (for the process, not one per wallet)');
     // node-cron arms its ticks on the wall clock: re-armed from the new time, not a day without polls (back)
     // nor every second of 6 h told as a missed poll (forward)
-    assert.ok(d.logs().some((l) => l.msg.includes('POLL_SCHEDULE re-armed')), 'the schedule re-armed');
+    assert.match(step.msg, /POLL_SCHEDULE re-armed/);
     assert.ok(d.logs().filter((l) => /missed \d+ scheduled poll/.test(l.msg)).length <= 1, 'missed slots, if any, in one line');
     // what users read stays the wall clock: the status is stamped with the stepped clock
     const status = JSON.parse((await d.get('/api/status')).text) as { generated_at: string };
