@@ -12,7 +12,7 @@ import { HttpServer } from './http/server.js';
 import { Dispatcher, OwedNotSavedError } from './notify/dispatch.js';
 import { OutboxStore } from './notify/outbox-store.js';
 import { createReceivers, type Receiver } from './notify/registry.js';
-import { accountStatus, alertsOf, statusDocument, type AccountStatus } from './status.js';
+import { accountStatus, alertsOf, statusDocument, type AccountStatus, type DeliveryView } from './status.js';
 import { probeWritableDir } from './store/json-file.js';
 import { keepStateDir } from './store/lock.js';
 import { StateStore } from './store/state-store.js';
@@ -250,10 +250,11 @@ export class App {
    */
   statusParts(): AsyncGenerator<string> {
     const now = this.now();
+    const delivery = this.#deliveryView();
     return statusDocument(
       { version: VERSION, generated_at: new Date(now).toISOString() },
       [...this.#fleet.runners],
-      (r) => this.#accountStatus(r, now),
+      (r) => this.#accountStatus(r, now, delivery),
       () => ({ notifications_owed: this.#dispatcher.pending }),
     );
   }
@@ -261,11 +262,18 @@ export class App {
   /** Every wallet's `/api/status` entry in one go: for the demo's one wallet (a fleet's document is `statusParts`). */
   accountStatuses(): AccountStatus[] {
     const now = this.now();
-    return this.#fleet.runners.map((r) => this.#accountStatus(r, now));
+    const delivery = this.#deliveryView();
+    return this.#fleet.runners.map((r) => this.#accountStatus(r, now, delivery));
   }
 
-  #accountStatus(r: WalletRunner, now: number): AccountStatus {
+  /** What is owed as of now, counted once for the whole document (not one outbox scan per alert). */
+  #deliveryView(): DeliveryView {
+    const owed = this.#dispatcher.owedByAlert();
+    return { lastDeliveredAt: (id) => this.#dispatcher.lastDeliveredAt(id), owedFor: (id) => owed.get(id) ?? 0 };
+  }
+
+  #accountStatus(r: WalletRunner, now: number, delivery: DeliveryView): AccountStatus {
     const { state: s, forecast: f } = r.monitor.readout;
-    return accountStatus(r.name, s, f, alertsOf(s.alerts, this.#dispatcher), now);
+    return accountStatus(r.name, s, f, alertsOf(s.alerts, delivery), now);
   }
 }

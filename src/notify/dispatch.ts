@@ -113,11 +113,13 @@ export class Dispatcher {
     return n;
   }
 
-  /** Deliveries of this alert not yet accepted. */
-  owedFor(alertId: string): number {
-    let n = 0;
-    for (const t of this.#targets.values()) for (const x of t.queue) if (notificationsOf(x).some((y) => y.id === alertId)) n++;
-    return n;
+  /** Deliveries not yet accepted, per alert id: one pass over the outbox (a status page asks for every alert at once). */
+  owedByAlert(): Map<string, number> {
+    const owed = new Map<string, number>();
+    for (const t of this.#targets.values()) {
+      for (const x of t.queue) for (const id of new Set(notificationsOf(x).map((y) => y.id))) owed.set(id, (owed.get(id) ?? 0) + 1);
+    }
+    return owed;
   }
 
   /** When a target last accepted a notification of this alert (undefined if none ever did). */

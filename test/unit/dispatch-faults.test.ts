@@ -94,7 +94,7 @@ test('STATE_DIR unwritable: the notification is still sent; the outbox write is 
   assert.equal(lines.filter((l) => l.msg.startsWith('state directory not writable')).length, 1, 'one line for the change, not one per failed write');
   assert.equal(d.pending, 1, 'the failing target still owes its delivery');
   assert.equal(d.lastDeliveredAt(note().id) !== undefined, true);
-  assert.equal(d.owedFor(note().id), 1);
+  assert.equal(d.owedByAlert().get(note().id), 1);
 
   rmSync(blocker); // the disk is back; no new notification comes
   await until(() => health.healthy, 'the outbox saved without a new alert');

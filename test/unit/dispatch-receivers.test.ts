@@ -127,6 +127,7 @@ test('digests: the first notification of a quiet target leaves at once, what fol
   await waitFor(() => hook.sent.length === 4, 'the hook, one per alert, at once');
   assert.equal(mail.sent.length, 1, 'what other wallets send next waits for the interval');
   assert.equal(d.pending, 1, 'one digest owed to the mail target');
+  assert.deepEqual(Object.fromEntries(d.owedByAlert()), { a2: 1, a3: 1, a4: 1 }, 'each alert in the open digest owes that one delivery');
   await waitFor(() => mail.sent.length === 2, 'the digest', 10_000);
   assert.deepEqual(mail.sent.map((m) => m.map((n) => n.id)), [['a1'], ['a2', 'a3', 'a4']]);
   assert.deepEqual(hook.sent.map((m) => m.map((n) => n.id)), [['a1'], ['a2'], ['a3'], ['a4']]);
