@@ -7,16 +7,22 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { createServer as createHttpServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { TLSSocket } from 'node:tls';
-import bcrypt from 'bcryptjs';
 import type { WebConfig } from '../config/web-config.js';
 import type { Logger } from '../log.js';
+import { safeErrorCode } from '../errors.js';
+import { BcryptWorker } from './bcrypt-worker.js';
 
 /** Paths a probe must reach without a password (Kubernetes, Docker and load balancers send none). */
 const OPEN_PATHS = new Set(['/healthz', '/readyz']);
 /** A cost-10 bcrypt hash of a random string nobody knows: unknown users cost as much time as known ones. */
 const DUMMY_HASH = '$2b$10$yMsJL19U0KO3o0AkSTSbBegV8awjHoXCVfOqMWhUtrfZTHTxaJ.Im';
-/** Successful checks remembered (bcrypt costs ~100 ms; a scrape every 15 s must not). */
+/** Checks remembered, successful and failed (bcrypt costs ~100 ms; a scrape every 15 s must not). */
 const CACHE_MAX = 1024;
+/**
+ * bcrypt checks run one at a time, off the event loop (bcrypt-worker.ts); beyond this many waiting the
+ * answer is 503 at once. On the event loop, 80 wrong passwords at once held /healthz 5–8 s.
+ */
+const MAX_CHECKS_WAITING = 32;
 
 /**
  * The connection carries a client certificate signed by client_ca. `authorized` alone is not enough: Node
@@ -41,11 +47,13 @@ export function createListener(web: WebConfig | undefined, handler: RequestListe
     if (clientCertificates && !certified(req.socket as TLSSocket)) return void refuse(res, req.method, 403, 'a client certificate signed by client_ca is required\n');
     if (!auth) return void handler(req, res);
     auth.allows(req.headers.authorization).then(
-      (ok) => {
-        if (ok) return void handler(req, res);
+      (verdict) => {
+        if (verdict === 'allowed') return void handler(req, res);
+        if (verdict === 'busy') return void refuse(res, req.method, 503, 'too many password checks at once; retry in a second\n', { 'Retry-After': '1' });
         refuse(res, req.method, 401, 'unauthorized\n', { 'WWW-Authenticate': 'Basic realm="wallet-sentinel", charset="UTF-8"' });
       },
-      () => {
+      (err: unknown) => {
+        log.error({ code: safeErrorCode(err) }, 'a password check could not run; answered 500');
         res.writeHead(500).end();
       },
     );
@@ -64,40 +72,62 @@ function refuse(res: ServerResponse, method: string | undefined, status: number,
   res.end(method === 'HEAD' ? undefined : body);
 }
 
-/** HTTP basic auth against bcrypt hashes, with successful checks cached under a per-process keyed digest. */
+export type Verdict = 'allowed' | 'refused' | 'busy';
+
+/**
+ * HTTP basic auth against bcrypt hashes. Answers are cached under a per-process keyed digest (failed ones
+ * too: a scraper with a stale password must not cost a bcrypt check every scrape); checks run one at a time.
+ */
 export class BasicAuth {
   readonly #users: WebConfig['users'];
+  readonly #compare: (password: string, hash: string) => Promise<boolean>;
   readonly #cacheKey = randomBytes(32);
   readonly #verified = new Set<string>();
+  readonly #refused = new Set<string>();
+  #waiting = 0;
+  #last: Promise<unknown> = Promise.resolve();
 
-  constructor(users: WebConfig['users']) {
+  constructor(users: WebConfig['users'], compare = new BcryptWorker().compare) {
     this.#users = users;
+    this.#compare = compare;
   }
 
-  async allows(header: string | undefined): Promise<boolean> {
+  async allows(header: string | undefined): Promise<Verdict> {
     const m = /^Basic +([A-Za-z0-9+/=]+) *$/i.exec(header ?? '');
-    if (!m) return false;
+    if (!m) return 'refused';
     const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
-    if (colon < 0) return false;
+    if (colon < 0) return 'refused';
     const user = decoded.slice(0, colon);
     const password = decoded.slice(colon + 1);
     const hash = this.#users.get(user)?.reveal();
     // The digest is keyed with a random per-process key: a lookup's timing tells an attacker nothing,
     // and the cache holds no password. The hash is part of it, so a changed hash is never served stale.
     const digest = createHmac('sha256', this.#cacheKey).update(`${user}\0${password}\0${hash ?? ''}`).digest('base64');
-    if (hash !== undefined && this.#verified.has(digest)) return true;
+    if (this.#verified.has(digest)) return 'allowed';
+    if (this.#refused.has(digest)) return 'refused';
+    if (this.#waiting >= MAX_CHECKS_WAITING) return 'busy';
     // bcrypt's comparison is constant-time; an unknown user is compared against a dummy hash so the
     // answer takes as long as for a known one.
-    const ok = await bcrypt.compare(password, hash ?? DUMMY_HASH);
-    if (!ok || hash === undefined) return false;
-    if (this.#verified.size >= CACHE_MAX) this.#verified.clear();
-    this.#verified.add(digest);
-    return true;
+    const ok = (await this.#inTurn(() => this.#compare(password, hash ?? DUMMY_HASH))) && hash !== undefined;
+    remember(ok ? this.#verified : this.#refused, digest);
+    return ok ? 'allowed' : 'refused';
   }
 
-  /** For tests and the benchmark: how many successful checks are cached. */
-  get cached(): number {
-    return this.#verified.size;
+  /** Runs `check` after the checks before it. */
+  async #inTurn(check: () => Promise<boolean>): Promise<boolean> {
+    this.#waiting++;
+    const turn = this.#last.then(check);
+    this.#last = turn.catch(() => undefined);
+    try {
+      return await turn;
+    } finally {
+      this.#waiting--;
+    }
   }
+}
+
+function remember(cache: Set<string>, digest: string): void {
+  if (cache.size >= CACHE_MAX) cache.clear();
+  cache.add(digest);
 }

@@ -33,11 +33,11 @@ interface Answer {
 }
 
 /** One GET over HTTPS trusting only `ca`, with optional basic-auth credentials. */
-function get(port: number, path: string, opts: { ca: string; user?: string; password?: string; client?: { cert: string; key: string } }): Promise<Answer> {
+function get(port: number, path: string, opts: { ca: string; user?: string; password?: string; client?: { cert: string; key: string }; timeoutMs?: number }): Promise<Answer> {
   const headers: Record<string, string> = {};
   if (opts.user !== undefined) headers.Authorization = `Basic ${Buffer.from(`${opts.user}:${opts.password ?? ''}`).toString('base64')}`;
   return new Promise((resolve, reject) => {
-    const req = httpsRequest({ host: '127.0.0.1', port, path, ca: opts.ca, headers, ...opts.client, signal: AbortSignal.timeout(10_000) }, (res) => {
+    const req = httpsRequest({ host: '127.0.0.1', port, path, ca: opts.ca, headers, ...opts.client, signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000) }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => (text += d));
@@ -65,7 +65,7 @@ function healthcheck(port: number): number | null {
   return spawnSync(process.execPath, argv.slice(1), { env: { PATH: process.env.PATH, METRICS_PORT: String(port) }, timeout: 10_000 }).status;
 }
 
-test('WEB_CONFIG_FILE: HTTPS with a certificate, basic auth on /metrics, /api/status and /, probes open, successful checks cached', { timeout: 90_000 }, async (t) => {
+test('WEB_CONFIG_FILE: HTTPS with a certificate, basic auth on /metrics, /api/status and /, probes open, successful checks cached, a flood of wrong passwords answered busy', { timeout: 120_000 }, async (t) => {
   const dir = tempDir('ws-web-');
   const cert = selfSignedCert(t, { dir, name: 'tls' });
   if (!cert) return;
@@ -113,6 +113,15 @@ test('WEB_CONFIG_FILE: HTTPS with a certificate, basic auth on /metrics, /api/st
   assert.ok(spent < 3 * oneCheckSeconds, `20 cached scrapes cost ${spent.toFixed(3)} s CPU; one bcrypt check costs ${oneCheckSeconds.toFixed(3)} s`);
 
   assert.equal(healthcheck(d.port), 0, "the image's HEALTHCHECK finds the TLS listener healthy, without a password");
+
+  // 40 different wrong passwords at once: bcrypt checks run one at a time on a worker thread, at most 32
+  // wait, the rest are told to come back. (On the event loop, each 100 ms bcrypt slice let one TLS
+  // handshake through: the flood arrived one by one, and the probes waited behind it.)
+  const flood = await Promise.all(Array.from({ length: 40 }, (_, i) => get(d.port, '/metrics', { ca, user: USER, password: `guess-${i}`, timeoutMs: 60_000 })));
+  const busy = flood.filter((r) => r.status === 503);
+  assert.deepEqual(new Set(flood.map((r) => r.status)), new Set([401, 503]), 'each a refusal or busy, never a 200');
+  assert.ok(busy.length >= 8, `at least 8 of 40 answered busy (${busy.length})`);
+  assert.equal(busy[0]!.headers['retry-after'], '1');
 
   assert.equal(await d.stop(), 0);
   for (const s of [PASSWORD, HASH, cert.key.split('\n')[1]!]) assert.ok(!(d.stderr + d.stdout).includes(s), 'no password, hash or key in the logs');
