@@ -36,6 +36,8 @@ export interface WalletSnapshot {
   readonly forecast?: ForecastBasis | null;
   /** The provider's auto-recharge flag, when it reports one. */
   readonly autoRecharge?: boolean;
+  /** How far below zero the provider lets the balance go (the runway runs to minus this), when it reports one. */
+  readonly creditLimit?: number;
 }
 
 /** The forecast's basis, as every notification and /api/status tell it (issue 9). */

@@ -119,6 +119,7 @@ function facts(s: AccountState, f: Forecast): WalletSnapshot {
     burnRatePerHour: unknown ? null : f.burnRatePerHour,
     runwaySeconds: Number.isFinite(f.runwaySeconds) ? f.runwaySeconds : null,
     ...(s.autoRecharge !== undefined ? { autoRecharge: s.autoRecharge } : {}),
+    ...(s.creditLimit ? { creditLimit: s.creditLimit } : {}),
   };
 }
 

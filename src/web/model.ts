@@ -40,6 +40,8 @@ export function walletRow(w: WalletSource, now: number) {
     labels: w.wallet.labels,
     balance: s.balance,
     currency: s.currency,
+    /** How far below zero the provider lets the balance go: the runway runs to minus this; null: to 0. */
+    credit_limit: s.creditLimit ?? null,
     api_up: w.readout.up,
     exhausted: s.exhausted,
     runway_seconds: runway,

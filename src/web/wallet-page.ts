@@ -1,12 +1,12 @@
 /**
  * The wallet page at `/wallets/<name>`: balance over the stored history (up to 14 days) with top-ups
- * marked, the forecast to zero with its band and the alert horizons, burn rate per window, the alert
+ * marked, the forecast to zero (or to minus the credit limit) with its band and the alert horizons, burn rate per window, the alert
  * timeline and what to do. PURE apart from reading the wallet's stored history through its source.
  */
 import { BURN_WINDOW_NAMES } from '../domain/rates.js';
 import type { Sample } from '../domain/packed.js';
 import { timeChart, type Band, type Point, type Series } from './chart.js';
-import { forecastShapes } from './forecast-picture.js';
+import { floorWords, forecastShapes, valueAxis } from './forecast-picture.js';
 import { html, money, num, raw, shortDuration, utc, type Html } from './format.js';
 import { page } from './layout.js';
 import { thin, topupsIn, walletRow, type WalletRow, type WalletSource } from './model.js';
@@ -40,28 +40,29 @@ function chartEnd(row: WalletRow, from: number, now: number): number {
 export function balanceChart(w: WalletSource, row: WalletRow, readings: readonly Sample[], all: readonly Sample[], range: { from: number; to: number }, now: number): string {
   const end = chartEnd(row, range.from, now);
   const balance = row.balance ?? 0;
-  const top = Math.max(balance, ...readings.map((r) => r.balance), 1) * 1.08;
+  const floor = -(row.credit_limit ?? 0);
+  const to = floorWords(row.credit_limit);
   const topups = topupsIn(all, w.wallet.rules.topupMinCredits).filter((t) => t.t >= range.from);
   const series: Series[] = [{ kind: 'balance', label: 'Balance', points: readings.map((r) => [r.t, r.balance] as Point) }];
   const bands: Band[] = [];
   if (row.runway_seconds !== null && row.balance !== null) {
     const ms = (s: number | null) => (s === null ? null : s * 1000);
     // a band without a high end (Infinity) reaches past the chart's end
-    const f = forecastShapes(now, balance, row.runway_seconds * 1000, ms(row.runway_low_seconds), row.runway_high_seconds === null ? Infinity : row.runway_high_seconds * 1000, end, `Forecast: reaches 0 at ${row.depletion_at}`);
+    const f = forecastShapes(now, balance, row.runway_seconds * 1000, ms(row.runway_low_seconds), row.runway_high_seconds === null ? Infinity : row.runway_high_seconds * 1000, end, `Forecast: reaches ${to} at ${row.depletion_at}`, floor);
     series.push(f.line);
     bands.push(f.band);
   }
   const h = row.horizons_hours;
   const desc =
     `Balance from ${utc(range.from)} to now: ${readings.length} readings, ${topups.length} top-up(s) marked. ` +
-    (row.runway_seconds === null ? 'No depletion forecast (not burning, or not enough readings yet).' : `Forecast: a straight line from ${money(balance)} now to 0 at ${row.depletion_at}.`) +
+    (row.runway_seconds === null ? 'No depletion forecast (not burning, or not enough readings yet).' : `Forecast: a straight line from ${money(balance)} now to ${to} at ${row.depletion_at}.`) +
     ` Alert horizons: warning ${h.warning} h, critical ${h.critical} h from now.`;
   return timeChart({
     id: 'balance-chart',
     title: `Balance (${row.currency ?? 'credits'}) and forecast of ${w.name}`,
     desc,
     t: [range.from, end],
-    v: [0, top],
+    v: valueAxis(floor, [balance, ...readings.map((r) => r.balance)]),
     series,
     bands,
     markers: topups.map((t) => ({ kind: 'topup', t: t.t, v: t.after, label: `Top-up at ${utc(t.t)}: ${money(t.before)} → ${money(t.after)}` })),
@@ -83,7 +84,7 @@ export function advice(w: WalletSource, row: WalletRow): string[] {
   if (s.authFailed) out.push('The provider rejects the API key: the balance cannot be read. Create a new key, update this wallet’s key file and reload (SIGHUP).');
   else if (s.lastError) out.push(`The last poll failed (${s.lastError.kind}: ${s.lastError.message}). The figures here are from the last successful poll; check the balance in the provider’s dashboard.`);
   if (!s.exhausted && row.runway_seconds !== null && f.burnRatePerHour > 0) {
-    const need = f.burnRatePerHour * row.horizons_hours.warning - (row.balance ?? 0);
+    const need = f.burnRatePerHour * row.horizons_hours.warning - (row.balance ?? 0) - (row.credit_limit ?? 0);
     const low = row.runway_low_seconds;
     const earliest = low !== null && low < row.runway_seconds * 0.9 ? ` (it may run out as soon as ${shortDuration(low)} from now)` : '';
     if (need > 0) out.push(`Top up at least ${money(need)} ${cur} within ${shortDuration(row.runway_seconds)}${earliest} to keep more than ${row.horizons_hours.warning} h of runway at ${num(f.burnRatePerHour)} ${cur}/h.`);
@@ -128,7 +129,7 @@ ${card('Last successful poll', row.last_success_at ? utc(Date.parse(row.last_suc
 ${card('Last error', row.last_error ? `${row.last_error.kind}: ${row.last_error.message}` : '—')}
 </div></section>
 <section aria-labelledby="chart-h"><h2 id="chart-h">Balance and forecast</h2><figure><div class="chart-wrap" tabindex="0" role="region" aria-label="Balance chart">${raw(balanceChart(w, row, readings, all, range, now))}</div>
-<figcaption><ul class="legend"><li><span class="sw sw-balance"></span>balance (${row.currency ?? 'credits'})</li><li><span class="sw sw-topup"></span>top-up</li><li><span class="sw sw-forecast"></span>forecast to 0</li><li><span class="sw sw-band"></span>80 % band</li><li><span class="sw sw-horizon"></span>now and the warning / critical horizons</li></ul>
+<figcaption><ul class="legend"><li><span class="sw sw-balance"></span>balance (${row.currency ?? 'credits'})</li><li><span class="sw sw-topup"></span>top-up</li><li><span class="sw sw-forecast"></span>forecast to ${floorWords(row.credit_limit)}</li><li><span class="sw sw-band"></span>80 % band</li><li><span class="sw sw-horizon"></span>now and the warning / critical horizons</li></ul>
 <a id="history-json" href="${historyUrl(row.name, range)}">These readings as JSON</a></figcaption></figure></section>
 <section aria-labelledby="burn-h"><h2 id="burn-h">Burn rate</h2><div class="table-wrap"><table id="burn"><thead><tr><th scope="col">Window</th><th scope="col" class="num">Credits per hour</th></tr></thead><tbody>
 ${BURN_WINDOW_NAMES.map((k) => html`<tr><th scope="row">last ${k}</th><td class="num">${num(row.burn_rate_per_hour[k] ?? null, 2)}</td></tr>`)}

@@ -178,3 +178,46 @@ test('the alert email: its HTML part draws the forecast to zero at the runway (i
   assert.doesNotMatch(htmlBody({ ...n, status: 'resolved' }), /<svg/, 'a resolved alert has no forecast to draw');
   assert.doesNotMatch(htmlBody({ ...n, wallet: { ...n.wallet, runwaySeconds: null } }), /<svg/, 'nor a wallet not burning');
 });
+
+/** Where an SVG path's last point lies, in chart values: [t, v] from the chart's data attributes. */
+function lastPointOf(svg: string, kind: string): [number, number] {
+  const attr = (k: string) => Number(new RegExp(`data-${k}="([-\\d.]+)"`).exec(svg)![1]);
+  const d = new RegExp(`class="series series-${kind}"[^>]* d="([^"]+)"`).exec(svg)![1]!;
+  const [x, y] = d.split(/ (?=[ML])/).at(-1)!.slice(1).split(' ').map(Number) as [number, number];
+  const t = attr('t0') + ((x - attr('left')) / (attr('right') - attr('left'))) * (attr('t1') - attr('t0'));
+  const v = attr('v0') + ((attr('bottom') - y) / (attr('bottom') - attr('top'))) * (attr('v1') - attr('v0'));
+  return [t, v];
+}
+
+test('a wallet with a credit limit (Telnyx): the forecast runs to minus the limit, the axis shows it, the top-up advice counts it', async () => {
+  const { balanceChart, advice } = await import('../../src/web/wallet-page.js');
+  const { walletRow } = await import('../../src/web/model.js');
+  const { htmlBody } = await import('../../src/notify/email/render.js');
+  const now = Date.parse('2026-11-30T12:00:00Z');
+  const runway = 65 * 3600; // 30 credits + 100 of credit at 2 per hour
+  const w = {
+    ...source('telnyx-eu', {}),
+    readout: {
+      state: { ...INITIAL_ACCOUNT_STATE, balance: 30, creditLimit: 100, currency: 'USD', lastPollAt: now, lastSuccessAt: now },
+      forecast: { rates: {}, burnRatePerHour: 2, runwaySeconds: runway, runwayLowSeconds: runway * 0.8, runwayHighSeconds: runway * 1.2, confidence: 'high', method: 'rate' },
+      up: true,
+    },
+  } as unknown as WalletSource;
+  const row = walletRow(w, now);
+  assert.equal(row.credit_limit, 100);
+  const readings = [{ t: now - 72 * 3600_000, balance: 174, consumed: 0 }, { t: now, balance: 30, consumed: 0 }];
+  const svg = balanceChart(w, row, readings, readings, { from: now - 72 * 3600_000, to: now }, now);
+  const [t, v] = lastPointOf(svg, 'forecast');
+  assert.ok(Math.abs(t - (now + runway * 1000)) < 3600_000, 'the line ends at the runway');
+  assert.ok(Math.abs(v - -100) < 1, `at minus the credit limit, not 0 (${v.toFixed(1)})`);
+  assert.match(svg, /reaches the credit limit \(-100(\.00)?\)/);
+  assert.deepEqual(advice(w, row), ['Top up at least 14.00 USD within 2 d 17 h (it may run out as soon as 2 d 4 h from now) to keep more than 72 h of runway at 2 USD/h.'], '2/h × 72 h − 30 − 100 of credit = 14');
+
+  const n = {
+    id: 'a1', account: 'telnyx-eu', alertname: 'depletion_forecast', severity: 'warning', status: 'firing', reason: 'start', startsAt: now, decidedAt: now,
+    wallet: { balance: -20, creditLimit: 100, currency: 'USD', burnRatePerHour: 2, runwaySeconds: 40 * 3600, forecast: { method: 'rate', confidence: 'high', runwayLowSeconds: 30 * 3600, runwayHighSeconds: 50 * 3600, cautious: false, basis: 'b' } },
+  } as const;
+  const email = /<svg[^]*?<\/svg>/.exec(htmlBody(n))?.[0];
+  assert.ok(email, 'a balance below zero but above the credit limit still has a forecast to draw');
+  assert.ok(Math.abs(lastPointOf(email, 'forecast')[1] - -100) < 1, 'the email line ends at minus the credit limit');
+});
