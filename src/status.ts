@@ -31,6 +31,12 @@ const iso = (ms: number | null): string | null => (ms === null ? null : new Date
 const finiteOrNull = (n: number): number | null => (Number.isFinite(n) ? round(n) : null);
 const round = (n: number): number => Math.round(n * 10_000) / 10_000;
 
+/**
+ * The upstream answered the last poll, whichever process made it: a restart does not read as "API down"
+ * until its first poll. (The `telephony_api_up` gauge counts this process's polls only.)
+ */
+export const apiUp = (s: AccountState): boolean => s.lastPollAt !== null && s.lastError === null;
+
 export function accountStatus(account: string, s: AccountState, f: Forecast, alerts: readonly AlertStatus[], now: number) {
   const burn: Record<string, number | null> = {};
   for (const w of BURN_WINDOW_NAMES) burn[w] = finiteOrNull(f.rates[w]);
@@ -40,7 +46,7 @@ export function accountStatus(account: string, s: AccountState, f: Forecast, ale
     account,
     balance: s.balance,
     currency: s.currency,
-    api_up: s.lastPollAt !== null && s.lastError === null,
+    api_up: apiUp(s),
     last_poll_at: iso(s.lastPollAt),
     last_success_at: iso(s.lastSuccessAt),
     last_error: s.lastError,

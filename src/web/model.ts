@@ -6,7 +6,7 @@
 import type { AccountState } from '../domain/account.js';
 import { type Forecast } from '../domain/forecast.js';
 import { depletionAt } from '../domain/messages.js';
-import { forecastTime } from '../status.js';
+import { apiUp, forecastTime } from '../status.js';
 import { BURN_WINDOW_NAMES } from '../domain/rates.js';
 import { raw, SAMPLE_STRIDE, type Sample } from '../domain/packed.js';
 import type { AlertEvent } from '../store/alert-events.js';
@@ -19,7 +19,7 @@ export interface WalletSource {
     readonly labels: Readonly<Record<string, string>>;
     readonly rules: { readonly runwayWarningHours: number; readonly runwayCriticalHours: number; readonly topupMinCredits: number; readonly lowBalanceThreshold: number | undefined; readonly criticalBalanceThreshold: number | undefined };
   };
-  readonly readout: { readonly state: AccountState; readonly forecast: Forecast; readonly up: boolean };
+  readonly readout: { readonly state: AccountState; readonly forecast: Forecast };
   history(from: number, to: number): Sample[];
   alertEvents(from: number, to: number): AlertEvent[];
 }
@@ -42,7 +42,7 @@ export function walletRow(w: WalletSource, now: number) {
     currency: s.currency,
     /** How far below zero the provider lets the balance go: the runway runs to minus this; null: to 0. */
     credit_limit: s.creditLimit ?? null,
-    api_up: w.readout.up,
+    api_up: apiUp(s),
     exhausted: s.exhausted,
     runway_seconds: runway,
     runway_low_seconds: s.exhausted ? 0 : finite(f.runwayLowSeconds),

@@ -221,3 +221,31 @@ test('a wallet with a credit limit (Telnyx): the forecast runs to minus the limi
   assert.ok(email, 'a balance below zero but above the credit limit still has a forecast to draw');
   assert.ok(Math.abs(lastPointOf(email, 'forecast')[1] - -100) < 1, 'the email line ends at minus the credit limit');
 });
+
+test('/api/wallets and /api/status tell the same wallet the same way: burning, at a 402, failing, and right after a restart', async () => {
+  const { walletRow } = await import('../../src/web/model.js');
+  const { accountStatus } = await import('../../src/status.js');
+  const { forecast } = await import('../../src/domain/forecast.js');
+  const { headroom } = await import('../../src/domain/account.js');
+  const now = Date.parse('2026-11-30T12:00:00Z');
+  const burning = drained(40, 30, now);
+  const cases: [string, AccountState, boolean][] = [
+    ['burning', burning, true],
+    ['a 402 without current_balance', applyPoll(burning, { ok: true, status: 402, balance: null, currency: 'USD', requiredCredits: 1.5 }, now + 60_000, 1).state, true],
+    ['a 402 with a few cents left', applyPoll(burning, { ok: true, status: 402, balance: 0.25, currency: 'USD', requiredCredits: 1.5 }, now + 60_000, 1).state, true],
+    ['a failed poll', applyPoll(burning, { ok: false, kind: 'network', message: 'refused' }, now + 60_000, 1).state, false],
+    ['restarted: no poll by this process yet', burning, false],
+  ];
+  for (const [what, s, up] of cases) {
+    const t = s.lastPollAt!;
+    const f = forecast(s.history, headroom(s), t);
+    const row = walletRow({ ...source('w', {}), readout: { state: s, forecast: f, up } } as unknown as WalletSource, t);
+    const status = accountStatus('w', s, f, [], t);
+    const pick = (o: Record<string, unknown>) => ({ ...Object.fromEntries(['balance', 'currency', 'credit_limit', 'api_up', 'exhausted', 'runway_seconds', 'runway_low_seconds', 'runway_high_seconds', 'depletion_at', 'last_error'].map((k) => [k, o[k]])) });
+    const [a, b] = [pick(row), pick(status)];
+    for (const k of ['runway_seconds', 'runway_low_seconds', 'runway_high_seconds'] as const) {
+      if (typeof a[k] === 'number' && typeof b[k] === 'number' && Math.abs((a[k] as number) - (b[k] as number)) < 0.01) b[k] = a[k]; // rounding: 3 vs 4 decimals
+    }
+    assert.deepEqual(a, b, what);
+  }
+});
