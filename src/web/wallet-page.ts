@@ -119,7 +119,7 @@ export function walletPage(w: WalletSource, now: number): string {
 <div id="live">
 <section aria-labelledby="todo-h"><h2 id="todo-h">What to do</h2>
 <div class="todo${todo.length === 0 ? ' calm' : ''}">${todo.length === 0 ? html`<p>Nothing to do: the wallet lasts beyond its alert horizons.</p>` : html`<ul>${todo.map((t) => html`<li>${t}</li>`)}</ul>`}</div></section>
-<section aria-labelledby="now-h"><h2 id="now-h">Now</h2><div class="cards">
+<section aria-labelledby="now-h"><h2 id="now-h">Now</h2><p class="muted asof">as of <time datetime="${new Date(now).toISOString()}">${utc(now)}</time></p><div class="cards">
 ${card('Balance', `${money(row.balance)} ${row.currency ?? ''}`, 'balance')}
 ${card('Runway', runwayCell(row), 'runway')}
 ${card('Runs out', row.depletion_at ? html`<time datetime="${row.depletion_at}">${utc(Date.parse(row.depletion_at))}</time>` : '—', 'depletion')}

@@ -141,6 +141,25 @@ test('status page in Chromium: runway order, filter, charts, no console error, n
     assert.deepEqual(w.offHost, [], 'no request leaves loopback');
     assert.deepEqual(w.errors, [], 'no console error');
   }
+
+  // A refresh that fails says so above the figures, with the time they are from. The page's clock is
+  // Playwright's, run ahead by hand: a refresh that works, then the daemon stops and the next one fails.
+  const gone = await watchedPage(browser);
+  await gone.page.clock.install();
+  await gone.page.goto(`${daemon.url}/wallets/acme-prod`);
+  const stamp = gone.page.locator('#live .asof time');
+  const loaded = await stamp.getAttribute('datetime');
+  await gone.page.clock.runFor(16_000);
+  await gone.page.waitForFunction((before) => document.querySelector('#live .asof time')?.getAttribute('datetime') !== before, loaded, { timeout: 20_000 });
+  assert.equal(await gone.page.locator('#stale').count(), 0, 'no stale note while refreshes work');
+  const since = (await stamp.textContent())!;
+  assert.equal(await daemon.stop(), 0);
+  await gone.page.clock.runFor(16_000);
+  await gone.page.locator('#stale').waitFor({ timeout: 20_000 });
+  assert.equal(await gone.page.locator('#stale').textContent(), `Not updated since ${since}: the daemon did not answer. Retrying every 15 s; the figures below may be out of date.`);
+  assert.equal(await gone.page.locator('#stale').getAttribute('role'), 'alert', 'read out by screen readers');
+  assert.deepEqual(await axeViolations(gone.page), [], 'axe-core on the stale note');
+  await screenshot(gone.page, 'wallet-stale');
 });
 
 /** The balance line has one point per reading the JSON link gives; the forecast reaches 0 at the runway. Returns the top-ups in range. */

@@ -53,6 +53,7 @@ nav.pages { display: flex; gap: 12px; align-items: center; margin: 10px 0; }
 .card .v { font-size: 1.15rem; font-weight: 600; }
 .todo { border-left: 4px solid var(--forecast); background: var(--panel); padding: 8px 14px; border-radius: 4px; }
 .todo.calm { border-left-color: var(--ok); }
+.stale { border-left: 4px solid var(--crit-bg); background: var(--panel); padding: 8px 14px; border-radius: 4px; font-weight: 600; }
 figure { margin: 0; }
 figcaption { color: var(--muted); font-size: 0.9rem; margin-top: 4px; }
 svg.spark { vertical-align: middle; }
