@@ -15,7 +15,7 @@ import { CHANNELS, channelSpec, DEFAULT_RECEIVER } from '../notify/registry.js';
 import { SEVERITIES, type Severity } from '../domain/rules.js';
 import { parseDuration } from './duration.js';
 import type { ReceiverSettings } from './settings.js';
-import { WALLET_NAME } from './wallet.js';
+import { nameProblem } from './wallet.js';
 
 const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const RECEIVER_KEYS = ['severities', 'group_interval'];
@@ -31,8 +31,10 @@ export function parseReceivers(raw: unknown, path: string, env: ChannelEnv, prob
   for (const [name, body] of Object.entries(raw)) {
     const where = `${path}: receiver '${name}'`;
     const before = problems.length;
-    if (name === DEFAULT_RECEIVER) problems.push(`${where}: '${DEFAULT_RECEIVER}' is the receiver of the environment's channels (SMTP_URL, ALERT_WEBHOOK_URL, ALERTMANAGER_URL); choose another name`);
-    else if (!WALLET_NAME.test(name)) problems.push(`${where}: use 1 to 64 letters, digits, dots, dashes or underscores`);
+    const nameIssue = name === DEFAULT_RECEIVER
+      ? `'${DEFAULT_RECEIVER}' is the receiver of the environment's channels (SMTP_URL, ALERT_WEBHOOK_URL, ALERTMANAGER_URL); choose another name`
+      : nameProblem(name);
+    if (nameIssue) problems.push(`${where}: ${nameIssue}`);
     if (!isMap(body)) {
       problems.push(`${where}: must be a map with channels (${kinds.join(', ')})`);
       continue;

@@ -44,8 +44,16 @@ export interface WalletProblem {
   message: string;
 }
 
-/** Letters, digits, `. - _`: the `account` label and the state file's name. */
-export const WALLET_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+/** Letters, digits, `. - _`: the `account` label, the status page's path and the state file's name. */
+const WALLET_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** Why `name` cannot name a wallet or a receiver, or undefined when it can. `.` and `..` pass the
+ * character rule but are path steps: /wallets/.. is the page list, not a wallet. */
+export function nameProblem(name: string): string | undefined {
+  if (!WALLET_NAME.test(name)) return 'use 1 to 64 letters, digits, dots, dashes or underscores';
+  if (/^\.+$/.test(name)) return 'a name of dots only cannot be a path on the status page; add a letter or digit';
+  return undefined;
+}
 /** A Prometheus label name that is not reserved (`__…`). */
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 /** Set by wallet-sentinel itself on /metrics and in Alertmanager's label set: a wallet's label of that name would be overwritten. */
@@ -112,7 +120,10 @@ export function parseWallet(raw: RawWallet, cx: WalletContext): { wallet: Wallet
   const name = typeof raw.name === 'number' ? undefined : (str('name') ?? cx.defaultName);
   if (typeof raw.name === 'number') add('name', UNQUOTED);
   else if (name === undefined) add('name', 'is required');
-  else if (!WALLET_NAME.test(name)) add('name', 'use 1 to 64 letters, digits, dots, dashes or underscores');
+  else {
+    const problem = nameProblem(name);
+    if (problem) add('name', problem);
+  }
 
   const parsed: Partial<Fields> = {};
   for (const [key, schema] of Object.entries(fields) as [keyof Fields, z.ZodType][]) {

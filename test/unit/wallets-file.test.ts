@@ -128,6 +128,14 @@ const bad: Array<[string, string, string[]]> = [
   ['a missing name', 'wallets: [{api_key_file: KEYFILE}]', ['wallet #1: name: is required']],
   ['a bad name', 'wallets: [{name: "a b", api_key_file: KEYFILE}]', ["wallet 'a b' (#1): name: use 1 to 64 letters, digits, dots, dashes or underscores"]],
   [
+    'names of dots only (/wallets/.. is a path step, not a wallet page)',
+    'wallets: [{name: ".", api_key_file: KEYFILE}, {name: "..", api_key_file: KEYFILE}, {name: "..a", api_key_file: KEYFILE}]',
+    [
+      "wallet '.' (#1): name: a name of dots only cannot be a path on the status page; add a letter or digit",
+      "wallet '..' (#2): name: a name of dots only cannot be a path on the status page; add a letter or digit",
+    ],
+  ],
+  [
     'a duplicate name',
     'wallets: [{name: a, api_key_file: KEYFILE}, {name: b, api_key_file: KEYFILE}, {name: a, api_key_file: KEYFILE}]',
     ["wallet 'a' (#3): name: 'a' is already the name of wallet #1"],
