@@ -1,7 +1,7 @@
 /**
  * What the status page and /api/wallets show of a wallet, PURE (time passed in): one row per wallet (no
  * secret: the wallet's settings contribute only its name, provider, labels and rule horizons), the
- * fleet's order (soonest runway first), the filter, and the burn rate of the last hours for a sparkline.
+ * fleet's order (most urgent first), the filter, and the burn rate of the last hours for a sparkline.
  */
 import type { AccountState } from '../domain/account.js';
 import { type Forecast } from '../domain/forecast.js';
@@ -62,19 +62,23 @@ export function walletRow(w: WalletSource, now: number) {
 export type WalletRow = ReturnType<typeof walletRow>;
 
 /**
- * Sort key: the soonest runway first (an exhausted wallet has 0), then wallets that are not burning, then
- * wallets whose runway is unknown (no evidence yet, or never read); ties by name.
+ * Sort key, most urgent first: empty wallets, then wallets with a critical alert firing, then a warning one,
+ * then the rest; within each, the soonest runway first, then wallets that are not burning, then wallets
+ * whose runway is unknown (no evidence yet, or never read). A wallet paging for a critical balance, a
+ * rejected key or failing polls has no runway to sort by, and must not sink below the healthy ones.
  */
-export function runwayKey(w: WalletSource): [number, number] {
+export function urgencyKey(w: WalletSource): [number, number, number] {
   const { state: s, forecast: f } = w.readout;
-  if (s.exhausted) return [0, 0];
-  if (Number.isFinite(f.runwaySeconds)) return [0, f.runwaySeconds];
-  return f.method === 'none' || s.balance === null ? [2, 0] : [1, 0];
+  if (s.exhausted) return [0, 0, 0];
+  const severities = Object.values(s.alerts).map((a) => a.severity);
+  const group = severities.includes('critical') ? 1 : severities.includes('warning') ? 2 : 3;
+  if (Number.isFinite(f.runwaySeconds)) return [group, 0, f.runwaySeconds];
+  return [group, f.method === 'none' || s.balance === null ? 2 : 1, 0];
 }
 
-export function byRunway(a: WalletSource, b: WalletSource): number {
-  const [ka, kb] = [runwayKey(a), runwayKey(b)];
-  return ka[0] - kb[0] || ka[1] - kb[1] || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+export function byUrgency(a: WalletSource, b: WalletSource): number {
+  const [ka, kb] = [urgencyKey(a), urgencyKey(b)];
+  return ka[0] - kb[0] || ka[1] - kb[1] || ka[2] - kb[2] || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 }
 
 /**
@@ -104,10 +108,10 @@ export interface Page<T> {
   items: T[];
 }
 
-/** The wallets matching `q`, in runway order, cut to one page (1-based). Only the page's rows are built. */
+/** The wallets matching `q`, most urgent first (byUrgency), cut to one page (1-based). Only the page's rows are built. */
 export function fleetPage(wallets: readonly WalletSource[], q: string, page: number, perPage: number): Page<WalletSource> {
   const match = matcher(q);
-  const all = wallets.filter(match).sort(byRunway);
+  const all = wallets.filter(match).sort(byUrgency);
   const pages = Math.max(1, Math.ceil(all.length / perPage));
   const p = Math.min(page, pages);
   return { total: all.length, page: p, perPage, pages, items: all.slice((p - 1) * perPage, p * perPage) };

@@ -1,4 +1,4 @@
-/** The fleet overview at `/`: one row per wallet, soonest runway first, filtered and paged on the server. PURE. */
+/** The fleet overview at `/`: one row per wallet, most urgent first, filtered and paged on the server. PURE. */
 import { sparkline } from './chart.js';
 import { ago, html, money, num, raw as rawSvg, shortDuration, utc, type Html } from './format.js';
 import { page } from './layout.js';
@@ -74,7 +74,7 @@ export function overviewPage(wallets: readonly WalletSource[], q: ListQuery, now
     else if (sev.includes('warning')) warning++;
   }
   const first = (p.page - 1) * p.perPage + 1;
-  const shown = p.total === 0 ? 'No wallet matches.' : `Wallets ${first}–${first + rows.length - 1} of ${p.total}${q.q ? ` matching “${q.q}”` : ''}, soonest runway first.`;
+  const shown = p.total === 0 ? 'No wallet matches.' : `Wallets ${first}–${first + rows.length - 1} of ${p.total}${q.q ? ` matching “${q.q}”` : ''}, most urgent first: empty, then critical, then warning, each by runway.`;
   const body = html`<h1>Wallets</h1>
 <form class="filter" role="search" method="get" action="/"><label for="q">Filter by name or label</label>
 <input id="q" name="q" type="search" value="${q.q}" placeholder="acme, team=voice, env=prod" autocomplete="off">

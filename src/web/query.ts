@@ -36,11 +36,22 @@ function int(params: URLSearchParams, key: string, dflt: number, min: number, ma
   return n;
 }
 
-/** An ISO-8601 time or unix seconds, up to what a Date holds. */
+/** A date, or a time with its offset: a time without one would be read in the server's time zone. */
+const ISO_TIME = /^(\d{4})-(\d\d)-(\d\d)(T\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d))?$/;
+
+/** True when the day exists: Date.parse reads 2026-02-31 as 3 March. */
+function isCalendarDay(y: number, m: number, d: number): boolean {
+  const day = new Date(0);
+  day.setUTCFullYear(y, m - 1, d);
+  return day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
+}
+
+/** An ISO-8601 date (UTC midnight) or time with its offset, or unix seconds, up to what a Date holds. */
 export function parseTime(key: string, v: string): number {
-  const t = /^\d+(\.\d+)?$/.test(v) ? Number(v) * 1000 : /^\d{4}-\d\d-\d\d/.test(v) ? Date.parse(v) : NaN;
+  const iso = ISO_TIME.exec(v);
+  const t = /^\d+(\.\d+)?$/.test(v) ? Number(v) * 1000 : iso && isCalendarDay(+iso[1]!, +iso[2]!, +iso[3]!) ? Date.parse(v) : NaN;
   // Past what a Date holds (year 275760) a time cannot be shown, nor compared with a reading's.
-  if (!(t <= MAX_DATE_MS)) throw new BadRequest(`${key}: expected an ISO-8601 time (2026-11-30T12:00:00Z) or unix seconds, got "${clip(v)}"`);
+  if (!(t <= MAX_DATE_MS)) throw new BadRequest(`${key}: expected an ISO-8601 time with its offset (2026-11-30T12:00:00Z), a date (2026-11-30, from midnight UTC) or unix seconds, got "${clip(v)}"`);
   return t;
 }
 

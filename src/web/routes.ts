@@ -39,8 +39,15 @@ const json = (status: number, doc: unknown): Answer => ({ status, type: JSON_TYP
 const htmlAnswer = (status: number, body: string): Answer => ({ status, type: HTML_TYPE, body, headers: PAGE_HEADERS });
 const iso = (t: number): string => new Date(t).toISOString();
 
+/** This part's paths but `/`: the same with a trailing slash (a link typed by hand) is redirected to it. */
+const SLASHLESS = /^\/(api\/wallets|wallets\/[^/]+|api\/wallets\/[^/]+(\/history)?)$/;
+
 /** The answer for a path this part serves, or undefined (someone else's path). */
 export function route(path: string, params: URLSearchParams, d: WebDeps): Answer | undefined {
+  if (path.endsWith('/') && SLASHLESS.test(path.slice(0, -1))) {
+    const to = `${path.slice(0, -1)}${params.size > 0 ? `?${params}` : ''}`;
+    return { status: 308, type: 'text/plain; charset=utf-8', body: `moved to ${to}\n`, headers: { ...PAGE_HEADERS, Location: to } };
+  }
   const api = path.startsWith('/api/');
   try {
     return dispatch(path, params, d);

@@ -1,6 +1,6 @@
 /**
  * The status page end to end: the real daemon (WALLETS_FILE) polling the multi-wallet simulator over real
- * sockets, looked at in headless Chromium. The overview lists the wallets soonest runway first, the filter
+ * sockets, looked at in headless Chromium. The overview lists the wallets most urgent first, the filter
  * narrows it, the wallet page draws its charts with the right number of points and the forecast reaching
  * zero at the runway; no console error, no request off loopback, no axe-core violation (light and dark).
  * Screenshots of both pages land in test-artifacts/.
@@ -78,7 +78,7 @@ test('status page in Chromium: runway order, filter, charts, no console error, n
   const daemon = await fleet(t);
   const { page, offHost, errors } = await watchedPage(browser);
 
-  // Overview: every wallet, soonest runway first (the API agrees), with the CSP that keeps it on this host.
+  // Overview: every wallet, most urgent first (the API agrees), with the CSP that keeps it on this host.
   const res = await page.goto(`${daemon.url}/`);
   assert.equal(res!.status(), 200);
   assert.match(res!.headers()['content-security-policy'] ?? '', /default-src 'self'/);

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { applyPoll, INITIAL_ACCOUNT_STATE, type AccountState } from '../../src/domain/account.js';
 import { niceTicks, sparkline, timeChart, timeTicks } from '../../src/web/chart.js';
 import { shortDuration } from '../../src/web/format.js';
-import { byRunway, matcher, recentBurn, thin, topupsIn, type WalletSource } from '../../src/web/model.js';
+import { byUrgency, matcher, recentBurn, thin, topupsIn, type WalletSource } from '../../src/web/model.js';
 import { BadRequest, historyQuery, listQuery, MAX_POINTS } from '../../src/web/query.js';
 import { route } from '../../src/web/routes.js';
 
@@ -81,8 +81,9 @@ test('thin keeps the last reading of each step; topupsIn finds rises of at least
   assert.deepEqual(topupsIn(r, 1), [{ t: 5000, before: 8, after: 20 }]);
 });
 
-function source(name: string, o: { runway?: number; exhausted?: boolean; method?: string; labels?: Record<string, string>; alerts?: string[] }): WalletSource {
-  const alerts = Object.fromEntries((o.alerts ?? []).map((a) => [a, { alertname: a, severity: 'warning' }]));
+function source(name: string, o: { runway?: number; exhausted?: boolean; method?: string; labels?: Record<string, string>; alerts?: string[]; critical?: string[] }): WalletSource {
+  const firing = (names: string[] | undefined, severity: string) => (names ?? []).map((a) => [a, { alertname: a, severity }]);
+  const alerts = Object.fromEntries([...firing(o.alerts, 'warning'), ...firing(o.critical, 'critical')]);
   return {
     name,
     wallet: { provider: 'telephony-io', labels: o.labels ?? {}, rules: { runwayWarningHours: 72, runwayCriticalHours: 24, topupMinCredits: 1, lowBalanceThreshold: undefined, criticalBalanceThreshold: undefined } },
@@ -109,9 +110,30 @@ test('a history asked for without a step: every reading while they fit, else the
   assert.equal(ask(perSecond(86_400), 'step=1h').step_seconds, 3600, 'a step given is kept');
 });
 
+test('a page or API path with a trailing slash is redirected to the path without it; nothing else is', () => {
+  const d = { wallets: () => [source('w', {})], now: () => Date.parse('2026-11-30T00:00:00Z') };
+  const at = (path: string, q = '') => route(path, new URLSearchParams(q), d);
+  assert.deepEqual([at('/wallets/w/')?.status, at('/wallets/w/')?.headers?.Location], [308, '/wallets/w']);
+  assert.equal(at('/api/wallets/w/history/', 'step=1h')?.headers?.Location, '/api/wallets/w/history?step=1h');
+  assert.equal(at('/api/wallets/')?.headers?.Location, '/api/wallets');
+  for (const path of ['//127.0.0.1/', '/wallets/w/history/', '/wallets//', '/elsewhere/']) assert.equal(at(path), undefined, `${path}: not ours, no redirect (never off this host)`);
+});
+
 test('fleet order: empty first, then the soonest runway, then not burning, then unknown; ties by name', () => {
   const ws = [source('unknown', { method: 'none' }), source('idle', {}), source('b-later', { runway: 500 }), source('a-later', { runway: 500 }), source('soon', { runway: 10 }), source('empty', { exhausted: true, runway: 900 })];
-  assert.deepEqual(ws.sort(byRunway).map((w) => w.name), ['empty', 'soon', 'a-later', 'b-later', 'idle', 'unknown']);
+  assert.deepEqual(ws.sort(byUrgency).map((w) => w.name), ['empty', 'soon', 'a-later', 'b-later', 'idle', 'unknown']);
+});
+
+test('fleet order: a firing critical alert, then a warning one, come before the rest, runway or not (a rejected key has no forecast)', () => {
+  const ws = [
+    source('soon', { runway: 10 }),
+    source('warned-later', { runway: 5_000, alerts: ['depletion_forecast'] }),
+    source('key-rejected', { method: 'none', critical: ['auth_failed'] }),
+    source('idle-below-critical', { critical: ['low_balance'] }),
+    source('critical-soon', { runway: 60, critical: ['depletion_forecast'] }),
+    source('empty', { exhausted: true, critical: ['wallet_exhausted'] }),
+  ];
+  assert.deepEqual(ws.sort(byUrgency).map((w) => w.name), ['empty', 'critical-soon', 'idle-below-critical', 'key-rejected', 'warned-later', 'soon']);
 });
 
 test('filter: every term must match; key=value on labels; otherwise name, label value or firing alert', () => {
@@ -131,6 +153,9 @@ test('query parameters: defaults, and a BadRequest naming the parameter for ever
   assert.deepEqual(listQuery(new URLSearchParams('')), { q: '', page: 1, perPage: 50 });
   assert.deepEqual(historyQuery(new URLSearchParams('from=2026-11-29T00:00:00Z&step=10m'), now), { from: now - 24 * H, to: now, stepMs: 600_000 });
   assert.deepEqual(historyQuery(new URLSearchParams(`from=${now / 1000 - 60}&to=${now / 1000}`), now), { from: now - 60_000, to: now, stepMs: 0 });
+  assert.equal(historyQuery(new URLSearchParams('from=2026-11-29'), now).from, now - 24 * H, 'a date: from midnight UTC');
+  assert.equal(historyQuery(new URLSearchParams('from=2026-11-29T01:00:00%2B01:00'), now).from, now - 24 * H, 'a time with its offset');
+  assert.equal(historyQuery(new URLSearchParams('from=2024-02-29T00:00:00Z'), now).from, Date.UTC(2024, 1, 29), 'a leap day');
   for (const [q, re] of [
     ['page=0', /^page: expected a whole number from 1/],
     ['per_page=501', /^per_page: expected a whole number from 1 to 500, got "501"/],
@@ -140,6 +165,10 @@ test('query parameters: defaults, and a BadRequest naming the parameter for ever
   for (const [q, re] of [
     ['from=last%20week', /^from: expected an ISO-8601 time/],
     ['to=2026-13-45T00:00:00Z', /^to: expected/],
+    ['from=2026-02-31T00:00:00Z', /^from: expected/], // Date.parse reads it as 3 March
+    ['from=2026-02-29', /^from: expected/],
+    ['from=2026-11-29T12:00:00', /^from: expected an ISO-8601 time with its offset/], // would be read in the server's time zone
+    ['from=2026-11-29%2012:00Z', /^from: expected/],
     ['from=2026-11-30T00:00:00Z&to=2026-11-29T00:00:00Z', /^from must be before to/],
     ['to=9999999999999', /^to: expected/], // past year 275760: no Date holds it (was a 500)
     ['from=99999999999999&to=1', /^from: expected/],
