@@ -28,7 +28,11 @@ export const unquoted = (v: unknown): boolean => typeof v === 'number' || typeof
 
 type Add = (key: 'credentials' | 'api_key' | 'api_key_file', message: string) => void;
 
-/** The credentials, or undefined after a problem; `require` false (backtest) skips the required check. */
+/**
+ * The credentials, or undefined after a problem. `require` false (backtest, test-alert: no poll) skips the
+ * required check and leaves the files unread: a replay on a laptop has no secrets mounted where the
+ * daemon's wallets file says.
+ */
 export function readCredentials(
   preset: Preset,
   generic: GenericOptions | undefined,
@@ -90,6 +94,7 @@ export function readCredentials(
       continue;
     }
     let value = lit;
+    if (file !== undefined && !opts.require) continue;
     if (file !== undefined) {
       const read = readSecretFile(file);
       if ('problem' in read) {

@@ -44,6 +44,25 @@ test('backtest replays a CSV: one contract JSON line per notification on stdout,
   assert.equal(r2.stdout, r.stdout);
 });
 
+test("backtest with the daemon's wallets file: the first wallet's rules, its key files left unread (none is mounted on a laptop)", async () => {
+  const dir = tempDir();
+  const file = join(dir, 'history.csv');
+  writeFileSync(file, `timestamp,balance\n${history().map(([t, b]) => `${new Date(t * 1000).toISOString()},${b}`).join('\n')}\n`);
+  const wallets = join(dir, 'wallets.yaml');
+  const missing = join(dir, 'not-mounted');
+  writeFileSync(
+    wallets,
+    `wallets:
+  - {name: acme, api_key_file: ${missing}/key, low_balance_threshold: 300, critical_balance_threshold: 250, runway_warning_hours: 0, runway_critical_hours: 0}
+  - {name: vonage-eu, provider: vonage, credentials: {api_key_file: ${missing}/vk, api_secret_file: ${missing}/vs}}
+`,
+  );
+  const r = await runCli(['backtest', file], { WALLETS_FILE: wallets });
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.deepEqual(lines.map((l) => `${String(l.account)}:${String(l.alertname)}:${String(l.severity)}`), ['acme:low_balance:warning', 'acme:low_balance:critical', 'acme:low_balance:critical']);
+});
+
 /**
  * Node's module hooks, registered in the CLI's process (NODE_OPTIONS=--import): every package under
  * node_modules it loads is written to stderr, one line each.
