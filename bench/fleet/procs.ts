@@ -89,11 +89,14 @@ export async function startSimulator(flags: string[]): Promise<{ child: Child; u
 
 const agent = new Agent({ keepAlive: true, maxSockets: 4 });
 
-/** GET on loopback with a deadline; resolves with status, body and the time it took (ms, wall clock). */
-export function httpGet(url: string, timeoutMs = 10_000, headers: Record<string, string> = {}): Promise<{ status: number; body: string; ms: number }> {
+/**
+ * GET on loopback with a deadline; resolves with status, body and the time it took (ms, wall clock).
+ * `ownSocket`: a connection of its own, not one of the shared agent's 4 (many parallel requests would queue).
+ */
+export function httpGet(url: string, timeoutMs = 10_000, headers: Record<string, string> = {}, ownSocket = false): Promise<{ status: number; body: string; ms: number }> {
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
-    const req = request(url, { agent, headers, signal: AbortSignal.timeout(timeoutMs) }, (res) => {
+    const req = request(url, { agent: ownSocket ? false : agent, headers, signal: AbortSignal.timeout(timeoutMs) }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - t0 }));

@@ -9,32 +9,19 @@
  * probe must not wait for the status documents).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fleetSpecs, type FleetOptions } from '../../src/simulator/fleet.js';
 import { writeWalletsFile } from '../../src/simulator/wallets-file.js';
-import { Child, freePort, ROOT, startSimulator, until } from '../fleet/procs.js';
+import { Child, freePort, httpGet, ROOT, startSimulator, until } from '../fleet/procs.js';
 
 const { values: f } = parseArgs({ options: { wallets: { type: 'string', default: '2000' } } });
 const N = Number(f.wallets);
 const log = (s: string) => process.stderr.write(`[bench:status-owed ${new Date().toISOString().slice(11, 19)}] ${s}\n`);
 
-/** A GET on its own connection (bench/fleet's agent holds 4 sockets: 20 parallel requests would queue in the client). */
-function get(url: string, timeoutMs = 120_000): Promise<{ status: number; body: string; ms: number }> {
-  const t0 = performance.now();
-  return new Promise((resolve, reject) => {
-    const req = request(url, { agent: false, signal: AbortSignal.timeout(timeoutMs) }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - t0 }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+/** A GET on its own connection: 20 parallel requests must not queue in the client. */
+const get = (url: string) => httpGet(url, 120_000, {}, true);
 
 const tmp = mkdtempSync(join(tmpdir(), 'ws-bench-owed-'));
 const stateDir = join(tmp, 'state');
