@@ -39,13 +39,19 @@ const json = (status: number, doc: unknown): Answer => ({ status, type: JSON_TYP
 const htmlAnswer = (status: number, body: string): Answer => ({ status, type: HTML_TYPE, body, headers: PAGE_HEADERS });
 const iso = (t: number): string => new Date(t).toISOString();
 
-/** This part's paths but `/`: the same with a trailing slash (a link typed by hand) is redirected to it. */
-const SLASHLESS = /^\/(api\/wallets|wallets\/[^/]+|api\/wallets\/[^/]+(\/history)?)$/;
+/** `/wallets/<name>`, `/api/wallets/<name>` and `/api/wallets/<name>/history` (a page has no history path). */
+function walletPath(path: string): { api: boolean; name: string; history: boolean } | undefined {
+  const m = /^\/(api\/)?wallets\/([^/]+)(\/history)?$/.exec(path);
+  if (!m || (m[3] && !m[1])) return undefined;
+  return { api: Boolean(m[1]), name: m[2]!, history: Boolean(m[3]) };
+}
 
 /** The answer for a path this part serves, or undefined (someone else's path). */
 export function route(path: string, params: URLSearchParams, d: WebDeps): Answer | undefined {
-  if (path.endsWith('/') && SLASHLESS.test(path.slice(0, -1))) {
-    const to = `${path.slice(0, -1)}${params.size > 0 ? `?${params}` : ''}`;
+  // One of this part's paths but `/`, typed with a trailing slash (a link by hand): redirected to it.
+  const slashless = path.slice(0, -1);
+  if (path.endsWith('/') && (slashless === '/api/wallets' || walletPath(slashless))) {
+    const to = `${slashless}${params.size > 0 ? `?${params}` : ''}`;
     return { status: 308, type: 'text/plain; charset=utf-8', body: `moved to ${to}\n`, headers: { ...PAGE_HEADERS, Location: to } };
   }
   const api = path.startsWith('/api/');
@@ -68,18 +74,18 @@ function dispatch(path: string, params: URLSearchParams, d: WebDeps): Answer | u
     const p = fleetPage(d.wallets(), q.q, q.page, q.perPage);
     return json(200, { generated_at: iso(now), total: p.total, page: p.page, per_page: p.perPage, pages: p.pages, wallets: p.items.map((w) => walletRow(w, now)) });
   }
-  const m = /^\/(api\/)?wallets\/([^/]+)(\/history)?$/.exec(path);
-  if (!m || (m[3] && !m[1])) return undefined;
-  const name = decodeName(m[2]!);
+  const m = walletPath(path);
+  if (!m) return undefined;
+  const name = decodeName(m.name);
   const w = d.wallets().find((x) => x.name === name);
-  if (!m[1]) {
+  if (!m.api) {
     if (params.size > 0) throw new BadRequest(`the wallet page takes no query parameters (got ${[...params.keys()].join(', ')})`);
     if (!w) return htmlAnswer(404, page({ title: 'No such wallet — wallet-sentinel', body: html`<h1>No such wallet</h1><p>This process watches no wallet named “${name}”.</p><p><a href="/">All wallets</a></p>`, now: d.now(), refresh: false }));
     return htmlAnswer(200, walletPage(w, d.now()));
   }
   if (!w) return json(404, { error: `no wallet named "${name}" is watched by this process` });
   const now = d.now();
-  if (!m[3]) {
+  if (!m.history) {
     if (params.size > 0) throw new BadRequest(`/api/wallets/<name> takes no query parameters (got ${[...params.keys()].join(', ')})`);
     const timeline = w.alertEvents(now - HISTORY_MS, now).map((e) => ({ ...e, t: iso(e.t) }));
     return json(200, { ...walletRow(w, now), alert_timeline: timeline });
