@@ -43,7 +43,11 @@ export const httpUrl = (v: string, ctx: Ctx): string => {
   return v.trim();
 };
 
-export const secret = z.string().optional().transform((v) => (v === undefined ? undefined : new Secret(v)));
+/** A one-line secret (a key, a URL with a password): a line inside is a paste of two things, never part of it. */
+export const secret = z.string().optional().transform((v, ctx) => {
+  if (v === undefined) return undefined;
+  return /[\r\n]/.test(v) ? fail(ctx, 'must be a single line') : new Secret(v);
+});
 export const emailAddress = /^[^\s@<>,]+@[^\s@<>,]+$/;
 
 export const duration = (fallback: string, minMs: number) =>
@@ -83,6 +87,8 @@ export function readPemCertificates(path: string, ctx: Ctx): string {
  */
 export function smtpUrlProblem(url: string): string | undefined {
   if (!/^smtps?:\/\/[^/]/.test(url)) return 'must be an smtp:// or smtps:// URL';
+  // URL parsers drop a tab or line end anywhere (a password "pa<newline>ss" would be sent as "pass").
+  if (/[\x00-\x1f\x7f]/.test(url)) return 'must be one line without control characters (a line end or a tab)';
   if (URL.canParse(url)) return undefined;
   // What follows the last "@" (a password may hold "/"): with a plain user in front, does it parse?
   const [, scheme, rest] = /^(smtps?:\/\/)(?:.*@)?(.*)$/.exec(url)!;

@@ -43,6 +43,8 @@ export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([
 ]);
 /** Secrets of the process (channels); the wallet's key and key file go through the wallet schema. */
 const SECRET_VARS = ['SMTP_URL', 'ALERT_WEBHOOK_SECRET', 'ALERT_PAGERDUTY_ROUTING_KEY'] as const;
+/** Every secret that has an `X_FILE` twin: X and X_FILE are two spellings of one setting. */
+const FILE_PAIRED = [...SECRET_VARS, 'TELEPHONY_API_KEY'] as const;
 
 type Env = Record<string, string | undefined>;
 
@@ -53,7 +55,8 @@ type Env = Record<string, string | undefined>;
  */
 export function loadSettings(env: Env, opts: LoadOptions = {}): Loaded {
   const problems: string[] = [];
-  const merged: Env = { ...(opts.dotenv === false ? {} : readDotenv(opts.cwd ?? process.cwd(), problems)), ...env };
+  const dotenv = opts.dotenv === false ? {} : readDotenv(opts.cwd ?? process.cwd(), problems);
+  const merged: Env = { ...dotenv, ...envOverDotenvTwins(env, dotenv), ...env };
   // An empty value counts as unset (dotenv does not override it, so it would hide .env's value silently).
   const vars: Env = {};
   const emptyInEnv = new Set<string>();
@@ -61,6 +64,10 @@ export function loadSettings(env: Env, opts: LoadOptions = {}): Loaded {
     if (v === undefined || v === '') {
       if (env[k] === '') emptyInEnv.add(k);
     } else vars[k] = v;
+  }
+  for (const name of FILE_PAIRED) {
+    // A Kubernetes secret made with --from-file keeps the file's newline in the variable too.
+    if (vars[name] !== undefined) vars[name] = vars[name]!.replace(/[\r\n]+$/, '');
   }
   for (const name of SECRET_VARS) resolveSecretFile(vars, name, problems);
 
@@ -144,6 +151,21 @@ function readDotenv(cwd: string, problems: string[]): Env {
     problems.push(`.env: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
     return {};
   }
+}
+
+/**
+ * The environment wins over .env (contract section 2) for a secret's two spellings as well: TELEPHONY_API_KEY
+ * exported in the shell replaces a TELEPHONY_API_KEY_FILE that only .env sets, instead of "set both". Returns
+ * the .env entries to hide (as undefined).
+ */
+function envOverDotenvTwins(env: Env, dotenv: Env): Env {
+  const hidden: Env = {};
+  for (const name of FILE_PAIRED) {
+    for (const [mine, twin] of [[name, `${name}_FILE`], [`${name}_FILE`, name]] as const) {
+      if (env[mine] && env[twin] === undefined && dotenv[twin] !== undefined) hidden[twin] = undefined;
+    }
+  }
+  return hidden;
 }
 
 /** `X_FILE` → `X` (trailing newline trimmed); both set is an error. */

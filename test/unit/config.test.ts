@@ -170,6 +170,11 @@ test('SMTP_URL that is not a URL: the message says which part is wrong (the port
     ['smtp://exa mple.test:25', /host must be a host name or an IP address/],
     ['smtp://u:secretpw@exa mple.test:25', /host must be a host name or an IP address/],
     ['smtp://AKIA:pass/secretpw@127.0.0.1:2525', /must be percent-encoded/],
+    // a line end or tab anywhere: the URL parser drops it (sending another password); with a space as
+    // well, the message's own regex failed and the process crashed with exit 1
+    ['smtp://u:secret\npw@127.0.0.1:25', /must be a single line/],
+    ['smtp://u:sec ret\npw@127.0.0.1:25', /must be a single line/],
+    ['smtp://u:secretpw@127.0.\t0.1:25', /one line without control characters/],
   ];
   for (const [url, message] of cases) {
     const problems = problemsOf({ ...BASE, ...EMAIL, SMTP_URL: url }).filter((p) => p.startsWith('SMTP_URL'));
@@ -313,6 +318,30 @@ for (const c of secretFiles) {
       const { settings } = load({ ...c.base, [fileVar]: tempFile('secret', bom + c.value + eol) });
       assert.equal(c.read(settings), c.value, JSON.stringify(bom + eol));
     }
+  });
+
+  test(`${c.name} from the environment: a trailing line end is trimmed (a secret made with --from-file keeps it), one inside is refused without echoing it`, () => {
+    for (const eol of ['\n', '\r\n']) assert.equal(c.read(load({ ...c.base, [c.name]: c.value + eol }).settings), c.value, JSON.stringify(eol));
+    for (const inside of [`${c.value.slice(0, 9)}\n${c.value.slice(9)}`, `${c.value}\nsecond-line`]) {
+      const problems = problemsOf({ ...c.base, [c.name]: inside });
+      assert.ok(startsWithVar(problems, c.name), JSON.stringify(problems));
+      assert.ok(problems.every((p) => !p.includes(c.value.slice(9)) && !p.includes('second-line')), JSON.stringify(problems));
+    }
+  });
+
+  test(`${fileVar} holding two lines → refused (a second line is no part of a one-line secret)`, () => {
+    const problems = problemsOf({ ...c.base, [fileVar]: tempFile('secret', `${c.value}\nsecond-line\n`) });
+    assert.ok(startsWithVar(problems, c.name) || startsWithVar(problems, fileVar), JSON.stringify(problems));
+    assert.ok(problems.every((p) => !p.includes('second-line')), JSON.stringify(problems));
+  });
+
+  test(`${c.name} in the environment replaces a ${fileVar} that only .env sets, and the other way round (the environment wins)`, () => {
+    const cwd = freshDir();
+    writeFileSync(join(cwd, '.env'), `${fileVar}=${tempFile('secret', 'from-dotenv-file\n')}\n`);
+    assert.equal(c.read(load({ ...c.base, [c.name]: c.value }, { cwd }).settings), c.value);
+    const cwd2 = freshDir();
+    writeFileSync(join(cwd2, '.env'), `${c.name}=from-dotenv\n`);
+    assert.equal(c.read(load({ ...c.base, [fileVar]: tempFile('secret', `${c.value}\n`) }, { cwd: cwd2 }).settings), c.value);
   });
 
   test(`${c.name} and ${fileVar} both set → a problem naming both`, () => {
