@@ -27,6 +27,9 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.usage;
   }
   const { command } = args;
+  // SIGHUP's default action ends the process: caught from here on (reading a wallets file of 10,000 takes
+  // seconds) by one listener for the life of the process (removing it would drop a signal not yet handled).
+  if (command.name === 'start') process.on('SIGHUP', () => hup.handle());
 
   let settings: Settings;
   let warnings: string[];
@@ -48,6 +51,9 @@ async function main(argv: string[]): Promise<number> {
   if (command.name === 'backtest') return runBacktest(command.file, settings, log, out);
   return runDaemon(settings, log);
 }
+
+/** What SIGHUP does: until the daemon can reload, it is remembered, for a reload once started (the file may have changed after it was read). */
+const hup: { pending: boolean; handle: () => void } = { pending: false, handle: () => void (hup.pending = true) };
 
 /**
  * How far V8 lets the old generation grow past what the last full collection kept, in percent, once the
@@ -91,16 +97,21 @@ async function runDaemon(settings: Settings, log: Logger): Promise<number> {
   const stopRequested = new Promise<string>((resolve) => {
     for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => resolve(sig));
   });
-  // SIGHUP re-reads WALLETS_FILE (its default action would end the process).
+  // SIGHUP re-reads WALLETS_FILE; one during start-up is done once started.
   let started = false;
-  process.on('SIGHUP', () => {
-    if (!started) return void log.warn('SIGHUP before start-up finished: ignored; send it again once started');
+  const reload = () => {
     log.info('SIGHUP: reloading WALLETS_FILE');
     app.reload().catch((err: unknown) => log.error({ err: describeError(err) }, 'reload crashed; still watching the previous wallets'));
-  });
+  };
+  hup.handle = () => {
+    if (started) return reload();
+    hup.pending = true;
+    log.info('SIGHUP during start-up: WALLETS_FILE is read again once started');
+  };
   try {
     await app.start();
     started = true;
+    if (hup.pending) reload();
     // a moment later: the collection blocks for a few hundred ms, and /readyz should answer first
     void app.firstPollsDone.then(() => setTimeout(() => settleHeap(log), 1_000).unref());
   } catch (err) {

@@ -91,9 +91,9 @@ export class Daemon {
 
   /**
    * Starts `wallet-sentinel start` and waits until it listens (METRICS_PORT=0: the log says which port).
-   * `nodeArgs` go to node before the script (e.g. `--expose-gc`).
+   * `nodeArgs` go to node before the script (e.g. `--expose-gc`); `onSpawn` gets the process before it has started.
    */
-  static async start(env: Record<string, string | undefined>, opts: { stateDir?: string; cwd?: string; nodeArgs?: string[] } = {}): Promise<Daemon> {
+  static async start(env: Record<string, string | undefined>, opts: { stateDir?: string; cwd?: string; nodeArgs?: string[]; onSpawn?: (child: ChildProcess) => void } = {}): Promise<Daemon> {
     const stateDir = opts.stateDir ?? tempDir('ws-state-');
     const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), CLI, 'start'], {
       cwd: opts.cwd ?? tempDir(),
@@ -101,10 +101,11 @@ export class Daemon {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const d = new Daemon(child, stateDir);
+    opts.onSpawn?.(child);
     let started: LogLine;
     try {
       started = await waitFor(
-        () => d.logs().find((l) => l.msg === 'wallet-sentinel started') ?? (child.exitCode !== null ? Promise.reject(new Error(`exited ${child.exitCode}: ${d.stderr}`)) : undefined),
+        () => d.logs().find((l) => l.msg === 'wallet-sentinel started') ?? (child.exitCode !== null || child.signalCode !== null ? Promise.reject(new Error(`exited ${child.exitCode ?? child.signalCode}: ${d.stderr}`)) : undefined),
         'the daemon to start (it logs "wallet-sentinel started" at LOG_LEVEL info or debug)',
       );
     } catch (err) {

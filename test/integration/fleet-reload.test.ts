@@ -3,7 +3,9 @@
  * splitting one file between processes: the real daemon over real sockets.
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { execFileSync, type ChildProcess } from 'node:child_process';
+import { closeSync, constants, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { Daemon, runCli, tempDir, waitFor, type StatusDoc } from '../helpers/daemon.js';
 import { WebhookReceiver } from '../helpers/receivers.js';
@@ -73,6 +75,45 @@ test('SIGHUP: added wallets polled, removed ones leave /metrics, changed rules k
   daemon.child.kill('SIGHUP');
   await waitFor(async () => (await daemon.metric('wallet_sentinel_config_last_reload_successful')) === 1, 'a good reload');
   await waitFor(async () => (await accounts(daemon)).size === 1, 'one wallet left');
+  assert.equal(await daemon.stop(), 0);
+});
+
+test('SIGHUP while start-up still reads the wallets file: the daemon lives on and reads the file again once started', async (t) => {
+  const up = new WalletsUpstream();
+  for (const n of ['a', 'b']) up.add(n, 100);
+  await up.start();
+  t.after(() => up.close());
+  const dir = tempDir('ws-early-hup-');
+  const first = readFileSync(writeWalletsFile(dir, up, ['a'], {}, 'first.yaml'), 'utf8');
+  const second = readFileSync(writeWalletsFile(dir, up, ['a', 'b'], {}, 'second.yaml'), 'utf8');
+  // A FIFO holds start-up inside its read of the file for as long as the test needs.
+  const fifo = join(dir, 'wallets.yaml');
+  execFileSync('mkfifo', [fifo]);
+  /** Waits until the daemon is blocked opening the FIFO (a non-blocking open for writing succeeds only then), then gives it `text`. */
+  const serve = async (text: string, first?: () => void) => {
+    const fd = await waitFor(() => {
+      try {
+        return openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+      } catch {
+        return undefined;
+      }
+    }, 'the daemon reading the wallets file');
+    first?.();
+    writeSync(fd, text);
+    closeSync(fd);
+  };
+  let child: ChildProcess | undefined;
+  const starting = Daemon.start({ WALLETS_FILE: fifo, LOG_LEVEL: 'info' }, { onSpawn: (c) => (child = c) });
+  starting.catch(() => undefined);
+  // not a test of timing: the daemon cannot get past its read before the text is written
+  await serve(first, () => child!.kill('SIGHUP'));
+  await serve(second); // read by the reload once started
+  const daemon = await starting;
+  t.after(() => daemon.kill());
+  await waitFor(() => daemon.logs().find((l) => l.msg === 'wallets reloaded'), 'the reload asked for during start-up');
+  const reloaded = daemon.logs().find((l) => l.msg === 'wallets reloaded')!;
+  assert.deepEqual([reloaded.added, reloaded.wallets], [1, 2]);
+  await waitFor(async () => (await daemon.metric('telephony_wallet_balance_credits{account="b",currency="USD"}')) === 100, '`b` polled');
   assert.equal(await daemon.stop(), 0);
 });
 
