@@ -134,7 +134,7 @@ export class App {
       },
       'wallet-sentinel started',
     );
-    if (wallets.length === 0) this.log.warn({ shard: `${settings.shard.index}/${settings.shard.count}`, walletsInFile: settings.wallets.length }, 'no wallet of WALLETS_FILE falls in this shard: nothing to poll');
+    if (wallets.length === 0) this.log.warn({ shard: `${settings.shard.index}/${settings.shard.count}`, walletsInFile: settings.wallets.length }, 'no configured wallet falls in this shard: nothing to poll');
     if (this.opts.channelsExpected !== false && this.#receivers.every((r) => r.notifiers.length === 0 && r.alertmanagers.length === 0)) {
       this.log.warn('no alert channel configured: alerts show only in /metrics, /api/status and the status page (set SMTP_URL, ALERT_WEBHOOK_URL and/or ALERTMANAGER_URL, or receivers in WALLETS_FILE)');
     }

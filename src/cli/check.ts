@@ -32,7 +32,7 @@ export async function runCheck(settings: Settings, log: Logger, out: (line: stri
   // Nothing checked (no wallet falls in this shard) is not OK: a monitor must not read it as healthy.
   const code = (results.length === 0 ? CHECK_EXIT.unknown : Math.max(CHECK_EXIT.ok, ...results.map((r) => r.code))) as Code;
   if (format === 'nagios') {
-    if (results.length === 0) out(`WALLET UNKNOWN - 0 wallets: none of WALLETS_FILE's ${settings.wallets.length} falls in shard ${settings.shard.index} of ${settings.shard.count}`);
+    if (results.length === 0) out(`WALLET UNKNOWN - 0 wallets: none of the ${settings.wallets.length} configured falls in shard ${settings.shard.index} of ${settings.shard.count}`);
     else if (results.length === 1) out(nagiosLine(results[0]!.nagios));
     else {
       // The first line is the plugin's status; one line per wallet follows as its long output.

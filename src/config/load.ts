@@ -11,6 +11,7 @@ import { readSecretFile, Secret } from './secret.js';
 import { readWebConfig } from './web-config.js';
 import { envWallet, WALLET_VARS } from './env-wallet.js';
 import { LOG_LEVELS, type ReceiverSettings, type Settings, type WalletSettings } from './settings.js';
+import { shardOf } from '../fleet/shard.js';
 import { typoWarnings } from './typos.js';
 import type { RuleTuning } from './wallet.js';
 import { readWalletsFile } from './wallets-file.js';
@@ -105,6 +106,11 @@ export function loadSettings(env: Env, opts: LoadOptions = {}): Loaded {
     const env = envWallet(vars, { tuning, requireApiKey, emptyInEnv });
     problems.push(...env.problems);
     if (env.wallet) wallets = [env.wallet];
+    const shard = { count: (parsed as Partial<Fields>).SHARD_COUNT ?? 1, index: (parsed as Partial<Fields>).SHARD_INDEX ?? 0 };
+    if (env.wallet && shard.count > 1) {
+      const watched = shardOf(env.wallet.name, shard.count) === shard.index;
+      warnings.push(`SHARD_COUNT: ${shard.count} shards split a WALLETS_FILE; without one, the environment's wallet '${env.wallet.name}' is in shard ${shardOf(env.wallet.name, shard.count)}, so this process (shard ${shard.index}) ${watched ? 'watches it and every other shard nothing' : 'watches nothing'}`);
+    }
   }
   if (problems.length > 0) throw new ConfigError(problems);
   const settings = toSettings(parsed as Fields, walletsFile, wallets, receivers);

@@ -137,7 +137,7 @@ test('check: a shard that holds none of the file\'s wallets is UNKNOWN (exit 3),
   writeFileSync(file, `wallets:\n  - {name: ${name}, api_url: "http://127.0.0.1:9", api_key_file: ${join(dir, 'key')}}\n`);
   const r = await runCli(['check', '--format', 'nagios'], { WALLETS_FILE: file, SHARD_COUNT: '2', SHARD_INDEX: '0', STATE_DIR: tempDir() });
   assert.equal(r.code, 3, r.stderr);
-  assert.match(r.stdout, /^WALLET UNKNOWN - 0 wallets: none of WALLETS_FILE's 1 falls in shard 0 of 2/);
+  assert.match(r.stdout, /^WALLET UNKNOWN - 0 wallets: none of the 1 configured falls in shard 0 of 2/);
 });
 
 test('check while a Retry-After the daemon saved still runs: no request, UNKNOWN (exit 3) saying until when', async (t) => {

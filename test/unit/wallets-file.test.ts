@@ -276,8 +276,16 @@ for (const [env, line] of processBad) {
 test('SHARD_COUNT above 1 without SHARD_INDEX: shard 0 (the contract\'s default), with a warning that says what it costs', () => {
   const { settings, warnings } = loadSettings({ TELEPHONY_API_KEY: 'k', SHARD_COUNT: '3' }, { cwd: freshDir() });
   assert.deepEqual(settings.shard, { count: 3, index: 0 });
-  assert.deepEqual(warnings, ["SHARD_INDEX: not set with SHARD_COUNT 3, so this process is shard 0; every replica without it is shard 0 of 3: the other shards' wallets go unwatched"]);
+  assert.equal(warnings[0], "SHARD_INDEX: not set with SHARD_COUNT 3, so this process is shard 0; every replica without it is shard 0 of 3: the other shards' wallets go unwatched");
   assert.deepEqual(loadSettings({ TELEPHONY_API_KEY: 'k', SHARD_COUNT: '1', SHARD_INDEX: '' }, { cwd: freshDir() }).warnings, [], 'one shard: nothing to say');
+});
+
+test('shards without WALLETS_FILE: the one wallet of the environment is in one shard, and a warning says which (check had said "none of WALLETS_FILE\'s 1")', () => {
+  // FNV-1a: 'acme' is in shard 1 of 2, 'default' in shard 0
+  const away = loadSettings({ TELEPHONY_API_KEY: 'k', ACCOUNT_NAME: 'acme', SHARD_COUNT: '2', SHARD_INDEX: '0' }, { cwd: freshDir() });
+  assert.deepEqual(away.warnings, ["SHARD_COUNT: 2 shards split a WALLETS_FILE; without one, the environment's wallet 'acme' is in shard 1, so this process (shard 0) watches nothing"]);
+  const here = loadSettings({ TELEPHONY_API_KEY: 'k', SHARD_COUNT: '2', SHARD_INDEX: '0' }, { cwd: freshDir() });
+  assert.deepEqual(here.warnings, ["SHARD_COUNT: 2 shards split a WALLETS_FILE; without one, the environment's wallet 'default' is in shard 0, so this process (shard 0) watches it and every other shard nothing"]);
 });
 
 test('a fleet that reuses one YAML anchor for every wallet (past the library\'s default of 100 aliases) loads', () => {
