@@ -116,9 +116,10 @@ export function parseWallet(raw: RawWallet, cx: WalletContext): { wallet: Wallet
     return undefined;
   };
 
-  // A name YAML read as a number is not the one written (01 and 1 both became '1': two wallets, one name).
-  const name = typeof raw.name === 'number' ? undefined : (str('name') ?? cx.defaultName);
-  if (typeof raw.name === 'number') add('name', UNQUOTED);
+  // A name YAML read as a number or true/false is not the one written (01 and 1 both became '1', true
+  // and "true" too: two wallets, one name).
+  const name = unquoted(raw.name) ? undefined : (str('name') ?? cx.defaultName);
+  if (unquoted(raw.name)) add('name', UNQUOTED);
   else if (name === undefined) add('name', 'is required');
   else {
     const problem = nameProblem(name);

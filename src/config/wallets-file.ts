@@ -3,7 +3,7 @@
  * wallet schema (wallet.ts). Every problem is one line naming the file, the wallet and the key.
  */
 import { readFileSync } from 'node:fs';
-import { yaml } from './yaml.js';
+import { sameKeyAsText, yaml } from './yaml.js';
 import type { ChannelEnv } from '../notify/channel.js';
 import { DEFAULT_RECEIVER } from '../notify/registry.js';
 import { parseReceivers } from './receivers.js';
@@ -41,7 +41,7 @@ export function readWalletsFile(path: string, opts: { tuning: RuleTuning; requir
     problems.push(`${path}: cannot read the wallets file: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
     return out;
   }
-  const doc = yaml().parseDocument(text, { uniqueKeys: true });
+  const doc = yaml().parseDocument(text, { uniqueKeys: sameKeyAsText });
   if (doc.errors.length > 0) {
     // The YAML library's message quotes the offending line, which may hold a key: say only where.
     for (const e of doc.errors) problems.push(`${path}: not valid YAML at line ${e.linePos?.[0]?.line ?? '?'}, column ${e.linePos?.[0]?.col ?? '?'} (${e.code})`);

@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createSecureContext, type SecureVersion } from 'node:tls';
-import { yaml } from './yaml.js';
+import { sameKeyAsText, yaml } from './yaml.js';
 import { Secret } from './secret.js';
 
 export interface WebTlsConfig {
@@ -55,7 +55,7 @@ export function readWebConfig(file: string): { config?: WebConfig; problems: str
   }
   let doc: unknown;
   try {
-    doc = yaml().parse(text);
+    doc = yaml().parse(text, { uniqueKeys: sameKeyAsText });
   } catch (err) {
     // YAML's own message quotes the offending line, which may hold a hash: give its position only.
     const pos = (err as { linePos?: Array<{ line: number; col: number }> }).linePos?.[0];

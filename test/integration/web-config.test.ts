@@ -197,6 +197,8 @@ test('WEB_CONFIG_FILE problems: exit 78 at start, one line naming the file and t
     ['unsupported client auth type', `tls_server_config:\n  cert_file: tls.crt\n  key_file: tls.key\n  client_auth_type: RequestClientCert\n`, /tls_server_config\.client_auth_type: "RequestClientCert" is not supported/],
     ['unsupported rate limit', `rate_limit:\n  interval: 1s\n  burst: 5\n`, /: rate_limit: is not supported/],
     ['bad YAML', `basic_auth_users: [${HASH}\n`, /: not valid YAML \(line \d+, column \d+\)/],
+    // true and "true" are two YAML keys but one user name: the second hash silently replaced the first
+    ['one user twice', `basic_auth_users:\n  true: ${HASH}\n  "true": ${HASH}\n`, /: not valid YAML \(line 3, column \d+\)/],
     ['TLS version', `tls_server_config:\n  cert_file: tls.crt\n  key_file: tls.key\n  min_version: TLS99\n`, /tls_server_config\.min_version: "TLS99" is not one of TLS10, TLS11, TLS12, TLS13/],
     ['min_version above max_version', `tls_server_config:\n  cert_file: tls.crt\n  key_file: tls.key\n  min_version: TLS13\n  max_version: TLS12\n`, /tls_server_config\.min_version: \(TLS13\) is above max_version \(TLS12\): no TLS version is left/],
   ];

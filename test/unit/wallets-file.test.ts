@@ -154,11 +154,12 @@ const bad: Array<[string, string, string[]]> = [
     ],
   ],
   [
-    'names YAML reads as numbers (01 and 1 were both wallet "1"): refused',
-    'wallets: [{name: 01, api_key_file: KEYFILE}, {name: 1e3, api_key_file: KEYFILE}, {name: "007", api_key_file: KEYFILE}]',
+    'names YAML reads as numbers or true/false (01 and 1 were both wallet "1", true and "true" both "true"): refused',
+    'wallets: [{name: 01, api_key_file: KEYFILE}, {name: 1e3, api_key_file: KEYFILE}, {name: "007", api_key_file: KEYFILE}, {name: true, api_key_file: KEYFILE}, {name: "true", api_key_file: KEYFILE}]',
     [
       "wallet #1: name: YAML reads this value as a number or true/false, which may not be the text written (a leading 0, 0x…, an exponent); put it in quotes",
       "wallet #2: name: YAML reads this value as a number or true/false, which may not be the text written (a leading 0, 0x…, an exponent); put it in quotes",
+      "wallet #4: name: YAML reads this value as a number or true/false, which may not be the text written (a leading 0, 0x…, an exponent); put it in quotes",
     ],
   ],
   ['a threshold not a number', 'wallets: [{name: a, api_key_file: KEYFILE, low_balance_threshold: ten}]', ["wallet 'a' (#1): low_balance_threshold: 'ten' is not a number"]],
@@ -213,6 +214,11 @@ test('invalid YAML: where, never the offending text (it may hold a key)', () => 
 test('a duplicate key inside a wallet is a YAML error, not a silent override', () => {
   const { problems } = problemsOf('wallets:\n  - name: a\n    name: b\n');
   assert.match(problems[0]!, /not valid YAML at line 3/);
+  // keys that differ in YAML but are one as text: the second replaced the first (a receiver, a label) silently
+  const receivers = problemsOf('receivers:\n  true: {webhook: [{url: "http://127.0.0.1:9/a"}]}\n  "true": {webhook: [{url: "http://127.0.0.1:9/b"}]}\nwallets: [{name: a, api_key_file: KEYFILE}]\n');
+  assert.match(receivers.problems[0]!, /not valid YAML at line 3, column \d+ \(DUPLICATE_KEY\)$/);
+  const labels = problemsOf('wallets: [{name: a, api_key_file: KEYFILE, labels: {true: x, "true": y}}]\n');
+  assert.match(labels.problems[0]!, /\(DUPLICATE_KEY\)$/);
 });
 
 test('a missing or unreadable wallets file → one problem naming it', () => {
