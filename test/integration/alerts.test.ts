@@ -228,6 +228,18 @@ test('test-alert: says which channel worked; exit 0 when all did, 1 otherwise', 
   assert.match(none.stdout, /no alert channel configured/);
 });
 
+test('test-alert with a state database that cannot be read: the notification still goes out, without a balance, and a warning says why (it crashed with exit 1)', async (t) => {
+  const { hook } = await startReceivers(t, SECRET);
+  const stateDir = tempDir();
+  writeFileSync(join(stateDir, 'wallet-sentinel.db'), 'not a database, a torn copy\n');
+  const r = await runCli(['test-alert'], { ALERT_WEBHOOK_URL: hook.url, STATE_DIR: stateDir });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /^ok\s+webhook#1/m);
+  assert.match(r.stderr, /cannot read the state database in STATE_DIR \(SQLITE_NOTADB\): the test notification carries no balance/);
+  assert.equal(hook.received[0]!.body.alertname, 'test');
+  assert.equal(hook.received[0]!.body.balance, null);
+});
+
 test('depletion_forecast fires from a real burn, says when the money runs out, and a top-up resolves it', async (t) => {
   const { sim, hook, mail } = await setup(t, { RUNWAY_WARNING_HOURS: '1', RUNWAY_CRITICAL_HOURS: '0.001', LOW_BALANCE_THRESHOLD: '', CRITICAL_BALANCE_THRESHOLD: '' });
   sim.setBurnPerHour(36_000); // 10 credits/s: about 50 s of runway
