@@ -135,6 +135,11 @@ const invalidCases: Array<{ name: string; env: Env; variable: string; secretInVa
     variable: 'CRITICAL_BALANCE_THRESHOLD',
   },
   { name: 'LOW_BALANCE_THRESHOLD not a number', env: { LOW_BALANCE_THRESHOLD: 'ten' }, variable: 'LOW_BALANCE_THRESHOLD' },
+  // Number() reads these as 16, 16, 2 and 0: not what anyone meant
+  { name: 'LOW_BALANCE_THRESHOLD in hexadecimal', env: { LOW_BALANCE_THRESHOLD: '0x10' }, variable: 'LOW_BALANCE_THRESHOLD' },
+  { name: 'METRICS_PORT in octal', env: { METRICS_PORT: '0o20000' }, variable: 'METRICS_PORT' },
+  { name: 'POLL_CONCURRENCY in binary', env: { POLL_CONCURRENCY: '0b10' }, variable: 'POLL_CONCURRENCY' },
+  { name: 'TOPUP_MIN_CREDITS of a sign alone', env: { TOPUP_MIN_CREDITS: '+' }, variable: 'TOPUP_MIN_CREDITS' },
   { name: 'SMTP_URL http://x', env: { SMTP_URL: 'http://x', ...EMAIL }, variable: 'SMTP_URL' },
   { name: 'ACCOUNT_NAME with a space', env: { ACCOUNT_NAME: 'my account' }, variable: 'ACCOUNT_NAME' },
   { name: 'TELEPHONY_API_URL ftp://x', env: { TELEPHONY_API_URL: 'ftp://x' }, variable: 'TELEPHONY_API_URL' },
