@@ -1,7 +1,7 @@
 /** Warnings for environment variables that look like ours but are not (a typo silently ignored costs an alert). */
 
 /** The first word of our variables: a variable starting with one of these is probably meant for us. */
-const PREFIXES = ['TELEPHONY', 'ALERT', 'ALERTMANAGER', 'SMTP', 'METRICS', 'POLL', 'SHARD', 'WALLETS', 'RUNWAY', 'SPEND'];
+const PREFIXES = ['TELEPHONY', 'ALERT', 'ALERTMANAGER', 'SMTP', 'METRICS', 'POLL', 'SHARD', 'WALLETS', 'RUNWAY', 'SPEND', 'LOW', 'CRITICAL', 'TOPUP'];
 
 /** A known name this close is offered as the one meant. */
 const HINT_DISTANCE = 3;
@@ -9,7 +9,8 @@ const HINT_DISTANCE = 3;
 /**
  * For each variable that is not one of `known`: a warning if it is a near miss of a known name (edit
  * distance at most 2, and under a quarter of its length), or if its first word is one of our prefixes
- * (`TELEPHONY_…`, `SMTP_…`). Anything else (PATH, HOME, the platform's own) is left alone.
+ * (`TELEPHONY_…`, `SMTP_…`, `LOW_…`). Anything else (PATH, HOME, the platform's own) is left alone; so are the
+ * first words of our names that other programs use too (`LOG_`, `STATE_`, `WEB_`, `REQUEST_`, `ACCOUNT_`).
  */
 export function typoWarnings(names: Iterable<string>, known: ReadonlySet<string>): string[] {
   const warnings: string[] = [];

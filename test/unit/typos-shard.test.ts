@@ -44,6 +44,14 @@ test('one of our prefixes with no known name within 3 edits: warned, without a g
   ]);
 });
 
+test('the thresholds\' and top-up\'s first words are ours too: a threshold under another name is warned about', () => {
+  assert.deepEqual(warningsOf({ LOW_BALANCE_LIMIT_CREDITS: '50', CRITICAL_BALANCE_CREDITS: '10', TOPUP_MINIMUM_AMOUNT: '5' }), [
+    'LOW_BALANCE_LIMIT_CREDITS: unknown variable, ignored (a typo?)',
+    'CRITICAL_BALANCE_CREDITS: unknown variable, ignored (a typo?)',
+    'TOPUP_MINIMUM_AMOUNT: unknown variable, ignored (a typo?)',
+  ]);
+});
+
 test('a typo in .env is warned about too', () => {
   const cwd = freshDir();
   writeFileSync(join(cwd, '.env'), 'POLL_SHEDULE=*/5 * * * *\n');
