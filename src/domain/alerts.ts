@@ -78,6 +78,8 @@ export interface PresetWords {
   readonly title: string;
   readonly topUp: string;
   readonly credentials: readonly string[];
+  /** See Preset.suspends: why the provider suspends an account, whose credentials it then refuses. */
+  readonly suspends?: string;
 }
 
 export interface RepeatPolicy {

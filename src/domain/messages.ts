@@ -93,7 +93,7 @@ function presetAction(n: Notification, p: PresetWords): string {
         ? `Auto-recharge is on, yet the balance keeps falling: the recharge is failing (declined card, a recharge limit reached?). ${p.topUp}`
         : p.topUp;
     case 'auth_failed':
-      return `Check the wallet's ${p.name} credentials (${p.credentials.join(', ')}): they may have been revoked or rotated; update the secret.`;
+      return `${p.suspends ? `The account may be suspended: ${p.suspends}. Otherwise check` : 'Check'} the wallet's ${p.name} credentials (${p.credentials.join(', ')}): they may have been revoked or rotated; update the secret.`;
     case 'poll_failing':
       return `Check wallet-sentinel's logs and ${p.title}'s status page; meanwhile check the balance in the ${p.title} dashboard by hand.`;
     case 'spend_anomaly':

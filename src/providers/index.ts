@@ -67,5 +67,5 @@ export function sameCredentials(a: Readonly<Record<string, Secret>>, b: Readonly
 export function presetWords(provider: string): PresetWords | undefined {
   if (provider === 'telephony-io') return undefined;
   const p = presetOf(provider);
-  return { name: p.name, title: p.title, topUp: p.topUp, credentials: p.credentials.map((c) => c.name) };
+  return { name: p.name, title: p.title, topUp: p.topUp, credentials: p.credentials.map((c) => c.name), ...(p.suspends ? { suspends: p.suspends } : {}) };
 }

@@ -91,6 +91,12 @@ export interface Preset {
   readonly request: string;
   /** What "exhausted" means for this provider, in words (default: the balance at or below 0 in a 200 answer). */
   readonly exhausted?: string;
+  /**
+   * Where the provider refuses the credentials of a suspended account like wrong ones (Twilio's 401, error
+   * 20003): why it suspends one, said wherever a refusal is (the poll's error, the auth_failed action), so
+   * nobody rotates a good key while the account is in arrears.
+   */
+  readonly suspends?: string;
   endpoint(api: WalletApi): Endpoint;
   /** The credentials this wallet needs, when they depend on its settings (generic); default: the required ones. */
   needs?(generic: GenericOptions | undefined): readonly string[];
@@ -115,11 +121,11 @@ export function cred(api: WalletApi, name: string): Secret {
 export const segment = (s: Secret): string => encodeURIComponent(s.reveal());
 
 /** The standard hints: the base URL and the credential names. */
-export function hintsFor(preset: Pick<Preset, 'name' | 'credentials'>): Endpoint['hints'] {
+export function hintsFor(preset: Pick<Preset, 'name' | 'credentials' | 'suspends'>): Endpoint['hints'] {
   const names = preset.credentials.map((c) => c.name).join(', ');
   return {
     request: `check api_url and the credentials of this ${preset.name} wallet`,
-    rejected: `the ${preset.name} credentials were rejected`,
+    rejected: `the ${preset.name} credentials were rejected${preset.suspends ? `, or the account is suspended (${preset.suspends})` : ''}`,
     credentials: `check ${names}`,
   };
 }

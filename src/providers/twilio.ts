@@ -16,6 +16,9 @@ export const twilio: Preset = {
   ],
   settings: [],
   topUp: 'Top up in the Twilio Console (Admin → Account billing), or check that auto-recharge still works.',
+  // twilio.com/docs/api/errors/20003 ("the account is suspended or closed") and /30002 ("your account balance
+  // became negative … or auto-recharge wasn't available, which caused the account to be suspended")
+  suspends: 'Twilio answers a suspended account with the same 401, and suspends one whose balance fell below 0 or whose auto-recharge failed: check the balance in the Console before replacing the token',
   request: 'GET /2010-04-01/Accounts/{account_sid}/Balance.json, Basic account_sid:auth_token',
   endpoint(api) {
     const sid = cred(api, 'account_sid');

@@ -95,9 +95,12 @@ test('messagebird: a postpaid account is a failed poll that says so (its amount 
   assert.match(odd.currencyProblem!, /neither a unit it documents/);
 });
 
-test("words for a refused or missing balance where a provider has a known cause: OpenRouter's management key, a Twilio subaccount", () => {
+test("words for a refused or missing balance where a provider has a known cause: OpenRouter's management key, a Twilio subaccount or suspension", () => {
   assert.match(presetOf('openrouter').endpoint(api('openrouter')).hints.rejected, /management key/);
   assert.match(presetOf('twilio').endpoint(api('twilio')).hints.request, /subaccount/);
+  // a suspended Twilio account (its balance below 0, a failed recharge) answers 401 like a wrong token
+  assert.match(presetOf('twilio').endpoint(api('twilio')).hints.rejected, /^the twilio credentials were rejected, or the account is suspended \(Twilio answers a suspended account with the same 401/);
+  assert.equal(presetOf('telnyx').endpoint(api('telnyx')).hints.rejected, 'the telnyx credentials were rejected');
   assert.deepEqual(read('africastalking', { userData: { balance: 'KES 10.00' } }), { balance: 10, currency: 'KES', currencyProblem: null }, "the reference's example spells it userData");
 });
 
