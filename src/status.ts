@@ -88,10 +88,13 @@ export type AccountStatus = ReturnType<typeof accountStatus>;
  */
 export const forecastTime = (s: Pick<AccountState, 'lastPollAt'>, now: number): number => (s.lastPollAt !== null && s.lastPollAt <= now ? s.lastPollAt : now);
 
-/** The alerts that mean the money is running out: with auto-recharge on, the recharge is not happening. */
-const RUNNING_OUT: readonly string[] = ['low_balance', 'depletion_forecast', 'wallet_exhausted'];
+/**
+ * Auto-recharge on, and the wallet empty all the same: the recharge is not happening. Only then: the level
+ * at which the provider recharges is set in its console and not reported, so a balance under our
+ * low_balance_threshold (or a forecast) may simply not have reached it yet, and "failing" there was a guess.
+ */
 export function autoRechargeFailing(s: Pick<AccountState, 'autoRecharge'>, firing: readonly string[]): boolean {
-  return s.autoRecharge === true && firing.some((a) => RUNNING_OUT.includes(a));
+  return s.autoRecharge === true && firing.includes('wallet_exhausted');
 }
 
 /** Accounts written between two turns of the event loop (about 0.2 MB of JSON). */

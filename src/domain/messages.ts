@@ -88,10 +88,12 @@ function presetAction(n: Notification, p: PresetWords): string {
   switch (n.alertname) {
     case 'depletion_forecast':
     case 'low_balance':
-    case 'wallet_exhausted':
+      // the provider's recharge level is not reported: this balance may not have reached it yet
       return n.wallet.autoRecharge === true
-        ? `Auto-recharge is on, yet the balance keeps falling: the recharge is failing (declined card, a recharge limit reached?). ${p.topUp}`
+        ? `Auto-recharge is on: if it is set to recharge above this balance, it is not happening (declined card, a recharge limit reached?). ${p.topUp}`
         : p.topUp;
+    case 'wallet_exhausted':
+      return n.wallet.autoRecharge === true ? `Auto-recharge is on, yet the wallet is empty: the recharge is failing (declined card, a recharge limit reached?). ${p.topUp}` : p.topUp;
     case 'auth_failed':
       return `${p.suspends ? `The account may be suspended: ${p.suspends}. Otherwise check` : 'Check'} the wallet's ${p.name} credentials (${p.credentials.join(', ')}): they may have been revoked or rotated; update the secret.`;
     case 'poll_failing':

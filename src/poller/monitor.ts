@@ -239,7 +239,7 @@ export class AccountMonitor {
   #watchAutoRecharge(firing: readonly string[]): void {
     const failing = autoRechargeFailing(this.#state, firing);
     if (failing && !this.#autoRechargeFailing) {
-      this.d.log.warn({ balance: this.#state.balance, alerts: firing }, "auto-recharge is on, yet the balance keeps falling towards the wallet's floor: the recharge is failing (check the payment method and recharge limits)");
+      this.d.log.warn({ balance: this.#state.balance, alerts: firing }, "auto-recharge is on, yet the wallet is empty: the recharge is failing (check the payment method and recharge limits)");
     }
     this.#autoRechargeFailing = failing;
   }

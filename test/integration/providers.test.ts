@@ -142,11 +142,12 @@ test('a wallets file mixing every provider runs end to end in the daemon: each b
 });
 
 test('credit limit and auto-recharge in the daemon: the floor in /api/status and /metrics, exhausted at the limit, a failing recharge warned about and said in the alert', async (t) => {
-  const cases = PROVIDER_CASES.filter((c) => ['twilio', 'telnyx', 'plivo', 'vonage'].includes(c.provider));
+  const cases = PROVIDER_CASES.filter((c) => ['twilio', 'telnyx', 'plivo', 'vonage', 'clicksend'].includes(c.provider));
   const sim = await startProviderSim(cases, 300);
   t.after(() => sim.close());
   sim.wallet('telnyx').setBalance(0); // its body: balance −50.00, at the credit limit
-  sim.wallet('plivo').setBalance(40); // auto-recharge on, yet under the threshold
+  sim.wallet('plivo').setBalance(0); // auto-recharge on, yet empty: the recharge is failing
+  sim.wallet('clicksend').setBalance(40); // auto-recharge on and under our threshold: maybe not yet at the provider's
   const hook = new WebhookReceiver();
   await hook.start();
   t.after(() => hook.close());
@@ -154,7 +155,7 @@ test('credit limit and auto-recharge in the daemon: the floor in /api/status and
   const d = await Daemon.start({ WALLETS_FILE: file, ALERT_WEBHOOK_URL: hook.url, LOG_LEVEL: 'info' });
   t.after(() => d.kill());
   const bodies = () => hook.received.map((r) => r.body as { account: string; alertname: string; summary: string });
-  await waitFor(() => bodies().some((b) => b.account === 'telnyx' && b.alertname === 'wallet_exhausted') && bodies().some((b) => b.account === 'plivo'), () => `the alerts\n${JSON.stringify(bodies())}`);
+  await waitFor(() => ['telnyx', 'plivo'].every((w) => bodies().some((b) => b.account === w && b.alertname === 'wallet_exhausted')) && bodies().some((b) => b.account === 'clicksend'), () => `the alerts\n${JSON.stringify(bodies())}`);
   const status = JSON.parse((await d.get('/api/status')).text) as { accounts: Record<string, unknown>[] };
   const acc = (name: string) => status.accounts.find((a) => a.account === name)!;
   assert.equal(acc('telnyx').balance, -50);
@@ -162,6 +163,8 @@ test('credit limit and auto-recharge in the daemon: the floor in /api/status and
   assert.equal(acc('telnyx').exhausted, true);
   assert.equal(acc('plivo').auto_recharge, true);
   assert.equal(acc('plivo').auto_recharge_failing, true);
+  assert.equal(acc('clicksend').auto_recharge, true);
+  assert.equal(acc('clicksend').auto_recharge_failing, false, 'a low balance with auto-recharge on: the provider may recharge at a lower level');
   assert.equal(acc('vonage').auto_recharge, false);
   assert.equal(acc('vonage').auto_recharge_failing, false);
   assert.equal(acc('twilio').auto_recharge, null, 'Twilio reports no auto-recharge flag');
@@ -174,7 +177,8 @@ test('credit limit and auto-recharge in the daemon: the floor in /api/status and
   assert.equal(m.get('telephony_wallet_credit_limit_credits{account="twilio",currency="USD"}'), 0, 'a prepaid wallet: credit limit 0');
   const exhausted = bodies().find((b) => b.account === 'telnyx' && b.alertname === 'wallet_exhausted')!;
   assert.match(exhausted.summary, /^Telnyx wallet 'telnyx' is exhausted/);
-  assert.match(bodies().find((b) => b.account === 'plivo')!.summary, /^Plivo wallet 'plivo' balance is low/);
-  assert.ok(d.logs().some((l) => l.msg.startsWith('auto-recharge is on, yet the balance keeps falling')), 'the failing recharge is warned about');
+  assert.match(bodies().find((b) => b.account === 'plivo' && b.alertname === 'wallet_exhausted')!.summary, /^Plivo wallet 'plivo' is exhausted/);
+  const warned = d.logs().filter((l) => l.msg.startsWith('auto-recharge is on, yet the wallet is empty'));
+  assert.deepEqual(warned.map((l) => l.account), ['plivo'], 'the failing recharge is warned about, once, for the empty wallet only');
   assert.equal(await d.stop(), 0);
 });

@@ -46,12 +46,14 @@ test('below zero but above the limit is not exhausted; at the limit it is', () =
   assert.equal(r3.state.exhausted, true, 'without a credit limit, below zero is exhausted as before');
 });
 
-test("a provider's notifications name it and its top-up step; with auto-recharge on, they say the recharge is failing", () => {
+test("a provider's notifications name it and its top-up step; with auto-recharge on, an empty wallet says the recharge is failing, a low one only that it may be", () => {
   const c = cfg({ preset: presetWords('plivo') });
   const r = observe(INITIAL_ACCOUNT_STATE, ok(50, { autoRecharge: true }), T0, c);
   const n = r.notifications.find((x) => x.alertname === 'low_balance')!;
   assert.equal(summary(n), "Plivo wallet 'w' balance is low: 50 USD");
-  assert.match(action(n), /^Auto-recharge is on, yet the balance keeps falling: the recharge is failing .*Recharge in the Plivo console/);
+  assert.match(action(n), /^Auto-recharge is on: if it is set to recharge above this balance, it is not happening .*Recharge in the Plivo console/);
+  const empty = observe(INITIAL_ACCOUNT_STATE, ok(0, { autoRecharge: true }), T0, c).notifications.find((x) => x.alertname === 'wallet_exhausted')!;
+  assert.match(action(empty), /^Auto-recharge is on, yet the wallet is empty: the recharge is failing .*Recharge in the Plivo console/);
   const off = observe(INITIAL_ACCOUNT_STATE, ok(50, { autoRecharge: false }), T0, c).notifications.find((x) => x.alertname === 'low_balance')!;
   assert.equal(action(off), presetWords('plivo')!.topUp);
   const tio = observe(INITIAL_ACCOUNT_STATE, ok(50), T0, cfg()).notifications.find((x) => x.alertname === 'low_balance')!;
