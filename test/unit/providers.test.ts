@@ -84,6 +84,11 @@ test('deepseek: the entry in the wallet\'s currency; without the key one entry i
   badField('deepseek', { balance_infos: [] });
 });
 
+test('plivo: a postpaid account (billing_mode) is a failed poll that says so, not an exhausted wallet at 0 cash credits', () => {
+  assert.throws(() => read('plivo', { billing_mode: 'postpaid', cash_credits: '0.00000', auto_recharge: false }), (e: unknown) => e instanceof UpstreamError && e.kind === 'bad_response' && /postpaid/.test(e.message));
+  assert.equal(read('plivo', { billing_mode: 'prepaid', cash_credits: '1.80900' }).balance, 1.809);
+});
+
 test('messagebird: a postpaid account is a failed poll that says so (its amount is 0 by definition); the documented units and ISO codes are currencies', () => {
   assert.throws(() => read('messagebird', { payment: 'postpaid', type: 'euros', amount: 0 }), (e: unknown) => e instanceof UpstreamError && e.kind === 'bad_response' && /postpaid/.test(e.message));
   assert.deepEqual(read('messagebird', { payment: 'prepaid', type: 'euros', amount: 103.85 }), { balance: 103.85, currency: 'EUR', currencyProblem: null });
