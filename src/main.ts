@@ -34,7 +34,7 @@ async function main(argv: string[]): Promise<number> {
   let settings: Settings;
   let warnings: string[];
   try {
-    ({ settings, warnings } = loadSettings(process.env, { requireApiKey: command.name === 'start' || command.name === 'check' }));
+    ({ settings, warnings } = loadSettings(process.env, { requireApiKey: command.name === 'start' || command.name === 'check', receivers: command.name !== 'backtest' }));
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     for (const line of err.problems) process.stderr.write(`config error: ${line}\n`);

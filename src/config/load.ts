@@ -21,6 +21,8 @@ export interface LoadOptions {
   cwd?: string;
   /** False for commands that never call the API (backtest). */
   requireApiKey?: boolean;
+  /** False for commands that send nothing (backtest): WALLETS_FILE's receivers are not read, their secret files neither. */
+  receivers?: boolean;
   /** False: ignore `.env` (the demo, which must never pick up a user's real channels). Default true. */
   dotenv?: boolean;
 }
@@ -95,7 +97,7 @@ export function loadSettings(env: Env, opts: LoadOptions = {}): Loaded {
   const walletsFile = vars.WALLETS_FILE;
   if (walletsFile !== undefined) {
     // Problems of the file need the process settings' tuning only as defaults: they are reported even if a variable is bad.
-    const file = readWalletsFile(walletsFile, { tuning, requireApiKey, env: channelEnv(parsed as Partial<Fields>) });
+    const file = readWalletsFile(walletsFile, { tuning, requireApiKey, env: channelEnv(parsed as Partial<Fields>), receivers: opts.receivers ?? true });
     problems.push(...file.problems.map((p) => `WALLETS_FILE: ${p}`));
     warnings.push(...file.warnings);
     wallets = file.wallets;

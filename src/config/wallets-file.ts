@@ -30,7 +30,8 @@ const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object
 /** YAML alias uses a wallets file may make (each `*name`; nested ones count for what they expand to). */
 const MAX_ALIAS_USES = 1_000_000;
 
-export function readWalletsFile(path: string, opts: { tuning: RuleTuning; requireApiKey: boolean; env?: ChannelEnv }): WalletsFileResult {
+/** `receivers` false (backtest: nothing is sent): the receivers' channels are not read, their secret files neither; only their names. */
+export function readWalletsFile(path: string, opts: { tuning: RuleTuning; requireApiKey: boolean; env?: ChannelEnv; receivers?: boolean }): WalletsFileResult {
   const problems: string[] = [];
   const warnings: string[] = [];
   const out: WalletsFileResult = { wallets: [], receivers: [], problems, warnings };
@@ -63,7 +64,7 @@ export function readWalletsFile(path: string, opts: { tuning: RuleTuning; requir
   }
   for (const k of Object.keys(top)) if (!TOP_KEYS.includes(k)) problems.push(`${path}: unknown key '${k}' (expected ${TOP_KEYS.join(', ')})`);
 
-  out.receivers = parseReceivers(top.receivers, path, opts.env ?? { email: {} }, problems, warnings);
+  if (opts.receivers !== false) out.receivers = parseReceivers(top.receivers, path, opts.env ?? { email: {} }, problems, warnings);
   const receiverNames = new Set([DEFAULT_RECEIVER, ...(isMap(top.receivers) ? Object.keys(top.receivers) : [])]);
 
   let defaults: RawWallet = {};

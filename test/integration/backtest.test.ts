@@ -44,7 +44,7 @@ test('backtest replays a CSV: one contract JSON line per notification on stdout,
   assert.equal(r2.stdout, r.stdout);
 });
 
-test("backtest with the daemon's wallets file: the first wallet's rules, its key files left unread (none is mounted on a laptop)", async () => {
+test("backtest with the daemon's wallets file: the first wallet's rules, its key files and its receivers' secret files left unread (none is mounted on a laptop)", async () => {
   const dir = tempDir();
   const file = join(dir, 'history.csv');
   writeFileSync(file, `timestamp,balance\n${history().map(([t, b]) => `${new Date(t * 1000).toISOString()},${b}`).join('\n')}\n`);
@@ -52,8 +52,12 @@ test("backtest with the daemon's wallets file: the first wallet's rules, its key
   const missing = join(dir, 'not-mounted');
   writeFileSync(
     wallets,
-    `wallets:
-  - {name: acme, api_key_file: ${missing}/key, low_balance_threshold: 300, critical_balance_threshold: 250, runway_warning_hours: 0, runway_critical_hours: 0}
+    `receivers:
+  oncall:
+    slack: [{url_file: ${missing}/slack}]
+    pagerduty: [{routing_key_file: ${missing}/pd}]
+wallets:
+  - {name: acme, receivers: [oncall], api_key_file: ${missing}/key, low_balance_threshold: 300, critical_balance_threshold: 250, runway_warning_hours: 0, runway_critical_hours: 0}
   - {name: vonage-eu, provider: vonage, credentials: {api_key_file: ${missing}/vk, api_secret_file: ${missing}/vs}}
 `,
   );
