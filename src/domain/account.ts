@@ -19,6 +19,8 @@ export type PollOutcome =
       creditLimit?: number | undefined;
       /** The provider's auto-recharge flag, when it reports one. */
       autoRecharge?: boolean | undefined;
+      /** A 200 whose body says the balance pays for no call (DeepSeek's is_available: false): exhausted, as a 402. */
+      refusesCalls?: true | undefined;
     }
   | { ok: false; kind: UpstreamErrorKind; message: string; retryAfterMs?: number | undefined };
 
@@ -128,7 +130,7 @@ export function applyPoll(s: AccountState, outcome: PollOutcome, now: number, to
     // An absent currency keeps the last known one (if it is a plain code: a state file written by an older
     // version may hold anything); one that is not a plain code is unknown from now on.
     currency: outcome.currencyProblem ? null : (outcome.currency ?? (isCurrencyCode(s.currency) ? s.currency : null)),
-    exhausted: outcome.status === 402 || (outcome.balance !== null && outcome.balance <= -(outcome.creditLimit ?? 0)),
+    exhausted: outcome.status === 402 || outcome.refusesCalls === true || (outcome.balance !== null && outcome.balance <= -(outcome.creditLimit ?? 0)),
     ...(outcome.creditLimit !== undefined && outcome.creditLimit > 0 ? { creditLimit: outcome.creditLimit } : {}),
     ...(outcome.autoRecharge !== undefined ? { autoRecharge: outcome.autoRecharge } : {}),
   };

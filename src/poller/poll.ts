@@ -15,6 +15,7 @@ export async function pollBalance(client: Pick<BalanceClient, 'fetchBalance'>, o
       requiredCredits: r.requiredCredits,
       ...(r.creditLimit !== undefined ? { creditLimit: r.creditLimit } : {}),
       ...(r.autoRecharge !== undefined ? { autoRecharge: r.autoRecharge } : {}),
+      ...(r.refusesCalls ? { refusesCalls: r.refusesCalls } : {}),
     };
   } catch (err) {
     if (err instanceof UpstreamError) return { ok: false, kind: err.kind, message: err.message, retryAfterMs: err.retryAfterMs };

@@ -36,7 +36,9 @@ export const deepseek: Preset = {
         }
         const entry = want === undefined ? infos[0] : infos.find((e: unknown) => typeof readDottedField(e, 'currency') === 'string' && (readDottedField(e, 'currency') as string).trim().toUpperCase() === want);
         if (entry === undefined) throw badResponse(name, `"balance_infos" has no entry in the wallet's currency ${want}`);
-        return { balance: amountAt(name, entry, 'total_balance'), ...currencyAt(name, entry, 'currency') };
+        // "whether the user's balance is sufficient for API calls": false, the API refuses calls whatever is left
+        const refuses = readDottedField(body, 'is_available') === false;
+        return { balance: amountAt(name, entry, 'total_balance'), ...currencyAt(name, entry, 'currency'), ...(refuses ? { refusesCalls: true as const } : {}) };
       },
       hints: hintsFor(deepseek),
     };

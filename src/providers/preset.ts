@@ -56,6 +56,8 @@ export interface PresetReading {
   creditLimit?: number;
   /** The provider's auto-recharge flag, when its body has one. */
   autoRecharge?: boolean;
+  /** The body says the balance pays for no call (DeepSeek's `is_available: false`): exhausted, as at a 402. */
+  refusesCalls?: true;
 }
 
 export interface Endpoint {

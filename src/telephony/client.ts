@@ -26,6 +26,8 @@ export interface BalanceReading {
   creditLimit?: number;
   /** The provider's auto-recharge flag, when it reports one. */
   autoRecharge?: boolean;
+  /** The body says the balance pays for no call (see PresetReading). */
+  refusesCalls?: true;
 }
 
 export interface BalanceClientOptions {

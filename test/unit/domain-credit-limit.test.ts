@@ -75,3 +75,13 @@ test("Twilio's 401 may be a suspended account, not a wrong token: the auth_faile
   assert.match(action(refused('twilio')), /^The account may be suspended: Twilio answers a suspended account with the same 401, and suspends one whose balance fell below 0 or whose auto-recharge failed: check the balance in the Console before replacing the token\. Otherwise check the wallet's twilio credentials \(account_sid, auth_token\)/);
   assert.match(action(refused('plivo')), /^Check the wallet's plivo credentials \(auth_id, auth_token\): they may have been revoked or rotated/);
 });
+
+test('a 200 whose body says the balance pays for no call (DeepSeek is_available: false) is exhausted, with no runway, as a 402; the next that pays clears it', () => {
+  const refused = observe(INITIAL_ACCOUNT_STATE, ok(5, { refusesCalls: true }), T0, cfg());
+  assert.equal(refused.state.exhausted, true);
+  assert.equal(refused.state.balance, 5, 'the balance is still the one read');
+  assert.equal(refused.conditions.wallet_exhausted, 'critical');
+  assert.equal(refused.forecast.runwaySeconds, 0);
+  const paid = observe(refused.state, ok(50), T0 + MIN, cfg());
+  assert.equal(paid.state.exhausted, false);
+});

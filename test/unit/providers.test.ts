@@ -82,6 +82,8 @@ test('deepseek: the entry in the wallet\'s currency; without the key one entry i
   assert.deepEqual(read('deepseek', body, { currency: 'USD' }), { balance: 7.25, currency: 'USD', currencyProblem: null });
   badField('deepseek', body, { currency: 'EUR' });
   badField('deepseek', { balance_infos: [] });
+  // "whether the user's balance is sufficient for API calls": false is an empty wallet whatever is left
+  assert.deepEqual(read('deepseek', { ...body, is_available: false }, { currency: 'USD' }), { balance: 7.25, currency: 'USD', currencyProblem: null, refusesCalls: true });
 });
 
 test('plivo: a postpaid account (billing_mode) is a failed poll that says so, not an exhausted wallet at 0 cash credits', () => {
