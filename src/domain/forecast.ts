@@ -216,22 +216,24 @@ function rawRate(p: History['profile'], now: number, hours: number): number {
   return l === null ? 0 : l.perHour;
 }
 
-/** Readings older than this are aged (see `forecast`): past a missed poll or two of a minute's schedule. */
+/** Readings older than this are said to be aged (see `forecast`): past a missed poll or two of a minute's schedule. */
 export const AGE_AFTER_MS = 5 * 60_000;
 /** How long without a reading the forecast goes on aging; past it, no evidence (none: firing alerts hold). */
 const AGE_FOR_MS = 24 * HOUR_MS;
 
 /**
- * The forecast at `now`. The balance is the last one read: when that reading is older than AGE_AFTER_MS
- * (the API or the network down, polls failing) the money kept going meanwhile, so the forecast is the one
- * made at that reading, its runways shortened by the time since (the rates and the recent spend stay
- * those of `now`: nothing measured). Made at `now`, a wallet forecast to run dry in 16 h still read 16 h
- * after a day of failed polls, and the page due meanwhile never came. The forecast itself: DESIGN above.
+ * The forecast at `now`. The balance is the last one read: when that reading is older than `now` (the API
+ * or the network down, polls failing) the money kept going meanwhile, so the forecast is the one made at
+ * that reading, its runways shortened by the time since (the rates and the recent spend stay those of
+ * `now`: nothing measured). Made at `now`, a wallet forecast to run dry in 16 h still read 16 h after a
+ * day of failed polls, and the page due meanwhile never came; in the first minutes, the depletion time
+ * moved later by each failed poll's minute and jumped back at the fifth. Past AGE_AFTER_MS the forecast
+ * says it is aged (`agedSeconds`). The forecast itself: DESIGN above.
  */
 export function forecast(h: History, balance: number | null, now: number): Forecast {
   const last = lastSampleT(h.samples);
   const age = last === undefined ? 0 : now - last;
-  if (age <= AGE_AFTER_MS || age > AGE_FOR_MS) return forecastAt(h, balance, now);
+  if (age <= 0 || age > AGE_FOR_MS) return forecastAt(h, balance, now);
   const then = forecastAt(h, balance, last!);
   const current = forecastAt(h, balance, now);
   const less = (runway: number) => Math.max(0, runway - age / 1000);
@@ -246,7 +248,7 @@ export function forecast(h: History, balance: number | null, now: number): Forec
     alertRunwaySeconds: less(then.alertRunwaySeconds),
     criticalAlertRunwaySeconds: less(then.criticalAlertRunwaySeconds),
     ...(then.hold ? { hold: { warning: less(then.hold.warning), critical: less(then.hold.critical) } } : {}),
-    agedSeconds: age / 1000,
+    ...(age > AGE_AFTER_MS ? { agedSeconds: age / 1000 } : {}),
   };
 }
 

@@ -617,6 +617,13 @@ test('polls failing while the wallet burns: the forecast ages from the last read
   assert.ok(Number.isNaN(aged.rates['1h']), 'no rate is made up for the hours without readings');
   assert.match(describe(aged), /^No reading for 10.0 h: this is the forecast made at the last one, its runway shortened by that time\. Spend of/);
   assert.doesNotMatch(describe(atLast), /No reading/);
+  // the first failed polls: the depletion time stays where the last reading put it (it moved a minute
+  // later with each failed poll, then jumped back at the fifth), without the words of a long outage
+  for (const after of [1, 2, 4, 6].map((m) => m * MIN)) {
+    const f = forecast(state.history, state.balance, last + after);
+    assert.ok(Math.abs(last + after + f.runwaySeconds * 1000 - (last + atLast.runwaySeconds * 1000)) < 1_000, `${after / MIN} min after: the same depletion time`);
+    assert.equal(/No reading/.test(describe(f)), after > 5 * MIN, `${after / MIN} min after: said aged only past 5 min`);
+  }
   let escalatedAt: number | undefined;
   for (let t = last + 5 * MIN; t <= last + 30 * HOUR; t += 5 * MIN) {
     const r = observe(state, fail('server'), t, cfg);
