@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { CONFIDENCES, FORECAST_METHODS } from '../domain/forecast.js';
 import { ALERT_NAMES, SEVERITIES } from '../domain/rules.js';
+import type { Notification } from '../domain/alerts.js';
 
 const finite = z.number().finite();
 const notificationSchema = z.object({
@@ -32,13 +33,25 @@ const notificationSchema = z.object({
         .optional(),
       // Added with issue 12 (provider presets).
       autoRecharge: z.boolean().optional(),
+      creditLimit: finite.optional(),
     }),
     // Added with issue 12: the provider's words for summaries and the action line (absent: Telephony.io's).
-    preset: z.object({ name: z.string(), title: z.string(), topUp: z.string(), credentials: z.array(z.string()) }).optional(),
+    preset: z.object({ name: z.string(), title: z.string(), topUp: z.string(), credentials: z.array(z.string()), suspends: z.string().optional() }).optional(),
     // Added with issue 11 (labels travel); absent in entries written before it.
     labels: z.record(z.string(), z.string()).optional(),
     provider: z.string().optional(),
 });
+
+/**
+ * The schema reads back every field a Notification has: zod drops keys it does not know, and a delivery
+ * resumed after a restart lost its credit limit and the provider's words on a suspension. A field added
+ * to Notification without its line here fails to compile.
+ */
+type SameKeys<A, B> = [Exclude<keyof A, keyof B> | Exclude<keyof B, keyof A>] extends [never] ? true : false;
+const covered: SameKeys<z.infer<typeof notificationSchema>, Notification> &
+  SameKeys<z.infer<typeof notificationSchema>['wallet'], Notification['wallet']> &
+  SameKeys<NonNullable<z.infer<typeof notificationSchema>['preset']>, NonNullable<Notification['preset']>> = true;
+void covered;
 
 export const deliverySchema = z.object({
   deliveryId: z.string(),

@@ -45,6 +45,7 @@ export class OutboxStore implements Participant {
         this.#rows.set(r.id, r.body);
       } catch (err) {
         this.log.error({ file: this.path, deliveryId: r.id, reason: (err as Error).message.slice(0, 200) }, 'owed notification unreadable; it is lost');
+        this.#rows.set(r.id, r.body); // known, so the next commit deletes it: said once, not at every start
       }
     }
     deliveries.sort((a, b) => a.createdAt - b.createdAt);

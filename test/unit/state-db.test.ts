@@ -408,3 +408,29 @@ test("an account whose stored state cannot be read starts fresh with a warning; 
   await again.account('bad').save(poll(INITIAL_ACCOUNT_STATE, 7)); // written as a fresh snapshot
   assert.deepEqual(await (await openState(dir, log)).account('bad').load(0), poll(INITIAL_ACCOUNT_STATE, 7));
 });
+
+test('owed notifications read back whole (a credit limit, the provider\'s words on a suspension); an unreadable one is said once, then deleted, not at every start', async (t) => {
+  const dir = tempDir(t);
+  const outbox = outboxIn(dir, log);
+  await outbox.load(T0);
+  const n = sampleNotification({
+    alertname: 'auth_failed',
+    wallet: { balance: -20, currency: 'USD', burnRatePerHour: 3, runwaySeconds: 600, autoRecharge: true, creditLimit: 50 },
+    preset: { name: 'twilio', title: 'Twilio', topUp: 'Top up.', credentials: ['account_sid', 'auth_token'], suspends: 'Twilio suspends below 0' },
+    labels: { team: 'voice' },
+    provider: 'twilio',
+  });
+  const doc = { deliveries: [{ deliveryId: 'd1', target: 'webhook:0', notification: n, createdAt: T0, attempts: 1, nextAttemptAt: T0, lastError: null }], delivered: {} };
+  await outbox.save(doc);
+  const db = new Database(join(dir, DB_FILE));
+  db.prepare('INSERT INTO outbox (delivery_id, body) VALUES (?, ?)').run('torn', '{"deliveryId":"torn"}');
+  db.close();
+
+  const lines: string[] = [];
+  const again = outboxIn(dir, pino({ level: 'warn' }, { write: (l: string) => void lines.push(l) }));
+  const loaded = await again.load(T0);
+  assert.deepEqual(loaded.deliveries, doc.deliveries, 'every field of the notification, as written');
+  assert.equal(lines.filter((l) => l.includes('"deliveryId":"torn"') && l.includes('unreadable; it is lost')).length, 1);
+  await again.save(loaded); // the next commit, with nothing else to change
+  assert.equal(countRows(dir, 'outbox'), 1, 'the unreadable row is gone, the good one kept');
+});
