@@ -34,7 +34,9 @@ const T0 = Date.parse('2026-11-02T00:00:00Z'); // a Monday, on the hour
 const io = (): { wchar: number; writeBytes: number } => {
   const text = readFileSync('/proc/self/io', 'utf8');
   const get = (k: string) => Number(new RegExp(`^${k}: (\\d+)`, 'm').exec(text)![1]);
-  return { wchar: get('wchar'), writeBytes: get('write_bytes') };
+  // net of cancelled_write_bytes: pages dirtied and then truncated or deleted before writeback (the -shm
+  // file of each commit) never reach the disk
+  return { wchar: get('wchar'), writeBytes: get('write_bytes') - get('cancelled_write_bytes') };
 };
 const rssMiB = (): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))![1]) / 1024;
 const cpuMs = (): number => {
@@ -162,7 +164,7 @@ const wall = (Date.now() - started) / 1000;
 
 console.log('');
 console.log(`polls: ${polls} in ${fmt(wall, 1)} s wall (${perCommit} saves per commit)`);
-console.log(`bytes written per poll: ${fmt((after.io.wchar - before.io.wchar) / polls, 0)} B (write syscalls, WAL + checkpoint + journal), ${fmt((after.io.writeBytes - before.io.writeBytes) / polls, 0)} B (block layer, /proc/self/io write_bytes)`);
+console.log(`bytes written per poll: ${fmt((after.io.wchar - before.io.wchar) / polls, 0)} B (write syscalls, WAL + checkpoint + journal), ${fmt((after.io.writeBytes - before.io.writeBytes) / polls, 0)} B (block layer, /proc/self/io write_bytes − cancelled_write_bytes)`);
 console.log(`database growth per poll: ${fmt((after.db - before.db) / polls, 0)} B; database now ${fmt(after.db / 2 ** 20, 1)} MiB`);
 console.log(`store CPU per poll: ${fmt(storeCpu / polls, 3)} ms (stage + its share of the commit); domain applyPoll: ${fmt(domainCpu / polls, 3)} ms`);
 console.log(`commit: median ${fmt(q(commitMs, 0.5))} ms, p99 ${fmt(q(commitMs, 0.99))} ms, max ${fmt(Math.max(...commitMs))} ms`);

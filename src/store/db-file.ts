@@ -1,6 +1,6 @@
 /**
  * The state database's file as such (db.ts batches the commits): its schema and identity, a read that
- * leaves STATE_DIR as it was, a file set aside, and the -shm a reader left behind.
+ * leaves STATE_DIR as it was, and a file set aside.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, renameSync, statSync, unlinkSync } from 'node:fs';
@@ -72,21 +72,6 @@ export function readUnchanged<T>(path: string, fn: (db: Database.Database) => T)
         // not created, or already gone
       }
     }
-  }
-}
-
-/**
- * A reader (`check`) that opened the database while this process committed leaves a -shm file behind
- * (its own cleanup sees the WAL written meanwhile and leaves both). The writer keeps its WAL index in
- * memory (EXCLUSIVE), so once its connection closed the WAL is gone and the -shm means nothing: remove it,
- * so STATE_DIR holds only the database between commits.
- */
-export function dropStaleShm(path: string): void {
-  if (existsSync(`${path}-wal`)) return;
-  try {
-    unlinkSync(`${path}-shm`);
-  } catch {
-    // none
   }
 }
 

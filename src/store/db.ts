@@ -3,11 +3,14 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { safeErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
-import { dropStaleShm, migrate, NewerSchemaError, readUnchanged, setAside } from './db-file.js';
+import { migrate, NewerSchemaError, readUnchanged, setAside } from './db-file.js';
 import type { WriteHealth } from './write-health.js';
 import { classifyWriteError } from './write-error.js';
 
 /** The one database file in STATE_DIR. */
+/** How long opening or committing may wait for another connection's lock (synchronously). */
+const BUSY_WAIT_MS = 250;
+
 export const DB_FILE = 'wallet-sentinel.db';
 
 export type Conn = Database.Database;
@@ -253,23 +256,23 @@ export class StateDb {
 
   #withConn<T>(fn: (db: Conn) => T): T {
     mkdirSync(this.dir, { recursive: true }); // a STATE_DIR removed while running comes back (ENOTDIR, EROFS... thrown here)
-    const db = new Database(this.path);
+    // WAL's only waits are short (another connection recovering the log): a bound on how long the event
+    // loop can stand still here, instead of better-sqlite3's 5 s.
+    const db = new Database(this.path, { timeout: BUSY_WAIT_MS });
     try {
-      // WAL: a reader (`check`, a backup) never blocks the commit and sees the last committed state.
+      // WAL: a reader (`check`, a backup, a query) never blocks the commit and sees the last committed state.
       // synchronous=NORMAL: in WAL mode a commit is not fsynced, the checkpoint is; a power cut can lose
       // the last commits but never corrupt the file — the same promise as the JSON files' rename, and
       // the batching already accepts losing the last fraction of a second of polls on a crash.
-      // EXCLUSIVE before the first access: a WAL database then keeps its index in memory, so no -shm file is
-      // made (32 KiB of mapped pages per commit otherwise). The lock lasts only as long as this connection;
-      // a reader (`check`) waits for it (busy timeout).
-      db.pragma('locking_mode = EXCLUSIVE');
+      // Normal locking, not EXCLUSIVE: an exclusive writer had to wait out any reader's transaction (a
+      // `check` loading 10,000 wallets, a backup), the event loop frozen for the 5 s busy timeout, and then
+      // failed as "not writable". The -shm file this needs goes with the WAL when the connection closes.
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       this.#opened = migrate(db); // every time: cheap, and a STATE_DIR emptied under a running daemon gets its tables back
       return fn(db);
     } finally {
-      db.close();
-      dropStaleShm(this.path);
+      db.close(); // the last connection to close checkpoints and removes the -wal and -shm files
     }
   }
 }

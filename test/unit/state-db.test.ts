@@ -434,3 +434,20 @@ test('owed notifications read back whole (a credit limit, the provider\'s words 
   await again.save(loaded); // the next commit, with nothing else to change
   assert.equal(countRows(dir, 'outbox'), 1, 'the unreadable row is gone, the good one kept');
 });
+
+test('a reader holding a read transaction (check, a backup, an ad-hoc query) does not stop a commit: it waited 5 s with the event loop frozen, then failed as "not writable"', async (t) => {
+  const dir = tempDir(t);
+  const store = await openState(dir, log);
+  store.releasePreloaded();
+  await store.account('a').save(poll(INITIAL_ACCOUNT_STATE, 1));
+  const reader = new Database(join(dir, DB_FILE), { readonly: true });
+  t.after(() => reader.close());
+  reader.exec('BEGIN');
+  assert.equal((reader.prepare('SELECT count(*) AS n FROM accounts').get() as { n: number }).n, 1);
+  const next = poll(poll(INITIAL_ACCOUNT_STATE, 1), 2);
+  await store.account('a').save(next); // rejected (SQLITE_BUSY, told as EIO) while the reader held its lock
+  assert.equal((reader.prepare('SELECT count(*) AS n FROM accounts').get() as { n: number }).n, 1, 'the reader still in its transaction');
+  reader.exec('COMMIT');
+  await store.close();
+  assert.deepEqual(await (await openState(dir, log)).account('a').load(0), next);
+});
