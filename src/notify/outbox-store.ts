@@ -32,12 +32,20 @@ export class OutboxStore implements Participant {
     this.path = db.path;
   }
 
-  async load(_now: number): Promise<OutboxDoc> {
+  async load(now: number): Promise<OutboxDoc> {
     if (!this.db.exists()) return { deliveries: [], delivered: {} };
-    const { rows, delivered } = this.db.read((db) => ({
-      rows: db.prepare('SELECT delivery_id AS id, body FROM outbox').all() as { id: string; body: string }[],
-      delivered: (db.prepare("SELECT value FROM meta WHERE key = 'delivered'").get() as { value: string } | undefined)?.value ?? '{}',
-    }));
+    let read: { rows: { id: string; body: string }[]; delivered: string };
+    try {
+      read = this.db.read((db) => ({
+        rows: db.prepare('SELECT delivery_id AS id, body FROM outbox').all() as { id: string; body: string }[],
+        delivered: (db.prepare("SELECT value FROM meta WHERE key = 'delivered'").get() as { value: string } | undefined)?.value ?? '{}',
+      }));
+    } catch (err) {
+      // a damaged page: the file is set aside (said there), and what it owed cannot be read
+      if (!this.db.setAsideIfDamaged(err, now)) throw err;
+      return { deliveries: [], delivered: {} };
+    }
+    const { rows, delivered } = read;
     const deliveries: Delivery[] = [];
     for (const r of rows) {
       try {

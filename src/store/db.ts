@@ -112,13 +112,26 @@ export class StateDb {
     try {
       this.#withConn(() => undefined);
     } catch (err) {
-      const code = safeErrorCode(err);
-      if (code !== 'SQLITE_NOTADB' && code !== 'SQLITE_CORRUPT' && !(err instanceof NewerSchemaError)) throw classifyWriteError(err, this.dir);
+      if (!isDamaged(err) && !(err instanceof NewerSchemaError)) throw classifyWriteError(err, this.dir);
       const to = setAside(this.path, now);
-      this.log.warn({ file: this.path, reason: err instanceof NewerSchemaError ? err.message : code, movedTo: to }, 'state database is corrupt or unreadable; set aside, starting fresh');
+      this.log.warn({ file: this.path, reason: err instanceof NewerSchemaError ? err.message : safeErrorCode(err), movedTo: to }, 'state database is corrupt or unreadable; set aside, starting fresh');
       this.#withConn(() => undefined);
     }
     this.#instance = this.#opened;
+  }
+
+  /**
+   * A database whose header is sound but a page inside is not (a torn copy, a bad sector), met by a read
+   * or a commit after it opened: set aside as at start, so the next commit writes everything this process
+   * holds to a fresh file (the instance differs: see #madeAnew). Without it the daemon exited 1 at every
+   * start, or retried a commit that could never succeed and reported STATE_DIR not writable for good.
+   * True if `err` was such damage and the file is set aside.
+   */
+  setAsideIfDamaged(err: unknown, now: number): boolean {
+    if (this.readOnly || !isDamaged(err)) return false;
+    const to = setAside(this.path, now);
+    this.log.warn({ file: this.path, reason: safeErrorCode(err), movedTo: to }, "state database is corrupt; set aside, writing what this process holds to a fresh one (history and state it did not load are in the file set aside)");
+    return to !== undefined;
   }
 
   /** Runs `fn` on a connection opened for it (read-only for `check`), then closes it. */
@@ -202,16 +215,23 @@ export class StateDb {
     const waiters = this.#waiters;
     this.#staged.clear();
     this.#waiters = [];
+    const transaction = () =>
+      this.#withConn((db) =>
+        db
+          .transaction(() => {
+            if (this.#instance !== undefined && this.#opened !== this.#instance) this.#madeAnew(parts);
+            parts.forEach((p) => p.write(db));
+          })
+          .immediate(),
+      );
     const write = async () => {
       try {
-        this.#withConn((db) =>
-          db
-            .transaction(() => {
-              if (this.#instance !== undefined && this.#opened !== this.#instance) this.#madeAnew(parts);
-              parts.forEach((p) => p.write(db));
-            })
-            .immediate(),
-        );
+        try {
+          transaction();
+        } catch (err) {
+          if (!this.setAsideIfDamaged(err, Date.now())) throw err;
+          transaction(); // a fresh file: everything known is written again
+        }
       } catch (err) {
         throw classifyWriteError(err, this.dir);
       }
@@ -275,4 +295,10 @@ export class StateDb {
       db.close(); // the last connection to close checkpoints and removes the -wal and -shm files
     }
   }
+}
+
+/** SQLite's word for a file that is not a database, or one with a damaged page (SQLITE_CORRUPT and its extended codes). */
+function isDamaged(err: unknown): boolean {
+  const code = safeErrorCode(err);
+  return code === 'SQLITE_NOTADB' || (code?.startsWith('SQLITE_CORRUPT') ?? false);
 }

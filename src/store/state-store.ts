@@ -79,7 +79,7 @@ export class StateStore implements Participant {
   async take(name: string, now: number): Promise<StoredAccount | undefined> {
     if (this.db.readOnly) return this.#readOnlyTake(name, now);
     if (this.#released) return this.#readOne(name); // a wallet added later (a reload)
-    this.#preloaded ??= this.#preload();
+    this.#preloaded ??= this.#preloadOrFresh(now);
     const found = this.#preloaded.get(name);
     this.#preloaded.delete(name);
     return found;
@@ -138,6 +138,16 @@ export class StateStore implements Participant {
   #afterCommit(): void {
     this.#commits++;
     if (this.#released && this.#commits % MAINTAIN_EVERY === 0) void this.db.stage(this).catch(() => undefined);
+  }
+
+  /** Every account as stored; none (a fresh start) when a damaged page stops the read: the file is set aside. */
+  #preloadOrFresh(now: number): Map<string, StoredAccount> {
+    try {
+      return this.#preload();
+    } catch (err) {
+      if (!this.db.setAsideIfDamaged(err, now)) throw err;
+      return new Map();
+    }
   }
 
   #preload(): Map<string, StoredAccount> {

@@ -1,7 +1,7 @@
 /** The state database: round-trips, the journal and snapshots, history ranges, the shared transaction, faults, the 0.1 import. */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { inflateRawSync } from 'node:zlib';
 import { join, resolve } from 'node:path';
@@ -450,4 +450,65 @@ test('a reader holding a read transaction (check, a backup, an ad-hoc query) doe
   reader.exec('COMMIT');
   await store.close();
   assert.deepEqual(await (await openState(dir, log)).account('a').load(0), next);
+});
+
+/** Overwrites the root page of `table` (the header and the schema stay sound, so opening works): a torn copy, a bad sector. */
+function damageTable(dir: string, table: string): void {
+  const path = join(dir, DB_FILE);
+  const db = new Database(path, { readonly: true });
+  const pageSize = db.pragma('page_size', { simple: true }) as number;
+  const root = (db.prepare('SELECT rootpage FROM sqlite_master WHERE name = ?').get(table) as { rootpage: number }).rootpage;
+  db.close();
+  const fd = openSync(path, 'r+');
+  writeSync(fd, Buffer.alloc(pageSize, 0xa5), 0, pageSize, (root - 1) * pageSize);
+  closeSync(fd);
+}
+
+test('a database damaged past its header, met at start: set aside with a warning and a fresh start (it exited 1 at every start)', async (t) => {
+  const dir = tempDir(t);
+  const store = await openState(dir, log);
+  let s = INITIAL_ACCOUNT_STATE;
+  for (let i = 1; i <= 60; i++) s = poll(s, i);
+  await Promise.all(['a', 'b', 'c'].map((n) => store.account(n).save(s)));
+  await store.close();
+  damageTable(dir, 'journal');
+
+  const lines: string[] = [];
+  const again = await openState(dir, pino({ level: 'warn' }, { write: (l: string) => void lines.push(l) }));
+  assert.equal(await again.account('a').load(0), INITIAL_ACCOUNT_STATE, 'a fresh start');
+  assert.ok(lines.some((l) => l.includes('state database is corrupt; set aside')), lines.join(''));
+  assert.equal(readdirSync(dir).filter((f) => f.startsWith(`${DB_FILE}.corrupt-`)).length, 1, 'the damaged file kept aside');
+  const next = poll(INITIAL_ACCOUNT_STATE, 61);
+  await again.account('a').save(next);
+  await again.close();
+  assert.deepEqual(await (await openState(dir, log)).account('a').load(0), next, 'the fresh database takes commits');
+});
+
+test('a database damaged past its header while running: the next commit sets it aside and writes every state this process holds to a fresh one (it failed as EIO for good)', async (t) => {
+  const dir = tempDir(t);
+  const store = await openState(dir, log, { flushMs: 10 });
+  store.releasePreloaded();
+  let [a, b] = [INITIAL_ACCOUNT_STATE, INITIAL_ACCOUNT_STATE];
+  for (let i = 1; i <= 60; i++) [a, b] = [poll(a, i), poll(b, i)];
+  await Promise.all([store.account('a').save(a), store.account('b').save(b)]);
+  damageTable(dir, 'journal');
+  a = poll(a, 61); // only one wallet polls
+  await store.account('a').save(a);
+  await store.close();
+  const again = await openState(dir, log);
+  assert.deepEqual(await again.account('a').load(0), a);
+  assert.deepEqual(await again.account('b').load(0), b, 'the wallet that did not poll is written to the fresh file too');
+});
+
+test('owed notifications on a damaged page at start: the file is set aside and the outbox starts empty, not a crash', async (t) => {
+  const dir = tempDir(t);
+  const outbox = outboxIn(dir, log);
+  await outbox.load(T0);
+  const n = sampleNotification();
+  await outbox.save({ deliveries: [{ deliveryId: 'd1', target: 'webhook:0', notification: n, createdAt: T0, attempts: 0, nextAttemptAt: T0, lastError: null }], delivered: {} });
+  damageTable(dir, 'outbox');
+  const lines: string[] = [];
+  const again = outboxIn(dir, pino({ level: 'warn' }, { write: (l: string) => void lines.push(l) }));
+  assert.deepEqual(await again.load(T0), { deliveries: [], delivered: {} });
+  assert.ok(lines.some((l) => l.includes('state database is corrupt; set aside')), lines.join(''));
 });
