@@ -45,6 +45,9 @@ export interface ReloadSummary {
 const LOAD_CONCURRENCY = 16;
 const NO_WALLET: WalletSnapshot = { balance: null, currency: null, burnRatePerHour: null, runwaySeconds: null };
 
+/** How long a stop waits for Alertmanager posts in flight. */
+const AM_STOP_WAIT_MS = 3_000;
+
 export class Fleet {
   readonly #runners = new Map<string, WalletRunner>();
   /** Removed by a reload while a poll of theirs was queued or running: until it ends, a re-add takes them back. */
@@ -53,6 +56,8 @@ export class Fleet {
   readonly #unwatching = new Set<Promise<void>>();
   /** The runners as an array, for scrapes (rebuilt when the set changes). */
   #list: WalletRunner[] = [];
+  /** Aborted when stop() stops waiting for Alertmanager: one signal for every wallet's sync. */
+  readonly #amStopping = new AbortController();
   readonly schedule: FleetSchedule;
 
   constructor(private readonly d: FleetDeps) {
@@ -157,11 +162,24 @@ export class Fleet {
     return closeOrphans(orphans, { ...this.d, log: this.d.log.child({ component: 'fleet' }) });
   }
 
-  /** Stops the schedule (polls in flight finish), then lets Alertmanager syncs finish and writes every wallet's state. */
+  /**
+   * Stops the schedule (polls in flight finish), then lets Alertmanager syncs finish, for AM_STOP_WAIT_MS at
+   * most, and writes every wallet's state.
+   */
   async stop(): Promise<void> {
     await this.schedule.stop();
     await Promise.all(this.#unwatching);
-    await Promise.all(this.#list.map((r) => r.alertmanager?.flush()));
+    // A hanging Alertmanager held the stop for its 15 s send timeout, and the sync queued behind for as
+    // long again: past docker-compose's grace, then SIGKILL and no last save. Cut, its alerts end at endsAt.
+    const cut = setTimeout(() => {
+      this.d.log.warn({ component: 'alertmanager' }, `stopping: Alertmanager did not answer within ${AM_STOP_WAIT_MS / 1000} s; its posts are cut (the alerts it holds end at their endsAt)`);
+      this.#amStopping.abort();
+    }, AM_STOP_WAIT_MS);
+    try {
+      await Promise.all(this.#list.map((r) => r.alertmanager?.flush()));
+    } finally {
+      clearTimeout(cut);
+    }
     // Every save staged at once: one commit. In batches, each waited for its own commit (100 ms apart), and
     // 5,000 wallets took 32 s to stop: past the 30 s grace of the unit and the manifests, then SIGKILL.
     await Promise.all(this.#list.map((r) => r.monitor.save()));
@@ -182,6 +200,7 @@ export class Fleet {
       resendTtlMs: () => Math.max(5 * 60_000, 4 * this.schedule.intervalMs()),
       metrics,
       log, // its two lines name the component and account themselves: no child logger for every wallet
+      stopping: this.#amStopping.signal,
     });
     runner = new WalletRunner(wallet, {
       settings,

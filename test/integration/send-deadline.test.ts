@@ -67,3 +67,18 @@ test('under forced GC a webhook (and an Alertmanager) that never answers times o
   sim.setOverride(null);
   assert.equal(await daemon.stop(), 0);
 });
+
+test('a stop while Alertmanager hangs: its post is cut after a few seconds and the daemon stops cleanly (it waited out the 15 s send timeout, and the sync queued behind it, past docker-compose\'s 20 s grace)', async (t) => {
+  const sim = new Simulator({ apiKey: KEY, balance: 80, burnPerHour: 0 });
+  await sim.start();
+  t.after(() => sim.close());
+  const amHole = new BlackHole();
+  await amHole.start();
+  t.after(() => amHole.close());
+  const daemon = await Daemon.start({ TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY, ALERTMANAGER_URL: amHole.url.replace(/\/hook$/, ''), LOW_BALANCE_THRESHOLD: '100', LOG_LEVEL: 'info' });
+  t.after(() => daemon.kill());
+  await waitFor(() => amHole.connections >= 1, 'a post to the Alertmanager that never answers');
+  assert.equal(await daemon.stop(), 0);
+  assert.ok(daemon.logs().some((l) => l.msg.startsWith('stopping: Alertmanager did not answer within 3 s; its posts are cut')), daemon.stderr.slice(-2000));
+  assert.ok(daemon.logs().some((l) => l.msg === 'wallet-sentinel stopped' && l.clean === true), 'the last state written and the stop logged');
+});

@@ -55,6 +55,8 @@ export class AlertmanagerSync {
       resendTtlMs: () => number;
       metrics: Metrics;
       log: Logger;
+      /** Aborted when the daemon stops waiting for Alertmanager (shutdown): posts in flight and to come fail at once. */
+      stopping?: AbortSignal;
     },
   ) {
   }
@@ -99,7 +101,7 @@ export class AlertmanagerSync {
 
   async #post(t: AlertmanagerTarget, body: PostableAlert[]): Promise<boolean> {
     if (body.length === 0) return true;
-    const outcome = await postAlerts(t, body);
+    const outcome = await postAlerts(t, body, this.d.stopping);
     const ok = outcome === 'ok';
     this.d.metrics.notifications.inc({ channel: 'alertmanager', outcome: ok ? 'sent' : 'failed' });
     if (ok) {
@@ -128,8 +130,8 @@ function postable(n: Notification, walletLabels: Readonly<Record<string, string>
 }
 
 /** One `POST /api/v2/alerts`: 'ok', or what went wrong in words that hold no URL. Never throws. */
-async function postAlerts(t: AlertmanagerTarget, body: PostableAlert[]): Promise<string> {
-  const limit = deadline(SEND_TIMEOUT_MS);
+async function postAlerts(t: AlertmanagerTarget, body: PostableAlert[], stopping?: AbortSignal): Promise<string> {
+  const limit = deadline(SEND_TIMEOUT_MS, stopping);
   try {
     const res = await http().post(`${t.baseUrl.replace(/\/+$/, '')}/api/v2/alerts`, body, { signal: limit.signal });
     (res.data as { destroy?: () => void } | undefined)?.destroy?.();
