@@ -58,6 +58,11 @@ export interface DispatcherDeps extends Partial<Clocks> {
 
 export class Dispatcher {
   #receivers = new Map<string, Receiver>();
+  /**
+   * Receivers the last reload removed, kept for resolves until the next one: a wallet removed together with
+   * its receiver closes its alerts there (the PagerDuty incident it opened stayed open for good).
+   */
+  #removed = new Map<string, Receiver>();
   readonly #targets = new Map<string, Target>();
   /** Alert id → when a target last accepted a notification of it. */
   #delivered = new Map<string, number>();
@@ -85,7 +90,9 @@ export class Dispatcher {
 
   /** Applies receivers (start, reload): new targets join, changed ones get their new sender, removed ones finish what they owe. */
   setReceivers(receivers: readonly Receiver[]): void {
-    this.#receivers = new Map(receivers.map((r) => [r.name, r]));
+    const next = new Map(receivers.map((r) => [r.name, r]));
+    this.#removed = new Map([...this.#receivers].filter(([name]) => !next.has(name)));
+    this.#receivers = next;
     this.#formerKeys = new Map(receivers.flatMap((r) => [...(r.formerKeys ?? [])]));
     const live = new Set<string>();
     for (const r of receivers) {
@@ -95,7 +102,7 @@ export class Dispatcher {
         if (t) {
           if (t.notifier !== notifier) t.notifier.close?.();
           Object.assign(t, { notifier, groupIntervalMs: r.groupIntervalMs, retired: false });
-        } else this.#targets.set(notifier.key, { notifier, groupIntervalMs: r.groupIntervalMs, queue: [], inFlight: new Map(), lastSentAt: -Infinity, open: undefined, retired: false, lastError: undefined });
+        } else this.#targets.set(notifier.key, newTarget(notifier, r.groupIntervalMs, false));
       }
     }
     for (const [key, t] of this.#targets) {
@@ -173,10 +180,16 @@ export class Dispatcher {
     for (const n of notifications) {
       this.#gate.started(n);
       for (const name of this.#gate.routes(n, receivers)) {
-        const r = this.#receivers.get(name);
-        if (!r || !this.#gate.passes(r, n)) continue;
+        const r = this.#receivers.get(name) ?? (n.status === 'resolved' ? this.#removed.get(name) : undefined);
+        if (!r) {
+          this.d.log.error({ receiver: name, alert: n.alertname, id: n.id, status: n.status }, 'notification routed to a receiver that is no longer configured: not sent');
+          continue;
+        }
+        if (!this.#gate.passes(r, n)) continue;
         for (const notifier of r.notifiers) {
-          const t = this.#targets.get(notifier.key)!;
+          // a removed receiver's target may be gone once it had nothing left to send: back for this resolve, retired
+          let t = this.#targets.get(notifier.key);
+          if (!t) this.#targets.set(notifier.key, (t = newTarget(notifier, r.groupIntervalMs, true)));
           addTo(t, n, now, this.#seq++);
           touched.add(t);
         }
@@ -333,4 +346,8 @@ export class Dispatcher {
   #mirror(): Promise<boolean> {
     return this.d.store.mirror(() => this.#doc());
   }
+}
+
+function newTarget(notifier: Notifier, groupIntervalMs: number, retired: boolean): Target {
+  return { notifier, groupIntervalMs, queue: [], inFlight: new Map(), lastSentAt: -Infinity, open: undefined, retired, lastError: undefined };
 }

@@ -107,9 +107,11 @@ test('SIGHUP while start-up still reads the wallets file: the daemon lives on an
   starting.catch(() => undefined);
   // not a test of timing: the daemon cannot get past its read before the text is written
   await serve(first, () => child!.kill('SIGHUP'));
-  await serve(second); // read by the reload once started
+  // Started (the log line is written before the reload reads): the first read is over, so the second
+  // text cannot join it in one read of the FIFO.
   const daemon = await starting;
   t.after(() => daemon.kill());
+  await serve(second); // read by the reload asked for during start-up
   await waitFor(() => daemon.logs().find((l) => l.msg === 'wallets reloaded'), 'the reload asked for during start-up');
   const reloaded = daemon.logs().find((l) => l.msg === 'wallets reloaded')!;
   assert.deepEqual([reloaded.added, reloaded.wallets], [1, 2]);

@@ -152,3 +152,25 @@ test("digests: one wallet's own notifications never wait (its escalation and res
   assert.equal(d.pending, 1, "another wallet's alert within the interval opens a digest");
   assert.equal(mail.sent.length, 3);
 });
+
+test('a reload that removes a wallet together with its receiver: the wallet\'s closing resolve still reaches that receiver (its incident stayed open); a firing for a receiver no longer there is not sent, and said', async (t) => {
+  const pd = memory('pd', false);
+  const other = memory('other', false);
+  const lines: string[] = [];
+  const dir = mkdtempSync(join(tmpdir(), 'ws-dispatch-'));
+  const d = new Dispatcher({ receivers: [receiver('default', []), receiver('pd', [pd]), receiver('other', [other])], store: outboxIn(dir, log), metrics: createMetrics(), log: pino({ level: 'error' }, { write: (l: string) => void lines.push(l) }), retryBaseDelayMs: 20 });
+  t.after(async () => {
+    await d.stop(100);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  await d.start();
+  await d.enqueue([note({ id: 'w1/low' })], ['pd']);
+  await waitFor(() => pd.sent.length === 1, 'the firing delivered');
+  d.setReceivers([receiver('default', []), receiver('other', [other])]); // the reload: `pd` and its wallet gone
+  await d.enqueue([note({ id: 'w1/low', status: 'resolved', reason: 'unwatched' })], ['pd']);
+  await waitFor(() => d.pending === 0, 'all delivered');
+  assert.deepEqual(pd.sent.map((s) => `${s[0]!.id}:${s[0]!.status}`), ['w1/low:firing', 'w1/low:resolved']);
+  await d.enqueue([note({ id: 'w2/low' })], ['pd']);
+  assert.equal(pd.sent.length, 2, 'a new alert goes to no removed receiver');
+  assert.ok(lines.some((l) => l.includes('"receiver":"pd"') && l.includes('no longer configured')), lines.join(''));
+});
