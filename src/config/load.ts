@@ -267,10 +267,13 @@ function crossFieldProblems(v: Partial<Fields>, vars: Env, problems: string[]): 
   if (given('SMTP_URL')) {
     if (!given('ALERT_EMAIL_FROM')) issue('ALERT_EMAIL_FROM', 'is required when SMTP_URL is set');
     if (!given('ALERT_EMAIL_TO')) issue('ALERT_EMAIL_TO', 'is required when SMTP_URL is set');
-  } else if (given('ALERT_EMAIL_TO') || given('ALERT_EMAIL_FROM')) {
-    issue('SMTP_URL', 'is required when ALERT_EMAIL_FROM or ALERT_EMAIL_TO is set');
+  } else if (given('ALERT_EMAIL_TO')) {
+    issue('SMTP_URL', 'is required when ALERT_EMAIL_TO is set');
+  } else if (given('ALERT_EMAIL_FROM') && !given('WALLETS_FILE')) {
+    // with WALLETS_FILE, the sender and the CA file alone are what the receivers' email entries default to
+    issue('SMTP_URL', 'is required when ALERT_EMAIL_FROM is set (without WALLETS_FILE, whose receivers may use it as their sender)');
   }
-  if (given('SMTP_CA_FILE') && !given('SMTP_URL')) issue('SMTP_CA_FILE', 'is set but SMTP_URL is not (the CA file is only for the mail server)');
+  if (given('SMTP_CA_FILE') && !given('SMTP_URL') && !given('WALLETS_FILE')) issue('SMTP_CA_FILE', 'is set but SMTP_URL is not (the CA file is only for the mail server)');
   if (given('ALERT_WEBHOOK_SECRET') && !given('ALERT_WEBHOOK_URL')) issue('ALERT_WEBHOOK_URL', 'is required when ALERT_WEBHOOK_SECRET is set');
   if (v.ALERT_WEBHOOK_URL?.some((w) => w.format === 'pagerduty') && !given('ALERT_PAGERDUTY_ROUTING_KEY')) {
     issue('ALERT_PAGERDUTY_ROUTING_KEY', 'is required for a pagerduty+ webhook URL');

@@ -112,3 +112,15 @@ test('defaults can name the receivers; a wallet\'s own list replaces them; no li
   assert.deepEqual(env.wallets[0]!.receivers, ['default']);
   assert.deepEqual(env.receivers, []);
 });
+
+test('with WALLETS_FILE, ALERT_EMAIL_FROM (and SMTP_CA_FILE) alone are the default sender (and CA) of the receivers\' email entries, as documented; without it they still need SMTP_URL', () => {
+  const { run } = file('  r:\n    email: [{to: [a@example.com], smtp_url: "smtp://127.0.0.1:2525"}]\n', '', { ALERT_EMAIL_FROM: 'ws@example.com' });
+  const { settings } = run();
+  assert.equal(settings.email, undefined, 'no email channel of the environment');
+  assert.equal((settings.receivers[0]!.channels[0]!.config as { from: string }).from, 'ws@example.com');
+  assert.throws(() => loadSettings({ TELEPHONY_API_KEY: 'k', ALERT_EMAIL_FROM: 'ws@example.com' }, { cwd: mkdtempSync(join(tmpdir(), 'ws-receivers-')) }), (err: unknown) => {
+    assert.ok(err instanceof ConfigError);
+    assert.deepEqual(err.problems, ['SMTP_URL: is required when ALERT_EMAIL_FROM is set (without WALLETS_FILE, whose receivers may use it as their sender)']);
+    return true;
+  });
+});
