@@ -1,4 +1,4 @@
-/** yamllint (with the repository's .yamllint) finds nothing in any YAML file of deploy/ or compose. */
+/** yamllint (with the repository's .yamllint) finds nothing in any YAML file of deploy/, config/ or compose. */
 import assert from 'node:assert/strict';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -12,9 +12,9 @@ function yamlFiles(dir: string): string[] {
     return statSync(p).isDirectory() ? yamlFiles(p) : /\.ya?ml$/.test(f) ? [p] : [];
   });
 }
-const files = () => [...yamlFiles(DEPLOY), join(ROOT, 'docker-compose.yml'), join(ROOT, 'docker-compose.real.yml')].map((f) => relative(ROOT, f));
+const files = () => [...yamlFiles(DEPLOY), ...yamlFiles(join(ROOT, 'config')), join(ROOT, 'docker-compose.yml'), join(ROOT, 'docker-compose.real.yml')].map((f) => relative(ROOT, f));
 
-test('yamllint -s (warnings count) reports nothing on deploy/**/*.y*ml and docker-compose*.yml', (t) => {
+test('yamllint -s (warnings count) reports nothing on deploy/**/*.y*ml, config/*.y*ml and docker-compose*.yml', (t) => {
   if (!requireBinary(t, 'yamllint', 'yamllint')) return;
   const list = files();
   assert.ok(list.length >= 15, `${list.length} files`);
