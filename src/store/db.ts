@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { makeDir } from './make-dir.js';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { safeErrorCode } from '../errors.js';
@@ -275,7 +276,7 @@ export class StateDb {
   }
 
   #withConn<T>(fn: (db: Conn) => T): T {
-    mkdirSync(this.dir, { recursive: true }); // a STATE_DIR removed while running comes back (ENOTDIR, EROFS... thrown here)
+    makeDir(this.dir); // a STATE_DIR removed while running comes back (ENOTDIR, EROFS... thrown here)
     // WAL's only waits are short (another connection recovering the log): a bound on how long the event
     // loop can stand still here, instead of better-sqlite3's 5 s.
     const db = new Database(this.path, { timeout: BUSY_WAIT_MS });

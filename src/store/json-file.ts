@@ -1,5 +1,6 @@
-import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { makeDir } from './make-dir.js';
 
 export type ReadResult<T> =
   | { status: 'missing' }
@@ -46,23 +47,13 @@ async function setAside(path: string, now: number): Promise<string | undefined> 
 
 const TMP_SUFFIX = '.tmp';
 
-/** mkdir -p, except that a recursive mkdir says ENOENT where the file system is read-only: ask once more for the real code. */
-async function makeDir(dir: string): Promise<void> {
-  try {
-    await mkdir(dir, { recursive: true });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    await mkdir(dir); // EROFS, EACCES...: the cause; ENOENT again if a parent really is missing
-  }
-}
-
 /**
  * Proves `dir` can be written before the daemon relies on it: creates it if needed, writes, syncs and
  * removes a small probe file (a full disk fails here too), and removes temp files an earlier run left
  * when it was killed mid-write. Rejects with the file-system error (EROFS, EACCES, ENOSPC...).
  */
 export async function probeWritableDir(dir: string): Promise<void> {
-  await makeDir(dir);
+  makeDir(dir);
   const probe = join(dir, `.write-probe.${process.pid}${TMP_SUFFIX}`);
   try {
     const fh = await open(probe, 'w', 0o600);

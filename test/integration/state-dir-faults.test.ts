@@ -133,6 +133,12 @@ test('start refuses a STATE_DIR below a regular file (ENOTDIR) with exit 73, wit
   assert.match(r.stderr, /cannot write STATE_DIR .*file\/state \(ENOTDIR\)/);
 });
 
+test('start refuses a STATE_DIR under /proc with exit 73 (Node\'s recursive mkdir looped there for good, at full CPU and deaf to SIGTERM)', async () => {
+  const r = await runCli(['start'], { TELEPHONY_API_URL: 'http://127.0.0.1:9', TELEPHONY_API_KEY: KEY, METRICS_HOST: '127.0.0.1', METRICS_PORT: '0', STATE_DIR: '/proc/wallet-sentinel-state' });
+  assert.equal(r.code, 73, r.stderr);
+  assert.match(r.stderr, /cannot write STATE_DIR \/proc\/wallet-sentinel-state \(ENOENT\)/);
+});
+
 test('SIGTERM with an owed, undeliverable notification and a read-only STATE_DIR: exit 74 and a line saying it is lost', async (t) => {
   const fs = mountTmpfs(t);
   if (!fs) return;
