@@ -1,17 +1,17 @@
 import { existsSync } from 'node:fs';
-import { makeDir } from './make-dir.js';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { safeErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import { migrate, NewerSchemaError, readUnchanged, setAside } from './db-file.js';
+import { makeDir } from './make-dir.js';
 import type { WriteHealth } from './write-health.js';
 import { classifyWriteError } from './write-error.js';
 
-/** The one database file in STATE_DIR. */
 /** How long opening or committing may wait for another connection's lock (synchronously). */
 const BUSY_WAIT_MS = 250;
 
+/** The one database file in STATE_DIR. */
 export const DB_FILE = 'wallet-sentinel.db';
 
 export type Conn = Database.Database;
