@@ -4,7 +4,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
+import { safeErrorCode } from '../errors.js';
 import { ALERT_EVENTS_SCHEMA } from './alert-events.js';
 
 /** Bumped when the schema changes incompatibly; a database from a newer version is refused (set aside). */
@@ -47,21 +49,37 @@ export function migrate(db: Database.Database): string {
   return (db.prepare("SELECT value FROM meta WHERE key = 'instance'").get() as { value: string }).value;
 }
 
-/**
- * A read-only connection to a WAL database creates the -wal and -shm files when they are missing (no
- * writer has it open) and leaves them behind. `check` must change nothing in STATE_DIR, so files this
- * connection made are removed after it, unless a writer started meanwhile and wrote to the WAL (then they
- * are the writer's). (better-sqlite3 is built without URI filenames, so `immutable=1` is not available.)
- */
-export function readUnchanged<T>(path: string, fn: (db: Database.Database) => T): T {
-  const wal = `${path}-wal`;
-  const shm = `${path}-shm`;
-  const had = existsSync(wal) || existsSync(shm);
-  const db = new Database(path, { readonly: true, fileMustExist: true });
+const CANNOT_MAKE_WAL_FILES = new Set(['SQLITE_CANTOPEN', 'SQLITE_READONLY_DIRECTORY', 'SQLITE_READONLY_CANTINIT', 'SQLITE_READONLY']);
+
+function readWith<T>(db: Database.Database, fn: (db: Database.Database) => T): T {
   try {
     return fn(db);
   } finally {
     db.close();
+  }
+}
+
+/**
+ * A read-only connection to a WAL database creates the -wal and -shm files when they are missing (no
+ * writer has it open) and leaves them behind. `check` must change nothing in STATE_DIR, so files this
+ * connection made are removed after it, unless a writer started meanwhile and wrote to the WAL (then they
+ * are the writer's). Where they cannot be made (`check` run by another user than the daemon's, a read-only
+ * mount) and there is no WAL (the daemon's last commit is in the file), the file is read as immutable:
+ * every such check was UNKNOWN. A commit landing meanwhile may make that read fail; `check` then says so.
+ */
+export function readUnchanged<T>(path: string, fn: (db: Database.Database) => T): T {
+  // URI filenames (for `immutable`) are off in better-sqlite3's build unless this is set before it loads;
+  // only read-only processes (check, test-alert) come here.
+  process.env.SQLITE_USE_URI ??= '1';
+  const wal = `${path}-wal`;
+  const shm = `${path}-shm`;
+  const had = existsSync(wal) || existsSync(shm);
+  try {
+    return readWith(new Database(path, { readonly: true, fileMustExist: true }), fn);
+  } catch (err) {
+    if (!CANNOT_MAKE_WAL_FILES.has(safeErrorCode(err) ?? '') || existsSync(wal)) throw err;
+    return readWith(new Database(`${pathToFileURL(path).href}?immutable=1`, { readonly: true }), fn);
+  } finally {
     if (!had) {
       try {
         if (statSync(wal).size === 0) {

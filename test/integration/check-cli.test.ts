@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { shardOf } from '../../src/fleet/shard.js';
 import { Simulator } from '../../src/simulator/simulator.js';
 import { Daemon, runCli, tempDir, waitFor, type StatusDoc } from '../helpers/daemon.js';
+import { mountTmpfs } from '../helpers/tmpfs.js';
 
 const KEY = 'sk_live_check_key_2468';
 
@@ -154,4 +155,23 @@ test('check while a Retry-After the daemon saved still runs: no request, UNKNOWN
   assert.equal(r.code, 3, r.stderr);
   assert.match(r.stdout, /^WALLET UNKNOWN - wallet 'default': poll failed: rate limited until \d{4}-\d\d-\d\dT[\d:.]+Z/);
   assert.equal(sim.balanceRequests(), asked, 'no request before the Retry-After passed');
+});
+
+test('check on a STATE_DIR it cannot write (a read-only mount, or another user than the daemon\'s) reads the history and exits by the balance: a WAL reader could not make its -shm there, and every check was UNKNOWN', async (t) => {
+  const fs = mountTmpfs(t, '8m');
+  if (!fs) return;
+  const sim = new Simulator({ apiKey: KEY, balance: 500 });
+  await sim.start();
+  t.after(() => sim.close());
+  const env = { TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY, STATE_DIR: fs.dir };
+  const daemon = await Daemon.start(env, { stateDir: fs.dir });
+  t.after(() => daemon.kill());
+  await waitFor(async () => (await daemon.status()).samples >= 2, 'a little history');
+  assert.equal(await daemon.stop(), 0);
+  const before = readdirSync(fs.dir).sort();
+  fs.readOnly();
+  const r = await runCli(['check', '--format', 'nagios'], env);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /^WALLET OK - /);
+  assert.deepEqual(readdirSync(fs.dir).sort(), before, 'nothing created');
 });
