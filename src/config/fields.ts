@@ -1,6 +1,7 @@
 /** Field parsers for the settings: each turns an optional string into a typed value, or a message naming what is wrong. */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { parseDecimal } from '../telephony/parse.js';
 import { parseDuration } from './duration.js';
 import { Secret } from './secret.js';
 import type { AlertmanagerTarget } from './settings.js';
@@ -13,14 +14,12 @@ export const fail = (ctx: Ctx, message: string): never => {
 
 export const text = (fallback: string) => z.string().optional().transform((v) => v ?? fallback);
 
-const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
-
 export const number = <F extends number | undefined>(fallback: F, check: { min?: number; integer?: boolean; max?: number } = {}) =>
   z.string().optional().transform((v, ctx): number | F => {
     if (v === undefined) return fallback;
-    const n = Number(v.trim());
-    // decimal only: Number() also reads 0x10, 0o20 and 0b10000 as 16, a value nobody meant by "0x10"
-    if (!DECIMAL.test(v.trim()) || !Number.isFinite(n)) return fail(ctx, `'${v}' is not a number`);
+    // the balance field's rules: decimal only (Number() also reads 0x10, 0o20 and 0b10000 as 16)
+    const n = parseDecimal(v);
+    if (n === undefined) return fail(ctx, `'${v}' is not a number`);
     if (check.integer && !Number.isInteger(n)) return fail(ctx, `'${v}' is not a whole number`);
     if (check.min !== undefined && n < check.min) return fail(ctx, `${n} is below the minimum ${check.min}`);
     if (check.max !== undefined && n > check.max) return fail(ctx, `${n} is above the maximum ${check.max}`);

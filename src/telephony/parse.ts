@@ -54,7 +54,7 @@ function magnitudeProblem(n: number): string | null {
 
 /**
  * A usable decimal from a string (surrounding whitespace and a leading `+` allowed), else undefined:
- * the same rules as the balance field, for `backtest` input.
+ * the same rules as the balance field, for `backtest` input and the numeric settings.
  */
 export function parseDecimal(s: string): number | undefined {
   return numberProblem(s) === null ? Number(s.trim()) : undefined;
