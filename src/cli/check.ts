@@ -1,6 +1,5 @@
 import type { Settings, WalletSettings } from '../config/settings.js';
-import { INITIAL_ACCOUNT_STATE, isRateLimited, type AccountState, type PollOutcome } from '../domain/account.js';
-import { safeErrorCode } from '../errors.js';
+import { isRateLimited, type AccountState, type PollOutcome } from '../domain/account.js';
 import { observe, repeatPolicy, snapshot } from '../domain/evaluate.js';
 import type { Conditions } from '../domain/rules.js';
 import { mapLimit } from '../fleet/limit.js';
@@ -8,7 +7,7 @@ import { walletsOfShard } from '../fleet/shard.js';
 import type { Logger } from '../log.js';
 import { pollBalance } from '../poller/poll.js';
 import { accountStatus, conditionsAsAlerts } from '../status.js';
-import { StateStore } from '../store/state-store.js';
+import { savedStateOrFresh, StateStore } from '../store/state-store.js';
 import { BalanceClient } from '../telephony/client.js';
 import { endpointFor } from '../providers/index.js';
 import { USER_AGENT, VERSION } from '../version.js';
@@ -49,13 +48,9 @@ async function checkWallet(settings: Settings, wallet: WalletSettings, states: S
   const now = Date.now;
   // A state database that cannot be read (corrupt, a directory in its place) makes the wallet UNKNOWN, not
   // the command crash with exit 1 (WARNING to Nagios): the balance is still read and shown.
-  let before = INITIAL_ACCOUNT_STATE;
-  let stateProblem: string | null = null;
-  try {
-    before = await states.account(wallet.name).load(now());
-  } catch (err) {
-    stateProblem = `cannot read the state database in STATE_DIR (${safeErrorCode(err) ?? 'error'}): history unknown`;
-  }
+  const saved = await savedStateOrFresh(states, wallet.name, now());
+  const before = saved.state;
+  const stateProblem = saved.problem && `${saved.problem}: history unknown`;
   const outcome = await readBalance(settings, wallet, before, now);
   const t = now();
   // The daemon's own evaluation (hysteresis against what the daemon has firing included); nothing is sent.

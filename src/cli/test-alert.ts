@@ -1,13 +1,12 @@
 import type { Settings } from '../config/settings.js';
-import { INITIAL_ACCOUNT_STATE } from '../domain/account.js';
 import type { Notification } from '../domain/alerts.js';
 import { snapshot } from '../domain/evaluate.js';
 import { forecast } from '../domain/forecast.js';
-import { describeError, safeErrorCode } from '../errors.js';
+import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { sendTestAlert } from '../notify/alertmanager/alertmanager.js';
 import { createReceivers } from '../notify/registry.js';
-import { StateStore } from '../store/state-store.js';
+import { savedStateOrFresh, StateStore } from '../store/state-store.js';
 
 /**
  * `wallet-sentinel test-alert`: one clearly marked test notification through every configured channel,
@@ -27,12 +26,8 @@ export async function runTestAlert(settings: Settings, log: Logger, out: (line: 
   const account = settings.wallets[0]!.name; // with WALLETS_FILE: the first wallet stands for all
   // The last known balance makes the test message look like a real one; nothing is written. A database
   // that cannot be read (corrupt, a folder in its place) only leaves it out: the channels are what is tested.
-  let state = INITIAL_ACCOUNT_STATE;
-  try {
-    state = await new StateStore(settings.stateDir, log, { readOnly: true }).account(account).load(now);
-  } catch (err) {
-    log.warn(`cannot read the state database in STATE_DIR (${safeErrorCode(err) ?? 'error'}): the test notification carries no balance`);
-  }
+  const { state, problem } = await savedStateOrFresh(new StateStore(settings.stateDir, log, { readOnly: true }), account, now);
+  if (problem) log.warn(`${problem}: the test notification carries no balance`);
   const n: Notification = {
     id: `${account}/test/${now.toString(36)}`,
     account: account,

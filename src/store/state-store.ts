@@ -1,4 +1,5 @@
-import type { AccountState } from '../domain/account.js';
+import { INITIAL_ACCOUNT_STATE, type AccountState } from '../domain/account.js';
+import { safeErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import { AccountStore, Rebuild, SNAPSHOT_EVERY, type StoredAccount } from './account-store.js';
 import { StateDb, type Conn, type Participant, type StateDbOptions } from './db.js';
@@ -242,4 +243,16 @@ function routingOf(db: Conn, id?: number): Map<number, string> {
   if (!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'account_routing'").get()) return new Map();
   const rows = (id === undefined ? db.prepare('SELECT account_id, routing FROM account_routing').all() : db.prepare('SELECT account_id, routing FROM account_routing WHERE account_id = ?').all(id)) as Array<{ account_id: number; routing: string }>;
   return new Map(rows.map((r) => [r.account_id, r.routing]));
+}
+
+/**
+ * A wallet's saved state for the read-only commands (check, test-alert): a database that cannot be read
+ * (corrupt, a folder in its place) gives a fresh state and says why, instead of crashing the command.
+ */
+export async function savedStateOrFresh(states: StateStore, name: string, now: number): Promise<{ state: AccountState; problem: string | null }> {
+  try {
+    return { state: await states.account(name).load(now), problem: null };
+  } catch (err) {
+    return { state: INITIAL_ACCOUNT_STATE, problem: `cannot read the state database in STATE_DIR (${safeErrorCode(err) ?? 'error'})` };
+  }
 }
