@@ -59,7 +59,8 @@ type Env = Record<string, string | undefined>;
 export function loadSettings(env: Env, opts: LoadOptions = {}): Loaded {
   const problems: string[] = [];
   const dotenv = opts.dotenv === false ? {} : readDotenv(opts.cwd ?? process.cwd(), problems);
-  const merged: Env = { ...dotenv, ...envOverDotenvTwins(env, dotenv), ...env };
+  dropDotenvTwins(dotenv, env);
+  const merged: Env = { ...dotenv, ...env };
   // An empty value counts as unset (dotenv does not override it, so it would hide .env's value silently).
   const vars: Env = {};
   const emptyInEnv = new Set<string>();
@@ -108,10 +109,10 @@ export function loadSettings(env: Env, opts: LoadOptions = {}): Loaded {
     const env = envWallet(vars, { tuning, requireApiKey, emptyInEnv });
     problems.push(...env.problems);
     if (env.wallet) wallets = [env.wallet];
-    const shard = { count: (parsed as Partial<Fields>).SHARD_COUNT ?? 1, index: (parsed as Partial<Fields>).SHARD_INDEX ?? 0 };
-    if (env.wallet && shard.count > 1) {
-      const watched = shardOf(env.wallet.name, shard.count) === shard.index;
-      warnings.push(`SHARD_COUNT: ${shard.count} shards split a WALLETS_FILE; without one, the environment's wallet '${env.wallet.name}' is in shard ${shardOf(env.wallet.name, shard.count)}, so this process (shard ${shard.index}) ${watched ? 'watches it and every other shard nothing' : 'watches nothing'}`);
+    const { SHARD_COUNT: count = 1, SHARD_INDEX: index = 0 } = parsed as Partial<Fields>;
+    if (env.wallet && count > 1) {
+      const home = shardOf(env.wallet.name, count);
+      warnings.push(`SHARD_COUNT: ${count} shards split a WALLETS_FILE; without one, the environment's wallet '${env.wallet.name}' is in shard ${home}, so this process (shard ${index}) ${home === index ? 'watches it and every other shard nothing' : 'watches nothing'}`);
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
@@ -163,17 +164,14 @@ function readDotenv(cwd: string, problems: string[]): Env {
 
 /**
  * The environment wins over .env (contract section 2) for a secret's two spellings as well: TELEPHONY_API_KEY
- * exported in the shell replaces a TELEPHONY_API_KEY_FILE that only .env sets, instead of "set both". Returns
- * the .env entries to hide (as undefined).
+ * exported in the shell replaces a TELEPHONY_API_KEY_FILE that only .env sets, instead of "set both".
  */
-function envOverDotenvTwins(env: Env, dotenv: Env): Env {
-  const hidden: Env = {};
+function dropDotenvTwins(dotenv: Env, env: Env): void {
   for (const name of FILE_PAIRED) {
     for (const [mine, twin] of [[name, `${name}_FILE`], [`${name}_FILE`, name]] as const) {
-      if (env[mine] && env[twin] === undefined && dotenv[twin] !== undefined) hidden[twin] = undefined;
+      if (env[mine] && env[twin] === undefined) delete dotenv[twin];
     }
   }
-  return hidden;
 }
 
 /** `X_FILE` → `X` (trailing newline trimmed); both set is an error. */
