@@ -8,14 +8,19 @@
  *      the SMTP server within 10 minutes (target ≤ 3) and whether they list all 500. The clock of this
  *      part is scaled (--scale 60: the 5-minute group interval is 5 s, the minute 1 s, the 10 minutes 10 s),
  *      since only the ratio of the intervals decides how many emails there are.
+ *   3. 10,000 owed notifications (10,000 alerts) to one webhook that refuses every attempt (503 at once),
+ *      retried from a 1 s base: over 30 s, the CPU the process spent per attempt and the longest the event
+ *      loop was held. What a fleet's dead receiver costs the daemon while its owed notifications wait.
  *
  * The parts are the real ones: the Dispatcher with WebhookNotifier / EmailNotifier (nodemailer), the outbox
  * in a real SQLite state database, a real HTTP server and a real SMTP server (smtp-server) on loopback.
- * Flags: --notifications N (10000), --delay-ms D (50), --wallets W (500), --scale S (60).
+ * Flags: --notifications N (10000), --delay-ms D (50), --wallets W (500), --scale S (60), --owed O (10000),
+ * --owed-seconds S (30), --part 1|2|3 (default: all).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { Secret } from '../../src/config/secret.js';
@@ -34,6 +39,9 @@ const { values: f } = parseArgs({
     'delay-ms': { type: 'string', default: '50' },
     wallets: { type: 'string', default: '500' },
     scale: { type: 'string', default: '60' },
+    owed: { type: 'string', default: '10000' },
+    'owed-seconds': { type: 'string', default: '30' },
+    part: { type: 'string' },
   },
 });
 const log = pino({ level: 'silent' });
@@ -142,6 +150,54 @@ async function emailPart(wallets: number, scale: number): Promise<void> {
   console.log(`   emails: ${mails.map((m) => `"${m.subject.slice(0, 70)}"`).join(', ')}`);
 }
 
+async function owedPart(owed: number, seconds: number): Promise<void> {
+  let attempts = 0;
+  const hook = new SlowWebhook(0, () => (attempts++, 503));
+  const url = await hook.start();
+  const dir = mkdtempSync(join(tmpdir(), 'ws-bench-owed-'));
+  const db = new StateDb(dir, log);
+  const d = new Dispatcher({
+    notifiers: [new WebhookNotifier({ url: new Secret(url), label: 'bench' }, { secret: new Secret('bench-secret') })],
+    store: new OutboxStore(db, log),
+    metrics: createMetrics(),
+    log,
+    retryBaseDelayMs: 1000,
+  });
+  await d.start();
+  for (let i = 0; i < owed; i += 100) {
+    const ids = Array.from({ length: Math.min(100, owed - i) }, (_, k) => `w${i + k}/low_balance/x`);
+    void d.enqueue(ids.map((id) => note(id, id.split('/')[0]!, 'firing')));
+  }
+  const warm = performance.now();
+  while (attempts < owed && performance.now() - warm < 600_000) await sleep(20); // each refused once
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  const cpu0 = process.cpuUsage();
+  const attempts0 = attempts;
+  const started = performance.now();
+  while (performance.now() - started < seconds * 1000) await sleep(100);
+  const cpu = process.cpuUsage(cpu0);
+  const wallS = (performance.now() - started) / 1000;
+  loop.disable();
+  const made = attempts - attempts0;
+  const stillOwed = d.pending;
+  await d.stop(1000);
+  await db.close();
+  await hook.close();
+  rmSync(dir, { recursive: true, force: true });
+  const cpuS = (cpu.user + cpu.system) / 1e6;
+  console.log(`\n3. ${owed} owed notifications to one webhook refusing every attempt (503), retried from a 1 s base; ${wallS.toFixed(0)} s measured after each was refused once`);
+  console.log(`   attempts in the window         ${made}   (${(made / wallS).toFixed(0)} /s); still owed at the end ${stillOwed}`);
+  console.log(`   CPU of the process             ${cpuS.toFixed(1)} s of ${wallS.toFixed(0)} s   (${((cpuS * 1000) / Math.max(1, made)).toFixed(2)} ms per attempt, the receiver's side included)`);
+  console.log(`   event loop held at most        ${(loop.max / 1e6).toFixed(0)} ms   (p99 ${(loop.percentile(99) / 1e6).toFixed(0)} ms)`);
+}
+
 console.log(`bench:delivery — node ${process.version}, ${new Date().toISOString()}`);
-await webhookPart(Number(f.notifications), Number(f['delay-ms']));
-await emailPart(Number(f.wallets), Number(f.scale));
+const part = f.part;
+if (part !== undefined && !['1', '2', '3'].includes(part)) {
+  console.error('--part is 1, 2 or 3');
+  process.exit(64);
+}
+if (part === undefined || part === '1') await webhookPart(Number(f.notifications), Number(f['delay-ms']));
+if (part === undefined || part === '2') await emailPart(Number(f.wallets), Number(f.scale));
+if (part === undefined || part === '3') await owedPart(Number(f.owed), Number(f['owed-seconds']));

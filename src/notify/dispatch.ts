@@ -23,7 +23,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import { DEFAULT_TARGET_CONCURRENCY, MAX_DELIVERY_AGE_MS, MAX_RETRY_DELAY_MS, notificationsOf, retryDelay, STUCK_AFTER_MS, type Delivery } from './delivery.js';
 import type { OutboxDoc, OutboxStore } from './outbox-store.js';
 import { DEFAULT_RECEIVER, type Receiver } from './registry.js';
-import { addTo, dueOf, type Target } from './target.js';
+import { addTo, dueOf, newTarget, queue, removeFrom, type Target } from './target.js';
 import { SeverityGate } from './severity-gate.js';
 import type { Notifier } from './notifier.js';
 
@@ -109,14 +109,14 @@ export class Dispatcher {
       if (live.has(key)) continue;
       t.retired = true;
       t.open = undefined; // sent when its interval ends, as it is
-      if (t.queue.length === 0 && t.inFlight.size === 0) this.#targets.delete(key);
+      if (t.queue.size === 0 && t.inFlight.size === 0) this.#targets.delete(key);
     }
   }
 
   /** Deliveries not yet accepted. */
   get pending(): number {
     let n = 0;
-    for (const t of this.#targets.values()) n += t.queue.length;
+    for (const t of this.#targets.values()) n += t.queue.size;
     return n;
   }
 
@@ -158,7 +158,7 @@ export class Dispatcher {
         this.d.log.error({ target: x.target, alert: x.notification.alertname, id: x.notification.id }, `owed notification given up: ${why}`);
         continue;
       }
-      t.queue.push(x);
+      queue(t, x);
       if (x.open) t.open = x;
       this.#seq = Math.max(this.#seq, (x.seq ?? 0) + 1);
       kept++;
@@ -238,7 +238,8 @@ export class Dispatcher {
     for (const x of start) {
       const run = this.#attempt(t, x).finally(() => {
         t.inFlight.delete(x);
-        if (t.retired && t.queue.length === 0 && t.inFlight.size === 0 && this.#targets.get(x.target) === t) {
+        t.index.landed(x);
+        if (t.retired && t.queue.size === 0 && t.inFlight.size === 0 && this.#targets.get(x.target) === t) {
           this.#targets.delete(x.target);
           this.#wake.delete(x.target);
         }
@@ -275,6 +276,7 @@ export class Dispatcher {
         x.createdAt += jumpMs;
         x.nextAttemptAt += jumpMs;
       }
+      t.index.retimed();
     }
     for (const [key, at] of this.#wake) this.#wake.set(key, at + jumpMs);
     for (const [id, at] of this.#delivered) this.#delivered.set(id, at + jumpMs);
@@ -294,7 +296,7 @@ export class Dispatcher {
       if (all.length > 1 && notifier.sendDigest) await notifier.sendDigest(all, this.#abort.signal);
       else await notifier.send(n, this.#abort.signal);
       this.d.metrics.notifications.inc({ channel: notifier.channel, outcome: 'sent' });
-      this.#remove(t, x);
+      removeFrom(t, x);
       for (const y of all) this.#remember(y.id);
       t.lastError = undefined;
       this.d.log.info(log, all.length > 1 ? 'digest sent' : 'notification sent');
@@ -306,7 +308,7 @@ export class Dispatcher {
       x.lastError = e.message;
       const now = this.#now();
       if (!e.retryable || now - x.createdAt >= MAX_DELIVERY_AGE_MS) {
-        this.#remove(t, x);
+        removeFrom(t, x);
         this.d.log.error({ ...log, reason: e.reason }, `notification given up: ${e.message}`);
       } else {
         x.nextAttemptAt = now + Math.max(retryDelay(x.attempts, this.d.retryBaseDelayMs, this.#random), Math.min(e.retryAfterMs ?? 0, MAX_RETRY_DELAY_MS));
@@ -331,10 +333,6 @@ export class Dispatcher {
     }
   }
 
-  #remove(t: Target, x: Delivery): void {
-    const i = t.queue.indexOf(x);
-    if (i >= 0) t.queue.splice(i, 1);
-  }
 
   #doc(): OutboxDoc {
     const deliveries: Delivery[] = [];
@@ -346,8 +344,4 @@ export class Dispatcher {
   #mirror(): Promise<boolean> {
     return this.d.store.mirror(() => this.#doc());
   }
-}
-
-function newTarget(notifier: Notifier, groupIntervalMs: number, retired: boolean): Target {
-  return { notifier, groupIntervalMs, queue: [], inFlight: new Map(), lastSentAt: -Infinity, open: undefined, retired, lastError: undefined };
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { CONFIDENCES, FORECAST_METHODS } from '../domain/forecast.js';
 import { ALERT_NAMES, SEVERITIES } from '../domain/rules.js';
 import type { Notification } from '../domain/alerts.js';
+import type { Delivery } from './delivery.js';
 
 const finite = z.number().finite();
 const notificationSchema = z.object({
@@ -64,4 +65,10 @@ export const deliverySchema = z.object({
   // Issue 11, digests: the notifications a digest groups after the first, and whether it still collects.
   more: z.array(notificationSchema).optional(),
   open: z.boolean().optional(),
+  // The order of arrival (deliveries of one poll share createdAt); rows written before it load without it.
+  seq: z.number().int().min(0).optional(),
 });
+
+/** A Delivery read back has every field it was written with: a field added to Delivery without its line here fails to compile. */
+const deliveryCovered: SameKeys<z.infer<typeof deliverySchema>, Delivery> = true;
+void deliveryCovered;

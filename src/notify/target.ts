@@ -4,14 +4,17 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Notification } from '../domain/alerts.js';
-import { notificationsOf, type Delivery } from './delivery.js';
+import type { Delivery } from './delivery.js';
+import { DueIndex } from './due-index.js';
 import type { Notifier } from './notifier.js';
 
 /** One target: its queue in arrival order, what is in flight, and its digest state. */
 export interface Target {
   notifier: Notifier;
   groupIntervalMs: number;
-  queue: Delivery[];
+  queue: Set<Delivery>;
+  /** What in `queue` may start: kept with it (queue, removeFrom, retimed). */
+  index: DueIndex;
   inFlight: Map<Delivery, Promise<void>>;
   /** When the last notification or digest left (in memory: a restart starts quiet). */
   lastSentAt: number;
@@ -32,6 +35,7 @@ export function addTo(t: Target, n: Notification, now: number, seq: number): voi
   const digests = t.notifier.sendDigest !== undefined && t.groupIntervalMs > 0;
   if (digests && t.open) {
     (t.open.more ??= []).push(n);
+    t.index.grew(t.open, n.id);
     return;
   }
   const x: Delivery = { deliveryId: randomUUID(), target: t.notifier.key, notification: n, seq, createdAt: now, attempts: 0, nextAttemptAt: now, lastError: null };
@@ -44,7 +48,19 @@ export function addTo(t: Target, n: Notification, now: number, seq: number): voi
     t.lastSentAt = now;
     t.lastAccount = n.account;
   }
-  t.queue.push(x);
+  queue(t, x);
+}
+
+/** Appends `x` to `t`'s queue. */
+export function queue(t: Target, x: Delivery): void {
+  t.queue.add(x);
+  t.index.add(x);
+}
+
+/** Takes `x` out of `t`'s queue (accepted or given up). */
+export function removeFrom(t: Target, x: Delivery): void {
+  t.queue.delete(x);
+  t.index.removed(x);
 }
 
 /**
@@ -53,26 +69,18 @@ export function addTo(t: Target, n: Notification, now: number, seq: number): voi
  * A digest that starts stops collecting. `wake`: when the earliest waiting one is due (Infinity: none).
  */
 export function dueOf(t: Target, now: number, concurrency: number): { start: Delivery[]; wake: number } {
-  const start: Delivery[] = [];
-  let wake = Infinity;
-  const blocked = new Set<string>();
-  for (const x of t.queue) {
-    if (t.inFlight.size + start.length >= concurrency) break;
-    const ids = notificationsOf(x).map((n) => n.id);
-    const free = !t.inFlight.has(x) && !ids.some((id) => blocked.has(id));
-    for (const id of ids) blocked.add(id);
-    if (!free) continue;
-    if (x.nextAttemptAt > now) {
-      wake = Math.min(wake, x.nextAttemptAt);
-      continue;
-    }
+  const { start, wake } = t.index.take(now, concurrency - t.inFlight.size);
+  for (const x of start) {
     if (x.open) {
       x.open = false;
       if (t.open === x) t.open = undefined;
       t.lastAccount = undefined;
     }
     if (t.notifier.sendDigest) t.lastSentAt = Math.max(t.lastSentAt, now);
-    start.push(x);
   }
   return { start, wake };
+}
+
+export function newTarget(notifier: Notifier, groupIntervalMs: number, retired: boolean): Target {
+  return { notifier, groupIntervalMs, queue: new Set(), index: new DueIndex(), inFlight: new Map(), lastSentAt: -Infinity, open: undefined, retired, lastError: undefined };
 }

@@ -566,6 +566,22 @@ test('an owed delivery saved under the key of an earlier build (the channel by i
   assert.equal(bodyOf(a.received[0]!).id, n.id);
 });
 
+test('an alert\'s notifications owed from one poll (one createdAt) are sent after a restart in the order they were decided', async (t) => {
+  const a = await receiver(t, () => ({ status: 200 }));
+  const dir = tempDir(t);
+  const { settings } = loadSettings({ TELEPHONY_API_KEY: 'k', ALERT_WEBHOOK_URL: a.url }, { cwd: dir });
+  const key = createReceivers(settings)[0]!.notifiers[0]!.key;
+  const firing = note();
+  const resolved = { ...firing, status: 'resolved' as const, reason: 'resolve' as const };
+  const at = Date.now();
+  const owed = (id: string, n: Notification, seq: number) => ({ deliveryId: id, target: key, notification: n, seq, createdAt: at, attempts: 1, nextAttemptAt: at, lastError: 'HTTP 503' });
+  // rows in the other order: the resolve's row was rewritten last (its retry), so the table returns it first
+  await outboxIn(dir, log).save({ deliveries: [owed('d-2', resolved, 1), owed('d-1', firing, 0)], delivered: {} });
+  const d = await envRig(t, dir, [a.url]);
+  await waitUntil(() => d.pending === 0, 'both sent');
+  assert.deepEqual(a.received.map((r) => bodyOf(r).status), ['firing', 'resolved']);
+});
+
 test('the wall clock steps back an hour while a delivery waits for its retry: it is retried when due, not an hour later', async (t) => {
   let offset = 0;
   let mono = 0; // a monotonic clock the test moves by hand: it never steps
