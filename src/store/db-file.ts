@@ -37,8 +37,8 @@ export class NewerSchemaError extends Error {
 
 /**
  * Makes the tables that are missing and checks the schema version (NewerSchemaError); returns the
- * database's identity, a name made once per file: a file made anew has another (an inode number is
- * reused at once).
+ * database's identity (identityOf): its instance is a name made once per file, so a file made anew has
+ * another (an inode number is reused at once).
  */
 export function migrate(db: Database.Database): string {
   db.exec(SCHEMA);
@@ -46,7 +46,23 @@ export function migrate(db: Database.Database): string {
   if (v === undefined) db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?)").run(SCHEMA_VERSION);
   else if (v !== SCHEMA_VERSION) throw new NewerSchemaError(v);
   db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('instance', ?)").run(randomUUID());
-  return (db.prepare("SELECT value FROM meta WHERE key = 'instance'").get() as { value: string }).value;
+  return identityOf(db);
+}
+
+/**
+ * The database's identity: its instance and how many commits it has taken. A file made anew, and an older
+ * copy of this one put back (a backup restored under a running daemon), read differently from the one a
+ * process last committed to.
+ */
+function identityOf(db: Database.Database): string {
+  const value = (key: string) => (db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+  return `${value('instance')}/${value('commits') ?? 0}`;
+}
+
+/** Counts a commit, inside its transaction; returns the identity the database has once it is committed. */
+export function countCommit(db: Database.Database): string {
+  db.prepare("INSERT INTO meta (key, value) VALUES ('commits', '1') ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1").run();
+  return identityOf(db);
 }
 
 const CANNOT_MAKE_WAL_FILES = new Set(['SQLITE_CANTOPEN', 'SQLITE_READONLY_DIRECTORY', 'SQLITE_READONLY_CANTINIT', 'SQLITE_READONLY']);

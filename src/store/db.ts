@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { safeErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
-import { migrate, NewerSchemaError, readUnchanged, setAside } from './db-file.js';
+import { countCommit, migrate, NewerSchemaError, readUnchanged, setAside } from './db-file.js';
 import { makeDir } from './make-dir.js';
 import type { WriteHealth } from './write-health.js';
 import { classifyWriteError } from './write-error.js';
@@ -72,7 +72,7 @@ export class StateDb {
   readonly #staged = new Set<Participant>();
   /** Every participant that ever staged: all of them write again into a database made anew. */
   readonly #known = new Set<Participant>();
-  /** The identity (meta `instance`) of the database this process last committed to, to notice one made anew. */
+  /** The identity (db-file.ts identityOf) of the database as this process last committed it, to notice one made anew or put back. */
   #instance: string | undefined;
   /** The identity of the database the last connection opened. */
   #opened: string | undefined;
@@ -222,6 +222,7 @@ export class StateDb {
           .transaction(() => {
             if (this.#instance !== undefined && this.#opened !== this.#instance) this.#madeAnew(parts);
             parts.forEach((p) => p.write(db));
+            this.#opened = countCommit(db);
           })
           .immediate(),
       );
@@ -264,11 +265,12 @@ export class StateDb {
   }
 
   /**
-   * The database is not the one this process committed to (STATE_DIR emptied, a volume swapped; a read
-   * meanwhile may have made it anew, empty): every participant writes all it holds again, in this commit.
+   * The database is not the one this process committed to (STATE_DIR emptied, a volume swapped, a backup
+   * restored; a read meanwhile may have made it anew, empty): every participant writes all it holds again, in
+   * this commit, rather than a change against rows that are gone or older than it thinks.
    */
   #madeAnew(parts: Participant[]): void {
-    this.log.warn({ file: this.path }, "the state database was removed or replaced while running; writing every wallet's state and the owed notifications to it again");
+    this.log.warn({ file: this.path }, "the state database was removed, replaced or restored from an older copy while running; writing every wallet's state and the owed notifications to it again");
     for (const p of this.#known) {
       p.rewrite?.();
       if (!parts.includes(p)) parts.push(p);

@@ -316,6 +316,27 @@ test('STATE_DIR emptied while running: the next commit writes every account and 
   assert.deepEqual((await outboxIn(dir, log).load(0)).deliveries.map((d) => d.deliveryId), ['d1'], 'the owed delivery is back on disk');
 });
 
+test('an older copy of the database put back while running (a backup restored): the next commit writes every account again, not a change against the newer state it no longer holds', async (t) => {
+  const dir = tempDir(t);
+  const store = await openState(dir, log, { flushMs: 10 });
+  store.releasePreloaded();
+  let [a, b] = [poll(INITIAL_ACCOUNT_STATE, 1), poll(INITIAL_ACCOUNT_STATE, 1)];
+  await Promise.all([store.account('a').save(a), store.account('b').save(b)]);
+  const backup = join(dir, 'backup.db');
+  cpSync(join(dir, DB_FILE), backup); // connections close after each commit: the file is whole
+  for (let i = 2; i <= 4; i++) [a, b] = [poll(a, i), poll(b, i)];
+  await Promise.all([store.account('a').save(a), store.account('b').save(b)]);
+
+  cpSync(backup, join(dir, DB_FILE)); // the older copy, same instance
+  a = poll(a, 5); // one wallet polls; the other has nothing new
+  await store.account('a').save(a);
+  await store.close();
+
+  const again = await openState(dir, log);
+  assert.deepEqual(await again.account('a').load(0), a);
+  assert.deepEqual(await again.account('b').load(0), b, 'the wallet that did not poll is written again too');
+});
+
 test('STATE_DIR remounted read-only: the readings and alert events read what memory holds instead of throwing (the status page answers)', async (t) => {
   const fs = mountTmpfs(t);
   if (!fs) return;
