@@ -118,7 +118,7 @@ export class App {
     }
     const wallets = walletsOfShard(settings.wallets, settings.shard);
     await this.#fleet.init(wallets);
-    const orphans = this.#states.releasePreloaded(); // accounts in the database that no wallet of this process claimed
+    const orphans = this.#states.releasePreloaded(this.now()); // accounts in the database that no wallet of this process claimed
     await this.#dispatcher.start();
     await this.#fleet.closeOrphans(orphans);
     const address = await this.#http.listen(settings.http.host, settings.http.port);

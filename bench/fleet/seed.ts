@@ -49,7 +49,7 @@ export async function seedHistory(stateDir: string, wallets: readonly WalletSpec
     if (i % 500 === 499) await store.db.flush();
   }
   await store.db.flush();
-  store.releasePreloaded();
+  store.releasePreloaded(now);
   // The readings table as it is in steady state; written like bench:store writes it (the store closes
   // hours as polls come, one at a time: 14 days × 10,000 wallets that way would take hours).
   const byHour = new Map<number, Sample[]>();

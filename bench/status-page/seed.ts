@@ -45,7 +45,7 @@ export async function seedShaped(stateDir: string, wallets: readonly WalletSpec[
     void store.account(w.name).save(state);
   }
   await store.db.flush();
-  store.releasePreloaded();
+  store.releasePreloaded(now);
   const lastHour = hourOf(now);
   store.db.writeNow((db) => {
     const put = db.prepare('INSERT OR REPLACE INTO readings (key, data) VALUES (?, ?)');

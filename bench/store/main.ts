@@ -66,7 +66,7 @@ if (process.env.LOAD_ONLY) {
   const names = Array.from({ length: WALLETS }, (_, w) => `wallet-${String(w).padStart(5, '0')}`);
   const loaded: AccountState[] = [];
   for (const n of names) loaded.push(await store.account(n).load(Date.now()));
-  store.releasePreloaded();
+  store.releasePreloaded(T0);
   const ms = performance.now() - t;
   (globalThis as { gc?: () => void }).gc?.();
   console.log(`start-up: load ${WALLETS} wallets' state in ${fmt(ms / 1000, 2)} s (${fmt((cpuMs() - cpu) / 1000, 2)} s CPU); RSS ${fmt(rssBefore, 0)} → ${fmt(rssMiB(), 0)} MiB, V8 heap used ${fmt(heapBefore, 0)} → ${fmt(process.memoryUsage().heapUsed / 2 ** 20, 0)} MiB holding every state (${loaded.reduce((n, x) => n + sampleCount(x.history.samples), 0)} samples in memory)`);
@@ -98,7 +98,7 @@ for (let w = 0; w < WALLETS; w++) {
   if (w % 500 === 499) await store.db.flush();
 }
 await store.db.flush();
-store.releasePreloaded();
+store.releasePreloaded(T0);
 // 14 days of readings per wallet, as the readings table holds them in steady state (full resolution for
 // the last day, one per 10 min before), up to the hour before the last sample: the polls below then close
 // hours, thin the hour turning a day old and drop the oldest, as they would after weeks of running.
@@ -122,7 +122,7 @@ await store.close();
 store = new StateStore(dir, log, { flushMs: 3_600_000 });
 await store.init(Date.now());
 for (const n of names) await store.account(n).load(Date.now());
-store.releasePreloaded();
+store.releasePreloaded(T0);
 seedCpu = cpuMs() - seedCpu;
 console.log(`seed (a snapshot and ${SEED_HOURS / 24} days of readings per wallet): ${fmt(seedCpu / 1000, 1)} s CPU, database ${fmt(fileBytes(join(dir, DB_FILE)) / 2 ** 20, 1)} MiB`);
 

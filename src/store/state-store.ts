@@ -1,10 +1,10 @@
-import { INITIAL_ACCOUNT_STATE, type AccountState } from '../domain/account.js';
+import { INITIAL_ACCOUNT_STATE, latestTime, type AccountState } from '../domain/account.js';
 import { safeErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import { AccountStore, Rebuild, SNAPSHOT_EVERY, type StoredAccount } from './account-store.js';
 import { StateDb, type Conn, type Participant, type StateDbOptions } from './db.js';
 import { encodeSnapshot } from './journal.js';
-import { historyThrough } from './readings.js';
+import { HOUR_MS, historyThrough, KEEP_HOURS, keyOf } from './readings.js';
 import { readAccountV01, readStateDirV01, setImportedAside } from './import-v01.js';
 
 /** Journal housekeeping (dropping entries every snapshot covers) every this many commits. */
@@ -30,6 +30,8 @@ export class StateStore implements Participant {
   #preloaded: Map<string, StoredAccount> | undefined;
   #released = false;
   #commits = 0;
+  /** Account id → name: unclaimed and idle past KEEP_HOURS, deleted at the next commit (releasePreloaded). */
+  readonly #stale = new Map<number, string>();
 
   constructor(
     readonly dir: string,
@@ -96,21 +98,28 @@ export class StateStore implements Participant {
    * Every wallet has loaded: accounts left unclaimed (wallets removed, renamed or moved to another shard
    * while the daemon was stopped) get their journal folded into a snapshot, and memory is freed. Those
    * with alerts still firing are returned, adopted, for the caller to close and forget (Fleet.closeOrphans).
+   * Those not polled for longer than the readings are kept (KEEP_HOURS) and firing nothing are deleted with
+   * all their rows: a fleet whose wallets come and go would otherwise grow its database for ever.
    */
-  releasePreloaded(): Orphan[] {
-    const left = this.#preloaded ?? new Map<string, StoredAccount>();
+  releasePreloaded(now: number): Orphan[] {
+    const left = this.#released ? new Map<string, StoredAccount>() : (this.#preloaded ?? this.#preloadOrFresh(now)); // no wallet loaded (a shard with none): read now
     this.#preloaded = undefined;
     this.#released = true;
     const orphans: Orphan[] = [];
     for (const [name, stored] of left) {
       if (stored.damaged || this.#accounts.has(name)) continue;
       const firing = Object.keys(stored.state.alerts).length > 0;
+      if (!firing && (latestTime(stored.state) ?? -Infinity) < now - KEEP_HOURS * HOUR_MS) {
+        this.#stale.set(stored.id, name);
+        continue;
+      }
       if (!firing && stored.lastSeq <= stored.snapshotSeq) continue;
       const a = this.account(name);
       a.adopt(stored);
       if (firing) orphans.push({ name, state: stored.state, routing: stored.routing });
       else void a.compact().catch(() => undefined); // retried with the next commits if the disk refuses
     }
+    if (this.#stale.size > 0) void this.db.stage(this).catch(() => undefined); // retried with the next commits
     return orphans;
   }
 
@@ -121,6 +130,7 @@ export class StateStore implements Participant {
 
   /** Journal housekeeping: drop the entries every account's snapshot covers; compact accounts that hold it back. */
   write(db: Conn): void {
+    this.#deleteStale(db);
     const max = (db.prepare('SELECT MAX(seq) AS seq FROM journal').get() as { seq: number | null }).seq;
     if (max === null) return;
     const slack = 2 * SNAPSHOT_EVERY * Math.max(1, this.#accounts.size);
@@ -134,7 +144,22 @@ export class StateStore implements Participant {
     db.prepare('DELETE FROM journal WHERE seq < ?').run(low);
   }
 
-  committed(): void {}
+  committed(): void {
+    if (this.#stale.size === 0) return;
+    const names = [...this.#stale.values()];
+    this.log.info({ file: this.db.path, accounts: names.length, names: names.slice(0, 20) }, `deleted the state of accounts no wallet has claimed for over ${KEEP_HOURS / 24} days`);
+    this.#stale.clear();
+  }
+
+  /** Every row of the stale accounts (StateDb ids are not reused while a row holds them: all go in one transaction). */
+  #deleteStale(db: Conn): void {
+    for (const id of this.#stale.keys()) {
+      for (const table of ['journal', 'alert_events']) db.prepare(`DELETE FROM ${table} WHERE account_id = ?`).run(id);
+      db.prepare('DELETE FROM account_routing WHERE account_id = ?').run(id);
+      db.prepare('DELETE FROM readings WHERE key >= ? AND key < ?').run(keyOf(id, 0), keyOf(id + 1, 0));
+      db.prepare('DELETE FROM accounts WHERE id = ?').run(id);
+    }
+  }
 
   #afterCommit(): void {
     this.#commits++;

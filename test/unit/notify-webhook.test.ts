@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { pino } from 'pino';
 import { Secret } from '../../src/config/secret.js';
+import type { Notification } from '../../src/domain/alerts.js';
 import type { WebhookTarget } from '../../src/config/settings.js';
 import { NotifyError } from '../../src/errors.js';
 import { createMetrics, type Metrics } from '../../src/metrics/metrics.js';

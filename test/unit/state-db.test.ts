@@ -57,7 +57,7 @@ test('save → load gives back the very same state, across restarts, journal ent
   let store = await openState(dir, log, { flushMs: 60_000 });
   let account = store.account('prod');
   assert.deepEqual(await account.load(T0), INITIAL_ACCOUNT_STATE);
-  store.releasePreloaded();
+  store.releasePreloaded(T0);
   let s = INITIAL_ACCOUNT_STATE;
   for (let i = 0; i < 1_000; i++) {
     s = poll(s, i);
@@ -69,7 +69,7 @@ test('save → load gives back the very same state, across restarts, journal ent
       store = await openState(dir, log, { flushMs: 60_000 });
       account = store.account('prod');
       assert.deepEqual(await account.load(T0 + i * MIN), s, `restart after poll ${i}`);
-      store.releasePreloaded();
+      store.releasePreloaded(T0);
     }
   }
   await store.close();
@@ -133,7 +133,7 @@ test('many accounts in one database, each with its own state; one load reads the
 test('a forgotten account (a wallet removed) leaves memory and loses nothing: its last state, journal entries and all, is read back from the database, also after the journal was trimmed', async (t) => {
   const dir = tempDir(t);
   const store = await openState(dir, log, { flushMs: 60_000 });
-  store.releasePreloaded();
+  store.releasePreloaded(T0);
   let gone = INITIAL_ACCOUNT_STATE;
   let keep = INITIAL_ACCOUNT_STATE;
   for (let i = 0; i < 30; i++) { // past a snapshot: the last states are journal entries
@@ -295,7 +295,7 @@ test('a save into a STATE_DIR that cannot be created rejects (ENOTDIR); once it 
 test('STATE_DIR emptied while running: the next commit writes every account and every owed row again, not a change against rows that are gone', async (t) => {
   const dir = tempDir(t);
   const store = await openState(dir, log, { flushMs: 10 });
-  store.releasePreloaded();
+  store.releasePreloaded(T0);
   const outbox = new OutboxStore(store.db, log);
   const n = sampleNotification();
   const doc = { deliveries: [{ deliveryId: 'd1', target: 'webhook:0', notification: n, createdAt: T0, attempts: 1, nextAttemptAt: T0, lastError: 'HTTP 503' }], delivered: { [n.id]: T0 } };
@@ -319,7 +319,7 @@ test('STATE_DIR emptied while running: the next commit writes every account and 
 test('an older copy of the database put back while running (a backup restored): the next commit writes every account again, not a change against the newer state it no longer holds', async (t) => {
   const dir = tempDir(t);
   const store = await openState(dir, log, { flushMs: 10 });
-  store.releasePreloaded();
+  store.releasePreloaded(T0);
   let [a, b] = [poll(INITIAL_ACCOUNT_STATE, 1), poll(INITIAL_ACCOUNT_STATE, 1)];
   await Promise.all([store.account('a').save(a), store.account('b').save(b)]);
   const backup = join(dir, 'backup.db');
@@ -337,11 +337,68 @@ test('an older copy of the database put back while running (a backup restored): 
   assert.deepEqual(await again.account('b').load(0), b, 'the wallet that did not poll is written again too');
 });
 
+test('accounts no wallet claims, idle past the 14 days the readings are kept and firing nothing, are deleted with all their rows at start; the others stay', async (t) => {
+  const dir = tempDir(t);
+  const first = await openState(dir, log, { flushMs: 10 });
+  first.releasePreloaded(T0);
+  const upTo = (n: number) => {
+    let s = INITIAL_ACCOUNT_STATE;
+    for (let i = 1; i <= n; i++) s = poll(s, i);
+    return s;
+  };
+  const gone = first.account('gone');
+  gone.route('{"receivers":["default"]}');
+  await Promise.all([gone.save(upTo(130), [sampleNotification()]), first.account('recent').save(upTo(1_000)), first.account('firing').save(upTo(310))]);
+  await gone.save(poll(upTo(130), 131)); // a journal entry on top of the snapshot
+  await first.close();
+  const goneId = (() => {
+    const db = new Database(join(dir, DB_FILE), { readonly: true });
+    try {
+      return (db.prepare("SELECT id FROM accounts WHERE name = 'gone'").get() as { id: number }).id;
+    } finally {
+      db.close();
+    }
+  })();
+  const rowsOfGone = () => {
+    const db = new Database(join(dir, DB_FILE), { readonly: true });
+    try {
+      const n = (sql: string, ...args: number[]) => (db.prepare(sql).get(...args) as { n: number }).n;
+      return {
+        accounts: n('SELECT COUNT(*) AS n FROM accounts WHERE id = ?', goneId),
+        journal: n('SELECT COUNT(*) AS n FROM journal WHERE account_id = ?', goneId),
+        readings: n('SELECT COUNT(*) AS n FROM readings WHERE key >= ? AND key < ?', goneId * 2 ** 21, (goneId + 1) * 2 ** 21),
+        alert_events: n('SELECT COUNT(*) AS n FROM alert_events WHERE account_id = ?', goneId),
+        account_routing: n('SELECT COUNT(*) AS n FROM account_routing WHERE account_id = ?', goneId),
+      };
+    } finally {
+      db.close();
+    }
+  };
+  const before = rowsOfGone();
+  assert.ok(Object.values(before).every((n) => n > 0), `every table holds rows of it first: ${JSON.stringify(before)}`);
+  const edge = T0 + 131 * MIN + 14 * 24 * HOUR; // 'gone' last polled 14 days before this
+
+  const young = await openState(dir, log, { flushMs: 10 });
+  young.releasePreloaded(edge - HOUR);
+  await young.close();
+  assert.deepEqual(rowsOfGone(), before, 'idle for less than 14 days: kept');
+
+  const later = await openState(dir, log, { flushMs: 10 });
+  later.releasePreloaded(edge + HOUR);
+  await later.close();
+  assert.deepEqual(rowsOfGone(), { accounts: 0, journal: 0, readings: 0, alert_events: 0, account_routing: 0 });
+  const again = await openState(dir, log);
+  assert.deepEqual(await again.account('recent').load(0), upTo(1_000), 'an unclaimed account polled within 14 days stays');
+  assert.deepEqual(await again.account('firing').load(0), upTo(310), 'one with alerts firing stays (closed by the fleet at start)');
+  assert.deepEqual(await again.account('gone').load(0), INITIAL_ACCOUNT_STATE);
+  await again.close();
+});
+
 test('STATE_DIR remounted read-only: the readings and alert events read what memory holds instead of throwing (the status page answers)', async (t) => {
   const fs = mountTmpfs(t);
   if (!fs) return;
   const store = await openState(fs.dir, log, { flushMs: 10 });
-  store.releasePreloaded();
+  store.releasePreloaded(T0);
   let s = poll(INITIAL_ACCOUNT_STATE, 1);
   for (let i = 2; i <= 5; i++) s = poll(s, i);
   await store.account('a').save(s);
@@ -459,7 +516,7 @@ test('owed notifications read back whole (a credit limit, the provider\'s words 
 test('a reader holding a read transaction (check, a backup, an ad-hoc query) does not stop a commit: it waited 5 s with the event loop frozen, then failed as "not writable"', async (t) => {
   const dir = tempDir(t);
   const store = await openState(dir, log);
-  store.releasePreloaded();
+  store.releasePreloaded(T0);
   await store.account('a').save(poll(INITIAL_ACCOUNT_STATE, 1));
   const reader = new Database(join(dir, DB_FILE), { readonly: true });
   t.after(() => reader.close());
@@ -508,7 +565,7 @@ test('a database damaged past its header, met at start: set aside with a warning
 test('a database damaged past its header while running: the next commit sets it aside and writes every state this process holds to a fresh one (it failed as EIO for good)', async (t) => {
   const dir = tempDir(t);
   const store = await openState(dir, log, { flushMs: 10 });
-  store.releasePreloaded();
+  store.releasePreloaded(T0);
   let [a, b] = [INITIAL_ACCOUNT_STATE, INITIAL_ACCOUNT_STATE];
   for (let i = 1; i <= 60; i++) [a, b] = [poll(a, i), poll(b, i)];
   await Promise.all([store.account('a').save(a), store.account('b').save(b)]);

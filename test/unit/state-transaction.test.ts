@@ -40,7 +40,7 @@ test('a poll that starts an alert commits the owed notification and the alert bo
     now: () => now,
   });
   await monitor.init();
-  store.releasePreloaded();
+  store.releasePreloaded(T0);
   await dispatcher.start();
   await monitor.pollNow({});
   now += 60_000;
