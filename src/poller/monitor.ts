@@ -204,7 +204,7 @@ export class AccountMonitor {
     const at = { wallClock: new Date(wall).toISOString() };
     // Told once for the process by the schedule (Scheduler #watchClock), not once per wallet: debug here.
     if (jumpMs !== 0) {
-      this.#state = shiftClock(this.#state, jumpMs);
+      this.#shift(jumpMs);
       this.d.log.debug({ stepMs: jumpMs, ...at }, `the wall clock ${stepWords(jumpMs)}; this wallet's history and alert timers moved with it`);
     }
     if (sleptMs !== 0) this.d.log.debug({ sleptMs, ...at }, `the host was suspended for ${fmtSeconds(sleptMs)}; that time counts as elapsed`);
@@ -219,11 +219,17 @@ export class AccountMonitor {
   #catchUpWithSavedState(now: number): void {
     const latest = latestTime(this.#state);
     if (latest === null || latest <= now + CLOCK_STEP_TOLERANCE_MS) return;
-    this.#state = shiftClock(this.#state, now - latest);
+    this.#shift(now - latest);
     this.d.log.warn(
       { aheadMs: latest - now, file: this.d.store.path, wallClock: new Date(now).toISOString() },
       `the saved state is ${fmtSeconds(latest - now)} ahead of the wall clock (it stepped back while stopped?); history and alert timers moved back to now`,
     );
+  }
+
+  /** Moves the wallet's timeline by `deltaMs`: its state, and the readings and alert events its store keeps. */
+  #shift(deltaMs: number): void {
+    this.#state = shiftClock(this.#state, deltaMs);
+    this.d.store.shift(deltaMs);
   }
 
   /** What /metrics reads: 1 for what fires at its severity; 0 for a series that fired before (resolved, or escalated away from). */

@@ -26,6 +26,8 @@ export interface StoredAccount {
   damaged: boolean;
   /** Where its notifications went (AccountStore.route), as last written; absent for a database before it was kept. */
   routing?: string | undefined;
+  /** How far its timeline moved with clock steps since its readings began (account_clock); absent: 0. */
+  clockOffset?: number;
 }
 
 /**
@@ -54,7 +56,14 @@ export class AccountStore implements Participant {
   /** Where the account's notifications go (JSON), and what the database holds of it. */
   #routing: string | undefined;
   #routingWritten: string | undefined;
-  #writing: { id: number; state: AccountState; snapshot: boolean; seq: number; open: Samples; through: number; events: number; routing: string | undefined } | undefined;
+  /**
+   * How far the wallet's timeline moved with wall-clock steps (shift): the readings and alert events are
+   * stored on the timeline as it was (stored t = t − this), so a step moves none of the rows, and what is
+   * read is moved back onto the clock of now. #open, #historyThrough and #events are stored times too.
+   */
+  #clock = 0;
+  #clockWritten = 0;
+  #writing: { id: number; state: AccountState; snapshot: boolean; seq: number; open: Samples; through: number; events: number; routing: string | undefined; clock: number } | undefined;
 
   constructor(
     private readonly store: StateStore,
@@ -86,9 +95,21 @@ export class AccountStore implements Participant {
     this.#snapshotSeq = found.snapshotSeq;
     this.#lastSeq = found.lastSeq;
     this.#historyThrough = found.historyThrough;
+    this.#clock = this.#clockWritten = found.clockOffset ?? 0;
     this.#committed = found.damaged ? undefined : found.state;
     const samples = found.state.history.samples;
-    this.#open = concatSamples(EMPTY_SAMPLES, samples, firstPassing(samples, (t) => hourOf(t) > found.historyThrough));
+    const off = this.#clock;
+    this.#open = concatSamples(EMPTY_SAMPLES, samples, firstPassing(samples, (t) => hourOf(t - off) > found.historyThrough), off);
+  }
+
+  /**
+   * The wallet's timeline moved by `deltaMs` (a wall-clock step: the monitor moved its state with shiftClock).
+   * The readings table and the alert events move with it by the offset they are read with, kept with them;
+   * no row is rewritten. Without it, a step back left every reading out of the table until the clock caught
+   * up, and a step forward wrote the last hours a second time, shifted, and dropped days from the oldest.
+   */
+  shift(deltaMs: number): void {
+    this.#clock += deltaMs;
   }
 
   /** Resolves when this state (or a newer one) is committed; rejects if that commit failed (it is retried). */
@@ -96,22 +117,25 @@ export class AccountStore implements Participant {
     this.#staged = state;
     for (const n of decided) {
       const e = eventOf(n);
-      if (e) this.#events.push(e);
+      if (e) this.#events.push({ ...e, t: e.t - this.#clock });
     }
     return this.store.db.stage(this);
   }
 
   /** Readings with from ≤ t ≤ to from the last 14 days (full resolution for a day, then one per 10 min), oldest first. */
   readRange(from: number, to: number): Sample[] {
-    const stored = this.#stored((db, id) => readRange(db, id, from, to)) ?? [];
-    return [...stored, ...samplesToPlain(this.#open).filter((s) => s.t >= from && s.t <= to)];
+    const off = this.#clock;
+    const stored = this.#stored((db, id) => readRange(db, id, from - off, to - off)) ?? [];
+    const all = [...stored, ...samplesToPlain(this.#open).filter((s) => s.t >= from - off && s.t <= to - off)];
+    return off === 0 ? all : all.map((s) => ({ ...s, t: s.t + off }));
   }
 
   /** The alert timeline (what was decided, from the state database and not committed yet) with from ≤ t ≤ to, oldest first. */
   alertEvents(from: number, to: number): AlertEvent[] {
-    const stored = this.#stored((db, id) => readAlertEvents(db, id, from, to)) ?? [];
-    const pending = this.#events.filter((e) => e.t >= from && e.t <= to);
-    return [...stored, ...pending];
+    const off = this.#clock;
+    const stored = this.#stored((db, id) => readAlertEvents(db, id, from - off, to - off)) ?? [];
+    const all = [...stored, ...this.#events.filter((e) => e.t >= from - off && e.t <= to - off)];
+    return off === 0 ? all : all.map((e) => ({ ...e, t: e.t + off }));
   }
 
   /**
@@ -158,10 +182,11 @@ export class AccountStore implements Participant {
       db.prepare('UPDATE accounts SET snapshot = ?, snapshot_seq = ? WHERE id = ?').run(encodeSnapshot(state), seq, id);
     }
     // Readings: new samples join the open hours; hours before the newest sample's hour are closed.
+    const off = this.#clock;
     const lastKnown = lastSampleT(this.#open) ?? (this.#historyThrough + 1) * 3_600_000 - 1;
     const samples = state.history.samples;
-    const from = firstPassing(samples, (t) => t > lastKnown);
-    let open = from === sampleCount(samples) ? this.#open : concatSamples(this.#open, samples, from);
+    const from = firstPassing(samples, (t) => t - off > lastKnown);
+    let open = from === sampleCount(samples) ? this.#open : concatSamples(this.#open, samples, from, off);
     const newest = lastSampleT(open);
     let through = this.#historyThrough;
     if (newest !== undefined && hourOf(newest) - 1 > through) {
@@ -174,7 +199,8 @@ export class AccountStore implements Participant {
     writeAlertEvents(db, id, this.#events);
     const routing = this.#routing ?? this.#routingWritten;
     if (routing !== undefined && routing !== this.#routingWritten) db.prepare('INSERT OR REPLACE INTO account_routing (account_id, routing) VALUES (?, ?)').run(id, routing);
-    this.#writing = { id, state, snapshot, seq, open, through, events: this.#events.length, routing };
+    if (off !== this.#clockWritten) db.prepare('INSERT OR REPLACE INTO account_clock (account_id, offset_ms) VALUES (?, ?)').run(id, off);
+    this.#writing = { id, state, snapshot, seq, open, through, events: this.#events.length, routing, clock: off };
   }
 
   /** A database made anew (StateDb): the next write is a snapshot of the latest state, under a new row. */
@@ -185,6 +211,7 @@ export class AccountStore implements Participant {
     this.#lastSeq = 0;
     this.#snapshotSeq = 0;
     this.#routingWritten = undefined;
+    this.#clockWritten = NaN; // written again
   }
 
   committed(): void {
@@ -199,6 +226,7 @@ export class AccountStore implements Participant {
     this.#historyThrough = w.through;
     this.#events.splice(0, w.events);
     this.#routingWritten = w.routing;
+    this.#clockWritten = w.clock;
     this.#saves++;
     if (w.snapshot) {
       this.#snapshotSeq = w.seq;
@@ -214,13 +242,13 @@ function firstPassing(samples: Samples, after: (t: number) => boolean): number {
   return i;
 }
 
-/** `a`'s samples, then `b`'s from index `from` on: a new packed series. */
-function concatSamples(a: Samples, b: Samples, from: number): Samples {
+/** `a`'s samples, then `b`'s from index `from` on, their times less `minusT`: a new packed series. */
+function concatSamples(a: Samples, b: Samples, from: number, minusT = 0): Samples {
   const [x, y] = [raw(a), raw(b)];
   const skip = from * SAMPLE_STRIDE;
   const out = allocate<'samples'>((x.length + y.length - skip) / SAMPLE_STRIDE, SAMPLE_STRIDE);
   for (let i = 0; i < x.length; i++) out[i] = x[i]!;
-  for (let i = skip; i < y.length; i++) out[x.length + i - skip] = y[i]!;
+  for (let i = skip; i < y.length; i++) out[x.length + i - skip] = (i - skip) % SAMPLE_STRIDE === 0 ? y[i]! - minusT : y[i]!;
   return out;
 }
 

@@ -26,6 +26,9 @@ CREATE TABLE IF NOT EXISTS outbox (delivery_id TEXT PRIMARY KEY, body TEXT NOT N
 -- Where an account's notifications go (its receivers, provider and labels as JSON): a wallet gone from the
 -- configuration at the next start has its firing alerts closed there (StateStore.releasePreloaded).
 CREATE TABLE IF NOT EXISTS account_routing (account_id INTEGER PRIMARY KEY, routing TEXT NOT NULL);
+-- How far an account's timeline moved with wall-clock steps: its readings and alert events are stored on the
+-- timeline as it was and read moved by this (AccountStore.shift); absent: 0.
+CREATE TABLE IF NOT EXISTS account_clock (account_id INTEGER PRIMARY KEY, offset_ms REAL NOT NULL);
 ${ALERT_EVENTS_SCHEMA}
 `;
 

@@ -155,7 +155,7 @@ export class StateStore implements Participant {
   #deleteStale(db: Conn): void {
     for (const id of this.#stale.keys()) {
       for (const table of ['journal', 'alert_events']) db.prepare(`DELETE FROM ${table} WHERE account_id = ?`).run(id);
-      db.prepare('DELETE FROM account_routing WHERE account_id = ?').run(id);
+      for (const table of ['account_routing', 'account_clock']) db.prepare(`DELETE FROM ${table} WHERE account_id = ?`).run(id);
       db.prepare('DELETE FROM readings WHERE key >= ? AND key < ?').run(keyOf(id, 0), keyOf(id + 1, 0));
       db.prepare('DELETE FROM accounts WHERE id = ?').run(id);
     }
@@ -194,8 +194,10 @@ export class StateStore implements Participant {
       }
       const through = historyThrough(db); // not while the queries above iterate
       const routing = routingOf(db);
+      const clocks = clocksOf(db);
       for (const a of byId.values()) {
         a.row.routing = routing.get(a.row.id);
+        a.row.clockOffset = clocks.get(a.row.id);
         const { state, damaged } = a.rebuild.result();
         a.row.state = state;
         a.row.damaged = damaged;
@@ -217,7 +219,7 @@ export class StateStore implements Participant {
       const r = db.prepare('SELECT id, snapshot, snapshot_seq FROM accounts WHERE name = ?').get(name) as { id: number; snapshot: Buffer | null; snapshot_seq: number } | undefined;
       if (!r) return undefined;
       const { state, damaged } = new Rebuild(r.snapshot, this.log, name).result();
-      return { id: r.id, state, snapshotSeq: r.snapshot_seq, lastSeq: r.snapshot_seq, historyThrough: historyThrough(db)(r.id), damaged, routing: routingOf(db, r.id).get(r.id) };
+      return { id: r.id, state, snapshotSeq: r.snapshot_seq, lastSeq: r.snapshot_seq, historyThrough: historyThrough(db)(r.id), damaged, routing: routingOf(db, r.id).get(r.id), clockOffset: clocksOf(db, r.id).get(r.id) };
     });
   }
 
@@ -263,11 +265,17 @@ export class StateStore implements Participant {
 }
 
 /** Where each account's notifications went (account_routing), by account id; one account with `id`. */
-function routingOf(db: Conn, id?: number): Map<number, string> {
+const routingOf = (db: Conn, id?: number): Map<number, string> => perAccount<string>(db, 'account_routing', 'routing', id);
+
+/** How far each account's timeline moved with clock steps (account_clock), by account id; one account with `id`. */
+const clocksOf = (db: Conn, id?: number): Map<number, number> => perAccount<number>(db, 'account_clock', 'offset_ms', id);
+
+function perAccount<T>(db: Conn, table: string, column: string, id?: number): Map<number, T> {
   // `check` reads a database read-only, as an older version may have left it (without the table)
-  if (!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'account_routing'").get()) return new Map();
-  const rows = (id === undefined ? db.prepare('SELECT account_id, routing FROM account_routing').all() : db.prepare('SELECT account_id, routing FROM account_routing WHERE account_id = ?').all(id)) as Array<{ account_id: number; routing: string }>;
-  return new Map(rows.map((r) => [r.account_id, r.routing]));
+  if (!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table)) return new Map();
+  const select = `SELECT account_id, ${column} AS value FROM ${table}`;
+  const rows = (id === undefined ? db.prepare(select).all() : db.prepare(`${select} WHERE account_id = ?`).all(id)) as Array<{ account_id: number; value: T }>;
+  return new Map(rows.map((r) => [r.account_id, r.value]));
 }
 
 /**

@@ -50,6 +50,19 @@ async function assertForecastGoesOn(d: Daemon, hook: WebhookReceiver, n: number)
   assert.deepEqual(resolved(hook), [], 'no resolved notification reached the receiver');
 }
 
+/** The stored readings (the status page's chart) moved with the step: each poll's once, in order, the newest of now. */
+async function assertHistoryMoved(d: Daemon, polledEarlier = 0): Promise<void> {
+  const n0 = polls(d);
+  const h = JSON.parse((await d.get('/api/wallets/default/history')).text) as { readings: { t: string }[] };
+  const status = JSON.parse((await d.get('/api/status')).text) as { generated_at: string };
+  const n1 = polls(d);
+  const ts = h.readings.map((r) => Date.parse(r.t));
+  // the newest poll's reading may still wait for its commit (up to 100 ms)
+  assert.ok(ts.length >= polledEarlier + n0 - 1 && ts.length <= polledEarlier + n1, `${ts.length} readings for ${polledEarlier + n0}–${polledEarlier + n1} polls`);
+  assert.ok(ts.every((t, i) => i === 0 || t > ts[i - 1]!), 'in time order, none twice');
+  assert.ok(Date.parse(status.generated_at) - ts.at(-1)! < 120_000, `the newest reading (${h.readings.at(-1)?.t}) is of now (${status.generated_at})`);
+}
+
 for (const { name, offset, words } of [
   { name: 'steps back a day', offset: -DAY, words: /wall clock stepped back by 8640\d s/ },
   // forward, the stretched interval would read as 6 h of almost no spend: a long runway, a resolve
@@ -70,6 +83,7 @@ for (const { name, offset, words } of [
     assert.match(step.msg, words);
 
     await assertForecastGoesOn(d, hook, 6);
+    await assertHistoryMoved(d);
     assert.equal(d.logs().filter((l) => l.level === 'warn' && /wall clock/.test(l.msg)).length, 1, 'one warning per step (for the process, not one per wallet)');
     // node-cron arms its ticks on the wall clock: re-armed from the new time, not a day without polls (back)
     // nor every second of 6 h told as a missed poll (forward)
@@ -88,6 +102,7 @@ test('the wall clock stepped back while the daemon was stopped: the saved state 
   t.after(() => first.kill());
   await waitFor(() => hook.bodies().some((b) => b.alertname === 'depletion_forecast'), () => `depletion_forecast firing\n${first.stderr.slice(-3000)}`);
   assert.equal(await first.stop(), 0);
+  const polledEarlier = polls(first);
 
   writeFileSync(offsetFile, String(-DAY));
   const d = await Daemon.start(env, { nodeArgs: HOOK, stateDir: first.stateDir });
@@ -95,5 +110,6 @@ test('the wall clock stepped back while the daemon was stopped: the saved state 
   const moved = await waitFor(() => d.logs().find((l) => l.level === 'warn' && /saved state is .* ahead of the wall clock/.test(l.msg)), () => `the start warning\n${d.stderr.slice(-3000)}`);
   assert.ok(Math.abs(Number(moved.aheadMs) - DAY) < 60_000, String(moved.aheadMs));
   await assertForecastGoesOn(d, hook, 4);
+  await assertHistoryMoved(d, polledEarlier);
   assert.equal(hook.bodies().filter((b) => b.alertname === 'depletion_forecast').length, 1, 'not re-announced either');
 });

@@ -7,7 +7,8 @@ import { inflateRawSync } from 'node:zlib';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { pino } from 'pino';
-import { INITIAL_ACCOUNT_STATE, applyPoll, type AccountState } from '../../src/domain/account.js';
+import { INITIAL_ACCOUNT_STATE, applyPoll, shiftClock, type AccountState } from '../../src/domain/account.js';
+import type { Notification } from '../../src/domain/alerts.js';
 import type { AlertBook } from '../../src/domain/alerts.js';
 import { SNAPSHOT_EVERY } from '../../src/store/account-store.js';
 import { OutboxStore } from '../../src/notify/outbox-store.js';
@@ -392,6 +393,43 @@ test('accounts no wallet claims, idle past the 14 days the readings are kept and
   assert.deepEqual(await again.account('firing').load(0), upTo(310), 'one with alerts firing stays (closed by the fleet at start)');
   assert.deepEqual(await again.account('gone').load(0), INITIAL_ACCOUNT_STATE);
   await again.close();
+});
+
+test('a wall-clock step moves the stored readings and alert events with the timeline, across a restart: none is left out, none written twice', async (t) => {
+  for (const step of [-2 * HOUR, 3 * HOUR]) {
+    const dir = tempDir(t);
+    let store = await openState(dir, log, { flushMs: 10 });
+    store.releasePreloaded(T0);
+    let s = INITIAL_ACCOUNT_STATE;
+    let now = T0;
+    let polled: { t: number; balance: number }[] = []; // every reading, on the clock of now
+    const pollAt = async (i: number, decided: Notification[] = []) => {
+      now += MIN;
+      s = applyPoll(s, { ok: true, status: 200, balance: 10_000 - i, currency: 'EUR', requiredCredits: null }, now, 1).state;
+      polled.push({ t: now, balance: 10_000 - i });
+      await store.account('a').save(s, decided);
+    };
+    const stored = () => store.account('a').readRange(0, Infinity).map(({ t, balance }) => ({ t, balance }));
+    const fired = { ...sampleNotification(), decidedAt: T0 + 100 * MIN };
+    for (let i = 1; i <= 200; i++) await pollAt(i, i === 100 ? [fired] : []);
+    // the monitor (poller/monitor.ts) moves its state and tells the store
+    s = shiftClock(s, step);
+    store.account('a').shift(step);
+    now += step;
+    polled = polled.map((r) => ({ ...r, t: r.t + step }));
+    for (let i = 201; i <= 300; i++) await pollAt(i);
+    assert.deepEqual(stored(), polled, `step ${step / HOUR} h: every reading once, moved with the clock`);
+    assert.deepEqual(store.account('a').alertEvents(0, Infinity).map((e) => e.t), [fired.decidedAt + step]);
+    await store.close();
+
+    store = await openState(dir, log, { flushMs: 10 });
+    assert.deepEqual(await store.account('a').load(now), s);
+    store.releasePreloaded(now);
+    for (let i = 301; i <= 400; i++) await pollAt(i);
+    assert.deepEqual(stored(), polled, `step ${step / HOUR} h, after a restart`);
+    assert.deepEqual(store.account('a').alertEvents(0, Infinity).map((e) => e.t), [fired.decidedAt + step]);
+    await store.close();
+  }
 });
 
 test('STATE_DIR remounted read-only: the readings and alert events read what memory holds instead of throwing (the status page answers)', async (t) => {
