@@ -204,7 +204,8 @@ export class Dispatcher {
 
   /**
    * No new attempts; sends in flight get `graceMs` to finish, then are aborted (and stay owed); the outbox is
-   * saved. Rejects with OwedNotSavedError if deliveries are still owed and the outbox cannot be written.
+   * saved. Rejects with OwedNotSavedError if the outbox cannot be written and owes deliveries no commit ever
+   * wrote (those the database has from an earlier commit are sent at the next start: not lost).
    */
   async stop(graceMs: number): Promise<void> {
     this.#stopped = true;
@@ -216,12 +217,16 @@ export class Dispatcher {
     for (const t of this.#targets.values()) t.notifier.close?.();
     // A start that could not read the outbox holds none of it: saving this empty queue would delete what is owed.
     if (!this.#loaded) return;
+    const doc = this.#doc();
     try {
-      await this.d.store.save(this.#doc());
+      await this.d.store.save(doc);
     } catch (err) {
       const code = safeErrorCode(err) ?? 'error';
-      if (this.pending > 0) throw new OwedNotSavedError(this.pending, this.d.store.path, code);
-      this.d.log.warn({ file: this.d.store.path, code }, 'cannot write the outbox at stop; nothing is owed, but a restart may re-send notifications already delivered');
+      const lost = this.d.store.notSaved(doc.deliveries);
+      if (lost > 0) throw new OwedNotSavedError(lost, this.d.store.path, code);
+      const owed = doc.deliveries.length;
+      const what = owed > 0 ? `the ${owed} owed notification(s) are in it as of its last commit and are sent at the next start` : 'nothing is owed';
+      this.d.log.warn({ file: this.d.store.path, code, owed }, `cannot write the outbox at stop; ${what}, and a restart may re-send notifications already delivered`);
     }
   }
 

@@ -86,6 +86,11 @@ export class OutboxStore implements Participant {
     }
   }
 
+  /** How many of `deliveries` no commit has written yet (a restart would not know them). */
+  notSaved(deliveries: readonly Delivery[]): number {
+    return deliveries.filter((d) => !this.#rows.has(d.deliveryId)).length;
+  }
+
   /** Kept for the dispatcher's stop: retries belong to the database, which stops retrying when it is closed. */
   stopRetrying(): void {}
 

@@ -139,18 +139,39 @@ test('start refuses a STATE_DIR under /proc with exit 73 (Node\'s recursive mkdi
   assert.match(r.stderr, /cannot write STATE_DIR \/proc\/wallet-sentinel-state \(ENOENT\)/);
 });
 
-test('SIGTERM with an owed, undeliverable notification and a read-only STATE_DIR: exit 74 and a line saying it is lost', async (t) => {
+test('SIGTERM with an undeliverable notification decided while STATE_DIR is read-only: exit 74 and a line saying it is lost', async (t) => {
   const fs = mountTmpfs(t);
   if (!fs) return;
   const down = await receiver(t, Array<number>(1000).fill(503));
   const { sim, daemon } = await setup(t, fs.dir, [down.url]);
+  fs.readOnly();
   sim.setBalance(80);
   await waitFor(async () => ((await daemon.metric('telephony_alert_notifications_total{channel="webhook",outcome="failed"}')) ?? 0) >= 1, 'a failed attempt');
-  fs.readOnly();
   assert.equal(await daemon.stop(), 74);
   const lost = logged(daemon, 'stopping lost notifications');
   assert.equal(lost.length, 1, daemon.stderr.slice(-2000));
   assert.match(lost[0]!.msg, /1 owed notification\(s\) could not be saved to .*wallet-sentinel\.db \(EROFS\) and are lost/);
+});
+
+test('SIGTERM with an owed notification the database already holds and a read-only STATE_DIR: exit 0, a warning, and the next start sends it', async (t) => {
+  const fs = mountTmpfs(t);
+  if (!fs) return;
+  const down = await receiver(t, Array<number>(1000).fill(503));
+  const { sim, daemon, env } = await setup(t, fs.dir, [down.url]);
+  sim.setBalance(80);
+  await waitFor(async () => ((await daemon.metric('telephony_alert_notifications_total{channel="webhook",outcome="failed"}')) ?? 0) >= 1, 'a failed attempt');
+  await waitFor(async () => (await savedOutbox(fs.dir)).deliveries.length === 1, 'the owed delivery committed');
+  fs.readOnly();
+  assert.equal(await daemon.stop(), 0);
+  assert.deepEqual(logged(daemon, 'stopping lost notifications'), []);
+  assert.equal(logged(daemon, 'cannot write the outbox at stop; the 1 owed notification(s) are in it').length, 1, daemon.stderr.slice(-2000));
+
+  fs.readWrite();
+  down.answers.length = 0; // the receiver is back
+  const again = await Daemon.start(env, { stateDir: fs.dir });
+  t.after(() => again.kill());
+  await waitFor(() => down.bodies().some((b) => b.alertname === 'low_balance' && b.status === 'firing'), 'the owed notification accepted (only accepted ones are recorded)');
+  assert.equal(logged(again, 'resuming owed notifications').length, 1, 'sent as owed, not decided again');
 });
 
 test('/api/status never claims last_notified_at for an alert whose notification was not delivered', async (t) => {
