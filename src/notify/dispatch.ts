@@ -338,7 +338,6 @@ export class Dispatcher {
     }
   }
 
-
   #doc(): OutboxDoc {
     const deliveries: Delivery[] = [];
     for (const t of this.#targets.values()) deliveries.push(...t.queue);
