@@ -19,11 +19,15 @@ interface Waiting {
 type State = Waiting | 'due' | 'flying';
 
 export class DueIndex {
-  /** Owed deliveries → their queue position. */
-  readonly #pos = new Map<Delivery, number>();
+  /** Queue positions (kept after removal: a stale heap entry must keep its place in the heap). */
+  readonly #pos = new WeakMap<Delivery, number>();
   #last = 0;
+  /** The deliveries owed (added and not removed). */
+  readonly #owed = new Set<Delivery>();
   /** Alert id → its owed deliveries in queue order. */
   readonly #chains = new Map<string, Delivery[]>();
+  /** Owed delivery → how many of its alerts' chains it is not first in (absent: 0, it may start). */
+  readonly #blocked = new Map<Delivery, number>();
   /** First of all their alerts: waiting (the entry in #waiting that stands), due, or in flight. */
   readonly #state = new Map<Delivery, State>();
   readonly #waiting = new MinHeap<Waiting>((a, b) => a.at - b.at || this.#at(a.x) - this.#at(b.x));
@@ -32,6 +36,7 @@ export class DueIndex {
   /** `x` joined the end of the queue. */
   add(x: Delivery): void {
     this.#pos.set(x, this.#last++);
+    this.#owed.add(x);
     for (const id of idsOf(x)) this.#join(id, x);
     this.#offer(x);
   }
@@ -41,23 +46,21 @@ export class DueIndex {
    * and that alert's later ones wait for it.
    */
   grew(x: Delivery, id: string): void {
-    if (!this.#pos.has(x)) return;
-    const before = this.#chains.get(id)?.[0];
-    this.#join(id, x);
-    for (const y of [x, before]) if (y !== undefined && !this.#first(y) && this.#state.get(y) !== 'flying') this.#state.delete(y);
+    if (this.#owed.has(x)) this.#join(id, x);
   }
 
   /** `x` left the queue (accepted or given up): the next delivery of each of its alerts may become free. */
   removed(x: Delivery): void {
-    if (!this.#pos.delete(x)) return;
+    if (!this.#owed.delete(x)) return;
     this.#state.delete(x);
+    this.#blocked.delete(x);
     for (const id of idsOf(x)) {
       const chain = this.#chains.get(id);
-      if (!chain) continue;
-      const i = chain.indexOf(x);
-      if (i >= 0) chain.splice(i, 1);
+      const i = chain?.indexOf(x) ?? -1;
+      if (!chain || i < 0) continue;
+      chain.splice(i, 1);
       if (chain.length === 0) this.#chains.delete(id);
-      else if (i === 0) this.#offer(chain[0]!);
+      else if (i === 0) this.#unblock(chain[0]!);
     }
   }
 
@@ -108,10 +111,10 @@ export class DueIndex {
   }
 
   #at(x: Delivery): number {
-    return this.#pos.get(x) ?? Infinity;
+    return this.#pos.get(x)!;
   }
 
-  /** Puts `x` in its alerts' chains, in queue order (an open digest loaded at start may not be last). */
+  /** Puts `x` in alert `id`'s chain, in queue order (an open digest loaded at start may not be last). */
   #join(id: string, x: Delivery): void {
     const chain = this.#chains.get(id);
     if (!chain) return void this.#chains.set(id, [x]);
@@ -119,16 +122,24 @@ export class DueIndex {
     let i = chain.length;
     while (i > 0 && this.#at(chain[i - 1]!) > this.#at(x)) i--;
     chain.splice(i, 0, x);
+    this.#block(i > 0 ? x : chain[1]!); // x waits for the chain's first, or the first now waits for x
   }
 
-  #first(x: Delivery): boolean {
-    for (const id of idsOf(x)) if (this.#chains.get(id)?.[0] !== x) return false;
-    return true;
+  #block(x: Delivery): void {
+    this.#blocked.set(x, (this.#blocked.get(x) ?? 0) + 1);
+    if (this.#state.get(x) !== 'flying') this.#state.delete(x);
+  }
+
+  #unblock(x: Delivery): void {
+    const n = (this.#blocked.get(x) ?? 1) - 1;
+    if (n > 0) return void this.#blocked.set(x, n);
+    this.#blocked.delete(x);
+    this.#offer(x);
   }
 
   /** Enters `x` in the waiting heap if it is owed, idle and first of all its alerts. */
   #offer(x: Delivery): void {
-    if (!this.#pos.has(x) || this.#state.has(x) || !this.#first(x)) return;
+    if (!this.#owed.has(x) || this.#state.has(x) || this.#blocked.has(x)) return;
     const w = { x, at: x.nextAttemptAt };
     this.#state.set(x, w);
     this.#waiting.push(w);
