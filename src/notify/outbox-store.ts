@@ -1,6 +1,6 @@
 import type { Logger } from '../log.js';
 import type { Conn, Participant, StateDb } from '../store/db.js';
-import type { Delivery } from './dispatch.js';
+import { notificationsOf, type Delivery } from './delivery.js';
 import { deliverySchema } from './outbox-schema.js';
 
 export interface OutboxDoc {
@@ -23,7 +23,9 @@ export class OutboxStore implements Participant {
   /** deliveryId → its row as committed. */
   #rows = new Map<string, string>();
   #delivered = '{}';
-  #writing: { rows: Map<string, string>; delivered: string } | undefined;
+  #writing: { rows: Map<string, string>; delivered: string; anew: boolean } | undefined;
+  /** The next write starts from an empty table (rewrite). */
+  #anew = false;
   /** Each owed delivery's row, and the changing fields it was made from: one not changed is not made again. */
   readonly #bodies = new WeakMap<Delivery, { stamp: string; body: string }>();
 
@@ -86,9 +88,18 @@ export class OutboxStore implements Participant {
     }
   }
 
-  /** How many of `deliveries` no commit has written yet (a restart would not know them). */
+  /**
+   * How many notifications of `deliveries` no commit has written (a restart would not know them): a delivery
+   * without a row, or what an open digest took since its row was written.
+   */
   notSaved(deliveries: readonly Delivery[]): number {
-    return deliveries.filter((d) => !this.#rows.has(d.deliveryId)).length;
+    let n = 0;
+    for (const d of deliveries) {
+      const row = this.#rows.get(d.deliveryId);
+      const written = row === undefined ? 0 : 1 + ((JSON.parse(row) as Partial<Delivery>).more?.length ?? 0);
+      n += Math.max(0, notificationsOf(d).length - written);
+    }
+    return n;
   }
 
   /** Kept for the dispatcher's stop: retries belong to the database, which stops retrying when it is closed. */
@@ -100,11 +111,12 @@ export class OutboxStore implements Participant {
     const rows = new Map(doc.deliveries.map((d) => [d.deliveryId, this.#body(d)]));
     const del = db.prepare('DELETE FROM outbox WHERE delivery_id = ?');
     const put = db.prepare('INSERT OR REPLACE INTO outbox (delivery_id, body) VALUES (?, ?)');
+    if (this.#anew) db.prepare('DELETE FROM outbox').run(); // rows of a restored copy this process no longer owes
     for (const id of this.#rows.keys()) if (!rows.has(id)) del.run(id);
     for (const [id, body] of rows) if (this.#rows.get(id) !== body) put.run(id, body);
     const delivered = JSON.stringify(doc.delivered);
     if (delivered !== this.#delivered) db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('delivered', ?)").run(delivered);
-    this.#writing = { rows, delivered };
+    this.#writing = { rows, delivered, anew: this.#anew };
   }
 
   /** `d`'s row: made again only when one of its changing fields changed (10,000 owed rows, commits every 100 ms). */
@@ -117,16 +129,21 @@ export class OutboxStore implements Participant {
     return body;
   }
 
-  /** A database made anew (StateDb): the next write puts every owed row and the delivered map back. */
+  /**
+   * A database made anew, or an older copy put back (StateDb): the next write puts every owed row and the
+   * delivered map back, and deletes the rows it holds of deliveries accepted since (sent again otherwise).
+   */
   rewrite(): void {
     this.#rows = new Map();
     this.#delivered = '';
+    this.#anew = true;
   }
 
   committed(): void {
     if (!this.#writing) return;
     this.#rows = this.#writing.rows;
     this.#delivered = this.#writing.delivered;
+    if (this.#writing.anew) this.#anew = false;
     this.#writing = undefined;
   }
 }

@@ -30,8 +30,6 @@ export class StateStore implements Participant {
   #preloaded: Map<string, StoredAccount> | undefined;
   #released = false;
   #commits = 0;
-  /** Account id → name: unclaimed and idle past KEEP_HOURS, deleted at the next commit (releasePreloaded). */
-  readonly #stale = new Map<number, string>();
 
   constructor(
     readonly dir: string,
@@ -106,11 +104,12 @@ export class StateStore implements Participant {
     this.#preloaded = undefined;
     this.#released = true;
     const orphans: Orphan[] = [];
+    const stale = new Map<number, string>();
     for (const [name, stored] of left) {
       if (stored.damaged || this.#accounts.has(name)) continue;
       const firing = Object.keys(stored.state.alerts).length > 0;
       if (!firing && (latestTime(stored.state) ?? -Infinity) < now - KEEP_HOURS * HOUR_MS) {
-        this.#stale.set(stored.id, name);
+        stale.set(stored.id, name);
         continue;
       }
       if (!firing && stored.lastSeq <= stored.snapshotSeq) continue;
@@ -119,7 +118,7 @@ export class StateStore implements Participant {
       if (firing) orphans.push({ name, state: stored.state, routing: stored.routing });
       else void a.compact().catch(() => undefined); // retried with the next commits if the disk refuses
     }
-    if (this.#stale.size > 0) void this.db.stage(this).catch(() => undefined); // retried with the next commits
+    this.#deleteStale(stale);
     return orphans;
   }
 
@@ -130,7 +129,6 @@ export class StateStore implements Participant {
 
   /** Journal housekeeping: drop the entries every account's snapshot covers; compact accounts that hold it back. */
   write(db: Conn): void {
-    this.#deleteStale(db);
     const max = (db.prepare('SELECT MAX(seq) AS seq FROM journal').get() as { seq: number | null }).seq;
     if (max === null) return;
     const slack = 2 * SNAPSHOT_EVERY * Math.max(1, this.#accounts.size);
@@ -144,21 +142,29 @@ export class StateStore implements Participant {
     db.prepare('DELETE FROM journal WHERE seq < ?').run(low);
   }
 
-  committed(): void {
-    if (this.#stale.size === 0) return;
-    const names = [...this.#stale.values()];
-    this.log.info({ file: this.db.path, accounts: names.length, names: names.slice(0, 20) }, `deleted the state of accounts no wallet has claimed for over ${KEEP_HOURS / 24} days`);
-    this.#stale.clear();
-  }
+  committed(): void {}
 
-  /** Every row of the stale accounts (StateDb ids are not reused while a row holds them: all go in one transaction). */
-  #deleteStale(db: Conn): void {
-    for (const id of this.#stale.keys()) {
-      for (const table of ['journal', 'alert_events']) db.prepare(`DELETE FROM ${table} WHERE account_id = ?`).run(id);
-      for (const table of ['account_routing', 'account_clock']) db.prepare(`DELETE FROM ${table} WHERE account_id = ?`).run(id);
-      db.prepare('DELETE FROM readings WHERE key >= ? AND key < ?').run(keyOf(id, 0), keyOf(id + 1, 0));
-      db.prepare('DELETE FROM accounts WHERE id = ?').run(id);
+  /**
+   * Deletes every row of the stale accounts (id → name), in one transaction now: before a reload can take one
+   * of them back (it then starts afresh) and before their ids can be reused. A disk that refuses leaves them
+   * for the next start.
+   */
+  #deleteStale(stale: ReadonlyMap<number, string>): void {
+    if (stale.size === 0) return;
+    try {
+      this.db.writeNow((db) => {
+        for (const id of stale.keys()) {
+          for (const table of ['journal', 'alert_events', 'account_routing', 'account_clock']) db.prepare(`DELETE FROM ${table} WHERE account_id = ?`).run(id);
+          db.prepare('DELETE FROM readings WHERE key >= ? AND key < ?').run(keyOf(id, 0), keyOf(id + 1, 0));
+          db.prepare('DELETE FROM accounts WHERE id = ?').run(id);
+        }
+      });
+    } catch (err) {
+      this.log.warn({ file: this.db.path, code: safeErrorCode(err) }, 'cannot delete the state of accounts no wallet claims; tried again at the next start');
+      return;
     }
+    const names = [...stale.values()];
+    this.log.info({ file: this.db.path, accounts: names.length, names: names.slice(0, 20) }, `deleted the state of accounts no wallet has claimed for over ${KEEP_HOURS / 24} days`);
   }
 
   #afterCommit(): void {

@@ -321,12 +321,14 @@ test('an older copy of the database put back while running (a backup restored): 
   const dir = tempDir(t);
   const store = await openState(dir, log, { flushMs: 10 });
   store.releasePreloaded(T0);
+  const outbox = new OutboxStore(store.db, log);
+  const owed = (id: string) => ({ deliveryId: id, target: 'webhook:0', notification: sampleNotification(), createdAt: T0, attempts: 1, nextAttemptAt: T0, lastError: 'HTTP 503' });
   let [a, b] = [poll(INITIAL_ACCOUNT_STATE, 1), poll(INITIAL_ACCOUNT_STATE, 1)];
-  await Promise.all([store.account('a').save(a), store.account('b').save(b)]);
+  await Promise.all([store.account('a').save(a), store.account('b').save(b), outbox.mirror(() => ({ deliveries: [owed('d1'), owed('d2')], delivered: {} }))]);
   const backup = join(dir, 'backup.db');
   cpSync(join(dir, DB_FILE), backup); // connections close after each commit: the file is whole
   for (let i = 2; i <= 4; i++) [a, b] = [poll(a, i), poll(b, i)];
-  await Promise.all([store.account('a').save(a), store.account('b').save(b)]);
+  await Promise.all([store.account('a').save(a), store.account('b').save(b), outbox.mirror(() => ({ deliveries: [owed('d2')], delivered: {} }))]); // d1 delivered
 
   cpSync(backup, join(dir, DB_FILE)); // the older copy, same instance
   a = poll(a, 5); // one wallet polls; the other has nothing new
@@ -336,6 +338,21 @@ test('an older copy of the database put back while running (a backup restored): 
   const again = await openState(dir, log);
   assert.deepEqual(await again.account('a').load(0), a);
   assert.deepEqual(await again.account('b').load(0), b, 'the wallet that did not poll is written again too');
+  assert.deepEqual((await outboxIn(dir, log).load(0)).deliveries.map((d) => d.deliveryId), ['d2'], 'd1, delivered since the copy, is not owed again');
+});
+
+test('notSaved: the notifications of owed deliveries no commit wrote, and those an open digest took since its row was written', async (t) => {
+  const dir = tempDir(t);
+  const store = await openState(dir, log, { flushMs: 10 });
+  const outbox = new OutboxStore(store.db, log);
+  const n = (id: string) => ({ ...sampleNotification(), id });
+  const digest = { deliveryId: 'd1', target: 'email:0', notification: n('a'), more: [n('b')], open: true, createdAt: T0, attempts: 0, nextAttemptAt: T0 + HOUR, lastError: null };
+  await outbox.save({ deliveries: [digest], delivered: {} });
+  assert.equal(outbox.notSaved([digest]), 0);
+  digest.more.push(n('c'), n('d'));
+  const fresh = { deliveryId: 'd2', target: 'webhook:0', notification: n('e'), createdAt: T0, attempts: 0, nextAttemptAt: T0, lastError: null };
+  assert.equal(outbox.notSaved([digest, fresh]), 3, 'c and d in the digest, e without a row');
+  await store.close();
 });
 
 test('accounts no wallet claims, idle past the 14 days the readings are kept and firing nothing, are deleted with all their rows at start; the others stay', async (t) => {
@@ -386,12 +403,16 @@ test('accounts no wallet claims, idle past the 14 days the readings are kept and
 
   const later = await openState(dir, log, { flushMs: 10 });
   later.releasePreloaded(edge + HOUR);
+  assert.deepEqual(rowsOfGone(), { accounts: 0, journal: 0, readings: 0, alert_events: 0, account_routing: 0 }, 'deleted at once');
+  // a reload adds the wallet back right after: it starts afresh, and what it saves is kept
+  assert.deepEqual(await later.account('gone').load(edge + HOUR), INITIAL_ACCOUNT_STATE);
+  const back = applyPoll(INITIAL_ACCOUNT_STATE, { ok: true, status: 200, balance: 42, currency: 'EUR', requiredCredits: null }, edge + HOUR, 1).state;
+  await later.account('gone').save(back);
   await later.close();
-  assert.deepEqual(rowsOfGone(), { accounts: 0, journal: 0, readings: 0, alert_events: 0, account_routing: 0 });
   const again = await openState(dir, log);
   assert.deepEqual(await again.account('recent').load(0), upTo(1_000), 'an unclaimed account polled within 14 days stays');
   assert.deepEqual(await again.account('firing').load(0), upTo(310), 'one with alerts firing stays (closed by the fleet at start)');
-  assert.deepEqual(await again.account('gone').load(0), INITIAL_ACCOUNT_STATE);
+  assert.deepEqual(await again.account('gone').load(0), back);
   await again.close();
 });
 
