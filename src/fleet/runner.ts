@@ -94,10 +94,12 @@ export class WalletRunner implements WalletReadout {
    */
   reconfigure(wallet: WalletSettings): void {
     const apiChanged = JSON.stringify(apiOf(wallet)) !== JSON.stringify(apiOf(this.#wallet)) || !sameCredentials(wallet.api.credentials, this.#wallet.api.credentials);
+    // A Retry-After is the server's: a rotated key or a new balance field at the same origin still waits it out.
+    const otherServer = wallet.provider !== this.#wallet.provider || originOf(wallet.api.baseUrl) !== originOf(this.#wallet.api.baseUrl);
     this.#wallet = wallet;
     if (apiChanged) this.#client = this.#makeClient(wallet);
     this.d.store.route(routingOf(wallet));
-    this.monitor.configure(this.#evaluation(wallet), apiChanged);
+    this.monitor.configure(this.#evaluation(wallet), otherServer);
   }
 
   /** One scheduled slot; 'rate_limited' when a Retry-After still runs (nothing was sent). */
@@ -133,6 +135,14 @@ export class WalletRunner implements WalletReadout {
         this.d.observeDuration(wallet.provider, seconds);
       },
     });
+  }
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
   }
 }
 

@@ -84,12 +84,12 @@ export class AccountMonitor {
 
   /**
    * New rules (a reload that changed them): history and alert state stay, the next poll evaluates with
-   * these. `newApi`: the endpoint or credentials changed, so the old one's Retry-After is not this one's
-   * (a reload that moved a rate-limited wallet to another URL waited out the old URL's hour).
+   * these. `otherServer`: the wallet now asks another origin or provider, so the old one's Retry-After is not
+   * this one's (a reload that moved a rate-limited wallet to another URL waited out the old URL's hour).
    */
-  configure(evaluation: EvaluationConfig, newApi = false): void {
+  configure(evaluation: EvaluationConfig, otherServer = false): void {
     this.d.evaluation = evaluation;
-    if (newApi && this.#state.rateLimitedUntil !== null) this.#state = { ...this.#state, rateLimitedUntil: null };
+    if (otherServer && this.#state.rateLimitedUntil !== null) this.#state = { ...this.#state, rateLimitedUntil: null };
   }
 
   /** Loads the saved state and puts the counters and gauges back where they were. */

@@ -116,6 +116,24 @@ test("a reload that points a rate-limited wallet at another API drops the old AP
   assert.equal(old.requestsOf('busy'), 1, 'the old API not asked again');
 });
 
+test("a reload that changes how a rate-limited wallet's answer is read, not which server it asks, keeps waiting out its Retry-After", async (t) => {
+  const names = ['busy', 'calm'];
+  const up = await upstreamWith(t, names, () => 500);
+  up.wallets.get('busy')!.script.push({ status: 429, headers: { 'Retry-After': '3600' }, body: { error: 'slow down' } });
+  const dir = tempDir('ws-fleet-');
+  const file = writeWalletsFile(dir, up, names);
+  const daemon = await Daemon.start({ WALLETS_FILE: file });
+  t.after(() => daemon.kill());
+  await waitFor(async () => (await daemon.metric('telephony_poll_skipped_total{account="busy",reason="rate_limited"}'))! >= 1, 'busy rate-limited');
+
+  writeWalletsFile(dir, up, names, { busy: ['currency_field: data.currency'] }); // the same origin: its wait still runs
+  daemon.child.kill('SIGHUP');
+  await waitFor(() => daemon.logs().some((l) => l.msg === 'wallets reloaded' && l.changed === 1), 'the reload applied');
+  const skipped = (await daemon.metric('telephony_poll_skipped_total{account="busy",reason="rate_limited"}'))!;
+  await waitFor(async () => (await daemon.metric('telephony_poll_skipped_total{account="busy",reason="rate_limited"}'))! >= skipped + 2, 'two more slots skipped after the reload', 20_000);
+  assert.equal(up.requestsOf('busy'), 1, 'no request before Retry-After has passed (contract §1)');
+});
+
 test('a wallet slower than the schedule: its slots are skipped and counted, never piled up, and the others go on', async (t) => {
   const names = ['slow', 'quick-1', 'quick-2'];
   const up = await upstreamWith(t, names, () => 200);
