@@ -11,7 +11,8 @@ import { readDottedField } from '../telephony/parse.js';
 
 const name = 'messagebird';
 /** The reference's words for units; `dollars` is taken as USD (which dollar is not said). */
-const UNITS: Record<string, string> = { euros: 'EUR', euro: 'EUR', pounds: 'GBP', dollars: 'USD', credits: 'CREDITS' };
+/** A Map: the type is the server's word, and an object's lookup would find `constructor` on its prototype. */
+const UNITS = new Map([['euros', 'EUR'], ['euro', 'EUR'], ['pounds', 'GBP'], ['dollars', 'USD'], ['credits', 'CREDITS']]);
 
 export const messagebird: Preset = {
   name,
@@ -43,4 +44,4 @@ export const messagebird: Preset = {
   },
 };
 
-const unit = (type: string): string | null => UNITS[type.toLowerCase()] ?? (/^[A-Za-z]{3}$/.test(type) && isCurrencyCode(type.toUpperCase()) ? type.toUpperCase() : null);
+const unit = (type: string): string | null => UNITS.get(type.toLowerCase()) ?? (/^[A-Za-z]{3}$/.test(type) && isCurrencyCode(type.toUpperCase()) ? type.toUpperCase() : null);

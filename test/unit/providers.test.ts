@@ -97,6 +97,11 @@ test('messagebird: a postpaid account is a failed poll that says so (its amount 
   assert.equal(read('messagebird', { payment: 'prepaid', type: 'pounds', amount: 50 }).currency, 'GBP');
   assert.equal(read('messagebird', { payment: 'prepaid', type: 'dollars', amount: 50 }).currency, 'USD');
   assert.equal(read('messagebird', { payment: 'prepaid', type: 'SEK', amount: 500 }).currency, 'SEK');
+  for (const type of ['constructor', '__proto__', 'toString']) {
+    const r = read('messagebird', { payment: 'prepaid', type, amount: 5 });
+    assert.equal(r.currency, null, `${type}: no currency read off an object's prototype`);
+    assert.match(r.currencyProblem ?? '', /neither a unit/);
+  }
   const odd = read('messagebird', { payment: 'prepaid', type: 'tokens', amount: 5 });
   assert.equal(odd.currency, null);
   assert.match(odd.currencyProblem!, /neither a unit it documents/);
