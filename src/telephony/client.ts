@@ -183,13 +183,15 @@ export class BalanceClient {
         error: new UpstreamError('timeout', `${where}: no complete answer within ${ms} ms${ms < this.#opts.timeoutMs ? ` (a retry, in what was left before the next poll; REQUEST_TIMEOUT_MS is ${this.#opts.timeoutMs})` : ''}`, { retryable: true }),
       };
     }
+    // The server did answer: such an attempt counts under its status when the request still knows it.
+    const status: unknown = axios.isAxiosError(err) ? (err.request as { res?: { statusCode?: unknown } } | undefined)?.res?.statusCode : undefined;
+    const answered = typeof status === 'number' ? String(status) : 'network';
     if (code === 'ERR_BAD_RESPONSE' && axios.isAxiosError(err) && err.message.startsWith('maxContentLength')) {
-      // The server did answer: count the attempt under its status when the request still knows it.
-      const status: unknown = (err.request as { res?: { statusCode?: unknown } } | undefined)?.res?.statusCode;
-      return {
-        code: typeof status === 'number' ? String(status) : 'network',
-        error: new UpstreamError('bad_response', `${where}: response body exceeded ${this.#maxBodyBytes} bytes`),
-      };
+      return { code: answered, error: new UpstreamError('bad_response', `${where}: response body exceeded ${this.#maxBodyBytes} bytes`) };
+    }
+    if (code?.startsWith('Z_') && typeof status === 'number') {
+      // zlib's: the body is not what its Content-Encoding says. The server's answer, not the network's; asking again gets the same.
+      return { code: answered, error: new UpstreamError('bad_response', `${where}: HTTP ${status} with a body that cannot be decompressed (${code})`) };
     }
     if (code === 'ERR_INVALID_URL' || code === 'ERR_BAD_OPTION_VALUE' || code === 'ERR_BAD_OPTION') {
       // Nothing was sent: no attempt to count.

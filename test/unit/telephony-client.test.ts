@@ -355,6 +355,15 @@ test('200 HTML page → bad_response without the page in the message', async () 
   assert.equal(up.seen.length, 1);
 });
 
+test('200 with a body that is not the gzip it says it is → bad_response, counted under 200, not retried as a network error', async () => {
+  const up = await serve((_n, _req, res) => res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' }).end('not gzip at all'));
+  const { client, attempts } = makeClient(up.url);
+  const err = await failure(client.fetchBalance(), 'bad_response');
+  assert.match(err.message, /cannot be decompressed \(Z_/);
+  assert.equal(up.seen.length, 1);
+  assert.deepEqual(attempts, ['200']);
+});
+
 test('200 truncated JSON → bad_response', async () => {
   const up = await serve(json(200, '{"balance": 4'));
   const { client } = makeClient(up.url);
