@@ -69,6 +69,7 @@ export class Fleet {
       log: d.log.child({ component: 'scheduler' }),
       runners: () => this.#list,
       poll: (runner, deadline, fetched) => runner.poll({ signal: d.shutdown, deadline }, fetched),
+      originOf: (runner) => runner.origin,
       now: d.now,
     });
   }

@@ -6,7 +6,7 @@ import type { Settings, WalletSettings } from '../config/settings.js';
 import { repeatPolicy, type EvaluationConfig } from '../domain/evaluate.js';
 import type { Logger } from '../log.js';
 import { SKIP_REASONS, type SkipReason, type WalletReadout } from '../metrics/collector.js';
-import { AccountMonitor } from '../poller/monitor.js';
+import { AccountMonitor, type Fetched } from '../poller/monitor.js';
 import { pollBalance } from '../poller/poll.js';
 import { BalanceClient, type FetchOptions } from '../telephony/client.js';
 import { endpointFor, presetWords, sameCredentials } from '../providers/index.js';
@@ -73,6 +73,11 @@ export class WalletRunner implements WalletReadout {
     return this.#wallet.name;
   }
 
+  /** The origin (scheme, host, port) of the API it polls. */
+  get origin(): string {
+    return originOf(this.#wallet.api.baseUrl);
+  }
+
   get readout() {
     return this.monitor.readout;
   }
@@ -103,7 +108,7 @@ export class WalletRunner implements WalletReadout {
   }
 
   /** One scheduled slot; 'rate_limited' when a Retry-After still runs (nothing was sent). */
-  async poll(opts: FetchOptions, fetched?: () => void): Promise<'polled' | 'rate_limited'> {
+  async poll(opts: FetchOptions, fetched?: Fetched): Promise<'polled' | 'rate_limited'> {
     const r = await this.monitor.tick(opts, fetched);
     if (r === 'rate_limited') this.skipped.rate_limited++;
     if (this.removed) await this.monitor.unwatch(); // removed while this poll ran: its alerts close now

@@ -8,7 +8,9 @@
 import type { Logger } from '../log.js';
 import type { SkipReason } from '../metrics/collector.js';
 import { MAX_TIMER_MS } from '../deadline.js';
+import type { Fetched } from '../poller/monitor.js';
 import { Scheduler } from '../poller/scheduler.js';
+import { OriginShare } from './origins.js';
 import { slotFraction } from './shard.js';
 import type { WalletRunner } from './runner.js';
 
@@ -21,9 +23,12 @@ export interface ScheduleDeps {
   runners: () => Iterable<WalletRunner>;
   /**
    * One poll of a wallet; never rejects. `deadline`: what its retries must not pass, SETTLE_MS before the wallet's next slot.
-   * `fetched`: the request is over (the poll goes on to commit its state): its concurrency slot is free.
+   * `fetched`: the request is over (the poll goes on to commit its state): its concurrency slot is free; told
+   * whether it timed out, for the origin's share.
    */
-  poll: (runner: WalletRunner, deadline: number | undefined, fetched: () => void) => Promise<'polled' | 'rate_limited'>;
+  poll: (runner: WalletRunner, deadline: number | undefined, fetched: Fetched) => Promise<'polled' | 'rate_limited'>;
+  /** The API origin a wallet polls (origins.ts shares the slots between them); absent: one for all. */
+  originOf?: (runner: WalletRunner) => string;
   now?: () => number;
   /** Minimum time between two summaries of skipped polls in the log. Default 30 s. */
   skipLogIntervalMs?: number;
@@ -80,6 +85,7 @@ export class FleetSchedule {
   /** Polls not finished (stop waits for them); `#requests` of them still hold a POLL_CONCURRENCY slot. */
   readonly #inFlight = new Set<Promise<void>>();
   #requests = 0;
+  #origins: OriginShare;
   #stopped = false;
   #firstRound = true;
   #resolveStarted!: () => void;
@@ -89,6 +95,7 @@ export class FleetSchedule {
 
   constructor(private readonly d: ScheduleDeps) {
     this.#now = d.now ?? Date.now;
+    this.#origins = new OriginShare(d.concurrency);
     this.#cron = new Scheduler({
       schedule: d.schedule,
       timezone: d.timezone,
@@ -204,21 +211,28 @@ export class FleetSchedule {
     return done;
   }
 
+  /** Starts queued polls, first come first served, while slots are free (a hanging origin's only up to its share). */
   #pump(): void {
-    while (this.#requests < this.d.concurrency && this.#queue.length > 0) {
-      const { runner, deadline, done } = this.#queue.shift()!;
+    while (this.#requests < this.d.concurrency) {
+      const i = this.#queue.findIndex((q) => q.runner.removed || this.#origins.admits(this.#originOf(q.runner)));
+      if (i < 0) return;
+      const { runner, deadline, done } = this.#queue.splice(i, 1)[0]!;
       if (runner.removed) {
         runner.phase = 'idle';
         done();
         continue;
       }
       runner.phase = 'running'; // until the state is committed too: never polled twice at once
+      const origin = this.#originOf(runner);
       this.#requests++;
+      this.#origins.started(origin);
       let holding = true;
-      const release = () => {
+      const release: Fetched = (timedOut) => {
+        if (timedOut !== undefined) this.#origins.ended(origin, timedOut);
         if (!holding) return;
         holding = false;
         this.#requests--;
+        this.#origins.released(origin);
         this.#pump();
       };
       const p: Promise<void> = this.d
@@ -235,6 +249,10 @@ export class FleetSchedule {
         });
       this.#inFlight.add(p);
     }
+  }
+
+  #originOf(runner: WalletRunner): string {
+    return this.d.originOf?.(runner) ?? '';
   }
 
   #noteSkip(reason: SkipReason, wallet: string): void {

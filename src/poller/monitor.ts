@@ -43,6 +43,9 @@ export interface MonitorReadout {
   readonly alertSeries: ReadonlyMap<string, { alertname: AlertName; severity: Severity; value: 0 | 1 }>;
 }
 
+/** Called once a poll's request is over (a fleet's concurrency slot is free): `timedOut` when it got no answer at all. */
+export type Fetched = (timedOut?: boolean) => void;
+
 /**
  * One wallet's poll cycle: fetch → domain (state, forecast, rules, alert lifecycle) → notifications
  * owed → state file → readout (what /metrics shows). Everything it decides is decided by the pure `observe`.
@@ -111,7 +114,7 @@ export class AccountMonitor {
    * `fetched` is called once the upstream answered (or failed), before the state is committed: a fleet's
    * concurrency limit is about requests in flight, and a commit may wait for the next batch (up to ~1 s).
    */
-  async tick(opts: FetchOptions, fetched?: () => void): Promise<'polled' | 'rate_limited'> {
+  async tick(opts: FetchOptions, fetched?: Fetched): Promise<'polled' | 'rate_limited'> {
     const now = this.#now();
     if (isRateLimited(this.#state, now)) {
       this.d.log.debug({ until: new Date(this.#state.rateLimitedUntil!).toISOString() }, 'poll skipped: rate limited (Retry-After)');
@@ -129,9 +132,9 @@ export class AccountMonitor {
     return isRateLimited(this.#state, now) ? this.#state.rateLimitedUntil : null;
   }
 
-  async pollNow(opts: FetchOptions, fetched?: () => void): Promise<void> {
+  async pollNow(opts: FetchOptions, fetched?: Fetched): Promise<void> {
     const outcome = await this.d.poll(opts);
-    fetched?.();
+    fetched?.(!outcome.ok && outcome.kind === 'timeout');
     if (opts.signal?.aborted) return; // cut short by shutdown: not the upstream's failure
     const now = this.#now(); // after the poll: the clock may have stepped while it ran
     const obs = observe(this.#state, outcome, now, this.d.evaluation);

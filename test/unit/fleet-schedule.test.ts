@@ -50,6 +50,46 @@ test('POLL_CONCURRENCY 1: the second wallet is fetched while the first one still
   assert.equal(runners[0]!.phase, 'idle');
 });
 
+test('an API whose polls time out holds at most a quarter of POLL_CONCURRENCY: a freed slot goes to a wallet on another API, not the next hanging one', async () => {
+  const hung = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map(fakeRunner);
+  const ok = ['ok1', 'ok2'].map(fakeRunner);
+  const runners = [...hung, ...ok]; // the queue's order: every hanging wallet first
+  const started: string[] = [];
+  const ends = new Map<string, () => void>();
+  const schedule = new FleetSchedule({
+    schedule: '0 0 1 1 *', // the first round at start is all this test needs
+    timezone: 'UTC',
+    concurrency: 4,
+    log: pino({ level: 'silent' }),
+    runners: () => runners,
+    originOf: (r) => (r.name.startsWith('h') ? 'http://127.0.0.1:1' : 'http://127.0.0.1:2'),
+    poll: async (runner, _deadline, fetched) => {
+      started.push(runner.name);
+      if (runner.name.startsWith('h')) await new Promise<void>((r) => ends.set(runner.name, r)); // no answer until its timeout
+      fetched(runner.name.startsWith('h'));
+      return 'polled';
+    },
+  });
+  schedule.start();
+  try {
+    await until(() => started.length === 4, 'four polls of the hanging API');
+    ends.get('h1')!(); // its timeout: the API hangs, and h2…h4 still hold three slots
+    await until(() => started.length === 6, 'the freed slots taken');
+    assert.deepEqual(started, ['h1', 'h2', 'h3', 'h4', 'ok1', 'ok2'], 'h5 and h6 wait while their API holds its share');
+    ends.get('h2')!();
+    ends.get('h3')!();
+    await until(() => hung[1]!.phase === 'idle' && hung[2]!.phase === 'idle', 'h2 and h3 over');
+    assert.equal(started.length, 6, 'at its share (h4 in flight, 1 of 4 slots): the free slots stay for other APIs');
+    ends.get('h4')!();
+    await until(() => started.length === 7, 'one more once under its share');
+    assert.equal(started[6], 'h5');
+  } finally {
+    const drain = setInterval(() => [...ends.values()].forEach((end) => end()), 5);
+    await schedule.stop();
+    clearInterval(drain);
+  }
+});
+
 test('a round lasts until the next tick, however uneven the ticks (0 9,17 * * *: the 09:00 round ends at 17:00, not 16 h later)', () => {
   const H = 3_600_000;
   const nine = Date.UTC(2026, 11, 2, 9);
