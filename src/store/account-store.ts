@@ -63,6 +63,9 @@ export class AccountStore implements Participant {
    */
   #clock = 0;
   #clockWritten = 0;
+  /** The offset of the timeline the staged and the committed state are on (a step may come between a save and its commit). */
+  #stagedClock = 0;
+  #committedClock = 0;
   #writing: { id: number; state: AccountState; snapshot: boolean; seq: number; open: Samples; through: number; events: number; routing: string | undefined; clock: number } | undefined;
 
   constructor(
@@ -95,7 +98,7 @@ export class AccountStore implements Participant {
     this.#snapshotSeq = found.snapshotSeq;
     this.#lastSeq = found.lastSeq;
     this.#historyThrough = found.historyThrough;
-    this.#clock = this.#clockWritten = found.clockOffset ?? 0;
+    this.#clock = this.#clockWritten = this.#committedClock = found.clockOffset ?? 0;
     this.#committed = found.damaged ? undefined : found.state;
     const samples = found.state.history.samples;
     const off = this.#clock;
@@ -115,6 +118,7 @@ export class AccountStore implements Participant {
   /** Resolves when this state (or a newer one) is committed; rejects if that commit failed (it is retried). */
   save(state: AccountState, decided: readonly Notification[] = []): Promise<void> {
     this.#staged = state;
+    this.#stagedClock = this.#clock;
     for (const n of decided) {
       const e = eventOf(n);
       if (e) this.#events.push({ ...e, t: e.t - this.#clock });
@@ -161,7 +165,7 @@ export class AccountStore implements Participant {
   /** Writes a snapshot at the next commit (folds the journal; for idle accounts and start-up compaction). */
   compact(): Promise<void> {
     if (this.#committed === undefined && this.#staged === undefined) return Promise.resolve(); // nothing yet (a first write is a snapshot anyway)
-    this.#staged ??= this.#committed;
+    this.#stageCommitted();
     this.#forceSnapshot = true;
     return this.store.db.stage(this);
   }
@@ -182,7 +186,7 @@ export class AccountStore implements Participant {
       db.prepare('UPDATE accounts SET snapshot = ?, snapshot_seq = ? WHERE id = ?').run(encodeSnapshot(state), seq, id);
     }
     // Readings: new samples join the open hours; hours before the newest sample's hour are closed.
-    const off = this.#clock;
+    const off = this.#stagedClock;
     const lastKnown = lastSampleT(this.#open) ?? (this.#historyThrough + 1) * 3_600_000 - 1;
     const samples = state.history.samples;
     const from = firstPassing(samples, (t) => t - off > lastKnown);
@@ -203,9 +207,16 @@ export class AccountStore implements Participant {
     this.#writing = { id, state, snapshot, seq, open, through, events: this.#events.length, routing, clock: off };
   }
 
+  /** Stages the committed state again (with its timeline's offset) when nothing newer is staged. */
+  #stageCommitted(): void {
+    if (this.#staged !== undefined) return;
+    this.#staged = this.#committed;
+    this.#stagedClock = this.#committedClock;
+  }
+
   /** A database made anew (StateDb): the next write is a snapshot of the latest state, under a new row. */
   rewrite(): void {
-    this.#staged ??= this.#committed;
+    this.#stageCommitted();
     this.#committed = undefined;
     this.#id = undefined;
     this.#lastSeq = 0;
@@ -226,7 +237,7 @@ export class AccountStore implements Participant {
     this.#historyThrough = w.through;
     this.#events.splice(0, w.events);
     this.#routingWritten = w.routing;
-    this.#clockWritten = w.clock;
+    this.#clockWritten = this.#committedClock = w.clock;
     this.#saves++;
     if (w.snapshot) {
       this.#snapshotSeq = w.seq;

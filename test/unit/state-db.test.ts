@@ -453,6 +453,38 @@ test('a wall-clock step moves the stored readings and alert events with the time
   }
 });
 
+test('a wall-clock step between a save and its commit: the staged state is archived on its own timeline, and the readings after the step are not left out', async (t) => {
+  const dir = tempDir(t);
+  const store = await openState(dir, log, { flushMs: 3_600_000 }); // commits only when flushed here
+  store.releasePreloaded(T0);
+  let s = INITIAL_ACCOUNT_STATE;
+  let now = T0;
+  let polled: { t: number; balance: number }[] = [];
+  const pollAt = (i: number) => {
+    now += MIN;
+    s = applyPoll(s, { ok: true, status: 200, balance: 10_000 - i, currency: 'EUR', requiredCredits: null }, now, 1).state;
+    polled.push({ t: now, balance: 10_000 - i });
+    return store.account('a').save(s);
+  };
+  for (let i = 1; i <= 100; i++) {
+    void pollAt(i);
+    await store.db.flush();
+  }
+  void pollAt(101); // staged; its commit waits (a slow disk, a commit retried)
+  const step = -2 * HOUR;
+  store.account('a').shift(step); // the next poll finds the clock stepped back
+  await store.db.flush(); // the commit of poll 101 comes after the step
+  s = shiftClock(s, step);
+  now += step;
+  polled = polled.map((r) => ({ ...r, t: r.t + step }));
+  for (let i = 102; i <= 200; i++) {
+    void pollAt(i);
+    await store.db.flush();
+  }
+  assert.deepEqual(store.account('a').readRange(0, Infinity).map(({ t, balance }) => ({ t, balance })), polled);
+  await store.close();
+});
+
 test('STATE_DIR remounted read-only: the readings and alert events read what memory holds instead of throwing (the status page answers)', async (t) => {
   const fs = mountTmpfs(t);
   if (!fs) return;
