@@ -59,10 +59,10 @@ const note = (id: string, account: string, status: 'firing' | 'resolved'): Notif
 });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function webhookPart(total: number, delayMs: number): Promise<void> {
-  const hook = new SlowWebhook(delayMs);
+/** The real Dispatcher with one webhook target and its outbox in a fresh state database. */
+async function webhookDispatcher(hook: SlowWebhook, name: string): Promise<{ d: Dispatcher; db: StateDb; dir: string }> {
   const url = await hook.start();
-  const dir = mkdtempSync(join(tmpdir(), 'ws-bench-delivery-'));
+  const dir = mkdtempSync(join(tmpdir(), `ws-bench-${name}-`));
   const db = new StateDb(dir, log);
   const d = new Dispatcher({
     notifiers: [new WebhookNotifier({ url: new Secret(url), label: 'bench' }, { secret: new Secret('bench-secret') })],
@@ -72,6 +72,12 @@ async function webhookPart(total: number, delayMs: number): Promise<void> {
     retryBaseDelayMs: 1000,
   });
   await d.start();
+  return { d, db, dir };
+}
+
+async function webhookPart(total: number, delayMs: number): Promise<void> {
+  const hook = new SlowWebhook(delayMs);
+  const { d, db, dir } = await webhookDispatcher(hook, 'delivery');
   const alerts = total / 2;
   const started = performance.now();
   // as polls hand them over: a batch per poll, each alert's firing in one batch and its resolve in a later one
@@ -153,17 +159,7 @@ async function emailPart(wallets: number, scale: number): Promise<void> {
 async function owedPart(owed: number, seconds: number): Promise<void> {
   let attempts = 0;
   const hook = new SlowWebhook(0, () => (attempts++, 503));
-  const url = await hook.start();
-  const dir = mkdtempSync(join(tmpdir(), 'ws-bench-owed-'));
-  const db = new StateDb(dir, log);
-  const d = new Dispatcher({
-    notifiers: [new WebhookNotifier({ url: new Secret(url), label: 'bench' }, { secret: new Secret('bench-secret') })],
-    store: new OutboxStore(db, log),
-    metrics: createMetrics(),
-    log,
-    retryBaseDelayMs: 1000,
-  });
-  await d.start();
+  const { d, db, dir } = await webhookDispatcher(hook, 'owed');
   for (let i = 0; i < owed; i += 100) {
     const ids = Array.from({ length: Math.min(100, owed - i) }, (_, k) => `w${i + k}/low_balance/x`);
     void d.enqueue(ids.map((id) => note(id, id.split('/')[0]!, 'firing')));
