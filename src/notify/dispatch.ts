@@ -150,8 +150,8 @@ export class Dispatcher {
     const now = this.#now();
     let kept = 0;
     for (const x of loaded) {
-      const renamed = this.#targets.has(x.target) ? undefined : this.#formerKeys.get(x.target);
-      if (renamed !== undefined) x.target = renamed; // saved by a build that keyed channels by their position
+      const renamed = this.#targets.has(x.target) ? undefined : (this.#formerKeys.get(x.target) ?? this.#sameDestination(x.target));
+      if (renamed !== undefined) x.target = renamed; // saved under a key by position (earlier builds), or a receiver renamed
       const t = this.#targets.get(x.target);
       if (!t || now - x.createdAt >= MAX_DELIVERY_AGE_MS) {
         const why = t ? 'older than 24 h' : 'its channel is no longer configured';
@@ -166,6 +166,19 @@ export class Dispatcher {
     if (kept > 0) this.d.log.info({ owed: kept }, 'resuming owed notifications');
     this.#pumpAll();
     if (kept !== loaded.length) await this.#mirror();
+  }
+
+  /**
+   * The one configured target with the destination of `key` (`<receiver>/<kind>:<digest>`) under another
+   * receiver's name: the receiver was renamed while the daemon was stopped, and what it owed still goes where
+   * it was going. Undefined when none, or more than one, has it.
+   */
+  #sameDestination(key: string): string | undefined {
+    const dest = (k: string) => (k.includes('/') ? k.slice(k.indexOf('/') + 1) : undefined);
+    const wanted = dest(key);
+    if (wanted === undefined) return undefined;
+    const found = [...this.#targets.keys()].filter((k) => dest(k) === wanted);
+    return found.length === 1 ? found[0] : undefined;
   }
 
   /**

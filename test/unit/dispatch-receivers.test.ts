@@ -57,6 +57,21 @@ async function httpReceiver(t: TestContext, delayMs: number, answer: (body: { id
   return rx;
 }
 
+test('a receiver renamed while the daemon was stopped: what it owed goes to the one receiver with its destination now, not given up', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ws-dispatch-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const owed = (id: string, target: string, seq: number) => ({ deliveryId: id, target, notification: note({ id }), seq, createdAt: Date.now(), attempts: 1, nextAttemptAt: Date.now(), lastError: 'HTTP 503' });
+  await outboxIn(dir, log).save({ deliveries: [owed('a', 'ops/webhook:1f2e', 0), owed('b', 'gone/webhook:9999', 1)], delivered: {} });
+  const oncall = memory('oncall/webhook:1f2e', false); // 'ops' renamed 'oncall', the same URL
+  const other = memory('team/webhook:5a5a', false);
+  const d = new Dispatcher({ receivers: [receiver('oncall', [oncall]), receiver('team', [other])], store: outboxIn(dir, log), metrics: createMetrics(), log, retryBaseDelayMs: 20 });
+  t.after(() => d.stop(100));
+  await d.start();
+  await waitFor(() => d.pending === 0, 'the owed one sent, the other given up');
+  assert.deepEqual(oncall.sent.map((s) => s[0]!.id), ['a']);
+  assert.deepEqual(other.sent, [], 'a destination no receiver has is given up, not sent elsewhere');
+});
+
 test('routing: a notification reaches the receivers named, and a receiver limited to critical gets only critical ones', async (t) => {
   const team = memory('team', false);
   const oncall = memory('oncall', false);
