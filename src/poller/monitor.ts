@@ -54,6 +54,8 @@ export class AccountMonitor {
   #state: AccountState = INITIAL_ACCOUNT_STATE;
   #forecast: Forecast | undefined;
   #up = false;
+  /** Counts the reloads that moved the wallet to another server (configure). */
+  #server = 0;
   #bodyCurrency: string | null | undefined;
   #consumed = 0;
   #topups = 0;
@@ -92,7 +94,9 @@ export class AccountMonitor {
    */
   configure(evaluation: EvaluationConfig, otherServer = false): void {
     this.d.evaluation = evaluation;
-    if (otherServer && this.#state.rateLimitedUntil !== null) this.#state = { ...this.#state, rateLimitedUntil: null };
+    if (!otherServer) return;
+    this.#server++;
+    if (this.#state.rateLimitedUntil !== null) this.#state = { ...this.#state, rateLimitedUntil: null };
   }
 
   /** Loads the saved state and puts the counters and gauges back where they were. */
@@ -133,7 +137,10 @@ export class AccountMonitor {
   }
 
   async pollNow(opts: FetchOptions, fetched?: Fetched): Promise<void> {
-    const outcome = await this.d.poll(opts);
+    const server = this.#server;
+    let outcome = await this.d.poll(opts);
+    // A Retry-After from the server a reload moved the wallet away from while this poll ran is not the new one's.
+    if (server !== this.#server && !outcome.ok && outcome.kind === 'rate_limited') outcome = { ...outcome, retryAfterMs: 0 };
     fetched?.(!outcome.ok && outcome.kind === 'timeout');
     if (opts.signal?.aborted) return; // cut short by shutdown: not the upstream's failure
     const now = this.#now(); // after the poll: the clock may have stepped while it ran

@@ -1,0 +1,46 @@
+/** AccountMonitor across a reload that moves a wallet to another server while its poll runs. */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { pino } from 'pino';
+import type { PollOutcome } from '../../src/domain/account.js';
+import { AccountMonitor } from '../../src/poller/monitor.js';
+import { StateStore } from '../../src/store/state-store.js';
+import { DEFAULT_RULES } from '../helpers/fixtures.js';
+
+const log = pino({ level: 'silent' });
+const T0 = Date.parse('2026-11-27T10:00:00Z');
+
+test("a 429 from the server a reload moved the wallet away from, answered while the poll ran, sets no wait on the new server; the same answer otherwise does", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ws-monitor-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const store = new StateStore(dir, log);
+  await store.init(T0);
+  let answer!: (o: PollOutcome) => void;
+  const evaluation = { account: 'default', rules: DEFAULT_RULES, repeat: { repeatIntervalMs: 3_600_000, runwayFraction: 0, minRepeatIntervalMs: 300_000 } };
+  const monitor = new AccountMonitor({
+    evaluation,
+    poll: () => new Promise<PollOutcome>((r) => (answer = r)),
+    notify: async () => {},
+    store: store.account('default'),
+    log,
+    now: () => T0,
+  });
+  await monitor.init();
+  store.releasePreloaded(T0);
+  const slowDown: PollOutcome = { ok: false, kind: 'rate_limited', message: 'HTTP 429', retryAfterMs: 3_600_000 };
+
+  const moved = monitor.pollNow({});
+  monitor.configure(evaluation, true); // SIGHUP: the wallet's api_url now names another server
+  answer(slowDown); // the old server's answer arrives after the reload
+  await moved;
+  assert.equal(monitor.rateLimitedUntil(T0), null, 'the new server is asked at the next slot');
+
+  const same = monitor.pollNow({});
+  answer(slowDown);
+  await same;
+  assert.equal(monitor.rateLimitedUntil(T0), T0 + 3_600_000, 'a Retry-After of the server polled is kept');
+  await store.close();
+});
