@@ -34,6 +34,7 @@ export type RunnerPhase = 'idle' | 'queued' | 'running';
 
 export class WalletRunner implements WalletReadout {
   #wallet: WalletSettings;
+  #origin: string;
   #client: BalanceClient;
   readonly monitor: AccountMonitor;
   readonly requests = new Map<string, number>();
@@ -48,6 +49,7 @@ export class WalletRunner implements WalletReadout {
     private readonly d: RunnerDeps,
   ) {
     this.#wallet = wallet;
+    this.#origin = originOf(wallet.api.baseUrl);
     this.alertmanager = d.alertmanager;
     this.#client = this.#makeClient(wallet);
     d.store.route(routingOf(wallet));
@@ -73,9 +75,9 @@ export class WalletRunner implements WalletReadout {
     return this.#wallet.name;
   }
 
-  /** The origin (scheme, host, port) of the API it polls. */
+  /** The origin (scheme, host, port) of the API it polls (asked twice a poll by the schedule: kept, not parsed each time). */
   get origin(): string {
-    return originOf(this.#wallet.api.baseUrl);
+    return this.#origin;
   }
 
   get readout() {
@@ -100,8 +102,10 @@ export class WalletRunner implements WalletReadout {
   reconfigure(wallet: WalletSettings): void {
     const apiChanged = JSON.stringify(apiOf(wallet)) !== JSON.stringify(apiOf(this.#wallet)) || !sameCredentials(wallet.api.credentials, this.#wallet.api.credentials);
     // A Retry-After is the server's: a rotated key or a new balance field at the same origin still waits it out.
-    const otherServer = wallet.provider !== this.#wallet.provider || originOf(wallet.api.baseUrl) !== originOf(this.#wallet.api.baseUrl);
+    const origin = originOf(wallet.api.baseUrl);
+    const otherServer = wallet.provider !== this.#wallet.provider || origin !== this.#origin;
     this.#wallet = wallet;
+    this.#origin = origin;
     if (apiChanged) this.#client = this.#makeClient(wallet);
     this.d.store.route(routingOf(wallet));
     this.monitor.configure(this.#evaluation(wallet), otherServer);
