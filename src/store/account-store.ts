@@ -128,18 +128,23 @@ export class AccountStore implements Participant {
 
   /** Readings with from ≤ t ≤ to from the last 14 days (full resolution for a day, then one per 10 min), oldest first. */
   readRange(from: number, to: number): Sample[] {
-    const off = this.#clock;
-    const stored = this.#stored((db, id) => readRange(db, id, from - off, to - off)) ?? [];
-    const all = [...stored, ...samplesToPlain(this.#open).filter((s) => s.t >= from - off && s.t <= to - off)];
-    return off === 0 ? all : all.map((s) => ({ ...s, t: s.t + off }));
+    return this.#onClock(from, to, readRange, samplesToPlain(this.#open));
   }
 
   /** The alert timeline (what was decided, from the state database and not committed yet) with from ≤ t ≤ to, oldest first. */
   alertEvents(from: number, to: number): AlertEvent[] {
+    return this.#onClock(from, to, readAlertEvents, this.#events);
+  }
+
+  /**
+   * What the database holds (`read`) and memory adds (`pending`) with from ≤ t ≤ to on the clock of now: the
+   * range asked in stored times (less the offset of the clock steps), the times found moved back.
+   */
+  #onClock<T extends { t: number }>(from: number, to: number, read: (db: Conn, id: number, from: number, to: number) => T[], pending: readonly T[]): T[] {
     const off = this.#clock;
-    const stored = this.#stored((db, id) => readAlertEvents(db, id, from - off, to - off)) ?? [];
-    const all = [...stored, ...this.#events.filter((e) => e.t >= from - off && e.t <= to - off)];
-    return off === 0 ? all : all.map((e) => ({ ...e, t: e.t + off }));
+    const stored = this.#stored((db, id) => read(db, id, from - off, to - off)) ?? [];
+    const all = [...stored, ...pending.filter((x) => x.t >= from - off && x.t <= to - off)];
+    return off === 0 ? all : all.map((x) => ({ ...x, t: x.t + off }));
   }
 
   /**
