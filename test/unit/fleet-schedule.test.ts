@@ -7,10 +7,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pino from 'pino';
 import type { WalletRunner } from '../../src/fleet/runner.js';
-import { FleetSchedule, roundSlots, SETTLE_MS } from '../../src/fleet/schedule.js';
+import { FleetSchedule, roundSlots, SETTLE_MS, type ScheduleDeps } from '../../src/fleet/schedule.js';
 import { slotFraction } from '../../src/fleet/shard.js';
 
 const fakeRunner = (name: string) => ({ name, phase: 'idle', removed: false, skipped: { overlap: 0, rate_limited: 0 } }) as unknown as WalletRunner;
+
+/** A schedule over `runners` in UTC, silent; by default a cron whose first round, at start, is all a test needs. */
+const scheduleOf = (runners: WalletRunner[], deps: Pick<ScheduleDeps, 'concurrency' | 'poll'> & Partial<ScheduleDeps>): FleetSchedule =>
+  new FleetSchedule({ schedule: '0 0 1 1 *', timezone: 'UTC', log: pino({ level: 'silent' }), runners: () => runners, ...deps });
 
 async function until(cond: () => boolean, what: string): Promise<void> {
   const deadline = Date.now() + 10_000;
@@ -25,12 +29,8 @@ test('POLL_CONCURRENCY 1: the second wallet is fetched while the first one still
   const started: string[] = [];
   let commitA!: () => void;
   const committedA = new Promise<void>((r) => (commitA = r));
-  const schedule = new FleetSchedule({
-    schedule: '0 0 1 1 *', // the first round at start is all this test needs
-    timezone: 'UTC',
+  const schedule = scheduleOf(runners, {
     concurrency: 1,
-    log: pino({ level: 'silent' }),
-    runners: () => runners,
     poll: async (runner, _deadline, fetched) => {
       started.push(runner.name);
       fetched(); // the answer is in
@@ -56,12 +56,8 @@ test('an API whose polls time out holds at most a quarter of POLL_CONCURRENCY: a
   const runners = [...hung, ...ok]; // the queue's order: every hanging wallet first
   const started: string[] = [];
   const ends = new Map<string, () => void>();
-  const schedule = new FleetSchedule({
-    schedule: '0 0 1 1 *', // the first round at start is all this test needs
-    timezone: 'UTC',
+  const schedule = scheduleOf(runners, {
     concurrency: 4,
-    log: pino({ level: 'silent' }),
-    runners: () => runners,
     originOf: (r) => (r.name.startsWith('h') ? 'http://127.0.0.1:1' : 'http://127.0.0.1:2'),
     poll: async (runner, _deadline, fetched) => {
       started.push(runner.name);
@@ -120,12 +116,9 @@ test('a slot further away than a timer can wait (a yearly schedule): the schedul
   const runners = [fakeRunner('default')]; // its slot: 19 % of the way through the year, 70 days out
   let polls = 0;
   let nowCalls = 0;
-  const s = new FleetSchedule({
+  const s = scheduleOf(runners, {
     schedule,
-    timezone: 'UTC',
     concurrency: 4,
-    log: pino({ level: 'silent' }),
-    runners: () => runners,
     now: () => (nowCalls++, Date.now()),
     poll: async (_r, _d, fetched) => (polls++, fetched(), 'polled'),
   });
