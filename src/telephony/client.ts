@@ -14,6 +14,7 @@ import { safeErrorCode, UpstreamError } from '../errors.js';
 import { parseRetryAfter } from './retry-after.js';
 import type { Endpoint } from '../providers/preset.js';
 import { backoff } from '../net/retry.js';
+import { MAX_JSON_DEPTH, parseJsonObject } from './json-body.js';
 
 export interface BalanceReading {
   status: 200 | 402;
@@ -228,17 +229,15 @@ export class BalanceClient {
     const opts = { status };
     if (status === 200) {
       const body = parseJsonObject(res.data);
-      if (body === undefined) {
-        throw new UpstreamError(
-          'bad_response',
-          `${this.#where()} answered 200 with a body that is not a JSON object; ${this.#endpoint.hints.request}`,
-          opts,
-        );
+      if (!('object' in body)) {
+        const what = body.problem === 'too_deep' ? `JSON nested deeper than ${MAX_JSON_DEPTH} levels (not parsed)` : 'a body that is not a JSON object';
+        throw new UpstreamError('bad_response', `${this.#where()} answered 200 with ${what}; ${this.#endpoint.hints.request}`, opts);
       }
-      return { status: 200, ...this.#endpoint.read(body), requiredCredits: null };
+      return { status: 200, ...this.#endpoint.read(body.object), requiredCredits: null };
     }
     if (status === 402 && this.#endpoint.exhausted) {
-      return { status: 402, ...this.#endpoint.exhausted(parseJsonObject(res.data)) };
+      const body = parseJsonObject(res.data);
+      return { status: 402, ...this.#endpoint.exhausted('object' in body ? body.object : undefined) };
     }
     if (status === 400) {
       throw new UpstreamError('bad_request', `${this.#where()} answered 400 (bad request); ${this.#endpoint.hints.request}`, opts);
@@ -285,18 +284,3 @@ export function requestedPath(baseUrl: string, balancePath: string): string {
   const path = (balancePath.split(/[?#]/, 1)[0] ?? '').replace(/^\/+/, '');
   return `${url.host}${base}/${path}`;
 }
-
-/** The body as a parsed JSON object (not an array), or undefined. */
-function parseJsonObject(data: unknown): Record<string, unknown> | undefined {
-  if (typeof data !== 'string') return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(data);
-  } catch {
-    return undefined; // the parser's message quotes the body
-  }
-  return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
-    ? (parsed as Record<string, unknown>)
-    : undefined;
-}
-

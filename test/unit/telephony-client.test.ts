@@ -379,6 +379,20 @@ test('200 JSON that is not an object → bad_response', async () => {
   }
 });
 
+test('200 with JSON nested 150,000 deep (900 kB) → bad_response saying so, not parsed (V8 spends ~0.3 s of everyone\'s loop on it)', async () => {
+  const deep = '{"a":'.repeat(150_000) + '1' + '}'.repeat(150_000);
+  const up = await serve(json(200, deep));
+  const { client, attempts } = makeClient(up.url);
+  const err = await failure(client.fetchBalance(), 'bad_response');
+  assert.match(err.message, /answered 200 with JSON nested deeper than 64 levels \(not parsed\)/);
+  assert.deepEqual(attempts, ['200']);
+  // A 402 with such a body still reads as exhausted, with nothing taken from the body.
+  const up402 = await serve(json(402, deep));
+  const reading = await makeClient(up402.url).client.fetchBalance();
+  assert.equal(reading.status, 402);
+  assert.equal(reading.requiredCredits, null);
+});
+
 test('200 without the balance field → bad_response naming the field and setting', async () => {
   const up = await serve(json(200, { amount: 5, currency: 'USD' }));
   const { client } = makeClient(up.url);
