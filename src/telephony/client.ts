@@ -180,8 +180,8 @@ export class BalanceClient {
     if (code === 'ERR_CANCELED') {
       return {
         code: 'timeout',
-        // A retry gets what is left before the next poll: say so, or "within 184 ms" reads as a setting.
-        error: new UpstreamError('timeout', `${where}: no complete answer within ${ms} ms${ms < this.#opts.timeoutMs ? ` (a retry, in what was left before the next poll; REQUEST_TIMEOUT_MS is ${this.#opts.timeoutMs})` : ''}`, { retryable: true }),
+        // A retry gets what is left of the poll's time (the next scheduled poll, or `check`'s few attempts): say so, or "within 184 ms" reads as a setting.
+        error: new UpstreamError('timeout', `${where}: no complete answer within ${ms} ms${ms < this.#opts.timeoutMs ? ` (a retry, in the time left for this poll; REQUEST_TIMEOUT_MS is ${this.#opts.timeoutMs})` : ''}`, { retryable: true }),
       };
     }
     // The server did answer: such an attempt counts under its status when the request still knows it.
