@@ -117,6 +117,8 @@ export function readCredentials(
       if (name === 'api_key' && preset.name === 'telephony-io') fail('api_key', `is required (or set ${opts.keyName('api_key_file')} to a file holding it)`);
       else fail('credentials', `${name} is required by the ${preset.name} preset (or ${name}_file)`);
     }
+    const problem = ok ? preset.credentialsProblem?.(new Set(Object.keys(out))) : undefined;
+    if (problem !== undefined) fail('credentials', problem);
   }
   return ok ? out : undefined;
 }

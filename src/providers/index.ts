@@ -38,7 +38,7 @@ export function neededCredentials(p: Preset, generic: Parameters<NonNullable<Pre
 /** `wallet-sentinel providers`: one block per preset. */
 export function describePresets(): string {
   return PRESETS.map((p) => {
-    const keys = p.credentials.map((c) => `    ${c.name}${c.required ? '' : ' (optional)'} — ${c.help}`);
+    const keys = p.credentials.map((c) => `    ${c.name}${c.required ? '' : ` (${c.alternative ?? 'optional'})`} — ${c.help}`);
     return [
       `${p.name}${p.baseUrl ? `  (${p.baseUrl})` : ''}`,
       `  request: ${p.request}`,

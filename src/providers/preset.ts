@@ -15,6 +15,8 @@ export interface CredentialSpec {
   readonly name: string;
   readonly required: boolean;
   readonly help: string;
+  /** Instead of "(optional)" in `wallet-sentinel providers`: one of two ways to sign in (`or api_key_sid + api_key_secret`). */
+  readonly alternative?: string;
 }
 
 /** The generic preset's settings (wallet keys `auth`, `balance_regex`, `balance_scale`, `balance_sign`). */
@@ -102,6 +104,8 @@ export interface Preset {
   endpoint(api: WalletApi): Endpoint;
   /** The credentials this wallet needs, when they depend on its settings (generic); default: the required ones. */
   needs?(generic: GenericOptions | undefined): readonly string[];
+  /** A problem with which of the optional credentials are set together (two ways to sign in: one, whole). */
+  credentialsProblem?(present: ReadonlySet<string>): string | undefined;
 }
 
 // ---- helpers for presets ------------------------------------------------------------------------------

@@ -93,7 +93,10 @@ export class Wallet {
     this.wire = wire;
     this.key = spec.apiKey;
     this.creds = spec.credentials ?? { api_key: spec.apiKey };
-    for (const k of wire.keys) if (!this.creds[k]) throw new Error(`wallet ${spec.name}: provider ${this.provider} needs credential ${k}`);
+    const signIns = [wire.keys, ...(wire.altKeys ? [wire.altKeys] : [])];
+    if (!signIns.some((keys) => keys.every((k) => this.creds[k]))) {
+      throw new Error(`wallet ${spec.name}: provider ${this.provider} needs credentials ${signIns.map((keys) => keys.join(' + ')).join(' or ')}`);
+    }
     this.auth = wire.expected(this.creds);
     this.creditLimit = spec.creditLimit ?? 0;
     this.autoRecharge = spec.autoRecharge ?? false;

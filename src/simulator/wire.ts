@@ -27,6 +27,8 @@ export interface Wire {
   body(f: BodyFacts): object;
   /** The credential keys the simulator needs for this provider. */
   keys: readonly string[];
+  /** Another set of keys that signs in instead (Twilio's API key). */
+  altKeys?: readonly string[];
 }
 
 const header = (req: IncomingMessage, name: string): string | undefined => {
@@ -48,8 +50,10 @@ export const WIRES: Readonly<Record<string, Wire>> = {
   },
   twilio: {
     keys: ['account_sid', 'auth_token'],
+    altKeys: ['account_sid', 'api_key_sid', 'api_key_secret'],
     path: (c) => `/2010-04-01/Accounts/${encodeURIComponent(c.account_sid!)}/Balance.json`,
-    expected: (c) => basicOf(c.account_sid!, c.auth_token!),
+    // Signed in with an API key (SK…) when the simulated wallet has one, else with the Auth Token.
+    expected: (c) => (c.api_key_sid !== undefined ? basicOf(c.api_key_sid, c.api_key_secret!) : basicOf(c.account_sid!, c.auth_token!)),
     of: authHeader,
     // Twilio documents balance as a string; the number form tests tolerance.
     body: (f) => ({ account_sid: 'AC-sim', balance: amount(f, f.balance), currency: f.currency }),

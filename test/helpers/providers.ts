@@ -9,7 +9,11 @@ import { Simulator, type WalletSpec } from '../../src/simulator/simulator.js';
 import { WIRES } from '../../src/simulator/wire.js';
 
 export interface ProviderCase {
+  /** The wallet's name, its simulator wallet's and its `account` label (the provider's name, or a variant's). */
+  name: string;
   provider: string;
+  /** The credentials it signs in with, when not the simulator's default for the provider (WIRES keys). */
+  keys?: readonly string[];
   /** The currency the simulated account has. */
   simCurrency: string;
   /** The currency the preset reports (fixed by some providers). */
@@ -20,7 +24,7 @@ export interface ProviderCase {
   autoRecharge?: boolean;
 }
 
-export const PROVIDER_CASES: readonly ProviderCase[] = [
+const CASES: readonly Omit<ProviderCase, 'name'>[] = [
   { provider: 'telephony-io', simCurrency: 'USD', currency: 'USD' },
   { provider: 'twilio', simCurrency: 'USD', currency: 'USD' },
   { provider: 'telnyx', simCurrency: 'USD', currency: 'USD', creditLimit: 50 },
@@ -41,19 +45,25 @@ export const PROVIDER_CASES: readonly ProviderCase[] = [
   },
 ];
 
-/** Distinctive credentials per provider (each holds NEVER_PRINT_ME). */
-export function credentialsOf(provider: string, tag = ''): Record<string, string> {
-  return Object.fromEntries(WIRES[provider]!.keys.map((k) => [k, `${provider}-${k}${tag}-NEVER_PRINT_ME`]));
+export const PROVIDER_CASES: readonly ProviderCase[] = [
+  ...CASES.map((c) => ({ name: c.provider, ...c })),
+  // Twilio signing in with an API key (SK…) and its secret instead of the Auth Token.
+  { name: 'twilio-apikey', provider: 'twilio', keys: ['account_sid', 'api_key_sid', 'api_key_secret'], simCurrency: 'USD', currency: 'USD' },
+];
+
+/** Distinctive credentials per case (each holds NEVER_PRINT_ME). */
+export function credentialsOf(c: ProviderCase): Record<string, string> {
+  return Object.fromEntries((c.keys ?? WIRES[c.provider]!.keys).map((k) => [k, `${c.name}-${k}-NEVER_PRINT_ME`]));
 }
 
-export const prefixOf = (provider: string) => `/p/${provider}`;
+export const prefixOf = (name: string) => `/p/${name}`;
 
 /** The simulator wallet of a case: name = provider, served under its prefix. */
 export function simSpec(c: ProviderCase, balance: number, format: 'number' | 'string' = 'string'): WalletSpec {
-  const credentials = credentialsOf(c.provider);
+  const credentials = credentialsOf(c);
   return {
-    name: c.provider,
-    path: prefixOf(c.provider) + WIRES[c.provider]!.path(credentials),
+    name: c.name,
+    path: prefixOf(c.name) + WIRES[c.provider]!.path(credentials),
     apiKey: credentials.api_key ?? 'unused',
     provider: c.provider,
     credentials,
@@ -77,9 +87,9 @@ export function writeProviderWallets(dir: string, simUrl: string, cases: readonl
   mkdirSync(keyDir, { recursive: true });
   const lines = ['wallets:'];
   for (const c of cases) {
-    lines.push(`  - name: ${c.provider}`, `    provider: ${c.provider}`, `    api_url: ${simUrl}${prefixOf(c.provider)}`, '    credentials:');
-    for (const [k, v] of Object.entries(credentialsOf(c.provider))) {
-      const file = join(keyDir, `${c.provider}-${k}`);
+    lines.push(`  - name: ${c.name}`, `    provider: ${c.provider}`, `    api_url: ${simUrl}${prefixOf(c.name)}`, '    credentials:');
+    for (const [k, v] of Object.entries(credentialsOf(c))) {
+      const file = join(keyDir, `${c.name}-${k}`);
       writeFileSync(file, `${v}\n`, { mode: 0o600 });
       lines.push(`      ${k}_file: ${file}`);
     }

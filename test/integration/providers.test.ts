@@ -50,14 +50,14 @@ for (const format of ['string', 'number'] as const) {
     t.after(() => sim.close());
     const wallets = walletsFor(sim.url, PROVIDER_CASES);
     for (const c of PROVIDER_CASES) {
-      const r = await client(wallets.get(c.provider)!).fetchBalance();
+      const r = await client(wallets.get(c.name)!).fetchBalance();
       const expected = c.creditLimit ? 123.45 - c.creditLimit : 123.45;
-      assert.equal(r.status, 200, c.provider);
-      assert.ok(Math.abs(r.balance! - expected) < 1e-9, `${c.provider}: balance ${r.balance}, expected ${expected}`);
-      assert.equal(r.currency, c.currency, `${c.provider}: currency`);
-      assert.equal(r.creditLimit, c.creditLimit, `${c.provider}: credit limit`);
-      assert.equal(r.autoRecharge, c.autoRecharge, `${c.provider}: auto-recharge flag`);
-      assert.equal(sim.wallet(c.provider).requests, 1, `${c.provider}: one request reached its path`);
+      assert.equal(r.status, 200, c.name);
+      assert.ok(Math.abs(r.balance! - expected) < 1e-9, `${c.name}: balance ${r.balance}, expected ${expected}`);
+      assert.equal(r.currency, c.currency, `${c.name}: currency`);
+      assert.equal(r.creditLimit, c.creditLimit, `${c.name}: credit limit`);
+      assert.equal(r.autoRecharge, c.autoRecharge, `${c.name}: auto-recharge flag`);
+      assert.equal(sim.wallet(c.name).requests, 1, `${c.name}: one request reached its path`);
     }
   });
 }
@@ -67,18 +67,18 @@ test('every preset authenticates the way its provider does: the fixture rejects 
   t.after(() => sim.close());
   const good = walletsFor(sim.url, PROVIDER_CASES);
   for (const c of PROVIDER_CASES) {
-    const w = good.get(c.provider)!;
+    const w = good.get(c.name)!;
     // The same wallet with each credential altered in turn: the fixture must answer 401 (or 403).
     for (const key of Object.keys(w.api.credentials)) {
       if ((c.provider === 'twilio' && key === 'account_sid') || (c.provider === 'plivo' && key === 'auth_id')) continue; // part of the path: another path, a 404
       const credentials = { ...w.api.credentials, [key]: new Secret(`${w.api.credentials[key]!.reveal()}-wrong`) };
       if (key === 'api_key' && c.provider === 'telephony-io') continue; // covered below with apiKey too
       const err = await failure(client({ ...w, api: { ...w.api, credentials } }).fetchBalance());
-      assert.equal(err.kind, 'auth', `${c.provider}: altered ${key} → ${err.message}`);
-      assert.ok(!err.message.includes('NEVER_PRINT_ME'), `${c.provider}: the message holds no credential`);
+      assert.equal(err.kind, 'auth', `${c.name}: altered ${key} → ${err.message}`);
+      assert.ok(!err.message.includes('NEVER_PRINT_ME'), `${c.name}: the message holds no credential`);
     }
     const ok = await client(w).fetchBalance();
-    assert.equal(ok.status, 200, `${c.provider}: the right credentials still work`);
+    assert.equal(ok.status, 200, `${c.name}: the right credentials still work`);
   }
   const tio = good.get('telephony-io')!;
   const err = await failure(client({ ...tio, api: { ...tio.api, credentials: { api_key: new Secret('other') } } }).fetchBalance());
@@ -90,13 +90,13 @@ test("every preset reads its provider's out-of-funds answer as an empty wallet (
   t.after(() => sim.close());
   const wallets = walletsFor(sim.url, PROVIDER_CASES);
   for (const c of PROVIDER_CASES) {
-    const r = await client(wallets.get(c.provider)!).fetchBalance();
+    const r = await client(wallets.get(c.name)!).fetchBalance();
     if (c.provider === 'telephony-io') {
       assert.equal(r.status, 402);
       assert.equal(r.balance, 0);
     } else {
-      assert.equal(r.status, 200, c.provider);
-      assert.equal(r.balance, c.creditLimit ? -c.creditLimit : 0, `${c.provider}: the balance at the floor`);
+      assert.equal(r.status, 200, c.name);
+      assert.equal(r.balance, c.creditLimit ? -c.creditLimit : 0, `${c.name}: the balance at the floor`);
     }
   }
 });
@@ -108,9 +108,9 @@ test('a body that is not the provider\'s shape fails the poll, naming the field,
   const bodies: object[] = [{}, { balance: 'abc', data: { balance: 'NaN', total_credits: 'x', total_usage: 1 }, value: '1,5', amount: null, UserData: { balance: 'KES abc' }, cash_credits: '', balance_infos: [], account: { credit: 'none' } }];
   for (const c of PROVIDER_CASES) {
     for (const body of bodies) {
-      sim.wallet(c.provider).enqueue({ status: 200, body });
-      const err = await failure(client(wallets.get(c.provider)!).fetchBalance());
-      assert.equal(err.kind, 'bad_response', `${c.provider}: ${JSON.stringify(body)} → ${err.message}`);
+      sim.wallet(c.name).enqueue({ status: 200, body });
+      const err = await failure(client(wallets.get(c.name)!).fetchBalance());
+      assert.equal(err.kind, 'bad_response', `${c.name}: ${JSON.stringify(body)} → ${err.message}`);
     }
   }
 });
@@ -126,23 +126,23 @@ test('a wallets file mixing every provider runs end to end in the daemon: each b
     return s.accounts.length === PROVIDER_CASES.length && s.accounts.every((a) => a.samples >= 3) ? s : undefined;
   }, () => `three polls of every wallet\n${d.stderr}`, 30_000);
   for (const c of PROVIDER_CASES) {
-    const a = doc.accounts.find((x) => x.account === c.provider)!;
-    assert.equal(a.currency, c.currency, `${c.provider}: currency`);
+    const a = doc.accounts.find((x) => x.account === c.name)!;
+    assert.equal(a.currency, c.currency, `${c.name}: currency`);
     const floor = -(c.creditLimit ?? 0);
     // 10 credits a second from 500: below the start, above the floor (the wait is bounded at 30 s).
-    assert.ok(a.balance !== null && a.balance < 500 + floor && a.balance > floor, `${c.provider}: a draining balance, got ${a.balance}`);
+    assert.ok(a.balance !== null && a.balance < 500 + floor && a.balance > floor, `${c.name}: a draining balance, got ${a.balance}`);
   }
   const m = await d.metrics();
   for (const c of PROVIDER_CASES) {
-    assert.equal(m.get(`telephony_api_up{account="${c.provider}"}`), 1, `${c.provider} up`);
-    const info = [...m.keys()].find((k) => k.startsWith('telephony_wallet_info{') && k.includes(`account="${c.provider}"`));
-    assert.ok(info?.includes(`provider="${c.provider}"`), `${c.provider}: telephony_wallet_info carries the provider (${info})`);
+    assert.equal(m.get(`telephony_api_up{account="${c.name}"}`), 1, `${c.name} up`);
+    const info = [...m.keys()].find((k) => k.startsWith('telephony_wallet_info{') && k.includes(`account="${c.name}"`));
+    assert.ok(info?.includes(`provider="${c.provider}"`), `${c.name}: telephony_wallet_info carries the provider (${info})`);
   }
   assert.equal(await d.stop(), 0);
 });
 
 test('credit limit and auto-recharge in the daemon: the floor in /api/status and /metrics, exhausted at the limit, a failing recharge warned about and said in the alert', async (t) => {
-  const cases = PROVIDER_CASES.filter((c) => ['twilio', 'telnyx', 'plivo', 'vonage', 'clicksend'].includes(c.provider));
+  const cases = PROVIDER_CASES.filter((c) => ['twilio', 'telnyx', 'plivo', 'vonage', 'clicksend'].includes(c.name));
   const sim = await startProviderSim(cases, 300);
   t.after(() => sim.close());
   sim.wallet('telnyx').setBalance(0); // its body: balance −50.00, at the credit limit

@@ -175,7 +175,7 @@ test('provider presets: no credential of any preset (nor its Basic or query form
   t.after(() => sim.close());
   const dir = mkdtempSync(join(tmpdir(), 'ws-secrets-providers-'));
   const file = writeProviderWallets(dir, sim.url, PROVIDER_CASES, ['low_balance_threshold: 100']);
-  const creds = PROVIDER_CASES.flatMap((c) => Object.values(credentialsOf(c.provider)));
+  const creds = PROVIDER_CASES.flatMap((c) => Object.values(credentialsOf(c)));
   const forms = [...creds, ...creds.map((v) => Buffer.from(v).toString('base64').slice(0, 16)), ...creds.map((v) => encodeURIComponent(v))];
   const assertNoCredential = (where: string, text: string) => {
     assertNoSecret(where, text);
@@ -185,8 +185,8 @@ test('provider presets: no credential of any preset (nor its Basic or query form
   t.after(() => d.kill());
   // Every failure path of every preset: rejected credentials, a server error, a broken body, a redirect, a 400.
   const paths: ScriptedResponse[] = [{ status: 401 }, { status: 403 }, { status: 500 }, { status: 200, body: '<html>oops</html>' }, { status: 200, body: { balance: 'x' } }, { status: 302, headers: { Location: 'http://127.0.0.1:9/x' } }, { status: 400 }];
-  for (const c of PROVIDER_CASES) sim.wallet(c.provider).enqueue(...paths);
-  await waitFor(() => PROVIDER_CASES.every((c) => sim.wallet(c.provider).requests > paths.length + 1), 'every scripted answer served', 30_000);
+  for (const c of PROVIDER_CASES) sim.wallet(c.name).enqueue(...paths);
+  await waitFor(() => PROVIDER_CASES.every((c) => sim.wallet(c.name).requests > paths.length + 1), 'every scripted answer served', 30_000);
   await waitFor(async () => (await d.metric('telephony_api_up{account="twilio"}')) === 1, 'recovery');
   assertNoCredential('/metrics', (await d.get('/metrics')).text);
   assertNoCredential('/api/status', (await d.get('/api/status')).text);

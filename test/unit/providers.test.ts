@@ -165,10 +165,13 @@ test('credentials: the provider\'s own names, each also as <name>_file; problems
   assert.equal(w.api.credentials.account_sid!.reveal(), 'AC1');
 
   const table: [string, string[]][] = [
-    ['provider: twilio\n    credentials: {account_sid: AC1}', ["wallet 't' (#1): credentials: auth_token is required by the twilio preset (or auth_token_file)"]],
+    ['provider: twilio\n    credentials: {account_sid: AC1}', ["wallet 't' (#1): credentials: auth_token is required by the twilio preset (or auth_token_file), or instead an API key: api_key_sid and api_key_secret"]],
+    ['provider: twilio\n    credentials: {account_sid: AC1, api_key_sid: SK1}', ["wallet 't' (#1): credentials: api_key_sid is set without api_key_secret: an API key signs in with both (or use auth_token)"]],
+    ['provider: twilio\n    credentials: {account_sid: AC1, api_key_secret: SECRETVALUE}', ["wallet 't' (#1): credentials: api_key_secret is set without api_key_sid: an API key signs in with both (or use auth_token)"]],
+    ['provider: twilio\n    credentials: {account_sid: AC1, auth_token: SECRETVALUE, api_key_sid: SK1, api_key_secret_file: TOKFILE}', ["wallet 't' (#1): credentials: set auth_token or api_key_sid with api_key_secret, not both: which one signs in would be a guess"]],
     ['provider: twilio\n    credentials: {account_sid: AC1, auth_token: x, auth_token_file: TOKFILE}', ["wallet 't' (#1): credentials: set both auth_token and auth_token_file; set only one"]],
-    ['provider: twilio\n    credentials: {account_sid: AC1, auth_token: SECRETVALUE, authtoken: y}', ["wallet 't' (#1): credentials: 'authtoken' is not a twilio credential (known: account_sid, account_sid_file, auth_token, auth_token_file)"]],
-    ['provider: twilio\n    api_key: SECRETVALUE\n    credentials: {account_sid: AC1, auth_token: x}', ["wallet 't' (#1): api_key: the twilio preset takes no api_key; put its credentials (account_sid, auth_token) in credentials"]],
+    ['provider: twilio\n    credentials: {account_sid: AC1, auth_token: SECRETVALUE, authtoken: y}', ["wallet 't' (#1): credentials: 'authtoken' is not a twilio credential (known: account_sid, account_sid_file, auth_token, auth_token_file, api_key_sid, api_key_sid_file, api_key_secret, api_key_secret_file)"]],
+    ['provider: twilio\n    api_key: SECRETVALUE\n    credentials: {account_sid: AC1, auth_token: x}', ["wallet 't' (#1): api_key: the twilio preset takes no api_key; put its credentials (account_sid, auth_token, api_key_sid, api_key_secret) in credentials"]],
     ['provider: telnyx\n    api_key: a\n    credentials: {api_key: b}', ["wallet 't' (#1): api_key: is set both at the top level and in credentials; set it once"]],
     ['provider: telnyx\n    credentials: {api_key_file: /nonexistent/x}', ["wallet 't' (#1): credentials: api_key_file: cannot read the file it names (the name is not shown: it may be the secret itself): ENOENT"]],
     ['provider: twilio\n    balance_field: x\n    credentials: {account_sid: AC1, auth_token: x}', ["wallet 't' (#1): balance_field: the twilio preset does not read it (it reads: nothing besides api_url and credentials)"]],
@@ -182,6 +185,18 @@ test('credentials: the provider\'s own names, each also as <name>_file; problems
     assert.ok(!r.problems.join('\n').includes('SECRETVALUE'), 'no value in a problem');
   }
   assert.deepEqual(load('wallets:\n  - name: t\n    provider: twilio\n', false).problems, [], 'backtest needs no credentials');
+});
+
+test('twilio signs in with an API key (SK…) and its secret instead of the Auth Token when given one; the path stays the account\'s', () => {
+  const r = load('wallets:\n  - name: t\n    provider: twilio\n    credentials: {account_sid: AC1, api_key_sid: SK1, api_key_secret_file: TOKFILE}\n');
+  assert.deepEqual(r.problems, []);
+  const e = presetOf('twilio').endpoint(r.wallets[0]!.api);
+  assert.equal(e.headers().Authorization, `Basic ${Buffer.from('SK1:token-from-file').toString('base64')}`);
+  assert.equal(e.path, '/2010-04-01/Accounts/AC1/Balance.json');
+  assert.match(e.hints.credentials, /^check account_sid, api_key_sid and api_key_secret/);
+  const byToken = presetOf('twilio').endpoint(load('wallets:\n  - name: t\n    provider: twilio\n    credentials: {account_sid: AC1, auth_token: x}\n').wallets[0]!.api);
+  assert.equal(byToken.headers().Authorization, `Basic ${Buffer.from('AC1:x').toString('base64')}`);
+  assert.equal(byToken.hints.credentials, 'check account_sid and auth_token');
 });
 
 test('defaults: a default that belongs to one provider\'s API applies only to wallets of that provider', () => {
