@@ -49,7 +49,9 @@ function merge(a: readonly Sample[], b: readonly Sample[]): Sample[] {
 
 /**
  * Writes the closed hours in `samples` (grouped by hour; merged with what an hour already holds), thins the
- * hour that just turned a day old and drops what is past KEEP_HOURS. `samples` are of one account.
+ * hours that turned a day old since the hour written before it (one, or every hour of a gap: hours that
+ * aged while the daemon was down are thinned too) and drops what is past KEEP_HOURS. `samples` are of one
+ * account.
  */
 export function writeClosedHours(db: Conn, accountId: number, samples: readonly Sample[]): void {
   const byHour = new Map<number, Sample[]>();
@@ -59,14 +61,19 @@ export function writeClosedHours(db: Conn, accountId: number, samples: readonly 
   }
   const get = db.prepare<[number], { data: Buffer }>('SELECT data FROM readings WHERE key = ?');
   const put = db.prepare<[number, Buffer]>('INSERT OR REPLACE INTO readings (key, data) VALUES (?, ?)');
+  const before = db.prepare<[number, number], { key: number | null }>('SELECT MAX(key) AS key FROM readings WHERE key >= ? AND key < ?');
+  const aged = db.prepare<[number, number], { key: number; data: Buffer }>('SELECT key, data FROM readings WHERE key > ? AND key <= ?');
   for (const [hour, hs] of byHour) {
-    const old = get.get(keyOf(accountId, hour));
-    put.run(keyOf(accountId, hour), encodeReadings(old ? merge(decodeReadings(old.data), hs) : hs));
-    const aged = get.get(keyOf(accountId, hour - FULL_RESOLUTION_HOURS));
-    if (aged) {
-      const all = decodeReadings(aged.data);
+    const key = keyOf(accountId, hour);
+    const previous = before.get(keyOf(accountId, 0), key)?.key ?? null;
+    const old = get.get(key);
+    put.run(key, encodeReadings(old ? merge(decodeReadings(old.data), hs) : hs));
+    // Hours up to `previous − FULL_RESOLUTION_HOURS` were thinned when `previous` was written.
+    const from = previous === null ? key - FULL_RESOLUTION_HOURS - 1 : Math.max(previous, key - KEEP_HOURS) - FULL_RESOLUTION_HOURS;
+    for (const row of aged.all(from, key - FULL_RESOLUTION_HOURS)) {
+      const all = decodeReadings(row.data);
       const thin = downsample(all);
-      if (thin.length < all.length) put.run(keyOf(accountId, hour - FULL_RESOLUTION_HOURS), encodeReadings(thin));
+      if (thin.length < all.length) put.run(row.key, encodeReadings(thin));
     }
     db.prepare('DELETE FROM readings WHERE key >= ? AND key < ?').run(keyOf(accountId, 0), keyOf(accountId, hour - KEEP_HOURS + 1));
   }

@@ -214,6 +214,29 @@ test('readings: full resolution for a day, one per 10 min after, nothing past 14
   assert.ok(hour.every((x, i) => i === 0 || x.t > hour[i - 1]!.t), 'oldest first');
 });
 
+test('readings: hours that turned a day old while the daemon was down (no hour closed then) are thinned by the next hour that closes', async (t) => {
+  const dir = tempDir(t);
+  const store = await openState(dir, log, { flushMs: 60_000 });
+  const account = store.account('default');
+  await account.load(T0);
+  let s = INITIAL_ACCOUNT_STATE;
+  // Polls every minute for 30 h, none for 8 h (down), then 30 h more.
+  const minutes = [...Array.from({ length: 30 * 60 }, (_, i) => i), ...Array.from({ length: 30 * 60 }, (_, i) => 38 * 60 + i)];
+  for (const i of minutes) {
+    s = applyPoll(s, { ok: true, status: 200, balance: 1e6 - i, currency: 'USD', requiredCredits: null }, T0 + i * MIN, 1).state;
+    void account.save(s);
+    if (i % 60 === 59) await store.db.flush();
+  }
+  await store.db.flush();
+  const end = T0 + minutes.at(-1)! * MIN;
+  const older = account.readRange(0, end - 26 * HOUR);
+  const perHour = new Map<number, number>();
+  for (const x of older) perHour.set(Math.floor((x.t - T0) / HOUR), (perHour.get(Math.floor((x.t - T0) / HOUR)) ?? 0) + 1);
+  assert.ok(perHour.size >= 20, `hours read: ${perHour.size}`);
+  // Hours 5–13 turned a day old during the gap: every hour more than a day old holds at most 6 readings.
+  for (const [h, n] of perHour) assert.ok(n <= 7, `hour ${h} (${n} readings) was not thinned`);
+});
+
 test('a range far past now reads only its own account, never the next accounts\' rows', async (t) => {
   const dir = tempDir(t);
   const store = await openState(dir, log, { flushMs: 60_000 });
