@@ -8,6 +8,12 @@ import { createListener } from './web-config.js';
 
 /** How long requests in flight may still take once the server closes (a stop), before their connections are cut. */
 const CLOSE_GRACE_MS = 5_000;
+/**
+ * A connection on which nothing moved for this long is cut, a response being written included: a client
+ * that asks for /api/status or /metrics and never reads held its socket and the answer's buffered part for
+ * good (200 such clients: +96 MiB). Between requests keep-alive's own 65 s applies.
+ */
+const STALL_TIMEOUT_MS = 60_000;
 
 export interface HttpDeps {
   registry: WalletRegistry;
@@ -22,6 +28,8 @@ export interface HttpDeps {
   web?: WebConfig;
   /** The status page and its JSON API (src/web): `/`, `/wallets/…`, `/api/wallets…`, `/assets/…`. */
   pages?: WebDeps;
+  /** Default STALL_TIMEOUT_MS (tests shorten it). */
+  stallTimeoutMs?: number;
 }
 
 /**
@@ -42,6 +50,7 @@ export class HttpServer {
       });
     }, this.d.log);
     server.keepAliveTimeout = 65_000; // longer than common scraper/proxy idle timeouts
+    server.timeout = this.d.stallTimeoutMs ?? STALL_TIMEOUT_MS;
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err) => reject(listenError(err, host, port)));
       server.listen(port, host, () => {

@@ -1,0 +1,41 @@
+/**
+ * HttpServer's connection handling over a real socket: a client that asks for a streamed answer and never
+ * reads it is cut once nothing moved for the stall timeout (it held its socket and the buffered part for good).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { pino } from 'pino';
+import { HttpServer } from '../../src/http/server.js';
+import type { WalletRegistry } from '../../src/metrics/registry.js';
+import { waitFor } from '../helpers/daemon.js';
+
+test('a client that never reads a streamed /api/status is cut after the stall timeout, and the parts stop', { timeout: 30_000 }, async (t) => {
+  let parts = 0;
+  let stopped = false;
+  const part = 'x'.repeat(64 * 1024);
+  async function* status(): AsyncGenerator<string> {
+    try {
+      for (; parts < 2_000; parts++) yield part; // 128 MiB: far more than the socket buffers hold
+    } finally {
+      stopped = true;
+    }
+  }
+  const server = new HttpServer({
+    registry: {} as WalletRegistry,
+    healthy: () => true,
+    ready: () => true,
+    status,
+    log: pino({ level: 'silent' }),
+    stallTimeoutMs: 500,
+  });
+  const { port } = await server.listen('127.0.0.1', 0);
+  t.after(() => server.close());
+  const client = net.connect(port, '127.0.0.1');
+  t.after(() => client.destroy());
+  await new Promise<void>((resolve) => client.once('connect', resolve));
+  client.write('GET /api/status HTTP/1.1\r\nHost: x\r\n\r\n');
+  client.pause(); // never reads
+  await waitFor(() => stopped, () => `the answer's parts to stop (${parts} produced)`, 20_000);
+  assert.ok(parts < 2_000, `the answer was cut, not written whole (${parts} parts)`);
+});
