@@ -145,14 +145,26 @@ export function recentBurn(s: AccountState, now: number): { step_seconds: number
   return { step_seconds: step / 1000, per_hour: per };
 }
 
-/** Rises of at least `minCredits` between consecutive readings: the top-ups to mark. */
-export function topupsIn(readings: readonly Sample[], minCredits: number): { t: number; before: number; after: number }[] {
-  const out: { t: number; before: number; after: number }[] = [];
+export interface Topup {
+  t: number;
+  before: number;
+  after: number;
+}
+
+/** The most top-ups one history answer or chart holds: a noisy balance read every second over a low TOPUP_MIN_CREDITS rises thousands of times. */
+export const MAX_TOPUPS = 500;
+
+/** Rises of at least `minCredits` between consecutive readings: the top-ups to mark; past MAX_TOPUPS the largest, in time order, and how many there were. */
+export function topupsIn(readings: readonly Sample[], minCredits: number): { shown: Topup[]; total: number } {
+  const all: Topup[] = [];
   for (let i = 1; i < readings.length; i++) {
     const [a, b] = [readings[i - 1]!, readings[i]!];
-    if (b.balance - a.balance >= Math.max(minCredits, 1e-9)) out.push({ t: b.t, before: a.balance, after: b.balance });
+    if (b.balance - a.balance >= Math.max(minCredits, 1e-9)) all.push({ t: b.t, before: a.balance, after: b.balance });
   }
-  return out;
+  if (all.length <= MAX_TOPUPS) return { shown: all, total: all.length };
+  const rise = (x: Topup): number => x.after - x.before;
+  const shown = [...all].sort((x, y) => rise(y) - rise(x) || x.t - y.t).slice(0, MAX_TOPUPS).sort((x, y) => x.t - y.t);
+  return { shown, total: all.length };
 }
 
 /** The last reading of each `stepMs` bucket (from `from` on); all readings when stepMs is 0. */

@@ -89,7 +89,7 @@ export function historyQuery(params: URLSearchParams, now: number): HistoryQuery
   let stepMs = 0;
   if (step !== null && step !== '') {
     const ms = parseDuration(step);
-    if (ms === undefined || ms < 1000) throw new BadRequest(`step: expected a duration of at least 1s (60, 90s, 10m, 1h), got "${clip(step)}"`);
+    if (ms === undefined || ms < 1000 || !Number.isFinite(ms)) throw new BadRequest(`step: expected a duration of at least 1s (60, 90s, 10m, 1h), got "${clip(step)}"`);
     stepMs = ms;
     if ((to - from) / stepMs > MAX_POINTS) throw new BadRequest(`step: ${step} over ${Math.round((to - from) / 60_000)} min is more than ${MAX_POINTS} points; use a larger step or a shorter range`);
   }
@@ -99,9 +99,11 @@ export function historyQuery(params: URLSearchParams, now: number): HistoryQuery
 /**
  * The step of a history asked for without one: 0 (every stored reading) while they fit in MAX_POINTS,
  * else the smallest whole minute that brings them under it (a wallet polled every second stores 86,400
- * readings a day). The answer's `step_seconds` says which.
+ * readings a day), over the span the readings cover: `from=0` asks for 55 years, not for 7 points. The
+ * answer's `step_seconds` says which.
  */
-export function fittingStep(q: HistoryQuery, readings: number): number {
-  if (q.stepMs > 0 || readings <= MAX_POINTS) return q.stepMs;
-  return Math.ceil((q.to - q.from) / MAX_POINTS / 60_000) * 60_000;
+export function fittingStep(q: HistoryQuery, readings: readonly { t: number }[]): number {
+  if (q.stepMs > 0 || readings.length <= MAX_POINTS) return q.stepMs;
+  const span = readings.at(-1)!.t - Math.max(q.from, readings[0]!.t);
+  return Math.max(60_000, Math.ceil(span / MAX_POINTS / 60_000) * 60_000);
 }

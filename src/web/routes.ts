@@ -92,15 +92,17 @@ function dispatch(path: string, params: URLSearchParams, d: WebDeps): Answer | u
   }
   const q = historyQuery(params, now);
   const all = w.history(q.from, q.to);
-  const stepMs = fittingStep(q, all.length);
+  const stepMs = fittingStep(q, all);
   const readings = thin(all, q.from, stepMs);
+  const topups = topupsIn(all, w.wallet.rules.topupMinCredits);
   return json(200, {
     account: w.name,
     from: iso(q.from),
     to: iso(q.to),
     step_seconds: stepMs === 0 ? null : stepMs / 1000,
     readings: readings.map((r) => ({ t: iso(r.t), balance: r.balance })),
-    topups: topupsIn(all, w.wallet.rules.topupMinCredits).map((t) => ({ t: iso(t.t), before: t.before, after: t.after })),
+    topups: topups.shown.map((t) => ({ t: iso(t.t), before: t.before, after: t.after })),
+    topups_total: topups.total,
   });
 }
 

@@ -42,7 +42,8 @@ export function balanceChart(w: WalletSource, row: WalletRow, readings: readonly
   const balance = row.balance ?? 0;
   const floor = -(row.credit_limit ?? 0);
   const to = floorWords(row.credit_limit);
-  const topups = topupsIn(all, w.wallet.rules.topupMinCredits).filter((t) => t.t >= range.from);
+  const found = topupsIn(all, w.wallet.rules.topupMinCredits); // range.from is the first stored reading
+  const topups = found.shown;
   const series: Series[] = [{ kind: 'balance', label: 'Balance', points: readings.map((r) => [r.t, r.balance] as Point) }];
   const bands: Band[] = [];
   if (row.runway_seconds !== null && row.balance !== null) {
@@ -54,7 +55,7 @@ export function balanceChart(w: WalletSource, row: WalletRow, readings: readonly
   }
   const h = row.horizons_hours;
   const desc =
-    `Balance from ${utc(range.from)} to now: ${readings.length} readings, ${topups.length} top-up(s) marked. ` +
+    `Balance from ${utc(range.from)} to now: ${readings.length} readings, ${topups.length === found.total ? `${topups.length} top-up(s) marked` : `the ${topups.length} largest of ${found.total} top-ups marked`}. ` +
     (row.runway_seconds === null ? 'No depletion forecast (not burning, or not enough readings yet).' : `Forecast: a straight line from ${money(balance)} now to ${to} at ${row.depletion_at}.`) +
     ` Alert horizons: warning ${h.warning} h, critical ${h.critical} h from now.`;
   return timeChart({

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { applyPoll, INITIAL_ACCOUNT_STATE, type AccountState } from '../../src/domain/account.js';
 import { niceTicks, sparkline, timeChart, timeTicks } from '../../src/web/chart.js';
 import { shortDuration } from '../../src/web/format.js';
-import { byUrgency, matcher, recentBurn, thin, topupsIn, type WalletSource } from '../../src/web/model.js';
+import { byUrgency, matcher, MAX_TOPUPS, recentBurn, thin, topupsIn, type WalletSource } from '../../src/web/model.js';
 import { BadRequest, historyQuery, listQuery, MAX_POINTS } from '../../src/web/query.js';
 import { route } from '../../src/web/routes.js';
 
@@ -78,7 +78,17 @@ test('thin keeps the last reading of each step; topupsIn finds rises of at least
   const r = [0, 1, 2, 5, 6, 11].map((t) => ({ t: t * 1000, balance: [10, 9, 8, 20, 19, 19.5][[0, 1, 2, 5, 6, 11].indexOf(t)]!, consumed: 0 }));
   assert.deepEqual(thin(r, 0, 5000).map((x) => x.t / 1000), [2, 6, 11]);
   assert.deepEqual(thin(r, 0, 0).length, 6);
-  assert.deepEqual(topupsIn(r, 1), [{ t: 5000, before: 8, after: 20 }]);
+  assert.deepEqual(topupsIn(r, 1), { shown: [{ t: 5000, before: 8, after: 20 }], total: 1 });
+});
+
+test('topupsIn: past MAX_TOPUPS (a noisy balance read every second) the largest rises, in time order, and how many there were', () => {
+  // 3,000 rises of 1.5 (noise) and three real top-ups of about 500.
+  const r = Array.from({ length: 6_001 }, (_, i) => ({ t: i * 1000, balance: 10_000 + (i % 2) * 1.5 + (i >= 1000 ? 500 : 0) + (i >= 3000 ? 500 : 0) + (i >= 5000 ? 500 : 0), consumed: 0 }));
+  const { shown, total } = topupsIn(r, 1);
+  assert.equal(total, 3_003);
+  assert.equal(shown.length, MAX_TOPUPS);
+  assert.ok(shown.every((x, i) => i === 0 || x.t > shown[i - 1]!.t), 'in time order');
+  for (const t of [1000, 3000, 5000]) assert.ok(shown.some((x) => x.t === t * 1000 && x.after - x.before > 400), `the real top-up at ${t} s is kept`);
 });
 
 function source(name: string, o: { runway?: number; exhausted?: boolean; method?: string; labels?: Record<string, string>; alerts?: string[]; critical?: string[] }): WalletSource {
@@ -106,8 +116,13 @@ test('a history asked for without a step: every reading while they fit, else the
   const day = ask(perSecond(86_400), `from=${now / 1000 - 86_400}`);
   assert.deepEqual([day.step_seconds, day.readings.length], [60, 1_440], 'a day of per-second readings asked for a day: one a minute');
   const fortnight = ask(perSecond(86_400));
-  assert.equal(fortnight.step_seconds, 3 * 60, 'the default 14 days + 1 h over 10,000 points is 2.02 min a point: 3 min');
+  assert.deepEqual([fortnight.step_seconds, fortnight.readings.length], [60, 1_440], 'the default 14 days hold one day of readings: the step fits the day, not the range asked');
+  assert.equal(ask(perSecond(86_400), 'from=0').step_seconds, 60, 'from=0 (55 years) still fits the day the readings cover');
+  const twoWeeks = Array.from({ length: 20_160 }, (_, i) => ({ t: now - (20_160 - i) * 60_000, balance: 1_000, consumed: 0 }));
+  assert.equal(ask(twoWeeks).step_seconds, 3 * 60, '14 days of one reading a minute over 10,000 points is 2.02 min a point: 3 min');
   assert.equal(ask(perSecond(86_400), 'step=1h').step_seconds, 3600, 'a step given is kept');
+  const huge = ask(perSecond(10), `step=${'9'.repeat(400)}`) as unknown as { error?: string };
+  assert.match(huge.error ?? '', /^step: expected a duration/, 'a step past what a number holds is refused, not read as every reading');
 });
 
 test('a page or API path with a trailing slash is redirected to the path without it; nothing else is', () => {
