@@ -23,7 +23,7 @@ const WALLETS: (Omit<WalletSpec, 'path' | 'apiKey'> & { labels: Record<string, s
   { name: 'acme-prod', balance: 1200, burnPerHour: 7200, labels: { team: 'voice', env: 'prod' } },
 ];
 /** The page's DOM as far as the callbacks run in Chromium use it (the tests compile without the DOM lib). */
-declare const document: { querySelector(s: string): { getAttribute(n: string): string | null } | null; documentElement: { scrollWidth: number; clientWidth: number } };
+declare const document: { querySelector(s: string): { getAttribute(n: string): string | null } | null; documentElement: { scrollWidth: number; clientWidth: number }; activeElement: { className: string } | null };
 const RUNWAY_ORDER = ['acme-prod', 'beta-sms', 'acme-dev', 'zeta-voice', 'idle-eu'];
 
 interface Row {
@@ -131,11 +131,15 @@ test('status page in Chromium: runway order, filter, charts, no console error, n
   await phone.page.goto(`${daemon.url}/`);
   await screenshot(phone.page, 'overview-phone');
 
-  // It refreshes itself: the live part is replaced in place (the filter's text stays).
+  // It refreshes itself: the live part is replaced in place (the filter's text stays), also after a click
+  // in the table focused its scroll box (the refresh used to stop then, saying nothing), and the focus stays.
   await page.goto(`${daemon.url}/?q=acme`);
   const asOf = await page.locator('#live .summary time').getAttribute('datetime');
+  await page.locator('#wallets tbody td').last().click();
+  assert.equal(await page.evaluate(() => document.activeElement?.className), 'table-wrap', 'the click focused the table');
   await page.waitForFunction((before) => document.querySelector('#live .summary time')?.getAttribute('datetime') !== before, asOf, { timeout: 40_000 });
   assert.equal(await page.getByLabel('Filter by name or label').inputValue(), 'acme');
+  assert.equal(await page.evaluate(() => document.activeElement?.className), 'table-wrap', 'the focus is back on the new table');
 
   for (const w of [{ offHost, errors }, dark, phone]) {
     assert.deepEqual(w.offHost, [], 'no request leaves loopback');
