@@ -37,7 +37,8 @@ const TLS_KEYS = new Set(['cert', 'key', 'cert_file', 'key_file', 'client_ca', '
 /** In the format, but not implemented here (Go cipher/curve names, SAN pinning): refused, never ignored. */
 const TLS_UNSUPPORTED = new Set(['cipher_suites', 'prefer_server_cipher_suites', 'curve_preferences', 'client_allowed_sans']);
 const HEADERS = new Set(['Content-Security-Policy', 'X-Frame-Options', 'X-Content-Type-Options', 'X-XSS-Protection', 'Strict-Transport-Security']);
-const BCRYPT_HASH = /^\$2[abxy]?\$\d\d\$[./A-Za-z0-9]{53}$/;
+/** The hashes bcryptjs checks: $2a$, $2b$ or $2y$, cost 04–31 ($2x$ and costs outside it throw at every login, $2$ never matches). */
+const BCRYPT_HASH = /^\$2[aby]\$(0[4-9]|[12]\d|3[01])\$[./A-Za-z0-9]{53}$/;
 
 /**
  * Reads and validates the file. Returns the config, or the problems (each naming the key; none quotes a
@@ -166,7 +167,7 @@ function readUsers(section: unknown, at: At): Map<string, Secret> {
   for (const [user, hash] of Object.entries(section)) {
     const key = `basic_auth_users.${user}`;
     if (user === '' || user.includes(':') || /[\x00-\x1f\x7f]/.test(user)) at('basic_auth_users', 'a user name is empty or holds a colon or a control character');
-    else if (typeof hash !== 'string' || !BCRYPT_HASH.test(hash)) at(key, 'is not a bcrypt hash ($2y$10$… from `htpasswd -nBC 10 "" | tr -d \':\\n\'`)');
+    else if (typeof hash !== 'string' || !BCRYPT_HASH.test(hash)) at(key, 'is not a bcrypt hash that can be checked ($2a$, $2b$ or $2y$ with a cost from 04 to 31: $2y$10$… from `htpasswd -nBC 10 "" | tr -d \':\\n\'`)');
     else users.set(user, new Secret(hash));
   }
   return users;

@@ -14,7 +14,7 @@ import { BcryptWorker } from './bcrypt-worker.js';
 
 /** Paths a probe must reach without a password (Kubernetes, Docker and load balancers send none). */
 const OPEN_PATHS = new Set(['/healthz', '/readyz']);
-/** A cost-10 bcrypt hash of a random string nobody knows: unknown users cost as much time as known ones. */
+/** A cost-10 bcrypt hash of a random string nobody knows, when no user has a hash of a cost it can read. */
 const DUMMY_HASH = '$2b$10$yMsJL19U0KO3o0AkSTSbBegV8awjHoXCVfOqMWhUtrfZTHTxaJ.Im';
 /** Checks remembered, successful and failed (bcrypt costs ~100 ms; a scrape every 15 s must not). */
 const CACHE_MAX = 1024;
@@ -23,6 +23,11 @@ const CACHE_MAX = 1024;
  * answer is 503 at once. On the event loop, 80 wrong passwords at once held /healthz 5–8 s.
  */
 const MAX_CHECKS_WAITING = 32;
+/**
+ * Checks one client address may have waiting: one client guessing 40 passwords at once took every place
+ * above, and every login not cached yet (Prometheus after each restart) answered 503.
+ */
+const MAX_CHECKS_WAITING_PER_ADDRESS = 4;
 
 /**
  * The connection carries a client certificate signed by client_ca. `authorized` alone is not enough: Node
@@ -46,7 +51,7 @@ export function createListener(web: WebConfig | undefined, handler: RequestListe
     // (a kubelet, Docker's HEALTHCHECK: no certificate) failed and the pod restarted in a loop.
     if (clientCertificates && !certified(req.socket as TLSSocket)) return void refuse(res, req.method, 403, 'a client certificate signed by client_ca is required\n');
     if (!auth) return void handler(req, res);
-    auth.allows(req.headers.authorization).then(
+    auth.allows(req.headers.authorization, req.socket.remoteAddress ?? '').then(
       (verdict) => {
         if (verdict === 'allowed') return void handler(req, res);
         if (verdict === 'busy') return void refuse(res, req.method, 503, 'too many password checks at once; retry in a second\n', { 'Retry-After': '1' });
@@ -84,15 +89,20 @@ export class BasicAuth {
   readonly #cacheKey = randomBytes(32);
   readonly #verified = new Set<string>();
   readonly #refused = new Set<string>();
+  /** What an unknown user's password is compared with: the costliest configured hash, so the answer takes as long as a known user's. */
+  readonly #dummy: string;
   #waiting = 0;
+  readonly #waitingBy = new Map<string, number>();
   #last: Promise<unknown> = Promise.resolve();
 
   constructor(users: WebConfig['users'], compare = new BcryptWorker().compare) {
     this.#users = users;
     this.#compare = compare;
+    this.#dummy = costliest([...users.values()].map((h) => h.reveal())) ?? DUMMY_HASH;
   }
 
-  async allows(header: string | undefined): Promise<Verdict> {
+  /** `address`: the client's; each may have MAX_CHECKS_WAITING_PER_ADDRESS checks waiting. */
+  async allows(header: string | undefined, address = ''): Promise<Verdict> {
     const m = /^Basic +([A-Za-z0-9+/=]+) *$/i.exec(header ?? '');
     if (!m) return 'refused';
     const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
@@ -106,12 +116,20 @@ export class BasicAuth {
     const digest = createHmac('sha256', this.#cacheKey).update(`${user}\0${password}\0${hash ?? ''}`).digest('base64');
     if (this.#verified.has(digest)) return 'allowed';
     if (this.#refused.has(digest)) return 'refused';
-    if (this.#waiting >= MAX_CHECKS_WAITING) return 'busy';
-    // bcrypt's comparison is constant-time; an unknown user is compared against a dummy hash so the
-    // answer takes as long as for a known one.
-    const ok = (await this.#inTurn(() => this.#compare(password, hash ?? DUMMY_HASH))) && hash !== undefined;
-    remember(ok ? this.#verified : this.#refused, digest);
-    return ok ? 'allowed' : 'refused';
+    const mine = this.#waitingBy.get(address) ?? 0;
+    if (this.#waiting >= MAX_CHECKS_WAITING || mine >= MAX_CHECKS_WAITING_PER_ADDRESS) return 'busy';
+    // bcrypt's comparison is constant-time; an unknown user is compared against the costliest configured
+    // hash (its answer ignored) so it takes as long as for a known one.
+    this.#waitingBy.set(address, mine + 1);
+    try {
+      const ok = (await this.#inTurn(() => this.#compare(password, hash ?? this.#dummy))) && hash !== undefined;
+      remember(ok ? this.#verified : this.#refused, digest);
+      return ok ? 'allowed' : 'refused';
+    } finally {
+      const left = this.#waitingBy.get(address)! - 1;
+      if (left === 0) this.#waitingBy.delete(address);
+      else this.#waitingBy.set(address, left);
+    }
   }
 
   /** Runs `check` after the checks before it. */
@@ -125,6 +143,16 @@ export class BasicAuth {
       this.#waiting--;
     }
   }
+}
+
+/** The hash of the highest cost (`$2b$12$…` → 12); the configuration admits only hashes bcryptjs can check. */
+function costliest(hashes: readonly string[]): string | undefined {
+  let best: { hash: string; cost: number } | undefined;
+  for (const hash of hashes) {
+    const cost = Number(/^\$2[aby]\$(\d\d)\$/.exec(hash)?.[1]);
+    if (Number.isInteger(cost) && (best === undefined || cost > best.cost)) best = { hash, cost };
+  }
+  return best?.hash;
 }
 
 function remember(cache: Set<string>, digest: string): void {

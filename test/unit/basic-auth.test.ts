@@ -6,20 +6,24 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Secret } from '../../src/config/secret.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readWebConfig } from '../../src/config/web-config.js';
 import { BasicAuth } from '../../src/http/web-config.js';
 
 const header = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
 /** A comparison that answers when the test says so: `password === 'right'`. */
 function heldCompare() {
-  const calls: { password: string; release: () => void }[] = [];
+  const calls: { password: string; hash: string; release: () => void }[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
-  const compare = (password: string) =>
+  const compare = (password: string, hash: string) =>
     new Promise<boolean>((resolve) => {
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
-      calls.push({ password, release: () => (inFlight--, resolve(password === 'right')) });
+      calls.push({ password, hash, release: () => (inFlight--, resolve(password === 'right')) });
     });
   return { compare, calls, maxInFlight: () => maxInFlight };
 }
@@ -46,10 +50,10 @@ test('a wrong password is checked once: the same one again is refused from the c
 test('checks run one at a time; beyond 32 waiting the answer is busy at once, and the queue drains in order', async () => {
   const c = heldCompare();
   const auth = new BasicAuth(new Map([['prom', new Secret('$2b$10$hash')]]), c.compare);
-  const answers = Array.from({ length: 32 }, (_, i) => auth.allows(header('prom', `guess-${i}`)));
+  const answers = Array.from({ length: 32 }, (_, i) => auth.allows(header('prom', `guess-${i}`), `10.0.0.${i}`));
   await settle();
   assert.equal(c.calls.length, 1, 'one comparison in flight, the others wait for it');
-  assert.equal(await auth.allows(header('prom', 'right')), 'busy', 'the 33rd waits for nothing: busy');
+  assert.equal(await auth.allows(header('prom', 'right'), '10.0.1.1'), 'busy', 'the 33rd waits for nothing: busy');
   for (let i = 0; i < 32; i++) {
     await settle();
     assert.equal(c.calls.length, i + 1, `comparison ${i + 1} starts only after the one before`);
@@ -63,4 +67,47 @@ test('checks run one at a time; beyond 32 waiting the answer is busy at once, an
   assert.equal(await ok, 'allowed', 'a free queue checks again');
   assert.equal(await auth.allows(header('prom', 'right')), 'allowed');
   assert.equal(c.calls.length, 33, 'a success is cached');
+});
+
+test('one client address has at most 4 checks waiting: its 5th is busy, another address is still checked', async () => {
+  const c = heldCompare();
+  const auth = new BasicAuth(new Map([['prom', new Secret('$2b$10$hash')]]), c.compare);
+  const flood = Array.from({ length: 4 }, (_, i) => auth.allows(header('prom', `guess-${i}`), '192.0.2.9'));
+  assert.equal(await auth.allows(header('prom', 'guess-4'), '192.0.2.9'), 'busy');
+  const scraper = auth.allows(header('prom', 'right'), '127.0.0.1');
+  for (let i = 0; i < 5; i++) {
+    await settle();
+    c.calls[i]!.release();
+  }
+  assert.equal(await scraper, 'allowed', 'the scraper waited its turn behind the flood, not refused');
+  assert.deepEqual(new Set(await Promise.all(flood)), new Set(['refused']));
+  const again = auth.allows(header('prom', 'guess-5'), '192.0.2.9');
+  await settle();
+  c.calls.at(-1)!.release();
+  assert.equal(await again, 'refused', 'once its checks ended the address may ask again');
+});
+
+test('an unknown user is compared with the costliest configured hash, so it answers as slowly as a known one', async () => {
+  const c = heldCompare();
+  const [cheap, dear] = ['$2b$05$' + 'a'.repeat(53), '$2y$12$' + 'b'.repeat(53)];
+  const auth = new BasicAuth(new Map([['a', new Secret(cheap)], ['b', new Secret(dear)]]), c.compare);
+  const unknown = auth.allows(header('nobody', 'x'));
+  await settle();
+  assert.equal(c.calls[0]!.hash, dear);
+  c.calls[0]!.release();
+  assert.equal(await unknown, 'refused');
+});
+
+test('WEB_CONFIG_FILE: a bcrypt hash bcryptjs cannot check ($2x$, $2$, a cost outside 04–31) is a configuration error, not a user who can never log in', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ws-webcfg-'));
+  const body = 'c'.repeat(53);
+  const problems = (hash: string) => {
+    const file = join(dir, 'web.yml');
+    writeFileSync(file, `basic_auth_users:\n  prom: '${hash}'\n`);
+    return readWebConfig(file).problems;
+  };
+  for (const ok of [`$2y$10$${body}`, `$2a$04$${body}`, `$2b$31$${body}`]) assert.deepEqual(problems(ok), [], ok);
+  for (const bad of [`$2x$10$${body}`, `$2$10$${body}`, `$2b$03$${body}`, `$2b$32$${body}`, `$2b$99$${body}`]) {
+    assert.match(problems(bad).join('\n'), /basic_auth_users\.prom: is not a bcrypt hash that can be checked/, bad);
+  }
 });
