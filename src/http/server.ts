@@ -4,7 +4,7 @@ import type { WebConfig } from '../config/web-config.js';
 import type { Logger } from '../log.js';
 import type { WalletRegistry } from '../metrics/registry.js';
 import { route, type WebDeps } from '../web/routes.js';
-import { createListener } from './web-config.js';
+import { createListener, originForm } from './web-config.js';
 
 /** How long requests in flight may still take once the server closes (a stop), before their connections are cut. */
 const CLOSE_GRACE_MS = 5_000;
@@ -81,7 +81,7 @@ export class HttpServer {
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = req.url ?? '/';
+    const url = originForm(req.url);
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
     if (req.method !== 'GET' && req.method !== 'HEAD') {

@@ -38,6 +38,21 @@ function certified(socket: TLSSocket): boolean {
   return socket.authorized && Object.keys(socket.getPeerCertificate()).length > 0;
 }
 
+/**
+ * A request target as path and query: `GET http://host/metrics` (the absolute form, RFC 9112 §3.2.2, which a
+ * server must accept; some proxies send it) is `/metrics`, not a path of its own.
+ */
+export function originForm(target: string | undefined): string {
+  if (target === undefined) return '/';
+  if (!/^https?:\/\//i.test(target)) return target;
+  try {
+    const u = new URL(target);
+    return `${u.pathname}${u.search}`;
+  } catch {
+    return target;
+  }
+}
+
 /** The HTTP or HTTPS server for `handler`, behind the web config's password when it sets one. */
 export function createListener(web: WebConfig | undefined, handler: RequestListener, log: Logger): Server {
   if (!web) return createHttpServer(handler);
@@ -45,7 +60,7 @@ export function createListener(web: WebConfig | undefined, handler: RequestListe
   const clientCertificates = web.tls?.clientCa !== undefined;
   const guarded: RequestListener = (req, res) => {
     for (const [name, value] of Object.entries(web.headers)) res.setHeader(name, value);
-    const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
+    const path = originForm(req.url).split('?', 1)[0] ?? '/';
     if (OPEN_PATHS.has(path)) return void handler(req, res);
     // Client certificates are asked for but checked here, per path: refused at the handshake, the probes
     // (a kubelet, Docker's HEALTHCHECK: no certificate) failed and the pod restarted in a loop.

@@ -109,11 +109,12 @@ export interface Page<T> {
 }
 
 /** The wallets matching `q`, most urgent first (byUrgency), cut to one page (1-based). Only the page's rows are built. */
-export function fleetPage(wallets: readonly WalletSource[], q: string, page: number, perPage: number): Page<WalletSource> {
+/** `clamp`: a page past the last shows the last (the HTML page: a bookmark after the fleet shrank); else it is empty (the API: a client pages until empty). */
+export function fleetPage(wallets: readonly WalletSource[], q: string, page: number, perPage: number, clamp = true): Page<WalletSource> {
   const match = matcher(q);
   const all = wallets.filter(match).sort(byUrgency);
   const pages = Math.max(1, Math.ceil(all.length / perPage));
-  const p = Math.min(page, pages);
+  const p = clamp ? Math.min(page, pages) : page;
   return { total: all.length, page: p, perPage, pages, items: all.slice((p - 1) * perPage, p * perPage) };
 }
 

@@ -71,7 +71,7 @@ function dispatch(path: string, params: URLSearchParams, d: WebDeps): Answer | u
   if (path === '/api/wallets') {
     const q = listQuery(params);
     const now = d.now();
-    const p = fleetPage(d.wallets(), q.q, q.page, q.perPage);
+    const p = fleetPage(d.wallets(), q.q, q.page, q.perPage, false);
     return json(200, { generated_at: iso(now), total: p.total, page: p.page, per_page: p.perPage, pages: p.pages, wallets: p.items.map((w) => walletRow(w, now)) });
   }
   const m = walletPath(path);

@@ -39,3 +39,16 @@ test('a client that never reads a streamed /api/status is cut after the stall ti
   await waitFor(() => stopped, () => `the answer's parts to stop (${parts} produced)`, 20_000);
   assert.ok(parts < 2_000, `the answer was cut, not written whole (${parts} parts)`);
 });
+
+test('a request target in absolute form (GET http://host/healthz, RFC 9112 §3.2.2) is served as its path', async (t) => {
+  const server = new HttpServer({ registry: {} as WalletRegistry, healthy: () => true, ready: () => true, status: async function* () {}, log: pino({ level: 'silent' }) });
+  const { port } = await server.listen('127.0.0.1', 0);
+  t.after(() => server.close());
+  const answer = await new Promise<string>((resolve, reject) => {
+    const client = net.connect(port, '127.0.0.1', () => client.end(`GET http://127.0.0.1:${port}/healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`));
+    let text = '';
+    client.setEncoding('utf8').on('data', (d: string) => (text += d)).on('end', () => resolve(text)).on('error', reject);
+  });
+  assert.match(answer, /^HTTP\/1\.1 200 /);
+  assert.match(answer, /\r\n\r\nok\n$/);
+});

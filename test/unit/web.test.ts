@@ -125,6 +125,12 @@ test('a history asked for without a step: every reading while they fit, else the
   assert.match(huge.error ?? '', /^step: expected a duration/, 'a step past what a number holds is refused, not read as every reading');
 });
 
+test('/api/wallets: a page past the last has no wallets (a client pages until empty), not the last page again', () => {
+  const d = { wallets: () => [source('a', {}), source('b', {}), source('c', {})], now: () => Date.parse('2026-11-30T00:00:00Z') };
+  const api = JSON.parse(route('/api/wallets', new URLSearchParams('per_page=2&page=3'), d)!.body) as { page: number; pages: number; total: number; wallets: unknown[] };
+  assert.deepEqual([api.page, api.pages, api.total, api.wallets.length], [3, 2, 3, 0]);
+});
+
 test('a page or API path with a trailing slash is redirected to the path without it; nothing else is', () => {
   const d = { wallets: () => [source('w', {})], now: () => Date.parse('2026-11-30T00:00:00Z') };
   const at = (path: string, q = '') => route(path, new URLSearchParams(q), d);
