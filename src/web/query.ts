@@ -38,6 +38,8 @@ function int(params: URLSearchParams, key: string, dflt: number, min: number, ma
 
 /** A date, or a time with its offset: a time without one would be read in the server's time zone. */
 const ISO_TIME = /^(\d{4})-(\d\d)-(\d\d)(T\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d))?$/;
+/** `…T13:00:00 01:00`: a `+01:00` typed into a URL, whose `+` the query's decoding turned into a space. */
+const PLUS_AS_SPACE = /(T\d\d:\d\d(?::\d\d(?:\.\d+)?)?) (\d\d:\d\d)$/;
 
 /** True when the day exists: Date.parse reads 2026-02-31 as 3 March. */
 function isCalendarDay(y: number, m: number, d: number): boolean {
@@ -47,11 +49,12 @@ function isCalendarDay(y: number, m: number, d: number): boolean {
 }
 
 /** An ISO-8601 date (UTC midnight) or time with its offset, or unix seconds, up to what a Date holds. */
-export function parseTime(key: string, v: string): number {
+export function parseTime(key: string, given: string): number {
+  const v = given.replace(PLUS_AS_SPACE, '$1+$2');
   const iso = ISO_TIME.exec(v);
   const t = /^\d+(\.\d+)?$/.test(v) ? Number(v) * 1000 : iso && isCalendarDay(+iso[1]!, +iso[2]!, +iso[3]!) ? Date.parse(v) : NaN;
   // Past what a Date holds (year 275760) a time cannot be shown, nor compared with a reading's.
-  if (!(t <= MAX_DATE_MS)) throw new BadRequest(`${key}: expected an ISO-8601 time with its offset (2026-11-30T12:00:00Z), a date (2026-11-30, from midnight UTC) or unix seconds, got "${clip(v)}"`);
+  if (!(t <= MAX_DATE_MS)) throw new BadRequest(`${key}: expected an ISO-8601 time with its offset (2026-11-30T12:00:00Z), a date (2026-11-30, from midnight UTC) or unix seconds, got "${clip(given)}"`);
   return t;
 }
 

@@ -176,6 +176,7 @@ test('query parameters: defaults, and a BadRequest naming the parameter for ever
   assert.deepEqual(historyQuery(new URLSearchParams(`from=${now / 1000 - 60}&to=${now / 1000}`), now), { from: now - 60_000, to: now, stepMs: 0 });
   assert.equal(historyQuery(new URLSearchParams('from=2026-11-29'), now).from, now - 24 * H, 'a date: from midnight UTC');
   assert.equal(historyQuery(new URLSearchParams('from=2026-11-29T01:00:00%2B01:00'), now).from, now - 24 * H, 'a time with its offset');
+  assert.equal(historyQuery(new URLSearchParams('from=2026-11-29T01:00:00+01:00'), now).from, now - 24 * H, 'a + typed into the URL (decoded as a space) is the offset\'s sign');
   assert.equal(historyQuery(new URLSearchParams('from=2024-02-29T00:00:00Z'), now).from, Date.UTC(2024, 1, 29), 'a leap day');
   for (const [q, re] of [
     ['page=0', /^page: expected a whole number from 1/],
