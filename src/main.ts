@@ -137,15 +137,27 @@ async function runDaemon(settings: Settings, log: Logger): Promise<number> {
   return stopped.lostNotifications ? EXIT.ioError : stopped.clean ? EXIT.ok : EXIT.crash;
 }
 
+/**
+ * Exits once stdout and stderr took everything written before: process.exit() drops what a pipe has not
+ * read yet, so `backtest … | jq` and `check | …` lost all past the pipe's 64 KiB, exit code 0 and no error.
+ */
+function exitWhenWritten(code: number): void {
+  process.exitCode = code;
+  let waiting = 2;
+  const written = () => --waiting === 0 && process.exit(code);
+  process.stdout.write('', written);
+  process.stderr.write('', written);
+}
+
 process.on('unhandledRejection', (err) => {
   process.stderr.write(`wallet-sentinel: unhandled rejection: ${describeError(err)}\n`);
-  process.exit(EXIT.crash);
+  exitWhenWritten(EXIT.crash);
 });
 
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  (code) => exitWhenWritten(code),
   (err: unknown) => {
     process.stderr.write(`wallet-sentinel: crashed: ${describeError(err)}\n`);
-    process.exit(EXIT.crash);
+    exitWhenWritten(EXIT.crash);
   },
 );

@@ -1,12 +1,13 @@
 /** `wallet-sentinel backtest`: the CLI on CSV and Prometheus input, and the same alerts as the live daemon. */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { savedAccount } from '../helpers/state.js';
 import { Simulator } from '../../src/simulator/simulator.js';
-import { Daemon, runCli, tempDir, waitFor } from '../helpers/daemon.js';
+import { CLI, Daemon, runCli, tempDir, waitFor } from '../helpers/daemon.js';
 import { WebhookReceiver } from '../helpers/receivers.js';
 import { samplesToPlain } from '../../src/domain/packed.js';
 
@@ -42,6 +43,29 @@ test('backtest replays a CSV: one contract JSON line per notification on stdout,
   const r2 = await runCli(['backtest', prom], ENV);
   assert.equal(r2.code, 0, r2.stderr);
   assert.equal(r2.stdout, r.stdout);
+});
+
+test('backtest into a pipe read late gets every line: the exit waits for stdout (it dropped all past the pipe\'s 64 KiB)', async () => {
+  const dir = tempDir();
+  const file = join(dir, 'sixty-days.csv');
+  // 60 days at one reading per 5 min under a low-balance threshold: 360 notifications, ~200 kB of JSON lines
+  writeFileSync(file, `timestamp,balance\n${Array.from({ length: 60 * 288 }, (_, i) => `${1_700_000_000 + i * 300},${(90 - i * 0.001).toFixed(2)}`).join('\n')}\n`);
+  const child = spawn(process.execPath, [CLI, 'backtest', file], { env: { PATH: process.env.PATH, LOW_BALANCE_THRESHOLD: '100' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  child.stdout.pause(); // nobody reads stdout until the replay is done and the process would have exited
+  let err = '';
+  await new Promise<void>((resolve) => child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d).includes('backtest done') && resolve()));
+  // Before the fix it exited here, at once, with its lines unread; now it waits for its reader (the deadline only bounds the wait).
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 2_000))]);
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  child.stdout.resume();
+  assert.equal(await exited, 0);
+  await new Promise((resolve) => child.stdout.once('close', resolve));
+  const lines = out.trim().split('\n');
+  assert.ok(out.length > 128 * 1024, `more than two pipe buffers of output (${out.length} bytes)`);
+  assert.equal(lines.length, 360);
+  for (const l of lines) JSON.parse(l);
 });
 
 test("backtest with the daemon's wallets file: the first wallet's rules, its key files and its receivers' secret files left unread (none is mounted on a laptop)", async () => {
