@@ -118,10 +118,12 @@ export class App {
     }
     const wallets = walletsOfShard(settings.wallets, settings.shard);
     await this.#fleet.init(wallets);
+    // Bound before anything is sent: a start that cannot listen (a METRICS_HOST that does not resolve, a port
+    // in use) sent the owed notifications and closed the orphans' alerts first, then exited, at every restart.
+    const address = await this.#http.listen(settings.http.host, settings.http.port);
     const orphans = this.#states.releasePreloaded(this.now()); // accounts in the database that no wallet of this process claimed
     await this.#dispatcher.start();
     await this.#fleet.closeOrphans(orphans);
-    const address = await this.#http.listen(settings.http.host, settings.http.port);
     const single = wallets.length === 1 && settings.walletsFile === undefined ? { account: wallets[0]!.name } : {};
     this.log.info(
       {

@@ -125,7 +125,8 @@ async function runDaemon(settings: Settings, log: Logger): Promise<number> {
     }
     log.fatal({ err: describeError(err) }, 'cannot start');
     await app.stop();
-    return EXIT.crash;
+    // METRICS_HOST or METRICS_PORT that cannot be listened on is a setting to fix, not a crash to restart from.
+    return (await import('./http/server.js')).isListenSettingError(err) ? EXIT.config : EXIT.crash;
   }
   const why = await Promise.race([stopRequested, app.lockLost]);
   if (why instanceof StateDirBusyError) log.fatal({ stateDir: why.stateDir }, `another wallet-sentinel took STATE_DIR after its lock file was removed under this one: stopping so that one daemon polls and alerts. ${why.message}`);

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIPv4, isIPv6 } from 'node:net';
 import { join } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
@@ -233,7 +234,7 @@ function fieldSchemas() {
     ALERTMANAGER_URL: z.string().optional().transform((v, ctx) => (v === undefined ? [] : alertmanagerTargets(v, ctx))),
     METRICS_HOST: text('0.0.0.0').transform((v, ctx) => {
       const problem = listenHostProblem(v.trim());
-      return problem ? fail(ctx, problem) : v.trim();
+      return problem ? fail(ctx, problem) : unbracketed(v.trim());
     }),
     // Kubernetes sets METRICS_PORT=tcp://IP:PORT for a Service named `metrics` in the namespace (service
     // links): say so, or the pod restarts in a loop on "is not a number" with no clue why.
@@ -344,5 +345,11 @@ function listenHostProblem(host: string): string | undefined {
   if (host === '') return `${want}, got nothing`;
   if (/[\s/]/.test(host)) return `${want} (no scheme, path or spaces inside)`;
   if (/^[^:]*:\d+$/.test(host) || /^\[.*\]:\d+$/.test(host)) return `${want}, without a port: the port is METRICS_PORT`;
+  // Digits and dots are an IPv4 address or nothing: 256.1.1.1 went to DNS and failed only at listen.
+  if (/^[\d.]+$/.test(host) && !isIPv4(host)) return `${want}; '${host}' is not an IPv4 address`;
+  if (host.startsWith('[') && !isIPv6(unbracketed(host))) return `${want}; '${host}' is not an IPv6 address in brackets`;
   return undefined;
 }
+
+/** `[::1]`, as URLs write an IPv6 address, is `::1`. */
+const unbracketed = (host: string): string => (/^\[.*\]$/.test(host) ? host.slice(1, -1) : host);

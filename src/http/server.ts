@@ -108,6 +108,12 @@ export class HttpServer {
   }
 }
 
+/** A ListenError that a setting fixes (METRICS_HOST that is no address of this machine or does not resolve, a port needing root): exit 78, not a crash to restart from. */
+export function isListenSettingError(err: unknown): boolean {
+  const e = err as { name?: unknown; code?: unknown } | null;
+  return e?.name === 'ListenError' && (e.code === 'ENOTFOUND' || e.code === 'EADDRNOTAVAIL' || e.code === 'EACCES');
+}
+
 /** The listener's error in the words of the settings that fix it (the code kept for the curious). */
 function listenError(err: Error, host: string, port: number): Error {
   const code = (err as NodeJS.ErrnoException).code;

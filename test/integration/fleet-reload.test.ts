@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { closeSync, constants, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import net from 'node:net';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { Daemon, runCli, tempDir, waitFor, type StatusDoc } from '../helpers/daemon.js';
@@ -253,6 +254,15 @@ test('a firing wallet removed while the daemon was stopped: the next start close
   await waitFor(async () => (await daemon.get('/readyz')).status === 200, 'the first polls done');
   assert.equal(await daemon.stop(), 0);
   reload(['keep'], false); // the file edited while stopped (a ConfigMap change and a rollout restart)
+  // A start that cannot listen (its port taken) exits before sending anything: it used to close the
+  // alert first, and would again at every restart of a loop.
+  const taken = net.createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  t.after(() => taken.close());
+  const busy = await runCli(['start'], { ...env, STATE_DIR: daemon.stateDir, METRICS_HOST: '127.0.0.1', METRICS_PORT: String((taken.address() as net.AddressInfo).port) });
+  assert.equal(busy.code, 1, busy.stderr);
+  assert.match(busy.stderr, /already in use/);
+  assert.equal(of('resolved').length, 0, 'nothing sent by a start that could not listen');
   const next = await Daemon.start(env, { stateDir: daemon.stateDir });
   t.after(() => next.kill());
   const closed = await waitFor(() => of('resolved')[0], 'its resolve on the webhook');

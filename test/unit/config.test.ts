@@ -94,6 +94,7 @@ const validCases: Array<[string, Env, (s: Settings) => unknown, unknown]> = [
   // a space pasted around the URL (a .env line, a YAML value in quotes) became %20 in the path: a 404 from the API
   ['METRICS_HOST IPv6 ::', { METRICS_HOST: '::' }, (s) => s.http.host, '::'],
   ['METRICS_HOST spaces around it dropped', { METRICS_HOST: '127.0.0.1 ' }, (s) => s.http.host, '127.0.0.1'],
+  ['METRICS_HOST [::1] as URLs write it', { METRICS_HOST: '[::1]' }, (s) => s.http.host, '::1'],
   ['TELEPHONY_API_URL spaces around it dropped', { TELEPHONY_API_URL: ' http://127.0.0.1:8080/ \t' }, (s) => s.wallets[0]!.api.baseUrl, 'http://127.0.0.1:8080'],
 ];
 for (const [name, env, get, expected] of validCases) {
@@ -116,6 +117,8 @@ const invalidCases: Array<{ name: string; env: Env; variable: string; secretInVa
   { name: 'METRICS_HOST with a port', env: { METRICS_HOST: 'localhost:9721' }, variable: 'METRICS_HOST' },
   { name: 'METRICS_HOST [::1]:9721', env: { METRICS_HOST: '[::1]:9721' }, variable: 'METRICS_HOST' },
   { name: 'METRICS_HOST a URL', env: { METRICS_HOST: 'http://0.0.0.0' }, variable: 'METRICS_HOST' },
+  { name: 'METRICS_HOST 256.1.1.1 (not an address: it went to DNS and failed at listen, exit 1)', env: { METRICS_HOST: '256.1.1.1' }, variable: 'METRICS_HOST' },
+  { name: 'METRICS_HOST [not-v6]', env: { METRICS_HOST: '[localhost]' }, variable: 'METRICS_HOST' },
   { name: 'METRICS_HOST empty', env: { METRICS_HOST: ' ' }, variable: 'METRICS_HOST' },
   { name: 'LOG_LEVEL verbose', env: { LOG_LEVEL: 'verbose' }, variable: 'LOG_LEVEL' },
   { name: 'ALERT_REPEAT_INTERVAL soon', env: { ALERT_REPEAT_INTERVAL: 'soon' }, variable: 'ALERT_REPEAT_INTERVAL' },

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { pino } from 'pino';
-import { HttpServer } from '../../src/http/server.js';
+import { HttpServer, isListenSettingError } from '../../src/http/server.js';
 import type { WalletRegistry } from '../../src/metrics/registry.js';
 import { waitFor } from '../helpers/daemon.js';
 
@@ -51,4 +51,16 @@ test('a request target in absolute form (GET http://host/healthz, RFC 9112 §3.2
   });
   assert.match(answer, /^HTTP\/1\.1 200 /);
   assert.match(answer, /\r\n\r\nok\n$/);
+});
+
+test('a listen failure a setting fixes (no such address here, no such host, a port needing root) is told apart from a port in use', async (t) => {
+  const taken = net.createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  t.after(() => taken.close());
+  const server = new HttpServer({ registry: {} as WalletRegistry, healthy: () => true, ready: () => true, status: async function* () {}, log: pino({ level: 'silent' }) });
+  const inUse = await server.listen('127.0.0.1', (taken.address() as net.AddressInfo).port).then(() => undefined, (err: unknown) => err);
+  assert.match(String((inUse as Error).message), /already in use/);
+  assert.equal(isListenSettingError(inUse), false, 'a port in use may be freed: restart');
+  for (const code of ['EADDRNOTAVAIL', 'ENOTFOUND', 'EACCES']) assert.equal(isListenSettingError(Object.assign(new Error(code), { name: 'ListenError', code })), true, code);
+  assert.equal(isListenSettingError(Object.assign(new Error('x'), { code: 'EACCES' })), false, 'only the listener\'s own errors');
 });
