@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { reloadWallets } from './config/load.js';
+import { fileSettled, SETTLE_LIMIT_MS } from './config/settled.js';
 import type { Settings } from './config/settings.js';
 import { ConfigError, describeError, safeErrorCode } from './errors.js';
 import { Fleet, type ReloadSummary } from './fleet/fleet.js';
@@ -178,6 +179,11 @@ export class App {
         return undefined;
       }
       const started = performance.now();
+      if (!(await fileSettled(settings.walletsFile))) {
+        this.metrics.configReloadSuccessful.set(0);
+        this.log.error(`reload refused: WALLETS_FILE was still changing after ${SETTLE_LIMIT_MS / 1000} s (a writer at work?); still watching the ${this.#fleet.size} wallet(s) of the last good configuration: send SIGHUP again once it is written`);
+        return undefined;
+      }
       let loaded: ReturnType<typeof reloadWallets>;
       try {
         loaded = reloadWallets({ ...settings, walletsFile: settings.walletsFile });
@@ -195,6 +201,10 @@ export class App {
       this.metrics.configReloadSuccessful.set(summary.failed.length === 0 ? 1 : 0);
       const ms = Math.round(performance.now() - started);
       this.log.info({ added: summary.added.length, removed: summary.removed.length, changed: summary.changed.length, unchanged: summary.unchanged, wallets: this.#fleet.size, ms }, 'wallets reloaded');
+      if (summary.removed.length > 0) {
+        const shown = summary.removed.slice(0, 20).join(', ');
+        this.log.warn({ removed: summary.removed.length }, `reload: ${summary.removed.length} wallet(s) no longer in WALLETS_FILE, their alerts closed: ${shown}${summary.removed.length > 20 ? ', …' : ''}`);
+      }
       if (summary.failed.length > 0) {
         const names = summary.failed.map((f) => `${f.name} (${f.code})`).join(', ');
         this.log.error({ failed: summary.failed }, `reload: cannot read the saved state of ${names} in STATE_DIR; not watched until a reload (SIGHUP) once STATE_DIR reads again`);

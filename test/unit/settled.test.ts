@@ -1,0 +1,41 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileSettled } from '../../src/config/settled.js';
+
+/** A sleep that runs `during` (the writer's next step) instead of waiting, and counts the waits. */
+function steps(during: Array<() => void>) {
+  let waits = 0;
+  return { sleep: async () => void during[waits++]?.(), waits: () => waits };
+}
+
+test('fileSettled: a file read the same twice is settled at once; one still being written is read once the writer stops', async () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'ws-settle-')), 'wallets.yaml');
+  writeFileSync(file, 'wallets:\n  - name: a\n');
+  const still = steps([]);
+  assert.equal(await fileSettled(file, { sleep: still.sleep }), true);
+  assert.equal(still.waits(), 1);
+  // cut at a wallet's boundary when the reload began; the writer finishes during the first wait
+  writeFileSync(file, 'wallets:\n  - name: a\n');
+  const writer = steps([() => writeFileSync(file, 'wallets:\n  - name: a\n  - name: b\n')]);
+  assert.equal(await fileSettled(file, { sleep: writer.sleep }), true);
+  assert.equal(writer.waits(), 2, 'a second wait after the change');
+});
+
+test('fileSettled: a file that keeps changing past the limit is not settled; a missing file or a FIFO is read once by the reload itself (which says why it cannot)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ws-settle-'));
+  const file = join(dir, 'wallets.yaml');
+  let n = 0;
+  writeFileSync(file, 'wallets:\n');
+  const busy = steps(Array.from({ length: 100 }, () => () => writeFileSync(file, `wallets: # ${n++}\n`)));
+  assert.equal(await fileSettled(file, { quietMs: 200, limitMs: 1_000, sleep: busy.sleep }), false);
+  assert.equal(busy.waits(), 5);
+  const none = steps([]);
+  assert.equal(await fileSettled(join(dir, 'absent.yaml'), { sleep: none.sleep }), true);
+  execFileSync('mkfifo', [join(dir, 'fifo')]);
+  assert.equal(await fileSettled(join(dir, 'fifo'), { sleep: none.sleep }), true, 'not read here: that would take its text, or block');
+  assert.equal(none.waits(), 0);
+});
