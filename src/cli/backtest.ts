@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { InputError, parseHistory } from '../backtest/input.js';
 import { replay } from '../backtest/replay.js';
 import type { Settings } from '../config/settings.js';
@@ -8,6 +8,8 @@ import { webhookBody } from '../notify/webhook/body.js';
 
 /** sysexits: bad input data, input missing. */
 export const BACKTEST_EXIT = { ok: 0, dataError: 65, noInput: 66 } as const;
+/** The largest history read: 12 million rows of a one-per-minute CSV took 1.8 GB of memory and 3 minutes; twice that is past V8's longest string. */
+export const MAX_HISTORY_BYTES = 256 * 2 ** 20;
 
 /**
  * `wallet-sentinel backtest FILE`: every notification the daemon would have sent for this history, as one
@@ -16,6 +18,12 @@ export const BACKTEST_EXIT = { ok: 0, dataError: 65, noInput: 66 } as const;
 export async function runBacktest(file: string, settings: Settings, log: Logger, out: (line: string) => void): Promise<number> {
   let text: string;
   try {
+    const size = (await stat(file)).size;
+    // Past V8's longest string the read fails with no code; a history this large would not fit the heap anyway.
+    if (size > MAX_HISTORY_BYTES) {
+      log.error({ file, bytes: size }, `the history file is too large (over ${MAX_HISTORY_BYTES / 2 ** 20} MiB, about 12 million rows): cut it to the weeks to replay`);
+      return BACKTEST_EXIT.dataError;
+    }
     text = await readFile(file, 'utf8');
   } catch (err) {
     log.error({ file, code: (err as NodeJS.ErrnoException).code }, 'cannot read the history file');

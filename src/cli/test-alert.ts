@@ -19,7 +19,7 @@ export async function runTestAlert(settings: Settings, log: Logger, out: (line: 
   const alertmanagers = [...new Map(receivers.flatMap((r) => r.alertmanagers).map((t) => [t.baseUrl, t])).values()];
   const channels = [...notifiers.map((x) => ({ label: x.label, send: (n: Notification) => x.send(n, AbortSignal.timeout(60_000)) })), ...alertmanagers.map((t) => ({ label: t.label, send: (n: Notification) => sendTestAlert(t, n) }))];
   if (channels.length === 0) {
-    out('no alert channel configured: set SMTP_URL (with ALERT_EMAIL_FROM and ALERT_EMAIL_TO), ALERT_WEBHOOK_URL and/or ALERTMANAGER_URL');
+    log.error('no alert channel configured: set SMTP_URL (with ALERT_EMAIL_FROM and ALERT_EMAIL_TO), ALERT_WEBHOOK_URL and/or ALERTMANAGER_URL'); // an error: stderr, not the channel report
     return 1;
   }
   const now = Date.now();

@@ -10,7 +10,7 @@ export const telephonyIo: Preset = {
   name: 'telephony-io',
   title: 'Telephony.io',
   baseUrl: 'https://api.telephony.io',
-  docs: 'shared/seed/telephony-io-error-codes.txt (errors only; the balance endpoint is configurable)',
+  docs: "the upstream error codes in this project's README, 'How it reads the API' (the balance endpoint is configurable)",
   credentials: [{ name: 'api_key', required: true, help: 'API key (also accepted as api_key / api_key_file at the wallet\'s top level)' }],
   settings: ['balance_path', 'balance_field', 'currency_field'],
   topUp: 'Top up the wallet in the Telephony.io dashboard.',

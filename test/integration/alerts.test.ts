@@ -225,7 +225,8 @@ test('test-alert: says which channel worked; exit 0 when all did, 1 otherwise', 
 
   const none = await runCli(['test-alert'], {});
   assert.equal(none.code, 1);
-  assert.match(none.stdout, /no alert channel configured/);
+  assert.match(none.stderr, /no alert channel configured/);
+  assert.equal(none.stdout, '', 'an error goes to stderr');
 });
 
 test('test-alert with a state database that cannot be read: the notification still goes out, without a balance, and a warning says why (it crashed with exit 1)', async (t) => {

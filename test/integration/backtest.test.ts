@@ -1,7 +1,7 @@
 /** `wallet-sentinel backtest`: the CLI on CSV and Prometheus input, and the same alerts as the live daemon. */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
@@ -150,6 +150,13 @@ test('backtest: bad input is a clear error with the line, never a crash', async 
   assert.equal(missing.code, 66);
   const usage = await runCli(['backtest'], {});
   assert.equal(usage.code, 64);
+  // A file past what can be read into memory says so (sparse: it takes no disk)
+  const huge = join(dir, 'huge.csv');
+  writeFileSync(huge, '');
+  truncateSync(huge, 300 * 2 ** 20);
+  const big = await runCli(['backtest', huge], {});
+  assert.equal(big.code, 65);
+  assert.match(big.stderr, /the history file is too large \(over 256 MiB/);
 });
 
 for (const c of [
