@@ -47,6 +47,11 @@ export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([
 ]);
 /** Secrets of the process (channels); the wallet's key and key file go through the wallet schema. */
 const SECRET_VARS = ['SMTP_URL', 'ALERT_WEBHOOK_SECRET', 'ALERT_PAGERDUTY_ROUTING_KEY'] as const;
+/** The environment's alert channels (the receiver `default`). */
+const CHANNEL_VARS = [
+  'SMTP_URL', 'SMTP_URL_FILE', 'SMTP_REQUIRE_TLS', 'SMTP_CA_FILE', 'ALERT_EMAIL_FROM', 'ALERT_EMAIL_TO', 'ALERT_WEBHOOK_URL',
+  'ALERT_WEBHOOK_SECRET', 'ALERT_WEBHOOK_SECRET_FILE', 'ALERT_PAGERDUTY_ROUTING_KEY', 'ALERT_PAGERDUTY_ROUTING_KEY_FILE', 'ALERTMANAGER_URL',
+] as const;
 /** Every secret that has an `X_FILE` twin: X and X_FILE are two spellings of one setting. */
 const FILE_PAIRED = [...SECRET_VARS, 'TELEPHONY_API_KEY'] as const;
 
@@ -74,6 +79,9 @@ export function loadSettings(env: Env, opts: LoadOptions = {}): Loaded {
     // A Kubernetes secret made with --from-file keeps the file's newline in the variable too.
     if (vars[name] !== undefined) vars[name] = vars[name]!.replace(/[\r\n]+$/, '');
   }
+  // A command that sends nothing (backtest) reads no channel setting: their secret and CA files are not
+  // mounted where the daemon's unit or .env says on the laptop that replays a history.
+  if (opts.receivers === false) for (const name of CHANNEL_VARS) delete vars[name];
   for (const name of SECRET_VARS) resolveSecretFile(vars, name, problems);
 
   // Each variable is parsed on its own, and the cross-field rules run on whatever parsed, so one bad

@@ -58,17 +58,18 @@ test('backtest into a pipe read late gets every line: the exit waits for stdout 
   // Before the fix it exited here, at once, with its lines unread; now it waits for its reader (the deadline only bounds the wait).
   await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 2_000))]);
   let out = '';
+  const read = new Promise((resolve) => child.stdout.once('close', resolve));
   child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
   child.stdout.resume();
   assert.equal(await exited, 0);
-  await new Promise((resolve) => child.stdout.once('close', resolve));
+  await read;
   const lines = out.trim().split('\n');
   assert.ok(out.length > 128 * 1024, `more than two pipe buffers of output (${out.length} bytes)`);
   assert.equal(lines.length, 360);
   for (const l of lines) JSON.parse(l);
 });
 
-test("backtest with the daemon's wallets file: the first wallet's rules, its key files and its receivers' secret files left unread (none is mounted on a laptop)", async () => {
+test("backtest with the daemon's wallets file: the first wallet's rules, its key files, its receivers' and the environment's channel secret files left unread (none is mounted on a laptop)", async () => {
   const dir = tempDir();
   const file = join(dir, 'history.csv');
   writeFileSync(file, `timestamp,balance\n${history().map(([t, b]) => `${new Date(t * 1000).toISOString()},${b}`).join('\n')}\n`);
@@ -85,7 +86,9 @@ wallets:
   - {name: vonage-eu, provider: vonage, credentials: {api_key_file: ${missing}/vk, api_secret_file: ${missing}/vs}}
 `,
   );
-  const r = await runCli(['backtest', file], { WALLETS_FILE: wallets });
+  // nor the environment's channel secrets and CA file, which the daemon's unit or .env may point at
+  const channelEnv = { SMTP_URL_FILE: `${missing}/smtp`, SMTP_CA_FILE: `${missing}/ca.pem`, ALERT_EMAIL_FROM: 'sentinel@example.com', ALERT_EMAIL_TO: 'ops@example.com', ALERT_WEBHOOK_URL: 'http://127.0.0.1:9/hook', ALERT_WEBHOOK_SECRET_FILE: `${missing}/whsec`, ALERT_PAGERDUTY_ROUTING_KEY_FILE: `${missing}/pd-key` };
+  const r = await runCli(['backtest', file], { WALLETS_FILE: wallets, ...channelEnv });
   assert.equal(r.code, 0, r.stderr);
   const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.deepEqual(lines.map((l) => `${String(l.account)}:${String(l.alertname)}:${String(l.severity)}`), ['acme:low_balance:warning', 'acme:low_balance:critical', 'acme:low_balance:critical']);
