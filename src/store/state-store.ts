@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { INITIAL_ACCOUNT_STATE, latestTime, type AccountState } from '../domain/account.js';
 import { safeErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -230,6 +231,9 @@ export class StateStore implements Participant {
   }
 
   async #readOnlyTake(name: string, now: number): Promise<StoredAccount | undefined> {
+    // Missing: nothing saved yet. A file in its place is no history to read, not an empty one (check said OK).
+    const dir = statSync(this.dir, { throwIfNoEntry: false });
+    if (dir && !dir.isDirectory()) throw Object.assign(new Error(`STATE_DIR ${this.dir} is not a directory`), { code: 'ENOTDIR' });
     if (this.db.exists()) {
       this.#preloaded ??= this.#preload();
       const found = this.#preloaded.get(name);

@@ -129,6 +129,17 @@ test('check: a state database that cannot be read is UNKNOWN (exit 3) with the b
   assert.equal(sim.balanceRequests(), 1, 'the balance was still read');
 });
 
+test('check: a STATE_DIR that is a file is UNKNOWN (exit 3), not OK with no history', async (t) => {
+  const sim = new Simulator({ apiKey: KEY, balance: 500 });
+  await sim.start();
+  t.after(() => sim.close());
+  const notADir = join(tempDir(), 'state');
+  writeFileSync(notADir, 'a file where the directory should be\n');
+  const r = await runCli(['check', '--format', 'nagios'], { TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY, STATE_DIR: notADir });
+  assert.equal(r.code, 3, r.stdout + r.stderr);
+  assert.match(r.stdout, /^WALLET UNKNOWN - wallet 'default': cannot read the state database in STATE_DIR \(ENOTDIR\): history unknown \|/);
+});
+
 test('check: a shard that holds none of the file\'s wallets is UNKNOWN (exit 3), not OK', async () => {
   const dir = tempDir();
   const file = join(dir, 'wallets.yaml');
