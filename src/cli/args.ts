@@ -84,14 +84,18 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   const [first = 'start', ...rest] = argv;
   if (isHelp(first)) return { kind: 'print', text: USAGE };
   if (first === 'help') {
-    const [topic] = rest;
+    const [topic, extra] = rest;
     if (topic === undefined) return { kind: 'print', text: USAGE };
+    if (extra !== undefined) return { kind: 'usage-error', message: `help: one command at a time, got also ${extra.slice(0, 80)}`, usage: USAGE };
     if (topic === 'providers') return { kind: 'print', text: PROVIDERS_USAGE };
     return isCommand(topic) ? { kind: 'print', text: COMMAND_USAGE[topic] } : { kind: 'usage-error', message: `help: unknown command: ${topic.slice(0, 80)}`, usage: USAGE };
   }
-  if (first === '--version' || first === '-v') return { kind: 'print', text: `${VERSION}\n` };
+  if (first === '--version' || first === '-v') {
+    return rest.length === 0 ? { kind: 'print', text: `${VERSION}\n` } : { kind: 'usage-error', message: `${first}: unexpected argument ${rest[0]!.slice(0, 80)}`, usage: USAGE };
+  }
   if (first === 'providers') {
-    if (rest.length > 0 && !rest.every(isHelp)) return { kind: 'usage-error', message: `providers: unexpected argument ${rest[0]!.slice(0, 80)}`, usage: PROVIDERS_USAGE };
+    const unexpected = rest.find((a) => !isHelp(a));
+    if (unexpected !== undefined) return { kind: 'usage-error', message: `providers: unexpected argument ${unexpected.slice(0, 80)}`, usage: PROVIDERS_USAGE };
     return { kind: 'print', text: rest.length > 0 ? PROVIDERS_USAGE : providersText() };
   }
   if (!isCommand(first)) return { kind: 'usage-error', message: `unknown command: ${first.slice(0, 80)}`, usage: USAGE };
@@ -119,6 +123,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     if (first !== 'check' || name !== '--format') return error(`unknown option ${name.slice(0, 80)}`);
     const value = eq === -1 ? rest[++i] : arg.slice(eq + 1);
     if (value === undefined || value === '') return error(`${name} needs a value: ${CHECK_FORMATS.join(' or ')}`);
+    if (options.has(name)) return error(`${name} given twice; give it once`);
     options.set(name, value);
   }
 

@@ -62,6 +62,10 @@ test('parseArgs: usage errors name the problem and carry the command usage (exit
     [['check', 'extra'], /^check: unexpected argument extra$/, /^Usage: wallet-sentinel check/],
     [['start', 'now'], /^start: unexpected argument now$/, /^Usage: wallet-sentinel \[start\]/],
     [['test-alert', '--format', 'json'], /^test-alert: unknown option --format$/, /^Usage: wallet-sentinel test-alert/],
+    [['check', '--format', 'json', '--format', 'nagios'], /^check: --format given twice; give it once$/, /^Usage: wallet-sentinel check/],
+    [['providers', '--help', '--bogus'], /^providers: unexpected argument --bogus$/, /^Usage: wallet-sentinel providers/],
+    [['--version', 'extra'], /^--version: unexpected argument extra$/, /\nUsage:\n {2}wallet-sentinel \[start\]/],
+    [['help', 'check', 'extra'], /^help: one command at a time, got also extra$/, /\nUsage:\n {2}wallet-sentinel \[start\]/],
   ];
   for (const [argv, message, usage] of cases) {
     const r = parseArgs(argv);
