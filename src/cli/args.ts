@@ -25,7 +25,9 @@ const COMMAND_USAGE: Record<Command['name'], string> = {
   start: `Usage: wallet-sentinel [start]
 
 Runs the daemon: polls the wallet on POLL_SCHEDULE, serves /metrics, /healthz, /readyz and /api/status,
-and sends alerts. SIGTERM or SIGINT stops it cleanly (exit 0). Exit 78 on bad settings.
+and sends alerts. SIGTERM or SIGINT stops it cleanly (exit 0). Exit 78 on bad settings (METRICS_HOST or
+METRICS_PORT that cannot be bound included), 73 if STATE_DIR cannot be written, 75 if another daemon holds
+STATE_DIR, 74 if a stop lost notifications, 1 otherwise (a port in use).
 `,
   check: `Usage: wallet-sentinel check [--format json|nagios]
 
@@ -33,7 +35,8 @@ Polls once (reads the history in STATE_DIR, writes and sends nothing) and exits 
 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (the poll failed).
 
   --format json     the status JSON (the default)
-  --format nagios   one line for Nagios/Icinga, with performance data:
+  --format nagios   one line for Nagios/Icinga, with performance data (with WALLETS_FILE: a summary
+                    line, then one line per wallet):
                     WALLET WARNING - wallet 'default' balance 80 USD, ... | balance=80;100:;50: runway=...s;...
 `,
   'test-alert': `Usage: wallet-sentinel test-alert
