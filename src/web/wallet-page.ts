@@ -96,10 +96,16 @@ export function advice(w: WalletSource, row: WalletRow): string[] {
 
 const REASON_WORDS = { start: 'fired', escalation: 'escalated', repeat: 'repeated', resolve: 'resolved', unwatched: 'closed: no longer watched' } as const;
 
+/** The page's timeline shows the newest this many events (an alert flapping on a wallet polled every second makes thousands); the API has them all. */
+export const TIMELINE_ROWS = 200;
+
 function timeline(w: WalletSource, now: number): Html {
-  const events = w.alertEvents(now - HISTORY_MS, now).reverse();
-  if (events.length === 0) return html`<p class="muted">No alert in the stored history.</p>`;
-  return html`<div class="table-wrap" tabindex="0" role="region" aria-label="Alert events, newest first"><table id="timeline"><thead><tr><th scope="col">When (UTC)</th><th scope="col">Alert</th><th scope="col">Severity</th><th scope="col">Event</th></tr></thead><tbody>
+  const all = w.alertEvents(now - HISTORY_MS, now).reverse();
+  if (all.length === 0) return html`<p class="muted">No alert in the stored history.</p>`;
+  const events = all.slice(0, TIMELINE_ROWS);
+  const more = all.length - events.length;
+  const older = more > 0 ? html`<p class="muted">The newest ${events.length} of ${all.length} events; all of them: <a href="/api/wallets/${encodeURIComponent(w.name)}">/api/wallets/${w.name}</a>.</p>` : html``;
+  return html`${older}<div class="table-wrap" tabindex="0" role="region" aria-label="Alert events, newest first"><table id="timeline"><thead><tr><th scope="col">When (UTC)</th><th scope="col">Alert</th><th scope="col">Severity</th><th scope="col">Event</th></tr></thead><tbody>
 ${events.map((e) => html`<tr data-reason="${e.reason}"><td data-label="When"><time datetime="${new Date(e.t).toISOString()}">${utc(e.t)}</time></td><td data-label="Alert">${e.alertname}</td><td data-label="Severity"><span class="badge sev-${e.severity}">${e.severity}</span></td><td data-label="Event">${REASON_WORDS[e.reason]}</td></tr>`)}
 </tbody></table></div>`;
 }

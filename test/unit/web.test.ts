@@ -7,6 +7,8 @@ import { shortDuration } from '../../src/web/format.js';
 import { byUrgency, matcher, MAX_TOPUPS, recentBurn, thin, topupsIn, type WalletSource } from '../../src/web/model.js';
 import { BadRequest, historyQuery, listQuery, MAX_POINTS } from '../../src/web/query.js';
 import { route } from '../../src/web/routes.js';
+import { TIMELINE_ROWS, walletPage } from '../../src/web/wallet-page.js';
+import { forecast } from '../../src/domain/forecast.js';
 
 const H = 3_600_000;
 
@@ -299,4 +301,22 @@ test('/api/wallets and /api/status tell the same wallet the same way: burning, a
     }
     assert.deepEqual(a, b, what);
   }
+});
+
+test('the wallet page shows the newest TIMELINE_ROWS alert events and links the API for the rest (a flapping alert made thousands of rows)', () => {
+  const now = Date.UTC(2026, 10, 30, 12);
+  const state = drained(60, 30, now);
+  const events = Array.from({ length: 500 }, (_, i) => ({ t: now - (500 - i) * 60_000, id: `a${i}`, alertname: 'spend_anomaly', severity: 'warning', reason: i % 2 === 0 ? 'start' : 'resolve' }));
+  const w = {
+    name: 'flappy one',
+    wallet: { provider: 'telephony-io', labels: {}, rules: { runwayWarningHours: 72, runwayCriticalHours: 24, topupMinCredits: 1, lowBalanceThreshold: undefined, criticalBalanceThreshold: undefined } },
+    readout: { state, forecast: forecast(state.history, state.balance, now) },
+    history: () => [],
+    alertEvents: () => events.map((e) => ({ ...e })),
+  } as unknown as WalletSource;
+  const body = walletPage(w, now);
+  assert.equal((body.match(/<tr data-reason=/g) ?? []).length, TIMELINE_ROWS);
+  assert.match(body, /The newest 200 of 500 events; all of them: <a href="\/api\/wallets\/flappy%20one">/);
+  assert.ok(body.includes(`datetime="${new Date(events.at(-1)!.t).toISOString()}"`), 'the newest event is shown');
+  assert.ok(!body.includes(`datetime="${new Date(events[0]!.t).toISOString()}"`), 'the oldest is left to the API');
 });
