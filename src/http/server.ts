@@ -134,7 +134,7 @@ function listenError(err: Error, host: string, port: number): Error {
  */
 async function stream(res: ServerResponse, contentType: string, parts: AsyncGenerator<string>): Promise<void> {
   const first = await parts.next(); // an error before the head still answers 500 (the caller's catch)
-  res.writeHead(200, { 'Content-Type': contentType, 'Cache-Control': 'no-store' });
+  res.writeHead(200, ownHeaders(res, { 'Content-Type': contentType, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' }));
   if (res.req.method === 'HEAD') return void (await parts.return(undefined), res.end());
   try {
     for (let part = first; !part.done; part = await parts.next()) {
@@ -160,9 +160,12 @@ function drainedOrClosed(res: ServerResponse): Promise<void> {
   });
 }
 
+/** The headers not already on `res`: one WEB_CONFIG_FILE set wins over the route's own (writeHead's would replace it). */
+function ownHeaders(res: ServerResponse, headers: Record<string, string | number>): Record<string, string | number> {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !res.hasHeader(name)));
+}
+
 function send(res: ServerResponse, status: number, contentType: string, body: string, headers: Record<string, string> = {}): void {
-  // A header WEB_CONFIG_FILE sets (already on `res`) wins over the route's own: writeHead's would replace it.
-  const own = Object.fromEntries(Object.entries(headers).filter(([name]) => !res.hasHeader(name)));
-  res.writeHead(status, { 'Content-Type': contentType, 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(body), ...own });
+  res.writeHead(status, ownHeaders(res, { 'Content-Type': contentType, 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(body), ...headers }));
   res.end(res.req.method === 'HEAD' ? undefined : body);
 }

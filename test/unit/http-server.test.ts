@@ -64,3 +64,13 @@ test('a listen failure a setting fixes (no such address here, no such host, a po
   for (const code of ['EADDRNOTAVAIL', 'ENOTFOUND', 'EACCES']) assert.equal(isListenSettingError(Object.assign(new Error(code), { name: 'ListenError', code })), true, code);
   assert.equal(isListenSettingError(Object.assign(new Error('x'), { code: 'EACCES' })), false, 'only the listener\'s own errors');
 });
+
+test('a streamed answer (/api/status) carries X-Content-Type-Options: nosniff like the pages', async (t) => {
+  const server = new HttpServer({ registry: {} as WalletRegistry, healthy: () => true, ready: () => true, status: async function* () { yield '{}\n'; }, log: pino({ level: 'silent' }) });
+  const { port } = await server.listen('127.0.0.1', 0);
+  t.after(() => server.close());
+  const res = await fetch(`http://127.0.0.1:${port}/api/status`);
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+  assert.equal(await res.text(), '{}\n');
+});
