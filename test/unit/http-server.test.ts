@@ -2,13 +2,21 @@
  * HttpServer's connection handling over a real socket: a client that asks for a streamed answer and never
  * reads it is cut once nothing moved for the stall timeout (it held its socket and the buffered part for good).
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { pino } from 'pino';
 import { HttpServer, isListenSettingError } from '../../src/http/server.js';
 import type { WalletRegistry } from '../../src/metrics/registry.js';
 import { waitFor } from '../helpers/daemon.js';
+
+/** An HttpServer on a free loopback port with `status` as /api/status (closed after the test). */
+async function serverWith(t: TestContext, status: () => AsyncGenerator<string>, stallTimeoutMs?: number): Promise<{ server: HttpServer; port: number }> {
+  const server = new HttpServer({ registry: {} as WalletRegistry, healthy: () => true, ready: () => true, status, log: pino({ level: 'silent' }), ...(stallTimeoutMs === undefined ? {} : { stallTimeoutMs }) });
+  const { port } = await server.listen('127.0.0.1', 0);
+  t.after(() => server.close());
+  return { server, port };
+}
 
 test('a client that never reads a streamed /api/status is cut after the stall timeout, and the parts stop', { timeout: 30_000 }, async (t) => {
   let parts = 0;
@@ -21,16 +29,7 @@ test('a client that never reads a streamed /api/status is cut after the stall ti
       stopped = true;
     }
   }
-  const server = new HttpServer({
-    registry: {} as WalletRegistry,
-    healthy: () => true,
-    ready: () => true,
-    status,
-    log: pino({ level: 'silent' }),
-    stallTimeoutMs: 500,
-  });
-  const { port } = await server.listen('127.0.0.1', 0);
-  t.after(() => server.close());
+  const { port } = await serverWith(t, status, 500);
   const client = net.connect(port, '127.0.0.1');
   t.after(() => client.destroy());
   await new Promise<void>((resolve) => client.once('connect', resolve));
@@ -41,9 +40,7 @@ test('a client that never reads a streamed /api/status is cut after the stall ti
 });
 
 test('a request target in absolute form (GET http://host/healthz, RFC 9112 §3.2.2) is served as its path', async (t) => {
-  const server = new HttpServer({ registry: {} as WalletRegistry, healthy: () => true, ready: () => true, status: async function* () {}, log: pino({ level: 'silent' }) });
-  const { port } = await server.listen('127.0.0.1', 0);
-  t.after(() => server.close());
+  const { port } = await serverWith(t, async function* () {});
   const answer = await new Promise<string>((resolve, reject) => {
     const client = net.connect(port, '127.0.0.1', () => client.end(`GET http://127.0.0.1:${port}/healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`));
     let text = '';
@@ -66,9 +63,9 @@ test('a listen failure a setting fixes (no such address here, no such host, a po
 });
 
 test('a streamed answer (/api/status) carries X-Content-Type-Options: nosniff like the pages', async (t) => {
-  const server = new HttpServer({ registry: {} as WalletRegistry, healthy: () => true, ready: () => true, status: async function* () { yield '{}\n'; }, log: pino({ level: 'silent' }) });
-  const { port } = await server.listen('127.0.0.1', 0);
-  t.after(() => server.close());
+  const { port } = await serverWith(t, async function* () {
+    yield '{}\n';
+  });
   const res = await fetch(`http://127.0.0.1:${port}/api/status`);
   assert.equal(res.status, 200);
   assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
