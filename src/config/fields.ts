@@ -91,11 +91,15 @@ export function smtpUrlProblem(url: string): string | undefined {
   if (!/^smtps?:\/\/[^/]/.test(url)) return 'must be an smtp:// or smtps:// URL';
   // URL parsers drop a tab or line end anywhere (a password "pa<newline>ss" would be sent as "pass").
   if (/[\x00-\x1f\x7f]/.test(url)) return 'must be one line without control characters (a line end or a tab)';
+  const encode = 'a "/", "#", "?", "@" or ":" in the user or password must be percent-encoded (%2F, %23, %3F, %40, %3A)';
+  // "smtp://us/er:pw@host" parses, with "us" as the host: the login would go to another machine.
+  const userinfo = /^smtps?:\/\/(.*)@/.exec(url)?.[1];
+  if (userinfo !== undefined && /[/?#]/.test(userinfo)) return `is not a valid URL: ${encode}`;
   if (URL.canParse(url)) return undefined;
   // What follows the last "@" (a password may hold "/"): with a plain user in front, does it parse?
   const [, scheme, rest] = /^(smtps?:\/\/)(?:.*@)?(.*)$/.exec(url)!;
   if (url.includes('@') && URL.canParse(`${scheme}u@${rest}`)) {
-    return 'is not a valid URL: a "/", "#", "?", "@" or ":" in the user or password must be percent-encoded (%2F, %23, %3F, %40, %3A)';
+    return `is not a valid URL: ${encode}`;
   }
   const port = /^[^/?#]*:([^:\]/?#]*)(?:[/?#]|$)/.exec(rest!)?.[1];
   if (port !== undefined && !(/^\d{1,5}$/.test(port) && Number(port) <= 65535)) return 'is not a valid URL: the port after the host must be a number up to 65535';

@@ -273,7 +273,8 @@ function crossFieldProblems(v: Partial<Fields>, vars: Env, problems: string[]): 
   }
   if (given('SMTP_URL')) {
     if (!given('ALERT_EMAIL_FROM')) issue('ALERT_EMAIL_FROM', 'is required when SMTP_URL is set');
-    if (!given('ALERT_EMAIL_TO')) issue('ALERT_EMAIL_TO', 'is required when SMTP_URL is set');
+    // with WALLETS_FILE, SMTP_URL alone is what the receivers' email entries default to: no email for `default`
+    if (!given('ALERT_EMAIL_TO') && !given('WALLETS_FILE')) issue('ALERT_EMAIL_TO', 'is required when SMTP_URL is set (without WALLETS_FILE, whose receivers may use it as their mail server)');
   } else if (given('ALERT_EMAIL_TO')) {
     issue('SMTP_URL', 'is required when ALERT_EMAIL_TO is set');
   } else if (given('ALERT_EMAIL_FROM') && !given('WALLETS_FILE')) {

@@ -171,6 +171,17 @@ for (const c of invalidCases) {
   });
 }
 
+test('with WALLETS_FILE, SMTP_URL and ALERT_EMAIL_FROM alone are the receivers\' mail defaults: ALERT_EMAIL_TO is not required (without it, it is)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ws-smtp-default-'));
+  const file = join(dir, 'wallets.yaml');
+  writeFileSync(join(dir, 'key'), 'k\n');
+  writeFileSync(file, `receivers:\n  finance:\n    email: [{to: billing@example.com}]\nwallets:\n  - {name: a, api_key_file: ${join(dir, 'key')}, receivers: [finance]}\n`);
+  const mail = { SMTP_URL: 'smtp://127.0.0.1:2525', ALERT_EMAIL_FROM: 'sentinel@example.com' };
+  const { settings } = load({ WALLETS_FILE: file, ...mail });
+  assert.deepEqual(settings.wallets.map((w) => w.name), ['a']);
+  assert.ok(problemsOf({ ...BASE, ...mail }).some((p) => p.startsWith('ALERT_EMAIL_TO: is required when SMTP_URL is set')));
+});
+
 test('SMTP_URL that is not a URL: the message says which part is wrong (the port, the host, or an unencoded character in the credentials), never the value', () => {
   const cases: Array<[string, RegExp]> = [
     ['smtp://u:secretpw@127.0.0.1:99999', /port after the host must be a number up to 65535/],
@@ -178,6 +189,10 @@ test('SMTP_URL that is not a URL: the message says which part is wrong (the port
     ['smtp://exa mple.test:25', /host must be a host name or an IP address/],
     ['smtp://u:secretpw@exa mple.test:25', /host must be a host name or an IP address/],
     ['smtp://AKIA:pass/secretpw@127.0.0.1:2525', /must be percent-encoded/],
+    // these parse, with part of the user as the host: the login went to "us" instead of 127.0.0.1
+    ['smtp://us/er:secretpw@127.0.0.1:25', /must be percent-encoded/],
+    ['smtp://us?er:secretpw@127.0.0.1:25', /must be percent-encoded/],
+    ['smtp://us#er:secretpw@127.0.0.1:25', /must be percent-encoded/],
     // a line end or tab anywhere: the URL parser drops it (sending another password); with a space as
     // well, the message's own regex failed and the process crashed with exit 1
     ['smtp://u:secret\npw@127.0.0.1:25', /must be a single line/],
