@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { INITIAL_ACCOUNT_STATE, latestTime, type AccountState } from '../domain/account.js';
 import { safeErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -234,6 +234,8 @@ export class StateStore implements Participant {
     // Missing: nothing saved yet. A file in its place is no history to read, not an empty one (check said OK).
     const dir = statSync(this.dir, { throwIfNoEntry: false });
     if (dir && !dir.isDirectory()) throw Object.assign(new Error(`STATE_DIR ${this.dir} is not a directory`), { code: 'ENOTDIR' });
+    // One this user may not read (check run by another user than the daemon's): its database looked missing.
+    if (dir) accessSync(this.dir, constants.R_OK | constants.X_OK);
     if (this.db.exists()) {
       this.#preloaded ??= this.#preload();
       const found = this.#preloaded.get(name);

@@ -1,11 +1,12 @@
 /** `wallet-sentinel check`: one poll, status JSON on stdout, Nagios exit codes, nothing written. */
 import assert from 'node:assert/strict';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { shardOf } from '../../src/fleet/shard.js';
 import { Simulator } from '../../src/simulator/simulator.js';
-import { Daemon, runCli, tempDir, waitFor, type StatusDoc } from '../helpers/daemon.js';
+import { CLI, Daemon, runCli, tempDir, waitFor, type StatusDoc } from '../helpers/daemon.js';
 import { mountTmpfs } from '../helpers/tmpfs.js';
 
 const KEY = 'sk_live_check_key_2468';
@@ -127,6 +128,31 @@ test('check: a state database that cannot be read is UNKNOWN (exit 3) with the b
   assert.equal(r.code, 3, r.stderr);
   assert.match(r.stdout, /^WALLET UNKNOWN - wallet 'default': cannot read the state database in STATE_DIR \(SQLITE_NOTADB\): history unknown \|/);
   assert.equal(sim.balanceRequests(), 1, 'the balance was still read');
+});
+
+test('check run by a user who may not read STATE_DIR is UNKNOWN (exit 3), not OK with no history', async (t) => {
+  const why = process.getuid?.() !== 0 ? 'needs root to run check as another user' : !existsSync('/usr/bin/setpriv') ? 'needs setpriv (util-linux)' : undefined;
+  if (why) {
+    assert.ok(!process.env.CI, `CI must run this: ${why}`);
+    return t.skip(why);
+  }
+  const sim = new Simulator({ apiKey: KEY, balance: 500 });
+  await sim.start();
+  t.after(() => sim.close());
+  const stateDir = tempDir(); // 0700, root's: the daemon's, as systemd's StateDirectoryMode=0700 makes it
+  writeFileSync(join(stateDir, 'wallet-sentinel.db'), '');
+  const r = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+    const child = spawn('/usr/bin/setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, 'check', '--format', 'nagios'], {
+      cwd: '/',
+      env: { PATH: process.env.PATH, TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY, STATE_DIR: stateDir },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.on('close', (code) => resolve({ code, stdout }));
+  });
+  assert.equal(r.code, 3, r.stdout);
+  assert.match(r.stdout, /^WALLET UNKNOWN - wallet 'default': cannot read the state database in STATE_DIR \(EACCES\): history unknown \|/);
 });
 
 test('check: a STATE_DIR that is a file is UNKNOWN (exit 3), not OK with no history', async (t) => {
