@@ -67,6 +67,7 @@ async function checkWallet(settings: Settings, wallet: WalletSettings, states: S
     balance: state.balance,
     currency: state.currency,
     runwaySeconds: f.runwaySeconds,
+    runwayUnknown: f.method === 'none',
     burnRatePerHour: snapshot(state, f).burnRatePerHour,
     conditions,
     rules: wallet.rules,

@@ -23,6 +23,8 @@ export interface NagiosInput {
   balance: number | null;
   currency: string | null;
   runwaySeconds: number;
+  /** The forecast had no evidence yet (method `none`: a first poll): an infinite runway is unknown, not idle. */
+  runwayUnknown?: boolean;
   burnRatePerHour: number | null;
   conditions: Conditions;
   rules: Pick<RuleSettings, 'lowBalanceThreshold' | 'criticalBalanceThreshold' | 'runwayWarningHours' | 'runwayCriticalHours'>;
@@ -86,7 +88,7 @@ function summaryText(x: NagiosInput): string {
   const wallet = `wallet '${x.account}'`;
   if (x.code === 3) return `${wallet}: ${x.error ?? 'poll failed: unknown error'}`;
   const balance = x.balance === null ? 'balance unknown' : `balance ${num(x.balance)}${x.currency ? ` ${x.currency}` : ''}`;
-  const runway = Number.isFinite(x.runwaySeconds) ? `runway ${humanDuration(x.runwaySeconds)}` : 'not burning';
+  const runway = Number.isFinite(x.runwaySeconds) ? `runway ${humanDuration(x.runwaySeconds)}` : x.runwayUnknown ? 'runway not known yet' : 'not burning';
   const firing = Object.entries(x.conditions).map(([name, severity]) => `${name} (${severity})`);
   return `${wallet} ${balance}, ${runway}${firing.length > 0 ? `: ${firing.join(', ')}` : ''}`;
 }

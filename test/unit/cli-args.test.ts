@@ -102,6 +102,11 @@ test('nagiosLine: status text and performance data in the plugin syntax', () => 
       "WALLET OK - wallet 'default' balance 500 USD, not burning | balance=500;100:;50: runway=U;259200:;86400:;0 burn_rate=U;;;0",
     ],
     [
+      'ok, a first poll: the runway is not known yet, not "not burning"',
+      { code: 0, balance: 500, runwaySeconds: Infinity, runwayUnknown: true, burnRatePerHour: null, conditions: {} },
+      "WALLET OK - wallet 'default' balance 500 USD, runway not known yet | balance=500;100:;50: runway=U;259200:;86400:;0 burn_rate=U;;;0",
+    ],
+    [
       'critical, two alerts, no currency, overdraft',
       { code: 2, balance: -3.25, currency: null, runwaySeconds: 0, burnRatePerHour: 12.345678, conditions: { low_balance: 'critical', wallet_exhausted: 'critical' } },
       "WALLET CRITICAL - wallet 'default' balance -3.25, runway less than 2 minutes: low_balance (critical), wallet_exhausted (critical) | balance=-3.25;100:;50: runway=0s;259200:;86400:;0 burn_rate=12.3457;;;0",
