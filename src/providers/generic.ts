@@ -29,7 +29,7 @@ export const generic: Preset = {
     { name: 'username', required: false, help: 'for auth basic' },
     { name: 'password', required: false, help: 'for auth basic' },
   ],
-  settings: ['api_url (required)', 'balance_path', 'balance_field', 'currency_field', 'auth', 'balance_regex', 'balance_scale', 'balance_sign'],
+  settings: ['api_url (required)', 'balance_path (required)', 'balance_field', 'currency_field', 'auth', 'balance_regex', 'balance_scale', 'balance_sign'],
   topUp: "Top up the wallet in the provider's dashboard.",
   request: 'GET {balance_path} on {api_url}, auth bearer | basic | header NAME | query NAME',
   needs: (g: GenericOptions | undefined) => {
