@@ -23,7 +23,7 @@ export interface NagiosInput {
   balance: number | null;
   currency: string | null;
   runwaySeconds: number;
-  /** The forecast had no evidence yet (method `none`: a first poll): an infinite runway is unknown, not idle. */
+  /** The forecast has no runway to give (method `none`: a first poll, or no net spend in 24 h): said as the status page says it. */
   runwayUnknown?: boolean;
   burnRatePerHour: number | null;
   conditions: Conditions;
