@@ -74,7 +74,7 @@ test('check --format nagios: the example of the brief, thresholds in the perfdat
   const env = { TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY, STATE_DIR: tempDir(), LOW_BALANCE_THRESHOLD: '100', CRITICAL_BALANCE_THRESHOLD: '50' };
   const r = await runCli(['check', '--format=nagios'], env);
   assert.equal(r.code, 1, r.stderr);
-  assert.match(r.stdout, /^WALLET WARNING - wallet 'default' balance 80 USD, not burning: low_balance \(warning\) \| balance=80;100:;50: runway=U;259200:;86400:;0 burn_rate=U;;;0\n$/);
+  assert.match(r.stdout, /^WALLET WARNING - wallet 'default' balance 80 USD, runway not known yet: low_balance \(warning\) \| balance=80;100:;50: runway=U;259200:;86400:;0 burn_rate=U;;;0\n$/);
   // JSON stays the default, and --format json is the same
   const json = await runCli(['check'], env);
   const explicit = await runCli(['check', '--format', 'json'], env);
