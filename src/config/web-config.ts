@@ -40,6 +40,12 @@ const HEADERS = new Set(['Content-Security-Policy', 'X-Frame-Options', 'X-Conten
 /** The hashes bcryptjs checks: $2a$, $2b$ or $2y$, cost 04–31 ($2x$ and costs outside it throw at every login, $2$ never matches). */
 const BCRYPT_HASH = /^\$2[aby]\$(0[4-9]|[12]\d|3[01])\$[./A-Za-z0-9]{53}$/;
 
+/** A bcrypt hash's cost (`$2y$10$…` → 10), or undefined for what is no hash bcryptjs can check. */
+export function bcryptCost(hash: string): number | undefined {
+  const cost = BCRYPT_HASH.exec(hash)?.[1];
+  return cost === undefined ? undefined : Number(cost);
+}
+
 /**
  * Reads and validates the file. Returns the config, or the problems (each naming the key; none quotes a
  * password hash or a key).
@@ -167,7 +173,7 @@ function readUsers(section: unknown, at: At): Map<string, Secret> {
   for (const [user, hash] of Object.entries(section)) {
     const key = `basic_auth_users.${user}`;
     if (user === '' || user.includes(':') || /[\x00-\x1f\x7f]/.test(user)) at('basic_auth_users', 'a user name is empty or holds a colon or a control character');
-    else if (typeof hash !== 'string' || !BCRYPT_HASH.test(hash)) at(key, 'is not a bcrypt hash that can be checked ($2a$, $2b$ or $2y$ with a cost from 04 to 31: $2y$10$… from `htpasswd -nBC 10 "" | tr -d \':\\n\'`)');
+    else if (typeof hash !== 'string' || bcryptCost(hash) === undefined) at(key, 'is not a bcrypt hash that can be checked ($2a$, $2b$ or $2y$ with a cost from 04 to 31: $2y$10$… from `htpasswd -nBC 10 "" | tr -d \':\\n\'`)');
     else users.set(user, new Secret(hash));
   }
   return users;

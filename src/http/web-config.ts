@@ -7,7 +7,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { createServer as createHttpServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { TLSSocket } from 'node:tls';
-import type { WebConfig } from '../config/web-config.js';
+import { bcryptCost, type WebConfig } from '../config/web-config.js';
 import type { Logger } from '../log.js';
 import { safeErrorCode } from '../errors.js';
 import { BcryptWorker } from './bcrypt-worker.js';
@@ -160,12 +160,12 @@ export class BasicAuth {
   }
 }
 
-/** The hash of the highest cost (`$2b$12$…` → 12); the configuration admits only hashes bcryptjs can check. */
+/** The hash of the highest cost (`$2b$12$…` → 12) among those bcryptjs can check. */
 function costliest(hashes: readonly string[]): string | undefined {
   let best: { hash: string; cost: number } | undefined;
   for (const hash of hashes) {
-    const cost = Number(/^\$2[aby]\$(\d\d)\$/.exec(hash)?.[1]);
-    if (Number.isInteger(cost) && (best === undefined || cost > best.cost)) best = { hash, cost };
+    const cost = bcryptCost(hash);
+    if (cost !== undefined && (best === undefined || cost > best.cost)) best = { hash, cost };
   }
   return best?.hash;
 }
