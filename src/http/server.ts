@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { WebConfig } from '../config/web-config.js';
 import type { Logger } from '../log.js';
 import type { WalletRegistry } from '../metrics/registry.js';
-import { route, type WebDeps } from '../web/routes.js';
+import { route, serves, type WebDeps } from '../web/routes.js';
 import { createListener, originForm } from './web-config.js';
 
 /** How long requests in flight may still take once the server closes (a stop), before their connections are cut. */
@@ -14,6 +14,9 @@ const CLOSE_GRACE_MS = 5_000;
  * good (200 such clients: +96 MiB). Between requests keep-alive's own 65 s applies.
  */
 const STALL_TIMEOUT_MS = 60_000;
+
+/** The paths answered here rather than by the status page (src/web/routes.ts). */
+const OWN_PATHS = new Set(['/metrics', '/healthz', '/readyz', '/api/status']);
 
 export interface HttpDeps {
   registry: WalletRegistry;
@@ -85,6 +88,7 @@ export class HttpServer {
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
+      if (!OWN_PATHS.has(path) && !(this.d.pages && serves(path))) return send(res, 404, 'text/plain; charset=utf-8', 'not found\n');
       res.setHeader('Allow', 'GET, HEAD');
       return send(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n');
     }

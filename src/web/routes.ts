@@ -46,6 +46,12 @@ function walletPath(path: string): { api: boolean; name: string; history: boolea
   return { api: Boolean(m[1]), name: m[2]!, history: Boolean(m[3]) };
 }
 
+/** Whether this part serves `path` (for GET), without building its answer: another method there is a 405, not a 404. */
+export function serves(path: string): boolean {
+  const slashless = path.endsWith('/') ? path.slice(0, -1) : path;
+  return path === '/' || path === '/assets/style.css' || path === '/assets/app.js' || slashless === '/api/wallets' || walletPath(slashless) !== undefined;
+}
+
 /** The answer for a path this part serves, or undefined (someone else's path). */
 export function route(path: string, params: URLSearchParams, d: WebDeps): Answer | undefined {
   // One of this part's paths but `/`, typed with a trailing slash (a link by hand): redirected to it.

@@ -71,3 +71,26 @@ test('a streamed answer (/api/status) carries X-Content-Type-Options: nosniff li
   assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
   assert.equal(await res.text(), '{}\n');
 });
+
+test('another method is a 405 (Allow: GET, HEAD) on a path served here, and a 404 on a path nobody serves', async (t) => {
+  const server = new HttpServer({
+    registry: {} as WalletRegistry,
+    healthy: () => true,
+    ready: () => true,
+    status: async function* () {},
+    log: pino({ level: 'silent' }),
+    pages: { wallets: () => [], now: () => 0 },
+  });
+  const { port } = await server.listen('127.0.0.1', 0);
+  t.after(() => server.close());
+  for (const path of ['/metrics', '/healthz', '/api/status', '/', '/api/wallets', '/api/wallets/a/history', '/wallets/a', '/assets/app.js']) {
+    const res = await fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', body: 'x' });
+    assert.equal(res.status, 405, `POST ${path}`);
+    assert.equal(res.headers.get('allow'), 'GET, HEAD', `POST ${path}`);
+  }
+  for (const [method, path] of [['POST', '/api/v1/alerts'], ['OPTIONS', '/nothing'], ['DELETE', '/wallets/a/history'], ['PUT', '/assets/other.js']] as const) {
+    const res = await fetch(`http://127.0.0.1:${port}${path}`, { method, ...(method === 'POST' || method === 'PUT' ? { body: 'x' } : {}) });
+    assert.equal(res.status, 404, `${method} ${path}`);
+    assert.equal(res.headers.get('allow'), null, `${method} ${path}`);
+  }
+});
