@@ -3,7 +3,7 @@
  * the JSON that Prometheus's /api/v1/query_range returns for one balance series. PURE: text in, rows out.
  * The whole file is validated before a row is replayed, so a bad row never comes after printed output.
  */
-import { numberProblem } from '../telephony/parse.js';
+import { numberProblem, readCurrency } from '../telephony/parse.js';
 
 export interface Row {
   t: number;
@@ -14,10 +14,18 @@ export class InputError extends Error {
   override name = 'InputError';
 }
 
-export function parseHistory(text: string): { rows: Row[]; format: 'csv' | 'prometheus' } {
+/**
+ * `currency`: the Prometheus series' `currency` label (the daemon's balance gauge carries one), so the
+ * replayed notifications say "12.5 USD" as the live ones did; a CSV has none (null), nor has a label that is
+ * not a plain code.
+ */
+export function parseHistory(text: string): { rows: Row[]; format: 'csv' | 'prometheus'; currency: string | null } {
   const body = text.replace(/^\uFEFF/, '');
-  if (body.trimStart().startsWith('{')) return { rows: nonEmpty(parsePrometheus(body)), format: 'prometheus' };
-  return { rows: nonEmpty(parseCsv(body)), format: 'csv' };
+  if (body.trimStart().startsWith('{')) {
+    const { rows, currency } = parsePrometheus(body);
+    return { rows: nonEmpty(rows), format: 'prometheus', currency };
+  }
+  return { rows: nonEmpty(parseCsv(body)), format: 'csv', currency: null };
 }
 
 function parseCsv(text: string): Row[] {
@@ -45,7 +53,7 @@ function parseCsv(text: string): Row[] {
   return rows;
 }
 
-function parsePrometheus(text: string): Row[] {
+function parsePrometheus(text: string): { rows: Row[]; currency: string | null } {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -72,7 +80,7 @@ function parsePrometheus(text: string): Row[] {
     if (range) throw new InputError(`values[${i}]: timestamp ${range}`);
     push(rows, { t: Math.round(ts * 1000), balance: balanceOf(v, `values[${i}]`) }, `values[${i}]`);
   });
-  return rows;
+  return { rows, currency: readCurrency((series as { metric?: unknown }).metric, 'currency').currency };
 }
 
 /**

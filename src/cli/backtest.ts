@@ -43,7 +43,7 @@ export async function runBacktest(file: string, settings: Settings, log: Logger,
   const wallet = settings.wallets[0]!; // with WALLETS_FILE: the first wallet's rules
   replay(parsed.rows, { account: wallet.name, rules: wallet.rules, repeat: repeatPolicy(settings.alerts) }, (n) => {
     lines.push(JSON.stringify(webhookBody(n, n.decidedAt)));
-  });
+  }, parsed.currency);
   for (const line of lines) out(line);
   log.info(
     { file, format: parsed.format, rows: parsed.rows.length, notifications: lines.length, ms: Math.round(performance.now() - started) },

@@ -43,6 +43,13 @@ test('backtest replays a CSV: one contract JSON line per notification on stdout,
   const r2 = await runCli(['backtest', prom], ENV);
   assert.equal(r2.code, 0, r2.stderr);
   assert.equal(r2.stdout, r.stdout);
+  // a series that carries the balance gauge's currency label: the notifications name it, as the live ones did
+  writeFileSync(prom, JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [{ metric: { account: 'default', currency: 'EUR' }, values: history().map(([t, b]) => [t, String(b)]) }] } }));
+  const r3 = await runCli(['backtest', prom], ENV);
+  assert.equal(r3.code, 0, r3.stderr);
+  const eur = r3.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.deepEqual(eur.map((l) => l.currency), ['EUR', 'EUR', 'EUR']);
+  assert.deepEqual(lines.map((l) => l.currency), [null, null, null], 'a CSV names no currency');
 });
 
 test('backtest into a pipe read late gets every line: the exit waits for stdout (it dropped all past the pipe\'s 64 KiB)', async () => {

@@ -205,7 +205,15 @@ test('parseHistory Prometheus: one series → rows in ms, balances parsed from s
 
 test('parseHistory Prometheus: pretty-printed, after a BOM and leading blank lines', () => {
   const text = '\uFEFF\n\n  ' + JSON.stringify(JSON.parse(matrix([series([[1700000000, '1']])])), null, 2);
-  assert.deepEqual(parseHistory(text), { rows: [{ t: 1700000000000, balance: 1 }], format: 'prometheus' });
+  assert.deepEqual(parseHistory(text), { rows: [{ t: 1700000000000, balance: 1 }], format: 'prometheus', currency: null });
+});
+
+test('parseHistory Prometheus: the series\' currency label is the history\'s currency (a plain code only); a CSV has none', () => {
+  const values = [[1700000000, '1']];
+  assert.equal(parseHistory(matrix([series(values, { account: 'default', currency: 'USD' })])).currency, 'USD');
+  assert.equal(parseHistory(matrix([series(values, { account: 'default', currency: 'US$<script>' })])).currency, null);
+  assert.equal(parseHistory(matrix([series(values)])).currency, null);
+  assert.equal(parseHistory('timestamp,balance\n1700000000,1\n').currency, null);
 });
 
 for (const [name, text, message] of [
