@@ -179,14 +179,15 @@ export class App {
         return undefined;
       }
       const started = performance.now();
-      if (!(await fileSettled(settings.walletsFile))) {
+      const seen = await fileSettled(settings.walletsFile);
+      if (!seen.settled) {
         this.metrics.configReloadSuccessful.set(0);
         this.log.error(`reload refused: WALLETS_FILE was still changing after ${SETTLE_LIMIT_MS / 1000} s (a writer at work?); still watching the ${this.#fleet.size} wallet(s) of the last good configuration: send SIGHUP again once it is written`);
         return undefined;
       }
       let loaded: ReturnType<typeof reloadWallets>;
       try {
-        loaded = reloadWallets({ ...settings, walletsFile: settings.walletsFile });
+        loaded = reloadWallets({ ...settings, walletsFile: settings.walletsFile }, seen.text);
       } catch (err) {
         this.metrics.configReloadSuccessful.set(0); // whatever failed: the gauge must not say the reload took
         if (!(err instanceof ConfigError)) throw err;

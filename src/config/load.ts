@@ -129,10 +129,10 @@ export function loadSettings(env: Env, opts: LoadOptions = {}): Loaded {
   return { settings: deepFreeze(settings), warnings };
 }
 
-/** WALLETS_FILE read again (SIGHUP) with the settings of the running process; throws ConfigError. */
-export function reloadWallets(settings: Settings & { walletsFile: string }): { wallets: readonly WalletSettings[]; receivers: readonly ReceiverSettings[]; warnings: string[] } {
+/** WALLETS_FILE read again (SIGHUP) with the settings of the running process, or its `text` as already read; throws ConfigError. */
+export function reloadWallets(settings: Settings & { walletsFile: string }, text?: string): { wallets: readonly WalletSettings[]; receivers: readonly ReceiverSettings[]; warnings: string[] } {
   const env: ChannelEnv = { email: settings.email ?? {} };
-  const file = readWalletsFile(settings.walletsFile, { tuning: settings.ruleTuning, requireApiKey: true, env });
+  const file = readWalletsFile(settings.walletsFile, { tuning: settings.ruleTuning, requireApiKey: true, env, ...(text === undefined ? {} : { text }) });
   if (file.problems.length > 0) throw new ConfigError(file.problems.map((p) => `WALLETS_FILE: ${p}`));
   return { wallets: deepFreeze(file.wallets), receivers: deepFreeze(file.receivers), warnings: file.warnings };
 }

@@ -11,14 +11,18 @@ export const SETTLE_LIMIT_MS = 5_000;
 /** Two reads this far apart must be the same. */
 export const SETTLE_QUIET_MS = 200;
 
+/** What the wait saw: `settled` false when the file still changed after the limit; else `text`, the settled content, or undefined (not a regular file, or unreadable: the reload reads it itself and says why). */
+export type Settled = { settled: false } | { settled: true; text: string | undefined };
+
 /**
- * True once two reads `quietMs` apart are identical (both failing counts: the reload reports why it cannot
- * read); false when it still changed after `limitMs`. `sleep` is the wait between reads (tests pass their own).
+ * Settled once two reads `quietMs` apart are identical (both failing counts: the reload reports why it cannot
+ * read); not when it still changed after `limitMs`. The reload parses the text returned, not a third read
+ * that a writer starting just after could catch half written. `sleep` is the wait between reads (tests pass their own).
  */
-export async function fileSettled(path: string, opts: { quietMs?: number; limitMs?: number; sleep?: (ms: number) => Promise<unknown> } = {}): Promise<boolean> {
+export async function fileSettled(path: string, opts: { quietMs?: number; limitMs?: number; sleep?: (ms: number) => Promise<unknown> } = {}): Promise<Settled> {
   const { quietMs = SETTLE_QUIET_MS, limitMs = SETTLE_LIMIT_MS, sleep = delay } = opts;
   // A FIFO or a device is read once, by the reload: reading it here would take its text, or wait for good.
-  if (!regularFile(path)) return true;
+  if (!regularFile(path)) return { settled: true, text: undefined };
   const read = (): Buffer | undefined => {
     try {
       return readFileSync(path);
@@ -30,10 +34,10 @@ export async function fileSettled(path: string, opts: { quietMs?: number; limitM
   for (let waited = 0; waited < limitMs; waited += quietMs) {
     await sleep(quietMs);
     const now = read();
-    if (now === undefined || last === undefined ? now === last : now.equals(last)) return true;
+    if (now === undefined || last === undefined ? now === last : now.equals(last)) return { settled: true, text: now?.toString('utf8') };
     last = now;
   }
-  return false;
+  return { settled: false };
 }
 
 function regularFile(path: string): boolean {

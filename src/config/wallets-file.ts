@@ -30,14 +30,17 @@ const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object
 /** YAML alias uses a wallets file may make (each `*name`; nested ones count for what they expand to). */
 const MAX_ALIAS_USES = 1_000_000;
 
-/** `receivers` false (backtest: nothing is sent): the receivers' channels are not read, their secret files neither; only their names. */
-export function readWalletsFile(path: string, opts: { tuning: RuleTuning; requireApiKey: boolean; env?: ChannelEnv; receivers?: boolean }): WalletsFileResult {
+/**
+ * `receivers` false (backtest: nothing is sent): the receivers' channels are not read, their secret files
+ * neither; only their names. `text`: the file's content already read (a reload's settled read); `path` then only names it.
+ */
+export function readWalletsFile(path: string, opts: { tuning: RuleTuning; requireApiKey: boolean; env?: ChannelEnv; receivers?: boolean; text?: string }): WalletsFileResult {
   const problems: string[] = [];
   const warnings: string[] = [];
   const out: WalletsFileResult = { wallets: [], receivers: [], problems, warnings };
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = opts.text ?? readFileSync(path, 'utf8');
   } catch (err) {
     problems.push(`${path}: cannot read the wallets file: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
     return out;

@@ -16,12 +16,12 @@ test('fileSettled: a file read the same twice is settled at once; one still bein
   const file = join(mkdtempSync(join(tmpdir(), 'ws-settle-')), 'wallets.yaml');
   writeFileSync(file, 'wallets:\n  - name: a\n');
   const still = steps([]);
-  assert.equal(await fileSettled(file, { sleep: still.sleep }), true);
+  assert.deepEqual(await fileSettled(file, { sleep: still.sleep }), { settled: true, text: 'wallets:\n  - name: a\n' });
   assert.equal(still.waits(), 1);
   // cut at a wallet's boundary when the reload began; the writer finishes during the first wait
   writeFileSync(file, 'wallets:\n  - name: a\n');
   const writer = steps([() => writeFileSync(file, 'wallets:\n  - name: a\n  - name: b\n')]);
-  assert.equal(await fileSettled(file, { sleep: writer.sleep }), true);
+  assert.deepEqual(await fileSettled(file, { sleep: writer.sleep }), { settled: true, text: 'wallets:\n  - name: a\n  - name: b\n' }, 'the text seen settled: the writer\'s whole file');
   assert.equal(writer.waits(), 2, 'a second wait after the change');
 });
 
@@ -31,11 +31,11 @@ test('fileSettled: a file that keeps changing past the limit is not settled; a m
   let n = 0;
   writeFileSync(file, 'wallets:\n');
   const busy = steps(Array.from({ length: 100 }, () => () => writeFileSync(file, `wallets: # ${n++}\n`)));
-  assert.equal(await fileSettled(file, { quietMs: 200, limitMs: 1_000, sleep: busy.sleep }), false);
+  assert.deepEqual(await fileSettled(file, { quietMs: 200, limitMs: 1_000, sleep: busy.sleep }), { settled: false });
   assert.equal(busy.waits(), 5);
   const none = steps([]);
-  assert.equal(await fileSettled(join(dir, 'absent.yaml'), { sleep: none.sleep }), true);
+  assert.deepEqual(await fileSettled(join(dir, 'absent.yaml'), { sleep: none.sleep }), { settled: true, text: undefined });
   execFileSync('mkfifo', [join(dir, 'fifo')]);
-  assert.equal(await fileSettled(join(dir, 'fifo'), { sleep: none.sleep }), true, 'not read here: that would take its text, or block');
+  assert.deepEqual(await fileSettled(join(dir, 'fifo'), { sleep: none.sleep }), { settled: true, text: undefined }, 'not read here: that would take its text, or block');
   assert.equal(none.waits(), 0);
 });

@@ -5,7 +5,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { loadSettings } from '../../src/config/load.js';
+import { loadSettings, reloadWallets } from '../../src/config/load.js';
 import { ConfigError } from '../../src/errors.js';
 
 const dirs: string[] = [];
@@ -308,4 +308,13 @@ test('nested aliases that expand past the bound ("billion laughs"): a configurat
   const { file, problems } = problemsOf(`${levels.join('\n')}\nwallets: [{name: a, api_key_file: KEYFILE}]\n`);
   assert.equal(problems.length, 1, JSON.stringify(problems));
   assert.match(problems[0]!, new RegExp(`^WALLETS_FILE: ${file}: cannot be read: .* \\(more than 1000000 uses of YAML aliases\\)$`));
+});
+
+test('a reload parses the text its settle wait saw, not the file as a writer left it a moment later', () => {
+  const { file, keyFile } = walletsFile('wallets:\n  - { name: a, api_key_file: KEYFILE }\n  - { name: b, api_key_file: KEYFILE }\n');
+  const { settings } = loadSettings({ WALLETS_FILE: file }, { cwd: file.slice(0, file.lastIndexOf('/')) });
+  writeFileSync(file, 'wallets:\n  - { name: a, api_key_file: ' + keyFile + ' }\n'); // a writer started again: cut after a
+  const seen = `wallets:\n  - { name: a, api_key_file: ${keyFile} }\n  - { name: b, api_key_file: ${keyFile} }\n  - { name: c, api_key_file: ${keyFile} }\n`;
+  assert.deepEqual(reloadWallets({ ...settings, walletsFile: file }, seen).wallets.map((w) => w.name), ['a', 'b', 'c']);
+  assert.deepEqual(reloadWallets({ ...settings, walletsFile: file }).wallets.map((w) => w.name), ['a'], 'without the text: the file as it is now');
 });
