@@ -6,7 +6,8 @@ import { WalletRegistry } from './registry.js';
 const DROPPED_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
 export { SKIP_REASONS };
-export const CHANNELS = ['email', 'webhook', 'alertmanager'] as const;
+/** Contract section 4: the `channel` label's values (Slack and PagerDuty count as webhook). */
+export const CHANNELS = ['email', 'webhook'] as const;
 export const OUTCOMES = ['sent', 'failed'] as const;
 
 /**
@@ -141,6 +142,12 @@ export function createMetrics() {
       labelNames: ['channel', 'outcome'] as const,
       registers,
     }),
+    alertmanagerPosts: new Counter({
+      name: 'wallet_sentinel_alertmanager_posts_total',
+      help: 'Posts of the firing and resolved alerts to ALERTMANAGER_URL (one per wallet poll and Alertmanager) by outcome; a failed post is made again at the next poll.',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
     notificationsOwed: new Gauge({
       name: 'wallet_sentinel_notifications_owed',
       help: 'Notification deliveries not yet accepted by their target (one per notification and target).',
@@ -186,6 +193,7 @@ export function createMetrics() {
   // Series exist from the first scrape, before any event (the per-wallet ones from the wallet's readout).
   m.configReloadSuccessful.set(1);
   for (const channel of CHANNELS) for (const outcome of OUTCOMES) m.notifications.inc({ channel, outcome }, 0);
+  for (const outcome of OUTCOMES) m.alertmanagerPosts.inc({ outcome }, 0);
   m.stateWriteHealthy.set(1);
   m.stateWriteFailures.inc(0);
   return m;

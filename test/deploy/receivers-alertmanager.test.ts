@@ -43,7 +43,7 @@ test('receivers: the real Alertmanager gets the wallets that name it, with their
   const list = () => fetch(`${amUrl}/api/v2/alerts?filter=${encodeURIComponent('service="wallet-sentinel"')}`).then((r) => r.json() as Promise<AmAlert[]>);
   await waitFor(async () => (await list()).length >= 2, 'core and sms in Alertmanager', 30_000);
   // a few more syncs of every wallet: had voice's warning been handed over, it would be there by now
-  await waitFor(async () => ((await d.metric('telephony_alert_notifications_total{channel="alertmanager",outcome="sent"}')) ?? 0) >= 6, 'more syncs');
+  await waitFor(async () => ((await d.metric('wallet_sentinel_alertmanager_posts_total{outcome="sent"}')) ?? 0) >= 6, 'more syncs');
   const alerts = (await list()).map((a) => [a.labels.account, a.labels.severity, a.labels.team]).sort();
   assert.deepEqual(alerts, [['core', 'critical', 'core'], ['sms', 'warning', 'sms']]);
   assert.equal(await d.stop(), 0);

@@ -92,7 +92,7 @@ test('Prometheus scrapes both replicas; Alertmanager holds their alert once', as
   }, 'the alert in Alertmanager', 30_000);
   // Both replicas post it (each counts a sent notification), Alertmanager holds it once.
   await waitFor(async () => {
-    for (const d of replicas) if (!((await d.metric('telephony_alert_notifications_total{channel="alertmanager",outcome="sent"}')) ?? 0)) return false;
+    for (const d of replicas) if (!((await d.metric('wallet_sentinel_alertmanager_posts_total{outcome="sent"}')) ?? 0)) return false;
     return true;
   }, 'both replicas to post');
   const again = await getJson<AmAlert[]>(`${amUrl}/api/v2/alerts?filter=${encodeURIComponent('service="wallet-sentinel"')}`);

@@ -56,7 +56,7 @@ test('under forced GC a webhook (and an Alertmanager) that never answers times o
   await waitFor(timedOut, () => `the hung send to time out despite forced GC\n${daemon.stderr.slice(-2000)}`, SEND_WAIT_MS);
   assert.ok((await daemon.metric('telephony_alert_notifications_total{channel="webhook",outcome="failed"}'))! >= 1, 'the timeout counts as a failed attempt');
   await waitFor(() => hole.connections >= 2, 'a retry after the timeout', 15_000);
-  await waitFor(async () => ((await daemon.metric('telephony_alert_notifications_total{channel="alertmanager",outcome="failed"}')) ?? 0) >= 1, 'the Alertmanager post to time out', 15_000);
+  await waitFor(async () => ((await daemon.metric('wallet_sentinel_alertmanager_posts_total{outcome="failed"}')) ?? 0) >= 1, 'the Alertmanager post to time out', 15_000);
   await waitFor(() => amHole.connections >= 2, 'the next sync posts again', 15_000);
   assert.equal(hook.received.length, 1, 'the healthy target got its notification once');
 

@@ -145,3 +145,12 @@ test("a scrape of many wallets lets the event loop turn between slices, and read
   assert.equal(reads.size, n);
   assert.deepEqual(new Set(reads.values()), new Set([1]), 'one read per wallet per scrape');
 });
+
+test("telephony_alert_notifications_total carries only the contract's channels (email, webhook); posts to Alertmanager have their own counter", async () => {
+  const m = metricsOf(() => []);
+  m.alertmanagerPosts.inc({ outcome: 'failed' });
+  const page = await m.registry.metrics();
+  const channels = new Set(sampleLines(page, 'telephony_alert_notifications_total{').map((l) => /channel="([^"]*)"/.exec(l)?.[1]));
+  assert.deepEqual([...channels].sort(), ['email', 'webhook']);
+  assert.deepEqual(sampleLines(page, 'wallet_sentinel_alertmanager_posts_total{').sort(), ['wallet_sentinel_alertmanager_posts_total{outcome="failed"} 1', 'wallet_sentinel_alertmanager_posts_total{outcome="sent"} 0']);
+});

@@ -103,7 +103,7 @@ export class AlertmanagerSync {
     if (body.length === 0) return true;
     const outcome = await postAlerts(t, body, this.d.stopping);
     const ok = outcome === 'ok';
-    this.d.metrics.notifications.inc({ channel: 'alertmanager', outcome: ok ? 'sent' : 'failed' });
+    this.d.metrics.alertmanagerPosts.inc({ outcome: ok ? 'sent' : 'failed' });
     if (ok) {
       if (this.#lastError?.delete(t.label)) this.d.log.info({ component: 'alertmanager', account: this.d.account, target: t.label }, 'alertmanager reachable again');
     } else if (this.#lastError?.get(t.label) !== outcome) {
