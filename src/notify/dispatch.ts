@@ -59,8 +59,9 @@ export interface DispatcherDeps extends Partial<Clocks> {
 export class Dispatcher {
   #receivers = new Map<string, Receiver>();
   /**
-   * Receivers the last reload removed, kept for resolves until the next one: a wallet removed together with
-   * its receiver closes its alerts there (the PagerDuty incident it opened stayed open for good).
+   * Receivers reloads removed, kept for resolves: those the last reload removed (a wallet removed together
+   * with its receiver closes its alerts there; the PagerDuty incident it opened stayed open for good), and
+   * earlier ones while an alert told of firing there still fires (a second reload forgot them, and its resolve was not sent).
    */
   #removed = new Map<string, Receiver>();
   readonly #targets = new Map<string, Target>();
@@ -91,7 +92,9 @@ export class Dispatcher {
   /** Applies receivers (start, reload): new targets join, changed ones get their new sender, removed ones finish what they owe. */
   setReceivers(receivers: readonly Receiver[]): void {
     const next = new Map(receivers.map((r) => [r.name, r]));
-    this.#removed = new Map([...this.#receivers].filter(([name]) => !next.has(name)));
+    const told = this.#gate.toldReceivers();
+    const earlier = [...this.#removed].filter(([name]) => told.has(name));
+    this.#removed = new Map([...earlier, ...this.#receivers].filter(([name]) => !next.has(name)));
     this.#receivers = next;
     this.#formerKeys = new Map(receivers.flatMap((r) => [...(r.formerKeys ?? [])]));
     const live = new Set<string>();

@@ -37,6 +37,13 @@ export class SeverityGate {
     return pass;
   }
 
+  /** Every receiver some firing alert was told of (its resolve still goes there). */
+  toldReceivers(): Set<string> {
+    const names = new Set<string>();
+    for (const told of this.#told.values()) for (const name of told) names.add(name);
+    return names;
+  }
+
   /** Call after routing each notification: a resolve ends what is remembered of its alert. */
   resolved(n: Notification): void {
     if (n.status !== 'resolved') return;

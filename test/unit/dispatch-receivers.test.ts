@@ -189,3 +189,22 @@ test('a reload that removes a wallet together with its receiver: the wallet\'s c
   assert.equal(pd.sent.length, 2, 'a new alert goes to no removed receiver');
   assert.ok(lines.some((l) => l.includes('"receiver":"pd"') && l.includes('no longer configured')), lines.join(''));
 });
+
+test("a receiver a reload removed while an alert told of there still fires: its resolve reaches it after any number of later reloads; one no firing alert names is let go", async (t) => {
+  const old = memory('pd-old', false);
+  const gone = memory('gone', false);
+  const now = memory('pd-new', false);
+  const d = dispatcher(t, [receiver('default', []), receiver('pd-old', [old]), receiver('gone', [gone])]);
+  await d.start();
+  await d.enqueue([note({ id: 'a/low' })], ['pd-old']);
+  await waitFor(() => old.sent.length === 1, 'the firing delivered');
+  // an on-call rotation: the wallet moves to pd-new and pd-old goes (`gone` too, told of nothing)
+  d.setReceivers([receiver('default', []), receiver('pd-new', [now])]);
+  d.setReceivers([receiver('default', []), receiver('pd-new', [now])]); // any other edit: a second reload
+  await d.enqueue([note({ id: 'a/low', status: 'resolved' })], ['pd-new']);
+  await waitFor(() => d.pending === 0, 'all delivered');
+  assert.deepEqual(old.sent.map((s) => `${s[0]!.id}:${s[0]!.status}`), ['a/low:firing', 'a/low:resolved'], 'the incident pd-old opened is closed');
+  d.setReceivers([receiver('default', []), receiver('pd-new', [now])]);
+  await d.enqueue([note({ id: 'b/low', status: 'resolved' })], ['gone']);
+  assert.equal(gone.sent.length, 0, 'a receiver removed two reloads ago and told of nothing is not kept');
+});
