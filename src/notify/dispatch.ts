@@ -29,8 +29,12 @@ import type { Notifier } from './notifier.js';
 
 export { MAX_DELIVERY_AGE_MS, MAX_RETRY_DELAY_MS, retryDelay, STUCK_AFTER_MS, type Delivery };
 
-/** How many alert ids `lastDeliveredAt` remembers. */
-const DELIVERED_MEMORY = 200;
+/**
+ * How many alert ids `lastDeliveredAt` remembers at most. An alert is forgotten once its resolve is
+ * accepted, so this holds the firing ones (200 lost most of a 500-wallet outage's: their status said no
+ * notification was ever accepted); the bound only keeps stragglers from growing it.
+ */
+const DELIVERED_MEMORY = 20_000;
 
 /** A stop found owed notifications it could not write to STATE_DIR: they are lost. */
 export class OwedNotSavedError extends Error {
@@ -318,7 +322,7 @@ export class Dispatcher {
       else await notifier.send(n, this.#abort.signal);
       this.d.metrics.notifications.inc({ channel: notifier.channel, outcome: 'sent' });
       removeFrom(t, x);
-      for (const y of all) this.#remember(y.id);
+      for (const y of all) this.#remember(y);
       t.lastError = undefined;
       this.d.log.info(log, all.length > 1 ? 'digest sent' : 'notification sent');
     } catch (err) {
@@ -345,9 +349,11 @@ export class Dispatcher {
     void this.#mirror();
   }
 
-  #remember(alertId: string): void {
-    this.#delivered.delete(alertId); // re-inserted last: the map stays in delivery order
-    this.#delivered.set(alertId, this.#now());
+  /** Notes when a target accepted `n`: a firing one's time (re-inserted last: the map stays in delivery order), a resolve forgets its alert. */
+  #remember(n: Notification): void {
+    this.#delivered.delete(n.id);
+    if (n.status === 'resolved') return;
+    this.#delivered.set(n.id, this.#now());
     for (const id of this.#delivered.keys()) {
       if (this.#delivered.size <= DELIVERED_MEMORY) break;
       this.#delivered.delete(id);

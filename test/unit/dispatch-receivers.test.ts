@@ -208,3 +208,17 @@ test("a receiver a reload removed while an alert told of there still fires: its 
   await d.enqueue([note({ id: 'b/low', status: 'resolved' })], ['gone']);
   assert.equal(gone.sent.length, 0, 'a receiver removed two reloads ago and told of nothing is not kept');
 });
+
+test('when a target last accepted a notification is known for every firing alert of a 500-wallet outage, and forgotten once its resolve is accepted', async (t) => {
+  const mail = memory('mail', false);
+  const d = dispatcher(t, [receiver('default', [mail])]);
+  await d.start();
+  const firing = Array.from({ length: 500 }, (_, i) => note({ id: `w${i}/low`, account: `w${i}` }));
+  await d.enqueue(firing);
+  await waitFor(() => mail.sent.length === 500, 'every firing delivered');
+  assert.deepEqual(firing.filter((n) => d.lastDeliveredAt(n.id) === undefined).map((n) => n.id), [], 'none reads as never notified');
+  await d.enqueue([note({ id: 'w0/low', account: 'w0', status: 'resolved' })]);
+  await waitFor(() => mail.sent.length === 501, 'the resolve delivered');
+  assert.equal(d.lastDeliveredAt('w0/low'), undefined);
+  assert.notEqual(d.lastDeliveredAt('w1/low'), undefined);
+});
