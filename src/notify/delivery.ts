@@ -13,6 +13,8 @@ export interface Delivery {
   more?: Notification[];
   /** A digest that still takes what fires before `nextAttemptAt` (its group interval ends). */
   open?: boolean;
+  /** When a digest stopped collecting and became due (its interval ended): what its owed age counts from, not createdAt. */
+  dueAt?: number;
   /** Order of arrival across restarts (createdAt ties within one poll's batch). */
   seq?: number;
   createdAt: number;

@@ -120,10 +120,10 @@ export class Dispatcher {
     }
   }
 
-  /** Deliveries not yet accepted. */
+  /** Notifications not yet accepted, one per target (a digest counts each it holds, an open one too). */
   get pending(): number {
     let n = 0;
-    for (const t of this.#targets.values()) n += t.queue.size;
+    for (const t of this.#targets.values()) for (const x of t.queue) n += 1 + (x.more?.length ?? 0);
     return n;
   }
 
@@ -141,10 +141,14 @@ export class Dispatcher {
     return this.#delivered.get(alertId);
   }
 
-  /** Seconds since the oldest owed delivery was queued; 0 when nothing is owed. */
+  /**
+   * Seconds since the oldest owed delivery was due; 0 when nothing is owed. A digest still collecting is not
+   * late, and one that closed counts from the end of its interval (from its creation, a 30-minute group
+   * interval read as half an hour of failing and set off WalletSentinelNotificationsStuck).
+   */
   oldestOwedAgeSeconds(): number {
     let oldest = Infinity;
-    for (const t of this.#targets.values()) for (const x of t.queue) oldest = Math.min(oldest, x.createdAt);
+    for (const t of this.#targets.values()) for (const x of t.queue) if (!x.open) oldest = Math.min(oldest, x.dueAt ?? x.createdAt);
     return Number.isFinite(oldest) ? Math.max(0, this.#now() - oldest) / 1000 : 0;
   }
 
@@ -300,6 +304,7 @@ export class Dispatcher {
       for (const x of t.queue) {
         x.createdAt += jumpMs;
         x.nextAttemptAt += jumpMs;
+        if (x.dueAt !== undefined) x.dueAt += jumpMs;
       }
       t.index.retimed();
     }

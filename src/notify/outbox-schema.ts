@@ -65,6 +65,7 @@ export const deliverySchema = z.object({
   // Issue 11, digests: the notifications a digest groups after the first, and whether it still collects.
   more: z.array(notificationSchema).optional(),
   open: z.boolean().optional(),
+  dueAt: finite.optional(),
   // The order of arrival (deliveries of one poll share createdAt); rows written before it load without it.
   seq: z.number().int().min(0).optional(),
 });

@@ -153,7 +153,7 @@ export class OutboxStore implements Participant {
  * renamed at start); its id, notification and order never do. A field added to Delivery that is in neither
  * list fails to compile.
  */
-const CHANGING = ['target', 'createdAt', 'attempts', 'nextAttemptAt', 'lastError', 'open', 'more'] as const satisfies readonly (keyof Delivery)[];
+const CHANGING = ['target', 'createdAt', 'attempts', 'nextAttemptAt', 'lastError', 'open', 'more', 'dueAt'] as const satisfies readonly (keyof Delivery)[];
 const listed: [Exclude<keyof Delivery, (typeof CHANGING)[number] | 'deliveryId' | 'notification' | 'seq'>] extends [never] ? true : false = true;
 void listed;
 

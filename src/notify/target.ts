@@ -73,6 +73,7 @@ export function dueOf(t: Target, now: number, concurrency: number): { start: Del
   for (const x of start) {
     if (x.open) {
       x.open = false;
+      x.dueAt = Math.min(now, x.nextAttemptAt);
       if (t.open === x) t.open = undefined;
       t.lastAccount = undefined;
     }

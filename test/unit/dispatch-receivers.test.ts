@@ -15,6 +15,7 @@ import type { Notification } from '../../src/domain/alerts.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
 import { Dispatcher } from '../../src/notify/dispatch.js';
 import type { Notifier } from '../../src/notify/notifier.js';
+import { NotifyError } from '../../src/errors.js';
 import type { Receiver } from '../../src/notify/registry.js';
 import { WebhookNotifier } from '../../src/notify/webhook/webhook.js';
 import { waitFor } from '../helpers/daemon.js';
@@ -141,7 +142,7 @@ test('digests: the first notification of a quiet target leaves at once, what fol
   await d.enqueue([note({ id: 'a4', account: 'w1', status: 'resolved', reason: 'resolve' })]);
   await waitFor(() => hook.sent.length === 4, 'the hook, one per alert, at once');
   assert.equal(mail.sent.length, 1, 'what other wallets send next waits for the interval');
-  assert.equal(d.pending, 1, 'one digest owed to the mail target');
+  assert.equal(d.pending, 3, 'three notifications owed to the mail target, in one digest');
   assert.deepEqual(Object.fromEntries(d.owedByAlert()), { a2: 1, a3: 1, a4: 1 }, 'each alert in the open digest owes that one delivery');
   await waitFor(() => mail.sent.length === 2, 'the digest', 10_000);
   assert.deepEqual(mail.sent.map((m) => m.map((n) => n.id)), [['a1'], ['a2', 'a3', 'a4']]);
@@ -221,4 +222,36 @@ test('when a target last accepted a notification is known for every firing alert
   await waitFor(() => mail.sent.length === 501, 'the resolve delivered');
   assert.equal(d.lastDeliveredAt('w0/low'), undefined);
   assert.notEqual(d.lastDeliveredAt('w1/low'), undefined);
+});
+
+test('the owed gauges: a digest still collecting is not late, one that closed and fails counts from the end of its interval; each notification in it is owed', async (t) => {
+  let clock = 1_800_000_000_000;
+  const attempts: string[][] = [];
+  const mail: Notifier = {
+    channel: 'email',
+    key: 'mail',
+    label: 'mail',
+    send: async () => undefined,
+    sendDigest: async (ns) => {
+      attempts.push(ns.map((n) => n.id));
+      throw new NotifyError('server', 'mail: the server answered 451 (temporary)', { retryable: true });
+    },
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'ws-dispatch-'));
+  const d = new Dispatcher({ receivers: [receiver('default', [mail], { groupIntervalMs: 60_000 })], store: outboxIn(dir, log), metrics: createMetrics(), log, retryBaseDelayMs: 600_000, now: () => clock, monotonic: () => clock });
+  t.after(async () => {
+    await d.stop(100);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  await d.start();
+  await d.enqueue([note({ id: 'a1', account: 'w1' })]); // a quiet target: sent at once
+  await d.enqueue([note({ id: 'a2', account: 'w2' }), note({ id: 'a3', account: 'w3' })]); // the digest opens
+  clock += 50_000;
+  assert.equal(d.pending, 2, 'two notifications owed, in one digest');
+  assert.equal(d.oldestOwedAgeSeconds(), 0, 'collecting for 50 s of a 60 s interval is not late');
+  clock += 15_000; // the interval ended 5 s ago
+  await d.enqueue([note({ id: 'a1', account: 'w1', status: 'resolved', reason: 'resolve' })]); // joins the digest, and pumps the target: it is due
+  await waitFor(() => attempts.length === 1, 'the digest tried, and refused');
+  clock += 30_000;
+  assert.equal(d.oldestOwedAgeSeconds(), 35, 'owed since its interval ended, not since it opened (95 s)');
 });

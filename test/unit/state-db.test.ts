@@ -378,6 +378,18 @@ test('notSaved: the notifications of owed deliveries no commit wrote, and those 
   await store.close();
 });
 
+test('a closed digest keeps when it became due across a restart (what its owed age counts from)', async (t) => {
+  const dir = tempDir(t);
+  const store = await openState(dir, log, { flushMs: 10 });
+  const n = (id: string) => ({ ...sampleNotification(), id });
+  const digest = { deliveryId: 'd1', target: 'email:0', notification: n('a'), more: [n('b')], open: false, dueAt: T0 + HOUR, createdAt: T0, attempts: 2, nextAttemptAt: T0 + 2 * HOUR, lastError: 'refused' };
+  await new OutboxStore(store.db, log).save({ deliveries: [digest], delivered: {} });
+  await store.close();
+  const again = await openState(dir, log, { flushMs: 10 });
+  assert.equal((await new OutboxStore(again.db, log).load(0)).deliveries[0]!.dueAt, T0 + HOUR);
+  await again.close();
+});
+
 test('accounts no wallet claims, idle past the 14 days the readings are kept and firing nothing, are deleted with all their rows at start; the others stay', async (t) => {
   const dir = tempDir(t);
   const first = await openState(dir, log, { flushMs: 10 });
