@@ -130,3 +130,46 @@ test('a refused SMTP port: "connection refused by host:port", retried later', as
   const err = await sendOnce(url);
   assert.equal(err?.retryable, true, 'a server that is down may come back');
 });
+
+test('a recipient refused at RCPT among accepted ones: deferred (451) is retried for that recipient only; refused for good (550) fails the send, not retried', async (t) => {
+  const rcpts: string[] = [];
+  const mails: string[][] = [];
+  let greylisted = 1; // oncall@ is deferred once, then accepted
+  const server = new SMTPServer({
+    logger: false,
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    onRcptTo: (addr, _s, cb) => {
+      rcpts.push(addr.address);
+      if (addr.address === 'oncall@example.com' && greylisted-- > 0) return cb(Object.assign(new Error('Greylisted, try again later'), { responseCode: 451 }));
+      if (addr.address === 'typo@example.com') return cb(Object.assign(new Error('No such user'), { responseCode: 550 }));
+      cb();
+    },
+    onData: (stream, session, cb) => {
+      stream.resume();
+      stream.on('end', () => {
+        mails.push(session.envelope.rcptTo.map((r) => r.address));
+        cb();
+      });
+    },
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.after(() => new Promise<void>((r) => server.close(() => r())));
+  const url = new Secret(`smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`);
+  const mailer = (to: string[]) => new EmailNotifier({ smtpUrl: url, from: MAIL.ALERT_EMAIL_FROM, to, requireTls: false });
+
+  const grey = mailer(['finance@example.com', 'oncall@example.com']);
+  t.after(() => grey.close());
+  const first = await grey.send(NOTE, AbortSignal.timeout(20_000)).then(() => undefined, (e: unknown) => e);
+  assert.ok(first instanceof NotifyError && first.retryable, `the attempt failed, to be retried: ${String(first)}`);
+  assert.match(first.message, /deferred 1 of 2 recipients \(451, temporary\)/);
+  await grey.send(NOTE, AbortSignal.timeout(20_000));
+  assert.deepEqual(mails, [['finance@example.com'], ['oncall@example.com']], 'the retry went to the deferred recipient only');
+
+  const typo = mailer(['ops@example.com', 'typo@example.com']);
+  t.after(() => typo.close());
+  const refused = await typo.send(NOTE, AbortSignal.timeout(20_000)).then(() => undefined, (e: unknown) => e);
+  assert.ok(refused instanceof NotifyError && !refused.retryable, `failed for good: ${String(refused)}`);
+  assert.match(refused.message, /refused 1 of 2 recipients for good \(550\): 1 got it; check the addresses in ALERT_EMAIL_TO/);
+  assert.deepEqual(mails[2], ['ops@example.com']);
+});

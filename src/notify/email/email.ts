@@ -3,6 +3,7 @@ import type { EmailSettings } from '../../config/settings.js';
 import type { Notification } from '../../domain/alerts.js';
 import { deadline } from '../../deadline.js';
 import { classifySmtpError } from './classify.js';
+import { NotifyError } from '../../errors.js';
 import { SEND_TIMEOUT_MS, type Notifier } from '../notifier.js';
 import { digestHtml, digestSubject, digestText, htmlBody, subject, textBody } from './render.js';
 
@@ -18,6 +19,8 @@ export class EmailNotifier implements Notifier {
   readonly #hostPort: string;
   /** Made at the first send (nodemailer is loaded then: configuration and `backtest` never need it). */
   #transport: Promise<Transporter> | undefined;
+  /** A message some recipients took and others were deferred (4xx at RCPT): who has it, so a retry goes to the others only. */
+  readonly #partly = new Map<string, Set<string>>();
 
   constructor(
     private readonly settings: EmailSettings,
@@ -57,26 +60,53 @@ export class EmailNotifier implements Notifier {
   }
 
   send(n: Notification, signal: AbortSignal): Promise<void> {
-    return this.#mail({ subject: subject(n), text: textBody(n), html: htmlBody(n), headers: { 'X-Wallet-Sentinel-Id': n.id } }, signal);
+    return this.#mail(messageKey(n), { subject: subject(n), text: textBody(n), html: htmlBody(n), headers: { 'X-Wallet-Sentinel-Id': n.id } }, signal);
   }
 
   sendDigest(ns: readonly Notification[], signal: AbortSignal): Promise<void> {
-    return this.#mail({ subject: digestSubject(ns), text: digestText(ns), html: digestHtml(ns), headers: {} }, signal);
+    return this.#mail(ns.map(messageKey).join(' '), { subject: digestSubject(ns), text: digestText(ns), html: digestHtml(ns), headers: {} }, signal);
   }
 
-  async #mail(m: { subject: string; text: string; html: string; headers: Record<string, string> }, signal: AbortSignal): Promise<void> {
+  /**
+   * One attempt of message `key`. nodemailer fails only when EVERY recipient is refused: one refused among
+   * several came back as success, so a greylisted on-call address never got the page and nothing said so.
+   * A recipient deferred (4xx) makes the attempt fail and be retried for the recipients still without it;
+   * one refused for good (5xx) fails it for good, naming how many got it.
+   */
+  async #mail(key: string, m: { subject: string; text: string; html: string; headers: Record<string, string> }, signal: AbortSignal): Promise<void> {
+    const has = this.#partly.get(key) ?? new Set<string>();
+    const to = this.settings.to.filter((a) => !has.has(a));
     const limit = deadline(SEND_TIMEOUT_MS * 2, signal);
+    let info: { accepted?: unknown; rejectedErrors?: unknown };
     try {
       const transport = await (this.#transport ??= this.#open());
-      await transport.sendMail({ from: this.settings.from, to: [...this.settings.to], ...m, signal: limit.signal });
+      info = await transport.sendMail({ from: this.settings.from, to, ...m, signal: limit.signal });
     } catch (err) {
       throw classifySmtpError(err, { label: this.label, hostPort: this.#hostPort }, signal.aborted);
     } finally {
       limit.clear();
     }
+    const refused = Array.isArray(info.rejectedErrors) ? (info.rejectedErrors as { responseCode?: unknown }[]) : [];
+    this.#partly.delete(key);
+    if (refused.length === 0) return;
+    const codes = [...new Set(refused.map((e) => (typeof e.responseCode === 'number' ? e.responseCode : 0)))];
+    const got = this.settings.to.length - refused.length;
+    if (codes.some((c) => c < 500)) {
+      for (const a of Array.isArray(info.accepted) ? info.accepted : []) if (typeof a === 'string') has.add(a);
+      if (this.#partly.size >= MAX_PARTLY) this.#partly.delete(this.#partly.keys().next().value!);
+      this.#partly.set(key, has);
+      throw new NotifyError('server', `${this.label}: the server deferred ${refused.length} of ${this.settings.to.length} recipients (${codes.join(', ')}, temporary); retrying for those`, { retryable: true });
+    }
+    throw new NotifyError('rejected', `${this.label}: the server refused ${refused.length} of ${this.settings.to.length} recipients for good (${codes.join(', ')}): ${got} got it; check the addresses in ALERT_EMAIL_TO`, { retryable: false });
   }
 
   close(): void {
     void this.#transport?.then((t) => t.close(), () => undefined);
   }
 }
+
+/** Messages remembered as partly delivered at most (a retry after the oldest is forgotten goes to every recipient again). */
+const MAX_PARTLY = 1_000;
+
+/** One notification's message: the same key for each of its attempts. */
+const messageKey = (n: Notification): string => `${n.id}|${n.status}|${n.severity}|${n.reason}|${n.decidedAt}`;
