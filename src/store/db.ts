@@ -135,10 +135,16 @@ export class StateDb {
     return to !== undefined;
   }
 
-  /** Runs `fn` on a connection opened for it (read-only for `check`), then closes it. */
+  /**
+   * Runs `fn` on a connection opened for it (read-only for `check`), then closes it; in one read
+   * transaction, so its statements see one commit: `check` read the accounts, the daemon snapshotted one
+   * and trimmed its journal, then `check` read the journal — an old snapshot with only the newest entries
+   * (an alert gone, the history cut), silently.
+   */
   read<T>(fn: (db: Conn) => T): T {
-    if (this.readOnly) return readUnchanged(this.path, fn);
-    return this.#withConn(fn);
+    const once = (db: Conn): T => db.transaction(() => fn(db)).deferred();
+    if (this.readOnly) return readUnchanged(this.path, once);
+    return this.#withConn(once);
   }
 
   /** One transaction now, outside the batching (start-up import). Throws classified. */

@@ -535,6 +535,33 @@ test('STATE_DIR remounted read-only: the readings and alert events read what mem
   await store.close();
 });
 
+test('read-only (check): its statements see one commit: a trim of the journal committed between its read of the accounts and of the journal is not half seen', async (t) => {
+  const dir = tempDir(t);
+  const store = await openState(dir, log, { flushMs: 10 });
+  let s = INITIAL_ACCOUNT_STATE;
+  for (let i = 1; i <= 30; i++) await store.account('a').save((s = poll(s, i))); // a snapshot, then journal entries
+  assert.ok(countRows(dir, 'journal') > 0);
+  const prepare = Database.prototype.prepare;
+  let trimmed = false;
+  // The daemon commits while check is between its two reads (in check: the seconds 10,000 snapshots take to decode).
+  Database.prototype.prepare = function (this: Database.Database, sql: string) {
+    if (!trimmed && sql.startsWith('SELECT seq, account_id, delta FROM journal')) {
+      trimmed = true;
+      const other = new Database(join(dir, DB_FILE));
+      other.prepare('DELETE FROM journal').run();
+      other.close();
+    }
+    return prepare.call(this, sql);
+  } as typeof prepare;
+  try {
+    assert.deepEqual(await new StateStore(dir, log, { readOnly: true }).account('a').load(T0), s, 'the state as of the first read, whole');
+  } finally {
+    Database.prototype.prepare = prepare;
+  }
+  assert.ok(trimmed);
+  await store.close();
+});
+
 test('read-only (check): a missing database stays missing; an existing one is neither changed nor joined by -wal/-shm files', async (t) => {
   const dir = tempDir(t);
   const ro = new StateStore(dir, log, { readOnly: true });
