@@ -35,5 +35,12 @@ export function retryDelay(attempts: number, baseMs: number, random: () => numbe
   return backoff(attempts, baseMs, MAX_RETRY_DELAY_MS, random);
 }
 
+/** Moves a delivery's times by `ms` (a clock step): its age, its next attempt and its due time keep their distance to now. */
+export function shiftDelivery(x: Delivery, ms: number): void {
+  x.createdAt += ms;
+  x.nextAttemptAt += ms;
+  if (x.dueAt !== undefined) x.dueAt += ms;
+}
+
 /** Every notification a delivery carries. */
 export const notificationsOf = (x: Delivery): Notification[] => (x.more && x.more.length > 0 ? [x.notification, ...x.more] : [x.notification]);

@@ -16,11 +16,11 @@
 import { setMaxListeners } from 'node:events';
 import type { Notification } from '../domain/alerts.js';
 import { MAX_TIMER_MS } from '../deadline.js';
-import { SteppingClock, type Clocks } from '../clock.js';
+import { CLOCK_STEP_TOLERANCE_MS, SteppingClock, type Clocks } from '../clock.js';
 import { describeError, NotifyError, safeErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { DEFAULT_TARGET_CONCURRENCY, MAX_DELIVERY_AGE_MS, MAX_RETRY_DELAY_MS, notificationsOf, retryDelay, STUCK_AFTER_MS, type Delivery } from './delivery.js';
+import { DEFAULT_TARGET_CONCURRENCY, MAX_DELIVERY_AGE_MS, MAX_RETRY_DELAY_MS, notificationsOf, retryDelay, shiftDelivery, STUCK_AFTER_MS, type Delivery } from './delivery.js';
 import type { OutboxDoc, OutboxStore } from './outbox-store.js';
 import { DEFAULT_RECEIVER, type Receiver } from './registry.js';
 import { addTo, dueOf, newTarget, queue, removeFrom, type Target } from './target.js';
@@ -159,6 +159,7 @@ export class Dispatcher {
     const loaded = [...doc.deliveries].sort((a, b) => a.createdAt - b.createdAt || (a.seq ?? 0) - (b.seq ?? 0));
     this.#delivered = new Map(Object.entries(doc.delivered));
     const now = this.#now();
+    this.#catchUp(loaded, now);
     let kept = 0;
     for (const x of loaded) {
       const renamed = this.#targets.has(x.target) ? undefined : (this.#formerKeys.get(x.target) ?? this.#sameDestination(x.target));
@@ -177,6 +178,22 @@ export class Dispatcher {
     if (kept > 0) this.d.log.info({ owed: kept }, 'resuming owed notifications');
     this.#pumpAll();
     if (kept !== loaded.length) await this.#mirror();
+  }
+
+  /**
+   * The clock stepped back while the daemon was stopped (or the state comes from a host whose clock ran
+   * ahead): the owed deliveries' times are moved back with it, as the poller moves the wallets' — a retry
+   * saved as due in 5 min waited 5 min plus the whole step (two hours of a working receiver getting nothing).
+   */
+  #catchUp(loaded: Delivery[], now: number): void {
+    let latest = -Infinity; // a loop: spread arguments overflow the stack on a large outbox
+    for (const x of loaded) latest = Math.max(latest, x.createdAt);
+    for (const at of this.#delivered.values()) latest = Math.max(latest, at);
+    if (!(latest > now + CLOCK_STEP_TOLERANCE_MS)) return;
+    const back = latest - now;
+    for (const x of loaded) shiftDelivery(x, -back);
+    for (const [id, at] of this.#delivered) this.#delivered.set(id, at - back);
+    this.d.log.warn({ stepMs: -back }, `the saved outbox is ${Math.round(back / 1000)} s ahead of the wall clock (it stepped back while stopped?); the owed notifications' times moved back to now`);
   }
 
   /**
@@ -301,11 +318,7 @@ export class Dispatcher {
     if (jumpMs === 0) return wall;
     for (const t of this.#targets.values()) {
       t.lastSentAt += jumpMs;
-      for (const x of t.queue) {
-        x.createdAt += jumpMs;
-        x.nextAttemptAt += jumpMs;
-        if (x.dueAt !== undefined) x.dueAt += jumpMs;
-      }
+      for (const x of t.queue) shiftDelivery(x, jumpMs);
       t.index.retimed();
     }
     for (const [key, at] of this.#wake) this.#wake.set(key, at + jumpMs);

@@ -255,3 +255,32 @@ test('the owed gauges: a digest still collecting is not late, one that closed an
   clock += 30_000;
   assert.equal(d.oldestOwedAgeSeconds(), 35, 'owed since its interval ended, not since it opened (95 s)');
 });
+
+test('a clock stepped back two hours while stopped: what was owed is retried when due, not two hours later; the step is said', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ws-dispatch-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  let tries = 0;
+  const down: Notifier = {
+    channel: 'webhook',
+    key: 'hook',
+    label: 'hook',
+    send: async () => {
+      tries++;
+      throw new NotifyError('server', 'hook: HTTP 503', { retryable: true });
+    },
+  };
+  const first = new Dispatcher({ receivers: [receiver('default', [down])], store: outboxIn(dir, log), metrics: createMetrics(), log, retryBaseDelayMs: 300 });
+  await first.start();
+  await first.enqueue([note({ id: 'a/low' })]);
+  await waitFor(() => tries === 1, 'the first attempt, refused');
+  await first.stop(100);
+
+  const up = memory('hook', false);
+  const lines: string[] = [];
+  const second = new Dispatcher({ receivers: [receiver('default', [up])], store: outboxIn(dir, log), metrics: createMetrics(), log: pino({ level: 'warn' }, { write: (l: string) => void lines.push(l) }), retryBaseDelayMs: 300, now: () => Date.now() - 2 * 3_600_000 });
+  t.after(() => second.stop(100));
+  await second.start();
+  await waitFor(() => up.sent.length === 1, 'the owed notification, at its retry time', 10_000);
+  assert.ok(lines.some((l) => l.includes('saved outbox is') && l.includes('moved back to now')), lines.join(''));
+  assert.ok(second.oldestOwedAgeSeconds() < 60);
+});
