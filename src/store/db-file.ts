@@ -44,12 +44,19 @@ export class NewerSchemaError extends Error {
  * another (an inode number is reused at once).
  */
 export function migrate(db: Database.Database): string {
+  const v = checkSchema(db); // before any table is made: a newer version's file is not written to
   db.exec(SCHEMA);
-  const v = (db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string } | undefined)?.value;
-  if (v === undefined) db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?)").run(SCHEMA_VERSION);
-  else if (v !== SCHEMA_VERSION) throw new NewerSchemaError(v);
+  if (v === undefined) db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?)").run(SCHEMA_VERSION);
   db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('instance', ?)").run(randomUUID());
   return identityOf(db);
+}
+
+/** The database's schema version (undefined: none written yet); throws NewerSchemaError for another version's. Changes nothing. */
+export function checkSchema(db: Database.Database): string | undefined {
+  if (!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get()) return undefined;
+  const v = (db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string } | undefined)?.value;
+  if (v !== undefined && v !== SCHEMA_VERSION) throw new NewerSchemaError(v);
+  return v;
 }
 
 /**

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { safeErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
-import { countCommit, migrate, NewerSchemaError, readUnchanged, setAside } from './db-file.js';
+import { checkSchema, countCommit, migrate, NewerSchemaError, readUnchanged, setAside } from './db-file.js';
 import { makeDir } from './make-dir.js';
 import type { WriteHealth } from './write-health.js';
 import { classifyWriteError } from './write-error.js';
@@ -143,7 +143,8 @@ export class StateDb {
    */
   read<T>(fn: (db: Conn) => T): T {
     const once = (db: Conn): T => db.transaction(() => fn(db)).deferred();
-    if (this.readOnly) return readUnchanged(this.path, once);
+    // check reads a newer version's file as unreadable, not by this version's idea of its tables
+    if (this.readOnly) return readUnchanged(this.path, (db) => (checkSchema(db), once(db)));
     return this.#withConn(once);
   }
 

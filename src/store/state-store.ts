@@ -7,6 +7,7 @@ import { StateDb, type Conn, type Participant, type StateDbOptions } from './db.
 import { encodeSnapshot } from './journal.js';
 import { HOUR_MS, historyThrough, KEEP_HOURS, keyOf } from './readings.js';
 import { readAccountV01, readStateDirV01, setImportedAside } from './import-v01.js';
+import { NewerSchemaError } from './db-file.js';
 
 /** Journal housekeeping (dropping entries every snapshot covers) every this many commits. */
 const MAINTAIN_EVERY = 64;
@@ -298,6 +299,7 @@ export async function savedStateOrFresh(states: StateStore, name: string, now: n
   try {
     return { state: await states.account(name).load(now), problem: null };
   } catch (err) {
-    return { state: INITIAL_ACCOUNT_STATE, problem: `cannot read the state database in STATE_DIR (${safeErrorCode(err) ?? 'error'})` };
+    const why = err instanceof NewerSchemaError ? `it was written by a newer wallet-sentinel: ${err.message}` : safeErrorCode(err) ?? 'error';
+    return { state: INITIAL_ACCOUNT_STATE, problem: `cannot read the state database in STATE_DIR (${why})` };
   }
 }

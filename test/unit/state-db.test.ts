@@ -14,7 +14,7 @@ import { SNAPSHOT_EVERY } from '../../src/store/account-store.js';
 import { OutboxStore } from '../../src/notify/outbox-store.js';
 import { DB_FILE, type Participant } from '../../src/store/db.js';
 import { apply, diff, Replay, type Delta } from '../../src/store/journal.js';
-import { StateStore } from '../../src/store/state-store.js';
+import { savedStateOrFresh, StateStore } from '../../src/store/state-store.js';
 import { sampleNotification } from '../helpers/fixtures.js';
 import { openState, outboxIn } from '../helpers/state.js';
 import { sampleAt } from '../../src/domain/packed.js';
@@ -560,6 +560,22 @@ test('read-only (check): its statements see one commit: a trim of the journal co
   }
   assert.ok(trimmed);
   await store.close();
+});
+
+test("a database of a newer schema (a rollback after an upgrade): check reads it as unreadable, naming why; the daemon sets it aside without writing a table into it", async (t) => {
+  const dir = tempDir(t);
+  const newer = new Database(join(dir, DB_FILE));
+  newer.exec("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT); INSERT INTO meta VALUES ('schema', '99'); CREATE TABLE accounts (id INTEGER PRIMARY KEY, name TEXT, wallet BLOB)");
+  newer.close();
+  const read = await savedStateOrFresh(new StateStore(dir, log, { readOnly: true }), 'default', T0);
+  assert.equal(read.problem, 'cannot read the state database in STATE_DIR (it was written by a newer wallet-sentinel: schema version 99 is not 1)');
+  const store = await openState(dir, log);
+  await store.close();
+  const aside = readdirSync(dir).find((f) => f.startsWith(`${DB_FILE}.corrupt-`));
+  assert.ok(aside, readdirSync(dir).join(', '));
+  const kept = new Database(join(dir, aside), { readonly: true });
+  assert.deepEqual(kept.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all().map((r) => (r as { name: string }).name), ['accounts', 'meta'], 'the newer file as it was');
+  kept.close();
 });
 
 test('read-only (check): a missing database stays missing; an existing one is neither changed nor joined by -wal/-shm files', async (t) => {
