@@ -1,7 +1,7 @@
 /**
  * Delivery that loses nothing and keeps up: every notification becomes one delivery per target of the
  * receivers it is routed to, kept in an outbox (in memory, mirrored to the state database) until the target
- * accepts it, gives a final no, or 24 h pass. Sending never waits for the disk.
+ * accepts it, gives a final no, or 24 h pass. Sending never waits for a disk that fails (only for the commit in progress).
  *
  * - Routing: a wallet names its receivers; a receiver limited to severities gets only those.
  * - Keeping up: up to `concurrency` attempts in flight per target; a notification waits only for the earlier
@@ -11,7 +11,9 @@
  *   within its receiver's group interval is collected in one open digest, sent when the interval ends (the
  *   same wallet's next notifications still leave at once: one wallet never waits for a digest). The open
  *   digest is an outbox row like any other, so a restart sends it.
- * - Retries: ~5 s doubling up to 5 min (or the receiver's Retry-After). At-least-once.
+ * - Retries: ~5 s doubling up to 5 min (or the receiver's Retry-After). At-least-once: a notification leaves
+ *   once the commit that holds it (and the alert state that decided it) is done or failed, so a crash after
+ *   a send repeats it under the same id, never under a new one.
  */
 import { setMaxListeners } from 'node:events';
 import type { Notification } from '../domain/alerts.js';
@@ -211,8 +213,10 @@ export class Dispatcher {
 
   /**
    * Routes notifications to the targets of `receivers` (default: the receiver `default`) and starts sending
-   * them at once, from memory; resolves once the outbox was written to disk, or the write failed (then it
-   * is retried in the background). Never rejects.
+   * them once the commit that writes them is done — or failed (then it is retried in the background, and
+   * sending does not wait for it). The caller stages the alert state that decided them before that commit
+   * (Monitor#decided), so both are in it: sent before it, a crash in the next second forgot the alert while
+   * its page was out, and the restart fired it again under a new id, the first never resolved. Never rejects.
    */
   async enqueue(notifications: readonly Notification[], receivers: readonly string[] = [DEFAULT_RECEIVER]): Promise<void> {
     if (notifications.length === 0) return;
@@ -238,9 +242,9 @@ export class Dispatcher {
       this.#gate.resolved(n);
     }
     if (touched.size === 0) return;
+    await this.#mirror();
     for (const t of touched) this.#pump(t);
     this.#arm();
-    await this.#mirror();
   }
 
   /**

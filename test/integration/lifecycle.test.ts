@@ -1,7 +1,8 @@
 /** Start-up refusal, clean stop, restart with history, corrupt state. */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { savedAccount } from '../helpers/state.js';
@@ -119,4 +120,36 @@ test('SIGTERM while a client holds half a request open: the stop cuts it after i
   const code = await Promise.race([d.stop(), new Promise<string>((resolve) => setTimeout(() => resolve('still running after 30 s'), 30_000).unref())]);
   assert.equal(code, 0);
   await closed;
+});
+
+test('killed (-9) the moment its page reached the receiver: the restart knows the alert, resends it under the same id and resolves that id (it fired again under a new one, the first never resolved)', async (t) => {
+  const sim = new Simulator({ apiKey: KEY, balance: 100 });
+  await sim.start();
+  t.after(() => sim.close());
+  const stateDir = tempDir('ws-state-');
+  const got: Array<{ alertname: string; status: string; id: string }> = [];
+  let daemon: Daemon | undefined;
+  const receiver = createServer((req, res) => {
+    let raw = '';
+    req.on('data', (c: Buffer) => (raw += c.toString()));
+    req.on('end', () => {
+      const body = JSON.parse(raw) as { alertname: string; status: string; id: string };
+      got.push(body);
+      if (got.length === 1) daemon?.child.kill('SIGKILL'); // the page is out; the daemon dies before answering can matter
+      res.writeHead(200).end('{}');
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  t.after(() => receiver.close());
+  const env = { TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY, ALERT_WEBHOOK_URL: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`, ALERT_RETRY_BASE_DELAY: '1s' };
+  daemon = await Daemon.start({ ...env, LOW_BALANCE_THRESHOLD: '200' }, { stateDir });
+  t.after(() => daemon?.kill());
+  await waitFor(() => got.length >= 1, 'the first page');
+  await daemon.exited;
+  // restarted with the balance now above its threshold: the alert it knows resolves
+  daemon = await Daemon.start({ ...env, LOW_BALANCE_THRESHOLD: '50' }, { stateDir });
+  const low = () => got.filter((b) => b.alertname === 'low_balance');
+  await waitFor(() => low().some((b) => b.status === 'resolved'), () => `the resolve (got ${JSON.stringify(got)})`);
+  assert.deepEqual(new Set(low().map((b) => b.id)).size, 1, `one id throughout: ${JSON.stringify(low())}`);
+  assert.equal(low()[0]!.status, 'firing');
 });
