@@ -25,18 +25,12 @@ import type { Metrics } from '../metrics/metrics.js';
 import { DEFAULT_TARGET_CONCURRENCY, MAX_DELIVERY_AGE_MS, MAX_RETRY_DELAY_MS, notificationsOf, retryDelay, shiftDelivery, STUCK_AFTER_MS, type Delivery } from './delivery.js';
 import type { OutboxDoc, OutboxStore } from './outbox-store.js';
 import { DEFAULT_RECEIVER, type Receiver } from './registry.js';
-import { addTo, dueOf, newTarget, queue, removeFrom, type Target } from './target.js';
+import { addTo, dueOf, newTarget, oldestOwedDueAt, owedByAlert, owedCount, queue, removeFrom, type Target } from './target.js';
+import { DeliveredBook } from './delivered.js';
 import { SeverityGate } from './severity-gate.js';
 import type { Notifier } from './notifier.js';
 
 export { MAX_DELIVERY_AGE_MS, MAX_RETRY_DELAY_MS, retryDelay, STUCK_AFTER_MS, type Delivery };
-
-/**
- * How many alert ids `lastDeliveredAt` remembers at most. An alert is forgotten once its resolve is
- * accepted, so this holds the firing ones (200 lost most of a 500-wallet outage's: their status said no
- * notification was ever accepted); the bound only keeps stragglers from growing it.
- */
-const DELIVERED_MEMORY = 20_000;
 
 /** A stop found owed notifications it could not write to STATE_DIR: they are lost. */
 export class OwedNotSavedError extends Error {
@@ -71,8 +65,7 @@ export class Dispatcher {
    */
   #removed = new Map<string, Receiver>();
   readonly #targets = new Map<string, Target>();
-  /** Alert id → when a target last accepted a notification of it. */
-  #delivered = new Map<string, number>();
+  #delivered = new DeliveredBook();
   readonly #abort = new AbortController();
   readonly #wake = new Map<string, number>(); // target → earliest due attempt not yet started
   #timer: NodeJS.Timeout | undefined;
@@ -124,18 +117,12 @@ export class Dispatcher {
 
   /** Notifications not yet accepted, one per target (a digest counts each it holds, an open one too). */
   get pending(): number {
-    let n = 0;
-    for (const t of this.#targets.values()) for (const x of t.queue) n += 1 + (x.more?.length ?? 0);
-    return n;
+    return owedCount(this.#targets.values());
   }
 
   /** Deliveries not yet accepted, per alert id: one pass over the outbox (a status page asks for every alert at once). */
   owedByAlert(): Map<string, number> {
-    const owed = new Map<string, number>();
-    for (const t of this.#targets.values()) {
-      for (const x of t.queue) for (const id of new Set(notificationsOf(x).map((y) => y.id))) owed.set(id, (owed.get(id) ?? 0) + 1);
-    }
-    return owed;
+    return owedByAlert(this.#targets.values());
   }
 
   /** When a target last accepted a notification of this alert (undefined if none ever did). */
@@ -149,8 +136,7 @@ export class Dispatcher {
    * interval read as half an hour of failing and set off WalletSentinelNotificationsStuck).
    */
   oldestOwedAgeSeconds(): number {
-    let oldest = Infinity;
-    for (const t of this.#targets.values()) for (const x of t.queue) if (!x.open) oldest = Math.min(oldest, x.dueAt ?? x.createdAt);
+    const oldest = oldestOwedDueAt(this.#targets.values());
     return Number.isFinite(oldest) ? Math.max(0, this.#now() - oldest) / 1000 : 0;
   }
 
@@ -159,7 +145,7 @@ export class Dispatcher {
     const doc = await this.d.store.load(this.#now());
     this.#loaded = true;
     const loaded = [...doc.deliveries].sort((a, b) => a.createdAt - b.createdAt || (a.seq ?? 0) - (b.seq ?? 0));
-    this.#delivered = new Map(Object.entries(doc.delivered));
+    this.#delivered = new DeliveredBook(doc.delivered);
     const now = this.#now();
     this.#catchUp(loaded, now);
     let kept = 0;
@@ -188,13 +174,12 @@ export class Dispatcher {
    * saved as due in 5 min waited 5 min plus the whole step (two hours of a working receiver getting nothing).
    */
   #catchUp(loaded: Delivery[], now: number): void {
-    let latest = -Infinity; // a loop: spread arguments overflow the stack on a large outbox
-    for (const x of loaded) latest = Math.max(latest, x.createdAt);
-    for (const at of this.#delivered.values()) latest = Math.max(latest, at);
+    let latest = this.#delivered.latest();
+    for (const x of loaded) latest = Math.max(latest, x.createdAt); // a loop: spread arguments overflow the stack on a large outbox
     if (!(latest > now + CLOCK_STEP_TOLERANCE_MS)) return;
     const back = latest - now;
     for (const x of loaded) shiftDelivery(x, -back);
-    for (const [id, at] of this.#delivered) this.#delivered.set(id, at - back);
+    this.#delivered.shift(-back);
     this.d.log.warn({ stepMs: -back }, `the saved outbox is ${Math.round(back / 1000)} s ahead of the wall clock (it stepped back while stopped?); the owed notifications' times moved back to now`);
   }
 
@@ -326,7 +311,7 @@ export class Dispatcher {
       t.index.retimed();
     }
     for (const [key, at] of this.#wake) this.#wake.set(key, at + jumpMs);
-    for (const [id, at] of this.#delivered) this.#delivered.set(id, at + jumpMs);
+    this.#delivered.shift(jumpMs);
     this.d.log.warn({ stepMs: jumpMs }, "a clock step (the poller's line says how far): the retry times of owed notifications moved with it");
     return wall;
   }
@@ -344,7 +329,7 @@ export class Dispatcher {
       else await notifier.send(n, this.#abort.signal);
       this.d.metrics.notifications.inc({ channel: notifier.channel, outcome: 'sent' });
       removeFrom(t, x);
-      for (const y of all) this.#remember(y);
+      for (const y of all) this.#delivered.accepted(y, this.#now());
       t.lastError = undefined;
       this.d.log.info(log, all.length > 1 ? 'digest sent' : 'notification sent');
     } catch (err) {
@@ -371,21 +356,10 @@ export class Dispatcher {
     void this.#mirror();
   }
 
-  /** Notes when a target accepted `n`: a firing one's time (re-inserted last: the map stays in delivery order), a resolve forgets its alert. */
-  #remember(n: Notification): void {
-    this.#delivered.delete(n.id);
-    if (n.status === 'resolved') return;
-    this.#delivered.set(n.id, this.#now());
-    for (const id of this.#delivered.keys()) {
-      if (this.#delivered.size <= DELIVERED_MEMORY) break;
-      this.#delivered.delete(id);
-    }
-  }
-
   #doc(): OutboxDoc {
     const deliveries: Delivery[] = [];
     for (const t of this.#targets.values()) deliveries.push(...t.queue);
-    return { deliveries, delivered: Object.fromEntries(this.#delivered) };
+    return { deliveries, delivered: this.#delivered.toJSON() };
   }
 
   /** Writes the outbox to disk, best effort (a failure shows in WriteHealth and is retried by the store). */

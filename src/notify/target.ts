@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Notification } from '../domain/alerts.js';
-import type { Delivery } from './delivery.js';
+import { notificationsOf, type Delivery } from './delivery.js';
 import { DueIndex } from './due-index.js';
 import type { Notifier } from './notifier.js';
 
@@ -84,4 +84,30 @@ export function dueOf(t: Target, now: number, concurrency: number): { start: Del
 
 export function newTarget(notifier: Notifier, groupIntervalMs: number, retired: boolean): Target {
   return { notifier, groupIntervalMs, queue: new Set(), index: new DueIndex(), inFlight: new Map(), lastSentAt: -Infinity, open: undefined, retired, lastError: undefined };
+}
+
+/** Notifications not yet accepted, one per target (a digest counts each it holds, an open one too). */
+export function owedCount(targets: Iterable<Target>): number {
+  let n = 0;
+  for (const t of targets) for (const x of t.queue) n += 1 + (x.more?.length ?? 0);
+  return n;
+}
+
+/** Deliveries not yet accepted, per alert id. */
+export function owedByAlert(targets: Iterable<Target>): Map<string, number> {
+  const owed = new Map<string, number>();
+  for (const t of targets) {
+    for (const x of t.queue) for (const id of new Set(notificationsOf(x).map((y) => y.id))) owed.set(id, (owed.get(id) ?? 0) + 1);
+  }
+  return owed;
+}
+
+/**
+ * When the oldest owed delivery became due (Infinity: none): a digest still collecting is not late, and one
+ * that closed counts from the end of its interval, not its creation.
+ */
+export function oldestOwedDueAt(targets: Iterable<Target>): number {
+  let oldest = Infinity;
+  for (const t of targets) for (const x of t.queue) if (!x.open) oldest = Math.min(oldest, x.dueAt ?? x.createdAt);
+  return oldest;
 }
