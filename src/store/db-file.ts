@@ -75,7 +75,7 @@ export function countCommit(db: Database.Database): string {
   return identityOf(db);
 }
 
-const CANNOT_MAKE_WAL_FILES = new Set(['SQLITE_CANTOPEN', 'SQLITE_READONLY_DIRECTORY', 'SQLITE_READONLY_CANTINIT', 'SQLITE_READONLY']);
+const CANNOT_MAKE_WAL_FILES = new Set(['SQLITE_CANTOPEN', 'SQLITE_READONLY_DIRECTORY', 'SQLITE_READONLY_CANTINIT', 'SQLITE_READONLY', 'SQLITE_IOERR_SHMSIZE']);
 
 function readWith<T>(db: Database.Database, fn: (db: Database.Database) => T): T {
   try {
@@ -103,7 +103,9 @@ export function readUnchanged<T>(path: string, fn: (db: Database.Database) => T)
   try {
     return readWith(new Database(path, { readonly: true, fileMustExist: true }), fn);
   } catch (err) {
-    if (!CANNOT_MAKE_WAL_FILES.has(safeErrorCode(err) ?? '') || existsSync(wal)) throw err;
+    // An empty -wal holds nothing the file lacks: a full disk's failed commits leave one behind, with a -shm
+    // too short to use (SQLITE_IOERR_SHMSIZE), and every check read as UNKNOWN an intact database.
+    if (!CANNOT_MAKE_WAL_FILES.has(safeErrorCode(err) ?? '') || sizeOf(wal) > 0) throw err;
     return readWith(new Database(`${pathToFileURL(path).href}?immutable=1`, { readonly: true }), fn);
   } finally {
     if (!had) {
@@ -116,6 +118,15 @@ export function readUnchanged<T>(path: string, fn: (db: Database.Database) => T)
         // not created, or already gone
       }
     }
+  }
+}
+
+/** The file's size; 0 when it does not exist. */
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
   }
 }
 

@@ -212,3 +212,23 @@ test('check on a STATE_DIR it cannot write (a read-only mount, or another user t
   assert.match(r.stdout, /^WALLET OK - /);
   assert.deepEqual(readdirSync(fs.dir).sort(), before, 'nothing created');
 });
+
+test('check on a full disk where the daemon\'s failed commits left an empty -wal and a -shm too short to use: the intact history is read, not UNKNOWN (SQLITE_IOERR_SHMSIZE)', async (t) => {
+  const fs = mountTmpfs(t, '8m');
+  if (!fs) return;
+  const sim = new Simulator({ apiKey: KEY, balance: 500 });
+  await sim.start();
+  t.after(() => sim.close());
+  const env = { TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY, STATE_DIR: fs.dir };
+  const daemon = await Daemon.start(env, { stateDir: fs.dir });
+  t.after(() => daemon.kill());
+  await waitFor(async () => (await daemon.status()).samples >= 2, 'a little history');
+  assert.equal(await daemon.stop(), 0);
+  writeFileSync(join(fs.dir, 'wallet-sentinel.db-wal'), '');
+  writeFileSync(join(fs.dir, 'wallet-sentinel.db-shm'), 'abc'); // what a commit that failed on ENOSPC left
+  fs.fill();
+  t.after(() => fs.unfill());
+  const r = await runCli(['check', '--format', 'nagios'], env);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /^WALLET OK - /);
+});
