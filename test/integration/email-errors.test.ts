@@ -162,7 +162,7 @@ test('a recipient refused at RCPT among accepted ones: deferred (451) is retried
   t.after(() => grey.close());
   const first = await grey.send(NOTE, AbortSignal.timeout(20_000)).then(() => undefined, (e: unknown) => e);
   assert.ok(first instanceof NotifyError && first.retryable, `the attempt failed, to be retried: ${String(first)}`);
-  assert.match(first.message, /deferred 1 of 2 recipients \(451, temporary\)/);
+  assert.match(first.message, /deferred 1 of 2 recipients \(451, temporary\): 1 got it$/);
   await grey.send(NOTE, AbortSignal.timeout(20_000));
   assert.deepEqual(mails, [['finance@example.com'], ['oncall@example.com']], 'the retry went to the deferred recipient only');
 

@@ -95,7 +95,7 @@ export class EmailNotifier implements Notifier {
       for (const a of Array.isArray(info.accepted) ? info.accepted : []) if (typeof a === 'string') has.add(a);
       if (this.#partly.size >= MAX_PARTLY) this.#partly.delete(this.#partly.keys().next().value!);
       this.#partly.set(key, has);
-      throw new NotifyError('server', `${this.label}: the server deferred ${refused.length} of ${this.settings.to.length} recipients (${codes.join(', ')}, temporary); retrying for those`, { retryable: true });
+      throw new NotifyError('server', `${this.label}: the server deferred ${refused.length} of ${this.settings.to.length} recipients (${codes.join(', ')}, temporary): ${got} got it`, { retryable: true });
     }
     throw new NotifyError('rejected', `${this.label}: the server refused ${refused.length} of ${this.settings.to.length} recipients for good (${codes.join(', ')}): ${got} got it; check the addresses in ALERT_EMAIL_TO`, { retryable: false });
   }
