@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { shardOf } from '../../src/fleet/shard.js';
 import { Simulator } from '../../src/simulator/simulator.js';
 import { CLI, Daemon, runCli, tempDir, waitFor, type StatusDoc } from '../helpers/daemon.js';
-import { mountTmpfs } from '../helpers/tmpfs.js';
+import { mountTmpfs, type Tmpfs } from '../helpers/tmpfs.js';
 
 const KEY = 'sk_live_check_key_2468';
 
@@ -194,9 +194,10 @@ test('check while a Retry-After the daemon saved still runs: no request, UNKNOWN
   assert.equal(sim.balanceRequests(), asked, 'no request before the Retry-After passed');
 });
 
-test('check on a STATE_DIR it cannot write (a read-only mount, or another user than the daemon\'s) reads the history and exits by the balance: a WAL reader could not make its -shm there, and every check was UNKNOWN', async (t) => {
+/** A tmpfs STATE_DIR with a little history a daemon wrote and stopped (undefined: no tmpfs here, the test skipped), and check's environment. */
+async function historyOnTmpfs(t: TestContext): Promise<{ fs: Tmpfs; env: Record<string, string> } | undefined> {
   const fs = mountTmpfs(t, '8m');
-  if (!fs) return;
+  if (!fs) return undefined;
   const sim = new Simulator({ apiKey: KEY, balance: 500 });
   await sim.start();
   t.after(() => sim.close());
@@ -205,6 +206,13 @@ test('check on a STATE_DIR it cannot write (a read-only mount, or another user t
   t.after(() => daemon.kill());
   await waitFor(async () => (await daemon.status()).samples >= 2, 'a little history');
   assert.equal(await daemon.stop(), 0);
+  return { fs, env };
+}
+
+test('check on a STATE_DIR it cannot write (a read-only mount, or another user than the daemon\'s) reads the history and exits by the balance: a WAL reader could not make its -shm there, and every check was UNKNOWN', async (t) => {
+  const made = await historyOnTmpfs(t);
+  if (!made) return;
+  const { fs, env } = made;
   const before = readdirSync(fs.dir).sort();
   fs.readOnly();
   const r = await runCli(['check', '--format', 'nagios'], env);
@@ -214,16 +222,9 @@ test('check on a STATE_DIR it cannot write (a read-only mount, or another user t
 });
 
 test('check on a full disk where the daemon\'s failed commits left an empty -wal and a -shm too short to use: the intact history is read, not UNKNOWN (SQLITE_IOERR_SHMSIZE)', async (t) => {
-  const fs = mountTmpfs(t, '8m');
-  if (!fs) return;
-  const sim = new Simulator({ apiKey: KEY, balance: 500 });
-  await sim.start();
-  t.after(() => sim.close());
-  const env = { TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY, STATE_DIR: fs.dir };
-  const daemon = await Daemon.start(env, { stateDir: fs.dir });
-  t.after(() => daemon.kill());
-  await waitFor(async () => (await daemon.status()).samples >= 2, 'a little history');
-  assert.equal(await daemon.stop(), 0);
+  const made = await historyOnTmpfs(t);
+  if (!made) return;
+  const { fs, env } = made;
   writeFileSync(join(fs.dir, 'wallet-sentinel.db-wal'), '');
   writeFileSync(join(fs.dir, 'wallet-sentinel.db-shm'), 'abc'); // what a commit that failed on ENOSPC left
   fs.fill();
