@@ -33,6 +33,15 @@ export function clockStep(prev: ClockReading, cur: ClockReading): { jumpMs: numb
   };
 }
 
+/**
+ * How far saved times run ahead of the wall clock at a start (the clock stepped back while the process was
+ * stopped, or the state comes from a host whose clock ran ahead): `latest - now` past the tolerance, else 0.
+ * No monotonic reading spans the downtime, so the latest saved time is all there is to tell it by.
+ */
+export function savedAhead(latest: number | null, now: number): number {
+  return latest !== null && latest > now + CLOCK_STEP_TOLERANCE_MS ? latest - now : 0;
+}
+
 /** A duration for a log line: whole seconds. */
 export const fmtSeconds = (ms: number): string => `${Math.round(ms / 1000)} s`;
 

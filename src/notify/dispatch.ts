@@ -18,7 +18,7 @@
 import { setMaxListeners } from 'node:events';
 import type { Notification } from '../domain/alerts.js';
 import { MAX_TIMER_MS } from '../deadline.js';
-import { CLOCK_STEP_TOLERANCE_MS, SteppingClock, type Clocks } from '../clock.js';
+import { fmtSeconds, savedAhead, SteppingClock, type Clocks } from '../clock.js';
 import { describeError, NotifyError, safeErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -176,11 +176,11 @@ export class Dispatcher {
   #catchUp(loaded: Delivery[], now: number): void {
     let latest = this.#delivered.latest();
     for (const x of loaded) latest = Math.max(latest, x.createdAt); // a loop: spread arguments overflow the stack on a large outbox
-    if (!(latest > now + CLOCK_STEP_TOLERANCE_MS)) return;
-    const back = latest - now;
+    const back = savedAhead(latest, now);
+    if (back === 0) return;
     for (const x of loaded) shiftDelivery(x, -back);
     this.#delivered.shift(-back);
-    this.d.log.warn({ stepMs: -back }, `the saved outbox is ${Math.round(back / 1000)} s ahead of the wall clock (it stepped back while stopped?); the owed notifications' times moved back to now`);
+    this.d.log.warn({ stepMs: -back }, `the saved outbox is ${fmtSeconds(back)} ahead of the wall clock (it stepped back while stopped?); the owed notifications' times moved back to now`);
   }
 
   /**
@@ -329,7 +329,8 @@ export class Dispatcher {
       else await notifier.send(n, this.#abort.signal);
       this.d.metrics.notifications.inc({ channel: notifier.channel, outcome: 'sent' });
       removeFrom(t, x);
-      for (const y of all) this.#delivered.accepted(y, this.#now());
+      const acceptedAt = this.#now();
+      for (const y of all) this.#delivered.accepted(y, acceptedAt);
       t.lastError = undefined;
       this.d.log.info(log, all.length > 1 ? 'digest sent' : 'notification sent');
     } catch (err) {

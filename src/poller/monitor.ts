@@ -8,7 +8,7 @@ import type { Logger } from '../log.js';
 import type { AccountStore } from '../store/account-store.js';
 import { autoRechargeFailing } from '../status.js';
 import type { FetchOptions } from '../telephony/client.js';
-import { CLOCK_STEP_TOLERANCE_MS, fmtSeconds, stepWords, SteppingClock, type Clocks } from '../clock.js';
+import { fmtSeconds, savedAhead, stepWords, SteppingClock, type Clocks } from '../clock.js';
 
 export interface MonitorDeps extends Clocks {
   evaluation: EvaluationConfig;
@@ -227,12 +227,12 @@ export class AccountMonitor {
    * timeline is moved so that its latest point is now — the downtime itself is unknown and counts as none.
    */
   #catchUpWithSavedState(now: number): void {
-    const latest = latestTime(this.#state);
-    if (latest === null || latest <= now + CLOCK_STEP_TOLERANCE_MS) return;
-    this.#shift(now - latest);
+    const ahead = savedAhead(latestTime(this.#state), now);
+    if (ahead === 0) return;
+    this.#shift(-ahead);
     this.d.log.warn(
-      { aheadMs: latest - now, file: this.d.store.path, wallClock: new Date(now).toISOString() },
-      `the saved state is ${fmtSeconds(latest - now)} ahead of the wall clock (it stepped back while stopped?); history and alert timers moved back to now`,
+      { aheadMs: ahead, file: this.d.store.path, wallClock: new Date(now).toISOString() },
+      `the saved state is ${fmtSeconds(ahead)} ahead of the wall clock (it stepped back while stopped?); history and alert timers moved back to now`,
     );
   }
 
