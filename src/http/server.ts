@@ -15,9 +15,6 @@ const CLOSE_GRACE_MS = 5_000;
  */
 const STALL_TIMEOUT_MS = 60_000;
 
-/** The paths answered here rather than by the status page (src/web/routes.ts). */
-const OWN_PATHS = new Set(['/metrics', '/healthz', '/readyz', '/api/status']);
-
 export interface HttpDeps {
   registry: WalletRegistry;
   healthy: () => boolean;
@@ -83,32 +80,31 @@ export class HttpServer {
     clearTimeout(cut);
   }
 
+  /** The paths answered here rather than by the status page (src/web/routes.ts). */
+  readonly #own = new Map<string, (res: ServerResponse) => Promise<void> | void>([
+    ['/metrics', (res) => stream(res, this.d.registry.contentType, this.d.registry.parts())],
+    ['/healthz', (res) => (this.d.healthy() ? send(res, 200, 'text/plain; charset=utf-8', 'ok\n') : send(res, 503, 'text/plain; charset=utf-8', 'scheduler not running\n'))],
+    ['/readyz', (res) => {
+      const why = this.d.ready() ? this.d.notReadyReason?.() : 'first poll not finished';
+      return why === undefined ? send(res, 200, 'text/plain; charset=utf-8', 'ready\n') : send(res, 503, 'text/plain; charset=utf-8', `${why}\n`);
+    }],
+    ['/api/status', (res) => stream(res, 'application/json; charset=utf-8', this.d.status())],
+  ]);
+
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = originForm(req.url);
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
+    const own = this.#own.get(path);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      if (!OWN_PATHS.has(path) && !(this.d.pages && serves(path))) return send(res, 404, 'text/plain; charset=utf-8', 'not found\n');
+      if (!own && !(this.d.pages && serves(path))) return send(res, 404, 'text/plain; charset=utf-8', 'not found\n');
       res.setHeader('Allow', 'GET, HEAD');
       return send(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n');
     }
-    switch (path) {
-      case '/metrics':
-        return stream(res, this.d.registry.contentType, this.d.registry.parts());
-      case '/healthz':
-        return this.d.healthy() ? send(res, 200, 'text/plain; charset=utf-8', 'ok\n') : send(res, 503, 'text/plain; charset=utf-8', 'scheduler not running\n');
-      case '/readyz': {
-        const why = this.d.ready() ? this.d.notReadyReason?.() : 'first poll not finished';
-        return why === undefined ? send(res, 200, 'text/plain; charset=utf-8', 'ready\n') : send(res, 503, 'text/plain; charset=utf-8', `${why}\n`);
-      }
-      case '/api/status':
-        return stream(res, 'application/json; charset=utf-8', this.d.status());
-      default: {
-        const answer = this.d.pages && route(path, new URLSearchParams(q < 0 ? '' : url.slice(q + 1)), this.d.pages);
-        if (answer) return send(res, answer.status, answer.type, answer.body, answer.headers);
-        return send(res, 404, 'text/plain; charset=utf-8', 'not found\n');
-      }
-    }
+    if (own) return own(res);
+    const answer = this.d.pages && route(path, new URLSearchParams(q < 0 ? '' : url.slice(q + 1)), this.d.pages);
+    if (answer) return send(res, answer.status, answer.type, answer.body, answer.headers);
+    return send(res, 404, 'text/plain; charset=utf-8', 'not found\n');
   }
 }
 

@@ -46,17 +46,25 @@ function walletPath(path: string): { api: boolean; name: string; history: boolea
   return { api: Boolean(m[1]), name: m[2]!, history: Boolean(m[3]) };
 }
 
+/** The page's own stylesheet and script, by path. */
+const ASSETS = new Map<string, Answer>([
+  ['/assets/style.css', { status: 200, type: 'text/css; charset=utf-8', body: STYLE_CSS, headers: { ...PAGE_HEADERS, 'Cache-Control': 'max-age=300' } }],
+  ['/assets/app.js', { status: 200, type: 'text/javascript; charset=utf-8', body: APP_JS, headers: { ...PAGE_HEADERS, 'Cache-Control': 'max-age=300' } }],
+]);
+
+/** One of this part's paths that takes a trailing slash typed by hand (redirected to it): all but `/` and the assets. */
+const slashable = (path: string): boolean => path === '/api/wallets' || walletPath(path) !== undefined;
+
 /** Whether this part serves `path` (for GET), without building its answer: another method there is a 405, not a 404. */
 export function serves(path: string): boolean {
-  const slashless = path.endsWith('/') ? path.slice(0, -1) : path;
-  return path === '/' || path === '/assets/style.css' || path === '/assets/app.js' || slashless === '/api/wallets' || walletPath(slashless) !== undefined;
+  return path === '/' || ASSETS.has(path) || slashable(path.endsWith('/') ? path.slice(0, -1) : path);
 }
 
 /** The answer for a path this part serves, or undefined (someone else's path). */
 export function route(path: string, params: URLSearchParams, d: WebDeps): Answer | undefined {
   // One of this part's paths but `/`, typed with a trailing slash (a link by hand): redirected to it.
   const slashless = path.slice(0, -1);
-  if (path.endsWith('/') && (slashless === '/api/wallets' || walletPath(slashless))) {
+  if (path.endsWith('/') && slashable(slashless)) {
     const to = `${slashless}${params.size > 0 ? `?${params}` : ''}`;
     return { status: 308, type: 'text/plain; charset=utf-8', body: `moved to ${to}\n`, headers: { ...PAGE_HEADERS, Location: to } };
   }
@@ -71,8 +79,8 @@ export function route(path: string, params: URLSearchParams, d: WebDeps): Answer
 }
 
 function dispatch(path: string, params: URLSearchParams, d: WebDeps): Answer | undefined {
-  if (path === '/assets/style.css') return { status: 200, type: 'text/css; charset=utf-8', body: STYLE_CSS, headers: { ...PAGE_HEADERS, 'Cache-Control': 'max-age=300' } };
-  if (path === '/assets/app.js') return { status: 200, type: 'text/javascript; charset=utf-8', body: APP_JS, headers: { ...PAGE_HEADERS, 'Cache-Control': 'max-age=300' } };
+  const asset = ASSETS.get(path);
+  if (asset) return asset;
   if (path === '/') return htmlAnswer(200, overviewPage(d.wallets(), listQuery(params), d.now()));
   if (path === '/api/wallets') {
     const q = listQuery(params);
