@@ -30,6 +30,8 @@ export class StateStore implements Participant {
   readonly db: StateDb;
   readonly #accounts = new Map<string, AccountStore>();
   #preloaded: Map<string, StoredAccount> | undefined;
+  /** Read-only (check): what #readOnlyLook found. */
+  #looked: { accounts: Map<string, StoredAccount> } | { error: unknown } | undefined;
   #released = false;
   #commits = 0;
 
@@ -232,19 +234,33 @@ export class StateStore implements Participant {
   }
 
   async #readOnlyTake(name: string, now: number): Promise<StoredAccount | undefined> {
-    // Missing: nothing saved yet. A file in its place is no history to read, not an empty one (check said OK).
-    const dir = statSync(this.dir, { throwIfNoEntry: false });
-    if (dir && !dir.isDirectory()) throw Object.assign(new Error(`STATE_DIR ${this.dir} is not a directory`), { code: 'ENOTDIR' });
-    // One this user may not read (check run by another user than the daemon's): its database looked missing.
-    if (dir) accessSync(this.dir, constants.R_OK | constants.X_OK);
-    if (this.db.exists()) {
-      this.#preloaded ??= this.#preload();
-      const found = this.#preloaded.get(name);
-      if (found) return found;
-    }
+    const found = this.#readOnlyLook().get(name);
+    if (found) return found;
     // A STATE_DIR the daemon has not upgraded yet: read 0.1's file where it is, changing nothing.
     const state = await readAccountV01(this.dir, name, now, this.log, { readOnly: true });
     return state && { id: -1, state, snapshotSeq: 0, lastSeq: 0, historyThrough: -1, damaged: false };
+  }
+
+  /**
+   * check's one look at STATE_DIR for all its wallets: the accounts stored (none without a database), or why
+   * they cannot be read, thrown for every wallet alike (it was looked for again per wallet: with a database of
+   * a newer version, ten thousand opens to fail the same way).
+   */
+  #readOnlyLook(): Map<string, StoredAccount> {
+    if (this.#looked === undefined) {
+      try {
+        // Missing: nothing saved yet. A file in its place is no history to read, not an empty one (check said OK).
+        const dir = statSync(this.dir, { throwIfNoEntry: false });
+        if (dir && !dir.isDirectory()) throw Object.assign(new Error(`STATE_DIR ${this.dir} is not a directory`), { code: 'ENOTDIR' });
+        // One this user may not read (check run by another user than the daemon's): its database looked missing.
+        if (dir) accessSync(this.dir, constants.R_OK | constants.X_OK);
+        this.#looked = { accounts: this.db.exists() ? this.#preload() : new Map() };
+      } catch (error) {
+        this.#looked = { error };
+      }
+    }
+    if ('error' in this.#looked) throw this.#looked.error;
+    return this.#looked.accounts;
   }
 
   async #importV01(now: number): Promise<void> {
