@@ -49,6 +49,11 @@ export class DueIndex {
     if (this.#owed.has(x)) this.#join(id, x);
   }
 
+  /** Whether a delivery of alert `id` other than `x` is owed: one `x` would have to wait for, were `id` in it. */
+  owesOther(id: string, x: Delivery): boolean {
+    return this.#chains.get(id)?.some((y) => y !== x) ?? false;
+  }
+
   /** `x` left the queue (accepted or given up): the next delivery of each of its alerts may become free. */
   removed(x: Delivery): void {
     if (!this.#owed.delete(x)) return;

@@ -30,25 +30,31 @@ export interface Target {
   lastError: string | undefined;
 }
 
-/** Queues `n` for `t`: a delivery of its own, or into the target's open digest (email and chat within the group interval). */
+/**
+ * Queues `n` for `t`: a delivery of its own, or into the target's open digest (email and chat within the group
+ * interval). Not into the digest when an earlier delivery of its alert is still owed (a firing retried for one
+ * recipient's full mailbox): the digest would wait for it, and every wallet in it with it, for up to 24 h.
+ */
 export function addTo(t: Target, n: Notification, now: number, seq: number): void {
   const digests = t.notifier.sendDigest !== undefined && t.groupIntervalMs > 0;
-  if (digests && t.open) {
+  if (digests && t.open && !t.index.owesOther(n.id, t.open)) {
     (t.open.more ??= []).push(n);
     t.index.grew(t.open, n.id);
     return;
   }
   const x: Delivery = { deliveryId: randomUUID(), target: t.notifier.key, notification: n, seq, createdAt: now, attempts: 0, nextAttemptAt: now, lastError: null };
-  if (digests && now < t.lastSentAt + t.groupIntervalMs && n.account !== t.lastAccount) {
-    x.open = true;
-    x.more = [];
-    x.nextAttemptAt = t.lastSentAt + t.groupIntervalMs;
-    t.open = x;
-  } else if (digests) {
-    t.lastSentAt = now;
-    t.lastAccount = n.account;
+  if (digests && !t.open) {
+    if (now < t.lastSentAt + t.groupIntervalMs && n.account !== t.lastAccount) {
+      x.open = true;
+      x.more = [];
+      x.nextAttemptAt = t.lastSentAt + t.groupIntervalMs;
+      t.open = x;
+    } else {
+      t.lastSentAt = now;
+      t.lastAccount = n.account;
+    }
   }
-  queue(t, x);
+  queue(t, x); // kept out of an open digest: on its own, after its alert's earlier delivery
 }
 
 /** Appends `x` to `t`'s queue. */

@@ -284,3 +284,35 @@ test('a clock stepped back two hours while stopped: what was owed is retried whe
   assert.ok(lines.some((l) => l.includes('saved outbox is') && l.includes('moved back to now')), lines.join(''));
   assert.ok(second.oldestOwedAgeSeconds() < 60);
 });
+
+test("one alert's failing delivery holds back only that alert: its resolve does not join a digest (which would hold every wallet in it for up to 24 h)", async (t) => {
+  // One recipient's full mailbox (a 452 to that message only) keeps a1's firing retried. Its resolve must
+  // wait for it; other wallets' alerts, in a digest or on their own, must not.
+  const sent: string[][] = [];
+  const fails = (ns: readonly Notification[]) => ns.some((n) => n.id === 'a1' && n.status === 'firing');
+  const mail: Notifier = {
+    channel: 'email',
+    key: 'mail',
+    label: 'mail',
+    send: async (n) => {
+      if (fails([n])) throw new NotifyError('server', 'mail: 452 mailbox full (temporary)', { retryable: true });
+      sent.push([n.id]);
+    },
+    sendDigest: async (ns) => {
+      if (fails(ns)) throw new NotifyError('server', 'mail: 452 mailbox full (temporary)', { retryable: true });
+      sent.push(ns.map((n) => n.id));
+    },
+  };
+  const d = dispatcher(t, [receiver('default', [mail], { groupIntervalMs: 300 })]);
+  await d.start();
+  await d.enqueue([note({ id: 'a1', account: 'w1' })]); // sent at once, refused, retried
+  await d.enqueue([note({ id: 'a2', account: 'w2' })]); // opens the digest
+  await d.enqueue([note({ id: 'a1', account: 'w1', status: 'resolved', reason: 'resolve' })]);
+  await d.enqueue([note({ id: 'a3', account: 'w3' })]);
+  await waitFor(() => sent.length === 1, 'the digest sent at the end of its interval while a1 still fails');
+  assert.deepEqual(sent, [['a2', 'a3']], "a1's resolve is not in it: it waits for a1's firing");
+  assert.deepEqual(Object.fromEntries(d.owedByAlert()), { a1: 2 }, "a1's firing and its resolve are owed, in that order");
+  await d.enqueue([note({ id: 'a4', account: 'w4' })]);
+  await waitFor(() => sent.length === 2, 'the next digest too');
+  assert.deepEqual(sent[1], ['a4']);
+});
