@@ -25,12 +25,20 @@ import type { Metrics } from '../metrics/metrics.js';
 import { DEFAULT_TARGET_CONCURRENCY, MAX_DELIVERY_AGE_MS, MAX_RETRY_DELAY_MS, notificationsOf, retryDelay, shiftDelivery, STUCK_AFTER_MS, type Delivery } from './delivery.js';
 import type { OutboxDoc, OutboxStore } from './outbox-store.js';
 import { DEFAULT_RECEIVER, type Receiver } from './registry.js';
-import { addTo, dueOf, newTarget, oldestOwedDueAt, owedByAlert, owedCount, queue, removeFrom, type Target } from './target.js';
+import { addTo, dueOf, handOver, keyClass, newTarget, oldestOwedDueAt, owedByAlert, owedCount, queue, removeFrom, type Target } from './target.js';
 import { DeliveredBook } from './delivered.js';
 import { SeverityGate } from './severity-gate.js';
 import type { Notifier } from './notifier.js';
 
 export { MAX_DELIVERY_AGE_MS, MAX_RETRY_DELAY_MS, retryDelay, STUCK_AFTER_MS, type Delivery };
+
+/** The one target of `added` of `key`'s receiver and kind, when `key` is the only one of them `dropped`. */
+function soleReplacement(key: string, dropped: readonly string[], added: readonly Target[]): Target | undefined {
+  const cls = keyClass(key);
+  if (cls === undefined || dropped.filter((k) => keyClass(k) === cls).length !== 1) return undefined;
+  const heirs = added.filter((t) => keyClass(t.notifier.key) === cls);
+  return heirs.length === 1 ? heirs[0] : undefined;
+}
 
 /** A stop found owed notifications it could not write to STATE_DIR: they are lost. */
 export class OwedNotSavedError extends Error {
@@ -88,7 +96,11 @@ export class Dispatcher {
     this.setReceivers(d.receivers ?? [{ name: DEFAULT_RECEIVER, severities: undefined, groupIntervalMs: 0, notifiers: d.notifiers ?? [], alertmanagers: [] }]);
   }
 
-  /** Applies receivers (start, reload): new targets join, changed ones get their new sender, removed ones finish what they owe. */
+  /**
+   * Applies receivers (start, reload): new targets join, changed ones get their new sender, removed ones
+   * finish what they owe — unless the reload replaced one by another of the same receiver and kind (a webhook's
+   * URL corrected, an email's recipients changed): then what it owes and is not sending goes to the new one.
+   */
   setReceivers(receivers: readonly Receiver[]): void {
     const next = new Map(receivers.map((r) => [r.name, r]));
     const told = this.#gate.toldReceivers();
@@ -97,6 +109,7 @@ export class Dispatcher {
     this.#receivers = next;
     this.#formerKeys = new Map(receivers.flatMap((r) => [...(r.formerKeys ?? [])]));
     const live = new Set<string>();
+    const added: Target[] = [];
     for (const r of receivers) {
       for (const notifier of r.notifiers) {
         live.add(notifier.key);
@@ -104,8 +117,16 @@ export class Dispatcher {
         if (t) {
           if (t.notifier !== notifier) t.notifier.close?.();
           Object.assign(t, { notifier, groupIntervalMs: r.groupIntervalMs, retired: false });
-        } else this.#targets.set(notifier.key, newTarget(notifier, r.groupIntervalMs, false));
+        } else this.#targets.set(notifier.key, added[added.length] = newTarget(notifier, r.groupIntervalMs, false));
       }
+    }
+    const dropped = [...this.#targets].filter(([key, t]) => !live.has(key) && !t.retired);
+    let moved = 0;
+    for (const [key, t] of dropped) {
+      const heir = soleReplacement(key, dropped.map(([k]) => k), added);
+      const n = heir ? handOver(t, heir) : 0;
+      if (n > 0) this.d.log.info({ from: t.notifier.label, to: heir!.notifier.label, owed: n }, 'owed notifications moved to the destination that replaced theirs');
+      moved += n;
     }
     for (const [key, t] of this.#targets) {
       if (live.has(key)) continue;
@@ -113,6 +134,7 @@ export class Dispatcher {
       t.open = undefined; // sent when its interval ends, as it is
       if (t.queue.size === 0 && t.inFlight.size === 0) this.#targets.delete(key);
     }
+    if (moved > 0) this.#pumpAll();
   }
 
   /** Notifications not yet accepted, one per target (a digest counts each it holds, an open one too). */

@@ -63,6 +63,27 @@ export function queue(t: Target, x: Delivery): void {
   t.index.add(x);
 }
 
+/**
+ * Moves what `from` owes and is not sending (its open digest included) to `to`, a target new in this reload,
+ * in their order: `to` holds nothing older. Returns how many deliveries moved.
+ */
+export function handOver(from: Target, to: Target): number {
+  let moved = 0;
+  for (const x of from.queue) {
+    if (from.inFlight.has(x)) continue;
+    removeFrom(from, x);
+    x.target = to.notifier.key;
+    queue(to, x);
+    moved++;
+  }
+  if (from.open && to.queue.has(from.open)) to.open = from.open;
+  from.open = undefined;
+  return moved;
+}
+
+/** The class of a target's key: its receiver and kind (`ops/webhook`, `webhook:slack`), without the destination's digest. */
+export const keyClass = (key: string): string | undefined => (key.includes(':') ? key.slice(0, key.lastIndexOf(':')) : undefined);
+
 /** Takes `x` out of `t`'s queue (accepted or given up). */
 export function removeFrom(t: Target, x: Delivery): void {
   t.queue.delete(x);

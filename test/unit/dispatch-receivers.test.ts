@@ -316,3 +316,32 @@ test("one alert's failing delivery holds back only that alert: its resolve does 
   await waitFor(() => sent.length === 2, 'the next digest too');
   assert.deepEqual(sent[1], ['a4']);
 });
+
+test("a reload that changes where a receiver's webhook points (the old URL failing): what it owed goes to the new one; a webhook merely removed hands nothing to the one kept", async (t) => {
+  const refusing = (key: string): Notifier & { tried: number } => {
+    const n = { channel: 'webhook' as const, key, label: key, tried: 0, send: async () => { n.tried++; throw new NotifyError('network', 'connection refused', { retryable: true }); } };
+    return n;
+  };
+  const dead = refusing('ops/webhook:dead');
+  const fixed = memory('ops/webhook:f1xd', false);
+  const d = dispatcher(t, [receiver('ops', [dead])]);
+  await d.start();
+  await d.enqueue([note({ id: 'a1' }), note({ id: 'a2' })], ['ops']);
+  await waitFor(() => dead.tried >= 2, 'both tried at the dead URL');
+  await waitFor(() => d.oldestOwedAgeSeconds() > 0, 'owed');
+  d.setReceivers([receiver('ops', [fixed])]); // the URL corrected, the file reloaded
+  await d.enqueue([note({ id: 'a1', status: 'resolved', reason: 'resolve' })], ['ops']);
+  await waitFor(() => d.pending === 0, 'all delivered');
+  assert.deepEqual(fixed.sent.map(([n]) => `${n!.id}:${n!.status}`).sort(), ['a1:firing', 'a1:resolved', 'a2:firing']);
+  assert.ok(fixed.sent.findIndex(([n]) => n!.status === 'resolved') > fixed.sent.findIndex(([n]) => n!.id === 'a1'), "a1's resolve after its firing");
+
+  const gone = refusing('team/webhook:gone');
+  const kept = memory('team/webhook:kept', false);
+  const d2 = dispatcher(t, [receiver('team', [gone, kept])]);
+  await d2.start();
+  await d2.enqueue([note({ id: 'b1' })], ['team']);
+  await waitFor(() => gone.tried >= 1 && kept.sent.length === 1, 'tried at both');
+  d2.setReceivers([receiver('team', [kept])]); // one of two webhooks removed
+  await waitFor(() => gone.tried >= 2, 'the removed one still finishes what it owes, at its own URL');
+  assert.equal(kept.sent.length, 1, 'the kept webhook had it already: not a second time');
+});
