@@ -11,7 +11,7 @@
  *   within its receiver's group interval is collected in one open digest, sent when the interval ends (the
  *   same wallet's next notifications still leave at once: one wallet never waits for a digest). The open
  *   digest is an outbox row like any other, so a restart sends it.
- * - Retries: ~5 s doubling up to 5 min (or the receiver's Retry-After). At-least-once: a notification leaves
+ * - Retries: ~5 s doubling up to 5 min (or the receiver's Retry-After, which pauses every delivery to that target). At-least-once: a notification leaves
  *   once the commit that holds it (and the alert state that decided it) is done or failed, so a crash after
  *   a send repeats it under the same id, never under a new one.
  */
@@ -329,6 +329,7 @@ export class Dispatcher {
     if (jumpMs === 0) return wall;
     for (const t of this.#targets.values()) {
       t.lastSentAt += jumpMs;
+      t.pausedUntil += jumpMs;
       for (const x of t.queue) shiftDelivery(x, jumpMs);
       t.index.retimed();
     }
@@ -366,7 +367,9 @@ export class Dispatcher {
         removeFrom(t, x);
         this.d.log.error({ ...log, reason: e.reason }, `notification given up: ${e.message}`);
       } else {
-        x.nextAttemptAt = now + Math.max(retryDelay(x.attempts, this.d.retryBaseDelayMs, this.#random), Math.min(e.retryAfterMs ?? 0, MAX_RETRY_DELAY_MS));
+        const asked = Math.min(e.retryAfterMs ?? 0, MAX_RETRY_DELAY_MS);
+        x.nextAttemptAt = now + Math.max(retryDelay(x.attempts, this.d.retryBaseDelayMs, this.#random), asked);
+        if (asked > 0) t.pausedUntil = Math.max(t.pausedUntil, now + asked);
         const changed = t.lastError !== e.message;
         t.lastError = e.message;
         this.d.log[changed ? 'warn' : 'debug']({ ...log, reason: e.reason, retryAt: new Date(x.nextAttemptAt).toISOString() }, `notification failed, will retry: ${e.message}`);

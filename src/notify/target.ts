@@ -25,6 +25,8 @@ export interface Target {
    */
   lastAccount?: string | undefined;
   open: Delivery | undefined;
+  /** Nothing starts before this: the receiver's Retry-After holds for every delivery to it, not only the one it answered. */
+  pausedUntil: number;
   /** No longer in any receiver (a reload removed it): delivers what it owes, takes nothing new. */
   retired: boolean;
   lastError: string | undefined;
@@ -91,11 +93,12 @@ export function removeFrom(t: Target, x: Delivery): void {
 }
 
 /**
- * What may start now, in queue order, up to `concurrency` in flight: a delivery waits while an earlier
+ * What may start now, in queue order, up to `concurrency` in flight (nothing while the target is paused): a delivery waits while an earlier
  * delivery of one of its alerts (to this target) is owed, so each alert's notifications arrive in order.
  * A digest that starts stops collecting. `wake`: when the earliest waiting one is due (Infinity: none).
  */
 export function dueOf(t: Target, now: number, concurrency: number): { start: Delivery[]; wake: number } {
+  if (now < t.pausedUntil) return { start: [], wake: t.pausedUntil };
   const { start, wake } = t.index.take(now, concurrency - t.inFlight.size);
   for (const x of start) {
     if (x.open) {
@@ -110,7 +113,7 @@ export function dueOf(t: Target, now: number, concurrency: number): { start: Del
 }
 
 export function newTarget(notifier: Notifier, groupIntervalMs: number, retired: boolean): Target {
-  return { notifier, groupIntervalMs, queue: new Set(), index: new DueIndex(), inFlight: new Map(), lastSentAt: -Infinity, open: undefined, retired, lastError: undefined };
+  return { notifier, groupIntervalMs, queue: new Set(), index: new DueIndex(), inFlight: new Map(), lastSentAt: -Infinity, pausedUntil: -Infinity, open: undefined, retired, lastError: undefined };
 }
 
 /** Notifications not yet accepted, one per target (a digest counts each it holds, an open one too). */

@@ -345,3 +345,33 @@ test("a reload that changes where a receiver's webhook points (the old URL faili
   await waitFor(() => gone.tried >= 2, 'the removed one still finishes what it owes, at its own URL');
   assert.equal(kept.sent.length, 1, 'the kept webhook had it already: not a second time');
 });
+
+test("a receiver's Retry-After pauses the whole target, not only the delivery it answered: no other notification is tried there before it ends", async (t) => {
+  let clock = 1_800_000_000_000;
+  const tried: string[] = [];
+  const hook: Notifier = {
+    channel: 'webhook',
+    key: 'hook',
+    label: 'hook',
+    send: async (n) => {
+      tried.push(n.id);
+      if (tried.length === 1) throw new NotifyError('rate_limited', 'hook answered 429', { retryable: true, retryAfterMs: 60_000 });
+    },
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'ws-dispatch-'));
+  const d = new Dispatcher({ receivers: [receiver('default', [hook])], store: outboxIn(dir, log), metrics: createMetrics(), log, retryBaseDelayMs: 20, now: () => clock, monotonic: () => clock });
+  t.after(async () => {
+    await d.stop(100);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  await d.start();
+  await d.enqueue([note({ id: 'a1', account: 'w1' })]);
+  await waitFor(() => d.oldestOwedAgeSeconds() === 0 && tried.length === 1 && d.pending === 1, 'a1 refused with Retry-After');
+  clock += 30_000;
+  await d.enqueue([note({ id: 'a2', account: 'w2' })]); // enqueue pumps the target at once: a due delivery starts here
+  assert.deepEqual(tried, ['a1'], 'a2 waits for the end of the pause the receiver asked for');
+  clock += 31_000;
+  await d.enqueue([note({ id: 'a3', account: 'w3' })]);
+  await waitFor(() => d.pending === 0, 'all delivered once the pause ended');
+  assert.deepEqual(tried.slice(1).sort(), ['a1', 'a2', 'a3']);
+});
