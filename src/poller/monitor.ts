@@ -151,7 +151,7 @@ export class AccountMonitor {
     }
     this.#state = obs.state;
     // A balance body decides the label; a 402's error body (no currency field) does not.
-    if (outcome.ok && outcome.status !== 402 && outcome.balance !== null) this.#bodyCurrency = obs.state.currency === null ? null : outcome.currency;
+    if (outcome.ok && outcome.status !== 402 && outcome.balance !== null) this.#bodyCurrency = outcome.currency;
     this.#logOutcome(outcome, obs.topup);
     this.#watchAutoRecharge(Object.keys(obs.conditions));
 

@@ -36,7 +36,7 @@ export const africastalking: Preset = {
         const problem = amountProblem(split.amount);
         if (problem !== null) throw badResponse(name, `the amount in field "UserData.balance" ${problem}`);
         const ok = isCurrencyCode(split.currency);
-        return { balance: Number(split.amount), currency: ok ? split.currency : null, currencyProblem: ok ? null : 'africastalking balance currency is not a plain code; recorded as unknown' };
+        return { balance: Number(split.amount), currency: ok ? split.currency : null, currencyProblem: ok ? null : 'africastalking balance currency is not a plain code; the currency label reads unknown' };
       },
       hints: hintsFor(africastalking),
     };

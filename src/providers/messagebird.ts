@@ -36,7 +36,7 @@ export const messagebird: Preset = {
         return {
           balance: amountAt(name, body, 'amount'),
           currency,
-          currencyProblem: type !== undefined && currency === null ? 'messagebird balance "type" is neither a unit it documents (credits, euros, pounds, dollars) nor an ISO-4217 code; the balance is recorded with currency unknown' : null,
+          currencyProblem: type !== undefined && currency === null ? 'messagebird balance "type" is neither a unit it documents (credits, euros, pounds, dollars) nor an ISO-4217 code; the currency label reads unknown' : null,
         };
       },
       hints: hintsFor(messagebird),

@@ -100,7 +100,7 @@ export function readCurrency(
   if (s !== undefined && isCurrencyCode(s)) return { currency: s, currencyProblem: null };
   return {
     currency: null,
-    currencyProblem: `upstream currency field "${currencyField}" is not a plain currency code (1–8 letters); the balance is recorded with currency unknown; check ${fix}`,
+    currencyProblem: `upstream currency field "${currencyField}" is not a plain currency code (1–8 letters); the currency label reads unknown (the balance is taken to be in the last known one); check ${fix}`,
   };
 }
 

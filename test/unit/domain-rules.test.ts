@@ -386,15 +386,30 @@ test('depletion_forecast: once firing, a drop read from the last day alone does 
   assert.equal(rule({}, 'warning'), null);
 });
 
-test('applyPoll currency: absent keeps the last plain code, a problem makes it unknown, an old hostile value is dropped', () => {
+test('applyPoll currency: absent or unreadable keeps the last plain code (the balance goes on in its series), an old hostile value is dropped', () => {
   const withCurrency = (c: string | null): AccountState => ({ ...INITIAL_ACCOUNT_STATE, currency: c });
   const outcome = (currency: string | null, currencyProblem: string | null = null): PollOutcome => ({ ok: true, status: 200, balance: 5, currency, currencyProblem, requiredCredits: null });
   const cases: Array<[string, string | null, PollOutcome, string | null]> = [
     ['new code', null, outcome('EUR'), 'EUR'],
     ['absent keeps the last', 'USD', outcome(null), 'USD'],
-    ['a code that is not plain → unknown, not the last', 'USD', outcome(null, 'not a plain code'), null],
+    ['a code that is not plain keeps the last (the label reads unknown: the monitor)', 'USD', outcome(null, 'not a plain code'), 'USD'],
+    ['a code that is not plain, none known → unknown', null, outcome(null, 'not a plain code'), null],
     ['absent, the saved value hostile (older state file) → unknown', '<!channel>', outcome(null), null],
     ['absent, the saved value with a CR → unknown', 'USD\r', outcome(null), null],
   ];
   for (const [name, saved, o, expected] of cases) assert.equal(applyPoll(withCurrency(saved), o, T0, 1).state.currency, expected, name);
+});
+
+test('applyPoll: a currency change across a poll whose currency could not be read still starts the history again (15000 JPY then 100 USD is no spend)', () => {
+  const read = (balance: number, currency: string | null, currencyProblem: string | null = null): PollOutcome => ({ ok: true, status: 200, balance, currency, currencyProblem, requiredCredits: null });
+  let s: AccountState = INITIAL_ACCOUNT_STATE;
+  let consumed = 0;
+  [read(15_000, 'JPY'), read(15_000, null, 'not a plain code'), read(100, 'USD')].forEach((o, i) => {
+    const r = applyPoll(s, o, T0 + i * 60_000, 1);
+    s = r.state;
+    consumed += r.consumed;
+  });
+  assert.equal(consumed, 0);
+  assert.equal(s.currency, 'USD');
+  assert.equal(sampleCount(s.history.samples), 1, 'the history starts again at the USD balance');
 });
