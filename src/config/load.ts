@@ -107,7 +107,7 @@ export function loadSettings(env: Env, opts: LoadOptions = {}): Loaded {
   const walletsFile = vars.WALLETS_FILE;
   if (walletsFile !== undefined) {
     // Problems of the file need the process settings' tuning only as defaults: they are reported even if a variable is bad.
-    const file = readWalletsFile(walletsFile, { tuning, requireApiKey, env: channelEnv(parsed as Partial<Fields>), receivers: opts.receivers ?? true });
+    const file = readWalletsFile(walletsFile, { tuning, requireApiKey, env: channelEnv(parsed), receivers: opts.receivers ?? true });
     problems.push(...file.problems.map((p) => `WALLETS_FILE: ${p}`));
     warnings.push(...file.warnings);
     wallets = file.wallets;
@@ -131,8 +131,7 @@ export function loadSettings(env: Env, opts: LoadOptions = {}): Loaded {
 
 /** WALLETS_FILE read again (SIGHUP) with the settings of the running process, or its `text` as already read; throws ConfigError. */
 export function reloadWallets(settings: Settings & { walletsFile: string }, text?: string): { wallets: readonly WalletSettings[]; receivers: readonly ReceiverSettings[]; warnings: string[] } {
-  const env: ChannelEnv = { email: settings.email ?? {} };
-  const file = readWalletsFile(settings.walletsFile, { tuning: settings.ruleTuning, requireApiKey: true, env, ...(text === undefined ? {} : { text }) });
+  const file = readWalletsFile(settings.walletsFile, { tuning: settings.ruleTuning, requireApiKey: true, env: settings.channelEnv, ...(text === undefined ? {} : { text }) });
   if (file.problems.length > 0) throw new ConfigError(file.problems.map((p) => `WALLETS_FILE: ${p}`));
   return { wallets: deepFreeze(file.wallets), receivers: deepFreeze(file.receivers), warnings: file.warnings };
 }
@@ -331,6 +330,7 @@ function toSettings(v: Fields, walletsFile: string | undefined, wallets: WalletS
       : undefined,
     alertmanager: v.ALERTMANAGER_URL,
     receivers,
+    channelEnv: channelEnv(v),
     http: { host: v.METRICS_HOST, port: v.METRICS_PORT, web: v.WEB_CONFIG_FILE },
     stateDir: v.STATE_DIR,
     logLevel: v.LOG_LEVEL,

@@ -1,4 +1,4 @@
-import type { ChannelSettings } from '../notify/channel.js';
+import type { ChannelEnv, ChannelSettings } from '../notify/channel.js';
 import type { Severity } from '../domain/rules.js';
 import type { Secret } from './secret.js';
 import type { GenericOptions } from '../providers/preset.js';
@@ -61,6 +61,8 @@ export interface Settings {
   readonly alertmanager: readonly AlertmanagerTarget[];
   /** WALLETS_FILE's named receivers (the environment's channels above are the receiver `default`). */
   readonly receivers: readonly ReceiverSettings[];
+  /** What their entries fall back on (SMTP_URL, ALERT_EMAIL_FROM, SMTP_REQUIRE_TLS, SMTP_CA_FILE), at start and at each reload. */
+  readonly channelEnv: ChannelEnv;
   /** `web`: WEB_CONFIG_FILE, already read (TLS, basic auth users, headers); undefined = plain HTTP, no password. */
   readonly http: { readonly host: string; readonly port: number; readonly web: WebConfig | undefined };
   readonly stateDir: string;

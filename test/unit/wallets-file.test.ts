@@ -318,3 +318,16 @@ test('a reload parses the text its settle wait saw, not the file as a writer lef
   assert.deepEqual(reloadWallets({ ...settings, walletsFile: file }, seen).wallets.map((w) => w.name), ['a', 'b', 'c']);
   assert.deepEqual(reloadWallets({ ...settings, walletsFile: file }).wallets.map((w) => w.name), ['a'], 'without the text: the file as it is now');
 });
+
+test("a reload gives receivers' email entries the environment's defaults as start did (SMTP_URL, ALERT_EMAIL_FROM, SMTP_CA_FILE without ALERT_EMAIL_TO)", () => {
+  const { file } = walletsFile('receivers:\n  ops: {email: [{to: ops@example.com}]}\nwallets:\n  - { name: a, api_key_file: KEYFILE, receivers: [ops] }\n');
+  const env = { WALLETS_FILE: file, SMTP_URL: 'smtps://u:pw@127.0.0.1:2465', ALERT_EMAIL_FROM: 'ws@example.com', SMTP_REQUIRE_TLS: 'true' };
+  const { settings } = loadSettings(env, { cwd: file.slice(0, file.lastIndexOf('/')) });
+  assert.equal(settings.email, undefined, 'no email receiver of its own in the environment');
+  const atStart = settings.receivers[0]!.channels[0]!.config;
+  const reloaded = reloadWallets({ ...settings, walletsFile: file }); // the file unchanged: a SIGHUP must accept it
+  const again = reloaded.receivers[0]!.channels[0]!.config;
+  assert.deepEqual(inspect(again, { depth: 5 }), inspect(atStart, { depth: 5 }), 'the same sender as at start');
+  const url = (c: unknown) => (c as { smtpUrl: { reveal(): string } }).smtpUrl.reveal();
+  assert.equal(url(again), url(atStart));
+});
