@@ -7,6 +7,7 @@
 import { neededCredentials } from '../providers/index.js';
 import type { GenericOptions, Preset } from '../providers/preset.js';
 import { readSecretFile, Secret } from './secret.js';
+import { keyShown } from './shown.js';
 
 export interface CredentialInput {
   /** The wallet's `credentials` value as written. */
@@ -57,7 +58,7 @@ export function readCredentials(
         const isFile = k.endsWith('_file') && names.has(k.slice(0, -'_file'.length));
         const base = isFile ? k.slice(0, -'_file'.length) : k;
         if (!names.has(base)) {
-          fail('credentials', `'${k}' is not a ${preset.name} credential (known: ${[...names].flatMap((n) => [n, `${n}_file`]).join(', ')})`);
+          fail('credentials', `${keyShown(k)} is not a ${preset.name} credential (known: ${[...names].flatMap((n) => [n, `${n}_file`]).join(', ')})`);
           continue;
         }
         if (unquoted(v)) {

@@ -5,6 +5,7 @@ import { parseDecimal } from '../telephony/parse.js';
 import { parseDuration } from './duration.js';
 import { Secret } from './secret.js';
 import type { AlertmanagerTarget } from './settings.js';
+import { valueShown } from './shown.js';
 
 export type Ctx = z.RefinementCtx;
 export const fail = (ctx: Ctx, message: string): never => {
@@ -19,8 +20,8 @@ export const number = <F extends number | undefined>(fallback: F, check: { min?:
     if (v === undefined) return fallback;
     // the balance field's rules: decimal only (Number() also reads 0x10, 0o20 and 0b10000 as 16)
     const n = parseDecimal(v);
-    if (n === undefined) return fail(ctx, `'${v}' is not a number`);
-    if (check.integer && !Number.isInteger(n)) return fail(ctx, `'${v}' is not a whole number`);
+    if (n === undefined) return fail(ctx, `${valueShown(v)} is not a number`);
+    if (check.integer && !Number.isInteger(n)) return fail(ctx, `${valueShown(v)} is not a whole number`);
     if (check.min !== undefined && n < check.min) return fail(ctx, `${n} is below the minimum ${check.min}`);
     if (check.max !== undefined && n > check.max) return fail(ctx, `${n} is above the maximum ${check.max}`);
     return n;
@@ -55,7 +56,7 @@ export const emailAddress = /^[^\s@<>,]+@[^\s@<>,]+$/;
 export const duration = (fallback: string, minMs: number) =>
   text(fallback).transform((v, ctx) => {
     const ms = parseDuration(v);
-    if (ms === undefined) return fail(ctx, `'${v}' is not a duration such as 30m, 4h or 900 (seconds)`);
+    if (ms === undefined) return fail(ctx, `${valueShown(v)} is not a duration such as 30m, 4h or 900 (seconds)`);
     if (ms < minMs) return fail(ctx, `must be at least ${minMs} ms`);
     return ms;
   });

@@ -16,6 +16,7 @@ import { SEVERITIES, type Severity } from '../domain/rules.js';
 import { parseDuration } from './duration.js';
 import type { ReceiverSettings } from './settings.js';
 import { nameProblem } from './wallet.js';
+import { keyShown } from './shown.js';
 
 const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const RECEIVER_KEYS = ['severities', 'group_interval'];
@@ -29,7 +30,7 @@ export function parseReceivers(raw: unknown, path: string, env: ChannelEnv, prob
   const kinds = CHANNELS.map((c) => c.kind);
   const out: ReceiverSettings[] = [];
   for (const [name, body] of Object.entries(raw)) {
-    const where = `${path}: receiver '${name}'`;
+    const where = `${path}: receiver ${keyShown(name)}`;
     const before = problems.length;
     const nameIssue = name === DEFAULT_RECEIVER
       ? `'${DEFAULT_RECEIVER}' is the receiver of the environment's channels (SMTP_URL, ALERT_WEBHOOK_URL, ALERTMANAGER_URL); choose another name`
@@ -39,7 +40,7 @@ export function parseReceivers(raw: unknown, path: string, env: ChannelEnv, prob
       problems.push(`${where}: must be a map with channels (${kinds.join(', ')})`);
       continue;
     }
-    for (const k of Object.keys(body)) if (!RECEIVER_KEYS.includes(k) && !kinds.includes(k as never)) problems.push(`${where}: unknown key '${k}' (expected ${[...kinds, ...RECEIVER_KEYS].join(', ')})`);
+    for (const k of Object.keys(body)) if (!RECEIVER_KEYS.includes(k) && !kinds.includes(k as never)) problems.push(`${where}: unknown key ${keyShown(k)} (expected ${[...kinds, ...RECEIVER_KEYS].join(', ')})`);
 
     let severities: Severity[] | undefined;
     if (body.severities !== undefined) {

@@ -11,6 +11,7 @@ import { readCredentials, unquoted, UNQUOTED } from './credentials.js';
 import type { Secret } from './secret.js';
 import { fail, httpUrl, number, text } from './fields.js';
 import { PROVIDERS, type ApiSettingNames, type Provider, type RuleTuning, type WalletSettings } from './settings.js';
+import { keyShown } from './shown.js';
 
 export type { RuleTuning };
 
@@ -215,7 +216,7 @@ function parseLabels(raw: unknown, add: (key: WalletKey, message: string) => voi
   }
   const labels: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw)) {
-    if (!LABEL_NAME.test(k) || k.startsWith('__')) add('labels', `'${k}' is not a valid Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with __)`);
+    if (!LABEL_NAME.test(k) || k.startsWith('__')) add('labels', `${keyShown(k)} is not a valid Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with __)`);
     else if (RESERVED_LABELS.has(k)) add('labels', `'${k}' is set by wallet-sentinel itself; choose another label name`);
     else if (typeof v === 'string' && /[\r\n]/.test(v)) add('labels', `${k}: the value must be a single line (it is written into messages line by line)`);
     else if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') labels[k] = String(v);

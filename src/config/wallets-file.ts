@@ -10,6 +10,7 @@ import { parseReceivers } from './receivers.js';
 import type { ReceiverSettings, WalletSettings } from './settings.js';
 import { distance } from './typos.js';
 import { isWalletKey, parseWallet, WALLET_KEYS, type RawWallet, type RuleTuning, type WalletKey } from './wallet.js';
+import { keyShown, valueShown } from './shown.js';
 
 export interface WalletsFileResult {
   wallets: WalletSettings[];
@@ -65,7 +66,7 @@ export function readWalletsFile(path: string, opts: { tuning: RuleTuning; requir
     problems.push(`${path}: must be a map with 'wallets' (a list) and optionally 'defaults'`);
     return out;
   }
-  for (const k of Object.keys(top)) if (!TOP_KEYS.includes(k)) problems.push(`${path}: unknown key '${k}' (expected ${TOP_KEYS.join(', ')})`);
+  for (const k of Object.keys(top)) if (!TOP_KEYS.includes(k)) problems.push(`${path}: unknown key ${keyShown(k)} (expected ${TOP_KEYS.join(', ')})`);
 
   if (opts.receivers !== false) out.receivers = parseReceivers(top.receivers, path, opts.env ?? { email: {} }, problems, warnings);
   const receiverNames = new Set([DEFAULT_RECEIVER, ...(isMap(top.receivers) ? Object.keys(top.receivers) : [])]);
@@ -76,7 +77,7 @@ export function readWalletsFile(path: string, opts: { tuning: RuleTuning; requir
     else {
       for (const k of Object.keys(top.defaults)) {
         if (k === 'name') problems.push(`${path}: defaults: name: a name cannot be a default (each wallet has its own)`);
-        else if (!isWalletKey(k)) problems.push(`${path}: defaults: unknown key '${k}' (${closest(k)})`);
+        else if (!isWalletKey(k)) problems.push(`${path}: defaults: unknown key ${keyShown(k)} (${closest(k)})`);
       }
       defaults = top.defaults as RawWallet;
       if (defaults.api_key !== undefined) warnings.push(`${path}: defaults: api_key: a key written in the file; prefer api_key_file`);
@@ -90,12 +91,12 @@ export function readWalletsFile(path: string, opts: { tuning: RuleTuning; requir
   const seen = new Map<string, number>();
   top.wallets.forEach((entry: unknown, i: number) => {
     const rawName = isMap(entry) && typeof entry.name === 'string' ? entry.name : undefined;
-    const where = `${path}: wallet ${rawName !== undefined ? `'${rawName}' (#${i + 1})` : `#${i + 1}`}`;
+    const where = `${path}: wallet ${rawName !== undefined ? `${valueShown(rawName)} (#${i + 1})` : `#${i + 1}`}`;
     if (!isMap(entry)) {
       problems.push(`${where}: must be a map of wallet keys`);
       return;
     }
-    for (const k of Object.keys(entry)) if (!isWalletKey(k)) problems.push(`${where}: unknown key '${k}' (${closest(k)})`);
+    for (const k of Object.keys(entry)) if (!isWalletKey(k)) problems.push(`${where}: unknown key ${keyShown(k)} (${closest(k)})`);
     if (entry.api_key !== undefined) warnings.push(`${where}: api_key: a key written in the file; prefer api_key_file`);
     const merged: RawWallet = { ...defaults, ...entry };
     if (isMap(defaults.labels) && isMap(entry.labels)) merged.labels = { ...defaults.labels, ...entry.labels };
@@ -111,7 +112,7 @@ export function readWalletsFile(path: string, opts: { tuning: RuleTuning; requir
     }
     if (rawName !== undefined) {
       const first = seen.get(rawName);
-      if (first !== undefined) problems.push(`${where}: name: '${rawName}' is already the name of wallet #${first + 1}`);
+      if (first !== undefined) problems.push(`${where}: name: ${valueShown(rawName)} is already the name of wallet #${first + 1}`);
       else seen.set(rawName, i);
     }
     if (wallet) out.wallets.push(wallet);

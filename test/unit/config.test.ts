@@ -521,3 +521,10 @@ for (const [ms, expected] of formats) {
     assert.equal(formatDuration(ms), expected);
   });
 }
+
+test('a value with a line break is shown escaped: one problem stays one line (it cannot forge a second)', () => {
+  const problems = problemsOf({ TELEPHONY_API_KEY: 'k', LOW_BALANCE_THRESHOLD: '1\nconfig error: forged', ALERT_REPEAT_INTERVAL: "4h'\r" });
+  assert.ok(problems.length >= 2, problems.join('|'));
+  assert.ok(problems.every((p) => !/[\r\n]/.test(p)), JSON.stringify(problems));
+  assert.ok(problems.some((p) => p.startsWith('LOW_BALANCE_THRESHOLD: "1\\nconfig error: forged" is not a number')), JSON.stringify(problems));
+});

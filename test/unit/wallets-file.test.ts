@@ -331,3 +331,22 @@ test("a reload gives receivers' email entries the environment's defaults as star
   const url = (c: unknown) => (c as { smtpUrl: { reveal(): string } }).smtpUrl.reveal();
   assert.equal(url(again), url(atStart));
 });
+
+test("a secret written with no space after its colon in a flow map (`{auth_token:SECRET}`) becomes a key: no problem line shows it; a name with a line break stays one line", () => {
+  const yaml = [
+    'top:SEKRIT_top: 1',
+    'receivers:',
+    '  ops: {webhook: [{url:http://127.0.0.1:9/SEKRIT_hook}], severities:SEKRIT_recv}',
+    'defaults: {api_key:SEKRIT_defaults}',
+    'wallets:',
+    '  - {name: a, api_key_file: KEYFILE, api_key:SEKRIT_wallet, labels: {team:SEKRIT_label: x}}',
+    '  - {name: b, provider: twilio, credentials: {account_sid: AC1, auth_token:SEKRIT_cred}}',
+    '  - {name: "c\\nconfig error: forged", api_key_file: KEYFILE}',
+  ].join('\n');
+  const { problems } = problemsOf(`${yaml}\n`);
+  const text = problems.join('\n');
+  assert.ok(!text.includes('SEKRIT'), text);
+  assert.ok(problems.length >= 7, text);
+  assert.ok(problems.every((p) => !p.includes('\n')), 'one line per problem');
+  assert.ok(problems.some((p) => p.includes("missing space after a colon")), text);
+});
