@@ -108,15 +108,15 @@ export function loadSettings(env: Env, opts: LoadOptions = {}): Loaded {
   if (walletsFile !== undefined) {
     // Problems of the file need the process settings' tuning only as defaults: they are reported even if a variable is bad.
     const file = readWalletsFile(walletsFile, { tuning, requireApiKey, env: channelEnv(parsed), receivers: opts.receivers ?? true });
-    problems.push(...file.problems.map((p) => `WALLETS_FILE: ${p}`));
-    warnings.push(...file.warnings);
+    for (const p of file.problems) problems.push(`WALLETS_FILE: ${p}`); // a loop: a spread of 130,000 overflows the stack
+    for (const w of file.warnings) warnings.push(w);
     wallets = file.wallets;
     receivers = file.receivers;
     const ignored = Object.values(WALLET_VARS).filter((name) => vars[name] !== undefined);
     if (ignored.length > 0) warnings.push(`${ignored.join(', ')}: ignored, WALLETS_FILE lists the wallets`);
   } else {
     const env = envWallet(vars, { tuning, requireApiKey, emptyInEnv });
-    problems.push(...env.problems);
+    for (const p of env.problems) problems.push(p);
     if (env.wallet) wallets = [env.wallet];
     const { SHARD_COUNT: count = 1, SHARD_INDEX: index = 0 } = parsed as Partial<Fields>;
     if (env.wallet && count > 1) {

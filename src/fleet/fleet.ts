@@ -140,7 +140,7 @@ export class Fleet {
         return undefined;
       }),
     );
-    summary.added.push(...added.filter((w) => this.#runners.has(w.name)).map((w) => w.name));
+    for (const w of added) if (this.#runners.has(w.name)) summary.added.push(w.name);
     this.#list = [...this.#runners.values()];
     for (const r of runners) if (r) void this.schedule.pollSoon(r);
     return summary;

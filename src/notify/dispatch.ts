@@ -384,7 +384,7 @@ export class Dispatcher {
 
   #doc(): OutboxDoc {
     const deliveries: Delivery[] = [];
-    for (const t of this.#targets.values()) deliveries.push(...t.queue);
+    for (const t of this.#targets.values()) for (const x of t.queue) deliveries.push(x); // not a spread: a queue may outgrow the stack
     return { deliveries, delivered: this.#delivered.toJSON() };
   }
 

@@ -102,7 +102,7 @@ if (args.wallets !== undefined || args.spec !== undefined) {
         shape: amplitude > 0 ? { kind: 'daily', amplitude } : { kind: 'constant' },
       }),
     );
-    if (args.spec !== undefined) fleet.push(...readSpecFile(args.spec));
+    if (args.spec !== undefined) for (const w of readSpecFile(args.spec)) fleet.push(w);
   } catch (e) {
     problems.push((e as Error).message);
   }

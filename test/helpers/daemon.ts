@@ -46,9 +46,9 @@ export function baseEnv(extra: Record<string, string | undefined>): Record<strin
 }
 
 /** Runs a CLI command to completion (check, test-alert, backtest, a start that must fail). */
-export function runCli(args: string[], env: Record<string, string | undefined>, opts: { cwd?: string; timeoutMs?: number } = {}): Promise<RunResult> {
+export function runCli(args: string[], env: Record<string, string | undefined>, opts: { cwd?: string; timeoutMs?: number; nodeArgs?: string[] } = {}): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd ?? tempDir(), env: baseEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), CLI, ...args], { cwd: opts.cwd ?? tempDir(), env: baseEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -41,6 +41,18 @@ test('check: an unreachable API is UNKNOWN with the reason in the status', async
   assert.equal((JSON.parse(r.stdout) as StatusDoc).accounts[0]!.last_error?.kind, 'network');
 });
 
+test('a wallets file whose problems outnumber what a spread can take (130,000 at the default stack; 15,000 here on a 100 KiB stack): exit 78 listing them, not a crash', async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'key'), 'k\n');
+  const n = 15_000;
+  const lines = ['wallets:'];
+  for (let i = 0; i < n; i++) lines.push(`  - {name: w${i}, api_key_file: key, colour: red}`);
+  writeFileSync(join(dir, 'wallets.yaml'), `${lines.join('\n')}\n`);
+  const r = await runCli(['check'], { WALLETS_FILE: 'wallets.yaml', STATE_DIR: tempDir() }, { cwd: dir, nodeArgs: ['--stack-size=100'], timeoutMs: 120_000 });
+  assert.equal(r.code, 78, r.stderr.slice(-500));
+  assert.equal(r.stderr.match(/unknown key 'colour'/g)?.length, n);
+});
+
 test('unknown command: usage and exit 64', async () => {
   const r = await runCli(['frobnicate'], {});
   assert.equal(r.code, 64);
