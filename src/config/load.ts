@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { isIPv4, isIPv6 } from 'node:net';
 import { join } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
@@ -8,6 +7,7 @@ import { cronProblem } from './cron.js';
 import { webhookTargets } from '../notify/env-targets.js';
 import type { ChannelEnv } from '../notify/channel.js';
 import { alertmanagerTargets, duration, emailAddress, fail, isLoopbackSmtp, isTimeZone, number, readPemCertificates, secret, smtpUrlProblem, text } from './fields.js';
+import { MiB, readConfigFile, whyNot } from './read-file.js';
 import { readSecretFile, Secret } from './secret.js';
 import { readWebConfig } from './web-config.js';
 import { envWallet, WALLET_VARS } from './env-wallet.js';
@@ -161,13 +161,10 @@ function ruleTuning(v: Partial<Fields>): RuleTuning {
 
 function readDotenv(cwd: string, problems: string[]): Env {
   const path = join(cwd, '.env');
-  try {
-    return parseDotenv(readFileSync(path));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    problems.push(`.env: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
-    return {};
-  }
+  const r = readConfigFile(path, MiB);
+  if ('text' in r) return parseDotenv(r.text);
+  if (r.code !== 'ENOENT') problems.push(`.env: cannot read ${path}: ${whyNot(r)}`);
+  return {};
 }
 
 /**

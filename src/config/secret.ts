@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { inspect } from 'node:util';
+import { MiB, readConfigFile, whyNot } from './read-file.js';
 
 const REDACTED = '<secret>';
 
@@ -35,21 +36,20 @@ export class Secret {
  * one (see `shownPath`).
  */
 export function readSecretFile(path: string): { value: string } | { problem: string } {
-  try {
-    const value = readFileSync(path, 'utf8').replace(/^\uFEFF/, '').replace(/[\r\n]+$/, '');
-    return value === '' ? { problem: `the file ${path} is empty` } : { value };
-  } catch (err) {
-    return { problem: `cannot read ${shownPath(path)}: ${(err as NodeJS.ErrnoException).code ?? 'error'}` };
-  }
+  const r = readConfigFile(path, MiB);
+  if (!('text' in r)) return { problem: `cannot read ${shownPath(path)}: ${whyNot(r)}` };
+  const value = r.text.replace(/^\uFEFF/, '').replace(/[\r\n]+$/, '');
+  return value === '' ? { problem: `the file ${path} is empty` } : { value };
 }
 
 /**
  * The most common slip with `X_FILE` is the secret itself put where its path belongs: "cannot read
  * sk_live_…" would print it. A path is shown when something is there (a file it cannot read), or when it
- * has a directory part and that directory exists (a file missing from a real folder); anything else is
- * not shown.
+ * has a directory part and that directory exists and is not the root (a file missing from a real folder;
+ * a secret starting with '/' is not a file missing from '/'); anything else is not shown.
  */
 function shownPath(path: string): string {
-  const isPath = existsSync(path) || (path.includes('/') && existsSync(dirname(resolve(path))));
+  const dir = dirname(resolve(path));
+  const isPath = existsSync(path) || (path.includes('/') && dir !== '/' && existsSync(dir)); // '/sk_live…' is in '/'
   return isPath ? path : 'the file it names (the name is not shown: it may be the secret itself)';
 }

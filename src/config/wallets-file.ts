@@ -2,7 +2,7 @@
  * WALLETS_FILE (contract section 7): YAML with `defaults` and `wallets`, each entry validated by the one
  * wallet schema (wallet.ts). Every problem is one line naming the file, the wallet and the key.
  */
-import { readFileSync } from 'node:fs';
+import { MiB, readConfigFile, whyNot } from './read-file.js';
 import { sameKeyAsText, yaml } from './yaml.js';
 import type { ChannelEnv } from '../notify/channel.js';
 import { DEFAULT_RECEIVER } from '../notify/registry.js';
@@ -28,6 +28,9 @@ const TOP_KEYS = ['defaults', 'wallets', 'receivers'];
 const API_KEYS = ['api_url', 'balance_path', 'balance_field', 'currency_field', 'api_key', 'api_key_file', 'credentials', 'auth', 'balance_regex', 'balance_scale', 'balance_sign', 'currency'] as const;
 const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** Far beyond a fleet's file (100,000 wallets is ~10 MiB): a bound, so `/dev/zero` named by mistake is a problem, not gigabytes. */
+const MAX_FILE_BYTES = 64 * MiB;
+
 /** YAML alias uses a wallets file may make (each `*name`; nested ones count for what they expand to). */
 const MAX_ALIAS_USES = 1_000_000;
 
@@ -40,11 +43,14 @@ export function readWalletsFile(path: string, opts: { tuning: RuleTuning; requir
   const warnings: string[] = [];
   const out: WalletsFileResult = { wallets: [], receivers: [], problems, warnings };
   let text: string;
-  try {
-    text = opts.text ?? readFileSync(path, 'utf8');
-  } catch (err) {
-    problems.push(`${path}: cannot read the wallets file: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
-    return out;
+  if (opts.text !== undefined) text = opts.text;
+  else {
+    const r = readConfigFile(path, MAX_FILE_BYTES);
+    if (!('text' in r)) {
+      problems.push(`${path}: cannot read the wallets file: ${whyNot(r)}`);
+      return out;
+    }
+    text = r.text;
   }
   const doc = yaml().parseDocument(text, { uniqueKeys: sameKeyAsText });
   if (doc.errors.length > 0) {

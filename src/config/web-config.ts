@@ -7,7 +7,7 @@
  * unknown keys, are errors naming the file and the key: a setting silently ignored could leave the
  * endpoints open when the file says they are closed.
  */
-import { readFileSync } from 'node:fs';
+import { MiB, readConfigFile, whyNot } from './read-file.js';
 import { dirname, resolve } from 'node:path';
 import { createSecureContext, type SecureVersion } from 'node:tls';
 import { sameKeyAsText, yaml } from './yaml.js';
@@ -53,13 +53,12 @@ export function bcryptCost(hash: string): number | undefined {
 export function readWebConfig(file: string): { config?: WebConfig; problems: string[] } {
   const problems: string[] = [];
   const at = (key: string, message: string) => problems.push(`${file}: ${key}: ${message}`);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    problems.push(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+  const r = readConfigFile(file, MiB);
+  if (!('text' in r)) {
+    problems.push(`cannot read ${file}: ${whyNot(r)}`);
     return { problems };
   }
+  const text = r.text;
   let doc: unknown;
   try {
     doc = yaml().parse(text, { uniqueKeys: sameKeyAsText });
@@ -153,11 +152,9 @@ function pem(section: Record<string, unknown>, name: string, base: string, at: A
   } else if (file !== undefined) {
     if (typeof file !== 'string' || file === '') return void at(`${key}_file`, 'must be a file name');
     const path = resolve(base, file);
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (err) {
-      return void at(`${key}_file`, `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
-    }
+    const r = readConfigFile(path, 16 * MiB);
+    if (!('text' in r)) return void at(`${key}_file`, `cannot read ${path}: ${whyNot(r)}`);
+    text = r.text;
   } else return undefined;
   if (!shape.test(text)) return void at(inline !== undefined ? key : `${key}_file`, `does not hold ${what}`);
   return text;

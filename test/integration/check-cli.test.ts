@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { shardOf } from '../../src/fleet/shard.js';
 import { Simulator } from '../../src/simulator/simulator.js';
-import { CLI, Daemon, runCli, tempDir, waitFor, type StatusDoc } from '../helpers/daemon.js';
+import { baseEnv, CLI, Daemon, runCli, tempDir, waitFor, type StatusDoc } from '../helpers/daemon.js';
 import { mountTmpfs, type Tmpfs } from '../helpers/tmpfs.js';
 
 const KEY = 'sk_live_check_key_2468';
@@ -51,6 +51,32 @@ test('a wallets file whose problems outnumber what a spread can take (130,000 at
   const r = await runCli(['check'], { WALLETS_FILE: 'wallets.yaml', STATE_DIR: tempDir() }, { cwd: dir, nodeArgs: ['--stack-size=100'], timeoutMs: 120_000 });
   assert.equal(r.code, 78, r.stderr.slice(-500));
   assert.equal(r.stderr.match(/unknown key 'colour'/g)?.length, n);
+});
+
+test('a *_FILE that is a device or a pipe: /dev/zero and a pipe that never ends are exit 78 within 5 s; a pipe that is written (`<(pass show …)`) is read', async (t) => {
+  const sim = new Simulator({ apiKey: KEY, balance: 500 });
+  await sim.start();
+  t.after(() => sim.close());
+  const env = { TELEPHONY_API_URL: sim.url, STATE_DIR: tempDir() };
+  const zero = await runCli(['check'], { ...env, TELEPHONY_API_KEY_FILE: '/dev/zero' }, { timeoutMs: 30_000 });
+  assert.equal(zero.code, 78, zero.stderr);
+  assert.match(zero.stderr, /TELEPHONY_API_KEY_FILE: cannot read \/dev\/zero: it is larger than 1 MiB/);
+  // bash's process substitution: /dev/fd/N, a pipe whose writer is `sleep` (never writes) or `printf`
+  const viaBash = (substitution: string) =>
+    new Promise<{ code: number | null; stderr: string; stdout: string }>((done) => {
+      const child = spawn('bash', ['-c', `TELEPHONY_API_KEY_FILE=<(${substitution}) exec "$0" "$1" check`, process.execPath, CLI], { env: baseEnv(env), cwd: tempDir(), stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('close', (code) => done({ code, stdout, stderr }));
+    });
+  const silent = await viaBash('sleep 8 2>/dev/null'); // its stdout is the pipe: held open, never written
+  assert.equal(silent.code, 78, silent.stderr);
+  assert.match(silent.stderr, /TELEPHONY_API_KEY_FILE: cannot read \/dev\/fd\/\d+: it had no end within 4 s/);
+  const written = await viaBash(`printf '%s\\n' ${KEY}`);
+  assert.equal(written.code, 0, written.stderr);
+  assert.equal(sim.balanceRequests(), 1, 'the key read from the pipe was accepted');
 });
 
 test('unknown command: usage and exit 64', async () => {

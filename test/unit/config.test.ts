@@ -528,3 +528,12 @@ test('a value with a line break is shown escaped: one problem stays one line (it
   assert.ok(problems.every((p) => !/[\r\n]/.test(p)), JSON.stringify(problems));
   assert.ok(problems.some((p) => p.startsWith('LOW_BALANCE_THRESHOLD: "1\\nconfig error: forged" is not a number')), JSON.stringify(problems));
 });
+
+test("a secret put where its file's path belongs is never printed, even one starting with '/' (its directory would be '/', which exists)", () => {
+  for (const value of ['/sk_live_SEKRIT_slash', 'sk_live/SEKRIT_mid', 'sk_live_SEKRIT_plain']) {
+    const problems = problemsOf({ TELEPHONY_API_KEY_FILE: value });
+    assert.ok(problems.some((p) => p.startsWith('TELEPHONY_API_KEY_FILE: cannot read the file it names (the name is not shown')), JSON.stringify(problems));
+    assert.ok(!problems.join('\n').includes('SEKRIT'), JSON.stringify(problems));
+  }
+  assert.deepEqual(problemsOf({ TELEPHONY_API_KEY_FILE: '/tmp/no-such-key-file' }), ['TELEPHONY_API_KEY_FILE: cannot read /tmp/no-such-key-file: ENOENT'], 'a path in a real folder is named');
+});

@@ -1,0 +1,60 @@
+/**
+ * Reads a configuration file (a secret's `*_FILE`, WALLETS_FILE, a CA bundle, WEB_CONFIG_FILE) with a bound
+ * on its size and on the wait: `/dev/zero` named by mistake grew the process by gigabytes and never ended,
+ * and a FIFO no one writes to held start-up for good; the contract wants exit 78 within 5 s. A pipe that
+ * is written (`TELEPHONY_API_KEY_FILE=<(pass show telephony)`) is read to its end.
+ */
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+
+export const MiB = 1024 * 1024;
+/** How long a pipe or device may take to reach its end. */
+export const READ_WAIT_MS = 4_000;
+
+export type FileRead = { text: string } | { code: string; problem?: string };
+
+/** The file's text (UTF-8), or why not: an errno `code`, and for a file too large or without an end, a `problem` in words. */
+export function readConfigFile(path: string, maxBytes: number, waitMs = READ_WAIT_MS): FileRead {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK); // a FIFO's open does not wait for a writer
+  } catch (err) {
+    return { code: (err as NodeJS.ErrnoException).code ?? 'error' };
+  }
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) return { code: 'EISDIR' };
+    if (st.isFile() && st.size > maxBytes) return { code: 'EFBIG', problem: `it is larger than ${fmtBytes(maxBytes)}` };
+    return readAll(fd, maxBytes, waitMs);
+  } catch (err) {
+    return { code: (err as NodeJS.ErrnoException).code ?? 'error' };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function readAll(fd: number, maxBytes: number, waitMs: number): FileRead {
+  const deadline = Date.now() + waitMs;
+  const chunks: Buffer[] = [];
+  let total = 0;
+  const buf = Buffer.alloc(64 * 1024);
+  for (;;) {
+    let n: number;
+    try {
+      n = readSync(fd, buf, 0, buf.length, null);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+      if (Date.now() >= deadline) return { code: 'ETIMEDOUT', problem: `it had no end within ${waitMs / 1000} s (a pipe no one writes to?)` };
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+      continue;
+    }
+    if (n === 0) return { text: Buffer.concat(chunks, total).toString('utf8') };
+    total += n;
+    if (total > maxBytes) return { code: 'EFBIG', problem: `it is larger than ${fmtBytes(maxBytes)}` };
+    chunks.push(Buffer.from(buf.subarray(0, n)));
+  }
+}
+
+/** Why a read failed, for a problem line. */
+export const whyNot = (r: { code: string; problem?: string }): string => r.problem ?? r.code;
+
+const fmtBytes = (n: number): string => (n >= MiB ? `${n / MiB} MiB` : `${n} bytes`);
