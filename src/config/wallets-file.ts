@@ -58,7 +58,7 @@ export function readWalletsFile(path: string, opts: { tuning: RuleTuning; requir
     for (const e of doc.errors) problems.push(`${path}: not valid YAML at line ${e.linePos?.[0]?.line ?? '?'}, column ${e.linePos?.[0]?.col ?? '?'} (${e.code})`);
     return out;
   }
-  labelsAsWritten(doc);
+  asWritten(doc);
   // The library allows 100 alias uses by default (against "billion laughs" files): a fleet that gives its
   // 10,000 wallets `labels: *common` needs one per wallet. Past this bound it is a problem, not a crash.
   let top: unknown;
@@ -139,20 +139,26 @@ function closest(key: string): string {
 /** A failed poll of a wallet of the file asks to check its key there (the log line names the wallet). */
 const fileSettingName = (k: WalletKey): string => (k === 'api_key' ? 'api_key (or api_key_file)' : k);
 
+/** The wallet keys that hold numbers: read from the text written, by the environment's rules (decimal only). */
+const NUMBER_KEYS: ReadonlySet<unknown> = new Set(['low_balance_threshold', 'critical_balance_threshold', 'runway_warning_hours', 'runway_critical_hours', 'balance_scale']);
+
 /**
- * A label value YAML reads as a number or true/false keeps the text written: `code: 007` is the label
- * "007", not "7", and `ver: 1.10` is "1.10" (a label is text to match and group on, not a quantity).
- * Done on the parsed document, before aliases are resolved, so `labels: *common` gets the same.
+ * Values that keep the text written rather than what YAML reads it as. A label value read as a number or
+ * true/false: `code: 007` is the label "007", not "7", and `ver: 1.10` is "1.10" (a label is text to match
+ * and group on, not a quantity). A threshold or hours: parsed as the environment's are, so
+ * `low_balance_threshold: 0x40` is refused as LOW_BALANCE_THRESHOLD=0x40 is, not read as 64. Done on the
+ * parsed document, before aliases are resolved, so `labels: *common` gets the same.
  */
-function labelsAsWritten(doc: ReturnType<ReturnType<typeof yaml>['parseDocument']>): void {
+function asWritten(doc: ReturnType<ReturnType<typeof yaml>['parseDocument']>): void {
   const { isMap: isYamlMap, isScalar, visit } = yaml();
+  const keepText = (v: unknown, booleans: boolean) => {
+    if (isScalar(v) && (typeof v.value === 'number' || (booleans && typeof v.value === 'boolean')) && typeof v.source === 'string') v.value = v.source;
+  };
   visit(doc, {
     Pair(_, pair) {
-      if (!isScalar(pair.key) || pair.key.value !== 'labels' || !isYamlMap(pair.value)) return;
-      for (const item of pair.value.items) {
-        const v = item.value;
-        if (isScalar(v) && (typeof v.value === 'number' || typeof v.value === 'boolean') && typeof v.source === 'string') v.value = v.source;
-      }
+      if (!isScalar(pair.key)) return;
+      if (NUMBER_KEYS.has(pair.key.value)) keepText(pair.value, false);
+      else if (pair.key.value === 'labels' && isYamlMap(pair.value)) for (const item of pair.value.items) keepText(item.value, true);
     },
   });
 }

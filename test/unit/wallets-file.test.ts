@@ -163,6 +163,11 @@ const bad: Array<[string, string, string[]]> = [
     ],
   ],
   ['a threshold not a number', 'wallets: [{name: a, api_key_file: KEYFILE, low_balance_threshold: ten}]', ["wallet 'a' (#1): low_balance_threshold: 'ten' is not a number"]],
+  [
+    'numbers in hex or octal, refused as the environment refuses them (YAML read 0x40 as 64)',
+    'defaults: {runway_warning_hours: 0o110}\nwallets: [{name: a, api_key_file: KEYFILE, low_balance_threshold: 0x40}]',
+    ["wallet 'a' (#1): low_balance_threshold: '0x40' is not a number", "wallet 'a' (#1): runway_warning_hours: '0o110' is not a number"],
+  ],
   ['a threshold that is a list', 'wallets: [{name: a, api_key_file: KEYFILE, low_balance_threshold: [1]}]', ["wallet 'a' (#1): low_balance_threshold: must be a single value, not a list"]],
   [
     'critical above low, runway critical above warning (from defaults)',
