@@ -3,6 +3,7 @@
  * the helpers every channel's config.ts shares. Problems name the key; values are never quoted (a URL may
  * be the credential).
  */
+import { unquoted, UNQUOTED } from '../config/credentials.js';
 import { readSecretFile, Secret } from '../config/secret.js';
 import { isName, keyShown } from '../config/shown.js';
 
@@ -25,6 +26,10 @@ export function stringField(raw: Raw, key: string, add: AddProblem): string | un
 
 /** `key` or `key_file` (read now, trailing newline trimmed); both is a problem, so is neither when required. */
 export function secretField(raw: Raw, key: string, add: AddProblem, opts: { required: boolean; warnings?: string[]; where?: string }): Secret | undefined {
+  if (unquoted(raw[key])) {
+    add(key, UNQUOTED); // sent as YAML read it, a secret 0x10 signed with the key "16"
+    return undefined;
+  }
   const literal = stringField(raw, key, add);
   const file = stringField(raw, `${key}_file`, add);
   if (literal !== undefined && file !== undefined) {
