@@ -105,8 +105,15 @@ export function readCredentials(
       value = read.value;
     }
     if (value === undefined) continue;
+    const prefix = where === 'credentials' ? `${name}: ` : '';
     if (/[\r\n]/.test(value)) {
-      fail(where, `${where === 'credentials' ? `${name}: ` : ''}must be a single line`);
+      fail(where, `${prefix}must be a single line`);
+      continue;
+    }
+    if (/[^\x20-\x7e]/.test(value)) {
+      // the HTTP client drops what a header cannot carry (a zero-width space pasted with the key, a
+      // letter outside Latin-1) and sends another key: a 401 saying "check the key" that looks right
+      fail(where, `${prefix}holds a character other than printable ASCII (a tab, a zero-width or non-breaking space pasted with it?); credentials are sent as written only in ASCII`);
       continue;
     }
     out[name] = new Secret(value);

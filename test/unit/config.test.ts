@@ -537,3 +537,8 @@ test("a secret put where its file's path belongs is never printed, even one star
   }
   assert.deepEqual(problemsOf({ TELEPHONY_API_KEY_FILE: '/tmp/no-such-key-file' }), ['TELEPHONY_API_KEY_FILE: cannot read /tmp/no-such-key-file: ENOENT'], 'a path in a real folder is named');
 });
+
+test('TELEPHONY_API_KEY with a zero-width space pasted in: refused (the HTTP client dropped it and sent another key), the key not shown', () => {
+  const problems = problemsOf({ TELEPHONY_API_KEY: 'SEKRIT\u200bX' });
+  assert.deepEqual(problems, ['TELEPHONY_API_KEY: holds a character other than printable ASCII (a tab, a zero-width or non-breaking space pasted with it?); credentials are sent as written only in ASCII']);
+});

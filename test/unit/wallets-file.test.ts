@@ -154,6 +154,15 @@ const bad: Array<[string, string, string[]]> = [
     ],
   ],
   [
+    'keys with characters a request header cannot carry (the HTTP client dropped them and sent another key): refused, the key never shown',
+    'wallets: [{name: a, api_key: "SEKRIT_\u043a\u043b\u044e\u0447"}, {name: b, api_key: "SEKRIT\u200bX"}, {name: t, provider: textmagic, credentials: {username: u, api_key: "SEKRIT\tbell"}}]',
+    [
+      "wallet 'a' (#1): api_key: holds a character other than printable ASCII (a tab, a zero-width or non-breaking space pasted with it?); credentials are sent as written only in ASCII",
+      "wallet 'b' (#2): api_key: holds a character other than printable ASCII (a tab, a zero-width or non-breaking space pasted with it?); credentials are sent as written only in ASCII",
+      "wallet 't' (#3): credentials: api_key: holds a character other than printable ASCII (a tab, a zero-width or non-breaking space pasted with it?); credentials are sent as written only in ASCII",
+    ],
+  ],
+  [
     'names YAML reads as numbers or true/false (01 and 1 were both wallet "1", true and "true" both "true"): refused',
     'wallets: [{name: 01, api_key_file: KEYFILE}, {name: 1e3, api_key_file: KEYFILE}, {name: "007", api_key_file: KEYFILE}, {name: true, api_key_file: KEYFILE}, {name: "true", api_key_file: KEYFILE}]',
     [
