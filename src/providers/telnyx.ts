@@ -24,7 +24,7 @@ export const telnyx: Preset = {
       headers: () => ({ Authorization: bearer(key) }),
       read: (body) => {
         const balance = amountAt(name, body, 'data.balance');
-        const limit = optionalAmountAt(body, 'data.credit_limit');
+        const limit = optionalAmountAt(name, body, 'data.credit_limit');
         return {
           balance,
           ...currencyAt(name, body, 'data.currency'),

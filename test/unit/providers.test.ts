@@ -67,6 +67,8 @@ test('presets read the documented bodies, and refuse a broken field instead of r
   assert.equal(read('openrouter', { data: { total_credits: 100.5, total_usage: 25.75 } }).balance, 74.75);
   badField('twilio', { balance: '1,50', currency: 'USD' });
   badField('telnyx', { balance: '5' });
+  badField('telnyx', { data: { balance: '-50.00', credit_limit: 'abc', currency: 'USD' } }); // not "no limit": a wallet 50 into a 100 limit read as exhausted
+  assert.deepEqual(read('telnyx', { data: { balance: '5.00', credit_limit: null, currency: 'USD' } }), { balance: 5, currency: 'USD', currencyProblem: null }, 'null: no limit');
   badField('plivo', { cash_credits: '' });
   badField('vonage', { value: null });
   badField('africastalking', { UserData: { balance: '1785.50' } });
