@@ -163,7 +163,9 @@ export function parseWallet(raw: RawWallet, cx: WalletContext): { wallet: Wallet
     add('critical_balance_threshold', `(${critical}) must not be above ${cx.keyName('low_balance_threshold')} (${low})`);
   }
   if (warnH !== undefined && critH !== undefined && critH > warnH) {
-    add('runway_critical_hours', `(${critH}) must not be above ${cx.keyName('runway_warning_hours')} (${warnH})`);
+    // blame the one written: RUNWAY_WARNING_HOURS=12 alone named RUNWAY_CRITICAL_HOURS, which the user never set
+    if (raw.runway_critical_hours === undefined) add('runway_warning_hours', `(${warnH}) must not be below ${cx.keyName('runway_critical_hours')} (${critH}, its default)`);
+    else add('runway_critical_hours', `(${critH}) must not be above ${cx.keyName('runway_warning_hours')} (${warnH}${raw.runway_warning_hours === undefined ? ', its default' : ''})`);
   }
   if (problems.length > 0 || name === undefined) return { wallet: undefined, problems };
 

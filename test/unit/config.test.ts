@@ -542,3 +542,9 @@ test('TELEPHONY_API_KEY with a zero-width space pasted in: refused (the HTTP cli
   const problems = problemsOf({ TELEPHONY_API_KEY: 'SEKRIT\u200bX' });
   assert.deepEqual(problems, ['TELEPHONY_API_KEY: holds a character other than printable ASCII (a tab, a zero-width or non-breaking space pasted with it?); credentials are sent as written only in ASCII']);
 });
+
+test('RUNWAY_WARNING_HOURS below the critical default: the problem names the variable that was set, and the default it meets', () => {
+  assert.deepEqual(problemsOf({ TELEPHONY_API_KEY: 'k', RUNWAY_WARNING_HOURS: '12' }), ['RUNWAY_WARNING_HOURS: (12) must not be below RUNWAY_CRITICAL_HOURS (24, its default)']);
+  assert.deepEqual(problemsOf({ TELEPHONY_API_KEY: 'k', RUNWAY_CRITICAL_HOURS: '80' }), ['RUNWAY_CRITICAL_HOURS: (80) must not be above RUNWAY_WARNING_HOURS (72, its default)']);
+  assert.deepEqual(problemsOf({ TELEPHONY_API_KEY: 'k', RUNWAY_WARNING_HOURS: '12', RUNWAY_CRITICAL_HOURS: '20' }), ['RUNWAY_CRITICAL_HOURS: (20) must not be above RUNWAY_WARNING_HOURS (12)']);
+});
