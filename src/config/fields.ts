@@ -53,11 +53,12 @@ export const secret = z.string().optional().transform((v, ctx) => {
 });
 export const emailAddress = /^[^\s@<>,]+@[^\s@<>,]+$/;
 
-export const duration = (fallback: string, minMs: number) =>
+export const duration = (fallback: string, minMs: number, max?: { ms: number; why: string }) =>
   text(fallback).transform((v, ctx) => {
     const ms = parseDuration(v);
     if (ms === undefined) return fail(ctx, `${valueShown(v)} is not a duration such as 30m, 4h or 900 (seconds)`);
     if (ms < minMs) return fail(ctx, `must be at least ${minMs} ms`);
+    if (max && ms > max.ms) return fail(ctx, `must be at most ${max.why}`);
     return ms;
   });
 

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { cronProblem } from './cron.js';
 import { webhookTargets } from '../notify/env-targets.js';
+import { GROUP_INTERVAL_MAX, MAX_RETRY_DELAY_MS } from '../notify/delivery.js';
 import type { ChannelEnv } from '../notify/channel.js';
 import { alertmanagerTargets, duration, emailAddress, fail, isLoopbackSmtp, isTimeZone, number, readPemCertificates, secret, smtpUrlProblem, text } from './fields.js';
 import { MiB, readConfigFile, whyNot } from './read-file.js';
@@ -212,8 +213,8 @@ function fieldSchemas() {
     ALERT_REPEAT_INTERVAL: duration('4h', 1000),
     ALERT_REPEAT_RUNWAY_FRACTION: number(0, { min: 0, max: 1 }),
     ALERT_HYSTERESIS_PERCENT: number(5, { min: 0, max: 100 }),
-    ALERT_RETRY_BASE_DELAY: duration('5s', 100),
-    ALERT_GROUP_INTERVAL: duration('5m', 0),
+    ALERT_RETRY_BASE_DELAY: duration('5s', 100, { ms: MAX_RETRY_DELAY_MS, why: '5m (the longest wait between retries)' }),
+    ALERT_GROUP_INTERVAL: duration('5m', 0, GROUP_INTERVAL_MAX),
     SPEND_ANOMALY_FACTOR: number(3, { min: 1 }),
     SPEND_ANOMALY_MIN_CREDITS: number(10, { min: 0 }),
     SMTP_URL: secret.superRefine((v, ctx) => {

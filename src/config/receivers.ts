@@ -13,6 +13,7 @@
 import { destinationKey, type ChannelEnv } from '../notify/channel.js';
 import { CHANNELS, channelSpec, DEFAULT_RECEIVER } from '../notify/registry.js';
 import { SEVERITIES, type Severity } from '../domain/rules.js';
+import { GROUP_INTERVAL_MAX } from '../notify/delivery.js';
 import { parseDuration } from './duration.js';
 import type { ReceiverSettings } from './settings.js';
 import { nameProblem } from './wallet.js';
@@ -52,6 +53,7 @@ export function parseReceivers(raw: unknown, path: string, env: ChannelEnv, prob
     if (body.group_interval !== undefined) {
       groupIntervalMs = typeof body.group_interval === 'string' || typeof body.group_interval === 'number' ? parseDuration(String(body.group_interval)) : undefined;
       if (groupIntervalMs === undefined) problems.push(`${where}: group_interval: is not a duration such as 5m or 300 (seconds)`);
+      else if (groupIntervalMs > GROUP_INTERVAL_MAX.ms) problems.push(`${where}: group_interval: must be at most ${GROUP_INTERVAL_MAX.why}`);
     }
 
     const channels: ReceiverSettings['channels'][number][] = [];

@@ -25,6 +25,8 @@ export interface Delivery {
 
 export const MAX_DELIVERY_AGE_MS = 24 * 3_600_000;
 export const MAX_RETRY_DELAY_MS = 5 * 60_000;
+/** The longest group interval: a digest waits for it, and what it holds is given up 24 h after it opened (a restart drops it then too). */
+export const GROUP_INTERVAL_MAX = { ms: 12 * 3_600_000, why: '12h (what a digest holds is given up 24 h after it opened)' };
 /** An attempt still in flight this long has outlived every channel's own deadline (email's is 2 × SEND_TIMEOUT_MS). */
 export const STUCK_AFTER_MS = 2 * SEND_TIMEOUT_MS + 15_000;
 /** Attempts in flight at once per target: a slow receiver is not waited for one notification at a time. */
