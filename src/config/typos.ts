@@ -3,6 +3,9 @@
 /** The first word of our variables: a variable starting with one of these is probably meant for us. */
 const PREFIXES = ['TELEPHONY', 'ALERT', 'ALERTMANAGER', 'SMTP', 'METRICS', 'POLL', 'SHARD', 'WALLETS', 'RUNWAY', 'SPEND', 'LOW', 'CRITICAL', 'TOPUP'];
 
+/** Suffixes our names end in that a typo may leave off. */
+const UNITS = ['_MS', '_HOURS'];
+
 /** A known name this close is offered as the one meant. */
 const HINT_DISTANCE = 3;
 
@@ -25,7 +28,10 @@ export function typoWarnings(names: Iterable<string>, known: ReadonlySet<string>
       const d = distance(name, k);
       if (best === undefined || d < best[1]) best = [k, d];
     }
-    const near = best !== undefined && best[1] <= 2 && best[1] < name.length / 4;
+    // A unit left off (`REQUEST_TIMEOUT` for REQUEST_TIMEOUT_MS): three letters are a quarter of a short name.
+    const unit = UNITS.map((u) => `${name}${u}`).find((k) => known.has(k));
+    if (unit !== undefined) best = [unit, 0];
+    const near = unit !== undefined || (best !== undefined && best[1] <= 2 && best[1] < name.length / 4);
     // Only an exact first word: a near miss of one (`WALLET_`) is what Kubernetes names a Service's
     // variables after (`WALLET_SENTINEL_PORT` for a Service `wallet-sentinel`); a typo in the first word
     // is still caught by the distance to the whole name (`METRIC_PORT`, `TELEPHONE_API_KEY`).

@@ -29,6 +29,7 @@ const typos: Array<[string, string]> = [
   ['WALLET_FILE', 'WALLETS_FILE'],
   ['SHARDS_COUNT', 'SHARD_COUNT'],
   ['STATE_DIRS', 'STATE_DIR'],
+  ['REQUEST_TIMEOUT', 'REQUEST_TIMEOUT_MS'], // a unit left off: three letters, a quarter of the name
 ];
 for (const [typo, meant] of typos) {
   test(`${typo} → a warning that names ${meant}`, () => {
