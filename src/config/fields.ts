@@ -53,6 +53,12 @@ export const secret = z.string().optional().transform((v, ctx) => {
 });
 export const emailAddress = /^[^\s@<>,]+@[^\s@<>,]+$/;
 
+/** A sender: an address, or a display name and the address in angle brackets (`Wallet Sentinel <ws@example.com>`). */
+export const emailSender = (v: string): boolean => {
+  const named = /^([^\x00-\x1f\x7f<>"@,;]+?)\s*<([^<>]+)>$/.exec(v);
+  return named ? emailAddress.test(named[2]!) : emailAddress.test(v);
+};
+
 export const duration = (fallback: string, minMs: number, max?: { ms: number; why: string }) =>
   text(fallback).transform((v, ctx) => {
     const ms = parseDuration(v);

@@ -7,7 +7,7 @@ import { cronProblem } from './cron.js';
 import { webhookTargets } from '../notify/env-targets.js';
 import { GROUP_INTERVAL_MAX, MAX_RETRY_DELAY_MS } from '../notify/delivery.js';
 import type { ChannelEnv } from '../notify/channel.js';
-import { alertmanagerTargets, duration, emailAddress, fail, isLoopbackSmtp, isTimeZone, number, readPemCertificates, secret, smtpUrlProblem, text } from './fields.js';
+import { alertmanagerTargets, duration, emailAddress, emailSender, fail, isLoopbackSmtp, isTimeZone, number, readPemCertificates, secret, smtpUrlProblem, text } from './fields.js';
 import { MiB, readConfigFile, whyNot } from './read-file.js';
 import { readSecretFile, Secret } from './secret.js';
 import { readWebConfig } from './web-config.js';
@@ -223,8 +223,8 @@ function fieldSchemas() {
     }),
     SMTP_CA_FILE: z.string().optional().transform((path, ctx) => (path === undefined ? undefined : readPemCertificates(path, ctx))),
     SMTP_REQUIRE_TLS: text('auto').refine((v) => ['auto', 'true', 'false'].includes(v), { message: 'must be auto, true or false' }),
-    ALERT_EMAIL_FROM: z.string().optional().refine((v) => v === undefined || emailAddress.test(v.trim()), {
-      message: 'is not an email address',
+    ALERT_EMAIL_FROM: z.string().optional().refine((v) => v === undefined || emailSender(v.trim()), {
+      message: 'is not an email address (or a name and <address>)',
     }),
     ALERT_EMAIL_TO: z.string().optional().transform((v, ctx) => {
       if (v === undefined) return undefined;

@@ -77,6 +77,9 @@ export interface Mail {
   text: string;
   html: string;
   to: string;
+  /** The From header, and the envelope's sender (MAIL FROM). */
+  from: string;
+  mailFrom: string;
 }
 
 /** A real SMTP server (smtp-server) that keeps what it accepts; `reject` answers the next N messages with a code. */
@@ -94,7 +97,7 @@ export class MailCatcher {
       allowInsecureAuth: true, // loopback test server: AUTH without TLS
       disabledCommands: ['STARTTLS'],
       onAuth: (_auth, _session, cb) => cb(null, { user: 'alerts' }),
-      onData: (stream, _session, cb) => {
+      onData: (stream, session, cb) => {
         this.attempts++;
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));
@@ -107,7 +110,8 @@ export class MailCatcher {
           }
           void simpleParser(Buffer.concat(chunks)).then((m) => {
             const to = Array.isArray(m.to) ? m.to.map((a) => a.text).join(', ') : (m.to?.text ?? '');
-            this.mails.push({ at: Date.now(), subject: m.subject ?? '', text: m.text ?? '', html: typeof m.html === 'string' ? m.html : '', to });
+            const mailFrom = session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address;
+            this.mails.push({ at: Date.now(), subject: m.subject ?? '', text: m.text ?? '', html: typeof m.html === 'string' ? m.html : '', to, from: m.from?.text ?? '', mailFrom });
             cb();
           }, cb);
         });

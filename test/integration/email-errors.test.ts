@@ -14,6 +14,7 @@ import { NotifyError } from '../../src/errors.js';
 import { EmailNotifier } from '../../src/notify/email/email.js';
 import { Secret } from '../../src/config/secret.js';
 import { runCli, tempDir } from '../helpers/daemon.js';
+import { MailCatcher } from '../helpers/receivers.js';
 import { selfSignedCert } from '../helpers/tls.js';
 import { freePort } from '../deploy/lib.js';
 
@@ -82,6 +83,20 @@ test('SMTP 535: names the user and password in SMTP_URL (not the addresses), onc
   const err = await sendOnce(url);
   assert.equal(err?.retryable, false);
   assert.equal(err?.reason, 'config');
+});
+
+test('ALERT_EMAIL_FROM with a display name ("Wallet Sentinel <sentinel@example.com>"): accepted, the header carries the name, the envelope the address', async (t) => {
+  const mail = new MailCatcher();
+  await mail.start();
+  t.after(() => mail.close());
+  const r = await runCli(['test-alert'], { SMTP_URL: mail.url(), ALERT_EMAIL_FROM: 'Wallet Sentinel <sentinel@example.com>', ALERT_EMAIL_TO: 'ops@example.com' });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.equal(mail.mails.length, 1);
+  assert.equal(mail.mails[0]!.from, '"Wallet Sentinel" <sentinel@example.com>');
+  assert.equal(mail.mails[0]!.mailFrom, 'sentinel@example.com');
+  const bad = await runCli(['test-alert'], { SMTP_URL: mail.url(), ALERT_EMAIL_FROM: 'Wallet Sentinel <not an address>', ALERT_EMAIL_TO: 'ops@example.com' });
+  assert.equal(bad.code, 78);
+  assert.match(bad.stderr, /ALERT_EMAIL_FROM: is not an email address/);
 });
 
 test('smtps:// to a self-signed server: says TLS and why, is not retried; SMTP_CA_FILE trusting that certificate delivers', async (t) => {

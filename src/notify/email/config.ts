@@ -3,7 +3,7 @@
  * `smtp_url_file`) and `require_tls` default to the environment's ALERT_EMAIL_FROM, SMTP_URL and
  * SMTP_REQUIRE_TLS, so one mail server serves every receiver unless an entry names its own.
  */
-import { emailAddress, isLoopbackSmtp, smtpUrlProblem } from '../../config/fields.js';
+import { emailAddress, emailSender, isLoopbackSmtp, smtpUrlProblem } from '../../config/fields.js';
 import type { EmailSettings } from '../../config/settings.js';
 import type { ChannelSpec } from '../channel.js';
 import { checkKeys, secretField, stringField } from '../config-fields.js';
@@ -21,7 +21,7 @@ export const emailChannel: ChannelSpec<EmailSettings> = {
     else if (to.some((a) => !emailAddress.test(a))) add('to', 'is not a list of email addresses');
     const from = stringField(raw, 'from', add)?.trim() ?? cx.env.email.from;
     if (from === undefined) add('from', 'is required (or set ALERT_EMAIL_FROM)');
-    else if (!emailAddress.test(from)) add('from', 'is not an email address');
+    else if (!emailSender(from)) add('from', 'is not an email address (or a name and <address>)');
     const own = secretField(raw, 'smtp_url', add, { required: false, warnings: cx.warnings, where: cx.where });
     const smtpUrl = own ?? cx.env.email.smtpUrl;
     if (smtpUrl === undefined) add('smtp_url', 'is required (or smtp_url_file, or SMTP_URL in the environment)');
