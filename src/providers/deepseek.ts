@@ -8,7 +8,7 @@
  */
 import { isCurrencyCode } from '../domain/account.js';
 import { readDottedField } from '../telephony/parse.js';
-import { amountAt, badResponse, bearer, cred, currencyAt, hintsFor, type Preset } from './preset.js';
+import { amountAt, badResponse, bearer, cred, currencyAt, hintsFor, type Preset, unwatchable } from './preset.js';
 
 const name = 'deepseek';
 export const deepseek: Preset = {
@@ -32,10 +32,10 @@ export const deepseek: Preset = {
         if (!Array.isArray(infos) || infos.length === 0) throw badResponse(name, 'field "balance_infos" is not a non-empty list');
         if (want === undefined && infos.length > 1) {
           const codes = infos.map((e: unknown) => readDottedField(e, 'currency')).filter((c): c is string => typeof c === 'string' && isCurrencyCode(c.trim()));
-          throw badResponse(name, `"balance_infos" holds ${infos.length} currencies (${codes.join(', ')}) in no fixed order; set the wallet's currency key to the one to watch`);
+          throw unwatchable(name, `"balance_infos" holds ${infos.length} currencies (${codes.join(', ')}) in no fixed order; set the wallet's currency key to the one to watch`);
         }
         const entry = want === undefined ? infos[0] : infos.find((e: unknown) => typeof readDottedField(e, 'currency') === 'string' && (readDottedField(e, 'currency') as string).trim().toUpperCase() === want);
-        if (entry === undefined) throw badResponse(name, `"balance_infos" has no entry in the wallet's currency ${want}`);
+        if (entry === undefined) throw unwatchable(name, `"balance_infos" has no entry in the wallet's currency ${want}; check the wallet's currency key`);
         // "whether the user's balance is sufficient for API calls": false, the API refuses calls whatever is left
         const refuses = readDottedField(body, 'is_available') === false;
         return { balance: amountAt(name, entry, 'total_balance'), ...currencyAt(name, entry, 'currency'), ...(refuses ? { refusesCalls: true as const } : {}) };

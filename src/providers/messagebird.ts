@@ -6,7 +6,7 @@
  * so (read as 0 it was a permanent wallet_exhausted).
  */
 import { isCurrencyCode } from '../domain/account.js';
-import { amountAt, badResponse, cred, hintsFor, type Preset } from './preset.js';
+import { amountAt, cred, hintsFor, type Preset, unwatchable } from './preset.js';
 import { readDottedField } from '../telephony/parse.js';
 
 const name = 'messagebird';
@@ -30,7 +30,7 @@ export const messagebird: Preset = {
       shownPath: '/balance',
       headers: () => ({ Authorization: `AccessKey ${key.reveal()}` }),
       read: (body) => {
-        if (readDottedField(body, 'payment') === 'postpaid') throw badResponse(name, 'the account is postpaid: MessageBird reports its amount as 0 and there is no prepaid balance to watch');
+        if (readDottedField(body, 'payment') === 'postpaid') throw unwatchable(name, 'the account is postpaid: MessageBird reports its amount as 0 and there is no prepaid balance to watch');
         const type = readDottedField(body, 'type');
         const currency = typeof type === 'string' ? unit(type.trim()) : null;
         return {

@@ -2,7 +2,7 @@
  * Plivo: `GET /v1/Account/{auth_id}/`, Basic auth_id:auth_token; the Account object has `cash_credits`
  * ("1.80900", documented as USD; no currency field) and `auto_recharge` (boolean).
  */
-import { amountAt, badResponse, basic, cred, fixedCurrency, flagAt, hintsFor, segment, type Preset } from './preset.js';
+import { amountAt, basic, cred, fixedCurrency, flagAt, hintsFor, segment, type Preset, unwatchable } from './preset.js';
 import { readDottedField } from '../telephony/parse.js';
 
 const name = 'plivo';
@@ -27,7 +27,7 @@ export const plivo: Preset = {
       headers: () => ({ Authorization: basic(id, token) }),
       read: (body) => {
         // The Account object's billing_mode: a postpaid account is invoiced, and 0 cash credits stop nothing
-        if (readDottedField(body, 'billing_mode') === 'postpaid') throw badResponse(name, 'the account is postpaid (billing_mode): it is invoiced, its cash_credits are no balance that runs out, and there is no prepaid wallet to watch');
+        if (readDottedField(body, 'billing_mode') === 'postpaid') throw unwatchable(name, 'the account is postpaid (billing_mode): it is invoiced, its cash_credits are no balance that runs out, and there is no prepaid wallet to watch');
         const auto = flagAt(body, 'auto_recharge');
         return { balance: amountAt(name, body, 'cash_credits'), ...fixedCurrency('USD'), ...(auto !== undefined ? { autoRecharge: auto } : {}) };
       },

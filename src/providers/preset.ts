@@ -139,6 +139,9 @@ export function hintsFor(preset: Pick<Preset, 'name' | 'credentials' | 'suspends
 const bad = (preset: string, message: string): UpstreamError =>
   new UpstreamError('bad_response', `${preset} answer: ${message}; the body is not what the ${preset} preset expects (check api_url)`, { status: 200 });
 
+/** A body the preset reads, saying something that leaves no balance to watch: the message says what to do (not "check api_url"). */
+export const unwatchable = (preset: string, message: string): UpstreamError => new UpstreamError('bad_response', `${preset} answer: ${message}`, { status: 200 });
+
 /** The amount at a dotted path, or a bad_response naming the field (never its value). */
 export function amountAt(preset: string, body: unknown, path: string): number {
   const raw = readDottedField(body, path);

@@ -78,7 +78,7 @@ test('presets read the documented bodies, and refuse a broken field instead of r
 
 test('deepseek: the entry in the wallet\'s currency; without the key one entry is read, several (in no fixed order) are a failed poll naming them; a missing currency is a failed poll', () => {
   const body = { is_available: true, balance_infos: [{ currency: 'CNY', total_balance: '110.00' }, { currency: 'USD', total_balance: '7.25' }] };
-  assert.throws(() => read('deepseek', body), (e: unknown) => e instanceof UpstreamError && e.kind === 'bad_response' && /2 currencies \(CNY, USD\).*set the wallet's currency key/.test(e.message));
+  assert.throws(() => read('deepseek', body), (e: unknown) => e instanceof UpstreamError && e.kind === 'bad_response' && /2 currencies \(CNY, USD\).*set the wallet's currency key to the one to watch$/.test(e.message), 'the currency key to set, not api_url to check');
   assert.deepEqual(read('deepseek', { balance_infos: [body.balance_infos[0]] }), { balance: 110, currency: 'CNY', currencyProblem: null });
   assert.equal(read('deepseek', body, { currency: 'cny' }).balance, 110);
   assert.deepEqual(read('deepseek', body, { currency: 'USD' }), { balance: 7.25, currency: 'USD', currencyProblem: null });
@@ -89,12 +89,12 @@ test('deepseek: the entry in the wallet\'s currency; without the key one entry i
 });
 
 test('plivo: a postpaid account (billing_mode) is a failed poll that says so, not an exhausted wallet at 0 cash credits', () => {
-  assert.throws(() => read('plivo', { billing_mode: 'postpaid', cash_credits: '0.00000', auto_recharge: false }), (e: unknown) => e instanceof UpstreamError && e.kind === 'bad_response' && /postpaid/.test(e.message));
+  assert.throws(() => read('plivo', { billing_mode: 'postpaid', cash_credits: '0.00000', auto_recharge: false }), (e: unknown) => e instanceof UpstreamError && e.kind === 'bad_response' && /postpaid/.test(e.message) && !/api_url/.test(e.message), 'what to do, not api_url to check');
   assert.equal(read('plivo', { billing_mode: 'prepaid', cash_credits: '1.80900' }).balance, 1.809);
 });
 
 test('messagebird: a postpaid account is a failed poll that says so (its amount is 0 by definition); the documented units and ISO codes are currencies', () => {
-  assert.throws(() => read('messagebird', { payment: 'postpaid', type: 'euros', amount: 0 }), (e: unknown) => e instanceof UpstreamError && e.kind === 'bad_response' && /postpaid/.test(e.message));
+  assert.throws(() => read('messagebird', { payment: 'postpaid', type: 'euros', amount: 0 }), (e: unknown) => e instanceof UpstreamError && e.kind === 'bad_response' && /postpaid/.test(e.message) && !/api_url/.test(e.message), 'what to do, not api_url to check');
   assert.deepEqual(read('messagebird', { payment: 'prepaid', type: 'euros', amount: 103.85 }), { balance: 103.85, currency: 'EUR', currencyProblem: null });
   assert.equal(read('messagebird', { payment: 'prepaid', type: 'pounds', amount: 50 }).currency, 'GBP');
   assert.equal(read('messagebird', { payment: 'prepaid', type: 'dollars', amount: 50 }).currency, 'USD');
