@@ -117,7 +117,11 @@ export class Dispatcher {
         if (t) {
           if (t.notifier !== notifier) t.notifier.close?.();
           Object.assign(t, { notifier, groupIntervalMs: r.groupIntervalMs, retired: false });
-        } else this.#targets.set(notifier.key, added[added.length] = newTarget(notifier, r.groupIntervalMs, false));
+        } else {
+          const fresh = newTarget(notifier, r.groupIntervalMs, false);
+          this.#targets.set(notifier.key, fresh);
+          added.push(fresh);
+        }
       }
     }
     const dropped = [...this.#targets].filter(([key, t]) => !live.has(key) && !t.retired);
