@@ -14,6 +14,15 @@ const CLOSE_GRACE_MS = 5_000;
  * good (200 such clients: +96 MiB). Between requests keep-alive's own 65 s applies.
  */
 const STALL_TIMEOUT_MS = 60_000;
+/**
+ * Connections open at once; past it a new one is closed at accept. Scrapers, probes and browsers need a few
+ * dozen: without a bound, ~1,000 clients that never finish their request took every file descriptor of a
+ * 1024-limit process, and polls, state writes and /healthz failed with EMFILE.
+ */
+export const MAX_CONNECTIONS = 256;
+/** A request's headers must arrive within this (Node's 60 s, checked every 30 s, let a slow client hold a socket for 90 s). */
+const HEADERS_TIMEOUT_MS = 10_000;
+const LISTENER_OPTIONS = { headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: 30_000, connectionsCheckingInterval: 2_000 };
 
 export interface HttpDeps {
   registry: WalletRegistry;
@@ -48,7 +57,8 @@ export class HttpServer {
         if (!res.headersSent) send(res, 500, 'text/plain; charset=utf-8', 'internal error\n');
         else res.destroy();
       });
-    }, this.d.log);
+    }, this.d.log, LISTENER_OPTIONS);
+    server.maxConnections = MAX_CONNECTIONS;
     server.keepAliveTimeout = 65_000; // longer than common scraper/proxy idle timeouts
     server.timeout = this.d.stallTimeoutMs ?? STALL_TIMEOUT_MS;
     await new Promise<void>((resolve, reject) => {

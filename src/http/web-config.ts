@@ -4,7 +4,7 @@
  * handler, so the handler itself knows nothing of it.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { createServer as createHttpServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type RequestListener, type Server, type ServerOptions as HttpServerOptions, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { bcryptCost, type WebConfig } from '../config/web-config.js';
@@ -54,8 +54,8 @@ export function originForm(target: string | undefined): string {
 }
 
 /** The HTTP or HTTPS server for `handler`, behind the web config's password when it sets one. */
-export function createListener(web: WebConfig | undefined, handler: RequestListener, log: Logger): Server {
-  if (!web) return createHttpServer(handler);
+export function createListener(web: WebConfig | undefined, handler: RequestListener, log: Logger, options: HttpServerOptions = {}): Server {
+  if (!web) return createHttpServer(options, handler);
   const auth = web.users.size > 0 ? new BasicAuth(web.users) : undefined;
   const clientCertificates = web.tls?.clientCa !== undefined;
   const guarded: RequestListener = (req, res) => {
@@ -79,10 +79,10 @@ export function createListener(web: WebConfig | undefined, handler: RequestListe
     );
   };
   log.info({ web_config: web.file, tls: web.tls !== undefined, client_certificates: web.tls?.clientCa !== undefined, basic_auth_users: web.users.size }, 'web configuration in force');
-  if (!web.tls) return createHttpServer(guarded);
+  if (!web.tls) return createHttpServer(options, guarded);
   const { cert, key, clientCa, minVersion, maxVersion } = web.tls;
   return createHttpsServer(
-    { cert, key: key.reveal(), minVersion, maxVersion, ...(clientCa ? { ca: clientCa, requestCert: true, rejectUnauthorized: false } : {}) },
+    { ...options, cert, key: key.reveal(), minVersion, maxVersion, ...(clientCa ? { ca: clientCa, requestCert: true, rejectUnauthorized: false } : {}) },
     guarded,
   );
 }

@@ -6,7 +6,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { pino } from 'pino';
-import { HttpServer, isListenSettingError } from '../../src/http/server.js';
+import { HttpServer, isListenSettingError, MAX_CONNECTIONS } from '../../src/http/server.js';
 import type { WalletRegistry } from '../../src/metrics/registry.js';
 import { waitFor } from '../helpers/daemon.js';
 
@@ -93,4 +93,33 @@ test('another method is a 405 (Allow: GET, HEAD) on a path served here, and a 40
     assert.equal(res.status, 404, `${method} ${path}`);
     assert.equal(res.headers.get('allow'), null, `${method} ${path}`);
   }
+});
+
+test('a client that sends its request headers a line at a time and never finishes is cut (a slowloris held its socket ~90 s)', { timeout: 60_000 }, async (t) => {
+  const { port } = await serverWith(t, async function* () {});
+  const client = net.connect(port, '127.0.0.1');
+  t.after(() => client.destroy());
+  let closed = false;
+  client.on('close', () => (closed = true)).on('error', () => undefined);
+  await new Promise<void>((resolve) => client.once('connect', resolve));
+  client.write('GET /metrics HTTP/1.1\r\nHost: x\r\n');
+  const drip = setInterval(() => !closed && client.write(`X-Drip: ${Date.now()}\r\n`), 1_000);
+  t.after(() => clearInterval(drip));
+  await waitFor(() => closed, 'the server to cut the connection', 40_000);
+});
+
+test(`connections past ${MAX_CONNECTIONS} are closed at once instead of taking every file descriptor; the server answers again once they go`, { timeout: 60_000 }, async (t) => {
+  const { port } = await serverWith(t, async function* () {});
+  const sockets: net.Socket[] = [];
+  t.after(() => sockets.forEach((s) => s.destroy()));
+  let closed = 0;
+  for (let i = 0; i < MAX_CONNECTIONS + 40; i++) {
+    const s = net.connect(port, '127.0.0.1');
+    s.on('close', () => closed++).on('error', () => undefined);
+    s.on('connect', () => s.write('GET /healthz HTTP/1.1\r\nHost: x\r\n')); // headers never finished
+    sockets.push(s);
+  }
+  await waitFor(() => closed >= 40, () => `the ${40} past the bound to be closed (${closed} so far)`, 30_000);
+  sockets.forEach((s) => s.destroy());
+  await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status).catch(() => 0)) === 200, 'healthz again', 20_000);
 });
