@@ -4,6 +4,7 @@
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { pino } from 'pino';
 import { HttpServer, isListenSettingError, MAX_CONNECTIONS } from '../../src/http/server.js';
@@ -122,4 +123,27 @@ test(`connections past ${MAX_CONNECTIONS} are closed at once instead of taking e
   await waitFor(() => closed >= 40, () => `the ${40} past the bound to be closed (${closed} so far)`, 30_000);
   sockets.forEach((s) => s.destroy());
   await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status).catch(() => 0)) === 200, 'healthz again', 20_000);
+});
+
+test('status pages asked for at once are built one at a time between turns of the event loop: /healthz is answered before them, not after all', { timeout: 60_000 }, async (t) => {
+  const busy = (ms: number) => {
+    const end = Date.now() + ms;
+    while (Date.now() < end); // a page's build: work that holds the loop
+  };
+  const server = new HttpServer({ registry: {} as WalletRegistry, healthy: () => true, ready: () => true, status: async function* () {}, log: pino({ level: 'silent' }), pages: { wallets: () => (busy(100), []), now: () => Date.now() } });
+  const { port } = await server.listen('127.0.0.1', 0);
+  t.after(() => server.close());
+  // The client runs in a process of its own: in this one, the builds would hold its requests too.
+  const client = `
+    const order = [];
+    const get = (path, tag) => fetch('http://127.0.0.1:${port}' + path).then(async (r) => (await r.text(), order.push(tag)));
+    const pages = Array.from({ length: 10 }, (_, i) => get('/', 'page' + i));
+    setTimeout(() => Promise.all([...pages, get('/healthz', 'healthz')]).then(() => console.log(order.join(' '))), 150);`;
+  const child = spawn(process.execPath, ['-e', client], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  await new Promise((resolve) => child.on('close', resolve));
+  const order = out.trim().split(' ');
+  assert.equal(order.length, 11, out);
+  assert.ok(order.indexOf('healthz') < 5, `healthz answered before most pages: ${out}`);
 });
