@@ -110,10 +110,11 @@ export function readCredentials(
       fail(where, `${prefix}must be a single line`);
       continue;
     }
-    if (/[^\x20-\x7e]/.test(value)) {
-      // the HTTP client drops what a header cannot carry (a zero-width space pasted with the key, a
-      // letter outside Latin-1) and sends another key: a 401 saying "check the key" that looks right
-      fail(where, `${prefix}holds a character other than printable ASCII (a tab, a zero-width or non-breaking space pasted with it?); credentials are sent as written only in ASCII`);
+    if (/[\x00-\x1f\x7f\u00a0\u00ad\u200b-\u200f\u2028-\u202f\u2060-\u2064\ufeff]/.test(value)) {
+      // pasted with the key, never part of one: the HTTP client dropped a zero-width space from a header
+      // and sent another key (a 401 saying "check the key" for one that looked right). Letters outside
+      // ASCII are fine where they are encoded (Basic auth, a query); in a header the poll says so.
+      fail(where, `${prefix}holds a control or invisible character (a tab, a zero-width or non-breaking space pasted with it?)`);
       continue;
     }
     out[name] = new Secret(value);

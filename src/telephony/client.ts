@@ -140,6 +140,13 @@ export class BalanceClient {
     // survives garbage collection, unlike AbortSignal.any around AbortSignal.timeout: see src/deadline.ts).
     const limit = deadline(ms, callerSignal);
     const started = performance.now();
+    const own = this.#endpoint.headers();
+    // The HTTP client drops what a header cannot carry (a Cyrillic letter in a bearer key) and sends
+    // another key: a 401 "check the key" for a key that looks right. Said here, before anything is sent.
+    if (Object.values(own).some((v) => /[^\t\x20-\x7e]/.test(v))) {
+      limit.clear();
+      throw new UpstreamError('bad_request', `${this.#where()}: a credential sent in a request header holds a character other than printable ASCII, which a header cannot carry as written; ${this.#endpoint.hints.credentials}`);
+    }
     let res: AxiosResponse<unknown>;
     try {
       res = await this.#http.request<unknown>({
@@ -147,7 +154,7 @@ export class BalanceClient {
         url: this.#endpoint.path,
         signal: limit.signal,
         headers: {
-          ...this.#endpoint.headers(),
+          ...own,
           Accept: 'application/json',
           'User-Agent': this.#opts.userAgent,
         },

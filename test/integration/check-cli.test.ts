@@ -79,6 +79,20 @@ test('a *_FILE that is a device or a pipe: /dev/zero and a pipe that never ends 
   assert.equal(sim.balanceRequests(), 1, 'the key read from the pipe was accepted');
 });
 
+test('a bearer key with a letter outside ASCII: the poll fails saying a header cannot carry it, and nothing is sent (the HTTP client dropped the letter and sent another key)', async (t) => {
+  const key = 'sk_live_SEKRIT_\u043a\u043b\u044e\u0447';
+  const sim = new Simulator({ apiKey: key, balance: 500 });
+  await sim.start();
+  t.after(() => sim.close());
+  const r = await runCli(['check'], { TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: key, STATE_DIR: tempDir() });
+  assert.equal(r.code, 3, r.stderr);
+  const err = (JSON.parse(r.stdout) as StatusDoc).accounts[0]!.last_error;
+  assert.equal(err?.kind, 'bad_request');
+  assert.match(err?.message ?? '', /a credential sent in a request header holds a character other than printable ASCII/);
+  assert.equal(sim.balanceRequests(), 0, 'nothing sent');
+  assert.ok(!(r.stdout + r.stderr).includes('SEKRIT'));
+});
+
 test('unknown command: usage and exit 64', async () => {
   const r = await runCli(['frobnicate'], {});
   assert.equal(r.code, 64);
