@@ -116,7 +116,8 @@ export class Dispatcher {
         const t = this.#targets.get(notifier.key);
         if (t) {
           if (t.notifier !== notifier) t.notifier.close?.();
-          Object.assign(t, { notifier, groupIntervalMs: r.groupIntervalMs, retired: false });
+          if (t.retired) added.push(t); // back (a URL reverted): what its replacement took may come home
+          Object.assign(t, { notifier, groupIntervalMs: r.groupIntervalMs, retired: false, heir: undefined });
         } else {
           const fresh = newTarget(notifier, r.groupIntervalMs, false);
           this.#targets.set(notifier.key, fresh);
@@ -128,6 +129,7 @@ export class Dispatcher {
     let moved = 0;
     for (const [key, t] of dropped) {
       const heir = soleReplacement(key, dropped.map(([k]) => k), added);
+      t.heir = heir;
       const n = heir ? handOver(t, heir) : 0;
       if (n > 0) this.d.log.info({ from: t.notifier.label, to: heir!.notifier.label, owed: n }, 'owed notifications moved to the destination that replaced theirs');
       moved += n;
@@ -300,9 +302,12 @@ export class Dispatcher {
       const run = this.#attempt(t, x).finally(() => {
         t.inFlight.delete(x);
         t.index.landed(x);
-        if (t.retired && t.queue.size === 0 && t.inFlight.size === 0 && this.#targets.get(x.target) === t) {
-          this.#targets.delete(x.target);
-          this.#wake.delete(x.target);
+        const heir = t.retired ? t.heir : undefined;
+        if (heir && !heir.retired && this.#targets.get(heir.notifier.key) === heir && handOver(t, heir) > 0) this.#pump(heir);
+        const key = t.notifier.key; // not x.target: a landed delivery may have moved to the heir
+        if (t.retired && t.queue.size === 0 && t.inFlight.size === 0 && this.#targets.get(key) === t) {
+          this.#targets.delete(key);
+          this.#wake.delete(key);
         }
         this.#pump(t);
         this.#arm();

@@ -49,8 +49,8 @@ export class DueIndex {
     if (this.#owed.has(x)) this.#join(id, x);
   }
 
-  /** Whether a delivery of alert `id` other than `x` is owed: one `x` would have to wait for, were `id` in it. */
-  owesOther(id: string, x: Delivery): boolean {
+  /** Whether a delivery of alert `id` other than `x` (any, without `x`) is owed: one `x` would have to wait for, were `id` in it. */
+  owesOther(id: string, x?: Delivery): boolean {
     return this.#chains.get(id)?.some((y) => y !== x) ?? false;
   }
 

@@ -29,6 +29,8 @@ export interface Target {
   pausedUntil: number;
   /** No longer in any receiver (a reload removed it): delivers what it owes, takes nothing new. */
   retired: boolean;
+  /** The target a reload replaced this one by: what it still owes moves there once it can without reordering an alert. */
+  heir?: Target | undefined;
   lastError: string | undefined;
 }
 
@@ -39,13 +41,14 @@ export interface Target {
  */
 export function addTo(t: Target, n: Notification, now: number, seq: number): void {
   const digests = t.notifier.sendDigest !== undefined && t.groupIntervalMs > 0;
-  if (digests && t.open && !t.index.owesOther(n.id, t.open)) {
+  const waits = t.index.owesOther(n.id, t.open); // an earlier delivery of its alert is owed here
+  if (digests && t.open && !waits) {
     (t.open.more ??= []).push(n);
     t.index.grew(t.open, n.id);
     return;
   }
   const x: Delivery = { deliveryId: randomUUID(), target: t.notifier.key, notification: n, seq, createdAt: now, attempts: 0, nextAttemptAt: now, lastError: null };
-  if (digests && !t.open) {
+  if (digests && !t.open && !waits) {
     if (now < t.lastSentAt + t.groupIntervalMs && n.account !== t.lastAccount) {
       x.open = true;
       x.more = [];
@@ -56,7 +59,7 @@ export function addTo(t: Target, n: Notification, now: number, seq: number): voi
       t.lastAccount = n.account;
     }
   }
-  queue(t, x); // kept out of an open digest: on its own, after its alert's earlier delivery
+  queue(t, x); // when it waits: on its own, neither in nor opening a digest (which would wait with it)
 }
 
 /** Appends `x` to `t`'s queue. */
@@ -66,13 +69,23 @@ export function queue(t: Target, x: Delivery): void {
 }
 
 /**
- * Moves what `from` owes and is not sending (its open digest included) to `to`, a target new in this reload,
- * in their order: `to` holds nothing older. Returns how many deliveries moved.
+ * Moves what `from` owes to `to` (the target a reload replaced it by), in order, its open digest included,
+ * except what would then overtake or be overtaken: a delivery in flight stays, and so does every later
+ * delivery of its alerts, and of alerts `to` already owes (they move when those land: see the dispatcher).
+ * Returns how many deliveries moved.
  */
 export function handOver(from: Target, to: Target): number {
   let moved = 0;
+  const staying = new Set<string>();
+  const movedIds = new Set<string>();
+  const newerThere = (id: string) => !movedIds.has(id) && to.index.owesOther(id); // routed to `to` since the reload
   for (const x of from.queue) {
-    if (from.inFlight.has(x)) continue;
+    const ids = notificationsOf(x).map((n) => n.id);
+    if (from.inFlight.has(x) || ids.some((id) => staying.has(id) || newerThere(id))) {
+      for (const id of ids) staying.add(id);
+      continue;
+    }
+    for (const id of ids) movedIds.add(id);
     removeFrom(from, x);
     x.target = to.notifier.key;
     queue(to, x);

@@ -375,3 +375,80 @@ test("a receiver's Retry-After pauses the whole target, not only the delivery it
   await waitFor(() => d.pending === 0, 'all delivered once the pause ended');
   assert.deepEqual(tried.slice(1).sort(), ['a1', 'a2', 'a3']);
 });
+
+test('a URL corrected by a reload while a firing is in flight at the old one: the new URL gets the firing, then its resolve (the resolve never moves ahead of it)', async (t) => {
+  let release!: () => void;
+  const hanging = new Promise<void>((r) => (release = r));
+  let oldTries = 0;
+  const dead: Notifier = {
+    channel: 'webhook',
+    key: 'ops/webhook:dead',
+    label: 'old',
+    send: async () => {
+      if (++oldTries === 1) await hanging; // a host that does not answer (15 s in real life)
+      throw new NotifyError('network', 'connect ETIMEDOUT', { retryable: true });
+    },
+  };
+  const fixed = memory('ops/webhook:f1xd', false);
+  const d = dispatcher(t, [receiver('ops', [dead])]);
+  await d.start();
+  await d.enqueue([note({ id: 'a1' })], ['ops']);
+  await waitFor(() => oldTries === 1, 'the firing in flight at the old URL');
+  await d.enqueue([note({ id: 'a1', status: 'resolved', reason: 'resolve' }), note({ id: 'b1' })], ['ops']);
+  d.setReceivers([receiver('ops', [fixed])]);
+  await waitFor(() => fixed.sent.length === 1, 'b1 (nothing of it in flight) moved and sent at once');
+  assert.deepEqual(fixed.sent.map(([n]) => n!.id), ['b1'], "a1's resolve stays behind its firing");
+  release(); // the firing's attempt fails at the old URL: it moves, and its resolve after it
+  await waitFor(() => d.pending === 0, 'all delivered');
+  assert.deepEqual(fixed.sent.map(([n]) => `${n!.id}:${n!.status}`), ['b1:firing', 'a1:firing', 'a1:resolved']);
+  assert.equal(oldTries, 2, 'the old URL is not tried again (its second try was b1, in flight at the reload)');
+});
+
+test('a URL changed by a reload and changed back while an attempt is in flight: what the typo took comes home', async (t) => {
+  const gotA: string[] = [];
+  let bTries = 0;
+  const slowA = (): Notifier => ({ channel: 'webhook', key: 'ops/webhook:aaaa', label: 'A', send: async (n) => { await new Promise((r) => setTimeout(r, 300)); gotA.push(n.id); } });
+  const deadB: Notifier = { channel: 'webhook', key: 'ops/webhook:bbbb', label: 'B', send: async () => { bTries++; throw new NotifyError('network', 'ECONNREFUSED', { retryable: true }); } };
+  const dir = mkdtempSync(join(tmpdir(), 'ws-dispatch-'));
+  const d = new Dispatcher({ receivers: [receiver('ops', [slowA()])], store: outboxIn(dir, log), metrics: createMetrics(), log, retryBaseDelayMs: 20, concurrency: 1 });
+  t.after(async () => {
+    await d.stop(100);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  await d.start();
+  await d.enqueue([note({ id: 'a1' }), note({ id: 'a2' })], ['ops']); // a1 in flight at A, a2 waiting
+  d.setReceivers([receiver('ops', [deadB])]); // a typo: a2 moves to B
+  await d.enqueue([note({ id: 'a3' })], ['ops']);
+  await waitFor(() => bTries >= 2, 'B refuses');
+  d.setReceivers([receiver('ops', [slowA()])]); // reverted while a1 is still in flight at A
+  await waitFor(() => d.pending === 0, 'all delivered at A');
+  assert.deepEqual(gotA.sort(), ['a1', 'a2', 'a3']);
+});
+
+test("a resolve that waits for its alert's failing firing does not open a digest either (one opened by it held every wallet that joined)", async (t) => {
+  const sent: string[][] = [];
+  const fails = (ns: readonly Notification[]) => ns.some((n) => n.id === 'a1' && n.status === 'firing');
+  const refuse = () => new NotifyError('server', 'mail: 452 mailbox full (temporary)', { retryable: true });
+  const mail: Notifier = {
+    channel: 'email',
+    key: 'mail',
+    label: 'mail',
+    send: async (n) => {
+      if (fails([n])) throw refuse();
+      sent.push([n.id]);
+    },
+    sendDigest: async (ns) => {
+      if (fails(ns)) throw refuse();
+      sent.push(ns.map((n) => n.id));
+    },
+  };
+  const d = dispatcher(t, [receiver('default', [mail], { groupIntervalMs: 300 })]);
+  await d.start();
+  await d.enqueue([note({ id: 'a1', account: 'w1' })]); // sent at once, refused, retried
+  await d.enqueue([note({ id: 'a2', account: 'w2' })]); // opens a digest
+  await waitFor(() => sent.length === 1, 'that digest sent');
+  await d.enqueue([note({ id: 'a1', account: 'w1', status: 'resolved', reason: 'resolve' })]); // no digest open now
+  await d.enqueue([note({ id: 'a3', account: 'w3' })]);
+  await waitFor(() => sent.some((m) => m.includes('a3')), 'a3 delivered while a1 still fails');
+  assert.deepEqual(Object.fromEntries(d.owedByAlert()), { a1: 2 });
+});
