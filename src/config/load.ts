@@ -102,6 +102,8 @@ export function loadSettings(env: Env, opts: LoadOptions = {}): Loaded {
   const warnings = typoWarnings(Object.keys(vars), KNOWN_VARIABLES);
   shardProblems(parsed as Partial<Fields>, vars, emptyInEnv, problems, warnings);
   const tuning = ruleTuning(parsed as Partial<Fields>);
+  const retryBase = (parsed as Partial<Fields>).ALERT_RETRY_BASE_DELAY;
+  if (retryBase !== undefined && retryBase > MAX_RETRY_DELAY_MS) warnings.push(`ALERT_RETRY_BASE_DELAY: above 5m, the longest wait between retries; 5m is used`);
   const requireApiKey = opts.requireApiKey ?? true;
   let wallets: WalletSettings[] = [];
   let receivers: ReceiverSettings[] = [];
@@ -213,7 +215,7 @@ function fieldSchemas() {
     ALERT_REPEAT_INTERVAL: duration('4h', 1000),
     ALERT_REPEAT_RUNWAY_FRACTION: number(0, { min: 0, max: 1 }),
     ALERT_HYSTERESIS_PERCENT: number(5, { min: 0, max: 100 }),
-    ALERT_RETRY_BASE_DELAY: duration('5s', 100, { ms: MAX_RETRY_DELAY_MS, why: '5m (the longest wait between retries)' }),
+    ALERT_RETRY_BASE_DELAY: duration('5s', 100),
     ALERT_GROUP_INTERVAL: duration('5m', 0, GROUP_INTERVAL_MAX),
     SPEND_ANOMALY_FACTOR: number(3, { min: 1 }),
     SPEND_ANOMALY_MIN_CREDITS: number(10, { min: 0 }),
@@ -310,7 +312,7 @@ function toSettings(v: Fields, walletsFile: string | undefined, wallets: WalletS
     alerts: {
       repeatIntervalMs: v.ALERT_REPEAT_INTERVAL,
       repeatRunwayFraction: v.ALERT_REPEAT_RUNWAY_FRACTION,
-      retryBaseDelayMs: v.ALERT_RETRY_BASE_DELAY,
+      retryBaseDelayMs: Math.min(v.ALERT_RETRY_BASE_DELAY, MAX_RETRY_DELAY_MS),
       groupIntervalMs: v.ALERT_GROUP_INTERVAL,
     },
     email:

@@ -25,8 +25,8 @@ export interface Delivery {
 
 export const MAX_DELIVERY_AGE_MS = 24 * 3_600_000;
 export const MAX_RETRY_DELAY_MS = 5 * 60_000;
-/** The longest group interval: a digest waits for it, and what it holds is given up 24 h after it opened (a restart drops it then too). */
-export const GROUP_INTERVAL_MAX = { ms: 12 * 3_600_000, why: '12h (what a digest holds is given up 24 h after it opened)' };
+/** The longest group interval: a digest a day. */
+export const GROUP_INTERVAL_MAX = { ms: 24 * 3_600_000, why: '24h (one digest a day)' };
 /** An attempt still in flight this long has outlived every channel's own deadline (email's is 2 × SEND_TIMEOUT_MS). */
 export const STUCK_AFTER_MS = 2 * SEND_TIMEOUT_MS + 15_000;
 /** Attempts in flight at once per target: a slow receiver is not waited for one notification at a time. */
@@ -36,6 +36,12 @@ export const DEFAULT_TARGET_CONCURRENCY = 16;
 export function retryDelay(attempts: number, baseMs: number, random: () => number): number {
   return backoff(attempts, baseMs, MAX_RETRY_DELAY_MS, random);
 }
+
+/**
+ * When a delivery still owed is given up: 24 h after it became due. A digest is due when its interval ends
+ * (counted from its opening, a daily digest was given up at its first failure, or dropped by a restart).
+ */
+export const giveUpAt = (x: Delivery): number => (x.open ? x.nextAttemptAt : (x.dueAt ?? x.createdAt)) + MAX_DELIVERY_AGE_MS;
 
 /** Moves a delivery's times by `ms` (a clock step): its age, its next attempt and its due time keep their distance to now. */
 export function shiftDelivery(x: Delivery, ms: number): void {

@@ -22,7 +22,7 @@ import { fmtSeconds, savedAhead, SteppingClock, type Clocks } from '../clock.js'
 import { describeError, NotifyError, safeErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { DEFAULT_TARGET_CONCURRENCY, MAX_DELIVERY_AGE_MS, MAX_RETRY_DELAY_MS, notificationsOf, retryDelay, shiftDelivery, STUCK_AFTER_MS, type Delivery } from './delivery.js';
+import { DEFAULT_TARGET_CONCURRENCY, giveUpAt, MAX_DELIVERY_AGE_MS, MAX_RETRY_DELAY_MS, notificationsOf, retryDelay, shiftDelivery, STUCK_AFTER_MS, type Delivery } from './delivery.js';
 import type { OutboxDoc, OutboxStore } from './outbox-store.js';
 import { DEFAULT_RECEIVER, type Receiver } from './registry.js';
 import { addTo, dueOf, handOver, keyClass, newTarget, oldestOwedDueAt, owedByAlert, owedCount, queue, removeFrom, type Target } from './target.js';
@@ -181,8 +181,8 @@ export class Dispatcher {
       const renamed = this.#targets.has(x.target) ? undefined : (this.#formerKeys.get(x.target) ?? this.#sameDestination(x.target));
       if (renamed !== undefined) x.target = renamed; // saved under a key by position (earlier builds), or a receiver renamed
       const t = this.#targets.get(x.target);
-      if (!t || now - x.createdAt >= MAX_DELIVERY_AGE_MS) {
-        const why = t ? 'older than 24 h' : 'its channel is no longer configured';
+      if (!t || now >= giveUpAt(x)) {
+        const why = t ? 'due more than 24 h ago' : 'its channel is no longer configured';
         this.d.log.error({ target: x.target, alert: x.notification.alertname, id: x.notification.id }, `owed notification given up: ${why}`);
         continue;
       }
@@ -372,7 +372,7 @@ export class Dispatcher {
       x.attempts += 1;
       x.lastError = e.message;
       const now = this.#now();
-      if (!e.retryable || now - x.createdAt >= MAX_DELIVERY_AGE_MS) {
+      if (!e.retryable || now >= giveUpAt(x)) {
         removeFrom(t, x);
         this.d.log.error({ ...log, reason: e.reason }, `notification given up: ${e.message}`);
       } else {

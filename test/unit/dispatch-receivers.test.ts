@@ -452,3 +452,39 @@ test("a resolve that waits for its alert's failing firing does not open a digest
   await waitFor(() => sent.some((m) => m.includes('a3')), 'a3 delivered while a1 still fails');
   assert.deepEqual(Object.fromEntries(d.owedByAlert()), { a1: 2 });
 });
+
+test('a daily digest (group interval 24 h) refused once at its end is retried, not given up: a delivery is kept 24 h from when it became due, not from when the digest opened', async (t) => {
+  let clock = 1_800_000_000_000;
+  let refuse = true;
+  let tries = 0;
+  const digests: string[][] = [];
+  const mail: Notifier = {
+    channel: 'email',
+    key: 'mail',
+    label: 'mail',
+    send: async () => undefined,
+    sendDigest: async (ns) => {
+      tries++;
+      if (refuse) throw new NotifyError('server', 'mail: 451 try later', { retryable: true });
+      digests.push(ns.map((n) => n.id));
+    },
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'ws-dispatch-'));
+  const d = new Dispatcher({ receivers: [receiver('default', [mail], { groupIntervalMs: 24 * 3_600_000 })], store: outboxIn(dir, log), metrics: createMetrics(), log, retryBaseDelayMs: 1_000, now: () => clock, monotonic: () => clock, random: () => 0.5 });
+  t.after(async () => {
+    await d.stop(100);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  await d.start();
+  await d.enqueue([note({ id: 'a1', account: 'w1' })]); // sent at once
+  await d.enqueue([note({ id: 'a2', account: 'w2' })]); // opens the day's digest
+  clock += 24 * 3_600_000 + 1_000; // the day is over
+  await d.enqueue([note({ id: 'a3', account: 'w3' })]); // joins it and pumps: it is due, and refused
+  await waitFor(() => tries === 1, 'the digest tried and refused'); // its failure is handled before a timer runs
+  assert.equal(d.pending, 2, 'still owed, not given up');
+  refuse = false;
+  clock += 60_000;
+  await d.enqueue([note({ id: 'a1', account: 'w1', status: 'resolved', reason: 'resolve' })]); // pumps again
+  await waitFor(() => digests.length === 1, 'the digest delivered on its retry');
+  assert.deepEqual(digests[0], ['a2', 'a3']);
+});

@@ -86,7 +86,7 @@ const cases: Array<[string, string, string, string[]]> = [
       "FILE: receiver 'r': pagerduty #1: routing_key: YAML reads this value as a number or true/false, which may not be the text written (a leading 0, 0x…, an exponent); put it in quotes",
     ],
   ],
-  ['a group interval over 12 h (a digest would outwait the 24 h its notifications are kept)', '  r:\n    group_interval: 13h\n    webhook: [{url: "http://127.0.0.1:9/"}]\n', '', ["FILE: receiver 'r': group_interval: must be at most 12h (what a digest holds is given up 24 h after it opened)"]],
+  ['a group interval over a day', '  r:\n    group_interval: 25h\n    webhook: [{url: "http://127.0.0.1:9/"}]\n', '', ["FILE: receiver 'r': group_interval: must be at most 24h (one digest a day)"]],
   ['a URL that is not http(s) (never quoted)', '  r:\n    webhook: [{url: "ftp://user:pw@host/"}]\n', '', ["FILE: receiver 'r': webhook #1: url: scheme ftp: is not http: or https:"]],
   ['an smtp_url with a line end inside (the URL parser would drop it and send another password)', '  r:\n    email: [{to: [a@b.io], from: c@d.io, smtp_url: "smtp://u:pa\\nss word@127.0.0.1:25"}]\n', '', ["FILE: receiver 'r': email #1: smtp_url: must be one line without control characters (a line end or a tab)"]],
   ['email without a mail server', '  r:\n    email: [{to: [a@example.com]}]\n', '', ["FILE: receiver 'r': email #1: from: is required (or set ALERT_EMAIL_FROM)", "FILE: receiver 'r': email #1: smtp_url: is required (or smtp_url_file, or SMTP_URL in the environment)"]],
