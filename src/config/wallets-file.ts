@@ -146,8 +146,9 @@ const NUMBER_KEYS: ReadonlySet<unknown> = new Set(['low_balance_threshold', 'cri
  * Values that keep the text written rather than what YAML reads it as. A label value read as a number or
  * true/false: `code: 007` is the label "007", not "7", and `ver: 1.10` is "1.10" (a label is text to match
  * and group on, not a quantity). A threshold or hours: parsed as the environment's are, so
- * `low_balance_threshold: 0x40` is refused as LOW_BALANCE_THRESHOLD=0x40 is, not read as 64. Done on the
- * parsed document, before aliases are resolved, so `labels: *common` gets the same.
+ * `low_balance_threshold: 0x40` is refused as LOW_BALANCE_THRESHOLD=0x40 is, not read as 64. Any number
+ * under `receivers:`: a webhook `secret: 0x10` signs with the key "0x10", not "16" (an interval of `300` is
+ * still 300 s). Done on the parsed document, before aliases are resolved, so `labels: *common` gets the same.
  */
 function asWritten(doc: ReturnType<ReturnType<typeof yaml>['parseDocument']>): void {
   const { isMap: isYamlMap, isScalar, visit } = yaml();
@@ -155,9 +156,10 @@ function asWritten(doc: ReturnType<ReturnType<typeof yaml>['parseDocument']>): v
     if (isScalar(v) && (typeof v.value === 'number' || (booleans && typeof v.value === 'boolean')) && typeof v.source === 'string') v.value = v.source;
   };
   visit(doc, {
-    Pair(_, pair) {
+    Pair(_, pair, path) {
       if (!isScalar(pair.key)) return;
-      if (NUMBER_KEYS.has(pair.key.value)) keepText(pair.value, false);
+      if (pair.key.value === 'receivers' && path.length === 2 && isYamlMap(pair.value)) visit(pair.value, { Scalar: (__, node) => keepText(node, false) }); // a top-level key
+      else if (NUMBER_KEYS.has(pair.key.value)) keepText(pair.value, false);
       else if (pair.key.value === 'labels' && isYamlMap(pair.value)) for (const item of pair.value.items) keepText(item.value, true);
     },
   });

@@ -77,15 +77,6 @@ const cases: Array<[string, string, string, string[]]> = [
   ['a receiver named default', '  default:\n    webhook: [{url: "http://127.0.0.1:9/"}]\n', '', ["FILE: receiver 'default': 'default' is the receiver of the environment's channels (SMTP_URL, ALERT_WEBHOOK_URL, ALERTMANAGER_URL); choose another name"]],
   ['a bad severity and group interval', '  r:\n    severities: [page]\n    group_interval: soon\n    webhook: [{url: "http://127.0.0.1:9/"}]\n', '', ["FILE: receiver 'r': severities: must be a list of warning, critical", "FILE: receiver 'r': group_interval: is not a duration such as 5m or 300 (seconds)"]],
   ['a channel entry with an unknown key, both url and url_file, an unreadable file', '  r:\n    slack: [{url: "http://a/", url_file: SECRET, colour: red}]\n    pagerduty: [{routing_key_file: /nonexistent/pd}]\n', '', ["FILE: receiver 'r': slack #1: colour: unknown key (expected url, url_file)", "FILE: receiver 'r': slack #1: url: set both url and url_file; set only one", "FILE: receiver 'r': pagerduty #1: routing_key_file: cannot read the file it names (the name is not shown: it may be the secret itself): ENOENT"]],
-  [
-    'secrets YAML reads as numbers (a webhook secret 0x10 signed with the key "16"): refused, as wallet keys are',
-    '  r:\n    webhook: [{url: "http://127.0.0.1:9/", secret: 0x10}]\n    pagerduty: [{routing_key: 0123456789}]\n',
-    '',
-    [
-      "FILE: receiver 'r': webhook #1: secret: YAML reads this value as a number or true/false, which may not be the text written (a leading 0, 0x…, an exponent); put it in quotes",
-      "FILE: receiver 'r': pagerduty #1: routing_key: YAML reads this value as a number or true/false, which may not be the text written (a leading 0, 0x…, an exponent); put it in quotes",
-    ],
-  ],
   ['a group interval over a day', '  r:\n    group_interval: 25h\n    webhook: [{url: "http://127.0.0.1:9/"}]\n', '', ["FILE: receiver 'r': group_interval: must be at most 24h (one digest a day)"]],
   ['a URL that is not http(s) (never quoted)', '  r:\n    webhook: [{url: "ftp://user:pw@host/"}]\n', '', ["FILE: receiver 'r': webhook #1: url: scheme ftp: is not http: or https:"]],
   ['an smtp_url with a line end inside (the URL parser would drop it and send another password)', '  r:\n    email: [{to: [a@b.io], from: c@d.io, smtp_url: "smtp://u:pa\\nss word@127.0.0.1:25"}]\n', '', ["FILE: receiver 'r': email #1: smtp_url: must be one line without control characters (a line end or a tab)"]],
@@ -133,4 +124,13 @@ test('with WALLETS_FILE, ALERT_EMAIL_FROM (and SMTP_CA_FILE) alone are the defau
     assert.deepEqual(err.problems, ['SMTP_URL: is required when ALERT_EMAIL_FROM is set (without WALLETS_FILE, whose receivers may use it as their sender)']);
     return true;
   });
+});
+
+test('numbers under receivers: are read as written: a webhook secret 0x10 signs with the key "0x10" (YAML read 16), a PagerDuty key 0123456789 keeps its 0; an interval of 300 is still 300 s', () => {
+  const { run } = file('  r:\n    group_interval: 300\n    webhook: [{url: "http://127.0.0.1:9/", secret: 0x10}]\n    pagerduty: [{routing_key: 0123456789}]\n');
+  const r = run().settings.receivers.find((x) => x.name === 'r')!;
+  const secretOf = (kind: string, key: string) => (r.channels.find((c) => c.kind === kind)!.config as Record<string, { reveal(): string }>)[key]!.reveal();
+  assert.equal(secretOf('webhook', 'secret'), '0x10');
+  assert.equal(secretOf('pagerduty', 'routingKey'), '0123456789');
+  assert.equal(r.groupIntervalMs, 300_000);
 });
