@@ -24,7 +24,7 @@ export function readConfigFile(path: string, maxBytes: number, waitMs = READ_WAI
     const st = fstatSync(fd);
     if (st.isDirectory()) return { code: 'EISDIR' };
     if (st.isFile() && st.size > maxBytes) return { code: 'EFBIG', problem: `it is larger than ${fmtBytes(maxBytes)}` };
-    return readAll(fd, maxBytes, waitMs);
+    return readAll(fd, maxBytes, waitMs, st.isFIFO());
   } catch (err) {
     return { code: (err as NodeJS.ErrnoException).code ?? 'error' };
   } finally {
@@ -32,7 +32,8 @@ export function readConfigFile(path: string, maxBytes: number, waitMs = READ_WAI
   }
 }
 
-function readAll(fd: number, maxBytes: number, waitMs: number): FileRead {
+/** `fifo`: a named pipe opened before its writer reads as ended (0 bytes) until the writer comes: waited for too. */
+function readAll(fd: number, maxBytes: number, waitMs: number, fifo: boolean): FileRead {
   const deadline = Date.now() + waitMs;
   const chunks: Buffer[] = [];
   let total = 0;
@@ -43,11 +44,14 @@ function readAll(fd: number, maxBytes: number, waitMs: number): FileRead {
       n = readSync(fd, buf, 0, buf.length, null);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
-      if (Date.now() >= deadline) return { code: 'ETIMEDOUT', problem: `it had no end within ${waitMs / 1000} s (a pipe no one writes to?)` };
+      n = -1;
+    }
+    if (n === 0 && !(fifo && total === 0)) return { text: Buffer.concat(chunks, total).toString('utf8') };
+    if (n <= 0) {
+      if (Date.now() >= deadline) return { code: 'ETIMEDOUT', problem: total === 0 && n === 0 ? `nothing was written to it within ${waitMs / 1000} s` : `it had no end within ${waitMs / 1000} s (a pipe no one writes to?)` };
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
       continue;
     }
-    if (n === 0) return { text: Buffer.concat(chunks, total).toString('utf8') };
     total += n;
     if (total > maxBytes) return { code: 'EFBIG', problem: `it is larger than ${fmtBytes(maxBytes)}` };
     chunks.push(Buffer.from(buf.subarray(0, n)));

@@ -1,6 +1,6 @@
 /** `wallet-sentinel check`: one poll, status JSON on stdout, Nagios exit codes, nothing written. */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -77,6 +77,14 @@ test('a *_FILE that is a device or a pipe: /dev/zero and a pipe that never ends 
   const written = await viaBash(`printf '%s\\n' ${KEY}`);
   assert.equal(written.code, 0, written.stderr);
   assert.equal(sim.balanceRequests(), 1, 'the key read from the pipe was accepted');
+  // a named pipe whose writer comes a second after the reader opened it (it read as empty: ended)
+  const fifo = join(tempDir(), 'key.fifo');
+  execFileSync('mkfifo', [fifo]);
+  const writer = spawn('sh', ['-c', `sleep 1; printf '%s\\n' ${KEY} > "$0"`, fifo], { stdio: 'ignore' });
+  const late = await runCli(['check'], { ...env, TELEPHONY_API_KEY_FILE: fifo });
+  writer.kill();
+  assert.equal(late.code, 0, late.stderr);
+  assert.equal(sim.balanceRequests(), 2);
 });
 
 test('a bearer key with a letter outside ASCII: the poll fails saying a header cannot carry it, and nothing is sent (the HTTP client dropped the letter and sent another key)', async (t) => {
