@@ -88,6 +88,11 @@ export function handOver(from: Target, to: Target): number {
     for (const id of ids) movedIds.add(id);
     removeFrom(from, x);
     x.target = to.notifier.key;
+    if (!x.open) {
+      // a new destination starts afresh: not the old one's backoff (up to 5 min at a corrected URL)
+      x.attempts = 0;
+      x.nextAttemptAt = Math.min(x.nextAttemptAt, x.dueAt ?? x.createdAt);
+    }
     queue(to, x);
     moved++;
   }

@@ -158,10 +158,10 @@ export function decimalAt(preset: string, body: unknown, path: string): string |
   return typeof raw === 'string' ? raw.trim() : (raw as number);
 }
 
-/** An optional amount: undefined when absent or null; present and unreadable, a bad_response naming the field (never a guess). */
+/** An optional amount: undefined when absent, null or empty; present and unreadable, a bad_response naming the field (never a guess). */
 export function optionalAmountAt(preset: string, body: unknown, path: string): number | undefined {
   const raw = readDottedField(body, path);
-  return raw === undefined || raw === null ? undefined : amountAt(preset, body, path); // present and unreadable: not "absent"
+  return raw === undefined || raw === null || raw === '' ? undefined : amountAt(preset, body, path); // present and unreadable: not "absent"
 }
 
 /** A flag sent as true/false, 1/0 or "true"/"false"; undefined otherwise. */

@@ -488,3 +488,20 @@ test('a daily digest (group interval 24 h) refused once at its end is retried, n
   await waitFor(() => digests.length === 1, 'the digest delivered on its retry');
   assert.deepEqual(digests[0], ['a2', 'a3']);
 });
+
+test("what a reload moves to a corrected URL is tried there at once, not after the old URL's backoff", async (t) => {
+  let tried = 0;
+  const dead: Notifier = { channel: 'webhook', key: 'ops/webhook:dead', label: 'old', send: async () => { tried++; throw new NotifyError('network', 'connection refused', { retryable: true }); } };
+  const fixed = memory('ops/webhook:f1xd', false);
+  const dir = mkdtempSync(join(tmpdir(), 'ws-dispatch-'));
+  const d = new Dispatcher({ receivers: [receiver('ops', [dead])], store: outboxIn(dir, log), metrics: createMetrics(), log, retryBaseDelayMs: 600_000 }); // the next try at the old URL: in 10 min
+  t.after(async () => {
+    await d.stop(100);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  await d.start();
+  await d.enqueue([note({ id: 'a1' })], ['ops']);
+  await waitFor(() => tried === 1 && d.pending === 1, 'refused once, waiting for its retry');
+  d.setReceivers([receiver('ops', [fixed])]);
+  await waitFor(() => fixed.sent.length === 1, 'delivered at the corrected URL', 5_000);
+});

@@ -69,6 +69,7 @@ test('presets read the documented bodies, and refuse a broken field instead of r
   badField('telnyx', { balance: '5' });
   badField('telnyx', { data: { balance: '-50.00', credit_limit: 'abc', currency: 'USD' } }); // not "no limit": a wallet 50 into a 100 limit read as exhausted
   assert.deepEqual(read('telnyx', { data: { balance: '5.00', credit_limit: null, currency: 'USD' } }), { balance: 5, currency: 'USD', currencyProblem: null }, 'null: no limit');
+  assert.deepEqual(read('telnyx', { data: { balance: '5.00', credit_limit: '', currency: 'USD' } }), { balance: 5, currency: 'USD', currencyProblem: null }, 'empty: no limit');
   badField('plivo', { cash_credits: '' });
   badField('vonage', { value: null });
   badField('africastalking', { UserData: { balance: '1785.50' } });
