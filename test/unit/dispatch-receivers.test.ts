@@ -13,7 +13,7 @@ import { pino } from 'pino';
 import { Secret } from '../../src/config/secret.js';
 import type { Notification } from '../../src/domain/alerts.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
-import { Dispatcher } from '../../src/notify/dispatch.js';
+import { Dispatcher, type DispatcherDeps } from '../../src/notify/dispatch.js';
 import type { Notifier } from '../../src/notify/notifier.js';
 import { NotifyError } from '../../src/errors.js';
 import type { Receiver } from '../../src/notify/registry.js';
@@ -27,9 +27,9 @@ const log = pino({ level: 'silent' });
 const note = (over: Partial<Notification> = {}) => sampleNotification(over);
 const receiver = (name: string, notifiers: Notifier[], over: Partial<Receiver> = {}): Receiver => ({ name, severities: undefined, groupIntervalMs: 0, notifiers, alertmanagers: [], ...over });
 
-function dispatcher(t: TestContext, receivers: Receiver[]): Dispatcher {
+function dispatcher(t: TestContext, receivers: Receiver[], over: Partial<DispatcherDeps> = {}): Dispatcher {
   const dir = mkdtempSync(join(tmpdir(), 'ws-dispatch-'));
-  const d = new Dispatcher({ receivers, store: outboxIn(dir, log), metrics: createMetrics(), log, retryBaseDelayMs: 20 });
+  const d = new Dispatcher({ receivers, store: outboxIn(dir, log), metrics: createMetrics(), log, retryBaseDelayMs: 20, ...over });
   t.after(async () => {
     await d.stop(100);
     rmSync(dir, { recursive: true, force: true });
@@ -48,6 +48,31 @@ function memory(key: string, digest: boolean): Notifier & { sent: Notification[]
     send: async (n) => void sent.push([n]),
     ...(digest ? { sendDigest: async (ns: readonly Notification[]) => void sent.push([...ns]) } : {}),
   };
+}
+
+/** A grouping mail target whose digests go to `take` (their alert ids); a single notification is accepted. */
+function digestMail(take: (ids: string[]) => void): Notifier {
+  return { channel: 'email', key: 'mail', label: 'mail', send: async () => undefined, sendDigest: async (ns) => take(ns.map((n) => n.id)) };
+}
+
+/** A grouping mail target where one recipient's mailbox is full for a1's firing alone (452, retried); `sent` what it took. */
+function mailRefusingA1Firing(): { mail: Notifier; sent: string[][] } {
+  const sent: string[][] = [];
+  const take = (ns: readonly Notification[]) => {
+    if (ns.some((n) => n.id === 'a1' && n.status === 'firing')) throw new NotifyError('server', 'mail: 452 mailbox full (temporary)', { retryable: true });
+    sent.push(ns.map((n) => n.id));
+  };
+  return { sent, mail: { channel: 'email', key: 'mail', label: 'mail', send: async (n) => take([n]), sendDigest: async (ns) => take(ns) } };
+}
+
+/** A 300 ms digest target on which a1's firing keeps failing (sent at once, refused), and a2 (another wallet) opened a digest. */
+async function a1FailingA2Collected(t: TestContext): Promise<{ d: Dispatcher; sent: string[][] }> {
+  const { mail, sent } = mailRefusingA1Firing();
+  const d = dispatcher(t, [receiver('default', [mail], { groupIntervalMs: 300 })]);
+  await d.start();
+  await d.enqueue([note({ id: 'a1', account: 'w1' })]);
+  await d.enqueue([note({ id: 'a2', account: 'w2' })]);
+  return { d, sent };
 }
 
 /** A slow webhook on loopback, closed after the test. */
@@ -227,22 +252,11 @@ test('when a target last accepted a notification is known for every firing alert
 test('the owed gauges: a digest still collecting is not late, one that closed and fails counts from the end of its interval; each notification in it is owed', async (t) => {
   let clock = 1_800_000_000_000;
   const attempts: string[][] = [];
-  const mail: Notifier = {
-    channel: 'email',
-    key: 'mail',
-    label: 'mail',
-    send: async () => undefined,
-    sendDigest: async (ns) => {
-      attempts.push(ns.map((n) => n.id));
-      throw new NotifyError('server', 'mail: the server answered 451 (temporary)', { retryable: true });
-    },
-  };
-  const dir = mkdtempSync(join(tmpdir(), 'ws-dispatch-'));
-  const d = new Dispatcher({ receivers: [receiver('default', [mail], { groupIntervalMs: 60_000 })], store: outboxIn(dir, log), metrics: createMetrics(), log, retryBaseDelayMs: 600_000, now: () => clock, monotonic: () => clock });
-  t.after(async () => {
-    await d.stop(100);
-    rmSync(dir, { recursive: true, force: true });
+  const mail = digestMail((ids) => {
+    attempts.push(ids);
+    throw new NotifyError('server', 'mail: the server answered 451 (temporary)', { retryable: true });
   });
+  const d = dispatcher(t, [receiver('default', [mail], { groupIntervalMs: 60_000 })], { retryBaseDelayMs: 600_000, now: () => clock, monotonic: () => clock });
   await d.start();
   await d.enqueue([note({ id: 'a1', account: 'w1' })]); // a quiet target: sent at once
   await d.enqueue([note({ id: 'a2', account: 'w2' }), note({ id: 'a3', account: 'w3' })]); // the digest opens
@@ -288,25 +302,7 @@ test('a clock stepped back two hours while stopped: what was owed is retried whe
 test("one alert's failing delivery holds back only that alert: its resolve does not join a digest (which would hold every wallet in it for up to 24 h)", async (t) => {
   // One recipient's full mailbox (a 452 to that message only) keeps a1's firing retried. Its resolve must
   // wait for it; other wallets' alerts, in a digest or on their own, must not.
-  const sent: string[][] = [];
-  const fails = (ns: readonly Notification[]) => ns.some((n) => n.id === 'a1' && n.status === 'firing');
-  const mail: Notifier = {
-    channel: 'email',
-    key: 'mail',
-    label: 'mail',
-    send: async (n) => {
-      if (fails([n])) throw new NotifyError('server', 'mail: 452 mailbox full (temporary)', { retryable: true });
-      sent.push([n.id]);
-    },
-    sendDigest: async (ns) => {
-      if (fails(ns)) throw new NotifyError('server', 'mail: 452 mailbox full (temporary)', { retryable: true });
-      sent.push(ns.map((n) => n.id));
-    },
-  };
-  const d = dispatcher(t, [receiver('default', [mail], { groupIntervalMs: 300 })]);
-  await d.start();
-  await d.enqueue([note({ id: 'a1', account: 'w1' })]); // sent at once, refused, retried
-  await d.enqueue([note({ id: 'a2', account: 'w2' })]); // opens the digest
+  const { d, sent } = await a1FailingA2Collected(t);
   await d.enqueue([note({ id: 'a1', account: 'w1', status: 'resolved', reason: 'resolve' })]);
   await d.enqueue([note({ id: 'a3', account: 'w3' })]);
   await waitFor(() => sent.length === 1, 'the digest sent at the end of its interval while a1 still fails');
@@ -358,12 +354,7 @@ test("a receiver's Retry-After pauses the whole target, not only the delivery it
       if (tried.length === 1) throw new NotifyError('rate_limited', 'hook answered 429', { retryable: true, retryAfterMs: 60_000 });
     },
   };
-  const dir = mkdtempSync(join(tmpdir(), 'ws-dispatch-'));
-  const d = new Dispatcher({ receivers: [receiver('default', [hook])], store: outboxIn(dir, log), metrics: createMetrics(), log, retryBaseDelayMs: 20, now: () => clock, monotonic: () => clock });
-  t.after(async () => {
-    await d.stop(100);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const d = dispatcher(t, [receiver('default', [hook])], { now: () => clock, monotonic: () => clock });
   await d.start();
   await d.enqueue([note({ id: 'a1', account: 'w1' })]);
   await waitFor(() => d.oldestOwedAgeSeconds() === 0 && tried.length === 1 && d.pending === 1, 'a1 refused with Retry-After');
@@ -409,12 +400,7 @@ test('a URL changed by a reload and changed back while an attempt is in flight: 
   let bTries = 0;
   const slowA = (): Notifier => ({ channel: 'webhook', key: 'ops/webhook:aaaa', label: 'A', send: async (n) => { await new Promise((r) => setTimeout(r, 300)); gotA.push(n.id); } });
   const deadB: Notifier = { channel: 'webhook', key: 'ops/webhook:bbbb', label: 'B', send: async () => { bTries++; throw new NotifyError('network', 'ECONNREFUSED', { retryable: true }); } };
-  const dir = mkdtempSync(join(tmpdir(), 'ws-dispatch-'));
-  const d = new Dispatcher({ receivers: [receiver('ops', [slowA()])], store: outboxIn(dir, log), metrics: createMetrics(), log, retryBaseDelayMs: 20, concurrency: 1 });
-  t.after(async () => {
-    await d.stop(100);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const d = dispatcher(t, [receiver('ops', [slowA()])], { concurrency: 1 });
   await d.start();
   await d.enqueue([note({ id: 'a1' }), note({ id: 'a2' })], ['ops']); // a1 in flight at A, a2 waiting
   d.setReceivers([receiver('ops', [deadB])]); // a typo: a2 moves to B
@@ -426,26 +412,7 @@ test('a URL changed by a reload and changed back while an attempt is in flight: 
 });
 
 test("a resolve that waits for its alert's failing firing does not open a digest either (one opened by it held every wallet that joined)", async (t) => {
-  const sent: string[][] = [];
-  const fails = (ns: readonly Notification[]) => ns.some((n) => n.id === 'a1' && n.status === 'firing');
-  const refuse = () => new NotifyError('server', 'mail: 452 mailbox full (temporary)', { retryable: true });
-  const mail: Notifier = {
-    channel: 'email',
-    key: 'mail',
-    label: 'mail',
-    send: async (n) => {
-      if (fails([n])) throw refuse();
-      sent.push([n.id]);
-    },
-    sendDigest: async (ns) => {
-      if (fails(ns)) throw refuse();
-      sent.push(ns.map((n) => n.id));
-    },
-  };
-  const d = dispatcher(t, [receiver('default', [mail], { groupIntervalMs: 300 })]);
-  await d.start();
-  await d.enqueue([note({ id: 'a1', account: 'w1' })]); // sent at once, refused, retried
-  await d.enqueue([note({ id: 'a2', account: 'w2' })]); // opens a digest
+  const { d, sent } = await a1FailingA2Collected(t);
   await waitFor(() => sent.length === 1, 'that digest sent');
   await d.enqueue([note({ id: 'a1', account: 'w1', status: 'resolved', reason: 'resolve' })]); // no digest open now
   await d.enqueue([note({ id: 'a3', account: 'w3' })]);
@@ -458,23 +425,12 @@ test('a daily digest (group interval 24 h) refused once at its end is retried, n
   let refuse = true;
   let tries = 0;
   const digests: string[][] = [];
-  const mail: Notifier = {
-    channel: 'email',
-    key: 'mail',
-    label: 'mail',
-    send: async () => undefined,
-    sendDigest: async (ns) => {
-      tries++;
-      if (refuse) throw new NotifyError('server', 'mail: 451 try later', { retryable: true });
-      digests.push(ns.map((n) => n.id));
-    },
-  };
-  const dir = mkdtempSync(join(tmpdir(), 'ws-dispatch-'));
-  const d = new Dispatcher({ receivers: [receiver('default', [mail], { groupIntervalMs: 24 * 3_600_000 })], store: outboxIn(dir, log), metrics: createMetrics(), log, retryBaseDelayMs: 1_000, now: () => clock, monotonic: () => clock, random: () => 0.5 });
-  t.after(async () => {
-    await d.stop(100);
-    rmSync(dir, { recursive: true, force: true });
+  const mail = digestMail((ids) => {
+    tries++;
+    if (refuse) throw new NotifyError('server', 'mail: 451 try later', { retryable: true });
+    digests.push(ids);
   });
+  const d = dispatcher(t, [receiver('default', [mail], { groupIntervalMs: 24 * 3_600_000 })], { retryBaseDelayMs: 1_000, now: () => clock, monotonic: () => clock, random: () => 0.5 });
   await d.start();
   await d.enqueue([note({ id: 'a1', account: 'w1' })]); // sent at once
   await d.enqueue([note({ id: 'a2', account: 'w2' })]); // opens the day's digest
@@ -493,12 +449,7 @@ test("what a reload moves to a corrected URL is tried there at once, not after t
   let tried = 0;
   const dead: Notifier = { channel: 'webhook', key: 'ops/webhook:dead', label: 'old', send: async () => { tried++; throw new NotifyError('network', 'connection refused', { retryable: true }); } };
   const fixed = memory('ops/webhook:f1xd', false);
-  const dir = mkdtempSync(join(tmpdir(), 'ws-dispatch-'));
-  const d = new Dispatcher({ receivers: [receiver('ops', [dead])], store: outboxIn(dir, log), metrics: createMetrics(), log, retryBaseDelayMs: 600_000 }); // the next try at the old URL: in 10 min
-  t.after(async () => {
-    await d.stop(100);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const d = dispatcher(t, [receiver('ops', [dead])], { retryBaseDelayMs: 600_000 }); // the next try at the old URL: in 10 min
   await d.start();
   await d.enqueue([note({ id: 'a1' })], ['ops']);
   await waitFor(() => tried === 1 && d.pending === 1, 'refused once, waiting for its retry');
