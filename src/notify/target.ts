@@ -78,10 +78,11 @@ export function handOver(from: Target, to: Target): number {
   let moved = 0;
   const staying = new Set<string>();
   const movedIds = new Set<string>();
-  const newerThere = (id: string) => !movedIds.has(id) && to.index.owesOther(id); // routed to `to` since the reload
+  // owed at `to` already (routed there since the reload, or older at a target a reload brought back): wait for them
+  const owedThere = (id: string) => !movedIds.has(id) && to.index.owesOther(id);
   for (const x of from.queue) {
     const ids = notificationsOf(x).map((n) => n.id);
-    if (from.inFlight.has(x) || ids.some((id) => staying.has(id) || newerThere(id))) {
+    if (from.inFlight.has(x) || ids.some((id) => staying.has(id) || owedThere(id))) {
       for (const id of ids) staying.add(id);
       continue;
     }
