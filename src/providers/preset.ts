@@ -142,26 +142,27 @@ const bad = (preset: string, message: string): UpstreamError =>
 /** A body the preset reads, saying something that leaves no balance to watch: the message says what to do (not "check api_url"). */
 export const unwatchable = (preset: string, message: string): UpstreamError => new UpstreamError('bad_response', `${preset} answer: ${message}`, { status: 200 });
 
-/** The amount at a dotted path, or a bad_response naming the field (never its value). */
-export function amountAt(preset: string, body: unknown, path: string): number {
-  const raw = readDottedField(body, path);
-  const problem = amountProblem(raw);
-  if (problem !== null) throw bad(preset, `field "${path}" ${problem}`);
-  return toAmount(raw)!;
-}
-
-/** The raw checked value at a path (a string or number, for exact decimal arithmetic). */
-export function decimalAt(preset: string, body: unknown, path: string): string | number {
-  const raw = readDottedField(body, path);
+/** `raw`, the value read at `path`, as a checked amount (a string or number), or a bad_response naming the field (never its value). */
+function checkedAmount(preset: string, path: string, raw: unknown): string | number {
   const problem = amountProblem(raw);
   if (problem !== null) throw bad(preset, `field "${path}" ${problem}`);
   return typeof raw === 'string' ? raw.trim() : (raw as number);
 }
 
+/** The amount at a dotted path, or a bad_response naming the field (never its value). */
+export function amountAt(preset: string, body: unknown, path: string): number {
+  return toAmount(checkedAmount(preset, path, readDottedField(body, path)))!;
+}
+
+/** The raw checked value at a path (a string or number, for exact decimal arithmetic). */
+export function decimalAt(preset: string, body: unknown, path: string): string | number {
+  return checkedAmount(preset, path, readDottedField(body, path));
+}
+
 /** An optional amount: undefined when absent, null or empty; present and unreadable, a bad_response naming the field (never a guess). */
 export function optionalAmountAt(preset: string, body: unknown, path: string): number | undefined {
   const raw = readDottedField(body, path);
-  return raw === undefined || raw === null || raw === '' ? undefined : amountAt(preset, body, path); // present and unreadable: not "absent"
+  return raw === undefined || raw === null || raw === '' ? undefined : toAmount(checkedAmount(preset, path, raw)); // present and unreadable: not "absent"
 }
 
 /** A flag sent as true/false, 1/0 or "true"/"false"; undefined otherwise. */
