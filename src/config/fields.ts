@@ -1,5 +1,5 @@
 /** Field parsers for the settings: each turns an optional string into a typed value, or a message naming what is wrong. */
-import { MiB, readConfigFile, whyNot } from './read-file.js';
+import { PEM_MAX_BYTES, readConfigFile, whyNot } from './read-file.js';
 import { z } from 'zod';
 import { parseDecimal } from '../telephony/parse.js';
 import { parseDuration } from './duration.js';
@@ -79,7 +79,7 @@ export function alertmanagerTargets(list: string, ctx: Ctx): AlertmanagerTarget[
 
 /** A PEM file of one or more certificates, read now so a wrong path stops start-up, not the first alert. */
 export function readPemCertificates(path: string, ctx: Ctx): string {
-  const r = readConfigFile(path, 16 * MiB);
+  const r = readConfigFile(path, PEM_MAX_BYTES);
   if (!('text' in r)) return fail(ctx, `cannot read ${path}: ${whyNot(r)}`);
   const pem = r.text;
   if (!/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.test(pem)) return fail(ctx, `${path} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);

@@ -7,6 +7,8 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 
 export const MiB = 1024 * 1024;
+/** A PEM bundle of certificates (the public CAs' is ~0.2 MiB). */
+export const PEM_MAX_BYTES = 16 * MiB;
 /** How long a pipe or device may take to reach its end. */
 export const READ_WAIT_MS = 4_000;
 

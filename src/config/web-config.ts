@@ -7,7 +7,7 @@
  * unknown keys, are errors naming the file and the key: a setting silently ignored could leave the
  * endpoints open when the file says they are closed.
  */
-import { MiB, readConfigFile, whyNot } from './read-file.js';
+import { MiB, PEM_MAX_BYTES, readConfigFile, whyNot } from './read-file.js';
 import { dirname, resolve } from 'node:path';
 import { createSecureContext, type SecureVersion } from 'node:tls';
 import { sameKeyAsText, yaml } from './yaml.js';
@@ -152,7 +152,7 @@ function pem(section: Record<string, unknown>, name: string, base: string, at: A
   } else if (file !== undefined) {
     if (typeof file !== 'string' || file === '') return void at(`${key}_file`, 'must be a file name');
     const path = resolve(base, file);
-    const r = readConfigFile(path, 16 * MiB);
+    const r = readConfigFile(path, PEM_MAX_BYTES);
     if (!('text' in r)) return void at(`${key}_file`, `cannot read ${path}: ${whyNot(r)}`);
     text = r.text;
   } else return undefined;
