@@ -126,9 +126,10 @@ export class Dispatcher {
       }
     }
     const dropped = [...this.#targets].filter(([key, t]) => !live.has(key) && !t.retired);
+    const droppedKeys = dropped.map(([k]) => k);
     let moved = 0;
     for (const [key, t] of dropped) {
-      const heir = soleReplacement(key, dropped.map(([k]) => k), added);
+      const heir = soleReplacement(key, droppedKeys, added);
       t.heir = heir;
       const n = heir ? handOver(t, heir) : 0;
       if (n > 0) this.d.log.info({ from: t.notifier.label, to: heir!.notifier.label, owed: n }, 'owed notifications moved to the destination that replaced theirs');
