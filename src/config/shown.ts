@@ -1,13 +1,27 @@
 /**
  * How problem lines show what the user wrote. One problem stays one line (a value with a line break could
  * forge a second one), and a key that is not a name is not shown at all: in a YAML flow map a missing space
- * after a colon (`{auth_token:SECRET}`, `{url:https://hooks…}`) makes the whole pair, secret included, a key.
+ * after a colon (`{auth_token:SECRET}`, `{url:https://hooks…}`) makes the whole pair, secret included, a key,
+ * and a secret written alone (`{account_sid: AC1, 9f8e…}`) is a key with no value: a name-shaped key that
+ * reads as generated (a part, between `_`, `.` and `-`, over 16 characters or switching between lower case,
+ * upper case and digits 4 times or more) is not shown either.
  */
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 const PLAIN = /^[^\u0000-\u001f\u007f-\u009f\u2028\u2029'"\\]*$/;
 
-/** A key that may be shown as it is. */
-export const isName = (k: string): boolean => NAME.test(k);
+const PART_MAX = 16;
+const CLASS_SWITCHES_MAX = 3;
+const charClass = (c: string) => (c >= '0' && c <= '9' ? 0 : c >= 'a' && c <= 'z' ? 1 : 2);
+
+function looksGenerated(part: string): boolean {
+  if (part.length > PART_MAX) return true;
+  let switches = 0;
+  for (let i = 1; i < part.length; i++) if (charClass(part[i]!) !== charClass(part[i - 1]!)) switches++;
+  return switches > CLASS_SWITCHES_MAX;
+}
+
+/** A key that may be shown as it is: name-shaped, and not shaped like a generated token. */
+export const isName = (k: string): boolean => NAME.test(k) && !k.split(/[_.-]/).some(looksGenerated);
 
 /** `'api_kee'`, or a description of a key that is not a name. */
 export function keyShown(k: string): string {

@@ -363,3 +363,20 @@ test("a secret written with no space after its colon in a flow map (`{auth_token
   assert.ok(problems.every((p) => !p.includes('\n')), 'one line per problem');
   assert.ok(problems.some((p) => p.includes("missing space after a colon")), text);
 });
+
+test('a secret written alone in a flow map is a key with no value: shaped like a generated token, it is not shown; a typo of a key still is', () => {
+  const yaml = [
+    'receivers:',
+    '  ops: {webhook: [{url: "http://127.0.0.1:9/h", 9f8e7d6c5b4a39281706f5e4d3c2b1a0}]}',
+    'defaults: {sk-proj-T3BlbkFJxQ7mNvR2pL8wK4sD}',
+    'wallets:',
+    '  - {name: a, api_key_file: KEYFILE, aBcD1234eFgH5678}',
+    '  - {name: b, provider: twilio, credentials: {account_sid: AC1, 0123456789abcdef0123456789abcdef}}',
+    '  - {name: c, api_key_file: KEYFILE, warnng_hours: 5}',
+  ].join('\n');
+  const { problems } = problemsOf(`${yaml}\n`);
+  const text = problems.join('\n');
+  for (const secret of ['9f8e7d6c', 'T3Blbk', 'aBcD1234', '0123456789abcdef']) assert.ok(!text.includes(secret), `${secret} shown:\n${text}`);
+  assert.equal(problems.length, 5, text);
+  assert.ok(text.includes("'warnng_hours'"), text);
+});
