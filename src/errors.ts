@@ -52,12 +52,15 @@ export class NotifyError extends Error {
   readonly reason: NotifyFailureReason;
   /** Hint from the receiver (HTTP Retry-After), in ms. */
   readonly retryAfterMs: number | undefined;
-  constructor(reason: NotifyFailureReason, message: string, opts: { retryable: boolean; retryAfterMs?: number }) {
+  /** Email: every recipient that has the message now (others were deferred); the retry goes to the rest. */
+  readonly reached: readonly string[] | undefined;
+  constructor(reason: NotifyFailureReason, message: string, opts: { retryable: boolean; retryAfterMs?: number; reached?: readonly string[] }) {
     super(message);
     this.name = 'NotifyError';
     this.reason = reason;
     this.retryable = opts.retryable;
     this.retryAfterMs = opts.retryAfterMs;
+    this.reached = opts.reached;
   }
 }
 

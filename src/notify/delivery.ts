@@ -17,6 +17,8 @@ export interface Delivery {
   dueAt?: number;
   /** Order of arrival across restarts (createdAt ties within one poll's batch). */
   seq?: number;
+  /** Who has it already: an email's recipients that took an attempt others were deferred from. */
+  reached?: string[];
   createdAt: number;
   attempts: number;
   nextAttemptAt: number;

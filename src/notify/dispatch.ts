@@ -358,8 +358,8 @@ export class Dispatcher {
     const watchdog = setTimeout(() => this.d.log.error({ ...log, inFlightMs: stuckAfterMs }, 'notification delivery stuck: the attempt outlived its deadline; this target gets nothing until it ends'), stuckAfterMs);
     watchdog.unref();
     try {
-      if (all.length > 1 && notifier.sendDigest) await notifier.sendDigest(all, this.#abort.signal);
-      else await notifier.send(n, this.#abort.signal);
+      if (all.length > 1 && notifier.sendDigest) await notifier.sendDigest(all, this.#abort.signal, x.reached);
+      else await notifier.send(n, this.#abort.signal, x.reached);
       this.d.metrics.notifications.inc({ channel: notifier.channel, outcome: 'sent' });
       removeFrom(t, x);
       const acceptedAt = this.#now();
@@ -372,6 +372,7 @@ export class Dispatcher {
       this.d.metrics.notifications.inc({ channel: notifier.channel, outcome: 'failed' });
       x.attempts += 1;
       x.lastError = e.message;
+      if (e.reached) x.reached = [...e.reached];
       const now = this.#now();
       if (!e.retryable || now >= giveUpAt(x)) {
         removeFrom(t, x);

@@ -9,18 +9,21 @@ export type ChannelKind = 'email' | 'webhook' | 'slack' | 'pagerduty' | 'alertma
 /**
  * One delivery target. `send` tries once (retries live in dispatch.ts) and throws NotifyError, whose
  * `retryable` says whether another attempt can help. `label` is safe to print: never a URL or password.
+ * `reached`: who has this delivery already (an email's recipients that took an earlier attempt, from the
+ * error it threw: `NotifyError.reached`); kept with the owed delivery, so a restart or a reload does not
+ * send it to them again.
  */
 export interface Notifier {
   readonly channel: Channel;
   /** Stable across restarts for the same settings: owed deliveries are matched to targets by it. */
   readonly key: string;
   readonly label: string;
-  send(notification: Notification, signal: AbortSignal): Promise<void>;
+  send(notification: Notification, signal: AbortSignal, reached?: readonly string[]): Promise<void>;
   /**
    * Channels for people (email, chat) group what fires close together into one message: present only on
    * them. Called with two or more notifications; tries once and throws NotifyError, like `send`.
    */
-  sendDigest?(notifications: readonly Notification[], signal: AbortSignal): Promise<void>;
+  sendDigest?(notifications: readonly Notification[], signal: AbortSignal, reached?: readonly string[]): Promise<void>;
   close?(): void;
 }
 

@@ -68,6 +68,8 @@ export const deliverySchema = z.object({
   dueAt: finite.optional(),
   // The order of arrival (deliveries of one poll share createdAt); rows written before it load without it.
   seq: z.number().int().min(0).optional(),
+  // An email's recipients that took an earlier attempt (rows written before it load without it).
+  reached: z.array(z.string()).optional(),
 });
 
 /** A Delivery read back has every field it was written with: a field added to Delivery without its line here fails to compile. */

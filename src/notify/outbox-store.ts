@@ -121,7 +121,7 @@ export class OutboxStore implements Participant {
 
   /** `d`'s row: made again only when one of its changing fields changed (10,000 owed rows, commits every 100 ms). */
   #body(d: Delivery): string {
-    const stamp = CHANGING.map((k) => (k === 'more' ? d.more?.length : d[k])).join('\n');
+    const stamp = CHANGING.map((k) => (k === 'more' || k === 'reached' ? d[k]?.length : d[k])).join('\n');
     const known = this.#bodies.get(d);
     if (known?.stamp === stamp) return known.body;
     const body = JSON.stringify(d);
@@ -153,7 +153,7 @@ export class OutboxStore implements Participant {
  * renamed at start); its id, notification and order never do. A field added to Delivery that is in neither
  * list fails to compile.
  */
-const CHANGING = ['target', 'createdAt', 'attempts', 'nextAttemptAt', 'lastError', 'open', 'more', 'dueAt'] as const satisfies readonly (keyof Delivery)[];
+const CHANGING = ['target', 'createdAt', 'attempts', 'nextAttemptAt', 'lastError', 'open', 'more', 'dueAt', 'reached'] as const satisfies readonly (keyof Delivery)[];
 const listed: [Exclude<keyof Delivery, (typeof CHANGING)[number] | 'deliveryId' | 'notification' | 'seq'>] extends [never] ? true : false = true;
 void listed;
 

@@ -178,8 +178,11 @@ test('a recipient refused at RCPT among accepted ones: deferred (451) is retried
   const first = await grey.send(NOTE, AbortSignal.timeout(20_000)).then(() => undefined, (e: unknown) => e);
   assert.ok(first instanceof NotifyError && first.retryable, `the attempt failed, to be retried: ${String(first)}`);
   assert.match(first.message, /deferred 1 of 2 recipients \(451, temporary\): 1 got it$/);
-  await grey.send(NOTE, AbortSignal.timeout(20_000));
+  assert.deepEqual(first.reached, ['finance@example.com'], 'the error says who has it (the delivery keeps it, across restarts)');
+  await grey.send(NOTE, AbortSignal.timeout(20_000), first.reached);
   assert.deepEqual(mails, [['finance@example.com'], ['oncall@example.com']], 'the retry went to the deferred recipient only');
+  await grey.send(NOTE, AbortSignal.timeout(20_000), ['finance@example.com', 'oncall@example.com']);
+  assert.equal(mails.length, 2, 'every recipient has it: nothing is sent again');
 
   const typo = mailer(['ops@example.com', 'typo@example.com']);
   t.after(() => typo.close());

@@ -270,6 +270,34 @@ test('the owed gauges: a digest still collecting is not late, one that closed an
   assert.equal(d.oldestOwedAgeSeconds(), 35, 'owed since its interval ended, not since it opened (95 s)');
 });
 
+test('a mail whose recipients were partly reached is retried after a restart to the others only: who has it is kept with the owed delivery', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ws-dispatch-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  let tries = 0;
+  const greylisting: Notifier = {
+    channel: 'email',
+    key: 'mail',
+    label: 'mail',
+    send: async () => {
+      tries++;
+      throw new NotifyError('server', 'mail: the server deferred 1 of 2 recipients (451, temporary): 1 got it', { retryable: true, reached: ['finance@example.com'] });
+    },
+  };
+  const first = new Dispatcher({ receivers: [receiver('default', [greylisting])], store: outboxIn(dir, log), metrics: createMetrics(), log, retryBaseDelayMs: 60_000 });
+  await first.start();
+  await first.enqueue([note({ id: 'a/low' })]);
+  await waitFor(() => tries === 1, 'the first attempt, half taken');
+  await first.stop(100);
+
+  const asked: (readonly string[] | undefined)[] = [];
+  const up: Notifier = { channel: 'email', key: 'mail', label: 'mail', send: async (_n, _s, reached) => void asked.push(reached) };
+  const second = new Dispatcher({ receivers: [receiver('default', [up])], store: outboxIn(dir, log), metrics: createMetrics(), log, retryBaseDelayMs: 20, now: () => Date.now() + 120_000 });
+  t.after(() => second.stop(100));
+  await second.start();
+  await waitFor(() => asked.length === 1, 'the owed mail, retried after the restart', 10_000);
+  assert.deepEqual(asked[0], ['finance@example.com'], 'the retry knows who has it');
+});
+
 test('a clock stepped back two hours while stopped: what was owed is retried when due, not two hours later; the step is said', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'ws-dispatch-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));

@@ -19,8 +19,6 @@ export class EmailNotifier implements Notifier {
   readonly #hostPort: string;
   /** Made at the first send (nodemailer is loaded then: configuration and `backtest` never need it). */
   #transport: Promise<Transporter> | undefined;
-  /** A message some recipients took and others were deferred (4xx at RCPT): who has it, so a retry goes to the others only. */
-  readonly #partly = new Map<string, Set<string>>();
 
   constructor(
     private readonly settings: EmailSettings,
@@ -59,23 +57,25 @@ export class EmailNotifier implements Notifier {
     });
   }
 
-  send(n: Notification, signal: AbortSignal): Promise<void> {
-    return this.#mail(messageKey(n), { subject: subject(n), text: textBody(n), html: htmlBody(n), headers: { 'X-Wallet-Sentinel-Id': n.id } }, signal);
+  send(n: Notification, signal: AbortSignal, reached: readonly string[] = []): Promise<void> {
+    return this.#mail({ subject: subject(n), text: textBody(n), html: htmlBody(n), headers: { 'X-Wallet-Sentinel-Id': n.id } }, signal, reached);
   }
 
-  sendDigest(ns: readonly Notification[], signal: AbortSignal): Promise<void> {
-    return this.#mail(ns.map(messageKey).join(' '), { subject: digestSubject(ns), text: digestText(ns), html: digestHtml(ns), headers: {} }, signal);
+  sendDigest(ns: readonly Notification[], signal: AbortSignal, reached: readonly string[] = []): Promise<void> {
+    return this.#mail({ subject: digestSubject(ns), text: digestText(ns), html: digestHtml(ns), headers: {} }, signal, reached);
   }
 
   /**
-   * One attempt of message `key`. nodemailer fails only when EVERY recipient is refused: one refused among
-   * several came back as success, so a greylisted on-call address never got the page and nothing said so.
-   * A recipient deferred (4xx) makes the attempt fail and be retried for the recipients still without it;
-   * one refused for good (5xx) fails it for good, naming how many got it.
+   * One attempt, to the recipients not in `reached`. nodemailer fails only when EVERY recipient is refused:
+   * one refused among several came back as success, so a greylisted on-call address never got the page and
+   * nothing said so. A recipient deferred (4xx) makes the attempt fail, retryable, with everyone who has the
+   * message now in the error's `reached` (the delivery keeps it, across restarts too); one refused for good
+   * (5xx) fails it for good, naming how many got it.
    */
-  async #mail(key: string, m: { subject: string; text: string; html: string; headers: Record<string, string> }, signal: AbortSignal): Promise<void> {
-    const has = this.#partly.get(key) ?? new Set<string>();
+  async #mail(m: { subject: string; text: string; html: string; headers: Record<string, string> }, signal: AbortSignal, reached: readonly string[]): Promise<void> {
+    const has = new Set(reached);
     const to = this.settings.to.filter((a) => !has.has(a));
+    if (to.length === 0) return; // every recipient took an earlier attempt (the list changed since)
     const limit = deadline(SEND_TIMEOUT_MS * 2, signal);
     let info: { accepted?: unknown; rejectedErrors?: unknown };
     try {
@@ -87,15 +87,12 @@ export class EmailNotifier implements Notifier {
       limit.clear();
     }
     const refused = Array.isArray(info.rejectedErrors) ? (info.rejectedErrors as { responseCode?: unknown }[]) : [];
-    this.#partly.delete(key);
     if (refused.length === 0) return;
     const codes = [...new Set(refused.map((e) => (typeof e.responseCode === 'number' ? e.responseCode : 0)))];
     const got = this.settings.to.length - refused.length;
     if (codes.some((c) => c < 500)) {
       for (const a of Array.isArray(info.accepted) ? info.accepted : []) if (typeof a === 'string') has.add(a);
-      if (this.#partly.size >= MAX_PARTLY) this.#partly.delete(this.#partly.keys().next().value!);
-      this.#partly.set(key, has);
-      throw new NotifyError('server', `${this.label}: the server deferred ${refused.length} of ${this.settings.to.length} recipients (${codes.join(', ')}, temporary): ${got} got it`, { retryable: true });
+      throw new NotifyError('server', `${this.label}: the server deferred ${refused.length} of ${this.settings.to.length} recipients (${codes.join(', ')}, temporary): ${got} got it`, { retryable: true, reached: [...has] });
     }
     throw new NotifyError('rejected', `${this.label}: the server refused ${refused.length} of ${this.settings.to.length} recipients for good (${codes.join(', ')}): ${got} got it; check the addresses in ALERT_EMAIL_TO`, { retryable: false });
   }
@@ -105,8 +102,3 @@ export class EmailNotifier implements Notifier {
   }
 }
 
-/** Messages remembered as partly delivered at most (a retry after the oldest is forgotten goes to every recipient again). */
-const MAX_PARTLY = 1_000;
-
-/** One notification's message: the same key for each of its attempts. */
-const messageKey = (n: Notification): string => `${n.id}|${n.status}|${n.severity}|${n.reason}|${n.decidedAt}`;
