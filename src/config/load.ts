@@ -8,7 +8,7 @@ import { webhookTargets } from '../notify/env-targets.js';
 import { GROUP_INTERVAL_MAX, MAX_RETRY_DELAY_MS } from '../notify/delivery.js';
 import type { ChannelEnv } from '../notify/channel.js';
 import { alertmanagerTargets, duration, emailAddress, emailSender, fail, isLoopbackSmtp, isTimeZone, number, readPemCertificates, secret, smtpUrlProblem, text } from './fields.js';
-import { MiB, readConfigFile, whyNot } from './read-file.js';
+import { MiB, READ_WAIT_MS, readConfigFile, whyNot, withReadBudget } from './read-file.js';
 import { readSecretFile, Secret } from './secret.js';
 import { readWebConfig } from './web-config.js';
 import { envWallet, WALLET_VARS } from './env-wallet.js';
@@ -64,6 +64,10 @@ type Env = Record<string, string | undefined>;
  * Throws ConfigError with one line per problem, each naming its variable.
  */
 export function loadSettings(env: Env, opts: LoadOptions = {}): Loaded {
+  return withReadBudget(READ_WAIT_MS, () => loadNow(env, opts));
+}
+
+function loadNow(env: Env, opts: LoadOptions): Loaded {
   const problems: string[] = [];
   const dotenv = opts.dotenv === false ? {} : readDotenv(opts.cwd ?? process.cwd(), problems);
   dropDotenvTwins(dotenv, env);
@@ -134,7 +138,7 @@ export function loadSettings(env: Env, opts: LoadOptions = {}): Loaded {
 
 /** WALLETS_FILE read again (SIGHUP) with the settings of the running process, or its `text` as already read; throws ConfigError. */
 export function reloadWallets(settings: Settings & { walletsFile: string }, text?: string): { wallets: readonly WalletSettings[]; receivers: readonly ReceiverSettings[]; warnings: string[] } {
-  const file = readWalletsFile(settings.walletsFile, { tuning: settings.ruleTuning, requireApiKey: true, env: settings.channelEnv, ...(text === undefined ? {} : { text }) });
+  const file = withReadBudget(READ_WAIT_MS, () => readWalletsFile(settings.walletsFile, { tuning: settings.ruleTuning, requireApiKey: true, env: settings.channelEnv, ...(text === undefined ? {} : { text }) }));
   if (file.problems.length > 0) throw new ConfigError(file.problems.map((p) => `WALLETS_FILE: ${p}`));
   return { wallets: deepFreeze(file.wallets), receivers: deepFreeze(file.receivers), warnings: file.warnings };
 }

@@ -9,8 +9,26 @@ import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 export const MiB = 1024 * 1024;
 /** A PEM bundle of certificates (the public CAs' is ~0.2 MiB). */
 export const PEM_MAX_BYTES = 16 * MiB;
-/** How long a pipe or device may take to reach its end. */
+/** How long a pipe or device may take to reach its end: one file, and every file of one load together. */
 export const READ_WAIT_MS = 4_000;
+
+/** When the reads of the load under way must end (`withReadBudget`); none outside one. */
+let loadDeadline = Infinity;
+
+/**
+ * Runs a configuration load (synchronous) whose file reads share `ms` in all: three silent pipes at 4 s
+ * each held start-up for 12 s, past the 5 s in which a bad configuration must exit 78. A regular file is
+ * read whatever is left; only a pipe or device that must be waited for is cut short.
+ */
+export function withReadBudget<T>(ms: number, load: () => T): T {
+  const outer = loadDeadline;
+  loadDeadline = Math.min(outer, Date.now() + ms);
+  try {
+    return load();
+  } finally {
+    loadDeadline = outer;
+  }
+}
 
 export type FileRead = { text: string } | { code: string; problem?: string };
 
@@ -36,7 +54,8 @@ export function readConfigFile(path: string, maxBytes: number, waitMs = READ_WAI
 
 /** `fifo`: a named pipe opened before its writer reads as ended (0 bytes) until the writer comes: waited for too. */
 function readAll(fd: number, maxBytes: number, waitMs: number, fifo: boolean): FileRead {
-  const deadline = Date.now() + waitMs;
+  const started = Date.now();
+  const deadline = Math.min(started + waitMs, loadDeadline);
   const chunks: Buffer[] = [];
   let total = 0;
   const buf = Buffer.alloc(64 * 1024);
@@ -50,7 +69,7 @@ function readAll(fd: number, maxBytes: number, waitMs: number, fifo: boolean): F
     }
     if (n === 0 && !(fifo && total === 0)) return { text: Buffer.concat(chunks, total).toString('utf8') };
     if (n <= 0) {
-      if (Date.now() >= deadline) return { code: 'ETIMEDOUT', problem: total === 0 && n === 0 ? `nothing was written to it within ${waitMs / 1000} s` : `it had no end within ${waitMs / 1000} s (a pipe no one writes to?)` };
+      if (Date.now() >= deadline) return { code: 'ETIMEDOUT', problem: waitedTooLong(total === 0 && n === 0, deadline - started, waitMs) };
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
       continue;
     }
@@ -58,6 +77,13 @@ function readAll(fd: number, maxBytes: number, waitMs: number, fifo: boolean): F
     if (total > maxBytes) return { code: 'EFBIG', problem: `it is larger than ${fmtBytes(maxBytes)}` };
     chunks.push(Buffer.from(buf.subarray(0, n)));
   }
+}
+
+function waitedTooLong(nothingWritten: boolean, waitedMs: number, waitMs: number): string {
+  const what = nothingWritten ? 'nothing was written to it' : 'it had no end';
+  const seconds = Math.round(Math.max(0, waitedMs) / 100) / 10;
+  if (seconds < waitMs / 1000) return `${what} within ${seconds} s, what was left of the ${READ_WAIT_MS / 1000} s that the files named by the settings share`;
+  return `${what} within ${seconds} s${nothingWritten ? '' : ' (a pipe no one writes to?)'}`;
 }
 
 /** Why a read failed, for a problem line. */

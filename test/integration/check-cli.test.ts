@@ -53,7 +53,7 @@ test('a wallets file whose problems outnumber what a spread can take (130,000 at
   assert.equal(r.stderr.match(/unknown key 'colour'/g)?.length, n);
 });
 
-test('a *_FILE that is a device or a pipe: /dev/zero and a pipe that never ends are exit 78 within 5 s; a pipe that is written (`<(pass show …)`) is read', async (t) => {
+test('a *_FILE that is a device or a pipe: /dev/zero and a pipe that never ends are exit 78 within 5 s, several such pipes too (they share 4 s); a pipe that is written (`<(pass show …)`) is read', async (t) => {
   const sim = new Simulator({ apiKey: KEY, balance: 500 });
   await sim.start();
   t.after(() => sim.close());
@@ -62,9 +62,9 @@ test('a *_FILE that is a device or a pipe: /dev/zero and a pipe that never ends 
   assert.equal(zero.code, 78, zero.stderr);
   assert.match(zero.stderr, /TELEPHONY_API_KEY_FILE: cannot read \/dev\/zero: it is larger than 1 MiB/);
   // bash's process substitution: /dev/fd/N, a pipe whose writer is `sleep` (never writes) or `printf`
-  const viaBash = (substitution: string) =>
+  const viaBash = (substitution: string, others = '') =>
     new Promise<{ code: number | null; stderr: string; stdout: string }>((done) => {
-      const child = spawn('bash', ['-c', `TELEPHONY_API_KEY_FILE=<(${substitution}) exec "$0" "$1" check`, process.execPath, CLI], { env: baseEnv(env), cwd: tempDir(), stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn('bash', ['-c', `${others} TELEPHONY_API_KEY_FILE=<(${substitution}) exec "$0" "$1" check`, process.execPath, CLI], { env: baseEnv(env), cwd: tempDir(), stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -74,6 +74,13 @@ test('a *_FILE that is a device or a pipe: /dev/zero and a pipe that never ends 
   const silent = await viaBash('sleep 8 2>/dev/null'); // its stdout is the pipe: held open, never written
   assert.equal(silent.code, 78, silent.stderr);
   assert.match(silent.stderr, /TELEPHONY_API_KEY_FILE: cannot read \/dev\/fd\/\d+: it had no end within 4 s/);
+  // Three silent pipes took 4 s each (12 s); now the files of one load share 4 s, and a written pipe read after them is still read
+  const never = '<(sleep 8 2>/dev/null)';
+  const three = await viaBash(`printf '%s\\n' ${KEY}`, `ALERT_WEBHOOK_URL=http://127.0.0.1:9/h ALERT_WEBHOOK_SECRET_FILE=${never} SMTP_URL_FILE=${never} ALERT_PAGERDUTY_ROUTING_KEY_FILE=${never}`);
+  assert.equal(three.code, 78, three.stderr);
+  assert.equal(three.stderr.match(/had no end within 4 s/g)?.length, 1, three.stderr);
+  assert.equal(three.stderr.match(/had no end within 0 s, what was left of the 4 s that the files named by the settings share/g)?.length, 2, three.stderr);
+  assert.doesNotMatch(three.stderr, /TELEPHONY_API_KEY_FILE/);
   const written = await viaBash(`printf '%s\\n' ${KEY}`);
   assert.equal(written.code, 0, written.stderr);
   assert.equal(sim.balanceRequests(), 1, 'the key read from the pipe was accepted');
