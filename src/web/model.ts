@@ -7,7 +7,7 @@ import type { AccountState } from '../domain/account.js';
 import { type Forecast } from '../domain/forecast.js';
 import { depletionAt } from '../domain/messages.js';
 import { apiUp, forecastTime } from '../status.js';
-import { BURN_WINDOW_NAMES } from '../domain/rates.js';
+import { BURN_WINDOW_NAMES, MIN_RUNWAY_EVIDENCE } from '../domain/rates.js';
 import { raw, SAMPLE_STRIDE, type Sample } from '../domain/packed.js';
 import type { AlertEvent } from '../store/alert-events.js';
 
@@ -45,6 +45,7 @@ export function walletRow(w: WalletSource, now: number) {
     api_up: apiUp(s),
     exhausted: s.exhausted,
     runway_seconds: runway,
+    runway_known: runwayKnown(s, f),
     runway_low_seconds: s.exhausted ? 0 : finite(f.runwayLowSeconds),
     runway_high_seconds: s.exhausted ? 0 : finite(f.runwayHighSeconds),
     depletion_at: depletionAt(forecastTime(s, now), runway),
@@ -62,6 +63,21 @@ export function walletRow(w: WalletSource, now: number) {
 export type WalletRow = ReturnType<typeof walletRow>;
 
 /**
+ * Whether the wallet was read enough to tell if it spends: a forecast, or 3 readings over 10 s within a day
+ * (the forecast's own least evidence). With no runway, a wallet so read is not burning; one not read enough
+ * (never, or a first poll) has no runway known yet. The forecast calls both `none`.
+ */
+function runwayKnown(s: AccountState, f: Forecast): boolean {
+  if (s.balance === null) return false;
+  if (f.method !== 'none') return true;
+  const x = raw(s.history.samples);
+  const n = x.length / SAMPLE_STRIDE;
+  if (n < MIN_RUNWAY_EVIDENCE.samples) return false;
+  const span = x[(n - 1) * SAMPLE_STRIDE]! - x[(n - MIN_RUNWAY_EVIDENCE.samples) * SAMPLE_STRIDE]!;
+  return span >= MIN_RUNWAY_EVIDENCE.spanMs && span <= 24 * HOUR;
+}
+
+/**
  * Sort key, most urgent first: empty wallets, then wallets with a critical alert firing, then a warning one,
  * then the rest; within each, the soonest runway first, then wallets that are not burning, then wallets
  * whose runway is unknown (no evidence yet, or never read). A wallet paging for a critical balance, a
@@ -73,7 +89,7 @@ export function urgencyKey(w: WalletSource): [number, number, number] {
   const severities = Object.values(s.alerts).map((a) => a.severity);
   const group = severities.includes('critical') ? 1 : severities.includes('warning') ? 2 : 3;
   if (Number.isFinite(f.runwaySeconds)) return [group, 0, f.runwaySeconds];
-  return [group, f.method === 'none' || s.balance === null ? 2 : 1, 0];
+  return [group, runwayKnown(s, f) ? 1 : 2, 0];
 }
 
 export function byUrgency(a: WalletSource, b: WalletSource): number {

@@ -9,7 +9,7 @@ const since = (iso: string | null): number | null => (iso === null ? null : Date
 
 /** critical / warning / ok by the wallet's own horizons (the colour of its runway). */
 export function runwayBand(r: WalletRow): 'critical' | 'warning' | 'ok' | 'unknown' {
-  if (r.runway_seconds === null) return r.forecast_method === 'none' ? 'unknown' : 'ok';
+  if (r.runway_seconds === null) return r.runway_known ? 'ok' : 'unknown';
   // the central runway: on a young history the band's low end is minutes for every wallet, and a page of red says nothing
   if (r.runway_seconds <= r.horizons_hours.critical * 3600) return 'critical';
   if (r.runway_seconds <= r.horizons_hours.warning * 3600) return 'warning';
@@ -19,7 +19,7 @@ export function runwayBand(r: WalletRow): 'critical' | 'warning' | 'ok' | 'unkno
 export function runwayCell(r: WalletRow): Html {
   const band = runwayBand(r);
   if (r.exhausted) return html`<span class="band-critical">empty</span>`;
-  if (r.runway_seconds === null) return html`<span class="muted">${r.forecast_method === 'none' ? 'not known yet' : 'not burning'}</span>`;
+  if (r.runway_seconds === null) return html`<span class="muted">${r.runway_known ? 'not burning' : 'not known yet'}</span>`;
   const range =
     r.runway_low_seconds !== null && r.runway_high_seconds !== null ? `${shortDuration(r.runway_low_seconds)} – ${shortDuration(r.runway_high_seconds)}` : r.runway_low_seconds !== null ? `at least ${shortDuration(r.runway_low_seconds)}` : '';
   return html`<span class="band-${band}">${shortDuration(r.runway_seconds)}</span>${range ? html`<span class="runway-band">80 % band ${range}</span>` : ''}`;

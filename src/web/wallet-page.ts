@@ -56,7 +56,7 @@ export function balanceChart(w: WalletSource, row: WalletRow, readings: readonly
   const h = row.horizons_hours;
   const desc =
     `Balance from ${utc(range.from)} to now: ${readings.length} readings, ${topups.length === found.total ? `${topups.length} top-up(s) marked` : `the ${topups.length} largest of ${found.total} top-ups marked`}. ` +
-    (row.runway_seconds === null ? 'No depletion forecast (not burning, or not enough readings yet).' : `Forecast: a straight line from ${money(balance)} now to ${to} at ${row.depletion_at}.`) +
+    (row.balance === null ? 'No forecast line: the balance is not known.' : row.runway_seconds === null ? 'No depletion forecast (not burning, or not enough readings yet).' : `Forecast: a straight line from ${money(balance)} now to ${to} at ${row.depletion_at}.`) +
     ` Alert horizons: warning ${h.warning} h, critical ${h.critical} h from now.`;
   return timeChart({
     id: 'balance-chart',
@@ -83,14 +83,22 @@ export function advice(w: WalletSource, row: WalletRow): string[] {
   const cur = row.currency ?? 'credits';
   if (s.exhausted) out.push('The wallet is empty: calls and messages fail now. Top it up in the provider’s dashboard at once.');
   if (s.authFailed) out.push('The provider rejects the API key: the balance cannot be read. Create a new key, update this wallet’s key file and reload (SIGHUP).');
-  else if (s.lastError) out.push(`The last poll failed (${s.lastError.kind}: ${s.lastError.message}). The figures here are from the last successful poll; check the balance in the provider’s dashboard.`);
+  else if (s.lastError) out.push(`The last poll failed (${s.lastError.kind}: ${s.lastError.message}). ${s.lastSuccessAt === null ? 'No poll has succeeded yet, so there are no figures' : 'The figures here are from the last successful poll'}; check the balance in the provider’s dashboard.`);
   if (!s.exhausted && row.runway_seconds !== null && f.burnRatePerHour > 0) {
     const need = f.burnRatePerHour * row.horizons_hours.warning - (row.balance ?? 0) - (row.credit_limit ?? 0);
     const low = row.runway_low_seconds;
     const earliest = low !== null && low < row.runway_seconds * 0.9 ? ` (it may run out as soon as ${shortDuration(low)} from now)` : '';
     if (need > 0) out.push(`Top up at least ${money(need)} ${cur} within ${shortDuration(row.runway_seconds)}${earliest} to keep more than ${row.horizons_hours.warning} h of runway at ${num(f.burnRatePerHour)} ${cur}/h.`);
   }
+  const lowAlert = s.alerts.low_balance;
+  const threshold = lowAlert && (lowAlert.severity === 'critical' ? w.wallet.rules.criticalBalanceThreshold : w.wallet.rules.lowBalanceThreshold);
+  if (lowAlert && !s.exhausted && threshold !== undefined && row.balance !== null) {
+    const clear = w.wallet.rules.lowBalanceThreshold ?? threshold;
+    out.push(`The balance is below the ${lowAlert.severity} threshold of ${money(threshold)} ${cur}: top up at least ${money(Math.max(0, clear - row.balance))} ${cur} to bring it above ${money(clear)} ${cur}.`);
+  }
   if (s.alerts.spend_anomaly) out.push('Spend is far above its usual pattern: check recent calls and messages for fraud (SMS pumping) or a retry loop before topping up.');
+  // Every firing alert gets a line: "nothing to do" on a wallet that pages is the one thing the page must not say.
+  if (out.length === 0 && row.alerts.length > 0) out.push(`Firing: ${row.alerts.map((a) => `${a.alertname} (${a.severity})`).join(', ')}; see the alert events below.`);
   return out;
 }
 

@@ -4,10 +4,11 @@ import { test } from 'node:test';
 import { applyPoll, INITIAL_ACCOUNT_STATE, type AccountState } from '../../src/domain/account.js';
 import { niceTicks, sparkline, timeChart, timeTicks } from '../../src/web/chart.js';
 import { shortDuration } from '../../src/web/format.js';
-import { byUrgency, matcher, MAX_TOPUPS, recentBurn, thin, topupsIn, type WalletSource } from '../../src/web/model.js';
+import { byUrgency, matcher, MAX_TOPUPS, recentBurn, thin, topupsIn, walletRow, type WalletSource } from '../../src/web/model.js';
 import { BadRequest, historyQuery, listQuery, MAX_POINTS } from '../../src/web/query.js';
 import { route } from '../../src/web/routes.js';
-import { TIMELINE_ROWS, walletPage } from '../../src/web/wallet-page.js';
+import { advice, TIMELINE_ROWS, walletPage } from '../../src/web/wallet-page.js';
+import { runwayCell } from '../../src/web/overview.js';
 import { forecast } from '../../src/domain/forecast.js';
 
 const H = 3_600_000;
@@ -157,6 +158,51 @@ test('fleet order: a firing critical alert, then a warning one, come before the 
     source('empty', { exhausted: true, critical: ['wallet_exhausted'] }),
   ];
   assert.deepEqual(ws.sort(byUrgency).map((w) => w.name), ['empty', 'critical-soon', 'idle-below-critical', 'key-rejected', 'warned-later', 'soon']);
+});
+
+test('a wallet read for hours without spend is "not burning", sorted before one not read enough; the forecast calls both method none', () => {
+  const now = Date.parse('2026-11-30T12:00:00Z');
+  const read = (name: string, state: AccountState): WalletSource => ({ ...source(name, {}), readout: { state, forecast: forecast(state.history, state.balance, now), up: true } }) as unknown as WalletSource;
+  const idle = read('a-idle', drained(0, 5, now));
+  const first = read('b-first-poll', drained(0, 0, now));
+  assert.equal(idle.readout.forecast.method, 'none');
+  assert.equal(first.readout.forecast.method, 'none');
+  const [idleRow, firstRow] = [walletRow(idle, now), walletRow(first, now)];
+  assert.equal(idleRow.runway_known, true);
+  assert.equal(firstRow.runway_known, false);
+  assert.match(String(runwayCell(idleRow)), /not burning/);
+  assert.match(String(runwayCell(firstRow)), /not known yet/);
+  assert.deepEqual([first, idle].sort(byUrgency).map((w) => w.name), ['a-idle', 'b-first-poll']);
+  assert.deepEqual([read('a-first-poll', drained(0, 0, now)), read('b-idle', drained(0, 5, now))].sort(byUrgency).map((w) => w.name), ['b-idle', 'a-first-poll'], 'by what is known, not by name');
+});
+
+test('the wallet page never says "nothing to do" while an alert fires: a low balance says how much to top up, any other alert is named', () => {
+  const now = Date.parse('2026-11-30T12:00:00Z');
+  const state = drained(0, 5, now);
+  const low = (severity: string): WalletSource => {
+    const w = source('static-low', {});
+    const s = { ...state, balance: 40, alerts: { low_balance: { alertname: 'low_balance', severity, startsAt: now } } };
+    return { ...w, wallet: { ...w.wallet, rules: { ...w.wallet.rules, lowBalanceThreshold: 100, criticalBalanceThreshold: 50 } }, readout: { state: s, forecast: forecast(s.history, s.balance, now), up: true } } as unknown as WalletSource;
+  };
+  const critical = low('critical');
+  assert.deepEqual(advice(critical, walletRow(critical, now)), ['The balance is below the critical threshold of 50.00 USD: top up at least 60.00 USD to bring it above 100.00 USD.']);
+  const page = walletPage(critical, now);
+  assert.doesNotMatch(page, /Nothing to do/);
+  const held = { ...state, alerts: { depletion_forecast: { alertname: 'depletion_forecast', severity: 'warning', startsAt: now } } }; // held while the spend paused
+  const other = { ...source('other', {}), readout: { state: held, forecast: forecast(held.history, held.balance, now), up: true } } as unknown as WalletSource;
+  assert.deepEqual(advice(other, walletRow(other, now)), ['Firing: depletion_forecast (warning); see the alert events below.']);
+});
+
+test('a 402 without current_balance: the chart does not describe a line from 0; a wallet never read does not speak of a last successful poll', () => {
+  const now = Date.parse('2026-11-30T12:00:00Z');
+  const s = { ...INITIAL_ACCOUNT_STATE, balance: null, exhausted: true, lastPollAt: now, lastError: { kind: 'network', message: 'connection refused' } };
+  const w = { ...source('never', {}), readout: { state: s, forecast: forecast(s.history, s.balance, now), up: false } } as unknown as WalletSource;
+  const page = walletPage(w, now);
+  assert.doesNotMatch(page, /a straight line from 0\.00/);
+  assert.match(page, /No forecast line: the balance is not known/);
+  const unread = { ...source('unread', {}), readout: { state: { ...s, exhausted: false }, forecast: forecast(s.history, s.balance, now), up: false } } as unknown as WalletSource;
+  const [line] = advice(unread, walletRow(unread, now));
+  assert.match(line ?? '', /No poll has succeeded yet, so there are no figures/);
 });
 
 test('filter: every term must match; key=value on labels; otherwise name, label value or firing alert', () => {
