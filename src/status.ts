@@ -3,9 +3,9 @@ import type { AccountState } from './domain/account.js';
 import type { AlertBook } from './domain/alerts.js';
 import { forecastBasis } from './domain/evaluate.js';
 import { type Forecast } from './domain/forecast.js';
-import { BURN_WINDOW_NAMES } from './domain/rates.js';
+import { BURN_WINDOW_NAMES, MIN_RUNWAY_EVIDENCE } from './domain/rates.js';
 import { depletionAt, forecastJson } from './domain/messages.js';
-import { sampleCount } from './domain/packed.js';
+import { raw, SAMPLE_STRIDE, sampleCount } from './domain/packed.js';
 import type { AlertName, Conditions, Severity } from './domain/rules.js';
 
 export interface AlertStatus {
@@ -68,8 +68,8 @@ export function accountStatus(account: string, s: AccountState, f: Forecast, ale
     /** What the forecast rests on: the same object every notification carries. */
     forecast: forecastJson(forecastBasis(f)),
     /** Predicted depletion time (central), and the earliest the band allows: from the poll the forecast was made at. */
-    depletion_at: depletionAt(forecastTime(s, now), runway),
-    depletion_at_earliest: depletionAt(forecastTime(s, now), runwayLow),
+    depletion_at: depletionOf(s, f.runwaySeconds, now),
+    depletion_at_earliest: depletionOf(s, f.runwayLowSeconds, now),
     spend_last_3h: f.recentSpend === null ? null : round(f.recentSpend),
     expected_spend_last_3h: f.expectedRecentSpend === null ? null : round(f.expectedRecentSpend),
     consumed_credits_total: round(s.history.consumedTotal),
@@ -80,6 +80,31 @@ export function accountStatus(account: string, s: AccountState, f: Forecast, ale
 }
 
 export type AccountStatus = ReturnType<typeof accountStatus>;
+
+/**
+ * When the money runs out at `runwaySeconds` (the forecast's, unrounded: rounded apart, /api/status and
+ * /api/wallets differed by a millisecond), counted from the poll the forecast was made at; for a wallet
+ * already empty, when it went empty (its wallet_exhausted alert's start), not the last poll.
+ */
+export function depletionOf(s: AccountState, runwaySeconds: number, now: number): string | null {
+  if (s.exhausted) return iso(s.alerts.wallet_exhausted?.startsAt ?? null);
+  return depletionAt(forecastTime(s, now), runwaySeconds);
+}
+
+/**
+ * Whether the wallet was read enough to tell if it spends: a forecast, or 3 readings over 10 s within a day
+ * (the forecast's own least evidence). With no runway, a wallet so read is not burning; one not read enough
+ * (never, or a first poll) has no runway known yet. The forecast calls both `none`.
+ */
+export function runwayKnown(s: AccountState, f: Forecast): boolean {
+  if (s.balance === null) return false;
+  if (f.method !== 'none') return true;
+  const x = raw(s.history.samples);
+  const n = x.length / SAMPLE_STRIDE;
+  if (n < MIN_RUNWAY_EVIDENCE.samples) return false;
+  const span = x[(n - 1) * SAMPLE_STRIDE]! - x[(n - MIN_RUNWAY_EVIDENCE.samples) * SAMPLE_STRIDE]!;
+  return span >= MIN_RUNWAY_EVIDENCE.spanMs && span <= 24 * 3_600_000;
+}
 
 /**
  * When the wallet's forecast was made: at its last poll (the daemon shows the forecast of the last poll, not

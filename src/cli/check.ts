@@ -6,7 +6,7 @@ import { mapLimit } from '../fleet/limit.js';
 import { walletsOfShard } from '../fleet/shard.js';
 import type { Logger } from '../log.js';
 import { pollBalance } from '../poller/poll.js';
-import { accountStatus, conditionsAsAlerts } from '../status.js';
+import { accountStatus, conditionsAsAlerts, runwayKnown } from '../status.js';
 import { savedStateOrFresh, StateStore } from '../store/state-store.js';
 import { BalanceClient } from '../telephony/client.js';
 import { endpointFor } from '../providers/index.js';
@@ -67,7 +67,8 @@ async function checkWallet(settings: Settings, wallet: WalletSettings, states: S
     balance: state.balance,
     currency: state.currency,
     runwaySeconds: f.runwaySeconds,
-    runwayUnknown: f.method === 'none',
+    runwayUnknown: !runwayKnown(state, f),
+    exhausted: state.exhausted,
     burnRatePerHour: snapshot(state, f).burnRatePerHour,
     conditions,
     rules: wallet.rules,

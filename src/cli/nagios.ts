@@ -25,6 +25,8 @@ export interface NagiosInput {
   runwaySeconds: number;
   /** The forecast has no runway to give (method `none`: a first poll, or no net spend in 24 h): said as the status page says it. */
   runwayUnknown?: boolean;
+  /** The upstream answered 402: empty, whatever runway the balance it reported gives. */
+  exhausted?: boolean;
   burnRatePerHour: number | null;
   conditions: Conditions;
   rules: Pick<RuleSettings, 'lowBalanceThreshold' | 'criticalBalanceThreshold' | 'runwayWarningHours' | 'runwayCriticalHours'>;
@@ -88,7 +90,7 @@ function summaryText(x: NagiosInput): string {
   const wallet = `wallet '${x.account}'`;
   if (x.code === 3) return `${wallet}: ${x.error ?? 'poll failed: unknown error'}`;
   const balance = x.balance === null ? 'balance unknown' : `balance ${num(x.balance)}${x.currency ? ` ${x.currency}` : ''}`;
-  const runway = Number.isFinite(x.runwaySeconds) ? `runway ${humanDuration(x.runwaySeconds)}` : x.runwayUnknown ? 'runway not known yet' : 'not burning';
+  const runway = x.exhausted ? 'empty' : Number.isFinite(x.runwaySeconds) ? `runway ${humanDuration(x.runwaySeconds)}` : x.runwayUnknown ? 'runway not known yet' : 'not burning';
   const firing = Object.entries(x.conditions).map(([name, severity]) => `${name} (${severity})`);
   return `${wallet} ${balance}, ${runway}${firing.length > 0 ? `: ${firing.join(', ')}` : ''}`;
 }

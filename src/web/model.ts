@@ -5,9 +5,8 @@
  */
 import type { AccountState } from '../domain/account.js';
 import { type Forecast } from '../domain/forecast.js';
-import { depletionAt } from '../domain/messages.js';
-import { apiUp, forecastTime } from '../status.js';
-import { BURN_WINDOW_NAMES, MIN_RUNWAY_EVIDENCE } from '../domain/rates.js';
+import { apiUp, depletionOf, runwayKnown } from '../status.js';
+import { BURN_WINDOW_NAMES } from '../domain/rates.js';
 import { raw, SAMPLE_STRIDE, type Sample } from '../domain/packed.js';
 import type { AlertEvent } from '../store/alert-events.js';
 
@@ -48,7 +47,7 @@ export function walletRow(w: WalletSource, now: number) {
     runway_known: runwayKnown(s, f),
     runway_low_seconds: s.exhausted ? 0 : finite(f.runwayLowSeconds),
     runway_high_seconds: s.exhausted ? 0 : finite(f.runwayHighSeconds),
-    depletion_at: depletionAt(forecastTime(s, now), runway),
+    depletion_at: depletionOf(s, f.runwaySeconds, now),
     forecast_confidence: f.confidence,
     forecast_method: f.method,
     burn_rate_per_hour: rates,
@@ -62,20 +61,6 @@ export function walletRow(w: WalletSource, now: number) {
 }
 export type WalletRow = ReturnType<typeof walletRow>;
 
-/**
- * Whether the wallet was read enough to tell if it spends: a forecast, or 3 readings over 10 s within a day
- * (the forecast's own least evidence). With no runway, a wallet so read is not burning; one not read enough
- * (never, or a first poll) has no runway known yet. The forecast calls both `none`.
- */
-function runwayKnown(s: AccountState, f: Forecast): boolean {
-  if (s.balance === null) return false;
-  if (f.method !== 'none') return true;
-  const x = raw(s.history.samples);
-  const n = x.length / SAMPLE_STRIDE;
-  if (n < MIN_RUNWAY_EVIDENCE.samples) return false;
-  const span = x[(n - 1) * SAMPLE_STRIDE]! - x[(n - MIN_RUNWAY_EVIDENCE.samples) * SAMPLE_STRIDE]!;
-  return span >= MIN_RUNWAY_EVIDENCE.spanMs && span <= 24 * HOUR;
-}
 
 /**
  * Sort key, most urgent first: empty wallets, then wallets with a critical alert firing, then a warning one,

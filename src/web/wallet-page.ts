@@ -137,7 +137,7 @@ export function walletPage(w: WalletSource, now: number): string {
 <section aria-labelledby="now-h"><h2 id="now-h">Now</h2><p class="muted asof">as of <time datetime="${new Date(now).toISOString()}">${utc(now)}</time></p><div class="cards">
 ${card('Balance', `${money(row.balance)} ${row.currency ?? ''}`, 'balance')}
 ${card('Runway', runwayCell(row), 'runway')}
-${card('Runs out', row.depletion_at ? html`<time datetime="${row.depletion_at}">${utc(Date.parse(row.depletion_at))}</time>` : '—', 'depletion')}
+${card(row.exhausted ? 'Ran out' : 'Runs out', row.depletion_at ? html`<time datetime="${row.depletion_at}">${utc(Date.parse(row.depletion_at))}</time>` : '—', 'depletion')}
 ${card('Confidence', `${row.forecast_confidence} (${row.forecast_method})`)}
 ${card('Firing alerts', alertBadges(row.alerts))}
 ${card('Last successful poll', row.last_success_at ? utc(Date.parse(row.last_success_at)) : 'never')}

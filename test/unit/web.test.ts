@@ -10,6 +10,10 @@ import { route } from '../../src/web/routes.js';
 import { advice, TIMELINE_ROWS, walletPage } from '../../src/web/wallet-page.js';
 import { runwayCell } from '../../src/web/overview.js';
 import { forecast } from '../../src/domain/forecast.js';
+import { observe } from '../../src/domain/evaluate.js';
+import { DEFAULT_RULES } from '../helpers/fixtures.js';
+import { accountStatus } from '../../src/status.js';
+import { nagiosLine } from '../../src/cli/nagios.js';
 
 const H = 3_600_000;
 
@@ -203,6 +207,25 @@ test('a 402 without current_balance: the chart does not describe a line from 0; 
   const unread = { ...source('unread', {}), readout: { state: { ...s, exhausted: false }, forecast: forecast(s.history, s.balance, now), up: false } } as unknown as WalletSource;
   const [line] = advice(unread, walletRow(unread, now));
   assert.match(line ?? '', /No poll has succeeded yet, so there are no figures/);
+});
+
+test('an empty wallet ran out when it went empty (its wallet_exhausted start), not at each poll; /api/status and /api/wallets give one depletion time; check says empty', () => {
+  const t0 = Date.parse('2026-11-30T12:00:00Z');
+  const cfg = { account: 'w', rules: DEFAULT_RULES, repeat: { repeatIntervalMs: 4 * H, runwayFraction: 0, minRepeatIntervalMs: 300_000 } };
+  let s = INITIAL_ACCOUNT_STATE;
+  let f = forecast(s.history, s.balance, t0);
+  for (let i = 0; i <= 120; i++) {
+    const t = t0 + i * 60_000;
+    const r = observe(s, { ok: true, status: i < 100 ? 200 : 402, balance: i < 100 ? 1000 - i * 7.3 : 0, currency: 'USD', requiredCredits: i < 100 ? null : 5 }, t, cfg);
+    [s, f] = [r.state, r.forecast];
+    const w = { ...source('w', {}), readout: { state: s, forecast: f, up: true } } as unknown as WalletSource;
+    assert.equal(walletRow(w, t + 1234).depletion_at, accountStatus('w', s, f, [], t + 1234).depletion_at, `the same depletion time at minute ${i}`);
+  }
+  const emptySince = new Date(t0 + 100 * 60_000).toISOString();
+  const now = t0 + 120 * 60_000;
+  assert.equal(accountStatus('w', s, f, [], now).depletion_at, emptySince, 'when it went empty, 20 polls ago');
+  const line = nagiosLine({ account: 'w', code: 2, error: null, balance: 0, currency: 'USD', runwaySeconds: 0, runwayUnknown: false, exhausted: true, burnRatePerHour: 7.3, conditions: { wallet_exhausted: 'critical' }, rules: DEFAULT_RULES });
+  assert.match(line, /balance 0 USD, empty: wallet_exhausted/);
 });
 
 test('filter: every term must match; key=value on labels; otherwise name, label value or firing alert', () => {
