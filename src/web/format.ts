@@ -27,15 +27,21 @@ function piece(v: unknown): string {
 }
 
 /** 1234.5 → "1,234.50"; null → "—". */
+/** Two decimals; an amount under a cent but not 0 keeps two significant digits ("0.004", not "0.00"). */
 export function money(n: number | null): string {
   if (n === null) return '—';
+  if (n !== 0 && Math.abs(n) < 0.01) return small(n);
   return n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 }
 
+/** Up to `digits` decimals; a number too small to show in them keeps two significant digits (0.04/h is not "0/h"). */
 export function num(n: number | null, digits = 1): string {
   if (n === null || !Number.isFinite(n)) return '—';
+  if (n !== 0 && Math.abs(n) < 10 ** -digits) return small(n);
   return n.toLocaleString('en-US', { maximumFractionDigits: digits });
 }
+
+const small = (n: number): string => n.toLocaleString('en-US', { maximumSignificantDigits: 2 });
 
 /** Seconds as "3 d 4 h", "5 h 20 min", "12 min", "40 s". */
 export function shortDuration(seconds: number): string {

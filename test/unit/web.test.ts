@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { applyPoll, INITIAL_ACCOUNT_STATE, type AccountState } from '../../src/domain/account.js';
 import { niceTicks, sparkline, timeChart, timeTicks } from '../../src/web/chart.js';
-import { shortDuration } from '../../src/web/format.js';
+import { money, num, shortDuration } from '../../src/web/format.js';
 import { byUrgency, matcher, MAX_TOPUPS, recentBurn, thin, topupsIn, walletRow, type WalletSource } from '../../src/web/model.js';
 import { BadRequest, historyQuery, listQuery, MAX_POINTS } from '../../src/web/query.js';
 import { route } from '../../src/web/routes.js';
@@ -28,6 +28,11 @@ test('shortDuration rounds once: never "2 d 24 h" or "1 h 60 min"', () => {
     [2 * 86_400 + 23.6 * 3_600, '3 d 0 h'],
     [3 * 86_400 + 4 * 3_600, '3 d 4 h'],
   ] as const) assert.equal(shortDuration(s), want, String(s));
+});
+
+test('small amounts keep two significant digits: a burn of 0.04/h is not "0/h", a balance of 0.004 not "0.00"', () => {
+  assert.deepEqual([num(0.04), num(0.0123), num(0.25), num(12.34), num(0), num(-0.04)], ['0.04', '0.012', '0.3', '12.3', '0', '-0.04']);
+  assert.deepEqual([money(0.004), money(0.0123), money(12.345), money(0), money(1234.5)], ['0.004', '0.01', '12.35', '0.00', '1,234.50']);
 });
 
 test('ticks: round values covering the range', () => {
