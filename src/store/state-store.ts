@@ -83,7 +83,7 @@ export class StateStore implements Participant {
   /** What the database holds for `name` (read with every other account on the first call); undefined if nothing. */
   async take(name: string, now: number): Promise<StoredAccount | undefined> {
     if (this.db.readOnly) return this.#readOnlyTake(name, now);
-    if (this.#released) return this.#readOne(name); // a wallet added later (a reload)
+    if (this.#released) return this.#readOneOrFresh(name, now); // a wallet added later (a reload)
     this.#preloaded ??= this.#preloadOrFresh(now);
     const found = this.#preloaded.get(name);
     this.#preloaded.delete(name);
@@ -216,6 +216,16 @@ export class StateStore implements Participant {
       }
     });
     return out;
+  }
+
+  /** One account after start-up; none (a fresh start) when a damaged page stops the read: the file is set aside, as at start. */
+  #readOneOrFresh(name: string, now: number): StoredAccount | undefined {
+    try {
+      return this.#readOne(name);
+    } catch (err) {
+      if (!this.db.setAsideIfDamaged(err, now)) throw err;
+      return undefined;
+    }
   }
 
   /**

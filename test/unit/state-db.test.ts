@@ -747,6 +747,25 @@ test('a database damaged past its header while running: the next commit sets it 
   assert.deepEqual(await again.account('b').load(0), b, 'the wallet that did not poll is written to the fresh file too');
 });
 
+test('a damaged page met when a wallet added by a reload is read: the file is set aside and the wallet starts fresh (it was refused at every SIGHUP until a restart)', async (t) => {
+  const dir = tempDir(t);
+  const store = await openState(dir, log);
+  let s = INITIAL_ACCOUNT_STATE;
+  for (let i = 1; i <= 60; i++) s = poll(s, i);
+  await Promise.all(['a', 'b'].map((n) => store.account(n).save(s)));
+  await store.close();
+  damageTable(dir, 'sqlite_autoindex_accounts_1'); // the name index: start-up's full scan never reads it
+
+  const lines: string[] = [];
+  const again = await openState(dir, pino({ level: 'warn' }, { write: (l: string) => void lines.push(l) }));
+  t.after(() => again.close());
+  assert.deepEqual(await again.account('a').load(T0), s, 'start-up reads every account without the index');
+  again.releasePreloaded(T0);
+  assert.equal(await again.account('added').load(T0), INITIAL_ACCOUNT_STATE, 'the wallet added later starts fresh');
+  assert.ok(lines.some((l) => l.includes('state database is corrupt; set aside')), lines.join(''));
+  assert.equal(readdirSync(dir).filter((f) => f.startsWith(`${DB_FILE}.corrupt-`)).length, 1, 'the damaged file kept aside');
+});
+
 test('owed notifications on a damaged page at start: the file is set aside and the outbox starts empty, not a crash', async (t) => {
   const dir = tempDir(t);
   const outbox = outboxIn(dir, log);
