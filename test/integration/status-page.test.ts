@@ -16,14 +16,15 @@ import { Daemon, tempDir, waitFor } from '../helpers/daemon.js';
 
 /** Runway order by construction: balance / burn = 600 s, 1000 s, ~3000 s, 10000 s, not burning. */
 const WALLETS: (Omit<WalletSpec, 'path' | 'apiKey'> & { labels: Record<string, string> })[] = [
-  { name: 'zeta-voice', balance: 5000, burnPerHour: 1800, labels: { team: 'voice', env: 'prod' } },
+  // six labels, one a long unbroken value: the wallet column must not push the others off a desktop screen
+  { name: 'zeta-voice', balance: 5000, burnPerHour: 1800, labels: { team: 'voice', env: 'prod', region: 'europe-west1', cost_center: 'cc-4711-telephony', owner: 'platform-oncall', tier: 'globex_production_europe_west1_voice_termination_wholesale_acct01' } },
   { name: 'idle-eu', balance: 800, burnPerHour: 0, labels: { team: 'ops', env: 'dev' } },
   { name: 'acme-dev', balance: 3000, burnPerHour: 3600, topupEverySeconds: 8, topupAmount: 5, labels: { team: 'voice', env: 'dev' } },
   { name: 'beta-sms', balance: 2000, burnPerHour: 7200, labels: { team: 'sms', env: 'prod' } },
   { name: 'acme-prod', balance: 1200, burnPerHour: 7200, labels: { team: 'voice', env: 'prod' } },
 ];
 /** The page's DOM as far as the callbacks run in Chromium use it (the tests compile without the DOM lib). */
-declare const document: { querySelector(s: string): { getAttribute(n: string): string | null } | null; documentElement: { scrollWidth: number; clientWidth: number }; activeElement: { className: string } | null };
+declare const document: { querySelector(s: string): { getAttribute(n: string): string | null; closest(s: string): { scrollWidth: number; clientWidth: number } | null } | null; documentElement: { scrollWidth: number; clientWidth: number }; activeElement: { className: string } | null };
 const RUNWAY_ORDER = ['acme-prod', 'beta-sms', 'acme-dev', 'zeta-voice', 'idle-eu'];
 
 interface Row {
@@ -88,6 +89,11 @@ test('status page in Chromium: runway order, filter, charts, no console error, n
   assert.equal(await page.locator('tr[data-wallet="acme-prod"] .badge.sev-warning, tr[data-wallet="acme-prod"] .badge.sev-critical').count(), 1, 'acme-prod fires low_balance');
   assert.ok(Number(await page.locator('tr[data-wallet="zeta-voice"] svg.spark').getAttribute('data-points')) >= 1, 'a burn sparkline');
   assert.deepEqual(await axeViolations(page), [], 'axe-core on the overview');
+  const tableOverflow = await page.evaluate(() => {
+    const wrap = document.querySelector('#wallets')!.closest('.table-wrap')!;
+    return wrap.scrollWidth - wrap.clientWidth;
+  });
+  assert.ok(tableOverflow <= 0, `every column fits a 1280 px screen, labels and all (the table scrolls by ${tableOverflow} px)`);
   await screenshot(page, 'overview');
 
   // The filter narrows it: by name, then by label.
@@ -124,9 +130,11 @@ test('status page in Chromium: runway order, filter, charts, no console error, n
   assert.deepEqual(await axeViolations(dark.page), [], 'axe-core on the wallet page, dark');
   await screenshot(dark.page, 'wallet-dark');
   const phone = await watchedPage(browser, { viewport: { width: 390, height: 844 } });
-  await phone.page.goto(`${daemon.url}/wallets/acme-prod`);
-  const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  assert.ok(overflow <= 0, `the wallet page fits a phone's width (overflows by ${overflow} px)`);
+  for (const name of ['acme-prod', 'zeta-voice']) {
+    await phone.page.goto(`${daemon.url}/wallets/${name}`);
+    const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `the wallet page of ${name} fits a phone's width (overflows by ${overflow} px)`);
+  }
   await screenshot(phone.page, 'wallet-phone');
   await phone.page.goto(`${daemon.url}/`);
   await screenshot(phone.page, 'overview-phone');

@@ -33,12 +33,14 @@ button, .button { font: inherit; padding: 6px 12px; border: 1px solid var(--mute
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--line); vertical-align: middle; white-space: nowrap; }
 thead th { background: var(--panel); font-weight: 600; position: sticky; top: 0; white-space: normal; }
-tbody th { font-weight: 600; }
+tbody th { font-weight: 600; white-space: normal; overflow-wrap: anywhere; min-width: 8rem; max-width: 18rem; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.err { white-space: normal; min-width: 10rem; max-width: 18rem; }
 td.alerts { white-space: normal; min-width: 9rem; max-width: 16rem; }
 tbody tr:hover { background: var(--panel); }
 .labels { display: block; font-size: 0.8rem; color: var(--muted); }
+/* Names, labels and error messages are the user's or the upstream's: long unbroken ones wrap instead of widening the page. */
+h1, p.muted, .card .v, td.err { overflow-wrap: anywhere; }
 .badge { display: inline-block; padding: 1px 7px; border-radius: 10px; font-size: 0.8rem; font-weight: 600; margin: 1px 2px 1px 0; }
 .sev-critical { background: var(--crit-bg); color: var(--crit-fg); }
 .sev-warning { background: var(--warn-bg); color: var(--warn-fg); }
