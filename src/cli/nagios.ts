@@ -23,7 +23,7 @@ export interface NagiosInput {
   balance: number | null;
   currency: string | null;
   runwaySeconds: number;
-  /** The forecast has no runway to give (method `none`: a first poll, or no net spend in 24 h): said as the status page says it. */
+  /** Too few readings to tell whether the wallet spends (status.ts `runwayKnown`): said as the status page says it. */
   runwayUnknown?: boolean;
   /** The upstream answered 402: empty, whatever runway the balance it reported gives. */
   exhausted?: boolean;

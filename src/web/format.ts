@@ -26,8 +26,7 @@ function piece(v: unknown): string {
   return escapeHtml(String(v));
 }
 
-/** 1234.5 → "1,234.50"; null → "—". */
-/** Two decimals; an amount under a cent but not 0 keeps two significant digits ("0.004", not "0.00"). */
+/** 1234.5 → "1,234.50"; null → "—"; an amount under a cent but not 0 keeps two significant digits ("0.004", not "0.00"). */
 export function money(n: number | null): string {
   if (n === null) return '—';
   if (n !== 0 && Math.abs(n) < 0.01) return small(n);

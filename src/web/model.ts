@@ -61,7 +61,6 @@ export function walletRow(w: WalletSource, now: number) {
 }
 export type WalletRow = ReturnType<typeof walletRow>;
 
-
 /**
  * Sort key, most urgent first: empty wallets, then wallets with a critical alert firing, then a warning one,
  * then the rest; within each, the soonest runway first, then wallets that are not burning, then wallets
