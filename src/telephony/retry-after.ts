@@ -11,9 +11,11 @@ const DELTA_SECONDS = /^\d+(?:\.\d+)?$/;
 // 06-Nov-94 08:49:37 GMT") end in GMT; one sent without it is read as GMT all the same, as asctime ("Sun
 // Nov  6 08:49:37 1994", no zone) is: an HTTP date is never local time, and Date.parse would use the
 // host's zone (an hour's wait, or none, in New York).
-const IMF_FIXDATE = /^[a-z]{3}, \d{2} [a-z]{3} \d{4} \d{2}:\d{2}:\d{2}( GMT)?$/i;
-const RFC850 = /^[a-z]{6,9}, \d{2}-[a-z]{3}-\d{2} \d{2}:\d{2}:\d{2}( GMT)?$/i;
-const ASCTIME = /^[a-z]{3} [a-z]{3} [ \d]\d \d\d:\d\d:\d\d \d{4}()$/i;
+// Each names its day and time, checked against what Date.parse made of them: it rolls "31 Feb" over to
+// 3 March and "24:00:00" to the next day instead of refusing them.
+const IMF_FIXDATE = /^[a-z]{3}, (?<day>\d{2}) [a-z]{3} \d{4} (?<time>\d{2}:\d{2}:\d{2})(?<gmt> GMT)?$/i;
+const RFC850 = /^[a-z]{6,9}, (?<day>\d{2})-[a-z]{3}-\d{2} (?<time>\d{2}:\d{2}:\d{2})(?<gmt> GMT)?$/i;
+const ASCTIME = /^[a-z]{3} [a-z]{3} (?<day>[ \d]\d) (?<time>\d\d:\d\d:\d\d) \d{4}(?<gmt>)$/i;
 
 const clamp = (ms: number): number => Math.min(MAX_RETRY_AFTER_MS, Math.max(0, ms));
 
@@ -28,10 +30,12 @@ export function parseRetryAfter(header: string | undefined | null, nowMs: number
     return clamp(Math.ceil(Number(value) * 1000));
   }
 
-  const date = IMF_FIXDATE.exec(value) ?? RFC850.exec(value) ?? ASCTIME.exec(value);
+  const date = (IMF_FIXDATE.exec(value) ?? RFC850.exec(value) ?? ASCTIME.exec(value))?.groups;
   if (date) {
-    const at = Date.parse(date[1] ? value : `${value} GMT`);
-    if (Number.isFinite(at)) return clamp(at - nowMs);
+    const at = Date.parse(date.gmt ? value : `${value} GMT`);
+    const read = new Date(at);
+    const asWritten = Number.isFinite(at) && read.getUTCDate() === Number(date.day) && read.toISOString().slice(11, 19) === date.time;
+    if (asWritten) return clamp(at - nowMs);
   }
 
   return DEFAULT_RETRY_AFTER_MS;

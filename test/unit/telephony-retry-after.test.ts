@@ -24,6 +24,10 @@ const cases: Array<[string, string | undefined | null, number]> = [
   ['RFC 850 date', 'Friday, 27-Nov-26 10:00:10 GMT', 10_000],
   ['asctime date (GMT, whatever the local zone)', 'Fri Nov 27 10:00:20 2026', 20_000],
   ['invalid date with a day name', 'Sun, 99 Foo 2026 99:99:99 GMT', DEFAULT_RETRY_AFTER_MS],
+  ['a day the month does not have (Date.parse rolled it into the next month: an hour of silence, not 60 s)', 'Tue, 31 Nov 2026 10:00:00 GMT', DEFAULT_RETRY_AFTER_MS],
+  ['an hour past 23 (rolled into the next day)', 'Fri, 27 Nov 2026 24:00:00 GMT', DEFAULT_RETRY_AFTER_MS],
+  ['asctime on a day the month does not have', 'Tue Nov 31 10:00:20 2026', DEFAULT_RETRY_AFTER_MS],
+  ['asctime on a day under 10 (space-padded)', 'Sun Nov  1 10:00:20 2026', 0],
 ];
 
 // Dates that are not one of the three HTTP forms, or carry no zone: read as GMT or not at all, whatever the host's zone.
