@@ -308,7 +308,7 @@ export class StateDb {
 }
 
 /** SQLite's word for a file that is not a database, or one with a damaged page (SQLITE_CORRUPT and its extended codes). */
-function isDamaged(err: unknown): boolean {
+export function isDamaged(err: unknown): boolean {
   const code = safeErrorCode(err);
   return code === 'SQLITE_NOTADB' || (code?.startsWith('SQLITE_CORRUPT') ?? false);
 }

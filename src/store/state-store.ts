@@ -3,7 +3,7 @@ import { INITIAL_ACCOUNT_STATE, latestTime, type AccountState } from '../domain/
 import { safeErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import { AccountStore, Rebuild, SNAPSHOT_EVERY, type StoredAccount } from './account-store.js';
-import { StateDb, type Conn, type Participant, type StateDbOptions } from './db.js';
+import { isDamaged, StateDb, type Conn, type Participant, type StateDbOptions } from './db.js';
 import { encodeSnapshot } from './journal.js';
 import { HOUR_MS, historyThrough, KEEP_HOURS, keyOf } from './readings.js';
 import { readAccountV01, readStateDirV01, setImportedAside } from './import-v01.js';
@@ -202,7 +202,6 @@ export class StateStore implements Participant {
         a.rebuild.add(j.delta);
         a.row.lastSeq = j.seq;
       }
-      const through = historyThrough(db); // not while the queries above iterate
       const routing = routingOf(db);
       const clocks = clocksOf(db);
       for (const a of byId.values()) {
@@ -211,11 +210,30 @@ export class StateStore implements Participant {
         const { state, damaged } = a.rebuild.result();
         a.row.state = state;
         a.row.damaged = damaged;
-        a.row.historyThrough = through(a.row.id);
         out.set(a.name, a.row);
       }
     });
+    this.#readHistoryThrough(out);
     return out;
+  }
+
+  /**
+   * Where each account's stored chart readings end, read in a transaction of its own: the readings are most
+   * of a fleet's file, so most of its pages, and a damaged one there must not cost every wallet's alert
+   * state and the owed notifications (the file set aside, a fresh start). Unreadable, the accounts read as
+   * having none; their samples in memory are written again as hours close.
+   */
+  #readHistoryThrough(accounts: Map<string, StoredAccount>): void {
+    try {
+      this.db.read((db) => {
+        const through = historyThrough(db);
+        for (const row of accounts.values()) row.historyThrough = through(row.id);
+      });
+    } catch (err) {
+      if (!isDamaged(err)) throw err;
+      for (const row of accounts.values()) row.historyThrough = -1;
+      this.log.warn({ file: this.db.path, reason: safeErrorCode(err) }, 'state database: the chart history is on a damaged page and cannot be read; the alert state and the owed notifications are kept, and the charts start again from the readings in memory');
+    }
   }
 
   /** One account after start-up; none (a fresh start) when a damaged page stops the read: the file is set aside, as at start. */

@@ -766,6 +766,34 @@ test('a damaged page met when a wallet added by a reload is read: the file is se
   assert.equal(readdirSync(dir).filter((f) => f.startsWith(`${DB_FILE}.corrupt-`)).length, 1, 'the damaged file kept aside');
 });
 
+test('a damaged page in the chart history at start keeps every wallet\'s alert state and the owed notifications (the whole file was set aside: a fresh start that forgot them)', async (t) => {
+  const dir = tempDir(t);
+  const store = await openState(dir, log);
+  store.releasePreloaded(T0);
+  let s = INITIAL_ACCOUNT_STATE;
+  for (let i = 1; i <= 400; i++) {
+    s = poll(s, i);
+    if (i % 60 === 0) await store.account('a').save(s);
+  }
+  await store.account('a').save(s);
+  const outbox = new OutboxStore(store.db, log);
+  await outbox.load(T0);
+  await outbox.save({ deliveries: [{ deliveryId: 'd1', target: 'webhook:0', notification: sampleNotification(), createdAt: T0, attempts: 1, nextAttemptAt: T0, lastError: 'HTTP 503' }], delivered: {} });
+  await store.close();
+  damageTable(dir, 'readings');
+
+  const lines: string[] = [];
+  const warn = pino({ level: 'warn' }, { write: (l: string) => void lines.push(l) });
+  const again = await openState(dir, warn);
+  t.after(() => again.close());
+  const loaded = await again.account('a').load(T0 + 400 * MIN);
+  assert.deepEqual(loaded.alerts, s.alerts, 'the firing alert, with its id');
+  assert.equal(loaded.balance, s.balance);
+  assert.deepEqual((await new OutboxStore(again.db, warn).load(T0)).deliveries.map((d) => d.deliveryId), ['d1'], 'the owed notification');
+  assert.ok(lines.some((l) => l.includes('the chart history is on a damaged page')), lines.join(''));
+  assert.equal(readdirSync(dir).filter((f) => f.startsWith(`${DB_FILE}.corrupt-`)).length, 0, 'nothing set aside');
+});
+
 test('owed notifications on a damaged page at start: the file is set aside and the outbox starts empty, not a crash', async (t) => {
   const dir = tempDir(t);
   const outbox = outboxIn(dir, log);
