@@ -5,7 +5,7 @@ import { forecastBasis } from './domain/evaluate.js';
 import { type Forecast } from './domain/forecast.js';
 import { BURN_WINDOW_NAMES, MIN_RUNWAY_EVIDENCE } from './domain/rates.js';
 import { depletionAt, forecastJson } from './domain/messages.js';
-import { raw, SAMPLE_STRIDE, sampleCount } from './domain/packed.js';
+import { sampleCount, sampleT } from './domain/packed.js';
 import type { AlertName, Conditions, Severity } from './domain/rules.js';
 
 export interface AlertStatus {
@@ -99,10 +99,10 @@ export function depletionOf(s: AccountState, runwaySeconds: number, now: number)
 export function runwayKnown(s: AccountState, f: Forecast): boolean {
   if (s.balance === null) return false;
   if (f.method !== 'none') return true;
-  const x = raw(s.history.samples);
-  const n = x.length / SAMPLE_STRIDE;
+  const samples = s.history.samples;
+  const n = sampleCount(samples);
   if (n < MIN_RUNWAY_EVIDENCE.samples) return false;
-  const span = x[(n - 1) * SAMPLE_STRIDE]! - x[(n - MIN_RUNWAY_EVIDENCE.samples) * SAMPLE_STRIDE]!;
+  const span = sampleT(samples, n - 1) - sampleT(samples, n - MIN_RUNWAY_EVIDENCE.samples);
   return span >= MIN_RUNWAY_EVIDENCE.spanMs && span <= 24 * 3_600_000;
 }
 

@@ -178,11 +178,16 @@ export class StateStore implements Participant {
 
   /** Every account as stored; none (a fresh start) when a damaged page stops the read: the file is set aside. */
   #preloadOrFresh(now: number): Map<string, StoredAccount> {
+    return this.#orFresh(() => this.#preload(), () => new Map(), now);
+  }
+
+  /** `read()`, or `fresh()` when a damaged page stops it: the file is set aside, and the next commit writes all this process holds to a new one. */
+  #orFresh<T>(read: () => T, fresh: () => T, now: number): T {
     try {
-      return this.#preload();
+      return read();
     } catch (err) {
       if (!this.db.setAsideIfDamaged(err, now)) throw err;
-      return new Map();
+      return fresh();
     }
   }
 
@@ -238,12 +243,7 @@ export class StateStore implements Participant {
 
   /** One account after start-up; none (a fresh start) when a damaged page stops the read: the file is set aside, as at start. */
   #readOneOrFresh(name: string, now: number): StoredAccount | undefined {
-    try {
-      return this.#readOne(name);
-    } catch (err) {
-      if (!this.db.setAsideIfDamaged(err, now)) throw err;
-      return undefined;
-    }
+    return this.#orFresh(() => this.#readOne(name), () => undefined, now);
   }
 
   /**
