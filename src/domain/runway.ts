@@ -285,7 +285,7 @@ export interface Described {
 /** What the forecast rests on, for people: method, evidence, band, and how the alerts decide. */
 export function describe(f: Described): string {
   const e = f.evidence;
-  if (e === null) return f.runwaySeconds === 0 ? 'The balance is 0: the wallet is empty.' : 'No net spend measured in the last 24 h: no depletion is forecast.';
+  if (e === null) return f.runwaySeconds === 0 ? 'Nothing is left to spend: the wallet is empty.' : 'No net spend measured in the last 24 h: no depletion is forecast.';
   const pattern = { flat: 'a flat rate', daily: 'the daily pattern (hour of day)', weekly: 'the weekly pattern (hour of week)' }[e.shape];
   const window = e.shifted ? 'the last 24 h, which differ from the longer window (usage changed)' : `the last ${fmt(e.windowHours)} h`;
   const parts = [
