@@ -406,7 +406,7 @@ test('observe: a 402 fires wallet_exhausted (critical) at once; the next 200 wit
 });
 
 test('observe: a 402 with a few cents left: the notification says the wallet is empty, not that its balance is 0', () => {
-  const r = replay([ok(150), { ...ok(0.25, 402), requiredCredits: 1.5 }], config(NO_RUNWAY_RULE));
+  const r = replay([ok(150), ok(0.25, 402)], config(NO_RUNWAY_RULE));
   const exhausted = r.all.find((n) => n.alertname === 'wallet_exhausted')!;
   assert.equal(exhausted.wallet.balance, 0.25);
   assert.equal(exhausted.wallet.forecast?.basis, 'Nothing is left to spend: the wallet is empty.');
