@@ -161,6 +161,8 @@ export interface Forecast {
   refill: AutoRefill | null;
   /** Seconds since the last reading when this forecast was aged from it (`forecast`); absent otherwise. */
   agedSeconds?: number;
+  /** No balance was ever read (every poll failed so far): nothing to forecast from, which is not "no spend". */
+  unread?: true;
   /** Spend over the last 3 h, and what the usage pattern expected for those hours; null when unknown. */
   recentSpend: number | null;
   expectedRecentSpend: number | null;
@@ -277,7 +279,7 @@ function forecastAt(h: History, balance: number | null, now: number): Forecast {
   });
 
   if (balance !== null && balance <= 0) return none(0);
-  if (balance === null) return none(Infinity);
+  if (balance === null) return { ...none(Infinity), unread: true };
   // No net spend in the last 24 h: after a day of history with spend in the week (read from the usage
   // record), that day is either the quiet the pattern expects (a business's weekend: forecast as usual) or
   // a drop like any other (below): no runway, and while the samples kept (28 h) still show spend, a firing

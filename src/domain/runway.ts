@@ -280,12 +280,17 @@ export interface Described {
   confidence: Confidence;
   /** Seconds since the reading the forecast was made at, when it was aged (forecast.ts `forecast`). */
   agedSeconds?: number;
+  /** No balance read yet (forecast.ts). */
+  unread?: true;
 }
 
 /** What the forecast rests on, for people: method, evidence, band, and how the alerts decide. */
 export function describe(f: Described): string {
   const e = f.evidence;
-  if (e === null) return f.runwaySeconds === 0 ? 'Nothing is left to spend: the wallet is empty.' : 'No net spend measured in the last 24 h: no depletion is forecast.';
+  if (e === null) {
+    if (f.unread) return 'No balance read yet: nothing to forecast from.';
+    return f.runwaySeconds === 0 ? 'Nothing is left to spend: the wallet is empty.' : 'No net spend measured in the last 24 h: no depletion is forecast.';
+  }
   const pattern = { flat: 'a flat rate', daily: 'the daily pattern (hour of day)', weekly: 'the weekly pattern (hour of week)' }[e.shape];
   const window = e.shifted ? 'the last 24 h, which differ from the longer window (usage changed)' : `the last ${fmt(e.windowHours)} h`;
   const parts = [

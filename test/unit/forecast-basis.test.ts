@@ -86,6 +86,13 @@ test('/api/status when not burning: method none, no band, a basis that says why;
   assert.doesNotMatch(JSON.stringify(status), /Infinity|NaN/);
 });
 
+test('a wallet whose polls all failed so far: the basis says no balance was read, not that no spend was measured (an auth_failed at the first poll carries it)', () => {
+  const failed = applyPoll(INITIAL_ACCOUNT_STATE, { ok: false, kind: 'auth', message: 'answered 401' }, T0, 1).state;
+  const f = forecast(failed.history, failed.balance, T0);
+  assert.equal(accountStatus('default', failed, f, [], T0).forecast.basis, 'No balance read yet: nothing to forecast from.');
+  assert.equal(snapshot(failed, f).forecast?.basis, 'No balance read yet: nothing to forecast from.');
+});
+
 test('a state file written before issue 9 (profile without recent hours, daily totals or charges) loads, and the forecast works on it', async (t) => {
   const dir = tempDir(t);
   const { state } = burning(90, 1000, 0.1);
