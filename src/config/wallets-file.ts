@@ -10,7 +10,7 @@ import { parseReceivers } from './receivers.js';
 import type { ReceiverSettings, WalletSettings } from './settings.js';
 import { distance } from './typos.js';
 import { isWalletKey, parseWallet, WALLET_KEYS, type RawWallet, type RuleTuning, type WalletKey } from './wallet.js';
-import { keyShown, valueShown } from './shown.js';
+import { isName, keyShown, valueShown } from './shown.js';
 
 export interface WalletsFileResult {
   wallets: WalletSettings[];
@@ -114,7 +114,9 @@ export function readWalletsFile(path: string, opts: { tuning: RuleTuning; requir
     const { wallet, problems: p } = parseWallet(merged, { ...opts, keyName: (k) => k, settingName: fileSettingName, settingsWhere: ' in WALLETS_FILE' });
     for (const { key, message } of p) problems.push(`${where}: ${key}: ${message}`);
     for (const r of wallet?.receivers ?? []) {
-      if (!receiverNames.has(r)) problems.push(`${where}: receivers: '${r}' is not a receiver of the file (known: ${[...receiverNames].join(', ')})`);
+      if (receiverNames.has(r)) continue;
+      const shown = isName(r) ? `'${r}'` : `a value of ${[...r].length} characters (not shown as it may hold a secret: a URL or a key belongs under a receiver)`;
+      problems.push(`${where}: receivers: ${shown} is not a receiver of the file (known: ${knownReceivers(receiverNames)})`);
     }
     if (rawName !== undefined) {
       const first = seen.get(rawName);
@@ -163,4 +165,14 @@ function asWritten(doc: ReturnType<ReturnType<typeof yaml>['parseDocument']>): v
       else if (pair.key.value === 'labels' && isYamlMap(pair.value)) for (const item of pair.value.items) keepText(item.value, true);
     },
   });
+}
+
+/**
+ * The receivers' names for a problem line: only those shaped like names (a Slack URL or a token written
+ * where a receiver's name belongs is a key too, and its own credential), the others counted.
+ */
+function knownReceivers(names: ReadonlySet<string>): string {
+  const shown = [...names].filter(isName);
+  const hidden = names.size - shown.length;
+  return `${shown.join(', ')}${hidden > 0 ? `, and ${hidden} not shown as ${hidden === 1 ? 'it' : 'they'} may hold a secret` : ''}`;
 }

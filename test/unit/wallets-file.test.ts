@@ -380,3 +380,20 @@ test('a secret written alone in a flow map is a key with no value: shaped like a
   assert.equal(problems.length, 5, text);
   assert.ok(text.includes("'warnng_hours'"), text);
 });
+
+test("a Slack URL written where a receiver's name belongs (a wallet's receivers list, the receivers map's keys) is not shown, nor listed as a known receiver; a misspelt name still is", () => {
+  const hook = 'https://hooks.slack.com/services/T0ABC/B0DEF/Xk9SECRETt0k3nAbCdEf';
+  const yaml = [
+    'receivers:',
+    `  {ops: {webhook: [{url: "http://127.0.0.1:9/x"}]}, ${hook}}`,
+    'wallets:',
+    `  - {name: a, api_key_file: KEYFILE, receivers: [${hook}]}`,
+    '  - {name: b, api_key_file: KEYFILE, receivers: [opps]}',
+    '  - {name: c, api_key_file: KEYFILE, receivers: ["ops\\nconfig error: forged"]}',
+  ].join('\n');
+  const { problems } = problemsOf(`${yaml}\n`);
+  const text = problems.join('\n');
+  assert.ok(!text.includes('Xk9SECRET'), text);
+  assert.ok(problems.every((p) => !p.includes('\n')), 'one problem, one line');
+  assert.ok(text.includes("'opps' is not a receiver of the file (known: default, ops, and 1 not shown as it may hold a secret)"), text);
+});
