@@ -84,11 +84,14 @@ for (const [name, severity] of starts) {
   });
 }
 
-// Firing, same severity: silent before the repeat interval (4 h), a repeat at or after it.
+// Firing, same severity: silent before the repeat interval (4 h), a repeat at it or up to 30 s (2 % of
+// it, at most 30 s) before: a poll's time is taken when its answer is in, a few ms either side of its slot.
 const repeats: Array<[string, number, boolean]> = [
   ['same instant', 0, false],
   ['1 min later', MIN, false],
-  ['1 ms before the interval', 4 * HOUR - 1, false],
+  ['31 s before the interval', 4 * HOUR - 31_000, false],
+  ['1 ms before the interval (a poll answered a moment sooner than the last)', 4 * HOUR - 1, true],
+  ['30 s before the interval', 4 * HOUR - 30_000, true],
   ['exactly at the interval', 4 * HOUR, true],
   ['1 h after the interval', 5 * HOUR, true],
 ];
@@ -113,6 +116,20 @@ for (const [name, elapsed, expectRepeat] of repeats) {
   });
 }
 
+test('polls every 2 s with a 6 s repeat interval and a few ms of jitter in when each answer came: a repeat every 6 s, never 8 s', () => {
+  const policy: RepeatPolicy = { repeatIntervalMs: 6_000, runwayFraction: 0, minRepeatIntervalMs: 1_000 };
+  let book = firing('low_balance', 'warning');
+  const sent: number[] = [];
+  for (let k = 1; k <= 30; k++) {
+    const now = T0 + k * 2_000 + ((k * 7) % 5) - 2; // -2 … +2 ms around the slot
+    const r = stepAlerts(book, { low_balance: 'warning' }, now, { ...ctx(), policy });
+    if (r.notifications.length > 0) sent.push(now);
+    book = r.book;
+  }
+  const gaps = sent.slice(1).map((t, i) => Math.round((t - sent[i]!) / 1000));
+  assert.deepEqual([...new Set(gaps)], [6], `gaps between repeats (s): ${gaps.join(', ')}`);
+});
+
 test('repeats keep coming every interval, measured from the last notification, with the same id', () => {
   let book = firing('poll_failing', 'warning');
   const sent: Array<[number, string]> = [];
@@ -135,7 +152,7 @@ test('repeat uses the runway-shortened interval: runway 8 h, fraction 0.25 → r
   const policy: RepeatPolicy = { ...POLICY, runwayFraction: 0.25 };
   const book = firing('depletion_forecast', 'warning');
   const wallet = { runwaySeconds: 8 * 3600 };
-  assert.deepEqual(stepAlerts(book, { depletion_forecast: 'warning' }, T0 + 2 * HOUR - 1, ctx({ policy, wallet })).notifications, []);
+  assert.deepEqual(stepAlerts(book, { depletion_forecast: 'warning' }, T0 + 2 * HOUR - 31_000, ctx({ policy, wallet })).notifications, []);
   const r = stepAlerts(book, { depletion_forecast: 'warning' }, T0 + 2 * HOUR, ctx({ policy, wallet }));
   assert.deepEqual(r.notifications.map(brief), ['depletion_forecast firing warning repeat']);
 });
@@ -170,7 +187,7 @@ test('critical → warning: silent, severity updated; the next repeat carries wa
   assert.equal(down.book.low_balance?.lastNotifiedAt, T0, 'de-escalation is not a notification');
   assert.deepEqual(firingSeverities(down.book), { low_balance: 'warning' });
 
-  const quiet = stepAlerts(down.book, { low_balance: 'warning' }, T0 + 4 * HOUR - 1, ctx());
+  const quiet = stepAlerts(down.book, { low_balance: 'warning' }, T0 + 4 * HOUR - 31_000, ctx());
   assert.deepEqual(quiet.notifications, []);
   const rep = stepAlerts(quiet.book, { low_balance: 'warning' }, T0 + 4 * HOUR, ctx());
   assert.deepEqual(rep.notifications.map(brief), ['low_balance firing warning repeat']);
