@@ -18,7 +18,11 @@ interface PostableAlert {
   endsAt: string;
 }
 
-const NOTHING_POSTED: ReadonlyMap<string, PostableAlert> = new Map();
+const NOTHING_POSTED: ReadonlyMap<string, never> = new Map<string, never>();
+const NOTHING_POSTED_TO: ReadonlyMap<string, PostableAlert> = NOTHING_POSTED;
+
+/** An Alertmanager's identity across reloads: its URL and what it is told (a changed URL is another one). */
+const targetKey = (t: AlertmanagerTarget): string => JSON.stringify([t.baseUrl, t.severities ?? null]);
 
 export const RUNBOOK_BASE = 'https://github.com/wallet-sentinel/wallet-sentinel/blob/main/deploy/README.md';
 
@@ -38,8 +42,13 @@ const http = (): AxiosInstance =>
  * by the next poll's sync; a missed resolve expires at `endsAt`.
  */
 export class AlertmanagerSync {
-  /** Label sets posted as firing last time, by key, to resolve them when they stop firing. */
-  #posted: ReadonlyMap<string, PostableAlert> = NOTHING_POSTED;
+  /**
+   * By Alertmanager (targetKey): the target, and the label sets posted to it as firing last time, by key, to
+   * resolve them there when they stop firing. An Alertmanager a reload took from the wallet's receivers is
+   * kept until what it was told of is resolved there: it keeps hearing those alerts while they fire, and
+   * their resolve, as a webhook does (else they stayed active there until `endsAt`, hours on a slow schedule).
+   */
+  #posted: ReadonlyMap<string, { target: AlertmanagerTarget; alerts: ReadonlyMap<string, PostableAlert> }> = NOTHING_POSTED;
   /** The last failure per target (made at the first: most wallets of a fleet never post). */
   #lastError: Map<string, string> | undefined;
   #running: Promise<void> | undefined;
@@ -82,7 +91,10 @@ export class AlertmanagerSync {
     await this.#running;
   }
 
-  /** Posts the current firing set (and what just stopped firing) to every Alertmanager. Never throws. */
+  /**
+   * Posts the current firing set (and what just stopped firing) to every Alertmanager of the wallet's
+   * receivers, and to one it no longer routes to what that one was told of. Never throws.
+   */
   async sync(book: AlertBook, wallet: WalletSnapshot, now: number): Promise<void> {
     const current = new Map<string, PostableAlert>();
     for (const a of Object.values(book)) {
@@ -90,13 +102,22 @@ export class AlertmanagerSync {
       const alert = postable(n, this.d.labels(), now + this.d.resendTtlMs());
       current.set(JSON.stringify(alert.labels), alert);
     }
-    const resolved = [...this.#posted].filter(([k]) => !current.has(k)).map(([, a]) => ({ ...a, endsAt: new Date(now).toISOString() }));
-    const body = [...current.values(), ...resolved];
-    if (body.length === 0) return;
-    // A receiver limited to severities hands its Alertmanager only those (resolves included).
-    const results = await Promise.all(this.d.targets().map((t) => this.#post(t, t.severities ? body.filter((a) => t.severities!.includes(a.labels.severity as Severity)) : body)));
-    // Resolves are forgotten only once every Alertmanager took them; firing ones are re-posted anyway.
-    this.#posted = results.every(Boolean) ? current : new Map([...current, ...resolved.map((a) => [JSON.stringify(a.labels), a] as const)]);
+    const routed = new Map(this.d.targets().map((t) => [targetKey(t), t]));
+    const targets = new Map([...[...this.#posted].map(([k, p]) => [k, p.target] as const), ...routed]);
+    const synced = await Promise.all(
+      [...targets].map(async ([key, t]) => {
+        const before = this.#posted.get(key)?.alerts ?? NOTHING_POSTED_TO;
+        // A receiver limited to severities hands its Alertmanager only those (resolves included); one no longer
+        // routed to hears only the alerts it was told of.
+        const firing = new Map([...current].filter(([k, a]) => (routed.has(key) ? !t.severities || t.severities.includes(a.labels.severity as Severity) : before.has(k))));
+        const resolved = [...before].filter(([k]) => !firing.has(k)).map(([k, a]) => [k, { ...a, endsAt: new Date(now).toISOString() }] as const);
+        const ok = await this.#post(t, [...firing.values(), ...resolved.map(([, a]) => a)]);
+        // Resolves are forgotten only once the Alertmanager took them; firing ones are re-posted anyway.
+        const alerts: ReadonlyMap<string, PostableAlert> = ok ? firing : new Map([...firing, ...resolved]);
+        return [key, { target: t, alerts }] as const;
+      }),
+    );
+    this.#posted = new Map(synced.filter(([key, p]) => routed.has(key) || p.alerts.size > 0));
   }
 
   async #post(t: AlertmanagerTarget, body: PostableAlert[]): Promise<boolean> {
