@@ -191,3 +191,22 @@ test('a recipient refused at RCPT among accepted ones: deferred (451) is retried
   assert.match(refused.message, /refused 1 of 2 recipients for good \(550\): 1 got it; check the addresses in ALERT_EMAIL_TO/);
   assert.deepEqual(mails[2], ['ops@example.com']);
 });
+
+test("a receiver's own email channel: named as its receiver's in the line, and a refused login points at that entry's smtp_url, not SMTP_URL", async (t) => {
+  const { port } = await smtpServer(t, { accept: false });
+  const dir = tempDir('ws-email-receiver-');
+  writeFileSync(join(dir, 'smtp-url'), `smtp://alerts:${PASSWORD}@127.0.0.1:${port}\n`);
+  const file = join(dir, 'wallets.yaml');
+  writeFileSync(file, [
+    'wallets:',
+    '  - {name: w1, api_url: "http://127.0.0.1:9", api_key: k1, receivers: [finance]}',
+    'receivers:',
+    `  finance: {email: [{to: [finance@example.com], from: sentinel@example.com, smtp_url_file: ${join(dir, 'smtp-url')}}]}`,
+    '',
+  ].join('\n'));
+  const r = await runCli(['test-alert'], { WALLETS_FILE: file });
+  const label = `finance/email#1 (127.0.0.1:${port})`;
+  const line = r.stdout.split('\n').find((l) => l.startsWith('FAILED'));
+  assert.equal(line, `FAILED  ${label}: authentication failed (535); check the user and password in the smtp_url of ${label}`, r.stdout + r.stderr);
+  assert.ok(!(r.stdout + r.stderr).includes(PASSWORD));
+});

@@ -9,7 +9,7 @@ import type { ChannelSpec } from '../channel.js';
 import { checkKeys, secretField, stringField } from '../config-fields.js';
 import { EmailNotifier } from './email.js';
 
-export const emailChannel: ChannelSpec<EmailSettings> = {
+export const emailChannel: ChannelSpec<EmailSettings & { ownSmtpUrl: boolean; ownFrom: boolean; ownTls: boolean }> = {
   kind: 'email',
   keys: ['to', 'from', 'smtp_url', 'smtp_url_file', 'require_tls'],
   parse(raw, add, cx) {
@@ -39,8 +39,16 @@ export const emailChannel: ChannelSpec<EmailSettings> = {
       // reported above
     }
     const requireTls = own === undefined && tls === 'auto' && cx.env.email.requireTls !== undefined ? cx.env.email.requireTls : tls === 'auto' ? !isLoopbackSmtp(smtpUrl.reveal()) : tls === 'true';
-    return { config: { smtpUrl, from, to, requireTls, caPem: cx.env.email.caPem }, host };
+    return { config: { smtpUrl, from, to, requireTls, caPem: cx.env.email.caPem, ownSmtpUrl: own !== undefined, ownFrom: raw.from !== undefined, ownTls: tls !== 'auto' || own !== undefined }, host };
   },
   destination: (c) => [...c.to].map((a) => a.toLowerCase()).sort().join(','), // whichever server sends it
-  create: (c, key) => new EmailNotifier(c, key),
+  // Named in logs like the receiver's other channels; its errors point at the entry's own settings, or at
+  // the environment's it falls back on (a refused password in its smtp_url is not SMTP_URL's).
+  create: (c, key, label) =>
+    new EmailNotifier(c, key, label, {
+      url: c.ownSmtpUrl ? `the smtp_url of ${label}` : 'SMTP_URL',
+      addresses: c.ownFrom ? `the from and to of ${label}` : `the to of ${label} and ALERT_EMAIL_FROM`,
+      recipients: `the to of ${label}`,
+      noTls: c.ownTls ? `set require_tls: false in ${label}` : 'set SMTP_REQUIRE_TLS=false',
+    }),
 };

@@ -2,7 +2,7 @@ import type { Transporter } from 'nodemailer';
 import type { EmailSettings } from '../../config/settings.js';
 import type { Notification } from '../../domain/alerts.js';
 import { deadline } from '../../deadline.js';
-import { classifySmtpError } from './classify.js';
+import { classifySmtpError, SMTP_NAMES, type SmtpNames } from './classify.js';
 import { NotifyError } from '../../errors.js';
 import { SEND_TIMEOUT_MS, type Notifier } from '../notifier.js';
 import { digestHtml, digestSubject, digestText, htmlBody, subject, textBody } from './render.js';
@@ -20,9 +20,15 @@ export class EmailNotifier implements Notifier {
   /** Made at the first send (nodemailer is loaded then: configuration and `backtest` never need it). */
   #transport: Promise<Transporter> | undefined;
 
+  /**
+   * `label` and `names`: a receiver's channel (`finance/email#1 (host)`, its own settings' names); the
+   * environment's is `email (host)`, its settings SMTP_URL, ALERT_EMAIL_FROM / ALERT_EMAIL_TO.
+   */
   constructor(
     private readonly settings: EmailSettings,
     key = 'email',
+    label?: string,
+    private readonly names: SmtpNames = SMTP_NAMES,
   ) {
     this.key = key;
     let host = 'smtp';
@@ -35,7 +41,7 @@ export class EmailNotifier implements Notifier {
     } catch {
       // validated at load; the label just stays generic
     }
-    this.label = `email (${host})`;
+    this.label = label ?? `email (${host})`;
     this.#hostPort = hostPort;
   }
 
@@ -82,7 +88,7 @@ export class EmailNotifier implements Notifier {
       const transport = await (this.#transport ??= this.#open());
       info = await transport.sendMail({ from: this.settings.from, to, ...m, signal: limit.signal });
     } catch (err) {
-      throw classifySmtpError(err, { label: this.label, hostPort: this.#hostPort }, signal.aborted);
+      throw classifySmtpError(err, { label: this.label, hostPort: this.#hostPort, names: this.names }, signal.aborted);
     } finally {
       limit.clear();
     }
@@ -94,7 +100,7 @@ export class EmailNotifier implements Notifier {
       for (const a of Array.isArray(info.accepted) ? info.accepted : []) if (typeof a === 'string') has.add(a);
       throw new NotifyError('server', `${this.label}: the server deferred ${refused.length} of ${this.settings.to.length} recipients (${codes.join(', ')}, temporary): ${got} got it`, { retryable: true, reached: [...has] });
     }
-    throw new NotifyError('rejected', `${this.label}: the server refused ${refused.length} of ${this.settings.to.length} recipients for good (${codes.join(', ')}): ${got} got it; check the addresses in ALERT_EMAIL_TO`, { retryable: false });
+    throw new NotifyError('rejected', `${this.label}: the server refused ${refused.length} of ${this.settings.to.length} recipients for good (${codes.join(', ')}): ${got} got it; check the addresses in ${this.names.recipients}`, { retryable: false });
   }
 
   close(): void {
