@@ -25,7 +25,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import { DEFAULT_TARGET_CONCURRENCY, giveUpAt, MAX_DELIVERY_AGE_MS, MAX_RETRY_DELAY_MS, notificationsOf, retryDelay, shiftDelivery, STUCK_AFTER_MS, type Delivery } from './delivery.js';
 import type { OutboxDoc, OutboxStore } from './outbox-store.js';
 import { DEFAULT_RECEIVER, type Receiver } from './registry.js';
-import { addTo, dueOf, handOver, keyClass, newTarget, oldestOwedDueAt, owedByAlert, owedCount, queue, removeFrom, type Target } from './target.js';
+import { addTo, dueOf, handOver, keyClass, newTarget, oldestOwedDueAt, owedByAlert, owedCount, queue, removeFrom, shortenOpenDigest, type Target } from './target.js';
 import { DeliveredBook } from './delivered.js';
 import { SeverityGate } from './severity-gate.js';
 import type { Notifier } from './notifier.js';
@@ -110,6 +110,7 @@ export class Dispatcher {
     this.#formerKeys = new Map(receivers.flatMap((r) => [...(r.formerKeys ?? [])]));
     const live = new Set<string>();
     const added: Target[] = [];
+    let retimed = false;
     for (const r of receivers) {
       for (const notifier of r.notifiers) {
         live.add(notifier.key);
@@ -117,6 +118,7 @@ export class Dispatcher {
         if (t) {
           if (t.notifier !== notifier) t.notifier.close?.();
           if (t.retired) added.push(t); // back (a URL reverted): what its replacement took may come home
+          retimed = shortenOpenDigest(t, r.groupIntervalMs) || retimed;
           Object.assign(t, { notifier, groupIntervalMs: r.groupIntervalMs, retired: false, heir: undefined });
         } else {
           const fresh = newTarget(notifier, r.groupIntervalMs, false);
@@ -141,7 +143,7 @@ export class Dispatcher {
       t.open = undefined; // sent when its interval ends, as it is
       if (t.queue.size === 0 && t.inFlight.size === 0) this.#targets.delete(key);
     }
-    if (moved > 0) this.#pumpAll();
+    if (moved > 0 || retimed) this.#pumpAll();
   }
 
   /** Notifications not yet accepted, one per target (a digest counts each it holds, an open one too). */

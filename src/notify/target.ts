@@ -62,6 +62,20 @@ export function addTo(t: Target, n: Notification, now: number, seq: number): voi
   queue(t, x); // when it waits: on its own, neither in nor opening a digest (which would wait with it)
 }
 
+/**
+ * A reload shortened the target's group interval: its open digest leaves when the new interval ends, not
+ * the old one (cut from 24 h to 5 m, it held its notifications for a day). A longer one leaves it as
+ * it was. True when it moved.
+ */
+export function shortenOpenDigest(t: Target, groupIntervalMs: number): boolean {
+  if (!t.open || groupIntervalMs >= t.groupIntervalMs) return false;
+  const at = t.lastSentAt + groupIntervalMs;
+  if (at >= t.open.nextAttemptAt) return false;
+  t.open.nextAttemptAt = at;
+  t.index.retimed();
+  return true;
+}
+
 /** Appends `x` to `t`'s queue. */
 export function queue(t: Target, x: Delivery): void {
   t.queue.add(x);

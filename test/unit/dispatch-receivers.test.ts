@@ -194,6 +194,19 @@ test("digests: one wallet's own notifications never wait (its escalation and res
   assert.equal(mail.sent.length, 3);
 });
 
+test('a reload that shortens group_interval: the digest already collecting leaves when the new interval ends, not the old one', async (t) => {
+  const mail = memory('mail', true);
+  const d = dispatcher(t, [receiver('default', [mail], { groupIntervalMs: 24 * 3_600_000 })]);
+  await d.start();
+  await d.enqueue([note({ id: 'x', account: 'w1' })]);
+  await waitFor(() => mail.sent.length === 1, 'the first, at once');
+  await d.enqueue([note({ id: 'y', account: 'w2' })]);
+  assert.equal(d.pending, 1, 'a digest opened, due in 24 h');
+  d.setReceivers([receiver('default', [mail], { groupIntervalMs: 50 })]);
+  await waitFor(() => mail.sent.length === 2, 'the digest, 50 ms after the first (not a day)');
+  assert.equal(d.pending, 0);
+});
+
 test('a reload that removes a wallet together with its receiver: the wallet\'s closing resolve still reaches that receiver (its incident stayed open); a firing for a receiver no longer there is not sent, and said', async (t) => {
   const pd = memory('pd', false);
   const other = memory('other', false);
