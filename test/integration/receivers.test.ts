@@ -123,7 +123,7 @@ test('digests: the first alert of a quiet receiver leaves at once; what follows 
 
   await waitFor(() => mail.mails.length >= 2 && slack.texts.length >= 2, 'the digests', 30_000);
   const digest = mail.mails[1]!;
-  assert.match(digest.subject, /^\[FIRING\] 5 alert notifications for 5 wallets .*: low_balance$/);
+  assert.match(digest.subject, /^\[FIRING\] 5 alert notifications for 5 wallets .*: low_balance — 'w\d' balance 4\d USD, 'w\d' balance 4\d USD, 'w\d' balance 4\d USD, 2 more$/);
   for (const n of names.filter((x) => x !== first)) {
     assert.match(digest.text, new RegExp(`wallet '${n}': balance 4\\d USD, runway not burning`), `${n} in the digest`);
     assert.match(slack.texts[1]!, new RegExp(`wallet '${n}'`));

@@ -474,7 +474,10 @@ test('digests: the email lists every wallet with balance, runway and labels, say
   for (let i = 0; i < 60; i++) assert.match(text, new RegExp(`\\[FIRING\\] low_balance \\((warning|critical)\\) — wallet 'w${i}': balance 12\\.5 USD, runway about 4 hours \\[team=voice\\]`));
   assert.match(text, /\[RESOLVED\] auth_failed — wallet 'z<!channel>'/);
   assert.equal(text.match(/Top up the wallet/g)?.length, 1, 'each action once');
-  assert.match(digestSubject(ns), /^\[FIRING\] 61 alert notifications for 61 wallets \(60 firing, 1 resolved\): low_balance, auth_failed$/);
+  assert.equal(digestSubject(ns), "[FIRING] 61 alert notifications for 61 wallets (60 firing, 1 resolved): low_balance, auth_failed — 'w0' balance 12.5 USD, 'w1' balance 12.5 USD, 'w2' balance 12.5 USD, 58 more");
+  // A wallet with two alerts in the digest is named once, with its latest balance (the contract's subject: alertname, account, balance).
+  const two = [note({ id: 'a/1', account: 'a', alertname: 'low_balance', wallet: { balance: 30 } }), note({ id: 'a/2', account: 'a', alertname: 'depletion_forecast', wallet: { balance: 29.5 } })];
+  assert.match(digestSubject(two), /: low_balance, depletion_forecast — 'a' balance 29\.5 USD$/);
   const slack = slackDigestBody(ns).text;
   assert.equal(slack.match(/wallet 'w\d+'/g)?.length, SLACK_DIGEST_LINES);
   assert.match(slack, new RegExp(`…and ${61 - SLACK_DIGEST_LINES} more`));

@@ -31,14 +31,23 @@ ${emailForecastPicture(n)}
 </body></html>`;
 }
 
+/** Wallets a digest's subject names with their balance; the others are counted. */
+export const DIGEST_SUBJECT_WALLETS = 3;
+
 /**
- * A digest's subject: `[FIRING]` when anything in it fires (else `[RESOLVED]`), how many, and the alert names
- * verbatim, as a single alert's subject has them.
+ * A digest's subject: `[FIRING]` when anything in it fires (else `[RESOLVED]`), how many, the alert names
+ * verbatim, and the first wallets with their balance as a single alert's subject has them (the contract's
+ * subject holds the alertname, the account and the balance), then how many more.
  */
 export function digestSubject(ns: readonly Notification[]): string {
   const status = ns.some((n) => n.status === 'firing') ? 'FIRING' : 'RESOLVED';
   const names = [...new Set(ns.map((n) => n.alertname))].join(', ');
-  return `[${status}] ${digestTitle(ns)}: ${names}`;
+  const latest = new Map<string, Notification>();
+  for (const n of ns) latest.set(n.account, n);
+  const wallets = [...latest.values()];
+  const shown = wallets.slice(0, DIGEST_SUBJECT_WALLETS).map((n) => `'${n.account}' balance ${formatBalance(n)}`);
+  const more = wallets.length > DIGEST_SUBJECT_WALLETS ? `, ${wallets.length - DIGEST_SUBJECT_WALLETS} more` : '';
+  return `[${status}] ${digestTitle(ns)}: ${names} — ${shown.join(', ')}${more}`;
 }
 
 export function digestText(ns: readonly Notification[]): string {
