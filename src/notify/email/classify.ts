@@ -13,8 +13,9 @@ export interface SmtpTarget {
 /** Where the channel's server URL, addresses and TLS rule are set. */
 export interface SmtpNames {
   readonly url: string;
-  /** The sender and the recipients; the recipients alone. */
+  /** The sender and the recipients. */
   readonly addresses: string;
+  /** The recipients alone. */
   readonly recipients: string;
   readonly noTls: string;
 }
