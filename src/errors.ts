@@ -3,13 +3,10 @@
 /** Settings that are missing or invalid. `problems` holds one line per problem, each naming its variable. */
 export class ConfigError extends Error {
   readonly problems: readonly string[];
-  /** The WALLETS_FILE the configuration named, if any: the problems may be those of a file still being written. */
-  readonly walletsFile: string | undefined;
-  constructor(problems: readonly string[], walletsFile?: string) {
+  constructor(problems: readonly string[]) {
     super(`invalid configuration:\n${problems.join('\n')}`);
     this.name = 'ConfigError';
     this.problems = problems;
-    this.walletsFile = walletsFile;
   }
 }
 

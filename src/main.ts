@@ -10,7 +10,6 @@ import { parseArgs } from './cli/args.js';
 import { StateDirBusyError, StateDirError } from './store/write-health.js';
 import { runBacktest } from './cli/backtest.js';
 import { loadSettings } from './config/load.js';
-import { loadSettled } from './config/settled.js';
 import type { Settings } from './config/settings.js';
 import { ConfigError, describeError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
@@ -35,8 +34,7 @@ async function main(argv: string[]): Promise<number> {
   let settings: Settings;
   let warnings: string[];
   try {
-    const opts = { requireApiKey: command.name === 'start' || command.name === 'check', receivers: command.name !== 'backtest' };
-    ({ settings, warnings } = await loadSettled(() => loadSettings(process.env, opts)));
+    ({ settings, warnings } = loadSettings(process.env, { requireApiKey: command.name === 'start' || command.name === 'check', receivers: command.name !== 'backtest' }));
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     for (const line of err.problems) process.stderr.write(`config error: ${line}\n`);

@@ -131,7 +131,7 @@ function loadNow(env: Env, opts: LoadOptions): Loaded {
       warnings.push(`SHARD_COUNT: ${count} shards split a WALLETS_FILE; without one, the environment's wallet '${env.wallet.name}' is in shard ${home}, so this process (shard ${index}) ${home === index ? 'watches it and every other shard nothing' : 'watches nothing'}`);
     }
   }
-  if (problems.length > 0) throw new ConfigError(problems, walletsFile);
+  if (problems.length > 0) throw new ConfigError(problems);
   const settings = toSettings(parsed as Fields, walletsFile, wallets, receivers);
   return { settings: deepFreeze(settings), warnings };
 }

@@ -2,12 +2,9 @@
  * Waits for a file to stop changing before it is read for a reload: an in-place writer caught mid-write
  * leaves a file cut at a wallet's boundary, which is valid YAML, and applying it removed every wallet after
  * the cut (their alerts closed as "no longer watched", then fired again under new ids once the file was whole).
- * At start, a file written in the last moments is read again once it has stopped changing (loadSettled).
  */
 import { readFileSync, statSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
-import { ConfigError } from '../errors.js';
-import type { Loaded } from './load.js';
 
 /** A file that keeps changing for this long is not read: the reload is refused and says why. */
 export const SETTLE_LIMIT_MS = 5_000;
@@ -46,41 +43,6 @@ export async function fileSettled(path: string, opts: { quietMs?: number; limitM
 function regularFile(path: string): boolean {
   try {
     return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
-
-/** A WALLETS_FILE modified this recently when the process starts may be in the middle of a write. */
-export const RECENT_WRITE_MS = 2_000;
-
-/**
- * `load()` (the settings), and when the WALLETS_FILE it names was modified in the last RECENT_WRITE_MS,
- * `load()` again once that file has stopped changing: a daemon started while a deploy tool writes the file
- * (or by a path unit at its first write) read only the wallets before the cut, or failed on a wallet cut in
- * half, and nothing read it again. Still changing after SETTLE_LIMIT_MS: loaded as it is then, with a warning.
- */
-export async function loadSettled(load: () => Loaded): Promise<Loaded> {
-  let file: string | undefined;
-  try {
-    const loaded = load();
-    file = loaded.settings.walletsFile;
-    if (!writtenSince(file, Date.now() - RECENT_WRITE_MS)) return loaded;
-  } catch (err) {
-    if (!(err instanceof ConfigError) || !writtenSince(err.walletsFile, Date.now() - RECENT_WRITE_MS)) throw err;
-    file = err.walletsFile;
-  }
-  const seen = await fileSettled(file!);
-  const loaded = load();
-  if (seen.settled) return loaded;
-  return { ...loaded, warnings: [...loaded.warnings, `WALLETS_FILE was still changing ${SETTLE_LIMIT_MS / 1000} s after start; read as it was then: send SIGHUP once it is written`] };
-}
-
-function writtenSince(path: string | undefined, since: number): boolean {
-  if (path === undefined) return false;
-  try {
-    const st = statSync(path);
-    return st.isFile() && st.mtimeMs >= since;
   } catch {
     return false;
   }

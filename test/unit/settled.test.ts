@@ -1,12 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadSettings, type Loaded } from '../../src/config/load.js';
-import { fileSettled, loadSettled } from '../../src/config/settled.js';
-import { ConfigError } from '../../src/errors.js';
+import { fileSettled } from '../../src/config/settled.js';
 
 /** A sleep that runs `during` (the writer's next step) instead of waiting, and counts the waits. */
 function steps(during: Array<() => void>) {
@@ -40,33 +38,4 @@ test('fileSettled: a file that keeps changing past the limit is not settled; a m
   execFileSync('mkfifo', [join(dir, 'fifo')]);
   assert.deepEqual(await fileSettled(join(dir, 'fifo'), { sleep: none.sleep }), { settled: true, text: undefined }, 'not read here: that would take its text, or block');
   assert.equal(none.waits(), 0);
-});
-
-test('loadSettled: a WALLETS_FILE written a moment before start is read again once whole, cut at a wallet or inside one; an older one is read once', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ws-settled-start-'));
-  const file = join(dir, 'wallets.yaml');
-  const wallet = (n: string) => `  - name: ${n}\n    api_url: http://127.0.0.1:9\n    api_key: k-${n}\n`;
-  const whole = `wallets:\n${['a', 'b', 'c', 'd'].map(wallet).join('')}`;
-  const names = (l: Loaded) => l.settings.wallets.map((w) => w.name);
-  for (const [what, cut] of [['cut at a wallet', `wallets:\n${wallet('a')}${wallet('b')}`], ['cut inside one', `wallets:\n${wallet('a')}  - name: b\n    api_u`]] as const) {
-    writeFileSync(file, cut);
-    let loads = 0;
-    const loaded = await loadSettled(() => {
-      loads++;
-      try {
-        return loadSettings({ WALLETS_FILE: file }, { dotenv: false });
-      } finally {
-        if (loads === 1) writeFileSync(file, whole); // the writer finishes just after the daemon's first read
-      }
-    });
-    assert.deepEqual(names(loaded), ['a', 'b', 'c', 'd'], what);
-    assert.equal(loads, 2, what);
-  }
-  const past = new Date(Date.now() - 60_000);
-  utimesSync(file, past, past);
-  let loads = 0;
-  const loaded = await loadSettled(() => (loads++, loadSettings({ WALLETS_FILE: file }, { dotenv: false })));
-  assert.deepEqual([names(loaded), loads], [['a', 'b', 'c', 'd'], 1], 'a file written a minute ago is read once, at once');
-  writeFileSync(file, `wallets:\n  - name: a\n    api_url: ftp://x\n`);
-  await assert.rejects(loadSettled(() => loadSettings({ WALLETS_FILE: file }, { dotenv: false })), ConfigError, 'still bad once settled: the configuration error');
 });
