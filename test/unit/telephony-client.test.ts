@@ -178,7 +178,7 @@ test('403 → auth, and the message names what else refuses a request than a wro
   const { client } = makeClient(up.url);
   const err = await failure(client.fetchBalance(), 'auth');
   assert.equal(up.seen.length, 1);
-  assert.match(err.message, /answered 403 \(forbidden; its code: ip_not_allowed\): the API key was rejected; a 403 also comes from a key without access to the balance, or an account that allows only listed source addresses .*; check TELEPHONY_API_KEY/);
+  assert.match(err.message, /answered 403 \(forbidden; its code: ip_not_allowed\): the API key was rejected, or refused this request \(.*allowlist\); check TELEPHONY_API_KEY/);
 });
 
 test('an error answer\'s machine-readable code is in the poll\'s error (as the seed advises), unless it is shaped like a secret', async () => {
