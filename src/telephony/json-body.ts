@@ -1,5 +1,3 @@
-import { isName } from '../config/shown.js';
-
 /**
  * An upstream body read as a JSON object. Bodies are capped at 1 MiB, but V8's JSON.parse takes about
  * 0.3 s on 1 MiB of nested brackets (a flat 1 MiB object: a few ms), and that time is taken from every
@@ -39,19 +37,4 @@ export function nestsDeeperThan(text: string, max: number): boolean {
     } else if (c === 0x7d || c === 0x5d) depth--;
   }
   return false;
-}
-
-/**
- * The machine-readable code of an error answer — `{"code": "insufficient_balance"}` (Telephony.io),
- * `{"code": 20003}` (Twilio), `{"errors": [{"code": "10009"}]}` (Telnyx) — for the poll's error, as the
- * seed advises (log error codes). Null without one, or when it is not shaped like a code: free text, or
- * a value shaped like a generated token (the body is the upstream's, and could echo what was sent).
- */
-export function errorCode(data: unknown): string | null {
-  const body = parseJsonObject(data);
-  if (!('object' in body)) return null;
-  const first = Array.isArray(body.object.errors) ? (body.object.errors[0] as unknown) : undefined;
-  const code = body.object.code ?? (first !== null && typeof first === 'object' ? (first as Record<string, unknown>).code : undefined);
-  const text = typeof code === 'number' && Number.isSafeInteger(code) ? String(code) : typeof code === 'string' ? code : null;
-  return text !== null && isName(text) ? text : null;
 }

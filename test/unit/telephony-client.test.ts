@@ -173,30 +173,11 @@ test('401 → auth, one request only, message points at TELEPHONY_API_KEY', asyn
   assert.deepEqual(sleeps, []);
 });
 
-test('403 → auth, and the message names what else refuses a request than a wrong key (an address allowlist, a key without access)', async () => {
-  const up = await serve(json(403, { error: 'Requests from this IP address are not allowed', code: 'ip_not_allowed' }));
+test('403 → auth', async () => {
+  const up = await serve(json(403, { error: 'forbidden' }));
   const { client } = makeClient(up.url);
-  const err = await failure(client.fetchBalance(), 'auth');
+  await failure(client.fetchBalance(), 'auth');
   assert.equal(up.seen.length, 1);
-  assert.match(err.message, /answered 403 \(forbidden; its code: ip_not_allowed\): the API key was rejected, or refused this request \(.*allowlist\); check TELEPHONY_API_KEY/);
-});
-
-test('an error answer\'s machine-readable code is in the poll\'s error (as the seed advises), unless it is shaped like a secret', async () => {
-  const cases: Array<[number, unknown, UpstreamErrorKind, string | null]> = [
-    [401, { error: `key ${KEY} revoked`, code: 'unauthorized' }, 'auth', 'unauthorized'],
-    [401, { code: 20003, message: 'Authenticate', status: 401 }, 'auth', '20003'], // Twilio
-    [404, { errors: [{ code: '10007', title: 'Unexpected error' }] }, 'unexpected_status', '10007'], // Telnyx
-    [400, { error: 'bad', code: KEY }, 'bad_request', null], // a code shaped like a generated token: not shown
-    [400, { error: 'bad', code: 'not a code\nforged line' }, 'bad_request', null],
-    [501, 'Not Implemented', 'server', null],
-  ];
-  for (const [status, body, kind, code] of cases) {
-    const up = await serve(json(status, body));
-    const err = await failure(makeClient(up.url).client.fetchBalance(), kind);
-    const shown = /its code: ([^)]*)\)/.exec(err.message)?.[1] ?? null;
-    assert.equal(shown, code, `${status} ${JSON.stringify(body)}: ${err.message}`);
-    assert.ok(!err.message.includes(KEY) && !err.message.includes('\n'), err.message);
-  }
 });
 
 test('402 → a reading with current_balance and required_credits', async () => {
