@@ -32,8 +32,6 @@ export interface ScheduleDeps {
   now?: () => number;
   /** Minimum time between two summaries of skipped polls in the log. Default 30 s. */
   skipLogIntervalMs?: number;
-  /** How long each wallet adds to a round's spread (at most the round). Default SPREAD_MS_PER_WALLET. */
-  spreadMsPerWallet?: number;
 }
 
 interface Queued {
@@ -64,40 +62,22 @@ export const SETTLE_MS = 1_000;
 const retriesUntil = (nextSlot: number, interval: number): number => nextSlot - Math.min(SETTLE_MS, interval / 4);
 
 /**
- * How long a round's polls are spread over: SPREAD_MS_PER_WALLET a wallet (4 polls a second), at most the
- * round itself. A fleet on a short schedule still spreads over the whole interval (10,000 wallets a
- * minute); a few wallets on a long or uneven one are polled near the tick. Spread over the whole round,
- * one wallet on `0 9,17 * * 1-5` was polled at its hash's 19 % of the 64-hour weekend round: Friday
- * 17:00's poll came on Saturday at 05:13, and an hourly schedule's at 11 minutes past.
- */
-export const SPREAD_MS_PER_WALLET = 250;
-
-/** Where a wallet's slot falls after the tick, in a round of `length` ms among `wallets` wallets. */
-const offsetOf = (name: string, length: number, wallets: number, perWallet: number): number =>
-  slotFraction(name) * Math.min(length, wallets * perWallet);
-
-/**
  * The slots of the round that starts at `t` and lasts `length` (until the next tick): each wallet at its
- * stable fraction of the round's spread (offsetOf), with its slot in the round after (which lasts
- * `following`) as the deadline of its retries. A round lasts until the next tick, not the gap between the
- * next two: with uneven ticks (`0 9,17 * * *`, business hours, weekdays) that gap is another round's
- * length, and a wallet's 09:00 slot could fall after the 17:00 tick.
+ * stable fraction of it, with its slot in the round after (which lasts `following`) as the deadline of its
+ * retries. A round lasts until the next tick, not the gap between the next two: with uneven ticks (`0 9,17
+ * * *`, business hours, weekdays) that gap is another round's length, and a wallet's 09:00 slot fell at
+ * night, after the 17:00 tick.
  */
-export function roundSlots(runners: readonly WalletRunner[], t: number, length: number, following: number, perWallet = SPREAD_MS_PER_WALLET): Slot[] {
-  const n = runners.length;
-  return runners.map((runner) => ({
-    at: t + offsetOf(runner.name, length, n, perWallet),
-    runner,
-    deadline: retriesUntil(t + length + offsetOf(runner.name, following, n, perWallet), following),
-  }));
+export function roundSlots(runners: readonly WalletRunner[], t: number, length: number, following: number): Slot[] {
+  return runners.map((runner) => {
+    const f = slotFraction(runner.name);
+    return { at: t + f * length, runner, deadline: retriesUntil(t + length + f * following, following) };
+  });
 }
 
 export class FleetSchedule {
   readonly #cron: Scheduler;
   readonly #now: () => number;
-  readonly #perWallet: number;
-  /** The wallets of the last round (a wallet a reload adds is polled out of turn before the next). */
-  #wallets = 1;
   /** Slots of the current round not yet due, in time order. */
   #slots: Slot[] = [];
   #timer: NodeJS.Timeout | undefined;
@@ -115,7 +95,6 @@ export class FleetSchedule {
 
   constructor(private readonly d: ScheduleDeps) {
     this.#now = d.now ?? Date.now;
-    this.#perWallet = d.spreadMsPerWallet ?? SPREAD_MS_PER_WALLET;
     this.#origins = new OriginShare(d.concurrency);
     this.#cron = new Scheduler({
       schedule: d.schedule,
@@ -165,10 +144,9 @@ export class FleetSchedule {
   #round(tickAt: number | undefined): void {
     if (this.#stopped) return;
     const runners = [...this.d.runners()];
-    this.#wallets = Math.max(1, runners.length);
     if (this.#firstRound) {
       this.#firstRound = false;
-      const round = { next: this.#cron.nextRunAt(), interval: this.intervalMs(), wallets: this.#wallets };
+      const round = { next: this.#cron.nextRunAt(), interval: this.intervalMs() };
       const polls = runners.map((r) => this.#enqueue(r, this.#nextSlotOf(r, round)) || Promise.resolve());
       void Promise.all(polls).then(() => this.#resolveStarted());
       return;
@@ -176,7 +154,7 @@ export class FleetSchedule {
     const next = this.#cron.nextRunAt();
     const following = this.intervalMs();
     const length = next !== undefined && tickAt !== undefined && next > tickAt ? next - tickAt : following;
-    const slots = roundSlots(runners, this.#now(), length, following, this.#perWallet);
+    const slots = roundSlots(runners, this.#now(), length, following);
     // Slots of the last round still waiting (a blocked loop) stay ahead of the new ones.
     this.#slots = [...this.#slots, ...slots].sort((a, b) => a.at - b.at);
     this.#flushSkips(false);
@@ -188,9 +166,8 @@ export class FleetSchedule {
    * and the interval are the cron's date arithmetic (~50 µs each): `round` passes them in when it asks for
    * 10,000 wallets at once.
    */
-  #nextSlotOf(runner: WalletRunner, round = { next: this.#cron.nextRunAt(), interval: this.intervalMs(), wallets: this.#wallets }): number | undefined {
-    if (round.next === undefined) return undefined;
-    return retriesUntil(round.next + offsetOf(runner.name, round.interval, round.wallets, this.#perWallet), round.interval);
+  #nextSlotOf(runner: WalletRunner, round = { next: this.#cron.nextRunAt(), interval: this.intervalMs() }): number | undefined {
+    return round.next === undefined ? undefined : retriesUntil(round.next + slotFraction(runner.name) * round.interval, round.interval);
   }
 
   /**

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pino from 'pino';
 import type { WalletRunner } from '../../src/fleet/runner.js';
-import { FleetSchedule, roundSlots, SETTLE_MS, SPREAD_MS_PER_WALLET, type ScheduleDeps } from '../../src/fleet/schedule.js';
+import { FleetSchedule, roundSlots, SETTLE_MS, type ScheduleDeps } from '../../src/fleet/schedule.js';
 import { slotFraction } from '../../src/fleet/shard.js';
 
 const fakeRunner = (name: string) => ({ name, phase: 'idle', removed: false, skipped: { overlap: 0, rate_limited: 0 } }) as unknown as WalletRunner;
@@ -90,9 +90,8 @@ test('a round lasts until the next tick, however uneven the ticks (0 9,17 * * *:
   const H = 3_600_000;
   const nine = Date.UTC(2026, 11, 2, 9);
   const runners = ['twilio-main', 'acme-prod', 'a', 'b', 'c', 'd', 'e', 'f'].map(fakeRunner);
-  // From 09:00 the next tick is 17:00 (8 h); the round after it runs from 17:00 to 09:00 (16 h). A fleet
-  // large enough to spread over whole rounds (each of the 8 wallets adding 2 h to the spread).
-  for (const slot of roundSlots(runners, nine, 8 * H, 16 * H, 2 * H)) {
+  // From 09:00 the next tick is 17:00 (8 h); the round after it runs from 17:00 to 09:00 (16 h).
+  for (const slot of roundSlots(runners, nine, 8 * H, 16 * H)) {
     assert.ok(slot.at >= nine && slot.at < nine + 8 * H, `${slot.runner.name}: its slot ${new Date(slot.at).toISOString()} is inside 09:00–17:00`);
     const next = nine + 8 * H + slotFraction(slot.runner.name) * 16 * H; // its slot in the 17:00 round
     assert.equal(slot.deadline, next - SETTLE_MS, `${slot.runner.name}: its retries end SETTLE_MS before its slot of the 17:00 round`);
@@ -100,24 +99,6 @@ test('a round lasts until the next tick, however uneven the ticks (0 9,17 * * *:
   // An even schedule: the round and the one after are the same length (the slots are what they always were).
   const [s] = roundSlots([fakeRunner('a')], 0, 60_000, 60_000);
   assert.equal(s!.deadline! - s!.at, 60_000 - SETTLE_MS);
-});
-
-test('a few wallets are polled near the tick, a fleet over the whole interval: one on 0 9,17 * * 1-5 is read on Friday at 17:00, not on Saturday', () => {
-  const H = 3_600_000;
-  const friday17 = Date.UTC(2026, 11, 4, 17);
-  const weekend = 64 * H; // to Monday 09:00; the round after it lasts 8 h
-  const [one] = roundSlots([fakeRunner('default')], friday17, weekend, 8 * H);
-  assert.ok(one!.at - friday17 < SPREAD_MS_PER_WALLET, `its Friday 17:00 slot came ${(one!.at - friday17) / H} h after the tick`);
-  assert.ok(one!.deadline! > friday17 + weekend - SETTLE_MS && one!.deadline! < friday17 + weekend, 'its retries may run until just before Monday 09:00');
-  // 100 wallets on an hourly schedule: within 25 s of the hour, spread over those 25 s.
-  const hundred = Array.from({ length: 100 }, (_, i) => fakeRunner(`w-${i}`));
-  const offsets = roundSlots(hundred, friday17, H, H).map((s) => s.at - friday17);
-  assert.ok(Math.max(...offsets) < 100 * SPREAD_MS_PER_WALLET, `the last of 100 hourly polls came ${Math.max(...offsets) / 1000} s after the tick`);
-  assert.ok(Math.max(...offsets) - Math.min(...offsets) > 50 * SPREAD_MS_PER_WALLET, 'not fired at once');
-  // 10,000 wallets polled every minute: spread over the whole minute, never past it.
-  const fleet = Array.from({ length: 10_000 }, (_, i) => fakeRunner(`f-${i}`));
-  const atMinute = roundSlots(fleet, friday17, 60_000, 60_000).map((s) => s.at - friday17);
-  assert.ok(Math.max(...atMinute) > 59_000 && Math.max(...atMinute) < 60_000, `the minute's last poll at ${Math.max(...atMinute)} ms`);
 });
 
 test('retries end before the next slot, so the poll can commit its state and the wallet is idle when its slot comes; on a short schedule, a quarter of the interval', () => {
@@ -132,13 +113,12 @@ test('retries end before the next slot, so the poll can commit its state and the
 test('a slot further away than a timer can wait (a yearly schedule): the schedule sleeps, it does not re-check every millisecond', async () => {
   const tick = new Date(Date.now() + 1_500); // a one-off tick 1.5 s from now, then a year to the next
   const schedule = `${tick.getUTCSeconds()} ${tick.getUTCMinutes()} ${tick.getUTCHours()} ${tick.getUTCDate()} ${tick.getUTCMonth() + 1} *`;
-  const runners = [fakeRunner('default')]; // spread as a fleet would be over the year: its slot 19 % through it, 70 days out
+  const runners = [fakeRunner('default')]; // its slot: 19 % of the way through the year, 70 days out
   let polls = 0;
   let nowCalls = 0;
   const s = scheduleOf(runners, {
     schedule,
     concurrency: 4,
-    spreadMsPerWallet: 400 * 24 * 3_600_000,
     now: () => (nowCalls++, Date.now()),
     poll: async (_r, _d, fetched) => (polls++, fetched(), 'polled'),
   });
