@@ -1,7 +1,7 @@
 /**
  * Scheduling at scale. One cron tick (POLL_SCHEDULE) makes one round: every wallet gets a slot in the
- * interval that follows, at a stable offset (a hash of its name, shard.ts), so polls are spread instead of
- * fired at once. A due wallet joins a FIFO queue served by at most POLL_CONCURRENCY polls in flight.
+ * interval that follows (at most its first SPREAD_MAX_MS), at a stable offset (a hash of its name,
+ * shard.ts), so polls are spread instead of fired at once. A due wallet joins a FIFO queue served by at most POLL_CONCURRENCY polls in flight.
  * A wallet is never polled twice at once nor queued twice: a slot that finds it still queued or running
  * is skipped and counted (`overlap`), never piled up. Skips are logged in summaries, not one line each.
  */
@@ -32,6 +32,8 @@ export interface ScheduleDeps {
   now?: () => number;
   /** Minimum time between two summaries of skipped polls in the log. Default 30 s. */
   skipLogIntervalMs?: number;
+  /** How far past its tick a round's polls may spread. Default SPREAD_MAX_MS. */
+  spreadMaxMs?: number;
 }
 
 interface Queued {
@@ -58,26 +60,41 @@ const FALLBACK_INTERVAL_MS = 60_000;
  */
 export const SETTLE_MS = 1_000;
 
+/**
+ * How far past its tick a round's polls spread, at most: the whole interval on a schedule of up to 10
+ * minutes, its first 10 minutes on a longer one. Spread over a whole long round, one wallet on `0 9,17 * *
+ * 1-5` was read at its hash's 19 % of the 64-hour weekend (Friday 17:00's poll on Saturday at 05:13). A
+ * fixed bound, not one per wallet: a wallet's slot never moves when a reload adds or removes others (slots
+ * computed from the count moved under polls still retrying, and skipped them as overlaps). 10,000 wallets
+ * on an hourly schedule then ask ~17 a second, as they would every 10 minutes.
+ */
+export const SPREAD_MAX_MS = 10 * 60_000;
+
+/** The offset of a wallet's slot in a round lasting `length`. */
+const offsetIn = (name: string, length: number, spreadMax: number): number => slotFraction(name) * Math.min(length, spreadMax);
+
 /** The deadline of a poll's retries: SETTLE_MS (at most a quarter of the interval) before the wallet's next slot. */
 const retriesUntil = (nextSlot: number, interval: number): number => nextSlot - Math.min(SETTLE_MS, interval / 4);
 
 /**
  * The slots of the round that starts at `t` and lasts `length` (until the next tick): each wallet at its
- * stable fraction of it, with its slot in the round after (which lasts `following`) as the deadline of its
- * retries. A round lasts until the next tick, not the gap between the next two: with uneven ticks (`0 9,17
+ * stable fraction of it (of its first `spreadMax`), with its slot in the round after (which lasts
+ * `following`) as the deadline of its retries. A round lasts until the next tick, not the gap between the next two: with uneven ticks (`0 9,17
  * * *`, business hours, weekdays) that gap is another round's length, and a wallet's 09:00 slot fell at
  * night, after the 17:00 tick.
  */
-export function roundSlots(runners: readonly WalletRunner[], t: number, length: number, following: number): Slot[] {
-  return runners.map((runner) => {
-    const f = slotFraction(runner.name);
-    return { at: t + f * length, runner, deadline: retriesUntil(t + length + f * following, following) };
-  });
+export function roundSlots(runners: readonly WalletRunner[], t: number, length: number, following: number, spreadMax = SPREAD_MAX_MS): Slot[] {
+  return runners.map((runner) => ({
+    at: t + offsetIn(runner.name, length, spreadMax),
+    runner,
+    deadline: retriesUntil(t + length + offsetIn(runner.name, following, spreadMax), following),
+  }));
 }
 
 export class FleetSchedule {
   readonly #cron: Scheduler;
   readonly #now: () => number;
+  readonly #spreadMax: number;
   /** Slots of the current round not yet due, in time order. */
   #slots: Slot[] = [];
   #timer: NodeJS.Timeout | undefined;
@@ -95,6 +112,7 @@ export class FleetSchedule {
 
   constructor(private readonly d: ScheduleDeps) {
     this.#now = d.now ?? Date.now;
+    this.#spreadMax = d.spreadMaxMs ?? SPREAD_MAX_MS;
     this.#origins = new OriginShare(d.concurrency);
     this.#cron = new Scheduler({
       schedule: d.schedule,
@@ -154,7 +172,7 @@ export class FleetSchedule {
     const next = this.#cron.nextRunAt();
     const following = this.intervalMs();
     const length = next !== undefined && tickAt !== undefined && next > tickAt ? next - tickAt : following;
-    const slots = roundSlots(runners, this.#now(), length, following);
+    const slots = roundSlots(runners, this.#now(), length, following, this.#spreadMax);
     // Slots of the last round still waiting (a blocked loop) stay ahead of the new ones.
     this.#slots = [...this.#slots, ...slots].sort((a, b) => a.at - b.at);
     this.#flushSkips(false);
@@ -167,7 +185,7 @@ export class FleetSchedule {
    * 10,000 wallets at once.
    */
   #nextSlotOf(runner: WalletRunner, round = { next: this.#cron.nextRunAt(), interval: this.intervalMs() }): number | undefined {
-    return round.next === undefined ? undefined : retriesUntil(round.next + slotFraction(runner.name) * round.interval, round.interval);
+    return round.next === undefined ? undefined : retriesUntil(round.next + offsetIn(runner.name, round.interval, this.#spreadMax), round.interval);
   }
 
   /**

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pino from 'pino';
 import type { WalletRunner } from '../../src/fleet/runner.js';
-import { FleetSchedule, roundSlots, SETTLE_MS, type ScheduleDeps } from '../../src/fleet/schedule.js';
+import { FleetSchedule, roundSlots, SETTLE_MS, SPREAD_MAX_MS, type ScheduleDeps } from '../../src/fleet/schedule.js';
 import { slotFraction } from '../../src/fleet/shard.js';
 
 const fakeRunner = (name: string) => ({ name, phase: 'idle', removed: false, skipped: { overlap: 0, rate_limited: 0 } }) as unknown as WalletRunner;
@@ -90,8 +90,9 @@ test('a round lasts until the next tick, however uneven the ticks (0 9,17 * * *:
   const H = 3_600_000;
   const nine = Date.UTC(2026, 11, 2, 9);
   const runners = ['twilio-main', 'acme-prod', 'a', 'b', 'c', 'd', 'e', 'f'].map(fakeRunner);
-  // From 09:00 the next tick is 17:00 (8 h); the round after it runs from 17:00 to 09:00 (16 h).
-  for (const slot of roundSlots(runners, nine, 8 * H, 16 * H)) {
+  // From 09:00 the next tick is 17:00 (8 h); the round after it runs from 17:00 to 09:00 (16 h). Spread
+  // over whole rounds (a bound above both), as rounds of up to SPREAD_MAX_MS are.
+  for (const slot of roundSlots(runners, nine, 8 * H, 16 * H, 24 * H)) {
     assert.ok(slot.at >= nine && slot.at < nine + 8 * H, `${slot.runner.name}: its slot ${new Date(slot.at).toISOString()} is inside 09:00–17:00`);
     const next = nine + 8 * H + slotFraction(slot.runner.name) * 16 * H; // its slot in the 17:00 round
     assert.equal(slot.deadline, next - SETTLE_MS, `${slot.runner.name}: its retries end SETTLE_MS before its slot of the 17:00 round`);
@@ -99,6 +100,34 @@ test('a round lasts until the next tick, however uneven the ticks (0 9,17 * * *:
   // An even schedule: the round and the one after are the same length (the slots are what they always were).
   const [s] = roundSlots([fakeRunner('a')], 0, 60_000, 60_000);
   assert.equal(s!.deadline! - s!.at, 60_000 - SETTLE_MS);
+});
+
+test('a long round spreads its polls over its first SPREAD_MAX_MS only: one wallet on 0 9,17 * * 1-5 is read on Friday soon after 17:00, not on Saturday', () => {
+  const H = 3_600_000;
+  const friday17 = Date.UTC(2026, 11, 4, 17);
+  const weekend = 64 * H; // to Monday 09:00; the round after it lasts 8 h
+  const [one] = roundSlots([fakeRunner('default')], friday17, weekend, 8 * H);
+  assert.ok(one!.at - friday17 < SPREAD_MAX_MS, `its Friday 17:00 slot came ${(one!.at - friday17) / H} h after the tick`);
+  const monday = friday17 + weekend + slotFraction('default') * SPREAD_MAX_MS;
+  assert.equal(one!.deadline, monday - SETTLE_MS, 'its retries may run until just before its Monday slot');
+  // A fleet on an hourly schedule: over the first SPREAD_MAX_MS, not fired at once.
+  const fleet = Array.from({ length: 1_000 }, (_, i) => fakeRunner(`w-${i}`));
+  const offsets = roundSlots(fleet, friday17, H, H).map((s) => s.at - friday17);
+  assert.ok(Math.max(...offsets) < SPREAD_MAX_MS && Math.max(...offsets) > 0.95 * SPREAD_MAX_MS, `the hour's last poll ${Math.max(...offsets) / 1000} s after the tick`);
+  // A schedule shorter than the bound: over the whole interval, as before.
+  const minute = roundSlots(fleet, friday17, 60_000, 60_000).map((s) => s.at - friday17);
+  assert.ok(Math.max(...minute) > 59_000 && Math.max(...minute) < 60_000, `the minute's last poll at ${Math.max(...minute)} ms`);
+});
+
+test('a wallet keeps its slot and its deadline whatever the number of wallets beside it (a reload that removes or adds many)', () => {
+  const H = 3_600_000;
+  const t = Date.UTC(2026, 11, 4, 17);
+  const fleet = Array.from({ length: 400 }, (_, i) => fakeRunner(`w-${i}`));
+  for (const [length, following] of [[10_000, 10_000], [H, H], [64 * H, 8 * H]] as const) {
+    const all = roundSlots(fleet, t, length, following);
+    const few = roundSlots(fleet.slice(0, 4), t, length, following);
+    few.forEach((s, i) => assert.deepEqual([s.at, s.deadline], [all[i]!.at, all[i]!.deadline], `${s.runner.name} every ${length} ms`));
+  }
 });
 
 test('retries end before the next slot, so the poll can commit its state and the wallet is idle when its slot comes; on a short schedule, a quarter of the interval', () => {
@@ -113,12 +142,13 @@ test('retries end before the next slot, so the poll can commit its state and the
 test('a slot further away than a timer can wait (a yearly schedule): the schedule sleeps, it does not re-check every millisecond', async () => {
   const tick = new Date(Date.now() + 1_500); // a one-off tick 1.5 s from now, then a year to the next
   const schedule = `${tick.getUTCSeconds()} ${tick.getUTCMinutes()} ${tick.getUTCHours()} ${tick.getUTCDate()} ${tick.getUTCMonth() + 1} *`;
-  const runners = [fakeRunner('default')]; // its slot: 19 % of the way through the year, 70 days out
+  const runners = [fakeRunner('default')]; // spread over the whole year: its slot 19 % of the way through it, 70 days out
   let polls = 0;
   let nowCalls = 0;
   const s = scheduleOf(runners, {
     schedule,
     concurrency: 4,
+    spreadMaxMs: 400 * 24 * 3_600_000,
     now: () => (nowCalls++, Date.now()),
     poll: async (_r, _d, fetched) => (polls++, fetched(), 'polled'),
   });
