@@ -53,7 +53,8 @@ export function describePresets(): string {
 
 /** The wallet's balance request, from its preset and settings. */
 export function endpointFor(w: Pick<WalletSettings, 'provider' | 'api'>): Endpoint {
-  return presetOf(w.provider).endpoint(w.api);
+  const endpoint = presetOf(w.provider).endpoint(w.api);
+  return { ...endpoint, secrets: () => Object.values(w.api.credentials).map((c) => c.reveal()) };
 }
 
 /** Whether two wallets' credentials are the same values (compared, never printed). */

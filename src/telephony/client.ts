@@ -14,7 +14,7 @@ import { safeErrorCode, UpstreamError } from '../errors.js';
 import { parseRetryAfter } from './retry-after.js';
 import type { Endpoint } from '../providers/preset.js';
 import { backoff } from '../net/retry.js';
-import { MAX_JSON_DEPTH, parseJsonObject } from './json-body.js';
+import { errorCode, MAX_JSON_DEPTH, parseJsonObject } from './json-body.js';
 
 export interface BalanceReading {
   status: 200 | 402;
@@ -233,6 +233,10 @@ export class BalanceClient {
 
   #mapResponse(res: AxiosResponse<unknown>): BalanceReading {
     const status = res.status;
+    const answered = (what: string) => {
+      const code = errorCode(res.data, [...(this.#endpoint.secrets?.() ?? []), ...Object.values(this.#endpoint.headers())]);
+      return `${this.#where()} answered ${status} (${what}${code === null ? '' : `; its code: ${code}`})`;
+    };
     const opts = { status };
     if (status === 200) {
       const body = parseJsonObject(res.data);
@@ -247,10 +251,15 @@ export class BalanceClient {
       return { status: 402, ...this.#endpoint.exhausted('object' in body ? body.object : undefined) };
     }
     if (status === 400) {
-      throw new UpstreamError('bad_request', `${this.#where()} answered 400 (bad request); ${this.#endpoint.hints.request}`, opts);
+      throw new UpstreamError('bad_request', `${answered('bad request')}; ${this.#endpoint.hints.request}`, opts);
     }
-    if (status === 401 || status === 403) {
-      throw new UpstreamError('auth', `${this.#where()} answered ${status}: ${this.#endpoint.hints.rejected}; ${this.#endpoint.hints.credentials}`, opts);
+    if (status === 401) {
+      throw new UpstreamError('auth', `${answered('unauthorized')}: ${this.#endpoint.hints.rejected}; ${this.#endpoint.hints.credentials}`, opts);
+    }
+    // Forbidden: the request was understood and refused. Besides wrong credentials, an account that allows
+    // only listed source addresses, or a key without the permission to read the balance, answers so.
+    if (status === 403) {
+      throw new UpstreamError('auth', `${answered('forbidden')}: ${this.#endpoint.hints.rejected}; a 403 also comes from a key without access to the balance, or an account that allows only listed source addresses (this host's not among them); ${this.#endpoint.hints.credentials}`, opts);
     }
     if (status === 429) {
       const header: unknown = res.headers['retry-after'];
@@ -261,18 +270,18 @@ export class BalanceClient {
       });
     }
     if (RETRYABLE_STATUSES.has(status)) {
-      throw new UpstreamError('server', `${this.#where()} answered ${status} (server error)`, { status, retryable: true });
+      throw new UpstreamError('server', answered('server error'), { status, retryable: true });
     }
     // Other 5xx (a proxy's or CDN's 520–524, 501, 505) and 408 are the server's trouble too, not a wrong
     // URL: said so, and left to the next scheduled poll (the contract retries only 500, 502, 503, 504).
     if (status >= 500 || status === 408) {
-      throw new UpstreamError('server', `${this.#where()} answered ${status} (a server or proxy error; not retried within the poll, the next poll tries again)`, opts);
+      throw new UpstreamError('server', answered('a server or proxy error; not retried within the poll, the next poll tries again'), opts);
     }
     const hint =
       status >= 300 && status < 400
         ? `redirects are not followed; ${this.#endpoint.hints.request}`
         : this.#endpoint.hints.request;
-    throw new UpstreamError('unexpected_status', `${this.#where()} answered unexpected status ${status}; ${hint}`, opts);
+    throw new UpstreamError('unexpected_status', `${answered('unexpected status')}; ${hint}`, opts);
   }
 }
 

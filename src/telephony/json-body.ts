@@ -1,3 +1,5 @@
+import { isName } from '../config/shown.js';
+
 /**
  * An upstream body read as a JSON object. Bodies are capped at 1 MiB, but V8's JSON.parse takes about
  * 0.3 s on 1 MiB of nested brackets (a flat 1 MiB object: a few ms), and that time is taken from every
@@ -36,5 +38,34 @@ export function nestsDeeperThan(text: string, max: number): boolean {
       if (++depth > max) return true;
     } else if (c === 0x7d || c === 0x5d) depth--;
   }
+  return false;
+}
+
+/**
+ * The machine-readable code of an error answer — `{"code": "insufficient_balance"}` (Telephony.io),
+ * `{"code": 20003}` (Twilio), `{"errors": [{"code": "10009"}]}` (Telnyx) — for the poll's error, as the
+ * seed advises (log error codes). Null without one, or when it is not shaped like a code (free text, a
+ * value shaped like a generated token), or when it shares a run of characters with anything `sent` (the
+ * credentials and headers of the request): the body is the upstream's, and one that echoes the key as
+ * its code (`sk_test_acme_voice_prod_2026` is shaped like a name) would print the key.
+ */
+export function errorCode(data: unknown, sent: readonly string[]): string | null {
+  const body = parseJsonObject(data);
+  if (!('object' in body)) return null;
+  const first = Array.isArray(body.object.errors) ? (body.object.errors[0] as unknown) : undefined;
+  const code = body.object.code ?? (first !== null && typeof first === 'object' ? (first as Record<string, unknown>).code : undefined);
+  const text = typeof code === 'number' && Number.isSafeInteger(code) ? String(code) : typeof code === 'string' ? code : null;
+  return text !== null && isName(text) && !sent.some((s) => shareRun(text, s)) ? text : null;
+}
+
+/** Runs this long shared with a value sent hide a code (shorter ones where the code or the value is shorter). */
+const SHARED_RUN = 6;
+
+/** Whether `code` and `secret` share a run of min(SHARED_RUN, either's length) characters, case aside. */
+function shareRun(code: string, secret: string): boolean {
+  if (secret === '') return false;
+  const [c, s] = [code.toLowerCase(), secret.toLowerCase()];
+  const n = Math.min(SHARED_RUN, c.length, s.length);
+  for (let i = 0; i + n <= c.length; i++) if (s.includes(c.slice(i, i + n))) return true;
   return false;
 }

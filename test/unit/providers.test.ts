@@ -8,7 +8,8 @@ import { Secret } from '../../src/config/secret.js';
 import { readWalletsFile } from '../../src/config/wallets-file.js';
 import { UpstreamError } from '../../src/errors.js';
 import { add, multiply, splitCurrencyAmount, subtract, toAmount } from '../../src/providers/money.js';
-import { PRESETS, presetOf } from '../../src/providers/index.js';
+import { endpointFor, PRESETS, presetOf } from '../../src/providers/index.js';
+import { errorCode } from '../../src/telephony/json-body.js';
 import type { GenericOptions, WalletApi } from '../../src/providers/preset.js';
 import { DEFAULT_RULES } from '../helpers/fixtures.js';
 import { parseArgs } from '../../src/cli/args.js';
@@ -50,6 +51,13 @@ function api(provider: string, over: Partial<WalletApi> = {}): WalletApi {
   const p = presetOf(provider);
   return { baseUrl: 'http://127.0.0.1:9', balancePath: '/b', balanceField: 'balance', currencyField: 'currency', credentials: creds(p.credentials.map((c) => c.name)), ...over };
 }
+test('an endpoint built for a wallet lists its credential values, to hide an answer that echoes one (an account id sent only in the path)', () => {
+  const e = endpointFor({ provider: 'twilio', api: { ...api('twilio'), apiKey: undefined } });
+  assert.deepEqual([...e.secrets!()].sort(), ['account_sid-v', 'api_key_secret-v', 'api_key_sid-v', 'auth_token-v']);
+  assert.equal(errorCode(JSON.stringify({ code: 'account_sid-v' }), e.secrets!()), null);
+  assert.equal(errorCode(JSON.stringify({ code: 20003 }), e.secrets!()), '20003');
+});
+
 const read = (provider: string, body: object, over: Partial<WalletApi> = {}) => presetOf(provider).endpoint(api(provider, over)).read(body as Record<string, unknown>);
 const badField = (provider: string, body: object, over: Partial<WalletApi> = {}) =>
   assert.throws(() => read(provider, body, over), (e: unknown) => e instanceof UpstreamError && e.kind === 'bad_response', `${provider} ${JSON.stringify(body)}`);

@@ -173,11 +173,43 @@ test('401 → auth, one request only, message points at TELEPHONY_API_KEY', asyn
   assert.deepEqual(sleeps, []);
 });
 
-test('403 → auth', async () => {
-  const up = await serve(json(403, { error: 'forbidden' }));
+test('403 → auth, and the message names what else refuses a request than a wrong key (an address allowlist, a key without access)', async () => {
+  const up = await serve(json(403, { error: 'Requests from this IP address are not allowed', code: 'ip_not_allowed' }));
   const { client } = makeClient(up.url);
-  await failure(client.fetchBalance(), 'auth');
+  const err = await failure(client.fetchBalance(), 'auth');
   assert.equal(up.seen.length, 1);
+  assert.match(err.message, /answered 403 \(forbidden; its code: ip_not_allowed\): the API key was rejected; a 403 also comes from a key without access to the balance, or an account that allows only listed source addresses .*; check TELEPHONY_API_KEY/);
+});
+
+test('an error answer\'s machine-readable code is in the poll\'s error (as the seed advises), unless it is shaped like a secret', async () => {
+  const cases: Array<[number, unknown, UpstreamErrorKind, string | null]> = [
+    [401, { error: `key ${KEY} revoked`, code: 'unauthorized' }, 'auth', 'unauthorized'],
+    [401, { code: 20003, message: 'Authenticate', status: 401 }, 'auth', '20003'], // Twilio
+    [404, { errors: [{ code: '10007', title: 'Unexpected error' }] }, 'unexpected_status', '10007'], // Telnyx
+    [400, { error: 'bad', code: KEY }, 'bad_request', null], // a code shaped like a generated token: not shown
+    [400, { error: 'bad', code: 'not a code\nforged line' }, 'bad_request', null],
+    [501, 'Not Implemented', 'server', null],
+  ];
+  for (const [status, body, kind, code] of cases) {
+    const up = await serve(json(status, body));
+    const err = await failure(makeClient(up.url).client.fetchBalance(), kind);
+    const shown = /its code: ([^)]*)\)/.exec(err.message)?.[1] ?? null;
+    assert.equal(shown, code, `${status} ${JSON.stringify(body)}: ${err.message}`);
+    assert.ok(!err.message.includes(KEY) && !err.message.includes('\n'), err.message);
+  }
+});
+
+test('a code that echoes the key, whole or in part, is not shown: the key is shaped like a name (the seed\'s sk_live_… form)', async () => {
+  const key = 'sk_test_acme_voice_prod_2026';
+  for (const code of [key, key.toUpperCase(), 'voice_prod_2026', 'bad_key_acme_voice', `${key}_revoked`]) {
+    const up = await serve(json(401, { error: 'unauthorized', code }));
+    const err = await failure(makeClient(up.url, { apiKey: new Secret(key) }).client.fetchBalance(), 'auth');
+    assert.doesNotMatch(err.message, /its code/, `${code}: ${err.message}`);
+    assert.ok(!err.message.toLowerCase().includes('voice'), err.message);
+  }
+  const up = await serve(json(401, { error: 'unauthorized', code: 'invalid_api_key' }));
+  const err = await failure(makeClient(up.url, { apiKey: new Secret(key) }).client.fetchBalance(), 'auth');
+  assert.match(err.message, /its code: invalid_api_key\)/, 'a code that shares nothing with the key is shown');
 });
 
 test('402 → a reading with current_balance and required_credits', async () => {
