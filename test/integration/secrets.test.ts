@@ -59,6 +59,9 @@ test('no secret in logs, errors, /metrics, /api/status, webhook bodies or the st
     { status: 402 },
     { hang: true },
     { status: 400 },
+    // An upstream that echoes the key (in part: a whole one is token-shaped) as its machine-readable code.
+    { status: 401, body: JSON.stringify({ error: 'unauthorized', code: 'key_NEVER_PRINT_ME_revoked' }) },
+    { status: 403, body: JSON.stringify({ error: 'forbidden', code: 'live_NEVER_PRINT_ME' }) },
   ];
   for (const p of paths) {
     const before = sim.balanceRequests();
