@@ -10,6 +10,7 @@ import { parseArgs } from './cli/args.js';
 import { StateDirBusyError, StateDirError } from './store/write-health.js';
 import { runBacktest } from './cli/backtest.js';
 import { loadSettings } from './config/load.js';
+import { RECENT_WRITE_MS, writtenSince } from './config/settled.js';
 import type { Settings } from './config/settings.js';
 import { ConfigError, describeError } from './errors.js';
 import { createLogger, type Logger } from './log.js';
@@ -33,6 +34,7 @@ async function main(argv: string[]): Promise<number> {
 
   let settings: Settings;
   let warnings: string[];
+  const readFrom = Date.now() - RECENT_WRITE_MS; // taken before the read: a file of 10,000 wallets takes seconds to load
   try {
     ({ settings, warnings } = loadSettings(process.env, { requireApiKey: command.name === 'start' || command.name === 'check', receivers: command.name !== 'backtest' }));
   } catch (err) {
@@ -42,6 +44,14 @@ async function main(argv: string[]): Promise<number> {
   }
   const log = createLogger(settings.logLevel);
   for (const w of warnings) log.warn(w);
+  // A deploy tool writing the file in place (or a path unit started at its first write) may have been caught
+  // mid-write: the wallets after the cut were never watched, and nothing read the file again. The same
+  // reload as SIGHUP's, once started: it waits for the file to stop changing and reads only WALLETS_FILE
+  // (a secret from a pipe, read once, is not read again).
+  if (command.name === 'start' && settings.walletsFile !== undefined && writtenSince(settings.walletsFile, readFrom)) {
+    hup.pending = true;
+    log.info(`WALLETS_FILE was modified in the ${RECENT_WRITE_MS / 1000} s before start or while it was read: read again once started, once it has stopped changing`);
+  }
 
   const out = (line: string) => process.stdout.write(`${line}\n`);
   // Each command loads what it needs: `backtest` reads a file and runs the pure core, so it starts without
@@ -99,8 +109,8 @@ async function runDaemon(settings: Settings, log: Logger): Promise<number> {
   });
   // SIGHUP re-reads WALLETS_FILE; one during start-up is done once started.
   let started = false;
-  const reload = () => {
-    log.info('SIGHUP: reloading WALLETS_FILE');
+  const reload = (why = 'SIGHUP: reloading WALLETS_FILE') => {
+    log.info(why);
     app.reload().catch((err: unknown) => log.error({ err: describeError(err) }, 'reload crashed; still watching the previous wallets'));
   };
   hup.handle = () => {
@@ -111,7 +121,7 @@ async function runDaemon(settings: Settings, log: Logger): Promise<number> {
   try {
     await app.start();
     started = true;
-    if (hup.pending) reload();
+    if (hup.pending) reload('reloading WALLETS_FILE as asked during start-up');
     // a moment later: the collection blocks for a few hundred ms, and /readyz should answer first
     void app.firstPollsDone.then(() => setTimeout(() => settleHeap(log), 1_000).unref());
   } catch (err) {

@@ -2,9 +2,11 @@
  * Waits for a file to stop changing before it is read for a reload: an in-place writer caught mid-write
  * leaves a file cut at a wallet's boundary, which is valid YAML, and applying it removed every wallet after
  * the cut (their alerts closed as "no longer watched", then fired again under new ids once the file was whole).
+ * At start, a file written just before or while it was read is read again the same way (`writtenSince`).
  */
 import { readFileSync, statSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
+import { WALLETS_FILE_MAX_BYTES } from './wallets-file.js';
 
 /** A file that keeps changing for this long is not read: the reload is refused and says why. */
 export const SETTLE_LIMIT_MS = 5_000;
@@ -21,8 +23,10 @@ export type Settled = { settled: false } | { settled: true; text: string | undef
  */
 export async function fileSettled(path: string, opts: { quietMs?: number; limitMs?: number; sleep?: (ms: number) => Promise<unknown> } = {}): Promise<Settled> {
   const { quietMs = SETTLE_QUIET_MS, limitMs = SETTLE_LIMIT_MS, sleep = delay } = opts;
-  // A FIFO or a device is read once, by the reload: reading it here would take its text, or wait for good.
-  if (!regularFile(path)) return { settled: true, text: undefined };
+  // A FIFO or a device is read once, by the reload: reading it here would take its text, or wait for good. A
+  // file past the wallets file's bound neither (the reload refuses it): two whole reads of 400 MiB took 1.3 GB.
+  const st = statOf(path);
+  if (!st?.isFile() || st.size > WALLETS_FILE_MAX_BYTES) return { settled: true, text: undefined };
   const read = (): Buffer | undefined => {
     try {
       return readFileSync(path);
@@ -40,10 +44,24 @@ export async function fileSettled(path: string, opts: { quietMs?: number; limitM
   return { settled: false };
 }
 
-function regularFile(path: string): boolean {
+function statOf(path: string): ReturnType<typeof statSync> | undefined {
   try {
-    return statSync(path).isFile();
+    return statSync(path);
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+/** A WALLETS_FILE modified this long before the process started reading it, or later, may have been read in the middle of a write. */
+export const RECENT_WRITE_MS = 2_000;
+
+/**
+ * Whether the regular file at `path` was modified at or after `since` (epoch ms): at start, with `since`
+ * RECENT_WRITE_MS before the settings were read, a writer may have been at work while they were, and the
+ * daemon reads it again once started, as a reload (SIGHUP) does. A clock or mtime in the future counts:
+ * one more read, never a loop.
+ */
+export function writtenSince(path: string, since: number): boolean {
+  const st = statOf(path);
+  return st !== undefined && st.isFile() && st.mtimeMs >= since;
 }

@@ -29,7 +29,7 @@ const API_KEYS = ['api_url', 'balance_path', 'balance_field', 'currency_field', 
 const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Far beyond a fleet's file (100,000 wallets is ~10 MiB): a bound, so `/dev/zero` named by mistake is a problem, not gigabytes. */
-const MAX_FILE_BYTES = 64 * MiB;
+export const WALLETS_FILE_MAX_BYTES = 64 * MiB;
 
 /** YAML alias uses a wallets file may make (each `*name`; nested ones count for what they expand to). */
 const MAX_ALIAS_USES = 1_000_000;
@@ -45,7 +45,7 @@ export function readWalletsFile(path: string, opts: { tuning: RuleTuning; requir
   let text: string;
   if (opts.text !== undefined) text = opts.text;
   else {
-    const r = readConfigFile(path, MAX_FILE_BYTES);
+    const r = readConfigFile(path, WALLETS_FILE_MAX_BYTES);
     if (!('text' in r)) {
       problems.push(`${path}: cannot read the wallets file: ${whyNot(r)}`);
       return out;

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, type ChildProcess } from 'node:child_process';
-import { closeSync, constants, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, constants, openSync, readFileSync, unlinkSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -118,6 +118,53 @@ test('SIGHUP while start-up still reads the wallets file: the daemon lives on an
   assert.deepEqual([reloaded.added, reloaded.wallets], [1, 2]);
   await waitFor(async () => (await daemon.metric('telephony_wallet_balance_credits{account="b",currency="USD"}')) === 100, '`b` polled');
   assert.equal(await daemon.stop(), 0);
+});
+
+test('a wallets file written while start-up read it is read again once started (a writer caught mid-write); one older than 2 s is not', async (t) => {
+  const up = new WalletsUpstream();
+  for (const n of ['a', 'b']) up.add(n, 100);
+  await up.start();
+  t.after(() => up.close());
+  const dir = tempDir('ws-start-write-');
+  const whole = readFileSync(writeWalletsFile(dir, up, ['a', 'b'], {}, 'whole.yaml'), 'utf8');
+  const file = writeWalletsFile(dir, up, ['a']); // the writer's first part
+  // `a`'s key from a FIFO holds start-up after its read of the wallets file, for as long as the test needs.
+  const keyFifo = join(dir, 'keys', 'a');
+  unlinkSync(keyFifo);
+  execFileSync('mkfifo', [keyFifo]);
+  const serveKey = async (during?: () => void) => {
+    const fd = await waitFor(() => {
+      try {
+        return openSync(keyFifo, constants.O_WRONLY | constants.O_NONBLOCK);
+      } catch {
+        return undefined;
+      }
+    }, 'the daemon reading a\'s key');
+    during?.();
+    writeSync(fd, `${up.wallets.get('a')!.key}\n`);
+    closeSync(fd);
+  };
+  const starting = Daemon.start({ WALLETS_FILE: file, LOG_LEVEL: 'info' });
+  starting.catch(() => undefined);
+  await serveKey(() => writeFileSync(file, whole)); // the writer finishes while start-up reads the first part's keys
+  const daemon = await starting;
+  t.after(() => daemon.kill());
+  assert.ok(daemon.logs().some((l) => /WALLETS_FILE was modified .* read again once started/.test(l.msg)), daemon.stderr);
+  await serveKey(); // read by that reload
+  const reloaded = await waitFor(() => daemon.logs().find((l) => l.msg === 'wallets reloaded'), 'the reload of a file written at start');
+  assert.deepEqual([reloaded.added, reloaded.wallets], [1, 2]);
+  await waitFor(async () => (await daemon.metric('telephony_wallet_balance_credits{account="b",currency="USD"}')) === 100, '`b` polled');
+  assert.equal(await daemon.stop(), 0);
+
+  // The same file, last modified a minute before start: read once.
+  writeFileSync(keyFifo + '-file', `${up.wallets.get('a')!.key}\n`);
+  writeFileSync(file, whole.replace(keyFifo, keyFifo + '-file'));
+  utimesSync(file, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+  const later = await Daemon.start({ WALLETS_FILE: file, LOG_LEVEL: 'info' });
+  t.after(() => later.kill());
+  await waitFor(async () => (await later.get('/readyz')).status === 200, 'ready');
+  assert.ok(!later.logs().some((l) => /read again|reload/.test(l.msg)), later.stderr);
+  assert.equal(await later.stop(), 0);
 });
 
 test('three shard processes over one file watch every wallet exactly once', async (t) => {

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileSettled } from '../../src/config/settled.js';
+import { fileSettled, RECENT_WRITE_MS, writtenSince } from '../../src/config/settled.js';
 
 /** A sleep that runs `during` (the writer's next step) instead of waiting, and counts the waits. */
 function steps(during: Array<() => void>) {
@@ -38,4 +38,28 @@ test('fileSettled: a file that keeps changing past the limit is not settled; a m
   execFileSync('mkfifo', [join(dir, 'fifo')]);
   assert.deepEqual(await fileSettled(join(dir, 'fifo'), { sleep: none.sleep }), { settled: true, text: undefined }, 'not read here: that would take its text, or block');
   assert.equal(none.waits(), 0);
+});
+
+test('fileSettled: a file past the wallets file\'s 64 MiB bound is not read here (the reload refuses it): two whole reads of 400 MiB took 1.3 GB', async () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'ws-settle-')), 'wallets.yaml');
+  writeFileSync(file, '');
+  truncateSync(file, 65 * 1024 * 1024); // sparse: no disk used
+  const none = steps([]);
+  assert.deepEqual(await fileSettled(file, { sleep: none.sleep }), { settled: true, text: undefined });
+  assert.equal(none.waits(), 0);
+});
+
+test('writtenSince: a regular file modified at or after the time given (a start-up that may have read it mid-write); not an older one, a FIFO or a missing file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ws-settle-'));
+  const file = join(dir, 'wallets.yaml');
+  writeFileSync(file, 'wallets:\n');
+  const since = Date.now() - RECENT_WRITE_MS;
+  assert.equal(writtenSince(file, since), true);
+  utimesSync(file, new Date(since - 60_000), new Date(since - 60_000));
+  assert.equal(writtenSince(file, since), false);
+  utimesSync(file, new Date(Date.now() + 3_600_000), new Date(Date.now() + 3_600_000));
+  assert.equal(writtenSince(file, since), true, 'an mtime in the future: one more read');
+  execFileSync('mkfifo', [join(dir, 'fifo')]);
+  assert.equal(writtenSince(join(dir, 'fifo'), since), false);
+  assert.equal(writtenSince(join(dir, 'absent'), since), false);
 });
