@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { reloadWallets } from './config/load.js';
 import { fileSettled, SETTLE_LIMIT_MS } from './config/settled.js';
+import { textDigest } from './config/wallets-file.js';
 import type { Settings } from './config/settings.js';
 import { ConfigError, describeError, safeErrorCode } from './errors.js';
 import { Fleet, type ReloadSummary } from './fleet/fleet.js';
@@ -170,8 +171,9 @@ export class App {
   /**
    * SIGHUP: reads WALLETS_FILE again and applies it as a diff. A file with any problem changes nothing:
    * the running set stays, the problems are logged, and wallet_sentinel_config_last_reload_successful is 0.
+   * `unlessDigest`: a file whose text has this digest (the one start-up read) is left as it is, quietly.
    */
-  reload(): Promise<ReloadSummary | undefined> {
+  reload(opts: { unlessDigest?: string | undefined } = {}): Promise<ReloadSummary | undefined> {
     const run = this.#reloading.then(async () => {
       const settings = this.#settings;
       if (settings.walletsFile === undefined) {
@@ -183,6 +185,10 @@ export class App {
       if (!seen.settled) {
         this.metrics.configReloadSuccessful.set(0);
         this.log.error(`reload refused: WALLETS_FILE was still changing after ${SETTLE_LIMIT_MS / 1000} s (a writer at work?); still watching the ${this.#fleet.size} wallet(s) of the last good configuration: send SIGHUP again once it is written`);
+        return undefined;
+      }
+      if (seen.text !== undefined && opts.unlessDigest !== undefined && textDigest(seen.text) === opts.unlessDigest) {
+        this.log.debug('WALLETS_FILE is as start-up read it: nothing to reload');
         return undefined;
       }
       let loaded: ReturnType<typeof reloadWallets>;

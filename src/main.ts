@@ -44,14 +44,6 @@ async function main(argv: string[]): Promise<number> {
   }
   const log = createLogger(settings.logLevel);
   for (const w of warnings) log.warn(w);
-  // A deploy tool writing the file in place (or a path unit started at its first write) may have been caught
-  // mid-write: the wallets after the cut were never watched, and nothing read the file again. The same
-  // reload as SIGHUP's, once started: it waits for the file to stop changing and reads only WALLETS_FILE
-  // (a secret from a pipe, read once, is not read again).
-  if (command.name === 'start' && settings.walletsFile !== undefined && writtenSince(settings.walletsFile, readFrom)) {
-    hup.pending = true;
-    log.info(`WALLETS_FILE was modified in the ${RECENT_WRITE_MS / 1000} s before start or while it was read: read again once started, once it has stopped changing`);
-  }
 
   const out = (line: string) => process.stdout.write(`${line}\n`);
   // Each command loads what it needs: `backtest` reads a file and runs the pure core, so it starts without
@@ -59,7 +51,7 @@ async function main(argv: string[]): Promise<number> {
   if (command.name === 'check') return (await import('./cli/check.js')).runCheck(settings, log, out, command.format);
   if (command.name === 'test-alert') return (await import('./cli/test-alert.js')).runTestAlert(settings, log, out);
   if (command.name === 'backtest') return runBacktest(command.file, settings, log, out);
-  return runDaemon(settings, log);
+  return runDaemon(settings, log, readFrom);
 }
 
 /** What SIGHUP does: until the daemon can reload, it is remembered, for a reload once started (the file may have changed after it was read). */
@@ -100,7 +92,8 @@ function settleHeap(log: Logger): void {
   log.info({ heapUsedMiB: Math.round(process.memoryUsage().heapUsed / 2 ** 20) }, 'first polls done; heap after a full collection');
 }
 
-async function runDaemon(settings: Settings, log: Logger): Promise<number> {
+/** `readFrom`: RECENT_WRITE_MS before the settings were read (see `writtenSince`). */
+async function runDaemon(settings: Settings, log: Logger, readFrom: number): Promise<number> {
   setFlagsFromString(`--heap-growing-percent=${START_HEAP_GROWING_PERCENT}`);
   const { App } = await import('./app.js');
   const app = new App(settings, log);
@@ -109,9 +102,9 @@ async function runDaemon(settings: Settings, log: Logger): Promise<number> {
   });
   // SIGHUP re-reads WALLETS_FILE; one during start-up is done once started.
   let started = false;
-  const reload = (why = 'SIGHUP: reloading WALLETS_FILE') => {
+  const reload = (why = 'SIGHUP: reloading WALLETS_FILE', opts: Parameters<typeof app.reload>[0] = {}) => {
     log.info(why);
-    app.reload().catch((err: unknown) => log.error({ err: describeError(err) }, 'reload crashed; still watching the previous wallets'));
+    app.reload(opts).catch((err: unknown) => log.error({ err: describeError(err) }, 'reload crashed; still watching the previous wallets'));
   };
   hup.handle = () => {
     if (started) return reload();
@@ -122,6 +115,13 @@ async function runDaemon(settings: Settings, log: Logger): Promise<number> {
     await app.start();
     started = true;
     if (hup.pending) reload('reloading WALLETS_FILE as asked during start-up');
+    // A deploy tool writing the file in place (or a path unit started at its first write) may have been
+    // caught mid-write, or wrote on while the daemon started: the wallets after the cut were never watched,
+    // and nothing read the file again. SIGHUP's reload: it waits for the file to stop changing and reads
+    // only WALLETS_FILE and what it names (a secret from a pipe, read once, is not read again).
+    else if (settings.walletsFile !== undefined && writtenSince(settings.walletsFile, readFrom)) {
+      reload(`WALLETS_FILE was modified in the ${RECENT_WRITE_MS / 1000} s before start or since: read again once it has stopped changing, applied if it changed`, { unlessDigest: settings.walletsFileDigest });
+    }
     // a moment later: the collection blocks for a few hundred ms, and /readyz should answer first
     void app.firstPollsDone.then(() => setTimeout(() => settleHeap(log), 1_000).unref());
   } catch (err) {

@@ -111,6 +111,7 @@ function loadNow(env: Env, opts: LoadOptions): Loaded {
   const requireApiKey = opts.requireApiKey ?? true;
   let wallets: WalletSettings[] = [];
   let receivers: ReceiverSettings[] = [];
+  let digest: string | undefined;
   const walletsFile = vars.WALLETS_FILE;
   if (walletsFile !== undefined) {
     // Problems of the file need the process settings' tuning only as defaults: they are reported even if a variable is bad.
@@ -119,6 +120,7 @@ function loadNow(env: Env, opts: LoadOptions): Loaded {
     for (const w of file.warnings) warnings.push(w);
     wallets = file.wallets;
     receivers = file.receivers;
+    digest = file.digest;
     const ignored = Object.values(WALLET_VARS).filter((name) => vars[name] !== undefined);
     if (ignored.length > 0) warnings.push(`${ignored.join(', ')}: ignored, WALLETS_FILE lists the wallets`);
   } else {
@@ -132,7 +134,7 @@ function loadNow(env: Env, opts: LoadOptions): Loaded {
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  const settings = toSettings(parsed as Fields, walletsFile, wallets, receivers);
+  const settings = { ...toSettings(parsed as Fields, walletsFile, wallets, receivers), walletsFileDigest: digest };
   return { settings: deepFreeze(settings), warnings };
 }
 

@@ -42,6 +42,8 @@ export interface Settings {
   readonly shard: { readonly count: number; readonly index: number };
   /** WALLETS_FILE when set (SIGHUP reads it again); undefined = the one wallet of the environment. */
   readonly walletsFile: string | undefined;
+  /** The digest (textDigest) of the WALLETS_FILE text these settings were read from: a start-up that reads it again applies it only if it changed. */
+  readonly walletsFileDigest?: string | undefined;
   /** Every wallet configured (all shards); the daemon watches `walletsOfShard(settings)`. */
   readonly wallets: readonly WalletSettings[];
   /** The rule settings every wallet shares (environment only): a reload of WALLETS_FILE applies them again. */

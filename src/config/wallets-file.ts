@@ -2,6 +2,7 @@
  * WALLETS_FILE (contract section 7): YAML with `defaults` and `wallets`, each entry validated by the one
  * wallet schema (wallet.ts). Every problem is one line naming the file, the wallet and the key.
  */
+import { createHash } from 'node:crypto';
 import { MiB, readConfigFile, whyNot } from './read-file.js';
 import { sameKeyAsText, yaml } from './yaml.js';
 import type { ChannelEnv } from '../notify/channel.js';
@@ -17,7 +18,12 @@ export interface WalletsFileResult {
   receivers: ReceiverSettings[];
   problems: string[];
   warnings: string[];
+  /** The text's digest (textDigest); undefined when the file could not be read. */
+  digest?: string;
 }
+
+/** A digest of a wallets file's text: whether a file read again is what was read before. */
+export const textDigest = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 const TOP_KEYS = ['defaults', 'wallets', 'receivers'];
 /**
@@ -52,6 +58,7 @@ export function readWalletsFile(path: string, opts: { tuning: RuleTuning; requir
     }
     text = r.text;
   }
+  out.digest = textDigest(text);
   const doc = yaml().parseDocument(text, { uniqueKeys: sameKeyAsText });
   if (doc.errors.length > 0) {
     // The YAML library's message quotes the offending line, which may hold a key: say only where.

@@ -149,7 +149,7 @@ test('a wallets file written while start-up read it is read again once started (
   await serveKey(() => writeFileSync(file, whole)); // the writer finishes while start-up reads the first part's keys
   const daemon = await starting;
   t.after(() => daemon.kill());
-  assert.ok(daemon.logs().some((l) => /WALLETS_FILE was modified .* read again once started/.test(l.msg)), daemon.stderr);
+  await waitFor(() => daemon.logs().some((l) => /WALLETS_FILE was modified .* read again once it has stopped changing/.test(l.msg)), 'the reason for the reload');
   await serveKey(); // read by that reload
   const reloaded = await waitFor(() => daemon.logs().find((l) => l.msg === 'wallets reloaded'), 'the reload of a file written at start');
   assert.deepEqual([reloaded.added, reloaded.wallets], [1, 2]);
