@@ -160,7 +160,7 @@ export class Fleet {
 
   /** Closes the firing alerts of accounts no wallet of this process claims (orphans.ts), through the fleet's own notify and store. */
   closeOrphans(orphans: readonly Orphan[]): Promise<void> {
-    return closeOrphans(orphans, { ...this.d, log: this.d.log.child({ component: 'fleet' }) });
+    return closeOrphans(orphans, { ...this.d, log: this.d.log.child({ component: 'fleet' }), stopping: this.#amStopping.signal });
   }
 
   /**

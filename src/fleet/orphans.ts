@@ -2,8 +2,8 @@
  * Wallets gone while the daemon was stopped — removed from the configuration, renamed, moved to another
  * shard — whose alerts were still firing: at start they are closed (reason `unwatched`) on the receivers
  * they went to, as a reload closes a removed wallet's, so no PagerDuty incident waits for a poll that will
- * never come. Where a wallet's notifications go is kept with its state (AccountStore.route); a database
- * written before that was kept sends the close to the receiver `default`.
+ * never come; its Alertmanagers get the alerts' resolves. Where a wallet's notifications go is kept with its
+ * state (AccountStore.route); a database written before that was kept sends the close to the receiver `default`.
  */
 import type { Settings, WalletSettings } from '../config/settings.js';
 import { headroom } from '../domain/account.js';
@@ -11,7 +11,9 @@ import type { Notification } from '../domain/alerts.js';
 import { repeatPolicy, unwatch } from '../domain/evaluate.js';
 import { forecast } from '../domain/forecast.js';
 import type { Logger } from '../log.js';
-import { DEFAULT_RECEIVER } from '../notify/registry.js';
+import type { Metrics } from '../metrics/metrics.js';
+import { postResolved } from '../notify/alertmanager/alertmanager.js';
+import { DEFAULT_RECEIVER, type Receiver } from '../notify/registry.js';
 import { isProvider, presetWords } from '../providers/index.js';
 import type { Orphan, StateStore } from '../store/state-store.js';
 
@@ -46,8 +48,13 @@ export interface OrphanDeps {
   settings: Pick<Settings, 'alerts'>;
   states: StateStore;
   notify: (notifications: Notification[], receivers: readonly string[]) => Promise<void>;
+  /** The receivers in force: the Alertmanagers of those the orphan named get its resolves. */
+  receivers: () => readonly Receiver[];
+  metrics: Metrics;
   log: Logger;
   now: () => number;
+  /** Aborted at shutdown: Alertmanager posts still in flight give up. */
+  stopping?: AbortSignal;
 }
 
 /** Closes the orphans' alerts (notifications and state in one commit, like a poll's), then lets them leave memory. */
@@ -60,9 +67,12 @@ export async function closeOrphans(orphans: readonly Orphan[], d: OrphanDeps): P
       const closed = unwatch(o.state, forecast(o.state.history, headroom(o.state), now), now, cfg);
       const notifications = closed.notifications.map((n) => ({ ...n, labels: routing.labels, provider: routing.provider }));
       const store = d.states.account(o.name);
+      const alertmanagers = d.receivers().filter((r) => routing.receivers.includes(r.name)).flatMap((r) => r.alertmanagers);
       try {
         await Promise.all([d.notify(notifications, routing.receivers), store.save(closed.state, notifications)]);
         await d.states.forget(o.name, () => true);
+        // Not waited for: a hanging Alertmanager must not hold the start for its send timeout.
+        if (notifications.length > 0) void postResolved(alertmanagers, notifications, now, d);
       } catch (err) {
         d.log.warn({ account: o.name, err: String(err) }, 'could not save the close of a wallet no longer watched; it is tried again at the next start');
       }

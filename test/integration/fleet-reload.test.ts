@@ -255,7 +255,7 @@ test('a wallet removed and added back by two reloads while its poll is still run
   assert.deepEqual((JSON.parse((await daemon.get('/api/status')).text) as { accounts: { account: string }[] }).accounts.map((a) => a.account).sort(), ['keep', 'slow']);
 });
 
-/** `keep` and `gone` (low_balance firing at once), a webhook, and the daemon with POLL_SCHEDULE `schedule`. */
+/** `keep` and `gone` (low_balance firing at once), a webhook, an Alertmanager stand-in, and the daemon with POLL_SCHEDULE `schedule`. */
 async function firingFleet(t: TestContext, schedule: string) {
   const up = new WalletsUpstream();
   up.add('keep', 100);
@@ -265,10 +265,13 @@ async function firingFleet(t: TestContext, schedule: string) {
   const hook = new WebhookReceiver();
   await hook.start();
   t.after(() => hook.close());
+  const am = new WebhookReceiver();
+  await am.start();
+  t.after(() => am.close());
   const dir = tempDir('ws-unwatch-');
-  const low = { gone: ['low_balance_threshold: 150'] };
+  const low = { gone: ['low_balance_threshold: 150', 'labels: {team: payments}'] };
   const file = writeWalletsFile(dir, up, ['keep', 'gone'], low);
-  const env = { WALLETS_FILE: file, LOG_LEVEL: 'info', ALERT_WEBHOOK_URL: hook.url, POLL_SCHEDULE: schedule };
+  const env = { WALLETS_FILE: file, LOG_LEVEL: 'info', ALERT_WEBHOOK_URL: hook.url, ALERTMANAGER_URL: new URL(am.url).origin, POLL_SCHEDULE: schedule };
   const daemon = await Daemon.start(env);
   t.after(() => daemon.kill());
   const of = (status: string) => hook.received.filter((r) => r.body.account === 'gone' && r.body.alertname === 'low_balance' && r.body.status === status);
@@ -277,7 +280,14 @@ async function firingFleet(t: TestContext, schedule: string) {
     writeWalletsFile(dir, up, names, low);
     if (signal) daemon.child.kill('SIGHUP');
   };
-  return { daemon, gone, of, fired, reload, env };
+  /** The alerts of `gone` each post to the Alertmanager said, as "alertname team firing|resolved" (resolved: endsAt already past). */
+  const amPosts = () =>
+    am.received.map((r) =>
+      (r.body as unknown as Array<{ labels: Record<string, string>; endsAt: string }>)
+        .filter((a) => a.labels.account === 'gone')
+        .map((a) => `${a.labels.alertname} ${a.labels.team} ${Date.parse(a.endsAt) <= Date.now() ? 'resolved' : 'firing'}`),
+    );
+  return { daemon, gone, of, fired, reload, env, amPosts };
 }
 
 test('a firing wallet removed by a reload: its alert closes on the webhook (resolved, "no longer watched"); added back, it fires afresh under a new id', async (t) => {
@@ -297,8 +307,9 @@ test('a firing wallet removed by a reload: its alert closes on the webhook (reso
 });
 
 test('a firing wallet removed while the daemon was stopped: the next start closes its alert (resolved, "no longer watched"), once', async (t) => {
-  const { daemon, of, fired, reload, env } = await firingFleet(t, '0 0 1 1 *');
+  const { daemon, of, fired, reload, env, amPosts } = await firingFleet(t, '0 0 1 1 *');
   await waitFor(async () => (await daemon.get('/readyz')).status === 200, 'the first polls done');
+  await waitFor(() => amPosts().some((p) => p.includes('low_balance payments firing')), 'the alert posted to Alertmanager');
   assert.equal(await daemon.stop(), 0);
   reload(['keep'], false); // the file edited while stopped (a ConfigMap change and a rollout restart)
   // A start that cannot listen (its port taken) exits before sending anything: it used to close the
@@ -316,6 +327,8 @@ test('a firing wallet removed while the daemon was stopped: the next start close
   assert.equal(closed.body.id, fired.body.id, 'the alert that fired before the stop');
   assert.match(String(closed.body.summary), /no longer watched/);
   assert.ok(next.logs().some((l) => /wallets no longer watched/.test(l.msg) && l.count === 1));
+  // Alertmanager too: the same label set (the wallet's labels kept with its state), ended now, not at its endsAt.
+  await waitFor(() => amPosts().at(-1)?.includes('low_balance payments resolved'), 'its resolve in Alertmanager');
   assert.equal(await next.stop(), 0);
   const third = await Daemon.start(env, { stateDir: daemon.stateDir });
   t.after(() => third.kill());

@@ -135,6 +135,24 @@ export class AlertmanagerSync {
   }
 }
 
+/**
+ * The resolve of `closed` (notifications of alerts that stopped, with the wallet's labels) in every
+ * Alertmanager of `targets` (one limited to severities only of those): a wallet gone while the daemon was
+ * stopped has no sync that remembers what was posted, and its alerts stayed active there until `endsAt`.
+ * One post per Alertmanager, not retried (a missed resolve still expires at `endsAt`). Never throws.
+ */
+export async function postResolved(targets: readonly AlertmanagerTarget[], closed: readonly Notification[], now: number, d: { metrics: Metrics; log: Logger; stopping?: AbortSignal }): Promise<void> {
+  await Promise.all(
+    targets.map(async (t) => {
+      const body = closed.filter((n) => !t.severities || t.severities.includes(n.severity)).map((n) => postable(n, n.labels ?? {}, now));
+      if (body.length === 0) return;
+      const outcome = await postAlerts(t, body, d.stopping);
+      d.metrics.alertmanagerPosts.inc({ outcome: outcome === 'ok' ? 'sent' : 'failed' });
+      if (outcome !== 'ok') d.log.warn({ component: 'alertmanager', account: closed[0]!.account, target: t.label }, `alertmanager post failed: ${outcome}; the alerts of a wallet no longer watched end there at their endsAt`);
+    }),
+  );
+}
+
 /** An alert as Alertmanager takes it: the wallet's labels, then ours; what to do in the annotations. */
 function postable(n: Notification, walletLabels: Readonly<Record<string, string>>, endsAt: number): PostableAlert {
   return {
