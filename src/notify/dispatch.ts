@@ -28,6 +28,7 @@ import { DEFAULT_RECEIVER, type Receiver } from './registry.js';
 import { addTo, dueOf, handOver, keyClass, newTarget, oldestOwedDueAt, owedByAlert, owedCount, queue, removeFrom, shortenOpenDigest, type Target } from './target.js';
 import { DeliveredBook } from './delivered.js';
 import { SeverityGate } from './severity-gate.js';
+import { ToldTargets } from './told-targets.js';
 import type { Notifier } from './notifier.js';
 
 export { MAX_DELIVERY_AGE_MS, MAX_RETRY_DELAY_MS, retryDelay, STUCK_AFTER_MS, type Delivery };
@@ -78,6 +79,7 @@ export class Dispatcher {
   readonly #wake = new Map<string, number>(); // target → earliest due attempt not yet started
   #timer: NodeJS.Timeout | undefined;
   readonly #gate = new SeverityGate();
+  readonly #told = new ToldTargets();
   #stopped = false;
   /** Key by position (earlier builds) → key by destination: owed deliveries stored under the first (start). */
   #formerKeys = new Map<string, string>();
@@ -240,6 +242,7 @@ export class Dispatcher {
     const touched = new Set<Target>();
     for (const n of notifications) {
       this.#gate.started(n);
+      const routed = new Set<string>();
       for (const name of this.#gate.routes(n, receivers)) {
         const r = this.#receivers.get(name) ?? (n.status === 'resolved' ? this.#removed.get(name) : undefined);
         if (!r) {
@@ -253,14 +256,32 @@ export class Dispatcher {
           if (!t) this.#targets.set(notifier.key, (t = newTarget(notifier, r.groupIntervalMs, true)));
           addTo(t, n, now, this.#seq++);
           touched.add(t);
+          routed.add(notifier.key);
         }
       }
+      if (n.status === 'resolved') this.#resolveRetired(n, routed, now, touched);
       this.#gate.resolved(n);
     }
     if (touched.size === 0) return;
     await this.#mirror();
     for (const t of touched) this.#pump(t);
     this.#arm();
+  }
+
+  /**
+   * A resolve also goes to the channels that took its alert firing and that a reload retired since (a
+   * PagerDuty routing key changed, a webhook removed): the incident they opened is closed. A channel still
+   * configured that this resolve is not routed to was left out by its receiver's severities: not added.
+   */
+  #resolveRetired(n: Notification, routed: ReadonlySet<string>, now: number, touched: Set<Target>): void {
+    for (const [key, told] of this.#told.take(n.id)) {
+      if (routed.has(key)) continue;
+      let t = this.#targets.get(key);
+      if (t && !t.retired) continue;
+      if (!t) this.#targets.set(key, (t = newTarget(told.notifier, told.groupIntervalMs, true)));
+      addTo(t, n, now, this.#seq++);
+      touched.add(t);
+    }
   }
 
   /**
@@ -365,7 +386,10 @@ export class Dispatcher {
       this.d.metrics.notifications.inc({ channel: notifier.channel, outcome: 'sent' });
       removeFrom(t, x);
       const acceptedAt = this.#now();
-      for (const y of all) this.#delivered.accepted(y, acceptedAt);
+      for (const y of all) {
+        this.#delivered.accepted(y, acceptedAt);
+        this.#told.accepted(y, notifier.key, { notifier, groupIntervalMs: t.groupIntervalMs });
+      }
       t.lastError = undefined;
       this.d.log.info(log, all.length > 1 ? 'digest sent' : 'notification sent');
     } catch (err) {

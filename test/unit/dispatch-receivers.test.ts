@@ -383,6 +383,38 @@ test("a reload that changes where a receiver's webhook points (the old URL faili
   assert.equal(kept.sent.length, 1, 'the kept webhook had it already: not a second time');
 });
 
+test('a PagerDuty routing key changed by a reload while its incident is open: the resolve reaches the old key too (it opened the incident), and the new one; a URL corrected before it ever took the firing gets no resolve', async (t) => {
+  const oldKey = memory('ops/pagerduty:0ld', false);
+  const newKey = memory('ops/pagerduty:n3w', false);
+  const d = dispatcher(t, [receiver('ops', [oldKey])]);
+  await d.start();
+  await d.enqueue([note({ id: 'a' })], ['ops']);
+  await waitFor(() => d.pending === 0, 'the firing accepted at the old key');
+  d.setReceivers([receiver('ops', [newKey])]); // the routing key rotated, the file reloaded
+  await d.enqueue([note({ id: 'a', status: 'resolved', reason: 'resolve' })], ['ops']);
+  await waitFor(() => d.pending === 0 && oldKey.sent.length === 2, 'delivered');
+  assert.deepEqual(oldKey.sent.map(([n]) => `${n!.id}:${n!.status}`), ['a:firing', 'a:resolved'], 'the incident the old key opened is closed');
+  assert.deepEqual(newKey.sent.map(([n]) => `${n!.id}:${n!.status}`), ['a:resolved']);
+  // Once resolved nothing is kept: the next alert goes only to the key configured.
+  await d.enqueue([note({ id: 'b' }), note({ id: 'b', status: 'resolved', reason: 'resolve' })], ['ops']);
+  await waitFor(() => d.pending === 0 && newKey.sent.length === 3, 'delivered');
+  assert.equal(oldKey.sent.length, 2);
+
+  // A URL that never took the firing (refused until corrected): the firing went to the corrected one, and so does the resolve alone.
+  let refused = 0;
+  const dead: Notifier = { channel: 'webhook', key: 'fin/webhook:dead', label: 'dead', send: async () => void (refused++, (() => { throw new NotifyError('network', 'connection refused', { retryable: true }); })()) };
+  const fixed = memory('fin/webhook:f1xd', false);
+  const d2 = dispatcher(t, [receiver('fin', [dead])]);
+  await d2.start();
+  await d2.enqueue([note({ id: 'c' })], ['fin']);
+  await waitFor(() => refused >= 1, 'refused at the dead URL');
+  d2.setReceivers([receiver('fin', [fixed])]);
+  await d2.enqueue([note({ id: 'c', status: 'resolved', reason: 'resolve' })], ['fin']);
+  // nothing owed: a resolve queued at the dead URL would stay owed there, refused
+  await waitFor(() => d2.pending === 0 && fixed.sent.length === 2, 'delivered, and nothing owed at the dead URL');
+  assert.deepEqual(fixed.sent.map(([n]) => `${n!.id}:${n!.status}`), ['c:firing', 'c:resolved']);
+});
+
 test("a receiver's Retry-After pauses the whole target, not only the delivery it answered: no other notification is tried there before it ends", async (t) => {
   let clock = 1_800_000_000_000;
   const tried: string[] = [];
