@@ -19,6 +19,23 @@ async function accounts(d: Daemon): Promise<Map<string, Account>> {
 }
 const seriesOf = (page: string, account: string) => page.split('\n').filter((l) => l.includes(`account="${account}"`));
 
+/**
+ * Waits until the daemon is blocked opening the FIFO at `path` (a non-blocking open for writing succeeds
+ * only then), runs `during`, then gives it `text`.
+ */
+async function feedFifo(path: string, what: string, text: string, during?: () => void): Promise<void> {
+  const fd = await waitFor(() => {
+    try {
+      return openSync(path, constants.O_WRONLY | constants.O_NONBLOCK);
+    } catch {
+      return undefined;
+    }
+  }, what);
+  during?.();
+  writeSync(fd, text);
+  closeSync(fd);
+}
+
 test('SIGHUP: added wallets polled, removed ones leave /metrics, changed rules keep history and alerts, unchanged ones untouched; an invalid file changes nothing', async (t) => {
   const up = new WalletsUpstream();
   for (const n of ['keep', 'gone', 'rules', 'new']) up.add(n, 100);
@@ -90,19 +107,7 @@ test('SIGHUP while start-up still reads the wallets file: the daemon lives on an
   // A FIFO holds start-up inside its read of the file for as long as the test needs.
   const fifo = join(dir, 'wallets.yaml');
   execFileSync('mkfifo', [fifo]);
-  /** Waits until the daemon is blocked opening the FIFO (a non-blocking open for writing succeeds only then), then gives it `text`. */
-  const serve = async (text: string, first?: () => void) => {
-    const fd = await waitFor(() => {
-      try {
-        return openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
-      } catch {
-        return undefined;
-      }
-    }, 'the daemon reading the wallets file');
-    first?.();
-    writeSync(fd, text);
-    closeSync(fd);
-  };
+  const serve = (text: string, first?: () => void) => feedFifo(fifo, 'the daemon reading the wallets file', text, first);
   let child: ChildProcess | undefined;
   const starting = Daemon.start({ WALLETS_FILE: fifo, LOG_LEVEL: 'info' }, { onSpawn: (c) => (child = c) });
   starting.catch(() => undefined);
@@ -132,18 +137,7 @@ test('a wallets file written while start-up read it is read again once started (
   const keyFifo = join(dir, 'keys', 'a');
   unlinkSync(keyFifo);
   execFileSync('mkfifo', [keyFifo]);
-  const serveKey = async (during?: () => void) => {
-    const fd = await waitFor(() => {
-      try {
-        return openSync(keyFifo, constants.O_WRONLY | constants.O_NONBLOCK);
-      } catch {
-        return undefined;
-      }
-    }, 'the daemon reading a\'s key');
-    during?.();
-    writeSync(fd, `${up.wallets.get('a')!.key}\n`);
-    closeSync(fd);
-  };
+  const serveKey = (during?: () => void) => feedFifo(keyFifo, "the daemon reading a's key", `${up.wallets.get('a')!.key}\n`, during);
   const starting = Daemon.start({ WALLETS_FILE: file, LOG_LEVEL: 'info' });
   starting.catch(() => undefined);
   await serveKey(() => writeFileSync(file, whole)); // the writer finishes while start-up reads the first part's keys
