@@ -480,8 +480,14 @@ test('digests: the email lists every wallet with balance, runway and labels, say
   assert.match(digestSubject(two), /: low_balance, depletion_forecast — 'a' balance 29\.5 USD$/);
   const slack = slackDigestBody(ns).text;
   assert.equal(slack.match(/wallet 'w\d+'/g)?.length, SLACK_DIGEST_LINES);
-  assert.match(slack, new RegExp(`…and ${61 - SLACK_DIGEST_LINES} more`));
-  assert.ok(!slack.includes('<!channel>'), 'escaped');
+  // Most urgent first: the 30 critical firing, then 10 of the 30 warnings; the resolve is among the cut.
+  assert.equal(slack.match(/\(critical\) — wallet 'w\d+'/g)?.length, 30, slack);
+  assert.match(slack, new RegExp(`…and ${61 - SLACK_DIGEST_LINES} more \\(every wallet`));
+  assert.ok(!slack.includes('auth_failed'), 'the resolve is cut before any firing line');
+  assert.ok(!slackDigestBody(ns.slice(-3)).text.includes('<!channel>'), 'escaped');
+  // More critical alerts than lines: the cut says how many of the rest are critical.
+  const many = Array.from({ length: 50 }, (_, i) => note({ id: `c${i}`, account: `c${i}`, severity: 'critical' }));
+  assert.match(slackDigestBody([note({ id: 'r', account: 'r', status: 'resolved', reason: 'resolve' }), ...many]).text, /…and 11 more, 10 of them critical \(/);
 });
 
 test("another provider's wallet: the email subject, summary and action name that provider, not Telephony.io", () => {

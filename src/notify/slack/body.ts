@@ -25,13 +25,21 @@ export function slackBody(n: Notification) {
 /** Lines a Slack digest lists: Slack truncates a text past 40,000 characters and advises under 4,000. */
 export const SLACK_DIGEST_LINES = 40;
 
+/** Which lines a capped digest shows first: critical firing, then warning firing, then resolved. */
+const urgency = (n: Notification): number => (n.status !== 'firing' ? 2 : n.severity === 'critical' ? 0 : 1);
+
 /**
  * Many notifications in one message: one line per wallet alert (balance, runway), at most
- * SLACK_DIGEST_LINES of them (then how many more), then what to do.
+ * SLACK_DIGEST_LINES of them, most urgent first (in the order decided among equals: a fleet's outage of
+ * 500 wallets showed the first 40 decided, resolves among them, and cut the critical ones that came
+ * later), then how many more and how many of those fire critical, then what to do.
  */
 export function slackDigestBody(ns: readonly Notification[]) {
-  const lines = ns.slice(0, SLACK_DIGEST_LINES).map((n) => `${icon(n)} ${slackEscape(digestLine(n))}`);
-  if (ns.length > SLACK_DIGEST_LINES) lines.push(`…and ${ns.length - SLACK_DIGEST_LINES} more (every wallet is on the status page, /api/status)`);
+  const ordered = [...ns].sort((a, b) => urgency(a) - urgency(b));
+  const lines = ordered.slice(0, SLACK_DIGEST_LINES).map((n) => `${icon(n)} ${slackEscape(digestLine(n))}`);
+  const rest = ordered.slice(SLACK_DIGEST_LINES);
+  const critical = rest.filter((n) => urgency(n) === 0).length;
+  if (rest.length > 0) lines.push(`…and ${rest.length} more${critical > 0 ? `, ${critical} of them critical` : ''} (every wallet is on the status page, /api/status)`);
   const todo = digestActions(ns).map((a) => `• ${slackEscape(a)}`);
   return { text: [`*${slackEscape(digestTitle(ns))}*`, ...lines, '*What to do:*', ...todo].join('\n') };
 }
