@@ -88,6 +88,11 @@ function parsePrometheus(text: string): { rows: Row[]; currency: string | null }
  * and an impossible date (Feb 30) is refused rather than rolled over.
  */
 function parseTimestamp(s: string): number | string | undefined {
+  return isoFast(s) ?? parseTimestampGeneral(s);
+}
+
+/** parseTimestamp without its fast path (exported for the tests that hold the two to the same answers). */
+export function parseTimestampGeneral(s: string): number | string | undefined {
   if (/^\d+(\.\d+)?$/.test(s)) return secondsProblem(Number(s), s) ?? Math.round(Number(s) * 1000);
   const m = /^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d)(?::(\d\d)(?:\.\d+)?)?(Z|[+-]\d\d:?\d\d)$/i.exec(s);
   if (!m) return undefined;
@@ -96,6 +101,69 @@ function parseTimestamp(s: string): number | string | undefined {
   if (civil.getUTCMonth() !== month - 1 || civil.getUTCDate() !== day || hour > 23 || minute > 59 || second > 60) return undefined;
   const t = Date.parse(s.replace(' ', 'T'));
   return Number.isFinite(t) ? t : undefined;
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
+
+/** The number written by the `n` digits from `at` (0–9 each); NaN if any is not a digit. */
+function digits(s: string, at: number, n: number): number {
+  let v = 0;
+  for (let i = at; i < at + n; i++) {
+    const d = s.charCodeAt(i) - 48; // NaN past the end
+    if (!(d >= 0 && d <= 9)) return NaN;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+/**
+ * The common ISO-8601 shapes read without a regular expression and Date.parse (a 14-day, one-a-minute
+ * history spent most of its parse in them): `YYYY-MM-DD[T ]HH:MM[:SS[.f…]](Z|±HH:MM)`, a year from 100, a
+ * date and time that exist (seconds up to 59), an offset under 24:00. Exactly what parseTimestamp's general
+ * path gives them (Date.parse keeps the first three digits of a fraction); undefined for anything else
+ * (lower-case t or z, an offset without its colon, a leap second, an impossible date): the general path decides.
+ */
+export function isoFast(s: string): number | undefined {
+  const n = s.length;
+  if (n < 17 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(13) !== 58) return undefined; // '-', '-', ':'
+  const sep = s.charCodeAt(10);
+  if (sep !== 84 && sep !== 32) return undefined; // 'T' or ' '
+  const year = digits(s, 0, 4);
+  const month = digits(s, 5, 2);
+  const day = digits(s, 8, 2);
+  const hour = digits(s, 11, 2);
+  const minute = digits(s, 14, 2);
+  if (!(year >= 100 && month >= 1 && month <= 12 && day >= 1 && hour <= 23 && minute <= 59)) return undefined;
+  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (day > DAYS_IN_MONTH[month - 1]! + (leap ? 1 : 0)) return undefined;
+  let i = 16;
+  let second = 0;
+  let ms = 0;
+  if (s.charCodeAt(i) === 58) {
+    second = digits(s, i + 1, 2);
+    if (!(second <= 59)) return undefined;
+    i += 3;
+    if (s.charCodeAt(i) === 46) {
+      // '.': at least one digit; the first three are milliseconds, the rest cut off
+      const from = ++i;
+      while (i < n && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) i++;
+      const count = i - from;
+      if (count === 0 || count > 9) return undefined;
+      ms = digits(s, from, Math.min(3, count)) * (count === 1 ? 100 : count === 2 ? 10 : 1);
+    }
+  }
+  let offsetMin = 0;
+  const zone = s.charCodeAt(i);
+  if (zone === 90) {
+    if (i + 1 !== n) return undefined; // 'Z' ends it
+  } else if (zone === 43 || zone === 45) {
+    if (i + 6 !== n || s.charCodeAt(i + 3) !== 58) return undefined; // ±HH:MM
+    const oh = digits(s, i + 1, 2);
+    const om = digits(s, i + 4, 2);
+    if (!(oh <= 23 && om <= 59)) return undefined;
+    offsetMin = (zone === 45 ? -1 : 1) * (oh * 60 + om);
+  } else return undefined;
+  return Date.UTC(year, month - 1, day, hour, minute, second, ms) - offsetMin * 60_000;
 }
 
 /** 9999-12-31T23:59:59Z, the last second ISO-8601's four-digit years can write. */

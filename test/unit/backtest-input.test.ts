@@ -4,12 +4,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { InputError, parseHistory, type Row } from '../../src/backtest/input.js';
+import { InputError, isoFast, parseHistory, parseTimestampGeneral, type Row } from '../../src/backtest/input.js';
 import { replay } from '../../src/backtest/replay.js';
 import type { RuleSettings } from '../../src/config/settings.js';
 import type { Notification } from '../../src/domain/alerts.js';
 import type { EvaluationConfig } from '../../src/domain/evaluate.js';
-import { DEFAULT_RULES } from '../helpers/fixtures.js';
+import { DEFAULT_RULES, mulberry32 } from '../helpers/fixtures.js';
 
 const T = Date.parse('2026-11-02T00:00:00Z'); // 1793577600 s
 const S = T / 1000;
@@ -328,4 +328,92 @@ test('replay: with a critical threshold too → start, escalation, resolve; deci
       ['low_balance', 'resolve', 'critical', rows[6]!.t],
     ],
   );
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// The ISO-8601 fast path: the same answer as the general path (regular expression, civil check, Date.parse)
+// wherever it answers, and no answer (the general path decides) for everything it does not read exactly.
+
+const ISO_EDGES = [
+  // accepted by both
+  '2026-11-02T00:00:00Z', '2026-11-02 00:00:00Z', '2026-11-02T00:00Z', '2026-11-02T23:59:59Z', '2026-11-02T00:00:00.000Z',
+  '2026-11-02T00:00:00.5Z', '2026-11-02T00:00:00.25Z', '2026-11-02T00:00:00.999Z', '2026-11-02T00:00:00.9999Z',
+  '2026-11-02T00:00:00.123456Z', '2026-11-02T00:00:00.123456789Z', '2026-11-02T00:00:00.000000001Z',
+  '2026-11-02T00:00:00+00:00', '2026-11-02T00:00:00-00:00', '2026-11-02T02:00:01+02:00', '2026-11-01T19:00:00-05:00',
+  '2026-11-02T05:30:00+05:30', '2026-11-02T00:00:00+23:59', '2026-11-02T00:00:00-23:59', '2026-11-02T00:00:00.5+01:00',
+  '2026-11-02T00:00+01:00', '2024-02-29T12:00:00Z', '2000-02-29T12:00:00Z', '2026-12-31T23:59:59.999Z', '2026-01-01T00:00:00Z',
+  '1970-01-01T00:00:00Z', '1969-12-31T23:59:59Z', '0100-01-01T00:00:00Z', '9999-12-31T23:59:59Z', '9999-12-31T23:59:59-23:59',
+  '2026-04-30T00:00:00Z', '2026-06-30T00:00:00Z', '2026-09-30T00:00:00Z', '2026-11-30T00:00:00Z',
+  // left to the general path (which accepts some, refuses others)
+  '2026-11-02t00:00:00z', '2026-11-02T00:00:00z', '2026-11-02T00:00:00+0100', '2026-11-02T00:00:00+01', '2026-11-02T00:00:60Z',
+  '2026-11-02T24:00:00Z', '2026-11-02T00:60:00Z', '2026-02-29T00:00:00Z', '1900-02-29T00:00:00Z', '2026-02-30T00:00:00Z',
+  '2026-04-31T00:00:00Z', '2026-13-01T00:00:00Z', '2026-00-01T00:00:00Z', '2026-11-00T00:00:00Z', '0099-01-01T00:00:00Z',
+  '0000-01-01T00:00:00Z', '2026-11-02T00:00:00.Z', '2026-11-02T00:00:00.1234567890Z', '2026-11-02T00:00:00+24:00',
+  '2026-11-02T00:00:00+00:60', '2026-11-02T00:00:00+99:99', '2026-11-02T00:00:00', '2026-11-02T00:00', '2026-11-02',
+  '2026-11-02T00:00:00ZZ', '2026-11-02T00:00:00Z ', '2026-11-02T00:00:0Z', '2026-11-02T0:00:00Z', '2026-1-02T00:00:00Z',
+  '+02026-11-02T00:00:00Z', '2026-11-02T00:00:00+01:00:00', '2026-11-02T00:00:00+1:00', '2026-11-02T00:00:00 Z',
+  '2026-11-02X00:00:00Z', '2026/11/02T00:00:00Z', '2026-11-02T00-00-00Z', '2026-11-02T00:00:00,5Z', '2026-11-02T00:00:00.5',
+  '1793577600', '1793577600.5', '', 'yesterday', '２０２６-11-02T00:00:00Z',
+];
+
+test('isoFast: the same time as the general path wherever it answers, for every edge case', () => {
+  let answered = 0;
+  for (const s of ISO_EDGES) {
+    const fast = isoFast(s);
+    if (fast === undefined) continue;
+    answered++;
+    assert.equal(fast, parseTimestampGeneral(s), s);
+  }
+  assert.ok(answered >= 34, `answered ${answered}`);
+});
+
+test('isoFast: reads Z, offsets and fractions of seconds', () => {
+  assert.equal(isoFast('2026-11-02T00:00:00Z'), T);
+  assert.equal(isoFast('2026-11-02 00:00:00Z'), T);
+  assert.equal(isoFast('2026-11-02T00:00Z'), T);
+  assert.equal(isoFast('2026-11-02T00:00:00.250Z'), T + 250);
+  assert.equal(isoFast('2026-11-02T00:00:00.5Z'), T + 500);
+  assert.equal(isoFast('2026-11-02T00:00:00.25Z'), T + 250);
+  assert.equal(isoFast('2026-11-02T00:00:00.123987Z'), T + 123); // cut off, as Date.parse does
+  assert.equal(isoFast('2026-11-02T02:00:01+02:00'), T + 1000);
+  assert.equal(isoFast('2026-11-01T19:00:00-05:00'), T);
+  assert.equal(isoFast('2026-11-02T05:30:00.750+05:30'), T + 750);
+  assert.equal(isoFast('2026-11-02T00:00:00-00:00'), T);
+});
+
+test('isoFast: no answer for what the general path must judge (lower case, offsets without colon, leap second, impossible dates)', () => {
+  for (const s of ['2026-11-02t00:00:00z', '2026-11-02T00:00:00+0100', '2026-11-02T00:00:60Z', '2026-02-29T00:00:00Z', '1900-02-29T00:00:00Z', '2026-04-31T00:00:00Z', '2026-11-02T24:00:00Z', '2026-11-02T00:00:00+24:00', '2026-11-02T00:00:00', '0099-01-01T00:00:00Z', '1793577600']) {
+    assert.equal(isoFast(s), undefined, s);
+  }
+  // and the general path still refuses the impossible ones, accepts the others
+  assert.equal(parseTimestampGeneral('2026-02-29T00:00:00Z'), undefined);
+  assert.equal(parseTimestampGeneral('2026-11-02T00:00:60Z'), undefined);
+  assert.equal(parseTimestampGeneral('2026-11-02T00:00:00+0100'), T - HOUR);
+});
+
+test('isoFast: the same time as the general path for 20,000 random well-formed and near-miss timestamps', () => {
+  const r = mulberry32(7);
+  const pick = <X>(xs: readonly X[]): X => xs[Math.floor(r() * xs.length)]!;
+  const pad = (n: number, w: number) => String(n).padStart(w, '0');
+  let answered = 0;
+  for (let k = 0; k < 20_000; k++) {
+    const year = pick([1970, 1999, 2000, 2024, 2026, 2100, 1900, 100, 9999, Math.floor(r() * 10_000)]);
+    const date = `${pad(year, 4)}-${pad(Math.floor(r() * 14), 2)}-${pad(Math.floor(r() * 33), 2)}`;
+    const time = `${pad(Math.floor(r() * 25), 2)}:${pad(Math.floor(r() * 61), 2)}`;
+    const seconds = pick(['', `:${pad(Math.floor(r() * 61), 2)}`, `:${pad(Math.floor(r() * 60), 2)}.${String(Math.floor(r() * 1e9)).slice(0, 1 + Math.floor(r() * 9))}`]);
+    const zone = pick(['Z', 'z', '', `${pick(['+', '-'])}${pad(Math.floor(r() * 25), 2)}:${pad(Math.floor(r() * 61), 2)}`, `+${pad(Math.floor(r() * 24), 2)}${pad(Math.floor(r() * 60), 2)}`]);
+    const s = `${date}${pick(['T', ' ', 't'])}${time}${seconds}${zone}`;
+    const fast = isoFast(s);
+    if (fast === undefined) continue;
+    answered++;
+    assert.equal(fast, parseTimestampGeneral(s), s);
+  }
+  assert.ok(answered > 1000, `answered ${answered}`);
+});
+
+test('parseHistory: the same rows through the fast path as through the general path', () => {
+  const lines = ['timestamp,balance'];
+  for (let i = 0; i < 500; i++) lines.push(`${new Date(T + i * 61_001).toISOString()},${100 - i / 10}`);
+  const { rows } = parseHistory(lines.join('\n'));
+  assert.deepEqual(rows.map((x) => x.t), lines.slice(1).map((l) => parseTimestampGeneral(l.split(',')[0]!)));
 });
