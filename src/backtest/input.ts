@@ -29,28 +29,54 @@ export function parseHistory(text: string): { rows: Row[]; format: 'csv' | 'prom
 }
 
 function parseCsv(text: string): Row[] {
-  const lines = text.split(/\r?\n/);
-  const h = lines.findIndex((l) => l.trim() !== ''); // blank lines before the header are skipped, not renumbered
-  const headerLine = lines[h] ?? '';
+  // The lines as text.split(/\r?\n/) cuts them (a line's number is its index + 1), taken one at a time: no
+  // array of 20,000 lines and their cells for a 14-day history. Blank lines before the header are skipped, not renumbered.
+  const rows: Row[] = [];
+  let header = false;
+  for (let start = 0, index = 0; ; index++) {
+    const nl = text.indexOf('\n', start);
+    const stop = nl === -1 ? text.length : nl;
+    if (header) readRow(text.slice(start, stop), index + 1, rows);
+    else {
+      const line = text.slice(start, nl !== -1 && stop > start && text.charCodeAt(stop - 1) === 13 ? stop - 1 : stop);
+      if (line.trim() !== '') header = checkHeader(line, index);
+    }
+    if (nl === -1) break;
+    start = nl + 1;
+  }
+  if (!header) checkHeader('', -1);
+  return rows;
+}
+
+/** True for the header "timestamp,balance" (any case, spaces around the names); else throws. */
+function checkHeader(headerLine: string, h: number): true {
   const header = headerLine.split(',').map((s) => s.trim().toLowerCase());
   if (header[0] !== 'timestamp' || header[1] !== 'balance' || header.length !== 2) {
     throw new InputError(`line ${Math.max(h, 0) + 1}: the header must be "timestamp,balance", got "${headerLine.slice(0, 80)}"`);
   }
-  const rows: Row[] = [];
-  for (let i = h + 1; i < lines.length; i++) {
-    const line = lines[i]!.trim();
-    if (line === '') continue;
-    const cells = line.split(',');
-    if (cells.length !== 2) throw new InputError(`line ${i + 1}: expected 2 fields, got ${cells.length}`);
-    const cell = cells[0]!.trim();
-    const t = parseTimestamp(cell);
-    if (typeof t === 'string') throw new InputError(`line ${i + 1}: timestamp ${t}`);
-    if (t === undefined) {
-      throw new InputError(`line ${i + 1}: "${cell.slice(0, 40)}" is not unix seconds or a valid ISO-8601 time with a zone (Z or ±hh:mm)`);
-    }
-    push(rows, { t, balance: balanceOf(cells[1]!, `line ${i + 1}`) }, `line ${i + 1}`);
+  return true;
+}
+
+/** Line `n` of the CSV after the header (untrimmed; nothing if blank) appended to `rows`: later than the row before. */
+function readRow(raw: string, n: number, rows: Row[]): void {
+  const comma = raw.indexOf(',');
+  if (comma === -1) {
+    if (raw.trim() === '') return;
+    throw new InputError(`line ${n}: expected 2 fields, got 1`);
   }
-  return rows;
+  if (raw.indexOf(',', comma + 1) !== -1) throw new InputError(`line ${n}: expected 2 fields, got ${raw.split(',').length}`);
+  const cell = raw.slice(0, comma).trim();
+  const t = parseTimestamp(cell);
+  if (typeof t === 'string') throw new InputError(`line ${n}: timestamp ${t}`);
+  if (t === undefined) {
+    throw new InputError(`line ${n}: "${cell.slice(0, 40)}" is not unix seconds or a valid ISO-8601 time with a zone (Z or ±hh:mm)`);
+  }
+  const v = raw.slice(comma + 1).trim();
+  const problem = numberProblem(v);
+  if (problem !== null) throw new InputError(`line ${n}: balance "${v.slice(0, 40)}" ${problem}`);
+  const prev = rows.length === 0 ? undefined : rows[rows.length - 1]!;
+  if (prev && t <= prev.t) throw new InputError(`line ${n}: timestamps must be strictly increasing (rows in time order)`);
+  rows.push({ t, balance: Number(v) });
 }
 
 function parsePrometheus(text: string): { rows: Row[]; currency: string | null } {
