@@ -228,10 +228,9 @@ function record(p: Learnt, open: NonNullable<WeeklyProfile['open']>, oneOff: num
 
 /** True once every hour of the week has been observed at least once. */
 export function profileReady(p: WeeklyProfile): boolean {
-  if (size(p.rates) !== HOURS_PER_WEEK) return false;
-  const rates = raw(p.rates);
-  for (let i = 0; i < HOURS_PER_WEEK; i++) if (Number.isNaN(rates[i])) return false;
-  return true;
+  // includes(NaN) finds a NaN (SameValueZero) in one native pass; reading the 168 doubles one by one into
+  // Number.isNaN boxed each of them, at every reading (spend_anomaly asks): 28 MB of garbage a 14-day replay.
+  return size(p.rates) === HOURS_PER_WEEK && !raw(p.rates).includes(NaN);
 }
 
 /** Expected credits/hour at `t`; null when that hour was never observed. */
