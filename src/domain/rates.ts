@@ -34,26 +34,46 @@ export function burnRates(h: History, now: number): BurnRates {
 
 /** Net spend between the first and last sample inside [from, to]; null with fewer than two. */
 export function windowSpend(samples: Samples, from: number, to: number): { spend: number; from: number; to: number } | null {
-  const [i, j] = inside(samples, from, to);
+  const i = firstFrom(samples, from);
+  const j = firstAfter(samples, to);
   if (j - i < 2) return null;
-  const [firstT, lastT] = [sampleT(samples, i), sampleT(samples, j - 1)];
+  const firstT = sampleT(samples, i);
+  const lastT = sampleT(samples, j - 1);
   if (lastT <= firstT) return null;
   return { spend: Math.max(0, sampleConsumed(samples, j - 1) - sampleConsumed(samples, i)), from: firstT, to: lastT };
 }
 
 /** Index range [i, j) of the samples (sorted by time) with from ≤ t ≤ to: two binary searches. */
 function inside(samples: Samples, from: number, to: number): [number, number] {
-  const firstIndex = (pred: (t: number) => boolean) => {
-    let lo = 0;
-    let hi = sampleCount(samples);
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (pred(sampleT(samples, mid))) hi = mid;
-      else lo = mid + 1;
-    }
-    return lo;
-  };
-  return [firstIndex((t) => t >= from), firstIndex((t) => t > to)];
+  return [firstFrom(samples, from), firstAfter(samples, to)];
+}
+
+/**
+ * The first sample with t ≥ `from` (sampleCount when none): inside()'s first search, on its own for the
+ * callers that run at every reading (no closure, no pair: their numbers were boxed and the pair allocated
+ * at each of them).
+ */
+function firstFrom(samples: Samples, from: number): number {
+  let lo = 0;
+  let hi = sampleCount(samples);
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sampleT(samples, mid) >= from) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/** The first sample with t > `to` (sampleCount when none): inside()'s second search. */
+function firstAfter(samples: Samples, to: number): number {
+  let lo = 0;
+  let hi = sampleCount(samples);
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sampleT(samples, mid) > to) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
 
 /**
@@ -79,7 +99,8 @@ export function nearRates(h: History, now: number): { '1h': number; '6h': number
 
 /** At least MIN_RUNWAY_EVIDENCE samples over its span inside the last 24 h (or `windowMs`), with net spend. */
 export function hasEvidence(samples: Samples, now: number, windowMs: number = BURN_WINDOWS['24h']): boolean {
-  const [i, j] = inside(samples, now - windowMs, now);
+  const i = firstFrom(samples, now - windowMs);
+  const j = firstAfter(samples, now);
   if (j - i < MIN_RUNWAY_EVIDENCE.samples) return false;
   return sampleT(samples, j - 1) - sampleT(samples, i) >= MIN_RUNWAY_EVIDENCE.spanMs && sampleConsumed(samples, j - 1) > sampleConsumed(samples, i);
 }
