@@ -53,6 +53,25 @@ function curve(shape: Shape, hour: number): Curve {
   return c;
 }
 
+/** Credits in coming hour i. */
+const rateAt = (c: Curve, level: number, slope: number, i: number): number => level * c.a[i]! + slope * c.b[i]!;
+/** Spend from now to the end of coming hour k − 1 (k ≥ 1), i.e. to hour boundary k; `f` the part of the current hour already gone. */
+const upTo = (c: Curve, level: number, slope: number, f: number, k: number): number => level * (c.sa[k]! - f * c.a[0]!) + slope * (c.sb[k]! - f * c.b[0]!);
+
+/**
+ * The first hour boundary k in [lo, hi] with upTo(k) − `minus` ≥ target (spend non-decreasing in k). Plain
+ * functions, not closures over the walk's numbers: each walk allocated its closures' context, and every
+ * spend they returned was a boxed number (a forecast walks several times, at every reading of a replay).
+ */
+function reach(c: Curve, level: number, slope: number, f: number, offset: number, minus: number, lo: number, hi: number, target: number): number {
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (upTo(c, level, slope, f, offset + mid) - minus >= target) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
 /**
  * Hours from `now` until the cumulative expected spend reaches each target, and the spend expected over
  * the next 24 h. `level` credits per average hour, `slope` credits/hour per day (damped).
@@ -61,25 +80,13 @@ export function walk(shape: Shape, level: number, slope: number, now: number, ta
   const hour = Math.floor(now / HOUR_MS);
   const f = now / HOUR_MS - hour; // part of the current hour already gone
   const c = curve(shape, hour);
-  const rate = (i: number) => level * c.a[i]! + slope * c.b[i]!; // credits in coming hour i
-  // Spend from now to the end of coming hour k − 1 (k ≥ 1), i.e. to hour boundary k.
-  const upTo = (k: number) => level * (c.sa[k]! - f * c.a[0]!) + slope * (c.sb[k]! - f * c.b[0]!);
   const n = WALK_HOURS;
-  const total = upTo(n);
+  const total = upTo(c, level, slope, f, n);
   // Past the walk, its last week repeats: a weekly pattern's last day may be a quiet weekend, and going
   // on at its rate put a wallet 12 days from empty at 18 (or never, for a weekend without spend).
   const weekStart = n - WEEK_HOURS;
-  const beforeWeek = upTo(weekStart);
+  const beforeWeek = upTo(c, level, slope, f, weekStart);
   const lastWeek = total - beforeWeek;
-  /** The first hour boundary k in [lo, hi] with spend(k) ≥ target (spend non-decreasing in k). */
-  const reach = (spend: (k: number) => number, lo: number, hi: number, target: number) => {
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (spend(mid) >= target) hi = mid;
-      else lo = mid + 1;
-    }
-    return lo;
-  };
   const hours = targets.map((target) => {
     if (target <= 0) return 0;
     if (target > total) {
@@ -87,15 +94,15 @@ export function walk(shape: Shape, level: number, slope: number, now: number, ta
       const weeks = Math.floor((target - total) / lastWeek);
       const rest = target - total - weeks * lastWeek; // spent inside the repeated week
       if (rest <= 0) return n - f + weeks * WEEK_HOURS;
-      const inWeek = (j: number) => upTo(weekStart + j) - beforeWeek;
-      const j = reach(inWeek, 1, WEEK_HOURS, rest);
-      return n - f + weeks * WEEK_HOURS + j - 1 + (rest - inWeek(j - 1)) / rate(weekStart + j - 1);
+      // spent from the week's start to its boundary j: upTo(weekStart + j) − beforeWeek
+      const j = reach(c, level, slope, f, weekStart, beforeWeek, 1, WEEK_HOURS, rest);
+      return n - f + weeks * WEEK_HOURS + j - 1 + (rest - (upTo(c, level, slope, f, weekStart + j - 1) - beforeWeek)) / rateAt(c, level, slope, weekStart + j - 1);
     }
-    const lo = reach(upTo, 1, n, target);
-    const before = lo === 1 ? 0 : upTo(lo - 1);
+    const lo = reach(c, level, slope, f, 0, 0, 1, n, target);
+    const before = lo === 1 ? 0 : upTo(c, level, slope, f, lo - 1);
     const start = lo === 1 ? 0 : lo - 1 - f;
-    return start + (target - before) / rate(lo - 1);
+    return start + (target - before) / rateAt(c, level, slope, lo - 1);
   });
-  const day = upTo(24) + f * rate(24);
+  const day = upTo(c, level, slope, f, 24) + f * rateAt(c, level, slope, 24);
   return { hours, day };
 }
