@@ -8,7 +8,8 @@ import { webhookTargets } from '../notify/env-targets.js';
 import { GROUP_INTERVAL_MAX, MAX_RETRY_DELAY_MS } from '../notify/delivery.js';
 import type { ChannelEnv } from '../notify/channel.js';
 import { alertmanagerTargets, duration, emailAddress, emailSender, fail, isLoopbackSmtp, isTimeZone, number, readPemCertificates, secret, smtpUrlProblem, text } from './fields.js';
-import { MiB, READ_WAIT_MS, readConfigFile, whyNot, withReadBudget } from './read-file.js';
+import { MiB, READ_WAIT_MS, readBudgetLeft, readConfigFile, whyNot, withReadBudget } from './read-file.js';
+import { RECENT_WRITE_MS, settledTextSync, writtenSince } from './settled.js';
 import { readSecretFile, Secret } from './secret.js';
 import { readWebConfig } from './web-config.js';
 import { envWallet, WALLET_VARS } from './env-wallet.js';
@@ -16,7 +17,7 @@ import { LOG_LEVELS, type ReceiverSettings, type Settings, type WalletSettings }
 import { shardOf } from '../fleet/shard.js';
 import { typoWarnings } from './typos.js';
 import type { RuleTuning } from './wallet.js';
-import { readWalletsFile } from './wallets-file.js';
+import { readWalletsFile, textDigest } from './wallets-file.js';
 
 export interface LoadOptions {
   /** Folder whose `.env` is read; default process.cwd(). */
@@ -27,6 +28,11 @@ export interface LoadOptions {
   receivers?: boolean;
   /** False: ignore `.env` (the demo, which must never pick up a user's real channels). Default true. */
   dotenv?: boolean;
+  /**
+   * True (start): a WALLETS_FILE with problems that was modified in the RECENT_WRITE_MS before this load, or
+   * during it, is read again once it has stopped changing (within the load's read budget), and only it.
+   */
+  settleFresh?: boolean;
 }
 
 export interface Loaded {
@@ -67,7 +73,22 @@ export function loadSettings(env: Env, opts: LoadOptions = {}): Loaded {
   return withReadBudget(READ_WAIT_MS, () => loadNow(env, opts));
 }
 
+/**
+ * WALLETS_FILE read for a load. With `settleFresh`, a file with problems that was modified since `from` may
+ * have been read mid-write, cut inside a wallet (a deploy tool writing it in place as the daemon started, a
+ * path unit started at its first write): it is read again once it has stopped changing, if its text then
+ * differs. Only the file and what it names are read again, never the environment's `*_FILE` secrets (a pipe
+ * is read once), and within the load's read budget, so a file that stays bad still exits 78 in time.
+ */
+function walletsFileOf(path: string, opts: Parameters<typeof readWalletsFile>[1], settleFresh: boolean, from: number): ReturnType<typeof readWalletsFile> {
+  const file = readWalletsFile(path, opts);
+  if (!settleFresh || file.problems.length === 0 || !writtenSince(path, from)) return file;
+  const text = settledTextSync(path, readBudgetLeft());
+  return text === undefined || textDigest(text) === file.digest ? file : readWalletsFile(path, { ...opts, text });
+}
+
 function loadNow(env: Env, opts: LoadOptions): Loaded {
+  const from = Date.now() - RECENT_WRITE_MS;
   const problems: string[] = [];
   const dotenv = opts.dotenv === false ? {} : readDotenv(opts.cwd ?? process.cwd(), problems);
   dropDotenvTwins(dotenv, env);
@@ -115,7 +136,7 @@ function loadNow(env: Env, opts: LoadOptions): Loaded {
   const walletsFile = vars.WALLETS_FILE;
   if (walletsFile !== undefined) {
     // Problems of the file need the process settings' tuning only as defaults: they are reported even if a variable is bad.
-    const file = readWalletsFile(walletsFile, { tuning, requireApiKey, env: channelEnv(parsed), receivers: opts.receivers ?? true });
+    const file = walletsFileOf(walletsFile, { tuning, requireApiKey, env: channelEnv(parsed), receivers: opts.receivers ?? true }, opts.settleFresh ?? false, from);
     for (const p of file.problems) problems.push(`WALLETS_FILE: ${p}`); // a loop: a spread of 130,000 overflows the stack
     for (const w of file.warnings) warnings.push(w);
     wallets = file.wallets;

@@ -30,6 +30,9 @@ export function withReadBudget<T>(ms: number, load: () => T): T {
   }
 }
 
+/** Milliseconds left of the load under way's read budget (Infinity outside one). */
+export const readBudgetLeft = (): number => loadDeadline - Date.now();
+
 export type FileRead = { text: string } | { code: string; problem?: string };
 
 /** The file's text (UTF-8), or why not: an errno `code`, and for a file too large or without an end, a `problem` in words. */

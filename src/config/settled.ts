@@ -52,6 +52,33 @@ function statOf(path: string): ReturnType<typeof statSync> | undefined {
   }
 }
 
+/**
+ * `fileSettled` for a synchronous load (start-up reads its settings synchronously): the file's text once two
+ * reads `quietMs` apart are the same; undefined when it is not a regular file within the bound, or still
+ * changes with less than `quietMs` left of `budgetMs`. The wait blocks the thread (nothing else runs yet).
+ */
+export function settledTextSync(path: string, budgetMs: number, quietMs = SETTLE_QUIET_MS): string | undefined {
+  const until = Date.now() + budgetMs;
+  const read = (): Buffer | undefined => {
+    const st = statOf(path);
+    if (!st?.isFile() || st.size > WALLETS_FILE_MAX_BYTES) return undefined;
+    try {
+      return readFileSync(path);
+    } catch {
+      return undefined;
+    }
+  };
+  let last = read();
+  while (last !== undefined && Date.now() + quietMs <= until) {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, quietMs);
+    const now = read();
+    if (now === undefined) return undefined;
+    if (now.equals(last)) return now.toString('utf8');
+    last = now;
+  }
+  return undefined;
+}
+
 /** A WALLETS_FILE modified this long before the process started reading it, or later, may have been read in the middle of a write. */
 export const RECENT_WRITE_MS = 2_000;
 

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, type ChildProcess } from 'node:child_process';
-import { closeSync, constants, openSync, readFileSync, unlinkSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, constants, openSync, readdirSync, readFileSync, readlinkSync, unlinkSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -159,6 +159,45 @@ test('a wallets file written while start-up read it is read again once started (
   await waitFor(async () => (await later.get('/readyz')).status === 200, 'ready');
   assert.ok(!later.logs().some((l) => /read again|reload/.test(l.msg)), later.stderr);
   assert.equal(await later.stop(), 0);
+});
+
+test('a wallets file cut inside a wallet as start-up read it (a writer at work): read again once whole, not exit 78', async (t) => {
+  const up = new WalletsUpstream();
+  for (const n of ['a', 'b']) up.add(n, 100);
+  await up.start();
+  t.after(() => up.close());
+  const dir = tempDir('ws-start-cut-');
+  const whole = readFileSync(writeWalletsFile(dir, up, ['a', 'b']), 'utf8');
+  const file = join(dir, 'wallets.yaml');
+  const cut = whole.slice(0, whole.lastIndexOf('    api_key_file:')); // `b` without its key: a problem of the file
+  writeFileSync(file, cut);
+  const keyFifo = join(dir, 'keys', 'a');
+  unlinkSync(keyFifo);
+  execFileSync('mkfifo', [keyFifo]);
+  const key = `${up.wallets.get('a')!.key}\n`;
+  let child: ChildProcess | undefined;
+  const starting = Daemon.start({ WALLETS_FILE: file, LOG_LEVEL: 'info' }, { onSpawn: (c) => (child = c) });
+  starting.catch(() => undefined);
+  // The writer finishes while start-up reads the cut file's first key; the second read of the file reads that key again.
+  await feedFifo(keyFifo, "the daemon reading a's key", key, () => writeFileSync(file, whole));
+  // Its first read closed (else the second text would join it): then the read of the whole file's.
+  const holdsKey = () => {
+    const fds = join('/proc', String(child!.pid), 'fd');
+    return readdirSync(fds).some((fd) => {
+      try {
+        return readlinkSync(join(fds, fd)) === keyFifo;
+      } catch {
+        return false;
+      }
+    });
+  };
+  const exited = starting.then(() => new Promise<never>(() => {})); // rejects at once if the daemon exits (78) instead
+  await Promise.race([waitFor(() => !holdsKey(), 'the first read of the key over'), exited]);
+  await Promise.race([feedFifo(keyFifo, "the daemon reading a's key again, with the whole file", key), exited]);
+  const daemon = await starting;
+  t.after(() => daemon.kill());
+  await waitFor(async () => (await daemon.metric('telephony_wallet_balance_credits{account="b",currency="USD"}')) === 100, '`b` polled');
+  assert.equal(await daemon.stop(), 0);
 });
 
 test('three shard processes over one file watch every wallet exactly once', async (t) => {

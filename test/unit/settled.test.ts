@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileSettled, RECENT_WRITE_MS, writtenSince } from '../../src/config/settled.js';
+import { fileSettled, RECENT_WRITE_MS, settledTextSync, writtenSince } from '../../src/config/settled.js';
 
 /** A sleep that runs `during` (the writer's next step) instead of waiting, and counts the waits. */
 function steps(during: Array<() => void>) {
@@ -62,4 +62,15 @@ test('writtenSince: a regular file modified at or after the time given (a start-
   execFileSync('mkfifo', [join(dir, 'fifo')]);
   assert.equal(writtenSince(join(dir, 'fifo'), since), false);
   assert.equal(writtenSince(join(dir, 'absent'), since), false);
+});
+
+test('settledTextSync: the text once two reads 20 ms apart agree; nothing for a missing file, a FIFO, or a budget shorter than the wait', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ws-settle-'));
+  const file = join(dir, 'wallets.yaml');
+  writeFileSync(file, 'wallets:\n  - name: a\n');
+  assert.equal(settledTextSync(file, 1_000, 20), 'wallets:\n  - name: a\n');
+  assert.equal(settledTextSync(file, 10, 20), undefined, 'no time for a second read');
+  assert.equal(settledTextSync(join(dir, 'absent'), 1_000, 20), undefined);
+  execFileSync('mkfifo', [join(dir, 'fifo')]);
+  assert.equal(settledTextSync(join(dir, 'fifo'), 1_000, 20), undefined, 'not read: that would take its text, or block');
 });
