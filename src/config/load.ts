@@ -83,8 +83,9 @@ export function loadSettings(env: Env, opts: LoadOptions = {}): Loaded {
 function walletsFileOf(path: string, opts: Parameters<typeof readWalletsFile>[1], settleFresh: boolean, from: number): ReturnType<typeof readWalletsFile> {
   const file = readWalletsFile(path, opts);
   if (!settleFresh || file.problems.length === 0 || !writtenSince(path, from)) return file;
-  const text = settledTextSync(path, readBudgetLeft());
-  return text === undefined || textDigest(text) === file.digest ? file : readWalletsFile(path, { ...opts, text });
+  const seen = settledTextSync(path, readBudgetLeft());
+  if (!seen.settled) return { ...file, problems: [...file.problems, `${path}: still changing ${READ_WAIT_MS / 1000} s into start-up (a writer at work?): the problems above are of the file as it was read; start again once it is written`] };
+  return seen.text === undefined || textDigest(seen.text) === file.digest ? file : readWalletsFile(path, { ...opts, text: seen.text });
 }
 
 function loadNow(env: Env, opts: LoadOptions): Loaded {

@@ -54,10 +54,10 @@ function statOf(path: string): ReturnType<typeof statSync> | undefined {
 
 /**
  * `fileSettled` for a synchronous load (start-up reads its settings synchronously): the file's text once two
- * reads `quietMs` apart are the same; undefined when it is not a regular file within the bound, or still
- * changes with less than `quietMs` left of `budgetMs`. The wait blocks the thread (nothing else runs yet).
+ * reads `quietMs` apart are the same (undefined when it is not a regular file within the bound); not settled
+ * when it still changes with less than `quietMs` left of `budgetMs`. The wait blocks the thread (nothing else runs yet).
  */
-export function settledTextSync(path: string, budgetMs: number, quietMs = SETTLE_QUIET_MS): string | undefined {
+export function settledTextSync(path: string, budgetMs: number, quietMs = SETTLE_QUIET_MS): Settled {
   const until = Date.now() + budgetMs;
   const read = (): Buffer | undefined => {
     const st = statOf(path);
@@ -69,14 +69,15 @@ export function settledTextSync(path: string, budgetMs: number, quietMs = SETTLE
     }
   };
   let last = read();
-  while (last !== undefined && Date.now() + quietMs <= until) {
+  if (last === undefined) return { settled: true, text: undefined };
+  while (Date.now() + quietMs <= until) {
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, quietMs);
     const now = read();
-    if (now === undefined) return undefined;
-    if (now.equals(last)) return now.toString('utf8');
+    if (now === undefined) return { settled: true, text: undefined };
+    if (now.equals(last)) return { settled: true, text: now.toString('utf8') };
     last = now;
   }
-  return undefined;
+  return { settled: false };
 }
 
 /** A WALLETS_FILE modified this long before the process started reading it, or later, may have been read in the middle of a write. */

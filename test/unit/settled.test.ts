@@ -1,9 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadSettings } from '../../src/config/load.js';
+import { ConfigError } from '../../src/errors.js';
 import { fileSettled, RECENT_WRITE_MS, settledTextSync, writtenSince } from '../../src/config/settled.js';
 
 /** A sleep that runs `during` (the writer's next step) instead of waiting, and counts the waits. */
@@ -68,9 +70,25 @@ test('settledTextSync: the text once two reads 20 ms apart agree; nothing for a 
   const dir = mkdtempSync(join(tmpdir(), 'ws-settle-'));
   const file = join(dir, 'wallets.yaml');
   writeFileSync(file, 'wallets:\n  - name: a\n');
-  assert.equal(settledTextSync(file, 1_000, 20), 'wallets:\n  - name: a\n');
-  assert.equal(settledTextSync(file, 10, 20), undefined, 'no time for a second read');
-  assert.equal(settledTextSync(join(dir, 'absent'), 1_000, 20), undefined);
+  assert.deepEqual(settledTextSync(file, 1_000, 20), { settled: true, text: 'wallets:\n  - name: a\n' });
+  assert.deepEqual(settledTextSync(file, 10, 20), { settled: false }, 'no time for a second read');
+  assert.deepEqual(settledTextSync(join(dir, 'absent'), 1_000, 20), { settled: true, text: undefined });
   execFileSync('mkfifo', [join(dir, 'fifo')]);
-  assert.equal(settledTextSync(join(dir, 'fifo'), 1_000, 20), undefined, 'not read: that would take its text, or block');
+  assert.deepEqual(settledTextSync(join(dir, 'fifo'), 1_000, 20), { settled: true, text: undefined }, 'not read: that would take its text, or block');
+});
+
+test('loadSettings with settleFresh: a wallets file with problems that a writer keeps changing is reported as still changing once the load\'s read budget is spent', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ws-settle-'));
+  const file = join(dir, 'wallets.yaml');
+  writeFileSync(file, 'wallets:\n  - name: a\n    bogus_key: 1\n');
+  const writer = spawn('sh', ['-c', `while :; do echo '# more' >> '${file}'; sleep 0.05; done`], { stdio: 'ignore' });
+  t.after(() => writer.kill('SIGKILL'));
+  let problems: readonly string[] = [];
+  try {
+    loadSettings({ WALLETS_FILE: file }, { cwd: dir, requireApiKey: false, settleFresh: true });
+  } catch (err) {
+    if (err instanceof ConfigError) problems = err.problems;
+  }
+  assert.ok(problems.some((p) => /unknown key 'bogus_key'/.test(p)), problems.join('\n'));
+  assert.ok(problems.some((p) => /still changing 4 s into start-up/.test(p)), problems.join('\n'));
 });
