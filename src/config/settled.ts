@@ -25,15 +25,8 @@ export async function fileSettled(path: string, opts: { quietMs?: number; limitM
   const { quietMs = SETTLE_QUIET_MS, limitMs = SETTLE_LIMIT_MS, sleep = delay } = opts;
   // A FIFO or a device is read once, by the reload: reading it here would take its text, or wait for good. A
   // file past the wallets file's bound neither (the reload refuses it): two whole reads of 400 MiB took 1.3 GB.
-  const st = statOf(path);
-  if (!st?.isFile() || st.size > WALLETS_FILE_MAX_BYTES) return { settled: true, text: undefined };
-  const read = (): Buffer | undefined => {
-    try {
-      return readFileSync(path);
-    } catch {
-      return undefined;
-    }
-  };
+  if (!waitable(path)) return { settled: true, text: undefined };
+  const read = () => readWhole(path);
   let last = read();
   for (let waited = 0; waited < limitMs; waited += quietMs) {
     await sleep(quietMs);
@@ -42,6 +35,21 @@ export async function fileSettled(path: string, opts: { quietMs?: number; limitM
     last = now;
   }
   return { settled: false };
+}
+
+/** A regular file within the wallets file's bound: what the settle waits read themselves. */
+function waitable(path: string): boolean {
+  const st = statOf(path);
+  return st?.isFile() === true && st.size <= WALLETS_FILE_MAX_BYTES;
+}
+
+/** The file's bytes; undefined when it cannot be read (the load or reload says why). */
+function readWhole(path: string): Buffer | undefined {
+  try {
+    return readFileSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 function statOf(path: string): ReturnType<typeof statSync> | undefined {
@@ -59,15 +67,7 @@ function statOf(path: string): ReturnType<typeof statSync> | undefined {
  */
 export function settledTextSync(path: string, budgetMs: number, quietMs = SETTLE_QUIET_MS): Settled {
   const until = Date.now() + budgetMs;
-  const read = (): Buffer | undefined => {
-    const st = statOf(path);
-    if (!st?.isFile() || st.size > WALLETS_FILE_MAX_BYTES) return undefined;
-    try {
-      return readFileSync(path);
-    } catch {
-      return undefined;
-    }
-  };
+  const read = () => (waitable(path) ? readWhole(path) : undefined);
   let last = read();
   if (last === undefined) return { settled: true, text: undefined };
   while (Date.now() + quietMs <= until) {
