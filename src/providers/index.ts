@@ -51,10 +51,21 @@ export function describePresets(): string {
   }).join('\n\n');
 }
 
-/** The wallet's balance request, from its preset and settings. */
+/**
+ * The wallet's balance request, from its preset and settings. Its `secrets` are the credential values and
+ * the query values of the URL it requests (`balance_path: /balance?access_token=…` is never shown either).
+ */
 export function endpointFor(w: Pick<WalletSettings, 'provider' | 'api'>): Endpoint {
   const endpoint = presetOf(w.provider).endpoint(w.api);
-  return { ...endpoint, secrets: () => Object.values(w.api.credentials).map((c) => c.reveal()) };
+  const inQuery = [...queryValues(w.api.baseUrl), ...queryValues(endpoint.path)];
+  return { ...endpoint, secrets: () => [...Object.values(w.api.credentials).map((c) => c.reveal()), ...inQuery] };
+}
+
+/** The values in the query string of a URL or path, as written and decoded (a parameter's name is not secret). */
+function queryValues(url: string): string[] {
+  const query = url.split('#', 1)[0]!.split('?').slice(1).join('?');
+  const raw = query.split('&').map((pair) => pair.slice(pair.indexOf('=') + 1));
+  return [...raw, ...new URLSearchParams(query).values()].filter((v) => v !== '');
 }
 
 /** Whether two wallets' credentials are the same values (compared, never printed). */

@@ -46,8 +46,10 @@ export function nestsDeeperThan(text: string, max: number): boolean {
  * `{"code": 20003}` (Twilio), `{"errors": [{"code": "10009"}]}` (Telnyx) — for the poll's error, as the
  * seed advises (log error codes). Null without one, or when it is not shaped like a code (free text, a
  * value shaped like a generated token), or when it shares a run of characters with anything `sent` (the
- * credentials and headers of the request): the body is the upstream's, and one that echoes the key as
- * its code (`sk_test_acme_voice_prod_2026` is shaped like a name) would print the key.
+ * credentials, headers and query values of the request) or its base64: the body is the upstream's, and
+ * one that echoes the key as its code (`sk_test_acme_voice_prod_2026` is shaped like a name) would print
+ * the key. The runs are compared letters and digits only, so an echo with other separators
+ * (`acme-voice-prod`, `zebra.panda`) is caught too.
  */
 export function errorCode(data: unknown, sent: readonly string[]): string | null {
   const body = parseJsonObject(data);
@@ -55,16 +57,21 @@ export function errorCode(data: unknown, sent: readonly string[]): string | null
   const first = Array.isArray(body.object.errors) ? (body.object.errors[0] as unknown) : undefined;
   const code = body.object.code ?? (first !== null && typeof first === 'object' ? (first as Record<string, unknown>).code : undefined);
   const text = typeof code === 'number' && Number.isSafeInteger(code) ? String(code) : typeof code === 'string' ? code : null;
-  return text !== null && isName(text) && !sent.some((s) => shareRun(text, s)) ? text : null;
+  if (text === null || !isName(text)) return null;
+  const forms = sent.flatMap((s) => [s, Buffer.from(s).toString('base64'), Buffer.from(s).toString('base64url')]);
+  return forms.some((s) => shareRun(text, s)) ? null : text;
 }
 
 /** Runs this long shared with a value sent hide a code (shorter ones where the code or the value is shorter). */
 const SHARED_RUN = 6;
 
-/** Whether `code` and `secret` share a run of min(SHARED_RUN, either's length) characters, case aside. */
+/** Letters and digits only, lower case: what the run check compares. */
+const bare = (text: string) => text.toLowerCase().replace(/[^a-z0-9]/g, '');
+
+/** Whether `code` and `secret` share a run of min(SHARED_RUN, either's length) letters and digits, case and separators aside. */
 function shareRun(code: string, secret: string): boolean {
-  if (secret === '') return false;
-  const [c, s] = [code.toLowerCase(), secret.toLowerCase()];
+  const [c, s] = [bare(code), bare(secret)];
+  if (s === '') return false;
   const n = Math.min(SHARED_RUN, c.length, s.length);
   for (let i = 0; i + n <= c.length; i++) if (s.includes(c.slice(i, i + n))) return true;
   return false;

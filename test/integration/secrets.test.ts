@@ -264,3 +264,24 @@ test('receivers: no channel secret of WALLETS_FILE (Slack URL, PagerDuty key, we
   assertNoSecret('test-alert stdout', ta.stdout);
   assertNoSecret('test-alert stderr', ta.stderr);
 });
+
+test("an upstream that echoes what the request sent as its error code: a token in balance_path's query string, the key with other separators", async (t) => {
+  const token = 'acme_voice_prod_2026'; // name-shaped, shares nothing with the wallet's api_key: only the query hides it
+  const c = { name: 'echo', provider: 'generic', simCurrency: 'CHF', currency: 'CHF', extra: [`balance_path: /api/account?access_token=${token}&format=json`, 'balance_field: account.credit', "auth: header X-Api-Key", "balance_regex: '^(\\d+) cents'", 'balance_scale: 0.01'] };
+  const sim = await startProviderSim([c], 40);
+  t.after(() => sim.close());
+  const dir = mkdtempSync(join(tmpdir(), 'ws-secrets-echo-'));
+  const file = writeProviderWallets(dir, sim.url, [c]);
+  const key = credentialsOf(c).api_key!;
+  const echoes = [token, key.replaceAll('-', '.').replaceAll('_', '-'), 'insufficient_funds'];
+  sim.wallet('echo').enqueue(...echoes.map((code) => ({ status: 403, body: JSON.stringify({ code }) })));
+  const d = await Daemon.start({ WALLETS_FILE: file, POLL_SCHEDULE: '* * * * * *', LOG_LEVEL: 'debug', REQUEST_TIMEOUT_MS: '300' });
+  t.after(() => d.kill());
+  await waitFor(() => sim.wallet('echo').requests > echoes.length + 1, 'every echo served');
+  const status = (await d.get('/api/status')).text;
+  assert.equal(await d.stop(), 0);
+  for (const [where, text] of [['/api/status', status], ['stderr', d.stderr], ['stdout', d.stdout]] as const) {
+    for (const e of echoes.slice(0, 2)) assert.ok(!text.includes(e), `${where} shows the echo ${e}`);
+  }
+  assert.ok(d.stderr.includes('its code: insufficient_funds'), 'a code that echoes nothing is still logged');
+});

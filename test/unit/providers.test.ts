@@ -58,6 +58,21 @@ test('an endpoint built for a wallet lists its credential values, to hide an ans
   assert.equal(errorCode(JSON.stringify({ code: 20003 }), e.secrets!()), '20003');
 });
 
+test('a code is hidden when it echoes a query value of the request, or a credential with other separators or in base64', () => {
+  const e = endpointFor({ provider: 'generic', api: { ...api('generic'), apiKey: undefined, balancePath: '/api/account?access_token=acme_voice_prod_2026&format=json', generic: { auth: 'header X-Api-Key', regex: undefined, scale: '1', sign: '+' } } });
+  const code = (c: string | number, sent = e.secrets!()) => errorCode(JSON.stringify({ code: c }), sent);
+  assert.equal(code('acme_voice_prod_2026'), null, 'a query value echoed');
+  assert.equal(code('insufficient_balance'), 'insufficient_balance', 'a code that echoes nothing is shown');
+  assert.equal(code(20003), '20003');
+  const key = ['acme_voice_prod_2029'];
+  assert.equal(code('acme-voice-prod-2029', key), null, 'separators changed');
+  assert.equal(code('zebra.panda.koala', ['zebrapandakoala']), null, 'separators added');
+  assert.equal(code('MTIzNDU2', ['123456']), null, 'base64');
+  assert.equal(code('forbidden', key), 'forbidden');
+  const tio = endpointFor({ provider: 'telephony-io', api: { ...api('telephony-io'), apiKey: undefined, baseUrl: 'http://127.0.0.1:9/?sig=a%2Fb_c', balancePath: '/v1/wallet/balance?sig=s1gn4tur3_value' } });
+  assert.ok(['s1gn4tur3_value', 'a/b_c', 'a%2Fb_c'].every((v) => tio.secrets!().includes(v)), 'the base URL\'s and the path\'s query values, decoded too');
+});
+
 const read = (provider: string, body: object, over: Partial<WalletApi> = {}) => presetOf(provider).endpoint(api(provider, over)).read(body as Record<string, unknown>);
 const badField = (provider: string, body: object, over: Partial<WalletApi> = {}) =>
   assert.throws(() => read(provider, body, over), (e: unknown) => e instanceof UpstreamError && e.kind === 'bad_response', `${provider} ${JSON.stringify(body)}`);
