@@ -58,6 +58,8 @@ export class Fleet {
   #list: WalletRunner[] = [];
   /** Aborted when stop() stops waiting for Alertmanager: one signal for every wallet's sync. */
   readonly #amStopping = new AbortController();
+  /** The orphans' resolves on their way to Alertmanager (closeOrphans): the stop waits for them as for the syncs. */
+  readonly #orphanPosts = new Set<Promise<void>>();
   readonly schedule: FleetSchedule;
 
   constructor(private readonly d: FleetDeps) {
@@ -158,9 +160,16 @@ export class Fleet {
     this.#unwatching.add(tracked);
   }
 
-  /** Closes the firing alerts of accounts no wallet of this process claims (orphans.ts), through the fleet's own notify and store. */
-  closeOrphans(orphans: readonly Orphan[]): Promise<void> {
-    return closeOrphans(orphans, { ...this.d, log: this.d.log.child({ component: 'fleet' }), stopping: this.#amStopping.signal });
+  /**
+   * Closes the firing alerts of accounts no wallet of this process claims (orphans.ts), through the fleet's
+   * own notify and store; `elsewhere`: whether a wallet of that name is configured on another shard.
+   */
+  closeOrphans(orphans: readonly Orphan[], elsewhere: (name: string) => boolean): Promise<void> {
+    const posting = (post: Promise<void>) => {
+      this.#orphanPosts.add(post);
+      void post.finally(() => this.#orphanPosts.delete(post));
+    };
+    return closeOrphans(orphans, elsewhere, { ...this.d, log: this.d.log.child({ component: 'fleet' }), stopping: this.#amStopping.signal, posting });
   }
 
   /**
@@ -177,7 +186,7 @@ export class Fleet {
       this.#amStopping.abort();
     }, AM_STOP_WAIT_MS);
     try {
-      await Promise.all(this.#list.map((r) => r.alertmanager?.flush()));
+      await Promise.all([...this.#list.map((r) => r.alertmanager?.flush()), ...this.#orphanPosts]);
     } finally {
       clearTimeout(cut);
     }

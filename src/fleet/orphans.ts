@@ -2,7 +2,10 @@
  * Wallets gone while the daemon was stopped — removed from the configuration, renamed, moved to another
  * shard — whose alerts were still firing: at start they are closed (reason `unwatched`) on the receivers
  * they went to, as a reload closes a removed wallet's, so no PagerDuty incident waits for a poll that will
- * never come; its Alertmanagers get the alerts' resolves. Where a wallet's notifications go is kept with its
+ * never come; its Alertmanagers get the alerts' resolves, unless the wallet is still in the configuration
+ * (moved to another shard): Alertmanager keys an alert by its labels, which name no shard, so the resolve
+ * would end the alert the new shard fires; there it is the new shard's to post again, or to let expire at
+ * its `endsAt` when it no longer fires. Where a wallet's notifications go is kept with its
  * state (AccountStore.route); a database written before that was kept sends the close to the receiver `default`.
  */
 import type { Settings, WalletSettings } from '../config/settings.js';
@@ -55,10 +58,15 @@ export interface OrphanDeps {
   now: () => number;
   /** Aborted at shutdown: Alertmanager posts still in flight give up. */
   stopping?: AbortSignal;
+  /** Told of each Alertmanager post, not waited for here: the stop waits for them (AM_STOP_WAIT_MS at most). */
+  posting: (post: Promise<void>) => void;
 }
 
-/** Closes the orphans' alerts (notifications and state in one commit, like a poll's), then lets them leave memory. */
-export async function closeOrphans(orphans: readonly Orphan[], d: OrphanDeps): Promise<void> {
+/**
+ * Closes the orphans' alerts (notifications and state in one commit, like a poll's), then lets them leave
+ * memory. `elsewhere`: whether a wallet of that name is configured on another shard.
+ */
+export async function closeOrphans(orphans: readonly Orphan[], elsewhere: (name: string) => boolean, d: OrphanDeps): Promise<void> {
   const now = d.now();
   await Promise.all(
     orphans.map(async (o) => {
@@ -72,7 +80,7 @@ export async function closeOrphans(orphans: readonly Orphan[], d: OrphanDeps): P
         await Promise.all([d.notify(notifications, routing.receivers), store.save(closed.state, notifications)]);
         await d.states.forget(o.name, () => true);
         // Not waited for: a hanging Alertmanager must not hold the start for its send timeout.
-        if (notifications.length > 0) void postResolved(alertmanagers, notifications, now, d);
+        if (notifications.length > 0 && !elsewhere(o.name)) d.posting(postResolved(alertmanagers, notifications, now, d));
       } catch (err) {
         d.log.warn({ account: o.name, err: String(err) }, 'could not save the close of a wallet no longer watched; it is tried again at the next start');
       }

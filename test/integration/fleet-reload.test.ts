@@ -11,6 +11,7 @@ import { test, type TestContext } from 'node:test';
 import { Daemon, runCli, tempDir, waitFor, type StatusDoc } from '../helpers/daemon.js';
 import { WebhookReceiver } from '../helpers/receivers.js';
 import { WalletsUpstream, writeWalletsFile } from '../helpers/wallets-upstream.js';
+import { shardOf } from '../../src/fleet/shard.js';
 
 type Account = Omit<StatusDoc['accounts'][number], 'alerts'> & { alerts: Array<{ alertname: string; severity: string; id?: string }> };
 async function accounts(d: Daemon): Promise<Map<string, Account>> {
@@ -368,6 +369,19 @@ test('a firing wallet removed while the daemon was stopped: the next start close
   await waitFor(async () => (await third.get('/readyz')).status === 200, 'started again');
   assert.equal(await third.stop(), 0);
   assert.equal(of('resolved').length, 1, 'closed once: a later start has nothing left to close');
+});
+
+test('a firing wallet moved to another shard while the daemon was stopped: its old shard closes it on the webhook, but sends Alertmanager no resolve (the same label set is the new shard\'s to post)', async (t) => {
+  const { daemon, of, fired, env, amPosts } = await firingFleet(t, '0 0 1 1 *');
+  await waitFor(() => amPosts().flat().some((p) => p.includes('"low_balance"') && p.endsWith(' firing')), 'the alert posted to Alertmanager');
+  assert.equal(await daemon.stop(), 0);
+  // Two shards now: `gone` is still in the file, on the shard this state directory's daemon is not.
+  const other = await Daemon.start({ ...env, SHARD_COUNT: '2', SHARD_INDEX: String(1 - shardOf('gone', 2)) }, { stateDir: daemon.stateDir });
+  t.after(() => other.kill());
+  const closed = await waitFor(() => of('resolved')[0], 'its resolve on the webhook (the old shard\'s alert id)');
+  assert.equal(closed.body.id, fired.body.id);
+  assert.equal(await other.stop(), 0); // waits for the Alertmanager posts in flight
+  assert.deepEqual(amPosts().flat().filter((p) => p.endsWith(' resolved')), [], 'no resolve of the label set the new shard fires');
 });
 
 test('a firing wallet removed while its poll runs: the alert closes once that poll ends, and the poll fires nothing new', async (t) => {
