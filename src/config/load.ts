@@ -77,8 +77,9 @@ export function loadSettings(env: Env, opts: LoadOptions = {}): Loaded {
  * WALLETS_FILE read for a load. With `settleFresh`, a file with problems that was modified since `from` may
  * have been read mid-write, cut inside a wallet (a deploy tool writing it in place as the daemon started, a
  * path unit started at its first write): it is read again once it has stopped changing, if its text then
- * differs. Only the file and what it names are read again, never the environment's `*_FILE` secrets (a pipe
- * is read once), and within the load's read budget, so a file that stays bad still exits 78 in time.
+ * differs. Only the file and what it names are read again, never the environment's `*_FILE` secrets, and a
+ * pipe it names gives what it gave (withReadBudget); within the load's read budget, so a file that stays bad
+ * still exits 78 in time.
  */
 function walletsFileOf(path: string, opts: Parameters<typeof readWalletsFile>[1], settleFresh: boolean, from: number): ReturnType<typeof readWalletsFile> {
   const file = readWalletsFile(path, opts);

@@ -14,19 +14,23 @@ export const READ_WAIT_MS = 4_000;
 
 /** When the reads of the load under way must end (`withReadBudget`); none outside one. */
 let loadDeadline = Infinity;
+/** What the load under way read from pipes and devices, by path: one read each, its text or its failure. */
+let pipesRead: Map<string, FileRead> | undefined;
 
 /**
  * Runs a configuration load (synchronous) whose file reads share `ms` in all: three silent pipes at 4 s
  * each held start-up for 12 s, past the 5 s in which a bad configuration must exit 78. A regular file is
- * read whatever is left; only a pipe or device that must be waited for is cut short.
+ * read whatever is left; only a pipe or device that must be waited for is cut short. A pipe or device is
+ * read once per load: read again (a wallets file read a second time names it again), it gives what it gave.
  */
 export function withReadBudget<T>(ms: number, load: () => T): T {
-  const outer = loadDeadline;
+  const [outer, outerPipes] = [loadDeadline, pipesRead];
   loadDeadline = Math.min(outer, Date.now() + ms);
+  pipesRead ??= new Map();
   try {
     return load();
   } finally {
-    loadDeadline = outer;
+    [loadDeadline, pipesRead] = [outer, outerPipes];
   }
 }
 
@@ -46,8 +50,10 @@ export function readConfigFile(path: string, maxBytes: number, waitMs = READ_WAI
   try {
     const st = fstatSync(fd);
     if (st.isDirectory()) return { code: 'EISDIR' };
-    if (st.isFile() && st.size > maxBytes) return { code: 'EFBIG', problem: `it is larger than ${fmtBytes(maxBytes)}` };
-    return readAll(fd, maxBytes, waitMs, st.isFIFO());
+    if (st.isFile()) return st.size > maxBytes ? { code: 'EFBIG', problem: `it is larger than ${fmtBytes(maxBytes)}` } : readAll(fd, maxBytes, waitMs, false);
+    const read = pipesRead?.get(path) ?? readAll(fd, maxBytes, waitMs, st.isFIFO());
+    pipesRead?.set(path, read);
+    return read;
   } catch (err) {
     return { code: (err as NodeJS.ErrnoException).code ?? 'error' };
   } finally {

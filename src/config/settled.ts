@@ -4,7 +4,7 @@
  * the cut (their alerts closed as "no longer watched", then fired again under new ids once the file was whole).
  * At start, a file written just before or while it was read is read again the same way (`writtenSince`).
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, type Stats } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { WALLETS_FILE_MAX_BYTES } from './wallets-file.js';
 
@@ -52,7 +52,7 @@ function readWhole(path: string): Buffer | undefined {
   }
 }
 
-function statOf(path: string): ReturnType<typeof statSync> | undefined {
+function statOf(path: string): Stats | undefined {
   try {
     return statSync(path);
   } catch {
@@ -62,11 +62,14 @@ function statOf(path: string): ReturnType<typeof statSync> | undefined {
 
 /**
  * `fileSettled` for a synchronous load (start-up reads its settings synchronously): the file's text once two
- * reads `quietMs` apart are the same (undefined when it is not a regular file within the bound); not settled
- * when it still changes with less than `quietMs` left of `budgetMs`. The wait blocks the thread (nothing else runs yet).
+ * reads `quietMs` apart are the same (undefined when it is not a regular file within the bound, or when
+ * `budgetMs` leaves no time for a second read: nothing is known but the first); not settled when two reads
+ * differed and it still changes with less than `quietMs` left of `budgetMs`. The wait blocks the thread
+ * (nothing else runs yet).
  */
 export function settledTextSync(path: string, budgetMs: number, quietMs = SETTLE_QUIET_MS): Settled {
   const until = Date.now() + budgetMs;
+  if (Date.now() + quietMs > until) return { settled: true, text: undefined };
   const read = () => (waitable(path) ? readWhole(path) : undefined);
   let last = read();
   if (last === undefined) return { settled: true, text: undefined };
@@ -86,10 +89,11 @@ export const RECENT_WRITE_MS = 2_000;
 /**
  * Whether the regular file at `path` was modified at or after `since` (epoch ms): at start, with `since`
  * RECENT_WRITE_MS before the settings were read, a writer may have been at work while they were, and the
- * daemon reads it again once started, as a reload (SIGHUP) does. A clock or mtime in the future counts:
- * one more read, never a loop.
+ * daemon reads it again once started, as a reload (SIGHUP) does. The later of mtime and ctime: a writer
+ * that sets the mtime back to its source's (`rsync -t`, `cp -p`, `tar x`) cannot set the ctime. A clock or
+ * time in the future counts: one more read, never a loop.
  */
 export function writtenSince(path: string, since: number): boolean {
   const st = statOf(path);
-  return st !== undefined && st.isFile() && st.mtimeMs >= since;
+  return st !== undefined && st.isFile() && Math.max(st.mtimeMs, st.ctimeMs) >= since;
 }

@@ -5,6 +5,7 @@ import { mkdtempSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSettings } from '../../src/config/load.js';
+import { withReadBudget } from '../../src/config/read-file.js';
 import { ConfigError } from '../../src/errors.js';
 import { fileSettled, RECENT_WRITE_MS, settledTextSync, writtenSince } from '../../src/config/settled.js';
 
@@ -57,21 +58,22 @@ test('writtenSince: a regular file modified at or after the time given (a start-
   writeFileSync(file, 'wallets:\n');
   const since = Date.now() - RECENT_WRITE_MS;
   assert.equal(writtenSince(file, since), true);
+  assert.equal(writtenSince(file, Date.now() + 60_000), false, 'written before the time given');
   utimesSync(file, new Date(since - 60_000), new Date(since - 60_000));
-  assert.equal(writtenSince(file, since), false);
+  assert.equal(writtenSince(file, since), true, "its mtime set back to its source's (rsync -t, cp -p): the ctime cannot be");
   utimesSync(file, new Date(Date.now() + 3_600_000), new Date(Date.now() + 3_600_000));
-  assert.equal(writtenSince(file, since), true, 'an mtime in the future: one more read');
+  assert.equal(writtenSince(file, Date.now() + 60_000), true, 'an mtime in the future: one more read');
   execFileSync('mkfifo', [join(dir, 'fifo')]);
   assert.equal(writtenSince(join(dir, 'fifo'), since), false);
   assert.equal(writtenSince(join(dir, 'absent'), since), false);
 });
 
-test('settledTextSync: the text once two reads 20 ms apart agree; nothing for a missing file, a FIFO, or a budget shorter than the wait', () => {
+test('settledTextSync: the text once two reads 20 ms apart agree; nothing for a missing file, a FIFO, or a budget shorter than the wait (not reported as changing)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ws-settle-'));
   const file = join(dir, 'wallets.yaml');
   writeFileSync(file, 'wallets:\n  - name: a\n');
   assert.deepEqual(settledTextSync(file, 1_000, 20), { settled: true, text: 'wallets:\n  - name: a\n' });
-  assert.deepEqual(settledTextSync(file, 10, 20), { settled: false }, 'no time for a second read');
+  assert.deepEqual(settledTextSync(file, 10, 20), { settled: true, text: undefined }, 'no time for a second read: nothing known but the first, not "still changing"');
   assert.deepEqual(settledTextSync(join(dir, 'absent'), 1_000, 20), { settled: true, text: undefined });
   execFileSync('mkfifo', [join(dir, 'fifo')]);
   assert.deepEqual(settledTextSync(join(dir, 'fifo'), 1_000, 20), { settled: true, text: undefined }, 'not read: that would take its text, or block');
@@ -91,4 +93,37 @@ test('loadSettings with settleFresh: a wallets file with problems that a writer 
   }
   assert.ok(problems.some((p) => /unknown key 'bogus_key'/.test(p)), problems.join('\n'));
   assert.ok(problems.some((p) => /still changing 4 s into start-up/.test(p)), problems.join('\n'));
+});
+
+test('loadSettings with settleFresh: a stable fresh wallets file with problems, read when other files spent the read budget, is not said to be still changing', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ws-settle-'));
+  const file = join(dir, 'wallets.yaml');
+  writeFileSync(file, 'wallets:\n  - name: a\n    bogus_key: 1\n');
+  let problems: readonly string[] = [];
+  try {
+    withReadBudget(50, () => loadSettings({ WALLETS_FILE: file }, { cwd: dir, requireApiKey: false, settleFresh: true }));
+  } catch (err) {
+    if (err instanceof ConfigError) problems = err.problems;
+  }
+  assert.ok(problems.some((p) => /unknown key 'bogus_key'/.test(p)), problems.join('\n'));
+  assert.ok(!problems.some((p) => /still changing/.test(p)), problems.join('\n'));
+});
+
+test('loadSettings with settleFresh: a key in a pipe, named by a wallets file fixed while the load waited on that pipe, is read once (the second read of the file gets what the pipe gave)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ws-settle-'));
+  const [file, fifo, fixed] = [join(dir, 'wallets.yaml'), join(dir, 'key'), join(dir, 'fixed.yaml')];
+  execFileSync('mkfifo', [fifo]);
+  writeFileSync(file, `wallets:\n  - {name: a, api_key_file: ${fifo}, bogus_key: 1}\n`);
+  writeFileSync(fixed, `wallets:\n  - {name: a, api_key_file: ${fifo}}\n`);
+  // The writer's open of the pipe returns once the load opens it to read, after the file was read with its typo:
+  // then the file is fixed in place (a deploy tool at work), then the key is written.
+  const writer = spawn('sh', ['-c', 'exec 3>"$1"; cat "$2" > "$3"; printf sk_live_from_a_pipe >&3', 'sh', fifo, fixed, file], { stdio: 'ignore' });
+  try {
+    const { settings } = loadSettings({ WALLETS_FILE: file }, { cwd: dir, requireApiKey: true, settleFresh: true });
+    assert.deepEqual(settings.wallets.map((w) => [w.name, w.api.apiKey?.reveal()]), [['a', 'sk_live_from_a_pipe']]);
+  } catch (err) {
+    assert.fail(err instanceof ConfigError ? err.problems.join('\n') : String(err));
+  } finally {
+    writer.kill('SIGKILL');
+  }
 });
