@@ -185,7 +185,7 @@ export class App {
       const seen = await fileSettled(settings.walletsFile);
       if (!seen.settled) {
         this.metrics.configReloadSuccessful.set(0);
-        this.log.error(`reload refused: WALLETS_FILE was still changing after ${SETTLE_LIMIT_MS / 1000} s (a writer at work?); still watching the ${this.#fleet.size} wallet(s) of the last good configuration: send SIGHUP again once it is written`);
+        this.log.error(`reload refused: WALLETS_FILE was still changing after ${SETTLE_LIMIT_MS / 1000} s (a writer at work?); still watching the ${this.#fleet.size} wallet(s) of the last good configuration: send SIGHUP once it is written`);
         return undefined;
       }
       if (seen.text !== undefined && opts.unlessDigest !== undefined && textDigest(seen.text) === opts.unlessDigest) {

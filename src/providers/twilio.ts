@@ -23,7 +23,7 @@ export const twilio: Preset = {
   topUp: 'Top up in the Twilio Console (Admin → Account billing), or check that auto-recharge still works.',
   // twilio.com/docs/api/errors/20003 ("the account is suspended or closed") and /30002 ("your account balance
   // became negative … or auto-recharge wasn't available, which caused the account to be suspended")
-  suspends: 'Twilio refuses a suspended account as it refuses wrong credentials (401, error 20003), and suspends one whose balance fell below 0 or whose auto-recharge failed: check the balance in the Console before replacing the token',
+  suspends: 'Twilio answers a suspended account as it answers wrong credentials, 401 with error 20003, and suspends one whose balance fell below 0 or whose auto-recharge failed: check the balance in the Console before replacing the token',
   request: 'GET /2010-04-01/Accounts/{account_sid}/Balance.json, Basic account_sid:auth_token or api_key_sid:api_key_secret',
   credentialsProblem(present) {
     const keys = API_KEY.filter((k) => present.has(k));

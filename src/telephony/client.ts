@@ -259,7 +259,7 @@ export class BalanceClient {
     // Forbidden: the request was understood and refused. Besides wrong credentials, an account that allows
     // only listed source addresses, or a key without the permission to read the balance, answers so.
     if (status === 403) {
-      throw new UpstreamError('auth', `${answered('forbidden')}: ${this.#endpoint.hints.rejected}; a 403 also comes from a key without access to the balance, or an account that allows only listed source addresses (this host's not among them); ${this.#endpoint.hints.credentials}`, opts);
+      throw new UpstreamError('auth', `${answered('forbidden')}: ${this.#endpoint.hints.rejected}; a 403 also comes from a key without access to the balance, or an account that allows only listed source addresses (this host is not among them); ${this.#endpoint.hints.credentials}`, opts);
     }
     if (status === 429) {
       const header: unknown = res.headers['retry-after'];

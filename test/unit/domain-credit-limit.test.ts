@@ -72,7 +72,7 @@ test('the credit limit and auto-recharge flag are not stored: a snapshot and the
 
 test("Twilio's 401 may be a suspended account, not a wrong token: the auth_failed action says so first (Twilio suspends below 0); other providers' do not", () => {
   const refused = (provider: string) => observe(INITIAL_ACCOUNT_STATE, { ok: false, kind: 'auth', message: 'x' }, T0, cfg({ preset: presetWords(provider) })).notifications.find((x) => x.alertname === 'auth_failed')!;
-  assert.match(action(refused('twilio')), /^The account may be suspended: Twilio refuses a suspended account as it refuses wrong credentials \(401, error 20003\), and suspends one whose balance fell below 0 or whose auto-recharge failed: check the balance in the Console before replacing the token\. Otherwise check the wallet's twilio credentials \(account_sid, auth_token, api_key_sid, api_key_secret\)/);
+  assert.match(action(refused('twilio')), /^The account may be suspended: Twilio answers a suspended account as it answers wrong credentials, 401 with error 20003, and suspends one whose balance fell below 0 or whose auto-recharge failed: check the balance in the Console before replacing the token\. Otherwise check the wallet's twilio credentials \(account_sid, auth_token, api_key_sid, api_key_secret\)/);
   assert.match(action(refused('plivo')), /^Check the wallet's plivo credentials \(auth_id, auth_token\): they may have been revoked or rotated/);
 });
 

@@ -137,7 +137,7 @@ test("words for a refused or missing balance where a provider has a known cause:
   assert.match(presetOf('openrouter').endpoint(api('openrouter')).hints.rejected, /management key/);
   assert.match(presetOf('twilio').endpoint(api('twilio')).hints.request, /subaccount/);
   // a suspended Twilio account (its balance below 0, a failed recharge) answers 401 like a wrong token
-  assert.match(presetOf('twilio').endpoint(api('twilio')).hints.rejected, /^the twilio credentials were rejected, or the account is suspended \(Twilio refuses a suspended account as it refuses wrong credentials \(401, error 20003\)/);
+  assert.match(presetOf('twilio').endpoint(api('twilio')).hints.rejected, /^the twilio credentials were rejected, or the account is suspended \(Twilio answers a suspended account as it answers wrong credentials, 401 with error 20003/);
   assert.equal(presetOf('telnyx').endpoint(api('telnyx')).hints.rejected, 'the telnyx credentials were rejected');
   assert.deepEqual(read('africastalking', { userData: { balance: 'KES 10.00' } }), { balance: 10, currency: 'KES', currencyProblem: null }, "the reference's example spells it userData");
 });
