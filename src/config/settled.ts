@@ -73,14 +73,15 @@ export function settledTextSync(path: string, budgetMs: number, quietMs = SETTLE
   const read = () => (waitable(path) ? readWhole(path) : undefined);
   let last = read();
   if (last === undefined) return { settled: true, text: undefined };
+  let differed = false;
   while (Date.now() + quietMs <= until) {
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, quietMs);
     const now = read();
     if (now === undefined) return { settled: true, text: undefined };
     if (now.equals(last)) return { settled: true, text: now.toString('utf8') };
-    last = now;
+    [last, differed] = [now, true];
   }
-  return { settled: false };
+  return differed ? { settled: false } : { settled: true, text: undefined }; // the first read took what was left
 }
 
 /** A WALLETS_FILE modified this long before the process started reading it, or later, may have been read in the middle of a write. */

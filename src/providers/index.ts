@@ -61,11 +61,14 @@ export function endpointFor(w: Pick<WalletSettings, 'provider' | 'api'>): Endpoi
   return { ...endpoint, secrets: () => [...Object.values(w.api.credentials).map((c) => c.reveal()), ...inQuery] };
 }
 
-/** The values in the query string of a URL or path, as written and decoded (a parameter's name is not secret). */
+/**
+ * The values in the query string of a URL or path, as written and decoded, of six letters and digits or
+ * more (a parameter's name is not secret, and `v=2` or `lang=en` would hide every code holding a 2 or "en").
+ */
 function queryValues(url: string): string[] {
   const query = url.split('#', 1)[0]!.split('?').slice(1).join('?');
   const raw = query.split('&').map((pair) => pair.slice(pair.indexOf('=') + 1));
-  return [...raw, ...new URLSearchParams(query).values()].filter((v) => v !== '');
+  return [...raw, ...new URLSearchParams(query).values()].filter((v) => v.replace(/[^A-Za-z0-9]/g, '').length >= 6);
 }
 
 /** Whether two wallets' credentials are the same values (compared, never printed). */

@@ -58,7 +58,8 @@ export function errorCode(data: unknown, sent: readonly string[]): string | null
   const code = body.object.code ?? (first !== null && typeof first === 'object' ? (first as Record<string, unknown>).code : undefined);
   const text = typeof code === 'number' && Number.isSafeInteger(code) ? String(code) : typeof code === 'string' ? code : null;
   if (text === null || !isName(text)) return null;
-  const forms = sent.flatMap((s) => [s, Buffer.from(s).toString('base64'), Buffer.from(s).toString('base64url')]);
+  // base64 of a value shorter than a run is a short run itself ("2" → "Mg"): it would hide codes, not secrets
+  const forms = sent.flatMap((s) => (bare(s).length < SHARED_RUN ? [s] : [s, Buffer.from(s).toString('base64'), Buffer.from(s).toString('base64url')]));
   return forms.some((s) => shareRun(text, s)) ? null : text;
 }
 

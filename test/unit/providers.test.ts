@@ -69,8 +69,10 @@ test('a code is hidden when it echoes a query value of the request, or a credent
   assert.equal(code('zebra.panda.koala', ['zebrapandakoala']), null, 'separators added');
   assert.equal(code('MTIzNDU2', ['123456']), null, 'base64');
   assert.equal(code('forbidden', key), 'forbidden');
-  const tio = endpointFor({ provider: 'telephony-io', api: { ...api('telephony-io'), apiKey: undefined, baseUrl: 'http://127.0.0.1:9/?sig=a%2Fb_c', balancePath: '/v1/wallet/balance?sig=s1gn4tur3_value' } });
-  assert.ok(['s1gn4tur3_value', 'a/b_c', 'a%2Fb_c'].every((v) => tio.secrets!().includes(v)), 'the base URL\'s and the path\'s query values, decoded too');
+  const versioned = endpointFor({ provider: 'generic', api: { ...api('generic'), apiKey: undefined, balancePath: '/b?v=2&lang=en&page=0&pretty', generic: { auth: 'header X-Api-Key', regex: undefined, scale: '1', sign: '+' } } });
+  for (const c of ['20003', 'insufficient_balance', 'mgmt_forbidden']) assert.equal(code(c, versioned.secrets!()), c, `short query values hide nothing: ${c}`);
+  const tio = endpointFor({ provider: 'telephony-io', api: { ...api('telephony-io'), apiKey: undefined, baseUrl: 'http://127.0.0.1:9/?sig=abc%2Fdef_g', balancePath: '/v1/wallet/balance?sig=s1gn4tur3_value' } });
+  assert.ok(['s1gn4tur3_value', 'abc/def_g', 'abc%2Fdef_g'].every((v) => tio.secrets!().includes(v)), 'the base URL\'s and the path\'s query values, decoded too');
 });
 
 const read = (provider: string, body: object, over: Partial<WalletApi> = {}) => presetOf(provider).endpoint(api(provider, over)).read(body as Record<string, unknown>);
