@@ -125,8 +125,8 @@ export class App {
     const address = await this.#http.listen(settings.http.host, settings.http.port);
     const orphans = this.#states.releasePreloaded(this.now()); // accounts in the database that no wallet of this process claimed
     await this.#dispatcher.start();
-    const configured = new Set(settings.wallets.map((w) => w.name)); // every shard's
-    await this.#fleet.closeOrphans(orphans, (name) => configured.has(name));
+    const configured = new Map(settings.wallets.map((w) => [w.name, w])); // every shard's
+    await this.#fleet.closeOrphans(orphans, (name) => configured.get(name));
     const single = wallets.length === 1 && settings.walletsFile === undefined ? { account: wallets[0]!.name } : {};
     this.log.info(
       {

@@ -11,7 +11,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import { AlertmanagerSync } from '../notify/alertmanager/alertmanager.js';
 import type { Receiver } from '../notify/registry.js';
 import type { Orphan, StateStore } from '../store/state-store.js';
-import { closeOrphans } from './orphans.js';
+import { type Configured, closeOrphans } from './orphans.js';
 import { safeErrorCode } from '../errors.js';
 import { mapLimit } from './limit.js';
 import { sameWallet, WalletRunner } from './runner.js';
@@ -162,14 +162,14 @@ export class Fleet {
 
   /**
    * Closes the firing alerts of accounts no wallet of this process claims (orphans.ts), through the fleet's
-   * own notify and store; `elsewhere`: whether a wallet of that name is configured on another shard.
+   * own notify and store; `configured`: the wallet of that name in the configuration (on another shard), if any.
    */
-  closeOrphans(orphans: readonly Orphan[], elsewhere: (name: string) => boolean): Promise<void> {
+  closeOrphans(orphans: readonly Orphan[], configured: (name: string) => Configured | undefined): Promise<void> {
     const posting = (post: Promise<void>) => {
       this.#orphanPosts.add(post);
       void post.finally(() => this.#orphanPosts.delete(post));
     };
-    return closeOrphans(orphans, elsewhere, { ...this.d, log: this.d.log.child({ component: 'fleet' }), stopping: this.#amStopping.signal, posting });
+    return closeOrphans(orphans, configured, { ...this.d, stopping: this.#amStopping.signal, posting });
   }
 
   /**

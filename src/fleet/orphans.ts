@@ -2,11 +2,12 @@
  * Wallets gone while the daemon was stopped — removed from the configuration, renamed, moved to another
  * shard — whose alerts were still firing: at start they are closed (reason `unwatched`) on the receivers
  * they went to, as a reload closes a removed wallet's, so no PagerDuty incident waits for a poll that will
- * never come; its Alertmanagers get the alerts' resolves, unless the wallet is still in the configuration
- * (moved to another shard): Alertmanager keys an alert by its labels, which name no shard, so the resolve
- * would end the alert the new shard fires; there it is the new shard's to post again, or to let expire at
- * its `endsAt` when it no longer fires. Where a wallet's notifications go is kept with its
- * state (AccountStore.route); a database written before that was kept sends the close to the receiver `default`.
+ * never come; its Alertmanagers get the alerts' resolves, except those a wallet of the same name still in
+ * the configuration (moved to another shard) posts to under the same labels: Alertmanager keys an alert by
+ * its labels, which name no shard, so the resolve would end the alert the new shard fires; there it is the
+ * new shard's to post again, or to let expire at its `endsAt` when it no longer fires. Relabelled, or routed
+ * elsewhere, the old label set is nobody's and is resolved. Where a wallet's notifications go is kept with
+ * its state (AccountStore.route); a database written before that was kept sends the close to the receiver `default`.
  */
 import type { Settings, WalletSettings } from '../config/settings.js';
 import { headroom } from '../domain/account.js';
@@ -62,11 +63,18 @@ export interface OrphanDeps {
   posting: (post: Promise<void>) => void;
 }
 
+/** A wallet of the configuration, on any shard: what decides whether it posts the orphan's label sets. */
+export type Configured = Pick<WalletSettings, 'receivers' | 'labels'>;
+
+const sameLabels = (a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean =>
+  Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
+
 /**
  * Closes the orphans' alerts (notifications and state in one commit, like a poll's), then lets them leave
- * memory. `elsewhere`: whether a wallet of that name is configured on another shard.
+ * memory. `configured`: the wallet of that name in the configuration (on another shard), if any.
  */
-export async function closeOrphans(orphans: readonly Orphan[], elsewhere: (name: string) => boolean, d: OrphanDeps): Promise<void> {
+export async function closeOrphans(orphans: readonly Orphan[], configured: (name: string) => Configured | undefined, d: OrphanDeps): Promise<void> {
+  const alertmanagersOf = (receivers: readonly string[]) => d.receivers().filter((r) => receivers.includes(r.name)).flatMap((r) => r.alertmanagers);
   const now = d.now();
   await Promise.all(
     orphans.map(async (o) => {
@@ -75,18 +83,20 @@ export async function closeOrphans(orphans: readonly Orphan[], elsewhere: (name:
       const closed = unwatch(o.state, forecast(o.state.history, headroom(o.state), now), now, cfg);
       const notifications = closed.notifications.map((n) => ({ ...n, labels: routing.labels, provider: routing.provider }));
       const store = d.states.account(o.name);
-      const alertmanagers = d.receivers().filter((r) => routing.receivers.includes(r.name)).flatMap((r) => r.alertmanagers);
+      const moved = configured(o.name);
+      const postedElsewhere = moved && sameLabels(moved.labels, routing.labels) ? new Set(alertmanagersOf(moved.receivers)) : new Set();
+      const alertmanagers = alertmanagersOf(routing.receivers).filter((t) => !postedElsewhere.has(t));
       try {
         await Promise.all([d.notify(notifications, routing.receivers), store.save(closed.state, notifications)]);
         await d.states.forget(o.name, () => true);
         // Not waited for: a hanging Alertmanager must not hold the start for its send timeout.
-        if (notifications.length > 0 && !elsewhere(o.name)) d.posting(postResolved(alertmanagers, notifications, now, d));
+        if (notifications.length > 0) d.posting(postResolved(alertmanagers, notifications, now, d));
       } catch (err) {
-        d.log.warn({ account: o.name, err: String(err) }, 'could not save the close of a wallet no longer watched; it is tried again at the next start');
+        d.log.warn({ component: 'fleet', account: o.name, err: String(err) }, 'could not save the close of a wallet no longer watched; it is tried again at the next start');
       }
     }),
   );
   if (orphans.length > 0) {
-    d.log.info({ wallets: orphans.map((o) => o.name).slice(0, 20), count: orphans.length }, 'closed the firing alerts of wallets no longer watched (removed, renamed or on another shard since the last run)');
+    d.log.info({ component: 'fleet', wallets: orphans.map((o) => o.name).slice(0, 20), count: orphans.length }, 'closed the firing alerts of wallets no longer watched (removed, renamed or on another shard since the last run)');
   }
 }

@@ -1,4 +1,5 @@
 /** Starts the real built CLI (`node dist/main.js`) as a child process and talks to it over real sockets. */
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -124,7 +125,12 @@ export class Daemon {
     return this.stderr
       .split('\n')
       .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as LogLine);
+      .map((l) => {
+        const line = JSON.parse(l) as LogLine;
+        // pino writes a key twice when a child's binding is given again (JSON.parse keeps the last)
+        assert.equal(JSON.stringify(line), l, `a log line with a key written twice: ${l}`);
+        return line;
+      });
   }
 
   async get(path: string): Promise<{ status: number; text: string; contentType: string | null }> {

@@ -298,8 +298,8 @@ async function firingFleet(t: TestContext, schedule: string) {
   t.after(() => daemon.kill());
   const of = (status: string) => hook.received.filter((r) => r.body.account === 'gone' && r.body.alertname === 'low_balance' && r.body.status === status);
   const fired = await waitFor(() => of('firing')[0], 'low_balance of `gone` on the webhook');
-  const reload = (names: string[], signal = true) => {
-    writeWalletsFile(dir, up, names, low);
+  const reload = (names: string[], signal = true, labels = 'payments') => {
+    writeWalletsFile(dir, up, names, { gone: [low.gone[0]!, `labels: {team: ${labels}}`] });
     if (signal) daemon.child.kill('SIGHUP');
   };
   /** The alerts of `gone` each post to the Alertmanager said, as "<label set> firing|resolved" (resolved: endsAt already past). */
@@ -359,18 +359,24 @@ test('a firing wallet removed while the daemon was stopped: the next start close
   assert.equal(of('resolved').length, 1, 'closed once: a later start has nothing left to close');
 });
 
-test('a firing wallet moved to another shard while the daemon was stopped: its old shard closes it on the webhook, but sends Alertmanager no resolve (the same label set is the new shard\'s to post)', async (t) => {
-  const { daemon, of, fired, env, amPosts } = await firingFleet(t, '0 0 1 1 *');
-  await waitFor(() => amPosts().flat().some((p) => p.includes('"low_balance"') && p.endsWith(' firing')), 'the alert posted to Alertmanager');
-  assert.equal(await daemon.stop(), 0);
-  // Two shards now: `gone` is still in the file, on the shard this state directory's daemon is not.
-  const other = await Daemon.start({ ...env, SHARD_COUNT: '2', SHARD_INDEX: String(1 - shardOf('gone', 2)) }, { stateDir: daemon.stateDir });
-  t.after(() => other.kill());
-  const closed = await waitFor(() => of('resolved')[0], 'its resolve on the webhook (the old shard\'s alert id)');
-  assert.equal(closed.body.id, fired.body.id);
-  assert.equal(await other.stop(), 0); // waits for the Alertmanager posts in flight
-  assert.deepEqual(amPosts().flat().filter((p) => p.endsWith(' resolved')), [], 'no resolve of the label set the new shard fires');
-});
+for (const relabelled of [false, true]) {
+  const how = relabelled ? 'and relabelled: its old label set, nobody\'s now, is resolved on Alertmanager too' : 'sends Alertmanager no resolve (the same label set is the new shard\'s to post)';
+  test(`a firing wallet moved to another shard while the daemon was stopped: its old shard closes it on the webhook, ${how}`, async (t) => {
+    const { daemon, of, fired, env, amPosts, reload } = await firingFleet(t, '0 0 1 1 *');
+    const posted = await waitFor(() => amPosts().flat().find((p) => p.includes('"low_balance"') && p.endsWith(' firing')), 'the alert posted to Alertmanager');
+    assert.equal(await daemon.stop(), 0);
+    if (relabelled) reload(['keep', 'gone'], false, 'billing');
+    // Two shards now: `gone` is still in the file, on the shard this state directory's daemon is not.
+    const other = await Daemon.start({ ...env, SHARD_COUNT: '2', SHARD_INDEX: String(1 - shardOf('gone', 2)) }, { stateDir: daemon.stateDir });
+    t.after(() => other.kill());
+    const closed = await waitFor(() => of('resolved')[0], 'its resolve on the webhook (the old shard\'s alert id)');
+    assert.equal(closed.body.id, fired.body.id);
+    assert.equal(await other.stop(), 0); // waits for the Alertmanager posts in flight
+    const resolved = amPosts().flat().filter((p) => p.endsWith(' resolved'));
+    if (relabelled) assert.deepEqual(resolved, [posted.replace(/ firing$/, ' resolved')], 'the old label set (team: payments) resolved');
+    else assert.deepEqual(resolved, [], 'no resolve of the label set the new shard fires');
+  });
+}
 
 test('a firing wallet removed while its poll runs: the alert closes once that poll ends, and the poll fires nothing new', async (t) => {
   const { daemon, gone, of, fired, reload } = await firingFleet(t, '* * * * * *');
