@@ -52,17 +52,21 @@ export function describePresets(): string {
 }
 
 /**
- * The wallet's balance request, from its preset and settings. Its `secrets` are the credential values and
- * the query values of the URL it requests (`balance_path: /balance?access_token=…` is never shown either).
+ * The wallet's balance request, from its preset and settings. Its `secrets` are what the request sends that
+ * an answer must not echo: the credential values, the headers' values (`Basic <base64>`) less a scheme word
+ * (`Bearer`, `AccessKey`: no secret, and it would hide codes like `access_denied`), and the query values of
+ * the URL it requests (`balance_path: /balance?access_token=…` is never shown either).
  */
 export function endpointFor(w: Pick<WalletSettings, 'provider' | 'api'>): Endpoint {
   const endpoint = presetOf(w.provider).endpoint(w.api);
-  const inQuery = [...queryValues(w.api.baseUrl), ...queryValues(endpoint.path)];
-  return { ...endpoint, secrets: () => [...Object.values(w.api.credentials).map((c) => c.reveal()), ...inQuery] };
+  const inQuery = queryValues(endpoint.path); // api_url takes no query (config/wallet.ts)
+  const credentials = () => Object.values(w.api.credentials).map((c) => c.reveal());
+  const inHeaders = () => Object.values(endpoint.headers()).map((v) => v.replace(/^[A-Za-z][\w-]*\s+(?=\S)/, ''));
+  return { ...endpoint, secrets: () => [...credentials(), ...inHeaders(), ...inQuery] };
 }
 
 /**
- * The values in the query string of a URL or path, as written and decoded, of six letters and digits or
+ * The values in the query string of a path, as written and decoded, of six letters and digits or
  * more (a parameter's name is not secret, and `v=2` or `lang=en` would hide every code holding a 2 or "en").
  */
 function queryValues(url: string): string[] {

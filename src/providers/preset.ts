@@ -69,7 +69,7 @@ export interface Endpoint {
   readonly shownPath: string;
   /** Built per request (the one place a secret is revealed), besides Accept and User-Agent. */
   headers(): Record<string, string>;
-  /** The wallet's credential values, revealed only to be compared with what an answer echoes (never shown). */
+  /** What the request sends that is secret (credentials, header values, query values: endpointFor), revealed only to be compared with what an answer echoes (never shown). */
   secrets?(): readonly string[];
   read(body: Record<string, unknown>): PresetReading;
   /** A 402 answer (Telephony.io only): the balance it reports. Presets without one treat 402 as unexpected. */

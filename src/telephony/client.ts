@@ -234,7 +234,7 @@ export class BalanceClient {
   #mapResponse(res: AxiosResponse<unknown>): BalanceReading {
     const status = res.status;
     const answered = (what: string) => {
-      const code = errorCode(res.data, [...(this.#endpoint.secrets?.() ?? []), ...Object.values(this.#endpoint.headers())]);
+      const code = errorCode(res.data, this.#endpoint.secrets?.() ?? Object.values(this.#endpoint.headers()));
       return `${this.#where()} answered ${status} (${what}${code === null ? '' : `; its code: ${code}`})`;
     };
     const opts = { status };

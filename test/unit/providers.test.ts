@@ -53,7 +53,8 @@ function api(provider: string, over: Partial<WalletApi> = {}): WalletApi {
 }
 test('an endpoint built for a wallet lists its credential values, to hide an answer that echoes one (an account id sent only in the path)', () => {
   const e = endpointFor({ provider: 'twilio', api: { ...api('twilio'), apiKey: undefined } });
-  assert.deepEqual([...e.secrets!()].sort(), ['account_sid-v', 'api_key_secret-v', 'api_key_sid-v', 'auth_token-v']);
+  const basic = e.headers().Authorization!.replace(/^Basic /, '');
+  assert.deepEqual([...e.secrets!()].sort(), ['account_sid-v', 'api_key_secret-v', 'api_key_sid-v', 'auth_token-v', basic].sort(), 'the credentials, and the Basic header less its scheme word');
   assert.equal(errorCode(JSON.stringify({ code: 'account_sid-v' }), e.secrets!()), null);
   assert.equal(errorCode(JSON.stringify({ code: 20003 }), e.secrets!()), '20003');
 });
@@ -71,8 +72,11 @@ test('a code is hidden when it echoes a query value of the request, or a credent
   assert.equal(code('forbidden', key), 'forbidden');
   const versioned = endpointFor({ provider: 'generic', api: { ...api('generic'), apiKey: undefined, balancePath: '/b?v=2&lang=en&page=0&pretty', generic: { auth: 'header X-Api-Key', regex: undefined, scale: '1', sign: '+' } } });
   for (const c of ['20003', 'insufficient_balance', 'mgmt_forbidden']) assert.equal(code(c, versioned.secrets!()), c, `short query values hide nothing: ${c}`);
-  const tio = endpointFor({ provider: 'telephony-io', api: { ...api('telephony-io'), apiKey: undefined, baseUrl: 'http://127.0.0.1:9/?sig=abc%2Fdef_g', balancePath: '/v1/wallet/balance?sig=s1gn4tur3_value' } });
-  assert.ok(['s1gn4tur3_value', 'abc/def_g', 'abc%2Fdef_g'].every((v) => tio.secrets!().includes(v)), 'the base URL\'s and the path\'s query values, decoded too');
+  const bird = endpointFor({ provider: 'messagebird', api: { ...api('messagebird'), apiKey: undefined, credentials: { access_key: new Secret('live_9f8e7d6c5b') } } });
+  assert.equal(code('access_denied', bird.secrets!()), 'access_denied', 'the scheme word of `Authorization: AccessKey …` hides nothing');
+  assert.equal(code('live-9f8e7d6c5b', bird.secrets!()), null, 'the key after it is still hidden');
+  const tio = endpointFor({ provider: 'telephony-io', api: { ...api('telephony-io'), apiKey: undefined, balancePath: '/v1/wallet/balance?sig=s1gn4tur3_value&t=abc%2Fdef_g' } });
+  assert.ok(['s1gn4tur3_value', 'abc/def_g', 'abc%2Fdef_g'].every((v) => tio.secrets!().includes(v)), 'the path\'s query values, decoded too');
 });
 
 const read = (provider: string, body: object, over: Partial<WalletApi> = {}) => presetOf(provider).endpoint(api(provider, over)).read(body as Record<string, unknown>);
