@@ -21,7 +21,8 @@ let pipesRead: Map<string, FileRead> | undefined;
  * Runs a configuration load (synchronous) whose file reads share `ms` in all: three silent pipes at 4 s
  * each held start-up for 12 s, past the 5 s in which a bad configuration must exit 78. A regular file is
  * read whatever is left; only a pipe or device that must be waited for is cut short. A pipe or device is
- * read once per load: read again (a wallets file read a second time names it again), it gives what it gave.
+ * read once per load: read again (a wallets file read a second time names it again, or two wallets name
+ * the same one), it gives what it gave, as a regular file would.
  */
 export function withReadBudget<T>(ms: number, load: () => T): T {
   const [outer, outerPipes] = [loadDeadline, pipesRead];
@@ -50,10 +51,11 @@ export function readConfigFile(path: string, maxBytes: number, waitMs = READ_WAI
   try {
     const st = fstatSync(fd);
     if (st.isDirectory()) return { code: 'EISDIR' };
-    if (st.isFile()) return st.size > maxBytes ? { code: 'EFBIG', problem: `it is larger than ${fmtBytes(maxBytes)}` } : readAll(fd, maxBytes, waitMs, false);
+    if (st.isFile()) return st.size > maxBytes ? tooLarge(maxBytes) : readAll(fd, maxBytes, waitMs, false);
     const read = pipesRead?.get(path) ?? readAll(fd, maxBytes, waitMs, st.isFIFO());
     pipesRead?.set(path, read);
-    return read;
+    // read before under a larger limit (a certificate's, then a secret's): this one's limit still holds
+    return 'text' in read && Buffer.byteLength(read.text) > maxBytes ? tooLarge(maxBytes) : read;
   } catch (err) {
     return { code: (err as NodeJS.ErrnoException).code ?? 'error' };
   } finally {
@@ -83,10 +85,12 @@ function readAll(fd: number, maxBytes: number, waitMs: number, fifo: boolean): F
       continue;
     }
     total += n;
-    if (total > maxBytes) return { code: 'EFBIG', problem: `it is larger than ${fmtBytes(maxBytes)}` };
+    if (total > maxBytes) return tooLarge(maxBytes);
     chunks.push(Buffer.from(buf.subarray(0, n)));
   }
 }
+
+const tooLarge = (maxBytes: number): FileRead => ({ code: 'EFBIG', problem: `it is larger than ${fmtBytes(maxBytes)}` });
 
 function waitedTooLong(nothingWritten: boolean, waitedMs: number, waitMs: number): string {
   const what = nothingWritten ? 'nothing was written to it' : 'it had no end';

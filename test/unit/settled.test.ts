@@ -5,7 +5,7 @@ import { mkdtempSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSettings } from '../../src/config/load.js';
-import { withReadBudget } from '../../src/config/read-file.js';
+import { readConfigFile, withReadBudget } from '../../src/config/read-file.js';
 import { ConfigError } from '../../src/errors.js';
 import { fileSettled, RECENT_WRITE_MS, settledTextSync, writtenSince } from '../../src/config/settled.js';
 
@@ -123,6 +123,20 @@ test('loadSettings with settleFresh: a key in a pipe, named by a wallets file fi
     assert.deepEqual(settings.wallets.map((w) => [w.name, w.api.apiKey?.reveal()]), [['a', 'sk_live_from_a_pipe']]);
   } catch (err) {
     assert.fail(err instanceof ConfigError ? err.problems.join('\n') : String(err));
+  } finally {
+    writer.kill('SIGKILL');
+  }
+});
+
+test('readConfigFile in a load: a pipe read again gives what it gave, within the limit of each read (not the first read\'s)', () => {
+  const fifo = join(mkdtempSync(join(tmpdir(), 'ws-pipe-')), 'bundle');
+  execFileSync('mkfifo', [fifo]);
+  const text = 'x'.repeat(2048);
+  const writer = spawn('sh', ['-c', 'printf "%s" "$2" > "$1"', 'sh', fifo, text], { stdio: 'ignore' });
+  try {
+    const [large, small] = withReadBudget(4_000, () => [readConfigFile(fifo, 16 * 1024 * 1024), readConfigFile(fifo, 1024)]);
+    assert.deepEqual(large, { text }, 'read once, whole, under the larger limit');
+    assert.equal('code' in small && small.code, 'EFBIG', 'the same text is too large for the smaller limit');
   } finally {
     writer.kill('SIGKILL');
   }
