@@ -9,10 +9,11 @@
  * elsewhere, the old label set is nobody's and is resolved. Where a wallet's notifications go is kept with
  * its state (AccountStore.route); a database written before that was kept sends the close to the receiver `default`.
  */
-import type { Settings, WalletSettings } from '../config/settings.js';
+import type { AlertmanagerTarget, Settings, WalletSettings } from '../config/settings.js';
 import { headroom } from '../domain/account.js';
 import type { Notification } from '../domain/alerts.js';
 import { repeatPolicy, unwatch } from '../domain/evaluate.js';
+import { SEVERITIES } from '../domain/rules.js';
 import { forecast } from '../domain/forecast.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -70,6 +71,20 @@ const sameLabels = (a: Readonly<Record<string, string>>, b: Readonly<Record<stri
   Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
 
 /**
+ * What of the orphan's Alertmanager targets (`old`) is left to resolve when the wallet's new shard posts the
+ * same label sets to `theirs`: per Alertmanager (by URL), the severities the new shard does not post there.
+ * One Alertmanager under a receiver of all severities before and one of `[critical]` now: the warning's
+ * label set is resolved, the critical one is the new shard's.
+ */
+export function leftToResolve(old: readonly AlertmanagerTarget[], theirs: readonly AlertmanagerTarget[]): AlertmanagerTarget[] {
+  return old.flatMap((t) => {
+    const there = theirs.filter((n) => n.baseUrl === t.baseUrl);
+    const left = (t.severities ?? SEVERITIES).filter((s) => !there.some((n) => !n.severities || n.severities.includes(s)));
+    return left.length === 0 ? [] : [{ ...t, severities: left }];
+  });
+}
+
+/**
  * Closes the orphans' alerts (notifications and state in one commit, like a poll's), then lets them leave
  * memory. `configured`: the wallet of that name in the configuration (on another shard), if any.
  */
@@ -84,8 +99,8 @@ export async function closeOrphans(orphans: readonly Orphan[], configured: (name
       const notifications = closed.notifications.map((n) => ({ ...n, labels: routing.labels, provider: routing.provider }));
       const store = d.states.account(o.name);
       const moved = configured(o.name);
-      const postedElsewhere = moved && sameLabels(moved.labels, routing.labels) ? new Set(alertmanagersOf(moved.receivers)) : new Set();
-      const alertmanagers = alertmanagersOf(routing.receivers).filter((t) => !postedElsewhere.has(t));
+      const theirs = moved && sameLabels(moved.labels, routing.labels) ? alertmanagersOf(moved.receivers) : [];
+      const alertmanagers = leftToResolve(alertmanagersOf(routing.receivers), theirs);
       try {
         await Promise.all([d.notify(notifications, routing.receivers), store.save(closed.state, notifications)]);
         await d.states.forget(o.name, () => true);
