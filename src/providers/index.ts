@@ -11,6 +11,7 @@ import type { Endpoint, Preset } from './preset.js';
 import type { PresetWords } from '../domain/alerts.js';
 import type { WalletSettings } from '../config/settings.js';
 import type { Secret } from '../config/secret.js';
+import { hidesAsSent } from '../telephony/json-body.js';
 import { telephonyIo } from './telephony-io.js';
 import { telnyx } from './telnyx.js';
 import { textmagic } from './textmagic.js';
@@ -54,25 +55,26 @@ export function describePresets(): string {
 /**
  * The wallet's balance request, from its preset and settings. Its `secrets` are what the request sends that
  * an answer must not echo: the credential values, the headers' values (`Basic <base64>`) less a scheme word
- * (`Bearer`, `AccessKey`: no secret, and it would hide codes like `access_denied`), and the query values of
+ * (`Bearer`, `AccessKey`: no secret, and it would hide codes like `access_denied`) and long enough to hide
+ * codes (the credential is listed whole anyway), and the query values of
  * the URL it requests (`balance_path: /balance?access_token=…` is never shown either).
  */
 export function endpointFor(w: Pick<WalletSettings, 'provider' | 'api'>): Endpoint {
   const endpoint = presetOf(w.provider).endpoint(w.api);
   const inQuery = queryValues(endpoint.path); // api_url takes no query (config/wallet.ts)
   const credentials = () => Object.values(w.api.credentials).map((c) => c.reveal());
-  const inHeaders = () => Object.values(endpoint.headers()).map((v) => v.replace(/^[A-Za-z][\w-]*\s+(?=\S)/, ''));
+  const inHeaders = () => Object.values(endpoint.headers()).map((v) => v.replace(/^[A-Za-z][\w-]*\s+(?=\S)/, '')).filter(hidesAsSent);
   return { ...endpoint, secrets: () => [...credentials(), ...inHeaders(), ...inQuery] };
 }
 
 /**
- * The values in the query string of a path, as written and decoded, of six letters and digits or
- * more (a parameter's name is not secret, and `v=2` or `lang=en` would hide every code holding a 2 or "en").
+ * The values in the query string of a path, as written and decoded, long enough to hide codes (a
+ * parameter's name is not secret).
  */
 function queryValues(url: string): string[] {
   const query = url.split('#', 1)[0]!.split('?').slice(1).join('?');
   const raw = query.split('&').map((pair) => pair.slice(pair.indexOf('=') + 1));
-  return [...raw, ...new URLSearchParams(query).values()].filter((v) => v.replace(/[^A-Za-z0-9]/g, '').length >= 6);
+  return [...raw, ...new URLSearchParams(query).values()].filter(hidesAsSent);
 }
 
 /** Whether two wallets' credentials are the same values (compared, never printed). */

@@ -66,6 +66,13 @@ export function errorCode(data: unknown, sent: readonly string[]): string | null
 /** Runs this long shared with a value sent hide a code (shorter ones where the code or the value is shorter). */
 const SHARED_RUN = 6;
 
+/**
+ * Whether a value the request sends, but that is not a credential itself (a query value, a header less its
+ * scheme word), is long enough to hide codes that share a run with it: `v=2`, `lang=en` or the `A` of
+ * `Basic`-less `ops A` would hide every code holding a 2, "en" or an "a".
+ */
+export const hidesAsSent = (value: string): boolean => bare(value).length >= SHARED_RUN;
+
 /** Letters and digits only, lower case: what the run check compares. */
 const bare = (text: string) => text.toLowerCase().replace(/[^a-z0-9]/g, '');
 

@@ -6,6 +6,7 @@
  * in the real daemon.
  */
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
 import { test } from 'node:test';
 import { readWalletsFile } from '../../src/config/wallets-file.js';
 import type { WalletSettings } from '../../src/config/settings.js';
@@ -181,4 +182,18 @@ test('credit limit and auto-recharge in the daemon: the floor in /api/status and
   const warned = d.logs().filter((l) => l.msg.startsWith('auto-recharge is on, yet the wallet is empty'));
   assert.deepEqual(warned.map((l) => l.account), ['plivo'], 'the failing recharge is warned about, once, for the empty wallet only');
   assert.equal(await d.stop(), 0);
+});
+
+test('an error answer\'s code is shown unless it echoes what was sent: the scheme word of `Authorization: AccessKey <key>` hides nothing, the key still does', async (t) => {
+  let code = 'access_denied';
+  const srv = createServer((_req, res) => void res.writeHead(401, { 'Content-Type': 'application/json' }).end(JSON.stringify({ code })));
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  t.after(() => srv.close());
+  const baseUrl = `http://127.0.0.1:${(srv.address() as { port: number }).port}`;
+  const api = { baseUrl, balancePath: '/balance', balanceField: 'balance', currencyField: 'currency', apiKey: undefined, credentials: { access_key: new Secret('live_9f8e7d6c5b') } };
+  const bird = new BalanceClient({ baseUrl, endpoint: endpointFor({ provider: 'messagebird', api }), timeoutMs: 2000, userAgent: 'test', maxAttempts: 1 });
+  assert.match((await failure(bird.fetchBalance())).message, /its code: access_denied/);
+  code = 'live-9f8e7d6c5b';
+  const echoed = await failure(bird.fetchBalance());
+  assert.doesNotMatch(echoed.message, /9f8e7d6c5b|its code/);
 });

@@ -280,3 +280,9 @@ test('a failed Telephony.io poll names the setting to check where the wallet was
   assert.equal(env.hints.credentials, 'check TELEPHONY_API_KEY');
   assert.throws(() => env.read({ data: {} }), (err: unknown) => err instanceof UpstreamError && /check TELEPHONY_BALANCE_FIELD$/.test(err.message));
 });
+
+test('what is left of a header value less its scheme word counts only if long enough: a username `ops A` hides no code holding an "a"', () => {
+  const e = endpointFor({ provider: 'textmagic', api: { ...api('textmagic'), apiKey: undefined, credentials: { username: new Secret('ops A'), api_key: new Secret('Zx9Qw8Er7Ty6Ui5Op4') } } });
+  assert.equal(errorCode(JSON.stringify({ code: 'access_denied' }), e.secrets!()), 'access_denied');
+  assert.equal(errorCode(JSON.stringify({ code: 'zx9qw8er7ty6ui5op4' }), e.secrets!()), null, 'the key is still hidden');
+});
