@@ -57,7 +57,11 @@ export function nameProblem(name: string): string | undefined {
 }
 /** A Prometheus label name that is not reserved (`__…`). */
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-/** Set by wallet-sentinel itself on /metrics and in Alertmanager's label set: a wallet's label of that name would be overwritten. */
+/**
+ * Set by wallet-sentinel itself, on /metrics (account, provider) or in Alertmanager's label set (account,
+ * alertname, severity, service): a wallet's label of that name would be overwritten. `provider` is not in
+ * Alertmanager's label set, so a wallet whose provider changed keeps its alerts' label sets there.
+ */
 const RESERVED_LABELS = new Set(['account', 'provider', 'alertname', 'severity', 'service']);
 const DOTTED = /^[^.\s]+(\.[^.\s]+)*$/;
 

@@ -70,6 +70,12 @@ export type Configured = Pick<WalletSettings, 'receivers' | 'labels'>;
 const sameLabels = (a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean =>
   Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
 
+/** One Alertmanager written two ways (`http://AM:80/` and `http://am`): the URL parser's form, no trailing slash. */
+function sameUrl(a: string, b: string): boolean {
+  const norm = (u: string) => URL.canParse(u) ? new URL(u).href.replace(/\/+$/, '') : u;
+  return norm(a) === norm(b);
+}
+
 /**
  * What of the orphan's Alertmanager targets (`old`) is left to resolve when the wallet's new shard posts the
  * same label sets to `theirs`: per Alertmanager (by URL), the severities the new shard does not post there.
@@ -78,7 +84,7 @@ const sameLabels = (a: Readonly<Record<string, string>>, b: Readonly<Record<stri
  */
 export function leftToResolve(old: readonly AlertmanagerTarget[], theirs: readonly AlertmanagerTarget[]): AlertmanagerTarget[] {
   return old.flatMap((t) => {
-    const there = theirs.filter((n) => n.baseUrl === t.baseUrl);
+    const there = theirs.filter((n) => sameUrl(n.baseUrl, t.baseUrl));
     const left = (t.severities ?? SEVERITIES).filter((s) => !there.some((n) => !n.severities || n.severities.includes(s)));
     return left.length === 0 ? [] : [{ ...t, severities: left }];
   });

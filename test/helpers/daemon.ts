@@ -127,8 +127,9 @@ export class Daemon {
       .filter((l) => l.startsWith('{'))
       .map((l) => {
         const line = JSON.parse(l) as LogLine;
-        // pino writes a key twice when a child's binding is given again (JSON.parse keeps the last)
-        assert.equal(JSON.stringify(line), l, `a log line with a key written twice: ${l}`);
+        // pino writes a key twice when a child's binding is given again (JSON.parse keeps the last); a line
+        // that does not read back as written (a key written twice, an integer-like key JSON.parse moves first) fails
+        assert.equal(JSON.stringify(line), l, `a log line that does not read back as written (a key written twice?): ${l}`);
         return line;
       });
   }

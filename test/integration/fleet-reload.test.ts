@@ -309,7 +309,7 @@ async function firingFleet(t: TestContext, schedule: string) {
         .filter((a) => a.labels.account === 'gone')
         .map((a) => `${JSON.stringify(a.labels)} ${Date.parse(a.endsAt) <= Date.now() ? 'resolved' : 'firing'}`),
     );
-  return { daemon, gone, of, fired, reload, env, amPosts };
+  return { daemon, gone, of, fired, reload, env, amPosts, am };
 }
 
 test('a firing wallet removed by a reload: its alert closes on the webhook (resolved, "no longer watched"); added back, it fires afresh under a new id', async (t) => {
@@ -359,13 +359,16 @@ test('a firing wallet removed while the daemon was stopped: the next start close
   assert.equal(of('resolved').length, 1, 'closed once: a later start has nothing left to close');
 });
 
-for (const relabelled of [false, true]) {
-  const how = relabelled ? 'and relabelled: its old label set, nobody\'s now, is resolved on Alertmanager too' : 'sends Alertmanager no resolve (the same label set is the new shard\'s to post)';
+for (const [relabelled, amDown] of [[false, false], [true, false], [true, true]] as const) {
+  const how = !relabelled
+    ? 'sends Alertmanager no resolve (the same label set is the new shard\'s to post)'
+    : `and relabelled: its old label set, nobody's now, is resolved on Alertmanager too${amDown ? ' (Alertmanager down: one warning line)' : ''}`;
   test(`a firing wallet moved to another shard while the daemon was stopped: its old shard closes it on the webhook, ${how}`, async (t) => {
-    const { daemon, of, fired, env, amPosts, reload } = await firingFleet(t, '0 0 1 1 *');
+    const { daemon, of, fired, env, amPosts, reload, am } = await firingFleet(t, '0 0 1 1 *');
     const posted = await waitFor(() => amPosts().flat().find((p) => p.includes('"low_balance"') && p.endsWith(' firing')), 'the alert posted to Alertmanager');
     assert.equal(await daemon.stop(), 0);
     if (relabelled) reload(['keep', 'gone'], false, 'billing');
+    if (amDown) am.answers.push(...Array<number>(20).fill(503));
     // Two shards now: `gone` is still in the file, on the shard this state directory's daemon is not.
     const other = await Daemon.start({ ...env, SHARD_COUNT: '2', SHARD_INDEX: String(1 - shardOf('gone', 2)) }, { stateDir: daemon.stateDir });
     t.after(() => other.kill());
@@ -373,7 +376,10 @@ for (const relabelled of [false, true]) {
     assert.equal(closed.body.id, fired.body.id);
     assert.equal(await other.stop(), 0); // waits for the Alertmanager posts in flight
     const resolved = amPosts().flat().filter((p) => p.endsWith(' resolved'));
-    if (relabelled) assert.deepEqual(resolved, [posted.replace(/ firing$/, ' resolved')], 'the old label set (team: payments) resolved');
+    if (amDown) {
+      const failed = other.logs().find((l) => /no longer watched end there/.test(l.msg));
+      assert.equal(failed?.component, 'alertmanager', 'the failed resolve logged, its component named once (logs() refuses a key written twice)');
+    } else if (relabelled) assert.deepEqual(resolved, [posted.replace(/ firing$/, ' resolved')], 'the old label set (team: payments) resolved');
     else assert.deepEqual(resolved, [], 'no resolve of the label set the new shard fires');
   });
 }

@@ -11,4 +11,5 @@ test('leftToResolve: the old shard resolves in each Alertmanager only the severi
   assert.deepEqual(leftToResolve([am(a)], [am(a, ['critical'])]), [am(a, ['warning'])], 'now only critical there: the warning\'s label set resolved');
   assert.deepEqual(leftToResolve([am(a, ['critical'])], [am(a, ['warning']), am(a, ['critical'])]), [], 'covered by two receivers together');
   assert.deepEqual(leftToResolve([am(a), am(b, ['warning'])], [am(b)]), [am(a, ['warning', 'critical'])], 'per Alertmanager');
+  assert.deepEqual(leftToResolve([am('http://AM.local:80/')], [am('http://am.local')]), [], 'one Alertmanager written two ways');
 });
