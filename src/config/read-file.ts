@@ -14,8 +14,8 @@ export const READ_WAIT_MS = 4_000;
 
 /** When the reads of the load under way must end (`withReadBudget`); none outside one. */
 let loadDeadline = Infinity;
-/** What the load under way read from pipes and devices, by path: one read each, its text or its failure. */
-let pipesRead: Map<string, FileRead> | undefined;
+/** What the load under way read from pipes and devices, by path: one read each, its bytes or its failure, and under what limit. */
+let pipesRead: Map<string, { read: Buffer | Failure; limit: number }> | undefined;
 
 /**
  * Runs a configuration load (synchronous) whose file reads share `ms` in all: three silent pipes at 4 s
@@ -51,11 +51,10 @@ export function readConfigFile(path: string, maxBytes: number, waitMs = READ_WAI
   try {
     const st = fstatSync(fd);
     if (st.isDirectory()) return { code: 'EISDIR' };
-    if (st.isFile()) return st.size > maxBytes ? tooLarge(maxBytes) : readAll(fd, maxBytes, waitMs, false);
-    const read = pipesRead?.get(path) ?? readAll(fd, maxBytes, waitMs, st.isFIFO());
-    pipesRead?.set(path, read);
-    // read before under a larger limit (a certificate's, then a secret's): this one's limit still holds
-    return 'text' in read && Buffer.byteLength(read.text) > maxBytes ? tooLarge(maxBytes) : read;
+    if (st.isFile()) return st.size > maxBytes ? tooLarge(maxBytes) : underLimit({ read: readBytes(fd, maxBytes, waitMs, false), limit: maxBytes }, maxBytes);
+    const once = pipesRead?.get(path) ?? { read: readBytes(fd, maxBytes, waitMs, st.isFIFO()), limit: maxBytes };
+    pipesRead?.set(path, once);
+    return underLimit(once, maxBytes);
   } catch (err) {
     return { code: (err as NodeJS.ErrnoException).code ?? 'error' };
   } finally {
@@ -70,8 +69,21 @@ export function readConfigFile(path: string, maxBytes: number, waitMs = READ_WAI
  */
 const scratch = Buffer.allocUnsafe(64 * 1024);
 
+type Failure = Exclude<FileRead, { text: string }>;
+
+/**
+ * A read's outcome for a reader whose limit is `maxBytes`: a pipe read once for two settings (a certificate
+ * bundle's 16 MiB, then a secret's 1 MiB) meets each one's limit.
+ */
+function underLimit({ read, limit }: { read: Buffer | Failure; limit: number }, maxBytes: number): FileRead {
+  if (Buffer.isBuffer(read)) return read.length > maxBytes ? tooLarge(maxBytes) : { text: read.toString('utf8') };
+  if (read.code !== 'EFBIG') return read;
+  if (maxBytes <= limit) return tooLarge(maxBytes);
+  return { code: 'EFBIG', problem: `it is larger than ${fmtBytes(limit)}, the limit of the setting that read it first (a pipe is read once)` };
+}
+
 /** `fifo`: a named pipe opened before its writer reads as ended (0 bytes) until the writer comes: waited for too. */
-function readAll(fd: number, maxBytes: number, waitMs: number, fifo: boolean): FileRead {
+function readBytes(fd: number, maxBytes: number, waitMs: number, fifo: boolean): Buffer | Failure {
   const started = Date.now();
   const deadline = Math.min(started + waitMs, loadDeadline);
   const chunks: Buffer[] = [];
@@ -85,7 +97,7 @@ function readAll(fd: number, maxBytes: number, waitMs: number, fifo: boolean): F
       if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
       n = -1;
     }
-    if (n === 0 && !(fifo && total === 0)) return { text: Buffer.concat(chunks, total).toString('utf8') };
+    if (n === 0 && !(fifo && total === 0)) return Buffer.concat(chunks, total);
     if (n <= 0) {
       if (Date.now() >= deadline) return { code: 'ETIMEDOUT', problem: waitedTooLong(total === 0 && n === 0, deadline - started, waitMs) };
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
@@ -98,7 +110,7 @@ function readAll(fd: number, maxBytes: number, waitMs: number, fifo: boolean): F
   }
 }
 
-const tooLarge = (maxBytes: number): FileRead => ({ code: 'EFBIG', problem: `it is larger than ${fmtBytes(maxBytes)}` });
+const tooLarge = (maxBytes: number): Failure => ({ code: 'EFBIG', problem: `it is larger than ${fmtBytes(maxBytes)}` });
 
 function waitedTooLong(nothingWritten: boolean, waitedMs: number, waitMs: number): string {
   const what = nothingWritten ? 'nothing was written to it' : 'it had no end';

@@ -140,4 +140,19 @@ test('readConfigFile in a load: a pipe read again gives what it gave, within the
   } finally {
     writer.kill('SIGKILL');
   }
+  // the other way round: too large for the first reader's limit, it is not said to be too large for the second's
+  const twice = (first: number, second: number, sh: string) => {
+    const writer = spawn('sh', ['-c', sh, 'sh', fifo], { stdio: 'ignore' });
+    try {
+      return withReadBudget(4_000, () => [readConfigFile(fifo, first), readConfigFile(fifo, second)] as const);
+    } finally {
+      writer.kill('SIGKILL');
+    }
+  };
+  const [small, large] = twice(1024, 16 * 1024 * 1024, 'head -c 2048 /dev/zero | tr "\\0" x > "$1"');
+  assert.deepEqual(small, { code: 'EFBIG', problem: 'it is larger than 1024 bytes' });
+  assert.ok('problem' in large && /the setting that read it first/.test(large.problem!), JSON.stringify(large));
+  // bytes counted as read, not as the text decoded: 600 bytes that are not UTF-8 (each decodes to a 3-byte U+FFFD)
+  const [, fits] = twice(16 * 1024 * 1024, 1000, 'head -c 600 /dev/zero | tr "\\0" "\\377" > "$1"');
+  assert.ok('text' in fits, `600 bytes fit a limit of 1000: ${JSON.stringify(fits)}`);
 });
