@@ -51,9 +51,9 @@ export function readConfigFile(path: string, maxBytes: number, waitMs = READ_WAI
   try {
     const st = fstatSync(fd);
     if (st.isDirectory()) return { code: 'EISDIR' };
-    if (st.isFile()) return st.size > maxBytes ? tooLarge(maxBytes) : underLimit({ read: readBytes(fd, maxBytes, waitMs, false), limit: maxBytes }, maxBytes);
-    const once = pipesRead?.get(path) ?? { read: readBytes(fd, maxBytes, waitMs, st.isFIFO()), limit: maxBytes };
-    pipesRead?.set(path, once);
+    if (st.isFile() && st.size > maxBytes) return tooLarge(maxBytes);
+    const once = (!st.isFile() && pipesRead?.get(path)) || { read: readBytes(fd, maxBytes, waitMs, st.isFIFO()), limit: maxBytes };
+    if (!st.isFile()) pipesRead?.set(path, once);
     return underLimit(once, maxBytes);
   } catch (err) {
     return { code: (err as NodeJS.ErrnoException).code ?? 'error' };

@@ -54,10 +54,10 @@ export function describePresets(): string {
 
 /**
  * The wallet's balance request, from its preset and settings. Its `secrets` are what the request sends that
- * an answer must not echo: the credential values, the headers' values (`Basic <base64>`) less a scheme word
- * (`Bearer`, `AccessKey`: no secret, and it would hide codes like `access_denied`) and long enough to hide
- * codes (the credential is listed whole anyway), and the query values of
- * the URL it requests (`balance_path: /balance?access_token=…` is never shown either).
+ * an answer must not echo: the credential values (whole); the headers' values (`Basic <base64>`) less a
+ * scheme word (`Bearer`, `AccessKey`: no secret, and it would hide codes like `access_denied`); the query
+ * values of the URL it requests (`balance_path: /balance?access_token=…`). The last two only when long
+ * enough to hide codes (hidesAsSent).
  */
 export function endpointFor(w: Pick<WalletSettings, 'provider' | 'api'>): Endpoint {
   const endpoint = presetOf(w.provider).endpoint(w.api);

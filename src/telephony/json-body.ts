@@ -68,8 +68,9 @@ const SHARED_RUN = 6;
 
 /**
  * Whether a value the request sends, but that is not a credential itself (a query value, a header less its
- * scheme word), is long enough to hide codes that share a run with it: `v=2`, `lang=en` or the `A` of
- * `Basic`-less `ops A` would hide every code holding a 2, "en" or an "a".
+ * scheme word), is long enough to hide codes that share a run with it: `v=2`, `lang=en`, or the `A` left of
+ * a username header `ops A` once `ops` is taken for a scheme word, would hide every code holding a 2, "en"
+ * or an "a".
  */
 export const hidesAsSent = (value: string): boolean => bare(value).length >= SHARED_RUN;
 
