@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSettings } from '../../src/config/load.js';
 import { readConfigFile, withReadBudget } from '../../src/config/read-file.js';
 import { ConfigError } from '../../src/errors.js';
+import { waitFor } from '../helpers/daemon.js';
 import { fileSettled, RECENT_WRITE_MS, settledTextSync, writtenSince } from '../../src/config/settled.js';
 
 /** A sleep that runs `during` (the writer's next step) instead of waiting, and counts the waits. */
@@ -85,6 +86,8 @@ test('loadSettings with settleFresh: a wallets file with problems that a writer 
   writeFileSync(file, 'wallets:\n  - name: a\n    bogus_key: 1\n');
   const writer = spawn('sh', ['-c', `while :; do echo '# more' >> '${file}'; sleep 0.05; done`], { stdio: 'ignore' });
   t.after(() => writer.kill('SIGKILL'));
+  // the writer at work before the load (on a busy machine its shell started after the load's reads agreed)
+  await waitFor(() => readFileSync(file, 'utf8').includes('# more'), 'the writer appending');
   let problems: readonly string[] = [];
   try {
     loadSettings({ WALLETS_FILE: file }, { cwd: dir, requireApiKey: false, settleFresh: true });
