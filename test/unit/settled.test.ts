@@ -84,7 +84,8 @@ test('loadSettings with settleFresh: a wallets file with problems that a writer 
   const dir = mkdtempSync(join(tmpdir(), 'ws-settle-'));
   const file = join(dir, 'wallets.yaml');
   writeFileSync(file, 'wallets:\n  - name: a\n    bogus_key: 1\n');
-  const writer = spawn('sh', ['-c', `while :; do echo '# more' >> '${file}'; sleep 0.05; done`], { stdio: 'ignore' });
+  // no sleep between appends: a busy machine stalled a forked `sleep 0.05` past the load's 200 ms between reads
+  const writer = spawn('sh', ['-c', `while :; do echo '# more' >> '${file}'; done`], { stdio: 'ignore' });
   t.after(() => writer.kill('SIGKILL'));
   // the writer at work before the load (on a busy machine its shell started after the load's reads agreed)
   await waitFor(() => readFileSync(file, 'utf8').includes('# more'), 'the writer appending');
