@@ -4,11 +4,11 @@ import { createRequire } from 'node:module';
 const EVERY_MINUTE = '* * * * *';
 
 /**
- * node-cron, loaded at the first other expression to judge: `backtest` (and `check`, `test-alert`) on the
- * default schedule never pay its ~10–15 ms of start-up. Synchronous, as the settings load is; this is its
- * CommonJS build (the scheduler imports the ES one: the same code, for a daemon with its own schedule once more).
+ * node-cron, loaded at the first other expression to judge or the first schedule to run: `backtest` (and
+ * `check`, `test-alert`) on the default schedule never pay its ~10–15 ms of start-up. Synchronous, as the
+ * settings load is: its CommonJS build, the one the scheduler uses too (one copy of it in the process).
  */
-const nodeCron = (): typeof import('node-cron') => createRequire(import.meta.url)('node-cron') as typeof import('node-cron');
+export const nodeCron = (): typeof import('node-cron') => createRequire(import.meta.url)('node-cron') as typeof import('node-cron');
 
 /** Each field's allowed numbers (node-cron 4: weekday 7 is Sunday too). */
 const FIELDS: Record<string, { label: string; min: number; max: number }> = {

@@ -1,4 +1,5 @@
-import { createTask, type ScheduledTask } from 'node-cron';
+import type { ScheduledTask } from 'node-cron';
+import { nodeCron } from '../config/cron.js';
 import { fmtSeconds, stepWords, SteppingClock } from '../clock.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -44,7 +45,7 @@ export class Scheduler {
 
   #arm(): void {
     const { log } = this.opts;
-    const task = createTask(this.opts.schedule, (ctx) => this.#tick(ctx?.date?.getTime()), {
+    const task = nodeCron().createTask(this.opts.schedule, (ctx) => this.#tick(ctx?.date?.getTime()), {
       name: 'poll',
       noOverlap: true,
       timezone: this.opts.timezone,
