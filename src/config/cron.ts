@@ -1,14 +1,14 @@
-import { createRequire } from 'node:module';
+import { lazyRequire } from './lazy-require.js';
 
 /** The default POLL_SCHEDULE (every minute), which node-cron accepts: judged without loading it. */
 const EVERY_MINUTE = '* * * * *';
 
 /**
  * node-cron, loaded at the first other expression to judge or the first schedule to run: `backtest` (and
- * `check`, `test-alert`) on the default schedule never pay its ~10–15 ms of start-up. Synchronous, as the
- * settings load is: its CommonJS build, the one the scheduler uses too (one copy of it in the process).
+ * `check`, `test-alert`) on the default schedule never pay its ~10–15 ms of start-up. The scheduler takes it
+ * from here too (one copy of it in the process).
  */
-export const nodeCron = (): typeof import('node-cron') => createRequire(import.meta.url)('node-cron') as typeof import('node-cron');
+export const nodeCron = lazyRequire<typeof import('node-cron')>('node-cron');
 
 /** Each field's allowed numbers (node-cron 4: weekday 7 is Sunday too). */
 const FIELDS: Record<string, { label: string; min: number; max: number }> = {

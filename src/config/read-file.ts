@@ -52,8 +52,9 @@ export function readConfigFile(path: string, maxBytes: number, waitMs = READ_WAI
     const st = fstatSync(fd);
     if (st.isDirectory()) return { code: 'EISDIR' };
     if (st.isFile() && st.size > maxBytes) return tooLarge(maxBytes);
-    const once = (!st.isFile() && pipesRead?.get(path)) || { read: readBytes(fd, maxBytes, waitMs, st.isFIFO()), limit: maxBytes };
-    if (!st.isFile()) pipesRead?.set(path, once);
+    const remembered = st.isFile() ? undefined : pipesRead; // a pipe or device is read once per load
+    const once = remembered?.get(path) ?? { read: readBytes(fd, maxBytes, waitMs, st.isFIFO()), limit: maxBytes };
+    remembered?.set(path, once);
     return underLimit(once, maxBytes);
   } catch (err) {
     return { code: (err as NodeJS.ErrnoException).code ?? 'error' };

@@ -1,12 +1,10 @@
-import { createRequire } from 'node:module';
+import { lazyRequire } from './lazy-require.js';
 
 /**
  * The yaml library, loaded at the first file it reads: `backtest`, and a daemon with neither WALLETS_FILE nor
- * WEB_CONFIG_FILE, never pay its ~25 ms of start-up. Synchronous, as the settings load is.
+ * WEB_CONFIG_FILE, never pay its ~25 ms of start-up.
  */
-export const yaml = (): typeof import('yaml') => (lib ??= createRequire(import.meta.url)('yaml') as typeof import('yaml'));
-/** Once required, kept: `sameKeyAsText` asks for it at every key of every map (a createRequire each took 180 ms of a 10,000-wallet load). */
-let lib: typeof import('yaml') | undefined;
+export const yaml = lazyRequire<typeof import('yaml')>('yaml');
 
 /**
  * `uniqueKeys` for our files: two keys of one map are the same if they read the same as text. `true:` and
