@@ -135,16 +135,7 @@ test('loadSettings with settleFresh: a key in a pipe, named by a wallets file fi
 test('readConfigFile in a load: a pipe read again gives what it gave, within the limit of each read (not the first read\'s)', () => {
   const fifo = join(mkdtempSync(join(tmpdir(), 'ws-pipe-')), 'bundle');
   execFileSync('mkfifo', [fifo]);
-  const text = 'x'.repeat(2048);
-  const writer = spawn('sh', ['-c', 'printf "%s" "$2" > "$1"', 'sh', fifo, text], { stdio: 'ignore' });
-  try {
-    const [large, small] = withReadBudget(4_000, () => [readConfigFile(fifo, 16 * 1024 * 1024), readConfigFile(fifo, 1024)]);
-    assert.deepEqual(large, { text }, 'read once, whole, under the larger limit');
-    assert.equal('code' in small && small.code, 'EFBIG', 'the same text is too large for the smaller limit');
-  } finally {
-    writer.kill('SIGKILL');
-  }
-  // the other way round: too large for the first reader's limit, it is not said to be too large for the second's
+  /** The pipe, written by `sh` once, read twice in one load: under `first`'s limit, then under `second`'s. */
   const twice = (first: number, second: number, sh: string) => {
     const writer = spawn('sh', ['-c', sh, 'sh', fifo], { stdio: 'ignore' });
     try {
@@ -153,7 +144,12 @@ test('readConfigFile in a load: a pipe read again gives what it gave, within the
       writer.kill('SIGKILL');
     }
   };
-  const [small, large] = twice(1024, 16 * 1024 * 1024, 'head -c 2048 /dev/zero | tr "\\0" x > "$1"');
+  const twoKiB = 'head -c 2048 /dev/zero | tr "\\0" x > "$1"';
+  const [whole, tooLarge] = twice(16 * 1024 * 1024, 1024, twoKiB);
+  assert.deepEqual(whole, { text: 'x'.repeat(2048) }, 'read once, whole, under the larger limit');
+  assert.equal('code' in tooLarge && tooLarge.code, 'EFBIG', 'the same text is too large for the smaller limit');
+  // the other way round: too large for the first reader's limit, it is not said to be too large for the second's
+  const [small, large] = twice(1024, 16 * 1024 * 1024, twoKiB);
   assert.deepEqual(small, { code: 'EFBIG', problem: 'it is larger than 1024 bytes' });
   assert.ok('problem' in large && /the setting that read it first/.test(large.problem!), JSON.stringify(large));
   // bytes counted as read, not as the text decoded: 600 bytes that are not UTF-8 (each decodes to a 3-byte U+FFFD)
