@@ -268,7 +268,9 @@ export function evidenceOf(r: Reading, o: Outlook, regime: Regime | null = null)
 }
 
 const fmt = (x: number): string => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toPrecision(2));
-const hrs = (s: number): string => (Number.isFinite(s) ? `${fmt(s / 3600)} h` : 'never');
+/** A duration for people: hours from one hour up (`2.8 h`, `95 h`), minutes or seconds below (a demo's wallet, a first poll's history: `35 s`, not `0.0098 h`). */
+const hrs = (s: number): string => (!Number.isFinite(s) ? 'never' : s >= 3600 ? `${fmt(s / 3600)} h` : s >= 120 ? `${Math.round(s / 60)} min` : `${Math.round(s)} s`);
+const inHours = (h: number): string => hrs(h * 3600);
 const pct = (x: number): string => `${Math.round(x * 100)} %`;
 
 export interface Described {
@@ -292,9 +294,9 @@ export function describe(f: Described): string {
     return f.runwaySeconds === 0 ? 'Nothing is left to spend: the wallet is empty.' : 'No net spend measured in the last 24 h: no depletion is forecast.';
   }
   const pattern = { flat: 'a flat rate', daily: 'the daily pattern (hour of day)', weekly: 'the weekly pattern (hour of week)' }[e.shape];
-  const window = e.shifted ? 'the last 24 h, which differ from the longer window (usage changed)' : `the last ${fmt(e.windowHours)} h`;
+  const window = e.shifted ? 'the last 24 h, which differ from the longer window (usage changed)' : `the last ${inHours(e.windowHours)}`;
   const parts = [
-    `Spend of ${fmt(e.levelPerHour)} credits/h for an average hour (${e.charges} charges over ${fmt(e.hoursObserved)} h observed in ${window}, ±${pct(e.relativeError)}), shaped by ${pattern}`,
+    `Spend of ${fmt(e.levelPerHour)} credits/h for an average hour (${e.charges} charges over ${inHours(e.hoursObserved)} observed in ${window}, ±${pct(e.relativeError)}), shaped by ${pattern}`,
   ];
   if (e.weekend) {
     parts.push(
@@ -305,7 +307,7 @@ export function describe(f: Described): string {
   }
   if (e.trend) parts.push(`, rising ${fmt(e.trend.perHourPerDay)} credits/h a day over the last ${e.trend.days} days (damped trend)`);
   parts.push(`. Runway ${hrs(f.runwaySeconds)} (80 % band ${hrs(f.runwayLowSeconds)} to ${hrs(f.runwayHighSeconds)}), confidence ${f.confidence}.`);
-  const thin = e.relativeError > WEAK_REL_ERROR ? `the level is known to ±${pct(e.relativeError)} only` : `only ${fmt(e.hoursObserved)} h of history`;
+  const thin = e.relativeError > WEAK_REL_ERROR ? `the level is known to ±${pct(e.relativeError)} only` : `only ${inHours(e.hoursObserved)} of history`;
   const cautiousEnd = `on the cautious end of the evidence (${hrs(e.slowestRunwaySeconds)}): ${thin}, so it alerts only when even the slowest spend the evidence allows runs out inside the horizon`;
   const margin = `${pct(e.margin)} before the horizon (the forecast's own uncertainty), so the alert comes at least that early`;
   // Part of the way (the evidence is between strong and thin): say how far, not "on the cautious end".
@@ -314,7 +316,7 @@ export function describe(f: Described): string {
   // Within the first day the warning's cautious reading is the FIRST_DAY_QUIET_WEEKEND one (outlook()).
   const firstDay = e.firstDay;
   const warning = firstDay
-    ? `The warning alerts only when the spend so far, spread over a whole day and over five days of seven, runs out inside the horizon: only ${fmt(e.windowHours)} h of history${e.lumpy ? ', a few charges make most of the spend so far' : ''}, and the hours and days not seen yet may be quiet (a night, a weekend)`
+    ? `The warning alerts only when the spend so far, spread over a whole day and over five days of seven, runs out inside the horizon: only ${inHours(e.windowHours)} of history${e.lumpy ? ', a few charges make most of the spend so far' : ''}, and the hours and days not seen yet may be quiet (a night, a weekend)`
     : `The warning alerts ${leaning(e.lean.warning)}`;
   if (!firstDay && e.lean.warning >= 1 && e.lean.critical >= 1) parts.push(` depletion_forecast alerts ${cautiousEnd}.`);
   else if (e.lean.warning > 0) parts.push(` ${warning}; critical alerts ${e.lean.critical > 0 ? leaning(e.lean.critical) : margin}.`);

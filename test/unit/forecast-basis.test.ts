@@ -61,6 +61,14 @@ test('/api/status: one forecast object — method, confidence, band, cautious, b
   assert.equal(w.forecast?.basis, status.forecast.basis);
 });
 
+
+test('the basis gives durations under an hour in minutes or seconds (a first poll\'s history, a wallet running dry in minutes), not as a fraction of an hour', () => {
+  const { state, now } = burning(3, 40, 1); // 3 min of history at 60/h, 37 credits left
+  const basis = accountStatus('default', state, forecast(state.history, state.balance, now), [], now).forecast.basis;
+  assert.match(basis, /charges over 3 min observed in the last 3 min/);
+  assert.match(basis, /Runway 37 min \(80 % band (\d+ (s|min)|[\d.]+ h) to (\d+ (s|min)|[\d.]+ h)\)/);
+  assert.doesNotMatch(basis, /0\.0\d+ h/);
+});
 test('/api/status: the depletion time counts from the poll the forecast was made at, not from the request', () => {
   const { state, now } = burning(26 * 60, 1000, 0.1);
   const f = forecast(state.history, state.balance, now);
