@@ -10,7 +10,7 @@ import { BURN_WINDOWS, MIN_RUNWAY_EVIDENCE } from './rates.js';
 import type { History } from './history.js';
 import { lastSampleT, sampleCount, sampleT } from './packed.js';
 import { evaluateRules, type AlertName, type Conditions, type Severity } from './rules.js';
-import { describe } from './runway.js';
+import { describe } from './basis.js';
 
 export interface EvaluationConfig {
   account: string;

@@ -87,7 +87,7 @@
  *   A wallet that refills itself (refill.ts: its last two top-ups at about the same balance, of about the
  *   same amount) is not warned while its balance is above the refill level: the refill prevents the
  *   depletion; below it without a refill, the forecast alerts as usual (the refill may have failed).
- *   Every forecast carries its `evidence`; runway.ts's describe() says in words what it rests on, for
+ *   Every forecast carries its `evidence`; basis.ts's describe() says in words what it rests on, for
  *   notifications and /api/status.
  */
 import { recentAgainstNormal } from './anomaly.js';
@@ -155,7 +155,7 @@ export interface Forecast {
   cautious: boolean;
   /** The same for the critical decision (it needs less history: CENTRAL_AFTER_HOURS). */
   criticalCautious: boolean;
-  /** The numbers the forecast rests on (`describe()` in runway.ts puts them in words); null without evidence. */
+  /** The numbers the forecast rests on (`describe()` in basis.ts puts them in words); null without evidence. */
   evidence: Evidence | null;
   /** The wallet refills itself (refill.ts): depletion_forecast waits while the balance is above its floor. */
   refill: AutoRefill | null;

@@ -19,7 +19,7 @@ import {
 } from '../../src/domain/alerts.js';
 import { observe, repeatPolicy, unwatch, type EvaluationConfig } from '../../src/domain/evaluate.js';
 import { forecast } from '../../src/domain/forecast.js';
-import { describe } from '../../src/domain/runway.js';
+import { describe } from '../../src/domain/basis.js';
 import { action, formatBalance, summary } from '../../src/domain/messages.js';
 import type { AlertName, Conditions, Severity } from '../../src/domain/rules.js';
 import type { UpstreamErrorKind } from '../../src/errors.js';

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { forecast } from '../../src/domain/forecast.js';
-import { describe } from '../../src/domain/runway.js';
+import { describe } from '../../src/domain/basis.js';
 import { T0, MIN, HOUR, DAY, HOUR_S, RULES, type Pattern, businessHours, start, run, trueRunway, assertClose, assertBand, conditions, hours, at } from '../helpers/forecast-sim.js';
 
 // ---------------------------------------------------------------------------------------------------------

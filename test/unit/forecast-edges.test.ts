@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { forecast } from '../../src/domain/forecast.js';
 import { hourOfWeek } from '../../src/domain/profile.js';
 import { nearRates } from '../../src/domain/rates.js';
-import { describe } from '../../src/domain/runway.js';
+import { describe } from '../../src/domain/basis.js';
 import { FLAT } from '../../src/domain/shape.js';
 import { walk } from '../../src/domain/walk.js';
 import { assertClose, poll, RULES, start, stateOf, steady, run, trueRunway, T0, DAY, HOUR, MIN, hours } from '../helpers/forecast-sim.js';

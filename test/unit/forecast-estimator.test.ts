@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { forecast } from '../../src/domain/forecast.js';
-import { describe, MARGIN } from '../../src/domain/runway.js';
+import { describe } from '../../src/domain/basis.js';
+import { MARGIN } from '../../src/domain/runway.js';
 import { expectedSpend, profileReady } from '../../src/domain/profile.js';
 import { evaluateRules } from '../../src/domain/rules.js';
 import { mulberry32 } from '../helpers/fixtures.js';
