@@ -136,11 +136,13 @@ export class Fleet {
     // A wallet whose state cannot be read is left out, not the whole reload: the removals and changes above
     // are already applied, and the list must say so (else a removed wallet stays on /metrics, frozen).
     const added = wallets.filter((w) => !this.#runners.has(w.name));
-    const runners = await mapLimit(added, LOAD_CONCURRENCY, (w) =>
-      this.#add(w).catch((err: unknown) => {
-        summary.failed.push({ name: w.name, code: safeErrorCode(err) ?? 'error' });
-        return undefined;
-      }),
+    const runners = await this.d.states.prefetched(added.map((w) => w.name), this.d.now(), () =>
+      mapLimit(added, LOAD_CONCURRENCY, (w) =>
+        this.#add(w).catch((err: unknown) => {
+          summary.failed.push({ name: w.name, code: safeErrorCode(err) ?? 'error' });
+          return undefined;
+        }),
+      ),
     );
     for (const w of added) if (this.#runners.has(w.name)) summary.added.push(w.name);
     this.#list = [...this.#runners.values()];

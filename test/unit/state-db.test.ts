@@ -163,6 +163,45 @@ test('a forgotten account (a wallet removed) leaves memory and loses nothing: it
   assert.deepEqual(await again.account('gone').load(0), gone, 'and after a restart');
 });
 
+/** A store past start-up holding the saved states of `names` (each forgotten: in the database only), with the states. */
+async function forgottenStates(t: TestContext, names: readonly string[]): Promise<{ dir: string; store: StateStore; saved: Map<string, AccountState> }> {
+  const dir = tempDir(t);
+  const store = await openState(dir, log, { flushMs: 60_000 });
+  store.releasePreloaded(T0);
+  const saved = new Map<string, AccountState>();
+  for (const [k, name] of names.entries()) {
+    let s = INITIAL_ACCOUNT_STATE;
+    for (let i = 0; i < 20 + k; i++) s = poll(s, i);
+    void store.account(name).save(s);
+    saved.set(name, s);
+  }
+  await store.db.flush();
+  await Promise.all(names.map((n) => store.forget(n, () => true)));
+  assert.equal(store.accountsInMemory, 0);
+  return { dir, store, saved };
+}
+
+test('the wallets a reload adds are read from the database together, before any of them starts: each gets its own state, one never stored a fresh one', async (t) => {
+  const { dir, store, saved } = await forgottenStates(t, ['a', 'b']);
+  const loaded = await store.prefetched(['a', 'b', 'never'], T0, async () => {
+    // Read one by one, each take() would open the file now: damaged under them, they would start afresh.
+    writeFileSync(join(dir, DB_FILE), Buffer.alloc(8192, 0x5a));
+    return Promise.all(['a', 'b', 'never'].map((n) => store.account(n).load(T0)));
+  });
+  assert.deepEqual(loaded, [saved.get('a'), saved.get('b'), INITIAL_ACCOUNT_STATE]);
+});
+
+test('a reload\'s read of the added wallets leaves out one whose store is still in memory: forgotten meanwhile, its last state is read after it was written', async (t) => {
+  const { store, saved } = await forgottenStates(t, ['a']);
+  const later = poll(saved.get('a')!, 40);
+  void store.account('a').save(later); // removed by a reload and still being forgotten when the next one adds it back
+  const loaded = await store.prefetched(['a'], T0, async () => {
+    await store.forget('a', () => true); // its last state written, then out of memory, before the new wallet loads
+    return store.account('a').load(T0);
+  });
+  assert.deepEqual(loaded, later);
+});
+
 test('20 saves before one commit: the last one wins', async (t) => {
   const dir = tempDir(t);
   const store = await openState(dir, log);
