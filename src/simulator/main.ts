@@ -2,7 +2,7 @@
  * Standalone simulated Telephony.io API: `node dist/simulator/main.js [flags]` (USAGE below; `--help` prints it).
  * A bad flag or variable: one line per problem on stderr, exit 78.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, openSync, type WriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fleetSpecs, readSpecFile } from './fleet.js';
 import { BODY_FORMATS, Simulator, type BodyFormat, type RequestRecord, type WalletSpec } from './simulator.js';
@@ -114,7 +114,17 @@ if (problems.length > 0) {
 }
 
 let log: WriteStream | undefined;
-if (args['request-log']) log = createWriteStream(args['request-log'], { flags: 'a' });
+if (args['request-log']) {
+  // Opened here, synchronously: a path that cannot be opened (a missing folder) is one line and exit 78 like any
+  // other bad flag, not an unhandled 'error' event of the stream once the server runs.
+  const file = args['request-log'];
+  try {
+    log = createWriteStream(file, { fd: openSync(file, 'a') });
+  } catch (e) {
+    process.stderr.write(`--request-log: cannot open ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})\n`);
+    process.exit(78);
+  }
+}
 const onRequest = log ? (r: RequestRecord) => { if (r.wallet !== null) log!.write(`${r.at}\t${r.wallet}\t${r.served}\n`); } : undefined;
 
 let sim: Simulator;

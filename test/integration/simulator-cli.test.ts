@@ -67,6 +67,8 @@ test('bad flags and spec files: one line naming the problem, exit 78', { timeout
     [['--wallets', '2', '--spread', '3'], /--spread/],
     [['--spec', spec], /wallets\[0\]\.apiKey/],
     [['--bogus'], /Unknown option '--bogus'/],
+    // A request log that cannot be opened (its folder missing): one line, not an unhandled stream error.
+    [['--wallets', '1', '--request-log', join(dir, 'missing', 'requests.log')], /^--request-log: cannot open .*missing\/requests\.log \(ENOENT\)\n$/],
   ] as const) {
     const child = spawn(process.execPath, [SIM, '--port', '0', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
