@@ -14,8 +14,12 @@ import { LOG_LEVELS } from './settings.js';
 
 export type Env = Record<string, string | undefined>;
 
-/** Each field parsed from `vars`; a field that fails adds its problems and is absent. `emptyInEnv`: set to '' in the environment (said in the problem). */
-export function parseFields(vars: Env, emptyInEnv: ReadonlySet<string>, problems: string[]): Partial<Fields> {
+/**
+ * Each field parsed from `vars`; a field that fails adds its problems and is absent. `emptyInEnv`: set to ''
+ * in the environment (said in the problem); `unreadable`: secrets whose X_FILE could not be read (their
+ * problem is said already: no rule adds a second).
+ */
+export function parseFields(vars: Env, emptyInEnv: ReadonlySet<string>, problems: string[], unreadable: ReadonlySet<string>): Partial<Fields> {
   const parsed: Record<string, unknown> = {};
   for (const [name, field] of Object.entries(fieldSchemas())) {
     const r = field.safeParse(vars[name]);
@@ -26,7 +30,7 @@ export function parseFields(vars: Env, emptyInEnv: ReadonlySet<string>, problems
     const hint = emptyInEnv.has(name) ? ' (it is set to an empty string in the environment, which counts as unset and hides any value in .env)' : '';
     for (const issue of r.error.issues) problems.push(`${name}: ${issue.message}${hint}`);
   }
-  crossFieldProblems(parsed as Partial<Fields>, vars, problems);
+  crossFieldProblems(parsed as Partial<Fields>, vars, problems, unreadable);
   return parsed as Partial<Fields>;
 }
 
@@ -97,8 +101,11 @@ function fieldSchemas() {
 export type Fields = { [K in keyof ReturnType<typeof fieldSchemas>]: z.output<ReturnType<typeof fieldSchemas>[K]> };
 
 /** Rules between settings, on the values that parsed (`vars` tells what was given at all). */
-function crossFieldProblems(v: Partial<Fields>, vars: Env, problems: string[]): void {
-  const issue = (name: string, message: string) => problems.push(`${name}: ${message}`);
+function crossFieldProblems(v: Partial<Fields>, vars: Env, problems: string[], unreadable: ReadonlySet<string>): void {
+  // A secret named by an unreadable X_FILE already has its problem (X_FILE: cannot read …): no rule adds a second.
+  const issue = (name: string, message: string) => {
+    if (!unreadable.has(name)) problems.push(`${name}: ${message}`);
+  };
   const given = (name: string) => vars[name] !== undefined;
   if (v.SHARD_INDEX !== undefined && v.SHARD_COUNT !== undefined && v.SHARD_INDEX >= v.SHARD_COUNT) {
     issue('SHARD_INDEX', `(${v.SHARD_INDEX}) must be below SHARD_COUNT (${v.SHARD_COUNT}): shards are numbered from 0`);
@@ -113,7 +120,7 @@ function crossFieldProblems(v: Partial<Fields>, vars: Env, problems: string[]): 
     // with WALLETS_FILE, the sender and the CA file alone are what the receivers' email entries default to
     issue('SMTP_URL', 'is required when ALERT_EMAIL_FROM is set (without WALLETS_FILE, whose receivers may use it as their sender)');
   }
-  if (given('SMTP_CA_FILE') && !given('SMTP_URL') && !given('WALLETS_FILE')) issue('SMTP_CA_FILE', 'is set but SMTP_URL is not (the CA file is only for the mail server)');
+  if (given('SMTP_CA_FILE') && !given('SMTP_URL') && !unreadable.has('SMTP_URL') && !given('WALLETS_FILE')) issue('SMTP_CA_FILE', 'is set but SMTP_URL is not (the CA file is only for the mail server)');
   if (given('ALERT_WEBHOOK_SECRET') && !given('ALERT_WEBHOOK_URL')) issue('ALERT_WEBHOOK_URL', 'is required when ALERT_WEBHOOK_SECRET is set');
   if (v.ALERT_WEBHOOK_URL?.some((w) => w.format === 'pagerduty') && !given('ALERT_PAGERDUTY_ROUTING_KEY')) {
     issue('ALERT_PAGERDUTY_ROUTING_KEY', 'is required for a pagerduty+ webhook URL');

@@ -104,9 +104,12 @@ function loadNow(env: Env, opts: LoadOptions): Loaded {
   // A command that sends nothing (backtest) reads no channel setting: their secret and CA files are not
   // mounted where the daemon's unit or .env says on the laptop that replays a history.
   if (opts.receivers === false) for (const name of CHANNEL_VARS) delete vars[name];
-  for (const name of SECRET_VARS) resolveSecretFile(vars, name, problems);
+  // A secret whose X_FILE cannot be read has that one problem: the rules that need it (SMTP_URL for
+  // ALERT_EMAIL_TO, the routing key for pagerduty+) must not add 'X: is required' as if it were not set.
+  const unreadable = new Set<string>();
+  for (const name of SECRET_VARS) if (!resolveSecretFile(vars, name, problems)) unreadable.add(name);
 
-  const parsed = parseFields(vars, emptyInEnv, problems);
+  const parsed = parseFields(vars, emptyInEnv, problems, unreadable);
   const warnings = typoWarnings(Object.keys(vars), KNOWN_VARIABLES);
   shardProblems(parsed, vars, emptyInEnv, problems, warnings);
   const tuning = ruleTuning(parsed);
@@ -192,19 +195,23 @@ function dropDotenvTwins(dotenv: Env, env: Env): void {
   }
 }
 
-/** `X_FILE` → `X` (trailing newline trimmed); both set is an error. */
-function resolveSecretFile(vars: Env, name: string, problems: string[]): void {
+/** `X_FILE` → `X` (trailing newline trimmed); both set is an error. False when X_FILE names a file that cannot be read. */
+function resolveSecretFile(vars: Env, name: string, problems: string[]): boolean {
   const fileVar = `${name}_FILE`;
   const path = vars[fileVar];
-  if (path === undefined) return;
+  if (path === undefined) return true;
   if (vars[name] !== undefined) {
     problems.push(`${name}: set both ${name} and ${fileVar}; set only one`);
-    return;
+    return true;
   }
   const read = readSecretFile(path);
-  if ('problem' in read) problems.push(`${fileVar}: ${read.problem}`);
-  else vars[name] = read.value;
   delete vars[fileVar];
+  if ('problem' in read) {
+    problems.push(`${fileVar}: ${read.problem}`);
+    return false;
+  }
+  vars[name] = read.value;
+  return true;
 }
 
 function toSettings(v: Fields, walletsFile: string | undefined, wallets: WalletSettings[], receivers: ReceiverSettings[]): Settings {

@@ -538,6 +538,26 @@ test("a secret put where its file's path belongs is never printed, even one star
   assert.deepEqual(problemsOf({ TELEPHONY_API_KEY_FILE: '/tmp/no-such-key-file' }), ['TELEPHONY_API_KEY_FILE: cannot read /tmp/no-such-key-file: ENOENT'], 'a path in a real folder is named');
 });
 
+test("a secret's _FILE that cannot be read is one problem: the rules needing that secret count it as set (no 'SMTP_URL: is required' beside it)", () => {
+  const missing = join(freshDir(), 'missing');
+  assert.deepEqual(
+    problemsOf({ TELEPHONY_API_KEY: 'k', SMTP_URL_FILE: missing, ALERT_EMAIL_FROM: 'a@example.com', ALERT_EMAIL_TO: 'b@example.com' }),
+    [`SMTP_URL_FILE: cannot read ${missing}: ENOENT`],
+  );
+  assert.deepEqual(
+    problemsOf({ TELEPHONY_API_KEY: 'k', ALERT_WEBHOOK_URL: 'pagerduty+https://events.pagerduty.com/v2/enqueue', ALERT_PAGERDUTY_ROUTING_KEY_FILE: missing }),
+    [`ALERT_PAGERDUTY_ROUTING_KEY_FILE: cannot read ${missing}: ENOENT`],
+  );
+  // Nor 'SMTP_CA_FILE: is set but SMTP_URL is not': SMTP_URL is set, through a file that cannot be read.
+  const ca = tempFile('ca.pem', '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+  assert.deepEqual(problemsOf({ TELEPHONY_API_KEY: 'k', SMTP_URL_FILE: missing, SMTP_CA_FILE: ca }), [`SMTP_URL_FILE: cannot read ${missing}: ENOENT`]);
+  // A rule about another variable still holds.
+  assert.deepEqual(problemsOf({ TELEPHONY_API_KEY: 'k', SMTP_URL_FILE: missing, ALERT_WEBHOOK_SECRET: 's' }), [
+    `SMTP_URL_FILE: cannot read ${missing}: ENOENT`,
+    'ALERT_WEBHOOK_URL: is required when ALERT_WEBHOOK_SECRET is set',
+  ]);
+});
+
 test('TELEPHONY_API_KEY with a zero-width space pasted in: refused (the HTTP client dropped it and sent another key), the key not shown', () => {
   const problems = problemsOf({ TELEPHONY_API_KEY: 'SEKRIT\u200bX' });
   assert.deepEqual(problems, ['TELEPHONY_API_KEY: holds a control or invisible character (a tab, a zero-width or non-breaking space pasted with it?)']);
