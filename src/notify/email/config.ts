@@ -24,7 +24,9 @@ export const emailChannel: ChannelSpec<EmailSettings & { ownSmtpUrl: boolean; ow
     else if (!emailSender(from)) add('from', 'is not an email address (or a name and <address>)');
     const own = secretField(raw, 'smtp_url', add, { required: false, warnings: cx.warnings, where: cx.where });
     const smtpUrl = own ?? cx.env.email.smtpUrl;
-    if (smtpUrl === undefined) add('smtp_url', 'is required (or smtp_url_file, or SMTP_URL in the environment)');
+    // An smtp_url or smtp_url_file given but unusable already has its own problem: not also 'is required'.
+    const ownGiven = [raw.smtp_url, raw.smtp_url_file].some((v) => v !== undefined && v !== null && v !== '');
+    if (smtpUrl === undefined && !ownGiven) add('smtp_url', 'is required (or smtp_url_file, or SMTP_URL in the environment)');
     else if (own) {
       const problem = smtpUrlProblem(own.reveal());
       if (problem) add('smtp_url', problem);
