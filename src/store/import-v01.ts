@@ -1,7 +1,8 @@
 /**
  * wallet-sentinel 0.1 kept its state as JSON files in STATE_DIR: `account-<name>.json` per account and
- * `outbox.json`. This reads them (their schemas are kept here, unchanged) so the first start of the
- * database version imports them, and so `check` can still read a STATE_DIR no daemon has upgraded yet.
+ * `outbox.json`. This reads them (their schemas are kept here, unchanged) and imports them into the database
+ * at the first start of the database version (importV01); `check` can still read a STATE_DIR no daemon has
+ * upgraded yet.
  */
 import { readdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,6 +17,8 @@ import type { Logger } from '../log.js';
 import type { OutboxDoc } from '../notify/outbox-store.js';
 import { deliverySchema } from '../notify/outbox-schema.js';
 import { readJsonFile } from './json-file.js';
+import type { StateDb } from './db.js';
+import { encodeSnapshot } from './journal.js';
 
 const finite = z.number().finite();
 const sampleSchema = z.object({ t: finite, balance: finite, consumed: finite });
@@ -130,4 +133,34 @@ export function setImportedAside(file: string): void {
   } catch {
     // read-only or gone: imported already, and the database wins from now on
   }
+}
+
+/** Imports a 0.1 JSON STATE_DIR into the database once (an account the database has is newer: kept), and renames the JSON files `*.imported`. */
+export async function importV01(stateDb: StateDb, dir: string, now: number, log: Logger): Promise<void> {
+  const v01 = await readStateDirV01(dir, now, log);
+  if (v01.accounts.size === 0 && !v01.outbox) return;
+  const imported: string[] = [];
+  stateDb.writeNow((db) => {
+    const seq = (db.prepare('SELECT MAX(seq) AS seq FROM journal').get() as { seq: number | null }).seq ?? 0;
+    const exists = db.prepare('SELECT 1 FROM accounts WHERE name = ?');
+    const insert = db.prepare('INSERT INTO accounts (name, snapshot, snapshot_seq) VALUES (?, ?, ?)');
+    for (const [name, { state }] of v01.accounts) {
+      if (exists.get(name)) continue; // the database already has it: it is newer
+      insert.run(name, encodeSnapshot(state), seq);
+      imported.push(name);
+    }
+    if (v01.outbox) {
+      const put = db.prepare('INSERT OR IGNORE INTO outbox (delivery_id, body) VALUES (?, ?)');
+      for (const d of v01.outbox.doc.deliveries) put.run(d.deliveryId, JSON.stringify(d));
+      const row = db.prepare("SELECT value FROM meta WHERE key = 'delivered'").get() as { value: string } | undefined;
+      const delivered = { ...v01.outbox.doc.delivered, ...(row ? (JSON.parse(row.value) as Record<string, number>) : {}) };
+      db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('delivered', ?)").run(JSON.stringify(delivered));
+    }
+  });
+  for (const { file } of v01.accounts.values()) setImportedAside(file);
+  if (v01.outbox) setImportedAside(v01.outbox.file);
+  log.info(
+    { file: stateDb.path, accounts: imported, owed: v01.outbox?.doc.deliveries.length ?? 0 },
+    'imported the 0.1 JSON state into the state database; the JSON files are renamed *.imported',
+  );
 }

@@ -4,9 +4,8 @@ import { safeErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import { AccountStore, Rebuild, SNAPSHOT_EVERY, type StoredAccount } from './account-store.js';
 import { isDamaged, StateDb, type Conn, type Participant, type StateDbOptions } from './db.js';
-import { encodeSnapshot } from './journal.js';
 import { HOUR_MS, historyThrough, KEEP_HOURS, keyOf } from './readings.js';
-import { readAccountV01, readStateDirV01, setImportedAside } from './import-v01.js';
+import { importV01, readAccountV01 } from './import-v01.js';
 import { NewerSchemaError } from './db-file.js';
 
 /** Journal housekeeping (dropping entries every snapshot covers) every this many commits. */
@@ -48,7 +47,7 @@ export class StateStore implements Participant {
   /** Opens (creating, or setting a corrupt file aside) and imports a 0.1 JSON STATE_DIR once. Throws StoreWriteError. */
   async init(now: number): Promise<void> {
     this.db.init(now);
-    if (!this.db.readOnly) await this.#importV01(now);
+    if (!this.db.readOnly) await importV01(this.db, this.dir, now, this.log);
   }
 
   /** The store of one account (one per name). */
@@ -327,34 +326,7 @@ export class StateStore implements Participant {
     return this.#looked.accounts;
   }
 
-  async #importV01(now: number): Promise<void> {
-    const v01 = await readStateDirV01(this.dir, now, this.log);
-    if (v01.accounts.size === 0 && !v01.outbox) return;
-    const imported: string[] = [];
-    this.db.writeNow((db) => {
-      const seq = (db.prepare('SELECT MAX(seq) AS seq FROM journal').get() as { seq: number | null }).seq ?? 0;
-      const exists = db.prepare('SELECT 1 FROM accounts WHERE name = ?');
-      const insert = db.prepare('INSERT INTO accounts (name, snapshot, snapshot_seq) VALUES (?, ?, ?)');
-      for (const [name, { state }] of v01.accounts) {
-        if (exists.get(name)) continue; // the database already has it: it is newer
-        insert.run(name, encodeSnapshot(state), seq);
-        imported.push(name);
-      }
-      if (v01.outbox) {
-        const put = db.prepare('INSERT OR IGNORE INTO outbox (delivery_id, body) VALUES (?, ?)');
-        for (const d of v01.outbox.doc.deliveries) put.run(d.deliveryId, JSON.stringify(d));
-        const row = db.prepare("SELECT value FROM meta WHERE key = 'delivered'").get() as { value: string } | undefined;
-        const delivered = { ...v01.outbox.doc.delivered, ...(row ? (JSON.parse(row.value) as Record<string, number>) : {}) };
-        db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('delivered', ?)").run(JSON.stringify(delivered));
-      }
-    });
-    for (const { file } of v01.accounts.values()) setImportedAside(file);
-    if (v01.outbox) setImportedAside(v01.outbox.file);
-    this.log.info(
-      { file: this.db.path, accounts: imported, owed: v01.outbox?.doc.deliveries.length ?? 0 },
-      'imported the 0.1 JSON state into the state database; the JSON files are renamed *.imported',
-    );
-  }
+
 }
 
 /** Where each account's notifications went (account_routing), by account id; one account with `id`. */
