@@ -192,6 +192,34 @@ test('a recipient refused at RCPT among accepted ones: deferred (451) is retried
   assert.deepEqual(mails[2], ['ops@example.com']);
 });
 
+test('a recipient written with an upper-case or IDN domain that took an attempt another recipient was deferred from is not mailed again at the retry', async (t) => {
+  const mails: string[][] = [];
+  let greylisted = 1;
+  const server = new SMTPServer({
+    logger: false,
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    onRcptTo: (addr, _s, cb) => (addr.address === 'oncall@example.com' && greylisted-- > 0 ? cb(Object.assign(new Error('Greylisted'), { responseCode: 451 })) : cb()),
+    onData: (stream, session, cb) => {
+      stream.resume();
+      stream.on('end', () => {
+        mails.push(session.envelope.rcptTo.map((r) => r.address));
+        cb();
+      });
+    },
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.after(() => new Promise<void>((r) => server.close(() => r())));
+  const url = new Secret(`smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`);
+  const mailer = new EmailNotifier({ smtpUrl: url, from: MAIL.ALERT_EMAIL_FROM, to: ['Ops@Example.COM', 'finance@jõgeva.ee', 'oncall@example.com'], requireTls: false, caPem: undefined });
+  t.after(() => mailer.close());
+  const first = await mailer.send(NOTE, AbortSignal.timeout(20_000)).then(() => undefined, (e: unknown) => e);
+  assert.ok(first instanceof NotifyError && first.retryable, `the attempt failed, to be retried: ${String(first)}`);
+  assert.deepEqual(first.reached, ['Ops@Example.COM', 'finance@jõgeva.ee'], 'who has it, as configured');
+  await mailer.send(NOTE, AbortSignal.timeout(20_000), first.reached);
+  assert.deepEqual(mails.slice(1), [['oncall@example.com']], 'the retry went to the deferred recipient only');
+});
+
 test("a receiver's own email channel: named as its receiver's in the line, and a refused login points at that entry's smtp_url, not SMTP_URL", async (t) => {
   const { port } = await smtpServer(t, { accept: false });
   const dir = tempDir('ws-email-receiver-');

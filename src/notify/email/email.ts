@@ -1,3 +1,4 @@
+import { domainToASCII } from 'node:url';
 import type { Transporter } from 'nodemailer';
 import type { EmailSettings } from '../../config/settings.js';
 import type { Notification } from '../../domain/alerts.js';
@@ -79,8 +80,8 @@ export class EmailNotifier implements Notifier {
    * (5xx) fails it for good, naming how many got it.
    */
   async #mail(m: { subject: string; text: string; html: string; headers: Record<string, string> }, signal: AbortSignal, reached: readonly string[]): Promise<void> {
-    const has = new Set(reached);
-    const to = this.settings.to.filter((a) => !has.has(a));
+    const has = new Set(reached.map(mailboxKey));
+    const to = this.settings.to.filter((a) => !has.has(mailboxKey(a)));
     if (to.length === 0) return; // every recipient took an earlier attempt (the list changed since)
     const limit = deadline(SEND_TIMEOUT_MS * 2, signal);
     let info: { accepted?: unknown; rejectedErrors?: unknown };
@@ -97,8 +98,10 @@ export class EmailNotifier implements Notifier {
     const codes = [...new Set(refused.map((e) => (typeof e.responseCode === 'number' ? e.responseCode : 0)))];
     const got = this.settings.to.length - refused.length;
     if (codes.some((c) => c < 500)) {
-      for (const a of Array.isArray(info.accepted) ? info.accepted : []) if (typeof a === 'string') has.add(a);
-      throw new NotifyError('server', `${this.label}: the server deferred ${refused.length} of ${this.settings.to.length} recipients (${codes.join(', ')}, temporary): ${got} got it`, { retryable: true, reached: [...has] });
+      // nodemailer reports the envelope's spelling (domain lower-cased, IDN punycoded): kept as configured
+      for (const a of Array.isArray(info.accepted) ? info.accepted : []) if (typeof a === 'string') has.add(mailboxKey(a));
+      const now = [...new Set([...reached, ...this.settings.to.filter((a) => has.has(mailboxKey(a)))])];
+      throw new NotifyError('server', `${this.label}: the server deferred ${refused.length} of ${this.settings.to.length} recipients (${codes.join(', ')}, temporary): ${got} got it`, { retryable: true, reached: now });
     }
     throw new NotifyError('rejected', `${this.label}: the server refused ${refused.length} of ${this.settings.to.length} recipients for good (${codes.join(', ')}): ${got} got it; check the addresses in ${this.names.recipients}`, { retryable: false });
   }
@@ -108,3 +111,14 @@ export class EmailNotifier implements Notifier {
   }
 }
 
+/**
+ * One mailbox however it is spelled: nodemailer's accepted list has the domain lower-cased and punycoded
+ * (`Ops@Example.COM` comes back as `Ops@example.com`); compared as written, a recipient that took the
+ * message was mailed again at the retry. Lower-cased whole, as the channel's destination is.
+ */
+function mailboxKey(address: string): string {
+  const at = address.lastIndexOf('@');
+  if (at < 0) return address.toLowerCase();
+  const domain = address.slice(at + 1);
+  return `${address.slice(0, at)}@${domainToASCII(domain) || domain}`.toLowerCase();
+}
