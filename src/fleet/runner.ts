@@ -60,6 +60,7 @@ export class WalletRunner implements WalletReadout {
       notify: (ns) => d.notify(ns.map((n) => ({ ...n, labels: this.#wallet.labels, provider: this.#wallet.provider })), this.#wallet.receivers),
       // a poll that ends after the wallet was removed must not re-post what the removal resolved
       onAlerts: d.alertmanager ? (book, snap, at) => void (this.removed || d.alertmanager!.trigger(book, snap, at)) : undefined,
+      onRestored: d.alertmanager ? (book, snap, at) => d.alertmanager!.restore(book, snap, at) : undefined,
       store: d.store,
       log: d.log,
       quietPolls: d.settings.walletsFile !== undefined,

@@ -17,6 +17,8 @@ export interface MonitorDeps extends Clocks {
   notify: (notifications: Notification[]) => Promise<void>;
   /** Told the whole firing set after every poll (state-syncing channels such as Alertmanager); must not block. */
   onAlerts?: (book: AlertBook, wallet: WalletSnapshot, now: number) => void;
+  /** Told at start what the saved state says fires (state-syncing channels: what they were told before the stop). */
+  onRestored?: (book: AlertBook, wallet: WalletSnapshot, now: number) => void;
   store: AccountStore;
   log: Logger;
   /** Log a successful poll at debug rather than info (many wallets: a line per wallet per tick is noise). */
@@ -107,6 +109,7 @@ export class AccountMonitor {
     this.#topups = this.#state.history.topupsTotal;
     // No forecast yet: the first poll comes at once and makes one; a scrape before it computes one (readout).
     this.#publish(undefined, false);
+    if (Object.keys(this.#state.alerts).length > 0) this.d.onRestored?.(this.#state.alerts, snapshot(this.#state, this.readout.forecast), this.#now());
     if (sampleCount(this.#state.history.samples) > 0) {
       // one line per wallet: a fleet's start-up would write 10,000 of them
       this.d.log[this.d.quietPolls ? 'debug' : 'info']({ samples: sampleCount(this.#state.history.samples), balance: this.#state.balance }, 'restored history from the state file');

@@ -274,3 +274,34 @@ test("test-alert through PagerDuty: the incident it opens is resolved at once (P
   assert.equal(events[0]![1], events[1]![1], 'the same dedup_key');
   assert.ok(!(r.stdout + r.stderr).includes('R0UTING_KEY'), 'the routing key is never printed');
 });
+
+test('an alert that resolves at the first poll after a restart is resolved in Alertmanager too (it stayed active there until its endsAt)', async (t) => {
+  const am = new WebhookReceiver();
+  await am.start();
+  t.after(() => am.close());
+  const amUrl = am.url.replace(/\/hook$/, '');
+  type Posted = { labels: Record<string, string>; endsAt: string };
+  const posts = () => am.received.map((r) => JSON.parse(r.raw) as Posted[]);
+  const { sim, daemon, alertEnv } = await setup(t, { ALERTMANAGER_URL: amUrl });
+  sim.setBalance(80);
+  await waitFor(() => posts().some((p) => p.some((a) => a.labels.alertname === 'low_balance')), 'low_balance posted to Alertmanager');
+  assert.equal(await daemon.stop(), 0);
+  sim.setBalance(500); // topped up while the daemon was stopped
+  const before = am.received.length;
+  const again = await Daemon.start(alertEnv, { stateDir: daemon.stateDir });
+  t.after(() => again.kill());
+  const resolvedThere = () => posts().slice(before).some((p) => p.some((a) => a.labels.alertname === 'low_balance' && Date.parse(a.endsAt) <= Date.now()));
+  await waitFor(resolvedThere, 'the resolve posted to Alertmanager after the restart');
+  // one still firing across a restart is not resolved there
+  sim.setBalance(80);
+  await waitFor(() => posts().slice(before).some((p) => p.some((a) => a.labels.alertname === 'low_balance' && Date.parse(a.endsAt) > Date.now())), 'low_balance firing again');
+  assert.equal(await again.stop(), 0);
+  const mark = am.received.length;
+  const third = await Daemon.start(alertEnv, { stateDir: daemon.stateDir });
+  t.after(() => third.kill());
+  await polls(third, 3);
+  assert.ok(
+    posts().slice(mark).every((p) => p.every((a) => a.labels.alertname !== 'low_balance' || Date.parse(a.endsAt) > Date.now())),
+    'still firing after the restart: posted as firing, never resolved',
+  );
+});

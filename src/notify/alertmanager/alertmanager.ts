@@ -86,6 +86,27 @@ export class AlertmanagerSync {
     })().finally(() => (this.#running = undefined));
   }
 
+  /**
+   * What the saved state says fires (start): taken as told to the wallet's Alertmanagers before the stop, so
+   * the first sync resolves there what stopped firing meanwhile (else it stayed active until its endsAt,
+   * four poll intervals, hours on a slow schedule). Nothing once a sync ran.
+   */
+  restore(book: AlertBook, wallet: WalletSnapshot, now: number): void {
+    if (this.#posted.size > 0 || this.#running) return;
+    const saved: PostableAlert[] = [];
+    for (const a of Object.values(book)) {
+      const n: Notification = { id: a.id, account: this.d.account, alertname: a.alertname, severity: a.severity, status: 'firing', reason: 'repeat', startsAt: a.startsAt, decidedAt: now, wallet };
+      saved.push(postable(n, this.d.labels(), now));
+    }
+    if (saved.length === 0) return;
+    this.#posted = new Map(
+      this.d.targets().map((t) => {
+        const told = saved.filter((a) => !t.severities || t.severities.includes(a.labels.severity as Severity));
+        return [targetKey(t), { target: t, alerts: new Map(told.map((a) => [JSON.stringify(a.labels), a])) }] as const;
+      }),
+    );
+  }
+
   /** Waits for the sync in flight (shutdown). */
   async flush(): Promise<void> {
     await this.#running;
