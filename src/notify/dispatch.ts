@@ -327,7 +327,13 @@ export class Dispatcher {
         t.inFlight.delete(x);
         t.index.landed(x);
         const heir = t.retired ? t.heir : undefined;
-        if (heir && !heir.retired && this.#targets.get(heir.notifier.key) === heir && handOver(t, heir) > 0) this.#pump(heir);
+        if (heir && !heir.retired && this.#targets.get(heir.notifier.key) === heir) {
+          const n = handOver(t, heir); // what waited for this attempt follows (said as at the reload: else a send elsewhere came unexplained)
+          if (n > 0) {
+            this.d.log.info({ from: t.notifier.label, to: heir.notifier.label, owed: n }, 'owed notifications moved to the destination that replaced theirs');
+            this.#pump(heir);
+          }
+        }
         const key = t.notifier.key; // not x.target: a landed delivery may have moved to the heir
         if (t.retired && t.queue.size === 0 && t.inFlight.size === 0 && this.#targets.get(key) === t) {
           this.#targets.delete(key);

@@ -468,6 +468,35 @@ test('a URL corrected by a reload while a firing is in flight at the old one: th
   assert.equal(oldTries, 2, 'the old URL is not tried again (its second try was b1, in flight at the reload)');
 });
 
+test('what a reload moves once the attempt in flight at the old URL lands is said, as what moved at the reload is', async (t) => {
+  let release!: () => void;
+  const hanging = new Promise<void>((r) => (release = r));
+  const dead: Notifier = {
+    channel: 'webhook',
+    key: 'ops/webhook:dead',
+    label: 'old',
+    send: async () => {
+      tries++;
+      await hanging;
+      throw new NotifyError('network', 'connect ETIMEDOUT', { retryable: true });
+    },
+  };
+  let tries = 0;
+  const fixed = memory('ops/webhook:f1xd', false);
+  const lines: string[] = [];
+  const d = dispatcher(t, [receiver('ops', [dead])], { log: pino({ level: 'info' }, { write: (s: string) => void lines.push(s) }) });
+  await d.start();
+  await d.enqueue([note({ id: 'a1' })], ['ops']);
+  await waitFor(() => tries === 1, 'the firing in flight at the old URL');
+  d.setReceivers([receiver('ops', [fixed])]);
+  release();
+  await waitFor(() => d.pending === 0, 'all delivered');
+  assert.deepEqual(fixed.sent.map(([n]) => n!.id), ['a1']);
+  const moved = lines.map((l) => JSON.parse(l) as { msg: string; from?: string; to?: string; owed?: number }).filter((l) => /owed notifications moved/.test(l.msg));
+  assert.equal(moved.length, 1, `one line says the firing moved: ${lines.join('')}`);
+  assert.deepEqual([moved[0]!.from, moved[0]!.to, moved[0]!.owed], ['old', 'ops/webhook:f1xd', 1]);
+});
+
 test('a URL changed by a reload and changed back while an attempt is in flight: what the typo took comes home', async (t) => {
   const gotA: string[] = [];
   let bTries = 0;
