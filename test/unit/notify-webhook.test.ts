@@ -23,7 +23,7 @@ import { Dispatcher } from '../../src/notify/dispatch.js';
 import { createReceivers } from '../../src/notify/registry.js';
 import type { OutboxStore } from '../../src/notify/outbox-store.js';
 import { outboxIn } from '../helpers/state.js';
-import { SIGNATURE_HEADER, WebhookNotifier } from '../../src/notify/webhook/webhook.js';
+import { NOTIFICATION_HEADER, notificationKey, SIGNATURE_HEADER, WebhookNotifier } from '../../src/notify/webhook/webhook.js';
 import { sampleNotification } from '../helpers/fixtures.js';
 
 const WEBHOOK_SECRET = 'whsec-DISTINCTIVE-5f1c9a7e-do-not-leak';
@@ -196,6 +196,20 @@ test('the receiver gets the exact bytes that were signed; t is a recent unix sec
   assert.equal(r.headers['x-wallet-sentinel-id'], 'default/low_balance/mh7q2x');
 });
 
+test('X-Wallet-Sentinel-Notification tells apart what one alert sends — its start, escalation, each repeat, its resolve — which share `id`', () => {
+  const start = note();
+  const sent = [
+    start,
+    note({ severity: 'critical', reason: 'escalation', decidedAt: start.decidedAt + 60_000 }),
+    note({ severity: 'critical', reason: 'repeat', decidedAt: start.decidedAt + 4 * 3_600_000 }),
+    note({ severity: 'critical', reason: 'repeat', decidedAt: start.decidedAt + 8 * 3_600_000 }),
+    note({ status: 'resolved', reason: 'resolve', decidedAt: start.decidedAt + 9 * 3_600_000 }),
+  ];
+  assert.equal(new Set(sent.map((n) => n.id)).size, 1);
+  assert.equal(new Set(sent.map(notificationKey)).size, sent.length);
+  assert.equal(notificationKey(JSON.parse(JSON.stringify(start)) as typeof start), notificationKey(start), 'the same after the outbox round-trip of a restart');
+});
+
 test('without a secret the body is sent unsigned', async (t) => {
   const rx = await receiver(t, () => ({ status: 204 }));
   const notifier = new WebhookNotifier(target(rx.url), { secret: undefined });
@@ -279,6 +293,7 @@ test('500, 500, then 200 → delivered exactly once in the end; failed 2, sent 1
     verifySignature(r); // present on every attempt, and over that attempt's bytes
     ids.add(bodyOf(r).id);
     assert.equal(r.headers['x-wallet-sentinel-id'], 'default/low_balance/mh7q2x');
+    assert.equal(r.headers[NOTIFICATION_HEADER.toLowerCase()], notificationKey(note()), 'one notification: one key at every attempt');
   }
   assert.deepEqual([...ids], ['default/low_balance/mh7q2x'], 'the id is stable across retries');
   assert.deepEqual((await store.load(Date.now())).deliveries, []);

@@ -6,6 +6,16 @@ import type { Notifier } from '../notifier.js';
 import { webhookBody } from './body.js';
 
 export const SIGNATURE_HEADER = 'X-Wallet-Sentinel-Signature';
+/** Names one notification, the same at every attempt of it and after a restart: what a receiver drops duplicates by. */
+export const NOTIFICATION_HEADER = 'X-Wallet-Sentinel-Notification';
+
+/**
+ * One notification of an alert — its start, an escalation, each repeat, its resolve — as `<id>:<status>:<severity>:<decided ms>`.
+ * `id` names the alert and all of them share it (with `status` too, but for the resolve): a receiver that
+ * dropped what repeated `id` and `status` dropped the critical page of an escalation. The body cannot say
+ * it: its `sent_at` is each attempt's.
+ */
+export const notificationKey = (n: Notification): string => `${n.id}:${n.status}:${n.severity}:${n.decidedAt}`;
 
 /** `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>` over the exact bytes sent. */
 export function signature(secret: string, unixSeconds: number, rawBody: string): string {
@@ -32,7 +42,7 @@ export class WebhookNotifier implements Notifier {
   async send(n: Notification, signal: AbortSignal): Promise<void> {
     const sentAt = this.now();
     const raw = JSON.stringify(webhookBody(n, sentAt));
-    const headers: Record<string, string> = { 'X-Wallet-Sentinel-Id': n.id };
+    const headers: Record<string, string> = { 'X-Wallet-Sentinel-Id': n.id, [NOTIFICATION_HEADER]: notificationKey(n) };
     if (this.settings.secret) headers[SIGNATURE_HEADER] = signature(this.settings.secret.reveal(), Math.floor(sentAt / 1000), raw);
     await postJson(this.target, raw, headers, signal, this.now);
   }
