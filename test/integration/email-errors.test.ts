@@ -146,19 +146,17 @@ test('a refused SMTP port: "connection refused by host:port", retried later', as
   assert.equal(err?.retryable, true, 'a server that is down may come back');
 });
 
-test('a recipient refused at RCPT among accepted ones: deferred (451) is retried for that recipient only; refused for good (550) fails the send, not retried', async (t) => {
-  const rcpts: string[] = [];
+/** A loopback SMTP server that answers each RCPT with `refuse(address)`'s code (undefined: accepted) and records each mail's recipients. */
+async function recordingSmtp(t: TestContext, refuse: (address: string) => number | undefined): Promise<{ url: Secret; mails: string[][] }> {
   const mails: string[][] = [];
-  let greylisted = 1; // oncall@ is deferred once, then accepted
   const server = new SMTPServer({
     logger: false,
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     onRcptTo: (addr, _s, cb) => {
-      rcpts.push(addr.address);
-      if (addr.address === 'oncall@example.com' && greylisted-- > 0) return cb(Object.assign(new Error('Greylisted, try again later'), { responseCode: 451 }));
-      if (addr.address === 'typo@example.com') return cb(Object.assign(new Error('No such user'), { responseCode: 550 }));
-      cb();
+      const code = refuse(addr.address);
+      if (code === undefined) return cb();
+      cb(Object.assign(new Error(code < 500 ? 'Greylisted, try again later' : 'No such user'), { responseCode: code }));
     },
     onData: (stream, session, cb) => {
       stream.resume();
@@ -170,7 +168,15 @@ test('a recipient refused at RCPT among accepted ones: deferred (451) is retried
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   t.after(() => new Promise<void>((r) => server.close(() => r())));
-  const url = new Secret(`smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`);
+  return { url: new Secret(`smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`), mails };
+}
+
+test('a recipient refused at RCPT among accepted ones: deferred (451) is retried for that recipient only; refused for good (550) fails the send, not retried', async (t) => {
+  let greylisted = 1; // oncall@ is deferred once, then accepted
+  const { url, mails } = await recordingSmtp(t, (address) => {
+    if (address === 'oncall@example.com' && greylisted-- > 0) return 451;
+    return address === 'typo@example.com' ? 550 : undefined;
+  });
   const mailer = (to: string[]) => new EmailNotifier({ smtpUrl: url, from: MAIL.ALERT_EMAIL_FROM, to, requireTls: false, caPem: undefined });
 
   const grey = mailer(['finance@example.com', 'oncall@example.com']);
@@ -193,24 +199,8 @@ test('a recipient refused at RCPT among accepted ones: deferred (451) is retried
 });
 
 test('a recipient written with an upper-case or IDN domain that took an attempt another recipient was deferred from is not mailed again at the retry', async (t) => {
-  const mails: string[][] = [];
   let greylisted = 1;
-  const server = new SMTPServer({
-    logger: false,
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onRcptTo: (addr, _s, cb) => (addr.address === 'oncall@example.com' && greylisted-- > 0 ? cb(Object.assign(new Error('Greylisted'), { responseCode: 451 })) : cb()),
-    onData: (stream, session, cb) => {
-      stream.resume();
-      stream.on('end', () => {
-        mails.push(session.envelope.rcptTo.map((r) => r.address));
-        cb();
-      });
-    },
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  t.after(() => new Promise<void>((r) => server.close(() => r())));
-  const url = new Secret(`smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`);
+  const { url, mails } = await recordingSmtp(t, (address) => (address === 'oncall@example.com' && greylisted-- > 0 ? 451 : undefined));
   const mailer = new EmailNotifier({ smtpUrl: url, from: MAIL.ALERT_EMAIL_FROM, to: ['Ops@Example.COM', 'finance@jõgeva.ee', 'oncall@example.com'], requireTls: false, caPem: undefined });
   t.after(() => mailer.close());
   const first = await mailer.send(NOTE, AbortSignal.timeout(20_000)).then(() => undefined, (e: unknown) => e);
