@@ -176,7 +176,9 @@ async function forgottenStates(t: TestContext, names: readonly string[]): Promis
     saved.set(name, s);
   }
   await store.db.flush();
-  await Promise.all(names.map((n) => store.forget(n, () => true)));
+  const forgetting = Promise.all(names.map((n) => store.forget(n, () => true)));
+  await store.db.flush(); // the forgetting's fold, committed now rather than at the next timed commit
+  await forgetting;
   assert.equal(store.accountsInMemory, 0);
   return { dir, store, saved };
 }
@@ -196,7 +198,9 @@ test('a reload\'s read of the added wallets leaves out one whose store is still 
   const later = poll(saved.get('a')!, 40);
   void store.account('a').save(later); // removed by a reload and still being forgotten when the next one adds it back
   const loaded = await store.prefetched(['a'], T0, async () => {
-    await store.forget('a', () => true); // its last state written, then out of memory, before the new wallet loads
+    const forgetting = store.forget('a', () => true); // its last state written, then out of memory, before the new wallet loads
+    await store.db.flush();
+    await forgetting;
     return store.account('a').load(T0);
   });
   assert.deepEqual(loaded, later);
