@@ -54,6 +54,11 @@ export class DueIndex {
     return this.#chains.get(id)?.some((y) => y !== x) ?? false;
   }
 
+  /** The last owed delivery of alert `id` (undefined: none is owed). */
+  lastOf(id: string): Delivery | undefined {
+    return this.#chains.get(id)?.at(-1);
+  }
+
   /** `x` left the queue (accepted or given up): the next delivery of each of its alerts may become free. */
   removed(x: Delivery): void {
     if (!this.#owed.delete(x)) return;
