@@ -135,9 +135,7 @@ export class Dispatcher {
     for (const [key, t] of dropped) {
       const heir = soleReplacement(key, droppedKeys, added);
       t.heir = heir;
-      const n = heir ? handOver(t, heir) : 0;
-      if (n > 0) this.d.log.info({ from: t.notifier.label, to: heir!.notifier.label, owed: n }, 'owed notifications moved to the destination that replaced theirs');
-      moved += n;
+      moved += heir ? this.#handOver(t, heir) : 0;
     }
     for (const [key, t] of this.#targets) {
       if (live.has(key)) continue;
@@ -312,6 +310,13 @@ export class Dispatcher {
     }
   }
 
+  /** Moves what `from` owes to `heir` (target.ts handOver) and says so: at a reload, or once an attempt in flight at the old destination lands (else a send elsewhere came unexplained). */
+  #handOver(from: Target, heir: Target): number {
+    const n = handOver(from, heir);
+    if (n > 0) this.d.log.info({ from: from.notifier.label, to: heir.notifier.label, owed: n }, 'owed notifications moved to the destination that replaced theirs');
+    return n;
+  }
+
   #pumpAll(): void {
     for (const t of this.#targets.values()) this.#pump(t);
     this.#arm();
@@ -328,11 +333,7 @@ export class Dispatcher {
         t.index.landed(x);
         const heir = t.retired ? t.heir : undefined;
         if (heir && !heir.retired && this.#targets.get(heir.notifier.key) === heir) {
-          const n = handOver(t, heir); // what waited for this attempt follows (said as at the reload: else a send elsewhere came unexplained)
-          if (n > 0) {
-            this.d.log.info({ from: t.notifier.label, to: heir.notifier.label, owed: n }, 'owed notifications moved to the destination that replaced theirs');
-            this.#pump(heir);
-          }
+          if (this.#handOver(t, heir) > 0) this.#pump(heir); // what waited for this attempt follows
         }
         const key = t.notifier.key; // not x.target: a landed delivery may have moved to the heir
         if (t.retired && t.queue.size === 0 && t.inFlight.size === 0 && this.#targets.get(key) === t) {
