@@ -27,6 +27,14 @@ export interface Notifier {
   close?(): void;
 }
 
+/**
+ * One notification of an alert — its start, an escalation, each repeat, its resolve — as `<id>:<status>:<severity>:<decided ms>`.
+ * `id` names the alert and all of them share it (with `status` too, but for the resolve): a receiver that
+ * dropped what repeated `id` and `status` dropped the critical page of an escalation. The body cannot say
+ * it: its `sent_at` is each attempt's.
+ */
+export const notificationKey = (n: Notification): string => `${n.id}:${n.status}:${n.severity}:${n.decidedAt}`;
+
 /** The longest one send may take (connect, TLS, request, answer). */
 export const SEND_TIMEOUT_MS = 15_000;
 

@@ -146,9 +146,10 @@ test('a refused SMTP port: "connection refused by host:port", retried later', as
   assert.equal(err?.retryable, true, 'a server that is down may come back');
 });
 
-/** A loopback SMTP server that answers each RCPT with `refuse(address)`'s code (undefined: accepted) and records each mail's recipients. */
-async function recordingSmtp(t: TestContext, refuse: (address: string) => number | undefined): Promise<{ url: Secret; mails: string[][] }> {
+/** A loopback SMTP server that answers each RCPT with `refuse(address)`'s code (undefined: accepted) and records each mail's recipients and header lines. */
+async function recordingSmtp(t: TestContext, refuse: (address: string) => number | undefined): Promise<{ url: Secret; mails: string[][]; headers: Record<string, string>[] }> {
   const mails: string[][] = [];
+  const headers: Record<string, string>[] = [];
   const server = new SMTPServer({
     logger: false,
     authOptional: true,
@@ -159,16 +160,19 @@ async function recordingSmtp(t: TestContext, refuse: (address: string) => number
       cb(Object.assign(new Error(code < 500 ? 'Greylisted, try again later' : 'No such user'), { responseCode: code }));
     },
     onData: (stream, session, cb) => {
-      stream.resume();
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
         mails.push(session.envelope.rcptTo.map((r) => r.address));
+        const head = Buffer.concat(chunks).toString('utf8').split('\r\n\r\n')[0]!.replace(/\r\n[ \t]+/g, ' ');
+        headers.push(Object.fromEntries(head.split('\r\n').map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()])));
         cb();
       });
     },
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   t.after(() => new Promise<void>((r) => server.close(() => r())));
-  return { url: new Secret(`smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`), mails };
+  return { url: new Secret(`smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`), mails, headers };
 }
 
 test('a recipient refused at RCPT among accepted ones: deferred (451) is retried for that recipient only; refused for good (550) fails the send, not retried', async (t) => {
@@ -227,4 +231,29 @@ test("a receiver's own email channel: named as its receiver's in the line, and a
   const line = r.stdout.split('\n').find((l) => l.startsWith('FAILED'));
   assert.equal(line, `FAILED  ${label}: authentication failed (535); check the user and password in the smtp_url of ${label}`, r.stdout + r.stderr);
   assert.ok(!(r.stdout + r.stderr).includes(PASSWORD));
+});
+
+test("one notification keeps its Message-ID at every attempt (a retry of a message the server took is one message to the mail client); an alert's messages share a thread root", async (t) => {
+  let greylisted = 1;
+  const { url, headers } = await recordingSmtp(t, (address) => (address === 'oncall@example.com' && greylisted-- > 0 ? 451 : undefined));
+  const mailer = new EmailNotifier({ smtpUrl: url, from: 'Wallet Sentinel <sentinel@Alerts.Example.com>', to: ['ops@example.com', 'oncall@example.com'], requireTls: false, caPem: undefined });
+  t.after(() => mailer.close());
+  const start: Notification = { ...NOTE, id: 'default/depletion_forecast', alertname: 'depletion_forecast', reason: 'start', startsAt: 1_000, decidedAt: 1_000 };
+  const first = await mailer.send(start, AbortSignal.timeout(20_000)).then(() => undefined, (e: unknown) => e);
+  assert.ok(first instanceof NotifyError && first.retryable, String(first));
+  await mailer.send(JSON.parse(JSON.stringify(start)) as Notification, AbortSignal.timeout(20_000), first.reached);
+  const escalation: Notification = { ...start, severity: 'critical', reason: 'escalation', decidedAt: 2_000 };
+  await mailer.send(escalation, AbortSignal.timeout(20_000));
+  const [a, b, c] = headers.map((h) => h['message-id']);
+  assert.match(a!, /^<[0-9a-f]{32}@alerts\.example\.com>$/, 'a hash at the sender\'s domain: no account name in the header');
+  assert.equal(b, a, 'the retry (as after a restart: the outbox round-trip) has the first attempt\'s Message-ID');
+  assert.notEqual(c, a, 'the escalation is another message');
+  assert.equal(headers[2]!.references, headers[0]!.references, 'one thread');
+  assert.equal(headers[2]!['in-reply-to'], headers[0]!.references);
+  assert.notEqual(headers[0]!.references, a);
+
+  await mailer.sendDigest([start, escalation], AbortSignal.timeout(20_000));
+  await mailer.sendDigest([start, escalation], AbortSignal.timeout(20_000));
+  assert.equal(headers[3]!['message-id'], headers[4]!['message-id'], 'a digest sent again is the same message');
+  assert.ok(![a, c].includes(headers[3]!['message-id']));
 });

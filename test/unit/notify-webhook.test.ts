@@ -23,7 +23,8 @@ import { Dispatcher } from '../../src/notify/dispatch.js';
 import { createReceivers } from '../../src/notify/registry.js';
 import type { OutboxStore } from '../../src/notify/outbox-store.js';
 import { outboxIn } from '../helpers/state.js';
-import { NOTIFICATION_HEADER, notificationKey, SIGNATURE_HEADER, WebhookNotifier } from '../../src/notify/webhook/webhook.js';
+import { NOTIFICATION_HEADER, SIGNATURE_HEADER, WebhookNotifier } from '../../src/notify/webhook/webhook.js';
+import { notificationKey } from '../../src/notify/notifier.js';
 import { sampleNotification } from '../helpers/fixtures.js';
 
 const WEBHOOK_SECRET = 'whsec-DISTINCTIVE-5f1c9a7e-do-not-leak';

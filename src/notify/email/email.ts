@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { domainToASCII } from 'node:url';
 import type { Transporter } from 'nodemailer';
 import type { EmailSettings } from '../../config/settings.js';
@@ -5,7 +6,7 @@ import type { Notification } from '../../domain/alerts.js';
 import { deadline } from '../../deadline.js';
 import { classifySmtpError, SMTP_NAMES, type SmtpNames } from './classify.js';
 import { NotifyError } from '../../errors.js';
-import { SEND_TIMEOUT_MS, type Notifier } from '../notifier.js';
+import { notificationKey, SEND_TIMEOUT_MS, type Notifier } from '../notifier.js';
 import { digestHtml, digestSubject, digestText, htmlBody, subject, textBody } from './render.js';
 
 /**
@@ -64,12 +65,27 @@ export class EmailNotifier implements Notifier {
     });
   }
 
+  /**
+   * The Message-ID names the notification, the same at every attempt and after a restart, so a retry of
+   * a message the server took before the connection dropped is one message to the mail client (nodemailer
+   * makes a random one per attempt). An alert's messages refer to one root (its id and start), so a mail
+   * client threads its start, escalation, repeats and resolve.
+   */
   send(n: Notification, signal: AbortSignal, reached: readonly string[] = []): Promise<void> {
-    return this.#mail({ subject: subject(n), text: textBody(n), html: htmlBody(n), headers: { 'X-Wallet-Sentinel-Id': n.id } }, signal, reached);
+    const root = this.#msgId(`${n.id}:${n.startsAt}`);
+    const thread = { inReplyTo: root, references: [root] };
+    return this.#mail({ subject: subject(n), text: textBody(n), html: htmlBody(n), messageId: this.#msgId(notificationKey(n)), ...thread, headers: { 'X-Wallet-Sentinel-Id': n.id } }, signal, reached);
   }
 
   sendDigest(ns: readonly Notification[], signal: AbortSignal, reached: readonly string[] = []): Promise<void> {
-    return this.#mail({ subject: digestSubject(ns), text: digestText(ns), html: digestHtml(ns), headers: {} }, signal, reached);
+    return this.#mail({ subject: digestSubject(ns), text: digestText(ns), html: digestHtml(ns), messageId: this.#msgId(ns.map(notificationKey).join('\n')), headers: {} }, signal, reached);
+  }
+
+  /** `<hash@domain of ALERT_EMAIL_FROM>`: hashed, so no label or account name goes into a header as is. */
+  #msgId(key: string): string {
+    const at = /@([^\s<>@]+)>?\s*$/.exec(this.settings.from);
+    const domain = at ? domainToASCII(at[1]!) || 'wallet-sentinel.invalid' : 'wallet-sentinel.invalid';
+    return `<${createHash('sha256').update(key).digest('hex').slice(0, 32)}@${domain}>`;
   }
 
   /**
@@ -79,7 +95,7 @@ export class EmailNotifier implements Notifier {
    * message now in the error's `reached` (the delivery keeps it, across restarts too); one refused for good
    * (5xx) fails it for good, naming how many got it.
    */
-  async #mail(m: { subject: string; text: string; html: string; headers: Record<string, string> }, signal: AbortSignal, reached: readonly string[]): Promise<void> {
+  async #mail(m: Mail, signal: AbortSignal, reached: readonly string[]): Promise<void> {
     const has = new Set(reached.map(mailboxKey));
     const to = this.settings.to.filter((a) => !has.has(mailboxKey(a)));
     if (to.length === 0) return; // every recipient took an earlier attempt (the list changed since)
@@ -109,6 +125,17 @@ export class EmailNotifier implements Notifier {
   close(): void {
     void this.#transport?.then((t) => t.close(), () => undefined);
   }
+}
+
+/** One message's parts, as nodemailer's sendMail takes them. */
+interface Mail {
+  readonly subject: string;
+  readonly text: string;
+  readonly html: string;
+  readonly messageId: string;
+  readonly inReplyTo?: string;
+  readonly references?: string[];
+  readonly headers: Record<string, string>;
 }
 
 /**

@@ -2,20 +2,13 @@ import { createHmac } from 'node:crypto';
 import type { Secret } from '../../config/secret.js';
 import type { Notification } from '../../domain/alerts.js';
 import { postJson } from '../http-post.js';
-import type { Notifier } from '../notifier.js';
+import { notificationKey, type Notifier } from '../notifier.js';
 import { webhookBody } from './body.js';
 
 export const SIGNATURE_HEADER = 'X-Wallet-Sentinel-Signature';
 /** Names one notification, the same at every attempt of it and after a restart: what a receiver drops duplicates by. */
 export const NOTIFICATION_HEADER = 'X-Wallet-Sentinel-Notification';
 
-/**
- * One notification of an alert — its start, an escalation, each repeat, its resolve — as `<id>:<status>:<severity>:<decided ms>`.
- * `id` names the alert and all of them share it (with `status` too, but for the resolve): a receiver that
- * dropped what repeated `id` and `status` dropped the critical page of an escalation. The body cannot say
- * it: its `sent_at` is each attempt's.
- */
-export const notificationKey = (n: Notification): string => `${n.id}:${n.status}:${n.severity}:${n.decidedAt}`;
 
 /** `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>` over the exact bytes sent. */
 export function signature(secret: string, unixSeconds: number, rawBody: string): string {
