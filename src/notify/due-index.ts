@@ -54,9 +54,9 @@ export class DueIndex {
     return this.#chains.get(id)?.some((y) => y !== x) ?? false;
   }
 
-  /** The last owed delivery of alert `id` (undefined: none is owed). */
-  lastOf(id: string): Delivery | undefined {
-    return this.#chains.get(id)?.at(-1);
+  /** The owed deliveries of alert `id`, in order (a copy). */
+  chainOf(id: string): Delivery[] {
+    return [...(this.#chains.get(id) ?? [])];
   }
 
   /** `x` left the queue (accepted or given up): the next delivery of each of its alerts may become free. */

@@ -40,8 +40,7 @@ export interface Target {
  * recipient's full mailbox): the digest would wait for it, and every wallet in it with it, for up to 24 h.
  */
 export function addTo(t: Target, n: Notification, now: number, seq: number): void {
-  const stale = supersededRepeat(t, n);
-  if (stale) removeFrom(t, stale);
+  for (const stale of supersededRepeats(t, n)) removeFrom(t, stale);
   const digests = t.notifier.sendDigest !== undefined && t.groupIntervalMs > 0;
   const waits = t.index.owesOther(n.id, t.open); // an earlier delivery of its alert is owed here
   if (digests && t.open && !waits) {
@@ -65,16 +64,14 @@ export function addTo(t: Target, n: Notification, now: number, seq: number): voi
 }
 
 /**
- * The owed repeat of `n`'s alert that `n`, a later repeat, replaces: the last delivery owed of that alert,
- * alone in it (not a digest) and not started. A receiver down for hours otherwise got every repeat of the
- * time in a burst when it came back, each with the figures of its own hour, and the outbox grew by one a
- * repeat interval per alert. The alert's start, an escalation and the resolve are never replaced.
+ * The owed repeats of `n`'s alert that `n`, anything later of that alert, replaces: each alone in its
+ * delivery (not in a digest) and not started. A receiver down for hours otherwise got every repeat of the
+ * time in a burst when it came back, each with the figures of its own hour (before the escalation or the
+ * resolve that followed them), and the outbox grew by one a repeat interval per alert. The alert's start,
+ * an escalation and the resolve are never replaced.
  */
-function supersededRepeat(t: Target, n: Notification): Delivery | undefined {
-  if (n.reason !== 'repeat') return undefined;
-  const last = t.index.lastOf(n.id);
-  if (!last || last.open || (last.more?.length ?? 0) > 0 || t.inFlight.has(last)) return undefined;
-  return last.notification.reason === 'repeat' && last.notification.status === 'firing' ? last : undefined;
+function supersededRepeats(t: Target, n: Notification): Delivery[] {
+  return t.index.chainOf(n.id).filter((x) => x.notification.reason === 'repeat' && !x.open && (x.more?.length ?? 0) === 0 && !t.inFlight.has(x));
 }
 
 /**

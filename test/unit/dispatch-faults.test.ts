@@ -126,7 +126,7 @@ test('stop with owed deliveries and an unwritable STATE_DIR rejects with OwedNot
   assert.ok(lines.some((l) => l.msg.startsWith('cannot write the outbox at stop')));
 });
 
-test('a receiver that is down owes one repeat per alert at the end of its queue: a later repeat replaces the one not sent yet; back, it gets every other notification and the latest repeat, in order', async (t) => {
+test('a receiver that is down owes no repeat of an alert that notified again since: a later repeat, the escalation or the resolve replaces one not sent yet; back, it gets every other notification, in order', async (t) => {
   const { log } = capture();
   const { root } = dirs(t);
   let down = true;
@@ -139,12 +139,15 @@ test('a receiver that is down owes one repeat per alert at the end of its queue:
   const repeats = [1, 2, 3].map((k) => sampleNotification({ reason: 'repeat', severity: k > 1 ? 'critical' : 'warning', decidedAt: start.decidedAt + k * hour }));
   const escalation = sampleNotification({ reason: 'escalation', severity: 'critical', decidedAt: start.decidedAt + 1.5 * hour });
   const other = sampleNotification({ id: 'other/low_balance/x1', account: 'other', reason: 'repeat', decidedAt: start.decidedAt + hour });
-  for (const batch of [[start], [repeats[0]!, other], [escalation], [repeats[1]!], [repeats[2]!]]) await d.enqueue(batch);
-  assert.equal(d.pending, 5, 'the start, the repeat before the escalation, the escalation, the latest repeat, and the other alert\'s own');
-  down = false;
+  for (const batch of [[start], [repeats[0]!, other], [escalation], [repeats[1]!]]) await d.enqueue(batch);
+  assert.equal(d.pending, 4, 'the start, the escalation (the repeat before it went), the latest repeat, and the other alert\'s own');
+  await d.enqueue([repeats[2]!]);
+  assert.equal(d.pending, 4, 'one repeat replaced by the next');
   await d.enqueue([sampleNotification({ status: 'resolved', reason: 'resolve', decidedAt: start.decidedAt + 4 * hour })]);
+  assert.equal(d.pending, 4, 'the resolve replaced the last repeat');
+  down = false;
   await until(() => d.pending === 0, 'everything owed delivered');
   await d.stop(100);
-  assert.deepEqual(sent.filter((n) => n.id === start.id).map((n) => `${n.reason}@${(n.decidedAt - start.decidedAt) / hour}`), ['start@0', 'repeat@1', 'escalation@1.5', 'repeat@3', 'resolve@4']);
+  assert.deepEqual(sent.filter((n) => n.id === start.id).map((n) => `${n.reason}@${(n.decidedAt - start.decidedAt) / hour}`), ['start@0', 'escalation@1.5', 'resolve@4']);
   assert.deepEqual(sent.filter((n) => n.id === other.id).map((n) => n.reason), ['repeat']);
 });
