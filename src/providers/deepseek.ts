@@ -20,6 +20,7 @@ export const deepseek: Preset = {
   settings: ['currency'],
   topUp: 'Top up at platform.deepseek.com (Top up).',
   request: 'GET /user/balance, Bearer api_key; balance_infos[currency].total_balance',
+  exhausted: 'the balance at or below 0, or is_available false (DeepSeek says the balance pays for no API call, whatever it reads)',
   endpoint(api) {
     const key = cred(api, 'api_key');
     const want = api.currency?.toUpperCase();

@@ -116,6 +116,10 @@ test('deepseek: the entry in the wallet\'s currency; without the key one entry i
   badField('deepseek', { balance_infos: [] });
   // "whether the user's balance is sufficient for API calls": false is an empty wallet whatever is left
   assert.deepEqual(read('deepseek', { ...body, is_available: false }, { currency: 'USD' }), { balance: 7.25, currency: 'USD', currencyProblem: null, refusesCalls: true });
+  // `wallet-sentinel providers` says so: "the balance at or below 0" alone hid the case where a positive balance is exhausted
+  const listed = (parseArgs(['providers']) as { text: string }).text;
+  const block = listed.slice(listed.search(/^deepseek\b/m)).split('\n\n')[0]!;
+  assert.match(block, /^ {2}exhausted: .*is_available false/m);
 });
 
 test('plivo: a postpaid account (billing_mode) is a failed poll that says so, not an exhausted wallet at 0 cash credits', () => {
