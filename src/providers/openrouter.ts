@@ -26,8 +26,9 @@ export const openrouter: Preset = {
         ...fixedCurrency('USD'),
       }),
       // /api/v1/credits takes only a management key: an inference key is refused, and "rejected" alone sent
-      // users checking a key that works everywhere else
-      hints: { ...hintsFor(openrouter), rejected: 'OpenRouter refused the key: /api/v1/credits needs a management key (openrouter.ai/settings/management-keys), an inference key is refused' },
+      // users checking a key that works everywhere else. Its reference lists 401 (authentication) and 403
+      // (forbidden) apart: a wrong or revoked management key is refused too, and the words say both.
+      hints: { ...hintsFor(openrouter), rejected: 'OpenRouter refused the key: it is wrong or revoked, or it is not a management key (/api/v1/credits needs one, openrouter.ai/settings/management-keys; an inference key is refused)' },
     };
   },
 };

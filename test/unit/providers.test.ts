@@ -145,6 +145,8 @@ test('messagebird: a postpaid account is a failed poll that says so (its amount 
 
 test("words for a refused or missing balance where a provider has a known cause: OpenRouter's management key, a Twilio subaccount or suspension", () => {
   assert.match(presetOf('openrouter').endpoint(api('openrouter')).hints.rejected, /management key/);
+  // a 401 is also a wrong or revoked management key: not only "get a management key"
+  assert.match(presetOf('openrouter').endpoint(api('openrouter')).hints.rejected, /wrong or revoked/);
   assert.match(presetOf('twilio').endpoint(api('twilio')).hints.request, /subaccount/);
   // a suspended Twilio account (its balance below 0, a failed recharge) answers 401 like a wrong token
   assert.match(presetOf('twilio').endpoint(api('twilio')).hints.rejected, /^the twilio credentials were rejected, or the account is suspended \(Twilio answers a suspended account as it answers wrong credentials, 401 with error 20003/);
