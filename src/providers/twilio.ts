@@ -46,8 +46,11 @@ export const twilio: Preset = {
         ...hints,
         // "Child accounts do not contain balance information": a subaccount's SID answers 404
         request: "check api_url and the credentials of this twilio wallet (a subaccount has no balance of its own and answers 404: use the parent account's SID and its credentials)",
+        // twilio.com/docs/api/errors/20003 lists "the API key was created in a different Twilio Region than the
+        // request you sent" among the causes of the 401: a key made in AU1 or IE1 signs in only at that Region's
+        // host, never at the default api.twilio.com (US1)
         credentials: byKey
-          ? "check account_sid, api_key_sid and api_key_secret (the key must belong to that account; a Main key reads everything, a Standard or Restricted key only what Twilio lets it)"
+          ? "check account_sid, api_key_sid and api_key_secret (the key must belong to that account; a Main key reads everything, a Standard or Restricted key only what Twilio lets it; a key made in another Twilio Region than US1 signs in only at that Region's host: set api_url to it, e.g. https://api.sydney.au1.twilio.com)"
           : 'check account_sid and auth_token',
       },
     };

@@ -232,6 +232,8 @@ test('twilio signs in with an API key (SK…) and its secret instead of the Auth
   assert.equal(e.headers().Authorization, `Basic ${Buffer.from('SK1:token-from-file').toString('base64')}`);
   assert.equal(e.path, '/2010-04-01/Accounts/AC1/Balance.json');
   assert.match(e.hints.credentials, /^check account_sid, api_key_sid and api_key_secret/);
+  // Twilio's 20003 causes: "the API key was created in a different Twilio Region than the request you sent"
+  assert.match(e.hints.credentials, /another Twilio Region .* set api_url to it/);
   const byToken = presetOf('twilio').endpoint(load('wallets:\n  - name: t\n    provider: twilio\n    credentials: {account_sid: AC1, auth_token: x}\n').wallets[0]!.api);
   assert.equal(byToken.headers().Authorization, `Basic ${Buffer.from('AC1:x').toString('base64')}`);
   assert.equal(byToken.hints.credentials, 'check account_sid and auth_token');
