@@ -15,6 +15,7 @@ import { parseRetryAfter } from './retry-after.js';
 import type { Endpoint } from '../providers/preset.js';
 import { backoff } from '../net/retry.js';
 import { errorCode, MAX_JSON_DEPTH, parseJsonObject } from './json-body.js';
+import { doubledPrefix, requestedPath } from './request-path.js';
 
 export interface BalanceReading {
   status: 200 | 402;
@@ -277,26 +278,13 @@ export class BalanceClient {
     if (status >= 500 || status === 408) {
       throw new UpstreamError('server', answered('a server or proxy error; not retried within the poll, the next poll tries again'), opts);
     }
+    const doubled = status === 404 ? doubledPrefix(this.#opts.baseUrl, this.#endpoint.shownPath) : undefined;
     const hint =
       status >= 300 && status < 400
         ? `redirects are not followed; ${this.#endpoint.hints.request}`
-        : this.#endpoint.hints.request;
+        : doubled
+          ? `api_url already ends in ${doubled}, which the request path adds again: drop ${doubled} from api_url`
+          : this.#endpoint.hints.request;
     throw new UpstreamError('unexpected_status', `${answered('unexpected status')}; ${hint}`, opts);
   }
-}
-
-/**
- * `host/v1/wallet/balance`: the path axios really requests (its baseURL's path joined with the balance
- * path, one slash between), for messages. No userinfo, query or fragment: they may hold credentials.
- */
-export function requestedPath(baseUrl: string, balancePath: string): string {
-  let url: URL;
-  try {
-    url = new URL(baseUrl);
-  } catch {
-    return '<invalid TELEPHONY_API_URL>'; // the URL's own error message would echo it; the config layer reports it
-  }
-  const base = url.pathname.replace(/\/+$/, '');
-  const path = (balancePath.split(/[?#]/, 1)[0] ?? '').replace(/^\/+/, '');
-  return `${url.host}${base}/${path}`;
 }

@@ -197,3 +197,17 @@ test('an error answer\'s code is shown unless it echoes what was sent: the schem
   const echoed = await failure(bird.fetchBalance());
   assert.doesNotMatch(echoed.message, /9f8e7d6c5b|its code/);
 });
+
+test("an api_url copied from a provider's docs with the API version in it (https://api.telnyx.com/v2): the 404 says which part to drop", async (t) => {
+  const paths: string[] = [];
+  const srv = createServer((req, res) => void (paths.push(req.url ?? ''), res.writeHead(404, { 'Content-Type': 'application/json' }).end('{"errors":[{"code":"10005","title":"Resource not found"}]}')));
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  t.after(() => srv.close());
+  const baseUrl = `http://127.0.0.1:${(srv.address() as { port: number }).port}/v2`;
+  const api = { baseUrl, balancePath: '/balance', balanceField: 'balance', currencyField: 'currency', apiKey: undefined, credentials: { api_key: new Secret('KEY0123456789') } };
+  const telnyx = new BalanceClient({ baseUrl, endpoint: endpointFor({ provider: 'telnyx', api }), timeoutMs: 2000, userAgent: 'test', maxAttempts: 1 });
+  const err = await failure(telnyx.fetchBalance());
+  assert.deepEqual(paths, ['/v2/v2/balance']);
+  assert.match(err.message, /404.*api_url already ends in \/v2, which the request path adds again: drop \/v2 from api_url/);
+  assert.doesNotMatch(err.message, /KEY0123456789/);
+});
