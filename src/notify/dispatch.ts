@@ -25,21 +25,14 @@ import type { Metrics } from '../metrics/metrics.js';
 import { DEFAULT_TARGET_CONCURRENCY, giveUpAt, MAX_DELIVERY_AGE_MS, MAX_RETRY_DELAY_MS, notificationsOf, retryDelay, shiftDelivery, STUCK_AFTER_MS, type Delivery } from './delivery.js';
 import type { OutboxDoc, OutboxStore } from './outbox-store.js';
 import { DEFAULT_RECEIVER, type Receiver } from './registry.js';
-import { addTo, dueOf, handOver, keyClass, newTarget, oldestOwedDueAt, owedByAlert, owedCount, queue, removeFrom, shortenOpenDigest, type Target } from './target.js';
+import { addTo, dueOf, handOver, newTarget, oldestOwedDueAt, owedByAlert, owedCount, queue, removeFrom, type Target } from './target.js';
+import { retarget, sameDestination } from './retarget.js';
 import { DeliveredBook } from './delivered.js';
 import { SeverityGate } from './severity-gate.js';
 import { ToldTargets } from './told-targets.js';
 import type { Notifier } from './notifier.js';
 
 export { MAX_DELIVERY_AGE_MS, MAX_RETRY_DELAY_MS, retryDelay, STUCK_AFTER_MS, type Delivery };
-
-/** The one target of `added` of `key`'s receiver and kind, when `key` is the only one of them `dropped`. */
-function soleReplacement(key: string, dropped: readonly string[], added: readonly Target[]): Target | undefined {
-  const cls = keyClass(key);
-  if (cls === undefined || dropped.filter((k) => keyClass(k) === cls).length !== 1) return undefined;
-  const heirs = added.filter((t) => keyClass(t.notifier.key) === cls);
-  return heirs.length === 1 ? heirs[0] : undefined;
-}
 
 /** A stop found owed notifications it could not write to STATE_DIR: they are lost. */
 export class OwedNotSavedError extends Error {
@@ -110,40 +103,7 @@ export class Dispatcher {
     this.#removed = new Map([...earlier, ...this.#receivers].filter(([name]) => !next.has(name)));
     this.#receivers = next;
     this.#formerKeys = new Map(receivers.flatMap((r) => [...(r.formerKeys ?? [])]));
-    const live = new Set<string>();
-    const added: Target[] = [];
-    let retimed = false;
-    for (const r of receivers) {
-      for (const notifier of r.notifiers) {
-        live.add(notifier.key);
-        const t = this.#targets.get(notifier.key);
-        if (t) {
-          if (t.notifier !== notifier) t.notifier.close?.();
-          if (t.retired) added.push(t); // back (a URL reverted): what its replacement took may come home
-          retimed = shortenOpenDigest(t, r.groupIntervalMs) || retimed;
-          Object.assign(t, { notifier, groupIntervalMs: r.groupIntervalMs, retired: false, heir: undefined });
-        } else {
-          const fresh = newTarget(notifier, r.groupIntervalMs, false);
-          this.#targets.set(notifier.key, fresh);
-          added.push(fresh);
-        }
-      }
-    }
-    const dropped = [...this.#targets].filter(([key, t]) => !live.has(key) && !t.retired);
-    const droppedKeys = dropped.map(([k]) => k);
-    let moved = 0;
-    for (const [key, t] of dropped) {
-      const heir = soleReplacement(key, droppedKeys, added);
-      t.heir = heir;
-      moved += heir ? this.#handOver(t, heir) : 0;
-    }
-    for (const [key, t] of this.#targets) {
-      if (live.has(key)) continue;
-      t.retired = true;
-      t.open = undefined; // sent when its interval ends, as it is
-      if (t.queue.size === 0 && t.inFlight.size === 0) this.#targets.delete(key);
-    }
-    if (moved > 0 || retimed) this.#pumpAll();
+    if (retarget(this.#targets, receivers, (from, heir) => this.#handOver(from, heir))) this.#pumpAll();
   }
 
   /** Notifications not yet accepted, one per target (a digest counts each it holds, an open one too). */
@@ -181,7 +141,7 @@ export class Dispatcher {
     this.#catchUp(loaded, now);
     let kept = 0;
     for (const x of loaded) {
-      const renamed = this.#targets.has(x.target) ? undefined : (this.#formerKeys.get(x.target) ?? this.#sameDestination(x.target));
+      const renamed = this.#targets.has(x.target) ? undefined : (this.#formerKeys.get(x.target) ?? sameDestination(this.#targets.keys(), x.target));
       if (renamed !== undefined) x.target = renamed; // saved under a key by position (earlier builds), or a receiver renamed
       const t = this.#targets.get(x.target);
       if (!t || now >= giveUpAt(x)) {
@@ -212,19 +172,6 @@ export class Dispatcher {
     for (const x of loaded) shiftDelivery(x, -back);
     this.#delivered.shift(-back);
     this.d.log.warn({ stepMs: -back }, `the saved outbox is ${fmtSeconds(back)} ahead of the wall clock (it stepped back while stopped?); the owed notifications' times moved back to now`);
-  }
-
-  /**
-   * The one configured target with the destination of `key` (`<receiver>/<kind>:<digest>`) under another
-   * receiver's name: the receiver was renamed while the daemon was stopped, and what it owed still goes where
-   * it was going. Undefined when none, or more than one, has it.
-   */
-  #sameDestination(key: string): string | undefined {
-    const dest = (k: string) => (k.includes('/') ? k.slice(k.indexOf('/') + 1) : undefined);
-    const wanted = dest(key);
-    if (wanted === undefined) return undefined;
-    const found = [...this.#targets.keys()].filter((k) => dest(k) === wanted);
-    return found.length === 1 ? found[0] : undefined;
   }
 
   /**

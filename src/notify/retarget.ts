@@ -1,0 +1,71 @@
+/**
+ * Which target is which after the receivers change (start, reload, restart): new channels join, changed ones
+ * get their new sender, removed ones retire once they have sent what they owe — unless one was replaced by
+ * another of the same receiver and kind (a webhook's URL corrected, an email's recipients changed): then
+ * what it owes and is not sending goes to the new one. Works on the dispatcher's map of targets.
+ */
+import type { Receiver } from './registry.js';
+import { keyClass, newTarget, shortenOpenDigest, type Target } from './target.js';
+
+/**
+ * Applies `receivers`' notifiers to `targets`; `handOver` moves what a replaced target owes to its heir
+ * (and says so) and returns how many moved. True when something may now be sent: deliveries moved, or an
+ * open digest's interval was shortened.
+ */
+export function retarget(targets: Map<string, Target>, receivers: readonly Receiver[], handOver: (from: Target, heir: Target) => number): boolean {
+  const live = new Set<string>();
+  const added: Target[] = [];
+  let retimed = false;
+  for (const r of receivers) {
+    for (const notifier of r.notifiers) {
+      live.add(notifier.key);
+      const t = targets.get(notifier.key);
+      if (t) {
+        if (t.notifier !== notifier) t.notifier.close?.();
+        if (t.retired) added.push(t); // back (a URL reverted): what its replacement took may come home
+        retimed = shortenOpenDigest(t, r.groupIntervalMs) || retimed;
+        Object.assign(t, { notifier, groupIntervalMs: r.groupIntervalMs, retired: false, heir: undefined });
+      } else {
+        const fresh = newTarget(notifier, r.groupIntervalMs, false);
+        targets.set(notifier.key, fresh);
+        added.push(fresh);
+      }
+    }
+  }
+  const dropped = [...targets].filter(([key, t]) => !live.has(key) && !t.retired);
+  const droppedKeys = dropped.map(([k]) => k);
+  let moved = 0;
+  for (const [key, t] of dropped) {
+    const heir = soleReplacement(key, droppedKeys, added);
+    t.heir = heir;
+    moved += heir ? handOver(t, heir) : 0;
+  }
+  for (const [key, t] of targets) {
+    if (live.has(key)) continue;
+    t.retired = true;
+    t.open = undefined; // sent when its interval ends, as it is
+    if (t.queue.size === 0 && t.inFlight.size === 0) targets.delete(key);
+  }
+  return moved > 0 || retimed;
+}
+
+/** The one target of `added` of `key`'s receiver and kind, when `key` is the only one of them `dropped`. */
+function soleReplacement(key: string, dropped: readonly string[], added: readonly Target[]): Target | undefined {
+  const cls = keyClass(key);
+  if (cls === undefined || dropped.filter((k) => keyClass(k) === cls).length !== 1) return undefined;
+  const heirs = added.filter((t) => keyClass(t.notifier.key) === cls);
+  return heirs.length === 1 ? heirs[0] : undefined;
+}
+
+/**
+ * The one configured target key with the destination of `key` (`<receiver>/<kind>:<digest>`) under another
+ * receiver's name: the receiver was renamed while the daemon was stopped, and what it owed still goes where
+ * it was going. Undefined when none, or more than one, has it.
+ */
+export function sameDestination(keys: Iterable<string>, key: string): string | undefined {
+  const dest = (k: string) => (k.includes('/') ? k.slice(k.indexOf('/') + 1) : undefined);
+  const wanted = dest(key);
+  if (wanted === undefined) return undefined;
+  const found = [...keys].filter((k) => dest(k) === wanted);
+  return found.length === 1 ? found[0] : undefined;
+}
