@@ -2,7 +2,8 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { INITIAL_ACCOUNT_STATE, latestTime, type AccountState } from '../domain/account.js';
 import { safeErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
-import { AccountStore, Rebuild, SNAPSHOT_EVERY, type StoredAccount } from './account-store.js';
+import { AccountStore, SNAPSHOT_EVERY, type StoredAccount } from './account-store.js';
+import { readAll, readMany } from './account-reads.js';
 import { isDamaged, StateDb, type Conn, type Participant, type StateDbOptions } from './db.js';
 import { HOUR_MS, historyThrough, KEEP_HOURS, keyOf } from './readings.js';
 import { importV01, readAccountV01 } from './import-v01.js';
@@ -223,30 +224,7 @@ export class StateStore implements Participant {
   #preload(): Map<string, StoredAccount> {
     const out = new Map<string, StoredAccount>();
     if (!this.db.exists()) return out;
-    this.db.read((db) => {
-      const byId = new Map<number, { name: string; rebuild: Rebuild; row: StoredAccount }>();
-      const rows = db.prepare('SELECT id, name, snapshot, snapshot_seq FROM accounts').iterate() as Iterable<{ id: number; name: string; snapshot: Buffer | null; snapshot_seq: number }>;
-      for (const r of rows) {
-        const row: StoredAccount = { id: r.id, state: undefined!, snapshotSeq: r.snapshot_seq, lastSeq: r.snapshot_seq, historyThrough: -1, damaged: false };
-        byId.set(r.id, { name: r.name, rebuild: new Rebuild(r.snapshot, this.log, r.name), row });
-      }
-      for (const j of db.prepare('SELECT seq, account_id, delta FROM journal ORDER BY seq').iterate() as Iterable<{ seq: number; account_id: number; delta: string }>) {
-        const a = byId.get(j.account_id);
-        if (!a || j.seq <= a.row.snapshotSeq) continue;
-        a.rebuild.add(j.delta);
-        a.row.lastSeq = j.seq;
-      }
-      const routing = routingOf(db);
-      const clocks = clocksOf(db);
-      for (const a of byId.values()) {
-        a.row.routing = routing.get(a.row.id);
-        a.row.clockOffset = clocks.get(a.row.id);
-        const { state, damaged } = a.rebuild.result();
-        a.row.state = state;
-        a.row.damaged = damaged;
-        out.set(a.name, a.row);
-      }
-    });
+    this.db.read((db) => readAll(db, this.log, out));
     this.#readHistoryThrough(out);
     return out;
   }
@@ -276,23 +254,12 @@ export class StateStore implements Participant {
   }
 
   /**
-   * Accounts after start-up, by name (undefined: none stored). Their journal needs no reading: every account
-   * with journal entries past its snapshot was either loaded at start (and so has its store in this process)
-   * or compacted by releasePreloaded().
+   * Accounts after start-up, by name (undefined: none stored; see readMany).
    */
   #readMany(names: readonly string[]): Map<string, StoredAccount | undefined> {
     const out = new Map<string, StoredAccount | undefined>(names.map((n) => [n, undefined]));
     if (names.length === 0 || !this.db.exists()) return out;
-    this.db.read((db) => {
-      const byName = db.prepare('SELECT id, snapshot, snapshot_seq FROM accounts WHERE name = ?');
-      const through = historyThrough(db);
-      for (const name of names) {
-        const r = byName.get(name) as { id: number; snapshot: Buffer | null; snapshot_seq: number } | undefined;
-        if (!r) continue;
-        const { state, damaged } = new Rebuild(r.snapshot, this.log, name).result();
-        out.set(name, { id: r.id, state, snapshotSeq: r.snapshot_seq, lastSeq: r.snapshot_seq, historyThrough: through(r.id), damaged, routing: routingOf(db, r.id).get(r.id), clockOffset: clocksOf(db, r.id).get(r.id) });
-      }
-    });
+    this.db.read((db) => readMany(db, names, this.log, out));
     return out;
   }
 
@@ -325,22 +292,6 @@ export class StateStore implements Participant {
     if ('error' in this.#looked) throw this.#looked.error;
     return this.#looked.accounts;
   }
-
-
-}
-
-/** Where each account's notifications went (account_routing), by account id; one account with `id`. */
-const routingOf = (db: Conn, id?: number): Map<number, string> => perAccount<string>(db, 'account_routing', 'routing', id);
-
-/** How far each account's timeline moved with clock steps (account_clock), by account id; one account with `id`. */
-const clocksOf = (db: Conn, id?: number): Map<number, number> => perAccount<number>(db, 'account_clock', 'offset_ms', id);
-
-function perAccount<T>(db: Conn, table: string, column: string, id?: number): Map<number, T> {
-  // `check` reads a database read-only, as an older version may have left it (without the table)
-  if (!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table)) return new Map();
-  const select = `SELECT account_id, ${column} AS value FROM ${table}`;
-  const rows = (id === undefined ? db.prepare(select).all() : db.prepare(`${select} WHERE account_id = ?`).all(id)) as Array<{ account_id: number; value: T }>;
-  return new Map(rows.map((r) => [r.account_id, r.value]));
 }
 
 /**

@@ -1,0 +1,65 @@
+/**
+ * Reading accounts out of the state database, inside a read transaction the caller opens (StateStore): every
+ * account in one pass at start-up (snapshots, then the journal in order), or a few by name after it.
+ */
+import type { Logger } from '../log.js';
+import { Rebuild, type StoredAccount } from './account-store.js';
+import type { Conn } from './db.js';
+import { historyThrough } from './readings.js';
+
+/** Every stored account into `out`, by name; `historyThrough` is left at -1 (read apart: see StateStore). */
+export function readAll(db: Conn, log: Logger, out: Map<string, StoredAccount>): void {
+  const byId = new Map<number, { name: string; rebuild: Rebuild; row: StoredAccount }>();
+  const rows = db.prepare('SELECT id, name, snapshot, snapshot_seq FROM accounts').iterate() as Iterable<{ id: number; name: string; snapshot: Buffer | null; snapshot_seq: number }>;
+  for (const r of rows) {
+    const row: StoredAccount = { id: r.id, state: undefined!, snapshotSeq: r.snapshot_seq, lastSeq: r.snapshot_seq, historyThrough: -1, damaged: false };
+    byId.set(r.id, { name: r.name, rebuild: new Rebuild(r.snapshot, log, r.name), row });
+  }
+  for (const j of db.prepare('SELECT seq, account_id, delta FROM journal ORDER BY seq').iterate() as Iterable<{ seq: number; account_id: number; delta: string }>) {
+    const a = byId.get(j.account_id);
+    if (!a || j.seq <= a.row.snapshotSeq) continue;
+    a.rebuild.add(j.delta);
+    a.row.lastSeq = j.seq;
+  }
+  const routing = routingOf(db);
+  const clocks = clocksOf(db);
+  for (const a of byId.values()) {
+    a.row.routing = routing.get(a.row.id);
+    a.row.clockOffset = clocks.get(a.row.id);
+    const { state, damaged } = a.rebuild.result();
+    a.row.state = state;
+    a.row.damaged = damaged;
+    out.set(a.name, a.row);
+  }
+}
+
+/**
+ * The accounts of `names` into `out` (a name not stored keeps what `out` has). Their journal needs no
+ * reading: after start-up every account with journal entries past its snapshot was either loaded (and so
+ * has its store in this process) or compacted by releasePreloaded().
+ */
+export function readMany(db: Conn, names: readonly string[], log: Logger, out: Map<string, StoredAccount | undefined>): void {
+  const byName = db.prepare('SELECT id, snapshot, snapshot_seq FROM accounts WHERE name = ?');
+  const through = historyThrough(db);
+  for (const name of names) {
+    const r = byName.get(name) as { id: number; snapshot: Buffer | null; snapshot_seq: number } | undefined;
+    if (!r) continue;
+    const { state, damaged } = new Rebuild(r.snapshot, log, name).result();
+    out.set(name, { id: r.id, state, snapshotSeq: r.snapshot_seq, lastSeq: r.snapshot_seq, historyThrough: through(r.id), damaged, routing: routingOf(db, r.id).get(r.id), clockOffset: clocksOf(db, r.id).get(r.id) });
+  }
+}
+
+/** Where each account's notifications went (account_routing), by account id; one account with `id`. */
+const routingOf = (db: Conn, id?: number): Map<number, string> => perAccount<string>(db, 'account_routing', 'routing', id);
+
+/** How far each account's timeline moved with clock steps (account_clock), by account id; one account with `id`. */
+const clocksOf = (db: Conn, id?: number): Map<number, number> => perAccount<number>(db, 'account_clock', 'offset_ms', id);
+
+function perAccount<T>(db: Conn, table: string, column: string, id?: number): Map<number, T> {
+  // `check` reads a database read-only, as an older version may have left it (without the table)
+  if (!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table)) return new Map();
+  const select = `SELECT account_id, ${column} AS value FROM ${table}`;
+  const rows = (id === undefined ? db.prepare(select).all() : db.prepare(`${select} WHERE account_id = ?`).all(id)) as Array<{ account_id: number; value: T }>;
+  return new Map(rows.map((r) => [r.account_id, r.value]));
+}
+
