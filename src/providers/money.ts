@@ -4,7 +4,7 @@
  * value). Sums, differences and scales are done on the decimal digits (BigInt), so `100.5 − 25.75` is
  * 74.75 and `12345 × 0.01` is 123.45, not 123.45000000000002. PURE.
  */
-import { numberProblem } from '../telephony/parse.js';
+import { numberProblem, usableNumber } from '../telephony/parse.js';
 
 /** value = digits × 10^exp */
 interface Decimal {
@@ -17,8 +17,7 @@ export const amountProblem = (value: unknown): string | null => numberProblem(va
 
 /** A usable amount as a number, or undefined (see amountProblem for why). */
 export function toAmount(value: unknown): number | undefined {
-  if (numberProblem(value) !== null) return undefined;
-  return typeof value === 'number' ? value : Number((value as string).trim());
+  return usableNumber(value);
 }
 
 /** A checked amount (string or number) as an exact decimal; `String(n)` of a double is its shortest exact form. */

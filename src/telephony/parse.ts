@@ -57,13 +57,17 @@ function magnitudeProblem(n: number): string | null {
  * the same rules as the balance field, for `backtest` input and the numeric settings.
  */
 export function parseDecimal(s: string): number | undefined {
-  return numberProblem(s) === null ? Number(s.trim()) : undefined;
+  return usableNumber(s);
 }
 
-/** A JSON number or numeric string as a finite number, else null. */
-function toNumber(value: unknown): number | null {
-  if (numberProblem(value) !== null) return null;
-  return typeof value === 'number' ? value : Number((value as string).trim());
+/**
+ * A JSON number or numeric string that passes numberProblem, as a finite number (else undefined). `-0` and
+ * `"-0.00"` read 0: a negative zero was shown as "balance is low: -0 USD".
+ */
+export function usableNumber(value: unknown): number | undefined {
+  if (numberProblem(value) !== null) return undefined;
+  const n = typeof value === 'number' ? value : Number((value as string).trim());
+  return n === 0 ? 0 : n;
 }
 
 export function parseBalanceBody(
@@ -81,7 +85,7 @@ export function parseBalanceBody(
       { status: 200 },
     );
   }
-  return { balance: toNumber(raw) as number, ...readCurrency(body, currencyField, names.currencyField) };
+  return { balance: usableNumber(raw) as number, ...readCurrency(body, currencyField, names.currencyField) };
 }
 
 /**
@@ -108,7 +112,7 @@ export function readCurrency(
 /** A 402 body (`required_credits`, `current_balance`); anything missing or invalid is null. Never throws. */
 export function parseExhaustedBody(body: unknown): { balance: number | null; requiredCredits: number | null } {
   return {
-    balance: toNumber(readDottedField(body, 'current_balance')),
-    requiredCredits: toNumber(readDottedField(body, 'required_credits')),
+    balance: usableNumber(readDottedField(body, 'current_balance')) ?? null,
+    requiredCredits: usableNumber(readDottedField(body, 'required_credits')) ?? null,
   };
 }

@@ -39,7 +39,7 @@ test('parseBalanceBody accepts numbers and numeric strings', async (t) => {
     ['trailing space', { balance: '5 ' }, 'balance', 5],
     ['leading plus', { balance: '+5' }, 'balance', 5],
     ['negative string (overdraft)', { balance: '-12.50' }, 'balance', -12.5],
-    ['negative zero string', { balance: '-0.00' }, 'balance', -0],
+    ['negative zero string (reads 0, never -0)', { balance: '-0.00' }, 'balance', 0],
     ['zero string with exponent', { balance: '0e5' }, 'balance', 0],
     ['leading dot', { balance: '.5' }, 'balance', 0.5],
     ['trailing dot', { balance: '5.' }, 'balance', 5],
@@ -207,4 +207,15 @@ test('parseExhaustedBody', async (t) => {
   for (const [name, body, expected] of cases) {
     await t.test(name, () => assert.deepEqual(parseExhaustedBody(body), expected));
   }
+});
+
+test('a negative zero reads 0 wherever an amount is read: balance body, 402 body, provider amounts, backtest input', async () => {
+  const { toAmount } = await import('../../src/providers/money.js');
+  for (const v of [-0, '-0', ' -0.00 ', '-0e5']) {
+    assert.ok(Object.is(parseBalanceBody({ balance: v }, 'balance', 'currency').balance, 0), `balance ${String(v)}`);
+    assert.ok(Object.is(toAmount(v), 0), `provider amount ${String(v)}`);
+    assert.ok(Object.is(parseExhaustedBody({ current_balance: v }).balance, 0), `402 ${String(v)}`);
+    if (typeof v === 'string') assert.ok(Object.is(parseDecimal(v), 0), `decimal ${v}`);
+  }
+  assert.equal(toAmount('-12.5'), -12.5, 'a real negative stays');
 });
