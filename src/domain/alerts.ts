@@ -38,6 +38,8 @@ export interface WalletSnapshot {
   readonly autoRecharge?: boolean;
   /** How far below zero the provider lets the balance go (the runway runs to minus this), when it reports one. */
   readonly creditLimit?: number;
+  /** spend_anomaly's comparison: the spend of its window (`hours`) and what the usage pattern expected of it; absent when unknown. */
+  readonly spend?: { readonly recent: number; readonly expected: number; readonly hours: number };
 }
 
 /** The forecast's basis, as every notification and /api/status tell it (issue 9). */

@@ -6,6 +6,7 @@ import type { RuleSettings } from '../config/settings.js';
 import { applyPoll, headroom, type AccountState, type PollOutcome } from './account.js';
 import { firingSeverities, stepAlerts, unwatchAlerts, type ForecastBasis, type Notification, type PresetWords, type RepeatPolicy, type WalletSnapshot } from './alerts.js';
 import { forecast, type Forecast } from './forecast.js';
+import { ANOMALY_WINDOW_MS } from './anomaly.js';
 import { BURN_WINDOWS, MIN_RUNWAY_EVIDENCE } from './rates.js';
 import type { History } from './history.js';
 import { lastSampleT, sampleCount, sampleT } from './packed.js';
@@ -120,6 +121,7 @@ function facts(s: AccountState, f: Forecast): WalletSnapshot {
     runwaySeconds: Number.isFinite(f.runwaySeconds) ? f.runwaySeconds : null,
     ...(s.autoRecharge !== undefined ? { autoRecharge: s.autoRecharge } : {}),
     ...(s.creditLimit ? { creditLimit: s.creditLimit } : {}),
+    ...(f.recentSpend !== null && f.expectedRecentSpend !== null ? { spend: { recent: f.recentSpend, expected: f.expectedRecentSpend, hours: ANOMALY_WINDOW_MS / 3_600_000 } } : {}),
   };
 }
 

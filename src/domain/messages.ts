@@ -27,6 +27,18 @@ export function humanDuration(seconds: number): string {
   return `about ${Math.round(seconds)} seconds`;
 }
 
+/**
+ * What spend_anomaly saw: `spent 5400 USD in the last 3 hours, about 30 USD usual`. Not the burn rate:
+ * the forecast's rate leaves a burst out on purpose, so "spending far faster than usual: 10 credits/hour"
+ * named the usual rate. The rate where an older outbox entry has no comparison.
+ */
+function anomalySpend(n: Notification): string {
+  const spend = n.wallet.spend;
+  if (!spend) return humanRate(n);
+  const unit = n.wallet.currency ?? 'credits';
+  return `spent ${fmtNumber(spend.recent)} ${unit} in the last ${spend.hours} hours, about ${fmtNumber(spend.expected)} ${unit} usual`;
+}
+
 function humanRate(n: Notification): string {
   return n.wallet.burnRatePerHour === null ? 'rate unknown' : `${fmtNumber(n.wallet.burnRatePerHour)} credits/hour`;
 }
@@ -78,7 +90,7 @@ export function summary(n: Notification): string {
     case 'poll_failing':
       return `wallet-sentinel cannot read the balance of wallet '${n.account}': polls keep failing`;
     case 'spend_anomaly':
-      return `${w} is spending far faster than usual: ${humanRate(n)} — check for fraud${p ? '' : ' (SMS pumping)'} or a runaway loop`;
+      return `${w} is spending far faster than usual: ${anomalySpend(n)} — check for fraud${p ? '' : ' (SMS pumping)'} or a runaway loop`;
     case 'test':
       return `TEST notification from wallet-sentinel for wallet '${n.account}': no action needed`;
   }

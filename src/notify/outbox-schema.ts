@@ -35,6 +35,8 @@ const notificationSchema = z.object({
       // Added with issue 12 (provider presets).
       autoRecharge: z.boolean().optional(),
       creditLimit: finite.optional(),
+      // Added at stop 54: spend_anomaly's comparison, for its summary.
+      spend: z.object({ recent: finite, expected: finite, hours: finite }).optional(),
     }),
     // Added with issue 12: the provider's words for summaries and the action line (absent: Telephony.io's).
     preset: z.object({ name: z.string(), title: z.string(), topUp: z.string(), credentials: z.array(z.string()), suspends: z.string().optional() }).optional(),

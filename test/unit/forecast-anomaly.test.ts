@@ -4,8 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { forecast, type Forecast } from '../../src/domain/forecast.js';
+import { snapshot } from '../../src/domain/evaluate.js';
+import { summary } from '../../src/domain/messages.js';
+import type { Notification } from '../../src/domain/alerts.js';
 import { expectedSpend } from '../../src/domain/profile.js';
-import { T0, MIN, HOUR, DAY, RULES, type Pattern, businessHours, steady, type Sim, start, run, assertClose, conditions, hours, at } from '../helpers/forecast-sim.js';
+import { T0, MIN, HOUR, DAY, RULES, type Pattern, businessHours, steady, type Sim, start, run, assertClose, conditions, hours, at, stateOf } from '../helpers/forecast-sim.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // spend_anomaly through forecast + evaluateRules
@@ -24,6 +27,19 @@ test('spend_anomaly: 8 days of business hours, then 3 night hours at 10× the ex
   assertClose(f.recentSpend!, 60, 0.1, 'recent spend');
   assert.ok(f.expectedRecentSpend !== null && f.expectedRecentSpend < 20, `expected ${f.expectedRecentSpend}`);
   assert.equal(conditions(sim).spend_anomaly, 'warning');
+});
+
+test("spend_anomaly's summary says what was spent in its window against what was usual, not the burn rate (which leaves the burst out)", () => {
+  const { sim, f } = anomalyAfterWeek(businessHours(60, 2), 10);
+  const wallet = snapshot(stateOf(sim.history, sim.balance), f);
+  const n: Notification = { id: 'w/spend_anomaly/1', account: 'w', alertname: 'spend_anomaly', severity: 'warning', status: 'firing', reason: 'start', startsAt: sim.t, decidedAt: sim.t, wallet: { ...wallet, currency: 'USD' } };
+  const line = summary(n);
+  assert.match(line, /is spending far faster than usual: spent (\d+(\.\d+)?) USD in the last 3 hours, about (\d+(\.\d+)?) USD usual/, line);
+  const [, recent, usual] = /spent (\d+(?:\.\d+)?) USD .* about (\d+(?:\.\d+)?) USD/.exec(line)!;
+  assertClose(Number(recent), f.recentSpend!, 0.01, 'recent');
+  assertClose(Number(usual), f.expectedRecentSpend!, 0.01, 'usual');
+  const { spend: _, ...older } = n.wallet;
+  assert.match(summary({ ...n, wallet: older }), /far faster than usual: (\d|rate unknown)/, 'an outbox entry written before the comparison: the rate, as before');
 });
 
 test('spend_anomaly: the same 10× jump on a tiny wallet (expected 0.01/h) → quiet (floor of 10 credits)', () => {
