@@ -23,6 +23,9 @@ export function classifyWriteError(err: unknown, dir: string): StoreWriteError {
   const code = safeErrorCode(err);
   if (code === undefined || !code.startsWith('SQLITE_')) return new StoreWriteError(code ?? 'EIO', undefined);
   if (code.startsWith('SQLITE_FULL')) return new StoreWriteError('ENOSPC', code);
+  // Another connection held its lock past the wait (a sqlite3 shell in a transaction, a backup tool): no
+  // disk fault, and the probe write succeeds, so it read as EIO, "an I/O error", sending users to the disk.
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return new StoreWriteError('EBUSY', code);
   return new StoreWriteError(probeDir(dir) ?? (code.startsWith('SQLITE_READONLY') ? 'EROFS' : 'EIO'), code);
 }
 

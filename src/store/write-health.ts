@@ -22,7 +22,7 @@ export class WriteHealth {
   get reason(): string | undefined {
     if (this.healthy) return undefined;
     const [file, code] = [...this.#failing][0]!;
-    return `cannot write STATE_DIR ${this.d.stateDir}: ${code} writing ${file}`;
+    return `cannot write STATE_DIR ${this.d.stateDir}: ${code} writing ${file}${why(code)}`;
   }
 
   /** Runs one write of `file` and records its outcome; the write's rejection is passed on. */
@@ -43,7 +43,7 @@ export class WriteHealth {
     if (!was) return;
     this.d.log.error(
       { stateDir: this.d.stateDir, file, code },
-      `state directory not writable (${code}): alerts are still sent from memory, but what is owed would be lost on a restart; retrying`,
+      `state directory not writable (${code}${why(code)}): alerts are still sent from memory, but what is owed would be lost on a restart; retrying`,
     );
     this.d.onChange?.(false);
   }
@@ -53,6 +53,11 @@ export class WriteHealth {
     this.d.log.info({ stateDir: this.d.stateDir, file }, 'state directory writable again');
     this.d.onChange?.(true);
   }
+}
+
+/** Words for a code that is no fault of the disk, after it (empty for the others). */
+function why(code: string): string {
+  return code === 'EBUSY' ? ' (another process holds a lock on the state database: a sqlite3 shell or a backup tool in a transaction?)' : '';
 }
 
 /** STATE_DIR cannot be written at start-up: the daemon refuses to run (exit 73, EX_CANTCREAT). */

@@ -222,3 +222,23 @@ test('SIGHUP while STATE_DIR is read-only: the removal is applied, the wallet th
   daemon.kill(); // before the tmpfs goes (its hook runs first): a daemon polling two wallets a second writes on
   await daemon.exited;
 });
+
+test('another process holding a lock on the state database (a sqlite3 shell in a transaction): /readyz says EBUSY and who holds it, not a disk I/O error; it recovers when the lock goes', async (t) => {
+  const stateDir = tempDir('ws-db-locked-');
+  const hook = await receiver(t);
+  const { sim, daemon } = await setup(t, stateDir, [hook.url]);
+  const Database = (await import('better-sqlite3')).default;
+  const other = new Database(join(stateDir, 'wallet-sentinel.db'));
+  t.after(() => other.close());
+  other.exec('BEGIN EXCLUSIVE');
+  sim.setBalance(80); // a decision to commit while the lock is held
+  await waitFor(() => hook.received.length === 1, 'the notification sent although the database is locked');
+  await waitFor(async () => (await daemon.get('/readyz')).status === 503, '/readyz 503 while the lock is held');
+  const text = (await daemon.get('/readyz')).text;
+  assert.match(text, /cannot write STATE_DIR .*: EBUSY writing .* \(another process holds a lock on the state database/);
+  assert.doesNotMatch(text, /EIO/);
+  assert.equal(logged(daemon, 'state directory not writable (EBUSY (another process holds a lock').length, 1);
+  other.exec('COMMIT');
+  await waitFor(async () => (await daemon.get('/readyz')).status === 200, '/readyz 200 once the lock is released');
+  assert.equal(await daemon.stop(), 0);
+});
