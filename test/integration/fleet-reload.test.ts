@@ -127,6 +127,33 @@ test('SIGHUP while start-up still reads the wallets file: the daemon lives on an
   assert.equal(await daemon.stop(), 0);
 });
 
+test('a SIGHUP while the program is still loading (before its settings are read) does not end the daemon: it reloads once started', async (t) => {
+  const up = new WalletsUpstream();
+  up.add('a', 100);
+  await up.start();
+  t.after(() => up.close());
+  const dir = tempDir('ws-loading-hup-');
+  const file = writeWalletsFile(dir, up, ['a']);
+  // Loading stretched as on a busy host: SIGHUP's default action ended the process (exit 129) until the
+  // listener was installed, which came after every module of the program had loaded.
+  const slow = join(import.meta.dirname, '../helpers/slow-load.mjs');
+  let child: ChildProcess | undefined;
+  const starting = Daemon.start(
+    { WALLETS_FILE: file, LOG_LEVEL: 'info', WS_TEST_SLOW_MODULE: '/dist/config/load.js', WS_TEST_SLOW_MODULE_MS: '3000' },
+    { nodeArgs: ['--import', slow], onSpawn: (c) => (child = c) },
+  );
+  starting.catch(() => undefined);
+  // SIGHUP once the process catches it (SigCgt, bit 1), or after 2 s, still well inside the held load
+  const catches = () => (BigInt(`0x${/^SigCgt:\s*([0-9a-f]+)/m.exec(readFileSync(`/proc/${child!.pid}/status`, 'utf8'))?.[1] ?? '0'}`) & 1n) === 1n;
+  const since = Date.now();
+  await waitFor(() => catches() || Date.now() - since > 2000, 'SIGHUP caught, or 2 s', 10_000);
+  child!.kill('SIGHUP');
+  const daemon = await starting;
+  t.after(() => daemon.kill());
+  await waitFor(() => daemon.logs().find((l) => l.msg === 'reloading WALLETS_FILE as asked during start-up'), 'the reload asked for while loading');
+  assert.equal(await daemon.stop(), 0);
+});
+
 test('a wallets file written while start-up read it is read again once started (a writer caught mid-write); one older than 2 s is not', async (t) => {
   const up = new WalletsUpstream();
   for (const n of ['a', 'b']) up.add(n, 100);
