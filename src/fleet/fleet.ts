@@ -73,6 +73,10 @@ export class Fleet {
       poll: (runner, deadline, fetched) => runner.poll({ signal: d.shutdown, deadline }, fetched),
       originOf: (runner) => runner.origin,
       now: d.now,
+      // Alertmanager ends what is not posted again before its endsAt (max(5 min, 4 intervals)): a poll held
+      // that long by an upstream that never answers (REQUEST_TIMEOUT_MS up to 5 min), or queued behind a
+      // hanging API's share of POLL_CONCURRENCY, let every alert of the wallet end there, then fire anew.
+      onOverlap: (runner) => runner.monitor.repostAlerts(),
     });
   }
 

@@ -34,6 +34,11 @@ export interface ScheduleDeps {
   skipLogIntervalMs?: number;
   /** How far past its tick a round's polls may spread. Default SPREAD_MAX_MS. */
   spreadMaxMs?: number;
+  /**
+   * A wallet's slot came while its poll was still queued or running (counted as an overlap): what it has
+   * firing is posted to Alertmanager again (fleet.ts), as for a slot skipped for Retry-After.
+   */
+  onOverlap?: (runner: WalletRunner) => void;
 }
 
 interface Queued {
@@ -215,6 +220,7 @@ export class FleetSchedule {
       if (!this.#enqueue(slot.runner, slot.deadline)) {
         slot.runner.skipped.overlap++;
         this.#noteSkip('overlap', slot.runner.name);
+        this.d.onOverlap?.(slot.runner);
       }
     }
     this.#arm();

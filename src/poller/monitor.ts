@@ -134,6 +134,15 @@ export class AccountMonitor {
     return 'polled';
   }
 
+  /**
+   * Posts what fires to Alertmanager again, without polling: the wallet's slot came while its last poll was
+   * still queued or running. Alertmanager holds an alert until its endsAt unless posted again, and a poll held
+   * past it (an upstream that accepts and never answers) let every alert read as resolved there, then fire anew.
+   */
+  repostAlerts(): void {
+    this.d.onAlerts?.(this.#state.alerts, snapshot(this.#state, this.readout.forecast), this.#now());
+  }
+
   /** When a 429's Retry-After ends, if one runs at `now`. */
   rateLimitedUntil(now: number): number | null {
     return isRateLimited(this.#state, now) ? this.#state.rateLimitedUntil : null;

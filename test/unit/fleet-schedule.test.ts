@@ -168,3 +168,31 @@ test('a slot further away than a timer can wait (a yearly schedule): the schedul
     await s.stop();
   }
 });
+
+test('a slot that comes while the wallet\'s poll still runs is an overlap, and onOverlap is told (fleet.ts posts its firing alerts to Alertmanager again)', async () => {
+  // Alertmanager ends an alert not posted again before its endsAt (max(5 min, 4 intervals)): a poll held by an
+  // upstream that accepts and never answers (REQUEST_TIMEOUT_MS up to 5 min), or queued behind a hanging API's
+  // share of POLL_CONCURRENCY, posted nothing for longer than that, and every alert of the wallet ended there
+  // (a resolve to the on-call), then fired anew once the poll ended.
+  const a = fakeRunner('a');
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  const overlapped: string[] = [];
+  const schedule = scheduleOf([a], {
+    schedule: '* * * * * *',
+    concurrency: 1,
+    poll: async () => {
+      await held; // never answers while the test runs
+      return 'polled';
+    },
+    onOverlap: (runner) => overlapped.push(runner.name),
+  });
+  schedule.start();
+  try {
+    await until(() => a.skipped.overlap > 0, 'a slot skipped as an overlap');
+    assert.deepEqual(overlapped, Array(a.skipped.overlap).fill('a'), 'told of every overlap');
+  } finally {
+    release();
+    await schedule.stop();
+  }
+});
