@@ -127,7 +127,7 @@ export class AccountMonitor {
       this.d.log.debug({ until: new Date(this.#state.rateLimitedUntil!).toISOString() }, 'poll skipped: rate limited (Retry-After)');
       // Alertmanager holds what fires until its endsAt (a few poll intervals) unless posted again: a
       // Retry-After of up to an hour outlasted it, and every alert read as resolved, then fired anew.
-      this.d.onAlerts?.(this.#state.alerts, snapshot(this.#state, this.readout.forecast), now);
+      this.repostAlerts(now);
       return 'rate_limited';
     }
     await this.pollNow(opts, fetched);
@@ -139,8 +139,8 @@ export class AccountMonitor {
    * still queued or running. Alertmanager holds an alert until its endsAt unless posted again, and a poll held
    * past it (an upstream that accepts and never answers) let every alert read as resolved there, then fire anew.
    */
-  repostAlerts(): void {
-    this.d.onAlerts?.(this.#state.alerts, snapshot(this.#state, this.readout.forecast), this.#now());
+  repostAlerts(now = this.#now()): void {
+    this.d.onAlerts?.(this.#state.alerts, snapshot(this.#state, this.readout.forecast), now);
   }
 
   /** When a 429's Retry-After ends, if one runs at `now`. */
