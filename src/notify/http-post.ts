@@ -27,6 +27,7 @@ export async function postJson(
   const label = target.label;
   let status: number;
   let retryAfter: string | undefined;
+  let location: unknown;
   const { axios, http } = await httpClient();
   const limit = deadline(SEND_TIMEOUT_MS, signal);
   try {
@@ -35,6 +36,7 @@ export async function postJson(
     (res.data as { destroy?: () => void } | undefined)?.destroy?.();
     const h: unknown = res.headers['retry-after'];
     retryAfter = typeof h === 'string' ? h : undefined;
+    location = res.headers.location;
   } catch (err) {
     const code = (axios.isAxiosError(err) ? safeErrorCode(err) : undefined) ?? 'error';
     if (signal.aborted) throw new NotifyError('aborted', `${label}: aborted`, { retryable: true });
@@ -46,5 +48,25 @@ export async function postJson(
   const v = httpRetryRule(status, retryAfter, now());
   if (v.outcome === 'ok') return;
   if (v.outcome === 'retry') throw new NotifyError(v.reason, `${label} answered ${status}`, { retryable: true, retryAfterMs: v.retryAfterMs });
-  throw new NotifyError('rejected', `${label} answered ${status}${v.hint ? ` (${v.hint})` : ''}; not retried`, { retryable: false });
+  const hint = status >= 300 && status < 400 ? `${v.hint}${whereTo(target.url.reveal(), location)}` : v.hint;
+  throw new NotifyError('rejected', `${label} answered ${status}${hint ? ` (${hint})` : ''}; not retried`, { retryable: false });
+}
+
+/**
+ * Where a redirect points, in words that never repeat its Location (it may carry the URL's token): a receiver
+ * moved from http to https at the same address (the usual move) says so, so the fix is one letter.
+ */
+function whereTo(url: string, location: unknown): string {
+  if (typeof location !== 'string') return '';
+  let from: URL;
+  let to: URL;
+  try {
+    from = new URL(url);
+    to = new URL(location, url);
+  } catch {
+    return '';
+  }
+  const samePlace = to.hostname === from.hostname && to.pathname === from.pathname && to.search === from.search;
+  if (samePlace && from.protocol === 'http:' && to.protocol === 'https:') return ': it moved to https, write the URL with https://';
+  return to.hostname === from.hostname ? ': it points to another address on the same host; write the URL it answers at' : ': it points to another host; write the URL it answers at';
 }

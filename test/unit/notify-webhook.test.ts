@@ -342,6 +342,22 @@ for (const status of [301, 302, 303, 307, 308]) {
   });
 }
 
+test('a redirect is given up with where it points in words, never its Location: an http → https move of the same URL says to write https://', async (t) => {
+  const { postJson } = await import('../../src/notify/http-post.js');
+  const why = async (location: (url: string) => string) => {
+    let url = '';
+    const rx = await receiver(t, () => ({ status: 308, headers: { Location: location(url) } }));
+    url = `${rx.url}/hooks/TOKEN_in_path_9f8e7d`;
+    const err = await postJson({ url: new Secret(url), label: 'webhook#1' }, '{}', {}, AbortSignal.timeout(10_000), Date.now).then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof NotifyError && !err.retryable, String(err));
+    assert.doesNotMatch(err.message, /TOKEN|moved_to_secret/, 'never the URL or the Location');
+    return err.message;
+  };
+  assert.match(await why((u) => u.replace('http:', 'https:')), /answered 308 \(redirects are not followed: it moved to https, write the URL with https:\/\/\); not retried/);
+  assert.match(await why(() => '/elsewhere/moved_to_secret'), /another address on the same host/);
+  assert.match(await why(() => 'https://hooks.example.invalid/moved_to_secret'), /another host/);
+});
+
 test('429 with Retry-After: 1 → the next attempt comes no sooner than ~1 s later', async (t) => {
   const rx = await receiver(t, (i) => (i === 0 ? { status: 429, headers: { 'Retry-After': '1' } } : { status: 200 }));
   const { dispatcher, metrics } = await rig(t, [target(rx.url)]);
