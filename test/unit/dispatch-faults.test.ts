@@ -134,6 +134,7 @@ test('a receiver that is down owes no repeat of an alert that notified again sin
   const flaky: Notifier = { channel: 'webhook', key: 'flaky', label: 'flaky', send: (n) => (down ? Promise.reject(new Error('down')) : (sent.push(n), Promise.resolve())) };
   const d = new Dispatcher({ notifiers: [flaky], store: outboxIn(root, log), metrics: createMetrics(), log, retryBaseDelayMs: 20 });
   await d.start();
+  t.after(() => d.stop(0)); // an assertion that fails leaves no retry timer holding the run open
   const start = note();
   const hour = 3_600_000;
   const repeats = [1, 2, 3].map((k) => sampleNotification({ reason: 'repeat', severity: k > 1 ? 'critical' : 'warning', decidedAt: start.decidedAt + k * hour }));
