@@ -19,6 +19,8 @@ export class EmailNotifier implements Notifier {
   readonly label: string;
   /** `host:port` as dialled, for messages (never the user or password). */
   readonly #hostPort: string;
+  /** The right-hand side of every Message-ID: ALERT_EMAIL_FROM's domain. */
+  readonly #idDomain: string;
   /** Made at the first send (nodemailer is loaded then: configuration and `backtest` never need it). */
   #transport: Promise<Transporter> | undefined;
 
@@ -45,6 +47,8 @@ export class EmailNotifier implements Notifier {
     }
     this.label = label ?? `email (${host})`;
     this.#hostPort = hostPort;
+    const at = /@([^\s<>@]+)>?\s*$/.exec(settings.from);
+    this.#idDomain = (at && domainToASCII(at[1]!)) || 'wallet-sentinel.invalid';
   }
 
   async #open(): Promise<Transporter> {
@@ -83,9 +87,7 @@ export class EmailNotifier implements Notifier {
 
   /** `<hash@domain of ALERT_EMAIL_FROM>`: hashed, so no label or account name goes into a header as is. */
   #msgId(key: string): string {
-    const at = /@([^\s<>@]+)>?\s*$/.exec(this.settings.from);
-    const domain = at ? domainToASCII(at[1]!) || 'wallet-sentinel.invalid' : 'wallet-sentinel.invalid';
-    return `<${createHash('sha256').update(key).digest('hex').slice(0, 32)}@${domain}>`;
+    return `<${createHash('sha256').update(key).digest('hex').slice(0, 32)}@${this.#idDomain}>`;
   }
 
   /**

@@ -9,7 +9,6 @@ export const SIGNATURE_HEADER = 'X-Wallet-Sentinel-Signature';
 /** Names one notification, the same at every attempt of it and after a restart: what a receiver drops duplicates by. */
 export const NOTIFICATION_HEADER = 'X-Wallet-Sentinel-Notification';
 
-
 /** `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>` over the exact bytes sent. */
 export function signature(secret: string, unixSeconds: number, rawBody: string): string {
   const mac = createHmac('sha256', secret).update(`${unixSeconds}.${rawBody}`).digest('hex');
