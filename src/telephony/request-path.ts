@@ -1,5 +1,8 @@
 /** What the balance request's path is, for messages: pure. */
 
+/** The balance path without its query or fragment (they may hold credentials). */
+const pathOnly = (balancePath: string): string => balancePath.split(/[?#]/, 1)[0] ?? '';
+
 /**
  * `host/v1/wallet/balance`: the path axios really requests (its baseURL's path joined with the balance
  * path, one slash between), for messages. No userinfo, query or fragment: they may hold credentials.
@@ -12,7 +15,7 @@ export function requestedPath(baseUrl: string, balancePath: string): string {
     return '<invalid TELEPHONY_API_URL>'; // the URL's own error message would echo it; the config layer reports it
   }
   const base = url.pathname.replace(/\/+$/, '');
-  const path = (balancePath.split(/[?#]/, 1)[0] ?? '').replace(/^\/+/, '');
+  const path = pathOnly(balancePath).replace(/^\/+/, '');
   return `${url.host}${base}/${path}`;
 }
 
@@ -27,7 +30,7 @@ export function doubledPrefix(baseUrl: string, balancePath: string): string | un
   } catch {
     return undefined;
   }
-  const path = (balancePath.split(/[?#]/, 1)[0] ?? '').split('/').filter(Boolean);
+  const path = pathOnly(balancePath).split('/').filter(Boolean);
   for (let n = Math.min(base.length, path.length - 1); n > 0; n--) {
     const tail = base.slice(-n);
     if (tail.every((seg, k) => seg === path[k])) return `/${tail.join('/')}`;
