@@ -41,25 +41,34 @@ export function readAll(db: Conn, log: Logger, out: Map<string, StoredAccount>):
 export function readMany(db: Conn, names: readonly string[], log: Logger, out: Map<string, StoredAccount | undefined>): void {
   const byName = db.prepare('SELECT id, snapshot, snapshot_seq FROM accounts WHERE name = ?');
   const through = historyThrough(db);
+  const routing = oneAccount<string>(db, 'account_routing', 'routing');
+  const clock = oneAccount<number>(db, 'account_clock', 'offset_ms');
   for (const name of names) {
     const r = byName.get(name) as { id: number; snapshot: Buffer | null; snapshot_seq: number } | undefined;
     if (!r) continue;
     const { state, damaged } = new Rebuild(r.snapshot, log, name).result();
-    out.set(name, { id: r.id, state, snapshotSeq: r.snapshot_seq, lastSeq: r.snapshot_seq, historyThrough: through(r.id), damaged, routing: routingOf(db, r.id).get(r.id), clockOffset: clocksOf(db, r.id).get(r.id) });
+    out.set(name, { id: r.id, state, snapshotSeq: r.snapshot_seq, lastSeq: r.snapshot_seq, historyThrough: through(r.id), damaged, routing: routing(r.id), clockOffset: clock(r.id) });
   }
 }
 
-/** Where each account's notifications went (account_routing), by account id; one account with `id`. */
-const routingOf = (db: Conn, id?: number): Map<number, string> => perAccount<string>(db, 'account_routing', 'routing', id);
+/** Where each account's notifications went (account_routing), by account id. */
+const routingOf = (db: Conn): Map<number, string> => perAccount<string>(db, 'account_routing', 'routing');
 
-/** How far each account's timeline moved with clock steps (account_clock), by account id; one account with `id`. */
-const clocksOf = (db: Conn, id?: number): Map<number, number> => perAccount<number>(db, 'account_clock', 'offset_ms', id);
+/** How far each account's timeline moved with clock steps (account_clock), by account id. */
+const clocksOf = (db: Conn): Map<number, number> => perAccount<number>(db, 'account_clock', 'offset_ms');
 
-function perAccount<T>(db: Conn, table: string, column: string, id?: number): Map<number, T> {
-  // `check` reads a database read-only, as an older version may have left it (without the table)
-  if (!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table)) return new Map();
-  const select = `SELECT account_id, ${column} AS value FROM ${table}`;
-  const rows = (id === undefined ? db.prepare(select).all() : db.prepare(`${select} WHERE account_id = ?`).all(id)) as Array<{ account_id: number; value: T }>;
+function perAccount<T>(db: Conn, table: string, column: string): Map<number, T> {
+  if (!hasTable(db, table)) return new Map();
+  const rows = db.prepare(`SELECT account_id, ${column} AS value FROM ${table}`).all() as Array<{ account_id: number; value: T }>;
   return new Map(rows.map((r) => [r.account_id, r.value]));
 }
 
+/** One account's value of a per-account table, the table looked up and the query prepared once for all of them. */
+function oneAccount<T>(db: Conn, table: string, column: string): (id: number) => T | undefined {
+  if (!hasTable(db, table)) return () => undefined;
+  const one = db.prepare(`SELECT ${column} AS value FROM ${table} WHERE account_id = ?`);
+  return (id) => (one.get(id) as { value: T } | undefined)?.value;
+}
+
+/** `check` reads a database read-only, as an older version may have left it (without the table). */
+const hasTable = (db: Conn, table: string): boolean => db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table) !== undefined;
