@@ -5,16 +5,36 @@
  * healthy APIs waited in the queue and lost their polls as overlaps. An origin whose last finished poll timed
  * out holds at most a quarter of the slots until one of its polls gets an answer; an origin that answers is
  * not limited (a fleet on one API uses every slot).
+ *
+ * Its other wallets then waited in the queue for that quarter, one poll per slot every ~40 s, so most of
+ * their slots passed as overlaps, which are no failed polls: 1,000 wallets on one silent API, at the
+ * defaults, each ran a poll every ~90 min, and `poll_failing` (3 failed in a row) came after hours. Once
+ * as many polls of an origin in a row as its share got no answer, and none got one since, the origin
+ * `refuses`: a poll of it that finds its share taken fails at once, as a timeout, without asking (a circuit
+ * breaker), so every wallet there counts a failed poll per slot, while its share of polls goes on asking and
+ * the first answer ends it.
  */
 export class OriginShare {
   readonly #inFlight = new Map<string, number>();
-  readonly #hanging = new Set<string>();
+  /** Polls of the origin in a row that got no answer (an answer, whatever it said, sets it back to none). */
+  readonly #silent = new Map<string, number>();
+  readonly #share: number;
 
-  constructor(private readonly concurrency: number) {}
+  constructor(concurrency: number) {
+    this.#share = Math.max(1, Math.floor(concurrency / 4));
+  }
 
   /** Whether a poll of a wallet on `origin` may take a slot now. */
   admits(origin: string): boolean {
-    return !this.#hanging.has(origin) || (this.#inFlight.get(origin) ?? 0) < Math.max(1, Math.floor(this.concurrency / 4));
+    return !this.#silent.has(origin) || (this.#inFlight.get(origin) ?? 0) < this.#share;
+  }
+
+  /**
+   * Whether a poll of `origin` fails without asking: its share is taken and the last max(2, share) polls of
+   * it in a row got no answer. Two at least: one slow answer among many is no silent API.
+   */
+  refuses(origin: string): boolean {
+    return (this.#silent.get(origin) ?? 0) >= Math.max(2, this.#share) && !this.admits(origin);
   }
 
   started(origin: string): void {
@@ -29,7 +49,7 @@ export class OriginShare {
 
   /** A poll of `origin` ended: it timed out (the origin hangs), or it got an answer, whatever it said. */
   ended(origin: string, timedOut: boolean): void {
-    if (timedOut) this.#hanging.add(origin);
-    else this.#hanging.delete(origin);
+    if (timedOut) this.#silent.set(origin, (this.#silent.get(origin) ?? 0) + 1);
+    else this.#silent.delete(origin);
   }
 }

@@ -120,6 +120,14 @@ export class WalletRunner implements WalletReadout {
     return r;
   }
 
+  /** One scheduled slot whose poll fails without asking, its API silent (origins.ts); as `poll` otherwise. */
+  async pollUnasked(why: string): Promise<'polled' | 'rate_limited'> {
+    const r = await this.monitor.tickUnasked(why);
+    if (r === 'rate_limited') this.skipped.rate_limited++;
+    if (this.removed) await this.monitor.unwatch();
+    return r;
+  }
+
   /**
    * No longer watched (a reload removed it): nothing new starts, and its firing alerts close — now, or at the
    * end of a poll still running (which would otherwise decide on the book the closing emptied).

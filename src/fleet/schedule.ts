@@ -1,17 +1,19 @@
 /**
  * Scheduling at scale. One cron tick (POLL_SCHEDULE) makes one round: every wallet gets a slot in the
- * interval that follows (at most its first SPREAD_MAX_MS), at a stable offset (a hash of its name,
- * shard.ts), so polls are spread instead of fired at once. A due wallet joins a FIFO queue served by at most POLL_CONCURRENCY polls in flight.
- * A wallet is never polled twice at once nor queued twice: a slot that finds it still queued or running
- * is skipped and counted (`overlap`), never piled up. Skips are logged in summaries, not one line each.
+ * interval that follows (slots.ts), so polls are spread instead of fired at once. A due wallet joins a
+ * FIFO queue served by at most POLL_CONCURRENCY polls in flight, shared between APIs (origins.ts); the poll
+ * of a wallet whose API gave no answer to its last polls fails at once, unasked, instead of waiting for its
+ * share. A wallet is never polled twice at once nor queued twice: a slot that finds it still queued or
+ * running is skipped and counted (`overlap`), never piled up. Skips and refusals are logged in summaries
+ * (skip-log.ts), not one line each.
  */
 import type { Logger } from '../log.js';
-import type { SkipReason } from '../metrics/collector.js';
 import { MAX_TIMER_MS } from '../deadline.js';
 import type { Fetched } from '../poller/monitor.js';
 import { Scheduler } from '../poller/scheduler.js';
 import { OriginShare } from './origins.js';
-import { slotFraction } from './shard.js';
+import { SkipLog } from './skip-log.js';
+import { offsetIn, retriesUntil, roundSlots, SPREAD_MAX_MS, type Slot } from './slots.js';
 import type { WalletRunner } from './runner.js';
 
 export interface ScheduleDeps {
@@ -27,6 +29,11 @@ export interface ScheduleDeps {
    * whether it timed out, for the origin's share.
    */
   poll: (runner: WalletRunner, deadline: number | undefined, fetched: Fetched) => Promise<'polled' | 'rate_limited'>;
+  /**
+   * A poll of a wallet whose API refuses (origins.ts): it fails at once, as a timeout saying `why`, without a
+   * request and outside POLL_CONCURRENCY; never rejects. 'rate_limited' when a Retry-After still runs.
+   */
+  pollUnasked: (runner: WalletRunner, why: string) => Promise<'polled' | 'rate_limited'>;
   /** The API origin a wallet polls (origins.ts shares the slots between them); absent: one for all. */
   originOf?: (runner: WalletRunner) => string;
   now?: () => number;
@@ -48,53 +55,14 @@ interface Queued {
   done: () => void;
 }
 
-export interface Slot {
-  at: number;
-  runner: WalletRunner;
-  deadline: number | undefined;
-}
+/** What a poll failed without asking says (origins.ts): the wallet's own log line and its poll_failing carry it. */
+const UNASKED = 'not asked: the last polls of wallets on this API (the same scheme, host and port) got no answer within REQUEST_TIMEOUT_MS, so this one fails at once as a timeout while a few keep asking; the first answer ends this';
+
+/** How many refused polls are recorded per turn of the event loop (#drainRefused). */
+const UNASKED_BATCH = 50;
 
 /** Used when the cron expression's interval cannot be read (a stopped task): one minute. */
 const FALLBACK_INTERVAL_MS = 60_000;
-
-/**
- * How long before its next slot a poll's retries stop (at most a quarter of the interval): the poll still
- * commits its state after its last attempt, and a wallet still committing at its slot is skipped as an
- * overlap. Retried up to the slot itself, a hanging upstream on a schedule under ~40 s lost every other poll
- * and logged "the polls fall behind".
- */
-export const SETTLE_MS = 1_000;
-
-/**
- * How far past its tick a round's polls spread, at most: the whole interval on a schedule of up to 10
- * minutes, its first 10 minutes on a longer one. Spread over a whole long round, one wallet on `0 9,17 * *
- * 1-5` was read at its hash's 19 % of the 64-hour weekend (Friday 17:00's poll on Saturday at 05:13). A
- * fixed bound, not one per wallet: a wallet's slot never moves when a reload adds or removes others (slots
- * computed from the count moved under polls still retrying, and skipped them as overlaps). 10,000 wallets
- * on an hourly schedule then ask ~17 a second, as they would every 10 minutes.
- */
-export const SPREAD_MAX_MS = 10 * 60_000;
-
-/** The offset of a wallet's slot in a round lasting `length`. */
-const offsetIn = (name: string, length: number, spreadMax: number): number => slotFraction(name) * Math.min(length, spreadMax);
-
-/** The deadline of a poll's retries: SETTLE_MS (at most a quarter of the interval) before the wallet's next slot. */
-const retriesUntil = (nextSlot: number, interval: number): number => nextSlot - Math.min(SETTLE_MS, interval / 4);
-
-/**
- * The slots of the round that starts at `t` and lasts `length` (until the next tick): each wallet at its
- * stable fraction of it (of its first `spreadMax`), with its slot in the round after (which lasts
- * `following`) as the deadline of its retries. A round lasts until the next tick, not the gap between the next two: with uneven ticks (`0 9,17
- * * *`, business hours, weekdays) that gap is another round's length, and a wallet's 09:00 slot fell at
- * night, after the 17:00 tick.
- */
-export function roundSlots(runners: readonly WalletRunner[], t: number, length: number, following: number, spreadMax = SPREAD_MAX_MS): Slot[] {
-  return runners.map((runner) => ({
-    at: t + offsetIn(runner.name, length, spreadMax),
-    runner,
-    deadline: retriesUntil(t + length + offsetIn(runner.name, following, spreadMax), following),
-  }));
-}
 
 export class FleetSchedule {
   readonly #cron: Scheduler;
@@ -104,6 +72,9 @@ export class FleetSchedule {
   #slots: Slot[] = [];
   #timer: NodeJS.Timeout | undefined;
   readonly #queue: Queued[] = [];
+  /** Polls refused (origins.ts) waiting to be recorded as failed unasked, a batch per turn (#drainRefused). */
+  readonly #refused: Queued[] = [];
+  #draining = false;
   /** Polls not finished (stop waits for them); `#requests` of them still hold a POLL_CONCURRENCY slot. */
   readonly #inFlight = new Set<Promise<void>>();
   #requests = 0;
@@ -113,12 +84,13 @@ export class FleetSchedule {
   #resolveStarted!: () => void;
   /** Resolves once every wallet present at start finished its first poll. */
   readonly started: Promise<void> = new Promise((r) => (this.#resolveStarted = r));
-  readonly #skips = { overlap: 0, rate_limited: 0, wallets: new Set<string>(), since: 0, lastLogAt: -Infinity };
+  readonly #skips: SkipLog;
 
   constructor(private readonly d: ScheduleDeps) {
     this.#now = d.now ?? Date.now;
     this.#spreadMax = d.spreadMaxMs ?? SPREAD_MAX_MS;
     this.#origins = new OriginShare(d.concurrency);
+    this.#skips = new SkipLog(d.log, this.#now, d.skipLogIntervalMs);
     this.#cron = new Scheduler({
       schedule: d.schedule,
       timezone: d.timezone,
@@ -154,13 +126,13 @@ export class FleetSchedule {
     this.#stopped = true;
     clearTimeout(this.#timer);
     this.#slots = [];
-    for (const { runner, done } of this.#queue.splice(0)) {
+    for (const { runner, done } of [...this.#queue.splice(0), ...this.#refused.splice(0)]) {
       runner.phase = 'idle';
       done();
     }
     await this.#cron.stop();
     await Promise.all(this.#inFlight);
-    this.#flushSkips(true);
+    this.#skips.flush(true);
   }
 
   /** `tickAt`: the tick's cron time; the round's length is read on the cron's clock (next tick − this one). */
@@ -180,7 +152,7 @@ export class FleetSchedule {
     const slots = roundSlots(runners, this.#now(), length, following, this.#spreadMax);
     // Slots of the last round still waiting (a blocked loop) stay ahead of the new ones.
     this.#slots = [...this.#slots, ...slots].sort((a, b) => a.at - b.at);
-    this.#flushSkips(false);
+    this.#skips.flush(false);
     this.#arm();
   }
 
@@ -219,7 +191,7 @@ export class FleetSchedule {
       if (slot.runner.removed) continue;
       if (!this.#enqueue(slot.runner, slot.deadline)) {
         slot.runner.skipped.overlap++;
-        this.#noteSkip('overlap', slot.runner.name);
+        this.#skips.note('overlap', slot.runner.name);
         this.d.onOverlap?.(slot.runner);
       }
     }
@@ -229,6 +201,7 @@ export class FleetSchedule {
   /** Queues a poll of an idle wallet; false when it is already queued or running. The promise settles when the poll ends. */
   #enqueue(runner: WalletRunner, deadline: number | undefined): Promise<void> | false {
     if (runner.phase !== 'idle' || this.#stopped) return false;
+    if (this.#origins.refuses(this.#originOf(runner))) return this.#unasked(runner);
     runner.phase = 'queued';
     const done = new Promise<void>((resolve) => this.#queue.push({ runner, deadline, done: resolve }));
     this.#pump();
@@ -253,16 +226,18 @@ export class FleetSchedule {
       let holding = true;
       const release: Fetched = (timedOut) => {
         if (timedOut !== undefined) this.#origins.ended(origin, timedOut);
-        if (!holding) return;
-        holding = false;
-        this.#requests--;
-        this.#origins.released(origin);
-        this.#pump();
+        if (holding) {
+          holding = false;
+          this.#requests--;
+          this.#origins.released(origin);
+          this.#pump();
+        }
+        if (timedOut) this.#refuseQueued(origin);
       };
       const p: Promise<void> = this.d
         .poll(runner, deadline, release)
         .then((r) => {
-          if (r === 'rate_limited') this.#noteSkip('rate_limited', runner.name);
+          if (r === 'rate_limited') this.#skips.note('rate_limited', runner.name);
         })
         .catch(() => {}) // poll never rejects; a bug must not stop the queue
         .finally(() => {
@@ -275,29 +250,61 @@ export class FleetSchedule {
     }
   }
 
+  /** The origin refuses now (origins.ts): its queued polls fail unasked instead of waiting for its share. */
+  #refuseQueued(origin: string): void {
+    if (!this.#origins.refuses(origin)) return;
+    const kept: Queued[] = [];
+    for (const q of this.#queue) (q.runner.removed || this.#originOf(q.runner) !== origin ? kept : this.#refused).push(q);
+    if (kept.length === this.#queue.length) return;
+    this.#queue.length = 0;
+    for (const q of kept) this.#queue.push(q);
+    this.#drainRefused();
+  }
+
+  /** A poll that fails unasked, its API silent (origins.ts): no request, no POLL_CONCURRENCY slot. Settles when it is recorded. */
+  #unasked(runner: WalletRunner): Promise<void> {
+    runner.phase = 'running';
+    const done = new Promise<void>((resolve) => this.#refused.push({ runner, deadline: undefined, done: resolve }));
+    this.#drainRefused();
+    return done;
+  }
+
+  /**
+   * Records the refused polls UNASKED_BATCH at a time, a turn of the event loop apart: each runs the domain
+   * and commits like a poll (about a millisecond), and a fleet whose one API fell silent refuses its
+   * thousands of queued polls at once; in one go they would hold /healthz and every other poll for seconds.
+   */
+  #drainRefused(): void {
+    if (this.#draining) return;
+    this.#draining = true;
+    setImmediate(() => {
+      this.#draining = false;
+      for (const { runner, done } of this.#refused.splice(0, UNASKED_BATCH)) {
+        if (runner.removed) { // a reload took it away meanwhile, as #pump does with a queued one
+          runner.phase = 'idle';
+          done();
+          continue;
+        }
+        runner.phase = 'running';
+        this.#skips.note('unasked', runner.name);
+        const p: Promise<void> = this.d
+          .pollUnasked(runner, UNASKED)
+          .then((r) => {
+            if (r === 'rate_limited') this.#skips.note('rate_limited', runner.name);
+          })
+          .catch(() => {}) // never rejects; a bug must not stop the others
+          .finally(() => {
+            runner.phase = 'idle';
+            this.#inFlight.delete(p);
+            done();
+          });
+        this.#inFlight.add(p);
+      }
+      if (this.#refused.length > 0) this.#drainRefused();
+    });
+  }
+
   #originOf(runner: WalletRunner): string {
     return this.d.originOf?.(runner) ?? '';
-  }
-
-  #noteSkip(reason: SkipReason, wallet: string): void {
-    const s = this.#skips;
-    if (s.overlap + s.rate_limited === 0) s.since = this.#now();
-    s[reason]++;
-    if (s.wallets.size < 10) s.wallets.add(wallet);
-    this.#flushSkips(false);
-  }
-
-  /** One summary line of the skipped polls since the last one, at most every skipLogIntervalMs (or at stop). */
-  #flushSkips(force: boolean): void {
-    const s = this.#skips;
-    const total = s.overlap + s.rate_limited;
-    const now = this.#now();
-    if (total === 0 || (!force && now - s.lastLogAt < (this.d.skipLogIntervalMs ?? 30_000))) return;
-    const fields = { overlap: s.overlap, rateLimited: s.rate_limited, sinceMs: now - s.since, wallets: [...s.wallets] };
-    const why = 'overlap: the wallet was still queued or polling at its next slot; rate_limited: a Retry-After still ran';
-    if (s.overlap > 0) this.d.log.warn(fields, `${total} scheduled poll(s) skipped (${why}); the polls fall behind: raise POLL_CONCURRENCY, lengthen POLL_SCHEDULE or shard`);
-    else this.d.log.info(fields, `${total} scheduled poll(s) skipped (${why})`);
-    Object.assign(s, { overlap: 0, rate_limited: 0, since: now, lastLogAt: now });
-    s.wallets.clear();
   }
 }

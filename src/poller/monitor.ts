@@ -116,22 +116,36 @@ export class AccountMonitor {
     }
   }
 
-  /** A scheduled slot: skipped while a 429's Retry-After runs (the caller counts it), else one poll. */
   /**
+   * A scheduled slot: skipped while a 429's Retry-After runs (the caller counts it), else one poll.
    * `fetched` is called once the upstream answered (or failed), before the state is committed: a fleet's
    * concurrency limit is about requests in flight, and a commit may wait for the next batch (up to ~1 s).
    */
   async tick(opts: FetchOptions, fetched?: Fetched): Promise<'polled' | 'rate_limited'> {
-    const now = this.#now();
-    if (isRateLimited(this.#state, now)) {
-      this.d.log.debug({ until: new Date(this.#state.rateLimitedUntil!).toISOString() }, 'poll skipped: rate limited (Retry-After)');
-      // Alertmanager holds what fires until its endsAt (a few poll intervals) unless posted again: a
-      // Retry-After of up to an hour outlasted it, and every alert read as resolved, then fired anew.
-      this.repostAlerts(now);
-      return 'rate_limited';
-    }
+    if (this.#waitsForRetryAfter()) return 'rate_limited';
     await this.pollNow(opts, fetched);
     return 'polled';
+  }
+
+  /**
+   * A scheduled slot whose poll fails without a request, as a timeout saying `why`: its API gave no answer
+   * to the last polls of its wallets (fleet/origins.ts). Skipped while a Retry-After runs, as `tick` is.
+   * Logged at debug: the schedule sums these up in one line, not one per wallet.
+   */
+  async tickUnasked(why: string): Promise<'polled' | 'rate_limited'> {
+    if (this.#waitsForRetryAfter()) return 'rate_limited';
+    await this.#record({ ok: false, kind: 'timeout', message: why }, true);
+    return 'polled';
+  }
+
+  #waitsForRetryAfter(): boolean {
+    const now = this.#now();
+    if (!isRateLimited(this.#state, now)) return false;
+    this.d.log.debug({ until: new Date(this.#state.rateLimitedUntil!).toISOString() }, 'poll skipped: rate limited (Retry-After)');
+    // Alertmanager holds what fires until its endsAt (a few poll intervals) unless posted again: a
+    // Retry-After of up to an hour outlasted it, and every alert read as resolved, then fired anew.
+    this.repostAlerts(now);
+    return true;
   }
 
   /**
@@ -155,6 +169,11 @@ export class AccountMonitor {
     if (server !== this.#server && !outcome.ok && outcome.kind === 'rate_limited') outcome = { ...outcome, retryAfterMs: 0 };
     fetched?.(!outcome.ok && outcome.kind === 'timeout');
     if (opts.signal?.aborted) return; // cut short by shutdown: not the upstream's failure
+    await this.#record(outcome);
+  }
+
+  /** A poll's outcome through the domain: state, counters, readout, notifications and what Alertmanager is told. `quiet`: a failure logged at debug. */
+  async #record(outcome: PollOutcome, quiet = false): Promise<void> {
     const now = this.#now(); // after the poll: the clock may have stepped while it ran
     const obs = observe(this.#state, outcome, now, this.d.evaluation);
     const [was, is] = [this.#state.currency, obs.state.currency];
@@ -164,7 +183,7 @@ export class AccountMonitor {
     this.#state = obs.state;
     // A balance body decides the label; a 402's error body (no currency field) does not.
     if (outcome.ok && outcome.status !== 402 && outcome.balance !== null) this.#bodyCurrency = outcome.currency;
-    this.#logOutcome(outcome, obs.topup);
+    this.#logOutcome(outcome, obs.topup, quiet);
     this.#watchAutoRecharge(Object.keys(obs.conditions));
 
     if (obs.consumed > 0) this.#consumed += obs.consumed;
@@ -272,7 +291,7 @@ export class AccountMonitor {
     this.#autoRechargeFailing = failing;
   }
 
-  #logOutcome(outcome: PollOutcome, topup: boolean): void {
+  #logOutcome(outcome: PollOutcome, topup: boolean, quiet: boolean): void {
     const { log } = this.d;
     const currencyProblem = outcome.ok ? (outcome.currencyProblem ?? null) : this.#currencyProblem;
     if (currencyProblem !== this.#currencyProblem && currencyProblem !== null) log.warn(currencyProblem);
@@ -284,7 +303,7 @@ export class AccountMonitor {
     } else if (outcome.kind === 'rate_limited') {
       log.warn({ kind: outcome.kind, retryAfterMs: outcome.retryAfterMs }, `poll failed: ${outcome.message}`);
     } else {
-      log.error({ kind: outcome.kind, failuresInARow: this.#state.consecutiveFailures }, `poll failed: ${outcome.message}`);
+      log[quiet ? 'debug' : 'error']({ kind: outcome.kind, failuresInARow: this.#state.consecutiveFailures }, `poll failed: ${outcome.message}`);
     }
   }
 }

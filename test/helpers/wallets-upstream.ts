@@ -32,6 +32,8 @@ export class WalletsUpstream {
   maxInFlight = 0;
   /** Milliseconds each answer waits (to see concurrency). */
   delayMs = 0;
+  /** Takes every request and answers none (an API that stops answering), until set back to false; close() ends them. */
+  silent = false;
 
   add(name: string, balance: number, drain = 0): UpstreamWallet {
     const w: UpstreamWallet = { key: `key-${name}-NEVER_PRINT_ME`, balance, drain, script: [], requests: [], delayMs: 0, inFlight: 0, maxInFlight: 0 };
@@ -64,6 +66,7 @@ export class WalletsUpstream {
     if (req.headers.authorization !== `Bearer ${w.key}`) return json(res, 401, { error: 'invalid key' });
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    if (this.silent) return void res.on('close', () => this.inFlight--);
     w.inFlight++;
     w.maxInFlight = Math.max(w.maxInFlight, w.inFlight);
     try {

@@ -173,3 +173,32 @@ test("while a 429's Retry-After skips a wallet's polls, Alertmanager keeps heari
   await waitFor(() => firing().length >= after429 + 3, 'posted again on the skipped slots', 20_000);
   assert.equal(up.requestsOf('busy'), 2, 'and no request to the API before Retry-After');
 });
+
+test('an API that stops answering: every wallet on it gets poll_failing within a few slots, not one wallet at a time through its share of POLL_CONCURRENCY, and the first answer ends it', async (t) => {
+  // POLL_CONCURRENCY 4 gives a silent API one slot, each poll holding it ~1.5 s (timeouts and retries up to
+  // its next slot): polled one at a time, 16 wallets needed 48 failed polls, over a minute, before the last
+  // of them had its 3 in a row. Failing the waiting polls at once (no request) takes a few 2 s slots.
+  const names = Array.from({ length: 16 }, (_, i) => `s-${String(i).padStart(2, '0')}`);
+  const up = await upstreamWith(t, names, () => 500);
+  up.silent = true; // accepts, never answers
+  const file = writeWalletsFile(tempDir('ws-fleet-'), up, names);
+  const daemon = await Daemon.start({ WALLETS_FILE: file, POLL_SCHEDULE: '*/2 * * * * *', POLL_CONCURRENCY: '4', REQUEST_TIMEOUT_MS: '500', LOG_LEVEL: 'info' });
+  t.after(() => daemon.kill());
+  const firing = async () => {
+    const m = await daemon.metrics();
+    return names.filter((n) => m.get(`telephony_alert_firing{account="${n}",alertname="poll_failing",severity="warning"}`) === 1);
+  };
+  let so = 0;
+  await waitFor(async () => (so = (await firing()).length) === names.length, () => `poll_failing on all 16 wallets (${so} so far)`, 30_000);
+  assert.ok(up.maxInFlight <= 4, `at most POLL_CONCURRENCY requests at once (saw ${up.maxInFlight})`);
+  const line = daemon.logs().find((l) => /poll\(s\) failed without asking/.test(l.msg));
+  assert.ok(line, 'one summary line says polls failed without asking, and why');
+  assert.ok(!daemon.logs().some((l) => l.level === 'error' && /not asked/.test(l.msg)), 'not one error line per wallet and slot');
+  const status = (JSON.parse((await daemon.get('/api/status')).text) as StatusDoc).accounts.find((a) => a.account === names[15])!;
+  assert.match(JSON.stringify(status), /not asked: the last polls of wallets on this API/, "the wallet's last error says why it was not asked");
+
+  up.silent = false; // it answers again: the next poll that asks ends the refusal, and every wallet is read
+  await waitFor(async () => (await firing()).length === 0, 'poll_failing resolved on every wallet once the API answers', 30_000);
+  const m = await daemon.metrics();
+  for (const n of names) assert.equal(m.get(`telephony_wallet_balance_credits{account="${n}",currency="USD"}`), 500, n);
+});

@@ -7,14 +7,22 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pino from 'pino';
 import type { WalletRunner } from '../../src/fleet/runner.js';
-import { FleetSchedule, roundSlots, SETTLE_MS, SPREAD_MAX_MS, type ScheduleDeps } from '../../src/fleet/schedule.js';
+import { FleetSchedule, type ScheduleDeps } from '../../src/fleet/schedule.js';
+import { roundSlots, SETTLE_MS, SPREAD_MAX_MS } from '../../src/fleet/slots.js';
 import { slotFraction } from '../../src/fleet/shard.js';
 
 const fakeRunner = (name: string) => ({ name, phase: 'idle', removed: false, skipped: { overlap: 0, rate_limited: 0 } }) as unknown as WalletRunner;
 
 /** A schedule over `runners` in UTC, silent; by default a cron whose first round, at start, is all a test needs. */
 const scheduleOf = (runners: WalletRunner[], deps: Pick<ScheduleDeps, 'concurrency' | 'poll'> & Partial<ScheduleDeps>): FleetSchedule =>
-  new FleetSchedule({ schedule: '0 0 1 1 *', timezone: 'UTC', log: pino({ level: 'silent' }), runners: () => runners, ...deps });
+  new FleetSchedule({
+    schedule: '0 0 1 1 *',
+    timezone: 'UTC',
+    log: pino({ level: 'silent' }),
+    runners: () => runners,
+    pollUnasked: () => Promise.reject(new Error('no poll of these tests fails unasked')),
+    ...deps,
+  });
 
 async function until(cond: () => boolean, what: string): Promise<void> {
   const deadline = Date.now() + 10_000;
@@ -72,15 +80,64 @@ test('an API whose polls time out holds at most a quarter of POLL_CONCURRENCY: a
     ends.get('h1')!(); // its timeout: the API hangs, and h2…h4 still hold three slots
     await until(() => started.length === 6, 'the freed slots taken');
     assert.deepEqual(started, ['h1', 'h2', 'h3', 'h4', 'ok1', 'ok2'], 'h5 and h6 wait while their API holds its share');
-    ends.get('h2')!();
-    ends.get('h3')!();
-    await until(() => hung[1]!.phase === 'idle' && hung[2]!.phase === 'idle', 'h2 and h3 over');
-    assert.equal(started.length, 6, 'at its share (h4 in flight, 1 of 4 slots): the free slots stay for other APIs');
-    ends.get('h4')!();
-    await until(() => started.length === 7, 'one more once under its share');
-    assert.equal(started[6], 'h5');
   } finally {
     const drain = setInterval(() => [...ends.values()].forEach((end) => end()), 5);
+    await schedule.stop();
+    clearInterval(drain);
+  }
+});
+
+test('an API whose last polls in a row got no answer refuses: its waiting polls fail at once without a request while its share keeps asking, until an answer', async () => {
+  // POLL_CONCURRENCY 4: a share of 1, refused after 2 silent polls in a row.
+  const hung = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map(fakeRunner);
+  const started: string[] = [];
+  const unasked: string[] = [];
+  const ends = new Map<string, (timedOut: boolean) => void>();
+  const schedule = scheduleOf(hung, {
+    concurrency: 4,
+    originOf: () => 'http://127.0.0.1:1',
+    poll: async (runner, _deadline, fetched) => {
+      started.push(runner.name);
+      fetched(await new Promise<boolean>((r) => ends.set(runner.name, r)));
+      return 'polled';
+    },
+    pollUnasked: async (runner, why) => {
+      assert.match(why, /^not asked: .*no answer within REQUEST_TIMEOUT_MS/);
+      unasked.push(runner.name);
+      return 'polled';
+    },
+  });
+  schedule.start();
+  const idle = (names: string[]) => () => names.every((n) => hung.find((r) => r.name === n)!.phase === 'idle');
+  try {
+    await until(() => started.length === 4, 'four polls');
+    ends.get('h1')!(true);
+    await until(idle(['h1']), 'h1 over');
+    assert.deepEqual(unasked, [], 'one poll without an answer is no silent API: h5 and h6 wait for its share');
+    ends.get('h2')!(true);
+    await until(() => unasked.length === 2, 'the waiting polls failed unasked');
+    assert.deepEqual([...unasked].sort(), ['h5', 'h6']);
+    assert.deepEqual(started, ['h1', 'h2', 'h3', 'h4'], 'no request for them');
+    assert.ok(hung.every((r) => r.phase !== 'queued'), 'none left waiting');
+    // A new slot while its share is taken (h3, h4 in flight) fails at once too.
+    assert.ok(schedule.pollSoon(hung[0]!));
+    await until(() => unasked.length === 3, 'h1 refused');
+    ends.get('h3')!(true);
+    ends.get('h4')!(true);
+    await until(idle(['h1', 'h3', 'h4']), 'h3 and h4 over');
+    // Its share free: the next poll asks (the probe), though the API is still silent.
+    assert.ok(schedule.pollSoon(hung[4]!));
+    await until(() => started.length === 5, 'h5 asks');
+    assert.ok(schedule.pollSoon(hung[5]!));
+    await until(() => unasked.length === 4, 'h6 refused while h5 asks');
+    ends.get('h5')!(false); // an answer: the API is no longer silent
+    await until(idle(['h5', 'h6']), 'h5 and h6 over');
+    for (const r of [hung[0]!, hung[1]!]) assert.ok(schedule.pollSoon(r));
+    await until(() => started.length === 7, 'both ask at once');
+    assert.deepEqual(started.slice(4), ['h5', 'h1', 'h2']);
+    assert.equal(unasked.length, 4);
+  } finally {
+    const drain = setInterval(() => [...ends.values()].forEach((end) => end(false)), 5);
     await schedule.stop();
     clearInterval(drain);
   }
