@@ -9,19 +9,26 @@
  * Its other wallets then waited in the queue for that quarter, one poll per slot every ~40 s, so most of
  * their slots passed as overlaps, which are no failed polls: 1,000 wallets on one silent API, at the
  * defaults, each ran a poll every ~90 min, and `poll_failing` (3 failed in a row) came after hours. Once
- * as many polls of an origin in a row as its share got no answer, and none got one since, the origin
- * `refuses`: a poll of it that finds its share taken fails at once, as a timeout, without asking (a circuit
- * breaker), so every wallet there counts a failed poll per slot, while its share of polls goes on asking and
- * the first answer ends it.
+ * as many polls of an origin in a row as its share (2 at least) got no answer, none answered since, and none
+ * was sent before its last answer, the origin `refuses`: a poll of it that finds its share taken fails at
+ * once, as a timeout, without asking (a circuit breaker), so every wallet there counts a failed poll per
+ * slot, while its share of polls goes on asking and the first answer ends it.
  */
 export class OriginShare {
   readonly #inFlight = new Map<string, number>();
   /** Polls of the origin in a row that got no answer (an answer, whatever it said, sets it back to none). */
   readonly #silent = new Map<string, number>();
   readonly #share: number;
+  /** Polls in a row without an answer that make an origin silent: its share, and two at least (one slow answer among many is no silent API). */
+  readonly #silentAfter: number;
+  /** Counts the polls started (all origins): when each began, against the last answer of its origin. */
+  #seq = 0;
+  /** Per origin, #seq when it last answered: a poll started before then and timing out after is no sign that it is silent now. */
+  readonly #answeredAt = new Map<string, number>();
 
   constructor(concurrency: number) {
     this.#share = Math.max(1, Math.floor(concurrency / 4));
+    this.#silentAfter = Math.max(2, this.#share);
   }
 
   /** Whether a poll of a wallet on `origin` may take a slot now. */
@@ -30,15 +37,17 @@ export class OriginShare {
   }
 
   /**
-   * Whether a poll of `origin` fails without asking: its share is taken and the last max(2, share) polls of
-   * it in a row got no answer. Two at least: one slow answer among many is no silent API.
+   * Whether a poll of `origin` fails without asking: its share is taken and the origin is silent (#silentAfter
+   * polls of it in a row got no answer).
    */
   refuses(origin: string): boolean {
-    return (this.#silent.get(origin) ?? 0) >= Math.max(2, this.#share) && !this.admits(origin);
+    return (this.#silent.get(origin) ?? 0) >= this.#silentAfter && !this.admits(origin);
   }
 
-  started(origin: string): void {
+  /** A poll of `origin` takes a slot; what it returns is handed back to `ended`. */
+  started(origin: string): number {
     this.#inFlight.set(origin, (this.#inFlight.get(origin) ?? 0) + 1);
+    return ++this.#seq;
   }
 
   released(origin: string): void {
@@ -47,9 +56,21 @@ export class OriginShare {
     else this.#inFlight.delete(origin);
   }
 
-  /** A poll of `origin` ended: it timed out (the origin hangs), or it got an answer, whatever it said. */
-  ended(origin: string, timedOut: boolean): void {
-    if (timedOut) this.#silent.set(origin, (this.#silent.get(origin) ?? 0) + 1);
-    else this.#silent.delete(origin);
+  /**
+   * A poll of `origin` (`started` gave it `seq`) ended: it timed out (the origin hangs), or it got an answer,
+   * whatever it said. A timeout of a poll started before the origin's last answer is old news (sent into the
+   * silence before the API came back) and counts for nothing. Says when the origin just became silent (its
+   * polls may be refused from now on), or answers after it was.
+   */
+  ended(origin: string, seq: number, timedOut: boolean): 'silent' | 'answers' | undefined {
+    const before = this.#silent.get(origin) ?? 0;
+    if (!timedOut) {
+      this.#silent.delete(origin);
+      this.#answeredAt.set(origin, this.#seq);
+      return before >= this.#silentAfter ? 'answers' : undefined;
+    }
+    if (seq <= (this.#answeredAt.get(origin) ?? 0)) return undefined;
+    this.#silent.set(origin, before + 1);
+    return before + 1 === this.#silentAfter ? 'silent' : undefined;
   }
 }

@@ -222,10 +222,10 @@ export class FleetSchedule {
       runner.phase = 'running'; // until the state is committed too: never polled twice at once
       const origin = this.#originOf(runner);
       this.#requests++;
-      this.#origins.started(origin);
+      const seq = this.#origins.started(origin);
       let holding = true;
       const release: Fetched = (timedOut) => {
-        if (timedOut !== undefined) this.#origins.ended(origin, timedOut);
+        if (timedOut !== undefined) this.#told(this.#origins.ended(origin, seq, timedOut), runner);
         if (holding) {
           holding = false;
           this.#requests--;
@@ -248,6 +248,12 @@ export class FleetSchedule {
         });
       this.#inFlight.add(p);
     }
+  }
+
+  /** One line when an API falls silent and one when it answers again, named by the wallet whose poll showed it (never its URL). */
+  #told(change: 'silent' | 'answers' | undefined, runner: WalletRunner): void {
+    if (change === 'silent') this.d.log.warn({ wallet: runner.name }, `the API of wallet ${runner.name} (and of every wallet with the same scheme, host and port) gave no answer to its last polls: until one gets an answer, a quarter of POLL_CONCURRENCY goes on asking it and its other polls fail at once as timeouts, without a request (last_error "not asked: …")`);
+    else if (change === 'answers') this.d.log.info({ wallet: runner.name }, `the API of wallet ${runner.name} answers again: its wallets are asked as usual`);
   }
 
   /** The origin refuses now (origins.ts): its queued polls fail unasked instead of waiting for its share. */

@@ -191,14 +191,16 @@ test('an API that stops answering: every wallet on it gets poll_failing within a
   let so = 0;
   await waitFor(async () => (so = (await firing()).length) === names.length, () => `poll_failing on all 16 wallets (${so} so far)`, 30_000);
   assert.ok(up.maxInFlight <= 4, `at most POLL_CONCURRENCY requests at once (saw ${up.maxInFlight})`);
-  const line = daemon.logs().find((l) => /poll\(s\) failed without asking/.test(l.msg));
-  assert.ok(line, 'one summary line says polls failed without asking, and why');
+  const silent = daemon.logs().filter((l) => /^the API of wallet \S+ .* gave no answer to its last polls/.test(l.msg));
+  assert.equal(silent.length, 1, 'one line says the API fell silent, naming a wallet on it');
+  assert.ok(names.includes(String(silent[0]!.wallet)));
   assert.ok(!daemon.logs().some((l) => l.level === 'error' && /not asked/.test(l.msg)), 'not one error line per wallet and slot');
   const status = (JSON.parse((await daemon.get('/api/status')).text) as StatusDoc).accounts.find((a) => a.account === names[15])!;
   assert.match(JSON.stringify(status), /not asked: the last polls of wallets on this API/, "the wallet's last error says why it was not asked");
 
   up.silent = false; // it answers again: the next poll that asks ends the refusal, and every wallet is read
   await waitFor(async () => (await firing()).length === 0, 'poll_failing resolved on every wallet once the API answers', 30_000);
+  assert.equal(daemon.logs().filter((l) => /^the API of wallet \S+ answers again/.test(l.msg)).length, 1, 'one line says it answers again');
   const m = await daemon.metrics();
   for (const n of names) assert.equal(m.get(`telephony_wallet_balance_credits{account="${n}",currency="USD"}`), 500, n);
 });
