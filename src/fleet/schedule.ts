@@ -269,7 +269,9 @@ export class FleetSchedule {
 
   /** A poll that fails unasked, its API silent (origins.ts): no request, no POLL_CONCURRENCY slot. Settles when it is recorded. */
   #unasked(runner: WalletRunner): Promise<void> {
-    runner.phase = 'running';
+    // Queued, not running, until the drain records it: a reload that removes it meanwhile closes its alerts
+    // at once (WalletRunner.unwatch), since the drain drops a removed wallet without a poll that would.
+    runner.phase = 'queued';
     const done = new Promise<void>((resolve) => this.#refused.push({ runner, deadline: undefined, done: resolve }));
     this.#drainRefused();
     return done;

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pino from 'pino';
-import type { WalletRunner } from '../../src/fleet/runner.js';
+import { WalletRunner } from '../../src/fleet/runner.js';
 import { FleetSchedule, type ScheduleDeps } from '../../src/fleet/schedule.js';
 import { roundSlots, SETTLE_MS, SPREAD_MAX_MS } from '../../src/fleet/slots.js';
 import { slotFraction } from '../../src/fleet/shard.js';
@@ -251,5 +251,50 @@ test('a slot that comes while the wallet\'s poll still runs is an overlap, and o
   } finally {
     release();
     await schedule.stop();
+  }
+});
+
+test('a wallet refused at its slot and removed by a reload before the refusal is recorded: its firing alerts are closed once, not left to a poll that never runs', async () => {
+  // WalletRunner.unwatch closes the alerts at once unless a poll of the wallet runs (phase 'running'): then
+  // that poll closes them at its end. A refused poll waits a turn of the event loop to be recorded, and the
+  // drain drops a removed wallet without a poll, so it must not read as running meanwhile.
+  const names = ['h1', 'h2', 'h3', 'h4', 'h5'];
+  const closed: string[] = [];
+  const runners = names.map((name) => {
+    const r = fakeRunner(name) as unknown as { monitor: unknown };
+    r.monitor = { tickUnasked: async () => 'polled', unwatch: async () => void closed.push(name) };
+    return r as unknown as WalletRunner;
+  });
+  const ends = new Map<string, (timedOut: boolean) => void>();
+  const unasked: string[] = [];
+  const schedule = scheduleOf(runners.slice(0, 4), {
+    concurrency: 4, // a share of 1, refused after 2 silent polls in a row
+    originOf: () => 'http://127.0.0.1:1',
+    poll: async (runner, _deadline, fetched) => {
+      fetched(await new Promise<boolean>((r) => ends.set(runner.name, r)));
+      return 'polled';
+    },
+    pollUnasked: (runner, why) => {
+      unasked.push(runner.name);
+      return WalletRunner.prototype.pollUnasked.call(runner, why);
+    },
+  });
+  schedule.start();
+  try {
+    await until(() => ends.size === 4, 'four polls');
+    ends.get('h1')!(true);
+    ends.get('h2')!(true);
+    await until(() => runners[0]!.phase === 'idle' && runners[1]!.phase === 'idle', 'h1 and h2 over: the API refuses while h3 holds its share');
+    const h5 = runners[4]!;
+    assert.ok(schedule.pollSoon(h5), 'h5 (added by a reload) is refused');
+    await WalletRunner.prototype.unwatch.call(h5); // a reload removes it in the same turn (fleet.ts: apply)
+    await until(() => h5.phase === 'idle', 'the refusal of h5 dropped');
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    assert.deepEqual(closed, ['h5'], "h5's alerts closed once");
+    assert.deepEqual(unasked, [], 'no failed poll recorded for a removed wallet');
+  } finally {
+    const drain = setInterval(() => [...ends.values()].forEach((end) => end(false)), 5);
+    await schedule.stop();
+    clearInterval(drain);
   }
 });
