@@ -13,6 +13,12 @@
  * was sent before its last answer, the origin `refuses`: a poll of it that finds its share taken fails at
  * once, as a timeout, without asking (a circuit breaker), so every wallet there counts a failed poll per
  * slot, while its share of polls goes on asking and the first answer ends it.
+ *
+ * And only once none of its polls got an answer for `quietMs` (a round, the interval at most SPREAD_MAX_MS,
+ * in which every wallet's slot came once; counted from its first request if it never answered): a few
+ * wallets whose own path hangs on an API that answers the others held its share with polls that timed out in
+ * a row, and its healthy wallets were refused and got `poll_failing` while every request of theirs would have
+ * been answered (review of stop 55: 60 wallets, 4 hanging, 361 healthy polls refused, 13 false alerts).
  */
 export class OriginShare {
   readonly #inFlight = new Map<string, number>();
@@ -23,8 +29,10 @@ export class OriginShare {
   readonly #silentAfter: number;
   /** Counts the polls started (all origins): when each began, against the last answer of its origin. */
   #seq = 0;
-  /** Per origin, #seq when it last answered: a poll started before then and timing out after is no sign that it is silent now. */
-  readonly #answeredAt = new Map<string, number>();
+  /** Per origin, when it last answered: `seq`, the last #seq given out then (a poll started before and timing out after is no sign that it is silent now), and `at`, the time. */
+  readonly #answered = new Map<string, { seq: number; at: number }>();
+  /** Per origin, when its first poll started (the quiet of an origin that never answered counts from then). */
+  readonly #firstAsked = new Map<string, number>();
 
   constructor(concurrency: number) {
     this.#share = Math.max(1, Math.floor(concurrency / 4));
@@ -37,16 +45,19 @@ export class OriginShare {
   }
 
   /**
-   * Whether a poll of `origin` fails without asking: its share is taken and the origin is silent (#silentAfter
-   * polls of it in a row got no answer).
+   * Whether a poll of `origin` fails without asking at `now`: its share is taken, its last #silentAfter polls
+   * in a row got no answer, and none got one for `quietMs`.
    */
-  refuses(origin: string): boolean {
-    return (this.#silent.get(origin) ?? 0) >= this.#silentAfter && !this.admits(origin);
+  refuses(origin: string, now: number, quietMs: number): boolean {
+    if ((this.#silent.get(origin) ?? 0) < this.#silentAfter || this.admits(origin)) return false;
+    const since = this.#answered.get(origin)?.at ?? this.#firstAsked.get(origin) ?? now;
+    return now - since >= quietMs;
   }
 
-  /** A poll of `origin` takes a slot; what it returns is handed back to `ended`. */
-  started(origin: string): number {
+  /** A poll of `origin` takes a slot at `now`; what it returns is handed back to `ended`. */
+  started(origin: string, now: number): number {
     this.#inFlight.set(origin, (this.#inFlight.get(origin) ?? 0) + 1);
+    if (!this.#firstAsked.has(origin)) this.#firstAsked.set(origin, now);
     return ++this.#seq;
   }
 
@@ -57,20 +68,14 @@ export class OriginShare {
   }
 
   /**
-   * A poll of `origin` (`started` gave it `seq`) ended: it timed out (the origin hangs), or it got an answer,
-   * whatever it said. A timeout of a poll started before the origin's last answer is old news (sent into the
-   * silence before the API came back) and counts for nothing. Says when the origin just became silent (its
-   * polls may be refused from now on), or answers after it was.
+   * A poll of `origin` (`started` gave it `seq`) ended at `now`: it timed out (the origin hangs), or it got
+   * an answer, whatever it said. A timeout of a poll started before the origin's last answer is old news
+   * (sent into the silence before the API came back) and counts for nothing.
    */
-  ended(origin: string, seq: number, timedOut: boolean): 'silent' | 'answers' | undefined {
-    const before = this.#silent.get(origin) ?? 0;
+  ended(origin: string, seq: number, timedOut: boolean, now: number): void {
     if (!timedOut) {
       this.#silent.delete(origin);
-      this.#answeredAt.set(origin, this.#seq);
-      return before >= this.#silentAfter ? 'answers' : undefined;
-    }
-    if (seq <= (this.#answeredAt.get(origin) ?? 0)) return undefined;
-    this.#silent.set(origin, before + 1);
-    return before + 1 === this.#silentAfter ? 'silent' : undefined;
+      this.#answered.set(origin, { seq: this.#seq, at: now });
+    } else if (seq > (this.#answered.get(origin)?.seq ?? 0)) this.#silent.set(origin, (this.#silent.get(origin) ?? 0) + 1);
   }
 }

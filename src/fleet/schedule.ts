@@ -85,6 +85,10 @@ export class FleetSchedule {
   /** Resolves once every wallet present at start finished its first poll. */
   readonly started: Promise<void> = new Promise((r) => (this.#resolveStarted = r));
   readonly #skips: SkipLog;
+  /** How long a round spreads its slots (the interval, at most SPREAD_MAX_MS): how long an API must stay quiet to be refused. Read at every round. */
+  #roundMs = FALLBACK_INTERVAL_MS;
+  /** The APIs (origins) refused since their last answer: told once when they fall silent and once when they answer. */
+  readonly #silentOrigins = new Set<string>();
 
   constructor(private readonly d: ScheduleDeps) {
     this.#now = d.now ?? Date.now;
@@ -139,6 +143,7 @@ export class FleetSchedule {
   #round(tickAt: number | undefined): void {
     if (this.#stopped) return;
     const runners = [...this.d.runners()];
+    this.#roundMs = Math.min(this.intervalMs(), this.#spreadMax);
     if (this.#firstRound) {
       this.#firstRound = false;
       const round = { next: this.#cron.nextRunAt(), interval: this.intervalMs() };
@@ -201,7 +206,7 @@ export class FleetSchedule {
   /** Queues a poll of an idle wallet; false when it is already queued or running. The promise settles when the poll ends. */
   #enqueue(runner: WalletRunner, deadline: number | undefined): Promise<void> | false {
     if (runner.phase !== 'idle' || this.#stopped) return false;
-    if (this.#origins.refuses(this.#originOf(runner))) return this.#unasked(runner);
+    if (this.#refuses(this.#originOf(runner), runner)) return this.#unasked(runner, deadline);
     runner.phase = 'queued';
     const done = new Promise<void>((resolve) => this.#queue.push({ runner, deadline, done: resolve }));
     this.#pump();
@@ -222,17 +227,18 @@ export class FleetSchedule {
       runner.phase = 'running'; // until the state is committed too: never polled twice at once
       const origin = this.#originOf(runner);
       this.#requests++;
-      const seq = this.#origins.started(origin);
+      const seq = this.#origins.started(origin, this.#now());
       let holding = true;
       const release: Fetched = (timedOut) => {
-        if (timedOut !== undefined) this.#told(this.#origins.ended(origin, seq, timedOut), runner);
+        if (timedOut !== undefined) this.#origins.ended(origin, seq, timedOut, this.#now());
+        if (timedOut === false && this.#silentOrigins.delete(origin)) this.d.log.info({ wallet: runner.name }, `the API of wallet ${runner.name} answers again: its wallets are asked as usual`);
         if (holding) {
           holding = false;
           this.#requests--;
           this.#origins.released(origin);
           this.#pump();
         }
-        if (timedOut) this.#refuseQueued(origin);
+        if (timedOut) this.#refuseQueued(origin, runner);
       };
       const p: Promise<void> = this.d
         .poll(runner, deadline, release)
@@ -250,15 +256,23 @@ export class FleetSchedule {
     }
   }
 
-  /** One line when an API falls silent and one when it answers again, named by the wallet whose poll showed it (never its URL). */
-  #told(change: 'silent' | 'answers' | undefined, runner: WalletRunner): void {
-    if (change === 'silent') this.d.log.warn({ wallet: runner.name }, `the API of wallet ${runner.name} (and of every wallet with the same scheme, host and port) gave no answer to its last polls: until one gets an answer, a quarter of POLL_CONCURRENCY goes on asking it and its other polls fail at once as timeouts, without a request (last_error "not asked: …")`);
-    else if (change === 'answers') this.d.log.info({ wallet: runner.name }, `the API of wallet ${runner.name} answers again: its wallets are asked as usual`);
+  /**
+   * Whether a poll of `origin` fails unasked now (origins.ts): quiet for a round (every wallet's slot came once)
+   * at least. The first refusal since the API last answered is told in one line, named by the wallet (never
+   * the API's URL); its first answer after is told too (#pump).
+   */
+  #refuses(origin: string, runner: WalletRunner): boolean {
+    if (!this.#origins.refuses(origin, this.#now(), this.#roundMs)) return false;
+    if (!this.#silentOrigins.has(origin)) {
+      this.#silentOrigins.add(origin);
+      this.d.log.warn({ wallet: runner.name }, `the API of wallet ${runner.name} (and of every wallet with the same scheme, host and port) gave no answer to its last polls: until one gets an answer, a quarter of POLL_CONCURRENCY goes on asking it and its other polls fail at once as timeouts, without a request (last_error "not asked: …")`);
+    }
+    return true;
   }
 
   /** The origin refuses now (origins.ts): its queued polls fail unasked instead of waiting for its share. */
-  #refuseQueued(origin: string): void {
-    if (!this.#origins.refuses(origin)) return;
+  #refuseQueued(origin: string, runner: WalletRunner): void {
+    if (!this.#refuses(origin, runner)) return;
     const kept: Queued[] = [];
     for (const q of this.#queue) (q.runner.removed || this.#originOf(q.runner) !== origin ? kept : this.#refused).push(q);
     if (kept.length === this.#queue.length) return;
@@ -268,11 +282,11 @@ export class FleetSchedule {
   }
 
   /** A poll that fails unasked, its API silent (origins.ts): no request, no POLL_CONCURRENCY slot. Settles when it is recorded. */
-  #unasked(runner: WalletRunner): Promise<void> {
+  #unasked(runner: WalletRunner, deadline: number | undefined): Promise<void> {
     // Queued, not running, until the drain records it: a reload that removes it meanwhile closes its alerts
     // at once (WalletRunner.unwatch), since the drain drops a removed wallet without a poll that would.
     runner.phase = 'queued';
-    const done = new Promise<void>((resolve) => this.#refused.push({ runner, deadline: undefined, done: resolve }));
+    const done = new Promise<void>((resolve) => this.#refused.push({ runner, deadline, done: resolve }));
     this.#drainRefused();
     return done;
   }
@@ -287,19 +301,22 @@ export class FleetSchedule {
     this.#draining = true;
     setImmediate(() => {
       this.#draining = false;
-      for (const { runner, done } of this.#refused.splice(0, UNASKED_BATCH)) {
+      for (const q of this.#refused.splice(0, UNASKED_BATCH)) {
+        const { runner, done } = q;
         if (runner.removed) { // a reload took it away meanwhile, as #pump does with a queued one
           runner.phase = 'idle';
           done();
           continue;
         }
+        // Its API answered since, or a reload moved it to another: it asks after all, in its turn.
+        if (!this.#origins.refuses(this.#originOf(runner), this.#now(), this.#roundMs)) {
+          this.#queue.push(q);
+          continue;
+        }
         runner.phase = 'running';
-        this.#skips.note('unasked', runner.name);
         const p: Promise<void> = this.d
           .pollUnasked(runner, UNASKED)
-          .then((r) => {
-            if (r === 'rate_limited') this.#skips.note('rate_limited', runner.name);
-          })
+          .then((r) => this.#skips.note(r === 'rate_limited' ? 'rate_limited' : 'unasked', runner.name))
           .catch(() => {}) // never rejects; a bug must not stop the others
           .finally(() => {
             runner.phase = 'idle';
@@ -308,6 +325,7 @@ export class FleetSchedule {
           });
         this.#inFlight.add(p);
       }
+      this.#pump();
       if (this.#refused.length > 0) this.#drainRefused();
     });
   }

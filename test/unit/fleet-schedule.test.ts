@@ -88,13 +88,15 @@ test('an API whose polls time out holds at most a quarter of POLL_CONCURRENCY: a
 });
 
 test('an API whose last polls in a row got no answer refuses: its waiting polls fail at once without a request while its share keeps asking, until an answer', async () => {
-  // POLL_CONCURRENCY 4: a share of 1, refused after 2 silent polls in a row.
+  // POLL_CONCURRENCY 4: a share of 1, refused after 2 silent polls in a row and a round (SPREAD_MAX_MS here) without an answer.
   const hung = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map(fakeRunner);
   const started: string[] = [];
   const unasked: string[] = [];
   const ends = new Map<string, (timedOut: boolean) => void>();
+  let now = Date.parse('2026-06-01T00:00:00Z');
   const schedule = scheduleOf(hung, {
     concurrency: 4,
+    now: () => now,
     originOf: () => 'http://127.0.0.1:1',
     poll: async (runner, _deadline, fetched) => {
       started.push(runner.name);
@@ -111,6 +113,7 @@ test('an API whose last polls in a row got no answer refuses: its waiting polls 
   const idle = (names: string[]) => () => names.every((n) => hung.find((r) => r.name === n)!.phase === 'idle');
   try {
     await until(() => started.length === 4, 'four polls');
+    now += SPREAD_MAX_MS; // a round since its first request, no answer
     ends.get('h1')!(true);
     await until(idle(['h1']), 'h1 over');
     assert.deepEqual(unasked, [], 'one poll without an answer is no silent API: h5 and h6 wait for its share');
@@ -267,8 +270,10 @@ test('a wallet refused at its slot and removed by a reload before the refusal is
   });
   const ends = new Map<string, (timedOut: boolean) => void>();
   const unasked: string[] = [];
+  let now = Date.parse('2026-06-01T00:00:00Z');
   const schedule = scheduleOf(runners.slice(0, 4), {
-    concurrency: 4, // a share of 1, refused after 2 silent polls in a row
+    concurrency: 4, // a share of 1, refused after 2 silent polls in a row and a round without an answer
+    now: () => now,
     originOf: () => 'http://127.0.0.1:1',
     poll: async (runner, _deadline, fetched) => {
       fetched(await new Promise<boolean>((r) => ends.set(runner.name, r)));
@@ -282,6 +287,7 @@ test('a wallet refused at its slot and removed by a reload before the refusal is
   schedule.start();
   try {
     await until(() => ends.size === 4, 'four polls');
+    now += SPREAD_MAX_MS;
     ends.get('h1')!(true);
     ends.get('h2')!(true);
     await until(() => runners[0]!.phase === 'idle' && runners[1]!.phase === 'idle', 'h1 and h2 over: the API refuses while h3 holds its share');
@@ -292,6 +298,96 @@ test('a wallet refused at its slot and removed by a reload before the refusal is
     for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
     assert.deepEqual(closed, ['h5'], "h5's alerts closed once");
     assert.deepEqual(unasked, [], 'no failed poll recorded for a removed wallet');
+  } finally {
+    const drain = setInterval(() => [...ends.values()].forEach((end) => end(false)), 5);
+    await schedule.stop();
+    clearInterval(drain);
+  }
+});
+test('a few wallets whose own path hangs on an API that answers the others: their timeouts in a row do not refuse the healthy wallets; an origin quiet for a whole round does refuse', async () => {
+  // POLL_CONCURRENCY 4: a share of 1, refused after 2 silent polls in a row. ok answers; h1…h3 hang (their
+  // paths, not the API): before, h1 and h2 timing out while h3 held the share failed ok's next poll unasked.
+  const [ok, h1, h2, h3] = ['ok', 'h1', 'h2', 'h3'].map(fakeRunner) as [WalletRunner, WalletRunner, WalletRunner, WalletRunner];
+  let now = Date.parse('2026-06-01T00:00:00Z');
+  const started: string[] = [];
+  const unasked: string[] = [];
+  const ends = new Map<string, (timedOut: boolean) => void>();
+  const schedule = scheduleOf([ok, h1, h2, h3], {
+    concurrency: 4,
+    now: () => now,
+    originOf: () => 'http://127.0.0.1:1',
+    poll: async (runner, _deadline, fetched) => {
+      started.push(runner.name);
+      fetched(runner.name === 'ok' ? false : await new Promise<boolean>((r) => ends.set(runner.name, r)));
+      return 'polled';
+    },
+    pollUnasked: async (runner) => {
+      unasked.push(runner.name);
+      return 'polled';
+    },
+  });
+  schedule.start();
+  try {
+    await until(() => started.length === 4 && ok.phase === 'idle', 'four polls, ok answered');
+    now += 1_000;
+    ends.get('h1')!(true);
+    ends.get('h2')!(true);
+    await until(() => h1.phase === 'idle' && h2.phase === 'idle', 'h1 and h2 timed out, h3 holds the share');
+    assert.ok(schedule.pollSoon(ok));
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    assert.deepEqual(unasked, [], 'ok waits for the share: its API answered a second ago');
+    assert.equal(ok.phase, 'queued');
+    ends.get('h3')!(true); // the share free: ok asks, and is answered
+    await until(() => started.length === 5 && ok.phase === 'idle', 'ok asked');
+    // No answer for a whole round (SPREAD_MAX_MS here): the API is silent, and polls that find the share taken fail unasked.
+    for (const r of [h1, h2, h3]) assert.ok(schedule.pollSoon(r));
+    await until(() => started.length === 8, 'h1, h2 and h3 ask (the API answered: no share)');
+    now += 11 * 60_000;
+    ends.get('h1')!(true);
+    ends.get('h2')!(true);
+    await until(() => h1.phase === 'idle' && h2.phase === 'idle', 'h1 and h2 timed out, h3 holds the share');
+    assert.ok(schedule.pollSoon(ok));
+    await until(() => unasked.length === 1, 'ok refused');
+    assert.deepEqual(unasked, ['ok']);
+  } finally {
+    const drain = setInterval(() => [...ends.values()].forEach((end) => end(false)), 5);
+    await schedule.stop();
+    clearInterval(drain);
+  }
+});
+
+test('a poll refused while its API answers in the same turn asks after all: the refusal is checked again when it is recorded', async () => {
+  const hung = ['h1', 'h2', 'h3', 'h4', 'h5'].map(fakeRunner);
+  const started: string[] = [];
+  const unasked: string[] = [];
+  const ends = new Map<string, (timedOut: boolean) => void>();
+  let now = Date.parse('2026-06-01T00:00:00Z');
+  const schedule = scheduleOf(hung.slice(0, 4), {
+    concurrency: 4, // a share of 1
+    now: () => now,
+    originOf: () => 'http://127.0.0.1:1',
+    poll: async (runner, _deadline, fetched) => {
+      started.push(runner.name);
+      fetched(await new Promise<boolean>((r) => ends.set(runner.name, r)));
+      return 'polled';
+    },
+    pollUnasked: async (runner) => {
+      unasked.push(runner.name);
+      return 'polled';
+    },
+  });
+  schedule.start();
+  try {
+    await until(() => started.length === 4, 'four polls');
+    now += SPREAD_MAX_MS;
+    ends.get('h1')!(true);
+    ends.get('h2')!(true);
+    await until(() => hung[0]!.phase === 'idle' && hung[1]!.phase === 'idle', 'h1 and h2 timed out: the API is silent');
+    assert.ok(schedule.pollSoon(hung[4]!), 'h5 refused (h3 and h4 hold the share)');
+    ends.get('h3')!(false); // …and in the same turn the API answers
+    await until(() => started.length === 5, 'h5 asks');
+    assert.deepEqual(unasked, []);
+    assert.equal(started[4], 'h5');
   } finally {
     const drain = setInterval(() => [...ends.values()].forEach((end) => end(false)), 5);
     await schedule.stop();
