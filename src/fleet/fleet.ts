@@ -71,7 +71,11 @@ export class Fleet {
       log: d.log.child({ component: 'scheduler' }),
       runners: () => this.#list,
       poll: (runner, deadline, fetched) => runner.poll({ signal: d.shutdown, deadline }, fetched),
-      pollUnasked: (runner, why) => runner.pollUnasked(why),
+      pollUnasked: async (runner, why) => {
+        const r = await runner.pollUnasked(why);
+        if (r === 'polled') d.metrics.pollsUnasked.inc();
+        return r;
+      },
       originOf: (runner) => runner.origin,
       now: d.now,
       // Alertmanager ends what is not posted again before its endsAt (max(5 min, 4 intervals)): a poll held

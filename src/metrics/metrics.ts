@@ -184,6 +184,11 @@ export function createMetrics() {
       help: 'Failed writes of a file in STATE_DIR.',
       registers,
     }),
+    pollsUnasked: new Counter({
+      name: 'wallet_sentinel_polls_unasked_total',
+      help: 'Scheduled polls failed at once as timeouts, without a request, because their API gave no answer for a round (a quarter of POLL_CONCURRENCY keeps asking it).',
+      registers,
+    }),
   };
 
   const info = new WalletInfoMetric(); // label names change with reloads: see collector.ts
@@ -196,6 +201,7 @@ export function createMetrics() {
   for (const outcome of OUTCOMES) m.alertmanagerPosts.inc({ outcome }, 0);
   m.stateWriteHealthy.set(1);
   m.stateWriteFailures.inc(0);
+  m.pollsUnasked.inc(0);
   return m;
 }
 

@@ -191,6 +191,7 @@ test('an API that stops answering: every wallet on it gets poll_failing within a
   let so = 0;
   await waitFor(async () => (so = (await firing()).length) === names.length, () => `poll_failing on all 16 wallets (${so} so far)`, 30_000);
   assert.ok(up.maxInFlight <= 4, `at most POLL_CONCURRENCY requests at once (saw ${up.maxInFlight})`);
+  assert.ok((await daemon.metric('wallet_sentinel_polls_unasked_total'))! > 0, 'the refused polls are counted');
   const silent = daemon.logs().filter((l) => /^the API of wallet \S+ .* gave no answer to its last polls/.test(l.msg));
   assert.equal(silent.length, 1, 'one line says the API fell silent, naming a wallet on it');
   assert.ok(names.includes(String(silent[0]!.wallet)));
