@@ -285,3 +285,27 @@ test("an upstream that echoes what the request sent as its error code: a token i
   }
   assert.ok(d.stderr.includes('its code: insufficient_funds'), 'a code that echoes nothing is still logged');
 });
+
+test('an API that stops answering: no wallet key in the refusal lines, the failed polls, /metrics, /api/status or the state files', async (t) => {
+  const up = new WalletsUpstream();
+  const names = Array.from({ length: 8 }, (_, i) => `quiet-${i}`);
+  for (const n of names) up.add(n, 50);
+  await up.start();
+  t.after(() => up.close());
+  up.silent = true;
+  const file = writeWalletsFile(mkdtempSync(join(tmpdir(), 'ws-secrets-silent-')), up, names);
+  const d = await Daemon.start({ WALLETS_FILE: file, POLL_SCHEDULE: '* * * * * *', POLL_CONCURRENCY: '4', REQUEST_TIMEOUT_MS: '300', LOG_LEVEL: 'debug' });
+  t.after(() => d.kill());
+  await waitFor(() => d.logs().some((l) => /^poll failed: not asked/.test(l.msg)), 'a poll failed unasked', 30_000);
+  const keys = [...up.wallets.values()].map((w) => w.key);
+  const assertNoKey = (where: string, text: string) => {
+    assertNoSecret(where, text);
+    for (const k of keys) assert.ok(!text.includes(k), `${where} contains a wallet key`);
+  };
+  assertNoKey('/metrics', (await d.get('/metrics')).text);
+  assertNoKey('/api/status', (await d.get('/api/status')).text);
+  assert.equal(await d.stop(), 0);
+  assert.ok(d.logs().some((l) => /^the API of wallet quiet-\d .* gave no answer/.test(l.msg)), 'the refusal was told');
+  assertNoKey('stderr', d.stderr);
+  for (const f of readdirSync(d.stateDir)) assertNoKey(f, readFileSync(join(d.stateDir, f), 'utf8'));
+});
