@@ -114,17 +114,17 @@ export class WalletRunner implements WalletReadout {
 
   /** One scheduled slot; 'rate_limited' when a Retry-After still runs (nothing was sent). */
   async poll(opts: FetchOptions, fetched?: Fetched): Promise<'polled' | 'rate_limited'> {
-    const r = await this.monitor.tick(opts, fetched);
-    if (r === 'rate_limited') this.skipped.rate_limited++;
-    if (this.removed) await this.monitor.unwatch(); // removed while this poll ran: its alerts close now
-    return r;
+    return this.#slotDone(await this.monitor.tick(opts, fetched));
   }
 
   /** One scheduled slot whose poll fails without asking, its API silent (origins.ts); as `poll` otherwise. */
   async pollUnasked(why: string): Promise<'polled' | 'rate_limited'> {
-    const r = await this.monitor.tickUnasked(why);
+    return this.#slotDone(await this.monitor.tickUnasked(why));
+  }
+
+  async #slotDone(r: 'polled' | 'rate_limited'): Promise<'polled' | 'rate_limited'> {
     if (r === 'rate_limited') this.skipped.rate_limited++;
-    if (this.removed) await this.monitor.unwatch();
+    if (this.removed) await this.monitor.unwatch(); // removed while this poll ran: its alerts close now
     return r;
   }
 
