@@ -240,20 +240,29 @@ export class FleetSchedule {
         }
         if (timedOut) this.#refuseQueued(origin, runner);
       };
-      const p: Promise<void> = this.d
-        .poll(runner, deadline, release)
-        .then((r) => {
-          if (r === 'rate_limited') this.#skips.note('rate_limited', runner.name);
-        })
-        .catch(() => {}) // poll never rejects; a bug must not stop the queue
-        .finally(() => {
-          runner.phase = 'idle';
-          this.#inFlight.delete(p);
-          done();
-          release();
-        });
-      this.#inFlight.add(p);
+      this.#track(runner, this.d.poll(runner, deadline, release), done, release);
     }
+  }
+
+  /**
+   * A poll of `runner` started (asked, or failed unasked: `unasked`) until it ends: a Retry-After skip, or an
+   * unasked failure, noted for the summary; then the wallet idle again, `done` and `after` called. stop()
+   * waits for it.
+   */
+  #track(runner: WalletRunner, poll: Promise<'polled' | 'rate_limited'>, done: () => void, after?: () => void, unasked = false): void {
+    const p: Promise<void> = poll
+      .then((r) => {
+        if (r === 'rate_limited') this.#skips.note('rate_limited', runner.name);
+        else if (unasked) this.#skips.note('unasked', runner.name);
+      })
+      .catch(() => {}) // a poll never rejects; a bug must not stop the queue
+      .finally(() => {
+        runner.phase = 'idle';
+        this.#inFlight.delete(p);
+        done();
+        after?.();
+      });
+    this.#inFlight.add(p);
   }
 
   /**
@@ -314,16 +323,7 @@ export class FleetSchedule {
           continue;
         }
         runner.phase = 'running';
-        const p: Promise<void> = this.d
-          .pollUnasked(runner, UNASKED)
-          .then((r) => this.#skips.note(r === 'rate_limited' ? 'rate_limited' : 'unasked', runner.name))
-          .catch(() => {}) // never rejects; a bug must not stop the others
-          .finally(() => {
-            runner.phase = 'idle';
-            this.#inFlight.delete(p);
-            done();
-          });
-        this.#inFlight.add(p);
+        this.#track(runner, this.d.pollUnasked(runner, UNASKED), done, undefined, true);
       }
       this.#pump();
       if (this.#refused.length > 0) this.#drainRefused();
