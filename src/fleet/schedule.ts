@@ -50,6 +50,7 @@ export interface ScheduleDeps {
 
 interface Queued {
   runner: WalletRunner;
+  /** Moved by a clock step (#clockStepped), or to the slot a start-up poll takes (#takesSlot). */
   deadline: number | undefined;
   /** Settles the promise #enqueue returned. */
   done: () => void;
@@ -89,6 +90,8 @@ export class FleetSchedule {
   #roundMs = FALLBACK_INTERVAL_MS;
   /** The APIs (origins) refused since their last answer: told once when they fall silent and once when they answer. */
   readonly #silentOrigins = new Set<string>();
+  /** Start-up polls still queued, by wallet, until they start or their wallet's first slot takes them (#takesSlot). */
+  readonly #startUpQueued = new Map<WalletRunner, Queued>();
 
   constructor(private readonly d: ScheduleDeps) {
     this.#now = d.now ?? Date.now;
@@ -130,6 +133,7 @@ export class FleetSchedule {
     this.#stopped = true;
     clearTimeout(this.#timer);
     this.#slots = [];
+    this.#startUpQueued.clear();
     for (const { runner, done } of [...this.#queue.splice(0), ...this.#refused.splice(0)]) {
       runner.phase = 'idle';
       done();
@@ -147,7 +151,7 @@ export class FleetSchedule {
     if (this.#firstRound) {
       this.#firstRound = false;
       const round = { next: this.#cron.nextRunAt(), interval: this.intervalMs() };
-      const polls = runners.map((r) => this.#enqueue(r, this.#nextSlotOf(r, round)) || Promise.resolve());
+      const polls = runners.map((r) => this.#enqueue(r, this.#nextSlotOf(r, round), true) || Promise.resolve());
       void Promise.all(polls).then(() => this.#resolveStarted());
       return;
     }
@@ -194,7 +198,7 @@ export class FleetSchedule {
     while (n < this.#slots.length && this.#slots[n]!.at <= now) n++;
     for (const slot of this.#slots.splice(0, n)) {
       if (slot.runner.removed) continue;
-      if (!this.#enqueue(slot.runner, slot.deadline)) {
+      if (!this.#enqueue(slot.runner, slot.deadline) && !this.#takesSlot(slot)) {
         slot.runner.skipped.overlap++;
         this.#skips.note('overlap', slot.runner.name);
         this.d.onOverlap?.(slot.runner);
@@ -203,14 +207,36 @@ export class FleetSchedule {
     this.#arm();
   }
 
-  /** Queues a poll of an idle wallet; false when it is already queued or running. The promise settles when the poll ends. */
-  #enqueue(runner: WalletRunner, deadline: number | undefined): Promise<void> | false {
+  /**
+   * Queues a poll of an idle wallet; false when it is already queued or running. The promise settles when the
+   * poll ends. `startUp`: the poll every wallet gets at start.
+   */
+  #enqueue(runner: WalletRunner, deadline: number | undefined, startUp = false): Promise<void> | false {
     if (runner.phase !== 'idle' || this.#stopped) return false;
     if (this.#refuses(this.#originOf(runner), runner)) return this.#unasked(runner, deadline);
     runner.phase = 'queued';
-    const done = new Promise<void>((resolve) => this.#queue.push({ runner, deadline, done: resolve }));
+    const done = new Promise<void>((resolve) => {
+      const q: Queued = { runner, deadline, done: resolve };
+      this.#queue.push(q);
+      if (startUp) this.#startUpQueued.set(runner, q);
+    });
     this.#pump();
     return done;
+  }
+
+  /**
+   * The wallet's first slot came while its start-up poll still waits in the queue (a fleet larger than
+   * POLL_CONCURRENCY takes a while to poll every wallet at start): that poll is this slot's, with this slot's
+   * deadline for its retries, not a skipped poll. It was counted as an overlap, and logged as polls falling
+   * behind (raise POLL_CONCURRENCY) at every start of a large fleet. Only the first slot: a later one that
+   * still finds it queued is an overlap, as is any slot that finds the start-up poll running (onOverlap).
+   */
+  #takesSlot(slot: Slot): boolean {
+    const q = this.#startUpQueued.get(slot.runner);
+    if (q === undefined) return false;
+    this.#startUpQueued.delete(slot.runner);
+    q.deadline = slot.deadline;
+    return true;
   }
 
   /** Starts queued polls, first come first served, while slots are free (a hanging origin's only up to its share). */
@@ -219,6 +245,7 @@ export class FleetSchedule {
       const i = this.#queue.findIndex((q) => q.runner.removed || this.#origins.admits(this.#originOf(q.runner)));
       if (i < 0) return;
       const { runner, deadline, done } = this.#queue.splice(i, 1)[0]!;
+      this.#startUpQueued.delete(runner);
       if (runner.removed) {
         runner.phase = 'idle';
         done();
@@ -284,6 +311,7 @@ export class FleetSchedule {
     if (!this.#refuses(origin, runner)) return;
     const kept: Queued[] = [];
     for (const q of this.#queue) (q.runner.removed || this.#originOf(q.runner) !== origin ? kept : this.#refused).push(q);
+    for (const q of this.#refused) this.#startUpQueued.delete(q.runner);
     if (kept.length === this.#queue.length) return;
     this.#queue.length = 0;
     for (const q of kept) this.#queue.push(q);

@@ -197,3 +197,43 @@ test('a slot that comes while the wallet\'s poll still runs is an overlap, and o
     await schedule.stop();
   }
 });
+
+test('a first slot that finds the wallet\'s start-up poll still queued takes that poll as its own (its deadline, no overlap); a later slot, or a start-up poll already running, is an overlap', async () => {
+  // Every wallet is polled at start; in a fleet larger than POLL_CONCURRENCY the last ones were still queued
+  // when their first slot came, and each such slot was counted as an overlap and logged as polls falling
+  // behind ("raise POLL_CONCURRENCY") at every start.
+  const [early, late] = ['p', 'q', 'r', 's'].sort((x, y) => slotFraction(x) - slotFraction(y)).filter((_, i, a) => i === 0 || i === a.length - 1);
+  const hanging = fakeRunner(late!); // first in the queue: its start-up poll runs, and holds the only slot
+  const queued = fakeRunner(early!); // its slot comes earlier in every round than the hanging one's
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  const deadlines: Array<number | undefined> = [];
+  /** The queued wallet's overlaps when the hanging one had its k-th: the queued one has had exactly k slots by then. */
+  const queuedOverlapsAt: number[] = [];
+  const schedule = scheduleOf([hanging, queued], {
+    schedule: '* * * * * *',
+    concurrency: 1,
+    poll: async (runner, deadline, fetched) => {
+      if (runner === hanging) await held;
+      else deadlines.push(deadline);
+      fetched(false);
+      return 'polled';
+    },
+    onOverlap: (runner) => runner === hanging && queuedOverlapsAt.push(queued.skipped.overlap),
+  });
+  const started = Date.now();
+  schedule.start();
+  try {
+    await until(() => queuedOverlapsAt.length >= 3, 'three slots of the hanging wallet');
+    assert.deepEqual(queuedOverlapsAt.slice(0, 3), [0, 1, 2], 'its first slot took the queued start-up poll; each later one is an overlap');
+    assert.equal(hanging.skipped.overlap >= 3, true, 'a start-up poll that runs at its slot is an overlap');
+    release();
+    await until(() => deadlines.length === 1, 'the queued wallet polled');
+    // its first slot's deadline (SETTLE_MS or a quarter of the interval before its second slot), not the start-up poll's (as much before its first)
+    const firstSlot = Math.ceil(started / 1_000) * 1_000 + 1_000 * slotFraction(early!);
+    assert.ok(deadlines[0]! >= firstSlot + 500, `deadline ${deadlines[0]! - firstSlot} ms after its first slot`);
+  } finally {
+    release();
+    await schedule.stop();
+  }
+});
