@@ -218,7 +218,7 @@ export class Fleet {
       account: wallet.name,
       labels: () => runner?.wallet.labels ?? wallet.labels,
       // like Prometheus: a firing alert stays valid a few polls ahead, then expires if not re-sent
-      resendTtlMs: () => Math.max(5 * 60_000, 4 * this.schedule.intervalMs()),
+      resendTtlMs: () => this.schedule.alertTtlMs(),
       metrics,
       log, // its two lines name the component and account themselves: no child logger for every wallet
       stopping: this.#amStopping.signal,

@@ -116,6 +116,21 @@ export class FleetSchedule {
     return this.#cron.intervalMs() ?? FALLBACK_INTERVAL_MS;
   }
 
+  /**
+   * How long an alert posted to Alertmanager now stays valid there (its `endsAt`, like Prometheus's resend):
+   * four poll intervals, at least 5 min, and never before three intervals past the next tick. The interval is
+   * the gap between the next two ticks; on an uneven schedule (`0 9,17 * * 1-5`, business hours) the time
+   * until the next tick can be far longer (Friday 17:00 to Monday 09:00), and an `endsAt` of four times the
+   * next gap ended every still-firing alert in Alertmanager overnight (a resolve to the on-call), then
+   * fired it anew at the next poll.
+   */
+  alertTtlMs(): number {
+    const interval = this.intervalMs();
+    const next = this.#cron.nextRunAt();
+    const untilNext = next === undefined ? 0 : Math.max(0, next - this.#now());
+    return Math.max(5 * 60_000, 4 * interval + Math.max(0, untilNext - interval));
+  }
+
   /** Starts the schedule: at once a first round that polls every wallet (through the concurrency limit), then a round per tick. */
   start(): void {
     this.#cron.start();
