@@ -68,11 +68,15 @@ export const duration = (fallback: string, minMs: number, max?: { ms: number; wh
     return ms;
   });
 
+/** `/api/v2/alerts` is appended to an Alertmanager's URL: `…/?x` posted to `/?x/api/v2/alerts`, every post a 404. */
+export const AM_BASE_URL_ONLY = 'is a base URL (such as http://alertmanager:9093, or with its --web.route-prefix path): no query or fragment, /api/v2/alerts is appended to it';
+
 export function alertmanagerTargets(list: string, ctx: Ctx): AlertmanagerTarget[] {
   const entries = list.split(',').map((s) => s.trim()).filter(Boolean);
   return entries.map((raw, i) => {
     const url = parseHttp(raw);
     if (typeof url === 'string') return fail(ctx, `URL #${i + 1}: ${url}`);
+    if (/[?#]/.test(raw)) return fail(ctx, `URL #${i + 1}: ${AM_BASE_URL_ONLY}`);
     return { baseUrl: raw.replace(/\/+$/, ''), label: `alertmanager#${i + 1} (${url.host})` };
   });
 }

@@ -136,3 +136,12 @@ test('numbers under receivers: are read as written: a webhook secret 0x10 signs 
   assert.equal(secretOf('pagerduty', 'routingKey'), '0123456789');
   assert.equal(r.groupIntervalMs, 300_000);
 });
+
+test('an Alertmanager URL with a query or fragment is refused (/api/v2/alerts is appended to it: every post went to a wrong path)', () => {
+  const why = 'is a base URL (such as http://alertmanager:9093, or with its --web.route-prefix path): no query or fragment, /api/v2/alerts is appended to it';
+  assert.deepEqual(problems('  r:\n    alertmanager: [{url: "http://127.0.0.1:9093/?tenant=x"}]\n'), [`WALLETS_FILE: FILE: receiver 'r': alertmanager #1: url: ${why}`]);
+  assert.deepEqual(problems('  r:\n    alertmanager: [{url: "http://127.0.0.1:9093/#x"}]\n'), [`WALLETS_FILE: FILE: receiver 'r': alertmanager #1: url: ${why}`]);
+  const env = (url: string) => file('  r:\n    alertmanager: [{url: "http://127.0.0.1:9093/am"}]\n', '', { ALERTMANAGER_URL: url });
+  assert.throws(() => env('http://127.0.0.1:9093,http://127.0.0.1:9094?x').run(), (err: unknown) => err instanceof ConfigError && err.problems.some((p) => p === `ALERTMANAGER_URL: URL #2: ${why}`));
+  assert.equal(env('http://127.0.0.1:9093/').run().settings.alertmanager[0]!.baseUrl, 'http://127.0.0.1:9093');
+});
