@@ -8,7 +8,7 @@ import type { Settings, WalletSettings } from '../config/settings.js';
 import type { Notification, WalletSnapshot } from '../domain/alerts.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { AlertmanagerSync } from '../notify/alertmanager/alertmanager.js';
+import { AlertmanagerHealth, AlertmanagerSync } from '../notify/alertmanager/alertmanager.js';
 import type { Receiver } from '../notify/registry.js';
 import type { Orphan, StateStore } from '../store/state-store.js';
 import { type Configured, closeOrphans } from './orphans.js';
@@ -60,10 +60,13 @@ export class Fleet {
   readonly #amStopping = new AbortController();
   /** The orphans' resolves on their way to Alertmanager (closeOrphans): the stop waits for them as for the syncs. */
   readonly #orphanPosts = new Set<Promise<void>>();
+  /** Which wallets' posts to each Alertmanager fail: one log line per Alertmanager, not per wallet. */
+  readonly #amHealth: AlertmanagerHealth;
   readonly schedule: FleetSchedule;
 
   constructor(private readonly d: FleetDeps) {
     const { settings } = d;
+    this.#amHealth = new AlertmanagerHealth(d.log);
     this.schedule = new FleetSchedule({
       schedule: settings.poll.schedule,
       timezone: settings.poll.timezone,
@@ -161,6 +164,7 @@ export class Fleet {
 
   /** A removed wallet's state leaves memory (the database keeps it), unless it was added back meanwhile. */
   #forget(name: string): Promise<void> {
+    this.#amHealth.forget(name);
     return this.d.states.forget(name, () => !this.#runners.has(name) && !this.#leaving.has(name));
   }
 
@@ -222,6 +226,7 @@ export class Fleet {
       metrics,
       log, // its two lines name the component and account themselves: no child logger for every wallet
       stopping: this.#amStopping.signal,
+      health: this.#amHealth,
     });
     runner = new WalletRunner(wallet, {
       settings,

@@ -66,6 +66,11 @@ export class AlertmanagerSync {
       log: Logger;
       /** Aborted when the daemon stops waiting for Alertmanager (shutdown): posts in flight and to come fail at once. */
       stopping?: AbortSignal;
+      /**
+       * Shared by every wallet of the fleet: an Alertmanager that fails logs once for all of them (and once
+       * more per new way of failing), not a line per wallet. Without it, each wallet logs its own.
+       */
+      health?: AlertmanagerHealth;
     },
   ) {
   }
@@ -146,6 +151,11 @@ export class AlertmanagerSync {
     const outcome = await postAlerts(t, body, this.d.stopping);
     const ok = outcome === 'ok';
     this.d.metrics.alertmanagerPosts.inc({ outcome: ok ? 'sent' : 'failed' });
+    if (this.d.health) {
+      if (ok) this.d.health.ok(t.label, this.d.account);
+      else this.d.health.failed(t.label, this.d.account, outcome);
+      return ok;
+    }
     if (ok) {
       if (this.#lastError?.delete(t.label)) this.d.log.info({ component: 'alertmanager', account: this.d.account, target: t.label }, 'alertmanager reachable again');
     } else if (this.#lastError?.get(t.label) !== outcome) {
@@ -153,6 +163,42 @@ export class AlertmanagerSync {
       this.d.log.warn({ component: 'alertmanager', account: this.d.account, target: t.label }, `alertmanager post failed: ${outcome}; retried at the next poll`);
     }
     return ok;
+  }
+}
+
+/**
+ * Which wallets' last post to each Alertmanager failed, for the log: one warning when an Alertmanager starts
+ * failing (naming the first wallet and the count of wallets once more fail), one more per other way of
+ * failing it shows (refused, then a timeout), and one line when the last failing wallet's post gets through.
+ * A fleet of 10,000 firing wallets logged 20,000 lines for one Alertmanager restart.
+ */
+export class AlertmanagerHealth {
+  readonly #failing = new Map<string, { outcomes: Set<string>; accounts: Set<string> }>();
+
+  constructor(private readonly log: Logger) {}
+
+  failed(target: string, account: string, outcome: string): void {
+    let f = this.#failing.get(target);
+    if (!f) this.#failing.set(target, (f = { outcomes: new Set(), accounts: new Set() }));
+    f.accounts.add(account);
+    if (f.outcomes.has(outcome)) return;
+    f.outcomes.add(outcome);
+    this.log.warn({ component: 'alertmanager', account, target, walletsFailing: f.accounts.size }, `alertmanager post failed: ${outcome}; retried at the next poll of each wallet (one line per Alertmanager and way of failing, not per wallet)`);
+  }
+
+  ok(target: string, account: string): void {
+    const f = this.#failing.get(target);
+    if (!f?.accounts.delete(account) || f.accounts.size > 0) return;
+    this.#failing.delete(target);
+    this.log.info({ component: 'alertmanager', account, target }, 'alertmanager reachable again');
+  }
+
+  /** A wallet no longer watched: its failure no longer keeps the Alertmanager marked as failing. */
+  forget(account: string): void {
+    for (const [target, f] of this.#failing) {
+      if (!f.accounts.delete(account) || f.accounts.size > 0) continue;
+      this.#failing.delete(target);
+    }
   }
 }
 
