@@ -22,7 +22,8 @@ const STALL_TIMEOUT_MS = 60_000;
 export const MAX_CONNECTIONS = 256;
 /** A request's headers must arrive within this (Node's 60 s, checked every 30 s, let a slow client hold a socket for 90 s). */
 const HEADERS_TIMEOUT_MS = 10_000;
-const LISTENER_OPTIONS = { headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: 30_000, connectionsCheckingInterval: 2_000 };
+/** Over HTTPS the TLS handshake gets the same 10 s (Node's default is 120 s: idle sockets held the connection cap for 2 min). */
+const LISTENER_OPTIONS = { headersTimeout: HEADERS_TIMEOUT_MS, handshakeTimeout: HEADERS_TIMEOUT_MS, requestTimeout: 30_000, connectionsCheckingInterval: 2_000 };
 
 export interface HttpDeps {
   registry: WalletRegistry;

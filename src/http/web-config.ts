@@ -54,8 +54,14 @@ export function originForm(target: string | undefined): string {
 }
 
 /** The HTTP or HTTPS server for `handler`, behind the web config's password when it sets one. */
-export function createListener(web: WebConfig | undefined, handler: RequestListener, log: Logger, options: HttpServerOptions = {}): Server {
-  if (!web) return createHttpServer(options, handler);
+/**
+ * `handshakeTimeout` (HTTPS only): how long a connection may take to finish its TLS handshake. Node's own
+ * 120 s let 256 connections that never sent a ClientHello take every place under the connection cap, and
+ * refuse every probe, for two minutes; the caller passes its header timeout.
+ */
+export function createListener(web: WebConfig | undefined, handler: RequestListener, log: Logger, options: HttpServerOptions & { handshakeTimeout?: number } = {}): Server {
+  const { handshakeTimeout, ...httpOptions } = options;
+  if (!web) return createHttpServer(httpOptions, handler);
   const auth = web.users.size > 0 ? new BasicAuth(web.users) : undefined;
   const clientCertificates = web.tls?.clientCa !== undefined;
   const guarded: RequestListener = (req, res) => {
@@ -79,10 +85,10 @@ export function createListener(web: WebConfig | undefined, handler: RequestListe
     );
   };
   log.info({ web_config: web.file, tls: web.tls !== undefined, client_certificates: web.tls?.clientCa !== undefined, basic_auth_users: web.users.size }, 'web configuration in force');
-  if (!web.tls) return createHttpServer(options, guarded);
+  if (!web.tls) return createHttpServer(httpOptions, guarded);
   const { cert, key, clientCa, minVersion, maxVersion } = web.tls;
   return createHttpsServer(
-    { ...options, cert, key: key.reveal(), minVersion, maxVersion, ...(clientCa ? { ca: clientCa, requestCert: true, rejectUnauthorized: false } : {}) },
+    { ...httpOptions, ...(handshakeTimeout === undefined ? {} : { handshakeTimeout }), cert, key: key.reveal(), minVersion, maxVersion, ...(clientCa ? { ca: clientCa, requestCert: true, rejectUnauthorized: false } : {}) },
     guarded,
   );
 }
