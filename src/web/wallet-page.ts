@@ -82,6 +82,8 @@ export function advice(w: WalletSource, row: WalletRow): string[] {
   const out: string[] = [];
   const cur = row.currency ?? 'credits';
   if (s.exhausted) out.push('The wallet is empty: calls and messages fail now. Top it up in the provider’s dashboard at once.');
+  // Never read (just added, or the first poll still waiting on a slow upstream): nothing is known, so nothing is "fine" either.
+  if (s.lastSuccessAt === null && s.lastError === null && !s.exhausted && !s.authFailed) out.push('This wallet has not been read yet: its first poll has not finished (a wallet just added, or an upstream slow to answer). Its figures appear once it has.');
   if (s.authFailed) out.push('The provider rejects the API key: the balance cannot be read. Create a new key, update this wallet’s key file and reload (SIGHUP).');
   else if (s.lastError) out.push(`The last poll failed (${s.lastError.kind}: ${s.lastError.message}). ${s.lastSuccessAt === null ? 'No poll has succeeded yet, so there are no figures' : 'The figures here are from the last successful poll'}; check the balance in the provider’s dashboard.`);
   if (!s.exhausted && row.runway_seconds !== null && f.burnRatePerHour > 0) {
@@ -148,7 +150,7 @@ ${card('Last error', row.last_error ? `${row.last_error.kind}: ${row.last_error.
 <a id="history-json" href="${historyUrl(row.name, range)}">These readings as JSON</a></figcaption></figure></section>
 <section aria-labelledby="burn-h"><h2 id="burn-h">Burn rate</h2><div class="table-wrap"><table id="burn"><thead><tr><th scope="col">Window</th><th scope="col" class="num">Credits per hour</th></tr></thead><tbody>
 ${BURN_WINDOW_NAMES.map((k) => html`<tr><th scope="row">last ${k}</th><td class="num">${num(row.burn_rate_per_hour[k] ?? null, 2)}</td></tr>`)}
-<tr><th scope="row">forecast (next 24 h)</th><td class="num">${num(w.readout.forecast.burnRatePerHour, 2)}</td></tr></tbody></table></div></section>
+<tr><th scope="row">forecast (next 24 h)</th><td class="num">${num(row.balance === null ? null : w.readout.forecast.burnRatePerHour, 2)}</td></tr></tbody></table></div></section>
 <section aria-labelledby="alerts-h"><h2 id="alerts-h">Alert timeline</h2>${timeline(w, now)}</section>
 </div>`;
   return page({ title: `${row.name} — wallet-sentinel`, body, now });

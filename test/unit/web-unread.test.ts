@@ -1,0 +1,33 @@
+/**
+ * A wallet whose first poll has not finished yet (just added by SIGHUP, or its upstream silent until the
+ * timeout): the wallet page must not say "Nothing to do: the wallet lasts beyond its alert horizons", nor
+ * show a forecast burn rate of 0 — nothing was read, so nothing is known.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { INITIAL_ACCOUNT_STATE } from '../../src/domain/account.js';
+import { forecast } from '../../src/domain/forecast.js';
+import { walletRow, type WalletSource } from '../../src/web/model.js';
+import { advice, walletPage } from '../../src/web/wallet-page.js';
+
+const now = Date.parse('2026-12-05T23:39:15Z');
+const unread: WalletSource = {
+  name: 'fresh-silent',
+  wallet: { provider: 'telephony-io', labels: {}, rules: { runwayWarningHours: 72, runwayCriticalHours: 24, topupMinCredits: 1, lowBalanceThreshold: undefined, criticalBalanceThreshold: undefined } },
+  readout: { state: INITIAL_ACCOUNT_STATE, forecast: forecast(INITIAL_ACCOUNT_STATE.history, null, now) },
+  history: () => [],
+  alertEvents: () => [],
+};
+
+test('a wallet never polled yet: the page says it was not read yet, never "Nothing to do: the wallet lasts beyond its alert horizons"', () => {
+  const lines = advice(unread, walletRow(unread, now));
+  assert.equal(lines.length, 1);
+  assert.match(lines[0]!, /not been read yet/);
+  const page = walletPage(unread, now);
+  assert.doesNotMatch(page, /Nothing to do/);
+});
+
+test('a wallet never polled yet: the forecast burn rate is "—", not 0', () => {
+  const page = walletPage(unread, now);
+  assert.match(page, /forecast \(next 24 h\)<\/th><td class="num">—</);
+});
