@@ -68,3 +68,8 @@ export function ago(t: number | null, now: number): string {
 export function utc(t: number): string {
   return `${new Date(t).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
+
+/** A wallet's labels as `key=value` runs, each isolated (<bdi>): a bidi control inside one (U+202E) cannot reverse the rest. Empty when none. */
+export function labelRuns(labels: Readonly<Record<string, string>>): Html {
+  return html`${Object.entries(labels).map(([k, v], i) => html`${i > 0 ? ' ' : ''}<bdi>${k}=${v}</bdi>`)}`;
+}

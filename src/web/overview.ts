@@ -1,6 +1,6 @@
 /** The fleet overview at `/`: one row per wallet, most urgent first, filtered and paged on the server. PURE. */
 import { sparkline } from './chart.js';
-import { ago, html, money, num, raw as rawSvg, shortDuration, utc, type Html } from './format.js';
+import { ago, html, labelRuns, money, num, raw as rawSvg, shortDuration, utc, type Html } from './format.js';
 import { page } from './layout.js';
 import { fleetPage, walletRow, type WalletRow, type WalletSource } from './model.js';
 import type { ListQuery } from './query.js';
@@ -41,7 +41,7 @@ function burnCell(r: WalletRow): Html {
 
 
 function row(r: WalletRow, now: number): Html {
-  const labels = Object.entries(r.labels).map(([k, v]) => `${k}=${v}`).join(' ');
+  const labels = Object.keys(r.labels).length > 0 ? labelRuns(r.labels) : '';
   const ok = since(r.last_success_at);
   return html`<tr data-wallet="${r.name}">
 <th scope="row" data-label="Wallet"><a href="/wallets/${encodeURIComponent(r.name)}">${r.name}</a>${labels ? html`<span class="labels">${labels}</span>` : ''}</th>

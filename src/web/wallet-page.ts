@@ -7,7 +7,7 @@ import { BURN_WINDOW_NAMES } from '../domain/rates.js';
 import type { Sample } from '../domain/packed.js';
 import { timeChart, type Band, type Point, type Series } from './chart.js';
 import { floorWords, forecastShapes, valueAxis } from './forecast-picture.js';
-import { html, money, num, raw, shortDuration, utc, type Html } from './format.js';
+import { html, labelRuns, money, num, raw, shortDuration, utc, type Html } from './format.js';
 import { page } from './layout.js';
 import { thin, topupsIn, walletRow, type WalletRow, type WalletSource } from './model.js';
 import { alertBadges, runwayCell } from './overview.js';
@@ -130,9 +130,9 @@ export function walletPage(w: WalletSource, now: number): string {
   const range = chartRange(all, now);
   const readings = thin(all, range.from, range.stepMs);
   const todo = advice(w, row);
-  const labels = Object.entries(row.labels).map(([k, v]) => `${k}=${v}`).join(' ');
+  const labels = Object.keys(row.labels).length > 0 ? labelRuns(row.labels) : '';
   const body = html`<p><a href="/">← All wallets</a></p>
-<h1>${row.name}</h1><p class="muted">${row.provider}${labels ? ` · ${labels}` : ''}</p>
+<h1>${row.name}</h1><p class="muted">${row.provider}${labels ? html` · ${labels}` : ''}</p>
 <div id="live">
 <section aria-labelledby="todo-h"><h2 id="todo-h">What to do</h2>
 <div class="todo${todo.length === 0 ? ' calm' : ''}">${todo.length === 0 ? html`<p>Nothing to do: the wallet lasts beyond its alert horizons.</p>` : html`<ul>${todo.map((t) => html`<li>${t}</li>`)}</ul>`}</div></section>

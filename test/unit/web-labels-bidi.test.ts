@@ -1,0 +1,26 @@
+/**
+ * Labels are free text from WALLETS_FILE: one holding a bidi control (U+202E RIGHT-TO-LEFT OVERRIDE) must
+ * not reverse the labels and text after it. Each label is isolated (<bdi>) on the overview and the wallet page.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { INITIAL_ACCOUNT_STATE } from '../../src/domain/account.js';
+import { forecast } from '../../src/domain/forecast.js';
+import type { WalletSource } from '../../src/web/model.js';
+import { overviewPage } from '../../src/web/overview.js';
+import { walletPage } from '../../src/web/wallet-page.js';
+
+const now = Date.parse('2026-12-05T23:39:15Z');
+const w: WalletSource = {
+  name: 'w06',
+  wallet: { provider: 'telephony-io', labels: { team: 'voice \u202eevil', env: 'prod' }, rules: { runwayWarningHours: 72, runwayCriticalHours: 24, topupMinCredits: 1, lowBalanceThreshold: undefined, criticalBalanceThreshold: undefined } },
+  readout: { state: INITIAL_ACCOUNT_STATE, forecast: forecast(INITIAL_ACCOUNT_STATE.history, null, now) },
+  history: () => [],
+  alertEvents: () => [],
+};
+
+test('each label is isolated, so a right-to-left override inside one does not reverse the next (overview and wallet page)', () => {
+  const isolated = /<bdi>team=voice \u202eevil<\/bdi>\s*<bdi>env=prod<\/bdi>/;
+  assert.match(overviewPage([w], { q: '', page: 1, perPage: 50 }, now), isolated);
+  assert.match(walletPage(w, now), isolated);
+});
