@@ -54,8 +54,14 @@ export const MAX_DATE_MS = 8.64e15;
 export function depletionAt(at: number, runwaySeconds: number | null): string | null {
   if (runwaySeconds === null) return null;
   const t = at + runwaySeconds * 1000;
-  return Number.isFinite(t) && Math.abs(t) <= MAX_DATE_MS ? new Date(t).toISOString() : null;
+  // Past year 9999 toISOString writes an extended year ("+028121-03-28T…"), which RFC 3339 readers (Go's
+  // time.RFC3339, Python's fromisoformat) refuse: such a depletion is as good as none.
+  return Number.isFinite(t) && t >= MIN_RFC3339_MS && t <= MAX_RFC3339_MS ? new Date(t).toISOString() : null;
 }
+
+/** The span of times RFC 3339 writes (four-digit years): 0000-01-01 to 9999-12-31T23:59:59.999Z. */
+const MIN_RFC3339_MS = -62_167_219_200_000;
+const MAX_RFC3339_MS = 253_402_300_799_999;
 
 export function depletionTime(n: Notification): string | null {
   return depletionAt(n.decidedAt, n.wallet.runwaySeconds);

@@ -42,9 +42,13 @@ export function num(n: number | null, digits = 1): string {
 
 const small = (n: number): string => n.toLocaleString('en-US', { maximumSignificantDigits: 2 });
 
-/** Seconds as "3 d 4 h", "5 h 20 min", "12 min", "40 s". */
+const YEAR_S = 365.25 * 86_400;
+
+/** Seconds as "26 years", "3 d 4 h", "5 h 20 min", "12 min", "40 s". */
 export function shortDuration(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
+  // a nearly flat balance forecasts thousands of years: "26,094 years", not "9530750 d 5 h"
+  if (s >= 2 * YEAR_S) return `${Math.round(s / YEAR_S).toLocaleString('en-US')} years`;
   if (s >= 86_400 * 2) {
     const h = Math.round(s / 3_600); // rounded once, so 2 d 23.6 h is 3 d 0 h, never 2 d 24 h
     return `${Math.floor(h / 24)} d ${h % 24} h`;
