@@ -53,8 +53,8 @@ export function originForm(target: string | undefined): string {
   }
 }
 
-/** The HTTP or HTTPS server for `handler`, behind the web config's password when it sets one. */
 /**
+ * The HTTP or HTTPS server for `handler`, behind the web config's password when it sets one.
  * `handshakeTimeout` (HTTPS only): how long a connection may take to finish its TLS handshake. Node's own
  * 120 s let 256 connections that never sent a ClientHello take every place under the connection cap, and
  * refuse every probe, for two minutes; the caller passes its header timeout.
