@@ -6,7 +6,7 @@ import { textDigest } from './config/wallets-file.js';
 import type { Settings } from './config/settings.js';
 import { ConfigError, describeError, safeErrorCode } from './errors.js';
 import { Fleet, type ReloadSummary } from './fleet/fleet.js';
-import { walletsOfShard } from './fleet/shard.js';
+import { shardJson, shardView, walletsOfShard, type ShardView } from './fleet/shard.js';
 import type { WalletRunner } from './fleet/runner.js';
 import type { Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
@@ -99,7 +99,7 @@ export class App {
       status: () => this.statusParts(),
       log: log.child({ component: 'http' }),
       web: settings.http.web,
-      pages: { wallets: () => this.#fleet.runners, now },
+      pages: { wallets: () => this.#fleet.runners, now, shard: () => this.#shard() },
     });
   }
 
@@ -272,11 +272,16 @@ export class App {
     const now = this.now();
     const delivery = this.#deliveryView();
     return statusDocument(
-      { version: VERSION, generated_at: new Date(now).toISOString() },
+      { version: VERSION, generated_at: new Date(now).toISOString(), ...shardJson(this.#shard()) },
       [...this.#fleet.runners],
       (r) => this.#accountStatus(r, now, delivery),
       () => ({ notifications_owed: this.#dispatcher.pending }),
     );
+  }
+
+  /** This process's shard, as WALLETS_FILE reads now (a reload may change its count of wallets). */
+  #shard(): ShardView | undefined {
+    return shardView(this.#settings.shard, this.#settings.wallets.length);
   }
 
   /** Every wallet's `/api/status` entry in one go: for the demo's one wallet (a fleet's document is `statusParts`). */

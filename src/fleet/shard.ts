@@ -27,6 +27,21 @@ export function slotFraction(name: string): number {
   return fnv1a(`${name}#slot`) / 2 ** 32;
 }
 
+/** Which shard this process is, for /api/status and the status page (undefined when not sharded). */
+export interface ShardView {
+  readonly index: number;
+  readonly count: number;
+  /** Wallets in WALLETS_FILE, every shard's. */
+  readonly walletsInFile: number;
+}
+
+export const shardView = (shard: { index: number; count: number }, walletsInFile: number): ShardView | undefined =>
+  shard.count > 1 ? { index: shard.index, count: shard.count, walletsInFile } : undefined;
+
+/** `/api/status`'s `shard` (a shard's document lists its own wallets only); nothing when not sharded. */
+export const shardJson = (s: ShardView | undefined): { shard?: { index: number; count: number; wallets_in_file: number } } =>
+  s === undefined ? {} : { shard: { index: s.index, count: s.count, wallets_in_file: s.walletsInFile } };
+
 export function walletsOfShard<W extends { name: string }>(wallets: readonly W[], shard: { count: number; index: number }): W[] {
   return wallets.filter((w) => shardOf(w.name, shard.count) === shard.index);
 }

@@ -4,6 +4,7 @@ import { ago, html, labelRuns, money, num, raw as rawSvg, shortDuration, utc, ty
 import { page } from './layout.js';
 import { fleetPage, walletRow, type WalletRow, type WalletSource } from './model.js';
 import type { ListQuery } from './query.js';
+import type { ShardView } from '../fleet/shard.js';
 
 const since = (iso: string | null): number | null => (iso === null ? null : Date.parse(iso));
 
@@ -63,7 +64,13 @@ function pageLink(q: ListQuery, p: number, text: string, rel: string): Html {
   return html`<a href="/?${params.toString()}" rel="${rel}">${text}</a>`;
 }
 
-export function overviewPage(wallets: readonly WalletSource[], q: ListQuery, now: number): string {
+/** "Shard 2 of 3": a shard's page shows its own wallets only, and says where the others are. */
+function shardNote(shard: ShardView | undefined, watched: number): Html | '' {
+  if (shard === undefined) return '';
+  return html`<span class="muted">shard ${shard.index + 1} of ${shard.count} (<code>SHARD_INDEX=${shard.index}</code>): ${watched} of the ${shard.walletsInFile} wallets of <code>WALLETS_FILE</code>; the other shards watch the rest</span>`;
+}
+
+export function overviewPage(wallets: readonly WalletSource[], q: ListQuery, now: number, shard?: ShardView): string {
   const p = fleetPage(wallets, q.q, q.page, q.perPage);
   const rows = p.items.map((w) => walletRow(w, now));
   let critical = 0;
@@ -80,7 +87,7 @@ export function overviewPage(wallets: readonly WalletSource[], q: ListQuery, now
 <input id="q" name="q" type="search" value="${q.q}" placeholder="acme, team=voice, env=prod" autocomplete="off">
 <button type="submit">Filter</button>${q.q ? html`<a class="button" href="/">Clear</a>` : ''}</form>
 <div id="live">
-<p class="summary"><span><strong>${wallets.length}</strong> wallets watched</span><span><span class="badge sev-critical">${critical} critical</span></span><span><span class="badge sev-warning">${warning} warning</span></span><span class="muted asof">as of <time datetime="${new Date(now).toISOString()}">${utc(now)}</time></span></p>
+<p class="summary"><span><strong>${wallets.length}</strong> wallets watched</span><span><span class="badge sev-critical">${critical} critical</span></span><span><span class="badge sev-warning">${warning} warning</span></span>${shardNote(shard, wallets.length)}<span class="muted asof">as of <time datetime="${new Date(now).toISOString()}">${utc(now)}</time></span></p>
 <p id="shown" aria-live="polite">${shown}</p>
 <div class="table-wrap" tabindex="0" role="region" aria-labelledby="shown">
 <table id="wallets"><thead><tr><th scope="col">Wallet</th><th scope="col" class="num">Balance</th><th scope="col">Burn rate (recent)</th><th scope="col">Runway</th><th scope="col">Confidence</th><th scope="col">Firing alerts</th><th scope="col">Last successful poll</th><th scope="col">Last error</th></tr></thead>

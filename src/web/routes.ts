@@ -17,6 +17,7 @@ import { STYLE_CSS } from './assets/style.js';
 import { html } from './format.js';
 import { page, PAGE_HEADERS } from './layout.js';
 import { fleetPage, thin, topupsIn, walletRow, type WalletSource } from './model.js';
+import type { ShardView } from '../fleet/shard.js';
 import { overviewPage } from './overview.js';
 import { BadRequest, fittingStep, HISTORY_MS, historyQuery, listQuery } from './query.js';
 import { walletPage } from './wallet-page.js';
@@ -24,6 +25,8 @@ import { walletPage } from './wallet-page.js';
 export interface WebDeps {
   wallets: () => readonly WalletSource[];
   now: () => number;
+  /** This process's shard (the overview says the other wallets are watched elsewhere); absent: not sharded. */
+  shard?: () => ShardView | undefined;
 }
 
 export interface Answer {
@@ -81,7 +84,7 @@ export function route(path: string, params: URLSearchParams, d: WebDeps): Answer
 function dispatch(path: string, params: URLSearchParams, d: WebDeps): Answer | undefined {
   const asset = ASSETS.get(path);
   if (asset) return asset;
-  if (path === '/') return htmlAnswer(200, overviewPage(d.wallets(), listQuery(params), d.now()));
+  if (path === '/') return htmlAnswer(200, overviewPage(d.wallets(), listQuery(params), d.now(), d.shard?.()));
   if (path === '/api/wallets') {
     const q = listQuery(params);
     const now = d.now();

@@ -234,6 +234,11 @@ test('three shard processes over one file watch every wallet exactly once', asyn
     assert.equal(await d.metric('wallet_sentinel_wallets'), watched[i]!.length);
     const started = d.logs().find((l) => l.msg === 'wallet-sentinel started')!;
     assert.equal(started.shard, `${i}/3`);
+    // a shard's /api/status and status page list its own wallets only: they say so, and how many the file has
+    const doc = JSON.parse((await d.get('/api/status')).text) as { shard?: unknown };
+    assert.deepEqual(doc.shard, { index: i, count: 3, wallets_in_file: names.length });
+    const page = (await d.get('/')).text;
+    assert.ok(page.includes(`shard ${i + 1} of 3 (<code>SHARD_INDEX=${i}</code>): ${watched[i]!.length} of the ${names.length} wallets of <code>WALLETS_FILE</code>`), 'the status page says which shard it is');
   }
   for (const n of names) assert.ok(up.requestsOf(n) >= 1, `${n} polled`);
 });

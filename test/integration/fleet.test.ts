@@ -38,6 +38,7 @@ test('300 wallets from one file: every balance right on /metrics and /api/status
   const doc = await statusDoc(daemon);
   assert.deepEqual(doc.accounts.map((a) => a.account).sort(), names);
   for (const a of doc.accounts) assert.equal(a.balance, balanceOf(names.indexOf(a.account)), `${a.account} on /api/status`);
+  assert.equal('shard' in doc, false, 'not sharded: no shard in the document');
 
   const m = await daemon.metrics();
   assert.equal(m.get('wallet_sentinel_wallets'), 300);
