@@ -12,6 +12,7 @@ import { sharedInstance } from './http.js';
 import { deadline, MAX_TIMER_MS } from '../deadline.js';
 import { safeErrorCode, UpstreamError } from '../errors.js';
 import { parseRetryAfter } from './retry-after.js';
+import { formatDuration } from '../config/duration.js';
 import type { Endpoint } from '../providers/preset.js';
 import { backoff } from '../net/retry.js';
 import { errorCode, MAX_JSON_DEPTH, parseJsonObject } from './json-body.js';
@@ -265,7 +266,9 @@ export class BalanceClient {
     if (status === 429) {
       const header: unknown = res.headers['retry-after'];
       const retryAfterMs = parseRetryAfter(typeof header === 'string' ? header : undefined, this.#now());
-      throw new UpstreamError('rate_limited', `${this.#where()} answered 429 (rate limited); retry after ${retryAfterMs} ms`, {
+      // Said as a person reads it, with the time it ends: "retry after 3600000 ms" on the status page told neither.
+      const until = new Date(this.#now() + retryAfterMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      throw new UpstreamError('rate_limited', `${this.#where()} answered 429 (rate limited); this wallet is not asked again for ${formatDuration(retryAfterMs)}, until ${until} (its Retry-After, at most an hour)`, {
         status,
         retryAfterMs,
       });
