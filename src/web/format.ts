@@ -73,7 +73,16 @@ export function utc(t: number): string {
   return `${new Date(t).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
-/** A wallet's labels as `key=value` runs, each isolated (<bdi>): a bidi control inside one (U+202E) cannot reverse the rest. Empty when none. */
-export function labelRuns(labels: Readonly<Record<string, string>>): Html {
-  return html`${Object.entries(labels).map(([k, v], i) => html`${i > 0 ? ' ' : ''}<bdi>${k}=${v}</bdi>`)}`;
+/**
+ * A wallet's labels as `key=value` runs, each isolated (<bdi>): a bidi control inside one (U+202E) cannot
+ * reverse the rest. Empty when none. `clamp`: a run longer than that many characters is cut, with "…" and
+ * the whole run as its tooltip (a 3,000-character label took a hundred lines of the overview on a phone).
+ */
+export function labelRuns(labels: Readonly<Record<string, string>>, clamp = Infinity): Html {
+  return html`${Object.entries(labels).map(([k, v], i) => {
+    const run = `${k}=${v}`;
+    const chars = Array.from(run); // by code point: a cut never splits an emoji
+    const shown = chars.length > clamp ? html`<bdi title="${run}">${chars.slice(0, clamp - 1).join('')}…</bdi>` : html`<bdi>${run}</bdi>`;
+    return html`${i > 0 ? ' ' : ''}${shown}`;
+  })}`;
 }

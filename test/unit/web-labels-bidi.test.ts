@@ -24,3 +24,14 @@ test('each label is isolated, so a right-to-left override inside one does not re
   assert.match(overviewPage([w], { q: '', page: 1, perPage: 50 }, now), isolated);
   assert.match(walletPage(w, now), isolated);
 });
+
+test('a very long label is cut in the overview\'s row, whole in its tooltip and on the wallet page', () => {
+  const long = `${'x'.repeat(2_998)}😀y`;
+  const v: WalletSource = { ...w, wallet: { ...w.wallet, labels: { note: long, env: 'prod' } } };
+  const row = overviewPage([v], { q: '', page: 1, perPage: 50 }, now);
+  const cut = /<bdi title="note=(x+😀y)">(note=x+)…<\/bdi>\s*<bdi>env=prod<\/bdi>/.exec(row);
+  assert.ok(cut, 'cut with an ellipsis, the whole label as its title');
+  assert.equal(cut[1], long);
+  assert.equal(Array.from(cut[2]!).length, 59, 'the run cut to 60 characters with the ellipsis');
+  assert.ok(walletPage(v, now).includes(`<bdi>note=${long}</bdi>`), 'the wallet page shows it whole');
+});
