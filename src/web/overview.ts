@@ -97,5 +97,8 @@ export function overviewPage(wallets: readonly WalletSource[], q: ListQuery, now
 <tbody>${rows.map((r) => row(r, now))}</tbody></table></div>
 ${p.pages > 1 ? html`<nav class="pages" aria-label="Pages">${p.page > 1 ? pageLink(q, p.page - 1, '← Previous', 'prev') : ''}<span>Page ${p.page} of ${p.pages}</span>${p.page < p.pages ? pageLink(q, p.page + 1, 'Next →', 'next') : ''}</nav>` : ''}
 </div>`;
-  return page({ title: `wallet-sentinel — ${p.total} wallets`, body, now });
+  // a filter's count with the whole fleet's: "0 wallets" read as an empty fleet
+  const fleet = `${wallets.length} wallet${wallets.length === 1 ? '' : 's'}`;
+  const title = q.q ? `${p.total} of ${fleet} match “${q.q}”` : fleet;
+  return page({ title: `wallet-sentinel — ${title}`, body, now });
 }

@@ -35,3 +35,9 @@ test('a very long label is cut in the overview\'s row, whole in its tooltip and 
   assert.equal(Array.from(cut[2]!).length, 59, 'the run cut to 60 characters with the ellipsis');
   assert.ok(walletPage(v, now).includes(`<bdi>note=${long}</bdi>`), 'the wallet page shows it whole');
 });
+
+test('the overview\'s title counts the whole fleet, and a filter\'s matches out of it (a filter matching nothing read "0 wallets")', () => {
+  const title = (q: string) => /<title>([^<]*)<\/title>/.exec(overviewPage([w], { q, page: 1, perPage: 50 }, now))?.[1];
+  assert.equal(title(''), 'wallet-sentinel — 1 wallet');
+  assert.equal(title('nothing<b>'), 'wallet-sentinel — 0 of 1 wallet match “nothing&#60;b&#62;”', 'the filter escaped');
+});
