@@ -1,7 +1,7 @@
 /**
  * Scheduling at scale. One cron tick (POLL_SCHEDULE) makes one round: every wallet gets a slot in the
  * interval that follows (slots.ts), so polls are spread instead of fired at once. A due wallet joins a
- * FIFO queue served by at most POLL_CONCURRENCY polls in flight, shared between APIs (origins.ts); the poll
+ * FIFO queue (poll-queue.ts) served by at most POLL_CONCURRENCY polls in flight, shared between APIs (origins.ts); the poll
  * of a wallet whose API gave no answer to its last polls fails at once, unasked, instead of waiting for its
  * share. A wallet is never polled twice at once nor queued twice: a slot that finds it still queued or
  * running is skipped and counted (`overlap`), never piled up. Skips and refusals are logged in summaries
@@ -12,6 +12,7 @@ import { MAX_TIMER_MS } from '../deadline.js';
 import type { Fetched } from '../poller/monitor.js';
 import { Scheduler } from '../poller/scheduler.js';
 import { OriginShare } from './origins.js';
+import { PollQueue, type Queued } from './poll-queue.js';
 import { SkipLog } from './skip-log.js';
 import { offsetIn, retriesUntil, roundSlots, SPREAD_MAX_MS, type Slot } from './slots.js';
 import type { WalletRunner } from './runner.js';
@@ -48,14 +49,6 @@ export interface ScheduleDeps {
   onOverlap?: (runner: WalletRunner) => void;
 }
 
-interface Queued {
-  runner: WalletRunner;
-  /** Moved by a clock step (#clockStepped), or to the slot a start-up poll takes (#takesSlot). */
-  deadline: number | undefined;
-  /** Settles the promise #enqueue returned. */
-  done: () => void;
-}
-
 /** What a poll failed without asking says (origins.ts): the wallet's own log line and its poll_failing carry it. */
 const UNASKED = 'not asked: the last polls of wallets on this API (the same scheme, host and port) got no answer within REQUEST_TIMEOUT_MS, so this one fails at once as a timeout while a few keep asking; the first answer ends this';
 
@@ -72,7 +65,7 @@ export class FleetSchedule {
   /** Slots of the current round not yet due, in time order. */
   #slots: Slot[] = [];
   #timer: NodeJS.Timeout | undefined;
-  readonly #queue: Queued[] = [];
+  readonly #queue = new PollQueue();
   /** Polls refused (origins.ts) waiting to be recorded as failed unasked, a batch per turn (#drainRefused). */
   readonly #refused: Queued[] = [];
   #draining = false;
@@ -90,8 +83,6 @@ export class FleetSchedule {
   #roundMs = FALLBACK_INTERVAL_MS;
   /** The APIs (origins) refused since their last answer: told once when they fall silent and once when they answer. */
   readonly #silentOrigins = new Set<string>();
-  /** Start-up polls still queued, by wallet, until they start or their wallet's first slot takes them (#takesSlot). */
-  readonly #startUpQueued = new Map<WalletRunner, Queued>();
 
   constructor(private readonly d: ScheduleDeps) {
     this.#now = d.now ?? Date.now;
@@ -148,8 +139,7 @@ export class FleetSchedule {
     this.#stopped = true;
     clearTimeout(this.#timer);
     this.#slots = [];
-    this.#startUpQueued.clear();
-    for (const { runner, done } of [...this.#queue.splice(0), ...this.#refused.splice(0)]) {
+    for (const { runner, done } of [...this.#queue.takeAll(() => true), ...this.#refused.splice(0)]) {
       runner.phase = 'idle';
       done();
     }
@@ -195,7 +185,7 @@ export class FleetSchedule {
    */
   #clockStepped(jumpMs: number): void {
     this.#slots = this.#slots.map((s) => ({ ...s, at: s.at + jumpMs, deadline: s.deadline === undefined ? undefined : s.deadline + jumpMs }));
-    for (const q of this.#queue) if (q.deadline !== undefined) q.deadline += jumpMs;
+    this.#queue.shiftDeadlines(jumpMs);
     this.#arm();
   }
 
@@ -213,7 +203,8 @@ export class FleetSchedule {
     while (n < this.#slots.length && this.#slots[n]!.at <= now) n++;
     for (const slot of this.#slots.splice(0, n)) {
       if (slot.runner.removed) continue;
-      if (!this.#enqueue(slot.runner, slot.deadline) && !this.#takesSlot(slot)) {
+      // a start-up poll still waiting is its first slot's (PollQueue.takeSlot), not an overlap
+      if (!this.#enqueue(slot.runner, slot.deadline) && !this.#queue.takeSlot(slot.runner, slot.deadline)) {
         slot.runner.skipped.overlap++;
         this.#skips.note('overlap', slot.runner.name);
         this.d.onOverlap?.(slot.runner);
@@ -230,37 +221,17 @@ export class FleetSchedule {
     if (runner.phase !== 'idle' || this.#stopped) return false;
     if (this.#refuses(this.#originOf(runner), runner)) return this.#unasked(runner, deadline);
     runner.phase = 'queued';
-    const done = new Promise<void>((resolve) => {
-      const q: Queued = { runner, deadline, done: resolve };
-      this.#queue.push(q);
-      if (startUp) this.#startUpQueued.set(runner, q);
-    });
+    const done = this.#queue.add(runner, deadline, startUp);
     this.#pump();
     return done;
-  }
-
-  /**
-   * The wallet's first slot came while its start-up poll still waits in the queue (a fleet larger than
-   * POLL_CONCURRENCY takes a while to poll every wallet at start): that poll is this slot's, with this slot's
-   * deadline for its retries, not a skipped poll. It was counted as an overlap, and logged as polls falling
-   * behind (raise POLL_CONCURRENCY) at every start of a large fleet. Only the first slot: a later one that
-   * still finds it queued is an overlap, as is any slot that finds the start-up poll running (onOverlap).
-   */
-  #takesSlot(slot: Slot): boolean {
-    const q = this.#startUpQueued.get(slot.runner);
-    if (q === undefined) return false;
-    this.#startUpQueued.delete(slot.runner);
-    q.deadline = slot.deadline;
-    return true;
   }
 
   /** Starts queued polls, first come first served, while slots are free (a hanging origin's only up to its share). */
   #pump(): void {
     while (this.#requests < this.d.concurrency) {
-      const i = this.#queue.findIndex((q) => q.runner.removed || this.#origins.admits(this.#originOf(q.runner)));
-      if (i < 0) return;
-      const { runner, deadline, done } = this.#queue.splice(i, 1)[0]!;
-      this.#startUpQueued.delete(runner);
+      const next = this.#queue.next((q) => q.runner.removed || this.#origins.admits(this.#originOf(q.runner)));
+      if (next === undefined) return;
+      const { runner, deadline, done } = next;
       if (runner.removed) {
         runner.phase = 'idle';
         done();
@@ -324,12 +295,9 @@ export class FleetSchedule {
   /** The origin refuses now (origins.ts): its queued polls fail unasked instead of waiting for its share. */
   #refuseQueued(origin: string, runner: WalletRunner): void {
     if (!this.#refuses(origin, runner)) return;
-    const kept: Queued[] = [];
-    for (const q of this.#queue) (q.runner.removed || this.#originOf(q.runner) !== origin ? kept : this.#refused).push(q);
-    for (const q of this.#refused) this.#startUpQueued.delete(q.runner);
-    if (kept.length === this.#queue.length) return;
-    this.#queue.length = 0;
-    for (const q of kept) this.#queue.push(q);
+    const refused = this.#queue.takeAll((q) => !q.runner.removed && this.#originOf(q.runner) === origin);
+    if (refused.length === 0) return;
+    for (const q of refused) this.#refused.push(q);
     this.#drainRefused();
   }
 
@@ -362,7 +330,7 @@ export class FleetSchedule {
         }
         // Its API answered since, or a reload moved it to another: it asks after all, in its turn.
         if (!this.#origins.refuses(this.#originOf(runner), this.#now(), this.#roundMs)) {
-          this.#queue.push(q);
+          this.#queue.putBack(q);
           continue;
         }
         runner.phase = 'running';

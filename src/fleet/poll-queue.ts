@@ -1,0 +1,75 @@
+/**
+ * The polls waiting for a POLL_CONCURRENCY slot (schedule.ts), first come first served: each with the
+ * deadline of its retries and the promise its caller awaits. Start-up polls are known by wallet until they
+ * start, so that the wallet's first slot can take one over (takeSlot).
+ */
+import type { WalletRunner } from './runner.js';
+
+export interface Queued {
+  runner: WalletRunner;
+  /** Moved by a clock step (shiftDeadlines), or to the slot a start-up poll takes (takeSlot). */
+  deadline: number | undefined;
+  /** Settles the promise the poll's caller awaits. */
+  done: () => void;
+}
+
+export class PollQueue {
+  readonly #queue: Queued[] = [];
+  /** Start-up polls still waiting, by wallet, until they start or their wallet's first slot takes them. */
+  readonly #startUp = new Map<WalletRunner, Queued>();
+
+  /** Queues a poll of `runner`; the promise settles when its `done` is called. `startUp`: the poll every wallet gets at start. */
+  add(runner: WalletRunner, deadline: number | undefined, startUp = false): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const q: Queued = { runner, deadline, done: resolve };
+      this.#queue.push(q);
+      if (startUp) this.#startUp.set(runner, q);
+    });
+  }
+
+  /** Puts back a poll taken out (one refused whose API answered meanwhile): it waits at the end. */
+  putBack(q: Queued): void {
+    this.#queue.push(q);
+  }
+
+  /**
+   * The wallet's first slot came while its start-up poll still waits (a fleet larger than POLL_CONCURRENCY
+   * takes a while to poll every wallet at start): that poll becomes the slot's, with the slot's deadline for
+   * its retries: true, not a skipped poll. It was counted as an overlap, and logged as polls falling behind
+   * (raise POLL_CONCURRENCY), at every start of a large fleet. Once per wallet: false for a later slot, and
+   * for a start-up poll that runs already (an overlap as any, whose onOverlap keeps Alertmanager told).
+   */
+  takeSlot(runner: WalletRunner, deadline: number | undefined): boolean {
+    const q = this.#startUp.get(runner);
+    if (q === undefined) return false;
+    this.#startUp.delete(runner);
+    q.deadline = deadline;
+    return true;
+  }
+
+  /** Takes out the first poll that `ready` admits; undefined when none does. */
+  next(ready: (q: Queued) => boolean): Queued | undefined {
+    const i = this.#queue.findIndex(ready);
+    if (i < 0) return undefined;
+    const [q] = this.#queue.splice(i, 1);
+    this.#startUp.delete(q!.runner);
+    return q;
+  }
+
+  /** Takes out every poll `leaves` picks, in their order. */
+  takeAll(leaves: (q: Queued) => boolean): Queued[] {
+    const out: Queued[] = [];
+    const kept: Queued[] = [];
+    for (const q of this.#queue) (leaves(q) ? out : kept).push(q);
+    if (out.length === 0) return out;
+    this.#queue.length = 0;
+    for (const q of kept) this.#queue.push(q);
+    for (const q of out) this.#startUp.delete(q.runner);
+    return out;
+  }
+
+  /** The wall clock stepped by `jumpMs`: the deadlines move with it. */
+  shiftDeadlines(jumpMs: number): void {
+    for (const q of this.#queue) if (q.deadline !== undefined) q.deadline += jumpMs;
+  }
+}
