@@ -224,9 +224,8 @@ export class Fleet {
       // like Prometheus: a firing alert stays valid a few polls ahead, then expires if not re-sent
       resendTtlMs: () => this.schedule.alertTtlMs(),
       metrics,
-      log, // its two lines name the component and account themselves: no child logger for every wallet
       stopping: this.#amStopping.signal,
-      health: this.#amHealth,
+      health: this.#amHealth, // its lines name the component and the Alertmanager: one logger for every wallet
     });
     runner = new WalletRunner(wallet, {
       settings,

@@ -8,7 +8,7 @@ import pino from 'pino';
 import type { AlertmanagerTarget } from '../../src/config/settings.js';
 import type { AlertBook, WalletSnapshot } from '../../src/domain/alerts.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
-import { AlertmanagerSync } from '../../src/notify/alertmanager/alertmanager.js';
+import { AlertmanagerHealth, AlertmanagerSync } from '../../src/notify/alertmanager/alertmanager.js';
 import { WebhookReceiver } from '../helpers/receivers.js';
 
 const T0 = Date.UTC(2026, 11, 4, 12);
@@ -32,7 +32,7 @@ test('a reload moving a firing wallet from one Alertmanager to another: the old 
   const amx = await alertmanager(t);
   const amy = await alertmanager(t);
   let targets = [amx.target];
-  const sync = new AlertmanagerSync({ targets: () => targets, account: 'w2', labels: () => ({}), resendTtlMs: () => 300_000, metrics: createMetrics(), log: pino({ level: 'silent' }) });
+  const sync = new AlertmanagerSync({ targets: () => targets, account: 'w2', labels: () => ({}), resendTtlMs: () => 300_000, metrics: createMetrics(), health: new AlertmanagerHealth(pino({ level: 'silent' })) });
 
   await sync.sync(FIRING, WALLET, T0);
   assert.deepEqual(lastPost(amx.rx, T0), ['low_balance firing']);
@@ -61,7 +61,7 @@ test('a reload moving a firing wallet from one Alertmanager to another: the old 
 test('a resolve an Alertmanager no longer routed to did not take is posted again at the next sync', async (t) => {
   const amx = await alertmanager(t);
   let targets = [amx.target];
-  const sync = new AlertmanagerSync({ targets: () => targets, account: 'w2', labels: () => ({}), resendTtlMs: () => 300_000, metrics: createMetrics(), log: pino({ level: 'silent' }) });
+  const sync = new AlertmanagerSync({ targets: () => targets, account: 'w2', labels: () => ({}), resendTtlMs: () => 300_000, metrics: createMetrics(), health: new AlertmanagerHealth(pino({ level: 'silent' })) });
   await sync.sync(FIRING, WALLET, T0);
   targets = [];
   amx.rx.answers.push(503);

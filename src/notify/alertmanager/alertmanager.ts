@@ -49,8 +49,6 @@ export class AlertmanagerSync {
    * their resolve, as a webhook does (else they stayed active there until `endsAt`, hours on a slow schedule).
    */
   #posted: ReadonlyMap<string, { target: AlertmanagerTarget; alerts: ReadonlyMap<string, PostableAlert> }> = NOTHING_POSTED;
-  /** The last failure per target (made at the first: most wallets of a fleet never post). */
-  #lastError: Map<string, string> | undefined;
   #running: Promise<void> | undefined;
   #next: [AlertBook, WalletSnapshot, number] | undefined;
 
@@ -63,14 +61,13 @@ export class AlertmanagerSync {
       labels: () => Readonly<Record<string, string>>;
       resendTtlMs: () => number;
       metrics: Metrics;
-      log: Logger;
       /** Aborted when the daemon stops waiting for Alertmanager (shutdown): posts in flight and to come fail at once. */
       stopping?: AbortSignal;
       /**
        * Shared by every wallet of the fleet: an Alertmanager that fails logs once for all of them (and once
-       * more per new way of failing), not a line per wallet. Without it, each wallet logs its own.
+       * more per new way of failing), not a line per wallet.
        */
-      health?: AlertmanagerHealth;
+      health: AlertmanagerHealth;
     },
   ) {
   }
@@ -151,17 +148,8 @@ export class AlertmanagerSync {
     const outcome = await postAlerts(t, body, this.d.stopping);
     const ok = outcome === 'ok';
     this.d.metrics.alertmanagerPosts.inc({ outcome: ok ? 'sent' : 'failed' });
-    if (this.d.health) {
-      if (ok) this.d.health.ok(t.label, this.d.account);
-      else this.d.health.failed(t.label, this.d.account, outcome);
-      return ok;
-    }
-    if (ok) {
-      if (this.#lastError?.delete(t.label)) this.d.log.info({ component: 'alertmanager', account: this.d.account, target: t.label }, 'alertmanager reachable again');
-    } else if (this.#lastError?.get(t.label) !== outcome) {
-      (this.#lastError ??= new Map()).set(t.label, outcome);
-      this.d.log.warn({ component: 'alertmanager', account: this.d.account, target: t.label }, `alertmanager post failed: ${outcome}; retried at the next poll`);
-    }
+    if (ok) this.d.health.ok(t.label, this.d.account);
+    else this.d.health.failed(t.label, this.d.account, outcome);
     return ok;
   }
 }
