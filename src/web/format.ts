@@ -78,8 +78,10 @@ export function utc(t: number): string {
  * reverse the rest. Empty when none. `clamp`: a run longer than that many characters is cut, with "…" and
  * the whole run as its tooltip (a 3,000-character label took a hundred lines of the overview on a phone).
  */
-export function labelRuns(labels: Readonly<Record<string, string>>, clamp = Infinity): Html {
-  return html`${Object.entries(labels).map(([k, v], i) => {
+export function labelRuns(labels: Readonly<Record<string, string>>, clamp = Infinity): Html | '' {
+  const entries = Object.entries(labels);
+  if (entries.length === 0) return '';
+  return html`${entries.map(([k, v], i) => {
     const run = `${k}=${v}`;
     const chars = Array.from(run); // by code point: a cut never splits an emoji
     const shown = chars.length > clamp ? html`<bdi title="${run}">${chars.slice(0, clamp - 1).join('')}…</bdi>` : html`<bdi>${run}</bdi>`;

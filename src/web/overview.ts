@@ -45,7 +45,7 @@ function burnCell(r: WalletRow): Html {
 const LABEL_CLAMP = 60;
 
 function row(r: WalletRow, now: number): Html {
-  const labels = Object.keys(r.labels).length > 0 ? labelRuns(r.labels, LABEL_CLAMP) : '';
+  const labels = labelRuns(r.labels, LABEL_CLAMP);
   const ok = since(r.last_success_at);
   return html`<tr data-wallet="${r.name}">
 <th scope="row" data-label="Wallet"><a href="/wallets/${encodeURIComponent(r.name)}">${r.name}</a>${labels ? html`<span class="labels">${labels}</span>` : ''}</th>

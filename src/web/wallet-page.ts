@@ -130,7 +130,7 @@ export function walletPage(w: WalletSource, now: number): string {
   const range = chartRange(all, now);
   const readings = thin(all, range.from, range.stepMs);
   const todo = advice(w, row);
-  const labels = Object.keys(row.labels).length > 0 ? labelRuns(row.labels) : '';
+  const labels = labelRuns(row.labels);
   const body = html`<p><a href="/">← All wallets</a></p>
 <h1>${row.name}</h1><p class="muted">${row.provider}${labels ? html` · ${labels}` : ''}</p>
 <div id="live">
