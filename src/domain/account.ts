@@ -97,6 +97,8 @@ export interface PollApplied {
   /** Credits consumed since the previous sample (for the consumed counter). */
   consumed: number;
   topup: boolean;
+  /** Credits of a top-up this reading took back (history.ts REVERSAL): not spend. */
+  reversed: number;
   /** A balance was read but not recorded: `now` is not after the last sample (the clock went back). */
   stale: boolean;
 }
@@ -114,6 +116,7 @@ export function applyPoll(s: AccountState, outcome: PollOutcome, now: number, to
       },
       consumed: 0,
       topup: false,
+      reversed: 0,
       stale: false,
     };
   }
@@ -136,14 +139,14 @@ export function applyPoll(s: AccountState, outcome: PollOutcome, now: number, to
     ...(outcome.creditLimit !== undefined && outcome.creditLimit > 0 ? { creditLimit: outcome.creditLimit } : {}),
     ...(outcome.autoRecharge !== undefined ? { autoRecharge: outcome.autoRecharge } : {}),
   };
-  if (outcome.balance === null) return { state: { ...base, balance: null }, consumed: 0, topup: false, stale: false };
+  if (outcome.balance === null) return { state: { ...base, balance: null }, consumed: 0, topup: false, reversed: 0, stale: false };
   // Another currency (the account moved to another billing currency, a DeepSeek wallet given its
   // currency key): balances in two units are not one series. Compared, 100 USD then 85 EUR was 15 spent and
   // 150000 JPY a top-up; the history starts again (the counters go on).
   const history = otherCurrency(s.currency, base.currency) ? { ...EMPTY_HISTORY, consumedTotal: s.history.consumedTotal, topupsTotal: s.history.topupsTotal } : s.history;
   const r = recordSample(history, now, outcome.balance, topupMinCredits, s.exhausted);
   const stale = r.history === history;
-  return { state: { ...base, balance: outcome.balance, history: r.history }, consumed: r.consumed, topup: r.topup, stale };
+  return { state: { ...base, balance: outcome.balance, history: r.history }, consumed: r.consumed, topup: r.topup, reversed: r.reversed, stale };
 }
 
 /**

@@ -25,6 +25,8 @@ export interface Observation {
   state: AccountState;
   consumed: number;
   topup: boolean;
+  /** Credits of a top-up this reading took back (history.ts REVERSAL): not spend. */
+  reversed: number;
   forecast: Forecast;
   conditions: Conditions;
   notifications: Notification[];
@@ -56,6 +58,7 @@ export function observe(s: AccountState, outcome: PollOutcome, now: number, cfg:
     state: { ...applied.state, alerts: stepped.book },
     consumed: applied.consumed,
     topup: applied.topup,
+    reversed: applied.reversed,
     forecast: f,
     conditions,
     notifications,

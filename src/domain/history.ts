@@ -1,4 +1,4 @@
-import { allocate, EMPTY_SAMPLES, raw, SAMPLE_STRIDE, sampleAt, sampleCount, size, type Samples } from './packed.js';
+import { allocate, EMPTY_SAMPLES, raw, SAMPLE_STRIDE, sampleAt, sampleConsumed, sampleCount, sampleT, size, type Samples } from './packed.js';
 import { addSpend, EMPTY_PROFILE, shiftProfile, type WeeklyProfile } from './profile.js';
 
 export type { Sample, Samples } from './packed.js';
@@ -41,6 +41,18 @@ export interface Refill {
 
 export const REFILLS_KEPT = 4;
 
+/**
+ * A top-up taken back: within REVERSAL.windowMs of the top-up, a drop that exceeds the spend the last hours'
+ * rate expects of its interval by at least REVERSAL.fraction of what the top-up added — a card payment declined
+ * after it was credited, or an upstream that read a wild balance once (1e15) and then the true one. The drop
+ * gives the credit back, as far as the top-up added it, instead of counting as spend: counted, the consumed
+ * counter jumped by the top-up (a burn-rate spike on every dashboard, spend_anomaly fired), and after a 1e15
+ * reading the counter was too large for a poll's spend to add anything to it (a double holds about 16
+ * digits), so the wallet read as not burning from then on. Measured against the usual spend, a wallet whose
+ * small automatic top-ups are spent within the next interval is not read as taking them back.
+ */
+export const REVERSAL = { windowMs: 3_600_000, fraction: 0.9, rateSpanMs: 6 * 3_600_000 } as const;
+
 export const EMPTY_HISTORY: History = Object.freeze({
   samples: EMPTY_SAMPLES,
   consumedTotal: 0,
@@ -59,6 +71,8 @@ export interface RecordResult {
   /** Credits consumed since the previous sample (≥ 0). */
   consumed: number;
   topup: boolean;
+  /** Credits of a top-up taken back by this reading (REVERSAL), not counted as spend; 0 when none. */
+  reversed: number;
 }
 
 /**
@@ -70,21 +84,27 @@ export interface RecordResult {
  */
 export function recordSample(h: History, t: number, balance: number, topupMinCredits: number, emptyBefore = false): RecordResult {
   const last = sampleAt(h.samples, -1);
-  if (last && t <= last.t) return { history: h, consumed: 0, topup: false };
+  if (last && t <= last.t) return { history: h, consumed: 0, topup: false, reversed: 0 };
 
   let consumed = 0;
   let topup = false;
+  let reversed = 0;
+  let refills = h.refills;
   let pendingCredit = h.pendingCredit;
   if (last) {
     const delta = balance - last.balance;
     if (delta > 0 && delta >= topupMinCredits) {
       topup = true; // small credits still pending stay so: dropped, the spend series jumped by them (phantom spend)
+      refills = [...h.refills, { t, before: last.balance, after: balance }].slice(-REFILLS_KEPT);
     } else if (delta > 0) {
       pendingCredit += delta;
     } else if (delta < 0) {
-      const offset = Math.min(pendingCredit, -delta);
+      reversed = takenBack(h, last.t, t, -delta);
+      // The reversed top-up is no refill: auto-recharge detection (refill.ts) must not see it.
+      if (reversed > 0) refills = h.refills.slice(0, -1);
+      const offset = Math.min(pendingCredit, -delta - reversed);
       pendingCredit -= offset;
-      consumed = -delta - offset;
+      consumed = -delta - reversed - offset;
     }
   }
   const consumedTotal = h.consumedTotal + consumed;
@@ -98,12 +118,32 @@ export function recordSample(h: History, t: number, balance: number, topupMinCre
       firstSampleAt: h.firstSampleAt ?? t,
       // A top-up hides the spend of its interval (the balance rose): not observed, like an empty spell; learnt as
       // hours of no spend, it dragged the rate down by the interval's share (a sparsely polled, often refilled wallet).
-      profile: last && !emptyBefore && !topup ? addSpend(h.profile, last.t, t, consumed) : h.profile,
-      refills: topup && last ? [...h.refills, { t, before: last.balance, after: balance }].slice(-REFILLS_KEPT) : h.refills,
+      // Its reversal too: the drop mixes the credit taken back with the spend, which is known only in sum.
+      profile: last && !emptyBefore && !topup && reversed === 0 ? addSpend(h.profile, last.t, t, consumed) : h.profile,
+      refills,
     },
     consumed,
     topup,
+    reversed,
   };
+}
+
+/** What a drop of `drop` at `t` (the last reading at `lastT`) takes back of the last top-up (REVERSAL); 0 if it is spend. */
+function takenBack(h: History, lastT: number, t: number, drop: number): number {
+  const r = h.refills[h.refills.length - 1];
+  if (r === undefined || t - r.t > REVERSAL.windowMs) return 0;
+  const added = r.after - r.before;
+  const expected = spendRate(h.samples, lastT - REVERSAL.rateSpanMs) * (t - lastT);
+  return added > 0 && drop - expected >= REVERSAL.fraction * added ? Math.min(added, drop) : 0;
+}
+
+/** Credits per ms consumed from the first sample at or after `from` to the last one; 0 with fewer than two. */
+function spendRate(samples: Samples, from: number): number {
+  const n = sampleCount(samples);
+  let i = n - 1;
+  while (i > 0 && sampleT(samples, i - 1) >= from) i--;
+  const span = sampleT(samples, n - 1) - sampleT(samples, i);
+  return n >= 2 && span > 0 ? (sampleConsumed(samples, n - 1) - sampleConsumed(samples, i)) / span : 0;
 }
 
 /**

@@ -184,6 +184,7 @@ export class AccountMonitor {
     // A balance body decides the label; a 402's error body (no currency field) does not.
     if (outcome.ok && outcome.status !== 402 && outcome.balance !== null) this.#bodyCurrency = outcome.currency;
     this.#logOutcome(outcome, obs.topup, quiet);
+    if (obs.reversed > 0) this.d.log.warn({ reversed: obs.reversed }, `the balance fell back by ${obs.reversed} credits soon after a top-up that added them: read as the top-up taken back (a payment reversed, or one wrong reading), not as spend`);
     this.#watchAutoRecharge(Object.keys(obs.conditions));
 
     if (obs.consumed > 0) this.#consumed += obs.consumed;

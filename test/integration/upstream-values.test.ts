@@ -89,3 +89,22 @@ test('the currency label follows each body: `unknown` while the body has none, t
   await waitFor(async () => (await balanceLine())?.includes('currency="USD"'), 'the USD label again once the body has it', 60_000);
   assert.equal(await d.stop(), 0);
 });
+
+test('one wild reading (1e15) and then the true balance: the top-up it looked like is taken back, not counted as spend', async (t) => {
+  const sim = new Simulator({ apiKey: KEY, balance: 500 });
+  await sim.start();
+  t.after(() => sim.close());
+  sim.enqueue({ status: 200, body: { balance: 500, currency: 'USD' } }, { status: 200, body: { balance: 1e15, currency: 'USD' } });
+  const d = await Daemon.start({ TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY });
+  t.after(() => d.kill());
+
+  await waitFor(() => d.logs().filter((l) => l.msg === 'poll ok').length >= 4, () => `four polls\n${d.stderr}`);
+  const metrics = (await d.get('/metrics')).text;
+  assert.match(metrics, /^telephony_wallet_consumed_credits_total\{account="default"\} 0$/m, 'nothing was spent: the drop back from 1e15 is the top-up taken back');
+  assert.match(metrics, /^telephony_wallet_topups_total\{account="default"\} 1$/m, 'the rise was a top-up when it came');
+  const taken = d.logs().filter((l) => l.level === 'warn' && /top-up taken back/.test(l.msg));
+  assert.equal(taken.length, 1, d.stderr);
+  assert.equal(taken[0]!.reversed, 1e15 - 500);
+  assert.equal((await d.status()).balance, 500);
+  assert.equal(await d.stop(), 0);
+});

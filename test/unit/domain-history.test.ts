@@ -292,3 +292,40 @@ test('another currency starts the history again: 100 USD then 85 EUR is no spend
   }
   assert.equal(poll(s, 30, 970, 'usd').state.history.consumedTotal, 30, 'the same code in other letters: the same series (1 more spent)');
 });
+
+test('a top-up taken back within the hour is no spend: a 1e15 reading, then the true balance again', () => {
+  // 1 credit a minute from 2,000; at minute 60 the upstream reads 1e15 once, then the true balance again
+  let h = feed(minutes(0, 59, (m) => 2_000 - m));
+  h = recordSample(h, at(60), 1e15, 1).history;
+  assert.equal(h.refills.length, 1, 'read as a top-up when it comes');
+  const r = recordSample(h, at(61), 2_000 - 61, 1);
+  assert.equal(r.consumed, 2, 'the drop gives the credit back; the two minutes of spend across it stay');
+  assert.equal(r.reversed, 1e15 - 1_941);
+  assert.equal(r.history.refills.length, 0, 'no refill left for auto-recharge detection to read');
+  h = feed(minutes(62, 120, (m) => 2_000 - m), 1, r.history);
+  assert.equal(h.consumedTotal, 120, 'every credit of the two hours counted, and only those: spend after the spike still adds up');
+  assertClose(burnRates(h, at(120))['1h'], 60, 0.02, 'the rate of the last hour'); // 61: the minute hidden by the spike is counted when it ends
+});
+
+test('a payment reversed half an hour after its top-up: the drop back is the credit leaving, not spend', () => {
+  let h = feed(minutes(0, 9, (m) => 1_000 - m)); // 991 at minute 9
+  h = feed([[10, 1_490]], 1, h); // +500 (1 spent in the minute)
+  h = feed(minutes(11, 39, (m) => 1_490 - (m - 10)), 1, h); // 1,461 at minute 39
+  const r = recordSample(h, at(40), 960, 1); // the 500 taken back, and 1 spent
+  // The top-up read as +499 (the minute's spend hid in it), so 499 goes back and 2 are spent: the hidden minute too.
+  assert.deepEqual([r.consumed, r.reversed], [2, 499]);
+  assert.equal(r.history.consumedTotal, 40, 'a credit a minute for 40 minutes, the reversal none of it');
+});
+
+test('drops that are spend stay spend: less than 90 % of the top-up, more than an hour after it, or the usual spend of a sparsely read wallet', () => {
+  const base = feed([[0, 1_000], [1, 1_000], [2, 1_500]]); // a top-up of 500 at minute 2
+  const big = recordSample(base, at(3), 1_100, 1); // 400 spent at once: 80 % of the top-up
+  assert.deepEqual([big.consumed, big.reversed, big.history.refills.length], [400, 0, 1]);
+  const late = feed(minutes(3, 62, () => 1_500), 1, base); // flat for an hour
+  const r = recordSample(late, at(63), 1_000, 1); // then 500 at once, 61 minutes after the top-up
+  assert.deepEqual([r.consumed, r.reversed], [500, 0]);
+  // Read every hour, 60 spent an hour, +100 at once when low: the top-up reads +40, the next hour's drop of 60 is the usual spend
+  const hourly = feedMs([[0, 400], [HOUR, 340], [2 * HOUR, 280], [3 * HOUR, 220], [4 * HOUR, 160], [5 * HOUR, 200]]);
+  const spent = recordSample(hourly, T0 + 6 * HOUR, 140, 1);
+  assert.deepEqual([spent.consumed, spent.reversed], [60, 0], 'a small automatic top-up spent within the hour is not taken back');
+});
