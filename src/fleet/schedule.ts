@@ -3,7 +3,7 @@
  * interval that follows (slots.ts), so polls are spread instead of fired at once. A due wallet joins a
  * FIFO queue (poll-queue.ts) served by at most POLL_CONCURRENCY polls in flight, shared between APIs (origins.ts); the poll
  * of a wallet whose API gave no answer to its last polls fails at once, unasked, instead of waiting for its
- * share. A wallet is never polled twice at once nor queued twice: a slot that finds it still queued or
+ * share (refusals.ts). A wallet is never polled twice at once nor queued twice: a slot that finds it still queued or
  * running is skipped and counted (`overlap`), never piled up. Skips and refusals are logged in summaries
  * (skip-log.ts), not one line each.
  */
@@ -12,7 +12,8 @@ import { MAX_TIMER_MS } from '../deadline.js';
 import type { Fetched } from '../poller/monitor.js';
 import { Scheduler } from '../poller/scheduler.js';
 import { OriginShare } from './origins.js';
-import { PollQueue, type Queued } from './poll-queue.js';
+import { PollQueue } from './poll-queue.js';
+import { Refusals, UNASKED } from './refusals.js';
 import { SkipLog } from './skip-log.js';
 import { offsetIn, retriesUntil, roundSlots, SPREAD_MAX_MS, type Slot } from './slots.js';
 import type { WalletRunner } from './runner.js';
@@ -49,12 +50,6 @@ export interface ScheduleDeps {
   onOverlap?: (runner: WalletRunner) => void;
 }
 
-/** What a poll failed without asking says (origins.ts): the wallet's own log line and its poll_failing carry it. */
-const UNASKED = 'not asked: the last polls of wallets on this API (the same scheme, host and port) got no answer within REQUEST_TIMEOUT_MS, so this one fails at once as a timeout while a few keep asking; the first answer ends this';
-
-/** How many refused polls are recorded per turn of the event loop (#drainRefused). */
-const UNASKED_BATCH = 50;
-
 /** Used when the cron expression's interval cannot be read (a stopped task): one minute. */
 const FALLBACK_INTERVAL_MS = 60_000;
 
@@ -66,13 +61,11 @@ export class FleetSchedule {
   #slots: Slot[] = [];
   #timer: NodeJS.Timeout | undefined;
   readonly #queue = new PollQueue();
-  /** Polls refused (origins.ts) waiting to be recorded as failed unasked, a batch per turn (#drainRefused). */
-  readonly #refused: Queued[] = [];
-  #draining = false;
+  readonly #refusals: Refusals;
   /** Polls not finished (stop waits for them); `#requests` of them still hold a POLL_CONCURRENCY slot. */
   readonly #inFlight = new Set<Promise<void>>();
   #requests = 0;
-  #origins: OriginShare;
+  readonly #origins: OriginShare;
   #stopped = false;
   #firstRound = true;
   #resolveStarted!: () => void;
@@ -81,14 +74,22 @@ export class FleetSchedule {
   readonly #skips: SkipLog;
   /** How long a round spreads its slots (the interval, at most SPREAD_MAX_MS): how long an API must stay quiet to be refused. Read at every round. */
   #roundMs = FALLBACK_INTERVAL_MS;
-  /** The APIs (origins) refused since their last answer: told once when they fall silent and once when they answer. */
-  readonly #silentOrigins = new Set<string>();
 
   constructor(private readonly d: ScheduleDeps) {
     this.#now = d.now ?? Date.now;
     this.#spreadMax = d.spreadMaxMs ?? SPREAD_MAX_MS;
     this.#origins = new OriginShare(d.concurrency);
     this.#skips = new SkipLog(d.log, this.#now, d.skipLogIntervalMs);
+    this.#refusals = new Refusals({
+      origins: this.#origins,
+      queue: this.#queue,
+      log: d.log,
+      now: this.#now,
+      roundMs: () => this.#roundMs,
+      originOf: (r) => this.#originOf(r),
+      record: ({ runner, done }) => this.#track(runner, this.d.pollUnasked(runner, UNASKED), done, undefined, true),
+      pump: () => this.#pump(),
+    });
     this.#cron = new Scheduler({
       schedule: d.schedule,
       timezone: d.timezone,
@@ -139,7 +140,7 @@ export class FleetSchedule {
     this.#stopped = true;
     clearTimeout(this.#timer);
     this.#slots = [];
-    for (const { runner, done } of [...this.#queue.takeAll(() => true), ...this.#refused.splice(0)]) {
+    for (const { runner, done } of [...this.#queue.takeAll(() => true), ...this.#refusals.takeAll()]) {
       runner.phase = 'idle';
       done();
     }
@@ -219,7 +220,7 @@ export class FleetSchedule {
    */
   #enqueue(runner: WalletRunner, deadline: number | undefined, startUp = false): Promise<void> | false {
     if (runner.phase !== 'idle' || this.#stopped) return false;
-    if (this.#refuses(this.#originOf(runner), runner)) return this.#unasked(runner, deadline);
+    if (this.#refusals.refuses(this.#originOf(runner), runner)) return this.#refusals.unasked(runner, deadline);
     runner.phase = 'queued';
     const done = this.#queue.add(runner, deadline, startUp);
     this.#pump();
@@ -244,14 +245,14 @@ export class FleetSchedule {
       let holding = true;
       const release: Fetched = (timedOut) => {
         if (timedOut !== undefined) this.#origins.ended(origin, seq, timedOut, this.#now());
-        if (timedOut === false && this.#silentOrigins.delete(origin)) this.d.log.info({ wallet: runner.name }, `the API of wallet ${runner.name} answers again: its wallets are asked as usual`);
+        if (timedOut === false) this.#refusals.answered(origin, runner);
         if (holding) {
           holding = false;
           this.#requests--;
           this.#origins.released(origin);
           this.#pump();
         }
-        if (timedOut) this.#refuseQueued(origin, runner);
+        if (timedOut) this.#refusals.timedOut(origin, runner);
       };
       this.#track(runner, this.d.poll(runner, deadline, release), done, release);
     }
@@ -276,69 +277,6 @@ export class FleetSchedule {
         after?.();
       });
     this.#inFlight.add(p);
-  }
-
-  /**
-   * Whether a poll of `origin` fails unasked now (origins.ts): quiet for a round (every wallet's slot came once)
-   * at least. The first refusal since the API last answered is told in one line, named by the wallet (never
-   * the API's URL); its first answer after is told too (#pump).
-   */
-  #refuses(origin: string, runner: WalletRunner): boolean {
-    if (!this.#origins.refuses(origin, this.#now(), this.#roundMs)) return false;
-    if (!this.#silentOrigins.has(origin)) {
-      this.#silentOrigins.add(origin);
-      this.d.log.warn({ wallet: runner.name }, `the API of wallet ${runner.name} (and of every wallet with the same scheme, host and port) gave no answer to its last polls: until one gets an answer, a quarter of POLL_CONCURRENCY goes on asking it and its other polls fail at once as timeouts, without a request (last_error "not asked: …")`);
-    }
-    return true;
-  }
-
-  /** The origin refuses now (origins.ts): its queued polls fail unasked instead of waiting for its share. */
-  #refuseQueued(origin: string, runner: WalletRunner): void {
-    if (!this.#refuses(origin, runner)) return;
-    const refused = this.#queue.takeAll((q) => !q.runner.removed && this.#originOf(q.runner) === origin);
-    if (refused.length === 0) return;
-    for (const q of refused) this.#refused.push(q);
-    this.#drainRefused();
-  }
-
-  /** A poll that fails unasked, its API silent (origins.ts): no request, no POLL_CONCURRENCY slot. Settles when it is recorded. */
-  #unasked(runner: WalletRunner, deadline: number | undefined): Promise<void> {
-    // Queued, not running, until the drain records it: a reload that removes it meanwhile closes its alerts
-    // at once (WalletRunner.unwatch), since the drain drops a removed wallet without a poll that would.
-    runner.phase = 'queued';
-    const done = new Promise<void>((resolve) => this.#refused.push({ runner, deadline, done: resolve }));
-    this.#drainRefused();
-    return done;
-  }
-
-  /**
-   * Records the refused polls UNASKED_BATCH at a time, a turn of the event loop apart: each runs the domain
-   * and commits like a poll (about a millisecond), and a fleet whose one API fell silent refuses its
-   * thousands of queued polls at once; in one go they would hold /healthz and every other poll for seconds.
-   */
-  #drainRefused(): void {
-    if (this.#draining) return;
-    this.#draining = true;
-    setImmediate(() => {
-      this.#draining = false;
-      for (const q of this.#refused.splice(0, UNASKED_BATCH)) {
-        const { runner, done } = q;
-        if (runner.removed) { // a reload took it away meanwhile, as #pump does with a queued one
-          runner.phase = 'idle';
-          done();
-          continue;
-        }
-        // Its API answered since, or a reload moved it to another: it asks after all, in its turn.
-        if (!this.#origins.refuses(this.#originOf(runner), this.#now(), this.#roundMs)) {
-          this.#queue.putBack(q);
-          continue;
-        }
-        runner.phase = 'running';
-        this.#track(runner, this.d.pollUnasked(runner, UNASKED), done, undefined, true);
-      }
-      this.#pump();
-      if (this.#refused.length > 0) this.#drainRefused();
-    });
   }
 
   #originOf(runner: WalletRunner): string {
