@@ -2,6 +2,10 @@
  * The polls waiting for a POLL_CONCURRENCY slot (schedule.ts), first come first served: each with the
  * deadline of its retries and the promise its caller awaits. Start-up polls are known by wallet until they
  * start, so that the wallet's first slot can take one over (takeSlot).
+ *
+ * Taken from the front by a moving index, not by `splice`: past ~16,000 elements an array's splice from the
+ * front moves every poll behind it each time, and a start queues every wallet at once (taking out 20,000
+ * start-up polls: 186 ms by splice, 4 ms by index; 50,000: 954 ms and 11 ms; it grew with the square).
  */
 import type { WalletRunner } from './runner.js';
 
@@ -14,7 +18,9 @@ export interface Queued {
 }
 
 export class PollQueue {
-  readonly #queue: Queued[] = [];
+  /** Oldest first from #head. A poll taken from further back (its API's share was full ahead of it) leaves a hole. */
+  #items: (Queued | undefined)[] = [];
+  #head = 0;
   /** Start-up polls still waiting, by wallet, until they start or their wallet's first slot takes them. */
   readonly #startUp = new Map<WalletRunner, Queued>();
 
@@ -22,14 +28,14 @@ export class PollQueue {
   add(runner: WalletRunner, deadline: number | undefined, startUp = false): Promise<void> {
     return new Promise<void>((resolve) => {
       const q: Queued = { runner, deadline, done: resolve };
-      this.#queue.push(q);
+      this.#items.push(q);
       if (startUp) this.#startUp.set(runner, q);
     });
   }
 
   /** Puts back a poll taken out (one refused whose API answered meanwhile): it waits at the end. */
   putBack(q: Queued): void {
-    this.#queue.push(q);
+    this.#items.push(q);
   }
 
   /**
@@ -49,27 +55,49 @@ export class PollQueue {
 
   /** Takes out the first poll that `ready` admits; undefined when none does. */
   next(ready: (q: Queued) => boolean): Queued | undefined {
-    const i = this.#queue.findIndex(ready);
-    if (i < 0) return undefined;
-    const [q] = this.#queue.splice(i, 1);
-    this.#startUp.delete(q!.runner);
-    return q;
+    for (let i = this.#head; i < this.#items.length; i++) {
+      const q = this.#items[i];
+      if (q === undefined || !ready(q)) continue;
+      this.#items[i] = undefined;
+      this.#startUp.delete(q.runner);
+      this.#trim();
+      return q;
+    }
+    return undefined;
+  }
+
+  /** Moves #head past the holes at the front; drops the front once it is most of the array. */
+  #trim(): void {
+    while (this.#head < this.#items.length && this.#items[this.#head] === undefined) this.#head++;
+    if (this.#head === this.#items.length) {
+      this.#items = [];
+      this.#head = 0;
+    } else if (this.#head >= 1024 && this.#head * 2 >= this.#items.length) {
+      this.#items = this.#items.slice(this.#head).filter((q) => q !== undefined);
+      this.#head = 0;
+    }
   }
 
   /** Takes out every poll `leaves` picks, in their order. */
   takeAll(leaves: (q: Queued) => boolean): Queued[] {
     const out: Queued[] = [];
     const kept: Queued[] = [];
-    for (const q of this.#queue) (leaves(q) ? out : kept).push(q);
+    for (let i = this.#head; i < this.#items.length; i++) {
+      const q = this.#items[i];
+      if (q !== undefined) (leaves(q) ? out : kept).push(q);
+    }
     if (out.length === 0) return out;
-    this.#queue.length = 0;
-    for (const q of kept) this.#queue.push(q);
+    this.#items = kept;
+    this.#head = 0;
     for (const q of out) this.#startUp.delete(q.runner);
     return out;
   }
 
   /** The wall clock stepped by `jumpMs`: the deadlines move with it. */
   shiftDeadlines(jumpMs: number): void {
-    for (const q of this.#queue) if (q.deadline !== undefined) q.deadline += jumpMs;
+    for (let i = this.#head; i < this.#items.length; i++) {
+      const q = this.#items[i];
+      if (q?.deadline !== undefined) q.deadline += jumpMs;
+    }
   }
 }

@@ -57,8 +57,12 @@ export class FleetSchedule {
   readonly #cron: Scheduler;
   readonly #now: () => number;
   readonly #spreadMax: number;
-  /** Slots of the current round not yet due, in time order. */
+  /**
+   * Slots of the current round, in time order; those before #slotHead came due. Taken by moving the index,
+   * not by splice: past ~16,000 elements an array's splice from the front moves all the others each time.
+   */
   #slots: Slot[] = [];
+  #slotHead = 0;
   #timer: NodeJS.Timeout | undefined;
   readonly #queue = new PollQueue();
   readonly #refusals: Refusals;
@@ -140,6 +144,7 @@ export class FleetSchedule {
     this.#stopped = true;
     clearTimeout(this.#timer);
     this.#slots = [];
+    this.#slotHead = 0;
     for (const { runner, done } of [...this.#queue.takeAll(() => true), ...this.#refusals.takeAll()]) {
       runner.phase = 'idle';
       done();
@@ -166,7 +171,8 @@ export class FleetSchedule {
     const length = next !== undefined && tickAt !== undefined && next > tickAt ? next - tickAt : following;
     const slots = roundSlots(runners, this.#now(), length, following, this.#spreadMax);
     // Slots of the last round still waiting (a blocked loop) stay ahead of the new ones.
-    this.#slots = [...this.#slots, ...slots].sort((a, b) => a.at - b.at);
+    this.#slots = [...this.#slots.slice(this.#slotHead), ...slots].sort((a, b) => a.at - b.at);
+    this.#slotHead = 0;
     this.#skips.flush(false);
     this.#arm();
   }
@@ -185,14 +191,15 @@ export class FleetSchedule {
    * step back does not leave the round waiting for the clock to catch up (nor a jump forward fire it at once).
    */
   #clockStepped(jumpMs: number): void {
-    this.#slots = this.#slots.map((s) => ({ ...s, at: s.at + jumpMs, deadline: s.deadline === undefined ? undefined : s.deadline + jumpMs }));
+    this.#slots = this.#slots.slice(this.#slotHead).map((s) => ({ ...s, at: s.at + jumpMs, deadline: s.deadline === undefined ? undefined : s.deadline + jumpMs }));
+    this.#slotHead = 0;
     this.#queue.shiftDeadlines(jumpMs);
     this.#arm();
   }
 
   #arm(): void {
     clearTimeout(this.#timer);
-    const first = this.#slots[0];
+    const first = this.#slots[this.#slotHead];
     if (first === undefined || this.#stopped) return;
     // Clamped: Node fires a longer delay at once, and #due would re-arm it every millisecond (a monthly schedule).
     this.#timer = setTimeout(() => this.#due(), Math.min(MAX_TIMER_MS, Math.max(0, first.at - this.#now())));
@@ -200,9 +207,15 @@ export class FleetSchedule {
 
   #due(): void {
     const now = this.#now();
-    let n = 0;
+    let n = this.#slotHead;
     while (n < this.#slots.length && this.#slots[n]!.at <= now) n++;
-    for (const slot of this.#slots.splice(0, n)) {
+    const due = this.#slots.slice(this.#slotHead, n);
+    this.#slotHead = n;
+    if (n === this.#slots.length || (n >= 1024 && 2 * n >= this.#slots.length)) {
+      this.#slots = this.#slots.slice(n);
+      this.#slotHead = 0;
+    }
+    for (const slot of due) {
       if (slot.runner.removed) continue;
       // a start-up poll still waiting is its first slot's (PollQueue.takeSlot), not an overlap
       if (!this.#enqueue(slot.runner, slot.deadline) && !this.#queue.takeSlot(slot.runner, slot.deadline)) {
