@@ -243,6 +243,7 @@ export class AccountMonitor {
    */
   #now(): number {
     const { wall, jumpMs, sleptMs } = this.#clock.read();
+    if (jumpMs === 0 && sleptMs === 0) return wall; // every poll: no date string to build
     const at = { wallClock: new Date(wall).toISOString() };
     // Told once for the process by the schedule (Scheduler #watchClock), not once per wallet: debug here.
     if (jumpMs !== 0) {
