@@ -68,6 +68,17 @@ test('every alert has a severity, a summary, a description and a runbook_url tha
   }
 });
 
+test("deploy/README.md's table of the Prometheus alerts lists every alert of rules.yml, and only those", () => {
+  const text = read(DOCS);
+  const start = text.indexOf('**Alerts**');
+  assert.ok(start > 0, 'the **Alerts** table of the Prometheus section');
+  const table = text.slice(start, text.indexOf('\n\n', text.indexOf('\n|', start)));
+  const listed = new Set([...table.matchAll(/^\| \[(\w+)\]\(#(\w+)\)/gm)].map((m) => m[1]!));
+  const alerts = new Set(allRules().flatMap((r) => (r.alert ? [r.alert] : [])));
+  for (const name of alerts) assert.ok(listed.has(name), `${name} is in rules.yml but not in the alerts table of deploy/README.md`);
+  for (const name of listed) assert.ok(alerts.has(name), `the alerts table of deploy/README.md lists ${name}, which rules.yml does not have`);
+});
+
 test("deploy/README.md has a runbook section for each of wallet-sentinel's own alerts", () => {
   const anchors = markdownAnchors(read(DOCS));
   for (const name of DAEMON_ALERTS) assert.ok(anchors.has(name), `deploy/README.md: no heading "${name}" (anchor #${name})`);
