@@ -100,7 +100,9 @@ export function smtpUrlProblem(url: string): string | undefined {
   if (!/^smtps?:\/\/[^/]/.test(url)) return 'must be an smtp:// or smtps:// URL';
   // URL parsers drop a tab or line end anywhere (a password "pa<newline>ss" would be sent as "pass").
   if (/[\x00-\x1f\x7f]/.test(url)) return 'must be one line without control characters (a line end or a tab)';
-  const encode = 'a "/", "#", "?", "@" or ":" in the user or password must be percent-encoded (%2F, %23, %3F, %40, %3A)';
+  // README, SMTP_URL: an "@" or ":" in the password works as it is (the user ends at the first ":", the
+  // password at the last "@"), so the message must not send the user off to encode those.
+  const encode = 'a "/", "#" or "?" in the user or password must be percent-encoded (%2F, %23, %3F); an "@" or ":" in the password works as it is';
   // "smtp://us/er:pw@host" parses, with "us" as the host: the login would go to another machine.
   const userinfo = /^smtps?:\/\/(.*)@/.exec(url)?.[1];
   if (userinfo !== undefined && /[/?#]/.test(userinfo)) return `is not a valid URL: ${encode}`;

@@ -207,6 +207,14 @@ test('SMTP_URL that is not a URL: the message says which part is wrong (the port
   }
 });
 
+test('SMTP_URL: the message about unencoded characters does not ask for an "@" or ":" in the password to be encoded (they work as they are)', () => {
+  const [problem] = problemsOf({ ...BASE, ...EMAIL, SMTP_URL: 'smtp://u:pass/secretpw@127.0.0.1:25' }).filter((p) => p.startsWith('SMTP_URL'));
+  assert.match(problem!, /"\/", "#" or "\?" in the user or password must be percent-encoded/);
+  assert.doesNotMatch(problem!, /%40|%3A/, 'the message asks to encode "@" or ":"');
+  // what the message says works, does: a password with "@" and ":" as they are
+  assert.equal(load({ ...BASE, ...EMAIL, SMTP_URL: 'smtp://u:p@ss:w@127.0.0.1:25' }).settings.email?.smtpUrl.reveal(), 'smtp://u:p@ss:w@127.0.0.1:25');
+});
+
 const cronMessages: Array<[string, string]> = [
   ['61 * * * *', 'POLL_SCHEDULE: minute field 61 is out of range 0-59 in "61 * * * *"'],
   ['0 25 * * *', 'POLL_SCHEDULE: hour field 25 is out of range 0-23 in "0 25 * * *"'],
