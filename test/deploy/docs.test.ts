@@ -51,6 +51,20 @@ test('every variable the loader reads is in the README settings table and in con
   }
 });
 
+test('config/example.env copied to .env as it is, then with the WALLETS_FILE line it offers uncommented: each loads without a warning', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ws-docs-'));
+  const example = read(join(ROOT, 'config/example.env'));
+  writeFileSync(join(dir, 'key'), 'sk_test\n');
+  writeFileSync(join(dir, '.env'), `${example}TELEPHONY_API_KEY_FILE=${join(dir, 'key')}\n`);
+  assert.deepEqual(loadSettings({}, { cwd: dir }).warnings, []);
+  writeFileSync(join(dir, 'wallets.yaml'), `wallets:\n  - {name: a, api_key_file: ${join(dir, 'key')}}\n`);
+  assert.match(example, /^#WALLETS_FILE=/m);
+  writeFileSync(join(dir, '.env'), example.replace(/^#WALLETS_FILE=.*$/m, `WALLETS_FILE=${join(dir, 'wallets.yaml')}`));
+  const { settings, warnings } = loadSettings({}, { cwd: dir });
+  assert.deepEqual(settings.wallets.map((w) => w.name), ['a']);
+  assert.deepEqual(warnings, [], 'a line of the template itself is "ignored, WALLETS_FILE lists the wallets" at every start');
+});
+
 /** The YAML with every /run/secrets/… key file replaced by a readable one. */
 function withKeyFiles(yaml: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'ws-docs-'));
