@@ -32,7 +32,10 @@ test('routing: critical goes to the email+webhook receiver, warning to email onl
   assert.ok(critical.email_configs?.length && critical.webhook_configs?.length, 'critical: email and webhook');
   const warning = cfg.receivers.find((r) => r.name === 'team-email')!;
   assert.ok(warning.email_configs?.length && !warning.webhook_configs, 'warning: email only');
-  assert.deepEqual(cfg.inhibit_rules, [{ source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ['alertname', 'account'] }]);
+  assert.deepEqual(cfg.inhibit_rules, [
+    { source_matchers: ['severity="critical"', 'account=~".+"'], target_matchers: ['severity="warning"', 'account=~".+"'], equal: ['alertname', 'account'] },
+    { source_matchers: ['severity="critical"', 'alertname=~"WalletSentinel.+"'], target_matchers: ['severity="warning"', 'alertname=~"WalletSentinel.+"'], equal: ['alertname', 'instance'] },
+  ]);
 });
 
 test('the real Alertmanager with this config: delivers by severity and inhibits the warning under its critical', { timeout: 90_000 }, async (t) => {
@@ -73,6 +76,27 @@ test('the real Alertmanager with this config: delivers by severity and inhibits 
   assert.match(subjects[1]!, /low_balance.*warning/);
   assert.ok(!subjects.some((s) => /depletion_forecast.*warning/.test(s)), 'the inhibited warning was not mailed');
   assert.ok(mail.mails.every((m) => m.to.includes('oncall@wallet-sentinel.example')));
+});
+
+test("the real Alertmanager: a watcher alert's critical on one instance mutes that instance's warning only (the WalletSentinel* alerts have no account)", { timeout: 90_000 }, async (t) => {
+  const { mail, hook } = await startReceivers(t);
+  const am = await startAlertmanager(t, tempDir('ws-am-watch-'), mail.port, hook.url);
+  if (!am) return;
+  const alert = (severity: string, instance: string) => ({ labels: { alertname: 'WalletSentinelNotificationsStuck', severity, instance, job: 'wallet-sentinel' }, annotations: { summary: `${severity} ${instance}` } });
+  const post = await fetch(`${am}/api/v2/alerts`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify([alert('critical', 'a:9721'), alert('warning', 'a:9721'), alert('warning', 'b:9721')]),
+  });
+  assert.equal(post.status, 200, await post.text());
+  const listed = await waitUntil(async () => {
+    const list = (await (await fetch(`${am}/api/v2/alerts`)).json()) as Array<{ labels: Record<string, string>; status: { state: string } }>;
+    return list.length === 3 ? list : undefined;
+  }, () => 'three alerts in Alertmanager');
+  const state = (sev: string, instance: string) => listed.find((a) => a.labels.severity === sev && a.labels.instance === instance)!.status.state;
+  assert.equal(state('critical', 'a:9721'), 'active');
+  assert.equal(state('warning', 'a:9721'), 'suppressed', 'under its own instance\'s critical');
+  assert.equal(state('warning', 'b:9721'), 'active', "another instance's warning is its own problem: not muted by a's page");
 });
 
 test('test-alert against the real Alertmanager: accepted, listed as alertname=test from wallet-sentinel, ending by itself', { timeout: 90_000 }, async (t) => {
