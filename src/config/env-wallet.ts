@@ -29,7 +29,9 @@ export function envWallet(
 ): { wallet: WalletSettings | undefined; problems: string[] } {
   const raw: RawWallet = {};
   for (const [key, name] of Object.entries(WALLET_VARS) as [WalletKey, string][]) raw[key] = vars[name];
-  const { wallet, problems } = parseWallet(raw, { tuning: opts.tuning, requireApiKey: opts.requireApiKey, keyName: varOf, defaultName: 'default' });
+  // A failed poll asks to check the variable the key came from: TELEPHONY_API_KEY_FILE when it was the file.
+  const settingName = (key: WalletKey): string => (key === 'api_key' && raw.api_key_file !== undefined && raw.api_key === undefined ? WALLET_VARS.api_key_file! : varOf(key));
+  const { wallet, problems } = parseWallet(raw, { tuning: opts.tuning, requireApiKey: opts.requireApiKey, keyName: varOf, settingName, defaultName: 'default' });
   return {
     wallet,
     problems: problems.map(({ key, message }) => {

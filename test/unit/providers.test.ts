@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { Secret } from '../../src/config/secret.js';
 import { readWalletsFile } from '../../src/config/wallets-file.js';
+import { envWallet } from '../../src/config/env-wallet.js';
 import { UpstreamError } from '../../src/errors.js';
 import { add, multiply, splitCurrencyAmount, subtract, toAmount } from '../../src/providers/money.js';
 import { endpointFor, PRESETS, presetOf } from '../../src/providers/index.js';
@@ -286,6 +287,12 @@ test('a failed Telephony.io poll names the setting to check where the wallet was
 
   const env = presetOf('telephony-io').endpoint(api('telephony-io'));
   assert.equal(env.hints.credentials, 'check TELEPHONY_API_KEY');
+  const keyFile = join(mkdtempSync(join(tmpdir(), 'ws-key-')), 'key');
+  writeFileSync(keyFile, 'sk_test_from_file\n');
+  for (const [vars, named] of [[{ TELEPHONY_API_KEY: 'sk_test_1' }, 'TELEPHONY_API_KEY'], [{ TELEPHONY_API_KEY_FILE: keyFile }, 'TELEPHONY_API_KEY_FILE']] as const) {
+    const { wallet } = envWallet(vars, { tuning: TUNING, requireApiKey: true, emptyInEnv: new Set() });
+    assert.equal(presetOf('telephony-io').endpoint(wallet!.api).hints.credentials, `check ${named}`, 'the variable the key came from');
+  }
   assert.throws(() => env.read({ data: {} }), (err: unknown) => err instanceof UpstreamError && /check TELEPHONY_BALANCE_FIELD$/.test(err.message));
 });
 
