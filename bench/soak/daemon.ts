@@ -93,15 +93,22 @@ export class Supervised {
     return inc;
   }
 
-  /** Signals the running incarnation (an expected stop) and waits for its exit. */
+  /** Signals the running incarnation as an expected stop, at once (synchronous: usable inside a receiver's handler). */
+  askStop(signal: NodeJS.Signals): void {
+    const inc = this.#current;
+    if (!inc || !this.#child || inc.stopAsked) return;
+    inc.rssLastKiB = this.rss() ?? inc.rssLastKiB;
+    inc.stopAsked = { at: Date.now(), signal };
+    this.downWindows.push([inc.stopAsked.at, Infinity]);
+    if (inc.exit === null) this.#child.kill(signal);
+  }
+
+  /** Signals the running incarnation (an expected stop; a no-op if already asked) and waits for its exit. */
   async stop(signal: NodeJS.Signals): Promise<Incarnation['exit']> {
     const inc = this.#current;
     const child = this.#child;
     if (!inc || !child) return null;
-    inc.rssLastKiB = this.rss() ?? inc.rssLastKiB;
-    inc.stopAsked = { at: Date.now(), signal };
-    this.downWindows.push([inc.stopAsked.at, Infinity]);
-    if (inc.exit === null) child.kill(signal);
+    this.askStop(signal);
     await new Promise<void>((r) => (inc.exit ? r() : child.once('exit', () => r())));
     return inc.exit;
   }

@@ -51,7 +51,8 @@ const secret = (prefix: string) => `${prefix}${randomBytes(12).toString('hex')}`
 // ---- the wallets -----------------------------------------------------------------------------------------
 type Kind = 'healthy' | 'drain' | 'slow' | 'flaky' | 'keyrot' | 'dry';
 interface W { name: string; path: string; apiKey: string; kind: Kind; balance: number; burnPerHour: number; receivers: string[] }
-const ROUTES = [['default', 'hook-a'], ['hook-a', 'hook-b'], ['default', 'hook-b']];
+/** `default` is the environment's email (one message per notification: ALERT_GROUP_INTERVAL=0); `digest` an email receiver that groups for 20 s. */
+const ROUTES = [['default', 'hook-a'], ['hook-a', 'hook-b', 'digest'], ['default', 'hook-b', 'digest']];
 const extraCount = Math.ceil(opts.wallets * 0.1);
 const wallets: W[] = [];
 for (let i = 1; i <= opts.wallets + extraCount; i++) {
@@ -103,12 +104,13 @@ writeFileSync(files['a-secret']!, `${secretOf(hookA)}\n`, { mode: 0o600 });
 writeFileSync(files['b-url']!, `${hookB.url}\n`, { mode: 0o600 });
 writeFileSync(files['b-secret']!, `${secretOf(hookB)}\n`, { mode: 0o600 });
 
+const DIGEST_TO = 'finance@soak.invalid';
 let watched: W[] = [...initial];
 function writeWallets(list: readonly W[]): void {
   const q = JSON.stringify;
   const lines = ['defaults:', `  api_url: ${q(sim.url)}`, '  low_balance_threshold: 80', '  critical_balance_threshold: 30', 'receivers:'];
   for (const [name, u, s] of [['hook-a', 'a-url', 'a-secret'], ['hook-b', 'b-url', 'b-secret']] as const) lines.push(`  ${name}:`, `    webhook: [{url_file: ${q(files[u])}, secret_file: ${q(files[s])}}]`);
-  lines.push('wallets:');
+  lines.push('  digest:', '    group_interval: 20s', `    email: [{to: [${q(DIGEST_TO)}]}]`, 'wallets:');
   for (const w of list) {
     writeFileSync(join(keyDir, w.name), `${w.apiKey}\n`, { mode: 0o600 });
     lines.push(`  - name: ${q(w.name)}`, `    balance_path: ${q(w.path)}`, `    api_key_file: ${q(join(keyDir, w.name))}`, `    receivers: ${q(w.receivers)}`);
@@ -117,6 +119,7 @@ function writeWallets(list: readonly W[]): void {
   renameSync(`${walletsFile}.tmp`, walletsFile); // atomic, as a ConfigMap volume does
 }
 writeWallets(watched);
+writeFileSync(join(tmp, 'wallets.json'), JSON.stringify(wallets.map(({ name, kind, receivers }) => ({ name, kind, receivers }))));
 
 // ---- the daemon --------------------------------------------------------------------------------------------
 const port = await freePort();
@@ -151,6 +154,7 @@ const overrides: Array<{ status?: number; headers?: Record<string, string>; body
   { status: 500 }, { status: 429, headers: { 'Retry-After': '20' } }, { delayMs: 4000 }, { status: 200, body: '<html><body>Service temporarily unavailable</body>' }, { status: 503 },
 ];
 const roMs = Math.min(60_000, 0.1 * T);
+let roReadyz: { during: string; after: number; pass: boolean } | undefined;
 const steps: Array<[number, string, () => Promise<void>]> = [
   [0.08, 'snapshot', () => snap('early')],
   [0.1, `upstream faults on ${flaky.length} wallets (500, 429+Retry-After, timeouts, HTML bodies, 503); ${of('dry').length} wallets run dry (402)`, async () => {
@@ -175,14 +179,14 @@ const steps: Array<[number, string, () => Promise<void>]> = [
     daemon.signal('SIGHUP');
     notes.push(`SIGHUP removed ${drop.length} (${drop.filter((w) => w.kind === 'drain').length} draining), added ${extra.length}`);
   }],
-  [0.4, 'hook-b answers again; dry wallets topped up', async () => {
-    hookB.mode = 'ok';
-    await forEach(of('dry'), (w) => simPost(`wallets/${w.name}/topup?amount=100000`));
-  }],
-  [0.45, 'SIGTERM + restart on the same STATE_DIR', async () => {
+  [0.37, 'SIGTERM + restart on the same STATE_DIR while hook-b hangs (owed notifications must survive)', async () => {
     const exit = await daemon.stop('SIGTERM');
     notes.push(`SIGTERM exit: ${exit?.code ?? exit?.signal}`);
     await daemon.start();
+  }],
+  [0.42, 'hook-b answers again; dry wallets topped up', async () => {
+    hookB.mode = 'ok';
+    await forEach(of('dry'), (w) => simPost(`wallets/${w.name}/topup?amount=100000`));
   }],
   [0.5, 'upstream faults cleared; half the drained wallets topped up', async () => {
     await forEach(flaky, (w) => simPost(`wallets/${w.name}/override`, null));
@@ -196,14 +200,37 @@ const steps: Array<[number, string, () => Promise<void>]> = [
   [0.62, roSkip ? `STATE_DIR read-only phase skipped: ${roSkip}` : `STATE_DIR read-only for ${roMs / 1000} s`, async () => {
     if (roSkip) return;
     await remount('ro');
-    await sleep(roMs);
+    await sleep(Math.min(15_000, roMs / 2));
+    const during = await httpGet(`${base}/readyz`, 5000).catch(() => ({ status: 0, body: '' }));
+    await sleep(roMs - Math.min(15_000, roMs / 2));
     await remount('rw');
+    await sleep(2 * INTERVAL + 5000);
+    const after = await httpGet(`${base}/readyz`, 5000).catch(() => ({ status: 0, body: '' }));
+    roReadyz = { during: `${during.status} ${during.body.trim().slice(0, 70)}`, after: after.status, pass: during.status === 503 && after.status === 200 };
   }],
-  [0.75, 'hook-a answers 429 (Retry-After 10); 402 scripted three times for 5 healthy wallets', async () => {
-    hookA.mode = '429';
+  [0.75, '402 scripted three times for 5 healthy wallets; SIGKILL the instant a receiver accepts the first wallet_exhausted firing, then restart', async () => {
+    let fire!: () => void;
+    const delivered = new Promise<void>((r) => (fire = r));
+    const onAccept = (h: { body: { alertname?: string; status?: string } }) => {
+      if (h.body.alertname !== 'wallet_exhausted' || h.body.status !== 'firing') return;
+      hookA.onAccept = hookB.onAccept = undefined;
+      kills.push(Date.now());
+      daemon.askStop('SIGKILL'); // before the receiver's 200 goes out: a crash right after the send
+      fire();
+    };
+    hookA.onAccept = hookB.onAccept = onAccept;
     await forEach(of('healthy').filter((w) => !removed.includes(w)).slice(-5), (w) => simPost(`wallets/${w.name}/script`, [1, 2, 3].map(() => ({ status: 402, body: { error: 'Insufficient credits', code: 'insufficient_balance', required_credits: 0.01, current_balance: 0 } }))));
+    const late = await Promise.race([delivered.then(() => false), sleep(30_000).then(() => true)]);
+    if (late) {
+      hookA.onAccept = hookB.onAccept = undefined;
+      notes.push('no wallet_exhausted firing within 30 s: plain SIGKILL instead');
+      kills.push(Date.now());
+    }
+    await daemon.stop('SIGKILL');
+    await daemon.start();
   }],
-  [0.8, 'hook-a answers again', async () => void (hookA.mode = 'ok')],
+  [0.8, 'hook-a answers 429 (Retry-After 10)', async () => void (hookA.mode = '429')],
+  [0.84, 'hook-a answers again', async () => void (hookA.mode = 'ok')],
   [0.85, 'snapshot', () => snap('late')],
   [0.9, 'faults over: every burn set to 0 (balances hold still for the final comparison)', async () => {
     await forEach(wallets, (w) => simPost(`wallets/${w.name}/burn?per_hour=0`));
@@ -269,7 +296,8 @@ for (const line of readFileSync(requestLog, 'utf8').split('\n')) {
 }
 const routing = new Map(wallets.map((w) => [w.name, w.receivers.map((r) => (r === 'default' ? 'email' : r))]));
 const got = new Map<string, Delivered[]>([
-  ['email', mail.mails.flatMap((m) => fromMail(m, decisions))],
+  ['email', mail.mails.filter((m) => !m.to.includes(DIGEST_TO)).flatMap((m) => fromMail(m, decisions))],
+  ['digest', mail.mails.filter((m) => m.to.includes(DIGEST_TO)).flatMap((m) => fromMail(m, decisions))],
   ['hook-a', hookA.accepted.map(fromHook)],
   ['hook-b', hookB.accepted.map(fromHook)],
 ]);
@@ -288,7 +316,8 @@ details.push(...outside.slice(0, 20).map((p) => `/healthz failed at ${new Date(p
 rows.push(
   { what: '4a /healthz 200 within 1 s (outside deliberate downtime)', figure: `${daemon.probes.length - outside.length - daemon.probes.filter((p) => !p.ok && daemon.deliberatelyDown(p.at)).length} ok, ${outside.length} failed outside downtime; slowest ok ${slowest.toFixed(0)} ms`, target: '0 failed', pass: outside.length === 0 },
   { what: '4b daemon never exited on its own; SIGTERM exits 0', figure: `${daemon.incarnations.length} incarnations, ${unasked.length} unasked exits; SIGTERM exit codes ${sigterms.map((i) => i.exit?.code).join(', ')}`, target: '0; all 0', pass: unasked.length === 0 && sigterms.every((i) => i.exit?.code === 0) },
-  { what: '4c /readyz at the end', figure: `${readyz.status} ${readyz.body.trim().slice(0, 80)}`, target: '200', pass: readyz.status === 200 },
+  { what: '4c /readyz while STATE_DIR read-only, then after', figure: roReadyz ? `${roReadyz.during}; after: ${roReadyz.after}` : roSkip ?? 'not measured', target: '503 then 200', pass: roReadyz?.pass ?? null },
+  { what: '4d /readyz at the end', figure: `${readyz.status} ${readyz.body.trim().slice(0, 80)}`, target: '200', pass: readyz.status === 200 },
 );
 // 5: RSS of each incarnation that ran long enough: after warm-up vs its last sample
 for (const [i, inc] of daemon.incarnations.entries()) {

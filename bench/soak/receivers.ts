@@ -25,6 +25,8 @@ export class SoakHook {
   attempts = 0;
   refused = 0;
   mode: HookMode = 'ok';
+  /** Called with every accepted notification, after it was recorded and before the answer goes out. */
+  onAccept: ((h: Hooked) => void) | undefined;
   url = '';
   #server: Server | undefined;
   readonly #hung = new Set<ServerResponse>();
@@ -61,7 +63,9 @@ export class SoakHook {
         }
         const sig = req.headers['x-wallet-sentinel-signature'];
         const key = req.headers['x-wallet-sentinel-notification'];
-        this.accepted.push({ at: Date.now(), raw, body, key: typeof key === 'string' ? key : '', signed: verifySignature(this.secret, typeof sig === 'string' ? sig : undefined, raw) });
+        const h: Hooked = { at: Date.now(), raw, body, key: typeof key === 'string' ? key : '', signed: verifySignature(this.secret, typeof sig === 'string' ? sig : undefined, raw) };
+        this.accepted.push(h);
+        this.onAccept?.(h);
         res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}');
       });
     });
