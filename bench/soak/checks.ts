@@ -237,3 +237,41 @@ export function checkMetrics(text: string, status: { accounts: Array<{ account: 
     { what: '7c wallet set after SIGHUP (status, metrics, gauge)', figure: `${listed.size} listed, ${expectedWallets.size} expected, ${extra.length} removed still listed, ${staleSeries.length} removed with series, gauge ${walletsGauge}`, target: 'equal', pass: extra.length === 0 && absent.length === 0 && staleSeries.length === 0 && walletsGauge === expectedWallets.size },
   ];
 }
+
+/**
+ * Invariant 8 (contract section 1), from the simulator's request log: after a 429 with Retry-After, no request to
+ * that wallet before it passed; after a 401 or a 402, no retry inside the poll (the next request a schedule slot later).
+ * Pairs of requests around a daemon start and its first interval are left out: a start polls every wallet at once,
+ * and the wallet's first slot may follow that poll by less than an interval.
+ */
+export function checkUpstream(log: ReadonlyArray<{ at: number; wallet: string; status: string }>, retryAfterMs: number, intervalMs: number, starts: readonly number[], details: string[]): Row {
+  /** A start polls every wallet at once, and its first slot may come right after: pairs around a start and its first interval are no retry. */
+  const restarted = (a: number, b: number) => starts.some((s) => b >= s && a <= s + intervalMs + 5000);
+  const byWallet = new Map<string, Array<{ at: number; status: string }>>();
+  for (const r of log) byWallet.set(r.wallet, [...(byWallet.get(r.wallet) ?? []), r]);
+  let r429 = 0;
+  let early429 = 0;
+  let final = 0;
+  let retried = 0;
+  for (const [w, rs] of byWallet) {
+    rs.sort((a, b) => a.at - b.at);
+    for (let i = 0; i + 1 < rs.length; i++) {
+      const gap = rs[i + 1]!.at - rs[i]!.at;
+      if (restarted(rs[i]!.at, rs[i + 1]!.at)) continue;
+      if (rs[i]!.status === '429') {
+        r429++;
+        if (gap < retryAfterMs - 500) {
+          early429++;
+          details.push(`asked ${(gap / 1000).toFixed(1)} s after a 429 with Retry-After ${retryAfterMs / 1000} s: ${w}`);
+        }
+      } else if (rs[i]!.status === '401' || rs[i]!.status === '402') {
+        final++;
+        if (gap < intervalMs / 2) {
+          retried++;
+          details.push(`asked again ${(gap / 1000).toFixed(1)} s after a ${rs[i]!.status}: ${w} at ${new Date(rs[i + 1]!.at).toISOString()}`);
+        }
+      }
+    }
+  }
+  return { what: '8 upstream: Retry-After honoured, no retry of 401/402', figure: `${early429} of ${r429} 429s followed too soon; ${retried} of ${final} 401/402s retried within half an interval`, target: '0, 0', pass: early429 === 0 && retried === 0 };
+}

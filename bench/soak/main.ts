@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { table, type Row } from '../fleet/analysis.js';
 import { freePort, httpGet, sleep, startSimulator } from '../fleet/procs.js';
-import { checkDelivered, checkDuplicates, checkExhausted, checkMetrics, checkSecrets, fromHook, fromMail, parseMetrics, type Decision, type Delivered } from './checks.js';
+import { checkDelivered, checkDuplicates, checkExhausted, checkMetrics, checkSecrets, checkUpstream, fromHook, fromMail, parseMetrics, type Decision, type Delivered } from './checks.js';
 import { Supervised } from './daemon.js';
 import { SoakHook, SoakMail } from './receivers.js';
 
@@ -290,10 +290,11 @@ const decisions: Decision[] = db.prepare<[], { account_id: number; event: string
   return { ...e, account: names.get(r.account_id) ?? `#${r.account_id}` };
 });
 db.close();
-for (const line of readFileSync(requestLog, 'utf8').split('\n')) {
-  const [at, w, status] = line.split('\t');
-  if (status === '402' && Number(at) < cutoff && !first402.has(w!)) first402.set(w!, Number(at));
-}
+const requests = readFileSync(requestLog, 'utf8').split('\n').filter(Boolean).map((line) => {
+  const [at, wallet, status] = line.split('\t');
+  return { at: Number(at), wallet: wallet!, status: status! };
+});
+for (const { at, wallet, status } of requests) if (status === '402' && at < cutoff && !first402.has(wallet)) first402.set(wallet, at);
 const routing = new Map(wallets.map((w) => [w.name, w.receivers.map((r) => (r === 'default' ? 'email' : r))]));
 const got = new Map<string, Delivered[]>([
   ['email', mail.mails.filter((m) => !m.to.includes(DIGEST_TO)).flatMap((m) => fromMail(m, decisions))],
@@ -327,6 +328,7 @@ for (const [i, inc] of daemon.incarnations.entries()) {
   const growth = last / inc.rssWarmKiB - 1;
   rows.push({ what: `5 RSS incarnation ${i + 1} (pid ${inc.pid}, ${ran.toFixed(1)} min)`, figure: `${(inc.rssWarmKiB / 1024).toFixed(0)} MiB after warm-up → ${(last / 1024).toFixed(0)} MiB (${(growth * 100).toFixed(0)} %)`, target: '≤ +30 %', pass: growth <= 0.3 });
 }
+rows.push(checkUpstream(requests, 20_000, INTERVAL, daemon.incarnations.map((i) => i.spawnedAt), details));
 // 6: secrets
 const secrets = new Map<string, string>([['SMTP password', smtpPassword], ['hook-a secret', secretOf(hookA)], ['hook-b secret', secretOf(hookB)], ['hook-a URL token', tokenOf(hookA)], ['hook-b URL token', tokenOf(hookB)]]);
 for (const w of wallets) secrets.set(`API key #${wallets.indexOf(w)}`, w.apiKey);
