@@ -124,6 +124,11 @@ export class Supervised {
     }
   }
 
+  /** On the bench's own exit (a crash of the bench included): no daemon left behind. */
+  killNow(): void {
+    if (this.#child && this.#child.exitCode === null && this.#child.signalCode === null) this.#child.kill('SIGKILL');
+  }
+
   signal(signal: NodeJS.Signals): void {
     this.#child?.kill(signal);
   }

@@ -131,6 +131,12 @@ const env: Record<string, string> = {
   ALERT_EMAIL_FROM: 'wallet-sentinel@soak.invalid', ALERT_EMAIL_TO: 'oncall@soak.invalid',
 };
 const daemon = new Supervised(env, logFile, base);
+// a bench that dies half-way leaves no daemon, simulator or mount behind
+process.on('exit', () => {
+  daemon.killNow();
+  if (sim.child.running) sim.child.proc.kill('SIGKILL');
+  if (!roSkip) spawnSync('umount', ['-l', stateDir]);
+});
 await daemon.start();
 log(`daemon pid ${daemon.pid} listening at ${base}`);
 daemon.startProbing();
@@ -358,7 +364,7 @@ await hookA.close();
 await hookB.close();
 await mail.stop();
 if (opts.keep) spawnSync('cp', ['-a', stateDir, join(tmp, 'state-copy')]);
-if (!roSkip) spawnSync('umount', ['-l', stateDir]);
+if (!roSkip) spawnSync('umount', ['-l', stateDir]); // before the temp dir goes (the exit hook's umount then finds none)
 if (opts.keep) console.log(`kept ${tmp}`);
 else rmSync(tmp, { recursive: true, force: true });
 process.exit(0);
