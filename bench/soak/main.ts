@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { table, type Row } from '../fleet/analysis.js';
+import { promtoolCheckMetrics } from '../../test/helpers/promtool.js';
 import { freePort, httpGet, sleep, startSimulator } from '../fleet/procs.js';
 import { checkDelivered, checkDuplicates, checkExhausted, checkMetrics, checkSecrets, checkUpstream, fromHook, fromMail, parseMetrics, type Decision, type Delivered } from './checks.js';
 import { Supervised } from './daemon.js';
@@ -344,6 +345,8 @@ places.set('emails', mail.mails.map((m) => m.raw).join('\n'));
 rows.push(checkSecrets(secrets, places, details));
 // 7: metrics
 rows.push(...checkMetrics(finalMetrics, JSON.parse(finalStatusText) as { accounts: Array<{ account: string; balance: number | null }> }, new Set(watched.map((w) => w.name)), details));
+const promtool = spawnSync('sh', ['-c', 'command -v promtool']).status === 0 ? promtoolCheckMetrics(finalMetrics) : undefined;
+rows.push({ what: '7d promtool check metrics (final page)', figure: promtool ? `exit ${promtool.status}${promtool.output ? `: ${promtool.output.split('\n').slice(0, 2).join(' | ')}` : ', no problem'}` : 'promtool not installed', target: 'exit 0, no problem', pass: promtool ? promtool.status === 0 && promtool.output === '' : null });
 // figures for reference
 const counts = (list: readonly Delivered[]) => `${list.filter((x) => x.status === 'firing').length} firing / ${list.filter((x) => x.status === 'resolved').length} resolved`;
 rows.push(
