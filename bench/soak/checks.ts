@@ -241,8 +241,8 @@ export function checkMetrics(text: string, status: { accounts: Array<{ account: 
 /**
  * Invariant 8 (contract section 1), from the simulator's request log: after a 429 with Retry-After, no request to
  * that wallet before it passed; after a 401 or a 402, no retry inside the poll (the next request a schedule slot later).
- * Pairs of requests around a daemon start and its first interval are left out: a start polls every wallet at once,
- * and the wallet's first slot may follow that poll by less than an interval.
+ * Pairs of requests around a daemon start or a SIGHUP and its first interval are left out: a start polls every wallet
+ * at once, a reload every wallet it adds, and the wallet's first slot may follow that poll by less than an interval.
  */
 export function checkUpstream(log: ReadonlyArray<{ at: number; wallet: string; status: string }>, retryAfterMs: number, intervalMs: number, starts: readonly number[], details: string[]): Row {
   /** A start polls every wallet at once, and its first slot may come right after: pairs around a start and its first interval are no retry. */

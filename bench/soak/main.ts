@@ -153,6 +153,7 @@ const metricValue = async (series: string): Promise<number | undefined> => parse
 
 // ---- the fault timeline ------------------------------------------------------------------------------------
 const kills: number[] = [];
+const hups: number[] = [];
 const removed: W[] = [];
 const first402 = new Map<string, number>();
 const notes: string[] = [];
@@ -183,6 +184,7 @@ const steps: Array<[number, string, () => Promise<void>]> = [
     removed.push(...drop);
     watched = [...watched.filter((w) => !drop.includes(w)), ...extra];
     writeWallets(watched);
+    hups.push(Date.now());
     daemon.signal('SIGHUP');
     notes.push(`SIGHUP removed ${drop.length} (${drop.filter((w) => w.kind === 'drain').length} draining), added ${extra.length}`);
   }],
@@ -335,7 +337,8 @@ for (const [i, inc] of daemon.incarnations.entries()) {
   const growth = last / inc.rssWarmKiB - 1;
   rows.push({ what: `5 RSS incarnation ${i + 1} (pid ${inc.pid}, ${ran.toFixed(1)} min)`, figure: `${(inc.rssWarmKiB / 1024).toFixed(0)} MiB after warm-up → ${(last / 1024).toFixed(0)} MiB (${(growth * 100).toFixed(0)} %)`, target: '≤ +30 %', pass: growth <= 0.3 });
 }
-rows.push(checkUpstream(requests, 20_000, INTERVAL, daemon.incarnations.map((i) => i.spawnedAt), details));
+// a start and a reload poll their (new) wallets at once: the first slot may follow within a second
+rows.push(checkUpstream(requests, 20_000, INTERVAL, [...daemon.incarnations.map((i) => i.spawnedAt), ...hups], details));
 // 6: secrets
 const secrets = new Map<string, string>([['SMTP password', smtpPassword], ['hook-a secret', secretOf(hookA)], ['hook-b secret', secretOf(hookB)], ['hook-a URL token', tokenOf(hookA)], ['hook-b URL token', tokenOf(hookB)]]);
 for (const w of wallets) secrets.set(`API key #${wallets.indexOf(w)}`, w.apiKey);
