@@ -337,8 +337,6 @@ for (const [i, inc] of daemon.incarnations.entries()) {
   const growth = last / inc.rssWarmKiB - 1;
   rows.push({ what: `5 RSS incarnation ${i + 1} (pid ${inc.pid}, ${ran.toFixed(1)} min)`, figure: `${(inc.rssWarmKiB / 1024).toFixed(0)} MiB after warm-up → ${(last / 1024).toFixed(0)} MiB (${(growth * 100).toFixed(0)} %)`, target: '≤ +30 %', pass: growth <= 0.3 });
 }
-// a start and a reload poll their (new) wallets at once: the first slot may follow within a second
-rows.push(checkUpstream(requests, 20_000, INTERVAL, [...daemon.incarnations.map((i) => i.spawnedAt), ...hups], details));
 // 6: secrets
 const secrets = new Map<string, string>([['SMTP password', smtpPassword], ['hook-a secret', secretOf(hookA)], ['hook-b secret', secretOf(hookB)], ['hook-a URL token', tokenOf(hookA)], ['hook-b URL token', tokenOf(hookB)]]);
 for (const w of wallets) secrets.set(`API key #${wallets.indexOf(w)}`, w.apiKey);
@@ -350,6 +348,8 @@ rows.push(checkSecrets(secrets, places, details));
 rows.push(...checkMetrics(finalMetrics, JSON.parse(finalStatusText) as { accounts: Array<{ account: string; balance: number | null }> }, new Set(watched.map((w) => w.name)), details));
 const promtool = spawnSync('sh', ['-c', 'command -v promtool']).status === 0 ? promtoolCheckMetrics(finalMetrics) : undefined;
 rows.push({ what: '7d promtool check metrics (final page)', figure: promtool ? `exit ${promtool.status}${promtool.output ? `: ${promtool.output.split('\n').slice(0, 2).join(' | ')}` : ', no problem'}` : 'promtool not installed', target: 'exit 0, no problem', pass: promtool ? promtool.status === 0 && promtool.output === '' : null });
+// 8: upstream politeness; a start and a reload poll their (new) wallets at once: the first slot may follow within a second
+rows.push(checkUpstream(requests, 20_000, INTERVAL, [...daemon.incarnations.map((i) => i.spawnedAt), ...hups], details));
 // figures for reference
 const counts = (list: readonly Delivered[]) => `${list.filter((x) => x.status === 'firing').length} firing / ${list.filter((x) => x.status === 'resolved').length} resolved`;
 rows.push(
