@@ -9,6 +9,7 @@ import type { AccountStore } from '../store/account-store.js';
 import { autoRechargeFailing } from '../status.js';
 import type { FetchOptions } from '../telephony/client.js';
 import { fmtSeconds, savedAhead, stepWords, SteppingClock, type Clocks } from '../clock.js';
+import { OutcomeLog } from './outcome-log.js';
 
 export interface MonitorDeps extends Clocks {
   evaluation: EvaluationConfig;
@@ -62,8 +63,8 @@ export class AccountMonitor {
   #consumed = 0;
   #topups = 0;
   readonly #alertSeries = new Map<string, { alertname: AlertName; severity: Severity; value: 0 | 1 }>();
-  /** The last currency problem warned about: one warning per change, not one per poll. */
-  #currencyProblem: string | null = null;
+  /** What the polls say in the log: a failure or an empty wallet once when it starts or changes, not at every poll. */
+  readonly #said: OutcomeLog;
   /** Auto-recharge is on yet the money runs out: warned once per episode. */
   #autoRechargeFailing = false;
   /** The wall clock, checked against the monotonic and boot-time ones at every look. */
@@ -71,6 +72,7 @@ export class AccountMonitor {
 
   constructor(private readonly d: MonitorDeps) {
     this.#clock = new SteppingClock(d);
+    this.#said = new OutcomeLog(d.log, d.quietPolls ?? false);
   }
 
   get state(): AccountState {
@@ -183,7 +185,7 @@ export class AccountMonitor {
     this.#state = obs.state;
     // A balance body decides the label; a 402's error body (no currency field) does not.
     if (outcome.ok && outcome.status !== 402 && outcome.balance !== null) this.#bodyCurrency = outcome.currency;
-    this.#logOutcome(outcome, obs.topup, quiet);
+    this.#said.said(outcome, { topup: obs.topup, quiet, failuresInARow: obs.state.consecutiveFailures, now });
     if (obs.reversed > 0) this.d.log.warn({ reversed: obs.reversed }, `the balance fell back by ${obs.reversed} credits soon after a top-up that added them: read as the top-up taken back (a payment reversed, or one wrong reading), not as spend`);
     this.#watchAutoRecharge(Object.keys(obs.conditions));
 
@@ -292,22 +294,4 @@ export class AccountMonitor {
     }
     this.#autoRechargeFailing = failing;
   }
-
-  #logOutcome(outcome: PollOutcome, topup: boolean, quiet: boolean): void {
-    const { log } = this.d;
-    const currencyProblem = outcome.ok ? (outcome.currencyProblem ?? null) : this.#currencyProblem;
-    if (currencyProblem !== this.#currencyProblem && currencyProblem !== null) log.warn(currencyProblem);
-    this.#currencyProblem = currencyProblem;
-    if (outcome.ok && outcome.status === 200) {
-      log[this.d.quietPolls ? 'debug' : 'info']({ balance: outcome.balance, currency: outcome.currency, topup }, 'poll ok');
-    } else if (outcome.ok) {
-      log.warn({ status: 402, balance: outcome.balance, requiredCredits: outcome.requiredCredits }, 'wallet exhausted: Telephony.io answered 402; top up in the Telephony.io dashboard');
-    } else if (outcome.kind === 'rate_limited') {
-      log.warn({ kind: outcome.kind, retryAfterMs: outcome.retryAfterMs }, `poll failed: ${outcome.message}`);
-    } else {
-      log[quiet ? 'debug' : 'error']({ kind: outcome.kind, failuresInARow: this.#state.consecutiveFailures }, `poll failed: ${outcome.message}`);
-    }
-  }
 }
-
-

@@ -120,3 +120,23 @@ test('a 302 to another origin is not followed and the key stays home', async (t)
   assert.equal(other.requests.length, 0);
   assert.equal((await daemon.status()).last_error?.kind, 'unexpected_status');
 });
+
+test('a failure that goes on is logged once, not at every poll (the rest at debug), and its end says how many polls failed; an empty wallet the same', async (t) => {
+  const { sim, daemon } = await setup(t);
+  const lines = (re: RegExp) => daemon.logs().filter((l) => re.test(l.msg));
+  sim.setOverride({ status: 401 });
+  await waitFor(() => lines(/^poll failed: .*401/).length >= 5, () => `five 401 polls\n${daemon.stderr.slice(-3000)}`);
+  assert.deepEqual(lines(/^poll failed: .*401/).slice(0, 5).map((l) => l.level), ['error', 'debug', 'debug', 'debug', 'debug']);
+  sim.setOverride(null);
+  const back = await waitFor(() => lines(/^the balance is read again/)[0], 'the first poll answered');
+  assert.equal(back.level, 'info');
+  assert.ok(Number(back.failedPolls) >= 5, `failedPolls ${String(back.failedPolls)}`);
+
+  sim.setOverride({ status: 402, body: { error: 'Insufficient credits', code: 'insufficient_balance', required_credits: 1.5, current_balance: 0 } });
+  await waitFor(() => lines(/^wallet exhausted/).length >= 4, 'four 402 polls');
+  assert.deepEqual(lines(/^wallet exhausted/).slice(0, 4).map((l) => l.level), ['warn', 'debug', 'debug', 'debug']);
+  sim.setOverride(null);
+  await waitFor(async () => (await daemon.status()).exhausted === false, 'money again');
+  sim.setOverride({ status: 402, body: { error: 'Insufficient credits', code: 'insufficient_balance', required_credits: 1.5, current_balance: 0 } });
+  await waitFor(() => lines(/^wallet exhausted/).filter((l) => l.level === 'warn').length === 2, 'empty again: warned again');
+});

@@ -63,8 +63,10 @@ test('a balance that is not a normal finite decimal is a failed poll, never a ba
 
   // after the scripted bodies, the simulator's own 500 USD: the first balance ever recorded
   await waitFor(async () => (await d.status()).balance === 500, () => `a good poll after the bad ones\n${d.stderr}`);
-  const failed = d.logs().filter((l) => l.level === 'error' && /balance field "balance" .*TELEPHONY_BALANCE_FIELD/.test(l.msg));
+  const failed = d.logs().filter((l) => /^poll failed: .*balance field "balance" .*TELEPHONY_BALANCE_FIELD/.test(l.msg));
   assert.equal(failed.length, bad.length, d.stderr);
+  // 0x10 and 1_000 fail alike ("not a plain decimal number"): the same failure again is logged at debug
+  assert.deepEqual(failed.map((l) => l.level), ['error', 'error', 'error', 'error', 'debug'], d.stderr);
   const okPolls = d.logs().filter((l) => l.msg === 'poll ok');
   assert.deepEqual(
     okPolls.map((l) => l.balance),
