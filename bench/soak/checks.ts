@@ -5,6 +5,7 @@
  */
 import type { Row } from '../fleet/analysis.js';
 import type { Hooked, Mailed } from './receivers.js';
+import { parseMetrics } from '../../test/helpers/daemon.js';
 
 export interface Decision {
   account: string;
@@ -185,17 +186,6 @@ export function checkSecrets(secrets: ReadonlyMap<string, string>, places: Reado
   return { what: '6 no secret in logs, /metrics, /api/status, pages, bodies', figure: `${secrets.size} secrets × ${places.size} texts (${(size / 1e6).toFixed(1)} MB): ${leaks.length} leaks${leaks.length ? ` (${[...new Set(leaks.map((l) => l.replace(/ #\d+/, '')))].slice(0, 3).join('; ')})` : ''}`, target: '0', pass: leaks.length === 0 };
 }
 
-/** Prometheus text → series (name plus labels, as printed) → value. */
-export function parseMetrics(text: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const i = line.lastIndexOf(' ');
-    const v = line.slice(i + 1);
-    out.set(line.slice(0, i), v === '+Inf' ? Infinity : v === '-Inf' ? -Infinity : Number(v));
-  }
-  return out;
-}
 
 export const CONTRACT_METRICS = [
   'telephony_wallet_balance_credits', 'telephony_wallet_consumed_credits_total', 'telephony_wallet_topups_total',

@@ -15,9 +15,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { table, type Row } from '../fleet/analysis.js';
+import { parseMetrics } from '../../test/helpers/daemon.js';
 import { promtoolCheckMetrics } from '../../test/helpers/promtool.js';
 import { freePort, httpGet, sleep, startSimulator } from '../fleet/procs.js';
-import { checkDelivered, checkDuplicates, checkExhausted, checkMetrics, checkSecrets, checkUpstream, fromHook, fromMail, parseMetrics, type Decision, type Delivered } from './checks.js';
+import { checkDelivered, checkDuplicates, checkExhausted, checkMetrics, checkSecrets, checkUpstream, fromHook, fromMail, type Decision, type Delivered } from './checks.js';
 import { Supervised } from './daemon.js';
 import { SoakHook, SoakMail } from './receivers.js';
 
