@@ -98,7 +98,7 @@ async function runDaemon(settings: Settings, log: Logger, readFrom: number): Pro
   // SIGHUP re-reads WALLETS_FILE; one during start-up is done once started.
   let started = false;
   const reload = (why = 'SIGHUP: reloading WALLETS_FILE', opts: Parameters<typeof app.reload>[0] = {}) => {
-    log.info(why);
+    if (settings.walletsFile !== undefined) log.info(why); // without one, reload says there is nothing to reload
     app.reload(opts).catch((err: unknown) => log.error({ err: describeError(err) }, 'reload crashed; still watching the previous wallets'));
   };
   hup.handle = () => {

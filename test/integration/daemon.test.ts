@@ -148,3 +148,13 @@ test('string and nested balance bodies work with TELEPHONY_BALANCE_FIELD', async
   assert.equal(s.balance, 42.5);
   assert.equal(s.currency, 'EUR');
 });
+
+test('SIGHUP without WALLETS_FILE: one line saying there is nothing to reload, not "reloading WALLETS_FILE" before it; the daemon goes on', async (t) => {
+  const { daemon } = await setup(t);
+  await waitFor(() => daemon.logs().some((l) => l.msg === 'poll ok'), 'a first poll');
+  daemon.child.kill('SIGHUP');
+  await waitFor(() => daemon.logs().some((l) => /^SIGHUP: nothing to reload/.test(l.msg)), () => `the reload's answer\n${daemon.stderr.slice(-2000)}`);
+  assert.ok(!daemon.logs().some((l) => /reloading WALLETS_FILE/.test(l.msg)), 'no WALLETS_FILE to reload was said to be reloaded');
+  const polls = daemon.logs().filter((l) => l.msg === 'poll ok').length;
+  await waitFor(() => daemon.logs().filter((l) => l.msg === 'poll ok').length > polls, 'still polling');
+});
