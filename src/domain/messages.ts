@@ -125,7 +125,8 @@ function presetAction(n: Notification, p: PresetWords): string {
 
 /** What to do about it. */
 export function action(n: Notification): string {
-  if (n.reason === 'unwatched') return 'It was removed from the wallets file: nothing watches its balance any more. If it is still in use, add it back or check its balance by hand.';
+  // A reshard closes a moved wallet here too: "removed, nothing watches it" sent people to add back a wallet another shard watched.
+  if (n.reason === 'unwatched') return 'This process no longer watches it: it was removed from the wallets file or, after a change of SHARD_COUNT, another shard watches it now (and fires the alert again, under its own id, if it still applies). If it was removed but is still in use, add it back or check its balance by hand.';
   if (n.status === 'resolved') return 'No action needed.';
   if (n.preset) return presetAction(n, n.preset);
   switch (n.alertname) {

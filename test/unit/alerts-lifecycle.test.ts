@@ -561,6 +561,7 @@ test('unwatch: a wallet no longer watched closes every firing alert (resolved, r
   assert.deepEqual(closed.state.alerts, {});
   assert.match(summary(closed.notifications[0]!), /closed: the wallet is no longer watched/);
   assert.match(action(closed.notifications[0]!), /removed from the wallets file/);
+  assert.match(action(closed.notifications[0]!), /after a change of SHARD_COUNT, another shard watches it now/, 'a reshard closes a moved wallet here too: not "nothing watches it"');
   assert.deepEqual(unwatch(closed.state, forecast(r.state.history, 19, T0), T0, config(NO_RUNWAY_RULE)).notifications, [], 'nothing firing: nothing to close');
 });
 
