@@ -15,7 +15,12 @@ export interface Queued {
   deadline: number | undefined;
   /** Settles the promise the poll's caller awaits. */
   done: () => void;
+  /** Not a slot's poll: the one every wallet gets at start, or a wallet's first after a reload added it (schedule.ts skips a slot that follows it closely). */
+  outOfTurn: boolean;
 }
+
+/** Why a poll is queued: its slot came; the start, which polls every wallet; a reload, which polls a wallet it added soon. */
+export type QueuedFor = 'slot' | 'start' | 'soon';
 
 export class PollQueue {
   /** Oldest first from #head. A poll taken from further back (its API's share was full ahead of it) leaves a hole. */
@@ -24,12 +29,12 @@ export class PollQueue {
   /** Start-up polls still waiting, by wallet, until they start or their wallet's first slot takes them. */
   readonly #startUp = new Map<WalletRunner, Queued>();
 
-  /** Queues a poll of `runner`; the promise settles when its `done` is called. `startUp`: the poll every wallet gets at start. */
-  add(runner: WalletRunner, deadline: number | undefined, startUp = false): Promise<void> {
+  /** Queues a poll of `runner`; the promise settles when its `done` is called. */
+  add(runner: WalletRunner, deadline: number | undefined, reason: QueuedFor = 'slot'): Promise<void> {
     return new Promise<void>((resolve) => {
-      const q: Queued = { runner, deadline, done: resolve };
+      const q: Queued = { runner, deadline, done: resolve, outOfTurn: reason !== 'slot' };
       this.#items.push(q);
-      if (startUp) this.#startUp.set(runner, q);
+      if (reason === 'start') this.#startUp.set(runner, q);
     });
   }
 
@@ -50,6 +55,7 @@ export class PollQueue {
     if (q === undefined) return false;
     this.#startUp.delete(runner);
     q.deadline = deadline;
+    q.outOfTurn = false;
     return true;
   }
 

@@ -69,7 +69,7 @@ export class Refusals {
     // Queued, not running, until the drain records it: a reload that removes it meanwhile closes its alerts
     // at once (WalletRunner.unwatch), since the drain drops a removed wallet without a poll that would.
     runner.phase = 'queued';
-    const done = new Promise<void>((resolve) => this.#refused.push({ runner, deadline, done: resolve }));
+    const done = new Promise<void>((resolve) => this.#refused.push({ runner, deadline, done: resolve, outOfTurn: false }));
     this.#drain();
     return done;
   }

@@ -12,7 +12,7 @@ import { MAX_TIMER_MS } from '../deadline.js';
 import type { Fetched } from '../poller/monitor.js';
 import { Scheduler } from '../poller/scheduler.js';
 import { OriginShare } from './origins.js';
-import { PollQueue } from './poll-queue.js';
+import { PollQueue, type QueuedFor } from './poll-queue.js';
 import { Refusals, UNASKED } from './refusals.js';
 import { SkipLog } from './skip-log.js';
 import { offsetIn, retriesUntil, roundSlots, SPREAD_MAX_MS, type Slot } from './slots.js';
@@ -53,6 +53,9 @@ export interface ScheduleDeps {
 /** Used when the cron expression's interval cannot be read (a stopped task): one minute. */
 const FALLBACK_INTERVAL_MS = 60_000;
 
+/** A slot this soon after its wallet's out-of-turn poll started (at most half a round) is skipped: see #polledJustNow. */
+export const OUT_OF_TURN_GAP_MS = 60_000;
+
 export class FleetSchedule {
   readonly #cron: Scheduler;
   readonly #now: () => number;
@@ -78,6 +81,8 @@ export class FleetSchedule {
   readonly #skips: SkipLog;
   /** How long a round spreads its slots (the interval, at most SPREAD_MAX_MS): how long an API must stay quiet to be refused. Read at every round. */
   #roundMs = FALLBACK_INTERVAL_MS;
+  /** When a wallet's out-of-turn poll (at start, or after a reload added it) started asking, until its next slot. */
+  readonly #outOfTurnAt = new WeakMap<WalletRunner, number>();
 
   constructor(private readonly d: ScheduleDeps) {
     this.#now = d.now ?? Date.now;
@@ -135,7 +140,7 @@ export class FleetSchedule {
   /** Polls a wallet as soon as the concurrency allows (a wallet added by a reload); false if it is already queued or running. */
   pollSoon(runner: WalletRunner): Promise<void> | false {
     if (runner.phase !== 'idle') return false;
-    return this.#enqueue(runner, this.#nextSlotOf(runner));
+    return this.#enqueue(runner, this.#nextSlotOf(runner), 'soon');
   }
 
   /** No new polls; waits for those in flight. */
@@ -162,7 +167,7 @@ export class FleetSchedule {
     if (this.#firstRound) {
       this.#firstRound = false;
       const round = { next: this.#cron.nextRunAt(), interval: this.intervalMs() };
-      const polls = runners.map((r) => this.#enqueue(r, this.#nextSlotOf(r, round), true) || Promise.resolve());
+      const polls = runners.map((r) => this.#enqueue(r, this.#nextSlotOf(r, round), 'start') || Promise.resolve());
       void Promise.all(polls).then(() => this.#resolveStarted());
       return;
     }
@@ -216,7 +221,7 @@ export class FleetSchedule {
       this.#slotHead = 0;
     }
     for (const slot of due) {
-      if (slot.runner.removed) continue;
+      if (slot.runner.removed || this.#polledJustNow(slot)) continue;
       // a start-up poll still waiting is its first slot's (PollQueue.takeSlot), not an overlap
       if (!this.#enqueue(slot.runner, slot.deadline) && !this.#queue.takeSlot(slot.runner, slot.deadline)) {
         slot.runner.skipped.overlap++;
@@ -228,14 +233,26 @@ export class FleetSchedule {
   }
 
   /**
-   * Queues a poll of an idle wallet; false when it is already queued or running. The promise settles when the
-   * poll ends. `startUp`: the poll every wallet gets at start.
+   * The wallet's first slot after an out-of-turn poll, which asked its API less than half a round (at most
+   * OUT_OF_TURN_GAP_MS) before it: the slot is skipped, and its next one polls. A start, or a reload adding a
+   * wallet, fell at any point of the round, and the wallet's slot asked its API again up to a few ms later:
+   * a whole fleet asked twice at once after each restart, and a rate-limited API answered 429. A wallet still
+   * polling at its slot is an overlap as before; a wall-clock step in between skips nothing.
    */
-  #enqueue(runner: WalletRunner, deadline: number | undefined, startUp = false): Promise<void> | false {
+  #polledJustNow(slot: Slot): boolean {
+    const at = this.#outOfTurnAt.get(slot.runner);
+    if (at === undefined) return false;
+    this.#outOfTurnAt.delete(slot.runner);
+    const gap = slot.at - at;
+    return slot.runner.phase === 'idle' && gap >= 0 && gap < Math.min(this.#roundMs / 2, OUT_OF_TURN_GAP_MS);
+  }
+
+  /** Queues a poll of an idle wallet; false when it is already queued or running. The promise settles when the poll ends. */
+  #enqueue(runner: WalletRunner, deadline: number | undefined, reason: QueuedFor = 'slot'): Promise<void> | false {
     if (runner.phase !== 'idle' || this.#stopped) return false;
     if (this.#refusals.refuses(this.#originOf(runner), runner)) return this.#refusals.unasked(runner, deadline);
     runner.phase = 'queued';
-    const done = this.#queue.add(runner, deadline, startUp);
+    const done = this.#queue.add(runner, deadline, reason);
     this.#pump();
     return done;
   }
@@ -251,6 +268,7 @@ export class FleetSchedule {
         done();
         continue;
       }
+      if (next.outOfTurn) this.#outOfTurnAt.set(runner, this.#now());
       runner.phase = 'running'; // until the state is committed too: never polled twice at once
       const origin = this.#originOf(runner);
       this.#requests++;

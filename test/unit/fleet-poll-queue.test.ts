@@ -42,8 +42,8 @@ test('5,000 polls: taken from the front, some put back at the end, some taken ou
 test('a start-up poll still waiting is taken over by its first slot once; once it started, not', () => {
   const queue = new PollQueue();
   const [a, b] = [runner('a'), runner('b')];
-  void queue.add(a, 1, true);
-  void queue.add(b, 1, true);
+  void queue.add(a, 1, 'start');
+  void queue.add(b, 1, 'start');
   assert.equal(queue.takeSlot(a, 99), true);
   assert.equal(queue.takeSlot(a, 99), false, 'once');
   const first = queue.next(() => true)!;

@@ -237,3 +237,61 @@ test('a first slot that finds the wallet\'s start-up poll still queued takes tha
     await schedule.stop();
   }
 });
+
+/** Waits until the wall clock is `ms` (±25) into a second; a window missed on a loaded machine is waited for again. */
+async function untilIntoSecond(ms: number): Promise<void> {
+  await until(() => Math.abs((Date.now() % 1_000) - ms) <= 25, `${ms} ms into a second`);
+}
+
+/** A schedule every second over `runners`, recording when each wallet's polls start. */
+function everySecond(runners: WalletRunner[]): { schedule: FleetSchedule; starts: Map<string, number[]> } {
+  const starts = new Map<string, number[]>(runners.map((r) => [r.name, []]));
+  const schedule = scheduleOf(runners, {
+    schedule: '* * * * * *',
+    concurrency: 4,
+    poll: async (runner, _deadline, fetched) => {
+      starts.get(runner.name)!.push(Date.now());
+      fetched(false);
+      return 'polled';
+    },
+  });
+  return { schedule, starts };
+}
+
+const names = 'abcdefghijklmnopqrstuvwxyz'.split('');
+/** The name whose slot comes first in every round. */
+const early = names.reduce((x, y) => (slotFraction(y) < slotFraction(x) ? y : x));
+
+test('a start ~300 ms before a wallet\'s first slot: that slot is skipped, not a second request right after the start-up poll', async () => {
+  // A start fell anywhere in the round, and each wallet's first slot asked its API again, up to a few ms after
+  // the start-up poll: after every restart the whole fleet was asked twice within the round.
+  const { schedule, starts } = everySecond([fakeRunner(early)]);
+  await untilIntoSecond(700 + 1_000 * slotFraction(early)); // its first slot comes 300 ms after the start
+  schedule.start();
+  try {
+    await until(() => starts.get(early)!.length >= 2, 'a second poll');
+    const [first, second] = starts.get(early)!;
+    assert.ok(second! - first! >= 490, `polled again ${second! - first!} ms after the start-up poll`);
+  } finally {
+    await schedule.stop();
+  }
+});
+
+test('a wallet a reload adds ~300 ms before its first slot: that slot is skipped; later slots poll once a round as before', async () => {
+  const runner = fakeRunner(early);
+  const watched: WalletRunner[] = [];
+  const { schedule, starts } = everySecond(watched);
+  starts.set(early, []);
+  schedule.start();
+  try {
+    await untilIntoSecond(700 + 1_000 * slotFraction(early)); // the next round lays its slot out 300 ms from now
+    watched.push(runner); // the reload
+    assert.ok(schedule.pollSoon(runner));
+    await until(() => starts.get(early)!.length >= 3, 'two polls after the reload\'s');
+    const [soon, next, after] = starts.get(early)!;
+    assert.ok(next! - soon! >= 490, `polled again ${next! - soon!} ms after the reload's poll`);
+    assert.ok(after! - next! >= 500, 'one poll a round after that');
+  } finally {
+    await schedule.stop();
+  }
+});
