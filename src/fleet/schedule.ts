@@ -54,7 +54,7 @@ export interface ScheduleDeps {
 const FALLBACK_INTERVAL_MS = 60_000;
 
 /** A slot this soon after its wallet's out-of-turn poll started (at most half a round) is skipped: see #polledJustNow. */
-export const OUT_OF_TURN_GAP_MS = 60_000;
+const OUT_OF_TURN_GAP_MS = 60_000;
 
 export class FleetSchedule {
   readonly #cron: Scheduler;
@@ -236,7 +236,7 @@ export class FleetSchedule {
    * The wallet's first slot after an out-of-turn poll, which asked its API less than half a round (at most
    * OUT_OF_TURN_GAP_MS) before it: the slot is skipped, and its next one polls. A start, or a reload adding a
    * wallet, fell at any point of the round, and the wallet's slot asked its API again up to a few ms later:
-   * a whole fleet asked twice at once after each restart, and a rate-limited API answered 429. A wallet still
+   * a whole fleet asked twice at once after each restart (an API with a per-second limit may answer 429). A wallet still
    * polling at its slot is an overlap as before; a wall-clock step in between skips nothing.
    */
   #polledJustNow(slot: Slot): boolean {
