@@ -117,6 +117,33 @@ export function smtpUrlProblem(url: string): string | undefined {
   return 'is not a valid URL: the host must be a host name or an IP address';
 }
 
+/**
+ * The SMTP URL as the mail library gets it. A query string is nodemailer's transport options, and they win
+ * over the ones wallet-sentinel sets: `?logger=true&debug=true` printed the whole SMTP dialogue (messages
+ * included) on stdout beside the JSON log, and `?requireTLS=false` or `?ignoreTLS=true` sent the login in
+ * clear where TLS is required (SMTP_REQUIRE_TLS, require_tls). Those keys are dropped: never the first two,
+ * the TLS ones while TLS is required. Every other option stays the operator's (`?pool=true`, and
+ * `?tls.rejectUnauthorized=false`, which turns the certificate check off: see tlsOptOut).
+ */
+export function transportUrl(url: string, requireTls: boolean): string {
+  if (!url.includes('?')) return url;
+  const u = new URL(url);
+  const dropped = requireTls ? ['logger', 'debug', 'requireTLS', 'ignoreTLS'] : ['logger', 'debug'];
+  for (const key of dropped) u.searchParams.delete(key);
+  return u.href;
+}
+
+/** The query options of an SMTP URL that weaken TLS, by name (said at start; never the URL). */
+export function tlsOptOut(url: string): string[] {
+  if (!url.includes('?') || !URL.canParse(url)) return [];
+  const q = new URL(url).searchParams;
+  return [
+    ...(q.get('tls.rejectUnauthorized') === 'false' ? ['tls.rejectUnauthorized=false (the server\'s certificate is not checked)'] : []),
+    ...(q.get('ignoreTLS') === 'true' ? ['ignoreTLS=true'] : []),
+    ...(q.get('requireTLS') === 'false' ? ['requireTLS=false'] : []),
+  ];
+}
+
 export function isLoopbackSmtp(url: string): boolean {
   try {
     const host = new URL(url).hostname;

@@ -4,7 +4,7 @@ import { ConfigError } from '../errors.js';
 import { MAX_RETRY_DELAY_MS } from '../notify/delivery.js';
 import type { ChannelEnv } from '../notify/channel.js';
 import { parseFields, shardProblems, type Env, type Fields } from './env-fields.js';
-import { isLoopbackSmtp } from './fields.js';
+import { isLoopbackSmtp, tlsOptOut } from './fields.js';
 import { MiB, READ_WAIT_MS, readBudgetLeft, readConfigFile, whyNot, withReadBudget } from './read-file.js';
 import { RECENT_WRITE_MS, settledTextSync, writtenSince } from './settled.js';
 import { readSecretFile, Secret } from './secret.js';
@@ -115,6 +115,8 @@ function loadNow(env: Env, opts: LoadOptions): Loaded {
   const tuning = ruleTuning(parsed);
   const retryBase = parsed.ALERT_RETRY_BASE_DELAY;
   if (retryBase !== undefined && retryBase > MAX_RETRY_DELAY_MS) warnings.push(`ALERT_RETRY_BASE_DELAY: above 5m, the longest wait between retries; 5m is used`);
+  const optOut = parsed.SMTP_URL ? tlsOptOut(parsed.SMTP_URL.reveal()) : [];
+  if (optOut.length > 0) warnings.push(`SMTP_URL: its query turns TLS protection off: ${optOut.join(', ')}`);
   const requireApiKey = opts.requireApiKey ?? true;
   let wallets: WalletSettings[] = [];
   let receivers: ReceiverSettings[] = [];

@@ -58,8 +58,8 @@ const NOTE: Notification = {
 };
 
 /** One send through the real EmailNotifier; the NotifyError it throws (or undefined when it was accepted). */
-async function sendOnce(smtpUrl: string, caPem?: string): Promise<NotifyError | undefined> {
-  const n = new EmailNotifier({ smtpUrl: new Secret(smtpUrl), from: MAIL.ALERT_EMAIL_FROM, to: [MAIL.ALERT_EMAIL_TO], requireTls: false, caPem });
+async function sendOnce(smtpUrl: string, caPem?: string, requireTls = false): Promise<NotifyError | undefined> {
+  const n = new EmailNotifier({ smtpUrl: new Secret(smtpUrl), from: MAIL.ALERT_EMAIL_FROM, to: [MAIL.ALERT_EMAIL_TO], requireTls, caPem });
   try {
     await n.send(NOTE, AbortSignal.timeout(20_000));
     return undefined;
@@ -256,4 +256,26 @@ test("one notification keeps its Message-ID at every attempt (a retry of a messa
   await mailer.sendDigest([start, escalation], AbortSignal.timeout(20_000));
   assert.equal(headers[3]!['message-id'], headers[4]!['message-id'], 'a digest sent again is the same message');
   assert.ok(![a, c].includes(headers[3]!['message-id']));
+});
+
+test('SMTP_URL\'s query is nodemailer\'s options, but never ?logger/?debug (the SMTP dialogue on stdout), nor ?requireTLS=false while TLS is required; a query that turns TLS off is warned at start', async (t) => {
+  const mail = new MailCatcher();
+  await mail.start();
+  t.after(() => mail.close());
+  const chatty = await runCli(['test-alert'], { SMTP_URL: `${mail.url()}?logger=true&debug=true`, ...MAIL });
+  assert.equal(chatty.code, 0, chatty.stdout + chatty.stderr);
+  assert.equal(mail.mails.length, 1);
+  assert.doesNotMatch(chatty.stdout + chatty.stderr, /EHLO|MAIL FROM|354/, 'no SMTP dialogue printed');
+
+  // A plain server (no STARTTLS): where TLS is required, the query cannot send the login in clear.
+  const plain = await smtpServer(t, { accept: true });
+  const url = `smtp://alerts:${PASSWORD}@127.0.0.1:${plain.port}/?requireTLS=false&pool=false`;
+  const err = await sendOnce(url, undefined, true);
+  assert.ok(err, 'refused: the server offers no TLS');
+  assert.equal(plain.delivered(), 0);
+  assert.equal(await sendOnce(url, undefined, false), undefined, 'where TLS is not required, the same URL delivers');
+
+  const insecure = await runCli(['test-alert'], { SMTP_URL: `${mail.url()}?tls.rejectUnauthorized=false`, ...MAIL });
+  assert.equal(insecure.code, 0, insecure.stdout + insecure.stderr);
+  assert.match(insecure.stdout + insecure.stderr, /SMTP_URL: its query turns TLS protection off: tls\.rejectUnauthorized=false/);
 });

@@ -3,7 +3,7 @@
  * `smtp_url_file`) and `require_tls` default to the environment's ALERT_EMAIL_FROM, SMTP_URL and
  * SMTP_REQUIRE_TLS, so one mail server serves every receiver unless an entry names its own.
  */
-import { emailAddress, emailSender, isLoopbackSmtp, smtpUrlProblem } from '../../config/fields.js';
+import { emailAddress, emailSender, isLoopbackSmtp, smtpUrlProblem, tlsOptOut } from '../../config/fields.js';
 import type { EmailSettings } from '../../config/settings.js';
 import type { ChannelSpec } from '../channel.js';
 import { checkKeys, secretField, stringField } from '../config-fields.js';
@@ -30,6 +30,8 @@ export const emailChannel: ChannelSpec<EmailSettings & { ownSmtpUrl: boolean; ow
     else if (own) {
       const problem = smtpUrlProblem(own.reveal());
       if (problem) add('smtp_url', problem);
+      const optOut = tlsOptOut(own.reveal());
+      if (optOut.length > 0) cx.warnings.push(`${cx.where}smtp_url: its query turns TLS protection off: ${optOut.join(', ')}`);
     }
     const tls = stringField(raw, 'require_tls', add) ?? 'auto';
     if (!['auto', 'true', 'false'].includes(tls)) add('require_tls', 'must be auto, true or false');

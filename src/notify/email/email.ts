@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { domainToASCII } from 'node:url';
 import type { Transporter } from 'nodemailer';
+import { transportUrl } from '../../config/fields.js';
 import type { EmailSettings } from '../../config/settings.js';
 import type { Notification } from '../../domain/alerts.js';
 import { deadline } from '../../deadline.js';
@@ -55,7 +56,7 @@ export class EmailNotifier implements Notifier {
     const nodemailer = (await import('nodemailer')).default;
     const settings = this.settings;
     return nodemailer.createTransport({
-      url: settings.smtpUrl.reveal(),
+      url: transportUrl(settings.smtpUrl.reveal(), settings.requireTls),
       connectionTimeout: 10_000,
       greetingTimeout: 10_000,
       socketTimeout: SEND_TIMEOUT_MS,
