@@ -11,6 +11,9 @@ import { readDottedField } from '../telephony/parse.js';
 import { amountAt, badResponse, bearer, cred, currencyAt, hintsFor, type Preset, unwatchable } from './preset.js';
 
 const name = 'deepseek';
+/** Currency codes a failed poll names at most (the body's list has no bound but the 1 MiB one). */
+const SHOWN_CODES = 10;
+
 export const deepseek: Preset = {
   name,
   title: 'DeepSeek',
@@ -32,8 +35,11 @@ export const deepseek: Preset = {
         const infos = readDottedField(body, 'balance_infos');
         if (!Array.isArray(infos) || infos.length === 0) throw badResponse(name, 'field "balance_infos" is not a non-empty list');
         if (want === undefined && infos.length > 1) {
-          const codes = infos.map((e: unknown) => readDottedField(e, 'currency')).filter((c): c is string => typeof c === 'string' && isCurrencyCode(c.trim()));
-          throw unwatchable(name, `"balance_infos" holds ${infos.length} currencies (${codes.join(', ')}) in no fixed order; set the wallet's currency key to the one to watch`);
+          // Each code once, and at most SHOWN_CODES of them: the list is the upstream's, and a 1 MiB body of
+          // 40,000 entries made a 400 KB message, logged and kept as the wallet's last error on every page.
+          const codes = [...new Set(infos.map((e: unknown) => readDottedField(e, 'currency')).filter((c): c is string => typeof c === 'string' && isCurrencyCode(c.trim())).map((c) => c.trim()))];
+          const more = codes.length > SHOWN_CODES ? ` and ${codes.length - SHOWN_CODES} more` : '';
+          throw unwatchable(name, `"balance_infos" holds ${infos.length} currencies (${codes.slice(0, SHOWN_CODES).join(', ')}${more}) in no fixed order; set the wallet's currency key to the one to watch`);
         }
         const entry = want === undefined ? infos[0] : infos.find((e: unknown) => typeof readDottedField(e, 'currency') === 'string' && (readDottedField(e, 'currency') as string).trim().toUpperCase() === want);
         if (entry === undefined) throw unwatchable(name, `"balance_infos" has no entry in the wallet's currency ${want}; check the wallet's currency key`);

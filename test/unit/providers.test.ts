@@ -123,6 +123,16 @@ test('deepseek: the entry in the wallet\'s currency; without the key one entry i
   assert.match(block, /^ {2}exhausted: .*is_available false/m);
 });
 
+test('deepseek: a failed poll names each listed currency once and at most ten of them: the list is the upstream\'s, and 40,000 entries (a 1 MiB body) made a 400 KB last error, logged and shown on every page', () => {
+  const many = { balance_infos: [...Array.from({ length: 40_000 }, () => ({ currency: 'ABCDEFGH', total_balance: '1' })), ...'ABCDEFGHIJKLMNOP'.split('').map((c) => ({ currency: `X${c}`, total_balance: '1' }))] };
+  assert.throws(() => read('deepseek', many), (e: unknown) => {
+    assert.ok(e instanceof UpstreamError && e.kind === 'bad_response');
+    assert.match(e.message, /holds 40016 currencies \(ABCDEFGH, XA, XB, XC, XD, XE, XF, XG, XH, XI and 7 more\) in no fixed order/);
+    assert.ok(e.message.length < 300, `a short message, got ${e.message.length} characters`);
+    return true;
+  });
+});
+
 test('plivo: a postpaid account (billing_mode) is a failed poll that says so, not an exhausted wallet at 0 cash credits', () => {
   assert.throws(() => read('plivo', { billing_mode: 'postpaid', cash_credits: '0.00000', auto_recharge: false }), (e: unknown) => e instanceof UpstreamError && e.kind === 'bad_response' && /postpaid/.test(e.message) && !/api_url/.test(e.message), 'what to do, not api_url to check');
   assert.equal(read('plivo', { billing_mode: 'prepaid', cash_credits: '1.80900' }).balance, 1.809);
