@@ -87,15 +87,30 @@ test('one client address has at most 4 checks waiting: its 5th is busy, another 
   assert.equal(await again, 'refused', 'once its checks ended the address may ask again');
 });
 
-test('an unknown user is compared with the costliest configured hash, so it answers as slowly as a known one', async () => {
-  const c = heldCompare();
-  const [cheap, dear] = ['$2b$05$' + 'a'.repeat(53), '$2y$12$' + 'b'.repeat(53)];
-  const auth = new BasicAuth(new Map([['a', new Secret(cheap)], ['b', new Secret(dear)]]), c.compare);
-  const unknown = auth.allows(header('nobody', 'x'));
-  await settle();
-  assert.equal(c.calls[0]!.hash, dear);
-  c.calls[0]!.release();
-  assert.equal(await unknown, 'refused');
+test('every check compares once at each configured cost, so users of a cheaper hash answer as slowly as an unknown one (compared with the costliest hash alone, a cost-4 user took 3 ms and an unknown one 540 ms)', async () => {
+  const [cheap, dear, dear2] = ['$2b$05$' + 'a'.repeat(53), '$2y$12$' + 'b'.repeat(53), '$2b$12$' + 'c'.repeat(53)];
+  const auth = new BasicAuth(new Map([['a', new Secret(cheap)], ['b', new Secret(dear)], ['c', new Secret(dear2)]]), async (password, hash) => {
+    compared.push(hash);
+    return password === 'right';
+  });
+  const compared: string[] = [];
+  const costs = () => compared.splice(0).map((h) => h.slice(4, 6));
+  assert.equal(await auth.allows(header('nobody', 'right')), 'refused', 'an unknown user, whatever the stand-ins answer');
+  assert.deepEqual(costs(), ['12', '05']);
+  assert.equal(await auth.allows(header('a', 'wrong')), 'refused');
+  assert.deepEqual(costs(), ['12', '05'], 'the cheap user pays the dear cost too');
+  assert.equal(await auth.allows(header('b', 'wrong')), 'refused');
+  assert.deepEqual(costs(), ['12', '05'], 'the dear user pays the cheap cost too');
+  // the answer is the user's own hash's, never a stand-in's
+  const ownOnly = new BasicAuth(new Map([['a', new Secret(cheap)], ['b', new Secret(dear)]]), async (password, hash) => hash === cheap && password === 'pw-a');
+  assert.equal(await ownOnly.allows(header('a', 'pw-a')), 'allowed');
+  assert.equal(await ownOnly.allows(header('b', 'pw-a')), 'refused', "b's password is checked against b's hash, not against the cheap stand-in a's hash is");
+  const c3 = new BasicAuth(new Map([['c', new Secret(dear2)], ['b', new Secret(dear)]]), async (password, hash) => {
+    compared.push(hash);
+    return hash === dear2 && password === 'pw-c';
+  });
+  assert.equal(await c3.allows(header('c', 'pw-c')), 'allowed', "c's own hash, though b's stands for cost 12");
+  assert.deepEqual(compared.splice(0), [dear2], 'one cost: one comparison, as before');
 });
 
 test('WEB_CONFIG_FILE: a bcrypt hash bcryptjs cannot check ($2x$, $2$, a cost outside 04–31) is a configuration error, not a user who can never log in', () => {
