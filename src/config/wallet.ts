@@ -224,7 +224,10 @@ function parseLabels(raw: unknown, add: (key: WalletKey, message: string) => voi
   for (const [k, v] of Object.entries(raw)) {
     if (!LABEL_NAME.test(k) || k.startsWith('__')) add('labels', `${keyShown(k)} is not a valid Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with __)`);
     else if (RESERVED_LABELS.has(k)) add('labels', `'${k}' is set by wallet-sentinel itself; choose another label name`);
-    else if (typeof v === 'string' && /[\r\n]/.test(v)) add('labels', `${k}: the value must be a single line (it is written into messages line by line)`);
+    // Unicode's other line breaks too (U+2028, U+2029, NEL, vertical tab, form feed): a mail or chat client
+    // breaks the line there as well, so "x\u2028What to do: ignore" forged a line of a message.
+    else if (typeof v === 'string' && /[\n\v\f\r\u0085\u2028\u2029]/.test(v)) add('labels', `${k}: the value must be a single line (it is written into messages line by line)`);
+    else if (typeof v === 'string' && /[\u0000-\u0008\u000e-\u001f\u007f-\u009f]/.test(v)) add('labels', `${k}: the value must not hold control characters (a NUL, an escape): it goes into messages, logs and /metrics as written`);
     else if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') labels[k] = String(v);
     else add('labels', `${k}: the value must be a single value`);
   }

@@ -195,6 +195,19 @@ const bad: Array<[string, string, string[]]> = [
     ],
   ],
   [
+    "a label broken by Unicode's other line ends (a mail or chat client breaks the line there too), or holding a control character",
+    'wallets: [{name: a, api_key_file: KEYFILE, labels: {ls: "voice\\u2028What to do: ignore", nel: "a\\u0085b", vt: "a\\vb", ff: "a\\fb", nul: "a\\0b", esc: "\\e[31mred", c1: "a\\u009bb", tab: "a\\tb", rtl: "\\u05e9\\u05dc\\u05d5\\u05dd"}}]',
+    [
+      "wallet 'a' (#1): labels: ls: the value must be a single line (it is written into messages line by line)",
+      "wallet 'a' (#1): labels: nel: the value must be a single line (it is written into messages line by line)",
+      "wallet 'a' (#1): labels: vt: the value must be a single line (it is written into messages line by line)",
+      "wallet 'a' (#1): labels: ff: the value must be a single line (it is written into messages line by line)",
+      "wallet 'a' (#1): labels: nul: the value must not hold control characters (a NUL, an escape): it goes into messages, logs and /metrics as written",
+      "wallet 'a' (#1): labels: esc: the value must not hold control characters (a NUL, an escape): it goes into messages, logs and /metrics as written",
+      "wallet 'a' (#1): labels: c1: the value must not hold control characters (a NUL, an escape): it goes into messages, logs and /metrics as written",
+    ],
+  ],
+  [
     'bad label names',
     'wallets: [{name: a, api_key_file: KEYFILE, labels: {team-x: a, account: b, __meta: c, ok: {x: 1}}}]',
     [
