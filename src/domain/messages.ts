@@ -183,9 +183,19 @@ export function forecastJson(f: ForecastBasis) {
 export function labelsText(n: Notification): string {
   return Object.entries(n.labels ?? {})
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([k, v]) => `${k}=${v}`)
+    .map(([k, v]) => isolated(`${k}=${v}`))
     .join(', ');
 }
+
+/** Bidirectional-text controls: an override or embedding left open (U+202E alone) reverses the rest of the line. */
+const BIDI_CONTROL = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+/**
+ * A run holding a bidi control, between FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE, which closes
+ * whatever the run left open: a label `voice \u202eevil` reversed the rest of the email's Labels line (the
+ * status page isolates each label in <bdi> for the same reason). Runs without one are left as written.
+ */
+const isolated = (run: string): string => (BIDI_CONTROL.test(run) ? `\u2068${run}\u2069` : run);
 
 /** The runway in words for one line of a digest: `about 4 hours`, or why there is none. */
 export function runwayText(n: Notification): string {

@@ -513,3 +513,12 @@ test("PagerDuty's timestamp is when the alert was decided, not when a retry fina
   const n = note({ decidedAt: T0 });
   assert.equal(pagerdutyBody(n, 'rk', T0 + 5 * 60 * MIN).payload.timestamp, '2026-11-27T10:00:00Z');
 });
+
+test('a label holding a bidi control is isolated (FSI … PDI) in the email and Slack texts: a U+202E left open reversed the rest of the Labels line; other labels stay as written', () => {
+  const n = note({ labels: { team: 'voice \u202eevil', env: 'prod' } });
+  const line = textBody(n).split('\n').find((l) => l.startsWith('Labels: '));
+  assert.equal(line, 'Labels: env=prod, \u2068team=voice \u202eevil\u2069');
+  assert.ok(htmlBody(n).includes('\u2068team=voice \u202eevil\u2069'));
+  assert.ok(slackBody(n).text.includes('\u2068team=voice \u202eevil\u2069'));
+  assert.ok(textBody(note({ labels: { team: 'voice', env: 'prod' } })).includes('Labels: env=prod, team=voice\n'), 'plain labels unchanged');
+});
