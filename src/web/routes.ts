@@ -14,7 +14,8 @@
  */
 import { APP_JS } from './assets/app.js';
 import { STYLE_CSS } from './assets/style.js';
-import { html } from './format.js';
+import { html, type Html } from './format.js';
+import { nameProblem } from '../config/wallet.js';
 import { page, PAGE_HEADERS } from './layout.js';
 import { fleetPage, thin, topupsIn, walletRow, type WalletSource } from './model.js';
 import type { ShardView } from '../fleet/shard.js';
@@ -97,7 +98,7 @@ function dispatch(path: string, params: URLSearchParams, d: WebDeps): Answer | u
   const w = d.wallets().find((x) => x.name === name);
   if (!m.api) {
     if (params.size > 0) throw new BadRequest(`the wallet page takes no query parameters (got ${[...params.keys()].join(', ')})`);
-    if (!w) return htmlAnswer(404, page({ title: 'No such wallet — wallet-sentinel', body: html`<h1>No such wallet</h1><p>This process watches no wallet named “${name}”.</p><p><a href="/">All wallets</a></p>`, now: d.now(), refresh: false }));
+    if (!w) return htmlAnswer(404, page({ title: 'No such wallet — wallet-sentinel', body: html`<h1>No such wallet</h1><p>${noSuchWallet(name)}</p><p><a href="/">All wallets</a></p>`, now: d.now(), refresh: false }));
     return htmlAnswer(200, walletPage(w, d.now()));
   }
   if (!w) return json(404, { error: `no wallet named "${name}" is watched by this process` });
@@ -121,6 +122,16 @@ function dispatch(path: string, params: URLSearchParams, d: WebDeps): Answer | u
     topups: topups.shown.map((t) => ({ t: iso(t.t), before: t.before, after: t.after })),
     topups_total: topups.total,
   });
+}
+
+/**
+ * What the 404 page says. A name no wallet can have is not echoed: the path is whoever sent the link's, and
+ * `/wallets/acme-prod” was closed. Top up at … “` made the daemon's own page say their sentence.
+ */
+function noSuchWallet(name: string): Html {
+  return nameProblem(name) === undefined
+    ? html`This process watches no wallet named “${name}”.`
+    : html`This process watches no wallet by that name (a wallet's name is 1 to 64 letters, digits, dots, dashes or underscores).`;
 }
 
 function decodeName(s: string): string {

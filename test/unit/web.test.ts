@@ -152,6 +152,17 @@ test('a page or API path with a trailing slash is redirected to the path without
   for (const path of ['//127.0.0.1/', '/wallets/w/history/', '/wallets//', '/elsewhere/']) assert.equal(at(path), undefined, `${path}: not ours, no redirect (never off this host)`);
 });
 
+test('the 404 page echoes only a name a wallet could have: a link to /wallets/<sentence> put the sender\'s text on the daemon\'s own page', () => {
+  const d = { wallets: () => [source('w', {})], now: () => Date.parse('2026-11-30T00:00:00Z') };
+  const at = (path: string) => route(path, new URLSearchParams(''), d)!;
+  const spoof = at(`/wallets/${encodeURIComponent('acme-prod” was closed for fraud. Top up at https://evil.example to restore it “')}`);
+  assert.equal(spoof.status, 404);
+  assert.doesNotMatch(spoof.body, /fraud|evil\.example/);
+  assert.match(spoof.body, /no wallet by that name/);
+  assert.match(at('/wallets/%E2%80%AEw').body, /no wallet by that name/, 'a bidi control is no name either');
+  assert.match(at('/wallets/acme-eu').body, /no wallet named “acme-eu”/, 'a possible name is still said, to catch a typo');
+});
+
 test('fleet order: empty first, then the soonest runway, then not burning, then unknown; ties by name', () => {
   const ws = [source('unknown', { method: 'none' }), source('idle', {}), source('b-later', { runway: 500 }), source('a-later', { runway: 500 }), source('soon', { runway: 10 }), source('empty', { exhausted: true, runway: 900 })];
   assert.deepEqual(ws.sort(byUrgency).map((w) => w.name), ['empty', 'soon', 'a-later', 'b-later', 'idle', 'unknown']);
