@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { cronProblem } from './cron.js';
 import { webhookTargets } from '../notify/env-targets.js';
 import { GROUP_INTERVAL_MAX } from '../notify/delivery.js';
+import { valueShown } from './shown.js';
 import { alertmanagerTargets, duration, emailAddress, emailSender, fail, isTimeZone, number, readPemCertificates, secret, smtpUrlProblem, text } from './fields.js';
 import { readWebConfig } from './web-config.js';
 import { LOG_LEVELS } from './settings.js';
@@ -69,7 +70,7 @@ function fieldSchemas() {
       if (v === undefined) return undefined;
       const list = v.split(',').map((s) => s.trim()).filter(Boolean);
       const bad = list.filter((a) => !emailAddress.test(a));
-      if (list.length === 0 || bad.length > 0) return fail(ctx, `not a comma-separated list of email addresses: ${bad.join(', ') || v}`);
+      if (list.length === 0 || bad.length > 0) return fail(ctx, `not a comma-separated list of email addresses: ${bad.length > 0 ? bad.map(valueShown).join(', ') : valueShown(v)}`);
       return list;
     }),
     ALERT_WEBHOOK_URL: z.string().optional().transform((v, ctx) => (v === undefined ? undefined : webhookTargets(v, ctx))),
@@ -83,7 +84,7 @@ function fieldSchemas() {
     // Kubernetes sets METRICS_PORT=tcp://IP:PORT for a Service named `metrics` in the namespace (service
     // links): say so, or the pod restarts in a loop on "is not a number" with no clue why.
     METRICS_PORT: z.string().optional().superRefine((v, ctx) => {
-      if (v !== undefined && /^(tcp|udp):\/\//.test(v.trim())) fail(ctx, `'${v}' looks like a Kubernetes service link (a Service named 'metrics'): set the port explicitly in the container's env, or enableServiceLinks: false in the pod`);
+      if (v !== undefined && /^(tcp|udp):\/\//.test(v.trim())) fail(ctx, `${valueShown(v)} looks like a Kubernetes service link (a Service named 'metrics'): set the port explicitly in the container's env, or enableServiceLinks: false in the pod`);
     }).pipe(number(9721, { min: 0, max: 65_535, integer: true })),
     WEB_CONFIG_FILE: z.string().optional().transform((file, ctx) => {
       if (file === undefined) return undefined;

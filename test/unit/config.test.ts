@@ -207,6 +207,13 @@ test('SMTP_URL that is not a URL: the message says which part is wrong (the port
   }
 });
 
+test('a problem line quotes a bad ALERT_EMAIL_TO or METRICS_PORT escaped: a value with a line end forged a second line on stderr', () => {
+  const to = problemsOf({ ...BASE, SMTP_URL: 'smtp://127.0.0.1:25', ALERT_EMAIL_FROM: 's@example.com', ALERT_EMAIL_TO: 'ops@example.com\r\nconfig error: nothing wrong here' });
+  assert.deepEqual(to, ['ALERT_EMAIL_TO: not a comma-separated list of email addresses: "ops@example.com\\r\\nconfig error: nothing wrong here"']);
+  const port = problemsOf({ ...BASE, METRICS_PORT: 'tcp://10.0.0.1:9721\nforged' }).filter((p) => p.startsWith('METRICS_PORT'));
+  assert.ok(port.length > 0 && port.every((p) => !/[\r\n]/.test(p)), JSON.stringify(port));
+});
+
 test('SMTP_URL: the message about unencoded characters does not ask for an "@" or ":" in the password to be encoded (they work as they are)', () => {
   const [problem] = problemsOf({ ...BASE, ...EMAIL, SMTP_URL: 'smtp://u:pass/secretpw@127.0.0.1:25' }).filter((p) => p.startsWith('SMTP_URL'));
   assert.match(problem!, /"\/", "#" or "\?" in the user or password must be percent-encoded/);
