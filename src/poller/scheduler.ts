@@ -2,6 +2,7 @@ import type { ScheduledTask } from 'node-cron';
 import { nodeCron } from '../config/cron.js';
 import { fmtSeconds, stepWords, SteppingClock } from '../clock.js';
 import { describeError } from '../errors.js';
+import { tickAcrossDst } from './dst.js';
 import type { Logger } from '../log.js';
 
 /** How often the wall clock is checked against the monotonic one between ticks (Scheduler #watchClock). */
@@ -56,6 +57,9 @@ export class Scheduler {
         debug: (m) => log.debug({ msg: describeError(m) }),
       },
     });
+    // node-cron alone loses ticks at a daylight-saving change (an hour of `* * * * *` when the clock falls back): dst.ts
+    const everyHour = nodeCron().parse(this.opts.schedule).hour.length === 24;
+    if (!tickAcrossDst(task, this.opts.schedule, this.opts.timezone, everyHour)) log.warn('node-cron has no timeMatcher: ticks around daylight-saving changes are node-cron\'s own');
     task.on('execution:overlap', () => this.opts.onOverlap());
     task.on('execution:missed', (ctx) => this.#noteMissed(ctx.date.getTime()));
     void task.start();
