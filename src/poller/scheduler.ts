@@ -46,7 +46,10 @@ export class Scheduler {
 
   #arm(): void {
     const { log } = this.opts;
-    const task = nodeCron().createTask(this.opts.schedule, (ctx) => this.#tick(ctx?.date?.getTime()), {
+    // A tick or a missed slot can come before #watchClock's next look at the clock (up to CLOCK_WATCH_MS after a
+    // step): it looks first. Else a jump forward was told as "missed 21600 scheduled poll(s) (event loop blocked
+    // or host asleep)", and the tick's round, laid on the new clock, was moved by the step again (a slot hours away).
+    const task = nodeCron().createTask(this.opts.schedule, (ctx) => (this.#watchClock(), this.#tick(ctx?.date?.getTime())), {
       name: 'poll',
       noOverlap: true,
       timezone: this.opts.timezone,
@@ -61,7 +64,10 @@ export class Scheduler {
     const everyHour = nodeCron().parse(this.opts.schedule).hour.length === 24;
     if (!tickAcrossDst(task, this.opts.schedule, this.opts.timezone, everyHour)) log.warn('node-cron has no timeMatcher: ticks around daylight-saving changes are node-cron\'s own');
     task.on('execution:overlap', () => this.opts.onOverlap());
-    task.on('execution:missed', (ctx) => this.#noteMissed(ctx.date.getTime()));
+    task.on('execution:missed', (ctx) => {
+      this.#watchClock();
+      if (this.#task === task) this.#noteMissed(ctx.date.getTime()); // not the slots of a task the step replaced
+    });
     void task.start();
     this.#task = task;
   }
