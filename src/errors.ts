@@ -23,6 +23,20 @@ export const UPSTREAM_ERROR_KINDS = [
 ] as const;
 export type UpstreamErrorKind = (typeof UPSTREAM_ERROR_KINDS)[number];
 
+/**
+ * The longest upstream error message kept: it is logged at every failure, stored as the wallet's last error
+ * and served on every status page and in /api/status, and parts of it come from the upstream's answer (a
+ * DeepSeek list of 40,000 currencies made a 400 KB message). Longer ones are cut, saying how much.
+ */
+export const MAX_UPSTREAM_MESSAGE = 2_000;
+
+const capped = (message: string): string => {
+  if (message.length <= MAX_UPSTREAM_MESSAGE) return message;
+  let cut = MAX_UPSTREAM_MESSAGE;
+  if (/[\uD800-\uDBFF]/.test(message[cut - 1]!)) cut--; // not half a character
+  return `${message.slice(0, cut)}… (${message.length - cut} more characters)`;
+};
+
 export class UpstreamError extends Error {
   readonly kind: UpstreamErrorKind;
   readonly retryable: boolean;
@@ -35,7 +49,7 @@ export class UpstreamError extends Error {
     message: string,
     opts: { retryable?: boolean; status?: number; retryAfterMs?: number } = {},
   ) {
-    super(message);
+    super(capped(message));
     this.name = 'UpstreamError';
     this.kind = kind;
     this.retryable = opts.retryable ?? false;
