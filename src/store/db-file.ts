@@ -95,7 +95,8 @@ function readWith<T>(db: Database.Database, fn: (db: Database.Database) => T): T
  */
 export function readUnchanged<T>(path: string, fn: (db: Database.Database) => T): T {
   // URI filenames (for `immutable`) are off in better-sqlite3's build unless this is set before it loads;
-  // only read-only processes (check, test-alert) come here.
+  // only read-only processes (check, test-alert) come here, and the daemon's look into a newer version's file
+  // it set aside (StateDb.init), where a failed read only leaves a count out of a log line.
   process.env.SQLITE_USE_URI ??= '1';
   const wal = `${path}-wal`;
   const shm = `${path}-shm`;

@@ -115,10 +115,34 @@ export class StateDb {
     } catch (err) {
       if (!isDamaged(err) && !(err instanceof NewerSchemaError)) throw classifyWriteError(err, this.dir);
       const to = setAside(this.path, now);
-      this.log.warn({ file: this.path, reason: err instanceof NewerSchemaError ? err.message : safeErrorCode(err), movedTo: to }, 'state database is corrupt or unreadable; set aside, starting fresh');
+      if (err instanceof NewerSchemaError) this.#newerSetAside(err, to);
+      else this.log.warn({ file: this.path, reason: safeErrorCode(err), movedTo: to }, 'state database is corrupt or unreadable; set aside, starting fresh');
       this.#withConn(() => undefined);
     }
     this.#instance = this.#opened;
+  }
+
+  /**
+   * A newer version's file set aside (a rollback after an upgrade): not damage, and what starting without it
+   * costs is said at error level, with what it held that is now not sent and how to get it back. It was logged
+   * as 'corrupt or unreadable' at warn: a rollback's every firing alert then fired again under a new id and the
+   * notifications it owed were never sent, and nothing in the log said that this was why.
+   */
+  #newerSetAside(err: NewerSchemaError, to: string | undefined): void {
+    let owed: number | undefined;
+    if (to !== undefined) {
+      try {
+        owed = readUnchanged(to, (db) => (db.prepare('SELECT COUNT(*) AS n FROM outbox').get() as { n: number }).n);
+      } catch {
+        // a newer schema need not have that table: the count is left out
+      }
+    }
+    this.log.error(
+      { file: this.path, reason: err.message, movedTo: to, ...(owed !== undefined && { owedNotificationsSetAside: owed }) },
+      'state database was written by a newer wallet-sentinel; set aside unchanged, starting with no history: ' +
+        'the alerts firing in it fire again under new ids and the notifications it owed are not sent. ' +
+        'To keep them, stop this daemon, run the newer version again and rename the file set aside back to ' + DB_FILE,
+    );
   }
 
   /**

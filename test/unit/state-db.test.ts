@@ -621,6 +621,31 @@ test("a database of a newer schema (a rollback after an upgrade): check reads it
   kept.close();
 });
 
+test('a rollback onto a newer version\'s database says so at error level, with what starting without it costs and how to get it back, not "corrupt"', async (t) => {
+  const dir = tempDir(t);
+  const newer = new Database(join(dir, DB_FILE));
+  newer.exec("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT); INSERT INTO meta VALUES ('schema', '2'); CREATE TABLE outbox (delivery_id TEXT PRIMARY KEY, body TEXT NOT NULL); INSERT INTO outbox VALUES ('d1', '{}'), ('d2', '{}')");
+  newer.close();
+  const lines: { level: number; msg: string; movedTo?: string; reason?: string; owedNotificationsSetAside?: number }[] = [];
+  const capture = pino({ level: 'warn' }, { write: (l: string) => void lines.push(JSON.parse(l) as (typeof lines)[number]) });
+  const store = await openState(dir, capture);
+  await store.close();
+  assert.equal(lines.length, 1, JSON.stringify(lines));
+  const [line] = lines;
+  assert.equal(line!.level, 50, 'error, not warn');
+  assert.match(line!.msg, /written by a newer wallet-sentinel/);
+  assert.doesNotMatch(line!.msg, /corrupt/);
+  assert.match(line!.msg, /fire again under new ids/);
+  assert.match(line!.msg, /rename the file set aside back to wallet-sentinel\.db/);
+  assert.equal(line!.reason, 'schema version 2 is not 1');
+  assert.equal(line!.owedNotificationsSetAside, 2);
+  assert.ok(line!.movedTo && existsSync(line!.movedTo));
+  assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith(`${DB_FILE}.corrupt-`)), [line!.movedTo!.slice(dir.length + 1)], 'no -wal or -shm left beside the file set aside by the count');
+  const kept = new Database(line!.movedTo!, { readonly: true });
+  assert.deepEqual(kept.prepare("SELECT value FROM meta WHERE key = 'schema'").get(), { value: '2' }, 'the newer file as it was');
+  kept.close();
+});
+
 test('read-only (check): a missing database stays missing; an existing one is neither changed nor joined by -wal/-shm files', async (t) => {
   const dir = tempDir(t);
   const ro = new StateStore(dir, log, { readOnly: true });
