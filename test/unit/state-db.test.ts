@@ -17,7 +17,7 @@ import { apply, diff, Replay, type Delta } from '../../src/store/journal.js';
 import { savedStateOrFresh, StateStore } from '../../src/store/state-store.js';
 import { sampleNotification } from '../helpers/fixtures.js';
 import { openState, outboxIn } from '../helpers/state.js';
-import { sampleAt } from '../../src/domain/packed.js';
+import { sampleAt, sampleCount } from '../../src/domain/packed.js';
 import { UPDATES_KEPT } from '../../src/domain/profile.js';
 import { accountStateFromPlain, type PlainAccountState } from '../../src/domain/plain.js';
 import { mountTmpfs } from '../helpers/tmpfs.js';
@@ -644,6 +644,23 @@ test('a rollback onto a newer version\'s database says so at error level, with w
   const kept = new Database(line!.movedTo!, { readonly: true });
   assert.deepEqual(kept.prepare("SELECT value FROM meta WHERE key = 'schema'").get(), { value: '2' }, 'the newer file as it was');
   kept.close();
+});
+
+test('a database an older build wrote (schema 1, test/fixtures/state-db-v1) is taken over whole: history, alert ids and owed notifications, nothing set aside', async (t) => {
+  const dir = tempDir(t);
+  cpSync(resolve(import.meta.dirname, '../fixtures/state-db-v1/wallet-sentinel.db'), join(dir, DB_FILE));
+  const store = await openState(dir, log);
+  const s = await store.account('w2').load(T0);
+  assert.equal(sampleCount(s.history.samples), 12);
+  assert.equal(s.balance, 967.084);
+  assert.deepEqual(s.alerts, { low_balance: { id: 'w2/low_balance/mxbfd8n0', alertname: 'low_balance', severity: 'warning', startsAt: 1796536367100, lastNotifiedAt: 1796536367100 } });
+  const owed = await new OutboxStore(store.db, log).load(T0);
+  assert.deepEqual(owed.deliveries.map((d) => [d.notification.id, d.notification.reason, d.target]), [['w2/low_balance/mxbfd8n0', 'start', 'webhook:webhook:1a90d92595145a78']]);
+  await store.close();
+  assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.corrupt-')), [], 'not set aside');
+  const db = new Database(join(dir, DB_FILE), { readonly: true });
+  assert.deepEqual(db.prepare("SELECT value FROM meta WHERE key = 'schema'").get(), { value: '1' });
+  db.close();
 });
 
 test('read-only (check): a missing database stays missing; an existing one is neither changed nor joined by -wal/-shm files', async (t) => {
