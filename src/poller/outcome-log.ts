@@ -8,6 +8,7 @@
  * bench:soak). `poll_failing` and `wallet_exhausted` still alert at once; the log is the detail behind them.
  */
 import type { PollOutcome } from '../domain/account.js';
+import { fdAdvice, mentionsFdShortage } from '../fd-limit.js';
 import type { Logger } from '../log.js';
 
 /** How often a condition that goes on is said again at its level. */
@@ -50,6 +51,19 @@ const failureKey = (kind: string, message: string): string => `${kind} ${message
 
 const notLogged = (unsaid: number): string => (unsaid > 0 ? ` (the same again: ${unsaid} more poll${unsaid === 1 ? '' : 's'} not logged since the last line)` : '');
 
+/**
+ * A condition of the process, not of one wallet: out of file descriptors, every wallet's poll fails with
+ * EMFILE at once. Said once for the fleet (then hourly), each wallet's failure at debug; 1,000 wallets on a
+ * process at its open-files limit wrote 300 error lines blaming a "network error" in one tick, then 300
+ * "read again" lines.
+ */
+export class ProcessConditions {
+  readonly fds = new Repeats();
+}
+
+/** The daemon's one set: every wallet's OutcomeLog shares it. */
+const PROCESS = new ProcessConditions();
+
 export class OutcomeLog {
   readonly #failures = new Repeats();
   readonly #empty = new Repeats();
@@ -60,6 +74,8 @@ export class OutcomeLog {
     private readonly log: Logger,
     /** A successful poll at debug rather than info (many wallets: a line per wallet per tick is noise). */
     private readonly quietPolls: boolean,
+    /** Conditions of the whole process (tests give their own). */
+    private readonly shared: ProcessConditions = PROCESS,
   ) {}
 
   /** `quiet`: a failure said at debug whatever it is (a poll failed unasked: the schedule sums those up). */
@@ -69,6 +85,8 @@ export class OutcomeLog {
     if (currencyProblem !== this.#currencyProblem && currencyProblem !== null) log.warn(currencyProblem);
     this.#currencyProblem = currencyProblem;
     if (outcome.ok) {
+      const short = this.shared.fds.end();
+      if (short > 0) log.info({ failedPolls: short }, `file descriptors are available again: polls go through (${short} failed for want of one)`);
       const failed = this.#failures.end();
       if (failed > 0) log.info({ failedPolls: failed }, `the balance is read again, after ${failed} failed poll${failed === 1 ? '' : 's'} in a row`);
     }
@@ -78,6 +96,12 @@ export class OutcomeLog {
     } else if (outcome.ok) {
       const r = this.#empty.next('402', o.now);
       log[r.say ? 'warn' : 'debug']({ status: 402, balance: outcome.balance, requiredCredits: outcome.requiredCredits }, `wallet exhausted: Telephony.io answered 402; top up in the Telephony.io dashboard${r.say ? notLogged(r.unsaid) : ''}`);
+    } else if (outcome.kind === 'network' && mentionsFdShortage(outcome.message) !== undefined) {
+      // the process's fault, not this wallet's API: one line for the fleet, this wallet's at debug
+      const code = mentionsFdShortage(outcome.message)!;
+      const r = this.shared.fds.next(code, o.now);
+      log.debug({ kind: outcome.kind, failuresInARow: o.failuresInARow }, `poll failed: ${outcome.message}`);
+      if (r.say) log.error({ kind: outcome.kind, code }, `polls fail: ${fdAdvice(code)}; said once for every wallet (this one: ${outcome.message})${notLogged(r.unsaid)}`);
     } else if (o.quiet) {
       log.debug({ kind: outcome.kind, failuresInARow: o.failuresInARow }, `poll failed: ${outcome.message}`);
     } else {

@@ -1,4 +1,5 @@
 import { safeErrorCode } from '../errors.js';
+import { fdAdvice, isFdShortage } from '../fd-limit.js';
 import type { Logger } from '../log.js';
 
 /**
@@ -43,7 +44,9 @@ export class WriteHealth {
     if (!was) return;
     this.d.log.error(
       { stateDir: this.d.stateDir, file, code },
-      `state directory not writable (${code}${why(code)}): alerts are still sent from memory, but what is owed would be lost on a restart; retrying`,
+      isFdShortage(code)
+        ? `cannot open ${file} (${code}): ${fdAdvice(code)}; alerts are still sent from memory, but what is owed would be lost on a restart; retrying`
+        : `state directory not writable (${code}${why(code)}): alerts are still sent from memory, but what is owed would be lost on a restart; retrying`,
     );
     this.d.onChange?.(false);
   }
@@ -57,7 +60,10 @@ export class WriteHealth {
 
 /** Words for a code that is no fault of the disk, after it (empty for the others). */
 function why(code: string): string {
-  return code === 'EBUSY' ? ' (another process holds a lock on the state database: a sqlite3 shell or a backup tool in a transaction?)' : '';
+  if (code === 'EBUSY') return ' (another process holds a lock on the state database: a sqlite3 shell or a backup tool in a transaction?)';
+  // the directory is fine: the database could not be opened for want of a descriptor (said as "not writable (EMFILE)" before)
+  if (isFdShortage(code)) return ` (${fdAdvice(code)})`; // on /readyz: "…: EMFILE writing <file> (this process has no file descriptor left…)"
+  return '';
 }
 
 /** STATE_DIR cannot be written at start-up: the daemon refuses to run (exit 73, EX_CANTCREAT). */

@@ -93,6 +93,17 @@ test('the unit is hardened (and keeps MemoryDenyWriteExecute off for V8)', () =>
   for (const [k, v] of Object.entries(want)) assert.equal(one(k), v, k);
 });
 
+test('LimitNOFILE holds the descriptors the largest settings need (POLL_CONCURRENCY 10,000, the HTTP cap, 16 notification targets)', async () => {
+  const { fdsNeeded } = await import('../../src/fd-limit.js');
+  const { MAX_CONNECTIONS } = await import('../../src/http/server.js');
+  const { DEFAULT_TARGET_CONCURRENCY } = await import('../../src/notify/delivery.js');
+  const u = parseUnit(read(UNIT));
+  const one = (k: string) => u.get(`Service.${k}`)?.at(-1);
+  const limit = Number(one('LimitNOFILE'));
+  assert.ok(Number.isInteger(limit), `LimitNOFILE=${one('LimitNOFILE')}`);
+  assert.ok(limit >= fdsNeeded({ pollConcurrency: 10_000, maxConnections: MAX_CONNECTIONS, targets: 16, perTarget: DEFAULT_TARGET_CONCURRENCY }), String(limit));
+});
+
 test('RestartPreventExitStatus names exactly the exit codes of the two start failures a restart cannot fix, as the real CLI returns them', async () => {
   assert.ok(existsSync(CLI), `${CLI} is missing: run \`npm run build\` first`);
   // Bad settings: EX_CONFIG.

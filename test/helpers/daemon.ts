@@ -94,9 +94,13 @@ export class Daemon {
    * Starts `wallet-sentinel start` and waits until it listens (METRICS_PORT=0: the log says which port).
    * `nodeArgs` go to node before the script (e.g. `--expose-gc`); `onSpawn` gets the process before it has started.
    */
-  static async start(env: Record<string, string | undefined>, opts: { stateDir?: string; cwd?: string; nodeArgs?: string[]; onSpawn?: (child: ChildProcess) => void } = {}): Promise<Daemon> {
+  static async start(env: Record<string, string | undefined>, opts: { stateDir?: string; cwd?: string; nodeArgs?: string[]; onSpawn?: (child: ChildProcess) => void; openFilesLimit?: number } = {}): Promise<Daemon> {
     const stateDir = opts.stateDir ?? tempDir('ws-state-');
-    const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), CLI, 'start'], {
+    const argv = [...(opts.nodeArgs ?? []), CLI, 'start'];
+    // `openFilesLimit`: a real, lower RLIMIT_NOFILE (soft and hard: node raises its soft limit to the hard one),
+    // set by sh's ulimit, which needs no privilege to lower; exec keeps the pid.
+    const [cmd, args] = opts.openFilesLimit === undefined ? [process.execPath, argv] : ['/bin/sh', ['-c', `ulimit -n ${opts.openFilesLimit} && exec "$0" "$@"`, process.execPath, ...argv]];
+    const child = spawn(cmd, args, {
       cwd: opts.cwd ?? tempDir(),
       env: baseEnv({ METRICS_HOST: '127.0.0.1', METRICS_PORT: '0', POLL_SCHEDULE: '* * * * * *', STATE_DIR: stateDir, LOG_LEVEL: 'debug', ...env }),
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -34,6 +34,8 @@ export class WalletsUpstream {
   delayMs = 0;
   /** Takes every request and answers none (an API that stops answering), until set back to false; close() ends them. */
   silent = false;
+  /** Answers with `Connection: close`: every poll opens a new connection (a new file descriptor in the daemon). */
+  closeAfterAnswer = false;
 
   add(name: string, balance: number, drain = 0): UpstreamWallet {
     const w: UpstreamWallet = { key: `key-${name}-NEVER_PRINT_ME`, balance, drain, script: [], requests: [], delayMs: 0, inFlight: 0, maxInFlight: 0 };
@@ -73,10 +75,11 @@ export class WalletsUpstream {
       const delay = this.delayMs + w.delayMs;
       if (delay > 0) await new Promise((r) => setTimeout(r, delay));
       const scripted = w.script.shift();
-      if (scripted) return json(res, scripted.status, scripted.body ?? {}, scripted.headers);
+      const close: Record<string, string> = this.closeAfterAnswer ? { Connection: 'close' } : {};
+      if (scripted) return json(res, scripted.status, scripted.body ?? {}, { ...close, ...scripted.headers });
       const balance = Math.round(w.balance * 100) / 100;
       w.balance -= w.drain;
-      json(res, 200, { balance, currency: 'USD' });
+      json(res, 200, { balance, currency: 'USD' }, close);
     } finally {
       this.inFlight--;
       w.inFlight--;
