@@ -16,6 +16,8 @@
  * node-cron's next match.
  */
 
+import { nodeCron } from '../config/cron.js';
+
 /** What the scheduler needs of a node-cron matcher: the next matching instant strictly after `date` (whole seconds). */
 export interface NextMatcher {
   getNextMatch(date: Date): Date;
@@ -92,10 +94,11 @@ export function nextTick(s: DstSchedule, from: Date): Date {
  * getNextRuns all ask) is replaced on this task only. node-cron 4 keeps that matcher as `timeMatcher`, not
  * in its typings: false when it is not there (the task then keeps node-cron's own ticks; a unit test fails).
  */
-export function tickAcrossDst(task: object, schedule: string, timezone: string | undefined, everyHour: boolean): boolean {
+export function tickAcrossDst(task: object, schedule: string, timezone: string | undefined): boolean {
   type Matcher = NextMatcher & { constructor: new (pattern: string, timezone?: string) => NextMatcher };
   const local = (task as { timeMatcher?: Matcher }).timeMatcher;
   if (!local || typeof local.getNextMatch !== 'function' || typeof local.constructor !== 'function') return false;
+  const everyHour = nodeCron().parse(schedule).hour.length === 24;
   const s: DstSchedule = { local: { getNextMatch: local.getNextMatch.bind(local) }, wall: new local.constructor(schedule, 'UTC'), timezone, everyHour };
   // The answer depends on the second of `date` only; a reload polling 10,000 new wallets asks the same few seconds.
   const cache = new Map<number, Date>();

@@ -61,8 +61,7 @@ export class Scheduler {
       },
     });
     // node-cron alone loses ticks at a daylight-saving change (an hour of `* * * * *` when the clock falls back): dst.ts
-    const everyHour = nodeCron().parse(this.opts.schedule).hour.length === 24;
-    if (!tickAcrossDst(task, this.opts.schedule, this.opts.timezone, everyHour)) log.warn('node-cron has no timeMatcher: ticks around daylight-saving changes are node-cron\'s own');
+    if (!tickAcrossDst(task, this.opts.schedule, this.opts.timezone)) log.warn('node-cron has no timeMatcher: ticks around daylight-saving changes are node-cron\'s own');
     task.on('execution:overlap', () => this.opts.onOverlap());
     task.on('execution:missed', (ctx) => {
       this.#watchClock();

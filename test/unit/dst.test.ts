@@ -13,7 +13,7 @@ type Matcher = { getNextMatch(d: Date): Date };
 
 function task(schedule: string, timezone: string, patched = true): Matcher {
   const t = cron.createTask(schedule, () => {}, { timezone });
-  if (patched) assert.equal(tickAcrossDst(t, schedule, timezone, cron.parse(schedule).hour.length === 24), true, 'node-cron still keeps its matcher as timeMatcher');
+  if (patched) assert.equal(tickAcrossDst(t, schedule, timezone), true, 'node-cron still keeps its matcher as timeMatcher');
   const m = (t as unknown as { timeMatcher: Matcher }).timeMatcher;
   void t.destroy();
   return m;
