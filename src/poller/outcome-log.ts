@@ -81,6 +81,7 @@ export class OutcomeLog {
   /** `quiet`: a failure said at debug whatever it is (a poll failed unasked: the schedule sums those up). */
   said(outcome: PollOutcome, o: { topup: boolean; quiet: boolean; failuresInARow: number; now: number }): void {
     const { log } = this;
+    const fdShortage = !outcome.ok && outcome.kind === 'network' ? mentionsFdShortage(outcome.message) : undefined;
     const currencyProblem = outcome.ok ? (outcome.currencyProblem ?? null) : this.#currencyProblem;
     if (currencyProblem !== this.#currencyProblem && currencyProblem !== null) log.warn(currencyProblem);
     this.#currencyProblem = currencyProblem;
@@ -96,9 +97,9 @@ export class OutcomeLog {
     } else if (outcome.ok) {
       const r = this.#empty.next('402', o.now);
       log[r.say ? 'warn' : 'debug']({ status: 402, balance: outcome.balance, requiredCredits: outcome.requiredCredits }, `wallet exhausted: Telephony.io answered 402; top up in the Telephony.io dashboard${r.say ? notLogged(r.unsaid) : ''}`);
-    } else if (outcome.kind === 'network' && mentionsFdShortage(outcome.message) !== undefined) {
+    } else if (fdShortage !== undefined) {
       // the process's fault, not this wallet's API: one line for the fleet, this wallet's at debug
-      const code = mentionsFdShortage(outcome.message)!;
+      const code = fdShortage;
       const r = this.shared.fds.next(code, o.now);
       log.debug({ kind: outcome.kind, failuresInARow: o.failuresInARow }, `poll failed: ${outcome.message}`);
       if (r.say) log.error({ kind: outcome.kind, code }, `polls fail: ${fdAdvice(code)}; said once for every wallet (this one: ${outcome.message})${notLogged(r.unsaid)}`);
