@@ -88,7 +88,8 @@ function parsePrometheus(text: string): { rows: Row[]; currency: string | null }
   }
   const data = (doc as { status?: unknown; data?: { resultType?: unknown; result?: unknown } }).data;
   const { status, error } = doc as { status?: unknown; error?: unknown };
-  if (status === 'error') throw new InputError(`Prometheus answered an error: ${String(error ?? 'no message').slice(0, 200)}`);
+  // Prometheus's `error` is a string; anything else (an object whose toString is not a function made String() throw, exit 1) says nothing.
+  if (status === 'error') throw new InputError(`Prometheus answered an error: ${typeof error === 'string' && error !== '' ? error.slice(0, 200) : 'no message'}`);
   if (status !== 'success' || data?.resultType !== 'matrix' || !Array.isArray(data.result)) {
     throw new InputError('expected a Prometheus query_range answer: {"status":"success","data":{"resultType":"matrix","result":[…]}}');
   }

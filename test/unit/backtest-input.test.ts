@@ -219,6 +219,8 @@ test('parseHistory Prometheus: the series\' currency label is the history\'s cur
 for (const [name, text, message] of [
   ['not JSON', '{"status": "success", ', /^not valid JSON/],
   ['status error', JSON.stringify({ status: 'error', errorType: 'bad_data', error: 'invalid parameter "query"' }), /^Prometheus answered an error: invalid parameter "query"$/],
+  ['status error with an error that is not a string (was a TypeError, exit 1)', JSON.stringify({ status: 'error', error: { toString: 1 } }), /^Prometheus answered an error: no message$/],
+  ['status error without an error', JSON.stringify({ status: 'error' }), /^Prometheus answered an error: no message$/],
   ['a vector result (instant query)', JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [1700000000, '1'] }] } }), /^expected a Prometheus query_range answer/],
   ['a result that is not an array', JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: {} } }), /^expected a Prometheus query_range answer/],
   ['no data', JSON.stringify({ status: 'success' }), /^expected a Prometheus query_range answer/],
