@@ -76,7 +76,7 @@ function readRow(raw: string, n: number, rows: Row[]): void {
   if (problem !== null) throw new InputError(`line ${n}: balance "${v.slice(0, 40)}" ${problem}`);
   const prev = rows.length === 0 ? undefined : rows[rows.length - 1]!;
   if (prev && t <= prev.t) throw new InputError(`line ${n}: timestamps must be strictly increasing (rows in time order)`);
-  rows.push({ t, balance: Number(v) });
+  rows.push({ t, balance: nonNegativeZero(Number(v)) });
 }
 
 function parsePrometheus(text: string): { rows: Row[]; currency: string | null } {
@@ -218,8 +218,11 @@ function balanceOf(cell: string, where: string): number {
   const v = cell.trim();
   const problem = numberProblem(v);
   if (problem !== null) throw new InputError(`${where}: balance "${v.slice(0, 40)}" ${problem}`);
-  return Number(v);
+  return nonNegativeZero(Number(v));
 }
+
+/** `-0` and `-0.00` read 0, as the upstream's balance does (usableNumber): a replay said "exhausted (balance -0)". */
+const nonNegativeZero = (n: number): number => (n === 0 ? 0 : n);
 
 /** Appends a row that must be later than the previous one. */
 function push(rows: Row[], row: Row, where: string): void {

@@ -59,6 +59,12 @@ for (const [name, text, rows] of [
     { t: T + 6000, balance: 0 },
   ]],
   ['one row', csv('timestamp,balance', `${S},5`), [{ t: T, balance: 5 }]],
+  // deepEqual tells -0 from 0: a replay of "-0" said "is exhausted (balance -0)"
+  ['a negative zero reads 0', csv('timestamp,balance', `${S},-0`, `${S + 1},-0.00`, `${S + 2},-0e5`), [
+    { t: T, balance: 0 },
+    { t: T + 1000, balance: 0 },
+    { t: T + 2000, balance: 0 },
+  ]],
 ] as const) {
   test(`parseHistory CSV: ${name}`, () => {
     const parsed = parseHistory(text);
@@ -200,6 +206,13 @@ test('parseHistory Prometheus: one series → rows in ms, balances parsed from s
     { t: 1700000060000, balance: 41 },
     { t: 1700000120500, balance: -0.25 },
     { t: 1700000180000, balance: 100 },
+  ]);
+});
+
+test('parseHistory Prometheus: a negative zero reads 0, as in a CSV', () => {
+  assert.deepEqual(parseHistory(matrix([series([[1700000000, '-0'], [1700000060, '-0.00']])])).rows, [
+    { t: 1700000000000, balance: 0 },
+    { t: 1700000060000, balance: 0 },
   ]);
 });
 
