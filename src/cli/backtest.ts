@@ -1,5 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { InputError, parseHistory } from '../backtest/input.js';
+import { readConfigFile } from '../config/read-file.js';
 import { replay } from '../backtest/replay.js';
 import type { Settings } from '../config/settings.js';
 import { repeatPolicy } from '../domain/evaluate.js';
@@ -20,13 +21,20 @@ export async function runBacktest(file: string, settings: Settings, log: Logger,
   try {
     // Read synchronously: nothing else runs meanwhile, and fs/promises' file handle, its reads in chunks and
     // the thread pool's start cost the 14-day history ~20 ms of the command's wall clock.
-    const size = statSync(file).size;
+    const st = statSync(file);
     // Past V8's longest string the read fails with no code; a history this large would not fit the heap anyway.
-    if (size > MAX_HISTORY_BYTES) {
-      log.error({ file, bytes: size }, `the history file is too large (over ${MAX_HISTORY_BYTES / 2 ** 20} MiB, about 12 million rows): cut it to the weeks to replay`);
-      return BACKTEST_EXIT.dataError;
+    if (st.size > MAX_HISTORY_BYTES) return tooLarge(file, log, st.size);
+    if (st.isFile()) text = readFileSync(file, 'utf8');
+    else {
+      // A pipe (`backtest <(curl …)`) or a device has no size to check first: read up to the same bound, as
+      // long as it takes (a query may be slow). readFileSync read /dev/zero until memory ran out (12 GB in a minute).
+      const r = readConfigFile(file, MAX_HISTORY_BYTES, Infinity);
+      if (!('text' in r)) {
+        if (r.code === 'EFBIG') return tooLarge(file, log);
+        throw Object.assign(new Error(r.code), { code: r.code });
+      }
+      text = r.text;
     }
-    text = readFileSync(file, 'utf8');
   } catch (err) {
     log.error({ file, code: (err as NodeJS.ErrnoException).code }, 'cannot read the history file');
     return BACKTEST_EXIT.noInput;
@@ -52,4 +60,9 @@ export async function runBacktest(file: string, settings: Settings, log: Logger,
     'backtest done',
   );
   return BACKTEST_EXIT.ok;
+}
+
+function tooLarge(file: string, log: Logger, bytes?: number): number {
+  log.error({ file, ...(bytes === undefined ? {} : { bytes }) }, `the history file is too large (over ${MAX_HISTORY_BYTES / 2 ** 20} MiB, about 12 million rows): cut it to the weeks to replay`);
+  return BACKTEST_EXIT.dataError;
 }

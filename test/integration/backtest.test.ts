@@ -1,6 +1,6 @@
 /** `wallet-sentinel backtest`: the CLI on CSV and Prometheus input, and the same alerts as the live daemon. */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -167,6 +167,24 @@ test('backtest: bad input is a clear error with the line, never a crash', async 
   const big = await runCli(['backtest', huge], {});
   assert.equal(big.code, 65);
   assert.match(big.stderr, /the history file is too large \(over 256 MiB/);
+});
+
+test('backtest reads a pipe to its end, and a device that has no end only up to the size bound (it read /dev/zero until memory ran out)', async () => {
+  const dir = tempDir();
+  const file = join(dir, 'history.csv');
+  writeFileSync(file, `timestamp,balance\n${history().map(([t, b]) => `${t},${b}`).join('\n')}\n`);
+  const fifo = join(dir, 'history.fifo'); // as `backtest <(curl …)` gives it
+  execFileSync('mkfifo', [fifo]);
+  const writer = spawn('sh', ['-c', 'cat "$0" > "$1"', file, fifo], { stdio: 'ignore' });
+  const piped = await runCli(['backtest', fifo], ENV);
+  writer.kill();
+  assert.equal(piped.code, 0, piped.stderr);
+  assert.equal(piped.stdout.trim().split('\n').length, 3, 'the three notifications of the history, read from a pipe');
+
+  const zero = await runCli(['backtest', '/dev/zero'], {});
+  assert.equal(zero.code, 65, zero.stderr);
+  assert.equal(zero.stdout, '');
+  assert.match(zero.stderr, /the history file is too large \(over 256 MiB/);
 });
 
 for (const c of [
