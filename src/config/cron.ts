@@ -1,4 +1,5 @@
 import { lazyRequire } from './lazy-require.js';
+import { shortened } from './shown.js';
 
 /** The default POLL_SCHEDULE (every minute), which node-cron accepts: judged without loading it. */
 const EVERY_MINUTE = '* * * * *';
@@ -27,7 +28,7 @@ const FIELDS: Record<string, { label: string; min: number; max: number }> = {
  */
 export function cronProblem(expression: string): string | undefined {
   if (expression === EVERY_MINUTE) return undefined;
-  const quoted = JSON.stringify(expression);
+  const quoted = JSON.stringify(shortened(expression));
   const r = nodeCron().validateDetailed(expression);
   if (r.valid) return undefined;
   const e = r.errors[0];
@@ -40,12 +41,13 @@ export function cronProblem(expression: string): string | undefined {
     if (e && /illegal characters/.test(e.message)) return `${quoted} holds characters a cron expression cannot (use digits, * , - / and names such as MON or JAN)`;
     return `${quoted} is not a valid cron expression (5 fields, or 6 with seconds first)`;
   }
-  const value = String(e.value);
+  const written = String(e.value);
+  const value = shortened(written);
   const range = `${field.min}-${field.max}`;
   if (/impossible day of month/.test(e.message)) return `day-of-month ${value} never occurs in the month(s) of ${quoted}`;
-  const outOfRange = (value.match(/\d+/g) ?? []).map(Number).find((n) => n < field.min || n > field.max);
+  const outOfRange = (written.match(/\d+/g) ?? []).map(Number).find((n) => n < field.min || n > field.max);
   if (outOfRange === undefined) return `${field.label} field ${value} is not valid in ${quoted} (numbers ${range}, *, lists a,b, ranges a-b, steps */n)`;
-  return value === String(outOfRange)
+  return written === String(outOfRange)
     ? `${field.label} field ${value} is out of range ${range} in ${quoted}`
     : `${field.label} field ${value} holds ${outOfRange}, out of range ${range}, in ${quoted}`;
 }

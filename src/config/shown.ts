@@ -30,5 +30,18 @@ export function keyShown(k: string): string {
   return `a key of ${[...k].length} characters${colon}, not shown as it may hold a secret`;
 }
 
-/** `'value'`, or as a JSON string when it has line breaks, other control characters or quotes. */
-export const valueShown = (v: string): string => (PLAIN.test(v) ? `'${v}'` : JSON.stringify(v));
+/** How many characters of a value a problem line quotes. */
+const SHOWN_MAX = 80;
+
+/** `v`, or its first SHOWN_MAX characters and '…': a value of 100,000 characters made a problem line of 100 KB. */
+export function shortened(v: string): string {
+  if (v.length <= SHOWN_MAX) return v;
+  const chars = [...v]; // whole characters: a cut between two halves of an emoji would print U+FFFD
+  return chars.length <= SHOWN_MAX ? v : `${chars.slice(0, SHOWN_MAX).join('')}…`;
+}
+
+/** `'value'`, or as a JSON string when it has line breaks, other control characters or quotes; shortened. */
+export const valueShown = (v: string): string => {
+  const s = shortened(v);
+  return PLAIN.test(s) ? `'${s}'` : JSON.stringify(s);
+};

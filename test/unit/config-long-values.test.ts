@@ -1,0 +1,64 @@
+/**
+ * A problem line quotes at most the start of what was written: a setting or a wallet name of 100,000
+ * characters was echoed whole, one 100 KB "line" per problem on stderr (and in the journal).
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadSettings } from '../../src/config/load.js';
+import { ConfigError } from '../../src/errors.js';
+
+const dirs: string[] = [];
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+function freshDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'ws-long-'));
+  dirs.push(d);
+  return d;
+}
+
+function problemsOf(env: Record<string, string>, cwd = freshDir()): string[] {
+  try {
+    loadSettings({ TELEPHONY_API_KEY: 'sk_test_long_values', ...env }, { cwd });
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
+    return [...err.problems];
+  }
+  assert.fail('expected a ConfigError');
+}
+
+const LONG = 100_000;
+/** Far more than the 80 characters quoted plus the sentence around them; far less than the value. */
+const LINE_MAX = 600;
+
+for (const [name, env, expected] of [
+  ['a number', { LOW_BALANCE_THRESHOLD: 'x'.repeat(LONG) }, /^LOW_BALANCE_THRESHOLD: 'x{80}…' is not a number$/],
+  ['a duration', { ALERT_REPEAT_INTERVAL: '9'.repeat(LONG) + 'x' }, /^ALERT_REPEAT_INTERVAL: '9{80}…' is not a duration/],
+  ['a value with quotes, shown as JSON', { REQUEST_TIMEOUT_MS: '"'.repeat(LONG) }, /^REQUEST_TIMEOUT_MS: "(\\"){80}…" is not a number$/],
+  ['a cron expression of too many fields', { POLL_SCHEDULE: 'x '.repeat(LONG / 2) }, /^POLL_SCHEDULE: "(x ){40}…" has 50000 field\(s\)/],
+  // the number out of range is past the part quoted: still found and named
+  ['a cron field whose bad number comes after the part quoted', { POLL_SCHEDULE: `${'1,'.repeat(LONG / 2)}70 * * * *` }, /^POLL_SCHEDULE: minute field (1,){40}… holds 70, out of range 0-59, in "(1,){40}…"$/],
+  ['characters outside the BMP are not cut in half', { LOW_BALANCE_THRESHOLD: '\u{1F4B8}'.repeat(LONG) }, /^LOW_BALANCE_THRESHOLD: '(\u{1F4B8}){80}…' is not a number$/u],
+] as const) {
+  test(`a long value in the environment (${name}): one short problem line quoting its start`, () => {
+    const problems = problemsOf(env);
+    assert.equal(problems.length, 1, problems.map((p) => p.slice(0, 200)).join('\n'));
+    assert.ok(problems[0]!.length < LINE_MAX, `a problem line of ${problems[0]!.length} characters`);
+    assert.match(problems[0]!, expected);
+  });
+}
+
+test('a wallet name of 100,000 characters in WALLETS_FILE: each problem line quotes its start only', () => {
+  const dir = freshDir();
+  const file = join(dir, 'wallets.yaml');
+  writeFileSync(file, `wallets:\n  - name: ${'a'.repeat(LONG)}\n    api_key: k\n    colour: red\n`);
+  const problems = problemsOf({ WALLETS_FILE: file }, dir);
+  assert.ok(problems.length >= 2, problems.map((p) => p.slice(0, 200)).join('\n'));
+  for (const p of problems) {
+    assert.ok(p.length < LINE_MAX, `a problem line of ${p.length} characters`);
+    assert.ok(p.includes(`wallet '${'a'.repeat(80)}…' (#1)`), p);
+  }
+});
