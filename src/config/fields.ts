@@ -1,7 +1,7 @@
 /** Field parsers for the settings: each turns an optional string into a typed value, or a message naming what is wrong. */
 import { PEM_MAX_BYTES, readConfigFile, whyNot } from './read-file.js';
 import { z } from 'zod';
-import { parseDecimal } from '../telephony/parse.js';
+import { isPlainDecimal, MAX_BALANCE_MAGNITUDE, parseDecimal } from '../telephony/parse.js';
 import { parseDuration } from './duration.js';
 import { Secret } from './secret.js';
 import type { AlertmanagerTarget } from './settings.js';
@@ -20,12 +20,21 @@ export const number = <F extends number | undefined>(fallback: F, check: { min?:
     if (v === undefined) return fallback;
     // the balance field's rules: decimal only (Number() also reads 0x10, 0o20 and 0b10000 as 16)
     const n = parseDecimal(v);
-    if (n === undefined) return fail(ctx, `${valueShown(v)} is not a number`);
+    if (n === undefined) return fail(ctx, `${valueShown(v)} ${unreadable(v)}`);
     if (check.integer && !Number.isInteger(n)) return fail(ctx, `${valueShown(v)} is not a whole number`);
     if (check.min !== undefined && n < check.min) return fail(ctx, `${n} is below the minimum ${check.min}`);
     if (check.max !== undefined && n > check.max) return fail(ctx, `${n} is above the maximum ${check.max}`);
     return n;
   });
+
+/**
+ * Why a setting's text gives no number. One written as a number but past what a double holds exactly
+ * (`1e16`, a port of 20 digits) or too close to 0 (`1e-400`, `1e-320`) was said to be "not a number".
+ */
+function unreadable(v: string): string {
+  if (!isPlainDecimal(v)) return 'is not a number';
+  return Math.abs(Number(v.trim())) > MAX_BALANCE_MAGNITUDE ? `is beyond ±${MAX_BALANCE_MAGNITUDE} (2^53 − 1), the largest number read` : 'is too close to 0 to be read';
+}
 
 /** An http(s) URL, or why not (never quoting it: a URL may hold a token). */
 function parseHttp(raw: string): URL | string {

@@ -52,6 +52,9 @@ function magnitudeProblem(n: number): string | null {
   return null;
 }
 
+/** Whether `s` (trimmed) is written as a plain decimal, whatever its size: `1e400` is, `0x10` and `1,5` are not. */
+export const isPlainDecimal = (s: string): boolean => NUMERIC.test(s.trim());
+
 /**
  * A usable decimal from a string (surrounding whitespace and a leading `+` allowed), else undefined:
  * the same rules as the balance field, for `backtest` input and the numeric settings.

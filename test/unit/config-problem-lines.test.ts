@@ -1,6 +1,7 @@
 /**
- * A problem line quotes at most the start of what was written: a setting or a wallet name of 100,000
- * characters was echoed whole, one 100 KB "line" per problem on stderr (and in the journal).
+ * What a problem line says about what was written. It quotes at most the start of it: a setting or a
+ * wallet name of 100,000 characters was echoed whole, one 100 KB "line" per problem on stderr (and in the
+ * journal). A number written as one but out of range says so: `1e16` was "not a number".
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -62,3 +63,17 @@ test('a wallet name of 100,000 characters in WALLETS_FILE: each problem line quo
     assert.ok(p.includes(`wallet '${'a'.repeat(80)}…' (#1)`), p);
   }
 });
+
+for (const [name, env, expected] of [
+  ['a threshold past 2^53 − 1', { LOW_BALANCE_THRESHOLD: '1e16' }, "LOW_BALANCE_THRESHOLD: '1e16' is beyond ±9007199254740991 (2^53 − 1), the largest number read"],
+  ['a port of 20 digits', { METRICS_PORT: '99999999999999999999' }, "METRICS_PORT: '99999999999999999999' is beyond ±9007199254740991 (2^53 − 1), the largest number read"],
+  ['an overflow to Infinity', { RUNWAY_WARNING_HOURS: '1e309' }, "RUNWAY_WARNING_HOURS: '1e309' is beyond ±9007199254740991 (2^53 − 1), the largest number read"],
+  ['an underflow to 0', { LOW_BALANCE_THRESHOLD: '1e-400' }, "LOW_BALANCE_THRESHOLD: '1e-400' is too close to 0 to be read"],
+  ['a subnormal number', { LOW_BALANCE_THRESHOLD: '1e-320' }, "LOW_BALANCE_THRESHOLD: '1e-320' is too close to 0 to be read"],
+  ['not written as a number', { LOW_BALANCE_THRESHOLD: '0x10' }, "LOW_BALANCE_THRESHOLD: '0x10' is not a number"],
+  ['a decimal comma', { LOW_BALANCE_THRESHOLD: '1,5' }, "LOW_BALANCE_THRESHOLD: '1,5' is not a number"],
+] as const) {
+  test(`a number setting (${name}): the problem says why it is not read`, () => {
+    assert.deepEqual(problemsOf(env), [expected]);
+  });
+}
