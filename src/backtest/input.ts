@@ -3,6 +3,7 @@
  * the JSON that Prometheus's /api/v1/query_range returns for one balance series. PURE: text in, rows out.
  * The whole file is validated before a row is replayed, so a bad row never comes after printed output.
  */
+import { HISTORY_END_MS } from '../domain/packed.js';
 import { numberProblem, readCurrency } from '../telephony/parse.js';
 
 export interface Row {
@@ -71,6 +72,8 @@ function readRow(raw: string, n: number, rows: Row[]): void {
   if (t === undefined) {
     throw new InputError(`line ${n}: "${cell.slice(0, 40)}" is not unix seconds or a valid ISO-8601 time with a zone (Z or ±hh:mm)`);
   }
+  const outside = outsideHistory(t, cell);
+  if (outside !== null) throw new InputError(`line ${n}: timestamp ${outside}`);
   const v = raw.slice(comma + 1).trim();
   const problem = numberProblem(v);
   if (problem !== null) throw new InputError(`line ${n}: balance "${v.slice(0, 40)}" ${problem}`);
@@ -105,7 +108,10 @@ function parsePrometheus(text: string): { rows: Row[]; currency: string | null }
     if (typeof ts !== 'number' || !Number.isFinite(ts) || typeof v !== 'string') throw new InputError(`values[${i}]: expected [unix seconds, "number"]`);
     const range = secondsProblem(ts, String(ts));
     if (range) throw new InputError(`values[${i}]: timestamp ${range}`);
-    push(rows, { t: Math.round(ts * 1000), balance: balanceOf(v, `values[${i}]`) }, `values[${i}]`);
+    const t = Math.round(ts * 1000);
+    const outside = outsideHistory(t, String(ts));
+    if (outside !== null) throw new InputError(`values[${i}]: timestamp ${outside}`);
+    push(rows, { t, balance: balanceOf(v, `values[${i}]`) }, `values[${i}]`);
   });
   return { rows, currency: readCurrency((series as { metric?: unknown }).metric, 'currency').currency };
 }
@@ -211,6 +217,15 @@ function secondsProblem(seconds: number, written: string): string | null {
   ).find(([f]) => Math.abs(seconds) / f <= MAX_UNIX_SECONDS);
   const what = scale ? `looks like ${scale[1]}` : 'is out of range';
   return `${written.slice(0, 40)} ${what} (past the year 9999 as unix seconds); give unix seconds or ISO-8601`;
+}
+
+/**
+ * Why a time (epoch ms) cannot be replayed, or null: the forecast counts hours from 1970 to 2209
+ * (HISTORY_END_MS), and a history outside gave wrong burn rates and runways, without a word.
+ */
+function outsideHistory(t: number, written: string): string | null {
+  if (t >= 0 && t < HISTORY_END_MS) return null;
+  return `${written.slice(0, 40)} is ${t < 0 ? 'before 1970' : 'after 2209-03-30T07:59:59Z'}: the forecast replays times from 1970-01-01T00:00:00Z to then (unix seconds 0 to ${HISTORY_END_MS / 1000 - 1})`;
 }
 
 /** A balance cell by the same rules as the upstream's balance field (no subnormal, no 1e300, no hex). */

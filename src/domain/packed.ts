@@ -124,6 +124,12 @@ export const samplesToPlain = (s: Samples): Sample[] => unpack<Sample>(s, SAMPLE
  */
 export const HOUR_STRIDE = 3;
 const CHARGES_UNIT = 2 ** 21;
+/**
+ * The times a history can hold, epoch ms: [0, HISTORY_END_MS), its hour indices from 0 to 2^21 − 1
+ * (1970-01-01 to 2209-03-30T07:59:59.999Z). A sample outside it gives wrong hours, and wrong rates: only a
+ * replayed history can (backtest refuses one).
+ */
+export const HISTORY_END_MS = CHARGES_UNIT * 3_600_000;
 const MAX_CHARGES = 2 ** 32 - 1;
 export const EMPTY_HOURS: Hours = allocate(0, HOUR_STRIDE);
 export const hourCount = (h: Hours): number => raw(h).length / HOUR_STRIDE;

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InputError, isoFast, parseHistory, parseTimestampGeneral, type Row } from '../../src/backtest/input.js';
 import { replay } from '../../src/backtest/replay.js';
+import { HISTORY_END_MS } from '../../src/domain/packed.js';
 import type { RuleSettings } from '../../src/config/settings.js';
 import type { Notification } from '../../src/domain/alerts.js';
 import type { EvaluationConfig } from '../../src/domain/evaluate.js';
@@ -59,6 +60,10 @@ for (const [name, text, rows] of [
     { t: T + 6000, balance: 0 },
   ]],
   ['one row', csv('timestamp,balance', `${S},5`), [{ t: T, balance: 5 }]],
+  ['the first and the last second the forecast replays', csv('timestamp,balance', '1970-01-01T00:00:00Z,2', '7549747199,1'), [
+    { t: 0, balance: 2 },
+    { t: 7549747199000, balance: 1 },
+  ]],
   // deepEqual tells -0 from 0: a replay of "-0" said "is exhausted (balance -0)"
   ['a negative zero reads 0', csv('timestamp,balance', `${S},-0`, `${S + 1},-0.00`, `${S + 2},-0e5`), [
     { t: T, balance: 0 },
@@ -125,6 +130,10 @@ for (const [name, text, message] of [
   ['a balance that underflows to 0', csv('timestamp,balance', `${S},1e-400`), /^line 2: balance "1e-400" is too close to 0 .*underflow/],
   ['an absurd balance', csv('timestamp,balance', `${S},1e300`), /^line 2: balance "1e300" is beyond/],
   ['a balance with a numeric separator', csv('timestamp,balance', `${S},1_000`), /^line 2: balance "1_000" is not a plain decimal number$/],
+  // the forecast's hour counts hold 1970-01-01 to 2209-03-30T07:59:59Z: outside, rates came out wrong (0 after 2209), without a word
+  ['a time before 1970', csv('timestamp,balance', '1969-12-31T23:59:59Z,100'), /^line 2: timestamp 1969-12-31T23:59:59Z is before 1970: the forecast replays times from 1970-01-01T00:00:00Z to then \(unix seconds 0 to 7549747199\)$/],
+  ['a time after 2209-03-30T07:59:59Z', csv('timestamp,balance', '7549747199,100', '7549747200,99'), /^line 3: timestamp 7549747200 is after 2209-03-30T07:59:59Z/],
+  ['a time in the year 9999', csv('timestamp,balance', '9999-12-31T23:59:59Z,100'), /^line 2: timestamp 9999-12-31T23:59:59Z is after 2209-03-30T07:59:59Z/],
   ['a header only', csv('timestamp,balance'), /^no rows$/],
   ['a header and blank lines', csv('timestamp,balance', '', '', ''), /^no rows$/],
 ] as const) {
@@ -252,6 +261,8 @@ for (const [name, text, message] of [
   ['a null timestamp', matrix([series([[null, '1']])]), /^values\[0\]: /],
   ['millisecond timestamps', matrix([series([[1700000000, '1'], [1700000060000, '2']])]), /^values\[1\]: timestamp 1700000060000 looks like milliseconds/],
   ['a subnormal value', matrix([series([[1700000000, '1e-320']])]), /^values\[0\]: balance "1e-320" is too close to 0/],
+  ['a time before 1970', matrix([series([[-3600, '1']])]), /^values\[0\]: timestamp -3600 is before 1970/],
+  ['a time after 2209-03-30T07:59:59Z', matrix([series([[7549747199, '1'], [7549747200, '1']])]), /^values\[1\]: timestamp 7549747200 is after 2209-03-30T07:59:59Z/],
   ['out of order', matrix([series([[1700000060, '1'], [1700000000, '2']])]), /strictly increasing/],
   ['a duplicated timestamp', matrix([series([[1700000000, '1'], [1700000000, '2']])]), /strictly increasing/],
 ] as const) {
@@ -456,6 +467,7 @@ function referenceCsv(text: string): Row[] {
     const t = parseTimestampGeneral(cell);
     if (typeof t === 'string') throw new InputError(`line ${i + 1}: timestamp ${t}`);
     if (t === undefined) throw new InputError(`line ${i + 1}: "${cell.slice(0, 40)}" is not unix seconds or a valid ISO-8601 time with a zone (Z or ±hh:mm)`);
+    if (t < 0 || t >= HISTORY_END_MS) throw new InputError(`line ${i + 1}: timestamp ${cell.slice(0, 40)} is ${t < 0 ? 'before 1970' : 'after 2209-03-30T07:59:59Z'}: the forecast replays times from 1970-01-01T00:00:00Z to then (unix seconds 0 to 7549747199)`);
     const v = cells[1]!.trim();
     const r = parseHistory(`timestamp,balance\n${S},${v}`); // the balance rules (throws line 2: …)
     const prev = rows.at(-1);
