@@ -26,6 +26,8 @@ export const isName = (k: string): boolean => NAME.test(k) && !k.split(/[_.-]/).
 /** `'api_kee'`, or a description of a key that is not a name. */
 export function keyShown(k: string): string {
   if (isName(k)) return `'${k}'`;
+  // `<<: *common`, YAML 1.1's merge key, was shown as "a key of 2 characters, not shown as it may hold a secret"
+  if (k === '<<') return "'<<' (a YAML merge key: these files do not merge maps; shared wallet keys go under defaults)";
   const colon = k.includes(':') ? " with ':' in it (a missing space after a colon?)" : '';
   return `a key of ${[...k].length} characters${colon}, not shown as it may hold a secret`;
 }

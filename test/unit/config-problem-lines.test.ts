@@ -77,3 +77,15 @@ for (const [name, env, expected] of [
     assert.deepEqual(problemsOf(env), [expected]);
   });
 }
+
+test("a YAML merge key (<<: *common) in WALLETS_FILE is named as one, not hidden as a possible secret", () => {
+  const dir = freshDir();
+  const file = join(dir, 'wallets.yaml');
+  writeFileSync(file, 'defaults: &common {api_key: k}\nwallets:\n  - <<: *common\n    name: a\n');
+  const problems = problemsOf({ WALLETS_FILE: file }, dir);
+  assert.ok(
+    problems.some((p) => p.includes("wallet 'a' (#1): unknown key '<<' (a YAML merge key: these files do not merge maps; shared wallet keys go under defaults)")),
+    problems.join('\n'),
+  );
+  assert.ok(!problems.some((p) => p.includes('not shown as it may hold a secret')), problems.join('\n'));
+});
