@@ -4,13 +4,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { safeErrorCode } from '../errors.js';
+import type { Logger } from '../log.js';
 import { ALERT_EVENTS_SCHEMA } from './alert-events.js';
-
-/** Bumped when the schema changes incompatibly; a database from a newer version is refused (set aside). */
-const SCHEMA_VERSION = '1';
+import { checkSchema, migrateForward, schemaVersion, type NewerSchemaError } from './schema-version.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -32,31 +32,19 @@ CREATE TABLE IF NOT EXISTS account_clock (account_id INTEGER PRIMARY KEY, offset
 ${ALERT_EVENTS_SCHEMA}
 `;
 
-export class NewerSchemaError extends Error {
-  constructor(version: string) {
-    super(`schema version ${version} is not ${SCHEMA_VERSION}`);
-  }
-}
-
 /**
- * Makes the tables that are missing and checks the schema version (NewerSchemaError); returns the
- * database's identity (identityOf): its instance is a name made once per file, so a file made anew has
- * another (an inode number is reused at once).
+ * Checks the schema version (schema-version.ts: a newer one or one that is no number throws, an older one is
+ * migrated forward in one transaction, or MigrationError with the file untouched), makes the tables that are
+ * missing and returns the database's identity (identityOf): its instance is a name made once per file, so a
+ * file made anew has another (an inode number is reused at once).
  */
 export function migrate(db: Database.Database): string {
   const v = checkSchema(db); // before any table is made: a newer version's file is not written to
+  if (v !== undefined) migrateForward(db, v);
   db.exec(SCHEMA);
-  if (v === undefined) db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?)").run(SCHEMA_VERSION);
+  if (v === undefined) db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?)").run(String(schemaVersion()));
   db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('instance', ?)").run(randomUUID());
   return identityOf(db);
-}
-
-/** The database's schema version (undefined: none written yet); throws NewerSchemaError for another version's. Changes nothing. */
-export function checkSchema(db: Database.Database): string | undefined {
-  if (!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get()) return undefined;
-  const v = (db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string } | undefined)?.value;
-  if (v !== undefined && v !== SCHEMA_VERSION) throw new NewerSchemaError(v);
-  return v;
 }
 
 /**
@@ -148,3 +136,27 @@ export function setAside(path: string, now: number): string | undefined {
   }
   return to;
 }
+
+/**
+ * A newer version's file set aside (a rollback after an upgrade): not damage, and what starting without it
+ * costs is said at error level, with what it held that is now not sent and how to get it back. It was logged
+ * as 'corrupt or unreadable' at warn: a rollback's every firing alert then fired again under a new id and the
+ * notifications it owed were never sent, and nothing in the log said that this was why.
+ */
+export function logNewerSetAside(log: Logger, path: string, err: NewerSchemaError, to: string | undefined): void {
+  let owed: number | undefined;
+  if (to !== undefined) {
+    try {
+      owed = readUnchanged(to, (db) => (db.prepare('SELECT COUNT(*) AS n FROM outbox').get() as { n: number }).n);
+    } catch {
+      // a newer schema need not have that table: the count is left out
+    }
+  }
+  log.error(
+    { file: path, reason: err.message, movedTo: to, ...(owed !== undefined && { owedNotificationsSetAside: owed }) },
+    'state database was written by a newer wallet-sentinel; set aside unchanged, starting with no history: ' +
+      'the alerts firing in it fire again under new ids and the notifications it owed are not sent. ' +
+      'To keep them, stop this daemon, run the newer version again and rename the file set aside back to ' + basename(path),
+  );
+}
+

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { safeErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
-import { checkSchema, countCommit, migrate, NewerSchemaError, readUnchanged, setAside } from './db-file.js';
+import { countCommit, logNewerSetAside, migrate, readUnchanged, setAside } from './db-file.js';
+import { checkSchemaReadOnly, NewerSchemaError, UnknownSchemaError } from './schema-version.js';
 import { makeDir } from './make-dir.js';
 import type { WriteHealth } from './write-health.js';
 import { classifyWriteError } from './write-error.js';
@@ -104,9 +105,10 @@ export class StateDb {
   }
 
   /**
-   * Opens (creating if needed) and checks the database: a file that is not a database or fails its
-   * header check is set aside as `<file>.corrupt-<time>` with a warning and a fresh one is made. Throws
-   * (classified) when STATE_DIR cannot be written. Read-only: only checks that it can be read.
+   * Opens (creating if needed), checks and migrates the database: a file that is not a database, fails its
+   * header check or has no version number is set aside as `<file>.corrupt-<time>` with a warning and a fresh
+   * one is made; a newer version's is set aside too (logNewerSetAside). Throws (classified) when STATE_DIR
+   * cannot be written, or this build could not migrate the file. Read-only: only checks that it can be read.
    */
   init(now: number): void {
     if (this.readOnly) return;
@@ -115,34 +117,11 @@ export class StateDb {
     } catch (err) {
       if (!isDamaged(err) && !(err instanceof NewerSchemaError)) throw classifyWriteError(err, this.dir);
       const to = setAside(this.path, now);
-      if (err instanceof NewerSchemaError) this.#newerSetAside(err, to);
-      else this.log.warn({ file: this.path, reason: safeErrorCode(err), movedTo: to }, 'state database is corrupt or unreadable; set aside, starting fresh');
+      if (err instanceof NewerSchemaError) logNewerSetAside(this.log, this.path, err, to);
+      else this.log.warn({ file: this.path, reason: damageOf(err), movedTo: to }, 'state database is corrupt or unreadable; set aside, starting fresh');
       this.#withConn(() => undefined);
     }
     this.#instance = this.#opened;
-  }
-
-  /**
-   * A newer version's file set aside (a rollback after an upgrade): not damage, and what starting without it
-   * costs is said at error level, with what it held that is now not sent and how to get it back. It was logged
-   * as 'corrupt or unreadable' at warn: a rollback's every firing alert then fired again under a new id and the
-   * notifications it owed were never sent, and nothing in the log said that this was why.
-   */
-  #newerSetAside(err: NewerSchemaError, to: string | undefined): void {
-    let owed: number | undefined;
-    if (to !== undefined) {
-      try {
-        owed = readUnchanged(to, (db) => (db.prepare('SELECT COUNT(*) AS n FROM outbox').get() as { n: number }).n);
-      } catch {
-        // a newer schema need not have that table: the count is left out
-      }
-    }
-    this.log.error(
-      { file: this.path, reason: err.message, movedTo: to, ...(owed !== undefined && { owedNotificationsSetAside: owed }) },
-      'state database was written by a newer wallet-sentinel; set aside unchanged, starting with no history: ' +
-        'the alerts firing in it fire again under new ids and the notifications it owed are not sent. ' +
-        'To keep them, stop this daemon, run the newer version again and rename the file set aside back to ' + DB_FILE,
-    );
   }
 
   /**
@@ -155,7 +134,7 @@ export class StateDb {
   setAsideIfDamaged(err: unknown, now: number): boolean {
     if (this.readOnly || !isDamaged(err)) return false;
     const to = setAside(this.path, now);
-    this.log.warn({ file: this.path, reason: safeErrorCode(err), movedTo: to }, "state database is corrupt; set aside, writing what this process holds to a fresh one (history and state it did not load are in the file set aside)");
+    this.log.warn({ file: this.path, reason: damageOf(err), movedTo: to }, "state database is corrupt; set aside, writing what this process holds to a fresh one (history and state it did not load are in the file set aside)");
     return to !== undefined;
   }
 
@@ -167,8 +146,8 @@ export class StateDb {
    */
   read<T>(fn: (db: Conn) => T): T {
     const once = (db: Conn): T => db.transaction(() => fn(db)).deferred();
-    // check reads a newer version's file as unreadable, not by this version's idea of its tables
-    if (this.readOnly) return readUnchanged(this.path, (db) => (checkSchema(db), once(db)));
+    // check reads a newer or an older version's file as unreadable, not by this version's idea of its tables (it cannot migrate)
+    if (this.readOnly) return readUnchanged(this.path, (db) => (checkSchemaReadOnly(db), once(db)));
     return this.#withConn(once);
   }
 
@@ -331,8 +310,13 @@ export class StateDb {
   }
 }
 
-/** SQLite's word for a file that is not a database, or one with a damaged page (SQLITE_CORRUPT and its extended codes). */
+/** SQLite's word for a file that is not a database, or one with a damaged page (SQLITE_CORRUPT and its extended codes); or a schema version that is no number. */
 export function isDamaged(err: unknown): boolean {
   const code = safeErrorCode(err);
-  return code === 'SQLITE_NOTADB' || (code?.startsWith('SQLITE_CORRUPT') ?? false);
+  return code === 'SQLITE_NOTADB' || (code?.startsWith('SQLITE_CORRUPT') ?? false) || err instanceof UnknownSchemaError;
+}
+
+/** What damage `isDamaged` saw, for the log line. */
+function damageOf(err: unknown): string | undefined {
+  return err instanceof UnknownSchemaError ? err.message : safeErrorCode(err);
 }

@@ -7,7 +7,7 @@ import { readAll, readMany } from './account-reads.js';
 import { isDamaged, StateDb, type Conn, type Participant, type StateDbOptions } from './db.js';
 import { HOUR_MS, historyThrough, KEEP_HOURS, keyOf } from './readings.js';
 import { importV01, readAccountV01 } from './import-v01.js';
-import { NewerSchemaError } from './db-file.js';
+import { schemaProblem } from './schema-version.js';
 
 /** Journal housekeeping (dropping entries every snapshot covers) every this many commits. */
 const MAINTAIN_EVERY = 64;
@@ -45,7 +45,7 @@ export class StateStore implements Participant {
     this.db = new StateDb(dir, log, { ...opts, afterCommit: () => this.#afterCommit() });
   }
 
-  /** Opens (creating, or setting a corrupt file aside) and imports a 0.1 JSON STATE_DIR once. Throws StoreWriteError. */
+  /** Opens (creating, migrating, or setting a corrupt file aside) and imports a 0.1 JSON STATE_DIR once. Throws StoreWriteError. */
   async init(now: number): Promise<void> {
     this.db.init(now);
     if (!this.db.readOnly) await importV01(this.db, this.dir, now, this.log);
@@ -302,7 +302,7 @@ export async function savedStateOrFresh(states: StateStore, name: string, now: n
   try {
     return { state: await states.account(name).load(now), problem: null };
   } catch (err) {
-    const why = err instanceof NewerSchemaError ? `it was written by a newer wallet-sentinel: ${err.message}` : safeErrorCode(err) ?? 'error';
+    const why = schemaProblem(err) ?? safeErrorCode(err) ?? 'error';
     return { state: INITIAL_ACCOUNT_STATE, problem: `cannot read the state database in STATE_DIR (${why})` };
   }
 }

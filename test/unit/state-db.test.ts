@@ -611,7 +611,7 @@ test("a database of a newer schema (a rollback after an upgrade): check reads it
   newer.exec("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT); INSERT INTO meta VALUES ('schema', '99'); CREATE TABLE accounts (id INTEGER PRIMARY KEY, name TEXT, wallet BLOB)");
   newer.close();
   const read = await savedStateOrFresh(new StateStore(dir, log, { readOnly: true }), 'default', T0);
-  assert.equal(read.problem, 'cannot read the state database in STATE_DIR (it was written by a newer wallet-sentinel: schema version 99 is not 1)');
+  assert.equal(read.problem, "cannot read the state database in STATE_DIR (it was written by a newer wallet-sentinel: schema version 99 is newer than this build's 1)");
   const store = await openState(dir, log);
   await store.close();
   const aside = readdirSync(dir).find((f) => f.startsWith(`${DB_FILE}.corrupt-`));
@@ -637,7 +637,7 @@ test('a rollback onto a newer version\'s database says so at error level, with w
   assert.doesNotMatch(line!.msg, /corrupt/);
   assert.match(line!.msg, /fire again under new ids/);
   assert.match(line!.msg, /rename the file set aside back to wallet-sentinel\.db/);
-  assert.equal(line!.reason, 'schema version 2 is not 1');
+  assert.equal(line!.reason, "schema version 2 is newer than this build's 1");
   assert.equal(line!.owedNotificationsSetAside, 2);
   assert.ok(line!.movedTo && existsSync(line!.movedTo));
   assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith(`${DB_FILE}.corrupt-`)), [line!.movedTo!.slice(dir.length + 1)], 'no -wal or -shm left beside the file set aside by the count');
