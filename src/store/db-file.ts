@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { safeErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import { ALERT_EVENTS_SCHEMA } from './alert-events.js';
-import { checkSchema, migrateForward, schemaVersion, type NewerSchemaError } from './schema-version.js';
+import { checkSchema, migrateForward, schemaVersion, type MigrationError, type NewerSchemaError } from './schema-version.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -160,3 +160,16 @@ export function logNewerSetAside(log: Logger, path: string, err: NewerSchemaErro
   );
 }
 
+/**
+ * This build's migration of an older version's file failed (a bug in a step, or a file it did not expect): not
+ * damage, so not set aside, and not a reason to stop alerting. The file stays in place as it was, for a build
+ * that migrates it (a fixed release) or the one before (a rollback) to take over whole at its start.
+ */
+export function logUnmigrated(log: Logger, path: string, err: MigrationError): void {
+  log.error(
+    { file: path, reason: err.message, fromVersion: err.from, toVersion: err.to },
+    'state database could not be migrated to this build\'s schema; kept in place unchanged, and this daemon runs without it: ' +
+      'it alerts from memory, starting with no history (the alerts firing in the file fire again under new ids, the notifications it owed ' +
+      'are not sent) and writes nothing there. To go on from the file, stop this daemon and start a build that migrates it, or the previous one',
+  );
+}

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { safeErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
-import { countCommit, logNewerSetAside, migrate, readUnchanged, setAside } from './db-file.js';
-import { checkSchemaReadOnly, NewerSchemaError, UnknownSchemaError } from './schema-version.js';
+import { countCommit, logNewerSetAside, logUnmigrated, migrate, readUnchanged, setAside } from './db-file.js';
+import { checkSchemaReadOnly, MigrationError, NewerSchemaError, UnknownSchemaError } from './schema-version.js';
 import { makeDir } from './make-dir.js';
 import type { WriteHealth } from './write-health.js';
 import { classifyWriteError } from './write-error.js';
@@ -86,6 +86,12 @@ export class StateDb {
   /** Set by `abandon`: STATE_DIR belongs to another daemon now; nothing more is written. */
   #abandoned = false;
   #lastCommitSize = 0;
+  /**
+   * This build could not migrate the file (a step threw; the file is as it was): for the rest of the process
+   * nothing is read from or written to it, so that a build that can migrate it, or the one before, takes it
+   * over whole. Commits fail with it (WriteHealth, /readyz) and alerts go on from memory.
+   */
+  #unmigrated: MigrationError | undefined;
 
   constructor(
     readonly dir: string,
@@ -99,22 +105,29 @@ export class StateDb {
     return this.opts.readOnly === true;
   }
 
-  /** True when the database file exists (a read-only store with none reads every account as fresh). */
+  /** True when the database file exists (a read-only store with none reads every account as fresh) and this build could migrate it. */
   exists(): boolean {
-    return existsSync(this.path);
+    return this.#unmigrated === undefined && existsSync(this.path);
+  }
+
+  /** The file is held back unread and unwritten: this build's migration of it failed (see #unmigrated). */
+  get unmigrated(): boolean {
+    return this.#unmigrated !== undefined;
   }
 
   /**
    * Opens (creating if needed), checks and migrates the database: a file that is not a database, fails its
    * header check or has no version number is set aside as `<file>.corrupt-<time>` with a warning and a fresh
-   * one is made; a newer version's is set aside too (logNewerSetAside). Throws (classified) when STATE_DIR
-   * cannot be written, or this build could not migrate the file. Read-only: only checks that it can be read.
+   * one is made; a newer version's is set aside too (logNewerSetAside). One this build could not migrate is
+   * kept in place untouched and the daemon runs without it (#unmigrated). Throws (classified) when STATE_DIR
+   * cannot be written. Read-only: only checks that it can be read.
    */
   init(now: number): void {
     if (this.readOnly) return;
     try {
       this.#withConn(() => undefined);
     } catch (err) {
+      if (err instanceof MigrationError) return; // said at error level by #withConn
       if (!isDamaged(err) && !(err instanceof NewerSchemaError)) throw classifyWriteError(err, this.dir);
       const to = setAside(this.path, now);
       if (err instanceof NewerSchemaError) logNewerSetAside(this.log, this.path, err, to);
@@ -288,6 +301,7 @@ export class StateDb {
   }
 
   #withConn<T>(fn: (db: Conn) => T): T {
+    if (this.#unmigrated) throw this.#unmigrated; // the same build fails the same way: not run again at every commit
     makeDir(this.dir); // a STATE_DIR removed while running comes back (ENOTDIR, EROFS... thrown here)
     // WAL's only waits are short (another connection recovering the log): a bound on how long the event
     // loop can stand still here, instead of better-sqlite3's 5 s.
@@ -302,7 +316,12 @@ export class StateDb {
       // failed as "not writable". The -shm file this needs goes with the WAL when the connection closes.
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
-      this.#opened = migrate(db); // every time: cheap, and a STATE_DIR emptied under a running daemon gets its tables back
+      try {
+        this.#opened = migrate(db); // every time: cheap, and a STATE_DIR emptied under a running daemon gets its tables back
+      } catch (err) {
+        if (err instanceof MigrationError) logUnmigrated(this.log, this.path, (this.#unmigrated = err));
+        throw err;
+      }
       return fn(db);
     } finally {
       db.close(); // the last connection to close checkpoints and removes the -wal and -shm files

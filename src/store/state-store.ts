@@ -45,10 +45,13 @@ export class StateStore implements Participant {
     this.db = new StateDb(dir, log, { ...opts, afterCommit: () => this.#afterCommit() });
   }
 
-  /** Opens (creating, migrating, or setting a corrupt file aside) and imports a 0.1 JSON STATE_DIR once. Throws StoreWriteError. */
+  /**
+   * Opens (creating, migrating, or setting a corrupt file aside) and imports a 0.1 JSON STATE_DIR once; not
+   * into a file this build could not migrate (the JSON files wait for a build that can). Throws StoreWriteError.
+   */
   async init(now: number): Promise<void> {
     this.db.init(now);
-    if (!this.db.readOnly) await importV01(this.db, this.dir, now, this.log);
+    if (!this.db.readOnly && !this.db.unmigrated) await importV01(this.db, this.dir, now, this.log);
   }
 
   /** The store of one account (one per name). */

@@ -1,6 +1,7 @@
 import { safeErrorCode } from '../errors.js';
 import { fdAdvice, isFdShortage } from '../fd-limit.js';
 import type { Logger } from '../log.js';
+import { MIGRATION_FAILED as UNMIGRATED } from './schema-version.js';
 
 /**
  * Whether the files in STATE_DIR can be written, judged by the last write of each file. Unhealthy while
@@ -46,7 +47,9 @@ export class WriteHealth {
       { stateDir: this.d.stateDir, file, code },
       isFdShortage(code)
         ? `cannot open ${file} (${code}): ${fdAdvice(code)}; alerts are still sent from memory, but what is owed would be lost on a restart; retrying`
-        : `state directory not writable (${code}${why(code)}): alerts are still sent from memory, but what is owed would be lost on a restart; retrying`,
+        : code === UNMIGRATED
+          ? `state database not written (${code}${why(code)}): alerts are still sent from memory, but what is owed would be lost on a restart`
+          : `state directory not writable (${code}${why(code)}): alerts are still sent from memory, but what is owed would be lost on a restart; retrying`,
     );
     this.d.onChange?.(false);
   }
@@ -60,6 +63,7 @@ export class WriteHealth {
 
 /** Words for a code that is no fault of the disk, after it (empty for the others). */
 function why(code: string): string {
+  if (code === UNMIGRATED) return " (this build could not migrate it to its schema: it is kept unchanged until a build that can, or the previous one, starts)";
   if (code === 'EBUSY') return ' (another process holds a lock on the state database: a sqlite3 shell or a backup tool in a transaction?)';
   // the directory is fine: the database could not be opened for want of a descriptor (said as "not writable (EMFILE)" before)
   if (isFdShortage(code)) return ` (${fdAdvice(code)})`; // on /readyz: "…: EMFILE writing <file> (this process has no file descriptor left…)"

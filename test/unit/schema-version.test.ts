@@ -200,6 +200,34 @@ test('the daemon\'s store on a real older file (test/fixtures/state-db-v1) with 
   assert.deepEqual([schemaOf(db), stepsRun(db)], ['3', [1, 2]]);
 });
 
+test('a step that throws on a real older file: the store runs without it (nothing read, every commit refused), the file kept unchanged in place, one error line; a build whose steps work takes it over whole', async (t) => {
+  const dir = tempDir(t);
+  cpSync(V1_FIXTURE, join(dir, DB_FILE));
+  const fixture = readFileSync(V1_FIXTURE);
+  MIGRATIONS.push(mark(1), () => {
+    throw new TypeError('a bug in the step');
+  });
+  t.after(() => MIGRATIONS.splice(0));
+  const { log, lines } = capture();
+  const store = await openState(dir, log); // no throw: a daemon goes on to poll and alert
+  assert.equal(store.db.exists(), false, 'nothing is read from it');
+  assert.equal(sampleCount((await store.account('w2').load(T0)).history.samples), 0, 'starts with no history');
+  await assert.rejects(store.account('w2').save((await store.account('w2').load(T0))), (e: unknown) => (e as { code?: string }).code === 'SCHEMA_MIGRATION_FAILED');
+  await assert.rejects(store.close(), (e: unknown) => (e as { code?: string }).code === 'SCHEMA_MIGRATION_FAILED');
+  assert.equal(lines.length, 1, JSON.stringify(lines));
+  assert.equal(lines[0]!.level, 50);
+  assert.match(lines[0]!.msg, /could not be migrated to this build's schema; kept in place unchanged/);
+  assert.doesNotMatch(lines[0]!.msg, /corrupt/);
+  assert.equal(lines[0]!.reason, 'schema version 1 could not be migrated to 3: the step from 2 to 3 failed (TypeError)');
+  assert.deepEqual(readdirSync(dir), [DB_FILE], 'not set aside, no -wal or -shm left');
+  assert.deepEqual(readFileSync(join(dir, DB_FILE)), fixture, 'the file byte for byte as the older build left it');
+
+  MIGRATIONS.splice(1, 1, mark(2)); // the fixed release
+  const fixed = await openState(dir, pino({ level: 'silent' }));
+  assert.equal((await fixed.account('w2').load(T0)).alerts.low_balance?.id, 'w2/low_balance/mxbfd8n0', 'the alert ids of the file');
+  await fixed.close();
+});
+
 test('a schema version that is no number (another program\'s file, or a damaged one) is set aside as damage, saying so, and the store starts fresh', async (t) => {
   const { db, path } = dbWithSchema(t, 'two');
   db.close();
