@@ -80,6 +80,8 @@ export interface Mail {
   /** The From header, and the envelope's sender (MAIL FROM). */
   from: string;
   mailFrom: string;
+  /** The Message-ID header: the same at every attempt and restart for one notification (or one digest's content). */
+  messageId: string;
 }
 
 /** A real SMTP server (smtp-server) that keeps what it accepts; `reject` answers the next N messages with a code. */
@@ -111,13 +113,14 @@ export class MailCatcher {
           void simpleParser(Buffer.concat(chunks)).then((m) => {
             const to = Array.isArray(m.to) ? m.to.map((a) => a.text).join(', ') : (m.to?.text ?? '');
             const mailFrom = session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address;
-            this.mails.push({ at: Date.now(), subject: m.subject ?? '', text: m.text ?? '', html: typeof m.html === 'string' ? m.html : '', to, from: m.from?.text ?? '', mailFrom });
+            this.mails.push({ at: Date.now(), subject: m.subject ?? '', text: m.text ?? '', html: typeof m.html === 'string' ? m.html : '', to, from: m.from?.text ?? '', mailFrom, messageId: m.messageId ?? '' });
             cb();
           }, cb);
         });
       },
       logger: false,
     });
+    this.#server.on('error', () => undefined); // a client killed mid-session (ECONNRESET) is not the receiver's failure
   }
 
   async start(): Promise<number> {
