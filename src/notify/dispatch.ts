@@ -331,6 +331,7 @@ export class Dispatcher {
     const all = notificationsOf(x);
     const n = x.notification;
     const log = { target: notifier.label, alert: n.alertname, status: n.status, id: n.id, attempt: x.attempts + 1, ...(all.length > 1 ? { digest: all.length } : {}) };
+    let took = false; // the target took it (or some of its recipients did): a restart must not send it again
     const stuckAfterMs = this.d.stuckAfterMs ?? STUCK_AFTER_MS;
     const watchdog = setTimeout(() => this.d.log.error({ ...log, inFlightMs: stuckAfterMs }, 'notification delivery stuck: the attempt outlived its deadline; this target gets nothing until it ends'), stuckAfterMs);
     watchdog.unref();
@@ -338,6 +339,7 @@ export class Dispatcher {
       if (all.length > 1 && notifier.sendDigest) await notifier.sendDigest(all, this.#abort.signal, x.reached);
       else await notifier.send(n, this.#abort.signal, x.reached);
       this.d.metrics.notifications.inc({ channel: notifier.channel, outcome: 'sent' });
+      took = true;
       removeFrom(t, x);
       const acceptedAt = this.#now();
       for (const y of all) {
@@ -352,6 +354,7 @@ export class Dispatcher {
       this.d.metrics.notifications.inc({ channel: notifier.channel, outcome: 'failed' });
       x.attempts += 1;
       x.lastError = e.message;
+      if (e.reached && e.reached.length > (x.reached?.length ?? 0)) took = true;
       if (e.reached) x.reached = [...e.reached];
       const now = this.#now();
       if (!e.retryable || now >= giveUpAt(x)) {
@@ -368,9 +371,10 @@ export class Dispatcher {
     } finally {
       clearTimeout(watchdog);
     }
-    // Not awaited: the commit comes up to a second later (the database groups commits), and holding the
-    // target's slot until then would cap a target at a few sends per second whatever its speed.
-    void this.#mirror();
+    // Not awaited: holding the target's slot until the commit would cap a target at a few sends per second
+    // whatever its speed. What a target took is committed soon (OutboxStore.mirror), the rest with the next
+    // grouped commit (up to a second later).
+    void this.#mirror(took ? x : undefined);
   }
 
   #doc(): OutboxDoc {
@@ -380,7 +384,7 @@ export class Dispatcher {
   }
 
   /** Writes the outbox to disk, best effort (a failure shows in WriteHealth and is retried by the store). */
-  #mirror(): Promise<boolean> {
-    return this.d.store.mirror(() => this.#doc());
+  #mirror(reached?: Delivery): Promise<boolean> {
+    return this.d.store.mirror(() => this.#doc(), reached);
   }
 }

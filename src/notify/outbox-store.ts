@@ -77,11 +77,16 @@ export class OutboxStore implements Participant {
    * Stages `current()` for the next commit (at once, so that whatever the caller stages before awaiting
    * joins the same transaction) and resolves with whether that commit succeeded. Never rejects: WriteHealth
    * tells of failures, and the database retries with what is current then.
+   *
+   * `reached`: a delivery a target just took (or some of an email's recipients did). If a commit wrote its
+   * row, a restart sends it again until the next commit says otherwise: that commit is asked for soon
+   * (StateDb SOON_MS), not in the second the database waits under load, in which a crash loop's every kill
+   * resent what the start before it had delivered. A row no commit wrote needs no hurry: a restart does not know it.
    */
-  async mirror(current: () => OutboxDoc): Promise<boolean> {
+  async mirror(current: () => OutboxDoc, reached?: Delivery): Promise<boolean> {
     this.#current = current;
     try {
-      await this.db.stage(this);
+      await this.db.stage(this, { soon: reached !== undefined && this.#rows.has(reached.deliveryId) });
       return true;
     } catch {
       return false;

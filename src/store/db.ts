@@ -43,6 +43,12 @@ export interface Participant {
  */
 export const FLUSH_MS = { quiet: 100, busy: 1_000 } as const;
 export const BUSY_COMMIT = 32;
+/**
+ * A change staged `soon` (a notification a target accepted, whose row a commit wrote: until its removal is
+ * committed, a kill sends it again at the next start) is committed at once, or SOON_MS after the last commit
+ * ended if that was more recent: under a stream of acceptances at most one commit per SOON_MS, not one each.
+ */
+export const SOON_MS = 100;
 /** How often a failed commit is tried again, with whatever is staged by then. */
 export const RETRY_MS = 5_000;
 
@@ -82,6 +88,11 @@ export class StateDb {
   /** #timer is a retry after a failed commit (unref'd), not a flush of new changes. */
   #retryTimer = false;
   #flushing: Promise<void> | undefined;
+  /** When #timer fires (performance.now()), and when the last commit ended (-Infinity: none yet). */
+  #timerDue = Infinity;
+  #lastCommitEnd = -Infinity;
+  /** The last commit failed: a change staged `soon` waits as any other (a failing disk is not tried faster). */
+  #failing = false;
   #closed = false;
   /** Set by `abandon`: STATE_DIR belongs to another daemon now; nothing more is written. */
   #abandoned = false;
@@ -173,19 +184,29 @@ export class StateDb {
     }
   }
 
-  /** Stages `p`'s changes for the next commit; resolves once they are committed, rejects if that commit failed. */
-  stage(p: Participant, opts: { now?: boolean } = {}): Promise<void> {
+  /**
+   * Stages `p`'s changes for the next commit; resolves once they are committed, rejects if that commit failed.
+   * `now`: commit at once; `soon`: within SOON_MS (see there), unless the disk is failing.
+   */
+  stage(p: Participant, opts: { now?: boolean; soon?: boolean } = {}): Promise<void> {
     if (this.readOnly) return Promise.reject(new Error('the state database is open read-only'));
     if (this.#abandoned) return Promise.resolve(); // dropped on purpose (see abandon)
     this.#staged.add(p);
     this.#known.add(p);
     const done = new Promise<void>((resolve, reject) => this.#waiters.push({ resolve, reject }));
-    if (opts.now || this.#closed) void this.flush().catch(() => undefined);
-    else if (!this.#timer || this.#retryTimer) {
-      // A new change does not wait for a pending retry (and keeps the process alive until it is tried).
+    if (opts.now || this.#closed) {
+      void this.flush().catch(() => undefined);
+      return done;
+    }
+    const now = performance.now();
+    const soon = opts.soon === true && !this.#failing;
+    const delay = soon ? Math.max(0, this.#lastCommitEnd + SOON_MS - now) : (this.opts.flushMs ?? (this.#lastCommitSize >= BUSY_COMMIT ? FLUSH_MS.busy : FLUSH_MS.quiet));
+    // A new change does not wait for a pending retry (and keeps the process alive until it is tried); one
+    // staged `soon` brings a later flush forward.
+    if (!this.#timer || this.#retryTimer || (soon && now + delay < this.#timerDue)) {
       clearTimeout(this.#timer);
       this.#retryTimer = false;
-      const delay = this.opts.flushMs ?? (this.#lastCommitSize >= BUSY_COMMIT ? FLUSH_MS.busy : FLUSH_MS.quiet);
+      this.#timerDue = now + delay;
       this.#timer = setTimeout(() => void this.flush().catch(() => undefined), delay); // the waiters get the rejection
     }
     return done;
@@ -197,6 +218,7 @@ export class StateDb {
     if (this.#abandoned) return void this.#staged.clear(); // a commit that failed before abandon put its changes back
     clearTimeout(this.#timer);
     this.#timer = undefined;
+    this.#timerDue = Infinity;
     this.#retryTimer = false;
     if (this.#staged.size === 0 && this.#waiters.length === 0) return;
     this.#flushing = this.#commit();
@@ -264,18 +286,23 @@ export class StateDb {
     try {
       await (this.opts.health ? this.opts.health.track(this.path, write) : write());
     } catch (err) {
+      this.#failing = true;
+      this.#lastCommitEnd = performance.now();
       for (const p of parts) this.#staged.add(p); // newer changes of the same participant are in it already
       this.log.debug({ file: this.path, code: safeErrorCode(err) }, 'state commit failed; will retry');
       if (!this.#closed) {
         if (!this.#timer) {
           this.#timer = setTimeout(() => void this.flush().catch(() => undefined), this.opts.retryMs ?? RETRY_MS);
           this.#timer.unref();
+          this.#timerDue = performance.now() + (this.opts.retryMs ?? RETRY_MS);
           this.#retryTimer = true;
         } // a retry alone does not keep a process alive (a stopped daemon's last one failed)
       }
       for (const w of waiters) w.reject(err as Error);
       throw err;
     }
+    this.#failing = false;
+    this.#lastCommitEnd = performance.now();
     for (const p of parts) p.committed();
     this.#instance = this.#opened;
     for (const w of waiters) w.resolve();
