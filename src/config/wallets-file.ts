@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { MiB, readConfigFile, whyNot } from './read-file.js';
-import { sameKeyAsText, yaml } from './yaml.js';
+import { readWalletsYaml, type WalletsRead } from './wallets-yaml.js';
 import type { ChannelEnv } from '../notify/channel.js';
 import { DEFAULT_RECEIVER } from '../notify/registry.js';
 import { parseReceivers } from './receivers.js';
@@ -37,14 +37,12 @@ const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object
 /** Far beyond a fleet's file (100,000 wallets is ~10 MiB): a bound, so `/dev/zero` named by mistake is a problem, not gigabytes. */
 export const WALLETS_FILE_MAX_BYTES = 64 * MiB;
 
-/** YAML alias uses a wallets file may make (each `*name`; nested ones count for what they expand to). */
-const MAX_ALIAS_USES = 1_000_000;
-
 /**
  * `receivers` false (backtest: nothing is sent): the receivers' channels are not read, their secret files
  * neither; only their names. `text`: the file's content already read (a reload's settled read); `path` then only names it.
+ * `read`: how the YAML is read (wallets-yaml.ts; the default is the fastest, the others are for tests to compare).
  */
-export function readWalletsFile(path: string, opts: { tuning: RuleTuning; requireApiKey: boolean; env?: ChannelEnv; receivers?: boolean; text?: string }): WalletsFileResult {
+export function readWalletsFile(path: string, opts: { tuning: RuleTuning; requireApiKey: boolean; env?: ChannelEnv; receivers?: boolean; text?: string; read?: WalletsRead }): WalletsFileResult {
   const problems: string[] = [];
   const warnings: string[] = [];
   const out: WalletsFileResult = { wallets: [], receivers: [], problems, warnings };
@@ -59,22 +57,12 @@ export function readWalletsFile(path: string, opts: { tuning: RuleTuning; requir
     text = r.text;
   }
   out.digest = textDigest(text);
-  const doc = yaml().parseDocument(text, { uniqueKeys: sameKeyAsText });
-  if (doc.errors.length > 0) {
-    // The YAML library's message quotes the offending line, which may hold a key: say only where.
-    for (const e of doc.errors) problems.push(`${path}: not valid YAML at line ${e.linePos?.[0]?.line ?? '?'}, column ${e.linePos?.[0]?.col ?? '?'} (${e.code})`);
+  const read = readWalletsYaml(text, path, opts.read);
+  if ('problems' in read) {
+    for (const p of read.problems) problems.push(p);
     return out;
   }
-  asWritten(doc);
-  // The library allows 100 alias uses by default (against "billion laughs" files): a fleet that gives its
-  // 10,000 wallets `labels: *common` needs one per wallet. Past this bound it is a problem, not a crash.
-  let top: unknown;
-  try {
-    top = doc.toJS({ maxAliasCount: MAX_ALIAS_USES });
-  } catch (err) {
-    problems.push(`${path}: cannot be read: ${(err as Error).message} (more than ${MAX_ALIAS_USES} uses of YAML aliases)`);
-    return out;
-  }
+  const top = read.top;
   if (!isMap(top)) {
     problems.push(`${path}: must be a map with 'wallets' (a list) and optionally 'defaults'`);
     return out;
@@ -147,32 +135,6 @@ function closest(key: string): string {
 
 /** A failed poll of a wallet of the file asks to check its key there (the log line names the wallet). */
 const fileSettingName = (k: WalletKey): string => (k === 'api_key' ? 'api_key (or api_key_file)' : k);
-
-/** The wallet keys that hold numbers: read from the text written, by the environment's rules (decimal only). */
-const NUMBER_KEYS: ReadonlySet<unknown> = new Set(['low_balance_threshold', 'critical_balance_threshold', 'runway_warning_hours', 'runway_critical_hours', 'balance_scale']);
-
-/**
- * Values that keep the text written rather than what YAML reads it as. A label value read as a number or
- * true/false: `code: 007` is the label "007", not "7", and `ver: 1.10` is "1.10" (a label is text to match
- * and group on, not a quantity). A threshold or hours: parsed as the environment's are, so
- * `low_balance_threshold: 0x40` is refused as LOW_BALANCE_THRESHOLD=0x40 is, not read as 64. Any number
- * under `receivers:`: a webhook `secret: 0x10` signs with the key "0x10", not "16" (an interval of `300` is
- * still 300 s). Done on the parsed document, before aliases are resolved, so `labels: *common` gets the same.
- */
-function asWritten(doc: ReturnType<ReturnType<typeof yaml>['parseDocument']>): void {
-  const { isMap: isYamlMap, isScalar, visit } = yaml();
-  const keepText = (v: unknown, booleans: boolean) => {
-    if (isScalar(v) && (typeof v.value === 'number' || (booleans && typeof v.value === 'boolean')) && typeof v.source === 'string') v.value = v.source;
-  };
-  visit(doc, {
-    Pair(_, pair, path) {
-      if (!isScalar(pair.key)) return;
-      if (pair.key.value === 'receivers' && path.length === 2 && isYamlMap(pair.value)) visit(pair.value, { Scalar: (__, node) => keepText(node, false) }); // a top-level key
-      else if (NUMBER_KEYS.has(pair.key.value)) keepText(pair.value, false);
-      else if (pair.key.value === 'labels' && isYamlMap(pair.value)) for (const item of pair.value.items) keepText(item.value, true);
-    },
-  });
-}
 
 /**
  * The receivers' names for a problem line: only those shaped like names (a Slack URL or a token written
