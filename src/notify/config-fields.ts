@@ -27,7 +27,7 @@ export function stringField(raw: Raw, key: string, add: AddProblem): string | un
 /** `key` or `key_file` (read now, trailing newline trimmed); both is a problem, so is neither when required. */
 export function secretField(raw: Raw, key: string, add: AddProblem, opts: { required: boolean; warnings?: string[]; where?: string }): Secret | undefined {
   if (unquoted(raw[key])) {
-    add(key, UNQUOTED); // true/false: numbers under receivers: keep their text (wallets-file.ts asWritten)
+    add(key, UNQUOTED); // true/false: numbers under receivers: keep their text (wallets-yaml.ts asWritten)
     return undefined;
   }
   const literal = stringField(raw, key, add);

@@ -175,6 +175,10 @@ defaults:
   lessIndented: 'wallets:\n    - name: a\n      api_key: k\n  - name: b\n',
   quotedSpanningColumnZero: 'defaults: "x\nwallets:\n  - name: a\n"\nwallets:\n  - name: b\n    api_key: k\n',
   protoKeys: 'wallets:\n  - name: a\n    api_key: k\n    labels: {__proto__: x}\n  - name: b\n    __proto__: {x: 1}\n',
+  flowSpanningColumnZero: 'defaults: {a: 1,\nwallets: x}\nwallets:\n  - name: a\n',
+  flowListSpanningColumnZero: 'defaults: [1,\nwallets:\n  - name: a\n]\n',
+  commentsAroundItems: 'x: |\n  y\nwallets: # c\n  # c\n  - name: a\n    api_key: k\n  - # c\n    name: b\n  # trailing\n\n\nwallets2:\n  - x\n',
+  complexKey: '? wallets\n: - name: a\n',
   yaml11: '%YAML 1.1\n---\nwallets:\n  - name: a\n    api_key: yes\n    labels: {x: on}\n',
   controlAndOddCharacters: 'wallets:\n  - name: a\n    api_key: "k\u0085"\n    labels: {x: "a\u2028b"}\n  - name: b\n    api_key: k#notacomment\n    currency: U:SD\n',
 };
