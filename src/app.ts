@@ -70,7 +70,7 @@ export class App {
       onChange: (healthy) => this.metrics.stateWriteHealthy.set(healthy ? 1 : 0),
       onFailure: () => this.metrics.stateWriteFailures.inc(),
     });
-    this.#states = new StateStore(settings.stateDir, log.child({ component: 'store' }), { health: this.#health });
+    this.#states = new StateStore(settings.stateDir, log.child({ component: 'store' }), { health: this.#health, now: this.now });
     this.#receivers = createReceivers(settings, now);
     this.#dispatcher = new Dispatcher({
       receivers: this.#receivers,

@@ -1,16 +1,19 @@
 import { accessSync, constants, statSync } from 'node:fs';
-import { INITIAL_ACCOUNT_STATE, latestTime, type AccountState } from '../domain/account.js';
+import { INITIAL_ACCOUNT_STATE, type AccountState } from '../domain/account.js';
 import { safeErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import { AccountStore, SNAPSHOT_EVERY, type StoredAccount } from './account-store.js';
 import { readAll, readMany } from './account-reads.js';
 import { isDamaged, StateDb, type Conn, type Participant, type StateDbOptions } from './db.js';
-import { HOUR_MS, historyThrough, KEEP_HOURS, keyOf } from './readings.js';
+import { HOUR_MS, historyThrough } from './readings.js';
 import { importV01, readAccountV01 } from './import-v01.js';
 import { schemaProblem } from './schema-version.js';
+import { deleteStale, isStale } from './unclaimed.js';
 
 /** Journal housekeeping (dropping entries every snapshot covers) every this many commits. */
 const MAINTAIN_EVERY = 64;
+/** How often, at most, a running daemon looks for accounts no wallet has claimed for KEEP_HOURS (sweepUnclaimed). */
+export const SWEEP_EVERY_MS = HOUR_MS;
 
 /**
  * The state of every account and the outbox, in one SQLite database in STATE_DIR (see StateDb). Made for
@@ -36,13 +39,18 @@ export class StateStore implements Participant {
   #looked: { accounts: Map<string, StoredAccount> } | { error: unknown } | undefined;
   #released = false;
   #commits = 0;
+  #sweptAt = -Infinity;
+  readonly #now: (() => number) | undefined;
 
+  /** `now`: the daemon's clock; with it, the housekeeping after commits also runs sweepUnclaimed (hourly). */
   constructor(
     readonly dir: string,
     private readonly log: Logger,
-    opts: StateDbOptions = {},
+    opts: StateDbOptions & { now?: () => number } = {},
   ) {
-    this.db = new StateDb(dir, log, { ...opts, afterCommit: () => this.#afterCommit() });
+    const { now, ...dbOpts } = opts;
+    this.#now = now;
+    this.db = new StateDb(dir, log, { ...dbOpts, afterCommit: () => this.#afterCommit() });
   }
 
   /**
@@ -140,12 +148,13 @@ export class StateStore implements Participant {
     const left = this.#released ? new Map<string, StoredAccount>() : (this.#preloaded ?? this.#preloadOrFresh(now)); // no wallet loaded (a shard with none): read now
     this.#preloaded = undefined;
     this.#released = true;
+    this.#sweptAt = now;
     const orphans: Orphan[] = [];
     const stale = new Map<number, string>();
     for (const [name, stored] of left) {
       if (stored.damaged || this.#accounts.has(name)) continue;
       const firing = Object.keys(stored.state.alerts).length > 0;
-      if (!firing && (latestTime(stored.state) ?? -Infinity) < now - KEEP_HOURS * HOUR_MS) {
+      if (isStale(stored, now)) {
         stale.set(stored.id, name);
         continue;
       }
@@ -155,8 +164,30 @@ export class StateStore implements Participant {
       if (firing) orphans.push({ name, state: stored.state, routing: stored.routing });
       else void a.compact().catch(() => undefined); // retried with the next commits if the disk refuses
     }
-    this.#deleteStale(stale);
+    deleteStale(this.db, this.log, stale);
     return orphans;
+  }
+
+  /**
+   * The start's deletion of stale accounts (releasePreloaded), for a daemon that runs on: a wallet a reload
+   * removed leaves memory but keeps its rows (added back, it goes on from them), and without a restart they
+   * stayed for good: a fleet whose wallets come and go grew its database with every one removed. Those idle
+   * past KEEP_HOURS and firing nothing (a reload closed their alerts) are deleted as a start would. Not
+   * during a reload's read of the wallets it adds. A database that cannot be read or written keeps them.
+   */
+  sweepUnclaimed(now: number): void {
+    if (!this.#released || this.db.readOnly || this.#fetched !== undefined || !this.db.exists()) return;
+    this.#sweptAt = now;
+    let left: Map<string, StoredAccount | undefined>;
+    try {
+      const stored = this.db.read((db) => db.prepare('SELECT name FROM accounts').pluck().all() as string[]);
+      left = this.#readMany(stored.filter((name) => !this.#accounts.has(name)));
+    } catch {
+      return; // tried again at the next sweep; a damaged file is set aside by the commits
+    }
+    const stale = new Map<number, string>();
+    for (const [name, stored] of left) if (stored && isStale(stored, now)) stale.set(stored.id, name);
+    deleteStale(this.db, this.log, stale);
   }
 
   /** Final commit. Rejects if what was staged could not be written. */
@@ -181,32 +212,12 @@ export class StateStore implements Participant {
 
   committed(): void {}
 
-  /**
-   * Deletes every row of the stale accounts (id → name), in one transaction now: before a reload can take one
-   * of them back (it then starts afresh) and before their ids can be reused. A disk that refuses leaves them
-   * for the next start.
-   */
-  #deleteStale(stale: ReadonlyMap<number, string>): void {
-    if (stale.size === 0) return;
-    try {
-      this.db.writeNow((db) => {
-        for (const id of stale.keys()) {
-          for (const table of ['journal', 'alert_events', 'account_routing', 'account_clock']) db.prepare(`DELETE FROM ${table} WHERE account_id = ?`).run(id);
-          db.prepare('DELETE FROM readings WHERE key >= ? AND key < ?').run(keyOf(id, 0), keyOf(id + 1, 0));
-          db.prepare('DELETE FROM accounts WHERE id = ?').run(id);
-        }
-      });
-    } catch (err) {
-      this.log.warn({ file: this.db.path, code: safeErrorCode(err) }, 'cannot delete the state of accounts no wallet claims; tried again at the next start');
-      return;
-    }
-    const names = [...stale.values()];
-    this.log.info({ file: this.db.path, accounts: names.length, names: names.slice(0, 20) }, `deleted the state of accounts no wallet has claimed for over ${KEEP_HOURS / 24} days`);
-  }
-
   #afterCommit(): void {
     this.#commits++;
-    if (this.#released && this.#commits % MAINTAIN_EVERY === 0) void this.db.stage(this).catch(() => undefined);
+    if (!this.#released || this.#commits % MAINTAIN_EVERY !== 0) return;
+    void this.db.stage(this).catch(() => undefined);
+    const now = this.#now?.();
+    if (now !== undefined && now - this.#sweptAt >= SWEEP_EVERY_MS) this.sweepUnclaimed(now);
   }
 
   /** Every account as stored; none (a fresh start) when a damaged page stops the read: the file is set aside. */

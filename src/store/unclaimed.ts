@@ -1,0 +1,39 @@
+/**
+ * Accounts no wallet claims (removed from the configuration, renamed, moved to another shard): once idle past
+ * the KEEP_HOURS the readings are kept and firing nothing, all their rows are deleted, at start
+ * (StateStore.releasePreloaded) and, in a daemon that runs on, hourly (StateStore.sweepUnclaimed).
+ */
+import { latestTime } from '../domain/account.js';
+import { safeErrorCode } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { StoredAccount } from './account-store.js';
+import type { StateDb } from './db.js';
+import { HOUR_MS, KEEP_HOURS, keyOf } from './readings.js';
+
+/** Idle (not polled) past KEEP_HOURS, firing nothing, and read whole: its rows may go. */
+export function isStale(stored: StoredAccount, now: number): boolean {
+  return !stored.damaged && Object.keys(stored.state.alerts).length === 0 && (latestTime(stored.state) ?? -Infinity) < now - KEEP_HOURS * HOUR_MS;
+}
+
+/**
+ * Deletes every row of the stale accounts (id → name), in one transaction now: before a reload can take one
+ * of them back (it then starts afresh) and before their ids can be reused. A disk that refuses leaves them
+ * for the next sweep or start.
+ */
+export function deleteStale(stateDb: StateDb, log: Logger, stale: ReadonlyMap<number, string>): void {
+  if (stale.size === 0) return;
+  try {
+    stateDb.writeNow((db) => {
+      for (const id of stale.keys()) {
+        for (const table of ['journal', 'alert_events', 'account_routing', 'account_clock']) db.prepare(`DELETE FROM ${table} WHERE account_id = ?`).run(id);
+        db.prepare('DELETE FROM readings WHERE key >= ? AND key < ?').run(keyOf(id, 0), keyOf(id + 1, 0));
+        db.prepare('DELETE FROM accounts WHERE id = ?').run(id);
+      }
+    });
+  } catch (err) {
+    log.warn({ file: stateDb.path, code: safeErrorCode(err) }, 'cannot delete the state of accounts no wallet claims; tried again within the hour and at the next start');
+    return;
+  }
+  const names = [...stale.values()];
+  log.info({ file: stateDb.path, accounts: names.length, names: names.slice(0, 20) }, `deleted the state of accounts no wallet has claimed for over ${KEEP_HOURS / 24} days`);
+}
