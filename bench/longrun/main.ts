@@ -205,3 +205,5 @@ notes.push(`notifications accepted: ${total} (${hook.accepted.filter((h) => h.bo
 writeFileSync(join(tmp, 'readings.json'), JSON.stringify(rows, null, 1));
 for (const l of notes) process.stdout.write(`# ${l}\n`);
 process.stdout.write(`# files: ${tmp}${values.keep ? '' : ' (removed; --keep keeps them)'}\n`);
+await hook.close();
+process.exit(0); // the 'exit' handler stops the simulator (its piped stderr kept this process alive) and removes the files
