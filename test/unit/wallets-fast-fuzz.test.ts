@@ -9,18 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fastItem } from '../../src/config/wallets-fast.js';
 import { readWalletsYaml } from '../../src/config/wallets-yaml.js';
-
-/** mulberry32: small, seeded, good enough to pick pieces. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+import { mulberry32 as rng } from '../helpers/fixtures.js';
 
 const KEYS = ['name', 'api_key', 'api_key_file', 'api_url', 'low_balance_threshold', 'critical_balance_threshold', 'runway_warning_hours', 'runway_critical_hours', 'balance_scale', 'currency', 'provider', 'auth', 'balance_field', 'x-y', 'null', 'True', 'on', '_k'];
 const SCALARS = [
