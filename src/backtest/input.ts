@@ -4,7 +4,7 @@
  * The whole file is validated before a row is replayed, so a bad row never comes after printed output.
  */
 import { HISTORY_END_MS } from '../domain/packed.js';
-import { numberProblem, readCurrency } from '../telephony/parse.js';
+import { numberProblem, readCurrency, usableNumber } from '../telephony/parse.js';
 
 export interface Row {
   t: number;
@@ -74,12 +74,10 @@ function readRow(raw: string, n: number, rows: Row[]): void {
   }
   const outside = outsideHistory(t, cell);
   if (outside !== null) throw new InputError(`line ${n}: timestamp ${outside}`);
-  const v = raw.slice(comma + 1).trim();
-  const problem = numberProblem(v);
-  if (problem !== null) throw new InputError(`line ${n}: balance "${v.slice(0, 40)}" ${problem}`);
+  const balance = balanceOf(raw.slice(comma + 1), `line ${n}`);
   const prev = rows.length === 0 ? undefined : rows[rows.length - 1]!;
   if (prev && t <= prev.t) throw new InputError(`line ${n}: timestamps must be strictly increasing (rows in time order)`);
-  rows.push({ t, balance: nonNegativeZero(Number(v)) });
+  rows.push({ t, balance });
 }
 
 function parsePrometheus(text: string): { rows: Row[]; currency: string | null } {
@@ -233,11 +231,8 @@ function balanceOf(cell: string, where: string): number {
   const v = cell.trim();
   const problem = numberProblem(v);
   if (problem !== null) throw new InputError(`${where}: balance "${v.slice(0, 40)}" ${problem}`);
-  return nonNegativeZero(Number(v));
+  return usableNumber(v)!; // as the upstream's balance reads: `-0` is 0
 }
-
-/** `-0` and `-0.00` read 0, as the upstream's balance does (usableNumber): a replay said "exhausted (balance -0)". */
-const nonNegativeZero = (n: number): number => (n === 0 ? 0 : n);
 
 /** Appends a row that must be later than the previous one. */
 function push(rows: Row[], row: Row, where: string): void {
