@@ -7,7 +7,7 @@ import type { BurnRates } from './rates.js';
 import type { Shape } from './shape.js';
 import type { Trend } from './trend.js';
 import type { Level } from './usage.js';
-import { walk } from './walk.js';
+import { nextDaySpend, walkTo } from './walk.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -103,20 +103,31 @@ export interface Outlook {
   firstDay: boolean;
 }
 
-/** Runways for the balance, the band, and the per-severity decisions. */
+const clamp01 = (x: number): number => Math.min(1, Math.max(0, x));
+/** The margin for a horizon of `hours` (see outlook): the level's error `e` and the spend's relative variance over it, within [MARGIN.min, max]. */
+const marginFor = (e: number, hours: number, sigma2: number, max: number): number => Math.min(max, Math.max(MARGIN.min, Math.sqrt(e * e + sigma2 / hours)));
+/** A decision's spend target: the balance at the `slowest` spend, less the margin `m` in proportion to how little it leans to the cautious end. */
+const decide = (balance: number, lean: number, m: number, slowest: number): number => (balance * slowest) / (1 + m * (1 - lean));
+
+/**
+ * Runways for the balance, the band, and the per-severity decisions. Its helpers are plain functions of
+ * their numbers and each walk one call for one target (walk.ts walkTo): a forecast runs this up to three
+ * times at every reading, and the closures over its numbers, the targets' and hours' arrays and the
+ * numbers they boxed were the largest part of what a replay allocated (the numbers are computed as before,
+ * operation for operation).
+ */
 export function outlook(r: Reading, balance: number, now: number, rates: Pick<BurnRates, '1h' | '6h'>, spanHours: number): Outlook {
   const e = r.level.relError;
   const slope = r.trend?.perHourPerDay ?? 0;
+  const shape = r.shape;
   // The level was read over a window centred window/2 ago: with a trend, bring it forward to now.
   const levelNow = r.level.perHour + slope * (r.window / 2 / 24);
   // How far toward the cautious end each severity decides: all the way on thin evidence, none on a long history.
-  const clamp01 = (x: number) => Math.min(1, Math.max(0, x));
   // Fully cautious once the level is known to worse than twice WEAK_REL_ERROR, sliding from WEAK_REL_ERROR.
   const byError = clamp01((e - WEAK_REL_ERROR) / WEAK_REL_ERROR);
-  const lean = ([from, to]: readonly [number, number]) => Math.max(byError, clamp01((to - spanHours) / (to - from)));
-  const leanW = lean(CAUTIOUS_UNTIL_HOURS.warning);
+  const [from, to] = CAUTIOUS_UNTIL_HOURS.warning;
+  const leanW = Math.max(byError, clamp01((to - spanHours) / (to - from)));
   const leanC = clamp01((e - CRITICAL_CAUTIOUS_ABOVE) / 0.25);
-  const k = (z: number) => Math.exp(z * e);
   // The margin per horizon: the uncertainty of the level and of the spend still to come inside the
   // horizon, kept within MARGIN. Over 72 h the hour-to-hour noise averages out but a wallet's sustained
   // swings (a busy afternoon, a quiet day, bursts that feed on themselves: `sustained`) do not, so the
@@ -124,16 +135,17 @@ export function outlook(r: Reading, balance: number, now: number, rates: Pick<Bu
   // to the runway and to the spend (the runway if spend runs that much faster), the earlier of the two:
   // with a pattern the cumulative spend climbs in stairs (an evening peak, a business day) and a few %
   // more spend can move the empty point across a whole quiet night.
-  const marginFor = (hours: number, sigma2: number, max: number) => Math.min(max, Math.max(MARGIN.min, Math.sqrt(e * e + sigma2 / hours)));
-  const margin = marginFor(72, Math.max(r.sigma2, r.sustained), MARGIN.max);
-  const marginCrit = marginFor(24, r.sigma2, MARGIN.criticalMax);
+  const margin = marginFor(e, 72, Math.max(r.sigma2, r.sustained), MARGIN.max);
+  const marginCrit = marginFor(e, 24, r.sigma2, MARGIN.criticalMax);
   const few = fewCharges(r.lumpy);
-  const slowestC = Math.max(k(BAND_Z * leanC), few ** leanC);
+  const slowestC = Math.max(Math.exp(BAND_Z * leanC * e), few ** leanC);
   // Leaning to the cautious end takes the margin away in proportion (the cautious end needs none).
-  const decide = (lean: number, m: number, slowest: number) => (balance * slowest) / (1 + m * (1 - lean));
-  const walked = walk(r.shape, levelNow, slope, now, [balance, balance * Math.max(k(BAND_Z), few), decide(leanC, marginCrit, slowestC)]);
-  const [central, slowest, spendC] = walked.hours.map((h) => h * 3600) as [number, number, number];
-  const [low, high] = band(r, levelNow, slope, now, balance, central);
+  const central = walkTo(shape, levelNow, slope, now, balance) * 3600;
+  const slowest = walkTo(shape, levelNow, slope, now, balance * Math.max(Math.exp(BAND_Z * e), few)) * 3600;
+  const spendC = walkTo(shape, levelNow, slope, now, decide(balance, leanC, marginCrit, slowestC)) * 3600;
+  const f = bandFactor(r, central);
+  const low = f === null ? central : walkTo(shape, levelNow, slope, now, balance / f) * 3600;
+  const high = f === null ? central : walkTo(shape, levelNow, slope, now, balance * Math.max(f, fewCharges(r.lumpy))) * 3600;
   // Before a whole day is seen, when the money would last past the end of that first day, the forecast rests
   // on hours not seen yet, which may spend nothing (a business closes at night), and on days to come, a
   // weekend among them: the warning's cautious reading spreads the spend so far over a whole day, on five
@@ -144,34 +156,36 @@ export function outlook(r: Reading, balance: number, now: number, rates: Pick<Bu
   // A wallet truly running dry on such charges is paged by critical, which does not read this.
   const unseen = spanHours < 24 && (central / 3600 > 24 - spanHours || r.lumpy !== undefined);
   const firstDayFactor = unseen ? (24 / Math.max(spanHours, 1 / 60)) * FIRST_DAY_QUIET_WEEKEND : 1;
-  const firstDay = leanW >= 1 && firstDayFactor > k(BAND_Z * leanW);
-  const slowestW = firstDay ? firstDayFactor : k(BAND_Z * leanW);
-  const [spendW, timeW, timeC] = walk(r.shape, levelNow, slope, now, [decide(leanW, margin, slowestW), balance * slowestW, balance * slowestC]).hours.map((h) => h * 3600) as [number, number, number];
+  const firstDay = leanW >= 1 && firstDayFactor > Math.exp(BAND_Z * leanW * e);
+  const slowestW = firstDay ? firstDayFactor : Math.exp(BAND_Z * leanW * e);
+  const spendW = walkTo(shape, levelNow, slope, now, decide(balance, leanW, margin, slowestW)) * 3600;
+  const timeW = walkTo(shape, levelNow, slope, now, balance * slowestW) * 3600;
+  const timeC = walkTo(shape, levelNow, slope, now, balance * slowestC) * 3600;
   const warning = Math.min(spendW, timeW / (1 + margin * (1 - leanW)));
   const leanedC = Math.min(spendC, timeC / (1 + marginCrit * (1 - leanC)));
-  const ratePerHour = walked.day / 24;
+  const ratePerHour = nextDaySpend(shape, levelNow, slope, now) / 24;
 
-  const burst = nearBurst(r.shape, levelNow, now, rates, balance);
+  const burst = nearBurst(shape, levelNow, now, rates, balance);
   const critical = Math.min(warning, leanedC, burst && leanC < 1 ? burst.runway / (1 + marginCrit) : Infinity);
   return { central, low, high, slowest, warning, critical, lean: { warning: leanW, critical: leanC }, margin, ratePerHour, levelNow, burst, firstDay };
 }
 
 /**
- * The 80 % band of the runway: where the balance runs out if the spend to come is faster or slower by
+ * The 80 % band of the runway is where the balance runs out if the spend to come is faster or slower by
  * BAND_Z of its relative spread — what is not known of the level (its error, and the charges' size spread
  * the count of charges does not see: calls billed by their length) and the noise of the spend still to come
  * over the central runway (its charges, each of its own size, and the wallet's sustained swings), which no
- * level, however well known, removes. The decisions read the level's error alone (`slowest`).
+ * level, however well known, removes. The decisions read the level's error alone (`slowest`). This is the
+ * factor: the band's ends walk the balance ÷ it and × it (or fewCharges, if wider); null, and the band is
+ * the central runway itself, when that is not finite.
  */
-function band(r: Reading, levelNow: number, slope: number, now: number, balance: number, central: number): [number, number] {
-  if (!Number.isFinite(central)) return [central, central];
+function bandFactor(r: Reading, central: number): number | null {
+  if (!Number.isFinite(central)) return null;
   const { relError, charges, hours, sizeSpread } = r.level;
   const runwayHours = Math.max(central / 3600, 1);
   const chargesToCome = (Math.max(1, charges) / Math.max(hours, 1 / 60)) * runwayHours;
   const spread = Math.sqrt(relError ** 2 + sizeSpread / Math.max(1, charges) + (1 + sizeSpread) / Math.max(1, chargesToCome) + r.sustained / runwayHours);
-  const f = Math.exp(BAND_Z * spread);
-  const [low, high] = walk(r.shape, levelNow, slope, now, [balance / f, balance * Math.max(f, fewCharges(r.lumpy))]).hours;
-  return [low! * 3600, high! * 3600];
+  return Math.exp(BAND_Z * spread);
 }
 
 /** Expected credits over [from, to] at `levelNow` through the shape (hour by hour). */
@@ -185,20 +199,21 @@ function expectedOver(shape: Shape, levelNow: number, from: number, to: number):
   return total;
 }
 
+/** A short window's rate ÷ what the level and the shape expect of its `hours` before `now`; Infinity when they expect nothing. */
+function burstRatio(shape: Shape, levelNow: number, now: number, rate: number, hours: number): number {
+  const expected = expectedOver(shape, levelNow, now - hours * HOUR_MS, now) / hours;
+  return expected > 0 ? rate / expected : Infinity;
+}
+
 /** The burst both short windows agree on (the smaller of the two excesses), or null. */
 function nearBurst(shape: Shape, levelNow: number, now: number, rates: Pick<BurnRates, '1h' | '6h'>, balance: number): Outlook['burst'] {
   const r1 = rates['1h'];
   const r6 = rates['6h'];
   if (!(r1 > 0) || !(r6 > 0)) return null;
-  const ratio = (rate: number, hours: number) => {
-    const expected = expectedOver(shape, levelNow, now - hours * HOUR_MS, now) / hours;
-    return expected > 0 ? rate / expected : Infinity;
-  };
-  const factor = Math.min(ratio(r1, 1), ratio(r6, 6));
+  const factor = Math.min(burstRatio(shape, levelNow, now, r1, 1), burstRatio(shape, levelNow, now, r6, 6));
   if (!(factor >= BURST_FACTOR)) return null;
   return { factor, runway: (balance / Math.min(r1, r6)) * 3600 };
 }
-
 
 /** The numbers a forecast rests on (what `describe` puts in words). */
 export interface Evidence {

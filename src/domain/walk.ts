@@ -73,36 +73,47 @@ function reach(c: Curve, level: number, slope: number, f: number, offset: number
 }
 
 /**
- * Hours from `now` until the cumulative expected spend reaches each target, and the spend expected over
- * the next 24 h. `level` credits per average hour, `slope` credits/hour per day (damped).
+ * Hours from `now` until the cumulative expected spend reaches `target`. `level` credits per average hour,
+ * `slope` credits/hour per day (damped). One target a call, and a plain number back: a forecast walks 6–9
+ * targets at every reading (runway.ts), and the targets' array, the hours' array, the closure that filled it
+ * and the boxed hours it returned were a fifth of what a replay allocated.
  */
-export function walk(shape: Shape, level: number, slope: number, now: number, targets: readonly number[]): { hours: number[]; day: number } {
+export function walkTo(shape: Shape, level: number, slope: number, now: number, target: number): number {
   const hour = Math.floor(now / HOUR_MS);
   const f = now / HOUR_MS - hour; // part of the current hour already gone
   const c = curve(shape, hour);
   const n = WALK_HOURS;
+  if (target <= 0) return 0;
   const total = upTo(c, level, slope, f, n);
-  // Past the walk, its last week repeats: a weekly pattern's last day may be a quiet weekend, and going
-  // on at its rate put a wallet 12 days from empty at 18 (or never, for a weekend without spend).
-  const weekStart = n - WEEK_HOURS;
-  const beforeWeek = upTo(c, level, slope, f, weekStart);
-  const lastWeek = total - beforeWeek;
-  const hours = targets.map((target) => {
-    if (target <= 0) return 0;
-    if (target > total) {
-      if (!(lastWeek > 0)) return Infinity;
-      const weeks = Math.floor((target - total) / lastWeek);
-      const rest = target - total - weeks * lastWeek; // spent inside the repeated week
-      if (rest <= 0) return n - f + weeks * WEEK_HOURS;
-      // spent from the week's start to its boundary j: upTo(weekStart + j) − beforeWeek
-      const j = reach(c, level, slope, f, weekStart, beforeWeek, 1, WEEK_HOURS, rest);
-      return n - f + weeks * WEEK_HOURS + j - 1 + (rest - (upTo(c, level, slope, f, weekStart + j - 1) - beforeWeek)) / rateAt(c, level, slope, weekStart + j - 1);
-    }
-    const lo = reach(c, level, slope, f, 0, 0, 1, n, target);
-    const before = lo === 1 ? 0 : upTo(c, level, slope, f, lo - 1);
-    const start = lo === 1 ? 0 : lo - 1 - f;
-    return start + (target - before) / rateAt(c, level, slope, lo - 1);
-  });
-  const day = upTo(c, level, slope, f, 24) + f * rateAt(c, level, slope, 24);
-  return { hours, day };
+  if (target > total) {
+    // Past the walk, its last week repeats: a weekly pattern's last day may be a quiet weekend, and going
+    // on at its rate put a wallet 12 days from empty at 18 (or never, for a weekend without spend).
+    const weekStart = n - WEEK_HOURS;
+    const beforeWeek = upTo(c, level, slope, f, weekStart);
+    const lastWeek = total - beforeWeek;
+    if (!(lastWeek > 0)) return Infinity;
+    const weeks = Math.floor((target - total) / lastWeek);
+    const rest = target - total - weeks * lastWeek; // spent inside the repeated week
+    if (rest <= 0) return n - f + weeks * WEEK_HOURS;
+    // spent from the week's start to its boundary j: upTo(weekStart + j) − beforeWeek
+    const j = reach(c, level, slope, f, weekStart, beforeWeek, 1, WEEK_HOURS, rest);
+    return n - f + weeks * WEEK_HOURS + j - 1 + (rest - (upTo(c, level, slope, f, weekStart + j - 1) - beforeWeek)) / rateAt(c, level, slope, weekStart + j - 1);
+  }
+  const lo = reach(c, level, slope, f, 0, 0, 1, n, target);
+  const before = lo === 1 ? 0 : upTo(c, level, slope, f, lo - 1);
+  const start = lo === 1 ? 0 : lo - 1 - f;
+  return start + (target - before) / rateAt(c, level, slope, lo - 1);
+}
+
+/** The spend expected over the next 24 h from `now` (level and slope as in walkTo). */
+export function nextDaySpend(shape: Shape, level: number, slope: number, now: number): number {
+  const hour = Math.floor(now / HOUR_MS);
+  const f = now / HOUR_MS - hour;
+  const c = curve(shape, hour);
+  return upTo(c, level, slope, f, 24) + f * rateAt(c, level, slope, 24);
+}
+
+/** walkTo for each of `targets`, and the spend expected over the next 24 h. */
+export function walk(shape: Shape, level: number, slope: number, now: number, targets: readonly number[]): { hours: number[]; day: number } {
+  return { hours: targets.map((target) => walkTo(shape, level, slope, now, target)), day: nextDaySpend(shape, level, slope, now) };
 }
