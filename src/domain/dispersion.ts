@@ -34,22 +34,16 @@ export function dispersion(p: WeeklyProfile, now: number, shape: Shape): Dispers
   return value;
 }
 
-/** Shape-adjusted spend rates of the closed hours after `from` observed at least 45 minutes (newest first). */
-function adjusted(p: WeeklyProfile, from: number, shape: Shape): { hour: number; x: number; poisson: number }[] {
-  const xs: { hour: number; x: number; poisson: number }[] = [];
-  const r = p.recent;
-  for (let i = hourCount(r) - 1; i >= 0 && hourIndex(r, i) > from; i--) {
-    const hour = hourIndex(r, i);
-    const observedMs = hourObservedMs(r, i);
-    const s = shape.at(hour * HOUR_MS + HOUR_MS / 2);
-    if (observedMs < 45 * 60_000 || s < 0.25) continue;
-    const w = s * (observedMs / HOUR_MS);
-    const c = hourRegular(r, i);
-    const n = hourCharges(r, i);
-    const size = n > 0 ? c / n : 0;
-    xs.push({ hour, x: c / w, poisson: (c * size) / (w * w) });
-  }
-  return xs;
+/**
+ * The weight of the i-th closed hour of `r` (its shape × the hours observed), by which its spend becomes a
+ * shape-adjusted rate; 0 for an hour not read (observed under 45 minutes, or a shape under 0.25). The loops
+ * below read the hours in place, newest first: an object per hour was ~30 KB of garbage a wallet for the
+ * forecast of every wallet's first poll after a start (bench/fleet/README.md, 2026-12-06, stop 58).
+ */
+function weightAt(r: Hours, i: number, shape: Shape): number {
+  const observedMs = hourObservedMs(r, i);
+  const s = shape.at(hourIndex(r, i) * HOUR_MS + HOUR_MS / 2);
+  return observedMs < 45 * 60_000 || s < 0.25 ? 0 : s * (observedMs / HOUR_MS);
 }
 
 /**
@@ -57,21 +51,36 @@ function adjusted(p: WeeklyProfile, from: number, shape: Shape): { hour: number;
  * level shift is read from must not set its own bar); 0 with fewer than 4 block pairs.
  */
 function sustainedOf(p: WeeklyProfile, nowHour: number, shape: Shape): number {
-  const blocks = new Map<number, { sum: number; n: number }>();
-  for (const { hour, x } of adjusted(p, nowHour - RECENT_HOURS, shape)) {
-    if (hour > nowHour - 24) continue;
+  // The blocks in the order first met (a block's index → its place in `sum` and `n`).
+  const place = new Map<number, number>();
+  const blocks: number[] = [];
+  const sum: number[] = [];
+  const n: number[] = [];
+  const r = p.recent;
+  for (let i = hourCount(r) - 1; i >= 0 && hourIndex(r, i) > nowHour - RECENT_HOURS; i--) {
+    const w = weightAt(r, i, shape);
+    const hour = hourIndex(r, i);
+    if (w === 0 || hour > nowHour - 24) continue;
     const j = Math.floor(hour / 6);
-    const b = blocks.get(j) ?? { sum: 0, n: 0 };
-    blocks.set(j, { sum: b.sum + x, n: b.n + 1 });
+    let k = place.get(j);
+    if (k === undefined) {
+      k = blocks.length;
+      place.set(j, k);
+      blocks.push(j);
+      sum.push(0);
+      n.push(0);
+    }
+    sum[k] = sum[k]! + hourRegular(r, i) / w;
+    n[k] = n[k]! + 1;
   }
   let sumSq = 0;
   let pairs = 0;
   let mean = 0;
-  for (const [j, b] of blocks) {
-    const next = blocks.get(j + 1);
-    if (b.n < 5 || !next || next.n < 5) continue;
-    sumSq += (next.sum / next.n - b.sum / b.n) ** 2;
-    mean += (next.sum / next.n + b.sum / b.n) / 2;
+  for (let k = 0; k < blocks.length; k++) {
+    const next = place.get(blocks[k]! + 1);
+    if (n[k]! < 5 || next === undefined || n[next]! < 5) continue;
+    sumSq += (sum[next]! / n[next]! - sum[k]! / n[k]!) ** 2;
+    mean += (sum[next]! / n[next]! + sum[k]! / n[k]!) / 2;
     pairs++;
   }
   if (pairs < 4 || !(mean > 0)) return 0;
@@ -85,18 +94,34 @@ function sustainedOf(p: WeeklyProfile, nowHour: number, shape: Shape): number {
  * prior PRIOR_HOURLY_SIGMA² by PRIOR_WEIGHT_HOURS of evidence.
  */
 function dispersionOf(p: WeeklyProfile, nowHour: number, shape: Shape): number {
-  const xs = adjusted(p, nowHour - 48, shape);
   const prior = PRIOR_HOURLY_SIGMA ** 2;
   let sumSq = 0;
   let pairs = 0;
   let poisson = 0;
   let mean = 0;
-  for (let i = 0; i + 1 < xs.length; i++) {
-    if (xs[i]!.hour !== xs[i + 1]!.hour + 1) continue;
-    sumSq += (xs[i]!.x - xs[i + 1]!.x) ** 2;
-    poisson += (xs[i]!.poisson + xs[i + 1]!.poisson) / 2;
-    mean += (xs[i]!.x + xs[i + 1]!.x) / 2;
-    pairs++;
+  // Each hour read against the newer one read before it, when that is the next hour.
+  let newerHour = NaN;
+  let newerX = NaN;
+  let newerPoisson = NaN;
+  const r = p.recent;
+  for (let i = hourCount(r) - 1; i >= 0 && hourIndex(r, i) > nowHour - 48; i--) {
+    const w = weightAt(r, i, shape);
+    if (w === 0) continue;
+    const hour = hourIndex(r, i);
+    const c = hourRegular(r, i);
+    const charges = hourCharges(r, i);
+    const size = charges > 0 ? c / charges : 0;
+    const x = c / w;
+    const po = (c * size) / (w * w);
+    if (newerHour === hour + 1) {
+      sumSq += (newerX - x) ** 2;
+      poisson += (newerPoisson + po) / 2;
+      mean += (newerX + x) / 2;
+      pairs++;
+    }
+    newerHour = hour;
+    newerX = x;
+    newerPoisson = po;
   }
   if (pairs === 0) return prior;
   mean /= pairs;
