@@ -197,9 +197,12 @@ function ratesBefore(r: Hours, from: number): Float64Array {
   if (known && known.from === from) return known.value;
   const charges = new Float64Array(48);
   const seen = new Float64Array(48);
-  for (let i = 0; i < hourCount(r) && hourIndex(r, i) <= from; i++) {
-    charges[kindOf(hourIndex(r, i))]! += hourCharges(r, i);
-    seen[kindOf(hourIndex(r, i))]! += hourObservedMs(r, i) / HOUR_MS;
+  for (let i = 0; i < hourCount(r); i++) {
+    const hour = hourIndex(r, i);
+    if (hour > from) break;
+    const kind = kindOf(hour); // once per hour, not per sum: a start computes this for every wallet at its first poll
+    charges[kind]! += hourCharges(r, i);
+    seen[kind]! += hourObservedMs(r, i) / HOUR_MS;
   }
   const value = charges.map((c, k) => (seen[k]! >= 0.5 ? c / seen[k]! : NaN));
   kindRates.set(r, { from, value });
