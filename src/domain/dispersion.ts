@@ -38,7 +38,7 @@ export function dispersion(p: WeeklyProfile, now: number, shape: Shape): Dispers
  * The weight of the i-th closed hour of `r` (its shape × the hours observed), by which its spend becomes a
  * shape-adjusted rate; 0 for an hour not read (observed under 45 minutes, or a shape under 0.25). The loops
  * below read the hours in place, newest first: an object per hour was ~30 KB of garbage a wallet for the
- * forecast of every wallet's first poll after a start (bench/fleet/README.md, 2026-12-06, stop 58).
+ * forecast of every wallet's first poll after a start (bench/fleet/README.md, 2026-12-06, stop 60).
  */
 function weightAt(r: Hours, i: number, shape: Shape): number {
   const observedMs = hourObservedMs(r, i);

@@ -7,7 +7,7 @@ import axios, { type AxiosInstance } from 'axios';
  * closed after 5 s) but with TCP keep-alive's idle time at the 60 s axios's HTTP adapter sets on every
  * request's socket. The global agents set it back to 1 s when the socket returns to the pool, so each
  * request cost two `setsockopt` calls that changed nothing the pool relies on: ~0.3 s of the main thread
- * for the 10,000 first polls of a fleet's start-up (bench/fleet/README.md, 2026-12-06, stop 58). Agreed,
+ * for the 10,000 first polls of a fleet's start-up (bench/fleet/README.md, 2026-12-06, stop 60). With the two agreeing,
  * Node sets it once per connection.
  */
 const AXIOS_KEEPALIVE_MS = 60_000;
