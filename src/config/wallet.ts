@@ -12,6 +12,7 @@ import type { Secret } from './secret.js';
 import { fail, httpUrl, number, text } from './fields.js';
 import { PROVIDERS, type ApiSettingNames, type Provider, type RuleTuning, type WalletSettings } from './settings.js';
 import { keyShown } from './shown.js';
+import { flat, shared } from '../strings.js';
 
 export type { RuleTuning };
 
@@ -177,13 +178,15 @@ export function parseWallet(raw: RawWallet, cx: WalletContext): { wallet: Wallet
   return {
     problems,
     wallet: {
-      name,
+      // Kept for the daemon's life, 10,000 times in a fleet: read as slices of the wallets file's text, which
+      // they kept alive whole, or built by concatenation (src/strings.ts).
+      name: flat(name),
       provider: providerName as Provider,
       api: {
-        baseUrl: v.api_url ?? preset!.baseUrl,
-        balancePath: v.balance_path,
-        balanceField: v.balance_field,
-        currencyField: v.currency_field,
+        baseUrl: shared(v.api_url ?? preset!.baseUrl),
+        balancePath: shared(v.balance_path),
+        balanceField: shared(v.balance_field),
+        currencyField: shared(v.currency_field),
         names: settingNames(cx.settingName ?? cx.keyName, cx.settingsWhere ?? ''),
         apiKey,
         credentials: credentials ?? {},
@@ -228,13 +231,20 @@ function parseLabels(raw: unknown, add: (key: WalletKey, message: string) => voi
     // breaks the line there as well, so "x\u2028What to do: ignore" forged a line of a message.
     else if (typeof v === 'string' && /[\n\v\f\r\u0085\u2028\u2029]/.test(v)) add('labels', `${k}: the value must be a single line (it is written into messages line by line)`);
     else if (typeof v === 'string' && /[\u0000-\u0008\u000e-\u001f\u007f-\u009f]/.test(v)) add('labels', `${k}: the value must not hold control characters (a NUL, an escape): it goes into messages, logs and /metrics as written`);
-    else if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') labels[k] = String(v);
+    else if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') labels[shared(k)] = shared(String(v));
     else add('labels', `${k}: the value must be a single value`);
   }
   return labels;
 }
 
+/** Every set of setting names made so far, by their text: a fleet's wallets share one (a preset's hints are kept by it). */
+const namesMade = new Map<string, ApiSettingNames>();
+
 /** The settings a failed poll's message may ask to check, by the names this wallet was configured with. */
 function settingNames(name: (key: WalletKey) => string, where: string): ApiSettingNames {
-  return { apiUrl: name('api_url'), balancePath: name('balance_path'), balanceField: name('balance_field'), currencyField: name('currency_field'), apiKey: name('api_key'), where };
+  const n: ApiSettingNames = { apiUrl: name('api_url'), balancePath: name('balance_path'), balanceField: name('balance_field'), currencyField: name('currency_field'), apiKey: name('api_key'), where };
+  const key = JSON.stringify(n);
+  let made = namesMade.get(key);
+  if (made === undefined) namesMade.set(key, (made = Object.freeze({ apiUrl: flat(n.apiUrl), balancePath: flat(n.balancePath), balanceField: flat(n.balanceField), currencyField: flat(n.currencyField), apiKey: flat(n.apiKey), where: flat(n.where) })));
+  return made;
 }

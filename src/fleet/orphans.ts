@@ -21,6 +21,7 @@ import { postResolved } from '../notify/alertmanager/alertmanager.js';
 import { DEFAULT_RECEIVER, type Receiver } from '../notify/registry.js';
 import { isProvider, presetWords } from '../providers/index.js';
 import type { Orphan, StateStore } from '../store/state-store.js';
+import { shared } from '../strings.js';
 
 interface Routing {
   receivers: readonly string[];
@@ -30,7 +31,8 @@ interface Routing {
 
 /** What AccountStore.route keeps of a wallet: where its notifications go and what they carry. */
 export function routingOf(wallet: Pick<WalletSettings, 'receivers' | 'provider' | 'labels'>): string {
-  return JSON.stringify({ receivers: wallet.receivers, provider: wallet.provider, labels: wallet.labels } satisfies Routing);
+  // kept by every wallet's store: one string for all that route alike
+  return shared(JSON.stringify({ receivers: wallet.receivers, provider: wallet.provider, labels: wallet.labels } satisfies Routing));
 }
 
 function parseRouting(text: string | undefined): Routing {

@@ -17,6 +17,7 @@ import type { AlertEvent } from '../store/alert-events.js';
 import type { Sample } from '../domain/history.js';
 import { USER_AGENT } from '../version.js';
 import { routingOf } from './orphans.js';
+import { shared } from '../strings.js';
 
 export interface RunnerDeps {
   settings: Pick<Settings, 'requestTimeoutMs' | 'alerts' | 'walletsFile'>;
@@ -158,7 +159,7 @@ export class WalletRunner implements WalletReadout {
 
 function originOf(url: string): string {
   try {
-    return new URL(url).origin;
+    return shared(new URL(url).origin); // kept by every wallet: one string for all that ask the same API
   } catch {
     return url;
   }

@@ -12,6 +12,7 @@ import { CONFIDENCES } from '../domain/forecast.js';
 import { BURN_WINDOW_NAMES } from '../domain/rates.js';
 import type { MonitorReadout } from '../poller/monitor.js';
 import { familyHeader, formatValue, labelPair } from './exposition.js';
+import { flat } from '../strings.js';
 
 export const SKIP_REASONS = ['rate_limited', 'overlap'] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
@@ -72,13 +73,14 @@ const labelCache = new WeakMap<WalletSettings, WalletLabels>();
 function labelsOf(wallet: WalletSettings, currency: string | null): WalletLabels {
   let l = labelCache.get(wallet);
   if (!l) {
-    const account = labelPair('account', wallet.name);
-    const info = Object.entries({ ...wallet.labels, account: wallet.name, provider: wallet.provider }).map(([k, v]) => labelPair(k, v)).join(',');
+    // flat: kept while the wallet is, and a concatenation costs a 32-byte node per part (src/strings.ts)
+    const account = flat(labelPair('account', wallet.name));
+    const info = flat(Object.entries({ ...wallet.labels, account: wallet.name, provider: wallet.provider }).map(([k, v]) => labelPair(k, v)).join(','));
     l = { account, currency: '', currencyOf: null, info };
     labelCache.set(wallet, l);
   }
   if (l.currency === '' || l.currencyOf !== currency) {
-    l.currency = `${l.account},${labelPair('currency', currencyLabel(currency))}`;
+    l.currency = flat(`${l.account},${labelPair('currency', currencyLabel(currency))}`);
     l.currencyOf = currency;
   }
   return l;

@@ -9,6 +9,7 @@ import type { ApiSettingNames } from '../config/settings.js';
 import { readCurrency, readDottedField } from '../telephony/parse.js';
 import { UpstreamError } from '../errors.js';
 import { amountProblem, toAmount } from './money.js';
+import { flat } from '../strings.js';
 
 export interface CredentialSpec {
   /** The provider's own word (`account_sid`, `auth_token`); `<name>_file` reads it from a file. */
@@ -128,14 +129,22 @@ export function cred(api: WalletApi, name: string): Secret {
 /** A path segment from a credential (an account id), escaped. */
 export const segment = (s: Secret): string => encodeURIComponent(s.reveal());
 
-/** The standard hints: the base URL and the credential names. */
+const hintsMade = new WeakMap<object, Endpoint['hints']>();
+
+/** The standard hints: the base URL and the credential names (one object per preset, for all its wallets). */
 export function hintsFor(preset: Pick<Preset, 'name' | 'credentials' | 'suspends'>): Endpoint['hints'] {
+  let hints = hintsMade.get(preset);
+  if (hints === undefined) hintsMade.set(preset, (hints = makeHints(preset)));
+  return hints;
+}
+
+function makeHints(preset: Pick<Preset, 'name' | 'credentials' | 'suspends'>): Endpoint['hints'] {
   const names = preset.credentials.map((c) => c.name).join(', ');
-  return {
-    request: `check api_url and the credentials of this ${preset.name} wallet`,
-    rejected: `the ${preset.name} credentials were rejected${preset.suspends ? `, or the account is suspended (${preset.suspends})` : ''}`,
-    credentials: `check ${names}`,
-  };
+  return Object.freeze({
+    request: flat(`check api_url and the credentials of this ${preset.name} wallet`),
+    rejected: flat(`the ${preset.name} credentials were rejected${preset.suspends ? `, or the account is suspended (${preset.suspends})` : ''}`),
+    credentials: flat(`check ${names}`),
+  });
 }
 
 const bad = (preset: string, message: string): UpstreamError =>

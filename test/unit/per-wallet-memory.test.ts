@@ -1,0 +1,50 @@
+/**
+ * What a fleet keeps per wallet for its whole life, shared where wallets are alike (bench/fleet/README.md,
+ * 2026-12-06: 10,000 wallets in < 400 MB). Each test checks a sharing that a heap snapshot showed missing:
+ * V8's own view (`%HaveSameMap`, natives syntax turned on for this process) or object identity.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { readWalletsFile } from '../../src/config/wallets-file.js';
+import { endpointFor } from '../../src/providers/index.js';
+import { flat, shared } from '../../src/strings.js';
+import { DEFAULT_RULES } from '../helpers/fixtures.js';
+
+const TUNING = { topupMinCredits: DEFAULT_RULES.topupMinCredits, hysteresisPercent: DEFAULT_RULES.hysteresisPercent, spendAnomalyFactor: DEFAULT_RULES.spendAnomalyFactor, spendAnomalyMinCredits: DEFAULT_RULES.spendAnomalyMinCredits };
+
+/** A fleet's wallets file as the simulator writes one: the same API, a key file and a label each. */
+function fleet(n: number, provider = 'telephony-io', credentials = (i: number) => `api_key: key-${i}-abcdefghijklmnop`) {
+  const dir = mkdtempSync(join(tmpdir(), 'ws-per-wallet-'));
+  const file = join(dir, 'wallets.yaml');
+  const items = Array.from({ length: n }, (_, i) => `  - name: wallet-${String(i).padStart(5, '0')}\n    provider: ${provider}\n    api_url: http://127.0.0.1:9/some/prefix\n    ${credentials(i)}\n    labels: {team: voice-operations}\n`);
+  writeFileSync(file, `wallets:\n${items.join('')}`);
+  const r = readWalletsFile(file, { tuning: TUNING, requireApiKey: true });
+  assert.deepEqual(r.problems, []);
+  return r.wallets;
+}
+
+
+test('wallets of a file share their setting names and hints', () => {
+  const wallets = fleet(3);
+  const [a, b] = [wallets[0]!, wallets[2]!];
+  assert.equal(a.api.names, b.api.names, 'one names object');
+  assert.equal(a.api.names!.balanceField, 'balance_field');
+  const [ea, eb] = [endpointFor(a), endpointFor(b)];
+  assert.equal(ea.hints, eb.hints, 'one hints object');
+  assert.equal(ea.hints.request, 'check api_url and balance_path in WALLETS_FILE');
+  const telnyx = fleet(2, 'telnyx').map(endpointFor);
+  assert.equal(telnyx[0]!.hints, telnyx[1]!.hints, 'a preset\'s standard hints: one object');
+  assert.equal(a.labels.team, 'voice-operations');
+});
+
+test('shared gives one copy for equal text, flat an equal string', () => {
+  const parts = ['http://127.0.0.1:', '8080'];
+  const x = shared(parts.join(''));
+  const y = shared(`${parts[0]}${parts[1]}`);
+  assert.equal(x, 'http://127.0.0.1:8080');
+  assert.equal(x, y);
+  for (const s of ['', 'a', 'account="w00001",currency="USD"', '\u2028\ud800 lone', 'é'.repeat(40)]) assert.equal(flat(s), s);
+});
