@@ -8,10 +8,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
 import { readWalletsFile } from '../../src/config/wallets-file.js';
 import { endpointFor } from '../../src/providers/index.js';
 import { flat, shared } from '../../src/strings.js';
 import { DEFAULT_RULES } from '../helpers/fixtures.js';
+
+setFlagsFromString('--allow-natives-syntax');
+const sameMap = new Function('a', 'b', 'return %HaveSameMap(a, b)') as (a: object, b: object) => boolean;
 
 const TUNING = { topupMinCredits: DEFAULT_RULES.topupMinCredits, hysteresisPercent: DEFAULT_RULES.hysteresisPercent, spendAnomalyFactor: DEFAULT_RULES.spendAnomalyFactor, spendAnomalyMinCredits: DEFAULT_RULES.spendAnomalyMinCredits };
 
@@ -26,6 +30,18 @@ function fleet(n: number, provider = 'telephony-io', credentials = (i: number) =
   return r.wallets;
 }
 
+
+test('every wallet\'s balance request has one hidden class (a spread object given a function got one per wallet)', () => {
+  for (const [provider, credentials] of [
+    ['telephony-io', (i: number) => `api_key: key-${i}-abcdefghijklmnop`],
+    ['twilio', (i: number) => `credentials: {account_sid: AC${i}abcdef, auth_token: token-${i}-abcdefghij}`],
+  ] as const) {
+    const endpoints = fleet(40, provider, credentials).map(endpointFor);
+    for (const e of endpoints) assert.ok(sameMap(endpoints[0]!, e), `${provider}: every endpoint has the first one's map`);
+    // and it still names every secret the request sends
+    assert.ok(endpoints[7]!.secrets!().some((s) => s.includes('7')));
+  }
+});
 
 test('wallets of a file share their setting names and hints', () => {
   const wallets = fleet(3);
