@@ -6,7 +6,7 @@
  */
 import type { Settings, WalletSettings } from '../config/settings.js';
 import type { Notification, WalletSnapshot } from '../domain/alerts.js';
-import type { Logger } from '../log.js';
+import { lazyChild, type Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { AlertmanagerHealth, AlertmanagerSync } from '../notify/alertmanager/alertmanager.js';
 import type { Receiver } from '../notify/registry.js';
@@ -233,7 +233,7 @@ export class Fleet {
       notify: this.d.notify,
       alertmanager,
       observeDuration: (provider, seconds) => metrics.requestDuration.observe({ provider }, seconds),
-      log: log.child({ component: 'poller', account: wallet.name }),
+      log: lazyChild(log, { component: 'poller', account: wallet.name }), // most wallets never write a line above debug
       now,
     });
     await runner.monitor.init();

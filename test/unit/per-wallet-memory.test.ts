@@ -7,10 +7,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
+import pino from 'pino';
 import { readWalletsFile } from '../../src/config/wallets-file.js';
 import { endpointFor } from '../../src/providers/index.js';
+import { lazyChild, type Logger } from '../../src/log.js';
 import { flat, shared } from '../../src/strings.js';
 import { DEFAULT_RULES } from '../helpers/fixtures.js';
 
@@ -63,4 +66,27 @@ test('shared gives one copy for equal text, flat an equal string', () => {
   assert.equal(x, 'http://127.0.0.1:8080');
   assert.equal(x, y);
   for (const s of ['', 'a', 'account="w00001",currency="USD"', '\u2028\ud800 lone', 'é'.repeat(40)]) assert.equal(flat(s), s);
+});
+
+test('a wallet\'s logger is a pino child made at its first line the level lets through', () => {
+  const lines: string[] = [];
+  const out = new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) });
+  const parent = pino({ level: 'info', base: { service: 'wallet-sentinel' } }, out);
+  let children = 0;
+  const child = parent.child.bind(parent);
+  (parent as { child: Logger['child'] }).child = ((...args: Parameters<Logger['child']>) => (children++, child(...args))) as Logger['child'];
+  const log = lazyChild(parent, { component: 'poller', account: 'w1' });
+  log.debug({ balance: 3 }, 'poll ok');
+  assert.equal(children, 0, 'no child for a line the level drops');
+  assert.equal(lines.length, 0);
+  log.warn({ balance: 3 }, 'wallet exhausted');
+  log.info('again');
+  assert.equal(children, 1, 'one child, made once');
+  const [first, second] = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.equal(first!.component, 'poller');
+  assert.equal(first!.account, 'w1');
+  assert.equal(first!.balance, 3);
+  assert.equal(first!.msg, 'wallet exhausted');
+  assert.equal(second!.account, 'w1');
+  assert.equal(log.isLevelEnabled('debug'), false);
 });
