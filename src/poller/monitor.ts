@@ -46,6 +46,8 @@ export interface MonitorReadout {
   readonly alertSeries: ReadonlyMap<string, { alertname: AlertName; severity: Severity; value: 0 | 1 }>;
 }
 
+const NO_SERIES: MonitorReadout['alertSeries'] = new Map();
+
 /** Called once a poll's request is over (a fleet's concurrency slot is free): `timedOut` when it got no answer at all. */
 export type Fetched = (timedOut?: boolean) => void;
 
@@ -62,7 +64,8 @@ export class AccountMonitor {
   #bodyCurrency: string | null | undefined;
   #consumed = 0;
   #topups = 0;
-  readonly #alertSeries = new Map<string, { alertname: AlertName; severity: Severity; value: 0 | 1 }>();
+  /** Made when an alert first fires: most of a fleet's wallets never have one (a Map and its table, ~250 bytes). */
+  #alertSeries: Map<string, { alertname: AlertName; severity: Severity; value: 0 | 1 }> | undefined;
   /** What the polls say in the log: a failure or an empty wallet once when it starts or changes, not at every poll. */
   readonly #said: OutcomeLog;
   /** Auto-recharge is on yet the money runs out: warned once per episode. */
@@ -87,7 +90,7 @@ export class AccountMonitor {
       currency: this.#bodyCurrency === undefined ? this.#state.currency : this.#bodyCurrency,
       consumed: this.#consumed,
       topups: this.#topups,
-      alertSeries: this.#alertSeries,
+      alertSeries: this.#alertSeries ?? NO_SERIES,
     };
   }
 
@@ -281,9 +284,9 @@ export class AccountMonitor {
   #publish(f: Forecast | undefined, up: boolean): void {
     this.#forecast = f;
     this.#up = up;
-    for (const series of this.#alertSeries.values()) series.value = 0;
+    if (this.#alertSeries) for (const series of this.#alertSeries.values()) series.value = 0;
     for (const a of Object.values(this.#state.alerts)) {
-      this.#alertSeries.set(`${a.alertname}/${a.severity}`, { alertname: a.alertname, severity: a.severity, value: 1 });
+      (this.#alertSeries ??= new Map()).set(`${a.alertname}/${a.severity}`, { alertname: a.alertname, severity: a.severity, value: 1 });
     }
   }
 

@@ -65,8 +65,9 @@ export class ProcessConditions {
 const PROCESS = new ProcessConditions();
 
 export class OutcomeLog {
-  readonly #failures = new Repeats();
-  readonly #empty = new Repeats();
+  /** Made at the first failure or 402: most of a fleet's wallets never have one (two objects less each). */
+  #failuresMade: Repeats | undefined;
+  #emptyMade: Repeats | undefined;
   /** The last currency problem warned about: one warning per change, not one per poll. */
   #currencyProblem: string | null = null;
 
@@ -88,14 +89,14 @@ export class OutcomeLog {
     if (outcome.ok) {
       const short = this.shared.fds.end();
       if (short > 0) log.info({ failedPolls: short }, `file descriptors are available again: polls go through (${short} failed for want of one)`);
-      const failed = this.#failures.end();
+      const failed = this.#failuresMade?.end() ?? 0;
       if (failed > 0) log.info({ failedPolls: failed }, `the balance is read again, after ${failed} failed poll${failed === 1 ? '' : 's'} in a row`);
     }
     if (outcome.ok && outcome.status === 200) {
-      this.#empty.end();
+      this.#emptyMade?.end();
       log[this.quietPolls ? 'debug' : 'info']({ balance: outcome.balance, currency: outcome.currency, topup: o.topup }, 'poll ok');
     } else if (outcome.ok) {
-      const r = this.#empty.next('402', o.now);
+      const r = (this.#emptyMade ??= new Repeats()).next('402', o.now);
       log[r.say ? 'warn' : 'debug']({ status: 402, balance: outcome.balance, requiredCredits: outcome.requiredCredits }, `wallet exhausted: Telephony.io answered 402; top up in the Telephony.io dashboard${r.say ? notLogged(r.unsaid) : ''}`);
     } else if (fdShortage !== undefined) {
       // the process's fault, not this wallet's API: one line for the fleet, this wallet's at debug
@@ -106,7 +107,7 @@ export class OutcomeLog {
     } else if (o.quiet) {
       log.debug({ kind: outcome.kind, failuresInARow: o.failuresInARow }, `poll failed: ${outcome.message}`);
     } else {
-      const r = this.#failures.next(failureKey(outcome.kind, outcome.message), o.now);
+      const r = (this.#failuresMade ??= new Repeats()).next(failureKey(outcome.kind, outcome.message), o.now);
       const level = !r.say ? 'debug' : outcome.kind === 'rate_limited' ? 'warn' : 'error';
       const fields = outcome.kind === 'rate_limited' ? { kind: outcome.kind, retryAfterMs: outcome.retryAfterMs } : { kind: outcome.kind, failuresInARow: o.failuresInARow };
       log[level](fields, `poll failed: ${outcome.message}${r.say ? notLogged(r.unsaid) : ''}`);
