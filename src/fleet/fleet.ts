@@ -4,7 +4,7 @@
  * scrape, changed ones are reconfigured in place (history, alerts and counters kept: see
  * WalletRunner.reconfigure), unchanged ones are not touched at all.
  */
-import type { Settings, WalletSettings } from '../config/settings.js';
+import type { AlertmanagerTarget, Settings, WalletSettings } from '../config/settings.js';
 import type { Notification, WalletSnapshot } from '../domain/alerts.js';
 import { lazyChild, type Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -62,11 +62,24 @@ export class Fleet {
   readonly #orphanPosts = new Set<Promise<void>>();
   /** Which wallets' posts to each Alertmanager fail: one log line per Alertmanager, not per wallet. */
   readonly #amHealth: AlertmanagerHealth;
+  /** What every wallet's Alertmanager sync reads of the fleet (WalletAlertmanager). */
+  readonly #am: FleetAlertmanager;
+  /** Every wallet's HTTP attempts into the per-provider histogram: one function for the fleet. */
+  readonly #observeDuration: (provider: string, seconds: number) => void;
   readonly schedule: FleetSchedule;
 
   constructor(private readonly d: FleetDeps) {
     const { settings } = d;
     this.#amHealth = new AlertmanagerHealth(d.log);
+    this.#am = {
+      receivers: d.receivers,
+      // like Prometheus: a firing alert stays valid a few polls ahead, then expires if not re-sent
+      alertTtlMs: () => this.schedule.alertTtlMs(),
+      metrics: d.metrics,
+      stopping: this.#amStopping.signal,
+      health: this.#amHealth, // its lines name the component and the Alertmanager: one logger for every wallet
+    };
+    this.#observeDuration = (provider, seconds) => d.metrics.requestDuration.observe({ provider }, seconds);
     this.schedule = new FleetSchedule({
       schedule: settings.poll.schedule,
       timezone: settings.poll.timezone,
@@ -211,33 +224,66 @@ export class Fleet {
   }
 
   async #add(wallet: WalletSettings): Promise<WalletRunner> {
-    const { settings, log, now, metrics } = this.d;
-    let runner: WalletRunner | undefined;
-    // The Alertmanagers of the receivers the wallet names, as they are at each sync (a reload may change both).
-    const alertmanager = new AlertmanagerSync({
-      targets: () => {
-        const names = new Set(runner?.wallet.receivers ?? wallet.receivers);
-        return this.d.receivers().filter((r) => names.has(r.name)).flatMap((r) => r.alertmanagers);
-      },
-      account: wallet.name,
-      labels: () => runner?.wallet.labels ?? wallet.labels,
-      // like Prometheus: a firing alert stays valid a few polls ahead, then expires if not re-sent
-      resendTtlMs: () => this.schedule.alertTtlMs(),
-      metrics,
-      stopping: this.#amStopping.signal,
-      health: this.#amHealth, // its lines name the component and the Alertmanager: one logger for every wallet
-    });
-    runner = new WalletRunner(wallet, {
+    const { settings, log, now } = this.d;
+    const am = new WalletAlertmanager(this.#am, wallet);
+    const alertmanager = new AlertmanagerSync(am);
+    const runner = new WalletRunner(wallet, {
       settings,
       store: this.d.states.account(wallet.name),
       notify: this.d.notify,
       alertmanager,
-      observeDuration: (provider, seconds) => metrics.requestDuration.observe({ provider }, seconds),
+      observeDuration: this.#observeDuration,
       log: lazyChild(log, { component: 'poller', account: wallet.name }), // most wallets never write a line above debug
       now,
     });
+    am.runner = runner;
     await runner.monitor.init();
     this.#runners.set(wallet.name, runner);
     return runner;
+  }
+}
+
+/** What the wallets' Alertmanager syncs read of the fleet: the receivers in force, the alerts' time to live, shared parts. */
+interface FleetAlertmanager {
+  receivers: () => readonly Receiver[];
+  alertTtlMs: () => number;
+  metrics: Metrics;
+  stopping: AbortSignal;
+  health: AlertmanagerHealth;
+}
+
+/**
+ * What one wallet's AlertmanagerSync asks, read at each sync: the Alertmanagers of the receivers it names and
+ * its labels, as they are then (a reload may change both). A class rather than an object of closures: a
+ * fleet had three closures, their context and that object for each wallet (~300 bytes, 3 MiB at 10,000).
+ */
+class WalletAlertmanager {
+  /** Set once the wallet's runner is made; its settings are the reloaded ones. */
+  runner: WalletRunner | undefined;
+  constructor(
+    private readonly fleet: FleetAlertmanager,
+    private readonly added: WalletSettings,
+  ) {}
+  get account(): string {
+    return this.added.name;
+  }
+  targets(): AlertmanagerTarget[] {
+    const names = new Set((this.runner?.wallet ?? this.added).receivers);
+    return this.fleet.receivers().filter((r) => names.has(r.name)).flatMap((r) => r.alertmanagers);
+  }
+  labels(): Readonly<Record<string, string>> {
+    return (this.runner?.wallet ?? this.added).labels;
+  }
+  resendTtlMs(): number {
+    return this.fleet.alertTtlMs();
+  }
+  get metrics(): Metrics {
+    return this.fleet.metrics;
+  }
+  get stopping(): AbortSignal {
+    return this.fleet.stopping;
+  }
+  get health(): AlertmanagerHealth {
+    return this.fleet.health;
   }
 }
