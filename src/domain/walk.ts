@@ -112,8 +112,3 @@ export function nextDaySpend(shape: Shape, level: number, slope: number, now: nu
   const c = curve(shape, hour);
   return upTo(c, level, slope, f, 24) + f * rateAt(c, level, slope, 24);
 }
-
-/** walkTo for each of `targets`, and the spend expected over the next 24 h. */
-export function walk(shape: Shape, level: number, slope: number, now: number, targets: readonly number[]): { hours: number[]; day: number } {
-  return { hours: targets.map((target) => walkTo(shape, level, slope, now, target)), day: nextDaySpend(shape, level, slope, now) };
-}

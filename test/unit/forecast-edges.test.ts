@@ -9,7 +9,7 @@ import { hourOfWeek } from '../../src/domain/profile.js';
 import { nearRates } from '../../src/domain/rates.js';
 import { describe } from '../../src/domain/basis.js';
 import { FLAT } from '../../src/domain/shape.js';
-import { walk } from '../../src/domain/walk.js';
+import { walkTo } from '../../src/domain/walk.js';
 import { assertClose, poll, RULES, start, stateOf, steady, run, trueRunway, T0, DAY, HOUR, MIN, hours } from '../helpers/forecast-sim.js';
 import { evaluateRules } from '../../src/domain/rules.js';
 
@@ -60,11 +60,11 @@ test('past the walk\'s 240 h its last week repeats, not its last day (a weekend 
     let t = thursday;
     for (; left > 1e-9; t += MIN) left -= (10 * shape.at(t)) / 60;
     const byHand = (t - thursday) / HOUR;
-    const walked = walk(shape, 10, 0, thursday, [target]).hours[0]!;
+    const walked = walkTo(shape, 10, 0, thursday, target);
     assert.ok(Math.abs(walked - byHand) < 0.05, `${target} credits: walked ${walked} h, by hand ${byHand} h`);
   }
   // A flat shape: beyond the walk as before, at its (only) rate.
-  assert.ok(Math.abs(walk(FLAT, 10, 0, thursday, [5000]).hours[0]! - 500) < 1e-6);
+  assert.ok(Math.abs(walkTo(FLAT, 10, 0, thursday, 5000) - 500) < 1e-6);
 });
 
 test('a growing business week: the trend is read over days of the same type and keeps the weekend (no false warning on Friday, runway right)', () => {
