@@ -13,7 +13,7 @@ import { pino } from 'pino';
 import { applyPoll, INITIAL_ACCOUNT_STATE, type AccountState } from '../../src/domain/account.js';
 import type { Sample } from '../../src/domain/history.js';
 import type { WalletSpec } from '../../src/simulator/wallet.js';
-import { downsample, encodeReadings, FULL_RESOLUTION_HOURS, HOUR_MS, hourOf, keyOf } from '../../src/store/readings.js';
+import { HOUR_MS, hourOf, seedReadings } from '../../src/store/readings.js';
 import { StateStore } from '../../src/store/state-store.js';
 
 export interface SeedResult {
@@ -50,7 +50,7 @@ export async function seedHistory(stateDir: string, wallets: readonly WalletSpec
   }
   await store.db.flush();
   store.releasePreloaded(now);
-  // The readings table as it is in steady state; written like bench:store writes it (the store closes
+  // The readings tables as they are in steady state; written like bench:store writes them (the store closes
   // hours as polls come, one at a time: 14 days × 10,000 wallets that way would take hours).
   const byHour = new Map<number, Sample[]>();
   for (const s of readings) {
@@ -59,20 +59,14 @@ export async function seedHistory(stateDir: string, wallets: readonly WalletSpec
     byHour.get(h)!.push(s);
   }
   const lastHour = hourOf(now);
-  const blobs = [...byHour].filter(([h]) => h < lastHour).map(([h, ss]) => [h, encodeReadings(lastHour - h > FULL_RESOLUTION_HOURS ? downsample(ss) : ss)] as const);
-  for (let w0 = 0; w0 < wallets.length; w0 += 250) {
-    store.db.writeNow((db) => {
-      const put = db.prepare('INSERT OR REPLACE INTO readings (key, data) VALUES (?, ?)');
-      const ids = db.prepare<[string], { id: number }>('SELECT id FROM accounts WHERE name = ?');
-      for (const w of wallets.slice(w0, w0 + 250)) {
-        const id = ids.get(w.name)!.id;
-        for (const [h, blob] of blobs) put.run(keyOf(id, h), blob);
-      }
-    });
+  const hours = [...byHour.keys()].filter((h) => h < lastHour).sort((a, b) => a - b);
+  const ids = store.db.read((db) => wallets.map((w) => db.prepare<[string], { id: number }>('SELECT id FROM accounts WHERE name = ?').get(w.name)!.id));
+  for (let k = 0; k < hours.length; k += 24) {
+    store.db.writeNow((db) => seedReadings(db, ids, hours.slice(k, k + 24), (_, h) => byHour.get(h)!, lastHour - 1));
   }
   await store.close();
   return {
     seeded: true,
-    note: `seeded ${wallets.length} wallets with ${days} days of history (${blobs.length} hours of readings on disk each) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    note: `seeded ${wallets.length} wallets with ${days} days of history (${hours.length} hours of readings on disk each) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   };
 }

@@ -10,7 +10,7 @@ import { pino } from 'pino';
 import { applyPoll, INITIAL_ACCOUNT_STATE, type AccountState } from '../../src/domain/account.js';
 import type { Sample } from '../../src/domain/history.js';
 import type { WalletSpec } from '../../src/simulator/wallet.js';
-import { downsample, encodeReadings, FULL_RESOLUTION_HOURS, HOUR_MS, hourOf, keyOf } from '../../src/store/readings.js';
+import { HOUR_MS, hourOf, seedReadings } from '../../src/store/readings.js';
 import { StateStore } from '../../src/store/state-store.js';
 
 const STEP = 5 * 60_000;
@@ -47,15 +47,16 @@ export async function seedShaped(stateDir: string, wallets: readonly WalletSpec[
   await store.db.flush();
   store.releasePreloaded(now);
   const lastHour = hourOf(now);
+  const byAccount = new Map<number, Map<number, Sample[]>>();
   store.db.writeNow((db) => {
-    const put = db.prepare('INSERT OR REPLACE INTO readings (key, data) VALUES (?, ?)');
     const ids = db.prepare<[string], { id: number }>('SELECT id FROM accounts WHERE name = ?');
     for (const { w, readings } of all) {
-      const id = ids.get(w.name)!.id;
       const byHour = new Map<number, Sample[]>();
       for (const s of readings) if (hourOf(s.t) < lastHour) (byHour.get(hourOf(s.t)) ?? byHour.set(hourOf(s.t), []).get(hourOf(s.t))!).push(s);
-      for (const [h, ss] of byHour) put.run(keyOf(id, h), encodeReadings(lastHour - h > FULL_RESOLUTION_HOURS ? downsample(ss) : ss));
+      byAccount.set(ids.get(w.name)!.id, byHour);
     }
+    const hours = [...new Set([...byAccount.values()].flatMap((m) => [...m.keys()]))].sort((a, b) => a - b);
+    seedReadings(db, [...byAccount.keys()], hours, (id, h) => byAccount.get(id)!.get(h) ?? [], lastHour - 1);
   });
   await store.close();
   return `seeded ${wallets.length} wallets with ${days} days of shaped history (a reading every 5 min, a top-up every 3.5 days)`;

@@ -21,7 +21,7 @@ import { applyPoll, INITIAL_ACCOUNT_STATE, type AccountState } from '../../src/d
 import { lastSampleT, sampleCount } from '../../src/domain/packed.js';
 import { accountStateToPlain } from '../../src/domain/plain.js';
 import { BUSY_COMMIT, DB_FILE, FLUSH_MS } from '../../src/store/db.js';
-import { downsample, encodeReadings, FULL_RESOLUTION_HOURS, HOUR_MS, hourOf, keyOf } from '../../src/store/readings.js';
+import { HOUR_MS, hourOf, seedReadings } from '../../src/store/readings.js';
 import { StateStore } from '../../src/store/state-store.js';
 
 const WALLETS = Number(process.env.WALLETS ?? 10_000);
@@ -104,18 +104,11 @@ store.releasePreloaded(T0);
 // hours, thin the hour turning a day old and drop the oldest, as they would after weeks of running.
 const lastHour = hourOf(lastSampleT(template.history.samples)!);
 const SEED_HOURS = Number(process.env.SEED_DAYS ?? 14) * 24;
-for (let w0 = 0; w0 < WALLETS; w0 += 250) {
-  store.db.writeNow((db) => {
-    const put = db.prepare('INSERT OR REPLACE INTO readings (key, data) VALUES (?, ?)');
-    const ids = db.prepare<[string], { id: number }>('SELECT id FROM accounts WHERE name = ?');
-    for (let w = w0; w < Math.min(WALLETS, w0 + 250); w++) {
-      const id = ids.get(names[w]!)!.id;
-      for (let h = lastHour - SEED_HOURS; h < lastHour; h++) {
-        const hour = Array.from({ length: 60 }, (_, k) => ({ t: h * HOUR_MS + k * MIN, balance: balanceAt(w, k), consumed: k }));
-        put.run(keyOf(id, h), encodeReadings(lastHour - h > FULL_RESOLUTION_HOURS ? downsample(hour) : hour));
-      }
-    }
-  });
+const seedIds = store.db.read((db) => names.map((n) => (db.prepare<[string], { id: number }>('SELECT id FROM accounts WHERE name = ?').get(n)!).id));
+const walletOf = new Map(seedIds.map((id, w) => [id, w]));
+for (let h0 = lastHour - SEED_HOURS; h0 < lastHour; h0 += 24) {
+  const hours = Array.from({ length: Math.min(24, lastHour - h0) }, (_, k) => h0 + k);
+  store.db.writeNow((db) => seedReadings(db, seedIds, hours, (id, h) => Array.from({ length: 60 }, (_, k) => ({ t: h * HOUR_MS + k * MIN, balance: balanceAt(walletOf.get(id)!, k), consumed: k })), lastHour - 1));
 }
 await store.close();
 // A restart: every wallet comes back from the database, its open hour found from the readings table.
@@ -137,8 +130,10 @@ let storeCpu = 0;
 let domainCpu = 0;
 const before = { io: io(), db: fileBytes(join(dir, DB_FILE)) };
 const started = Date.now();
+const byMinute: { bytes: number; commitMax: number }[] = [];
 for (let m = 0; m < MINUTES; m++) {
   const i = HISTORY + m;
+  const [minuteIo, minuteCommits] = [io().wchar, commitMs.length];
   for (let w = 0; w < WALLETS; w++) {
     let c = cpuMs();
     const outcome = { ok: true as const, status: 200 as const, balance: balanceAt(w, i), currency: 'USD', requiredCredits: null };
@@ -156,6 +151,7 @@ for (let m = 0; m < MINUTES; m++) {
     }
     storeCpu += cpuMs() - c;
   }
+  byMinute.push({ bytes: (io().wchar - minuteIo) / WALLETS, commitMax: Math.max(0, ...commitMs.slice(minuteCommits)) });
 }
 await store.db.flush();
 const polls = WALLETS * MINUTES;
@@ -168,6 +164,8 @@ console.log(`bytes written per poll: ${fmt((after.io.wchar - before.io.wchar) / 
 console.log(`database growth per poll: ${fmt((after.db - before.db) / polls, 0)} B; database now ${fmt(after.db / 2 ** 20, 1)} MiB`);
 console.log(`store CPU per poll: ${fmt(storeCpu / polls, 3)} ms (stage + its share of the commit); domain applyPoll: ${fmt(domainCpu / polls, 3)} ms`);
 console.log(`commit: median ${fmt(q(commitMs, 0.5))} ms, p99 ${fmt(q(commitMs, 0.99))} ms, max ${fmt(Math.max(...commitMs))} ms`);
+// The hour closes at minute 0 (every wallet's first poll of a new hour); its readings are written from minute 2 on (hour-closer.ts).
+console.log(`by minute of the hour: ${byMinute.slice(0, 6).map((x, m) => `:${String(m).padStart(2, '0')} ${fmt(x.bytes, 0)} B/poll, commit max ${fmt(x.commitMax, 1)} ms`).join('; ')}`);
 console.log(`per save (commit time / saves in it): median ${fmt(q(perSaveMs, 0.5), 3)} ms, p99 ${fmt(q(perSaveMs, 0.99), 3)} ms`);
 await store.close();
 

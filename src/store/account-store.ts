@@ -2,12 +2,13 @@ import type { AccountState } from '../domain/account.js';
 import type { Notification } from '../domain/alerts.js';
 import { INITIAL_ACCOUNT_STATE } from '../domain/account.js';
 import type { Sample } from '../domain/history.js';
-import { allocate, EMPTY_SAMPLES, lastSampleT, raw, SAMPLE_STRIDE, sampleCount, samplesFromPlain, samplesToPlain, sampleT, type Samples } from '../domain/packed.js';
+import { allocate, EMPTY_SAMPLES, lastSampleT, raw, SAMPLE_STRIDE, sampleCount, samplesToPlain, sampleT, type Samples } from '../domain/packed.js';
 import type { Logger } from '../log.js';
 import type { Conn, Participant } from './db.js';
 import { eventOf, readAlertEvents, writeAlertEvents, type AlertEvent } from './alert-events.js';
 import { decodeSnapshot, diff, encodeSnapshot, MAX_DELTA_CHARS, Replay, type Delta } from './journal.js';
-import { hourOf, readRange, writeClosedHours } from './readings.js';
+import type { HourWriter } from './hour-closer.js';
+import { HOUR_MS, hourOf, readRange, writeHours } from './readings.js';
 import type { StateStore } from './state-store.js';
 
 /** A snapshot after this many journal entries (spread over accounts by name, so they do not all come at once). */
@@ -33,10 +34,10 @@ export interface StoredAccount {
 /**
  * One account's state in the state database, with the shape the poll cycle uses (load, save, path). A
  * save stages the new state; the commit (shared with other accounts' saves and the outbox, one transaction)
- * writes a journal entry with what changed since the last commit, a snapshot every SNAPSHOT_EVERY entries,
- * and the readings of an hour once it closes.
+ * writes a journal entry with what changed since the last commit and a snapshot every SNAPSHOT_EVERY
+ * entries. The readings of an hour that closed are written when the store's HourCloser says.
  */
-export class AccountStore implements Participant {
+export class AccountStore implements Participant, HourWriter {
   /** The database file (for log lines). */
   readonly path: string;
   #id: number | undefined;
@@ -49,7 +50,7 @@ export class AccountStore implements Participant {
   #snapshotSeq = 0;
   #lastSeq = 0;
   #historyThrough = -1;
-  /** Readings of hours not closed yet (not in the readings table); packed, as up to an hour of objects per wallet would cost ~6 KiB each. */
+  /** Readings not in the readings tables yet (the open hour, and one closed that waits for HourCloser); packed, as an hour of objects per wallet would cost ~6 KiB. */
   #open: Samples = EMPTY_SAMPLES;
   /** Alert events decided and not committed yet (kept across a failed commit). */
   readonly #events: AlertEvent[] = [];
@@ -66,7 +67,7 @@ export class AccountStore implements Participant {
   /** The offset of the timeline the staged and the committed state are on (a step may come between a save and its commit). */
   #stagedClock = 0;
   #committedClock = 0;
-  #writing: { id: number; state: AccountState; snapshot: boolean; seq: number; open: Samples; through: number; events: number; routing: string | undefined; clock: number } | undefined;
+  #writing: { id: number; state: AccountState; snapshot: boolean; seq: number; open: Samples; events: number; routing: string | undefined; clock: number } | undefined;
 
   constructor(
     private readonly store: StateStore,
@@ -128,7 +129,8 @@ export class AccountStore implements Participant {
 
   /** Readings with from ≤ t ≤ to from the last 14 days (full resolution for a day, then one per 10 min), oldest first. */
   readRange(from: number, to: number): Sample[] {
-    return this.#onClock(from, to, readRange, samplesToPlain(this.#open));
+    const through = this.#historyThrough;
+    return this.#onClock(from, to, (db, id, a, b) => readRange(db, id, a, b, through), samplesToPlain(this.#open));
   }
 
   /** The alert timeline (what was decided, from the state database and not committed yet) with from ≤ t ≤ to, oldest first. */
@@ -190,26 +192,17 @@ export class AccountStore implements Participant {
       seq = (db.prepare('SELECT MAX(seq) AS seq FROM journal').get() as { seq: number | null }).seq ?? 0;
       db.prepare('UPDATE accounts SET snapshot = ?, snapshot_seq = ? WHERE id = ?').run(encodeSnapshot(state), seq, id);
     }
-    // Readings: new samples join the open hours; hours before the newest sample's hour are closed.
+    // Readings: new samples join the open ones (HourCloser has those of closed hours written).
     const off = this.#stagedClock;
-    const lastKnown = lastSampleT(this.#open) ?? (this.#historyThrough + 1) * 3_600_000 - 1;
+    const lastKnown = lastSampleT(this.#open) ?? (this.#historyThrough + 1) * HOUR_MS - 1;
     const samples = state.history.samples;
     const from = firstPassing(samples, (t) => t - off > lastKnown);
-    let open = from === sampleCount(samples) ? this.#open : concatSamples(this.#open, samples, from, off);
-    const newest = lastSampleT(open);
-    let through = this.#historyThrough;
-    if (newest !== undefined && hourOf(newest) - 1 > through) {
-      const all = samplesToPlain(open); // once an hour per wallet
-      const closed = all.filter((s) => hourOf(s.t) < hourOf(newest));
-      if (closed.length > 0) writeClosedHours(db, id, closed);
-      through = hourOf(newest) - 1; // read back from the readings table at start-up
-      open = samplesFromPlain(all.filter((s) => hourOf(s.t) > through));
-    }
+    const open = from === sampleCount(samples) ? this.#open : concatSamples(this.#open, samples, from, off);
     writeAlertEvents(db, id, this.#events);
     const routing = this.#routing ?? this.#routingWritten;
     if (routing !== undefined && routing !== this.#routingWritten) db.prepare('INSERT OR REPLACE INTO account_routing (account_id, routing) VALUES (?, ?)').run(id, routing);
     if (off !== this.#clockWritten) db.prepare('INSERT OR REPLACE INTO account_clock (account_id, offset_ms) VALUES (?, ?)').run(id, off);
-    this.#writing = { id, state, snapshot, seq, open, through, events: this.#events.length, routing, clock: off };
+    this.#writing = { id, state, snapshot, seq, open, events: this.#events.length, routing, clock: off };
   }
 
   /** Stages the committed state again (with its timeline's offset) when nothing newer is staged. */
@@ -239,7 +232,6 @@ export class AccountStore implements Participant {
     this.#committed = w.state;
     this.#lastSeq = w.seq;
     this.#open = w.open;
-    this.#historyThrough = w.through;
     this.#events.splice(0, w.events);
     this.#routingWritten = w.routing;
     this.#clockWritten = this.#committedClock = w.clock;
@@ -248,6 +240,28 @@ export class AccountStore implements Participant {
       this.#snapshotSeq = w.seq;
       this.#forceSnapshot = false;
     }
+    const newest = lastSampleT(this.#open);
+    if (newest !== undefined) this.store.hours.note(this, newest, hourOf(sampleT(this.#open, 0)) < hourOf(newest));
+  }
+
+  get sortKey(): number | undefined {
+    return this.#id;
+  }
+
+  /** HourCloser: writes the readings of the hours closed (all but the newest reading's hour). */
+  writeHours(db: Conn): number | undefined {
+    const newest = lastSampleT(this.#open);
+    if (newest === undefined || hourOf(sampleT(this.#open, 0)) === hourOf(newest)) return undefined;
+    const closed = samplesToPlain(this.#open).filter((s) => hourOf(s.t) < hourOf(newest)); // once an hour per wallet
+    return writeHours(db, this.#id ?? this.store.accountId(db, this.account), closed);
+  }
+
+  /** HourCloser: the hours up to `through` are written; their readings leave memory (and a commit in progress). */
+  hoursWritten(through: number): void {
+    this.#historyThrough = Math.max(this.#historyThrough, through);
+    const keep = (open: Samples) => concatSamples(EMPTY_SAMPLES, open, firstPassing(open, (t) => hourOf(t) > through));
+    this.#open = keep(this.#open);
+    if (this.#writing) this.#writing.open = keep(this.#writing.open);
   }
 }
 

@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import { safeErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import { ALERT_EVENTS_SCHEMA } from './alert-events.js';
+import { READINGS_SCHEMA } from './readings.js';
 import { checkSchema, migrateForward, schemaVersion, type MigrationError, type NewerSchemaError } from './schema-version.js';
 
 const SCHEMA = `
@@ -21,7 +22,7 @@ CREATE TABLE IF NOT EXISTS accounts (
   snapshot_seq INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS journal (seq INTEGER PRIMARY KEY, account_id INTEGER NOT NULL, delta TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS readings (key INTEGER PRIMARY KEY, data BLOB NOT NULL);
+${READINGS_SCHEMA}
 CREATE TABLE IF NOT EXISTS outbox (delivery_id TEXT PRIMARY KEY, body TEXT NOT NULL);
 -- Where an account's notifications go (its receivers, provider and labels as JSON): a wallet gone from the
 -- configuration at the next start has its firing alerts closed there (StateStore.releasePreloaded).

@@ -5,6 +5,7 @@ import type { Logger } from '../log.js';
 import { AccountStore, SNAPSHOT_EVERY, type StoredAccount } from './account-store.js';
 import { readAll, readMany } from './account-reads.js';
 import { isDamaged, StateDb, type Conn, type Participant, type StateDbOptions } from './db.js';
+import { HourCloser } from './hour-closer.js';
 import { HOUR_MS, historyThrough } from './readings.js';
 import { importV01, readAccountV01 } from './import-v01.js';
 import { schemaProblem } from './schema-version.js';
@@ -31,6 +32,8 @@ export interface Orphan {
 
 export class StateStore implements Participant {
   readonly db: StateDb;
+  /** Writes the readings of closed hours, in passes (hour-closer.ts). */
+  readonly hours: HourCloser;
   readonly #accounts = new Map<string, AccountStore>();
   #preloaded: Map<string, StoredAccount> | undefined;
   /** After start-up, within `prefetched`: what the database holds for the wallets a reload adds (undefined: nothing). */
@@ -51,6 +54,7 @@ export class StateStore implements Participant {
     const { now, ...dbOpts } = opts;
     this.#now = now;
     this.db = new StateDb(dir, log, { ...dbOpts, afterCommit: () => this.#afterCommit() });
+    this.hours = new HourCloser(this.db);
   }
 
   /**
@@ -190,8 +194,9 @@ export class StateStore implements Participant {
     deleteStale(this.db, this.log, stale);
   }
 
-  /** Final commit. Rejects if what was staged could not be written. */
+  /** Final commit (a pass of closed hours under way stops: the next start writes the rest). Rejects if what was staged could not be written. */
   close(): Promise<void> {
+    this.hours.stop();
     return this.db.close();
   }
 

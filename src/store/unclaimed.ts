@@ -8,7 +8,7 @@ import { safeErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { StoredAccount } from './account-store.js';
 import type { StateDb } from './db.js';
-import { HOUR_MS, KEEP_HOURS, keyOf } from './readings.js';
+import { deleteReadings, HOUR_MS, KEEP_HOURS } from './readings.js';
 
 /** Idle (not polled) past KEEP_HOURS, firing nothing, and read whole: its rows may go. */
 export function isStale(stored: StoredAccount, now: number): boolean {
@@ -26,7 +26,7 @@ export function deleteStale(stateDb: StateDb, log: Logger, stale: ReadonlyMap<nu
     stateDb.writeNow((db) => {
       for (const id of stale.keys()) {
         for (const table of ['journal', 'alert_events', 'account_routing', 'account_clock']) db.prepare(`DELETE FROM ${table} WHERE account_id = ?`).run(id);
-        db.prepare('DELETE FROM readings WHERE key >= ? AND key < ?').run(keyOf(id, 0), keyOf(id + 1, 0));
+        deleteReadings(db, id);
         db.prepare('DELETE FROM accounts WHERE id = ?').run(id);
       }
     });

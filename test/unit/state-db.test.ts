@@ -21,6 +21,7 @@ import { sampleAt, sampleCount } from '../../src/domain/packed.js';
 import { UPDATES_KEPT } from '../../src/domain/profile.js';
 import { accountStateFromPlain, type PlainAccountState } from '../../src/domain/plain.js';
 import { mountTmpfs } from '../helpers/tmpfs.js';
+import { readingRows } from '../helpers/reading-rows.js';
 
 const T0 = Date.parse('2026-11-27T10:00:00.123Z');
 const MIN = 60_000;
@@ -462,7 +463,7 @@ test('accounts no wallet claims, idle past the 14 days the readings are kept and
       return {
         accounts: n('SELECT COUNT(*) AS n FROM accounts WHERE id = ?', goneId),
         journal: n('SELECT COUNT(*) AS n FROM journal WHERE account_id = ?', goneId),
-        readings: n('SELECT COUNT(*) AS n FROM readings WHERE key >= ? AND key < ?', goneId * 2 ** 21, (goneId + 1) * 2 ** 21),
+        readings: readingRows(db, goneId),
         alert_events: n('SELECT COUNT(*) AS n FROM alert_events WHERE account_id = ?', goneId),
         account_routing: n('SELECT COUNT(*) AS n FROM account_routing WHERE account_id = ?', goneId),
       };

@@ -17,6 +17,7 @@ import { DB_FILE } from '../../src/store/db.js';
 import { KEEP_HOURS } from '../../src/store/readings.js';
 import { StateStore, SWEEP_EVERY_MS } from '../../src/store/state-store.js';
 import { sampleNotification } from '../helpers/fixtures.js';
+import { readingRows } from '../helpers/reading-rows.js';
 
 const T0 = Date.parse('2026-12-07T00:00:00Z');
 const MIN = 60_000;
@@ -37,7 +38,7 @@ function rowsOf(dir: string): Record<string, number> {
     const out: Record<string, number> = {};
     for (const name of ['gone', 'firing', 'keep']) {
       const id = (db.prepare('SELECT id FROM accounts WHERE name = ?').get(name) as { id: number } | undefined)?.id;
-      out[name] = id === undefined ? 0 : (db.prepare('SELECT COUNT(*) AS n FROM readings WHERE key >= ? AND key < ?').get(id * 2 ** 21, (id + 1) * 2 ** 21) as { n: number }).n + 1;
+      out[name] = id === undefined ? 0 : readingRows(db, id) + 1;
     }
     out.alert_events = (db.prepare('SELECT COUNT(*) AS n FROM alert_events').get() as { n: number }).n;
     return out;
