@@ -115,6 +115,22 @@ test('the database holds the plain form: journal entries and snapshots have arra
   assert.ok(doc.history.profile.rates.includes(null));
 });
 
+test('a journal entry leaves out the profile parts the domain made anew with the same content, and keeps those that changed', () => {
+  let s = INITIAL_ACCOUNT_STATE;
+  for (let i = 0; i < 3 * 60; i++) s = poll(s, i);
+  const profile = s.history.profile;
+  const copy = <T>(x: T): T => (Array.isArray(x) ? ([...x] as T) : x); // a new array, the same values
+  const rebuilt = { ...s, history: { ...s.history, profile: { ...profile, rates: copy(profile.rates), recent: copy(profile.recent), days: copy(profile.days), updates: copy(profile.updates) } } };
+  assert.notEqual(rebuilt.history.profile.rates, profile.rates);
+  assert.deepEqual(diff(s, rebuilt), {}, 'nothing to write');
+  let next = s;
+  for (let i = 3 * 60; i < 4 * 60 + 2; i++) next = poll(next, i); // an hour later: the profile closed an hour
+  const d = diff(s, next);
+  assert.ok(d.p?.recent && d.p.rates, `the parts that changed are written: ${Object.keys(d.p ?? {}).join(', ')}`);
+  assert.deepEqual(apply(s, JSON.parse(JSON.stringify(d)) as Delta), next);
+  assert.deepEqual(apply(s, JSON.parse(JSON.stringify(diff(s, rebuilt))) as Delta), rebuilt, 'the state read back is the same');
+});
+
 test('many accounts in one database, each with its own state; one load reads them all', async (t) => {
   const dir = tempDir(t);
   const store = await openState(dir, log, { flushMs: 60_000 });
