@@ -2,6 +2,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeSync, cpSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { inflateRawSync } from 'node:zlib';
 import { join, resolve } from 'node:path';
@@ -129,6 +130,39 @@ test('a journal entry leaves out the profile parts the domain made anew with the
   assert.ok(d.p?.recent && d.p.rates, `the parts that changed are written: ${Object.keys(d.p ?? {}).join(', ')}`);
   assert.deepEqual(apply(s, JSON.parse(JSON.stringify(d)) as Delta), next);
   assert.deepEqual(apply(s, JSON.parse(JSON.stringify(diff(s, rebuilt))) as Delta), rebuilt, 'the state read back is the same');
+});
+
+test('the journal entry and snapshot of a save are made by save(), not in the commit (where a fleet\'s hour turn piled them up)', async (t) => {
+  const dir = tempDir(t);
+  const store = await openState(dir, log, { flushMs: 60_000 });
+  const account = store.account('prod');
+  await account.load(T0);
+  let s = INITIAL_ACCOUNT_STATE;
+  for (let i = 0; i < 10; i++) s = poll(s, i);
+  await account.save(s);
+  for (let i = 10; i < 200; i++) s = poll(s, i); // 190 readings in one entry: too large, so a snapshot
+  void account.save(s);
+  const require = createRequire(import.meta.url);
+  const zlib = require('node:zlib') as typeof import('node:zlib');
+  const [deflate, stringify] = [zlib.deflateRawSync, JSON.stringify];
+  let [deflated, large] = [0, 0];
+  zlib.deflateRawSync = ((...a: Parameters<typeof deflate>) => (deflated++, deflate(...a))) as typeof deflate;
+  JSON.stringify = ((...a: Parameters<typeof stringify>) => {
+    const out = stringify(...a);
+    if (typeof out === 'string' && out.length > 1_000) large++;
+    return out;
+  }) as typeof stringify;
+  syncBuiltinESMExports();
+  try {
+    await store.db.flush();
+  } finally {
+    zlib.deflateRawSync = deflate;
+    JSON.stringify = stringify;
+    syncBuiltinESMExports();
+  }
+  assert.deepEqual({ deflated, large }, { deflated: 0, large: 0 }, 'the commit only writes');
+  await store.close();
+  assert.deepEqual(await (await openState(dir, log)).account('prod').load(0), s);
 });
 
 test('many accounts in one database, each with its own state; one load reads them all', async (t) => {
