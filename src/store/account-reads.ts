@@ -3,7 +3,8 @@
  * account in one pass at start-up (snapshots, then the journal in order), or a few by name after it.
  */
 import type { Logger } from '../log.js';
-import { Rebuild, type StoredAccount } from './account-store.js';
+import type { StoredAccount } from './account-store.js';
+import { Rebuild } from './rebuild.js';
 import type { Conn } from './db.js';
 import { historyThrough } from './readings.js';
 

@@ -3,10 +3,9 @@ import type { Notification } from '../domain/alerts.js';
 import { INITIAL_ACCOUNT_STATE } from '../domain/account.js';
 import type { Sample } from '../domain/history.js';
 import { allocate, EMPTY_SAMPLES, lastSampleT, raw, SAMPLE_STRIDE, sampleCount, samplesToPlain, sampleT, type Samples } from '../domain/packed.js';
-import type { Logger } from '../log.js';
 import type { Conn, Participant } from './db.js';
 import { eventOf, readAlertEvents, writeAlertEvents, type AlertEvent } from './alert-events.js';
-import { decodeSnapshot, diff, encodeSnapshot, MAX_DELTA_CHARS, Replay, type Delta } from './journal.js';
+import { diff, encodeSnapshot, MAX_DELTA_CHARS } from './journal.js';
 import type { HourWriter } from './hour-closer.js';
 import { HOUR_MS, hourOf, readRange, writeHours } from './readings.js';
 import type { StateStore } from './state-store.js';
@@ -306,50 +305,4 @@ function stagger(account: string): number {
   let h = 2166136261;
   for (let i = 0; i < account.length; i++) h = Math.imul(h ^ account.charCodeAt(i), 16777619);
   return (h >>> 0) % SNAPSHOT_EVERY;
-}
-
-/**
- * One account being rebuilt at start-up: its snapshot, then its journal entries in order. A part that
- * cannot be read starts the account fresh (with a warning), never the whole store.
- */
-export class Rebuild {
-  #replay: Replay | undefined;
-  #damaged = false;
-
-  constructor(
-    snapshot: Buffer | null,
-    private readonly log: Logger,
-    private readonly account: string,
-  ) {
-    try {
-      this.#replay = new Replay(snapshot ? decodeSnapshot(snapshot) : INITIAL_ACCOUNT_STATE);
-    } catch (err) {
-      this.#fail(err);
-    }
-  }
-
-  add(delta: string): void {
-    if (!this.#replay) return;
-    try {
-      this.#replay.add(JSON.parse(delta) as Delta);
-    } catch (err) {
-      this.#fail(err);
-    }
-  }
-
-  result(): { state: AccountState; damaged: boolean } {
-    if (!this.#replay) return { state: INITIAL_ACCOUNT_STATE, damaged: true };
-    try {
-      return { state: this.#replay.result(), damaged: this.#damaged };
-    } catch (err) {
-      this.#fail(err);
-      return { state: INITIAL_ACCOUNT_STATE, damaged: true };
-    }
-  }
-
-  #fail(err: unknown): void {
-    this.log.warn({ account: this.account, reason: (err as Error).message.slice(0, 200) }, 'stored state of this account is unreadable; starting it fresh');
-    this.#replay = undefined;
-    this.#damaged = true;
-  }
 }
