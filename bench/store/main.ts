@@ -99,9 +99,9 @@ for (let w = 0; w < WALLETS; w++) {
 }
 await store.db.flush();
 store.releasePreloaded(T0);
-// 14 days of readings per wallet, as the readings table holds them in steady state (full resolution for
-// the last day, one per 10 min before), up to the hour before the last sample: the polls below then close
-// hours, thin the hour turning a day old and drop the oldest, as they would after weeks of running.
+// 14 days of readings per wallet, as the readings tables hold them in steady state (the last day whole, 14 days
+// thinned to one per 10 min), up to the hour before the last sample: the polls below then close an hour and
+// drop the rows past their keep, as they would after weeks of running.
 const lastHour = hourOf(lastSampleT(template.history.samples)!);
 const SEED_HOURS = Number(process.env.SEED_DAYS ?? 14) * 24;
 const seedIds = store.db.read((db) => names.map((n) => (db.prepare<[string], { id: number }>('SELECT id FROM accounts WHERE name = ?').get(n)!).id));
