@@ -259,7 +259,12 @@ export class AccountStore implements Participant, HourWriter {
       this.#forceSnapshot = false;
     }
     const newest = lastSampleT(this.#open);
-    if (newest !== undefined) this.store.hours.note(this, newest, hourOf(sampleT(this.#open, 0)) < hourOf(newest));
+    if (newest !== undefined) this.store.hours.note(this, newest, this.#holdsClosedHour(newest));
+  }
+
+  /** Whether the readings not yet written begin in an hour before that of the newest (`newest`): an hour closed, waiting for HourCloser. */
+  #holdsClosedHour(newest: number): boolean {
+    return hourOf(sampleT(this.#open, 0)) < hourOf(newest);
   }
 
   get sortKey(): number | undefined {
@@ -269,7 +274,7 @@ export class AccountStore implements Participant, HourWriter {
   /** HourCloser: writes the readings of the hours closed (all but the newest reading's hour). */
   writeHours(db: Conn): number | undefined {
     const newest = lastSampleT(this.#open);
-    if (newest === undefined || hourOf(sampleT(this.#open, 0)) === hourOf(newest)) return undefined;
+    if (newest === undefined || !this.#holdsClosedHour(newest)) return undefined;
     const closed = samplesToPlain(this.#open).filter((s) => hourOf(s.t) < hourOf(newest)); // once an hour per wallet
     return writeHours(db, this.#id ?? this.store.accountId(db, this.account), closed);
   }
