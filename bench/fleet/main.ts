@@ -130,9 +130,12 @@ if (mode === 'fleet') {
   writeWalletsFile({ file: walletsFile, keyDir, apiUrl: sim.url, wallets: initial }); // for the key file only
   env = { ...env, ACCOUNT_NAME: initial[0]!.name, TELEPHONY_API_URL: sim.url, TELEPHONY_BALANCE_PATH: initial[0]!.path, TELEPHONY_API_KEY_FILE: join(keyDir, initial[0]!.name) };
 }
-/** BENCH_DAEMON_NODE_FLAGS: Node/V8 flags for the daemon alone, to try a heap setting (some are refused in NODE_OPTIONS). */
+/**
+ * BENCH_DAEMON_NODE_FLAGS: Node/V8 flags for the daemon alone, to try a heap setting (some are refused in
+ * NODE_OPTIONS). BENCH_DAEMON_STDOUT=FILE keeps the daemon's stdout (its log, and `--trace-gc`'s lines).
+ */
 const nodeFlags = (process.env.BENCH_DAEMON_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-const startDaemon = () => new Child([...nodeFlags, join(ROOT, 'dist/main.js'), 'start'], env);
+const startDaemon = () => new Child([...nodeFlags, join(ROOT, 'dist/main.js'), 'start'], env, process.env.BENCH_DAEMON_STDOUT);
 /** Until `path` answers 200: true, or false once the daemon exits or the time is up. */
 async function waitStatus(d: Child, path: string, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
@@ -163,6 +166,8 @@ const names = initial.map((w) => w.name);
 const d0 = procFigures(daemon.pid);
 const s0 = procFigures(sim.child.pid);
 let maxRss = d0.rssKiB;
+/** The largest RSS seen in each wall-clock minute (an hour's turn shows apart from the minutes around it). */
+const rssByMinute = new Map<string, number>();
 const health: number[] = [];
 let healthFailed = 0;
 const scrapes: Array<{ ms: number; found: number; status: number }> = [];
@@ -193,7 +198,10 @@ const probe = (async () => {
 const sampler = (async () => {
   let k = 1; // five scrapes, spread over the window
   while (Date.now() < to && daemon.running) {
-    maxRss = Math.max(maxRss, procFigures(daemon.pid).rssKiB);
+    const rss = procFigures(daemon.pid).rssKiB;
+    maxRss = Math.max(maxRss, rss);
+    const minute = new Date().toISOString().slice(11, 16);
+    rssByMinute.set(minute, Math.max(rss, rssByMinute.get(minute) ?? 0));
     if (k <= 5 && Date.now() >= from + (k * DURATION) / 6) {
       k++;
       const r = await httpGet(`${base}/metrics`, 30_000).catch(() => ({ status: 0, body: '', ms: NaN }));
@@ -223,6 +231,7 @@ rows.push(
     pass: scrapes.length > 0 && scrapes.every((s) => s.status === 200 && s.ms < 1000 && s.found === N),
   },
   { what: seed.seeded ? 'RSS max, every wallet with a 14-day history' : 'RSS max (this run\'s history only)', figure: `${mib(maxRss)} (${(maxRss * 1024 / 1e6).toFixed(0)} MB)`, target: '< 400 MB', pass: maxRss * 1024 < 400e6 },
+  { what: 'RSS max by minute (UTC)', figure: [...rssByMinute].map(([m, kib]) => `${m} ${(kib / 1024).toFixed(0)}`).join(', ') + ' MiB', target: '(for reference)', pass: null },
   { what: 'of which: V8 heap used / total, external (last scrape)', figure: `${(heap.used / 2 ** 20).toFixed(0)} / ${(heap.total / 2 ** 20).toFixed(0)} MiB, ${(heap.external / 2 ** 20).toFixed(0)} MiB`, target: '(for reference)', pass: null },
   { what: 'CPU per poll (daemon)', figure: `${ms(cpuPerPoll)} (${(d1.cpuMs - d0.cpuMs).toFixed(0)} ms / ${p.polls} polls)`, target: '<= 2 ms', pass: cpuPerPoll <= 2 },
   { what: 'disk written per poll (daemon)', figure: `${(bytesPerPoll / 1024).toFixed(2)} KiB`, target: '< 2 KiB', pass: bytesPerPoll < 2048 },

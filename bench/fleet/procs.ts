@@ -1,6 +1,6 @@
 /** bench:fleet's processes: the simulator and the daemon as separate children, their /proc figures, HTTP probes. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { request, Agent } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -55,8 +55,11 @@ export class Child {
   readonly exited: Promise<number | null>;
   private tail = '';
   private head = '';
-  constructor(args: string[], env: Record<string, string>) {
-    this.proc = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  /** `stdoutFile`: where the child's stdout goes (dropped without one). */
+  constructor(args: string[], env: Record<string, string>, stdoutFile?: string) {
+    const stdout = stdoutFile === undefined ? 'ignore' : openSync(stdoutFile, 'a');
+    this.proc = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env }, stdio: ['ignore', stdout, 'pipe'] });
+    if (typeof stdout === 'number') closeSync(stdout);
     this.proc.stderr!.on('data', (d: Buffer) => {
       const s = d.toString();
       if (this.head.length < 8192) this.head += s.slice(0, 8192 - this.head.length);

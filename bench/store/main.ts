@@ -3,8 +3,9 @@
  * (default 10,000), each with a full 28-hour in-memory history, are polled MINUTES times (default 60: one
  * snapshot period and one closed hour per wallet) through the very StateStore the daemon uses, committed as
  * the daemon commits them: one transaction a second at a poll rate of WALLETS a minute. Prints bytes
- * written per poll, the store's CPU per poll, commit times, the database size and the time and memory to
- * load every wallet's state at start-up. Asserts nothing.
+ * written per poll, the store's CPU per poll, commit times, by minute of the hour the bytes, longest commit
+ * and live heap (V8's used heap and external memory after a full collection: run with --expose-gc), the
+ * database size and the time and memory to load every wallet's state at start-up. Asserts nothing.
  *
  *   WALLETS=10000 MINUTES=60 STATE_DIR=/var/tmp/ws-bench npm run bench:store
  *
@@ -130,7 +131,10 @@ let storeCpu = 0;
 let domainCpu = 0;
 const before = { io: io(), db: fileBytes(join(dir, DB_FILE)) };
 const started = Date.now();
-const byMinute: { bytes: number; commitMax: number }[] = [];
+const byMinute: { bytes: number; commitMax: number; liveMiB: number }[] = [];
+const gc = (globalThis as { gc?: () => void }).gc;
+const liveMiB = (): number => (gc?.(), (process.memoryUsage().heapUsed + process.memoryUsage().external) / 2 ** 20);
+console.log(`live heap + external before the first poll: ${fmt(liveMiB(), 0)} MiB`);
 for (let m = 0; m < MINUTES; m++) {
   const i = HISTORY + m;
   const [minuteIo, minuteCommits] = [io().wchar, commitMs.length];
@@ -151,7 +155,7 @@ for (let m = 0; m < MINUTES; m++) {
     }
     storeCpu += cpuMs() - c;
   }
-  byMinute.push({ bytes: (io().wchar - minuteIo) / WALLETS, commitMax: Math.max(0, ...commitMs.slice(minuteCommits)) });
+  byMinute.push({ bytes: (io().wchar - minuteIo) / WALLETS, commitMax: Math.max(0, ...commitMs.slice(minuteCommits)), liveMiB: liveMiB() });
 }
 await store.db.flush();
 const polls = WALLETS * MINUTES;
@@ -165,7 +169,7 @@ console.log(`database growth per poll: ${fmt((after.db - before.db) / polls, 0)}
 console.log(`store CPU per poll: ${fmt(storeCpu / polls, 3)} ms (stage + its share of the commit); domain applyPoll: ${fmt(domainCpu / polls, 3)} ms`);
 console.log(`commit: median ${fmt(q(commitMs, 0.5))} ms, p99 ${fmt(q(commitMs, 0.99))} ms, max ${fmt(Math.max(...commitMs))} ms`);
 // The hour closes at minute 0 (every wallet's first poll of a new hour); its readings are written from minute 2 on (hour-closer.ts).
-console.log(`by minute of the hour: ${byMinute.slice(0, 6).map((x, m) => `:${String(m).padStart(2, '0')} ${fmt(x.bytes, 0)} B/poll, commit max ${fmt(x.commitMax, 1)} ms`).join('; ')}`);
+console.log(`by minute of the hour: ${byMinute.slice(0, 8).map((x, m) => `:${String(m).padStart(2, '0')} ${fmt(x.bytes, 0)} B/poll, commit max ${fmt(x.commitMax, 1)} ms, live ${fmt(x.liveMiB, 0)} MiB`).join('; ')}`);
 console.log(`per save (commit time / saves in it): median ${fmt(q(perSaveMs, 0.5), 3)} ms, p99 ${fmt(q(perSaveMs, 0.99), 3)} ms`);
 await store.close();
 
