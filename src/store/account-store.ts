@@ -5,13 +5,13 @@ import type { Sample } from '../domain/history.js';
 import { allocate, EMPTY_SAMPLES, lastSampleT, raw, SAMPLE_STRIDE, sampleCount, samplesToPlain, sampleT, type Samples } from '../domain/packed.js';
 import type { Conn, Participant } from './db.js';
 import { eventOf, readAlertEvents, writeAlertEvents, type AlertEvent } from './alert-events.js';
-import { diff, encodeSnapshot, MAX_DELTA_CHARS } from './journal.js';
+import { encodeSnapshot, entryOf, type Entry } from './journal.js';
 import type { HourWriter } from './hour-closer.js';
 import { HOUR_MS, hourOf, readRange, writeHours } from './readings.js';
 import type { StateStore } from './state-store.js';
 
-/** A state's journal entry against `base` (none: nothing committed) and its snapshot, if that is what is written (AccountStore.#made). */
-type Made = { base: AccountState | undefined; state: AccountState; text: string | undefined; blob: Buffer | undefined };
+/** What a commit writes for `state` after `base` (AccountStore.#made). */
+type Made = { base: AccountState | undefined; state: AccountState } & Entry;
 
 /** A snapshot after this many journal entries (spread over accounts by name, so they do not all come at once). */
 export const SNAPSHOT_EVERY = 60;
@@ -192,12 +192,9 @@ export class AccountStore implements Participant, HourWriter {
     if (!state) return;
     const id = this.#id ?? this.store.accountId(db, this.account); // kept once committed: a rollback undoes the row
     const made = this.#made?.state === state && this.#made.base === this.#committed ? this.#made : this.#make(state);
-    let snapshot = made.text === undefined || this.#forceSnapshot || (this.#saves + 1) % SNAPSHOT_EVERY === 0;
+    const snapshot = made.text === undefined || this.#forceSnapshot || (this.#saves + 1) % SNAPSHOT_EVERY === 0;
     let seq = this.#lastSeq;
-    if (!snapshot) {
-      if (made.blob) snapshot = true;
-      else if (made.text !== '{}') seq = Number(db.prepare('INSERT INTO journal (account_id, delta) VALUES (?, ?)').run(id, made.text).lastInsertRowid);
-    }
+    if (!snapshot && made.text !== '{}') seq = Number(db.prepare('INSERT INTO journal (account_id, delta) VALUES (?, ?)').run(id, made.text).lastInsertRowid);
     if (snapshot) {
       seq = (db.prepare('SELECT MAX(seq) AS seq FROM journal').get() as { seq: number | null }).seq ?? 0;
       db.prepare('UPDATE accounts SET snapshot = ?, snapshot_seq = ? WHERE id = ?').run(made.blob ?? encodeSnapshot(state), seq, id);
@@ -215,11 +212,10 @@ export class AccountStore implements Participant, HourWriter {
     this.#writing = { id, state, snapshot, seq, open, events: this.#events.length, routing, clock: off };
   }
 
-  /** The journal entry of `state` against the committed state (none: nothing committed), and its snapshot if a snapshot is what is written. */
+  /** What a commit writes for `state` after the committed state: its journal entry or its snapshot (entryOf). */
   #make(state: AccountState): Made {
     const base = this.#committed;
-    const text = base === undefined ? undefined : JSON.stringify(diff(base, state));
-    return { base, state, text, blob: text === undefined || text.length > MAX_DELTA_CHARS ? encodeSnapshot(state) : undefined };
+    return { base, state, ...entryOf(base, state) };
   }
 
   /** Stages the committed state again (with its timeline's offset) when nothing newer is staged. */

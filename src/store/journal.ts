@@ -205,6 +205,20 @@ export class Replay {
 /** A delta this long (JSON characters) is written as a snapshot instead. */
 export const MAX_DELTA_CHARS = 4_096;
 
+/** What a commit writes for a state: its journal entry (JSON text), or its snapshot alone. */
+export type Entry = { text: string; blob?: undefined } | { text?: undefined; blob: Buffer };
+
+/**
+ * `state`'s journal entry against `base`, or its snapshot when nothing is committed (`base` undefined) or the
+ * entry is longer than MAX_DELTA_CHARS. Only what is written is returned: an entry is made at save and held
+ * until its commit, and an hour's close makes a ~14 KB one that a snapshot replaces; held for nothing,
+ * 10,000 of them at a fleet's hour turn went into V8's old space as garbage.
+ */
+export function entryOf(base: AccountState | undefined, state: AccountState): Entry {
+  const text = base === undefined ? undefined : JSON.stringify(diff(base, state));
+  return text === undefined || text.length > MAX_DELTA_CHARS ? { blob: encodeSnapshot(state) } : { text };
+}
+
 /**
  * The whole state, compressed: ~30 KiB of JSON in ~4 KiB, so a snapshot fits one database page with no
  * overflow page to write. Samples are stored by column, times as differences (mostly one poll interval):

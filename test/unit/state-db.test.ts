@@ -14,7 +14,7 @@ import type { AlertBook } from '../../src/domain/alerts.js';
 import { SNAPSHOT_EVERY } from '../../src/store/account-store.js';
 import { OutboxStore } from '../../src/notify/outbox-store.js';
 import { DB_FILE, type Participant } from '../../src/store/db.js';
-import { apply, diff, Replay, type Delta } from '../../src/store/journal.js';
+import { apply, diff, entryOf, MAX_DELTA_CHARS, Replay, type Delta } from '../../src/store/journal.js';
 import { savedStateOrFresh, StateStore } from '../../src/store/state-store.js';
 import { sampleNotification } from '../helpers/fixtures.js';
 import { openState, outboxIn } from '../helpers/state.js';
@@ -163,6 +163,19 @@ test('the journal entry and snapshot of a save are made by save(), not in the co
   assert.deepEqual({ deflated, large }, { deflated: 0, large: 0 }, 'the commit only writes');
   await store.close();
   assert.deepEqual(await (await openState(dir, log)).account('prod').load(0), s);
+});
+
+test('a save written as a snapshot holds the snapshot alone until its commit, not the long journal entry it replaces', () => {
+  let s = INITIAL_ACCOUNT_STATE;
+  for (let i = 0; i < 10; i++) s = poll(s, i);
+  let later = s;
+  for (let i = 10; i < 200; i++) later = poll(later, i); // 190 readings in one entry: too large
+  const replaced = entryOf(s, later);
+  assert.ok(replaced.blob instanceof Buffer);
+  assert.equal(replaced.text, undefined, 'the entry is not kept beside its snapshot');
+  assert.equal(entryOf(undefined, s).text, undefined, 'nothing committed: a snapshot alone');
+  const next = entryOf(s, poll(s, 10));
+  assert.ok(typeof next.text === 'string' && next.text.length < MAX_DELTA_CHARS && next.blob === undefined, 'a short entry is written as itself');
 });
 
 test('many accounts in one database, each with its own state; one load reads them all', async (t) => {
