@@ -252,6 +252,15 @@ if (RELOAD > 0 && daemon.running) {
   writeWalletsFile({ file: walletsFile, keyDir, apiUrl: sim.url, wallets: next });
   const hupAt = Date.now();
   daemon.proc.kill('SIGHUP');
+  // /healthz while the reload runs: how long the daemon's event loop is held by reading the file
+  let reloading = true;
+  const reloadHealth: number[] = [];
+  const reloadProbe = (async () => {
+    while (reloading) {
+      reloadHealth.push(await httpGet(`${base}/healthz`, 30_000).then((r) => r.ms, () => NaN));
+      await sleep(50);
+    }
+  })();
   const applied = await until(
     async () => {
       const body = (await httpGet(`${base}/metrics`, 30_000)).body;
@@ -265,6 +274,8 @@ if (RELOAD > 0 && daemon.running) {
     () => Date.now() - hupAt,
     () => NaN,
   );
+  reloading = false;
+  await reloadProbe;
   log(`reload applied after ${applied} ms; watching ${AFTER} more interval(s)`);
   await sleep(AFTER * I + 2000);
   const unchanged = specs.slice(RELOAD, N).map((w) => w.name);
@@ -276,6 +287,7 @@ if (RELOAD > 0 && daemon.running) {
   const own = [...daemon.output().matchAll(/"ms":(\d+)[^\n]*"msg":"wallets reloaded"/g)].map((m) => Number(m[1])).at(-1) ?? NaN;
   rows.push(
     { what: `reload (+${RELOAD} / -${RELOAD}) applied (the daemon's log)`, figure: Number.isNaN(own) ? 'no log line' : ms(own), target: '< 2000 ms', pass: own < 2000 },
+    { what: '/healthz max while reloading', figure: `${ms(Math.max(...reloadHealth))} (${reloadHealth.length} probes)`, target: '(for reference)', pass: null },
     { what: `reload (+${RELOAD} / -${RELOAD}) until /metrics shows it`, figure: Number.isNaN(applied) ? 'never (60 s)' : `${ms(applied)} (scrapes included)`, target: '(for reference)', pass: null },
     { what: 'reload: missed slots of unchanged wallets', figure: `${kept.missed} (${kept.neverPolled} never polled)`, target: '0', pass: kept.missed === 0 },
     { what: 'reload: added wallets polled / removed still polled', figure: `${fresh.wallets - fresh.neverPolled}/${RELOAD} / ${gone.polls}`, target: `${RELOAD}/${RELOAD} / 0`, pass: fresh.neverPolled === 0 && gone.polls === 0 },

@@ -58,7 +58,7 @@ export class Child {
   /** `stdoutFile`: where the child's stdout goes (dropped without one). */
   constructor(args: string[], env: Record<string, string>, stdoutFile?: string) {
     const stdout = stdoutFile === undefined ? 'ignore' : openSync(stdoutFile, 'a');
-    this.proc = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env }, stdio: ['ignore', stdout, 'pipe'] });
+    this.proc = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k === 'LD_PRELOAD' || k.startsWith('FAKETIME'))), ...env }, stdio: ['ignore', stdout, 'pipe'] });
     if (typeof stdout === 'number') closeSync(stdout);
     this.proc.stderr!.on('data', (d: Buffer) => {
       const s = d.toString();
