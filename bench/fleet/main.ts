@@ -132,7 +132,7 @@ if (mode === 'fleet') {
 }
 /**
  * BENCH_DAEMON_NODE_FLAGS: Node/V8 flags for the daemon alone, to try a heap setting (some are refused in
- * NODE_OPTIONS). BENCH_DAEMON_STDOUT=FILE keeps the daemon's stdout (its log, and `--trace-gc`'s lines).
+ * NODE_OPTIONS). BENCH_DAEMON_STDOUT=FILE keeps the daemon's stdout (`--trace-gc`'s lines; the log is on stderr).
  */
 const nodeFlags = (process.env.BENCH_DAEMON_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const startDaemon = () => new Child([...nodeFlags, join(ROOT, 'dist/main.js'), 'start'], env, process.env.BENCH_DAEMON_STDOUT);
