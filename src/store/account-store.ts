@@ -72,7 +72,7 @@ export class AccountStore implements Participant, HourWriter {
   #writing: { id: number; state: AccountState; snapshot: boolean; seq: number; open: Samples; events: number; routing: string | undefined; clock: number } | undefined;
   /**
    * What the commit writes for the state saved, made by save(): its journal entry against the committed
-   * state, and its snapshot when the entry is too large. At an hour's turn the usage profile closes an hour
+   * state, or its snapshot in place of an entry too large (entryOf). At an hour's turn the usage profile closes an hour
    * in every wallet at once (a 14 KB entry, so a snapshot, ~0.3 ms a wallet): made in the commit, ~170
    * wallets' worth held the event loop for 50 ms and more. The commit uses it while state and base are the same.
    */
