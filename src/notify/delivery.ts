@@ -1,5 +1,6 @@
 /** A delivery (one notification, or a digest of several, to one target) and the rules of its retries. */
 import type { Notification } from '../domain/alerts.js';
+import type { NotifyError } from '../errors.js';
 import { backoff } from '../net/retry.js';
 import { SEND_TIMEOUT_MS } from './notifier.js';
 
@@ -54,3 +55,18 @@ export function shiftDelivery(x: Delivery, ms: number): void {
 
 /** Every notification a delivery carries. */
 export const notificationsOf = (x: Delivery): Notification[] => (x.more && x.more.length > 0 ? [x.notification, ...x.more] : [x.notification]);
+
+/**
+ * Notes a failed attempt on `x` (its count, its error, the recipients that have it now). Undefined: it is given
+ * up (a final no, or its 24 h are over); else its next attempt is set — doubling, or the receiver's Retry-After
+ * when longer — and `pauseMs` is how long that Retry-After holds every delivery to its target (0: none asked).
+ */
+export function noteFailure(x: Delivery, e: NotifyError, now: number, baseMs: number, random: () => number): { pauseMs: number } | undefined {
+  x.attempts += 1;
+  x.lastError = e.message;
+  if (e.reached) x.reached = [...e.reached];
+  if (!e.retryable || now >= giveUpAt(x)) return undefined;
+  const pauseMs = Math.min(e.retryAfterMs ?? 0, MAX_RETRY_DELAY_MS);
+  x.nextAttemptAt = now + Math.max(retryDelay(x.attempts, baseMs, random), pauseMs);
+  return { pauseMs };
+}

@@ -18,15 +18,16 @@
 import { setMaxListeners } from 'node:events';
 import type { Notification } from '../domain/alerts.js';
 import { MAX_TIMER_MS } from '../deadline.js';
-import { fmtSeconds, savedAhead, SteppingClock, type Clocks } from '../clock.js';
+import { SteppingClock, type Clocks } from '../clock.js';
 import { describeError, NotifyError, safeErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { DEFAULT_TARGET_CONCURRENCY, giveUpAt, MAX_DELIVERY_AGE_MS, MAX_RETRY_DELAY_MS, notificationsOf, retryDelay, shiftDelivery, STUCK_AFTER_MS, type Delivery } from './delivery.js';
+import { DEFAULT_TARGET_CONCURRENCY, MAX_DELIVERY_AGE_MS, MAX_RETRY_DELAY_MS, noteFailure, notificationsOf, retryDelay, STUCK_AFTER_MS, type Delivery } from './delivery.js';
 import type { OutboxDoc, OutboxStore } from './outbox-store.js';
 import { DEFAULT_RECEIVER, type Receiver } from './registry.js';
-import { addTo, dueOf, handOver, newTarget, oldestOwedDueAt, owedByAlert, owedCount, queue, removeFrom, type Target } from './target.js';
-import { retarget, sameDestination } from './retarget.js';
+import { addTo, dueOf, handOver, newTarget, oldestOwedDueAt, owedByAlert, owedCount, removeFrom, shiftTarget, type Target } from './target.js';
+import { retarget } from './retarget.js';
+import { resumeOwed } from './resume.js';
 import { DeliveredBook } from './delivered.js';
 import { SeverityGate } from './severity-gate.js';
 import { ToldTargets } from './told-targets.js';
@@ -135,43 +136,11 @@ export class Dispatcher {
   async start(): Promise<void> {
     const doc = await this.d.store.load(this.#now());
     this.#loaded = true;
-    const loaded = [...doc.deliveries].sort((a, b) => a.createdAt - b.createdAt || (a.seq ?? 0) - (b.seq ?? 0));
     this.#delivered = new DeliveredBook(doc.delivered);
-    const now = this.#now();
-    this.#catchUp(loaded, now);
-    let kept = 0;
-    for (const x of loaded) {
-      const renamed = this.#targets.has(x.target) ? undefined : (this.#formerKeys.get(x.target) ?? sameDestination(this.#targets.keys(), x.target));
-      if (renamed !== undefined) x.target = renamed; // saved under a key by position (earlier builds), or a receiver renamed
-      const t = this.#targets.get(x.target);
-      if (!t || now >= giveUpAt(x)) {
-        const why = t ? 'due more than 24 h ago' : 'its channel is no longer configured';
-        this.d.log.error({ target: x.target, alert: x.notification.alertname, id: x.notification.id }, `owed notification given up: ${why}`);
-        continue;
-      }
-      queue(t, x);
-      if (x.open) t.open = x;
-      this.#seq = Math.max(this.#seq, (x.seq ?? 0) + 1);
-      kept++;
-    }
-    if (kept > 0) this.d.log.info({ owed: kept }, 'resuming owed notifications');
+    const { kept, nextSeq } = resumeOwed(doc.deliveries, { targets: this.#targets, formerKeys: this.#formerKeys, delivered: this.#delivered, now: this.#now(), log: this.d.log });
+    this.#seq = Math.max(this.#seq, nextSeq);
     this.#pumpAll();
-    if (kept !== loaded.length) await this.#mirror();
-  }
-
-  /**
-   * The clock stepped back while the daemon was stopped (or the state comes from a host whose clock ran
-   * ahead): the owed deliveries' times are moved back with it, as the poller moves the wallets' — a retry
-   * saved as due in 5 min waited 5 min plus the whole step (two hours of a working receiver getting nothing).
-   */
-  #catchUp(loaded: Delivery[], now: number): void {
-    let latest = this.#delivered.latest();
-    for (const x of loaded) latest = Math.max(latest, x.createdAt); // a loop: spread arguments overflow the stack on a large outbox
-    const back = savedAhead(latest, now);
-    if (back === 0) return;
-    for (const x of loaded) shiftDelivery(x, -back);
-    this.#delivered.shift(-back);
-    this.d.log.warn({ stepMs: -back }, `the saved outbox is ${fmtSeconds(back)} ahead of the wall clock (it stepped back while stopped?); the owed notifications' times moved back to now`);
+    if (kept !== doc.deliveries.length) await this.#mirror();
   }
 
   /**
@@ -314,12 +283,7 @@ export class Dispatcher {
   #now(): number {
     const { wall, jumpMs } = this.#clock.read();
     if (jumpMs === 0) return wall;
-    for (const t of this.#targets.values()) {
-      t.lastSentAt += jumpMs;
-      t.pausedUntil += jumpMs;
-      for (const x of t.queue) shiftDelivery(x, jumpMs);
-      t.index.retimed();
-    }
+    for (const t of this.#targets.values()) shiftTarget(t, jumpMs);
     for (const [key, at] of this.#wake) this.#wake.set(key, at + jumpMs);
     this.#delivered.shift(jumpMs);
     this.d.log.warn({ stepMs: jumpMs }, "a clock step (the poller's line says how far): the retry times of owed notifications moved with it");
@@ -352,18 +316,14 @@ export class Dispatcher {
       const e = err instanceof NotifyError ? err : new NotifyError('network', describeError(err), { retryable: true });
       if (e.reason === 'aborted') return; // stopping: stays owed, not a failed attempt
       this.d.metrics.notifications.inc({ channel: notifier.channel, outcome: 'failed' });
-      x.attempts += 1;
-      x.lastError = e.message;
       if (e.reached && e.reached.length > (x.reached?.length ?? 0)) took = true;
-      if (e.reached) x.reached = [...e.reached];
       const now = this.#now();
-      if (!e.retryable || now >= giveUpAt(x)) {
+      const retry = noteFailure(x, e, now, this.d.retryBaseDelayMs, this.#random);
+      if (!retry) {
         removeFrom(t, x);
         this.d.log.error({ ...log, reason: e.reason }, `notification given up: ${e.message}`);
       } else {
-        const asked = Math.min(e.retryAfterMs ?? 0, MAX_RETRY_DELAY_MS);
-        x.nextAttemptAt = now + Math.max(retryDelay(x.attempts, this.d.retryBaseDelayMs, this.#random), asked);
-        if (asked > 0) t.pausedUntil = Math.max(t.pausedUntil, now + asked);
+        if (retry.pauseMs > 0) t.pausedUntil = Math.max(t.pausedUntil, now + retry.pauseMs);
         const changed = t.lastError !== e.message;
         t.lastError = e.message;
         this.d.log[changed ? 'warn' : 'debug']({ ...log, reason: e.reason, retryAt: new Date(x.nextAttemptAt).toISOString() }, `notification failed, will retry: ${e.message}`);

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Notification } from '../domain/alerts.js';
-import { notificationsOf, type Delivery } from './delivery.js';
+import { notificationsOf, shiftDelivery, type Delivery } from './delivery.js';
 import { DueIndex } from './due-index.js';
 import type { Notifier } from './notifier.js';
 
@@ -130,6 +130,14 @@ export function handOver(from: Target, to: Target): number {
 
 /** The class of a target's key: its receiver and kind (`ops/webhook`, `webhook:slack`), without the destination's digest. */
 export const keyClass = (key: string): string | undefined => (key.includes(':') ? key.slice(0, key.lastIndexOf(':')) : undefined);
+
+/** Moves every time `t` keeps by `ms` (the wall clock stepped): a retry due in 200 ms stays due in 200 ms. */
+export function shiftTarget(t: Target, ms: number): void {
+  t.lastSentAt += ms;
+  t.pausedUntil += ms;
+  for (const x of t.queue) shiftDelivery(x, ms);
+  t.index.retimed();
+}
 
 /** Takes `x` out of `t`'s queue (accepted or given up). */
 export function removeFrom(t: Target, x: Delivery): void {

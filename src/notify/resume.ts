@@ -1,0 +1,61 @@
+/**
+ * What a start does with the outbox a previous run left (Dispatcher.start): the deliveries it still owed go
+ * back to their targets' queues, moved back in time if the clock stepped back while stopped, and those that
+ * can no longer be sent are given up, each said in the log.
+ */
+import { fmtSeconds, savedAhead } from '../clock.js';
+import type { Logger } from '../log.js';
+import { giveUpAt, shiftDelivery, type Delivery } from './delivery.js';
+import type { DeliveredBook } from './delivered.js';
+import { sameDestination } from './retarget.js';
+import { queue, type Target } from './target.js';
+
+export interface Resumed {
+  /** Deliveries queued again. */
+  kept: number;
+  /** The sequence number the next new delivery takes (past every one kept). */
+  nextSeq: number;
+}
+
+/**
+ * Queues `saved` (the outbox's deliveries) on `targets`, oldest first. A delivery saved under a key by position
+ * (earlier builds: `formerKeys`) or under a receiver since renamed (the only target of the same destination)
+ * follows its target; one whose channel is gone, or that was due more than 24 h ago, is given up.
+ */
+export function resumeOwed(saved: readonly Delivery[], o: { targets: ReadonlyMap<string, Target>; formerKeys: ReadonlyMap<string, string>; delivered: DeliveredBook; now: number; log: Logger }): Resumed {
+  const loaded = [...saved].sort((a, b) => a.createdAt - b.createdAt || (a.seq ?? 0) - (b.seq ?? 0));
+  catchUp(loaded, o.delivered, o.now, o.log);
+  let kept = 0;
+  let nextSeq = 0;
+  for (const x of loaded) {
+    const renamed = o.targets.has(x.target) ? undefined : (o.formerKeys.get(x.target) ?? sameDestination(o.targets.keys(), x.target));
+    if (renamed !== undefined) x.target = renamed;
+    const t = o.targets.get(x.target);
+    if (!t || o.now >= giveUpAt(x)) {
+      const why = t ? 'due more than 24 h ago' : 'its channel is no longer configured';
+      o.log.error({ target: x.target, alert: x.notification.alertname, id: x.notification.id }, `owed notification given up: ${why}`);
+      continue;
+    }
+    queue(t, x);
+    if (x.open) t.open = x;
+    nextSeq = Math.max(nextSeq, (x.seq ?? 0) + 1);
+    kept++;
+  }
+  if (kept > 0) o.log.info({ owed: kept }, 'resuming owed notifications');
+  return { kept, nextSeq };
+}
+
+/**
+ * The clock stepped back while the daemon was stopped (or the state comes from a host whose clock ran
+ * ahead): the owed deliveries' times are moved back with it, as the poller moves the wallets' — a retry
+ * saved as due in 5 min waited 5 min plus the whole step (two hours of a working receiver getting nothing).
+ */
+function catchUp(loaded: Delivery[], delivered: DeliveredBook, now: number, log: Logger): void {
+  let latest = delivered.latest();
+  for (const x of loaded) latest = Math.max(latest, x.createdAt); // a loop: spread arguments overflow the stack on a large outbox
+  const back = savedAhead(latest, now);
+  if (back === 0) return;
+  for (const x of loaded) shiftDelivery(x, -back);
+  delivered.shift(-back);
+  log.warn({ stepMs: -back }, `the saved outbox is ${fmtSeconds(back)} ahead of the wall clock (it stepped back while stopped?); the owed notifications' times moved back to now`);
+}
