@@ -1,6 +1,6 @@
 /**
- * The state database's file as such (db.ts batches the commits): its schema and identity, a read that
- * leaves STATE_DIR as it was, and a file set aside.
+ * The state database's file as such (db.ts batches the commits): a connection to it, its schema and identity,
+ * a read that leaves STATE_DIR as it was, what damage looks like, and a file set aside.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, renameSync, statSync, unlinkSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { safeErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import { ALERT_EVENTS_SCHEMA } from './alert-events.js';
 import { READINGS_SCHEMA } from './readings.js';
-import { checkSchema, migrateForward, schemaVersion, type MigrationError, type NewerSchemaError } from './schema-version.js';
+import { checkSchema, migrateForward, schemaVersion, UnknownSchemaError, type MigrationError, type NewerSchemaError } from './schema-version.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -32,6 +32,32 @@ CREATE TABLE IF NOT EXISTS account_routing (account_id INTEGER PRIMARY KEY, rout
 CREATE TABLE IF NOT EXISTS account_clock (account_id INTEGER PRIMARY KEY, offset_ms REAL NOT NULL);
 ${ALERT_EVENTS_SCHEMA}
 `;
+
+/** How long opening or committing may wait for another connection's lock (synchronously). */
+const BUSY_WAIT_MS = 250;
+
+/**
+ * A connection for a commit or a read. WAL's only waits are short (another connection recovering the log):
+ * BUSY_WAIT_MS bounds how long the event loop can stand still here, instead of better-sqlite3's 5 s.
+ * - WAL: a reader (`check`, a backup, a query) never blocks the commit and sees the last committed state.
+ * - synchronous=NORMAL: in WAL mode a commit is not fsynced, the checkpoint is; a power cut can lose the last
+ *   commits but never corrupt the file — the same promise as the JSON files' rename, and the batching already
+ *   accepts losing the last fraction of a second of polls on a crash.
+ * - Normal locking, not EXCLUSIVE: an exclusive writer had to wait out any reader's transaction (a `check`
+ *   loading 10,000 wallets, a backup), the event loop frozen for the 5 s busy timeout, and then failed as "not
+ *   writable". The -shm file this needs goes with the WAL when the connection closes.
+ */
+export function openWal(path: string): Database.Database {
+  const db = new Database(path, { timeout: BUSY_WAIT_MS });
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
 
 /**
  * Checks the schema version (schema-version.ts: a newer one or one that is no number throws, an older one is
@@ -173,4 +199,15 @@ export function logUnmigrated(log: Logger, path: string, err: MigrationError): v
       'it alerts from memory, starting with no history (the alerts firing in the file fire again under new ids, the notifications it owed ' +
       'are not sent) and writes nothing there. To go on from the file, stop this daemon and start a build that migrates it, or the previous one',
   );
+}
+
+/** SQLite's word for a file that is not a database, or one with a damaged page (SQLITE_CORRUPT and its extended codes); or a schema version that is no number. */
+export function isDamaged(err: unknown): boolean {
+  const code = safeErrorCode(err);
+  return code === 'SQLITE_NOTADB' || (code?.startsWith('SQLITE_CORRUPT') ?? false) || err instanceof UnknownSchemaError;
+}
+
+/** What damage `isDamaged` saw, for the log line. */
+export function damageOf(err: unknown): string | undefined {
+  return err instanceof UnknownSchemaError ? err.message : safeErrorCode(err);
 }

@@ -3,19 +3,18 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { safeErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
-import { countCommit, logNewerSetAside, logUnmigrated, migrate, readUnchanged, setAside } from './db-file.js';
-import { checkSchemaReadOnly, MigrationError, NewerSchemaError, UnknownSchemaError } from './schema-version.js';
+import { countCommit, damageOf, isDamaged, logNewerSetAside, logUnmigrated, migrate, openWal, readUnchanged, setAside } from './db-file.js';
+import { FlushTimer } from './flush-timer.js';
+import { checkSchemaReadOnly, MigrationError, NewerSchemaError } from './schema-version.js';
 import { makeDir } from './make-dir.js';
 import type { WriteHealth } from './write-health.js';
 import { classifyWriteError } from './write-error.js';
-
-/** How long opening or committing may wait for another connection's lock (synchronously). */
-const BUSY_WAIT_MS = 250;
 
 /** The one database file in STATE_DIR. */
 export const DB_FILE = 'wallet-sentinel.db';
 
 export type Conn = Database.Database;
+export { isDamaged };
 
 /**
  * Something with changes staged for the next commit: the per-account stores and the outbox. `write` runs
@@ -84,12 +83,9 @@ export class StateDb {
   /** The identity of the database the last connection opened. */
   #opened: string | undefined;
   #waiters: { resolve: () => void; reject: (err: Error) => void }[] = [];
-  #timer: NodeJS.Timeout | undefined;
-  /** #timer is a retry after a failed commit (unref'd), not a flush of new changes. */
-  #retryTimer = false;
+  readonly #timer = new FlushTimer(() => void this.flush().catch(() => undefined)); // the waiters get the rejection
   #flushing: Promise<void> | undefined;
-  /** When #timer fires (performance.now()), and when the last commit ended (-Infinity: none yet). */
-  #timerDue = Infinity;
+  /** When the last commit ended (performance.now(); -Infinity: none yet). */
   #lastCommitEnd = -Infinity;
   /** The last commit failed: a change staged `soon` waits as any other (a failing disk is not tried faster). */
   #failing = false;
@@ -201,14 +197,7 @@ export class StateDb {
     const now = performance.now();
     const soon = opts.soon === true && !this.#failing;
     const delay = soon ? Math.max(0, this.#lastCommitEnd + SOON_MS - now) : (this.opts.flushMs ?? (this.#lastCommitSize >= BUSY_COMMIT ? FLUSH_MS.busy : FLUSH_MS.quiet));
-    // A new change does not wait for a pending retry (and keeps the process alive until it is tried); one
-    // staged `soon` brings a later flush forward.
-    if (!this.#timer || this.#retryTimer || (soon && now + delay < this.#timerDue)) {
-      clearTimeout(this.#timer);
-      this.#retryTimer = false;
-      this.#timerDue = now + delay;
-      this.#timer = setTimeout(() => void this.flush().catch(() => undefined), delay); // the waiters get the rejection
-    }
+    this.#timer.flushIn(delay, now, soon);
     return done;
   }
 
@@ -216,10 +205,7 @@ export class StateDb {
   async flush(): Promise<void> {
     while (this.#flushing) await this.#flushing.catch(() => undefined);
     if (this.#abandoned) return void this.#staged.clear(); // a commit that failed before abandon put its changes back
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#timerDue = Infinity;
-    this.#retryTimer = false;
+    this.#timer.cancel();
     if (this.#staged.size === 0 && this.#waiters.length === 0) return;
     this.#flushing = this.#commit();
     try {
@@ -233,8 +219,7 @@ export class StateDb {
   async close(): Promise<void> {
     this.#closed = true;
     await this.flush();
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#timer.cancel();
   }
 
   /**
@@ -247,8 +232,7 @@ export class StateDb {
   abandon(): number {
     this.#abandoned = true;
     this.#closed = true;
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#timer.cancel();
     const dropped = this.#staged.size;
     this.#staged.clear();
     for (const w of this.#waiters.splice(0)) w.resolve();
@@ -290,14 +274,7 @@ export class StateDb {
       this.#lastCommitEnd = performance.now();
       for (const p of parts) this.#staged.add(p); // newer changes of the same participant are in it already
       this.log.debug({ file: this.path, code: safeErrorCode(err) }, 'state commit failed; will retry');
-      if (!this.#closed) {
-        if (!this.#timer) {
-          this.#timer = setTimeout(() => void this.flush().catch(() => undefined), this.opts.retryMs ?? RETRY_MS);
-          this.#timer.unref();
-          this.#timerDue = performance.now() + (this.opts.retryMs ?? RETRY_MS);
-          this.#retryTimer = true;
-        } // a retry alone does not keep a process alive (a stopped daemon's last one failed)
-      }
+      if (!this.#closed) this.#timer.retryIn(this.opts.retryMs ?? RETRY_MS);
       for (const w of waiters) w.reject(err as Error);
       throw err;
     }
@@ -330,19 +307,8 @@ export class StateDb {
   #withConn<T>(fn: (db: Conn) => T): T {
     if (this.#unmigrated) throw this.#unmigrated; // the same build fails the same way: not run again at every commit
     makeDir(this.dir); // a STATE_DIR removed while running comes back (ENOTDIR, EROFS... thrown here)
-    // WAL's only waits are short (another connection recovering the log): a bound on how long the event
-    // loop can stand still here, instead of better-sqlite3's 5 s.
-    const db = new Database(this.path, { timeout: BUSY_WAIT_MS });
+    const db = openWal(this.path);
     try {
-      // WAL: a reader (`check`, a backup, a query) never blocks the commit and sees the last committed state.
-      // synchronous=NORMAL: in WAL mode a commit is not fsynced, the checkpoint is; a power cut can lose
-      // the last commits but never corrupt the file — the same promise as the JSON files' rename, and
-      // the batching already accepts losing the last fraction of a second of polls on a crash.
-      // Normal locking, not EXCLUSIVE: an exclusive writer had to wait out any reader's transaction (a
-      // `check` loading 10,000 wallets, a backup), the event loop frozen for the 5 s busy timeout, and then
-      // failed as "not writable". The -shm file this needs goes with the WAL when the connection closes.
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
       try {
         this.#opened = migrate(db); // every time: cheap, and a STATE_DIR emptied under a running daemon gets its tables back
       } catch (err) {
@@ -354,15 +320,4 @@ export class StateDb {
       db.close(); // the last connection to close checkpoints and removes the -wal and -shm files
     }
   }
-}
-
-/** SQLite's word for a file that is not a database, or one with a damaged page (SQLITE_CORRUPT and its extended codes); or a schema version that is no number. */
-export function isDamaged(err: unknown): boolean {
-  const code = safeErrorCode(err);
-  return code === 'SQLITE_NOTADB' || (code?.startsWith('SQLITE_CORRUPT') ?? false) || err instanceof UnknownSchemaError;
-}
-
-/** What damage `isDamaged` saw, for the log line. */
-function damageOf(err: unknown): string | undefined {
-  return err instanceof UnknownSchemaError ? err.message : safeErrorCode(err);
 }

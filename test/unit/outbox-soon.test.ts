@@ -52,6 +52,17 @@ test('a change staged soon is committed without waiting for the grouped commit, 
   await db.close();
 });
 
+test('a change staged soon brings forward the grouped commit already set for later, and shares it', async (t) => {
+  let commits = 0;
+  const db = new StateDb(tempDir(t), log, { flushMs: MINUTE, afterCommit: () => commits++ });
+  db.init(Date.now());
+  const p = counter();
+  const grouped = db.stage(p); // a minute away
+  await within(Promise.all([grouped, db.stage(p, { soon: true })]), 15_000, 'the commit asked for soon');
+  assert.equal(commits, 1);
+  await db.close();
+});
+
 test('while commits fail, a change staged soon waits as any other: a failing disk is not tried faster', async (t) => {
   t.mock.timers.enable({ apis: ['setTimeout'] });
   const root = tempDir(t);
@@ -70,6 +81,23 @@ test('while commits fail, a change staged soon waits as any other: a failing dis
   t.mock.timers.tick(MINUTE);
   assert.equal(await next, 'failed');
   assert.equal(failures, 2);
+});
+
+test('after a failed commit, a new change is tried at its own flush, not held back to the retry', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const root = tempDir(t);
+  const blocker = join(root, 'blocker');
+  writeFileSync(blocker, 'not a directory');
+  let failures = 0;
+  const health = new WriteHealth({ stateDir: join(blocker, 'state'), log, onFailure: () => failures++ });
+  const db = new StateDb(join(blocker, 'state'), log, { flushMs: 1_000, retryMs: MINUTE, health });
+  const p = counter();
+  await assert.rejects(db.stage(p, { now: true }));
+  assert.equal(failures, 1);
+  const next = db.stage(p).catch(() => 'failed');
+  t.mock.timers.tick(1_000);
+  assert.equal(await next, 'failed');
+  assert.equal(failures, 2, 'tried at the flush a second later, not at the retry a minute later');
 });
 
 /** A channel that records what it accepted. */
