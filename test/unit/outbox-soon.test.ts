@@ -63,41 +63,40 @@ test('a change staged soon brings forward the grouped commit already set for lat
   await db.close();
 });
 
-test('while commits fail, a change staged soon waits as any other: a failing disk is not tried faster', async (t) => {
+/**
+ * A database whose STATE_DIR cannot be made (a file where its parent should be), grouping commits for
+ * `flushMs` and retrying a failed one after a minute, under mocked timers: its first commit has failed.
+ */
+async function failedOnce(t: TestContext, flushMs: number): Promise<{ db: StateDb; p: Participant; failures: () => number }> {
   t.mock.timers.enable({ apis: ['setTimeout'] });
-  const root = tempDir(t);
-  const blocker = join(root, 'blocker');
+  const blocker = join(tempDir(t), 'blocker');
   writeFileSync(blocker, 'not a directory');
   let failures = 0;
   const health = new WriteHealth({ stateDir: join(blocker, 'state'), log, onFailure: () => failures++ });
-  const db = new StateDb(join(blocker, 'state'), log, { flushMs: MINUTE, retryMs: MINUTE, health });
+  const db = new StateDb(join(blocker, 'state'), log, { flushMs, retryMs: MINUTE, health });
   const p = counter();
   await assert.rejects(db.stage(p, { now: true }));
   assert.equal(failures, 1);
+  return { db, p, failures: () => failures };
+}
+
+test('while commits fail, a change staged soon waits as any other: a failing disk is not tried faster', async (t) => {
+  const { db, p, failures } = await failedOnce(t, MINUTE);
   const next = db.stage(p, { soon: true }).catch(() => 'failed');
   t.mock.timers.tick(SOON_MS * 5);
   for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
-  assert.equal(failures, 1, 'not tried again before the grouped commit');
+  assert.equal(failures(), 1, 'not tried again before the grouped commit');
   t.mock.timers.tick(MINUTE);
   assert.equal(await next, 'failed');
-  assert.equal(failures, 2);
+  assert.equal(failures(), 2);
 });
 
 test('after a failed commit, a new change is tried at its own flush, not held back to the retry', async (t) => {
-  t.mock.timers.enable({ apis: ['setTimeout'] });
-  const root = tempDir(t);
-  const blocker = join(root, 'blocker');
-  writeFileSync(blocker, 'not a directory');
-  let failures = 0;
-  const health = new WriteHealth({ stateDir: join(blocker, 'state'), log, onFailure: () => failures++ });
-  const db = new StateDb(join(blocker, 'state'), log, { flushMs: 1_000, retryMs: MINUTE, health });
-  const p = counter();
-  await assert.rejects(db.stage(p, { now: true }));
-  assert.equal(failures, 1);
+  const { db, p, failures } = await failedOnce(t, 1_000);
   const next = db.stage(p).catch(() => 'failed');
   t.mock.timers.tick(1_000);
   assert.equal(await next, 'failed');
-  assert.equal(failures, 2, 'tried at the flush a second later, not at the retry a minute later');
+  assert.equal(failures(), 2, 'tried at the flush a second later, not at the retry a minute later');
 });
 
 /** A channel that records what it accepted. */
