@@ -77,11 +77,13 @@ function supersededRepeats(t: Target, n: Notification): Delivery[] {
 /**
  * A reload shortened the target's group interval: its open digest leaves when the new interval ends, not
  * the old one (cut from 24 h to 5 m, it held its notifications for a day). A longer one leaves it as
- * it was. True when it moved.
+ * it was. True when it moved. The interval counts from the target's last send; from the digest's opening
+ * when this target has sent nothing (a digest resumed at start, or handed over by a reload): counted from
+ * no send, its due time was -Infinity, and its 24 h limit with it, so the first refusal gave it up.
  */
 export function shortenOpenDigest(t: Target, groupIntervalMs: number): boolean {
   if (!t.open || groupIntervalMs >= t.groupIntervalMs) return false;
-  const at = t.lastSentAt + groupIntervalMs;
+  const at = (Number.isFinite(t.lastSentAt) ? t.lastSentAt : t.open.createdAt) + groupIntervalMs;
   if (at >= t.open.nextAttemptAt) return false;
   t.open.nextAttemptAt = at;
   t.index.retimed();

@@ -211,6 +211,31 @@ test('a reload that shortens group_interval: the digest already collecting leave
   assert.equal(d.pending, 0);
 });
 
+test('a digest resumed at start, then a reload that shortens group_interval: due the new interval after it opened, and a refusal is retried, not given up', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ws-dispatch-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const mail = (sendDigest: Notifier['sendDigest']): Notifier => ({ channel: 'email', key: 'mail', label: 'mail', send: async () => undefined, sendDigest });
+  const day = (n: Notifier) => [receiver('default', [n], { groupIntervalMs: 24 * 3_600_000 })];
+  const first = new Dispatcher({ receivers: day(mail(async () => undefined)), store: outboxIn(dir, log), metrics: createMetrics(), log, retryBaseDelayMs: 20 });
+  await first.start();
+  await first.enqueue([note({ id: 'a1', account: 'w1' })]); // sent at once
+  await first.enqueue([note({ id: 'a2', account: 'w2' }), note({ id: 'a3', account: 'w3' })]); // the day's digest opens
+  assert.equal(first.pending, 2);
+  await first.stop(100);
+  let tries = 0;
+  const refusing = mail(async () => {
+    tries++;
+    throw new NotifyError('server', 'mail: 451 try later', { retryable: true });
+  });
+  const second = new Dispatcher({ receivers: day(refusing), store: outboxIn(dir, log), metrics: createMetrics(), log, retryBaseDelayMs: 20 });
+  t.after(() => second.stop(100));
+  await second.start(); // a restart: the target has sent nothing since, the digest is collecting
+  second.setReceivers([receiver('default', [refusing], { groupIntervalMs: 50 })]);
+  await waitFor(() => tries >= 2, 'the digest tried, refused, and tried again');
+  assert.equal(second.pending, 2, 'still owed');
+  assert.ok(Number.isFinite(second.oldestOwedAgeSeconds()), 'its due time is a time');
+});
+
 test('a reload that removes a wallet together with its receiver: the wallet\'s closing resolve still reaches that receiver (its incident stayed open); a firing for a receiver no longer there is not sent, and said', async (t) => {
   const pd = memory('pd', false);
   const other = memory('other', false);
