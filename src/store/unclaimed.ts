@@ -24,7 +24,13 @@ export function deleteStale(stateDb: StateDb, log: Logger, stale: ReadonlyMap<nu
   if (stale.size === 0) return;
   try {
     stateDb.writeNow((db) => {
+      // The journal's newest entry stays, as an entry of no account (ids start at 1): deleted, its number was
+      // given out again, at or below the snapshot of an account saved in the same commit, and that account's
+      // next entries were taken for ones its snapshot covers and skipped at the next start (StateStore.write
+      // keeps the newest entry for the same reason).
+      const tombstone = db.prepare("UPDATE journal SET account_id = 0, delta = '' WHERE account_id = ? AND seq = (SELECT MAX(seq) FROM journal)");
       for (const id of stale.keys()) {
+        tombstone.run(id);
         for (const table of ['journal', 'alert_events', 'account_routing', 'account_clock']) db.prepare(`DELETE FROM ${table} WHERE account_id = ?`).run(id);
         deleteReadings(db, id);
         db.prepare('DELETE FROM accounts WHERE id = ?').run(id);

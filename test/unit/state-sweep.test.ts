@@ -93,3 +93,39 @@ test('a running daemon deletes the rows of wallets a reload removed once idle pa
   assert.deepEqual(await store.account('gone').load(clock), INITIAL_ACCOUNT_STATE, 'added back, it starts afresh');
   await store.close();
 });
+
+test("deleting an unclaimed account that holds the journal's newest entry keeps that entry's number given out: the next entries of another account are not taken for ones its snapshot covers", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ws-sweep-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const open = async (now: number) => {
+    const s = new StateStore(dir, log, { flushMs: 60_000 });
+    await s.init(now);
+    return s;
+  };
+  // run 1: in its last commit, `gone` writes the journal's newest entry and `keep` a snapshot covering it
+  let store = await open(T0);
+  store.releasePreloaded(T0);
+  for (const name of ['keep', 'gone']) void store.account(name).save(polled(2, T0));
+  await store.db.flush();
+  void store.account('gone').save(polled(3, T0));
+  void store.account('keep').compact();
+  await store.db.flush();
+  await store.close();
+  // run 2, past KEEP_HOURS: `gone` is no wallet's now, and its rows are deleted; `keep` polls on
+  const later = T0 + (KEEP_HOURS + 1) * HOUR;
+  store = await open(later);
+  const kept = store.account('keep');
+  const loaded = await kept.load(later);
+  store.releasePreloaded(later);
+  let s = loaded;
+  for (let i = 0; i < 3; i++) {
+    s = applyPoll(s, { ok: true, status: 200, balance: 900 - i, currency: 'USD', requiredCredits: null }, later + i * MIN, 1).state;
+    void kept.save(s);
+    await store.db.flush();
+  }
+  await store.close();
+  // run 3: `keep` loads as it was last saved
+  store = await open(later);
+  t.after(() => store.close());
+  assert.deepEqual(await store.account('keep').load(later), s);
+});
