@@ -7,7 +7,9 @@
  * hour, and are then written in account order, CLOSE_CHUNK accounts a commit: appended at the end of the
  * hour-first tables, a page after another, in commits as short as the others.
  *
- * A wallet whose hour closes after that (polled less often, or late) is written at the next commit. Until its
+ * A wallet whose hour closes after that (polled less often, or late) is written at the next commit. Hours that
+ * closed while no commit came CLOSE_AFTER_MS into their hour (every poll in its first minutes: an hourly
+ * schedule at HH:00) are written with the first commit of the hour after: they waited a whole hour. Until its
  * hour is written the readings stay in memory (AccountStore's open readings, shown by the charts as they are),
  * and in the wallet's state, which a restart reads them back from.
  */
@@ -32,6 +34,8 @@ export interface HourWriter {
 export class HourCloser implements Participant {
   /** Accounts with an hour closed before the fleet reached CLOSE_AFTER_MS into the hour. */
   readonly #waiting = new Set<HourWriter>();
+  /** The hour of the commit that began #waiting (Infinity: none waits). */
+  #waitingSince = Infinity;
   /** To write, in this order (a pass sorted by account, then those closed after it). */
   #queue: HourWriter[] = [];
   readonly #queued = new Set<HourWriter>();
@@ -49,14 +53,18 @@ export class HourCloser implements Participant {
    */
   note(a: HourWriter, newest: number, closed: boolean): void {
     const hour = hourOf(newest);
-    if (hour > this.#passHour && newest - hour * HOUR_MS >= CLOSE_AFTER_MS) {
+    if (hour > this.#passHour && (newest - hour * HOUR_MS >= CLOSE_AFTER_MS || this.#waitingSince < hour)) {
       this.#passHour = hour;
       this.#enqueue([...this.#waiting].sort((x, y) => (x.sortKey ?? Infinity) - (y.sortKey ?? Infinity)));
       this.#waiting.clear();
+      this.#waitingSince = Infinity;
     }
     if (closed && !this.#queued.has(a)) {
       if (hour <= this.#passHour) this.#enqueue([a]);
-      else this.#waiting.add(a);
+      else {
+        this.#waiting.add(a);
+        this.#waitingSince = Math.min(this.#waitingSince, hour);
+      }
     }
   }
 

@@ -136,6 +136,21 @@ test('an hour closed after the pass began (a wallet polled every 5 min) is writt
   await store.close();
 });
 
+test(`a wallet polled hourly within ${CLOSE_AFTER_MS / MIN} min of the hour's turn (POLL_SCHEDULE "0 * * * *"): its closed hour is written at the next poll, not never`, async (t) => {
+  const dir = tempDir(t);
+  const store = await openState(dir, log, { flushMs: 60_000 });
+  store.releasePreloaded(T0);
+  const states = new Map<string, AccountState>();
+  for (const m of [1, 61]) await minuteOf(store, states, ['hourly'], m); // 10:01, 11:01: hour H0 closed
+  await store.db.flush();
+  assert.deepEqual(writtenIds(dir), [], 'no commit has been 2 min into the hour yet');
+  await minuteOf(store, states, ['hourly'], 121); // 12:01: hour H0 waited a whole hour
+  await store.db.flush();
+  assert.deepEqual(writtenIds(dir), idsOf(dir, ['hourly']));
+  assert.equal(store.hours.pending, 0);
+  await store.close();
+});
+
 test('a stop between an hour\'s close and its writing loses none of it: the next start writes it from the saved state', async (t) => {
   const dir = tempDir(t);
   let store = await openState(dir, log, { flushMs: 60_000 });
