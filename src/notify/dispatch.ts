@@ -154,6 +154,13 @@ export class Dispatcher {
     if (notifications.length === 0) return;
     const now = this.#now();
     const touched = new Set<Target>();
+    const held: Delivery[] = [];
+    const add = (t: Target, n: Notification) => {
+      const x = addTo(t, n, now, this.#seq++);
+      t.index.hold(x); // not before the commit that writes it: a retry landing meanwhile pumped this target
+      held.push(x);
+      touched.add(t);
+    };
     for (const n of notifications) {
       this.#gate.started(n);
       const routed = new Set<string>();
@@ -168,16 +175,21 @@ export class Dispatcher {
           // a removed receiver's target may be gone once it had nothing left to send: back for this resolve, retired
           let t = this.#targets.get(notifier.key);
           if (!t) this.#targets.set(notifier.key, (t = newTarget(notifier, r.groupIntervalMs, true)));
-          addTo(t, n, now, this.#seq++);
-          touched.add(t);
+          add(t, n);
           routed.add(notifier.key);
         }
       }
-      if (n.status === 'resolved') this.#resolveRetired(n, routed, now, touched);
+      if (n.status === 'resolved') this.#resolveRetired(n, routed, add);
       this.#gate.resolved(n);
     }
     if (touched.size === 0) return;
     await this.#mirror();
+    for (const x of held) {
+      const t = this.#targets.get(x.target); // a reload meanwhile may have handed it over
+      if (!t) continue;
+      t.index.release(x);
+      touched.add(t);
+    }
     for (const t of touched) this.#pump(t);
     this.#arm();
   }
@@ -187,14 +199,13 @@ export class Dispatcher {
    * PagerDuty routing key changed, a webhook removed): the incident they opened is closed. A channel still
    * configured that this resolve is not routed to was left out by its receiver's severities: not added.
    */
-  #resolveRetired(n: Notification, routed: ReadonlySet<string>, now: number, touched: Set<Target>): void {
+  #resolveRetired(n: Notification, routed: ReadonlySet<string>, add: (t: Target, n: Notification) => void): void {
     for (const [key, told] of this.#told.take(n.id)) {
       if (routed.has(key)) continue;
       let t = this.#targets.get(key);
       if (t && !t.retired) continue;
       if (!t) this.#targets.set(key, (t = newTarget(told.notifier, told.groupIntervalMs, true)));
-      addTo(t, n, now, this.#seq++);
-      touched.add(t);
+      add(t, n);
     }
   }
 

@@ -3,7 +3,7 @@
  * every attempt: with 10,000 owed to a receiver that refuses them, each attempt's end scanned all 10,000.
  *
  * A delivery may start when it is the first owed delivery of each of its alerts (so an alert's notifications
- * arrive in order), is not in flight, and is due; those that may start are started in queue order. The
+ * arrive in order), is not in flight, is not held for a commit under way (`hold`), and is due; those that may start are started in queue order. The
  * index keeps each alert's deliveries in queue order, and the deliveries that are first of all of theirs in
  * two heaps: those not yet due by due time, those due by queue position. Entries that went stale (a delivery
  * removed, started, or no longer first after a digest took another alert) are dropped when they surface.
@@ -17,6 +17,13 @@ interface Waiting {
 }
 
 type State = Waiting | 'due' | 'flying';
+
+/**
+ * Deliveries held back (`hold`) until the commit that holds what they carry is done, by how many holds: two
+ * enqueues may each add to one open digest. Kept by delivery, not by index: a reload may move a held delivery
+ * to another target's index before its commit ends.
+ */
+const held = new WeakMap<Delivery, number>();
 
 export class DueIndex {
   /** Queue positions (kept after removal: a stale heap entry must keep its place in the heap). */
@@ -57,6 +64,20 @@ export class DueIndex {
   /** The owed deliveries of alert `id`, in order (a copy). */
   chainOf(id: string): Delivery[] {
     return [...(this.#chains.get(id) ?? [])];
+  }
+
+  /** `x` carries what a commit under way writes: it does not start, from any index, until `release`d as often. */
+  hold(x: Delivery): void {
+    held.set(x, (held.get(x) ?? 0) + 1);
+    if (this.#state.get(x) !== 'flying') this.#state.delete(x); // a heap entry of it goes stale
+  }
+
+  /** A commit that held `x` is done (or failed): it may start once due and first of its alerts. */
+  release(x: Delivery): void {
+    const n = (held.get(x) ?? 1) - 1;
+    if (n > 0) return void held.set(x, n);
+    held.delete(x);
+    this.#offer(x);
   }
 
   /** `x` left the queue (accepted or given up): the next delivery of each of its alerts may become free. */
@@ -147,9 +168,9 @@ export class DueIndex {
     this.#offer(x);
   }
 
-  /** Enters `x` in the waiting heap if it is owed, idle and first of all its alerts. */
+  /** Enters `x` in the waiting heap if it is owed, idle, not held and first of all its alerts. */
   #offer(x: Delivery): void {
-    if (!this.#owed.has(x) || this.#state.has(x) || this.#blocked.has(x)) return;
+    if (!this.#owed.has(x) || this.#state.has(x) || this.#blocked.has(x) || held.has(x)) return;
     const w = { x, at: x.nextAttemptAt };
     this.#state.set(x, w);
     this.#waiting.push(w);

@@ -38,15 +38,16 @@ export interface Target {
  * Queues `n` for `t`: a delivery of its own, or into the target's open digest (email and chat within the group
  * interval). Not into the digest when an earlier delivery of its alert is still owed (a firing retried for one
  * recipient's full mailbox): the digest would wait for it, and every wallet in it with it, for up to 24 h.
+ * Returns the delivery that carries `n` now.
  */
-export function addTo(t: Target, n: Notification, now: number, seq: number): void {
+export function addTo(t: Target, n: Notification, now: number, seq: number): Delivery {
   for (const stale of supersededRepeats(t, n)) removeFrom(t, stale);
   const digests = t.notifier.sendDigest !== undefined && t.groupIntervalMs > 0;
   const waits = t.index.owesOther(n.id, t.open); // an earlier delivery of its alert is owed here
   if (digests && t.open && !waits) {
     (t.open.more ??= []).push(n);
     t.index.grew(t.open, n.id);
-    return;
+    return t.open;
   }
   const x: Delivery = { deliveryId: randomUUID(), target: t.notifier.key, notification: n, seq, createdAt: now, attempts: 0, nextAttemptAt: now, lastError: null };
   if (digests && !t.open && !waits) {
@@ -61,6 +62,7 @@ export function addTo(t: Target, n: Notification, now: number, seq: number): voi
     }
   }
   queue(t, x); // when it waits: on its own, neither in nor opening a digest (which would wait with it)
+  return x;
 }
 
 /**

@@ -3,6 +3,7 @@
  * that commit a kill sends it again at the next start, and a crash loop (a memory limit start-up cannot fit)
  * did so at every restart. The grouping delay here is a minute (`flushMs`), so "soon" cannot be confused
  * with it; the database is a real SQLite file, the unwritable STATE_DIR a path under a regular file (ENOTDIR).
+ * And the other way round: a new notification leaves only once the commit that writes it is done.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -125,4 +126,31 @@ test('a delivery a target accepted is gone from the database without waiting for
   );
   assert.equal(hook.sent.length, 1);
   assert.equal(d.pending, 0);
+});
+
+test('a new notification leaves once the commit that holds it is done, even when an attempt at its target lands before that commit', async (t) => {
+  const dir = tempDir(t);
+  let commits = 0;
+  const db = new StateDb(dir, log, { flushMs: MINUTE, afterCommit: () => commits++ });
+  db.init(Date.now());
+  const sent: string[] = [];
+  let landB = (): void => undefined;
+  const hook: Notifier = {
+    channel: 'webhook',
+    key: 'hook',
+    label: 'hook',
+    send: (n) => (n.id === 'b' ? new Promise<void>((r) => (landB = r)) : Promise.resolve()).then(() => void sent.push(`${n.id} after commit ${commits}`)),
+  };
+  const d = new Dispatcher({ notifiers: [hook], store: new OutboxStore(db, log), metrics: createMetrics(), log, retryBaseDelayMs: MINUTE });
+  await d.start();
+  t.after(() => d.stop(0).catch(() => undefined));
+  const first = d.enqueue([sampleNotification({ id: 'b', account: 'w2' })]);
+  await db.flush();
+  await first; // b in flight
+  const before = commits;
+  const second = d.enqueue([sampleNotification({ id: 'a', account: 'w1' })]); // the commit that holds it: a minute away
+  landB(); // b accepted: its target looks for more to send, and its removal is committed soon
+  await within(second, 15_000, "a's commit (with b's removal, soon)");
+  await within((async () => { while (sent.length < 2) await new Promise((r) => setTimeout(r, 10)); })(), 15_000, 'a sent');
+  assert.deepEqual(sent, [`b after commit ${before}`, `a after commit ${before + 1}`]);
 });
