@@ -43,7 +43,7 @@ wallet falls in this shard); 78 on bad settings.
   'test-alert': `Usage: wallet-sentinel test-alert
 
 Sends one notification marked TEST through every configured channel (one attempt each) and prints which
-worked. Exit 0 if every channel accepted it, else 1.
+worked. Exit 0 if every channel accepted it, else 1; 78 on bad settings.
 `,
   backtest: `Usage: wallet-sentinel backtest FILE
 
@@ -51,7 +51,7 @@ Replays a balance history through the daemon's forecast and alert rules, with th
 environment, in simulated time; prints one webhook-body JSON line per notification it would have sent.
 FILE is a CSV with the header "timestamp,balance" (unix seconds or ISO-8601 with a zone, rows in time
 order) or the JSON of a Prometheus /api/v1/query_range answer for one balance series.
-Exit 0; 65 bad input (the message names the line); 66 FILE cannot be read.
+Exit 0; 65 bad input (the message names the line); 66 FILE cannot be read; 78 on bad settings.
 `,
 };
 
@@ -65,7 +65,7 @@ Usage:
   wallet-sentinel backtest FILE  replay a balance history (CSV timestamp,balance or Prometheus query_range
                                  JSON) through the alert rules; prints the notifications as JSON lines
   wallet-sentinel providers      list the provider presets and the credentials each needs
-  wallet-sentinel COMMAND --help that command's usage
+  wallet-sentinel COMMAND --help that command's usage (or: wallet-sentinel help COMMAND)
   wallet-sentinel --version      print the version
 
 Settings come from the environment and ./.env; see README.md.
