@@ -48,18 +48,20 @@ export function describe(f: Described): string {
   parts.push(`. Runway ${hrs(f.runwaySeconds)} (80 % band ${hrs(f.runwayLowSeconds)} to ${hrs(f.runwayHighSeconds)}), confidence ${f.confidence}.`);
   const thin = e.relativeError > WEAK_REL_ERROR ? `the level is known to ±${pct(e.relativeError)} only` : `only ${inHours(e.hoursObserved)} of history`;
   const cautiousEnd = `on the cautious end of the evidence (${hrs(e.slowestRunwaySeconds)}): ${thin}, so it alerts only when even the slowest spend the evidence allows runs out inside the horizon`;
-  const margin = `${pct(e.margin)} before the horizon (the forecast's own uncertainty), so the alert comes at least that early`;
+  const margin = (m: number) => `${pct(m)} before the horizon (the forecast's own uncertainty), so the alert comes at least that early`;
   // Part of the way (the evidence is between strong and thin): say how far, not "on the cautious end".
-  const leaning = (lean: number) =>
-    lean >= 1 ? cautiousEnd : `${pct(Math.max(0.01, lean))} of the way from the central runway less ${pct(e.margin)} toward the cautious end of the evidence (${hrs(e.slowestRunwaySeconds)}): ${thin}`;
+  const leaning = (lean: number, m: number) =>
+    lean >= 1 ? cautiousEnd : `${pct(Math.max(0.01, lean))} of the way from the central runway less ${pct(m)} toward the cautious end of the evidence (${hrs(e.slowestRunwaySeconds)}): ${thin}`;
+  const { warning: mW, critical: mC } = e.margin;
   // Within the first day the warning's cautious reading is the FIRST_DAY_QUIET_WEEKEND one (outlook()).
   const firstDay = e.firstDay;
   const warning = firstDay
     ? `The warning alerts only when the spend so far, spread over a whole day and over five days of seven, runs out inside the horizon: only ${inHours(e.windowHours)} of history${e.lumpy ? ', a few charges make most of the spend so far' : ''}, and the hours and days not seen yet may be quiet (a night, a weekend)`
-    : `The warning alerts ${leaning(e.lean.warning)}`;
+    : `The warning alerts ${leaning(e.lean.warning, mW)}`;
   if (!firstDay && e.lean.warning >= 1 && e.lean.critical >= 1) parts.push(` depletion_forecast alerts ${cautiousEnd}.`);
-  else if (e.lean.warning > 0) parts.push(` ${warning}; critical alerts ${e.lean.critical > 0 ? leaning(e.lean.critical) : margin}.`);
-  else parts.push(` depletion_forecast alerts ${margin}.`);
+  else if (e.lean.warning > 0) parts.push(` ${warning}; critical alerts ${e.lean.critical > 0 ? leaning(e.lean.critical, mC) : margin(mC)}.`);
+  else if (pct(mW) === pct(mC)) parts.push(` depletion_forecast alerts ${margin(mW)}.`);
+  else parts.push(` The warning alerts ${margin(mW)}; critical alerts ${margin(mC)}.`);
   if (f.refill) {
     const r = f.refill;
     parts.push(` The wallet refills itself (topped up ${r.count} times at about ${fmt(r.level)} credits, +${fmt(r.amount)} each): depletion_forecast waits while the balance stays above ${fmt(r.floor)}, and alerts as usual below it (the refill may have failed).`);

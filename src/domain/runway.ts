@@ -92,7 +92,8 @@ export interface Outlook {
    * runway less its margin, 1 the cautious end, sliding in between.
    */
   lean: { warning: number; critical: number };
-  margin: number;
+  /** The margin (fraction of the horizon) per severity on strong evidence. */
+  margin: { warning: number; critical: number };
   /** Credits/hour expected over the next 24 h (central). */
   ratePerHour: number;
   /** The level now (credits per average hour), trend included. */
@@ -167,7 +168,7 @@ export function outlook(r: Reading, balance: number, now: number, rates: Pick<Bu
 
   const burst = nearBurst(shape, levelNow, now, rates, balance);
   const critical = Math.min(warning, leanedC, burst && leanC < 1 ? burst.runway / (1 + marginCrit) : Infinity);
-  return { central, low, high, slowest, warning, critical, lean: { warning: leanW, critical: leanC }, margin, ratePerHour, levelNow, burst, firstDay };
+  return { central, low, high, slowest, warning, critical, lean: { warning: leanW, critical: leanC }, margin: { warning: margin, critical: marginCrit }, ratePerHour, levelNow, burst, firstDay };
 }
 
 /**
@@ -229,8 +230,8 @@ export interface Evidence {
   /** A daily shape's quieter weekend (daytype.ts): its factor, and whether it is assumed before one was seen. */
   weekend?: Shape['weekend'];
   trend: Trend | null;
-  /** The alert margin (fraction of the horizon) used when the evidence is strong. */
-  margin: number;
+  /** The alert margin (fraction of the horizon) per severity, used when the evidence is strong (Outlook.margin). */
+  margin: Outlook['margin'];
   /** Seconds: the runway at the slowest spend the level's error allows, the cautious end the decisions lean to (Outlook.slowest). */
   slowestRunwaySeconds: number;
   /** How far each severity's decision leans from the central runway less the margin to the cautious end (0–1). */

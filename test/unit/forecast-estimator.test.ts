@@ -33,9 +33,14 @@ test('a wallet that swings for hours at a time: the warning margin reads the sus
   const sim = run(start(1e6), T0 + 6 * DAY, swinging);
   const f = forecast(sim.history, 40 * 90, sim.t);
   assert.equal(f.cautious, false);
-  assert.ok(f.evidence !== null && f.evidence.margin > MARGIN.criticalMax, `warning margin ${f.evidence?.margin}`);
-  assert.ok(f.evidence.margin <= MARGIN.max + 1e-12);
-  assert.ok(f.runwaySeconds / f.alertRunwaySeconds - 1 >= f.evidence.margin - 1e-9, 'the warning decision is the central runway less that margin (or earlier)');
+  assert.ok(f.evidence !== null && f.evidence.margin.warning > MARGIN.criticalMax, `warning margin ${f.evidence?.margin.warning}`);
+  assert.ok(f.evidence.margin.warning <= MARGIN.max + 1e-12);
+  assert.ok(f.runwaySeconds / f.alertRunwaySeconds - 1 >= f.evidence.margin.warning - 1e-9, 'the warning decision is the central runway less that margin (or earlier)');
+  assert.ok(f.evidence.margin.critical <= MARGIN.criticalMax + 1e-12);
+  const pct = (m: number) => `${Math.round(m * 100)} %`;
+  const said = describe(f);
+  assert.ok(said.includes(`The warning alerts ${pct(f.evidence.margin.warning)} before the horizon`), said);
+  assert.ok(said.includes(`critical alerts ${pct(f.evidence.margin.critical)} before the horizon`), 'the basis gives the margin critical applies, not the warning\'s');
   assertBand(f, 'swinging');
 });
 
