@@ -10,7 +10,8 @@ import { savedStateOrFresh, StateStore } from '../store/state-store.js';
 
 /**
  * `wallet-sentinel test-alert`: one clearly marked test notification through every configured channel,
- * one attempt each; prints which worked and why not. Exit 0 if every channel accepted it, else 1.
+ * one attempt each, with the first wallet's labels; prints which worked and why not. Exit 0 if every channel
+ * accepted it, else 1.
  */
 export async function runTestAlert(settings: Settings, log: Logger, out: (line: string) => void): Promise<number> {
   const receivers = createReceivers(settings);
@@ -23,7 +24,8 @@ export async function runTestAlert(settings: Settings, log: Logger, out: (line: 
     return 1;
   }
   const now = Date.now();
-  const account = settings.wallets[0]!.name; // with WALLETS_FILE: the first wallet stands for all
+  const wallet = settings.wallets[0]!; // with WALLETS_FILE: the first wallet stands for all
+  const account = wallet.name;
   // The last known balance makes the test message look like a real one; nothing is written. A database
   // that cannot be read (corrupt, a folder in its place) only leaves it out: the channels are what is tested.
   const { state, problem } = await savedStateOrFresh(new StateStore(settings.stateDir, log, { readOnly: true }), account, now);
@@ -38,6 +40,8 @@ export async function runTestAlert(settings: Settings, log: Logger, out: (line: 
     startsAt: now,
     decidedAt: now,
     wallet: snapshot(state, forecast(state.history, state.balance, now)),
+    labels: wallet.labels, // as a real alert of that wallet carries them (fleet/runner.ts): a route matching them applies
+    provider: wallet.provider,
   };
   const results = await Promise.allSettled(channels.map((c) => c.send(n)));
   let ok = 0;

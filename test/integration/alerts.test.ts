@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { Simulator } from '../../src/simulator/simulator.js';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Daemon, runCli, tempDir, waitFor } from '../helpers/daemon.js';
 import { startReceivers, WebhookReceiver } from '../helpers/receivers.js';
@@ -222,6 +222,18 @@ test('test-alert: says which channel worked; exit 0 when all did, 1 otherwise', 
   const amDown = await runCli(['test-alert'], { ALERTMANAGER_URL: amUrl });
   assert.equal(amDown.code, 1);
   assert.match(amDown.stdout, /^FAILED\s+alertmanager#1 \(127\.0\.0\.1:\d+\): answered 503$/m);
+
+  // the first wallet's labels travel with the test as with a real alert: an Alertmanager route on them applies
+  const dir = tempDir();
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'key'), 'k-test\n', { mode: 0o600 });
+  writeFileSync(join(dir, 'wallets.yaml'), `wallets:\n  - name: voice\n    api_url: http://127.0.0.1:9\n    api_key_file: ${join(dir, 'key')}\n    labels: {team: voice}\n`);
+  const labelled = await runCli(['test-alert'], { ALERT_WEBHOOK_URL: hook.url, ALERT_WEBHOOK_SECRET: SECRET, ALERTMANAGER_URL: amUrl, WALLETS_FILE: join(dir, 'wallets.yaml') });
+  assert.equal(labelled.code, 0, labelled.stdout + labelled.stderr);
+  const [routed] = JSON.parse(am.received.at(-1)!.raw) as { labels: Record<string, string> }[];
+  assert.equal(routed!.labels.team, 'voice');
+  assert.equal(routed!.labels.account, 'voice');
+  assert.deepEqual(hook.received.at(-1)!.body.labels, { team: 'voice' });
 
   const none = await runCli(['test-alert'], {});
   assert.equal(none.code, 1);
