@@ -26,7 +26,7 @@ import { DEFAULT_TARGET_CONCURRENCY, MAX_DELIVERY_AGE_MS, MAX_RETRY_DELAY_MS, no
 import type { OutboxDoc, OutboxStore } from './outbox-store.js';
 import { DEFAULT_RECEIVER, type Receiver } from './registry.js';
 import { addTo, dueOf, handOver, newTarget, oldestOwedDueAt, owedByAlert, owedCount, removeFrom, shiftTarget, type Target } from './target.js';
-import { retarget } from './retarget.js';
+import { liveHeir, owingBefore, retarget } from './retarget.js';
 import { resumeOwed } from './resume.js';
 import { DeliveredBook } from './delivered.js';
 import { SeverityGate } from './severity-gate.js';
@@ -155,7 +155,8 @@ export class Dispatcher {
     const now = this.#now();
     const touched = new Set<Target>();
     const held: Delivery[] = [];
-    const add = (t: Target, n: Notification) => {
+    const add = (to: Target, n: Notification) => {
+      const t = owingBefore(this.#targets, to, n.id) ?? to; // behind its alert's delivery at the destination `to` replaced
       const x = addTo(t, n, now, this.#seq++);
       t.index.hold(x); // not before the commit that writes it: a retry landing meanwhile pumped this target
       held.push(x);
@@ -238,8 +239,8 @@ export class Dispatcher {
   }
 
   /** Moves what `from` owes to `heir` (target.ts handOver) and says so: at a reload, or once an attempt in flight at the old destination lands (else a send elsewhere came unexplained). */
-  #handOver(from: Target, heir: Target): number {
-    const n = handOver(from, heir);
+  #handOver(from: Target, heir: Target, keep?: ReadonlySet<string>): number {
+    const n = handOver(from, heir, keep);
     if (n > 0) this.d.log.info({ from: from.notifier.label, to: heir.notifier.label, owed: n }, 'owed notifications moved to the destination that replaced theirs');
     return n;
   }
@@ -255,13 +256,13 @@ export class Dispatcher {
     const now = this.#now();
     const { start, wake } = dueOf(t, now, this.#concurrency);
     for (const x of start) {
-      const run = this.#attempt(t, x).finally(() => {
+      const landed = (took: boolean) => {
         t.inFlight.delete(x);
         t.index.landed(x);
-        const heir = t.retired ? t.heir : undefined;
-        if (heir && !heir.retired && this.#targets.get(heir.notifier.key) === heir) {
-          if (this.#handOver(t, heir) > 0) this.#pump(heir); // what waited for this attempt follows
-        }
+        const heir = t.retired ? liveHeir(this.#targets, t) : undefined;
+        // what waited for this attempt follows, unless it took the alerts: their resolve must reach it
+        const keep = took ? new Set(notificationsOf(x).map((n) => n.id)) : undefined;
+        if (heir && this.#handOver(t, heir, keep) > 0) this.#pump(heir);
         const key = t.notifier.key; // not x.target: a landed delivery may have moved to the heir
         if (t.retired && t.queue.size === 0 && t.inFlight.size === 0 && this.#targets.get(key) === t) {
           this.#targets.delete(key);
@@ -269,7 +270,8 @@ export class Dispatcher {
         }
         this.#pump(t);
         this.#arm();
-      });
+      };
+      const run = this.#attempt(t, x).then(landed, () => landed(false));
       t.inFlight.set(x, run);
     }
     if (Number.isFinite(wake)) this.#wake.set(t.notifier.key, wake);
@@ -301,7 +303,8 @@ export class Dispatcher {
     return wall;
   }
 
-  async #attempt(t: Target, x: Delivery): Promise<void> {
+  /** One attempt at `x`; true when the target took it (or some of its recipients did). */
+  async #attempt(t: Target, x: Delivery): Promise<boolean> {
     const notifier = t.notifier;
     const all = notificationsOf(x);
     const n = x.notification;
@@ -325,7 +328,7 @@ export class Dispatcher {
       this.d.log.info(log, all.length > 1 ? 'digest sent' : 'notification sent');
     } catch (err) {
       const e = err instanceof NotifyError ? err : new NotifyError('network', describeError(err), { retryable: true });
-      if (e.reason === 'aborted') return; // stopping: stays owed, not a failed attempt
+      if (e.reason === 'aborted') return false; // stopping: stays owed, not a failed attempt
       this.d.metrics.notifications.inc({ channel: notifier.channel, outcome: 'failed' });
       if (e.reached && e.reached.length > (x.reached?.length ?? 0)) took = true;
       const now = this.#now();
@@ -346,6 +349,7 @@ export class Dispatcher {
     // whatever its speed. What a target took is committed soon (OutboxStore.mirror), the rest with the next
     // grouped commit (up to a second later).
     void this.#mirror(took ? x : undefined);
+    return took;
   }
 
   #doc(): OutboxDoc {

@@ -49,6 +49,32 @@ export function retarget(targets: Map<string, Target>, receivers: readonly Recei
   return moved > 0 || retimed;
 }
 
+/**
+ * Where retired `t`'s owed deliveries go once they can: its heir, or the heir's heir after another reload (a URL
+ * corrected twice while an attempt at the first was in flight); undefined when none is configured.
+ */
+export function liveHeir(targets: ReadonlyMap<string, Target>, t: Target): Target | undefined {
+  const seen = new Set<Target>();
+  let h = t.heir;
+  while (h?.retired && !seen.has(h)) {
+    seen.add(h);
+    h = h.heir;
+  }
+  return h && !h.retired && targets.get(h.notifier.key) === h ? h : undefined;
+}
+
+/**
+ * A retired target whose deliveries go to `t` and that still owes (or is sending) one of alert `id`: a new
+ * notification of that alert waits there, behind it, and follows it or stays with it as it lands (the
+ * dispatcher). Sent to `t` at once, a resolve overtook its firing still in flight at the old destination: the
+ * firing then moved to `t` after it (an incident opened for good), or landed at the old one, which never got
+ * the resolve.
+ */
+export function owingBefore(targets: ReadonlyMap<string, Target>, t: Target, id: string): Target | undefined {
+  for (const p of targets.values()) if (p.retired && p !== t && p.index.owesOther(id) && liveHeir(targets, p) === t) return p;
+  return undefined;
+}
+
 /** The one target of `added` of `key`'s receiver and kind, when `key` is the only one of them `dropped`. */
 function soleReplacement(key: string, dropped: readonly string[], added: readonly Target[]): Target | undefined {
   const cls = keyClass(key);

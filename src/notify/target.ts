@@ -101,10 +101,11 @@ export function queue(t: Target, x: Delivery): void {
 /**
  * Moves what `from` owes to `to` (the target a reload replaced it by), in order, its open digest included,
  * except what would then overtake or be overtaken: a delivery in flight stays, and so does every later
- * delivery of its alerts, and of alerts `to` already owes (they move when those land: see the dispatcher).
- * Returns how many deliveries moved.
+ * delivery of its alerts, and of alerts `to` already owes (they move when those land: see the dispatcher), and
+ * of the alerts in `keep` (an attempt at `from` that just landed accepted: they live at its destination now, and
+ * their resolve must reach it). Returns how many deliveries moved.
  */
-export function handOver(from: Target, to: Target): number {
+export function handOver(from: Target, to: Target, keep: ReadonlySet<string> = new Set()): number {
   let moved = 0;
   const staying = new Set<string>();
   const movedIds = new Set<string>();
@@ -112,7 +113,7 @@ export function handOver(from: Target, to: Target): number {
   const owedThere = (id: string) => !movedIds.has(id) && to.index.owesOther(id);
   for (const x of from.queue) {
     const ids = notificationsOf(x).map((n) => n.id);
-    if (from.inFlight.has(x) || ids.some((id) => staying.has(id) || owedThere(id))) {
+    if (from.inFlight.has(x) || ids.some((id) => staying.has(id) || keep.has(id) || owedThere(id))) {
       for (const id of ids) staying.add(id);
       continue;
     }

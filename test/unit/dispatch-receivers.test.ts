@@ -587,3 +587,66 @@ test("what a reload moves to a corrected URL is tried there at once, not after t
   d.setReceivers([receiver('ops', [fixed])]);
   await waitFor(() => fixed.sent.length === 1, 'delivered at the corrected URL', 5_000);
 });
+
+/**
+ * A channel whose first attempt hangs until `land(accept)`; its later attempts are accepted or refused as
+ * `accepts` says. `got`: the notifications it accepted, as `id:status`.
+ */
+function hangingOnce(key: string, accepts: boolean): Notifier & { got: string[]; tries: number; land: (accept: boolean) => void } {
+  let land: (accept: boolean) => void = () => undefined;
+  const first = new Promise<boolean>((r) => (land = r));
+  const ch = {
+    channel: 'webhook' as const,
+    key,
+    label: key,
+    got: [] as string[],
+    tries: 0,
+    land: (accept: boolean) => land(accept),
+    send: async (n: Notification) => {
+      const ok = ++ch.tries === 1 ? await first : accepts;
+      if (!ok) throw new NotifyError('network', `${key}: connection refused`, { retryable: true });
+      ch.got.push(`${n.id}:${n.status}`);
+    },
+  };
+  return ch;
+}
+
+for (const accepted of [false, true]) {
+  test(`a resolve decided after a reload replaced the channel its firing is still in flight at, which then ${accepted ? 'takes' : 'refuses'} it: each destination gets the alert in order${accepted ? ', the old one its resolve' : ''}`, async (t) => {
+    const old = hangingOnce('ops/webhook:0ld', accepted);
+    const fixed = memory('ops/webhook:n3w', false);
+    const d = dispatcher(t, [receiver('ops', [old])]);
+    await d.start();
+    await d.enqueue([note({ id: 'a1' })], ['ops']);
+    await waitFor(() => old.tries === 1, 'the firing in flight at the old destination');
+    d.setReceivers([receiver('ops', [fixed])]); // the reload corrects the URL
+    await d.enqueue([note({ id: 'a1', status: 'resolved', reason: 'resolve' })], ['ops']);
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    assert.equal(fixed.sent.length, 0, 'the resolve waits for its firing');
+    old.land(accepted);
+    await waitFor(() => d.pending === 0, 'all delivered');
+    const got = fixed.sent.map((s) => `${s[0]!.id}:${s[0]!.status}`);
+    if (accepted) {
+      assert.deepEqual(old.got, ['a1:firing', 'a1:resolved'], 'the incident the old destination opened is closed there');
+      assert.deepEqual(got, []);
+    } else assert.deepEqual(got, ['a1:firing', 'a1:resolved']);
+  });
+}
+
+test('a URL corrected twice while an attempt at the first is in flight: what waited behind it reaches the last one, in order', async (t) => {
+  const first = hangingOnce('ops/webhook:u1', false);
+  const typo = hangingOnce('ops/webhook:u2', false);
+  typo.land(false);
+  const good = memory('ops/webhook:u3', false);
+  const d = dispatcher(t, [receiver('ops', [first])]);
+  await d.start();
+  await d.enqueue([note({ id: 'a1' })], ['ops']);
+  await waitFor(() => first.tries === 1, 'the firing in flight at u1');
+  await d.enqueue([note({ id: 'a1', status: 'resolved', reason: 'resolve' })], ['ops']); // waits behind it
+  d.setReceivers([receiver('ops', [typo])]);
+  d.setReceivers([receiver('ops', [good])]);
+  first.land(false);
+  await waitFor(() => d.pending === 0, 'all delivered at u3');
+  assert.deepEqual(good.sent.map((s) => `${s[0]!.id}:${s[0]!.status}`), ['a1:firing', 'a1:resolved']);
+  assert.equal(first.tries, 1, 'not retried at u1');
+});
