@@ -261,8 +261,7 @@ export class Dispatcher {
         t.index.landed(x);
         const heir = t.retired ? liveHeir(this.#targets, t) : undefined;
         // what waited for this attempt follows, unless it took the alerts: their resolve must reach it
-        const keep = took ? new Set(notificationsOf(x).map((n) => n.id)) : undefined;
-        if (heir && this.#handOver(t, heir, keep) > 0) this.#pump(heir);
+        if (heir && this.#handOver(t, heir, took ? new Set(notificationsOf(x).map((n) => n.id)) : undefined) > 0) this.#pump(heir);
         const key = t.notifier.key; // not x.target: a landed delivery may have moved to the heir
         if (t.retired && t.queue.size === 0 && t.inFlight.size === 0 && this.#targets.get(key) === t) {
           this.#targets.delete(key);
