@@ -5,7 +5,7 @@
  * WalletRunner.reconfigure), unchanged ones are not touched at all.
  */
 import type { AlertmanagerTarget, Settings, WalletSettings } from '../config/settings.js';
-import type { Notification, WalletSnapshot } from '../domain/alerts.js';
+import type { Notification } from '../domain/alerts.js';
 import { lazyChild, type Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { AlertmanagerHealth, AlertmanagerSync } from '../notify/alertmanager/alertmanager.js';
@@ -43,7 +43,6 @@ export interface ReloadSummary {
 
 /** How many state files are read at once at start and on a reload. */
 const LOAD_CONCURRENCY = 16;
-const NO_WALLET: WalletSnapshot = { balance: null, currency: null, burnRatePerHour: null, runwaySeconds: null };
 
 /** How long a stop waits for Alertmanager posts in flight. */
 const AM_STOP_WAIT_MS = 3_000;
@@ -133,15 +132,14 @@ export class Fleet {
       if (w === undefined) {
         summary.removed.push(name);
         this.#runners.delete(name);
-        // Its firing alerts close on every channel (reason `unwatched`); Alertmanager hears them resolved
-        // rather than waiting for them to expire. Its state then leaves memory, unless a poll of it still
-        // runs: such a runner waits in #leaving (a re-add takes it back) until a later reload finds it idle.
+        // Its firing alerts close on every channel (WalletRunner.unwatch). Its state then leaves memory, unless a
+        // poll of it still runs: such a runner waits in #leaving (a re-add takes it back) until a later reload
+        // finds it idle.
         if (runner.phase === 'idle') this.#closing(runner.unwatch().then(() => this.#forget(name)));
         else {
           this.#leaving.set(name, runner);
           this.#closing(runner.unwatch());
         }
-        runner.alertmanager?.trigger({}, NO_WALLET, this.d.now());
       } else if (!sameWallet(runner.wallet, w)) {
         summary.changed.push(name);
         runner.reconfigure(w);

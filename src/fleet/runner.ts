@@ -11,7 +11,7 @@ import { pollBalance } from '../poller/poll.js';
 import { BalanceClient, type FetchOptions } from '../telephony/client.js';
 import { endpointFor, presetWords, sameCredentials } from '../providers/index.js';
 import type { AlertmanagerSync } from '../notify/alertmanager/alertmanager.js';
-import type { Notification } from '../domain/alerts.js';
+import type { Notification, WalletSnapshot } from '../domain/alerts.js';
 import type { AccountStore } from '../store/account-store.js';
 import type { AlertEvent } from '../store/alert-events.js';
 import type { Sample } from '../domain/history.js';
@@ -29,6 +29,9 @@ export interface RunnerDeps {
   log: Logger;
   now: () => number;
 }
+
+/** What Alertmanager is told of a wallet no longer watched: nothing measured. */
+const NO_WALLET: WalletSnapshot = { balance: null, currency: null, burnRatePerHour: null, runwaySeconds: null };
 
 /** Where a wallet is in the schedule: a wallet is never polled twice at once, nor queued twice. */
 export type RunnerPhase = 'idle' | 'queued' | 'running';
@@ -125,17 +128,29 @@ export class WalletRunner implements WalletReadout {
 
   async #slotDone(r: 'polled' | 'rate_limited'): Promise<'polled' | 'rate_limited'> {
     if (r === 'rate_limited') this.skipped.rate_limited++;
-    if (this.removed) await this.monitor.unwatch(); // removed while this poll ran: its alerts close now
+    if (this.removed) await this.#close(); // removed while this poll ran: its alerts close now
     return r;
   }
 
   /**
    * No longer watched (a reload removed it): nothing new starts, and its firing alerts close — now, or at the
-   * end of a poll still running (which would otherwise decide on the book the closing emptied).
+   * end of a poll still running (which would otherwise decide on the book the closing emptied; a reload that
+   * adds it back before then keeps them firing).
    */
   unwatch(): Promise<void> {
     this.removed = true;
-    return this.phase === 'running' ? Promise.resolve() : this.monitor.unwatch();
+    return this.phase === 'running' ? Promise.resolve() : this.#close();
+  }
+
+  /**
+   * Closes its firing alerts on every channel (reason `unwatched`); Alertmanager hears them resolved rather than
+   * waiting for them to expire, when the others do: told at the removal of a wallet whose poll still ran, it
+   * heard "resolved" of alerts a re-add kept firing everywhere else, then "firing" again at the next poll.
+   */
+  #close(): Promise<void> {
+    const closing = this.monitor.unwatch();
+    this.alertmanager?.trigger({}, NO_WALLET, this.d.now());
+    return closing;
   }
 
   #evaluation(wallet: WalletSettings): EvaluationConfig {

@@ -428,3 +428,21 @@ test('a firing wallet removed while its poll runs: the alert closes once that po
   assert.equal(of('firing').length, 1, 'the poll that ended after the removal fired nothing new');
   assert.equal(await daemon.stop(), 0);
 });
+
+test('a firing wallet removed while its poll runs and added back before that poll ends: its alert goes on firing on every channel, Alertmanager included', async (t) => {
+  const { daemon, gone, of, reload, amPosts } = await firingFleet(t, '*/2 * * * * *');
+  await waitFor(() => amPosts().flat().some((p) => p.endsWith(' firing')), 'the alert firing in Alertmanager');
+  gone.delayMs = 3_000;
+  await waitFor(() => gone.inFlight === 1, 'a poll of `gone` in flight');
+  const reloads = () => daemon.logs().filter((l) => l.msg === 'wallets reloaded').length;
+  reload(['keep']);
+  await waitFor(() => reloads() === 1, 'the removal');
+  reload(['keep', 'gone']);
+  await waitFor(() => reloads() === 2, 'the re-add');
+  gone.delayMs = 0;
+  const polled = gone.requests.length;
+  await waitFor(() => gone.requests.length >= polled + 2 && gone.inFlight === 0, 'two more polls of `gone` after the re-add');
+  assert.equal(of('resolved').length, 0, 'the webhook never heard it resolved');
+  assert.deepEqual(amPosts().flat().filter((p) => p.endsWith(' resolved')), [], 'nor did Alertmanager');
+  assert.equal(await daemon.stop(), 0);
+});
