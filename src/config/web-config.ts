@@ -61,7 +61,7 @@ export function readWebConfig(file: string): { config?: WebConfig; problems: str
   const text = r.text;
   let doc: unknown;
   try {
-    doc = yaml().parse(text, { uniqueKeys: sameKeyAsText });
+    doc = yaml().parse(text, { uniqueKeys: sameKeyAsText, logLevel: 'error' }); // a warning (an unknown tag) is emitted quoting its line: not printed
   } catch (err) {
     // YAML's own message quotes the offending line, which may hold a hash: give its position only.
     const pos = (err as { linePos?: Array<{ line: number; col: number }> }).linePos?.[0];

@@ -126,3 +126,20 @@ test('WEB_CONFIG_FILE: a bcrypt hash bcryptjs cannot check ($2x$, $2$, a cost ou
     assert.match(problems(bad).join('\n'), /basic_auth_users\.prom: is not a bcrypt hash that can be checked/, bad);
   }
 });
+
+test('WEB_CONFIG_FILE: a YAML warning (an unknown tag) is not printed: its text quotes the line, a hash or a key in it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ws-webcfg-'));
+  const file = join(dir, 'web.yml');
+  const hash = `$2b$04$${'d'.repeat(53)}`;
+  writeFileSync(file, `basic_auth_users:\n  admin: !bcrypt ${hash}\n`);
+  const warned: string[] = [];
+  const listen = (w: Error) => void warned.push(String(w.message));
+  process.on('warning', listen);
+  try {
+    readWebConfig(file);
+    await new Promise((r) => setImmediate(r)); // process warnings are emitted on the next tick
+  } finally {
+    process.off('warning', listen);
+  }
+  assert.deepEqual(warned.filter((w) => w.includes(hash)), []);
+});
