@@ -44,6 +44,10 @@ export function secretField(raw: Raw, key: string, add: AddProblem, opts: { requ
     return undefined;
   }
   if (literal !== undefined) {
+    if (/[\r\n]/.test(literal)) {
+      add(key, 'must be a single line'); // a paste of two things, as the environment's secrets: never part of one
+      return undefined;
+    }
     opts.warnings?.push(`${opts.where ?? ''}${key}: a secret written in the file; prefer ${key}_file`);
     return new Secret(literal);
   }
@@ -51,7 +55,10 @@ export function secretField(raw: Raw, key: string, add: AddProblem, opts: { requ
   return undefined;
 }
 
-/** An http(s) URL without credentials, or a problem (never quoting it). Returns its host for labels. */
+/**
+ * The host of an http(s) URL, for labels, or a problem (never quoting the URL). Credentials in it are accepted, as
+ * in ALERT_WEBHOOK_URL and ALERTMANAGER_URL (the URL is a secret; labels show its host only).
+ */
 export function httpHost(url: string, key: string, add: AddProblem): string | undefined {
   let u: URL;
   try {
