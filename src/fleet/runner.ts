@@ -33,6 +33,17 @@ export interface RunnerDeps {
 /** What Alertmanager is told of a wallet no longer watched: nothing measured. */
 const NO_WALLET: WalletSnapshot = { balance: null, currency: null, burnRatePerHour: null, runwaySeconds: null };
 
+/**
+ * Closes a removed wallet's firing alerts on every channel (reason `unwatched`); Alertmanager hears them resolved
+ * rather than waiting for them to expire, when the others do: told at the removal of a wallet whose poll still
+ * ran, it heard "resolved" of alerts a re-add kept firing everywhere else, then "firing" again at the next poll.
+ */
+function closeAlerts(monitor: AccountMonitor, alertmanager: AlertmanagerSync | undefined, now: () => number): Promise<void> {
+  const closing = monitor.unwatch();
+  alertmanager?.trigger({}, NO_WALLET, now());
+  return closing;
+}
+
 /** Where a wallet is in the schedule: a wallet is never polled twice at once, nor queued twice. */
 export type RunnerPhase = 'idle' | 'queued' | 'running';
 
@@ -128,7 +139,7 @@ export class WalletRunner implements WalletReadout {
 
   async #slotDone(r: 'polled' | 'rate_limited'): Promise<'polled' | 'rate_limited'> {
     if (r === 'rate_limited') this.skipped.rate_limited++;
-    if (this.removed) await this.#close(); // removed while this poll ran: its alerts close now
+    if (this.removed) await closeAlerts(this.monitor, this.alertmanager, () => this.d.now()); // removed while this poll ran: its alerts close now
     return r;
   }
 
@@ -139,18 +150,7 @@ export class WalletRunner implements WalletReadout {
    */
   unwatch(): Promise<void> {
     this.removed = true;
-    return this.phase === 'running' ? Promise.resolve() : this.#close();
-  }
-
-  /**
-   * Closes its firing alerts on every channel (reason `unwatched`); Alertmanager hears them resolved rather than
-   * waiting for them to expire, when the others do: told at the removal of a wallet whose poll still ran, it
-   * heard "resolved" of alerts a re-add kept firing everywhere else, then "firing" again at the next poll.
-   */
-  #close(): Promise<void> {
-    const closing = this.monitor.unwatch();
-    this.alertmanager?.trigger({}, NO_WALLET, this.d.now());
-    return closing;
+    return this.phase === 'running' ? Promise.resolve() : closeAlerts(this.monitor, this.alertmanager, () => this.d.now());
   }
 
   #evaluation(wallet: WalletSettings): EvaluationConfig {
