@@ -6,7 +6,8 @@ import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { sendTestAlert } from '../notify/alertmanager/alertmanager.js';
 import { createReceivers } from '../notify/registry.js';
-import { savedStateOrFresh, StateStore } from '../store/state-store.js';
+import { savedStateOrFresh } from '../store/read-only.js';
+import { StateStore } from '../store/state-store.js';
 
 /**
  * `wallet-sentinel test-alert`: one clearly marked test notification through every configured channel,

@@ -1,15 +1,44 @@
 /**
- * Reading accounts out of the state database, inside a read transaction the caller opens (StateStore): every
- * account in one pass at start-up (snapshots, then the journal in order), or a few by name after it.
+ * Reading accounts out of the state database (StateStore): every account in one pass at start-up (snapshots,
+ * then the journal in order), or a few by name after it, inside a read transaction the caller opens.
  */
+import { safeErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { StoredAccount } from './account-store.js';
 import { Rebuild } from './rebuild.js';
-import type { Conn } from './db.js';
+import { isDamaged, type Conn, type StateDb } from './db.js';
 import { historyThrough } from './readings.js';
 
-/** Every stored account into `out`, by name; `historyThrough` is left at -1 (read apart: see StateStore). */
-export function readAll(db: Conn, log: Logger, out: Map<string, StoredAccount>): void {
+/** Every account as stored, by name (none without a database). Throws what the read throws (a damaged page: the caller sets the file aside). */
+export function readEveryAccount(stateDb: StateDb, log: Logger): Map<string, StoredAccount> {
+  const out = new Map<string, StoredAccount>();
+  if (!stateDb.exists()) return out;
+  stateDb.read((db) => readAll(db, log, out));
+  readHistoryThrough(stateDb, log, out);
+  return out;
+}
+
+/**
+ * Where each account's stored chart readings end, read in a transaction of its own: the readings are most
+ * of a fleet's file, so most of its pages, and a damaged one there must not cost every wallet's alert
+ * state and the owed notifications (the file set aside, a fresh start). Unreadable, the accounts read as
+ * having none; their samples in memory are written again as hours close.
+ */
+function readHistoryThrough(stateDb: StateDb, log: Logger, accounts: Map<string, StoredAccount>): void {
+  try {
+    stateDb.read((db) => {
+      const through = historyThrough(db);
+      for (const row of accounts.values()) row.historyThrough = through(row.id);
+    });
+  } catch (err) {
+    if (!isDamaged(err)) throw err;
+    for (const row of accounts.values()) row.historyThrough = -1;
+    log.warn({ file: stateDb.path, reason: safeErrorCode(err) }, 'state database: the chart history is on a damaged page and cannot be read; the alert state and the owed notifications are kept, and the charts start again from the readings in memory');
+  }
+}
+
+/** Every stored account into `out`, by name; `historyThrough` is left at -1 (read apart: readHistoryThrough). */
+function readAll(db: Conn, log: Logger, out: Map<string, StoredAccount>): void {
   const byId = new Map<number, { name: string; rebuild: Rebuild; row: StoredAccount }>();
   const rows = db.prepare('SELECT id, name, snapshot, snapshot_seq FROM accounts').iterate() as Iterable<{ id: number; name: string; snapshot: Buffer | null; snapshot_seq: number }>;
   for (const r of rows) {

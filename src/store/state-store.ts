@@ -1,14 +1,12 @@
-import { accessSync, constants, statSync } from 'node:fs';
-import { INITIAL_ACCOUNT_STATE, type AccountState } from '../domain/account.js';
-import { safeErrorCode } from '../errors.js';
+import type { AccountState } from '../domain/account.js';
 import type { Logger } from '../log.js';
 import { AccountStore, SNAPSHOT_EVERY, type StoredAccount } from './account-store.js';
-import { readAll, readMany } from './account-reads.js';
-import { isDamaged, StateDb, type Conn, type Participant, type StateDbOptions } from './db.js';
+import { readEveryAccount, readMany } from './account-reads.js';
+import { StateDb, type Conn, type Participant, type StateDbOptions } from './db.js';
 import { HourCloser } from './hour-closer.js';
-import { HOUR_MS, historyThrough } from './readings.js';
-import { importV01, readAccountV01 } from './import-v01.js';
-import { schemaProblem } from './schema-version.js';
+import { HOUR_MS } from './readings.js';
+import { importV01 } from './import-v01.js';
+import { ReadOnlyLook } from './read-only.js';
 import { deleteStale, isStale } from './unclaimed.js';
 
 /** Journal housekeeping (dropping entries every snapshot covers) every this many commits. */
@@ -38,8 +36,8 @@ export class StateStore implements Participant {
   #preloaded: Map<string, StoredAccount> | undefined;
   /** After start-up, within `prefetched`: what the database holds for the wallets a reload adds (undefined: nothing). */
   #fetched: Map<string, StoredAccount | undefined> | undefined;
-  /** Read-only (check): what #readOnlyLook found. */
-  #looked: { accounts: Map<string, StoredAccount> } | { error: unknown } | undefined;
+  /** Read-only (check): its one look at STATE_DIR. */
+  #readOnly: ReadOnlyLook | undefined;
   #released = false;
   #commits = 0;
   #sweptAt = -Infinity;
@@ -99,7 +97,7 @@ export class StateStore implements Participant {
 
   /** What the database holds for `name` (read with every other account on the first call); undefined if nothing. */
   async take(name: string, now: number): Promise<StoredAccount | undefined> {
-    if (this.db.readOnly) return this.#readOnlyTake(name, now);
+    if (this.db.readOnly) return (this.#readOnly ??= new ReadOnlyLook(this.dir, this.db, this.log)).take(name, now);
     if (this.#released) {
       // a wallet added later (a reload)
       if (!this.#fetched?.has(name)) return this.#readOneOrFresh(name, now);
@@ -227,7 +225,7 @@ export class StateStore implements Participant {
 
   /** Every account as stored; none (a fresh start) when a damaged page stops the read: the file is set aside. */
   #preloadOrFresh(now: number): Map<string, StoredAccount> {
-    return this.#orFresh(() => this.#preload(), () => new Map(), now);
+    return this.#orFresh(() => readEveryAccount(this.db, this.log), () => new Map(), now);
   }
 
   /** `read()`, or `fresh()` when a damaged page stops it: the file is set aside, and the next commit writes all this process holds to a new one. */
@@ -237,33 +235,6 @@ export class StateStore implements Participant {
     } catch (err) {
       if (!this.db.setAsideIfDamaged(err, now)) throw err;
       return fresh();
-    }
-  }
-
-  #preload(): Map<string, StoredAccount> {
-    const out = new Map<string, StoredAccount>();
-    if (!this.db.exists()) return out;
-    this.db.read((db) => readAll(db, this.log, out));
-    this.#readHistoryThrough(out);
-    return out;
-  }
-
-  /**
-   * Where each account's stored chart readings end, read in a transaction of its own: the readings are most
-   * of a fleet's file, so most of its pages, and a damaged one there must not cost every wallet's alert
-   * state and the owed notifications (the file set aside, a fresh start). Unreadable, the accounts read as
-   * having none; their samples in memory are written again as hours close.
-   */
-  #readHistoryThrough(accounts: Map<string, StoredAccount>): void {
-    try {
-      this.db.read((db) => {
-        const through = historyThrough(db);
-        for (const row of accounts.values()) row.historyThrough = through(row.id);
-      });
-    } catch (err) {
-      if (!isDamaged(err)) throw err;
-      for (const row of accounts.values()) row.historyThrough = -1;
-      this.log.warn({ file: this.db.path, reason: safeErrorCode(err) }, 'state database: the chart history is on a damaged page and cannot be read; the alert state and the owed notifications are kept, and the charts start again from the readings in memory');
     }
   }
 
@@ -280,48 +251,5 @@ export class StateStore implements Participant {
     if (names.length === 0 || !this.db.exists()) return out;
     this.db.read((db) => readMany(db, names, this.log, out));
     return out;
-  }
-
-  async #readOnlyTake(name: string, now: number): Promise<StoredAccount | undefined> {
-    const found = this.#readOnlyLook().get(name);
-    if (found) return found;
-    // A STATE_DIR the daemon has not upgraded yet: read 0.1's file where it is, changing nothing.
-    const state = await readAccountV01(this.dir, name, now, this.log, { readOnly: true });
-    return state && { id: -1, state, snapshotSeq: 0, lastSeq: 0, historyThrough: -1, damaged: false };
-  }
-
-  /**
-   * check's one look at STATE_DIR for all its wallets: the accounts stored (none without a database), or why
-   * they cannot be read, thrown for every wallet alike (it was looked for again per wallet: with a database of
-   * a newer version, ten thousand opens to fail the same way).
-   */
-  #readOnlyLook(): Map<string, StoredAccount> {
-    if (this.#looked === undefined) {
-      try {
-        // Missing: nothing saved yet. A file in its place is no history to read, not an empty one (check said OK).
-        const dir = statSync(this.dir, { throwIfNoEntry: false });
-        if (dir && !dir.isDirectory()) throw Object.assign(new Error(`STATE_DIR ${this.dir} is not a directory`), { code: 'ENOTDIR' });
-        // One this user may not read (check run by another user than the daemon's): its database looked missing.
-        if (dir) accessSync(this.dir, constants.R_OK | constants.X_OK);
-        this.#looked = { accounts: this.db.exists() ? this.#preload() : new Map() };
-      } catch (error) {
-        this.#looked = { error };
-      }
-    }
-    if ('error' in this.#looked) throw this.#looked.error;
-    return this.#looked.accounts;
-  }
-}
-
-/**
- * A wallet's saved state for the read-only commands (check, test-alert): a database that cannot be read
- * (corrupt, a folder in its place) gives a fresh state and says why, instead of crashing the command.
- */
-export async function savedStateOrFresh(states: StateStore, name: string, now: number): Promise<{ state: AccountState; problem: string | null }> {
-  try {
-    return { state: await states.account(name).load(now), problem: null };
-  } catch (err) {
-    const why = schemaProblem(err) ?? safeErrorCode(err) ?? 'error';
-    return { state: INITIAL_ACCOUNT_STATE, problem: `cannot read the state database in STATE_DIR (${why})` };
   }
 }

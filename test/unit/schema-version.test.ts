@@ -21,7 +21,8 @@ import {
   UnknownSchemaError,
   type Migration,
 } from '../../src/store/schema-version.js';
-import { savedStateOrFresh, StateStore } from '../../src/store/state-store.js';
+import { savedStateOrFresh } from '../../src/store/read-only.js';
+import { StateStore } from '../../src/store/state-store.js';
 import { openState } from '../helpers/state.js';
 
 const T0 = Date.parse('2026-11-27T10:00:00.123Z');
