@@ -4,7 +4,7 @@
  */
 import { isCurrencyCode } from '../domain/account.js';
 import { readDottedField } from '../telephony/parse.js';
-import { amountProblem, splitCurrencyAmount } from './money.js';
+import { amountProblem, toAmount, splitCurrencyAmount } from './money.js';
 import { badResponse, cred, hintsFor, type Preset } from './preset.js';
 
 const name = 'africastalking';
@@ -36,7 +36,7 @@ export const africastalking: Preset = {
         const problem = amountProblem(split.amount);
         if (problem !== null) throw badResponse(name, `the amount in field "UserData.balance" ${problem}`);
         const ok = isCurrencyCode(split.currency);
-        return { balance: Number(split.amount), currency: ok ? split.currency : null, currencyProblem: ok ? null : 'africastalking balance currency is not a plain code; the currency label reads unknown' };
+        return { balance: toAmount(split.amount)!, currency: ok ? split.currency : null, currencyProblem: ok ? null : 'africastalking balance currency is not a plain code; the currency label reads unknown' };
       },
       hints: hintsFor(africastalking),
     };

@@ -4,12 +4,37 @@
  * string by `balance_regex` (its first group, else the whole match), multiplied by `balance_scale` and
  * by `balance_sign` (`-`: the API reports a debt as a positive number). Every amount rule still holds.
  */
+import { createContext, Script, type Context } from 'node:vm';
 import { readDottedField } from '../telephony/parse.js';
 import { amountProblem, multiply } from './money.js';
 import { badResponse, basic, bearer, cred, currencyAt, type GenericOptions, type Preset } from './preset.js';
 
 const name = 'generic';
 const MAX_REGEX_INPUT = 256;
+/**
+ * How long `balance_regex` may run on one balance. The expression is the operator's, the text the upstream's:
+ * a nested quantifier (`^(\d+)+ cents`) on 30 characters that do not match backtracked for 22 s, the event
+ * loop (every other wallet's poll, /metrics, /healthz) held throughout; the text's length cap cannot bound
+ * that. A vm script's timeout interrupts the expression (about 0.3 ms a poll, for these wallets only).
+ */
+const REGEX_MS = 50;
+let sandbox: { context: Context; script: Script } | undefined;
+
+/** `re.exec(text)`, or 'timeout' when it ran past REGEX_MS. */
+export function execBounded(re: RegExp, text: string, ms = REGEX_MS): RegExpExecArray | null | 'timeout' {
+  sandbox ??= { context: createContext({}), script: new Script('found = re.exec(text)') };
+  const { context, script } = sandbox;
+  Object.assign(context, { re, text, found: null });
+  try {
+    script.runInContext(context, { timeout: ms });
+    return context.found as RegExpExecArray | null;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') return 'timeout';
+    throw err;
+  } finally {
+    Object.assign(context, { re: undefined, text: undefined, found: null }); // the upstream's text is not kept
+  }
+}
 /** `bearer` | `basic` | `header NAME` | `query NAME`: parsed, or why not. */
 export function parseAuth(auth: string): { kind: 'bearer' | 'basic' } | { kind: 'header' | 'query'; param: string } | string {
   const s = auth.trim();
@@ -65,10 +90,10 @@ export const generic: Preset = {
       read: (body) => {
         let raw = readDottedField(body, api.balanceField);
         if (regex && (typeof raw === 'string' || typeof raw === 'number')) {
-          // The expression is the operator's, the text the upstream's: a balance is short, and a long text
-          // under a backtracking expression could hold the event loop.
+          // A balance is short: a long text is no balance, and costs the expression more (REGEX_MS bounds it).
           if (String(raw).length > MAX_REGEX_INPUT) throw badResponse(name, `field "${api.balanceField}" is longer than ${MAX_REGEX_INPUT} characters`);
-          const m = regex.exec(String(raw));
+          const m = execBounded(regex, String(raw));
+          if (m === 'timeout') throw badResponse(name, `balance_regex ran longer than ${REGEX_MS} ms on field "${api.balanceField}" and was stopped: an expression with a nested quantifier such as (\\d+)+ backtracks without end on a text it does not match; simplify it`);
           if (!m) throw badResponse(name, `field "${api.balanceField}" does not match balance_regex`);
           raw = m[1] ?? m[0];
         }

@@ -94,6 +94,7 @@ test('presets read the documented bodies, and refuse a broken field instead of r
   assert.equal(read('clicksend', { data: { balance: '4.998000', auto_recharge: 1, _currency: { currency_name_short: 'AUD' } } }).autoRecharge, true);
   assert.equal(read('textmagic', { balance: 208.64, currency: { id: 'GBP' } }).currency, 'GBP');
   assert.deepEqual(read('africastalking', { UserData: { balance: 'KES 1785.50' } }), { balance: 1785.5, currency: 'KES', currencyProblem: null });
+  assert.ok(Object.is(read('africastalking', { UserData: { balance: 'KES -0.00' } }).balance, 0), 'a negative zero reads 0 (an exhausted text said "balance -0 KES")');
   assert.equal(read('openrouter', { data: { total_credits: 100.5, total_usage: 25.75 } }).balance, 74.75);
   badField('twilio', { balance: '1,50', currency: 'USD' });
   badField('telnyx', { balance: '5' });
@@ -175,6 +176,9 @@ test('generic: dotted field, regex, scale and sign; each auth form puts the key 
   badField('generic', { a: { b: 'none' } }, gen({ regex: '^(\\d+)' }));
   badField('generic', { a: { b: `${'9'.repeat(300)} cents` } }, gen({ regex: '^(\\d+) cents' }));
   badField('generic', { a: {} }, gen({}));
+  // A nested quantifier on a text it does not match backtracks for ~20 s, the event loop held: stopped, a failed poll saying why.
+  assert.throws(() => read('generic', { a: { b: `${'1'.repeat(30)} dollars` } }, gen({ regex: '^(\\d+)+ cents' })), (e: unknown) => e instanceof UpstreamError && e.kind === 'bad_response' && /balance_regex ran longer than 50 ms on field "a\.b" and was stopped/.test(e.message));
+  assert.equal(read('generic', { a: { b: '12345 cents' } }, gen({ regex: '^(\\d+)+ cents', scale: '0.01' })).balance, 123.45, 'the same expression on a text it matches, after a stopped one');
   const endpoint = (auth: string) => presetOf('generic').endpoint(api('generic', gen({ auth })));
   assert.deepEqual(endpoint('bearer').headers(), { Authorization: 'Bearer api_key-v' });
   assert.deepEqual(endpoint('basic').headers(), { Authorization: `Basic ${Buffer.from('username-v:password-v').toString('base64')}` });
