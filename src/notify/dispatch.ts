@@ -165,12 +165,14 @@ export class Dispatcher {
     for (const n of notifications) {
       this.#gate.started(n);
       const routed = new Set<string>();
+      const considered = new Set<string>(); // the channels of the receivers routed to, passed or not
       for (const name of this.#gate.routes(n, receivers)) {
         const r = this.#receivers.get(name) ?? (n.status === 'resolved' ? this.#removed.get(name) : undefined);
         if (!r) {
           this.d.log.error({ receiver: name, alert: n.alertname, id: n.id, status: n.status }, 'notification routed to a receiver that is no longer configured: not sent');
           continue;
         }
+        for (const notifier of r.notifiers) considered.add(notifier.key);
         if (!this.#gate.passes(r, n)) continue;
         for (const notifier of r.notifiers) {
           // a removed receiver's target may be gone once it had nothing left to send: back for this resolve, retired
@@ -180,7 +182,7 @@ export class Dispatcher {
           routed.add(notifier.key);
         }
       }
-      if (n.status === 'resolved') this.#resolveRetired(n, routed, add);
+      if (n.status === 'resolved') this.#resolveTold(n, routed, considered, add);
       this.#gate.resolved(n);
     }
     if (touched.size === 0) return;
@@ -196,15 +198,17 @@ export class Dispatcher {
   }
 
   /**
-   * A resolve also goes to the channels that took its alert firing and that a reload retired since (a
-   * PagerDuty routing key changed, a webhook removed): the incident they opened is closed. A channel still
-   * configured that this resolve is not routed to was left out by its receiver's severities: not added.
+   * A resolve also goes to every channel that took its alert firing in this process and that it is not routed
+   * to: one a reload retired since (a PagerDuty routing key changed, a webhook removed), or one of a receiver
+   * the wallet no longer names, where the routing could not know it was told (a firing owed at a restart and
+   * accepted after it): the incident it opened is closed. A channel of a receiver this resolve was routed to
+   * and still configured was left out by that receiver's severities: not added.
    */
-  #resolveRetired(n: Notification, routed: ReadonlySet<string>, add: (t: Target, n: Notification) => void): void {
+  #resolveTold(n: Notification, routed: ReadonlySet<string>, considered: ReadonlySet<string>, add: (t: Target, n: Notification) => void): void {
     for (const [key, told] of this.#told.take(n.id)) {
       if (routed.has(key)) continue;
       let t = this.#targets.get(key);
-      if (t && !t.retired) continue;
+      if (t && !t.retired && considered.has(key)) continue;
       if (!t) this.#targets.set(key, (t = newTarget(told.notifier, told.groupIntervalMs, true)));
       add(t, n);
     }

@@ -236,6 +236,25 @@ test('a digest resumed at start, then a reload that shortens group_interval: due
   assert.ok(Number.isFinite(second.oldestOwedAgeSeconds()), 'its due time is a time');
 });
 
+test('a firing owed at a restart and accepted after it at receiver A, the wallet now routed to B: its resolve reaches A too (the incident A opened closes)', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ws-dispatch-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const down: Notifier = { channel: 'webhook', key: 'A/webhook:a', label: 'A', send: async () => { throw new NotifyError('server', 'webhook: 503', { retryable: true }); } };
+  const [b, a] = [memory('B/webhook:b', false), memory('A/webhook:a', false)];
+  const first = new Dispatcher({ receivers: [receiver('A', [down]), receiver('B', [b])], store: outboxIn(dir, log), metrics: createMetrics(), log, retryBaseDelayMs: 20 });
+  await first.start();
+  await first.enqueue([note({ id: 'w/low' })], ['A']);
+  await first.stop(100);
+  const second = new Dispatcher({ receivers: [receiver('A', [a]), receiver('B', [b])], store: outboxIn(dir, log), metrics: createMetrics(), log, retryBaseDelayMs: 20 });
+  t.after(() => second.stop(100));
+  await second.start();
+  await waitFor(() => a.sent.length === 1, 'the owed firing, accepted at A after the restart');
+  await second.enqueue([note({ id: 'w/low', status: 'resolved', reason: 'resolve' })], ['B']); // the wallet names B now
+  await waitFor(() => second.pending === 0, 'the resolve delivered');
+  assert.deepEqual(a.sent.flat().map((n) => n.status), ['firing', 'resolved'], 'A took the firing in this process: it gets the resolve');
+  assert.deepEqual(b.sent.flat().map((n) => n.status), ['resolved']);
+});
+
 test('a reload that removes a wallet together with its receiver: the wallet\'s closing resolve still reaches that receiver (its incident stayed open); a firing for a receiver no longer there is not sent, and said', async (t) => {
   const pd = memory('pd', false);
   const other = memory('other', false);
