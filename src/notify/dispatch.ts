@@ -104,7 +104,11 @@ export class Dispatcher {
     this.#removed = new Map([...earlier, ...this.#receivers].filter(([name]) => !next.has(name)));
     this.#receivers = next;
     this.#formerKeys = new Map(receivers.flatMap((r) => [...(r.formerKeys ?? [])]));
-    if (retarget(this.#targets, receivers, (from, heir) => this.#handOver(from, heir))) this.#pumpAll();
+    if (!retarget(this.#targets, receivers, (from, heir) => this.#handOver(from, heir))) return;
+    this.#pumpAll();
+    // What moved or was retimed is written: an open digest handed over does not leave now, and a crash before
+    // the next commit gave it up at the restart (its old channel no longer configured), every wallet in it lost.
+    if (this.#loaded) void this.#mirror();
   }
 
   /** Notifications not yet accepted, one per target (a digest counts each it holds, an open one too). */

@@ -21,7 +21,7 @@ import { WebhookNotifier } from '../../src/notify/webhook/webhook.js';
 import { waitFor } from '../helpers/daemon.js';
 import { sampleNotification } from '../helpers/fixtures.js';
 import { SlowWebhook } from '../helpers/receivers.js';
-import { outboxIn } from '../helpers/state.js';
+import { outboxIn, savedOutbox } from '../helpers/state.js';
 
 const log = pino({ level: 'silent' });
 const note = (over: Partial<Notification> = {}) => sampleNotification(over);
@@ -253,6 +253,22 @@ test('a firing owed at a restart and accepted after it at receiver A, the wallet
   await waitFor(() => second.pending === 0, 'the resolve delivered');
   assert.deepEqual(a.sent.flat().map((n) => n.status), ['firing', 'resolved'], 'A took the firing in this process: it gets the resolve');
   assert.deepEqual(b.sent.flat().map((n) => n.status), ['resolved']);
+});
+
+test('a reload that hands an open digest over to a new channel writes it: the database names the new channel before anything else is committed (a crash then lost the digest)', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ws-dispatch-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const fin = (key: string) => [receiver('fin', [memory(key, true)], { groupIntervalMs: 3_600_000 })];
+  const d = new Dispatcher({ receivers: fin('fin/email:old'), store: outboxIn(dir, log), metrics: createMetrics(), log, retryBaseDelayMs: 20 });
+  t.after(() => d.stop(100));
+  await d.start();
+  await d.enqueue([note({ id: 'w1/low', account: 'w1' })], ['fin']); // leaves at once
+  await d.enqueue([note({ id: 'w2/low', account: 'w2' }), note({ id: 'w3/low', account: 'w3' })], ['fin']); // the hour's digest opens
+  await waitFor(() => d.pending === 2, 'the digest collecting');
+  await waitFor(async () => (await savedOutbox(dir)).deliveries.some((x) => x.target === 'fin/email:old'), 'the digest written at its channel');
+  d.setReceivers(fin('fin/email:new')); // the receiver's recipients changed
+  await waitFor(async () => (await savedOutbox(dir)).deliveries.every((x) => x.target === 'fin/email:new'), 'the digest written at its new channel');
+  assert.equal(d.pending, 2);
 });
 
 test('a reload that removes a wallet together with its receiver: the wallet\'s closing resolve still reaches that receiver (its incident stayed open); a firing for a receiver no longer there is not sent, and said', async (t) => {
