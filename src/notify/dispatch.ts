@@ -274,6 +274,7 @@ export class Dispatcher {
         if (t.retired && t.queue.size === 0 && t.inFlight.size === 0 && this.#targets.get(key) === t) {
           this.#targets.delete(key);
           this.#wake.delete(key);
+          t.notifier.close?.(); // its pool, if any (a resolve to it later opens another)
         }
         this.#pump(t);
         this.#arm();

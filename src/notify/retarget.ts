@@ -44,7 +44,9 @@ export function retarget(targets: Map<string, Target>, receivers: readonly Recei
     if (live.has(key)) continue;
     t.retired = true;
     t.open = undefined; // sent when its interval ends, as it is
-    if (t.queue.size === 0 && t.inFlight.size === 0) targets.delete(key);
+    if (t.queue.size > 0 || t.inFlight.size > 0) continue;
+    targets.delete(key);
+    t.notifier.close?.();
   }
   return moved > 0 || retimed;
 }

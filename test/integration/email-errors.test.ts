@@ -279,3 +279,17 @@ test('SMTP_URL\'s query is nodemailer\'s options, but never ?logger/?debug (the 
   assert.equal(insecure.code, 0, insecure.stdout + insecure.stderr);
   assert.match(insecure.stdout + insecure.stderr, /SMTP_URL: its query turns TLS protection off: tls\.rejectUnauthorized=false/);
 });
+
+test('SMTP_URL ?pool=true: a sender closed while mails are going out through it (a reload replaced it) lets them finish, and a mail after it opens a new pool', async (t) => {
+  const smtp = new MailCatcher();
+  await smtp.start();
+  t.after(() => smtp.close());
+  const mailer = new EmailNotifier({ smtpUrl: new Secret(`${smtp.url()}?pool=true`), from: MAIL.ALERT_EMAIL_FROM, to: [MAIL.ALERT_EMAIL_TO], requireTls: false, caPem: undefined });
+  t.after(() => mailer.close());
+  const sends = Array.from({ length: 6 }, (_, i) => mailer.send({ ...NOTE, id: `w${i}/low` }, AbortSignal.timeout(20_000)));
+  mailer.close(); // the reload: the pool these six are using
+  const failed = (await Promise.allSettled(sends)).filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason));
+  assert.deepEqual(failed, [], 'none failed (each was ECONNECTION, retried, counted failed)');
+  await mailer.send({ ...NOTE, id: 'w/resolved', status: 'resolved' }, AbortSignal.timeout(20_000)); // a resolve to the channel that took its firing
+  assert.equal(smtp.mails.length, 7);
+});

@@ -24,6 +24,10 @@ export class EmailNotifier implements Notifier {
   readonly #idDomain: string;
   /** Made at the first send (nodemailer is loaded then: configuration and `backtest` never need it). */
   #transport: Promise<Transporter> | undefined;
+  /** Mails being sent, per transport (a closed one may still have some). */
+  readonly #sending = new Map<Promise<Transporter>, number>();
+  /** Transports closed while mails were being sent through them: closed when the last ends. */
+  readonly #closing = new Set<Promise<Transporter>>();
 
   /**
    * `label` and `names`: a receiver's channel (`finance/email#1 (host)`, its own settings' names); the
@@ -104,13 +108,15 @@ export class EmailNotifier implements Notifier {
     if (to.length === 0) return; // every recipient took an earlier attempt (the list changed since)
     const limit = deadline(SEND_TIMEOUT_MS * 2, signal);
     let info: { accepted?: unknown; rejectedErrors?: unknown };
+    const transport = (this.#transport ??= this.#open());
+    this.#sending.set(transport, (this.#sending.get(transport) ?? 0) + 1);
     try {
-      const transport = await (this.#transport ??= this.#open());
-      info = await transport.sendMail({ from: this.settings.from, to, ...m, signal: limit.signal });
+      info = await (await transport).sendMail({ from: this.settings.from, to, ...m, signal: limit.signal });
     } catch (err) {
       throw classifySmtpError(err, { label: this.label, hostPort: this.#hostPort, names: this.names }, signal.aborted);
     } finally {
       limit.clear();
+      this.#sent(transport);
     }
     const refused = Array.isArray(info.rejectedErrors) ? (info.rejectedErrors as { responseCode?: unknown }[]) : [];
     if (refused.length === 0) return;
@@ -125,9 +131,29 @@ export class EmailNotifier implements Notifier {
     throw new NotifyError('rejected', `${this.label}: the server refused ${refused.length} of ${this.settings.to.length} recipients for good (${codes.join(', ')}): ${got} got it; check the addresses in ${this.names.recipients}`, { retryable: false });
   }
 
+  /**
+   * Closes the transport (a reload replaced this sender; the stop) once the mails it is sending are done: a
+   * pool (`SMTP_URL=…?pool=true`) closed under them failed each one (ECONNECTION, retried). A send after it
+   * opens a new one (a resolve to the channel that took its firing).
+   */
   close(): void {
-    void this.#transport?.then((t) => t.close(), () => undefined);
+    const transport = this.#transport;
+    this.#transport = undefined;
+    if (transport && !this.#sending.has(transport)) closeTransport(transport);
+    else if (transport) this.#closing.add(transport);
   }
+
+  /** A mail through `transport` ended: the last one of a transport closed meanwhile closes it. */
+  #sent(transport: Promise<Transporter>): void {
+    const left = (this.#sending.get(transport) ?? 1) - 1;
+    if (left > 0) return void this.#sending.set(transport, left);
+    this.#sending.delete(transport);
+    if (this.#closing.delete(transport)) closeTransport(transport);
+  }
+}
+
+function closeTransport(transport: Promise<Transporter>): void {
+  void transport.then((t) => t.close(), () => undefined);
 }
 
 /** One message's parts, as nodemailer's sendMail takes them. */
