@@ -62,8 +62,13 @@ export class AccountMonitor {
   /** Counts the reloads that moved the wallet to another server (configure). */
   #server = 0;
   #bodyCurrency: string | null | undefined;
-  #consumed = 0;
-  #topups = 0;
+  /**
+   * The counters /metrics shows (credits spent, top-ups): those of the last state committed, which a restart
+   * reads back. Shown as polled, a scrape could see spend no commit held yet; killed then (or restarted while
+   * STATE_DIR refused writes), the restart showed less, Prometheus read the drop as a reset to 0, and rate()
+   * counted the whole lifetime total as an hour's spend: the shipped rules paged critical for a healthy wallet.
+   */
+  #counters = { consumed: 0, topups: 0 };
   /** Made when an alert first fires: most of a fleet's wallets never have one (a Map and its table, ~250 bytes). */
   #alertSeries: Map<string, { alertname: AlertName; severity: Severity; value: 0 | 1 }> | undefined;
   /** What the polls say in the log: a failure or an empty wallet once when it starts or changes, not at every poll. */
@@ -88,8 +93,8 @@ export class AccountMonitor {
       forecast: (this.#forecast ??= forecast(this.#state.history, headroom(this.#state), this.d.now())),
       up: this.#up,
       currency: this.#bodyCurrency === undefined ? this.#state.currency : this.#bodyCurrency,
-      consumed: this.#consumed,
-      topups: this.#topups,
+      consumed: this.#counters.consumed,
+      topups: this.#counters.topups,
       alertSeries: this.#alertSeries ?? NO_SERIES,
     };
   }
@@ -110,8 +115,7 @@ export class AccountMonitor {
   async init(): Promise<void> {
     this.#state = await this.d.store.load(this.d.now());
     this.#catchUpWithSavedState(this.#now());
-    this.#consumed = this.#state.history.consumedTotal;
-    this.#topups = this.#state.history.topupsTotal;
+    this.#committed(this.#state);
     // No forecast yet: the first poll comes at once and makes one; a scrape before it computes one (readout).
     this.#publish(undefined, false);
     if (Object.keys(this.#state.alerts).length > 0) this.d.onRestored?.(this.#state.alerts, snapshot(this.#state, this.readout.forecast), this.#now());
@@ -192,8 +196,6 @@ export class AccountMonitor {
     if (obs.reversed > 0) this.d.log.warn({ reversed: obs.reversed }, `the balance fell back by ${obs.reversed} credits soon after a top-up that added them: read as the top-up taken back (a payment reversed, or one wrong reading), not as spend`);
     this.#watchAutoRecharge(Object.keys(obs.conditions));
 
-    if (obs.consumed > 0) this.#consumed += obs.consumed;
-    if (obs.topup) this.#topups++;
     this.#publish(obs.forecast, outcome.ok);
     await this.#decided(obs.notifications);
     this.d.onAlerts?.(obs.state.alerts, snapshot(obs.state, obs.forecast), now);
@@ -227,14 +229,22 @@ export class AccountMonitor {
 
   /** Writes the state (and the alert events decided with it); a failure is logged (the daemon keeps polling), never thrown. */
   async save(decided: readonly Notification[] = []): Promise<void> {
+    const state = this.#state;
     try {
-      await this.d.store.save(this.#state, decided);
+      await this.d.store.save(state, decided);
+      this.#committed(state);
     } catch (err) {
       this.d.log.debug( // the change to unwritable is logged once by WriteHealth, not on every failed save
         { err: (err as NodeJS.ErrnoException).code ?? String(err), file: this.d.store.path },
         'cannot write the state file; history since the last good save would be lost on restart',
       );
     }
+  }
+
+  /** `state` is committed: its counters may be shown (never going back: a later state may commit first). */
+  #committed(state: AccountState): void {
+    const { consumedTotal, topupsTotal } = state.history;
+    this.#counters = { consumed: Math.max(this.#counters.consumed, consumedTotal), topups: Math.max(this.#counters.topups, topupsTotal) };
   }
 
   /**
