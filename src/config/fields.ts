@@ -1,4 +1,5 @@
 /** Field parsers for the settings: each turns an optional string into a typed value, or a message naming what is wrong. */
+import { X509Certificate } from 'node:crypto';
 import { PEM_MAX_BYTES, readConfigFile, whyNot } from './read-file.js';
 import { z } from 'zod';
 import { isPlainDecimal, MAX_BALANCE_MAGNITUDE, parseDecimal } from '../telephony/parse.js';
@@ -95,9 +96,31 @@ export function readPemCertificates(path: string, ctx: Ctx): string {
   const r = readConfigFile(path, PEM_MAX_BYTES);
   if (!('text' in r)) return fail(ctx, `cannot read ${path}: ${whyNot(r)}`);
   const pem = r.text;
-  if (!/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.test(pem)) return fail(ctx, `${path} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+  const problem = certificatesProblem(pem);
+  if (problem) return fail(ctx, `${path} ${problem}`);
   return pem;
 }
+
+/**
+ * Why a PEM bundle of CA certificates cannot be trusted as written, or undefined: it holds none, or a block
+ * that is no certificate. Node's TLS skips a block it cannot read without a word, so a damaged bundle passed
+ * start-up and every connection it should have verified then failed, pointing at the other side.
+ */
+export function certificatesProblem(pem: string): string | undefined {
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) return 'holds no PEM certificate (-----BEGIN CERTIFICATE-----)';
+  const bad = blocks.findIndex((b) => {
+    try {
+      new X509Certificate(b);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  return bad < 0 ? undefined : `holds a block that is no certificate (the ${ordinal(bad + 1)} of ${blocks.length}: damaged or cut short?)`;
+}
+
+const ordinal = (n: number): string => `${n}${n % 10 === 1 && n % 100 !== 11 ? 'st' : n % 10 === 2 && n % 100 !== 12 ? 'nd' : n % 10 === 3 && n % 100 !== 13 ? 'rd' : 'th'}`;
 
 /**
  * Why an SMTP URL cannot be used, or undefined. It must parse as a URL here, not only look like one: the

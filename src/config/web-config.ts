@@ -10,6 +10,7 @@
 import { MiB, PEM_MAX_BYTES, readConfigFile, whyNot } from './read-file.js';
 import { dirname, resolve } from 'node:path';
 import { createSecureContext, type SecureVersion } from 'node:tls';
+import { certificatesProblem } from './fields.js';
 import { sameKeyAsText, yaml } from './yaml.js';
 import { Secret } from './secret.js';
 
@@ -103,6 +104,8 @@ function readTls(section: unknown, base: string, at: At): WebTlsConfig | undefin
   let clientCa: string | undefined;
   if (authType === 'RequireAndVerifyClientCert') {
     clientCa = pem(section, 'client_ca', base, at, /-----BEGIN CERTIFICATE-----/, 'a PEM certificate');
+    const problem = clientCa === undefined ? undefined : certificatesProblem(clientCa);
+    if (problem) at(k(section.client_ca_file === undefined ? 'client_ca' : 'client_ca_file'), problem);
     if (clientCa === undefined && section.client_ca === undefined && section.client_ca_file === undefined) at(k('client_ca_file'), 'is required with client_auth_type RequireAndVerifyClientCert');
   } else if (authType !== 'NoClientCert') {
     at(k('client_auth_type'), `${JSON.stringify(authType)} is not supported: use NoClientCert or RequireAndVerifyClientCert (the only secure choice for client certificates)`);
@@ -117,7 +120,12 @@ function readTls(section: unknown, base: string, at: At): WebTlsConfig | undefin
   };
   const minVersion = version('min_version', 'TLS12');
   const maxVersion = version('max_version', 'TLS13');
-  // Node accepts the pair and then fails every handshake (the probes too: a pod restarting for ever).
+  // Node accepts these and then fails every handshake (the probes too: a pod restarting for ever): OpenSSL 3
+  // refuses TLS below 1.2 at its default security level.
+  if (maxVersion && maxVersion < 'TLSv1.2') {
+    at(k('max_version'), `(${String(section.max_version)}) is below TLS12: this build's TLS library refuses TLS 1.0 and 1.1, every handshake would fail`);
+    return undefined;
+  }
   if (minVersion && maxVersion && minVersion > maxVersion) {
     at(k('min_version'), `(${String(section.min_version)}) is above max_version (${String(section.max_version ?? 'TLS13')}): no TLS version is left, every handshake would fail`);
     return undefined;

@@ -201,8 +201,12 @@ test('WEB_CONFIG_FILE problems: exit 78 at start, one line naming the file and t
     ['one user twice', `basic_auth_users:\n  true: ${HASH}\n  "true": ${HASH}\n`, /: not valid YAML \(line 3, column \d+\)/],
     ['TLS version', `tls_server_config:\n  cert_file: tls.crt\n  key_file: tls.key\n  min_version: TLS99\n`, /tls_server_config\.min_version: "TLS99" is not one of TLS10, TLS11, TLS12, TLS13/],
     ['min_version above max_version', `tls_server_config:\n  cert_file: tls.crt\n  key_file: tls.key\n  min_version: TLS13\n  max_version: TLS12\n`, /tls_server_config\.min_version: \(TLS13\) is above max_version \(TLS12\): no TLS version is left/],
+    // Both passed start-up, then every handshake failed, or every client certificate was refused, with nothing logged.
+    ['max_version below TLS12', `tls_server_config:\n  cert_file: tls.crt\n  key_file: tls.key\n  min_version: TLS10\n  max_version: TLS11\n`, /tls_server_config\.max_version: \(TLS11\) is below TLS12: .*every handshake would fail/],
+    ['client CA that is no certificate', `tls_server_config:\n  cert_file: tls.crt\n  key_file: tls.key\n  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: damaged-ca.pem\n`, /tls_server_config\.client_ca_file: holds a block that is no certificate \(the 2nd of 2/],
   ];
   selfSignedCert(t, { dir, name: 'other' }); // other.key: a valid key of another certificate
+  writeFileSync(join(dir, 'damaged-ca.pem'), `${readFileSync(join(dir, 'tls.crt'), 'utf8')}-----BEGIN CERTIFICATE-----\nMIIBnotreallyacertificate==\n-----END CERTIFICATE-----\n`);
   for (const [name, yaml, expected] of cases) {
     const file = join(dir, `${name.replace(/\W+/g, '-')}.yml`);
     writeFileSync(file, yaml);
