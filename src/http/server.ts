@@ -53,6 +53,7 @@ export class HttpServer {
 
   async listen(host: string, port: number): Promise<AddressInfo> {
     const server = createListener(this.d.web, (req, res) => {
+      if (!oneAtATime(req, res)) return;
       this.#handle(req, res).catch((err: unknown) => {
         this.d.log.error({ err: err instanceof Error ? err.message : String(err), path: req.url }, 'http handler failed');
         if (!res.headersSent) send(res, 500, 'text/plain; charset=utf-8', 'internal error\n');
@@ -60,6 +61,9 @@ export class HttpServer {
       });
     }, this.d.log, LISTENER_OPTIONS);
     server.maxConnections = MAX_CONNECTIONS;
+    // At the cap, connections idle between requests make room: 256 clients that asked once and kept their
+    // connection held every new one (a kubelet's probe too) off for keep-alive's 65 s, and again each minute.
+    server.on('drop', () => server.closeIdleConnections());
     server.keepAliveTimeout = 65_000; // longer than common scraper/proxy idle timeouts
     server.timeout = this.d.stallTimeoutMs ?? STALL_TIMEOUT_MS;
     await new Promise<void>((resolve, reject) => {
@@ -133,6 +137,28 @@ export class HttpServer {
   }
 }
 
+/** Per connection, whether a request is being answered (a pipelined one arrives before its answer ends). */
+const answering = new WeakSet<object>();
+
+/**
+ * HTTP pipelining is not served: a request sent on a connection before the answer to the one before it has
+ * ended gets a 503 and the connection closes after it. Node reads every pipelined request at once and
+ * handed each to the handler: one client writing 2,000 `GET /metrics` on a few connections, never reading,
+ * had them all built together (the event loop held 20–35 s, /healthz and the polls with it, the memory
+ * from 93 to 300+ MB), and the work went on after it hung up. No scraper, probe or browser pipelines.
+ */
+function oneAtATime(req: IncomingMessage, res: ServerResponse): boolean {
+  const socket = req.socket;
+  if (answering.has(socket)) {
+    res.shouldKeepAlive = false;
+    send(res, 503, 'text/plain; charset=utf-8', 'one request at a time per connection: HTTP pipelining is not served\n');
+    return false;
+  }
+  answering.add(socket);
+  res.once('close', () => answering.delete(socket));
+  return true;
+}
+
 /** A ListenError that a setting fixes (METRICS_HOST that is no address of this machine or does not resolve, a port needing root): exit 78, not a crash to restart from. */
 export function isListenSettingError(err: unknown): boolean {
   const e = err as { name?: unknown; code?: unknown } | null;
@@ -158,6 +184,7 @@ function listenError(err: Error, host: string, port: number): Error {
  * a whole one); a scraper that goes away stops the parts.
  */
 async function stream(res: ServerResponse, contentType: string, parts: AsyncGenerator<string>): Promise<void> {
+  if (res.destroyed) return void (await parts.return(undefined)); // the client is gone: nothing is built
   const first = await parts.next(); // an error before the head still answers 500 (the caller's catch)
   res.writeHead(200, ownHeaders(res, { 'Content-Type': contentType, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' }));
   if (res.req.method === 'HEAD') return void (await parts.return(undefined), res.end());

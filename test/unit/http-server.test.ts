@@ -147,3 +147,39 @@ test('status pages asked for at once are built one at a time between turns of th
   assert.equal(order.length, 11, out);
   assert.ok(order.indexOf('healthz') < 5, `healthz answered before most pages: ${out}`);
 });
+
+test('HTTP pipelining is not served: requests sent before the answer to the one before them get a 503 and the connection closes, and nothing is built for them (2,000 pipelined scrapes were built at once)', async (t) => {
+  let built = 0;
+  const { port } = await serverWith(t, async function* () {
+    built++;
+    yield '{}';
+  });
+  const answer = await new Promise<string>((resolve, reject) => {
+    const client = net.connect(port, '127.0.0.1', () => client.write('GET /api/status HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(50)));
+    let text = '';
+    client.setEncoding('utf8').on('data', (d: string) => (text += d)).on('end', () => resolve(text)).on('error', reject);
+  });
+  const statuses = [...answer.matchAll(/^HTTP\/1\.1 (\d{3}) /gm)].map((m) => m[1]);
+  assert.equal(statuses[0], '200', 'the first is answered');
+  assert.ok(statuses.slice(1).length > 0 && statuses.slice(1).every((s) => s === '503'), `the ones pipelined behind it: ${statuses.join(' ')}`);
+  assert.match(answer, /one request at a time per connection/);
+  assert.equal(built, 1, 'one answer built');
+});
+
+test('at the connection cap, connections idle between requests are closed to make room (256 clients that asked once held every new one off for 65 s)', { timeout: 60_000 }, async (t) => {
+  const { port } = await serverWith(t, async function* () {});
+  const idle: net.Socket[] = [];
+  t.after(() => idle.forEach((s) => s.destroy()));
+  for (let i = 0; i < MAX_CONNECTIONS; i++) {
+    const s = net.connect(port, '127.0.0.1');
+    s.on('error', () => {});
+    idle.push(s);
+    await new Promise<void>((resolve) => {
+      s.once('data', () => resolve()); // answered, kept alive, and then idle
+      s.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+    });
+  }
+  const probe = () => fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status, () => 0);
+  await waitFor(async () => (await probe()) === 200, 'a new client answered while the idle ones would still be kept alive', 20_000);
+  assert.ok(idle.some((s) => s.destroyed || s.readableEnded), 'idle connections were closed');
+});
