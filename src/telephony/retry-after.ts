@@ -21,9 +21,14 @@ const clamp = (ms: number): number => Math.min(MAX_RETRY_AFTER_MS, Math.max(0, m
 
 /** Milliseconds to wait before the next request. Missing, empty or unparsable (negative included) → 60 s; past date → 0. */
 export function parseRetryAfter(header: string | undefined | null, nowMs: number): number {
-  if (typeof header !== 'string') return DEFAULT_RETRY_AFTER_MS;
+  return readRetryAfter(header, nowMs) ?? DEFAULT_RETRY_AFTER_MS;
+}
+
+/** The wait Retry-After asks for, clamped; undefined when it is missing, empty or unparsable. */
+export function readRetryAfter(header: string | undefined | null, nowMs: number): number | undefined {
+  if (typeof header !== 'string') return undefined;
   const value = header.trim();
-  if (value === '') return DEFAULT_RETRY_AFTER_MS;
+  if (value === '') return undefined;
 
   if (DELTA_SECONDS.test(value)) {
     // A 400-digit value is Infinity here: still a valid (huge) wait, clamped to the cap.
@@ -38,5 +43,5 @@ export function parseRetryAfter(header: string | undefined | null, nowMs: number
     if (asWritten) return clamp(at - nowMs);
   }
 
-  return DEFAULT_RETRY_AFTER_MS;
+  return undefined;
 }

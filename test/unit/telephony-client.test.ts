@@ -316,6 +316,25 @@ test('503 four times → server error after exactly 4 requests', async () => {
   assert.deepEqual(attempts, ['503', '503', '503', '503']);
 });
 
+test("a 5xx's Retry-After is waited for: a longer wait than the backoff's is kept, one past 10 s ends the poll's retries (a fleet's every poll of an API in maintenance made 4 requests), and an unreadable one changes nothing", async () => {
+  const twice = await serve((n, req, res) => (n < 1 ? json(503, {}, { 'Retry-After': '2' }) : json(200, { balance: 3 }))(n, req, res));
+  const soon = makeClient(twice.url);
+  assert.equal((await soon.client.fetchBalance()).balance, 3);
+  assert.deepEqual(soon.sleeps, [2000], 'its 2 s, not the backoff\'s 250 ms');
+
+  const maintenance = await serve(json(503, {}, { 'Retry-After': '3600' }));
+  const later = makeClient(maintenance.url);
+  const err = await failure(later.client.fetchBalance(), 'server');
+  assert.equal(maintenance.seen.length, 1, 'one request');
+  assert.deepEqual(later.sleeps, []);
+  assert.match(err.message, /answered 503 \(server error; its Retry-After asks for 1h: not retried within the poll\)/);
+
+  const garbage = await serve(json(502, {}, { 'Retry-After': 'soon' }));
+  const usual = makeClient(garbage.url);
+  await failure(usual.client.fetchBalance(), 'server');
+  assert.deepEqual(usual.sleeps, [250, 500, 1000], 'the usual backoff');
+});
+
 test('maxAttempts is honoured', async () => {
   const up = await serve(json(502, {}));
   await failure(makeClient(up.url, { maxAttempts: 2 }).client.fetchBalance(), 'server');
