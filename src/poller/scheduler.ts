@@ -34,6 +34,8 @@ export class Scheduler {
   readonly #clock = new SteppingClock({ now: () => Date.now() });
   #clockWatch: NodeJS.Timeout | undefined;
   #missed: { first: number; last: number; count: number } | undefined;
+  /** The last tick run: its cron time, and when it came on the monotonic clock. */
+  #lastTick: { at: number; mono: number } | undefined;
 
   constructor(private readonly opts: SchedulerOptions) {}
 
@@ -91,6 +93,20 @@ export class Scheduler {
     this.opts.onClockStep?.(jumpMs);
   }
 
+  /**
+   * A tick of a slot at or before the last one run, within an interval of it: the wall clock stepped back
+   * across that slot, and the cron re-armed from the new time gave it again (every wallet polled twice, a
+   * step's length apart: a fleet's whole round again, an hour's schedule included). Past an interval it is a
+   * new slot (a day back is not a day without polls).
+   */
+  #ranAlready(scheduledAt: number | undefined): boolean {
+    const last = this.#lastTick;
+    if (scheduledAt === undefined || !last || scheduledAt > last.at) return false;
+    if (performance.now() - last.mono >= (this.intervalMs() ?? 60_000)) return false;
+    this.opts.log.debug({ slot: new Date(scheduledAt).toISOString() }, 'tick skipped: its slot was polled before the wall clock stepped back');
+    return true;
+  }
+
   /** Slots node-cron found passed (a blocked event loop, a host asleep) come all at once: one line for them. */
   #noteMissed(at: number): void {
     const m = (this.#missed ??= { first: at, last: at, count: 0 });
@@ -130,7 +146,8 @@ export class Scheduler {
   }
 
   #tick(scheduledAt?: number): Promise<void> {
-    if (this.#stopped) return Promise.resolve();
+    if (this.#stopped || this.#ranAlready(scheduledAt)) return Promise.resolve();
+    if (scheduledAt !== undefined) this.#lastTick = { at: scheduledAt, mono: performance.now() };
     if (this.#inFlight) {
       this.opts.onOverlap();
       return Promise.resolve();

@@ -57,3 +57,18 @@ test('a jump forward seen by a cron tick before the clock watch: one step warnin
   assert.ok(Math.abs(steps[0]!.stepMs! - HOURS_2) < 1000, JSON.stringify(steps));
   assert.deepEqual(lines.filter((l) => /missed/.test(l.msg)), [], 'a clock jump is not told as missed polls (event loop blocked or host asleep)');
 });
+
+test('a step back across the slot just run: that slot is not run again (every wallet was polled twice, the step apart); the ticks go on', async (t) => {
+  offset = 0;
+  const ticks: number[] = [];
+  const s = new Scheduler({ schedule: '*/5 * * * * *', timezone: 'UTC', log: pino({ level: 'silent' }), run: async (at) => void (at !== undefined && ticks.push(at)), onOverlap: () => {} });
+  t.after(() => s.stop());
+  s.start();
+  await waitUntil(() => ticks.length >= 1, 8000, 'a tick');
+  const ran = ticks.at(-1)!;
+  await untilMillis(200, 400);
+  offset -= 1_500; // NTP steps the clock back: the wall clock reads before the slot just run
+  await waitUntil(() => ticks.some((x) => x > ran), 15_000, 'the next slot');
+  assert.deepEqual(ticks.filter((x) => x === ran), [ran], `slot ${new Date(ran).toISOString()} run once: ${ticks.map((x) => new Date(x).toISOString()).join(', ')}`);
+  assert.equal(new Set(ticks).size, ticks.length, 'no slot twice');
+});
