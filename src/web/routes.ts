@@ -20,7 +20,7 @@ import { page, PAGE_HEADERS } from './layout.js';
 import { fleetPage, thin, topupsIn, walletRow, type WalletSource } from './model.js';
 import type { ShardView } from '../fleet/shard.js';
 import { overviewPage } from './overview.js';
-import { BadRequest, fittingStep, HISTORY_MS, historyQuery, listQuery } from './query.js';
+import { BadRequest, checkPoints, fittingStep, HISTORY_MS, historyQuery, listQuery } from './query.js';
 import { walletPage } from './wallet-page.js';
 
 export interface WebDeps {
@@ -112,6 +112,7 @@ function dispatch(path: string, params: URLSearchParams, d: WebDeps): Answer | u
   const all = w.history(q.from, q.to);
   const stepMs = fittingStep(q, all);
   const readings = thin(all, q.from, stepMs);
+  checkPoints(q, readings.length, all.length);
   const topups = topupsIn(all, w.wallet.rules.topupMinCredits);
   return json(200, {
     account: w.name,
