@@ -37,6 +37,15 @@ function chartEnd(row: WalletRow, from: number, now: number): number {
   return now + future;
 }
 
+/** What the chart's description says of the forecast line, or why there is none. */
+function forecastWords(row: WalletRow, to: string): string {
+  // depletion_at of an empty wallet is when it went empty (its wallet_exhausted alert's start), if known
+  if (row.exhausted) return `No forecast line: the wallet is empty${row.depletion_at ? ` since ${utc(Date.parse(row.depletion_at))}` : ''}${row.balance === null ? ' (its balance is not known)' : ''}.`;
+  if (row.balance === null) return 'No forecast line: the balance is not known.';
+  if (row.runway_seconds === null) return 'No depletion forecast (not burning, or not enough readings yet).';
+  return `Forecast: a straight line from ${money(row.balance)} now to ${to} at ${row.depletion_at}.`;
+}
+
 export function balanceChart(w: WalletSource, row: WalletRow, readings: readonly Sample[], all: readonly Sample[], range: { from: number; to: number }, now: number): string {
   const end = chartEnd(row, range.from, now);
   const balance = row.balance ?? 0;
@@ -46,7 +55,8 @@ export function balanceChart(w: WalletSource, row: WalletRow, readings: readonly
   const topups = found.shown;
   const series: Series[] = [{ kind: 'balance', label: 'Balance', points: readings.map((r) => [r.t, r.balance] as Point) }];
   const bands: Band[] = [];
-  if (row.runway_seconds !== null && row.balance !== null) {
+  // an empty wallet has no forecast: its runway reads 0 and depletion_at when it went empty, a zero-width line into the past
+  if (!row.exhausted && row.runway_seconds !== null && row.balance !== null) {
     const ms = (s: number | null) => (s === null ? null : s * 1000);
     // a band without a high end (Infinity) reaches past the chart's end
     const f = forecastShapes(now, balance, row.runway_seconds * 1000, ms(row.runway_low_seconds), row.runway_high_seconds === null ? Infinity : row.runway_high_seconds * 1000, end, `Forecast: reaches ${to} at ${row.depletion_at}`, floor);
@@ -56,7 +66,7 @@ export function balanceChart(w: WalletSource, row: WalletRow, readings: readonly
   const h = row.horizons_hours;
   const desc =
     `Balance from ${utc(range.from)} to now: ${readings.length} readings, ${topups.length === found.total ? `${topups.length} top-up(s) marked` : `the ${topups.length} largest of ${found.total} top-ups marked`}. ` +
-    (row.balance === null ? 'No forecast line: the balance is not known.' : row.runway_seconds === null ? 'No depletion forecast (not burning, or not enough readings yet).' : `Forecast: a straight line from ${money(balance)} now to ${to} at ${row.depletion_at}.`) +
+    forecastWords(row, to) +
     ` Alert horizons: warning ${h.warning} h, critical ${h.critical} h from now.`;
   return timeChart({
     id: 'balance-chart',

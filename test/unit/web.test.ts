@@ -219,7 +219,7 @@ test('a 402 without current_balance: the chart does not describe a line from 0; 
   const w = { ...source('never', {}), readout: { state: s, forecast: forecast(s.history, s.balance, now), up: false } } as unknown as WalletSource;
   const page = walletPage(w, now);
   assert.doesNotMatch(page, /a straight line from 0\.00/);
-  assert.match(page, /No forecast line: the balance is not known/);
+  assert.match(page, /No forecast line: the wallet is empty \(its balance is not known\)\./);
   const unread = { ...source('unread', {}), readout: { state: { ...s, exhausted: false }, forecast: forecast(s.history, s.balance, now), up: false } } as unknown as WalletSource;
   const [line] = advice(unread, walletRow(unread, now));
   assert.match(line ?? '', /No poll has succeeded yet, so there are no figures/);
