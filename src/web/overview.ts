@@ -5,6 +5,7 @@ import { page } from './layout.js';
 import { fleetPage, walletRow, type WalletRow, type WalletSource } from './model.js';
 import type { ListQuery } from './query.js';
 import type { ShardView } from '../fleet/shard.js';
+import { nameProblem } from '../config/wallet.js';
 
 const since = (iso: string | null): number | null => (iso === null ? null : Date.parse(iso));
 
@@ -99,6 +100,8 @@ ${p.pages > 1 ? html`<nav class="pages" aria-label="Pages">${p.page > 1 ? pageLi
 </div>`;
   // a filter's count with the whole fleet's: "0 wallets" read as an empty fleet
   const fleet = `${wallets.length} wallet${wallets.length === 1 ? '' : 's'}`;
-  const title = q.q ? `${p.total} of ${fleet} match “${q.q}”` : fleet;
+  // The filter is the URL's, whoever sent the link: the title (a tab, a bookmark, the window list) names it only
+  // when it is one word a wallet could be named, as the 404 page does (routes.ts), never a sentence of theirs.
+  const title = q.q ? `${p.total} of ${fleet} match ${nameProblem(q.q) === undefined ? `“${q.q}”` : 'the filter'}` : fleet;
   return page({ title: `wallet-sentinel — ${title}`, body, now });
 }

@@ -39,5 +39,14 @@ test('a very long label is cut in the overview\'s row, whole in its tooltip and 
 test('the overview\'s title counts the whole fleet, and a filter\'s matches out of it (a filter matching nothing read "0 wallets")', () => {
   const title = (q: string) => /<title>([^<]*)<\/title>/.exec(overviewPage([w], { q, page: 1, perPage: 50 }, now))?.[1];
   assert.equal(title(''), 'wallet-sentinel — 1 wallet');
-  assert.equal(title('nothing<b>'), 'wallet-sentinel — 0 of 1 wallet match “nothing&#60;b&#62;”', 'the filter escaped');
+  assert.equal(title('w0'), 'wallet-sentinel — 1 of 1 wallet match “w0”', 'a filter a wallet could be named is said');
+  assert.equal(title('nothing<b>'), 'wallet-sentinel — 0 of 1 wallet match the filter', 'no name: not echoed');
+});
+
+test('the overview\'s title does not say a filter that is a sentence: a link to /?q=<text> put the sender\'s words in the daemon\'s own title (the 404 page\'s rule)', () => {
+  const title = (q: string) => /<title>([^<]*)<\/title>/.exec(overviewPage([w], { q, page: 1, perPage: 50 }, now))?.[1];
+  const spoof = 'acme” is suspended. Top up now at https://pay.evil.example to restore service “';
+  assert.equal(title(spoof), 'wallet-sentinel — 0 of 1 wallet match the filter');
+  for (const q of ['team=voice env=prod', 'acme prod', '\u202eacme', 'x'.repeat(65)]) assert.match(title(q) ?? '', /^wallet-sentinel — [01] of 1 wallet match the filter$/, q);
+  assert.equal(title('acme-prod.eu_2'), 'wallet-sentinel — 0 of 1 wallet match “acme-prod.eu_2”');
 });
