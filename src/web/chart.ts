@@ -17,6 +17,8 @@ export interface Series {
   points: readonly Point[];
   label: string;
   dashed?: boolean;
+  /** Consecutive points further apart in time than this are not joined: the line starts again (no reading there). */
+  gapMs?: number;
 }
 
 export interface Band {
@@ -114,6 +116,21 @@ function pathOf(points: readonly (readonly [number, number])[]): string {
   return points.map(([x, y], i) => `${i === 0 ? 'M' : 'L'}${fmt(x)} ${fmt(y)}`).join(' ');
 }
 
+/** A path of separate runs, each starting with its own M; a lone point is a dot (a round cap on a tiny stroke). */
+function pathOfRuns(runs: readonly (readonly (readonly [number, number])[])[]): string {
+  return runs.map((r) => (r.length === 1 ? `${pathOf(r)} l0.1 0` : pathOf(r))).join(' ');
+}
+
+/** The points cut into runs where two consecutive ones are more than `gapMs` apart in time. */
+export function runsOf(points: readonly Point[], gapMs = Infinity): Point[][] {
+  const runs: Point[][] = [];
+  points.forEach((p, i) => {
+    if (i === 0 || p[0] - points[i - 1]![0] > gapMs) runs.push([p]);
+    else runs.at(-1)!.push(p);
+  });
+  return runs;
+}
+
 export function timeChart(c: TimeChart): string {
   const width = c.width ?? 720;
   const height = c.height ?? 260;
@@ -157,8 +174,10 @@ export function timeChart(c: TimeChart): string {
   for (const s of c.series) {
     if (s.points.length === 0) continue;
     const dash = s.dashed ? ' stroke-dasharray="6 4"' : '';
+    const runs = runsOf(s.points, s.gapMs).map((r) => r.map(xy));
+    const cap = runs.length > 1 ? ' stroke-linecap="round"' : ''; // a lone reading between two gaps shows as a dot
     parts.push(
-      `<path class="series series-${s.kind}" data-series="${s.kind}" data-points="${s.points.length}" d="${pathOf(s.points.map(xy))}" fill="none" stroke="${colour(s.kind)}" stroke-width="2"${dash} stroke-linejoin="round"><title>${escapeHtml(s.label)}</title></path>`,
+      `<path class="series series-${s.kind}" data-series="${s.kind}" data-points="${s.points.length}" d="${pathOfRuns(runs)}" fill="none" stroke="${colour(s.kind)}" stroke-width="2"${dash}${cap} stroke-linejoin="round"><title>${escapeHtml(s.label)}</title></path>`,
     );
   }
   for (const m of c.markers ?? []) {
@@ -202,7 +221,7 @@ export function sparkline(values: readonly (number | null)[], o: { label: string
     } else run.push([x(i), y(v)]);
   });
   if (run.length > 0) runs.push(run);
-  const d = runs.map((r) => (r.length === 1 ? `${pathOf(r)} l0.1 0` : pathOf(r))).join(' ');
+  const d = pathOfRuns(runs);
   const points = values.filter((v) => v !== null).length;
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" class="spark" role="img" aria-label="${escapeHtml(o.label)}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" data-points="${points}">` +

@@ -12,6 +12,8 @@ import { page } from './layout.js';
 import { thin, topupsIn, walletRow, type WalletRow, type WalletSource } from './model.js';
 import { alertBadges, runwayCell } from './overview.js';
 import { HISTORY_MS } from './query.js';
+import { RETENTION } from '../domain/history.js';
+import { DOWNSAMPLE_MS } from '../store/readings.js';
 
 const HOUR = 3_600_000;
 /** The chart's balance line has about this many points at most (the history is thinned to it). */
@@ -22,6 +24,33 @@ export function chartRange(readings: readonly Sample[], now: number): { from: nu
   const from = readings[0]?.t ?? now - HOUR;
   const per = (now - from) / CHART_POINTS;
   return { from, to: now, stepMs: per > 1000 ? Math.ceil(per / 1000) * 1000 : 0 };
+}
+
+/** How many times the usual spacing of the drawn readings a gap must exceed (the chart's own thinning leaves up to 2). */
+export const GAP_FACTOR = 4;
+/** The widest spacing thinning leaves between old readings: one per 10 min in the store, one per 15 min in memory. */
+const THINNED_MS = Math.max(DOWNSAMPLE_MS, RETENTION.thinnedSpacingMs);
+
+/**
+ * Readings further apart than this are drawn apart, not joined by a straight line (the daemon was down, or
+ * every poll failed, for hours): more than GAP_FACTOR times the median spacing of the drawn readings and more
+ * than 2 × THINNED_MS. Thinning keeps a reading once it is THINNED_MS after the last kept, so a normal thinned
+ * history is spaced under THINNED_MS plus one poll interval: under 2 × THINNED_MS for any interval up to
+ * THINNED_MS; a longer interval is kept whole, its spacing the interval itself, the median already. The chart's
+ * own thinning (the last reading of each step) spaces readings under 2 steps around a median of one step.
+ */
+export function gapOf(readings: readonly Sample[]): number {
+  if (readings.length < 3) return Infinity;
+  const spacings = readings.slice(1).map((r, i) => r.t - readings[i]!.t).sort((a, b) => a - b);
+  return Math.max(GAP_FACTOR * spacings[Math.floor(spacings.length / 2)]!, 2 * THINNED_MS);
+}
+
+/** The gaps the chart leaves, in words for its description: how many, and the longest (how long, from when). */
+function gapWords(readings: readonly Sample[], gapMs: number): string {
+  const gaps = readings.slice(1).flatMap((r, i) => (r.t - readings[i]!.t > gapMs ? [{ t: readings[i]!.t, ms: r.t - readings[i]!.t }] : []));
+  if (gaps.length === 0) return '';
+  const longest = gaps.reduce((a, b) => (b.ms > a.ms ? b : a));
+  return ` No readings in ${gaps.length} gap(s), drawn apart: the longest ${shortDuration(longest.ms / 1000)} from ${utc(longest.t)}.`;
 }
 
 export const historyUrl = (name: string, r: { from: number; to: number; stepMs: number }): string =>
@@ -53,7 +82,8 @@ export function balanceChart(w: WalletSource, row: WalletRow, readings: readonly
   const to = floorWords(row.credit_limit);
   const found = topupsIn(all, w.wallet.rules.topupMinCredits); // range.from is the first stored reading
   const topups = found.shown;
-  const series: Series[] = [{ kind: 'balance', label: 'Balance', points: readings.map((r) => [r.t, r.balance] as Point) }];
+  const gapMs = gapOf(readings);
+  const series: Series[] = [{ kind: 'balance', label: 'Balance', points: readings.map((r) => [r.t, r.balance] as Point), gapMs }];
   const bands: Band[] = [];
   // an empty wallet has no forecast: its runway reads 0 and depletion_at when it went empty, a zero-width line into the past
   if (!row.exhausted && row.runway_seconds !== null && row.balance !== null) {
@@ -65,7 +95,7 @@ export function balanceChart(w: WalletSource, row: WalletRow, readings: readonly
   }
   const h = row.horizons_hours;
   const desc =
-    `Balance from ${utc(range.from)} to now: ${readings.length} readings, ${topups.length === found.total ? `${topups.length} top-up(s) marked` : `the ${topups.length} largest of ${found.total} top-ups marked`}. ` +
+    `Balance from ${utc(range.from)} to now: ${readings.length} readings, ${topups.length === found.total ? `${topups.length} top-up(s) marked` : `the ${topups.length} largest of ${found.total} top-ups marked`}.${gapWords(readings, gapMs)} ` +
     forecastWords(row, to) +
     ` Alert horizons: warning ${h.warning} h, critical ${h.critical} h from now.`;
   return timeChart({
