@@ -5,7 +5,7 @@
  */
 import { fmtSeconds, savedAhead } from '../clock.js';
 import type { Logger } from '../log.js';
-import { giveUpAt, shiftDelivery, type Delivery } from './delivery.js';
+import { giveUpAt, notificationsOf, shiftDelivery, type Delivery } from './delivery.js';
 import type { DeliveredBook } from './delivered.js';
 import { sameDestination } from './retarget.js';
 import { queue, type Target } from './target.js';
@@ -33,7 +33,9 @@ export function resumeOwed(saved: readonly Delivery[], o: { targets: ReadonlyMap
     const t = o.targets.get(x.target);
     if (!t || o.now >= giveUpAt(x)) {
       const why = t ? 'due more than 24 h ago' : 'its channel is no longer configured';
-      o.log.error({ target: x.target, alert: x.notification.alertname, id: x.notification.id }, `owed notification given up: ${why}`);
+      const all = notificationsOf(x); // a digest: every alert in it is lost, not its first alone
+      const ids = all.length > 1 ? { notifications: all.length, ids: all.slice(0, 20).map((n) => n.id) } : {};
+      o.log.error({ target: x.target, alert: x.notification.alertname, id: x.notification.id, ...ids }, `owed ${all.length > 1 ? `digest of ${all.length} notifications` : 'notification'} given up: ${why}`);
       continue;
     }
     queue(t, x);

@@ -91,15 +91,21 @@ test('a receiver renamed while the daemon was stopped: what it owed goes to the 
   const dir = mkdtempSync(join(tmpdir(), 'ws-dispatch-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const owed = (id: string, target: string, seq: number) => ({ deliveryId: id, target, notification: note({ id }), seq, createdAt: Date.now(), attempts: 1, nextAttemptAt: Date.now(), lastError: 'HTTP 503' });
-  await outboxIn(dir, log).save({ deliveries: [owed('a', 'ops/webhook:1f2e', 0), owed('b', 'gone/webhook:9999', 1)], delivered: {} });
+  const digest = { ...owed('d1', 'gone/email:7777', 2), more: [note({ id: 'd2' }), note({ id: 'd3' })] };
+  await outboxIn(dir, log).save({ deliveries: [owed('a', 'ops/webhook:1f2e', 0), owed('b', 'gone/webhook:9999', 1), digest], delivered: {} });
   const oncall = memory('oncall/webhook:1f2e', false); // 'ops' renamed 'oncall', the same URL
   const other = memory('team/webhook:5a5a', false);
-  const d = new Dispatcher({ receivers: [receiver('oncall', [oncall]), receiver('team', [other])], store: outboxIn(dir, log), metrics: createMetrics(), log, retryBaseDelayMs: 20 });
+  const lines: { msg: string; ids?: string[] }[] = [];
+  const logged = pino({ level: 'error' }, { write: (l: string) => void lines.push(JSON.parse(l) as { msg: string }) });
+  const d = new Dispatcher({ receivers: [receiver('oncall', [oncall]), receiver('team', [other])], store: outboxIn(dir, log), metrics: createMetrics(), log: logged, retryBaseDelayMs: 20 });
   t.after(() => d.stop(100));
   await d.start();
   await waitFor(() => d.pending === 0, 'the owed one sent, the other given up');
   assert.deepEqual(oncall.sent.map((s) => s[0]!.id), ['a']);
   assert.deepEqual(other.sent, [], 'a destination no receiver has is given up, not sent elsewhere');
+  const given = lines.filter((l) => /given up/.test(l.msg));
+  assert.deepEqual(given.map((l) => l.msg), ['owed notification given up: its channel is no longer configured', 'owed digest of 3 notifications given up: its channel is no longer configured'], 'a digest is said as what it holds, not as its first alert');
+  assert.deepEqual(given[1]!.ids, ['d1', 'd2', 'd3']);
 });
 
 test('routing: a notification reaches the receivers named, and a receiver limited to critical gets only critical ones', async (t) => {
