@@ -3,7 +3,7 @@ import { InputError, parseHistory } from '../backtest/input.js';
 import { readConfigFile } from '../config/read-file.js';
 import { replay } from '../backtest/replay.js';
 import type { Settings } from '../config/settings.js';
-import { repeatPolicy } from '../domain/evaluate.js';
+import { asSent, evaluationOf } from '../fleet/wallet-evaluation.js';
 import type { Logger } from '../log.js';
 import { webhookBody } from '../notify/webhook/body.js';
 
@@ -50,9 +50,10 @@ export async function runBacktest(file: string, settings: Settings, log: Logger,
   const started = performance.now();
   // Printed only once the whole replay has run: stdout never holds half an answer.
   const lines: string[] = [];
-  const wallet = settings.wallets[0]!; // with WALLETS_FILE: the first wallet's rules
-  replay(parsed.rows, { account: wallet.name, rules: wallet.rules, repeat: repeatPolicy(settings.alerts) }, (n) => {
-    lines.push(JSON.stringify(webhookBody(n, n.decidedAt)));
+  const wallet = settings.wallets[0]!; // with WALLETS_FILE: the first wallet's rules, provider and labels
+  // The daemon's own evaluation and notification (fleet/wallet-evaluation.ts): its provider's words, its labels.
+  replay(parsed.rows, evaluationOf(wallet, settings.alerts), (n) => {
+    lines.push(JSON.stringify(webhookBody(asSent(wallet, n), n.decidedAt)));
   }, parsed.currency);
   for (const line of lines) out(line);
   log.info(

@@ -3,13 +3,14 @@
  * counters a scrape reads. A reload that changes the wallet reconfigures it in place (see Fleet.apply).
  */
 import type { Settings, WalletSettings } from '../config/settings.js';
-import { repeatPolicy, type EvaluationConfig } from '../domain/evaluate.js';
+import type { EvaluationConfig } from '../domain/evaluate.js';
 import type { Logger } from '../log.js';
 import { SKIP_REASONS, type SkipReason, type WalletReadout } from '../metrics/collector.js';
 import { AccountMonitor, type Fetched } from '../poller/monitor.js';
 import { pollBalance } from '../poller/poll.js';
 import { BalanceClient, type FetchOptions } from '../telephony/client.js';
-import { endpointFor, presetWords, sameCredentials } from '../providers/index.js';
+import { endpointFor, sameCredentials } from '../providers/index.js';
+import { asSent, evaluationOf } from './wallet-evaluation.js';
 import type { AlertmanagerSync } from '../notify/alertmanager/alertmanager.js';
 import type { Notification, WalletSnapshot } from '../domain/alerts.js';
 import type { AccountStore } from '../store/account-store.js';
@@ -72,7 +73,7 @@ export class WalletRunner implements WalletReadout {
       evaluation: this.#evaluation(wallet),
       poll: (opts) => pollBalance(this.#client, opts),
       // the wallet's labels and provider travel with its notifications to the receivers it names (issue 11)
-      notify: (ns) => d.notify(ns.map((n) => ({ ...n, labels: this.#wallet.labels, provider: this.#wallet.provider })), this.#wallet.receivers),
+      notify: (ns) => d.notify(ns.map((n) => asSent(this.#wallet, n)), this.#wallet.receivers),
       // a poll that ends after the wallet was removed must not re-post what the removal resolved
       onAlerts: d.alertmanager ? (book, snap, at) => void (this.removed || d.alertmanager!.trigger(book, snap, at)) : undefined,
       onRestored: d.alertmanager ? (book, snap, at) => d.alertmanager!.restore(book, snap, at) : undefined,
@@ -154,7 +155,7 @@ export class WalletRunner implements WalletReadout {
   }
 
   #evaluation(wallet: WalletSettings): EvaluationConfig {
-    return { account: wallet.name, rules: wallet.rules, repeat: repeatPolicy(this.d.settings.alerts), preset: presetWords(wallet.provider) };
+    return evaluationOf(wallet, this.d.settings.alerts);
   }
 
   #makeClient(wallet: WalletSettings): BalanceClient {

@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { savedAccount } from '../helpers/state.js';
-import { Simulator } from '../../src/simulator/simulator.js';
 import { CLI, Daemon, runCli, tempDir, waitFor } from '../helpers/daemon.js';
 import { WebhookReceiver } from '../helpers/receivers.js';
 import { samplesToPlain } from '../../src/domain/packed.js';
+import { PROVIDER_CASES, startProviderSim, writeProviderWallets } from '../helpers/providers.js';
 
 const T0 = Date.parse('2026-11-02T00:00:00Z') / 1000;
 /** 6 h at one sample a minute: 500 credits falling 1/min, a top-up of 400 at minute 300. */
@@ -222,18 +222,18 @@ test('backtest: millisecond timestamps throughout are refused at the first row',
   assert.match(r.stderr, new RegExp(`line 2: timestamp ${T0 * 1000} looks like milliseconds`));
 });
 
-test('the live daemon and backtest send the same alerts for the same samples', async (t) => {
-  const KEY = 'sk_live_backtest_parity';
+test('the live daemon and backtest send the same webhook bodies for the same samples: a Twilio wallet with labels, its words, provider and labels', async (t) => {
+  // Not Telephony.io, and labelled: backtest printed provider telephony-io, labels {} and Telephony.io's words.
+  const twilio = PROVIDER_CASES.find((c) => c.name === 'twilio')!;
   // 5 credits/s: about 20 s from 150 to 40 (low_balance critical), time for a depletion_forecast to fire
   // first even when a loaded machine starts the daemon late (it needs 10 s of samples).
-  const sim = new Simulator({ apiKey: KEY, balance: 150, burnPerHour: 18_000 });
-  await sim.start();
+  const sim = await startProviderSim([twilio], 150, { burnPerHour: 18_000 });
   t.after(() => sim.close());
   const hook = new WebhookReceiver();
   await hook.start();
   t.after(() => hook.close());
-  const env = { LOW_BALANCE_THRESHOLD: '100', CRITICAL_BALANCE_THRESHOLD: '40' };
-  const daemon = await Daemon.start({ TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY, ALERT_WEBHOOK_URL: hook.url, ...env });
+  const wallets = writeProviderWallets(tempDir(), sim.url, [twilio], ['low_balance_threshold: 100', 'critical_balance_threshold: 40', 'labels: {team: voice, env: prod}']);
+  const daemon = await Daemon.start({ WALLETS_FILE: wallets, ALERT_WEBHOOK_URL: hook.url });
   t.after(() => daemon.kill());
   const fired = (name: string) => hook.bodies().some((b) => b.alertname === name && b.severity === 'critical');
   await waitFor(() => fired('low_balance') && fired('depletion_forecast'), () => `low_balance and depletion_forecast critical: ${hook.bodies().map((b) => `${String(b.alertname)}:${String(b.status)}`).join(', ')}`, 60_000);
@@ -242,15 +242,21 @@ test('the live daemon and backtest send the same alerts for the same samples', a
   await waitFor(() => hook.bodies().filter((b) => b.status === 'resolved').length === new Set(hook.bodies().map((b) => b.id)).size, 'every alert resolved', 30_000);
   assert.equal(await daemon.stop(), 0);
 
-  // What the daemon observed (all raw: the run is shorter than an hour) → CSV → backtest with the same settings.
-  const saved = await savedAccount(daemon.stateDir, 'default');
-  const csv = join(tempDir(), 'observed.csv');
-  writeFileSync(csv, `timestamp,balance\n${samplesToPlain(saved.history.samples).map((s) => `${new Date(s.t).toISOString()},${s.balance}`).join('\n')}\n`);
-  const r = await runCli(['backtest', csv], env);
+  // What the daemon observed (all raw: the run is shorter than an hour) → the query_range answer its Prometheus
+  // would give (the currency label the balance gauge carries) → backtest with the same wallets file.
+  const saved = await savedAccount(daemon.stateDir, 'twilio');
+  const range = join(tempDir(), 'observed.json');
+  const values = samplesToPlain(saved.history.samples).map((s) => [s.t / 1000, String(s.balance)]);
+  writeFileSync(range, JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [{ metric: { account: 'twilio', currency: 'USD' }, values }] } }));
+  const r = await runCli(['backtest', range], { WALLETS_FILE: wallets });
   assert.equal(r.code, 0, r.stderr);
-  const replayed = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-  const key = (b: Record<string, unknown>) => `${String(b.alertname)}:${String(b.status)}:${String(b.severity)}@${String(b.starts_at)}`;
-  assert.ok(hook.received.length >= 4, `enough alerts to compare: ${hook.bodies().map(key).join(', ')}`);
-  assert.deepEqual(replayed.map(key), hook.bodies().map(key));
-  assert.deepEqual(replayed.map((b) => b.id), hook.bodies().map((b) => b.id));
+  // Whole bodies, but sent_at: the daemon's is the attempt's (wall clock), backtest's the decision's (simulated).
+  const body = ({ sent_at: _sent, ...b }: Record<string, unknown>) => b;
+  const replayed = r.stdout.trim().split('\n').map((l) => body(JSON.parse(l) as Record<string, unknown>));
+  const live = hook.bodies().map(body);
+  assert.ok(live.length >= 4, `enough alerts to compare: ${live.map((b) => `${String(b.alertname)}:${String(b.status)}`).join(', ')}`);
+  assert.deepEqual(live[0]!.labels, { team: 'voice', env: 'prod' });
+  assert.equal(live[0]!.provider, 'twilio');
+  assert.match(String(live[0]!.summary), /Twilio/);
+  assert.deepEqual(replayed, live);
 });
