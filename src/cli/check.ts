@@ -31,6 +31,8 @@ export async function runCheck(settings: Settings, log: Logger, out: (line: stri
   const results = await mapLimit(wallets, settings.poll.concurrency, (w) => checkWallet(settings, w, states));
   // Nothing checked (no wallet falls in this shard) is not OK: a monitor must not read it as healthy.
   const code = (results.length === 0 ? CHECK_EXIT.unknown : Math.max(CHECK_EXIT.ok, ...results.map((r) => r.code))) as Code;
+  // Said once (the one look at STATE_DIR fails alike for every wallet): the JSON has no line to say it in.
+  for (const problem of new Set(results.map((r) => r.stateProblem).filter((p) => p !== null))) log.warn(problem);
   if (format === 'nagios') {
     if (results.length === 0) out(`WALLET UNKNOWN - 0 wallets: none of the ${settings.wallets.length} configured falls in shard ${settings.shard.index} of ${settings.shard.count}`);
     else if (results.length === 1) out(nagiosLine(results[0]!.nagios));
@@ -47,8 +49,8 @@ export async function runCheck(settings: Settings, log: Logger, out: (line: stri
 
 async function checkWallet(settings: Settings, wallet: WalletSettings, states: StateStore) {
   const now = Date.now;
-  // A state database that cannot be read (corrupt, a directory in its place) makes the wallet UNKNOWN, not
-  // the command crash with exit 1 (WARNING to Nagios): the balance is still read and shown.
+  // A state database that cannot be read (corrupt, a directory in its place) does not crash the command
+  // (exit 1, WARNING to Nagios): the balance is still read, judged on a fresh state, and the text says why.
   const saved = await savedStateOrFresh(states, wallet.name, now());
   const before = saved.state;
   const stateProblem = saved.problem && `${saved.problem}: history unknown`;
@@ -60,7 +62,11 @@ async function checkWallet(settings: Settings, wallet: WalletSettings, states: S
     rules: wallet.rules,
     repeat: repeatPolicy(settings.alerts),
   });
-  const code = stateProblem ? CHECK_EXIT.unknown : exitCode(outcome.ok, conditions);
+  // The poll succeeded: what the rules that need no history decide stands (a 402 or a threshold: CRITICAL or
+  // WARNING; it was UNKNOWN, which the contract keeps for a failed poll). Nothing firing is UNKNOWN, not OK:
+  // the forecast had no history to judge.
+  const byRules = exitCode(outcome.ok, conditions);
+  const code = stateProblem && byRules === CHECK_EXIT.ok ? CHECK_EXIT.unknown : byRules;
   const nagios: NagiosInput = {
     account: wallet.name,
     code,
@@ -74,7 +80,7 @@ async function checkWallet(settings: Settings, wallet: WalletSettings, states: S
     conditions,
     rules: wallet.rules,
   };
-  return { code, nagios, status: accountStatus(wallet.name, state, f, conditionsAsAlerts(conditions), t) };
+  return { code, nagios, stateProblem, status: accountStatus(wallet.name, state, f, conditionsAsAlerts(conditions), t) };
 }
 
 /**

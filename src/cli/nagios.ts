@@ -18,7 +18,7 @@ export interface NagiosInput {
   account: string;
   /** The plugin exit code: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. */
   code: 0 | 1 | 2 | 3;
-  /** Why the wallet is UNKNOWN (a safe message: `poll failed: …`, an unreadable state), when it is. */
+  /** Why the wallet is UNKNOWN (a safe message: `poll failed: …`, an unreadable state), or what it could not judge (an unreadable state beside a rule that fires). */
   error: string | null;
   balance: number | null;
   currency: string | null;
@@ -92,5 +92,5 @@ function summaryText(x: NagiosInput): string {
   const balance = x.balance === null ? 'balance unknown' : `balance ${num(x.balance)}${x.currency ? ` ${x.currency}` : ''}`;
   const runway = x.exhausted ? 'empty' : Number.isFinite(x.runwaySeconds) ? `runway ${humanDuration(x.runwaySeconds)}` : x.runwayUnknown ? 'runway not known yet' : 'not burning';
   const firing = Object.entries(x.conditions).map(([name, severity]) => `${name} (${severity})`);
-  return `${wallet} ${balance}, ${runway}${firing.length > 0 ? `: ${firing.join(', ')}` : ''}`;
+  return `${wallet} ${balance}, ${runway}${firing.length > 0 ? `: ${firing.join(', ')}` : ''}${x.error ? `; ${x.error}` : ''}`;
 }

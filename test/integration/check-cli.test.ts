@@ -185,17 +185,29 @@ test('<command> --help prints that command\'s usage on stdout, exit 0, without s
   }
 });
 
-test('check: a state database that cannot be read is UNKNOWN (exit 3) with the balance still read, not a crash (exit 1, WARNING to Nagios)', async (t) => {
-  const sim = new Simulator({ apiKey: KEY, balance: 500 });
-  await sim.start();
-  t.after(() => sim.close());
-  const stateDir = tempDir();
-  writeFileSync(join(stateDir, 'wallet-sentinel.db'), 'not a database, a torn copy\n');
-  const r = await runCli(['check', '--format', 'nagios'], { TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY, STATE_DIR: stateDir });
-  assert.equal(r.code, 3, r.stderr);
-  assert.match(r.stdout, /^WALLET UNKNOWN - wallet 'default': cannot read the state database in STATE_DIR \(SQLITE_NOTADB\): history unknown \|/);
-  assert.equal(sim.balanceRequests(), 1, 'the balance was still read');
-});
+// A poll that succeeded is judged by the rules that need no history (a 402, the thresholds): these were UNKNOWN.
+const NOTADB = 'cannot read the state database in STATE_DIR \\(SQLITE_NOTADB\\): history unknown';
+for (const [balance, code, line] of [
+  [500, 3, `WALLET UNKNOWN - wallet 'default': ${NOTADB} \\|`],
+  [0, 2, `WALLET CRITICAL - wallet 'default' balance 0, empty: low_balance \\(critical\\), wallet_exhausted \\(critical\\); ${NOTADB} \\| balance=0;`],
+  [5, 2, `WALLET CRITICAL - wallet 'default' balance 5 USD, runway not known yet: low_balance \\(critical\\); ${NOTADB} \\| balance=5;100:;10:`],
+  [80, 1, `WALLET WARNING - wallet 'default' balance 80 USD, runway not known yet: low_balance \\(warning\\); ${NOTADB} \\| balance=80;100:;10:`],
+] as const) {
+  test(`check: a state database that cannot be read, balance ${balance}: exit ${code}, the balance still read, not a crash (exit 1, WARNING to Nagios)`, async (t) => {
+    const sim = new Simulator({ apiKey: KEY, balance });
+    await sim.start();
+    t.after(() => sim.close());
+    const env = { TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY, STATE_DIR: tempDir(), LOW_BALANCE_THRESHOLD: '100', CRITICAL_BALANCE_THRESHOLD: '10' };
+    writeFileSync(join(env.STATE_DIR, 'wallet-sentinel.db'), 'not a database, a torn copy\n');
+    for (const format of ['nagios', 'json']) {
+      const r = await runCli(['check', '--format', format], env);
+      assert.equal(r.code, code, r.stdout + r.stderr);
+      // the JSON has no line to say it in: stderr does
+      assert.match(format === 'nagios' ? r.stdout : r.stderr, new RegExp(format === 'nagios' ? `^${line}` : NOTADB));
+    }
+    assert.equal(sim.balanceRequests(), 2, 'the balance was still read');
+  });
+}
 
 test('check run by a user who may not read STATE_DIR is UNKNOWN (exit 3), not OK with no history', async (t) => {
   const why = process.getuid?.() !== 0 ? 'needs root to run check as another user' : !existsSync('/usr/bin/setpriv') ? 'needs setpriv (util-linux)' : undefined;
