@@ -111,8 +111,14 @@ function parsePrometheus(text: string): { rows: Row[]; currency: string | null }
     if (outside !== null) throw new InputError(`values[${i}]: timestamp ${outside}`);
     push(rows, { t, balance: balanceOf(v, `values[${i}]`) }, `values[${i}]`);
   });
-  return { rows, currency: readCurrency((series as { metric?: unknown }).metric, 'currency').currency };
+  const { currency } = readCurrency((series as { metric?: unknown }).metric, 'currency');
+  // The balance gauge says `unknown` when the upstream named no currency (metrics/collector.ts): none, as the
+  // daemon had it ("balance is low: 40 unknown" otherwise).
+  return { rows, currency: currency === UNKNOWN_CURRENCY_LABEL ? null : currency };
 }
+
+/** The `currency` label value of a balance the upstream gave no currency for (contract section 4). */
+const UNKNOWN_CURRENCY_LABEL = 'unknown';
 
 /**
  * Unix seconds, or ISO-8601 with a zone: a time without one would depend on the machine's time zone,

@@ -10,6 +10,7 @@ import { HISTORY_END_MS } from '../../src/domain/packed.js';
 import type { RuleSettings } from '../../src/config/settings.js';
 import type { Notification } from '../../src/domain/alerts.js';
 import type { EvaluationConfig } from '../../src/domain/evaluate.js';
+import { summary } from '../../src/domain/messages.js';
 import { DEFAULT_RULES, mulberry32 } from '../helpers/fixtures.js';
 
 const T = Date.parse('2026-11-02T00:00:00Z'); // 1793577600 s
@@ -236,6 +237,12 @@ test('parseHistory Prometheus: the series\' currency label is the history\'s cur
   assert.equal(parseHistory(matrix([series(values, { account: 'default', currency: 'US$<script>' })])).currency, null);
   assert.equal(parseHistory(matrix([series(values)])).currency, null);
   assert.equal(parseHistory('timestamp,balance\n1700000000,1\n').currency, null);
+  // what the daemon's gauge says of a balance the upstream named no currency for: none ("40 unknown" in summaries)
+  const unknown = parseHistory(matrix([series([[S, '120'], [S + 60, '40']], { account: 'default', currency: 'unknown' })]));
+  assert.equal(unknown.currency, null);
+  const said: string[] = [];
+  replay(unknown.rows, CFG, (n) => said.push(summary(n)), unknown.currency);
+  assert.deepEqual(said, ["Telephony.io wallet 'default' balance is low: 40"]);
 });
 
 for (const [name, text, message] of [
