@@ -10,6 +10,7 @@
  */
 import type { RuleSettings } from '../config/settings.js';
 import { humanDuration } from '../domain/messages.js';
+import { plainDecimal, roundShown } from '../domain/round.js';
 import type { Conditions } from '../domain/rules.js';
 
 export const NAGIOS_STATES = ['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'] as const;
@@ -32,11 +33,11 @@ export interface NagiosInput {
   rules: Pick<RuleSettings, 'lowBalanceThreshold' | 'criticalBalanceThreshold' | 'runwayWarningHours' | 'runwayCriticalHours'>;
 }
 
-/** A plain decimal (never an exponent, which perfdata parsers refuse), rounded to 4 places. */
-function num(n: number): string {
-  const s = (Math.round(n * 10_000) / 10_000).toFixed(4);
-  return s.replace(/\.?0+$/, '') || '0';
-}
+/**
+ * A plain decimal (never an exponent, which perfdata parsers refuse), rounded as the webhook body rounds: 4
+ * places from 1 up, 4 significant digits below (4 places said `balance 0 USD` of a wallet holding 0.00004).
+ */
+const num = (n: number): string => plainDecimal(roundShown(n));
 
 /** `threshold:` — alert when the value is below it; empty when the rule is off. */
 const below = (threshold: number | undefined): string => (threshold === undefined ? '' : `${num(threshold)}:`);

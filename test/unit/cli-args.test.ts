@@ -3,6 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseArgs, USAGE, type ParsedArgs } from '../../src/cli/args.js';
 import { nagiosLine, type NagiosInput } from '../../src/cli/nagios.js';
+import { plainDecimal } from '../../src/domain/round.js';
+import { webhookBody } from '../../src/notify/webhook/body.js';
 
 test('parseArgs: what runs', () => {
   const cases: Array<[string[], ParsedArgs]> = [
@@ -126,7 +128,12 @@ test('nagiosLine: status text and performance data in the plugin syntax', () => 
     [
       'tiny and huge values never use an exponent',
       { code: 0, conditions: {}, balance: 1e-7, burnRatePerHour: 1234567890.5 },
-      "WALLET OK - wallet 'default' balance 0 USD, runway about 2 days | balance=0;100:;50: runway=200000s;259200:;86400:;0 burn_rate=1234567890.5;;;0",
+      "WALLET OK - wallet 'default' balance 0.0000001 USD, runway about 2 days | balance=0.0000001;100:;50: runway=200000s;259200:;86400:;0 burn_rate=1234567890.5;;;0",
+    ],
+    [
+      'below 1: 4 significant digits, as the webhook body has them (4 places said "balance 0 BTC", balance=0;0.0001:;0:)',
+      { balance: 0.00004, currency: 'BTC', runwaySeconds: Infinity, burnRatePerHour: 0.0000012345678, rules: { ...RULES, lowBalanceThreshold: 0.0001, criticalBalanceThreshold: 0.00002 } },
+      "WALLET WARNING - wallet 'default' balance 0.00004 BTC, not burning: low_balance (warning) | balance=0.00004;0.0001:;0.00002: runway=U;259200:;86400:;0 burn_rate=0.000001235;;;0",
     ],
   ];
   for (const [name, over, expected] of cases) assert.equal(nagiosLine({ ...base, ...over }), expected, name);
@@ -143,8 +150,18 @@ test('nagiosLine: perfdata grammar — label=value[UOM];[warn];[crit];[min];[max
   const value = '(?:-?\\d+(?:\\.\\d+)?|U)';
   const range = '(?:@?(?:~|-?\\d+(?:\\.\\d+)?)?:?(?:-?\\d+(?:\\.\\d+)?)?)';
   const item = new RegExp(`^[a-z_]+=${value}(?:s|ms|us|%|B|KB|MB|TB|c)?(?:;${range}(?:;${range}(?:;${value}?(?:;${value}?)?)?)?)?$`);
-  for (const over of [{}, { code: 3 as const }, { rules: { ...RULES, lowBalanceThreshold: 12.5 } }, { balance: -0.5 }]) {
+  for (const over of [{}, { code: 3 as const }, { rules: { ...RULES, lowBalanceThreshold: 12.5 } }, { balance: -0.5 }, { balance: 0.00004, rules: { ...RULES, lowBalanceThreshold: 0.0001 } }, { balance: -4.5e-9 }, { balance: 1.5e22 }]) {
     const perf = nagiosLine({ ...base, ...over }).split(' | ')[1]!;
     for (const p of perf.split(' ')) assert.match(p, item, p);
   }
+});
+
+test('nagiosLine rounds balances as the webhook body does, written without an exponent however small or large', () => {
+  for (const balance of [0.00004, 0.123456, 1.23456, 99.99999, 1e-7, -0.5, 123456.654321]) {
+    const wallet = { balance, currency: null, burnRatePerHour: null, runwaySeconds: null };
+    const body = webhookBody({ id: 'x', account: 'default', alertname: 'low_balance', severity: 'warning', status: 'firing', reason: 'start', startsAt: 0, decidedAt: 0, wallet }, 0);
+    assert.equal(Number(/ \| balance=([^;]+);/.exec(nagiosLine({ ...base, balance }))![1]), body.balance, String(balance));
+  }
+  const cases: Array<[number, string]> = [[0, '0'], [-0, '0'], [4e-5, '0.00004'], [-4.5e-7, '-0.00000045'], [1e21, '1000000000000000000000'], [1.5e22, '15000000000000000000000'], [80, '80']];
+  for (const [n, plain] of cases) assert.equal(plainDecimal(n), plain, String(n));
 });

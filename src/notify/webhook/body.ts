@@ -1,11 +1,11 @@
 /** The body a generic webhook receives. PURE. */
 import type { Notification } from '../../domain/alerts.js';
 import { forecastJson, summary } from '../../domain/messages.js';
+import { roundShown } from '../../domain/round.js';
 import { isoSeconds } from '../notifier.js';
 
-/** 4 decimals from 1 up; below, 4 significant digits (0.00004 BTC is not a wallet at 0). */
-const round = (n: number | null, digits: number): number | null =>
-  n === null ? null : Math.abs(n) >= 1 || n === 0 ? Math.round(n * 10 ** digits) / 10 ** digits : Number(n.toPrecision(digits));
+/** 4 decimals from 1 up; below, 4 significant digits (0.00004 BTC is not a wallet at 0): domain/round.ts. */
+const round = (n: number | null, digits: number): number | null => (n === null ? null : roundShown(n, digits));
 
 /** Contract section 5: one JSON body per notification. `sentAt` is the attempt's time. */
 export function webhookBody(n: Notification, sentAt: number) {
