@@ -53,7 +53,7 @@ export class HttpServer {
 
   async listen(host: string, port: number): Promise<AddressInfo> {
     const server = createListener(this.d.web, (req, res) => {
-      if (!oneAtATime(req, res)) return;
+      if (!fewAtATime(req, res)) return;
       this.#handle(req, res).catch((err: unknown) => {
         this.d.log.error({ err: err instanceof Error ? err.message : String(err), path: req.url }, 'http handler failed');
         if (!res.headersSent) send(res, 500, 'text/plain; charset=utf-8', 'internal error\n');
@@ -137,25 +137,31 @@ export class HttpServer {
   }
 }
 
-/** Per connection, whether a request is being answered (a pipelined one arrives before its answer ends). */
-const answering = new WeakSet<object>();
+/** Requests being answered per connection (a pipelined one arrives before the answer to the one before ends). */
+const answering = new WeakMap<object, number>();
+/**
+ * How many requests one connection may have waiting for their answers. Not 1: a keep-alive client's next
+ * request can be read before Node has seen the answer to the one before it finish (over TLS especially).
+ */
+const MAX_PIPELINED = 4;
 
 /**
- * HTTP pipelining is not served: a request sent on a connection before the answer to the one before it has
- * ended gets a 503 and the connection closes after it. Node reads every pipelined request at once and
- * handed each to the handler: one client writing 2,000 `GET /metrics` on a few connections, never reading,
- * had them all built together (the event loop held 20–35 s, /healthz and the polls with it, the memory
- * from 93 to 300+ MB), and the work went on after it hung up. No scraper, probe or browser pipelines.
+ * HTTP pipelining is served only shallowly: a request that finds MAX_PIPELINED ones of its connection still
+ * being answered gets a 503, and the connection closes after it. Node reads every pipelined request at once
+ * and handed each to the handler: one client writing 2,000 `GET /metrics` on a few connections, never
+ * reading, had them all built together (the event loop held 20–35 s, /healthz and the polls with it, the
+ * memory from 93 to 300+ MB), and the work went on after it hung up. No scraper, probe or browser pipelines.
  */
-function oneAtATime(req: IncomingMessage, res: ServerResponse): boolean {
+function fewAtATime(req: IncomingMessage, res: ServerResponse): boolean {
   const socket = req.socket;
-  if (answering.has(socket)) {
+  const n = answering.get(socket) ?? 0;
+  if (n >= MAX_PIPELINED) {
     res.shouldKeepAlive = false;
-    send(res, 503, 'text/plain; charset=utf-8', 'one request at a time per connection: HTTP pipelining is not served\n');
+    send(res, 503, 'text/plain; charset=utf-8', 'too many requests at once on one connection: HTTP pipelining is not served\n');
     return false;
   }
-  answering.add(socket);
-  res.once('close', () => answering.delete(socket));
+  answering.set(socket, n + 1);
+  res.once('close', () => answering.set(socket, (answering.get(socket) ?? 1) - 1));
   return true;
 }
 
