@@ -77,11 +77,13 @@ export const RULES: Record<AlertName, Rule> = {
   // loop), and by more than a floor so a tiny wallet does not alarm on cents.
   spend_anomaly: ({ forecast: { recentSpend, expectedRecentSpend }, settings: s, firing }) => {
     if (recentSpend === null || expectedRecentSpend === null) return null;
-    // Once firing, only the factor (with its hysteresis) keeps it: the floor is for starting, or a spend
-    // hovering at the floor resolved and re-fired a new alert every hour or two.
+    // Once firing, the factor (with its hysteresis) and half the floor keep it: the whole floor is for starting
+    // (a spend hovering at it resolved and re-fired a new alert every hour or two), and without one an alert
+    // stayed open on no spend where none was expected (0 ≥ 3 × 0), repeating "spent 0 USD in the last 3 hours".
     const already = firing?.spend_anomaly !== undefined;
     const factor = already ? s.spendAnomalyFactor / (1 + s.hysteresisPercent / 100) : s.spendAnomalyFactor;
-    const anomalous = recentSpend >= factor * expectedRecentSpend && (already || recentSpend - expectedRecentSpend >= s.spendAnomalyMinCredits);
+    const floor = already ? s.spendAnomalyMinCredits / 2 : s.spendAnomalyMinCredits;
+    const anomalous = recentSpend >= factor * expectedRecentSpend && recentSpend - expectedRecentSpend >= floor;
     return anomalous ? 'warning' : null;
   },
 };

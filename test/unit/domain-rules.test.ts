@@ -325,8 +325,11 @@ const anomalyCases: Array<[string, number | null, number | null, 'warning' | und
   ['far above but under the 10-credit floor (tiny wallet) → quiet', 0.9, 0.1, undefined, null],
   ['firing: 2.9× holds thanks to hysteresis', 29, 10, 'warning', 'warning'],
   ['firing: 2.8× (below 3/1.05) resolves', 28, 10, 'warning', null],
-  ['firing: 3.2× but only 8.8 above, under the floor → holds (the floor starts it, the factor ends it)', 12.8, 4, 'warning', 'warning'],
+  ['firing: 3.2× but only 8.8 above, under the floor → holds (the whole floor starts it, half of it keeps it)', 12.8, 4, 'warning', 'warning'],
   ['not firing: 3.2× but only 8.8 above → quiet', 12.8, 4, undefined, null],
+  ['firing: no spend where none was expected (0 ≥ 3 × 0) → resolves, not "spent 0 USD in the last 3 hours" every repeat', 0, 0, 'warning', null],
+  ['firing: 4 above nothing expected, under half the floor → resolves', 4, 0, 'warning', null],
+  ['firing: 6 above nothing expected, over half the floor → holds', 6, 0, 'warning', 'warning'],
 ];
 for (const [name, recentSpend, expectedRecentSpend, firing, want] of anomalyCases) {
   test(`spend_anomaly: ${name}`, () => {

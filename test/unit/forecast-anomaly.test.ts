@@ -8,6 +8,7 @@ import { snapshot } from '../../src/domain/evaluate.js';
 import { summary } from '../../src/domain/messages.js';
 import type { Notification } from '../../src/domain/alerts.js';
 import { expectedSpend } from '../../src/domain/profile.js';
+import { evaluateRules } from '../../src/domain/rules.js';
 import { T0, MIN, HOUR, DAY, RULES, type Pattern, businessHours, steady, type Sim, start, run, assertClose, conditions, hours, at, stateOf } from '../helpers/forecast-sim.js';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -100,4 +101,29 @@ test('spend_anomaly, the 4× case above: the pattern learnt before the anomaly d
   // What the test above relies on: before 00:00 the profile expects 2/h for Tuesday 00–03.
   const before = run(start(1e6), T0 + 8 * DAY, businessHours(60, 2));
   assertClose(expectedSpend(before.history.profile, before.t, before.t + 3 * HOUR)!, 6, 0.1, 'expected before the anomaly');
+});
+
+test('spend_anomaly in the first week: a business opened on a Wednesday is not taken for fraud on its first Monday morning (the day before and the same hours yesterday, a silent Sunday, expected nothing); ten times its usual morning still is', () => {
+  const pattern = businessHours(10, 0); // weekdays 08–18 UTC, nothing else
+  const monday = at('2026-11-09T00:00:00Z');
+  const sim = run(start(1e6, at('2026-11-04T00:00:00Z')), monday + 8 * HOUR, pattern); // from Wednesday
+  let usual = sim;
+  for (let t = monday + 9 * HOUR; t <= monday + 13 * HOUR; t += 30 * MIN) {
+    usual = run(usual, t, pattern);
+    const f = forecast(usual.history, usual.balance, t);
+    assert.equal(conditions(usual).spend_anomaly, undefined, `${new Date(t).toISOString()}: ${f.recentSpend} against ${f.expectedRecentSpend}`);
+  }
+  const fraud = run(sim, monday + 11 * HOUR, (t) => 10 * pattern(t));
+  assert.equal(conditions(fraud).spend_anomaly, 'warning', 'ten times Friday\'s morning');
+});
+
+test('spend_anomaly stops once the spend does: a burst on an idle wallet resolves when the burst leaves the window, not hours later at its next spend', () => {
+  const idle: Pattern = () => 0;
+  const sim = run(start(1e6), T0 + 8 * DAY, idle); // a week learnt: nothing is expected at night
+  const burst = run(sim, T0 + 8 * DAY + HOUR, () => 30);
+  const firing = conditions(burst).spend_anomaly;
+  assert.equal(firing, 'warning', 'the burst');
+  const quiet = run(burst, T0 + 8 * DAY + 5 * HOUR, idle);
+  const held = evaluateRules({ state: stateOf(quiet.history, quiet.balance), forecast: forecast(quiet.history, quiet.balance, quiet.t), settings: RULES, firing: { spend_anomaly: 'warning' } });
+  assert.equal(held.spend_anomaly, undefined, 'nothing spent in the window any more, nothing expected: resolved');
 });
