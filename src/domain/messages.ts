@@ -154,8 +154,9 @@ export function facts(n: Notification): string[] {
   const { burnRatePerHour, runwaySeconds } = n.wallet;
   if (burnRatePerHour !== null) lines.push(`Burn rate: ${fmtNumber(burnRatePerHour)} credits/hour`);
   const at = depletionTime(n);
-  if (runwaySeconds !== null && at) lines.push(`Expected to run out: ${at} (in ${humanDuration(runwaySeconds)})`);
-  else lines.push('Expected to run out: not while spend stays at its current level');
+  if (runwaySeconds === 0) lines.push('Expected to run out: it has run out'); // not "<now> (in less than 2 minutes)" at every repeat
+  else if (runwaySeconds !== null && at) lines.push(`Expected to run out: ${at} (in ${humanDuration(runwaySeconds)})`);
+  else lines.push(`Expected to run out: ${runwayUnknown(n) ? 'not known (too few recent readings to forecast)' : 'not while spend stays at its current level'}`);
   const f = n.wallet.forecast;
   if (f) {
     const band = f.runwayLowSeconds === null || f.runwayHighSeconds === null ? 'none' : `${humanDuration(f.runwayLowSeconds)} to ${humanDuration(f.runwayHighSeconds)}`;
@@ -199,8 +200,15 @@ const isolated = (run: string): string => (BIDI_CONTROL.test(run) ? `\u2068${run
 
 /** The runway in words for one line of a digest: `about 4 hours`, or why there is none. */
 export function runwayText(n: Notification): string {
-  return n.wallet.runwaySeconds === null ? 'not burning' : humanDuration(n.wallet.runwaySeconds);
+  return n.wallet.runwaySeconds === null ? (runwayUnknown(n) ? 'unknown' : 'not burning') : humanDuration(n.wallet.runwaySeconds);
 }
+
+/**
+ * No runway because the forecast lacks readings (the burn rate unknown too: a held alert while the API or
+ * the daemon was down, a first poll), not because nothing is spent (a burn rate of 0): both read "not
+ * burning", beside a summary saying too few readings to forecast.
+ */
+const runwayUnknown = (n: Notification): boolean => n.wallet.runwaySeconds === null && n.wallet.burnRatePerHour !== 0;
 
 /** One line of a digest: status, alert, wallet, balance, runway, labels. */
 export function digestLine(n: Notification): string {

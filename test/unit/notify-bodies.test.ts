@@ -9,7 +9,7 @@ import { INITIAL_ACCOUNT_STATE, type PollOutcome } from '../../src/domain/accoun
 import type { Notification, WalletSnapshot } from '../../src/domain/alerts.js';
 import { observe, snapshot } from '../../src/domain/evaluate.js';
 import { forecast } from '../../src/domain/forecast.js';
-import { action, humanDuration, summary } from '../../src/domain/messages.js';
+import { action, digestLine, humanDuration, summary } from '../../src/domain/messages.js';
 import { ALERT_NAMES, type AlertName } from '../../src/domain/rules.js';
 import { htmlBody, subject, textBody } from '../../src/notify/email/render.js';
 import { MAX_RETRY_DELAY_MS, retryDelay } from '../../src/notify/dispatch.js';
@@ -322,11 +322,24 @@ test('email text and HTML parts both carry balance, burn rate, expected depletio
 });
 
 test('email parts when not burning: no depletion time is invented', () => {
-  const n = note({ alertname: 'low_balance', wallet: { runwaySeconds: null, burnRatePerHour: null } });
+  const n = note({ alertname: 'low_balance', wallet: { runwaySeconds: null, burnRatePerHour: 0 } });
   for (const body of [textBody(n), htmlBody(n)]) {
     assert.doesNotMatch(body, /Infinity|NaN|1970-01-01/);
     assert.match(body, /not while spend stays/);
   }
+  assert.match(digestLine(n), /runway not burning/);
+});
+
+test('email parts and digest line when the runway is not known (a held alert without recent readings, a first poll): said so, not "not burning"; an empty wallet "has run out", not "in less than 2 minutes" at every repeat', () => {
+  const held = note({ alertname: 'depletion_forecast', wallet: { runwaySeconds: null, burnRatePerHour: null } });
+  for (const body of [textBody(held), htmlBody(held)]) {
+    assert.match(body, /not known \(too few recent readings to forecast\)/);
+    assert.doesNotMatch(body, /not while spend stays/);
+  }
+  assert.match(digestLine(held), /runway unknown/);
+  const empty = note({ alertname: 'wallet_exhausted', wallet: { balance: 0, runwaySeconds: 0, burnRatePerHour: 0 } });
+  assert.match(textBody(empty), /Expected to run out: it has run out/);
+  assert.doesNotMatch(textBody(empty), /in less than/);
 });
 
 test('email HTML escapes markup in the account name', () => {
