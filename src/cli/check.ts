@@ -15,6 +15,13 @@ import { USER_AGENT, VERSION } from '../version.js';
 import type { CheckFormat } from './args.js';
 import { NAGIOS_STATES, nagiosFleet, nagiosLine, type NagiosInput } from './nagios.js';
 
+/**
+ * How long `check` may poll in all: a monitoring plugin is killed at 60 s by default (Nagios, Icinga), and
+ * printed nothing then. Wallets still polling when it ends are UNKNOWN, saying so (100 wallets on a hanging
+ * API took 3 attempts × REQUEST_TIMEOUT_MS each, 32 at a time: 120 s at the default timeout).
+ */
+export const CHECK_BUDGET_MS = 50_000;
+
 /** Nagios plugin exit codes. */
 export const CHECK_EXIT = { ok: 0, warning: 1, critical: 2, unknown: 3 } as const;
 type Code = 0 | 1 | 2 | 3;
@@ -24,11 +31,12 @@ type Code = 0 | 1 | 2 | 3;
  * written or sent), the status JSON (or, with `--format nagios`, Nagios plugin output) on stdout, and a
  * Nagios-style exit code: the worst of the wallets' (3 UNKNOWN above 2 CRITICAL above 1 WARNING above 0 OK).
  */
-export async function runCheck(settings: Settings, log: Logger, out: (line: string) => void, format: CheckFormat = 'json'): Promise<number> {
+export async function runCheck(settings: Settings, log: Logger, out: (line: string) => void, format: CheckFormat = 'json', budgetMs = CHECK_BUDGET_MS): Promise<number> {
   const wallets = walletsOfShard(settings.wallets, settings.shard);
   // Read-only: a missing database stays missing (fresh state), nothing in STATE_DIR is created or changed.
   const states = new StateStore(settings.stateDir, log, { readOnly: true });
-  const results = await mapLimit(wallets, settings.poll.concurrency, (w) => checkWallet(settings, w, states));
+  const budget = { ms: budgetMs, end: Date.now() + budgetMs, signal: AbortSignal.timeout(budgetMs) };
+  const results = await mapLimit(wallets, settings.poll.concurrency, (w) => checkWallet(settings, w, states, budget));
   // Nothing checked (no wallet falls in this shard) is not OK: a monitor must not read it as healthy.
   const code = (results.length === 0 ? CHECK_EXIT.unknown : Math.max(CHECK_EXIT.ok, ...results.map((r) => r.code))) as Code;
   // Said once (the one look at STATE_DIR fails alike for every wallet): the JSON has no line to say it in.
@@ -47,14 +55,16 @@ export async function runCheck(settings: Settings, log: Logger, out: (line: stri
   return code;
 }
 
-async function checkWallet(settings: Settings, wallet: WalletSettings, states: StateStore) {
+type Budget = { ms: number; end: number; signal: AbortSignal };
+
+async function checkWallet(settings: Settings, wallet: WalletSettings, states: StateStore, budget: Budget) {
   const now = Date.now;
   // A state database that cannot be read (corrupt, a directory in its place) does not crash the command
   // (exit 1, WARNING to Nagios): the balance is still read, judged on a fresh state, and the text says why.
   const saved = await savedStateOrFresh(states, wallet.name, now());
   const before = saved.state;
   const stateProblem = saved.problem && `${saved.problem}: history unknown`;
-  const outcome = await readBalance(settings, wallet, before, now);
+  const outcome = await readBalance(settings, wallet, before, now, budget);
   const t = now();
   // The daemon's own evaluation (hysteresis against what the daemon has firing included); nothing is sent.
   const { state, forecast: f, conditions } = observe(before, outcome, t, {
@@ -87,15 +97,17 @@ async function checkWallet(settings: Settings, wallet: WalletSettings, states: S
  * One poll, as the daemon makes it; none while a Retry-After the daemon saved still runs (a check every
  * minute would defy it): that is a rate-limited outcome, UNKNOWN, saying until when.
  */
-async function readBalance(settings: Settings, wallet: WalletSettings, before: AccountState, now: () => number): Promise<PollOutcome> {
+async function readBalance(settings: Settings, wallet: WalletSettings, before: AccountState, now: () => number, budget: Budget): Promise<PollOutcome> {
   const until = before.rateLimitedUntil;
   if (until !== null && isRateLimited(before, now())) {
     const message = `rate limited until ${new Date(until).toISOString()} (the upstream's Retry-After, saved by the daemon); no request before then`;
     return { ok: false, kind: 'rate_limited', message, retryAfterMs: until - now() };
   }
   const client = new BalanceClient({ baseUrl: wallet.api.baseUrl, endpoint: endpointFor(wallet), timeoutMs: settings.requestTimeoutMs, userAgent: USER_AGENT, now });
-  // No next poll to stay clear of: give retries the time of a few attempts.
-  return pollBalance(client, { deadline: now() + 3 * settings.requestTimeoutMs });
+  // No next poll to stay clear of: give retries the time of a few attempts, within the check's budget.
+  const outcome = await pollBalance(client, { deadline: Math.min(now() + 3 * settings.requestTimeoutMs, budget.end), signal: budget.signal });
+  if (outcome.ok || !budget.signal.aborted) return outcome;
+  return { ...outcome, message: `${outcome.message} (check stops every poll after ${budget.ms / 1000} s, within a monitoring plugin's usual 60 s limit)` };
 }
 
 function exitCode(pollOk: boolean, conditions: Conditions): Code {
