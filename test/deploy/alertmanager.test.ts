@@ -27,7 +27,7 @@ test('routing: critical goes to the email+webhook receiver, warning to email onl
   assert.equal(route('severity=warning', 'alertname=poll_failing', 'account=shop', 'service=wallet-sentinel'), 'team-email');
 
   const cfg = readYaml<{ route: { group_by: string[] }; receivers: Array<{ name: string; email_configs?: unknown[]; webhook_configs?: unknown[] }>; inhibit_rules: Array<{ source_matchers: string[]; target_matchers: string[]; equal: string[] }> }>(ALERTMANAGER_CONFIG);
-  assert.deepEqual(cfg.route.group_by, ['alertname', 'account']);
+  assert.deepEqual(cfg.route.group_by, ['alertname'], 'a fleet-wide outage is one notification per alert name, not one per wallet');
   const critical = cfg.receivers.find((r) => r.name === 'team-critical')!;
   assert.ok(critical.email_configs?.length && critical.webhook_configs?.length, 'critical: email and webhook');
   const warning = cfg.receivers.find((r) => r.name === 'team-email')!;
