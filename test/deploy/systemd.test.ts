@@ -65,6 +65,7 @@ test('the unit runs node on dist/main.js as a dedicated user, with the key as a 
   assert.equal(one('Restart'), 'on-failure');
   assert.equal(one('RestartPreventExitStatus'), '78 73');
   assert.equal(one('KillSignal'), 'SIGTERM');
+  assert.equal(one('ExecReload'), '/bin/kill -HUP $MAINPID', 'systemctl reload re-reads WALLETS_FILE (without it: "Job type reload is not applicable")');
   assert.equal(one('TimeoutStopSec'), '30');
 });
 
