@@ -291,7 +291,10 @@ test('compose and the config files agree on names and ports', () => {
   const prom = read(PROMETHEUS_CONFIG);
   assert.match(prom, /"wallet-sentinel:9721"/);
   assert.match(prom, /"alertmanager:9093"/);
-  assert.ok(c.services['wallet-sentinel']!.ports?.includes('9721:9721'));
+  assert.ok(c.services['wallet-sentinel']!.ports?.includes('127.0.0.1:9721:9721'));
+  // Published on loopback only: Alertmanager's open API (a silence mutes every page), Prometheus's lifecycle
+  // endpoint, mailpit's mails and the daemon's connections are not the network's.
+  for (const [name, svc] of Object.entries(c.services)) for (const port of svc.ports ?? []) assert.match(port, /^127\.0\.0\.1:/, `${name}: ${port}`);
   // Alertmanager loads deploy/alertmanager/alertmanager.yml: email to mailpit, webhook to the sink
   assert.ok(c.services.alertmanager!.volumes?.includes('./deploy/alertmanager:/etc/alertmanager:ro'));
   const am = readYaml<{ global: { smtp_smarthost: string }; receivers: Array<{ webhook_configs?: Array<{ url: string }> }> }>(ALERTMANAGER_CONFIG);
@@ -301,7 +304,7 @@ test('compose and the config files agree on names and ports', () => {
     assert.ok(c.services[u.hostname], `Alertmanager posts to ${u.hostname}, a compose service`);
     assert.ok((c.services[u.hostname]!.entrypoint ?? []).join(' ').includes(`listen(${u.port}`), `${u.hostname} listens on ${u.port}`);
   }
-  assert.ok(c.services.mailpit!.ports?.includes('8025:8025'), 'the mail UI is published');
+  assert.ok(c.services.mailpit!.ports?.includes('127.0.0.1:8025:8025'), 'the mail UI is published (on loopback)');
 });
 
 test("the image's HEALTHCHECK command and compose's webhook-sink script work when run with node", { timeout: 60_000 }, async (t) => {
