@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Settings, WalletSettings } from '../config/settings.js';
 import { isRateLimited, type AccountState, type PollOutcome } from '../domain/account.js';
 import { observe, repeatPolicy, snapshot } from '../domain/evaluate.js';
@@ -36,6 +37,7 @@ export async function runCheck(settings: Settings, log: Logger, out: (line: stri
   // Read-only: a missing database stays missing (fresh state), nothing in STATE_DIR is created or changed.
   const states = new StateStore(settings.stateDir, log, { readOnly: true });
   const budget = { ms: budgetMs, end: Date.now() + budgetMs, signal: AbortSignal.timeout(budgetMs) };
+  setMaxListeners(0, budget.signal); // not a leak: one listener per poll in flight (POLL_CONCURRENCY of them)
   const results = await mapLimit(wallets, settings.poll.concurrency, (w) => checkWallet(settings, w, states, budget));
   // Nothing checked (no wallet falls in this shard) is not OK: a monitor must not read it as healthy.
   const code = (results.length === 0 ? CHECK_EXIT.unknown : Math.max(CHECK_EXIT.ok, ...results.map((r) => r.code))) as Code;

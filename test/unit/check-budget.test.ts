@@ -27,3 +27,19 @@ test('check: wallets still polling a hanging API when its budget ends are UNKNOW
   const stopped = lines.filter((l) => /check stops every poll after 1\.5 s, within a monitoring plugin's usual 60 s limit/.test(l));
   assert.ok(stopped.length >= 3, `the wallets the budget cut say so:\n${lines.join('\n')}`);
 });
+
+test('check: the budget shared by many polls at once is no "possible memory leak" warning on stderr (12 wallets printed MaxListenersExceededWarning)', async (t) => {
+  const hole = new BlackHole();
+  const url = new URL(await hole.start()).origin;
+  t.after(() => hole.close());
+  const dir = mkdtempSync(join(tmpdir(), 'ws-check-budget-'));
+  writeFileSync(join(dir, 'wallets.yaml'), `wallets:\n${Array.from({ length: 12 }, (_, i) => `  - {name: w${i}, api_url: "${url}", api_key: k${i}}`).join('\n')}\n`);
+  const { settings } = loadSettings({ WALLETS_FILE: join(dir, 'wallets.yaml'), STATE_DIR: join(dir, 'state'), REQUEST_TIMEOUT_MS: '1000' }, { cwd: dir });
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => void warnings.push(w.name);
+  process.on('warning', onWarning);
+  t.after(() => process.off('warning', onWarning));
+  assert.equal(await runCheck(settings, pino({ level: 'silent' }), () => {}, 'nagios', 1_500), 3);
+  await new Promise((r) => setImmediate(r)); // warnings are emitted on the next tick
+  assert.deepEqual(warnings.filter((w) => w === 'MaxListenersExceededWarning'), []);
+});
