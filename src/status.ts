@@ -3,9 +3,9 @@ import type { AccountState } from './domain/account.js';
 import type { AlertBook } from './domain/alerts.js';
 import { forecastBasis } from './domain/evaluate.js';
 import { type Forecast } from './domain/forecast.js';
-import { BURN_WINDOW_NAMES, MIN_RUNWAY_EVIDENCE } from './domain/rates.js';
+import { BURN_WINDOW_NAMES } from './domain/rates.js';
 import { depletionAt, forecastJson } from './domain/messages.js';
-import { sampleCount, sampleT } from './domain/packed.js';
+import { sampleCount } from './domain/packed.js';
 import type { AlertName, Conditions, Severity } from './domain/rules.js';
 
 export interface AlertStatus {
@@ -92,18 +92,13 @@ export function depletionOf(s: AccountState, runwaySeconds: number, now: number)
 }
 
 /**
- * Whether the wallet was read enough to tell if it spends: a forecast, or 3 readings over 10 s within a day
- * (the forecast's own least evidence). With no runway, a wallet so read is not burning; one not read enough
- * (never, or a first poll) has no runway known yet. The forecast calls both `none`.
+ * Whether the wallet was read enough to tell if it spends: a forecast, or 3 readings over 10 s within the last
+ * day (the forecast's own least evidence: `fewReadings` when not). With no runway, a wallet so read is not
+ * burning; one not read enough (never, a first poll, polls failing for over a day) has no runway known. The
+ * forecast calls both `none`.
  */
 export function runwayKnown(s: AccountState, f: Forecast): boolean {
-  if (s.balance === null) return false;
-  if (f.method !== 'none') return true;
-  const samples = s.history.samples;
-  const n = sampleCount(samples);
-  if (n < MIN_RUNWAY_EVIDENCE.samples) return false;
-  const span = sampleT(samples, n - 1) - sampleT(samples, n - MIN_RUNWAY_EVIDENCE.samples);
-  return span >= MIN_RUNWAY_EVIDENCE.spanMs && span <= 24 * 3_600_000;
+  return s.balance !== null && (f.method !== 'none' || f.fewReadings !== true);
 }
 
 /**

@@ -23,6 +23,8 @@ export interface Described {
   agedSeconds?: number;
   /** No balance read yet (forecast.ts). */
   unread?: true;
+  /** Too few readings in the last 24 h to tell whether the wallet spends (forecast.ts). */
+  fewReadings?: true;
 }
 
 /** What the forecast rests on, for people: method, evidence, band, and how the alerts decide. */
@@ -30,6 +32,8 @@ export function describe(f: Described): string {
   const e = f.evidence;
   if (e === null) {
     if (f.unread) return 'No balance read yet: nothing to forecast from.';
+    // A first poll, or polls failing for over a day: not "no net spend", which read as a wallet not burning.
+    if (f.fewReadings && f.runwaySeconds !== 0) return 'Too few readings in the last 24 h to measure the spend (at least 3, over 10 s or more): no runway is known; an alert already firing stays open until readings resume.';
     return f.runwaySeconds === 0 ? 'Nothing is left to spend: the wallet is empty.' : 'No net spend measured in the last 24 h: no depletion is forecast.';
   }
   const pattern = { flat: 'a flat rate', daily: 'the daily pattern (hour of day)', weekly: 'the weekly pattern (hour of week)' }[e.shape];

@@ -94,7 +94,7 @@ import { recentAgainstNormal } from './anomaly.js';
 import { dispersion } from './dispersion.js';
 import type { History } from './history.js';
 import { lastSampleT } from './packed.js';
-import { burnRates, effectiveCharges, hasEvidence, nearRates, type BurnRates } from './rates.js';
+import { burnRates, effectiveCharges, hasEvidence, nearRates, readEnough, type BurnRates } from './rates.js';
 import { autoRefill, type AutoRefill } from './refill.js';
 import { persistentRise, riseSlope } from './regime.js';
 import { evidenceOf, outlook, type Evidence, type FewCharges, type Reading } from './runway.js';
@@ -163,6 +163,11 @@ export interface Forecast {
   agedSeconds?: number;
   /** No balance was ever read (every poll failed so far): nothing to forecast from, which is not "no spend". */
   unread?: true;
+  /**
+   * No runway because the last 24 h hold too few readings to tell whether the wallet spends (a first poll,
+   * polls failing for over a day), not because it spends nothing: both are method `none`.
+   */
+  fewReadings?: true;
   /** Spend over the last 3 h, and what the usage pattern expected for those hours; null when unknown. */
   recentSpend: number | null;
   expectedRecentSpend: number | null;
@@ -285,7 +290,7 @@ function forecastAt(h: History, balance: number | null, now: number): Forecast {
   // a drop like any other (below): no runway, and while the samples kept (28 h) still show spend, a firing
   // alert holds on the week's reading (a wallet charged a dozen times a day has quiet days).
   const spending = hasEvidence(h.samples, now);
-  if (!spending && !(spanHours >= SHIFT_WINDOW_H + 6 && rawRate(h.profile, now, LONG_WINDOW_H) > 0)) return none(Infinity);
+  if (!spending && !(spanHours >= SHIFT_WINDOW_H + 6 && rawRate(h.profile, now, LONG_WINDOW_H) > 0)) return readEnough(h.samples, now) ? none(Infinity) : { ...none(Infinity), fewReadings: true };
   const spentLately = spending || hasEvidence(h.samples, now, LONG_WINDOW_H * HOUR_MS);
 
   const trend = risingTrend(h.profile, now);

@@ -82,7 +82,7 @@ export function summary(n: Notification): string {
         ? `${w} may run out: too few recent readings to forecast, so the alert stays open until they resume`
         : n.wallet.runwaySeconds > 0
           ? `${w} will run out in ${humanDuration(n.wallet.runwaySeconds)}`
-          : n.wallet.balance !== null && n.wallet.balance <= 0
+          : n.wallet.balance !== null && n.wallet.balance <= -(n.wallet.creditLimit ?? 0) // a provider that lends: its floor
             ? `${w} has run out (balance ${formatBalance(n)})`
             : `${w} may have run out by now: the forecast said so, and no reading since confirms or clears it`;
     case 'low_balance':
@@ -159,7 +159,7 @@ export function facts(n: Notification): string[] {
   else lines.push(`Expected to run out: ${runwayUnknown(n) ? 'not known (too few recent readings to forecast)' : 'not while spend stays at its current level'}`);
   const f = n.wallet.forecast;
   if (f) {
-    const band = f.runwayLowSeconds === null || f.runwayHighSeconds === null ? 'none' : `${humanDuration(f.runwayLowSeconds)} to ${humanDuration(f.runwayHighSeconds)}`;
+    const band = f.runwayLowSeconds === null || f.runwayHighSeconds === null || runwaySeconds === 0 ? 'none' : `${humanDuration(f.runwayLowSeconds)} to ${humanDuration(f.runwayHighSeconds)}`;
     lines.push(`Forecast: method ${f.method}, confidence ${f.confidence}, runway band ${band}${f.cautious ? ', leaning to the cautious end of the evidence' : ''}`);
     lines.push(`Forecast basis: ${f.basis}`);
   }

@@ -99,10 +99,14 @@ export function nearRates(h: History, now: number): { '1h': number; '6h': number
 
 /** At least MIN_RUNWAY_EVIDENCE samples over its span inside the last 24 h (or `windowMs`), with net spend. */
 export function hasEvidence(samples: Samples, now: number, windowMs: number = BURN_WINDOWS['24h']): boolean {
+  return readEnough(samples, now, windowMs) && sampleConsumed(samples, firstAfter(samples, now) - 1) > sampleConsumed(samples, firstFrom(samples, now - windowMs));
+}
+
+/** Whether the last `windowMs` hold readings enough to tell whether the wallet spends (MIN_RUNWAY_EVIDENCE). */
+export function readEnough(samples: Samples, now: number, windowMs: number = BURN_WINDOWS['24h']): boolean {
   const i = firstFrom(samples, now - windowMs);
   const j = firstAfter(samples, now);
-  if (j - i < MIN_RUNWAY_EVIDENCE.samples) return false;
-  return sampleT(samples, j - 1) - sampleT(samples, i) >= MIN_RUNWAY_EVIDENCE.spanMs && sampleConsumed(samples, j - 1) > sampleConsumed(samples, i);
+  return j - i >= MIN_RUNWAY_EVIDENCE.samples && sampleT(samples, j - 1) - sampleT(samples, i) >= MIN_RUNWAY_EVIDENCE.spanMs;
 }
 
 /**

@@ -13,7 +13,7 @@ import type { Notification } from '../../src/domain/alerts.js';
 import { snapshot } from '../../src/domain/evaluate.js';
 import { forecast } from '../../src/domain/forecast.js';
 import type { Delivery } from '../../src/notify/dispatch.js';
-import { accountStatus } from '../../src/status.js';
+import { accountStatus, runwayKnown } from '../../src/status.js';
 import { depletionAt, depletionTime } from '../../src/domain/messages.js';
 import { daysToPlain, hourCharges, hourCount, hoursToPlain } from '../../src/domain/packed.js';
 import { accountStateToPlain } from '../../src/domain/plain.js';
@@ -92,6 +92,22 @@ test('/api/status when not burning: method none, no band, a basis that says why;
     basis: 'No net spend measured in the last 24 h: no depletion is forecast.',
   });
   assert.doesNotMatch(JSON.stringify(status), /Infinity|NaN/);
+});
+
+test('too few readings to tell (a first poll; polls failing for over a day): the basis says so, and the runway is not known, not "not burning"', () => {
+  const ok = (balance: number) => ({ ok: true as const, status: 200 as const, balance, currency: 'USD', requiredCredits: null });
+  const first = applyPoll(INITIAL_ACCOUNT_STATE, ok(500), T0, 1).state;
+  const f1 = forecast(first.history, first.balance, T0);
+  assert.match(accountStatus('default', first, f1, [], T0).forecast.basis, /^Too few readings in the last 24 h to measure the spend/);
+  assert.equal(runwayKnown(first, f1), false, 'a first poll');
+
+  let s = INITIAL_ACCOUNT_STATE;
+  for (let m = 0; m < 60; m++) s = applyPoll(s, ok(500 - m), T0 + m * MIN, 1).state; // spending 60/h
+  assert.equal(runwayKnown(s, forecast(s.history, s.balance, T0 + 59 * MIN)), true);
+  const dayLater = T0 + 59 * MIN + 24.5 * 3_600_000; // every poll since failed
+  const aged = forecast(s.history, s.balance, dayLater);
+  assert.equal(runwayKnown(s, aged), false, 'no reading for 24.5 h: not known, where it read as not burning (runway null, runway_known true)');
+  assert.match(accountStatus('default', s, aged, [], dayLater).forecast.basis, /^Too few readings in the last 24 h/, 'not "No net spend measured in the last 24 h"');
 });
 
 test('a wallet whose polls all failed so far: the basis says no balance was read, not that no spend was measured (an auth_failed at the first poll carries it)', () => {

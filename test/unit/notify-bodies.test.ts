@@ -337,9 +337,14 @@ test('email parts and digest line when the runway is not known (a held alert wit
     assert.doesNotMatch(body, /not while spend stays/);
   }
   assert.match(digestLine(held), /runway unknown/);
-  const empty = note({ alertname: 'wallet_exhausted', wallet: { balance: 0, runwaySeconds: 0, burnRatePerHour: 0 } });
+  const empty = note({ alertname: 'wallet_exhausted', wallet: { balance: 0, runwaySeconds: 0, burnRatePerHour: 0, forecast: { method: 'none', confidence: 'none', runwayLowSeconds: 0, runwayHighSeconds: 0, cautious: false, basis: 'Nothing is left to spend: the wallet is empty.' } } });
   assert.match(textBody(empty), /Expected to run out: it has run out/);
-  assert.doesNotMatch(textBody(empty), /in less than/);
+  assert.match(textBody(empty), /runway band none/, 'not "less than 2 minutes to less than 2 minutes"');
+  assert.doesNotMatch(textBody(empty), /in less than|less than 2 minutes/);
+  // A provider that lends (credit limit 100): a forecast aged to 0 at -94 has not run out, no reading said so.
+  const lent = note({ alertname: 'depletion_forecast', wallet: { balance: -94, creditLimit: 100, runwaySeconds: 0, burnRatePerHour: 10 } });
+  assert.match(summary(lent), /may have run out by now/);
+  assert.match(summary({ ...lent, wallet: { ...lent.wallet, balance: -100 } }), /has run out \(balance -100/);
 });
 
 test('email HTML escapes markup in the account name', () => {
