@@ -43,10 +43,14 @@ function parseHttp(raw: string): URL | string {
   try {
     url = new URL(raw);
   } catch {
-    return 'not a valid URL';
+    return `not a valid URL${withoutScheme(raw) ? ': it must begin with http:// or https://' : ''}`;
   }
-  return url.protocol === 'http:' || url.protocol === 'https:' ? url : `scheme ${url.protocol} is not http: or https:`;
+  if (url.protocol === 'http:' || url.protocol === 'https:') return url;
+  // "localhost:9722" parses, with "localhost:" as its scheme: the first mistake of a URL typed without one
+  return withoutScheme(raw) ? 'not a valid URL: it must begin with http:// or https://' : `scheme ${url.protocol} is not http: or https:`;
 }
+
+const withoutScheme = (raw: string): boolean => !/^[a-z][a-z0-9+.-]*:\/\//i.test(raw.trim());
 
 /** An http(s) URL without credentials, without the spaces around it (URL parsers drop them; a base URL joined with a path would keep them as %20). */
 export const httpUrl = (v: string, ctx: Ctx): string => {

@@ -237,6 +237,14 @@ test('invalid YAML: where, never the offending text (it may hold a key)', () => 
   assert.match(problems[0]!, new RegExp(`^WALLETS_FILE: ${file}: not valid YAML at line \\d+, column \\d+ \\(\\w+\\)$`));
 });
 
+test('first mistakes say their fix: a tab for indentation, a URL without its scheme', () => {
+  assert.match(problemsOf('wallets:\n\t- name: a\n').problems[0]!, /not valid YAML at line 2, column 1 \(TAB_AS_INDENT: indent with spaces, not tabs\)$/);
+  for (const url of ['127.0.0.1:9722', 'localhost:9722', 'api.telephony.io/v1']) {
+    const { file, problems } = problemsOf(`wallets: [{name: a, api_url: "${url}", api_key_file: KEYFILE}]\n`);
+    assert.deepEqual(problems, [`WALLETS_FILE: ${file}: wallet 'a' (#1): api_url: not a valid URL: it must begin with http:// or https://`], url);
+  }
+});
+
 test('a duplicate key inside a wallet is a YAML error, not a silent override', () => {
   const { problems } = problemsOf('wallets:\n  - name: a\n    name: b\n');
   assert.match(problems[0]!, /not valid YAML at line 3/);
