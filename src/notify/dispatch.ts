@@ -25,12 +25,11 @@ import type { Metrics } from '../metrics/metrics.js';
 import { DEFAULT_TARGET_CONCURRENCY, MAX_DELIVERY_AGE_MS, MAX_RETRY_DELAY_MS, noteFailure, notificationsOf, retryDelay, STUCK_AFTER_MS, type Delivery } from './delivery.js';
 import type { OutboxDoc, OutboxStore } from './outbox-store.js';
 import { DEFAULT_RECEIVER, type Receiver } from './registry.js';
-import { addTo, dueOf, handOver, newTarget, oldestOwedDueAt, owedByAlert, owedCount, removeFrom, shiftTarget, type Target } from './target.js';
+import { addTo, dueOf, handOver, oldestOwedDueAt, owedByAlert, owedCount, removeFrom, shiftTarget, type Target } from './target.js';
 import { liveHeir, owingBefore, retarget } from './retarget.js';
 import { resumeOwed } from './resume.js';
 import { DeliveredBook } from './delivered.js';
-import { SeverityGate } from './severity-gate.js';
-import { ToldTargets } from './told-targets.js';
+import { Routing } from './routing.js';
 import type { Notifier } from './notifier.js';
 
 export { MAX_DELIVERY_AGE_MS, MAX_RETRY_DELAY_MS, retryDelay, STUCK_AFTER_MS, type Delivery };
@@ -60,20 +59,12 @@ export interface DispatcherDeps extends Partial<Clocks> {
 }
 
 export class Dispatcher {
-  #receivers = new Map<string, Receiver>();
-  /**
-   * Receivers reloads removed, kept for resolves: those the last reload removed (a wallet removed together
-   * with its receiver closes its alerts there; the PagerDuty incident it opened stayed open for good), and
-   * earlier ones while an alert told of firing there still fires (a second reload forgot them, and its resolve was not sent).
-   */
-  #removed = new Map<string, Receiver>();
   readonly #targets = new Map<string, Target>();
   #delivered = new DeliveredBook();
   readonly #abort = new AbortController();
   readonly #wake = new Map<string, number>(); // target → earliest due attempt not yet started
   #timer: NodeJS.Timeout | undefined;
-  readonly #gate = new SeverityGate();
-  readonly #told = new ToldTargets();
+  readonly #routing: Routing;
   #stopped = false;
   /** Key by position (earlier builds) → key by destination: owed deliveries stored under the first (start). */
   #formerKeys = new Map<string, string>();
@@ -89,6 +80,7 @@ export class Dispatcher {
     this.#random = d.random ?? Math.random;
     this.#concurrency = Math.max(1, d.concurrency ?? DEFAULT_TARGET_CONCURRENCY);
     setMaxListeners(0, this.#abort.signal); // not a leak: one listener per send in flight (targets × concurrency)
+    this.#routing = new Routing(d.log);
     this.setReceivers(d.receivers ?? [{ name: DEFAULT_RECEIVER, severities: undefined, groupIntervalMs: 0, notifiers: d.notifiers ?? [], alertmanagers: [] }]);
   }
 
@@ -98,11 +90,7 @@ export class Dispatcher {
    * URL corrected, an email's recipients changed): then what it owes and is not sending goes to the new one.
    */
   setReceivers(receivers: readonly Receiver[]): void {
-    const next = new Map(receivers.map((r) => [r.name, r]));
-    const told = this.#gate.toldReceivers();
-    const earlier = [...this.#removed].filter(([name]) => told.has(name));
-    this.#removed = new Map([...earlier, ...this.#receivers].filter(([name]) => !next.has(name)));
-    this.#receivers = next;
+    this.#routing.set(receivers);
     this.#formerKeys = new Map(receivers.flatMap((r) => [...(r.formerKeys ?? [])]));
     if (!retarget(this.#targets, receivers, (from, heir) => this.#handOver(from, heir))) return;
     this.#pumpAll();
@@ -166,29 +154,7 @@ export class Dispatcher {
       held.push(x);
       touched.add(t);
     };
-    for (const n of notifications) {
-      this.#gate.started(n);
-      const routed = new Set<string>();
-      const considered = new Set<string>(); // the channels of the receivers routed to, passed or not
-      for (const name of this.#gate.routes(n, receivers)) {
-        const r = this.#receivers.get(name) ?? (n.status === 'resolved' ? this.#removed.get(name) : undefined);
-        if (!r) {
-          this.d.log.error({ receiver: name, alert: n.alertname, id: n.id, status: n.status }, 'notification routed to a receiver that is no longer configured: not sent');
-          continue;
-        }
-        for (const notifier of r.notifiers) considered.add(notifier.key);
-        if (!this.#gate.passes(r, n)) continue;
-        for (const notifier of r.notifiers) {
-          // a removed receiver's target may be gone once it had nothing left to send: back for this resolve, retired
-          let t = this.#targets.get(notifier.key);
-          if (!t) this.#targets.set(notifier.key, (t = newTarget(notifier, r.groupIntervalMs, true)));
-          add(t, n);
-          routed.add(notifier.key);
-        }
-      }
-      if (n.status === 'resolved') this.#resolveTold(n, routed, considered, add);
-      this.#gate.resolved(n);
-    }
+    for (const n of notifications) for (const t of this.#routing.targetsOf(n, receivers, this.#targets)) add(t, n);
     if (touched.size === 0) return;
     await this.#mirror();
     for (const x of held) {
@@ -199,23 +165,6 @@ export class Dispatcher {
     }
     for (const t of touched) this.#pump(t);
     this.#arm();
-  }
-
-  /**
-   * A resolve also goes to every channel that took its alert firing in this process and that it is not routed
-   * to: one a reload retired since (a PagerDuty routing key changed, a webhook removed), or one of a receiver
-   * the wallet no longer names, where the routing could not know it was told (a firing owed at a restart and
-   * accepted after it): the incident it opened is closed. A channel of a receiver this resolve was routed to
-   * and still configured was left out by that receiver's severities: not added.
-   */
-  #resolveTold(n: Notification, routed: ReadonlySet<string>, considered: ReadonlySet<string>, add: (t: Target, n: Notification) => void): void {
-    for (const [key, told] of this.#told.take(n.id)) {
-      if (routed.has(key)) continue;
-      let t = this.#targets.get(key);
-      if (t && !t.retired && considered.has(key)) continue;
-      if (!t) this.#targets.set(key, (t = newTarget(told.notifier, told.groupIntervalMs, true)));
-      add(t, n);
-    }
   }
 
   /**
@@ -330,7 +279,7 @@ export class Dispatcher {
       const acceptedAt = this.#now();
       for (const y of all) {
         this.#delivered.accepted(y, acceptedAt);
-        this.#told.accepted(y, notifier.key, { notifier, groupIntervalMs: t.groupIntervalMs });
+        this.#routing.accepted(y, notifier.key, { notifier, groupIntervalMs: t.groupIntervalMs });
       }
       t.lastError = undefined;
       this.d.log.info(log, all.length > 1 ? 'digest sent' : 'notification sent');
