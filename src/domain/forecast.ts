@@ -92,12 +92,13 @@
  */
 import { recentAgainstNormal } from './anomaly.js';
 import { dispersion } from './dispersion.js';
+import { counted, fewOf, unevenCharges, unseenDay } from './first-day.js';
 import type { History } from './history.js';
 import { lastSampleT } from './packed.js';
-import { burnRates, effectiveCharges, hasEvidence, nearRates, readEnough, type BurnRates } from './rates.js';
+import { burnRates, hasEvidence, nearRates, readEnough, type BurnRates } from './rates.js';
 import { autoRefill, type AutoRefill } from './refill.js';
 import { persistentRise, riseSlope } from './regime.js';
-import { evidenceOf, outlook, type Evidence, type FewCharges, type Reading } from './runway.js';
+import { evidenceOf, outlook, type Evidence, type Reading } from './runway.js';
 import { FLAT, shapeOf } from './shape.js';
 import { risingTrend } from './trend.js';
 import { expectedCharges, levelOver, type Level } from './usage.js';
@@ -112,11 +113,6 @@ export const CONFIDENCES: readonly Confidence[] = ['none', 'low', 'medium', 'hig
  * of history, or a level known to worse than ±10 %: runway.ts); medium above ±5 %; high below.
  */
 export const CONFIDENCE_REL_ERROR = { medium: 0.05 } as const;
-/**
- * Before a whole day has been seen, the hours not yet seen may differ from those seen (a business day's
- * evening, a night): the level's relative error gets this σ for the unseen fraction of the day.
- */
-export const UNSEEN_DAY_SIGMA = 0.35;
 /** The long window of the level (a week, or the whole history if shorter), and the recent one a level shift is read from. */
 const LONG_WINDOW_H = 168;
 const SHIFT_WINDOW_H = 24;
@@ -173,46 +169,11 @@ export interface Forecast {
   expectedRecentSpend: number | null;
 }
 
-function unseenDay(level: Level, spanHours: number): Level {
-  if (spanHours >= 24) return level;
-  return { ...level, relError: Math.hypot(level.relError, UNSEEN_DAY_SIGMA * Math.sqrt(1 - spanHours / 24)) };
-}
-
-/**
- * Before a day is seen, when a few charges make most of the spend (null otherwise), the level's error
- * counts them by their sizes (Kish's effective number, `counted`) rather than by their count: one charge
- * of 20 credits among cents in a new wallet's first minutes is one observation of a rate, not sixteen, and
- * it paged "runs out in 12 hours" on a wallet with weeks of money; and the warning's cautious reading is
- * the first day's whatever the central runway (runway.ts outlook). (Sizes that merely vary — a busy
- * hour's charges against a quiet one's — stay counted: the level's hours and the band see those.)
- */
-function unevenCharges(h: History, now: number, spanHours: number): NonNullable<ReturnType<typeof effectiveCharges>> | null {
-  if (spanHours >= 24 || h.firstSampleAt === null) return null;
-  const c = effectiveCharges(h.samples, h.firstSampleAt, now);
-  return c === null || c.effective >= UNEVEN_CHARGES * c.count ? null : c;
-}
-
-/**
- * The few charges as the outlook reads them: their effective number, and the share of the level's spend
- * the other charges make (the few's part of a one-off the level left out is no part of it: a rental among
- * a dry wallet's cents must not slow the cautious reading of the cents).
- */
-const fewOf = (c: { effective: number; sum: number; top: number }, level: Level): FewCharges => ({
-  effective: c.effective,
-  rest: level.spend > 0 ? Math.min(1, (c.sum - c.top) / level.spend) : 1,
-});
-
-const counted = (level: Level, c: { count: number; effective: number } | null): Level =>
-  c === null ? level : { ...level, relError: Math.sqrt(level.relError ** 2 + 1 / c.effective - 1 / c.count) };
-
 /**
  * A day is read as a drop only when the same kind of hours before it would have brought at least this many
  * charges (usage.ts expectedCharges): none of 3 expected comes by chance 5 % of the time (e^−3).
  */
 const QUIET_DAY_CHARGES = 3;
-
-/** A few charges make most of the spend when their effective number (Kish) is under this share of their count. */
-const UNEVEN_CHARGES = 0.25;
 
 /** A stop: the last `windowHours` spent under `ratio` × the long window's rate (after `afterHours` of history). */
 const STOP = { windowHours: 72, ratio: 0.25, afterHours: 96 } as const;

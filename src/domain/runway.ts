@@ -51,7 +51,7 @@ export interface Reading {
   sigma2: number;
   /** The same read at the scale of 6-hour blocks (dispersion.ts): regimes and bursts make it larger. */
   sustained: number;
-  /** Before a day is seen, a few charges make most of the spend so far (forecast.ts unevenCharges). */
+  /** Before a day is seen, a few charges make most of the spend so far (first-day.ts unevenCharges). */
   lumpy?: FewCharges;
 }
 
