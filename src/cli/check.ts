@@ -108,6 +108,8 @@ async function readBalance(settings: Settings, wallet: WalletSettings, before: A
   const client = new BalanceClient({ baseUrl: wallet.api.baseUrl, endpoint: endpointFor(wallet), timeoutMs: settings.requestTimeoutMs, userAgent: USER_AGENT, now });
   // No next poll to stay clear of: give retries the time of a few attempts, within the check's budget.
   const outcome = await pollBalance(client, { deadline: Math.min(now() + 3 * settings.requestTimeoutMs, budget.end), signal: budget.signal });
+  // check writes nothing: the Retry-After it was given binds the daemon, not the next check
+  if (!outcome.ok && outcome.kind === 'rate_limited') return { ...outcome, message: `${outcome.message}; check saves nothing, so the next check asks again: schedule checks no more often than that` };
   if (outcome.ok || !budget.signal.aborted) return outcome;
   return { ...outcome, message: `${outcome.message} (check stops every poll after ${budget.ms / 1000} s, within a monitoring plugin's usual 60 s limit)` };
 }

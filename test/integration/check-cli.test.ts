@@ -273,6 +273,19 @@ test('check while a Retry-After the daemon saved still runs: no request, UNKNOWN
   assert.equal(sim.balanceRequests(), asked, 'no request before the Retry-After passed');
 });
 
+test('check answered 429 does not claim the wallet is left alone: it saves nothing, so it says the next check asks again', async (t) => {
+  const sim = new Simulator({ apiKey: KEY, balance: 500 });
+  await sim.start();
+  t.after(() => sim.close());
+  sim.enqueue({ status: 429, headers: { 'Retry-After': '600' } });
+  const stateDir = tempDir();
+  const r = await runCli(['check', '--format', 'nagios'], { TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY, STATE_DIR: stateDir });
+  assert.equal(r.code, 3, r.stderr);
+  assert.match(r.stdout, /^WALLET UNKNOWN - wallet 'default': poll failed: .*answered 429 \(rate limited\) and asks for no request for 10m, until \S+Z .*check saves nothing, so the next check asks again/);
+  assert.doesNotMatch(r.stdout, /not asked again/);
+  assert.deepEqual(readdirSync(stateDir), [], 'check writes nothing');
+});
+
 /** A tmpfs STATE_DIR with a little history a daemon wrote and stopped (undefined: no tmpfs here, the test skipped), and check's environment. */
 async function historyOnTmpfs(t: TestContext): Promise<{ fs: Tmpfs; env: Record<string, string> } | undefined> {
   const fs = mountTmpfs(t, '8m');
