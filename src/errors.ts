@@ -87,6 +87,21 @@ export function safeErrorCode(err: unknown): string | undefined {
   return typeof code === 'string' && /^[A-Z][A-Z0-9_]{0,63}$/.test(code) ? code : undefined;
 }
 
+/** "network error (CODE)", with what a TLS code means and what fixes it ("network error (EPROTO)" alone did not say an https:// URL points at a plain-HTTP server). */
+export function networkError(code: string | undefined): string {
+  const hint = tlsHint(code);
+  return `network error${code ? ` (${code})` : ''}${hint ? `: ${hint}` : ''}`;
+}
+
+function tlsHint(code: string | undefined): string | undefined {
+  if (code === undefined) return undefined;
+  if (code === 'EPROTO' || code.startsWith('ERR_SSL_')) return 'the TLS handshake failed: a server that speaks plain HTTP needs a URL beginning http://';
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return "the server's certificate does not name the URL's host";
+  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') return "the server's certificate is out of its validity dates (check both machines' clocks)";
+  if (/SELF_SIGNED|UNABLE_TO_(VERIFY|GET_ISSUER)/.test(code)) return "the server's certificate is not signed by a CA this machine trusts (a private CA: NODE_EXTRA_CA_CERTS=/path/to/ca.pem)";
+  return undefined;
+}
+
 /** A message safe to print for any thrown value (never the value's own properties, which may carry headers). */
 export function describeError(err: unknown): string {
   if (err instanceof ConfigError || err instanceof UpstreamError || err instanceof NotifyError) return err.message;

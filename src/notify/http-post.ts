@@ -6,7 +6,7 @@
 import type { AxiosInstance, AxiosStatic } from 'axios';
 import type { Secret } from '../config/secret.js';
 import { deadline } from '../deadline.js';
-import { NotifyError, safeErrorCode } from '../errors.js';
+import { networkError, NotifyError, safeErrorCode } from '../errors.js';
 import { httpRetryRule } from '../net/retry.js';
 import { USER_AGENT } from '../version.js';
 import { SEND_TIMEOUT_MS } from './notifier.js';
@@ -41,7 +41,7 @@ export async function postJson(
     const code = (axios.isAxiosError(err) ? safeErrorCode(err) : undefined) ?? 'error';
     if (signal.aborted) throw new NotifyError('aborted', `${label}: aborted`, { retryable: true });
     if (code === 'ERR_CANCELED') throw new NotifyError('timeout', `${label}: no answer within ${SEND_TIMEOUT_MS} ms`, { retryable: true });
-    throw new NotifyError('network', `${label}: network error (${code})`, { retryable: true });
+    throw new NotifyError('network', `${label}: ${networkError(code)}`, { retryable: true });
   } finally {
     limit.clear();
   }

@@ -10,7 +10,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { sharedInstance } from './http.js';
 import { deadline, MAX_TIMER_MS } from '../deadline.js';
-import { safeErrorCode, UpstreamError } from '../errors.js';
+import { networkError, safeErrorCode, UpstreamError } from '../errors.js';
 import { parseRetryAfter, readRetryAfter } from './retry-after.js';
 import { formatDuration } from '../config/duration.js';
 import type { Endpoint } from '../providers/preset.js';
@@ -229,7 +229,7 @@ export class BalanceClient {
     // Refused, reset, DNS, a body cut short by the connection closing...: transient.
     return {
       code: 'network',
-      error: new UpstreamError('network', `${where}: network error${code ? ` (${code})` : ''}`, { retryable: true }),
+      error: new UpstreamError('network', `${where}: ${networkError(code)}`, { retryable: true }),
     };
   }
 

@@ -3,7 +3,7 @@ import type { AlertmanagerTarget } from '../../config/settings.js';
 import type { AlertBook, Notification, WalletSnapshot } from '../../domain/alerts.js';
 import type { Severity } from '../../domain/rules.js';
 import { action, facts, summary } from '../../domain/messages.js';
-import { NotifyError, safeErrorCode } from '../../errors.js';
+import { networkError, NotifyError, safeErrorCode } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { Metrics } from '../../metrics/metrics.js';
 import { deadline } from '../../deadline.js';
@@ -232,7 +232,7 @@ async function postAlerts(t: AlertmanagerTarget, body: PostableAlert[], stopping
     return res.status >= 200 && res.status < 300 ? 'ok' : `answered ${res.status}`;
   } catch (err) {
     const code = (axios.isAxiosError(err) ? safeErrorCode(err) : undefined) ?? 'error';
-    return code === 'ERR_CANCELED' ? 'timeout' : `network error (${code})`;
+    return code === 'ERR_CANCELED' ? 'timeout' : networkError(code);
   } finally {
     limit.clear();
   }
