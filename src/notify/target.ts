@@ -45,7 +45,7 @@ export function addTo(t: Target, n: Notification, now: number, seq: number): Del
   const digests = t.notifier.sendDigest !== undefined && t.groupIntervalMs > 0;
   const waits = t.index.owesOther(n.id, t.open); // an earlier delivery of its alert is owed here
   if (digests && t.open && !waits) {
-    (t.open.more ??= []).push(n);
+    keepLatest(t.open, n);
     t.index.grew(t.open, n.id);
     return t.open;
   }
@@ -63,6 +63,23 @@ export function addTo(t: Target, n: Notification, now: number, seq: number): Del
   }
   queue(t, x); // when it waits: on its own, neither in nor opening a digest (which would wait with it)
   return x;
+}
+
+/**
+ * Puts `n` into an open digest in place of what it holds of the same alert, else at its end: a digest says
+ * each alert's state when it leaves. Holding an alert's start and its resolve, it counted the alert firing,
+ * a chat digest cut at 40 lines kept the firing lines and dropped the resolved ones, and an email's subject
+ * read [FIRING] when every alert in it had resolved.
+ */
+function keepLatest(open: Delivery, n: Notification): void {
+  if (open.notification.id === n.id) {
+    open.notification = n;
+    return;
+  }
+  const more = (open.more ??= []);
+  const i = more.findIndex((m) => m.id === n.id);
+  if (i >= 0) more[i] = n;
+  else more.push(n);
 }
 
 /**

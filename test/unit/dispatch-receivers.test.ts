@@ -204,6 +204,30 @@ test("digests: one wallet's own notifications never wait (its escalation and res
   assert.equal(mail.sent.length, 3);
 });
 
+test('a digest says each alert as it stands when it leaves: a start, its escalation and its resolve collected in one interval are one line, the last (a blip across the fleet read as pages for wallets all fine)', async (t) => {
+  const mail = memory('mail', true);
+  const hook = memory('hook', false);
+  const d = dispatcher(t, [receiver('default', [mail, hook], { groupIntervalMs: 4_000 })]);
+  await d.start();
+  await d.enqueue([note({ id: 'w0/low', account: 'w0' })]);
+  await waitFor(() => mail.sent.length === 1, 'the first, at once');
+  await d.enqueue([note({ id: 'w1/low', account: 'w1' }), note({ id: 'w2/low', account: 'w2' }), note({ id: 'w3/low', account: 'w3' })]); // the digest opens with w1
+  await d.enqueue([note({ id: 'w2/low', account: 'w2', severity: 'critical', reason: 'escalation' })]);
+  await d.enqueue([note({ id: 'w1/low', account: 'w1', status: 'resolved', reason: 'resolve' }), note({ id: 'w3/low', account: 'w3', status: 'resolved', reason: 'resolve' })]);
+  assert.equal(d.pending, 3, 'one per alert in the open digest');
+  assert.deepEqual(Object.fromEntries(d.owedByAlert()), { 'w1/low': 1, 'w2/low': 1, 'w3/low': 1 });
+  await waitFor(() => hook.sent.length === 7, 'a target that does not group gets every notification');
+  await waitFor(() => mail.sent.length === 2, 'the digest', 20_000);
+  assert.deepEqual(
+    mail.sent[1]!.map((n) => [n.id, n.status, n.reason]),
+    [
+      ['w1/low', 'resolved', 'resolve'],
+      ['w2/low', 'firing', 'escalation'],
+      ['w3/low', 'resolved', 'resolve'],
+    ],
+  );
+});
+
 test('a reload that shortens group_interval: the digest already collecting leaves when the new interval ends, not the old one', async (t) => {
   const mail = memory('mail', true);
   const d = dispatcher(t, [receiver('default', [mail], { groupIntervalMs: 24 * 3_600_000 })]);
