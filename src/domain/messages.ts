@@ -9,9 +9,17 @@ const TWO_DIGITS = new Intl.NumberFormat('en-US', { useGrouping: false, maximumS
 /** A plain number (never 4e-7 or 1e+21): cents from 1 up; below 1, two significant digits (0.004 USD, 0.00042 BTC are not "0"). */
 const fmtNumber = (n: number): string => (Math.abs(n) >= 1 || n === 0 ? CENTS : TWO_DIGITS).format(n);
 
+/**
+ * A balance as the webhook body carries it (round.ts: 4 decimals from 1 up, 4 significant digits below), cut
+ * rather than rounded: rounded to cents, a KWD balance of 9.9996 read "balance 10 KWD" in a low_balance alert
+ * at a threshold of 10, and 12.345 KWD lost its third decimal.
+ */
+const BALANCE = new Intl.NumberFormat('en-US', { useGrouping: false, maximumFractionDigits: 4, roundingMode: 'trunc' });
+const BALANCE_SMALL = new Intl.NumberFormat('en-US', { useGrouping: false, maximumSignificantDigits: 4, roundingMode: 'trunc' });
+
 export function formatBalance(n: Notification): string {
   const { balance, currency } = n.wallet;
-  return balance === null ? 'unknown' : `${fmtNumber(balance)}${currency ? ` ${currency}` : ''}`;
+  return balance === null ? 'unknown' : `${(Math.abs(balance) >= 1 || balance === 0 ? BALANCE : BALANCE_SMALL).format(balance)}${currency ? ` ${currency}` : ''}`;
 }
 
 /** `about 4 hours`, `about 3 days`, `about 20 minutes`. */
