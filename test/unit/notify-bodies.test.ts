@@ -14,7 +14,7 @@ import { ALERT_NAMES, type AlertName } from '../../src/domain/rules.js';
 import { htmlBody, subject, textBody } from '../../src/notify/email/render.js';
 import { MAX_RETRY_DELAY_MS, retryDelay } from '../../src/notify/dispatch.js';
 import { webhookBody } from '../../src/notify/webhook/body.js';
-import { SLACK_DIGEST_LINES, slackBody, slackDigestBody, slackEscape } from '../../src/notify/slack/body.js';
+import { SLACK_DIGEST_CHARS, SLACK_DIGEST_LINES, slackBody, slackDigestBody, slackEscape } from '../../src/notify/slack/body.js';
 import { digestSubject, digestText } from '../../src/notify/email/render.js';
 import { pagerdutyBody } from '../../src/notify/pagerduty/body.js';
 import { signature } from '../../src/notify/webhook/webhook.js';
@@ -506,6 +506,19 @@ test('digests: the email lists every wallet with balance, runway and labels, say
   // More critical alerts than lines: the cut says how many of the rest are critical.
   const many = Array.from({ length: 50 }, (_, i) => note({ id: `c${i}`, account: `c${i}`, severity: 'critical' }));
   assert.match(slackDigestBody([note({ id: 'r', account: 'r', status: 'resolved', reason: 'resolve' }), ...many]).text, /…and 11 more, 10 of them critical \(/);
+});
+
+test('a Slack digest of wallets with long labels stays under Slack\'s advised size: lines cut, fewer listed, and the count of the rest and what to do are still there', () => {
+  const long = { team: 'x'.repeat(1_000) };
+  const ns = Array.from({ length: 100 }, (_, i) => note({ id: `w${i}`, account: `w${i}`, severity: 'critical', labels: long }));
+  const slack = slackDigestBody(ns).text;
+  assert.ok(slack.length < SLACK_DIGEST_CHARS + 2_000, `${slack.length} characters`);
+  const listed = slack.match(/wallet 'w\d+'/g)?.length ?? 0;
+  assert.ok(listed >= 1 && listed < SLACK_DIGEST_LINES, `${listed} listed`);
+  assert.match(slack, new RegExp(`…and ${100 - listed} more, ${100 - listed} of them critical \\(every wallet`));
+  assert.match(slack, /\*What to do:\*/);
+  assert.ok(slack.split('\n').every((l) => l.length <= 700), 'every line cut');
+  assert.ok(slackBody(ns[0]!).text.split('\n').every((l) => l.length <= 700), "a single alert's facts too");
 });
 
 test("another provider's wallet: the email subject, summary and action name that provider, not Telephony.io", () => {
