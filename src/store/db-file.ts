@@ -3,10 +3,10 @@
  * a read that leaves STATE_DIR as it was, what damage looks like, and a file set aside.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { existsSync, renameSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import Database from 'better-sqlite3';
+import Database from './sqlite.js';
 import { safeErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import { ALERT_EVENTS_SCHEMA } from './alert-events.js';
@@ -101,39 +101,25 @@ function readWith<T>(db: Database.Database, fn: (db: Database.Database) => T): T
 }
 
 /**
- * A read-only connection to a WAL database creates the -wal and -shm files when they are missing (no
- * writer has it open) and leaves them behind. `check` must change nothing in STATE_DIR, so files this
- * connection made are removed after it, unless a writer started meanwhile and wrote to the WAL (then they
- * are the writer's). Where they cannot be made (`check` run by another user than the daemon's, a read-only
- * mount) and there is no WAL (the daemon's last commit is in the file), the file is read as immutable:
- * every such check was UNKNOWN. A commit landing meanwhile may make that read fail; `check` then says so.
+ * `check` must change nothing in STATE_DIR. Without a -wal and a -shm, no writer has the file open and every
+ * commit is in it: it is read as immutable, which creates nothing. (A read-only connection made both files,
+ * and removing them afterwards raced a daemon that opened the database meanwhile: its next commit went into
+ * the removed WAL, and was lost if another connection kept it from folding the WAL back at its close.) With
+ * them, a writer is there or crashed: a read-only connection reads its WAL. Where that cannot make what it
+ * needs (`check` run by another user than the daemon's, a read-only mount) and the WAL is empty (a full
+ * disk's failed commits leave one behind, with a -shm too short to use: SQLITE_IOERR_SHMSIZE), the file is
+ * read as immutable too: every such check was UNKNOWN. A commit landing during an immutable read may make it
+ * fail; `check` then says so.
  */
 export function readUnchanged<T>(path: string, fn: (db: Database.Database) => T): T {
-  // URI filenames (for `immutable`) are off in better-sqlite3's build unless this is set before it loads;
-  // only read-only processes (check, test-alert) come here, and the daemon's look into a newer version's file
-  // it set aside (StateDb.init), where a failed read only leaves a count out of a log line.
-  process.env.SQLITE_USE_URI ??= '1';
   const wal = `${path}-wal`;
-  const shm = `${path}-shm`;
-  const had = existsSync(wal) || existsSync(shm);
+  const immutable = (): T => readWith(new Database(`${pathToFileURL(path).href}?immutable=1`, { readonly: true }), fn); // a URI filename: sqlite.ts
+  if (!existsSync(wal) && !existsSync(`${path}-shm`)) return immutable();
   try {
     return readWith(new Database(path, { readonly: true, fileMustExist: true }), fn);
   } catch (err) {
-    // An empty -wal holds nothing the file lacks: a full disk's failed commits leave one behind, with a -shm
-    // too short to use (SQLITE_IOERR_SHMSIZE), and every check read as UNKNOWN an intact database.
     if (!CANNOT_MAKE_WAL_FILES.has(safeErrorCode(err) ?? '') || sizeOf(wal) > 0) throw err;
-    return readWith(new Database(`${pathToFileURL(path).href}?immutable=1`, { readonly: true }), fn);
-  } finally {
-    if (!had) {
-      try {
-        if (statSync(wal).size === 0) {
-          unlinkSync(wal);
-          unlinkSync(shm);
-        }
-      } catch {
-        // not created, or already gone
-      }
-    }
+    return immutable();
   }
 }
 

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import Database from './sqlite.js';
 import { safeErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import { countCommit, damageOf, isDamaged, logNewerSetAside, logUnmigrated, migrate, openWal, readUnchanged, setAside } from './db-file.js';

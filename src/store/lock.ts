@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import Database from './sqlite.js';
 import { safeErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import { StateDirBusyError, StateDirError } from './write-health.js';

@@ -956,3 +956,32 @@ test('owed notifications on a damaged page at start: the file is set aside and t
   assert.deepEqual(await again.load(T0), { deliveries: [], delivered: {} });
   assert.ok(lines.some((l) => l.includes('state database is corrupt; set aside')), lines.join(''));
 });
+
+test("a read-only look (check) at a database no writer has open creates nothing: a daemon that opened it meanwhile keeps its commit (removing the -wal the look made lost it)", async (t) => {
+  const { readUnchanged } = await import('../../src/store/db-file.js');
+  const dir = tempDir(t);
+  const path = join(dir, 'state.db');
+  const setup = new Database(path);
+  setup.pragma('journal_mode = WAL');
+  setup.exec('CREATE TABLE marks (v TEXT)');
+  setup.close();
+  assert.deepEqual(readdirSync(dir), ['state.db'], 'no writer has it open');
+  let daemon: Database.Database | undefined;
+  const marks = readUnchanged(path, (db) => {
+    daemon = new Database(path); // a daemon starting during the look: it opens and reads, it has not written yet
+    daemon.pragma('journal_mode = WAL');
+    daemon.prepare('SELECT count(*) FROM marks').get();
+    return db.prepare('SELECT count(*) FROM marks').pluck().get();
+  });
+  assert.equal(marks, 0);
+  daemon!.prepare('INSERT INTO marks VALUES (?)').run('committed');
+  const backup = new Database(path, { readonly: true }); // a reader open at the daemon's close (a backup): the WAL is not folded back
+  backup.prepare('BEGIN').run();
+  backup.prepare('SELECT count(*) FROM marks').get();
+  daemon!.close();
+  backup.prepare('COMMIT').run();
+  backup.close();
+  const after = new Database(path, { readonly: true });
+  t.after(() => after.close());
+  assert.deepEqual(after.prepare('SELECT v FROM marks').pluck().all(), ['committed']);
+});
