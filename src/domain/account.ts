@@ -143,10 +143,15 @@ export function applyPoll(s: AccountState, outcome: PollOutcome, now: number, to
   // Another currency (the account moved to another billing currency, a DeepSeek wallet given its
   // currency key): balances in two units are not one series. Compared, 100 USD then 85 EUR was 15 spent and
   // 150000 JPY a top-up; the history starts again (the counters go on).
-  const history = otherCurrency(s.currency, base.currency) ? { ...EMPTY_HISTORY, consumedTotal: s.history.consumedTotal, topupsTotal: s.history.topupsTotal } : s.history;
+  const history = otherCurrency(s.currency, base.currency) ? restartedHistory(s) : s.history;
   const r = recordSample(history, now, outcome.balance, topupMinCredits, s.exhausted);
   const stale = r.history === history;
   return { state: { ...base, balance: outcome.balance, history: r.history }, consumed: r.consumed, topup: r.topup, reversed: r.reversed, stale };
+}
+
+/** The history started again (another currency, another balance read): no readings, the counters' totals go on. */
+export function restartedHistory(s: AccountState): AccountState['history'] {
+  return { ...EMPTY_HISTORY, consumedTotal: s.history.consumedTotal, topupsTotal: s.history.topupsTotal };
 }
 
 /**

@@ -112,20 +112,22 @@ export class WalletRunner implements WalletReadout {
   }
 
   /**
-   * The wallet's settings changed in a reload. History, alert state and counters stay: the name is the
-   * wallet's identity (its `account` label and its state), and the most common API change is a rotated key.
-   * A new client is made for the API part; a poll in flight finishes with the old one.
+   * The wallet's settings changed in a reload. Alert state and counters stay: the name is the wallet's
+   * identity (its `account` label and its state), and the most common API change is a rotated key. So does
+   * the history, unless it now reads another balance (balanceRead). A new client is made for the API part; a
+   * poll in flight finishes with the old one.
    */
   reconfigure(wallet: WalletSettings): void {
     const apiChanged = JSON.stringify(apiOf(wallet)) !== JSON.stringify(apiOf(this.#wallet)) || !sameCredentials(wallet.api.credentials, this.#wallet.api.credentials);
     // A Retry-After is the server's: a rotated key or a new balance field at the same origin still waits it out.
     const origin = originOf(wallet.api.baseUrl);
     const otherServer = wallet.provider !== this.#wallet.provider || origin !== this.#origin;
+    const otherBalance = JSON.stringify(balanceRead(wallet)) !== JSON.stringify(balanceRead(this.#wallet));
     this.#wallet = wallet;
     this.#origin = origin;
     if (apiChanged) this.#client = this.#makeClient(wallet);
     this.d.store.route(routingOf(wallet));
-    this.monitor.configure(this.#evaluation(wallet), otherServer);
+    this.monitor.configure(this.#evaluation(wallet), { otherServer, otherBalance });
   }
 
   /** One scheduled slot; 'rate_limited' when a Retry-After still runs (nothing was sent). */
@@ -180,6 +182,13 @@ function originOf(url: string): string {
     return url;
   }
 }
+
+/**
+ * Which balance a wallet reads: another provider, or another path, field or currency of it, is another
+ * balance (another account, or the same one read another way), whose step from the last is no spend. The
+ * origin (a proxy moved) and the credentials (a rotated key) are not: the same balance, history kept.
+ */
+const balanceRead = (w: WalletSettings) => ({ provider: w.provider, path: w.api.balancePath, field: w.api.balanceField, currencyField: w.api.currencyField, currency: w.api.currency, generic: w.api.generic });
 
 const apiOf = (w: WalletSettings) => ({ provider: w.provider, ...w.api, apiKey: undefined, credentials: undefined });
 

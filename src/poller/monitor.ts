@@ -1,4 +1,4 @@
-import { headroom, INITIAL_ACCOUNT_STATE, isRateLimited, otherCurrency, latestTime, shiftClock, type AccountState, type PollOutcome } from '../domain/account.js';
+import { headroom, INITIAL_ACCOUNT_STATE, isRateLimited, otherCurrency, latestTime, restartedHistory, shiftClock, type AccountState, type PollOutcome } from '../domain/account.js';
 import type { AlertBook, Notification, WalletSnapshot } from '../domain/alerts.js';
 import { observe, snapshot, unwatch, type EvaluationConfig } from '../domain/evaluate.js';
 import { forecast, type Forecast } from '../domain/forecast.js';
@@ -61,6 +61,8 @@ export class AccountMonitor {
   #up = false;
   /** Counts the reloads that moved the wallet to another server (configure). */
   #server = 0;
+  /** Counts the reloads that made it read another balance (configure): a poll of the one before is not recorded. */
+  #source = 0;
   #bodyCurrency: string | null | undefined;
   /**
    * The counters /metrics shows (credits spent, top-ups): those of the last state committed, which a restart
@@ -103,12 +105,22 @@ export class AccountMonitor {
    * New rules (a reload that changed them): history and alert state stay, the next poll evaluates with
    * these. `otherServer`: the wallet now asks another origin or provider, so the old one's Retry-After is not
    * this one's (a reload that moved a rate-limited wallet to another URL waited out the old URL's hour).
+   * `otherBalance`: it now reads another balance (another provider, path or field): the history starts again
+   * and is written at once, and a poll of the old one still running is not recorded. Kept, the step from one
+   * balance to the other read as spend: a wallet pointed at another account's path paged critical at once.
    */
-  configure(evaluation: EvaluationConfig, otherServer = false): void {
+  configure(evaluation: EvaluationConfig, change: { otherServer?: boolean; otherBalance?: boolean } = {}): void {
     this.d.evaluation = evaluation;
-    if (!otherServer) return;
-    this.#server++;
-    if (this.#state.rateLimitedUntil !== null) this.#state = { ...this.#state, rateLimitedUntil: null };
+    if (change.otherServer) {
+      this.#server++;
+      if (this.#state.rateLimitedUntil !== null) this.#state = { ...this.#state, rateLimitedUntil: null };
+    }
+    if (change.otherBalance) {
+      this.#source++;
+      this.#state = { ...this.#state, history: restartedHistory(this.#state) };
+      this.d.log.warn({}, 'the wallet now reads another balance (its provider, balance path or field changed): its history starts again');
+      void this.save();
+    }
   }
 
   /** Loads the saved state and puts the counters and gauges back where they were. */
@@ -172,12 +184,13 @@ export class AccountMonitor {
   }
 
   async pollNow(opts: FetchOptions, fetched?: Fetched): Promise<void> {
-    const server = this.#server;
+    const [server, source] = [this.#server, this.#source];
     let outcome = await this.d.poll(opts);
     // A Retry-After from the server a reload moved the wallet away from while this poll ran is not the new one's.
     if (server !== this.#server && !outcome.ok && outcome.kind === 'rate_limited') outcome = { ...outcome, retryAfterMs: 0 };
     fetched?.(!outcome.ok && outcome.kind === 'timeout');
     if (opts.signal?.aborted) return; // cut short by shutdown: not the upstream's failure
+    if (source !== this.#source) return; // the balance a reload stopped reading: the next slot reads the new one
     await this.#record(outcome);
   }
 

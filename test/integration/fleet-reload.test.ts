@@ -98,6 +98,44 @@ test('SIGHUP: added wallets polled, removed ones leave /metrics, changed rules k
   assert.equal(await daemon.stop(), 0);
 });
 
+test('a reload that points a wallet at another balance (another account\'s path and key): its history starts again, the step between the two is no spend, no forecast alert; a rotated key alone keeps the history', async (t) => {
+  const up = new WalletsUpstream();
+  up.add('main', 5000, 1);
+  up.add('other', 20, 0.01);
+  await up.start();
+  t.after(() => up.close());
+  const dir = tempDir('ws-reload-');
+  const file = writeWalletsFile(dir, up, ['main', 'other']);
+  const daemon = await Daemon.start({ WALLETS_FILE: file, LOG_LEVEL: 'info' });
+  t.after(() => daemon.kill());
+  await waitFor(async () => ((await accounts(daemon)).get('main')?.samples ?? 0) >= 4, 'a little history of `main`');
+
+  // the key of `main` rotated (another file, another key, the same balance): history kept
+  up.wallets.get('main')!.key = 'key-main-ROTATED';
+  writeFileSync(join(dir, 'keys', 'main'), 'key-main-ROTATED\n');
+  daemon.child.kill('SIGHUP');
+  await waitFor(() => daemon.logs().some((l) => l.msg === 'wallets reloaded'), 'the first reload');
+  const kept = (await accounts(daemon)).get('main')!.samples;
+  assert.ok(kept >= 4, `history kept: ${kept} samples`);
+  const spent = (await daemon.metric('telephony_wallet_consumed_credits_total{account="main"}'))!;
+
+  // `main` now reads the account of `other`
+  writeFileSync(file, readFileSync(file, 'utf8').replace('balance_path: /w/main/balance', 'balance_path: /w/other/balance').replace(join(dir, 'keys', 'main'), join(dir, 'keys', 'other')));
+  daemon.child.kill('SIGHUP');
+  await waitFor(() => daemon.logs().filter((l) => l.msg === 'wallets reloaded').length === 2, 'the second reload');
+  await waitFor(async () => {
+    const a = (await accounts(daemon)).get('main');
+    return a !== undefined && a.balance !== null && a.balance < 100 && a.samples >= 2;
+  }, '`main` polled twice at its new balance');
+  const main = (await accounts(daemon)).get('main')!;
+  assert.ok(main.samples < kept, `history started again: ${main.samples} samples`);
+  assert.deepEqual(main.alerts.filter((a) => a.alertname === 'depletion_forecast'), [], 'no forecast alert from the step');
+  const now = (await daemon.metric('telephony_wallet_consumed_credits_total{account="main"}'))!;
+  assert.ok(now - spent < 100, `the step of ~4,980 credits is no spend: the counter moved by ${now - spent}`);
+  assert.ok(daemon.logs().some((l) => l.msg.startsWith('the wallet now reads another balance')), 'said in the log');
+  assert.equal(await daemon.stop(), 0);
+});
+
 test('SIGHUP while start-up still reads the wallets file: the daemon lives on and reads the file again once started', async (t) => {
   const up = new WalletsUpstream();
   for (const n of ['a', 'b']) up.add(n, 100);

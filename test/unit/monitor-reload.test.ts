@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { pino } from 'pino';
 import type { PollOutcome } from '../../src/domain/account.js';
+import { sampleCount } from '../../src/domain/packed.js';
 import { AccountMonitor } from '../../src/poller/monitor.js';
 import { StateStore } from '../../src/store/state-store.js';
 import { DEFAULT_RULES } from '../helpers/fixtures.js';
@@ -33,7 +34,7 @@ test("a 429 from the server a reload moved the wallet away from, answered while 
   const slowDown: PollOutcome = { ok: false, kind: 'rate_limited', message: 'HTTP 429', retryAfterMs: 3_600_000 };
 
   const moved = monitor.pollNow({});
-  monitor.configure(evaluation, true); // SIGHUP: the wallet's api_url now names another server
+  monitor.configure(evaluation, { otherServer: true }); // SIGHUP: the wallet's api_url now names another server
   answer(slowDown); // the old server's answer arrives after the reload
   await moved;
   assert.equal(monitor.rateLimitedUntil(T0), null, 'the new server is asked at the next slot');
@@ -42,5 +43,42 @@ test("a 429 from the server a reload moved the wallet away from, answered while 
   answer(slowDown);
   await same;
   assert.equal(monitor.rateLimitedUntil(T0), T0 + 3_600_000, 'a Retry-After of the server polled is kept');
+  await store.close();
+});
+
+test('a reload that makes a wallet read another balance starts its history again and records no poll of the old one: the step between the two balances is no spend (it paged critical); a reload that changes nothing read keeps the history', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ws-monitor-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const store = new StateStore(dir, log);
+  await store.init(T0);
+  let now = T0;
+  let answer!: (o: PollOutcome) => void;
+  const evaluation = { account: 'default', rules: DEFAULT_RULES, repeat: { repeatIntervalMs: 3_600_000, runwayFraction: 0, minRepeatIntervalMs: 300_000 } };
+  const monitor = new AccountMonitor({ evaluation, poll: () => new Promise<PollOutcome>((r) => (answer = r)), notify: async () => {}, store: store.account('default'), log, now: () => now });
+  await monitor.init();
+  store.releasePreloaded(T0);
+  const read = async (balance: number) => {
+    const p = monitor.pollNow({});
+    answer({ ok: true, status: 200, balance, currency: 'USD', requiredCredits: null });
+    await p;
+    now += 60_000;
+  };
+  for (const b of [5000, 4990, 4980]) await read(b);
+  const spent = monitor.readout.consumed;
+  assert.equal(sampleCount(monitor.state.history.samples), 3);
+
+  monitor.configure(evaluation, {}); // thresholds only
+  await read(4970);
+  assert.equal(sampleCount(monitor.state.history.samples), 4, 'history kept');
+
+  const inFlight = monitor.pollNow({}); // a poll of the old balance, answered after the reload
+  monitor.configure(evaluation, { otherBalance: true });
+  answer({ ok: true, status: 200, balance: 4960, currency: 'USD', requiredCredits: null });
+  await inFlight;
+  assert.equal(sampleCount(monitor.state.history.samples), 0, 'started again, the old balance not recorded');
+  await read(20); // the other account's balance
+  await read(19);
+  assert.equal(sampleCount(monitor.state.history.samples), 2);
+  assert.equal(monitor.readout.consumed, spent + 10 + 1, 'the step from 4970 to 20 is no spend');
   await store.close();
 });
