@@ -4,7 +4,7 @@
  * a test and the wallets file written for the daemon agree on every wallet's key and starting balance.
  */
 import { readFileSync } from 'node:fs';
-import { BODY_FORMATS, type BodyFormat, type DrainShape, type WalletSpec } from './wallet.js';
+import { BODY_FORMATS, topupEveryProblem, type BodyFormat, type DrainShape, type WalletSpec } from './wallet.js';
 
 export interface FleetOptions {
   count: number;
@@ -38,6 +38,8 @@ export function fleetSpecs(o: FleetOptions): WalletSpec[] {
   const fill = (template: string, i: number, pad: boolean) => template.replaceAll('{i}', pad ? String(i).padStart(width, '0') : String(i));
   const spread = o.spread ?? 0;
   if (!(spread >= 0 && spread < 1)) throw new Error(`spread must be in [0, 1), got ${spread}`);
+  const everyProblem = o.topupEverySeconds === undefined ? undefined : topupEveryProblem(o.topupEverySeconds);
+  if (everyProblem) throw new Error(`topupEverySeconds ${everyProblem}`);
   const specs: WalletSpec[] = [];
   for (let i = first; i < first + o.count; i++) {
     const f = 1 + spread * (2 * unit(i) - 1);
@@ -73,7 +75,12 @@ export function readSpecFile(file: string): WalletSpec[] {
   const { fleet, wallets, ...rest } = data as { fleet?: FleetOptions; wallets?: unknown };
   const unknown = Object.keys(rest);
   if (unknown.length > 0) throw new Error(`${file}: unknown key(s) ${unknown.join(', ')}`);
-  const out = fleet === undefined ? [] : fleetSpecs(fleet);
+  let out: WalletSpec[] = [];
+  try {
+    if (fleet !== undefined) out = fleetSpecs(fleet);
+  } catch (e) {
+    throw new Error(`${file}: fleet: ${(e as Error).message}`);
+  }
   if (wallets !== undefined && !Array.isArray(wallets)) throw new Error(`${file}: "wallets" must be an array`);
   for (const [i, w] of (wallets ?? []).entries()) {
     const at = `${file}: wallets[${i}]`;
@@ -83,6 +90,8 @@ export function readSpecFile(file: string): WalletSpec[] {
     for (const k of ['balance', 'burnPerHour', 'topupEverySeconds', 'topupAmount'] as const) {
       if (s[k] !== undefined && !(typeof s[k] === 'number' && s[k] >= 0)) throw new Error(`${at}.${k} must be a non-negative number`);
     }
+    const everyProblem = s.topupEverySeconds === undefined ? undefined : topupEveryProblem(s.topupEverySeconds);
+    if (everyProblem) throw new Error(`${at}.topupEverySeconds ${everyProblem}`);
     if (s.format !== undefined && !BODY_FORMATS.includes(s.format)) throw new Error(`${at}.format must be one of ${BODY_FORMATS.join(', ')}`);
     out.push(s as WalletSpec);
   }

@@ -6,13 +6,15 @@ import { createWriteStream, openSync, type WriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fleetSpecs, readSpecFile } from './fleet.js';
 import { BODY_FORMATS, Simulator, type BodyFormat, type RequestRecord, type WalletSpec } from './simulator.js';
+import { MIN_TOPUP_EVERY_SECONDS, topupEveryProblem } from './wallet.js';
 import { writeWalletsFile } from './wallets-file.js';
 
 const USAGE = `Usage: node dist/simulator/main.js [flags]
 
 A simulated Telephony.io API on loopback. Without flags it serves one wallet configured by SIM_* variables
 (SIM_HOST, SIM_PORT, SIM_API_KEY, SIM_BALANCE, SIM_BURN_PER_HOUR, SIM_TOPUP_EVERY_SECONDS, SIM_TOPUP_AMOUNT…,
-as docker-compose.yml uses it). With --wallets N and/or --spec FILE it serves a fleet instead:
+as docker-compose.yml uses it; SIM_TOPUP_EVERY_SECONDS is 0, no automatic top-ups, or at least 1). With
+--wallets N and/or --spec FILE it serves a fleet instead:
 
   --wallets N                     N generated wallets (see src/simulator/fleet.ts)
   --first I                       number of the first generated wallet (default 1)
@@ -76,7 +78,7 @@ const port = args.port !== undefined ? parse('--port', args.port, 9722, isPort, 
 const apiKey = str('SIM_API_KEY', 'sim-key');
 const balance = num('SIM_BALANCE', 500, nonNeg, 'a non-negative number');
 const burnPerHour = num('SIM_BURN_PER_HOUR', 1800, nonNeg, 'a non-negative number');
-const topupEverySeconds = num('SIM_TOPUP_EVERY_SECONDS', 0, nonNeg, 'a non-negative number');
+const topupEverySeconds = num('SIM_TOPUP_EVERY_SECONDS', 0, (n) => topupEveryProblem(n) === undefined, `0 (no automatic top-ups) or at least ${MIN_TOPUP_EVERY_SECONDS} seconds`);
 const topupAmount = num('SIM_TOPUP_AMOUNT', 250, nonNeg, 'a non-negative number');
 const currency = str('SIM_CURRENCY', 'USD');
 const format = str('SIM_FORMAT', 'number') as BodyFormat;

@@ -52,6 +52,18 @@ const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 export const round4 = (n: number): number => Math.round(n * 1e4) / 1e4;
 export const NAME_RE = /^[A-Za-z0-9._-]+$/;
+/**
+ * The shortest automatic top-up interval (0 turns them off). Far below it the clock's precision swallowed the
+ * step: at 1e-9 s, `nextTopupAt + step` was `nextTopupAt` and the catch-up never ended.
+ */
+export const MIN_TOPUP_EVERY_SECONDS = 1;
+/** Why a top-up interval is refused (undefined: fine). */
+export function topupEveryProblem(s: number): string | undefined {
+  if (typeof s !== 'number' || !(s === 0 || (s >= MIN_TOPUP_EVERY_SECONDS && Number.isFinite(s)))) {
+    return `must be 0 (no automatic top-ups) or at least ${MIN_TOPUP_EVERY_SECONDS} s, got ${s}`;
+  }
+  return undefined;
+}
 
 export class Wallet {
   readonly name: string;
@@ -101,7 +113,10 @@ export class Wallet {
     this.creditLimit = spec.creditLimit ?? 0;
     this.autoRecharge = spec.autoRecharge ?? false;
     this.currency = spec.currency ?? 'USD';
-    this.topupEveryMs = (spec.topupEverySeconds ?? 0) * 1000;
+    const every = spec.topupEverySeconds ?? 0;
+    const everyProblem = topupEveryProblem(every);
+    if (everyProblem) throw new Error(`wallet ${spec.name}: topupEverySeconds ${everyProblem}`);
+    this.topupEveryMs = every * 1000;
     this.topupAmount = spec.topupAmount ?? 50;
     this.format = spec.format ?? 'number';
     this.burn = spec.burnPerHour ?? 0;
@@ -194,12 +209,37 @@ export class Wallet {
   private sync(): void {
     const now = this.now();
     if (now <= this.at) return; // a clock that goes back changes nothing
-    while (this.nextTopupAt <= now) {
-      this.drainTo(this.nextTopupAt);
-      this.value += this.topupAmount;
-      this.nextTopupAt += this.topupEveryMs;
-    }
+    if (this.nextTopupAt <= now) this.topUpsTo(now);
     this.drainTo(now);
+  }
+  /**
+   * The automatic top-ups due by `now`: counted (Math.floor of the time elapsed over the interval), each at
+   * `first + k × interval`, never by adding the interval again and again (a step below the clock's precision
+   * left the sum unchanged and the loop never ended). A constant drain is one step whatever the count: with
+   * u the balance just before a top-up less nothing, each interval is u → max(0, u + A − d), so after k of
+   * them u + k(A − d) floored at 0. A daily shape drains a different amount each interval: one step each.
+   */
+  private topUpsTo(now: number): void {
+    const first = this.nextTopupAt;
+    const every = this.topupEveryMs;
+    const n = Math.floor((now - first) / every) + 1; // top-ups at first, first + every, … up to now
+    const amount = this.topupAmount;
+    this.drainTo(first);
+    this.value += amount;
+    if (n > 1) {
+      if (this.shape.kind === 'constant' || this.shape.amplitude === 0 || this.burn === 0) {
+        const last = first + (n - 1) * every;
+        const perInterval = this.consumed(first, first + every);
+        this.value = Math.max(0, this.value - amount + (n - 1) * (amount - perInterval)) + amount;
+        this.at = last;
+      } else {
+        for (let k = 1; k < n; k++) {
+          this.drainTo(first + k * every);
+          this.value += amount;
+        }
+      }
+    }
+    this.nextTopupAt = first + n * every;
   }
   /** The drain is never negative, so flooring at 0 once at the end of the stretch is exact. */
   private drainTo(t: number): void {

@@ -19,6 +19,17 @@ async function startSim(t: TestContext, args: string[]) {
   return { url, stderr: () => stderr, stop: async () => (child.kill('SIGTERM'), exited) };
 }
 const get = async (url: string, key: string) => (await fetch(url, { headers: { Authorization: `Bearer ${key}` } })).status;
+/** Runs the simulator on flags meant to be refused: its exit code and stderr, or code 'listened' (killed) if it started serving instead. */
+async function refused(args: readonly string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, [SIM, '--port', '0', ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    if (/listening on/.test(stderr)) child.kill('SIGKILL');
+  });
+  const code = await new Promise<number | null>((r) => child.on('exit', r));
+  return { code: /listening on/.test(stderr) ? 'listened' : code, stderr };
+}
 
 test('--wallets N with templates serves N wallets, logs each request and writes a matching wallets file', { timeout: 30_000 }, async (t) => {
   const dir = tempDir('ws-sim-cli-');
@@ -70,12 +81,26 @@ test('bad flags and spec files: one line naming the problem, exit 78', { timeout
     // A request log that cannot be opened (its folder missing): one line, not an unhandled stream error.
     [['--wallets', '1', '--request-log', join(dir, 'missing', 'requests.log')], /^--request-log: cannot open .*missing\/requests\.log \(ENOENT\)\n$/],
   ] as const) {
-    const child = spawn(process.execPath, [SIM, '--port', '0', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    const { code, stderr } = await refused(args);
     assert.equal(code, 78, `${args.join(' ')}: ${stderr}`);
     assert.match(stderr, msg);
+  }
+});
+
+test('a top-up interval under 1 s is refused, exit 78: at 1e-9 s the first balance request hung the simulator for good', { timeout: 30_000 }, async () => {
+  const dir = tempDir('ws-sim-topup-');
+  const spec = join(dir, 'spec.json');
+  writeFileSync(spec, JSON.stringify({ wallets: [{ name: 'a', path: '/a', apiKey: 'k', topupEverySeconds: 1e-9 }] }));
+  const fleetSpec = join(dir, 'fleet.json');
+  writeFileSync(fleetSpec, JSON.stringify({ fleet: { count: 2, topupEverySeconds: 0.5 } }));
+  for (const [args, env, msg] of [
+    [[], { SIM_TOPUP_EVERY_SECONDS: '1e-9' }, /^SIM_TOPUP_EVERY_SECONDS: must be 0 \(no automatic top-ups\) or at least 1 seconds, got "1e-9"\n$/],
+    [['--spec', spec], {}, /wallets\[0\]\.topupEverySeconds must be 0 \(no automatic top-ups\) or at least 1 s, got 1e-9/],
+    [['--spec', fleetSpec], {}, /fleet\.json: fleet: topupEverySeconds must be 0 .* got 0\.5/],
+  ] as const) {
+    const r = await refused(args, env);
+    assert.equal(r.code, 78, `${args.join(' ')} ${JSON.stringify(env)}: ${r.stderr}`);
+    assert.match(r.stderr, msg);
   }
 });
 

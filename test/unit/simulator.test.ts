@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Simulator, type SimulatorOptions } from '../../src/simulator/simulator.js';
+import { fleetSpecs } from '../../src/simulator/fleet.js';
 
 const AUTH = { Authorization: 'Bearer sim-key' };
 const PATH = '/v1/wallet/balance';
@@ -83,6 +84,44 @@ test('automatic top-ups are computed lazily, interleaved with the drain', async 
   assert.equal(s.balance(), 50);
   c.advance(2 * 3600_000); // two more top-ups, 72 drained
   assert.equal(s.balance(), 50 - 72 + 100);
+});
+
+test('a top-up interval under 1 s is refused wherever a wallet is made (at 1e-9 s the catch-up loop never ended)', () => {
+  for (const every of [1e-9, 0.5, -1, Number.NaN]) {
+    assert.throws(() => new Simulator({ topupEverySeconds: every }), /topupEverySeconds must be 0 \(no automatic top-ups\) or at least 1 s/, String(every));
+    assert.throws(() => fleetSpecs({ count: 1, topupEverySeconds: every }), /topupEverySeconds must be 0/, String(every));
+  }
+  assert.doesNotThrow(() => new Simulator({ topupEverySeconds: 0 }));
+  assert.doesNotThrow(() => new Simulator({ topupEverySeconds: 1 }));
+});
+
+test('top-ups over a long unobserved stretch are counted, not stepped: the same balance as one top-up at a time', () => {
+  // The reference: every top-up in turn, its time first + k × interval (the drain floored at 0 between them).
+  const reference = (o: { balance: number; burnPerHour: number; every: number; amount: number; amplitude: number; span: number; start: number }) => {
+    const H = 3_600_000;
+    const D = 24 * H;
+    const w = (2 * Math.PI) / D;
+    const used = (a: number, b: number) => (o.burnPerHour * (b - a)) / H + (o.burnPerHour * o.amplitude * ((Math.sin(w * b) - Math.sin(w * a)) / w)) / H;
+    let v = o.balance;
+    let at = o.start;
+    for (let k = 1; o.start + k * o.every <= o.start + o.span; k++) {
+      const t = o.start + k * o.every;
+      v = Math.max(0, v - used(at, t)) + o.amount;
+      at = t;
+    }
+    return Math.max(0, v - used(at, o.start + o.span));
+  };
+  const start = Date.UTC(2026, 0, 1);
+  for (const [burnPerHour, amount, amplitude] of [[36, 50, 0], [100, 0.01, 0], [36, 50, 0.8], [500, 0.2, 0.5], [0, 3, 0]] as const) {
+    const o = { balance: 10, burnPerHour, every: 7_000, amount, amplitude, span: 30 * 24 * 3_600_000 + 123, start };
+    const c = clock(start);
+    const s = new Simulator({ balance: o.balance, burnPerHour, topupEverySeconds: 7, topupAmount: amount, shape: amplitude ? { kind: 'daily', amplitude } : { kind: 'constant' }, now: c.now });
+    c.advance(o.span / 2);
+    s.balance(); // read once half-way: the next read starts part-way through the schedule
+    c.advance(o.span / 2);
+    const want = reference(o);
+    assert.ok(Math.abs(s.balance() - want) <= 1e-6 * Math.max(1, want), `burn ${burnPerHour} top-up ${amount} amplitude ${amplitude}: ${s.balance()} vs ${want}`);
+  }
 });
 
 test('enqueue is served in order, then normal behaviour; explicit statuses bypass auth', async (t) => {
