@@ -159,7 +159,7 @@ export class Simulator {
   get size(): number {
     return this.byName.size;
   }
-  /** Rotates a wallet's key: the old one gets a 401 from now on. */
+  /** Rotates a wallet's key (the secret its provider checks: Wallet.setApiKey): the old credentials get a 401 from now on. */
   setApiKey(name: string, key: string): void {
     const w = this.wallet(name);
     this.countAuth(w.expectedAuth, -1);

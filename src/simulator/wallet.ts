@@ -136,10 +136,19 @@ export class Wallet {
   get expectedAuth(): string {
     return this.auth;
   }
-  /** A new key: the old one is rejected from now on (401, as a revoked key). */
+  /** The credential a key rotation replaces: the secret the provider's sign-in checks (wire.ts `secret`). */
+  get secretName(): string {
+    return this.wire.secret?.(this.creds) ?? 'api_key';
+  }
+  /**
+   * A new key: it replaces the secret the provider checks (`secretName`: api_key for most; Twilio's
+   * auth_token, or api_key_secret when it signs in with an API key; Plivo's auth_token; Vonage's
+   * api_secret; MessageBird's access_key), so the old credentials are rejected from now on (401, as a
+   * revoked key). Identifiers (account_sid, auth_id, username…) stay: the balance path may hold them.
+   */
   setApiKey(key: string): void {
     this.key = key;
-    this.creds = { ...this.creds, api_key: key };
+    this.creds = { ...this.creds, [this.secretName]: key };
     this.auth = this.wire.expected(this.creds);
   }
   /** The request's canonical auth string (undefined: none sent). */

@@ -29,6 +29,8 @@ export interface Wire {
   keys: readonly string[];
   /** Another set of keys that signs in instead (Twilio's API key). */
   altKeys?: readonly string[];
+  /** The credential a key rotation replaces, the secret part `expected` checks (default `api_key`). */
+  secret?: (c: Creds) => string;
 }
 
 const header = (req: IncomingMessage, name: string): string | undefined => {
@@ -49,6 +51,7 @@ export const WIRES: Readonly<Record<string, Wire>> = {
     body: (f) => ({ balance: amount(f, f.balance), currency: f.currency }),
   },
   twilio: {
+    secret: (c) => (c.api_key_sid !== undefined ? 'api_key_secret' : 'auth_token'),
     keys: ['account_sid', 'auth_token'],
     altKeys: ['account_sid', 'api_key_sid', 'api_key_secret'],
     path: (c) => `/2010-04-01/Accounts/${encodeURIComponent(c.account_sid!)}/Balance.json`,
@@ -76,6 +79,7 @@ export const WIRES: Readonly<Record<string, Wire>> = {
     }),
   },
   plivo: {
+    secret: () => 'auth_token',
     keys: ['auth_id', 'auth_token'],
     path: (c) => `/v1/Account/${encodeURIComponent(c.auth_id!)}/`,
     expected: (c) => basicOf(c.auth_id!, c.auth_token!),
@@ -83,6 +87,7 @@ export const WIRES: Readonly<Record<string, Wire>> = {
     body: (f) => ({ account_type: 'standard', auth_id: 'MA-sim', auto_recharge: f.autoRecharge, billing_mode: 'prepaid', cash_credits: amount(f, f.balance, 5), resource_uri: '/v1/Account/MA-sim/' }),
   },
   vonage: {
+    secret: () => 'api_secret',
     keys: ['api_key', 'api_secret'],
     path: () => '/account/get-balance',
     expected: (c) => basicOf(c.api_key!, c.api_secret!),
@@ -90,6 +95,7 @@ export const WIRES: Readonly<Record<string, Wire>> = {
     body: (f) => ({ value: amount(f, f.balance), autoReload: f.autoRecharge }),
   },
   messagebird: {
+    secret: () => 'access_key',
     keys: ['access_key'],
     path: () => '/balance',
     expected: (c) => `AccessKey ${c.access_key}`,

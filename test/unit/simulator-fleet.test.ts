@@ -8,6 +8,7 @@ import { Simulator, type SimulatorOptions } from '../../src/simulator/simulator.
 import { fleetSpecs } from '../../src/simulator/fleet.js';
 import { writeWalletsFile } from '../../src/simulator/wallets-file.js';
 import { tempDir } from '../helpers/daemon.js';
+import { PROVIDER_CASES, credentialsOf, simSpec } from '../helpers/providers.js';
 
 async function sim(t: { after: (fn: () => Promise<void>) => void }, opts: SimulatorOptions): Promise<Simulator> {
   const s = new Simulator(opts);
@@ -118,6 +119,37 @@ test('control API per wallet: a 429 with Retry-After for one wallet only, an ove
   assert.equal((await post(s, '/_sim/wallets/w1/override', '[1]')).status, 400);
   assert.equal((await post(s, '/_sim/wallets/w1/burn?per_hour=1&amplitude=2')).status, 400);
   assert.equal((await post(s, '/_sim/wallets/w1/key?value=')).status, 400);
+});
+
+test('a key rotated through the control API revokes the old credentials for every provider (Twilio, Plivo, MessageBird kept answering them)', async (t) => {
+  const s = await sim(t, { wallets: PROVIDER_CASES.map((c) => simSpec(c, 100)) });
+  const basic = (user: string, password: string) => ({ Authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
+  // Over HTTP, with the headers their providers send: the secret each rotation replaces, and how it signs in.
+  const http: Record<string, [string, (c: Record<string, string>) => Record<string, string>]> = {
+    twilio: ['auth_token', (c) => basic(c.account_sid!, c.auth_token!)],
+    'twilio-apikey': ['api_key_secret', (c) => basic(c.api_key_sid!, c.api_key_secret!)],
+    plivo: ['auth_token', (c) => basic(c.auth_id!, c.auth_token!)],
+    vonage: ['api_secret', (c) => basic(c.api_key!, c.api_secret!)],
+    messagebird: ['access_key', (c) => ({ Authorization: `AccessKey ${c.access_key}` })],
+  };
+  for (const [name, [secret, headers]] of Object.entries(http)) {
+    const path = s.wallet(name).path;
+    const old = credentialsOf(PROVIDER_CASES.find((c) => c.name === name)!);
+    assert.equal((await fetch(s.url + path, { headers: headers(old) })).status, 200, `${name} before`);
+    assert.equal((await post(s, `/_sim/wallets/${name}/key?value=ROTATED`)).status, 200, name);
+    assert.equal((await fetch(s.url + path, { headers: headers(old) })).status, 401, `${name}: the old credentials after the rotation`);
+    assert.equal((await fetch(s.url + path, { headers: headers({ ...old, [secret]: 'ROTATED' }) })).status, 200, `${name}: the new secret`);
+    assert.equal(s.wallet(name).secretName, secret, name);
+  }
+  // Every other provider: the old credentials' auth string is refused, the new one's accepted.
+  for (const c of PROVIDER_CASES.filter((c) => !http[c.name])) {
+    const w = s.wallet(c.name);
+    assert.equal((await post(s, `/_sim/wallets/${c.name}/key?value=ROTATED`)).status, 200, c.name);
+    assert.equal(w.secretName, 'api_key', c.name);
+    assert.equal(w.credentials.api_key, 'ROTATED', c.name);
+    assert.equal(w.authorized(w.wire.expected(credentialsOf(c))), false, `${c.name}: the old credentials are revoked`);
+    assert.equal(w.authorized(w.wire.expected(w.credentials)), true, `${c.name}: the new ones sign in`);
+  }
 });
 
 test('a daily drain shape: the day averages burnPerHour, the peak hour burns faster than the trough', () => {
