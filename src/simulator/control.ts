@@ -1,7 +1,8 @@
 /**
  * The simulator's control API under /_sim/: `/_sim/<route>` acts on the first wallet (and answers as it
  * always did), `/_sim/wallets` lists every wallet with its request count, `/_sim/wallets/<name>/<route>`
- * acts on that wallet. Routes: GET state; POST topup?amount=, balance?value=, burn?per_hour=[&amplitude=
+ * acts on that wallet. Amounts are 0 to 1e15 (MAX_AMOUNT; a top-up may not take the balance past it), else a
+ * 400. Routes: GET state; POST topup?amount=, balance?value=, burn?per_hour=[&amplitude=
  * &peak_hour=], script (a JSON array of responses, used once each), override (one response for every
  * request, or null), key?value= (rotate: the value replaces the secret the wallet's provider checks, so its
  * old credentials get a 401 — api_key for most providers; Twilio's auth_token, or api_key_secret when it
@@ -10,7 +11,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BadInput, parseOverride, parseScript, readBody } from './script.js';
 import type { Simulator } from './simulator.js';
-import { round4, type DrainShape, type Wallet } from './wallet.js';
+import { MAX_AMOUNT, round4, type DrainShape, type Wallet } from './wallet.js';
 
 export const json = (res: ServerResponse, status: number, body: unknown): void => {
   res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
@@ -45,11 +46,17 @@ export async function control(sim: Simulator, req: IncomingMessage, res: ServerR
       throw new BadInput(`missing query parameter ${name}`);
     }
     const n = Number(raw);
-    if (!Number.isFinite(n) || n < 0) throw new BadInput(`${name} must be a non-negative number, got "${raw}"`);
+    if (!Number.isFinite(n) || n < 0 || n > MAX_AMOUNT) throw new BadInput(`${name} must be a non-negative number up to ${MAX_AMOUNT}, got "${raw}"`);
     return n;
   };
   switch (route) {
-    case 'topup': wallet.topUp(num('amount', wallet.topupAmount)); break;
+    case 'topup': {
+      const amount = num('amount', wallet.topupAmount);
+      const after = wallet.balance() + amount;
+      if (after > MAX_AMOUNT) throw new BadInput(`amount ${amount} would take the balance to ${after}, past the simulator's maximum ${MAX_AMOUNT}`);
+      wallet.topUp(amount);
+      break;
+    }
     case 'balance': wallet.setBalance(num('value')); break;
     case 'burn': {
       const amplitude = params.get('amplitude');

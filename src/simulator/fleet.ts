@@ -4,7 +4,10 @@
  * a test and the wallets file written for the daemon agree on every wallet's key and starting balance.
  */
 import { readFileSync } from 'node:fs';
-import { BODY_FORMATS, topupEveryProblem, type BodyFormat, type DrainShape, type WalletSpec } from './wallet.js';
+import { amountProblem, BODY_FORMATS, MAX_AMOUNT, topupEveryProblem, type BodyFormat, type DrainShape, type WalletSpec } from './wallet.js';
+
+/** The most wallets one simulator serves (a fleet's file of 100,000 is ~10 MiB; 50,000,000 ran out of memory). */
+export const MAX_WALLETS = 100_000;
 
 export interface FleetOptions {
   count: number;
@@ -18,7 +21,7 @@ export interface FleetOptions {
   keyTemplate?: string;
   balance?: number;
   burnPerHour?: number;
-  /** Each wallet's balance and burn are scaled by a stable factor in [1 − spread, 1 + spread] (default 0). */
+  /** Each wallet's balance and burn are scaled by a stable factor in [1 − spread, 1 + spread] (default 0), at most MAX_AMOUNT. */
   spread?: number;
   currency?: string;
   shape?: DrainShape;
@@ -32,7 +35,11 @@ const unit = (i: number): number => (i * 0.6180339887498949) % 1;
 const round2 = (n: number): number => Math.round(n * 100) / 100;
 
 export function fleetSpecs(o: FleetOptions): WalletSpec[] {
-  if (!Number.isInteger(o.count) || o.count < 0) throw new Error(`count must be a non-negative integer, got ${o.count}`);
+  if (!Number.isInteger(o.count) || o.count < 0 || o.count > MAX_WALLETS) throw new Error(`count must be a whole number from 0 to ${MAX_WALLETS}, got ${o.count}`);
+  for (const k of ['balance', 'burnPerHour', 'topupAmount'] as const) {
+    const problem = o[k] === undefined ? undefined : amountProblem(o[k]);
+    if (problem) throw new Error(`${k} ${problem}`);
+  }
   const first = o.first ?? 1;
   const width = String(first + o.count - 1).length;
   const fill = (template: string, i: number, pad: boolean) => template.replaceAll('{i}', pad ? String(i).padStart(width, '0') : String(i));
@@ -48,8 +55,8 @@ export function fleetSpecs(o: FleetOptions): WalletSpec[] {
       name: fill(o.nameTemplate ?? 'w{i}', i, true),
       path: fill(o.pathTemplate ?? '/t/{i}/v1/wallet/balance', i, false),
       apiKey: fill(o.keyTemplate ?? 'sim-key-{i}', i, false),
-      balance: round2((o.balance ?? 1000) * f),
-      burnPerHour: round2((o.burnPerHour ?? 0) * g),
+      balance: Math.min(MAX_AMOUNT, round2((o.balance ?? 1000) * f)),
+      burnPerHour: Math.min(MAX_AMOUNT, round2((o.burnPerHour ?? 0) * g)),
       currency: o.currency ?? 'USD',
       shape: o.shape ?? { kind: 'constant' },
       topupEverySeconds: o.topupEverySeconds ?? 0,
@@ -82,6 +89,8 @@ export function readSpecFile(file: string): WalletSpec[] {
     throw new Error(`${file}: fleet: ${(e as Error).message}`);
   }
   if (wallets !== undefined && !Array.isArray(wallets)) throw new Error(`${file}: "wallets" must be an array`);
+  const total = out.length + ((wallets as unknown[] | undefined)?.length ?? 0);
+  if (total > MAX_WALLETS) throw new Error(`${file}: ${total} wallets, more than the simulator's maximum ${MAX_WALLETS}`);
   for (const [i, w] of (wallets ?? []).entries()) {
     const at = `${file}: wallets[${i}]`;
     if (typeof w !== 'object' || w === null) throw new Error(`${at} must be an object`);
@@ -89,6 +98,10 @@ export function readSpecFile(file: string): WalletSpec[] {
     for (const k of ['name', 'path', 'apiKey'] as const) if (typeof s[k] !== 'string' || s[k] === '') throw new Error(`${at}.${k} must be a non-empty string`);
     for (const k of ['balance', 'burnPerHour', 'topupEverySeconds', 'topupAmount'] as const) {
       if (s[k] !== undefined && !(typeof s[k] === 'number' && s[k] >= 0)) throw new Error(`${at}.${k} must be a non-negative number`);
+    }
+    for (const k of ['balance', 'burnPerHour', 'topupAmount', 'creditLimit'] as const) {
+      const problem = s[k] === undefined ? undefined : amountProblem(s[k]);
+      if (problem) throw new Error(`${at}.${k} ${problem}`);
     }
     const everyProblem = s.topupEverySeconds === undefined ? undefined : topupEveryProblem(s.topupEverySeconds);
     if (everyProblem) throw new Error(`${at}.topupEverySeconds ${everyProblem}`);

@@ -4,9 +4,9 @@
  */
 import { createWriteStream, openSync, type WriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { fleetSpecs, readSpecFile } from './fleet.js';
+import { fleetSpecs, MAX_WALLETS, readSpecFile } from './fleet.js';
 import { BODY_FORMATS, Simulator, type BodyFormat, type RequestRecord, type WalletSpec } from './simulator.js';
-import { MIN_TOPUP_EVERY_SECONDS, topupEveryProblem } from './wallet.js';
+import { MAX_AMOUNT, MIN_TOPUP_EVERY_SECONDS, topupEveryProblem } from './wallet.js';
 import { writeWalletsFile } from './wallets-file.js';
 
 const USAGE = `Usage: node dist/simulator/main.js [flags]
@@ -34,6 +34,7 @@ as docker-compose.yml uses it; SIM_TOPUP_EVERY_SECONDS is 0, no automatic top-up
   --host H, --port P              override SIM_HOST / SIM_PORT
   --help, -h                      this text
 
+Amounts (balances, burns per hour, top-ups) are 0 to 1e15, and one simulator serves at most 100000 wallets.
 A bad flag or variable: one line per problem on stderr, exit 78.
 `;
 if (process.argv.slice(2).some((a) => a === '--help' || a === '-h')) {
@@ -51,7 +52,8 @@ const parse = (name: string, raw: string | undefined, dflt: number, ok: (n: numb
   return dflt;
 };
 const num = (name: string, dflt: number, ok: (n: number) => boolean, what: string): number => parse(name, process.env[name], dflt, ok, what);
-const nonNeg = (n: number): boolean => n >= 0;
+const amount = (n: number): boolean => n >= 0 && n <= MAX_AMOUNT;
+const AMOUNT = `a non-negative number up to ${MAX_AMOUNT}`;
 const isPort = (n: number): boolean => Number.isInteger(n) && n <= 65535 && n >= 0;
 
 let args: ReturnType<typeof parseFlags>;
@@ -76,10 +78,10 @@ try {
 const host = args.host ?? str('SIM_HOST', '127.0.0.1');
 const port = args.port !== undefined ? parse('--port', args.port, 9722, isPort, 'a port number (0-65535)') : num('SIM_PORT', 9722, isPort, 'a port number (0-65535)');
 const apiKey = str('SIM_API_KEY', 'sim-key');
-const balance = num('SIM_BALANCE', 500, nonNeg, 'a non-negative number');
-const burnPerHour = num('SIM_BURN_PER_HOUR', 1800, nonNeg, 'a non-negative number');
+const balance = num('SIM_BALANCE', 500, amount, AMOUNT);
+const burnPerHour = num('SIM_BURN_PER_HOUR', 1800, amount, AMOUNT);
 const topupEverySeconds = num('SIM_TOPUP_EVERY_SECONDS', 0, (n) => topupEveryProblem(n) === undefined, `0 (no automatic top-ups) or at least ${MIN_TOPUP_EVERY_SECONDS} seconds`);
-const topupAmount = num('SIM_TOPUP_AMOUNT', 250, nonNeg, 'a non-negative number');
+const topupAmount = num('SIM_TOPUP_AMOUNT', 250, amount, AMOUNT);
 const currency = str('SIM_CURRENCY', 'USD');
 const format = str('SIM_FORMAT', 'number') as BodyFormat;
 if (!BODY_FORMATS.includes(format)) problems.push(`SIM_FORMAT: must be one of ${BODY_FORMATS.join(', ')}, got "${format}"`);
@@ -87,7 +89,7 @@ if (!BODY_FORMATS.includes(format)) problems.push(`SIM_FORMAT: must be one of ${
 let fleet: WalletSpec[] | undefined;
 if (args.wallets !== undefined || args.spec !== undefined) {
   fleet = [];
-  const count = parse('--wallets', args.wallets, 0, (n) => Number.isInteger(n) && n >= 0, 'a whole number');
+  const count = parse('--wallets', args.wallets, 0, (n) => Number.isInteger(n) && n >= 0 && n <= MAX_WALLETS, `a whole number up to ${MAX_WALLETS}`);
   const amplitude = parse('--daily-amplitude', args['daily-amplitude'], 0, (n) => n >= 0 && n <= 1, 'a number in [0, 1]');
   try {
     fleet.push(
@@ -97,14 +99,15 @@ if (args.wallets !== undefined || args.spec !== undefined) {
         nameTemplate: args['wallet-name-template'],
         pathTemplate: args['wallet-path-template'],
         keyTemplate: args['wallet-key-template'],
-        balance: parse('--wallet-balance', args['wallet-balance'], 1000, nonNeg, 'a non-negative number'),
-        burnPerHour: parse('--wallet-burn-per-hour', args['wallet-burn-per-hour'], 0, nonNeg, 'a non-negative number'),
+        balance: parse('--wallet-balance', args['wallet-balance'], 1000, amount, AMOUNT),
+        burnPerHour: parse('--wallet-burn-per-hour', args['wallet-burn-per-hour'], 0, amount, AMOUNT),
         spread: parse('--spread', args.spread, 0, (n) => n >= 0 && n < 1, 'a number in [0, 1)'),
         currency: args['wallet-currency'],
         shape: amplitude > 0 ? { kind: 'daily', amplitude } : { kind: 'constant' },
       }),
     );
     if (args.spec !== undefined) for (const w of readSpecFile(args.spec)) fleet.push(w);
+    if (fleet.length > MAX_WALLETS) problems.push(`--wallets and --spec: ${fleet.length} wallets in all, more than the simulator's maximum ${MAX_WALLETS}`);
   } catch (e) {
     problems.push((e as Error).message);
   }

@@ -15,6 +15,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { control, err } from './control.js';
+import { MAX_WALLETS } from './fleet.js';
 import { BadInput } from './script.js';
 import { Wallet, type BodyFormat, type ScriptedResponse, type WalletSpec } from './wallet.js';
 
@@ -119,8 +120,9 @@ export class Simulator {
 
   // ---- the fleet --------------------------------------------------------------------------------------
 
-  /** Adds wallets (all or none: a duplicate name or path, or a bad spec, throws before any is added). */
+  /** Adds wallets (all or none: a duplicate name or path, a bad spec or more than MAX_WALLETS in all throws before any is added). */
   addWallets(specs: readonly WalletSpec[]): Wallet[] {
+    if (this.byName.size + specs.length > MAX_WALLETS) throw new Error(`${this.byName.size + specs.length} wallets, more than the simulator's maximum ${MAX_WALLETS}`);
     const made = specs.map((s) => new Wallet(s, this.now));
     const names = new Set<string>();
     const paths = new Set<string>();

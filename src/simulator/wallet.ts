@@ -53,6 +53,21 @@ const DAY_MS = 24 * HOUR_MS;
 export const round4 = (n: number): number => Math.round(n * 1e4) / 1e4;
 export const NAME_RE = /^[A-Za-z0-9._-]+$/;
 /**
+ * The largest amount a wallet takes (balance, burn per hour, top-up, credit limit): 1e15, past any real
+ * wallet, where 4 decimals still fit in a double. Unbounded, 1e308 was accepted and then served as
+ * `{"balance": null}` (round4 overflowed to Infinity), and a top-up and a burn of 1e308 gave NaN for good.
+ */
+export const MAX_AMOUNT = 1e15;
+/** Why an amount is refused (undefined: fine). */
+export function amountProblem(n: number): string | undefined {
+  return typeof n === 'number' && Number.isFinite(n) && Math.abs(n) <= MAX_AMOUNT ? undefined : `must be a number of at most ${MAX_AMOUNT} in size, got ${n}`;
+}
+const checkAmount = (what: string, n: number): number => {
+  const problem = amountProblem(n);
+  if (problem) throw new RangeError(`${what} ${problem}`);
+  return n;
+};
+/**
  * The shortest automatic top-up interval (0 turns them off). Far below it the clock's precision swallowed the
  * step: at 1e-9 s, `nextTopupAt + step` was `nextTopupAt` and the catch-up never ended.
  */
@@ -110,6 +125,9 @@ export class Wallet {
       throw new Error(`wallet ${spec.name}: provider ${this.provider} needs credentials ${signIns.map((keys) => keys.join(' + ')).join(' or ')}`);
     }
     this.auth = wire.expected(this.creds);
+    for (const k of ['balance', 'burnPerHour', 'topupAmount', 'creditLimit'] as const) {
+      if (spec[k] !== undefined) checkAmount(`wallet ${spec.name}: ${k}`, spec[k]);
+    }
     this.creditLimit = spec.creditLimit ?? 0;
     this.autoRecharge = spec.autoRecharge ?? false;
     this.currency = spec.currency ?? 'USD';
@@ -170,15 +188,21 @@ export class Wallet {
     this.sync();
     return this.value;
   }
+  /** Throws a RangeError past MAX_AMOUNT (as do topUp, setBurnPerHour). */
   setBalance(n: number): void {
+    checkAmount(`wallet ${this.name}: balance`, n);
     this.sync();
     this.value = Math.max(0, n);
   }
+  /** The balance after the top-up must stay within MAX_AMOUNT too. */
   topUp(amount: number): void {
+    checkAmount(`wallet ${this.name}: top-up`, amount);
     this.sync();
+    checkAmount(`wallet ${this.name}: the balance after a top-up of ${amount}`, this.value + amount);
     this.value = Math.max(0, this.value + amount);
   }
   setBurnPerHour(n: number, shape?: DrainShape): void {
+    checkAmount(`wallet ${this.name}: burnPerHour`, n);
     this.sync();
     this.burn = n;
     if (shape) this.shape = checkShape(shape);

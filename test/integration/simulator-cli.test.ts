@@ -104,6 +104,29 @@ test('a top-up interval under 1 s is refused, exit 78: at 1e-9 s the first balan
   }
 });
 
+test('amounts past 1e15 and more than 100,000 wallets are refused, exit 78 (--wallets 50000000 ran out of memory)', { timeout: 30_000 }, async () => {
+  const dir = tempDir('ws-sim-big-');
+  const spec = join(dir, 'spec.json');
+  writeFileSync(spec, JSON.stringify({ wallets: [{ name: 'a', path: '/a', apiKey: 'k', balance: 1e308 }] }));
+  const many = join(dir, 'many.json');
+  writeFileSync(many, JSON.stringify({ fleet: { count: 100_000 }, wallets: [{ name: 'a', path: '/a', apiKey: 'k' }] }));
+  for (const [args, env, msg] of [
+    [['--wallets', '1', '--wallet-balance', '1e308'], {}, /^--wallet-balance: must be a non-negative number up to 1000000000000000, got "1e308"\n$/],
+    [['--wallets', '1', '--wallet-burn-per-hour', '2e15'], {}, /^--wallet-burn-per-hour: must be a non-negative number up to/],
+    [[], { SIM_BALANCE: '1e308' }, /^SIM_BALANCE: must be a non-negative number up to 1000000000000000, got "1e308"\n$/],
+    [[], { SIM_TOPUP_AMOUNT: '1e16' }, /^SIM_TOPUP_AMOUNT: must be/],
+    [['--wallets', '100001'], {}, /^--wallets: must be a whole number up to 100000, got "100001"\n$/],
+    [['--spec', spec], {}, /wallets\[0\]\.balance must be a number of at most 1000000000000000 in size, got 1e\+308/],
+    [['--spec', many], {}, /many\.json: 100001 wallets, more than the simulator's maximum 100000/],
+    [['--wallets', '100000', '--spec', spec.replace('spec.json', 'one.json')], {}, /--wallets and --spec: 100001 wallets in all, more than the simulator's maximum 100000/],
+  ] as const) {
+    writeFileSync(join(dir, 'one.json'), JSON.stringify({ wallets: [{ name: 'one', path: '/one', apiKey: 'k' }] }));
+    const r = await refused(args, env);
+    assert.equal(r.code, 78, `${args.join(' ')} ${JSON.stringify(env)}: ${r.stderr}`);
+    assert.match(r.stderr, msg);
+  }
+});
+
 test('--help prints the flags and exits 0 (the README sends operators to run it on its own)', { timeout: 30_000 }, async () => {
   const child = spawn(process.execPath, [SIM, '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';

@@ -181,6 +181,32 @@ test('control API', async (t) => {
   assert.equal((await post(s, '/_sim/script', 'not json')).status, 400);
 });
 
+test('amounts past 1e15 and more than 100,000 wallets are refused: 1e308 was served as {"balance": null}, a top-up and a burn of 1e308 as NaN', async (t) => {
+  const s = await sim(t, { balance: 10 });
+  for (const bad of ['/_sim/balance?value=1e308', '/_sim/topup?amount=1e308', '/_sim/burn?per_hour=1e308', '/_sim/balance?value=1000000000000001']) {
+    const r = await post(s, bad);
+    assert.equal(r.status, 400, bad);
+    assert.match(String(r.json.error), /must be a non-negative number up to 1000000000000000, got "1/, bad);
+  }
+  assert.deepEqual(JSON.parse((await get(s)).text), { balance: 10, currency: 'USD' }, 'nothing changed');
+  assert.equal((await post(s, '/_sim/balance?value=1e15')).status, 200);
+  assert.deepEqual(JSON.parse((await get(s)).text), { balance: 1e15, currency: 'USD' }, 'the maximum is served as a number');
+  const over = await post(s, '/_sim/topup?amount=1');
+  assert.equal(over.status, 400);
+  assert.match(String(over.json.error), /amount 1 would take the balance to 1000000000000001, past the simulator's maximum 1000000000000000/);
+  assert.equal(s.balance(), 1e15);
+
+  assert.throws(() => new Simulator({ balance: 1e308 }), /wallet default: balance must be a number of at most 1000000000000000 in size, got 1e\+308/);
+  assert.throws(() => new Simulator({ burnPerHour: Infinity }), /burnPerHour must be/);
+  assert.throws(() => s.setBurnPerHour(1e308), /burnPerHour must be/);
+  assert.throws(() => s.topUp(1), /the balance after a top-up of 1 must be/);
+  assert.throws(() => fleetSpecs({ count: 100_001 }), /count must be a whole number from 0 to 100000, got 100001/);
+  assert.throws(() => fleetSpecs({ count: 1, balance: 1e308 }), /balance must be a number of at most/);
+  assert.equal(fleetSpecs({ count: 3, balance: 1e15, spread: 0.9 }).every((w) => w.balance! <= 1e15), true, 'a spread never passes the maximum');
+  const big = new Simulator({ wallets: fleetSpecs({ count: 100_000 }) });
+  assert.throws(() => big.addWallets([{ name: 'one-more', path: '/one-more', apiKey: 'k' }]), /100001 wallets, more than the simulator's maximum 100000/);
+});
+
 test('hang and drip responses end when close() is called', async (t) => {
   const s = await sim(t); // close() is idempotent: t.after's second call is a no-op
   s.enqueue({ hang: true }, { drip: { intervalMs: 20 } });
