@@ -3,7 +3,8 @@
  * always did), `/_sim/wallets` lists every wallet with its request count, `/_sim/wallets/<name>/<route>`
  * acts on that wallet. Amounts are 0 to 1e15 (MAX_AMOUNT; a top-up may not take the balance past it), else a
  * 400. Routes: GET state; POST topup?amount=, balance?value=, burn?per_hour=[&amplitude=
- * &peak_hour=], script (a JSON array of responses, used once each), override (one response for every
+ * &peak_hour=], script (a JSON array of responses, used once each: {status?, body?, headers?, delayMs?,
+ * hang?, drip?: {intervalMs}}, script.ts; any other key is a 400), override (one response for every
  * request, or null), key?value= (rotate: the value replaces the secret the wallet's provider checks, so its
  * old credentials get a 401 — api_key for most providers; Twilio's auth_token, or api_key_secret when it
  * signs in with an API key; Plivo's auth_token; Vonage's api_secret; MessageBird's access_key).

@@ -1,7 +1,8 @@
 /**
  * A simulated Telephony.io API: one real HTTP server serving any number of wallets, each with its own
  * key, path, lazily computed clock-driven balance, drain and top-ups, and scriptable failures (status,
- * body, headers, delay, black hole, slow drip), plus a small control API under /_sim/.
+ * body, headers, delay, black hole, slow drip: src/simulator/script.ts), plus a small control API under
+ * /_sim/ that scripts all of them. A scripted Telephony.io 429 without a Retry-After gets one (60 s).
  *
  * Requests are routed by exact path (a Map: O(1) however many wallets) and checked against that wallet's
  * key: a missing or unknown key is a 401, another wallet's key a 403 (the daemon treats both as an auth
@@ -34,6 +35,9 @@ export interface SimulatorOptions extends Partial<Omit<WalletSpec, 'name' | 'pat
   onRequest?: (rec: RequestRecord) => void;
   now?: () => number;
 }
+
+/** The Retry-After of a scripted Telephony.io 429 whose script sets none (seconds). */
+export const DEFAULT_RETRY_AFTER_SECONDS = 60;
 
 export interface RequestRecord {
   at: number;
@@ -269,7 +273,11 @@ export class Simulator {
     status ??= 200;
     body ??= w.defaultBody(status);
     const payload = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
-    const headers = { 'Content-Type': 'application/json', ...s.headers };
+    const headers: Record<string, string> = { 'Content-Type': 'application/json', ...s.headers };
+    // Telephony.io: every 429 says how long to wait (the error codes' "includes a Retry-After header").
+    if (status === 429 && w.provider === 'telephony-io' && !Object.keys(headers).some((k) => k.toLowerCase() === 'retry-after')) {
+      headers['Retry-After'] = String(DEFAULT_RETRY_AFTER_SECONDS);
+    }
     rec.served = s.drip ? 'drip' : status;
     const send = (): void => {
       try {

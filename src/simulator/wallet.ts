@@ -39,6 +39,7 @@ export interface WalletSpec {
   format?: BodyFormat;
 }
 
+/** What script.ts accepts from the control API (delayMs and drip's intervalMs at most 2^31 − 1 ms). */
 export interface ScriptedResponse {
   status?: number;
   body?: string | object;

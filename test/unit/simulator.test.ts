@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Simulator, type SimulatorOptions } from '../../src/simulator/simulator.js';
 import { fleetSpecs } from '../../src/simulator/fleet.js';
+import { waitFor } from '../helpers/daemon.js';
 
 const AUTH = { Authorization: 'Bearer sim-key' };
 const PATH = '/v1/wallet/balance';
@@ -205,6 +206,62 @@ test('amounts past 1e15 and more than 100,000 wallets are refused: 1e308 was ser
   assert.equal(fleetSpecs({ count: 3, balance: 1e15, spread: 0.9 }).every((w) => w.balance! <= 1e15), true, 'a spread never passes the maximum');
   const big = new Simulator({ wallets: fleetSpecs({ count: 100_000 }) });
   assert.throws(() => big.addWallets([{ name: 'one-more', path: '/one-more', apiKey: 'k' }]), /100001 wallets, more than the simulator's maximum 100000/);
+});
+
+test('scripts are checked: an unknown key or a delay past 2^31 - 1 ms is a 400 naming it, nothing is queued; hang and drip can be scripted', async (t) => {
+  const s = await sim(t, { balance: 7 });
+  for (const [body, msg] of [
+    ['[{"hang":true},{"Status":500}]', /^\[1\]: unknown key "Status" \(a scripted response takes status, body, headers, delayMs, hang, drip\)$/],
+    ['[{"status":503,"retryAfter":5,"delay":10}]', /^\[0\]: unknown keys "retryAfter", "delay"/],
+    ['[{"delayMs":3000000000}]', /^\[0\]\.delayMs must be a number of milliseconds from 0 to 2147483647 \(about 24\.8 days\), got 3000000000$/],
+    ['[{"hang":"yes"}]', /^\[0\]\.hang must be true or false$/],
+    ['[{"drip":{"intervalMs":0}}]', /^\[0\]\.drip must be \{"intervalMs": N\}/],
+    ['[{"drip":{"every":5}}]', /^\[0\]\.drip must be/],
+    ['[{"hang":true,"drip":{"intervalMs":5}}]', /^\[0\]: hang and drip together/],
+  ] as const) {
+    const r = await post(s, '/_sim/script', body);
+    assert.equal(r.status, 400, body);
+    assert.equal(r.json.code, 'invalid_parameter', body);
+    assert.match(String(r.json.error), msg, body);
+  }
+  const o = await post(s, '/_sim/override', '{"Status":500}');
+  assert.equal(o.status, 400);
+  assert.match(String(o.json.error), /^override: unknown key "Status"/);
+  assert.equal((await get(s)).status, 200, 'nothing was queued or set');
+
+  // the black hole and the slow drip, scripted over the control API
+  assert.equal((await post(s, '/_sim/script', '[{"hang":true},{"drip":{"intervalMs":5}}]')).status, 200);
+  const ac = new AbortController();
+  const hung = fetch(s.url + PATH, { headers: AUTH, signal: ac.signal }).then(() => 'answered', () => 'aborted');
+  await waitFor(() => s.requests.some((r) => r.served === 'hang'), 'the hung request');
+  const drip = await fetch(s.url + PATH, { headers: AUTH, signal: ac.signal });
+  assert.equal(drip.status, 200);
+  const reader = drip.body!.getReader();
+  assert.equal(new TextDecoder().decode((await reader.read()).value), ' ');
+  ac.abort();
+  assert.equal(await hung, 'aborted', 'never answered');
+  await reader.cancel().catch(() => {});
+  assert.deepEqual(s.requests.slice(-2).map((r) => r.served), ['hang', 'drip']);
+});
+
+test('a scripted Telephony.io 429 says Retry-After (60 s) unless the script sets one, as the error codes say every 429 does', async (t) => {
+  const s = await sim(t, { wallets: [
+    { name: 'tio', path: '/tio', apiKey: 'k' },
+    { name: 'twilio', path: '/twilio', apiKey: 'x', provider: 'twilio', credentials: { account_sid: 'AC1', auth_token: 't' } },
+  ] });
+  const bearer = { Authorization: 'Bearer k' };
+  assert.equal((await post(s, '/_sim/wallets/tio/script', '[{"status":429},{"status":429,"headers":{"retry-after":"5"}},{"status":429,"body":"slow down"}]')).status, 200);
+  const a = await get(s, bearer, '/tio');
+  assert.equal(a.status, 429);
+  assert.equal(a.headers.get('retry-after'), '60');
+  assert.equal(JSON.parse(a.text).code, 'rate_limit_exceeded');
+  assert.equal((await get(s, bearer, '/tio')).headers.get('retry-after'), '5', 'the script\'s own (any letter case) is kept');
+  assert.equal((await get(s, bearer, '/tio')).headers.get('retry-after'), '60');
+  // Other providers' 429s stay as scripted: the promise of a Retry-After is Telephony.io's.
+  await post(s, '/_sim/wallets/twilio/script', '[{"status":429}]');
+  const tw = await get(s, {}, '/twilio');
+  assert.equal(tw.status, 429);
+  assert.equal(tw.headers.get('retry-after'), null);
 });
 
 test('hang and drip responses end when close() is called', async (t) => {
