@@ -30,7 +30,13 @@ export async function control(sim: Simulator, req: IncomingMessage, res: ServerR
   let legacy = true;
   const m = /^wallets\/([^/]+)\/([a-z]+)$/.exec(route);
   if (m) {
-    wallet = sim.find(decodeURIComponent(m[1]!));
+    let name: string;
+    try {
+      name = decodeURIComponent(m[1]!);
+    } catch {
+      throw new BadInput(`wallet name "${m[1]}" is not valid percent-encoding (UTF-8)`); // a 400, not decodeURIComponent's URIError as a 500
+    }
+    wallet = sim.find(name);
     if (!wallet) return err(res, 404, `No wallet named ${m[1]}`, 'not_found');
     route = m[2]!;
     legacy = false;

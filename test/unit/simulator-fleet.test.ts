@@ -116,6 +116,12 @@ test('control API per wallet: a 429 with Retry-After for one wallet only, an ove
   assert.deepEqual(await (await fetch(`${s.url}/_sim/state`)).json(), { balance: 6, currency: 'USD', burn_per_hour: 2, requests: 3 });
 
   assert.equal((await post(s, '/_sim/wallets/nope/balance?value=1')).status, 404);
+  assert.equal((await fetch(`${s.url}/_sim/wallets/w%32/state`)).status, 200, 'a percent-encoded name is decoded');
+  for (const bad of ['/_sim/wallets/%E0%A4%A/state', '/_sim/wallets/%ZZ/state', '/_sim/wallets/%C3%28/balance?value=1']) {
+    const r = await fetch(s.url + bad, { method: bad.endsWith('state') ? 'GET' : 'POST' });
+    assert.equal(r.status, 400, `${bad}: a malformed name is the caller's mistake (it was a 500 URIError)`);
+    assert.deepEqual(await r.json(), { error: `wallet name "${bad.split('/')[3]}" is not valid percent-encoding (UTF-8)`, code: 'invalid_parameter' });
+  }
   assert.equal((await post(s, '/_sim/wallets/w1/override', '[1]')).status, 400);
   assert.equal((await post(s, '/_sim/wallets/w1/burn?per_hour=1&amplitude=2')).status, 400);
   assert.equal((await post(s, '/_sim/wallets/w1/key?value=')).status, 400);
