@@ -4,7 +4,8 @@
  * a test and the wallets file written for the daemon agree on every wallet's key and starting balance.
  */
 import { readFileSync } from 'node:fs';
-import { amountProblem, BODY_FORMATS, MAX_AMOUNT, topupEveryProblem, type BodyFormat, type DrainShape, type WalletSpec } from './wallet.js';
+import { amountProblem, MAX_AMOUNT, topupEveryProblem } from './limits.js';
+import { BODY_FORMATS, type BodyFormat, type DrainShape, type WalletSpec } from './wallet.js';
 
 /** The most wallets one simulator serves (a fleet's file of 100,000 is ~10 MiB; 50,000,000 ran out of memory). */
 export const MAX_WALLETS = 100_000;

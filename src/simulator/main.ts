@@ -6,7 +6,7 @@ import { createWriteStream, openSync, type WriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fleetSpecs, MAX_WALLETS, readSpecFile } from './fleet.js';
 import { BODY_FORMATS, Simulator, type BodyFormat, type RequestRecord, type WalletSpec } from './simulator.js';
-import { MAX_AMOUNT, MIN_TOPUP_EVERY_SECONDS, topupEveryProblem } from './wallet.js';
+import { MAX_AMOUNT, MIN_TOPUP_EVERY_SECONDS, topupEveryProblem } from './limits.js';
 import { writeWalletsFile } from './wallets-file.js';
 
 const USAGE = `Usage: node dist/simulator/main.js [flags]

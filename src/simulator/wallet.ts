@@ -4,6 +4,7 @@
  * timer: the balance is brought up to the clock only when it is read, so 10,000 idle wallets cost nothing.
  */
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import { checkAmount, topupEveryProblem } from './limits.js';
 import { WIRES, type Creds, type Wire } from './wire.js';
 
 export type BodyFormat = 'number' | 'string' | 'nested';
@@ -53,34 +54,6 @@ const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 export const round4 = (n: number): number => Math.round(n * 1e4) / 1e4;
 export const NAME_RE = /^[A-Za-z0-9._-]+$/;
-/**
- * The largest amount a wallet takes (balance, burn per hour, top-up, credit limit): 1e15, past any real
- * wallet, where 4 decimals still fit in a double. Unbounded, 1e308 was accepted and then served as
- * `{"balance": null}` (round4 overflowed to Infinity), and a top-up and a burn of 1e308 gave NaN for good.
- */
-export const MAX_AMOUNT = 1e15;
-/** Why an amount is refused (undefined: fine). */
-export function amountProblem(n: number): string | undefined {
-  return typeof n === 'number' && Number.isFinite(n) && Math.abs(n) <= MAX_AMOUNT ? undefined : `must be a number of at most ${MAX_AMOUNT} in size, got ${n}`;
-}
-const checkAmount = (what: string, n: number): number => {
-  const problem = amountProblem(n);
-  if (problem) throw new RangeError(`${what} ${problem}`);
-  return n;
-};
-/**
- * The shortest automatic top-up interval (0 turns them off). Far below it the clock's precision swallowed the
- * step: at 1e-9 s, `nextTopupAt + step` was `nextTopupAt` and the catch-up never ended.
- */
-export const MIN_TOPUP_EVERY_SECONDS = 1;
-/** Why a top-up interval is refused (undefined: fine). */
-export function topupEveryProblem(s: number): string | undefined {
-  if (typeof s !== 'number' || !(s === 0 || (s >= MIN_TOPUP_EVERY_SECONDS && Number.isFinite(s)))) {
-    return `must be 0 (no automatic top-ups) or at least ${MIN_TOPUP_EVERY_SECONDS} s, got ${s}`;
-  }
-  return undefined;
-}
-
 export class Wallet {
   readonly name: string;
   readonly path: string;
