@@ -53,6 +53,8 @@ export class App {
   /** The wallet settings in force (the last good WALLETS_FILE): a reload goes on from these. */
   #settings: Settings;
   #reloading: Promise<unknown> = Promise.resolve();
+  /** stop() began: a reload asked for or still reading the file applies nothing (wallets loaded then were never polled, removed ones resolved on the way out). */
+  #stopping = false;
 
   constructor(
     settings: Settings,
@@ -202,6 +204,10 @@ export class App {
       }
       const started = performance.now();
       const seen = await fileSettled(settings.walletsFile);
+      if (this.#stopping) {
+        this.log.info('reload dropped: the daemon is stopping');
+        return undefined;
+      }
       if (!seen.settled) {
         this.metrics.configReloadSuccessful.set(0);
         this.log.error(`reload refused: WALLETS_FILE was still changing after ${SETTLE_LIMIT_MS / 1000} s (a writer at work?); still watching the ${this.#fleet.size} wallet(s) of the last good configuration: send SIGHUP once it is written`);
@@ -245,6 +251,7 @@ export class App {
   /** Stops every part even if one fails: no new polls, the current ones finished (or aborted after a grace), state written, listener closed. */
   async stop(): Promise<StopResult> {
     const result: StopResult = { clean: true, lostNotifications: false };
+    this.#stopping = true;
     const grace = setTimeout(() => this.#shutdown.abort(), STOP_GRACE_MS);
     const steps: [string, () => Promise<void>][] = [
       ['scheduler', async () => {

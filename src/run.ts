@@ -136,6 +136,8 @@ async function runDaemon(settings: Settings, log: Logger, readFrom: number): Pro
   const why = await Promise.race([stopRequested, app.lockLost]);
   if (why instanceof StateDirBusyError) log.fatal({ stateDir: why.stateDir }, `another wallet-sentinel took STATE_DIR after its lock file was removed under this one: stopping so that one daemon polls and alerts. ${why.message}`);
   else log.info({ signal: why }, 'stopping');
+  // Stopping: a SIGHUP now would load wallets never polled, and resolve removed ones on the way out.
+  hup.handle = () => log.info('SIGHUP while stopping: ignored');
   // A second signal while stopping means "now".
   for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => process.exit(EXIT.crash));
   const stopped = await app.stop();

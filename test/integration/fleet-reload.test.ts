@@ -9,7 +9,7 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { Daemon, runCli, tempDir, waitFor, type StatusDoc } from '../helpers/daemon.js';
-import { WebhookReceiver } from '../helpers/receivers.js';
+import { BlackHole, WebhookReceiver } from '../helpers/receivers.js';
 import { WalletsUpstream, writeWalletsFile } from '../helpers/wallets-upstream.js';
 import { shardOf } from '../../src/fleet/shard.js';
 import { RECENT_WRITE_MS } from '../../src/config/settled.js';
@@ -134,6 +134,29 @@ test('a reload that points a wallet at another balance (another account\'s path 
   assert.ok(now - spent < 100, `the step of ~4,980 credits is no spend: the counter moved by ${now - spent}`);
   assert.ok(daemon.logs().some((l) => l.msg.startsWith('the wallet now reads another balance')), 'said in the log');
   assert.equal(await daemon.stop(), 0);
+});
+
+test('a SIGHUP while the daemon stops (a send still in flight holds it) is ignored: no wallets loaded that would never be polled, none resolved on the way out', async (t) => {
+  const up = new WalletsUpstream();
+  for (const n of ['main', 'new']) up.add(n, 100);
+  await up.start();
+  t.after(() => up.close());
+  const hole = new BlackHole();
+  await hole.start();
+  t.after(() => hole.close());
+  const dir = tempDir('ws-reload-');
+  const file = writeWalletsFile(dir, up, ['main'], { main: ['low_balance_threshold: 150'] });
+  const daemon = await Daemon.start({ WALLETS_FILE: file, ALERT_WEBHOOK_URL: hole.url, LOG_LEVEL: 'info' });
+  t.after(() => daemon.kill());
+  await waitFor(() => hole.connections > 0, 'the firing sent, never answered');
+  daemon.child.kill('SIGTERM');
+  await waitFor(() => daemon.logs().some((l) => l.msg === 'stopping'), 'stopping');
+  writeWalletsFile(dir, up, ['new']);
+  daemon.child.kill('SIGHUP');
+  await waitFor(() => daemon.logs().some((l) => l.msg === 'SIGHUP while stopping: ignored'), 'the SIGHUP said ignored');
+  await daemon.exited;
+  assert.ok(!daemon.logs().some((l) => l.msg === 'wallets reloaded'), 'no reload while stopping: ' + JSON.stringify(daemon.logs().map((l) => l.msg)));
+  assert.equal(up.requestsOf('new'), 0);
 });
 
 test('SIGHUP while start-up still reads the wallets file: the daemon lives on and reads the file again once started', async (t) => {
