@@ -402,11 +402,11 @@ const pd: Array<['firing' | 'resolved', 'warning' | 'critical', 'trigger' | 'res
   ['resolved', 'warning', 'resolve'],
 ];
 for (const [status, severity, eventAction] of pd) {
-  test(`pagerdutyBody: ${status} ${severity} → ${eventAction}, dedup_key = id, routing_key, severity`, () => {
+  test(`pagerdutyBody: ${status} ${severity} → ${eventAction}, dedup_key = id (and /critical for critical), routing_key, severity`, () => {
     const n = note({ status, severity, id: 'default/low_balance/xyz' });
     const body = pagerdutyBody(n, 'R0UT1NGKEY', T0 + 1500);
     assert.equal(body.event_action, eventAction);
-    assert.equal(body.dedup_key, 'default/low_balance/xyz');
+    assert.equal(body.dedup_key, severity === 'critical' ? 'default/low_balance/xyz/critical' : 'default/low_balance/xyz');
     assert.equal(body.routing_key, 'R0UT1NGKEY');
     assert.equal(body.payload.severity, severity);
     assert.equal(body.payload.summary, summary(n));

@@ -4,7 +4,12 @@ import { postJson } from '../http-post.js';
 import type { Notifier } from '../notifier.js';
 import { pagerdutyBody } from './body.js';
 
-/** PagerDuty Events API v2: one event per notification, trigger and resolve linked by dedup_key. */
+/**
+ * PagerDuty Events API v2: an incident per alert and severity (body.ts dedupKey). A start triggers its
+ * severity's; a later firing (an escalation, a repeat) triggers its severity's, then resolves the other's (an
+ * escalation pages, and the warning's incident closes); a resolve resolves both (PagerDuty ignores a resolve
+ * of a key with nothing open). Every event is safe to send again (a retry after a partial send).
+ */
 export class PagerDutyNotifier implements Notifier {
   readonly channel = 'webhook' as const;
   readonly key: string;
@@ -21,14 +26,25 @@ export class PagerDutyNotifier implements Notifier {
   }
 
   async send(n: Notification, signal: AbortSignal): Promise<void> {
-    await this.#post(n, signal);
-    // test-alert's incident closes itself: PagerDuty has no endsAt, and an incident a test opened stayed
-    // open until someone resolved it by hand (the page itself is what the test checks)
-    if (n.reason === 'test' && n.status === 'firing') await this.#post({ ...n, status: 'resolved' }, signal);
+    if (n.reason === 'test') {
+      // test-alert's incident closes itself: PagerDuty has no endsAt, and an incident a test opened stayed
+      // open until someone resolved it by hand (the page itself is what the test checks)
+      await this.#post(n, signal);
+      if (n.status === 'firing') await this.#post(n, signal, { action: 'resolve', severity: n.severity });
+      return;
+    }
+    if (n.status === 'firing') {
+      await this.#post(n, signal);
+      // the alert's incident of the other severity, if any, closes: an escalation's warning; after a quiet
+      // de-escalation, the critical one (the repeat that tells it opens the warning's)
+      if (n.reason !== 'start') await this.#post(n, signal, { action: 'resolve', severity: n.severity === 'critical' ? 'warning' : 'critical' });
+      return;
+    }
+    for (const severity of ['warning', 'critical'] as const) await this.#post(n, signal, { action: 'resolve', severity });
   }
 
-  #post(n: Notification, signal: AbortSignal): Promise<void> {
-    const raw = JSON.stringify(pagerdutyBody(n, this.routingKey?.reveal() ?? '', this.now()));
+  #post(n: Notification, signal: AbortSignal, event?: Parameters<typeof pagerdutyBody>[3]): Promise<void> {
+    const raw = JSON.stringify(pagerdutyBody(n, this.routingKey?.reveal() ?? '', this.now(), event));
     return postJson(this.target, raw, { 'X-Wallet-Sentinel-Id': n.id }, signal, this.now);
   }
 }
