@@ -21,6 +21,7 @@ import { probeWritableDir } from './store/json-file.js';
 import { keepStateDir } from './store/lock.js';
 import { StateStore } from './store/state-store.js';
 import { StateDirBusyError, StateDirError, WriteHealth } from './store/write-health.js';
+import { StoreWriteError } from './store/write-error.js';
 import { VERSION } from './version.js';
 
 /** How long stop() lets a poll in flight finish before aborting it. */
@@ -120,7 +121,7 @@ export class App {
       await this.#states.init(this.now());
     } catch (err) {
       if (err instanceof StateDirBusyError || err instanceof StateDirError) throw err;
-      throw new StateDirError(settings.stateDir, safeErrorCode(err) ?? describeError(err));
+      throw new StateDirError(settings.stateDir, safeErrorCode(err) ?? describeError(err), undefined, err instanceof StoreWriteError ? err.detail : undefined);
     }
     const wallets = walletsOfShard(settings.wallets, settings.shard);
     await this.#fleet.init(wallets);

@@ -135,7 +135,7 @@ export class StateDb {
       this.#withConn(() => undefined);
     } catch (err) {
       if (err instanceof MigrationError) return; // said at error level by #withConn
-      if (!isDamaged(err) && !(err instanceof NewerSchemaError)) throw classifyWriteError(err, this.dir);
+      if (!isDamaged(err) && !(err instanceof NewerSchemaError)) throw classifyWriteError(err, this.path);
       const to = setAside(this.path, now);
       if (err instanceof NewerSchemaError) logNewerSetAside(this.log, this.path, err, to);
       else this.log.warn({ file: this.path, reason: damageOf(err), movedTo: to }, 'state database is corrupt or unreadable; set aside, starting fresh');
@@ -176,7 +176,7 @@ export class StateDb {
     try {
       this.#withConn((db) => db.transaction(() => fn(db)).immediate());
     } catch (err) {
-      throw classifyWriteError(err, this.dir);
+      throw classifyWriteError(err, this.path);
     }
   }
 
@@ -264,7 +264,7 @@ export class StateDb {
           transaction(); // a fresh file: everything known is written again
         }
       } catch (err) {
-        throw classifyWriteError(err, this.dir);
+        throw classifyWriteError(err, this.path);
       }
     };
     try {

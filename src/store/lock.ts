@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from './sqlite.js';
 import { safeErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
+import { notWritable } from './write-error.js';
 import { StateDirBusyError, StateDirError } from './write-health.js';
 
 /** The file a running daemon holds locked in STATE_DIR (the database itself is opened per commit). */
@@ -104,7 +105,10 @@ function removeIfThere(path: string): void {
 function failure(err: unknown, dir: string): Error {
   if (err instanceof StateDirBusyError) return err;
   const code = safeErrorCode(err);
-  return code === 'SQLITE_BUSY' ? new StateDirBusyError(dir) : new StateDirError(dir, code ?? 'error', LOCK_FILE);
+  if (code === 'SQLITE_BUSY') return new StateDirBusyError(dir);
+  // SQLite opens a lock file this user may not write read-only: "SQLITE_READONLY" did not say it is owned by root
+  const denied = code?.startsWith('SQLITE_READONLY') ? notWritable([join(dir, LOCK_FILE)]) : undefined;
+  return denied === undefined ? new StateDirError(dir, code ?? 'error', LOCK_FILE) : new StateDirError(dir, 'EACCES', LOCK_FILE, denied);
 }
 
 /**

@@ -2,6 +2,7 @@ import { safeErrorCode } from '../errors.js';
 import { fdAdvice, isFdShortage } from '../fd-limit.js';
 import type { Logger } from '../log.js';
 import { MIGRATION_FAILED as UNMIGRATED } from './schema-version.js';
+import { StoreWriteError } from './write-error.js';
 
 /**
  * Whether the files in STATE_DIR can be written, judged by the last write of each file. Unhealthy while
@@ -9,8 +10,8 @@ import { MIGRATION_FAILED as UNMIGRATED } from './schema-version.js';
  * failed write, and tells `onChange` so a gauge and /readyz can follow.
  */
 export class WriteHealth {
-  /** File → error code of its last write, for files whose last write failed. */
-  readonly #failing = new Map<string, string>();
+  /** File → error code of its last write (and which file and what to do, when the code does not say it), for files whose last write failed. */
+  readonly #failing = new Map<string, { code: string; detail: string | undefined }>();
 
   constructor(
     private readonly d: { stateDir: string; log: Logger; onChange?: (healthy: boolean) => void; onFailure?: () => void },
@@ -23,8 +24,8 @@ export class WriteHealth {
   /** Why writes fail (safe to show on /readyz: a path and an error code), or undefined while healthy. */
   get reason(): string | undefined {
     if (this.healthy) return undefined;
-    const [file, code] = [...this.#failing][0]!;
-    return `cannot write STATE_DIR ${this.d.stateDir}: ${code} writing ${file}${why(code)}`;
+    const [file, { code, detail }] = [...this.#failing][0]!;
+    return `cannot write STATE_DIR ${this.d.stateDir}: ${code} writing ${file}${why(code, detail)}`;
   }
 
   /** Runs one write of `file` and records its outcome; the write's rejection is passed on. */
@@ -32,15 +33,15 @@ export class WriteHealth {
     try {
       await write();
     } catch (err) {
-      this.#fail(file, safeErrorCode(err) ?? (err instanceof Error ? err.name : 'error'));
+      this.#fail(file, safeErrorCode(err) ?? (err instanceof Error ? err.name : 'error'), err instanceof StoreWriteError ? err.detail : undefined);
       throw err;
     }
     this.#ok(file);
   }
 
-  #fail(file: string, code: string): void {
+  #fail(file: string, code: string, detail: string | undefined): void {
     const was = this.healthy;
-    this.#failing.set(file, code);
+    this.#failing.set(file, { code, detail });
     this.d.onFailure?.();
     if (!was) return;
     this.d.log.error(
@@ -49,7 +50,7 @@ export class WriteHealth {
         ? `cannot open ${file} (${code}): ${fdAdvice(code)}; alerts are still sent from memory, but what is owed would be lost on a restart; retrying`
         : code === UNMIGRATED
           ? `state database not written (${code}${why(code)}): alerts are still sent from memory, but what is owed would be lost on a restart`
-          : `state directory not writable (${code}${why(code)}): alerts are still sent from memory, but what is owed would be lost on a restart; retrying`,
+          : `state directory not writable (${code}${why(code, detail)}): alerts are still sent from memory, but what is owed would be lost on a restart; retrying`,
     );
     this.d.onChange?.(false);
   }
@@ -61,8 +62,9 @@ export class WriteHealth {
   }
 }
 
-/** Words for a code that is no fault of the disk, after it (empty for the others). */
-function why(code: string): string {
+/** Words for a code that is no fault of the disk, or for a file that is not writable (`detail`), after it (empty for the others). */
+function why(code: string, detail?: string): string {
+  if (detail !== undefined) return ` (${detail})`; // "…: EACCES writing <db> (<db> is owned by uid 0 and not writable by uid 65534…)"
   if (code === UNMIGRATED) return " (this build could not migrate it to its schema: it is kept unchanged until a build that can, or the previous one, starts)";
   if (code === 'EBUSY') return ' (another process holds a lock on the state database: a sqlite3 shell or a backup tool in a transaction?)';
   // the directory is fine: the database could not be opened for want of a descriptor (said as "not writable (EMFILE)" before)
@@ -77,8 +79,10 @@ export class StateDirError extends Error {
     readonly code: string,
     /** The file of STATE_DIR that failed, when it is not STATE_DIR itself. */
     readonly file?: string,
+    /** Which file and what to do, when "make it writable" is not it (a file owned by another user: StoreWriteError's detail). */
+    readonly detail?: string,
   ) {
-    super(`cannot write STATE_DIR ${stateDir} (${code}${file === undefined ? '' : ` on ${file}`}): wallet-sentinel keeps owed notifications and history there; make it writable or point STATE_DIR elsewhere`);
+    super(`cannot write STATE_DIR ${stateDir} (${code}${file === undefined ? '' : ` on ${file}`}): ${detail ?? 'wallet-sentinel keeps owed notifications and history there; make it writable or point STATE_DIR elsewhere'}`);
     this.name = 'StateDirError';
   }
 }

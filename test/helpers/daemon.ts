@@ -1,7 +1,7 @@
 /** Starts the real built CLI (`node dist/main.js`) as a child process and talks to it over real sockets. */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -46,10 +46,28 @@ export function baseEnv(extra: Record<string, string | undefined>): Record<strin
   return env;
 }
 
-/** Runs a CLI command to completion (check, test-alert, backtest, a start that must fail). */
-export function runCli(args: string[], env: Record<string, string | undefined>, opts: { cwd?: string; timeoutMs?: number; nodeArgs?: string[] } = {}): Promise<RunResult> {
+/** Why a test cannot run the CLI as another user (needs root and setpriv), or undefined when it can. */
+export function cannotRunAsOtherUser(): string | undefined {
+  if (process.getuid?.() !== 0) return 'needs root to run the daemon as another user';
+  if (!existsSync(SETPRIV)) return 'needs setpriv (util-linux)';
+  return undefined;
+}
+
+const SETPRIV = '/usr/bin/setpriv';
+
+/** `cmd args`, as user and group `uid` with no other group when given (see cannotRunAsOtherUser). */
+function asUser(uid: number | undefined, cmd: string, args: string[]): [string, string[]] {
+  return uid === undefined ? [cmd, args] : [SETPRIV, [`--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', cmd, ...args]];
+}
+
+/**
+ * Runs a CLI command to completion (check, test-alert, backtest, a start that must fail). `uid`: as that
+ * user (cwd `/` unless given: the test's temporary folders are root's, 0700).
+ */
+export function runCli(args: string[], env: Record<string, string | undefined>, opts: { cwd?: string; timeoutMs?: number; nodeArgs?: string[]; uid?: number } = {}): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), CLI, ...args], { cwd: opts.cwd ?? tempDir(), env: baseEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const [cmd, argv] = asUser(opts.uid, process.execPath, [...(opts.nodeArgs ?? []), CLI, ...args]);
+    const child = spawn(cmd, argv, { cwd: opts.cwd ?? (opts.uid === undefined ? tempDir() : '/'), env: baseEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -93,15 +111,16 @@ export class Daemon {
   /**
    * Starts `wallet-sentinel start` and waits until it listens (METRICS_PORT=0: the log says which port).
    * `nodeArgs` go to node before the script (e.g. `--expose-gc`); `onSpawn` gets the process before it has started.
+   * `uid`: as that user (see runCli).
    */
-  static async start(env: Record<string, string | undefined>, opts: { stateDir?: string; cwd?: string; nodeArgs?: string[]; onSpawn?: (child: ChildProcess) => void; openFilesLimit?: number } = {}): Promise<Daemon> {
+  static async start(env: Record<string, string | undefined>, opts: { stateDir?: string; cwd?: string; nodeArgs?: string[]; onSpawn?: (child: ChildProcess) => void; openFilesLimit?: number; uid?: number } = {}): Promise<Daemon> {
     const stateDir = opts.stateDir ?? tempDir('ws-state-');
     const argv = [...(opts.nodeArgs ?? []), CLI, 'start'];
     // `openFilesLimit`: a real, lower RLIMIT_NOFILE (soft and hard: node raises its soft limit to the hard one),
     // set by sh's ulimit, which needs no privilege to lower; exec keeps the pid.
-    const [cmd, args] = opts.openFilesLimit === undefined ? [process.execPath, argv] : ['/bin/sh', ['-c', `ulimit -n ${opts.openFilesLimit} && exec "$0" "$@"`, process.execPath, ...argv]];
+    const [cmd, args] = opts.openFilesLimit === undefined ? asUser(opts.uid, process.execPath, argv) : asUser(opts.uid, '/bin/sh', ['-c', `ulimit -n ${opts.openFilesLimit} && exec "$0" "$@"`, process.execPath, ...argv]);
     const child = spawn(cmd, args, {
-      cwd: opts.cwd ?? tempDir(),
+      cwd: opts.cwd ?? (opts.uid === undefined ? tempDir() : '/'),
       env: baseEnv({ METRICS_HOST: '127.0.0.1', METRICS_PORT: '0', POLL_SCHEDULE: '* * * * * *', STATE_DIR: stateDir, LOG_LEVEL: 'debug', ...env }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });

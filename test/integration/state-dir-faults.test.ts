@@ -3,11 +3,11 @@
  * simulator and real webhook receivers, on a real tmpfs remounted read-only or filled up.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { Simulator } from '../../src/simulator/simulator.js';
-import { Daemon, runCli, tempDir, waitFor } from '../helpers/daemon.js';
+import { cannotRunAsOtherUser, Daemon, runCli, tempDir, waitFor } from '../helpers/daemon.js';
 import { WebhookReceiver } from '../helpers/receivers.js';
 import { savedOutbox } from '../helpers/state.js';
 import { mountTmpfs } from '../helpers/tmpfs.js';
@@ -240,5 +240,72 @@ test('another process holding a lock on the state database (a sqlite3 shell in a
   assert.equal(logged(daemon, 'state directory not writable (EBUSY (another process holds a lock').length, 1);
   other.exec('COMMIT');
   await waitFor(async () => (await daemon.get('/readyz')).status === 200, '/readyz 200 once the lock is released');
+  assert.equal(await daemon.stop(), 0);
+});
+
+/** The uid and gid the daemon runs as in the tests of file ownership (nobody). */
+const NOBODY = 65534;
+const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** A STATE_DIR that user nobody can reach and write (the test run's TMPDIR is root's, 0700); removed after the test. Undefined (skipped, saying why) when the test cannot run as another user. */
+function sharedStateDir(t: TestContext): string | undefined {
+  const why = cannotRunAsOtherUser();
+  if (why) {
+    assert.ok(process.env.CI !== 'true', `CI must run this: ${why}`);
+    t.skip(why);
+    return undefined;
+  }
+  const dir = mkdtempSync('/tmp/ws-owner-');
+  chmodSync(dir, 0o777);
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+test("files a first run as root left owned by root: a start as the daemon's user exits 73 with EACCES naming the file, its owner and chown, not EROFS", async (t) => {
+  const stateDir = sharedStateDir(t);
+  if (!stateDir) return;
+  const sim = new Simulator({ apiKey: KEY, balance: 500, burnPerHour: 0 });
+  await sim.start();
+  t.after(() => sim.close());
+  const env = { TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY, METRICS_HOST: '127.0.0.1', METRICS_PORT: '0', STATE_DIR: stateDir };
+  const asRoot = await Daemon.start(env, { stateDir });
+  t.after(() => asRoot.kill());
+  assert.equal(await asRoot.stop(), 0);
+
+  const lock = await runCli(['start'], env, { uid: NOBODY });
+  assert.equal(lock.code, 73, lock.stderr);
+  const lockFile = join(stateDir, 'wallet-sentinel.lock');
+  assert.match(lock.stderr, new RegExp(`cannot write STATE_DIR ${esc(stateDir)} \\(EACCES on wallet-sentinel\\.lock\\): ${esc(lockFile)} is owned by uid 0 and not writable by uid ${NOBODY} \\(a first run as root\\?\\): chown it to the daemon's user`));
+
+  chownSync(lockFile, NOBODY, NOBODY);
+  const db = await runCli(['start'], env, { uid: NOBODY });
+  assert.equal(db.code, 73, db.stderr);
+  const dbFile = join(stateDir, 'wallet-sentinel.db');
+  assert.match(db.stderr, new RegExp(`cannot write STATE_DIR ${esc(stateDir)} \\(EACCES\\): ${esc(dbFile)} is owned by uid 0 and not writable by uid ${NOBODY} \\(a first run as root\\?\\): chown it to the daemon's user`));
+  assert.doesNotMatch(db.stderr, /EROFS/, 'the file system is not read-only');
+
+  chownSync(dbFile, NOBODY, NOBODY); // what the message says to do
+  const daemon = await Daemon.start(env, { stateDir, uid: NOBODY });
+  t.after(() => daemon.kill());
+  assert.equal(await daemon.stop(), 0);
+});
+
+test("the state database chowned to root under a daemon run as another user: /readyz says EACCES naming the file and its owner, not EROFS; chowned back, it is writable again", async (t) => {
+  const stateDir = sharedStateDir(t);
+  if (!stateDir) return;
+  const sim = new Simulator({ apiKey: KEY, balance: 500, burnPerHour: 0 });
+  await sim.start();
+  t.after(() => sim.close());
+  const daemon = await Daemon.start({ TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY }, { stateDir, uid: NOBODY });
+  t.after(() => daemon.kill());
+  await waitFor(async () => (await daemon.get('/readyz')).status === 200, 'a first poll');
+  const dbFile = join(stateDir, 'wallet-sentinel.db');
+  chownSync(dbFile, 0, 0); // a hand as root, a restore
+  await waitFor(async () => (await daemon.get('/readyz')).status === 503, '/readyz 503 once a commit meets the file');
+  const text = (await daemon.get('/readyz')).text;
+  assert.match(text, new RegExp(`^cannot write STATE_DIR ${esc(stateDir)}: EACCES writing ${esc(dbFile)} \\(${esc(dbFile)} is owned by uid 0 and not writable by uid ${NOBODY} \\(a first run as root\\?\\): chown it to the daemon's user\\)`));
+  assert.equal(logged(daemon, 'state directory not writable (EACCES (').length, 1, daemon.stderr.slice(-2000));
+  chownSync(dbFile, NOBODY, NOBODY);
+  await waitFor(async () => (await daemon.get('/readyz')).status === 200, '/readyz 200 once the file is the daemon user\'s again');
   assert.equal(await daemon.stop(), 0);
 });
