@@ -132,6 +132,32 @@ function sizeOf(path: string): number {
   }
 }
 
+/**
+ * A database file of 0 bytes: what a cp or a restore that failed leaves. SQLite reads it as a new database,
+ * so the daemon started fresh in it without a word. A WAL beside it is not read either (WAL mode is marked in
+ * the file's header): it is set aside with the file.
+ */
+export function isEmptyDatabase(path: string): boolean {
+  const s = statSync(path, { throwIfNoEntry: false });
+  return s !== undefined && s.isFile() && s.size === 0;
+}
+
+/**
+ * A damaged or empty database set aside at start (StateDb.init): the daemon starts with no history, and what
+ * that costs is said at error level, as for a newer version's file. It was a warning that said only "corrupt
+ * or unreadable" (an empty file: nothing), while every alert firing paged again under a new id and the
+ * receivers never got a resolve for the old ones.
+ */
+export function logSetAside(log: Logger, path: string, reason: string | undefined, to: string | undefined, empty = false): void {
+  log.error(
+    { file: path, reason, movedTo: to },
+    (empty ? 'state database is empty (0 bytes: a copy or a restore that failed?)' : 'state database is corrupt or unreadable') +
+      `; ${to === undefined ? 'it could not be set aside' : 'set aside'}, starting with no history: the alerts that were firing fire again under new ids ` +
+      '(no resolve is sent for the old ones) and the notifications that were owed are not sent. To keep them, stop this daemon and put a good copy ' +
+      `(a backup) in its place as ${basename(path)}`,
+  );
+}
+
 /** Renames a damaged database (and its -wal, -shm) `<file>.corrupt-<time>`; returns the new name, undefined if it could not. */
 export function setAside(path: string, now: number): string | undefined {
   const to = `${path}.corrupt-${new Date(now).toISOString().replace(/[:.]/g, '-')}`;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Database from './sqlite.js';
 import { safeErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
-import { countCommit, damageOf, isDamaged, logNewerSetAside, logUnmigrated, migrate, openWal, readUnchanged, setAside } from './db-file.js';
+import { countCommit, damageOf, isDamaged, isEmptyDatabase, logNewerSetAside, logSetAside, logUnmigrated, migrate, openWal, readUnchanged, setAside } from './db-file.js';
 import { FlushTimer } from './flush-timer.js';
 import { checkSchemaReadOnly, MigrationError, NewerSchemaError } from './schema-version.js';
 import { makeDir } from './make-dir.js';
@@ -124,13 +124,15 @@ export class StateDb {
 
   /**
    * Opens (creating if needed), checks and migrates the database: a file that is not a database, fails its
-   * header check or has no version number is set aside as `<file>.corrupt-<time>` with a warning and a fresh
-   * one is made; a newer version's is set aside too (logNewerSetAside). One this build could not migrate is
+   * header check or has no version number is set aside as `<file>.corrupt-<time>`, and so is an empty one (0
+   * bytes: SQLite reads it as a new database), each said at error level with what starting fresh costs
+   * (logSetAside), and a fresh one is made; a newer version's is set aside too (logNewerSetAside). One this build could not migrate is
    * kept in place untouched and the daemon runs without it (#unmigrated). Throws (classified) when STATE_DIR
    * cannot be written. Read-only: only checks that it can be read.
    */
   init(now: number): void {
     if (this.readOnly) return;
+    if (isEmptyDatabase(this.path)) logSetAside(this.log, this.path, 'empty (0 bytes)', setAside(this.path, now), true);
     try {
       this.#withConn(() => undefined);
     } catch (err) {
@@ -138,7 +140,7 @@ export class StateDb {
       if (!isDamaged(err) && !(err instanceof NewerSchemaError)) throw classifyWriteError(err, this.path);
       const to = setAside(this.path, now);
       if (err instanceof NewerSchemaError) logNewerSetAside(this.log, this.path, err, to);
-      else this.log.warn({ file: this.path, reason: damageOf(err), movedTo: to }, 'state database is corrupt or unreadable; set aside, starting fresh');
+      else logSetAside(this.log, this.path, damageOf(err), to);
       this.#withConn(() => undefined);
     }
     this.#instance = this.#opened;

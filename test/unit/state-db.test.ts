@@ -398,19 +398,38 @@ test('the owed notifications and the alert state that owes them commit in one tr
   assert.deepEqual((await (await openState(dir, log)).account('default').load(0)).alerts, state.alerts);
 });
 
-test('a corrupt database file is set aside with a warning and a fresh one is made', async (t) => {
+test('a corrupt database file is set aside, said at error level with what starting fresh costs, and a fresh one is made', async (t) => {
   const dir = tempDir(t);
   writeFileSync(join(dir, DB_FILE), 'not a database at all, just text that someone copied here'.repeat(100));
   const lines: string[] = [];
   const warnLog = pino({ level: 'warn' }, { write: (l: string) => void lines.push(l) });
   const store = await openState(dir, warnLog);
   assert.deepEqual(await store.account('default').load(T0), INITIAL_ACCOUNT_STATE);
-  assert.ok(lines.some((l) => /state database is corrupt or unreadable; set aside/.test(l)), lines.join(''));
+  const said = lines.map((l) => JSON.parse(l) as { level: number; msg: string }).filter((l) => /state database is corrupt or unreadable; set aside/.test(l.msg));
+  assert.equal(said.length, 1, lines.join(''));
+  assert.equal(said[0]!.level, 50, 'error, not warn: alerts page again');
+  assert.match(said[0]!.msg, /starting with no history: the alerts that were firing fire again under new ids .* the notifications that were owed are not sent/);
   const aside = readdirSync(dir).filter((f) => f.startsWith(`${DB_FILE}.corrupt-`));
   assert.equal(aside.length, 1);
   assert.match(readFileSync(join(dir, aside[0]!), 'utf8'), /just text/);
   await store.account('default').save(poll(INITIAL_ACCOUNT_STATE, 1));
   assert.deepEqual(await (await openState(dir, log)).account('default').load(0), poll(INITIAL_ACCOUNT_STATE, 1));
+});
+
+test('an empty (0-byte) database file (a cp or restore that failed) is set aside and said at error level with what starting fresh costs, not read as a new database', async (t) => {
+  const dir = tempDir(t);
+  writeFileSync(join(dir, DB_FILE), '');
+  const lines: { level: number; msg: string; movedTo?: string }[] = [];
+  const capture = pino({ level: 'warn' }, { write: (l: string) => void lines.push(JSON.parse(l) as (typeof lines)[number]) });
+  const store = await openState(dir, capture);
+  assert.equal(lines.length, 1, JSON.stringify(lines));
+  const [line] = lines;
+  assert.equal(line!.level, 50);
+  assert.match(line!.msg, /^state database is empty \(0 bytes: a copy or a restore that failed\?\); set aside, starting with no history: the alerts that were firing fire again under new ids .* the notifications that were owed are not sent/);
+  assert.match(line!.movedTo ?? '', new RegExp(`/${DB_FILE}\\.corrupt-`));
+  assert.equal(statSync(line!.movedTo!).size, 0, 'the empty file kept as it was');
+  await store.account('default').save(poll(INITIAL_ACCOUNT_STATE, 1));
+  assert.deepEqual(await (await openState(dir, log)).account('default').load(0), poll(INITIAL_ACCOUNT_STATE, 1), 'a fresh database in its place');
 });
 
 test('a save into a STATE_DIR that cannot be created rejects (ENOTDIR); once it can, the same store saves again', async (t) => {
