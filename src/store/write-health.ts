@@ -62,17 +62,24 @@ export class WriteHealth {
   }
 }
 
+/** Who refuses a write as EBUSY (SQLITE_BUSY, write-error.ts): no fault of the disk. Said on /readyz and in the log while running, and at start. */
+const LOCK_HELD = 'another process holds a lock on the state database: a sqlite3 shell or a backup tool in a transaction?';
+
 /** Words for a code that is no fault of the disk, or for a file that is not writable (`detail`), after it (empty for the others). */
 function why(code: string, detail?: string): string {
   if (detail !== undefined) return ` (${detail})`; // "…: EACCES writing <db> (<db> is owned by uid 0 and not writable by uid 65534…)"
   if (code === UNMIGRATED) return " (this build could not migrate it to its schema: it is kept unchanged until a build that can, or the previous one, starts)";
-  if (code === 'EBUSY') return ' (another process holds a lock on the state database: a sqlite3 shell or a backup tool in a transaction?)';
+  if (code === 'EBUSY') return ` (${LOCK_HELD})`;
   // the directory is fine: the database could not be opened for want of a descriptor (said as "not writable (EMFILE)" before)
   if (isFdShortage(code)) return ` (${fdAdvice(code)})`; // on /readyz: "…: EMFILE writing <file> (this process has no file descriptor left…)"
   return '';
 }
 
-/** STATE_DIR cannot be written at start-up: the daemon refuses to run (exit 73, EX_CANTCREAT). */
+/**
+ * STATE_DIR cannot be written at start-up: the daemon refuses to run (exit 73, EX_CANTCREAT). A database
+ * another process holds locked (EBUSY) is said as while running: it was "make it writable or point STATE_DIR
+ * elsewhere", sending users to the disk's permissions while a sqlite3 shell sat in a transaction.
+ */
 export class StateDirError extends Error {
   constructor(
     readonly stateDir: string,
@@ -82,7 +89,8 @@ export class StateDirError extends Error {
     /** Which file and what to do, when "make it writable" is not it (a file owned by another user: StoreWriteError's detail). */
     readonly detail?: string,
   ) {
-    super(`cannot write STATE_DIR ${stateDir} (${code}${file === undefined ? '' : ` on ${file}`}): ${detail ?? 'wallet-sentinel keeps owed notifications and history there; make it writable or point STATE_DIR elsewhere'}`);
+    const why = detail ?? (code === 'EBUSY' ? `${LOCK_HELD} End its transaction, then start wallet-sentinel again` : undefined);
+    super(`cannot write STATE_DIR ${stateDir} (${code}${file === undefined ? '' : ` on ${file}`}): ${why ?? 'wallet-sentinel keeps owed notifications and history there; make it writable or point STATE_DIR elsewhere'}`);
     this.name = 'StateDirError';
   }
 }

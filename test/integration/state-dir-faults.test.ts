@@ -9,7 +9,7 @@ import { test, type TestContext } from 'node:test';
 import { Simulator } from '../../src/simulator/simulator.js';
 import { cannotRunAsOtherUser, Daemon, runCli, tempDir, waitFor } from '../helpers/daemon.js';
 import { WebhookReceiver } from '../helpers/receivers.js';
-import { savedOutbox } from '../helpers/state.js';
+import { openState, savedOutbox } from '../helpers/state.js';
 import { mountTmpfs } from '../helpers/tmpfs.js';
 import { WalletsUpstream, writeWalletsFile } from '../helpers/wallets-upstream.js';
 
@@ -308,4 +308,21 @@ test("the state database chowned to root under a daemon run as another user: /re
   chownSync(dbFile, NOBODY, NOBODY);
   await waitFor(async () => (await daemon.get('/readyz')).status === 200, '/readyz 200 once the file is the daemon user\'s again');
   assert.equal(await daemon.stop(), 0);
+});
+
+test('another process holding a lock on the state database at start (a sqlite3 shell in a transaction): exit 73 saying so, as /readyz does while running, not "make it writable"', async (t) => {
+  const stateDir = tempDir('ws-db-locked-');
+  await (await openState(stateDir)).close(); // a database, as a daemon before left it
+  const Database = (await import('better-sqlite3')).default;
+  const other = new Database(join(stateDir, 'wallet-sentinel.db'));
+  t.after(() => other.close());
+  other.prepare('BEGIN IMMEDIATE').run();
+  const r = await runCli(['start'], { TELEPHONY_API_URL: 'http://127.0.0.1:9', TELEPHONY_API_KEY: KEY, METRICS_HOST: '127.0.0.1', METRICS_PORT: '0', STATE_DIR: stateDir });
+  assert.equal(r.code, 73, r.stderr);
+  assert.match(r.stderr, new RegExp(`cannot write STATE_DIR ${esc(stateDir)} \\(EBUSY\\): another process holds a lock on the state database: a sqlite3 shell or a backup tool in a transaction\\? End its transaction, then start wallet-sentinel again`));
+  assert.doesNotMatch(r.stderr, /make it writable/);
+  other.prepare('ROLLBACK').run();
+  const daemon = await Daemon.start({ TELEPHONY_API_URL: 'http://127.0.0.1:9', TELEPHONY_API_KEY: KEY }, { stateDir });
+  t.after(() => daemon.kill());
+  assert.equal(await daemon.stop(), 0, 'starts once the lock is gone');
 });
