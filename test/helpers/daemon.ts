@@ -1,6 +1,6 @@
 /** Starts the real built CLI (`node dist/main.js`) as a child process and talks to it over real sockets. */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -46,10 +46,16 @@ export function baseEnv(extra: Record<string, string | undefined>): Record<strin
   return env;
 }
 
-/** Why a test cannot run the CLI as another user (needs root and setpriv), or undefined when it can. */
-export function cannotRunAsOtherUser(): string | undefined {
-  if (process.getuid?.() !== 0) return 'needs root to run the daemon as another user';
-  if (!existsSync(SETPRIV)) return 'needs setpriv (util-linux)';
+/**
+ * Why a test cannot run the CLI as user `uid`, or undefined when it can. `ciMustRun`: what CI provides (root,
+ * setpriv) is missing; else the checkout itself is out of that user's reach (a clone under root's 0700 home),
+ * which no install step changes.
+ */
+export function cannotRunAsOtherUser(uid: number): { why: string; ciMustRun: boolean } | undefined {
+  if (process.getuid?.() !== 0) return { why: 'needs root to run the daemon as another user', ciMustRun: true };
+  if (!existsSync(SETPRIV)) return { why: 'needs setpriv (util-linux)', ciMustRun: true };
+  const [cmd, args] = asUser(uid, process.execPath, ['-e', `require(${JSON.stringify(resolve(CLI, '../../node_modules/better-sqlite3'))}); require('fs').accessSync(${JSON.stringify(CLI)}, require('fs').constants.R_OK)`]);
+  if (spawnSync(cmd, args, { cwd: '/', stdio: 'ignore' }).status !== 0) return { why: `the checkout (${resolve(CLI, '../..')}) is not readable by uid ${uid}`, ciMustRun: false };
   return undefined;
 }
 
