@@ -122,7 +122,8 @@ async function runDaemon(settings: Settings, log: Logger, readFrom: number): Pro
   } catch (err) {
     if (err instanceof StateDirError) {
       log.fatal({ stateDir: err.stateDir, code: err.code, ...(err.file === undefined ? {} : { file: err.file }) }, err.message); // nothing bound or polled yet
-      return EXIT.cantCreate;
+      // a lock another process holds (a backup in a transaction) passes: a supervisor's restart starts it then
+      return err.code === 'EBUSY' ? EXIT.tempFail : EXIT.cantCreate;
     }
     if (err instanceof StateDirBusyError) {
       log.fatal({ stateDir: err.stateDir }, err.message); // nothing bound or polled yet

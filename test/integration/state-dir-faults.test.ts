@@ -310,7 +310,7 @@ test("the state database chowned to root under a daemon run as another user: /re
   assert.equal(await daemon.stop(), 0);
 });
 
-test('another process holding a lock on the state database at start (a sqlite3 shell in a transaction): exit 73 saying so, as /readyz does while running, not "make it writable"', async (t) => {
+test('another process holding a lock on the state database at start (a sqlite3 shell in a transaction): exit 75 (a restart comes) saying so, as /readyz does while running, not "make it writable"', async (t) => {
   const stateDir = tempDir('ws-db-locked-');
   await (await openState(stateDir)).close(); // a database, as a daemon before left it
   const Database = (await import('better-sqlite3')).default;
@@ -318,7 +318,7 @@ test('another process holding a lock on the state database at start (a sqlite3 s
   t.after(() => other.close());
   other.prepare('BEGIN IMMEDIATE').run();
   const r = await runCli(['start'], { TELEPHONY_API_URL: 'http://127.0.0.1:9', TELEPHONY_API_KEY: KEY, METRICS_HOST: '127.0.0.1', METRICS_PORT: '0', STATE_DIR: stateDir });
-  assert.equal(r.code, 73, r.stderr);
+  assert.equal(r.code, 75, r.stderr); // EX_TEMPFAIL: a supervisor's restart starts it once the lock is gone (systemd does not restart after 73)
   assert.match(r.stderr, new RegExp(`cannot write STATE_DIR ${esc(stateDir)} \\(EBUSY\\): another process holds a lock on the state database: a sqlite3 shell or a backup tool in a transaction\\? End its transaction, then start wallet-sentinel again`));
   assert.doesNotMatch(r.stderr, /make it writable/);
   other.prepare('ROLLBACK').run();
