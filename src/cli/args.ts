@@ -50,8 +50,8 @@ worked. Exit 0 if every channel accepted it, else 1; 78 on bad settings.
 Replays a balance history through the daemon's forecast and alert rules, with the settings of the
 environment, in simulated time; prints one webhook-body JSON line per notification it would have sent.
 FILE is a CSV with the header "timestamp,balance" (unix seconds or ISO-8601 with a zone, rows in time
-order) or the JSON of a Prometheus /api/v1/query_range answer for one balance series.
-Exit 0; 65 bad input (the message names the line); 66 FILE cannot be read; 78 on bad settings.
+order) or the JSON of a Prometheus /api/v1/query_range answer for one balance series; - reads it from
+standard input. Exit 0; 65 bad input (the message names the line); 66 FILE cannot be read; 78 on bad settings.
 `,
 };
 

@@ -17,28 +17,15 @@ export const MAX_HISTORY_BYTES = 256 * 2 ** 20;
  * webhook-body JSON line each on stdout (times simulated); logs and the summary on stderr.
  */
 export async function runBacktest(file: string, settings: Settings, log: Logger, out: (line: string) => void): Promise<number> {
-  let text: string;
+  let read: Awaited<ReturnType<typeof readHistory>>;
   try {
-    // Read synchronously: nothing else runs meanwhile, and fs/promises' file handle, its reads in chunks and
-    // the thread pool's start cost the 14-day history ~20 ms of the command's wall clock.
-    const st = statSync(file);
-    // Past V8's longest string the read fails with no code; a history this large would not fit the heap anyway.
-    if (st.size > MAX_HISTORY_BYTES) return tooLarge(file, log, st.size);
-    if (st.isFile()) text = readFileSync(file, 'utf8');
-    else {
-      // A pipe (`backtest <(curl …)`) or a device has no size to check first: read up to the same bound, as
-      // long as it takes (a query may be slow). readFileSync read /dev/zero until memory ran out (12 GB in a minute).
-      const r = readConfigFile(file, MAX_HISTORY_BYTES, Infinity);
-      if (!('text' in r)) {
-        if (r.code === 'EFBIG') return tooLarge(file, log);
-        throw Object.assign(new Error(r.code), { code: r.code });
-      }
-      text = r.text;
-    }
+    read = await readHistory(file);
   } catch (err) {
     log.error({ file, code: (err as NodeJS.ErrnoException).code }, 'cannot read the history file');
     return BACKTEST_EXIT.noInput;
   }
+  if (!('text' in read)) return tooLarge(file, log, read.bytes);
+  const { text } = read;
   let parsed: ReturnType<typeof parseHistory>;
   try {
     parsed = parseHistory(text);
@@ -66,4 +53,34 @@ export async function runBacktest(file: string, settings: Settings, log: Logger,
 function tooLarge(file: string, log: Logger, bytes?: number): number {
   log.error({ file, ...(bytes === undefined ? {} : { bytes }) }, `the history file is too large (over ${MAX_HISTORY_BYTES / 2 ** 20} MiB, about 12 million rows): cut it to the weeks to replay`);
   return BACKTEST_EXIT.dataError;
+}
+
+/** The history's text, or its size when known past MAX_HISTORY_BYTES; throws, with the error's code, when it cannot be read. */
+async function readHistory(file: string): Promise<{ text: string } | { bytes: number | undefined }> {
+  // `… | wallet-sentinel backtest -` (a file named '-' was looked for); a socket as stdin cannot be opened as /dev/stdin (ENXIO)
+  if (file === '-') return readStdin(MAX_HISTORY_BYTES);
+  // Read synchronously: nothing else runs meanwhile, and fs/promises' file handle, its reads in chunks and
+  // the thread pool's start cost the 14-day history ~20 ms of the command's wall clock.
+  const st = statSync(file);
+  // Past V8's longest string the read fails with no code; a history this large would not fit the heap anyway.
+  if (st.size > MAX_HISTORY_BYTES) return { bytes: st.size };
+  if (st.isFile()) return { text: readFileSync(file, 'utf8') };
+  // A pipe (`backtest <(curl …)`) or a device has no size to check first: read up to the same bound, as
+  // long as it takes (a query may be slow). readFileSync read /dev/zero until memory ran out (12 GB in a minute).
+  const r = readConfigFile(file, MAX_HISTORY_BYTES, Infinity);
+  if ('text' in r) return { text: r.text };
+  if (r.code === 'EFBIG') return { bytes: undefined };
+  throw Object.assign(new Error(r.code), { code: r.code });
+}
+
+/** Standard input to its end, or past `maxBytes` its size so far. */
+async function readStdin(maxBytes: number): Promise<{ text: string } | { bytes: number }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) return { bytes: size };
+    chunks.push(chunk);
+  }
+  return { text: Buffer.concat(chunks).toString('utf8') };
 }

@@ -1,12 +1,12 @@
 /** `wallet-sentinel backtest`: the CLI on CSV and Prometheus input, and the same alerts as the live daemon. */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { savedAccount } from '../helpers/state.js';
-import { CLI, Daemon, runCli, tempDir, waitFor } from '../helpers/daemon.js';
+import { baseEnv, CLI, Daemon, runCli, tempDir, waitFor } from '../helpers/daemon.js';
 import { WebhookReceiver } from '../helpers/receivers.js';
 import { samplesToPlain } from '../../src/domain/packed.js';
 import { PROVIDER_CASES, startProviderSim, writeProviderWallets } from '../helpers/providers.js';
@@ -50,6 +50,13 @@ test('backtest replays a CSV: one contract JSON line per notification on stdout,
   const eur = r3.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.deepEqual(eur.map((l) => l.currency), ['EUR', 'EUR', 'EUR']);
   assert.deepEqual(lines.map((l) => l.currency), [null, null, null], 'a CSV names no currency');
+});
+
+test("backtest - reads the history from standard input (`curl … | wallet-sentinel backtest -`): a file named '-' was not found", () => {
+  const csv = `timestamp,balance\n${history().map(([t, b]) => `${new Date(t * 1000).toISOString()},${b}`).join('\n')}\n`;
+  const r = spawnSync(process.execPath, [CLI, 'backtest', '-'], { input: csv, cwd: tempDir(), env: baseEnv(ENV), encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { alertname: string }).alertname), ['low_balance', 'low_balance', 'low_balance']);
 });
 
 test('backtest into a pipe read late gets every line: the exit waits for stdout (it dropped all past the pipe\'s 64 KiB)', async () => {
