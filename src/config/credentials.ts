@@ -58,7 +58,7 @@ export function readCredentials(
         const isFile = k.endsWith('_file') && names.has(k.slice(0, -'_file'.length));
         const base = isFile ? k.slice(0, -'_file'.length) : k;
         if (!names.has(base)) {
-          fail('credentials', `${keyShown(k)} is not a ${preset.name} credential (known: ${[...names].flatMap((n) => [n, `${n}_file`]).join(', ')})`);
+          fail('credentials', `${keyShown(k, true)} is not a ${preset.name} credential (known: ${[...names].flatMap((n) => [n, `${n}_file`]).join(', ')})`);
           continue;
         }
         if (unquoted(v)) {

@@ -41,7 +41,7 @@ export function parseReceivers(raw: unknown, path: string, env: ChannelEnv, prob
       problems.push(`${where}: must be a map with channels (${kinds.join(', ')})`);
       continue;
     }
-    for (const k of Object.keys(body)) if (!RECEIVER_KEYS.includes(k) && !kinds.includes(k as never)) problems.push(`${where}: unknown key ${keyShown(k)} (expected ${[...kinds, ...RECEIVER_KEYS].join(', ')})`);
+    for (const k of Object.keys(body)) if (!RECEIVER_KEYS.includes(k) && !kinds.includes(k as never)) problems.push(`${where}: unknown key ${keyShown(k, true)} (expected ${[...kinds, ...RECEIVER_KEYS].join(', ')})`);
 
     let severities: Severity[] | undefined;
     if (body.severities !== undefined) {

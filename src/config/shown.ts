@@ -4,7 +4,8 @@
  * after a colon (`{auth_token:SECRET}`, `{url:https://hooks…}`) makes the whole pair, secret included, a key,
  * and a secret written alone (`{account_sid: AC1, 9f8e…}`) is a key with no value: a name-shaped key that
  * reads as generated (a part, between `_`, `.` and `-`, over 16 characters or switching between lower case,
- * upper case and digits 4 times or more) is not shown either.
+ * upper case and digits 4 times or more) is not shown either; nor an unknown key not shaped like a settings key
+ * (keyShown).
  */
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 const PLAIN = /^[^\u0000-\u001f\u007f-\u009f\u2028\u2029'"\\]*$/;
@@ -23,9 +24,17 @@ function looksGenerated(part: string): boolean {
 /** A key that may be shown as it is: name-shaped, and not shaped like a generated token. */
 export const isName = (k: string): boolean => NAME.test(k) && !k.split(/[_.-]/).some(looksGenerated);
 
-/** `'api_kee'`, or a description of a key that is not a name. */
-export function keyShown(k: string): string {
-  if (isName(k)) return `'${k}'`;
+/** The shape of this program's settings keys: lower-case words joined by `_`. */
+const SETTINGS_KEY = /^[a-z]+(_[a-z]+)*$/;
+
+/**
+ * `'api_kee'`, or a description of a key that is not a name. `unknown`: a key where a setting was expected and
+ * none is known by that name, shown only when it is shaped like a settings key: a secret written alone is a
+ * key there (`{username: ops, Summer2024}`, a password pasted as a line of its own), and `Summer2024`,
+ * `whsec-ops-2024` or `correct-horse-battery-staple` were names, so printed in full.
+ */
+export function keyShown(k: string, unknown = false): string {
+  if (isName(k) && (!unknown || SETTINGS_KEY.test(k))) return `'${k}'`;
   // `<<: *common`, YAML 1.1's merge key, was shown as "a key of 2 characters, not shown as it may hold a secret"
   if (k === '<<') return "'<<' (a YAML merge key: these files do not merge maps; shared wallet keys go under defaults)";
   const colon = k.includes(':') ? " with ':' in it (a missing space after a colon?)" : '';

@@ -5,14 +5,18 @@
  */
 import { unquoted, UNQUOTED } from '../config/credentials.js';
 import { readSecretFile, Secret } from '../config/secret.js';
-import { isName, keyShown } from '../config/shown.js';
+import { keyShown } from '../config/shown.js';
 
 export type Raw = Record<string, unknown>;
 export type AddProblem = (key: string, message: string) => void;
 
 /** Unknown keys are problems (a typo must not silently drop a channel's secret). */
 export function checkKeys(raw: Raw, known: readonly string[], add: AddProblem): void {
-  for (const k of Object.keys(raw)) if (!known.includes(k)) add(isName(k) ? k : keyShown(k), `unknown key (expected ${known.join(', ')})`);
+  for (const k of Object.keys(raw)) {
+    if (known.includes(k)) continue;
+    const shown = keyShown(k, true);
+    add(shown === `'${k}'` ? k : shown, `unknown key (expected ${known.join(', ')})`);
+  }
 }
 
 export function stringField(raw: Raw, key: string, add: AddProblem): string | undefined {

@@ -89,3 +89,16 @@ test("a YAML merge key (<<: *common) in WALLETS_FILE is named as one, not hidden
   );
   assert.ok(!problems.some((p) => p.includes('not shown as it may hold a secret')), problems.join('\n'));
 });
+
+test("a secret written alone where a key is expected (a flow map's `{username: ops, Summer2024}`, a password pasted as a line) is not printed, however human its shape; a misspelt settings key still is", () => {
+  const dir = freshDir();
+  const secrets = ['Summer2024', 'correct-horse-battery-staple', 'whsec-ops-2024', 'hunter2', 'deadbeef12', 'sk_test_acme_voice_prod_2026'];
+  const file = join(dir, 'wallets.yaml');
+  const wallets = secrets.map((s, i) => `  - {name: w${i}, provider: generic, api_url: "http://127.0.0.1:9", balance_path: /b, auth: basic, credentials: {username: ops, ${s}}}`);
+  writeFileSync(file, `wallets:\n${wallets.join('\n')}\n  - name: block\n    api_key: k\n    ${secrets[0]}-BLOCK:\n    colour: red\nreceivers:\n  ops:\n    webhook: [{url: "http://127.0.0.1:9/h", ${secrets[2]}}]\n`);
+  const problems = problemsOf({ WALLETS_FILE: file }, dir);
+  const text = problems.join('\n');
+  for (const s of secrets) assert.ok(!text.includes(s), `${s} printed:\n${text}`);
+  assert.ok(problems.filter((p) => p.includes('not shown as it may hold a secret')).length >= secrets.length + 2, text);
+  assert.ok(text.includes("unknown key 'colour'"), text);
+});
