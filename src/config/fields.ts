@@ -142,7 +142,7 @@ export function smtpUrlProblem(url: string): string | undefined {
   // "smtp://us/er:pw@host" parses, with "us" as the host: the login would go to another machine.
   const userinfo = /^smtps?:\/\/(.*)@/.exec(url)?.[1];
   if (userinfo !== undefined && /[/?#]/.test(userinfo)) return `is not a valid URL: ${encode}`;
-  if (URL.canParse(url)) return undefined;
+  if (URL.canParse(url)) return numericOptionProblem(new URL(url).searchParams);
   // What follows the last "@" (a password may hold "/"): with a plain user in front, does it parse?
   const [, scheme, rest] = /^(smtps?:\/\/)(?:.*@)?(.*)$/.exec(url)!;
   if (url.includes('@') && URL.canParse(`${scheme}u@${rest}`)) {
@@ -151,6 +151,20 @@ export function smtpUrlProblem(url: string): string | undefined {
   const port = /^[^/?#]*:([^:\]/?#]*)(?:[/?#]|$)/.exec(rest!)?.[1];
   if (port !== undefined && !(/^\d{1,5}$/.test(port) && Number(port) <= 65535)) return 'is not a valid URL: the port after the host must be a number up to 65535';
   return 'is not a valid URL: the host must be a host name or an IP address';
+}
+
+/**
+ * nodemailer's options that must be numbers: its URL parser turns '30000' into a number and leaves '30s' a
+ * string, which reached the socket (`setTimeout('30s')`) and killed the daemon with an uncaught exception at
+ * the first email.
+ */
+const NUMERIC_SMTP_OPTIONS = /^(connectionTimeout|greetingTimeout|socketTimeout|dnsTimeout|maxConnections|maxMessages|rateDelta|rateLimit)$/;
+
+function numericOptionProblem(q: URLSearchParams): string | undefined {
+  for (const [key, value] of q) {
+    if (NUMERIC_SMTP_OPTIONS.test(key) && !/^\d+$/.test(value)) return `option ${key} must be a whole number${key.endsWith('Timeout') || key === 'rateDelta' ? ' of milliseconds (30000, not 30s)' : ''}`;
+  }
+  return undefined;
 }
 
 /**
