@@ -158,10 +158,14 @@ function exitWhenWritten(code: number): void {
   process.stderr.write('', written);
 }
 
-process.on('unhandledRejection', (err) => {
-  process.stderr.write(`wallet-sentinel: unhandled rejection: ${describeError(err)}\n`);
-  exitWhenWritten(EXIT.crash);
-});
+// Said by name and message only, never Node's print of the error's properties (an HTTP library's error carries
+// its request's headers, the API key's among them).
+for (const [event, what] of [['unhandledRejection', 'unhandled rejection'], ['uncaughtException', 'uncaught exception']] as const) {
+  process.on(event, (err: unknown) => {
+    process.stderr.write(`wallet-sentinel: ${what}: ${describeError(err)}\n`);
+    exitWhenWritten(EXIT.crash);
+  });
+}
 
 main(process.argv.slice(2)).then(
   (code) => exitWhenWritten(code),

@@ -309,3 +309,11 @@ test('an API that stops answering: no wallet key in the refusal lines, the faile
   assertNoKey('stderr', d.stderr);
   for (const f of readdirSync(d.stateDir)) assertNoKey(f, readFileSync(join(d.stateDir, f), 'utf8'));
 });
+
+test("an uncaught exception is said by its name and message, exit 1: Node's own print showed the error's properties, where an HTTP library's error carries its request's headers", async () => {
+  const thrower = `setTimeout(() => { throw Object.assign(new Error('boom'), { config: { headers: { Authorization: 'Bearer ${KEY}' } } }); }, 300);`;
+  const r = await runCli(['start'], { TELEPHONY_API_URL: 'http://127.0.0.1:9', TELEPHONY_API_KEY: KEY, METRICS_HOST: '127.0.0.1', METRICS_PORT: '0' }, { nodeArgs: ['--import', `data:text/javascript,${encodeURIComponent(thrower)}`] });
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /wallet-sentinel: uncaught exception: Error: boom/);
+  assert.ok(!(r.stdout + r.stderr).includes(KEY), r.stderr);
+});
