@@ -110,6 +110,12 @@ const marginFor = (e: number, hours: number, sigma2: number, max: number): numbe
 /** A decision's spend target: the balance at the `slowest` spend, less the margin `m` in proportion to how little it leans to the cautious end. */
 const decide = (balance: number, lean: number, m: number, slowest: number): number => (balance * slowest) / (1 + m * (1 - lean));
 
+/** `e` with the hourly swings (σ² over the hours seen, usage.ts levelOver) counted over one hour at least. */
+function firstHourError(e: number, sigma2: number, hours: number): number {
+  if (hours >= 1) return e;
+  return Math.sqrt(Math.max(0, e * e - sigma2 / Math.max(hours, 1 / 60) + sigma2));
+}
+
 /**
  * Runways for the balance, the band, and the per-severity decisions. Its helpers are plain functions of
  * their numbers and each walk one call for one target (walk.ts walkTo): a forecast runs this up to three
@@ -128,7 +134,12 @@ export function outlook(r: Reading, balance: number, now: number, rates: Pick<Bu
   const byError = clamp01((e - WEAK_REL_ERROR) / WEAK_REL_ERROR);
   const [from, to] = CAUTIOUS_UNTIL_HOURS.warning;
   const leanW = Math.max(byError, clamp01((to - spanHours) / (to - from)));
-  const leanC = clamp01((e - CRITICAL_CAUTIOUS_ABOVE) / 0.25);
+  // Critical, whose horizon may be minutes (RUNWAY_CRITICAL_HOURS=0.25), reads the hourly swings as those of
+  // one hour at most: under an hour seen, the level's error counts them as if the mean of a few minutes varied
+  // more than an hour's (σ²/hours), and a wallet draining a credit a second for 15 minutes read "less than 15
+  // minutes left" as a warning for 7 of them. The minutes' own noise is in the count of their charges.
+  const eC = firstHourError(e, r.sigma2, r.level.hours);
+  const leanC = clamp01((eC - CRITICAL_CAUTIOUS_ABOVE) / 0.25);
   // The margin per horizon: the uncertainty of the level and of the spend still to come inside the
   // horizon, kept within MARGIN. Over 72 h the hour-to-hour noise averages out but a wallet's sustained
   // swings (a busy afternoon, a quiet day, bursts that feed on themselves: `sustained`) do not, so the
@@ -139,7 +150,7 @@ export function outlook(r: Reading, balance: number, now: number, rates: Pick<Bu
   const margin = marginFor(e, 72, Math.max(r.sigma2, r.sustained), MARGIN.max);
   const marginCrit = marginFor(e, 24, r.sigma2, MARGIN.criticalMax);
   const few = fewCharges(r.lumpy);
-  const slowestC = Math.max(Math.exp(BAND_Z * leanC * e), few ** leanC);
+  const slowestC = Math.max(Math.exp(BAND_Z * leanC * eC), few ** leanC);
   // Leaning to the cautious end takes the margin away in proportion (the cautious end needs none).
   const central = walkTo(shape, levelNow, slope, now, balance) * 3600;
   const slowest = walkTo(shape, levelNow, slope, now, balance * Math.max(Math.exp(BAND_Z * e), few)) * 3600;

@@ -9,7 +9,7 @@ import { SKIP_REASONS, type SkipReason, type WalletReadout } from '../metrics/co
 import { AccountMonitor, type Fetched } from '../poller/monitor.js';
 import { pollBalance } from '../poller/poll.js';
 import { BalanceClient, type FetchOptions } from '../telephony/client.js';
-import { endpointFor, sameCredentials } from '../providers/index.js';
+import { endpointFor, sameAccount, sameCredentials } from '../providers/index.js';
 import { asSent, evaluationOf } from './wallet-evaluation.js';
 import type { AlertmanagerSync } from '../notify/alertmanager/alertmanager.js';
 import type { Notification, WalletSnapshot } from '../domain/alerts.js';
@@ -114,7 +114,7 @@ export class WalletRunner implements WalletReadout {
   /**
    * The wallet's settings changed in a reload. Alert state and counters stay: the name is the wallet's
    * identity (its `account` label and its state), and the most common API change is a rotated key. So does
-   * the history, unless it now reads another balance (balanceRead). A new client is made for the API part; a
+   * the history, unless it now reads another balance (readsAnotherBalance). A new client is made for the API part; a
    * poll in flight finishes with the old one.
    */
   reconfigure(wallet: WalletSettings): void {
@@ -122,7 +122,7 @@ export class WalletRunner implements WalletReadout {
     // A Retry-After is the server's: a rotated key or a new balance field at the same origin still waits it out.
     const origin = originOf(wallet.api.baseUrl);
     const otherServer = wallet.provider !== this.#wallet.provider || origin !== this.#origin;
-    const otherBalance = JSON.stringify(balanceRead(wallet)) !== JSON.stringify(balanceRead(this.#wallet));
+    const otherBalance = readsAnotherBalance(wallet, this.#wallet);
     this.#wallet = wallet;
     this.#origin = origin;
     if (apiChanged) this.#client = this.#makeClient(wallet);
@@ -184,11 +184,15 @@ function originOf(url: string): string {
 }
 
 /**
- * Which balance a wallet reads: another provider, or another path, field or currency of it, is another
- * balance (another account, or the same one read another way), whose step from the last is no spend. The
- * origin (a proxy moved) and the credentials (a rotated key) are not: the same balance, history kept.
+ * Which balance a wallet reads: another provider, another account (a credential that names it: Twilio's
+ * account_sid, Plivo's auth_id…), or another path, field or currency, is another balance, whose step from the
+ * last is no spend. The origin (a proxy moved), the secrets (a rotated key) and how it signs in are not: the
+ * same balance, history kept.
  */
-const balanceRead = (w: WalletSettings) => ({ provider: w.provider, path: w.api.balancePath, field: w.api.balanceField, currencyField: w.api.currencyField, currency: w.api.currency, generic: w.api.generic });
+function readsAnotherBalance(a: WalletSettings, b: WalletSettings): boolean {
+  const read = (w: WalletSettings) => ({ path: w.api.balancePath, field: w.api.balanceField, currencyField: w.api.currencyField, currency: w.api.currency, generic: w.api.generic && { ...w.api.generic, auth: undefined } });
+  return !sameAccount(a, b) || JSON.stringify(read(a)) !== JSON.stringify(read(b));
+}
 
 const apiOf = (w: WalletSettings) => ({ provider: w.provider, ...w.api, apiKey: undefined, credentials: undefined });
 

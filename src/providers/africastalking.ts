@@ -14,7 +14,7 @@ export const africastalking: Preset = {
   baseUrl: 'https://api.africastalking.com',
   docs: 'https://developers.africastalking.com/docs/application (User data: GET /version1/user)',
   credentials: [
-    { name: 'username', required: true, help: "the application's username (sandbox: use api_url https://api.sandbox.africastalking.com)" },
+    { name: 'username', required: true, account: true, help: "the application's username (sandbox: use api_url https://api.sandbox.africastalking.com)" },
     { name: 'api_key', required: true, help: 'API key (apiKey header)' },
   ],
   settings: [],

@@ -11,7 +11,7 @@ export const clicksend: Preset = {
   baseUrl: 'https://rest.clicksend.com',
   docs: 'https://developers.clicksend.com/docs/accounts/management (View Account Details)',
   credentials: [
-    { name: 'username', required: true, help: 'API username; the user of Basic auth' },
+    { name: 'username', required: true, account: true, help: 'API username; the user of Basic auth' },
     { name: 'api_key', required: true, help: 'API key' },
   ],
   settings: [],

@@ -51,7 +51,7 @@ export const generic: Preset = {
   docs: 'your provider\'s API documentation',
   credentials: [
     { name: 'api_key', required: false, help: 'the key, for auth bearer, header NAME or query NAME' },
-    { name: 'username', required: false, help: 'for auth basic' },
+    { name: 'username', required: false, account: true, help: 'for auth basic' },
     { name: 'password', required: false, help: 'for auth basic' },
   ],
   settings: ['api_url (required)', 'balance_path (required)', 'balance_field', 'currency_field', 'auth', 'balance_regex', 'balance_scale', 'balance_sign'],

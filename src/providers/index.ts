@@ -92,6 +92,12 @@ export function sameCredentials(a: Readonly<Record<string, Secret>>, b: Readonly
   return ka.length === kb.length && ka.every((k, i) => k === kb[i] && a[k]!.reveal() === b[k]!.reveal());
 }
 
+/** Whether two wallets of one provider name the same account (its credentials marked `account`, compared by value, never printed). */
+export function sameAccount(a: Pick<WalletSettings, 'provider' | 'api'>, b: Pick<WalletSettings, 'provider' | 'api'>): boolean {
+  if (a.provider !== b.provider) return false;
+  return presetOf(a.provider).credentials.every((c) => !c.account || a.api.credentials[c.name]?.reveal() === b.api.credentials[c.name]?.reveal());
+}
+
 /** What notifications say of a wallet's provider; undefined for Telephony.io (its sentences are the contract's). */
 export function presetWords(provider: string): PresetWords | undefined {
   if (provider === 'telephony-io') return undefined;

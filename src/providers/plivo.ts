@@ -12,7 +12,7 @@ export const plivo: Preset = {
   baseUrl: 'https://api.plivo.com',
   docs: 'https://www.plivo.com/docs/account/api/account/retrieve-account-details/',
   credentials: [
-    { name: 'auth_id', required: true, help: 'Auth ID (MA…); also the user of Basic auth' },
+    { name: 'auth_id', required: true, account: true, help: 'Auth ID (MA…); also the user of Basic auth' },
     { name: 'auth_token', required: true, help: 'Auth Token' },
   ],
   settings: [],

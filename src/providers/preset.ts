@@ -18,6 +18,8 @@ export interface CredentialSpec {
   readonly help: string;
   /** Instead of "(optional)" in `wallet-sentinel providers`: one of two ways to sign in (`or api_key_sid + api_key_secret`). */
   readonly alternative?: string;
+  /** It names the account whose balance is read (Twilio's account_sid): another value is another account, not a rotated secret. */
+  readonly account?: true;
 }
 
 /** The generic preset's settings (wallet keys `auth`, `balance_regex`, `balance_scale`, `balance_sign`). */

@@ -11,7 +11,7 @@ export const textmagic: Preset = {
   baseUrl: 'https://rest.textmagic.com',
   docs: 'https://textmagic.com/docs/api/account',
   credentials: [
-    { name: 'username', required: true, help: 'account username (X-TM-Username)' },
+    { name: 'username', required: true, account: true, help: 'account username (X-TM-Username)' },
     { name: 'api_key', required: true, help: 'API key (X-TM-Key)' },
   ],
   settings: [],

@@ -14,7 +14,7 @@ export const twilio: Preset = {
   baseUrl: 'https://api.twilio.com',
   docs: 'https://www.twilio.com/docs/usage/api/account (Balance resource); https://www.twilio.com/docs/iam/api-keys (API keys)',
   credentials: [
-    { name: 'account_sid', required: true, help: 'Account SID (AC…): the account whose balance is read; also the user of Basic auth with auth_token' },
+    { name: 'account_sid', required: true, account: true, help: 'Account SID (AC…): the account whose balance is read; also the user of Basic auth with auth_token' },
     { name: 'auth_token', required: false, alternative: 'or api_key_sid + api_key_secret', help: 'Auth Token' },
     { name: 'api_key_sid', required: false, alternative: 'or auth_token', help: "an API key's SID (SK…), with api_key_secret: Basic api_key_sid:api_key_secret" },
     { name: 'api_key_secret', required: false, alternative: 'or auth_token', help: "the API key's secret" },

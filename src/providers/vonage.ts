@@ -11,7 +11,7 @@ export const vonage: Preset = {
   baseUrl: 'https://rest.nexmo.com',
   docs: 'https://developer.vonage.com/en/api/account#getAccountBalance',
   credentials: [
-    { name: 'api_key', required: true, help: 'API key; the user of Basic auth' },
+    { name: 'api_key', required: true, help: 'API key; the user of Basic auth', account: true },
     { name: 'api_secret', required: true, help: 'API secret' },
   ],
   settings: [],

@@ -81,6 +81,14 @@ test('the first-day reading only where the money lasts past the first day: 2 min
   assert.ok(hours(f.alertRunwaySeconds) < 3, `the warning decision ${hours(f.alertRunwaySeconds)} h is inside a 3 h horizon`);
 });
 
+test('a critical horizon of minutes (RUNWAY_CRITICAL_HOURS=0.25): a wallet draining a credit a second pages critical once its runway is under 15 minutes, in its first minute, not 7 minutes later (the hourly swings read over a few minutes, as if they varied more than an hour\'s, made it cautious)', () => {
+  const sim = run(start(1000), T0 + MIN, steady(3600), 5_000, 0.05);
+  const f = forecast(sim.history, sim.balance, sim.t);
+  assert.ok(hours(f.runwaySeconds) < 0.27, `central ${hours(f.runwaySeconds)} h`);
+  assert.equal(f.criticalCautious, false, 'critical decides on the central reading less its margin');
+  assert.ok(hours(f.criticalAlertRunwaySeconds) < 0.25, `the critical decision ${hours(f.criticalAlertRunwaySeconds)} h is inside 15 minutes`);
+});
+
 test('strong evidence after the first day: 30 h at a steady 40/h with 74 h left → warned now, on the central runway less its margin (not the cautious end)', () => {
   // A steady wallet that empties ~100 h after install must be warned ~28 h in to be warned 72 h ahead:
   // once a whole day is seen, a level known to ±2 % decides on the centre, not on how young the history is.

@@ -5,11 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Secret } from '../../src/config/secret.js';
+import type { WalletSettings } from '../../src/config/settings.js';
 import { readWalletsFile } from '../../src/config/wallets-file.js';
 import { envWallet } from '../../src/config/env-wallet.js';
 import { UpstreamError } from '../../src/errors.js';
 import { add, multiply, splitCurrencyAmount, subtract, toAmount } from '../../src/providers/money.js';
-import { endpointFor, PRESETS, presetOf } from '../../src/providers/index.js';
+import { endpointFor, PRESETS, presetOf, sameAccount } from '../../src/providers/index.js';
 import { errorCode } from '../../src/telephony/json-body.js';
 import type { GenericOptions, WalletApi } from '../../src/providers/preset.js';
 import { DEFAULT_RULES } from '../helpers/fixtures.js';
@@ -314,4 +315,14 @@ test('what is left of a header value less its scheme word counts only if long en
   const e = endpointFor({ provider: 'textmagic', api: { ...api('textmagic'), apiKey: undefined, credentials: { username: new Secret('ops A'), api_key: new Secret('Zx9Qw8Er7Ty6Ui5Op4') } } });
   assert.equal(errorCode(JSON.stringify({ code: 'access_denied' }), e.secrets!()), 'access_denied');
   assert.equal(errorCode(JSON.stringify({ code: 'zx9qw8er7ty6ui5op4' }), e.secrets!()), null, 'the key is still hidden');
+});
+
+test("sameAccount: a credential that names the account (Twilio's account_sid, Plivo's auth_id) changed is another account; a rotated secret, or another way to sign in, is the same", () => {
+  const w = (provider: string, creds: Record<string, string>) => ({ provider, api: { baseUrl: 'http://127.0.0.1:9', balancePath: '/b', balanceField: 'balance', currencyField: 'currency', apiKey: undefined, credentials: Object.fromEntries(Object.entries(creds).map(([k, v]) => [k, new Secret(v)])) } }) as unknown as WalletSettings;
+  assert.equal(sameAccount(w('twilio', { account_sid: 'AC1', auth_token: 't1' }), w('twilio', { account_sid: 'AC1', auth_token: 't2' })), true, 'a rotated token');
+  assert.equal(sameAccount(w('twilio', { account_sid: 'AC1', auth_token: 't1' }), w('twilio', { account_sid: 'AC1', api_key_sid: 'SK1', api_key_secret: 's' })), true, 'an API key instead of the token');
+  assert.equal(sameAccount(w('twilio', { account_sid: 'AC1', auth_token: 't1' }), w('twilio', { account_sid: 'AC2', auth_token: 't1' })), false);
+  assert.equal(sameAccount(w('plivo', { auth_id: 'MA1', auth_token: 't' }), w('plivo', { auth_id: 'MA2', auth_token: 't' })), false);
+  assert.equal(sameAccount(w('telephony-io', { api_key: 'k1' }), w('telephony-io', { api_key: 'k2' })), true, "Telephony.io's key is a secret: a rotation");
+  assert.equal(sameAccount(w('telnyx', { api_key: 'k' }), w('twilio', { account_sid: 'AC1', auth_token: 't' })), false, 'another provider');
 });
