@@ -95,7 +95,9 @@ export function networkError(code: string | undefined): string {
 
 function tlsHint(code: string | undefined): string | undefined {
   if (code === undefined) return undefined;
-  if (code === 'EPROTO' || code.startsWith('ERR_SSL_')) return 'the TLS handshake failed: a server that speaks plain HTTP needs a URL beginning http://';
+  // EPROTO is what a plain-HTTP server's answer to a TLS hello gives, and an old TLS version too: both named
+  if (code === 'EPROTO' || code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG') return 'the TLS handshake failed: the server does not speak TLS on that port (a plain-HTTP server?), or only a TLS version this client refuses';
+  if (code.startsWith('ERR_SSL_')) return 'the TLS handshake failed: the server refused it (does it ask for a client certificate?)';
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return "the server's certificate does not name the URL's host";
   if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') return "the server's certificate is out of its validity dates (check both machines' clocks)";
   if (/SELF_SIGNED|UNABLE_TO_(VERIFY|GET_ISSUER)/.test(code)) return "the server's certificate is not signed by a CA this machine trusts (a private CA: NODE_EXTRA_CA_CERTS=/path/to/ca.pem)";
