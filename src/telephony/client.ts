@@ -272,7 +272,7 @@ export class BalanceClient {
       const retryAfterMs = parseRetryAfter(typeof header === 'string' ? header : undefined, this.#now());
       // Said as a person reads it, with the time it ends: "retry after 3600000 ms" on the status page told neither.
       const until = new Date(this.#now() + retryAfterMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
-      throw new UpstreamError('rate_limited', `${this.#where()} answered 429 (rate limited) and asks for no request for ${formatDuration(retryAfterMs)}, until ${until} (its Retry-After; the daemon honours up to an hour)`, {
+      throw new UpstreamError('rate_limited', `${this.#where()} answered 429 (rate limited); wait ${formatDuration(retryAfterMs)}, until ${until} (its Retry-After: 60 s when it sent none or one not read, at most an hour)`, {
         status,
         retryAfterMs,
       });

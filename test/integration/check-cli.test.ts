@@ -281,7 +281,7 @@ test('check answered 429 does not claim the wallet is left alone: it saves nothi
   const stateDir = tempDir();
   const r = await runCli(['check', '--format', 'nagios'], { TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY, STATE_DIR: stateDir });
   assert.equal(r.code, 3, r.stderr);
-  assert.match(r.stdout, /^WALLET UNKNOWN - wallet 'default': poll failed: .*answered 429 \(rate limited\) and asks for no request for 10m, until \S+Z .*check saves nothing, so the next check asks again/);
+  assert.match(r.stdout, /^WALLET UNKNOWN - wallet 'default': poll failed: .*answered 429 \(rate limited\); wait 10m, until \S+Z .*check saves nothing, so the next check asks again/);
   assert.doesNotMatch(r.stdout, /not asked again/);
   assert.deepEqual(readdirSync(stateDir), [], 'check writes nothing');
 });

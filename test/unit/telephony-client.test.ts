@@ -249,7 +249,7 @@ test('429 with an HTTP-date Retry-After uses the injected clock; without one, 60
   const err = await failure(makeClient(dated.url, { now: () => now }).client.fetchBalance(), 'rate_limited');
   assert.equal(err.retryAfterMs, 30_000);
   // as a person reads it, with when it ends (not "retry after 30000 ms")
-  assert.match(err.message, /answered 429 \(rate limited\) and asks for no request for 30s, until 2026-11-27T10:00:30Z /);
+  assert.match(err.message, /answered 429 \(rate limited\); wait 30s, until 2026-11-27T10:00:30Z /);
   const bare = await serve(json(429, {}));
   const err2 = await failure(makeClient(bare.url).client.fetchBalance(), 'rate_limited');
   assert.equal(err2.retryAfterMs, 60_000);
