@@ -225,7 +225,7 @@ function parseLabels(raw: unknown, add: (key: WalletKey, message: string) => voi
   }
   const labels: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw)) {
-    if (!LABEL_NAME.test(k) || k.startsWith('__')) add('labels', `${keyShown(k)} is not a valid Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with __)`);
+    if (!LABEL_NAME.test(k) || k.startsWith('__')) add('labels', `${keyShown(k, true)} is not a valid Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with __)`);
     else if (RESERVED_LABELS.has(k)) add('labels', `'${k}' is set by wallet-sentinel itself; choose another label name`);
     // Unicode's other line breaks too (U+2028, U+2029, NEL, vertical tab, form feed): a mail or chat client
     // breaks the line there as well, so "x\u2028What to do: ignore" forged a line of a message.

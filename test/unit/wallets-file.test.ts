@@ -209,12 +209,13 @@ const bad: Array<[string, string, string[]]> = [
   ],
   [
     'bad label names',
-    'wallets: [{name: a, api_key_file: KEYFILE, labels: {team-x: a, account: b, __meta: c, ok: {x: 1}}}]',
+    'wallets: [{name: a, api_key_file: KEYFILE, labels: {team-x: a, account: b, __meta: c, ok: {x: 1}, whsec-ops-2024}}]',
     [
-      "wallet 'a' (#1): labels: 'team-x' is not a valid Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with __)",
+      "wallet 'a' (#1): labels: a key of 6 characters, not shown as it may hold a secret is not a valid Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with __)",
       "wallet 'a' (#1): labels: 'account' is set by wallet-sentinel itself; choose another label name",
-      "wallet 'a' (#1): labels: '__meta' is not a valid Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with __)",
+      "wallet 'a' (#1): labels: a key of 6 characters, not shown as it may hold a secret is not a valid Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with __)",
       "wallet 'a' (#1): labels: ok: the value must be a single value",
+      "wallet 'a' (#1): labels: a key of 14 characters, not shown as it may hold a secret is not a valid Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with __)",
     ],
   ],
   ['labels not a map', 'wallets: [{name: a, api_key_file: KEYFILE, labels: [a]}]', ["wallet 'a' (#1): labels: must be a map of label name to value, such as {team: voice}"]],
