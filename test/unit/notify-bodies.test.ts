@@ -210,7 +210,7 @@ test('forecast basis: email text and HTML, and Slack text, say the method, confi
   const n = cautiousNotification();
   const html = htmlBody(n).replace(/<\/th><td>/g, ': ').replace(/<[^>]+>/g, '\n');
   for (const text of [textBody(n), html, slackBody(n).text]) {
-    assert.match(text, /Forecast: method rate, confidence (none|low), runway band about \d+ hours to about \d+ hours, leaning to the cautious end of the evidence/);
+    assert.match(text, /Forecast: method rate, confidence (none|low), runway band about \d+ (hours|days) to about \d+ (hours|days), leaning to the cautious end of the evidence/);
     assert.match(text, /Forecast basis: Spend of /);
     assert.match(text, /only when even the slowest spend the evidence allows runs out inside the horizon/);
   }
