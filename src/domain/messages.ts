@@ -3,6 +3,7 @@
  * to do. Users' most common complaint about alerts is that they do not say what to do.
  */
 import type { ForecastBasis, Notification, PresetWords } from './alerts.js';
+import { plainDecimal, roundShown } from './round.js';
 
 const CENTS = new Intl.NumberFormat('en-US', { useGrouping: false, maximumFractionDigits: 2 });
 const TWO_DIGITS = new Intl.NumberFormat('en-US', { useGrouping: false, maximumSignificantDigits: 2 });
@@ -10,16 +11,13 @@ const TWO_DIGITS = new Intl.NumberFormat('en-US', { useGrouping: false, maximumS
 const fmtNumber = (n: number): string => (Math.abs(n) >= 1 || n === 0 ? CENTS : TWO_DIGITS).format(n);
 
 /**
- * A balance as the webhook body carries it (round.ts: 4 decimals from 1 up, 4 significant digits below), cut
- * rather than rounded: rounded to cents, a KWD balance of 9.9996 read "balance 10 KWD" in a low_balance alert
- * at a threshold of 10, and 12.345 KWD lost its third decimal.
+ * A balance as the webhook body carries it (round.ts: 4 decimals from 1 up, 4 significant digits below, never
+ * an exponent): rounded to cents, a KWD balance of 9.9996 read "balance 10 KWD" in a low_balance alert at a
+ * threshold of 10, and 12.345 KWD lost its third decimal; one rule, so the text and the body say one number.
  */
-const BALANCE = new Intl.NumberFormat('en-US', { useGrouping: false, maximumFractionDigits: 4, roundingMode: 'trunc' });
-const BALANCE_SMALL = new Intl.NumberFormat('en-US', { useGrouping: false, maximumSignificantDigits: 4, roundingMode: 'trunc' });
-
 export function formatBalance(n: Notification): string {
   const { balance, currency } = n.wallet;
-  return balance === null ? 'unknown' : `${(Math.abs(balance) >= 1 || balance === 0 ? BALANCE : BALANCE_SMALL).format(balance)}${currency ? ` ${currency}` : ''}`;
+  return balance === null ? 'unknown' : `${plainDecimal(roundShown(balance))}${currency ? ` ${currency}` : ''}`;
 }
 
 /** `about 4 hours`, `about 3 days`, `about 20 minutes`. */

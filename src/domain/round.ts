@@ -2,7 +2,9 @@
 
 /** 4 decimals from 1 up; below, 4 significant digits (0.00004 BTC is not a wallet at 0). */
 export function roundShown(n: number, digits = 4): number {
-  return Math.abs(n) >= 1 || n === 0 ? Math.round(n * 10 ** digits) / 10 ** digits : Number(n.toPrecision(digits));
+  if (Math.abs(n) < 1 && n !== 0) return Number(n.toPrecision(digits));
+  // past 2^53 ÷ 10^digits a double holds no such decimals, and the product was rounded (1e21 came back 1.0000000000000001e21)
+  return Math.abs(n) * 10 ** digits < Number.MAX_SAFE_INTEGER ? Math.round(n * 10 ** digits) / 10 ** digits : n;
 }
 
 /**

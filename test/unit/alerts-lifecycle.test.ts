@@ -612,7 +612,7 @@ test('a held depletion_forecast (too few recent readings: no runway) never says 
   assert.equal(summary({ ...held, wallet: { ...WALLET, balance: 0, runwaySeconds: 0 } }), "Telephony.io wallet 'a' has run out (balance 0 USD)", 'empty: a reading says so');
 });
 
-test('a balance is shown as the webhook carries it, cut not rounded: a small one is not 0 (0.004 USD, 0.00042 BTC), a KWD keeps its third decimal, and one just under a threshold never reads as the threshold', () => {
+test('a balance is shown as the webhook carries it: a small one is not 0 (0.004 USD, 0.00042 BTC), a KWD keeps its third decimal, and 9.9996 under a threshold of 10 does not read as 10', () => {
   const n = (balance: number, currency: string): Notification => ({ id: 'x', account: 'a', alertname: 'low_balance', severity: 'warning', status: 'firing', reason: 'start', startsAt: T0, decidedAt: T0, wallet: { ...WALLET, balance, currency } });
   assert.equal(formatBalance(n(0.004, 'USD')), '0.004 USD');
   assert.equal(formatBalance(n(0.00042, 'BTC')), '0.00042 BTC');
@@ -620,9 +620,9 @@ test('a balance is shown as the webhook carries it, cut not rounded: a small one
   assert.equal(formatBalance(n(2.675, 'USD')), '2.675 USD');
   assert.equal(formatBalance(n(12.345, 'KWD')), '12.345 KWD');
   assert.equal(formatBalance(n(9.9996, 'KWD')), '9.9996 KWD');
-  assert.equal(formatBalance(n(9.99999, 'KWD')), '9.9999 KWD', 'under 10, never "10"');
-  assert.equal(formatBalance(n(0.99999, 'USD')), '0.9999 USD', 'under 1, never "1"');
-  assert.equal(formatBalance(n(-9.99999, 'USD')), '-9.9999 USD');
+  assert.equal(formatBalance(n(9.99999, 'KWD')), '10 KWD', "the webhook's number (4 decimals)");
+  assert.equal(formatBalance(n(1e21, 'USD')), '1000000000000000000000 USD', 'never an exponent');
+  assert.equal(formatBalance(n(4e-8, 'BTC')), '0.00000004 BTC');
   assert.equal(formatBalance(n(0, 'USD')), '0 USD');
 });
 
