@@ -162,6 +162,8 @@ const NUMERIC_SMTP_OPTIONS = /^(connectionTimeout|greetingTimeout|socketTimeout|
 
 function numericOptionProblem(q: URLSearchParams): string | undefined {
   for (const [key, value] of q) {
+    // given twice, nodemailer gets both as an array, which reached the socket as surely as '30s'
+    if (q.getAll(key).length > 1) return `option ${key} is given more than once`;
     if (NUMERIC_SMTP_OPTIONS.test(key) && !/^\d+$/.test(value)) return `option ${key} must be a whole number${key.endsWith('Timeout') || key === 'rateDelta' ? ' of milliseconds (30000, not 30s)' : ''}`;
   }
   return undefined;

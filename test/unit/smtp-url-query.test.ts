@@ -24,5 +24,6 @@ test('tlsOptOut names the query options that weaken TLS, never the URL', () => {
 test("an option nodemailer needs as a number written otherwise (?socketTimeout=30s) is a settings problem, not an uncaught exception at the first email; a number is fine", () => {
   assert.equal(smtpUrlProblem('smtp://a:secret@127.0.0.1:25/?socketTimeout=30s'), 'option socketTimeout must be a whole number of milliseconds (30000, not 30s)');
   assert.equal(smtpUrlProblem('smtp://a:secret@127.0.0.1:25/?pool=true&maxConnections=two'), 'option maxConnections must be a whole number');
+  assert.equal(smtpUrlProblem('smtp://a:secret@127.0.0.1:25/?socketTimeout=30000&socketTimeout=30000'), 'option socketTimeout is given more than once');
   assert.equal(smtpUrlProblem('smtp://a:secret@127.0.0.1:25/?socketTimeout=30000&pool=true'), undefined);
 });
