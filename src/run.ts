@@ -1,7 +1,7 @@
 /**
  * Composition root (loaded by src/main.ts once SIGHUP is caught): parse the command line, load settings, run a command, map the result to an exit code
  * (0 clean, 1 crash, 64 usage, 73 STATE_DIR not writable at start, 74 owed notifications lost at stop,
- * 75 STATE_DIR held by another running daemon, 78 configuration; `check` uses the Nagios codes).
+ * 75 STATE_DIR held by another running daemon or its database locked at start, 78 configuration; `check` uses the Nagios codes).
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
