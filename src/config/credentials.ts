@@ -106,6 +106,11 @@ export function readCredentials(
     }
     if (value === undefined) continue;
     const prefix = where === 'credentials' ? `${name}: ` : '';
+    if (value.trim() === '') {
+      // sent as "Authorization: Bearer " with no key, the poll read as the upstream refusing a wrong one
+      fail(where, `${prefix}holds only spaces: set it, or leave it unset`);
+      continue;
+    }
     if (/[\r\n]/.test(value)) {
       fail(where, `${prefix}must be a single line`);
       continue;

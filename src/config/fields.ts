@@ -63,6 +63,7 @@ export const httpUrl = (v: string, ctx: Ctx): string => {
 /** A one-line secret (a key, a URL with a password): a line inside is a paste of two things, never part of it. */
 export const secret = z.string().optional().transform((v, ctx) => {
   if (v === undefined) return undefined;
+  if (v.trim() === '') return fail(ctx, 'holds only spaces: set it, or leave it unset');
   return /[\r\n]/.test(v) ? fail(ctx, 'must be a single line') : new Secret(v);
 });
 export const emailAddress = /^[^\s@<>,]+@[^\s@<>,]+$/;

@@ -39,7 +39,9 @@ export function readSecretFile(path: string): { value: string } | { problem: str
   const r = readConfigFile(path, MiB);
   if (!('text' in r)) return { problem: `cannot read ${shownPath(path)}: ${whyNot(r)}` };
   const value = r.text.replace(/^\uFEFF/, '').replace(/[\r\n]+$/, '');
-  return value === '' ? { problem: `the file ${path} is empty` } : { value };
+  if (value === '') return { problem: `the file ${path} is empty` };
+  // a file of spaces sent "Authorization: Bearer " with no key, and the poll read as an upstream refusal
+  return value.trim() === '' ? { problem: `the file ${path} holds only spaces` } : { value };
 }
 
 /**

@@ -102,3 +102,12 @@ test("a secret written alone where a key is expected (a flow map's `{username: o
   assert.ok(problems.filter((p) => p.includes('not shown as it may hold a secret')).length >= secrets.length + 2, text);
   assert.ok(text.includes("unknown key 'colour'"), text);
 });
+
+test('a key of spaces, written or in its file, is a problem: it was sent as "Authorization: Bearer " with no key, and the poll read as a refused key', () => {
+  assert.deepEqual(problemsOf({ TELEPHONY_API_KEY: '   ' }), ['TELEPHONY_API_KEY: holds only spaces: set it, or leave it unset']);
+  assert.ok(problemsOf({ ALERT_WEBHOOK_URL: 'http://127.0.0.1:9/h', ALERT_WEBHOOK_SECRET: '  ' }).includes('ALERT_WEBHOOK_SECRET: holds only spaces: set it, or leave it unset'));
+  const dir = freshDir();
+  writeFileSync(join(dir, 'key'), '   \n');
+  const problems = problemsOf({ TELEPHONY_API_KEY: '', TELEPHONY_API_KEY_FILE: join(dir, 'key') }, dir);
+  assert.ok(problems.some((p) => p.includes('holds only spaces')), problems.join('\n'));
+});
