@@ -105,7 +105,7 @@ export class AccountMonitor {
    * New rules (a reload that changed them): history and alert state stay, the next poll evaluates with
    * these. `otherServer`: the wallet now asks another origin or provider, so the old one's Retry-After is not
    * this one's (a reload that moved a rate-limited wallet to another URL waited out the old URL's hour).
-   * `otherBalance`: it now reads another balance (another provider, path or field): the history starts again
+   * `otherBalance`: it now reads another balance (another provider, account, path or field): the history starts again
    * and is written at once, and a poll of the old one still running is not recorded. Kept, the step from one
    * balance to the other read as spend: a wallet pointed at another account's path paged critical at once.
    */
@@ -118,7 +118,7 @@ export class AccountMonitor {
     if (change.otherBalance) {
       this.#source++;
       this.#state = { ...this.#state, history: restartedHistory(this.#state) };
-      this.d.log.warn({}, 'the wallet now reads another balance (its provider, balance path or field changed): its history starts again');
+      this.d.log.warn({}, 'the wallet now reads another balance (its provider, account, balance path or field changed): its history starts again');
       void this.save();
     }
   }
