@@ -23,6 +23,8 @@ export interface Described {
   agedSeconds?: number;
   /** No balance read yet (forecast.ts). */
   unread?: true;
+  /** One first charge, no rate yet (forecast.ts). */
+  firstCharge?: true;
   /** Too few readings in the last 24 h to tell whether the wallet spends (forecast.ts). */
   fewReadings?: true;
 }
@@ -35,6 +37,9 @@ export function describe(f: Described): string {
     // A first poll, or polls failing for over a day: not "no net spend", which read as a wallet not burning.
     if (f.fewReadings && f.runwaySeconds !== 0) return 'Too few readings in the last 24 h to measure the spend (at least 3, over 10 s or more): no runway is known; an alert already firing stays open until readings resume.';
     return f.runwaySeconds === 0 ? 'Nothing is left to spend: the wallet is empty.' : 'No net spend measured in the last 24 h: no depletion is forecast.';
+  }
+  if (f.firstCharge) {
+    return `The spend so far is one charge in the wallet's first hour: it may be a one-off (a rental, a number bought), so it is no rate yet and no depletion_forecast rests on it until its hour closes; the runway shown, ${hrs(f.runwaySeconds)}, is the last hour's net spend.`;
   }
   const pattern = { flat: 'a flat rate', daily: 'the daily pattern (hour of day)', weekly: 'the weekly pattern (hour of week)' }[e.shape];
   const window = e.shifted ? 'the last 24 h, which differ from the longer window (usage changed)' : `the last ${inHours(e.windowHours)}`;

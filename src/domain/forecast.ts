@@ -164,6 +164,12 @@ export interface Forecast {
    * polls failing for over a day), not because it spends nothing: both are method `none`.
    */
   fewReadings?: true;
+  /**
+   * The spend so far is one first charge, in the wallet's first hour: not a rate yet (it may be a one-off, a
+   * rental; oneoff.ts), so no decision rests on it, but the runway and burn rate are the last hour's net spend
+   * (the contract: finite once 3 readings over 10 s show net consumption).
+   */
+  firstCharge?: true;
   /** Spend over the last 3 h, and what the usage pattern expected for those hours; null when unknown. */
   recentSpend: number | null;
   expectedRecentSpend: number | null;
@@ -300,6 +306,9 @@ function forecastAt(h: History, balance: number | null, now: number): Forecast {
     : held
       ? { hold: { warning: Math.min(warning, held.warning), critical: o.critical } }
       : {};
+  // A first charge left out of the level (oneoff.ts): the decisions wait for its hour to close, the runway is the raw spend's.
+  const raw = rates['1h'];
+  const firstCharge = spanHours < 1 && level.perHour === 0 && Number.isFinite(raw) && raw > 0;
   const relativeError = level.relError;
   const confidence: Confidence = o.lean.critical > 0 ? 'none' : o.lean.warning > 0 ? 'low' : relativeError > CONFIDENCE_REL_ERROR.medium ? 'medium' : 'high';
   const method: ForecastMethod = reading.trend ? 'trend' : shape.kind === 'flat' ? 'rate' : shape.kind;
@@ -308,9 +317,9 @@ function forecastAt(h: History, balance: number | null, now: number): Forecast {
     refill,
     recentSpend,
     expectedRecentSpend,
-    burnRatePerHour: o.ratePerHour,
-    runwaySeconds: o.central,
-    runwayLowSeconds: o.low,
+    burnRatePerHour: firstCharge ? raw : o.ratePerHour,
+    runwaySeconds: firstCharge ? (balance / raw) * 3600 : o.central,
+    runwayLowSeconds: firstCharge ? (balance / raw) * 3600 : o.low,
     runwayHighSeconds: o.high,
     alertRunwaySeconds: warning,
     criticalAlertRunwaySeconds: o.critical,
@@ -321,5 +330,6 @@ function forecastAt(h: History, balance: number | null, now: number): Forecast {
     criticalCautious: o.lean.critical > 0,
     evidence: evidenceOf(reading, o, regime ? { levelPerHour: regime.levelNow, relativeError: rise!.level.relError, windowHours: SHIFT_WINDOW_H, runwaySeconds: regime.central, decides: regime.warning < o.warning, ...(riseTrend ? { growthPerHourPerDay: riseTrend.perHourPerDay } : {}) } : null),
     ...hold,
+    ...(firstCharge ? { firstCharge: true as const } : {}),
   };
 }

@@ -5,6 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { forecast } from '../../src/domain/forecast.js';
+import { applyPoll, INITIAL_ACCOUNT_STATE } from '../../src/domain/account.js';
+import { describe } from '../../src/domain/basis.js';
 import { T0, MIN, HOUR, DAY, HOUR_S, businessHours, steady, start, run, assertClose, assertBand, conditions, hours } from '../helpers/forecast-sim.js';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -87,6 +89,22 @@ test('a critical horizon of minutes (RUNWAY_CRITICAL_HOURS=0.25): a wallet drain
   assert.ok(hours(f.runwaySeconds) < 0.27, `central ${hours(f.runwaySeconds)} h`);
   assert.equal(f.criticalCautious, false, 'critical decides on the central reading less its margin');
   assert.ok(hours(f.criticalAlertRunwaySeconds) < 0.25, `the critical decision ${hours(f.criticalAlertRunwaySeconds)} h is inside 15 minutes`);
+});
+
+test("a lone first drop (42.5 three times, then 35): the runway is finite from the drop (the contract: 3 readings over 10 s with net consumption), read from the last hour's net spend, while no decision rests on a first charge that may be a rental", () => {
+  let s = INITIAL_ACCOUNT_STATE;
+  const read = (b: number, i: number) => (s = applyPoll(s, { ok: true, status: 200, balance: b, currency: 'USD', requiredCredits: null }, T0 + i * 5_000, 1).state);
+  [42.5, 42.5, 42.5, 35].forEach(read);
+  let f = forecast(s.history, s.balance, T0 + 15_000);
+  assert.equal(f.firstCharge, true);
+  assert.ok(Number.isFinite(f.runwaySeconds) && f.runwaySeconds > 0, `runway ${f.runwaySeconds}`);
+  assert.equal(f.burnRatePerHour, f.rates['1h']);
+  assert.equal(f.alertRunwaySeconds, Infinity, 'no warning rests on it');
+  assert.equal(f.criticalAlertRunwaySeconds, Infinity, 'no page rests on it');
+  assert.match(describe(f), /one charge in the wallet's first hour: it may be a one-off/);
+  for (let i = 4; i < 12; i++) read(35, i);
+  f = forecast(s.history, s.balance, T0 + 11 * 5_000);
+  assert.ok(Number.isFinite(f.runwaySeconds), 'still finite a minute later');
 });
 
 test('strong evidence after the first day: 30 h at a steady 40/h with 74 h left → warned now, on the central runway less its margin (not the cautious end)', () => {
