@@ -6,7 +6,7 @@
  */
 import { neededCredentials } from '../providers/index.js';
 import type { GenericOptions, Preset } from '../providers/preset.js';
-import { readSecretFile, Secret } from './secret.js';
+import { readSecretFile, Secret, secretTextProblem } from './secret.js';
 import { keyShown } from './shown.js';
 
 export interface CredentialInput {
@@ -106,13 +106,9 @@ export function readCredentials(
     }
     if (value === undefined) continue;
     const prefix = where === 'credentials' ? `${name}: ` : '';
-    if (value.trim() === '') {
-      // sent as "Authorization: Bearer " with no key, the poll read as the upstream refusing a wrong one
-      fail(where, `${prefix}holds only spaces: set it, or leave it unset`);
-      continue;
-    }
-    if (/[\r\n]/.test(value)) {
-      fail(where, `${prefix}must be a single line`);
+    const problem = secretTextProblem(value);
+    if (problem) {
+      fail(where, `${prefix}${problem}`);
       continue;
     }
     if (/[\x00-\x1f\x7f\u00a0\u00ad\u200b-\u200f\u2028-\u202f\u2060-\u2064\ufeff]/.test(value)) {

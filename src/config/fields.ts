@@ -4,7 +4,7 @@ import { PEM_MAX_BYTES, readConfigFile, whyNot } from './read-file.js';
 import { z } from 'zod';
 import { isPlainDecimal, MAX_BALANCE_MAGNITUDE, parseDecimal } from '../telephony/parse.js';
 import { parseDuration } from './duration.js';
-import { Secret } from './secret.js';
+import { Secret, secretTextProblem } from './secret.js';
 import type { AlertmanagerTarget } from './settings.js';
 import { valueShown } from './shown.js';
 
@@ -63,8 +63,8 @@ export const httpUrl = (v: string, ctx: Ctx): string => {
 /** A one-line secret (a key, a URL with a password): a line inside is a paste of two things, never part of it. */
 export const secret = z.string().optional().transform((v, ctx) => {
   if (v === undefined) return undefined;
-  if (v.trim() === '') return fail(ctx, 'holds only spaces: set it, or leave it unset');
-  return /[\r\n]/.test(v) ? fail(ctx, 'must be a single line') : new Secret(v);
+  const problem = secretTextProblem(v);
+  return problem ? fail(ctx, problem) : new Secret(v);
 });
 export const emailAddress = /^[^\s@<>,]+@[^\s@<>,]+$/;
 

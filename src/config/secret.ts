@@ -29,6 +29,16 @@ export class Secret {
 }
 
 /**
+ * Why a secret written as text cannot be one, or undefined: only spaces (it was sent as "Authorization: Bearer "
+ * with no key, and the poll read as the upstream refusing a wrong one), or a line break inside (a paste of two
+ * things, never part of one secret).
+ */
+export function secretTextProblem(v: string): string | undefined {
+  if (v.trim() === '') return 'holds only spaces: set it, or leave it unset';
+  return /[\r\n]/.test(v) ? 'must be a single line' : undefined;
+}
+
+/**
  * A secret file (`*_FILE`, `*_file`) read now: a leading byte-order mark (an editor on Windows writes one)
  * and trailing line ends (LF, CRLF or a lone CR) are not part of the secret. Kept, a BOM signed every
  * webhook with a key its receiver did not have and sent Basic credentials a provider refused. What is
