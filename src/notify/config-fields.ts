@@ -4,7 +4,7 @@
  * be the credential).
  */
 import { unquoted, UNQUOTED } from '../config/credentials.js';
-import { readSecretFile, Secret } from '../config/secret.js';
+import { readSecretFile, Secret, secretTextProblem } from '../config/secret.js';
 import { keyShown } from '../config/shown.js';
 
 export type Raw = Record<string, unknown>;
@@ -48,8 +48,9 @@ export function secretField(raw: Raw, key: string, add: AddProblem, opts: { requ
     return undefined;
   }
   if (literal !== undefined) {
-    if (/[\r\n]/.test(literal)) {
-      add(key, 'must be a single line'); // a paste of two things, as the environment's secrets: never part of one
+    const problem = secretTextProblem(literal); // as the environment's secrets
+    if (problem) {
+      add(key, problem);
       return undefined;
     }
     opts.warnings?.push(`${opts.where ?? ''}${key}: a secret written in the file; prefer ${key}_file`);
