@@ -6,7 +6,7 @@
 import type { BurnRates } from './rates.js';
 import type { Shape } from './shape.js';
 import type { Trend } from './trend.js';
-import type { Level } from './usage.js';
+import { swingVariance, type Level } from './usage.js';
 import { nextDaySpend, walkTo } from './walk.js';
 
 const HOUR_MS = 3_600_000;
@@ -113,7 +113,7 @@ const decide = (balance: number, lean: number, m: number, slowest: number): numb
 /** `e` with the hourly swings (σ² over the hours seen, usage.ts levelOver) counted over one hour at least. */
 function firstHourError(e: number, sigma2: number, hours: number): number {
   if (hours >= 1) return e;
-  return Math.sqrt(Math.max(0, e * e - sigma2 / Math.max(hours, 1 / 60) + sigma2));
+  return Math.sqrt(Math.max(0, e * e - swingVariance(sigma2, hours) + swingVariance(sigma2, 1)));
 }
 
 /**

@@ -66,6 +66,9 @@ const MIN_SHAPE = 0.02;
 /** No level is known to better than this (the future is not the past). */
 const MIN_REL_ERROR = 0.02;
 
+/** The hourly swings' part of a level's squared relative error, read over `hours` seen (a minute at least). */
+export const swingVariance = (sigma2: number, hours: number): number => sigma2 / Math.max(hours, 1 / 60);
+
 /**
  * The closed hours (and the open one) with index in (nowHour − windowHours, nowHour], holidays left out:
  * spend, charges, hours observed, and the shape's weight of those hours. The level is spend ÷ weight. Its
@@ -90,7 +93,7 @@ export function levelOver(p: WeeklyProfile, now: number, windowHours: number, sh
     weight += Math.max(MIN_SHAPE, shape.at(o.hour * HOUR_MS + HOUR_MS / 2)) * h;
   }
   if (hours <= 0 || weight <= 0) return null;
-  const relError = Math.max(MIN_REL_ERROR, Math.sqrt(1 / Math.max(1, charges) + sigma2 / Math.max(hours, 1 / 60)));
+  const relError = Math.max(MIN_REL_ERROR, Math.sqrt(1 / Math.max(1, charges) + swingVariance(sigma2, hours)));
   return { perHour: spend / weight, relError, spend, charges, hours, weight, sizeSpread: sizeSpreadOf(spend, charges, cc, cn, nn) };
 }
 
