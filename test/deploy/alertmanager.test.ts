@@ -1,7 +1,8 @@
 /**
  * deploy/alertmanager/alertmanager.yml: amtool accepts it, severities route to the right receivers,
  * and the real Alertmanager delivers critical alerts by email and webhook, warnings by email only,
- * and mutes a warning while the critical of the same alert and account fires.
+ * mutes a warning while the critical of the same alert and account fires, and mutes the runway and
+ * forecast alerts of an account while its TelephonyWalletExhausted fires.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -35,6 +36,11 @@ test('routing: critical goes to the email+webhook receiver, warning to email onl
   assert.deepEqual(cfg.inhibit_rules, [
     { source_matchers: ['severity="critical"', 'account=~".+"'], target_matchers: ['severity="warning"', 'account=~".+"'], equal: ['alertname', 'account'] },
     { source_matchers: ['severity="critical"', 'alertname=~"WalletSentinel.+"'], target_matchers: ['severity="warning"', 'alertname=~"WalletSentinel.+"'], equal: ['alertname', 'instance'] },
+    {
+      source_matchers: ['alertname="TelephonyWalletExhausted"', 'account=~".+"'],
+      target_matchers: ['alertname=~"TelephonyWalletRunwayLow|TelephonyWalletDepletionForecast"', 'account=~".+"'],
+      equal: ['account'],
+    },
   ]);
 });
 
@@ -97,6 +103,41 @@ test("the real Alertmanager: a watcher alert's critical on one instance mutes th
   assert.equal(state('critical', 'a:9721'), 'active');
   assert.equal(state('warning', 'a:9721'), 'suppressed', 'under its own instance\'s critical');
   assert.equal(state('warning', 'b:9721'), 'active', "another instance's warning is its own problem: not muted by a's page");
+});
+
+test('the real Alertmanager: an empty wallet pages once, TelephonyWalletExhausted muting the runway and forecast alerts of its account only', { timeout: 90_000 }, async (t) => {
+  const { mail, hook } = await startReceivers(t);
+  const am = await startAlertmanager(t, tempDir('ws-am-empty-'), mail.port, hook.url);
+  if (!am) return;
+  // what rules.yml raises for one empty wallet (labels after `by (account)`), plus another wallet's runway
+  const alert = (alertname: string, severity: string, account: string) => ({ labels: { alertname, severity, account }, annotations: { summary: `${alertname} ${severity} ${account}` } });
+  const post = await fetch(`${am}/api/v2/alerts`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify([
+      alert('TelephonyWalletExhausted', 'critical', 'shop'),
+      alert('TelephonyWalletRunwayLow', 'critical', 'shop'),
+      alert('TelephonyWalletRunwayLow', 'warning', 'shop'),
+      alert('TelephonyWalletDepletionForecast', 'critical', 'shop'),
+      alert('TelephonyWalletRunwayLow', 'critical', 'cafe'),
+    ]),
+  });
+  assert.equal(post.status, 200, await post.text());
+  const listed = await waitUntil(async () => {
+    const list = (await (await fetch(`${am}/api/v2/alerts`)).json()) as Array<{ labels: Record<string, string>; status: { state: string } }>;
+    return list.length === 5 ? list : undefined;
+  }, () => 'five alerts in Alertmanager');
+  const state = (name: string, sev: string, account: string) => listed.find((a) => a.labels.alertname === name && a.labels.severity === sev && a.labels.account === account)!.status.state;
+  assert.equal(state('TelephonyWalletExhausted', 'critical', 'shop'), 'active');
+  assert.equal(state('TelephonyWalletRunwayLow', 'critical', 'shop'), 'suppressed', 'the runway of an empty wallet is no second page');
+  assert.equal(state('TelephonyWalletRunwayLow', 'warning', 'shop'), 'suppressed');
+  assert.equal(state('TelephonyWalletDepletionForecast', 'critical', 'shop'), 'suppressed', 'nor is the forecast a third');
+  assert.equal(state('TelephonyWalletRunwayLow', 'critical', 'cafe'), 'active', "another wallet's runway is not muted by shop's being empty");
+
+  await waitUntil(() => hook.received.length >= 2, () => `webhooks (${hook.received.length})`);
+  await new Promise((r) => setTimeout(r, 3000)); // group_wait is 1 s: anything else would have come by now
+  const hooked = hook.bodies().flatMap((b) => (b.alerts as Array<{ labels: Record<string, string> }>).map((a) => `${a.labels.alertname}/${a.labels.account}`));
+  assert.deepEqual(hooked.sort(), ['TelephonyWalletExhausted/shop', 'TelephonyWalletRunwayLow/cafe']);
 });
 
 test('test-alert against the real Alertmanager: accepted, listed as alertname=test from wallet-sentinel, ending by itself', { timeout: 90_000 }, async (t) => {
