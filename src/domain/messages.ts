@@ -49,9 +49,6 @@ function humanRate(n: Notification): string {
   return n.wallet.burnRatePerHour === null ? 'rate unknown' : `${fmtNumber(n.wallet.burnRatePerHour)} credits/hour`;
 }
 
-/** The largest time a Date holds (±8.64e15 ms: year 275760). */
-export const MAX_DATE_MS = 8.64e15;
-
 /**
  * `at` + `runwaySeconds` as an ISO time, or null when there is none: no runway, or one past what a date
  * holds (a nearly flat balance reads a runway of 10^17 s; toISOString would throw, and with it the
@@ -67,7 +64,7 @@ export function depletionAt(at: number, runwaySeconds: number | null): string | 
 
 /** The span of times RFC 3339 writes (four-digit years): 0000-01-01 to 9999-12-31T23:59:59.999Z. */
 const MIN_RFC3339_MS = -62_167_219_200_000;
-const MAX_RFC3339_MS = 253_402_300_799_999;
+export const MAX_RFC3339_MS = 253_402_300_799_999;
 
 export function depletionTime(n: Notification): string | null {
   return depletionAt(n.decidedAt, n.wallet.runwaySeconds);

@@ -5,6 +5,7 @@
  */
 import type { Notification } from '../domain/alerts.js';
 import { timeChart, type Band, type Point, type Series } from './chart.js';
+import { depletionAt } from '../domain/messages.js';
 import { money, utc } from './format.js';
 
 /** A straight line from (now, balance) reaching `floor` (0, or minus a credit limit) after `runwayMs`, cut at `end`. */
@@ -39,6 +40,9 @@ export function emailForecastPicture(n: Notification): string {
   const floor = -(creditLimit ?? 0);
   if (n.status !== 'firing' || balance === null || runwaySeconds === null || !(balance > floor) || !(runwaySeconds > 0) || !Number.isFinite(runwaySeconds)) return '';
   const now = n.decidedAt;
+  // a low balance on a wallet that barely spends runs out past the year 9999 (no depletion_at either): a chart
+  // to there has no day on its axis, and past 275760 no Date at all (a RangeError, and no email)
+  if (depletionAt(now, runwaySeconds) === null) return '';
   const runway = runwaySeconds * 1000;
   const low = forecast?.runwayLowSeconds == null ? null : forecast.runwayLowSeconds * 1000;
   const high = forecast?.runwayHighSeconds == null ? null : forecast.runwayHighSeconds * 1000;

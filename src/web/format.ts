@@ -1,4 +1,5 @@
 /** Small text helpers for the status page and its charts. PURE. */
+import { MAX_RFC3339_MS } from '../domain/messages.js';
 
 export const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -70,6 +71,9 @@ export function ago(t: number | null, now: number): string {
 
 /** `2026-11-30 18:04:05 UTC` */
 export function utc(t: number): string {
+  // a wallet that barely spends runs out past the year 9999: toISOString writes a six-digit year there, and
+  // throws a RangeError past 275760 (an alert email whose picture said so was never rendered)
+  if (!(t <= MAX_RFC3339_MS)) return '9999-12-31 23:59:59 UTC or later';
   return `${new Date(t).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 

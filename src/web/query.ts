@@ -3,7 +3,7 @@
  * message names the parameter, what it wants and what it got (answered as 400). Unknown parameters are
  * refused too, so a typo (`form=`) is not silently ignored. PURE.
  */
-import { MAX_DATE_MS } from '../domain/messages.js';
+import { MAX_RFC3339_MS } from '../domain/messages.js';
 import { parseDuration } from '../config/duration.js';
 import { KEEP_HOURS } from '../store/readings.js';
 
@@ -53,8 +53,9 @@ export function parseTime(key: string, given: string): number {
   const v = given.replace(PLUS_AS_SPACE, '$1+$2');
   const iso = ISO_TIME.exec(v);
   const t = /^\d+(\.\d+)?$/.test(v) ? Number(v) * 1000 : iso && isCalendarDay(+iso[1]!, +iso[2]!, +iso[3]!) ? Date.parse(v) : NaN;
-  // Past what a Date holds (year 275760) a time cannot be shown, nor compared with a reading's.
-  if (!(t <= MAX_DATE_MS)) throw new BadRequest(`${key}: expected an ISO-8601 time with its offset (2026-11-30T12:00:00Z), a date (2026-11-30, from midnight UTC) or unix seconds, got "${clip(given)}"`);
+  // Past the year 9999 the answer's from/to would have six-digit years (RFC 3339 readers refuse them), and
+  // past 275760 no Date holds the time at all.
+  if (!(t <= MAX_RFC3339_MS)) throw new BadRequest(`${key}: expected an ISO-8601 time with its offset (2026-11-30T12:00:00Z), a date (2026-11-30, from midnight UTC) or unix seconds, up to the year 9999, got "${clip(given)}"`);
   return t;
 }
 

@@ -67,12 +67,12 @@ function chartEnd(row: WalletRow, from: number, now: number): number {
 }
 
 /** What the chart's description says of the forecast line, or why there is none. */
-function forecastWords(row: WalletRow, to: string): string {
+function forecastWords(row: WalletRow, to: string, now: number): string {
   // depletion_at of an empty wallet is when it went empty (its wallet_exhausted alert's start), if known
   if (row.exhausted) return `No forecast line: the wallet is empty${row.depletion_at ? ` since ${utc(Date.parse(row.depletion_at))}` : ''}${row.balance === null ? ' (its balance is not known)' : ''}.`;
   if (row.balance === null) return 'No forecast line: the balance is not known.';
   if (row.runway_seconds === null) return 'No depletion forecast (not burning, or not enough readings yet).';
-  return `Forecast: a straight line from ${money(row.balance)} now to ${to} at ${row.depletion_at}.`;
+  return `Forecast: a straight line from ${money(row.balance)} now to ${to} at ${utc(now + row.runway_seconds * 1000)}.`;
 }
 
 export function balanceChart(w: WalletSource, row: WalletRow, readings: readonly Sample[], all: readonly Sample[], range: { from: number; to: number }, now: number): string {
@@ -89,14 +89,14 @@ export function balanceChart(w: WalletSource, row: WalletRow, readings: readonly
   if (!row.exhausted && row.runway_seconds !== null && row.balance !== null) {
     const ms = (s: number | null) => (s === null ? null : s * 1000);
     // a band without a high end (Infinity) reaches past the chart's end
-    const f = forecastShapes(now, balance, row.runway_seconds * 1000, ms(row.runway_low_seconds), row.runway_high_seconds === null ? Infinity : row.runway_high_seconds * 1000, end, `Forecast: reaches ${to} at ${row.depletion_at}`, floor);
+    const f = forecastShapes(now, balance, row.runway_seconds * 1000, ms(row.runway_low_seconds), row.runway_high_seconds === null ? Infinity : row.runway_high_seconds * 1000, end, `Forecast: reaches ${to} at ${utc(now + row.runway_seconds * 1000)}`, floor);
     series.push(f.line);
     bands.push(f.band);
   }
   const h = row.horizons_hours;
   const desc =
     `Balance from ${utc(range.from)} to now: ${readings.length} readings, ${topups.length === found.total ? `${topups.length} top-up(s) marked` : `the ${topups.length} largest of ${found.total} top-ups marked`}.${gapWords(readings, gapMs)} ` +
-    forecastWords(row, to) +
+    forecastWords(row, to, now) +
     ` Alert horizons: warning ${h.warning} h, critical ${h.critical} h from now.`;
   return timeChart({
     id: 'balance-chart',

@@ -14,13 +14,13 @@ const now = Date.parse('2026-11-30T12:00:00Z');
 const emptySince = now - 2 * H;
 const readings = Array.from({ length: 12 }, (_, i) => ({ t: now - (11 - i) * 20 * 60_000, balance: 40 - i * 4.75, consumed: 0 })); // 40 down to -12.25
 
-function wallet(alerts: Record<string, unknown>, exhausted = true): WalletSource {
+function wallet(alerts: Record<string, unknown>, exhausted = true, runway = 3600): WalletSource {
   return {
     name: 'acme-prod',
-    wallet: { provider: 'telephony-io', labels: {}, rules: { runwayWarningHours: 72, runwayCriticalHours: 24, topupMinCredits: 1, lowBalanceThreshold: undefined, criticalBalanceThreshold: undefined } },
+    wallet: { provider: 'telephony-io', labels: {}, rules: { runwayWarningHours: 72, runwayCriticalHours: 24, topupMinCredits: 1, lowBalanceThreshold: undefined, criticalBalanceThreshold: undefined, hysteresisPercent: 5 } },
     readout: {
       state: { ...INITIAL_ACCOUNT_STATE, balance: exhausted ? -12.5 : 12.5, exhausted, currency: 'USD', lastPollAt: now, lastSuccessAt: now, alerts },
-      forecast: { rates: {}, burnRatePerHour: 14.25, runwaySeconds: exhausted ? 0 : 3600, runwayLowSeconds: 1800, runwayHighSeconds: 7200, confidence: 'low', method: 'rate' },
+      forecast: { rates: {}, burnRatePerHour: 14.25, runwaySeconds: exhausted ? 0 : runway, runwayLowSeconds: runway / 2, runwayHighSeconds: runway * 2, confidence: 'low', method: 'rate' },
       up: true,
     },
     history: () => readings,
@@ -47,5 +47,16 @@ test('an empty wallet without the time it went empty says only that it is empty;
   const burning = chart(wallet({}, false));
   assert.match(burning, /class="series series-forecast"/);
   assert.match(burning, /class="band band-band"/);
-  assert.match(desc(burning), /Forecast: a straight line from 12\.50 now to 0 at 2026-11-30T13:00:00\.000Z\./);
+  assert.match(desc(burning), /Forecast: a straight line from 12\.50 now to 0 at 2026-11-30 13:00:00 UTC\./);
+});
+
+test('a wallet that barely spends runs out at "9999-12-31 23:59:59 UTC or later": never "at null", never a six-digit year, never a RangeError', () => {
+  for (const runway of [1e12, 1e13, 1e300]) {
+    const w = wallet({}, false, runway);
+    assert.equal(walletRow(w, now).depletion_at, null, 'no RFC 3339 time past 9999');
+    const svg = chart(w);
+    assert.match(desc(svg), /Forecast: a straight line from 12\.50 now to 0 at 9999-12-31 23:59:59 UTC or later\./);
+    assert.match(svg, /Forecast: reaches 0 at 9999-12-31 23:59:59 UTC or later/);
+    assert.doesNotMatch(walletPage(w, now), /at null|\+0\d{5}-/);
+  }
 });

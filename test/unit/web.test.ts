@@ -280,6 +280,8 @@ test('query parameters: defaults, and a BadRequest naming the parameter for ever
     ['from=2026-11-29%2012:00Z', /^from: expected/],
     ['from=2026-11-30T00:00:00Z&to=2026-11-29T00:00:00Z', /^from must be before to/],
     ['to=9999999999999', /^to: expected/], // past year 275760: no Date holds it (was a 500)
+    ['from=0&to=8640000000000', /^to: expected .* up to the year 9999/], // year 275760: answered with "+275760-09-13T…" dates
+    ['to=10000-01-01', /^to: expected/],
     ['from=99999999999999&to=1', /^from: expected/],
     ['step=0', /^step: expected a duration of at least 1s/],
     ['step=fast', /^step: expected a duration/],
@@ -314,6 +316,10 @@ test('the alert email: its HTML part draws the forecast to zero at the runway (i
   assert.doesNotMatch(textBody(n), /<|svg/);
   assert.doesNotMatch(htmlBody({ ...n, status: 'resolved' }), /<svg/, 'a resolved alert has no forecast to draw');
   assert.doesNotMatch(htmlBody({ ...n, wallet: { ...n.wallet, runwaySeconds: null } }), /<svg/, 'nor a wallet not burning');
+  // a low balance on a wallet that barely spends: a runway past any Date (was a RangeError, and no email)
+  const far = htmlBody({ ...n, alertname: 'low_balance', wallet: { ...n.wallet, runwaySeconds: 1e13, forecast: { ...n.wallet.forecast, runwayLowSeconds: 1e13, runwayHighSeconds: 2e13 } } });
+  assert.doesNotMatch(far, /<svg/, 'no picture of a depletion past the year 9999');
+  assert.match(far, /acme/);
 });
 
 /** Where an SVG path's last point lies, in chart values: [t, v] from the chart's data attributes. */
