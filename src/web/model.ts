@@ -16,7 +16,7 @@ export interface WalletSource {
   readonly wallet: {
     readonly provider: string;
     readonly labels: Readonly<Record<string, string>>;
-    readonly rules: { readonly runwayWarningHours: number; readonly runwayCriticalHours: number; readonly topupMinCredits: number; readonly lowBalanceThreshold: number | undefined; readonly criticalBalanceThreshold: number | undefined };
+    readonly rules: { readonly runwayWarningHours: number; readonly runwayCriticalHours: number; readonly topupMinCredits: number; readonly lowBalanceThreshold: number | undefined; readonly criticalBalanceThreshold: number | undefined; readonly hysteresisPercent: number };
   };
   readonly readout: { readonly state: AccountState; readonly forecast: Forecast };
   history(from: number, to: number): Sample[];

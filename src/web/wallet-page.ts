@@ -135,8 +135,11 @@ export function advice(w: WalletSource, row: WalletRow): string[] {
   const lowAlert = s.alerts.low_balance;
   const threshold = lowAlert && (lowAlert.severity === 'critical' ? w.wallet.rules.criticalBalanceThreshold : w.wallet.rules.lowBalanceThreshold);
   if (lowAlert && !s.exhausted && threshold !== undefined && row.balance !== null) {
-    const clear = w.wallet.rules.lowBalanceThreshold ?? threshold;
-    out.push(`The balance is below the ${lowAlert.severity} threshold of ${money(threshold)} ${cur}: top up at least ${money(Math.max(0, clear - row.balance))} ${cur} to bring it above ${money(clear)} ${cur}.`);
+    // the alert clears at the lowest threshold plus the hysteresis (rules.ts): advice to reach the threshold
+    // itself left it firing, and then read "top up at least 0.00"
+    const clear = (w.wallet.rules.lowBalanceThreshold ?? threshold) * (1 + w.wallet.rules.hysteresisPercent / 100);
+    const need = Math.ceil((clear - row.balance) * 100 - 1e-6) / 100;
+    out.push(`low_balance fires (${lowAlert.severity} below ${money(threshold)} ${cur}): top up at least ${money(Math.max(0.01, need))} ${cur} to bring it to ${money(clear)} ${cur}, where the alert clears (the threshold and its ${w.wallet.rules.hysteresisPercent} % hysteresis).`);
   }
   if (s.alerts.spend_anomaly) out.push('Spend is far above its usual pattern: check recent calls and messages for fraud (SMS pumping) or a retry loop before topping up.');
   // Every firing alert gets a line: "nothing to do" on a wallet that pages is the one thing the page must not say.

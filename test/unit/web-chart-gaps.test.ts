@@ -48,7 +48,7 @@ function retained(readings: readonly Sample[]): Sample[] {
 function balancePath(readings: Sample[]): { d: string; desc: string } {
   const w = {
     name: 'w',
-    wallet: { provider: 'telephony-io', labels: {}, rules: { runwayWarningHours: 72, runwayCriticalHours: 24, topupMinCredits: 1, lowBalanceThreshold: undefined, criticalBalanceThreshold: undefined } },
+    wallet: { provider: 'telephony-io', labels: {}, rules: { runwayWarningHours: 72, runwayCriticalHours: 24, topupMinCredits: 1, lowBalanceThreshold: undefined, criticalBalanceThreshold: undefined, hysteresisPercent: 5 } },
     readout: { state: { ...INITIAL_ACCOUNT_STATE, balance: readings.at(-1)!.balance, currency: 'USD', lastPollAt: now, lastSuccessAt: now }, forecast: { rates: {}, burnRatePerHour: 0, runwaySeconds: Infinity, confidence: 'none', method: 'none' } },
     history: () => readings,
     alertEvents: () => [],

@@ -16,7 +16,7 @@ const now = Date.parse('2026-11-30T00:00:00Z');
 function ask(readings: Sample[], query: string): { status: number; doc: { step_seconds?: number | null; readings?: unknown[]; error?: string } } {
   const w = {
     name: 'w',
-    wallet: { provider: 'telephony-io', labels: {}, rules: { runwayWarningHours: 72, runwayCriticalHours: 24, topupMinCredits: 1, lowBalanceThreshold: undefined, criticalBalanceThreshold: undefined } },
+    wallet: { provider: 'telephony-io', labels: {}, rules: { runwayWarningHours: 72, runwayCriticalHours: 24, topupMinCredits: 1, lowBalanceThreshold: undefined, criticalBalanceThreshold: undefined, hysteresisPercent: 5 } },
     readout: { state: { ...INITIAL_ACCOUNT_STATE, balance: 10 }, forecast: { runwaySeconds: Infinity, method: 'none', rates: {} } },
     history: () => readings,
     alertEvents: () => [],

@@ -13,7 +13,7 @@ import { walletPage } from '../../src/web/wallet-page.js';
 const now = Date.parse('2026-12-05T23:39:15Z');
 const w: WalletSource = {
   name: 'w06',
-  wallet: { provider: 'telephony-io', labels: { team: 'voice \u202eevil', env: 'prod' }, rules: { runwayWarningHours: 72, runwayCriticalHours: 24, topupMinCredits: 1, lowBalanceThreshold: undefined, criticalBalanceThreshold: undefined } },
+  wallet: { provider: 'telephony-io', labels: { team: 'voice \u202eevil', env: 'prod' }, rules: { runwayWarningHours: 72, runwayCriticalHours: 24, topupMinCredits: 1, lowBalanceThreshold: undefined, criticalBalanceThreshold: undefined, hysteresisPercent: 5 } },
   readout: { state: INITIAL_ACCOUNT_STATE, forecast: forecast(INITIAL_ACCOUNT_STATE.history, null, now) },
   history: () => [],
   alertEvents: () => [],

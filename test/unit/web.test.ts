@@ -108,7 +108,7 @@ function source(name: string, o: { runway?: number; exhausted?: boolean; method?
   const alerts = Object.fromEntries([...firing(o.alerts, 'warning'), ...firing(o.critical, 'critical')]);
   return {
     name,
-    wallet: { provider: 'telephony-io', labels: o.labels ?? {}, rules: { runwayWarningHours: 72, runwayCriticalHours: 24, topupMinCredits: 1, lowBalanceThreshold: undefined, criticalBalanceThreshold: undefined } },
+    wallet: { provider: 'telephony-io', labels: o.labels ?? {}, rules: { runwayWarningHours: 72, runwayCriticalHours: 24, topupMinCredits: 1, lowBalanceThreshold: undefined, criticalBalanceThreshold: undefined, hysteresisPercent: 5 } },
     readout: { state: { ...INITIAL_ACCOUNT_STATE, balance: 10, exhausted: o.exhausted ?? false, alerts }, forecast: { runwaySeconds: o.runway ?? Infinity, method: o.method ?? 'rate' }, up: true },
     history: () => [],
     alertEvents: () => [],
@@ -199,13 +199,16 @@ test('a wallet read for hours without spend is "not burning", sorted before one 
 test('the wallet page never says "nothing to do" while an alert fires: a low balance says how much to top up, any other alert is named', () => {
   const now = Date.parse('2026-11-30T12:00:00Z');
   const state = drained(0, 5, now);
-  const low = (severity: string): WalletSource => {
+  const low = (severity: string, balance = 40): WalletSource => {
     const w = source('static-low', {});
-    const s = { ...state, balance: 40, alerts: { low_balance: { alertname: 'low_balance', severity, startsAt: now } } };
+    const s = { ...state, balance, alerts: { low_balance: { alertname: 'low_balance', severity, startsAt: now } } };
     return { ...w, wallet: { ...w.wallet, rules: { ...w.wallet.rules, lowBalanceThreshold: 100, criticalBalanceThreshold: 50 } }, readout: { state: s, forecast: forecast(s.history, s.balance, now), up: true } } as unknown as WalletSource;
   };
   const critical = low('critical');
-  assert.deepEqual(advice(critical, walletRow(critical, now)), ['The balance is below the critical threshold of 50.00 USD: top up at least 60.00 USD to bring it above 100.00 USD.']);
+  assert.deepEqual(advice(critical, walletRow(critical, now)), ['low_balance fires (critical below 50.00 USD): top up at least 65.00 USD to bring it to 105.00 USD, where the alert clears (the threshold and its 5 % hysteresis).']);
+  // topped up to the threshold itself, the alert still fires (as a warning): the advice still asks for the rest, never "0.00"
+  const atThreshold = low('warning', 100);
+  assert.deepEqual(advice(atThreshold, walletRow(atThreshold, now)), ['low_balance fires (warning below 100.00 USD): top up at least 5.00 USD to bring it to 105.00 USD, where the alert clears (the threshold and its 5 % hysteresis).']);
   const page = walletPage(critical, now);
   assert.doesNotMatch(page, /Nothing to do/);
   const held = { ...state, alerts: { depletion_forecast: { alertname: 'depletion_forecast', severity: 'warning', startsAt: now } } }; // held while the spend paused
@@ -399,7 +402,7 @@ test('the wallet page shows the newest TIMELINE_ROWS alert events and links the 
   const events = Array.from({ length: 500 }, (_, i) => ({ t: now - (500 - i) * 60_000, id: `a${i}`, alertname: 'spend_anomaly', severity: 'warning', reason: i % 2 === 0 ? 'start' : 'resolve' }));
   const w = {
     name: 'flappy one',
-    wallet: { provider: 'telephony-io', labels: {}, rules: { runwayWarningHours: 72, runwayCriticalHours: 24, topupMinCredits: 1, lowBalanceThreshold: undefined, criticalBalanceThreshold: undefined } },
+    wallet: { provider: 'telephony-io', labels: {}, rules: { runwayWarningHours: 72, runwayCriticalHours: 24, topupMinCredits: 1, lowBalanceThreshold: undefined, criticalBalanceThreshold: undefined, hysteresisPercent: 5 } },
     readout: { state, forecast: forecast(state.history, state.balance, now) },
     history: () => [],
     alertEvents: () => events.map((e) => ({ ...e })),
