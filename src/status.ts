@@ -6,6 +6,7 @@ import { type Forecast } from './domain/forecast.js';
 import { BURN_WINDOW_NAMES } from './domain/rates.js';
 import { depletionAt, forecastJson } from './domain/messages.js';
 import { sampleCount } from './domain/packed.js';
+import { roundShown } from './domain/round.js';
 import type { AlertName, Conditions, Severity } from './domain/rules.js';
 
 export interface AlertStatus {
@@ -28,8 +29,8 @@ export interface DeliveryView {
 }
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
-const finiteOrNull = (n: number): number | null => (Number.isFinite(n) ? round(n) : null);
-const round = (n: number): number => Math.round(n * 10_000) / 10_000;
+/** A figure as both JSON answers give it: four decimals, a small one four significant digits (a burn of 0.0001/h is not 0). */
+export const finiteOrNull = (n: number): number | null => (Number.isFinite(n) ? roundShown(n) : null);
 
 /**
  * The upstream answered the last poll, whichever process made it: a restart does not read as "API down"
@@ -70,9 +71,9 @@ export function accountStatus(account: string, s: AccountState, f: Forecast, ale
     /** Predicted depletion time (central), and the earliest the band allows: from the poll the forecast was made at. */
     depletion_at: depletionOf(s, f.runwaySeconds, now),
     depletion_at_earliest: depletionOf(s, f.runwayLowSeconds, now),
-    spend_last_3h: f.recentSpend === null ? null : round(f.recentSpend),
-    expected_spend_last_3h: f.expectedRecentSpend === null ? null : round(f.expectedRecentSpend),
-    consumed_credits_total: round(s.history.consumedTotal),
+    spend_last_3h: f.recentSpend === null ? null : roundShown(f.recentSpend),
+    expected_spend_last_3h: f.expectedRecentSpend === null ? null : roundShown(f.expectedRecentSpend),
+    consumed_credits_total: roundShown(s.history.consumedTotal),
     topups_total: s.history.topupsTotal,
     samples: sampleCount(s.history.samples),
     alerts,
@@ -95,10 +96,10 @@ export function depletionOf(s: AccountState, runwaySeconds: number, now: number)
  * Whether the wallet was read enough to tell if it spends: a forecast, or 3 readings over 10 s within the last
  * day (the forecast's own least evidence: `fewReadings` when not). With no runway, a wallet so read is not
  * burning; one not read enough (never, a first poll, polls failing for over a day) has no runway known. The
- * forecast calls both `none`.
+ * forecast calls both `none`. An empty wallet's runway is known: 0 (a 402 may come without a balance).
  */
 export function runwayKnown(s: AccountState, f: Forecast): boolean {
-  return s.balance !== null && (f.method !== 'none' || f.fewReadings !== true);
+  return s.exhausted || (s.balance !== null && (f.method !== 'none' || f.fewReadings !== true));
 }
 
 /**

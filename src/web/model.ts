@@ -5,9 +5,10 @@
  */
 import type { AccountState } from '../domain/account.js';
 import { type Forecast } from '../domain/forecast.js';
-import { apiUp, depletionOf, runwayKnown } from '../status.js';
+import { apiUp, depletionOf, finiteOrNull, runwayKnown } from '../status.js';
 import { BURN_WINDOW_NAMES } from '../domain/rates.js';
 import { raw, SAMPLE_STRIDE, type Sample } from '../domain/packed.js';
+import { roundShown } from '../domain/round.js';
 import type { AlertEvent } from '../store/alert-events.js';
 
 /** One watched wallet as the web part sees it (a WalletRunner fits). */
@@ -25,14 +26,13 @@ export interface WalletSource {
 
 const HOUR = 3_600_000;
 const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
-const finite = (n: number): number | null => (Number.isFinite(n) ? Math.round(n * 1000) / 1000 : null);
 
 /** The row of /api/wallets and the overview. */
 export function walletRow(w: WalletSource, now: number) {
   const { state: s, forecast: f } = w.readout;
-  const runway = s.exhausted ? 0 : finite(f.runwaySeconds);
+  const runway = s.exhausted ? 0 : finiteOrNull(f.runwaySeconds);
   const rates: Record<string, number | null> = {};
-  for (const k of BURN_WINDOW_NAMES) rates[k] = finite(f.rates[k]);
+  for (const k of BURN_WINDOW_NAMES) rates[k] = finiteOrNull(f.rates[k]);
   return {
     name: w.name,
     provider: w.wallet.provider,
@@ -45,8 +45,8 @@ export function walletRow(w: WalletSource, now: number) {
     exhausted: s.exhausted,
     runway_seconds: runway,
     runway_known: runwayKnown(s, f),
-    runway_low_seconds: s.exhausted ? 0 : finite(f.runwayLowSeconds),
-    runway_high_seconds: s.exhausted ? 0 : finite(f.runwayHighSeconds),
+    runway_low_seconds: s.exhausted ? 0 : finiteOrNull(f.runwayLowSeconds),
+    runway_high_seconds: s.exhausted ? 0 : finiteOrNull(f.runwayHighSeconds),
     depletion_at: depletionOf(s, f.runwaySeconds, now),
     forecast_confidence: f.confidence,
     forecast_method: f.method,
@@ -140,7 +140,7 @@ export function recentBurn(s: AccountState, now: number): { step_seconds: number
     const end = now - (buckets - k) * step;
     const b = atOrBefore(end);
     const a = prev >= 0 ? prev : x.length > 0 && x[0]! <= end ? 0 : -1;
-    per.push(a >= 0 && b > a ? Math.max(0, Math.round(((x[b + 2]! - x[a + 2]!) / (x[b]! - x[a]!)) * HOUR * 1000) / 1000) : null);
+    per.push(a >= 0 && b > a ? Math.max(0, roundShown(((x[b + 2]! - x[a + 2]!) / (x[b]! - x[a]!)) * HOUR)) : null);
     prev = b;
   }
   return { step_seconds: step / 1000, per_hour: per };
