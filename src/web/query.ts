@@ -120,5 +120,7 @@ export function checkPoints(q: HistoryQuery, points: number, readings: number): 
 export function fittingStep(q: HistoryQuery, readings: readonly { t: number }[]): number {
   if (q.stepMs > 0 || readings.length <= MAX_POINTS) return q.stepMs;
   const span = readings.at(-1)!.t - Math.max(q.from, readings[0]!.t);
-  return Math.max(60_000, Math.ceil(span / MAX_POINTS / 60_000) * 60_000);
+  // steps count from `from`, so a span of k steps touches up to k + 2 of them: 10,001 readings a minute apart
+  // came back as 10,001 points at a step of a minute
+  return Math.max(60_000, Math.ceil(span / (MAX_POINTS - 2) / 60_000) * 60_000);
 }

@@ -132,6 +132,11 @@ test('a history asked for without a step: every reading while they fit, else the
   assert.equal(ask(perSecond(86_400), 'from=0').step_seconds, 60, 'from=0 (55 years) still fits the day the readings cover');
   const twoWeeks = Array.from({ length: 20_160 }, (_, i) => ({ t: now - (20_160 - i) * 60_000, balance: 1_000, consumed: 0 }));
   assert.equal(ask(twoWeeks).step_seconds, 3 * 60, '14 days of one reading a minute over 10,000 points is 2.02 min a point: 3 min');
+  for (const n of [MAX_POINTS + 1, 2 * MAX_POINTS - 1, 2 * MAX_POINTS, 2 * MAX_POINTS + 1, 3 * MAX_POINTS - 3]) {
+    const minutes = Array.from({ length: n }, (_, i) => ({ t: now - (n - 1 - i) * 60_000 - 30_000, balance: 1_000, consumed: 0 }));
+    const got = ask(minutes, `from=${(now - (n - 1) * 60_000 - 45_000) / 1000}`);
+    assert.ok(got.readings.length <= MAX_POINTS, `${n} readings a minute apart: ${got.readings.length} points at a step of ${got.step_seconds} s`);
+  }
   assert.equal(ask(perSecond(86_400), 'step=1h').step_seconds, 3600, 'a step given is kept');
   const huge = ask(perSecond(10), `step=${'9'.repeat(400)}`) as unknown as { error?: string };
   assert.match(huge.error ?? '', /^step: expected a duration/, 'a step past what a number holds is refused, not read as every reading');
