@@ -193,9 +193,12 @@ export function timeChart(c: TimeChart): string {
   );
 }
 
-/** 1234567 → 1.23M, 12500 → 12.5k, 12.345 → 12.35. */
+/** 1234567 → 1.23M, 12500 → 12.5k, 12.345 → 12.35; up to T (a balance of 1e12 read "1000000M"), past it an exponent. */
 export function shortNumber(v: number): string {
   const a = Math.abs(v);
+  if (a >= 1e15) return v.toPrecision(3);
+  if (a >= 1e12) return `${+(v / 1e12).toPrecision(3)}T`;
+  if (a >= 1e9) return `${+(v / 1e9).toPrecision(3)}G`;
   if (a >= 1e6) return `${+(v / 1e6).toPrecision(3)}M`;
   if (a >= 1e4) return `${+(v / 1e3).toPrecision(3)}k`;
   return `${+v.toFixed(a >= 100 ? 0 : 2)}`;

@@ -85,7 +85,7 @@ export function overviewPage(wallets: readonly WalletSource[], q: ListQuery, now
     else if (sev.includes('warning')) warning++;
   }
   const first = (p.page - 1) * p.perPage + 1;
-  const shown = p.total === 0 ? 'No wallet matches.' : `Wallets ${first}–${first + rows.length - 1} of ${p.total}${q.q ? ` matching “${q.q}”` : ''}, most urgent first: empty, then critical, then warning, each by runway.`;
+  const shown = p.total === 0 ? (q.q ? 'No wallet matches.' : 'No wallet is watched.') : `Wallets ${first}–${first + rows.length - 1} of ${p.total}${q.q ? ` matching “${q.q}”` : ''}, most urgent first: empty, then critical, then warning, each by runway.`;
   const body = html`<h1>Wallets</h1>
 <form class="filter" role="search" method="get" action="/"><label for="q">Filter by name or label</label>
 <input id="q" name="q" type="search" value="${q.q}" placeholder="acme, team=voice, env=prod" autocomplete="off">

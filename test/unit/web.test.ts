@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { applyPoll, INITIAL_ACCOUNT_STATE, type AccountState } from '../../src/domain/account.js';
-import { niceTicks, sparkline, timeChart, timeTicks } from '../../src/web/chart.js';
+import { niceTicks, shortNumber, sparkline, timeChart, timeTicks } from '../../src/web/chart.js';
 import { money, num, shortDuration } from '../../src/web/format.js';
 import { byUrgency, matcher, MAX_TOPUPS, recentBurn, thin, topupsIn, walletRow, type WalletSource } from '../../src/web/model.js';
 import { BadRequest, historyQuery, listQuery, MAX_POINTS } from '../../src/web/query.js';
@@ -41,6 +41,16 @@ test('ticks: round values covering the range', () => {
   assert.deepEqual(niceTicks(0, 9), [0, 5]);
   const t = timeTicks(Date.UTC(2026, 0, 1, 10, 7), Date.UTC(2026, 0, 1, 14, 2));
   assert.deepEqual(t.map((x) => new Date(x).toISOString().slice(11, 16)), ['11:00', '12:00', '13:00', '14:00']);
+});
+
+test('shortNumber: an axis label stays short from cents to a balance of 1e12 (it read "1000000M") and past it', () => {
+  assert.deepEqual([12.345, 12_500, 1_234_567, 5e11, 1e12, 2.5e13, 4e15, -3e9].map(shortNumber), ['12.35', '12.5k', '1.23M', '500G', '1T', '25T', '4.00e+15', '-3G']);
+});
+
+test('the overview of a fleet with no wallet says none is watched; "No wallet matches." is a filter’s answer', () => {
+  const d = { wallets: () => [], now: () => Date.parse('2026-11-30T00:00:00Z') };
+  assert.match(route('/', new URLSearchParams(), d)!.body, /No wallet is watched\./);
+  assert.match(route('/', new URLSearchParams('q=acme'), d)!.body, /No wallet matches\./);
 });
 
 test('timeChart: one path command per point, the scales as data attributes, text escaped', () => {
