@@ -251,7 +251,8 @@ export class Simulator {
     if (path.startsWith('/_sim/')) {
       control(this, req, res, path.slice('/_sim/'.length), new URLSearchParams(q < 0 ? '' : raw.slice(q + 1))).catch((e: unknown) => {
         if (res.headersSent) return void res.destroy();
-        if (e instanceof BadInput) err(res, 400, e.message, 'invalid_parameter');
+        // a wallet refuses an amount past MAX_AMOUNT with a RangeError (a balance a top-up would take there too)
+        if (e instanceof BadInput || e instanceof RangeError) err(res, 400, e.message, 'invalid_parameter');
         else err(res, 500, String(e), 'internal_error');
       });
       return;
