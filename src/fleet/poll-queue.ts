@@ -1,7 +1,8 @@
 /**
  * The polls waiting for a POLL_CONCURRENCY slot (schedule.ts), first come first served: each with the
- * deadline of its retries and the promise its caller awaits. Start-up polls are known by wallet until they
- * start, so that the wallet's first slot can take one over (takeSlot).
+ * deadline of its retries and the promise its caller awaits. Out-of-turn polls (the start's, a reload's for a
+ * wallet it added) are known by wallet until they start, so that the wallet's first slot can take one over
+ * (takeSlot).
  *
  * Taken from the front by a moving index, not by `splice`: past ~16,000 elements an array's splice from the
  * front moves every poll behind it each time, and a start queues every wallet at once (taking out 20,000
@@ -11,7 +12,7 @@ import type { WalletRunner } from './runner.js';
 
 export interface Queued {
   runner: WalletRunner;
-  /** Moved by a clock step (shiftDeadlines), or to the slot a start-up poll takes (takeSlot). */
+  /** Moved by a clock step (shiftDeadlines), or to the slot an out-of-turn poll takes (takeSlot). */
   deadline: number | undefined;
   /** Settles the promise the poll's caller awaits. */
   done: () => void;
@@ -26,15 +27,15 @@ export class PollQueue {
   /** Oldest first from #head. A poll taken from further back (its API's share was full ahead of it) leaves a hole. */
   #items: (Queued | undefined)[] = [];
   #head = 0;
-  /** Start-up polls still waiting, by wallet, until they start or their wallet's first slot takes them. */
-  readonly #startUp = new Map<WalletRunner, Queued>();
+  /** Out-of-turn polls (start, soon) still waiting, by wallet, until they start or their wallet's first slot takes them. */
+  readonly #outOfTurn = new Map<WalletRunner, Queued>();
 
   /** Queues a poll of `runner`; the promise settles when its `done` is called. */
   add(runner: WalletRunner, deadline: number | undefined, reason: QueuedFor = 'slot'): Promise<void> {
     return new Promise<void>((resolve) => {
       const q: Queued = { runner, deadline, done: resolve, outOfTurn: reason !== 'slot' };
       this.#items.push(q);
-      if (reason === 'start') this.#startUp.set(runner, q);
+      if (q.outOfTurn) this.#outOfTurn.set(runner, q);
     });
   }
 
@@ -44,16 +45,18 @@ export class PollQueue {
   }
 
   /**
-   * The wallet's first slot came while its start-up poll still waits (a fleet larger than POLL_CONCURRENCY
-   * takes a while to poll every wallet at start): that poll becomes the slot's, with the slot's deadline for
-   * its retries: true, not a skipped poll. It was counted as an overlap, and logged as polls falling behind
-   * (raise POLL_CONCURRENCY), at every start of a large fleet. Once per wallet: false for a later slot, and
-   * for a start-up poll that runs already (an overlap as any, whose onOverlap keeps Alertmanager told).
+   * The wallet's first slot came while its out-of-turn poll still waits (a fleet larger than POLL_CONCURRENCY
+   * takes a while to poll every wallet at start, or every wallet a large SIGHUP reload added): that poll
+   * becomes the slot's, with the slot's deadline for its retries: true, not a skipped poll. It was counted as
+   * an overlap, and logged as polls falling behind (raise POLL_CONCURRENCY), at every start of a large fleet,
+   * and after a reload from 300 to 3,000 wallets still (949 overlaps in its first round: only the start's
+   * polls were recorded). Once per wallet: false for a later slot, and for an out-of-turn poll that runs
+   * already (an overlap as any, whose onOverlap keeps Alertmanager told).
    */
   takeSlot(runner: WalletRunner, deadline: number | undefined): boolean {
-    const q = this.#startUp.get(runner);
+    const q = this.#outOfTurn.get(runner);
     if (q === undefined) return false;
-    this.#startUp.delete(runner);
+    this.#outOfTurn.delete(runner);
     q.deadline = deadline;
     q.outOfTurn = false;
     return true;
@@ -65,7 +68,7 @@ export class PollQueue {
       const q = this.#items[i];
       if (q === undefined || !ready(q)) continue;
       this.#items[i] = undefined;
-      this.#startUp.delete(q.runner);
+      this.#outOfTurn.delete(q.runner);
       this.#trim();
       return q;
     }
@@ -95,7 +98,7 @@ export class PollQueue {
     if (out.length === 0) return out;
     this.#items = kept;
     this.#head = 0;
-    for (const q of out) this.#startUp.delete(q.runner);
+    for (const q of out) this.#outOfTurn.delete(q.runner);
     return out;
   }
 

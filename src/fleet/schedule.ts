@@ -222,7 +222,7 @@ export class FleetSchedule {
     }
     for (const slot of due) {
       if (slot.runner.removed || this.#polledJustNow(slot)) continue;
-      // a start-up poll still waiting is its first slot's (PollQueue.takeSlot), not an overlap
+      // an out-of-turn poll still waiting (the start's, or a reload's for a wallet it added) is its first slot's (PollQueue.takeSlot), not an overlap
       if (!this.#enqueue(slot.runner, slot.deadline) && !this.#queue.takeSlot(slot.runner, slot.deadline)) {
         slot.runner.skipped.overlap++;
         this.#skips.note('overlap', slot.runner.name);

@@ -1,0 +1,68 @@
+/**
+ * FleetSchedule after a SIGHUP reload adds wallets: the poll each added wallet gets soon (pollSoon) and its
+ * first slot are one poll, not a poll and an overlap, however long the added wallets wait for POLL_CONCURRENCY.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import pino from 'pino';
+import type { WalletRunner } from '../../src/fleet/runner.js';
+import { FleetSchedule } from '../../src/fleet/schedule.js';
+import { slotFraction } from '../../src/fleet/shard.js';
+
+const fakeRunner = (name: string) => ({ name, phase: 'idle', removed: false, skipped: { overlap: 0, rate_limited: 0 } }) as unknown as WalletRunner;
+
+async function until(cond: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+test('a wallet a reload added, still queued when its first slot comes: the slot takes that poll over (its deadline, no overlap); later slots are overlaps', async () => {
+  // 300 wallets, then SIGHUP to 3,000 on a 10 s schedule: the added wallets still queued at their first slot
+  // counted 949 overlaps in the first round and logged "raise POLL_CONCURRENCY"; a fresh start of 3,000, none.
+  const [early, late] = ['p', 'q', 'r', 's'].sort((x, y) => slotFraction(x) - slotFraction(y)).filter((_, i, a) => i === 0 || i === a.length - 1);
+  const hanging = fakeRunner(late!); // watched from the start: its start-up poll holds the only slot
+  const added = fakeRunner(early!); // its slot comes earlier in every round than the hanging one's
+  const watched = [hanging];
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  const deadlines: Array<number | undefined> = [];
+  /** The added wallet's overlaps when the hanging one had its k-th: the added one has had exactly k slots by then. */
+  const addedOverlapsAt: number[] = [];
+  const schedule = new FleetSchedule({
+    schedule: '* * * * * *',
+    timezone: 'UTC',
+    concurrency: 1,
+    log: pino({ level: 'silent' }),
+    runners: () => watched,
+    pollUnasked: () => Promise.reject(new Error('no poll of this test fails unasked')),
+    poll: async (runner, deadline, fetched) => {
+      if (runner === hanging) await held;
+      else deadlines.push(deadline);
+      fetched(false);
+      return 'polled';
+    },
+    onOverlap: (runner) => runner === hanging && addedOverlapsAt.push(added.skipped.overlap),
+  });
+  await until(() => Date.now() % 1_000 < 300, 'the start of a second'); // the reload comes before the first tick
+  schedule.start();
+  try {
+    await until(() => hanging.phase === 'running', 'the start-up poll running');
+    watched.push(added); // the reload
+    assert.ok(schedule.pollSoon(added));
+    const reloadedAt = Date.now();
+    assert.equal(added.phase, 'queued', 'it waits for the only slot');
+    await until(() => addedOverlapsAt.length >= 3, 'three slots of the hanging wallet');
+    assert.deepEqual(addedOverlapsAt.slice(0, 3), [0, 1, 2], 'its first slot took the queued poll; each later one is an overlap');
+    release();
+    await until(() => deadlines.length === 1, 'the added wallet polled');
+    // its first slot's deadline (before its second slot), not the reload's poll's (before its first)
+    const firstSlot = Math.ceil(reloadedAt / 1_000) * 1_000 + 1_000 * slotFraction(early!);
+    assert.ok(deadlines[0]! >= firstSlot + 500, `deadline ${deadlines[0]! - firstSlot} ms after its first slot`);
+  } finally {
+    release();
+    await schedule.stop();
+  }
+});
