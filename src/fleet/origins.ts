@@ -19,6 +19,9 @@
  * wallets whose own path hangs on an API that answers the others held its share with polls that timed out in
  * a row, and its healthy wallets were refused and got `poll_failing` while every request of theirs would have
  * been answered (review of stop 55: 60 wallets, 4 hanging, 361 healthy polls refused, 13 false alerts).
+ *
+ * Every `now` here is a monotonic clock's reading (schedule.ts passes performance.now): the quiet is a
+ * duration, and on the wall clock a step back of a day kept a silent API from being refused for that day.
  */
 export class OriginShare {
   readonly #inFlight = new Map<string, number>();

@@ -21,6 +21,7 @@ export interface RefusalDeps {
   /** The polls waiting for a slot: a silent API's are taken from it, and given back if it answered meanwhile. */
   queue: PollQueue;
   log: Logger;
+  /** A monotonic clock (the quiet is a duration: a wall-clock step must not move it). */
   now: () => number;
   /** How long an API must stay quiet to be refused: a round (read at every call). */
   roundMs: () => number;

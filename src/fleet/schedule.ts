@@ -38,7 +38,10 @@ export interface ScheduleDeps {
   pollUnasked: (runner: WalletRunner, why: string) => Promise<'polled' | 'rate_limited'>;
   /** The API origin a wallet polls (origins.ts shares the slots between them); absent: one for all. */
   originOf?: (runner: WalletRunner) => string;
+  /** The wall clock, which slots are laid out on (as the cron's ticks). Default Date.now. */
   now?: () => number;
+  /** Monotonic, default performance.now: for durations a wall-clock step must not move (an API's quiet, origins.ts; skip-log.ts's interval). */
+  monotonic?: () => number;
   /** Minimum time between two summaries of skipped polls in the log. Default 30 s. */
   skipLogIntervalMs?: number;
   /** How far past its tick a round's polls may spread. Default SPREAD_MAX_MS. */
@@ -59,6 +62,7 @@ const OUT_OF_TURN_GAP_MS = 60_000;
 export class FleetSchedule {
   readonly #cron: Scheduler;
   readonly #now: () => number;
+  readonly #mono: () => number;
   readonly #spreadMax: number;
   /**
    * Slots of the current round, in time order; those before #slotHead came due. Taken by moving the index,
@@ -86,14 +90,15 @@ export class FleetSchedule {
 
   constructor(private readonly d: ScheduleDeps) {
     this.#now = d.now ?? Date.now;
+    this.#mono = d.monotonic ?? performance.now.bind(performance);
     this.#spreadMax = d.spreadMaxMs ?? SPREAD_MAX_MS;
     this.#origins = new OriginShare(d.concurrency);
-    this.#skips = new SkipLog(d.log, this.#now, d.skipLogIntervalMs);
+    this.#skips = new SkipLog(d.log, this.#mono, d.skipLogIntervalMs);
     this.#refusals = new Refusals({
       origins: this.#origins,
       queue: this.#queue,
       log: d.log,
-      now: this.#now,
+      now: this.#mono,
       roundMs: () => this.#roundMs,
       originOf: (r) => this.#originOf(r),
       record: ({ runner, done }) => this.#track(runner, this.d.pollUnasked(runner, UNASKED), done, undefined, true),
@@ -194,6 +199,7 @@ export class FleetSchedule {
   /**
    * The wall clock stepped: the slots laid out on it, and the deadlines of queued polls, move with it, so a
    * step back does not leave the round waiting for the clock to catch up (nor a jump forward fire it at once).
+   * An API's quiet and the skip summaries' interval are on the monotonic clock (#mono): nothing to move.
    */
   #clockStepped(jumpMs: number): void {
     this.#slots = this.#slots.slice(this.#slotHead).map((s) => ({ ...s, at: s.at + jumpMs, deadline: s.deadline === undefined ? undefined : s.deadline + jumpMs }));
@@ -272,10 +278,10 @@ export class FleetSchedule {
       runner.phase = 'running'; // until the state is committed too: never polled twice at once
       const origin = this.#originOf(runner);
       this.#requests++;
-      const seq = this.#origins.started(origin, this.#now());
+      const seq = this.#origins.started(origin, this.#mono());
       let holding = true;
       const release: Fetched = (timedOut) => {
-        if (timedOut !== undefined) this.#origins.ended(origin, seq, timedOut, this.#now());
+        if (timedOut !== undefined) this.#origins.ended(origin, seq, timedOut, this.#mono());
         if (timedOut === false) this.#refusals.answered(origin, runner);
         if (holding) {
           holding = false;

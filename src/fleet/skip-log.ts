@@ -16,6 +16,7 @@ export class SkipLog {
 
   constructor(
     private readonly log: Logger,
+    /** A monotonic clock (schedule.ts): on the wall clock, a step back of a day kept every summary back for that day. */
     private readonly now: () => number,
     private readonly intervalMs = 30_000,
   ) {}

@@ -2,7 +2,8 @@
  * FleetSchedule with an API that stops answering (src/fleet/origins.ts, schedule.ts): once it gave no answer
  * for a round, polls that find its share of POLL_CONCURRENCY taken fail at once, unasked, while its share
  * keeps asking; the first answer ends it. Every test: one API, POLL_CONCURRENCY 4 (a share of 1, silent after
- * 2 polls in a row without an answer), a clock the test moves, polls that hang until the test ends them.
+ * 2 polls in a row without an answer), clocks the test moves (the wall clock, and the monotonic one that an
+ * API's quiet is measured on), polls that hang until the test ends them.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -29,18 +30,19 @@ const turns = async (n: number) => {
  * A started schedule over `runners`, all on one API. A poll hangs until `end(name, timedOut)`, unless
  * `answersAtOnce(name)`. `started` and `unasked` list the polls that asked and those failed unasked.
  */
-function oneApi(runners: WalletRunner[], opts: { answersAtOnce?: (name: string) => boolean; pollUnasked?: ScheduleDeps['pollUnasked'] } = {}) {
+function oneApi(runners: WalletRunner[], opts: { answersAtOnce?: (name: string) => boolean; pollUnasked?: ScheduleDeps['pollUnasked']; log?: pino.Logger } = {}) {
   const started: string[] = [];
   const unasked: string[] = [];
   const ends = new Map<string, (timedOut: boolean) => void>();
-  const clock = { now: Date.parse('2026-06-01T00:00:00Z') };
+  const clock = { wall: Date.parse('2026-06-01T00:00:00Z'), mono: 1_000 };
   const schedule = new FleetSchedule({
     schedule: '0 0 1 1 *', // the first round, at start, is all a test needs
     timezone: 'UTC',
-    log: pino({ level: 'silent' }),
+    log: opts.log ?? pino({ level: 'silent' }),
     runners: () => runners,
     concurrency: 4,
-    now: () => clock.now,
+    now: () => clock.wall,
+    monotonic: () => clock.mono,
     originOf: () => 'http://127.0.0.1:1',
     poll: async (runner, _deadline, fetched) => {
       started.push(runner.name);
@@ -59,6 +61,11 @@ function oneApi(runners: WalletRunner[], opts: { answersAtOnce?: (name: string) 
     started,
     unasked,
     clock,
+    /** Time passes: both clocks move. */
+    pass: (ms: number) => {
+      clock.wall += ms;
+      clock.mono += ms;
+    },
     end: (name: string, timedOut: boolean) => ends.get(name)!(timedOut),
     idle: (...rs: WalletRunner[]) => () => rs.every((r) => r.phase === 'idle'),
     /** Stops the schedule, answering whatever still hangs. */
@@ -76,7 +83,7 @@ test('an API whose last polls in a row got no answer refuses: its waiting polls 
   const { schedule, started, unasked } = api;
   try {
     await until(() => started.length === 4, 'four polls');
-    api.clock.now += SPREAD_MAX_MS; // a round since its first request, no answer
+    api.pass(SPREAD_MAX_MS); // a round since its first request, no answer
     api.end('h1', true);
     await until(api.idle(h1), 'h1 over');
     assert.deepEqual(unasked, [], 'one poll without an answer is no silent API: h5 and h6 wait for its share');
@@ -113,7 +120,7 @@ test('a few wallets whose own path hangs on an API that answers the others: thei
   const { schedule, started, unasked } = api;
   try {
     await until(() => started.length === 4 && ok.phase === 'idle', 'four polls, ok answered');
-    api.clock.now += 1_000;
+    api.pass(1_000);
     api.end('h1', true);
     api.end('h2', true);
     await until(api.idle(h1, h2), 'h1 and h2 timed out, h3 holds the share');
@@ -126,7 +133,7 @@ test('a few wallets whose own path hangs on an API that answers the others: thei
     // No answer for a whole round (SPREAD_MAX_MS here): the API is silent, and polls that find the share taken fail unasked.
     for (const r of [h1, h2, h3]) assert.ok(schedule.pollSoon(r));
     await until(() => started.length === 8, 'h1, h2 and h3 ask (the API answered: no share)');
-    api.clock.now += SPREAD_MAX_MS;
+    api.pass(SPREAD_MAX_MS);
     api.end('h1', true);
     api.end('h2', true);
     await until(api.idle(h1, h2), 'h1 and h2 timed out, h3 holds the share');
@@ -143,7 +150,7 @@ test('a poll refused while its API answers in the same turn asks after all: the 
   const api = oneApi([h1, h2, h3, h4]);
   try {
     await until(() => api.started.length === 4, 'four polls');
-    api.clock.now += SPREAD_MAX_MS;
+    api.pass(SPREAD_MAX_MS);
     api.end('h1', true);
     api.end('h2', true);
     await until(api.idle(h1, h2), 'h1 and h2 timed out: the API is silent');
@@ -170,7 +177,7 @@ test('a wallet refused at its slot and removed by a reload before the refusal is
   const api = oneApi(runners.slice(0, 4), { pollUnasked: (runner, why) => WalletRunner.prototype.pollUnasked.call(runner, why) });
   try {
     await until(() => api.started.length === 4, 'four polls');
-    api.clock.now += SPREAD_MAX_MS;
+    api.pass(SPREAD_MAX_MS);
     api.end('h1', true);
     api.end('h2', true);
     await until(api.idle(runners[0]!, runners[1]!), 'h1 and h2 over: the API refuses while h3 holds its share');
@@ -181,6 +188,34 @@ test('a wallet refused at its slot and removed by a reload before the refusal is
     await turns(5);
     assert.deepEqual(closed, ['h5'], "h5's alerts closed once");
     assert.deepEqual(api.unasked, [], 'no failed poll recorded for a removed wallet');
+  } finally {
+    await api.stop();
+  }
+});
+
+test('the wall clock steps back a day: an API that refuses goes on refusing (its quiet is on the monotonic clock), and its refused polls are still summed up in the log', async () => {
+  // On the wall clock, a step back of 86,400 s made the quiet since the API's first request negative: it was
+  // asked again by every poll for a day, and the summaries waited a day too.
+  const summaries: Array<{ unasked: number }> = [];
+  const log = pino({ level: 'info' }, { write: (line: string) => void (JSON.parse(line).msg.includes('failed without asking') && summaries.push(JSON.parse(line))) });
+  const [h1, h2, h3, h4, h5, h6] = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map(fakeRunner) as [WalletRunner, WalletRunner, WalletRunner, WalletRunner, WalletRunner, WalletRunner];
+  const api = oneApi([h1, h2, h3, h4], { log });
+  try {
+    await until(() => api.started.length === 4, 'four polls');
+    api.pass(SPREAD_MAX_MS);
+    api.end('h1', true);
+    api.end('h2', true);
+    await until(api.idle(h1, h2), 'h1 and h2 timed out: the API is silent');
+    assert.ok(api.schedule.pollSoon(h5));
+    await until(() => summaries.length === 1, 'h5 refused, and said');
+    api.clock.wall -= 86_400_000; // NTP steps the wall clock back a day…
+    api.pass(60_000); // …and a minute passes
+    assert.ok(api.schedule.pollSoon(h6));
+    await until(() => api.unasked.length === 2, 'h6 refused too');
+    assert.deepEqual(api.unasked, ['h5', 'h6']);
+    assert.deepEqual(api.started, ['h1', 'h2', 'h3', 'h4'], 'no request for h6');
+    await until(() => summaries.length === 2, 'a summary of h6 a minute after the first');
+    assert.deepEqual(summaries.map((l) => l.unasked), [1, 1]);
   } finally {
     await api.stop();
   }
