@@ -22,13 +22,22 @@ const FIELDS: Record<string, { label: string; min: number; max: number }> = {
 };
 
 /**
+ * The expression with its fields separated by single spaces, as node-cron needs them. crontab(5) separates
+ * fields by spaces or tabs; node-cron takes a tab for an illegal character, so `*\t* * * *` (a tab typed in
+ * an .env file) was refused. What the scheduler is given (env-fields.ts).
+ */
+export const cronNormalized = (expression: string): string => expression.replace(/[ \t]+/g, ' ').replace(/^ | $/g, '');
+
+/**
  * Why a cron expression is invalid, naming the field and quoting the expression (`minute field 61 is out of
  * range 0-59 in "61 * * * *"`), or undefined when node-cron accepts it. node-cron's validate() says only
- * true/false; its validateDetailed() names the field but not the allowed range.
+ * true/false; its validateDetailed() names the field but not the allowed range. Fields may be separated by
+ * runs of spaces and tabs (cronNormalized).
  */
-export function cronProblem(expression: string): string | undefined {
-  if (expression === EVERY_MINUTE) return undefined;
-  const quoted = JSON.stringify(shortened(expression));
+export function cronProblem(given: string): string | undefined {
+  if (given === EVERY_MINUTE) return undefined;
+  const quoted = JSON.stringify(shortened(given));
+  const expression = cronNormalized(given);
   const r = nodeCron().validateDetailed(expression);
   if (r.valid) return undefined;
   const e = r.errors[0];
@@ -38,7 +47,7 @@ export function cronProblem(expression: string): string | undefined {
       const count = expression.trim() === '' ? 0 : expression.trim().split(/\s+/).length;
       return `${quoted} has ${count} field(s): use 5 (minute hour day-of-month month weekday), or 6 with seconds first`;
     }
-    if (e && /illegal characters/.test(e.message)) return `${quoted} holds characters a cron expression cannot (use digits, * , - / and names such as MON or JAN)`;
+    if (e && /illegal characters/.test(e.message)) return `${quoted} holds ${illegal(expression)}, which a cron expression cannot (use digits, * , - / and names such as MON or JAN, fields separated by spaces)`;
     return `${quoted} is not a valid cron expression (5 fields, or 6 with seconds first)`;
   }
   const written = String(e.value);
@@ -50,4 +59,14 @@ export function cronProblem(expression: string): string | undefined {
   return written === String(outOfRange)
     ? `${field.label} field ${value} is out of range ${range} in ${quoted}`
     : `${field.label} field ${value} holds ${outOfRange}, out of range ${range}, in ${quoted}`;
+}
+
+/** The first character node-cron refuses in `expression`, named so that an invisible one can be found. */
+function illegal(expression: string): string {
+  const c = [...expression].find((ch) => !/[a-zA-Z0-9*/,#? -]/.test(ch));
+  if (c === undefined) return 'characters';
+  const code = `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+  const names: Record<string, string> = { '\n': 'a line break', '\r': 'a carriage return', '\u00a0': 'a no-break space', '\u200b': 'a zero-width space', '\u3000': 'an ideographic space' };
+  if (names[c]) return `${names[c]} (${code})`;
+  return /[\p{L}\p{N}\p{P}\p{S}]/u.test(c) ? `"${c}"` : `an invisible character (${code})`;
 }

@@ -5,7 +5,7 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import { z } from 'zod';
-import { cronProblem } from './cron.js';
+import { cronNormalized, cronProblem } from './cron.js';
 import { webhookTargets } from '../notify/env-targets.js';
 import { GROUP_INTERVAL_MAX } from '../notify/delivery.js';
 import { valueShown } from './shown.js';
@@ -37,10 +37,12 @@ export function parseFields(vars: Env, emptyInEnv: ReadonlySet<string>, problems
 
 function fieldSchemas() {
   return {
-    POLL_SCHEDULE: text('* * * * *').superRefine((v, ctx) => {
-      const problem = cronProblem(v);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    }),
+    POLL_SCHEDULE: text('* * * * *')
+      .superRefine((v, ctx) => {
+        const problem = cronProblem(v);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .transform(cronNormalized), // fields apart by tabs too, as crontab reads them: node-cron takes single spaces
     POLL_TIMEZONE: z.string().optional().refine((v) => v === undefined || isTimeZone(v), {
       message: 'is not an IANA time zone such as UTC or Europe/Berlin',
     }),

@@ -233,12 +233,21 @@ const cronMessages: Array<[string, string]> = [
   ['* * 31 2 *', 'POLL_SCHEDULE: day-of-month 31 never occurs in the month(s) of "* * 31 2 *"'],
   ['* * * *', 'POLL_SCHEDULE: "* * * *" has 4 field(s): use 5 (minute hour day-of-month month weekday), or 6 with seconds first'],
   ['abc * * * *', 'POLL_SCHEDULE: minute field abc is not valid in "abc * * * *" (numbers 0-59, *, lists a,b, ranges a-b, steps */n)'],
+  ['*/5 *\u00a0* * *', 'POLL_SCHEDULE: "*/5 *\u00a0* * *" holds a no-break space (U+00A0), which a cron expression cannot (use digits, * , - / and names such as MON or JAN, fields separated by spaces)'],
+  ['*/5 * *\n* *', 'POLL_SCHEDULE: "*/5 * *\\n* *" holds a line break (U+000A), which a cron expression cannot (use digits, * , - / and names such as MON or JAN, fields separated by spaces)'],
 ];
 for (const [expr, expected] of cronMessages) {
   test(`POLL_SCHEDULE ${JSON.stringify(expr)}: the message quotes the value and names the field and its range`, () => {
     assert.deepEqual(problemsOf({ ...BASE, POLL_SCHEDULE: expr }), [expected]);
   });
 }
+
+test('POLL_SCHEDULE: fields apart by tabs or runs of spaces, as crontab reads them; the scheduler gets them one space apart (node-cron refuses a tab)', () => {
+  // "*/5\t* * * *" was refused as holding "characters a cron expression cannot", without naming the tab
+  for (const written of ['*/5\t* * * *', ' */5 *\t\t*   * *\t', '0\t9-17\t*\t*\tMON-FRI']) {
+    assert.equal(load({ ...BASE, POLL_SCHEDULE: written }).settings.poll.schedule, written.trim().replace(/\s+/g, ' '));
+  }
+});
 
 test('several problems at once: one line per problem, every one reported', () => {
   const problems = problemsOf({ ...BASE, POLL_SCHEDULE: 'nope', REQUEST_TIMEOUT_MS: 'abc', METRICS_PORT: '70000', LOG_LEVEL: 'verbose' });
