@@ -11,15 +11,24 @@ const EVERY_MINUTE = '* * * * *';
  */
 export const nodeCron = lazyRequire<typeof import('node-cron')>('node-cron');
 
-/** Each field's allowed numbers (node-cron 4: weekday 7 is Sunday too). */
-const FIELDS: Record<string, { label: string; min: number; max: number }> = {
-  second: { label: 'second', min: 0, max: 59 },
-  minute: { label: 'minute', min: 0, max: 59 },
-  hour: { label: 'hour', min: 0, max: 23 },
-  dayOfMonth: { label: 'day-of-month', min: 1, max: 31 },
-  month: { label: 'month', min: 1, max: 12 },
-  dayOfWeek: { label: 'weekday', min: 0, max: 7 },
+/** Each field's allowed numbers (node-cron 4: weekday 7 is Sunday too), and its values' names in a sentence. */
+const FIELDS: Record<string, { label: string; min: number; max: number; values: string; unit: string }> = {
+  second: { label: 'second', min: 0, max: 59, values: 'seconds', unit: 'seconds' },
+  minute: { label: 'minute', min: 0, max: 59, values: 'minutes', unit: 'minutes' },
+  hour: { label: 'hour', min: 0, max: 23, values: 'hours', unit: 'hours' },
+  dayOfMonth: { label: 'day-of-month', min: 1, max: 31, values: 'days of the month', unit: 'days' },
+  month: { label: 'month', min: 1, max: 12, values: 'months', unit: 'months' },
+  dayOfWeek: { label: 'weekday', min: 0, max: 7, values: 'weekdays', unit: 'days' },
 };
+
+/** The fields in the order of a 6-field expression (a 5-field one has no seconds). */
+const ORDER = ['second', 'minute', 'hour', 'dayOfMonth', 'month', 'dayOfWeek'] as const;
+
+/** What node-cron reads `*` as in each field (its weekday `*` is 0-6), and the bounds it wraps a backward range within. */
+const STAR: Record<(typeof ORDER)[number], [number, number]> = { second: [0, 59], minute: [0, 59], hour: [0, 23], dayOfMonth: [1, 31], month: [1, 12], dayOfWeek: [0, 6] };
+
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 
 /**
  * The expression with its fields separated by single spaces, as node-cron needs them. crontab(5) separates
@@ -30,16 +39,16 @@ export const cronNormalized = (expression: string): string => expression.replace
 
 /**
  * Why a cron expression is invalid, naming the field and quoting the expression (`minute field 61 is out of
- * range 0-59 in "61 * * * *"`), or undefined when node-cron accepts it. node-cron's validate() says only
- * true/false; its validateDetailed() names the field but not the allowed range. Fields may be separated by
- * runs of spaces and tabs (cronNormalized).
+ * range 0-59 in "61 * * * *"`), or undefined when node-cron accepts it and it means what it says (surprise).
+ * node-cron's validate() says only true/false; its validateDetailed() names the field but not the allowed
+ * range. Fields may be separated by runs of spaces and tabs (cronNormalized).
  */
 export function cronProblem(given: string): string | undefined {
   if (given === EVERY_MINUTE) return undefined;
   const quoted = JSON.stringify(shortened(given));
   const expression = cronNormalized(given);
   const r = nodeCron().validateDetailed(expression);
-  if (r.valid) return undefined;
+  if (r.valid) return surprise(expression, quoted);
   const e = r.errors[0];
   const field = e ? FIELDS[e.field] : undefined;
   if (!e || !field || e.value === undefined) {
@@ -69,4 +78,61 @@ function illegal(expression: string): string {
   const names: Record<string, string> = { '\n': 'a line break', '\r': 'a carriage return', '\u00a0': 'a no-break space', '\u200b': 'a zero-width space', '\u3000': 'an ideographic space' };
   if (names[c]) return `${names[c]} (${code})`;
   return /[\p{L}\p{N}\p{P}\p{S}]/u.test(c) ? `"${c}"` : `an invisible character (${code})`;
+}
+
+/** A number, a month's or a weekday's name in `key`'s field as node-cron reads it; undefined when not one of those. */
+function valueOf(key: (typeof ORDER)[number], word: string): number | undefined {
+  if (/^\d+$/.test(word)) return Number(word);
+  const names = key === 'month' ? MONTHS : key === 'dayOfWeek' ? WEEKDAYS : [];
+  const i = names.findIndex((n) => word.toLowerCase().startsWith(n));
+  return i < 0 ? undefined : key === 'month' ? i + 1 : i;
+}
+
+/** `[22, 23, 0, 1, 2]` → `22-23,0-2`. */
+function runs(values: readonly number[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < values.length; ) {
+    let j = i;
+    while (j + 1 < values.length && values[j + 1] === values[j]! + 1) j++;
+    out.push(j === i ? String(values[i]) : `${values[i]}-${values[j]}`);
+    i = j + 1;
+  }
+  return out.join(',');
+}
+
+/**
+ * An expression node-cron accepts but that surely does not mean what was written: a step past the span it
+ * steps over (`*\/90` in minutes gives minute 0 only: hourly; `*\/25` in hours: daily), or a range written
+ * backwards (`5-1` in minutes: node-cron wraps it around to 5-59,0-1, 57 minutes of every hour; crontab
+ * refuses it). Undefined when none.
+ */
+function surprise(expression: string, quoted: string): string | undefined {
+  if (expression.startsWith('@')) return undefined; // a nickname (@hourly): node-cron's own
+  const raw = expression.split(' ');
+  const keys = raw.length === 6 ? ORDER : ORDER.slice(1);
+  for (const [i, key] of keys.entries()) {
+    const { label, min, max, values: named, unit } = FIELDS[key]!;
+    for (const token of raw[i]!.split(',')) {
+      const m = /^(?:\*|([a-z\d]+)-([a-z\d]+))(?:\/(\d+))?$/i.exec(token);
+      if (!m) continue;
+      const [from, to] = m[1] === undefined ? STAR[key] : [valueOf(key, m[1]), valueOf(key, m[2]!)];
+      if (from === undefined || to === undefined) continue;
+      const step = m[3] === undefined ? 1 : Number(m[3]);
+      const field = `${label} field ${shortened(token)}`;
+      if (from > to) {
+        // node-cron's wrap (its convertRanges): from `from` up to its field's end, on from its start
+        const [lo, hi] = STAR[key];
+        const size = hi - lo + 1;
+        const values: number[] = [];
+        for (let o = 0; o <= (((to - from) % size) + size) % size; o += step) values.push(from + o > hi ? from + o - size : from + o);
+        const wrapped = shortened(runs(values));
+        return `${field} is a range written backwards (${from} is after ${to}; ${named} run ${min}-${max}) in ${quoted}: node-cron would wrap it around to ${wrapped}, ${values.length} of the ${size} ${unit === 'days' ? named : unit}; write ${wrapped} if that is what you mean`;
+      }
+      if (step > 1 && step > to - from) {
+        if (m[1] === undefined) return `${field} steps by ${step} in ${quoted}, but ${named} run ${min}-${max}: it gives ${label} ${from} only, not every ${step} ${unit} (a step is at most ${to - from})`;
+        return `${field} steps by ${step} over ${from}-${to} in ${quoted}: it gives ${label} ${from} only (${to > from ? `a step over ${from}-${to} is at most ${to - from}` : `write ${from}`})`;
+      }
+    }
+  }
+  return undefined;
 }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { loadSettings, type Loaded } from '../../src/config/load.js';
+import { nodeCron } from '../../src/config/cron.js';
 import { formatDuration, parseDuration } from '../../src/config/duration.js';
 import type { Settings } from '../../src/config/settings.js';
 import { ConfigError } from '../../src/errors.js';
@@ -233,6 +234,12 @@ const cronMessages: Array<[string, string]> = [
   ['* * 31 2 *', 'POLL_SCHEDULE: day-of-month 31 never occurs in the month(s) of "* * 31 2 *"'],
   ['* * * *', 'POLL_SCHEDULE: "* * * *" has 4 field(s): use 5 (minute hour day-of-month month weekday), or 6 with seconds first'],
   ['abc * * * *', 'POLL_SCHEDULE: minute field abc is not valid in "abc * * * *" (numbers 0-59, *, lists a,b, ranges a-b, steps */n)'],
+  // accepted by node-cron, but surely not what was written: a step past the field (hourly, daily), a range backwards (wrapped around)
+  ['*/90 * * * *', 'POLL_SCHEDULE: minute field */90 steps by 90 in "*/90 * * * *", but minutes run 0-59: it gives minute 0 only, not every 90 minutes (a step is at most 59)'],
+  ['0 */25 * * *', 'POLL_SCHEDULE: hour field */25 steps by 25 in "0 */25 * * *", but hours run 0-23: it gives hour 0 only, not every 25 hours (a step is at most 23)'],
+  ['0 0-10/20 * * *', 'POLL_SCHEDULE: hour field 0-10/20 steps by 20 over 0-10 in "0 0-10/20 * * *": it gives hour 0 only (a step over 0-10 is at most 10)'],
+  ['5-1 * * * *', 'POLL_SCHEDULE: minute field 5-1 is a range written backwards (5 is after 1; minutes run 0-59) in "5-1 * * * *": node-cron would wrap it around to 5-59,0-1, 57 of the 60 minutes; write 5-59,0-1 if that is what you mean'],
+  ['0 9 * * FRI-MON', 'POLL_SCHEDULE: weekday field FRI-MON is a range written backwards (5 is after 1; weekdays run 0-7) in "0 9 * * FRI-MON": node-cron would wrap it around to 5-6,0-1, 4 of the 7 weekdays; write 5-6,0-1 if that is what you mean'],
   ['*/5 *\u00a0* * *', 'POLL_SCHEDULE: "*/5 *\u00a0* * *" holds a no-break space (U+00A0), which a cron expression cannot (use digits, * , - / and names such as MON or JAN, fields separated by spaces)'],
   ['*/5 * *\n* *', 'POLL_SCHEDULE: "*/5 * *\\n* *" holds a line break (U+000A), which a cron expression cannot (use digits, * , - / and names such as MON or JAN, fields separated by spaces)'],
 ];
@@ -246,6 +253,21 @@ test('POLL_SCHEDULE: fields apart by tabs or runs of spaces, as crontab reads th
   // "*/5\t* * * *" was refused as holding "characters a cron expression cannot", without naming the tab
   for (const written of ['*/5\t* * * *', ' */5 *\t\t*   * *\t', '0\t9-17\t*\t*\tMON-FRI']) {
     assert.equal(load({ ...BASE, POLL_SCHEDULE: written }).settings.poll.schedule, written.trim().replace(/\s+/g, ' '));
+  }
+});
+
+test('POLL_SCHEDULE: what a backwards range is said to do is what node-cron would have done with it', () => {
+  const said = (expr: string) => /wrap it around to ([\d,-]+),/.exec(problemsOf({ ...BASE, POLL_SCHEDULE: expr })[0]!)![1]!;
+  const expand = (list: string) => list.split(',').flatMap((r) => { const [a, b = a] = r.split('-').map(Number); return Array.from({ length: b! - a! + 1 }, (_, i) => a! + i); });
+  const sorted = (ns: number[]) => [...ns].sort((x, y) => x - y);
+  assert.deepEqual(sorted(expand(said('5-1 * * * *'))), sorted(nodeCron().parse('5-1 * * * *').minute as number[]));
+  assert.deepEqual(sorted(expand(said('0 22-2 * * *'))), sorted(nodeCron().parse('0 22-2 * * *').hour as number[]));
+  assert.deepEqual(sorted(expand(said('0 9 * * FRI-MON'))), sorted(nodeCron().parse('0 9 * * FRI-MON').dayOfWeek as number[]));
+});
+
+test('POLL_SCHEDULE: steps within their field and ranges written forwards are accepted as before', () => {
+  for (const ok of ['*/59 * * * *', '*/15 * * * *', '0-30/15 * * * *', '0 9-17 * * MON-FRI', '0 0 1 jan-mar *', '* * * * 5-7', '0 0 * * */6', '*/30 */2 * * * *', '0 0 ? * *', '@hourly']) {
+    assert.equal(load({ ...BASE, POLL_SCHEDULE: ok }).settings.poll.schedule, ok);
   }
 });
 
