@@ -48,7 +48,13 @@ function below(value: number, warnAt: number | undefined, critAt: number | undef
 
 export const RULES: Record<AlertName, Rule> = {
   low_balance: ({ state: { balance }, settings: s, firing }) => {
-    if (balance === null) return firing?.low_balance ?? null; // unknown (a 402 without current_balance): hold
+    if (balance === null) {
+      // unknown (a 402 without current_balance): hold, at a severity a threshold still defines (a reload that
+      // removed them left the alert firing and repeating for as long as the 402s went on)
+      const held = firing?.low_balance;
+      if (held === 'critical' && s.criticalBalanceThreshold !== undefined) return 'critical';
+      return held !== undefined && s.lowBalanceThreshold !== undefined ? 'warning' : null;
+    }
     return below(balance, s.lowBalanceThreshold, s.criticalBalanceThreshold, firing?.low_balance, s.hysteresisPercent / 100);
   },
   // Each severity compares its own decision runway (forecast.ts DESIGN: margin or caution included; the

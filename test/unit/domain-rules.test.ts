@@ -132,6 +132,18 @@ for (const [name, rule, value, firingNow, expected] of hysteresis) {
   });
 }
 
+test('low_balance with the balance unknown (a 402 without current_balance) holds only at a severity a threshold still defines', () => {
+  const held = (settings: Partial<RuleSettings>, firing: Severity) => fired(withBalance(null, { exhausted: true }), NOT_BURNING, settings, { low_balance: firing }).low_balance;
+  const both = { lowBalanceThreshold: 10, criticalBalanceThreshold: 2 };
+  assert.equal(held(both, 'warning'), 'warning');
+  assert.equal(held(both, 'critical'), 'critical');
+  assert.equal(held({ lowBalanceThreshold: undefined, criticalBalanceThreshold: undefined }, 'warning'), undefined, 'a reload removed the thresholds: resolved');
+  assert.equal(held({ lowBalanceThreshold: 10, criticalBalanceThreshold: undefined }, 'critical'), 'warning', 'the critical threshold removed');
+  assert.equal(held({ lowBalanceThreshold: undefined, criticalBalanceThreshold: 2 }, 'warning'), undefined, 'no warning threshold left');
+  assert.equal(held({ lowBalanceThreshold: undefined, criticalBalanceThreshold: 2 }, 'critical'), 'critical');
+  assert.equal(fired(withBalance(null, { exhausted: true }), NOT_BURNING, both).low_balance, undefined, 'none starts without a balance');
+});
+
 test('hysteresis 0 %: a firing alert calms down as soon as the value is at the threshold', () => {
   const settings = { lowBalanceThreshold: 10, hysteresisPercent: 0 };
   assert.equal(fired(withBalance(10), NOT_BURNING, settings, { low_balance: 'warning' }).low_balance, undefined);
