@@ -32,8 +32,8 @@ STATE_DIR, 74 if a stop lost notifications, 1 otherwise (a port in use).
   check: `Usage: wallet-sentinel check [--format json|nagios]
 
 Polls once (reads the history in STATE_DIR, writes and sends nothing) and exits as a Nagios plugin:
-0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (the poll failed, the state database cannot be read, or no
-wallet falls in this shard); 78 on bad settings.
+0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (the poll failed, or no wallet falls in this shard); 78 on
+bad settings. A state database that cannot be read is judged as a first check (no history), and said.
 
   --format json     the status JSON (the default)
   --format nagios   one line for Nagios/Icinga, with performance data (with WALLETS_FILE: a summary

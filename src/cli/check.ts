@@ -74,11 +74,9 @@ async function checkWallet(settings: Settings, wallet: WalletSettings, states: S
     rules: wallet.rules,
     repeat: repeatPolicy(settings.alerts),
   });
-  // The poll succeeded: what the rules that need no history decide stands (a 402 or a threshold: CRITICAL or
-  // WARNING; it was UNKNOWN, which the contract keeps for a failed poll). Nothing firing is UNKNOWN, not OK:
-  // the forecast had no history to judge.
-  const byRules = exitCode(outcome.ok, conditions);
-  const code = stateProblem && byRules === CHECK_EXIT.ok ? CHECK_EXIT.unknown : byRules;
+  // The poll succeeded: the rules decide, as the contract has it (UNKNOWN is for a failed poll), judged as on a
+  // first check with no history; the Nagios line and stderr say the history is unknown.
+  const code = exitCode(outcome.ok, conditions);
   const nagios: NagiosInput = {
     account: wallet.name,
     code,

@@ -40,7 +40,7 @@ test('parseArgs: --help prints the usage of the command it follows; exit 0', () 
   }
   assert.match(help(['check', '--help']), /--format nagios/);
   // README's command table: UNKNOWN is also an unreadable state database or an empty shard, and bad settings exit 78
-  assert.match(help(['check', '--help']), /3 UNKNOWN \(the poll failed, the state database cannot be read, or no\s+wallet falls in this shard\); 78 on bad settings/);
+  assert.match(help(['check', '--help']), /3 UNKNOWN \(the poll failed, or no wallet falls in this shard\); 78 on\s+bad settings/);
   assert.match(help(['backtest', '--help']), /65 bad input/);
   assert.match(help(['backtest', 'file.csv', '--help']), /^Usage: wallet-sentinel backtest FILE/);
   assert.match(help(['check', '--format', 'bogus', '--help']), /^Usage: wallet-sentinel check/, '--help wins over a bad value');
