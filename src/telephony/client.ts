@@ -184,12 +184,43 @@ export class BalanceClient {
     }
   }
 
-  /** Turns whatever axios threw into an UpstreamError, reading only its code (never message, config or request). */
+  /** Turns whatever axios threw into an UpstreamError, reading only its code and, of an answer whose body failed, status and headers (never config or URL). */
   #classify(err: unknown, callerSignal: AbortSignal | undefined, ms: number): Failure {
     const code = axios.isAxiosError(err) ? safeErrorCode(err) : undefined;
     const where = this.#where();
 
     if (callerSignal?.aborted) return { code: 'timeout', error: this.#abortedError() };
+    // The server did answer: such an attempt counts under its status when the request still knows it.
+    const res = axios.isAxiosError(err) ? (err.request as { res?: { statusCode?: unknown; headers?: unknown } } | undefined)?.res : undefined;
+    const status = typeof res?.statusCode === 'number' ? res.statusCode : undefined;
+    const answered = status === undefined ? 'network' : String(status);
+    const overCap = code === 'ERR_BAD_RESPONSE' && axios.isAxiosError(err) && err.message.startsWith('maxContentLength');
+    // zlib's (gzip, deflate: Z_DATA_ERROR...) and brotli's (ERR__ERROR_FORMAT_PADDING_1...): the body is not what
+    // its Content-Encoding says. The server's answer, not the network's; asking again gets the same.
+    const undecodable = code !== undefined && /^(?:Z_|ERR__ERROR_|ERR_BROTLI_)/.test(code);
+    if (status !== undefined && !this.#bodyMatters(status)) {
+      // Only a 200's and a 402's body is read for what it says. Any other answer is judged by its status and
+      // headers, as if its body were empty, however the body failed: a 401 with a 1.1 MB HTML page is still
+      // auth_failed, a 429 whose body broke off still asks for its Retry-After (retried at once, it made 4
+      // requests in 150 ms to an API that asked for 10 min), a 503 with a broken gzip body is still retried.
+      const unread = overCap
+        ? `over ${this.#maxBodyBytes} bytes`
+        : undecodable
+          ? `it cannot be decompressed (${code})`
+          : code === 'ERR_CANCELED'
+            ? `not complete within ${ms} ms`
+            : `cut short (${code ?? 'no error code'})`;
+      const headers = typeof res?.headers === 'object' && res.headers !== null ? res.headers : {};
+      try {
+        this.#mapResponse({ status, headers, data: '' } as unknown as AxiosResponse<unknown>);
+      } catch (judged) {
+        if (judged instanceof UpstreamError) {
+          const { kind, status: st, retryable, retryAfterMs } = judged;
+          return { code: answered, error: new UpstreamError(kind, `${judged.message}; its body was not read: ${unread}`, { status: st, retryable, retryAfterMs }) };
+        }
+        throw judged;
+      }
+    }
     if (code === 'ERR_CANCELED') {
       return {
         code: 'timeout',
@@ -197,14 +228,10 @@ export class BalanceClient {
         error: new UpstreamError('timeout', `${where}: no complete answer within ${ms} ms${ms < this.#opts.timeoutMs ? ` (a retry, in the time left for this poll; REQUEST_TIMEOUT_MS is ${this.#opts.timeoutMs})` : ''}`, { retryable: true }),
       };
     }
-    // The server did answer: such an attempt counts under its status when the request still knows it.
-    const status: unknown = axios.isAxiosError(err) ? (err.request as { res?: { statusCode?: unknown } } | undefined)?.res?.statusCode : undefined;
-    const answered = typeof status === 'number' ? String(status) : 'network';
-    if (code === 'ERR_BAD_RESPONSE' && axios.isAxiosError(err) && err.message.startsWith('maxContentLength')) {
+    if (overCap) {
       return { code: answered, error: new UpstreamError('bad_response', `${where}: response body exceeded ${this.#maxBodyBytes} bytes`) };
     }
-    if (code?.startsWith('Z_') && typeof status === 'number') {
-      // zlib's: the body is not what its Content-Encoding says. The server's answer, not the network's; asking again gets the same.
+    if (undecodable && status !== undefined) {
       return { code: answered, error: new UpstreamError('bad_response', `${where}: HTTP ${status} with a body that cannot be decompressed (${code})`) };
     }
     if (code === 'ERR_INVALID_URL' || code === 'ERR_BAD_OPTION_VALUE' || code === 'ERR_BAD_OPTION') {
@@ -231,6 +258,11 @@ export class BalanceClient {
       code: 'network',
       error: new UpstreamError('network', `${where}: ${networkError(code)}`, { retryable: true }),
     };
+  }
+
+  /** The answers whose body says something the status does not: a 200's balance, a 402's current_balance. */
+  #bodyMatters(status: number): boolean {
+    return status === 200 || (status === 402 && this.#endpoint.exhausted !== undefined);
   }
 
   #abortedError(): UpstreamError {

@@ -425,6 +425,76 @@ test('200 with a body that is not the gzip it says it is → bad_response, count
   assert.deepEqual(attempts, ['200']);
 });
 
+test('a 200 with a body that is not the brotli it says it is → bad_response, counted under 200, not retried as a network error', async () => {
+  const up = await serve((_n, _req, res) => res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Encoding': 'br' }).end('notbrotli-data-here'));
+  const { client, attempts } = makeClient(up.url);
+  const err = await failure(client.fetchBalance(), 'bad_response');
+  assert.match(err.message, /cannot be decompressed \(ERR_\w+\)/);
+  assert.equal(up.seen.length, 1);
+  assert.deepEqual(attempts, ['200']);
+});
+
+// An answer whose body cannot be read is still an answer: only a 200's and a 402's body says what the status does not.
+const BIG_PAGE = `<html>${'x'.repeat(1_100_000)}</html>`;
+const unreadable = {
+  'over 1 MiB': (res: http.ServerResponse) => res.end(BIG_PAGE),
+  'not the gzip it says': (res: http.ServerResponse) => res.end('not gzip at all'),
+  'not the brotli it says': (res: http.ServerResponse) => res.end('notbrotli-data-here'),
+  'cut short by the connection': (res: http.ServerResponse) => {
+    res.write('<html>');
+    setImmediate(() => res.destroy());
+  },
+} as const;
+const encodingOf = (how: keyof typeof unreadable): http.OutgoingHttpHeaders =>
+  how === 'not the gzip it says' ? { 'Content-Encoding': 'gzip' } : how === 'not the brotli it says' ? { 'Content-Encoding': 'br' } : {};
+const lengthOf = (how: keyof typeof unreadable): http.OutgoingHttpHeaders => (how === 'cut short by the connection' ? { 'Content-Length': 500 } : {});
+
+test('a body that cannot be read does not hide the status: 401 → auth, 429 → its Retry-After, 503 → retried, 404 → unexpected_status', async (t) => {
+  const table: Array<{ status: number; headers?: http.OutgoingHttpHeaders; kind: UpstreamErrorKind; requests: number; retryAfterMs?: number }> = [
+    { status: 401, kind: 'auth', requests: 1 },
+    { status: 429, headers: { 'Retry-After': '600' }, kind: 'rate_limited', requests: 1, retryAfterMs: 600_000 },
+    { status: 503, kind: 'server', requests: 4 },
+    { status: 404, kind: 'unexpected_status', requests: 1 },
+  ];
+  for (const how of Object.keys(unreadable) as Array<keyof typeof unreadable>) {
+    for (const row of table) {
+      await t.test(`${row.status}, body ${how}`, async () => {
+        const up = await serve((_n, _req, res) => {
+          res.writeHead(row.status, { 'Content-Type': 'text/html', ...encodingOf(how), ...lengthOf(how), ...row.headers });
+          unreadable[how](res);
+        });
+        const { client, attempts } = makeClient(up.url);
+        const err = await failure(client.fetchBalance(), row.kind);
+        assert.equal(err.status, row.status);
+        assert.equal(err.retryAfterMs, row.retryAfterMs);
+        assert.match(err.message, new RegExp(`answered ${row.status} .*; its body was not read: `));
+        assert.equal(up.seen.length, row.requests);
+        assert.deepEqual(attempts, Array(row.requests).fill(String(row.status)));
+      });
+    }
+  }
+});
+
+test('a 429 whose body never ends still asks for its Retry-After, not a retry at once after the timeout', { timeout: 10_000 }, async () => {
+  const up = await serve((_n, _req, res) => {
+    res.writeHead(429, { 'Content-Type': 'text/html', 'Retry-After': '600', 'Content-Length': 500 });
+    res.write('<html>');
+  });
+  const { client, attempts } = makeClient(up.url, { timeoutMs: 300 });
+  const err = await failure(client.fetchBalance(), 'rate_limited');
+  assert.equal(err.retryAfterMs, 600_000);
+  assert.match(err.message, /its body was not read: not complete within 300 ms/);
+  assert.equal(up.seen.length, 1);
+  assert.deepEqual(attempts, ['429']);
+});
+
+test('a 402 whose body cannot be read stays a failed poll (its current_balance is unknown): over 1 MiB, or not the brotli it says → bad_response', async () => {
+  const big = await serve((_n, _req, res) => res.writeHead(402, { 'Content-Type': 'text/html' }).end(BIG_PAGE));
+  await failure(makeClient(big.url).client.fetchBalance(), 'bad_response');
+  const br = await serve((_n, _req, res) => res.writeHead(402, { 'Content-Encoding': 'br' }).end('notbrotli-data-here'));
+  await failure(makeClient(br.url).client.fetchBalance(), 'bad_response');
+});
+
 test('200 truncated JSON → bad_response', async () => {
   const up = await serve(json(200, '{"balance": 4'));
   const { client } = makeClient(up.url);
