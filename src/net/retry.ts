@@ -3,7 +3,7 @@
  * Telephony.io client): how long to wait before attempt n+1, which answers and errors another attempt can
  * fix, and what a `Retry-After` asks for. PURE (time and randomness passed in).
  */
-import { parseRetryAfter } from '../telephony/retry-after.js';
+import { parseRetryAfter, readRetryAfter } from '../telephony/retry-after.js';
 
 /**
  * Wait after failed attempt number `attempt` (1-based): `baseMs` doubling, ±25 % jitter, at most `maxMs`.
@@ -26,14 +26,17 @@ const RETRY_STATUSES = new Set([408, 500, 502, 503, 504]);
 
 /**
  * 2xx is success; 429 retries after `Retry-After` (missing or unparsable: 60 s, clamped to 1 h); 408 and
- * 5xx retry (honouring a `Retry-After` when given); anything else (3xx: redirects are not followed, 4xx,
+ * 5xx retry (honouring a `Retry-After` when given and readable; missing or unparsable: none, the backoff
+ * alone); anything else (3xx: redirects are not followed, 4xx,
  * 410: the endpoint is gone) is final.
  */
 export function httpRetryRule(status: number, retryAfter: string | undefined, nowMs: number): HttpVerdict {
   if (status >= 200 && status < 300) return { outcome: 'ok' };
   if (status === 429) return { outcome: 'retry', reason: 'rate_limited', retryAfterMs: parseRetryAfter(retryAfter, nowMs) };
   if (RETRY_STATUSES.has(status) || status >= 500) {
-    return { outcome: 'retry', reason: 'server', retryAfterMs: retryAfter === undefined ? undefined : parseRetryAfter(retryAfter, nowMs) };
+    // Only a Retry-After that reads as a wait is one: a proxy's junk header ('abc', '-5', '30, 40') read as
+    // 429's 60 s default held every delivery to the target a minute or more instead of its backoff.
+    return { outcome: 'retry', reason: 'server', retryAfterMs: readRetryAfter(retryAfter, nowMs) };
   }
   const hint = status >= 300 && status < 400 ? 'redirects are not followed' : status === 410 ? 'the endpoint is gone' : '';
   return { outcome: 'final', reason: 'rejected', hint };

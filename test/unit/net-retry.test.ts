@@ -19,6 +19,12 @@ const cases: Array<[number, string | undefined, ReturnType<typeof httpRetryRule>
   [502, undefined, { outcome: 'retry', reason: 'server', retryAfterMs: undefined }],
   [504, undefined, { outcome: 'retry', reason: 'server', retryAfterMs: undefined }],
   [408, undefined, { outcome: 'retry', reason: 'server', retryAfterMs: undefined }],
+  // A 5xx's unreadable Retry-After asks for nothing (the backoff alone), not 429's 60 s default.
+  [503, 'abc', { outcome: 'retry', reason: 'server', retryAfterMs: undefined }],
+  [503, '', { outcome: 'retry', reason: 'server', retryAfterMs: undefined }],
+  [500, '-5', { outcome: 'retry', reason: 'server', retryAfterMs: undefined }],
+  [502, '30, 40', { outcome: 'retry', reason: 'server', retryAfterMs: undefined }],
+  [408, 'soon', { outcome: 'retry', reason: 'server', retryAfterMs: undefined }],
   [301, undefined, { outcome: 'final', reason: 'rejected', hint: 'redirects are not followed' }],
   [400, undefined, { outcome: 'final', reason: 'rejected', hint: '' }],
   [404, undefined, { outcome: 'final', reason: 'rejected', hint: '' }],
