@@ -154,6 +154,11 @@ export function parseWallet(raw: RawWallet, cx: WalletContext): { wallet: Wallet
     }
     if (preset.name === 'generic' && parsed.api_url === undefined) add('api_url', 'is required for the generic preset');
     if (preset.name === 'generic' && str('balance_path') === undefined) add('balance_path', 'is required for the generic preset');
+    // A fragment is never sent, and `auth: query NAME` appended the key after it: GET /bal without the key,
+    // a 401 that read as a wrong key. Whatever follows '#' (a literal one is %23) was never asked for.
+    if (preset.name === 'generic' && parsed.balance_path?.includes('#')) {
+      add('balance_path', "holds '#', which starts a URL fragment: a fragment is never sent to the server, nor is anything after it (a query parameter, the key of auth: query NAME); remove it, or write a '#' that belongs to the path as %23");
+    }
     // The top-level key and its file as text only: a value YAML read as a number is not the one written (credentials.ts).
     const numeric = (['api_key', 'api_key_file'] as const).filter((k) => unquoted(raw[k]));
     for (const k of numeric) add(k, UNQUOTED);

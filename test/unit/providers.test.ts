@@ -232,6 +232,8 @@ test('credentials: the provider\'s own names, each also as <name>_file; problems
     ['provider: generic\n    credentials: {api_key: k}', ["wallet 't' (#1): api_url: is required for the generic preset", "wallet 't' (#1): balance_path: is required for the generic preset"]],
     ['provider: generic\n    api_url: http://127.0.0.1:9\n    balance_path: /x\n    auth: cookie\n    credentials: {api_key: k}', ["wallet 't' (#1): auth: must be 'bearer', 'basic', 'header NAME' or 'query NAME'"]],
     ['provider: generic\n    api_url: http://127.0.0.1:9\n    balance_path: /x\n    auth: basic\n    credentials: {api_key: k}', ["wallet 't' (#1): credentials: username is required by the generic preset (or username_file)", "wallet 't' (#1): credentials: password is required by the generic preset (or password_file)"]],
+    // The key of auth: query NAME went after the fragment, so it was never sent (a 401 that looked like a wrong key).
+    ...['bearer', 'query api_key'].map((auth): [string, string[]] => [`provider: generic\n    api_url: http://127.0.0.1:9\n    balance_path: "/bal?v=2#frag"\n    auth: ${auth}\n    credentials: {api_key: SECRETVALUE}`, ["wallet 't' (#1): balance_path: holds '#', which starts a URL fragment: a fragment is never sent to the server, nor is anything after it (a query parameter, the key of auth: query NAME); remove it, or write a '#' that belongs to the path as %23"]]),
   ];
   for (const [keys, want] of table) {
     const r = load(`wallets:\n  - name: t\n    ${keys}\n`);
