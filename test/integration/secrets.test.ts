@@ -311,7 +311,9 @@ test('an API that stops answering: no wallet key in the refusal lines, the faile
 });
 
 test("an uncaught exception is said by its name and message, exit 1: Node's own print showed the error's properties, where an HTTP library's error carries its request's headers", async () => {
-  const thrower = `setTimeout(() => { throw Object.assign(new Error('boom'), { config: { headers: { Authorization: 'Bearer ${KEY}' } } }); }, 300);`;
+  // thrown once the daemon's handler is there, however long its start takes (a fixed 300 ms was not, on a
+  // loaded machine, and Node's own print came instead); after 20 s without one, thrown anyway (and the test fails)
+  const thrower = `let n = 0; const t = setInterval(() => { if (process.listenerCount('uncaughtException') === 0 && ++n < 2000) return; clearInterval(t); throw Object.assign(new Error('boom'), { config: { headers: { Authorization: 'Bearer ${KEY}' } } }); }, 10);`;
   const r = await runCli(['start'], { TELEPHONY_API_URL: 'http://127.0.0.1:9', TELEPHONY_API_KEY: KEY, METRICS_HOST: '127.0.0.1', METRICS_PORT: '0' }, { nodeArgs: ['--import', `data:text/javascript,${encodeURIComponent(thrower)}`] });
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, /wallet-sentinel: uncaught exception: Error: boom/);

@@ -59,7 +59,7 @@ test('/api/wallets pages and filters; /history takes from, to and step; bad para
     ['/api/wallets?per_page=0', /per_page: expected a whole number from 1 to 500, got "0"/],
     ['/api/wallets?page=abc', /page: expected a whole number/],
     ['/api/wallets?sort=name', /unknown query parameter "sort"/],
-    ['/api/wallets/w-a/history?from=yesterday', /from: expected an ISO-8601 time .* or unix seconds, got "yesterday"/],
+    ['/api/wallets/w-a/history?from=yesterday', /from: expected an ISO-8601 time .* or unix seconds, up to the year 9999, got "yesterday"/],
     [`/api/wallets/w-a/history?from=${to}&to=${from}`, /from must be before to/],
     ['/api/wallets/w-a/history?step=0.1s', /step: expected a duration of at least 1s/],
     ['/api/wallets/w-a/history?from=1&from=2', /given more than once/],
