@@ -11,16 +11,7 @@ import pino from 'pino';
 import { WalletRunner } from '../../src/fleet/runner.js';
 import { FleetSchedule, type ScheduleDeps } from '../../src/fleet/schedule.js';
 import { SPREAD_MAX_MS } from '../../src/fleet/slots.js';
-
-const fakeRunner = (name: string) => ({ name, phase: 'idle', removed: false, skipped: { overlap: 0, rate_limited: 0 } }) as unknown as WalletRunner;
-
-async function until(cond: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setImmediate(r));
-  }
-}
+import { fakeRunner, until } from '../helpers/fleet.js';
 
 const turns = async (n: number) => {
   for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));

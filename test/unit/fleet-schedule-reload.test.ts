@@ -5,19 +5,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pino from 'pino';
-import type { WalletRunner } from '../../src/fleet/runner.js';
 import { FleetSchedule } from '../../src/fleet/schedule.js';
 import { slotFraction } from '../../src/fleet/shard.js';
-
-const fakeRunner = (name: string) => ({ name, phase: 'idle', removed: false, skipped: { overlap: 0, rate_limited: 0 } }) as unknown as WalletRunner;
-
-async function until(cond: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setImmediate(r));
-  }
-}
+import { fakeRunner, until } from '../helpers/fleet.js';
 
 test('a wallet a reload added, still queued when its first slot comes: the slot takes that poll over (its deadline, no overlap); later slots are overlaps', async () => {
   // 300 wallets, then SIGHUP to 3,000 on a 10 s schedule: the added wallets still queued at their first slot

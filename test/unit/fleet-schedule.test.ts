@@ -10,8 +10,7 @@ import type { WalletRunner } from '../../src/fleet/runner.js';
 import { FleetSchedule, type ScheduleDeps } from '../../src/fleet/schedule.js';
 import { roundSlots, SETTLE_MS, SPREAD_MAX_MS } from '../../src/fleet/slots.js';
 import { slotFraction } from '../../src/fleet/shard.js';
-
-const fakeRunner = (name: string) => ({ name, phase: 'idle', removed: false, skipped: { overlap: 0, rate_limited: 0 } }) as unknown as WalletRunner;
+import { fakeRunner, until } from '../helpers/fleet.js';
 
 /** A schedule over `runners` in UTC, silent; by default a cron whose first round, at start, is all a test needs. */
 const scheduleOf = (runners: WalletRunner[], deps: Pick<ScheduleDeps, 'concurrency' | 'poll'> & Partial<ScheduleDeps>): FleetSchedule =>
@@ -23,14 +22,6 @@ const scheduleOf = (runners: WalletRunner[], deps: Pick<ScheduleDeps, 'concurren
     pollUnasked: () => Promise.reject(new Error('no poll of these tests fails unasked')),
     ...deps,
   });
-
-async function until(cond: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setImmediate(r));
-  }
-}
 
 test('POLL_CONCURRENCY 1: the second wallet is fetched while the first one still commits; the first is not polled twice meanwhile', async () => {
   const runners = [fakeRunner('a'), fakeRunner('b')];

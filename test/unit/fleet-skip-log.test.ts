@@ -5,18 +5,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pino from 'pino';
-import type { WalletRunner } from '../../src/fleet/runner.js';
 import { FleetSchedule } from '../../src/fleet/schedule.js';
-
-const fakeRunner = (name: string) => ({ name, phase: 'idle', removed: false, skipped: { overlap: 0, rate_limited: 0 } }) as unknown as WalletRunner;
-
-async function until(cond: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setImmediate(r));
-  }
-}
+import { fakeRunner, until } from '../helpers/fleet.js';
 
 test('the wall clock steps back a day: polls skipped for Retry-After a minute apart are still summed up, a line a minute', async () => {
   // On the wall clock, one skip, a step back of a day, then 120 skips a minute apart logged nothing: the
