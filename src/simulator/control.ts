@@ -13,7 +13,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BadInput, parseOverride, parseScript, readBody } from './script.js';
 import type { Simulator } from './simulator.js';
 import { MAX_AMOUNT } from './limits.js';
-import { round4, type DrainShape, type Wallet } from './wallet.js';
+import type { DrainShape } from './drain.js';
+import { round4, type Wallet } from './wallet.js';
 
 export const json = (res: ServerResponse, status: number, body: unknown): void => {
   res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));

@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { amountProblem, MAX_AMOUNT, topupEveryProblem } from './limits.js';
-import { BODY_FORMATS, type BodyFormat, type DrainShape, type WalletSpec } from './wallet.js';
+import type { DrainShape } from './drain.js';
+import { BODY_FORMATS, type BodyFormat, type WalletSpec } from './wallet.js';
 
 /** The most wallets one simulator serves (a fleet's file of 100,000 is ~10 MiB; 50,000,000 ran out of memory). */
 export const MAX_WALLETS = 100_000;

@@ -20,7 +20,8 @@ import { MAX_WALLETS } from './fleet.js';
 import { BadInput } from './script.js';
 import { Wallet, type BodyFormat, type ScriptedResponse, type WalletSpec } from './wallet.js';
 
-export { BODY_FORMATS, Wallet, type BodyFormat, type DrainShape, type ScriptedResponse, type WalletSpec } from './wallet.js';
+export type { DrainShape } from './drain.js';
+export { BODY_FORMATS, Wallet, type BodyFormat, type ScriptedResponse, type WalletSpec } from './wallet.js';
 
 /** The single wallet's fields are a WalletSpec's (its path is `balancePath`, its name the default one). */
 export interface SimulatorOptions extends Partial<Omit<WalletSpec, 'name' | 'path'>> {

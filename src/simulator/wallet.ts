@@ -1,21 +1,14 @@
 /**
- * One simulated wallet: its key, path, lazily computed clock-driven balance (a drain, optionally shaped
- * over the day, interleaved with automatic top-ups) and its scripted responses. Nothing here runs on a
- * timer: the balance is brought up to the clock only when it is read, so 10,000 idle wallets cost nothing.
+ * One simulated wallet: its key, path, balance over time (drain.ts: nothing runs on a timer, the balance is
+ * brought up to the clock only when it is read) and its scripted responses.
  */
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import { Drain, type DrainShape } from './drain.js';
 import { checkAmount, topupEveryProblem } from './limits.js';
 import { WIRES, type Creds, type Wire } from './wire.js';
 
 export type BodyFormat = 'number' | 'string' | 'nested';
 export const BODY_FORMATS: readonly BodyFormat[] = ['number', 'string', 'nested'];
-
-/**
- * How the burn rate varies: `constant`, or `daily`, a sine over the UTC day around `burnPerHour`
- * (rate = burnPerHour × (1 + amplitude × cos(2π (hour − peakHour) / 24)), amplitude in [0, 1], so the
- * rate never goes negative and the day's average is `burnPerHour`).
- */
-export type DrainShape = { kind: 'constant' } | { kind: 'daily'; amplitude: number; peakHour?: number };
 
 export interface WalletSpec {
   /** Unique; the control API's `/_sim/wallets/<name>/…` (letters, digits, `.`, `-`, `_`). */
@@ -50,15 +43,12 @@ export interface ScriptedResponse {
   drip?: { intervalMs: number };
 }
 
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
 export const round4 = (n: number): number => Math.round(n * 1e4) / 1e4;
 export const NAME_RE = /^[A-Za-z0-9._-]+$/;
 export class Wallet {
   readonly name: string;
   readonly path: string;
   readonly currency: string;
-  readonly topupAmount: number;
   /** Balance requests that reached this wallet's path (any method, any key, scripted or not). */
   requests = 0;
   format: BodyFormat;
@@ -69,12 +59,7 @@ export class Wallet {
   private key: string;
   private creds: Creds;
   private auth: string; // the canonical auth string (`Bearer <key>`…), precomputed: compared on every request
-  private burn: number;
-  private shape: DrainShape;
-  private readonly topupEveryMs: number;
-  private value: number; // balance as of `at`
-  private at: number;
-  private nextTopupAt: number; // Infinity when automatic top-ups are off
+  readonly #drain: Drain;
   private readonly queue: ScriptedResponse[] = [];
   private override: ScriptedResponse | null = null;
 
@@ -108,14 +93,9 @@ export class Wallet {
     const every = spec.topupEverySeconds ?? 0;
     const everyProblem = topupEveryProblem(every);
     if (everyProblem) throw new Error(`wallet ${spec.name}: topupEverySeconds ${everyProblem}`);
-    this.topupEveryMs = every * 1000;
-    this.topupAmount = spec.topupAmount ?? 50;
     this.format = spec.format ?? 'number';
-    this.burn = spec.burnPerHour ?? 0;
-    this.shape = checkShape(spec.shape ?? { kind: 'constant' });
-    this.value = Math.max(0, spec.balance ?? 100);
-    this.at = now();
-    this.nextTopupAt = this.topupEveryMs > 0 ? this.at + this.topupEveryMs : Infinity;
+    const drain = { balance: spec.balance ?? 100, burnPerHour: spec.burnPerHour ?? 0, shape: spec.shape ?? { kind: 'constant' as const } };
+    this.#drain = new Drain({ ...drain, topupEveryMs: every * 1000, topupAmount: spec.topupAmount ?? 50 }, now());
   }
 
   get apiKey(): string {
@@ -156,30 +136,30 @@ export class Wallet {
   }
 
   get burnPerHour(): number {
-    return this.burn;
+    return this.#drain.burnPerHour;
+  }
+  /** The automatic top-up's amount (and the control API's default top-up). */
+  get topupAmount(): number {
+    return this.#drain.amount;
   }
   balance(): number {
-    this.sync();
-    return this.value;
+    return this.#drain.valueAt(this.now());
   }
   /** Throws a RangeError past MAX_AMOUNT (as do topUp, setBurnPerHour). */
   setBalance(n: number): void {
     checkAmount(`wallet ${this.name}: balance`, n);
-    this.sync();
-    this.value = Math.max(0, n);
+    this.#drain.set(this.now(), n);
   }
   /** The balance after the top-up must stay within MAX_AMOUNT too. */
   topUp(amount: number): void {
     checkAmount(`wallet ${this.name}: top-up`, amount);
-    this.sync();
-    checkAmount(`wallet ${this.name}: the balance after a top-up of ${amount}`, this.value + amount);
-    this.value = Math.max(0, this.value + amount);
+    const after = this.balance() + amount;
+    checkAmount(`wallet ${this.name}: the balance after a top-up of ${amount}`, after);
+    this.#drain.set(this.now(), after);
   }
   setBurnPerHour(n: number, shape?: DrainShape): void {
     checkAmount(`wallet ${this.name}: burnPerHour`, n);
-    this.sync();
-    this.burn = n;
-    if (shape) this.shape = checkShape(shape);
+    this.#drain.setBurn(this.now(), n, shape);
   }
   enqueue(...r: ScriptedResponse[]): void {
     this.queue.push(...r);
@@ -207,60 +187,9 @@ export class Wallet {
       path: this.path,
       balance: round4(this.balance()),
       currency: this.currency,
-      burn_per_hour: this.burn,
+      burn_per_hour: this.burnPerHour,
       requests: this.requests,
     };
-  }
-
-  /** Bring `value` up to the clock: drain, interleaved with any automatic top-ups due since `at`. */
-  private sync(): void {
-    const now = this.now();
-    if (now <= this.at) return; // a clock that goes back changes nothing
-    if (this.nextTopupAt <= now) this.topUpsTo(now);
-    this.drainTo(now);
-  }
-  /**
-   * The automatic top-ups due by `now`: counted (Math.floor of the time elapsed over the interval), each at
-   * `first + k × interval`, never by adding the interval again and again (a step below the clock's precision
-   * left the sum unchanged and the loop never ended). A constant drain is one step whatever the count: with
-   * u the balance just before a top-up less nothing, each interval is u → max(0, u + A − d), so after k of
-   * them u + k(A − d) floored at 0. A daily shape drains a different amount each interval: one step each.
-   */
-  private topUpsTo(now: number): void {
-    const first = this.nextTopupAt;
-    const every = this.topupEveryMs;
-    const n = Math.floor((now - first) / every) + 1; // top-ups at first, first + every, … up to now
-    const amount = this.topupAmount;
-    this.drainTo(first);
-    this.value += amount;
-    if (n > 1) {
-      if (this.shape.kind === 'constant' || this.shape.amplitude === 0 || this.burn === 0) {
-        const last = first + (n - 1) * every;
-        const perInterval = this.consumed(first, first + every);
-        this.value = Math.max(0, this.value - amount + (n - 1) * (amount - perInterval)) + amount;
-        this.at = last;
-      } else {
-        for (let k = 1; k < n; k++) {
-          this.drainTo(first + k * every);
-          this.value += amount;
-        }
-      }
-    }
-    this.nextTopupAt = first + n * every;
-  }
-  /** The drain is never negative, so flooring at 0 once at the end of the stretch is exact. */
-  private drainTo(t: number): void {
-    this.value = Math.max(0, this.value - this.consumed(this.at, t));
-    this.at = t;
-  }
-  /** Credits spent between a and b: the integral of the rate, closed form (O(1) however long the gap). */
-  private consumed(a: number, b: number): number {
-    const base = (this.burn * (b - a)) / HOUR_MS;
-    if (this.shape.kind === 'constant' || this.shape.amplitude === 0) return base;
-    const w = (2 * Math.PI) / DAY_MS;
-    const phase = ((this.shape.peakHour ?? 0) * HOUR_MS) % DAY_MS;
-    const wave = (Math.sin(w * (b - phase)) - Math.sin(w * (a - phase))) / w;
-    return base + (this.burn * this.shape.amplitude * wave) / HOUR_MS;
   }
 
   balanceBody(): object {
@@ -300,14 +229,4 @@ export class Wallet {
       }
     }
   }
-}
-
-function checkShape(s: DrainShape): DrainShape {
-  if (s.kind === 'daily') {
-    if (!(s.amplitude >= 0 && s.amplitude <= 1)) throw new Error(`daily shape: amplitude must be in [0, 1], got ${s.amplitude}`);
-    if (s.peakHour !== undefined && !(s.peakHour >= 0 && s.peakHour < 24)) throw new Error(`daily shape: peakHour must be in [0, 24), got ${s.peakHour}`);
-  } else if (s.kind !== 'constant') {
-    throw new Error(`unknown drain shape ${JSON.stringify((s as { kind: unknown }).kind)}`);
-  }
-  return s;
 }
