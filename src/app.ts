@@ -5,18 +5,17 @@ import { fileSettled, SETTLE_LIMIT_MS } from './config/settled.js';
 import { textDigest } from './config/wallets-file.js';
 import type { Settings } from './config/settings.js';
 import { ConfigError, describeError, safeErrorCode } from './errors.js';
-import { FD_MARGIN, fdsNeeded, openFilesLimit } from './fd-limit.js';
-import { DEFAULT_TARGET_CONCURRENCY } from './notify/delivery.js';
 import { Fleet, type ReloadSummary } from './fleet/fleet.js';
 import { shardJson, shardView, walletsOfShard, type ShardView } from './fleet/shard.js';
 import type { WalletRunner } from './fleet/runner.js';
 import type { Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
-import { HttpServer, MAX_CONNECTIONS } from './http/server.js';
+import { HttpServer } from './http/server.js';
 import { Dispatcher, OwedNotSavedError } from './notify/dispatch.js';
 import { OutboxStore } from './notify/outbox-store.js';
 import { createReceivers, type Receiver } from './notify/registry.js';
 import { accountStatus, alertsOf, statusDocument, type AccountStatus, type DeliveryView } from './status.js';
+import { sayStarted } from './start-notes.js';
 import { probeWritableDir } from './store/json-file.js';
 import { keepStateDir } from './store/lock.js';
 import { StateStore } from './store/state-store.js';
@@ -33,7 +32,6 @@ export interface StopResult {
   lostNotifications: boolean;
 }
 
-/** The daemon: builds its parts in the constructor (no I/O), starts and stops them in order. */
 /** The daemon: builds its parts in the constructor (no I/O), starts and stops them in order. */
 export class App {
   readonly metrics: Metrics;
@@ -132,42 +130,10 @@ export class App {
     await this.#dispatcher.start();
     const configured = new Map(settings.wallets.map((w) => [w.name, w])); // every shard's
     await this.#fleet.closeOrphans(orphans, (name) => configured.get(name));
-    const single = wallets.length === 1 && settings.walletsFile === undefined ? { account: wallets[0]!.name } : {};
-    this.log.info(
-      {
-        version: VERSION,
-        ...single,
-        wallets: wallets.length,
-        ...(settings.shard.count > 1 ? { shard: `${settings.shard.index}/${settings.shard.count}`, walletsInFile: settings.wallets.length } : {}),
-        schedule: settings.poll.schedule,
-        listen: `${address.address}:${address.port}`,
-      },
-      'wallet-sentinel started',
-    );
-    this.#warnFewFds();
-    if (wallets.length === 0) this.log.warn({ shard: `${settings.shard.index}/${settings.shard.count}`, walletsInFile: settings.wallets.length }, 'no configured wallet falls in this shard: nothing to poll');
-    if (this.opts.channelsExpected !== false && this.#receivers.every((r) => r.notifiers.length === 0 && r.alertmanagers.length === 0)) {
-      this.log.warn('no alert channel configured: alerts show only in /metrics, /api/status and the status page (set SMTP_URL, ALERT_WEBHOOK_URL and/or ALERTMANAGER_URL, or receivers in WALLETS_FILE)');
-    }
+    sayStarted(this.log, { settings, wallets, address, receivers: this.#receivers, channelsExpected: this.opts.channelsExpected !== false });
     this.#fleet.start();
     void this.#fleet.schedule.started.then(() => (this.#ready = true));
     return address;
-  }
-
-  /**
-   * A hard open-files limit below what the configured maximums can hold at once is said at start: out of
-   * descriptors, polls fail on every wallet, the database cannot be opened and /healthz goes unanswered, and
-   * the first sign used to be a flood of `network error (EMFILE)` lines.
-   */
-  #warnFewFds(): void {
-    const limit = openFilesLimit();
-    const targets = this.#receivers.reduce((n, r) => n + r.notifiers.length + r.alertmanagers.length, 0);
-    const needed = fdsNeeded({ pollConcurrency: this.#settings.poll.concurrency, maxConnections: MAX_CONNECTIONS, targets, perTarget: DEFAULT_TARGET_CONCURRENCY });
-    if (limit === undefined || limit >= needed) return;
-    this.log.warn(
-      { openFilesLimit: limit, needed, pollConcurrency: this.#settings.poll.concurrency, httpConnections: MAX_CONNECTIONS, notificationTargets: targets },
-      `the open-files limit (${limit}) is below the ${needed} file descriptors this daemon may hold at once (POLL_CONCURRENCY ${this.#settings.poll.concurrency}, ${MAX_CONNECTIONS} HTTP connections, ${DEFAULT_TARGET_CONCURRENCY} sends to each of ${targets} notification target(s), ${FD_MARGIN} more): at its peak polls fail with EMFILE, the state database cannot be opened and /healthz goes unanswered; raise LimitNOFILE= (--ulimit nofile= for a container) or lower POLL_CONCURRENCY`,
-    );
   }
 
   /**

@@ -51,3 +51,18 @@ export const FD_MARGIN = 64;
 export function fdsNeeded(o: { pollConcurrency: number; maxConnections: number; targets: number; perTarget: number }): number {
   return o.pollConcurrency + o.maxConnections + o.perTarget * o.targets + FD_MARGIN;
 }
+
+/**
+ * A hard open-files limit below what the configured maximums can hold at once, as the warning said at start
+ * (undefined when the limit is unknown or enough): out of descriptors, polls fail on every wallet, the
+ * database cannot be opened and /healthz goes unanswered, and the first sign used to be a flood of
+ * `network error (EMFILE)` lines.
+ */
+export function fdShortfall(o: { pollConcurrency: number; maxConnections: number; targets: number; perTarget: number }, limit = openFilesLimit()): { fields: Record<string, number>; message: string } | undefined {
+  const needed = fdsNeeded(o);
+  if (limit === undefined || limit >= needed) return undefined;
+  return {
+    fields: { openFilesLimit: limit, needed, pollConcurrency: o.pollConcurrency, httpConnections: o.maxConnections, notificationTargets: o.targets },
+    message: `the open-files limit (${limit}) is below the ${needed} file descriptors this daemon may hold at once (POLL_CONCURRENCY ${o.pollConcurrency}, ${o.maxConnections} HTTP connections, ${o.perTarget} sends to each of ${o.targets} notification target(s), ${FD_MARGIN} more): at its peak polls fail with EMFILE, the state database cannot be opened and /healthz goes unanswered; raise LimitNOFILE= (--ulimit nofile= for a container) or lower POLL_CONCURRENCY`,
+  };
+}
