@@ -52,8 +52,14 @@ export class App {
   /** The wallet settings in force (the last good WALLETS_FILE): a reload goes on from these. */
   #settings: Settings;
   #reloading: Promise<unknown> = Promise.resolve();
-  /** stop() began: a reload asked for or still reading the file applies nothing (wallets loaded then were never polled, removed ones resolved on the way out). */
-  #stopping = false;
+  /**
+   * Aborted once a stop is asked (requestStop, at the signal, maybe during start(); or stop()): no poll starts and
+   * start() returns before polling; a reload asked for or still reading the file applies nothing (wallets loaded
+   * then were never polled, removed ones resolved on the way out).
+   */
+  readonly #stopAsked = new AbortController();
+  /** The schedule's stop, begun by requestStop; stop() waits for it. */
+  #scheduleStopped: Promise<void> | undefined;
 
   constructor(
     settings: Settings,
@@ -109,10 +115,12 @@ export class App {
   /**
    * Checks STATE_DIR can be written and takes it (else rejects with StateDirError, or StateDirBusyError
    * while another daemon holds it, before anything binds or polls), loads every wallet's state, binds the
-   * HTTP listener, polls every wallet once and schedules the rest.
+   * HTTP listener, polls every wallet once and schedules the rest. Resolves undefined, having polled nothing,
+   * when a stop was asked meanwhile (requestStop): stop() then stops what was started.
    */
-  async start(): Promise<AddressInfo> {
+  async start(): Promise<AddressInfo | undefined> {
     const settings = this.#settings;
+    if (this.#stopAsked.signal.aborted) return undefined;
     try {
       await probeWritableDir(settings.stateDir);
       this.#lock = keepStateDir(settings.stateDir, this.log.child({ component: 'store' }), (err) => this.#yieldStateDir(err));
@@ -130,6 +138,10 @@ export class App {
     await this.#dispatcher.start();
     const configured = new Map(settings.wallets.map((w) => [w.name, w])); // every shard's
     await this.#fleet.closeOrphans(orphans, (name) => configured.get(name));
+    // The steps above may never have yielded to the event loop (only to promises): a signal that came meanwhile
+    // (SIGTERM while 10,000 wallets' states loaded) runs its handler here, before anything is polled.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (this.#stopAsked.signal.aborted) return undefined;
     sayStarted(this.log, { settings, wallets, address, receivers: this.#receivers, channelsExpected: this.opts.channelsExpected !== false });
     this.#fleet.start();
     void this.#fleet.schedule.started.then(() => (this.#ready = true));
@@ -171,7 +183,7 @@ export class App {
       }
       const started = performance.now();
       const seen = await fileSettled(settings.walletsFile);
-      if (this.#stopping) {
+      if (this.#stopAsked.signal.aborted) {
         this.log.info('reload dropped: the daemon is stopping');
         return undefined;
       }
@@ -215,15 +227,23 @@ export class App {
     return run;
   }
 
+  /** A stop is asked (SIGTERM, maybe during start()): from now on no poll starts; stop() does the rest. */
+  requestStop(): void {
+    if (this.#stopAsked.signal.aborted) return;
+    this.#stopAsked.abort();
+    this.#scheduleStopped = this.#fleet.schedule.stop();
+    this.#scheduleStopped.catch(() => undefined); // said by stop(), which awaits it
+  }
+
   /** Stops every part even if one fails: no new polls, the current ones finished (or aborted after a grace), state written, listener closed. */
   async stop(): Promise<StopResult> {
     const result: StopResult = { clean: true, lostNotifications: false };
-    this.#stopping = true;
+    this.requestStop();
     const grace = setTimeout(() => this.#shutdown.abort(), STOP_GRACE_MS);
     const steps: [string, () => Promise<void>][] = [
       ['scheduler', async () => {
         await this.#reloading;
-        await this.#fleet.schedule.stop();
+        await this.#scheduleStopped;
       }],
       ['notifications', () => this.#dispatcher.stop(STOP_GRACE_MS)],
       ['state', () => this.#fleet.stop()],

@@ -50,6 +50,7 @@ try {
   );
   app = new App(settings, createLogger(settings.logLevel), Date.now, { channelsExpected: false });
   const address = await app.start();
+  if (address === undefined) throw new Error('stopped while starting'); // only asked by requestStop, which the demo never calls
   const base = `http://127.0.0.1:${address.port}`;
   // The first line says where to look: the status page draws what the lines below tell.
   out(`Open ${base}/ for the status page (wallet: ${base}/wallets/default, JSON: ${base}/api/wallets, metrics: ${base}/metrics).`);

@@ -92,11 +92,18 @@ async function runDaemon(settings: Settings, log: Logger, readFrom: number): Pro
   setFlagsFromString(`--heap-growing-percent=${START_HEAP_GROWING_PERCENT}`);
   const { App } = await import('./app.js');
   const app = new App(settings, log);
+  let started = false;
+  // A stop asked during start-up ends it before any poll (App.requestStop); the daemon then stops as a running one does.
   const stopRequested = new Promise<string>((resolve) => {
-    for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => resolve(sig));
+    for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+      process.once(sig, () => {
+        if (!started) log.info({ signal: sig }, 'stop asked during start-up: nothing is polled');
+        app.requestStop();
+        resolve(sig);
+      });
+    }
   });
   // SIGHUP re-reads WALLETS_FILE; one during start-up is done once started.
-  let started = false;
   const reload = (why = 'SIGHUP: reloading WALLETS_FILE', opts: Parameters<typeof app.reload>[0] = {}) => {
     if (settings.walletsFile !== undefined) log.info(why); // without one, reload says there is nothing to reload
     app.reload(opts).catch((err: unknown) => log.error({ err: describeError(err) }, 'reload crashed; still watching the previous wallets'));
@@ -107,9 +114,11 @@ async function runDaemon(settings: Settings, log: Logger, readFrom: number): Pro
     log.info('SIGHUP during start-up: WALLETS_FILE is read again once started');
   };
   try {
-    await app.start();
+    const address = await app.start();
     started = true;
-    if (hup.pending) reload('reloading WALLETS_FILE as asked during start-up');
+    if (address === undefined) {
+      // a stop asked during start-up: nothing polled, nothing to reload; it stops below
+    } else if (hup.pending) reload('reloading WALLETS_FILE as asked during start-up');
     // A deploy tool writing the file in place (or a path unit started at its first write) may have been
     // caught mid-write, or wrote on while the daemon started: the wallets after the cut were never watched,
     // and nothing read the file again. SIGHUP's reload: it waits for the file to stop changing and reads

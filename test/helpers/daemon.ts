@@ -96,6 +96,14 @@ export interface LogLine {
   [k: string]: unknown;
 }
 
+export interface SpawnOptions {
+  stateDir?: string;
+  cwd?: string;
+  nodeArgs?: string[];
+  openFilesLimit?: number;
+  uid?: number;
+}
+
 /** A running daemon. */
 export class Daemon {
   readonly child: ChildProcess;
@@ -119,18 +127,9 @@ export class Daemon {
    * `nodeArgs` go to node before the script (e.g. `--expose-gc`); `onSpawn` gets the process before it has started.
    * `uid`: as that user (see runCli).
    */
-  static async start(env: Record<string, string | undefined>, opts: { stateDir?: string; cwd?: string; nodeArgs?: string[]; onSpawn?: (child: ChildProcess) => void; openFilesLimit?: number; uid?: number } = {}): Promise<Daemon> {
-    const stateDir = opts.stateDir ?? tempDir('ws-state-');
-    const argv = [...(opts.nodeArgs ?? []), CLI, 'start'];
-    // `openFilesLimit`: a real, lower RLIMIT_NOFILE (soft and hard: node raises its soft limit to the hard one),
-    // set by sh's ulimit, which needs no privilege to lower; exec keeps the pid.
-    const [cmd, args] = opts.openFilesLimit === undefined ? asUser(opts.uid, process.execPath, argv) : asUser(opts.uid, '/bin/sh', ['-c', `ulimit -n ${opts.openFilesLimit} && exec "$0" "$@"`, process.execPath, ...argv]);
-    const child = spawn(cmd, args, {
-      cwd: opts.cwd ?? (opts.uid === undefined ? tempDir() : '/'),
-      env: baseEnv({ METRICS_HOST: '127.0.0.1', METRICS_PORT: '0', POLL_SCHEDULE: '* * * * * *', STATE_DIR: stateDir, LOG_LEVEL: 'debug', ...env }),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const d = new Daemon(child, stateDir);
+  static async start(env: Record<string, string | undefined>, opts: SpawnOptions & { onSpawn?: (child: ChildProcess) => void } = {}): Promise<Daemon> {
+    const d = Daemon.spawn(env, opts);
+    const { child } = d;
     opts.onSpawn?.(child);
     let started: LogLine;
     try {
@@ -144,6 +143,21 @@ export class Daemon {
     }
     d.port = Number(String(started.listen).split(':').at(-1));
     return d;
+  }
+
+  /** Spawns `wallet-sentinel start` as `start` does, without waiting for it to start (`port` stays 0). */
+  static spawn(env: Record<string, string | undefined>, opts: SpawnOptions = {}): Daemon {
+    const stateDir = opts.stateDir ?? tempDir('ws-state-');
+    const argv = [...(opts.nodeArgs ?? []), CLI, 'start'];
+    // `openFilesLimit`: a real, lower RLIMIT_NOFILE (soft and hard: node raises its soft limit to the hard one),
+    // set by sh's ulimit, which needs no privilege to lower; exec keeps the pid.
+    const [cmd, args] = opts.openFilesLimit === undefined ? asUser(opts.uid, process.execPath, argv) : asUser(opts.uid, '/bin/sh', ['-c', `ulimit -n ${opts.openFilesLimit} && exec "$0" "$@"`, process.execPath, ...argv]);
+    const child = spawn(cmd, args, {
+      cwd: opts.cwd ?? (opts.uid === undefined ? tempDir() : '/'),
+      env: baseEnv({ METRICS_HOST: '127.0.0.1', METRICS_PORT: '0', POLL_SCHEDULE: '* * * * * *', STATE_DIR: stateDir, LOG_LEVEL: 'debug', ...env }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return new Daemon(child, stateDir);
   }
 
   get url(): string {
@@ -180,6 +194,18 @@ export class Daemon {
   /** The value of one series, e.g. `telephony_api_up{account="default"}`. */
   async metric(series: string): Promise<number | undefined> {
     return (await this.metrics()).get(series);
+  }
+
+  /** The exit code, or the signal that ended it; fails the test if the process is still running after `ms`. */
+  async exit(ms = 30_000): Promise<number | NodeJS.Signals> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`still running after ${ms} ms:\n${this.stderr.slice(-3000)}`)), ms)));
+    try {
+      const code = await Promise.race([this.exited, late]);
+      return code ?? this.child.signalCode!;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Sends a signal and waits for the exit code. */

@@ -1,6 +1,7 @@
 /** Start-up refusal, clean stop, restart with history, corrupt state. */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, existsSync, openSync, readdirSync, readFileSync, writeSync, writeFileSync } from 'node:fs';
 import { connect, type AddressInfo } from 'node:net';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
@@ -12,6 +13,26 @@ import { sampleCount } from '../../src/domain/packed.js';
 
 const KEY = 'sk_live_lifecycle_key_4321';
 const A = '{account="default"}';
+
+/**
+ * A FIFO at `path`, and a function that waits until the process reading it (held in its open) has it open, runs
+ * `meanwhile`, then writes `text` and closes it, releasing the reader.
+ */
+function fifo(path: string): (what: string, text: string, meanwhile: () => void) => Promise<void> {
+  execFileSync('mkfifo', [path]);
+  return async (what, text, meanwhile) => {
+    const fd = await waitFor(() => {
+      try {
+        return openSync(path, constants.O_WRONLY | constants.O_NONBLOCK); // ENXIO until a reader has it open
+      } catch {
+        return undefined;
+      }
+    }, what);
+    meanwhile();
+    writeSync(fd, text);
+    closeSync(fd);
+  };
+}
 
 test('bad settings: exit 78 within 5 s, one line per problem naming the variable, nothing polled or written', async (t) => {
   const sim = new Simulator({ apiKey: KEY });
@@ -152,4 +173,23 @@ test('killed (-9) the moment its page reached the receiver: the restart knows th
   await waitFor(() => low().some((b) => b.status === 'resolved'), () => `the resolve (got ${JSON.stringify(got)})`);
   assert.deepEqual(new Set(low().map((b) => b.id)).size, 1, `one id throughout: ${JSON.stringify(low())}`);
   assert.equal(low()[0]!.status, 'firing');
+});
+
+test('SIGTERM while App.start() runs (held in its STATE_DIR probe): no poll starts, the stop is said, exit 0', async (t) => {
+  const sim = new Simulator({ apiKey: KEY, balance: 500 });
+  await sim.start();
+  t.after(() => sim.close());
+  const gate = join(tempDir(), 'gate');
+  const release = fifo(gate);
+  const d = Daemon.spawn({ TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY, LOG_LEVEL: 'info', WS_TEST_HOLD_FIFO: gate }, { nodeArgs: ['--import', join(import.meta.dirname, '../helpers/hold-probe.mjs')] });
+  t.after(() => d.kill());
+  // not a test of timing: the daemon cannot get past its probe before the gate is written, and the signal is sent first
+  await release('the daemon held in App.start()', 'go', () => d.child.kill('SIGTERM'));
+  assert.equal(await d.exit(), 0, d.stderr);
+  assert.equal(sim.requests.length, 0, `nothing polled after the signal:\n${d.stderr}`);
+  const msgs = d.logs().map((l) => l.msg);
+  assert.ok(!msgs.includes('wallet-sentinel started'), d.stderr);
+  assert.ok(d.logs().some((l) => l.msg === 'stop asked during start-up: nothing is polled' && l.signal === 'SIGTERM'), d.stderr);
+  assert.ok(d.logs().some((l) => l.msg === 'stopping' && l.signal === 'SIGTERM'), d.stderr);
+  assert.ok(msgs.includes('wallet-sentinel stopped'), d.stderr);
 });
