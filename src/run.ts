@@ -1,5 +1,5 @@
 /**
- * Composition root (loaded by src/main.ts once SIGHUP is caught): parse the command line, load settings, run a command, map the result to an exit code
+ * Composition root (loaded by src/main.ts once SIGHUP, SIGTERM and SIGINT are caught): parse the command line, load settings, run a command, map the result to an exit code
  * (0 clean, 1 crash, 64 usage, 73 STATE_DIR not writable at start, 74 owed notifications lost at stop,
  * 75 STATE_DIR held by another running daemon or its database locked at start, 78 configuration; `check` uses the Nagios codes).
  */
@@ -13,6 +13,7 @@ import { RECENT_WRITE_MS, writtenSince } from './config/settled.js';
 import type { Settings } from './config/settings.js';
 import { ConfigError, describeError } from './errors.js';
 import { hup } from './hup.js';
+import { term } from './term.js';
 import { createLogger, type Logger } from './log.js';
 
 const EXIT = { ok: 0, crash: 1, usage: 64, cantCreate: 73, ioError: 74, tempFail: 75, config: 78 } as const;
@@ -93,15 +94,15 @@ async function runDaemon(settings: Settings, log: Logger, readFrom: number): Pro
   const { App } = await import('./app.js');
   const app = new App(settings, log);
   let started = false;
-  // A stop asked during start-up ends it before any poll (App.requestStop); the daemon then stops as a running one does.
+  // SIGTERM and SIGINT are caught from before this module loaded (src/main.ts): one during start-up, even while
+  // the settings were read, ends it before any poll (App.requestStop); the daemon then stops as a running one does.
   const stopRequested = new Promise<string>((resolve) => {
-    for (const sig of ['SIGTERM', 'SIGINT'] as const) {
-      process.once(sig, () => {
-        if (!started) log.info({ signal: sig }, 'stop asked during start-up: nothing is polled');
-        app.requestStop();
-        resolve(sig);
-      });
-    }
+    term.handle = (sig) => {
+      if (!started) log.info({ signal: sig }, 'stop asked during start-up: nothing is polled');
+      app.requestStop();
+      resolve(sig);
+    };
+    if (term.asked !== undefined) term.handle(term.asked);
   });
   // SIGHUP re-reads WALLETS_FILE; one during start-up is done once started.
   const reload = (why = 'SIGHUP: reloading WALLETS_FILE', opts: Parameters<typeof app.reload>[0] = {}) => {
@@ -148,8 +149,8 @@ async function runDaemon(settings: Settings, log: Logger, readFrom: number): Pro
   else log.info({ signal: why }, 'stopping');
   // Stopping: a SIGHUP now would load wallets never polled, and resolve removed ones on the way out.
   hup.handle = () => log.info('SIGHUP while stopping: ignored');
-  // A second signal while stopping means "now".
-  for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => process.exit(EXIT.crash));
+  // A second signal while stopping means "now" (src/main.ts); so does a first one while stopping for a lost lock.
+  term.handle = () => process.exit(EXIT.crash);
   const stopped = await app.stop();
   if (why instanceof StateDirBusyError) return EXIT.tempFail;
   return stopped.lostNotifications ? EXIT.ioError : stopped.clean ? EXIT.ok : EXIT.crash;

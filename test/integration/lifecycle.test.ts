@@ -1,6 +1,6 @@
 /** Start-up refusal, clean stop, restart with history, corrupt state. */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, constants, existsSync, openSync, readdirSync, readFileSync, writeSync, writeFileSync } from 'node:fs';
 import { connect, type AddressInfo } from 'node:net';
 import { createServer } from 'node:http';
@@ -8,30 +8,38 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { savedAccount } from '../helpers/state.js';
 import { Simulator } from '../../src/simulator/simulator.js';
-import { Daemon, runCli, tempDir, waitFor } from '../helpers/daemon.js';
+import { writeWalletsFile } from '../../src/simulator/wallets-file.js';
+import { baseEnv, CLI, Daemon, runCli, tempDir, waitFor } from '../helpers/daemon.js';
 import { sampleCount } from '../../src/domain/packed.js';
 
 const KEY = 'sk_live_lifecycle_key_4321';
 const A = '{account="default"}';
 
-/**
- * A FIFO at `path`, and a function that waits until the process reading it (held in its open) has it open, runs
- * `meanwhile`, then writes `text` and closes it, releasing the reader.
- */
-function fifo(path: string): (what: string, text: string, meanwhile: () => void) => Promise<void> {
+/** Makes a FIFO at `path`. */
+function mkfifo(path: string): string {
   execFileSync('mkfifo', [path]);
-  return async (what, text, meanwhile) => {
-    const fd = await waitFor(() => {
-      try {
-        return openSync(path, constants.O_WRONLY | constants.O_NONBLOCK); // ENXIO until a reader has it open
-      } catch {
-        return undefined;
-      }
-    }, what);
-    meanwhile();
+  return path;
+}
+
+/** Opens the FIFO for writing once a process reading it (held in its open or read) has it open. */
+function fifoWriter(path: string, what: string): Promise<number> {
+  return waitFor(() => {
+    try {
+      return openSync(path, constants.O_WRONLY | constants.O_NONBLOCK); // ENXIO until a reader has it open
+    } catch {
+      return undefined;
+    }
+  }, what);
+}
+
+/** Writes `text` to the FIFO and closes it, releasing its reader (if it still lives: a dead one's pipe is broken). */
+function release(fd: number, text: string): void {
+  try {
     writeSync(fd, text);
-    closeSync(fd);
-  };
+  } catch {
+    // EPIPE: the reader was ended by the signal
+  }
+  closeSync(fd);
 }
 
 test('bad settings: exit 78 within 5 s, one line per problem naming the variable, nothing polled or written', async (t) => {
@@ -179,12 +187,13 @@ test('SIGTERM while App.start() runs (held in its STATE_DIR probe): no poll star
   const sim = new Simulator({ apiKey: KEY, balance: 500 });
   await sim.start();
   t.after(() => sim.close());
-  const gate = join(tempDir(), 'gate');
-  const release = fifo(gate);
+  const gate = mkfifo(join(tempDir(), 'gate'));
   const d = Daemon.spawn({ TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY, LOG_LEVEL: 'info', WS_TEST_HOLD_FIFO: gate }, { nodeArgs: ['--import', join(import.meta.dirname, '../helpers/hold-probe.mjs')] });
   t.after(() => d.kill());
   // not a test of timing: the daemon cannot get past its probe before the gate is written, and the signal is sent first
-  await release('the daemon held in App.start()', 'go', () => d.child.kill('SIGTERM'));
+  const fd = await fifoWriter(gate, 'the daemon held in App.start()');
+  d.child.kill('SIGTERM');
+  release(fd, 'go');
   assert.equal(await d.exit(), 0, d.stderr);
   assert.equal(sim.requests.length, 0, `nothing polled after the signal:\n${d.stderr}`);
   const msgs = d.logs().map((l) => l.msg);
@@ -192,4 +201,48 @@ test('SIGTERM while App.start() runs (held in its STATE_DIR probe): no poll star
   assert.ok(d.logs().some((l) => l.msg === 'stop asked during start-up: nothing is polled' && l.signal === 'SIGTERM'), d.stderr);
   assert.ok(d.logs().some((l) => l.msg === 'stopping' && l.signal === 'SIGTERM'), d.stderr);
   assert.ok(msgs.includes('wallet-sentinel stopped'), d.stderr);
+});
+
+test('SIGTERM or SIGINT while the program still loads (reading WALLETS_FILE): remembered, then the stop is said and it exits 0, nothing polled', async (t) => {
+  const sim = new Simulator({ apiKey: KEY, balance: 500 });
+  await sim.start();
+  t.after(() => sim.close());
+  const dir = tempDir();
+  const wallets = readFileSync(writeWalletsFile({ file: join(dir, 'wallets.yaml'), keyDir: join(dir, 'keys'), apiUrl: sim.url, wallets: [{ name: 'default', path: '/v1/wallet/balance', apiKey: KEY }] }), 'utf8');
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    const file = mkfifo(join(tempDir(), 'wallets.yaml'));
+    const d = Daemon.spawn({ WALLETS_FILE: file, LOG_LEVEL: 'info' });
+    t.after(() => d.kill());
+    // not a test of timing: the settings (and so run.ts's stop) wait for the file, and the signal comes first
+    const fd = await fifoWriter(file, 'the daemon reading WALLETS_FILE');
+    d.child.kill(signal);
+    release(fd, wallets);
+    assert.equal(await d.exit(), 0, `${signal}: ${d.stderr}`);
+    assert.ok(d.logs().some((l) => l.msg === 'stop asked during start-up: nothing is polled' && l.signal === signal), d.stderr);
+    assert.ok(d.logs().some((l) => l.msg === 'stopping' && l.signal === signal), d.stderr);
+    assert.ok(d.logs().some((l) => l.msg === 'wallet-sentinel stopped'), d.stderr);
+    assert.ok(!d.logs().some((l) => l.msg === 'wallet-sentinel started'), d.stderr);
+  }
+  assert.equal(sim.requests.length, 0, 'nothing polled');
+});
+
+test('check and backtest are not held by the daemon\'s early catch: SIGTERM while they read their input ends them', async (t) => {
+  const sim = new Simulator({ apiKey: KEY, balance: 500 });
+  await sim.start();
+  t.after(() => sim.close());
+  const dir = tempDir();
+  const runs = [
+    { args: ['check'], input: mkfifo(join(dir, 'key')), text: `${KEY}\n`, env: { TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY_FILE: join(dir, 'key') } },
+    { args: ['backtest', join(dir, 'history.csv')], input: mkfifo(join(dir, 'history.csv')), text: 'timestamp,balance\n1700000000,100\n', env: {} },
+  ];
+  for (const run of runs) {
+    const child = spawn(process.execPath, [CLI, ...run.args], { cwd: dir, env: baseEnv({ STATE_DIR: join(dir, 'state'), ...run.env }), stdio: 'ignore' });
+    t.after(() => child.kill('SIGKILL'));
+    const ended = new Promise<NodeJS.Signals | number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
+    const fd = await fifoWriter(run.input, `${run.args[0]} reading its input`);
+    child.kill('SIGTERM');
+    release(fd, run.text);
+    assert.equal(await ended, 'SIGTERM', run.args[0]);
+  }
+  assert.equal(sim.requests.length, 0, 'check never polled');
 });
