@@ -53,8 +53,8 @@ export class App {
   #settings: Settings;
   #reloading: Promise<unknown> = Promise.resolve();
   /**
-   * Aborted once a stop is asked (requestStop, at the signal, maybe during start(); or stop()): no poll starts and
-   * start() returns before polling; a reload asked for or still reading the file applies nothing (wallets loaded
+   * Aborted once a stop is asked (requestStop, at the signal, maybe during start(); or stop()): no poll starts, nor
+   * a retry, and start() returns before polling; a reload asked for or still reading the file applies nothing (wallets loaded
    * then were never polled, removed ones resolved on the way out).
    */
   readonly #stopAsked = new AbortController();
@@ -68,7 +68,7 @@ export class App {
     /** The demo sends nothing on purpose: no warning that no channel is configured. */
     private readonly opts: { channelsExpected?: boolean } = {},
   ) {
-    setMaxListeners(0, this.#shutdown.signal); // not a leak: one listener per poll in flight
+    setMaxListeners(0, this.#shutdown.signal, this.#stopAsked.signal); // not a leak: one listener per poll in flight
     this.#settings = settings;
     this.metrics = createMetrics();
     this.#health = new WriteHealth({
@@ -98,6 +98,7 @@ export class App {
       log,
       now,
       shutdown: this.#shutdown.signal,
+      stopping: this.#stopAsked.signal,
     });
     this.metrics.readouts.wallets = () => this.#fleet.runners;
     this.#http = new HttpServer({

@@ -40,3 +40,18 @@ export function deadline(ms: number, caller?: AbortSignal): Deadline {
     },
   };
 }
+
+/**
+ * A signal that aborts once any of `signals` does, held as `deadline`'s is (each source's listener holds the
+ * controller), not as AbortSignal.any's; `clear` unlinks it from the sources when the wait it serves is over.
+ */
+export function eitherAborts(...signals: (AbortSignal | undefined)[]): { signal: AbortSignal; clear(): void } {
+  const controller = new AbortController();
+  const sources = signals.filter((s): s is AbortSignal => s !== undefined);
+  const onAbort = (e: Event) => controller.abort((e.target as AbortSignal).reason);
+  for (const s of sources) {
+    if (s.aborted) controller.abort(s.reason);
+    else s.addEventListener('abort', onAbort, { once: true });
+  }
+  return { signal: controller.signal, clear: () => sources.forEach((s) => s.removeEventListener('abort', onAbort)) };
+}

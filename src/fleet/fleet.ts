@@ -30,6 +30,8 @@ export interface FleetDeps {
   now: () => number;
   /** Aborted when a stop's grace ran out: polls in flight give up. */
   shutdown: AbortSignal;
+  /** Aborted once a stop is asked: a poll's attempt in flight finishes, no retry starts. */
+  stopping: AbortSignal;
 }
 
 export interface ReloadSummary {
@@ -85,7 +87,7 @@ export class Fleet {
       concurrency: settings.poll.concurrency,
       log: d.log.child({ component: 'scheduler' }),
       runners: () => this.#list,
-      poll: (runner, deadline, fetched) => runner.poll({ signal: d.shutdown, deadline }, fetched),
+      poll: (runner, deadline, fetched) => runner.poll({ signal: d.shutdown, stopping: d.stopping, deadline }, fetched),
       pollUnasked: async (runner, why) => {
         const r = await runner.pollUnasked(why);
         if (r === 'polled') d.metrics.pollsUnasked.inc();

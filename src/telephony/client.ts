@@ -9,7 +9,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { sharedInstance } from './http.js';
-import { deadline, MAX_TIMER_MS } from '../deadline.js';
+import { deadline, eitherAborts, MAX_TIMER_MS } from '../deadline.js';
 import { networkError, safeErrorCode, UpstreamError } from '../errors.js';
 import { parseRetryAfter, readRetryAfter } from './retry-after.js';
 import { formatDuration } from '../config/duration.js';
@@ -52,7 +52,10 @@ export interface BalanceClientOptions {
 }
 
 export interface FetchOptions {
+  /** Aborts the request in flight (a stop's grace ran out, `check`'s budget). */
   signal?: AbortSignal;
+  /** Aborted once the daemon is stopping: the attempt in flight finishes, no retry starts and a backoff wait ends. */
+  stopping?: AbortSignal;
   /** Epoch ms: no attempt starts and no backoff wait ends past it. */
   deadline?: number;
 }
@@ -86,7 +89,6 @@ export class BalanceClient {
   readonly #now: () => number;
   readonly #random: () => number;
   readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
-  /** "GET host/base-path/balance-path" for messages: no userinfo, query or fragment (they may hold credentials). */
   /** A retry with less time than this left before the deadline is not started (see fetchBalance). */
   readonly #minAttemptMs: number;
 
@@ -106,12 +108,11 @@ export class BalanceClient {
     return `GET ${requestedPath(this.#opts.baseUrl, this.#endpoint.shownPath)}`;
   }
 
-
   async fetchBalance(opts: FetchOptions = {}): Promise<BalanceReading> {
-    const { signal, deadline } = opts;
+    const { signal, deadline, stopping } = opts;
     let lastError: UpstreamError | undefined;
     for (let attempt = 1; ; attempt++) {
-      if (signal?.aborted) throw lastError ?? this.#abortedError();
+      if (signal?.aborted || (lastError && stopping?.aborted)) throw lastError ?? this.#abortedError();
       // The first attempt always gets the full REQUEST_TIMEOUT_MS; retries must end by the deadline (the next scheduled poll).
       const budget = Math.min(this.#opts.timeoutMs, deadline === undefined || attempt === 1 ? Infinity : deadline - this.#now());
       // A retry that cannot finish would only turn the real error (a 503, a refused connection) into a
@@ -123,7 +124,8 @@ export class BalanceClient {
         return await this.#attempt(budget, signal);
       } catch (err) {
         if (!(err instanceof UpstreamError)) throw err;
-        if (!err.retryable || attempt >= this.#maxAttempts) throw err;
+        // Stopping: a retry would hold the stop (REQUEST_TIMEOUT_MS more) and ask the API after SIGTERM.
+        if (!err.retryable || attempt >= this.#maxAttempts || stopping?.aborted) throw err;
         lastError = err;
       }
       // A 5xx's Retry-After (maintenance announced) is waited for: retried sooner, a fleet's every poll of a
@@ -132,10 +134,13 @@ export class BalanceClient {
       if (asked > BACKOFF_MAX_MS) throw lastError;
       const wait = Math.max(backoffDelay(attempt, this.#random), asked);
       if (deadline !== undefined && this.#now() + wait + this.#minAttemptMs > deadline) throw lastError;
+      const wake = eitherAborts(signal, stopping);
       try {
-        await this.#sleep(wait, signal);
+        await this.#sleep(wait, wake.signal);
       } catch {
-        throw lastError; // the caller aborted the wait
+        throw lastError; // the caller aborted the wait, or the daemon is stopping
+      } finally {
+        wake.clear();
       }
     }
   }

@@ -246,3 +246,18 @@ test('check and backtest are not held by the daemon\'s early catch: SIGTERM whil
   }
   assert.equal(sim.requests.length, 0, 'check never polled');
 });
+
+test('SIGTERM while a poll waits on an upstream that drips its answer: that attempt may run out, no retry is sent after the signal, exit 0', async (t) => {
+  const sim = new Simulator({ apiKey: KEY, balance: 500 });
+  sim.setOverride({ drip: { intervalMs: 300 } }); // headers, then a space every 300 ms: never a whole answer
+  await sim.start();
+  t.after(() => sim.close());
+  // A yearly schedule: the next slot is far, so nothing but the stop keeps the poll from retrying.
+  const d = await Daemon.start({ TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY, REQUEST_TIMEOUT_MS: '2000', POLL_SCHEDULE: '0 0 1 1 *', LOG_LEVEL: 'info' });
+  t.after(() => d.kill());
+  await waitFor(() => sim.requests.length === 1, 'the first attempt, dripping');
+  const signalledAt = Date.now();
+  assert.equal(await d.stop('SIGTERM'), 0, d.stderr);
+  assert.deepEqual(sim.requests.filter((r) => r.at >= signalledAt).map((r) => r.served), [], 'no attempt after SIGTERM');
+  assert.ok(d.logs().some((l) => l.msg === 'wallet-sentinel stopped'), d.stderr);
+});
