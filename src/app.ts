@@ -139,9 +139,10 @@ export class App {
     await this.#dispatcher.start();
     const configured = new Map(settings.wallets.map((w) => [w.name, w])); // every shard's
     await this.#fleet.closeOrphans(orphans, (name) => configured.get(name));
-    // The steps above may never have yielded to the event loop (only to promises): a signal that came meanwhile
-    // (SIGTERM while 10,000 wallets' states loaded) runs its handler here, before anything is polled.
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    // The steps above may not have let the event loop look for signals (10,000 wallets' states load in
+    // synchronous reads): one that came meanwhile runs its handler here, before anything is polled. Twice: an
+    // immediate queued from an I/O callback runs in the same turn of the loop, before it looks again.
+    await new Promise<void>((resolve) => setImmediate(() => setImmediate(resolve)));
     if (this.#stopAsked.signal.aborted) return undefined;
     sayStarted(this.log, { settings, wallets, address, receivers: this.#receivers, channelsExpected: this.opts.channelsExpected !== false });
     this.#fleet.start();
