@@ -1,6 +1,6 @@
 /**
  * The one balance transport, under every provider preset: one GET per attempt, statuses mapped by hand
- * (contract §1), transient failures retried with backoff inside the caller's deadline, Retry-After,
+ * (contract §1; answer.ts), transient failures retried with backoff inside the caller's deadline, Retry-After,
  * redirects refused, the body size capped. A preset (src/providers) only says what to ask (path, headers)
  * and how to read a 200 body; it never sees axios. Axios errors never leave this file: they carry the
  * Authorization header in their config, so errors are rebuilt from method, host, path, status and error
@@ -11,27 +11,11 @@ import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { sharedInstance } from './http.js';
 import { deadline, eitherAborts, MAX_TIMER_MS } from '../deadline.js';
 import { networkError, safeErrorCode, UpstreamError } from '../errors.js';
-import { parseRetryAfter, readRetryAfter } from './retry-after.js';
-import { formatDuration } from '../config/duration.js';
 import type { Endpoint } from '../providers/preset.js';
 import { backoff } from '../net/retry.js';
-import { errorCode, MAX_JSON_DEPTH, parseJsonObject } from './json-body.js';
-import { doubledPrefix, requestedPath } from './request-path.js';
+import { requestedPath } from './request-path.js';
+import { BACKOFF_MAX_MS, readAnswer, type AnswerContext, type BalanceReading } from './answer.js';
 
-export interface BalanceReading {
-  status: 200 | 402;
-  balance: number | null;
-  currency: string | null;
-  /** Why the upstream's currency was not used (not a plain code); null when fine or absent. */
-  currencyProblem: string | null;
-  requiredCredits: number | null;
-  /** A credit limit the wallet may go down to below zero (Telnyx); absent = 0. */
-  creditLimit?: number;
-  /** The provider's auto-recharge flag, when it reports one. */
-  autoRecharge?: boolean;
-  /** The body says the balance pays for no call (see PresetReading). */
-  refusesCalls?: true;
-}
 
 export interface BalanceClientOptions {
   baseUrl: string;
@@ -63,8 +47,6 @@ export interface FetchOptions {
 const DEFAULT_MAX_ATTEMPTS = 4;
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 const BACKOFF_BASE_MS = 250;
-const BACKOFF_MAX_MS = 10_000;
-const RETRYABLE_STATUSES = new Set([500, 502, 503, 504]);
 /** A retry needs at least max(100 ms, a tenth of REQUEST_TIMEOUT_MS) (capped at the timeout) to be worth starting. */
 const MIN_ATTEMPT_MS = 100;
 const MIN_ATTEMPT_FRACTION = 0.1;
@@ -91,6 +73,8 @@ export class BalanceClient {
   readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** A retry with less time than this left before the deadline is not started (see fetchBalance). */
   readonly #minAttemptMs: number;
+  /** What readAnswer needs to judge an answer. */
+  readonly #answer: AnswerContext;
 
   constructor(opts: BalanceClientOptions) {
     this.#opts = opts;
@@ -102,6 +86,7 @@ export class BalanceClient {
     this.#sleep = opts.sleep ?? abortableSleep;
     this.#minAttemptMs = Math.min(opts.timeoutMs, Math.max(MIN_ATTEMPT_MS, opts.timeoutMs * MIN_ATTEMPT_FRACTION));
     this.#http = sharedInstance(opts.baseUrl, this.#maxBodyBytes);
+    this.#answer = { endpoint: this.#endpoint, baseUrl: opts.baseUrl, where: () => this.#where(), now: () => this.#now() };
   }
   /** "GET host/path" for error messages (built when one is written: 10,000 wallets rarely need it). */
   #where(): string {
@@ -178,7 +163,7 @@ export class BalanceClient {
       limit.clear();
     }
     this.#report(String(res.status), started);
-    return this.#mapResponse(res);
+    return readAnswer(res, this.#answer);
   }
 
   #report(code: string, started: number): void {
@@ -217,7 +202,7 @@ export class BalanceClient {
             : `cut short (${code ?? 'no error code'})`;
       const headers = typeof res?.headers === 'object' && res.headers !== null ? res.headers : {};
       try {
-        this.#mapResponse({ status, headers, data: '' } as unknown as AxiosResponse<unknown>);
+        readAnswer({ status, headers, data: '' } as unknown as AxiosResponse<unknown>, this.#answer);
       } catch (judged) {
         if (judged instanceof UpstreamError) {
           const { kind, status: st, retryable, retryAfterMs } = judged;
@@ -272,66 +257,5 @@ export class BalanceClient {
 
   #abortedError(): UpstreamError {
     return new UpstreamError('timeout', `${this.#where()}: aborted`);
-  }
-
-  #mapResponse(res: AxiosResponse<unknown>): BalanceReading {
-    const status = res.status;
-    const answered = (what: string) => {
-      const code = errorCode(res.data, this.#endpoint.secrets?.() ?? Object.values(this.#endpoint.headers()));
-      return `${this.#where()} answered ${status} (${what}${code === null ? '' : `; its code: ${code}`})`;
-    };
-    const opts = { status };
-    if (status === 200) {
-      const body = parseJsonObject(res.data);
-      if (!('object' in body)) {
-        const what = body.problem === 'too_deep' ? `JSON nested deeper than ${MAX_JSON_DEPTH} levels (not parsed)` : 'a body that is not a JSON object';
-        throw new UpstreamError('bad_response', `${this.#where()} answered 200 with ${what}; ${this.#endpoint.hints.request}`, opts);
-      }
-      return { status: 200, ...this.#endpoint.read(body.object), requiredCredits: null };
-    }
-    if (status === 402 && this.#endpoint.exhausted) {
-      const body = parseJsonObject(res.data);
-      return { status: 402, ...this.#endpoint.exhausted('object' in body ? body.object : undefined) };
-    }
-    if (status === 400) {
-      throw new UpstreamError('bad_request', `${answered('bad request')}; ${this.#endpoint.hints.request}`, opts);
-    }
-    if (status === 401) {
-      throw new UpstreamError('auth', `${answered('unauthorized')}: ${this.#endpoint.hints.rejected}; ${this.#endpoint.hints.credentials}`, opts);
-    }
-    // Forbidden: the request was understood and refused. Besides wrong credentials, an account that allows
-    // only listed source addresses, or a key without the permission to read the balance, answers so.
-    if (status === 403) {
-      throw new UpstreamError('auth', `${answered('forbidden')}: ${this.#endpoint.hints.rejected}; a 403 also comes from a key without access to the balance, or an account that allows only listed source addresses (this host is not among them); ${this.#endpoint.hints.credentials}`, opts);
-    }
-    if (status === 429) {
-      const header: unknown = res.headers['retry-after'];
-      const retryAfterMs = parseRetryAfter(typeof header === 'string' ? header : undefined, this.#now());
-      // Said as a person reads it, with the time it ends: "retry after 3600000 ms" on the status page told neither.
-      const until = new Date(this.#now() + retryAfterMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
-      throw new UpstreamError('rate_limited', `${this.#where()} answered 429 (rate limited); wait ${formatDuration(retryAfterMs)}, until ${until} (its Retry-After: 60 s when it sent none or one not read, at most an hour)`, {
-        status,
-        retryAfterMs,
-      });
-    }
-    if (RETRYABLE_STATUSES.has(status)) {
-      const header: unknown = res.headers['retry-after'];
-      const retryAfterMs = readRetryAfter(typeof header === 'string' ? header : undefined, this.#now());
-      const later = retryAfterMs !== undefined && retryAfterMs > BACKOFF_MAX_MS ? `; its Retry-After asks for ${formatDuration(retryAfterMs)}: not retried within the poll` : '';
-      throw new UpstreamError('server', answered(`server error${later}`), { status, retryable: true, retryAfterMs });
-    }
-    // Other 5xx (a proxy's or CDN's 520–524, 501, 505) and 408 are the server's trouble too, not a wrong
-    // URL: said so, and left to the next scheduled poll (the contract retries only 500, 502, 503, 504).
-    if (status >= 500 || status === 408) {
-      throw new UpstreamError('server', answered('a server or proxy error; not retried within the poll, the next poll tries again'), opts);
-    }
-    const doubled = status === 404 ? doubledPrefix(this.#opts.baseUrl, this.#endpoint.shownPath) : undefined;
-    const hint =
-      status >= 300 && status < 400
-        ? `redirects are not followed; ${this.#endpoint.hints.request}`
-        : doubled
-          ? `api_url already ends in ${doubled}, which the request path adds again: drop ${doubled} from api_url`
-          : this.#endpoint.hints.request;
-    throw new UpstreamError('unexpected_status', `${answered('unexpected status')}; ${hint}`, opts);
   }
 }
