@@ -1,6 +1,8 @@
 /** The real daemon against the simulator: balances, burn rate, runway, top-ups and every endpoint. */
 import assert from 'node:assert/strict';
+import { get } from 'node:http';
 import { test } from 'node:test';
+import { gunzipSync } from 'node:zlib';
 import { Simulator } from '../../src/simulator/simulator.js';
 import { Daemon, waitFor } from '../helpers/daemon.js';
 import { promtoolCheckMetrics, requireBinary } from '../helpers/promtool.js';
@@ -99,6 +101,30 @@ test('/metrics is written part by part (chunked, no page-sized Content-Length) a
   assert.equal(head.status, 200);
   assert.match(head.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
   assert.equal(await head.text(), '');
+});
+
+test('/metrics and /api/status are gzipped for a client that asks (Prometheus does), plain for one that does not or refuses it', async (t) => {
+  const { daemon } = await setup(t);
+  await waitFor(async () => (await daemon.metric(`telephony_api_up${A}`)) === 1, 'a successful poll');
+  const raw = (path: string, acceptEncoding?: string) =>
+    new Promise<{ headers: import('node:http').IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+      get(`${daemon.url}${path}`, { headers: acceptEncoding === undefined ? {} : { 'Accept-Encoding': acceptEncoding } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) })).on('error', reject);
+      }).on('error', reject);
+    });
+  for (const path of ['/metrics', '/api/status']) {
+    const zipped = await raw(path, 'gzip, deflate, br');
+    assert.equal(zipped.headers['content-encoding'], 'gzip', path);
+    assert.equal(zipped.headers.vary, 'Accept-Encoding', path);
+    const text = gunzipSync(zipped.body).toString('utf8');
+    assert.match(text, path === '/metrics' ? /^telephony_wallet_balance_credits\{account="default"/m : /"accounts"/, path);
+    for (const plainAsked of [undefined, 'identity', 'gzip;q=0, identity', '*']) {
+      const plain = await raw(path, plainAsked);
+      assert.equal(plain.headers['content-encoding'], undefined, `${path} with Accept-Encoding ${plainAsked}`);
+      assert.match(plain.body.toString('utf8'), path === '/metrics' ? /^# HELP /m : /^\{/, `${path} with Accept-Encoding ${plainAsked}`);
+    }
+  }
 });
 
 test('a top-up is counted and never counts as negative spend', async (t) => {
