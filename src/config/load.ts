@@ -110,7 +110,8 @@ function loadNow(env: Env, opts: LoadOptions): Loaded {
   for (const name of SECRET_VARS) if (!resolveSecretFile(vars, name, problems)) unreadable.add(name);
 
   const parsed = parseFields(vars, emptyInEnv, problems, unreadable);
-  const warnings = typoWarnings(Object.keys(vars), KNOWN_VARIABLES);
+  const typos = typoWarnings(Object.keys(vars), KNOWN_VARIABLES);
+  const warnings = [...typos];
   shardProblems(parsed, vars, emptyInEnv, problems, warnings);
   const tuning = ruleTuning(parsed);
   const retryBase = parsed.ALERT_RETRY_BASE_DELAY;
@@ -142,7 +143,9 @@ function loadNow(env: Env, opts: LoadOptions): Loaded {
       warnings.push(`SHARD_COUNT: ${count} shards split a WALLETS_FILE; without one, the environment's wallet '${env.wallet.name}' is in shard ${home}, so this process (shard ${index}) ${home === index ? 'watches it and every other shard nothing' : 'watches nothing'}`);
     }
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  // a misspelt variable is most often why start-up fails ('TELEPHONY_API_KEY: is required' for a
+  // TELEPHONY_API_KEY_FIEL): its hint goes with the problems, the warnings are never printed then
+  if (problems.length > 0) throw new ConfigError([...problems, ...typos]);
   const settings = { ...toSettings(parsed as Fields, walletsFile, wallets, receivers), walletsFileDigest: digest };
   return { settings: deepFreeze(settings), warnings };
 }

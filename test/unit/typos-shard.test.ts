@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSettings } from '../../src/config/load.js';
+import { ConfigError } from '../../src/errors.js';
 import { distance } from '../../src/config/typos.js';
 import { fnv1a, shardOf, slotFraction, walletsOfShard } from '../../src/fleet/shard.js';
 
@@ -18,6 +19,13 @@ function freshDir(): string {
   return d;
 }
 const warningsOf = (env: Record<string, string>, cwd = freshDir()) => loadSettings({ TELEPHONY_API_KEY: 'k', ...env }, { cwd }).warnings;
+
+test('a misspelt variable that makes start-up fail is named with the problems it caused (the warnings are never printed then)', () => {
+  assert.throws(
+    () => loadSettings({ TELEPHONY_API_KEY_FIEL: '/etc/hostname' }, { cwd: freshDir() }),
+    (e: unknown) => e instanceof ConfigError && e.problems.some((p) => /^TELEPHONY_API_KEY: is required/.test(p)) && e.problems.includes('TELEPHONY_API_KEY_FIEL: unknown variable, ignored (did you mean TELEPHONY_API_KEY_FILE?)'),
+  );
+});
 
 const typos: Array<[string, string]> = [
   ['LOW_BALANCE_THRESHHOLD', 'LOW_BALANCE_THRESHOLD'],
