@@ -37,9 +37,9 @@ try {
       STATE_DIR: stateDir,
       LOW_BALANCE_THRESHOLD: '200',
       CRITICAL_BALANCE_THRESHOLD: '50',
-      // Horizons scaled to a wallet that lasts minutes. On its first day the forecast warns only when even the
-      // slowest spend the evidence allows empties the wallet within the horizon, so a 3 h warning fires within
-      // a few polls, and the 15 min page once the drain has been watched for a few minutes.
+      // Horizons scaled to a wallet that lasts minutes: its runway is under the 15 min page from the start, so
+      // depletion_forecast pages critical at the third reading (the first-hour reading of critical counts the
+      // hourly swings over an hour at least), without a 3 h warning first.
       RUNWAY_WARNING_HOURS: '3',
       RUNWAY_CRITICAL_HOURS: '0.25',
       METRICS_HOST: '127.0.0.1',

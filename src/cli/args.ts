@@ -55,7 +55,7 @@ standard input. Exit 0; 65 bad input (the message names the line); 66 FILE canno
 `,
 };
 
-export const USAGE = `wallet-sentinel ${VERSION}: guards a prepaid Telephony.io wallet
+export const USAGE = `wallet-sentinel ${VERSION}: guards prepaid API wallets (Telephony.io, Twilio, Telnyx, Vonage, Plivo, …)
 
 Usage:
   wallet-sentinel [start]        run the daemon (polls, /metrics, alerts)
@@ -102,7 +102,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     if (unexpected !== undefined) return { kind: 'usage-error', message: `providers: unexpected argument ${unexpected.slice(0, 80)}`, usage: PROVIDERS_USAGE };
     return { kind: 'print', text: rest.length > 0 ? PROVIDERS_USAGE : providersText() };
   }
-  if (!isCommand(first)) return { kind: 'usage-error', message: `unknown command: ${first.slice(0, 80)}`, usage: USAGE };
+  if (!isCommand(first)) return { kind: 'usage-error', message: `${first.startsWith('-') ? 'unknown option' : 'unknown command'}: ${first.slice(0, 80)}`, usage: USAGE };
   const beforeEnd = rest.indexOf('--') === -1 ? rest : rest.slice(0, rest.indexOf('--'));
   if (beforeEnd.some(isHelp)) return { kind: 'print', text: COMMAND_USAGE[first] };
 

@@ -91,7 +91,7 @@ export function overviewPage(wallets: readonly WalletSource[], q: ListQuery, now
 <input id="q" name="q" type="search" value="${q.q}" placeholder="acme, team=voice, env=prod" autocomplete="off">
 <button type="submit">Filter</button>${q.q ? html`<a class="button" href="/">Clear</a>` : ''}</form>
 <div id="live">
-<p class="summary"><span><strong>${wallets.length}</strong> wallets watched</span><span><span class="badge sev-critical">${critical} critical</span></span><span><span class="badge sev-warning">${warning} warning</span></span>${shardNote(shard, wallets.length)}<span class="muted asof">as of <time datetime="${new Date(now).toISOString()}">${utc(now)}</time></span></p>
+<p class="summary"><span><strong>${wallets.length}</strong> ${wallets.length === 1 ? 'wallet' : 'wallets'} watched</span><span><span class="badge sev-critical">${critical} critical</span></span><span><span class="badge sev-warning">${warning} warning</span></span>${shardNote(shard, wallets.length)}<span class="muted asof">as of <time datetime="${new Date(now).toISOString()}">${utc(now)}</time></span></p>
 <p id="shown" aria-live="polite">${shown}</p>
 <div class="table-wrap" tabindex="0" role="region" aria-labelledby="shown">
 <table id="wallets"><thead><tr><th scope="col">Wallet</th><th scope="col" class="num">Balance</th><th scope="col">Burn rate (recent)</th><th scope="col">Runway</th><th scope="col">Confidence</th><th scope="col">Firing alerts</th><th scope="col">Last successful poll</th><th scope="col">Last error</th></tr></thead>

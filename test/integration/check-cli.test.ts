@@ -176,7 +176,7 @@ test('<command> --help prints that command\'s usage on stdout, exit 0, without s
     [['test-alert', '-h'], /^Usage: wallet-sentinel test-alert/],
     [['start', '--help'], /^Usage: wallet-sentinel \[start\]/],
     [['help', 'check'], /^Usage: wallet-sentinel check/],
-    [['--help'], /^wallet-sentinel \S+: guards a prepaid Telephony.io wallet\n\nUsage:/],
+    [['--help'], /^wallet-sentinel \S+: guards prepaid API wallets \(Telephony\.io, Twilio, Telnyx, Vonage, Plivo, …\)\n\nUsage:/],
   ] as const) {
     const r = await runCli([...argv], {});
     assert.equal(r.code, 0, `${argv.join(' ')}: ${r.stderr}`);

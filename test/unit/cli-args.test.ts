@@ -54,6 +54,7 @@ test('parseArgs: --help prints the usage of the command it follows; exit 0', () 
 test('parseArgs: usage errors name the problem and carry the command usage (exit 64)', () => {
   const cases: Array<[string[], RegExp, RegExp]> = [
     [['frobnicate'], /^unknown command: frobnicate$/, /^wallet-sentinel \S+: guards/],
+    [['--bogus'], /^unknown option: --bogus$/, /^wallet-sentinel \S+: guards prepaid API wallets/],
     [['backtest'], /^backtest: missing FILE/, /^Usage: wallet-sentinel backtest FILE/],
     [['backtest', 'a.csv', 'b.csv'], /^backtest: one FILE only, got 2$/, /^Usage: wallet-sentinel backtest/],
     [['backtest', '--format', 'nagios', 'a.csv'], /^backtest: unknown option --format$/, /^Usage: wallet-sentinel backtest/],

@@ -51,6 +51,10 @@ test('the overview of a fleet with no wallet says none is watched; "No wallet ma
   const d = { wallets: () => [], now: () => Date.parse('2026-11-30T00:00:00Z') };
   assert.match(route('/', new URLSearchParams(), d)!.body, /No wallet is watched\./);
   assert.match(route('/', new URLSearchParams('q=acme'), d)!.body, /No wallet matches\./);
+  const now = d.now();
+  const state = drained(10, 2, now);
+  const one = { ...source('one', {}), readout: { state, forecast: forecast(state.history, state.balance, now), up: true } } as unknown as WalletSource;
+  assert.match(route('/', new URLSearchParams(), { ...d, wallets: () => [one] })!.body, /<strong>1<\/strong> wallet watched/);
 });
 
 test('timeChart: one path command per point, the scales as data attributes, text escaped', () => {
