@@ -96,7 +96,7 @@ function fieldSchemas() {
     }),
     STATE_DIR: text('./data'),
     LOG_LEVEL: text('info').refine((v): v is (typeof LOG_LEVELS)[number] => (LOG_LEVELS as readonly string[]).includes(v), {
-      message: `must be one of ${LOG_LEVELS.join(', ')}`,
+      error: (issue) => `must be one of ${LOG_LEVELS.join(', ')}, got ${valueShown(String(issue.input))}`,
     }),
   };
 }

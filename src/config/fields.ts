@@ -78,8 +78,8 @@ export const duration = (fallback: string, minMs: number, max?: { ms: number; wh
   text(fallback).transform((v, ctx) => {
     const ms = parseDuration(v);
     if (ms === undefined) return fail(ctx, `${valueShown(v)} is not a duration such as 30m, 4h or 900 (seconds)`);
-    if (ms < minMs) return fail(ctx, `must be at least ${minMs} ms`);
-    if (max && ms > max.ms) return fail(ctx, `must be at most ${max.why}`);
+    if (ms < minMs) return fail(ctx, `must be at least ${minMs} ms, got ${valueShown(v)}`);
+    if (max && ms > max.ms) return fail(ctx, `must be at most ${max.why}, got ${valueShown(v)}`);
     return ms;
   });
 

@@ -17,7 +17,7 @@ import { GROUP_INTERVAL_MAX } from '../notify/delivery.js';
 import { parseDuration } from './duration.js';
 import type { ReceiverSettings } from './settings.js';
 import { nameProblem } from './wallet.js';
-import { keyShown } from './shown.js';
+import { keyShown, valueShown } from './shown.js';
 
 const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const RECEIVER_KEYS = ['severities', 'group_interval'];
@@ -53,7 +53,7 @@ export function parseReceivers(raw: unknown, path: string, env: ChannelEnv, prob
     if (body.group_interval !== undefined) {
       groupIntervalMs = typeof body.group_interval === 'string' || typeof body.group_interval === 'number' ? parseDuration(String(body.group_interval)) : undefined;
       if (groupIntervalMs === undefined) problems.push(`${where}: group_interval: is not a duration such as 5m or 300 (seconds)`);
-      else if (groupIntervalMs > GROUP_INTERVAL_MAX.ms) problems.push(`${where}: group_interval: must be at most ${GROUP_INTERVAL_MAX.why}`);
+      else if (groupIntervalMs > GROUP_INTERVAL_MAX.ms) problems.push(`${where}: group_interval: must be at most ${GROUP_INTERVAL_MAX.why}, got ${valueShown(String(body.group_interval))}`);
     }
 
     const channels: ReceiverSettings['channels'][number][] = [];

@@ -617,7 +617,8 @@ test('RUNWAY_WARNING_HOURS below the critical default: the problem names the var
 });
 
 test('a retry base over 5 min is used as 5 min and warned about (it worked so before); a group interval over a day is refused', () => {
-  assert.deepEqual(problemsOf({ TELEPHONY_API_KEY: 'k', ALERT_GROUP_INTERVAL: '30d' }), ['ALERT_GROUP_INTERVAL: must be at most 24h (one digest a day)']);
+  assert.deepEqual(problemsOf({ TELEPHONY_API_KEY: 'k', ALERT_GROUP_INTERVAL: '30d' }), ["ALERT_GROUP_INTERVAL: must be at most 24h (one digest a day), got '30d'"]);
+  assert.deepEqual(problemsOf({ TELEPHONY_API_KEY: 'k', LOG_LEVEL: 'trace' }), ["LOG_LEVEL: must be one of debug, info, warn, error, got 'trace'"], 'the value given, as a number setting says it');
   const { settings, warnings } = load({ TELEPHONY_API_KEY: 'k', ALERT_RETRY_BASE_DELAY: '10m', ALERT_GROUP_INTERVAL: '24h' });
   assert.equal(settings.alerts.retryBaseDelayMs, 5 * 60_000);
   assert.equal(settings.alerts.groupIntervalMs, 24 * 3_600_000);
