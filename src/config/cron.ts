@@ -115,8 +115,10 @@ function surprise(expression: string, quoted: string): string | undefined {
     for (const token of raw[i]!.split(',')) {
       const m = /^(?:\*|([a-z\d]+)-([a-z\d]+))(?:\/(\d+))?$/i.exec(token);
       if (!m) continue;
-      const [from, to] = m[1] === undefined ? STAR[key] : [valueOf(key, m[1]), valueOf(key, m[2]!)];
-      if (from === undefined || to === undefined) continue;
+      const [from, end] = m[1] === undefined ? STAR[key] : [valueOf(key, m[1]), valueOf(key, m[2]!)];
+      if (from === undefined || end === undefined) continue;
+      // Sunday closing a weekday range is its 7 (MON-SUN, FRI-SUN: every day to Sunday, as node-cron reads them)
+      const to = key === 'dayOfWeek' && end === 0 && from > 0 ? 7 : end;
       const step = m[3] === undefined ? 1 : Number(m[3]);
       const field = `${label} field ${shortened(token)}`;
       if (from > to) {
@@ -128,8 +130,10 @@ function surprise(expression: string, quoted: string): string | undefined {
         const wrapped = shortened(runs(values));
         return `${field} is a range written backwards (${from} is after ${to}; ${named} run ${min}-${max}) in ${quoted}: node-cron would wrap it around to ${wrapped}, ${values.length} of the ${size} ${unit === 'days' ? named : unit}; write ${wrapped} if that is what you mean`;
       }
-      if (step > 1 && step > to - from) {
-        if (m[1] === undefined) return `${field} steps by ${step} in ${quoted}, but ${named} run ${min}-${max}: it gives ${label} ${from} only, not every ${step} ${unit} (a step is at most ${to - from})`;
+      // `*/60` in minutes is minute 0, every 60 minutes as written (`0 */24`: daily; `*/7` weekdays: weekly)
+      const span = m[1] === undefined ? to - from + 1 : to - from;
+      if (step > 1 && step > span) {
+        if (m[1] === undefined) return `${field} steps by ${step} in ${quoted}, but ${named} run ${min}-${max}: it gives ${label} ${from} only, not every ${step} ${unit} (a step is at most ${span})`;
         return `${field} steps by ${step} over ${from}-${to} in ${quoted}: it gives ${label} ${from} only (${to > from ? `a step over ${from}-${to} is at most ${to - from}` : `write ${from}`})`;
       }
     }

@@ -235,8 +235,8 @@ const cronMessages: Array<[string, string]> = [
   ['* * * *', 'POLL_SCHEDULE: "* * * *" has 4 field(s): use 5 (minute hour day-of-month month weekday), or 6 with seconds first'],
   ['abc * * * *', 'POLL_SCHEDULE: minute field abc is not valid in "abc * * * *" (numbers 0-59, *, lists a,b, ranges a-b, steps */n)'],
   // accepted by node-cron, but surely not what was written: a step past the field (hourly, daily), a range backwards (wrapped around)
-  ['*/90 * * * *', 'POLL_SCHEDULE: minute field */90 steps by 90 in "*/90 * * * *", but minutes run 0-59: it gives minute 0 only, not every 90 minutes (a step is at most 59)'],
-  ['0 */25 * * *', 'POLL_SCHEDULE: hour field */25 steps by 25 in "0 */25 * * *", but hours run 0-23: it gives hour 0 only, not every 25 hours (a step is at most 23)'],
+  ['*/90 * * * *', 'POLL_SCHEDULE: minute field */90 steps by 90 in "*/90 * * * *", but minutes run 0-59: it gives minute 0 only, not every 90 minutes (a step is at most 60)'],
+  ['0 */25 * * *', 'POLL_SCHEDULE: hour field */25 steps by 25 in "0 */25 * * *", but hours run 0-23: it gives hour 0 only, not every 25 hours (a step is at most 24)'],
   ['0 0-10/20 * * *', 'POLL_SCHEDULE: hour field 0-10/20 steps by 20 over 0-10 in "0 0-10/20 * * *": it gives hour 0 only (a step over 0-10 is at most 10)'],
   ['5-1 * * * *', 'POLL_SCHEDULE: minute field 5-1 is a range written backwards (5 is after 1; minutes run 0-59) in "5-1 * * * *": node-cron would wrap it around to 5-59,0-1, 57 of the 60 minutes; write 5-59,0-1 if that is what you mean'],
   ['0 9 * * FRI-MON', 'POLL_SCHEDULE: weekday field FRI-MON is a range written backwards (5 is after 1; weekdays run 0-7) in "0 9 * * FRI-MON": node-cron would wrap it around to 5-6,0-1, 4 of the 7 weekdays; write 5-6,0-1 if that is what you mean'],
@@ -266,7 +266,9 @@ test('POLL_SCHEDULE: what a backwards range is said to do is what node-cron woul
 });
 
 test('POLL_SCHEDULE: steps within their field and ranges written forwards are accepted as before', () => {
-  for (const ok of ['*/59 * * * *', '*/15 * * * *', '0-30/15 * * * *', '0 9-17 * * MON-FRI', '0 0 1 jan-mar *', '* * * * 5-7', '0 0 * * */6', '*/30 */2 * * * *', '0 0 ? * *', '@hourly']) {
+  // a step of the whole field is once a cycle, what it says (*/60 minutes: hourly; 0 */24: daily; */7 weekdays: weekly; */12 months: yearly);
+  // Sunday closing a weekday range is its 7 (MON-SUN, FRI-SUN), not a range written backwards
+  for (const ok of ['*/60 * * * *', '0 */24 * * *', '0 0 * * */7', '0 0 1 */12 *', '0 0 */31 * *', '0 0 * * MON-SUN', '0 9 * * FRI-SUN', '*/59 * * * *', '*/15 * * * *', '0-30/15 * * * *', '0 9-17 * * MON-FRI', '0 0 1 jan-mar *', '* * * * 5-7', '0 0 * * */6', '*/30 */2 * * * *', '0 0 ? * *', '@hourly']) {
     assert.equal(load({ ...BASE, POLL_SCHEDULE: ok }).settings.poll.schedule, ok);
   }
 });
