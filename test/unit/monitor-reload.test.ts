@@ -82,3 +82,28 @@ test('a reload that makes a wallet read another balance starts its history again
   assert.equal(monitor.readout.consumed, spent + 10 + 1, 'the step from 4970 to 20 is no spend');
   await store.close();
 });
+
+test('a poll that fails once the daemon is stopping records nothing (its retries were not made: a 503 at a rolling restart is no failed poll); a reading that came in is kept', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ws-monitor-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const store = new StateStore(dir, log);
+  await store.init(T0);
+  let next!: PollOutcome;
+  const evaluation = { account: 'default', rules: DEFAULT_RULES, repeat: { repeatIntervalMs: 3_600_000, runwayFraction: 0, minRepeatIntervalMs: 300_000 } };
+  const monitor = new AccountMonitor({ evaluation, poll: async () => next, notify: async () => {}, store: store.account('default'), log, now: () => T0 });
+  await monitor.init();
+  store.releasePreloaded(T0);
+  const stopping = new AbortController();
+  stopping.abort();
+  next = { ok: false, kind: 'server', message: 'HTTP 503', status: 503 } as PollOutcome;
+  await monitor.pollNow({ stopping: stopping.signal });
+  assert.deepEqual([monitor.state.consecutiveFailures, monitor.state.lastError, monitor.state.lastPollAt], [0, null, null], 'nothing recorded');
+  next = { ok: true, status: 200, balance: 42, currency: 'USD', requiredCredits: null } as PollOutcome;
+  await monitor.pollNow({ stopping: stopping.signal });
+  assert.equal(monitor.state.balance, 42, 'the answer of the attempt in flight is kept');
+  await monitor.pollNow({});
+  next = { ok: false, kind: 'server', message: 'HTTP 503', status: 503 } as PollOutcome;
+  await monitor.pollNow({});
+  assert.equal(monitor.state.consecutiveFailures, 1, 'a failure while running is one');
+  await store.close();
+});
