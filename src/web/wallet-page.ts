@@ -12,6 +12,7 @@ import { page } from './layout.js';
 import { thin, topupsIn, walletRow, type WalletRow, type WalletSource } from './model.js';
 import { alertBadges, runwayCell } from './overview.js';
 import { HISTORY_MS } from './query.js';
+import { forecastTime } from '../status.js';
 import { RETENTION } from '../domain/history.js';
 import { DOWNSAMPLE_MS } from '../store/readings.js';
 
@@ -67,12 +68,12 @@ function chartEnd(row: WalletRow, from: number, now: number): number {
 }
 
 /** What the chart's description says of the forecast line, or why there is none. */
-function forecastWords(row: WalletRow, to: string, now: number): string {
+function forecastWords(row: WalletRow, to: string, at: number): string {
   // depletion_at of an empty wallet is when it went empty (its wallet_exhausted alert's start), if known
   if (row.exhausted) return `No forecast line: the wallet is empty${row.depletion_at ? ` since ${utc(Date.parse(row.depletion_at))}` : ''}${row.balance === null ? ' (its balance is not known)' : ''}.`;
   if (row.balance === null) return 'No forecast line: the balance is not known.';
   if (row.runway_seconds === null) return 'No depletion forecast (not burning, or not enough readings yet).';
-  return `Forecast: a straight line from ${money(row.balance)} now to ${to} at ${utc(now + row.runway_seconds * 1000)}.`;
+  return `Forecast: a straight line from ${money(row.balance)} at ${utc(at)} to ${to} at ${utc(at + row.runway_seconds * 1000)}.`;
 }
 
 export function balanceChart(w: WalletSource, row: WalletRow, readings: readonly Sample[], all: readonly Sample[], range: { from: number; to: number }, now: number): string {
@@ -89,14 +90,16 @@ export function balanceChart(w: WalletSource, row: WalletRow, readings: readonly
   if (!row.exhausted && row.runway_seconds !== null && row.balance !== null) {
     const ms = (s: number | null) => (s === null ? null : s * 1000);
     // a band without a high end (Infinity) reaches past the chart's end
-    const f = forecastShapes(now, balance, row.runway_seconds * 1000, ms(row.runway_low_seconds), row.runway_high_seconds === null ? Infinity : row.runway_high_seconds * 1000, end, `Forecast: reaches ${to} at ${utc(now + row.runway_seconds * 1000)}`, floor);
+    // from the poll the forecast was made at, as depletion_at counts (on an hourly schedule, now was up to an hour later)
+    const at = forecastTime(w.readout.state, now);
+    const f = forecastShapes(at, balance, row.runway_seconds * 1000, ms(row.runway_low_seconds), row.runway_high_seconds === null ? Infinity : row.runway_high_seconds * 1000, end, `Forecast: reaches ${to} at ${utc(at + row.runway_seconds * 1000)}`, floor);
     series.push(f.line);
     bands.push(f.band);
   }
   const h = row.horizons_hours;
   const desc =
     `Balance from ${utc(range.from)} to now: ${readings.length} readings, ${topups.length === found.total ? `${topups.length} top-up(s) marked` : `the ${topups.length} largest of ${found.total} top-ups marked`}.${gapWords(readings, gapMs)} ` +
-    forecastWords(row, to, now) +
+    forecastWords(row, to, forecastTime(w.readout.state, now)) +
     ` Alert horizons: warning ${h.warning} h, critical ${h.critical} h from now.`;
   return timeChart({
     id: 'balance-chart',
@@ -182,7 +185,7 @@ export function walletPage(w: WalletSource, now: number): string {
 <section aria-labelledby="now-h"><h2 id="now-h">Now</h2><p class="muted asof">as of <time datetime="${new Date(now).toISOString()}">${utc(now)}</time></p><div class="cards">
 ${card('Balance', `${money(row.balance)} ${row.currency ?? ''}`, 'balance')}
 ${card('Runway', runwayCell(row), 'runway')}
-${card(row.exhausted ? 'Ran out' : 'Runs out', row.depletion_at ? html`<time datetime="${row.depletion_at}">${utc(Date.parse(row.depletion_at))}</time>` : '—', 'depletion')}
+${card(row.exhausted ? 'Ran out' : 'Runs out', row.depletion_at ? html`<time datetime="${row.depletion_at}">${utc(Date.parse(row.depletion_at))}</time>` : !row.exhausted && row.runway_seconds !== null ? utc(forecastTime(w.readout.state, now) + row.runway_seconds * 1000) : '—', 'depletion')}
 ${card('Confidence', `${row.forecast_confidence} (${row.forecast_method})`)}
 ${card('Firing alerts', alertBadges(row.alerts))}
 ${card('Last successful poll', row.last_success_at ? utc(Date.parse(row.last_success_at)) : 'never')}

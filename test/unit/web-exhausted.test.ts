@@ -47,7 +47,7 @@ test('an empty wallet without the time it went empty says only that it is empty;
   const burning = chart(wallet({}, false));
   assert.match(burning, /class="series series-forecast"/);
   assert.match(burning, /class="band band-band"/);
-  assert.match(desc(burning), /Forecast: a straight line from 12\.50 now to 0 at 2026-11-30 13:00:00 UTC\./);
+  assert.match(desc(burning), /Forecast: a straight line from 12\.50 at 2026-11-30 12:00:00 UTC to 0 at 2026-11-30 13:00:00 UTC\./);
 });
 
 test('a wallet that barely spends runs out at "9999-12-31 23:59:59 UTC or later": never "at null", never a six-digit year, never a RangeError', () => {
@@ -55,8 +55,19 @@ test('a wallet that barely spends runs out at "9999-12-31 23:59:59 UTC or later"
     const w = wallet({}, false, runway);
     assert.equal(walletRow(w, now).depletion_at, null, 'no RFC 3339 time past 9999');
     const svg = chart(w);
-    assert.match(desc(svg), /Forecast: a straight line from 12\.50 now to 0 at 9999-12-31 23:59:59 UTC or later\./);
+    assert.match(desc(svg), /Forecast: a straight line from 12\.50 at 2026-11-30 12:00:00 UTC to 0 at 9999-12-31 23:59:59 UTC or later\./);
     assert.match(svg, /Forecast: reaches 0 at 9999-12-31 23:59:59 UTC or later/);
     assert.doesNotMatch(walletPage(w, now), /at null|\+0\d{5}-/);
+    assert.match(walletPage(w, now), /<span class="k">Runs out<\/span><span class="v">9999-12-31 23:59:59 UTC or later</, 'the card says it too');
   }
+});
+
+test('the chart draws and says the depletion the card shows: from the poll the forecast was made at, not from the page’s time', () => {
+  const w = wallet({}, false); // read at now, runway 1 h
+  const later = now + 45 * 60_000; // the page asked 45 min after the last poll (an hourly schedule)
+  const row = walletRow(w, later);
+  const svg = balanceChart(w, row, readings, readings, { from: readings[0]!.t, to: later }, later);
+  assert.equal(row.depletion_at, '2026-11-30T13:00:00.000Z');
+  assert.match(desc(svg), /to 0 at 2026-11-30 13:00:00 UTC\./, 'not 13:45');
+  assert.match(svg, /Forecast: reaches 0 at 2026-11-30 13:00:00 UTC/);
 });
