@@ -60,7 +60,8 @@ const abortableSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   delay(ms, undefined, signal ? { signal } : {});
 
 /** code: what onAttempt reports (null: nothing was sent). */
-type Failure = { code: string | null; error: UpstreamError };
+/** What an attempt that threw comes to: a failure, or (a 402 whose body could not be read) still a reading. */
+type Failure = { code: string | null; error: UpstreamError } | { code: string; reading: BalanceReading };
 
 export class BalanceClient {
   readonly #opts: BalanceClientOptions;
@@ -158,6 +159,7 @@ export class BalanceClient {
     } catch (err) {
       const failure = this.#classify(err, callerSignal, ms);
       if (failure.code) this.#report(failure.code, started);
+      if ('reading' in failure) return failure.reading;
       throw failure.error;
     } finally {
       limit.clear();
@@ -188,11 +190,12 @@ export class BalanceClient {
     // zlib's (gzip, deflate: Z_DATA_ERROR...) and brotli's (ERR__ERROR_FORMAT_PADDING_1...): the body is not what
     // its Content-Encoding says. The server's answer, not the network's; asking again gets the same.
     const undecodable = code !== undefined && /^(?:Z_|ERR__ERROR_|ERR_BROTLI_)/.test(code);
-    if (status !== undefined && !this.#bodyMatters(status)) {
-      // Only a 200's and a 402's body is read for what it says. Any other answer is judged by its status and
-      // headers, as if its body were empty, however the body failed: a 401 with a 1.1 MB HTML page is still
-      // auth_failed, a 429 whose body broke off still asks for its Retry-After (retried at once, it made 4
-      // requests in 150 ms to an API that asked for 10 min), a 503 with a broken gzip body is still retried.
+    if (status !== undefined && status !== 200) {
+      // Only a 200 needs its body read. Any other answer is judged by its status and headers, as if its body
+      // were empty, however the body failed: a 401 with a 1.1 MB HTML page is still auth_failed, a 429 whose
+      // body broke off still asks for its Retry-After (retried at once, it made 4 requests in 150 ms to an API
+      // that asked for 10 min), a 503 with a broken gzip body is still retried, and Telephony.io's 402 is
+      // still an empty wallet (its current_balance unknown, as when its body has none).
       const unread = overCap
         ? `over ${this.#maxBodyBytes} bytes`
         : undecodable
@@ -202,7 +205,7 @@ export class BalanceClient {
             : `cut short (${code ?? 'no error code'})`;
       const headers = typeof res?.headers === 'object' && res.headers !== null ? res.headers : {};
       try {
-        readAnswer({ status, headers, data: '' } as unknown as AxiosResponse<unknown>, this.#answer);
+        return { code: answered, reading: readAnswer({ status, headers, data: '' } as unknown as AxiosResponse<unknown>, this.#answer) };
       } catch (judged) {
         if (judged instanceof UpstreamError) {
           const { kind, status: st, retryable, retryAfterMs } = judged;
@@ -248,11 +251,6 @@ export class BalanceClient {
       code: 'network',
       error: new UpstreamError('network', `${where}: ${networkError(code)}`, { retryable: true }),
     };
-  }
-
-  /** The answers whose body says something the status does not: a 200's balance, a 402's current_balance. */
-  #bodyMatters(status: number): boolean {
-    return status === 200 || (status === 402 && this.#endpoint.exhausted !== undefined);
   }
 
   #abortedError(): UpstreamError {
