@@ -19,8 +19,9 @@ test('a wallet a reload added, still queued when its first slot comes: the slot 
   let release!: () => void;
   const held = new Promise<void>((r) => (release = r));
   const deadlines: Array<number | undefined> = [];
-  /** The added wallet's overlaps when the hanging one had its k-th: the added one has had exactly k slots by then. */
+  /** The added wallet's overlaps when the hanging one had its k-th, and when that was. */
   const addedOverlapsAt: number[] = [];
+  const hangingOverlapAt: number[] = [];
   const schedule = new FleetSchedule({
     schedule: '* * * * * *',
     timezone: 'UTC',
@@ -34,7 +35,11 @@ test('a wallet a reload added, still queued when its first slot comes: the slot 
       fetched(false);
       return 'polled';
     },
-    onOverlap: (runner) => runner === hanging && addedOverlapsAt.push(added.skipped.overlap),
+    onOverlap: (runner) => {
+      if (runner !== hanging) return;
+      addedOverlapsAt.push(added.skipped.overlap);
+      hangingOverlapAt.push(Date.now());
+    },
   });
   await until(() => Date.now() % 1_000 < 300, 'the start of a second'); // the reload comes before the first tick
   schedule.start();
@@ -45,11 +50,18 @@ test('a wallet a reload added, still queued when its first slot comes: the slot 
     const reloadedAt = Date.now();
     assert.equal(added.phase, 'queued', 'it waits for the only slot');
     await until(() => addedOverlapsAt.length >= 3, 'three slots of the hanging wallet');
-    assert.deepEqual(addedOverlapsAt.slice(0, 3), [0, 1, 2], 'its first slot took the queued poll; each later one is an overlap');
+    // The added wallet is in the rounds ticked after the reload, its slot at the tick + its fraction; those
+    // slots before each of the hanging wallet's overlaps: the first takes the queued poll over, each later one
+    // is an overlap. (Its slot comes first in a round, so when the reload comes before the first tick this
+    // reads [0, 1, 2]; a machine that stalled the test past that tick reads [0, 0, 1].)
+    const firstSlot = Math.ceil(reloadedAt / 1_000) * 1_000 + 1_000 * slotFraction(early!); // its first slot
+    const slotsBy = (t: number) => Math.max(0, Math.floor((t - firstSlot) / 1_000) + 1);
+    const expected = hangingOverlapAt.slice(0, 3).map((t) => Math.max(0, slotsBy(t) - 1));
+    assert.deepEqual(addedOverlapsAt.slice(0, 3), expected, 'its first slot took the queued poll; each later one is an overlap');
+    assert.ok(expected[2]! >= 1, 'a later slot came within the three rounds');
     release();
     await until(() => deadlines.length === 1, 'the added wallet polled');
     // its first slot's deadline (before its second slot), not the reload's poll's (before its first)
-    const firstSlot = Math.ceil(reloadedAt / 1_000) * 1_000 + 1_000 * slotFraction(early!);
     assert.ok(deadlines[0]! >= firstSlot + 500, `deadline ${deadlines[0]! - firstSlot} ms after its first slot`);
   } finally {
     release();
