@@ -60,7 +60,7 @@ export async function control(sim: Simulator, req: IncomingMessage, res: ServerR
   };
   switch (route) {
     case 'topup': {
-      wallet.topUp(num('amount', wallet.topupAmount)); // a RangeError past MAX_AMOUNT: a 400 (simulator.ts)
+      wallet.topUp(num('amount', wallet.topupAmount)); // an AmountError past MAX_AMOUNT: a 400 (simulator.ts)
       break;
     }
     case 'balance': wallet.setBalance(num('value')); break;

@@ -10,9 +10,11 @@ export const MAX_AMOUNT = 1e15;
 export function amountProblem(n: number): string | undefined {
   return typeof n === 'number' && Number.isFinite(n) && Math.abs(n) <= MAX_AMOUNT ? undefined : `must be a number of at most ${MAX_AMOUNT} in size, got ${n}`;
 }
+/** An amount past MAX_AMOUNT: the control API answers it with a 400 (any other error stays a 500). */
+export class AmountError extends RangeError {}
 export const checkAmount = (what: string, n: number): number => {
   const problem = amountProblem(n);
-  if (problem) throw new RangeError(`${what} ${problem}`);
+  if (problem) throw new AmountError(`${what} ${problem}`);
   return n;
 };
 /**

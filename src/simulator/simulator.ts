@@ -17,6 +17,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { control, err } from './control.js';
 import { MAX_WALLETS } from './fleet.js';
+import { AmountError } from './limits.js';
 import { BadInput } from './script.js';
 import { Wallet, type BodyFormat, type ScriptedResponse, type WalletSpec } from './wallet.js';
 
@@ -252,8 +253,8 @@ export class Simulator {
     if (path.startsWith('/_sim/')) {
       control(this, req, res, path.slice('/_sim/'.length), new URLSearchParams(q < 0 ? '' : raw.slice(q + 1))).catch((e: unknown) => {
         if (res.headersSent) return void res.destroy();
-        // a wallet refuses an amount past MAX_AMOUNT with a RangeError (a balance a top-up would take there too)
-        if (e instanceof BadInput || e instanceof RangeError) err(res, 400, e.message, 'invalid_parameter');
+        // a wallet refuses an amount past MAX_AMOUNT (a balance a top-up would take there too): AmountError
+        if (e instanceof BadInput || e instanceof AmountError) err(res, 400, e.message, 'invalid_parameter');
         else err(res, 500, String(e), 'internal_error');
       });
       return;
