@@ -111,6 +111,7 @@ async function runDaemon(settings: Settings, log: Logger, readFrom: number): Pro
   };
   hup.handle = () => {
     if (started) return reload();
+    if (term.asked !== undefined) return void log.info('SIGHUP while stopping: ignored'); // a stop asked during start-up
     hup.pending = true;
     log.info('SIGHUP during start-up: WALLETS_FILE is read again once started');
   };
