@@ -2,6 +2,7 @@ import type { Logger } from '../log.js';
 import type { Conn, Participant, StateDb } from '../store/db.js';
 import { notificationsOf, type Delivery } from './delivery.js';
 import { deliverySchema } from './outbox-schema.js';
+import { notificationKey } from './notifier.js';
 
 export interface OutboxDoc {
   deliveries: readonly Delivery[];
@@ -126,7 +127,7 @@ export class OutboxStore implements Participant {
 
   /** `d`'s row: made again only when one of its changing fields changed (10,000 owed rows, commits every 100 ms). */
   #body(d: Delivery): string {
-    const stamp = CHANGING.map((k) => (k === 'more' || k === 'reached' ? d[k]?.length : d[k])).join('\n');
+    const stamp = CHANGING.map((k) => (k === 'notification' ? notificationKey(d.notification) : k === 'more' ? d.more?.map(notificationKey).join(' ') : k === 'reached' ? d.reached?.length : d[k])).join('\n');
     const known = this.#bodies.get(d);
     if (known?.stamp === stamp) return known.body;
     const body = JSON.stringify(d);
@@ -155,11 +156,13 @@ export class OutboxStore implements Participant {
 
 /**
  * The fields of a queued delivery that change (a retry, a digest growing or closing, a clock step, a target
- * renamed at start); its id, notification and order never do. A field added to Delivery that is in neither
- * list fails to compile.
+ * renamed at start, an open digest's alert replaced by its newer notification: target.ts keepLatest); its id
+ * and order never do. An open digest whose resolve or escalation took an alert's place kept its older row,
+ * and a restart sent the alert's start again instead (its `more` was compared by length). A field added to
+ * Delivery that is in neither list fails to compile.
  */
-const CHANGING = ['target', 'createdAt', 'attempts', 'nextAttemptAt', 'lastError', 'open', 'more', 'dueAt', 'reached'] as const satisfies readonly (keyof Delivery)[];
-const listed: [Exclude<keyof Delivery, (typeof CHANGING)[number] | 'deliveryId' | 'notification' | 'seq'>] extends [never] ? true : false = true;
+const CHANGING = ['target', 'notification', 'createdAt', 'attempts', 'nextAttemptAt', 'lastError', 'open', 'more', 'dueAt', 'reached'] as const satisfies readonly (keyof Delivery)[];
+const listed: [Exclude<keyof Delivery, (typeof CHANGING)[number] | 'deliveryId' | 'seq'>] extends [never] ? true : false = true;
 void listed;
 
 /** The `delivered` map as stored (alert id → epoch ms), or undefined when it is not one (a torn or edited row). */
