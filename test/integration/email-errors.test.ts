@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { SMTPServer } from 'smtp-server';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import type { Notification } from '../../src/domain/alerts.js';
 import { NotifyError } from '../../src/errors.js';
 import { EmailNotifier } from '../../src/notify/email/email.js';
@@ -146,6 +146,25 @@ test('a refused SMTP port: "connection refused by host:port", retried later', as
   assert.ok(!(r.stdout + r.stderr).includes(PASSWORD));
   const err = await sendOnce(url);
   assert.equal(err?.retryable, true, 'a server that is down may come back');
+});
+
+test('STARTTLS answered 454 (TLS not available for a temporary reason, RFC 3207): retried later, not given up as a setting to fix', async (t) => {
+  // a raw server: smtp-server cannot answer STARTTLS with a 454
+  const server = createServer((s) => {
+    s.on('error', () => undefined);
+    s.write('220 mx.test ESMTP\r\n');
+    s.on('data', (b) => {
+      const line = b.toString();
+      if (/^EHLO/i.test(line)) s.write('250-mx.test\r\n250-STARTTLS\r\n250 8BITMIME\r\n');
+      else if (/^STARTTLS/i.test(line)) s.write('454 4.7.0 TLS not available due to temporary reason\r\n');
+      else if (/^QUIT/i.test(line)) s.end('221 bye\r\n');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => server.close());
+  const err = await sendOnce(`smtp://127.0.0.1:${(server.address() as AddressInfo).port}`, undefined, true);
+  assert.deepEqual([err?.reason, err?.retryable], ['server', true], err?.message);
+  assert.match(err?.message ?? '', /answered 454 to STARTTLS \(temporary\)/);
 });
 
 /** A loopback SMTP server that answers each RCPT with `refuse(address)`'s code (undefined: accepted) and records each mail's recipients and header lines. */

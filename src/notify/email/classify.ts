@@ -77,6 +77,8 @@ export function classifySmtpError(err: unknown, target: SmtpTarget, aborted: boo
       { retryable: false },
     );
   }
+  // A 454 to STARTTLS ("TLS not available due to temporary reason", RFC 3207) is the server's for now: retried.
+  if (code === 'ETLS' && temporary) return new NotifyError('server', `${label}: the server answered ${responseCode} to STARTTLS (temporary)`, { retryable: true });
   if (code === 'ETLS') {
     return new NotifyError('config', `${label}: TLS failed or is not offered by the server; fix the server, use smtps://, or ${names.noTls}`, { retryable: false });
   }
