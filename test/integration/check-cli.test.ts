@@ -73,12 +73,13 @@ test('a *_FILE that is a device or a pipe: /dev/zero and a pipe that never ends 
     });
   const silent = await viaBash('sleep 8 2>/dev/null'); // its stdout is the pipe: held open, never written
   assert.equal(silent.code, 78, silent.stderr);
-  assert.match(silent.stderr, /TELEPHONY_API_KEY_FILE: cannot read \/dev\/fd\/\d+: it had no end within 4 s/);
+  // 4 s, or what was left of them when the load had already taken a moment (a loaded machine: 3.9 s)
+  assert.match(silent.stderr, /TELEPHONY_API_KEY_FILE: cannot read \/dev\/fd\/\d+: it had no end within (4 s|[\d.]+ s, what was left of the 4 s that the files named by the settings share)/);
   // Three silent pipes took 4 s each (12 s); now the files of one load share 4 s, and a written pipe read after them is still read
   const never = '<(sleep 8 2>/dev/null)';
   const three = await viaBash(`printf '%s\\n' ${KEY}`, `ALERT_WEBHOOK_URL=http://127.0.0.1:9/h ALERT_WEBHOOK_SECRET_FILE=${never} SMTP_URL_FILE=${never} ALERT_PAGERDUTY_ROUTING_KEY_FILE=${never}`);
   assert.equal(three.code, 78, three.stderr);
-  assert.equal(three.stderr.match(/had no end within 4 s/g)?.length, 1, three.stderr);
+  assert.equal(three.stderr.match(/had no end within/g)?.length, 3, three.stderr);
   assert.equal(three.stderr.match(/had no end within 0 s, what was left of the 4 s that the files named by the settings share/g)?.length, 2, three.stderr);
   assert.doesNotMatch(three.stderr, /TELEPHONY_API_KEY_FILE/);
   const written = await viaBash(`printf '%s\\n' ${KEY}`);
