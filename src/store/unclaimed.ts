@@ -29,9 +29,12 @@ export function deleteStale(stateDb: StateDb, log: Logger, stale: ReadonlyMap<nu
       // next entries were taken for ones its snapshot covers and skipped at the next start (StateStore.write
       // keeps the newest entry for the same reason).
       const tombstone = db.prepare("UPDATE journal SET account_id = 0, delta = '' WHERE account_id = ? AND seq = (SELECT MAX(seq) FROM journal)");
+      for (const id of stale.keys()) tombstone.run(id);
+      // One pass over the journal for them all: it has no index by account, and a fleet polled every minute
+      // keeps ~600,000 entries; a pass per account held the event loop 110 ms each (200 accounts: 35 s at start).
+      db.prepare('DELETE FROM journal WHERE account_id IN (SELECT value FROM json_each(?))').run(JSON.stringify([...stale.keys()]));
       for (const id of stale.keys()) {
-        tombstone.run(id);
-        for (const table of ['journal', 'alert_events', 'account_routing', 'account_clock']) db.prepare(`DELETE FROM ${table} WHERE account_id = ?`).run(id);
+        for (const table of ['alert_events', 'account_routing', 'account_clock']) db.prepare(`DELETE FROM ${table} WHERE account_id = ?`).run(id);
         deleteReadings(db, id);
         db.prepare('DELETE FROM accounts WHERE id = ?').run(id);
       }
