@@ -26,7 +26,7 @@ import { DEFAULT_TARGET_CONCURRENCY, MAX_DELIVERY_AGE_MS, MAX_RETRY_DELAY_MS, no
 import type { OutboxDoc, OutboxStore } from './outbox-store.js';
 import { DEFAULT_RECEIVER, type Receiver } from './registry.js';
 import { addTo, dueOf, handOver, oldestOwedDueAt, owedByAlert, owedCount, removeFrom, shiftTarget, type Target } from './target.js';
-import { liveHeir, owingBefore, retarget } from './retarget.js';
+import { liveHeir, placesOf, retarget } from './retarget.js';
 import { resumeOwed } from './resume.js';
 import { DeliveredBook } from './delivered.js';
 import { Routing } from './routing.js';
@@ -147,14 +147,14 @@ export class Dispatcher {
     const now = this.#now();
     const touched = new Set<Target>();
     const held: Delivery[] = [];
-    const add = (to: Target, n: Notification) => {
-      const t = owingBefore(this.#targets, to, n.id) ?? to; // behind its alert's delivery at the destination `to` replaced
+    const add = (t: Target, n: Notification, pinned: boolean) => {
       const x = addTo(t, n, now, this.#seq++);
+      if (pinned) t.pinned.add(x); // a resolve owed to the destination that took its alert's firing
       t.index.hold(x); // not before the commit that writes it: a retry landing meanwhile pumped this target
       held.push(x);
       touched.add(t);
     };
-    for (const n of notifications) for (const t of this.#routing.targetsOf(n, receivers, this.#targets)) add(t, n);
+    for (const n of notifications) for (const [t, pinned] of placesOf(this.#targets, this.#routing.targetsOf(n, receivers, this.#targets), n.id)) add(t, n, pinned);
     if (touched.size === 0) return;
     await this.#mirror();
     for (const x of held) {

@@ -77,6 +77,23 @@ export function owingBefore(targets: ReadonlyMap<string, Target>, t: Target, id:
   return undefined;
 }
 
+/**
+ * Where notification `id` is queued, one delivery per target: each target it is routed to, or the retired one
+ * that target replaced while it still owes the alert (owingBefore); and each target `told` of the alert firing,
+ * pinned there (true: a handOver never moves it, the incident that destination opened is closed). Routed
+ * behind its alert to a target it is also told at, one delivery does both: two were queued there, and that
+ * destination got the resolve twice, or both moved with the alert's repeat to the new one and the old got none.
+ */
+export function placesOf(targets: ReadonlyMap<string, Target>, to: { routed: readonly Target[]; told: readonly Target[] }, id: string): Map<Target, boolean> {
+  const out = new Map<Target, boolean>();
+  for (const t of to.routed) {
+    const at = owingBefore(targets, t, id) ?? t;
+    if (!out.has(at)) out.set(at, false);
+  }
+  for (const t of to.told) out.set(t, true);
+  return out;
+}
+
 /** The one target of `added` of `key`'s receiver and kind, when `key` is the only one of them `dropped`. */
 function soleReplacement(key: string, dropped: readonly string[], added: readonly Target[]): Target | undefined {
   const cls = keyClass(key);

@@ -39,11 +39,12 @@ export class Routing {
   }
 
   /**
-   * The targets `n` goes to, routed to `receivers`: those of `targets`, or new ones added there (a removed
-   * receiver's target may be gone once it had nothing left to send: back for this resolve, retired). Call once
-   * per notification, in order: a firing is remembered for its resolve, a resolve ends it.
+   * The targets `n` goes to, routed to `receivers`, and those `told` of its alert firing that it goes to as well
+   * (a resolve: #toldElsewhere): those of `targets`, or new ones added there (a removed receiver's target may be
+   * gone once it had nothing left to send: back for this resolve, retired). Call once per notification, in
+   * order: a firing is remembered for its resolve, a resolve ends it.
    */
-  targetsOf(n: Notification, receivers: readonly string[], targets: Map<string, Target>): Target[] {
+  targetsOf(n: Notification, receivers: readonly string[], targets: Map<string, Target>): { routed: Target[]; told: Target[] } {
     this.#gate.started(n);
     const out: Target[] = [];
     const routed = new Set<string>();
@@ -61,9 +62,9 @@ export class Routing {
         routed.add(notifier.key);
       }
     }
-    if (n.status === 'resolved') out.push(...this.#toldElsewhere(n, routed, considered, targets));
+    const told = n.status === 'resolved' ? this.#toldElsewhere(n, routed, considered, targets) : [];
     this.#gate.resolved(n);
-    return out;
+    return { routed: out, told };
   }
 
   /**

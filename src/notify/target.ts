@@ -16,6 +16,8 @@ export interface Target {
   /** What in `queue` may start: kept with it (queue, removeFrom, retimed). */
   index: DueIndex;
   inFlight: Map<Delivery, Promise<void>>;
+  /** Owed here and nowhere else (a resolve told elsewhere: this destination took its alert's firing): never handed over. */
+  pinned: WeakSet<Delivery>;
   /** When the last notification or digest left (in memory: a restart starts quiet). */
   lastSentAt: number;
   /**
@@ -120,7 +122,9 @@ export function queue(t: Target, x: Delivery): void {
  * except what would then overtake or be overtaken: a delivery in flight stays, and so does every later
  * delivery of its alerts, and of alerts `to` already owes (they move when those land: see the dispatcher), and
  * of the alerts in `keep` (an attempt at `from` that just landed accepted: they live at its destination now, and
- * their resolve must reach it). Returns how many deliveries moved.
+ * their resolve must reach it). A pinned delivery stays too; `to` gets a copy of what it holds of the alerts
+ * moved before it (`to` took their earlier notifications, so their resolve is owed there as well). Returns how
+ * many deliveries moved or were copied.
  */
 export function handOver(from: Target, to: Target, keep: ReadonlySet<string> = new Set()): number {
   let moved = 0;
@@ -130,6 +134,14 @@ export function handOver(from: Target, to: Target, keep: ReadonlySet<string> = n
   const owedThere = (id: string) => !movedIds.has(id) && to.index.owesOther(id);
   for (const x of from.queue) {
     const ids = notificationsOf(x).map((n) => n.id);
+    if (from.pinned.has(x)) {
+      const copy = copyOf(x, to, (n) => movedIds.has(n.id));
+      if (copy) {
+        queue(to, copy);
+        moved++;
+      }
+      continue;
+    }
     if (from.inFlight.has(x) || ids.some((id) => staying.has(id) || keep.has(id) || owedThere(id))) {
       for (const id of ids) staying.add(id);
       continue;
@@ -148,6 +160,14 @@ export function handOver(from: Target, to: Target, keep: ReadonlySet<string> = n
   if (from.open && to.queue.has(from.open)) to.open = from.open;
   from.open = undefined;
   return moved;
+}
+
+/** A delivery to `to` of what `x` holds that `keep` picks (undefined: nothing), due at once: a new destination starts afresh. */
+function copyOf(x: Delivery, to: Target, keep: (n: Notification) => boolean): Delivery | undefined {
+  const [first, ...more] = notificationsOf(x).filter(keep);
+  if (!first) return undefined;
+  const due = x.dueAt ?? x.createdAt;
+  return { deliveryId: randomUUID(), target: to.notifier.key, notification: first, ...(more.length > 0 ? { more } : {}), ...(x.dueAt !== undefined ? { dueAt: x.dueAt } : {}), seq: x.seq, createdAt: x.createdAt, attempts: 0, nextAttemptAt: Math.min(x.nextAttemptAt, due), lastError: null };
 }
 
 /** The class of a target's key: its receiver and kind (`ops/webhook`, `webhook:slack`), without the destination's digest. */
@@ -188,7 +208,7 @@ export function dueOf(t: Target, now: number, concurrency: number): { start: Del
 }
 
 export function newTarget(notifier: Notifier, groupIntervalMs: number, retired: boolean): Target {
-  return { notifier, groupIntervalMs, queue: new Set(), index: new DueIndex(), inFlight: new Map(), lastSentAt: -Infinity, pausedUntil: -Infinity, open: undefined, retired, lastError: undefined };
+  return { notifier, groupIntervalMs, queue: new Set(), index: new DueIndex(), inFlight: new Map(), pinned: new WeakSet(), lastSentAt: -Infinity, pausedUntil: -Infinity, open: undefined, retired, lastError: undefined };
 }
 
 /** Notifications not yet accepted, one per target (a digest counts each it holds, an open one too). */

@@ -1,0 +1,100 @@
+/**
+ * The dispatcher when a receiver's destination changes (a webhook's URL corrected, a PagerDuty routing key
+ * rotated): by a reload while deliveries are owed or in flight at the old one, or while the daemon was stopped.
+ * Each destination gets each notification of an alert once, in order; the one that took the alert's firing
+ * gets its resolve. (dispatch-receivers.test.ts has the first tests of this; it is long enough.)
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { pino } from 'pino';
+import type { Notification } from '../../src/domain/alerts.js';
+import { NotifyError } from '../../src/errors.js';
+import { createMetrics } from '../../src/metrics/metrics.js';
+import { Dispatcher, type DispatcherDeps } from '../../src/notify/dispatch.js';
+import type { Notifier } from '../../src/notify/notifier.js';
+import type { Receiver } from '../../src/notify/registry.js';
+import { waitFor } from '../helpers/daemon.js';
+import { sampleNotification } from '../helpers/fixtures.js';
+import { outboxIn } from '../helpers/state.js';
+
+const log = pino({ level: 'silent' });
+const note = (over: Partial<Notification> = {}) => sampleNotification(over);
+const resolve = (id: string) => note({ id, status: 'resolved', reason: 'resolve' });
+const ops = (...notifiers: Notifier[]): Receiver[] => [{ name: 'ops', severities: undefined, groupIntervalMs: 0, notifiers, alertmanagers: [] }];
+
+function dispatcher(t: TestContext, receivers: Receiver[], over: Partial<DispatcherDeps> = {}, dir = mkdtempSync(join(tmpdir(), 'ws-retarget-'))): Dispatcher {
+  const d = new Dispatcher({ receivers, store: outboxIn(dir, log), metrics: createMetrics(), log, retryBaseDelayMs: 20, ...over });
+  t.after(async () => {
+    await d.stop(100);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return d;
+}
+
+/**
+ * A webhook that accepts every attempt but those `hangs` picks: each of those waits for `land(accept)`.
+ * `got`: what it accepted (`id:status/reason`); `tries`: attempts started.
+ */
+function hook(key: string, hangs: (n: Notification) => boolean = () => false): Notifier & { got: string[]; tries: number; land: (accept: boolean) => void } {
+  const waiting: ((accept: boolean) => void)[] = [];
+  const ch = {
+    channel: 'webhook' as const,
+    key,
+    label: key,
+    got: [] as string[],
+    tries: 0,
+    land: (accept: boolean) => waiting.shift()?.(accept),
+    send: async (n: Notification) => {
+      ch.tries++;
+      const ok = hangs(n) ? await new Promise<boolean>((r) => waiting.push(r)) : true;
+      if (!ok) throw new NotifyError('network', `${key}: connect ETIMEDOUT`, { retryable: true });
+      ch.got.push(`${n.id}:${n.status}/${n.reason}`);
+    },
+  };
+  return ch;
+}
+
+for (const accepted of [true, false]) {
+  test(`a URL corrected by a reload while a repeat is in flight at the old one, which took the alert's start, then ${accepted ? 'takes' : 'refuses'} it: the old URL gets the resolve once, the new one only if the repeat moved there`, async (t) => {
+    const u1 = hook('ops/webhook:u1', (n) => n.reason === 'repeat');
+    const u2 = hook('ops/webhook:u2');
+    const d = dispatcher(t, ops(u1));
+    await d.start();
+    await d.enqueue([note({ id: 'a' })], ['ops']);
+    await waitFor(() => d.pending === 0, 'the start accepted at u1');
+    await d.enqueue([note({ id: 'a', reason: 'repeat' })], ['ops']);
+    await waitFor(() => u1.tries === 2, 'the repeat in flight at u1');
+    d.setReceivers(ops(u2)); // the URL corrected, the file reloaded
+    await d.enqueue([resolve('a')], ['ops']);
+    u1.land(accepted);
+    await waitFor(() => d.pending === 0, 'all delivered');
+    if (accepted) {
+      assert.deepEqual(u1.got, ['a:firing/start', 'a:firing/repeat', 'a:resolved/resolve'], 'the incident u1 opened is closed, once');
+      assert.deepEqual(u2.got, [], 'u2 was told nothing of the alert');
+    } else {
+      assert.deepEqual(u1.got, ['a:firing/start', 'a:resolved/resolve'], 'the incident u1 opened is closed, once');
+      assert.deepEqual(u2.got, ['a:firing/repeat', 'a:resolved/resolve'], 'u2 gets the repeat that moved there, then its resolve, once');
+    }
+  });
+}
+
+test("a resolve owed to the old URL that took its alert's firing stays there when what waited at that URL moves to the new one", async (t) => {
+  const u1 = hook('ops/webhook:u1', (n) => n.id === 'b');
+  const u2 = hook('ops/webhook:u2');
+  const d = dispatcher(t, ops(u1), { concurrency: 1 }); // a's resolve waits at u1 while b is in flight there
+  await d.start();
+  await d.enqueue([note({ id: 'a' })], ['ops']);
+  await waitFor(() => d.pending === 0, "a's firing accepted at u1");
+  await d.enqueue([note({ id: 'b' })], ['ops']);
+  await waitFor(() => u1.tries === 2, 'b in flight at u1');
+  d.setReceivers(ops(u2));
+  await d.enqueue([resolve('a')], ['ops']);
+  await waitFor(() => u2.got.length === 1, "a's resolve at u2");
+  u1.land(false); // b refused at u1: it moves to u2, what else waits at u1 with it
+  await waitFor(() => d.pending === 0, 'all delivered');
+  assert.deepEqual(u1.got, ['a:firing/start', 'a:resolved/resolve'], 'the incident u1 opened is closed');
+  assert.deepEqual(u2.got.sort(), ['a:resolved/resolve', 'b:firing/start'], "u2 gets a's resolve once, and b");
+});
