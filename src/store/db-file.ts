@@ -108,18 +108,55 @@ function readWith<T>(db: Database.Database, fn: (db: Database.Database) => T): T
  * them, a writer is there or crashed: a read-only connection reads its WAL. Where that cannot make what it
  * needs (`check` run by another user than the daemon's, a read-only mount) and the WAL is empty (a full
  * disk's failed commits leave one behind, with a -shm too short to use: SQLITE_IOERR_SHMSIZE), the file is
- * read as immutable too: every such check was UNKNOWN. A commit landing during an immutable read may make it
- * fail; `check` then says so.
+ * read as immutable too: every such check was UNKNOWN. An immutable read takes no lock, so a daemon's commit
+ * (its WAL folded back into the file) landing during it gave a mix of several commits, or SQLITE_CORRUPT: such
+ * a read is made again, once the file stands still (at most READ_TRIES times, then its error or ChangedWhileRead).
  */
-export function readUnchanged<T>(path: string, fn: (db: Database.Database) => T): T {
+export function readUnchanged<T>(path: string, fn: (db: Database.Database) => T, tries = READ_TRIES): T {
   const wal = `${path}-wal`;
-  const immutable = (): T => readWith(new Database(`${pathToFileURL(path).href}?immutable=1`, { readonly: true }), fn); // a URI filename: sqlite.ts
+  const immutable = (): T => {
+    const before = fileStamp(path);
+    let result: { value: T } | { error: unknown };
+    try {
+      result = { value: readWith(new Database(`${pathToFileURL(path).href}?immutable=1`, { readonly: true }), fn) }; // a URI filename: sqlite.ts
+    } catch (error) {
+      result = { error };
+    }
+    // the file itself stood still (a writer that came meanwhile may have commits in its WAL: they came after)
+    if (fileStamp(path) === before) {
+      if ('error' in result) throw result.error;
+      return result.value;
+    }
+    if (tries <= 1) throw 'error' in result ? result.error : new ChangedWhileRead(path);
+    return readUnchanged(path, fn, tries - 1); // a writer is there now: its WAL is read, or the file again
+  };
   if (!existsSync(wal) && !existsSync(`${path}-shm`)) return immutable();
   try {
     return readWith(new Database(path, { readonly: true, fileMustExist: true }), fn);
   } catch (err) {
     if (!CANNOT_MAKE_WAL_FILES.has(safeErrorCode(err) ?? '') || sizeOf(wal) > 0) throw err;
     return immutable();
+  }
+}
+
+/** How many times readUnchanged reads a file a writer keeps changing under an immutable read. */
+const READ_TRIES = 5;
+
+/** The state database changed under every immutable read (a daemon committing all the while). */
+export class ChangedWhileRead extends Error {
+  readonly code = 'SQLITE_BUSY';
+  constructor(path: string) {
+    super(`${basename(path)} changed while it was read, ${READ_TRIES} times: a daemon is writing it`);
+  }
+}
+
+/** What says the file changed: its inode, size and modification time (ns); '' when it is not there. */
+function fileStamp(path: string): string {
+  try {
+    const s = statSync(path, { bigint: true });
+    return `${s.ino}:${s.size}:${s.mtimeNs}`;
+  } catch {
+    return '';
   }
 }
 

@@ -976,6 +976,40 @@ test('owed notifications on a damaged page at start: the file is set aside and t
   assert.ok(lines.some((l) => l.includes('state database is corrupt; set aside')), lines.join(''));
 });
 
+test('a read-only look (check) during which a daemon commits and folds its WAL into the file is made again: never a mix of commits, nor SQLITE_CORRUPT', async (t) => {
+  const { readUnchanged } = await import('../../src/store/db-file.js');
+  const dir = tempDir(t);
+  const path = join(dir, 'state.db');
+  const setup = new Database(path);
+  setup.pragma('journal_mode = WAL');
+  setup.exec("CREATE TABLE marks (v TEXT); INSERT INTO marks VALUES ('before')");
+  setup.close();
+  let reads = 0;
+  const seen = readUnchanged(path, (db) => {
+    reads++;
+    const v = db.prepare('SELECT v FROM marks').pluck().get();
+    if (reads === 1) {
+      const daemon = new Database(path); // a daemon's commit, folded back into the file at its close
+      daemon.pragma('journal_mode = WAL');
+      daemon.prepare("UPDATE marks SET v = 'after'").run();
+      daemon.close();
+    }
+    return v;
+  });
+  assert.deepEqual([seen, reads], ['after', 2], 'the read the commit landed in was made again');
+  const { ChangedWhileRead } = await import('../../src/store/db-file.js');
+  let n = 0;
+  assert.throws(
+    () =>
+      readUnchanged(path, () => {
+        const daemon = new Database(path); // a daemon committing under every read
+        daemon.prepare('INSERT INTO marks VALUES (?)').run(String(++n));
+        daemon.close();
+      }),
+    (e: unknown) => e instanceof ChangedWhileRead && /changed while it was read, 5 times/.test(e.message),
+  );
+});
+
 test("a read-only look (check) at a database no writer has open creates nothing: a daemon that opened it meanwhile keeps its commit (removing the -wal the look made lost it)", async (t) => {
   const { readUnchanged } = await import('../../src/store/db-file.js');
   const dir = tempDir(t);
