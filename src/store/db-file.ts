@@ -52,6 +52,7 @@ export function openWal(path: string): Database.Database {
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
+    db.pragma('temp_store = MEMORY'); // see readWith
     return db;
   } catch (err) {
     db.close();
@@ -94,6 +95,9 @@ const CANNOT_MAKE_WAL_FILES = new Set(['SQLITE_CANTOPEN', 'SQLITE_READONLY_DIREC
 
 function readWith<T>(db: Database.Database, fn: (db: Database.Database) => T): T {
   try {
+    // SQLite's temporary files (a sort without an index, an index a migration builds) in memory: the
+    // containers run with a read-only root, where /tmp and /var/tmp cannot be written
+    db.pragma('temp_store = MEMORY');
     return fn(db);
   } finally {
     db.close();

@@ -976,6 +976,16 @@ test('owed notifications on a damaged page at start: the file is set aside and t
   assert.ok(lines.some((l) => l.includes('state database is corrupt; set aside')), lines.join(''));
 });
 
+test("SQLite's temporary storage is memory, for the daemon's connection and a read-only look: the containers' root (/tmp, /var/tmp) is read-only", async (t) => {
+  const { openWal, readUnchanged } = await import('../../src/store/db-file.js');
+  const path = join(tempDir(t), 'state.db');
+  const db = openWal(path);
+  const MEMORY = 2;
+  assert.equal(db.pragma('temp_store', { simple: true }), MEMORY);
+  db.close();
+  assert.equal(readUnchanged(path, (r) => r.pragma('temp_store', { simple: true })), MEMORY);
+});
+
 test('a read-only look (check) during which a daemon commits and folds its WAL into the file is made again: never a mix of commits, nor SQLITE_CORRUPT', async (t) => {
   const { readUnchanged } = await import('../../src/store/db-file.js');
   const dir = tempDir(t);
