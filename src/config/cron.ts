@@ -25,7 +25,7 @@ const FIELDS: Record<string, { label: string; min: number; max: number; values: 
 const ORDER = ['second', 'minute', 'hour', 'dayOfMonth', 'month', 'dayOfWeek'] as const;
 
 /** What node-cron reads `*` as in each field (its weekday `*` is 0-6), and the bounds it wraps a backward range within. */
-const STAR: Record<(typeof ORDER)[number], [number, number]> = { second: [0, 59], minute: [0, 59], hour: [0, 23], dayOfMonth: [1, 31], month: [1, 12], dayOfWeek: [0, 6] };
+const star = (key: (typeof ORDER)[number]): [number, number] => [FIELDS[key]!.min, key === 'dayOfWeek' ? 6 : FIELDS[key]!.max];
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
@@ -115,7 +115,7 @@ function surprise(expression: string, quoted: string): string | undefined {
     for (const token of raw[i]!.split(',')) {
       const m = /^(?:\*|([a-z\d]+)-([a-z\d]+))(?:\/(\d+))?$/i.exec(token);
       if (!m) continue;
-      const [from, end] = m[1] === undefined ? STAR[key] : [valueOf(key, m[1]), valueOf(key, m[2]!)];
+      const [from, end] = m[1] === undefined ? star(key) : [valueOf(key, m[1]), valueOf(key, m[2]!)];
       if (from === undefined || end === undefined) continue;
       // Sunday closing a weekday range is its 7 (MON-SUN, FRI-SUN: every day to Sunday, as node-cron reads them)
       const to = key === 'dayOfWeek' && end === 0 && from > 0 ? 7 : end;
@@ -123,7 +123,7 @@ function surprise(expression: string, quoted: string): string | undefined {
       const field = `${label} field ${shortened(token)}`;
       if (from > to) {
         // node-cron's wrap (its convertRanges): from `from` up to its field's end, on from its start
-        const [lo, hi] = STAR[key];
+        const [lo, hi] = star(key);
         const size = hi - lo + 1;
         const values: number[] = [];
         for (let o = 0; o <= (((to - from) % size) + size) % size; o += step) values.push(from + o > hi ? from + o - size : from + o);
