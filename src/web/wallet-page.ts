@@ -86,12 +86,12 @@ export function balanceChart(w: WalletSource, row: WalletRow, readings: readonly
   const gapMs = gapOf(readings);
   const series: Series[] = [{ kind: 'balance', label: 'Balance', points: readings.map((r) => [r.t, r.balance] as Point), gapMs }];
   const bands: Band[] = [];
+  // from the poll the forecast was made at, as depletion_at counts (on an hourly schedule, now was up to an hour later)
+  const at = forecastTime(w.readout.state, now);
   // an empty wallet has no forecast: its runway reads 0 and depletion_at when it went empty, a zero-width line into the past
   if (!row.exhausted && row.runway_seconds !== null && row.balance !== null) {
     const ms = (s: number | null) => (s === null ? null : s * 1000);
     // a band without a high end (Infinity) reaches past the chart's end
-    // from the poll the forecast was made at, as depletion_at counts (on an hourly schedule, now was up to an hour later)
-    const at = forecastTime(w.readout.state, now);
     const f = forecastShapes(at, balance, row.runway_seconds * 1000, ms(row.runway_low_seconds), row.runway_high_seconds === null ? Infinity : row.runway_high_seconds * 1000, end, `Forecast: reaches ${to} at ${utc(at + row.runway_seconds * 1000)}`, floor);
     series.push(f.line);
     bands.push(f.band);
@@ -99,7 +99,7 @@ export function balanceChart(w: WalletSource, row: WalletRow, readings: readonly
   const h = row.horizons_hours;
   const desc =
     `Balance from ${utc(range.from)} to now: ${readings.length} readings, ${topups.length === found.total ? `${topups.length} top-up(s) marked` : `the ${topups.length} largest of ${found.total} top-ups marked`}.${gapWords(readings, gapMs)} ` +
-    forecastWords(row, to, forecastTime(w.readout.state, now)) +
+    forecastWords(row, to, at) +
     ` Alert horizons: warning ${h.warning} h, critical ${h.critical} h from now.`;
   return timeChart({
     id: 'balance-chart',
