@@ -59,6 +59,14 @@ function oneApi(runners: WalletRunner[], opts: { answersAtOnce?: (name: string) 
     },
     end: (name: string, timedOut: boolean) => ends.get(name)!(timedOut),
     idle: (...rs: WalletRunner[]) => () => rs.every((r) => r.phase === 'idle'),
+    /** The API goes silent: the first four polls ask, a round passes, the first two time out. */
+    async silence(): Promise<void> {
+      await until(() => started.length === 4, 'four polls');
+      this.pass(SPREAD_MAX_MS);
+      this.end(runners[0]!.name, true);
+      this.end(runners[1]!.name, true);
+      await until(this.idle(runners[0]!, runners[1]!), `${runners[0]!.name} and ${runners[1]!.name} timed out: the API is silent`);
+    },
     /** Stops the schedule, answering whatever still hangs. */
     async stop(): Promise<void> {
       const drain = setInterval(() => [...ends.values()].forEach((end) => end(false)), 5);
@@ -140,11 +148,7 @@ test('a poll refused while its API answers in the same turn asks after all: the 
   const [h1, h2, h3, h4, h5] = ['h1', 'h2', 'h3', 'h4', 'h5'].map(fakeRunner) as [WalletRunner, WalletRunner, WalletRunner, WalletRunner, WalletRunner];
   const api = oneApi([h1, h2, h3, h4]);
   try {
-    await until(() => api.started.length === 4, 'four polls');
-    api.pass(SPREAD_MAX_MS);
-    api.end('h1', true);
-    api.end('h2', true);
-    await until(api.idle(h1, h2), 'h1 and h2 timed out: the API is silent');
+    await api.silence(); // h3 and h4 hold its share
     assert.ok(api.schedule.pollSoon(h5), 'h5 refused (h3 and h4 hold the share)');
     api.end('h3', false); // …and in the same turn the API answers
     await until(() => api.started.length === 5, 'h5 asks');
@@ -167,11 +171,7 @@ test('a wallet refused at its slot and removed by a reload before the refusal is
   });
   const api = oneApi(runners.slice(0, 4), { pollUnasked: (runner, why) => WalletRunner.prototype.pollUnasked.call(runner, why) });
   try {
-    await until(() => api.started.length === 4, 'four polls');
-    api.pass(SPREAD_MAX_MS);
-    api.end('h1', true);
-    api.end('h2', true);
-    await until(api.idle(runners[0]!, runners[1]!), 'h1 and h2 over: the API refuses while h3 holds its share');
+    await api.silence(); // h3 and h4 hold its share
     const h5 = runners[4]!;
     assert.ok(api.schedule.pollSoon(h5), 'h5 (added by a reload) is refused');
     await WalletRunner.prototype.unwatch.call(h5); // a reload removes it in the same turn (fleet.ts: apply)
@@ -192,11 +192,7 @@ test('the wall clock steps back a day: an API that refuses goes on refusing (its
   const [h1, h2, h3, h4, h5, h6] = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map(fakeRunner) as [WalletRunner, WalletRunner, WalletRunner, WalletRunner, WalletRunner, WalletRunner];
   const api = oneApi([h1, h2, h3, h4], { log });
   try {
-    await until(() => api.started.length === 4, 'four polls');
-    api.pass(SPREAD_MAX_MS);
-    api.end('h1', true);
-    api.end('h2', true);
-    await until(api.idle(h1, h2), 'h1 and h2 timed out: the API is silent');
+    await api.silence(); // h3 and h4 hold its share
     assert.ok(api.schedule.pollSoon(h5));
     await until(() => summaries.length === 1, 'h5 refused, and said');
     api.clock.wall -= 86_400_000; // NTP steps the wall clock back a day…
