@@ -8,6 +8,13 @@ export interface OutboxDoc {
   deliveries: readonly Delivery[];
   /** Alert id → when a target last accepted a notification of it (for /api/status `last_notified_at`). */
   delivered: Readonly<Record<string, number>>;
+  /**
+   * The keys of the configured targets (`targets` in `meta`), so that a start can tell a channel whose
+   * destination was changed while the daemon was stopped (one of its receiver and kind gone, one new) from
+   * one removed: what the old destination owed goes to the new one (resume.ts). Undefined as loaded: not known
+   * (a file an earlier build wrote).
+   */
+  targets?: readonly string[] | undefined;
 }
 
 /**
@@ -24,7 +31,9 @@ export class OutboxStore implements Participant {
   /** deliveryId → its row as committed. */
   #rows = new Map<string, string>();
   #delivered = '{}';
-  #writing: { rows: Map<string, string>; delivered: string; anew: boolean } | undefined;
+  /** The `targets` row as committed ('': none yet). */
+  #targets = '';
+  #writing: { rows: Map<string, string>; delivered: string; targets: string; anew: boolean } | undefined;
   /** The next write starts from an empty table (rewrite). */
   #anew = false;
   /** Each owed delivery's row, and the changing fields it was made from: one not changed is not made again. */
@@ -39,11 +48,12 @@ export class OutboxStore implements Participant {
 
   async load(now: number): Promise<OutboxDoc> {
     if (!this.db.exists()) return { deliveries: [], delivered: {} };
-    let read: { rows: { id: string; body: string }[]; delivered: string };
+    let read: { rows: { id: string; body: string }[]; delivered: string; targets: string | undefined };
     try {
       read = this.db.read((db) => ({
         rows: db.prepare('SELECT delivery_id AS id, body FROM outbox').all() as { id: string; body: string }[],
-        delivered: (db.prepare("SELECT value FROM meta WHERE key = 'delivered'").get() as { value: string } | undefined)?.value ?? '{}',
+        delivered: metaValue(db, 'delivered') ?? '{}',
+        targets: metaValue(db, 'targets'),
       }));
     } catch (err) {
       // a damaged page: the file is set aside (said there), and what it owed cannot be read
@@ -51,6 +61,8 @@ export class OutboxStore implements Participant {
       return { deliveries: [], delivered: {} };
     }
     const { rows, delivered } = read;
+    const targets = keysOf(read.targets);
+    this.#targets = targets === undefined ? '' : read.targets!;
     const deliveries: Delivery[] = [];
     for (const r of rows) {
       try {
@@ -65,7 +77,7 @@ export class OutboxStore implements Participant {
     const times = timesOf(delivered);
     if (times === undefined) this.log.error({ file: this.path }, 'when each alert was last notified is unreadable; it starts again empty (the owed notifications are kept)');
     this.#delivered = times === undefined ? '' : delivered; // unreadable: rewritten at the next commit
-    return { deliveries, delivered: times ?? {} };
+    return { deliveries, delivered: times ?? {}, targets };
   }
 
   /** Commits `doc` now (with whatever else is staged); rejects if the write failed. */
@@ -122,7 +134,9 @@ export class OutboxStore implements Participant {
     for (const [id, body] of rows) if (this.#rows.get(id) !== body) put.run(id, body);
     const delivered = JSON.stringify(doc.delivered);
     if (delivered !== this.#delivered) db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('delivered', ?)").run(delivered);
-    this.#writing = { rows, delivered, anew: this.#anew };
+    const targets = doc.targets === undefined ? this.#targets : JSON.stringify(doc.targets);
+    if (targets !== this.#targets) db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('targets', ?)").run(targets);
+    this.#writing = { rows, delivered, targets, anew: this.#anew };
   }
 
   /** `d`'s row: made again only when one of its changing fields changed (10,000 owed rows, commits every 100 ms). */
@@ -142,6 +156,7 @@ export class OutboxStore implements Participant {
   rewrite(): void {
     this.#rows = new Map();
     this.#delivered = '';
+    this.#targets = '';
     this.#anew = true;
   }
 
@@ -149,6 +164,7 @@ export class OutboxStore implements Participant {
     if (!this.#writing) return;
     this.#rows = this.#writing.rows;
     this.#delivered = this.#writing.delivered;
+    this.#targets = this.#writing.targets;
     if (this.#writing.anew) this.#anew = false;
     this.#writing = undefined;
   }
@@ -170,6 +186,20 @@ function timesOf(text: string): Record<string, number> | undefined {
   try {
     const v: unknown = JSON.parse(text);
     if (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((t) => typeof t === 'number')) return v as Record<string, number>;
+  } catch {
+    // below
+  }
+  return undefined;
+}
+
+const metaValue = (db: Conn, key: string): string | undefined => (db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+
+/** The `targets` row as stored (a list of target keys), or undefined when absent or not one (a torn or edited row: no target is then taken for replaced). */
+function keysOf(text: string | undefined): string[] | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const v: unknown = JSON.parse(text);
+    if (Array.isArray(v) && v.every((k) => typeof k === 'string')) return v as string[];
   } catch {
     // below
   }

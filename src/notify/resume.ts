@@ -7,8 +7,8 @@ import { fmtSeconds, savedAhead } from '../clock.js';
 import type { Logger } from '../log.js';
 import { giveUpAt, notificationsOf, shiftDelivery, type Delivery } from './delivery.js';
 import type { DeliveredBook } from './delivered.js';
-import { sameDestination } from './retarget.js';
-import { queue, type Target } from './target.js';
+import { replacementKey, sameDestination } from './retarget.js';
+import { queue, readdress, type Target } from './target.js';
 
 export interface Resumed {
   /** Deliveries queued again. */
@@ -20,16 +20,25 @@ export interface Resumed {
 /**
  * Queues `saved` (the outbox's deliveries) on `targets`, oldest first. A delivery saved under a key by position
  * (earlier builds: `formerKeys`) or under a receiver since renamed (the only target of the same destination)
- * follows its target; one whose channel is gone, or that was due more than 24 h ago, is given up.
+ * follows its target; so does one whose channel's destination was changed while the daemon was stopped (by
+ * `savedKeys`, the targets the last run had: as a reload would, see replacementKey). One whose channel is
+ * gone, or that was due more than 24 h ago, is given up.
  */
-export function resumeOwed(saved: readonly Delivery[], o: { targets: ReadonlyMap<string, Target>; formerKeys: ReadonlyMap<string, string>; delivered: DeliveredBook; now: number; log: Logger }): Resumed {
+export function resumeOwed(saved: readonly Delivery[], o: { targets: ReadonlyMap<string, Target>; formerKeys: ReadonlyMap<string, string>; savedKeys: readonly string[] | undefined; delivered: DeliveredBook; now: number; log: Logger }): Resumed {
   const loaded = [...saved].sort((a, b) => a.createdAt - b.createdAt || (a.seq ?? 0) - (b.seq ?? 0));
   catchUp(loaded, o.delivered, o.now, o.log);
+  const replaced = replacementsOf(o.savedKeys, o.targets);
+  const moved = new Map<Target, number>();
   let kept = 0;
   let nextSeq = 0;
   for (const x of loaded) {
     const renamed = o.targets.has(x.target) ? undefined : (o.formerKeys.get(x.target) ?? sameDestination(o.targets.keys(), x.target));
     if (renamed !== undefined) x.target = renamed;
+    const heir = o.targets.get(replaced.get(x.target) ?? '');
+    if (heir !== undefined && o.now < giveUpAt(x)) {
+      readdress(x, heir.notifier.key);
+      moved.set(heir, (moved.get(heir) ?? 0) + 1);
+    }
     const t = o.targets.get(x.target);
     if (!t || o.now >= giveUpAt(x)) {
       const why = t ? 'due more than 24 h ago' : 'its channel is no longer configured';
@@ -43,6 +52,7 @@ export function resumeOwed(saved: readonly Delivery[], o: { targets: ReadonlyMap
     nextSeq = Math.max(nextSeq, (x.seq ?? 0) + 1);
     kept++;
   }
+  for (const [t, owed] of moved) o.log.info({ to: t.notifier.label, owed }, 'owed notifications moved to the destination that replaced theirs while the daemon was stopped');
   if (kept > 0) o.log.info({ owed: kept }, 'resuming owed notifications');
   return { kept, nextSeq };
 }
@@ -60,4 +70,18 @@ function catchUp(loaded: Delivery[], delivered: DeliveredBook, now: number, log:
   for (const x of loaded) shiftDelivery(x, -back);
   delivered.shift(-back);
   log.warn({ stepMs: -back }, `the saved outbox is ${fmtSeconds(back)} ahead of the wall clock (it stepped back while stopped?); the owed notifications' times moved back to now`);
+}
+
+/** Saved key → the configured key that replaced it while the daemon was stopped (retarget.ts replacementKey over the last run's keys). */
+function replacementsOf(savedKeys: readonly string[] | undefined, targets: ReadonlyMap<string, Target>): Map<string, string> {
+  const out = new Map<string, string>();
+  if (savedKeys === undefined) return out;
+  const before = new Set(savedKeys);
+  const dropped = savedKeys.filter((k) => !targets.has(k));
+  const added = [...targets.keys()].filter((k) => !before.has(k));
+  for (const k of dropped) {
+    const heir = replacementKey(k, dropped, added);
+    if (heir !== undefined) out.set(k, heir);
+  }
+  return out;
 }

@@ -51,6 +51,9 @@ export function retarget(targets: Map<string, Target>, receivers: readonly Recei
   return moved > 0 || retimed;
 }
 
+/** The keys of the configured targets (not the retired ones that still owe), in order: saved with the outbox for the next start (resume.ts). */
+export const liveKeys = (targets: ReadonlyMap<string, Target>): string[] => [...targets].filter(([, t]) => !t.retired).map(([k]) => k);
+
 /**
  * Where retired `t`'s owed deliveries go once they can: its heir, or the heir's heir after another reload (a URL
  * corrected twice while an attempt at the first was in flight); undefined when none is configured.
@@ -96,9 +99,19 @@ export function placesOf(targets: ReadonlyMap<string, Target>, to: { routed: rea
 
 /** The one target of `added` of `key`'s receiver and kind, when `key` is the only one of them `dropped`. */
 function soleReplacement(key: string, dropped: readonly string[], added: readonly Target[]): Target | undefined {
+  const heir = replacementKey(key, dropped, added.map((t) => t.notifier.key));
+  return heir === undefined ? undefined : added.find((t) => t.notifier.key === heir);
+}
+
+/**
+ * The one key of `added` of `key`'s receiver and kind, when `key` is the only one of them `dropped`: a reload
+ * (or, from the keys an earlier run saved, a restart) that changed where that channel sends. Several dropped
+ * or added of the class: which went where is unknown, and none is taken for another.
+ */
+export function replacementKey(key: string, dropped: readonly string[], added: readonly string[]): string | undefined {
   const cls = keyClass(key);
   if (cls === undefined || dropped.filter((k) => keyClass(k) === cls).length !== 1) return undefined;
-  const heirs = added.filter((t) => keyClass(t.notifier.key) === cls);
+  const heirs = added.filter((k) => keyClass(k) === cls);
   return heirs.length === 1 ? heirs[0] : undefined;
 }
 

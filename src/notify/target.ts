@@ -117,6 +117,14 @@ export function queue(t: Target, x: Delivery): void {
   t.index.add(x);
 }
 
+/** `x` now goes to the target of `key` (a destination that replaced its own), which starts afresh: not the old one's backoff (up to 5 min at a corrected URL). */
+export function readdress(x: Delivery, key: string): void {
+  x.target = key;
+  if (x.open) return;
+  x.attempts = 0;
+  x.nextAttemptAt = Math.min(x.nextAttemptAt, x.dueAt ?? x.createdAt);
+}
+
 /**
  * Moves what `from` owes to `to` (the target a reload replaced it by), in order, its open digest included,
  * except what would then overtake or be overtaken: a delivery in flight stays, and so does every later
@@ -148,12 +156,7 @@ export function handOver(from: Target, to: Target, keep: ReadonlySet<string> = n
     }
     for (const id of ids) movedIds.add(id);
     removeFrom(from, x);
-    x.target = to.notifier.key;
-    if (!x.open) {
-      // a new destination starts afresh: not the old one's backoff (up to 5 min at a corrected URL)
-      x.attempts = 0;
-      x.nextAttemptAt = Math.min(x.nextAttemptAt, x.dueAt ?? x.createdAt);
-    }
+    readdress(x, to.notifier.key);
     queue(to, x);
     moved++;
   }

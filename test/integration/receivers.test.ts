@@ -222,3 +222,27 @@ test('SIGHUP reloads the receivers: a wallet moved to another receiver, and a re
   assert.deepEqual(a.bodies().map((x) => [x.account, x.severity]).sort(), [['m', 'warning'], ['n', 'warning']], 'the old targets got nothing new');
   assert.equal(await d.stop(), 0);
 });
+
+test("a webhook URL corrected while the daemon was stopped: the next start sends what the wrong URL owed to the right one (before, it was given up as a channel no longer configured)", async (t) => {
+  const up = new WalletsUpstream();
+  up.add('m', 50);
+  await up.start();
+  t.after(() => up.close());
+  const wrong = await started(t, new WebhookReceiver());
+  wrong.answers.push(...Array<number>(1000).fill(503)); // a service that is not the receiver: every attempt retried
+  const right = await started(t, new WebhookReceiver());
+  const dir = tempDir('ws-receivers-corrected-');
+  const write = (url: string) => walletsFile(dir, up, { m: ['low_balance_threshold: 100', 'receivers: [ops]'] }, ['ops:', `  webhook: [{url: "${url}"}]`]);
+  const first = await Daemon.start({ WALLETS_FILE: write(wrong.url) });
+  t.after(() => first.kill());
+  await waitFor(() => wrong.answers.length <= 998, () => `the warning tried twice at the wrong URL\n${first.stderr}`);
+  assert.equal(await first.stop(), 0);
+
+  const second = await Daemon.start({ WALLETS_FILE: write(right.url) }, { stateDir: first.stateDir });
+  t.after(() => second.kill());
+  await waitFor(() => right.received.length === 1, () => `the owed warning at the corrected URL\n${second.stderr}`);
+  assert.deepEqual([right.bodies()[0]!.account, right.bodies()[0]!.status, right.bodies()[0]!.severity], ['m', 'firing', 'warning']);
+  assert.ok(second.logs().some((l) => /owed notifications moved to the destination that replaced theirs/.test(l.msg)), second.stderr);
+  assert.ok(!second.logs().some((l) => /given up/.test(l.msg)), second.stderr);
+  assert.equal(await second.stop(), 0);
+});

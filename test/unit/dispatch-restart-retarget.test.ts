@@ -1,0 +1,121 @@
+/**
+ * A channel changed while the daemon was stopped: the outbox keeps the keys of the targets it had, so the next
+ * start tells a webhook whose URL was corrected (the only one of its receiver and kind gone, one new: what it
+ * owed goes there, as a reload would move it) from one removed beside another (given up, not sent twice).
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { pino } from 'pino';
+import Database from 'better-sqlite3';
+import type { Notification } from '../../src/domain/alerts.js';
+import { NotifyError } from '../../src/errors.js';
+import { createMetrics } from '../../src/metrics/metrics.js';
+import { Dispatcher } from '../../src/notify/dispatch.js';
+import type { Notifier } from '../../src/notify/notifier.js';
+import type { Receiver } from '../../src/notify/registry.js';
+import { DB_FILE } from '../../src/store/db.js';
+import { waitFor } from '../helpers/daemon.js';
+import { sampleNotification } from '../helpers/fixtures.js';
+import { outboxIn } from '../helpers/state.js';
+
+const receiver = (name: string, notifiers: Notifier[]): Receiver => ({ name, severities: undefined, groupIntervalMs: 0, notifiers, alertmanagers: [] });
+
+function memory(key: string): Notifier & { sent: Notification[] } {
+  const sent: Notification[] = [];
+  return { channel: 'webhook', key, label: key, sent, send: async (n) => void sent.push(n) };
+}
+
+function refusing(key: string): Notifier & { tried: number } {
+  const n = {
+    channel: 'webhook' as const,
+    key,
+    label: key,
+    tried: 0,
+    send: async () => {
+      n.tried++;
+      throw new NotifyError('network', 'connection refused', { retryable: true });
+    },
+  };
+  return n;
+}
+
+/** One run of the dispatcher on `dir`'s state database; its log lines in `lines`. */
+function run(t: TestContext, dir: string, receivers: Receiver[], lines: { msg: string; to?: string; owed?: number }[] = []): Dispatcher {
+  const log = pino({ level: 'info' }, { write: (l: string) => void lines.push(JSON.parse(l) as { msg: string }) });
+  const d = new Dispatcher({ receivers, store: outboxIn(dir, log), metrics: createMetrics(), log, retryBaseDelayMs: 20 });
+  t.after(() => d.stop(100));
+  return d;
+}
+
+function stateDir(t: TestContext): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ws-restart-retarget-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Stops a first run owing `ids` at the refusing target `key` (of receiver `name`, beside `others`). */
+async function stoppedOwing(t: TestContext, dir: string, name: string, key: string, others: Notifier[], ids: string[]): Promise<void> {
+  const dead = refusing(key);
+  const d = run(t, dir, [receiver(name, [dead, ...others])]);
+  await d.start();
+  await d.enqueue(ids.map((id) => sampleNotification({ id })), [name]);
+  await waitFor(() => dead.tried >= ids.length, 'each tried at the refusing URL');
+  await d.stop(100);
+}
+
+test('a webhook URL corrected while the daemon was stopped: what the old URL owed goes to the new one at the start, said in the log', async (t) => {
+  const dir = stateDir(t);
+  await stoppedOwing(t, dir, 'ops', 'ops/webhook:dead', [], ['a1', 'a2']);
+  const fixed = memory('ops/webhook:f1xd');
+  const lines: { msg: string; to?: string; owed?: number }[] = [];
+  const d = run(t, dir, [receiver('ops', [fixed])], lines);
+  await d.start();
+  await waitFor(() => d.pending === 0, 'the owed notifications sent');
+  assert.deepEqual(fixed.sent.map((n) => n.id).sort(), ['a1', 'a2']);
+  assert.ok(!lines.some((l) => /given up/.test(l.msg)), JSON.stringify(lines));
+  const moved = lines.find((l) => /owed notifications moved/.test(l.msg));
+  assert.deepEqual({ to: moved?.to, owed: moved?.owed }, { to: 'ops/webhook:f1xd', owed: 2 });
+});
+
+test('a second webhook removed while the daemon was stopped: what it owed is given up, not sent again to the one kept (which had it)', async (t) => {
+  const dir = stateDir(t);
+  const kept = memory('team/webhook:kept');
+  await stoppedOwing(t, dir, 'team', 'team/webhook:gone', [kept], ['b1']);
+  assert.equal(kept.sent.length, 1);
+  const again = memory('team/webhook:kept');
+  const lines: { msg: string }[] = [];
+  const d = run(t, dir, [receiver('team', [again])], lines);
+  await d.start();
+  await waitFor(() => d.pending === 0, 'nothing owed');
+  assert.deepEqual(again.sent, [], 'the kept webhook took b1 in the first run');
+  assert.ok(lines.some((l) => l.msg === 'owed notification given up: its channel is no longer configured'), JSON.stringify(lines));
+});
+
+test('two webhooks of a receiver replaced by one while stopped: which became which is unknown, so neither hands over', async (t) => {
+  const dir = stateDir(t);
+  await stoppedOwing(t, dir, 'ops', 'ops/webhook:one', [refusing('ops/webhook:two')], ['c1']);
+  const other = memory('ops/webhook:new');
+  const d = run(t, dir, [receiver('ops', [other])]);
+  await d.start();
+  await waitFor(() => d.pending === 0, 'given up');
+  assert.deepEqual(other.sent, []);
+});
+
+test("a reload that changes a receiver's channels writes the targets at once, so a crash before anything else commits still knows them", async (t) => {
+  const dir = stateDir(t);
+  const d = run(t, dir, [receiver('ops', [memory('ops/webhook:aaaa')])]);
+  await d.start();
+  d.setReceivers([receiver('ops', [memory('ops/webhook:aaaa')]), receiver('team', [memory('team/webhook:bbbb')])]);
+  const saved = () => {
+    const db = new Database(join(dir, DB_FILE), { readonly: true });
+    try {
+      return (db.prepare("SELECT value FROM meta WHERE key = 'targets'").get() as { value: string } | undefined)?.value;
+    } finally {
+      db.close();
+    }
+  };
+  await waitFor(() => saved() === JSON.stringify(['ops/webhook:aaaa', 'team/webhook:bbbb']), 'the reloaded targets committed');
+});
