@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { request, Agent } from 'node:http';
 import { createServer } from 'node:net';
+import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { cpuMsFromStat, rssKiBFromStatus, writeBytesFromIo } from './analysis.js';
 
@@ -93,19 +94,32 @@ export async function startSimulator(flags: string[]): Promise<{ child: Child; u
 const agent = new Agent({ keepAlive: true, maxSockets: 4 });
 
 /**
- * GET on loopback with a deadline; resolves with status, body and the time it took (ms, wall clock).
+ * GET on loopback with a deadline; resolves with status, body and the time it took (ms, wall clock, until the
+ * last byte: a gzipped body's decompression is not in it), and `bytes`, the size on the wire.
  * `ownSocket`: a connection of its own, not one of the shared agent's 4 (many parallel requests would queue).
  */
-export function httpGet(url: string, timeoutMs = 10_000, headers: Record<string, string> = {}, ownSocket = false): Promise<{ status: number; body: string; ms: number }> {
+export function httpGet(url: string, timeoutMs = 10_000, headers: Record<string, string> = {}, ownSocket = false): Promise<{ status: number; body: string; ms: number; bytes: number }> {
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
     const req = request(url, { agent: ownSocket ? false : agent, headers, signal: AbortSignal.timeout(timeoutMs) }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - t0 }));
+      res.on('end', () => {
+        const ms = performance.now() - t0;
+        const raw = Buffer.concat(chunks);
+        try {
+          const body = res.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
+          resolve({ status: res.statusCode ?? 0, body: body.toString('utf8'), ms, bytes: raw.length });
+        } catch (err) {
+          reject(err as Error);
+        }
+      });
       res.on('error', reject);
     });
     req.on('error', reject);
     req.end();
   });
 }
+
+/** A scrape as Prometheus makes it: it asks for gzip (the daemon compresses a page for such a client). */
+export const scrape = (url: string, timeoutMs: number) => httpGet(url, timeoutMs, { 'Accept-Encoding': 'gzip' });
