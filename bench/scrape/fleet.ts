@@ -10,7 +10,7 @@ import type { AccountState } from '../../src/domain/account.js';
 import type { Forecast } from '../../src/domain/forecast.js';
 import { ALERT_NAMES, SEVERITIES, type AlertName, type Severity } from '../../src/domain/rules.js';
 import type { WalletReadout } from '../../src/metrics/collector.js';
-import type { MonitorReadout } from '../../src/poller/monitor.js';
+import type { MonitorReadout } from '../../src/poller/readout.js';
 
 const PROVIDERS = ['telephony-io', 'twilio', 'telnyx', 'plivo'];
 const CONFIDENCE = ['none', 'low', 'medium', 'high'] as const;

@@ -10,7 +10,7 @@ import type { WalletSettings } from '../config/settings.js';
 import { isCurrencyCode } from '../domain/account.js';
 import { CONFIDENCES } from '../domain/forecast.js';
 import { BURN_WINDOW_NAMES } from '../domain/rates.js';
-import type { MonitorReadout } from '../poller/monitor.js';
+import type { MonitorReadout } from '../poller/readout.js';
 import { familyHeader, formatValue, labelPair } from './exposition.js';
 import { flat } from '../strings.js';
 

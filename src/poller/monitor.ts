@@ -1,15 +1,14 @@
-import { headroom, INITIAL_ACCOUNT_STATE, isRateLimited, otherCurrency, latestTime, restartedHistory, shiftClock, type AccountState, type PollOutcome } from '../domain/account.js';
+import { INITIAL_ACCOUNT_STATE, isRateLimited, otherCurrency, latestTime, restartedHistory, shiftClock, type AccountState, type PollOutcome } from '../domain/account.js';
 import type { AlertBook, Notification, WalletSnapshot } from '../domain/alerts.js';
 import { observe, snapshot, unwatch, type EvaluationConfig } from '../domain/evaluate.js';
-import { forecast, type Forecast } from '../domain/forecast.js';
 import { sampleCount } from '../domain/packed.js';
-import type { AlertName, Severity } from '../domain/rules.js';
 import type { Logger } from '../log.js';
 import type { AccountStore } from '../store/account-store.js';
 import { autoRechargeFailing } from '../status.js';
 import type { FetchOptions } from '../telephony/client.js';
 import { fmtSeconds, savedAhead, stepWords, SteppingClock, type Clocks } from '../clock.js';
 import { OutcomeLog } from './outcome-log.js';
+import { Readout, type MonitorReadout } from './readout.js';
 
 export interface MonitorDeps extends Clocks {
   evaluation: EvaluationConfig;
@@ -26,28 +25,6 @@ export interface MonitorDeps extends Clocks {
   quietPolls?: boolean;
 }
 
-/** What a scrape reads of one wallet: set by its polls, never computed at scrape time. */
-export interface MonitorReadout {
-  readonly state: AccountState;
-  /** The forecast of the last poll (or of the saved state at start). */
-  readonly forecast: Forecast;
-  /** The last poll succeeded. */
-  readonly up: boolean;
-  /**
-   * The currency label: the last balance body's code, null (`unknown`) when that body had none (the contract's
-   * label; the state keeps the last known code for the history and the notifications). Before a poll of
-   * this process, the saved state's.
-   */
-  readonly currency: string | null;
-  /** Credits spent and top-ups seen, counted from the saved history on: the wallet's counters. */
-  readonly consumed: number;
-  readonly topups: number;
-  /** Every (alertname, severity) that fired since start, with 1 while it fires at that severity, else 0. */
-  readonly alertSeries: ReadonlyMap<string, { alertname: AlertName; severity: Severity; value: 0 | 1 }>;
-}
-
-const NO_SERIES: MonitorReadout['alertSeries'] = new Map();
-
 /** Called once a poll's request is over (a fleet's concurrency slot is free): `timedOut` when it got no answer at all. */
 export type Fetched = (timedOut?: boolean) => void;
 
@@ -57,22 +34,12 @@ export type Fetched = (timedOut?: boolean) => void;
  */
 export class AccountMonitor {
   #state: AccountState = INITIAL_ACCOUNT_STATE;
-  #forecast: Forecast | undefined;
-  #up = false;
+  /** What /metrics reads of this wallet: published by the polls, the commits and unwatch. */
+  readonly #readout = new Readout();
   /** Counts the reloads that moved the wallet to another server (configure). */
   #server = 0;
   /** Counts the reloads that made it read another balance (configure): a poll of the one before is not recorded. */
   #source = 0;
-  #bodyCurrency: string | null | undefined;
-  /**
-   * The counters /metrics shows (credits spent, top-ups): those of the last state committed, which a restart
-   * reads back. Shown as polled, a scrape could see spend no commit held yet; killed then (or restarted while
-   * STATE_DIR refused writes), the restart showed less, Prometheus read the drop as a reset to 0, and rate()
-   * counted the whole lifetime total as an hour's spend: the shipped rules paged critical for a healthy wallet.
-   */
-  #counters = { consumed: 0, topups: 0 };
-  /** Made when an alert first fires: most of a fleet's wallets never have one (a Map and its table, ~250 bytes). */
-  #alertSeries: Map<string, { alertname: AlertName; severity: Severity; value: 0 | 1 }> | undefined;
   /** What the polls say in the log: a failure or an empty wallet once when it starts or changes, not at every poll. */
   readonly #said: OutcomeLog;
   /** Auto-recharge is on yet the money runs out: warned once per episode. */
@@ -90,15 +57,7 @@ export class AccountMonitor {
   }
 
   get readout(): MonitorReadout {
-    return {
-      state: this.#state,
-      forecast: (this.#forecast ??= forecast(this.#state.history, headroom(this.#state), this.d.now())),
-      up: this.#up,
-      currency: this.#bodyCurrency === undefined ? this.#state.currency : this.#bodyCurrency,
-      consumed: this.#counters.consumed,
-      topups: this.#counters.topups,
-      alertSeries: this.#alertSeries ?? NO_SERIES,
-    };
+    return this.#readout.of(this.#state, () => this.d.now());
   }
 
   /**
@@ -127,9 +86,9 @@ export class AccountMonitor {
   async init(): Promise<void> {
     this.#state = await this.d.store.load(this.d.now());
     this.#catchUpWithSavedState(this.#now());
-    this.#committed(this.#state);
+    this.#readout.committed(this.#state);
     // No forecast yet: the first poll comes at once and makes one; a scrape before it computes one (readout).
-    this.#publish(undefined, false);
+    this.#readout.publish(this.#state.alerts, undefined, false);
     if (Object.keys(this.#state.alerts).length > 0) this.d.onRestored?.(this.#state.alerts, snapshot(this.#state, this.readout.forecast), this.#now());
     if (sampleCount(this.#state.history.samples) > 0) {
       // one line per wallet: a fleet's start-up would write 10,000 of them
@@ -206,13 +165,12 @@ export class AccountMonitor {
       this.d.log.warn({ from: was, to: is }, `the balance's currency changed from ${was} to ${is}; its history starts again (balances in two currencies are not one series)`);
     }
     this.#state = obs.state;
-    // A balance body decides the label; a 402's error body (no currency field) does not.
-    if (outcome.ok && outcome.status !== 402 && outcome.balance !== null) this.#bodyCurrency = outcome.currency;
+    this.#readout.polled(outcome);
     this.#said.said(outcome, { topup: obs.topup, quiet, failuresInARow: obs.state.consecutiveFailures, now });
     if (obs.reversed > 0) this.d.log.warn({ reversed: obs.reversed }, `the balance fell back by ${obs.reversed} credits soon after a top-up that added them: read as the top-up taken back (a payment reversed, or one wrong reading), not as spend`);
     this.#watchAutoRecharge(Object.keys(obs.conditions));
 
-    this.#publish(obs.forecast, outcome.ok);
+    this.#readout.publish(this.#state.alerts, obs.forecast, outcome.ok);
     await this.#decided(obs.notifications);
     this.d.onAlerts?.(obs.state.alerts, snapshot(obs.state, obs.forecast), now);
   }
@@ -226,7 +184,7 @@ export class AccountMonitor {
     const { forecast: f, up } = this.readout;
     const { state, notifications } = unwatch(this.#state, f, this.#now(), this.d.evaluation);
     this.#state = state;
-    this.#publish(f, up);
+    this.#readout.publish(this.#state.alerts, f, up);
     await this.#decided(notifications);
   }
 
@@ -248,19 +206,13 @@ export class AccountMonitor {
     const state = this.#state;
     try {
       await this.d.store.save(state, decided);
-      this.#committed(state);
+      this.#readout.committed(state);
     } catch (err) {
       this.d.log.debug( // the change to unwritable is logged once by WriteHealth, not on every failed save
         { err: (err as NodeJS.ErrnoException).code ?? String(err), file: this.d.store.path },
         'cannot write the state file; history since the last good save would be lost on restart',
       );
     }
-  }
-
-  /** `state` is committed: its counters may be shown (never going back: a later state may commit first). */
-  #committed(state: AccountState): void {
-    const { consumedTotal, topupsTotal } = state.history;
-    this.#counters = { consumed: Math.max(this.#counters.consumed, consumedTotal), topups: Math.max(this.#counters.topups, topupsTotal) };
   }
 
   /**
@@ -304,16 +256,6 @@ export class AccountMonitor {
   #shift(deltaMs: number): void {
     this.#state = shiftClock(this.#state, deltaMs);
     this.d.store.shift(deltaMs);
-  }
-
-  /** What /metrics reads: 1 for what fires at its severity; 0 for a series that fired before (resolved, or escalated away from). */
-  #publish(f: Forecast | undefined, up: boolean): void {
-    this.#forecast = f;
-    this.#up = up;
-    if (this.#alertSeries) for (const series of this.#alertSeries.values()) series.value = 0;
-    for (const a of Object.values(this.#state.alerts)) {
-      (this.#alertSeries ??= new Map()).set(`${a.alertname}/${a.severity}`, { alertname: a.alertname, severity: a.severity, value: 1 });
-    }
   }
 
   #watchAutoRecharge(firing: readonly string[]): void {
