@@ -1,6 +1,6 @@
 /**
  * Scheduling at scale. One cron tick (POLL_SCHEDULE) makes one round: every wallet gets a slot in the
- * interval that follows (slots.ts), so polls are spread instead of fired at once. A due wallet joins a
+ * interval that follows (slots.ts; timeline.ts says when one is due), so polls are spread instead of fired at once. A due wallet joins a
  * FIFO queue (poll-queue.ts) served by at most POLL_CONCURRENCY polls in flight, shared between APIs (origins.ts); the poll
  * of a wallet whose API gave no answer to its last polls fails at once, unasked, instead of waiting for its
  * share (refusals.ts). A wallet is never polled twice at once nor queued twice: a slot that finds it still queued or
@@ -8,13 +8,13 @@
  * (skip-log.ts), not one line each.
  */
 import type { Logger } from '../log.js';
-import { MAX_TIMER_MS } from '../deadline.js';
 import type { Fetched } from '../poller/monitor.js';
 import { Scheduler } from '../poller/scheduler.js';
 import { OriginShare } from './origins.js';
 import { PollQueue, type QueuedFor } from './poll-queue.js';
 import { Refusals, UNASKED } from './refusals.js';
 import { SkipLog } from './skip-log.js';
+import { SlotTimeline } from './timeline.js';
 import { offsetIn, retriesUntil, roundSlots, SPREAD_MAX_MS, type Slot } from './slots.js';
 import type { WalletRunner } from './runner.js';
 
@@ -64,13 +64,8 @@ export class FleetSchedule {
   readonly #now: () => number;
   readonly #mono: () => number;
   readonly #spreadMax: number;
-  /**
-   * Slots of the current round, in time order; those before #slotHead came due. Taken by moving the index,
-   * not by splice: past ~16,000 elements an array's splice from the front moves all the others each time.
-   */
-  #slots: Slot[] = [];
-  #slotHead = 0;
-  #timer: NodeJS.Timeout | undefined;
+  /** The slots laid out and not due yet; hands each over when it comes due (#due). */
+  readonly #timeline: SlotTimeline;
   readonly #queue = new PollQueue();
   readonly #refusals: Refusals;
   /** Polls not finished (stop waits for them); `#requests` of them still hold a POLL_CONCURRENCY slot. */
@@ -93,6 +88,7 @@ export class FleetSchedule {
     this.#mono = d.monotonic ?? performance.now.bind(performance);
     this.#spreadMax = d.spreadMaxMs ?? SPREAD_MAX_MS;
     this.#origins = new OriginShare(d.concurrency);
+    this.#timeline = new SlotTimeline(this.#now, (due) => this.#due(due));
     this.#skips = new SkipLog(d.log, this.#mono, d.skipLogIntervalMs);
     this.#refusals = new Refusals({
       origins: this.#origins,
@@ -152,9 +148,7 @@ export class FleetSchedule {
   async stop(): Promise<void> {
     if (this.#stopped) return void (await Promise.all(this.#inFlight));
     this.#stopped = true;
-    clearTimeout(this.#timer);
-    this.#slots = [];
-    this.#slotHead = 0;
+    this.#timeline.close();
     for (const { runner, done } of [...this.#queue.takeAll(() => true), ...this.#refusals.takeAll()]) {
       runner.phase = 'idle';
       done();
@@ -179,12 +173,8 @@ export class FleetSchedule {
     const next = this.#cron.nextRunAt();
     const following = this.intervalMs();
     const length = next !== undefined && tickAt !== undefined && next > tickAt ? next - tickAt : following;
-    const slots = roundSlots(runners, this.#now(), length, following, this.#spreadMax);
-    // Slots of the last round still waiting (a blocked loop) stay ahead of the new ones.
-    this.#slots = [...this.#slots.slice(this.#slotHead), ...slots].sort((a, b) => a.at - b.at);
-    this.#slotHead = 0;
+    this.#timeline.add(roundSlots(runners, this.#now(), length, following, this.#spreadMax));
     this.#skips.flush(false);
-    this.#arm();
   }
 
   /**
@@ -202,30 +192,12 @@ export class FleetSchedule {
    * An API's quiet and the skip summaries' interval are on the monotonic clock (#mono): nothing to move.
    */
   #clockStepped(jumpMs: number): void {
-    this.#slots = this.#slots.slice(this.#slotHead).map((s) => ({ ...s, at: s.at + jumpMs, deadline: s.deadline === undefined ? undefined : s.deadline + jumpMs }));
-    this.#slotHead = 0;
+    this.#timeline.shift(jumpMs);
     this.#queue.shiftDeadlines(jumpMs);
-    this.#arm();
   }
 
-  #arm(): void {
-    clearTimeout(this.#timer);
-    const first = this.#slots[this.#slotHead];
-    if (first === undefined || this.#stopped) return;
-    // Clamped: Node fires a longer delay at once, and #due would re-arm it every millisecond (a monthly schedule).
-    this.#timer = setTimeout(() => this.#due(), Math.min(MAX_TIMER_MS, Math.max(0, first.at - this.#now())));
-  }
-
-  #due(): void {
-    const now = this.#now();
-    let n = this.#slotHead;
-    while (n < this.#slots.length && this.#slots[n]!.at <= now) n++;
-    const due = this.#slots.slice(this.#slotHead, n);
-    this.#slotHead = n;
-    if (n === this.#slots.length || (n >= 1024 && 2 * n >= this.#slots.length)) {
-      this.#slots = this.#slots.slice(n);
-      this.#slotHead = 0;
-    }
+  /** Slots that came due (SlotTimeline): each idle wallet's poll is queued; one still queued or polling is an overlap. */
+  #due(due: readonly Slot[]): void {
     for (const slot of due) {
       if (slot.runner.removed || this.#polledJustNow(slot)) continue;
       // an out-of-turn poll still waiting (the start's, or a reload's for a wallet it added) is its first slot's (PollQueue.takeSlot), not an overlap
@@ -235,7 +207,6 @@ export class FleetSchedule {
         this.d.onOverlap?.(slot.runner);
       }
     }
-    this.#arm();
   }
 
   /**
