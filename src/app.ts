@@ -1,10 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { reloadWallets } from './config/load.js';
-import { fileSettled, SETTLE_LIMIT_MS } from './config/settled.js';
-import { textDigest } from './config/wallets-file.js';
 import type { Settings } from './config/settings.js';
-import { ConfigError, describeError, safeErrorCode } from './errors.js';
+import { describeError, safeErrorCode } from './errors.js';
 import { Fleet, type ReloadSummary } from './fleet/fleet.js';
 import { shardJson, shardView, walletsOfShard, type ShardView } from './fleet/shard.js';
 import type { WalletRunner } from './fleet/runner.js';
@@ -14,6 +11,7 @@ import { HttpServer } from './http/server.js';
 import { Dispatcher, OwedNotSavedError } from './notify/dispatch.js';
 import { OutboxStore } from './notify/outbox-store.js';
 import { createReceivers, type Receiver } from './notify/registry.js';
+import { readReload, sayReloaded } from './reload.js';
 import { accountStatus, alertsOf, statusDocument, type AccountStatus, type DeliveryView } from './status.js';
 import { sayStarted } from './start-notes.js';
 import { probeWritableDir } from './store/json-file.js';
@@ -179,50 +177,17 @@ export class App {
   reload(opts: { unlessDigest?: string | undefined } = {}): Promise<ReloadSummary | undefined> {
     const run = this.#reloading.then(async () => {
       const settings = this.#settings;
-      if (settings.walletsFile === undefined) {
-        this.log.warn('SIGHUP: nothing to reload: the wallet comes from the environment (set WALLETS_FILE to reload wallets without a restart)');
-        return undefined;
-      }
       const started = performance.now();
-      const seen = await fileSettled(settings.walletsFile);
-      if (this.#stopAsked.signal.aborted) {
-        this.log.info('reload dropped: the daemon is stopping');
-        return undefined;
-      }
-      if (!seen.settled) {
-        this.metrics.configReloadSuccessful.set(0);
-        this.log.error(`reload refused: WALLETS_FILE was still changing after ${SETTLE_LIMIT_MS / 1000} s (a writer at work?); still watching the ${this.#fleet.size} wallet(s) of the last good configuration: send SIGHUP once it is written`);
-        return undefined;
-      }
-      if (seen.text !== undefined && opts.unlessDigest !== undefined && textDigest(seen.text) === opts.unlessDigest) {
-        this.log.debug('WALLETS_FILE is as start-up read it: nothing to reload');
-        return undefined;
-      }
-      let loaded: ReturnType<typeof reloadWallets>;
-      try {
-        loaded = reloadWallets({ ...settings, walletsFile: settings.walletsFile }, seen.text);
-      } catch (err) {
-        this.metrics.configReloadSuccessful.set(0); // whatever failed: the gauge must not say the reload took
-        if (!(err instanceof ConfigError)) throw err;
-        this.log.error({ problems: err.problems }, `reload failed, still watching the ${this.#fleet.size} wallet(s) of the last good configuration: ${err.problems.join('; ')}`);
-        return undefined;
-      }
-      for (const w of loaded.warnings) this.log.warn(w);
+      const loaded = await readReload({
+        settings, log: this.log, metrics: this.metrics, stopping: this.#stopAsked.signal, watching: () => this.#fleet.size, unlessDigest: opts.unlessDigest,
+      });
+      if (loaded === undefined) return undefined;
       this.#settings = { ...settings, wallets: loaded.wallets, receivers: loaded.receivers };
       this.#receivers = createReceivers(this.#settings, this.now);
       this.#dispatcher.setReceivers(this.#receivers);
       const summary = await this.#fleet.apply(walletsOfShard(loaded.wallets, settings.shard));
       this.metrics.configReloadSuccessful.set(summary.failed.length === 0 ? 1 : 0);
-      const ms = Math.round(performance.now() - started);
-      this.log.info({ added: summary.added.length, removed: summary.removed.length, changed: summary.changed.length, unchanged: summary.unchanged, wallets: this.#fleet.size, ms }, 'wallets reloaded');
-      if (summary.removed.length > 0) {
-        const shown = summary.removed.slice(0, 20).join(', ');
-        this.log.warn({ removed: summary.removed.length }, `reload: ${summary.removed.length} wallet(s) no longer in WALLETS_FILE, their alerts closed: ${shown}${summary.removed.length > 20 ? ', …' : ''}`);
-      }
-      if (summary.failed.length > 0) {
-        const names = summary.failed.map((f) => `${f.name} (${f.code})`).join(', ');
-        this.log.error({ failed: summary.failed }, `reload: cannot read the saved state of ${names} in STATE_DIR; not watched until a reload (SIGHUP) once STATE_DIR reads again`);
-      }
+      sayReloaded(this.log, summary, this.#fleet.size, Math.round(performance.now() - started));
       return summary;
     });
     this.#reloading = run.catch(() => undefined);
