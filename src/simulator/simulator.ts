@@ -2,7 +2,7 @@
  * A simulated Telephony.io API: one real HTTP server serving any number of wallets, each with its own
  * key, path, lazily computed clock-driven balance, drain and top-ups, and scriptable failures (status,
  * body, headers, delay, black hole, slow drip: src/simulator/script.ts), plus a small control API under
- * /_sim/ that scripts all of them. A scripted Telephony.io 429 without a Retry-After gets one (60 s).
+ * /_sim/ that scripts all of them. A scripted Telephony.io 429 without a Retry-After gets one (60 s: reply.ts).
  *
  * Requests are routed by exact path (a Map: O(1) however many wallets) and checked against that wallet's
  * key: a missing or unknown key is a 401, another wallet's key a 403 (the daemon treats both as an auth
@@ -18,6 +18,7 @@ import type { AddressInfo } from 'node:net';
 import { control, err } from './control.js';
 import { MAX_WALLETS } from './fleet.js';
 import { AmountError } from './limits.js';
+import { serveBalance } from './reply.js';
 import { BadInput } from './script.js';
 import { Wallet, type BodyFormat, type ScriptedResponse, type WalletSpec } from './wallet.js';
 
@@ -37,9 +38,6 @@ export interface SimulatorOptions extends Partial<Omit<WalletSpec, 'name' | 'pat
   onRequest?: (rec: RequestRecord) => void;
   now?: () => number;
 }
-
-/** The Retry-After of a scripted Telephony.io 429 whose script sets none (seconds). */
-export const DEFAULT_RETRY_AFTER_SECONDS = 60;
 
 export interface RequestRecord {
   at: number;
@@ -218,14 +216,6 @@ export class Simulator {
 
   // ---- serving -----------------------------------------------------------------------------------------
 
-  private later(ms: number, fn: () => void): void {
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      fn();
-    }, ms);
-    this.timers.add(t);
-  }
-
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const raw = req.url ?? '/';
     const q = raw.indexOf('?');
@@ -248,7 +238,7 @@ export class Simulator {
     if (wallet) {
       wallet.requests++;
       if (rec.method !== 'GET') return err(res, 405, 'Method not allowed', 'method_not_allowed');
-      return this.serveBalance(wallet, req, res, rec);
+      return serveBalance(wallet, req, res, rec, { knownAuth: this.knownAuth, timers: this.timers });
     }
     if (path.startsWith('/_sim/')) {
       control(this, req, res, path.slice('/_sim/'.length), new URLSearchParams(q < 0 ? '' : raw.slice(q + 1))).catch((e: unknown) => {
@@ -260,43 +250,5 @@ export class Simulator {
       return;
     }
     err(res, 404, 'Not found', 'not_found');
-  }
-
-  private serveBalance(w: Wallet, req: IncomingMessage, res: ServerResponse, rec: RequestRecord): void {
-    const token = w.authOf(req);
-    const authOk = w.authorized(token);
-    const s = w.take(authOk, token !== undefined && this.knownAuth.has(token) ? 403 : 401);
-    if (s.hang) {
-      rec.served = 'hang';
-      return;
-    }
-    let status = s.status;
-    let body = s.body;
-    if (status === undefined && body === undefined) status = w.balance() > 0 ? 200 : w.outOfFundsStatus;
-    status ??= 200;
-    body ??= w.defaultBody(status);
-    const payload = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
-    const headers: Record<string, string> = { 'Content-Type': 'application/json', ...s.headers };
-    // Telephony.io: every 429 says how long to wait (the error codes' "includes a Retry-After header").
-    if (status === 429 && w.provider === 'telephony-io' && !Object.keys(headers).some((k) => k.toLowerCase() === 'retry-after')) {
-      headers['Retry-After'] = String(DEFAULT_RETRY_AFTER_SECONDS);
-    }
-    rec.served = s.drip ? 'drip' : status;
-    const send = (): void => {
-      try {
-        if (!s.drip) return void res.writeHead(status, headers).end(payload);
-        res.writeHead(status, headers).flushHeaders();
-      } catch {
-        return void res.destroy(); // e.g. a scripted header with an invalid name or value
-      }
-      const iv = setInterval(() => res.write(' '), Math.max(1, s.drip.intervalMs));
-      this.timers.add(iv);
-      res.on('close', () => {
-        clearInterval(iv);
-        this.timers.delete(iv);
-      });
-    };
-    if (s.delayMs && s.delayMs > 0) this.later(s.delayMs, send);
-    else send();
   }
 }
