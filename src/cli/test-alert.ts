@@ -6,6 +6,7 @@ import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { sendTestAlert } from '../notify/alertmanager/alertmanager.js';
 import { createReceivers } from '../notify/registry.js';
+import { sayUnheard } from '../start-notes.js';
 import { savedStateOrFresh } from '../store/read-only.js';
 import { StateStore } from '../store/state-store.js';
 
@@ -24,6 +25,7 @@ export async function runTestAlert(settings: Settings, log: Logger, out: (line: 
     log.error('no alert channel configured: set SMTP_URL (with ALERT_EMAIL_FROM and ALERT_EMAIL_TO), ALERT_WEBHOOK_URL and/or ALERTMANAGER_URL'); // an error: stderr, not the channel report
     return 1;
   }
+  sayUnheard(log, settings.wallets, receivers);
   const now = Date.now();
   const wallet = settings.wallets[0]!; // with WALLETS_FILE: the first wallet stands for all
   const account = wallet.name;

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { Daemon, tempDir, waitFor } from '../helpers/daemon.js';
+import { Daemon, runCli, tempDir, waitFor } from '../helpers/daemon.js';
 import { BlackHole, MailCatcher, SlackReceiver, WebhookReceiver } from '../helpers/receivers.js';
 import { WalletsUpstream, writeWalletsFile } from '../helpers/wallets-upstream.js';
 
@@ -245,4 +245,35 @@ test("a webhook URL corrected while the daemon was stopped: the next start sends
   assert.ok(second.logs().some((l) => /owed notifications moved to the destination that replaced theirs/.test(l.msg)), second.stderr);
   assert.ok(!second.logs().some((l) => /given up/.test(l.msg)), second.stderr);
   assert.equal(await second.stop(), 0);
+});
+
+test('wallets left on an empty `default` beside receivers that have channels: warned at start, at a reload that leaves them so, and by test-alert (their alerts went nowhere, unsaid)', async (t) => {
+  const up = new WalletsUpstream();
+  up.add('heard', 500);
+  up.add('b', 500);
+  await up.start();
+  t.after(() => up.close());
+  const hook = await started(t, new WebhookReceiver());
+  const dir = tempDir('ws-receivers-unheard-');
+  const write = (bReceivers: string) => walletsFile(dir, up, { heard: ['receivers: [hook]'], b: bReceivers === '' ? [] : [`receivers: [${bReceivers}]`] }, ['hook:', `  webhook: [{url: "${hook.url}"}]`]);
+  const env = { WALLETS_FILE: write('') }; // no channel in the environment: `default` has none
+  const warned = (d: Daemon) => d.logs().filter((l) => l.level === 'warn' && /notify only receivers with no channel/.test(l.msg));
+  const d = await Daemon.start(env);
+  t.after(() => d.kill());
+  await waitFor(() => warned(d).length === 1, () => `the warning at start\n${d.stderr}`);
+  assert.match(warned(d)[0]!.msg, /^1 wallet\(s\) notify only receivers with no channel \(default\): .*ALERT_EMAIL_TO.*: b$/);
+
+  const reloaded = async (n: number) => waitFor(() => d.logs().filter((l) => l.msg === 'wallets reloaded').length === n, () => `reload ${n}\n${d.stderr}`);
+  write('hook');
+  d.child.kill('SIGHUP');
+  await reloaded(1);
+  write('default');
+  d.child.kill('SIGHUP');
+  await reloaded(2);
+  await waitFor(() => warned(d).length === 2, () => `the warning at the reload that put b back on default, none at the one that moved it\n${d.stderr}`);
+  assert.equal(await d.stop(), 0);
+
+  const test = await runCli(['test-alert'], env);
+  assert.equal(test.code, 0, test.stderr);
+  assert.match(test.stderr, /1 wallet\(s\) notify only receivers with no channel \(default\)/);
 });
