@@ -116,14 +116,22 @@ export function replacementKey(key: string, dropped: readonly string[], added: r
 }
 
 /**
- * The one configured target key with the destination of `key` (`<receiver>/<kind>:<digest>`) under another
- * receiver's name: the receiver was renamed while the daemon was stopped, and what it owed still goes where
- * it was going. Undefined when none, or more than one, has it.
+ * Where a target key sends, whichever receiver holds it: `kind:digest` (`ops/webhook:1f2e` and the environment's
+ * `webhook:webhook:1f2e` alike); undefined for a key that names no destination (the environment's `email`).
+ */
+export function destinationOf(key: string): string | undefined {
+  if (key.includes('/')) return key.slice(key.indexOf('/') + 1);
+  return key.startsWith('webhook:') && key.indexOf(':', 'webhook:'.length) > 0 ? key.slice('webhook:'.length) : undefined;
+}
+
+/**
+ * The one configured target key with the destination of `key` (destinationOf) under another receiver's name:
+ * the receiver was renamed (or the channel moved between ALERT_WEBHOOK_URL and a receiver) while the daemon
+ * was stopped, and what it owed still goes where it was going. Undefined when none, or more than one, has it.
  */
 export function sameDestination(keys: Iterable<string>, key: string): string | undefined {
-  const dest = (k: string) => (k.includes('/') ? k.slice(k.indexOf('/') + 1) : undefined);
-  const wanted = dest(key);
+  const wanted = destinationOf(key);
   if (wanted === undefined) return undefined;
-  const found = [...keys].filter((k) => dest(k) === wanted);
+  const found = [...keys].filter((k) => destinationOf(k) === wanted);
   return found.length === 1 ? found[0] : undefined;
 }

@@ -7,6 +7,7 @@
 import type { Notification } from '../domain/alerts.js';
 import type { Logger } from '../log.js';
 import type { Receiver } from './registry.js';
+import { destinationOf } from './retarget.js';
 import { SeverityGate } from './severity-gate.js';
 import { newTarget, type Target } from './target.js';
 import { ToldTargets, type ToldTarget } from './told-targets.js';
@@ -57,7 +58,9 @@ export class Routing {
       }
       for (const notifier of r.notifiers) considered.add(notifier.key);
       if (!this.#gate.passes(r, n)) continue;
+      const toldOnly = !receivers.includes(name); // a resolve for a receiver told of the firing, no longer the wallet's
       for (const notifier of r.notifiers) {
+        if (toldOnly && reachedAlready(notifier.key, routed)) continue;
         out.push(targetFor(targets, notifier.key, () => newTarget(notifier, r.groupIntervalMs, true)));
         routed.add(notifier.key);
       }
@@ -77,13 +80,24 @@ export class Routing {
   #toldElsewhere(n: Notification, routed: ReadonlySet<string>, considered: ReadonlySet<string>, targets: Map<string, Target>): Target[] {
     const out: Target[] = [];
     for (const [key, told] of this.#told.take(n.id)) {
-      if (routed.has(key)) continue;
+      if (reachedAlready(key, routed)) continue;
       const t = targets.get(key);
       if (t && !t.retired && considered.has(key)) continue;
       out.push(t ?? targetFor(targets, key, () => newTarget(told.notifier, told.groupIntervalMs, true)));
     }
     return out;
   }
+}
+
+/**
+ * A resolve's destination is reached already by a target `routed` (the same key, or the same destination under
+ * another receiver's name: a receiver renamed by a reload, the same URL in another receiver). Told there again,
+ * a renamed receiver's mailbox and Slack channel got every resolve twice.
+ */
+function reachedAlready(key: string, routed: ReadonlySet<string>): boolean {
+  if (routed.has(key)) return true;
+  const dest = destinationOf(key);
+  return dest !== undefined && [...routed].some((k) => destinationOf(k) === dest);
 }
 
 function targetFor(targets: Map<string, Target>, key: string, make: () => Target): Target {

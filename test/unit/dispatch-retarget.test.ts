@@ -98,3 +98,28 @@ test("a resolve owed to the old URL that took its alert's firing stays there whe
   assert.deepEqual(u1.got, ['a:firing/start', 'a:resolved/resolve'], 'the incident u1 opened is closed');
   assert.deepEqual(u2.got.sort(), ['a:resolved/resolve', 'b:firing/start'], "u2 gets a's resolve once, and b");
 });
+
+test('a receiver renamed by a reload while its alert fires: the destination gets the resolve once (routed under the new name, told under the old), not twice', async (t) => {
+  const before = hook('mail/webhook:1f2e');
+  const d = dispatcher(t, [{ name: 'mail', severities: undefined, groupIntervalMs: 0, notifiers: [before], alertmanagers: [] }]);
+  await d.start();
+  await d.enqueue([note({ id: 'a1' })], ['mail']);
+  await waitFor(() => before.got.length === 1, 'the firing taken');
+  const after = hook('finance/webhook:1f2e'); // `mail` renamed `finance`: the same URL
+  d.setReceivers([{ name: 'finance', severities: undefined, groupIntervalMs: 0, notifiers: [after], alertmanagers: [] }]);
+  await d.enqueue([resolve('a1')], ['finance']);
+  await waitFor(() => d.pending === 0, 'nothing owed');
+  assert.deepEqual([...before.got, ...after.got], ['a1:firing/start', 'a1:resolved/resolve']);
+
+  // a told destination that is not the routed one still gets it (a PagerDuty key rotated: the old incident closes)
+  const oldKey = hook('pd/webhook:0ld0');
+  const d2 = dispatcher(t, ops(oldKey));
+  await d2.start();
+  await d2.enqueue([note({ id: 'b1' })], ['ops']);
+  await waitFor(() => oldKey.got.length === 1, 'the firing taken');
+  const newKey = hook('pd/webhook:new0');
+  d2.setReceivers(ops(newKey));
+  await d2.enqueue([resolve('b1')], ['ops']);
+  await waitFor(() => d2.pending === 0, 'nothing owed');
+  assert.deepEqual([oldKey.got, newKey.got], [['b1:firing/start', 'b1:resolved/resolve'], ['b1:resolved/resolve']]);
+});
