@@ -119,3 +119,13 @@ test("a reload that changes a receiver's channels writes the targets at once, so
   };
   await waitFor(() => saved() === JSON.stringify(['ops/webhook:aaaa', 'team/webhook:bbbb']), 'the reloaded targets committed');
 });
+
+test('a webhook moved from ALERT_WEBHOOK_URL into a named receiver while stopped (the same URL): what it owed follows it', async (t) => {
+  const dir = stateDir(t);
+  await stoppedOwing(t, dir, 'default', 'webhook:webhook:1f2e', [], ['d1']);
+  const moved = memory('ops/webhook:1f2e');
+  const d = run(t, dir, [receiver('default', []), receiver('ops', [moved])]);
+  await d.start();
+  await waitFor(() => d.pending === 0, 'sent');
+  assert.deepEqual(moved.sent.map((n) => n.id), ['d1']);
+});
