@@ -19,17 +19,18 @@ import { setMaxListeners } from 'node:events';
 import type { Notification } from '../domain/alerts.js';
 import { MAX_TIMER_MS } from '../deadline.js';
 import { SteppingClock, type Clocks } from '../clock.js';
-import { describeError, NotifyError, safeErrorCode } from '../errors.js';
+import { safeErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { DEFAULT_TARGET_CONCURRENCY, MAX_DELIVERY_AGE_MS, MAX_RETRY_DELAY_MS, noteFailure, notificationsOf, retryDelay, STUCK_AFTER_MS, type Delivery } from './delivery.js';
+import { DEFAULT_TARGET_CONCURRENCY, MAX_DELIVERY_AGE_MS, MAX_RETRY_DELAY_MS, notificationsOf, retryDelay, STUCK_AFTER_MS, type Delivery } from './delivery.js';
 import type { OutboxDoc, OutboxStore } from './outbox-store.js';
 import { DEFAULT_RECEIVER, type Receiver } from './registry.js';
-import { addTo, dueOf, handOver, oldestOwedDueAt, owedByAlert, owedCount, removeFrom, shiftTarget, type Target } from './target.js';
+import { addTo, dueOf, handOver, oldestOwedDueAt, owedByAlert, owedCount, shiftTarget, type Target } from './target.js';
 import { liveHeir, liveKeys, placesOf, retarget } from './retarget.js';
 import { resumeOwed } from './resume.js';
 import { DeliveredBook } from './delivered.js';
 import { Routing } from './routing.js';
+import { attempt, type AttemptDeps } from './attempt.js';
 import type { Notifier } from './notifier.js';
 
 export { MAX_DELIVERY_AGE_MS, MAX_RETRY_DELAY_MS, retryDelay, STUCK_AFTER_MS, type Delivery };
@@ -74,6 +75,8 @@ export class Dispatcher {
   readonly #clock: SteppingClock;
   readonly #random: () => number;
   readonly #concurrency: number;
+  /** What each delivery attempt (attempt.ts) is given: the same for every one. */
+  readonly #attemptDeps: AttemptDeps;
 
   constructor(private readonly d: DispatcherDeps) {
     this.#clock = new SteppingClock({ now: d.now ?? Date.now, monotonic: d.monotonic, boottime: d.boottime });
@@ -81,6 +84,7 @@ export class Dispatcher {
     this.#concurrency = Math.max(1, d.concurrency ?? DEFAULT_TARGET_CONCURRENCY);
     setMaxListeners(0, this.#abort.signal); // not a leak: one listener per send in flight (targets × concurrency)
     this.#routing = new Routing(d.log);
+    this.#attemptDeps = { signal: this.#abort.signal, now: () => this.#now(), delivered: () => this.#delivered, routing: this.#routing, metrics: d.metrics, log: d.log, retryBaseDelayMs: d.retryBaseDelayMs, random: this.#random, stuckAfterMs: d.stuckAfterMs, mirror: (reached) => this.#mirror(reached) };
     this.setReceivers(d.receivers ?? [{ name: DEFAULT_RECEIVER, severities: undefined, groupIntervalMs: 0, notifiers: d.notifiers ?? [], alertmanagers: [] }]);
   }
 
@@ -230,7 +234,7 @@ export class Dispatcher {
         this.#pump(t);
         this.#arm();
       };
-      const run = this.#attempt(t, x).then(landed, () => landed(false));
+      const run = attempt(t, x, this.#attemptDeps).then(landed, () => landed(false));
       t.inFlight.set(x, run);
     }
     if (Number.isFinite(wake)) this.#wake.set(t.notifier.key, wake);
@@ -260,55 +264,6 @@ export class Dispatcher {
     this.#delivered.shift(jumpMs);
     this.d.log.warn({ stepMs: jumpMs }, "a clock step (the poller's line says how far): the retry times of owed notifications moved with it");
     return wall;
-  }
-
-  /** One attempt at `x`; true when the target took it (or some of its recipients did). */
-  async #attempt(t: Target, x: Delivery): Promise<boolean> {
-    const notifier = t.notifier;
-    const all = notificationsOf(x);
-    const n = x.notification;
-    const log = { target: notifier.label, alert: n.alertname, status: n.status, id: n.id, attempt: x.attempts + 1, ...(all.length > 1 ? { digest: all.length } : {}) };
-    let took = false; // the target took it (or some of its recipients did): a restart must not send it again
-    const stuckAfterMs = this.d.stuckAfterMs ?? STUCK_AFTER_MS;
-    const watchdog = setTimeout(() => this.d.log.error({ ...log, inFlightMs: stuckAfterMs }, 'notification delivery stuck: the attempt outlived its deadline; this target gets nothing until it ends'), stuckAfterMs);
-    watchdog.unref();
-    try {
-      if (all.length > 1 && notifier.sendDigest) await notifier.sendDigest(all, this.#abort.signal, x.reached);
-      else await notifier.send(n, this.#abort.signal, x.reached);
-      this.d.metrics.notifications.inc({ channel: notifier.channel, outcome: 'sent' });
-      took = true;
-      removeFrom(t, x);
-      const acceptedAt = this.#now();
-      for (const y of all) {
-        this.#delivered.accepted(y, acceptedAt);
-        this.#routing.accepted(y, notifier.key, { notifier, groupIntervalMs: t.groupIntervalMs });
-      }
-      t.lastError = undefined;
-      this.d.log.info(log, all.length > 1 ? 'digest sent' : 'notification sent');
-    } catch (err) {
-      const e = err instanceof NotifyError ? err : new NotifyError('network', describeError(err), { retryable: true });
-      if (e.reason === 'aborted') return false; // stopping: stays owed, not a failed attempt
-      this.d.metrics.notifications.inc({ channel: notifier.channel, outcome: 'failed' });
-      if (e.reached && e.reached.length > (x.reached?.length ?? 0)) took = true;
-      const now = this.#now();
-      const retry = noteFailure(x, e, now, this.d.retryBaseDelayMs, this.#random);
-      if (!retry) {
-        removeFrom(t, x);
-        this.d.log.error({ ...log, reason: e.reason }, `notification given up: ${e.message}`);
-      } else {
-        if (retry.pauseMs > 0) t.pausedUntil = Math.max(t.pausedUntil, now + retry.pauseMs);
-        const changed = t.lastError !== e.message;
-        t.lastError = e.message;
-        this.d.log[changed ? 'warn' : 'debug']({ ...log, reason: e.reason, retryAt: new Date(x.nextAttemptAt).toISOString() }, `notification failed, will retry: ${e.message}`);
-      }
-    } finally {
-      clearTimeout(watchdog);
-    }
-    // Not awaited: holding the target's slot until the commit would cap a target at a few sends per second
-    // whatever its speed. What a target took is committed soon (OutboxStore.mirror), the rest with the next
-    // grouped commit (up to a second later).
-    void this.#mirror(took ? x : undefined);
-    return took;
   }
 
   #doc(): OutboxDoc {
