@@ -7,7 +7,7 @@ export type Channel = 'email' | 'webhook';
 export type ChannelKind = 'email' | 'webhook' | 'slack' | 'pagerduty' | 'alertmanager';
 
 /**
- * One delivery target. `send` tries once (retries live in dispatch.ts) and throws NotifyError, whose
+ * One delivery target. `send` tries once (retries live in dispatch.ts, which starts each attempt, and attempt.ts) and throws NotifyError, whose
  * `retryable` says whether another attempt can help. `label` is safe to print: never a URL or password.
  * `reached`: who has this delivery already (an email's recipients that took an earlier attempt, from the
  * error it threw: `NotifyError.reached`); kept with the owed delivery, so a restart or a reload does not
