@@ -133,7 +133,7 @@ export function applyPoll(s: AccountState, outcome: PollOutcome, now: number, to
     // An absent or unreadable currency keeps the last known one (if it is a plain code: a state file written
     // by an older version may hold anything): the balance goes on in the history's series, so a later code
     // is compared with the one the series is in (made unknown, 15000 JPY then 100 USD was 14900 spent). The
-    // metric's label reads the body's own (src/poller/monitor.ts).
+    // metric's label reads the body's own (src/poller/readout.ts).
     currency: outcome.currency ?? (isCurrencyCode(s.currency) ? s.currency : null),
     exhausted: outcome.status === 402 || outcome.refusesCalls === true || (outcome.balance !== null && outcome.balance <= -(outcome.creditLimit ?? 0)),
     ...(outcome.creditLimit !== undefined && outcome.creditLimit > 0 ? { creditLimit: outcome.creditLimit } : {}),

@@ -309,6 +309,7 @@ function forecastAt(h: History, balance: number | null, now: number): Forecast {
   // A first charge left out of the level (oneoff.ts): the decisions wait for its hour to close, the runway is the raw spend's.
   const raw = rates['1h'];
   const firstCharge = spanHours < 1 && level.perHour === 0 && Number.isFinite(raw) && raw > 0;
+  const rawRunway = (balance / raw) * 3600;
   const relativeError = level.relError;
   const confidence: Confidence = o.lean.critical > 0 ? 'none' : o.lean.warning > 0 ? 'low' : relativeError > CONFIDENCE_REL_ERROR.medium ? 'medium' : 'high';
   const method: ForecastMethod = reading.trend ? 'trend' : shape.kind === 'flat' ? 'rate' : shape.kind;
@@ -318,8 +319,8 @@ function forecastAt(h: History, balance: number | null, now: number): Forecast {
     recentSpend,
     expectedRecentSpend,
     burnRatePerHour: firstCharge ? raw : o.ratePerHour,
-    runwaySeconds: firstCharge ? (balance / raw) * 3600 : o.central,
-    runwayLowSeconds: firstCharge ? (balance / raw) * 3600 : o.low,
+    runwaySeconds: firstCharge ? rawRunway : o.central,
+    runwayLowSeconds: firstCharge ? rawRunway : o.low,
     runwayHighSeconds: o.high,
     alertRunwaySeconds: warning,
     criticalAlertRunwaySeconds: o.critical,

@@ -213,6 +213,16 @@ export function runwayText(n: Notification): string {
  */
 const runwayUnknown = (n: Notification): boolean => n.wallet.runwaySeconds === null && n.wallet.burnRatePerHour !== 0;
 
+/** How urgent a digest line is: critical firing (0), then warning firing (1), then resolved (2). */
+export const urgency = (n: Notification): number => (n.status !== 'firing' ? 2 : n.severity === 'critical' ? 0 : 1);
+
+/**
+ * A digest's notifications most urgent first, in the order decided among equals: a fleet's digest listed
+ * (and an email's subject named) the first decided, warnings and resolves among them, and ten pages with
+ * minutes of runway further down.
+ */
+export const byUrgency = (ns: readonly Notification[]): Notification[] => [...ns].sort((a, b) => urgency(a) - urgency(b));
+
 /** One line of a digest: status, alert, wallet, balance, runway, labels. */
 export function digestLine(n: Notification): string {
   const labels = labelsText(n);

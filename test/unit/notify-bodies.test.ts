@@ -492,7 +492,10 @@ test('digests: the email lists every wallet with balance, runway and labels, say
   for (let i = 0; i < 60; i++) assert.match(text, new RegExp(`\\[FIRING\\] low_balance \\((warning|critical)\\) — wallet 'w${i}': balance 12\\.5 USD, runway about 4 hours \\[team=voice\\]`));
   assert.match(text, /\[RESOLVED\] auth_failed — wallet 'z<!channel>'/);
   assert.equal(text.match(/Top up the wallet/g)?.length, 1, 'each action once');
-  assert.equal(digestSubject(ns), "[FIRING] 61 alert notifications for 61 wallets (60 firing, 1 resolved): low_balance, auth_failed — 'w0' balance 12.5 USD, 'w1' balance 12.5 USD, 'w2' balance 12.5 USD, 58 more");
+  // Most urgent first, as Slack's: the subject names critical wallets (odd ones), the text lists them before the warnings and the resolve.
+  assert.equal(digestSubject(ns), "[FIRING] 61 alert notifications for 61 wallets (60 firing, 1 resolved): low_balance, auth_failed — 'w1' balance 12.5 USD, 'w3' balance 12.5 USD, 'w5' balance 12.5 USD, 58 more");
+  const order = [...text.matchAll(/^\[(FIRING|RESOLVED)\] \w+(?: \((\w+)\))?/gm)].map((m) => m[2] ?? 'resolved');
+  assert.deepEqual(order, [...Array<string>(30).fill('critical'), ...Array<string>(30).fill('warning'), 'resolved']);
   // A wallet with two alerts in the digest is named once, with its latest balance (the contract's subject: alertname, account, balance).
   const two = [note({ id: 'a/1', account: 'a', alertname: 'low_balance', wallet: { balance: 30 } }), note({ id: 'a/2', account: 'a', alertname: 'depletion_forecast', wallet: { balance: 29.5 } })];
   assert.match(digestSubject(two), /: low_balance, depletion_forecast — 'a' balance 29\.5 USD$/);

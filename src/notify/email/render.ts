@@ -2,7 +2,7 @@
 import type { Notification } from '../../domain/alerts.js';
 import { emailForecastPicture } from '../../web/forecast-picture.js';
 import { escapeHtml as escape } from '../../web/format.js';
-import { action, digestActions, digestLine, digestTitle, facts, formatBalance, summary } from '../../domain/messages.js';
+import { action, byUrgency, digestActions, digestLine, digestTitle, facts, formatBalance, summary } from '../../domain/messages.js';
 
 export function subject(n: Notification): string {
   const sev = n.status === 'firing' ? ` (${n.severity})` : '';
@@ -36,26 +36,27 @@ export const DIGEST_SUBJECT_WALLETS = 3;
 
 /**
  * A digest's subject: `[FIRING]` when anything in it fires (else `[RESOLVED]`), how many, the alert names
- * verbatim, and the first wallets with their balance as a single alert's subject has them (the contract's
- * subject holds the alertname, the account and the balance), then how many more.
+ * verbatim, and the most urgent wallets (byUrgency) with their latest balance as a single alert's subject has
+ * them (the contract's subject holds the alertname, the account and the balance), then how many more.
  */
 export function digestSubject(ns: readonly Notification[]): string {
   const status = ns.some((n) => n.status === 'firing') ? 'FIRING' : 'RESOLVED';
   const names = [...new Set(ns.map((n) => n.alertname))].join(', ');
   const latest = new Map<string, Notification>();
   for (const n of ns) latest.set(n.account, n);
-  const wallets = [...latest.values()];
-  const shown = wallets.slice(0, DIGEST_SUBJECT_WALLETS).map((n) => `'${n.account}' balance ${formatBalance(n)}`);
-  const more = wallets.length > DIGEST_SUBJECT_WALLETS ? `, ${wallets.length - DIGEST_SUBJECT_WALLETS} more` : '';
+  const accounts = [...new Set(byUrgency(ns).map((n) => n.account))];
+  const shown = accounts.slice(0, DIGEST_SUBJECT_WALLETS).map((a) => `'${a}' balance ${formatBalance(latest.get(a)!)}`);
+  const more = accounts.length > DIGEST_SUBJECT_WALLETS ? `, ${accounts.length - DIGEST_SUBJECT_WALLETS} more` : '';
   return `[${status}] ${digestTitle(ns)}: ${names} — ${shown.join(', ')}${more}`;
 }
 
+/** A digest's text part: every line, most urgent first (byUrgency), then what to do. */
 export function digestText(ns: readonly Notification[]): string {
-  return [digestTitle(ns), '', ...ns.map(digestLine), '', 'What to do:', ...digestActions(ns).map((a) => `- ${a}`), '', '-- wallet-sentinel'].join('\n');
+  return [digestTitle(ns), '', ...byUrgency(ns).map(digestLine), '', 'What to do:', ...digestActions(ns).map((a) => `- ${a}`), '', '-- wallet-sentinel'].join('\n');
 }
 
 export function digestHtml(ns: readonly Notification[]): string {
-  const items = ns.map((n) => `<li>${escape(digestLine(n))}</li>`).join('');
+  const items = byUrgency(ns).map((n) => `<li>${escape(digestLine(n))}</li>`).join('');
   const todo = digestActions(ns).map((a) => `<li>${escape(a)}</li>`).join('');
   return `<!doctype html><html><body style="font-family:sans-serif">
 <h2>${escape(digestTitle(ns))}</h2>

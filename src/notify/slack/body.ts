@@ -1,6 +1,6 @@
 /** The bodies a Slack-compatible incoming webhook receives: one alert, or a digest. PURE. */
 import type { Notification } from '../../domain/alerts.js';
-import { action, digestActions, digestLine, digestTitle, facts, summary } from '../../domain/messages.js';
+import { action, byUrgency, digestActions, digestLine, digestTitle, facts, summary, urgency } from '../../domain/messages.js';
 
 /**
  * Slack's three control characters, escaped as Slack documents: `<` and `>` would otherwise turn text into
@@ -34,9 +34,6 @@ const LINE_CHARS = 600;
 
 const cut = (line: string): string => (line.length <= LINE_CHARS ? line : `${line.slice(0, LINE_CHARS - 1)}…`);
 
-/** Which lines a capped digest shows first: critical firing, then warning firing, then resolved. */
-const urgency = (n: Notification): number => (n.status !== 'firing' ? 2 : n.severity === 'critical' ? 0 : 1);
-
 /**
  * Many notifications in one message: one line per wallet alert (balance, runway), at most
  * SLACK_DIGEST_LINES of them and SLACK_DIGEST_CHARS in all, most urgent first (in the order decided among equals: a fleet's outage of
@@ -44,7 +41,7 @@ const urgency = (n: Notification): number => (n.status !== 'firing' ? 2 : n.seve
  * later), then how many more and how many of those fire critical, then what to do.
  */
 export function slackDigestBody(ns: readonly Notification[]) {
-  const ordered = [...ns].sort((a, b) => urgency(a) - urgency(b));
+  const ordered = byUrgency(ns);
   const lines: string[] = [];
   let chars = 0;
   for (const n of ordered) {
