@@ -26,7 +26,7 @@ import { DEFAULT_TARGET_CONCURRENCY, MAX_DELIVERY_AGE_MS, MAX_RETRY_DELAY_MS, no
 import type { OutboxDoc, OutboxStore } from './outbox-store.js';
 import { DEFAULT_RECEIVER, type Receiver } from './registry.js';
 import { addTo, dueOf, handOver, oldestOwedDueAt, owedByAlert, owedCount, shiftTarget, type Target } from './target.js';
-import { liveHeir, liveKeys, placesOf, retarget } from './retarget.js';
+import { liveHeir, placesOf, retarget, targetBook } from './retarget.js';
 import { resumeOwed } from './resume.js';
 import { DeliveredBook } from './delivered.js';
 import { Routing } from './routing.js';
@@ -96,13 +96,13 @@ export class Dispatcher {
   setReceivers(receivers: readonly Receiver[]): void {
     this.#routing.set(receivers);
     this.#formerKeys = new Map(receivers.flatMap((r) => [...(r.formerKeys ?? [])]));
-    const before = liveKeys(this.#targets).join('\n');
+    const before = JSON.stringify(targetBook(this.#targets));
     const moved = retarget(this.#targets, receivers, (from, heir) => this.#handOver(from, heir));
     if (moved) this.#pumpAll();
     // What moved or was retimed is written: an open digest handed over does not leave now, and a crash before
     // the next commit gave it up at the restart (its old channel no longer configured), every wallet in it lost.
     // So are the targets, for a start to know what changed while it was stopped (resume.ts).
-    if (this.#loaded && (moved || liveKeys(this.#targets).join('\n') !== before)) void this.#mirror();
+    if (this.#loaded && (moved || JSON.stringify(targetBook(this.#targets)) !== before)) void this.#mirror();
   }
 
   /** Notifications not yet accepted, one per target (a digest counts each it holds, an open one too). */
@@ -135,10 +135,10 @@ export class Dispatcher {
     const doc = await this.d.store.load(this.#now());
     this.#loaded = true;
     this.#delivered = new DeliveredBook(doc.delivered);
-    const { kept, nextSeq } = resumeOwed(doc.deliveries, { targets: this.#targets, formerKeys: this.#formerKeys, savedKeys: doc.targets, delivered: this.#delivered, now: this.#now(), log: this.d.log });
+    const { kept, nextSeq } = resumeOwed(doc.deliveries, { targets: this.#targets, formerKeys: this.#formerKeys, saved: doc.targets, delivered: this.#delivered, now: this.#now(), log: this.d.log });
     this.#seq = Math.max(this.#seq, nextSeq);
     this.#pumpAll();
-    if (kept !== doc.deliveries.length || doc.targets?.join('\n') !== liveKeys(this.#targets).join('\n')) await this.#mirror();
+    if (kept !== doc.deliveries.length || JSON.stringify(doc.targets) !== JSON.stringify(targetBook(this.#targets))) await this.#mirror();
   }
 
   /**
@@ -269,7 +269,7 @@ export class Dispatcher {
   #doc(): OutboxDoc {
     const deliveries: Delivery[] = [];
     for (const t of this.#targets.values()) for (const x of t.queue) deliveries.push(x); // not a spread: a queue may outgrow the stack
-    return { deliveries, delivered: this.#delivered.toJSON(), targets: liveKeys(this.#targets) };
+    return { deliveries, delivered: this.#delivered.toJSON(), targets: targetBook(this.#targets) };
   }
 
   /** Writes the outbox to disk, best effort (a failure shows in WriteHealth and is retried by the store). */

@@ -3,18 +3,19 @@ import type { Conn, Participant, StateDb } from '../store/db.js';
 import { notificationsOf, type Delivery } from './delivery.js';
 import { deliverySchema } from './outbox-schema.js';
 import { notificationKey } from './notifier.js';
+import type { TargetBook } from './retarget.js';
 
 export interface OutboxDoc {
   deliveries: readonly Delivery[];
   /** Alert id → when a target last accepted a notification of it (for /api/status `last_notified_at`). */
   delivered: Readonly<Record<string, number>>;
   /**
-   * The keys of the configured targets (`targets` in `meta`), so that a start can tell a channel whose
-   * destination was changed while the daemon was stopped (one of its receiver and kind gone, one new) from
-   * one removed: what the old destination owed goes to the new one (resume.ts). Undefined as loaded: not known
-   * (a file an earlier build wrote).
+   * The configured targets and the heirs of retired ones (`targets` in `meta`), so that a start can tell a
+   * channel whose destination was changed while the daemon was stopped (one of its receiver and kind gone, one
+   * new) from one removed, and send what a reload's old destination still owed (an attempt there in flight at
+   * a SIGKILL) where the reload pointed: resume.ts. Undefined as loaded: not known (a file an earlier build wrote).
    */
-  targets?: readonly string[] | undefined;
+  targets?: TargetBook | undefined;
 }
 
 /**
@@ -194,12 +195,19 @@ function timesOf(text: string): Record<string, number> | undefined {
 
 const metaValue = (db: Conn, key: string): string | undefined => (db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
 
-/** The `targets` row as stored (a list of target keys), or undefined when absent or not one (a torn or edited row: no target is then taken for replaced). */
-function keysOf(text: string | undefined): string[] | undefined {
+/**
+ * The `targets` row as stored, or undefined when absent or not one (a torn or edited row: no target is then
+ * taken for replaced). A plain list of keys is the live ones (how the row was first written, 2026-12-07).
+ */
+function keysOf(text: string | undefined): TargetBook | undefined {
   if (text === undefined) return undefined;
   try {
     const v: unknown = JSON.parse(text);
-    if (Array.isArray(v) && v.every((k) => typeof k === 'string')) return v as string[];
+    const strings = (x: unknown): x is string[] => Array.isArray(x) && x.every((k) => typeof k === 'string');
+    if (strings(v)) return { live: v, heirs: {} };
+    if (typeof v !== 'object' || v === null) return undefined;
+    const { live, heirs } = v as Partial<Record<keyof TargetBook, unknown>>;
+    if (strings(live) && typeof heirs === 'object' && heirs !== null && !Array.isArray(heirs) && Object.values(heirs).every((k) => typeof k === 'string')) return { live, heirs: heirs as Record<string, string> };
   } catch {
     // below
   }

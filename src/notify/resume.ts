@@ -7,7 +7,7 @@ import { fmtSeconds, savedAhead } from '../clock.js';
 import type { Logger } from '../log.js';
 import { giveUpAt, notificationsOf, shiftDelivery, type Delivery } from './delivery.js';
 import type { DeliveredBook } from './delivered.js';
-import { replacementKey, sameDestination } from './retarget.js';
+import { replacementKey, sameDestination, type TargetBook } from './retarget.js';
 import { queue, readdress, type Target } from './target.js';
 
 export interface Resumed {
@@ -21,13 +21,13 @@ export interface Resumed {
  * Queues `saved` (the outbox's deliveries) on `targets`, oldest first. A delivery saved under a key by position
  * (earlier builds: `formerKeys`) or under a receiver since renamed (the only target of the same destination)
  * follows its target; so does one whose channel's destination was changed while the daemon was stopped (by
- * `savedKeys`, the targets the last run had: as a reload would, see replacementKey). One whose channel is
- * gone, or that was due more than 24 h ago, is given up.
+ * `saved`, the targets the last run had: as a reload would, see replacementKey), and one a reload's old
+ * destination still owed (its heir then). One whose channel is gone, or that was due more than 24 h ago, is given up.
  */
-export function resumeOwed(saved: readonly Delivery[], o: { targets: ReadonlyMap<string, Target>; formerKeys: ReadonlyMap<string, string>; savedKeys: readonly string[] | undefined; delivered: DeliveredBook; now: number; log: Logger }): Resumed {
-  const loaded = [...saved].sort((a, b) => a.createdAt - b.createdAt || (a.seq ?? 0) - (b.seq ?? 0));
+export function resumeOwed(owed: readonly Delivery[], o: { targets: ReadonlyMap<string, Target>; formerKeys: ReadonlyMap<string, string>; saved: TargetBook | undefined; delivered: DeliveredBook; now: number; log: Logger }): Resumed {
+  const loaded = [...owed].sort((a, b) => a.createdAt - b.createdAt || (a.seq ?? 0) - (b.seq ?? 0));
   catchUp(loaded, o.delivered, o.now, o.log);
-  const replaced = replacementsOf(o.savedKeys, o.targets);
+  const replaced = replacementsOf(o.saved, o.targets);
   const moved = new Map<Target, number>();
   let kept = 0;
   let nextSeq = 0;
@@ -44,7 +44,8 @@ export function resumeOwed(saved: readonly Delivery[], o: { targets: ReadonlyMap
       const why = t ? 'due more than 24 h ago' : 'its channel is no longer configured';
       const all = notificationsOf(x); // a digest: every alert in it is lost, not its first alone
       const ids = all.length > 1 ? { notifications: all.length, ids: all.slice(0, 20).map((n) => n.id) } : {};
-      o.log.error({ target: x.target, alert: x.notification.alertname, id: x.notification.id, ...ids }, `owed ${all.length > 1 ? `digest of ${all.length} notifications` : 'notification'} given up: ${why}`);
+      // a configured channel by its label (a key is a digest the operator cannot trace); a gone one has only its key
+      o.log.error({ target: t?.notifier.label ?? x.target, alert: x.notification.alertname, status: x.notification.status, severity: x.notification.severity, id: x.notification.id, ...ids }, `owed ${all.length > 1 ? `digest of ${all.length} notifications` : 'notification'} given up: ${why}`);
       continue;
     }
     queue(t, x);
@@ -72,16 +73,24 @@ function catchUp(loaded: Delivery[], delivered: DeliveredBook, now: number, log:
   log.warn({ stepMs: -back }, `the saved outbox is ${fmtSeconds(back)} ahead of the wall clock (it stepped back while stopped?); the owed notifications' times moved back to now`);
 }
 
-/** Saved key → the configured key that replaced it while the daemon was stopped (retarget.ts replacementKey over the last run's keys). */
-function replacementsOf(savedKeys: readonly string[] | undefined, targets: ReadonlyMap<string, Target>): Map<string, string> {
+/**
+ * Saved key → the configured key its deliveries go to: one that replaced it while the daemon was stopped
+ * (retarget.ts replacementKey over the last run's keys), or for a target a reload had retired, its heir then
+ * (or what replaced that heir since).
+ */
+function replacementsOf(saved: TargetBook | undefined, targets: ReadonlyMap<string, Target>): Map<string, string> {
   const out = new Map<string, string>();
-  if (savedKeys === undefined) return out;
-  const before = new Set(savedKeys);
-  const dropped = savedKeys.filter((k) => !targets.has(k));
+  if (saved === undefined) return out;
+  const before = new Set(saved.live);
+  const dropped = saved.live.filter((k) => !targets.has(k));
   const added = [...targets.keys()].filter((k) => !before.has(k));
   for (const k of dropped) {
     const heir = replacementKey(k, dropped, added);
     if (heir !== undefined) out.set(k, heir);
+  }
+  for (const [retired, heir] of Object.entries(saved.heirs)) {
+    const to = targets.has(heir) ? heir : out.get(heir);
+    if (!targets.has(retired) && to !== undefined) out.set(retired, to); // configured again (a URL reverted): its own
   }
   return out;
 }

@@ -51,8 +51,27 @@ export function retarget(targets: Map<string, Target>, receivers: readonly Recei
   return moved > 0 || retimed;
 }
 
-/** The keys of the configured targets (not the retired ones that still owe), in order: saved with the outbox for the next start (resume.ts). */
-export const liveKeys = (targets: ReadonlyMap<string, Target>): string[] => [...targets].filter(([, t]) => !t.retired).map(([k]) => k);
+/**
+ * What the next start must know of the targets (saved with the outbox, resume.ts): the keys configured now, in
+ * order, and for each retired target that still owes, the configured one its deliveries go to (liveHeir).
+ */
+export interface TargetBook {
+  live: string[];
+  heirs: Record<string, string>;
+}
+
+export function targetBook(targets: ReadonlyMap<string, Target>): TargetBook {
+  const live: string[] = [];
+  const heirs: Record<string, string> = {};
+  for (const [key, t] of targets) {
+    if (!t.retired) live.push(key);
+    else {
+      const heir = liveHeir(targets, t);
+      if (heir) heirs[key] = heir.notifier.key;
+    }
+  }
+  return { live, heirs };
+}
 
 /**
  * Where retired `t`'s owed deliveries go once they can: its heir, or the heir's heir after another reload (a URL

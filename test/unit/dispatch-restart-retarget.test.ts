@@ -19,7 +19,7 @@ import type { Receiver } from '../../src/notify/registry.js';
 import { DB_FILE } from '../../src/store/db.js';
 import { waitFor } from '../helpers/daemon.js';
 import { sampleNotification } from '../helpers/fixtures.js';
-import { outboxIn } from '../helpers/state.js';
+import { outboxIn, savedOutbox } from '../helpers/state.js';
 
 const receiver = (name: string, notifiers: Notifier[]): Receiver => ({ name, severities: undefined, groupIntervalMs: 0, notifiers, alertmanagers: [] });
 
@@ -109,15 +109,38 @@ test("a reload that changes a receiver's channels writes the targets at once, so
   const d = run(t, dir, [receiver('ops', [memory('ops/webhook:aaaa')])]);
   await d.start();
   d.setReceivers([receiver('ops', [memory('ops/webhook:aaaa')]), receiver('team', [memory('team/webhook:bbbb')])]);
-  const saved = () => {
-    const db = new Database(join(dir, DB_FILE), { readonly: true });
-    try {
-      return (db.prepare("SELECT value FROM meta WHERE key = 'targets'").get() as { value: string } | undefined)?.value;
-    } finally {
-      db.close();
-    }
-  };
-  await waitFor(() => saved() === JSON.stringify(['ops/webhook:aaaa', 'team/webhook:bbbb']), 'the reloaded targets committed');
+  await waitFor(() => savedBook(dir) === JSON.stringify({ live: ['ops/webhook:aaaa', 'team/webhook:bbbb'], heirs: {} }), 'the reloaded targets committed');
+});
+
+/** The `targets` row as committed. */
+function savedBook(dir: string): string | undefined {
+  const db = new Database(join(dir, DB_FILE), { readonly: true });
+  try {
+    return (db.prepare("SELECT value FROM meta WHERE key = 'targets'").get() as { value: string } | undefined)?.value;
+  } finally {
+    db.close();
+  }
+}
+
+test('killed while the firing is in flight at the URL a reload corrected (it hangs): the next start sends the firing and its resolve to the new URL', async (t) => {
+  const dir = stateDir(t);
+  let tries = 0;
+  const hanging: Notifier = { channel: 'webhook', key: 'ops/webhook:dead', label: 'dead', send: (_n, signal) => (tries++, new Promise((_r, reject) => signal.addEventListener('abort', () => reject(new NotifyError('aborted', 'aborted', { retryable: true }))))) };
+  const first = run(t, dir, [receiver('ops', [hanging])]);
+  await first.start();
+  await first.enqueue([sampleNotification({ id: 'a1' })], ['ops']);
+  await waitFor(() => tries === 1, 'the firing in flight at the hanging URL');
+  first.setReceivers([receiver('ops', [memory('ops/webhook:f1xd')])]);
+  await first.enqueue([sampleNotification({ id: 'a1', status: 'resolved', reason: 'resolve' })], ['ops']);
+  // what a SIGKILL leaves: the last commit, with both waiting at the old URL and the reload's heir
+  await waitFor(() => savedBook(dir) === JSON.stringify({ live: ['ops/webhook:f1xd'], heirs: { 'ops/webhook:dead': 'ops/webhook:f1xd' } }), 'the heir committed');
+  await waitFor(async () => (await savedOutbox(dir)).deliveries.length === 2, 'the firing and its resolve committed');
+
+  const fixed = memory('ops/webhook:f1xd');
+  const second = run(t, dir, [receiver('ops', [fixed])]);
+  await second.start();
+  await waitFor(() => fixed.sent.length === 2, 'both sent at the corrected URL');
+  assert.deepEqual(fixed.sent.map((n) => `${n.id}:${n.status}`), ['a1:firing', 'a1:resolved']);
 });
 
 test('a webhook moved from ALERT_WEBHOOK_URL into a named receiver while stopped (the same URL): what it owed follows it', async (t) => {
@@ -128,4 +151,17 @@ test('a webhook moved from ALERT_WEBHOOK_URL into a named receiver while stopped
   await d.start();
   await waitFor(() => d.pending === 0, 'sent');
   assert.deepEqual(moved.sent.map((n) => n.id), ['d1']);
+});
+
+test('an owed notification given up at start for its age names its channel by label, with its status and severity (not only a key digest)', async (t) => {
+  const dir = stateDir(t);
+  const at = Date.now() - 25 * 3600_000;
+  const old = { deliveryId: 'x1', target: 'ops/webhook:aaaa', notification: sampleNotification({ id: 'a1', severity: 'critical' }), seq: 0, createdAt: at, attempts: 3, nextAttemptAt: at, lastError: 'HTTP 503' };
+  await outboxIn(dir, pino({ level: 'silent' })).save({ deliveries: [old], delivered: {} });
+  const ops = { ...memory('ops/webhook:aaaa'), label: 'ops/webhook#1 (127.0.0.1:1)' };
+  const lines: { msg: string; target?: string; status?: string; severity?: string }[] = [];
+  const d = run(t, dir, [receiver('ops', [ops])], lines);
+  await d.start();
+  const given = lines.find((l) => /given up: due more than 24 h ago/.test(l.msg));
+  assert.deepEqual({ target: given?.target, status: given?.status, severity: given?.severity }, { target: 'ops/webhook#1 (127.0.0.1:1)', status: 'firing', severity: 'critical' });
 });
