@@ -105,14 +105,24 @@ export function owingBefore(targets: ReadonlyMap<string, Target>, t: Target, id:
  * pinned there (true: a handOver never moves it, the incident that destination opened is closed). Routed
  * behind its alert to a target it is also told at, one delivery does both: two were queued there, and that
  * destination got the resolve twice, or both moved with the alert's repeat to the new one and the old got none.
+ * `also` (receivers told of the firing, no longer the wallet's) and `told` leave out a destination a place
+ * reaches already under another key (a receiver renamed by a reload): a renamed receiver's mailbox and Slack
+ * channel got every resolve twice. Decided by where deliveries are placed, not where they were routed: a
+ * resolve routed to a URL but placed behind its firing at a retired one does not reach that URL.
  */
-export function placesOf(targets: ReadonlyMap<string, Target>, to: { routed: readonly Target[]; told: readonly Target[] }, id: string): Map<Target, boolean> {
+export function placesOf(targets: ReadonlyMap<string, Target>, to: { routed: readonly Target[]; also?: readonly Target[]; told: readonly Target[] }, id: string): Map<Target, boolean> {
   const out = new Map<Target, boolean>();
   for (const t of to.routed) {
     const at = owingBefore(targets, t, id) ?? t;
     if (!out.has(at)) out.set(at, false);
   }
-  for (const t of to.told) out.set(t, true);
+  const reached = () => new Set([...out.keys()].map((p) => destinationOf(p.notifier.key)));
+  const elsewhere = (t: Target) => !out.has(t) && destinationOf(t.notifier.key) !== undefined && reached().has(destinationOf(t.notifier.key));
+  for (const t of to.also ?? []) {
+    const at = owingBefore(targets, t, id) ?? t;
+    if (!out.has(at) && !elsewhere(at)) out.set(at, false);
+  }
+  for (const t of to.told) if (!elsewhere(t)) out.set(t, true);
   return out;
 }
 

@@ -7,7 +7,6 @@
 import type { Notification } from '../domain/alerts.js';
 import type { Logger } from '../log.js';
 import type { Receiver } from './registry.js';
-import { destinationOf } from './retarget.js';
 import { SeverityGate } from './severity-gate.js';
 import { newTarget, type Target } from './target.js';
 import { ToldTargets, type ToldTarget } from './told-targets.js';
@@ -40,14 +39,17 @@ export class Routing {
   }
 
   /**
-   * The targets `n` goes to, routed to `receivers`, and those `told` of its alert firing that it goes to as well
-   * (a resolve: #toldElsewhere): those of `targets`, or new ones added there (a removed receiver's target may be
-   * gone once it had nothing left to send: back for this resolve, retired). Call once per notification, in
-   * order: a firing is remembered for its resolve, a resolve ends it.
+   * The targets `n` goes to: `routed`, those of the wallet's `receivers`; `also`, for a resolve, those of the
+   * receivers told of its alert firing that are no longer the wallet's; `told`, the channels that took its
+   * firing that it goes to as well (#toldElsewhere): those of `targets`, or new ones added there (a removed
+   * receiver's target may be gone once it had nothing left to send: back for this resolve, retired). Call once
+   * per notification, in order: a firing is remembered for its resolve, a resolve ends it. A destination
+   * reached twice this way (a receiver renamed: the same URL under two keys) is told once (retarget.ts placesOf).
    */
-  targetsOf(n: Notification, receivers: readonly string[], targets: Map<string, Target>): { routed: Target[]; told: Target[] } {
+  targetsOf(n: Notification, receivers: readonly string[], targets: Map<string, Target>): { routed: Target[]; also: Target[]; told: Target[] } {
     this.#gate.started(n);
     const out: Target[] = [];
+    const also: Target[] = [];
     const routed = new Set<string>();
     const considered = new Set<string>(); // the channels of the receivers routed to, passed or not
     for (const name of this.#gate.routes(n, receivers)) {
@@ -58,16 +60,14 @@ export class Routing {
       }
       for (const notifier of r.notifiers) considered.add(notifier.key);
       if (!this.#gate.passes(r, n)) continue;
-      const toldOnly = !receivers.includes(name); // a resolve for a receiver told of the firing, no longer the wallet's
       for (const notifier of r.notifiers) {
-        if (toldOnly && reachedAlready(notifier.key, routed)) continue;
-        out.push(targetFor(targets, notifier.key, () => newTarget(notifier, r.groupIntervalMs, true)));
+        (receivers.includes(name) ? out : also).push(targetFor(targets, notifier.key, () => newTarget(notifier, r.groupIntervalMs, true)));
         routed.add(notifier.key);
       }
     }
     const told = n.status === 'resolved' ? this.#toldElsewhere(n, routed, considered, targets) : [];
     this.#gate.resolved(n);
-    return { routed: out, told };
+    return { routed: out, also, told };
   }
 
   /**
@@ -80,24 +80,13 @@ export class Routing {
   #toldElsewhere(n: Notification, routed: ReadonlySet<string>, considered: ReadonlySet<string>, targets: Map<string, Target>): Target[] {
     const out: Target[] = [];
     for (const [key, told] of this.#told.take(n.id)) {
-      if (reachedAlready(key, routed)) continue;
+      if (routed.has(key)) continue;
       const t = targets.get(key);
       if (t && !t.retired && considered.has(key)) continue;
       out.push(t ?? targetFor(targets, key, () => newTarget(told.notifier, told.groupIntervalMs, true)));
     }
     return out;
   }
-}
-
-/**
- * A resolve's destination is reached already by a target `routed` (the same key, or the same destination under
- * another receiver's name: a receiver renamed by a reload, the same URL in another receiver). Told there again,
- * a renamed receiver's mailbox and Slack channel got every resolve twice.
- */
-function reachedAlready(key: string, routed: ReadonlySet<string>): boolean {
-  if (routed.has(key)) return true;
-  const dest = destinationOf(key);
-  return dest !== undefined && [...routed].some((k) => destinationOf(k) === dest);
 }
 
 function targetFor(targets: Map<string, Target>, key: string, make: () => Target): Target {

@@ -123,3 +123,20 @@ test('a receiver renamed by a reload while its alert fires: the destination gets
   await waitFor(() => d2.pending === 0, 'nothing owed');
   assert.deepEqual([oldKey.got, newKey.got], [['b1:firing/start', 'b1:resolved/resolve'], ['b1:resolved/resolve']]);
 });
+
+test("a reload that removes a wallet's receiver and points another at its URL while a firing hangs at that other's old URL: the URL that took the firing still gets the resolve", async (t) => {
+  const mailU = hook('mail/webhook:U0');
+  const finX = hook('finance/webhook:X0', (n) => n.status === 'firing');
+  const receivers = (...rs: [string, Notifier][]): Receiver[] => rs.map(([name, n]) => ({ name, severities: undefined, groupIntervalMs: 0, notifiers: [n], alertmanagers: [] }));
+  const d = dispatcher(t, receivers(['mail', mailU], ['finance', finX]));
+  await d.start();
+  await d.enqueue([note({ id: 'a' })], ['mail', 'finance']);
+  await waitFor(() => mailU.got.length === 1 && finX.tries === 1, 'taken at U, in flight at X');
+  const finU = hook('finance/webhook:U0'); // finance now sends to U; mail is gone
+  d.setReceivers(receivers(['finance', finU]));
+  await d.enqueue([resolve('a')], ['finance']); // placed behind the firing at X, not at U
+  finX.land(true);
+  await waitFor(() => d.pending === 0, 'nothing owed');
+  assert.deepEqual([...mailU.got, ...finU.got], ['a:firing/start', 'a:resolved/resolve'], 'U, which took the firing, gets its resolve once');
+  assert.deepEqual(finX.got, ['a:firing/start', 'a:resolved/resolve']);
+});
