@@ -20,6 +20,11 @@ export interface Delivery {
   seq?: number;
   /** Who has it already: an email's recipients that took an attempt others were deferred from. */
   reached?: string[];
+  /**
+   * Owed at this destination and nowhere else (a resolve told to the destination that took its alert's
+   * firing): a hand-over to the target that replaced it, by a reload or at a start, never moves it.
+   */
+  pinned?: boolean;
   createdAt: number;
   attempts: number;
   nextAttemptAt: number;

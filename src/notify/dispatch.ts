@@ -155,7 +155,7 @@ export class Dispatcher {
     const held: Delivery[] = [];
     const add = (t: Target, n: Notification, pinned: boolean) => {
       const x = addTo(t, n, now, this.#seq++);
-      if (pinned) t.pinned.add(x); // a resolve owed to the destination that took its alert's firing
+      if (pinned) x.pinned = true; // a resolve owed to the destination that took its alert's firing
       t.index.hold(x); // not before the commit that writes it: a retry landing meanwhile pumped this target
       held.push(x);
       touched.add(t);

@@ -72,6 +72,8 @@ export const deliverySchema = z.object({
   seq: z.number().int().min(0).optional(),
   // An email's recipients that took an earlier attempt (rows written before it load without it).
   reached: z.array(z.string()).optional(),
+  // Owed at its destination only (rows written before it load without it).
+  pinned: z.boolean().optional(),
 });
 
 /** A Delivery read back has every field it was written with: a field added to Delivery without its line here fails to compile. */

@@ -34,7 +34,7 @@ export function resumeOwed(owed: readonly Delivery[], o: { targets: ReadonlyMap<
   for (const x of loaded) {
     const renamed = o.targets.has(x.target) ? undefined : (o.formerKeys.get(x.target) ?? sameDestination(o.targets.keys(), x.target));
     if (renamed !== undefined) x.target = renamed;
-    const heir = o.targets.get(replaced.get(x.target) ?? '');
+    const heir = x.pinned ? undefined : o.targets.get(replaced.get(x.target) ?? ''); // pinned: its destination's alone, and gone
     if (heir !== undefined && o.now < giveUpAt(x)) {
       readdress(x, heir.notifier.key);
       moved.set(heir, (moved.get(heir) ?? 0) + 1);

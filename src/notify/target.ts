@@ -16,8 +16,6 @@ export interface Target {
   /** What in `queue` may start: kept with it (queue, removeFrom, retimed). */
   index: DueIndex;
   inFlight: Map<Delivery, Promise<void>>;
-  /** Owed here and nowhere else (a resolve told elsewhere: this destination took its alert's firing): never handed over. */
-  pinned: WeakSet<Delivery>;
   /** When the last notification or digest left (in memory: a restart starts quiet). */
   lastSentAt: number;
   /**
@@ -142,7 +140,7 @@ export function handOver(from: Target, to: Target, keep: ReadonlySet<string> = n
   const owedThere = (id: string) => !movedIds.has(id) && to.index.owesOther(id);
   for (const x of from.queue) {
     const ids = notificationsOf(x).map((n) => n.id);
-    if (from.pinned.has(x)) {
+    if (x.pinned) {
       const copy = copyOf(x, to, (n) => movedIds.has(n.id));
       if (copy) {
         queue(to, copy);
@@ -211,7 +209,7 @@ export function dueOf(t: Target, now: number, concurrency: number): { start: Del
 }
 
 export function newTarget(notifier: Notifier, groupIntervalMs: number, retired: boolean): Target {
-  return { notifier, groupIntervalMs, queue: new Set(), index: new DueIndex(), inFlight: new Map(), pinned: new WeakSet(), lastSentAt: -Infinity, pausedUntil: -Infinity, open: undefined, retired, lastError: undefined };
+  return { notifier, groupIntervalMs, queue: new Set(), index: new DueIndex(), inFlight: new Map(), lastSentAt: -Infinity, pausedUntil: -Infinity, open: undefined, retired, lastError: undefined };
 }
 
 /** Notifications not yet accepted, one per target (a digest counts each it holds, an open one too). */

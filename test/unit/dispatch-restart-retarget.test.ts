@@ -165,3 +165,34 @@ test('an owed notification given up at start for its age names its channel by la
   const given = lines.find((l) => /given up: due more than 24 h ago/.test(l.msg));
   assert.deepEqual({ target: given?.target, status: given?.status, severity: given?.severity }, { target: 'ops/webhook#1 (127.0.0.1:1)', status: 'firing', severity: 'critical' });
 });
+
+test("a resolve owed to the old URL that took its alert's firing (a reload corrected the URL) stays its own across a restart: the new URL gets the resolve once, not a second copy", async (t) => {
+  const dir = stateDir(t);
+  let repeats = 0;
+  const took: string[] = [];
+  const u1: Notifier = {
+    channel: 'webhook',
+    key: 'ops/webhook:u1',
+    label: 'u1',
+    send: async (n, signal) => {
+      if (n.reason !== 'repeat') return void took.push(`${n.id}:${n.status}`);
+      repeats++;
+      await new Promise((_r, reject) => signal.addEventListener('abort', () => reject(new NotifyError('aborted', 'aborted', { retryable: true }))));
+    },
+  };
+  const first = run(t, dir, [receiver('ops', [u1])]);
+  await first.start();
+  await first.enqueue([sampleNotification({ id: 'a' })], ['ops']);
+  await waitFor(() => took.length === 1, 'the firing taken at u1');
+  await first.enqueue([sampleNotification({ id: 'a', reason: 'repeat' })], ['ops']);
+  await waitFor(() => repeats === 1, 'a repeat in flight at u1');
+  first.setReceivers([receiver('ops', [memory('ops/webhook:u2')])]);
+  await first.enqueue([sampleNotification({ id: 'a', status: 'resolved', reason: 'resolve' })], ['ops']); // to u2, and pinned at u1
+  await first.stop(100);
+
+  const u2 = memory('ops/webhook:u2');
+  const second = run(t, dir, [receiver('ops', [u2])]);
+  await second.start();
+  await waitFor(() => second.pending === 0, 'nothing owed');
+  assert.deepEqual(u2.sent.map((n) => `${n.status}/${n.reason}`), ['firing/repeat', 'resolved/resolve']);
+});
