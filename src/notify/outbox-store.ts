@@ -62,7 +62,7 @@ export class OutboxStore implements Participant {
       return { deliveries: [], delivered: {} };
     }
     const { rows, delivered } = read;
-    const targets = keysOf(read.targets);
+    const targets = bookOf(read.targets);
     this.#targets = targets === undefined ? '' : read.targets!;
     const deliveries: Delivery[] = [];
     for (const r of rows) {
@@ -199,7 +199,7 @@ const metaValue = (db: Conn, key: string): string | undefined => (db.prepare('SE
  * The `targets` row as stored, or undefined when absent or not one (a torn or edited row: no target is then
  * taken for replaced). A plain list of keys is the live ones (how the row was first written, 2026-12-07).
  */
-function keysOf(text: string | undefined): TargetBook | undefined {
+function bookOf(text: string | undefined): TargetBook | undefined {
   if (text === undefined) return undefined;
   try {
     const v: unknown = JSON.parse(text);
