@@ -170,11 +170,18 @@ export function historyThrough(db: Conn): (accountId: number) => number {
   };
 }
 
-/** Every reading of an account (its wallet is gone for good). */
+/**
+ * Every reading of an account (its wallet is gone for good). Whole hours are looked for only in the last day
+ * (writeHours writes none older, and deletes each as it ages): a delete of each of the 337 hours held 0.5 s
+ * of 2.3 s deleting 2,000 accounts, for 24 of them there.
+ */
 export function deleteReadings(db: Conn, accountId: number): void {
   const s = statements(db);
   const through = s.through.get(accountId)?.hour;
-  if (through !== undefined) for (let h = through - KEEP_HOURS; h <= through; h++) [s.delFull, s.delThin].forEach((d) => d.run(hourKey(accountId, h)));
+  if (through !== undefined) {
+    for (let h = through - FULL_RESOLUTION_HOURS; h <= through; h++) s.delFull.run(hourKey(accountId, h));
+    for (let h = through - KEEP_HOURS; h <= through; h++) s.delThin.run(hourKey(accountId, h));
+  }
   s.delThrough.run(accountId);
   s.delLegacy.run(keyOf(accountId, 0), keyOf(accountId + 1, 0));
 }
