@@ -1,3 +1,4 @@
+import { setImmediate as yieldLoop } from 'node:timers/promises';
 import type { AccountState } from '../domain/account.js';
 import type { Logger } from '../log.js';
 import { AccountStore, SNAPSHOT_EVERY, type StoredAccount } from './account-store.js';
@@ -7,12 +8,14 @@ import { HourCloser } from './hour-closer.js';
 import { HOUR_MS } from './readings.js';
 import { importV01 } from './import-v01.js';
 import { ReadOnlyLook } from './read-only.js';
-import { deleteStale, isStale } from './unclaimed.js';
+import { folded, isStale, StaleDeleter, type StaleAccount } from './unclaimed.js';
 
 /** Journal housekeeping (dropping entries every snapshot covers) every this many commits. */
 const MAINTAIN_EVERY = 64;
 /** How often, at most, a running daemon looks for accounts no wallet has claimed for KEEP_HOURS (sweepUnclaimed). */
 export const SWEEP_EVERY_MS = HOUR_MS;
+/** Accounts a sweep reads at a time to judge them (~150 µs each: a snapshot inflated and parsed), the event loop let go between. */
+const SWEEP_READ = 200;
 
 /**
  * The state of every account and the outbox, in one SQLite database in STATE_DIR (see StateDb). Made for
@@ -32,6 +35,8 @@ export class StateStore implements Participant {
   readonly db: StateDb;
   /** Writes the readings of closed hours, in passes (hour-closer.ts). */
   readonly hours: HourCloser;
+  /** Deletes the accounts no wallet has claimed for KEEP_HOURS, in passes (unclaimed.ts). */
+  readonly stale: StaleDeleter;
   readonly #accounts = new Map<string, AccountStore>();
   #preloaded: Map<string, StoredAccount> | undefined;
   /** After start-up, within `prefetched`: what the database holds for the wallets a reload adds (undefined: nothing). */
@@ -41,6 +46,7 @@ export class StateStore implements Participant {
   #released = false;
   #commits = 0;
   #sweptAt = -Infinity;
+  #sweeping = false;
   readonly #now: (() => number) | undefined;
 
   /** `now`: the daemon's clock; with it, the housekeeping after commits also runs sweepUnclaimed (hourly). */
@@ -53,6 +59,7 @@ export class StateStore implements Participant {
     this.#now = now;
     this.db = new StateDb(dir, log, { ...dbOpts, afterCommit: () => this.#afterCommit() });
     this.hours = new HourCloser(this.db);
+    this.stale = new StaleDeleter(this.db, log, (name) => this.#accounts.has(name) || this.#fetched?.has(name) === true);
   }
 
   /**
@@ -144,7 +151,8 @@ export class StateStore implements Participant {
    * while the daemon was stopped) get their journal folded into a snapshot, and memory is freed. Those
    * with alerts still firing are returned, adopted, for the caller to close and forget (Fleet.closeOrphans).
    * Those not polled for longer than the readings are kept (KEEP_HOURS) and firing nothing are deleted with
-   * all their rows: a fleet whose wallets come and go would otherwise grow its database for ever.
+   * all their rows, over the commits that follow (`stale`; the start does not wait for it, unclaimed.ts
+   * `folded`): a fleet whose wallets come and go would otherwise grow its database for ever.
    */
   releasePreloaded(now: number): Orphan[] {
     const left = this.#released ? new Map<string, StoredAccount>() : (this.#preloaded ?? this.#preloadOrFresh(now)); // no wallet loaded (a shard with none): read now
@@ -152,12 +160,12 @@ export class StateStore implements Participant {
     this.#released = true;
     this.#sweptAt = now;
     const orphans: Orphan[] = [];
-    const stale = new Map<number, string>();
+    const stale: { name: string; stored: StoredAccount }[] = [];
     for (const [name, stored] of left) {
       if (stored.damaged || this.#accounts.has(name)) continue;
       const firing = Object.keys(stored.state.alerts).length > 0;
       if (isStale(stored, now)) {
-        stale.set(stored.id, name);
+        stale.push({ name, stored });
         continue;
       }
       if (!firing && stored.lastSeq <= stored.snapshotSeq) continue;
@@ -166,7 +174,7 @@ export class StateStore implements Participant {
       if (firing) orphans.push({ name, state: stored.state, routing: stored.routing });
       else void a.compact().catch(() => undefined); // retried with the next commits if the disk refuses
     }
-    deleteStale(this.db, this.log, stale);
+    void this.stale.start(folded(this.db, this.log, stale));
     return orphans;
   }
 
@@ -175,26 +183,34 @@ export class StateStore implements Participant {
    * removed leaves memory but keeps its rows (added back, it goes on from them), and without a restart they
    * stayed for good: a fleet whose wallets come and go grew its database with every one removed. Those idle
    * past KEEP_HOURS and firing nothing (a reload closed their alerts) are deleted as a start would. Not
-   * during a reload's read of the wallets it adds. A database that cannot be read or written keeps them.
+   * during a reload's read of the wallets it adds, nor while a pass of deletions runs. A database that cannot
+   * be read or written keeps them. Resolves once the accounts are judged (SWEEP_READ at a time, the event loop
+   * let go between) and their deletion started (`stale.running`).
    */
-  sweepUnclaimed(now: number): void {
-    if (!this.#released || this.db.readOnly || this.#fetched !== undefined || !this.db.exists()) return;
+  async sweepUnclaimed(now: number): Promise<void> {
+    if (!this.#released || this.db.readOnly || this.#fetched !== undefined || this.#sweeping || this.stale.running || !this.db.exists()) return;
     this.#sweptAt = now;
-    let left: Map<string, StoredAccount | undefined>;
+    this.#sweeping = true;
     try {
-      const stored = this.db.read((db) => db.prepare('SELECT name FROM accounts').pluck().all() as string[]);
-      left = this.#readMany(stored.filter((name) => !this.#accounts.has(name)));
+      const stale: StaleAccount[] = [];
+      const names = this.db.read((db) => db.prepare('SELECT name FROM accounts').pluck().all() as string[]);
+      for (let i = 0; i < names.length; i += SWEEP_READ) {
+        if (i > 0) await yieldLoop();
+        const left = this.#readMany(names.slice(i, i + SWEEP_READ).filter((name) => !this.#accounts.has(name)));
+        for (const [name, stored] of left) if (stored && isStale(stored, now)) stale.push({ id: stored.id, name, snapshotSeq: stored.snapshotSeq });
+      }
+      void this.stale.start(stale);
     } catch {
-      return; // tried again at the next sweep; a damaged file is set aside by the commits
+      // tried again at the next sweep; a damaged file is set aside by the commits
+    } finally {
+      this.#sweeping = false;
     }
-    const stale = new Map<number, string>();
-    for (const [name, stored] of left) if (stored && isStale(stored, now)) stale.set(stored.id, name);
-    deleteStale(this.db, this.log, stale);
   }
 
-  /** Final commit (a pass of closed hours under way stops: the next start writes the rest). Rejects if what was staged could not be written. */
+  /** Final commit (a pass of closed hours or of deletions under way stops: the next start does the rest). Rejects if what was staged could not be written. */
   close(): Promise<void> {
     this.hours.stop();
+    this.stale.stop();
     return this.db.close();
   }
 
@@ -220,7 +236,7 @@ export class StateStore implements Participant {
     if (!this.#released || this.#commits % MAINTAIN_EVERY !== 0) return;
     void this.db.stage(this).catch(() => undefined);
     const now = this.#now?.();
-    if (now !== undefined && now - this.#sweptAt >= SWEEP_EVERY_MS) this.sweepUnclaimed(now);
+    if (now !== undefined && now - this.#sweptAt >= SWEEP_EVERY_MS) void this.sweepUnclaimed(now);
   }
 
   /** Every account as stored; none (a fresh start) when a damaged page stops the read: the file is set aside. */

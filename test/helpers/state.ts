@@ -27,3 +27,16 @@ export async function openState(dir: string, log: Logger = silent, opts: StateDb
   await s.init(Date.now());
   return s;
 }
+
+/**
+ * Commits (a store whose flush timer is far off commits only when told) until the pass deleting stale
+ * accounts (StateStore.stale), if one runs, has ended.
+ */
+export async function staleDeleted(store: StateStore): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (store.stale.running) {
+    if (Date.now() > deadline) throw new Error('the deletion of stale accounts did not end within 30 s');
+    await store.db.flush();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}

@@ -18,6 +18,7 @@ import { KEEP_HOURS } from '../../src/store/readings.js';
 import { StateStore, SWEEP_EVERY_MS } from '../../src/store/state-store.js';
 import { sampleNotification } from '../helpers/fixtures.js';
 import { readingRows } from '../helpers/reading-rows.js';
+import { staleDeleted } from '../helpers/state.js';
 
 const T0 = Date.parse('2026-12-07T00:00:00Z');
 const MIN = 60_000;
@@ -62,13 +63,14 @@ test('a running daemon deletes the rows of wallets a reload removed once idle pa
   await store.db.flush();
   await forgetting;
   let keep = polled(1, T0);
-  /** 64 commits (one housekeeping round) of a wallet still watched, polled at `clock`. */
+  /** 64 commits (one housekeeping round) of a wallet still watched, polled at `clock`, and those of the deletions it started. */
   const commits = async () => {
     for (let i = 0; i < 64; i++) {
       keep = applyPoll(keep, { ok: true, status: 200, balance: 500, currency: 'USD', requiredCredits: null }, clock, 1).state;
       void store.account('keep').save(keep);
       await store.db.flush();
     }
+    await staleDeleted(store);
   };
   const before = rowsOf(dir);
   assert.ok(before.gone! > 1 && before.firing! > 1 && before.alert_events! > 0, `rows of both first: ${JSON.stringify(before)}`);
@@ -117,6 +119,7 @@ test("deleting an unclaimed account that holds the journal's newest entry keeps 
   const kept = store.account('keep');
   const loaded = await kept.load(later);
   store.releasePreloaded(later);
+  await staleDeleted(store); // before the next commit, while `gone` holds the newest entry
   let s = loaded;
   for (let i = 0; i < 3; i++) {
     s = applyPoll(s, { ok: true, status: 200, balance: 900 - i, currency: 'USD', requiredCredits: null }, later + i * MIN, 1).state;
