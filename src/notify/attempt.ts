@@ -7,7 +7,7 @@
 import { describeError, NotifyError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { noteFailure, notificationsOf, STUCK_AFTER_MS, type Delivery } from './delivery.js';
+import { noteFailure, notificationsOf, STUCK_AFTER_MS, unpark, type Delivery } from './delivery.js';
 import type { DeliveredBook } from './delivered.js';
 import type { Routing } from './routing.js';
 import { removeFrom, type Target } from './target.js';
@@ -60,10 +60,15 @@ export async function attempt(t: Target, x: Delivery, o: AttemptDeps): Promise<b
     o.metrics.notifications.inc({ channel: notifier.channel, outcome: 'failed' });
     if (e.reached && e.reached.length > (x.reached?.length ?? 0)) took = true;
     const now = o.now();
-    const retry = noteFailure(x, e, now, o.retryBaseDelayMs, o.random);
+    // kept where a setting may fix it: not at a channel removed with no replacement (its queue only drains)
+    const retry = noteFailure(x, e, now, o.retryBaseDelayMs, o.random, !t.retired || t.heir !== undefined);
     if (!retry) {
       removeFrom(t, x);
       o.log.error({ ...log, reason: e.reason }, `notification given up: ${e.message}`);
+    } else if (retry === 'parked') {
+      t.lastError = e.message;
+      o.log.error({ ...log, reason: e.reason, givenUpAt: new Date(x.nextAttemptAt).toISOString() }, `notification kept until its channel is fixed: ${e.message}; a reload (SIGHUP) or a restart tries it again`);
+      if (t.notifier !== notifier) unpark(x); // a reload replaced the sender while this attempt was out: try the new one
     } else {
       if (retry.pauseMs > 0) t.pausedUntil = Math.max(t.pausedUntil, now + retry.pauseMs);
       const changed = t.lastError !== e.message;

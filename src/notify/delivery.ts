@@ -25,6 +25,12 @@ export interface Delivery {
    * firing): a hand-over to the target that replaced it, by a reload or at a start, never moves it.
    */
   pinned?: boolean;
+  /**
+   * Refused for good by its target as configured (a refused login or certificate, a 4xx): kept, not retried
+   * (a wrong password retried every 5 min locks accounts), until a reload or a start, which may bring the
+   * fixed setting, or a move to the destination that replaced it; tried once more when its 24 h are up.
+   */
+  parked?: boolean;
   createdAt: number;
   attempts: number;
   nextAttemptAt: number;
@@ -58,19 +64,36 @@ export function shiftDelivery(x: Delivery, ms: number): void {
   if (x.dueAt !== undefined) x.dueAt += ms;
 }
 
+/** A parked delivery is due again, at once (its channel's settings may have been fixed). True when it was parked. */
+export function unpark(x: Delivery): boolean {
+  if (!x.parked) return false;
+  delete x.parked;
+  x.nextAttemptAt = Math.min(x.nextAttemptAt, x.dueAt ?? x.createdAt);
+  return true;
+}
+
 /** Every notification a delivery carries. */
 export const notificationsOf = (x: Delivery): Notification[] => (x.more && x.more.length > 0 ? [x.notification, ...x.more] : [x.notification]);
 
 /**
  * Notes a failed attempt on `x` (its count, its error, the recipients that have it now). Undefined: it is given
- * up (a final no, or its 24 h are over); else its next attempt is set — doubling, or the receiver's Retry-After
- * when longer — and `pauseMs` is how long that Retry-After holds every delivery to its target (0: none asked).
+ * up (its 24 h are over, or a final no that `mayPark` forbids keeping or that some recipients took); 'parked': a
+ * final no, kept until its 24 h are up (see Delivery.parked); else its next attempt is set — doubling, or the
+ * receiver's Retry-After when longer — and `pauseMs` is how long that Retry-After holds every delivery to its
+ * target (0: none asked).
  */
-export function noteFailure(x: Delivery, e: NotifyError, now: number, baseMs: number, random: () => number): { pauseMs: number } | undefined {
+export function noteFailure(x: Delivery, e: NotifyError, now: number, baseMs: number, random: () => number, mayPark: boolean): { pauseMs: number } | 'parked' | undefined {
+  const hadReached = x.reached?.length ?? 0;
   x.attempts += 1;
   x.lastError = e.message;
   if (e.reached) x.reached = [...e.reached];
-  if (!e.retryable || now >= giveUpAt(x)) return undefined;
+  if (now >= giveUpAt(x)) return undefined;
+  if (!e.retryable) {
+    if (!mayPark || (x.reached?.length ?? 0) > hadReached) return undefined; // some recipients took it: theirs stands
+    x.parked = true;
+    x.nextAttemptAt = giveUpAt(x);
+    return 'parked';
+  }
   const pauseMs = Math.min(e.retryAfterMs ?? 0, MAX_RETRY_DELAY_MS);
   x.nextAttemptAt = now + Math.max(retryDelay(x.attempts, baseMs, random), pauseMs);
   return { pauseMs };

@@ -25,7 +25,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import { DEFAULT_TARGET_CONCURRENCY, MAX_DELIVERY_AGE_MS, MAX_RETRY_DELAY_MS, notificationsOf, retryDelay, STUCK_AFTER_MS, type Delivery } from './delivery.js';
 import type { OutboxDoc, OutboxStore } from './outbox-store.js';
 import { DEFAULT_RECEIVER, type Receiver } from './registry.js';
-import { addTo, dueOf, handOver, oldestOwedDueAt, owedByAlert, owedCount, shiftTarget, type Target } from './target.js';
+import { addTo, dueOf, handOver, oldestOwedDueAt, owedByAlert, owedCount, shiftTarget, unparkAll, type Target } from './target.js';
 import { liveHeir, placesOf, retarget, targetBook } from './retarget.js';
 import { resumeOwed } from './resume.js';
 import { DeliveredBook } from './delivered.js';
@@ -97,7 +97,11 @@ export class Dispatcher {
     this.#routing.set(receivers);
     this.#formerKeys = new Map(receivers.flatMap((r) => [...(r.formerKeys ?? [])]));
     const before = JSON.stringify(targetBook(this.#targets));
-    const moved = retarget(this.#targets, receivers, (from, heir) => this.#handOver(from, heir));
+    let moved = retarget(this.#targets, receivers, (from, heir) => this.#handOver(from, heir));
+    let unparked = 0;
+    for (const t of this.#targets.values()) unparked += unparkAll(t);
+    if (unparked > 0) this.d.log.info({ owed: unparked }, 'notifications a channel refused for good tried again: the reload may have fixed its settings');
+    moved ||= unparked > 0;
     if (moved) this.#pumpAll();
     // What moved or was retimed is written: an open digest handed over does not leave now, and a crash before
     // the next commit gave it up at the restart (its old channel no longer configured), every wallet in it lost.

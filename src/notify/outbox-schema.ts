@@ -74,6 +74,8 @@ export const deliverySchema = z.object({
   reached: z.array(z.string()).optional(),
   // Owed at its destination only (rows written before it load without it).
   pinned: z.boolean().optional(),
+  // Refused for good by its target as configured, kept for a fixed setting (rows written before it load without it).
+  parked: z.boolean().optional(),
 });
 
 /** A Delivery read back has every field it was written with: a field added to Delivery without its line here fails to compile. */

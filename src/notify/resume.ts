@@ -5,7 +5,7 @@
  */
 import { fmtSeconds, savedAhead } from '../clock.js';
 import type { Logger } from '../log.js';
-import { giveUpAt, notificationsOf, shiftDelivery, type Delivery } from './delivery.js';
+import { giveUpAt, notificationsOf, shiftDelivery, unpark, type Delivery } from './delivery.js';
 import type { DeliveredBook } from './delivered.js';
 import { replacementKey, sameDestination, type TargetBook } from './retarget.js';
 import { queue, readdress, type Target } from './target.js';
@@ -30,6 +30,7 @@ export function resumeOwed(owed: readonly Delivery[], o: { targets: ReadonlyMap<
   const replaced = replacementsOf(o.saved, o.targets);
   const moved = new Map<Target, number>();
   let kept = 0;
+  let parked = 0;
   let nextSeq = 0;
   for (const x of loaded) {
     const renamed = o.targets.has(x.target) ? undefined : (o.formerKeys.get(x.target) ?? sameDestination(o.targets.keys(), x.target));
@@ -48,13 +49,14 @@ export function resumeOwed(owed: readonly Delivery[], o: { targets: ReadonlyMap<
       o.log.error({ target: t?.notifier.label ?? x.target, alert: x.notification.alertname, status: x.notification.status, severity: x.notification.severity, id: x.notification.id, ...ids }, `owed ${all.length > 1 ? `digest of ${all.length} notifications` : 'notification'} given up: ${why}`);
       continue;
     }
+    if (unpark(x)) parked++; // the settings it was refused with may have been fixed while stopped
     queue(t, x);
     if (x.open) t.open = x;
     nextSeq = Math.max(nextSeq, (x.seq ?? 0) + 1);
     kept++;
   }
   for (const [t, owed] of moved) o.log.info({ to: t.notifier.label, owed }, 'owed notifications moved to the destination that replaced theirs while the daemon was stopped');
-  if (kept > 0) o.log.info({ owed: kept }, 'resuming owed notifications');
+  if (kept > 0) o.log.info({ owed: kept, ...(parked > 0 ? { refusedForGood: parked } : {}) }, 'resuming owed notifications');
   return { kept, nextSeq };
 }
 

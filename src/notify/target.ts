@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Notification } from '../domain/alerts.js';
-import { notificationsOf, shiftDelivery, type Delivery } from './delivery.js';
+import { notificationsOf, shiftDelivery, unpark, type Delivery } from './delivery.js';
 import { DueIndex } from './due-index.js';
 import type { Notifier } from './notifier.js';
 
@@ -120,7 +120,16 @@ export function readdress(x: Delivery, key: string): void {
   x.target = key;
   if (x.open) return;
   x.attempts = 0;
+  delete x.parked; // what the old one refused for good, the new one has not
   x.nextAttemptAt = Math.min(x.nextAttemptAt, x.dueAt ?? x.createdAt);
+}
+
+/** What `t` keeps parked is due at once (a reload: its settings may be fixed); how many. */
+export function unparkAll(t: Target): number {
+  let n = 0;
+  for (const x of t.queue) if (unpark(x)) n++;
+  if (n > 0) t.index.retimed();
+  return n;
 }
 
 /**

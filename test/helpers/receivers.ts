@@ -90,6 +90,9 @@ export class MailCatcher {
   rejectNext = 0;
   rejectCode = 421;
   attempts = 0;
+  /** Logins tried, and the one password accepted when set (else any): a wrong one is answered 535. */
+  logins = 0;
+  password: string | undefined;
   port = 0;
   #server: SMTPServer;
 
@@ -98,7 +101,11 @@ export class MailCatcher {
       authOptional: true,
       allowInsecureAuth: true, // loopback test server: AUTH without TLS
       disabledCommands: ['STARTTLS'],
-      onAuth: (_auth, _session, cb) => cb(null, { user: 'alerts' }),
+      onAuth: (auth, _session, cb) => {
+        this.logins++;
+        if (this.password === undefined || auth.password === this.password) return cb(null, { user: 'alerts' });
+        cb(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }));
+      },
       onData: (stream, session, cb) => {
         this.attempts++;
         const chunks: Buffer[] = [];

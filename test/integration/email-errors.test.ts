@@ -220,6 +220,7 @@ test('a recipient refused at RCPT among accepted ones: deferred (451) is retried
   const refused = await typo.send(NOTE, AbortSignal.timeout(20_000)).then(() => undefined, (e: unknown) => e);
   assert.ok(refused instanceof NotifyError && !refused.retryable, `failed for good: ${String(refused)}`);
   assert.match(refused.message, /refused 1 of 2 recipients for good \(550\): 1 got it; check the addresses in ALERT_EMAIL_TO/);
+  assert.deepEqual(refused.reached, ['ops@example.com'], 'who has it: the delivery is given up, not kept for a fixed setting (its resolve would wait behind it)');
   assert.deepEqual(mails[2], ['ops@example.com']);
 });
 

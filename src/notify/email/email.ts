@@ -122,13 +122,14 @@ export class EmailNotifier implements Notifier {
     if (refused.length === 0) return;
     const codes = [...new Set(refused.map((e) => (typeof e.responseCode === 'number' ? e.responseCode : 0)))];
     const got = this.settings.to.length - refused.length;
+    // nodemailer reports the envelope's spelling (domain lower-cased, IDN punycoded): kept as configured
+    for (const a of Array.isArray(info.accepted) ? info.accepted : []) if (typeof a === 'string') has.add(mailboxKey(a));
+    const now = [...new Set([...reached, ...this.settings.to.filter((a) => has.has(mailboxKey(a)))])];
     if (codes.some((c) => c < 500)) {
-      // nodemailer reports the envelope's spelling (domain lower-cased, IDN punycoded): kept as configured
-      for (const a of Array.isArray(info.accepted) ? info.accepted : []) if (typeof a === 'string') has.add(mailboxKey(a));
-      const now = [...new Set([...reached, ...this.settings.to.filter((a) => has.has(mailboxKey(a)))])];
       throw new NotifyError('server', `${this.label}: the server deferred ${refused.length} of ${this.settings.to.length} recipients (${codes.join(', ')}, temporary): ${got} got it`, { retryable: true, reached: now });
     }
-    throw new NotifyError('rejected', `${this.label}: the server refused ${refused.length} of ${this.settings.to.length} recipients for good (${codes.join(', ')}): ${got} got it; check the addresses in ${this.names.recipients}`, { retryable: false });
+    // `reached`: those who got it are told, so the delivery is not kept for them (delivery.ts noteFailure)
+    throw new NotifyError('rejected', `${this.label}: the server refused ${refused.length} of ${this.settings.to.length} recipients for good (${codes.join(', ')}): ${got} got it; check the addresses in ${this.names.recipients}`, { retryable: false, reached: now });
   }
 
   /**

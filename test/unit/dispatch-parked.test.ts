@@ -1,0 +1,188 @@
+/**
+ * A notification its channel refuses for good as configured (a refused SMTP login, a webhook's 401 or 404, a
+ * bad routing key) is kept, not retried, until something may have fixed the setting: a reload, a restart, or
+ * a reload that corrects the destination. Given up was wrong: the operator who fixed the password found
+ * every alert of the outage gone, and nothing in Prometheus had said so (the owed age never grew).
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { pino } from 'pino';
+import type { Notification } from '../../src/domain/alerts.js';
+import { NotifyError } from '../../src/errors.js';
+import { createMetrics } from '../../src/metrics/metrics.js';
+import { Dispatcher, MAX_DELIVERY_AGE_MS, type DispatcherDeps } from '../../src/notify/dispatch.js';
+import type { Notifier } from '../../src/notify/notifier.js';
+import type { Receiver } from '../../src/notify/registry.js';
+import { waitFor } from '../helpers/daemon.js';
+import { sampleNotification } from '../helpers/fixtures.js';
+import { outboxIn } from '../helpers/state.js';
+
+const note = (over: Partial<Notification> = {}) => sampleNotification(over);
+const resolve = (id: string) => note({ id, status: 'resolved', reason: 'resolve' });
+const ops = (...notifiers: Notifier[]): Receiver[] => [{ name: 'ops', severities: undefined, groupIntervalMs: 0, notifiers, alertmanagers: [] }];
+
+/** A log that keeps its lines' messages. */
+function recordingLog(): { log: DispatcherDeps['log']; lines: string[] } {
+  const lines: string[] = [];
+  const log = pino({ level: 'info' }, { write: (s: string) => void lines.push((JSON.parse(s) as { msg: string }).msg) });
+  return { log, lines };
+}
+
+function dispatcher(t: TestContext, receivers: Receiver[], over: Partial<DispatcherDeps> = {}, dir?: string): Dispatcher {
+  const own = dir === undefined;
+  const at = dir ?? mkdtempSync(join(tmpdir(), 'ws-parked-'));
+  const d = new Dispatcher({ receivers, store: outboxIn(at, pino({ level: 'silent' })), metrics: createMetrics(), log: pino({ level: 'silent' }), retryBaseDelayMs: 20, ...over });
+  t.after(async () => {
+    await d.stop(100);
+    if (own) rmSync(at, { recursive: true, force: true });
+  });
+  return d;
+}
+
+/**
+ * A channel that refuses every attempt for good (a wrong password) while `refuses`, else takes it; when `hang`
+ * is set, an attempt waits for `land()` first. `got`: what it took; `tries`: attempts started.
+ */
+function channel(key: string, o: { refuses: boolean; hang?: boolean }): Notifier & { got: string[]; tries: number; refuses: boolean; land: () => void } {
+  const waiting: (() => void)[] = [];
+  const ch = {
+    channel: 'email' as const,
+    key,
+    label: key,
+    got: [] as string[],
+    tries: 0,
+    refuses: o.refuses,
+    land: () => waiting.shift()?.(),
+    send: async (n: Notification) => {
+      ch.tries++;
+      if (o.hang) await new Promise<void>((r) => waiting.push(r));
+      if (ch.refuses) throw new NotifyError('config', `${key}: authentication failed (535); check the user and password in SMTP_URL`, { retryable: false });
+      ch.got.push(`${n.id}:${n.status}`);
+    },
+  };
+  return ch;
+}
+
+test('a refused login keeps the notification, untried, and its resolve behind it; a reload with the password fixed sends both, in order', async (t) => {
+  const wrong = channel('ops/email:a', { refuses: true });
+  const { log, lines } = recordingLog();
+  const d = dispatcher(t, ops(wrong), { log });
+  await d.start();
+  await d.enqueue([note({ id: 'a' })], ['ops']);
+  await waitFor(() => wrong.tries === 1, 'the first attempt refused');
+  await d.enqueue([resolve('a'), note({ id: 'b' })], ['ops']);
+  await waitFor(() => wrong.tries === 2, "b's attempt refused (it waits for nothing)");
+  assert.equal(d.pending, 3, "a's firing and b are kept; a's resolve waits behind its firing");
+  assert.equal(d.owedByAlert().get('a'), 2);
+  assert.ok(lines.some((l) => l.startsWith('notification kept until its channel is fixed: ops/email:a: authentication failed (535)')), lines.join('\n'));
+  assert.ok(!lines.some((l) => l.startsWith('notification given up')), 'nothing given up');
+
+  const fixed = channel('ops/email:a', { refuses: false }); // same destination, the sender built from the fixed SMTP_URL
+  d.setReceivers(ops(fixed));
+  await waitFor(() => d.pending === 0, 'all sent after the reload');
+  assert.deepEqual(fixed.got.filter((g) => g.startsWith('a:')), ['a:firing', 'a:resolved']);
+  assert.deepEqual(fixed.got.filter((g) => g.startsWith('b:')), ['b:firing']);
+  assert.equal(wrong.tries, 2, 'the wrong sender was never retried');
+  assert.ok(lines.includes('notifications a channel refused for good tried again: the reload may have fixed its settings'));
+});
+
+test('kept across a restart: saved as refused with its 24 h as its next attempt, tried at once by the next start', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ws-parked-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const wrong = channel('ops/email:a', { refuses: true });
+  const first = dispatcher(t, ops(wrong), {}, dir);
+  await first.start();
+  await first.enqueue([note({ id: 'a' })], ['ops']);
+  await waitFor(() => wrong.tries === 1, 'refused');
+  await first.stop(100);
+  const saved = await outboxIn(dir, pino({ level: 'silent' })).load(Date.now());
+  assert.deepEqual(
+    saved.deliveries.map((x) => [x.notification.id, x.parked, x.nextAttemptAt - x.createdAt]),
+    [['a', true, MAX_DELIVERY_AGE_MS]],
+  );
+
+  const fixed = channel('ops/email:a', { refuses: false });
+  const second = dispatcher(t, ops(fixed), {}, dir);
+  await second.start();
+  await waitFor(() => second.pending === 0, 'sent after the restart');
+  assert.deepEqual(fixed.got, ['a:firing']);
+});
+
+test('a reload that corrects the destination (the only email of the receiver replaced) moves the kept notification there', async (t) => {
+  const wrong = channel('ops/email:typo', { refuses: true });
+  const d = dispatcher(t, ops(wrong));
+  await d.start();
+  await d.enqueue([note({ id: 'a' })], ['ops']);
+  await waitFor(() => wrong.tries === 1, 'refused');
+  const right = channel('ops/email:right', { refuses: false });
+  d.setReceivers(ops(right));
+  await waitFor(() => d.pending === 0, 'sent to the corrected destination');
+  assert.deepEqual(right.got, ['a:firing']);
+});
+
+test('a reload that removes the channel, with nothing in its place, tries what it kept once more and gives it up', async (t) => {
+  const wrong = channel('ops/email:a', { refuses: true });
+  const other = channel('ops/webhook:b', { refuses: false });
+  const { log, lines } = recordingLog();
+  const d = dispatcher(t, ops(wrong, other), { log });
+  await d.start();
+  await d.enqueue([note({ id: 'a' })], ['ops']);
+  await waitFor(() => wrong.tries === 1 && d.pending === 1, 'refused at a, taken at b');
+  d.setReceivers([{ ...ops(other)[0]!, name: 'ops' }]);
+  await waitFor(() => d.pending === 0, 'given up');
+  assert.equal(wrong.tries, 2);
+  assert.ok(lines.some((l) => l.startsWith('notification given up: ops/email:a: authentication failed')), lines.join('\n'));
+});
+
+test('a reload while the first attempt is out with the wrong password: its refusal is tried again at once with the new sender', async (t) => {
+  const wrong = channel('ops/email:a', { refuses: true, hang: true });
+  const d = dispatcher(t, ops(wrong));
+  await d.start();
+  await d.enqueue([note({ id: 'a' })], ['ops']);
+  await waitFor(() => wrong.tries === 1, 'the attempt is out');
+  const fixed = channel('ops/email:a', { refuses: false });
+  d.setReceivers(ops(fixed));
+  wrong.land();
+  await waitFor(() => d.pending === 0, 'sent with the fixed sender');
+  assert.deepEqual(fixed.got, ['a:firing']);
+});
+
+test('at its 24 h a kept notification is tried once more, and given up if still refused', async (t) => {
+  let clock = Date.parse('2026-12-07T08:00:00Z');
+  const wrong = channel('ops/email:a', { refuses: true });
+  const d = dispatcher(t, ops(wrong), { now: () => clock, monotonic: () => clock });
+  await d.start();
+  await d.enqueue([note({ id: 'a' })], ['ops']);
+  await waitFor(() => wrong.tries === 1, 'refused');
+  clock += MAX_DELIVERY_AGE_MS - 1;
+  await d.enqueue([note({ id: 'b' })], ['ops']); // something to wake the target
+  await waitFor(() => wrong.tries === 2, "b's attempt");
+  assert.equal(d.pending, 2, 'a not yet due: not tried');
+  clock += 1;
+  await d.enqueue([note({ id: 'c' })], ['ops']);
+  await waitFor(() => wrong.tries === 4 && d.pending === 2, 'a tried once more and given up; c kept');
+  assert.deepEqual([...d.owedByAlert().keys()].sort(), ['b', 'c']);
+});
+
+test('refused for good with some recipients reached (a typo among the addresses): given up, not kept, so the resolve is not held behind it', async (t) => {
+  const got: string[] = [];
+  const typo: Notifier = {
+    channel: 'email',
+    key: 'ops/email:a',
+    label: 'ops/email:a',
+    send: async (n: Notification, _signal: AbortSignal, reached: readonly string[] = []) => {
+      if (reached.length === 0) throw new NotifyError('rejected', 'ops/email:a: the server refused 1 of 2 recipients for good (550): 1 got it', { retryable: false, reached: ['ops@example.com'] });
+      got.push(`${n.id}:${n.status}`);
+    },
+  };
+  const d = dispatcher(t, ops(typo));
+  await d.start();
+  await d.enqueue([note({ id: 'a' })], ['ops']);
+  await waitFor(() => d.pending === 0, 'given up');
+  await d.enqueue([resolve('a')], ['ops']);
+  await waitFor(() => d.pending === 0, 'the resolve tried at once');
+  assert.deepEqual(got, []);
+});
