@@ -10,7 +10,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import { noteFailure, notificationsOf, STUCK_AFTER_MS, unpark, type Delivery } from './delivery.js';
 import type { DeliveredBook } from './delivered.js';
 import type { Routing } from './routing.js';
-import { removeFrom, type Target } from './target.js';
+import { removeFrom, unparkAll, type Target } from './target.js';
 
 /** What an attempt needs of the dispatcher that starts it. */
 export interface AttemptDeps {
@@ -54,6 +54,8 @@ export async function attempt(t: Target, x: Delivery, o: AttemptDeps): Promise<b
     }
     t.lastError = undefined;
     o.log.info(log, all.length > 1 ? 'digest sent' : 'notification sent');
+    const unparked = unparkAll(t); // its setting was fixed (or the receiver was): what it refused for good follows
+    if (unparked > 0) o.log.info({ target: notifier.label, owed: unparked }, 'a channel that had refused notifications for good took one: sending the ones it refused');
   } catch (err) {
     const e = err instanceof NotifyError ? err : new NotifyError('network', describeError(err), { retryable: true });
     if (e.reason === 'aborted') return false; // stopping: stays owed, not a failed attempt

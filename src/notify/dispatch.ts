@@ -98,9 +98,10 @@ export class Dispatcher {
     this.#formerKeys = new Map(receivers.flatMap((r) => [...(r.formerKeys ?? [])]));
     const before = JSON.stringify(targetBook(this.#targets));
     let moved = retarget(this.#targets, receivers, (from, heir) => this.#handOver(from, heir));
+    // what a channel refused for good: one tried again (the reload may have fixed its settings), all at a removed one
     let unparked = 0;
-    for (const t of this.#targets.values()) unparked += unparkAll(t);
-    if (unparked > 0) this.d.log.info({ owed: unparked }, 'notifications a channel refused for good tried again: the reload may have fixed its settings');
+    for (const t of this.#targets.values()) unparked += unparkAll(t, !t.retired);
+    if (unparked > 0) this.d.log.info({ owed: unparked }, 'notifications a channel refused for good tried again: the reload may have fixed its settings (a channel that takes one gets the rest)');
     moved ||= unparked > 0;
     if (moved) this.#pumpAll();
     // What moved or was retimed is written: an open digest handed over does not leave now, and a crash before

@@ -31,6 +31,7 @@ export function resumeOwed(owed: readonly Delivery[], o: { targets: ReadonlyMap<
   const moved = new Map<Target, number>();
   let kept = 0;
   let parked = 0;
+  const probed = new Set<Target>();
   let nextSeq = 0;
   for (const x of loaded) {
     const renamed = o.targets.has(x.target) ? undefined : (o.formerKeys.get(x.target) ?? sameDestination(o.targets.keys(), x.target));
@@ -49,7 +50,14 @@ export function resumeOwed(owed: readonly Delivery[], o: { targets: ReadonlyMap<
       o.log.error({ target: t?.notifier.label ?? x.target, alert: x.notification.alertname, status: x.notification.status, severity: x.notification.severity, id: x.notification.id, ...ids }, `owed ${all.length > 1 ? `digest of ${all.length} notifications` : 'notification'} given up: ${why}`);
       continue;
     }
-    if (unpark(x)) parked++; // the settings it was refused with may have been fixed while stopped
+    // the settings it was refused with may have been fixed while stopped: the oldest of each target is tried (unparkAll)
+    if (x.parked) {
+      parked++;
+      if (!probed.has(t)) {
+        probed.add(t);
+        unpark(x);
+      }
+    }
     queue(t, x);
     if (x.open) t.open = x;
     nextSeq = Math.max(nextSeq, (x.seq ?? 0) + 1);

@@ -124,10 +124,17 @@ export function readdress(x: Delivery, key: string): void {
   x.nextAttemptAt = Math.min(x.nextAttemptAt, x.dueAt ?? x.createdAt);
 }
 
-/** What `t` keeps parked is due at once (a reload: its settings may be fixed); how many. */
-export function unparkAll(t: Target): number {
+/**
+ * What `t` keeps parked is due at once (it took a notification again; it was removed); how many. `first`: only
+ * the oldest, a probe after a reload that may have fixed its settings — if they are still wrong, one refused
+ * login, not one per notification kept (a burst of them locks mail accounts); taken, it brings the rest.
+ */
+export function unparkAll(t: Target, first = false): number {
   let n = 0;
-  for (const x of t.queue) if (unpark(x)) n++;
+  for (const x of t.queue) {
+    if (unpark(x)) n++;
+    if (first && n > 0) break;
+  }
   if (n > 0) t.index.retimed();
   return n;
 }

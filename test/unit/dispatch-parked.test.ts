@@ -86,7 +86,39 @@ test('a refused login keeps the notification, untried, and its resolve behind it
   assert.deepEqual(fixed.got.filter((g) => g.startsWith('a:')), ['a:firing', 'a:resolved']);
   assert.deepEqual(fixed.got.filter((g) => g.startsWith('b:')), ['b:firing']);
   assert.equal(wrong.tries, 2, 'the wrong sender was never retried');
-  assert.ok(lines.includes('notifications a channel refused for good tried again: the reload may have fixed its settings'));
+  assert.ok(lines.some((l) => l.startsWith('notifications a channel refused for good tried again')), lines.join('\n'));
+  assert.ok(lines.includes('a channel that had refused notifications for good took one: sending the ones it refused'), lines.join('\n'));
+});
+
+test('a reload that leaves the password wrong tries one kept notification, not each (a burst of refused logins locks mail accounts)', async (t) => {
+  const wrong = channel('ops/email:a', { refuses: true });
+  const d = dispatcher(t, ops(wrong));
+  await d.start();
+  await d.enqueue([note({ id: 'a' }), note({ id: 'b' }), note({ id: 'c' })], ['ops']);
+  await waitFor(() => wrong.tries === 3, 'each refused once');
+  const still = channel('ops/email:a', { refuses: true });
+  d.setReceivers(ops(still));
+  await waitFor(() => still.tries === 1, 'one tried again');
+  d.setReceivers(ops(still)); // and a second reload: again one
+  await waitFor(() => still.tries === 2, 'one tried again');
+  assert.equal(d.pending, 3, 'all kept');
+  const fixed = channel('ops/email:a', { refuses: false });
+  d.setReceivers(ops(fixed));
+  await waitFor(() => d.pending === 0, 'the probe taken, the rest follow');
+  assert.deepEqual(fixed.got.sort(), ['a:firing', 'b:firing', 'c:firing']);
+  assert.equal(fixed.tries, 3);
+});
+
+test('a channel fixed at its end (a webhook endpoint deployed) that takes a new notification gets the ones it refused', async (t) => {
+  const hook = channel('ops/webhook:a', { refuses: true });
+  const d = dispatcher(t, ops(hook));
+  await d.start();
+  await d.enqueue([note({ id: 'a' }), resolve('a')], ['ops']);
+  await waitFor(() => hook.tries === 1, 'the firing refused');
+  hook.refuses = false;
+  await d.enqueue([note({ id: 'b' })], ['ops']);
+  await waitFor(() => d.pending === 0, 'b taken, then what was kept');
+  assert.deepEqual(hook.got, ['b:firing', 'a:firing', 'a:resolved']);
 });
 
 test('kept across a restart: saved as refused with its 24 h as its next attempt, tried at once by the next start', async (t) => {
@@ -109,6 +141,27 @@ test('kept across a restart: saved as refused with its 24 h as its next attempt,
   await second.start();
   await waitFor(() => second.pending === 0, 'sent after the restart');
   assert.deepEqual(fixed.got, ['a:firing']);
+});
+
+test('a restart with the password still wrong tries the oldest kept notification only', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ws-parked-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const wrong = channel('ops/email:a', { refuses: true });
+  const first = dispatcher(t, ops(wrong), {}, dir);
+  await first.start();
+  await first.enqueue([note({ id: 'a' })], ['ops']);
+  await first.enqueue([note({ id: 'b' })], ['ops']);
+  await waitFor(() => wrong.tries === 2, 'both refused');
+  await first.stop(100);
+  const still = channel('ops/email:a', { refuses: true });
+  const second = dispatcher(t, ops(still), {}, dir);
+  await second.start();
+  await waitFor(() => still.tries === 1, 'the probe');
+  await second.enqueue([note({ id: 'c' })], ['ops']); // a new alert is tried as it comes
+  await waitFor(() => still.tries === 2, "c's attempt");
+  await second.stop(100);
+  const saved = await outboxIn(dir, pino({ level: 'silent' })).load(Date.now());
+  assert.deepEqual(saved.deliveries.map((x) => [x.notification.id, x.parked, x.attempts]).sort(), [['a', true, 2], ['b', true, 1], ['c', true, 1]]);
 });
 
 test('a reload that corrects the destination (the only email of the receiver replaced) moves the kept notification there', async (t) => {
