@@ -121,15 +121,21 @@ test('a channel fixed at its end (a webhook endpoint deployed) that takes a new 
   assert.deepEqual(hook.got, ['b:firing', 'a:firing', 'a:resolved']);
 });
 
-test('kept across a restart: saved as refused with its 24 h as its next attempt, tried at once by the next start', async (t) => {
+/** A state folder whose outbox keeps the alerts `ids`, each refused once by `ops/email:a` before the stop. */
+async function keptAtStop(t: TestContext, ids: string[]): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'ws-parked-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const wrong = channel('ops/email:a', { refuses: true });
   const first = dispatcher(t, ops(wrong), {}, dir);
   await first.start();
-  await first.enqueue([note({ id: 'a' })], ['ops']);
-  await waitFor(() => wrong.tries === 1, 'refused');
+  for (const id of ids) await first.enqueue([note({ id })], ['ops']);
+  await waitFor(() => wrong.tries === ids.length, 'each refused');
   await first.stop(100);
+  return dir;
+}
+
+test('kept across a restart: saved as refused with its 24 h as its next attempt, tried at once by the next start', async (t) => {
+  const dir = await keptAtStop(t, ['a']);
   const saved = await outboxIn(dir, pino({ level: 'silent' })).load(Date.now());
   assert.deepEqual(
     saved.deliveries.map((x) => [x.notification.id, x.parked, x.nextAttemptAt - x.createdAt]),
@@ -144,15 +150,7 @@ test('kept across a restart: saved as refused with its 24 h as its next attempt,
 });
 
 test('a restart with the password still wrong tries the oldest kept notification only', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'ws-parked-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const wrong = channel('ops/email:a', { refuses: true });
-  const first = dispatcher(t, ops(wrong), {}, dir);
-  await first.start();
-  await first.enqueue([note({ id: 'a' })], ['ops']);
-  await first.enqueue([note({ id: 'b' })], ['ops']);
-  await waitFor(() => wrong.tries === 2, 'both refused');
-  await first.stop(100);
+  const dir = await keptAtStop(t, ['a', 'b']);
   const still = channel('ops/email:a', { refuses: true });
   const second = dispatcher(t, ops(still), {}, dir);
   await second.start();
