@@ -68,13 +68,21 @@ export class NotifyError extends Error {
   readonly retryAfterMs: number | undefined;
   /** Email: every recipient that has the message now (others were deferred); the retry goes to the rest. */
   readonly reached: readonly string[] | undefined;
-  constructor(reason: NotifyFailureReason, message: string, opts: { retryable: boolean; retryAfterMs?: number; reached?: readonly string[] }) {
+  /**
+   * A final no that the channel's settings earn, whatever the notification (a refused login or certificate,
+   * refused addresses, a webhook URL that is wrong or whose token was revoked): the delivery is kept for when
+   * they are fixed. Default: a `config` failure. A final no to one notification's content (a 400 or 422, an
+   * SMTP 5xx to its message) is not one: the channel would refuse it again, fixed or not.
+   */
+  readonly setting: boolean;
+  constructor(reason: NotifyFailureReason, message: string, opts: { retryable: boolean; retryAfterMs?: number; reached?: readonly string[]; setting?: boolean }) {
     super(message);
     this.name = 'NotifyError';
     this.reason = reason;
     this.retryable = opts.retryable;
     this.retryAfterMs = opts.retryAfterMs;
     this.reached = opts.reached;
+    this.setting = opts.setting ?? reason === 'config';
   }
 }
 

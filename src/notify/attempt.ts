@@ -10,7 +10,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import { noteFailure, notificationsOf, STUCK_AFTER_MS, unpark, type Delivery } from './delivery.js';
 import type { DeliveredBook } from './delivered.js';
 import type { Routing } from './routing.js';
-import { removeFrom, unparkAll, type Target } from './target.js';
+import { mayPark, removeFrom, unparkAll, type Target } from './target.js';
 
 /** What an attempt needs of the dispatcher that starts it. */
 export interface AttemptDeps {
@@ -54,7 +54,7 @@ export async function attempt(t: Target, x: Delivery, o: AttemptDeps): Promise<b
     }
     t.lastError = undefined;
     o.log.info(log, all.length > 1 ? 'digest sent' : 'notification sent');
-    const unparked = unparkAll(t); // its setting was fixed (or the receiver was): what it refused for good follows
+    const unparked = unparkAll(t).length; // its setting was fixed (or the receiver was): what it refused for good follows
     if (unparked > 0) o.log.info({ target: notifier.label, owed: unparked }, 'a channel that had refused notifications for good took one: sending the ones it refused');
   } catch (err) {
     const e = err instanceof NotifyError ? err : new NotifyError('network', describeError(err), { retryable: true });
@@ -62,14 +62,13 @@ export async function attempt(t: Target, x: Delivery, o: AttemptDeps): Promise<b
     o.metrics.notifications.inc({ channel: notifier.channel, outcome: 'failed' });
     if (e.reached && e.reached.length > (x.reached?.length ?? 0)) took = true;
     const now = o.now();
-    // kept where a setting may fix it: not at a channel removed with no replacement (its queue only drains)
-    const retry = noteFailure(x, e, now, o.retryBaseDelayMs, o.random, !t.retired || t.heir !== undefined);
+    const retry = noteFailure(x, e, now, o.retryBaseDelayMs, o.random, mayPark(t, x));
     if (!retry) {
       removeFrom(t, x);
       o.log.error({ ...log, reason: e.reason }, `notification given up: ${e.message}`);
     } else if (retry === 'parked') {
       t.lastError = e.message;
-      o.log.error({ ...log, reason: e.reason, givenUpAt: new Date(x.nextAttemptAt).toISOString() }, `notification kept until its channel is fixed: ${e.message}; a reload (SIGHUP) or a restart tries it again`);
+      o.log.error({ ...log, reason: e.reason, givenUpAt: new Date(x.nextAttemptAt).toISOString() }, `notification kept until its channel is fixed: ${e.message}; sent once the channel takes a notification, tried again at a restart (or a reload: SIGHUP, for a receiver of WALLETS_FILE)`);
       if (t.notifier !== notifier) unpark(x); // a reload replaced the sender while this attempt was out: try the new one
     } else {
       if (retry.pauseMs > 0) t.pausedUntil = Math.max(t.pausedUntil, now + retry.pauseMs);

@@ -26,9 +26,10 @@ export interface Delivery {
    */
   pinned?: boolean;
   /**
-   * Refused for good by its target as configured (a refused login or certificate, a 4xx): kept, not retried
-   * (a wrong password retried every 5 min locks accounts), until a reload or a start, which may bring the
-   * fixed setting, or a move to the destination that replaced it; tried once more when its 24 h are up.
+   * Refused for good by its target's settings (a refused login or certificate, a wrong URL: NotifyError.setting):
+   * kept, not retried (a wrong password retried every 5 min locks accounts). A reload or a start tries the
+   * target's oldest (target.ts unparkAll); once the target takes a notification, they all follow; tried once
+   * more when its 24 h are up.
    */
   parked?: boolean;
   createdAt: number;
@@ -77,19 +78,19 @@ export const notificationsOf = (x: Delivery): Notification[] => (x.more && x.mor
 
 /**
  * Notes a failed attempt on `x` (its count, its error, the recipients that have it now). Undefined: it is given
- * up (its 24 h are over, or a final no that `mayPark` forbids keeping or that some recipients took); 'parked': a
- * final no, kept until its 24 h are up (see Delivery.parked); else its next attempt is set — doubling, or the
- * receiver's Retry-After when longer — and `pauseMs` is how long that Retry-After holds every delivery to its
- * target (0: none asked).
+ * up (its 24 h are over; or a final no that is not the channel's settings' (NotifyError.setting), that `mayPark`
+ * forbids keeping, or that some recipients took). 'parked': a final no kept until its 24 h are up (see
+ * Delivery.parked). Else its next attempt is set — doubling, or the receiver's Retry-After when longer — and
+ * `pauseMs` is how long that Retry-After holds every delivery to its target (0: none asked).
  */
 export function noteFailure(x: Delivery, e: NotifyError, now: number, baseMs: number, random: () => number, mayPark: boolean): { pauseMs: number } | 'parked' | undefined {
-  const hadReached = x.reached?.length ?? 0;
   x.attempts += 1;
   x.lastError = e.message;
   if (e.reached) x.reached = [...e.reached];
   if (now >= giveUpAt(x)) return undefined;
   if (!e.retryable) {
-    if (!mayPark || (x.reached?.length ?? 0) > hadReached) return undefined; // some recipients took it: theirs stands
+    // not kept: a no to this notification itself, or some recipients have it (kept, their resolve waited behind it)
+    if (!mayPark || !e.setting || (x.reached?.length ?? 0) > 0) return undefined;
     x.parked = true;
     x.nextAttemptAt = giveUpAt(x);
     return 'parked';

@@ -49,7 +49,9 @@ export async function postJson(
   if (v.outcome === 'ok') return;
   if (v.outcome === 'retry') throw new NotifyError(v.reason, `${label} answered ${status}`, { retryable: true, retryAfterMs: v.retryAfterMs });
   const hint = status >= 300 && status < 400 ? `${v.hint}${whereTo(target.url.reveal(), location)}` : v.hint;
-  throw new NotifyError('rejected', `${label} answered ${status}${hint ? ` (${hint})` : ''}; not retried`, { retryable: false });
+  // a redirect, 401, 403, 404, 410: the URL or its token (a setting); another 4xx may be this body's own
+  const setting = (status >= 300 && status < 400) || [401, 403, 404, 410].includes(status);
+  throw new NotifyError('rejected', `${label} answered ${status}${hint ? ` (${hint})` : ''}; not retried`, { retryable: false, setting });
 }
 
 /**

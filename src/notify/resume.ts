@@ -5,7 +5,7 @@
  */
 import { fmtSeconds, savedAhead } from '../clock.js';
 import type { Logger } from '../log.js';
-import { giveUpAt, notificationsOf, shiftDelivery, unpark, type Delivery } from './delivery.js';
+import { giveUpAt, notificationsOf, shiftDelivery, type Delivery } from './delivery.js';
 import type { DeliveredBook } from './delivered.js';
 import { replacementKey, sameDestination, type TargetBook } from './retarget.js';
 import { queue, readdress, type Target } from './target.js';
@@ -31,7 +31,6 @@ export function resumeOwed(owed: readonly Delivery[], o: { targets: ReadonlyMap<
   const moved = new Map<Target, number>();
   let kept = 0;
   let parked = 0;
-  const probed = new Set<Target>();
   let nextSeq = 0;
   for (const x of loaded) {
     const renamed = o.targets.has(x.target) ? undefined : (o.formerKeys.get(x.target) ?? sameDestination(o.targets.keys(), x.target));
@@ -50,14 +49,7 @@ export function resumeOwed(owed: readonly Delivery[], o: { targets: ReadonlyMap<
       o.log.error({ target: t?.notifier.label ?? x.target, alert: x.notification.alertname, status: x.notification.status, severity: x.notification.severity, id: x.notification.id, ...ids }, `owed ${all.length > 1 ? `digest of ${all.length} notifications` : 'notification'} given up: ${why}`);
       continue;
     }
-    // the settings it was refused with may have been fixed while stopped: the oldest of each target is tried (unparkAll)
-    if (x.parked) {
-      parked++;
-      if (!probed.has(t)) {
-        probed.add(t);
-        unpark(x);
-      }
-    }
+    if (x.parked) parked++; // the oldest of each target is tried (Dispatcher.start): its settings may have been fixed
     queue(t, x);
     if (x.open) t.open = x;
     nextSeq = Math.max(nextSeq, (x.seq ?? 0) + 1);

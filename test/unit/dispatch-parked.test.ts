@@ -86,7 +86,7 @@ test('a refused login keeps the notification, untried, and its resolve behind it
   assert.deepEqual(fixed.got.filter((g) => g.startsWith('a:')), ['a:firing', 'a:resolved']);
   assert.deepEqual(fixed.got.filter((g) => g.startsWith('b:')), ['b:firing']);
   assert.equal(wrong.tries, 2, 'the wrong sender was never retried');
-  assert.ok(lines.some((l) => l.startsWith('notifications a channel refused for good tried again')), lines.join('\n'));
+  assert.ok(lines.some((l) => l.startsWith('a notification each channel refused for good tried again')), lines.join('\n'));
   assert.ok(lines.includes('a channel that had refused notifications for good took one: sending the ones it refused'), lines.join('\n'));
 });
 
@@ -174,18 +174,36 @@ test('a reload that corrects the destination (the only email of the receiver rep
   assert.deepEqual(right.got, ['a:firing']);
 });
 
-test('a reload that removes the channel, with nothing in its place, tries what it kept once more and gives it up', async (t) => {
+test('a reload that removes the channel, with nothing in its place, gives up what it kept without trying it again (a login refused per notification)', async (t) => {
   const wrong = channel('ops/email:a', { refuses: true });
   const other = channel('ops/webhook:b', { refuses: false });
   const { log, lines } = recordingLog();
   const d = dispatcher(t, ops(wrong, other), { log });
   await d.start();
-  await d.enqueue([note({ id: 'a' })], ['ops']);
-  await waitFor(() => wrong.tries === 1 && d.pending === 1, 'refused at a, taken at b');
-  d.setReceivers([{ ...ops(other)[0]!, name: 'ops' }]);
+  await d.enqueue([note({ id: 'a' }), note({ id: 'b' })], ['ops']);
+  await waitFor(() => wrong.tries === 2 && d.pending === 2, 'refused at a, taken at b');
+  d.setReceivers(ops(other));
   await waitFor(() => d.pending === 0, 'given up');
   assert.equal(wrong.tries, 2);
-  assert.ok(lines.some((l) => l.startsWith('notification given up: ops/email:a: authentication failed')), lines.join('\n'));
+  assert.equal(lines.filter((l) => l === 'notification given up: its channel refused it for good and a reload removed the channel').length, 2, lines.join('\n'));
+});
+
+test('a reload that changes the recipients while the login is still wrong tries one of what the old ones kept, not each', async (t) => {
+  const wrong = channel('ops/email:old', { refuses: true });
+  const d = dispatcher(t, ops(wrong));
+  await d.start();
+  await d.enqueue([note({ id: 'a' }), note({ id: 'b' }), note({ id: 'c' })], ['ops']);
+  await waitFor(() => wrong.tries === 3, 'each refused');
+  const still = channel('ops/email:new', { refuses: true }); // another `to`, the same SMTP_URL
+  d.setReceivers(ops(still));
+  await waitFor(() => still.tries === 1, 'one tried at the new destination');
+  await d.enqueue([note({ id: 'd' })], ['ops']);
+  await waitFor(() => still.tries === 2, "d's attempt");
+  assert.equal(d.pending, 4);
+  const fixed = channel('ops/email:new', { refuses: false });
+  d.setReceivers(ops(fixed));
+  await waitFor(() => d.pending === 0, 'all sent once the login is fixed');
+  assert.deepEqual(fixed.got.sort(), ['a:firing', 'b:firing', 'c:firing', 'd:firing']);
 });
 
 test('a reload while the first attempt is out with the wrong password: its refusal is tried again at once with the new sender', async (t) => {
@@ -236,4 +254,73 @@ test('refused for good with some recipients reached (a typo among the addresses)
   await d.enqueue([resolve('a')], ['ops']);
   await waitFor(() => d.pending === 0, 'the resolve tried at once');
   assert.deepEqual(got, []);
+});
+
+test('a final no to one notification (its content: a 422, an SMTP 5xx to its message) is given up, not kept: the channel would refuse it fixed or not', async (t) => {
+  const got: string[] = [];
+  const picky: Notifier = {
+    channel: 'webhook',
+    key: 'ops/webhook:a',
+    label: 'ops/webhook:a',
+    send: async (n: Notification) => {
+      if (n.id === 'a' && n.status === 'firing') throw new NotifyError('rejected', 'ops/webhook:a answered 422; not retried', { retryable: false });
+      got.push(`${n.id}:${n.status}`);
+    },
+  };
+  const d = dispatcher(t, ops(picky));
+  await d.start();
+  await d.enqueue([note({ id: 'a' })], ['ops']);
+  await waitFor(() => d.pending === 0, 'given up');
+  await d.enqueue([resolve('a'), note({ id: 'b' })], ['ops']);
+  await waitFor(() => d.pending === 0, 'the rest sent');
+  assert.deepEqual(got.sort(), ['a:resolved', 'b:firing']);
+});
+
+test('a notification the channel refuses for a setting after it took others is given up, not kept again: no resend after every send', async (t) => {
+  let tries = 0;
+  const got: string[] = [];
+  let refuseAll = true;
+  const odd: Notifier = {
+    channel: 'webhook',
+    key: 'ops/webhook:a',
+    label: 'ops/webhook:a',
+    send: async (n: Notification) => {
+      if (n.id === 'x') tries++;
+      if (refuseAll || n.id === 'x') throw new NotifyError('rejected', 'ops/webhook:a answered 404; not retried', { retryable: false, setting: true });
+      got.push(n.id);
+    },
+  };
+  const d = dispatcher(t, ops(odd));
+  await d.start();
+  await d.enqueue([note({ id: 'x' })], ['ops']);
+  await waitFor(() => tries === 1, 'x refused and kept');
+  assert.equal(d.pending, 1);
+  refuseAll = false;
+  for (const id of ['b', 'c', 'd']) {
+    await d.enqueue([note({ id })], ['ops']);
+    await waitFor(() => got.includes(id), `${id} sent`);
+  }
+  await waitFor(() => d.pending === 0, 'x given up');
+  assert.equal(tries, 2, 'x: refused, kept, tried once after b was taken, given up');
+});
+
+test('an email that some recipients took, retried to the rest, and refused for good there is given up (its resolve reaches those who have it)', async (t) => {
+  const got: string[] = [];
+  const mail: Notifier = {
+    channel: 'email',
+    key: 'ops/email:a',
+    label: 'ops/email:a',
+    send: async (n: Notification, _s: AbortSignal, reached: readonly string[] = []) => {
+      if (n.status === 'firing' && reached.length === 0) throw new NotifyError('server', 'ops/email:a: the server deferred 1 of 2 recipients (452, temporary): 1 got it', { retryable: true, reached: ['b@example.com'] });
+      if (n.status === 'firing') throw new NotifyError('rejected', 'ops/email:a: the server refused the sender or recipients (550)', { retryable: false, setting: true });
+      got.push(`${n.id}:${n.status}`);
+    },
+  };
+  const d = dispatcher(t, ops(mail));
+  await d.start();
+  await d.enqueue([note({ id: 'a' })], ['ops']);
+  await waitFor(() => d.pending === 0, 'given up after the retry');
+  await d.enqueue([resolve('a')], ['ops']);
+  await waitFor(() => d.pending === 0, 'the resolve sent');
+  assert.deepEqual(got, ['a:resolved']);
 });

@@ -312,13 +312,13 @@ test('500, 500, then 200 → delivered exactly once in the end; failed 2, sent 1
   assert.deepEqual((await store.load(Date.now())).deliveries, []);
 });
 
-const finalStatuses: Array<[number, string]> = [
-  [400, 'bad request'],
+const settingStatuses: Array<[number, string]> = [
   [404, 'not found'],
   [410, 'gone'],
   [401, 'unauthorized'],
+  [403, 'forbidden'],
 ];
-for (const [status, name] of finalStatuses) {
+for (const [status, name] of settingStatuses) {
   test(`${status} (${name}) → kept after one attempt, not retried; a restart (its URL may be fixed) sends it`, async (t) => {
     let answer = status;
     const rx = await receiver(t, () => ({ status: answer }));
@@ -344,6 +344,22 @@ for (const [status, name] of finalStatuses) {
     await waitUntil(() => second.dispatcher.pending === 0, 'both sent after the restart');
     assert.deepEqual(rx.received.slice(2).map((r) => bodyOf(r).id).sort(), ['default/low_balance/mh7q2x', 'second']);
     assert.equal(await counted(second.metrics, 'sent'), 2);
+  });
+}
+
+for (const [status, name] of [[400, 'bad request'], [409, 'conflict'], [422, 'unprocessable']] as const) {
+  test(`${status} (${name}), a no to this notification's body → given up after one attempt; the alert's next notification is tried`, async (t) => {
+    const rx = await receiver(t, (i) => ({ status: i === 0 ? status : 200 }));
+    const { dispatcher, store, metrics } = await rig(t, [target(rx.url)]);
+    await dispatcher.enqueue([note()]);
+    await waitUntil(() => dispatcher.pending === 0, 'delivery given up');
+    await dispatcher.enqueue([note({ status: 'resolved', reason: 'resolve' })]);
+    await waitUntil(() => dispatcher.pending === 0 && rx.received.length >= 2, 'the resolve sent');
+    await dispatcher.stop(100);
+    assert.deepEqual(rx.received.map((r) => bodyOf(r).status), ['firing', 'resolved'], 'the firing once (not retried), then its resolve');
+    assert.equal(await counted(metrics, 'failed'), 1);
+    assert.equal(await counted(metrics, 'sent'), 1);
+    assert.deepEqual((await store.load(Date.now())).deliveries, []);
   });
 }
 

@@ -91,7 +91,7 @@ export function classifySmtpError(err: unknown, target: SmtpTarget, aborted: boo
     return new NotifyError('server', `${label}: the server answered ${responseCode} (temporary)`, { retryable: true });
   }
   if (code === 'EENVELOPE' || (responseCode !== undefined && /^(MAIL|RCPT)\b/i.test(command))) {
-    return new NotifyError('rejected', `${label}: the server refused the sender or recipients${responseCode ? ` (${responseCode})` : ''}; check ${names.addresses}`, { retryable: false });
+    return new NotifyError('rejected', `${label}: the server refused the sender or recipients${responseCode ? ` (${responseCode})` : ''}; check ${names.addresses}`, { retryable: false, setting: true });
   }
   if (responseCode !== undefined && responseCode >= 500) {
     return new NotifyError('rejected', `${label}: the server answered ${responseCode} (permanent) to ${command || 'the message'}`, { retryable: false });
