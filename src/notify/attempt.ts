@@ -10,7 +10,8 @@ import type { Metrics } from '../metrics/metrics.js';
 import { noteFailure, notificationsOf, STUCK_AFTER_MS, unpark, type Delivery } from './delivery.js';
 import type { DeliveredBook } from './delivered.js';
 import type { Routing } from './routing.js';
-import { mayPark, removeFrom, unparkAll, type Target } from './target.js';
+import { removeFrom, type Target } from './target.js';
+import { mayPark, unparkAll } from './parked.js';
 
 /** What an attempt needs of the dispatcher that starts it. */
 export interface AttemptDeps {

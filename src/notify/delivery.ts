@@ -28,7 +28,7 @@ export interface Delivery {
   /**
    * Refused for good by its target's settings (a refused login or certificate, a wrong URL: NotifyError.setting):
    * kept, not retried (a wrong password retried every 5 min locks accounts). A reload or a start tries the
-   * target's oldest (target.ts unparkAll); once the target takes a notification, they all follow; tried once
+   * target's oldest (parked.ts); once the target takes a notification, they all follow; tried once
    * more when its 24 h are up.
    */
   parked?: boolean;

@@ -25,7 +25,8 @@ import type { Metrics } from '../metrics/metrics.js';
 import { DEFAULT_TARGET_CONCURRENCY, MAX_DELIVERY_AGE_MS, MAX_RETRY_DELAY_MS, notificationsOf, retryDelay, STUCK_AFTER_MS, type Delivery } from './delivery.js';
 import type { OutboxDoc, OutboxStore } from './outbox-store.js';
 import { DEFAULT_RECEIVER, type Receiver } from './registry.js';
-import { addTo, dropParked, dueOf, handOver, oldestOwedDueAt, owedByAlert, owedCount, shiftTarget, unparkAll, type Target } from './target.js';
+import { addTo, dueOf, handOver, oldestOwedDueAt, owedByAlert, owedCount, shiftTarget, type Target } from './target.js';
+import { dropParked, probeAll, unparkAll } from './parked.js';
 import { liveHeir, placesOf, retarget, targetBook } from './retarget.js';
 import { resumeOwed } from './resume.js';
 import { DeliveredBook } from './delivered.js';
@@ -98,9 +99,13 @@ export class Dispatcher {
     this.#formerKeys = new Map(receivers.flatMap((r) => [...(r.formerKeys ?? [])]));
     const before = JSON.stringify(targetBook(this.#targets));
     let moved = retarget(this.#targets, receivers, (from, heir) => this.#handOver(from, heir));
-    const probes = this.#probe();
-    for (const t of [...this.#targets.values()]) if (t.retired) moved = this.#dropParked(t) || moved;
-    moved ||= probes > 0;
+    // what channels refused for good (parked.ts): one tried at each (fixed settings?); a removed one gives it up
+    moved = probeAll(this.#targets.values(), this.d.log) > 0 || moved;
+    for (const t of [...this.#targets.values()]) {
+      if (!t.retired || dropParked(t, this.d.log) === 0) continue;
+      moved = true;
+      this.#dropIfDrained(t);
+    }
     if (moved) this.#pumpAll();
     // What moved or was retimed is written: an open digest handed over does not leave now, and a crash before
     // the next commit gave it up at the restart (its old channel no longer configured), every wallet in it lost.
@@ -140,7 +145,7 @@ export class Dispatcher {
     this.#delivered = new DeliveredBook(doc.delivered);
     const { kept, nextSeq } = resumeOwed(doc.deliveries, { targets: this.#targets, formerKeys: this.#formerKeys, saved: doc.targets, delivered: this.#delivered, now: this.#now(), log: this.d.log });
     this.#seq = Math.max(this.#seq, nextSeq);
-    this.#probe();
+    probeAll(this.#targets.values(), this.d.log);
     this.#pumpAll();
     if (kept !== doc.deliveries.length || JSON.stringify(doc.targets) !== JSON.stringify(targetBook(this.#targets))) await this.#mirror();
   }
@@ -211,25 +216,6 @@ export class Dispatcher {
     if (n > 0) this.d.log.info({ from: from.notifier.label, to: heir.notifier.label, owed: n }, 'owed notifications moved to the destination that replaced theirs');
     if (n > 0) unparkAll(heir, true); // what the old one refused for good: the new one's settings tried once
     return n;
-  }
-
-  /** Each configured target that keeps notifications it refused for good tries its oldest again (a reload, a start: their settings may be fixed); how many. */
-  #probe(): number {
-    let n = 0;
-    for (const t of this.#targets.values()) if (!t.retired) n += unparkAll(t, true).length;
-    if (n > 0) this.d.log.info({ targets: n }, 'a notification each channel refused for good tried again, as its settings may have been fixed (a channel that takes it gets the rest)');
-    return n;
-  }
-
-  /** A channel a reload removed gives up what it refused for good (nothing can fix its settings now), each said in the log; true if any. */
-  #dropParked(t: Target): boolean {
-    const gone = dropParked(t);
-    for (const x of gone) {
-      const n = x.notification;
-      this.d.log.error({ target: t.notifier.label, alert: n.alertname, status: n.status, id: n.id, ...(x.more?.length ? { digest: 1 + x.more.length } : {}) }, 'notification given up: its channel refused it for good and a reload removed the channel');
-    }
-    if (gone.length > 0) this.#dropIfDrained(t);
-    return gone.length > 0;
   }
 
   /** Forgets a retired target that owes nothing and sends nothing now. */

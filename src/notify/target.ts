@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Notification } from '../domain/alerts.js';
-import { notificationsOf, shiftDelivery, unpark, type Delivery } from './delivery.js';
+import { notificationsOf, shiftDelivery, type Delivery } from './delivery.js';
 import { DueIndex } from './due-index.js';
 import type { Notifier } from './notifier.js';
 
@@ -32,7 +32,7 @@ export interface Target {
   /** The target a reload replaced this one by: what it still owes moves there once it can without reordering an alert. */
   heir?: Target | undefined;
   lastError: string | undefined;
-  /** The parked delivery a reload or start made due again to try the target's settings (unparkAll). */
+  /** The parked delivery a reload or start made due again to try the target's settings (parked.ts). */
   probe?: Delivery | undefined;
 }
 
@@ -120,44 +120,11 @@ export function queue(t: Target, x: Delivery): void {
 /** `x` now goes to the target of `key` (a destination that replaced its own), which starts afresh: not the old one's backoff (up to 5 min at a corrected URL). */
 export function readdress(x: Delivery, key: string): void {
   x.target = key;
-  takenElsewhere.delete(x);
   if (x.open) return;
   x.attempts = 0;
   // a parked one stays parked: an email's destination is its recipients, and the login that refused it may be
-  // the new one's too (the target's probe tries it: unparkAll)
+  // the new one's too (the target's probe tries it: parked.ts)
   if (!x.parked) x.nextAttemptAt = Math.min(x.nextAttemptAt, x.dueAt ?? x.createdAt);
-}
-
-/** Deliveries made due because their target took another notification: refused for good again, they are given up. */
-const takenElsewhere = new WeakSet<Delivery>();
-
-/**
- * What `t` keeps parked, made due at once: all of it (`t` took a notification: its settings work now), or with
- * `probe` only the oldest, unless a probe is already out (a reload or a start, which may have fixed them: if
- * they are still wrong, one refused login, not one per notification kept — a burst locks mail accounts).
- */
-export function unparkAll(t: Target, probe = false): Delivery[] {
-  if (probe && t.probe && !t.probe.parked && t.queue.has(t.probe)) return [];
-  const out: Delivery[] = [];
-  for (const x of t.queue) {
-    if (!unpark(x)) continue;
-    out.push(x);
-    if (probe) break;
-    takenElsewhere.add(x);
-  }
-  t.probe = probe ? out[0] : undefined;
-  if (out.length > 0) t.index.retimed();
-  return out;
-}
-
-/** Whether a final no to `x` at `t` may keep it (Delivery.parked): not at a channel removed with nothing in its place, nor once `t` took others. */
-export const mayPark = (t: Target, x: Delivery): boolean => (!t.retired || t.heir !== undefined) && !takenElsewhere.has(x);
-
-/** Takes the parked deliveries out of `t` (a channel a reload removed: nothing fixes its settings now) and returns them. */
-export function dropParked(t: Target): Delivery[] {
-  const out = [...t.queue].filter((x) => x.parked);
-  for (const x of out) removeFrom(t, x);
-  return out;
 }
 
 /**
