@@ -107,7 +107,7 @@ export class App {
       status: () => this.statusParts(),
       log: log.child({ component: 'http' }),
       web: settings.http.web,
-      pages: { wallets: () => this.#fleet.runners, now, shard: () => this.#shard() },
+      pages: { wallets: () => this.#fleet.runners, now, shard: () => this.#shard(), troubled: () => this.#dispatcher.troubled() },
     });
   }
 

@@ -66,6 +66,7 @@ export async function attempt(t: Target, x: Delivery, o: AttemptDeps): Promise<b
     const retry = noteFailure(x, e, now, o.retryBaseDelayMs, o.random, mayPark(t, x));
     if (!retry) {
       removeFrom(t, x);
+      if (t.queue.size === 0) t.lastError = undefined; // nothing owed that it failed: the status page's note goes
       o.log.error({ ...log, reason: e.reason }, `notification given up: ${e.message}`);
     } else if (retry === 'parked') {
       t.lastError = e.message;

@@ -25,7 +25,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import { DEFAULT_TARGET_CONCURRENCY, MAX_DELIVERY_AGE_MS, MAX_RETRY_DELAY_MS, notificationsOf, retryDelay, STUCK_AFTER_MS, type Delivery } from './delivery.js';
 import type { OutboxDoc, OutboxStore } from './outbox-store.js';
 import { DEFAULT_RECEIVER, type Receiver } from './registry.js';
-import { addTo, dueOf, handOver, oldestOwedDueAt, owedByAlert, owedCount, shiftTarget, type Target } from './target.js';
+import { addTo, dueOf, handOver, oldestOwedDueAt, owedByAlert, owedCount, shiftTarget, troubledTargets, type ChannelTrouble, type Target } from './target.js';
 import { dropParked, probeAll, unparkAll } from './parked.js';
 import { liveHeir, placesOf, retarget, targetBook } from './retarget.js';
 import { resumeOwed } from './resume.js';
@@ -34,7 +34,7 @@ import { Routing } from './routing.js';
 import { attempt, type AttemptDeps } from './attempt.js';
 import type { Notifier } from './notifier.js';
 
-export { MAX_DELIVERY_AGE_MS, MAX_RETRY_DELAY_MS, retryDelay, STUCK_AFTER_MS, type Delivery };
+export { MAX_DELIVERY_AGE_MS, MAX_RETRY_DELAY_MS, retryDelay, STUCK_AFTER_MS, type ChannelTrouble, type Delivery };
 
 /** A stop found owed notifications it could not write to STATE_DIR: they are lost. */
 export class OwedNotSavedError extends Error {
@@ -121,6 +121,11 @@ export class Dispatcher {
   /** Deliveries not yet accepted, per alert id: one pass over the outbox (a status page asks for every alert at once). */
   owedByAlert(): Map<string, number> {
     return owedByAlert(this.#targets.values());
+  }
+
+  /** The channels that owe notifications their last attempt failed at (refused, kept, retried), the longest owed first: for the status page. */
+  troubled(): ChannelTrouble[] {
+    return troubledTargets(this.#targets.values());
   }
 
   /** When a target last accepted a notification of this alert (undefined if none ever did). */

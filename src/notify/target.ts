@@ -232,6 +232,39 @@ export function owedByAlert(targets: Iterable<Target>): Map<string, number> {
   return owed;
 }
 
+/** A channel that owes notifications its last attempt failed at (ChannelTrouble: the status page says so). */
+export interface ChannelTrouble {
+  /** The channel's label (its kind and host: never its URL, key or recipients). */
+  label: string;
+  /** Its last failure, in the words of the log (no secret). */
+  error: string;
+  /** Notifications owed to it, and of those how many it refused for good (kept until its settings are fixed). */
+  owed: number;
+  kept: number;
+  /** When the oldest owed became due. */
+  since: number;
+}
+
+/** The targets whose last attempt failed and that still owe (an open digest still collecting is not late), the longest owed first. */
+export function troubledTargets(targets: Iterable<Target>): ChannelTrouble[] {
+  const out: ChannelTrouble[] = [];
+  for (const t of targets) {
+    if (t.lastError === undefined) continue;
+    let owed = 0;
+    let kept = 0;
+    let since = Infinity;
+    for (const x of t.queue) {
+      if (x.open) continue;
+      const n = 1 + (x.more?.length ?? 0);
+      owed += n;
+      if (x.parked) kept += n;
+      since = Math.min(since, x.dueAt ?? x.createdAt);
+    }
+    if (owed > 0) out.push({ label: t.notifier.label, error: t.lastError, owed, kept, since });
+  }
+  return out.sort((a, b) => a.since - b.since);
+}
+
 /**
  * When the oldest owed delivery became due (Infinity: none): a digest still collecting is not late, and one
  * that closed counts from the end of its interval, not its creation.

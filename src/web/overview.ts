@@ -5,6 +5,7 @@ import { page } from './layout.js';
 import { fleetPage, walletRow, type WalletRow, type WalletSource } from './model.js';
 import type { ListQuery } from './query.js';
 import type { ShardView } from '../fleet/shard.js';
+import type { ChannelTrouble } from '../notify/target.js';
 import { nameProblem } from '../config/wallet.js';
 
 const since = (iso: string | null): number | null => (iso === null ? null : Date.parse(iso));
@@ -74,7 +75,24 @@ function shardNote(shard: ShardView | undefined, watched: number): Html | '' {
   return html`<span class="muted">shard ${shard.index + 1} of ${shard.count} (<code>SHARD_INDEX=${shard.index}</code>): ${watched} of the ${shard.walletsInFile} wallets of <code>WALLETS_FILE</code>; the other shards watch the rest</span>`;
 }
 
-export function overviewPage(wallets: readonly WalletSource[], q: ListQuery, now: number, shard?: ShardView): string {
+/**
+ * Alerts that are not getting through, above everything (an alert the page shows firing may have reached no
+ * one): each channel that owes what it failed to take, why, and since when.
+ */
+function troubleNote(troubled: readonly ChannelTrouble[], now: number): Html | '' {
+  if (troubled.length === 0) return '';
+  const item = (c: ChannelTrouble): Html => {
+    const why = c.error.startsWith(c.label) ? c.error.slice(c.label.length).replace(/^:?\s*/, '') : c.error; // the log's words begin with the label
+    const age = shortDuration(Math.max(0, now - c.since) / 1000);
+    const owed = c.owed === 1 ? `one notification owed for ${age}` : `${c.owed} notifications owed, the oldest for ${age}`;
+    const kept = c.kept === 0 ? '' : c.kept === c.owed ? '; kept until its settings are fixed (then reload or restart)' : `; ${c.kept} of them kept until its settings are fixed (then reload or restart)`;
+    return html`<li><strong>${c.label}</strong>: ${why}. <span class="muted">${owed}${kept}.</span></li>`;
+  };
+  return html`<section class="trouble" aria-label="Alerts not getting through"><p><strong>Alerts are not getting through</strong> to ${troubled.length === 1 ? 'one channel' : `${troubled.length} channels`}:</p><ul>${troubled.map(item)}</ul></section>`;
+}
+
+export function overviewPage(wallets: readonly WalletSource[], q: ListQuery, now: number, o: { shard?: ShardView | undefined; troubled?: readonly ChannelTrouble[] | undefined } = {}): string {
+  const { shard, troubled = [] } = o;
   const p = fleetPage(wallets, q.q, q.page, q.perPage);
   const rows = p.items.map((w) => walletRow(w, now));
   let critical = 0;
@@ -90,7 +108,7 @@ export function overviewPage(wallets: readonly WalletSource[], q: ListQuery, now
 <form class="filter" role="search" method="get" action="/"><label for="q">Filter by name or label</label>
 <input id="q" name="q" type="search" value="${q.q}" placeholder="acme, team=voice, env=prod" autocomplete="off">
 <button type="submit">Filter</button>${q.q ? html`<a class="button" href="/">Clear</a>` : ''}</form>
-<div id="live">
+<div id="live">${troubleNote(troubled, now)}
 <p class="summary"><span><strong>${wallets.length}</strong> ${wallets.length === 1 ? 'wallet' : 'wallets'} watched</span><span><span class="badge sev-critical">${critical} critical</span></span><span><span class="badge sev-warning">${warning} warning</span></span>${shardNote(shard, wallets.length)}<span class="muted asof">as of <time datetime="${new Date(now).toISOString()}">${utc(now)}</time></span></p>
 <p id="shown" aria-live="polite">${shown}</p>
 <div class="table-wrap" tabindex="0" role="region" aria-labelledby="shown">

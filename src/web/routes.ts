@@ -19,6 +19,7 @@ import { nameProblem } from '../config/wallet.js';
 import { page, PAGE_HEADERS } from './layout.js';
 import { fleetPage, thin, topupsIn, walletRow, type WalletSource } from './model.js';
 import type { ShardView } from '../fleet/shard.js';
+import type { ChannelTrouble } from '../notify/target.js';
 import { overviewPage } from './overview.js';
 import { BadRequest, checkPoints, fittingStep, HISTORY_MS, historyQuery, listQuery } from './query.js';
 import { walletPage } from './wallet-page.js';
@@ -28,6 +29,8 @@ export interface WebDeps {
   now: () => number;
   /** This process's shard (the overview says the other wallets are watched elsewhere); absent: not sharded. */
   shard?: () => ShardView | undefined;
+  /** The alert channels that owe what they failed to take (the overview says alerts are not getting through). */
+  troubled?: () => readonly ChannelTrouble[];
 }
 
 export interface Answer {
@@ -85,7 +88,7 @@ export function route(path: string, params: URLSearchParams, d: WebDeps): Answer
 function dispatch(path: string, params: URLSearchParams, d: WebDeps): Answer | undefined {
   const asset = ASSETS.get(path);
   if (asset) return asset;
-  if (path === '/') return htmlAnswer(200, overviewPage(d.wallets(), listQuery(params), d.now(), d.shard?.()));
+  if (path === '/') return htmlAnswer(200, overviewPage(d.wallets(), listQuery(params), d.now(), { shard: d.shard?.(), troubled: d.troubled?.() }));
   if (path === '/api/wallets') {
     const q = listQuery(params);
     const now = d.now();

@@ -1,7 +1,7 @@
 /**
  * A wrong SMTP password on day one: the real daemon, a real SMTP server (smtp-server) that answers a wrong
  * login 535. What the alerts owed is kept, shows as owed in /metrics (so WalletSentinelNotificationsStuck
- * fires), and is mailed once the password is fixed: by a SIGHUP for a receiver's smtp_url, by a restart for
+ * fires) and on the status page, and is mailed once the password is fixed: by a SIGHUP for a receiver's smtp_url, by a restart for
  * SMTP_URL. Before, each was given up at its first refusal, and the fix sent nothing.
  */
 import assert from 'node:assert/strict';
@@ -33,6 +33,9 @@ async function keptAndOwed(d: Daemon, mail: MailCatcher): Promise<void> {
   assert.equal(await d.metric('wallet_sentinel_notifications_owed'), 1);
   assert.equal(mail.mails.length, 0);
   assert.ok(!d.logs().some((l) => /given up/.test(l.msg)), d.stderr);
+  const page = (await d.get('/')).text;
+  assert.match(page, /Alerts are not getting through<\/strong> to one channel:.*authentication failed \(535\).*one notification owed for [^;]*; kept until its settings are fixed/s);
+  assert.ok(!page.includes(WRONG), 'no password on the status page');
 }
 
 test("a receiver's smtp_url with a wrong password: the warning is kept and owed, and mailed after the file is fixed and reloaded", async (t) => {
@@ -53,6 +56,7 @@ test("a receiver's smtp_url with a wrong password: the warning is kept and owed,
   assert.match(mail.mails[0]!.subject, /\bm\b/);
   assert.ok(d.logs().some((l) => /refused for good tried again/.test(l.msg)), d.stderr);
   await waitFor(async () => (await d.metric('wallet_sentinel_notifications_owed')) === 0, 'nothing owed');
+  assert.doesNotMatch((await d.get('/')).text, /not getting through/, 'the status page no longer says so');
   assert.equal(await d.stop(), 0);
   assert.ok(!d.stderr.includes(WRONG) && !d.stderr.includes(RIGHT), 'no password in the log');
 });

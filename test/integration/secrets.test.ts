@@ -246,6 +246,9 @@ test('receivers: no channel secret of WALLETS_FILE (Slack URL, PagerDuty key, we
   writeFileSync(file, `${readFileSync(file, 'utf8')}  broken:\n    slack: [{url: "http://127.0.0.1:9/${SLACK_TOKEN}", colour: red}]\n    pagerduty: [{routing_key: ${PAGERDUTY_KEY}, routing_key_file: /nonexistent}]\n`);
   d.child.kill('SIGHUP');
   await waitFor(() => d.logs().some((l) => l.msg.startsWith('reload failed')), 'the failed reload');
+  const overview = (await d.get('/')).text;
+  assert.match(overview, /Alerts are not getting through/, 'the refused channels are on the status page');
+  assertNoSecret('/ (the channels that fail)', overview);
   assertNoSecret('/metrics', (await d.get('/metrics')).text);
   assertNoSecret('/api/status', (await d.get('/api/status')).text);
   assert.equal(await d.stop(), 0);

@@ -44,6 +44,8 @@ h1, p.muted, .card .v, td.err { overflow-wrap: anywhere; }
 .badge { display: inline-block; padding: 1px 7px; border-radius: 10px; font-size: 0.8rem; font-weight: 600; margin: 1px 2px 1px 0; }
 .sev-critical { background: var(--crit-bg); color: var(--crit-fg); }
 .sev-warning { background: var(--warn-bg); color: var(--warn-fg); }
+.trouble { border-left: 4px solid var(--crit-bg); background: var(--panel); padding: 8px 14px; border-radius: 4px; margin: 0 0 12px; }
+.trouble ul { margin: 0.25rem 0 0.5rem; padding-left: 1.25rem; }
 .band-critical { color: var(--forecast); font-weight: 700; }
 .band-warning { color: var(--warn-text); font-weight: 700; }
 .band-ok { color: var(--ok); }
