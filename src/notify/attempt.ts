@@ -7,11 +7,11 @@
 import { describeError, NotifyError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { noteFailure, notificationsOf, STUCK_AFTER_MS, unpark, type Delivery } from './delivery.js';
+import { noteFailure, notificationsOf, STUCK_AFTER_MS, type Delivery } from './delivery.js';
 import type { DeliveredBook } from './delivered.js';
 import type { Routing } from './routing.js';
 import { removeFrom, type Target } from './target.js';
-import { mayPark, unparkAll } from './parked.js';
+import { judged, mayPark, settingsWork } from './parked.js';
 
 /** What an attempt needs of the dispatcher that starts it. */
 export interface AttemptDeps {
@@ -55,8 +55,8 @@ export async function attempt(t: Target, x: Delivery, o: AttemptDeps): Promise<b
     }
     t.lastError = undefined;
     o.log.info(log, all.length > 1 ? 'digest sent' : 'notification sent');
-    const unparked = unparkAll(t).length; // its setting was fixed (or the receiver was): what it refused for good follows
-    if (unparked > 0) o.log.info({ target: notifier.label, owed: unparked }, 'a channel that had refused notifications for good took one: sending the ones it refused');
+    const unparked = settingsWork(t); // its setting was fixed (or the receiver was): what it refused follows
+    if (unparked > 0) o.log.info({ target: notifier.label, owed: unparked }, 'a channel that had refused its settings took a notification: sending the ones it refused');
   } catch (err) {
     const e = err instanceof NotifyError ? err : new NotifyError('network', describeError(err), { retryable: true });
     if (e.reason === 'aborted') return false; // stopping: stays owed, not a failed attempt
@@ -64,14 +64,18 @@ export async function attempt(t: Target, x: Delivery, o: AttemptDeps): Promise<b
     if (e.reached && e.reached.length > (x.reached?.length ?? 0)) took = true;
     const now = o.now();
     const retry = noteFailure(x, e, now, o.retryBaseDelayMs, o.random, mayPark(t, x));
+    // the channel's settings refused; or shown to work (a refusal of this notification, or of some recipients only)
+    if (!e.retryable) judged(t, x, e.setting && (x.reached?.length ?? 0) === 0, e.message, now);
     if (!retry) {
       removeFrom(t, x);
       if (t.queue.size === 0) t.lastError = undefined; // nothing owed that it failed: the status page's note goes
       o.log.error({ ...log, reason: e.reason }, `notification given up: ${e.message}`);
     } else if (retry === 'parked') {
       t.lastError = e.message;
-      o.log.error({ ...log, reason: e.reason, givenUpAt: new Date(x.nextAttemptAt).toISOString() }, `notification kept until its channel is fixed: ${e.message}; sent once the channel takes a notification, tried again at a restart (or a reload: SIGHUP, for a receiver of WALLETS_FILE)`);
-      if (t.notifier !== notifier) unpark(x); // a reload replaced the sender while this attempt was out: try the new one
+      // a reload replaced the sender while this attempt was out: the new one is tried at once
+      if (t.notifier !== notifier && t.refusing) t.refusing.probeAt = now;
+      const next = t.refusing ? new Date(t.refusing.probeAt).toISOString() : 'a restart';
+      o.log.error({ ...log, reason: e.reason, givenUpAt: new Date(x.nextAttemptAt).toISOString() }, `notification kept until its channel is fixed: ${e.message}; the channel is tried again with one notification at ${next}, at a restart, or at a reload (SIGHUP) for a receiver of WALLETS_FILE`);
     } else {
       if (retry.pauseMs > 0) t.pausedUntil = Math.max(t.pausedUntil, now + retry.pauseMs);
       const changed = t.lastError !== e.message;

@@ -1,6 +1,7 @@
 /** A delivery (one notification, or a digest of several, to one target) and the rules of its retries. */
 import type { Notification } from '../domain/alerts.js';
 import type { NotifyError } from '../errors.js';
+import type { Logger } from '../log.js';
 import { backoff } from '../net/retry.js';
 import { SEND_TIMEOUT_MS } from './notifier.js';
 
@@ -26,10 +27,9 @@ export interface Delivery {
    */
   pinned?: boolean;
   /**
-   * Refused for good by its target's settings (a refused login or certificate, a wrong URL: NotifyError.setting):
-   * kept, not retried (a wrong password retried every 5 min locks accounts). A reload or a start tries the
-   * target's oldest (parked.ts); once the target takes a notification, they all follow; tried once
-   * more when its 24 h are up.
+   * Refused by its target's settings (a refused login or certificate, a wrong URL: NotifyError.setting): kept,
+   * not retried on its own; the target is tried with one notification at a time until one is taken (parked.ts).
+   * Its next attempt is its 24 h limit, so a probe prefers a notification not yet refused.
    */
   parked?: boolean;
   createdAt: number;
@@ -71,6 +71,14 @@ export function unpark(x: Delivery): boolean {
   delete x.parked;
   x.nextAttemptAt = Math.min(x.nextAttemptAt, x.dueAt ?? x.createdAt);
   return true;
+}
+
+/** Says in the log that owed `x` is given up at `target` (its label; its key when no longer configured), and why. */
+export function logGivenUp(log: Logger, target: string, x: Delivery, why: string): void {
+  const all = notificationsOf(x); // a digest: every alert in it is lost, not its first alone
+  const ids = all.length > 1 ? { notifications: all.length, ids: all.slice(0, 20).map((n) => n.id) } : {};
+  const n = x.notification;
+  log.error({ target, alert: n.alertname, status: n.status, severity: n.severity, id: n.id, ...ids }, `owed ${all.length > 1 ? `digest of ${all.length} notifications` : 'notification'} given up: ${why}`);
 }
 
 /** Every notification a delivery carries. */

@@ -22,11 +22,11 @@ import { SteppingClock, type Clocks } from '../clock.js';
 import { safeErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { DEFAULT_TARGET_CONCURRENCY, MAX_DELIVERY_AGE_MS, MAX_RETRY_DELAY_MS, notificationsOf, retryDelay, STUCK_AFTER_MS, type Delivery } from './delivery.js';
-import type { OutboxDoc, OutboxStore } from './outbox-store.js';
+import { DEFAULT_TARGET_CONCURRENCY, logGivenUp, MAX_DELIVERY_AGE_MS, MAX_RETRY_DELAY_MS, notificationsOf, retryDelay, STUCK_AFTER_MS, type Delivery } from './delivery.js';
+import { OwedNotSavedError, type OutboxDoc, type OutboxStore } from './outbox-store.js';
 import { DEFAULT_RECEIVER, type Receiver } from './registry.js';
 import { addTo, dueOf, handOver, oldestOwedDueAt, owedByAlert, owedCount, shiftTarget, troubledTargets, type ChannelTrouble, type Target } from './target.js';
-import { dropParked, probeAll, unparkAll } from './parked.js';
+import { dropRefused, probeAll, probeNow, probeOf } from './parked.js';
 import { liveHeir, placesOf, retarget, targetBook } from './retarget.js';
 import { resumeOwed } from './resume.js';
 import { DeliveredBook } from './delivered.js';
@@ -35,14 +35,6 @@ import { attempt, type AttemptDeps } from './attempt.js';
 import type { Notifier } from './notifier.js';
 
 export { MAX_DELIVERY_AGE_MS, MAX_RETRY_DELAY_MS, retryDelay, STUCK_AFTER_MS, type ChannelTrouble, type Delivery };
-
-/** A stop found owed notifications it could not write to STATE_DIR: they are lost. */
-export class OwedNotSavedError extends Error {
-  constructor(owed: number, file: string, code: string) {
-    super(`${owed} owed notification(s) could not be saved to ${file} (${code}) and are lost`);
-    this.name = 'OwedNotSavedError';
-  }
-}
 
 /** `now` defaults to Date.now; it is checked against the monotonic clock (src/clock.ts). */
 export interface DispatcherDeps extends Partial<Clocks> {
@@ -99,13 +91,9 @@ export class Dispatcher {
     this.#formerKeys = new Map(receivers.flatMap((r) => [...(r.formerKeys ?? [])]));
     const before = JSON.stringify(targetBook(this.#targets));
     let moved = retarget(this.#targets, receivers, (from, heir) => this.#handOver(from, heir));
-    // what channels refused for good (parked.ts): one tried at each (fixed settings?); a removed one gives it up
-    moved = probeAll(this.#targets.values(), this.d.log) > 0 || moved;
-    for (const t of [...this.#targets.values()]) {
-      if (!t.retired || dropParked(t, this.d.log) === 0) continue;
-      moved = true;
-      this.#dropIfDrained(t);
-    }
+    // channels whose settings were refused (parked.ts): each tried at once (fixed?); a removed one gives up what it owes
+    moved = probeAll(this.#targets.values(), this.#now(), this.d.log) || moved;
+    for (const t of [...this.#targets.values()]) if (t.retired && !liveHeir(this.#targets, t)) moved = this.#dropRefused(t) || moved;
     if (moved) this.#pumpAll();
     // What moved or was retimed is written: an open digest handed over does not leave now, and a crash before
     // the next commit gave it up at the restart (its old channel no longer configured), every wallet in it lost.
@@ -150,7 +138,7 @@ export class Dispatcher {
     this.#delivered = new DeliveredBook(doc.delivered);
     const { kept, nextSeq } = resumeOwed(doc.deliveries, { targets: this.#targets, formerKeys: this.#formerKeys, saved: doc.targets, delivered: this.#delivered, now: this.#now(), log: this.d.log });
     this.#seq = Math.max(this.#seq, nextSeq);
-    probeAll(this.#targets.values(), this.d.log);
+    probeAll(this.#targets.values(), this.#now(), this.d.log);
     this.#pumpAll();
     if (kept !== doc.deliveries.length || JSON.stringify(doc.targets) !== JSON.stringify(targetBook(this.#targets))) await this.#mirror();
   }
@@ -219,8 +207,16 @@ export class Dispatcher {
   #handOver(from: Target, heir: Target, keep?: ReadonlySet<string>): number {
     const n = handOver(from, heir, keep);
     if (n > 0) this.d.log.info({ from: from.notifier.label, to: heir.notifier.label, owed: n }, 'owed notifications moved to the destination that replaced theirs');
-    if (n > 0) unparkAll(heir, true); // what the old one refused for good: the new one's settings tried once
+    if (n > 0) probeNow(heir, this.#now()); // what the old one's settings had refused: the new one tries one first
     return n;
+  }
+
+  /** Retired `t` (a channel a reload removed, nothing in its place) whose settings were refused gives up what it owes, untried; true if any. */
+  #dropRefused(t: Target): boolean {
+    const gone = dropRefused(t, this.d.log);
+    if (gone) void this.#mirror();
+    this.#dropIfDrained(t);
+    return gone;
   }
 
   /** Forgets a retired target that owes nothing and sends nothing now. */
@@ -241,12 +237,15 @@ export class Dispatcher {
   #pump(t: Target): void {
     if (this.#stopped) return;
     const now = this.#now();
-    const { start, wake } = dueOf(t, now, this.#concurrency);
+    const { start, wake, expired = [] }: { start: Delivery[]; wake: number; expired?: Delivery[] } = t.refusing ? probeOf(t, t.refusing, now) : dueOf(t, now, this.#concurrency);
+    for (const x of expired) logGivenUp(this.d.log, t.notifier.label, x, 'due more than 24 h ago, its channel refusing its settings');
+    if (expired.length > 0) void this.#mirror();
     for (const x of start) {
       const landed = (took: boolean) => {
         t.inFlight.delete(x);
         t.index.landed(x);
         const heir = t.retired ? liveHeir(this.#targets, t) : undefined;
+        if (t.retired && !heir) this.#dropRefused(t); // removed, and its settings refused: what it owes is given up
         // what waited for this attempt follows, unless it took the alerts: their resolve must reach it
         if (heir && this.#handOver(t, heir, took ? new Set(notificationsOf(x).map((n) => n.id)) : undefined) > 0) this.#pump(heir);
         this.#dropIfDrained(t); // by its own key, not x.target: a landed delivery may have moved to the heir

@@ -18,6 +18,14 @@ export interface OutboxDoc {
   targets?: TargetBook | undefined;
 }
 
+/** A stop found owed notifications it could not write to STATE_DIR: they are lost. */
+export class OwedNotSavedError extends Error {
+  constructor(owed: number, file: string, code: string) {
+    super(`${owed} owed notification(s) could not be saved to ${file} (${code}) and are lost`);
+    this.name = 'OwedNotSavedError';
+  }
+}
+
 /**
  * Owed deliveries in the state database (table `outbox`, one row per delivery; `delivered` in `meta`), so a
  * restart sends what a stop left owed. The dispatcher's memory is the truth and the database its mirror.

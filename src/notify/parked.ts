@@ -1,54 +1,106 @@
 /**
- * Notifications a channel refused for good because of its settings (Delivery.parked: a refused login or
- * certificate, refused addresses, a wrong webhook URL or a revoked token): which may be kept, and when they are
- * tried again. Not retried on a timer (a wrong password tried every 5 min locks mail accounts): a reload or a
- * start, which may bring the fixed setting, tries one per channel (a probe); the channel taking any
- * notification makes them all due; a channel a reload removed gives them up. Works on the dispatcher's targets.
+ * A channel whose settings are refused (NotifyError.setting: a refused login or certificate, refused addresses,
+ * a wrong webhook URL or a revoked token), PURE (time passed in). The refusal is the channel's state, not each
+ * notification's: while `refusing`, one attempt is out at a time (a probe), no sooner than its `probeAt` — 5 min
+ * after the refusal, then 15 min, then every hour (a wrong password tried per notification, or every 5 min,
+ * locks mail accounts) — and at once after a reload or a start, which may bring the fixed setting. The
+ * notifications it refused are kept (Delivery.parked, saved with the outbox); the others wait behind the probe.
+ * An answer that shows the settings work (a notification taken, or refused for its own content) ends it: all
+ * that was kept is due. A notification refused for its settings right after the channel took another is that
+ * notification's problem (given up; the channel stays open), a second one is the channel's. Past its 24 h a
+ * notification is given up without an attempt; a channel a reload removed gives up what it owes.
  */
 import type { Logger } from '../log.js';
-import { unpark, type Delivery } from './delivery.js';
-import { removeFrom, type Target } from './target.js';
+import { giveUpAt, logGivenUp, unpark, type Delivery } from './delivery.js';
+import { begin, removeFrom, type Refusing, type Target } from './target.js';
 
-/** Deliveries made due because this target took another notification: refused for good there again, they are given up. */
+const PROBE_DELAYS_MS = [5 * 60_000, 15 * 60_000, 60 * 60_000];
+
+/** Deliveries made due because this target took another notification (settingsWork). */
 const freedBy = new WeakMap<Delivery, Target>();
 
 /**
- * What `t` keeps parked, made due at once: all of it (`t` took a notification: its settings work now), or with
- * `probe` only the oldest, unless a probe is already out (a reload or a start, which may have fixed them: if
- * they are still wrong, one refused login, not one per notification kept — a burst locks mail accounts).
+ * What may start at refusing `t` now: one delivery — the first due (a notification not yet refused), else the
+ * oldest kept — when nothing is in flight and its probe time has come; `expired`: taken out, past their 24 h
+ * (the caller gives them up). `wake`: when to look again (Infinity: an attempt's landing will).
  */
-export function unparkAll(t: Target, probe = false): Delivery[] {
-  if (probe && t.probe && !t.probe.parked && t.queue.has(t.probe)) return [];
-  const out: Delivery[] = [];
-  for (const x of t.queue) {
-    if (!unpark(x)) continue;
-    out.push(x);
-    if (probe) break;
-    freedBy.set(x, t);
+export function probeOf(t: Target, r: Refusing, now: number): { start: Delivery[]; wake: number; expired: Delivery[] } {
+  if (t.inFlight.size > 0 || now < t.pausedUntil) return { start: [], wake: t.inFlight.size > 0 ? Infinity : t.pausedUntil, expired: [] };
+  if (now < r.probeAt) return { start: [], wake: r.probeAt, expired: [] };
+  const expired = [...t.queue].filter((x) => !x.open && now >= giveUpAt(x));
+  for (const x of expired) removeFrom(t, x);
+  let taken = t.index.take(now, 1);
+  if (taken.start.length === 0) {
+    const oldest = [...t.queue].find((x) => x.parked);
+    if (oldest && unpark(oldest)) {
+      t.index.retimed();
+      taken = t.index.take(now, 1);
+    }
   }
-  t.probe = probe ? out[0] : undefined;
-  if (out.length > 0) t.index.retimed();
-  return out;
+  return { start: begin(t, taken.start, now), wake: taken.start.length > 0 ? Infinity : taken.wake, expired };
 }
 
-/** Whether a final no to `x` at `t` may keep it: not at a channel removed with nothing in its place, nor once `t` took others. */
-export const mayPark = (t: Target, x: Delivery): boolean => (!t.retired || t.heir !== undefined) && freedBy.get(x) !== t;
+/** Whether `t` may keep `x` it refused for its settings: not at a channel removed (or a destination replaced, for `x` owed there alone), nor right after it took others. */
+export const mayPark = (t: Target, x: Delivery): boolean => (!t.retired || (t.heir !== undefined && !x.pinned)) && !poisoned(t, x);
 
-/** Each configured target that keeps refused notifications tries its oldest again (a reload, a start); how many do. */
-export function probeAll(targets: Iterable<Target>, log: Logger): number {
+/** `x`, made due because `t` took another, is the first refused for its settings since: its own problem, not the channel's. */
+const poisoned = (t: Target, x: Delivery): boolean => freedBy.get(x) === t && (t.refusedSinceTake ?? 0) === 0;
+
+/**
+ * What a final no to `x` at `t` says of the channel: a refusal of its settings makes `t` refusing (unless `x` alone
+ * is refused right after a take); a refusal of `x`'s content shows they work. Call after noteFailure.
+ */
+export function judged(t: Target, x: Delivery, settings: boolean, error: string, now: number): void {
+  if (!settings) return void settingsWork(t);
+  const alone = poisoned(t, x);
+  t.refusedSinceTake = (t.refusedSinceTake ?? 0) + 1;
+  if (alone) return;
+  if (t.refusing && now < t.refusing.probeAt) return; // one of the attempts out when the first refusal came: not a probe
+  const refusals = (t.refusing?.refusals ?? 0) + 1;
+  t.refusing = { error, refusals, probeAt: now + PROBE_DELAYS_MS[Math.min(refusals, PROBE_DELAYS_MS.length) - 1]! };
+}
+
+/** `t` took a notification (or judged one on its content): its settings work; what it kept is due at once. How many. */
+export function settingsWork(t: Target): number {
+  t.refusing = undefined;
+  t.refusedSinceTake = 0;
   let n = 0;
-  for (const t of targets) if (!t.retired) n += unparkAll(t, true).length;
-  if (n > 0) log.info({ targets: n }, 'a notification each channel refused for good tried again, as its settings may have been fixed (a channel that takes it gets the rest)');
+  for (const x of t.queue) {
+    if (!unpark(x)) continue;
+    freedBy.set(x, t);
+    n++;
+  }
+  if (n > 0) t.index.retimed();
   return n;
 }
 
-/** Gives up what retired `t` (a channel a reload removed: nothing fixes its settings now) kept, each said in the log; how many. */
-export function dropParked(t: Target, log: Logger): number {
-  const gone = [...t.queue].filter((x) => x.parked);
-  for (const x of gone) {
-    removeFrom(t, x);
-    const n = x.notification;
-    log.error({ target: t.notifier.label, alert: n.alertname, status: n.status, id: n.id, ...(x.more?.length ? { digest: 1 + x.more.length } : {}) }, 'notification given up: its channel refused it for good and a reload removed the channel');
+/** Refusing `t` (or one that keeps refused notifications: a start, a hand-over) is tried at once (a reload, a start). True if it was. */
+export function probeNow(t: Target, now: number): boolean {
+  if (!t.refusing) {
+    const kept = [...t.queue].find((x) => x.parked);
+    if (!kept) return false;
+    t.refusing = { error: kept.lastError ?? 'refused for its settings', refusals: 0, probeAt: now };
+    return true;
   }
-  return gone.length;
+  t.refusing.probeAt = Math.min(t.refusing.probeAt, now);
+  return true;
+}
+
+/** Each configured target whose settings were refused is tried at once (a reload, a start: they may be fixed), said in the log; true if any. */
+export function probeAll(targets: Iterable<Target>, now: number, log: Logger): boolean {
+  let n = 0;
+  for (const t of targets) if (!t.retired && probeNow(t, now)) n++;
+  if (n > 0) log.info({ channels: n }, 'channels whose settings were refused are tried again with one notification each, as the settings may have been fixed (a channel that takes it gets the rest)');
+  return n > 0;
+}
+
+/** Refusing `t`, a channel a reload removed, gives up what it owes and is not sending (nothing fixes its settings now), each said in the log; true if any. */
+export function dropRefused(t: Target, log: Logger): boolean {
+  if (!t.refusing) return false;
+  const out = [...t.queue].filter((x) => !t.inFlight.has(x));
+  for (const x of out) {
+    removeFrom(t, x);
+    logGivenUp(log, t.notifier.label, x, 'its channel refused its settings and a reload removed it');
+  }
+  return out.length > 0;
 }

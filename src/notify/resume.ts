@@ -5,7 +5,7 @@
  */
 import { fmtSeconds, savedAhead } from '../clock.js';
 import type { Logger } from '../log.js';
-import { giveUpAt, notificationsOf, shiftDelivery, type Delivery } from './delivery.js';
+import { giveUpAt, logGivenUp, shiftDelivery, type Delivery } from './delivery.js';
 import type { DeliveredBook } from './delivered.js';
 import { replacementKey, sameDestination, type TargetBook } from './retarget.js';
 import { queue, readdress, type Target } from './target.js';
@@ -42,11 +42,8 @@ export function resumeOwed(owed: readonly Delivery[], o: { targets: ReadonlyMap<
     }
     const t = o.targets.get(x.target);
     if (!t || o.now >= giveUpAt(x)) {
-      const why = t ? 'due more than 24 h ago' : 'its channel is no longer configured';
-      const all = notificationsOf(x); // a digest: every alert in it is lost, not its first alone
-      const ids = all.length > 1 ? { notifications: all.length, ids: all.slice(0, 20).map((n) => n.id) } : {};
       // a configured channel by its label (a key is a digest the operator cannot trace); a gone one has only its key
-      o.log.error({ target: t?.notifier.label ?? x.target, alert: x.notification.alertname, status: x.notification.status, severity: x.notification.severity, id: x.notification.id, ...ids }, `owed ${all.length > 1 ? `digest of ${all.length} notifications` : 'notification'} given up: ${why}`);
+      logGivenUp(o.log, t?.notifier.label ?? x.target, x, t ? 'due more than 24 h ago' : 'its channel is no longer configured');
       continue;
     }
     if (x.parked) parked++; // the oldest of each target is tried (Dispatcher.start): its settings may have been fixed

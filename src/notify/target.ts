@@ -32,8 +32,17 @@ export interface Target {
   /** The target a reload replaced this one by: what it still owes moves there once it can without reordering an alert. */
   heir?: Target | undefined;
   lastError: string | undefined;
-  /** The parked delivery a reload or start made due again to try the target's settings (parked.ts). */
-  probe?: Delivery | undefined;
+  /** Refused for its settings (parked.ts): one attempt at a time, no sooner than `probeAt`; absent: they work. */
+  refusing?: Refusing | undefined;
+  /** Refusals for its settings since it last took a notification (parked.ts: one refused right after a take is that one's own). */
+  refusedSinceTake?: number;
+}
+
+/** A target whose settings were refused: what was said, when it is tried next, after how many refusals in a row. */
+export interface Refusing {
+  error: string;
+  probeAt: number;
+  refusals: number;
 }
 
 /**
@@ -123,7 +132,7 @@ export function readdress(x: Delivery, key: string): void {
   if (x.open) return;
   x.attempts = 0;
   // a parked one stays parked: an email's destination is its recipients, and the login that refused it may be
-  // the new one's too (the target's probe tries it: parked.ts)
+  // the new one's too (the new one tries one first: parked.ts)
   if (!x.parked) x.nextAttemptAt = Math.min(x.nextAttemptAt, x.dueAt ?? x.createdAt);
 }
 
@@ -200,6 +209,11 @@ export function removeFrom(t: Target, x: Delivery): void {
 export function dueOf(t: Target, now: number, concurrency: number): { start: Delivery[]; wake: number } {
   if (now < t.pausedUntil) return { start: [], wake: t.pausedUntil };
   const { start, wake } = t.index.take(now, concurrency - t.inFlight.size);
+  return { start: begin(t, start, now), wake };
+}
+
+/** `start` (taken from `t`'s index) begins: a digest among them stops collecting. */
+export function begin(t: Target, start: Delivery[], now: number): Delivery[] {
   for (const x of start) {
     if (x.open) {
       x.open = false;
@@ -209,7 +223,7 @@ export function dueOf(t: Target, now: number, concurrency: number): { start: Del
     }
     if (t.notifier.sendDigest) t.lastSentAt = Math.max(t.lastSentAt, now);
   }
-  return { start, wake };
+  return start;
 }
 
 export function newTarget(notifier: Notifier, groupIntervalMs: number, retired: boolean): Target {
@@ -238,11 +252,12 @@ export interface ChannelTrouble {
   label: string;
   /** Its last failure, in the words of the log (no secret). */
   error: string;
-  /** Notifications owed to it, and of those how many it refused for good (kept until its settings are fixed). */
+  /** Notifications owed to it. */
   owed: number;
-  kept: number;
   /** When the oldest owed became due. */
   since: number;
+  /** While its settings are refused: when it is tried next (one notification). */
+  retryAt?: number | undefined;
 }
 
 /** The targets whose last attempt failed and that still owe (an open digest still collecting is not late), the longest owed first. */
@@ -251,16 +266,13 @@ export function troubledTargets(targets: Iterable<Target>): ChannelTrouble[] {
   for (const t of targets) {
     if (t.lastError === undefined) continue;
     let owed = 0;
-    let kept = 0;
     let since = Infinity;
     for (const x of t.queue) {
       if (x.open) continue;
-      const n = 1 + (x.more?.length ?? 0);
-      owed += n;
-      if (x.parked) kept += n;
+      owed += 1 + (x.more?.length ?? 0);
       since = Math.min(since, x.dueAt ?? x.createdAt);
     }
-    if (owed > 0) out.push({ label: t.notifier.label, error: t.lastError, owed, kept, since });
+    if (owed > 0) out.push({ label: t.notifier.label, error: t.refusing?.error ?? t.lastError, owed, since, retryAt: t.refusing?.probeAt });
   }
   return out.sort((a, b) => a.since - b.since);
 }

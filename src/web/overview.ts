@@ -85,8 +85,8 @@ function troubleNote(troubled: readonly ChannelTrouble[], now: number): Html | '
     const why = c.error.startsWith(c.label) ? c.error.slice(c.label.length).replace(/^:?\s*/, '') : c.error; // the log's words begin with the label
     const age = shortDuration(Math.max(0, now - c.since) / 1000);
     const owed = c.owed === 1 ? `one notification owed for ${age}` : `${c.owed} notifications owed, the oldest for ${age}`;
-    const kept = c.kept === 0 ? '' : c.kept === c.owed ? '; kept until its settings are fixed (then reload or restart)' : `; ${c.kept} of them kept until its settings are fixed (then reload or restart)`;
-    return html`<li><strong>${c.label}</strong>: ${why}. <span class="muted">${owed}${kept}.</span></li>`;
+    const next = c.retryAt === undefined ? '' : `; its settings were refused: one is tried again at ${utc(c.retryAt)}, and at once after a restart (or a reload, for a receiver of WALLETS_FILE)`;
+    return html`<li><strong>${c.label}</strong>: ${why}. <span class="muted">${owed}${next}.</span></li>`;
   };
   return html`<section class="trouble" aria-label="Alerts not getting through"><p><strong>Alerts are not getting through</strong> to ${troubled.length === 1 ? 'one channel' : `${troubled.length} channels`}:</p><ul>${troubled.map(item)}</ul></section>`;
 }

@@ -34,7 +34,7 @@ async function keptAndOwed(d: Daemon, mail: MailCatcher): Promise<void> {
   assert.equal(mail.mails.length, 0);
   assert.ok(!d.logs().some((l) => /given up/.test(l.msg)), d.stderr);
   const page = (await d.get('/')).text;
-  assert.match(page, /Alerts are not getting through<\/strong> to one channel:.*authentication failed \(535\).*one notification owed for [^;]*; kept until its settings are fixed/s);
+  assert.match(page, /Alerts are not getting through<\/strong> to one channel:.*authentication failed \(535\).*one notification owed for [^;]*; its settings were refused: one is tried again at /s);
   assert.ok(!page.includes(WRONG), 'no password on the status page');
 }
 
@@ -54,7 +54,7 @@ test("a receiver's smtp_url with a wrong password: the warning is kept and owed,
   d.child.kill('SIGHUP');
   await waitFor(() => mail.mails.length === 1, () => `the kept warning mailed after the reload\n${d.stderr}`);
   assert.match(mail.mails[0]!.subject, /\bm\b/);
-  assert.ok(d.logs().some((l) => /refused for good tried again/.test(l.msg)), d.stderr);
+  assert.ok(d.logs().some((l) => /channels whose settings were refused are tried again/.test(l.msg)), d.stderr);
   await waitFor(async () => (await d.metric('wallet_sentinel_notifications_owed')) === 0, 'nothing owed');
   assert.doesNotMatch((await d.get('/')).text, /not getting through/, 'the status page no longer says so');
   assert.equal(await d.stop(), 0);

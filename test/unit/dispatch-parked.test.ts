@@ -43,10 +43,12 @@ function dispatcher(t: TestContext, receivers: Receiver[], over: Partial<Dispatc
 }
 
 /**
- * A channel that refuses every attempt for good (a wrong password) while `refuses`, else takes it; when `hang`
- * is set, an attempt waits for `land()` first. `got`: what it took; `tries`: attempts started.
+ * A channel that refuses every attempt for good while `refuses` (a wrong password: a refusal of its settings,
+ * or with `content` a refusal of the notification itself, as a 422), for the notifications `only` picks (all by
+ * default), else takes it; when `hang` is set, an attempt waits for `land()` first. `got`: what it took; `tries`:
+ * attempts started.
  */
-function channel(key: string, o: { refuses: boolean; hang?: boolean }): Notifier & { got: string[]; tries: number; refuses: boolean; land: () => void } {
+function channel(key: string, o: { refuses: boolean; hang?: boolean; content?: boolean; only?: (n: Notification) => boolean }): Notifier & { got: string[]; tries: number; refuses: boolean; land: () => void } {
   const waiting: (() => void)[] = [];
   const ch = {
     channel: 'email' as const,
@@ -59,47 +61,60 @@ function channel(key: string, o: { refuses: boolean; hang?: boolean }): Notifier
     send: async (n: Notification) => {
       ch.tries++;
       if (o.hang) await new Promise<void>((r) => waiting.push(r));
-      if (ch.refuses) throw new NotifyError('config', `${key}: authentication failed (535); check the user and password in SMTP_URL`, { retryable: false });
+      if (ch.refuses && (o.only?.(n) ?? true)) {
+        if (o.content) throw new NotifyError('rejected', `${key}: the server answered 554 (permanent) to DATA`, { retryable: false });
+        throw new NotifyError('config', `${key}: authentication failed (535); check the user and password in SMTP_URL`, { retryable: false });
+      }
       ch.got.push(`${n.id}:${n.status}`);
     },
   };
   return ch;
 }
 
-test('a refused login keeps the notification, untried, and its resolve behind it; a reload with the password fixed sends both, in order', async (t) => {
+const ids = (...xs: string[]) => xs.map((id) => note({ id }));
+
+/** Sends `first` to `d`'s receiver ops, waits for its channel to refuse its settings, then sends `rest` (they wait behind it). */
+async function refusedThen(d: Dispatcher, first: string, ...rest: Notification[]): Promise<void> {
+  await d.enqueue(ids(first), ['ops']);
+  await waitFor(() => d.troubled().length === 1, `${first} refused`);
+  if (rest.length > 0) await d.enqueue(rest, ['ops']);
+}
+
+test('a refused login keeps the notification; what follows waits untried behind the channel; a reload with the password fixed sends it all, in order', async (t) => {
   const wrong = channel('ops/email:a', { refuses: true });
   const { log, lines } = recordingLog();
   const d = dispatcher(t, ops(wrong), { log });
   await d.start();
   await d.enqueue([note({ id: 'a' })], ['ops']);
-  await waitFor(() => wrong.tries === 1, 'the first attempt refused');
+  await waitFor(() => d.troubled().length === 1, 'the first attempt refused');
   await d.enqueue([resolve('a'), note({ id: 'b' })], ['ops']);
-  await waitFor(() => wrong.tries === 2, "b's attempt refused (it waits for nothing)");
-  assert.equal(d.pending, 3, "a's firing and b are kept; a's resolve waits behind its firing");
-  assert.equal(d.owedByAlert().get('a'), 2);
+  assert.equal(wrong.tries, 1, 'nothing else tried against the refused settings');
+  assert.equal(d.pending, 3);
+  assert.deepEqual(d.troubled().map((c) => c.owed), [3]);
   assert.ok(lines.some((l) => l.startsWith('notification kept until its channel is fixed: ops/email:a: authentication failed (535)')), lines.join('\n'));
-  assert.ok(!lines.some((l) => l.startsWith('notification given up')), 'nothing given up');
+  assert.ok(!lines.some((l) => /given up/.test(l)), 'nothing given up');
 
   const fixed = channel('ops/email:a', { refuses: false }); // same destination, the sender built from the fixed SMTP_URL
   d.setReceivers(ops(fixed));
   await waitFor(() => d.pending === 0, 'all sent after the reload');
   assert.deepEqual(fixed.got.filter((g) => g.startsWith('a:')), ['a:firing', 'a:resolved']);
   assert.deepEqual(fixed.got.filter((g) => g.startsWith('b:')), ['b:firing']);
-  assert.equal(wrong.tries, 2, 'the wrong sender was never retried');
-  assert.ok(lines.some((l) => l.startsWith('a notification each channel refused for good tried again')), lines.join('\n'));
-  assert.ok(lines.includes('a channel that had refused notifications for good took one: sending the ones it refused'), lines.join('\n'));
+  assert.equal(wrong.tries, 1);
+  assert.ok(lines.some((l) => l.startsWith('channels whose settings were refused are tried again')), lines.join('\n'));
+  assert.ok(lines.includes('a channel that had refused its settings took a notification: sending the ones it refused'), lines.join('\n'));
+  assert.deepEqual(d.troubled(), []);
 });
 
-test('a reload that leaves the password wrong tries one kept notification, not each (a burst of refused logins locks mail accounts)', async (t) => {
+test('a reload that leaves the password wrong tries one notification, not each (a burst of refused logins locks mail accounts)', async (t) => {
   const wrong = channel('ops/email:a', { refuses: true });
   const d = dispatcher(t, ops(wrong));
   await d.start();
-  await d.enqueue([note({ id: 'a' }), note({ id: 'b' }), note({ id: 'c' })], ['ops']);
-  await waitFor(() => wrong.tries === 3, 'each refused once');
+  await refusedThen(d, 'a', ...ids('b', 'c'));
   const still = channel('ops/email:a', { refuses: true });
   d.setReceivers(ops(still));
   await waitFor(() => still.tries === 1, 'one tried again');
-  d.setReceivers(ops(still)); // and a second reload: again one
+  await waitFor(() => (d.troubled()[0]?.retryAt ?? 0) > Date.now(), 'refused: the next try later');
+  d.setReceivers(ops(still)); // a second reload: one more
   await waitFor(() => still.tries === 2, 'one tried again');
   assert.equal(d.pending, 3, 'all kept');
   const fixed = channel('ops/email:a', { refuses: false });
@@ -109,97 +124,106 @@ test('a reload that leaves the password wrong tries one kept notification, not e
   assert.equal(fixed.tries, 3);
 });
 
-test('a channel fixed at its end (a webhook endpoint deployed) that takes a new notification gets the ones it refused', async (t) => {
-  const hook = channel('ops/webhook:a', { refuses: true });
-  const d = dispatcher(t, ops(hook));
+test('the attempts out when the first refusal comes do not count as tries: the next is still 5 min later', async (t) => {
+  const clock = Date.parse('2026-12-07T08:00:00Z');
+  const wrong = channel('ops/email:a', { refuses: true });
+  const d = dispatcher(t, ops(wrong), { now: () => clock, monotonic: () => clock });
   await d.start();
-  await d.enqueue([note({ id: 'a' }), resolve('a')], ['ops']);
-  await waitFor(() => hook.tries === 1, 'the firing refused');
-  hook.refuses = false;
-  await d.enqueue([note({ id: 'b' })], ['ops']);
-  await waitFor(() => d.pending === 0, 'b taken, then what was kept');
-  assert.deepEqual(hook.got, ['b:firing', 'a:firing', 'a:resolved']);
+  await d.enqueue(ids('a', 'b', 'c'), ['ops']); // three out at once
+  await waitFor(() => wrong.tries === 3 && d.pending === 3 && d.troubled().length === 1, 'each refused');
+  assert.equal(d.troubled()[0]!.retryAt, clock + 5 * 60_000);
 });
 
-/** A state folder whose outbox keeps the alerts `ids`, each refused once by `ops/email:a` before the stop. */
-async function keptAtStop(t: TestContext, ids: string[]): Promise<string> {
+test('a refusing channel is tried again with one notification 5 min later, then 15 min, then hourly; one fixed at its end (an endpoint deployed) gets everything then', async (t) => {
+  let clock = Date.parse('2026-12-07T08:00:00Z');
+  const hook = channel('ops/webhook:a', { refuses: true });
+  const d = dispatcher(t, ops(hook), { now: () => clock, monotonic: () => clock });
+  await d.start();
+  const at = (ms: number) => d.troubled()[0]?.retryAt === clock + ms;
+  await d.enqueue(ids('a'), ['ops']);
+  await waitFor(() => at(5 * 60_000), 'refused: next try in 5 min');
+  const nudge = async (id: string) => d.enqueue(ids(id), ['ops']); // pumps the target (the timer runs on the real clock)
+  clock += 5 * 60_000 - 1;
+  await nudge('b');
+  assert.equal(hook.tries, 1, 'not before 5 min');
+  clock += 1;
+  await nudge('c');
+  await waitFor(() => hook.tries === 2 && at(15 * 60_000), 'tried at 5 min (b, not yet refused), next in 15 min');
+  clock += 15 * 60_000;
+  await nudge('d');
+  await waitFor(() => hook.tries === 3 && at(60 * 60_000), 'tried at 15 min, next in an hour');
+  hook.refuses = false; // the receiver fixed at its end
+  clock += 60 * 60_000;
+  await nudge('e');
+  await waitFor(() => d.pending === 0, 'the hourly try taken, the rest follow');
+  assert.deepEqual(hook.got.sort(), ['a:firing', 'b:firing', 'c:firing', 'd:firing', 'e:firing']);
+  assert.equal(hook.tries, 8);
+});
+
+/** A state folder whose outbox keeps the alerts `names`, refused by `ops/email:a`'s settings before the stop. */
+async function keptAtStop(t: TestContext, names: string[]): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'ws-parked-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const wrong = channel('ops/email:a', { refuses: true });
   const first = dispatcher(t, ops(wrong), {}, dir);
   await first.start();
-  for (const id of ids) await first.enqueue([note({ id })], ['ops']);
-  await waitFor(() => wrong.tries === ids.length, 'each refused');
+  await refusedThen(first, names[0]!, ...ids(...names.slice(1)));
   await first.stop(100);
   return dir;
 }
 
-test('kept across a restart: saved as refused with its 24 h as its next attempt, tried at once by the next start', async (t) => {
-  const dir = await keptAtStop(t, ['a']);
+test('kept across a restart: saved as refused, its next attempt its 24 h; a start with the password fixed sends it all', async (t) => {
+  const dir = await keptAtStop(t, ['a', 'b']);
   const saved = await outboxIn(dir, pino({ level: 'silent' })).load(Date.now());
   assert.deepEqual(
-    saved.deliveries.map((x) => [x.notification.id, x.parked, x.nextAttemptAt - x.createdAt]),
-    [['a', true, MAX_DELIVERY_AGE_MS]],
+    saved.deliveries.map((x) => [x.notification.id, x.parked ?? false, x.parked ? x.nextAttemptAt - x.createdAt : 0]).sort(),
+    [['a', true, MAX_DELIVERY_AGE_MS], ['b', false, 0]],
   );
-
   const fixed = channel('ops/email:a', { refuses: false });
   const second = dispatcher(t, ops(fixed), {}, dir);
   await second.start();
   await waitFor(() => second.pending === 0, 'sent after the restart');
-  assert.deepEqual(fixed.got, ['a:firing']);
+  assert.deepEqual(fixed.got.sort(), ['a:firing', 'b:firing']);
 });
 
-test('a restart with the password still wrong tries the oldest kept notification only', async (t) => {
-  const dir = await keptAtStop(t, ['a', 'b']);
+test('a start with the password still wrong tries one notification only', async (t) => {
+  const dir = await keptAtStop(t, ['a', 'b', 'c']);
   const still = channel('ops/email:a', { refuses: true });
   const second = dispatcher(t, ops(still), {}, dir);
   await second.start();
-  await waitFor(() => still.tries === 1, 'the probe');
-  await second.enqueue([note({ id: 'c' })], ['ops']); // a new alert is tried as it comes
-  await waitFor(() => still.tries === 2, "c's attempt");
-  await second.stop(100);
-  const saved = await outboxIn(dir, pino({ level: 'silent' })).load(Date.now());
-  assert.deepEqual(saved.deliveries.map((x) => [x.notification.id, x.parked, x.attempts]).sort(), [['a', true, 2], ['b', true, 1], ['c', true, 1]]);
+  await waitFor(() => still.tries === 1 && second.troubled().length === 1, 'the probe refused');
+  await second.enqueue(ids('d'), ['ops']);
+  assert.equal(still.tries, 1, 'a new alert waits behind the refusal');
+  assert.equal(second.pending, 4);
 });
 
-test('a reload that corrects the destination (the only email of the receiver replaced) moves the kept notification there', async (t) => {
-  const wrong = channel('ops/email:typo', { refuses: true });
-  const d = dispatcher(t, ops(wrong));
-  await d.start();
-  await d.enqueue([note({ id: 'a' })], ['ops']);
-  await waitFor(() => wrong.tries === 1, 'refused');
-  const right = channel('ops/email:right', { refuses: false });
-  d.setReceivers(ops(right));
-  await waitFor(() => d.pending === 0, 'sent to the corrected destination');
-  assert.deepEqual(right.got, ['a:firing']);
-});
-
-test('a reload that removes the channel, with nothing in its place, gives up what it kept without trying it again (a login refused per notification)', async (t) => {
+test('a reload that removes a refusing channel gives up what it owes, the resolves behind its kept firings too, without trying any', async (t) => {
   const wrong = channel('ops/email:a', { refuses: true });
   const other = channel('ops/webhook:b', { refuses: false });
   const { log, lines } = recordingLog();
   const d = dispatcher(t, ops(wrong, other), { log });
   await d.start();
-  await d.enqueue([note({ id: 'a' }), note({ id: 'b' })], ['ops']);
-  await waitFor(() => wrong.tries === 2 && d.pending === 2, 'refused at a, taken at b');
+  await refusedThen(d, 'a', ...ids('b'));
+  await waitFor(() => other.got.length === 2, 'taken at b');
+  await d.enqueue([resolve('a'), resolve('b')], ['ops']);
+  await waitFor(() => other.got.length === 4, 'the resolves taken at b');
   d.setReceivers(ops(other));
   await waitFor(() => d.pending === 0, 'given up');
-  assert.equal(wrong.tries, 2);
-  assert.equal(lines.filter((l) => l === 'notification given up: its channel refused it for good and a reload removed the channel').length, 2, lines.join('\n'));
+  assert.equal(wrong.tries, 1);
+  assert.equal(lines.filter((l) => l === 'owed notification given up: its channel refused its settings and a reload removed it').length, 4, lines.join('\n'));
 });
 
-test('a reload that changes the recipients while the login is still wrong tries one of what the old ones kept, not each', async (t) => {
+test('a reload that changes the recipients while the login is still wrong tries one of what moved, not each', async (t) => {
   const wrong = channel('ops/email:old', { refuses: true });
   const d = dispatcher(t, ops(wrong));
   await d.start();
-  await d.enqueue([note({ id: 'a' }), note({ id: 'b' }), note({ id: 'c' })], ['ops']);
-  await waitFor(() => wrong.tries === 3, 'each refused');
+  await d.enqueue(ids('a', 'b', 'c'), ['ops']);
+  await waitFor(() => d.troubled().length === 1, 'refused');
   const still = channel('ops/email:new', { refuses: true }); // another `to`, the same SMTP_URL
   d.setReceivers(ops(still));
-  await waitFor(() => still.tries === 1, 'one tried at the new destination');
-  await d.enqueue([note({ id: 'd' })], ['ops']);
-  await waitFor(() => still.tries === 2, "d's attempt");
-  assert.equal(d.pending, 4);
+  await waitFor(() => still.tries === 1 && d.troubled()[0]?.label === 'ops/email:new', 'one tried at the new destination, refused');
+  await d.enqueue(ids('d'), ['ops']);
+  assert.equal(still.tries, 1);
   const fixed = channel('ops/email:new', { refuses: false });
   d.setReceivers(ops(fixed));
   await waitFor(() => d.pending === 0, 'all sent once the login is fixed');
@@ -210,7 +234,7 @@ test('a reload while the first attempt is out with the wrong password: its refus
   const wrong = channel('ops/email:a', { refuses: true, hang: true });
   const d = dispatcher(t, ops(wrong));
   await d.start();
-  await d.enqueue([note({ id: 'a' })], ['ops']);
+  await d.enqueue(ids('a'), ['ops']);
   await waitFor(() => wrong.tries === 1, 'the attempt is out');
   const fixed = channel('ops/email:a', { refuses: false });
   d.setReceivers(ops(fixed));
@@ -219,21 +243,57 @@ test('a reload while the first attempt is out with the wrong password: its refus
   assert.deepEqual(fixed.got, ['a:firing']);
 });
 
-test('at its 24 h a kept notification is tried once more, and given up if still refused', async (t) => {
+test('past their 24 h, what a refusing channel owes is given up without an attempt (no burst of refused logins)', async (t) => {
   let clock = Date.parse('2026-12-07T08:00:00Z');
   const wrong = channel('ops/email:a', { refuses: true });
   const d = dispatcher(t, ops(wrong), { now: () => clock, monotonic: () => clock });
   await d.start();
-  await d.enqueue([note({ id: 'a' })], ['ops']);
-  await waitFor(() => wrong.tries === 1, 'refused');
-  clock += MAX_DELIVERY_AGE_MS - 1;
-  await d.enqueue([note({ id: 'b' })], ['ops']); // something to wake the target
-  await waitFor(() => wrong.tries === 2, "b's attempt");
-  assert.equal(d.pending, 2, 'a not yet due: not tried');
-  clock += 1;
-  await d.enqueue([note({ id: 'c' })], ['ops']);
-  await waitFor(() => wrong.tries === 4 && d.pending === 2, 'a tried once more and given up; c kept');
-  assert.deepEqual([...d.owedByAlert().keys()].sort(), ['b', 'c']);
+  await refusedThen(d, 'a', ...ids('b', 'c'));
+  clock += MAX_DELIVERY_AGE_MS;
+  await d.enqueue(ids('d'), ['ops']);
+  await waitFor(() => wrong.tries === 2 && d.pending === 1, 'a, b, c given up untried; d tried and kept');
+  assert.deepEqual([...d.owedByAlert().keys()], ['d']);
+});
+
+test("a probe refused for its content shows the settings work: the rest is sent, the channel's note is gone", async (t) => {
+  const wrong = channel('ops/email:a', { refuses: true });
+  const d = dispatcher(t, ops(wrong));
+  await d.start();
+  await d.enqueue(ids('a', 'b', 'c'), ['ops']);
+  await waitFor(() => d.troubled().length === 1, 'refused');
+  const picky = channel('ops/email:a', { refuses: true, content: true, only: (n) => n.id === 'a' }); // the password fixed; a's message refused (554)
+  d.setReceivers(ops(picky));
+  await waitFor(() => d.pending === 0, 'a given up, the rest sent');
+  assert.deepEqual(picky.got.sort(), ['b:firing', 'c:firing']);
+  assert.deepEqual(d.troubled(), []);
+});
+
+test('a final no to one notification (its content: a 422, an SMTP 5xx to its message) is given up, not kept; the channel goes on', async (t) => {
+  const picky = channel('ops/webhook:a', { refuses: true, content: true, only: (n) => n.id === 'a' && n.status === 'firing' });
+  const d = dispatcher(t, ops(picky));
+  await d.start();
+  await d.enqueue(ids('a'), ['ops']);
+  await waitFor(() => d.pending === 0, 'given up');
+  await d.enqueue([resolve('a'), note({ id: 'b' })], ['ops']);
+  await waitFor(() => d.pending === 0, 'the rest sent');
+  assert.deepEqual(picky.got.sort(), ['a:resolved', 'b:firing']);
+});
+
+test('after the channel takes a notification, one refused for its settings alone is given up; a second refused is the channel again, and the rest wait (no burst)', async (t) => {
+  const ch = channel('ops/webhook:a', { refuses: true });
+  const d = dispatcher(t, ops(ch), { concurrency: 1 });
+  await d.start();
+  await d.enqueue(ids('a', 'b', 'c', 'd', 'e'), ['ops']);
+  await waitFor(() => d.troubled().length === 1, 'a refused');
+  ch.refuses = false;
+  let sent = 0;
+  const flaky: Notifier = { ...ch, send: async (n, s) => (n.id === 'x' ? ch.send(n, s) : sent++ === 0 ? ch.send(n, s) : Promise.reject(new NotifyError('rejected', 'ops/webhook:a answered 403; not retried', { retryable: false, setting: true }))) };
+  await d.enqueue(ids('x'), ['ops']);
+  d.setReceivers(ops(flaky)); // the probe (b) is taken; then the channel starts refusing again
+  await waitFor(() => sent === 3 && d.troubled().length === 1, 'refusing again');
+  // b taken; a (made due by it) refused: given up alone; c refused: the channel again
+  assert.deepEqual([...d.owedByAlert().keys()].sort(), ['c', 'd', 'e', 'x'], 'c kept, the rest wait');
+  assert.ok(d.troubled()[0]!.retryAt !== undefined, 'refusing');
 });
 
 test('refused for good with some recipients reached (a typo among the addresses): given up, not kept, so the resolve is not held behind it', async (t) => {
@@ -254,54 +314,6 @@ test('refused for good with some recipients reached (a typo among the addresses)
   await d.enqueue([resolve('a')], ['ops']);
   await waitFor(() => d.pending === 0, 'the resolve tried at once');
   assert.deepEqual(got, []);
-});
-
-test('a final no to one notification (its content: a 422, an SMTP 5xx to its message) is given up, not kept: the channel would refuse it fixed or not', async (t) => {
-  const got: string[] = [];
-  const picky: Notifier = {
-    channel: 'webhook',
-    key: 'ops/webhook:a',
-    label: 'ops/webhook:a',
-    send: async (n: Notification) => {
-      if (n.id === 'a' && n.status === 'firing') throw new NotifyError('rejected', 'ops/webhook:a answered 422; not retried', { retryable: false });
-      got.push(`${n.id}:${n.status}`);
-    },
-  };
-  const d = dispatcher(t, ops(picky));
-  await d.start();
-  await d.enqueue([note({ id: 'a' })], ['ops']);
-  await waitFor(() => d.pending === 0, 'given up');
-  await d.enqueue([resolve('a'), note({ id: 'b' })], ['ops']);
-  await waitFor(() => d.pending === 0, 'the rest sent');
-  assert.deepEqual(got.sort(), ['a:resolved', 'b:firing']);
-});
-
-test('a notification the channel refuses for a setting after it took others is given up, not kept again: no resend after every send', async (t) => {
-  let tries = 0;
-  const got: string[] = [];
-  let refuseAll = true;
-  const odd: Notifier = {
-    channel: 'webhook',
-    key: 'ops/webhook:a',
-    label: 'ops/webhook:a',
-    send: async (n: Notification) => {
-      if (n.id === 'x') tries++;
-      if (refuseAll || n.id === 'x') throw new NotifyError('rejected', 'ops/webhook:a answered 404; not retried', { retryable: false, setting: true });
-      got.push(n.id);
-    },
-  };
-  const d = dispatcher(t, ops(odd));
-  await d.start();
-  await d.enqueue([note({ id: 'x' })], ['ops']);
-  await waitFor(() => tries === 1, 'x refused and kept');
-  assert.equal(d.pending, 1);
-  refuseAll = false;
-  for (const id of ['b', 'c', 'd']) {
-    await d.enqueue([note({ id })], ['ops']);
-    await waitFor(() => got.includes(id), `${id} sent`);
-  }
-  await waitFor(() => d.pending === 0, 'x given up');
-  assert.equal(tries, 2, 'x: refused, kept, tried once after b was taken, given up');
 });
 
 test('an email that some recipients took, retried to the rest, and refused for good there is given up (its resolve reaches those who have it)', async (t) => {

@@ -22,14 +22,14 @@ const q = { q: '', page: 1, perPage: 50 };
 test('a channel that owes what it refused or failed to take is named above the wallets, with why, how many and since when', () => {
   const page = overviewPage([w], q, now, {
     troubled: [
-      { label: 'email (smtp.example.com:587)', error: 'email (smtp.example.com:587): authentication failed (535); check the user and password in SMTP_URL', owed: 3, kept: 3, since: now - 2 * 3_600_000 },
-      { label: 'webhook#1 (hooks.example.com)', error: 'webhook#1 (hooks.example.com) answered 503', owed: 2, kept: 0, since: now - 600_000 },
+      { label: 'email (smtp.example.com:587)', error: 'email (smtp.example.com:587): authentication failed (535); check the user and password in SMTP_URL', owed: 3, since: now - 2 * 3_600_000, retryAt: now + 300_000 },
+      { label: 'webhook#1 (hooks.example.com)', error: 'webhook#1 (hooks.example.com) answered 503', owed: 2, since: now - 600_000 },
     ],
   });
   const note = /<section class="trouble" aria-label="Alerts not getting through">([\s\S]*?)<\/section>/.exec(page)?.[1];
   assert.ok(note, page);
   assert.match(note, /Alerts are not getting through<\/strong> to 2 channels/);
-  assert.match(note, /<strong>email \(smtp\.example\.com:587\)<\/strong>: authentication failed \(535\); check the user and password in SMTP_URL\. <span class="muted">3 notifications owed, the oldest for 2 h 0 min; kept until its settings are fixed \(then reload or restart\)\.<\/span>/);
+  assert.match(note, /<strong>email \(smtp\.example\.com:587\)<\/strong>: authentication failed \(535\); check the user and password in SMTP_URL\. <span class="muted">3 notifications owed, the oldest for 2 h 0 min; its settings were refused: one is tried again at 2026-12-07 08:05:00 UTC, and at once after a restart \(or a reload, for a receiver of WALLETS_FILE\)\.<\/span>/);
   assert.match(note, /<strong>webhook#1 \(hooks\.example\.com\)<\/strong>: answered 503\. <span class="muted">2 notifications owed, the oldest for 10 min\.<\/span>/);
   assert.ok(page.indexOf('class="trouble"') < page.indexOf('id="wallets"'), 'above the wallets');
 });
