@@ -74,7 +74,7 @@ export const deliverySchema = z.object({
   reached: z.array(z.string()).optional(),
   // Owed at its destination only (rows written before it load without it).
   pinned: z.boolean().optional(),
-  // Refused for good by its target as configured, kept for a fixed setting (rows written before it load without it).
+  // Refused by its target's settings and kept (parked.ts; rows written before it load without it).
   parked: z.boolean().optional(),
 });
 

@@ -46,14 +46,14 @@ export function resumeOwed(owed: readonly Delivery[], o: { targets: ReadonlyMap<
       logGivenUp(o.log, t?.notifier.label ?? x.target, x, t ? 'due more than 24 h ago' : 'its channel is no longer configured');
       continue;
     }
-    if (x.parked) parked++; // the oldest of each target is tried (Dispatcher.start): its settings may have been fixed
+    if (x.parked) parked++; // its target is tried with one at once (Dispatcher.start: parked.ts probeNow)
     queue(t, x);
     if (x.open) t.open = x;
     nextSeq = Math.max(nextSeq, (x.seq ?? 0) + 1);
     kept++;
   }
   for (const [t, owed] of moved) o.log.info({ to: t.notifier.label, owed }, 'owed notifications moved to the destination that replaced theirs while the daemon was stopped');
-  if (kept > 0) o.log.info({ owed: kept, ...(parked > 0 ? { refusedForGood: parked } : {}) }, 'resuming owed notifications');
+  if (kept > 0) o.log.info({ owed: kept, ...(parked > 0 ? { refusedBySettings: parked } : {}) }, 'resuming owed notifications');
   return { kept, nextSeq };
 }
 

@@ -264,7 +264,7 @@ export interface ChannelTrouble {
 export function troubledTargets(targets: Iterable<Target>): ChannelTrouble[] {
   const out: ChannelTrouble[] = [];
   for (const t of targets) {
-    if (t.lastError === undefined) continue;
+    if (t.lastError === undefined && !t.refusing) continue; // refusing from a start: no attempt has failed here yet
     let owed = 0;
     let since = Infinity;
     for (const x of t.queue) {
@@ -272,7 +272,7 @@ export function troubledTargets(targets: Iterable<Target>): ChannelTrouble[] {
       owed += 1 + (x.more?.length ?? 0);
       since = Math.min(since, x.dueAt ?? x.createdAt);
     }
-    if (owed > 0) out.push({ label: t.notifier.label, error: t.refusing?.error ?? t.lastError, owed, since, retryAt: t.refusing?.probeAt });
+    if (owed > 0) out.push({ label: t.notifier.label, error: t.refusing?.error ?? t.lastError ?? '', owed, since, retryAt: t.refusing?.probeAt });
   }
   return out.sort((a, b) => a.since - b.since);
 }

@@ -179,9 +179,14 @@ test('kept across a restart: saved as refused, its next attempt its 24 h; a star
     saved.deliveries.map((x) => [x.notification.id, x.parked ?? false, x.parked ? x.nextAttemptAt - x.createdAt : 0]).sort(),
     [['a', true, MAX_DELIVERY_AGE_MS], ['b', false, 0]],
   );
-  const fixed = channel('ops/email:a', { refuses: false });
+  const fixed = channel('ops/email:a', { refuses: false, hang: true });
   const second = dispatcher(t, ops(fixed), {}, dir);
   await second.start();
+  await waitFor(() => fixed.tries === 1, 'one tried at the start');
+  assert.deepEqual(second.troubled().map((c) => [c.error, c.owed]), [['ops/email:a: authentication failed (535); check the user and password in SMTP_URL', 2]], 'the status page says so from the start');
+  fixed.land();
+  await waitFor(() => fixed.tries === 2, 'then the rest');
+  fixed.land();
   await waitFor(() => second.pending === 0, 'sent after the restart');
   assert.deepEqual(fixed.got.sort(), ['a:firing', 'b:firing']);
 });
