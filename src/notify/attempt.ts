@@ -11,7 +11,7 @@ import { noteFailure, notificationsOf, STUCK_AFTER_MS, type Delivery } from './d
 import type { DeliveredBook } from './delivered.js';
 import type { Routing } from './routing.js';
 import { removeFrom, type Target } from './target.js';
-import { judged, mayPark, settingsWork } from './parked.js';
+import { judged, mayPark, probeDeferred, settingsWork } from './parked.js';
 
 /** What an attempt needs of the dispatcher that starts it. */
 export interface AttemptDeps {
@@ -55,7 +55,7 @@ export async function attempt(t: Target, x: Delivery, o: AttemptDeps): Promise<b
     }
     t.lastError = undefined;
     o.log.info(log, all.length > 1 ? 'digest sent' : 'notification sent');
-    const unparked = settingsWork(t); // its setting was fixed (or the receiver was): what it refused follows
+    const unparked = settingsWork(t, notifier); // its setting was fixed (or the receiver was): what it refused follows
     if (unparked > 0) o.log.info({ target: notifier.label, owed: unparked }, 'a channel that had refused its settings took a notification: sending the ones it refused');
   } catch (err) {
     const e = err instanceof NotifyError ? err : new NotifyError('network', describeError(err), { retryable: true });
@@ -65,7 +65,7 @@ export async function attempt(t: Target, x: Delivery, o: AttemptDeps): Promise<b
     const now = o.now();
     const retry = noteFailure(x, e, now, o.retryBaseDelayMs, o.random, mayPark(t, x));
     // the channel's settings refused; or shown to work (a refusal of this notification, or of some recipients only)
-    if (!e.retryable) judged(t, x, e.setting && (x.reached?.length ?? 0) === 0, e.message, now);
+    if (!e.retryable) judged(t, x, notifier, e.setting && (x.reached?.length ?? 0) === 0, e.message, now);
     if (!retry) {
       removeFrom(t, x);
       if (t.queue.size === 0) t.lastError = undefined; // nothing owed that it failed: the status page's note goes
@@ -77,6 +77,7 @@ export async function attempt(t: Target, x: Delivery, o: AttemptDeps): Promise<b
       const next = t.refusing ? new Date(t.refusing.probeAt).toISOString() : 'a restart';
       o.log.error({ ...log, reason: e.reason, givenUpAt: new Date(x.nextAttemptAt).toISOString() }, `notification kept until its channel is fixed: ${e.message}; the channel is tried again with one notification at ${next}, at a restart, or at a reload (SIGHUP) for a receiver of WALLETS_FILE`);
     } else {
+      probeDeferred(t, now); // refusing its settings: the next try keeps its schedule
       if (retry.pauseMs > 0) t.pausedUntil = Math.max(t.pausedUntil, now + retry.pauseMs);
       const changed = t.lastError !== e.message;
       t.lastError = e.message;

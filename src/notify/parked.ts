@@ -16,8 +16,8 @@ import { begin, removeFrom, type Refusing, type Target } from './target.js';
 
 const PROBE_DELAYS_MS = [5 * 60_000, 15 * 60_000, 60 * 60_000];
 
-/** Deliveries made due because this target took another notification (settingsWork). */
-const freedBy = new WeakMap<Delivery, Target>();
+/** Deliveries made due because a target took another notification (settingsWork): by the sender that took it. */
+const freedBy = new WeakMap<Delivery, Target['notifier']>();
 
 /**
  * What may start at refusing `t` now: one delivery — the first due (a notification not yet refused), else the
@@ -43,15 +43,15 @@ export function probeOf(t: Target, r: Refusing, now: number): { start: Delivery[
 /** Whether `t` may keep `x` it refused for its settings: not at a channel removed (or a destination replaced, for `x` owed there alone), nor right after it took others. */
 export const mayPark = (t: Target, x: Delivery): boolean => (!t.retired || (t.heir !== undefined && !x.pinned)) && !poisoned(t, x);
 
-/** `x`, made due because `t` took another, is the first refused for its settings since: its own problem, not the channel's. */
-const poisoned = (t: Target, x: Delivery): boolean => freedBy.get(x) === t && (t.refusedSinceTake ?? 0) === 0;
+/** `x`, made due because `t`'s sender (not one a reload replaced since) took another, is the first refused for its settings since: its own problem. */
+const poisoned = (t: Target, x: Delivery): boolean => freedBy.get(x) === t.notifier && (t.refusedSinceTake ?? 0) === 0;
 
 /**
  * What a final no to `x` at `t` says of the channel: a refusal of its settings makes `t` refusing (unless `x` alone
  * is refused right after a take); a refusal of `x`'s content shows they work. Call after noteFailure.
  */
-export function judged(t: Target, x: Delivery, settings: boolean, error: string, now: number): void {
-  if (!settings) return void settingsWork(t);
+export function judged(t: Target, x: Delivery, by: Target['notifier'], settings: boolean, error: string, now: number): void {
+  if (!settings) return void settingsWork(t, by);
   const alone = poisoned(t, x);
   t.refusedSinceTake = (t.refusedSinceTake ?? 0) + 1;
   if (alone) return;
@@ -60,14 +60,23 @@ export function judged(t: Target, x: Delivery, settings: boolean, error: string,
   t.refusing = { error, refusals, probeAt: now + PROBE_DELAYS_MS[Math.min(refusals, PROBE_DELAYS_MS.length) - 1]! };
 }
 
-/** `t` took a notification (or judged one on its content): its settings work; what it kept is due at once. How many. */
-export function settingsWork(t: Target): number {
+/**
+ * A probe of refusing `t` failed for a time (a 454 "too many logins", a 5xx, the network): the schedule goes on as
+ * for a refusal, so the others are not tried back to back while it waits for its retry.
+ */
+export function probeDeferred(t: Target, now: number): void {
+  const r = t.refusing;
+  if (r && now >= r.probeAt) r.probeAt = now + PROBE_DELAYS_MS[Math.min(Math.max(r.refusals, 1), PROBE_DELAYS_MS.length) - 1]!;
+}
+
+/** `t`'s sender `by` took a notification (or judged one on its content): its settings work; what it kept is due at once. How many. */
+export function settingsWork(t: Target, by: Target['notifier']): number {
   t.refusing = undefined;
   t.refusedSinceTake = 0;
   let n = 0;
   for (const x of t.queue) {
     if (!unpark(x)) continue;
-    freedBy.set(x, t);
+    freedBy.set(x, by);
     n++;
   }
   if (n > 0) t.index.retimed();

@@ -191,6 +191,7 @@ export const keyClass = (key: string): string | undefined => (key.includes(':') 
 export function shiftTarget(t: Target, ms: number): void {
   t.lastSentAt += ms;
   t.pausedUntil += ms;
+  if (t.refusing) t.refusing.probeAt += ms;
   for (const x of t.queue) shiftDelivery(x, ms);
   t.index.retimed();
 }
@@ -272,7 +273,7 @@ export function troubledTargets(targets: Iterable<Target>): ChannelTrouble[] {
       owed += 1 + (x.more?.length ?? 0);
       since = Math.min(since, x.dueAt ?? x.createdAt);
     }
-    if (owed > 0) out.push({ label: t.notifier.label, error: t.refusing?.error ?? t.lastError ?? '', owed, since, retryAt: t.refusing?.probeAt });
+    if (owed > 0) out.push({ label: t.notifier.label, error: t.refusing?.error ?? t.lastError ?? '', owed, since, retryAt: t.retired ? undefined : t.refusing?.probeAt });
   }
   return out.sort((a, b) => a.since - b.since);
 }

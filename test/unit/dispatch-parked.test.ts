@@ -160,6 +160,61 @@ test('a refusing channel is tried again with one notification 5 min later, then 
   assert.equal(hook.tries, 8);
 });
 
+test('a temporary answer to a try (454 "too many logins", a 5xx) keeps the schedule: the others are not tried back to back', async (t) => {
+  let clock = Date.parse('2026-12-07T08:00:00Z');
+  let temporary = false;
+  let tries = 0;
+  const ch: Notifier = {
+    channel: 'email',
+    key: 'ops/email:a',
+    label: 'ops/email:a',
+    send: async () => {
+      tries++;
+      if (temporary) throw new NotifyError('server', 'ops/email:a: the server answered 454 (temporary)', { retryable: true });
+      throw new NotifyError('config', 'ops/email:a: authentication failed (535)', { retryable: false });
+    },
+  };
+  const d = dispatcher(t, ops(ch), { now: () => clock, monotonic: () => clock });
+  await d.start();
+  await refusedThen(d, 'a', ...ids('b', 'c'));
+  temporary = true;
+  clock += 5 * 60_000;
+  await d.enqueue(ids('d'), ['ops']);
+  await waitFor(() => tries === 2 && d.troubled()[0]?.retryAt === clock + 5 * 60_000, 'tried at 5 min, answered 454: the next in 5 min');
+  clock += 60_000; // b's retry would be due; c, d and the kept a are not tried meanwhile
+  await d.enqueue(ids('e'), ['ops']);
+  assert.equal(tries, 2);
+});
+
+test('a wall-clock step moves the next try with it', async (t) => {
+  let clock = Date.parse('2026-12-07T08:00:00Z');
+  const mono = clock;
+  const wrong = channel('ops/email:a', { refuses: true });
+  const d = dispatcher(t, ops(wrong), { now: () => clock, monotonic: () => mono });
+  await d.start();
+  await refusedThen(d, 'a');
+  clock -= 2 * 3_600_000; // NTP steps it back 2 h
+  await d.enqueue(ids('b'), ['ops']); // the dispatcher reads its clock
+  assert.equal(d.troubled()[0]!.retryAt, clock + 5 * 60_000);
+});
+
+test('a reload that breaks the password again while the kept ones drain: the first refused is kept, not given up as its own problem', async (t) => {
+  const wrong = channel('ops/email:a', { refuses: true });
+  const { log, lines } = recordingLog();
+  const d = dispatcher(t, ops(wrong), { log });
+  await d.start();
+  await d.enqueue(ids('a', 'b', 'c'), ['ops']); // all three out, all kept
+  await waitFor(() => wrong.tries === 3 && d.troubled().length === 1, 'each refused');
+  const fixed = channel('ops/email:a', { refuses: false, hang: true });
+  d.setReceivers(ops(fixed));
+  await waitFor(() => fixed.tries === 1, 'the probe out with the fixed password');
+  const rotated = channel('ops/email:a', { refuses: true });
+  d.setReceivers(ops(rotated)); // the password changed again, the probe still out
+  fixed.land(); // taken: b and c are due, and meet the new wrong password
+  await waitFor(() => rotated.tries >= 1 && d.troubled()[0]?.retryAt !== undefined && d.pending === 2, 'b refused with the new sender');
+  assert.ok(!lines.some((l) => /given up/.test(l)), lines.join('\n'));
+});
+
 /** A state folder whose outbox keeps the alerts `names`, refused by `ops/email:a`'s settings before the stop. */
 async function keptAtStop(t: TestContext, names: string[]): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'ws-parked-'));
