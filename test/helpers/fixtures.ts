@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { loadSettings } from '../../src/config/load.js';
 import type { RuleSettings } from '../../src/config/settings.js';
 import type { Notification } from '../../src/domain/alerts.js';
+import { INITIAL_ACCOUNT_STATE } from '../../src/domain/account.js';
+import { forecast } from '../../src/domain/forecast.js';
+import type { WalletSource } from '../../src/web/model.js';
 
 /** The rule settings of an empty environment: the documented defaults, read from the loader itself. */
 export const DEFAULT_RULES: RuleSettings = loadSettings({}, { cwd: mkdtempSync(join(tmpdir(), 'ws-defaults-')), requireApiKey: false }).settings.wallets[0]!.rules;
@@ -35,5 +38,16 @@ export function sampleNotification(over: Partial<Notification> = {}): Notificati
     decidedAt: t0,
     wallet: { balance: 12.5, currency: 'USD', burnRatePerHour: 3.1, runwaySeconds: 14516 },
     ...over,
+  };
+}
+
+/** A wallet for the status page that has not been read yet (its first poll not done), with `labels`. */
+export function unreadWallet(name: string, now: number, labels: Record<string, string> = {}): WalletSource {
+  return {
+    name,
+    wallet: { provider: 'telephony-io', labels, rules: { runwayWarningHours: 72, runwayCriticalHours: 24, topupMinCredits: 1, lowBalanceThreshold: undefined, criticalBalanceThreshold: undefined, hysteresisPercent: 5 } },
+    readout: { state: INITIAL_ACCOUNT_STATE, forecast: forecast(INITIAL_ACCOUNT_STATE.history, null, now) },
+    history: () => [],
+    alertEvents: () => [],
   };
 }

@@ -4,20 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { INITIAL_ACCOUNT_STATE } from '../../src/domain/account.js';
-import { forecast } from '../../src/domain/forecast.js';
+import { unreadWallet } from '../helpers/fixtures.js';
 import type { WalletSource } from '../../src/web/model.js';
 import { overviewPage } from '../../src/web/overview.js';
 import { walletPage } from '../../src/web/wallet-page.js';
 
 const now = Date.parse('2026-12-05T23:39:15Z');
-const w: WalletSource = {
-  name: 'w06',
-  wallet: { provider: 'telephony-io', labels: { team: 'voice \u202eevil', env: 'prod' }, rules: { runwayWarningHours: 72, runwayCriticalHours: 24, topupMinCredits: 1, lowBalanceThreshold: undefined, criticalBalanceThreshold: undefined, hysteresisPercent: 5 } },
-  readout: { state: INITIAL_ACCOUNT_STATE, forecast: forecast(INITIAL_ACCOUNT_STATE.history, null, now) },
-  history: () => [],
-  alertEvents: () => [],
-};
+const w: WalletSource = unreadWallet('w06', now, { team: 'voice \u202eevil', env: 'prod' });
 
 test('each label is isolated, so a right-to-left override inside one does not reverse the next (overview and wallet page)', () => {
   const isolated = /<bdi>team=voice \u202eevil<\/bdi>\s*<bdi>env=prod<\/bdi>/;

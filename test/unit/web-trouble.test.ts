@@ -4,19 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { INITIAL_ACCOUNT_STATE } from '../../src/domain/account.js';
-import { forecast } from '../../src/domain/forecast.js';
+import { unreadWallet } from '../helpers/fixtures.js';
 import type { WalletSource } from '../../src/web/model.js';
 import { overviewPage } from '../../src/web/overview.js';
 
 const now = Date.parse('2026-12-07T08:00:00Z');
-const w: WalletSource = {
-  name: 'w1',
-  wallet: { provider: 'telephony-io', labels: {}, rules: { runwayWarningHours: 72, runwayCriticalHours: 24, topupMinCredits: 1, lowBalanceThreshold: undefined, criticalBalanceThreshold: undefined, hysteresisPercent: 5 } },
-  readout: { state: INITIAL_ACCOUNT_STATE, forecast: forecast(INITIAL_ACCOUNT_STATE.history, null, now) },
-  history: () => [],
-  alertEvents: () => [],
-};
+const w: WalletSource = unreadWallet('w1', now);
 const q = { q: '', page: 1, perPage: 50 };
 
 test('a channel that owes what it refused or failed to take is named above the wallets, with why, how many and since when', () => {

@@ -5,19 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { INITIAL_ACCOUNT_STATE } from '../../src/domain/account.js';
-import { forecast } from '../../src/domain/forecast.js';
+import { unreadWallet } from '../helpers/fixtures.js';
 import { walletRow, type WalletSource } from '../../src/web/model.js';
 import { advice, walletPage } from '../../src/web/wallet-page.js';
 
 const now = Date.parse('2026-12-05T23:39:15Z');
-const unread: WalletSource = {
-  name: 'fresh-silent',
-  wallet: { provider: 'telephony-io', labels: {}, rules: { runwayWarningHours: 72, runwayCriticalHours: 24, topupMinCredits: 1, lowBalanceThreshold: undefined, criticalBalanceThreshold: undefined, hysteresisPercent: 5 } },
-  readout: { state: INITIAL_ACCOUNT_STATE, forecast: forecast(INITIAL_ACCOUNT_STATE.history, null, now) },
-  history: () => [],
-  alertEvents: () => [],
-};
+const unread: WalletSource = unreadWallet('fresh-silent', now);
 
 test('a wallet never polled yet: the page says it was not read yet, never "Nothing to do: the wallet lasts beyond its alert horizons"', () => {
   const lines = advice(unread, walletRow(unread, now));
