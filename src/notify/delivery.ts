@@ -65,11 +65,14 @@ export function shiftDelivery(x: Delivery, ms: number): void {
   if (x.dueAt !== undefined) x.dueAt += ms;
 }
 
+/** `x`'s next attempt brought back to when it became due, so at once: it starts afresh (another destination, fixed settings). */
+export const dueAgainAt = (x: Delivery): number => Math.min(x.nextAttemptAt, x.dueAt ?? x.createdAt);
+
 /** A parked delivery is due again, at once (its channel's settings may have been fixed). True when it was parked. */
 export function unpark(x: Delivery): boolean {
   if (!x.parked) return false;
   delete x.parked;
-  x.nextAttemptAt = Math.min(x.nextAttemptAt, x.dueAt ?? x.createdAt);
+  x.nextAttemptAt = dueAgainAt(x);
   return true;
 }
 

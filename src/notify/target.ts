@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Notification } from '../domain/alerts.js';
-import { notificationsOf, shiftDelivery, type Delivery } from './delivery.js';
+import { dueAgainAt, notificationsOf, shiftDelivery, type Delivery } from './delivery.js';
 import { DueIndex } from './due-index.js';
 import type { Notifier } from './notifier.js';
 
@@ -133,7 +133,7 @@ export function readdress(x: Delivery, key: string): void {
   x.attempts = 0;
   // a parked one stays parked: an email's destination is its recipients, and the login that refused it may be
   // the new one's too (the new one tries one first: parked.ts)
-  if (!x.parked) x.nextAttemptAt = Math.min(x.nextAttemptAt, x.dueAt ?? x.createdAt);
+  if (!x.parked) x.nextAttemptAt = dueAgainAt(x);
 }
 
 /**
@@ -180,8 +180,7 @@ export function handOver(from: Target, to: Target, keep: ReadonlySet<string> = n
 function copyOf(x: Delivery, to: Target, keep: (n: Notification) => boolean): Delivery | undefined {
   const [first, ...more] = notificationsOf(x).filter(keep);
   if (!first) return undefined;
-  const due = x.dueAt ?? x.createdAt;
-  return { deliveryId: randomUUID(), target: to.notifier.key, notification: first, ...(more.length > 0 ? { more } : {}), ...(x.dueAt !== undefined ? { dueAt: x.dueAt } : {}), seq: x.seq, createdAt: x.createdAt, attempts: 0, nextAttemptAt: Math.min(x.nextAttemptAt, due), lastError: null };
+  return { deliveryId: randomUUID(), target: to.notifier.key, notification: first, ...(more.length > 0 ? { more } : {}), ...(x.dueAt !== undefined ? { dueAt: x.dueAt } : {}), seq: x.seq, createdAt: x.createdAt, attempts: 0, nextAttemptAt: dueAgainAt(x), lastError: null };
 }
 
 /** The class of a target's key: its receiver and kind (`ops/webhook`, `webhook:slack`), without the destination's digest. */
