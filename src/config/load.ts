@@ -3,6 +3,7 @@ import { parse as parseDotenv } from 'dotenv';
 import { ConfigError } from '../errors.js';
 import { MAX_RETRY_DELAY_MS } from '../notify/delivery.js';
 import type { ChannelEnv } from '../notify/channel.js';
+import { routingKeyWarning } from '../notify/pagerduty/config.js';
 import { parseFields, shardProblems, type Env, type Fields } from './env-fields.js';
 import { isLoopbackSmtp, tlsOptOut } from './fields.js';
 import { MiB, READ_WAIT_MS, readBudgetLeft, readConfigFile, whyNot, withReadBudget } from './read-file.js';
@@ -118,6 +119,10 @@ function loadNow(env: Env, opts: LoadOptions): Loaded {
   if (retryBase !== undefined && retryBase > MAX_RETRY_DELAY_MS) warnings.push(`ALERT_RETRY_BASE_DELAY: above 5m, the longest wait between retries; 5m is used`);
   const optOut = parsed.SMTP_URL ? tlsOptOut(parsed.SMTP_URL.reveal()) : [];
   if (optOut.length > 0) warnings.push(`SMTP_URL: its query turns TLS protection off: ${optOut.join(', ')}`);
+  const routingKey = parsed.ALERT_PAGERDUTY_ROUTING_KEY;
+  const pagerdutyUrl = parsed.ALERT_WEBHOOK_URL?.find((w) => w.format === 'pagerduty')?.url.reveal();
+  const shape = routingKey && pagerdutyUrl ? routingKeyWarning(routingKey, pagerdutyUrl) : undefined;
+  if (shape) warnings.push(`ALERT_PAGERDUTY_ROUTING_KEY: ${shape}`);
   const requireApiKey = opts.requireApiKey ?? true;
   let wallets: WalletSettings[] = [];
   let receivers: ReceiverSettings[] = [];

@@ -23,6 +23,8 @@ export async function postJson(
   headers: Record<string, string>,
   signal: AbortSignal,
   now: () => number,
+  /** A status that is this channel's settings' fault whatever the body (PagerDuty's 400: the routing key), with what to check. */
+  refusal?: { status: number; hint: string },
 ): Promise<void> {
   const label = target.label;
   let status: number;
@@ -48,9 +50,10 @@ export async function postJson(
   const v = httpRetryRule(status, retryAfter, now());
   if (v.outcome === 'ok') return;
   if (v.outcome === 'retry') throw new NotifyError(v.reason, `${label} answered ${status}`, { retryable: true, retryAfterMs: v.retryAfterMs });
-  const hint = status >= 300 && status < 400 ? `${v.hint}${whereTo(target.url.reveal(), location)}` : v.hint;
+  const own = refusal?.status === status;
+  const hint = own ? refusal.hint : status >= 300 && status < 400 ? `${v.hint}${whereTo(target.url.reveal(), location)}` : v.hint;
   // a redirect, 401, 403, 404, 410: the URL or its token (a setting); another 4xx may be this body's own
-  const setting = (status >= 300 && status < 400) || [401, 403, 404, 410].includes(status);
+  const setting = own || (status >= 300 && status < 400) || [401, 403, 404, 410].includes(status);
   throw new NotifyError('rejected', `${label} answered ${status}${hint ? ` (${hint})` : ''}; not retried`, { retryable: false, setting });
 }
 

@@ -69,8 +69,9 @@ test('config/example.env copied to .env as it is, then with the WALLETS_FILE lin
 function withKeyFiles(yaml: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'ws-docs-'));
   return yaml.replace(/\/run\/secrets\/([\w.-]+)/g, (_, name: string) => {
-    // a file named *-url holds a URL (a receiver's webhook), any other a key
-    writeFileSync(join(dir, name), name.endsWith('-url') ? `https://hooks.example.com/services/${name}\n` : `sk_${name}\n`);
+    // a file named *-url holds a URL (a receiver's webhook), pagerduty-* a routing key (32 letters and digits), any other a key
+    const text = name.endsWith('-url') ? `https://hooks.example.com/services/${name}` : name.startsWith('pagerduty') ? 'R0UTING'.padEnd(32, '0') : `sk_${name}`;
+    writeFileSync(join(dir, name), `${text}\n`);
     return join(dir, name);
   });
 }

@@ -153,3 +153,22 @@ test('a secret written in the file with a line break in it is refused, as the en
   assert.ok(found.some((p) => /hook.*url: must be a single line/.test(p)), found.join('\n'));
   assert.ok(!found.join('\n').includes('R0UTING'), 'the secret itself is not quoted');
 });
+
+test("a routing key PagerDuty would refuse at every page (not 32 letters and digits) is warned about at load, by its length, never its text; not for a relay's own URL", () => {
+  const good = 'a'.repeat(16) + '0123456789ABCDEF';
+  const shapeWarnings = (receivers: string, env: Record<string, string> = {}) => {
+    const { path, run } = file(receivers, '', env);
+    return run().warnings.filter((w) => w.includes('Events API v2')).map((w) => w.replace(`${path}: `, 'FILE: '));
+  };
+  assert.deepEqual(shapeWarnings('  oncall:\n    pagerduty: {routing_key: "u+DISTINCT-do-not-leak"}\n'), [
+    `FILE: receiver 'oncall': pagerduty #1: routing_key: is 22 characters with some not letters or digits, not the 32 letters and digits of an Events API v2 integration key (a service's Integrations tab, "Events API V2"): PagerDuty will refuse every event`,
+  ]);
+  assert.deepEqual(shapeWarnings(`  oncall:\n    pagerduty: {routing_key: ${good}}\n`), [], 'a key of the right shape');
+  assert.deepEqual(shapeWarnings('  oncall:\n    pagerduty: {routing_key: short, url: "http://127.0.0.1:9/relay"}\n'), [], 'a relay');
+  const env = (key: string, url = 'pagerduty+https://events.eu.pagerduty.com/v2/enqueue') => shapeWarnings('  r:\n    webhook: [{url: "http://127.0.0.1:9/a"}]\n', { ALERT_WEBHOOK_URL: url, ALERT_PAGERDUTY_ROUTING_KEY: key });
+  assert.deepEqual(env('short'), [
+    `ALERT_PAGERDUTY_ROUTING_KEY: is 5 characters, not the 32 letters and digits of an Events API v2 integration key (a service's Integrations tab, "Events API V2"): PagerDuty will refuse every event`,
+  ]);
+  assert.deepEqual(env(good), []);
+  assert.deepEqual(env('short', 'pagerduty+http://127.0.0.1:9/relay'), []);
+});
