@@ -222,7 +222,7 @@ async function refusedPart(owed: number): Promise<void> {
   await mail.close();
   rmSync(dir, { recursive: true, force: true });
   console.log(`\n4. ${owed} notifications to an email channel whose SMTP password is wrong (a real smtp-server answering 535), then two reloads`);
-  console.log(`   refused logins before the first reload   ${refusedLogins}   (the attempts out when the first refusal came; the rest wait)`);
+  console.log(`   refused logins before the first reload   ${refusedLogins}   (target 1: a channel that has taken nothing has one attempt out; the rest wait)`);
   console.log(`   refused logins at a reload still wrong   ${reloadLogins}   (target 1: one notification tried, not each)`);
   console.log(`   after the reload that fixes it           ${mails} of ${owed} mailed in ${drainS.toFixed(1)} s, ${d.pending} still owed`);
 }

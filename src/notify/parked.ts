@@ -71,6 +71,7 @@ export function probeDeferred(t: Target, now: number): void {
 
 /** `t`'s sender `by` took a notification (or judged one on its content): its settings work; what it kept is due at once. How many. */
 export function settingsWork(t: Target, by: Target['notifier']): number {
+  if (t.notifier === by) t.proven = true; // not when a reload replaced the sender while this attempt was out
   t.refusing = undefined;
   t.refusedSinceTake = 0;
   let n = 0;

@@ -24,7 +24,8 @@ export function retarget(targets: Map<string, Target>, receivers: readonly Recei
         if (t.notifier !== notifier) t.notifier.close?.();
         if (t.retired) added.push(t); // back (a URL reverted): what its replacement took may come home
         retimed = shortenOpenDigest(t, r.groupIntervalMs) || retimed;
-        Object.assign(t, { notifier, groupIntervalMs: r.groupIntervalMs, retired: false, heir: undefined });
+        // a new sender (its password may have changed with it) is not proven: one attempt out until it takes one
+        Object.assign(t, { notifier, groupIntervalMs: r.groupIntervalMs, retired: false, heir: undefined, proven: t.proven === true && t.notifier === notifier });
       } else {
         const fresh = newTarget(notifier, r.groupIntervalMs, false);
         targets.set(notifier.key, fresh);

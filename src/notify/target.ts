@@ -36,6 +36,8 @@ export interface Target {
   refusing?: Refusing | undefined;
   /** Refusals for its settings since it last took a notification (parked.ts: one refused right after a take is that one's own). */
   refusedSinceTake?: number;
+  /** It took a notification (or judged one on its content) since this sender was made: its settings work (parked.ts settingsWork). */
+  proven?: boolean;
 }
 
 /** A target whose settings were refused: what was said, when it is tried next, after how many refusals in a row. */
@@ -204,11 +206,13 @@ export function removeFrom(t: Target, x: Delivery): void {
 /**
  * What may start now, in queue order, up to `concurrency` in flight (nothing while the target is paused): a delivery waits while an earlier
  * delivery of one of its alerts (to this target) is owed, so each alert's notifications arrive in order.
+ * A target not yet `proven` (a new sender: a start, a reload that changed it) has one attempt out until it takes
+ * one: a wrong password refused by 16 logins at once, before the first refusal came back, locks mail accounts.
  * A digest that starts stops collecting. `wake`: when the earliest waiting one is due (Infinity: none).
  */
 export function dueOf(t: Target, now: number, concurrency: number): { start: Delivery[]; wake: number } {
   if (now < t.pausedUntil) return { start: [], wake: t.pausedUntil };
-  const { start, wake } = t.index.take(now, concurrency - t.inFlight.size);
+  const { start, wake } = t.index.take(now, (t.proven ? concurrency : 1) - t.inFlight.size);
   return { start: begin(t, start, now), wake };
 }
 

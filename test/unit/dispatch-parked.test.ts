@@ -124,13 +124,16 @@ test('a reload that leaves the password wrong tries one notification, not each (
   assert.equal(fixed.tries, 3);
 });
 
-test('the attempts out when the first refusal comes do not count as tries: the next is still 5 min later', async (t) => {
+test('a channel that worked, then refuses (a token revoked at its end): the attempts out when the first refusal comes do not count as tries, the next is still 5 min later', async (t) => {
   const clock = Date.parse('2026-12-07T08:00:00Z');
-  const wrong = channel('ops/email:a', { refuses: true });
+  const wrong = channel('ops/email:a', { refuses: false });
   const d = dispatcher(t, ops(wrong), { now: () => clock, monotonic: () => clock });
   await d.start();
+  await d.enqueue(ids('p'), ['ops']);
+  await waitFor(() => d.pending === 0, 'taken: the channel is proven');
+  wrong.refuses = true;
   await d.enqueue(ids('a', 'b', 'c'), ['ops']); // three out at once
-  await waitFor(() => wrong.tries === 3 && d.pending === 3 && d.troubled().length === 1, 'each refused');
+  await waitFor(() => wrong.tries === 4 && d.pending === 3 && d.troubled().length === 1, 'each refused');
   assert.equal(d.troubled()[0]!.retryAt, clock + 5 * 60_000);
 });
 
@@ -203,8 +206,7 @@ test('a reload that breaks the password again while the kept ones drain: the fir
   const { log, lines } = recordingLog();
   const d = dispatcher(t, ops(wrong), { log });
   await d.start();
-  await d.enqueue(ids('a', 'b', 'c'), ['ops']); // all three out, all kept
-  await waitFor(() => wrong.tries === 3 && d.troubled().length === 1, 'each refused');
+  await refusedThen(d, 'a', ...ids('b', 'c')); // a kept, b and c waiting
   const fixed = channel('ops/email:a', { refuses: false, hang: true });
   d.setReceivers(ops(fixed));
   await waitFor(() => fixed.tries === 1, 'the probe out with the fixed password');
@@ -395,4 +397,33 @@ test('an email that some recipients took, retried to the rest, and refused for g
   await d.enqueue([resolve('a')], ['ops']);
   await waitFor(() => d.pending === 0, 'the resolve sent');
   assert.deepEqual(got, ['a:resolved']);
+});
+
+test('a channel not yet proven (a start, a reload that gave it a new sender) has one attempt out until it takes one: a wrong password is refused once, not by 16 logins at once', async (t) => {
+  const wrong = channel('ops/email:a', { refuses: true, hang: true });
+  const d = dispatcher(t, ops(wrong));
+  await d.start();
+  await d.enqueue(ids(...Array.from({ length: 20 }, (_, i) => `w${i}`)), ['ops']);
+  await waitFor(() => wrong.tries > 0, 'the first attempt out');
+  assert.equal(wrong.tries, 1, 'one attempt out before the channel has taken any');
+  wrong.land();
+  await waitFor(() => d.troubled().length === 1, 'refused for its settings');
+  assert.equal(wrong.tries, 1, 'the other 19 wait behind the refusal, untried');
+
+  const fixed = channel('ops/email:a', { refuses: false, hang: true });
+  d.setReceivers(ops(fixed));
+  await waitFor(() => fixed.tries > 0, 'the reload tries one');
+  assert.equal(fixed.tries, 1);
+  fixed.land();
+  await waitFor(() => fixed.tries === 17, 'taken: the rest go out 16 at a time');
+  await waitFor(() => (fixed.land(), d.pending === 0), 'all sent');
+
+  const replaced = channel('ops/email:a', { refuses: false, hang: true }); // a reload with another password
+  d.setReceivers(ops(replaced));
+  await d.enqueue(ids('n1', 'n2', 'n3'), ['ops']);
+  await waitFor(() => replaced.tries > 0, "the new sender's first attempt out");
+  assert.equal(replaced.tries, 1, 'a new sender is not proven by the one it replaced');
+  replaced.land();
+  await waitFor(() => replaced.tries === 3, 'taken: the other two together');
+  await waitFor(() => (replaced.land(), d.pending === 0), 'all sent');
 });

@@ -490,8 +490,8 @@ test('two targets, one that never answers: the healthy one is served long before
     rx.received.map((r) => bodyOf(r).id),
     ['default/low_balance/mh7q2x', 'b'],
   );
-  // Two different alerts: neither waits for the other, even at the hung target (concurrency per target).
-  await waitUntil(() => hung.received.length === 2, 'the hung target got one attempt per alert');
+  // The hung target has its first attempt out (one at a time until it has taken one: dispatch-parked.test.ts).
+  await waitUntil(() => hung.received.length === 1, 'the hung target got its first attempt');
   await dispatcher.stop(100);
 });
 
@@ -524,7 +524,7 @@ test('order holds per alert for several notifications in one enqueue, with a 429
     const mine = seen.filter((s) => s.startsWith(`${id}:`));
     // the 429'd attempt is repeated; the resolve never overtakes its firing
     assert.equal(mine.at(-1), `${id}:resolved`, seen.join(' '));
-    assert.ok(mine.slice(0, -1).every((s) => s === `${id}:firing`), seen.join(' '));
+    assert.ok(mine.indexOf(`${id}:firing`) === 0 && mine.lastIndexOf(`${id}:firing`) < mine.indexOf(`${id}:resolved`), seen.join(' '));
   }
 });
 
