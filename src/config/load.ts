@@ -119,9 +119,8 @@ function loadNow(env: Env, opts: LoadOptions): Loaded {
   if (retryBase !== undefined && retryBase > MAX_RETRY_DELAY_MS) warnings.push(`ALERT_RETRY_BASE_DELAY: above 5m, the longest wait between retries; 5m is used`);
   const optOut = parsed.SMTP_URL ? tlsOptOut(parsed.SMTP_URL.reveal()) : [];
   if (optOut.length > 0) warnings.push(`SMTP_URL: its query turns TLS protection off: ${optOut.join(', ')}`);
-  const routingKey = parsed.ALERT_PAGERDUTY_ROUTING_KEY;
-  const pagerdutyUrl = parsed.ALERT_WEBHOOK_URL?.find((w) => w.format === 'pagerduty')?.url.reveal();
-  const shape = routingKey && pagerdutyUrl ? routingKeyWarning(routingKey, pagerdutyUrl) : undefined;
+  const routingKey = parsed.ALERT_PAGERDUTY_ROUTING_KEY; // one key for every pagerduty+ URL
+  const shape = routingKey && parsed.ALERT_WEBHOOK_URL?.map((w) => (w.format === 'pagerduty' ? routingKeyWarning(routingKey, w.url.reveal()) : undefined)).find(Boolean);
   if (shape) warnings.push(`ALERT_PAGERDUTY_ROUTING_KEY: ${shape}`);
   const requireApiKey = opts.requireApiKey ?? true;
   let wallets: WalletSettings[] = [];

@@ -61,7 +61,10 @@ export async function attempt(t: Target, x: Delivery, o: AttemptDeps): Promise<b
     const e = err instanceof NotifyError ? err : new NotifyError('network', describeError(err), { retryable: true });
     if (e.reason === 'aborted') return false; // stopping: stays owed, not a failed attempt
     o.metrics.notifications.inc({ channel: notifier.channel, outcome: 'failed' });
-    if (e.reached && e.reached.length > (x.reached?.length ?? 0)) took = true;
+    if (e.reached && e.reached.length > (x.reached?.length ?? 0)) {
+      took = true;
+      settingsWork(t, notifier); // some recipients have it: the login works, whatever the others' mailboxes say
+    }
     const now = o.now();
     const retry = noteFailure(x, e, now, o.retryBaseDelayMs, o.random, mayPark(t, x));
     // the channel's settings refused; or shown to work (a refusal of this notification, or of some recipients only)

@@ -4,6 +4,7 @@
  * body); src/notify/registry.ts lists them.
  */
 import { createHash } from 'node:crypto';
+import { Secret } from '../config/secret.js';
 import type { EmailSettings, WebhookSettings, WebhookTarget } from '../config/settings.js';
 import type { AddProblem, Raw } from './config-fields.js';
 import type { ChannelKind, Notifier } from './notifier.js';
@@ -66,4 +67,27 @@ export function destinationKey(prefix: string, destination: string, seen: Map<st
   const n = (seen.get(id) ?? 0) + 1;
   seen.set(id, n);
   return n > 1 ? `${id}~${n}` : id;
+}
+
+/** Each sender's settings, digested (secrets included, never kept in clear): see sameSettings. */
+const settingsOf = new WeakMap<Notifier, string>();
+
+/** `n` was made from `config` (the registry says so for each sender it makes). Returns `n`. */
+export function madeFrom<N extends Notifier>(n: N, config: unknown): N {
+  settingsOf.set(n, createHash('sha256').update(settingsText(config)).digest('hex'));
+  return n;
+}
+
+/** Whether sender `b` (a reload made it) has the settings of `a`, its password and secrets included: the same channel as far as what it proved goes. */
+export const sameSettings = (a: Notifier, b: Notifier): boolean => a === b || (settingsOf.has(a) && settingsOf.get(a) === settingsOf.get(b));
+
+/** A config as text, its secrets revealed and its keys sorted (only ever digested). */
+function settingsText(v: unknown): string {
+  if (v instanceof Secret) return JSON.stringify(v.reveal());
+  if (Array.isArray(v)) return `[${v.map(settingsText).join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${settingsText(o[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'undefined';
 }

@@ -11,6 +11,7 @@
  * notification is given up without an attempt; a channel a reload removed gives up what it owes.
  */
 import type { Logger } from '../log.js';
+import { sameSettings } from './channel.js';
 import { giveUpAt, logGivenUp, unpark, type Delivery } from './delivery.js';
 import { begin, removeFrom, type Refusing, type Target } from './target.js';
 
@@ -71,7 +72,7 @@ export function probeDeferred(t: Target, now: number): void {
 
 /** `t`'s sender `by` took a notification (or judged one on its content): its settings work; what it kept is due at once. How many. */
 export function settingsWork(t: Target, by: Target['notifier']): number {
-  if (t.notifier === by) t.proven = true; // not when a reload replaced the sender while this attempt was out
+  if (sameSettings(t.notifier, by)) t.proven = true; // not by a sender a reload replaced with other settings while this attempt was out
   t.refusing = undefined;
   t.refusedSinceTake = 0;
   let n = 0;

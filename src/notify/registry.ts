@@ -6,7 +6,7 @@
 import type { AlertmanagerTarget, Settings } from '../config/settings.js';
 import type { Severity } from '../domain/rules.js';
 import { alertmanagerChannel, type AlertmanagerConfig } from './alertmanager/config.js';
-import { destinationKey, type ChannelSpec } from './channel.js';
+import { destinationKey, madeFrom, type ChannelSpec } from './channel.js';
 import { emailChannel } from './email/config.js';
 import { EmailNotifier } from './email/email.js';
 import type { ChannelKind, Notifier } from './notifier.js';
@@ -46,7 +46,7 @@ type ReceiverSource = Pick<Settings, 'email' | 'webhook' | 'alertmanager' | 'rec
 export function createReceivers(settings: ReceiverSource, now: () => number = Date.now): Receiver[] {
   const notifiers: Notifier[] = [];
   const formerKeys = new Map<string, string>();
-  if (settings.email) notifiers.push(new EmailNotifier(settings.email));
+  if (settings.email) notifiers.push(madeFrom(new EmailNotifier(settings.email), settings.email));
   const wh = settings.webhook;
   const seen = new Map<string, number>();
   for (const target of wh?.targets ?? []) {
@@ -54,7 +54,7 @@ export function createReceivers(settings: ReceiverSource, now: () => number = Da
     const config = spec.fromEnv!(target, wh!);
     const key = destinationKey(`webhook:${spec.kind}`, spec.destination!(config), seen);
     formerKeys.set(`webhook:${target.label}`, key);
-    notifiers.push(spec.create!(config, key, target.label, now));
+    notifiers.push(madeFrom(spec.create!(config, key, target.label, now), config));
   }
   const out: Receiver[] = [{ name: DEFAULT_RECEIVER, severities: undefined, groupIntervalMs: settings.alerts.groupIntervalMs, notifiers, alertmanagers: settings.alertmanager, formerKeys }];
   for (const r of settings.receivers) {
@@ -64,7 +64,7 @@ export function createReceivers(settings: ReceiverSource, now: () => number = Da
     for (const c of r.channels) {
       const spec = channelSpec(c.kind)!;
       if (spec.create) {
-        own.push(spec.create(c.config, c.key, c.label, now));
+        own.push(madeFrom(spec.create(c.config, c.key, c.label, now), c.config));
         former.set(c.formerKey, c.key);
       } else if (c.kind === 'alertmanager') alertmanagers.push({ baseUrl: (c.config as AlertmanagerConfig).baseUrl, label: c.label, severities: r.severities });
     }

@@ -4,6 +4,7 @@
  * another of the same receiver and kind (a webhook's URL corrected, an email's recipients changed): then
  * what it owes and is not sending goes to the new one. Works on the dispatcher's map of targets.
  */
+import { sameSettings } from './channel.js';
 import type { Receiver } from './registry.js';
 import { keyClass, newTarget, shortenOpenDigest, type Target } from './target.js';
 
@@ -24,8 +25,8 @@ export function retarget(targets: Map<string, Target>, receivers: readonly Recei
         if (t.notifier !== notifier) t.notifier.close?.();
         if (t.retired) added.push(t); // back (a URL reverted): what its replacement took may come home
         retimed = shortenOpenDigest(t, r.groupIntervalMs) || retimed;
-        // a new sender (its password may have changed with it) is not proven: one attempt out until it takes one
-        Object.assign(t, { notifier, groupIntervalMs: r.groupIntervalMs, retired: false, heir: undefined, proven: t.proven === true && t.notifier === notifier });
+        // a sender with other settings (a password changed) is not proven: one attempt out until it takes one
+        Object.assign(t, { notifier, groupIntervalMs: r.groupIntervalMs, retired: false, heir: undefined, proven: t.proven === true && sameSettings(t.notifier, notifier) });
       } else {
         const fresh = newTarget(notifier, r.groupIntervalMs, false);
         targets.set(notifier.key, fresh);

@@ -36,7 +36,7 @@ export interface Target {
   refusing?: Refusing | undefined;
   /** Refusals for its settings since it last took a notification (parked.ts: one refused right after a take is that one's own). */
   refusedSinceTake?: number;
-  /** It took a notification (or judged one on its content) since this sender was made: its settings work (parked.ts settingsWork). */
+  /** It took a notification (some recipients did, or it judged one on its content) with these settings: they work (parked.ts settingsWork). */
   proven?: boolean;
 }
 
@@ -206,7 +206,7 @@ export function removeFrom(t: Target, x: Delivery): void {
 /**
  * What may start now, in queue order, up to `concurrency` in flight (nothing while the target is paused): a delivery waits while an earlier
  * delivery of one of its alerts (to this target) is owed, so each alert's notifications arrive in order.
- * A target not yet `proven` (a new sender: a start, a reload that changed it) has one attempt out until it takes
+ * A target not yet `proven` (a start, a reload that changed its settings) has one attempt out until it takes
  * one: a wrong password refused by 16 logins at once, before the first refusal came back, locks mail accounts.
  * A digest that starts stops collecting. `wake`: when the earliest waiting one is due (Infinity: none).
  */

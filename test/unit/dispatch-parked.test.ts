@@ -427,3 +427,26 @@ test('a channel not yet proven (a start, a reload that gave it a new sender) has
   await waitFor(() => replaced.tries === 3, 'taken: the other two together');
   await waitFor(() => (replaced.land(), d.pending === 0), 'all sent');
 });
+
+test('an email some recipients took while another was deferred (a full mailbox) proves the channel: the rest go out together, not one at a time behind the retries', async (t) => {
+  const waiting: (() => void)[] = [];
+  let out = 0;
+  const mail: Notifier = {
+    channel: 'email',
+    key: 'ops/email:a',
+    label: 'ops/email:a',
+    send: async (n: Notification, _s: AbortSignal, reached: readonly string[] = []) => {
+      // p: one recipient's mailbox stays full (every retry deferred again)
+      if (n.id === 'p') throw new NotifyError('server', 'ops/email:a: the server deferred 1 of 2 recipients (452, temporary): 1 got it', { retryable: true, reached: ['ops@example.com'] });
+      out++;
+      await new Promise<void>((r) => waiting.push(r));
+    },
+  };
+  const d = dispatcher(t, ops(mail));
+  await d.start();
+  await d.enqueue([note({ id: 'p' })], ['ops']);
+  await waitFor(() => d.troubled().length === 1, 'p deferred for one recipient');
+  await d.enqueue(ids(...Array.from({ length: 20 }, (_, i) => `w${i}`)), ['ops']);
+  await waitFor(() => out === 16, 'sixteen out at once');
+  await waitFor(() => (waiting.shift()?.(), d.pending === 1), 'all sent but p');
+});

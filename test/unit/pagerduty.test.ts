@@ -54,7 +54,7 @@ test("a 400 (PagerDuty's answer to a routing key it cannot route) is refused for
   assert.ok(err instanceof NotifyError, String(err));
   assert.equal(err.retryable, false);
   assert.equal(err.setting, true, 'the settings: kept for when they are fixed, not given up');
-  assert.match(err.message, /pd answered 400 \(.*check routing_key.*\); not retried/);
+  assert.match(err.message, /pd answered 400 \(.*check the routing key \(routing_key, or ALERT_PAGERDUTY_ROUTING_KEY\).*\); not retried/);
   assert.ok(!err.message.includes(KEY));
 });
 

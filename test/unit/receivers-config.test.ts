@@ -1,12 +1,14 @@
 /** WALLETS_FILE `receivers:` (issue 11): what a good file gives, and each problem as an exact line. */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSettings } from '../../src/config/load.js';
 import { ConfigError } from '../../src/errors.js';
 import { createReceivers } from '../../src/notify/registry.js';
+import { retarget } from '../../src/notify/retarget.js';
+import { newTarget, type Target } from '../../src/notify/target.js';
 
 const dirs: string[] = [];
 after(() => {
@@ -165,10 +167,26 @@ test("a routing key PagerDuty would refuse at every page (not 32 letters and dig
   ]);
   assert.deepEqual(shapeWarnings(`  oncall:\n    pagerduty: {routing_key: ${good}}\n`), [], 'a key of the right shape');
   assert.deepEqual(shapeWarnings('  oncall:\n    pagerduty: {routing_key: short, url: "http://127.0.0.1:9/relay"}\n'), [], 'a relay');
-  const env = (key: string, url = 'pagerduty+https://events.eu.pagerduty.com/v2/enqueue') => shapeWarnings('  r:\n    webhook: [{url: "http://127.0.0.1:9/a"}]\n', { ALERT_WEBHOOK_URL: url, ALERT_PAGERDUTY_ROUTING_KEY: key });
+  const env = (key: string, url = 'pagerduty+http://127.0.0.1:9/relay,pagerduty+https://events.eu.pagerduty.com/v2/enqueue') => shapeWarnings('  r:\n    webhook: [{url: "http://127.0.0.1:9/a"}]\n', { ALERT_WEBHOOK_URL: url, ALERT_PAGERDUTY_ROUTING_KEY: key });
   assert.deepEqual(env('short'), [
     `ALERT_PAGERDUTY_ROUTING_KEY: is 5 characters, not the 32 letters and digits of an Events API v2 integration key (a service's Integrations tab, "Events API V2"): PagerDuty will refuse every event`,
   ]);
   assert.deepEqual(env(good), []);
   assert.deepEqual(env('short', 'pagerduty+http://127.0.0.1:9/relay'), []);
+});
+
+test("a reload that leaves a channel's settings as they were keeps what its sender proved (all its attempts at once); a changed password makes the new sender prove itself with one", () => {
+  const mail = (password: string) => `  ops:\n    email: [{to: [a@example.com], from: c@example.com, smtp_url: "smtp://u:${password}@127.0.0.1:2525"}]\n`;
+  const { path, run } = file(mail('right'));
+  const senderOf = (): Target['notifier'] => createReceivers(run().settings).find((r) => r.name === 'ops')!.notifiers[0]!;
+  const first = senderOf();
+  const targets = new Map<string, Target>([[first.key, { ...newTarget(first, 0, false), proven: true }]]);
+  retarget(targets, createReceivers(run().settings), () => 0); // a SIGHUP: every sender made again
+  assert.equal(targets.get(first.key)!.proven, true, 'the same settings: still proven');
+  assert.notEqual(targets.get(first.key)!.notifier, first, 'the new sender in place');
+  writeFileSync(path, readFileSync(path, 'utf8').replace(':right@', ':wrong@'));
+  retarget(targets, createReceivers(run().settings), () => 0);
+  const t = targets.get(first.key)!;
+  assert.equal(t.notifier.key, first.key, 'the same destination (the password is not part of it)');
+  assert.equal(t.proven, false, 'another password: not proven');
 });

@@ -9,7 +9,7 @@ import { pagerdutyBody } from './body.js';
  * else in the event is ours, so a 400 is the routing key's (a setting: kept for when it is fixed), not one alert's.
  * An event of ours it would refuse whatever the key is given up alone once the channel takes another (parked.ts).
  */
-const ROUTING_KEY_REFUSED = { status: 400, hint: 'the event was refused: check routing_key, the Events API v2 integration key of the service (32 characters)' };
+const ROUTING_KEY_REFUSED = { status: 400, hint: "the event was refused: check the routing key (routing_key, or ALERT_PAGERDUTY_ROUTING_KEY), the service's Events API v2 integration key (32 characters)" };
 
 /**
  * PagerDuty Events API v2: an incident per alert and severity (body.ts dedupKey). A start triggers its
