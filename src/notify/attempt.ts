@@ -55,20 +55,24 @@ export async function attempt(t: Target, x: Delivery, o: AttemptDeps): Promise<b
     }
     t.lastError = undefined;
     o.log.info(log, all.length > 1 ? 'digest sent' : 'notification sent');
-    const unparked = settingsWork(t, notifier); // its setting was fixed (or the receiver was): what it refused follows
-    if (unparked > 0) o.log.info({ target: notifier.label, owed: unparked }, 'a channel that had refused its settings took a notification: sending the ones it refused');
+    proved(t, notifier, o.log); // its setting was fixed (or the receiver was): what it refused follows
   } catch (err) {
     const e = err instanceof NotifyError ? err : new NotifyError('network', describeError(err), { retryable: true });
     if (e.reason === 'aborted') return false; // stopping: stays owed, not a failed attempt
     o.metrics.notifications.inc({ channel: notifier.channel, outcome: 'failed' });
-    if (e.reached && e.reached.length > (x.reached?.length ?? 0)) {
+    // some recipients have it now: the login works, whatever the others' mailboxes say
+    const had = x.reached?.length ?? 0;
+    const reachedNow = (e.reached?.length ?? 0) > had;
+    if (reachedNow) {
       took = true;
-      settingsWork(t, notifier); // some recipients have it: the login works, whatever the others' mailboxes say
+      proved(t, notifier, o.log);
     }
     const now = o.now();
     const retry = noteFailure(x, e, now, o.retryBaseDelayMs, o.random, mayPark(t, x));
-    // the channel's settings refused; or shown to work (a refusal of this notification, or of some recipients only)
-    if (!e.retryable) judged(t, x, notifier, e.setting && (x.reached?.length ?? 0) === 0, e.message, now);
+    // the channel's settings refused: this attempt reached no one, and no one had it, or the login or certificate
+    // was refused (a 535 at the retry of an email some have: the password changed since); else shown to work (a
+    // refusal of this notification, or of the recipients left when others have it)
+    if (!e.retryable) judged(t, x, notifier, e.setting && !reachedNow && (had === 0 || e.reason === 'config'), e.message, now);
     if (!retry) {
       removeFrom(t, x);
       if (t.queue.size === 0) t.lastError = undefined; // nothing owed that it failed: the status page's note goes
@@ -94,4 +98,10 @@ export async function attempt(t: Target, x: Delivery, o: AttemptDeps): Promise<b
   // grouped commit (up to a second later).
   void o.mirror(took ? x : undefined);
   return took;
+}
+
+/** `notifier` (`t`'s sender, or the one a reload replaced) got a notification through: `t`'s settings work, and what it kept follows (said in the log). */
+function proved(t: Target, notifier: Target['notifier'], log: Logger): void {
+  const unparked = settingsWork(t, notifier);
+  if (unparked > 0) log.info({ target: notifier.label, owed: unparked }, 'a channel that had refused its settings took a notification: sending the ones it refused');
 }

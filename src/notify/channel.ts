@@ -81,10 +81,16 @@ export function madeFrom<N extends Notifier>(n: N, config: unknown): N {
 /** Whether sender `b` (a reload made it) has the settings of `a`, its password and secrets included: the same channel as far as what it proved goes. */
 export const sameSettings = (a: Notifier, b: Notifier): boolean => a === b || (settingsOf.has(a) && settingsOf.get(a) === settingsOf.get(b));
 
-/** A config as text, its secrets revealed and its keys sorted (only ever digested). */
+let unlike = 0;
+
+/**
+ * A config as text, its secrets revealed and its keys sorted (only ever digested). Anything but a Secret, an array,
+ * a plain object or a primitive (a URL, a Map, a class) is unlike every other: the sender proves itself again.
+ */
 function settingsText(v: unknown): string {
-  if (v instanceof Secret) return JSON.stringify(v.reveal());
+  if (v instanceof Secret) return `secret:${JSON.stringify(v.reveal())}`;
   if (Array.isArray(v)) return `[${v.map(settingsText).join(',')}]`;
+  if (typeof v === 'function' || (v !== null && typeof v === 'object' && ![Object.prototype, null].includes(Object.getPrototypeOf(v) as object | null))) return `unlike:${++unlike}`;
   if (v !== null && typeof v === 'object') {
     const o = v as Record<string, unknown>;
     return `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${settingsText(o[k])}`).join(',')}}`;

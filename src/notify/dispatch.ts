@@ -4,9 +4,10 @@
  * accepts it, gives a final no, or 24 h pass. Sending never waits for a disk that fails (only for the commit in progress).
  *
  * - Routing: a wallet names its receivers; a receiver limited to severities gets only those.
- * - Keeping up: up to `concurrency` attempts in flight per target once it has taken one (a new sender has one
- *   out at a time until then: target.ts dueOf); a notification waits only for the earlier deliveries of the
- *   same alert to the same target (its start before its resolve), never for other alerts.
+ * - Keeping up: up to `concurrency` attempts in flight per target once it has taken one (at a start, or after a
+ *   reload changed its settings, one is out at a time until then: target.ts dueOf); a notification waits only
+ *   for the earlier deliveries of the same alert to the same target (its start before its resolve), never for
+ *   other alerts.
  * - Isolation: targets never wait for each other (a dead SMTP server never delays a webhook).
  * - Digests: an email or chat target that is quiet gets a notification at once; what other wallets send
  *   within its receiver's group interval is collected in one open digest, sent when the interval ends (the

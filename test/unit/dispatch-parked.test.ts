@@ -450,3 +450,51 @@ test('an email some recipients took while another was deferred (a full mailbox) 
   await waitFor(() => out === 16, 'sixteen out at once');
   await waitFor(() => (waiting.shift()?.(), d.pending === 1), 'all sent but p');
 });
+
+test('a login refused at the retry of an email some recipients have (the password changed since) is the channel\'s refusal: one login, not a burst of them', async (t) => {
+  let clock = Date.parse('2026-12-07T08:00:00Z');
+  let mode: 'partial' | 'wrong' = 'partial';
+  let logins = 0;
+  const mail: Notifier = {
+    channel: 'email',
+    key: 'ops/email:a',
+    label: 'ops/email:a',
+    send: async () => {
+      if (mode === 'partial') throw new NotifyError('server', 'ops/email:a: the server deferred 1 of 2 recipients (452, temporary): 1 got it', { retryable: true, reached: ['a@example.com'] });
+      logins++;
+      throw new NotifyError('config', 'ops/email:a: authentication failed (535); check the user and password in SMTP_URL', { retryable: false });
+    },
+  };
+  const d = dispatcher(t, ops(mail), { now: () => clock, monotonic: () => clock, retryBaseDelayMs: 60_000 });
+  await d.start();
+  await d.enqueue(ids('p'), ['ops']);
+  await waitFor(() => d.troubled().length === 1, 'p deferred for one recipient (a@ has it), retried in a minute or two');
+  mode = 'wrong';
+  await refusedThen(d, 'w0', ...ids(...Array.from({ length: 19 }, (_, i) => `w${i + 1}`)));
+  assert.equal(logins, 1);
+  clock += 10 * 60_000; // p's retry is due, and the channel's next try
+  await d.enqueue(ids('x'), ['ops']); // pumps: the try is p's retry (first in the queue)
+  await waitFor(() => logins === 2 && d.pending === 21, "p's retry refused (p given up: a@ has it, its resolve must not wait)");
+  await d.enqueue(ids('y'), ['ops']); // lets any burst start
+  assert.ok(d.troubled()[0]?.retryAt !== undefined, 'still refusing');
+  assert.equal(logins, 2, `one refused login at a time (${logins})`);
+});
+
+test('a try that some recipients take (another mailbox full) ends the refusal and says so, as a full take does', async (t) => {
+  const wrong = channel('ops/email:a', { refuses: true });
+  const { log, lines } = recordingLog();
+  const d = dispatcher(t, ops(wrong), { log });
+  await d.start();
+  await refusedThen(d, 'a', ...ids('b'));
+  const fixed: Notifier = {
+    channel: 'email',
+    key: 'ops/email:a',
+    label: 'ops/email:a',
+    send: async (_n: Notification, _s: AbortSignal, reached: readonly string[] = []) => {
+      if (reached.length === 0) throw new NotifyError('server', 'ops/email:a: the server deferred 1 of 2 recipients (452, temporary): 1 got it', { retryable: true, reached: ['a@example.com'] });
+    },
+  };
+  d.setReceivers(ops(fixed));
+  await waitFor(() => d.pending === 0, 'all sent once the full mailbox takes them');
+  assert.ok(lines.includes('a channel that had refused its settings took a notification: sending the ones it refused'), lines.join('\n'));
+});

@@ -190,3 +190,15 @@ test("a reload that leaves a channel's settings as they were keeps what its send
   assert.equal(t.notifier.key, first.key, 'the same destination (the password is not part of it)');
   assert.equal(t.proven, false, 'another password: not proven');
 });
+
+test('sameSettings: equal plain settings with equal secrets are the same; another secret, or a value it cannot read (a URL object), is not', async () => {
+  const { madeFrom, sameSettings } = await import('../../src/notify/channel.js');
+  const { Secret } = await import('../../src/config/secret.js');
+  const sender = () => ({ channel: 'webhook' as const, key: 'k', label: 'l', send: async () => {} });
+  const made = (config: unknown) => madeFrom(sender(), config);
+  assert.ok(sameSettings(made({ url: new Secret('u'), to: ['a'] }), made({ to: ['a'], url: new Secret('u') })));
+  assert.ok(!sameSettings(made({ url: new Secret('u') }), made({ url: new Secret('v') })));
+  assert.ok(!sameSettings(made({ url: new Secret('u') }), made({ url: 'u' })), 'a secret is not its text');
+  assert.ok(!sameSettings(made({ url: new URL('http://127.0.0.1/a') }), made({ url: new URL('http://127.0.0.1/a') })), 'unreadable: proves itself again');
+  assert.ok(!sameSettings(sender(), sender()), 'senders the registry did not make');
+});
