@@ -73,6 +73,13 @@ function channel(key: string, o: { refuses: boolean; hang?: boolean; content?: b
 
 const ids = (...xs: string[]) => xs.map((id) => note({ id }));
 
+/** The email channel ops/email:a sending with `send` (a stand-in for the SMTP server's answers). */
+const mailer = (send: Notifier['send']): Notifier => ({ channel: 'email', key: 'ops/email:a', label: 'ops/email:a', send });
+
+/** One recipient's mailbox full (452, temporary), `reached` having the notification. */
+const deferredOne = (reached: string): NotifyError =>
+  new NotifyError('server', 'ops/email:a: the server deferred 1 of 2 recipients (452, temporary): 1 got it', { retryable: true, reached: [reached] });
+
 /** Sends `first` to `d`'s receiver ops, waits for its channel to refuse its settings, then sends `rest` (they wait behind it). */
 async function refusedThen(d: Dispatcher, first: string, ...rest: Notification[]): Promise<void> {
   await d.enqueue(ids(first), ['ops']);
@@ -167,16 +174,11 @@ test('a temporary answer to a try (454 "too many logins", a 5xx) keeps the sched
   let clock = Date.parse('2026-12-07T08:00:00Z');
   let temporary = false;
   let tries = 0;
-  const ch: Notifier = {
-    channel: 'email',
-    key: 'ops/email:a',
-    label: 'ops/email:a',
-    send: async () => {
-      tries++;
-      if (temporary) throw new NotifyError('server', 'ops/email:a: the server answered 454 (temporary)', { retryable: true });
-      throw new NotifyError('config', 'ops/email:a: authentication failed (535)', { retryable: false });
-    },
-  };
+  const ch = mailer(async () => {
+    tries++;
+    if (temporary) throw new NotifyError('server', 'ops/email:a: the server answered 454 (temporary)', { retryable: true });
+    throw new NotifyError('config', 'ops/email:a: authentication failed (535)', { retryable: false });
+  });
   const d = dispatcher(t, ops(ch), { now: () => clock, monotonic: () => clock });
   await d.start();
   await refusedThen(d, 'a', ...ids('b', 'c'));
@@ -360,15 +362,10 @@ test('after the channel takes a notification, one refused for its settings alone
 
 test('refused for good with some recipients reached (a typo among the addresses): given up, not kept, so the resolve is not held behind it', async (t) => {
   const got: string[] = [];
-  const typo: Notifier = {
-    channel: 'email',
-    key: 'ops/email:a',
-    label: 'ops/email:a',
-    send: async (n: Notification, _signal: AbortSignal, reached: readonly string[] = []) => {
-      if (reached.length === 0) throw new NotifyError('rejected', 'ops/email:a: the server refused 1 of 2 recipients for good (550): 1 got it', { retryable: false, reached: ['ops@example.com'] });
-      got.push(`${n.id}:${n.status}`);
-    },
-  };
+  const typo = mailer(async (n: Notification, _signal: AbortSignal, reached: readonly string[] = []) => {
+    if (reached.length === 0) throw new NotifyError('rejected', 'ops/email:a: the server refused 1 of 2 recipients for good (550): 1 got it', { retryable: false, reached: ['ops@example.com'] });
+    got.push(`${n.id}:${n.status}`);
+  });
   const d = dispatcher(t, ops(typo));
   await d.start();
   await d.enqueue([note({ id: 'a' })], ['ops']);
@@ -380,16 +377,11 @@ test('refused for good with some recipients reached (a typo among the addresses)
 
 test('an email that some recipients took, retried to the rest, and refused for good there is given up (its resolve reaches those who have it)', async (t) => {
   const got: string[] = [];
-  const mail: Notifier = {
-    channel: 'email',
-    key: 'ops/email:a',
-    label: 'ops/email:a',
-    send: async (n: Notification, _s: AbortSignal, reached: readonly string[] = []) => {
-      if (n.status === 'firing' && reached.length === 0) throw new NotifyError('server', 'ops/email:a: the server deferred 1 of 2 recipients (452, temporary): 1 got it', { retryable: true, reached: ['b@example.com'] });
-      if (n.status === 'firing') throw new NotifyError('rejected', 'ops/email:a: the server refused the sender or recipients (550)', { retryable: false, setting: true });
-      got.push(`${n.id}:${n.status}`);
-    },
-  };
+  const mail = mailer(async (n: Notification, _s: AbortSignal, reached: readonly string[] = []) => {
+    if (n.status === 'firing' && reached.length === 0) throw deferredOne('b@example.com');
+    if (n.status === 'firing') throw new NotifyError('rejected', 'ops/email:a: the server refused the sender or recipients (550)', { retryable: false, setting: true });
+    got.push(`${n.id}:${n.status}`);
+  });
   const d = dispatcher(t, ops(mail));
   await d.start();
   await d.enqueue([note({ id: 'a' })], ['ops']);
@@ -431,17 +423,12 @@ test('a channel not yet proven (a start, a reload that gave it a new sender) has
 test('an email some recipients took while another was deferred (a full mailbox) proves the channel: the rest go out together, not one at a time behind the retries', async (t) => {
   const waiting: (() => void)[] = [];
   let out = 0;
-  const mail: Notifier = {
-    channel: 'email',
-    key: 'ops/email:a',
-    label: 'ops/email:a',
-    send: async (n: Notification, _s: AbortSignal, reached: readonly string[] = []) => {
-      // p: one recipient's mailbox stays full (every retry deferred again)
-      if (n.id === 'p') throw new NotifyError('server', 'ops/email:a: the server deferred 1 of 2 recipients (452, temporary): 1 got it', { retryable: true, reached: ['ops@example.com'] });
-      out++;
-      await new Promise<void>((r) => waiting.push(r));
-    },
-  };
+  const mail = mailer(async (n: Notification, _s: AbortSignal, reached: readonly string[] = []) => {
+    // p: one recipient's mailbox stays full (every retry deferred again)
+    if (n.id === 'p') throw deferredOne('ops@example.com');
+    out++;
+    await new Promise<void>((r) => waiting.push(r));
+  });
   const d = dispatcher(t, ops(mail));
   await d.start();
   await d.enqueue([note({ id: 'p' })], ['ops']);
@@ -455,16 +442,11 @@ test('a login refused at the retry of an email some recipients have (the passwor
   let clock = Date.parse('2026-12-07T08:00:00Z');
   let mode: 'partial' | 'wrong' = 'partial';
   let logins = 0;
-  const mail: Notifier = {
-    channel: 'email',
-    key: 'ops/email:a',
-    label: 'ops/email:a',
-    send: async () => {
-      if (mode === 'partial') throw new NotifyError('server', 'ops/email:a: the server deferred 1 of 2 recipients (452, temporary): 1 got it', { retryable: true, reached: ['a@example.com'] });
-      logins++;
-      throw new NotifyError('config', 'ops/email:a: authentication failed (535); check the user and password in SMTP_URL', { retryable: false });
-    },
-  };
+  const mail = mailer(async () => {
+    if (mode === 'partial') throw deferredOne('a@example.com');
+    logins++;
+    throw new NotifyError('config', 'ops/email:a: authentication failed (535); check the user and password in SMTP_URL', { retryable: false });
+  });
   const d = dispatcher(t, ops(mail), { now: () => clock, monotonic: () => clock, retryBaseDelayMs: 60_000 });
   await d.start();
   await d.enqueue(ids('p'), ['ops']);
@@ -486,14 +468,9 @@ test('a try that some recipients take (another mailbox full) ends the refusal an
   const d = dispatcher(t, ops(wrong), { log });
   await d.start();
   await refusedThen(d, 'a', ...ids('b'));
-  const fixed: Notifier = {
-    channel: 'email',
-    key: 'ops/email:a',
-    label: 'ops/email:a',
-    send: async (_n: Notification, _s: AbortSignal, reached: readonly string[] = []) => {
-      if (reached.length === 0) throw new NotifyError('server', 'ops/email:a: the server deferred 1 of 2 recipients (452, temporary): 1 got it', { retryable: true, reached: ['a@example.com'] });
-    },
-  };
+  const fixed = mailer(async (_n: Notification, _s: AbortSignal, reached: readonly string[] = []) => {
+    if (reached.length === 0) throw deferredOne('a@example.com');
+  });
   d.setReceivers(ops(fixed));
   await waitFor(() => d.pending === 0, 'all sent once the full mailbox takes them');
   assert.ok(lines.includes('a channel that had refused its settings took a notification: sending the ones it refused'), lines.join('\n'));
