@@ -80,6 +80,16 @@ const mailer = (send: Notifier['send']): Notifier => ({ channel: 'email', key: '
 const deferredOne = (reached: string): NotifyError =>
   new NotifyError('server', 'ops/email:a: the server deferred 1 of 2 recipients (452, temporary): 1 got it', { retryable: true, reached: [reached] });
 
+/** A dispatcher over `sender` is sent alert a's firing and, once that is done with (sent or given up), its resolve; returns when that is done with too. */
+async function firingThenResolve(t: TestContext, sender: Notifier): Promise<void> {
+  const d = dispatcher(t, ops(sender));
+  await d.start();
+  await d.enqueue([note({ id: 'a' })], ['ops']);
+  await waitFor(() => d.pending === 0, 'the firing sent or given up');
+  await d.enqueue([resolve('a')], ['ops']);
+  await waitFor(() => d.pending === 0, 'the resolve tried at once, and done with');
+}
+
 /** Sends `first` to `d`'s receiver ops, waits for its channel to refuse its settings, then sends `rest` (they wait behind it). */
 async function refusedThen(d: Dispatcher, first: string, ...rest: Notification[]): Promise<void> {
   await d.enqueue(ids(first), ['ops']);
@@ -281,8 +291,7 @@ test('a reload that changes the recipients while the login is still wrong tries 
   const wrong = channel('ops/email:old', { refuses: true });
   const d = dispatcher(t, ops(wrong));
   await d.start();
-  await d.enqueue(ids('a', 'b', 'c'), ['ops']);
-  await waitFor(() => d.troubled().length === 1, 'refused');
+  await refusedThen(d, 'a', ...ids('b', 'c'));
   const still = channel('ops/email:new', { refuses: true }); // another `to`, the same SMTP_URL
   d.setReceivers(ops(still));
   await waitFor(() => still.tries === 1 && d.troubled()[0]?.label === 'ops/email:new', 'one tried at the new destination, refused');
@@ -323,8 +332,7 @@ test("a probe refused for its content shows the settings work: the rest is sent,
   const wrong = channel('ops/email:a', { refuses: true });
   const d = dispatcher(t, ops(wrong));
   await d.start();
-  await d.enqueue(ids('a', 'b', 'c'), ['ops']);
-  await waitFor(() => d.troubled().length === 1, 'refused');
+  await refusedThen(d, 'a', ...ids('b', 'c'));
   const picky = channel('ops/email:a', { refuses: true, content: true, only: (n) => n.id === 'a' }); // the password fixed; a's message refused (554)
   d.setReceivers(ops(picky));
   await waitFor(() => d.pending === 0, 'a given up, the rest sent');
@@ -366,12 +374,7 @@ test('refused for good with some recipients reached (a typo among the addresses)
     if (reached.length === 0) throw new NotifyError('rejected', 'ops/email:a: the server refused 1 of 2 recipients for good (550): 1 got it', { retryable: false, reached: ['ops@example.com'] });
     got.push(`${n.id}:${n.status}`);
   });
-  const d = dispatcher(t, ops(typo));
-  await d.start();
-  await d.enqueue([note({ id: 'a' })], ['ops']);
-  await waitFor(() => d.pending === 0, 'given up');
-  await d.enqueue([resolve('a')], ['ops']);
-  await waitFor(() => d.pending === 0, 'the resolve tried at once');
+  await firingThenResolve(t, typo);
   assert.deepEqual(got, []);
 });
 
@@ -382,12 +385,7 @@ test('an email that some recipients took, retried to the rest, and refused for g
     if (n.status === 'firing') throw new NotifyError('rejected', 'ops/email:a: the server refused the sender or recipients (550)', { retryable: false, setting: true });
     got.push(`${n.id}:${n.status}`);
   });
-  const d = dispatcher(t, ops(mail));
-  await d.start();
-  await d.enqueue([note({ id: 'a' })], ['ops']);
-  await waitFor(() => d.pending === 0, 'given up after the retry');
-  await d.enqueue([resolve('a')], ['ops']);
-  await waitFor(() => d.pending === 0, 'the resolve sent');
+  await firingThenResolve(t, mail);
   assert.deepEqual(got, ['a:resolved']);
 });
 
