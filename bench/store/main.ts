@@ -21,7 +21,8 @@ import { pino } from 'pino';
 import { applyPoll, INITIAL_ACCOUNT_STATE, type AccountState } from '../../src/domain/account.js';
 import { lastSampleT, sampleCount } from '../../src/domain/packed.js';
 import { accountStateToPlain } from '../../src/domain/plain.js';
-import { BUSY_COMMIT, DB_FILE, FLUSH_MS } from '../../src/store/db.js';
+import { DB_FILE } from '../../src/store/db.js';
+import { BUSY_COMMIT, FLUSH_MS } from '../../src/store/flush-timer.js';
 import { HOUR_MS, hourOf, seedReadings } from '../../src/store/readings.js';
 import { StateStore } from '../../src/store/state-store.js';
 

@@ -102,7 +102,7 @@ export class OutboxStore implements Participant {
    *
    * `reached`: a delivery a target just took (or some of an email's recipients did). If a commit wrote its
    * row, a restart sends it again until the next commit says otherwise: that commit is asked for soon
-   * (StateDb SOON_MS), not in the second the database waits under load, in which a crash loop's every kill
+   * (flush-timer.ts SOON_MS), not in the second the database waits under load, in which a crash loop's every kill
    * resent what the start before it had delivered. A row no commit wrote needs no hurry: a restart does not know it.
    */
   async mirror(current: () => OutboxDoc, reached?: Delivery): Promise<boolean> {

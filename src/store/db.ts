@@ -4,7 +4,7 @@ import Database from './sqlite.js';
 import { safeErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import { countCommit, damageOf, isDamaged, isEmptyDatabase, logNewerSetAside, logSetAside, logUnmigrated, migrate, openWal, readUnchanged, setAside } from './db-file.js';
-import { FlushTimer } from './flush-timer.js';
+import { commitDelay, FlushTimer, RETRY_MS } from './flush-timer.js';
 import { checkSchemaReadOnly, MigrationError, NewerSchemaError } from './schema-version.js';
 import { makeDir } from './make-dir.js';
 import type { WriteHealth } from './write-health.js';
@@ -31,25 +31,6 @@ export interface Participant {
    */
   rewrite?(): void;
 }
-
-
-/**
- * How long staged changes wait for others to share their commit. A commit costs a few pages whatever it
- * carries (the journal's last page, its parent, the header: each written to the WAL and again by the
- * checkpoint), so under load (the last commit carried BUSY_COMMIT changes or more: a fleet) commits come
- * once a second and carry ~170 polls of 10,000 wallets; a quiet daemon (one wallet) commits 100 ms after
- * its poll.
- */
-export const FLUSH_MS = { quiet: 100, busy: 1_000 } as const;
-export const BUSY_COMMIT = 32;
-/**
- * A change staged `soon` (a notification a target accepted, whose row a commit wrote: until its removal is
- * committed, a kill sends it again at the next start) is committed at once, or SOON_MS after the last commit
- * ended if that was more recent: under a stream of acceptances at most one commit per SOON_MS, not one each.
- */
-export const SOON_MS = 100;
-/** How often a failed commit is tried again, with whatever is staged by then. */
-export const RETRY_MS = 5_000;
 
 export interface StateDbOptions {
   health?: WriteHealth;
@@ -184,7 +165,7 @@ export class StateDb {
 
   /**
    * Stages `p`'s changes for the next commit; resolves once they are committed, rejects if that commit failed.
-   * `now`: commit at once; `soon`: within SOON_MS (see there), unless the disk is failing.
+   * `now`: commit at once; `soon`: within SOON_MS (flush-timer.ts), unless the disk is failing.
    */
   stage(p: Participant, opts: { now?: boolean; soon?: boolean } = {}): Promise<void> {
     if (this.readOnly) return Promise.reject(new Error('the state database is open read-only'));
@@ -198,8 +179,7 @@ export class StateDb {
     }
     const now = performance.now();
     const soon = opts.soon === true && !this.#failing;
-    const delay = soon ? Math.max(0, this.#lastCommitEnd + SOON_MS - now) : (this.opts.flushMs ?? (this.#lastCommitSize >= BUSY_COMMIT ? FLUSH_MS.busy : FLUSH_MS.quiet));
-    this.#timer.flushIn(delay, now, soon);
+    this.#timer.flushIn(commitDelay({ soon, now, lastCommitEnd: this.#lastCommitEnd, lastCommitSize: this.#lastCommitSize, fixed: this.opts.flushMs }), now, soon);
     return done;
   }
 
