@@ -61,6 +61,14 @@ test('the thresholds\' and top-up\'s first words are ours too: a threshold under
   ]);
 });
 
+test('one of our variables in lower case (the wallets file\'s spelling) is warned about, naming the upper-case one; a near miss in another case too', () => {
+  assert.deepEqual(warningsOf({ low_balance_threshold: '1e9', Poll_Schedule: '* * * * *', smtp_ulr: 'smtp://127.0.0.1' }), [
+    'low_balance_threshold: unknown variable, ignored (did you mean LOW_BALANCE_THRESHOLD? variable names are upper case)',
+    'Poll_Schedule: unknown variable, ignored (did you mean POLL_SCHEDULE? variable names are upper case)',
+    'smtp_ulr: unknown variable, ignored (did you mean SMTP_URL?)',
+  ]);
+});
+
 test('a typo in .env is warned about too', () => {
   const cwd = freshDir();
   writeFileSync(join(cwd, '.env'), 'POLL_SHEDULE=*/5 * * * *\n');
@@ -70,7 +78,9 @@ test('a typo in .env is warned about too', () => {
 test("other programs' variables are left alone", () => {
   const env = { PATH: '/bin', HOME: '/root', HOSTNAME: 'pod-0', NODE_ENV: 'production', POD_NAME: 'ws-0', NODE_VERSION: '20', LANG: 'C', TZ: 'UTC', KUBERNETES_PORT: 'tcp://10.0.0.1:443',
     // Kubernetes service links for a Service named wallet-sentinel
-    WALLET_SENTINEL_PORT: 'tcp://10.0.0.2:9721', WALLET_SENTINEL_SERVICE_HOST: '10.0.0.2', WALLET_SENTINEL_PORT_9721_TCP_PORT: '9721', NPM_CONFIG_CACHE: '/tmp', SHLVL: '1', PWD: '/', TERM: 'xterm', NO_COLOR: '1', LOG_FORMAT: 'json' };
+    WALLET_SENTINEL_PORT: 'tcp://10.0.0.2:9721', WALLET_SENTINEL_SERVICE_HOST: '10.0.0.2', WALLET_SENTINEL_PORT_9721_TCP_PORT: '9721', NPM_CONFIG_CACHE: '/tmp', SHLVL: '1', PWD: '/', TERM: 'xterm', NO_COLOR: '1', LOG_FORMAT: 'json',
+    // lower-case ones: proxies, and what `npm run` sets
+    http_proxy: 'http://127.0.0.1:3128', no_proxy: '127.0.0.1', npm_config_cache: '/tmp', npm_lifecycle_event: 'demo', npm_package_name: 'wallet-sentinel', npm_command: 'run-script' };
   assert.deepEqual(warningsOf(env), []);
 });
 
