@@ -57,16 +57,18 @@ test('a balance that is not a normal finite decimal is a failed poll, never a ba
   await sim.start();
   t.after(() => sim.close());
   const bad = ['1e-320', '1e-400', '1e300', '0x10', '1_000'];
-  sim.enqueue(...bad.map((b) => ({ status: 200, body: { balance: b, currency: 'USD' } })));
+  // and as JSON numbers: 1e-400 is 0 once parsed (the text is what tells it apart)
+  const rawBad = ['1e-320', '1e-400', '-1e-400'];
+  sim.enqueue(...bad.map((b) => ({ status: 200, body: { balance: b, currency: 'USD' } })), ...rawBad.map((b) => ({ status: 200, body: `{"balance":${b},"currency":"USD"}` })));
   const d = await Daemon.start({ TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY });
   t.after(() => d.kill());
 
   // after the scripted bodies, the simulator's own 500 USD: the first balance ever recorded
   await waitFor(async () => (await d.status()).balance === 500, () => `a good poll after the bad ones\n${d.stderr}`);
   const failed = d.logs().filter((l) => /^poll failed: .*balance field "balance" .*TELEPHONY_BALANCE_FIELD/.test(l.msg));
-  assert.equal(failed.length, bad.length, d.stderr);
-  // 0x10 and 1_000 fail alike ("not a plain decimal number"): the same failure again is logged at debug
-  assert.deepEqual(failed.map((l) => l.level), ['error', 'error', 'error', 'error', 'debug'], d.stderr);
+  assert.equal(failed.length, bad.length + rawBad.length, d.stderr);
+  // 0x10 and 1_000 fail alike ("not a plain decimal number"): the same failure again is logged at debug, as are -1e-400 after 1e-400
+  assert.deepEqual(failed.map((l) => l.level), ['error', 'error', 'error', 'error', 'debug', 'error', 'error', 'debug'], d.stderr);
   const okPolls = d.logs().filter((l) => l.msg === 'poll ok');
   assert.deepEqual(
     okPolls.map((l) => l.balance),

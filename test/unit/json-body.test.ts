@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MAX_JSON_DEPTH, nestsDeeperThan, parseJsonObject } from '../../src/telephony/json-body.js';
+import { numberProblem } from '../../src/telephony/parse.js';
 
 test('nestsDeeperThan counts brackets outside strings only', () => {
   assert.equal(nestsDeeperThan('{"a":{"b":[1,2]}}', 3), false);
@@ -17,4 +18,13 @@ test('parseJsonObject: an object at the limit parses; one level more is too deep
   assert.deepEqual(parseJsonObject(nested(MAX_JSON_DEPTH + 1)), { problem: 'too_deep' });
   for (const body of ['[1]', '42', 'null', '{"a":', undefined]) assert.deepEqual(parseJsonObject(body), { problem: 'not_object' });
   assert.deepEqual(parseJsonObject('{"balance":{"amount":"4.20"}}'), { object: { balance: { amount: '4.20' } } });
+});
+
+test('parseJsonObject: a number written non-zero that JSON reads as 0 (1e-400) comes as its text, so the balance rules refuse it as an underflow instead of reading an empty wallet', () => {
+  const tiny = `0.${'0'.repeat(400)}1`;
+  const body = parseJsonObject(`{"balance":1e-400,"b":-1E-400,"c":${tiny},"d":"1e-400 in a \\"string\\"","e":0e-400,"f":0.0,"g":2.5e-3,"h":1.5e-310,"i":[7e-999]}`);
+  assert.deepEqual(body, { object: { balance: '1e-400', b: '-1E-400', c: tiny, d: '1e-400 in a "string"', e: 0, f: 0, g: 0.0025, h: 1.5e-310, i: ['7e-999'] } });
+  const o = (body as { object: Record<string, unknown> }).object;
+  for (const k of ['balance', 'b', 'c']) assert.equal(numberProblem(o[k]), 'is too close to 0 to be represented (underflow)', k);
+  assert.equal(numberProblem(o.e), null, 'a zero written with an exponent is 0');
 });
