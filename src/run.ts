@@ -35,7 +35,8 @@ async function main(argv: string[]): Promise<number> {
   let warnings: string[];
   const readFrom = Date.now() - RECENT_WRITE_MS; // taken before the read: a file of 10,000 wallets takes seconds to load
   try {
-    ({ settings, warnings } = loadSettings(process.env, { requireApiKey: command.name === 'start' || command.name === 'check', receivers: command.name !== 'backtest', settleFresh: command.name === 'start' }));
+    const start = command.name === 'start';
+    ({ settings, warnings } = loadSettings(process.env, { requireApiKey: start || command.name === 'check', receivers: command.name !== 'backtest', serves: start, settleFresh: start }));
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     for (const line of err.problems) process.stderr.write(`config error: ${line}\n`);

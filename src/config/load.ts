@@ -23,6 +23,12 @@ export interface LoadOptions {
   requireApiKey?: boolean;
   /** False for commands that send nothing (backtest): WALLETS_FILE's receivers are not read, their secret files neither. */
   receivers?: boolean;
+  /**
+   * False for commands that serve no HTTP (check, test-alert, backtest): WEB_CONFIG_FILE is not read, nor the
+   * TLS key and certificates it names (a check that runs as another user, with the daemon's settings, need
+   * not read the daemon's private key).
+   */
+  serves?: boolean;
   /** False: ignore `.env` (the demo, which must never pick up a user's real channels). Default true. */
   dotenv?: boolean;
   /**
@@ -105,6 +111,7 @@ function loadNow(env: Env, opts: LoadOptions): Loaded {
   // A command that sends nothing (backtest) reads no channel setting: their secret and CA files are not
   // mounted where the daemon's unit or .env says on the laptop that replays a history.
   if (opts.receivers === false) for (const name of CHANNEL_VARS) delete vars[name];
+  if (opts.serves === false) delete vars.WEB_CONFIG_FILE;
   // A secret whose X_FILE cannot be read has that one problem: the rules that need it (SMTP_URL for
   // ALERT_EMAIL_TO, the routing key for pagerduty+) must not add 'X: is required' as if it were not set.
   const unreadable = new Set<string>();

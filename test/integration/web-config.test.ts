@@ -222,6 +222,29 @@ test('WEB_CONFIG_FILE problems: exit 78 at start, one line naming the file and t
   assert.equal(sim.requests.length, 0, 'nothing polled');
 });
 
+test('WEB_CONFIG_FILE is the daemon\'s alone: check and backtest, which serve nothing, do not read it or the key it names (a check run as another user with the daemon\'s settings)', { timeout: 60_000 }, async (t) => {
+  const dir = tempDir('ws-web-');
+  const sim = new Simulator({ apiKey: KEY, balance: 500 });
+  await sim.start();
+  t.after(() => sim.close());
+  // the key file it names cannot be read (root reads any mode, so it is absent: the same refusal)
+  const file = join(dir, 'web.yml');
+  writeFileSync(file, `tls_server_config:\n  cert_file: tls.crt\n  key_file: unreadable.key\n`);
+  const env = { TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY, WEB_CONFIG_FILE: file, STATE_DIR: join(dir, 'state') };
+  const start = await runCli(['start'], env, { timeoutMs: 10_000 });
+  assert.equal(start.code, 78, start.stderr);
+  assert.match(start.stderr, /config error: WEB_CONFIG_FILE: .*tls_server_config\.(cert|key)_file: cannot read/);
+  const check = await runCli(['check', '--format', 'nagios'], env, { timeoutMs: 30_000 });
+  assert.equal(check.code, 0, check.stderr);
+  assert.match(check.stdout, /^WALLET OK - wallet 'default' balance 500/);
+  assert.doesNotMatch(check.stderr, /WEB_CONFIG_FILE/);
+  const csv = join(dir, 'history.csv');
+  writeFileSync(csv, 'timestamp,balance\n1700000000,100\n1700000060,99\n');
+  const backtest = await runCli(['backtest', csv], env, { timeoutMs: 30_000 });
+  assert.equal(backtest.code, 0, backtest.stderr);
+  assert.doesNotMatch(backtest.stderr, /WEB_CONFIG_FILE/);
+});
+
 test('config/web-config.yml, the documented example, is accepted as written (certificate files next to it)', (t) => {
   const dir = tempDir('ws-web-');
   if (!selfSignedCert(t, { dir, name: 'tls' })) return;
