@@ -37,8 +37,9 @@ export function readWalletsYaml(text: string, path: string, how: WalletsRead = '
   }
   const doc = yaml().parseDocument(text, { uniqueKeys: sameKeyAsText });
   if (doc.errors.length > 0) {
-    // The YAML library's message quotes the offending line, which may hold a key: say only where.
-    return { problems: doc.errors.map((e) => `${path}: not valid YAML at line ${e.linePos?.[0]?.line ?? '?'}, column ${e.linePos?.[0]?.col ?? '?'} (${e.code}${e.code === 'TAB_AS_INDENT' ? ': indent with spaces, not tabs' : ''})`) };
+    // The YAML library's message quotes the offending line, which may hold a key: say only where. (An
+    // unclosed `[ {` is two errors at one place and of one code: said once.)
+    return { problems: [...new Set(doc.errors.map((e) => `${path}: not valid YAML at line ${e.linePos?.[0]?.line ?? '?'}, column ${e.linePos?.[0]?.col ?? '?'} (${e.code}${e.code === 'TAB_AS_INDENT' ? ': indent with spaces, not tabs' : ''})`))] };
   }
   asWritten(doc);
   // The library allows 100 alias uses by default (against "billion laughs" files): a fleet that gives its

@@ -238,6 +238,11 @@ test('invalid YAML: where, never the offending text (it may hold a key)', () => 
   assert.match(problems[0]!, new RegExp(`^WALLETS_FILE: ${file}: not valid YAML at line \\d+, column \\d+ \\(\\w+\\)$`));
 });
 
+test('invalid YAML that the library finds wrong twice at one place (an unclosed `[ {`) is one line', () => {
+  const { file, problems } = problemsOf('wallets: [ {name: a\n');
+  assert.deepEqual(problems, [`WALLETS_FILE: ${file}: not valid YAML at line 2, column 1 (BAD_INDENT)`]);
+});
+
 test('first mistakes say their fix: a tab for indentation, a URL without its scheme', () => {
   assert.match(problemsOf('wallets:\n\t- name: a\n').problems[0]!, /not valid YAML at line 2, column 1 \(TAB_AS_INDENT: indent with spaces, not tabs\)$/);
   for (const url of ['127.0.0.1:9722', 'localhost:9722', 'api.telephony.io/v1']) {
