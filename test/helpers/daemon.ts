@@ -214,6 +214,11 @@ export class Daemon {
     return this.exited;
   }
 
+  /** Sends a signal and returns at once (SIGSTOP, SIGCONT: a daemon frozen and thawed). */
+  signal(signal: NodeJS.Signals): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
+  }
+
   /** Kill without ceremony (cleanup in t.after). */
   kill(): void {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');

@@ -165,10 +165,23 @@ test('status page in Chromium: runway order, filter, charts, no console error, n
   await gone.page.waitForFunction((before) => document.querySelector('#live .asof time')?.getAttribute('datetime') !== before, loaded, { timeout: 20_000 });
   assert.equal(await gone.page.locator('#stale').count(), 0, 'no stale note while refreshes work');
   const since = (await stamp.textContent())!;
+  // Frozen (a paused container, a blocked event loop): the connection is taken and never answered. The
+  // refresh gives up after 15 s and says so (it waited for ever, the old figures up as if live); thawed,
+  // the next one works and the note goes.
+  daemon.signal('SIGSTOP');
+  t.after(() => daemon.signal('SIGCONT'));
+  await gone.page.clock.runFor(16_000);
+  await gone.page.clock.runFor(15_000);
+  await gone.page.locator('#stale').waitFor({ timeout: 20_000 });
+  assert.equal(await gone.page.locator('#stale').textContent(), `Not updated since ${since}: the daemon did not answer within 15 s. Retrying every 15 s; the figures below may be out of date.`);
+  daemon.signal('SIGCONT');
+  await gone.page.clock.runFor(16_000);
+  await gone.page.locator('#stale').waitFor({ state: 'detached', timeout: 20_000 });
+  const thawed = (await stamp.textContent())!;
   assert.equal(await daemon.stop(), 0);
   await gone.page.clock.runFor(16_000);
   await gone.page.locator('#stale').waitFor({ timeout: 20_000 });
-  assert.equal(await gone.page.locator('#stale').textContent(), `Not updated since ${since}: the daemon did not answer. Retrying every 15 s; the figures below may be out of date.`);
+  assert.equal(await gone.page.locator('#stale').textContent(), `Not updated since ${thawed}: the daemon did not answer. Retrying every 15 s; the figures below may be out of date.`);
   assert.equal(await gone.page.locator('#stale').getAttribute('role'), 'alert', 'read out by screen readers');
   assert.deepEqual(await axeViolations(gone.page), [], 'axe-core on the stale note');
   await screenshot(gone.page, 'wallet-stale');

@@ -42,17 +42,31 @@ function refocus(live, was) {
 
 const SCROLL_BOXES = '.table-wrap, .chart-wrap';
 
+// A refresh waits this long for the whole page, then gives up and says so: a daemon paused or frozen (a
+// stopped container, a blocked event loop) accepts the connection and never answers, and a fetch without
+// an end left the last figures up as if live. One refresh at a time: the ticks meanwhile are skipped.
+const WAIT_S = Math.max(every, 10);
+let pending = false;
+
 async function refresh() {
   const live = document.getElementById('live');
-  if (document.hidden || !live) return;
+  if (document.hidden || !live || pending) return;
+  pending = true;
+  const ctl = new AbortController();
+  const timer = setTimeout(() => ctl.abort(), WAIT_S * 1000);
   let res;
+  let text;
   try {
-    res = await fetch(location.href, { headers: { Accept: 'text/html' }, cache: 'no-store' });
+    res = await fetch(location.href, { headers: { Accept: 'text/html' }, cache: 'no-store', signal: ctl.signal });
+    text = res.ok ? await res.text() : '';
   } catch {
-    return stale('the daemon did not answer');
+    return stale(ctl.signal.aborted ? 'the daemon did not answer within ' + WAIT_S + ' s' : 'the daemon did not answer');
+  } finally {
+    clearTimeout(timer);
+    pending = false;
   }
   if (!res.ok) return stale('the daemon answered HTTP ' + res.status);
-  const next = new DOMParser().parseFromString(await res.text(), 'text/html').getElementById('live');
+  const next = new DOMParser().parseFromString(text, 'text/html').getElementById('live');
   if (!next) return stale('the answer was not this page');
   const was = focusOf(live);
   const scrolled = [...live.querySelectorAll(SCROLL_BOXES)].map((e) => [e.scrollLeft, e.scrollTop]);
