@@ -145,6 +145,8 @@ export function advice(w: WalletSource, row: WalletRow): string[] {
     out.push(`low_balance fires (${lowAlert.severity} below ${money(threshold)} ${cur}): top up at least ${money(Math.max(0.01, need))} ${cur} to bring it to ${money(clear)} ${cur}, where the alert clears (the threshold and its ${w.wallet.rules.hysteresisPercent} % hysteresis).`);
   }
   if (s.alerts.spend_anomaly) out.push('Spend is far above its usual pattern: check recent calls and messages for fraud (SMS pumping) or a retry loop before topping up.');
+  // Read, but with too few readings for a runway (three on an hourly or daily schedule take hours): it cannot say the wallet lasts.
+  if (out.length === 0 && s.lastSuccessAt !== null && !s.exhausted && !row.runway_known) out.push('The runway is not known yet: the forecast needs a few more readings of this wallet, over some time, before it can say how long the balance lasts. Until then only an empty wallet and the balance thresholds alert; check the balance against your spend.');
   // Every firing alert gets a line: "nothing to do" on a wallet that pages is the one thing the page must not say.
   if (out.length === 0 && row.alerts.length > 0) out.push(`Firing: ${row.alerts.map((a) => `${a.alertname} (${a.severity})`).join(', ')}; see the alert events below.`);
   return out;

@@ -6,6 +6,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { unreadWallet } from '../helpers/fixtures.js';
+import { applyPoll } from '../../src/domain/account.js';
+import { forecast } from '../../src/domain/forecast.js';
 import { walletRow, type WalletSource } from '../../src/web/model.js';
 import { advice, walletPage } from '../../src/web/wallet-page.js';
 
@@ -23,4 +25,13 @@ test('a wallet never polled yet: the page says it was not read yet, never "Nothi
 test('a wallet never polled yet: the forecast burn rate is "—", not 0', () => {
   const page = walletPage(unread, now);
   assert.match(page, /forecast \(next 24 h\)<\/th><td class="num">—</);
+});
+
+test('a wallet read once (the next readings hours away on an hourly schedule): the page says the runway is not known yet, never "Nothing to do"', () => {
+  const state = applyPoll(unread.readout.state, { ok: true, status: 200, balance: 53, currency: 'USD', requiredCredits: null }, now, 1).state;
+  const once: WalletSource = { ...unread, readout: { state, forecast: forecast(state.history, 53, now) } };
+  const row = walletRow(once, now);
+  assert.equal(row.runway_known, false);
+  assert.deepEqual(advice(once, row).map((l) => /^The runway is not known yet/.test(l)), [true]);
+  assert.doesNotMatch(walletPage(once, now), /Nothing to do/);
 });

@@ -40,7 +40,7 @@ td.alerts { white-space: normal; min-width: 9rem; max-width: 16rem; }
 tbody tr:hover { background: var(--panel); }
 .labels { display: block; font-size: 0.8rem; color: var(--muted); }
 /* Names, labels and error messages are the user's or the upstream's: long unbroken ones wrap instead of widening the page. */
-h1, p.muted, .card .v, td.err { overflow-wrap: anywhere; }
+h1, p.muted, .card .v, td.err, .todo { overflow-wrap: anywhere; }
 .badge { display: inline-block; padding: 1px 7px; border-radius: 10px; font-size: 0.8rem; font-weight: 600; margin: 1px 2px 1px 0; }
 .sev-critical { background: var(--crit-bg); color: var(--crit-fg); }
 .sev-warning { background: var(--warn-bg); color: var(--warn-fg); }
