@@ -175,7 +175,7 @@ export function timeChart(c: TimeChart): string {
     if (s.points.length === 0) continue;
     const dash = s.dashed ? ' stroke-dasharray="6 4"' : '';
     const runs = runsOf(s.points, s.gapMs).map((r) => r.map(xy));
-    const cap = runs.length > 1 ? ' stroke-linecap="round"' : ''; // a lone reading between two gaps shows as a dot
+    const cap = runs.some((r) => r.length === 1) ? ' stroke-linecap="round"' : ''; // a lone reading (between two gaps, or a wallet's first) shows as a dot
     parts.push(
       `<path class="series series-${s.kind}" data-series="${s.kind}" data-points="${s.points.length}" d="${pathOfRuns(runs)}" fill="none" stroke="${colour(s.kind)}" stroke-width="2"${dash}${cap} stroke-linejoin="round"><title>${escapeHtml(s.label)}</title></path>`,
     );

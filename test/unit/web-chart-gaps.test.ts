@@ -88,6 +88,9 @@ test('readings with a gap of hours (the daemon down) start a new line after it; 
   const dot = balancePath(polled(8, MIN).filter((r) => now - r.t >= 6 * H || now - r.t < 2 * H || r.t === now - 4 * H));
   assert.equal(moves(dot.d), 3, 'before, the lone reading, after');
   assert.match(dot.d, /M[\d.]+ [\d.]+ l0\.1 0 M/, 'the lone reading is drawn as a dot');
+  // a wallet's first reading is the whole line: a dot too (a butt cap drew nothing)
+  const svg = timeChart({ id: 'c', title: 't', desc: 'd', t: [0, 110], v: [0, 2], series: [{ kind: 'balance', label: 'b', points: [[50, 1]] }] });
+  assert.match(svg, /<path class="series series-balance"[^>]* d="M[\d.]+ [\d.]+ l0\.1 0"[^>]* stroke-linecap="round"/);
 });
 
 test('timeChart joins every point when no gap is given (the forecast line), runsOf cuts only past the gap', () => {
