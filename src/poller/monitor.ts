@@ -149,10 +149,17 @@ export class AccountMonitor {
     if (server !== this.#server && !outcome.ok && outcome.kind === 'rate_limited') outcome = { ...outcome, retryAfterMs: 0 };
     fetched?.(!outcome.ok && outcome.kind === 'timeout');
     if (opts.signal?.aborted) return; // cut short by shutdown: not the upstream's failure
-    // a failure once stopping was asked: its retries were not made, so a 503 at a rolling restart is not counted
-    // towards poll_failing nor drops telephony_api_up (a reading that came in is kept)
-    if (!outcome.ok && opts.stopping?.aborted) return;
     if (source !== this.#source) return; // the balance a reload stopped reading: the next slot reads the new one
+    // a failure once stopping was asked: its retries were not made, so a 503 at a rolling restart is not counted
+    // towards poll_failing nor drops telephony_api_up (a reading that came in is kept). A 429's Retry-After is
+    // kept all the same: the restart would have asked again at once, seconds after being told to wait an hour.
+    if (!outcome.ok && opts.stopping?.aborted) {
+      if (outcome.kind === 'rate_limited') {
+        this.#state = { ...this.#state, rateLimitedUntil: this.#now() + (outcome.retryAfterMs ?? 0) };
+        await this.save();
+      }
+      return;
+    }
     await this.#record(outcome);
   }
 

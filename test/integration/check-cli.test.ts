@@ -275,6 +275,22 @@ test('check while a Retry-After the daemon saved still runs: no request, UNKNOWN
   assert.equal(sim.balanceRequests(), asked, 'no request before the Retry-After passed');
 });
 
+test('a 429 that answers the poll in flight at SIGTERM is waited out after the restart (the stop kept no failed poll, and dropped the Retry-After with it)', async (t) => {
+  const sim = new Simulator({ apiKey: KEY, balance: 500 });
+  await sim.start();
+  t.after(() => sim.close());
+  const daemon = await Daemon.start({ TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY, POLL_SCHEDULE: '*/2 * * * * *' });
+  await waitFor(async () => (await daemon.status()).balance !== null, 'a first reading');
+  sim.enqueue({ status: 429, headers: { 'Retry-After': '3600' }, delayMs: 1_500 });
+  await waitFor(() => sim.requests.some((r) => r.served === 429), 'the poll that gets the 429 under way');
+  assert.equal(await daemon.stop(), 0); // the attempt in flight is waited for: the 429 lands once stopping
+  const asked = sim.balanceRequests();
+  const r = await runCli(['check', '--format', 'nagios'], { TELEPHONY_API_URL: sim.url, TELEPHONY_API_KEY: KEY, STATE_DIR: daemon.stateDir });
+  assert.equal(r.code, 3, r.stderr);
+  assert.match(r.stdout, /^WALLET UNKNOWN - wallet 'default': poll failed: rate limited until \d{4}-/);
+  assert.equal(sim.balanceRequests(), asked, 'no request before the Retry-After passed');
+});
+
 test('check answered 429 does not claim the wallet is left alone: it saves nothing, so it says the next check asks again', async (t) => {
   const sim = new Simulator({ apiKey: KEY, balance: 500 });
   await sim.start();

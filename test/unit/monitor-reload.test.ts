@@ -83,7 +83,7 @@ test('a reload that makes a wallet read another balance starts its history again
   await store.close();
 });
 
-test('a poll that fails once the daemon is stopping records nothing (its retries were not made: a 503 at a rolling restart is no failed poll); a reading that came in is kept', async (t) => {
+test('a poll that fails once the daemon is stopping records nothing (its retries were not made: a 503 at a rolling restart is no failed poll), but a 429\'s Retry-After is kept and saved; a reading that came in is kept', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'ws-monitor-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const store = new StateStore(dir, log);
@@ -101,6 +101,14 @@ test('a poll that fails once the daemon is stopping records nothing (its retries
   next = { ok: true, status: 200, balance: 42, currency: 'USD', requiredCredits: null } as PollOutcome;
   await monitor.pollNow({ stopping: stopping.signal });
   assert.equal(monitor.state.balance, 42, 'the answer of the attempt in flight is kept');
+  // a 429 then: not a failed poll either, but its Retry-After holds, saved for the restart
+  next = { ok: false, kind: 'rate_limited', message: 'HTTP 429', status: 429, retryAfterMs: 3_600_000 } as PollOutcome;
+  await monitor.pollNow({ stopping: stopping.signal });
+  assert.deepEqual([monitor.state.consecutiveFailures, monitor.state.lastError, monitor.state.rateLimitedUntil], [0, null, T0 + 3_600_000]);
+  const restarted = new StateStore(dir, log, { readOnly: true });
+  assert.equal((await restarted.account('default').load(T0)).rateLimitedUntil, T0 + 3_600_000, 'the wait is saved');
+  assert.equal(await monitor.tick({}), 'rate_limited', 'and waited out');
+  next = { ok: true, status: 200, balance: 41, currency: 'USD', requiredCredits: null } as PollOutcome;
   await monitor.pollNow({});
   next = { ok: false, kind: 'server', message: 'HTTP 503', status: 503 } as PollOutcome;
   await monitor.pollNow({});
