@@ -127,7 +127,7 @@ export function advice(w: WalletSource, row: WalletRow): string[] {
   if (s.exhausted) out.push('The wallet is empty: calls and messages fail now. Top it up in the provider’s dashboard at once.');
   // Never read (just added, or the first poll still waiting on a slow upstream): nothing is known, so nothing is "fine" either.
   if (s.lastSuccessAt === null && s.lastError === null && !s.exhausted && !s.authFailed) out.push('This wallet has not been read yet: its first poll has not finished (a wallet just added, or an upstream slow to answer). Its figures appear once it has.');
-  if (s.authFailed) out.push('The provider rejects the API key: the balance cannot be read. Create a new key, update this wallet’s key file and reload (SIGHUP).');
+  if (s.authFailed) out.push('The provider rejects the API key: the balance cannot be read. Create a new key and put it where this wallet reads it: its key file in WALLETS_FILE, then reload (SIGHUP); or, for the wallet of the environment (TELEPHONY_API_KEY or TELEPHONY_API_KEY_FILE), restart the daemon, as a reload reads WALLETS_FILE alone.');
   else if (s.lastError) out.push(`The last poll failed (${s.lastError.kind}: ${s.lastError.message}). ${s.lastSuccessAt === null ? 'No poll has succeeded yet, so there are no figures' : 'The figures here are from the last successful poll'}; check the balance in the provider’s dashboard.`);
   if (!s.exhausted && row.runway_seconds !== null && f.burnRatePerHour > 0) {
     const need = f.burnRatePerHour * row.horizons_hours.warning - (row.balance ?? 0) - (row.credit_limit ?? 0);

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { unreadWallet } from '../helpers/fixtures.js';
-import { applyPoll } from '../../src/domain/account.js';
+import { applyPoll, type PollOutcome } from '../../src/domain/account.js';
 import { forecast } from '../../src/domain/forecast.js';
 import { walletRow, type WalletSource } from '../../src/web/model.js';
 import { advice, walletPage } from '../../src/web/wallet-page.js';
@@ -34,4 +34,12 @@ test('a wallet read once (the next readings hours away on an hourly schedule): t
   assert.equal(row.runway_known, false);
   assert.deepEqual(advice(once, row).map((l) => /^The runway is not known yet/.test(l)), [true]);
   assert.doesNotMatch(walletPage(once, now), /Nothing to do/);
+});
+
+test('a refused key: the advice says how to give a wallet of WALLETS_FILE its new key (reload) and the wallet of the environment (restart: a SIGHUP reads WALLETS_FILE alone)', () => {
+  const state = applyPoll(unread.readout.state, { ok: false, kind: 'auth', message: 'HTTP 401', status: 401 } as PollOutcome, now, 1).state;
+  const refused: WalletSource = { ...unread, readout: { state, forecast: forecast(state.history, null, now) } };
+  const line = advice(refused, walletRow(refused, now)).find((l) => l.startsWith('The provider rejects the API key'));
+  assert.match(line ?? '', /key file in WALLETS_FILE, then reload \(SIGHUP\)/);
+  assert.match(line ?? '', /TELEPHONY_API_KEY_FILE\), restart the daemon/);
 });
