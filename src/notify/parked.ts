@@ -6,9 +6,10 @@
  * locks mail accounts) — and at once after a reload or a start, which may bring the fixed setting. The
  * notifications it refused are kept (Delivery.parked, saved with the outbox); the others wait behind the probe.
  * An answer that shows the settings work (a notification taken, or refused for its own content by a channel
- * that took one before: asFirstRefusal) ends it: all that was kept is due. A notification refused for its settings right after the channel took another is that
- * notification's problem (given up; the channel stays open), a second one is the channel's. Past its 24 h a
- * notification is given up without an attempt; a channel a reload removed gives up what it owes.
+ * that took one before: asFirstRefusal) ends it: all that was kept is due. A notification refused for its
+ * settings right after the channel took another is that notification's problem (given up; the channel stays
+ * open), a second one is the channel's. Past its 24 h a notification is given up without an attempt; a channel
+ * a reload removed gives up what it owes.
  */
 import { NotifyError } from '../errors.js';
 import type { Logger } from '../log.js';
