@@ -11,7 +11,7 @@ import { noteFailure, notificationsOf, STUCK_AFTER_MS, type Delivery } from './d
 import type { DeliveredBook } from './delivered.js';
 import type { Routing } from './routing.js';
 import { removeFrom, type Target } from './target.js';
-import { asFirstRefusal, judged, mayPark, probeDeferred, settingsWork } from './parked.js';
+import { judged, mayPark, probeDeferred, settingsWork } from './parked.js';
 
 /** What an attempt needs of the dispatcher that starts it. */
 export interface AttemptDeps {
@@ -57,7 +57,7 @@ export async function attempt(t: Target, x: Delivery, o: AttemptDeps): Promise<b
     o.log.info(log, all.length > 1 ? 'digest sent' : 'notification sent');
     proved(t, notifier, o.log); // its setting was fixed (or the receiver was): what it refused follows
   } catch (err) {
-    const e = asFirstRefusal(t, err instanceof NotifyError ? err : new NotifyError('network', describeError(err), { retryable: true }));
+    const e = err instanceof NotifyError ? err : new NotifyError('network', describeError(err), { retryable: true });
     if (e.reason === 'aborted') return false; // stopping: stays owed, not a failed attempt
     o.metrics.notifications.inc({ channel: notifier.channel, outcome: 'failed' });
     // some recipients have it now: the login works, whatever the others' mailboxes say

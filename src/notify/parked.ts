@@ -5,13 +5,11 @@
  * after the refusal, then 15 min, then every hour (a wrong password tried per notification, or every 5 min,
  * locks mail accounts) — and at once after a reload or a start, which may bring the fixed setting. The
  * notifications it refused are kept (Delivery.parked, saved with the outbox); the others wait behind the probe.
- * An answer that shows the settings work (a notification taken, or refused for its own content by a channel
- * that took one before: asFirstRefusal) ends it: all that was kept is due. A notification refused for its
- * settings right after the channel took another is that notification's problem (given up; the channel stays
- * open), a second one is the channel's. Past its 24 h a notification is given up without an attempt; a channel
- * a reload removed gives up what it owes.
+ * An answer that shows the settings work (a notification taken, or refused for its own content) ends it: all
+ * that was kept is due. A notification refused for its settings right after the channel took another is that
+ * notification's problem (given up; the channel stays open), a second one is the channel's. Past its 24 h a
+ * notification is given up without an attempt; a channel a reload removed gives up what it owes.
  */
-import { NotifyError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { sameSettings } from './channel.js';
 import { giveUpAt, logGivenUp, unpark, type Delivery } from './delivery.js';
@@ -41,19 +39,6 @@ export function probeOf(t: Target, r: Refusing, now: number): { start: Delivery[
     }
   }
   return { start: begin(t, taken.start, now), wake: taken.start.length > 0 ? Infinity : taken.wake, expired };
-}
-
-/**
- * A final no to a notification's own content (a 400, a 422, an SMTP 5xx to the message) from a channel that has
- * taken none yet is read as a refusal of its settings: a URL that is no receiver of these notifications (a chat
- * service's webhook, which answers 400 to a body it does not know) refuses every one, and giving each up at once
- * lost them all with nothing owed and nothing on the status page. Kept and probed instead; once the channel takes
- * one, a refusal is that notification's own again (the poison rule gives it up alone).
- */
-export function asFirstRefusal(t: Target, e: NotifyError): NotifyError {
-  if (t.proven || e.retryable || e.setting || e.reason !== 'rejected' || (e.reached?.length ?? 0) > 0) return e;
-  const message = `${e.message.replace(/; not retried$/, '')}, and this channel has taken no notification yet: kept as a refusal of its settings (an address that is no receiver of these notifications refuses every one)`;
-  return new NotifyError(e.reason, message, { retryable: false, setting: true });
 }
 
 /** Whether `t` may keep `x` it refused for its settings: not at a channel removed (or a destination replaced, for `x` owed there alone), nor right after it took others. */
