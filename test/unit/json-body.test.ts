@@ -28,3 +28,9 @@ test('parseJsonObject: a number written non-zero that JSON reads as 0 (1e-400) c
   for (const k of ['balance', 'b', 'c']) assert.equal(numberProblem(o[k]), 'is too close to 0 to be represented (underflow)', k);
   assert.equal(numberProblem(o.e), null, 'a zero written with an exponent is 0');
 });
+
+test('parseJsonObject: a broken body (a string never closed, full of escaped quotes) is not an object, and a valid one with such strings still has its underflow quoted', () => {
+  const quotes = '\\"'.repeat(32 * 1024);
+  assert.deepEqual(parseJsonObject(`{"a":1e-5,"m":"${quotes}`), { problem: 'not_object' });
+  assert.deepEqual(parseJsonObject(`{"balance":1e-400,"m":"${quotes}","n":2e-3}`), { object: { balance: '1e-400', m: '"'.repeat(32 * 1024), n: 0.002 } });
+});
