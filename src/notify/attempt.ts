@@ -54,6 +54,7 @@ export async function attempt(t: Target, x: Delivery, o: AttemptDeps): Promise<b
       o.routing.accepted(y, notifier.key, { notifier, groupIntervalMs: t.groupIntervalMs });
     }
     t.lastError = undefined;
+    t.givenUp = undefined;
     o.log.info(log, all.length > 1 ? 'digest sent' : 'notification sent');
     proved(t, notifier, o.log); // its setting was fixed (or the receiver was): what it refused follows
   } catch (err) {
@@ -75,7 +76,8 @@ export async function attempt(t: Target, x: Delivery, o: AttemptDeps): Promise<b
     if (!e.retryable) judged(t, x, notifier, e.setting && !reachedNow && (had === 0 || e.reason === 'config'), e.message, now);
     if (!retry) {
       removeFrom(t, x);
-      if (t.queue.size === 0) t.lastError = undefined; // nothing owed that it failed: the status page's note goes
+      if (t.queue.size === 0) t.lastError = undefined; // nothing owed that it failed: what is owed is not in trouble
+      if (!reachedNow) t.givenUp = { count: (t.givenUp?.count ?? 0) + all.length, at: now, error: e.message }; // said until it takes one
       o.log.error({ ...log, reason: e.reason }, `notification given up: ${e.message}`);
     } else if (retry === 'parked') {
       t.lastError = e.message;

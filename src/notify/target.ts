@@ -38,6 +38,12 @@ export interface Target {
   refusedSinceTake?: number;
   /** It took a notification (some recipients did, or it judged one on its content) with these settings: they work (parked.ts settingsWork). */
   proven?: boolean;
+  /**
+   * Notifications given up after an attempt (a final no to their content, or past their 24 h) since it last took
+   * one: how many, when the last, and why. Nothing of them is owed, so only this tells the status page that a
+   * channel refusing every body (a chat service's webhook answering 400) reaches no one.
+   */
+  givenUp?: { count: number; at: number; error: string } | undefined;
 }
 
 /** A target whose settings were refused: what was said, when it is tried next, after how many refusals in a row. */
@@ -250,7 +256,7 @@ export function owedByAlert(targets: Iterable<Target>): Map<string, number> {
   return owed;
 }
 
-/** A channel that owes notifications its last attempt failed at (ChannelTrouble: the status page says so). */
+/** A channel that owes notifications its last attempt failed at, or gave some up since it last took one (ChannelTrouble: the status page says so). */
 export interface ChannelTrouble {
   /** The channel's label (its kind and host: never its URL, key or recipients). */
   label: string;
@@ -258,17 +264,20 @@ export interface ChannelTrouble {
   error: string;
   /** Notifications owed to it. */
   owed: number;
-  /** When the oldest owed became due. */
+  /** When the oldest owed became due (none owed: when the last was given up). */
   since: number;
   /** While its settings are refused: when it is tried next (one notification). */
   retryAt?: number | undefined;
+  /** Notifications given up after an attempt since it last took one (Target.givenUp). */
+  givenUp?: number | undefined;
 }
 
-/** The targets whose last attempt failed and that still owe (an open digest still collecting is not late), the longest owed first. */
+/** The targets whose last attempt failed and that still owe (an open digest still collecting is not late), or gave some up since their last take; the longest owed first. */
 export function troubledTargets(targets: Iterable<Target>): ChannelTrouble[] {
   const out: ChannelTrouble[] = [];
   for (const t of targets) {
-    if (t.lastError === undefined && !t.refusing) continue; // refusing from a start: no attempt has failed here yet
+    const g = t.retired ? undefined : t.givenUp;
+    if (t.lastError === undefined && !t.refusing && !g) continue; // refusing from a start: no attempt has failed here yet
     let owed = 0;
     let since = Infinity;
     for (const x of t.queue) {
@@ -276,7 +285,8 @@ export function troubledTargets(targets: Iterable<Target>): ChannelTrouble[] {
       owed += 1 + (x.more?.length ?? 0);
       since = Math.min(since, x.dueAt ?? x.createdAt);
     }
-    if (owed > 0) out.push({ label: t.notifier.label, error: t.refusing?.error ?? t.lastError ?? '', owed, since, retryAt: t.retired ? undefined : t.refusing?.probeAt });
+    const error = t.refusing?.error ?? t.lastError ?? g?.error ?? '';
+    if (owed > 0 || g) out.push({ label: t.notifier.label, error, owed, since: owed > 0 ? since : g!.at, retryAt: t.retired ? undefined : t.refusing?.probeAt, givenUp: g?.count });
   }
   return out.sort((a, b) => a.since - b.since);
 }

@@ -84,7 +84,8 @@ function troubleNote(troubled: readonly ChannelTrouble[], now: number): Html | '
   const item = (c: ChannelTrouble): Html => {
     const why = c.error.startsWith(c.label) ? c.error.slice(c.label.length).replace(/^:?\s*/, '') : c.error; // the log's words begin with the label
     const age = shortDuration(Math.max(0, now - c.since) / 1000);
-    const owed = c.owed === 1 ? `one notification owed for ${age}` : `${c.owed} notifications owed, the oldest for ${age}`;
+    const lost = c.givenUp ? `${c.givenUp === 1 ? 'one notification' : `${c.givenUp} notifications`} given up since it last took one${c.owed > 0 ? '' : `, the last ${age} ago`}` : '';
+    const owed = c.owed === 0 ? lost : [c.owed === 1 ? `one notification owed for ${age}` : `${c.owed} notifications owed, the oldest for ${age}`, lost].filter(Boolean).join('; ');
     const next = c.retryAt === undefined ? '' : `; its settings were refused: one is tried again at ${utc(c.retryAt)}, and at once after a restart (or a reload, for a receiver of WALLETS_FILE)`;
     return html`<li><strong>${c.label}</strong>: ${why}. <span class="muted">${owed}${next}.</span></li>`;
   };

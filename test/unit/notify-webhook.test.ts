@@ -361,6 +361,23 @@ for (const [status, name] of [[400, 'bad request'], [409, 'conflict'], [422, 'un
   });
 }
 
+test('a URL that answers 400 to every notification (a chat service\'s webhook, which does not know the body): each is given up, and the channel is named in trouble with how many until it takes one', async (t) => {
+  let accepts = false;
+  const rx = await receiver(t, () => ({ status: accepts ? 200 : 400 }));
+  const { dispatcher } = await rig(t, [target(rx.url)]);
+  await dispatcher.enqueue([note(), note({ id: 'other' })]);
+  await waitUntil(() => dispatcher.pending === 0 && rx.received.length === 2, 'both tried and given up');
+  const [trouble, ...more] = dispatcher.troubled();
+  assert.deepEqual(more, []);
+  assert.deepEqual([trouble!.owed, trouble!.givenUp], [0, 2]);
+  assert.match(trouble!.error, /answered 400; not retried$/);
+  accepts = true; // the URL fixed at its end
+  await dispatcher.enqueue([note({ id: 'third' })]);
+  await waitUntil(() => rx.received.length === 3 && dispatcher.pending === 0, 'the third taken');
+  assert.deepEqual(dispatcher.troubled(), [], 'no longer in trouble once it takes one');
+  await dispatcher.stop(100);
+});
+
 for (const status of [301, 302, 303, 307, 308]) {
   test(`${status} → not followed (the other receiver gets nothing) and not retried`, async (t) => {
     const other = await receiver(t, () => ({ status: 200 }));

@@ -27,6 +27,14 @@ test('a channel that owes what it refused or failed to take is named above the w
   assert.ok(page.indexOf('class="trouble"') < page.indexOf('id="wallets"'), 'above the wallets');
 });
 
+test('a channel that gave notifications up and took none since (a URL answering 400 to every body) is named too, though it owes nothing', () => {
+  const page = overviewPage([w], q, now, {
+    troubled: [{ label: 'webhook#1 (discord.example)', error: 'webhook#1 (discord.example) answered 400; not retried', owed: 0, since: now - 300_000, givenUp: 4 }],
+  });
+  assert.match(page, /Alerts are not getting through<\/strong> to one channel/);
+  assert.match(page, /<strong>webhook#1 \(discord\.example\)<\/strong>: answered 400; not retried\. <span class="muted">4 notifications given up since it last took one, the last 5 min ago\.<\/span>/);
+});
+
 test('nothing is said while every channel takes what it is sent', () => {
   assert.doesNotMatch(overviewPage([w], q, now, { troubled: [] }), /trouble/);
   assert.doesNotMatch(overviewPage([w], q, now), /trouble/);
