@@ -65,7 +65,7 @@ export class Routing {
         routed.add(notifier.key);
       }
     }
-    const told = n.status === 'resolved' ? this.#toldElsewhere(n, routed, considered, targets) : [];
+    const told = n.status === 'resolved' ? owingElsewhere(n.id, routed, targets, this.#toldElsewhere(n, routed, considered, targets)) : [];
     this.#gate.resolved(n);
     return { routed: out, also, told };
   }
@@ -87,6 +87,18 @@ export class Routing {
     }
     return out;
   }
+}
+
+/**
+ * `told`, and each configured channel the resolve is not routed to that still owes an earlier delivery of its
+ * alert (a firing owed at a restart, not taken yet, at a receiver the wallet no longer names): the resolve
+ * follows it there. Told only at acceptance, the routing left it out, and the firing, taken later, paged for
+ * an alert already over and opened an incident nothing closed. A retired channel's is its heir's business
+ * (retarget.ts owingBefore, the hand-over).
+ */
+function owingElsewhere(id: string, routed: ReadonlySet<string>, targets: Map<string, Target>, told: Target[]): Target[] {
+  for (const t of targets.values()) if (!t.retired && !routed.has(t.notifier.key) && !told.includes(t) && t.index.owesOther(id)) told.push(t);
+  return told;
 }
 
 function targetFor(targets: Map<string, Target>, key: string, make: () => Target): Target {

@@ -285,6 +285,27 @@ test('a firing owed at a restart and accepted after it at receiver A, the wallet
   assert.deepEqual(b.sent.flat().map((n) => n.status), ['resolved']);
 });
 
+test('a firing owed at a restart and NOT yet accepted at receiver A when its resolve comes (A still down), the wallet now routed to B: the resolve follows the firing at A (it paged for an alert already over, and the incident stayed open)', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ws-dispatch-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  let up = false;
+  const sent: string[] = [];
+  const flaky: Notifier = { channel: 'webhook', key: 'A/webhook:a', label: 'A', send: async (n) => { if (!up) throw new NotifyError('server', 'webhook: 503', { retryable: true }); sent.push(n.status); } };
+  const b = memory('B/webhook:b', false);
+  const first = new Dispatcher({ receivers: [receiver('A', [flaky]), receiver('B', [b])], store: outboxIn(dir, log), metrics: createMetrics(), log, retryBaseDelayMs: 20 });
+  await first.start();
+  await first.enqueue([note({ id: 'w/low' })], ['A']);
+  await first.stop(100);
+  const second = new Dispatcher({ receivers: [receiver('A', [flaky]), receiver('B', [b])], store: outboxIn(dir, log), metrics: createMetrics(), log, retryBaseDelayMs: 20 });
+  t.after(() => second.stop(100));
+  await second.start();
+  await second.enqueue([note({ id: 'w/low', status: 'resolved', reason: 'resolve' })], ['B']); // A still owes the firing
+  up = true;
+  await waitFor(() => second.pending === 0, 'all delivered');
+  assert.deepEqual(sent, ['firing', 'resolved'], 'A gets the resolve after the firing it owed');
+  assert.deepEqual(b.sent.flat().map((n) => n.status), ['resolved']);
+});
+
 test('a reload that hands an open digest over to a new channel writes it: the database names the new channel before anything else is committed (a crash then lost the digest)', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'ws-dispatch-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
