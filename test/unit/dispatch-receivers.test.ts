@@ -27,9 +27,13 @@ const log = pino({ level: 'silent' });
 const note = (over: Partial<Notification> = {}) => sampleNotification(over);
 const receiver = (name: string, notifiers: Notifier[], over: Partial<Receiver> = {}): Receiver => ({ name, severities: undefined, groupIntervalMs: 0, notifiers, alertmanagers: [], ...over });
 
+/** A dispatcher on the outbox in `dir` (a restart is another one on the same `dir`). */
+const onOutbox = (dir: string, receivers: Receiver[], over: Partial<DispatcherDeps> = {}): Dispatcher =>
+  new Dispatcher({ receivers, store: outboxIn(dir, log), metrics: createMetrics(), log, retryBaseDelayMs: 20, ...over });
+
 function dispatcher(t: TestContext, receivers: Receiver[], over: Partial<DispatcherDeps> = {}): Dispatcher {
   const dir = mkdtempSync(join(tmpdir(), 'ws-dispatch-'));
-  const d = new Dispatcher({ receivers, store: outboxIn(dir, log), metrics: createMetrics(), log, retryBaseDelayMs: 20, ...over });
+  const d = onOutbox(dir, receivers, over);
   t.after(async () => {
     await d.stop(100);
     rmSync(dir, { recursive: true, force: true });
@@ -246,7 +250,7 @@ test('a digest resumed at start, then a reload that shortens group_interval: due
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const mail = (sendDigest: Notifier['sendDigest']): Notifier => ({ channel: 'email', key: 'mail', label: 'mail', send: async () => undefined, sendDigest });
   const day = (n: Notifier) => [receiver('default', [n], { groupIntervalMs: 24 * 3_600_000 })];
-  const first = new Dispatcher({ receivers: day(mail(async () => undefined)), store: outboxIn(dir, log), metrics: createMetrics(), log, retryBaseDelayMs: 20 });
+  const first = onOutbox(dir, day(mail(async () => undefined)));
   await first.start();
   await first.enqueue([note({ id: 'a1', account: 'w1' })]); // sent at once
   await first.enqueue([note({ id: 'a2', account: 'w2' }), note({ id: 'a3', account: 'w3' })]); // the day's digest opens
@@ -257,7 +261,7 @@ test('a digest resumed at start, then a reload that shortens group_interval: due
     tries++;
     throw new NotifyError('server', 'mail: 451 try later', { retryable: true });
   });
-  const second = new Dispatcher({ receivers: day(refusing), store: outboxIn(dir, log), metrics: createMetrics(), log, retryBaseDelayMs: 20 });
+  const second = onOutbox(dir, day(refusing));
   t.after(() => second.stop(100));
   await second.start(); // a restart: the target has sent nothing since, the digest is collecting
   second.setReceivers([receiver('default', [refusing], { groupIntervalMs: 50 })]);
@@ -271,11 +275,11 @@ test('a firing owed at a restart and accepted after it at receiver A, the wallet
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const down: Notifier = { channel: 'webhook', key: 'A/webhook:a', label: 'A', send: async () => { throw new NotifyError('server', 'webhook: 503', { retryable: true }); } };
   const [b, a] = [memory('B/webhook:b', false), memory('A/webhook:a', false)];
-  const first = new Dispatcher({ receivers: [receiver('A', [down]), receiver('B', [b])], store: outboxIn(dir, log), metrics: createMetrics(), log, retryBaseDelayMs: 20 });
+  const first = onOutbox(dir, [receiver('A', [down]), receiver('B', [b])]);
   await first.start();
   await first.enqueue([note({ id: 'w/low' })], ['A']);
   await first.stop(100);
-  const second = new Dispatcher({ receivers: [receiver('A', [a]), receiver('B', [b])], store: outboxIn(dir, log), metrics: createMetrics(), log, retryBaseDelayMs: 20 });
+  const second = onOutbox(dir, [receiver('A', [a]), receiver('B', [b])]);
   t.after(() => second.stop(100));
   await second.start();
   await waitFor(() => a.sent.length === 1, 'the owed firing, accepted at A after the restart');
@@ -292,11 +296,11 @@ test('a firing owed at a restart and NOT yet accepted at receiver A when its res
   const sent: string[] = [];
   const flaky: Notifier = { channel: 'webhook', key: 'A/webhook:a', label: 'A', send: async (n) => { if (!up) throw new NotifyError('server', 'webhook: 503', { retryable: true }); sent.push(n.status); } };
   const b = memory('B/webhook:b', false);
-  const first = new Dispatcher({ receivers: [receiver('A', [flaky]), receiver('B', [b])], store: outboxIn(dir, log), metrics: createMetrics(), log, retryBaseDelayMs: 20 });
+  const first = onOutbox(dir, [receiver('A', [flaky]), receiver('B', [b])]);
   await first.start();
   await first.enqueue([note({ id: 'w/low' })], ['A']);
   await first.stop(100);
-  const second = new Dispatcher({ receivers: [receiver('A', [flaky]), receiver('B', [b])], store: outboxIn(dir, log), metrics: createMetrics(), log, retryBaseDelayMs: 20 });
+  const second = onOutbox(dir, [receiver('A', [flaky]), receiver('B', [b])]);
   t.after(() => second.stop(100));
   await second.start();
   await second.enqueue([note({ id: 'w/low', status: 'resolved', reason: 'resolve' })], ['B']); // A still owes the firing
@@ -310,7 +314,7 @@ test('a reload that hands an open digest over to a new channel writes it: the da
   const dir = mkdtempSync(join(tmpdir(), 'ws-dispatch-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const fin = (key: string) => [receiver('fin', [memory(key, true)], { groupIntervalMs: 3_600_000 })];
-  const d = new Dispatcher({ receivers: fin('fin/email:old'), store: outboxIn(dir, log), metrics: createMetrics(), log, retryBaseDelayMs: 20 });
+  const d = onOutbox(dir, fin('fin/email:old'));
   t.after(() => d.stop(100));
   await d.start();
   await d.enqueue([note({ id: 'w1/low', account: 'w1' })], ['fin']); // leaves at once
