@@ -6,7 +6,8 @@
  */
 import { sameSettings } from './channel.js';
 import type { Receiver } from './registry.js';
-import { keyClass, newTarget, shortenOpenDigest, type Target } from './target.js';
+import { shortenOpenDigest } from './grouping.js';
+import { keyClass, newTarget, type Target } from './target.js';
 
 /**
  * Applies `receivers`' notifiers to `targets`; `handOver` moves what a replaced target owes to its heir
@@ -46,6 +47,7 @@ export function retarget(targets: Map<string, Target>, receivers: readonly Recei
     if (live.has(key)) continue;
     t.retired = true;
     t.open = undefined; // sent when its interval ends, as it is
+    t.waiting = undefined;
     if (t.queue.size > 0 || t.inFlight.size > 0) continue;
     targets.delete(key);
     t.notifier.close?.();

@@ -1,6 +1,6 @@
 /**
- * One target's queue, PURE (time passed in): where a new notification goes (its own delivery, or the open
- * digest of an email or chat target) and which deliveries may start now. The dispatcher does the sending.
+ * One target's queue, PURE (time passed in): which deliveries may start now, what a reload hands over, what is
+ * owed. Where a new notification goes is grouping.ts's; the dispatcher does the sending.
  */
 import { randomUUID } from 'node:crypto';
 import type { Notification } from '../domain/alerts.js';
@@ -25,6 +25,11 @@ export interface Target {
    */
   lastAccount?: string | undefined;
   open: Delivery | undefined;
+  /**
+   * Digests of notifications that wait for earlier deliveries of their alerts, by the deliveries they wait for
+   * (grouping.ts): each takes notifications until it is first tried. In memory: one resumed at a start takes no more.
+   */
+  waiting?: Map<string, Delivery>;
   /** Nothing starts before this: the receiver's Retry-After holds for every delivery to it, not only the one it answered. */
   pausedUntil: number;
   /** No longer in any receiver (a reload removed it): delivers what it owes, takes nothing new. */
@@ -51,81 +56,6 @@ export interface Refusing {
   error: string;
   probeAt: number;
   refusals: number;
-}
-
-/**
- * Queues `n` for `t`: a delivery of its own, or into the target's open digest (email and chat within the group
- * interval). Not into the digest when an earlier delivery of its alert is still owed (a firing retried for one
- * recipient's full mailbox): the digest would wait for it, and every wallet in it with it, for up to 24 h.
- * Returns the delivery that carries `n` now.
- */
-export function addTo(t: Target, n: Notification, now: number, seq: number): Delivery {
-  for (const stale of supersededRepeats(t, n)) removeFrom(t, stale);
-  const digests = t.notifier.sendDigest !== undefined && t.groupIntervalMs > 0;
-  const waits = t.index.owesOther(n.id, t.open); // an earlier delivery of its alert is owed here
-  if (digests && t.open && !waits) {
-    keepLatest(t.open, n);
-    t.index.grew(t.open, n.id);
-    return t.open;
-  }
-  const x: Delivery = { deliveryId: randomUUID(), target: t.notifier.key, notification: n, seq, createdAt: now, attempts: 0, nextAttemptAt: now, lastError: null };
-  if (digests && !t.open && !waits) {
-    if (now < t.lastSentAt + t.groupIntervalMs && n.account !== t.lastAccount) {
-      x.open = true;
-      x.more = [];
-      x.nextAttemptAt = t.lastSentAt + t.groupIntervalMs;
-      t.open = x;
-    } else {
-      t.lastSentAt = now;
-      t.lastAccount = n.account;
-    }
-  }
-  queue(t, x); // when it waits: on its own, neither in nor opening a digest (which would wait with it)
-  return x;
-}
-
-/**
- * Puts `n` into an open digest in place of what it holds of the same alert, else at its end: a digest says
- * each alert's state when it leaves. Holding an alert's start and its resolve, it counted the alert firing,
- * a chat digest cut at 40 lines kept the firing lines and dropped the resolved ones, and an email's subject
- * read [FIRING] when every alert in it had resolved.
- */
-function keepLatest(open: Delivery, n: Notification): void {
-  if (open.notification.id === n.id) {
-    open.notification = n;
-    return;
-  }
-  const more = (open.more ??= []);
-  const i = more.findIndex((m) => m.id === n.id);
-  if (i >= 0) more[i] = n;
-  else more.push(n);
-}
-
-/**
- * The owed repeats of `n`'s alert that `n`, anything later of that alert, replaces: each alone in its
- * delivery (not in a digest) and not started. A receiver down for hours otherwise got every repeat of the
- * time in a burst when it came back, each with the figures of its own hour (before the escalation or the
- * resolve that followed them), and the outbox grew by one a repeat interval per alert. The alert's start,
- * an escalation and the resolve are never replaced.
- */
-function supersededRepeats(t: Target, n: Notification): Delivery[] {
-  return t.index.chainOf(n.id).filter((x) => x.notification.reason === 'repeat' && !x.open && (x.more?.length ?? 0) === 0 && !t.inFlight.has(x));
-}
-
-/**
- * A reload shortened the target's group interval: its open digest leaves when the new interval ends, not
- * the old one (cut from 24 h to 5 m, it held its notifications for a day). A longer one leaves it as
- * it was. True when it moved. The interval counts from the target's last send; from the digest's opening
- * when this target has sent nothing (a digest resumed at start, or handed over by a reload): counted from
- * no send, its due time was -Infinity, and its 24 h limit with it, so the first refusal gave it up.
- */
-export function shortenOpenDigest(t: Target, groupIntervalMs: number): boolean {
-  if (!t.open || groupIntervalMs >= t.groupIntervalMs) return false;
-  const at = (Number.isFinite(t.lastSentAt) ? t.lastSentAt : t.open.createdAt) + groupIntervalMs;
-  if (at >= t.open.nextAttemptAt) return false;
-  t.open.nextAttemptAt = at;
-  t.index.retimed();
-  return true;
 }
 
 /** Appends `x` to `t`'s queue. */

@@ -1,0 +1,100 @@
+/**
+ * Digests across a channel outage (grouping.ts): the notifications that must wait for their alerts' earlier
+ * deliveries wait together. A minute's Slack or SMTP outage during a fleet-wide event otherwise turned every
+ * wallet's escalation and resolve into a message of its own once the channel came back (362 for 200 wallets).
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { pino } from 'pino';
+import type { Notification } from '../../src/domain/alerts.js';
+import { NotifyError } from '../../src/errors.js';
+import { createMetrics } from '../../src/metrics/metrics.js';
+import { Dispatcher } from '../../src/notify/dispatch.js';
+import type { Notifier } from '../../src/notify/notifier.js';
+import { waitFor } from '../helpers/daemon.js';
+import { sampleNotification as note } from '../helpers/fixtures.js';
+import { outboxIn } from '../helpers/state.js';
+
+const log = pino({ level: 'silent' });
+const line = (n: Notification) => `${n.id}:${n.status}:${n.severity}`;
+
+/** A grouping mail channel that refuses everything (a 421, retried) while `down`; `sent` what it took, `tried` every attempt's size. */
+function flakyMail(): { mail: Notifier; sent: string[][]; tried: number[]; state: { down: boolean } } {
+  const sent: string[][] = [];
+  const tried: number[] = [];
+  const state = { down: true };
+  const take = (ns: readonly Notification[]) => {
+    tried.push(ns.length);
+    if (state.down) throw new NotifyError('server', 'mail: 421 service not available (temporary)', { retryable: true });
+    sent.push(ns.map(line));
+  };
+  return { sent, tried, state, mail: { channel: 'email', key: 'mail', label: 'mail', send: async (n) => take([n]), sendDigest: async (ns) => take(ns) } };
+}
+
+function dispatcher(t: TestContext, mail: Notifier): Dispatcher {
+  const dir = mkdtempSync(join(tmpdir(), 'ws-digest-outage-'));
+  const d = new Dispatcher({ receivers: [{ name: 'default', severities: undefined, groupIntervalMs: 200, notifiers: [mail], alertmanagers: [] }], store: outboxIn(dir, log), metrics: createMetrics(), log, retryBaseDelayMs: 20 });
+  t.after(async () => {
+    await d.stop(100);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return d;
+}
+
+const wallets = Array.from({ length: 30 }, (_, i) => `w${i + 1}`);
+
+test('a fleet-wide event during a mail outage: once the channel is back, the escalations and resolves that waited for the firings leave as one digest, in order, not one mail each', async (t) => {
+  const { mail, sent, tried, state } = flakyMail();
+  const d = dispatcher(t, mail);
+  await d.start();
+  await d.enqueue([note({ id: 'w0/a', account: 'w0' })]); // a quiet target: tried at once, refused
+  await d.enqueue(wallets.map((w) => note({ id: `${w}/a`, account: w }))); // a digest opens
+  await waitFor(() => tried.includes(30), 'the digest of 30 tried at the end of its interval, and refused', 10_000);
+  // the fleet's next turn while the channel is still down: every wallet escalates, half of them then resolve
+  await d.enqueue([note({ id: 'w0/a', account: 'w0', severity: 'critical', reason: 'escalation' }), ...wallets.map((w) => note({ id: `${w}/a`, account: w, severity: 'critical', reason: 'escalation' }))]);
+  await d.enqueue(wallets.slice(0, 15).map((w) => note({ id: `${w}/a`, account: w, status: 'resolved', reason: 'resolve' })));
+  state.down = false;
+  await waitFor(() => d.pending === 0, 'everything delivered once the channel is back', 20_000);
+
+  const at = (l: string) => sent.findIndex((m) => m.includes(l));
+  assert.deepEqual(
+    sent.map((m) => m.length).sort((a, b) => a - b),
+    [1, 1, 30, 30],
+    `w0's firing, the digest, and what waited behind each (w0's escalation on its own: it waited for w0's firing alone): ${JSON.stringify(sent)}`,
+  );
+  assert.ok(at('w0/a:firing:warning') < at('w0/a:firing:critical'), "w0's escalation after its firing");
+  wallets.forEach((w, i) => {
+    const latest = i < 15 ? `${w}/a:resolved:warning` : `${w}/a:firing:critical`; // a digest says each alert as it stands
+    assert.ok(at(`${w}/a:firing:warning`) >= 0 && at(`${w}/a:firing:warning`) < at(latest), `${w}: its firing, then ${latest}`);
+  });
+});
+
+test('notifications waiting for different deliveries do not wait together: each leaves when what it waits for has', async (t) => {
+  // a1's firing alone is refused (one recipient's full mailbox); the digest of a2 and a3 is refused once.
+  const sent: string[][] = [];
+  let digestRefused = false;
+  const take = (ns: readonly Notification[]) => {
+    if (ns.some((n) => n.id === 'a1' && n.status === 'firing')) throw new NotifyError('server', 'mail: 452 mailbox full (temporary)', { retryable: true });
+    if (ns.length > 1 && !digestRefused) {
+      digestRefused = true;
+      throw new NotifyError('server', 'mail: 421 try again later', { retryable: true });
+    }
+    sent.push(ns.map(line));
+  };
+  const mail: Notifier = { channel: 'email', key: 'mail', label: 'mail', send: async (n) => take([n]), sendDigest: async (ns) => take(ns) };
+  const d = dispatcher(t, mail);
+  await d.start();
+  await d.enqueue([note({ id: 'a1', account: 'w1' })]);
+  await d.enqueue([note({ id: 'a2', account: 'w2' }), note({ id: 'a3', account: 'w3' })]);
+  await waitFor(() => digestRefused, 'the digest of a2 and a3 refused once', 10_000);
+  // a1's resolve waits for a1's firing; a2's and a3's escalations wait for their digest only: they must not be
+  // held by a1's firing
+  await d.enqueue([note({ id: 'a1', account: 'w1', status: 'resolved', reason: 'resolve' }), note({ id: 'a2', account: 'w2', severity: 'critical', reason: 'escalation' }), note({ id: 'a3', account: 'w3', severity: 'critical', reason: 'escalation' })]);
+  await waitFor(() => sent.flat().includes('a2:firing:critical') && sent.flat().includes('a3:firing:critical'), 'a2 and a3 escalated while a1 still fails', 10_000);
+  assert.deepEqual(Object.fromEntries(d.owedByAlert()), { a1: 2 }, "a1's firing and its resolve owed, nothing else");
+  assert.ok(!sent.flat().some((l) => l.startsWith('a1:')), 'nothing of a1 overtook its firing');
+  assert.deepEqual(sent.slice(-2), [['a2:firing:warning', 'a3:firing:warning'], ['a2:firing:critical', 'a3:firing:critical']], 'the digest, then the two escalations that waited for it, together');
+});
