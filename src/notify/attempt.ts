@@ -66,6 +66,7 @@ export async function attempt(t: Target, x: Delivery, o: AttemptDeps): Promise<b
     const reachedNow = (e.reached?.length ?? 0) > had;
     if (reachedNow) {
       took = true;
+      t.givenUp = undefined; // it reaches people: what it gave up before is not the channel's trouble
       proved(t, notifier, o.log);
     }
     const now = o.now();

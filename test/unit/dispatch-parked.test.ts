@@ -473,3 +473,17 @@ test('a try that some recipients take (another mailbox full) ends the refusal an
   await waitFor(() => d.pending === 0, 'all sent once the full mailbox takes them');
   assert.ok(lines.includes('a channel that had refused its settings took a notification: sending the ones it refused'), lines.join('\n'));
 });
+
+test('a channel that gave notifications up is no longer named in trouble once some recipients take one (another mailbox full), as after a full take', async (t) => {
+  const mail = mailer(async (n: Notification, _s: AbortSignal, reached: readonly string[] = []) => {
+    if (n.id === 'bad') throw new NotifyError('server', 'ops/email:a: the server refused the message (554 content rejected)', { retryable: false });
+    if (reached.length === 0) throw deferredOne('a@example.com');
+  });
+  const d = dispatcher(t, ops(mail), { retryBaseDelayMs: 3_600_000 }); // the deferred recipient's retry stays far off
+  await d.start();
+  await d.enqueue(ids('bad'), ['ops']);
+  await waitFor(() => d.pending === 0 && d.troubled()[0]?.givenUp === 1, 'bad given up, and said');
+  await d.enqueue(ids('ok'), ['ops']);
+  await waitFor(() => d.troubled()[0]?.givenUp === undefined, 'ok taken by a@ (b@ deferred): the channel reaches people');
+  assert.equal(d.pending, 1, 'ok still owed to b@');
+});
