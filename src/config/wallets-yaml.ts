@@ -47,8 +47,28 @@ export function readWalletsYaml(text: string, path: string, how: WalletsRead = '
   try {
     return { top: doc.toJS({ maxAliasCount: MAX_ALIAS_USES }) };
   } catch (err) {
-    return { problems: [`${path}: cannot be read: ${(err as Error).message} (more than ${MAX_ALIAS_USES} uses of YAML aliases)`] };
+    // Never the library's message: an unresolved alias quotes its name, and an unquoted secret that starts
+    // with `*` (`auth_token: *Summer2024`) is read as an alias of that name.
+    return { problems: [`${path}: ${aliasProblem(text, doc, err)}`] };
   }
+}
+
+/** Why `toJS` threw, in words that quote nothing of the file (its line, when an alias names no anchor). */
+function aliasProblem(text: string, doc: ReturnType<ReturnType<typeof yaml>['parseDocument']>, err: unknown): string {
+  const Y = yaml();
+  let offset: number | undefined;
+  Y.visit(doc, {
+    Alias: (_key, node) => {
+      if (node.resolve(doc) !== undefined) return undefined;
+      offset = node.range?.[0];
+      return Y.visit.BREAK;
+    },
+  });
+  if (offset !== undefined || /unresolved alias/i.test((err as Error)?.message ?? '')) {
+    const line = offset === undefined ? '' : ` at line ${text.slice(0, offset).split('\n').length}`;
+    return `not valid YAML${line} (UNRESOLVED_ALIAS: a value starting with * is an alias of an anchor (&name) set before it; a value, such as a secret, that starts with * must be quoted)`;
+  }
+  return `cannot be read: aliases expand too far (more than ${MAX_ALIAS_USES} uses of YAML aliases)`;
 }
 
 /** A top-level `wallets:` whose value is the block list on the lines below. */

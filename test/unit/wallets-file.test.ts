@@ -350,6 +350,13 @@ test('nested aliases that expand past the bound ("billion laughs"): a configurat
   assert.match(problems[0]!, new RegExp(`^WALLETS_FILE: ${file}: cannot be read: .* \\(more than 1000000 uses of YAML aliases\\)$`));
 });
 
+test('an unquoted secret that starts with * (read as an alias of no anchor) is a problem that never quotes it', () => {
+  const { file, problems } = problemsOf('wallets:\n  - name: a\n    provider: twilio\n    credentials:\n      account_sid: AC1\n      auth_token: *Summer2024SECRETMARK\n');
+  assert.equal(problems.length, 1, JSON.stringify(problems));
+  assert.doesNotMatch(problems[0]!, /SECRETMARK/);
+  assert.match(problems[0]!, new RegExp(`^WALLETS_FILE: ${file}: not valid YAML at line 6 \\(UNRESOLVED_ALIAS: .*must be quoted\\)$`));
+});
+
 test('a reload parses the text its settle wait saw, not the file as a writer left it a moment later', () => {
   const { file, keyFile } = walletsFile('wallets:\n  - { name: a, api_key_file: KEYFILE }\n  - { name: b, api_key_file: KEYFILE }\n');
   const { settings } = loadSettings({ WALLETS_FILE: file }, { cwd: file.slice(0, file.lastIndexOf('/')) });
