@@ -20,13 +20,13 @@ export class InputError extends Error {
  * replayed notifications say "12.5 USD" as the live ones did; a CSV has none (null), nor has a label that is
  * not a plain code.
  */
-export function parseHistory(text: string): { rows: Row[]; format: 'csv' | 'prometheus'; currency: string | null } {
+export function parseHistory(text: string): { rows: Row[]; format: 'csv' | 'prometheus'; currency: string | null; account: string | null } {
   const body = text.replace(/^\uFEFF/, '');
   if (body.trimStart().startsWith('{')) {
-    const { rows, currency } = parsePrometheus(body);
-    return { rows: nonEmpty(rows), format: 'prometheus', currency };
+    const { rows, currency, account } = parsePrometheus(body);
+    return { rows: nonEmpty(rows), format: 'prometheus', currency, account };
   }
-  return { rows: nonEmpty(parseCsv(body)), format: 'csv', currency: null };
+  return { rows: nonEmpty(parseCsv(body)), format: 'csv', currency: null, account: null };
 }
 
 function parseCsv(text: string): Row[] {
@@ -80,7 +80,7 @@ function readRow(raw: string, n: number, rows: Row[]): void {
   rows.push({ t, balance });
 }
 
-function parsePrometheus(text: string): { rows: Row[]; currency: string | null } {
+function parsePrometheus(text: string): { rows: Row[]; currency: string | null; account: string | null } {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -114,7 +114,9 @@ function parsePrometheus(text: string): { rows: Row[]; currency: string | null }
   const { currency } = readCurrency((series as { metric?: unknown }).metric, 'currency');
   // The balance gauge says `unknown` when the upstream named no currency (metrics/collector.ts): none, as the
   // daemon had it ("balance is low: 40 unknown" otherwise).
-  return { rows, currency: currency === UNKNOWN_CURRENCY_LABEL ? null : currency };
+  // The series' `account` label: which wallet of WALLETS_FILE the history is (cli/backtest.ts picks its rules).
+  const account = ((series as { metric?: Record<string, unknown> }).metric ?? {}).account;
+  return { rows, currency: currency === UNKNOWN_CURRENCY_LABEL ? null : currency, account: typeof account === 'string' ? account : null };
 }
 
 /** The `currency` label value of a balance the upstream gave no currency for (contract section 4). */

@@ -37,7 +37,7 @@ export async function runBacktest(file: string, settings: Settings, log: Logger,
   const started = performance.now();
   // Printed only once the whole replay has run: stdout never holds half an answer.
   const lines: string[] = [];
-  const wallet = settings.wallets[0]!; // with WALLETS_FILE: the first wallet's rules, provider and labels
+  const wallet = walletOf(settings, parsed.account, log);
   // The daemon's own evaluation and notification (fleet/wallet-evaluation.ts): its provider's words, its labels.
   replay(parsed.rows, evaluationOf(wallet, settings.alerts), (n) => {
     lines.push(JSON.stringify(webhookBody(asSent(wallet, n), n.decidedAt)));
@@ -48,6 +48,22 @@ export async function runBacktest(file: string, settings: Settings, log: Logger,
     'backtest done',
   );
   return BACKTEST_EXIT.ok;
+}
+
+/**
+ * The wallet whose rules replay the history: the one the Prometheus series' `account` label names, else the
+ * first (with WALLETS_FILE, said: replaying 'shop' under the first wallet's thresholds printed alerts 'shop'
+ * never had, named after another wallet, and nothing said so).
+ */
+function walletOf(settings: Settings, account: string | null, log: Logger): Settings['wallets'][number] {
+  const first = settings.wallets[0]!;
+  if (account === null || account === first.name) return first;
+  const named = settings.wallets.find((w) => w.name === account);
+  if (named !== undefined) return named;
+  if (settings.walletsFile !== undefined) {
+    log.warn({ account: account.slice(0, 64) }, `the series' account label names no wallet of WALLETS_FILE: replayed with the rules of its first wallet, '${first.name}'`);
+  }
+  return first;
 }
 
 function tooLarge(file: string, log: Logger, bytes?: number): number {

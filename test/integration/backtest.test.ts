@@ -267,3 +267,28 @@ test('the live daemon and backtest send the same webhook bodies for the same sam
   assert.match(String(live[0]!.summary), /Twilio/);
   assert.deepEqual(replayed, live);
 });
+
+test("backtest of a Prometheus series with WALLETS_FILE replays it under the rules of the wallet its account label names, not the first wallet's; a label naming none is said", async () => {
+  const dir = tempDir();
+  const wallets = join(dir, 'wallets.yaml');
+  writeFileSync(
+    wallets,
+    `wallets:
+  - {name: voice, api_key: k1, low_balance_threshold: 1000, critical_balance_threshold: 900, runway_warning_hours: 0, runway_critical_hours: 0}
+  - {name: shop, api_key: k2, low_balance_threshold: 5, critical_balance_threshold: 1, runway_warning_hours: 0, runway_critical_hours: 0}
+`,
+  );
+  const series = (account: string) => {
+    const file = join(dir, `${account}.json`);
+    const values = Array.from({ length: 11 }, (_, i) => [1_700_000_000 + 60 * i, String(500 - i)]);
+    writeFileSync(file, JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [{ metric: { account }, values }] } }));
+    return file;
+  };
+  const shop = await runCli(['backtest', series('shop')], { WALLETS_FILE: wallets });
+  assert.equal(shop.code, 0, shop.stderr);
+  assert.equal(shop.stdout, '', "500 credits are far above shop's thresholds: voice's (1000) fired for it");
+  const other = await runCli(['backtest', series('gone')], { WALLETS_FILE: wallets });
+  assert.equal(other.code, 0, other.stderr);
+  assert.match(other.stderr, /names no wallet of WALLETS_FILE: replayed with the rules of its first wallet, 'voice'/);
+  assert.deepEqual(new Set(other.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { account: string }).account)), new Set(['voice']));
+});

@@ -228,7 +228,7 @@ test('parseHistory Prometheus: a negative zero reads 0, as in a CSV', () => {
 
 test('parseHistory Prometheus: pretty-printed, after a BOM and leading blank lines', () => {
   const text = '\uFEFF\n\n  ' + JSON.stringify(JSON.parse(matrix([series([[1700000000, '1']])])), null, 2);
-  assert.deepEqual(parseHistory(text), { rows: [{ t: 1700000000000, balance: 1 }], format: 'prometheus', currency: null });
+  assert.deepEqual(parseHistory(text), { rows: [{ t: 1700000000000, balance: 1 }], format: 'prometheus', currency: null, account: 'default' });
 });
 
 test('parseHistory Prometheus: the series\' currency label is the history\'s currency (a plain code only); a CSV has none', () => {
