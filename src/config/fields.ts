@@ -39,6 +39,7 @@ function unreadable(v: string): string {
 
 /** An http(s) URL, or why not (never quoting it: a URL may hold a token). */
 function parseHttp(raw: string): URL | string {
+  if (/\s/.test(raw.trim())) return 'holds a space or other blank: separate several URLs with commas, and write a blank that belongs to the URL percent-encoded (%20)';
   let url: URL;
   try {
     url = new URL(raw);

@@ -65,6 +65,10 @@ export function secretField(raw: Raw, key: string, add: AddProblem, opts: { requ
  * in ALERT_WEBHOOK_URL and ALERTMANAGER_URL (the URL is a secret; labels show its host only).
  */
 export function httpHost(url: string, key: string, add: AddProblem): string | undefined {
+  if (/\s/.test(url.trim())) {
+    add(key, 'holds a space or other blank: separate several URLs as several entries, and write a blank that belongs to the URL percent-encoded (%20)');
+    return undefined;
+  }
   let u: URL;
   try {
     u = new URL(url);

@@ -22,6 +22,8 @@ export function webhookTargets(list: string, ctx: z.RefinementCtx): WebhookTarge
     const format = m ? m[1]! : 'json';
     const raw = m ? m[2]! : entry;
     if (!CHANNELS.some((c) => c.envFormat === format)) return fail(ctx, `URL #${i + 1}: unknown format prefix '${format}+' (use ${prefixes.map((p) => `${p}+`).join(' or ')})`);
+    // new URL() encodes a blank as %20: "https://a/x https://b/y" (a list written with spaces) became one URL
+    if (/\s/.test(raw)) return fail(ctx, `URL #${i + 1}: holds a space or other blank: separate several URLs with commas, and write a blank that belongs to the URL percent-encoded (%20)`);
     let url: URL;
     try {
       url = new URL(raw);
