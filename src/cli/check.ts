@@ -61,8 +61,8 @@ type Budget = { ms: number; end: number; signal: AbortSignal };
 
 async function checkWallet(settings: Settings, wallet: WalletSettings, states: StateStore, budget: Budget) {
   const now = Date.now;
-  // A state database that cannot be read (corrupt, a directory in its place) does not crash the command
-  // (exit 1, WARNING to Nagios): the balance is still read, judged on a fresh state, and the text says why.
+  // A state database that cannot be read (corrupt, a directory in its place) does not crash the command nor
+  // change its code: the balance is still read, judged on a fresh state, and the text says the history is unknown.
   const saved = await savedStateOrFresh(states, wallet.name, now());
   const before = saved.state;
   const stateProblem = saved.problem && `${saved.problem}: history unknown`;

@@ -79,6 +79,7 @@ export const duration = (fallback: string, minMs: number, max?: { ms: number; wh
   text(fallback).transform((v, ctx) => {
     const ms = parseDuration(v);
     if (ms === undefined) return fail(ctx, `${valueShown(v)} is not a duration such as 30m, 4h or 900 (seconds)`);
+    if (!Number.isFinite(ms)) return fail(ctx, `${valueShown(v)} is too long to be read as a duration`); // 400 digits: Infinity
     if (ms < minMs) return fail(ctx, `must be at least ${minMs} ms, got ${valueShown(v)}`);
     if (max && ms > max.ms) return fail(ctx, `must be at most ${max.why}, got ${valueShown(v)}`);
     return ms;
