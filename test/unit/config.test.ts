@@ -504,6 +504,15 @@ test('unknown TELEPHONY_* / ALERT_* variables → a warning, not an error; other
   assert.ok(warnings.some((w) => w.startsWith('ALERT_WEBHOOK_URLS')));
 });
 
+test('ALERT_PAGERDUTY_ROUTING_KEY without a pagerduty+ URL: a warning (nothing would go to PagerDuty), never showing the key; with one, none', () => {
+  const key = 'R0utingKeyNotShown0000000000000a';
+  const { warnings } = load({ ...BASE, ALERT_PAGERDUTY_ROUTING_KEY: key });
+  assert.equal(warnings.length, 1, JSON.stringify(warnings));
+  assert.match(warnings[0]!, /^ALERT_PAGERDUTY_ROUTING_KEY: set, but no pagerduty\+ URL/);
+  assert.ok(!warnings[0]!.includes(key));
+  assert.deepEqual(load({ ...BASE, ALERT_PAGERDUTY_ROUTING_KEY: key, ALERT_WEBHOOK_URL: 'pagerduty+https://events.pagerduty.com/v2/enqueue' }).warnings, []);
+});
+
 test('secrets never appear in JSON or util.inspect of the settings, nor in problems; reveal() gives them', () => {
   const smtpPw = 'S3cretPw';
   const whSecret = 'whsec_D0ntPrintMe';
