@@ -65,6 +65,10 @@ export function readCredentials(
           fail('credentials', `${k}: ${UNQUOTED}`);
           continue;
         }
+        if (v === null) {
+          fail('credentials', `${k}: is empty (a value that starts with # is a comment to YAML: put it in quotes)`);
+          continue;
+        }
         if (typeof v !== 'string') {
           fail('credentials', `${k}: must be a single value`);
           continue;

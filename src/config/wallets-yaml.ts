@@ -36,10 +36,13 @@ export function readWalletsYaml(text: string, path: string, how: WalletsRead = '
     if (top !== undefined) return { top };
   }
   const doc = yaml().parseDocument(text, { uniqueKeys: sameKeyAsText });
-  if (doc.errors.length > 0) {
+  // An unknown tag is a warning to the library, which reads `auth_token: !Secret123` as "" (and `!Sec ret` as
+  // "ret"): for a file of names, numbers and secrets it is a value that starts with ! left unquoted.
+  const wrong = [...doc.errors, ...doc.warnings.filter((w) => w.code === 'TAG_RESOLVE_FAILED')];
+  if (wrong.length > 0) {
     // The YAML library's message quotes the offending line, which may hold a key: say only where. (An
     // unclosed `[ {` is two errors at one place and of one code: said once.)
-    return { problems: [...new Set(doc.errors.map((e) => `${path}: not valid YAML at line ${e.linePos?.[0]?.line ?? '?'}, column ${e.linePos?.[0]?.col ?? '?'} (${e.code}${e.code === 'TAB_AS_INDENT' ? ': indent with spaces, not tabs' : ''})`))] };
+    return { problems: [...new Set(wrong.map((e) => `${path}: not valid YAML at line ${e.linePos?.[0]?.line ?? '?'}, column ${e.linePos?.[0]?.col ?? '?'} (${e.code}${HINTS[e.code] ?? ''})`))] };
   }
   asWritten(doc);
   // The library allows 100 alias uses by default (against "billion laughs" files): a fleet that gives its
@@ -70,6 +73,11 @@ function aliasProblem(text: string, doc: ReturnType<ReturnType<typeof yaml>['par
   }
   return `cannot be read: aliases expand too far (more than ${MAX_ALIAS_USES} uses of YAML aliases)`;
 }
+
+const HINTS: Partial<Record<string, string>> = {
+  TAB_AS_INDENT: ': indent with spaces, not tabs',
+  TAG_RESOLVE_FAILED: ': a value starting with ! is a YAML tag; a value, such as a secret, that starts with ! must be quoted',
+};
 
 /** A top-level `wallets:` whose value is the block list on the lines below. */
 const WALLETS_LINE = /^wallets:[ ]*(?:#.*)?$/;
@@ -134,11 +142,11 @@ function inParts(text: string, fastParts: boolean): Record<string, unknown> | un
   return top;
 }
 
-/** One part's values, or undefined after an error or an alias (the one-document read decides those). */
+/** One part's values, or undefined after an error, a warning or an alias (the one-document read decides those). */
 function readPart(text: string): unknown {
   const Y = yaml();
   const doc = Y.parseDocument(text, { uniqueKeys: sameKeyAsText });
-  if (doc.errors.length > 0) return undefined;
+  if (doc.errors.length > 0 || doc.warnings.length > 0) return undefined;
   if (text.includes('*')) {
     let alias = false;
     Y.visit(doc, { Alias: () => ((alias = true), Y.visit.BREAK) });
