@@ -620,6 +620,16 @@ test("a secret's _FILE that cannot be read is one problem: the rules needing tha
   ]);
 });
 
+test('ALERT_WEBHOOK_URL_FILE: the webhook URL (a Slack URL is the credential) read from a file, newline trimmed; with ALERT_WEBHOOK_URL too, refused; unreadable, one problem', () => {
+  const file = join(freshDir(), 'hook');
+  writeFileSync(file, 'slack+https://hooks.slack.com/services/T0/B0/SEKRITtoken\n');
+  const { settings } = load({ TELEPHONY_API_KEY: 'k', ALERT_WEBHOOK_URL_FILE: file });
+  assert.deepEqual(settings.webhook?.targets.map((w) => [w.format, w.url.reveal()]), [['slack', 'https://hooks.slack.com/services/T0/B0/SEKRITtoken']]);
+  assert.deepEqual(problemsOf({ TELEPHONY_API_KEY: 'k', ALERT_WEBHOOK_URL_FILE: file, ALERT_WEBHOOK_URL: 'https://x.example.com/h' }), ['ALERT_WEBHOOK_URL: set both ALERT_WEBHOOK_URL and ALERT_WEBHOOK_URL_FILE; set only one']);
+  const missing = join(freshDir(), 'missing');
+  assert.deepEqual(problemsOf({ TELEPHONY_API_KEY: 'k', ALERT_WEBHOOK_URL_FILE: missing, ALERT_WEBHOOK_SECRET: 's' }), [`ALERT_WEBHOOK_URL_FILE: cannot read ${missing}: ENOENT`]);
+});
+
 test('TELEPHONY_API_KEY with a zero-width space pasted in: refused (the HTTP client dropped it and sent another key), the key not shown', () => {
   const problems = problemsOf({ TELEPHONY_API_KEY: 'SEKRIT\u200bX' });
   assert.deepEqual(problems, ['TELEPHONY_API_KEY: holds a control or invisible character (a tab, a zero-width or non-breaking space pasted with it?)']);
