@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Notification } from '../domain/alerts.js';
 import type { Delivery } from './delivery.js';
-import { queue, removeFrom, type Target } from './target.js';
+import { queue, removeFrom, waitKeys, type Target } from './target.js';
 
 /**
  * Queues `n` for `t` and returns the delivery that carries it now. On a target that groups:
@@ -20,11 +20,13 @@ import { queue, removeFrom, type Target } from './target.js';
  *   After a minute's outage during a fleet-wide event, each wallet's escalation and resolve otherwise left
  *   alone once the channel came back: 362 Slack posts and 362 mails for 200 wallets where 6 were due.
  */
-export function addTo(t: Target, n: Notification, now: number, seq: number): Delivery {
+export function addTo(t: Target, n: Notification, now: number, seq: number, pinned = false): Delivery {
   for (const stale of supersededRepeats(t, n)) removeFrom(t, stale);
   const digests = t.notifier.sendDigest !== undefined && t.groupIntervalMs > 0;
   const owed = t.index.chainOf(n.id);
-  const into = digests ? collectingFor(t, owed) : undefined;
+  // a pinned resolve (owed at this destination alone) neither joins nor opens a waiting digest: pinned, the
+  // digest would stay behind at a hand-over, or be given up at a restart, with every other wallet's line in it
+  const into = digests ? collectingFor(t, owed, now, pinned) : undefined;
   if (into) {
     keepLatest(into, n);
     t.index.grew(into, n.id);
@@ -32,8 +34,12 @@ export function addTo(t: Target, n: Notification, now: number, seq: number): Del
   }
   const x: Delivery = { deliveryId: randomUUID(), target: t.notifier.key, notification: n, seq, createdAt: now, attempts: 0, nextAttemptAt: now, lastError: null };
   if (digests && owed.length > 0) {
-    x.more = [];
-    (t.waiting ??= new Map()).set(waitKey(owed), x); // due now: it leaves as soon as what it waits for has
+    if (!pinned) {
+      x.more = [];
+      const key = waitKey(owed);
+      (t.waiting ??= new Map()).set(key, x); // due now: it leaves as soon as what it waits for has
+      waitKeys.set(x, key);
+    }
   } else if (digests && !t.open) {
     if (now < t.lastSentAt + t.groupIntervalMs && n.account !== t.lastAccount) {
       x.open = true;
@@ -53,19 +59,30 @@ export function addTo(t: Target, n: Notification, now: number, seq: number): Del
  * The digest still collecting that takes a notification whose alert owes `owed` here (in order): the one its
  * alert's latest is in; the open digest when nothing of the alert is owed; the one waiting for just `owed`.
  */
-function collectingFor(t: Target, owed: readonly Delivery[]): Delivery | undefined {
+function collectingFor(t: Target, owed: readonly Delivery[], now: number, pinned: boolean): Delivery | undefined {
   const last = owed.at(-1);
   if (last === undefined) return t.open;
   if (last === t.open) return last;
   const waiting = t.waiting;
-  if (!waiting) return undefined;
-  for (const [key, w] of waiting) if (!stillCollecting(t, w)) waiting.delete(key);
-  if ([...waiting.values()].includes(last)) return last;
-  return waiting.get(waitKey(owed));
+  if (!waiting || pinned) return undefined;
+  const lastKey = waitKeys.get(last);
+  if (lastKey !== undefined && waiting.get(lastKey) === last) {
+    if (stillCollecting(t, last, now)) return last;
+    waiting.delete(lastKey);
+  }
+  const key = waitKey(owed);
+  const w = waiting.get(key);
+  if (w && stillCollecting(t, w, now)) return w;
+  if (w) waiting.delete(key);
+  return undefined;
 }
 
-/** A waiting digest takes notifications until it is first tried (then it says what it said to everyone it reached). */
-const stillCollecting = (t: Target, w: Delivery): boolean => t.queue.has(w) && w.attempts === 0 && !t.inFlight.has(w);
+/**
+ * A waiting digest takes notifications until it is first tried (then it says what it said to everyone it reached),
+ * and for one group interval at most: what joins it is given up with it 24 h after it was created (a resolve that
+ * joined 20 h in had 4 h left), as an open digest's notifications have 24 h from the end of its interval.
+ */
+const stillCollecting = (t: Target, w: Delivery, now: number): boolean => t.queue.has(w) && w.attempts === 0 && !t.inFlight.has(w) && !w.pinned && now < w.createdAt + t.groupIntervalMs;
 
 const waitKey = (owed: readonly Delivery[]): string => owed.map((x) => x.deliveryId).join(' ');
 

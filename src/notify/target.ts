@@ -58,6 +58,15 @@ export interface Refusing {
   refusals: number;
 }
 
+/** A waiting digest's key in its target's `waiting` (grouping.ts): its entry goes when it starts or leaves. */
+export const waitKeys = new WeakMap<Delivery, string>();
+
+/** `x` stopped collecting (started, or left the queue): its entry in `t.waiting`, if any, goes. */
+function stopsWaiting(t: Target, x: Delivery): void {
+  const key = waitKeys.get(x);
+  if (key !== undefined && t.waiting?.get(key) === x) t.waiting.delete(key);
+}
+
 /** Appends `x` to `t`'s queue. */
 export function queue(t: Target, x: Delivery): void {
   t.queue.add(x);
@@ -135,6 +144,7 @@ export function shiftTarget(t: Target, ms: number): void {
 
 /** Takes `x` out of `t`'s queue (accepted or given up). */
 export function removeFrom(t: Target, x: Delivery): void {
+  stopsWaiting(t, x);
   t.queue.delete(x);
   t.index.removed(x);
 }
@@ -155,6 +165,7 @@ export function dueOf(t: Target, now: number, concurrency: number): { start: Del
 /** `start` (taken from `t`'s index) begins: a digest among them stops collecting. */
 export function begin(t: Target, start: Delivery[], now: number): Delivery[] {
   for (const x of start) {
+    stopsWaiting(t, x);
     if (x.open) {
       x.open = false;
       x.dueAt = Math.min(now, x.nextAttemptAt);
