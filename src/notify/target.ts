@@ -27,7 +27,7 @@ export interface Target {
   open: Delivery | undefined;
   /**
    * Digests of notifications that wait for earlier deliveries of their alerts, by the deliveries they wait for
-   * (grouping.ts): each takes notifications until it is first tried. In memory: one resumed at a start takes no more.
+   * (grouping.ts): each takes notifications for a group interval, until it is first tried. In memory: one resumed at a start takes no more.
    */
   waiting?: Map<string, Delivery>;
   /** Nothing starts before this: the receiver's Retry-After holds for every delivery to it, not only the one it answered. */
