@@ -65,16 +65,14 @@ function collectingFor(t: Target, owed: readonly Delivery[], now: number, pinned
   if (last === t.open) return last;
   const waiting = t.waiting;
   if (!waiting || pinned) return undefined;
+  const collecting = (key: string): Delivery | undefined => {
+    const w = waiting.get(key);
+    if (w && stillCollecting(t, w, now)) return w;
+    waiting.delete(key); // started, left, or past its interval
+    return undefined;
+  };
   const lastKey = waitKeys.get(last);
-  if (lastKey !== undefined && waiting.get(lastKey) === last) {
-    if (stillCollecting(t, last, now)) return last;
-    waiting.delete(lastKey);
-  }
-  const key = waitKey(owed);
-  const w = waiting.get(key);
-  if (w && stillCollecting(t, w, now)) return w;
-  if (w) waiting.delete(key);
-  return undefined;
+  return (lastKey !== undefined && waiting.get(lastKey) === last ? collecting(lastKey) : undefined) ?? collecting(waitKey(owed));
 }
 
 /**
