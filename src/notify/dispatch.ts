@@ -28,7 +28,7 @@ import { DEFAULT_TARGET_CONCURRENCY, logGivenUp, MAX_DELIVERY_AGE_MS, MAX_RETRY_
 import { OwedNotSavedError, type OutboxDoc, type OutboxStore } from './outbox-store.js';
 import { DEFAULT_RECEIVER, type Receiver } from './registry.js';
 import { addTo } from './grouping.js';
-import { dueOf, handOver, oldestOwedDueAt, owedByAlert, notePinned, owedCount, shiftTarget, troubledTargets, type ChannelTrouble, type Target } from './target.js';
+import { dueOf, handOver, oldestOwedDueAt, owedByAlert, owedCount, shiftTarget, troubledTargets, type ChannelTrouble, type Target } from './target.js';
 import { dropRefused, probeAll, probeNow, probeOf } from './parked.js';
 import { liveHeir, placesOf, retarget, targetBook } from './retarget.js';
 import { resumeOwed } from './resume.js';
@@ -165,11 +165,7 @@ export class Dispatcher {
       held.push(x);
       touched.add(t);
     };
-    for (const n of notifications) {
-      const places = placesOf(this.#targets, this.#routing.targetsOf(n, receivers, this.#targets), n.id);
-      for (const [t, pinned] of places) add(t, n, pinned);
-      notePinned(places, n.id);
-    }
+    for (const n of notifications) for (const [t, pinned] of placesOf(this.#targets, this.#routing.targetsOf(n, receivers, this.#targets), n.id)) add(t, n, pinned);
     if (touched.size === 0) return;
     await this.#mirror();
     for (const x of held) {

@@ -36,12 +36,6 @@ export interface Target {
   retired: boolean;
   /** The target a reload replaced this one by: what it still owes moves there once it can without reordering an alert. */
   heir?: Target | undefined;
-  /**
-   * Alert id → the keys of the destinations its resolve was also queued at, pinned (told of its firing), while
-   * owed here: what is owed here of it never moves to those (a retired one brought back: it has the alert's end,
-   * and got its repeats and resolve again after it). Kept while this target owes the alert.
-   */
-  resolvedAt?: Map<string, Set<string>>;
   lastError: string | undefined;
   /** Refused for its settings (parked.ts): one attempt at a time, no sooner than `probeAt`; absent: they work. */
   refusing?: Refusing | undefined;
@@ -104,8 +98,6 @@ export function handOver(from: Target, to: Target, keep: ReadonlySet<string> = n
   const movedIds = new Set<string>();
   // owed at `to` already (routed there since the reload, or older at a target a reload brought back): wait for them
   const owedThere = (id: string) => !movedIds.has(id) && to.index.owesOther(id);
-  // its resolve queued pinned at `to` too (a retired one brought back): `to` has the alert's end already
-  const resolvedThere = (id: string) => from.resolvedAt?.get(id)?.has(to.notifier.key) === true;
   for (const x of from.queue) {
     const ids = notificationsOf(x).map((n) => n.id);
     if (x.pinned) {
@@ -116,14 +108,11 @@ export function handOver(from: Target, to: Target, keep: ReadonlySet<string> = n
       }
       continue;
     }
-    if (from.inFlight.has(x) || ids.some((id) => staying.has(id) || keep.has(id) || owedThere(id) || resolvedThere(id))) {
+    if (from.inFlight.has(x) || ids.some((id) => staying.has(id) || keep.has(id) || owedThere(id))) {
       for (const id of ids) staying.add(id);
       continue;
     }
-    for (const id of ids) {
-      movedIds.add(id);
-      for (const key of from.resolvedAt?.get(id) ?? []) resolvedAt(to, id, key);
-    }
+    for (const id of ids) movedIds.add(id);
     removeFrom(from, x);
     readdress(x, to.notifier.key);
     queue(to, x);
@@ -158,23 +147,6 @@ export function removeFrom(t: Target, x: Delivery): void {
   stopsWaiting(t, x);
   t.queue.delete(x);
   t.index.removed(x);
-  if (t.resolvedAt) for (const n of notificationsOf(x)) if (!t.index.owesOther(n.id)) t.resolvedAt.delete(n.id);
-}
-
-/**
- * Where a notification of alert `id` was queued (`places`: target → pinned there): a resolve pinned at the
- * destination that took the firing, and owed elsewhere too, is noted there, so the others never hand the alert to it.
- */
-export function notePinned(places: ReadonlyMap<Target, boolean>, id: string): void {
-  const pinnedAt = [...places].filter(([, pinned]) => pinned).map(([p]) => p.notifier.key);
-  for (const [t, pinned] of places) if (!pinned) for (const key of pinnedAt) resolvedAt(t, id, key);
-}
-
-/** The resolve of alert `id`, owed at `t`, was queued pinned at the destination of `key` too (Target.resolvedAt). */
-function resolvedAt(t: Target, id: string, key: string): void {
-  const keys = (t.resolvedAt ??= new Map()).get(id);
-  if (keys) keys.add(key);
-  else t.resolvedAt.set(id, new Set([key]));
 }
 
 /**
