@@ -78,7 +78,7 @@ export async function attempt(t: Target, x: Delivery, o: AttemptDeps): Promise<b
     if (!retry) {
       removeFrom(t, x);
       if (t.queue.size === 0) t.lastError = undefined; // nothing owed that it failed: what is owed is not in trouble
-      if (!reachedNow) t.givenUp = { count: (t.givenUp?.count ?? 0) + all.length, at: now, error: e.message }; // said until it takes one
+      if (!reachedNow && had === 0) t.givenUp = { count: (t.givenUp?.count ?? 0) + all.length, at: now, error: e.message }; // reached no one: said until it takes one
       o.log.error({ ...log, reason: e.reason }, `notification given up: ${e.message}`);
     } else if (retry === 'parked') {
       t.lastError = e.message;

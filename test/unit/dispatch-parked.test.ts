@@ -487,3 +487,15 @@ test('a channel that gave notifications up is no longer named in trouble once so
   await waitFor(() => d.troubled()[0]?.givenUp === undefined, 'ok taken by a@ (b@ deferred): the channel reaches people');
   assert.equal(d.pending, 1, 'ok still owed to b@');
 });
+
+test('a mail some recipients took, then refused for good to the others (550), is not counted as given up: the channel reaches people', async (t) => {
+  const mail = mailer(async (_n: Notification, _s: AbortSignal, reached: readonly string[] = []) => {
+    if (reached.length === 0) throw deferredOne('a@example.com');
+    throw new NotifyError('server', 'ops/email:a: b@example.com refused (550 no such user)', { retryable: false });
+  });
+  const d = dispatcher(t, ops(mail));
+  await d.start();
+  await d.enqueue(ids('ok'), ['ops']);
+  await waitFor(() => d.pending === 0, 'a@ has it; b@ refused for good');
+  assert.deepEqual(d.troubled(), []);
+});
