@@ -79,7 +79,8 @@ export const duration = (fallback: string, minMs: number, max?: { ms: number; wh
   text(fallback).transform((v, ctx) => {
     const ms = parseDuration(v);
     if (ms === undefined) return fail(ctx, `${valueShown(v)} is not a duration such as 30m, 4h or 900 (seconds)`);
-    if (!Number.isFinite(ms)) return fail(ctx, `${valueShown(v)} is too long to be read as a duration`); // 400 digits: Infinity
+    // 400 digits read Infinity, 1e14 days 8.64e21 ms: "never" in silence, and past what a time adds to exactly
+    if (!(ms <= Number.MAX_SAFE_INTEGER)) return fail(ctx, `${valueShown(v)} is too long to be read as a duration (at most about 285,000 years)`);
     if (ms < minMs) return fail(ctx, `must be at least ${minMs} ms, got ${valueShown(v)}`);
     if (max && ms > max.ms) return fail(ctx, `must be at most ${max.why}, got ${valueShown(v)}`);
     return ms;

@@ -162,6 +162,7 @@ const invalidCases: Array<{ name: string; env: Env; variable: string; secretInVa
   { name: 'ALERT_WEBHOOK_URL not http(s)', env: { ALERT_WEBHOOK_URL: 'ftp://hooks.example.com/x' }, variable: 'ALERT_WEBHOOK_URL' },
   { name: 'ALERT_WEBHOOK_URL: a list written with a space, not a comma', env: { ALERT_WEBHOOK_URL: 'https://a.example.com/x https://b.example.com/y' }, variable: 'ALERT_WEBHOOK_URL' },
   { name: 'ALERT_REPEAT_INTERVAL of 400 digits (read as Infinity: never repeat)', env: { ALERT_REPEAT_INTERVAL: '9'.repeat(400) }, variable: 'ALERT_REPEAT_INTERVAL' },
+  { name: 'ALERT_REPEAT_INTERVAL of 1e14 days (finite, but past what a time adds to exactly)', env: { ALERT_REPEAT_INTERVAL: '100000000000000d' }, variable: 'ALERT_REPEAT_INTERVAL' },
   { name: 'TELEPHONY_API_URL with a blank in its path (new URL() made it %20)', env: { TELEPHONY_API_URL: 'http://127.0.0.1:8080/v1 /balance' }, variable: 'TELEPHONY_API_URL' },
   { name: 'ALERTMANAGER_URL: a list written with a space, not a comma', env: { ALERTMANAGER_URL: 'http://am1.example.com:9093 http://am2.example.com:9093' }, variable: 'ALERTMANAGER_URL' },
   // Not a URL (an SES password with "/" unencoded; a "#" .env would cut): every send failed, and Node's
