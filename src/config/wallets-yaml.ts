@@ -44,6 +44,8 @@ export function readWalletsYaml(text: string, path: string, how: WalletsRead = '
     // unclosed `[ {` is two errors at one place and of one code: said once.)
     return { problems: [...new Set(wrong.map((e) => `${path}: not valid YAML at line ${e.linePos?.[0]?.line ?? '?'}, column ${e.linePos?.[0]?.col ?? '?'} (${e.code}${HINTS[e.code] ?? ''})`))] };
   }
+  const anchored = text.includes('&') ? unusedScalarAnchor(doc) : undefined;
+  if (anchored !== undefined) return { problems: [`${path}: not valid YAML at line ${text.slice(0, anchored).split('\n').length} (UNUSED_ANCHOR: a value starting with & is a YAML anchor, no alias uses it; a value, such as a secret, that starts with & must be quoted)`] };
   asWritten(doc);
   // The library allows 100 alias uses by default (against "billion laughs" files): a fleet that gives its
   // 10,000 wallets `labels: *common` needs one per wallet. Past this bound it is a problem, not a crash.
@@ -72,6 +74,25 @@ function aliasProblem(text: string, doc: ReturnType<ReturnType<typeof yaml>['par
     return `not valid YAML${line} (UNRESOLVED_ALIAS: a value starting with * is an alias of an anchor (&name) set before it; a value, such as a secret, that starts with * must be quoted)`;
   }
   return `cannot be read: aliases expand too far (more than ${MAX_ALIAS_USES} uses of YAML aliases)`;
+}
+
+/**
+ * Where a value carries an anchor no alias uses (undefined: none): `auth_token: &Sec ret` is the anchor `Sec` on
+ * the value "ret", a secret misread in silence, as `!` and `*` would be.
+ */
+function unusedScalarAnchor(doc: ReturnType<ReturnType<typeof yaml>['parseDocument']>): number | undefined {
+  const Y = yaml();
+  const used = new Set<string>();
+  Y.visit(doc, { Alias: (_key, node) => void used.add(node.source) });
+  let offset: number | undefined;
+  Y.visit(doc, {
+    Scalar: (_key, node) => {
+      if (node.anchor === undefined || used.has(node.anchor)) return undefined;
+      offset = node.range?.[0] ?? 0;
+      return Y.visit.BREAK;
+    },
+  });
+  return offset;
 }
 
 const HINTS: Partial<Record<string, string>> = {
@@ -142,14 +163,14 @@ function inParts(text: string, fastParts: boolean): Record<string, unknown> | un
   return top;
 }
 
-/** One part's values, or undefined after an error, a warning or an alias (the one-document read decides those). */
+/** One part's values, or undefined after an error, a warning, an alias or an anchored value (the one-document read decides those). */
 function readPart(text: string): unknown {
   const Y = yaml();
   const doc = Y.parseDocument(text, { uniqueKeys: sameKeyAsText });
   if (doc.errors.length > 0 || doc.warnings.length > 0) return undefined;
-  if (text.includes('*')) {
+  if (text.includes('*') || text.includes('&')) {
     let alias = false;
-    Y.visit(doc, { Alias: () => ((alias = true), Y.visit.BREAK) });
+    Y.visit(doc, { Alias: () => ((alias = true), Y.visit.BREAK), Scalar: (_key, node) => (node.anchor === undefined ? undefined : ((alias = true), Y.visit.BREAK)) });
     if (alias) return undefined;
   }
   asWritten(doc);

@@ -357,12 +357,14 @@ test('an unquoted secret that starts with * (read as an alias of no anchor) is a
   assert.match(problems[0]!, new RegExp(`^WALLETS_FILE: ${file}: not valid YAML at line 6 \\(UNRESOLVED_ALIAS: .*must be quoted\\)$`));
 });
 
-test('an unquoted secret that starts with ! (a YAML tag: read as "", or as the word after a blank) or # (a comment: read as nothing) is a problem that never quotes it', () => {
+test('an unquoted secret that starts with ! (a YAML tag: read as "", or as the word after a blank), & (an anchor: the same) or # (a comment: read as nothing) is a problem that never quotes it', () => {
   const at = (value: string) => problemsOf(`wallets:\n  - name: a\n    provider: twilio\n    credentials:\n      account_sid: AC1\n      auth_token: ${value}\n`);
   for (const value of ['!Summer2024SECRETMARK', '!Sum SECRETMARK']) {
     const { file, problems } = at(value);
     assert.deepEqual(problems, [`WALLETS_FILE: ${file}: not valid YAML at line 6, column 19 (TAG_RESOLVE_FAILED: a value starting with ! is a YAML tag; a value, such as a secret, that starts with ! must be quoted)`], value);
   }
+  const anchored = at('&Sum SECRETMARK');
+  assert.deepEqual(anchored.problems, [`WALLETS_FILE: ${anchored.file}: not valid YAML at line 6 (UNUSED_ANCHOR: a value starting with & is a YAML anchor, no alias uses it; a value, such as a secret, that starts with & must be quoted)`]);
   const { file, problems } = at('#Summer2024SECRETMARK');
   assert.deepEqual(problems, [`WALLETS_FILE: ${file}: wallet 'a' (#1): credentials: auth_token: is empty (a value that starts with # is a comment to YAML: put it in quotes)`]);
 });
