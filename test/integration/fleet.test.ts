@@ -197,8 +197,12 @@ test('an API that stops answering: every wallet on it gets poll_failing within a
   assert.equal(silent.length, 1, 'one line says the API fell silent, naming a wallet on it');
   assert.ok(names.includes(String(silent[0]!.wallet)));
   assert.ok(!daemon.logs().some((l) => l.level === 'error' && /not asked/.test(l.msg)), 'not one error line per wallet and slot');
-  const status = (JSON.parse((await daemon.get('/api/status')).text) as StatusDoc).accounts.find((a) => a.account === names[15])!;
-  assert.match(JSON.stringify(status), /not asked: the last polls of wallets on this API/, "the wallet's last error says why it was not asked");
+  // Which wallets were refused without a request depends on the order their slots came (on a loaded machine the
+  // last one was asked and timed out itself): each says either, and the refused ones say why.
+  const errors = (JSON.parse((await daemon.get('/api/status')).text) as StatusDoc).accounts.map((a) => JSON.stringify(a.last_error));
+  const unasked = errors.filter((e) => /not asked: the last polls of wallets on this API/.test(e));
+  assert.ok(unasked.length > 0, `a wallet's last error says why it was not asked: ${errors.join(' ')}`);
+  assert.deepEqual(errors.filter((e) => !unasked.includes(e) && !/"kind":"timeout"/.test(e)), [], 'the others timed out');
 
   up.silent = false; // it answers again: the next poll that asks ends the refusal, and every wallet is read
   await waitFor(async () => (await firing()).length === 0, 'poll_failing resolved on every wallet once the API answers', 30_000);
