@@ -270,11 +270,13 @@ test('a digest resumed at start, then a reload that shortens group_interval: due
   assert.ok(Number.isFinite(second.oldestOwedAgeSeconds()), 'its due time is a time');
 });
 
-test('a firing owed at a restart and accepted after it at receiver A, the wallet now routed to B: its resolve reaches A too (the incident A opened closes)', async (t) => {
+/**
+ * Receivers A (`down`, refusing) and B (`b`); w/low's firing enqueued for A and still owed at the stop. Returns
+ * the dispatcher of the restart on the same outbox, A's channel now `a`, started (stopped after the test).
+ */
+async function restartedOwingAtA(t: TestContext, down: Notifier, a: Notifier, b: Notifier): Promise<Dispatcher> {
   const dir = mkdtempSync(join(tmpdir(), 'ws-dispatch-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const down: Notifier = { channel: 'webhook', key: 'A/webhook:a', label: 'A', send: async () => { throw new NotifyError('server', 'webhook: 503', { retryable: true }); } };
-  const [b, a] = [memory('B/webhook:b', false), memory('A/webhook:a', false)];
   const first = onOutbox(dir, [receiver('A', [down]), receiver('B', [b])]);
   await first.start();
   await first.enqueue([note({ id: 'w/low' })], ['A']);
@@ -282,6 +284,13 @@ test('a firing owed at a restart and accepted after it at receiver A, the wallet
   const second = onOutbox(dir, [receiver('A', [a]), receiver('B', [b])]);
   t.after(() => second.stop(100));
   await second.start();
+  return second;
+}
+
+test('a firing owed at a restart and accepted after it at receiver A, the wallet now routed to B: its resolve reaches A too (the incident A opened closes)', async (t) => {
+  const down: Notifier = { channel: 'webhook', key: 'A/webhook:a', label: 'A', send: async () => { throw new NotifyError('server', 'webhook: 503', { retryable: true }); } };
+  const [b, a] = [memory('B/webhook:b', false), memory('A/webhook:a', false)];
+  const second = await restartedOwingAtA(t, down, a, b);
   await waitFor(() => a.sent.length === 1, 'the owed firing, accepted at A after the restart');
   await second.enqueue([note({ id: 'w/low', status: 'resolved', reason: 'resolve' })], ['B']); // the wallet names B now
   await waitFor(() => second.pending === 0, 'the resolve delivered');
@@ -290,19 +299,11 @@ test('a firing owed at a restart and accepted after it at receiver A, the wallet
 });
 
 test('a firing owed at a restart and NOT yet accepted at receiver A when its resolve comes (A still down), the wallet now routed to B: the resolve follows the firing at A (it paged for an alert already over, and the incident stayed open)', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'ws-dispatch-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
   let up = false;
   const sent: string[] = [];
   const flaky: Notifier = { channel: 'webhook', key: 'A/webhook:a', label: 'A', send: async (n) => { if (!up) throw new NotifyError('server', 'webhook: 503', { retryable: true }); sent.push(n.status); } };
   const b = memory('B/webhook:b', false);
-  const first = onOutbox(dir, [receiver('A', [flaky]), receiver('B', [b])]);
-  await first.start();
-  await first.enqueue([note({ id: 'w/low' })], ['A']);
-  await first.stop(100);
-  const second = onOutbox(dir, [receiver('A', [flaky]), receiver('B', [b])]);
-  t.after(() => second.stop(100));
-  await second.start();
+  const second = await restartedOwingAtA(t, flaky, flaky, b);
   await second.enqueue([note({ id: 'w/low', status: 'resolved', reason: 'resolve' })], ['B']); // A still owes the firing
   up = true;
   await waitFor(() => second.pending === 0, 'all delivered');
