@@ -97,7 +97,7 @@ function unusedScalarAnchor(doc: ReturnType<ReturnType<typeof yaml>['parseDocume
 
 const HINTS: Partial<Record<string, string>> = {
   TAB_AS_INDENT: ': indent with spaces, not tabs',
-  TAG_RESOLVE_FAILED: ': a value starting with ! is a YAML tag; a value, such as a secret, that starts with ! must be quoted',
+  TAG_RESOLVE_FAILED: ': a value starting with ! is a YAML tag, and YAML could not apply it (an unknown !name, or !!float on 1): write the value without it, and quote a value, such as a secret, that starts with !',
 };
 
 /** A top-level `wallets:` whose value is the block list on the lines below. */

@@ -359,10 +359,14 @@ test('an unquoted secret that starts with * (read as an alias of no anchor) is a
 
 test('an unquoted secret that starts with ! (a YAML tag: read as "", or as the word after a blank), & (an anchor: the same) or # (a comment: read as nothing) is a problem that never quotes it', () => {
   const at = (value: string) => problemsOf(`wallets:\n  - name: a\n    provider: twilio\n    credentials:\n      account_sid: AC1\n      auth_token: ${value}\n`);
+  const tagged = (file: string, column: number) => `WALLETS_FILE: ${file}: not valid YAML at line 6, column ${column} (TAG_RESOLVE_FAILED: a value starting with ! is a YAML tag, and YAML could not apply it (an unknown !name, or !!float on 1): write the value without it, and quote a value, such as a secret, that starts with !)`;
   for (const value of ['!Summer2024SECRETMARK', '!Sum SECRETMARK']) {
     const { file, problems } = at(value);
-    assert.deepEqual(problems, [`WALLETS_FILE: ${file}: not valid YAML at line 6, column 19 (TAG_RESOLVE_FAILED: a value starting with ! is a YAML tag; a value, such as a secret, that starts with ! must be quoted)`], value);
+    assert.deepEqual(problems, [tagged(file, 19)], value);
   }
+  // A standard tag YAML cannot apply to its value is the same problem, and the hint must not send its writer to quote it.
+  const float = problemsOf('wallets:\n  - name: a\n    provider: twilio\n    credentials:\n      account_sid: AC1\n      auth_token: x\n    runway_warning_hours: !!float 1\n');
+  assert.deepEqual(float.problems, [tagged(float.file, 27).replace('line 6', 'line 7')]);
   const anchored = at('&Sum SECRETMARK');
   assert.deepEqual(anchored.problems, [`WALLETS_FILE: ${anchored.file}: not valid YAML at line 6 (UNUSED_ANCHOR: a value starting with & is a YAML anchor, no alias uses it; a value, such as a secret, that starts with & must be quoted)`]);
   const { file, problems } = at('#Summer2024SECRETMARK');
