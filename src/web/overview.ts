@@ -23,8 +23,10 @@ export function runwayCell(r: WalletRow): Html {
   const band = runwayBand(r);
   if (r.exhausted) return html`<span class="band-critical">empty</span>`;
   if (r.runway_seconds === null) return html`<span class="muted">${r.runway_known ? 'not burning' : 'not known yet'}</span>`;
+  // a narrow card wraps the band between its durations, never inside one ("3" above "d 18 h")
+  const whole = (s: number) => html`<span class="nw">${shortDuration(s)}</span>`;
   const range =
-    r.runway_low_seconds !== null && r.runway_high_seconds !== null ? `${shortDuration(r.runway_low_seconds)} – ${shortDuration(r.runway_high_seconds)}` : r.runway_low_seconds !== null ? `at least ${shortDuration(r.runway_low_seconds)}` : '';
+    r.runway_low_seconds !== null && r.runway_high_seconds !== null ? html`${whole(r.runway_low_seconds)} – ${whole(r.runway_high_seconds)}` : r.runway_low_seconds !== null ? html`at least ${whole(r.runway_low_seconds)}` : '';
   return html`<span class="band-${band}">${shortDuration(r.runway_seconds)}</span>${range ? html`<span class="runway-band">80 % band ${range}</span>` : ''}`;
 }
 

@@ -24,7 +24,8 @@ const WALLETS: (Omit<WalletSpec, 'path' | 'apiKey'> & { labels: Record<string, s
   { name: 'acme-prod', balance: 1200, burnPerHour: 7200, labels: { team: 'voice', env: 'prod' } },
 ];
 /** The page's DOM as far as the callbacks run in Chromium use it (the tests compile without the DOM lib). */
-declare const document: { querySelector(s: string): { getAttribute(n: string): string | null; closest(s: string): { scrollWidth: number; clientWidth: number } | null } | null; documentElement: { scrollWidth: number; clientWidth: number }; activeElement: { className: string } | null };
+declare const document: { querySelector(s: string): { getAttribute(n: string): string | null; closest(s: string): { scrollWidth: number; clientWidth: number } | null } | null; documentElement: { scrollWidth: number; clientWidth: number }; activeElement: { className: string } | null; body: unknown };
+declare function getComputedStyle(el: unknown): { paintOrder: string; stroke: string; backgroundColor: string };
 const RUNWAY_ORDER = ['acme-prod', 'beta-sms', 'acme-dev', 'zeta-voice', 'idle-eu'];
 
 interface Row {
@@ -120,6 +121,12 @@ test('status page in Chromium: runway order, filter, charts, no console error, n
   assert.ok(topups > 0, 'acme-dev has top-ups');
   assert.equal(await page.locator('#balance-chart circle.marker-topup').count(), topups, 'every top-up marked');
   await screenshot(page, 'wallet');
+  // A card as narrow as the grid makes it, narrower still here: the runway band wraps between its two
+  // durations, never inside one ("80 % band 2 d 22 h – 3" over "d 18 h" at 1280 px).
+  await page.locator('.card').evaluateAll((cards) => cards.forEach((c) => ((c as unknown as { style: { maxWidth: string } }).style.maxWidth = '8rem')));
+  const durations = await page.locator('.card .runway-band .nw').all();
+  assert.equal(durations.length, 2, 'the runway card shows its band');
+  for (const d of durations) assert.equal(await d.evaluate((el) => (el as unknown as { getClientRects(): { length: number } }).getClientRects().length), 1, `'${await d.textContent()}' on one line`);
 
   // Dark mode and a phone: still readable (axe checks the contrast of the dark palette too).
   const dark = await watchedPage(browser, { colorScheme: 'dark' });
@@ -205,6 +212,12 @@ async function assertWalletCharts(page: Page, daemon: Daemon, name: string): Pro
   assert.equal(pathPoints((await balance.getAttribute('d'))!).length, history.readings.length, `${name}: the path draws every reading`);
   assert.ok(history.readings.length >= 5, `${name}: a history (${history.readings.length} readings)`);
 
+  // A horizon's label crosses a neighbouring horizon's line near the right edge (warning 72 h ends where critical 24 h is drawn): it carries a halo of the page's colour.
+  for (const label of await page.locator('#balance-chart .rule text').all()) {
+    const [paintOrder, stroke, background] = await label.evaluate((el) => [getComputedStyle(el).paintOrder, getComputedStyle(el).stroke, getComputedStyle(document.body).backgroundColor]);
+    assert.match(paintOrder!, /^stroke/, `${name}: a horizon label is drawn over a halo`);
+    assert.equal(stroke, background, `${name}: the halo is the page's colour`);
+  }
   const forecast = pathPoints((await page.locator('#balance-chart path.series-forecast').getAttribute('d'))!);
   const [x, y] = forecast.at(-1)!;
   assert.ok(Math.abs(y - box.bottom!) < 0.5, `${name}: the forecast ends at 0 (y ${y}, axis ${box.bottom})`);

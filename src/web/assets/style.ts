@@ -50,6 +50,7 @@ h1, p.muted, .card .v, td.err, .todo { overflow-wrap: anywhere; }
 .band-warning { color: var(--warn-text); font-weight: 700; }
 .band-ok { color: var(--ok); }
 .runway-band { display: block; font-size: 0.8rem; color: var(--muted); }
+.nw { white-space: nowrap; }
 nav.pages { display: flex; gap: 12px; align-items: center; margin: 10px 0; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(12rem, 1fr)); gap: 10px; }
 .card { background: var(--panel); border: 1px solid var(--line); border-radius: 6px; padding: 8px 12px; }
@@ -70,6 +71,8 @@ svg .series-forecast, svg .rule-critical line { stroke: var(--forecast); }
 svg .rule-critical text { fill: var(--forecast); }
 svg .rule-warning line { stroke: var(--axis); }
 svg .rule-now line { stroke: var(--axis); }
+/* a horizon's label sits beside its own line and may cross a neighbour's (72 h and 24 h near the chart's right edge): a halo of the page's colour keeps it readable */
+svg .rule text { paint-order: stroke; stroke: var(--bg); stroke-width: 3px; stroke-linejoin: round; }
 svg .band-band { fill: var(--band); }
 svg .marker-topup { fill: var(--topup); }
 svg .series-burn { stroke: var(--burn); }
