@@ -129,7 +129,7 @@ function loadNow(env: Env, opts: LoadOptions): Loaded {
   const routingKey = parsed.ALERT_PAGERDUTY_ROUTING_KEY; // one key for every pagerduty+ URL
   const shape = routingKey && parsed.ALERT_WEBHOOK_URL?.map((w) => (w.format === 'pagerduty' ? routingKeyWarning(routingKey, w.url.reveal()) : undefined)).find(Boolean);
   if (shape) warnings.push(`ALERT_PAGERDUTY_ROUTING_KEY: ${shape}`);
-  if (routingKey && !parsed.ALERT_WEBHOOK_URL?.some((w) => w.format === 'pagerduty')) warnings.push('ALERT_PAGERDUTY_ROUTING_KEY: set, but no pagerduty+ URL in ALERT_WEBHOOK_URL uses it: nothing goes to PagerDuty (add pagerduty+https://events.pagerduty.com/v2/enqueue)');
+  if (routingKey && !parsed.ALERT_WEBHOOK_URL?.some((w) => w.format === 'pagerduty')) warnings.push("ALERT_PAGERDUTY_ROUTING_KEY: set, but no pagerduty+ URL in ALERT_WEBHOOK_URL uses it: no event is sent with this key (add pagerduty+https://events.pagerduty.com/v2/enqueue; a wallets-file receiver's pagerduty channel takes a routing key of its own)");
   const requireApiKey = opts.requireApiKey ?? true;
   let wallets: WalletSettings[] = [];
   let receivers: ReceiverSettings[] = [];
