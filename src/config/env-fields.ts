@@ -94,7 +94,12 @@ function fieldSchemas() {
       for (const message of problems) ctx.addIssue({ code: 'custom', message });
       return config;
     }),
-    STATE_DIR: text('./data'),
+    // A blank or space-padded directory is a typing slip, not a name: ' ' made a directory named ' ' in the
+    // working directory, and '/var/lib/ws ' another directory than the volume's, each started with no history.
+    STATE_DIR: text('./data').superRefine((v, ctx) => {
+      if (v.trim() === '') ctx.addIssue({ code: 'custom', message: 'holds only spaces: set a directory, or leave it unset' });
+      else if (v !== v.trim()) ctx.addIssue({ code: 'custom', message: `${valueShown(v)} starts or ends with a space or tab: remove it (a directory of that name would be another one, with no history)` });
+    }),
     LOG_LEVEL: text('info').refine((v): v is (typeof LOG_LEVELS)[number] => (LOG_LEVELS as readonly string[]).includes(v), {
       error: (issue) => `must be one of ${LOG_LEVELS.join(', ')}, got ${valueShown(String(issue.input))}`,
     }),

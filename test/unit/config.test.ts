@@ -122,6 +122,8 @@ const invalidCases: Array<{ name: string; env: Env; variable: string; secretInVa
   { name: 'METRICS_HOST 256.1.1.1 (not an address: it went to DNS and failed at listen, exit 1)', env: { METRICS_HOST: '256.1.1.1' }, variable: 'METRICS_HOST' },
   { name: 'METRICS_HOST [not-v6]', env: { METRICS_HOST: '[localhost]' }, variable: 'METRICS_HOST' },
   { name: 'METRICS_HOST empty', env: { METRICS_HOST: ' ' }, variable: 'METRICS_HOST' },
+  { name: 'STATE_DIR blank', env: { STATE_DIR: ' ' }, variable: 'STATE_DIR' },
+  { name: 'STATE_DIR with a trailing space', env: { STATE_DIR: '/var/lib/wallet-sentinel ' }, variable: 'STATE_DIR' },
   { name: 'LOG_LEVEL verbose', env: { LOG_LEVEL: 'verbose' }, variable: 'LOG_LEVEL' },
   { name: 'ALERT_REPEAT_INTERVAL soon', env: { ALERT_REPEAT_INTERVAL: 'soon' }, variable: 'ALERT_REPEAT_INTERVAL' },
   {
