@@ -94,6 +94,8 @@ export class Dispatcher {
     this.#formerKeys = new Map(receivers.flatMap((r) => [...(r.formerKeys ?? [])]));
     const before = JSON.stringify(targetBook(this.#targets));
     let moved = retarget(this.#targets, receivers, (from, heir) => this.#handOver(from, heir));
+    // a target the reload dropped (it owed nothing once handed over) has no wake time: one left behind, past, armed the timer at 0 ms again and again
+    for (const key of [...this.#wake.keys()]) if (!this.#targets.has(key)) this.#wake.delete(key);
     // channels whose settings were refused (parked.ts): each tried at once (fixed?); a removed one gives up what it owes
     moved = probeAll(this.#targets.values(), this.#now(), this.d.log) || moved;
     for (const t of [...this.#targets.values()]) if (t.retired && !liveHeir(this.#targets, t)) moved = this.#dropRefused(t) || moved;

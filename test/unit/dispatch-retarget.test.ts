@@ -140,3 +140,35 @@ test("a reload that removes a wallet's receiver and points another at its URL wh
   assert.deepEqual([...mailU.got, ...finU.got], ['a:firing/start', 'a:resolved/resolve'], 'U, which took the firing, gets its resolve once');
   assert.deepEqual(finX.got, ['a:firing/start', 'a:resolved/resolve']);
 });
+
+test('a URL corrected by a reload while the old one waits to retry: once the new one took what it owed, no timer is armed at 0 ms again and again', async (t) => {
+  let refused = 0;
+  const dead: Notifier = {
+    channel: 'webhook',
+    key: 'ops/webhook:dead',
+    label: 'dead',
+    send: async () => {
+      refused++;
+      throw new NotifyError('network', 'ECONNREFUSED', { retryable: true });
+    },
+  };
+  const fixed = hook('ops/webhook:f1xd');
+  const d = dispatcher(t, ops(dead), { retryBaseDelayMs: 200 });
+  await d.start();
+  await d.enqueue([note({ id: 'a' })], ['ops']);
+  await waitFor(() => refused === 1, 'refused once at the old URL (its retry due in ~200 ms)');
+  d.setReceivers(ops(fixed)); // what the old URL owed moves; the old one is forgotten
+  await waitFor(() => fixed.got.length === 1, 'taken at the new URL');
+  const real = globalThis.setTimeout;
+  let atOnce = 0;
+  globalThis.setTimeout = ((fn: () => void, ms?: number) => {
+    if (ms === 0) atOnce++;
+    return real(fn, ms);
+  }) as typeof setTimeout;
+  try {
+    await new Promise((r) => real(r, 600)); // past the old URL's retry time
+  } finally {
+    globalThis.setTimeout = real;
+  }
+  assert.ok(atOnce < 5, `${atOnce} timers armed at 0 ms with nothing owed (a past wake time of the forgotten URL)`);
+});
