@@ -27,6 +27,12 @@ export interface Delivery {
    */
   pinned?: boolean;
   /**
+   * The destinations (target keys) that took this same resolve from another delivery while this one was owed
+   * here (one told to the destination that took the firing: pinned there): never handed to one of them, which has
+   * the alert's end already; this and what is owed here of its alert before it are dropped instead (taken.ts).
+   */
+  takenBy?: string[];
+  /**
    * Refused by its target's settings (a refused login or certificate, a wrong URL: NotifyError.setting): kept,
    * not retried on its own; the target is tried with one notification at a time until one is taken (parked.ts).
    * Its next attempt is its 24 h limit, so a probe prefers a notification not yet refused.

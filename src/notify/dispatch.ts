@@ -32,6 +32,7 @@ import { dueOf, handOver, oldestOwedDueAt, owedByAlert, owedCount, shiftTarget, 
 import { dropRefused, probeAll, probeNow, probeOf } from './parked.js';
 import { liveHeir, placesOf, retarget, targetBook } from './retarget.js';
 import { resumeOwed } from './resume.js';
+import { noteTaken } from './taken.js';
 import { DeliveredBook } from './delivered.js';
 import { Routing } from './routing.js';
 import { attempt, type AttemptDeps } from './attempt.js';
@@ -210,10 +211,12 @@ export class Dispatcher {
 
   /** Moves what `from` owes to `heir` (target.ts handOver) and says so: at a reload, or once an attempt in flight at the old destination lands (else a send elsewhere came unexplained). */
   #handOver(from: Target, heir: Target, keep?: ReadonlySet<string>): number {
-    const n = handOver(from, heir, keep);
+    const { moved: n, dropped } = handOver(from, heir, keep);
     if (n > 0) this.d.log.info({ from: from.notifier.label, to: heir.notifier.label, owed: n }, 'owed notifications moved to the destination that replaced theirs');
     if (n > 0) probeNow(heir, this.#now()); // what the old one's settings had refused: the new one tries one first
-    return n;
+    if (dropped.length > 0) this.d.log.info({ from: from.notifier.label, to: heir.notifier.label, dropped: dropped.length, ids: [...new Set(dropped.map((x) => x.notification.id))].slice(0, 20) }, "owed notifications dropped: the destination they would move to took their alert's resolve already");
+    if (dropped.length > 0) void this.#mirror(); // gone from the outbox: a restart must not send them either
+    return n + dropped.length;
   }
 
   /** Retired `t` (a channel a reload removed, nothing in its place) whose settings were refused gives up what it owes, untried; true if any. */
@@ -249,6 +252,7 @@ export class Dispatcher {
       const landed = (took: boolean) => {
         t.inFlight.delete(x);
         t.index.landed(x);
+        if (took && noteTaken(this.#targets.values(), t, x)) void this.#mirror(); // its copies elsewhere never come back here
         const heir = t.retired ? liveHeir(this.#targets, t) : undefined;
         if (t.retired && !heir) this.#dropRefused(t); // removed, and its settings refused: what it owes is given up
         // what waited for this attempt follows, unless it took the alerts: their resolve must reach it

@@ -35,6 +35,9 @@ export interface Notifier {
  */
 export const notificationKey = (n: Notification): string => `${n.id}:${n.status}:${n.severity}:${n.decidedAt}`;
 
+/** The class of a target's key: its receiver and kind (`ops/webhook`, `webhook:slack`), without the destination's digest. */
+export const keyClass = (key: string): string | undefined => (key.includes(':') ? key.slice(0, key.lastIndexOf(':')) : undefined);
+
 /** The longest one send may take (connect, TLS, request, answer). */
 export const SEND_TIMEOUT_MS = 15_000;
 

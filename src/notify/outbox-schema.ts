@@ -74,6 +74,8 @@ export const deliverySchema = z.object({
   reached: z.array(z.string()).optional(),
   // Owed at its destination only (rows written before it load without it).
   pinned: z.boolean().optional(),
+  // The destinations that took this resolve from another delivery (rows written before it load without it).
+  takenBy: z.array(z.string()).optional(),
   // Refused by its target's settings and kept (parked.ts; rows written before it load without it).
   parked: z.boolean().optional(),
 });

@@ -8,6 +8,7 @@ import type { Logger } from '../log.js';
 import { giveUpAt, logGivenUp, shiftDelivery, type Delivery } from './delivery.js';
 import type { DeliveredBook } from './delivered.js';
 import { replacementKey, sameDestination, type TargetBook } from './retarget.js';
+import { staleAt } from './taken.js';
 import { queue, readdress, type Target } from './target.js';
 
 export interface Resumed {
@@ -22,7 +23,9 @@ export interface Resumed {
  * (earlier builds: `formerKeys`) or under a receiver since renamed (the only target of the same destination)
  * follows its target; so does one whose channel's destination was changed while the daemon was stopped (by
  * `saved`, the targets the last run had: as a reload would, see replacementKey), and one a reload's old
- * destination still owed (its heir then). One whose channel is gone, or that was due more than 24 h ago, is given up.
+ * destination still owed (its heir then), unless that one has its alert's resolve already (taken.ts staleAt: a
+ * URL changed and changed back, the old one took the resolve told to it): dropped. One whose channel is gone, or
+ * that was due more than 24 h ago, is given up.
  */
 export function resumeOwed(owed: readonly Delivery[], o: { targets: ReadonlyMap<string, Target>; formerKeys: ReadonlyMap<string, string>; saved: TargetBook | undefined; delivered: DeliveredBook; now: number; log: Logger }): Resumed {
   const loaded = [...owed].sort((a, b) => a.createdAt - b.createdAt || (a.seq ?? 0) - (b.seq ?? 0));
@@ -35,6 +38,10 @@ export function resumeOwed(owed: readonly Delivery[], o: { targets: ReadonlyMap<
   for (const x of loaded) {
     const renamed = o.targets.has(x.target) ? undefined : (o.formerKeys.get(x.target) ?? sameDestination(o.targets.keys(), x.target));
     if (renamed !== undefined) x.target = renamed;
+  }
+  const stale = staleAtHeirs(loaded, replaced);
+  for (const x of loaded) {
+    if (stale.has(x)) continue; // said below
     const heir = x.pinned ? undefined : o.targets.get(replaced.get(x.target) ?? ''); // pinned: its destination's alone, and gone
     if (heir !== undefined && o.now < giveUpAt(x)) {
       readdress(x, heir.notifier.key);
@@ -53,6 +60,7 @@ export function resumeOwed(owed: readonly Delivery[], o: { targets: ReadonlyMap<
     kept++;
   }
   for (const [t, owed] of moved) o.log.info({ to: t.notifier.label, owed }, 'owed notifications moved to the destination that replaced theirs while the daemon was stopped');
+  if (stale.size > 0) o.log.info({ dropped: stale.size, ids: [...new Set([...stale].map((x) => x.notification.id))].slice(0, 20) }, "owed notifications dropped: the destination they go to took their alert's resolve already");
   if (kept > 0) o.log.info({ owed: kept, ...(parked > 0 ? { refusedBySettings: parked } : {}) }, 'resuming owed notifications');
   return { kept, nextSeq };
 }
@@ -70,6 +78,20 @@ function catchUp(loaded: Delivery[], delivered: DeliveredBook, now: number, log:
   for (const x of loaded) shiftDelivery(x, -back);
   delivered.shift(-back);
   log.warn({ stepMs: -back }, `the saved outbox is ${fmtSeconds(back)} ahead of the wall clock (it stepped back while stopped?); the owed notifications' times moved back to now`);
+}
+
+/** What `loaded` holds for a replaced key that its replacement has the resolve of already (taken.ts staleAt). */
+function staleAtHeirs(loaded: readonly Delivery[], replaced: ReadonlyMap<string, string>): Set<Delivery> {
+  const bySource = new Map<string, Delivery[]>();
+  for (const x of loaded) {
+    if (!replaced.has(x.target)) continue;
+    const owed = bySource.get(x.target);
+    if (owed) owed.push(x);
+    else bySource.set(x.target, [x]);
+  }
+  const stale = new Set<Delivery>();
+  for (const [key, owed] of bySource) for (const x of staleAt(owed, replaced.get(key)!)) stale.add(x);
+  return stale;
 }
 
 /**

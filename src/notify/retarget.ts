@@ -7,7 +7,8 @@
 import { sameSettings } from './channel.js';
 import type { Receiver } from './registry.js';
 import { shortenOpenDigest } from './grouping.js';
-import { keyClass, newTarget, type Target } from './target.js';
+import { keyClass } from './notifier.js';
+import { newTarget, type Target } from './target.js';
 
 /**
  * Applies `receivers`' notifiers to `targets`; `handOver` moves what a replaced target owes to its heir

@@ -7,6 +7,7 @@ import type { Notification } from '../domain/alerts.js';
 import { dueAgainAt, notificationsOf, shiftDelivery, type Delivery } from './delivery.js';
 import { DueIndex } from './due-index.js';
 import type { Notifier } from './notifier.js';
+import { staleAt } from './taken.js';
 
 /** One target: its queue in arrival order, what is in flight, and its digest state. */
 export interface Target {
@@ -89,13 +90,17 @@ export function readdress(x: Delivery, key: string): void {
  * delivery of its alerts, and of alerts `to` already owes (they move when those land: see the dispatcher), and
  * of the alerts in `keep` (an attempt at `from` that just landed accepted: they live at its destination now, and
  * their resolve must reach it). A pinned delivery stays too; `to` gets a copy of what it holds of the alerts
- * moved before it (`to` took their earlier notifications, so their resolve is owed there as well). Returns how
- * many deliveries moved or were copied.
+ * moved before it (`to` took their earlier notifications, so their resolve is owed there as well). What `to`
+ * has the resolve of already (taken.ts staleAt: a URL changed back, the old one took the resolve told to it) is dropped,
+ * not moved: sent there, it came after that resolve (start, resolve, repeat, resolve). Returns how many
+ * deliveries moved or were copied, and those dropped.
  */
-export function handOver(from: Target, to: Target, keep: ReadonlySet<string> = new Set()): number {
+export function handOver(from: Target, to: Target, keep: ReadonlySet<string> = new Set()): { moved: number; dropped: Delivery[] } {
   let moved = 0;
+  const dropped: Delivery[] = [];
   const staying = new Set<string>();
   const movedIds = new Set<string>();
+  const stale = staleAt(from.queue, to.notifier.key);
   // owed at `to` already (routed there since the reload, or older at a target a reload brought back): wait for them
   const owedThere = (id: string) => !movedIds.has(id) && to.index.owesOther(id);
   for (const x of from.queue) {
@@ -108,7 +113,16 @@ export function handOver(from: Target, to: Target, keep: ReadonlySet<string> = n
       }
       continue;
     }
-    if (from.inFlight.has(x) || ids.some((id) => staying.has(id) || keep.has(id) || owedThere(id))) {
+    if (from.inFlight.has(x) || ids.some((id) => staying.has(id) || keep.has(id))) {
+      for (const id of ids) staying.add(id);
+      continue;
+    }
+    if (stale.has(x)) {
+      removeFrom(from, x);
+      dropped.push(x);
+      continue;
+    }
+    if (ids.some(owedThere)) {
       for (const id of ids) staying.add(id);
       continue;
     }
@@ -120,7 +134,7 @@ export function handOver(from: Target, to: Target, keep: ReadonlySet<string> = n
   }
   if (from.open && to.queue.has(from.open)) to.open = from.open;
   from.open = undefined;
-  return moved;
+  return { moved, dropped };
 }
 
 /** A delivery to `to` of what `x` holds that `keep` picks (undefined: nothing), due at once: a new destination starts afresh. */
@@ -129,9 +143,6 @@ function copyOf(x: Delivery, to: Target, keep: (n: Notification) => boolean): De
   if (!first) return undefined;
   return { deliveryId: randomUUID(), target: to.notifier.key, notification: first, ...(more.length > 0 ? { more } : {}), ...(x.dueAt !== undefined ? { dueAt: x.dueAt } : {}), seq: x.seq, createdAt: x.createdAt, attempts: 0, nextAttemptAt: dueAgainAt(x), lastError: null };
 }
-
-/** The class of a target's key: its receiver and kind (`ops/webhook`, `webhook:slack`), without the destination's digest. */
-export const keyClass = (key: string): string | undefined => (key.includes(':') ? key.slice(0, key.lastIndexOf(':')) : undefined);
 
 /** Moves every time `t` keeps by `ms` (the wall clock stepped): a retry due in 200 ms stays due in 200 ms. */
 export function shiftTarget(t: Target, ms: number): void {

@@ -196,3 +196,47 @@ test("a resolve owed to the old URL that took its alert's firing (a reload corre
   await waitFor(() => second.pending === 0, 'nothing owed');
   assert.deepEqual(u2.sent.map((n) => `${n.status}/${n.reason}`), ['firing/repeat', 'resolved/resolve']);
 });
+
+/**
+ * A first run: alert `a` fires at u1; a reload changes the URL to u2, which refuses; the alert repeats and resolves
+ * there, and its resolve is told to u1 too (pinned: u1 took the firing), which takes it. Stopped owing the resolve
+ * (and nothing else of `a`) at u2.
+ */
+async function resolvedAtU1WhileU2Owes(t: TestContext, dir: string): Promise<Notification[]> {
+  const u1 = memory('ops/webhook:u1');
+  const u2 = refusing('ops/webhook:u2');
+  const first = run(t, dir, [receiver('ops', [u1])]);
+  await first.start();
+  await first.enqueue([sampleNotification({ id: 'a' })], ['ops']);
+  await waitFor(() => u1.sent.length === 1, 'the firing taken at u1');
+  first.setReceivers([receiver('ops', [u2])]);
+  await first.enqueue([sampleNotification({ id: 'a', reason: 'repeat' })], ['ops']);
+  await waitFor(() => u2.tried >= 1, 'the repeat refused at u2');
+  await first.enqueue([sampleNotification({ id: 'a', status: 'resolved', reason: 'resolve' })], ['ops']);
+  await waitFor(() => u1.sent.length === 2, 'the resolve taken at u1');
+  await first.stop(100);
+  return u1.sent;
+}
+
+test('a URL changed and changed back while the daemon was stopped, the old URL having taken the resolve told to it: it is not sent there again at the start', async (t) => {
+  const dir = stateDir(t);
+  const before = await resolvedAtU1WhileU2Owes(t, dir);
+  const u1 = memory('ops/webhook:u1');
+  const lines: { msg: string }[] = [];
+  const second = run(t, dir, [receiver('ops', [u1])], lines);
+  await second.start();
+  await waitFor(() => second.pending === 0, 'nothing owed');
+  assert.deepEqual([...before, ...u1.sent].map((n) => `${n.status}/${n.reason}`), ['firing/start', 'resolved/resolve'], 'u1: start and resolve, once');
+  assert.ok(lines.some((l) => /owed notifications dropped/.test(l.msg)), JSON.stringify(lines));
+});
+
+test('a restart between a URL changed and changed back by reloads, the old URL having taken the resolve told to it: the reload back does not send it there again', async (t) => {
+  const dir = stateDir(t);
+  const before = await resolvedAtU1WhileU2Owes(t, dir);
+  const second = run(t, dir, [receiver('ops', [refusing('ops/webhook:u2')])]);
+  await second.start();
+  const u1 = memory('ops/webhook:u1');
+  second.setReceivers([receiver('ops', [u1])]);
+  await waitFor(() => second.pending === 0, 'nothing owed');
+  assert.deepEqual([...before, ...u1.sent].map((n) => `${n.status}/${n.reason}`), ['firing/start', 'resolved/resolve'], 'u1: start and resolve, once');
+});

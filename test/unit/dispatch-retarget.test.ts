@@ -172,3 +172,49 @@ test('a URL corrected by a reload while the old one waits to retry: once the new
   }
   assert.ok(atOnce < 5, `${atOnce} timers armed at 0 ms with nothing owed (a past wake time of the forgotten URL)`);
 });
+
+/**
+ * A URL changed by a reload (u1 → u2) while alert `a` fires at u1, and its resolve told to u1 (pinned: u1 took the
+ * firing) as well as routed to u2, whose repeat is `repeatAtU2` at u2 ('down': refused and waiting to retry, the
+ * resolve replaced it; 'hangs': in flight there). Returns once u1 took the resolve, before the URL changes back.
+ */
+async function resolvedAtU1WhileU2Owes(t: TestContext, repeatAtU2: 'down' | 'hangs') {
+  let down = true;
+  const u1 = hook('ops/webhook:u1');
+  const u2 = hook('ops/webhook:u2', () => repeatAtU2 === 'hangs' && u2.tries === 1); // its first attempt hangs
+  const failing = (n: Notifier & { tries: number }): Notifier => ({ ...n, send: async (x, s, r) => { if (down && !(repeatAtU2 === 'hangs' && n.tries === 0)) { n.tries++; throw new NotifyError('network', 'ECONNREFUSED', { retryable: true }); } return n.send(x, s, r); } });
+  const d = dispatcher(t, ops(u1));
+  await d.start();
+  await d.enqueue([note({ id: 'a' })], ['ops']);
+  await waitFor(() => u1.got.length === 1, 'the firing taken at u1');
+  d.setReceivers(ops(failing(u2))); // the URL changed
+  await d.enqueue([note({ id: 'a', reason: 'repeat' })], ['ops']);
+  await waitFor(() => u2.tries >= 1, 'the repeat tried at u2');
+  await d.enqueue([resolve('a')], ['ops']); // routed to u2; pinned at u1, which took the firing
+  await waitFor(() => u1.got.length === 2, 'the resolve taken at u1');
+  return { d, u1, u2, up: () => void (down = false) };
+}
+
+for (const [repeatAtU2, landing] of [['down', undefined], ['hangs', false], ['hangs', true]] as const) {
+  const how = repeatAtU2 === 'down' ? 'u2 down' : `a repeat in flight at u2 that it then ${landing ? 'takes' : 'refuses'}`;
+  test(`a URL changed by a reload and changed back, the old URL having taken the resolve told to it (${how}): it gets nothing of the alert again; u2 gets the resolve only if it took the repeat`, async (t) => {
+    const { d, u1, u2, up } = await resolvedAtU1WhileU2Owes(t, repeatAtU2);
+    d.setReceivers(ops(u1)); // changed back: what u2 owes goes back to u1 once it can
+    if (landing) up();
+    if (landing !== undefined) u2.land(landing);
+    await waitFor(() => d.pending === 0, 'nothing owed');
+    assert.deepEqual(u1.got, ['a:firing/start', 'a:resolved/resolve'], 'u1: start and resolve, once, nothing after (was: start, resolve, repeat, resolve)');
+    assert.deepEqual(u2.got, landing ? ['a:firing/repeat', 'a:resolved/resolve'] : [], 'u2 closes what it was told of');
+  });
+}
+
+test('a URL changed back while the one it had been changed to is down: the alert, firing again, reaches the restored URL (nothing of it waits behind the retired one)', async (t) => {
+  const { d, u1, u2 } = await resolvedAtU1WhileU2Owes(t, 'down');
+  d.setReceivers(ops(u1)); // changed back; u2 stays down for good
+  await d.enqueue([note({ id: 'a2' })], ['ops']); // a new incident
+  await d.enqueue([note({ id: 'a', reason: 'start', decidedAt: Date.parse('2026-11-27T12:00:00Z') })], ['ops']); // and one under the old id
+  await waitFor(() => u1.got.length === 4, () => `the new incidents at u1 (it has ${JSON.stringify(u1.got)})`, 3_000);
+  assert.deepEqual(u1.got, ['a:firing/start', 'a:resolved/resolve', 'a2:firing/start', 'a:firing/start']);
+  assert.equal(d.pending, 0, 'nothing left at the retired URL');
+  assert.deepEqual(u2.got, []);
+});
