@@ -7,6 +7,7 @@ import { fmtSeconds, savedAhead } from '../clock.js';
 import type { Logger } from '../log.js';
 import { giveUpAt, logGivenUp, shiftDelivery, type Delivery } from './delivery.js';
 import type { DeliveredBook } from './delivered.js';
+import { notificationKey } from './notifier.js';
 import { replacementKey, sameDestination, type TargetBook } from './retarget.js';
 import { staleAt } from './taken.js';
 import { queue, readdress, type Target } from './target.js';
@@ -24,8 +25,8 @@ export interface Resumed {
  * follows its target; so does one whose channel's destination was changed while the daemon was stopped (by
  * `saved`, the targets the last run had: as a reload would, see replacementKey), and one a reload's old
  * destination still owed (its heir then), unless that one has its alert's resolve already (taken.ts staleAt: a
- * URL changed and changed back, the old one took the resolve told to it): dropped. One whose channel is gone, or
- * that was due more than 24 h ago, is given up.
+ * URL changed and changed back, the old one took the resolve told to it): dropped (and of a resolve owed there
+ * twice, one copy is kept: staleAtHeirs). One whose channel is gone, or that was due more than 24 h ago, is given up.
  */
 export function resumeOwed(owed: readonly Delivery[], o: { targets: ReadonlyMap<string, Target>; formerKeys: ReadonlyMap<string, string>; saved: TargetBook | undefined; delivered: DeliveredBook; now: number; log: Logger }): Resumed {
   const loaded = [...owed].sort((a, b) => a.createdAt - b.createdAt || (a.seq ?? 0) - (b.seq ?? 0));
@@ -60,7 +61,7 @@ export function resumeOwed(owed: readonly Delivery[], o: { targets: ReadonlyMap<
     kept++;
   }
   for (const [t, owed] of moved) o.log.info({ to: t.notifier.label, owed }, 'owed notifications moved to the destination that replaced theirs while the daemon was stopped');
-  if (stale.size > 0) o.log.info({ dropped: stale.size, ids: [...new Set([...stale].map((x) => x.notification.id))].slice(0, 20) }, "owed notifications dropped: the destination they go to took their alert's resolve already");
+  if (stale.size > 0) o.log.info({ dropped: stale.size, ids: [...new Set([...stale].map((x) => x.notification.id))].slice(0, 20) }, "owed notifications dropped: the destination they go to took their alert's resolve already, or owed it twice");
   if (kept > 0) o.log.info({ owed: kept, ...(parked > 0 ? { refusedBySettings: parked } : {}) }, 'resuming owed notifications');
   return { kept, nextSeq };
 }
@@ -80,17 +81,33 @@ function catchUp(loaded: Delivery[], delivered: DeliveredBook, now: number, log:
   log.warn({ stepMs: -back }, `the saved outbox is ${fmtSeconds(back)} ahead of the wall clock (it stepped back while stopped?); the owed notifications' times moved back to now`);
 }
 
-/** What `loaded` holds for a replaced key that its replacement has the resolve of already (taken.ts staleAt). */
+/**
+ * What `loaded` holds that is not resumed, the replacement of its key having it: what it has the resolve of already,
+ * from a replaced key (taken.ts staleAt); and a resolve it owes itself, told to it (pinned: a reload had brought it
+ * back, and the copy routed to the replaced one waited there for it), when that copy moves to it: one is sent, not
+ * two, and it is the one that moves (pinned, it was given up at the next start that found the key replaced).
+ */
 function staleAtHeirs(loaded: readonly Delivery[], replaced: ReadonlyMap<string, string>): Set<Delivery> {
   const bySource = new Map<string, Delivery[]>();
+  const pinnedThere = new Map<string, Delivery>();
   for (const x of loaded) {
-    if (!replaced.has(x.target)) continue;
+    if (!replaced.has(x.target)) {
+      if (x.pinned) pinnedThere.set(`${x.target} ${notificationKey(x.notification)}`, x);
+      continue;
+    }
     const owed = bySource.get(x.target);
     if (owed) owed.push(x);
     else bySource.set(x.target, [x]);
   }
   const stale = new Set<Delivery>();
-  for (const [key, owed] of bySource) for (const x of staleAt(owed, replaced.get(key)!)) stale.add(x);
+  for (const [key, owed] of bySource) {
+    const heir = replaced.get(key)!;
+    for (const x of staleAt(owed, heir)) stale.add(x);
+    for (const x of owed) {
+      const pinned = x.pinned || x.more?.length || stale.has(x) ? undefined : pinnedThere.get(`${heir} ${notificationKey(x.notification)}`);
+      if (pinned) stale.add(pinned);
+    }
+  }
   return stale;
 }
 

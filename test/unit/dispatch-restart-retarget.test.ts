@@ -240,3 +240,39 @@ test('a restart between a URL changed and changed back by reloads, the old URL h
   await waitFor(() => second.pending === 0, 'nothing owed');
   assert.deepEqual([...before, ...u1.sent].map((n) => `${n.status}/${n.reason}`), ['firing/start', 'resolved/resolve'], 'u1: start and resolve, once');
 });
+
+for (const back of ['up', 'down until the URL changes again'] as const) {
+  test(`a resolve owed at a URL changed back (told to it, pinned) and at the one it had been changed to: the next start sends it once (${back})`, async (t) => {
+    const dir = stateDir(t);
+    const u1 = memory('ops/webhook:u1');
+    let u1down = 0;
+    const first = run(t, dir, [receiver('ops', [{ ...u1, send: async (n, s) => (u1.sent.length === 0 ? u1.send(n, s) : refusing('ops/webhook:u1').send(n, s).finally(() => u1down++)) }])]);
+    await first.start();
+    await first.enqueue([sampleNotification({ id: 'a' })], ['ops']);
+    await waitFor(() => u1.sent.length === 1, 'the firing taken at u1 (down from then on)');
+    const u2 = refusing('ops/webhook:u2');
+    first.setReceivers([receiver('ops', [u2])]);
+    await first.enqueue([sampleNotification({ id: 'a', status: 'resolved', reason: 'resolve' })], ['ops']); // to u2, and pinned at u1
+    await waitFor(() => u1down >= 1 && u2.tried >= 1, 'the resolve refused at both');
+    first.setReceivers([receiver('ops', [refusing('ops/webhook:u1')])]); // changed back: u2's copy waits for u1's
+    await first.stop(100);
+    assert.deepEqual(u1.sent.map((n) => `${n.id}:${n.status}`), ['a:firing']);
+
+    if (back === 'up') {
+      const again = memory('ops/webhook:u1');
+      const second = run(t, dir, [receiver('ops', [again])]);
+      await second.start();
+      await waitFor(() => second.pending === 0, 'nothing owed');
+      assert.deepEqual(again.sent.map((n) => `${n.id}:${n.status}`), ['a:resolved'], 'once (was twice: its own, and the copy u2 owed)');
+      return;
+    }
+    const second = run(t, dir, [receiver('ops', [refusing('ops/webhook:u1')])]);
+    await second.start();
+    await second.stop(100);
+    const fixed = memory('ops/webhook:u2');
+    const third = run(t, dir, [receiver('ops', [fixed])]); // changed again while stopped
+    await third.start();
+    await waitFor(() => third.pending === 0, 'nothing owed');
+    assert.deepEqual(fixed.sent.map((n) => `${n.id}:${n.status}`), ['a:resolved'], 'the configured URL gets the resolve: the one copy kept is not pinned to u1');
+  });
+}
