@@ -1,0 +1,201 @@
+/**
+ * A receiver's URL changed by reloads (A to B and back), at random among an alert's notifications, sends that
+ * succeed, fail or hang, time passing and restarts: what each URL is told of each alert instance must make sense
+ * on its own. Per destination: nothing of an instance after its resolve, no resolve twice; and nothing lost:
+ * every resolve reaches the URL configured at the end or was taken at the other, and nothing stays owed once both
+ * take everything. Deterministic: a fake clock, mocked timers, senders that answer as the script says
+ * and an outbox kept in memory (each row read back through the schema, as a start reads the database).
+ * Seeded: a failure names its seed and the script, and reruns the same (URLBACK_SEEDS=n for more; URLBACK_STRICT=1
+ * asks a known gap too, see below).
+ */
+import assert from 'node:assert/strict';
+import { test, type TestContext } from 'node:test';
+import { pino } from 'pino';
+import type { Notification } from '../../src/domain/alerts.js';
+import { NotifyError } from '../../src/errors.js';
+import { createMetrics } from '../../src/metrics/metrics.js';
+import { Dispatcher } from '../../src/notify/dispatch.js';
+import type { Notifier } from '../../src/notify/notifier.js';
+import { deliverySchema } from '../../src/notify/outbox-schema.js';
+import type { OutboxDoc, OutboxStore } from '../../src/notify/outbox-store.js';
+import type { Receiver } from '../../src/notify/registry.js';
+import { mulberry32 as rng, sampleNotification } from '../helpers/fixtures.js';
+
+const log = pino({ level: 'silent' });
+const MINUTE = 60_000;
+const SEEDS = Number(process.env.URLBACK_SEEDS ?? 200);
+const STEPS = 30;
+const STRICT = process.env.URLBACK_STRICT === '1';
+
+type Mode = 'up' | 'down' | 'hang';
+type Dest = 'A' | 'B';
+
+/** A webhook URL whose answer the script sets: taken, refused (retryable), or held until `land`. */
+interface Url extends Notifier {
+  mode: Mode;
+  got: Notification[];
+  hung: ((took: boolean) => void)[];
+}
+
+function url(key: string): Url {
+  const u: Url = {
+    channel: 'webhook',
+    key,
+    label: key,
+    mode: 'up',
+    got: [],
+    hung: [],
+    send: async (n, signal) => {
+      const took = u.mode === 'hang' ? await new Promise<boolean>((resolve) => {
+        const land = (ok: boolean) => resolve(ok);
+        u.hung.push(land);
+        signal.addEventListener('abort', () => resolve(false), { once: true });
+      }) : u.mode === 'up';
+      if (signal.aborted) throw new NotifyError('aborted', 'stopping', { retryable: true });
+      if (!took) throw new NotifyError('network', `${key}: ECONNREFUSED`, { retryable: true });
+      u.got.push(n);
+    },
+  };
+  return u;
+}
+
+/** The outbox as a restart reads it: the last doc written, each row through the schema. */
+function memoryOutbox(): OutboxStore {
+  let saved = '';
+  const keep = (doc: OutboxDoc) => void (saved = JSON.stringify(doc));
+  return {
+    path: ':memory:',
+    load: async () => {
+      if (!saved) return { deliveries: [], delivered: {} };
+      const doc = JSON.parse(saved) as OutboxDoc;
+      return { ...doc, deliveries: doc.deliveries.map((x) => deliverySchema.parse(x)) };
+    },
+    mirror: async (current: () => OutboxDoc) => (keep(current()), true),
+    save: async (doc: OutboxDoc) => keep(doc),
+    notSaved: () => 0,
+    stopRetrying: () => undefined,
+  } as unknown as OutboxStore;
+}
+
+const ops = (u: Url): Receiver[] => [{ name: 'ops', severities: undefined, groupIntervalMs: 0, notifiers: [u], alertmanagers: [] }];
+const line = (n: Notification) => `${n.id}:${n.status}/${n.reason}@${n.decidedAt}`;
+
+/** Runs one seed's script; returns what went wrong (empty: nothing) and the script. */
+async function runSeed(t: TestContext, seed: number): Promise<{ problems: string[]; script: string[] }> {
+  const r = rng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const urls: Record<Dest, Url> = { A: url('ops/webhook:aaaa'), B: url('ops/webhook:bbbb') };
+  let clock = Date.parse('2026-12-01T00:00:00Z');
+  const store = memoryOutbox();
+  let configured: Dest = 'A';
+  const make = () => new Dispatcher({ receivers: ops(urls[configured]), store, metrics: createMetrics(), log, retryBaseDelayMs: 5_000, now: () => clock, monotonic: () => clock, boottime: () => clock, random: () => 0.5 });
+  const settle = async () => {
+    for (let i = 0; i < 4; i++) {
+      t.mock.timers.tick(0);
+      for (let j = 0; j < 6; j++) await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
+  const pass = async (ms: number) => {
+    clock += ms;
+    t.mock.timers.tick(ms);
+    await settle();
+  };
+  let d = make();
+  await d.start();
+  const script: string[] = [];
+  let n = 0; // instances started
+  let firing: string | undefined;
+  let escalated = false;
+  const resolved = new Set<string>();
+  const note = (over: Partial<Notification>) => sampleNotification({ startsAt: clock, decidedAt: clock, ...over });
+  for (let step = 0; step < STEPS; step++) {
+    const roll = r();
+    if (roll < 0.14) {
+      if (firing === undefined) {
+        firing = `i${++n}`;
+        escalated = false;
+        script.push(`fire ${firing}`);
+        await d.enqueue([note({ id: firing })], ['ops']);
+      } else if (!escalated && r() < 0.3) {
+        escalated = true;
+        script.push(`escalate ${firing}`);
+        await d.enqueue([note({ id: firing, severity: 'critical', reason: 'escalation' })], ['ops']);
+      } else {
+        script.push(`repeat ${firing}`);
+        await d.enqueue([note({ id: firing, reason: 'repeat' })], ['ops']);
+      }
+    } else if (roll < 0.26) {
+      if (firing === undefined) continue;
+      script.push(`resolve ${firing}`);
+      resolved.add(firing);
+      await d.enqueue([note({ id: firing, status: 'resolved', reason: 'resolve' })], ['ops']);
+      firing = undefined;
+    } else if (roll < 0.42) {
+      configured = configured === 'A' ? 'B' : 'A';
+      script.push(`reload to ${configured}`);
+      d.setReceivers(ops(urls[configured]));
+    } else if (roll < 0.62) {
+      const dest = pick(['A', 'B'] as const);
+      urls[dest].mode = pick(['up', 'down', 'hang'] as const);
+      script.push(`${dest} ${urls[dest].mode}`);
+    } else if (roll < 0.76) {
+      const dest = pick(['A', 'B'] as const);
+      const took = r() < 0.5;
+      script.push(`${dest} lands ${urls[dest].hung.length} ${took ? 'taken' : 'refused'}`);
+      for (const land of urls[dest].hung.splice(0)) land(took);
+    } else if (roll < 0.92) {
+      script.push('6 min pass');
+      await pass(6 * MINUTE);
+      clock += 1; // a new decidedAt for what follows
+      continue;
+    } else {
+      script.push('restart');
+      const stopping = d.stop(0);
+      t.mock.timers.tick(0); // the grace is over: hung attempts abort and stay owed
+      await stopping;
+      for (const u of Object.values(urls)) u.hung.length = 0;
+      d = make();
+      await d.start();
+    }
+    clock += 1_000;
+    await settle();
+  }
+  // the end: both URLs take everything, until nothing is owed
+  urls.A.mode = urls.B.mode = 'up';
+  for (let i = 0; i < 12 && d.pending > 0; i++) {
+    for (const u of Object.values(urls)) for (const land of u.hung.splice(0)) land(true);
+    await pass(6 * MINUTE);
+  }
+  const problems: string[] = [];
+  if (d.pending > 0) problems.push(`${d.pending} still owed`);
+  const stopping = d.stop(0);
+  t.mock.timers.tick(0);
+  await stopping;
+  for (const [dest, u] of Object.entries(urls)) {
+    const ended = new Set<string>();
+    for (const x of u.got) {
+      if (ended.has(x.id)) problems.push(x.status === 'resolved' ? `${dest} got the resolve of ${x.id} twice` : `${dest} got ${line(x)} after the resolve of ${x.id}`);
+      if (x.status === 'resolved') ended.add(x.id);
+    }
+  }
+  for (const id of resolved) {
+    const has = (dest: Dest) => urls[dest].got.some((x) => x.id === id && x.status === 'resolved');
+    if (!has('A') && !has('B')) problems.push(`the resolve of ${id} reached neither URL`);
+    // stricter, a known gap (not asked by default): the configured URL, told of the instance firing, gets its resolve.
+    // It does not after a restart (where a firing was taken is kept in memory: told-targets.ts), nor when a reload
+    // moves on a resolve owed at a URL that took the firing (only a resolve routed elsewhere is pinned to it)
+    if (STRICT && urls[configured].got.some((x) => x.id === id) && !has(configured)) problems.push(`${configured} (configured) was told of ${id} and never got its resolve`);
+  }
+  if (problems.length > 0) for (const [dest, u] of Object.entries(urls)) problems.push(`${dest} got: ${u.got.map(line).join(', ')}`);
+  return { problems, script };
+}
+
+test(`a URL changed by reloads and changed back, at random (${SEEDS} seeds): each destination is told of each alert instance in order, its resolve once, and nothing is lost`, async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const failed: string[] = [];
+  for (let seed = 1; seed <= SEEDS; seed++) {
+    const { problems, script } = await runSeed(t, seed);
+    if (problems.length > 0) failed.push(`seed ${seed}:\n  ${problems.join('\n  ')}\n  script: ${script.join('; ')}`);
+  }
+  assert.equal(failed.length, 0, `${failed.length} of ${SEEDS} seeds failed; the first:\n${failed.slice(0, 3).join('\n')}`);
+});
