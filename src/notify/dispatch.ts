@@ -28,9 +28,9 @@ import { DEFAULT_TARGET_CONCURRENCY, logGivenUp, MAX_DELIVERY_AGE_MS, MAX_RETRY_
 import { OwedNotSavedError, type OutboxDoc, type OutboxStore } from './outbox-store.js';
 import { DEFAULT_RECEIVER, type Receiver } from './registry.js';
 import { addTo } from './grouping.js';
-import { dueOf, handOver, oldestOwedDueAt, owedByAlert, owedCount, shiftTarget, troubledTargets, type ChannelTrouble, type Target } from './target.js';
-import { dropRefused, probeAll, probeNow, probeOf } from './parked.js';
-import { liveHeir, placesOf, retarget, targetBook } from './retarget.js';
+import { dueOf, oldestOwedDueAt, owedByAlert, owedCount, shiftTarget, troubledTargets, type ChannelTrouble, type Target } from './target.js';
+import { dropRefused, probeAll, probeOf } from './parked.js';
+import { handOverSaid, liveHeir, placesOf, retarget, targetBook } from './retarget.js';
 import { resumeOwed } from './resume.js';
 import { noteTaken } from './taken.js';
 import { DeliveredBook } from './delivered.js';
@@ -95,15 +95,13 @@ export class Dispatcher {
     this.#formerKeys = new Map(receivers.flatMap((r) => [...(r.formerKeys ?? [])]));
     const before = JSON.stringify(targetBook(this.#targets));
     let moved = retarget(this.#targets, receivers, (from, heir) => this.#handOver(from, heir));
-    // a target the reload dropped (it owed nothing once handed over) has no wake time: one left behind, past, armed the timer at 0 ms again and again
-    for (const key of [...this.#wake.keys()]) if (!this.#targets.has(key)) this.#wake.delete(key);
+    for (const key of [...this.#wake.keys()]) if (!this.#targets.has(key)) this.#wake.delete(key); // a dropped target's past wake time armed the timer at 0 ms again and again
     // channels whose settings were refused (parked.ts): each tried at once (fixed?); a removed one gives up what it owes
     moved = probeAll(this.#targets.values(), this.#now(), this.d.log) || moved;
     for (const t of [...this.#targets.values()]) if (t.retired && !liveHeir(this.#targets, t)) moved = this.#dropRefused(t) || moved;
     if (moved) this.#pumpAll();
-    // What moved or was retimed is written: an open digest handed over does not leave now, and a crash before
-    // the next commit gave it up at the restart (its old channel no longer configured), every wallet in it lost.
-    // So are the targets, for a start to know what changed while it was stopped (resume.ts).
+    // What moved or was retimed is written (a handed-over open digest does not leave now: a crash before the next commit
+    // lost every wallet in it), and the targets, for a start to know what changed while it was stopped (resume.ts).
     if (this.#loaded && (moved || JSON.stringify(targetBook(this.#targets)) !== before)) void this.#mirror();
   }
 
@@ -209,14 +207,11 @@ export class Dispatcher {
     }
   }
 
-  /** Moves what `from` owes to `heir` (target.ts handOver) and says so: at a reload, or once an attempt in flight at the old destination lands (else a send elsewhere came unexplained). */
+  /** Moves what `from` owes to `heir` and says so (retarget.ts handOverSaid): at a reload, or once an attempt in flight at the old destination lands. */
   #handOver(from: Target, heir: Target, keep?: ReadonlySet<string>): number {
-    const { moved: n, dropped } = handOver(from, heir, keep);
-    if (n > 0) this.d.log.info({ from: from.notifier.label, to: heir.notifier.label, owed: n }, 'owed notifications moved to the destination that replaced theirs');
-    if (n > 0) probeNow(heir, this.#now()); // what the old one's settings had refused: the new one tries one first
-    if (dropped.length > 0) this.d.log.info({ from: from.notifier.label, to: heir.notifier.label, dropped: dropped.length, ids: [...new Set(dropped.map((x) => x.notification.id))].slice(0, 20) }, "owed notifications dropped: the destination they would move to took their alert's resolve already");
-    if (dropped.length > 0) void this.#mirror(); // gone from the outbox: a restart must not send them either
-    return n + dropped.length;
+    const { changed, dropped } = handOverSaid(from, heir, keep, this.#now(), this.d.log);
+    if (dropped) void this.#mirror(); // gone from the outbox: a restart must not send them either
+    return changed;
   }
 
   /** Retired `t` (a channel a reload removed, nothing in its place) whose settings were refused gives up what it owes, untried; true if any. */

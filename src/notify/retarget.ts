@@ -4,11 +4,13 @@
  * another of the same receiver and kind (a webhook's URL corrected, an email's recipients changed): then
  * what it owes and is not sending goes to the new one. Works on the dispatcher's map of targets.
  */
+import type { Logger } from '../log.js';
 import { sameSettings } from './channel.js';
 import type { Receiver } from './registry.js';
+import { probeNow } from './parked.js';
 import { shortenOpenDigest } from './grouping.js';
 import { keyClass } from './notifier.js';
-import { newTarget, type Target } from './target.js';
+import { handOver, newTarget, type Target } from './target.js';
 
 /**
  * Applies `receivers`' notifiers to `targets`; `handOver` moves what a replaced target owes to its heir
@@ -168,4 +170,18 @@ export function sameDestination(keys: Iterable<string>, key: string): string | u
   if (wanted === undefined) return undefined;
   const found = [...keys].filter((k) => destinationOf(k) === wanted);
   return found.length === 1 ? found[0] : undefined;
+}
+
+/**
+ * Moves what `from` owes to `heir` (target.ts handOver) and says so in the log (else a send elsewhere came
+ * unexplained), and what it dropped there (taken.ts: `heir` took their alert's resolve already). `changed`: how
+ * many moved, were copied or dropped; `dropped`: the outbox lost rows.
+ */
+export function handOverSaid(from: Target, heir: Target, keep: ReadonlySet<string> | undefined, now: number, log: Logger): { changed: number; dropped: boolean } {
+  const { moved, dropped } = handOver(from, heir, keep);
+  const route = { from: from.notifier.label, to: heir.notifier.label };
+  if (moved > 0) log.info({ ...route, owed: moved }, 'owed notifications moved to the destination that replaced theirs');
+  if (moved > 0) probeNow(heir, now); // what the old one's settings had refused: the new one tries one first
+  if (dropped.length > 0) log.info({ ...route, dropped: dropped.length, ids: [...new Set(dropped.map((x) => x.notification.id))].slice(0, 20) }, "owed notifications dropped: the destination they would move to took their alert's resolve already");
+  return { changed: moved + dropped.length, dropped: dropped.length > 0 };
 }
