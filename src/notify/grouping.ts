@@ -24,23 +24,21 @@ export function addTo(t: Target, n: Notification, now: number, seq: number, pinn
   for (const stale of supersededRepeats(t, n)) removeFrom(t, stale);
   const digests = t.notifier.sendDigest !== undefined && t.groupIntervalMs > 0;
   const owed = t.index.chainOf(n.id);
-  // a pinned resolve (owed at this destination alone) neither joins nor opens a waiting digest: pinned, the
-  // digest would stay behind at a hand-over, or be given up at a restart, with every other wallet's line in it
-  const into = digests ? collectingFor(t, owed, now, pinned) : undefined;
+  // a pinned resolve (owed at this destination alone) neither joins nor opens a digest, open or waiting: pinned,
+  // the digest would stay behind at a hand-over, or be given up at a restart, with every other wallet's line in it
+  const into = digests && !pinned ? collectingFor(t, owed, now) : undefined;
   if (into) {
     keepLatest(into, n);
     t.index.grew(into, n.id);
     return into;
   }
   const x: Delivery = { deliveryId: randomUUID(), target: t.notifier.key, notification: n, seq, createdAt: now, attempts: 0, nextAttemptAt: now, lastError: null };
-  if (digests && owed.length > 0) {
-    if (!pinned) {
-      x.more = [];
-      const key = waitKey(owed);
-      (t.waiting ??= new Map()).set(key, x); // due now: it leaves as soon as what it waits for has
-      waitKeys.set(x, key);
-    }
-  } else if (digests && !t.open) {
+  if (digests && !pinned && owed.length > 0) {
+    x.more = [];
+    const key = waitKey(owed);
+    (t.waiting ??= new Map()).set(key, x); // due now: it leaves as soon as what it waits for has
+    waitKeys.set(x, key);
+  } else if (digests && !pinned && !t.open) {
     if (now < t.lastSentAt + t.groupIntervalMs && n.account !== t.lastAccount) {
       x.open = true;
       x.more = [];
@@ -59,12 +57,12 @@ export function addTo(t: Target, n: Notification, now: number, seq: number, pinn
  * The digest still collecting that takes a notification whose alert owes `owed` here (in order): the one its
  * alert's latest is in; the open digest when nothing of the alert is owed; the one waiting for just `owed`.
  */
-function collectingFor(t: Target, owed: readonly Delivery[], now: number, pinned: boolean): Delivery | undefined {
+function collectingFor(t: Target, owed: readonly Delivery[], now: number): Delivery | undefined {
   const last = owed.at(-1);
   if (last === undefined) return t.open;
   if (last === t.open) return last;
   const waiting = t.waiting;
-  if (!waiting || pinned) return undefined;
+  if (!waiting) return undefined;
   const collecting = (key: string): Delivery | undefined => {
     const w = waiting.get(key);
     if (w && stillCollecting(t, w, now)) return w;

@@ -12,7 +12,7 @@ import { pino } from 'pino';
 import type { Notification } from '../../src/domain/alerts.js';
 import { NotifyError } from '../../src/errors.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
-import type { Delivery } from '../../src/notify/delivery.js';
+import { notificationsOf, type Delivery } from '../../src/notify/delivery.js';
 import { Dispatcher, type DispatcherDeps } from '../../src/notify/dispatch.js';
 import { addTo } from '../../src/notify/grouping.js';
 import type { Notifier } from '../../src/notify/notifier.js';
@@ -153,6 +153,24 @@ test("a resolve owed at one destination only (pinned: the wallet moved to anothe
   t.after(() => third.stop(100));
   await third.start();
   await waitFor(() => fixed.sent.flat().includes('w2:firing:critical'), () => `w2's escalation (never pinned) reaches ops' new destination: ${JSON.stringify(fixed.sent)}`);
+});
+
+test("a resolve owed at one destination only (pinned) neither joins nor opens an open digest: the other wallets' lines in it would stay behind with it at a hand-over, or be given up at a restart", () => {
+  const ch: Notifier = { channel: 'email', key: 'mail', label: 'mail', send: async () => undefined, sendDigest: async () => undefined };
+  const t = newTarget(ch, 60_000, false);
+  removeFrom(t, addTo(t, note({ id: 'w1', account: 'w1' }), 0, 1)); // sent at once (a quiet target) and taken
+  const digest = addTo(t, note({ id: 'w2', account: 'w2' }), 1_000, 2); // another wallet within the interval: the open digest
+  assert.equal(t.open, digest);
+  const resolve = addTo(t, note({ id: 'w1', account: 'w1', status: 'resolved', reason: 'resolve' }), 2_000, 3, true);
+  assert.notEqual(resolve, digest, 'the pinned resolve is a delivery of its own');
+  assert.deepEqual(notificationsOf(digest).map(line), ['w2:firing:warning'], 'the open digest holds only what may follow the channel');
+  assert.equal(resolve.open, undefined);
+  // …and with no open digest, a pinned resolve does not open one that later wallets would join
+  const quiet = newTarget(ch, 60_000, false);
+  removeFrom(quiet, addTo(quiet, note({ id: 'w3', account: 'w3' }), 0, 1));
+  const alone = addTo(quiet, note({ id: 'w4', account: 'w4', status: 'resolved', reason: 'resolve' }), 1_000, 2, true);
+  assert.equal(quiet.open, undefined, 'no digest opened by a pinned resolve');
+  assert.notEqual(addTo(quiet, note({ id: 'w5', account: 'w5' }), 1_500, 3), alone, "a later wallet's firing does not join it");
 });
 
 test('a waiting digest that leaves (taken or given up) leaves no entry behind in its target\'s map of waiting digests', () => {
