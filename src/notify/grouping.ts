@@ -89,6 +89,7 @@ const waitKey = (owed: readonly Delivery[]): string => owed.map((x) => x.deliver
  * read [FIRING] when every alert in it had resolved.
  */
 function keepLatest(open: Delivery, n: Notification): void {
+  delete open.takenBy; // it no longer carries (only) the resolve another destination took: taken.ts staleAt must not drop it
   if (open.notification.id === n.id) {
     open.notification = n;
     return;

@@ -1,5 +1,5 @@
 /**
- * What a destination has the end of already, PURE: a resolve owed at two destinations of one receiver and kind (told
+ * What a destination has the end of already: a resolve owed at two destinations of one receiver and kind (told
  * to the URL that took the firing, routed to the one a reload put in its place) and taken at one of them is noted
  * on the other's copy (Delivery.takenBy), in its outbox row; a reload or a start that changes the URL back hands
  * neither that copy nor what is owed before it of its alert to the destination that has the resolve: sent, they
@@ -12,15 +12,21 @@ import type { Target } from './target.js';
 /**
  * What of `queue` (one target's, in order) the destination of `key` must never get: a resolve it took already
  * from another delivery (Delivery.takenBy), and what is owed before it of its alert (the start, repeats and
- * escalation it ends). Only deliveries of one alert: a digest holds other wallets' lines, and is left as it is.
+ * escalation it ends). Only deliveries of one alert: a digest holds other wallets' lines and moves, and when it
+ * carries the alert's line, the resolve after it moves too (the digest would leave the destination's last word on
+ * the alert FIRING). A waiting digest whose line is replaced (the alert fired again) loses its mark (grouping.ts).
  */
 export function staleAt(queue: Iterable<Delivery>, key: string): Set<Delivery> {
   const stale = new Set<Delivery>();
   const before = new Map<string, Delivery[]>(); // alert id → its deliveries so far, not yet known stale
+  const inDigest = new Set<string>(); // alert ids a digest before carries: it moves, so its alert's resolve moves after it
   for (const x of queue) {
     const ids = new Set(notificationsOf(x).map((n) => n.id));
     if (ids.size !== 1) {
-      for (const id of ids) before.delete(id);
+      for (const id of ids) {
+        before.delete(id);
+        inDigest.add(id);
+      }
       continue;
     }
     const id = x.notification.id;
@@ -28,8 +34,10 @@ export function staleAt(queue: Iterable<Delivery>, key: string): Set<Delivery> {
     owed.push(x);
     before.set(id, owed);
     if (!x.takenBy?.includes(key)) continue;
-    for (const y of owed) stale.add(y);
+    // dropped after a digest that moves with the alert's line, `key` ended on that line (firing): the resolve follows it
+    if (!inDigest.has(id)) for (const y of owed) stale.add(y);
     before.delete(id);
+    inDigest.delete(id);
   }
   return stale;
 }
