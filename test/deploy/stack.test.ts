@@ -36,7 +36,7 @@ interface Vector {
   value: [number, string];
 }
 
-test('daemon → Prometheus (rules.yml) → Alertmanager → email and webhook', { timeout: 120_000 }, async (t) => {
+test('daemon → Prometheus (rules.yml) → Alertmanager → email and webhook', { timeout: 240_000 }, async (t) => {
   if (!requireBinary(t, 'prometheus', 'prometheus')) return;
   assert.ok(existsSync(CLI), `${CLI} is missing: run \`npm run build\` first`);
   const dir = tempDir('ws-stack-');
@@ -45,9 +45,10 @@ test('daemon → Prometheus (rules.yml) → Alertmanager → email and webhook',
   const am = await startAlertmanager(t, dir, mail.port, hook.url);
   if (!am) return;
 
-  // 1000 credits burning 10 a second: the spend counter gets a rate and the runway is minutes
-  // (TelephonyWalletRunwayLow pending: it needs 5-15 minutes to fire). Later the wallet is emptied
-  // (TelephonyWalletExhausted fires at once: it has no `for`).
+  // 1000 credits burning 10 a second: the spend counter gets a rate and the runway is minutes, so the
+  // daemon's depletion_forecast fires critical within seconds and TelephonyWalletRunwayLow, which reads
+  // that decision, a minute later (its `for`). Then the wallet is emptied (TelephonyWalletExhausted fires
+  // at once: it has no `for`).
   const sim = new Simulator({ apiKey: KEY, balance: 1000, burnPerHour: 36_000 });
   await sim.start();
   t.after(() => sim.close());
@@ -93,15 +94,20 @@ test('daemon → Prometheus (rules.yml) → Alertmanager → email and webhook',
   assert.ok(Number(rate.value[1]) > 0);
   assert.deepEqual(Object.keys(rate.metric).sort(), ['__name__', 'account']);
 
+  const firing = async (name: string, sev: string) => (await query(`ALERTS{account="default",alertname="${name}",alertstate="firing",severity="${sev}"}`)).length > 0;
+
+  // TelephonyWalletRunwayLow follows the daemon's own decision: first depletion_forecast fires (critical)…
+  await waitUntil(async () => (await query('telephony_alert_firing{account="default",alertname="depletion_forecast",severity="critical"} == 1')).length > 0, () => `the daemon's depletion_forecast critical${logs()}`, 60_000);
+  // …then both severities of the rule fire, with the daemon's runway in the description
+  await waitUntil(async () => (await firing('TelephonyWalletRunwayLow', 'critical')) && (await firing('TelephonyWalletRunwayLow', 'warning')), () => `TelephonyWalletRunwayLow firing${logs()}`, 120_000);
+  const runwayRule = ((await (await fetch(`${api}/alerts`)).json()) as { data: { alerts: Array<{ labels: Record<string, string>; annotations: Record<string, string> }> } }).data.alerts.find((a) => a.labels.alertname === 'TelephonyWalletRunwayLow' && a.labels.severity === 'critical');
+  assert.match(runwayRule?.annotations.description ?? '', /its runway estimate now: \d[\d.hms ]*s;/, runwayRule?.annotations.description);
+
   sim.setBalance(0);
 
-  // the alerts select the real series: the runway ones are pending, the exhausted one fires
-  const alerts = await waitUntil(async () => {
-    const a = await query('ALERTS{account="default"}');
-    const has = (name: string, state: string, sev: string) => a.some((x) => x.metric.alertname === name && x.metric.alertstate === state && x.metric.severity === sev);
-    return has('TelephonyWalletExhausted', 'firing', 'critical') && has('TelephonyWalletRunwayLow', 'pending', 'critical') && has('TelephonyWalletRunwayLow', 'pending', 'warning') ? a : undefined;
-  }, () => `TelephonyWalletExhausted firing, TelephonyWalletRunwayLow pending${logs()}`);
-  assert.ok(alerts.length >= 3);
+  // the exhausted one fires at once, and depletion_forecast stays as it was (the daemon leaves a firing one be)
+  await waitUntil(async () => ((await firing('TelephonyWalletExhausted', 'critical')) ? true : undefined), () => `TelephonyWalletExhausted firing${logs()}`);
+  assert.ok(await firing('TelephonyWalletRunwayLow', 'critical'));
 
   // …and Alertmanager delivers the critical one by webhook and email, runbook link included
   const delivered = await waitUntil(
