@@ -202,11 +202,18 @@ test('the PodMonitor and ServiceMonitor scrape the metrics port and label the jo
   assert.ok((svc.spec as { ports: Array<{ name: string }> }).ports.some((p) => p.name === smEps[0]!.port), 'ServiceMonitor scrapes a port the Service has');
 });
 
-test('the PrometheusRule carries exactly the groups of deploy/prometheus/rules.yml', () => {
+test('the PrometheusRules carry the groups of deploy/prometheus/rules.yml: all of them, and the watcher group alone', () => {
   const prs = objects().filter((o) => o.kind === 'PrometheusRule');
-  assert.equal(prs.length, 1);
-  assert.equal(prs[0]!.apiVersion, 'monitoring.coreos.com/v1');
-  assert.deepEqual((prs[0]!.spec as { groups: unknown }).groups, loadRules().groups, 'out of date: run node deploy/kubernetes/rules/generate.mjs');
+  assert.deepEqual(prs.map((p) => p.metadata.name).sort(), ['wallet-sentinel', 'wallet-sentinel-self']);
+  for (const p of prs) assert.equal(p.apiVersion, 'monitoring.coreos.com/v1');
+  const groups = (name: string) => (prs.find((p) => p.metadata.name === name)!.spec as { groups: Array<{ name: string }> }).groups;
+  const stale = 'out of date: run node deploy/kubernetes/rules/generate.mjs';
+  assert.deepEqual(groups('wallet-sentinel'), loadRules().groups, stale);
+  const self = (loadRules().groups as Array<{ name: string }>).filter((g) => g.name === 'wallet-sentinel.self');
+  assert.equal(self.length, 1);
+  assert.deepEqual(groups('wallet-sentinel-self'), self, stale);
+  // the watcher group is what its name says: no wallet rule (Telephony*) in it
+  for (const r of (self[0] as unknown as { rules: Array<{ alert?: string }> }).rules) assert.match(r.alert ?? '', /^WalletSentinel/);
 });
 
 test('the sharded StatefulSet: SHARD_COUNT = replicas, SHARD_INDEX = the pod ordinal, a volume per pod, Alertmanager for all', () => {
@@ -241,9 +248,20 @@ test("the sharded example's wallets file (ConfigMap) passes wallet-sentinel's ow
   assert.deepEqual(warnings, []);
 });
 
-test('the kustomizations of every pattern include the rules', () => {
+test('the kustomizations of every pattern include the rules, one alert path each: the watcher rules alone where the daemons alert (ALERTMANAGER_URL)', () => {
   for (const dir of ['standalone', 'sidecar', 'sharded']) {
     const k = readYaml<{ resources: string[] }>(join(K8S, dir, 'kustomization.yaml'));
-    assert.ok(k.resources.includes('../rules'), `${dir}/kustomization.yaml includes ../rules`);
+    const own = k.resources.filter((r) => !r.startsWith('..')).flatMap((r) => readYamlDocs(join(K8S, dir, r)) as Obj[]);
+    const alerting = own
+      .filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet')
+      .some((w) => podSpec(w).containers.some((c) => c.image.includes('wallet-sentinel') && (c.env ?? []).some((e) => e.name === 'ALERTMANAGER_URL')));
+    const rules = k.resources.filter((r) => r === '../rules' || r === '../rules-self');
+    // both would page twice for every wallet problem (deploy/README.md "Choosing an alert path")
+    assert.deepEqual(rules, [alerting ? '../rules-self' : '../rules'], `${dir}/kustomization.yaml: ${alerting ? 'its daemons post to Alertmanager, so only ../rules-self' : '../rules'}`);
   }
+  // as shipped: the sidecar and sharded examples alert through the daemons, the standalone one through Prometheus
+  assert.deepEqual(
+    ['standalone', 'sidecar', 'sharded'].map((d) => readYaml<{ resources: string[] }>(join(K8S, d, 'kustomization.yaml')).resources.find((r) => r.startsWith('../rules'))),
+    ['../rules', '../rules-self', '../rules-self'],
+  );
 });
