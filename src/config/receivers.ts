@@ -17,7 +17,7 @@ import { GROUP_INTERVAL_MAX } from '../notify/delivery.js';
 import { parseDuration } from './duration.js';
 import type { ReceiverSettings } from './settings.js';
 import { nameProblem } from './wallet.js';
-import { keyShown, valueShown } from './shown.js';
+import { keyShown, unknownKey, valueShown } from './shown.js';
 
 const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const RECEIVER_KEYS = ['severities', 'group_interval'];
@@ -41,7 +41,7 @@ export function parseReceivers(raw: unknown, path: string, env: ChannelEnv, prob
       problems.push(`${where}: must be a map with channels (${kinds.join(', ')})`);
       continue;
     }
-    for (const k of Object.keys(body)) if (!RECEIVER_KEYS.includes(k) && !kinds.includes(k as never)) problems.push(`${where}: unknown key ${keyShown(k, true)} (expected ${[...kinds, ...RECEIVER_KEYS].join(', ')})`);
+    for (const k of Object.keys(body)) if (!RECEIVER_KEYS.includes(k) && !kinds.includes(k as never)) problems.push(`${where}: ${unknownKey(k)} (expected ${[...kinds, ...RECEIVER_KEYS].join(', ')})`);
 
     let severities: Severity[] | undefined;
     if (body.severities !== undefined) {

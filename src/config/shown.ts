@@ -38,7 +38,13 @@ export function keyShown(k: string, unknown = false): string {
   // `<<: *common`, YAML 1.1's merge key, was shown as "a key of 2 characters, not shown as it may hold a secret"
   if (k === '<<') return "'<<' (a YAML merge key: these files do not merge maps; shared wallet keys go under defaults)";
   const colon = k.includes(':') ? " with ':' in it (a missing space after a colon?)" : '';
-  return `a key of ${[...k].length} characters${colon}, not shown as it may hold a secret`;
+  return `a key of ${[...k].length} characters${colon} (not shown: it may hold a secret)`;
+}
+
+/** `unknown key 'api_kee'`, or `an unknown key of 5 characters (not shown: …)`: it read "unknown key a key of 5 characters". */
+export function unknownKey(k: string): string {
+  const shown = keyShown(k, true);
+  return shown.startsWith('a key of ') ? `an unknown ${shown.slice(2)}` : `unknown key ${shown}`;
 }
 
 /** How many characters of a value a problem line quotes. */

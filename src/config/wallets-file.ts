@@ -11,7 +11,7 @@ import { parseReceivers } from './receivers.js';
 import type { ReceiverSettings, WalletSettings } from './settings.js';
 import { distance } from './typos.js';
 import { isWalletKey, parseWallet, WALLET_KEYS, type RawWallet, type RuleTuning, type WalletKey } from './wallet.js';
-import { isName, keyShown, valueShown } from './shown.js';
+import { isName, unknownKey, valueShown } from './shown.js';
 
 export interface WalletsFileResult {
   wallets: WalletSettings[];
@@ -67,7 +67,7 @@ export function readWalletsFile(path: string, opts: { tuning: RuleTuning; requir
     problems.push(`${path}: must be a map with 'wallets' (a list) and optionally 'defaults'`);
     return out;
   }
-  for (const k of Object.keys(top)) if (!TOP_KEYS.includes(k)) problems.push(`${path}: unknown key ${keyShown(k, true)} (expected ${TOP_KEYS.join(', ')})`);
+  for (const k of Object.keys(top)) if (!TOP_KEYS.includes(k)) problems.push(`${path}: ${unknownKey(k)} (expected ${TOP_KEYS.join(', ')})`);
 
   if (opts.receivers !== false) out.receivers = parseReceivers(top.receivers, path, opts.env ?? { email: {} }, problems, warnings);
   const receiverNames = new Set([DEFAULT_RECEIVER, ...(isMap(top.receivers) ? Object.keys(top.receivers) : [])]);
@@ -78,7 +78,7 @@ export function readWalletsFile(path: string, opts: { tuning: RuleTuning; requir
     else {
       for (const k of Object.keys(top.defaults)) {
         if (k === 'name') problems.push(`${path}: defaults: name: a name cannot be a default (each wallet has its own)`);
-        else if (!isWalletKey(k)) problems.push(`${path}: defaults: unknown key ${keyShown(k, true)} (${closest(k)})`);
+        else if (!isWalletKey(k)) problems.push(`${path}: defaults: ${unknownKey(k)} (${closest(k)})`);
       }
       defaults = top.defaults as RawWallet;
       if (defaults.api_key !== undefined) warnings.push(`${path}: defaults: api_key: a key written in the file; prefer api_key_file`);
@@ -97,7 +97,7 @@ export function readWalletsFile(path: string, opts: { tuning: RuleTuning; requir
       problems.push(`${where}: must be a map of wallet keys`);
       return;
     }
-    for (const k of Object.keys(entry)) if (!isWalletKey(k)) problems.push(`${where}: unknown key ${keyShown(k, true)} (${closest(k)})`);
+    for (const k of Object.keys(entry)) if (!isWalletKey(k)) problems.push(`${where}: ${unknownKey(k)} (${closest(k)})`);
     if (entry.api_key !== undefined) warnings.push(`${where}: api_key: a key written in the file; prefer api_key_file`);
     const merged: RawWallet = { ...defaults, ...entry };
     if (isMap(defaults.labels) && isMap(entry.labels)) merged.labels = { ...defaults.labels, ...entry.labels };
