@@ -160,8 +160,7 @@ export class Dispatcher {
     const touched = new Set<Target>();
     const held: Delivery[] = [];
     const add = (t: Target, n: Notification, pinned: boolean) => {
-      const x = addTo(t, n, now, this.#seq++, pinned);
-      if (pinned) x.pinned = true; // a resolve owed to the destination that took its alert's firing
+      const x = addTo(t, n, now, this.#seq++, pinned); // pinned: a resolve owed to the destination that took its alert's firing
       t.index.hold(x); // not before the commit that writes it: a retry landing meanwhile pumped this target
       held.push(x);
       touched.add(t);

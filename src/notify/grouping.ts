@@ -32,7 +32,7 @@ export function addTo(t: Target, n: Notification, now: number, seq: number, pinn
     t.index.grew(into, n.id);
     return into;
   }
-  const x: Delivery = { deliveryId: randomUUID(), target: t.notifier.key, notification: n, seq, createdAt: now, attempts: 0, nextAttemptAt: now, lastError: null };
+  const x: Delivery = { deliveryId: randomUUID(), target: t.notifier.key, notification: n, seq, createdAt: now, attempts: 0, nextAttemptAt: now, lastError: null, ...(pinned ? { pinned } : {}) };
   if (digests && !pinned && owed.length > 0) {
     x.more = [];
     const key = waitKey(owed);
@@ -78,7 +78,7 @@ function collectingFor(t: Target, owed: readonly Delivery[], now: number): Deliv
  * and for one group interval at most: what joins it is given up with it 24 h after it was created (a resolve that
  * joined 20 h in had 4 h left), as an open digest's notifications have 24 h from the end of its interval.
  */
-const stillCollecting = (t: Target, w: Delivery, now: number): boolean => t.queue.has(w) && w.attempts === 0 && !t.inFlight.has(w) && !w.pinned && now < w.createdAt + t.groupIntervalMs;
+const stillCollecting = (t: Target, w: Delivery, now: number): boolean => t.queue.has(w) && w.attempts === 0 && !t.inFlight.has(w) && now < w.createdAt + t.groupIntervalMs;
 
 const waitKey = (owed: readonly Delivery[]): string => owed.map((x) => x.deliveryId).join(' ');
 
