@@ -34,17 +34,27 @@ const SETTINGS_KEY = /^[a-z]+(_[a-z]+)*$/;
  * `whsec-ops-2024` or `correct-horse-battery-staple` were names, so printed in full.
  */
 export function keyShown(k: string, unknown = false): string {
-  if (isName(k) && (!unknown || SETTINGS_KEY.test(k))) return `'${k}'`;
-  // `<<: *common`, YAML 1.1's merge key, was shown as "a key of 2 characters, not shown as it may hold a secret"
-  if (k === '<<') return "'<<' (a YAML merge key: these files do not merge maps; shared wallet keys go under defaults)";
-  const colon = k.includes(':') ? " with ':' in it (a missing space after a colon?)" : '';
-  return `a key of ${[...k].length} characters${colon} (not shown: it may hold a secret)`;
+  return quotable(k, unknown) ?? `a ${hiddenKey(k)}`;
 }
 
 /** `unknown key 'api_kee'`, or `an unknown key of 5 characters (not shown: …)`: it read "unknown key a key of 5 characters". */
 export function unknownKey(k: string): string {
-  const shown = keyShown(k, true);
-  return shown.startsWith('a key of ') ? `an unknown ${shown.slice(2)}` : `unknown key ${shown}`;
+  const shown = quotable(k, true);
+  return shown !== undefined ? `unknown key ${shown}` : `an unknown ${hiddenKey(k)}`;
+}
+
+/** `k` as keyShown may quote it (or say what it is), or undefined when it is not shown. */
+function quotable(k: string, unknown: boolean): string | undefined {
+  if (isName(k) && (!unknown || SETTINGS_KEY.test(k))) return `'${k}'`;
+  // `<<: *common`, YAML 1.1's merge key, was shown as "a key of 2 characters, not shown as it may hold a secret"
+  if (k === '<<') return "'<<' (a YAML merge key: these files do not merge maps; shared wallet keys go under defaults)";
+  return undefined;
+}
+
+/** What is said of a key not shown. */
+function hiddenKey(k: string): string {
+  const colon = k.includes(':') ? " with ':' in it (a missing space after a colon?)" : '';
+  return `key of ${[...k].length} characters${colon} (not shown: it may hold a secret)`;
 }
 
 /** How many characters of a value a problem line quotes. */
