@@ -3,7 +3,7 @@
  * over those hours would have been.
  */
 import type { History } from './history.js';
-import { hourCount, hourIndex, hourObservedMs, hourRegular } from './packed.js';
+import { hourCount, hourIndex, hourObservedMs, hourRegular, type Hours } from './packed.js';
 import { expectedSpendBefore, profileReady, type WeeklyProfile } from './profile.js';
 import { windowSpend } from './rates.js';
 
@@ -41,24 +41,52 @@ function expectedNormalSpend(h: History, ready: boolean, spanHours: number, from
 /** How many days back sameHoursOfLastDays looks (the profile's closed hours reach a week back). */
 const DAYS_BACK = 6;
 
+/** Each of the last DAYS_BACK days' regular spend and observed time over the hours [first, last): index d. */
+interface DaysBack {
+  readonly first: number;
+  readonly last: number;
+  readonly spend: Float64Array;
+  readonly observed: Float64Array;
+}
+
+/**
+ * daysBack's answer by the closed hours it was summed from (one a record: the window's hours move when an
+ * hour closes, as the record does): spend_anomaly asks at every reading, and summing six days of closed
+ * hours each time was a tenth of a backtest's replay.
+ */
+const summed = new WeakMap<Hours, DaysBack>();
+
+function daysBack(recent: Hours, first: number, last: number): DaysBack {
+  const known = summed.get(recent);
+  if (known && known.first === first && known.last === last) return known;
+  const spend = new Float64Array(DAYS_BACK + 1);
+  const observed = new Float64Array(DAYS_BACK + 1);
+  for (let d = 1; d <= DAYS_BACK; d++) {
+    let s = 0;
+    let o = 0;
+    for (let i = 0; i < hourCount(recent); i++) {
+      const h = hourIndex(recent, i) + 24 * d;
+      if (h < first || h >= last) continue;
+      s += hourRegular(recent, i);
+      o += hourObservedMs(recent, i);
+    }
+    spend[d] = s;
+    observed[d] = o;
+  }
+  const out = { first, last, spend, observed };
+  summed.set(recent, out);
+  return out;
+}
+
 /**
  * The most spent over the hours of [from, to] on any of the last DAYS_BACK days (regular spend, as the
  * profile's closed hours hold it), as a rate over the window; null when no day observed half of them.
  */
 function sameHoursOfLastDays(p: WeeklyProfile, from: number, to: number): number | null {
-  const first = Math.floor(from / HOUR_MS);
-  const last = Math.ceil(to / HOUR_MS);
+  const { spend, observed } = daysBack(p.recent, Math.floor(from / HOUR_MS), Math.ceil(to / HOUR_MS));
   let best: number | null = null;
   for (let d = 1; d <= DAYS_BACK; d++) {
-    let spend = 0;
-    let observed = 0;
-    for (let i = 0; i < hourCount(p.recent); i++) {
-      const h = hourIndex(p.recent, i) + 24 * d;
-      if (h < first || h >= last) continue;
-      spend += hourRegular(p.recent, i);
-      observed += hourObservedMs(p.recent, i);
-    }
-    if (observed >= 0.5 * (to - from)) best = Math.max(best ?? 0, (spend / observed) * (to - from));
+    if (observed[d]! >= 0.5 * (to - from)) best = Math.max(best ?? 0, (spend[d]! / observed[d]!) * (to - from));
   }
   return best;
 }
