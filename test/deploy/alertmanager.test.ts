@@ -41,6 +41,7 @@ test('routing: critical goes to the email+webhook receiver, warning to email onl
       target_matchers: ['alertname=~"TelephonyWalletRunwayLow|TelephonyWalletDepletionForecast"', 'account=~".+"'],
       equal: ['account'],
     },
+    { source_matchers: ['alertname="wallet_exhausted"', 'account=~".+"'], target_matchers: ['alertname=~"depletion_forecast|low_balance"', 'account=~".+"'], equal: ['account'] },
   ]);
 });
 
@@ -105,7 +106,7 @@ test("the real Alertmanager: a watcher alert's critical on one instance mutes th
   assert.equal(state('warning', 'b:9721'), 'active', "another instance's warning is its own problem: not muted by a's page");
 });
 
-test('the real Alertmanager: an empty wallet pages once, TelephonyWalletExhausted muting the runway and forecast alerts of its account only', { timeout: 90_000 }, async (t) => {
+test('the real Alertmanager: an empty wallet pages once on either path, TelephonyWalletExhausted (wallet_exhausted) muting the runway and forecast (forecast and low balance) alerts of its account only', { timeout: 90_000 }, async (t) => {
   const { mail, hook } = await startReceivers(t);
   const am = await startAlertmanager(t, tempDir('ws-am-empty-'), mail.port, hook.url);
   if (!am) return;
@@ -120,24 +121,33 @@ test('the real Alertmanager: an empty wallet pages once, TelephonyWalletExhauste
       alert('TelephonyWalletRunwayLow', 'warning', 'shop'),
       alert('TelephonyWalletDepletionForecast', 'critical', 'shop'),
       alert('TelephonyWalletRunwayLow', 'critical', 'cafe'),
+      // what the daemon posts itself (ALERTMANAGER_URL) for the same empty wallet, and another's forecast
+      alert('wallet_exhausted', 'critical', 'shop'),
+      alert('depletion_forecast', 'critical', 'shop'),
+      alert('low_balance', 'critical', 'shop'),
+      alert('depletion_forecast', 'critical', 'cafe'),
     ]),
   });
   assert.equal(post.status, 200, await post.text());
   const listed = await waitUntil(async () => {
     const list = (await (await fetch(`${am}/api/v2/alerts`)).json()) as Array<{ labels: Record<string, string>; status: { state: string } }>;
-    return list.length === 5 ? list : undefined;
-  }, () => 'five alerts in Alertmanager');
+    return list.length === 9 ? list : undefined;
+  }, () => 'nine alerts in Alertmanager');
   const state = (name: string, sev: string, account: string) => listed.find((a) => a.labels.alertname === name && a.labels.severity === sev && a.labels.account === account)!.status.state;
   assert.equal(state('TelephonyWalletExhausted', 'critical', 'shop'), 'active');
   assert.equal(state('TelephonyWalletRunwayLow', 'critical', 'shop'), 'suppressed', 'the runway of an empty wallet is no second page');
   assert.equal(state('TelephonyWalletRunwayLow', 'warning', 'shop'), 'suppressed');
   assert.equal(state('TelephonyWalletDepletionForecast', 'critical', 'shop'), 'suppressed', 'nor is the forecast a third');
   assert.equal(state('TelephonyWalletRunwayLow', 'critical', 'cafe'), 'active', "another wallet's runway is not muted by shop's being empty");
+  assert.equal(state('wallet_exhausted', 'critical', 'shop'), 'active');
+  assert.equal(state('depletion_forecast', 'critical', 'shop'), 'suppressed', "the daemon's forecast of an empty wallet is no second page");
+  assert.equal(state('low_balance', 'critical', 'shop'), 'suppressed', 'nor is its low balance a third');
+  assert.equal(state('depletion_forecast', 'critical', 'cafe'), 'active');
 
-  await waitUntil(() => hook.received.length >= 2, () => `webhooks (${hook.received.length})`);
+  await waitUntil(() => hook.bodies().flatMap((b) => b.alerts as unknown[]).length >= 4, () => `webhooks (${hook.received.length})`);
   await new Promise((r) => setTimeout(r, 3000)); // group_wait is 1 s: anything else would have come by now
   const hooked = hook.bodies().flatMap((b) => (b.alerts as Array<{ labels: Record<string, string> }>).map((a) => `${a.labels.alertname}/${a.labels.account}`));
-  assert.deepEqual(hooked.sort(), ['TelephonyWalletExhausted/shop', 'TelephonyWalletRunwayLow/cafe']);
+  assert.deepEqual(hooked.sort(), ['TelephonyWalletExhausted/shop', 'TelephonyWalletRunwayLow/cafe', 'depletion_forecast/cafe', 'wallet_exhausted/shop']);
 });
 
 test('test-alert against the real Alertmanager: accepted, listed as alertname=test from wallet-sentinel, ending by itself', { timeout: 90_000 }, async (t) => {
