@@ -99,6 +99,8 @@ export class Fleet {
       // that long by an upstream that never answers (REQUEST_TIMEOUT_MS up to 5 min), or queued behind a
       // hanging API's share of POLL_CONCURRENCY, let every alert of the wallet end there, then fire anew.
       onOverlap: (runner) => runner.monitor.repostAlerts(),
+      // /readyz waits for the start's polls to be committed: not for the batch's timer too (a failure is the waiters' to see)
+      onStartAnswered: () => void d.states.db.flush().catch(() => undefined),
     });
   }
 

@@ -30,6 +30,11 @@ export class PollQueue {
   /** Out-of-turn polls (start, soon) still waiting, by wallet, until they start or their wallet's first slot takes them. */
   readonly #outOfTurn = new Map<WalletRunner, Queued>();
 
+  /** No poll waits (#trim keeps #head on a waiting poll, or at the end). */
+  get empty(): boolean {
+    return this.#head >= this.#items.length;
+  }
+
   /** Queues a poll of `runner`; the promise settles when its `done` is called. */
   add(runner: WalletRunner, deadline: number | undefined, reason: QueuedFor = 'slot'): Promise<void> {
     return new Promise<void>((resolve) => {

@@ -51,6 +51,13 @@ export interface ScheduleDeps {
    * firing is posted to Alertmanager again (fleet.ts), as for a slot skipped for Retry-After.
    */
   onOverlap?: (runner: WalletRunner) => void;
+  /**
+   * Told once, when the start's round has asked every wallet and every answer is in (nothing queued, no
+   * request in flight), after the last poll staged its state. /readyz waits for the commit of those states
+   * (`started`), which the state database batches: told, the fleet commits them at once rather than up to
+   * FLUSH_MS.busy (1 s) later.
+   */
+  onStartAnswered?: () => void;
 }
 
 /** Used when the cron expression's interval cannot be read (a stopped task): one minute. */
@@ -74,6 +81,8 @@ export class FleetSchedule {
   readonly #origins: OriginShare;
   #stopped = false;
   #firstRound = true;
+  /** onStartAnswered not told yet (set by the start's round). */
+  #startUntold = false;
   #resolveStarted!: () => void;
   /** Resolves once every wallet present at start finished its first poll. */
   readonly started: Promise<void> = new Promise((r) => (this.#resolveStarted = r));
@@ -165,6 +174,7 @@ export class FleetSchedule {
     this.#roundMs = Math.min(this.intervalMs(), this.#spreadMax);
     if (this.#firstRound) {
       this.#firstRound = false;
+      this.#startUntold = true;
       const round = { next: this.#cron.nextRunAt(), interval: this.intervalMs() };
       const polls = runners.map((r) => this.#enqueue(r, this.#nextSlotOf(r, round), 'start') || Promise.resolve());
       void Promise.all(polls).then(() => this.#resolveStarted());
@@ -259,11 +269,23 @@ export class FleetSchedule {
           this.#requests--;
           this.#origins.released(origin);
           this.#pump();
+          if (this.#startUntold && this.#requests === 0 && this.#queue.empty) this.#startAnswered();
         }
         if (timedOut) this.#refusals.timedOut(origin, runner);
       };
       this.#track(runner, this.d.poll(runner, deadline, release), done, release);
     }
+  }
+
+  /**
+   * The start's last answer is in. Told on the next turn of the event loop: `release` runs when a poll's
+   * request is over, before that poll goes on to stage its state (AccountMonitor.pollNow).
+   */
+  #startAnswered(): void {
+    this.#startUntold = false;
+    setImmediate(() => {
+      if (!this.#stopped) this.d.onStartAnswered?.();
+    });
   }
 
   /**

@@ -49,6 +49,34 @@ test('POLL_CONCURRENCY 1: the second wallet is fetched while the first one still
   assert.equal(runners[0]!.phase, 'idle');
 });
 
+test('onStartAnswered is told once, after the start\'s last answer is in and its poll went on (to stage its state), while the commits are still awaited', async () => {
+  const runners = ['a', 'b', 'c'].map(fakeRunner);
+  const events: string[] = [];
+  let commit!: () => void;
+  const committed = new Promise<void>((r) => (commit = r));
+  const schedule = scheduleOf(runners, {
+    concurrency: 2,
+    poll: async (runner, _deadline, fetched) => {
+      await new Promise((r) => setTimeout(r, 5));
+      fetched();
+      events.push(`staged ${runner.name}`); // what AccountMonitor.pollNow does right after fetched()
+      await committed; // the batched commit /readyz waits for
+      return 'polled';
+    },
+    onStartAnswered: () => {
+      events.push('told');
+      commit();
+    },
+  });
+  schedule.start();
+  try {
+    await Promise.race([schedule.started, new Promise((_, no) => setTimeout(() => no(new Error('the start waited for a commit nobody asked for')), 5_000))]);
+    assert.deepEqual(events, ['staged a', 'staged b', 'staged c', 'told']);
+  } finally {
+    await schedule.stop();
+  }
+});
+
 test('an API whose polls time out holds at most a quarter of POLL_CONCURRENCY: a freed slot goes to a wallet on another API, not the next hanging one', async () => {
   const hung = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map(fakeRunner);
   const ok = ['ok1', 'ok2'].map(fakeRunner);
