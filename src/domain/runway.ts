@@ -19,10 +19,16 @@ export const WEAK_REL_ERROR = 0.1;
  * random walk, and 72 h is far. Once a whole day is seen the evidence (relErr) decides: a steady wallet that
  * empties 100 h after install must be warned 28 h in. Critical (24 h) decides on the central runway as soon as the level is
  * known to ±CRITICAL_CAUTIOUS_ABOVE: a wallet that runs dry in 12 h must page in its first hour, and a
- * healthy one is 4 × 24 h from empty — no first-hour reading is that far off.
+ * healthy one is 4 × 24 h from empty. Not in a wallet's first hour (CRITICAL_EARLY): a business installed
+ * in its open hours spends there 2–3 × its day's average, so a wallet with 4 days of money reads ~40 h, and
+ * 2–4 charges in its first minutes reading 2 × that paged critical within minutes (one in eight such
+ * installs, each a few minutes in). There the cautious end takes over from ±35 %, the threshold sliding to
+ * ±70 % over a 24th of the runway read (an hour at most: waiting costs 4 % of the lead), so a wallet read to
+ * run dry in 12 h decides after 30 minutes and a critical horizon of minutes (the demo's) at once.
  */
 export const CAUTIOUS_UNTIL_HOURS = { warning: [24, 30] } as const;
 export const CRITICAL_CAUTIOUS_ABOVE = 0.7;
+export const CRITICAL_EARLY = { hours: 1, above: 0.35 } as const;
 /** Before a day is seen, the warning's cautious reading spends the day's money on 5 days of 7 (a weekend may be quiet). */
 export const FIRST_DAY_QUIET_WEEKEND = 7 / 5;
 /** The band is level × e^(±Z·relErr): Z = 1.28, an 80 % interval (the cautious end: a 90 % lower bound of the rate). */
@@ -139,7 +145,10 @@ export function outlook(r: Reading, balance: number, now: number, rates: Pick<Bu
   // more than an hour's (σ²/hours), and a wallet draining a credit a second for 15 minutes read "less than 15
   // minutes left" as a warning for 7 of them. The minutes' own noise is in the count of their charges.
   const eC = firstHourError(e, r.sigma2, r.level.hours);
-  const leanC = clamp01((eC - CRITICAL_CAUTIOUS_ABOVE) / 0.25);
+  const central = walkTo(shape, levelNow, slope, now, balance) * 3600;
+  const early = Math.min(CRITICAL_EARLY.hours, central / 3600 / 24);
+  const aboveC = CRITICAL_EARLY.above + (CRITICAL_CAUTIOUS_ABOVE - CRITICAL_EARLY.above) * (early > 0 ? clamp01(spanHours / early) : 1);
+  const leanC = clamp01((eC - aboveC) / 0.25);
   // The margin per horizon: the uncertainty of the level and of the spend still to come inside the
   // horizon, kept within MARGIN. Over 72 h the hour-to-hour noise averages out but a wallet's sustained
   // swings (a busy afternoon, a quiet day, bursts that feed on themselves: `sustained`) do not, so the
@@ -152,7 +161,6 @@ export function outlook(r: Reading, balance: number, now: number, rates: Pick<Bu
   const few = fewCharges(r.lumpy);
   const slowestC = Math.max(Math.exp(BAND_Z * leanC * eC), few ** leanC);
   // Leaning to the cautious end takes the margin away in proportion (the cautious end needs none).
-  const central = walkTo(shape, levelNow, slope, now, balance) * 3600;
   const slowest = walkTo(shape, levelNow, slope, now, balance * Math.max(Math.exp(BAND_Z * e), few)) * 3600;
   const spendC = walkTo(shape, levelNow, slope, now, decide(balance, leanC, marginCrit, slowestC)) * 3600;
   const f = bandFactor(r, central);
@@ -165,8 +173,11 @@ export function outlook(r: Reading, balance: number, now: number, rates: Pick<Bu
   // charges make most of that spend, whatever the central runway (which rests on them): a new install's
   // first minutes with one charge of 50 credits among cents read "runs out in 6 hours" on a wallet with
   // weeks of money, and no error bar of a rate drawn from one charge says how often the next one comes.
-  // A wallet truly running dry on such charges is paged by critical, which does not read this.
-  const unseen = spanHours < 24 && (central / 3600 > 24 - spanHours || r.lumpy !== undefined);
+  // A wallet truly running dry on such charges is paged by critical, which does not read this. "Would last
+  // past the first day" is read at the slowest spend the evidence allows, not the central: a few charges in
+  // a business's first minutes read its open-hours rate 2 × too fast, and the central "empty tonight" took
+  // the whole first-day caution away from a wallet with 4 days of money.
+  const unseen = spanHours < 24 && (slowest / 3600 > 24 - spanHours || r.lumpy !== undefined);
   const firstDayFactor = unseen ? (24 / Math.max(spanHours, 1 / 60)) * FIRST_DAY_QUIET_WEEKEND : 1;
   const firstDay = leanW >= 1 && firstDayFactor > Math.exp(BAND_Z * leanW * e);
   const slowestW = firstDay ? firstDayFactor : Math.exp(BAND_Z * leanW * e);

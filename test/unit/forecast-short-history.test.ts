@@ -117,3 +117,24 @@ test('strong evidence after the first day: 30 h at a steady 40/h with 74 h left 
   assertClose(hours(f.runwaySeconds), 74, 1.5, 'central runway');
   assert.equal(conditions(sim, 40 * 74).depletion_forecast, 'warning');
 });
+
+test("a business's first minutes: six charges of 10 in ten minutes (360/h, 15 h at that rate, on a wallet with days of money at its day's average) page nothing; the same rate kept for 40 minutes pages critical", () => {
+  let s = INITIAL_ACCOUNT_STATE;
+  let balance = 5515;
+  const read = (minute: number) => (s = applyPoll(s, { ok: true, status: 200, balance, currency: 'USD', requiredCredits: null }, T0 + minute * MIN, 1).state);
+  read(0);
+  for (let m = 1; m <= 10; m++) {
+    if ([2, 4, 5, 7, 9, 10].includes(m)) balance -= 10;
+    read(m);
+  }
+  let f = forecast(s.history, s.balance, T0 + 10 * MIN);
+  assert.ok(hours(f.runwaySeconds) < 24, `central ${hours(f.runwaySeconds)} h: the reading that paged`);
+  assert.ok(hours(f.criticalAlertRunwaySeconds) >= 24, `critical decision ${hours(f.criticalAlertRunwaySeconds)} h: ten minutes' six charges are no page`);
+  assert.ok(hours(f.alertRunwaySeconds) >= 72, `warning decision ${hours(f.alertRunwaySeconds)} h: the first day's caution holds (read at the slowest spend, this money lasts past tonight)`);
+  for (let m = 11; m <= 40; m++) {
+    balance -= 6;
+    read(m);
+  }
+  f = forecast(s.history, s.balance, T0 + 40 * MIN);
+  assert.ok(hours(f.criticalAlertRunwaySeconds) < 24, `critical decision ${hours(f.criticalAlertRunwaySeconds)} h after 40 minutes at 360/h (${hours(f.runwaySeconds)} h central)`);
+});
