@@ -33,6 +33,11 @@ export interface Delivery {
    */
   takenBy?: string[];
   /**
+   * The alerts whose resolve this carries to a destination that took their firing (told.ts): a hand-over to the
+   * target that replaced it, by a reload, leaves those resolves here (a digest's other lines move).
+   */
+  told?: string[];
+  /**
    * Refused by its target's settings (a refused login or certificate, a wrong URL: NotifyError.setting): kept,
    * not retried on its own; the target is tried with one notification at a time until one is taken (parked.ts).
    * Its next attempt is its 24 h limit, so a probe prefers a notification not yet refused.

@@ -30,7 +30,7 @@ import { DEFAULT_RECEIVER, type Receiver } from './registry.js';
 import { addTo } from './grouping.js';
 import { dueOf, oldestOwedDueAt, owedByAlert, owedCount, shiftTarget, troubledTargets, type ChannelTrouble, type Target } from './target.js';
 import { dropRefused, probeAll, probeOf } from './parked.js';
-import { handOverSaid, liveHeir, placesOf, retarget, targetBook } from './retarget.js';
+import { handOverSaid, liveHeir, placesOf, retarget, targetBook, type Placement } from './retarget.js';
 import { resumeOwed } from './resume.js';
 import { noteTaken } from './taken.js';
 import { DeliveredBook } from './delivered.js';
@@ -159,13 +159,13 @@ export class Dispatcher {
     const now = this.#now();
     const touched = new Set<Target>();
     const held: Delivery[] = [];
-    const add = (t: Target, n: Notification, pinned: boolean) => {
-      const x = addTo(t, n, now, this.#seq++, pinned); // pinned: a resolve owed to the destination that took its alert's firing
+    const add = (t: Target, n: Notification, placed: Placement) => {
+      const x = addTo(t, n, now, this.#seq++, placed); // pinned, told: a resolve owed to the destination that took its alert's firing
       t.index.hold(x); // not before the commit that writes it: a retry landing meanwhile pumped this target
       held.push(x);
       touched.add(t);
     };
-    for (const n of notifications) for (const [t, pinned] of placesOf(this.#targets, this.#routing.targetsOf(n, receivers, this.#targets), n.id)) add(t, n, pinned);
+    for (const n of notifications) for (const [t, placed] of placesOf(this.#targets, this.#routing.targetsOf(n, receivers, this.#targets), n.id)) add(t, n, placed);
     if (touched.size === 0) return;
     await this.#mirror();
     for (const x of held) {

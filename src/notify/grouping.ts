@@ -6,7 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Notification } from '../domain/alerts.js';
 import type { Delivery } from './delivery.js';
+import type { Placement } from './retarget.js';
 import { queue, removeFrom, waitKeys, type Target } from './target.js';
+import { noteJoined } from './told.js';
 
 /**
  * Queues `n` for `t` and returns the delivery that carries it now. On a target that groups:
@@ -20,7 +22,9 @@ import { queue, removeFrom, waitKeys, type Target } from './target.js';
  *   After a minute's outage during a fleet-wide event, each wallet's escalation and resolve otherwise left
  *   alone once the channel came back: 362 Slack posts and 362 mails for 200 wallets where 6 were due.
  */
-export function addTo(t: Target, n: Notification, now: number, seq: number, pinned = false): Delivery {
+export function addTo(t: Target, n: Notification, now: number, seq: number, placed: Placement = 'routed'): Delivery {
+  const pinned = placed === 'pinned';
+  const told = placed === 'told'; // its destination took the alert's firing: a hand-over leaves it there (told.ts)
   for (const stale of supersededRepeats(t, n)) removeFrom(t, stale);
   const digests = t.notifier.sendDigest !== undefined && t.groupIntervalMs > 0;
   const owed = t.index.chainOf(n.id);
@@ -29,10 +33,11 @@ export function addTo(t: Target, n: Notification, now: number, seq: number, pinn
   const into = digests && !pinned ? collectingFor(t, owed, now) : undefined;
   if (into) {
     keepLatest(into, n);
+    noteJoined(into, n, told);
     t.index.grew(into, n.id);
     return into;
   }
-  const x: Delivery = { deliveryId: randomUUID(), target: t.notifier.key, notification: n, seq, createdAt: now, attempts: 0, nextAttemptAt: now, lastError: null, ...(pinned ? { pinned } : {}) };
+  const x: Delivery = { deliveryId: randomUUID(), target: t.notifier.key, notification: n, seq, createdAt: now, attempts: 0, nextAttemptAt: now, lastError: null, ...(pinned ? { pinned } : {}), ...(told ? { told: [n.id] } : {}) };
   if (digests && !pinned && owed.length > 0) {
     x.more = [];
     const key = waitKey(owed);

@@ -76,6 +76,8 @@ export const deliverySchema = z.object({
   pinned: z.boolean().optional(),
   // The destinations that took this resolve from another delivery (rows written before it load without it).
   takenBy: z.array(z.string()).optional(),
+  // The alerts whose resolve it carries to a destination that took their firing (told.ts; rows written before it load without it).
+  told: z.array(z.string()).optional(),
   // Refused by its target's settings and kept (parked.ts; rows written before it load without it).
   parked: z.boolean().optional(),
 });

@@ -186,7 +186,7 @@ export class OutboxStore implements Participant {
  * and a restart sent the alert's start again instead (its `more` was compared by length). A field added to
  * Delivery that is in neither list fails to compile.
  */
-const CHANGING = ['target', 'notification', 'createdAt', 'attempts', 'nextAttemptAt', 'lastError', 'open', 'more', 'dueAt', 'reached', 'pinned', 'takenBy', 'parked'] as const satisfies readonly (keyof Delivery)[];
+const CHANGING = ['target', 'notification', 'createdAt', 'attempts', 'nextAttemptAt', 'lastError', 'open', 'more', 'dueAt', 'reached', 'pinned', 'takenBy', 'told', 'parked'] as const satisfies readonly (keyof Delivery)[];
 const listed: [Exclude<keyof Delivery, (typeof CHANGING)[number] | 'deliveryId' | 'seq'>] extends [never] ? true : false = true;
 void listed;
 

@@ -83,16 +83,20 @@ function catchUp(loaded: Delivery[], delivered: DeliveredBook, now: number, log:
 
 /**
  * What `loaded` holds that is not resumed, the replacement of its key having it: what it has the resolve of already,
- * from a replaced key (taken.ts staleAt); and a resolve it owes itself, told to it (pinned: a reload had brought it
+ * from a replaced key (taken.ts staleAt); and a resolve it owes itself, told to it (pinned, or told: a reload had brought it
  * back, and the copy routed to the replaced one waited there for it), when that copy moves to it: one is sent, not
- * two, and it is the one that moves (pinned, it was given up at the next start that found the key replaced).
+ * two, and it is the one that moves (pinned, it was given up at the next start that found the key replaced); and
+ * a resolve told to the replaced key (told.ts, kept there by a reload) whose copy the heir owes: that copy is sent.
  */
 function staleAtHeirs(loaded: readonly Delivery[], replaced: ReadonlyMap<string, string>): Set<Delivery> {
   const bySource = new Map<string, Delivery[]>();
   const pinnedThere = new Map<string, Delivery>();
+  const copyThere = new Set<string>(); // owed there, not pinned (told.ts: a copy made when the alert moved there)
   for (const x of loaded) {
     if (!replaced.has(x.target)) {
-      if (x.pinned) pinnedThere.set(`${x.target} ${notificationKey(x.notification)}`, x);
+      if (x.more?.length) continue;
+      if (x.pinned || x.told) pinnedThere.set(`${x.target} ${notificationKey(x.notification)}`, x); // told: kept there by a reload (told.ts)
+      if (!x.pinned) copyThere.add(`${x.target} ${notificationKey(x.notification)}`);
       continue;
     }
     const owed = bySource.get(x.target);
@@ -104,6 +108,8 @@ function staleAtHeirs(loaded: readonly Delivery[], replaced: ReadonlyMap<string,
     const heir = replaced.get(key)!;
     for (const x of staleAt(owed, heir)) stale.add(x);
     for (const x of owed) {
+      // a resolve told to the replaced key (told.ts), whose copy the heir owes already: one is sent, not two
+      if (x.told && !x.more?.length && copyThere.has(`${heir} ${notificationKey(x.notification)}`)) stale.add(x);
       const pinned = x.pinned || x.more?.length || stale.has(x) ? undefined : pinnedThere.get(`${heir} ${notificationKey(x.notification)}`);
       if (pinned) stale.add(pinned);
     }

@@ -11,6 +11,7 @@ import { probeNow } from './parked.js';
 import { shortenOpenDigest } from './grouping.js';
 import { keyClass } from './notifier.js';
 import { handOver, newTarget, type Target } from './target.js';
+import { staysAtItsDestination } from './told.js';
 
 /**
  * Applies `receivers`' notifiers to `targets`; `handOver` moves what a replaced target owes to its heir
@@ -102,9 +103,12 @@ export function liveHeir(targets: ReadonlyMap<string, Target>, t: Target): Targe
  * the resolve.
  */
 export function owingBefore(targets: ReadonlyMap<string, Target>, t: Target, id: string): Target | undefined {
-  for (const p of targets.values()) if (p.retired && p !== t && p.index.owesOther(id) && liveHeir(targets, p) === t) return p;
+  for (const p of targets.values()) if (p.retired && p !== t && movesOn(p, id) && liveHeir(targets, p) === t) return p;
   return undefined;
 }
+
+/** Retired `p` owes a delivery of alert `id` that moves to its heir in time (not one that stays there: told.ts). */
+const movesOn = (p: Target, id: string): boolean => p.index.chainOf(id).some((y) => !staysAtItsDestination(y));
 
 /**
  * Where notification `id` is queued, one delivery per target: each target it is routed to, or the retired one
@@ -117,21 +121,31 @@ export function owingBefore(targets: ReadonlyMap<string, Target>, t: Target, id:
  * channel got every resolve twice. Decided by where deliveries are placed, not where they were routed: a
  * resolve routed to a URL but placed behind its firing at a retired one does not reach that URL.
  */
-export function placesOf(targets: ReadonlyMap<string, Target>, to: { routed: readonly Target[]; also?: readonly Target[]; told: readonly Target[] }, id: string): Map<Target, boolean> {
-  const out = new Map<Target, boolean>();
+export function placesOf(targets: ReadonlyMap<string, Target>, to: { routed: readonly Target[]; also?: readonly Target[]; told: readonly Target[]; toldKeys?: ReadonlySet<string> }, id: string): Map<Target, Placement> {
+  const out = new Map<Target, Placement>();
+  // routed to a destination that took the alert's firing: told there (told.ts), a hand-over leaves it
+  const routed = (at: Target): Placement => (to.toldKeys?.has(at.notifier.key) ? 'told' : 'routed');
   for (const t of to.routed) {
     const at = owingBefore(targets, t, id) ?? t;
-    if (!out.has(at)) out.set(at, false);
+    if (!out.has(at)) out.set(at, routed(at));
+    // `t` took the firing and the URL it replaced owes a later one: each gets a resolve (told.ts), neither moves to the other
+    if (at !== t && routed(t) === 'told') out.set(t, 'told');
   }
   const reached = () => new Set([...out.keys()].map((p) => destinationOf(p.notifier.key)));
   const elsewhere = (t: Target) => !out.has(t) && destinationOf(t.notifier.key) !== undefined && reached().has(destinationOf(t.notifier.key));
   for (const t of to.also ?? []) {
     const at = owingBefore(targets, t, id) ?? t;
-    if (!out.has(at) && !elsewhere(at)) out.set(at, false);
+    if (!out.has(at) && !elsewhere(at)) out.set(at, routed(at));
   }
-  for (const t of to.told) if (!elsewhere(t)) out.set(t, true);
+  for (const t of to.told) if (!elsewhere(t)) out.set(t, 'pinned');
   return out;
 }
+
+/**
+ * How a notification is queued at a target (placesOf): `routed` there; `told`, a resolve routed to the destination
+ * that took its alert's firing (told.ts); `pinned`, a resolve owed there alone (told of the firing, not routed).
+ */
+export type Placement = 'routed' | 'told' | 'pinned';
 
 /** The one target of `added` of `key`'s receiver and kind, when `key` is the only one of them `dropped`. */
 function soleReplacement(key: string, dropped: readonly string[], added: readonly Target[]): Target | undefined {

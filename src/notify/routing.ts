@@ -46,7 +46,7 @@ export class Routing {
    * per notification, in order: a firing is remembered for its resolve, a resolve ends it. A destination
    * reached twice this way (a receiver renamed: the same URL under two keys) is told once (retarget.ts placesOf).
    */
-  targetsOf(n: Notification, receivers: readonly string[], targets: Map<string, Target>): { routed: Target[]; also: Target[]; told: Target[] } {
+  targetsOf(n: Notification, receivers: readonly string[], targets: Map<string, Target>): { routed: Target[]; also: Target[]; told: Target[]; toldKeys: ReadonlySet<string> } {
     this.#gate.started(n);
     const out: Target[] = [];
     const also: Target[] = [];
@@ -65,9 +65,10 @@ export class Routing {
         routed.add(notifier.key);
       }
     }
-    const told = n.status === 'resolved' ? owingElsewhere(n.id, routed, targets, this.#toldElsewhere(n, routed, considered, targets)) : [];
+    const toldKeys = new Set<string>();
+    const told = n.status === 'resolved' ? owingElsewhere(n.id, routed, targets, this.#toldElsewhere(n, routed, considered, targets, toldKeys)) : [];
     this.#gate.resolved(n);
-    return { routed: out, also, told };
+    return { routed: out, also, told, toldKeys };
   }
 
   /**
@@ -77,9 +78,10 @@ export class Routing {
    * accepted after it): the incident it opened is closed. A channel of a receiver this resolve was routed to
    * and still configured was left out by that receiver's severities: not added.
    */
-  #toldElsewhere(n: Notification, routed: ReadonlySet<string>, considered: ReadonlySet<string>, targets: Map<string, Target>): Target[] {
+  #toldElsewhere(n: Notification, routed: ReadonlySet<string>, considered: ReadonlySet<string>, targets: Map<string, Target>, toldKeys: Set<string>): Target[] {
     const out: Target[] = [];
     for (const [key, told] of this.#told.take(n.id)) {
+      toldKeys.add(key); // every channel that took the firing, routed to or not (told.ts)
       if (routed.has(key)) continue;
       const t = targets.get(key);
       if (t && !t.retired && considered.has(key)) continue;

@@ -8,6 +8,7 @@
 import { notificationsOf, type Delivery } from './delivery.js';
 import { keyClass, notificationKey } from './notifier.js';
 import type { Target } from './target.js';
+import { noteTold } from './told.js';
 
 /**
  * What of `queue` (one target's, in order) the destination of `key` must never get: a resolve it took already
@@ -46,13 +47,14 @@ export function staleAt(queue: Iterable<Delivery>, key: string): Set<Delivery> {
  * `t` took `x`: each copy of a resolve in it owed at another target of its receiver and kind (the resolve told to
  * the destination that took the firing, and routed to the one configured now) notes that `t` has it
  * (Delivery.takenBy), so that a reload or a start that brings `t` back never hands it there again. Kept in the
- * copy's row: a restart in between knows it. True when a copy was marked.
+ * copy's row: a restart in between knows it. A firing `t` took marks its resolve owed at `t` told there (told.ts
+ * noteTold). True when a delivery was marked.
  */
 export function noteTaken(targets: Iterable<Target>, t: Target, x: Delivery): boolean {
+  let marked = noteTold(t, x); // and a firing it took makes its resolve owed there told there (told.ts)
   const ends = notificationsOf(x).filter((n) => n.status === 'resolved');
-  if (ends.length === 0) return false;
+  if (ends.length === 0) return marked;
   const key = t.notifier.key;
-  let marked = false;
   for (const u of targets) {
     if (u === t || keyClass(u.notifier.key) !== keyClass(key)) continue; // only one of its receiver and kind is ever handed to it
     for (const n of ends) {

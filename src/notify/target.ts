@@ -8,6 +8,7 @@ import { dueAgainAt, notificationsOf, shiftDelivery, type Delivery } from './del
 import { DueIndex } from './due-index.js';
 import type { Notifier } from './notifier.js';
 import { staleAt } from './taken.js';
+import { splitTold, staysAtItsDestination } from './told.js';
 
 /** One target: its queue in arrival order, what is in flight, and its digest state. */
 export interface Target {
@@ -89,8 +90,9 @@ export function readdress(x: Delivery, key: string): void {
  * except what would then overtake or be overtaken: a delivery in flight stays, and so does every later
  * delivery of its alerts, and of alerts `to` already owes (they move when those land: see the dispatcher), and
  * of the alerts in `keep` (an attempt at `from` that just landed accepted: they live at its destination now, and
- * their resolve must reach it). A pinned delivery stays too; `to` gets a copy of what it holds of the alerts
- * moved before it (`to` took their earlier notifications, so their resolve is owed there as well). What `to`
+ * their resolve must reach it). A pinned delivery stays too, and so does a resolve told to `from` (told.ts: it took
+ * the alert's firing; a digest's told lines split off it); `to` gets a copy of what they hold of the alerts
+ * moved before them (`to` took their earlier notifications, so their resolve is owed there as well). What `to`
  * has the resolve of already (taken.ts staleAt: a URL changed back, the old one took the resolve told to it) is dropped,
  * not moved: sent there, it came after that resolve (start, resolve, repeat, resolve). Returns how many
  * deliveries moved or were copied, and those dropped.
@@ -103,9 +105,10 @@ export function handOver(from: Target, to: Target, keep: ReadonlySet<string> = n
   const stale = staleAt(from.queue, to.notifier.key);
   // owed at `to` already (routed there since the reload, or older at a target a reload brought back): wait for them
   const owedThere = (id: string) => !movedIds.has(id) && to.index.owesOther(id);
+  const split: Delivery[] = [];
   for (const x of from.queue) {
     const ids = notificationsOf(x).map((n) => n.id);
-    if (x.pinned) {
+    if (staysAtItsDestination(x)) {
       const copy = copyOf(x, to, (n) => movedIds.has(n.id));
       if (copy) {
         queue(to, copy);
@@ -126,12 +129,15 @@ export function handOver(from: Target, to: Target, keep: ReadonlySet<string> = n
       for (const id of ids) staying.add(id);
       continue;
     }
-    for (const id of ids) movedIds.add(id);
     removeFrom(from, x);
+    const stays = splitTold(x, (n) => movedIds.has(n.id)); // a digest: its told resolves stay (told.ts)
+    if (stays) split.push(stays);
+    for (const n of notificationsOf(x)) movedIds.add(n.id);
     readdress(x, to.notifier.key);
     queue(to, x);
     moved++;
   }
+  for (const x of split) queue(from, x);
   if (from.open && to.queue.has(from.open)) to.open = from.open;
   from.open = undefined;
   return { moved, dropped };

@@ -161,14 +161,14 @@ test("a resolve owed at one destination only (pinned) neither joins nor opens an
   removeFrom(t, addTo(t, note({ id: 'w1', account: 'w1' }), 0, 1)); // sent at once (a quiet target) and taken
   const digest = addTo(t, note({ id: 'w2', account: 'w2' }), 1_000, 2); // another wallet within the interval: the open digest
   assert.equal(t.open, digest);
-  const resolve = addTo(t, note({ id: 'w1', account: 'w1', status: 'resolved', reason: 'resolve' }), 2_000, 3, true);
+  const resolve = addTo(t, note({ id: 'w1', account: 'w1', status: 'resolved', reason: 'resolve' }), 2_000, 3, 'pinned');
   assert.notEqual(resolve, digest, 'the pinned resolve is a delivery of its own');
   assert.deepEqual(notificationsOf(digest).map(line), ['w2:firing:warning'], 'the open digest holds only what may follow the channel');
   assert.equal(resolve.open, undefined);
   // …and with no open digest, a pinned resolve does not open one that later wallets would join
   const quiet = newTarget(ch, 60_000, false);
   removeFrom(quiet, addTo(quiet, note({ id: 'w3', account: 'w3' }), 0, 1));
-  const alone = addTo(quiet, note({ id: 'w4', account: 'w4', status: 'resolved', reason: 'resolve' }), 1_000, 2, true);
+  const alone = addTo(quiet, note({ id: 'w4', account: 'w4', status: 'resolved', reason: 'resolve' }), 1_000, 2, 'pinned');
   assert.equal(quiet.open, undefined, 'no digest opened by a pinned resolve');
   assert.notEqual(addTo(quiet, note({ id: 'w5', account: 'w5' }), 1_500, 3), alone, "a later wallet's firing does not join it");
 });
