@@ -106,6 +106,10 @@ export function handOver(from: Target, to: Target, keep: ReadonlySet<string> = n
   // owed at `to` already (routed there since the reload, or older at a target a reload brought back): wait for them
   const owedThere = (id: string) => !movedIds.has(id) && to.index.owesOther(id);
   const split: Delivery[] = [];
+  // an attempt out that ended and has not landed yet is out of the queue: its alerts wait for its landing too (then
+  // handed over, or kept if it took them); moved at another attempt's landing in between, a firing's resolve left
+  // the destination that took the firing
+  for (const x of from.inFlight.keys()) if (!from.queue.has(x)) for (const n of notificationsOf(x)) staying.add(n.id);
   for (const x of from.queue) {
     const ids = notificationsOf(x).map((n) => n.id);
     if (staysAtItsDestination(x)) {

@@ -6,7 +6,7 @@
  * take everything. Deterministic: a fake clock, mocked timers, senders that answer as the script says
  * and an outbox kept in memory (each row read back through the schema, as a start reads the database).
  * Seeded: a failure names its seed and the script, and reruns the same (URLBACK_SEEDS=n for more; URLBACK_STRICT=1
- * asks a known gap too, see below).
+ * asks a known gap too, see below; URLBACK_ALL=1 shows every failing seed, not the first 3).
  */
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
@@ -107,6 +107,7 @@ async function runSeed(t: TestContext, seed: number): Promise<{ problems: string
   let firing: string | undefined;
   let escalated = false;
   const resolved = new Set<string>();
+  let restarted = false;
   const note = (over: Partial<Notification>) => sampleNotification({ startsAt: clock, decidedAt: clock, ...over });
   for (let step = 0; step < STEPS; step++) {
     const roll = r();
@@ -150,6 +151,7 @@ async function runSeed(t: TestContext, seed: number): Promise<{ problems: string
       continue;
     } else {
       script.push('restart');
+      restarted = true;
       const stopping = d.stop(0);
       t.mock.timers.tick(0); // the grace is over: hung attempts abort and stay owed
       await stopping;
@@ -181,6 +183,9 @@ async function runSeed(t: TestContext, seed: number): Promise<{ problems: string
   for (const id of resolved) {
     const has = (dest: Dest) => urls[dest].got.some((x) => x.id === id && x.status === 'resolved');
     if (!has('A') && !has('B')) problems.push(`the resolve of ${id} reached neither URL`);
+    // each URL told of the instance firing gets its resolve, configured at the end or not (it closes what that URL
+    // opened: told.ts); after a restart a URL no longer configured cannot be reached (its URL is not kept)
+    for (const dest of ['A', 'B'] as const) if (!restarted && urls[dest].got.some((x) => x.id === id) && !has(dest)) problems.push(`${dest} was told of ${id} and never got its resolve`);
     // stricter, a known gap (not asked by default): the configured URL, told of the instance firing, gets its resolve.
     // It does not after a restart (where a firing was taken is kept in memory: told-targets.ts), nor when a reload
     // moves on a resolve owed at a URL that took the firing (only a resolve routed elsewhere is pinned to it)
@@ -197,5 +202,5 @@ test(`a URL changed by reloads and changed back, at random (${SEEDS} seeds): eac
     const { problems, script } = await runSeed(t, seed);
     if (problems.length > 0) failed.push(`seed ${seed}:\n  ${problems.join('\n  ')}\n  script: ${script.join('; ')}`);
   }
-  assert.equal(failed.length, 0, `${failed.length} of ${SEEDS} seeds failed; the first:\n${failed.slice(0, 3).join('\n')}`);
+  assert.equal(failed.length, 0, `${failed.length} of ${SEEDS} seeds failed; the first:\n${failed.slice(0, process.env.URLBACK_ALL === '1' ? undefined : 3).join('\n')}`);
 });
