@@ -14,6 +14,7 @@ import type { Logger } from '../log.js';
 import { sameSettings } from './channel.js';
 import { giveUpAt, logGivenUp, unpark, type Delivery } from './delivery.js';
 import { begin, removeFrom, type Refusing, type Target } from './target.js';
+import { staysAtItsDestination } from './told.js';
 
 const PROBE_DELAYS_MS = [5 * 60_000, 15 * 60_000, 60 * 60_000];
 
@@ -41,8 +42,12 @@ export function probeOf(t: Target, r: Refusing, now: number): { start: Delivery[
   return { start: begin(t, taken.start, now), wake: taken.start.length > 0 ? Infinity : taken.wake, expired };
 }
 
-/** Whether `t` may keep `x` it refused for its settings: not at a channel removed (or a destination replaced, for `x` owed there alone), nor right after it took others. */
-export const mayPark = (t: Target, x: Delivery): boolean => (!t.retired || (t.heir !== undefined && !x.pinned)) && !poisoned(t, x);
+/**
+ * Whether `t` may keep `x` it refused for its settings: not at a channel removed (or a destination replaced, for `x`
+ * owed there alone: pinned, or a resolve told there that a hand-over leaves, told.ts), nor right after it took others.
+ * Kept at a replaced URL that nothing fixes now, a told resolve was probed hourly for 24 h, owed all that time.
+ */
+export const mayPark = (t: Target, x: Delivery): boolean => (!t.retired || (t.heir !== undefined && !staysAtItsDestination(x))) && !poisoned(t, x);
 
 /** `x`, made due because `t`'s sender (not one a reload replaced since) took another, is the first refused for its settings since: its own problem. */
 const poisoned = (t: Target, x: Delivery): boolean => freedBy.get(x) === t.notifier && (t.refusedSinceTake ?? 0) === 0;

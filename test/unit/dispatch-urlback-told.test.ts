@@ -134,3 +134,29 @@ test("URL changed back while the resolve told to B is in flight there: the alert
   assert.deepEqual(A.got, ['x:firing/start', 'x:resolved/resolve', 'x:firing/start']);
   assert.deepEqual(B.got, ['x:firing/repeat', 'x:resolved/resolve']);
 });
+
+test('URL changed A to B, B took the firing, its resolve failed at B, changed back to A, then B refuses its settings (404: that webhook is gone): the resolve is given up there, as a pinned one is, not kept and probed for 24 h', async (t) => {
+  const A = hook('ops/webhook:aaaa');
+  const B = hook('ops/webhook:bbbb');
+  let gone = false;
+  const send = B.send;
+  B.send = async (n: Notification, signal: AbortSignal) => {
+    if (!gone) return send(n, signal);
+    B.tries++;
+    throw new NotifyError('config', 'ops/webhook:bbbb: 404', { retryable: false, setting: true });
+  };
+  const d = dispatcher(t, ops(A));
+  await d.start();
+  d.setReceivers(ops(B)); // A → B
+  await d.enqueue([note({ id: 'x' })], ['ops']);
+  await waitFor(() => B.got.length === 1, 'the firing taken at B');
+  B.down = true;
+  await d.enqueue([resolve('x')], ['ops']);
+  await waitFor(() => B.tries === 2, 'the resolve tried at B (refused)');
+  d.setReceivers(ops(A)); // B → A: the resolve stays at B (told)
+  gone = true;
+  await waitFor(() => B.tries === 3, 'the resolve tried at B again: 404', 5_000);
+  await waitFor(() => d.pending === 0, 'nothing owed: given up at the replaced URL that refuses its settings', 1_000);
+  assert.deepEqual(d.troubled(), []);
+  assert.deepEqual(A.got, [], 'A never heard of the alert');
+});
