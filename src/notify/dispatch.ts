@@ -246,7 +246,12 @@ export class Dispatcher {
       const landed = (took: boolean) => {
         t.inFlight.delete(x);
         t.index.landed(x);
-        if (took && noteTaken(this.#targets.values(), t, x)) void this.#mirror(); // its copies elsewhere never come back here
+        if (took && noteTaken(this.#targets.values(), t, x)) {
+          void this.#mirror(); // its copies elsewhere never come back here
+          // a replaced target whose copies waited for this one (target.ts handOver: owed at its heir) drops them now, as its
+          // own next landing would: left there, its retry sent them to a destination that never heard of their alert
+          for (const p of [...this.#targets.values()]) if (p.retired && p !== t && liveHeir(this.#targets, p) === t && this.#handOver(p, t) > 0) this.#dropIfDrained(p);
+        }
         const heir = t.retired ? liveHeir(this.#targets, t) : undefined;
         if (t.retired && !heir) this.#dropRefused(t); // removed, and its settings refused: what it owes is given up
         // what waited for this attempt follows, unless it took the alerts: their resolve must reach it

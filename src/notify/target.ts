@@ -104,7 +104,11 @@ export function handOver(from: Target, to: Target, keep: ReadonlySet<string> = n
   const movedIds = new Set<string>();
   const stale = staleAt(from.queue, to.notifier.key);
   // owed at `to` already (routed there since the reload, or older at a target a reload brought back): wait for them
-  const owedThere = (id: string) => !movedIds.has(id) && to.index.owesOther(id);
+  // an attempt at `to` that ended and has not landed yet is out of its queue: its alerts are owed there until it lands
+  // (taken, it marks a resolve owed here as taken there: taken.ts noteTaken; moved in between, `to` got it twice)
+  const landing = new Set<string>();
+  for (const x of to.inFlight.keys()) if (!to.queue.has(x)) for (const n of notificationsOf(x)) landing.add(n.id);
+  const owedThere = (id: string) => !movedIds.has(id) && (to.index.owesOther(id) || landing.has(id));
   const split: Delivery[] = [];
   // an attempt out that ended and has not landed yet is out of the queue: its alerts wait for its landing too (then
   // handed over, or kept if it took them); moved at another attempt's landing in between, a firing's resolve left

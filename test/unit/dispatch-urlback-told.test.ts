@@ -160,3 +160,24 @@ test('URL changed A to B, B took the firing, its resolve failed at B, changed ba
   assert.deepEqual(d.troubled(), []);
   assert.deepEqual(A.got, [], 'A never heard of the alert');
 });
+
+test("URL changed back while A's resolve (pinned there: it took the firing) and B's copy are both in flight: B's fails, A's is taken, B's landing comes between A's end and A's landing: B's copy is not handed to A, which has it (A gets the resolve once)", async (t) => {
+  const A = hook('ops/webhook:aaaa');
+  const B = hook('ops/webhook:bbbb');
+  const d = dispatcher(t, ops(A));
+  await d.start();
+  await d.enqueue([note({ id: 'x' })], ['ops']);
+  await waitFor(() => A.got.length === 1, 'the firing taken at A');
+  A.hangs = true;
+  B.hangs = true;
+  d.setReceivers(ops(B)); // A → B
+  await d.enqueue([resolve('x')], ['ops']); // routed to B, and owed at A (it took the firing)
+  await waitFor(() => A.tries === 2 && B.tries === 1, 'the resolve in flight at A and at B');
+  d.setReceivers(ops(A)); // B → A: B's copy in flight stays, and follows when it lands unless A has the resolve
+  A.hangs = B.hangs = false;
+  B.land(false); // ends first; its landing (a hand-over to A) comes a microtask after A's attempt ended…
+  A.land(true); // …and before A's landing notes what A took
+  await waitFor(() => d.pending === 0, 'nothing owed');
+  assert.deepEqual(A.got, ['x:firing/start', 'x:resolved/resolve'], 'A gets the resolve once');
+  assert.deepEqual(B.got, [], 'B never heard of the alert: its copy is dropped once A has the resolve, as when A lands first');
+});
