@@ -41,12 +41,13 @@ export function noteJoined(x: Delivery, n: Notification, told: boolean): void {
  * At a hand-over, digest `x` (told resolves among other lines) splits: the told resolves stay, in a delivery
  * of their own (returned, to be queued at the old destination), and leave `x`, which moves; a told resolve of an
  * alert that moved before it (`moved`: the destination it moves to took its start or repeat) stays in `x` too.
+ * What stays keeps whom `x` reached (an email's recipients that took it: they have those resolves).
  */
 export function splitTold(x: Delivery, moved: (n: Notification) => boolean): Delivery | undefined {
   const told = toldLines(x);
   if (told.length === 0) return undefined;
   const [first, ...more] = told;
-  const stays: Delivery = { deliveryId: randomUUID(), target: x.target, notification: first!, ...(more.length > 0 ? { more } : {}), told: told.map((n) => n.id), seq: x.seq, createdAt: x.createdAt, ...(x.open ? { dueAt: x.nextAttemptAt } : x.dueAt !== undefined ? { dueAt: x.dueAt } : {}), attempts: 0, nextAttemptAt: x.nextAttemptAt, lastError: null };
+  const stays: Delivery = { deliveryId: randomUUID(), target: x.target, notification: first!, ...(more.length > 0 ? { more } : {}), told: told.map((n) => n.id), seq: x.seq, createdAt: x.createdAt, ...(x.open ? { dueAt: x.nextAttemptAt } : x.dueAt !== undefined ? { dueAt: x.dueAt } : {}), attempts: 0, nextAttemptAt: x.nextAttemptAt, lastError: null, ...(x.reached?.length ? { reached: [...x.reached] } : {}) };
   const [head, ...rest] = notificationsOf(x).filter((n) => !told.includes(n) || moved(n));
   x.notification = head!; // not all told: staysAtItsDestination
   x.more = rest;
