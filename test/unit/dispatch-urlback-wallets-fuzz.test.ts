@@ -53,6 +53,7 @@ function url(key: string): Url {
       }) : u.mode === 'up';
       if (signal.aborted) throw new NotifyError('aborted', 'stopping', { retryable: true });
       if (!took) throw new NotifyError('network', `${key}: ECONNREFUSED`, { retryable: true });
+      if (process.env.DUMP) console.log(`TOOK ${key.slice(-4)} [${ns.map((n) => `${n.id}:${n.status}/${n.reason}`).join(', ')}]`);
       u.got.push(...ns);
   };
   const u: Url = {
@@ -142,12 +143,14 @@ async function runSeed(t: TestContext, seed: number): Promise<{ problems: string
     } else if (roll < 0.32) {
       if (firing === undefined) continue;
       script.push(`resolve ${firing}`);
+      if (process.env.DUMP) console.log(`STEP resolve ${firing}`);
       resolved.add(firing);
       await d.enqueue([note({ id: firing, account: w, status: 'resolved', reason: 'resolve' })], ['ops']);
       firingOf.set(w, undefined);
     } else if (roll < 0.46) {
       configured = configured === 'A' ? 'B' : 'A';
       script.push(`reload to ${configured}`);
+      if (process.env.DUMP) console.log(`STEP reload to ${configured}`);
       d.setReceivers(ops(urls[configured]));
     } else if (roll < 0.62) {
       const dest = pick(['A', 'B'] as const);
