@@ -246,11 +246,12 @@ export class Dispatcher {
       const landed = (took: boolean) => {
         t.inFlight.delete(x);
         t.index.landed(x);
-        if (took && noteTaken(this.#targets.values(), t, x)) void this.#mirror(); // its copies elsewhere never come back here
-        // a replaced target whose deliveries of these alerts waited for this one (target.ts handOver: owed at its heir) hands
-        // them over now, as its own next landing would (or drops those this one made stale: taken.ts): left there, its
-        // retry sent them to the old destination, one that never heard of their alert
-        if (took && !t.retired) for (const p of [...this.#targets.values()]) if (p.retired && liveHeir(this.#targets, p) === t && notificationsOf(x).some((n) => p.index.owesOther(n.id)) && this.#handOver(p, t) > 0) this.#dropIfDrained(p);
+        if (took && noteTaken(this.#targets.values(), t, x)) {
+          void this.#mirror(); // its copies elsewhere never come back here
+          // a replaced target whose copies waited for this one (target.ts handOver: owed at its heir) drops them now, as its
+          // own next landing would: left there, its retry sent them to a destination that never heard of their alert
+          for (const p of [...this.#targets.values()]) if (p.retired && p !== t && liveHeir(this.#targets, p) === t && this.#handOver(p, t) > 0) this.#dropIfDrained(p);
+        }
         const heir = t.retired ? liveHeir(this.#targets, t) : undefined;
         if (t.retired && !heir) this.#dropRefused(t); // removed, and its settings refused: what it owes is given up
         // what waited for this attempt follows, unless it took the alerts: their resolve must reach it
