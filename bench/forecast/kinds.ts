@@ -48,7 +48,7 @@ export const hourOfDay = (t: number): number => hourOfWeek(t) % 24;
 /** Office hours: 08–18 by the hour of day of `t` (UTC; pass a local time for a local business). */
 const officeHours = (t: number): boolean => hourOfDay(t) >= 8 && hourOfDay(t) < 18;
 /** A business's relative rate: 1 in office hours, `night` outside them, half that on a day it is `closed`. */
-const businessDay =
+export const businessDay =
   (night: number, closed: (t: number) => boolean, clock: (t: number) => number = (t) => t) =>
   (t: number): number =>
     closed(t) ? night / 2 : officeHours(clock(t)) ? 1 : night;

@@ -11,14 +11,14 @@
  */
 import { benchConfig } from './ours.js';
 import { DAY_MS, history, HOUR_MS, MINUTE_MS, unitFor, type Kind } from './corpus.js';
-import { balanceOf, eventsPerMinute, hourOfDay, kind, sizedToEmpty, weekday } from './kinds.js';
+import { balanceOf, businessDay, eventsPerMinute, hourOfDay, kind, sizedToEmpty, weekday } from './kinds.js';
 import { runHistory } from './run.js';
 
 const KINDS: readonly Kind[] = [
   kind('business_open', 'a business installed in its open hours, 97–150 h of money by the calendar', (n, t0) => {
     const at = t0 + n.int(0, 4) * DAY_MS + n.int(8, 17) * HOUR_MS + n.int(0, 59) * MINUTE_MS;
     const night = n.between(0.01, 0.05);
-    const shape = (t: number): number => (!weekday(t) ? night / 2 : hourOfDay(t) >= 8 && hourOfDay(t) < 18 ? 1 : night);
+    const shape = businessDay(night, (t) => !weekday(t));
     const start = balanceOf(n);
     const runwayH = n.between(97, 150);
     const rate = sizedToEmpty(shape, start, at + runwayH * HOUR_MS, at);
